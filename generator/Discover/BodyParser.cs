@@ -1,0 +1,148 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using Kiln.Generator.Diagnostics;
+using Kiln.Generator.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace Kiln.Generator.Discover;
+
+/// <summary>
+/// Parses a model method body (an expression body, or locals then a return) into <see cref="Expr"/> trees.
+/// Calls are resolved with the semantic model once, here, so later stages see only names.
+/// Anything outside the language becomes a KLN0001 diagnostic at its own span.
+/// </summary>
+internal sealed class BodyParser(SemanticModel model, INamedTypeSymbol owner, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+{
+    public List<Statement> ParseBody(MethodDeclarationSyntax method)
+    {
+        var result = new List<Statement>();
+        if (method.ExpressionBody is { } arrow)
+        {
+            result.Add(new Statement(null, Parse(arrow.Expression)));
+            return result;
+        }
+        if (method.Body is null) return result;
+        foreach (var statement in method.Body.Statements)
+        {
+            switch (statement)
+            {
+                case LocalDeclarationStatementSyntax { Declaration.Variables: var variables }:
+                    foreach (var v in variables)
+                    {
+                        if (v.Initializer is null) Unsupported(v, "A local without an initializer");
+                        else result.Add(new Statement(v.Identifier.ValueText, Parse(v.Initializer.Value)));
+                    }
+                    break;
+                case ReturnStatementSyntax { Expression: { } value }:
+                    result.Add(new Statement(null, Parse(value)));
+                    break;
+                default:
+                    Unsupported(statement, $"A '{Describe(statement)}' statement");
+                    break;
+            }
+        }
+        return result;
+    }
+
+    private Expr Parse(ExpressionSyntax syntax)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var location = LocationInfo.From(syntax);
+        var symbol = model.GetSymbolInfo(syntax, cancellationToken).Symbol;
+        if (symbol is IFieldSymbol { ContainingType.TypeKind: TypeKind.Enum } enumMember)
+            return new ConstExpr(enumMember.ContainingType.Name + "." + enumMember.Name, location);
+        var constant = model.GetConstantValue(syntax, cancellationToken);
+        if (constant.HasValue)
+        {
+            return constant.Value switch
+            {
+                null => new ConstExpr("null", location),
+                bool b => new ConstExpr(b ? "true" : "false", location),
+                string => Unsupported(syntax, "A string"),
+                var v => new NumberExpr(System.Convert.ToDouble(v, System.Globalization.CultureInfo.InvariantCulture), location),
+            };
+        }
+        switch (syntax)
+        {
+            case ParenthesizedExpressionSyntax p:
+                return Parse(p.Expression);
+            case CastExpressionSyntax c:
+                return Parse(c.Expression);
+            case PostfixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.SuppressNullableWarningExpression } bang:
+                return Parse(bang.Operand);
+            case PrefixUnaryExpressionSyntax u when u.IsKind(SyntaxKind.UnaryMinusExpression):
+                return new NegateExpr(Parse(u.Operand), location);
+            case PrefixUnaryExpressionSyntax u when u.IsKind(SyntaxKind.UnaryPlusExpression):
+                return Parse(u.Operand);
+            case BinaryExpressionSyntax b when b.Kind() is SyntaxKind.AddExpression or SyntaxKind.SubtractExpression or SyntaxKind.MultiplyExpression or SyntaxKind.DivideExpression:
+                return new BinaryExpr(b.OperatorToken.Text[0], Parse(b.Left), Parse(b.Right), location);
+            case IdentifierNameSyntax id when symbol is ILocalSymbol or IParameterSymbol:
+                return new NameExpr(id.Identifier.ValueText, location);
+            case IdentifierNameSyntax id when symbol is IFieldSymbol f && SymbolEqualityComparer.Default.Equals(f.ContainingType, owner):
+                return new NameExpr(id.Identifier.ValueText, location);
+            case MemberAccessExpressionSyntax { Expression: ThisExpressionSyntax } m when symbol is IFieldSymbol:
+                return new NameExpr(m.Name.Identifier.ValueText, location);
+            case MemberAccessExpressionSyntax m when symbol is IPropertySymbol { Name: "T" } prop && ModelDiscovery.IsKiln(prop.ContainingType, "Tensor"):
+                return new MemberExpr(Parse(m.Expression), "T", location);
+            case MemberAccessExpressionSyntax m when symbol is IFieldSymbol f && IsModuleField(model.GetSymbolInfo(m.Expression, cancellationToken).Symbol):
+                return new MemberExpr(Parse(m.Expression), f.Name, location);
+            case InvocationExpressionSyntax call:
+                return ParseCall(call, location);
+            case LiteralExpressionSyntax l when l.IsKind(SyntaxKind.DefaultLiteralExpression):
+                return new ConstExpr("null", location);
+        }
+        if (symbol is null && model.GetSymbolInfo(syntax, cancellationToken).CandidateReason != CandidateReason.None)
+            return new ConstExpr("<error>", location);
+        return Unsupported(syntax, $"'{Describe(syntax)}'");
+    }
+
+    private bool IsModuleField(ISymbol? symbol) =>
+        symbol is IFieldSymbol f && SymbolEqualityComparer.Default.Equals(f.ContainingType, owner)
+        && f.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "Kiln.ModuleAttribute");
+
+    private Expr ParseCall(InvocationExpressionSyntax call, LocationInfo location)
+    {
+        var info = model.GetSymbolInfo(call, cancellationToken);
+        var method = info.Symbol as IMethodSymbol ?? info.CandidateSymbols.OfType<IMethodSymbol>().FirstOrDefault();
+        if (method is null) return new ConstExpr("<error>", location);
+        string? callee = null;
+        Expr? receiver = null;
+        var containing = method.ContainingType;
+        if (ModelDiscovery.IsKiln(containing, "Ops") || ModelDiscovery.IsKiln(containing, "Losses"))
+            callee = containing.Name + "." + method.Name;
+        else if (ModelDiscovery.IsKiln(containing, "Tensor") && !method.IsStatic && call.Expression is MemberAccessExpressionSyntax m)
+        {
+            callee = "Tensor." + method.Name;
+            receiver = Parse(m.Expression);
+        }
+        else if (SymbolEqualityComparer.Default.Equals(containing, owner))
+            callee = "self." + method.Name;
+        else if (call.Expression is MemberAccessExpressionSyntax member && IsModuleField(model.GetSymbolInfo(member.Expression, cancellationToken).Symbol))
+            callee = "module." + ((IFieldSymbol)model.GetSymbolInfo(member.Expression, cancellationToken).Symbol!).Name + "." + method.Name;
+        if (callee is null) return Unsupported(call, $"A call to '{method.ContainingType.Name}.{method.Name}'");
+
+        var args = new List<Argument>();
+        var positional = 0;
+        foreach (var arg in call.ArgumentList.Arguments)
+        {
+            IParameterSymbol? parameter = arg.NameColon is { } nc
+                ? method.Parameters.FirstOrDefault(p => p.Name == nc.Name.Identifier.ValueText)
+                : positional < method.Parameters.Length ? method.Parameters[positional] : method.Parameters.LastOrDefault(p => p.IsParams);
+            if (arg.NameColon is null && !(parameter?.IsParams ?? false)) positional++;
+            if (parameter is null) return Unsupported(arg, "An argument without a matching parameter");
+            args.Add(new Argument(parameter.Name, Parse(arg.Expression)));
+        }
+        return new CallExpr(callee, receiver, args.ToEquatable(), location);
+    }
+
+    private Expr Unsupported(SyntaxNode node, string what)
+    {
+        diagnostics.Add(DiagnosticInfo.Create(Descriptors.Unsupported, LocationInfo.From(node), what));
+        return new ConstExpr("<error>", LocationInfo.From(node));
+    }
+
+    private static string Describe(SyntaxNode node) => node.Kind().ToString().Replace("Statement", "").Replace("Expression", "");
+}

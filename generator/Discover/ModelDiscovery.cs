@@ -1,0 +1,180 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using Kiln.Generator.Diagnostics;
+using Kiln.Generator.Model;
+using MethodKind = Kiln.Generator.Model.MethodKind;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace Kiln.Generator.Discover;
+
+/// <summary>
+/// Stage 1 (Discover) and 2 (Parse): reduces a [Model] class to a <see cref="ModelSpec"/> of plain values,
+/// its method bodies parsed into <see cref="Expr"/> trees. Nothing here survives as a symbol or syntax node.
+/// </summary>
+internal static class ModelDiscovery
+{
+    public const string ModelAttribute = "Kiln.ModelAttribute";
+
+    public static ModelSpec Discover(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        var type = (INamedTypeSymbol)context.TargetSymbol;
+        var diagnostics = new List<DiagnosticInfo>();
+        var location = LocationInfo.From(((ClassDeclarationSyntax)context.TargetNode).Identifier.GetLocation());
+        var dims = context.Attributes[0].ConstructorArguments.FirstOrDefault() is { Kind: TypedConstantKind.Array } arr
+            ? arr.Values.Select(v => v.Value as string ?? "").ToList()
+            : new List<string>();
+        var parameters = new List<ParamSpec>();
+        var modules = new List<ModuleSpec>();
+        var methods = new List<MethodSpec>();
+        bool isPartial = type.DeclaringSyntaxReferences.All(r => r.GetSyntax(cancellationToken) is ClassDeclarationSyntax c && c.Modifiers.Any(SyntaxKind.PartialKeyword));
+        try
+        {
+            if (!isPartial)
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.BadDeclaration, location, $"Model class '{type.Name}' must be declared partial so the generator can add its plans"));
+            if (type.ContainingType is not null)
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.BadDeclaration, location, $"Model class '{type.Name}' must not be nested in another type"));
+
+            foreach (var member in type.GetMembers())
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                switch (member)
+                {
+                    case IFieldSymbol field:
+                        ReadField(field, dims, parameters, modules, diagnostics);
+                        break;
+                    case IMethodSymbol { MethodKind: Microsoft.CodeAnalysis.MethodKind.Ordinary } method:
+                        if (ReadMethod(method, type, dims.Count > 0, context.SemanticModel.Compilation, diagnostics, cancellationToken) is { } spec)
+                            methods.Add(spec);
+                        break;
+                }
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.InternalError, location, type.Name, e.GetType().Name + ": " + e.Message));
+        }
+
+        bool hasCtor = type.InstanceConstructors.Any(c => !c.IsImplicitlyDeclared);
+        return new ModelSpec(
+            type.ContainingNamespace.IsGlobalNamespace ? "" : type.ContainingNamespace.ToDisplayString(),
+            type.Name,
+            type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
+            type.DeclaredAccessibility == Accessibility.Public ? "public" : "internal",
+            isPartial,
+            hasCtor,
+            dims.ToEquatable(),
+            parameters.ToEquatable(),
+            modules.ToEquatable(),
+            methods.ToEquatable(),
+            diagnostics.ToEquatable(),
+            location);
+    }
+
+    private static void ReadField(IFieldSymbol field, List<string> modelDims, List<ParamSpec> parameters, List<ModuleSpec> modules, List<DiagnosticInfo> diagnostics)
+    {
+        var location = LocationInfo.From(field.Locations[0]);
+        foreach (var attribute in field.GetAttributes())
+        {
+            string? name = attribute.AttributeClass?.ToDisplayString();
+            if (name == "Kiln.ParamAttribute")
+            {
+                if (!IsKiln(field.Type, "Tensor"))
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(Descriptors.BadDeclaration, location, $"[Param] field '{field.Name}' must be of type Kiln.Tensor"));
+                    continue;
+                }
+                var shape = ReadDims(attribute.ConstructorArguments.FirstOrDefault(), modelDims, location, diagnostics, field.ContainingType.Name);
+                DimSpec? fanIn = null;
+                int init = 0;
+                foreach (var named in attribute.NamedArguments)
+                {
+                    if (named.Key == "FanIn") fanIn = ReadDim(named.Value, modelDims, location, diagnostics, field.ContainingType.Name);
+                    if (named.Key == "Init" && named.Value.Value is int i) init = i;
+                }
+                parameters.Add(new ParamSpec(field.Name, shape.ToEquatable(), fanIn, init, location));
+            }
+            else if (name == "Kiln.ModuleAttribute")
+            {
+                var dims = attribute.ConstructorArguments.FirstOrDefault() is { Kind: TypedConstantKind.Array } a
+                    ? a.Values.Select(v => v.Value is int i ? i : 0).ToList() : new List<int>();
+                bool isModel = field.Type.GetAttributes().Any(x => x.AttributeClass?.ToDisplayString() == ModelAttribute);
+                if (!isModel)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(Descriptors.BadModule, location, $"[Module] field '{field.Name}' has type '{field.Type.Name}', which is not a [Model] class"));
+                    continue;
+                }
+                modules.Add(new ModuleSpec(field.Name, field.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), dims.ToEquatable(), location));
+            }
+        }
+    }
+
+    private static List<DimSpec> ReadDims(TypedConstant array, List<string> modelDims, LocationInfo location, List<DiagnosticInfo> diagnostics, string model)
+    {
+        var result = new List<DimSpec>();
+        if (array.Kind != TypedConstantKind.Array) return result;
+        foreach (var value in array.Values)
+            if (ReadDim(value, modelDims, location, diagnostics, model) is { } d) result.Add(d);
+        return result;
+    }
+
+    private static DimSpec? ReadDim(TypedConstant value, List<string>? modelDims, LocationInfo location, List<DiagnosticInfo> diagnostics, string model)
+    {
+        switch (value.Value)
+        {
+            case int i when i > 0:
+                return new DimSpec(i, null);
+            case string s when s.Length > 0 && (modelDims is null || modelDims.Contains(s)):
+                return new DimSpec(0, s);
+            case string s when s.Length > 0:
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.UnknownDim, location, s, model));
+                return null;
+            default:
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.BadDeclaration, location, $"A dim must be a positive int or a name, not '{value.Value ?? "null"}'"));
+                return null;
+        }
+    }
+
+    private static MethodSpec? ReadMethod(IMethodSymbol method, INamedTypeSymbol model, bool isModule, Compilation compilation, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+    {
+        var attrs = method.GetAttributes().Select(a => a.AttributeClass?.ToDisplayString()).ToList();
+        var kind = attrs.Contains("Kiln.LossAttribute") ? MethodKind.Loss : attrs.Contains("Kiln.ForwardAttribute") ? MethodKind.Forward : MethodKind.Helper;
+        if (kind == MethodKind.Helper && !IsKiln(method.ReturnType, "Tensor")) return null;
+        if (method.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) is not MethodDeclarationSyntax syntax) return null;
+        var location = LocationInfo.From(syntax.Identifier.GetLocation());
+        if (!IsKiln(method.ReturnType, "Tensor"))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.BadDeclaration, location, $"Model method '{method.Name}' must return Kiln.Tensor"));
+            return null;
+        }
+        var inputs = new List<InputSpec>();
+        foreach (var p in method.Parameters)
+        {
+            var pLoc = LocationInfo.From(p.Locations[0]);
+            bool isInt = IsKiln(p.Type, "IntTensor");
+            if (!isInt && !IsKiln(p.Type, "Tensor"))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.BadDeclaration, pLoc, $"Parameter '{p.Name}' of '{method.Name}' must be a Kiln.Tensor or Kiln.IntTensor"));
+                return null;
+            }
+            var shapeAttr = p.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == "Kiln.ShapeAttribute");
+            var shape = shapeAttr is null ? new List<DimSpec>() : ReadDims(shapeAttr.ConstructorArguments.FirstOrDefault(), null, pLoc, diagnostics, model.Name);
+            if (shapeAttr is null && kind != MethodKind.Helper && !isModule)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.BadDeclaration, pLoc, $"Input '{p.Name}' of [{kind}] method '{method.Name}' needs a [Shape(...)] attribute"));
+                return null;
+            }
+            inputs.Add(new InputSpec(p.Name, isInt, shapeAttr is null, shape.ToEquatable(), pLoc));
+        }
+        var semanticModel = compilation.GetSemanticModel(syntax.SyntaxTree);
+        var parser = new BodyParser(semanticModel, model, diagnostics, cancellationToken);
+        var body = parser.ParseBody(syntax);
+        return new MethodSpec(method.Name, kind, inputs.ToEquatable(), body.ToEquatable(), location);
+    }
+
+    internal static bool IsKiln(ITypeSymbol type, string name) =>
+        type.Name == name && type.ContainingNamespace?.ToDisplayString() == "Kiln";
+}

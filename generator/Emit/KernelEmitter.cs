@@ -1,0 +1,220 @@
+using System.Collections.Generic;
+using System.Linq;
+using Kiln.Generator.Check;
+using Kiln.Generator.Fuse;
+using Kiln.Generator.Ir;
+using Kiln.Generator.Ops;
+using Kiln.Generator.Plan;
+
+namespace Kiln.Generator.Emit;
+
+/// <summary>
+/// Emits one fused elementwise or reduction kernel twice from the same IR: as an ILGPU kernel (grid-stride
+/// loop, one element per iteration) and as a managed loop over row segments, Vector256 where every operand
+/// is contiguous or broadcast along the last dim and every op has a vector form, scalar otherwise.
+/// </summary>
+internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout> layout)
+{
+    /// <summary>How a reduction runs on the managed path.</summary>
+    public enum ReduceMode { None, All, Rows, Serial }
+
+    public static ReduceMode ModeOf(Kernel k)
+    {
+        if (k.Kind != KernelKind.Reduce) return ReduceMode.None;
+        var domain = k.Root.Inputs[0].Shape;
+        var axes = k.Root.Attrs.Axes;
+        var live = LiveAxes(domain);
+        if (live.All(i => axes.Contains(i))) return ReduceMode.All;
+        if (live.Count > 1 && axes.Contains(live[live.Count - 1]) && live.Take(live.Count - 1).All(i => !axes.Contains(i))) return ReduceMode.Rows;
+        return ReduceMode.Serial;
+    }
+
+    /// <summary>The domain's axes that are not of size 1: the only ones that need an index.</summary>
+    public static List<int> LiveAxes(Shape domain) => Enumerable.Range(0, domain.Rank).Where(i => !domain[i].IsOne).ToList();
+
+    /// <summary>The innermost live dim: the row length of the managed loops.</summary>
+    public static Size Cols(Shape domain) => LiveAxes(domain) is { Count: > 0 } live ? domain[live[live.Count - 1]] : Size.Of(1);
+
+    public static Shape Domain(Kernel k) => k.Kind == KernelKind.Reduce ? k.Root.Inputs[0].Shape : k.Root.Shape;
+
+    private static string Array(Region r) => r switch { Region.Param => "p", Region.Grad => "g", _ => "w" };
+
+    /// <summary>Strides of a stored tensor over the kernel's domain (0 on broadcast dims).</summary>
+    private Size[] DomainStrides(Node leaf, Shape domain)
+    {
+        var place = memory.Of(leaf, layout);
+        var result = new Size[domain.Rank];
+        int shift = domain.Rank - leaf.Shape.Rank;
+        for (int i = 0; i < domain.Rank; i++)
+        {
+            int j = i - shift;
+            result[i] = j < 0 || (leaf.Shape[j].IsOne && !domain[i].IsOne) ? Size.Of(0) : place.Strides[j];
+        }
+        return result;
+    }
+
+    private Size[] OutputStrides(Kernel k, Shape domain)
+    {
+        var strides = memory.Of(k.Root, layout).Strides;
+        if (k.Kind != KernelKind.Reduce) return strides;
+        return strides.Select((s, i) => k.Root.Attrs.Axes.Contains(i) ? Size.Of(0) : s).ToArray();
+    }
+
+    private static string Sum(IEnumerable<string> terms)
+    {
+        var list = terms.Where(t => t != "0").ToList();
+        return list.Count == 0 ? "0" : string.Join(" + ", list);
+    }
+
+    private static string Mul(string index, Size stride) =>
+        stride.Coefficient == 0 ? "0" : stride.IsOne ? index : $"{index} * {stride.Emit("d.")}";
+
+    public bool Vectorizable(Kernel k)
+    {
+        var domain = Domain(k);
+        var live = LiveAxes(domain);
+        if (live.Count == 0) return false;
+        foreach (var leaf in k.Leaves)
+        {
+            var last = DomainStrides(leaf, domain)[live[live.Count - 1]];
+            if (!(last.Coefficient == 0 || last.IsOne)) return false;
+        }
+        return k.Body.All(n => n.Op == Leaves.Const || n.Op.Vector(n.Inputs.Select(_ => "x").ToArray(), n.Attrs) is not null);
+    }
+
+    private static string ConstScalar(Node n) => n.Attrs.Divisor.IsOne
+        ? OpDef.Float(n.Attrs.Value)
+        : $"(float)({n.Attrs.Value.ToString("R", System.Globalization.CultureInfo.InvariantCulture)} / (double)({n.Attrs.Divisor.Emit("d.")}))";
+
+    /// <summary>Statements computing the kernel's value into v{root} from the loaded leaves l{id}.</summary>
+    private static IEnumerable<string> Body(Kernel k, bool vector)
+    {
+        foreach (var n in k.Body)
+        {
+            if (n.Op == Leaves.Const)
+            {
+                yield return vector ? $"var v{n.Id} = Vector256.Create({ConstScalar(n)});" : $"float v{n.Id} = {ConstScalar(n)};";
+                continue;
+            }
+            var args = n.Inputs.Select(i => k.Leaves.Contains(i) ? "l" + i.Id : "v" + i.Id).ToArray();
+            if (k.Leaves.Contains(n)) continue;
+            yield return vector ? $"var v{n.Id} = {n.Op.Vector(args, n.Attrs)};" : $"float v{n.Id} = {n.Op.Scalar(args, n.Attrs)};";
+        }
+    }
+
+    private static string ResultVar(Kernel k) => "v" + (k.Kind == KernelKind.Reduce ? k.Root.Inputs[0] : k.Root).Id;
+
+    /// <summary>The result of a reduce kernel whose operand is itself a stored leaf (no body).</summary>
+    private static string ResultOf(Kernel k) => k.Body.Count == 0 ? "l" + (k.Kind == KernelKind.Reduce ? k.Root.Inputs[0] : k.Root.Inputs[0]).Id : ResultVar(k);
+
+    public void EmitIlgpu(SourceWriter w, Kernel k, string name)
+    {
+        var domain = Domain(k);
+        w.Open($"private static void {name}(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)");
+        w.Line($"int total = {domain.Count.Emit("d.")};");
+        w.Open("for (int e = index; e < total; e += stride)");
+        var live = LiveAxes(domain);
+        EmitCoords(w, domain, "e", live, "int");
+        foreach (var leaf in k.Leaves)
+        {
+            var place = memory.Of(leaf, layout);
+            var strides = DomainStrides(leaf, domain);
+            string idx = Sum(new[] { place.Offset }.Concat(live.Select(i => Mul("i" + i, strides[i]))));
+            w.Line($"float l{leaf.Id} = {Array(place.Region)}[{idx}];");
+        }
+        foreach (var s in Body(k, vector: false)) w.Line(s);
+        var outPlace = memory.Of(k.Root, layout);
+        var outStrides = OutputStrides(k, domain);
+        string o = Sum(new[] { outPlace.Offset }.Concat(live.Select(i => Mul("i" + i, outStrides[i]))));
+        string arr = Array(outPlace.Region);
+        if (k.Kind == KernelKind.Reduce) w.Line($"Atomic.Add(ref {arr}[{o}], {ResultOf(k)});");
+        else if (k.Accumulates) w.Line($"{arr}[{o}] += {ResultOf(k)};");
+        else w.Line($"{arr}[{o}] = {ResultOf(k)};");
+        w.Close();
+        w.Close();
+    }
+
+    /// <summary>Splits a flat index into one coordinate i{axis} per given axis (row-major).</summary>
+    private static void EmitCoords(SourceWriter w, Shape domain, string flat, IReadOnlyList<int> axes, string type)
+    {
+        if (axes.Count == 0) return;
+        if (axes.Count == 1) { w.Line($"int i{axes[0]} = {(type == "int" ? flat : $"(int){flat}")};"); return; }
+        w.Line($"{(type == "int" ? "int" : "long")} rest = {flat};");
+        for (int j = axes.Count - 1; j > 0; j--)
+        {
+            string dim = domain[axes[j]].Emit("d.");
+            w.Line($"int i{axes[j]} = (int)(rest % ({dim})); rest /= {dim};");
+        }
+        w.Line($"int i{axes[0]} = (int)rest;");
+    }
+
+    public void EmitManaged(SourceWriter w, Kernel k, string name)
+    {
+        var domain = Domain(k);
+        var mode = ModeOf(k);
+        var live = LiveAxes(domain);
+        var rowAxes = live.Take(System.Math.Max(0, live.Count - 1)).ToList();
+        int lastAxis = live.Count > 0 ? live[live.Count - 1] : -1;
+        bool vector = Vectorizable(k);
+        string ret = mode == ReduceMode.All ? "double" : "void";
+        w.Open($"private static {ret} {name}(float[] p, float[] g, float[] w, Bound d, long start, long end)");
+        w.Line("ref float pr = ref MemoryMarshal.GetArrayDataReference(p);");
+        w.Line("ref float gr = ref MemoryMarshal.GetArrayDataReference(g);");
+        w.Line("ref float wr = ref MemoryMarshal.GetArrayDataReference(w);");
+        if (mode == ReduceMode.All) w.Line("double total = 0;");
+        string cols = Cols(domain).Emit("d.");
+        w.Line($"long cols = {cols};");
+        w.Open("for (long e = start; e < end;)");
+        w.Line("long row = e / cols;");
+        w.Line("int c = (int)(e - row * cols);");
+        w.Line("int stop = (int)Math.Min(cols, c + (end - e));");
+        w.Line("e += stop - c;");
+        EmitCoords(w, domain, "row", rowAxes, "long");
+        var lasts = new Dictionary<Node, Size>();
+        foreach (var leaf in k.Leaves)
+        {
+            var place = memory.Of(leaf, layout);
+            var strides = DomainStrides(leaf, domain);
+            lasts[leaf] = lastAxis < 0 ? Size.Of(0) : strides[lastAxis];
+            string idx = Sum(new[] { place.Offset }.Concat(rowAxes.Select(i => Mul("i" + i, strides[i]))));
+            w.Line($"ref float b{leaf.Id} = ref Unsafe.Add(ref {Array(place.Region)}r, {idx});");
+        }
+        var outPlace = memory.Of(k.Root, layout);
+        var outStrides = OutputStrides(k, domain);
+        string outRow = Sum(new[] { outPlace.Offset }.Concat(rowAxes.Select(i => Mul("i" + i, outStrides[i]))));
+        w.Line($"ref float o = ref Unsafe.Add(ref {Array(outPlace.Region)}r, {outRow});");
+        bool lastReduced = k.Kind == KernelKind.Reduce && (lastAxis < 0 || outStrides[lastAxis].Coefficient == 0);
+        if (k.Kind == KernelKind.Reduce && lastReduced) w.Line("float acc = 0;");
+        if (vector)
+        {
+            if (k.Kind == KernelKind.Reduce && lastReduced) w.Line("Vector256<float> vacc = Vector256<float>.Zero;");
+            w.Open("for (; c + 8 <= stop; c += 8)");
+            foreach (var leaf in k.Leaves)
+                w.Line(lasts[leaf].Coefficient == 0 ? $"var l{leaf.Id} = Vector256.Create(b{leaf.Id});" : $"var l{leaf.Id} = Vector256.LoadUnsafe(ref b{leaf.Id}, (nuint)c);");
+            foreach (var s in Body(k, vector: true)) w.Line(s);
+            string v = ResultOf(k);
+            if (k.Kind == KernelKind.Reduce && lastReduced) w.Line($"vacc += {v};");
+            else if (k.Kind == KernelKind.Reduce || k.Accumulates) w.Line($"(Vector256.LoadUnsafe(ref o, (nuint)c) + {v}).StoreUnsafe(ref o, (nuint)c);");
+            else w.Line($"{v}.StoreUnsafe(ref o, (nuint)c);");
+            w.Close();
+            if (k.Kind == KernelKind.Reduce && lastReduced) w.Line("acc += Vector256.Sum(vacc);");
+        }
+        w.Open("for (; c < stop; c++)");
+        foreach (var leaf in k.Leaves)
+        {
+            var last = lasts[leaf];
+            w.Line(last.Coefficient == 0 ? $"float l{leaf.Id} = b{leaf.Id};" : $"float l{leaf.Id} = Unsafe.Add(ref b{leaf.Id}, {Mul("c", last)});");
+        }
+        foreach (var s in Body(k, vector: false)) w.Line(s);
+        string sv = ResultOf(k);
+        if (k.Kind == KernelKind.Reduce && lastReduced) w.Line($"acc += {sv};");
+        else if (k.Kind == KernelKind.Reduce || k.Accumulates) w.Line($"Unsafe.Add(ref o, c) += {sv};");
+        else w.Line($"Unsafe.Add(ref o, c) = {sv};");
+        w.Close();
+        if (k.Kind == KernelKind.Reduce && lastReduced)
+            w.Line(mode == ReduceMode.All ? "total += acc;" : "o += acc;");
+        w.Close();
+        if (mode == ReduceMode.All) w.Line("return total;");
+        w.Close();
+    }
+}

@@ -1,0 +1,348 @@
+using System.Collections.Generic;
+using System.Linq;
+using Kiln.Generator.Check;
+using Kiln.Generator.Fuse;
+using Kiln.Generator.Ir;
+using Kiln.Generator.Ops;
+using Kiln.Generator.Plan;
+
+namespace Kiln.Generator.Emit;
+
+/// <summary>Everything emission needs about one compiled method.</summary>
+internal sealed record CompiledMethod(MethodGraph Graph, Fusion Fusion, MemoryPlan Memory, Node Output, bool IsLoss);
+
+/// <summary>
+/// Emits the host plan of one method: the Bound struct (dims and offsets), the constructor that binds dims,
+/// allocates once and loads kernels, input checks, and the launch sequence for both paths.
+/// </summary>
+internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> layout, string modelName)
+{
+    private readonly KernelEmitter _kernels = new(m.Memory, layout);
+    private MemoryPlan Memory => m.Memory;
+
+    public string ClassName => m.Graph.Method.Name + "Plan";
+
+    private static string Arr(Region r, bool managed) => (r, managed) switch
+    {
+        (Region.Param, true) => "_p", (Region.Grad, true) => "_g", (Region.Work, true) => "_w", (Region.Targets, true) => "_t",
+        (Region.Param, false) => "State.Parameters.View", (Region.Grad, false) => "State.Gradients.View", (Region.Targets, false) => "Targets.View", _ => "Work.View",
+    };
+
+    private string Off(Node n) => Memory.Of(n, layout).Offset.Replace("d.", "_d.");
+    private Region Reg(Node n) => Memory.Of(n, layout).Region;
+    private static string Dim(Size s) => s.Emit("_d.");
+
+    private IEnumerable<(Node Input, string Classes, int Ignore)> TargetChecks() =>
+        m.Fusion.Kernels.Where(k => k.Root.Op == PickOp.Instance && k.Root.Inputs[0].Shape.Rank > 0 && k.Root.Inputs[1].Op == Leaves.Input)
+            .Select(k => (k.Root.Inputs[1], Dim(k.Root.Inputs[0].Shape[k.Root.Inputs[0].Shape.Rank - 1]), k.Root.Attrs.Ignore))
+            .Distinct();
+
+    public void Emit(SourceWriter w)
+    {
+        var g = m.Graph;
+        var symbols = g.Symbols;
+        string ctorArgs = string.Join(", ", symbols.Select(s => "int " + Lower(s)));
+        var fwd = m.Fusion.Kernels.Count(k => k.Forward);
+        w.Line("/// <summary>");
+        w.Line($"/// Plan of {g.Method.Name}({string.Join(", ", g.Inputs.Select(i => $"{i.Attrs.Name} {i.Shape}"))}) → {m.Output.Shape}: {m.Fusion.Kernels.Count} kernels ({fwd} forward).");
+        w.Line($"/// Memory plan: work arena = {Memory.WorkFloats} floats, targets = {Memory.TargetInts} ints; {Memory.Slots} activation slots, {Memory.Reused} reuses.");
+        w.Line("/// </summary>");
+        w.Open($"public sealed class {ClassName} : global::Kiln.Plan");
+        w.Line("/// <summary>Dims and arena offsets, bound when the plan is compiled; kernels read them by value.</summary>");
+        w.Open("public struct Bound");
+        foreach (var s in symbols) w.Line($"public int {s};");
+        foreach (var (field, _) in Memory.Fields) w.Line($"public int {field};");
+        if (symbols.Count + Memory.Fields.Count == 0) w.Line("public int Unused;");
+        w.Close();
+        w.Line();
+        w.Line("private readonly Bound _d;");
+        w.Line("private readonly float[] _p, _g, _w;");
+        w.Line("private readonly int[] _t;");
+        foreach (var k in m.Fusion.Kernels)
+        {
+            if (k.Kind == KernelKind.Library) w.Line($"private readonly {LibraryType(k)} _l{k.Index};");
+            else
+            {
+                w.Line(KernelEmitter.ModeOf(k) == KernelEmitter.ReduceMode.All
+                    ? $"private readonly Func<long, long, double>? _c{k.Index};"
+                    : $"private readonly Action<long, long>? _c{k.Index};");
+                w.Line($"private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, Bound, int>? _k{k.Index};");
+            }
+        }
+        w.Line();
+        w.Line($"/// <summary>Floats of the work arena for the given dims.</summary>");
+        w.Line($"public static long WorkFloats({ctorArgs}) => {Memory.WorkFloats.Emit("").ReplaceSymbols(symbols)};");
+        w.Line($"/// <summary>Ints of the target buffer for the given dims.</summary>");
+        w.Line($"public static long TargetInts({ctorArgs}) => {Memory.TargetInts.Emit("").ReplaceSymbols(symbols)};");
+        w.Line();
+        string baseArgs = symbols.Count == 0 ? "" : ", " + string.Join(", ", symbols.Select(Lower));
+        w.Open($"internal {ClassName}({modelName} model{(symbols.Count == 0 ? "" : ", " + ctorArgs)}) : base(model.Parameters, WorkFloats({string.Join(", ", symbols.Select(Lower))}), TargetInts({string.Join(", ", symbols.Select(Lower))}))");
+        foreach (var s in symbols) w.Line($"CheckDim(\"{s}\", {Lower(s)});");
+        w.Line("var d = new Bound();");
+        foreach (var s in symbols) w.Line($"d.{s} = {Lower(s)};");
+        foreach (var (field, offset) in Memory.Fields) w.Line($"d.{field} = {offset.Emit("d.")};");
+        w.Line("_d = d;");
+        w.Line("_p = State.Parameters.Host ?? []; _g = State.Gradients.Host ?? []; _w = Work.Host ?? []; _t = Targets.Host ?? [];");
+        foreach (var k in m.Fusion.Kernels)
+        {
+            if (k.Kind == KernelKind.Library) { w.Line($"_l{k.Index} = {LibraryCtor(k)};"); continue; }
+            var mode = KernelEmitter.ModeOf(k);
+            string cols = Dim(KernelEmitter.Cols(KernelEmitter.Domain(k)));
+            if (mode == KernelEmitter.ReduceMode.Rows)
+                w.Line($"_c{k.Index} = (r0, r1) => K{k.Index}Cpu(_p, _g, _w, _d, r0 * ({cols}), r1 * ({cols}));");
+            else
+                w.Line($"_c{k.Index} = (s, e) => K{k.Index}Cpu(_p, _g, _w, _d, s, e);");
+        }
+        w.Open("if (!Device.IsManaged)");
+        foreach (var k in m.Fusion.Kernels.Where(k => k.Kind != KernelKind.Library))
+            w.Line($"_k{k.Index} = Device.Accelerator!.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, Bound, int>(K{k.Index});");
+        w.Close();
+        w.Close();
+        w.Line();
+        EmitEntryPoints(w);
+        EmitRun(w, managed: true);
+        EmitRun(w, managed: false);
+        foreach (var k in m.Fusion.Kernels.Where(k => k.Kind != KernelKind.Library))
+        {
+            w.Line();
+            w.Line($"// K{k.Index}: {Describe(k)}");
+            foreach (var n in k.Body.Where(n => n.Op != Leaves.Const)) w.Line("//   " + n);
+            if (k.Kind == KernelKind.Reduce) w.Line("//   " + k.Root);
+            w.Line($"/// <summary>ILGPU form of K{k.Index} (grid-stride, one element per iteration).</summary>");
+            _kernels.EmitIlgpu(w, k, "K" + k.Index);
+            w.Line();
+            w.Line($"/// <summary>Managed form of K{k.Index} over elements [start, end) of its domain.</summary>");
+            _kernels.EmitManaged(w, k, "K" + k.Index + "Cpu");
+        }
+        w.Close();
+    }
+
+    private static string Lower(string s) => s.Length == 0 ? s : char.ToLowerInvariant(s[0]) + s.Substring(1);
+
+    private string Describe(Kernel k)
+    {
+        string what = k.Kind == KernelKind.Reduce ? $"sum over axes {string.Join(",", k.Root.Attrs.Axes)} of {KernelEmitter.Domain(k)}" : $"elementwise over {k.Root.Shape}";
+        string target = k.GradPath is { } p ? $", added into grad of '{p}'" : $", writes t{k.Root.Id}";
+        return $"{what}{target}{(_kernels.Vectorizable(k) ? " (Vector256)" : " (scalar)")}";
+    }
+
+    private void EmitEntryPoints(SourceWriter w)
+    {
+        var g = m.Graph;
+        var parameters = string.Join(", ", g.Inputs.Select(i => $"ReadOnlySpan<{(i.Attrs.IsInt ? "int" : "float")}> {i.Attrs.Name}"));
+        var names = string.Join(", ", g.Inputs.Select(i => i.Attrs.Name));
+        if (m.IsLoss)
+        {
+            w.Line("/// <summary>Runs forward and backward; returns the loss and adds the gradients into the model's gradient block (as loss.backward()).</summary>");
+            w.Open($"public float ForwardBackward({parameters})");
+            w.Line($"Load({names});");
+            w.Line("if (Device.IsManaged) RunManaged(backward: true); else RunIlgpu(backward: true);");
+            w.Line($"return ReadScalar({Off(m.Output)});");
+            w.Close();
+            w.Line();
+            w.Line("/// <summary>Runs the forward pass only and returns the loss; gradients are untouched.</summary>");
+            w.Open($"public float Forward({parameters})");
+            w.Line($"Load({names});");
+            w.Line("if (Device.IsManaged) RunManaged(backward: false); else RunIlgpu(backward: false);");
+            w.Line($"return ReadScalar({Off(m.Output)});");
+            w.Close();
+        }
+        else
+        {
+            w.Line($"/// <summary>Output elements ({m.Output.Shape}).</summary>");
+            w.Line($"public int OutputLength => (int)({Dim(m.Output.Shape.Count)});");
+            w.Line();
+            w.Line("/// <summary>Runs the forward pass and writes the output.</summary>");
+            w.Open($"public void Run({parameters}, Span<float> output)");
+            w.Line($"CheckInput(\"output\", output.Length, OutputLength, \"{m.Output.Shape}\");");
+            w.Line($"Load({names});");
+            w.Line("if (Device.IsManaged) RunManaged(backward: false); else RunIlgpu(backward: false);");
+            w.Line($"Work.CopyTo(output, {Off(m.Output)});");
+            w.Close();
+            w.Line();
+            w.Line("/// <summary>Runs the forward pass and returns a new array with the output.</summary>");
+            w.Open($"public float[] Run({parameters})");
+            w.Line("var output = new float[OutputLength];");
+            w.Line($"Run({names}, output);");
+            w.Line("return output;");
+            w.Close();
+        }
+        w.Line();
+        w.Open($"private void Load({parameters})");
+        foreach (var i in g.Inputs)
+            w.Line($"CheckInput(\"{i.Attrs.Name}\", {i.Attrs.Name}.Length, {Dim(i.Shape.Count)}, \"{i.Shape}\");");
+        foreach (var (input, classes, ignore) in TargetChecks())
+            w.Line($"CheckTargets(\"{input.Attrs.Name}\", {input.Attrs.Name}, {classes}, {ignore});");
+        foreach (var i in g.Inputs)
+            w.Line($"{(i.Attrs.IsInt ? "Targets" : "Work")}.CopyFrom({i.Attrs.Name}, {Off(i)});");
+        w.Close();
+        w.Line();
+    }
+
+    private void EmitRun(SourceWriter w, bool managed)
+    {
+        w.Open($"private void Run{(managed ? "Managed" : "Ilgpu")}(bool backward)");
+        bool inBackward = false;
+        foreach (var k in m.Fusion.Kernels)
+        {
+            if (!k.Forward && !inBackward) { w.Line("if (!backward) return;"); inBackward = true; }
+            w.Line($"// K{k.Index}: {(k.Kind == KernelKind.Library ? k.Root.ToString() : Describe(k))}");
+            if (k.Kind == KernelKind.Library) EmitLibraryCall(w, k, managed);
+            else if (managed) EmitManagedLaunch(w, k);
+            else EmitIlgpuLaunch(w, k);
+        }
+        if (!managed) w.Line("Device.Synchronize();");
+        w.Close();
+        w.Line();
+    }
+
+    private string Count(Node n) => Dim(n.Shape.Count);
+
+    private void EmitManagedLaunch(SourceWriter w, Kernel k)
+    {
+        var mode = KernelEmitter.ModeOf(k);
+        var root = k.Root;
+        string total = Dim(KernelEmitter.Domain(k).Count);
+        string arr = Arr(Reg(root), true), off = Off(root);
+        if (mode is KernelEmitter.ReduceMode.Rows or KernelEmitter.ReduceMode.Serial && !k.Accumulates)
+            w.Line($"Array.Clear({arr}, {off}, {Count(root)});");
+        switch (mode)
+        {
+            case KernelEmitter.ReduceMode.All:
+                w.Line($"{arr}[{off}] {(k.Accumulates ? "+=" : "=")} (float)CpuWorkers.Sum({total}, 32768, _c{k.Index}!);");
+                break;
+            case KernelEmitter.ReduceMode.Rows:
+                string cols = Dim(KernelEmitter.Cols(KernelEmitter.Domain(k)));
+                w.Line($"CpuWorkers.For({total} / ({cols}), Math.Max(1, 32768 / ({cols})), _c{k.Index}!);");
+                break;
+            case KernelEmitter.ReduceMode.Serial:
+                w.Line($"_c{k.Index}!(0, {total});");
+                break;
+            default:
+                w.Line($"CpuWorkers.For({total}, 32768, _c{k.Index}!);");
+                break;
+        }
+    }
+
+    private void EmitIlgpuLaunch(SourceWriter w, Kernel k)
+    {
+        var root = k.Root;
+        string total = Dim(KernelEmitter.Domain(k).Count);
+        if (k.Kind == KernelKind.Reduce && !k.Accumulates)
+            w.Line($"{Arr(Reg(root), false)}.SubView({Off(root)}, {Count(root)}).MemSetToZero();");
+        w.Line($"_k{k.Index}!(Device.LaunchSize({total}), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize({total}));");
+    }
+
+    private static string Lib(string name) => "global::Kiln.Kernels." + name;
+
+    private string LibraryType(Kernel k) => k.Root.Op switch
+    {
+        MatMulOp => Lib("GemmOp"),
+        SoftmaxOp or SoftmaxGradOp => Lib("SoftmaxOp"),
+        _ => Lib("ClassOp"),
+    };
+
+    private (string Outer, string Len, string Inner) Rows(Shape s, int dim) => (
+        Dim(s.Dims.Take(dim).Aggregate(Size.Of(1), (a, b) => a * b)),
+        Dim(s[dim]),
+        Dim(s.Dims.Skip(dim + 1).Aggregate(Size.Of(1), (a, b) => a * b)));
+
+    private string LibraryCtor(Kernel k)
+    {
+        var n = k.Root;
+        switch (n.Op)
+        {
+            case MatMulOp:
+            {
+                var (a, b) = (n.Inputs[0], n.Inputs[1]);
+                string mm = Dim(n.Shape[n.Shape.Rank - 2]), nn = Dim(n.Shape[n.Shape.Rank - 1]);
+                string kk = Dim(n.Attrs.TransA ? a.Shape[a.Shape.Rank - 2] : a.Shape[a.Shape.Rank - 1]);
+                string acc = k.Accumulates ? "true" : "false";
+                return $"new {Lib("GemmOp")}({mm}, {nn}, {kk}, transA: {Bool(n.Attrs.TransA)}, transB: {Bool(n.Attrs.TransB)}, accumulate: {acc})";
+            }
+            case SoftmaxOp sm:
+            {
+                var (o, l, i) = Rows(n.Shape, n.Attrs.Dim);
+                return $"new {Lib("SoftmaxOp")}({o}, {l}, {i}, log: {Bool(sm.IsLog)}, backward: false)";
+            }
+            case SoftmaxGradOp sg:
+            {
+                var (o, l, i) = Rows(n.Shape, n.Attrs.Dim);
+                return $"new {Lib("SoftmaxOp")}({o}, {l}, {i}, log: {Bool(sg.IsLog)}, backward: true)";
+            }
+            case PickOp:
+            {
+                var x = n.Inputs[0];
+                string mode = x.Shape.Rank switch { 2 => "PickRows", 1 => "PickVector", _ => "Mask" };
+                string classes = x.Shape.Rank == 0 ? "0" : Dim(x.Shape[x.Shape.Rank - 1]);
+                return $"new {Lib("ClassOp")}({Dim(n.Shape[0])}, {classes}, {Lib("ClassMode")}.{mode}, {n.Attrs.Ignore})";
+            }
+            default:
+                return $"new {Lib("ClassOp")}({Dim(n.Shape[0])}, {Dim(n.Shape[1])}, {Lib("ClassMode")}.Scatter, {n.Attrs.Ignore})";
+        }
+    }
+
+    private static string Bool(bool b) => b ? "true" : "false";
+
+    private void EmitLibraryCall(SourceWriter w, Kernel k, bool managed)
+    {
+        var n = k.Root;
+        string dev = managed ? "" : "Device, ";
+        string A(Node x) => Arr(Reg(x), managed);
+        var leaves = k.Leaves;
+        switch (n.Op)
+        {
+            case MatMulOp:
+            {
+                Node a = leaves[0], b = leaves[1];
+                int batchRank = n.Shape.Rank - 2;
+                if (batchRank == 0)
+                {
+                    w.Line($"_l{k.Index}.Run({dev}{A(a)}, {Off(a)}, {A(b)}, {Off(b)}, {A(n)}, {Off(n)});");
+                    break;
+                }
+                // batch dims: loop over output batch coordinates; broadcast operands have batch stride 0
+                string Stride(Node x, int i)
+                {
+                    int j = i - (batchRank - (x.Shape.Rank - 2));
+                    if (j < 0 || (x.Shape[j].IsOne && !n.Shape[i].IsOne)) return "0";
+                    return Dim(x.Shape.ContiguousStrides()[j]);
+                }
+                for (int i = 0; i < batchRank; i++) w.Open($"for (int b{i} = 0; b{i} < {Dim(n.Shape[i])}; b{i}++)");
+                string Offs(Node x) => Off(x) + string.Concat(Enumerable.Range(0, batchRank).Select(i => Stride(x, i) == "0" ? "" : $" + b{i} * ({Stride(x, i)})"));
+                w.Line($"_l{k.Index}.Run({dev}{A(a)}, {Offs(a)}, {A(b)}, {Offs(b)}, {A(n)}, {Offs(n)});");
+                for (int i = 0; i < batchRank; i++) w.Close();
+                break;
+            }
+            case SoftmaxOp:
+                w.Line($"_l{k.Index}.Run({dev}{A(leaves[0])}, {Off(leaves[0])}, {A(leaves[0])}, {Off(leaves[0])}, {A(n)}, {Off(n)});");
+                break;
+            case SoftmaxGradOp:
+                w.Line($"_l{k.Index}.Run({dev}{A(leaves[0])}, {Off(leaves[0])}, {A(leaves[1])}, {Off(leaves[1])}, {A(n)}, {Off(n)});");
+                break;
+            default:
+            {
+                // Pick: (x, targets) -> out; Scatter: (g, targets) -> dx. A mask reads no source.
+                var src = leaves[0].Op == Leaves.Const ? null : leaves[0];
+                string srcArr = src is null ? (managed ? "_w" : "Work.View") : A(src);
+                string srcOff = src is null ? "0" : Off(src);
+                w.Line($"_l{k.Index}.Run({dev}{srcArr}, {srcOff}, {Arr(Region.Targets, managed)}, {Off(leaves[1])}, {A(n)}, {Off(n)});");
+                break;
+            }
+        }
+        if (n.Op is not MatMulOp && k.Accumulates)
+            throw new System.InvalidOperationException("library kernel cannot accumulate");
+    }
+}
+
+internal static class EmitExtensions
+{
+    /// <summary>Turns a polynomial emitted with an empty prefix into one over the plan's lower-case arguments.</summary>
+    public static string ReplaceSymbols(this string expression, IReadOnlyList<string> symbols)
+    {
+        var result = expression;
+        foreach (var s in symbols.OrderByDescending(s => s.Length))
+            result = System.Text.RegularExpressions.Regex.Replace(result, $@"\b{s}\b", "(long)" + char.ToLowerInvariant(s[0]) + s.Substring(1));
+        return result;
+    }
+}

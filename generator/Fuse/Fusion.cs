@@ -1,0 +1,170 @@
+using System.Collections.Generic;
+using System.Linq;
+using Kiln.Generator.Ir;
+using Kiln.Generator.Ops;
+
+namespace Kiln.Generator.Fuse;
+
+internal enum KernelKind { Elementwise, Reduce, Library }
+
+/// <summary>One launch: a fused elementwise chain, a reduction with its fused producer chain, or a library kernel.</summary>
+internal sealed class Kernel(int index, KernelKind kind, Node root)
+{
+    public int Index { get; } = index;
+    public KernelKind Kind { get; } = kind;
+    /// <summary>The node this kernel writes.</summary>
+    public Node Root { get; } = root;
+    /// <summary>Elementwise nodes computed in registers, inputs before users (for a reduction: its operand chain).</summary>
+    public List<Node> Body { get; } = new();
+    /// <summary>Materialized tensors read (library kernels: their operands, in order).</summary>
+    public List<Node> Leaves { get; } = new();
+    /// <summary>When set, the kernel adds its result into this parameter's gradient slot.</summary>
+    public string? GradPath { get; set; }
+    /// <summary>Part of the forward pass (runs in Forward as well as ForwardBackward).</summary>
+    public bool Forward { get; set; }
+    public bool Accumulates => GradPath is not null;
+}
+
+/// <summary>
+/// Stage 6 (Fuse): decides which nodes are materialized and groups the rest into kernels. An elementwise node
+/// stays in registers when it has one consumer that is elementwise or a reduction; everything else (graph outputs,
+/// shared values, operands of library kernels and views) is written once. Library operands that are strided views
+/// are first copied to contiguous memory. Gradients accumulate straight into the gradient block when their
+/// producing kernel can add (elementwise, reduction, GEMM), else through one small copy kernel.
+/// </summary>
+internal sealed class Fusion
+{
+    private readonly GraphBuilder _builder;
+    private readonly Dictionary<Node, List<Node>> _consumers = new();
+    private readonly HashSet<Node> _outputs = new();
+    private readonly Dictionary<Node, Node> _substitute = new();
+
+    private Fusion(GraphBuilder builder) => _builder = builder;
+
+    public List<Kernel> Kernels { get; } = new();
+    public int ForwardKernels { get; private set; }
+
+    /// <summary>The node holding the method's result (a contiguous copy when the result was a leaf or strided view).</summary>
+    public Node Output { get; private set; } = null!;
+
+    /// <summary>Library and view operands replaced by a contiguous copy.</summary>
+    public IReadOnlyDictionary<Node, Node> Substitutions => _substitute;
+
+    public static Fusion Run(GraphBuilder builder, Node output, IReadOnlyList<(string Path, Node Grad)> grads)
+    {
+        var f = new Fusion(builder);
+        f.Build(output, grads);
+        return f;
+    }
+
+    
+    private static bool IsContiguous(Node n) =>
+        n.Op != ViewOp.Instance || (n.Attrs.Axes.Count == 0 && IsContiguous(n.Inputs[0]));
+
+    private void Build(Node output, IReadOnlyList<(string Path, Node Grad)> grads)
+    {
+        // Legalize: library operands, reshape inputs and graph outputs must be contiguous; a view that is not becomes a copy.
+        var gradRoots = grads.Select(g => g.Grad).ToList();
+        var all = Graph.TopologicalOrder(new[] { output }.Concat(gradRoots));
+        foreach (var n in all)
+        {
+            bool needsContiguous = n.Op.Kind == OpKind.Library || (n.Op == ViewOp.Instance && n.Attrs.Axes.Count == 0);
+            if (!needsContiguous) continue;
+            foreach (var input in n.Inputs)
+                if (!IsContiguous(input) && !_substitute.ContainsKey(input)) _substitute[input] = _builder.MaterializeCopy(input);
+        }
+        Node Out(Node n) => n.Op == Leaves.Param || n.Op == Leaves.Input || n.Op == Leaves.Const || !IsContiguous(n) ? _builder.MaterializeCopy(n) : n;
+        output = Out(output);
+        Output = output;
+
+        var forwardOrder = Roots([output]);
+        var fullOrder = Roots(new[] { output }.Concat(gradRoots));
+        foreach (var n in fullOrder)
+            foreach (var input in Inputs(n))
+            {
+                if (!_consumers.TryGetValue(input, out var list)) _consumers[input] = list = new List<Node>();
+                if (!list.Contains(n)) list.Add(n);
+            }
+        _outputs.Add(output);
+
+        // gradient targets: the node whose kernel adds into the parameter's gradient slot
+        var gradTargets = new Dictionary<Node, string>();
+        var gradCopies = new List<(string Path, Node Node)>();
+        foreach (var (path, grad) in grads)
+        {
+            var target = grad;
+            while (target.Op == ViewOp.Instance && target.Attrs.Axes.Count == 0 && Consumers(target.Inputs[0]) == 1 && !_outputs.Contains(target.Inputs[0])) target = target.Inputs[0];
+            bool canAdd = target.Op.Kind is OpKind.Elementwise or OpKind.Reduce || target.Op == MatMulOp.Instance;
+            if (canAdd && Consumers(target) == 0 && !_outputs.Contains(target) && !gradTargets.ContainsKey(target)) gradTargets[target] = path;
+            else gradCopies.Add((path, _builder.MaterializeCopy(grad)));
+        }
+        foreach (var t in gradTargets.Keys) _outputs.Add(t);
+        foreach (var (_, copy) in gradCopies) _outputs.Add(copy);
+
+        var forwardSet = new HashSet<Node>(forwardOrder);
+        var order = Roots(new[] { output }.Concat(gradTargets.Keys).Concat(gradCopies.Select(c => c.Node)));
+        // forward kernels first, so Forward() runs a prefix of the schedule
+        order = order.Where(forwardSet.Contains).Concat(order.Where(n => !forwardSet.Contains(n))).ToList();
+        foreach (var n in order)
+        {
+            if (!IsKernelRoot(n)) continue;
+            var kind = n.Op.Kind == OpKind.Library ? KernelKind.Library : n.Op.Kind == OpKind.Reduce ? KernelKind.Reduce : KernelKind.Elementwise;
+            var kernel = new Kernel(Kernels.Count, kind, n) { Forward = forwardSet.Contains(n) };
+            if (gradTargets.TryGetValue(n, out var path)) kernel.GradPath = path;
+            foreach (var (p, c) in gradCopies) if (c == n) kernel.GradPath = p;
+            if (kind == KernelKind.Library) kernel.Leaves.AddRange(Inputs(n));
+            else Collect(kind == KernelKind.Reduce ? n.Inputs[0] : n, kernel, isRoot: kind == KernelKind.Elementwise);
+            Kernels.Add(kernel);
+            if (kernel.Forward) ForwardKernels = Kernels.Count;
+        }
+    }
+
+    /// <summary>A node's operands with contiguous copies substituted (a copy itself reads the original).</summary>
+    public IEnumerable<Node> Inputs(Node n) => n.Inputs.Select(i => _substitute.TryGetValue(i, out var s) && s != n ? s : i);
+
+    private List<Node> Roots(IEnumerable<Node> roots)
+    {
+        var order = new List<Node>();
+        var seen = new HashSet<Node>();
+        void Visit(Node n)
+        {
+            if (!seen.Add(n)) return;
+            foreach (var i in Inputs(n)) Visit(i);
+            order.Add(n);
+        }
+        foreach (var r in roots) Visit(r);
+        return order;
+    }
+
+    private int Consumers(Node n) => _consumers.TryGetValue(n, out var c) ? c.Count : 0;
+
+    /// <summary>Whether a node is written to memory (and so is a kernel's output, a leaf in storage, or neither).</summary>
+    public bool IsMaterialized(Node n)
+    {
+        switch (n.Op.Kind)
+        {
+            case OpKind.Leaf: return n.Op != Leaves.Const;
+            case OpKind.View: return false;
+            case OpKind.Library:
+            case OpKind.Reduce: return true;
+        }
+        if (_outputs.Contains(n) || _substitute.ContainsValue(n)) return true;
+        if (!_consumers.TryGetValue(n, out var consumers) || consumers.Count != 1) return true;
+        var consumer = consumers[0];
+        return consumer.Op.Kind is OpKind.Library or OpKind.View;
+    }
+
+    private bool IsKernelRoot(Node n) => n.Op.Kind is not (OpKind.Leaf or OpKind.View) && IsMaterialized(n);
+
+    private void Collect(Node n, Kernel kernel, bool isRoot)
+    {
+        if (!isRoot && (IsMaterialized(n) || n.Op.Kind == OpKind.View))
+        {
+            if (!kernel.Leaves.Contains(n)) kernel.Leaves.Add(n);
+            return;
+        }
+        if (n.Op == Leaves.Const) { if (!kernel.Body.Contains(n)) kernel.Body.Add(n); return; }
+        foreach (var input in Inputs(n)) Collect(input, kernel, isRoot: false);
+        if (!kernel.Body.Contains(n)) kernel.Body.Add(n);
+    }
+}

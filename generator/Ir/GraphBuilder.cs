@@ -1,0 +1,223 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Kiln.Generator.Diagnostics;
+using Kiln.Generator.Model;
+using Kiln.Generator.Ops;
+using Microsoft.CodeAnalysis;
+
+namespace Kiln.Generator.Ir;
+
+/// <summary>A shape error found while building: becomes a diagnostic at the expression being lowered.</summary>
+internal sealed class ShapeException(DiagnosticDescriptor descriptor, params string[] args) : Exception(string.Format(descriptor.MessageFormat.ToString(), args))
+{
+    public DiagnosticDescriptor Descriptor { get; } = descriptor;
+    public string[] Args { get; } = args;
+}
+
+/// <summary>
+/// Builds graph nodes with shape inference (stage Check: PyTorch broadcasting, matmul and dim rules), and,
+/// on the fly, the cheap parts of Optimize: hash-consing (CSE), constant folding, and identities
+/// (x·1, x+0, --x, transposes folded into MatMul flags).
+/// </summary>
+internal sealed class GraphBuilder
+{
+    private readonly Dictionary<(OpDef, string, NodeAttrs, Shape), Node> _unique = new();
+    private readonly List<Node> _nodes = new();
+
+    public IReadOnlyList<Node> Nodes => _nodes;
+
+    private Node Make(OpDef op, Node[] inputs, Shape shape, NodeAttrs? attrs = null)
+    {
+        attrs ??= NodeAttrs.None;
+        var key = (op, string.Join(",", inputs.Select(i => i.Id)), attrs, shape);
+        if (_unique.TryGetValue(key, out var existing)) return existing;
+        var node = new Node(_nodes.Count, op, inputs, shape, attrs);
+        _nodes.Add(node);
+        _unique[key] = node;
+        return node;
+    }
+
+    // ---- leaves ----
+
+    public Node Input(string name, Shape shape, bool isInt) => Make(Leaves.Input, [], shape, new NodeAttrs { Name = name, IsInt = isInt });
+    public Node Param(string path, Shape shape) => Make(Leaves.Param, [], shape, new NodeAttrs { Name = path });
+    public Node Const(double value) => Make(Leaves.Const, [], Shape.Scalar, new NodeAttrs { Value = value });
+    /// <summary>value / divisor, with a symbolic divisor (1/N for means).</summary>
+    public Node Const(double value, Size divisor) => divisor.IsConstant
+        ? Const(value / divisor.Coefficient)
+        : Make(Leaves.Const, [], Shape.Scalar, new NodeAttrs { Value = value, Divisor = divisor });
+
+    public static bool IsConst(Node n, out double value)
+    {
+        value = n.Attrs.Value;
+        return n.Op == Leaves.Const && n.Attrs.Divisor.IsOne;
+    }
+
+    // ---- elementwise ----
+
+    public Node Add(Node a, Node b) => Binary(Arithmetic.Add, a, b);
+    public Node Sub(Node a, Node b) => Binary(Arithmetic.Sub, a, b);
+    public Node Mul(Node a, Node b) => Binary(Arithmetic.Mul, a, b);
+    public Node Div(Node a, Node b) => Binary(Arithmetic.Div, a, b);
+    public Node Neg(Node a) => a.Op == Arithmetic.Neg ? a.Inputs[0] : Elementwise(Arithmetic.Neg, [a], a.Shape);
+
+    /// <summary>x^y; constant exponents 1, 2, 0.5 and -1 become x, x·x, sqrt and 1/x (exact, vectorizable).</summary>
+    public Node Pow(Node a, Node b)
+    {
+        if (IsConst(b, out var e) && b.Shape.Rank == 0)
+        {
+            if (e == 1) return a;
+            if (e == 2) return Mul(a, a);
+            if (e == 0.5) return Unary(Ops.Unary.Sqrt, a);
+            if (e == -1) return Div(Const(1), a);
+        }
+        return Binary(Arithmetic.Pow, a, b);
+    }
+
+    public Node Unary(OpDef op, Node a) => Elementwise(op, [a], a.Shape);
+    public Node ClampMin(Node a, double min) => Elementwise(Ops.Unary.ClampMin, [a], a.Shape, new NodeAttrs { Value = min });
+
+    private Node Binary(OpDef op, Node a, Node b)
+    {
+        var shape = Broadcast(op.Name, a.Shape, b.Shape);
+        bool aSame = a.Shape.Equals(shape), bSame = b.Shape.Equals(shape);
+        double c;
+        if (op == Arithmetic.Add && bSame && IsConst(a, out c) && c == 0) return b;
+        if ((op == Arithmetic.Add || op == Arithmetic.Sub) && aSame && IsConst(b, out c) && c == 0) return a;
+        if (op == Arithmetic.Mul && bSame && IsConst(a, out c) && c == 1) return b;
+        if ((op == Arithmetic.Mul || op == Arithmetic.Div) && aSame && IsConst(b, out c) && c == 1) return a;
+        if (op == Arithmetic.Mul && bSame && IsConst(a, out c) && c == -1) return Neg(b);
+        if (op == Arithmetic.Sub && bSame && IsConst(a, out c) && c == 0) return Neg(b);
+        return Elementwise(op, [a, b], shape);
+    }
+
+    private Node Elementwise(OpDef op, Node[] inputs, Shape shape, NodeAttrs? attrs = null)
+    {
+        attrs ??= NodeAttrs.None;
+        if (inputs.All(i => IsConst(i, out _) && i.Shape.Rank == 0))
+            return Const(op.Eval(inputs.Select(i => i.Attrs.Value).ToArray(), attrs));
+        return Make(op, inputs, shape, attrs);
+    }
+
+    /// <summary>PyTorch broadcasting: align right; equal dims stay, a dim of 1 stretches.</summary>
+    public static Shape Broadcast(string op, Shape a, Shape b)
+    {
+        int rank = Math.Max(a.Rank, b.Rank);
+        var dims = new Size[rank];
+        for (int i = 0; i < rank; i++)
+        {
+            int ia = a.Rank - rank + i, ib = b.Rank - rank + i;
+            var da = ia >= 0 ? a[ia] : Size.Of(1);
+            var db = ib >= 0 ? b[ib] : Size.Of(1);
+            if (da == db || db.IsOne) dims[i] = da;
+            else if (da.IsOne) dims[i] = db;
+            else throw new ShapeException(Descriptors.BroadcastMismatch, op, a.ToString(), b.ToString(), (i - rank).ToString(), da.ToString(), db.ToString());
+        }
+        return new Shape(dims);
+    }
+
+    /// <summary>Broadcasts a to shape (a Copy kernel when it has to materialize).</summary>
+    public Node Expand(Node a, Shape shape)
+    {
+        if (a.Shape.Equals(shape)) return a;
+        var check = Broadcast("Expand", a.Shape, shape);
+        if (!check.Equals(shape)) throw new ShapeException(Descriptors.BroadcastMismatch, "Expand", a.Shape.ToString(), shape.ToString(), "0", "", "");
+        return Elementwise(Ops.Unary.Copy, [a], shape);
+    }
+
+    /// <summary>A copy of a node to fresh contiguous memory (fusion inserts these; never folded away).</summary>
+    public Node MaterializeCopy(Node a) => Make(Ops.Unary.Copy, [a], a.Shape, new NodeAttrs { Name = "materialize" });
+
+    // ---- reductions and views ----
+
+    /// <summary>Sum over axes; keepDim false drops them with a reshape (a view).</summary>
+    public Node Sum(Node a, IReadOnlyList<int> axes, bool keepDim)
+    {
+        var sorted = axes.Distinct().OrderBy(x => x).ToArray();
+        if (sorted.Length == 0) return a;
+        var kept = a.Shape.Dims.Select((d, i) => sorted.Contains(i) ? Size.Of(1) : d).ToArray();
+        var sum = sorted.All(ax => a.Shape[ax].IsOne)
+            ? a
+            : Make(SumOp.Instance, [a], new Shape(kept), new NodeAttrs { Axes = sorted.ToEquatable() });
+        return keepDim ? sum : Reshape(sum, new Shape(a.Shape.Dims.Where((_, i) => !sorted.Contains(i))));
+    }
+
+    /// <summary>Sums a gradient back to the shape of a broadcast operand.</summary>
+    public Node SumTo(Node g, Shape target)
+    {
+        if (g.Shape.Equals(target)) return g;
+        int lead = g.Shape.Rank - target.Rank;
+        var axes = new List<int>();
+        for (int i = 0; i < g.Shape.Rank; i++)
+            if (i < lead || (target[i - lead].IsOne && !g.Shape[i].IsOne)) axes.Add(i);
+        var summed = Sum(g, axes, keepDim: true);
+        return Reshape(summed, target);
+    }
+
+    public Node Reshape(Node a, Shape shape)
+    {
+        if (a.Shape.Equals(shape)) return a;
+        if (a.Shape.Count != shape.Count)
+            throw new ShapeException(Descriptors.ReshapeMismatch, a.Shape.ToString(), a.Shape.Count.ToString(), shape.ToString());
+        if (a.Op == ViewOp.Instance && a.Attrs.Axes.Count == 0) a = a.Inputs[0]; // reshape of a reshape
+        if (a.Shape.Equals(shape)) return a;
+        if (a.Shape.Rank == 0 && IsConst(a, out _)) return a;
+        return Make(ViewOp.Instance, [a], shape);
+    }
+
+    public Node Permute(Node a, IReadOnlyList<int> order)
+    {
+        if (order.Select((o, i) => o == i).All(x => x)) return a;
+        return Make(ViewOp.Instance, [a], new Shape(order.Select(o => a.Shape[o])), new NodeAttrs { Axes = order.ToEquatable() });
+    }
+
+    public Node Transpose(Node a, int d0, int d1)
+    {
+        var order = Enumerable.Range(0, a.Shape.Rank).ToArray();
+        (order[d0], order[d1]) = (order[d1], order[d0]);
+        return Permute(a, order);
+    }
+
+    /// <summary>A permutation that only swaps the last two dims.</summary>
+    private static bool IsLastTwoSwap(Node n) =>
+        n.Op == ViewOp.Instance && n.Attrs.Axes.Count >= 2
+        && n.Attrs.Axes.Take(n.Attrs.Axes.Count - 2).Select((o, i) => o == i).All(x => x)
+        && n.Attrs.Axes[n.Attrs.Axes.Count - 1] == n.Attrs.Axes.Count - 2;
+
+    // ---- library ops ----
+
+    /// <summary>op(a)·op(b) on rank ≥ 2 operands, batch dims broadcast. A transposed view becomes a flag.</summary>
+    public Node MatMul(Node a, Node b, bool transA, bool transB)
+    {
+        if (IsLastTwoSwap(a)) { a = a.Inputs[0]; transA = !transA; }
+        if (IsLastTwoSwap(b)) { b = b.Inputs[0]; transB = !transB; }
+        Size m = transA ? a.Shape[a.Shape.Rank - 1] : a.Shape[a.Shape.Rank - 2];
+        Size ka = transA ? a.Shape[a.Shape.Rank - 2] : a.Shape[a.Shape.Rank - 1];
+        Size kb = transB ? b.Shape[b.Shape.Rank - 1] : b.Shape[b.Shape.Rank - 2];
+        Size n = transB ? b.Shape[b.Shape.Rank - 2] : b.Shape[b.Shape.Rank - 1];
+        if (ka != kb) throw new ShapeException(Descriptors.MatMulMismatch, ka.ToString(), kb.ToString(), a.Shape.ToString(), b.Shape.ToString());
+        var batch = Broadcast("MatMul", new Shape(a.Shape.Dims.Take(a.Shape.Rank - 2)), new Shape(b.Shape.Dims.Take(b.Shape.Rank - 2)));
+        return Make(MatMulOp.Instance, [a, b], new Shape(batch.Dims.Concat([m, n])), new NodeAttrs { TransA = transA, TransB = transB });
+    }
+
+    public Node Softmax(Node a, int dim, bool log) =>
+        Make(log ? SoftmaxOp.LogSoftmax : SoftmaxOp.Softmax, [a], a.Shape, new NodeAttrs { Dim = dim });
+
+    public Node SoftmaxGrad(Node y, Node g, int dim, bool log) =>
+        Make(log ? SoftmaxGradOp.LogSoftmax : SoftmaxGradOp.Softmax, [y, g], y.Shape, new NodeAttrs { Dim = dim });
+
+    public Node Pick(Node x, Node targets, int ignore) =>
+        Make(PickOp.Instance, [x, targets], targets.Shape, new NodeAttrs { Ignore = ignore });
+
+    public Node Scatter(Node g, Node targets, Shape shape, int ignore) =>
+        Make(ScatterOp.Instance, [g, targets], shape, new NodeAttrs { Ignore = ignore });
+
+    /// <summary>Normalizes a possibly negative dim, or throws KLN0004.</summary>
+    public static int NormalizeDim(string op, int dim, int rank)
+    {
+        int d = dim < 0 ? dim + rank : dim;
+        if (d < 0 || d >= Math.Max(rank, 1)) throw new ShapeException(Descriptors.DimOutOfRange, op, dim.ToString(), rank.ToString());
+        return d;
+    }
+}

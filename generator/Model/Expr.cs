@@ -1,0 +1,32 @@
+namespace Kiln.Generator.Model;
+
+/// <summary>
+/// The Kiln expression language as parsed from C#: a small, equatable AST. Calls are already resolved to
+/// their callee (e.g. "Ops.Sigmoid", "Tensor.MatMul", "Losses.MseLoss", "self.Predict", "module.fc1.Forward")
+/// and their arguments named, so lowering needs no semantic model.
+/// </summary>
+internal abstract record Expr(LocationInfo Location);
+
+/// <summary>A local, method parameter or [Param] field.</summary>
+internal sealed record NameExpr(string Name, LocationInfo Location) : Expr(Location);
+
+/// <summary>A compile-time constant number (literals and const expressions).</summary>
+internal sealed record NumberExpr(double Value, LocationInfo Location) : Expr(Location);
+
+/// <summary>A compile-time constant of another kind: bool, enum member (as "Reduction.Sum") or null.</summary>
+internal sealed record ConstExpr(string Value, LocationInfo Location) : Expr(Location);
+
+/// <summary>+ - * / on tensors and numbers.</summary>
+internal sealed record BinaryExpr(char Op, Expr Left, Expr Right, LocationInfo Location) : Expr(Location);
+
+/// <summary>Unary minus.</summary>
+internal sealed record NegateExpr(Expr Operand, LocationInfo Location) : Expr(Location);
+
+/// <summary>A named argument of a call (names come from the callee's parameters).</summary>
+internal sealed record Argument(string Name, Expr Value);
+
+/// <summary>A call; <paramref name="Receiver"/> is the tensor an instance method is called on.</summary>
+internal sealed record CallExpr(string Callee, Expr? Receiver, EquatableArray<Argument> Args, LocationInfo Location) : Expr(Location);
+
+/// <summary>A property read on a tensor (x.T) or a [Param] of a submodule (fc1.weight).</summary>
+internal sealed record MemberExpr(Expr Target, string Member, LocationInfo Location) : Expr(Location);

@@ -1,0 +1,63 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Text;
+
+namespace Kiln.Generator.Model;
+
+/// <summary>A source location reduced to values (no SyntaxTree), so it can cross the pipeline.</summary>
+internal sealed record LocationInfo(string FilePath, TextSpan Span, LinePositionSpan LineSpan)
+{
+    public static readonly LocationInfo None = new("", default, default);
+
+    public Location ToLocation() => FilePath.Length == 0 ? Location.None : Location.Create(FilePath, Span, LineSpan);
+
+    public static LocationInfo From(SyntaxNode node) => From(node.GetLocation());
+
+    public static LocationInfo From(Location location) => location.SourceTree is null
+        ? None
+        : new LocationInfo(location.SourceTree.FilePath, location.SourceSpan, location.GetLineSpan().Span);
+}
+
+/// <summary>A diagnostic reduced to values: descriptor id, location and message arguments.</summary>
+internal sealed record DiagnosticInfo(string Id, LocationInfo Location, EquatableArray<string> Args)
+{
+    public static DiagnosticInfo Create(DiagnosticDescriptor descriptor, LocationInfo location, params string[] args)
+        => new(descriptor.Id, location, args.ToEquatable());
+}
+
+/// <summary>A dim as written in an attribute: an int or a name.</summary>
+internal sealed record DimSpec(int Size, string? Name)
+{
+    public override string ToString() => Name ?? Size.ToString(System.Globalization.CultureInfo.InvariantCulture);
+}
+
+/// <summary>A [Param] field.</summary>
+internal sealed record ParamSpec(string Name, EquatableArray<DimSpec> Shape, DimSpec? FanIn, int Init, LocationInfo Location);
+
+/// <summary>A [Module] field: a submodule of a [Model] type with its dims bound.</summary>
+internal sealed record ModuleSpec(string Name, string TypeName, EquatableArray<int> Dims, LocationInfo Location);
+
+/// <summary>A method parameter: a float tensor with a shape, or an int tensor of class indices.</summary>
+internal sealed record InputSpec(string Name, bool IsInt, bool Optional, EquatableArray<DimSpec> Shape, LocationInfo Location);
+
+/// <summary>A local declaration or the final return of a method body.</summary>
+internal sealed record Statement(string? Local, Expr Value);
+
+internal enum MethodKind { Forward, Loss, Helper }
+
+/// <summary>A method of a model, with its body parsed into the expression language.</summary>
+internal sealed record MethodSpec(string Name, MethodKind Kind, EquatableArray<InputSpec> Inputs, EquatableArray<Statement> Body, LocationInfo Location);
+
+/// <summary>What Discover returns for one [Model] class: values only (a test walks it for symbols and syntax).</summary>
+internal sealed record ModelSpec(
+    string Namespace,
+    string Name,
+    string FullName,
+    string Accessibility,
+    bool IsPartial,
+    bool HasConstructor,
+    EquatableArray<string> Dims,
+    EquatableArray<ParamSpec> Params,
+    EquatableArray<ModuleSpec> Modules,
+    EquatableArray<MethodSpec> Methods,
+    EquatableArray<DiagnosticInfo> Diagnostics,
+    LocationInfo Location);

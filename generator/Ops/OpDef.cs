@@ -1,0 +1,70 @@
+using System;
+using System.Globalization;
+using Kiln.Generator.Ir;
+
+namespace Kiln.Generator.Ops;
+
+internal enum OpKind
+{
+    /// <summary>Inputs, parameters and constants: no kernel.</summary>
+    Leaf,
+    /// <summary>One value per output element from broadcast inputs; fused into chains.</summary>
+    Elementwise,
+    /// <summary>Sum over axes; fused with its elementwise producers.</summary>
+    Reduce,
+    /// <summary>A runtime library kernel (GEMM, softmax rows, class gather).</summary>
+    Library,
+    /// <summary>A new shape or stride order over the same memory: no kernel.</summary>
+    View,
+}
+
+/// <summary>
+/// One op, defined once: its kind, scalar forward as C# (ILGPU and the scalar managed loop), Vector256 forward
+/// (null when it has none), float64 forward (the reference interpreter), and its vector-Jacobian rule written
+/// with the graph builder, so backward graphs are optimized and fused like forward ones.
+/// </summary>
+internal abstract class OpDef
+{
+    public abstract string Name { get; }
+    public abstract OpKind Kind { get; }
+
+    /// <summary>Elementwise: the float expression from argument expressions.</summary>
+    public virtual string Scalar(string[] a, NodeAttrs attrs) => throw new NotSupportedException(Name + " has no scalar form");
+
+    /// <summary>Elementwise: the Vector256&lt;float&gt; expression, or null to fall back to the scalar loop.</summary>
+    public virtual string? Vector(string[] a, NodeAttrs attrs) => null;
+
+    /// <summary>Elementwise: float64 semantics for the reference interpreter.</summary>
+    public virtual double Eval(double[] a, NodeAttrs attrs) => throw new NotSupportedException(Name + " has no elementwise evaluation");
+
+    /// <summary>Gradient contributions to each input given the gradient of the output (null: none).</summary>
+    public abstract Node?[] Backward(GraphBuilder b, Node node, Node grad);
+
+    public override string ToString() => Name;
+
+    public static string Float(double v)
+    {
+        if (double.IsPositiveInfinity(v)) return "float.PositiveInfinity";
+        if (double.IsNegativeInfinity(v)) return "float.NegativeInfinity";
+        if (double.IsNaN(v)) return "float.NaN";
+        return ((float)v).ToString("R", CultureInfo.InvariantCulture) + "f";
+    }
+
+    public static string Vec(string scalar) => $"Vector256.Create({scalar})";
+}
+
+/// <summary>An elementwise op given as table entries.</summary>
+internal sealed class ElementwiseOp(
+    string name,
+    Func<string[], NodeAttrs, string> scalar,
+    Func<string[], NodeAttrs, string?> vector,
+    Func<double[], NodeAttrs, double> eval,
+    Func<GraphBuilder, Node, Node, Node?[]> backward) : OpDef
+{
+    public override string Name => name;
+    public override OpKind Kind => OpKind.Elementwise;
+    public override string Scalar(string[] a, NodeAttrs attrs) => scalar(a, attrs);
+    public override string? Vector(string[] a, NodeAttrs attrs) => vector(a, attrs);
+    public override double Eval(double[] a, NodeAttrs attrs) => eval(a, attrs);
+    public override Node?[] Backward(GraphBuilder b, Node node, Node grad) => backward(b, node, grad);
+}

@@ -1,0 +1,111 @@
+using System.Collections.Generic;
+using System.Linq;
+using Kiln.Generator.Check;
+using Kiln.Generator.Fuse;
+using Kiln.Generator.Ir;
+using Kiln.Generator.Ops;
+
+namespace Kiln.Generator.Plan;
+
+internal enum Region { Param, Grad, Work, Targets }
+
+/// <summary>Where a tensor lives: a region, an offset (a Bound field or a constant) and strides over its own shape.</summary>
+internal sealed record Placement(Region Region, string Offset, Size[] Strides);
+
+/// <summary>
+/// Stage 7 (Plan): a static memory plan. Inputs get their own slots; every other materialized tensor gets a
+/// slot of the work arena from its producing kernel to its last reader, and a dead slot of the same symbolic
+/// size is reused. Views share their base's memory. Offsets are symbolic (bound when the plan is compiled).
+/// </summary>
+internal sealed class MemoryPlan
+{
+    private readonly Dictionary<Node, Placement> _places = new();
+
+    public IReadOnlyDictionary<Node, Placement> Places => _places;
+    /// <summary>Bound fields: name, offset polynomial.</summary>
+    public List<(string Field, Poly Offset)> Fields { get; } = new();
+    public Poly WorkFloats { get; } = new();
+    public Poly TargetInts { get; } = new();
+    public int Slots { get; private set; }
+    public int Reused { get; private set; }
+
+    public static MemoryPlan Run(Fusion fusion, IReadOnlyList<Node> inputs, Node output, IReadOnlyList<ParamLayout> layout)
+    {
+        var plan = new MemoryPlan();
+        plan.Build(fusion, inputs, output, layout);
+        return plan;
+    }
+
+    public static string FieldName(Node n) => "T" + n.Id;
+
+    private void Build(Fusion fusion, IReadOnlyList<Node> inputs, Node output, IReadOnlyList<ParamLayout> layout)
+    {
+        var offsets = layout.ToDictionary(p => p.Path, p => p.Offset);
+        foreach (var input in inputs)
+        {
+            var region = input.Attrs.IsInt ? Region.Targets : Region.Work;
+            var total = region == Region.Work ? WorkFloats : TargetInts;
+            Fields.Add((FieldName(input), total.Copy()));
+            total.Add(input.Shape.Count);
+            _places[input] = new Placement(region, "d." + FieldName(input), input.Shape.ContiguousStrides());
+        }
+
+        // last kernel reading each node (through views too)
+        var lastUse = new Dictionary<Node, int>();
+        foreach (var k in fusion.Kernels)
+            foreach (var leaf in k.Leaves)
+                lastUse[Base(leaf)] = k.Index;
+
+        var slots = new List<(Size Size, int FreeAfter, Poly Offset)>();
+        foreach (var k in fusion.Kernels)
+        {
+            var n = k.Root;
+            if (k.GradPath is { } path)
+            {
+                _places[n] = new Placement(Region.Grad, offsets[path].ToString(System.Globalization.CultureInfo.InvariantCulture), n.Shape.ContiguousStrides());
+                continue;
+            }
+            var size = n.Shape.Count;
+            int until = n == Base(output) ? int.MaxValue : lastUse.TryGetValue(n, out var u) ? u : k.Index;
+            int found = slots.FindIndex(s => s.FreeAfter < k.Index && (s.Size == size || (s.Size.IsConstant && size.IsConstant && s.Size.Coefficient >= size.Coefficient)));
+            Poly offset;
+            if (found >= 0)
+            {
+                offset = slots[found].Offset;
+                slots[found] = (slots[found].Size, until, offset);
+                Reused++;
+            }
+            else
+            {
+                offset = WorkFloats.Copy();
+                WorkFloats.Add(size);
+                slots.Add((size, until, offset));
+            }
+            Fields.Add((FieldName(n), offset));
+            _places[n] = new Placement(Region.Work, "d." + FieldName(n), n.Shape.ContiguousStrides());
+        }
+        Slots = slots.Count;
+    }
+
+    private static Node Base(Node n) => n.Op == ViewOp.Instance ? Base(n.Inputs[0]) : n;
+
+    /// <summary>The placement of any node read by a kernel: stored tensors directly, views through their base.</summary>
+    public Placement Of(Node n, IReadOnlyList<ParamLayout> layout)
+    {
+        if (_places.TryGetValue(n, out var p)) return p;
+        if (n.Op == Leaves.Param)
+        {
+            var l = layout.First(x => x.Path == n.Attrs.Name);
+            return _places[n] = new Placement(Region.Param, l.Offset.ToString(System.Globalization.CultureInfo.InvariantCulture), n.Shape.ContiguousStrides());
+        }
+        if (n.Op == ViewOp.Instance)
+        {
+            var inner = Of(n.Inputs[0], layout);
+            var strides = n.Attrs.Axes.Count == 0
+                ? n.Shape.ContiguousStrides()
+                : n.Attrs.Axes.Select(a => inner.Strides[a]).ToArray();
+            return _places[n] = inner with { Strides = strides };
+        }
+        throw new System.InvalidOperationException($"t{n.Id} ({n.Op.Name}) has no memory");
+    }
+}

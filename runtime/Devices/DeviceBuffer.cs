@@ -1,0 +1,58 @@
+using System;
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace Kiln;
+
+/// <summary>A 1-D block of memory on a device: a managed array on the CPU path, an ILGPU buffer elsewhere.</summary>
+public sealed class DeviceBuffer<T> : IDisposable where T : unmanaged
+{
+    private readonly MemoryBuffer1D<T, Stride1D.Dense>? _gpu;
+
+    internal DeviceBuffer(Device device, long length)
+    {
+        if (length < 0) throw new ArgumentOutOfRangeException(nameof(length));
+        Device = device;
+        Length = length;
+        if (device.IsManaged) Host = new T[length];
+        else _gpu = device.Accelerator!.Allocate1D<T>(Math.Max(1, length));
+    }
+
+    public Device Device { get; }
+    public long Length { get; }
+
+    /// <summary>The array on the managed path (null on ILGPU devices).</summary>
+    public T[]? Host { get; }
+
+    /// <summary>The ILGPU view (throws on the managed path).</summary>
+    public ArrayView<T> View => _gpu?.View.AsContiguous() ?? throw new InvalidOperationException("Managed buffers have no ILGPU view.");
+
+    public void CopyFrom(ReadOnlySpan<T> source, long offset = 0)
+    {
+        if (offset < 0 || offset + source.Length > Length) throw new ArgumentOutOfRangeException(nameof(source), $"Copying {source.Length} elements at {offset} overruns a buffer of {Length}.");
+        if (Host is not null) source.CopyTo(Host.AsSpan((int)offset));
+        else if (source.Length > 0) _gpu!.View.AsContiguous().SubView(offset, source.Length).CopyFromCPU(source);
+    }
+
+    public void CopyTo(Span<T> destination, long offset = 0)
+    {
+        if (offset < 0 || offset + destination.Length > Length) throw new ArgumentOutOfRangeException(nameof(destination), $"Reading {destination.Length} elements at {offset} overruns a buffer of {Length}.");
+        if (Host is not null) Host.AsSpan((int)offset, destination.Length).CopyTo(destination);
+        else if (destination.Length > 0) _gpu!.View.AsContiguous().SubView(offset, destination.Length).CopyToCPU(destination);
+    }
+
+    public T[] ToArray()
+    {
+        var result = new T[Length];
+        CopyTo(result);
+        return result;
+    }
+
+    public void Clear()
+    {
+        if (Host is not null) Array.Clear(Host);
+        else _gpu!.MemSetToZero();
+    }
+
+    public void Dispose() => _gpu?.Dispose();
+}

@@ -1,0 +1,70 @@
+using System;
+
+namespace Kiln;
+
+/// <summary>How a loss reduces its per-element values, as PyTorch's <c>reduction=</c>.</summary>
+public enum Reduction { None, Sum, Mean }
+
+/// <summary>
+/// A symbolic float32 tensor of the Kiln language. Inside [Model] methods every operation on it is read by
+/// the Kiln generator at build time and compiled into kernels; it never runs eagerly.
+/// </summary>
+public sealed class Tensor
+{
+    private Tensor() { }
+
+    /// <summary>The value generated constructors give [Param] fields: a symbol, never data.</summary>
+    public static Tensor Unbound { get; } = new();
+
+    internal static Exception Symbolic() => new InvalidOperationException(
+        "Kiln tensors are symbolic: this operation is compiled by the Kiln source generator inside [Forward] and [Loss] " +
+        "methods of a [Model] class and cannot run eagerly. Call the generated Compile<Method>(...) plan instead.");
+
+    public static Tensor operator +(Tensor a, Tensor b) => throw Symbolic();
+    public static Tensor operator +(Tensor a, float b) => throw Symbolic();
+    public static Tensor operator +(float a, Tensor b) => throw Symbolic();
+    public static Tensor operator -(Tensor a, Tensor b) => throw Symbolic();
+    public static Tensor operator -(Tensor a, float b) => throw Symbolic();
+    public static Tensor operator -(float a, Tensor b) => throw Symbolic();
+    public static Tensor operator *(Tensor a, Tensor b) => throw Symbolic();
+    public static Tensor operator *(Tensor a, float b) => throw Symbolic();
+    public static Tensor operator *(float a, Tensor b) => throw Symbolic();
+    public static Tensor operator /(Tensor a, Tensor b) => throw Symbolic();
+    public static Tensor operator /(Tensor a, float b) => throw Symbolic();
+    public static Tensor operator /(float a, Tensor b) => throw Symbolic();
+    public static Tensor operator -(Tensor a) => throw Symbolic();
+
+    /// <summary>Matrix product with PyTorch's <c>torch.matmul</c> rules (1-D, 2-D, batched with broadcast batch dims).</summary>
+    public Tensor MatMul(Tensor other) => throw Symbolic();
+    /// <summary>Sum of all elements (a 0-d tensor).</summary>
+    public Tensor Sum() => throw Symbolic();
+    /// <summary>Sum over <paramref name="dim"/> (negative counts from the end).</summary>
+    public Tensor Sum(int dim, bool keepDim = false) => throw Symbolic();
+    public Tensor Mean() => throw Symbolic();
+    public Tensor Mean(int dim, bool keepDim = false) => throw Symbolic();
+    public Tensor Pow(float exponent) => throw Symbolic();
+    public Tensor Pow(Tensor exponent) => throw Symbolic();
+    public Tensor Exp() => throw Symbolic();
+    public Tensor Log() => throw Symbolic();
+    public Tensor Sqrt() => throw Symbolic();
+    public Tensor Abs() => throw Symbolic();
+    public Tensor Sigmoid() => throw Symbolic();
+    public Tensor Tanh() => throw Symbolic();
+    public Tensor Relu() => throw Symbolic();
+    public Tensor Softmax(int dim) => throw Symbolic();
+    public Tensor LogSoftmax(int dim) => throw Symbolic();
+    /// <summary>A view with a new shape of the same element count; one dim may be -1.</summary>
+    public Tensor Reshape(params int[] shape) => throw Symbolic();
+    public Tensor Unsqueeze(int dim) => throw Symbolic();
+    public Tensor Squeeze(int dim) => throw Symbolic();
+    /// <summary>Swaps two dims (a view).</summary>
+    public Tensor Transpose(int dim0, int dim1) => throw Symbolic();
+    /// <summary>Transpose of a 2-D tensor (a view).</summary>
+    public Tensor T => throw Symbolic();
+}
+
+/// <summary>A symbolic int32 tensor: class indices for CrossEntropy and NLL targets.</summary>
+public sealed class IntTensor
+{
+    private IntTensor() { }
+}

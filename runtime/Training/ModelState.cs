@@ -1,0 +1,131 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace Kiln;
+
+/// <summary>One parameter of a model's layout: its slice of the parameter (and gradient) block.</summary>
+/// <param name="Name">Dotted path, e.g. "fc1.weight".</param>
+/// <param name="Shape">Dims.</param>
+/// <param name="Offset">First element in the block.</param>
+/// <param name="FanIn">Fan-in used by the default init.</param>
+/// <param name="Init">How it is initialised.</param>
+public sealed record ParameterInfo(string Name, int[] Shape, int Offset, int FanIn, Init Init)
+{
+    public int Count => Shape.Aggregate(1, (a, b) => a * b);
+}
+
+/// <summary>
+/// A model's parameters in one contiguous block and its gradients in another of the same layout (as llm.c):
+/// zero-grad is one clear, an optimizer step one pass. Backward accumulates into <see cref="Gradients"/>.
+/// </summary>
+public sealed class ModelState : IDisposable
+{
+    private readonly Dictionary<string, ParameterInfo> _byName;
+
+    public ModelState(Device device, IReadOnlyList<ParameterInfo> layout, int seed)
+    {
+        Device = device;
+        Layout = layout;
+        _byName = layout.ToDictionary(p => p.Name);
+        Count = layout.Count == 0 ? 0 : layout.Max(p => p.Offset + p.Count);
+        Parameters = device.Allocate<float>(Count);
+        Gradients = device.Allocate<float>(Count);
+        Initialize(seed);
+    }
+
+    public Device Device { get; }
+    public IReadOnlyList<ParameterInfo> Layout { get; }
+    /// <summary>Total number of parameters.</summary>
+    public long Count { get; }
+    public DeviceBuffer<float> Parameters { get; }
+    public DeviceBuffer<float> Gradients { get; }
+
+    /// <summary>Re-draws every parameter as PyTorch's nn.Linear does: U(-1/√fan_in, 1/√fan_in), with a seeded generator.</summary>
+    public void Initialize(int seed)
+    {
+        var rng = new SeededRandom((ulong)seed);
+        var host = new float[Count];
+        foreach (var p in Layout)
+        {
+            var slice = host.AsSpan(p.Offset, p.Count);
+            switch (p.Init)
+            {
+                case Init.Zeros: slice.Clear(); break;
+                case Init.Ones: slice.Fill(1f); break;
+                default:
+                    float bound = p.FanIn > 0 ? 1f / MathF.Sqrt(p.FanIn) : 0f;
+                    for (int i = 0; i < slice.Length; i++) slice[i] = rng.Uniform(-bound, bound);
+                    break;
+            }
+        }
+        Parameters.CopyFrom(host);
+        Gradients.Clear();
+    }
+
+    public ParameterInfo this[string name] => _byName.TryGetValue(name, out var p) ? p
+        : throw new KeyNotFoundException($"The model has no parameter '{name}'. Parameters: {string.Join(", ", _byName.Keys)}.");
+
+    /// <summary>A copy of one parameter's values (row-major).</summary>
+    public float[] Get(string name)
+    {
+        var p = this[name];
+        var result = new float[p.Count];
+        Parameters.CopyTo(result, p.Offset);
+        return result;
+    }
+
+    /// <summary>A copy of one parameter's accumulated gradient.</summary>
+    public float[] Grad(string name)
+    {
+        var p = this[name];
+        var result = new float[p.Count];
+        Gradients.CopyTo(result, p.Offset);
+        return result;
+    }
+
+    public void Set(string name, ReadOnlySpan<float> values)
+    {
+        var p = this[name];
+        if (values.Length != p.Count)
+            throw new ArgumentException($"Parameter '{name}' has shape [{string.Join(", ", p.Shape)}] ({p.Count} values) but {values.Length} were given.", nameof(values));
+        Parameters.CopyFrom(values, p.Offset);
+    }
+
+    /// <summary>Clears every gradient (PyTorch's zero_grad).</summary>
+    public void ZeroGrad() => Gradients.Clear();
+
+    public void Dispose()
+    {
+        Parameters.Dispose();
+        Gradients.Dispose();
+    }
+}
+
+/// <summary>A small seeded generator (SplitMix64): reproducible parameter init and shuffling.</summary>
+public sealed class SeededRandom(ulong seed)
+{
+    private ulong _state = seed ^ 0x9E3779B97F4A7C15UL;
+
+    public ulong NextUInt64()
+    {
+        ulong z = _state += 0x9E3779B97F4A7C15UL;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return z ^ (z >> 31);
+    }
+
+    /// <summary>Uniform in [0, 1) with 24 random bits.</summary>
+    public float NextFloat() => (NextUInt64() >> 40) * (1f / (1 << 24));
+
+    public float Uniform(float low, float high) => low + (high - low) * NextFloat();
+
+    /// <summary>Standard normal (Box–Muller).</summary>
+    public float Normal()
+    {
+        double u1 = 1.0 - (NextUInt64() >> 11) * (1.0 / (1UL << 53)), u2 = (NextUInt64() >> 11) * (1.0 / (1UL << 53));
+        return (float)(Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2));
+    }
+
+    public int NextInt(int maxExclusive) => (int)(NextUInt64() % (ulong)maxExclusive);
+}
