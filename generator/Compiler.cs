@@ -22,6 +22,9 @@ internal sealed record ModelOutput(string HintName, string? Source, EquatableArr
 /// </summary>
 internal static class Compiler
 {
+    /// <summary>Tests set this to see where an internal error came from.</summary>
+    internal static bool IncludeStackTraces;
+
     public static ModelOutput Compile(ModelSpec model, IReadOnlyList<ModelSpec> all)
     {
         var diagnostics = new List<DiagnosticInfo>(model.Diagnostics);
@@ -49,7 +52,7 @@ internal static class Compiler
         }
         catch (Exception e)
         {
-            diagnostics.Add(DiagnosticInfo.Create(Descriptors.InternalError, model.Location, model.Name, e.GetType().Name + ": " + e.Message));
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.InternalError, model.Location, model.Name, e.GetType().Name + ": " + e.Message + (IncludeStackTraces ? " at " + e.StackTrace : "")));
             return new ModelOutput(hint, null, diagnostics.ToEquatable());
         }
     }

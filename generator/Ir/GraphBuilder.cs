@@ -162,7 +162,7 @@ internal sealed class GraphBuilder
             throw new ShapeException(Descriptors.ReshapeMismatch, a.Shape.ToString(), a.Shape.Count.ToString(), shape.ToString());
         if (a.Op == ViewOp.Instance && a.Attrs.Axes.Count == 0) a = a.Inputs[0]; // reshape of a reshape
         if (a.Shape.Equals(shape)) return a;
-        if (a.Shape.Rank == 0 && IsConst(a, out _)) return a;
+        if (a.Op == Leaves.Const) return shape.Rank == 0 ? a : Expand(a, shape); // constants have no memory to view
         return Make(ViewOp.Instance, [a], shape);
     }
 

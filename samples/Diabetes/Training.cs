@@ -1,0 +1,61 @@
+using System;
+using Kiln;
+
+namespace Samples.Diabetes;
+
+public sealed record DiabetesResult(float FirstEpochLoss, float LastEpochLoss, double Accuracy, double MajorityRate, int IterationsPerEpoch);
+
+public static class DiabetesTraining
+{
+    /// <summary>
+    /// Mini-batch SGD over shuffled batches of <paramref name="batchSize"/>; the last, smaller batch uses a second
+    /// plan compiled for its size (the batch dim "N" is symbolic, bound per plan).
+    /// </summary>
+    public static DiabetesResult Train(Device device, DiabetesData data, int epochs, int batchSize = 32, float lr = 0.5f, int seed = 1, Action<string>? log = null)
+    {
+        var model = new DiabetesClassifier(device, seed);
+        int full = data.Count / batchSize, rest = data.Count % batchSize;
+        using var step = model.CompileLoss(n: batchSize);
+        using var lastStep = rest > 0 ? model.CompileLoss(n: rest) : null;
+        var opt = new Sgd(model.Parameters, lr);
+        var order = new int[data.Count];
+        for (int i = 0; i < order.Length; i++) order[i] = i;
+        var rng = new SeededRandom((ulong)seed);
+        var bx = new float[batchSize * DiabetesData.Features];
+        var by = new float[batchSize];
+        float first = 0, last = 0;
+        for (int epoch = 0; epoch < epochs; epoch++)
+        {
+            for (int i = order.Length - 1; i > 0; i--) { int j = rng.NextInt(i + 1); (order[i], order[j]) = (order[j], order[i]); }
+            double total = 0;
+            for (int b = 0; b < full + (rest > 0 ? 1 : 0); b++)
+            {
+                int n = b < full ? batchSize : rest;
+                for (int r = 0; r < n; r++)
+                {
+                    int src = order[b * batchSize + r];
+                    Array.Copy(data.X, src * DiabetesData.Features, bx, r * DiabetesData.Features, DiabetesData.Features);
+                    by[r] = data.Y[src];
+                }
+                opt.ZeroGrad();
+                float loss = (b < full ? step : lastStep!).ForwardBackward(bx.AsSpan(0, n * DiabetesData.Features), by.AsSpan(0, n));
+                opt.Step();
+                total += loss * n;
+            }
+            float epochLoss = (float)(total / data.Count);
+            if (epoch == 0) first = epochLoss;
+            last = epochLoss;
+            if (log is not null && (epoch % 10 == 0 || epoch == epochs - 1)) log($"epoch {epoch,3}  loss {epochLoss:F4}");
+        }
+        using var predict = model.CompilePredict(n: data.Count);
+        var p = predict.Run(data.X);
+        int correct = 0, positives = 0;
+        for (int i = 0; i < p.Length; i++)
+        {
+            if ((p[i] >= 0.5f ? 1f : 0f) == data.Y[i]) correct++;
+            if (data.Y[i] == 1f) positives++;
+        }
+        double majority = Math.Max(positives, data.Count - positives) / (double)data.Count;
+        return new DiabetesResult(first, last, correct / (double)data.Count, majority, full + (rest > 0 ? 1 : 0));
+    }
+}
