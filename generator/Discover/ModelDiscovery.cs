@@ -19,12 +19,15 @@ internal static class ModelDiscovery
 {
     public const string ModelAttribute = "Kiln.ModelAttribute";
 
-    public static ModelSpec Discover(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    public static ModelSpec Discover(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken) =>
+        Discover((INamedTypeSymbol)context.TargetSymbol, (ClassDeclarationSyntax)context.TargetNode, context.Attributes[0], context.SemanticModel.Compilation, cancellationToken);
+
+    /// <summary>The same from a symbol (tests use this to reach the stages without a generator driver).</summary>
+    public static ModelSpec Discover(INamedTypeSymbol type, ClassDeclarationSyntax node, AttributeData attribute, Compilation compilation, CancellationToken cancellationToken)
     {
-        var type = (INamedTypeSymbol)context.TargetSymbol;
         var diagnostics = new List<DiagnosticInfo>();
-        var location = LocationInfo.From(((ClassDeclarationSyntax)context.TargetNode).Identifier.GetLocation());
-        var dims = context.Attributes[0].ConstructorArguments.FirstOrDefault() is { Kind: TypedConstantKind.Array } arr
+        var location = LocationInfo.From(node.Identifier.GetLocation());
+        var dims = attribute.ConstructorArguments.FirstOrDefault() is { Kind: TypedConstantKind.Array } arr
             ? arr.Values.Select(v => v.Value as string ?? "").ToList()
             : new List<string>();
         var parameters = new List<ParamSpec>();
@@ -47,7 +50,7 @@ internal static class ModelDiscovery
                         ReadField(field, dims, parameters, modules, diagnostics);
                         break;
                     case IMethodSymbol { MethodKind: Microsoft.CodeAnalysis.MethodKind.Ordinary } method:
-                        if (ReadMethod(method, type, dims.Count > 0, context.SemanticModel.Compilation, diagnostics, cancellationToken) is { } spec)
+                        if (ReadMethod(method, type, dims.Count > 0, compilation, diagnostics, cancellationToken) is { } spec)
                             methods.Add(spec);
                         break;
                 }

@@ -168,6 +168,13 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
             w.Close();
         }
         w.Line();
+        w.Line("/// <inheritdoc/>");
+        w.Open("public override float[] Invoke(Array[] inputs, bool backward = false)");
+        var args = string.Join(", ", g.Inputs.Select((i, idx) => $"Arg<{(i.Attrs.IsInt ? "int" : "float")}>(inputs, {idx}, \"{i.Attrs.Name}\", {g.Inputs.Count})"));
+        if (m.IsLoss) w.Line($"return [backward ? ForwardBackward({args}) : Forward({args})];");
+        else w.Line($"return Run({args});");
+        w.Close();
+        w.Line();
         w.Open($"private void Load({parameters})");
         foreach (var i in g.Inputs)
             w.Line($"CheckInput(\"{i.Attrs.Name}\", {i.Attrs.Name}.Length, {Dim(i.Shape.Count)}, \"{i.Shape}\");");

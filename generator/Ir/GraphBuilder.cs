@@ -95,7 +95,7 @@ internal sealed class GraphBuilder
     private Node Elementwise(OpDef op, Node[] inputs, Shape shape, NodeAttrs? attrs = null)
     {
         attrs ??= NodeAttrs.None;
-        if (inputs.All(i => IsConst(i, out _) && i.Shape.Rank == 0))
+        if (shape.Rank == 0 && inputs.All(i => IsConst(i, out _) && i.Shape.Rank == 0))
             return Const(op.Eval(inputs.Select(i => i.Attrs.Value).ToArray(), attrs));
         return Make(op, inputs, shape, attrs);
     }
@@ -143,10 +143,16 @@ internal sealed class GraphBuilder
         return keepDim ? sum : Reshape(sum, new Shape(a.Shape.Dims.Where((_, i) => !sorted.Contains(i))));
     }
 
-    /// <summary>Sums a gradient back to the shape of a broadcast operand.</summary>
+    /// <summary>
+    /// Brings a gradient to an operand's shape: sums over the dims the operand was broadcast along, and expands
+    /// dims where the gradient itself is smaller (a product of broadcast factors can be, e.g. const·const).
+    /// </summary>
     public Node SumTo(Node g, Shape target)
     {
         if (g.Shape.Equals(target)) return g;
+        var full = Broadcast("SumTo", g.Shape, target);
+        if (full.Equals(target)) return Expand(g, target);
+        g = Expand(g, full);
         int lead = g.Shape.Rank - target.Rank;
         var axes = new List<int>();
         for (int i = 0; i < g.Shape.Rank; i++)

@@ -20,6 +20,7 @@ internal sealed record Placement(Region Region, string Offset, Size[] Strides);
 internal sealed class MemoryPlan
 {
     private readonly Dictionary<Node, Placement> _places = new();
+    private Fusion _fusion = null!;
 
     public IReadOnlyDictionary<Node, Placement> Places => _places;
     /// <summary>Bound fields: name, offset polynomial.</summary>
@@ -40,6 +41,7 @@ internal sealed class MemoryPlan
 
     private void Build(Fusion fusion, IReadOnlyList<Node> inputs, Node output, IReadOnlyList<ParamLayout> layout)
     {
+        _fusion = fusion;
         var offsets = layout.ToDictionary(p => p.Path, p => p.Offset);
         foreach (var input in inputs)
         {
@@ -87,7 +89,7 @@ internal sealed class MemoryPlan
         Slots = slots.Count;
     }
 
-    private static Node Base(Node n) => n.Op == ViewOp.Instance ? Base(n.Inputs[0]) : n;
+    private Node Base(Node n) => n.Op == ViewOp.Instance ? Base(_fusion.Inputs(n).First()) : n;
 
     /// <summary>The placement of any node read by a kernel: stored tensors directly, views through their base.</summary>
     public Placement Of(Node n, IReadOnlyList<ParamLayout> layout)
@@ -100,7 +102,7 @@ internal sealed class MemoryPlan
         }
         if (n.Op == ViewOp.Instance)
         {
-            var inner = Of(n.Inputs[0], layout);
+            var inner = Of(_fusion.Inputs(n).First(), layout);
             var strides = n.Attrs.Axes.Count == 0
                 ? n.Shape.ContiguousStrides()
                 : n.Attrs.Axes.Select(a => inner.Strides[a]).ToArray();

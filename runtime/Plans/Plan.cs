@@ -27,6 +27,18 @@ public abstract class Plan : IDisposable
     /// <summary>Bytes of the work arena and target buffer for the bound dims (the memory plan's total).</summary>
     public long WorkBytes => Work.Length * sizeof(float) + Targets.Length * sizeof(int);
 
+    /// <summary>
+    /// The untyped entry point, for tools and tests: inputs in declaration order (float[] or int[] per input).
+    /// A loss plan returns [loss] (running backward too when asked); a forward plan returns its output.
+    /// </summary>
+    public abstract float[] Invoke(Array[] inputs, bool backward = false);
+
+    protected static T[] Arg<T>(Array[] inputs, int index, string name, int count)
+    {
+        if (inputs.Length != count) throw new ArgumentException($"Expected {count} inputs but got {inputs.Length}.", nameof(inputs));
+        return inputs[index] as T[] ?? throw new ArgumentException($"Input '{name}' must be a {typeof(T).Name}[] but is {inputs[index]?.GetType().Name ?? "null"}.", name);
+    }
+
     protected static void CheckInput(string input, int actual, long expected, string shape)
     {
         if (actual != expected)

@@ -1,0 +1,134 @@
+using Kiln;
+using Kiln.Nn;
+using static Kiln.Ops;
+
+namespace Kiln.Tests.Models;
+
+// Each model exercises ops through a scalar loss Σ(op(...) · r), with r a random input, so every element of the
+// op's output carries a distinct upstream gradient. Operands are parameters, so gradients reach them.
+
+[Model]
+public partial class Arithmetic
+{
+    [Param(3, 4)] Tensor a;
+    [Param(4)] Tensor b;
+    [Param(3, 1)] Tensor c;
+    [Param(2, 3, 4)] Tensor d;
+
+    [Loss] public Tensor AddBroadcast([Shape(3, 4)] Tensor r) => ((a + b) * r).Sum();
+    [Loss] public Tensor SubBroadcast([Shape(3, 4)] Tensor r) => ((a - c) * r).Sum();
+    [Loss] public Tensor MulBroadcast3d([Shape(2, 3, 4)] Tensor r) => (d * c * r).Sum();
+    [Loss] public Tensor Div([Shape(3, 4)] Tensor r) => (a / (b * b + 0.5f) * r).Sum();
+    [Loss] public Tensor Scalars([Shape(3, 4)] Tensor r) => (((3f - a * 2f + 1.5f) / 4f - (2f / (a * a + 1f))) * r).Sum();
+    [Loss] public Tensor Negate([Shape(3, 4)] Tensor r) => (-a * r).Sum();
+    [Loss] public Tensor PowScalar([Shape(3, 4)] Tensor r) => ((a * a + 0.5f).Pow(1.5f) * r).Sum();
+    [Loss] public Tensor PowSquare([Shape(3, 4)] Tensor r) => (Pow(a, 2f) * r).Sum();
+    [Loss] public Tensor PowTensor([Shape(3, 4)] Tensor r) => (Pow(a * a + 0.5f, b) * r).Sum();
+    [Loss] public Tensor SharedUse([Shape(3, 4)] Tensor r) { var s = Sigmoid(a); return (s * s * r + s).Sum(); }
+}
+
+[Model]
+public partial class Unaries
+{
+    [Param(4, 5)] Tensor a;
+
+    [Loss] public Tensor ExpLoss([Shape(4, 5)] Tensor r) => (Exp(a) * r).Sum();
+    [Loss] public Tensor LogLoss([Shape(4, 5)] Tensor r) => (Log(a * a + 0.1f) * r).Sum();
+    [Loss] public Tensor SqrtLoss([Shape(4, 5)] Tensor r) => (Sqrt(a * a + 0.1f) * r).Sum();
+    [Loss] public Tensor AbsLoss([Shape(4, 5)] Tensor r) => (Abs(a) * r).Sum();
+    [Loss] public Tensor SigmoidLoss([Shape(4, 5)] Tensor r) => (Sigmoid(a * 3f) * r).Sum();
+    [Loss] public Tensor TanhLoss([Shape(4, 5)] Tensor r) => (a.Tanh() * r).Sum();
+    [Loss] public Tensor ReluLoss([Shape(4, 5)] Tensor r) => (Relu(a) * r).Sum();
+    [Loss] public Tensor SoftplusLoss([Shape(4, 5)] Tensor r) => (Softplus(a * 4f) * r).Sum();
+}
+
+[Model]
+public partial class MatMuls
+{
+    [Param(3, 4)] Tensor a;
+    [Param(2, 3, 4)] Tensor b;
+    [Param(4, 5)] Tensor m;
+    [Param(2, 1, 3, 4)] Tensor c;
+    [Param(3, 4, 2)] Tensor e;
+    [Param(3)] Tensor v;
+    [Param(4)] Tensor u;
+
+    [Loss] public Tensor Plain([Shape("N", 3)] Tensor x, [Shape("N", 4)] Tensor r) => (x.MatMul(a) * r).Sum();
+    [Loss] public Tensor Batched([Shape(2, 3, 5)] Tensor r) => (b.MatMul(m) * r).Sum();
+    [Loss] public Tensor BroadcastBatch([Shape(2, 3, 3, 2)] Tensor r) => (c.MatMul(e) * r).Sum();
+    [Loss] public Tensor VectorLeft([Shape(4)] Tensor r) => (v.MatMul(a) * r).Sum();
+    [Loss] public Tensor VectorRight([Shape(3)] Tensor r) => (a.MatMul(u) * r).Sum();
+    [Loss] public Tensor Transposed([Shape(4, 4)] Tensor r) => (a.T.MatMul(a) * r).Sum();
+    [Loss] public Tensor LinearOp([Shape("N", 4)] Tensor x, [Shape("N", 3)] Tensor r) => (Linear(x, a, v) * r).Sum();
+}
+
+[Model]
+public partial class Reductions
+{
+    [Param(3, 5)] Tensor a;
+    [Param(2, 3, 4)] Tensor d;
+
+    [Loss] public Tensor SumAll() => (a * a).Sum();
+    [Loss] public Tensor SumDim([Shape(3)] Tensor r) => (a.Sum(1) * r).Sum();
+    [Loss] public Tensor SumKeepDim([Shape(3, 5)] Tensor r) => (a.Sum(0, keepDim: true) * r).Sum();
+    [Loss] public Tensor SumMiddle([Shape(2, 4)] Tensor r) => (Exp(d).Sum(1) * r).Sum();
+    [Loss] public Tensor MeanAll() => Mean(Tanh(a));
+    [Loss] public Tensor MeanLast([Shape(2, 3)] Tensor r) => (d.Mean(-1) * r).Sum();
+    [Loss] public Tensor SoftmaxRows([Shape(3, 5)] Tensor r) => (Softmax(a, 1) * r).Sum();
+    [Loss] public Tensor LogSoftmaxCols([Shape(3, 5)] Tensor r) => (LogSoftmax(a, 0) * r).Sum();
+    [Loss] public Tensor SoftmaxMiddle([Shape(2, 3, 4)] Tensor r) => (d.Softmax(1) * r).Sum();
+}
+
+[Model]
+public partial class Views
+{
+    [Param(2, 3, 4)] Tensor d;
+    [Param(3, 4)] Tensor a;
+    [Param(3)] Tensor v;
+
+    [Loss] public Tensor TransposeLoss([Shape(4, 3, 2)] Tensor r) => (d.Transpose(0, 2) * r).Sum();
+    [Loss] public Tensor TLoss([Shape(4, 3)] Tensor r) => (Exp(a).T * r).Sum();
+    [Loss] public Tensor ReshapeLoss([Shape(4, 3)] Tensor r) => (Sigmoid(a).Reshape(4, -1) * r).Sum();
+    [Loss] public Tensor UnsqueezeLoss([Shape(3, 4)] Tensor r) => ((a + v.Unsqueeze(1)) * r).Sum();
+    [Loss] public Tensor SqueezeLoss([Shape(3)] Tensor r) => (a.Sum(1, keepDim: true).Squeeze(1) * r).Sum();
+    [Loss] public Tensor TransposeThenReshape([Shape(12)] Tensor r) => (a.T.Reshape(12) * r).Sum();
+}
+
+[Model]
+public partial class LossModels
+{
+    [Param(4, 3)] Tensor a;
+    [Param(4, 1)] Tensor z;
+
+    [Loss] public Tensor MseMean([Shape(4, 3)] Tensor y) => Losses.MseLoss(a, y);
+    [Loss] public Tensor MseSum([Shape(4, 3)] Tensor y) => Losses.MseLoss(a, y, Reduction.Sum);
+    [Loss] public Tensor MseNone([Shape(4, 3)] Tensor y, [Shape(4, 3)] Tensor r) => (Losses.MseLoss(a, y, Reduction.None) * r).Sum();
+    [Loss] public Tensor L1Mean([Shape(4, 3)] Tensor y) => Losses.L1Loss(a, y);
+    [Loss] public Tensor L1None([Shape(4, 3)] Tensor y, [Shape(4, 3)] Tensor r) => (Losses.L1Loss(a, y, Reduction.None) * r).Sum();
+    [Loss] public Tensor BceSigmoid([Shape(4, 3)] Tensor y) => Losses.BinaryCrossEntropy(Sigmoid(a), y);
+    [Loss] public Tensor BceProbabilities([Shape(4, 3)] Tensor y) => Losses.BinaryCrossEntropy(Sigmoid(a) * 0.9f + 0.05f, y, reduction: Reduction.Sum);
+    [Loss] public Tensor BceWeighted([Shape(4, 3)] Tensor y, [Shape(3)] Tensor w) => Losses.BinaryCrossEntropy(Sigmoid(a), y, w);
+    [Loss] public Tensor BceLogits([Shape(4, 3)] Tensor y) => Losses.BinaryCrossEntropyWithLogits(a, y);
+    [Loss] public Tensor BceLogitsWeighted([Shape(4, 3)] Tensor y, [Shape(3)] Tensor w, [Shape(3)] Tensor pw) => Losses.BinaryCrossEntropyWithLogits(a, y, w, pw, Reduction.Sum);
+    [Loss] public Tensor BceLogitsNone([Shape(4, 1)] Tensor y, [Shape(4, 1)] Tensor r) => (Losses.BinaryCrossEntropyWithLogits(z, y, reduction: Reduction.None) * r).Sum();
+    [Loss] public Tensor CrossEntropyMean([Shape(4)] IntTensor t) => Losses.CrossEntropy(a, t);
+    [Loss] public Tensor CrossEntropyWeighted([Shape(4)] IntTensor t, [Shape(3)] Tensor w) => Losses.CrossEntropy(a, t, w);
+    [Loss] public Tensor CrossEntropyIgnore([Shape(4)] IntTensor t) => Losses.CrossEntropy(a, t, ignoreIndex: 1);
+    [Loss] public Tensor CrossEntropyNone([Shape(4)] IntTensor t, [Shape(4)] Tensor r) => (Losses.CrossEntropy(a, t, reduction: Reduction.None) * r).Sum();
+    [Loss] public Tensor NllSum([Shape(4)] IntTensor t) => Losses.NllLoss(LogSoftmax(a, 1), t, reduction: Reduction.Sum);
+    [Loss] public Tensor NllWeightedMean([Shape(4)] IntTensor t, [Shape(3)] Tensor w) => Losses.NllLoss(LogSoftmax(a, 1), t, w);
+}
+
+/// <summary>Submodules, calls between methods and a symbolic batch, as a user writes them.</summary>
+[Model]
+public partial class TwoLayer
+{
+    [Module(5, 4)] Linear hidden;
+    [Module(4, 3)] Linear output;
+
+    public Tensor Features(Tensor x) => Tanh(hidden.Forward(x));
+
+    [Forward] public Tensor Logits([Shape("N", 5)] Tensor x) => output.Forward(Features(x));
+
+    [Loss] public Tensor Loss([Shape("N", 5)] Tensor x, [Shape("N")] IntTensor t) => Losses.CrossEntropy(Logits(x), t);
+}

@@ -1,0 +1,77 @@
+extern alias gen;
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using gen::Kiln.Generator.Check;
+using gen::Kiln.Generator.Ir;
+using gen::Kiln.Generator.Ops;
+
+namespace Kiln.Tests.Support;
+
+/// <summary>
+/// One test model method made runnable both ways: the generated plan (float32, on a device) and the float64
+/// interpreter of the same graph, with the same random inputs and parameters.
+/// </summary>
+internal sealed class OpCase : IDisposable
+{
+    public const int N = 5;
+
+    private OpCase(string model, string method, MethodGraph graph, IReadOnlyList<ParamLayout> layout, Device device, object instance, Plan plan, Array[] inputs)
+    {
+        (ModelName, Method, Graph, Layout, Device, Instance, Plan, Inputs) = (model, method, graph, layout, device, instance, plan, inputs);
+    }
+
+    public string ModelName { get; }
+    public string Method { get; }
+    public MethodGraph Graph { get; }
+    public IReadOnlyList<ParamLayout> Layout { get; }
+    public Device Device { get; }
+    public object Instance { get; }
+    public Plan Plan { get; }
+    public Array[] Inputs { get; }
+    public ModelState State => Plan.State;
+    public Dictionary<string, int> Dims => Graph.Symbols.ToDictionary(s => s, _ => N);
+
+    public static OpCase Create(string model, string method, Device device, int seed = 7)
+    {
+        var (graph, layout) = Support.Reference.Lower(model, method);
+        var type = typeof(OpCase).Assembly.GetType("Kiln.Tests.Models." + model, throwOnError: true)!;
+        var instance = Activator.CreateInstance(type, device, seed)!;
+        var compile = type.GetMethod("Compile" + method)!;
+        var plan = (Plan)compile.Invoke(instance, graph.Symbols.Select(_ => (object)N).ToArray())!;
+        var rng = new SeededRandom((ulong)(seed * 7919 + method.Length));
+        var dims = graph.Symbols.ToDictionary(s => s, _ => N);
+        var inputs = graph.Inputs.Select(input =>
+        {
+            int count = (int)input.Shape.Count.Evaluate(dims);
+            if (input.Attrs.IsInt)
+            {
+                int classes = Classes(graph, input, dims);
+                return (Array)Enumerable.Range(0, count).Select(_ => rng.NextInt(classes)).ToArray();
+            }
+            (float lo, float hi) = input.Attrs.Name switch { "y" => (0f, 1f), "w" or "pw" => (0.5f, 1.5f), _ => (-1f, 1f) };
+            return Enumerable.Range(0, count).Select(_ => rng.Uniform(lo, hi)).ToArray();
+        }).ToArray();
+        return new OpCase(model, method, graph, layout, device, instance, plan, inputs);
+    }
+
+    /// <summary>The class count of a target input: the last dim of the tensor it picks from.</summary>
+    private static int Classes(MethodGraph graph, Node input, Dictionary<string, int> dims) =>
+        graph.Builder.Nodes.Where(n => n.Op == PickOp.Instance && n.Inputs[1] == input && n.Inputs[0].Shape.Rank > 0)
+            .Select(n => (int)n.Inputs[0].Shape[n.Inputs[0].Shape.Rank - 1].Evaluate(dims)).First();
+
+    public Dictionary<string, double[]> InputValues() => Graph.Inputs.Select((n, i) => (n.Attrs.Name, Inputs[i] switch
+    {
+        float[] f => f.Select(x => (double)x).ToArray(),
+        int[] k => k.Select(x => (double)x).ToArray(),
+        _ => throw new InvalidOperationException(),
+    })).ToDictionary(x => x.Name, x => x.Item2);
+
+    public Dictionary<string, double[]> ParamValues() => Layout.ToDictionary(p => p.Path, p => State.Get(p.Path).Select(x => (double)x).ToArray());
+
+    /// <summary>The method's output in float64.</summary>
+    public double[] Reference(Dictionary<string, double[]> parameters) =>
+        Interpreter.Evaluate([Graph.Output], InputValues(), parameters, Dims)[Graph.Output];
+
+    public void Dispose() => Plan.Dispose();
+}
