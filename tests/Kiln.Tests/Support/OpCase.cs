@@ -49,7 +49,7 @@ internal sealed class OpCase : IDisposable
                 int classes = Classes(graph, input, dims);
                 return (Array)Enumerable.Range(0, count).Select(_ => rng.NextInt(classes)).ToArray();
             }
-            (float lo, float hi) = input.Attrs.Name switch { "y" => (0f, 1f), "w" or "pw" => (0.5f, 1.5f), _ => (-1f, 1f) };
+            (float lo, float hi) = input.Attrs.Name switch { "y" => (0f, 1f), "p" => (0.05f, 0.95f), "w" or "pw" => (0.5f, 1.5f), _ => (-1f, 1f) };
             return Enumerable.Range(0, count).Select(_ => rng.Uniform(lo, hi)).ToArray();
         }).ToArray();
         return new OpCase(model, method, graph, layout, device, instance, plan, inputs);

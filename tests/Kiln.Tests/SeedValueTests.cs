@@ -1,0 +1,104 @@
+using System;
+using System.Linq;
+using Kiln.Tests.Models;
+using Xunit;
+
+namespace Kiln.Tests;
+
+/// <summary>The published values of seed 004 (SPEC.md's table, 4 decimals), on every backend this machine has.</summary>
+public class SeedValueTests
+{
+    public static TheoryData<string> Devices() => new() { "cpu", "ilgpu-cpu" };
+
+    private static readonly float[] CeInputs = [1, 2, 1, 3, 1, 3];
+    private static readonly int[] CeTargets = [0, 1, 1];
+    private static readonly float[] BceInputs = [1, 2, 2, 2, 3, 4, 4, 5];
+    private static readonly float[] BceTargets = [1, 0, 1, 0, 0, 1, 0, 1];
+    private static readonly float[] BceExpected = [0.3133f, 2.1269f, 0.1269f, 2.1269f, 3.0486f, 0.0181f, 4.0181f, 0.0067f];
+
+    private static void Near(float[] expected, float[] actual, double tolerance = 1.5e-4)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (int i = 0; i < expected.Length; i++)
+            Assert.True(Math.Abs(expected[i] - actual[i]) <= tolerance, $"[{i}]: expected {expected[i]}, got {actual[i]}");
+    }
+
+    [Theory]
+    [MemberData(nameof(Devices))]
+    public void Bce_on_probabilities(string device)
+    {
+        using var d = Device.Create(device);
+        var m = new SeedLosses(d);
+        Near([1.1032f, 0.5038f, 0.3506f], m.CompileBceProbabilities().Run([0.6682f, 0.6042f, 0.7042f], [0f, 1f, 1f]));
+    }
+
+    [Theory]
+    [MemberData(nameof(Devices))]
+    public void Cross_entropy_none_sum_mean(string device)
+    {
+        using var d = Device.Create(device);
+        var m = new SeedLosses(d);
+        Near([1.3133f, 0.1269f, 0.1269f], m.CompileCeNone().Run(CeInputs, CeTargets));
+        Near([1.5671f], m.CompileCeSum().Run(CeInputs, CeTargets));
+        Near([0.5224f], m.CompileCeMean().Run(CeInputs, CeTargets));
+    }
+
+    [Theory]
+    [MemberData(nameof(Devices))]
+    public void Cross_entropy_with_class_weights(string device)
+    {
+        using var d = Device.Create(device);
+        var m = new SeedLosses(d);
+        float[] w = [1, 2];
+        Near([1.3133f, 0.2539f, 0.2539f], m.CompileCeWeightedNone().Run(CeInputs, CeTargets, w));
+        Near([1.8210f], m.CompileCeWeightedSum().Run(CeInputs, CeTargets, w));
+        Near([0.3642f], m.CompileCeWeightedMean().Run(CeInputs, CeTargets, w));
+    }
+
+    [Theory]
+    [MemberData(nameof(Devices))]
+    public void Nll_with_unit_weights(string device)
+    {
+        using var d = Device.Create(device);
+        var m = new SeedLosses(d);
+        float[] w = [1, 1];
+        Near([-1f, -3f, -3f], m.CompileNllNone().Run(CeInputs, CeTargets, w));
+        Near([-7f], m.CompileNllSum().Run(CeInputs, CeTargets, w));
+        Near([-2.3333f], m.CompileNllMean().Run(CeInputs, CeTargets, w));
+    }
+
+    [Theory]
+    [MemberData(nameof(Devices))]
+    public void Bce_of_sigmoid_outputs(string device)
+    {
+        using var d = Device.Create(device);
+        var m = new SeedLosses(d);
+        Near(BceExpected, m.CompileBceNone().Run(BceInputs, BceTargets));
+        Near([11.7856f], m.CompileBceSum().Run(BceInputs, BceTargets));
+        Near([1.4732f], m.CompileBceMean().Run(BceInputs, BceTargets));
+    }
+
+    [Theory]
+    [MemberData(nameof(Devices))]
+    public void Bce_with_logits_equals_bce_of_sigmoid_and_pos_weight_scales_positive_terms(string device)
+    {
+        using var d = Device.Create(device);
+        var m = new SeedLosses(d);
+        Near(BceExpected, m.CompileBceLogitsNone().Run(BceInputs, BceTargets));
+        Near([11.7856f], m.CompileBceLogitsSum().Run(BceInputs, BceTargets));
+        Near([1.4732f], m.CompileBceLogitsMean().Run(BceInputs, BceTargets));
+        var scaled = BceExpected.Select((v, i) => BceTargets[i] == 1 ? 3 * v : v).ToArray();
+        Near(scaled, m.CompileBceLogitsPosWeight().Run(BceInputs, BceTargets, [3f, 3f]), 4e-4);
+    }
+
+    [Theory]
+    [MemberData(nameof(Devices))]
+    public void L1_and_mse_of_ones_against_threes(string device)
+    {
+        using var d = Device.Create(device);
+        var m = new SeedLosses(d);
+        float[] ones = [1, 1, 1, 1], threes = [3, 3, 3, 3];
+        Near([2f, 2f, 2f, 2f], m.CompileL1None().Run(ones, threes));
+        Near([4f, 4f, 4f, 4f], m.CompileMseNone().Run(ones, threes));
+    }
+}
