@@ -275,8 +275,8 @@ internal sealed class Lowerer
             case "Mean":
                 var rx = X();
                 int[] axes = args.ContainsKey("dim") ? [GraphBuilder.NormalizeDim(op, Int("dim", 0), rx.Shape.Rank)] : Enumerable.Range(0, rx.Shape.Rank).ToArray();
-                var sum = b.Sum(rx, axes, Bool("keepDim"));
-                return op == "Sum" ? sum : b.Mul(sum, b.Const(1, axes.Aggregate(Size.Of(1), (s, a) => s * rx.Shape[a])));
+                if (op == "Mean") rx = b.Mul(rx, b.Const(1, axes.Aggregate(Size.Of(1), (s, a) => s * rx.Shape[a])));
+                return b.Sum(rx, axes, Bool("keepDim"));
             case "MatMul":
                 return MatMul(b, X(), self is null ? T(args, "b", call) ?? throw Missing(call, "b") : T(args, "other", call) ?? throw Missing(call, "other"));
             case "Linear":

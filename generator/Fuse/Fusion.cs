@@ -92,10 +92,13 @@ internal sealed class Fusion
         var gradCopies = new List<(string Path, Node Node)>();
         foreach (var (path, grad) in grads)
         {
+            // walk down reshapes whose only reader is the view above: the kernel below can write the slot directly
             var target = grad;
-            while (target.Op == ViewOp.Instance && target.Attrs.Axes.Count == 0 && Consumers(target.Inputs[0]) == 1 && !_outputs.Contains(target.Inputs[0])) target = target.Inputs[0];
+            bool sole = Consumers(grad) == 0;
+            while (target.Op == ViewOp.Instance && target.Attrs.Axes.Count == 0 && Consumers(target.Inputs[0]) == 1 && !_outputs.Contains(target.Inputs[0]))
+                target = target.Inputs[0];
             bool canAdd = target.Op.Kind is OpKind.Elementwise or OpKind.Reduce || target.Op == MatMulOp.Instance;
-            if (canAdd && Consumers(target) == 0 && !_outputs.Contains(target) && !gradTargets.ContainsKey(target)) gradTargets[target] = path;
+            if (canAdd && sole && (target == grad ? Consumers(target) == 0 : Consumers(target) == 1) && !_outputs.Contains(target) && !gradTargets.ContainsKey(target)) gradTargets[target] = path;
             else gradCopies.Add((path, _builder.MaterializeCopy(grad)));
         }
         foreach (var t in gradTargets.Keys) _outputs.Add(t);
@@ -149,10 +152,18 @@ internal sealed class Fusion
             case OpKind.Reduce: return true;
         }
         if (_outputs.Contains(n) || _substitute.ContainsValue(n)) return true;
-        if (!_consumers.TryGetValue(n, out var consumers) || consumers.Count != 1) return true;
-        var consumer = consumers[0];
-        return consumer.Op.Kind is OpKind.Library or OpKind.View;
+        if (!_consumers.TryGetValue(n, out var consumers)) return true;
+        if (consumers.Any(c => c.Op.Kind is OpKind.Library or OpKind.View)) return true;
+        // constants and broadcasts of stored data cost nothing to recompute: every reader inlines them
+        if (IsConstantExpression(n)) return false;
+        // so do + - · and copies of stored operands: reading the operands again beats writing and re-reading the result
+        if ((n.Op == Unary.Copy || n.Op == Arithmetic.Add || n.Op == Arithmetic.Sub || n.Op == Arithmetic.Mul || n.Op == Arithmetic.Neg)
+            && Inputs(n).All(i => i.Op.Kind is OpKind.Leaf or OpKind.View || (i.Op.Kind != OpKind.Elementwise && IsMaterialized(i)))) return false;
+        return consumers.Count != 1;
     }
+
+    private bool IsConstantExpression(Node n) =>
+        n.Op == Leaves.Const || (n.Op.Kind == OpKind.Elementwise && Inputs(n).All(IsConstantExpression));
 
     private bool IsKernelRoot(Node n) => n.Op.Kind is not (OpKind.Leaf or OpKind.View) && IsMaterialized(n);
 

@@ -16,7 +16,8 @@ internal static class LossOps
     {
         None => elements,
         Sum => b.Sum(elements, Axes(elements), keepDim: false),
-        _ => b.Mul(b.Sum(elements, Axes(elements), keepDim: false), b.Const(1, elements.Shape.Count)),
+        // mean = Σ (x / count): the scale rides in the reduction's pass instead of a kernel of its own
+        _ => b.Sum(b.Mul(elements, b.Const(1, elements.Shape.Count)), Axes(elements), keepDim: false),
     };
 
     private static int[] Axes(Node n) => System.Linq.Enumerable.Range(0, n.Shape.Rank).ToArray();

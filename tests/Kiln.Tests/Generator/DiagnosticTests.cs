@@ -1,0 +1,86 @@
+extern alias gen;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using gen::Kiln.Generator;
+using gen::Kiln.Generator.Diagnostics;
+using gen::Kiln.Generator.Model;
+using Kiln.Tests.Support;
+using Microsoft.CodeAnalysis.Text;
+using Xunit;
+
+namespace Kiln.Tests.Generator;
+
+/// <summary>One failing snippet per diagnostic id; [| |] marks the span the diagnostic must point at.</summary>
+public class DiagnosticTests
+{
+    private const string Usings = "using Kiln; using Kiln.Nn; using static Kiln.Ops;\n";
+
+    public static TheoryData<string, string> Cases() => new()
+    {
+        { "KLN0001", "[Model] public partial class M { [Param(2)] Tensor a; [Loss] public Tensor L([Shape(2)] Tensor x) => (a * [|System.MathF.Abs(-2f)|] * x).Sum(); }" },
+        { "KLN0002", "[Model] public partial class M { [Param(3, 4)] Tensor a; [Param(3)] Tensor b; [Loss] public Tensor L() => ([|a + b|]).Sum(); }" },
+        { "KLN0003", "[Model] public partial class M { [Param(6, 4)] Tensor w; [Forward] public Tensor F([Shape(\"N\", 8)] Tensor x) => [|x.MatMul(w)|]; }" },
+        { "KLN0004", "[Model] public partial class M { [Param(2, 3)] Tensor a; [Loss] public Tensor L() => [|a.Sum(2)|].Sum(); }" },
+        { "KLN0005", "[Model] public partial class M { [Param(2)] Tensor a; [Loss] public Tensor [|L|]([Shape(2)] Tensor x) => a * x; }" },
+        { "KLN0006", "[Model] public partial class M { [Param(1)] Tensor a; [Loss] public Tensor L([Shape(\"N\", 1)] Tensor x, [Shape(\"N\")] Tensor y) => [|Losses.MseLoss(x * a, y)|]; }" },
+        { "KLN0007", "[Model] public class [|M|] { [Param(2)] Tensor a; }" },
+        { "KLN0008", "[Model] public partial class M { [Param(\"Hidden\", 4)] Tensor [|w|]; }" },
+        { "KLN0010", "[Model] public partial class M { [Param(2, 3)] Tensor a; [Loss] public Tensor L() => [|a.Reshape(5)|].Sum(); }" },
+        { "KLN0011", "[Model] public partial class M { [Module(8)] Linear [|l|]; }" },
+        { "KLN0012", "[Model] public partial class M { [Param(2)] Tensor a; public Tensor F(Tensor x) => [|F(x)|]; [Loss] public Tensor L() => F(a).Sum(); }" },
+        { "KLN0013", "[Model] public partial class M { [Param(4, 4)] Tensor w; [Forward] public Tensor H([Shape(\"N\", 8)] Tensor x) => x; [Loss] public Tensor L([Shape(\"N\", 4)] Tensor x) => [|H(x)|].Sum(); }" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Reports_the_id_at_the_offending_span(string id, string marked)
+    {
+        var source = Usings + marked;
+        int start = source.IndexOf("[|"), end = source.IndexOf("|]") - 2;
+        source = source.Replace("[|", "").Replace("|]", "");
+        var result = GeneratorHarness.Run(source);
+        var diagnostic = Assert.Single(result.GeneratorDiagnostics.Where(d => d.Id.StartsWith("KLN")));
+        Assert.Equal(id, diagnostic.Id);
+        Assert.Equal(TextSpan.FromBounds(start, end), diagnostic.Location.SourceSpan);
+        Assert.Equal("Model0.cs", Path.GetFileName(diagnostic.Location.GetLineSpan().Path));
+    }
+
+    [Fact]
+    public void An_internal_failure_becomes_KLN0009_not_an_exception()
+    {
+        // A spec no Discover would produce (a member read of a submodule that does not exist): a later stage fails.
+        var location = new LocationInfo("Model.cs", new TextSpan(10, 3), default);
+        var body = new[] { new Statement(null, new MemberExpr(new NameExpr("ghost", location), "weight", location)) };
+        var method = new MethodSpec("L", MethodKind.Loss, EquatableArray<InputSpec>.Empty, body.ToEquatable(), location);
+        var spec = new ModelSpec("", "Broken", "global::Broken", "public", true, false, EquatableArray<string>.Empty, EquatableArray<ParamSpec>.Empty,
+            EquatableArray<ModuleSpec>.Empty, new[] { method }.ToEquatable(), EquatableArray<DiagnosticInfo>.Empty, location);
+        var output = Compiler.Compile(spec, [spec]);
+        Assert.Null(output.Source);
+        var d = Assert.Single(output.Diagnostics);
+        Assert.Equal("KLN0009", d.Id);
+        Assert.Equal(location, d.Location);
+    }
+
+    [Fact]
+    public void Every_id_has_a_test_a_release_row_and_a_docs_entry()
+    {
+        var tested = Cases().Select(row => (string)row[0]).Append("KLN0009").ToHashSet();
+        var releases = File.ReadAllText(Path.Combine(Repo.Root, "generator", "AnalyzerReleases.Unshipped.md"));
+        var docs = File.ReadAllText(Path.Combine(Repo.Root, "docs", "diagnostics.md"));
+        foreach (var id in Descriptors.ById.Keys)
+        {
+            Assert.Contains(id, tested);
+            Assert.Contains(id + " |", releases);
+            Assert.Contains("## " + id, docs);
+        }
+    }
+
+    [Fact]
+    public void A_valid_model_has_no_diagnostics_and_compiles()
+    {
+        var result = GeneratorHarness.Run(Usings + "[Model] public partial class M { [Module(3, 2)] Linear l; [Loss] public Tensor L([Shape(\"N\", 3)] Tensor x, [Shape(\"N\")] IntTensor t) => Losses.CrossEntropy(l.Forward(x), t); }");
+        Assert.Empty(result.GeneratorDiagnostics);
+        Assert.Empty(result.CompileErrors);
+    }
+}

@@ -1,0 +1,66 @@
+extern alias gen;
+using System.Collections.Generic;
+using System.Linq;
+using gen::Kiln.Generator;
+using gen::Kiln.Generator.Check;
+using gen::Kiln.Generator.Fuse;
+using gen::Kiln.Generator.Model;
+using Kiln.Tests.Support;
+using Xunit;
+
+namespace Kiln.Tests.Generator;
+
+/// <summary>DSL in, kernel counts out: what fusion must keep in one pass over memory.</summary>
+public class FusionTests
+{
+    private static IReadOnlyList<Kernel> Kernels(string body, string method = "L")
+    {
+        var specs = Reference.DiscoverAll("using Kiln; using Kiln.Nn; using static Kiln.Ops; [Model] public partial class M { " + body + " }", gen::Kiln.Generator.BuiltIns.Source);
+        var model = specs.Values.Single(m => m.Name == "M");
+        var diagnostics = new List<DiagnosticInfo>();
+        var lowerer = new Lowerer(model, specs, diagnostics);
+        var graph = lowerer.Lower(model.Methods.Single(m => m.Name == method));
+        Assert.NotNull(graph);
+        return Compiler.CompileMethod(graph!, lowerer.Layout).Fusion.Kernels;
+    }
+
+    [Fact]
+    public void An_elementwise_chain_is_one_kernel()
+    {
+        var k = Kernels("[Forward] public Tensor L([Shape(\"N\")] Tensor a, [Shape(\"N\")] Tensor b) => Sigmoid(a * b + a);");
+        Assert.Equal(KernelKind.Elementwise, Assert.Single(k).Kind);
+    }
+
+    [Fact]
+    public void A_loss_reduction_fuses_its_producer_chain()
+    {
+        var k = Kernels("[Forward] public Tensor L([Shape(\"N\")] Tensor a, [Shape(\"N\")] Tensor b) => Losses.MseLoss(a, b);");
+        Assert.Equal(KernelKind.Reduce, Assert.Single(k).Kind);
+    }
+
+    [Fact]
+    public void Mse_forward_and_backward_take_two_kernels()
+    {
+        // forward: one reduction of (a-b)²/N; backward: 2(a-b)/N straight into a's gradient slot (a-b recomputed, not stored)
+        var k = Kernels("[Param(64)] Tensor a; [Loss] public Tensor L([Shape(64)] Tensor b) => Losses.MseLoss(a, b);");
+        Assert.True(k.Count == 2, string.Join("\n", k.Select(x => $"{x.Kind} {x.Root} grad={x.GradPath} body={string.Join("; ", x.Body)}")));
+        Assert.Equal("a", k[1].GradPath);
+    }
+
+    [Fact]
+    public void Broadcast_bias_gradient_is_a_reduction_written_into_the_gradient_block()
+    {
+        var k = Kernels("[Param(4)] Tensor b; [Loss] public Tensor L([Shape(\"N\", 4)] Tensor x) => Tanh(x + b).Sum();");
+        var grad = Assert.Single(k, x => x.GradPath == "b");
+        Assert.Equal(KernelKind.Reduce, grad.Kind);
+    }
+
+    [Fact]
+    public void Linear_weight_gradient_accumulates_inside_the_gemm()
+    {
+        var k = Kernels("[Module(3, 2)] Linear l; [Loss] public Tensor L([Shape(\"N\", 3)] Tensor x) => l.Forward(x).Sum();");
+        var grad = Assert.Single(k, x => x.GradPath == "l.weight");
+        Assert.Equal(KernelKind.Library, grad.Kind);
+        Assert.Equal(2, k.Count(x => x.Root.Op is gen::Kiln.Generator.Ops.MatMulOp));
+    }
+}
