@@ -1,0 +1,33 @@
+using Kiln;
+using Kiln.Nn;
+
+namespace Kiln.Tests.Models;
+
+/// <summary>loss = Σ weight: every gradient is exactly 1 (the published SGD check of seed 004).</summary>
+[Model]
+public partial class SumOfWeights
+{
+    [Param(2, 2)] Tensor weight;
+
+    [Loss] public Tensor Loss() => weight.Sum();
+}
+
+/// <summary>loss = Σ w²·r: gradient 2·w·r, known in closed form for optimizer references.</summary>
+[Model]
+public partial class Quadratic
+{
+    [Param(2, 3)] Tensor w;
+
+    [Loss] public Tensor Loss([Shape(2, 3)] Tensor r) => (w * w * r).Sum();
+}
+
+/// <summary>nn.Linear(20, 30), as in seed 001: a (128, 20) batch gives (128, 30).</summary>
+[Model]
+public partial class Wide
+{
+    [Module(20, 30)] Linear fc;
+
+    [Forward] public Tensor Predict([Shape("N", 20)] Tensor x) => fc.Forward(x);
+
+    [Loss] public Tensor Loss([Shape("N", 20)] Tensor x, [Shape("N")] IntTensor t) => Losses.CrossEntropy(Predict(x), t);
+}

@@ -1,0 +1,173 @@
+using System;
+using System.Linq;
+using Kiln.Tests.Models;
+using Xunit;
+
+namespace Kiln.Tests;
+
+/// <summary>Autograd semantics, parameter init and storage, and the errors a wrong input raises at run time.</summary>
+public class RuntimeTests
+{
+    private static float[] Random(int n, int seed)
+    {
+        var rng = new SeededRandom((ulong)seed);
+        return Enumerable.Range(0, n).Select(_ => rng.Uniform(-1, 1)).ToArray();
+    }
+
+    [Fact]
+    public void Backward_accumulates_until_zero_grad_as_in_seed_000()
+    {
+        using var device = Device.ManagedCpu();
+        var m = new Quadratic(device, seed: 3);
+        using var step = m.CompileLoss();
+        float[] r1 = Random(6, 1), r2 = Random(6, 2);
+        step.ForwardBackward(r1);
+        var g1 = m.Parameters.Grad("w");
+        m.Parameters.ZeroGrad();
+        step.ForwardBackward(r2);
+        var g2 = m.Parameters.Grad("w");
+        m.Parameters.ZeroGrad();
+        step.ForwardBackward(r1);
+        step.ForwardBackward(r2);
+        var both = m.Parameters.Grad("w");
+        for (int i = 0; i < 6; i++) Assert.Equal(g1[i] + g2[i], both[i], 6);
+        m.Parameters.ZeroGrad();
+        Assert.All(m.Parameters.Grad("w"), g => Assert.Equal(0f, g));
+    }
+
+    [Fact]
+    public void Forward_only_leaves_gradients_alone()
+    {
+        using var device = Device.ManagedCpu();
+        var m = new Quadratic(device, seed: 3);
+        using var step = m.CompileLoss();
+        float[] r = Random(6, 1);
+        float loss = step.Forward(r);
+        var w = m.Parameters.Get("w");
+        Assert.Equal(w.Select((x, i) => (double)x * x * r[i]).Sum(), loss, 5);
+        Assert.All(m.Parameters.Grad("w"), g => Assert.Equal(0f, g));
+    }
+
+    [Fact]
+    public void Linear_20_30_on_a_128_batch_gives_128_by_30_as_x_wT_plus_b()
+    {
+        using var device = Device.ManagedCpu();
+        var m = new Wide(device, seed: 5);
+        using var predict = m.CompilePredict(n: 128);
+        Assert.Equal(128 * 30, predict.OutputLength);
+        var x = Random(128 * 20, 9);
+        var y = predict.Run(x);
+        var w = m.Parameters.Get("fc.weight");
+        var b = m.Parameters.Get("fc.bias");
+        for (int i = 0; i < 128; i += 17)
+            for (int o = 0; o < 30; o++)
+            {
+                double expected = b[o] + Enumerable.Range(0, 20).Sum(k => (double)x[i * 20 + k] * w[o * 20 + k]);
+                Assert.True(Math.Abs(expected - y[i * 30 + o]) < 1e-5, $"y[{i},{o}] = {y[i * 30 + o]}, expected {expected}");
+            }
+    }
+
+    [Fact]
+    public void Linear_init_is_uniform_within_one_over_sqrt_fan_in_and_seeded()
+    {
+        using var device = Device.ManagedCpu();
+        var a = new Wide(device, seed: 11);
+        var b = new Wide(device, seed: 11);
+        var c = new Wide(device, seed: 12);
+        double bound = 1 / Math.Sqrt(20);
+        var w = a.Parameters.Get("fc.weight");
+        var bias = a.Parameters.Get("fc.bias");
+        Assert.Equal(600, w.Length);
+        Assert.All(w.Concat(bias), v => Assert.InRange(v, -bound, bound));
+        Assert.True(w.Max() > 0.9 * bound && w.Min() < -0.9 * bound, "weights do not span the bound");
+        Assert.InRange(w.Average(), -0.1 * bound, 0.1 * bound);
+        Assert.Equal(w, b.Parameters.Get("fc.weight"));
+        Assert.NotEqual(w, c.Parameters.Get("fc.weight"));
+    }
+
+    [Fact]
+    public void Parameters_are_readable_and_writable_by_name()
+    {
+        using var device = Device.ManagedCpu();
+        var m = new SumOfWeights(device);
+        m.Parameters.Set("weight", [1f, 2f, 3f, 4f]);
+        Assert.Equal([1f, 2f, 3f, 4f], m.Parameters.Get("weight"));
+        var e = Assert.Throws<ArgumentException>(() => m.Parameters.Set("weight", [1f]));
+        Assert.Contains("[2, 2]", e.Message);
+        Assert.Contains("weight", Assert.Throws<System.Collections.Generic.KeyNotFoundException>(() => m.Parameters.Get("bias")).Message);
+    }
+
+    [Fact]
+    public void A_wrong_input_length_names_the_input_and_its_shape()
+    {
+        using var device = Device.ManagedCpu();
+        var m = new Wide(device);
+        using var step = m.CompileLoss(n: 4);
+        var e = Assert.Throws<ArgumentException>(() => step.ForwardBackward(new float[79], new int[4]));
+        Assert.Equal("x", e.ParamName);
+        Assert.Contains("[N, 20]", e.Message);
+        Assert.Contains("80", e.Message);
+        Assert.Contains("79", e.Message);
+        Assert.Equal("t", Assert.Throws<ArgumentException>(() => step.ForwardBackward(new float[80], new int[3])).ParamName);
+    }
+
+    [Theory]
+    [InlineData(30)]
+    [InlineData(-1)]
+    public void An_out_of_range_class_index_is_rejected_before_anything_runs(int bad)
+    {
+        using var device = Device.ManagedCpu();
+        var m = new Wide(device);
+        using var step = m.CompileLoss(n: 4);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => step.ForwardBackward(new float[80], [0, 1, bad, 2]));
+        Assert.Equal("t", e.ParamName);
+        Assert.Contains($"'t'[2] = {bad}", e.Message);
+        Assert.Contains("[0, 30)", e.Message);
+        Assert.All(m.Parameters.Gradients.ToArray(), g => Assert.Equal(0f, g));
+    }
+
+    [Fact]
+    public void The_ignore_index_is_a_valid_target()
+    {
+        using var device = Device.ManagedCpu();
+        var m = new Wide(device);
+        using var step = m.CompileLoss(n: 2);
+        float loss = step.ForwardBackward(Random(40, 1), [3, -100]);
+        Assert.True(float.IsFinite(loss));
+    }
+
+    [Fact]
+    public void A_non_positive_dim_is_rejected()
+    {
+        using var device = Device.ManagedCpu();
+        var m = new Wide(device);
+        Assert.Equal("N", Assert.Throws<ArgumentOutOfRangeException>(() => m.CompileLoss(n: 0)).ParamName);
+    }
+
+    [Fact]
+    public void Devices_are_chosen_by_name_and_unknown_names_are_errors()
+    {
+        using (var cpu = Device.Create("cpu")) Assert.Equal(DeviceKind.ManagedCpu, cpu.Kind);
+        using (var emu = Device.Create("ilgpu-cpu")) Assert.Equal(DeviceKind.IlgpuCpu, emu.Kind);
+        Assert.Contains("tpu", Assert.Throws<ArgumentException>(() => Device.Create("tpu")).Message);
+    }
+
+    [Theory]
+    [InlineData("cuda", DeviceKind.Cuda)]
+    [InlineData("opencl", DeviceKind.OpenCL)]
+    public void A_missing_gpu_backend_says_so(string name, DeviceKind kind)
+    {
+        // on a machine that has it, it opens; where it is missing or unusable (PoCL lacks OpenCL 2.0's generic
+        // address space), the error says why instead of failing later
+        try
+        {
+            using var d = Device.Create(name);
+            Assert.Equal(kind, d.Kind);
+        }
+        catch (NotSupportedException e)
+        {
+            Assert.False(string.IsNullOrWhiteSpace(e.Message));
+        }
+        Assert.Contains(Device.Probe(), p => p.Kind == kind);
+    }
+}
