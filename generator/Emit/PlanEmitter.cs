@@ -45,7 +45,7 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
         var fwd = m.Fusion.Kernels.Count(k => k.Forward);
         w.Line("/// <summary>");
         w.Line($"/// Plan of {g.Method.Name}({string.Join(", ", g.Inputs.Select(i => $"{i.Attrs.Name} {i.Shape}"))}) → {m.Output.Shape}: {m.Fusion.Kernels.Count} kernels ({fwd} forward).");
-        w.Line($"/// Memory plan: work arena = {Memory.WorkFloats} floats, targets = {Memory.TargetInts} ints; {Memory.Slots} activation slots, {Memory.Reused} reuses.");
+        w.Line($"/// Memory plan: work arena = {Memory.WorkFloats} floats and targets = {Memory.TargetInts} ints, 4 bytes each, allocated once; {Memory.Slots} activation slots, {Memory.Reused} reuses.");
         w.Line("/// </summary>");
         w.Open($"public sealed class {ClassName} : global::Kiln.Plan");
         w.Line("/// <summary>Dims and arena offsets, bound when the plan is compiled; kernels read them by value.</summary>");
@@ -167,6 +167,9 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
             w.Line("return output;");
             w.Close();
         }
+        w.Line();
+        w.Line("/// <summary>Runs the kernels again on the inputs of the last call (benchmarks, repeated evaluation).</summary>");
+        w.Line($"public void Replay(bool backward = {(m.IsLoss ? "true" : "false")}) {{ if (Device.IsManaged) RunManaged(backward); else RunIlgpu(backward); }}");
         w.Line();
         w.Line("/// <inheritdoc/>");
         w.Open("public override float[] Invoke(Array[] inputs, bool backward = false)");

@@ -41,7 +41,7 @@ partial class LinearModel
 
     /// <summary>
     /// Plan of Predict(x [N, 1]) → [N, 1]: 2 kernels (2 forward).
-    /// Memory plan: work arena = 3*N floats, targets = 0 ints; 2 activation slots, 0 reuses.
+    /// Memory plan: work arena = 3*N floats and targets = 0 ints, 4 bytes each, allocated once; 2 activation slots, 0 reuses.
     /// </summary>
     public sealed class PredictPlan : global::Kiln.Plan
     {
@@ -103,6 +103,9 @@ partial class LinearModel
             Run(x, output);
             return output;
         }
+
+        /// <summary>Runs the kernels again on the inputs of the last call (benchmarks, repeated evaluation).</summary>
+        public void Replay(bool backward = false) { if (Device.IsManaged) RunManaged(backward); else RunIlgpu(backward); }
 
         /// <inheritdoc/>
         public override float[] Invoke(Array[] inputs, bool backward = false)
@@ -186,7 +189,7 @@ partial class LinearModel
 
     /// <summary>
     /// Plan of Loss(x [N, 1], y [N, 1]) → []: 6 kernels (3 forward).
-    /// Memory plan: work arena = 1 + 4*N floats, targets = 0 ints; 3 activation slots, 1 reuses.
+    /// Memory plan: work arena = 1 + 4*N floats and targets = 0 ints, 4 bytes each, allocated once; 3 activation slots, 1 reuses.
     /// </summary>
     public sealed class LossPlan : global::Kiln.Plan
     {
@@ -264,6 +267,9 @@ partial class LinearModel
             if (Device.IsManaged) RunManaged(backward: false); else RunIlgpu(backward: false);
             return ReadScalar(_d.T9);
         }
+
+        /// <summary>Runs the kernels again on the inputs of the last call (benchmarks, repeated evaluation).</summary>
+        public void Replay(bool backward = true) { if (Device.IsManaged) RunManaged(backward); else RunIlgpu(backward); }
 
         /// <inheritdoc/>
         public override float[] Invoke(Array[] inputs, bool backward = false)

@@ -1,0 +1,100 @@
+using System;
+using System.Runtime.Intrinsics;
+using BenchmarkDotNet.Attributes;
+using Kiln.Kernels;
+using Samples.Diabetes;
+using Samples.LinearRegression;
+
+namespace Kiln.Benchmarks;
+
+/// <summary>Memory-bound work on 2^24 floats: the machine's triad ceiling and a generated fused kernel, measured side by side.</summary>
+[MemoryDiagnoser]
+public class Elementwise
+{
+    public const int N = 1 << 24;
+    private float[] _a = [], _b = [], _c = [];
+    private Device _device = null!;
+    private FusedElementwise.RunPlan _plan = null!;
+    private Action<long, long> _triad = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var rng = new SeededRandom(1);
+        _a = new float[N]; _b = new float[N]; _c = new float[N];
+        for (int i = 0; i < N; i++) { _b[i] = rng.Uniform(-1, 1); _c[i] = rng.Uniform(-1, 1); }
+        _triad = Triad;
+        _device = Device.ManagedCpu();
+        _plan = new FusedElementwise(_device).CompileRun(n: N);
+        _plan.Run(_b, _c, _a); // loads the inputs once; Replay re-runs the kernel on them
+    }
+
+    private void Triad(long start, long end)
+    {
+        var s = Vector256.Create(3f);
+        int i = (int)start;
+        for (; i + 8 <= end; i += 8)
+            (Vector256.Create((ReadOnlySpan<float>)_b.AsSpan(i)) + s * Vector256.Create((ReadOnlySpan<float>)_c.AsSpan(i))).CopyTo(_a.AsSpan(i));
+        for (; i < end; i++) _a[i] = _b[i] + 3f * _c[i];
+    }
+
+    /// <summary>STREAM triad a = b + s·c on both cores: 12 bytes per element.</summary>
+    [Benchmark(Baseline = true)]
+    public void TriadBaseline() => CpuWorkers.For(N, 1 << 16, _triad);
+
+    /// <summary>The generated kernel for sigmoid(a·b + a): reads a and b, writes the output: 12 bytes per element.</summary>
+    [Benchmark]
+    public void FusedSigmoidKernel() => _plan.Replay();
+
+    [GlobalCleanup]
+    public void Cleanup() { _plan.Dispose(); _device.Dispose(); }
+}
+
+/// <summary>The two samples' training steps (zero_grad, forward + backward, SGD step) at their sample sizes.</summary>
+[MemoryDiagnoser]
+public class TrainingSteps
+{
+    private Device _device = null!;
+    private LinearModel.LossPlan _linear = null!;
+    private Sgd _linearOpt = null!;
+    private DiabetesClassifier.LossPlan _mlp = null!;
+    private Sgd _mlpOpt = null!;
+    private float[] _x = [], _y = [];
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _device = Device.ManagedCpu();
+        var linear = new LinearModel(_device, 1);
+        _linear = linear.CompileLoss(n: 3);
+        _linearOpt = new Sgd(linear.Parameters, 0.01f);
+        var mlp = new DiabetesClassifier(_device, 1);
+        _mlp = mlp.CompileLoss(n: 32);
+        _mlpOpt = new Sgd(mlp.Parameters, 0.5f);
+        var rng = new SeededRandom(2);
+        _x = new float[32 * 8]; _y = new float[32];
+        for (int i = 0; i < _x.Length; i++) _x[i] = rng.Uniform(-1, 1);
+        for (int i = 0; i < _y.Length; i++) _y[i] = rng.NextFloat() < 0.5f ? 0 : 1;
+    }
+
+    [Benchmark]
+    public float LinearRegressionStep()
+    {
+        _linearOpt.ZeroGrad();
+        float loss = _linear.ForwardBackward(LinearRegressionTraining.X, LinearRegressionTraining.Y);
+        _linearOpt.Step();
+        return loss;
+    }
+
+    [Benchmark]
+    public float Mlp_8_6_4_1_Batch32Step()
+    {
+        _mlpOpt.ZeroGrad();
+        float loss = _mlp.ForwardBackward(_x, _y);
+        _mlpOpt.Step();
+        return loss;
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() { _linear.Dispose(); _mlp.Dispose(); _device.Dispose(); }
+}

@@ -1,0 +1,30 @@
+using System;
+using System.Linq;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Running;
+using Kiln.Benchmarks;
+
+// dotnet run -c Release --project bench/Kiln.Benchmarks            (all; prints the summary table below)
+// dotnet run -c Release --project bench/Kiln.Benchmarks -- --quick (fewer iterations)
+bool quick = args.Contains("--quick");
+var job = quick ? Job.ShortRun : Job.Default.WithWarmupCount(4).WithIterationCount(12);
+var config = DefaultConfig.Instance.AddJob(job.WithId(quick ? "quick" : "default")).WithOptions(ConfigOptions.DisableOptimizationsValidator);
+var summaries = BenchmarkRunner.Run([typeof(Elementwise), typeof(TrainingSteps)], config);
+
+double Median(string method) => summaries.SelectMany(s => s.Reports)
+    .Where(r => r.BenchmarkCase.Descriptor.WorkloadMethod.Name == method && r.ResultStatistics is not null)
+    .Select(r => r.ResultStatistics!.Median).FirstOrDefault();
+long Allocated(string method) => summaries.SelectMany(s => s.Reports)
+    .Where(r => r.BenchmarkCase.Descriptor.WorkloadMethod.Name == method)
+    .Select(r => r.GcStats.GetBytesAllocatedPerOperation(r.BenchmarkCase) ?? -1).FirstOrDefault();
+
+double gbps(string m) => 12.0 * Elementwise.N / Median(m); // bytes per ns = GB/s
+double triad = gbps(nameof(Elementwise.TriadBaseline)), fused = gbps(nameof(Elementwise.FusedSigmoidKernel));
+Console.WriteLine();
+Console.WriteLine("| benchmark | median | throughput | vs ceiling / peer | allocated per op |");
+Console.WriteLine("|---|---|---|---|---|");
+Console.WriteLine($"| STREAM triad a = b + 3c, 2^24 floats | {Median(nameof(Elementwise.TriadBaseline)) / 1e6:F2} ms | {triad:F1} GB/s | ceiling (this run) | {Allocated(nameof(Elementwise.TriadBaseline))} B |");
+Console.WriteLine($"| generated sigmoid(a*b+a), 2^24 floats | {Median(nameof(Elementwise.FusedSigmoidKernel)) / 1e6:F2} ms | {fused:F1} GB/s | {fused / triad:P0} of triad; libtorch 53-69 ms | {Allocated(nameof(Elementwise.FusedSigmoidKernel))} B |");
+Console.WriteLine($"| linear regression step (N=3) | {Median(nameof(TrainingSteps.LinearRegressionStep)) / 1e3:F2} µs | | | {Allocated(nameof(TrainingSteps.LinearRegressionStep))} B |");
+Console.WriteLine($"| MLP 8-6-4-1 step (N=32, BCE, SGD) | {Median(nameof(TrainingSteps.Mlp_8_6_4_1_Batch32Step)) / 1e3:F2} µs | | libtorch 160-190 µs: {170e3 / Median(nameof(TrainingSteps.Mlp_8_6_4_1_Batch32Step)):F0}x | {Allocated(nameof(TrainingSteps.Mlp_8_6_4_1_Batch32Step))} B |");
