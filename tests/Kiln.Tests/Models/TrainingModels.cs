@@ -31,3 +31,22 @@ public partial class Wide
 
     [Loss] public Tensor Loss([Shape("N", 20)] Tensor x, [Shape("N")] IntTensor t) => Losses.CrossEntropy(Predict(x), t);
 }
+
+/// <summary>Himmelblau's function (seed 002): four minima, all 0, at (3, 2), (-2.805, 3.131), (-3.779, -3.283), (3.584, -1.848).</summary>
+[Model]
+public partial class Himmelblau
+{
+    [Param(1)] Tensor x;
+    [Param(1)] Tensor y;
+
+    [Loss] public Tensor Loss() => ((x * x + y - 11f).Pow(2f) + (x + y * y - 7f).Pow(2f)).Sum();
+}
+
+/// <summary>Least squares ½-free: Σ(A·w - b)², gradient 2Aᵀ(Aw - b).</summary>
+[Model]
+public partial class LeastSquares
+{
+    [Param(3)] Tensor w;
+
+    [Loss] public Tensor Loss([Shape(8, 3)] Tensor a, [Shape(8)] Tensor b) => Losses.MseLoss(a.MatMul(w), b, Reduction.Sum);
+}

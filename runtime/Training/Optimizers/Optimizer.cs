@@ -1,0 +1,222 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using ILGPU;
+using ILGPU.Runtime;
+using Kiln.Kernels;
+
+namespace Kiln;
+
+/// <summary>One element's update: parameter, gradient and up to three state values, read once and written once.</summary>
+public interface IUpdateRule
+{
+    void Update(ref float p, float g, ref float s0, ref float s1, ref float s2);
+}
+
+/// <summary>Hyper-parameters every optimizer has (torch.optim's group dict, typed).</summary>
+public abstract record OptimizerOptions(double Lr)
+{
+    public double WeightDecay { get; init; }
+    public bool Maximize { get; init; }
+}
+
+/// <summary>A parameter group: named parameters of the block with their own hyper-parameters and step count.</summary>
+public abstract class ParamGroup
+{
+    internal ParamGroup(IReadOnlyList<string> names, (int Offset, int Count)[] ranges) { Names = names; Ranges = ranges; }
+
+    public IReadOnlyList<string> Names { get; }
+    /// <summary>Steps taken by this group (PyTorch's per-parameter "step", equal for a group's parameters).</summary>
+    public long Step { get; internal set; }
+    /// <summary>Per-group scalar state some optimizers keep (ASGD's eta and mu, NAdam's mu_product).</summary>
+    public Dictionary<string, double> Scalars { get; } = new();
+    internal (int Offset, int Count)[] Ranges { get; }
+    /// <summary>The learning rate (what LR schedulers change).</summary>
+    public abstract double Lr { get; set; }
+}
+
+public sealed class ParamGroup<TOptions> : ParamGroup where TOptions : OptimizerOptions
+{
+    internal ParamGroup(IReadOnlyList<string> names, (int, int)[] ranges, TOptions options) : base(names, ranges) => Options = options;
+
+    public TOptions Options { get; set; }
+    public override double Lr { get => Options.Lr; set => Options = Options with { Lr = value }; }
+}
+
+/// <summary>An optimizer's state_dict: group hyper-parameters, step counts, scalars, and its state buffers.</summary>
+public sealed record OptimizerState(
+    IReadOnlyList<(IReadOnlyList<string> Names, OptimizerOptions Options, long Step, IReadOnlyDictionary<string, double> Scalars)> Groups,
+    IReadOnlyList<float[]> Buffers);
+
+/// <summary>
+/// The torch.optim machinery over a model's parameter block: parameter groups, zero_grad, step, state_dict and
+/// load_state_dict. State tensors live in whole-block buffers with the parameters' layout, so a step is one fused
+/// pass per group range (parameters, gradients and state read once, written once) on every backend.
+/// </summary>
+public abstract class Optimizer<TOptions, TRule> where TOptions : OptimizerOptions where TRule : struct, IUpdateRule
+{
+    private readonly List<ParamGroup<TOptions>> _groups = new();
+    private readonly DeviceBuffer<float>[] _buffers;
+    private readonly Action<long, long> _chunk;
+    private TRule _rule;
+    private int _start;
+
+    protected Optimizer(ModelState parameters, TOptions defaults, int stateBuffers, IEnumerable<string>? names)
+    {
+        if (defaults.Lr < 0) throw new ArgumentOutOfRangeException(nameof(defaults), $"Invalid learning rate: {defaults.Lr}");
+        if (defaults.WeightDecay < 0) throw new ArgumentOutOfRangeException(nameof(defaults), $"Invalid weight_decay value: {defaults.WeightDecay}");
+        State = parameters;
+        Defaults = defaults;
+        _buffers = Enumerable.Range(0, stateBuffers).Select(_ => parameters.Device.Allocate<float>(parameters.Count)).ToArray();
+        foreach (var b in _buffers) b.Clear();
+        _chunk = Chunk;
+        AddParamGroup(names ?? parameters.Layout.Select(p => p.Name), defaults);
+    }
+
+    public ModelState State { get; }
+    public TOptions Defaults { get; }
+    public IReadOnlyList<ParamGroup<TOptions>> ParamGroups => _groups;
+
+    /// <summary>Adds parameters (by name) with their own hyper-parameters; a parameter may belong to one group only.</summary>
+    public ParamGroup<TOptions> AddParamGroup(IEnumerable<string> names, TOptions? options = null)
+    {
+        var list = names.ToList();
+        if (list.Count == 0) throw new ArgumentException("A parameter group needs at least one parameter.", nameof(names));
+        foreach (var n in list)
+        {
+            _ = State[n];
+            if (_groups.Any(g => g.Names.Contains(n))) throw new ArgumentException($"Parameter '{n}' appears in more than one parameter group.", nameof(names));
+        }
+        var ranges = list.Select(n => State[n]).OrderBy(p => p.Offset).Select(p => (p.Offset, p.Count)).ToList();
+        var merged = new List<(int, int)>();
+        foreach (var r in ranges)
+        {
+            if (merged.Count > 0 && merged[^1].Item1 + merged[^1].Item2 == r.Offset) merged[^1] = (merged[^1].Item1, merged[^1].Item2 + r.Count);
+            else merged.Add(r);
+        }
+        Validate(options ?? Defaults);
+        var group = new ParamGroup<TOptions>(list, merged.ToArray(), options ?? Defaults);
+        _groups.Add(group);
+        return group;
+    }
+
+    /// <summary>Checks hyper-parameters as PyTorch's constructor does.</summary>
+    protected virtual void Validate(TOptions options) { }
+
+    /// <summary>Clears the gradients of this optimizer's parameters.</summary>
+    public void ZeroGrad()
+    {
+        foreach (var g in _groups)
+            foreach (var (offset, count) in g.Ranges)
+            {
+                if (State.Gradients.Host is { } host) Array.Clear(host, offset, count);
+                else State.Gradients.View.SubView(offset, count).MemSetToZero();
+            }
+    }
+
+    /// <summary>One update of every group: the group's step count advances, then one fused pass over its ranges.</summary>
+    public void Step()
+    {
+        foreach (var group in _groups)
+        {
+            if (group.Step == 0) Initialize(group);
+            group.Step++;
+            _rule = Rule(group);
+            foreach (var (offset, count) in group.Ranges) Run(offset, count);
+            AfterStep(group);
+        }
+    }
+
+    /// <summary>The rule for this step of the group (scalars such as bias corrections computed once, here, in double).</summary>
+    protected abstract TRule Rule(ParamGroup<TOptions> group);
+
+    /// <summary>Lazy state init on a group's first step (e.g. Adagrad's initial accumulator, Rprop's step sizes).</summary>
+    protected virtual void Initialize(ParamGroup<TOptions> group) { }
+
+    /// <summary>Per-group scalar bookkeeping after a step (ASGD's eta/mu, NAdam's mu product).</summary>
+    protected virtual void AfterStep(ParamGroup<TOptions> group) { }
+
+    /// <summary>Fills one state buffer over a group's ranges.</summary>
+    protected void Fill(ParamGroup<TOptions> group, int buffer, float value)
+    {
+        foreach (var (offset, count) in group.Ranges)
+        {
+            var values = new float[count];
+            Array.Fill(values, value);
+            _buffers[buffer].CopyFrom(values, offset);
+        }
+    }
+
+    private void Run(int offset, int count)
+    {
+        var device = State.Device;
+        if (device.IsManaged)
+        {
+            _start = offset;
+            CpuWorkers.For(count, 1 << 15, _chunk);
+            return;
+        }
+        var launch = device.Kernel((Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, TRule, int, int, int>)Kernel,
+            acc => acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, TRule, int, int, int>(Kernel));
+        int size = device.LaunchSize(count);
+        launch(size, State.Parameters.View, State.Gradients.View, Buffer(0).View, Buffer(1).View, Buffer(2).View, _rule, offset, count, size);
+        device.Synchronize();
+    }
+
+    // unused state slots alias the first buffer (or the gradients): rules never write a slot they do not own
+    private DeviceBuffer<float> Buffer(int i) => i < _buffers.Length ? _buffers[i] : _buffers.Length > 0 ? _buffers[0] : State.Gradients;
+
+    private void Chunk(long from, long to)
+    {
+        var p = State.Parameters.Host!;
+        var g = State.Gradients.Host!;
+        float[] s0 = Buffer(0).Host!, s1 = Buffer(1).Host!, s2 = Buffer(2).Host!;
+        var rule = _rule;
+        for (int j = _start + (int)from, end = _start + (int)to; j < end; j++)
+            rule.Update(ref p[j], g[j], ref s0[j], ref s1[j], ref s2[j]);
+    }
+
+    /// <summary>The fused update: one thread per element of a group range (grid-stride).</summary>
+    /// <param name="index">Thread index.</param>
+    /// <param name="p">Parameter block.</param>
+    /// <param name="g">Gradient block.</param>
+    /// <param name="s0">First state buffer.</param>
+    /// <param name="s1">Second state buffer.</param>
+    /// <param name="s2">Third state buffer.</param>
+    /// <param name="rule">The update rule with this step's scalars.</param>
+    /// <param name="start">First element of the range.</param>
+    /// <param name="count">Elements in the range.</param>
+    /// <param name="stride">Launch size.</param>
+    public static void Kernel(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> s0, ArrayView<float> s1, ArrayView<float> s2, TRule rule, int start, int count, int stride)
+    {
+        for (int k = index; k < count; k += stride)
+        {
+            int j = start + k;
+            rule.Update(ref p[j], g[j], ref s0[j], ref s1[j], ref s2[j]);
+        }
+    }
+
+    /// <summary>state_dict: hyper-parameters, steps, scalars and a copy of every state buffer.</summary>
+    public OptimizerState StateDict() => new(
+        _groups.Select(g => ((IReadOnlyList<string>)g.Names.ToList(), (OptimizerOptions)g.Options, g.Step, (IReadOnlyDictionary<string, double>)new Dictionary<string, double>(g.Scalars))).ToList(),
+        _buffers.Select(b => b.ToArray()).ToList());
+
+    /// <summary>load_state_dict: groups must name the same parameters in the same order; buffers must match in count and size.</summary>
+    public void LoadStateDict(OptimizerState state)
+    {
+        if (state.Groups.Count != _groups.Count) throw new ArgumentException($"The state has {state.Groups.Count} parameter groups; this optimizer has {_groups.Count}.", nameof(state));
+        if (state.Buffers.Count != _buffers.Length || state.Buffers.Any(b => b.Length != State.Count))
+            throw new ArgumentException($"The state's buffers do not match this optimizer ({_buffers.Length} buffers of {State.Count} values).", nameof(state));
+        for (int i = 0; i < _groups.Count; i++)
+        {
+            var (names, options, step, scalars) = state.Groups[i];
+            if (!names.SequenceEqual(_groups[i].Names)) throw new ArgumentException($"Parameter group {i} names [{string.Join(", ", names)}], not [{string.Join(", ", _groups[i].Names)}].", nameof(state));
+            if (options is not TOptions typed) throw new ArgumentException($"Parameter group {i} holds {options.GetType().Name}, not {typeof(TOptions).Name}.", nameof(state));
+            _groups[i].Options = typed;
+            _groups[i].Step = step;
+            _groups[i].Scalars.Clear();
+            foreach (var (k, v) in scalars) _groups[i].Scalars[k] = v;
+        }
+        for (int b = 0; b < _buffers.Length; b++) _buffers[b].CopyFrom(state.Buffers[b]);
+    }
+}

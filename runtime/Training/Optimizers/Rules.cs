@@ -1,0 +1,169 @@
+using System;
+
+namespace Kiln;
+
+// The per-element rules of torch.optim's documented algorithms (single-tensor form). Host code computes the
+// step-dependent scalars (bias corrections, schedules) once per step in double; a rule only does the element math.
+// "sign" is -1 when maximizing: the gradient is negated before weight decay is added, as in PyTorch.
+
+public readonly struct SgdRule(float lr, float momentum, float dampening, float weightDecay, bool nesterov, float sign, bool first) : IUpdateRule
+{
+    private readonly float _lr = lr, _mu = momentum, _damp = dampening, _wd = weightDecay, _sign = sign;
+    private readonly int _nesterov = nesterov ? 1 : 0, _first = first ? 1 : 0;
+
+    public void Update(ref float p, float g, ref float buf, ref float s1, ref float s2)
+    {
+        float d = _sign * g + _wd * p;
+        if (_mu != 0)
+        {
+            buf = _first != 0 ? d : _mu * buf + (1f - _damp) * d;
+            d = _nesterov != 0 ? d + _mu * buf : buf;
+        }
+        p -= _lr * d;
+    }
+}
+
+/// <summary>Adam and AdamW (decay = 1 - lr·wd multiplies p first for AdamW; wd is then 0 in the gradient).</summary>
+public readonly struct AdamRule(float stepSize, float beta1, float beta2, float eps, float weightDecay, float decay, float sqrtBc2, bool amsgrad, float sign) : IUpdateRule
+{
+    private readonly float _stepSize = stepSize, _b1 = beta1, _b2 = beta2, _eps = eps, _wd = weightDecay, _decay = decay, _sqrtBc2 = sqrtBc2, _sign = sign;
+    private readonly int _amsgrad = amsgrad ? 1 : 0;
+
+    public void Update(ref float p, float g, ref float m, ref float v, ref float vmax)
+    {
+        float grad = _sign * g + _wd * p;
+        p *= _decay;
+        m += (1f - _b1) * (grad - m);
+        v = _b2 * v + (1f - _b2) * grad * grad;
+        float second = v;
+        if (_amsgrad != 0) { vmax = MathF.Max(vmax, v); second = vmax; }
+        p -= _stepSize * m / (MathF.Sqrt(second) / _sqrtBc2 + _eps);
+    }
+}
+
+public readonly struct AdagradRule(float clr, float eps, float weightDecay, float sign) : IUpdateRule
+{
+    private readonly float _clr = clr, _eps = eps, _wd = weightDecay, _sign = sign;
+
+    public void Update(ref float p, float g, ref float sum, ref float s1, ref float s2)
+    {
+        float grad = _sign * g + _wd * p;
+        sum += grad * grad;
+        p -= _clr * grad / (MathF.Sqrt(sum) + _eps);
+    }
+}
+
+public readonly struct RmsPropRule(float lr, float alpha, float eps, float weightDecay, float momentum, bool centered, float sign) : IUpdateRule
+{
+    private readonly float _lr = lr, _alpha = alpha, _eps = eps, _wd = weightDecay, _mu = momentum, _sign = sign;
+    private readonly int _centered = centered ? 1 : 0;
+
+    public void Update(ref float p, float g, ref float squareAvg, ref float gradAvg, ref float buf)
+    {
+        float grad = _sign * g + _wd * p;
+        squareAvg = _alpha * squareAvg + (1f - _alpha) * grad * grad;
+        float avg;
+        if (_centered != 0)
+        {
+            gradAvg += (1f - _alpha) * (grad - gradAvg);
+            avg = MathF.Sqrt(squareAvg - gradAvg * gradAvg) + _eps;
+        }
+        else avg = MathF.Sqrt(squareAvg) + _eps;
+        if (_mu > 0)
+        {
+            buf = _mu * buf + grad / avg;
+            p -= _lr * buf;
+        }
+        else p -= _lr * grad / avg;
+    }
+}
+
+public readonly struct AdadeltaRule(float lr, float rho, float eps, float weightDecay, float sign) : IUpdateRule
+{
+    private readonly float _lr = lr, _rho = rho, _eps = eps, _wd = weightDecay, _sign = sign;
+
+    public void Update(ref float p, float g, ref float squareAvg, ref float accDelta, ref float s2)
+    {
+        float grad = _sign * g + _wd * p;
+        squareAvg = _rho * squareAvg + (1f - _rho) * grad * grad;
+        float delta = MathF.Sqrt(accDelta + _eps) / MathF.Sqrt(squareAvg + _eps) * grad;
+        accDelta = _rho * accDelta + (1f - _rho) * delta * delta;
+        p -= _lr * delta;
+    }
+}
+
+public readonly struct AdamaxRule(float clr, float beta1, float beta2, float eps, float weightDecay, float sign) : IUpdateRule
+{
+    private readonly float _clr = clr, _b1 = beta1, _b2 = beta2, _eps = eps, _wd = weightDecay, _sign = sign;
+
+    public void Update(ref float p, float g, ref float m, ref float u, ref float s2)
+    {
+        float grad = _sign * g + _wd * p;
+        m += (1f - _b1) * (grad - m);
+        u = MathF.Max(_b2 * u, MathF.Abs(grad) + _eps);
+        p -= _clr * m / u;
+    }
+}
+
+/// <summary>NAdam: c1 = lr(1-μ_t)/(1-Πμ), c2 = lr·μ_{t+1}/(1-Πμ·μ_{t+1}).</summary>
+public readonly struct NAdamRule(float c1, float c2, float beta1, float beta2, float bc2, float eps, float weightDecay, float sign) : IUpdateRule
+{
+    private readonly float _c1 = c1, _c2 = c2, _b1 = beta1, _b2 = beta2, _bc2 = bc2, _eps = eps, _wd = weightDecay, _sign = sign;
+
+    public void Update(ref float p, float g, ref float m, ref float v, ref float s2)
+    {
+        float grad = _sign * g + _wd * p;
+        m += (1f - _b1) * (grad - m);
+        v = _b2 * v + (1f - _b2) * grad * grad;
+        float denom = MathF.Sqrt(v / _bc2) + _eps;
+        p -= _c1 * grad / denom;
+        p -= _c2 * m / denom;
+    }
+}
+
+/// <summary>RAdam: rectified when ρ_t &gt; 5 (rect computed on the host), plain momentum step otherwise.</summary>
+public readonly struct RAdamRule(float lr, float beta1, float beta2, float bc1, float sqrtBc2, float rect, bool rectified, float eps, float weightDecay, float sign) : IUpdateRule
+{
+    private readonly float _lr = lr, _b1 = beta1, _b2 = beta2, _bc1 = bc1, _sqrtBc2 = sqrtBc2, _rect = rect, _eps = eps, _wd = weightDecay, _sign = sign;
+    private readonly int _rectified = rectified ? 1 : 0;
+
+    public void Update(ref float p, float g, ref float m, ref float v, ref float s2)
+    {
+        float grad = _sign * g + _wd * p;
+        m += (1f - _b1) * (grad - m);
+        v = _b2 * v + (1f - _b2) * grad * grad;
+        float mHat = m / _bc1;
+        if (_rectified != 0) p -= mHat * _lr * (_sqrtBc2 / (MathF.Sqrt(v) + _eps)) * _rect;
+        else p -= mHat * _lr;
+    }
+}
+
+public readonly struct AsgdRule(float eta, float lambd, float mu, float weightDecay, float sign) : IUpdateRule
+{
+    private readonly float _eta = eta, _lambd = lambd, _mu = mu, _wd = weightDecay, _sign = sign;
+
+    public void Update(ref float p, float g, ref float ax, ref float s1, ref float s2)
+    {
+        float grad = _sign * g + _wd * p;
+        p *= 1f - _lambd * _eta;
+        p -= _eta * grad;
+        if (_mu != 1f) ax += (p - ax) * _mu;
+        else ax = p;
+    }
+}
+
+public readonly struct RpropRule(float etaMinus, float etaPlus, float stepMin, float stepMax, float sign) : IUpdateRule
+{
+    private readonly float _etaMinus = etaMinus, _etaPlus = etaPlus, _min = stepMin, _max = stepMax, _sign = sign;
+
+    public void Update(ref float p, float g, ref float prev, ref float stepSize, ref float s2)
+    {
+        float grad = _sign * g;
+        float product = grad * prev;
+        float factor = product > 0 ? _etaPlus : product < 0 ? _etaMinus : 1f;
+        stepSize = MathF.Min(MathF.Max(stepSize * factor, _min), _max);
+        if (product < 0) grad = 0;
+        p -= (grad > 0 ? 1f : grad < 0 ? -1f : 0f) * stepSize;
+        prev = grad;
+    }
+}
