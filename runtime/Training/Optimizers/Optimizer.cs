@@ -33,6 +33,8 @@ public abstract class ParamGroup
     internal (int Offset, int Count)[] Ranges { get; }
     /// <summary>The learning rate (what LR schedulers change).</summary>
     public abstract double Lr { get; set; }
+    /// <summary>Momentum, or Adam-style beta1 (what OneCycleLR cycles); null when the optimizer has neither.</summary>
+    public abstract double? Momentum { get; set; }
 }
 
 public sealed class ParamGroup<TOptions> : ParamGroup where TOptions : OptimizerOptions
@@ -41,6 +43,37 @@ public sealed class ParamGroup<TOptions> : ParamGroup where TOptions : Optimizer
 
     public TOptions Options { get; set; }
     public override double Lr { get => Options.Lr; set => Options = Options with { Lr = value }; }
+
+    public override double? Momentum
+    {
+        get => Options switch { SgdOptions o => o.Momentum, RmsPropOptions o => o.Momentum, AdamOptions o => o.Beta1, AdamaxOptions o => o.Beta1, NAdamOptions o => o.Beta1, RAdamOptions o => o.Beta1, _ => null };
+        set
+        {
+            double v = value ?? throw new ArgumentNullException(nameof(value));
+            Options = Options switch
+            {
+                SgdOptions o => (TOptions)(OptimizerOptions)(o with { Momentum = v }),
+                RmsPropOptions o => (TOptions)(OptimizerOptions)(o with { Momentum = v }),
+                AdamOptions o => (TOptions)(OptimizerOptions)(o with { Beta1 = v }),
+                AdamaxOptions o => (TOptions)(OptimizerOptions)(o with { Beta1 = v }),
+                NAdamOptions o => (TOptions)(OptimizerOptions)(o with { Beta1 = v }),
+                RAdamOptions o => (TOptions)(OptimizerOptions)(o with { Beta1 = v }),
+                _ => throw new InvalidOperationException($"{typeof(TOptions).Name} has no momentum or beta1 to cycle."),
+            };
+        }
+    }
+}
+
+/// <summary>What schedulers and checkpoints need of any optimizer.</summary>
+public interface IOptimizer
+{
+    ModelState State { get; }
+    IReadOnlyList<ParamGroup> Groups { get; }
+    Type OptionsType { get; }
+    OptimizerState StateDict();
+    void LoadStateDict(OptimizerState state);
+    void ZeroGrad();
+    void Step();
 }
 
 /// <summary>An optimizer's state_dict: group hyper-parameters, step counts, scalars, and its state buffers.</summary>
@@ -53,7 +86,7 @@ public sealed record OptimizerState(
 /// load_state_dict. State tensors live in whole-block buffers with the parameters' layout, so a step is one fused
 /// pass per group range (parameters, gradients and state read once, written once) on every backend.
 /// </summary>
-public abstract class Optimizer<TOptions, TRule> where TOptions : OptimizerOptions where TRule : struct, IUpdateRule
+public abstract class Optimizer<TOptions, TRule> : IOptimizer where TOptions : OptimizerOptions where TRule : struct, IUpdateRule
 {
     private readonly List<ParamGroup<TOptions>> _groups = new();
     private readonly DeviceBuffer<float>[] _buffers;
@@ -76,6 +109,8 @@ public abstract class Optimizer<TOptions, TRule> where TOptions : OptimizerOptio
     public ModelState State { get; }
     public TOptions Defaults { get; }
     public IReadOnlyList<ParamGroup<TOptions>> ParamGroups => _groups;
+    IReadOnlyList<ParamGroup> IOptimizer.Groups => _groups;
+    Type IOptimizer.OptionsType => typeof(TOptions);
 
     /// <summary>Adds parameters (by name) with their own hyper-parameters; a parameter may belong to one group only.</summary>
     public ParamGroup<TOptions> AddParamGroup(IEnumerable<string> names, TOptions? options = null)

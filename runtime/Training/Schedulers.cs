@@ -1,0 +1,299 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace Kiln;
+
+/// <summary>A scheduler's state_dict: its epoch counter, base learning rates and internal counters.</summary>
+public sealed record SchedulerState(int LastEpoch, IReadOnlyList<double> BaseLrs, IReadOnlyDictionary<string, double> Values);
+
+/// <summary>
+/// torch.optim.lr_scheduler: constructing one sets the epoch-0 learning rate; each Step() advances one epoch.
+/// The chainable schedulers update the current rate multiplicatively (PyTorch's recursive forms), so several
+/// can drive one optimizer (see <see cref="ChainedScheduler"/>); alone they equal the closed forms of the docs.
+/// </summary>
+public abstract class LRScheduler
+{
+    protected LRScheduler(IOptimizer optimizer)
+    {
+        Optimizer = optimizer;
+        BaseLrs = optimizer.Groups.Select(g => g.Lr).ToArray();
+    }
+
+    public IOptimizer Optimizer { get; }
+    public double[] BaseLrs { get; private set; }
+    public int LastEpoch { get; private set; } = -1;
+
+    /// <summary>The learning rates last set (get_last_lr()).</summary>
+    public double[] LastLr => Optimizer.Groups.Select(g => g.Lr).ToArray();
+
+    /// <summary>Called once at the end of construction: sets epoch 0's rates.</summary>
+    protected void Initialize() => Step();
+
+    public virtual void Step()
+    {
+        LastEpoch++;
+        var groups = Optimizer.Groups;
+        for (int i = 0; i < groups.Count; i++) groups[i].Lr = NextLr(i, groups[i].Lr);
+    }
+
+    /// <summary>The rate of group i for epoch LastEpoch, given its current rate.</summary>
+    protected abstract double NextLr(int group, double current);
+
+    protected virtual void Save(Dictionary<string, double> values) { }
+    protected virtual void Restore(IReadOnlyDictionary<string, double> values) { }
+
+    public SchedulerState StateDict()
+    {
+        var values = new Dictionary<string, double>();
+        Save(values);
+        return new SchedulerState(LastEpoch, BaseLrs.ToArray(), values);
+    }
+
+    public void LoadStateDict(SchedulerState state)
+    {
+        if (state.BaseLrs.Count != BaseLrs.Length) throw new ArgumentException($"The state has {state.BaseLrs.Count} base rates; the optimizer has {BaseLrs.Length} groups.", nameof(state));
+        LastEpoch = state.LastEpoch;
+        BaseLrs = state.BaseLrs.ToArray();
+        Restore(state.Values);
+    }
+}
+
+/// <summary>lr = base·γ^⌊epoch / stepSize⌋.</summary>
+public sealed class StepLR : LRScheduler
+{
+    private readonly int _stepSize;
+    private readonly double _gamma;
+    public StepLR(IOptimizer optimizer, int stepSize, double gamma = 0.1) : base(optimizer) { _stepSize = stepSize > 0 ? stepSize : throw new ArgumentOutOfRangeException(nameof(stepSize)); _gamma = gamma; Initialize(); }
+    protected override double NextLr(int g, double lr) => LastEpoch == 0 || LastEpoch % _stepSize != 0 ? lr : lr * _gamma;
+}
+
+/// <summary>lr = base·γ^(milestones passed).</summary>
+public sealed class MultiStepLR : LRScheduler
+{
+    private readonly int[] _milestones;
+    private readonly double _gamma;
+    public MultiStepLR(IOptimizer optimizer, IEnumerable<int> milestones, double gamma = 0.1) : base(optimizer) { _milestones = milestones.OrderBy(m => m).ToArray(); _gamma = gamma; Initialize(); }
+    protected override double NextLr(int g, double lr) => lr * Math.Pow(_gamma, _milestones.Count(m => m == LastEpoch));
+}
+
+/// <summary>lr = base·γ^epoch.</summary>
+public sealed class ExponentialLR : LRScheduler
+{
+    private readonly double _gamma;
+    public ExponentialLR(IOptimizer optimizer, double gamma) : base(optimizer) { _gamma = gamma; Initialize(); }
+    protected override double NextLr(int g, double lr) => LastEpoch == 0 ? lr : lr * _gamma;
+}
+
+/// <summary>lr = η_min + (base - η_min)(1 + cos(π·epoch/T_max))/2, in PyTorch's recursive form.</summary>
+public sealed class CosineAnnealingLR : LRScheduler
+{
+    private readonly int _tMax;
+    private readonly double _etaMin;
+    public CosineAnnealingLR(IOptimizer optimizer, int tMax, double etaMin = 0) : base(optimizer) { _tMax = tMax; _etaMin = etaMin; Initialize(); }
+
+    protected override double NextLr(int g, double lr)
+    {
+        int e = LastEpoch;
+        if (e == 0) return lr;
+        if ((e - 1 - _tMax) % (2 * _tMax) == 0) return lr + (BaseLrs[g] - _etaMin) * (1 - Math.Cos(Math.PI / _tMax)) / 2;
+        return (1 + Math.Cos(Math.PI * e / _tMax)) / (1 + Math.Cos(Math.PI * (e - 1) / _tMax)) * (lr - _etaMin) + _etaMin;
+    }
+}
+
+/// <summary>SGDR: cosine from base to η_min over T_i epochs, restarting; T_i grows by T_mult after each restart.</summary>
+public sealed class CosineAnnealingWarmRestarts : LRScheduler
+{
+    private readonly int _t0, _tMult;
+    private readonly double _etaMin;
+    private double _tCur = -1, _tI;
+
+    public CosineAnnealingWarmRestarts(IOptimizer optimizer, int t0, int tMult = 1, double etaMin = 0) : base(optimizer)
+    {
+        if (t0 <= 0) throw new ArgumentOutOfRangeException(nameof(t0));
+        if (tMult < 1) throw new ArgumentOutOfRangeException(nameof(tMult));
+        (_t0, _tMult, _etaMin, _tI) = (t0, tMult, etaMin, t0);
+        Initialize();
+    }
+
+    public override void Step()
+    {
+        _tCur++;
+        if (_tCur >= _tI) { _tCur -= _tI; _tI *= _tMult; }
+        base.Step();
+    }
+
+    protected override double NextLr(int g, double lr) => _etaMin + (BaseLrs[g] - _etaMin) * (1 + Math.Cos(Math.PI * _tCur / _tI)) / 2;
+    protected override void Save(Dictionary<string, double> v) { v["T_cur"] = _tCur; v["T_i"] = _tI; }
+    protected override void Restore(IReadOnlyDictionary<string, double> v) { _tCur = v["T_cur"]; _tI = v["T_i"]; }
+}
+
+/// <summary>The factor goes linearly from startFactor to endFactor over totalIters epochs.</summary>
+public sealed class LinearLR : LRScheduler
+{
+    private readonly double _start, _end;
+    private readonly int _total;
+
+    public LinearLR(IOptimizer optimizer, double startFactor = 1.0 / 3, double endFactor = 1.0, int totalIters = 5) : base(optimizer)
+    {
+        if (startFactor is <= 0 or > 1) throw new ArgumentOutOfRangeException(nameof(startFactor), "Starting multiplicative factor expected to be greater than 0 and less or equal to 1.");
+        if (endFactor is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(endFactor), "Ending multiplicative factor expected to be between 0 and 1.");
+        (_start, _end, _total) = (startFactor, endFactor, totalIters);
+        Initialize();
+    }
+
+    protected override double NextLr(int g, double lr)
+    {
+        if (LastEpoch == 0) return lr * _start;
+        if (LastEpoch > _total) return lr;
+        return lr * (1 + (_end - _start) / (_total * _start + (LastEpoch - 1) * (_end - _start)));
+    }
+}
+
+/// <summary>lr = base·λ(epoch).</summary>
+public sealed class LambdaLR : LRScheduler
+{
+    private readonly Func<int, double> _lambda;
+    public LambdaLR(IOptimizer optimizer, Func<int, double> lrLambda) : base(optimizer) { _lambda = lrLambda; Initialize(); }
+    protected override double NextLr(int g, double lr) => BaseLrs[g] * _lambda(LastEpoch);
+}
+
+public enum AnnealStrategy { Cos, Linear }
+
+/// <summary>
+/// The 1cycle policy: from maxLr/divFactor up to maxLr over pctStart of totalSteps, then down to
+/// initial/finalDivFactor (three phases when threePhase); momentum (or Adam's beta1) cycles inversely when cycleMomentum.
+/// </summary>
+public sealed class OneCycleLR : LRScheduler
+{
+    private readonly (double End, string Lr0, string Lr1, string M0, string M1)[] _phases;
+    private readonly double[] _initial, _max, _min;
+    private readonly bool _cycleMomentum;
+    private readonly double _baseMomentum, _maxMomentum;
+    private readonly AnnealStrategy _anneal;
+    private readonly int _total;
+
+    public OneCycleLR(IOptimizer optimizer, double maxLr, int totalSteps, double pctStart = 0.3, AnnealStrategy annealStrategy = AnnealStrategy.Cos,
+        bool cycleMomentum = true, double baseMomentum = 0.85, double maxMomentum = 0.95, double divFactor = 25, double finalDivFactor = 1e4, bool threePhase = false)
+        : base(optimizer)
+    {
+        if (totalSteps <= 0) throw new ArgumentOutOfRangeException(nameof(totalSteps));
+        if (pctStart is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(pctStart));
+        _total = totalSteps;
+        _anneal = annealStrategy;
+        _phases = threePhase
+            ? [(pctStart * totalSteps - 1, "initial", "max", "max_m", "base_m"), (2 * pctStart * totalSteps - 2, "max", "initial", "base_m", "max_m"), (totalSteps - 1, "initial", "min", "max_m", "max_m")]
+            : [(pctStart * totalSteps - 1, "initial", "max", "max_m", "base_m"), (totalSteps - 1, "max", "min", "base_m", "max_m")];
+        int n = optimizer.Groups.Count;
+        _initial = Enumerable.Repeat(maxLr / divFactor, n).ToArray();
+        _max = Enumerable.Repeat(maxLr, n).ToArray();
+        _min = _initial.Select(i => i / finalDivFactor).ToArray();
+        (_cycleMomentum, _baseMomentum, _maxMomentum) = (cycleMomentum, baseMomentum, maxMomentum);
+        if (cycleMomentum)
+        {
+            if (optimizer.Groups.Any(g => g.Momentum is null)) throw new ArgumentException("optimizer must support momentum or beta1 with `cycle_momentum` option enabled", nameof(optimizer));
+            foreach (var g in optimizer.Groups) g.Momentum = maxMomentum;
+        }
+        foreach (var g in optimizer.Groups) g.Lr = maxLr / divFactor;
+        Initialize();
+    }
+
+    private double Anneal(double start, double end, double pct) => _anneal == AnnealStrategy.Cos
+        ? end + (start - end) / 2 * (Math.Cos(Math.PI * pct) + 1)
+        : (end - start) * pct + start;
+
+    private double Value(string name, int g) => name switch { "initial" => _initial[g], "max" => _max[g], "min" => _min[g], "max_m" => _maxMomentum, _ => _baseMomentum };
+
+    protected override double NextLr(int g, double lr)
+    {
+        int step = LastEpoch;
+        if (step > _total) throw new InvalidOperationException($"Tried to step {step} times; OneCycleLR was built for {_total} total steps.");
+        double start = 0;
+        for (int i = 0; i < _phases.Length; i++)
+        {
+            var phase = _phases[i];
+            if (step <= phase.End || i == _phases.Length - 1)
+            {
+                double pct = (step - start) / (phase.End - start);
+                if (_cycleMomentum) Optimizer.Groups[g].Momentum = Anneal(Value(phase.M0, g), Value(phase.M1, g), pct);
+                return Anneal(Value(phase.Lr0, g), Value(phase.Lr1, g), pct);
+            }
+            start = phase.End;
+        }
+        return lr;
+    }
+}
+
+/// <summary>Steps several schedulers together each epoch: their multiplicative updates compose.</summary>
+public sealed class ChainedScheduler(params LRScheduler[] schedulers)
+{
+    public IReadOnlyList<LRScheduler> Schedulers { get; } = schedulers;
+    public void Step() { foreach (var s in Schedulers) s.Step(); }
+    public double[] LastLr => Schedulers[^1].LastLr;
+}
+
+public enum PlateauMode { Min, Max }
+public enum ThresholdMode { Rel, Abs }
+
+/// <summary>Multiplies the rate by factor when the metric has not improved for more than patience epochs (then waits cooldown epochs).</summary>
+public sealed class ReduceLROnPlateau
+{
+    private readonly IOptimizer _optimizer;
+    private readonly PlateauMode _mode;
+    private readonly ThresholdMode _thresholdMode;
+    private readonly double _factor, _threshold, _eps;
+    private readonly double[] _minLr;
+    private readonly int _patience, _cooldown;
+
+    public ReduceLROnPlateau(IOptimizer optimizer, PlateauMode mode = PlateauMode.Min, double factor = 0.1, int patience = 10, double threshold = 1e-4,
+        ThresholdMode thresholdMode = ThresholdMode.Rel, int cooldown = 0, double minLr = 0, double eps = 1e-8)
+    {
+        if (factor >= 1.0) throw new ArgumentOutOfRangeException(nameof(factor), "Factor should be < 1.0.");
+        (_optimizer, _mode, _factor, _patience, _threshold, _thresholdMode, _cooldown, _eps) = (optimizer, mode, factor, patience, threshold, thresholdMode, cooldown, eps);
+        _minLr = Enumerable.Repeat(minLr, optimizer.Groups.Count).ToArray();
+        Best = mode == PlateauMode.Min ? double.PositiveInfinity : double.NegativeInfinity;
+    }
+
+    public double Best { get; private set; }
+    public int NumBadEpochs { get; private set; }
+    public int CooldownCounter { get; private set; }
+    public int LastEpoch { get; private set; }
+    public double[] LastLr => _optimizer.Groups.Select(g => g.Lr).ToArray();
+
+    private bool Better(double a) => (_mode, _thresholdMode) switch
+    {
+        (PlateauMode.Min, ThresholdMode.Rel) => a < Best * (1 - _threshold),
+        (PlateauMode.Min, ThresholdMode.Abs) => a < Best - _threshold,
+        (PlateauMode.Max, ThresholdMode.Rel) => a > Best * (_threshold + 1),
+        _ => a > Best + _threshold,
+    };
+
+    public void Step(double metric)
+    {
+        LastEpoch++;
+        if (Better(metric)) { Best = metric; NumBadEpochs = 0; }
+        else NumBadEpochs++;
+        if (CooldownCounter > 0) { CooldownCounter--; NumBadEpochs = 0; }
+        if (NumBadEpochs > _patience)
+        {
+            for (int i = 0; i < _optimizer.Groups.Count; i++)
+            {
+                var g = _optimizer.Groups[i];
+                double next = Math.Max(g.Lr * _factor, _minLr[i]);
+                if (g.Lr - next > _eps) g.Lr = next;
+            }
+            CooldownCounter = _cooldown;
+            NumBadEpochs = 0;
+        }
+    }
+
+    public SchedulerState StateDict() => new(LastEpoch, LastLr, new Dictionary<string, double> { ["best"] = Best, ["num_bad_epochs"] = NumBadEpochs, ["cooldown_counter"] = CooldownCounter });
+
+    public void LoadStateDict(SchedulerState state)
+    {
+        LastEpoch = state.LastEpoch;
+        Best = state.Values["best"];
+        NumBadEpochs = (int)state.Values["num_bad_epochs"];
+        CooldownCounter = (int)state.Values["cooldown_counter"];
+    }
+}

@@ -1,0 +1,122 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Kiln.Tests.Models;
+using Xunit;
+
+namespace Kiln.Tests;
+
+/// <summary>Learning-rate sequences against the closed forms in PyTorch's documentation.</summary>
+public class SchedulerTests
+{
+    private static (Sgd Opt, Device Device) Optimizer(double lr = 0.05, double momentum = 0)
+    {
+        var device = Device.ManagedCpu();
+        return (new Sgd(new SumOfWeights(device).Parameters, new SgdOptions(lr) { Momentum = momentum }), device);
+    }
+
+    /// <summary>The rate at epochs 0..n-1 (epoch 0 is set by the constructor).</summary>
+    private static double[] Run(Sgd opt, Action step, int n)
+    {
+        var lrs = new List<double> { opt.ParamGroups[0].Lr };
+        for (int e = 1; e < n; e++) { step(); lrs.Add(opt.ParamGroups[0].Lr); }
+        return lrs.ToArray();
+    }
+
+    private static void Same(Func<int, double> closedForm, double[] actual)
+    {
+        for (int e = 0; e < actual.Length; e++)
+            Assert.True(Math.Abs(closedForm(e) - actual[e]) < 1e-12 + 1e-9 * Math.Abs(closedForm(e)), $"epoch {e}: {actual[e]} vs {closedForm(e)}");
+    }
+
+    [Fact]
+    public void StepLR() { var (o, d) = Optimizer(); using var _ = d; var s = new StepLR(o, 3, 0.1); Same(e => 0.05 * Math.Pow(0.1, e / 3), Run(o, s.Step, 12)); }
+
+    [Fact]
+    public void MultiStepLR() { var (o, d) = Optimizer(); using var _ = d; var s = new MultiStepLR(o, [2, 5], 0.1); Same(e => 0.05 * Math.Pow(0.1, (e >= 2 ? 1 : 0) + (e >= 5 ? 1 : 0)), Run(o, s.Step, 9)); }
+
+    [Fact]
+    public void ExponentialLR() { var (o, d) = Optimizer(); using var _ = d; var s = new ExponentialLR(o, 0.9); Same(e => 0.05 * Math.Pow(0.9, e), Run(o, s.Step, 15)); }
+
+    [Fact]
+    public void CosineAnnealingLR_including_past_T_max()
+    {
+        var (o, d) = Optimizer(); using var _ = d;
+        var s = new CosineAnnealingLR(o, tMax: 10, etaMin: 0.001);
+        Same(e => 0.001 + (0.05 - 0.001) * (1 + Math.Cos(Math.PI * e / 10)) / 2, Run(o, s.Step, 31));
+    }
+
+    [Fact]
+    public void CosineAnnealingWarmRestarts_with_growing_periods()
+    {
+        var (o, d) = Optimizer(); using var _ = d;
+        var s = new CosineAnnealingWarmRestarts(o, t0: 3, tMult: 2, etaMin: 0.001);
+        double Closed(int e)
+        {
+            int ti = 3, tcur = e;
+            while (tcur >= ti) { tcur -= ti; ti *= 2; }
+            return 0.001 + (0.05 - 0.001) * (1 + Math.Cos(Math.PI * tcur / ti)) / 2;
+        }
+        Same(Closed, Run(o, s.Step, 25));
+    }
+
+    [Fact]
+    public void LinearLR() { var (o, d) = Optimizer(); using var _ = d; var s = new LinearLR(o, 0.5, 1.0, 4); Same(e => 0.05 * (0.5 + 0.5 * Math.Min(e, 4) / 4.0), Run(o, s.Step, 8)); }
+
+    [Fact]
+    public void LambdaLR() { var (o, d) = Optimizer(); using var _ = d; var s = new LambdaLR(o, e => Math.Pow(0.95, e)); Same(e => 0.05 * Math.Pow(0.95, e), Run(o, s.Step, 10)); }
+
+    [Fact]
+    public void OneCycleLR_rate_and_momentum()
+    {
+        var (o, d) = Optimizer(momentum: 0.9); using var _ = d;
+        var s = new OneCycleLR(o, maxLr: 0.1, totalSteps: 20);
+        double Cos(double a, double b, double pct) => b + (a - b) / 2 * (Math.Cos(Math.PI * pct) + 1);
+        double initial = 0.1 / 25, min = initial / 1e4;
+        // phases end at pct_start·total - 1 = 5 and total - 1 = 19
+        Same(e => e <= 5 ? Cos(initial, 0.1, e / 5.0) : Cos(0.1, min, (e - 5) / 14.0), Run(o, s.Step, 20));
+        Assert.Equal(Cos(0.85, 0.95, 14 / 14.0), o.ParamGroups[0].Options.Momentum, 12);
+        Assert.Throws<ArgumentException>(() => new OneCycleLR(new Adagrad(o.State), 0.1, 10));
+    }
+
+    [Fact]
+    public void Chained_schedulers_compose()
+    {
+        var (o, d) = Optimizer(); using var _ = d;
+        var chain = new ChainedScheduler(new ExponentialLR(o, 0.9), new StepLR(o, 3, 0.5));
+        Same(e => 0.05 * Math.Pow(0.9, e) * Math.Pow(0.5, e / 3), Run(o, chain.Step, 12));
+    }
+
+    [Fact]
+    public void ReduceLROnPlateau_waits_patience_then_reduces_and_cools_down()
+    {
+        var (o, d) = Optimizer(0.1); using var _ = d;
+        var s = new ReduceLROnPlateau(o, factor: 0.5, patience: 2);
+        double[] metrics = [1.0, 0.9, 0.95, 0.95, 0.95, 0.8, 0.85, 0.85, 0.85];
+        double[] expected = [0.1, 0.1, 0.1, 0.1, 0.05, 0.05, 0.05, 0.05, 0.025];
+        for (int i = 0; i < metrics.Length; i++) { s.Step(metrics[i]); Assert.Equal(expected[i], o.ParamGroups[0].Lr, 12); }
+
+        var (o2, d2) = Optimizer(0.1); using var __ = d2;
+        var c = new ReduceLROnPlateau(o2, mode: PlateauMode.Max, factor: 0.5, patience: 0, cooldown: 2, minLr: 0.03);
+        foreach (var m in new[] { 1.0, 1.0, 1.0, 1.0, 1.0, 1.0 }) c.Step(m);
+        // epoch 2 reduces (0.05); two cooldown epochs; epoch 5 reduces to the floor 0.03
+        Assert.Equal(0.03, o2.ParamGroups[0].Lr, 12);
+    }
+
+    [Fact]
+    public void A_restored_scheduler_continues_the_sequence()
+    {
+        var (a, d1) = Optimizer(); using var _ = d1;
+        var s = new CosineAnnealingWarmRestarts(a, 3, 2);
+        for (int i = 0; i < 4; i++) s.Step();
+        var state = s.StateDict();
+        var lr = a.ParamGroups[0].Lr;
+        var expected = Run(a, s.Step, 6);
+
+        var (b, d2) = Optimizer(); using var __ = d2;
+        var t = new CosineAnnealingWarmRestarts(b, 3, 2);
+        t.LoadStateDict(state);
+        b.ParamGroups[0].Lr = lr;
+        Assert.Equal(expected, Run(b, t.Step, 6));
+    }
+}
