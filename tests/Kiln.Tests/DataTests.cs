@@ -1,0 +1,118 @@
+using System;
+using System.IO;
+using System.Linq;
+using Xunit;
+
+namespace Kiln.Tests;
+
+/// <summary>DataLoader semantics (len, batch sizes, shuffling, drop_last, prefetch) and the CSV loader's errors.</summary>
+public class DataTests
+{
+    private static TensorDataset Numbered(int n) =>
+        new(Enumerable.Range(0, n * 2).Select(i => (float)i).ToArray(), 2, Enumerable.Range(0, n).ToArray());
+
+    [Fact]
+    public void Ten_thousand_examples_at_batch_1000_is_10_iterations_as_in_seed_001()
+    {
+        var loader = new DataLoader(Numbered(10_000), 1000, shuffle: true, seed: 1);
+        Assert.Equal(10, loader.Count);
+        Assert.Equal(10, loader.Count());
+    }
+
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    [InlineData(true, true)]
+    public void Batches_cover_every_example_once_per_epoch(bool shuffle, bool prefetch)
+    {
+        var data = Numbered(103);
+        var loader = new DataLoader(data, 10, shuffle, seed: 7, prefetch: prefetch);
+        Assert.Equal(11, loader.Count);
+        var seen = new System.Collections.Generic.List<int>();
+        var sizes = new System.Collections.Generic.List<int>();
+        foreach (var batch in loader)
+        {
+            sizes.Add(batch.Size);
+            for (int r = 0; r < batch.Size; r++)
+            {
+                int label = batch.Labels[r];
+                Assert.Equal(2f * label, batch.Features[2 * r]);   // features travel with their label
+                seen.Add(label);
+            }
+        }
+        Assert.Equal(Enumerable.Repeat(10, 10).Append(3), sizes);
+        Assert.Equal(Enumerable.Range(0, 103), seen.OrderBy(x => x));
+        Assert.Equal(!shuffle, seen.SequenceEqual(Enumerable.Range(0, 103)));
+    }
+
+    [Fact]
+    public void Drop_last_drops_the_short_batch()
+    {
+        var loader = new DataLoader(Numbered(103), 10, dropLast: true);
+        Assert.Equal(10, loader.Count);
+        Assert.All(loader, b => Assert.Equal(10, b.Size));
+    }
+
+    [Fact]
+    public void Shuffling_is_seeded_and_changes_every_epoch()
+    {
+        int[] Order(DataLoader l) => l.SelectMany(b => b.Labels.ToArray()).ToArray();
+        var a = new DataLoader(Numbered(50), 8, shuffle: true, seed: 3);
+        var b = new DataLoader(Numbered(50), 8, shuffle: true, seed: 3);
+        var first = Order(a);
+        Assert.Equal(first, Order(b));
+        Assert.NotEqual(first, Order(a));
+        Assert.NotEqual(first, Order(new DataLoader(Numbered(50), 8, shuffle: true, seed: 4)));
+    }
+
+    [Fact]
+    public void An_abandoned_prefetching_epoch_stops_cleanly()
+    {
+        var loader = new DataLoader(Numbered(100), 5, prefetch: true);
+        foreach (var batch in loader) if (batch.Index == 2) break;
+        Assert.Equal(20, loader.Count());
+    }
+
+    [Fact]
+    public void Batches_reuse_their_buffers()
+    {
+        var loader = new DataLoader(Numbered(100), 10);
+        loader.Count(); // warm up
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        using (var e = loader.GetEnumerator()) while (e.MoveNext()) { }
+        long perEpoch = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(perEpoch < 1024, $"{perEpoch} bytes allocated for an epoch of 10 batches");
+    }
+
+    private static string Write(string text)
+    {
+        var path = Path.GetTempFileName();
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    [Fact]
+    public void Csv_with_header_delimiter_and_label_column()
+    {
+        var path = Write("a;label;b\n1;0;2\n3;1;4\n");
+        var d = Csv.Load(path, hasHeader: true, delimiter: ';', labelColumn: 1, intLabels: true);
+        Assert.Equal(2, d.Count);
+        Assert.Equal([1f, 2f, 3f, 4f], d.Features);
+        Assert.Equal([0, 1], d.Labels!);
+        var f = Csv.Load(Write("1,2,0.5\n3,4,1.5\n"));
+        Assert.Equal([0.5f, 1.5f], f.Targets!);
+    }
+
+    [Theory]
+    [InlineData("1,2,0\n1,x,0\n", ":2, column 2: 'x' is not a number")]
+    [InlineData("1,2,0\n1,2\n", ":2: expected 3 columns, found 2")]
+    [InlineData("1,2,0\n1,2,0.5\n", ":2, column 3: '0.5' is not an integer class label")]
+    [InlineData("\n", "no data rows")]
+    public void Malformed_csv_names_line_and_column(string text, string message)
+    {
+        var path = Write(text);
+        var e = Assert.Throws<FormatException>(() => Csv.Load(path, intLabels: true));
+        Assert.Contains(message, e.Message);
+    }
+}
