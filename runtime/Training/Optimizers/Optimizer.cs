@@ -244,10 +244,15 @@ public abstract class Optimizer<TOptions, TRule> : IOptimizer where TOptions : O
             throw new ArgumentException($"The state's buffers do not match this optimizer ({_buffers.Length} buffers of {State.Count} values).", nameof(state));
         for (int i = 0; i < _groups.Count; i++)
         {
-            var (names, options, step, scalars) = state.Groups[i];
+            var (names, options, _, _) = state.Groups[i];
             if (!names.SequenceEqual(_groups[i].Names)) throw new ArgumentException($"Parameter group {i} names [{string.Join(", ", names)}], not [{string.Join(", ", _groups[i].Names)}].", nameof(state));
-            if (options is not TOptions typed) throw new ArgumentException($"Parameter group {i} holds {options.GetType().Name}, not {typeof(TOptions).Name}.", nameof(state));
-            _groups[i].Options = typed;
+            if (options is not TOptions) throw new ArgumentException($"Parameter group {i} holds {options.GetType().Name}, not {typeof(TOptions).Name}.", nameof(state));
+        }
+        // validated: now apply
+        for (int i = 0; i < _groups.Count; i++)
+        {
+            var (_, options, step, scalars) = state.Groups[i];
+            _groups[i].Options = (TOptions)options;
             _groups[i].Step = step;
             _groups[i].Scalars.Clear();
             foreach (var (k, v) in scalars) _groups[i].Scalars[k] = v;

@@ -1,0 +1,215 @@
+using System;
+using System.Buffers.Binary;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Kiln;
+
+/// <summary>
+/// Model parameters (and optionally an optimizer's state) in the safetensors format, the one PyTorch users share
+/// weights in: an 8-byte little-endian header length, a JSON header {name: {dtype, shape, data_offsets}} with an
+/// optional "__metadata__" string map, then raw little-endian data. Parameters are stored under their dotted names
+/// ("fc1.weight"), so the file loads with Python's safetensors.torch.load_file. Saving is atomic: a temporary file is
+/// written and flushed, then renamed over the target, so an interrupted save leaves the previous checkpoint intact.
+/// </summary>
+public static class Checkpoint
+{
+    private const string OptimizerPrefix = "optimizer.";
+    private const string OptimizerMetadata = "kiln.optimizer";
+
+    public static void Save(string path, ModelState model, IOptimizer? optimizer = null) => Save(path, model, optimizer, s => s);
+
+    /// <summary>The same, with a hook around the file stream (tests fail a write part-way through with it).</summary>
+    internal static void Save(string path, ModelState model, IOptimizer? optimizer, Func<Stream, Stream> wrap)
+    {
+        var tensors = new List<(string Name, int[] Shape, float[] Data)>();
+        var parameters = model.Parameters.ToArray();
+        foreach (var p in model.Layout) tensors.Add((p.Name, p.Shape, parameters.AsSpan(p.Offset, p.Count).ToArray()));
+        var metadata = new Dictionary<string, string> { ["format"] = "pt" };
+        if (optimizer is not null)
+        {
+            var state = optimizer.StateDict();
+            for (int b = 0; b < state.Buffers.Count; b++)
+                foreach (var p in model.Layout)
+                    tensors.Add(($"{OptimizerPrefix}state{b}.{p.Name}", p.Shape, state.Buffers[b].AsSpan(p.Offset, p.Count).ToArray()));
+            var groups = new JsonArray(state.Groups.Select(g => (JsonNode)new JsonObject
+            {
+                ["params"] = new JsonArray(g.Names.Select(n => (JsonNode)JsonValue.Create(n)!).ToArray()),
+                ["options"] = JsonSerializer.SerializeToNode(g.Options, g.Options.GetType()),
+                ["step"] = g.Step,
+                ["scalars"] = new JsonObject(g.Scalars.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)JsonValue.Create(kv.Value)))),
+            }).ToArray());
+            metadata[OptimizerMetadata] = new JsonObject { ["type"] = optimizer.GetType().Name, ["buffers"] = state.Buffers.Count, ["groups"] = groups }.ToJsonString();
+        }
+        tensors.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
+
+        var header = new JsonObject { ["__metadata__"] = new JsonObject(metadata.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)JsonValue.Create(kv.Value)))) };
+        long offset = 0;
+        foreach (var (name, shape, data) in tensors)
+        {
+            header[name] = new JsonObject
+            {
+                ["dtype"] = "F32",
+                ["shape"] = new JsonArray(shape.Select(d => (JsonNode)JsonValue.Create(d)!).ToArray()),
+                ["data_offsets"] = new JsonArray(JsonValue.Create(offset)!, JsonValue.Create(offset + 4L * data.Length)!),
+            };
+            offset += 4L * data.Length;
+        }
+        var headerBytes = Encoding.UTF8.GetBytes(header.ToJsonString());
+        int padded = (headerBytes.Length + 7) / 8 * 8; // the header is space-padded to 8-byte alignment, as safetensors writes it
+
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        var temp = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+                var stream = wrap(file); // not disposed here: the file stream below owns the handle
+                Span<byte> length = stackalloc byte[8];
+                BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)padded);
+                stream.Write(length);
+                stream.Write(headerBytes);
+                for (int i = headerBytes.Length; i < padded; i++) stream.WriteByte((byte)' ');
+                foreach (var (_, _, data) in tensors) WriteLittleEndian(stream, data);
+                stream.Flush();
+                file.Flush(flushToDisk: true);
+            }
+            File.Move(temp, path, overwrite: true);
+        }
+        catch
+        {
+            try { File.Delete(temp); } catch (IOException) { }
+            throw;
+        }
+    }
+
+    private static void WriteLittleEndian(Stream stream, float[] data)
+    {
+        if (BitConverter.IsLittleEndian) { stream.Write(MemoryMarshal.AsBytes(data.AsSpan())); return; }
+        Span<byte> four = stackalloc byte[4];
+        foreach (var v in data) { BinaryPrimitives.WriteSingleLittleEndian(four, v); stream.Write(four); }
+    }
+
+    /// <summary>A parsed safetensors file: tensors by name (float32 only) and the metadata map.</summary>
+    public sealed record Contents(IReadOnlyDictionary<string, (int[] Shape, float[] Data)> Tensors, IReadOnlyDictionary<string, string> Metadata);
+
+    /// <summary>Reads and validates a safetensors file; anything malformed is an <see cref="InvalidDataException"/> saying what and where.</summary>
+    public static Contents Read(string path)
+    {
+        var bytes = File.ReadAllBytes(path);
+        if (bytes.Length < 8) throw new InvalidDataException($"{path}: {bytes.Length} bytes is too short for a safetensors file (8-byte header length missing).");
+        ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
+        if (headerLength == 0 || headerLength > (ulong)(bytes.Length - 8))
+            throw new InvalidDataException($"{path}: the header length {headerLength} does not fit in a file of {bytes.Length} bytes (truncated or not safetensors).");
+        JsonObject header;
+        try { header = JsonNode.Parse(Encoding.UTF8.GetString(bytes, 8, (int)headerLength))!.AsObject(); }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException)
+        { throw new InvalidDataException($"{path}: the header is not a JSON object: {e.Message}", e); }
+        int dataStart = 8 + (int)headerLength;
+        long dataLength = bytes.Length - dataStart;
+        var tensors = new Dictionary<string, (int[], float[])>();
+        var metadata = new Dictionary<string, string>();
+        var ranges = new List<(long Begin, long End, string Name)>();
+        foreach (var (name, node) in header)
+        {
+            if (name == "__metadata__")
+            {
+                foreach (var (k, v) in node!.AsObject()) metadata[k] = v?.GetValue<string>() ?? "";
+                continue;
+            }
+            try
+            {
+                var entry = node!.AsObject();
+                string dtype = entry["dtype"]!.GetValue<string>();
+                if (dtype != "F32") throw new InvalidDataException($"{path}: tensor '{name}' has dtype {dtype}; only F32 is supported.");
+                var shape = entry["shape"]!.AsArray().Select(d => d!.GetValue<int>()).ToArray();
+                var offsets = entry["data_offsets"]!.AsArray().Select(d => d!.GetValue<long>()).ToArray();
+                long count = shape.Aggregate(1L, (a, b) => a * b);
+                if (offsets.Length != 2 || offsets[0] < 0 || offsets[1] < offsets[0] || offsets[1] > dataLength)
+                    throw new InvalidDataException($"{path}: tensor '{name}' has data_offsets [{string.Join(", ", offsets)}] outside the {dataLength} data bytes (truncated file?).");
+                if (offsets[1] - offsets[0] != 4 * count)
+                    throw new InvalidDataException($"{path}: tensor '{name}' of shape [{string.Join(", ", shape)}] needs {4 * count} bytes but its offsets span {offsets[1] - offsets[0]}.");
+                var data = new float[count];
+                var span = bytes.AsSpan(dataStart + (int)offsets[0], (int)(4 * count));
+                for (int i = 0; i < data.Length; i++) data[i] = BinaryPrimitives.ReadSingleLittleEndian(span.Slice(4 * i));
+                tensors[name] = (shape, data);
+                ranges.Add((offsets[0], offsets[1], name));
+            }
+            catch (Exception e) when (e is NullReferenceException or InvalidOperationException or FormatException)
+            {
+                throw new InvalidDataException($"{path}: tensor '{name}' has a malformed header entry ({e.Message}).", e);
+            }
+        }
+        ranges.Sort();
+        long expect = 0;
+        foreach (var (begin, end, name) in ranges)
+        {
+            if (begin != expect) throw new InvalidDataException($"{path}: tensor '{name}' starts at byte {begin} but the previous tensor ends at {expect} (overlap or gap).");
+            expect = end;
+        }
+        if (expect != dataLength) throw new InvalidDataException($"{path}: the tensors cover {expect} of {dataLength} data bytes.");
+        return new Contents(tensors, metadata);
+    }
+
+    /// <summary>
+    /// Loads parameters (strictly: every parameter present with its shape, nothing unexpected) and, when given, the
+    /// optimizer's state. Nothing is changed unless the whole file is valid for this model and optimizer.
+    /// </summary>
+    public static void Load(string path, ModelState model, IOptimizer? optimizer = null)
+    {
+        var contents = Read(path);
+        var layout = model.Layout;
+        foreach (var p in layout)
+        {
+            if (!contents.Tensors.TryGetValue(p.Name, out var t)) throw new InvalidDataException($"{path}: parameter '{p.Name}' is missing.");
+            if (!t.Shape.SequenceEqual(p.Shape))
+                throw new InvalidDataException($"{path}: tensor '{p.Name}' has shape [{string.Join(", ", t.Shape)}] but the model's parameter is [{string.Join(", ", p.Shape)}].");
+        }
+        foreach (var name in contents.Tensors.Keys)
+            if (!name.StartsWith(OptimizerPrefix, StringComparison.Ordinal) && layout.All(p => p.Name != name))
+                throw new InvalidDataException($"{path}: tensor '{name}' is not a parameter of this model.");
+
+        OptimizerState? optimizerState = null;
+        if (optimizer is not null)
+        {
+            if (!contents.Metadata.TryGetValue(OptimizerMetadata, out var json)) throw new InvalidDataException($"{path}: the file holds no optimizer state.");
+            var meta = JsonNode.Parse(json)!.AsObject();
+            if (meta["type"]!.GetValue<string>() != optimizer.GetType().Name)
+                throw new InvalidDataException($"{path}: the optimizer state is {meta["type"]}'s, not {optimizer.GetType().Name}'s.");
+            int buffers = meta["buffers"]!.GetValue<int>();
+            var arrays = new List<float[]>();
+            for (int b = 0; b < buffers; b++)
+            {
+                var all = new float[model.Count];
+                foreach (var p in layout)
+                {
+                    string name = $"{OptimizerPrefix}state{b}.{p.Name}";
+                    if (!contents.Tensors.TryGetValue(name, out var t)) throw new InvalidDataException($"{path}: optimizer tensor '{name}' is missing.");
+                    if (!t.Shape.SequenceEqual(p.Shape)) throw new InvalidDataException($"{path}: optimizer tensor '{name}' has shape [{string.Join(", ", t.Shape)}], expected [{string.Join(", ", p.Shape)}].");
+                    t.Data.CopyTo(all, p.Offset);
+                }
+                arrays.Add(all);
+            }
+            var groups = meta["groups"]!.AsArray().Select(g => (
+                (IReadOnlyList<string>)g!["params"]!.AsArray().Select(n => n!.GetValue<string>()).ToList(),
+                (OptimizerOptions)g["options"].Deserialize(optimizer.OptionsType)!,
+                g["step"]!.GetValue<long>(),
+                (IReadOnlyDictionary<string, double>)g["scalars"]!.AsObject().ToDictionary(kv => kv.Key, kv => kv.Value!.GetValue<double>()))).ToList();
+            optimizerState = new OptimizerState(groups, arrays);
+        }
+
+        var parameters = new float[model.Count];
+        foreach (var p in layout) contents.Tensors[p.Name].Data.CopyTo(parameters, p.Offset);
+        if (optimizer is not null)
+        {
+            try { optimizer.LoadStateDict(optimizerState!); }
+            catch (ArgumentException e) { throw new InvalidDataException($"{path}: the optimizer state does not fit this optimizer: {e.Message}", e); }
+        }
+        model.Parameters.CopyFrom(parameters);
+    }
+}

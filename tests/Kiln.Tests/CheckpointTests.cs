@@ -1,0 +1,155 @@
+using System;
+using System.Buffers.Binary;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Text.Json;
+using Kiln.Tests.Models;
+using Xunit;
+
+namespace Kiln.Tests;
+
+/// <summary>safetensors checkpoints: the format byte for byte, resume, atomic writes, and named errors.</summary>
+public class CheckpointTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("kiln-ckpt-").FullName;
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    private string File(string name) => Path.Combine(_dir, name);
+
+    private static (float[] X, int[] T) Batch()
+    {
+        var rng = new SeededRandom(3);
+        return (Enumerable.Range(0, 4 * 20).Select(_ => rng.Uniform(-1, 1)).ToArray(), [1, 7, 29, 0]);
+    }
+
+    [Fact]
+    public void The_file_follows_the_safetensors_layout()
+    {
+        using var d = Device.ManagedCpu();
+        var m = new Wide(d, seed: 4);
+        var path = File("wide.safetensors");
+        Checkpoint.Save(path, m.Parameters);
+        // parse by the spec, independently of Checkpoint.Read
+        var bytes = System.IO.File.ReadAllBytes(path);
+        long n = (long)BinaryPrimitives.ReadUInt64LittleEndian(bytes);
+        Assert.Equal(0, n % 8);
+        using var header = JsonDocument.Parse(Encoding.UTF8.GetString(bytes, 8, (int)n));
+        Assert.Equal("pt", header.RootElement.GetProperty("__metadata__").GetProperty("format").GetString());
+        var weight = header.RootElement.GetProperty("fc.weight");
+        Assert.Equal("F32", weight.GetProperty("dtype").GetString());
+        Assert.Equal([30, 20], weight.GetProperty("shape").EnumerateArray().Select(e => e.GetInt32()));
+        var offsets = weight.GetProperty("data_offsets").EnumerateArray().Select(e => e.GetInt64()).ToArray();
+        var values = Enumerable.Range(0, 600).Select(i => BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan((int)(8 + n + offsets[0] + 4 * i)))).ToArray();
+        Assert.Equal(m.Parameters.Get("fc.weight"), values);
+    }
+
+    [Fact]
+    public void A_file_written_by_another_tool_loads()
+    {
+        // built by hand per the spec: bias first, weight second, unpadded header, extra metadata
+        using var d = Device.ManagedCpu();
+        var m = new LeastSquares(d);
+        var json = "{\"w\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,12]},\"__metadata__\":{\"source\":\"hand\"}}";
+        var h = Encoding.UTF8.GetBytes(json);
+        var bytes = new byte[8 + h.Length + 12];
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes, (ulong)h.Length);
+        h.CopyTo(bytes, 8);
+        float[] w = [0.5f, -1.25f, 3f];
+        for (int i = 0; i < 3; i++) BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(8 + h.Length + 4 * i), w[i]);
+        System.IO.File.WriteAllBytes(File("hand.safetensors"), bytes);
+        Checkpoint.Load(File("hand.safetensors"), m.Parameters);
+        Assert.Equal(w, m.Parameters.Get("w"));
+    }
+
+    [Fact]
+    public void Training_resumes_bit_identically_from_a_checkpoint()
+    {
+        using var d = Device.ManagedCpu();
+        var (x, t) = Batch();
+        var a = new Wide(d, seed: 1);
+        using var stepA = a.CompileLoss(n: 4);
+        var optA = new Adam(a.Parameters, new AdamOptions(0.01) { Amsgrad = true });
+        void Train(Adam opt, Wide.LossPlan step, int k) { for (int i = 0; i < k; i++) { opt.ZeroGrad(); step.ForwardBackward(x, t); opt.Step(); } }
+        Train(optA, stepA, 5);
+        Checkpoint.Save(File("run.safetensors"), a.Parameters, optA);
+        Train(optA, stepA, 5);
+
+        var b = new Wide(d, seed: 77);
+        using var stepB = b.CompileLoss(n: 4);
+        var optB = new Adam(b.Parameters, new AdamOptions(0.5));
+        Checkpoint.Load(File("run.safetensors"), b.Parameters, optB);
+        Assert.Equal(0.01, optB.ParamGroups[0].Lr);
+        Assert.Equal(5, optB.ParamGroups[0].Step);
+        Train(optB, stepB, 5);
+        Assert.Equal(a.Parameters.Parameters.ToArray(), b.Parameters.Parameters.ToArray());
+    }
+
+    private sealed class FailingStream(Stream inner, long failAfter) : Stream
+    {
+        private long _written;
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            if (_written + buffer.Length > failAfter) throw new IOException("disk full (simulated)");
+            inner.Write(buffer);
+            _written += buffer.Length;
+        }
+        public override bool CanRead => false; public override bool CanSeek => false; public override bool CanWrite => true;
+        public override long Length => _written; public override long Position { get => _written; set => throw new NotSupportedException(); }
+        public override void Flush() => inner.Flush();
+        public override int Read(byte[] b, int o, int c) => throw new NotSupportedException();
+        public override long Seek(long o, SeekOrigin s) => throw new NotSupportedException();
+        public override void SetLength(long v) => throw new NotSupportedException();
+    }
+
+    [Fact]
+    public void An_interrupted_save_leaves_the_previous_checkpoint_intact()
+    {
+        using var d = Device.ManagedCpu();
+        var m = new Wide(d, seed: 1);
+        var path = File("model.safetensors");
+        Checkpoint.Save(path, m.Parameters);
+        var before = System.IO.File.ReadAllBytes(path);
+        m.Parameters.Set("fc.bias", new float[30]);
+        Assert.Throws<IOException>(() => Checkpoint.Save(path, m.Parameters, null, s => new FailingStream(s, 500)));
+        Assert.Equal(before, System.IO.File.ReadAllBytes(path));
+        Assert.Single(Directory.GetFiles(_dir));
+    }
+
+    [Fact]
+    public void Truncated_or_corrupt_files_are_rejected_with_the_reason()
+    {
+        using var d = Device.ManagedCpu();
+        var m = new Wide(d, seed: 1);
+        var path = File("good.safetensors");
+        Checkpoint.Save(path, m.Parameters);
+        var bytes = System.IO.File.ReadAllBytes(path);
+        var original = m.Parameters.Parameters.ToArray();
+
+        System.IO.File.WriteAllBytes(File("cut.safetensors"), bytes[..(bytes.Length - 100)]);
+        Assert.Contains("fc.", Assert.Throws<InvalidDataException>(() => Checkpoint.Load(File("cut.safetensors"), m.Parameters)).Message);
+
+        System.IO.File.WriteAllBytes(File("short.safetensors"), bytes[..5]);
+        Assert.Contains("too short", Assert.Throws<InvalidDataException>(() => Checkpoint.Load(File("short.safetensors"), m.Parameters)).Message);
+
+        var garbled = (byte[])bytes.Clone();
+        garbled[9] = (byte)'#';
+        System.IO.File.WriteAllBytes(File("garbled.safetensors"), garbled);
+        Assert.Contains("not a JSON object", Assert.Throws<InvalidDataException>(() => Checkpoint.Load(File("garbled.safetensors"), m.Parameters)).Message);
+        Assert.Equal(original, m.Parameters.Parameters.ToArray());
+    }
+
+    [Fact]
+    public void Names_and_shapes_must_match_the_model()
+    {
+        using var d = Device.ManagedCpu();
+        var ls = new LeastSquares(d);
+        Checkpoint.Save(File("ls.safetensors"), ls.Parameters);
+        var quad = new Quadratic(d);
+        Assert.Contains("tensor 'w' has shape [3] but the model's parameter is [2, 3]", Assert.Throws<InvalidDataException>(() => Checkpoint.Load(File("ls.safetensors"), quad.Parameters)).Message);
+        var himmelblau = new Himmelblau(d);
+        Assert.Contains("parameter 'x' is missing", Assert.Throws<InvalidDataException>(() => Checkpoint.Load(File("ls.safetensors"), himmelblau.Parameters)).Message);
+        Checkpoint.Save(File("h.safetensors"), himmelblau.Parameters);
+        Assert.Contains("optimizer state", Assert.Throws<InvalidDataException>(() => Checkpoint.Load(File("h.safetensors"), himmelblau.Parameters, new Sgd(himmelblau.Parameters, 0.1f))).Message);
+    }
+}
