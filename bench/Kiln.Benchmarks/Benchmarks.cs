@@ -98,3 +98,34 @@ public class TrainingSteps
     [GlobalCleanup]
     public void Cleanup() { _linear.Dispose(); _mlp.Dispose(); _device.Dispose(); }
 }
+
+/// <summary>One Adam / AdamW step over 10 million parameters: reads p, g, m, v and writes p, m, v (28 bytes per parameter).</summary>
+[MemoryDiagnoser]
+public class OptimizerSteps
+{
+    public const int Count = 10_000_000;
+    private Device _device = null!;
+    private Adam _adam = null!;
+    private AdamW _adamW = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _device = Device.ManagedCpu();
+        var a = new TenMillion(_device, 1);
+        using (var step = a.CompileLoss()) step.ForwardBackward();
+        _adam = new Adam(a.Parameters, new AdamOptions(1e-3));
+        var b = new TenMillion(_device, 2);
+        using (var step = b.CompileLoss()) step.ForwardBackward();
+        _adamW = new AdamW(b.Parameters);
+    }
+
+    [Benchmark]
+    public void AdamStep() => _adam.Step();
+
+    [Benchmark]
+    public void AdamWStep() => _adamW.Step();
+
+    [GlobalCleanup]
+    public void Cleanup() => _device.Dispose();
+}

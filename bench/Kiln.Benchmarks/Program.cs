@@ -10,7 +10,7 @@ using Kiln.Benchmarks;
 bool quick = args.Contains("--quick");
 var job = quick ? Job.ShortRun : Job.Default.WithWarmupCount(4).WithIterationCount(12);
 var config = DefaultConfig.Instance.AddJob(job.WithId(quick ? "quick" : "default")).WithOptions(ConfigOptions.DisableOptimizationsValidator);
-var summaries = BenchmarkRunner.Run([typeof(Elementwise), typeof(TrainingSteps)], config);
+var summaries = BenchmarkRunner.Run([typeof(Elementwise), typeof(TrainingSteps), typeof(OptimizerSteps)], config);
 
 double Median(string method) => summaries.SelectMany(s => s.Reports)
     .Where(r => r.BenchmarkCase.Descriptor.WorkloadMethod.Name == method && r.ResultStatistics is not null)
@@ -28,3 +28,6 @@ Console.WriteLine($"| STREAM triad a = b + 3c, 2^24 floats | {Median(nameof(Elem
 Console.WriteLine($"| generated sigmoid(a*b+a), 2^24 floats | {Median(nameof(Elementwise.FusedSigmoidKernel)) / 1e6:F2} ms | {fused:F1} GB/s | {fused / triad:P0} of triad; libtorch 53-69 ms | {Allocated(nameof(Elementwise.FusedSigmoidKernel))} B |");
 Console.WriteLine($"| linear regression step (N=3) | {Median(nameof(TrainingSteps.LinearRegressionStep)) / 1e3:F2} µs | | | {Allocated(nameof(TrainingSteps.LinearRegressionStep))} B |");
 Console.WriteLine($"| MLP 8-6-4-1 step (N=32, BCE, SGD) | {Median(nameof(TrainingSteps.Mlp_8_6_4_1_Batch32Step)) / 1e3:F2} µs | | libtorch 160-190 µs: {170e3 / Median(nameof(TrainingSteps.Mlp_8_6_4_1_Batch32Step)):F0}x | {Allocated(nameof(TrainingSteps.Mlp_8_6_4_1_Batch32Step))} B |");
+double adam = 28.0 * OptimizerSteps.Count / Median(nameof(OptimizerSteps.AdamStep)), adamW = 28.0 * OptimizerSteps.Count / Median(nameof(OptimizerSteps.AdamWStep));
+Console.WriteLine($"| Adam step, 10M parameters | {Median(nameof(OptimizerSteps.AdamStep)) / 1e6:F2} ms | {adam:F1} GB/s (28 B/param) | {adam / triad:P0} of triad; libtorch 39-47 ms: {43e6 / Median(nameof(OptimizerSteps.AdamStep)):F1}x | {Allocated(nameof(OptimizerSteps.AdamStep))} B |");
+Console.WriteLine($"| AdamW step, 10M parameters | {Median(nameof(OptimizerSteps.AdamWStep)) / 1e6:F2} ms | {adamW:F1} GB/s (28 B/param) | {adamW / triad:P0} of triad | {Allocated(nameof(OptimizerSteps.AdamWStep))} B |");
