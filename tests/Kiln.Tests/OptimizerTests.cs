@@ -281,6 +281,34 @@ public class OptimizerTests
         Assert.Equal(first.Parameters.Get("w"), second.Parameters.Get("w"));
     }
 
+    [Theory]
+    [InlineData("Adam")]
+    [InlineData("Adam amsgrad wd")]
+    [InlineData("AdamW")]
+    [InlineData("RmsProp centered momentum")]
+    public void The_vector_update_path_matches_the_documented_rule(string name)
+    {
+        using var d = Device.ManagedCpu();
+        var model = new Wide37(d, seed: 6);
+        using var loss = model.CompileLoss();
+        var rng = new SeededRandom(8);
+        var r = Enumerable.Range(0, 37).Select(_ => rng.Uniform(0.2f, 1.5f)).ToArray();
+        var (make, reference) = Cases[name];
+        dynamic opt = make(model.Parameters);
+        var p = model.Parameters.Get("w").Select(v => (double)v).ToArray();
+        var state = new Dictionary<string, double[]>();
+        var scalars = new Dictionary<string, double>();
+        for (int t = 1; t <= 20; t++)
+        {
+            opt.ZeroGrad();
+            loss.ForwardBackward(r);
+            opt.Step();
+            reference(p, p.Select((w, i) => 2 * w * r[i]).ToArray(), t, state, scalars);
+        }
+        var actual = model.Parameters.Get("w");
+        for (int i = 0; i < 37; i++) Assert.True(Math.Abs(actual[i] - p[i]) < 1e-4 * (1 + Math.Abs(p[i])), $"{name} w[{i}]: {actual[i]} vs float64 {p[i]}");
+    }
+
     [Fact]
     public void Parameter_groups_have_their_own_learning_rates()
     {

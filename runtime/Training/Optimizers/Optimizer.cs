@@ -1,6 +1,9 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using ILGPU;
 using ILGPU.Runtime;
 using Kiln.Kernels;
@@ -11,6 +14,12 @@ namespace Kiln;
 public interface IUpdateRule
 {
     void Update(ref float p, float g, ref float s0, ref float s1, ref float s2);
+}
+
+/// <summary>A rule that can also update 8 elements at once (the managed path uses it for the bulk of a range).</summary>
+public interface IVectorUpdateRule : IUpdateRule
+{
+    void Update(ref Vector256<float> p, Vector256<float> g, ref Vector256<float> s0, ref Vector256<float> s1, ref Vector256<float> s2);
 }
 
 /// <summary>Hyper-parameters every optimizer has (torch.optim's group dict, typed).</summary>
@@ -203,12 +212,26 @@ public abstract class Optimizer<TOptions, TRule> : IOptimizer where TOptions : O
 
     private void Chunk(long from, long to)
     {
-        var p = State.Parameters.Host!;
-        var g = State.Gradients.Host!;
-        float[] s0 = Buffer(0).Host!, s1 = Buffer(1).Host!, s2 = Buffer(2).Host!;
+        int start = _start + (int)from, length = (int)(to - from);
+        var p = State.Parameters.Host!.AsSpan(start, length);
+        var g = State.Gradients.Host!.AsSpan(start, length);
+        var s0 = Buffer(0).Host!.AsSpan(start, length);
+        var s1 = Buffer(1).Host!.AsSpan(start, length);
+        var s2 = Buffer(2).Host!.AsSpan(start, length);
         var rule = _rule;
-        for (int j = _start + (int)from, end = _start + (int)to; j < end; j++)
-            rule.Update(ref p[j], g[j], ref s0[j], ref s1[j], ref s2[j]);
+        int j = 0;
+        if (rule is IVectorUpdateRule && Vector256.IsHardwareAccelerated)
+        {
+            var vp = MemoryMarshal.Cast<float, Vector256<float>>(p);
+            var vg = MemoryMarshal.Cast<float, Vector256<float>>(g);
+            var v0 = MemoryMarshal.Cast<float, Vector256<float>>(s0);
+            var v1 = MemoryMarshal.Cast<float, Vector256<float>>(s1);
+            var v2 = MemoryMarshal.Cast<float, Vector256<float>>(s2);
+            for (int k = 0; k < vp.Length; k++)
+                ((IVectorUpdateRule)rule).Update(ref vp[k], vg[k], ref v0[k], ref v1[k], ref v2[k]);
+            j = vp.Length * Vector256<float>.Count;
+        }
+        for (; j < length; j++) rule.Update(ref p[j], g[j], ref s0[j], ref s1[j], ref s2[j]);
     }
 
     /// <summary>The fused update: one thread per element of a group range (grid-stride).</summary>

@@ -50,3 +50,12 @@ public partial class LeastSquares
 
     [Loss] public Tensor Loss([Shape(8, 3)] Tensor a, [Shape(8)] Tensor b) => Losses.MseLoss(a.MatMul(w), b, Reduction.Sum);
 }
+
+/// <summary>37 parameters (four 8-wide vectors and a tail of 5) with gradient 2·w·r: exercises the vector update path.</summary>
+[Model]
+public partial class Wide37
+{
+    [Param(37)] Tensor w;
+
+    [Loss] public Tensor Loss([Shape(37)] Tensor r) => (w * w * r).Sum();
+}
