@@ -1,0 +1,271 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace Kiln;
+
+public enum LineSearch { None, StrongWolfe }
+
+public sealed record LbfgsOptions(double Lr = 1)
+{
+    public int MaxIter { get; init; } = 20;
+    /// <summary>Default: MaxIter · 5/4, as PyTorch.</summary>
+    public int? MaxEval { get; init; }
+    public double ToleranceGrad { get; init; } = 1e-7;
+    public double ToleranceChange { get; init; } = 1e-9;
+    public int HistorySize { get; init; } = 100;
+    public LineSearch LineSearch { get; init; }
+}
+
+/// <summary>LBFGS's state_dict: direction, step, curvature history and counters.</summary>
+public sealed record LbfgsState(float[]? D, double T, IReadOnlyList<float[]> OldDirs, IReadOnlyList<float[]> OldSteps, IReadOnlyList<double> Ro,
+    double HDiag, float[]? PrevFlatGrad, double PrevLoss, int NIter, int FuncEvals);
+
+/// <summary>
+/// torch.optim.LBFGS: each Step(closure) runs up to MaxIter iterations of limited-memory BFGS (two-loop recursion
+/// over HistorySize curvature pairs), re-evaluating the loss and gradients through the closure, with a fixed step
+/// (lr; min(1, 1/|g|₁)·lr on the very first iteration) or a strong-Wolfe line search. Works on the whole parameter
+/// block (one group, as PyTorch requires). The closure must zero the gradients, run forward+backward and return the loss.
+/// </summary>
+public sealed class Lbfgs
+{
+    private readonly ModelState _state;
+    private float[]? _d, _prevFlatGrad;
+    private double _t, _hDiag = 1, _prevLoss;
+    private List<float[]> _oldDirs = new(), _oldSteps = new();
+    private List<double> _ro = new();
+    private int _nIter, _funcEvals;
+
+    public Lbfgs(ModelState parameters, LbfgsOptions? options = null)
+    {
+        _state = parameters;
+        Options = options ?? new LbfgsOptions();
+        if (Options.Lr < 0) throw new ArgumentOutOfRangeException(nameof(options), $"Invalid learning rate: {Options.Lr}");
+    }
+
+    public LbfgsOptions Options { get; set; }
+    public int FunctionEvaluations => _funcEvals;
+    public int Iterations => _nIter;
+
+    public void ZeroGrad() => _state.ZeroGrad();
+
+    private float[] Params() => _state.Parameters.ToArray();
+    private void SetParams(float[] p) => _state.Parameters.CopyFrom(p);
+    private float[] Grad() => _state.Gradients.ToArray();
+
+    private static double Dot(float[] a, float[] b) { double s = 0; for (int i = 0; i < a.Length; i++) s += (double)a[i] * b[i]; return s; }
+    private static double MaxAbs(float[] a) { double m = 0; foreach (var v in a) m = Math.Max(m, Math.Abs(v)); return m; }
+
+    private void AddToParams(double t, float[] d)
+    {
+        var p = Params();
+        for (int i = 0; i < p.Length; i++) p[i] += (float)(t * d[i]);
+        SetParams(p);
+    }
+
+    /// <summary>One optimizer step (up to MaxIter iterations); returns the loss of the first closure call.</summary>
+    public float Step(Func<float> closure)
+    {
+        var o = Options;
+        int maxEval = o.MaxEval ?? o.MaxIter * 5 / 4;
+        float origLoss = closure();
+        double loss = origLoss;
+        int currentEvals = 1;
+        _funcEvals++;
+        var g = Grad();
+        bool optCond = MaxAbs(g) <= o.ToleranceGrad;
+        if (optCond) return origLoss;
+
+        int nIter = 0;
+        while (nIter < o.MaxIter)
+        {
+            nIter++;
+            _nIter++;
+            if (_nIter == 1)
+            {
+                _d = g.Select(v => -v).ToArray();
+                _oldDirs = new(); _oldSteps = new(); _ro = new();
+                _hDiag = 1;
+            }
+            else
+            {
+                var y = new float[g.Length];
+                var s = new float[g.Length];
+                for (int i = 0; i < g.Length; i++) { y[i] = g[i] - _prevFlatGrad![i]; s[i] = (float)(_d![i] * _t); }
+                double ys = Dot(y, s);
+                if (ys > 1e-10)
+                {
+                    if (_oldDirs.Count == o.HistorySize) { _oldDirs.RemoveAt(0); _oldSteps.RemoveAt(0); _ro.RemoveAt(0); }
+                    _oldDirs.Add(y); _oldSteps.Add(s); _ro.Add(1 / ys);
+                    _hDiag = ys / Dot(y, y);
+                }
+                // two-loop recursion: d = -H·g
+                int count = _oldDirs.Count;
+                var al = new double[count];
+                var q = g.Select(v => -v).ToArray();
+                for (int i = count - 1; i >= 0; i--)
+                {
+                    al[i] = Dot(_oldSteps[i], q) * _ro[i];
+                    for (int k = 0; k < q.Length; k++) q[k] -= (float)(al[i] * _oldDirs[i][k]);
+                }
+                var r = q.Select(v => (float)(v * _hDiag)).ToArray();
+                for (int i = 0; i < count; i++)
+                {
+                    double be = Dot(_oldDirs[i], r) * _ro[i];
+                    for (int k = 0; k < r.Length; k++) r[k] += (float)((al[i] - be) * _oldSteps[i][k]);
+                }
+                _d = r;
+            }
+            _prevFlatGrad = (float[])g.Clone();
+            _prevLoss = loss;
+
+            _t = _nIter == 1 ? Math.Min(1.0, 1.0 / g.Sum(v => Math.Abs((double)v))) * o.Lr : o.Lr;
+            double gtd = Dot(g, _d!);
+            if (gtd > -o.ToleranceChange) break;
+
+            int lsEvals = 0;
+            if (o.LineSearch == LineSearch.StrongWolfe)
+            {
+                var x = Params();
+                (double F, float[] G) Evaluate(double step)
+                {
+                    AddToParams(step, _d!);
+                    double f = closure();
+                    var grad = Grad();
+                    SetParams(x);
+                    return (f, grad);
+                }
+                (loss, g, _t, lsEvals) = StrongWolfe(Evaluate, _t, _d!, loss, g, gtd, toleranceChange: o.ToleranceChange);
+                AddToParams(_t, _d!);
+                optCond = MaxAbs(g) <= o.ToleranceGrad;
+            }
+            else
+            {
+                AddToParams(_t, _d!);
+                if (nIter != o.MaxIter)
+                {
+                    loss = closure();
+                    g = Grad();
+                    optCond = MaxAbs(g) <= o.ToleranceGrad;
+                    lsEvals = 1;
+                }
+            }
+            currentEvals += lsEvals;
+            _funcEvals += lsEvals;
+
+            if (nIter == o.MaxIter) break;
+            if (currentEvals >= maxEval) break;
+            if (optCond) break;
+            if (MaxAbs(_d!) * Math.Abs(_t) <= o.ToleranceChange) break;
+            if (Math.Abs(loss - _prevLoss) < o.ToleranceChange) break;
+        }
+        return origLoss;
+    }
+
+    /// <summary>The minimizer of the cubic through (x1, f1, g1) and (x2, f2, g2), clamped to the bounds.</summary>
+    internal static double CubicInterpolate(double x1, double f1, double g1, double x2, double f2, double g2, (double Min, double Max)? bounds = null)
+    {
+        var (lo, hi) = bounds ?? (x1 <= x2 ? (x1, x2) : (x2, x1));
+        double d1 = g1 + g2 - 3 * (f1 - f2) / (x1 - x2);
+        double d2Square = d1 * d1 - g1 * g2;
+        if (d2Square < 0) return (lo + hi) / 2;
+        double d2 = Math.Sqrt(d2Square);
+        double minPos = x1 <= x2
+            ? x2 - (x2 - x1) * ((g2 + d2 - d1) / (g2 - g1 + 2 * d2))
+            : x1 - (x1 - x2) * ((g1 + d2 - d1) / (g1 - g2 + 2 * d2));
+        return Math.Min(Math.Max(minPos, lo), hi);
+    }
+
+    /// <summary>PyTorch's strong-Wolfe line search: bracketing, then zoom by cubic interpolation.</summary>
+    internal static (double F, float[] G, double T, int Evals) StrongWolfe(Func<double, (double F, float[] G)> evaluate, double t, float[] d, double f, float[] g, double gtd,
+        double c1 = 1e-4, double c2 = 0.9, double toleranceChange = 1e-9, int maxLs = 25)
+    {
+        double dNorm = MaxAbs(d);
+        var (fNew, gNew) = evaluate(t);
+        int evals = 1;
+        double gtdNew = Dot(gNew, d);
+        double tPrev = 0, fPrev = f, gtdPrev = gtd;
+        float[] gPrev = g;
+        bool done = false;
+        int lsIter = 0;
+        double[] bracket = [], bracketF = [], bracketGtd = [];
+        float[][] bracketG = [];
+        while (lsIter < maxLs)
+        {
+            // in PyTorch's order: sufficient decrease fails → bracket; strong Wolfe holds → done; slope turned → bracket
+            bool bracketIt = fNew > f + c1 * t * gtd || (lsIter > 1 && fNew >= fPrev);
+            if (!bracketIt && Math.Abs(gtdNew) <= -c2 * gtd)
+            {
+                bracket = [t]; bracketF = [fNew]; bracketG = [gNew]; bracketGtd = [gtdNew];
+                done = true;
+                break;
+            }
+            if (bracketIt || gtdNew >= 0)
+            {
+                bracket = [tPrev, t]; bracketF = [fPrev, fNew]; bracketG = [gPrev, gNew]; bracketGtd = [gtdPrev, gtdNew];
+                break;
+            }
+            double minStep = t + 0.01 * (t - tPrev), maxStep = t * 10, tmp = t;
+            t = CubicInterpolate(tPrev, fPrev, gtdPrev, t, fNew, gtdNew, (minStep, maxStep));
+            tPrev = tmp; fPrev = fNew; gPrev = gNew; gtdPrev = gtdNew;
+            (fNew, gNew) = evaluate(t);
+            evals++;
+            gtdNew = Dot(gNew, d);
+            lsIter++;
+        }
+        if (lsIter == maxLs) { bracket = [0, t]; bracketF = [f, fNew]; bracketG = [g, gNew]; bracketGtd = [gtd, gtdNew]; }
+
+        bool insufficientProgress = false;
+        int low = 0, high = 1;
+        if (bracket.Length == 2) (low, high) = bracketF[0] <= bracketF[1] ? (0, 1) : (1, 0);
+        while (!done && lsIter < maxLs)
+        {
+            if (Math.Abs(bracket[1] - bracket[0]) * dNorm < toleranceChange) break;
+            t = CubicInterpolate(bracket[0], bracketF[0], bracketGtd[0], bracket[1], bracketF[1], bracketGtd[1]);
+            double hiB = Math.Max(bracket[0], bracket[1]), loB = Math.Min(bracket[0], bracket[1]);
+            double eps = 0.1 * (hiB - loB);
+            if (Math.Min(hiB - t, t - loB) < eps)
+            {
+                if (insufficientProgress || t >= hiB || t <= loB)
+                {
+                    t = Math.Abs(t - hiB) < Math.Abs(t - loB) ? hiB - eps : loB + eps;
+                    insufficientProgress = false;
+                }
+                else insufficientProgress = true;
+            }
+            else insufficientProgress = false;
+            (fNew, gNew) = evaluate(t);
+            evals++;
+            gtdNew = Dot(gNew, d);
+            lsIter++;
+            if (fNew > f + c1 * t * gtd || fNew >= bracketF[low])
+            {
+                bracket[high] = t; bracketF[high] = fNew; bracketG[high] = gNew; bracketGtd[high] = gtdNew;
+                (low, high) = bracketF[0] <= bracketF[1] ? (0, 1) : (1, 0);
+            }
+            else
+            {
+                if (Math.Abs(gtdNew) <= -c2 * gtd) done = true;
+                else if (gtdNew * (bracket[high] - bracket[low]) >= 0)
+                {
+                    bracket[high] = bracket[low]; bracketF[high] = bracketF[low]; bracketG[high] = bracketG[low]; bracketGtd[high] = bracketGtd[low];
+                }
+                bracket[low] = t; bracketF[low] = fNew; bracketG[low] = gNew; bracketGtd[low] = gtdNew;
+            }
+        }
+        if (bracket.Length == 1) low = 0;
+        return (bracketF[low], bracketG[low], bracket[low], evals);
+    }
+
+    public LbfgsState StateDict() => new(_d?.ToArray(), _t, _oldDirs.Select(a => a.ToArray()).ToList(), _oldSteps.Select(a => a.ToArray()).ToList(), _ro.ToList(),
+        _hDiag, _prevFlatGrad?.ToArray(), _prevLoss, _nIter, _funcEvals);
+
+    public void LoadStateDict(LbfgsState s)
+    {
+        if (s.D is not null && s.D.Length != _state.Count) throw new ArgumentException($"The state's direction has {s.D.Length} values; the model has {_state.Count} parameters.", nameof(s));
+        (_d, _t, _hDiag, _prevFlatGrad, _prevLoss, _nIter, _funcEvals) = (s.D?.ToArray(), s.T, s.HDiag, s.PrevFlatGrad?.ToArray(), s.PrevLoss, s.NIter, s.FuncEvals);
+        _oldDirs = s.OldDirs.Select(a => a.ToArray()).ToList();
+        _oldSteps = s.OldSteps.Select(a => a.ToArray()).ToList();
+        _ro = s.Ro.ToList();
+    }
+}
