@@ -59,3 +59,12 @@ public partial class Wide37
 
     [Loss] public Tensor Loss([Shape(37)] Tensor r) => (w * w * r).Sum();
 }
+
+/// <summary>An embedding-like table: loss Σ e²·r, so the rows where r is zero get no gradient.</summary>
+[Model]
+public partial class Table
+{
+    [Param(6, 4)] Tensor e;
+
+    [Loss] public Tensor Loss([Shape(6, 4)] Tensor r) => (e * e * r).Sum();
+}

@@ -1,0 +1,124 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using ILGPU;
+using ILGPU.Runtime;
+using Kiln.Kernels;
+
+namespace Kiln;
+
+/// <summary>
+/// torch.optim.SparseAdam for embedding-style parameters: only the rows a step's gradient touched (rows along the
+/// first dim with any non-zero gradient, what nn.Embedding(sparse=True) reports) update their moments and values;
+/// untouched rows keep theirs, undecayed. p -= lr·√(1-β₂ᵗ)/(1-β₁ᵗ) · m/(√v + eps). One pass per parameter, one
+/// thread (or loop iteration) per row, on every backend. No weight decay, as in PyTorch.
+/// </summary>
+public sealed class SparseAdam
+{
+    private readonly ModelState _state;
+    private readonly DeviceBuffer<float> _m, _v;
+    private readonly (int Offset, int Rows, int RowLength)[] _params;
+    private readonly Action<long, long> _chunk;
+    private Args _args;
+
+    public SparseAdam(ModelState parameters, AdamOptions? options = null, IEnumerable<string>? names = null)
+    {
+        Options = options ?? new AdamOptions();
+        if (Options.WeightDecay != 0) throw new ArgumentException("SparseAdam has no weight_decay (as in PyTorch).", nameof(options));
+        if (Options.Amsgrad) throw new ArgumentException("SparseAdam has no amsgrad (as in PyTorch).", nameof(options));
+        _state = parameters;
+        _params = (names ?? parameters.Layout.Select(p => p.Name)).Select(n => parameters[n])
+            .Select(p => (p.Offset, p.Shape.Length == 0 ? 1 : p.Shape[0], p.Shape.Length <= 1 ? 1 : p.Count / p.Shape[0])).ToArray();
+        _m = parameters.Device.Allocate<float>(parameters.Count);
+        _v = parameters.Device.Allocate<float>(parameters.Count);
+        _m.Clear(); _v.Clear();
+        _chunk = Chunk;
+    }
+
+    public AdamOptions Options { get; set; }
+    public long Steps { get; private set; }
+
+    public void ZeroGrad()
+    {
+        foreach (var (offset, rows, length) in _params)
+        {
+            if (_state.Gradients.Host is { } host) Array.Clear(host, offset, rows * length);
+            else _state.Gradients.View.SubView(offset, rows * length).MemSetToZero();
+        }
+    }
+
+    public struct Args
+    {
+        public int Offset, RowLength, Rows;
+        public float StepSize, Beta1, Beta2, Eps, Sign;
+    }
+
+    public void Step()
+    {
+        Steps++;
+        var o = Options;
+        double bc1 = 1 - Math.Pow(o.Beta1, Steps), bc2 = 1 - Math.Pow(o.Beta2, Steps);
+        foreach (var (offset, rows, length) in _params)
+        {
+            _args = new Args
+            {
+                Offset = offset, Rows = rows, RowLength = length, StepSize = (float)(o.Lr * Math.Sqrt(bc2) / bc1),
+                Beta1 = (float)o.Beta1, Beta2 = (float)o.Beta2, Eps = (float)o.Eps, Sign = o.Maximize ? -1f : 1f,
+            };
+            var device = _state.Device;
+            if (device.IsManaged) { CpuWorkers.For(rows, Math.Max(1, 8192 / length), _chunk); continue; }
+            var launch = device.Kernel((Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, Args, int>)Kernel,
+                acc => acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, Args, int>(Kernel));
+            int size = device.LaunchSize(rows);
+            launch(size, _state.Parameters.View, _state.Gradients.View, _m.View, _v.View, _args, size);
+            device.Synchronize();
+        }
+    }
+
+    private void Chunk(long from, long to)
+    {
+        var p = _state.Parameters.Host!; var g = _state.Gradients.Host!; var m = _m.Host!; var v = _v.Host!;
+        for (long r = from; r < to; r++) UpdateRow(p, g, m, v, (int)r, _args);
+    }
+
+    private static void UpdateRow(float[] p, float[] g, float[] m, float[] v, int row, in Args a)
+    {
+        int start = a.Offset + row * a.RowLength, end = start + a.RowLength;
+        bool touched = false;
+        for (int i = start; i < end && !touched; i++) touched = g[i] != 0f;
+        if (!touched) return;
+        for (int i = start; i < end; i++)
+        {
+            float grad = a.Sign * g[i];
+            m[i] += (1f - a.Beta1) * (grad - m[i]);
+            v[i] += (1f - a.Beta2) * (grad * grad - v[i]);
+            p[i] -= a.StepSize * m[i] / (MathF.Sqrt(v[i]) + a.Eps);
+        }
+    }
+
+    /// <summary>One thread per row: skip untouched rows, else update the row's moments and values.</summary>
+    /// <param name="index">Thread index.</param>
+    /// <param name="p">Parameter block.</param>
+    /// <param name="g">Gradient block.</param>
+    /// <param name="m">First moments.</param>
+    /// <param name="v">Second moments.</param>
+    /// <param name="a">The parameter's rows and this step's scalars.</param>
+    /// <param name="stride">Launch size.</param>
+    public static void Kernel(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> m, ArrayView<float> v, Args a, int stride)
+    {
+        for (int row = index; row < a.Rows; row += stride)
+        {
+            int start = a.Offset + row * a.RowLength, end = start + a.RowLength;
+            bool touched = false;
+            for (int i = start; i < end; i++) if (g[i] != 0f) touched = true;
+            if (!touched) continue;
+            for (int i = start; i < end; i++)
+            {
+                float grad = a.Sign * g[i];
+                m[i] += (1f - a.Beta1) * (grad - m[i]);
+                v[i] += (1f - a.Beta2) * (grad * grad - v[i]);
+                p[i] -= a.StepSize * m[i] / (MathF.Sqrt(v[i]) + a.Eps);
+            }
+        }
+    }
+}
