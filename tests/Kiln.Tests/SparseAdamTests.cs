@@ -57,3 +57,72 @@ public class SparseAdamTests
         Assert.Throws<ArgumentException>(() => new SparseAdam(model.Parameters, new AdamOptions { Amsgrad = true }));
     }
 }
+
+public class OptimizerResumeAndDefaultTests
+{
+    [Fact]
+    public void SparseAdam_resumes_bit_identically()
+    {
+        using var d = Device.ManagedCpu();
+        var rng = new SeededRandom(4);
+        var rs = Enumerable.Range(0, 8).Select(t => Enumerable.Range(0, 24).Select(i => i / 4 == t % 6 ? rng.Uniform(0.5f, 1.5f) : 0f).ToArray()).ToArray();
+        var a = new Table(d, seed: 3);
+        using var la = a.CompileLoss();
+        var oa = new SparseAdam(a.Parameters, new AdamOptions(0.05));
+        for (int t = 0; t < 4; t++) { oa.ZeroGrad(); la.ForwardBackward(rs[t]); oa.Step(); }
+        var saved = oa.StateDict();
+        var p = a.Parameters.Get("e");
+        for (int t = 4; t < 8; t++) { oa.ZeroGrad(); la.ForwardBackward(rs[t]); oa.Step(); }
+
+        var b = new Table(d, seed: 9);
+        using var lb = b.CompileLoss();
+        var ob = new SparseAdam(b.Parameters);
+        b.Parameters.Set("e", p);
+        ob.LoadStateDict(saved);
+        for (int t = 4; t < 8; t++) { ob.ZeroGrad(); lb.ForwardBackward(rs[t]); ob.Step(); }
+        Assert.Equal(a.Parameters.Get("e"), b.Parameters.Get("e"));
+    }
+
+    [Fact]
+    public void Lbfgs_resumes_bit_identically()
+    {
+        using var d = Device.ManagedCpu();
+        var rng = new SeededRandom(5);
+        var x = Enumerable.Range(0, 24).Select(_ => rng.Uniform(-1, 1)).ToArray();
+        var y = Enumerable.Range(0, 8).Select(_ => rng.Uniform(-1, 1)).ToArray();
+        var a = new LeastSquares(d, seed: 2);
+        using var la = a.CompileLoss();
+        var oa = new Lbfgs(a.Parameters, new LbfgsOptions(0.05) { MaxIter = 3 });
+        float Closure(Lbfgs o, LeastSquares.LossPlan l) { o.ZeroGrad(); return l.ForwardBackward(x, y); }
+        oa.Step(() => Closure(oa, la));
+        var saved = oa.StateDict();
+        var w = a.Parameters.Get("w");
+        oa.Step(() => Closure(oa, la));
+
+        var b = new LeastSquares(d, seed: 8);
+        using var lb = b.CompileLoss();
+        var ob = new Lbfgs(b.Parameters, new LbfgsOptions(0.05) { MaxIter = 3 });
+        b.Parameters.Set("w", w);
+        ob.LoadStateDict(saved);
+        ob.Step(() => Closure(ob, lb));
+        Assert.Equal(a.Parameters.Get("w"), b.Parameters.Get("w"));
+    }
+
+    [Fact]
+    public void Defaults_are_pytorchs()
+    {
+        // from the signatures in torch.optim's documentation
+        Assert.Equal((1e-3, 0.9, 0.999, 1e-8, 0.0, false), (new AdamOptions().Lr, new AdamOptions().Beta1, new AdamOptions().Beta2, new AdamOptions().Eps, new AdamOptions().WeightDecay, new AdamOptions().Amsgrad));
+        using var d = Device.ManagedCpu();
+        Assert.Equal(1e-2, new AdamW(new Table(d).Parameters).Defaults.WeightDecay);
+        Assert.Equal((1e-2, 0.0, 0.0, 1e-10), (new AdagradOptions().Lr, new AdagradOptions().LrDecay, new AdagradOptions().InitialAccumulatorValue, new AdagradOptions().Eps));
+        Assert.Equal((1e-2, 0.99, 1e-8, 0.0, false), (new RmsPropOptions().Lr, new RmsPropOptions().Alpha, new RmsPropOptions().Eps, new RmsPropOptions().Momentum, new RmsPropOptions().Centered));
+        Assert.Equal((1.0, 0.9, 1e-6), (new AdadeltaOptions().Lr, new AdadeltaOptions().Rho, new AdadeltaOptions().Eps));
+        Assert.Equal((2e-3, 0.9, 0.999, 1e-8), (new AdamaxOptions().Lr, new AdamaxOptions().Beta1, new AdamaxOptions().Beta2, new AdamaxOptions().Eps));
+        Assert.Equal((2e-3, 4e-3), (new NAdamOptions().Lr, new NAdamOptions().MomentumDecay));
+        Assert.Equal(1e-3, new RAdamOptions().Lr);
+        Assert.Equal((1e-2, 1e-4, 0.75, 1e6), (new AsgdOptions().Lr, new AsgdOptions().Lambd, new AsgdOptions().Alpha, new AsgdOptions().T0));
+        Assert.Equal((1e-2, 0.5, 1.2, 1e-6, 50.0), (new RpropOptions().Lr, new RpropOptions().EtaMinus, new RpropOptions().EtaPlus, new RpropOptions().StepSizeMin, new RpropOptions().StepSizeMax));
+        Assert.Equal((1.0, 20, 1e-7, 1e-9, 100), (new LbfgsOptions().Lr, new LbfgsOptions().MaxIter, new LbfgsOptions().ToleranceGrad, new LbfgsOptions().ToleranceChange, new LbfgsOptions().HistorySize));
+    }
+}

@@ -75,6 +75,20 @@ public sealed class SparseAdam
         }
     }
 
+    /// <summary>state_dict: the step count and both moment buffers.</summary>
+    public OptimizerState StateDict() => new([(_params.Select(p => _state.Layout.First(l => l.Offset == p.Offset).Name).ToList(), Options, Steps, new Dictionary<string, double>())], [_m.ToArray(), _v.ToArray()]);
+
+    public void LoadStateDict(OptimizerState state)
+    {
+        if (state.Groups.Count != 1 || state.Buffers.Count != 2 || state.Buffers.Any(b => b.Length != _state.Count))
+            throw new ArgumentException($"The state does not match SparseAdam (one group, two buffers of {_state.Count} values).", nameof(state));
+        if (state.Groups[0].Options is not AdamOptions options) throw new ArgumentException($"The state holds {state.Groups[0].Options.GetType().Name}, not AdamOptions.", nameof(state));
+        Options = options;
+        Steps = state.Groups[0].Step;
+        _m.CopyFrom(state.Buffers[0]);
+        _v.CopyFrom(state.Buffers[1]);
+    }
+
     private void Chunk(long from, long to)
     {
         var p = _state.Parameters.Host!; var g = _state.Gradients.Host!; var m = _m.Host!; var v = _v.Host!;
