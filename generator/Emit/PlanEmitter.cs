@@ -168,6 +168,28 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
             w.Close();
         }
         w.Line();
+        w.Line("/// <inheritdoc/>");
+        w.Line($"protected override global::System.Collections.Generic.IReadOnlyList<(string Name, long Offset, long Count, bool IsInt)> InputSlots => _slots ??= new (string, long, long, bool)[] {{ {string.Join(", ", g.Inputs.Select(i => $"(\"{i.Attrs.Name}\", {Off(i)}, {Dim(i.Shape.Count)}, {(i.Attrs.IsInt ? "true" : "false")})"))} }};");
+        w.Line("private (string, long, long, bool)[]? _slots;");
+        w.Line();
+        w.Open("private void PrepareStaged()");
+        foreach (var i in g.Inputs.Where(i => i.Attrs.IsInt))
+            foreach (var (input, classes, ignore) in TargetChecks().Where(t => t.Input == i))
+                w.Line($"CheckTargets(\"{input.Attrs.Name}\", StagedTargets(\"{input.Attrs.Name}\"), {classes}, {ignore});");
+        w.Line("UploadStaged();");
+        w.Close();
+        w.Line();
+        if (m.IsLoss)
+        {
+            w.Line("/// <summary>Forward and backward on the inputs written through StagedInput/StagedTargets (nothing copied on the managed path).</summary>");
+            w.Line($"public override float ForwardBackwardStaged() {{ PrepareStaged(); if (Device.IsManaged) RunManaged(backward: true); else RunIlgpu(backward: true); return ReadScalar({Off(m.Output)}); }}");
+        }
+        else
+        {
+            w.Line("/// <summary>The forward pass on staged inputs, writing the output.</summary>");
+            w.Line($"public void RunStaged(Span<float> output) {{ CheckInput(\"output\", output.Length, OutputLength, \"{m.Output.Shape}\"); PrepareStaged(); if (Device.IsManaged) RunManaged(backward: false); else RunIlgpu(backward: false); Work.CopyTo(output, {Off(m.Output)}); }}");
+        }
+        w.Line();
         w.Line("/// <summary>Runs the kernels again on the inputs of the last call (benchmarks, repeated evaluation).</summary>");
         w.Line($"public void Replay(bool backward = {(m.IsLoss ? "true" : "false")}) {{ if (Device.IsManaged) RunManaged(backward); else RunIlgpu(backward); }}");
         w.Line();

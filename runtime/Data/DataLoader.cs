@@ -83,6 +83,40 @@ public sealed class DataLoader : IEnumerable<Batch>
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
+    /// <summary>
+    /// An epoch written straight into plans' input memory (their arena on the managed path, page-locked staging on
+    /// ILGPU devices): each full batch goes into <paramref name="plan"/>, a shorter last batch into
+    /// <paramref name="lastPlan"/> (compiled for that size; required unless drop_last or the sizes divide). Yields the
+    /// plan holding the batch: call its ForwardBackwardStaged(). Nothing is allocated per batch.
+    /// </summary>
+    public IEnumerable<Plan> Into(Plan plan, string features, string target, Plan? lastPlan = null)
+    {
+        int rest = _data.Count % BatchSize;
+        if (!DropLast && rest != 0 && lastPlan is null)
+            throw new ArgumentException($"The last batch has {rest} examples: pass a plan compiled for that size as lastPlan, or use drop_last.", nameof(lastPlan));
+        if (_rng is { } rng)
+            for (int i = _order.Length - 1; i > 0; i--) { int j = rng.NextInt(i + 1); (_order[i], _order[j]) = (_order[j], _order[i]); }
+        for (int b = 0; b < Count; b++)
+        {
+            int size = SizeOf(b);
+            var target_ = size == BatchSize ? plan : lastPlan!;
+            var x = target_.StagedInput(features);
+            if (x.Length != size * _data.FeatureSize) throw new ArgumentException($"Input '{features}' of the plan holds {x.Length} values; a batch of {size} needs {size * _data.FeatureSize}.", nameof(plan));
+            for (int r = 0; r < size; r++) _data.Features.AsSpan(_order[b * BatchSize + r] * _data.FeatureSize, _data.FeatureSize).CopyTo(x.Slice(r * _data.FeatureSize));
+            if (_data.Labels is { } labels)
+            {
+                var t = target_.StagedTargets(target);
+                for (int r = 0; r < size; r++) t[r] = labels[_order[b * BatchSize + r]];
+            }
+            else
+            {
+                var t = target_.StagedInput(target);
+                for (int r = 0; r < size; r++) _data.Targets!.AsSpan(_order[b * BatchSize + r] * _data.TargetSize, _data.TargetSize).CopyTo(t.Slice(r * _data.TargetSize));
+            }
+            yield return target_;
+        }
+    }
+
     private int SizeOf(int b) => Math.Min(BatchSize, _data.Count - b * BatchSize);
 
     private IEnumerator<Batch> Epoch()

@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using ILGPU.Runtime;
 
 namespace Kiln;
 
@@ -23,6 +25,60 @@ public abstract class Plan : IDisposable
     protected DeviceBuffer<float> Work { get; }
     /// <summary>Class-index inputs.</summary>
     protected DeviceBuffer<int> Targets { get; }
+
+    /// <summary>Where each input lives: name, offset in the arena (or target buffer), element count, int or float.</summary>
+    protected abstract IReadOnlyList<(string Name, long Offset, long Count, bool IsInt)> InputSlots { get; }
+
+    private Dictionary<string, object>? _staging;
+
+    private (string Name, long Offset, long Count, bool IsInt) Slot(string name)
+    {
+        var slots = InputSlots;
+        for (int i = 0; i < slots.Count; i++) if (slots[i].Name == name) return slots[i]; // indexed: no enumerator per batch
+        throw new ArgumentException($"The plan has no input '{name}'. Inputs: {string.Join(", ", Array.ConvertAll([.. InputSlots], s => s.Name))}.", nameof(name));
+    }
+
+    /// <summary>
+    /// The memory the next staged run reads float input <paramref name="name"/> from: on the managed path the plan's
+    /// own arena slot (written in place, nothing is copied), on ILGPU devices page-locked host memory that the run
+    /// uploads by DMA. Fill it, then call ForwardBackwardStaged (or RunStaged).
+    /// </summary>
+    public Span<float> StagedInput(string name)
+    {
+        var slot = Slot(name);
+        if (slot.IsInt) throw new ArgumentException($"Input '{name}' holds class indices: use StagedTargets.", nameof(name));
+        return Work.Host is { } host ? host.AsSpan((int)slot.Offset, (int)slot.Count) : Staging<float>(slot).Span;
+    }
+
+    /// <summary>The same for an int (class index) input.</summary>
+    public Span<int> StagedTargets(string name)
+    {
+        var slot = Slot(name);
+        if (!slot.IsInt) throw new ArgumentException($"Input '{name}' is a float tensor: use StagedInput.", nameof(name));
+        return Targets.Host is { } host ? host.AsSpan((int)slot.Offset, (int)slot.Count) : Staging<int>(slot).Span;
+    }
+
+    private PageLockedArray1D<T> Staging<T>((string Name, long Offset, long Count, bool IsInt) slot) where T : unmanaged
+    {
+        _staging ??= new();
+        if (!_staging.TryGetValue(slot.Name, out var array)) _staging[slot.Name] = array = Device.Accelerator!.AllocatePageLocked1D<T>(Math.Max(1, slot.Count));
+        return (PageLockedArray1D<T>)array;
+    }
+
+    /// <summary>Moves staged inputs to the device (ILGPU) and checks staged targets; the generated staged runs call this.</summary>
+    protected void UploadStaged()
+    {
+        if (Device.IsManaged || _staging is null) return;
+        foreach (var slot in InputSlots)
+        {
+            if (!_staging.TryGetValue(slot.Name, out var array)) continue;
+            if (slot.IsInt) Targets.CopyFrom(((PageLockedArray1D<int>)array).Span.Slice(0, (int)slot.Count), slot.Offset);
+            else Work.CopyFrom(((PageLockedArray1D<float>)array).Span.Slice(0, (int)slot.Count), slot.Offset);
+        }
+    }
+
+    /// <summary>Forward and backward on staged inputs (loss plans).</summary>
+    public virtual float ForwardBackwardStaged() => throw new NotSupportedException("Only the plans of [Loss] methods run backward.");
 
     /// <summary>Bytes of the work arena and target buffer for the bound dims (the memory plan's total).</summary>
     public long WorkBytes => Work.Length * sizeof(float) + Targets.Length * sizeof(int);
@@ -71,6 +127,7 @@ public abstract class Plan : IDisposable
 
     public void Dispose()
     {
+        if (_staging is not null) foreach (var a in _staging.Values) ((IDisposable)a).Dispose();
         Work.Dispose();
         Targets.Dispose();
     }

@@ -128,6 +128,18 @@ partial class Centering
             return ReadScalar(_d.T17);
         }
 
+        /// <inheritdoc/>
+        protected override global::System.Collections.Generic.IReadOnlyList<(string Name, long Offset, long Count, bool IsInt)> InputSlots => _slots ??= new (string, long, long, bool)[] { ("x", _d.T0, 8 * _d.N, false), ("y", _d.T1, _d.N, false) };
+        private (string, long, long, bool)[]? _slots;
+
+        private void PrepareStaged()
+        {
+            UploadStaged();
+        }
+
+        /// <summary>Forward and backward on the inputs written through StagedInput/StagedTargets (nothing copied on the managed path).</summary>
+        public override float ForwardBackwardStaged() { PrepareStaged(); if (Device.IsManaged) RunManaged(backward: true); else RunIlgpu(backward: true); return ReadScalar(_d.T17); }
+
         /// <summary>Runs the kernels again on the inputs of the last call (benchmarks, repeated evaluation).</summary>
         public void Replay(bool backward = true) { if (Device.IsManaged) RunManaged(backward); else RunIlgpu(backward); }
 

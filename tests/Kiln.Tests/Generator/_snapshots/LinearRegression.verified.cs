@@ -104,6 +104,18 @@ partial class LinearModel
             return output;
         }
 
+        /// <inheritdoc/>
+        protected override global::System.Collections.Generic.IReadOnlyList<(string Name, long Offset, long Count, bool IsInt)> InputSlots => _slots ??= new (string, long, long, bool)[] { ("x", _d.T0, _d.N, false) };
+        private (string, long, long, bool)[]? _slots;
+
+        private void PrepareStaged()
+        {
+            UploadStaged();
+        }
+
+        /// <summary>The forward pass on staged inputs, writing the output.</summary>
+        public void RunStaged(Span<float> output) { CheckInput("output", output.Length, OutputLength, "[N, 1]"); PrepareStaged(); if (Device.IsManaged) RunManaged(backward: false); else RunIlgpu(backward: false); Work.CopyTo(output, _d.T5); }
+
         /// <summary>Runs the kernels again on the inputs of the last call (benchmarks, repeated evaluation).</summary>
         public void Replay(bool backward = false) { if (Device.IsManaged) RunManaged(backward); else RunIlgpu(backward); }
 
@@ -267,6 +279,18 @@ partial class LinearModel
             if (Device.IsManaged) RunManaged(backward: false); else RunIlgpu(backward: false);
             return ReadScalar(_d.T9);
         }
+
+        /// <inheritdoc/>
+        protected override global::System.Collections.Generic.IReadOnlyList<(string Name, long Offset, long Count, bool IsInt)> InputSlots => _slots ??= new (string, long, long, bool)[] { ("x", _d.T0, _d.N, false), ("y", _d.T1, _d.N, false) };
+        private (string, long, long, bool)[]? _slots;
+
+        private void PrepareStaged()
+        {
+            UploadStaged();
+        }
+
+        /// <summary>Forward and backward on the inputs written through StagedInput/StagedTargets (nothing copied on the managed path).</summary>
+        public override float ForwardBackwardStaged() { PrepareStaged(); if (Device.IsManaged) RunManaged(backward: true); else RunIlgpu(backward: true); return ReadScalar(_d.T9); }
 
         /// <summary>Runs the kernels again on the inputs of the last call (benchmarks, repeated evaluation).</summary>
         public void Replay(bool backward = true) { if (Device.IsManaged) RunManaged(backward); else RunIlgpu(backward); }
