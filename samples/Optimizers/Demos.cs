@@ -68,6 +68,16 @@ public static class Demos
             value = loss.Forward();
             results.Add(new RaceResult(name, model.Parameters.Get("x")[0], model.Parameters.Get("y")[0], value));
         }
+        // LBFGS takes a closure and does up to 20 iterations per step: 25 steps is a comparable budget
+        var h = new Himmelblau(device);
+        h.Parameters.Set("x", [0f]);
+        h.Parameters.Set("y", [0f]);
+        using (var hl = h.CompileLoss())
+        {
+            var lbfgs = new Lbfgs(h.Parameters, new LbfgsOptions { LineSearch = LineSearch.StrongWolfe });
+            for (int t = 0; t < 25; t++) lbfgs.Step(() => { lbfgs.ZeroGrad(); return hl.ForwardBackward(); });
+            results.Add(new RaceResult("LBFGS (strong Wolfe)", h.Parameters.Get("x")[0], h.Parameters.Get("y")[0], hl.Forward()));
+        }
         return results;
     }
 }

@@ -68,3 +68,12 @@ public partial class Table
 
     [Loss] public Tensor Loss([Shape(6, 4)] Tensor r) => (e * e * r).Sum();
 }
+
+/// <summary>-Σ w²·r: maximizing Quadratic must equal minimizing this.</summary>
+[Model]
+public partial class NegQuadratic
+{
+    [Param(2, 3)] Tensor w;
+
+    [Loss] public Tensor Loss([Shape(2, 3)] Tensor r) => -(w * w * r).Sum();
+}
