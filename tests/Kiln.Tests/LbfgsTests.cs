@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using Kiln.Tests.Models;
+using Kiln.Tests.Support;
 using Xunit;
 
 namespace Kiln.Tests;
@@ -77,9 +78,7 @@ public class LbfgsTests
         using var d = Device.ManagedCpu();
         var model = new LeastSquares(d, seed: 2);
         using var loss = model.CompileLoss();
-        var rng = new SeededRandom(5);
-        var a = Enumerable.Range(0, 24).Select(_ => rng.Uniform(-1, 1)).ToArray();
-        var b = Enumerable.Range(0, 8).Select(_ => rng.Uniform(-1, 1)).ToArray();
+        var (a, b) = Problems.LeastSquares();
         var opt = new Lbfgs(model.Parameters, new LbfgsOptions(0.1) { MaxIter = 4, HistorySize = 3 });
         var reference = new Reference(w => LeastSquares(w, a, b), 0.1, 4, 3);
         var p = model.Parameters.Get("w").Select(v => (double)v).ToArray();
@@ -98,9 +97,7 @@ public class LbfgsTests
         using var d = Device.ManagedCpu();
         var model = new LeastSquares(d, seed: 2);
         using var loss = model.CompileLoss();
-        var rng = new SeededRandom(5);
-        var a = Enumerable.Range(0, 24).Select(_ => rng.Uniform(-1, 1)).ToArray();
-        var b = Enumerable.Range(0, 8).Select(_ => rng.Uniform(-1, 1)).ToArray();
+        var (a, b) = Problems.LeastSquares();
         var opt = new Lbfgs(model.Parameters, new LbfgsOptions { LineSearch = LineSearch.StrongWolfe });
         for (int i = 0; i < 3; i++) opt.Step(() => { opt.ZeroGrad(); return loss.ForwardBackward(a, b); });
         var (_, g) = LeastSquares(model.Parameters.Get("w").Select(v => (double)v).ToArray(), a, b);

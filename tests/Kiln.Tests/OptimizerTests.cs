@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using Kiln.Tests.Models;
+using Kiln.Tests.Support;
 using Xunit;
 
 namespace Kiln.Tests;
@@ -222,9 +223,7 @@ public class OptimizerTests
         using var d = Device.Create(device);
         var model = new LeastSquares(d, seed: 2);
         using var loss = model.CompileLoss();
-        var rng = new SeededRandom(5);
-        var a = Enumerable.Range(0, 24).Select(_ => rng.Uniform(-1, 1)).ToArray();
-        var b = Enumerable.Range(0, 8).Select(_ => rng.Uniform(-1, 1)).ToArray();
+        var (a, b) = Problems.LeastSquares();
         var (make, reference) = Cases[name];
         dynamic opt = make(model.Parameters);
         var p = model.Parameters.Get("w").Select(v => (double)v).ToArray();
@@ -258,9 +257,7 @@ public class OptimizerTests
     public void A_resumed_run_continues_bit_identically(string name)
     {
         using var d = Device.ManagedCpu();
-        var rng = new SeededRandom(5);
-        var a = Enumerable.Range(0, 24).Select(_ => rng.Uniform(-1, 1)).ToArray();
-        var b = Enumerable.Range(0, 8).Select(_ => rng.Uniform(-1, 1)).ToArray();
+        var (a, b) = Problems.LeastSquares();
         var make = Cases[name].Make;
 
         var first = new LeastSquares(d, seed: 2);

@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using Kiln.Tests.Models;
+using Kiln.Tests.Support;
 using Xunit;
 
 namespace Kiln.Tests;
@@ -87,9 +88,7 @@ public class OptimizerResumeAndDefaultTests
     public void Lbfgs_resumes_bit_identically()
     {
         using var d = Device.ManagedCpu();
-        var rng = new SeededRandom(5);
-        var x = Enumerable.Range(0, 24).Select(_ => rng.Uniform(-1, 1)).ToArray();
-        var y = Enumerable.Range(0, 8).Select(_ => rng.Uniform(-1, 1)).ToArray();
+        var (x, y) = Problems.LeastSquares();
         var a = new LeastSquares(d, seed: 2);
         using var la = a.CompileLoss();
         var oa = new Lbfgs(a.Parameters, new LbfgsOptions(0.05) { MaxIter = 3 });

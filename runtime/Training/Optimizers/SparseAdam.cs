@@ -101,13 +101,16 @@ public sealed class SparseAdam
         bool touched = false;
         for (int i = start; i < end && !touched; i++) touched = g[i] != 0f;
         if (!touched) return;
-        for (int i = start; i < end; i++)
-        {
-            float grad = a.Sign * g[i];
-            m[i] += (1f - a.Beta1) * (grad - m[i]);
-            v[i] += (1f - a.Beta2) * (grad * grad - v[i]);
-            p[i] -= a.StepSize * m[i] / (MathF.Sqrt(v[i]) + a.Eps);
-        }
+        for (int i = start; i < end; i++) Update(ref p[i], g[i], ref m[i], ref v[i], a);
+    }
+
+    /// <summary>One element of a touched row (shared by the managed loop and the ILGPU kernel).</summary>
+    private static void Update(ref float p, float g, ref float m, ref float v, in Args a)
+    {
+        float grad = a.Sign * g;
+        m += (1f - a.Beta1) * (grad - m);
+        v += (1f - a.Beta2) * (grad * grad - v);
+        p -= a.StepSize * m / (MathF.Sqrt(v) + a.Eps);
     }
 
     /// <summary>One thread per row: skip untouched rows, else update the row's moments and values.</summary>
@@ -126,13 +129,7 @@ public sealed class SparseAdam
             bool touched = false;
             for (int i = start; i < end; i++) if (g[i] != 0f) touched = true;
             if (!touched) continue;
-            for (int i = start; i < end; i++)
-            {
-                float grad = a.Sign * g[i];
-                m[i] += (1f - a.Beta1) * (grad - m[i]);
-                v[i] += (1f - a.Beta2) * (grad * grad - v[i]);
-                p[i] -= a.StepSize * m[i] / (MathF.Sqrt(v[i]) + a.Eps);
-            }
+            for (int i = start; i < end; i++) Update(ref p[i], g[i], ref m[i], ref v[i], a);
         }
     }
 }
