@@ -125,3 +125,26 @@ public class OptimizerResumeAndDefaultTests
         Assert.Equal((1.0, 20, 1e-7, 1e-9, 100), (new LbfgsOptions().Lr, new LbfgsOptions().MaxIter, new LbfgsOptions().ToleranceGrad, new LbfgsOptions().ToleranceChange, new LbfgsOptions().HistorySize));
     }
 }
+
+public class SparseAdamGroupTests
+{
+    [Fact]
+    public void Groups_step_with_their_own_learning_rates()
+    {
+        using var d = Device.ManagedCpu();
+        var model = new Himmelblau(d);
+        model.Parameters.Set("x", [1f]);
+        model.Parameters.Set("y", [1f]);
+        using var loss = model.CompileLoss();
+        var opt = new SparseAdam(model.Parameters, new AdamOptions(0.1), ["x"]);
+        opt.AddParamGroup(["y"], new AdamOptions(0.01));
+        Assert.Throws<ArgumentException>(() => opt.AddParamGroup(["x"], new AdamOptions()));
+        opt.ZeroGrad();
+        loss.ForwardBackward();
+        float gx = model.Parameters.Grad("x")[0], gy = model.Parameters.Grad("y")[0];
+        opt.Step();
+        // Adam's first step moves a parameter by lr·g/(|g| + eps·√1000) ≈ lr·sign(g): each group with its own lr
+        Assert.Equal(1 - 0.1 * Math.Sign(gx), model.Parameters.Get("x")[0], 4);
+        Assert.Equal(1 - 0.01 * Math.Sign(gy), model.Parameters.Get("y")[0], 4);
+    }
+}

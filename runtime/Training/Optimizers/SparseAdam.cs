@@ -17,30 +17,49 @@ public sealed class SparseAdam
 {
     private readonly ModelState _state;
     private readonly DeviceBuffer<float> _m, _v;
-    private readonly (int Offset, int Rows, int RowLength)[] _params;
+    private readonly List<Group> _groups = new();
     private readonly Action<long, long> _chunk;
     private Args _args;
 
+    /// <summary>A parameter group: its parameters (offset, rows, row length), options and step count.</summary>
+    public sealed class Group
+    {
+        internal Group(IReadOnlyList<string> names, (int Offset, int Rows, int RowLength)[] parameters, AdamOptions options) => (Names, Parameters, Options) = (names, parameters, options);
+        public IReadOnlyList<string> Names { get; }
+        internal (int Offset, int Rows, int RowLength)[] Parameters { get; }
+        public AdamOptions Options { get; set; }
+        public long Step { get; internal set; }
+    }
+
     public SparseAdam(ModelState parameters, AdamOptions? options = null, IEnumerable<string>? names = null)
     {
-        Options = options ?? new AdamOptions();
-        if (Options.WeightDecay != 0) throw new ArgumentException("SparseAdam has no weight_decay (as in PyTorch).", nameof(options));
-        if (Options.Amsgrad) throw new ArgumentException("SparseAdam has no amsgrad (as in PyTorch).", nameof(options));
         _state = parameters;
-        _params = (names ?? parameters.Layout.Select(p => p.Name)).Select(n => parameters[n])
-            .Select(p => (p.Offset, p.Shape.Length == 0 ? 1 : p.Shape[0], p.Shape.Length <= 1 ? 1 : p.Count / p.Shape[0])).ToArray();
         _m = parameters.Device.Allocate<float>(parameters.Count);
         _v = parameters.Device.Allocate<float>(parameters.Count);
         _m.Clear(); _v.Clear();
         _chunk = Chunk;
+        AddParamGroup(names ?? parameters.Layout.Select(p => p.Name), options ?? new AdamOptions());
     }
 
-    public AdamOptions Options { get; set; }
-    public long Steps { get; private set; }
+    public IReadOnlyList<Group> ParamGroups => _groups;
+
+    /// <summary>Adds parameters with their own options; a parameter belongs to one group only.</summary>
+    public Group AddParamGroup(IEnumerable<string> names, AdamOptions options)
+    {
+        if (options.WeightDecay != 0) throw new ArgumentException("SparseAdam has no weight_decay (as in PyTorch).", nameof(options));
+        if (options.Amsgrad) throw new ArgumentException("SparseAdam has no amsgrad (as in PyTorch).", nameof(options));
+        var list = names.ToList();
+        foreach (var n in list)
+            if (_groups.Any(g => g.Names.Contains(n))) throw new ArgumentException($"Parameter '{n}' appears in more than one parameter group.", nameof(names));
+        var group = new Group(list, list.Select(n => _state[n])
+            .Select(p => (p.Offset, p.Shape.Length == 0 ? 1 : p.Shape[0], p.Shape.Length <= 1 ? 1 : p.Count / p.Shape[0])).ToArray(), options);
+        _groups.Add(group);
+        return group;
+    }
 
     public void ZeroGrad()
     {
-        foreach (var (offset, rows, length) in _params)
+        foreach (var (offset, rows, length) in _groups.SelectMany(g => g.Parameters))
         {
             if (_state.Gradients.Host is { } host) Array.Clear(host, offset, rows * length);
             else _state.Gradients.View.SubView(offset, rows * length).MemSetToZero();
@@ -55,10 +74,15 @@ public sealed class SparseAdam
 
     public void Step()
     {
-        Steps++;
-        var o = Options;
-        double bc1 = 1 - Math.Pow(o.Beta1, Steps), bc2 = 1 - Math.Pow(o.Beta2, Steps);
-        foreach (var (offset, rows, length) in _params)
+        foreach (var group in _groups) Step(group);
+    }
+
+    private void Step(Group group)
+    {
+        long step = ++group.Step;
+        var o = group.Options;
+        double bc1 = 1 - Math.Pow(o.Beta1, step), bc2 = 1 - Math.Pow(o.Beta2, step);
+        foreach (var (offset, rows, length) in group.Parameters)
         {
             _args = new Args
             {
@@ -75,16 +99,25 @@ public sealed class SparseAdam
         }
     }
 
-    /// <summary>state_dict: the step count and both moment buffers.</summary>
-    public OptimizerState StateDict() => new([(_params.Select(p => _state.Layout.First(l => l.Offset == p.Offset).Name).ToList(), Options, Steps, new Dictionary<string, double>())], [_m.ToArray(), _v.ToArray()]);
+    /// <summary>state_dict: each group's options and step count, and both moment buffers.</summary>
+    public OptimizerState StateDict() => new(
+        _groups.Select(g => ((IReadOnlyList<string>)g.Names.ToList(), (OptimizerOptions)g.Options, g.Step, (IReadOnlyDictionary<string, double>)new Dictionary<string, double>())).ToList(),
+        [_m.ToArray(), _v.ToArray()]);
 
     public void LoadStateDict(OptimizerState state)
     {
-        if (state.Groups.Count != 1 || state.Buffers.Count != 2 || state.Buffers.Any(b => b.Length != _state.Count))
-            throw new ArgumentException($"The state does not match SparseAdam (one group, two buffers of {_state.Count} values).", nameof(state));
-        if (state.Groups[0].Options is not AdamOptions options) throw new ArgumentException($"The state holds {state.Groups[0].Options.GetType().Name}, not AdamOptions.", nameof(state));
-        Options = options;
-        Steps = state.Groups[0].Step;
+        if (state.Groups.Count != _groups.Count || state.Buffers.Count != 2 || state.Buffers.Any(b => b.Length != _state.Count))
+            throw new ArgumentException($"The state does not match this SparseAdam ({_groups.Count} groups, two buffers of {_state.Count} values).", nameof(state));
+        for (int i = 0; i < _groups.Count; i++)
+        {
+            if (!state.Groups[i].Names.SequenceEqual(_groups[i].Names)) throw new ArgumentException($"Parameter group {i} names [{string.Join(", ", state.Groups[i].Names)}], not [{string.Join(", ", _groups[i].Names)}].", nameof(state));
+            if (state.Groups[i].Options is not AdamOptions) throw new ArgumentException($"Parameter group {i} holds {state.Groups[i].Options.GetType().Name}, not AdamOptions.", nameof(state));
+        }
+        for (int i = 0; i < _groups.Count; i++)
+        {
+            _groups[i].Options = (AdamOptions)state.Groups[i].Options;
+            _groups[i].Step = state.Groups[i].Step;
+        }
         _m.CopyFrom(state.Buffers[0]);
         _v.CopyFrom(state.Buffers[1]);
     }
