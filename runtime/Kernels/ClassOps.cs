@@ -44,6 +44,9 @@ public sealed class ClassOp
         public int N, Classes, RowStride, Ignore, Scatter, Mask, SrcOff, TOff, DstOff;
     }
 
+    /// <summary>The kernel as a delegate, made once: the key of the device's launcher cache.</summary>
+    private static readonly Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, Args, int> KernelMethod = Kernel;
+
     /// <summary>Pick: one thread per row. Scatter: one thread per dx element.</summary>
     /// <param name="index">Thread index.</param>
     /// <param name="src">x (pick) or g (scatter).</param>
@@ -71,7 +74,7 @@ public sealed class ClassOp
 
     public void Run(Device device, ArrayView<float> src, int srcOff, ArrayView<int> targets, int tOff, ArrayView<float> dst, int dstOff)
     {
-        var launch = device.Kernel((Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, Args, int>)Kernel,
+        var launch = device.Kernel(KernelMethod,
             acc => acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, Args, int>(Kernel));
         var args = new Args { N = _n, Classes = _classes, RowStride = _rowStride, Ignore = _ignore, Scatter = _scatter ? 1 : 0, Mask = _mask ? 1 : 0, SrcOff = srcOff, TOff = tOff, DstOff = dstOff };
         int size = device.LaunchSize(_scatter ? (long)_n * _classes : _n);

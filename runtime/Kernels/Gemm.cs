@@ -134,6 +134,9 @@ public sealed class GemmOp
         public int M, N, K, AOff, ARow, ACol, BOff, BRow, BCol, COff, Accumulate;
     }
 
+    /// <summary>The kernel as a delegate, made once: the key of the device's launcher cache.</summary>
+    private static readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, Args, int> KernelMethod = Kernel;
+
     /// <summary>One thread per C element, grid-stride: C[i,j] (+)= Σ_p A[i,p]·B[p,j] with strided operands.</summary>
     /// <param name="index">The thread index.</param>
     /// <param name="a">Buffer holding A.</param>
@@ -156,7 +159,7 @@ public sealed class GemmOp
 
     public void Run(Device device, ArrayView<float> a, int aOff, ArrayView<float> b, int bOff, ArrayView<float> c, int cOff)
     {
-        var launch = device.Kernel((Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, Args, int>)Kernel,
+        var launch = device.Kernel(KernelMethod,
             acc => acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, Args, int>(Kernel));
         var g = new Args
         {

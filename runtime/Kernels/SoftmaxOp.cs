@@ -79,6 +79,9 @@ public sealed class SoftmaxOp
         public int Outer, Len, Inner, XOff, DyOff, OutOff, Log, Backward;
     }
 
+    /// <summary>The kernel as a delegate, made once: the key of the device's launcher cache.</summary>
+    private static readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, Args, int> KernelMethod = Kernel;
+
     /// <summary>One thread per row (grid-stride).</summary>
     /// <param name="index">Thread index.</param>
     /// <param name="x">Forward input (or forward output y when backward).</param>
@@ -121,7 +124,7 @@ public sealed class SoftmaxOp
 
     public void Run(Device device, ArrayView<float> x, int xOff, ArrayView<float> dy, int dyOff, ArrayView<float> output, int outOff)
     {
-        var launch = device.Kernel((Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, Args, int>)Kernel,
+        var launch = device.Kernel(KernelMethod,
             acc => acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, Args, int>(Kernel));
         var args = new Args { Outer = _outer, Len = _len, Inner = _inner, XOff = xOff, DyOff = dyOff, OutOff = outOff, Log = _log ? 1 : 0, Backward = _backward ? 1 : 0 };
         int size = device.LaunchSize((long)_outer * _inner);

@@ -200,7 +200,7 @@ public abstract class Optimizer<TOptions, TRule> : IOptimizer where TOptions : O
             CpuWorkers.For(count, 1 << 15, _chunk);
             return;
         }
-        var launch = device.Kernel((Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, TRule, int, int, int>)Kernel,
+        var launch = device.Kernel(KernelMethod,
             acc => acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, TRule, int, int, int>(Kernel));
         int size = device.LaunchSize(count);
         launch(size, State.Parameters.View, State.Gradients.View, Buffer(0).View, Buffer(1).View, Buffer(2).View, _rule, offset, count, size);
@@ -233,6 +233,9 @@ public abstract class Optimizer<TOptions, TRule> : IOptimizer where TOptions : O
         }
         for (; j < length; j++) rule.Update(ref p[j], g[j], ref s0[j], ref s1[j], ref s2[j]);
     }
+
+    /// <summary>The kernel as a delegate, made once: the key of the device's launcher cache.</summary>
+    private static readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, TRule, int, int, int> KernelMethod = Kernel;
 
     /// <summary>The fused update: one thread per element of a group range (grid-stride).</summary>
     /// <param name="index">Thread index.</param>

@@ -91,7 +91,7 @@ public sealed class SparseAdam
             };
             var device = _state.Device;
             if (device.IsManaged) { CpuWorkers.For(rows, Math.Max(1, 8192 / length), _chunk); continue; }
-            var launch = device.Kernel((Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, Args, int>)Kernel,
+            var launch = device.Kernel(KernelMethod,
                 acc => acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, Args, int>(Kernel));
             int size = device.LaunchSize(rows);
             launch(size, _state.Parameters.View, _state.Gradients.View, _m.View, _v.View, _args, size);
@@ -145,6 +145,9 @@ public sealed class SparseAdam
         v += (1f - a.Beta2) * (grad * grad - v);
         p -= a.StepSize * m / (MathF.Sqrt(v) + a.Eps);
     }
+
+    /// <summary>The kernel as a delegate, made once: the key of the device's launcher cache.</summary>
+    private static readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, Args, int> KernelMethod = Kernel;
 
     /// <summary>One thread per row: skip untouched rows, else update the row's moments and values.</summary>
     /// <param name="index">Thread index.</param>
