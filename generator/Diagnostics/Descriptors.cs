@@ -48,9 +48,12 @@ internal static class Descriptors
     public static readonly DiagnosticDescriptor IndexOutOfRange = Error("KLN0016", "Index out of range",
         "{0}: index {1} is out of range for dim {2} of size {3}");
 
+    public static readonly DiagnosticDescriptor ReservedName = Error("KLN0017", "A name the generated code declares",
+        "{0}");
+
     public static readonly IReadOnlyDictionary<string, DiagnosticDescriptor> ById = new[]
     {
         Unsupported, BroadcastMismatch, MatMulMismatch, DimOutOfRange, LossNotScalar, TargetShape, BadDeclaration,
-        UnknownDim, InternalError, ReshapeMismatch, BadModule, Recursion, InputMismatch, SubmoduleShape, DataDependentShape, IndexOutOfRange,
+        UnknownDim, InternalError, ReshapeMismatch, BadModule, Recursion, InputMismatch, SubmoduleShape, DataDependentShape, IndexOutOfRange, ReservedName,
     }.ToDictionary(d => d.Id);
 }

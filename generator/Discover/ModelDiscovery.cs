@@ -36,7 +36,7 @@ internal static class ModelDiscovery
         else if (dims.Any(string.IsNullOrWhiteSpace))
             diagnostics.Add(DiagnosticInfo.Create(Descriptors.BadDeclaration, location, $"[Model] on '{type.Name}': every dim name must be a non-empty string"));
         else if (dims.FirstOrDefault(d => !IsDimName(d)) is { } bad)
-            diagnostics.Add(DiagnosticInfo.Create(Descriptors.BadDeclaration, location, $"[Model] on '{type.Name}': dim name '{bad}' must be a C# identifier (it becomes a plan's parameter)"));
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.BadDeclaration, location, $"[Model] on '{type.Name}': dim name '{bad}' must be a C# identifier with a letter first (it becomes a plan's parameter)"));
         var parameters = new List<ParamSpec>();
         var modules = new List<ModuleSpec>();
         var methods = new List<MethodSpec>();
@@ -47,6 +47,8 @@ internal static class ModelDiscovery
                 diagnostics.Add(DiagnosticInfo.Create(Descriptors.BadDeclaration, location, $"Model class '{type.Name}' must be declared partial so the generator can add its plans"));
             if (type.ContainingType is not null)
                 diagnostics.Add(DiagnosticInfo.Create(Descriptors.BadDeclaration, location, $"Model class '{type.Name}' must not be nested in another type"));
+            if (type.IsGenericType)
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.BadDeclaration, location, $"Model class '{type.Name}' must not be generic: its plans are compiled for one set of shapes and types"));
 
             foreach (var member in type.GetMembers())
             {
@@ -62,6 +64,7 @@ internal static class ModelDiscovery
                         break;
                 }
             }
+            if (dims.Count == 0) CheckReservedNames(type, methods, location, diagnostics);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -150,7 +153,7 @@ internal static class ModelDiscovery
             case int i when i > 0:
                 return new DimSpec(i, null);
             case string s when s.Length > 0 && !IsDimName(s):
-                diagnostics.Add(DiagnosticInfo.Create(Descriptors.BadDeclaration, location, $"Dim name '{s}' must be a C# identifier (it becomes a plan's parameter)"));
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.BadDeclaration, location, $"Dim name '{s}' must be a C# identifier with a letter first (it becomes a plan's parameter)"));
                 return null;
             case string s when s.Length > 0 && (modelDims is null || modelDims.Contains(s)):
                 return new DimSpec(0, s);
@@ -218,8 +221,41 @@ internal static class ModelDiscovery
         return new MethodSpec(method.Name, kind, inputs.ToEquatable(), body.ToEquatable(), location);
     }
 
-    /// <summary>A dim name becomes an identifier in generated code (a plan field, a lower-cased parameter): letters, digits, '_', not a digit first.</summary>
-    private static bool IsDimName(string name) => SyntaxFacts.IsValidIdentifier(name);
+    /// <summary>
+    /// A dim name becomes an identifier in generated code (a plan field, a lower-cased parameter): a letter first, then
+    /// letters, digits or '_'. The letter first keeps its parameter apart from the plan's own members (upper case or '_' first).
+    /// </summary>
+    private static bool IsDimName(string name) => SyntaxFacts.IsValidIdentifier(name) && char.IsLetter(name[0]);
+
+    /// <summary>
+    /// The generator adds Layout, Parameters, Device, and per [Forward]/[Loss] method M a CompileM method and an MPlan class
+    /// to the model's class: a member the user declares with one of these names, or two entry methods of one name
+    /// (overloads), would make the generated code fail to compile, so each is KLN0017 at the user's declaration.
+    /// </summary>
+    private static void CheckReservedNames(INamedTypeSymbol type, List<MethodSpec> methods, LocationInfo location, List<DiagnosticInfo> diagnostics)
+    {
+        var entries = methods.Where(m => m.Kind != MethodKind.Helper).ToList();
+        var reserved = new Dictionary<string, string>
+        {
+            ["Layout"] = "the parameter layout", ["Parameters"] = "the parameter and gradient blocks", ["Device"] = "the model's device",
+        };
+        foreach (var m in entries)
+        {
+            reserved["Compile" + m.Name] = $"the method that compiles {m.Name}";
+            reserved[m.Name + "Plan"] = $"the plan class of {m.Name}";
+        }
+        if (reserved.TryGetValue(type.Name, out var what))
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.ReservedName, location, $"Model class '{type.Name}' has the name of a member the generator adds to it ({what}): rename the class"));
+        foreach (var member in type.GetMembers())
+        {
+            if (member.IsImplicitlyDeclared || member.Locations.FirstOrDefault(l => l.IsInSource) is not { } at) continue;
+            if (reserved.TryGetValue(member.Name, out what))
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.ReservedName, LocationInfo.From(at), $"'{member.Name}' is a name the generator adds to model '{type.Name}' ({what}): rename the member"));
+        }
+        foreach (var group in entries.GroupBy(m => m.Name).Where(g => g.Count() > 1))
+            foreach (var m in group.Skip(1))
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.ReservedName, m.Location, $"'{m.Name}' names more than one [Forward] or [Loss] method of '{type.Name}'; each becomes the plan class {m.Name}Plan, so they need distinct names"));
+    }
 
     internal static bool IsKiln(ITypeSymbol type, string name) =>
         type.Name == name && type.ContainingNamespace?.ToDisplayString() == "Kiln";

@@ -115,7 +115,7 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
     public void EmitIlgpu(SourceWriter w, Kernel k, string name)
     {
         var domain = Domain(k);
-        w.Open($"private static void {name}(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)");
+        w.Open($"public static void {name}(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)");
         w.Line($"int total = {domain.Count.Emit("d.")};");
         w.Open("for (int e = index; e < total; e += stride)");
         var live = LiveAxes(domain);
@@ -162,7 +162,7 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
         int lastAxis = live.Count > 0 ? live[live.Count - 1] : -1;
         bool vector = Vectorizable(k);
         string ret = mode == ReduceMode.All ? "double" : "void";
-        w.Open($"private static {ret} {name}(float[] p, float[] g, float[] w, Bound d, long start, long end)");
+        w.Open($"public static {ret} {name}(float[] p, float[] g, float[] w, Bound d, long start, long end)");
         w.Line("ref float pr = ref MemoryMarshal.GetArrayDataReference(p);");
         w.Line("ref float gr = ref MemoryMarshal.GetArrayDataReference(g);");
         w.Line("ref float wr = ref MemoryMarshal.GetArrayDataReference(w);");

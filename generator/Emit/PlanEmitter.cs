@@ -15,12 +15,27 @@ internal sealed record CompiledMethod(MethodGraph Graph, Fusion Fusion, MemoryPl
 /// Emits the host plan of one method: the Bound struct (dims and offsets), the constructor that binds dims,
 /// allocates once and loads kernels, input checks, and the launch sequence for both paths.
 /// </summary>
-internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> layout, string modelName)
+internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> layout, string modelType)
 {
     private readonly KernelEmitter _kernels = new(m.Memory, layout);
     private MemoryPlan Memory => m.Memory;
 
     public string ClassName => m.Graph.Method.Name + "Plan";
+
+    /// <summary>The file-local class that holds this plan's fused kernels (namespace Kiln.Generated).</summary>
+    private string KernelsClass => m.Graph.Method.Name + "Kernels";
+
+    // Types the plan names, qualified: the plan is nested in the user's class, where any member or type the user
+    // declares (a field named Math, a class named Span) would otherwise capture the short name.
+    private const string Action = "global::System.Action", Func = "global::System.Func", Span = "global::System.Span", ReadOnlySpan = "global::System.ReadOnlySpan";
+    private const string KernelDelegate = "global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>";
+    private const string CpuWorkers = "global::Kiln.Kernels.CpuWorkers";
+
+    /// <summary>The prefix of plan members in methods whose parameters carry the user's input names (an input may be named Work or _d).</summary>
+    private const string Self = "this.";
+
+    /// <summary>The prefix of the base class's static input checks.</summary>
+    private const string Checks = "global::Kiln.Plan.";
 
     private static string Arr(Region r, bool managed) => (r, managed) switch
     {
@@ -29,8 +44,10 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
     };
 
     private string Off(Node n) => Memory.Of(n, layout).Offset.Replace("d.", "_d.");
+    private string SelfOff(Node n) => Memory.Of(n, layout).Offset.Replace("d.", Self + "_d.");
     private Region Reg(Node n) => Memory.Of(n, layout).Region;
     private static string Dim(Size s) => s.Emit("_d.");
+    private static string SelfDim(Size s) => s.Emit(Self + "_d.");
 
     private IEnumerable<(Node Input, string Classes, int Ignore)> TargetChecks() =>
         m.Fusion.Kernels.Where(k => k.Root.Op == PickOp.Instance && k.Root.Inputs[0].Shape.Rank > 0 && Unviewed(k.Root.Inputs[1]).Op == Leaves.Input)
@@ -48,7 +65,7 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
 
     /// <summary>The host check of an index input: in [0, size), or also -1 for padded target lists (MultilabelMarginLoss).</summary>
     private static string IndexCheck(string name, string values, string size, bool padding) =>
-        padding ? $"CheckTargets(\"{name}\", {values}, {size}, -1);" : $"CheckIndices(\"{name}\", {values}, {size});";
+        padding ? $"{Checks}CheckTargets(\"{name}\", {values}, {size}, -1);" : $"{Checks}CheckIndices(\"{name}\", {values}, {size});";
 
     /// <summary>Embedding lookups (IndexSelect along dim 0 of a parameter by an IntTensor input): their rows are marked for SparseAdam.</summary>
     private IEnumerable<(string Path, Node Input)> Embeddings() =>
@@ -83,9 +100,9 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
             else
             {
                 w.Line(KernelEmitter.ModeOf(k) == KernelEmitter.ReduceMode.All
-                    ? $"private readonly Func<long, long, double>? _c{k.Index};"
-                    : $"private readonly Action<long, long>? _c{k.Index};");
-                w.Line($"private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, Bound, int>? _k{k.Index};");
+                    ? $"private readonly {Func}<long, long, double>? _c{k.Index};"
+                    : $"private readonly {Action}<long, long>? _c{k.Index};");
+                w.Line($"private readonly {KernelDelegate}? _k{k.Index};");
             }
         }
         w.Line();
@@ -95,12 +112,11 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
         w.Line($"public static long TargetInts({ctorArgs}) => {Memory.TargetInts.Emit("").ReplaceSymbols(symbols)};");
         w.Line();
         string baseArgs = symbols.Count == 0 ? "" : ", " + string.Join(", ", symbols.Select(Lower));
-        // the dims are checked in the base call, before the arena is sized from them
-        w.Open($"internal {ClassName}({modelName} model{(symbols.Count == 0 ? "" : ", " + ctorArgs)}) : base(model.Parameters, WorkFloats({string.Join(", ", symbols.Select(s => $"CheckDim(\"{s}\", {Lower(s)})"))}), TargetInts({string.Join(", ", symbols.Select(Lower))}))");
-        w.Line("var d = new Bound();");
-        foreach (var s in symbols) w.Line($"d.{Identifier.Escape(s)} = {Lower(s)};");
-        foreach (var (field, offset) in Memory.Fields) w.Line($"d.{field} = {offset.Emit("d.")};");
-        w.Line("_d = d;");
+        // the dims are checked in the base call, before the arena is sized from them; a dim parameter starts with a
+        // lower-case letter, so it cannot meet a plan member (upper-case or '_' first)
+        w.Open($"internal {ClassName}({modelType} model{(symbols.Count == 0 ? "" : ", " + ctorArgs)}) : base(model.Parameters, WorkFloats({string.Join(", ", symbols.Select(s => $"CheckDim(\"{s}\", {Lower(s)})"))}), TargetInts({string.Join(", ", symbols.Select(Lower))}))");
+        foreach (var s in symbols) w.Line($"_d.{Identifier.Escape(s)} = {Lower(s)};");
+        foreach (var (field, offset) in Memory.Fields) w.Line($"_d.{field} = {offset.Emit("_d.")};");
         w.Line("_p = State.Parameters.Host ?? []; _g = State.Gradients.Host ?? []; _w = Work.Host ?? []; _t = Targets.Host ?? [];");
         foreach (var k in m.Fusion.Kernels)
         {
@@ -108,21 +124,46 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
             var mode = KernelEmitter.ModeOf(k);
             string cols = Dim(KernelEmitter.Cols(KernelEmitter.Domain(k)));
             if (mode == KernelEmitter.ReduceMode.Rows)
-                w.Line($"_c{k.Index} = (r0, r1) => K{k.Index}Cpu(_p, _g, _w, _d, r0 * ({cols}), r1 * ({cols}));");
+                w.Line($"_c{k.Index} = (r0, r1) => {Kernels}.K{k.Index}Cpu(_p, _g, _w, _d, r0 * ({cols}), r1 * ({cols}));");
             else
-                w.Line($"_c{k.Index} = (s, e) => K{k.Index}Cpu(_p, _g, _w, _d, s, e);");
+                w.Line($"_c{k.Index} = (s, e) => {Kernels}.K{k.Index}Cpu(_p, _g, _w, _d, s, e);");
         }
         w.Open("if (!Device.IsManaged)");
         foreach (var k in m.Fusion.Kernels.Where(k => k.Kind != KernelKind.Library))
-            w.Line($"_k{k.Index} = Device.Accelerator!.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, Bound, int>(K{k.Index});");
+            w.Line($"_k{k.Index} = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, {Kernels}.K{k.Index});");
         w.Close();
         w.Close();
         w.Line();
         EmitEntryPoints(w);
         EmitRun(w, managed: true);
         EmitRun(w, managed: false);
-        foreach (var k in m.Fusion.Kernels.Where(k => k.Kind != KernelKind.Library))
+        w.Close();
+    }
+
+    /// <summary>The qualified name of the kernels class, as the plan calls it.</summary>
+    private string Kernels => "global::Kiln.Generated." + KernelsClass;
+
+    /// <summary>
+    /// The plan's fused kernels, each in its ILGPU and managed form, in a file-local class of namespace Kiln.Generated:
+    /// out of the user's scope, with the usings inside the namespace so they win over any name outside it.
+    /// </summary>
+    public void EmitKernels(SourceWriter w)
+    {
+        var kernels = m.Fusion.Kernels.Where(k => k.Kind != KernelKind.Library).ToList();
+        if (kernels.Count == 0) return;
+        w.Line();
+        w.Open("namespace Kiln.Generated");
+        foreach (var u in new[] { "System", "System.Runtime.CompilerServices", "System.Runtime.InteropServices", "System.Runtime.Intrinsics", "ILGPU", "Kiln.Kernels" })
+            w.Line($"using global::{u};");
+        w.Line($"using Bound = {modelType}.{ClassName}.Bound;");
+        w.Line();
+        w.Line($"/// <summary>The fused kernels of {ClassName}.</summary>");
+        w.Open($"file static class {KernelsClass}");
+        bool first = true;
+        foreach (var k in kernels)
         {
+            if (!first) w.Line();
+            first = false;
             w.Line();
             w.Line($"// K{k.Index}: {Describe(k)}");
             foreach (var n in k.Body.Where(n => n.Op != Leaves.Const)) w.Line("//   " + n);
@@ -132,7 +173,14 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
             w.Line();
             w.Line($"/// <summary>Managed form of K{k.Index} over elements [start, end) of its domain.</summary>");
             _kernels.EmitManaged(w, k, "K" + k.Index + "Cpu");
+            if (KernelEmitter.ModeOf(k) == KernelEmitter.ReduceMode.All && !KernelEmitter.Reduction(k).Additive)
+            {
+                w.Line();
+                w.Line($"/// <summary>Combines two partial results of K{k.Index}.</summary>");
+                w.Line($"public static double K{k.Index}Combine(double a, double b) => {KernelEmitter.Reduction(k).Combine("a", "b")};");
+            }
         }
+        w.Close();
         w.Close();
     }
 
@@ -148,26 +196,29 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
     private void EmitEntryPoints(SourceWriter w)
     {
         var g = m.Graph;
-        var parameters = string.Join(", ", g.Inputs.Select(i => $"ReadOnlySpan<{(i.Attrs.IsInt ? "int" : "float")}> {Identifier.Escape(i.Attrs.Name)}"));
+        var parameters = string.Join(", ", g.Inputs.Select(i => $"{ReadOnlySpan}<{(i.Attrs.IsInt ? "int" : "float")}> {Identifier.Escape(i.Attrs.Name)}"));
+        // the output's parameter name, unless an input already has it
+        string output = "output";
+        while (g.Inputs.Any(i => i.Attrs.Name == output)) output += "_";
         var names = string.Join(", ", g.Inputs.Select(i => Identifier.Escape(i.Attrs.Name)));
         if (m.IsLoss)
         {
             w.Line("/// <summary>Runs forward and backward; returns the loss and adds the gradients into the model's gradient block (as loss.backward()).</summary>");
             w.Open($"public float ForwardBackward({parameters})");
-            w.Open("using (Enter())");
-            w.Line($"Load({names});");
-            foreach (var (path, input) in Embeddings()) w.Line($"State.MarkRows(\"{path}\", {Identifier.Escape(input.Attrs.Name)});");
-            w.Line("Execute(backward: true);");
-            w.Line($"return ReadScalar({Off(m.Output)});");
+            w.Open($"using ({Self}Enter())");
+            w.Line($"{Self}Load({names});");
+            foreach (var (path, input) in Embeddings()) w.Line($"{Self}State.MarkRows(\"{path}\", {Identifier.Escape(input.Attrs.Name)});");
+            w.Line($"{Self}Execute(backward: true);");
+            w.Line($"return {Self}ReadScalar({SelfOff(m.Output)});");
             w.Close();
             w.Close();
             w.Line();
             w.Line("/// <summary>Runs the forward pass only and returns the loss; gradients are untouched.</summary>");
             w.Open($"public float Forward({parameters})");
-            w.Open("using (Enter())");
-            w.Line($"Load({names});");
-            w.Line("Execute(backward: false);");
-            w.Line($"return ReadScalar({Off(m.Output)});");
+            w.Open($"using ({Self}Enter())");
+            w.Line($"{Self}Load({names});");
+            w.Line($"{Self}Execute(backward: false);");
+            w.Line($"return {Self}ReadScalar({SelfOff(m.Output)});");
             w.Close();
             w.Close();
         }
@@ -177,20 +228,20 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
             w.Line($"public int OutputLength => (int)({Dim(m.Output.Shape.Count)});");
             w.Line();
             w.Line("/// <summary>Runs the forward pass and writes the output.</summary>");
-            w.Open($"public void Run({(parameters.Length == 0 ? "" : parameters + ", ")}Span<float> output)");
-            w.Line($"CheckInput(\"output\", output.Length, OutputLength, \"{m.Output.Shape}\");");
-            w.Open("using (Enter())");
-            w.Line($"Load({names});");
-            w.Line("Execute(backward: false);");
-            w.Line($"Work.CopyTo(output, {Off(m.Output)});");
+            w.Open($"public void Run({(parameters.Length == 0 ? "" : parameters + ", ")}{Span}<float> {output})");
+            w.Line($"{Checks}CheckInput(\"{output}\", {output}.Length, {Self}OutputLength, \"{m.Output.Shape}\");");
+            w.Open($"using ({Self}Enter())");
+            w.Line($"{Self}Load({names});");
+            w.Line($"{Self}Execute(backward: false);");
+            w.Line($"{Self}Work.CopyTo({output}, {SelfOff(m.Output)});");
             w.Close();
             w.Close();
             w.Line();
             w.Line("/// <summary>Runs the forward pass and returns a new array with the output.</summary>");
             w.Open($"public float[] Run({parameters})");
-            w.Line("var output = new float[OutputLength];");
-            w.Line($"Run({(names.Length == 0 ? "" : names + ", ")}output);");
-            w.Line("return output;");
+            w.Line($"var {output} = new float[{Self}OutputLength];");
+            w.Line($"{Self}Run({(names.Length == 0 ? "" : names + ", ")}{output});");
+            w.Line($"return {output};");
             w.Close();
         }
         w.Line();
@@ -217,14 +268,14 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
         else
         {
             w.Line("/// <summary>The forward pass on staged inputs, writing the output.</summary>");
-            w.Line($"public void RunStaged(Span<float> output) {{ CheckInput(\"output\", output.Length, OutputLength, \"{m.Output.Shape}\"); using (Enter()) {{ PrepareStaged(); Execute(backward: false); Work.CopyTo(output, {Off(m.Output)}); }} }}");
+            w.Line($"public void RunStaged({Span}<float> output) {{ CheckInput(\"output\", output.Length, OutputLength, \"{m.Output.Shape}\"); using (Enter()) {{ PrepareStaged(); Execute(backward: false); Work.CopyTo(output, {Off(m.Output)}); }} }}");
         }
         w.Line();
         w.Line("/// <summary>Runs the kernels again on the inputs of the last call (benchmarks, repeated evaluation).</summary>");
         w.Line($"public void Replay(bool backward = {(m.IsLoss ? "true" : "false")}) {{ using (Enter()) Execute(backward); }}");
         w.Line();
         w.Line("/// <inheritdoc/>");
-        w.Open("public override float[] Invoke(Array[] inputs, bool backward = false)");
+        w.Open("public override float[] Invoke(global::System.Array[] inputs, bool backward = false)");
         var args = string.Join(", ", g.Inputs.Select((i, idx) => $"Arg<{(i.Attrs.IsInt ? "int" : "float")}>(inputs, {idx}, \"{i.Attrs.Name}\", {g.Inputs.Count})"));
         if (m.IsLoss) w.Line($"return [backward ? ForwardBackward({args}) : Forward({args})];");
         else w.Line($"return Run({args});");
@@ -232,13 +283,13 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
         w.Line();
         w.Open($"private void Load({parameters})");
         foreach (var i in g.Inputs)
-            w.Line($"CheckInput(\"{i.Attrs.Name}\", {Identifier.Escape(i.Attrs.Name)}.Length, {Dim(i.Shape.Count)}, \"{i.Shape}\");");
+            w.Line($"{Checks}CheckInput(\"{i.Attrs.Name}\", {Identifier.Escape(i.Attrs.Name)}.Length, {SelfDim(i.Shape.Count)}, \"{i.Shape}\");");
         foreach (var (input, classes, ignore) in TargetChecks())
-            w.Line($"CheckTargets(\"{input.Attrs.Name}\", {Identifier.Escape(input.Attrs.Name)}, {classes}, {ignore});");
+            w.Line($"{Checks}CheckTargets(\"{input.Attrs.Name}\", {Identifier.Escape(input.Attrs.Name)}, {classes.Replace("_d.", Self + "_d.")}, {ignore});");
         foreach (var (input, size, padding) in IndexChecks())
             w.Line(IndexCheck(input.Attrs.Name, Identifier.Escape(input.Attrs.Name), size, padding));
         foreach (var i in g.Inputs)
-            w.Line($"{(i.Attrs.IsInt ? "Targets" : "Work")}.CopyFrom({Identifier.Escape(i.Attrs.Name)}, {Off(i)});");
+            w.Line($"{Self}{(i.Attrs.IsInt ? "Targets" : "Work")}.CopyFrom({Identifier.Escape(i.Attrs.Name)}, {SelfOff(i)});");
         w.Close();
         w.Line();
     }
@@ -271,26 +322,26 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
         if (mode is KernelEmitter.ReduceMode.Rows or KernelEmitter.ReduceMode.Serial && !k.Accumulates)
         {
             var identity = KernelEmitter.Reduction(k).Identity;
-            w.Line(identity == 0 ? $"Array.Clear({arr}, {off}, {Count(root)});" : $"Array.Fill({arr}, {OpDef.Float(identity)}, {off}, {Count(root)});");
+            w.Line(identity == 0 ? $"global::System.Array.Clear({arr}, {off}, {Count(root)});" : $"global::System.Array.Fill({arr}, {OpDef.Float(identity)}, {off}, {Count(root)});");
         }
         switch (mode)
         {
             case KernelEmitter.ReduceMode.All:
                 var r = KernelEmitter.Reduction(k);
                 string partials = r.Additive
-                    ? $"CpuWorkers.Sum({total}, 32768, _c{k.Index}!)"
-                    : $"CpuWorkers.Reduce({total}, 32768, _c{k.Index}!, {r.IdentityLiteral}, static (a, b) => {r.Combine("a", "b")})";
+                    ? $"{CpuWorkers}.Sum({total}, 32768, _c{k.Index}!)"
+                    : $"{CpuWorkers}.Reduce({total}, 32768, _c{k.Index}!, {r.IdentityLiteral}, {Kernels}.K{k.Index}Combine)";
                 w.Line($"{arr}[{off}] {(k.Accumulates ? "+=" : "=")} (float){partials};");
                 break;
             case KernelEmitter.ReduceMode.Rows:
                 string cols = Dim(KernelEmitter.Cols(KernelEmitter.Domain(k)));
-                w.Line($"CpuWorkers.For({total} / ({cols}), Math.Max(1, 32768 / ({cols})), _c{k.Index}!);");
+                w.Line($"{CpuWorkers}.For({total} / ({cols}), global::System.Math.Max(1, 32768 / ({cols})), _c{k.Index}!);");
                 break;
             case KernelEmitter.ReduceMode.Serial:
                 w.Line($"_c{k.Index}!(0, {total});");
                 break;
             default:
-                w.Line($"CpuWorkers.For({total}, 32768, _c{k.Index}!);");
+                w.Line($"{CpuWorkers}.For({total}, 32768, _c{k.Index}!);");
                 break;
         }
     }
@@ -303,7 +354,7 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
         {
             var identity = KernelEmitter.Reduction(k).Identity;
             string view = $"{Arr(Reg(root), false)}.SubView({Off(root)}, {Count(root)})";
-            w.Line(identity == 0 ? $"{view}.MemSetToZero();" : $"{Lib("Fill")}.Run(Device, {view}, {OpDef.Float(identity)});");
+            w.Line(identity == 0 ? $"global::ILGPU.Runtime.ArrayViewExtensions.MemSetToZero({view});" : $"{Lib("Fill")}.Run(Device, {view}, {OpDef.Float(identity)});");
         }
         w.Line($"_k{k.Index}!(Device.LaunchSize({total}), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize({total}));");
     }

@@ -33,6 +33,7 @@ public class DiagnosticTests
         { "KLN0014", "[Model] public partial class M { [Module(8, 6)] Linear l1; [Module(4, 1)] Linear l3; [Forward] public Tensor F([Shape(\"N\", 8)] Tensor x) => [|l3.Forward(Sigmoid(l1.Forward(x)))|]; }" },
         { "KLN0015", "[Model] public partial class M { [Param(4)] Tensor a; [Loss] public Tensor L() => [|a.MaskedSelect(a > 0f)|].Sum(); }" },
         { "KLN0016", "[Model] public partial class M { [Param(4, 3)] Tensor a; [Loss] public Tensor L() => [|a[4]|].Sum(); }" },
+        { "KLN0017", "[Model] public partial class M { [Param(3)] Tensor w; public int [|Parameters|]() => 1; [Loss] public Tensor L() => w.Sum(); }" },
         { "KLN0013", "[Model] public partial class M { [Param(4, 4)] Tensor w; [Forward] public Tensor H([Shape(\"N\", 8)] Tensor x) => x; [Loss] public Tensor L([Shape(\"N\", 4)] Tensor x) => [|H(x)|].Sum(); }" },
     };
 
