@@ -28,7 +28,8 @@ internal static class Compiler
     public static ModelOutput Compile(ModelSpec model, IReadOnlyList<ModelSpec> all)
     {
         var diagnostics = new List<DiagnosticInfo>(model.Diagnostics);
-        string hint = (model.Namespace.Length > 0 ? model.Namespace + "." : "") + model.Name + ".Kiln.g.cs";
+        // a hint name may not hold '@' (a namespace part or class named with a keyword, "@params")
+        string hint = ((model.Namespace.Length > 0 ? model.Namespace + "." : "") + model.Name).Replace("@", "") + ".Kiln.g.cs";
         try
         {
             if (!model.IsPartial || model.Diagnostics.Count > 0) return new ModelOutput(hint, null, diagnostics.ToEquatable());

@@ -87,8 +87,14 @@ internal sealed class Call(string name, GraphBuilder builder, Node? self, IReadO
 
     public bool Bool(string argument) => args.TryGetValue(argument, out var v) && v[0].Constant == "true";
 
-    /// <summary>A dim argument normalized against <paramref name="rank"/> (negative dims count from the end; KLN0004 when out of range).</summary>
-    public int Dim(string argument, int fallback, int rank) => GraphBuilder.NormalizeDim(Name, Int(argument, fallback), rank);
+    /// <summary>
+    /// A dim argument normalized against <paramref name="rank"/> (negative dims count from the end; KLN0004 when out of
+    /// range). A 0-d tensor has no dim to take: reductions and softmax serve dim 0 there as PyTorch does (they read dims
+    /// through GraphBuilder.NormalizeDim); every other op reports KLN0004 rather than index past the shape.
+    /// </summary>
+    public int Dim(string argument, int fallback, int rank) => rank == 0
+        ? throw new ShapeException(Descriptors.DimOutOfRange, Name, Int(argument, fallback).ToString(System.Globalization.CultureInfo.InvariantCulture), "0")
+        : GraphBuilder.NormalizeDim(Name, Int(argument, fallback), rank);
 
     /// <summary>A loss's reduction; Mean when not given, as PyTorch.</summary>
     public int Reduction() => args.TryGetValue("reduction", out var v)

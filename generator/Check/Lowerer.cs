@@ -31,6 +31,9 @@ internal sealed class MethodGraph(MethodSpec method, GraphBuilder builder, List<
 /// </summary>
 internal sealed class Lowerer
 {
+    /// <summary>The most floats of one parameter block: Kiln.Plan.MaxElements (int.MaxValue less the largest grid-stride step), checked equal by a test.</summary>
+    public const int MaxElements = int.MaxValue - (1 << 24);
+
     private readonly ModelSpec _root;
     private readonly IReadOnlyDictionary<string, ModelSpec> _models;
     private readonly List<DiagnosticInfo> _diagnostics;
@@ -64,10 +67,10 @@ internal sealed class Lowerer
             int fanIn = p.FanIn is { } f ? (f.Name is null ? f.Size : dims.TryGetValue(f.Name, out var fv) ? fv : 0)
                 : shape.Length >= 2 ? shape.Skip(1).Aggregate(1, (a, b) => a * b) : shape.Length == 1 ? shape[0] : 1;
             long count = shape.Aggregate(1L, (a, b) => Math.Min(a * b, 1L << 40));
-            if (offset + count > int.MaxValue)
+            if (offset + count > MaxElements)
             {
                 _diagnostics.Add(DiagnosticInfo.Create(Descriptors.BadDeclaration, p.Location,
-                    $"Parameter '{prefix + p.Name}' [{string.Join(", ", shape)}] takes the model's parameters past {int.MaxValue:N0} floats, the most one parameter block holds"));
+                    $"Parameter '{prefix + p.Name}' [{string.Join(", ", shape)}] takes the model's parameters past {MaxElements:N0} floats, the most one parameter block holds"));
                 LayoutValid = false;
                 return;
             }

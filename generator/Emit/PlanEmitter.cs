@@ -164,7 +164,6 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
         {
             if (!first) w.Line();
             first = false;
-            w.Line();
             w.Line($"// K{k.Index}: {Describe(k)}");
             foreach (var n in k.Body.Where(n => n.Op != Leaves.Const)) w.Line("//   " + n);
             if (k.Kind == KernelKind.Reduce) w.Line("//   " + k.Root);

@@ -20,7 +20,7 @@ internal static class Lowerings
     private static Node Rows(Call c, bool log)
     {
         var x = c.X();
-        int dim = c.Dim("dim", -1, x.Shape.Rank);
+        int dim = GraphBuilder.NormalizeDim(c.Name, c.Int("dim", -1), x.Shape.Rank);
         if (x.Shape.Rank > 0) return c.B.Softmax(x, dim, log);
         // a 0-d tensor is one row of one element (softmax 1, log-softmax 0), as PyTorch
         return c.B.Reshape(c.B.Softmax(c.B.Reshape(x, new Shape([Size.Of(1)])), 0, log), Shape.Scalar);
@@ -52,7 +52,8 @@ internal static class Lowerings
         if (!c.Has("dim")) return Enumerable.Range(0, x.Shape.Rank).ToArray();
         var dims = c.Ints("dim").Select(d => GraphBuilder.NormalizeDim(c.Name, d, x.Shape.Rank)).ToArray();
         if (dims.Distinct().Count() != dims.Length) throw c.Fail($"{c.Name} over dims [{string.Join(", ", c.Ints("dim"))}], where a dim appears more than once");
-        return dims;
+        // a 0-d tensor reduced over dim 0 (or -1) is itself, as in PyTorch: there is no axis to reduce
+        return x.Shape.Rank == 0 ? [] : dims;
     }
 
     private static Size Count(Node x, int[] axes) => axes.Aggregate(Size.Of(1), (s, a) => s * x.Shape[a]);

@@ -170,10 +170,13 @@ public sealed class Device : IDisposable
         return (TLauncher)_kernels.GetOrAdd((method, typeof(TLauncher)), _ => load(accelerator));
     }
 
-    /// <summary>A launch size for grid-stride kernels: enough threads to fill the device, few on the CPU emulator.</summary>
+    /// <summary>The most threads one grid-stride launch uses (2^24, far past what fills a GPU): the headroom of <see cref="Plan.MaxElements"/>.</summary>
+    public const int MaxLaunch = 1 << 24;
+
+    /// <summary>A launch size for grid-stride kernels: enough threads to fill the device, few on the CPU emulator; at most <see cref="MaxLaunch"/>.</summary>
     public int LaunchSize(long total)
     {
-        long cap = Kind == DeviceKind.IlgpuCpu ? 256 : (long)Accelerator!.MaxNumThreads * Math.Max(1, Accelerator.NumMultiprocessors) * 2;
+        long cap = Kind == DeviceKind.IlgpuCpu ? 256 : Math.Min(MaxLaunch, (long)Accelerator!.MaxNumThreads * Math.Max(1, Accelerator.NumMultiprocessors) * 2);
         return (int)Math.Max(1, Math.Min(total, cap));
     }
 

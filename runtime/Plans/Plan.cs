@@ -14,15 +14,23 @@ public abstract class Plan : IDisposable
 {
     protected Plan(ModelState state, long workFloats, long targetInts)
     {
-        // generated plans address the arena with int offsets, on every device
-        if (workFloats > int.MaxValue || targetInts > int.MaxValue)
+        // generated plans address the arena with int offsets, on every device, and step grid-stride loops by up to
+        // Device.MaxLaunch: MaxElements keeps every index and every step below int.MaxValue
+        if (workFloats > MaxElements || targetInts > MaxElements)
             throw new ArgumentOutOfRangeException(nameof(workFloats), Math.Max(workFloats, targetInts),
-                $"The plan needs {Math.Max(workFloats, targetInts):N0} elements of working memory; a plan addresses at most {int.MaxValue:N0}: use smaller dims (batch size).");
+                $"The plan needs {Math.Max(workFloats, targetInts):N0} elements of working memory; a plan addresses at most {MaxElements:N0}: use smaller dims (batch size).");
         State = state;
         _device = state.Device;
         Work = Device.Allocate<float>(workFloats);
         Targets = Device.Allocate<int>(targetInts);
     }
+
+    /// <summary>
+    /// The most elements a plan's arena (or a model's parameter block) holds: int.MaxValue less the largest grid-stride
+    /// step (<see cref="Device.MaxLaunch"/>), so an int index plus a step never wraps. The generator checks parameter
+    /// blocks against the same number (KLN0007).
+    /// </summary>
+    public const int MaxElements = int.MaxValue - Device.MaxLaunch;
 
     private readonly Device _device;
     private bool _disposed;

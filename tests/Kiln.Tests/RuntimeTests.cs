@@ -212,6 +212,11 @@ public class RuntimeTests
         using var emulator = Device.Create("ilgpu-cpu");
         var onIlgpu = new Wide(emulator);
         Assert.Contains("a plan addresses at most", Assert.Throws<ArgumentOutOfRangeException>(() => onIlgpu.CompilePredict(n: int.MaxValue)).Message);
+        // the bound keeps a grid-stride step clear of int overflow: index < MaxElements and step <= MaxLaunch sum below 2^31
+        Assert.True((long)Plan.MaxElements + Device.MaxLaunch <= int.MaxValue);
+        // Wide's prediction at n = 2^31/50 needs 50n = 2,147,483,600 floats: within int, past MaxElements, so refused
+        Assert.Contains($"a plan addresses at most {Plan.MaxElements:N0}", Assert.Throws<ArgumentOutOfRangeException>(() => m.CompilePredict(n: int.MaxValue / 50)).Message);
+        Assert.True(emulator.LaunchSize(long.MaxValue) <= Device.MaxLaunch);
         // a buffer beyond a .NET array on the managed path is named too
         Assert.Contains("exceeds the managed path's limit", Assert.Throws<ArgumentOutOfRangeException>(() => device.Allocate<float>(1L << 32)).Message);
     }

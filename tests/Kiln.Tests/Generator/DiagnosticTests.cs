@@ -135,6 +135,13 @@ public class DiagnosticTests
     }
 
     [Fact]
+    public void The_parameter_block_bound_is_the_runtime_plan_bound()
+    {
+        // the generator cannot reference the runtime: the two constants are kept equal here
+        Assert.Equal(Kiln.Plan.MaxElements, gen::Kiln.Generator.Check.Lowerer.MaxElements);
+    }
+
+    [Fact]
     public void A_very_deep_expression_is_a_diagnostic_not_a_crashed_compiler()
     {
         string chain = "x" + string.Concat(Enumerable.Repeat(".Tanh()", 3500));

@@ -33,6 +33,7 @@ public class NameTests
     [InlineData("[Model] public partial class M { [Param(3)] Tensor w; [Forward] public Tensor F([Shape(\"D\", 3)] Tensor x) => x * w; [Loss] public Tensor L([Shape(\"D\", 3)] Tensor x) => (x * w).Sum(); }")]
     [InlineData("[Model] public partial class M { [Param(3)] Tensor w; [Forward] public Tensor F([Shape(\"s\", 3)] Tensor x, [Shape(\"e\", 3)] Tensor y, [Shape(\"r0\", 3)] Tensor z) => x.Sum(0) * w + y.Sum(0) + z.Sum(0); }")]
     [InlineData("[Model] public partial class M { [Module(3, 2)] Linear seed; [Module(2, 2)] Linear device; [Forward] public Tensor F([Shape(\"N\", 3)] Tensor x) => device.Forward(seed.Forward(x)); }")]
+    [InlineData("namespace @params.@class { [Model] public partial class @event { [Param(3)] Tensor w; [Loss] public Tensor L([Shape(\"N\", 3)] Tensor x) => (x * w).Sum(); } }")]
     public void Any_user_name_compiles(string model)
     {
         var result = GeneratorHarness.Run(Usings + model);

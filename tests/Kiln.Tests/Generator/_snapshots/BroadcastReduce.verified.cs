@@ -215,7 +215,6 @@ namespace Kiln.Generated
     /// <summary>The fused kernels of LossPlan.</summary>
     file static class LossKernels
     {
-
         // K0: sum over axes 1 of [N, 8], writes t4 (Vector256)
         //   t3 = Mul(t0, t2) [N, 8]
         //   t4 = Sum(t3; axes=1) [N, 1]
@@ -271,7 +270,6 @@ namespace Kiln.Generated
                 o += acc;
             }
         }
-
 
         // K1: elementwise over [N, 8], writes t8 (Vector256)
         //   t5 = Sub(t0, t4) [N, 8]
@@ -337,7 +335,6 @@ namespace Kiln.Generated
             }
         }
 
-
         // K2: sum over axes 1 of [N, 8], writes t11 (Vector256)
         //   t10 = Add(t8, t9) [N, 8]
         //   t11 = Sum(t10; axes=1) [N, 1]
@@ -394,7 +391,6 @@ namespace Kiln.Generated
                 o += acc;
             }
         }
-
 
         // K3: sum over axes 0 of [N], writes t17 (Vector256)
         //   t13 = Sub(t12, t1) [N]
@@ -462,7 +458,6 @@ namespace Kiln.Generated
             }
             return total;
         }
-
 
         // K4: elementwise over [N], writes t27 (Vector256)
         //   t20 = Copy(t19) [1]
@@ -538,7 +533,6 @@ namespace Kiln.Generated
                 }
             }
         }
-
 
         // K5: sum over axes 0 of [N, 8], added into grad of 'gain' (Vector256)
         //   t30 = Copy(t29) [N, 8]
@@ -623,7 +617,6 @@ namespace Kiln.Generated
                 }
             }
         }
-
 
         // K6: sum over axes 0,1 of [N, 8], added into grad of 'offset' (Vector256)
         //   t30 = Copy(t29) [N, 8]

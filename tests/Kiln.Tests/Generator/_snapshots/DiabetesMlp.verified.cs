@@ -442,7 +442,6 @@ namespace Kiln.Generated
     /// <summary>The fused kernels of PredictPlan.</summary>
     file static class PredictKernels
     {
-
         // K1: elementwise over [N, 6], writes t6 (Vector256)
         //   t5 = Add(t4, t2) [N, 6]
         //   t6 = Sigmoid(t5) [N, 6]
@@ -499,7 +498,6 @@ namespace Kiln.Generated
             }
         }
 
-
         // K3: elementwise over [N, 4], writes t12 (Vector256)
         //   t11 = Add(t10, t8) [N, 4]
         //   t12 = Sigmoid(t11) [N, 4]
@@ -555,7 +553,6 @@ namespace Kiln.Generated
                 }
             }
         }
-
 
         // K5: elementwise over [N, 1], writes t18 (Vector256)
         //   t17 = Add(t16, t14) [N, 1]
@@ -625,7 +622,6 @@ namespace Kiln.Generated
     /// <summary>The fused kernels of LossPlan.</summary>
     file static class LossKernels
     {
-
         // K1: elementwise over [N, 6], writes t7 (Vector256)
         //   t6 = Add(t5, t3) [N, 6]
         //   t7 = Sigmoid(t6) [N, 6]
@@ -682,7 +678,6 @@ namespace Kiln.Generated
             }
         }
 
-
         // K3: elementwise over [N, 4], writes t13 (Vector256)
         //   t12 = Add(t11, t9) [N, 4]
         //   t13 = Sigmoid(t12) [N, 4]
@@ -738,7 +733,6 @@ namespace Kiln.Generated
                 }
             }
         }
-
 
         // K5: sum over axes 0,1 of [N, 1], writes t25 (Vector256)
         //   t18 = Add(t17, t15) [N, 1]
@@ -818,7 +812,6 @@ namespace Kiln.Generated
             }
             return total;
         }
-
 
         // K6: elementwise over [N, 1], writes t38 (Vector256)
         //   t28 = Copy(t27) [1, 1]
@@ -911,7 +904,6 @@ namespace Kiln.Generated
             }
         }
 
-
         // K8: elementwise over [N, 4], writes t45 (Vector256)
         //   t43 = Sub(t27, t13) [N, 4]
         //   t44 = Mul(t13, t43) [N, 4]
@@ -974,7 +966,6 @@ namespace Kiln.Generated
                 }
             }
         }
-
 
         // K10: elementwise over [N, 6], writes t52 (Vector256)
         //   t50 = Sub(t27, t7) [N, 6]
@@ -1039,7 +1030,6 @@ namespace Kiln.Generated
             }
         }
 
-
         // K11: sum over axes 0 of [N, 6], added into grad of 'linear1.bias' (Vector256)
         //   t53 = Sum(t52; axes=0) [1, 6]
         /// <summary>ILGPU form of K11 (grid-stride, one element per iteration).</summary>
@@ -1085,7 +1075,6 @@ namespace Kiln.Generated
             }
         }
 
-
         // K13: sum over axes 0 of [N, 4], added into grad of 'linear2.bias' (Vector256)
         //   t46 = Sum(t45; axes=0) [1, 4]
         /// <summary>ILGPU form of K13 (grid-stride, one element per iteration).</summary>
@@ -1130,7 +1119,6 @@ namespace Kiln.Generated
                 }
             }
         }
-
 
         // K15: sum over axes 0 of [N, 1], added into grad of 'linear3.bias' (Vector256)
         //   t39 = Sum(t38; axes=0) [1, 1]

@@ -310,7 +310,6 @@ namespace Kiln.Generated
     /// <summary>The fused kernels of PredictPlan.</summary>
     file static class PredictKernels
     {
-
         // K1: elementwise over [N, 1], writes t5 (Vector256)
         //   t5 = Add(t4, t2) [N, 1]
         /// <summary>ILGPU form of K1 (grid-stride, one element per iteration).</summary>
@@ -375,7 +374,6 @@ namespace Kiln.Generated
     /// <summary>The fused kernels of LossPlan.</summary>
     file static class LossKernels
     {
-
         // K1: elementwise over [N, 1], writes t7 (Vector256)
         //   t6 = Add(t5, t3) [N, 1]
         //   t7 = Sub(t6, t1) [N, 1]
@@ -433,7 +431,6 @@ namespace Kiln.Generated
             }
         }
 
-
         // K2: sum over axes 0,1 of [N, 1], writes t9 (Vector256)
         //   t8 = Mul(t7, t7) [N, 1]
         //   t9 = Sum(t8; axes=0,1) [1, 1]
@@ -485,7 +482,6 @@ namespace Kiln.Generated
             }
             return total;
         }
-
 
         // K3: elementwise over [N, 1], writes t15 (Vector256)
         //   t12 = Copy(t11) [1, 1]
@@ -546,7 +542,6 @@ namespace Kiln.Generated
                 }
             }
         }
-
 
         // K4: sum over axes 0 of [N, 1], added into grad of 'linear.bias' (Vector256)
         //   t17 = Sum(t15; axes=0) [1, 1]

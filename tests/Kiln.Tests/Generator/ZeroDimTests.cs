@@ -1,0 +1,63 @@
+using System.Globalization;
+using System.Linq;
+using Kiln.Tests.Support;
+using Xunit;
+
+namespace Kiln.Tests.Generator;
+
+/// <summary>
+/// Ops given a dim on a 0-d tensor (PyTorch takes dim 0 or -1 there, as if the tensor had one dim): each compiles or is a
+/// user diagnostic, never KLN0009 (the fuzzer found Sum(0) of a 0-d mask indexing past the shape).
+/// </summary>
+public class ZeroDimTests
+{
+    private const string Usings = "using Kiln; using Kiln.Nn; using static Kiln.Ops;\n";
+
+    [Theory]
+    [InlineData("s.Sum(0)", "")]
+    [InlineData("s.Sum(-1, keepDim: true)", "")]
+    [InlineData("(s > 0f).Sum(0)", "")]
+    [InlineData("s.Mean(0)", "")]
+    [InlineData("s.Amax(0)", "")]
+    [InlineData("s.Amin(-1)", "")]
+    [InlineData("s.Prod(0)", "")]
+    [InlineData("s.Max(0).Values", "KLN0004")]
+    [InlineData("s.Var(0)", "")]
+    [InlineData("s.Std(0)", "")]
+    [InlineData("s.LogSumExp(0)", "")]
+    [InlineData("s.CumSum(0)", "KLN0004")]
+    [InlineData("s.Softmax(0)", "")]
+    [InlineData("s.LogSoftmax(-1)", "")]
+    [InlineData("s.Norm(2f, 0)", "")]
+    [InlineData("s.Squeeze(0)", "KLN0004")]
+    [InlineData("s.Unsqueeze(0).Sum()", "")]
+    [InlineData("s.Unsqueeze(-1).Sum()", "")]
+    [InlineData("s.Transpose(0, -1)", "KLN0004")]
+    [InlineData("s.Chunk(1, 0)[0]", "KLN0004")]
+    [InlineData("s.Split(1, 0)[0]", "KLN0004")]
+    [InlineData("s.Narrow(0, 0, 1)", "KLN0004")]
+    [InlineData("s.Select(0, 0)", "KLN0004")]
+    [InlineData("Cat(new[] { s, s }, 0)", "KLN0004")]
+    [InlineData("Stack(new[] { s, s }, 0).Sum()", "")]
+    [InlineData("s.ArgMax(0).Float()", "KLN0004")]
+    [InlineData("s.Flatten()", "")]
+    [InlineData("s.Expand(3).Sum()", "")]
+    [InlineData("s.Reshape(1, 1).Sum()", "")]
+    [InlineData("s.T", "KLN0004")]
+    public void A_dim_on_a_0d_tensor_is_served_or_a_user_diagnostic(string expression, string id)
+    {
+        var result = GeneratorHarness.Run(Usings + $"[Model] public partial class M {{ [Param(3)] Tensor a; [Loss] public Tensor L() {{ var s = a.Sum(); return ({expression}).Sum() + a.Sum(); }} }}");
+        // reductions and softmax serve dim 0 of a 0-d tensor as PyTorch does; other dim-taking ops name the rank (KLN0004)
+        if (id.Length == 0)
+        {
+            Assert.Empty(result.GeneratorDiagnostics);
+            Assert.True(result.CompileErrors.Count == 0, string.Join("\n", result.CompileErrors.Take(3)));
+        }
+        else
+        {
+            var d = Assert.Single(result.GeneratorDiagnostics);
+            Assert.Equal(id, d.Id);
+            Assert.Contains("rank 0", d.GetMessage(CultureInfo.InvariantCulture));
+        }
+    }
+}
