@@ -10,7 +10,7 @@ namespace Kiln.Generator.Ops;
 /// is called (<c>Ops.Softmax</c>, <c>Tensor.Reshape</c>, ...), found by <see cref="Registry"/>. Arguments are read
 /// by their PyTorch names through <see cref="Call"/>; shape rules live in <see cref="GraphBuilder"/>.
 /// </summary>
-internal static class Lowerings
+internal static partial class Lowerings
 {
     public static Node Pow(Call c) => c.B.Pow(c.X(), c.TensorOrNumber("exponent", 1));
 

@@ -44,6 +44,30 @@ public static class Ops
     public static Tensor Cos(Tensor x) => throw Tensor.Symbolic();
     public static Tensor Erf(Tensor x) => throw Tensor.Symbolic();
 
+    // ---- creation (build-time shapes and values; the values are made on the device, no host array) ----
+    /// <summary>torch.zeros(*size).</summary>
+    public static Tensor Zeros(params int[] size) => throw Tensor.Symbolic();
+    /// <summary>torch.ones(*size): targets of ones for a GAN's discriminator need no input.</summary>
+    public static Tensor Ones(params int[] size) => throw Tensor.Symbolic();
+    /// <summary>torch.full(size, fill_value).</summary>
+    public static Tensor Full(int[] size, float fillValue) => throw Tensor.Symbolic();
+    /// <summary>torch.zeros_like(input): zeros of the input's shape (named dims included).</summary>
+    public static Tensor ZerosLike(Tensor input) => throw Tensor.Symbolic();
+    /// <summary>torch.ones_like(input).</summary>
+    public static Tensor OnesLike(Tensor input) => throw Tensor.Symbolic();
+    /// <summary>torch.full_like(input, fill_value).</summary>
+    public static Tensor FullLike(Tensor input, float fillValue) => throw Tensor.Symbolic();
+    /// <summary>torch.arange(end): 0, 1, …, below end.</summary>
+    public static Tensor Arange(float end) => throw Tensor.Symbolic();
+    /// <summary>torch.arange(start, end, step): start + i·step for i below ⌈(end − start) / step⌉.</summary>
+    public static Tensor Arange(float start, float end, float step = 1f) => throw Tensor.Symbolic();
+    /// <summary>torch.linspace(start, end, steps): steps evenly spaced values from start to end inclusive.</summary>
+    public static Tensor Linspace(float start, float end, int steps) => throw Tensor.Symbolic();
+    /// <summary>torch.logspace(start, end, steps, base): base raised to linspace(start, end, steps).</summary>
+    public static Tensor Logspace(float start, float end, int steps, float @base = 10f) => throw Tensor.Symbolic();
+    /// <summary>torch.eye(n, m): ones on the main diagonal of an n × m matrix (m = n when left out).</summary>
+    public static Tensor Eye(int n, int m = -1) => throw Tensor.Symbolic();
+
     // ---- joining ----
     /// <summary>torch.cat: the tensors joined along dim (other dims must agree); <c>Cat([a, b], 1)</c>.</summary>
     public static Tensor Cat(Tensor[] tensors, int dim = 0) => throw Tensor.Symbolic();

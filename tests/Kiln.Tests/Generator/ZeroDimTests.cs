@@ -60,4 +60,22 @@ public class ZeroDimTests
             Assert.Contains("rank 0", d.GetMessage(CultureInfo.InvariantCulture));
         }
     }
+
+    [Theory]
+    [InlineData("Zeros(2, 0)", "every size must be positive")]
+    [InlineData("Full([-1], 2f)", "every size must be positive")]
+    [InlineData("Arange(3f, 1f)", "empty")]
+    [InlineData("Arange(0f, 1f, 0f)", "empty")]
+    [InlineData("Linspace(0f, 1f, 0)", "at least one")]
+    [InlineData("Logspace(0f, 1f, -2)", "at least one")]
+    [InlineData("Eye(0)", "positive")]
+    [InlineData("Arange(20000000f)", "2^24")]
+    public void A_creation_op_with_an_impossible_size_is_KLN0001_at_the_call(string call, string reason)
+    {
+        var source = Usings + $"[Model] public partial class M {{ [Param(3)] Tensor a; [Loss] public Tensor L() => ({call}).Sum() + a.Sum(); }}";
+        var d = Assert.Single(GeneratorHarness.Run(source).GeneratorDiagnostics);
+        Assert.Equal("KLN0001", d.Id);
+        Assert.Contains(reason.Replace("2^24", "16,777,216"), d.GetMessage(CultureInfo.InvariantCulture));
+        Assert.Equal(call, source.Substring(d.Location.SourceSpan.Start, d.Location.SourceSpan.Length));
+    }
 }

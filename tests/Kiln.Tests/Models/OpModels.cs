@@ -391,3 +391,17 @@ public partial class Detaching
     [Loss] public Tensor ThroughOneBranch([Shape(3, 4)] Tensor r) => ((Sigmoid(a) * Tanh(a).Detach() + b) * r).Sum();
     [Loss] public Tensor StaticSpelling([Shape(3, 4)] Tensor r) => (Exp(a) * Detach(a * b) * r).Sum() + Detach(b).Sum();
 }
+
+/// <summary>Creation ops made in the graph from build-time numbers: zeros, ones, full, the *Like forms, arange, linspace, logspace, eye.</summary>
+[Model]
+public partial class Creation
+{
+    [Param(2, 3)] Tensor a;
+
+    [Loss] public Tensor Filled([Shape(2, 3)] Tensor r) => ((a + Zeros(2, 3) + Ones(3) * 2f + Full([2, 1], 0.5f)) * r).Sum();
+    [Loss] public Tensor Like([Shape(2, 3)] Tensor r) => ((a * OnesLike(a) + ZerosLike(r) + FullLike(a, -1.5f)) * r).Sum();
+    [Loss] public Tensor Ranges([Shape(2, 3)] Tensor r) => ((a * Arange(3f) + Arange(1f, 2.5f, 0.5f) + a * Linspace(-1f, 2f, 3)) * r).Sum()
+        + (Logspace(0.1f, 1f, 5) * 0.25f).Sum() + Logspace(2f, 2f, 1, 2f).Sum() + (a.Sum(0) * Arange(4f, 1f, -1f)).Sum();
+    [Loss] public Tensor Identity([Shape(3, 3)] Tensor r) => (a.MatMul(Eye(3)).MatMul(r) + Eye(2, 3) * a).Sum();
+    [Forward] public Tensor Made() => Eye(2, 3) * 3f + Arange(3f) + Zeros(2, 3) + Linspace(0f, 1f, 3);
+}

@@ -505,6 +505,13 @@ internal static class ReferenceCases
         // detach: the values pass; ReferenceOps.Frozen holds them fixed while the tests differentiate numerically
         ["Detaching.ThroughOneBranch"] = c => Sum(Mul(Add(Mul(Sigmoid(c.P("a")), Detach(Tanh(c.P("a")))), c.P("b")), c.I("r"))),
         ["Detaching.StaticSpelling"] = c => Add(Sum(Mul(Mul(Exp(c.P("a")), Detach(Mul(c.P("a"), c.P("b")))), c.I("r"))), Sum(Detach(c.P("b")))),
+        ["Creation.Filled"] = c => Sum(Mul(Add(Add(Add(c.P("a"), Zeros(2, 3)), Mul(Ones(3), S(2f))), Full([2, 1], 0.5f)), c.I("r"))),
+        ["Creation.Like"] = c => Sum(Mul(Add(Add(Mul(c.P("a"), OnesLike(c.P("a"))), ZerosLike(c.I("r"))), FullLike(c.P("a"), -1.5f)), c.I("r"))),
+        ["Creation.Ranges"] = c => Terms(
+            Sum(Mul(Add(Add(Mul(c.P("a"), Arange(3f)), Arange(1f, 2.5f, 0.5f)), Mul(c.P("a"), Linspace(-1f, 2f, 3))), c.I("r"))),
+            Sum(Mul(Logspace(0.1f, 1f, 5), S(0.25f))), Sum(Logspace(2f, 2f, 1, 2f)), Sum(Mul(Sum(c.P("a"), 0), Arange(4f, 1f, -1f)))),
+        ["Creation.Identity"] = c => Sum(Add(MatMul(MatMul(c.P("a"), Eye(3)), c.I("r")), Mul(Eye(2, 3), c.P("a")))),
+        ["Creation.Made"] = c => Add(Add(Add(Mul(Eye(2, 3), S(3f)), Arange(3f)), Zeros(2, 3)), Linspace(0f, 1f, 3)),
         ["SeedLosses.BceProbabilities"] = c => BinaryCrossEntropy(c.I("p"), c.I("y"), reduction: Reduction.None),
         ["SeedLosses.BceFive"] = c => BinaryCrossEntropy(c.I("p"), c.I("y"), reduction: Reduction.None),
 
