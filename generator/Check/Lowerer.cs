@@ -148,19 +148,78 @@ internal sealed class Lowerer
 
     private Node RunBody(MethodSpec method, GraphBuilder b, Scope scope)
     {
-        Node? result = null;
-        foreach (var statement in method.Body)
+        var budget = new Unrolled();
+        if (Run(method.Body, b, scope, budget) is { } result) return result;
+        Report(Descriptors.Unsupported, method.Location, $"Method '{method.Name}' without a returned tensor");
+        throw new LoweringFailed();
+    }
+
+    /// <summary>The most loop iterations one method may unroll, all loops together: each iteration adds its ops to the graph.</summary>
+    public const int MaxUnrolled = 10_000;
+
+    private sealed class Unrolled { public int Iterations; }
+
+    /// <summary>
+    /// Runs statements in order: a local takes its value, a build-time <c>if</c> runs one branch, a <c>for</c> loop runs
+    /// its body once per value of its variable. Returns the returned tensor, or null when the statements end without one.
+    /// </summary>
+    private Node? Run(EquatableArray<Statement> statements, GraphBuilder b, Scope scope, Unrolled budget)
+    {
+        foreach (var statement in statements)
         {
-            var value = Eval(statement.Value, b, scope);
-            if (statement.Local is { } local) scope.Locals[local] = value;
-            else { result = Tensor(value, statement.Value); break; }
+            switch (statement)
+            {
+                case IfStatement branch:
+                    if (Run(Decide(branch.Condition, b, scope, "An if") ? branch.Then : branch.Else, b, scope, budget) is { } chosen) return chosen;
+                    break;
+                case ForStatement loop:
+                {
+                    double from = Build(loop.From, b, scope, "A loop's start"), to = Build(loop.To, b, scope, "A loop's bound"), step = Build(loop.Step, b, scope, "A loop's step");
+                    for (double i = from; Compare(loop.Compare, i, to); i += step)
+                    {
+                        if (step == 0 || ++budget.Iterations > MaxUnrolled)
+                        {
+                            Report(Descriptors.Unsupported, loop.Location, $"A loop of more than {MaxUnrolled:N0} iterations in one method (each is unrolled into the graph)");
+                            throw new LoweringFailed();
+                        }
+                        scope.Locals[loop.Variable] = new Value(null, i, null);
+                        if (Run(loop.Body, b, scope, budget) is { } returned) return returned;
+                    }
+                    break;
+                }
+                default:
+                    var value = Eval(statement.Value, b, scope);
+                    if (statement.Local is { } local) scope.Locals[local] = value;
+                    else return Tensor(value, statement.Value);
+                    break;
+            }
         }
-        if (result is null)
-        {
-            Report(Descriptors.Unsupported, method.Location, $"Method '{method.Name}' without a returned tensor");
-            throw new LoweringFailed();
-        }
-        return result;
+        return null;
+    }
+
+    private static bool Compare(string op, double x, double y) => op switch
+    {
+        "<" => x < y, "<=" => x <= y, ">" => x > y, ">=" => x >= y, "!=" => x != y, _ => x == y,
+    };
+
+    /// <summary>A build-time number (a loop bound); anything else is KLN0001 naming what it is.</summary>
+    private double Build(Expr e, GraphBuilder b, Scope scope, string what)
+    {
+        var v = Eval(e, b, scope);
+        if (v.Number is { } n) return n;
+        Report(Descriptors.Unsupported, e.Location, $"{what} that is not a build-time number (a constant, a loop variable or a helper's int argument)");
+        throw new LoweringFailed();
+    }
+
+    /// <summary>A build-time condition; a condition on a tensor's values is decided at run time, which Where does.</summary>
+    private bool Decide(Expr condition, GraphBuilder b, Scope scope, string what)
+    {
+        var v = Eval(condition, b, scope);
+        if (v.Constant is "true" or "false") return v.Constant == "true";
+        Report(Descriptors.Unsupported, condition.Location, v.Tensor is not null
+            ? $"{what} on a tensor's values (a plan is fixed at build time: Where(mask, a, b) picks per element)"
+            : $"{what} whose condition is not a build-time bool");
+        throw new LoweringFailed();
     }
 
     private void Report(Microsoft.CodeAnalysis.DiagnosticDescriptor d, LocationInfo location, params string[] args) =>
@@ -211,7 +270,11 @@ internal sealed class Lowerer
             case BinaryExpr bin:
                 return Binary(bin, Eval(bin.Left, b, scope), Eval(bin.Right, b, scope), b);
             case NotExpr not:
-                return new Value(b.Unary(Arithmetic.LogicalNot, Tensor(Eval(not.Operand, b, scope), not)), null, null);
+                var negated = Eval(not.Operand, b, scope);
+                if (negated.Constant is "true" or "false") return new Value(null, null, negated.Constant == "true" ? "false" : "true");
+                return new Value(b.Unary(Arithmetic.LogicalNot, Tensor(negated, not)), null, null);
+            case ConditionalExpr conditional:
+                return Eval(Decide(conditional.Condition, b, scope, "A ?: expression") ? conditional.WhenTrue : conditional.WhenFalse, b, scope);
             case MemberExpr { Member: "T" } m:
                 var t = Tensor(Eval(m.Target, b, scope), m);
                 return new Value(Lowerings.T(new Call("T", b, t, new Dictionary<string, List<Value>>(), new CallExpr("Tensor.T", null, default, m.Location), Report)), null, null);
@@ -240,10 +303,39 @@ internal sealed class Lowerer
         return new Value(b.Param(path, new Shape(layout.Shape.Select(s => Size.Of(s)))), null, null);
     }
 
-    private static Value Binary(BinaryExpr e, Value l, Value r, GraphBuilder b)
+    private Value Binary(BinaryExpr e, Value l, Value r, GraphBuilder b)
     {
+        // build-time arithmetic and logic (loop variables, helper arguments): C# semantics, folded here
         if (l.Number is { } x && r.Number is { } y)
-            return new Value(null, e.Op switch { "+" => x + y, "-" => x - y, "*" => x * y, _ => x / y }, null);
+        {
+            static Value Bool(bool v) => new(null, null, v ? "true" : "false");
+            switch (e.Op)
+            {
+                case "+": return new Value(null, x + y, null);
+                case "-": return new Value(null, x - y, null);
+                case "*": return new Value(null, x * y, null);
+                case "/": return new Value(null, x / y, null);
+                case "%": return new Value(null, x % y, null);
+                case "idiv": return new Value(null, Math.Truncate(x / y), null);   // C#'s int division
+                case "<": return Bool(x < y);
+                case "<=": return Bool(x <= y);
+                case ">": return Bool(x > y);
+                case ">=": return Bool(x >= y);
+                case "==": return Bool(x == y);
+                case "!=": return Bool(x != y);
+            }
+        }
+        if (l.Constant is "true" or "false" && r.Constant is "true" or "false")
+        {
+            bool p = l.Constant == "true", q = r.Constant == "true";
+            bool? result = e.Op switch { "&&" or "&" => p && q, "||" or "|" => p || q, "^" or "!=" => p ^ q, "==" => p == q, _ => null };
+            if (result is { } v) return new Value(null, null, v ? "true" : "false");
+        }
+        if (!Registry.Operators.ContainsKey(e.Op))
+        {
+            Report(Descriptors.Unsupported, e.Location, $"The operator '{e.Op}' on a tensor");
+            throw new LoweringFailed();
+        }
         // an IntTensor input takes part in arithmetic and comparisons as float values (exact below 2^24)
         Node Float(Node n) => n.Op == Leaves.Input && n.Attrs.IsInt ? b.Indices(n, 0) : n;
         Node a = l.Tensor is { } lt ? Float(lt) : b.Const(l.Number ?? 0), c = r.Tensor is { } rt ? Float(rt) : b.Const(r.Number ?? 0);
@@ -305,6 +397,11 @@ internal sealed class Lowerer
                 throw Missing(call, input.Name);
             }
             var value = v[0];
+            if (input.IsScalar && value.Number is null && value.Constant is not ("true" or "false"))
+            {
+                Report(Descriptors.Unsupported, call.Location, $"Argument '{input.Name}' of '{methodName}' that is not a build-time number or bool");
+                throw new LoweringFailed();
+            }
             if (value.Tensor is { } t && input.Shape.Count > 0)
             {
                 bool ok = t.Shape.Rank == input.Shape.Count;

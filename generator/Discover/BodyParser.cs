@@ -25,35 +25,115 @@ internal sealed class BodyParser(SemanticModel model, INamedTypeSymbol owner, Li
             return result;
         }
         if (method.Body is null) return result;
-        foreach (var statement in method.Body.Statements)
-        {
-            switch (statement)
-            {
-                case LocalDeclarationStatementSyntax { Declaration.Variables: var variables }:
-                    foreach (var v in variables)
-                    {
-                        if (v.Initializer is null) Unsupported(v, "A local without an initializer");
-                        else result.Add(new Statement(v.Identifier.ValueText, Parse(v.Initializer.Value)));
-                    }
-                    break;
-                case ExpressionStatementSyntax { Expression: AssignmentExpressionSyntax { Left: DeclarationExpressionSyntax { Designation: ParenthesizedVariableDesignationSyntax names }, Right: var right } }:
-                    // var (values, indices) = x.Max(1);
-                    string tuple = "$tuple" + result.Count;
-                    result.Add(new Statement(tuple, Parse(right)));
-                    for (int i = 0; i < names.Variables.Count; i++)
-                        if (names.Variables[i] is SingleVariableDesignationSyntax single)
-                            result.Add(new Statement(single.Identifier.ValueText, new CallExpr("Array.Item", new NameExpr(tuple, LocationInfo.From(single)),
-                                new[] { new Argument("index", new NumberExpr(i, LocationInfo.From(single))) }.ToEquatable(), LocationInfo.From(single))));
-                    break;
-                case ReturnStatementSyntax { Expression: { } value }:
-                    result.Add(new Statement(null, Parse(value)));
-                    break;
-                default:
-                    Unsupported(statement, $"A '{Describe(statement)}' statement");
-                    break;
-            }
-        }
+        ParseStatements(method.Body.Statements, result);
         return result;
+    }
+
+    /// <summary>The loop variables in scope: the body may read them, not assign them (the unrolling decides their values).</summary>
+    private readonly List<string> _loopVariables = new();
+
+    private void ParseStatements(IEnumerable<StatementSyntax> statements, List<Statement> result)
+    {
+        foreach (var statement in statements) ParseStatement(statement, result);
+    }
+
+    private void ParseStatement(StatementSyntax statement, List<Statement> result)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        switch (statement)
+        {
+            case LocalDeclarationStatementSyntax { Declaration.Variables: var variables }:
+                foreach (var v in variables)
+                {
+                    if (v.Initializer is null) Unsupported(v, "A local without an initializer");
+                    else result.Add(new Statement(v.Identifier.ValueText, Parse(v.Initializer.Value)));
+                }
+                break;
+            case ExpressionStatementSyntax { Expression: AssignmentExpressionSyntax { Left: DeclarationExpressionSyntax { Designation: ParenthesizedVariableDesignationSyntax names }, Right: var right } }:
+                // var (values, indices) = x.Max(1);
+                string tuple = "$tuple" + result.Count;
+                result.Add(new Statement(tuple, Parse(right)));
+                for (int i = 0; i < names.Variables.Count; i++)
+                    if (names.Variables[i] is SingleVariableDesignationSyntax single)
+                        result.Add(new Statement(single.Identifier.ValueText, new CallExpr("Array.Item", new NameExpr(tuple, LocationInfo.From(single)),
+                            new[] { new Argument("index", new NumberExpr(i, LocationInfo.From(single))) }.ToEquatable(), LocationInfo.From(single))));
+                break;
+            case ExpressionStatementSyntax { Expression: AssignmentExpressionSyntax { Left: IdentifierNameSyntax target } assignment }
+                when model.GetSymbolInfo(target, cancellationToken).Symbol is ILocalSymbol or IParameterSymbol:
+                // h = Tanh(h); h += x: a local's next value
+                string name = target.Identifier.ValueText;
+                if (_loopVariables.Contains(name)) { Unsupported(assignment, $"An assignment to the loop variable '{name}' (the unrolled loop sets it)"); break; }
+                var value = Parse(assignment.Right);
+                string? op = assignment.Kind() switch
+                {
+                    SyntaxKind.SimpleAssignmentExpression => null,
+                    SyntaxKind.AddAssignmentExpression => "+", SyntaxKind.SubtractAssignmentExpression => "-",
+                    SyntaxKind.MultiplyAssignmentExpression => "*", SyntaxKind.DivideAssignmentExpression => "/",
+                    _ => "?",
+                };
+                if (op == "?") { Unsupported(assignment, $"A '{assignment.OperatorToken.Text}' assignment"); break; }
+                result.Add(new Statement(name, op is null ? value : new BinaryExpr(op, new NameExpr(name, LocationInfo.From(target)), value, LocationInfo.From(assignment))));
+                break;
+            case ReturnStatementSyntax { Expression: { } returned }:
+                result.Add(new Statement(null, Parse(returned)));
+                break;
+            case BlockSyntax block:
+                ParseStatements(block.Statements, result);
+                break;
+            case IfStatementSyntax branch:
+            {
+                var then = new List<Statement>();
+                ParseStatement(branch.Statement, then);
+                var otherwise = new List<Statement>();
+                if (branch.Else is { } e) ParseStatement(e.Statement, otherwise);
+                result.Add(new IfStatement(Parse(branch.Condition), then.ToEquatable(), otherwise.ToEquatable(), LocationInfo.From(branch.Condition)));
+                break;
+            }
+            case ForStatementSyntax loop when ReadLoop(loop) is var (variable, from, compare, to, step):
+            {
+                _loopVariables.Add(variable);
+                var body = new List<Statement>();
+                ParseStatement(loop.Statement, body);
+                _loopVariables.RemoveAt(_loopVariables.Count - 1);
+                result.Add(new ForStatement(variable, from, compare, to, step, body.ToEquatable(), LocationInfo.From(loop.ForKeyword.GetLocation())));
+                break;
+            }
+            case ForStatementSyntax loop:
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.Unsupported, LocationInfo.From(loop.ForKeyword.GetLocation()), "A for loop other than for (int i = a; i < b; i++) (or <=, >, >=, i--, i += k, i -= k)"));
+                break;
+            case EmptyStatementSyntax:
+                break;
+            case ExpressionStatementSyntax { Expression: var expression }:
+                Unsupported(statement, $"A '{Describe(expression)}' statement (a model method assigns locals and returns a tensor)");
+                break;
+            default:
+                Unsupported(statement, $"A '{Describe(statement)}' statement");
+                break;
+        }
+    }
+
+    /// <summary>The parts of <c>for (int i = a; i &lt; b; i += k)</c>, or null for any other shape of loop.</summary>
+    private (string Variable, Expr From, string Compare, Expr To, Expr Step)? ReadLoop(ForStatementSyntax loop)
+    {
+        if (loop.Declaration is not { Variables.Count: 1 } declaration || declaration.Variables[0] is not { Initializer: { } init } declarator || loop.Initializers.Count > 0) return null;
+        string v = declarator.Identifier.ValueText;
+        if (loop.Condition is not BinaryExpressionSyntax { Left: IdentifierNameSyntax { Identifier.ValueText: var left } } condition || left != v) return null;
+        string compare = condition.OperatorToken.Text;
+        if (compare is not ("<" or "<=" or ">" or ">=" or "!=")) return null;
+        if (loop.Incrementors.Count != 1) return null;
+        var step = loop.Incrementors[0];
+        var location = LocationInfo.From(step);
+        Expr? by = step switch
+        {
+            PostfixUnaryExpressionSyntax { Operand: IdentifierNameSyntax { Identifier.ValueText: var n } } u when n == v => new NumberExpr(u.IsKind(SyntaxKind.PostIncrementExpression) ? 1 : -1, location),
+            PrefixUnaryExpressionSyntax { Operand: IdentifierNameSyntax { Identifier.ValueText: var n } } u when n == v && (u.IsKind(SyntaxKind.PreIncrementExpression) || u.IsKind(SyntaxKind.PreDecrementExpression))
+                => new NumberExpr(u.IsKind(SyntaxKind.PreIncrementExpression) ? 1 : -1, location),
+            AssignmentExpressionSyntax { Left: IdentifierNameSyntax { Identifier.ValueText: var n } } a when n == v && a.IsKind(SyntaxKind.AddAssignmentExpression) => Parse(a.Right),
+            AssignmentExpressionSyntax { Left: IdentifierNameSyntax { Identifier.ValueText: var n } } a when n == v && a.IsKind(SyntaxKind.SubtractAssignmentExpression) => new NegateExpr(Parse(a.Right), location),
+            _ => null,
+        };
+        if (by is null) return null;
+        return (v, Parse(init.Value), compare, Parse(condition.Right), by);
     }
 
     /// <summary>How deep an expression may nest: the later stages walk it recursively, and a compiler's stack is finite.</summary>
@@ -77,17 +157,7 @@ internal sealed class BodyParser(SemanticModel model, INamedTypeSymbol owner, Li
         if (symbol is IFieldSymbol { ContainingType.TypeKind: TypeKind.Enum } enumMember)
             return new ConstExpr(enumMember.ContainingType.Name + "." + enumMember.Name, location);
         var constant = model.GetConstantValue(syntax, cancellationToken);
-        if (constant.HasValue)
-        {
-            return constant.Value switch
-            {
-                null => new ConstExpr("null", location),
-                bool b => new ConstExpr(b ? "true" : "false", location),
-                string s => new ConstExpr("\"" + s + "\"", location),
-                char ch => new NumberExpr(ch, location), // C# converts a char operand to its code, as Tensor * 'a' compiles to
-                var v => new NumberExpr(System.Convert.ToDouble(v, System.Globalization.CultureInfo.InvariantCulture), location),
-            };
-        }
+        if (constant.HasValue) return Constant(constant.Value, location);
         switch (syntax)
         {
             case ParenthesizedExpressionSyntax p:
@@ -102,8 +172,18 @@ internal sealed class BodyParser(SemanticModel model, INamedTypeSymbol owner, Li
                 return Parse(u.Operand);
             case BinaryExpressionSyntax b when b.Kind() is SyntaxKind.AddExpression or SyntaxKind.SubtractExpression or SyntaxKind.MultiplyExpression or SyntaxKind.DivideExpression
                 or SyntaxKind.GreaterThanExpression or SyntaxKind.GreaterThanOrEqualExpression or SyntaxKind.LessThanExpression or SyntaxKind.LessThanOrEqualExpression
-                or SyntaxKind.EqualsExpression or SyntaxKind.NotEqualsExpression or SyntaxKind.BitwiseAndExpression or SyntaxKind.BitwiseOrExpression or SyntaxKind.ExclusiveOrExpression:
-                return new BinaryExpr(b.OperatorToken.Text, Parse(b.Left), Parse(b.Right), location);
+                or SyntaxKind.EqualsExpression or SyntaxKind.NotEqualsExpression or SyntaxKind.BitwiseAndExpression or SyntaxKind.BitwiseOrExpression or SyntaxKind.ExclusiveOrExpression
+                or SyntaxKind.ModuloExpression or SyntaxKind.LogicalAndExpression or SyntaxKind.LogicalOrExpression:
+                // an int division truncates in C#: say so, so the folding of build-time numbers does too
+                string op = b.IsKind(SyntaxKind.DivideExpression) && model.GetTypeInfo(b, cancellationToken).Type?.SpecialType is SpecialType.System_Int32 or SpecialType.System_Int64
+                    or SpecialType.System_Int16 or SpecialType.System_Byte or SpecialType.System_UInt32 or SpecialType.System_UInt64 ? "idiv" : b.OperatorToken.Text;
+                return new BinaryExpr(op, Parse(b.Left), Parse(b.Right), location);
+            case ConditionalExpressionSyntax conditional:
+                return new ConditionalExpr(Parse(conditional.Condition), Parse(conditional.WhenTrue), Parse(conditional.WhenFalse), location);
+            case IdentifierNameSyntax when symbol is IFieldSymbol { IsStatic: true, IsReadOnly: true } readOnly && SymbolEqualityComparer.Default.Equals(readOnly.ContainingType, owner)
+                && ReadOnlyValue(readOnly) is { HasValue: true } initial:
+                // static readonly int Bins = 10: a build-time constant, as a const is
+                return Constant(initial.Value, location);
             case PrefixUnaryExpressionSyntax u when u.IsKind(SyntaxKind.LogicalNotExpression) || u.IsKind(SyntaxKind.BitwiseNotExpression):
                 return new NotExpr(Parse(u.Operand), location);
             case IdentifierNameSyntax id when symbol is ILocalSymbol or IParameterSymbol:
@@ -137,6 +217,20 @@ internal sealed class BodyParser(SemanticModel model, INamedTypeSymbol owner, Li
             return new ConstExpr("<error>", location);
         return Unsupported(syntax, $"'{Describe(syntax)}'");
     }
+
+    /// <summary>The value of a static readonly field whose initializer is a compile-time constant (no value otherwise).</summary>
+    private Optional<object?> ReadOnlyValue(IFieldSymbol field) =>
+        field.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) is VariableDeclaratorSyntax { Initializer.Value: var value }
+            ? model.Compilation.GetSemanticModel(value.SyntaxTree).GetConstantValue(value, cancellationToken) : default;
+
+    private static Expr Constant(object? value, LocationInfo location) => value switch
+    {
+        null => new ConstExpr("null", location),
+        bool b => new ConstExpr(b ? "true" : "false", location),
+        string s => new ConstExpr("\"" + s + "\"", location),
+        char ch => new NumberExpr(ch, location), // C# converts a char operand to its code, as Tensor * 'a' compiles to
+        var v => new NumberExpr(System.Convert.ToDouble(v, System.Globalization.CultureInfo.InvariantCulture), location),
+    };
 
     private bool IsModuleField(ISymbol? symbol) =>
         symbol is IFieldSymbol f && SymbolEqualityComparer.Default.Equals(f.ContainingType, owner)
@@ -176,6 +270,10 @@ internal sealed class BodyParser(SemanticModel model, INamedTypeSymbol owner, Li
                 foreach (var element in elements) args.Add(new Argument(parameter.Name, Parse(element)));   // dims: [0, 2]
             else args.Add(new Argument(parameter.Name, Parse(arg.Expression)));
         }
+        if (callee.StartsWith("self.", System.StringComparison.Ordinal))
+            // a helper's left-out int/float/bool arguments take their declared defaults
+            foreach (var p in method.Parameters.Where(p => p.HasExplicitDefaultValue && p.Type.SpecialType != SpecialType.None && args.All(a => a.Name != p.Name)))
+                args.Add(new Argument(p.Name, Constant(p.ExplicitDefaultValue, location)));
         bool many = method.ReturnType is IArrayTypeSymbol || method.ReturnType.IsTupleType;
         return new CallExpr(callee, receiver, args.ToEquatable(), location, many);
     }

@@ -184,9 +184,15 @@ internal static class ModelDiscovery
         {
             var pLoc = LocationInfo.From(p.Locations[0]);
             bool isInt = IsKiln(p.Type, "IntTensor");
+            if (kind == MethodKind.Helper && IsBuildTimeScalar(p.Type))
+            {
+                // a helper's int, float or bool parameter: bound to a build-time value at each call (a loop count, a scale)
+                inputs.Add(new InputSpec(p.Name, false, false, EquatableArray<DimSpec>.Empty, pLoc, IsScalar: true));
+                continue;
+            }
             if (!isInt && !IsKiln(p.Type, "Tensor"))
             {
-                diagnostics.Add(DiagnosticInfo.Create(Descriptors.BadDeclaration, pLoc, $"Parameter '{p.Name}' of '{method.Name}' must be a Kiln.Tensor or Kiln.IntTensor"));
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.BadDeclaration, pLoc, $"Parameter '{p.Name}' of '{method.Name}' must be a Kiln.Tensor or Kiln.IntTensor{(kind == MethodKind.Helper ? " (or, in a helper, an int, float or bool known at build time)" : "")}"));
                 return null;
             }
             var shapeAttr = p.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == "Kiln.ShapeAttribute");
@@ -256,6 +262,9 @@ internal static class ModelDiscovery
             foreach (var m in group.Skip(1))
                 diagnostics.Add(DiagnosticInfo.Create(Descriptors.ReservedName, m.Location, $"'{m.Name}' names more than one [Forward] or [Loss] method of '{type.Name}'; each becomes the plan class {m.Name}Plan, so they need distinct names"));
     }
+
+    private static bool IsBuildTimeScalar(ITypeSymbol type) => type.SpecialType is SpecialType.System_Int32 or SpecialType.System_Int64
+        or SpecialType.System_Single or SpecialType.System_Double or SpecialType.System_Boolean;
 
     internal static bool IsKiln(ITypeSymbol type, string name) =>
         type.Name == name && type.ContainingNamespace?.ToDisplayString() == "Kiln";

@@ -19,6 +19,9 @@ internal sealed record ConstExpr(string Value, LocationInfo Location) : Expr(Loc
 /// <summary>A binary operator on tensors and numbers: + - * /, comparisons (&gt; &gt;= &lt; &lt;= == !=) and logical &amp; | ^ on masks.</summary>
 internal sealed record BinaryExpr(string Op, Expr Left, Expr Right, LocationInfo Location) : Expr(Location);
 
+/// <summary><c>Condition ? WhenTrue : WhenFalse</c> with a build-time condition (a tensor condition is Where's work).</summary>
+internal sealed record ConditionalExpr(Expr Condition, Expr WhenTrue, Expr WhenFalse, LocationInfo Location) : Expr(Location);
+
 /// <summary>Unary minus.</summary>
 internal sealed record NegateExpr(Expr Operand, LocationInfo Location) : Expr(Location);
 

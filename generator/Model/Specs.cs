@@ -37,10 +37,19 @@ internal sealed record ParamSpec(string Name, EquatableArray<DimSpec> Shape, Dim
 internal sealed record ModuleSpec(string Name, string TypeName, EquatableArray<int> Dims, LocationInfo Location);
 
 /// <summary>A method parameter: a float tensor with a shape, or an int tensor of class indices.</summary>
-internal sealed record InputSpec(string Name, bool IsInt, bool Optional, EquatableArray<DimSpec> Shape, LocationInfo Location);
+internal sealed record InputSpec(string Name, bool IsInt, bool Optional, EquatableArray<DimSpec> Shape, LocationInfo Location, bool IsScalar = false);
 
-/// <summary>A local declaration or the final return of a method body.</summary>
-internal sealed record Statement(string? Local, Expr Value);
+/// <summary>A statement of a method body: a local's value (declared or assigned; Local set) or the return (Local null).</summary>
+internal record Statement(string? Local, Expr Value);
+
+/// <summary>
+/// <c>for (int v = From; v Compare To; v += Step)</c>: unrolled when the method is lowered, so its bounds must be
+/// build-time numbers (constants, loop variables, a helper's int arguments).
+/// </summary>
+internal sealed record ForStatement(string Variable, Expr From, string Compare, Expr To, Expr Step, EquatableArray<Statement> Body, LocationInfo Location) : Statement(null, From);
+
+/// <summary><c>if (Condition) Then else Else</c>: one branch chosen when the method is lowered (the condition is a build-time bool).</summary>
+internal sealed record IfStatement(Expr Condition, EquatableArray<Statement> Then, EquatableArray<Statement> Else, LocationInfo Location) : Statement(null, Condition);
 
 internal enum MethodKind { Forward, Loss, Helper }
 

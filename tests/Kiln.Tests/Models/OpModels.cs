@@ -405,3 +405,50 @@ public partial class Creation
     [Loss] public Tensor Identity([Shape(3, 3)] Tensor r) => (a.MatMul(Eye(3)).MatMul(r) + Eye(2, 3) * a).Sum();
     [Forward] public Tensor Made() => Eye(2, 3) * 3f + Arange(3f) + Zeros(2, 3) + Linspace(0f, 1f, 3);
 }
+
+/// <summary>Build-time control flow: loops unrolled, branches chosen, helpers with int/float/bool arguments, const and static readonly constants.</summary>
+[Model]
+public partial class ControlFlow
+{
+    const int Layers = 3;
+    static readonly float Scale = 0.5f;
+
+    [Param(3, 3)] Tensor w;
+    [Param(3)] Tensor b;
+
+    /// <summary>k layers (each adding its number times b), squashed when gate is set.</summary>
+    public Tensor Block(Tensor h, int k, bool gate = false)
+    {
+        for (int i = 0; i < k; i++) h = Tanh(h.MatMul(w) + b * (i + 1));
+        return gate ? Sigmoid(h) : h;
+    }
+
+    [Loss] public Tensor Unrolled([Shape(2, 3)] Tensor x)
+    {
+        var h = x;
+        for (int i = 0; i < Layers; i++)
+        {
+            if (i % 2 == 0) h = Tanh(h.MatMul(w) + b);
+            else h = Sigmoid(h.MatMul(w)) * Scale;
+        }
+        var total = h.Sum();
+        for (int j = 4; j > 0; j -= 2) total += (h * j).Mean();
+        return total;
+    }
+
+    [Loss] public Tensor WrittenOut([Shape(2, 3)] Tensor x)
+    {
+        var h1 = Tanh(x.MatMul(w) + b);
+        var h2 = Sigmoid(h1.MatMul(w)) * 0.5f;
+        var h3 = Tanh(h2.MatMul(w) + b);
+        return h3.Sum() + (h3 * 4f).Mean() + (h3 * 2f).Mean();
+    }
+
+    [Loss] public Tensor Helpers([Shape(2, 3)] Tensor x)
+    {
+        var total = Block(x, 2).Sum() + Block(x, Layers - 2, gate: true).Mean();
+        for (int i = 5 / 2; i <= 3; ++i)   // int division: i runs 2, 3
+            if (!(i == 3 && Layers < 2)) total += (x * i).Sum();
+        return Layers > 2 ? total : total * 0f;
+    }
+}

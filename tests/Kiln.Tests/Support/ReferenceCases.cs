@@ -49,6 +49,15 @@ internal static class ReferenceCases
     // t₁ + t₂ + … folded from the left, as C# evaluates a chain of + in the model source.
     private static RefTensor Terms(params RefTensor[] terms) => terms.Aggregate(Add);
 
+    // ControlFlow's three layers (tanh, sigmoid·0.5, tanh), then the sum and two scaled means, written out.
+    private static RefTensor ControlFlowWritten(Args c)
+    {
+        var h1 = Tanh(Add(MatMul(c.I("x"), c.P("w")), c.P("b")));
+        var h2 = Mul(Sigmoid(MatMul(h1, c.P("w"))), S(0.5f));
+        var h3 = Tanh(Add(MatMul(h2, c.P("w")), c.P("b")));
+        return Terms(Sum(h3), Mean(Mul(h3, S(4f))), Mean(Mul(h3, S(2f))));
+    }
+
     // TwoLayer's helper, transcribed once because both its [Forward] and its [Loss] call it.
     private static RefTensor TwoLayerLogits(Args c)
     {
@@ -505,6 +514,19 @@ internal static class ReferenceCases
         // detach: the values pass; ReferenceOps.Frozen holds them fixed while the tests differentiate numerically
         ["Detaching.ThroughOneBranch"] = c => Sum(Mul(Add(Mul(Sigmoid(c.P("a")), Detach(Tanh(c.P("a")))), c.P("b")), c.I("r"))),
         ["Detaching.StaticSpelling"] = c => Add(Sum(Mul(Mul(Exp(c.P("a")), Detach(Mul(c.P("a"), c.P("b")))), c.I("r"))), Sum(Detach(c.P("b")))),
+        ["ControlFlow.Unrolled"] = c => ControlFlowWritten(c),
+        ["ControlFlow.WrittenOut"] = c => ControlFlowWritten(c),
+        ["ControlFlow.Helpers"] = c =>
+        {
+            RefTensor Block(RefTensor h, int k, bool gate)
+            {
+                for (int i = 0; i < k; i++) h = Tanh(Add(MatMul(h, c.P("w")), Mul(c.P("b"), S(i + 1))));
+                return gate ? Sigmoid(h) : h;
+            }
+            var x = c.I("x");
+            // Block(x, 2).Sum() + Block(x, 1, gate).Mean() + (x·2).Sum() + (x·3).Sum()
+            return Terms(Sum(Block(x, 2, false)), Mean(Block(x, 1, true)), Sum(Mul(x, S(2))), Sum(Mul(x, S(3))));
+        },
         ["Creation.Filled"] = c => Sum(Mul(Add(Add(Add(c.P("a"), Zeros(2, 3)), Mul(Ones(3), S(2f))), Full([2, 1], 0.5f)), c.I("r"))),
         ["Creation.Like"] = c => Sum(Mul(Add(Add(Mul(c.P("a"), OnesLike(c.P("a"))), ZerosLike(c.I("r"))), FullLike(c.P("a"), -1.5f)), c.I("r"))),
         ["Creation.Ranges"] = c => Terms(

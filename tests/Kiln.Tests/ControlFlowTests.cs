@@ -1,0 +1,76 @@
+using System.Globalization;
+using System.Linq;
+using Kiln.Tests.Models;
+using Kiln.Tests.Support;
+using Microsoft.CodeAnalysis.Text;
+using Xunit;
+
+namespace Kiln.Tests;
+
+/// <summary>
+/// Build-time control flow in model methods (issue 8): for loops with build-time bounds are unrolled, if and ?: on
+/// build-time conditions choose a branch, helpers take int/float/bool arguments, const and static readonly fields are
+/// constants. The unrolled loop must equal its written-out form, value and gradients (ControlFlow in Models/OpModels.cs;
+/// both are also checked against float64 references and finite differences with every other test model).
+/// </summary>
+public class ControlFlowTests
+{
+    private const string Usings = "using Kiln; using static Kiln.Ops;\n";
+
+    [Fact]
+    public void An_unrolled_loop_equals_its_written_out_form_in_value_and_gradient()
+    {
+        using var device = Device.ManagedCpu();
+        var m = new ControlFlow(device, seed: 11);
+        var x = new[] { 0.3f, -1.2f, 0.7f, 2f, -0.4f, 0.05f };
+        float unrolled = m.CompileUnrolled().ForwardBackward(x);
+        float[] gw = m.Parameters.Grad("w"), gb = m.Parameters.Grad("b");
+        m.Parameters.ZeroGrad();
+        float written = m.CompileWrittenOut().ForwardBackward(x);
+        Assert.Equal(written, unrolled, 6);
+        Assert.All(m.Parameters.Grad("w").Zip(gw), p => Assert.Equal(p.First, p.Second, 5));
+        Assert.All(m.Parameters.Grad("b").Zip(gb), p => Assert.Equal(p.First, p.Second, 5));
+    }
+
+    [Fact]
+    public void The_unrolled_graph_is_the_written_out_graph()
+    {
+        // same kernels: the loop leaves nothing of itself in the plan
+        var result = GeneratorHarness.Run(Usings + @"[Model] public partial class M { [Param(3, 3)] Tensor w;
+            [Loss] public Tensor A([Shape(2, 3)] Tensor x) { var h = x; for (int i = 0; i < 3; i++) h = Tanh(h.MatMul(w) * (i + 1)); return h.Sum(); }
+            [Loss] public Tensor B([Shape(2, 3)] Tensor x) { var h = Tanh(x.MatMul(w) * 1f); h = Tanh(h.MatMul(w) * 2f); h = Tanh(h.MatMul(w) * 3f); return h.Sum(); } }");
+        Assert.Empty(result.GeneratorDiagnostics);
+        Assert.Empty(result.CompileErrors);
+        string source = result.Source("M");
+        string Summary(string plan) => source.Split('\n').First(l => l.Contains($"Plan of {plan}(")).Trim();
+        Assert.Equal(Summary("A").Replace("A(", "X("), Summary("B").Replace("B(", "X("));
+    }
+
+    [Theory]
+    [InlineData("{ var h = x; [|for|] (int i = 0; i < 20000; i++) h = h + 1f; return h.Sum(); }", "more than 10,000 iterations")]
+    [InlineData("{ var h = x; for (int i = 0; i < 3; i++) { h = h * 2f; [|i += 1|]; } return h.Sum(); }", "loop variable 'i'")]
+    [InlineData("{ var h = x; [|for|] (int i = 1; i < 9; i *= 2) h = h * 2f; return h.Sum(); }", "A for loop other than")]
+    [InlineData("{ var h = x; [|while (h is null) { }|] return h.Sum(); }", "'While' statement")]
+    [InlineData("=> x.Sum() * [|S|];", "The name 'S'")]
+    // loops are reported at their 'for' keyword
+    public void Control_flow_the_plan_cannot_fix_at_build_time_is_KLN0001_at_its_span(string body, string reason)
+    {
+        var source = Usings + "[Model] public partial class M { static readonly float S = System.MathF.Sqrt(2f); [Param(3)] Tensor w; [Loss] public Tensor L([Shape(2, 3)] Tensor x) " + body + " }";
+        int start = source.IndexOf("[|"), end = source.IndexOf("|]") - 2;
+        var result = GeneratorHarness.Run(source.Replace("[|", "").Replace("|]", ""));
+        var d = Assert.Single(result.GeneratorDiagnostics);
+        Assert.Equal("KLN0001", d.Id);
+        Assert.Contains(reason, d.GetMessage(CultureInfo.InvariantCulture));
+        Assert.Equal(TextSpan.FromBounds(start, end), d.Location.SourceSpan);
+    }
+
+    [Fact]
+    public void A_helper_with_a_scalar_parameter_still_needs_tensors_in_entry_methods()
+    {
+        // entry methods take tensors only (run-time scalar inputs are not built yet): the message says so
+        var result = GeneratorHarness.Run(Usings + "[Model] public partial class M { [Param(3)] Tensor w; [Loss] public Tensor L([Shape(3)] Tensor x, float k) => (x * w).Sum() * k; }");
+        var d = Assert.Single(result.GeneratorDiagnostics);
+        Assert.Equal("KLN0007", d.Id);
+        Assert.Contains("must be a Kiln.Tensor", d.GetMessage(CultureInfo.InvariantCulture));
+    }
+}
