@@ -74,18 +74,26 @@ internal sealed class Call(string name, GraphBuilder builder, Node? self, IReadO
     /// <summary>An optional int argument: null when absent or passed as null.</summary>
     public long? OptionalInt(string argument) => args.TryGetValue(argument, out var v) && v[0].Number is { } n ? (long)n : null;
 
-    public double Number(string argument, double fallback) => args.TryGetValue(argument, out var v) && v[0].Number is { } n ? n : fallback;
+    /// <summary>A number argument; absent or null gives the fallback. A tensor there (a run-time scalar input) is KLN0001: the op needs the value at build time.</summary>
+    public double Number(string argument, double fallback) => args.TryGetValue(argument, out var v) ? BuildTime(argument, v[0]) ?? fallback : fallback;
+
+    private double? BuildTime(string argument, Value v) =>
+        v.Number is { } n ? n
+        : v.Constant is null or "null" && v.Tensor is null && v.Tensors is null ? null
+        : throw Fail($"'{argument}' of {Name} given a value known only when the plan runs; it must be a build-time number");
 
     /// <summary>A string argument (such as Gelu's approximate), unquoted.</summary>
     public string String(string argument, string fallback) =>
         args.TryGetValue(argument, out var v) && v[0].Constant is { Length: >= 2 } s && s[0] == '"' ? s.Substring(1, s.Length - 2) : fallback;
 
-    public int Int(string argument, int fallback) => args.TryGetValue(argument, out var v) && v[0].Number is { } n ? (int)n : fallback;
+    public int Int(string argument, int fallback) => args.TryGetValue(argument, out var v) && BuildTime(argument, v[0]) is { } n ? (int)n : fallback;
 
     /// <summary>Every value passed to a params argument, as ints.</summary>
-    public List<int> Ints(string argument) => args.TryGetValue(argument, out var v) ? v.Select(x => (int)(x.Number ?? 0)).ToList() : new List<int>();
+    public List<int> Ints(string argument) => args.TryGetValue(argument, out var v) ? v.Select(x => (int)(BuildTime(argument, x) ?? 0)).ToList() : new List<int>();
 
-    public bool Bool(string argument) => args.TryGetValue(argument, out var v) && v[0].Constant == "true";
+    public bool Bool(string argument) => args.TryGetValue(argument, out var v) && (v[0].Constant is "true" or "false" || v[0].Tensor is null
+        ? v[0].Constant == "true"
+        : throw Fail($"'{argument}' of {Name} given a value known only when the plan runs; it must be a build-time bool"));
 
     /// <summary>
     /// A dim argument normalized against <paramref name="rank"/> (negative dims count from the end; KLN0004 when out of

@@ -397,7 +397,9 @@ internal sealed class Lowerer
                 throw Missing(call, input.Name);
             }
             var value = v[0];
-            if (input.IsScalar && value.Number is null && value.Constant is not ("true" or "false"))
+            // a helper's scalar is a build-time value; an entry method's float may also take a caller's run-time scalar (a 0-d tensor)
+            bool runTime = method.Kind != MethodKind.Helper && value.Tensor is { Shape.Rank: 0 };
+            if (input.IsScalar && !runTime && value.Number is null && value.Constant is not ("true" or "false"))
             {
                 Report(Descriptors.Unsupported, call.Location, $"Argument '{input.Name}' of '{methodName}' that is not a build-time number or bool");
                 throw new LoweringFailed();

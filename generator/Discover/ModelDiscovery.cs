@@ -184,15 +184,16 @@ internal static class ModelDiscovery
         {
             var pLoc = LocationInfo.From(p.Locations[0]);
             bool isInt = IsKiln(p.Type, "IntTensor");
-            if (kind == MethodKind.Helper && IsBuildTimeScalar(p.Type))
+            if (kind == MethodKind.Helper ? IsBuildTimeScalar(p.Type) : p.Type.SpecialType == SpecialType.System_Single)
             {
-                // a helper's int, float or bool parameter: bound to a build-time value at each call (a loop count, a scale)
+                // a helper's int, float or bool parameter: bound to a build-time value at each call (a loop count, a scale);
+                // an entry method's float parameter: a run-time scalar input of the plan, set per call (a margin, a weight)
                 inputs.Add(new InputSpec(p.Name, false, false, EquatableArray<DimSpec>.Empty, pLoc, IsScalar: true));
                 continue;
             }
             if (!isInt && !IsKiln(p.Type, "Tensor"))
             {
-                diagnostics.Add(DiagnosticInfo.Create(Descriptors.BadDeclaration, pLoc, $"Parameter '{p.Name}' of '{method.Name}' must be a Kiln.Tensor or Kiln.IntTensor{(kind == MethodKind.Helper ? " (or, in a helper, an int, float or bool known at build time)" : "")}"));
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.BadDeclaration, pLoc, $"Parameter '{p.Name}' of '{method.Name}' must be a Kiln.Tensor or Kiln.IntTensor{(kind == MethodKind.Helper ? " (or, in a helper, an int, float or bool known at build time)" : ", or a float (a run-time scalar input)")}"));
                 return null;
             }
             var shapeAttr = p.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == "Kiln.ShapeAttribute");

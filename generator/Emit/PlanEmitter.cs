@@ -185,6 +185,9 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
 
     private static string Lower(string s) => Identifier.DimParameter(s);
 
+    /// <summary>A float parameter of the method: a run-time scalar input, passed by value (a 0-d input in the graph).</summary>
+    private bool IsScalar(Node input) => m.Graph.Method.Inputs.Any(i => i.Name == input.Attrs.Name && i.IsScalar);
+
     private string Describe(Kernel k)
     {
         string what = k.Kind == KernelKind.Reduce ? $"{k.Root.Op.Name.ToLowerInvariant()} over axes {string.Join(",", k.Root.Attrs.Axes)} of {KernelEmitter.Domain(k)}" : $"elementwise over {k.Root.Shape}";
@@ -195,7 +198,7 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
     private void EmitEntryPoints(SourceWriter w)
     {
         var g = m.Graph;
-        var parameters = string.Join(", ", g.Inputs.Select(i => $"{ReadOnlySpan}<{(i.Attrs.IsInt ? "int" : "float")}> {Identifier.Escape(i.Attrs.Name)}"));
+        var parameters = string.Join(", ", g.Inputs.Select(i => IsScalar(i) ? $"float {Identifier.Escape(i.Attrs.Name)}" : $"{ReadOnlySpan}<{(i.Attrs.IsInt ? "int" : "float")}> {Identifier.Escape(i.Attrs.Name)}"));
         // the output's parameter name, unless an input already has it
         string output = "output";
         while (g.Inputs.Any(i => i.Attrs.Name == output)) output += "_";
@@ -275,20 +278,22 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
         w.Line();
         w.Line("/// <inheritdoc/>");
         w.Open("public override float[] Invoke(global::System.Array[] inputs, bool backward = false)");
-        var args = string.Join(", ", g.Inputs.Select((i, idx) => $"Arg<{(i.Attrs.IsInt ? "int" : "float")}>(inputs, {idx}, \"{i.Attrs.Name}\", {g.Inputs.Count})"));
+        var args = string.Join(", ", g.Inputs.Select((i, idx) => $"Arg<{(i.Attrs.IsInt ? "int" : "float")}>(inputs, {idx}, \"{i.Attrs.Name}\", {g.Inputs.Count}){(IsScalar(i) ? "[0]" : "")}"));
         if (m.IsLoss) w.Line($"return [backward ? ForwardBackward({args}) : Forward({args})];");
         else w.Line($"return Run({args});");
         w.Close();
         w.Line();
         w.Open($"private void Load({parameters})");
-        foreach (var i in g.Inputs)
+        foreach (var i in g.Inputs.Where(i => !IsScalar(i)))
             w.Line($"{Checks}CheckInput(\"{i.Attrs.Name}\", {Identifier.Escape(i.Attrs.Name)}.Length, {SelfDim(i.Shape.Count)}, \"{i.Shape}\");");
         foreach (var (input, classes, ignore) in TargetChecks())
             w.Line($"{Checks}CheckTargets(\"{input.Attrs.Name}\", {Identifier.Escape(input.Attrs.Name)}, {classes.Replace("_d.", Self + "_d.")}, {ignore});");
         foreach (var (input, size, padding) in IndexChecks())
             w.Line(IndexCheck(input.Attrs.Name, Identifier.Escape(input.Attrs.Name), size, padding));
         foreach (var i in g.Inputs)
-            w.Line($"{Self}{(i.Attrs.IsInt ? "Targets" : "Work")}.CopyFrom({Identifier.Escape(i.Attrs.Name)}, {SelfOff(i)});");
+            w.Line(IsScalar(i)
+                ? $"{Self}Work.CopyFrom(new {ReadOnlySpan}<float>(in {Identifier.Escape(i.Attrs.Name)}), {SelfOff(i)});"
+                : $"{Self}{(i.Attrs.IsInt ? "Targets" : "Work")}.CopyFrom({Identifier.Escape(i.Attrs.Name)}, {SelfOff(i)});");
         w.Close();
         w.Line();
     }

@@ -63,14 +63,4 @@ public class ControlFlowTests
         Assert.Contains(reason, d.GetMessage(CultureInfo.InvariantCulture));
         Assert.Equal(TextSpan.FromBounds(start, end), d.Location.SourceSpan);
     }
-
-    [Fact]
-    public void A_helper_with_a_scalar_parameter_still_needs_tensors_in_entry_methods()
-    {
-        // entry methods take tensors only (run-time scalar inputs are not built yet): the message says so
-        var result = GeneratorHarness.Run(Usings + "[Model] public partial class M { [Param(3)] Tensor w; [Loss] public Tensor L([Shape(3)] Tensor x, float k) => (x * w).Sum() * k; }");
-        var d = Assert.Single(result.GeneratorDiagnostics);
-        Assert.Equal("KLN0007", d.Id);
-        Assert.Contains("must be a Kiln.Tensor", d.GetMessage(CultureInfo.InvariantCulture));
-    }
 }

@@ -452,3 +452,14 @@ public partial class ControlFlow
         return Layers > 2 ? total : total * 0f;
     }
 }
+
+/// <summary>Run-time scalar inputs: an entry method's float parameter is a plan input set per call, without recompiling.</summary>
+[Model]
+public partial class Scalars
+{
+    [Param(2, 3)] Tensor a;
+
+    [Loss] public Tensor Weighted([Shape(2, 3)] Tensor r, float w) => (a * r).Sum() * w + Losses.MseLoss(a, r) * (1f - w);
+    [Forward] public Tensor Tempered([Shape(2, 3)] Tensor x, float w) => Softmax(x * a / w, 1);
+    [Loss] public Tensor Passed([Shape(2, 3)] Tensor x, float w) => Tempered(x, w).Sum() + (Tempered(x, 2f) * x).Mean();
+}

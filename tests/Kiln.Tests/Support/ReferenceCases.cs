@@ -527,6 +527,9 @@ internal static class ReferenceCases
             // Block(x, 2).Sum() + Block(x, 1, gate).Mean() + (x·2).Sum() + (x·3).Sum()
             return Terms(Sum(Block(x, 2, false)), Mean(Block(x, 1, true)), Sum(Mul(x, S(2))), Sum(Mul(x, S(3))));
         },
+        ["Scalars.Weighted"] = c => Add(Mul(Sum(Mul(c.P("a"), c.I("r"))), c.I("w")), Mul(MseLoss(c.P("a"), c.I("r")), Sub(S(1f), c.I("w")))),
+        ["Scalars.Tempered"] = c => Softmax(Div(Mul(c.I("x"), c.P("a")), c.I("w")), 1),
+        ["Scalars.Passed"] = c => Add(Sum(Softmax(Div(Mul(c.I("x"), c.P("a")), c.I("w")), 1)), Mean(Mul(Softmax(Div(Mul(c.I("x"), c.P("a")), S(2f)), 1), c.I("x")))),
         ["Creation.Filled"] = c => Sum(Mul(Add(Add(Add(c.P("a"), Zeros(2, 3)), Mul(Ones(3), S(2f))), Full([2, 1], 0.5f)), c.I("r"))),
         ["Creation.Like"] = c => Sum(Mul(Add(Add(Mul(c.P("a"), OnesLike(c.P("a"))), ZerosLike(c.I("r"))), FullLike(c.P("a"), -1.5f)), c.I("r"))),
         ["Creation.Ranges"] = c => Terms(

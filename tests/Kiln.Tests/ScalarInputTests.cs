@@ -1,0 +1,60 @@
+using System;
+using System.Globalization;
+using System.Linq;
+using Kiln.Tests.Models;
+using Kiln.Tests.Support;
+using Xunit;
+
+namespace Kiln.Tests;
+
+/// <summary>
+/// Run-time scalar inputs (issue 8): a float parameter of a [Loss] or [Forward] method is an input of the plan, passed
+/// by value and set per call without recompiling. Values and gradients against float64 references and finite differences
+/// run with every test model (Scalars in Models/OpModels.cs); here: one plan, several values, each as PyTorch computes it.
+/// </summary>
+public class ScalarInputTests
+{
+    [Fact]
+    public void One_plan_takes_a_new_scalar_on_every_call()
+    {
+        using var device = Device.ManagedCpu();
+        var m = new Scalars(device, seed: 5);
+        var plan = m.CompileWeighted();
+        var r = new[] { 0.5f, -1f, 2f, 0.25f, 0f, -0.75f };
+        double[] a = m.Parameters.Get("a").Select(v => (double)v).ToArray();
+        double dot = a.Zip(r, (x, y) => x * y).Sum();                       // (a * r).sum()
+        double mse = a.Zip(r, (x, y) => (x - y) * (x - y)).Average();      // F.mse_loss(a, r)
+        foreach (float w in new[] { 0f, 1f, 0.3f, -2f })
+            Assert.Equal(dot * w + mse * (1 - w), plan.Forward(r, w), 4);
+        // the gradient follows the weight given to this call: d/da = w·r + (1 - w)·2(a - r)/6
+        m.Parameters.ZeroGrad();
+        plan.ForwardBackward(r, 0.25f);
+        var expected = a.Select((x, i) => 0.25 * r[i] + 0.75 * 2 * (x - r[i]) / 6).ToArray();
+        Assert.All(m.Parameters.Grad("a").Zip(expected), p => Assert.Equal(p.Second, p.First, 5));
+    }
+
+    [Fact]
+    public void A_forward_plan_takes_it_too()
+    {
+        using var device = Device.ManagedCpu();
+        var m = new Scalars(device, seed: 2);
+        var plan = m.CompileTempered();
+        var x = new[] { 1f, 2f, 3f, -1f, 0f, 1f };
+        float[] hot = plan.Run(x, 0.5f), cold = plan.Run(x, 50f);
+        // a high temperature flattens each row of the softmax toward 1/3
+        Assert.All(cold, p => Assert.Equal(1 / 3.0, p, 1));
+        Assert.True(hot.Max() > cold.Max());
+        Assert.Equal(2f, hot.Sum(), 4);
+    }
+
+    [Theory]
+    [InlineData("[Loss] public Tensor L([Shape(3)] Tensor x, float k) => Losses.HuberLoss(x * w, x, delta: k);", "build-time number")]
+    [InlineData("[Loss] public Tensor L([Shape(3)] Tensor x, int k) => (x * w).Sum() * k;", "a float (a run-time scalar input)")]
+    public void A_run_time_scalar_where_the_build_needs_a_number_is_a_diagnostic(string method, string reason)
+    {
+        var result = GeneratorHarness.Run("using Kiln; using static Kiln.Ops;\n[Model] public partial class M { [Param(3)] Tensor w; " + method + " }");
+        var d = Assert.Single(result.GeneratorDiagnostics);
+        Assert.StartsWith("KLN", d.Id);
+        Assert.Contains(reason, d.GetMessage(CultureInfo.InvariantCulture));
+    }
+}
