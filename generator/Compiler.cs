@@ -68,14 +68,17 @@ internal static class Compiler
     {
         bool isLoss = graph.Method.Kind == MethodKind.Loss;
         if (validate) GraphValidator.Graph("Check", [graph.Output]);
+        // [RequiresGrad] inputs: their gradients are extra outputs of the backward pass
+        var wrt = graph.Inputs.Where(i => graph.Method.Inputs.Any(s => s.Name == i.Attrs.Name && s.RequiresGrad)).ToList();
+        var inputGrads = new List<Node>();
         var grads = isLoss
-            ? Autodiff.Gradients(graph.Builder, graph.Output).Select(g => (g.Path, g.Grad)).ToList()
+            ? Autodiff.Gradients(graph.Builder, graph.Output, wrt, out inputGrads).Select(g => (g.Path, g.Grad)).ToList()
             : new List<(string, Node)>();
-        if (validate) GraphValidator.Graph("Differentiate", grads.Select(g => g.Item2).Append(graph.Output));
-        var fusion = Fusion.Run(graph.Builder, graph.Output, grads);
+        if (validate) GraphValidator.Graph("Differentiate", grads.Select(g => g.Item2).Concat(inputGrads).Append(graph.Output));
+        var fusion = Fusion.Run(graph.Builder, graph.Output, grads, inputGrads);
         if (validate) GraphValidator.Fused(fusion);
         var memory = MemoryPlan.Run(fusion, graph.Inputs, fusion.Output, layout);
         if (validate) GraphValidator.Planned(memory, fusion, layout);
-        return new CompiledMethod(graph, fusion, memory, fusion.Output, isLoss);
+        return new CompiledMethod(graph, fusion, memory, fusion.Output, isLoss, wrt.Zip(fusion.Extras, (i, g) => (i.Attrs.Name, g)).ToList());
     }
 }

@@ -13,13 +13,19 @@ namespace Kiln.Generator.Differentiate;
 internal static class Autodiff
 {
     /// <summary>The gradient of the scalar <paramref name="loss"/> with respect to every parameter it depends on, by path.</summary>
-    public static List<(string Path, Node Param, Node Grad)> Gradients(GraphBuilder b, Node loss)
+    public static List<(string Path, Node Param, Node Grad)> Gradients(GraphBuilder b, Node loss) => Gradients(b, loss, [], out _);
+
+    /// <summary>
+    /// The same, and the gradient with respect to each of <paramref name="inputs"/> (torch.autograd.grad): zeros of the
+    /// input's shape where the loss does not depend on it.
+    /// </summary>
+    public static List<(string Path, Node Param, Node Grad)> Gradients(GraphBuilder b, Node loss, IReadOnlyCollection<Node> inputs, out List<Node> inputGrads)
     {
         var order = Graph.TopologicalOrder([loss]);
         var dependsOnParam = new HashSet<Node>();
         foreach (var n in order)
             // a detached value is a constant to the backward pass: nothing behind it is differentiated
-            if (n.Op == Leaves.Param || (n.Op != Unary.Detach && n.Inputs.Any(dependsOnParam.Contains))) dependsOnParam.Add(n);
+            if (n.Op == Leaves.Param || inputs.Contains(n) || (n.Op != Unary.Detach && n.Inputs.Any(dependsOnParam.Contains))) dependsOnParam.Add(n);
 
         var adjoint = new Dictionary<Node, Node> { [loss] = b.Const(1) };
         for (int i = order.Count - 1; i >= 0; i--)
@@ -34,6 +40,7 @@ internal static class Autodiff
                 adjoint[input] = adjoint.TryGetValue(input, out var existing) ? b.Add(existing, c) : c;
             }
         }
+        inputGrads = inputs.Select(x => adjoint.TryGetValue(x, out var g) ? b.Expand(g, x.Shape) : b.Expand(b.Const(0), x.Shape)).ToList();
         return order.Where(n => n.Op == Leaves.Param && adjoint.ContainsKey(n))
             .OrderBy(n => n.Attrs.Name, System.StringComparer.Ordinal)
             .Select(n => (n.Attrs.Name, n, b.Expand(adjoint[n], n.Shape)))

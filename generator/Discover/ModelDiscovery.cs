@@ -184,11 +184,19 @@ internal static class ModelDiscovery
         {
             var pLoc = LocationInfo.From(p.Locations[0]);
             bool isInt = IsKiln(p.Type, "IntTensor");
+            bool requiresGrad = p.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "Kiln.RequiresGradAttribute");
+            if (requiresGrad && (kind != MethodKind.Loss || isInt))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.BadDeclaration, pLoc, kind != MethodKind.Loss
+                    ? $"[RequiresGrad] on '{p.Name}' of '{method.Name}': only a [Loss] method's inputs have gradients (a forward plan has no backward pass)"
+                    : $"[RequiresGrad] on '{p.Name}' of '{method.Name}': an IntTensor holds indices, which have no gradient"));
+                return null;
+            }
             if (kind == MethodKind.Helper ? IsBuildTimeScalar(p.Type) : p.Type.SpecialType == SpecialType.System_Single)
             {
                 // a helper's int, float or bool parameter: bound to a build-time value at each call (a loop count, a scale);
                 // an entry method's float parameter: a run-time scalar input of the plan, set per call (a margin, a weight)
-                inputs.Add(new InputSpec(p.Name, false, false, EquatableArray<DimSpec>.Empty, pLoc, IsScalar: true));
+                inputs.Add(new InputSpec(p.Name, false, false, EquatableArray<DimSpec>.Empty, pLoc, IsScalar: true, RequiresGrad: requiresGrad));
                 continue;
             }
             if (!isInt && !IsKiln(p.Type, "Tensor"))
@@ -209,7 +217,7 @@ internal static class ModelDiscovery
                 diagnostics.Add(DiagnosticInfo.Create(Descriptors.BadDeclaration, pLoc, $"Input '{p.Name}' of '{method.Name}' has more than {int.MaxValue:N0} elements, more than one span or array holds"));
                 return null;
             }
-            inputs.Add(new InputSpec(p.Name, isInt, shapeAttr is null, shape.ToEquatable(), pLoc));
+            inputs.Add(new InputSpec(p.Name, isInt, shapeAttr is null, shape.ToEquatable(), pLoc, RequiresGrad: requiresGrad));
         }
         // a named dim becomes a plan parameter with its first letter lower-cased: two dims may not meet there, nor meet "model"
         var seen = new Dictionary<string, string> { ["model"] = "the plan's model parameter" };

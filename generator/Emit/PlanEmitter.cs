@@ -9,7 +9,8 @@ using Kiln.Generator.Plan;
 namespace Kiln.Generator.Emit;
 
 /// <summary>Everything emission needs about one compiled method.</summary>
-internal sealed record CompiledMethod(MethodGraph Graph, Fusion Fusion, MemoryPlan Memory, Node Output, bool IsLoss);
+/// <paramref name="InputGrads"/>: each [RequiresGrad] input's name and the node holding d loss / d input.
+internal sealed record CompiledMethod(MethodGraph Graph, Fusion Fusion, MemoryPlan Memory, Node Output, bool IsLoss, IReadOnlyList<(string Input, Node Grad)> InputGrads);
 
 /// <summary>
 /// Emits the host plan of one method: the Bound struct (dims and offsets), the constructor that binds dims,
@@ -250,6 +251,13 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
         w.Line("/// <inheritdoc/>");
         w.Line($"protected override global::System.Collections.Generic.IReadOnlyList<(string Name, long Offset, long Count, bool IsInt)> InputSlots => _slots ??= new (string, long, long, bool)[] {{ {string.Join(", ", g.Inputs.Select(i => $"(\"{i.Attrs.Name}\", {Off(i)}, {Dim(i.Shape.Count)}, {(i.Attrs.IsInt ? "true" : "false")})"))} }};");
         w.Line("private (string, long, long, bool)[]? _slots;");
+        if (m.InputGrads.Count > 0)
+        {
+            w.Line();
+            w.Line("/// <inheritdoc/>");
+            w.Line($"protected override global::System.Collections.Generic.IReadOnlyList<(string Name, long Offset, long Count)> InputGradSlots => _gradSlots ??= new (string, long, long)[] {{ {string.Join(", ", m.InputGrads.Select(x => $"(\"{x.Input}\", {Off(x.Grad)}, {Dim(x.Grad.Shape.Count)})"))} }};");
+            w.Line("private (string, long, long)[]? _gradSlots;");
+        }
         w.Line();
         w.Open("private void PrepareStaged()");
         foreach (var i in g.Inputs.Where(i => i.Attrs.IsInt))

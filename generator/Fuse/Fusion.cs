@@ -50,10 +50,13 @@ internal sealed class Fusion
     /// <summary>Library and view operands replaced by a contiguous copy.</summary>
     public IReadOnlyDictionary<Node, Node> Substitutions => _substitute;
 
-    public static Fusion Run(GraphBuilder builder, Node output, IReadOnlyList<(string Path, Node Grad)> grads)
+    /// <summary>Further outputs kept in memory to the end of a run (the gradients of [RequiresGrad] inputs), in the order given.</summary>
+    public List<Node> Extras { get; } = new();
+
+    public static Fusion Run(GraphBuilder builder, Node output, IReadOnlyList<(string Path, Node Grad)> grads, IReadOnlyList<Node>? extras = null)
     {
         var f = new Fusion(builder);
-        f.Build(output, grads);
+        f.Build(output, grads, extras ?? []);
         return f;
     }
 
@@ -61,11 +64,11 @@ internal sealed class Fusion
     private static bool IsContiguous(Node n) =>
         n.Op != ViewOp.Instance || (ViewOp.IsReshape(n) && IsContiguous(n.Inputs[0]));
 
-    private void Build(Node output, IReadOnlyList<(string Path, Node Grad)> grads)
+    private void Build(Node output, IReadOnlyList<(string Path, Node Grad)> grads, IReadOnlyList<Node> extras)
     {
         // Legalize: library operands, reshape inputs and graph outputs must be contiguous; a view that is not becomes a copy.
         var gradRoots = grads.Select(g => g.Grad).ToList();
-        var all = Graph.TopologicalOrder(new[] { output }.Concat(gradRoots));
+        var all = Graph.TopologicalOrder(new[] { output }.Concat(gradRoots).Concat(extras));
         foreach (var n in all)
         {
             if (!NeedsContiguous(n)) continue;
@@ -79,9 +82,11 @@ internal sealed class Fusion
         Node Out(Node n) => n.Op == Leaves.Param || n.Op == Leaves.Input || n.Op == Leaves.Const || !IsContiguous(n) ? _builder.MaterializeCopy(n) : n;
         output = Out(output);
         Output = output;
+        // an extra output is its own stored tensor (a copy where it is a leaf, a constant or a strided view)
+        foreach (var e in extras) Extras.Add(Out(e));
 
         var forwardOrder = Roots([output]);
-        var fullOrder = Roots(new[] { output }.Concat(gradRoots));
+        var fullOrder = Roots(new[] { output }.Concat(gradRoots).Concat(Extras));
         foreach (var n in fullOrder)
             foreach (var input in Inputs(n))
             {
@@ -89,6 +94,7 @@ internal sealed class Fusion
                 if (!list.Contains(n)) list.Add(n);
             }
         _outputs.Add(output);
+        foreach (var e in Extras) _outputs.Add(e);
 
         // gradient targets: the node whose kernel adds into the parameter's gradient slot
         var gradTargets = new Dictionary<Node, string>();
@@ -108,7 +114,7 @@ internal sealed class Fusion
         foreach (var (_, copy) in gradCopies) _outputs.Add(copy);
 
         var forwardSet = new HashSet<Node>(forwardOrder);
-        var order = Roots(new[] { output }.Concat(gradTargets.Keys).Concat(gradCopies.Select(c => c.Node)));
+        var order = Roots(new[] { output }.Concat(Extras).Concat(gradTargets.Keys).Concat(gradCopies.Select(c => c.Node)));
         // forward kernels first, so Forward() runs a prefix of the schedule
         order = order.Where(forwardSet.Contains).Concat(order.Where(n => !forwardSet.Contains(n))).ToList();
         foreach (var n in order)

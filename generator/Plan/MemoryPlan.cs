@@ -59,6 +59,8 @@ internal sealed class MemoryPlan
                 lastUse[Base(leaf)] = k.Index;
 
         var slots = new List<(Size Size, int FreeAfter, Poly Offset)>();
+        // the output and the extra outputs (input gradients) live to the end of the run: the caller reads them after it
+        var kept = new HashSet<Node>(fusion.Extras.Select(Base)) { Base(output) };
         foreach (var k in fusion.Kernels)
         {
             var n = k.Root;
@@ -68,7 +70,7 @@ internal sealed class MemoryPlan
                 continue;
             }
             var size = n.Shape.Count;
-            int until = n == Base(output) ? int.MaxValue : lastUse.TryGetValue(n, out var u) ? u : k.Index;
+            int until = kept.Contains(n) ? int.MaxValue : lastUse.TryGetValue(n, out var u) ? u : k.Index;
             int found = slots.FindIndex(s => s.FreeAfter < k.Index && (s.Size == size || (s.Size.IsConstant && size.IsConstant && s.Size.Coefficient >= size.Coefficient)));
             Poly offset;
             if (found >= 0)

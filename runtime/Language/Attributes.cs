@@ -52,6 +52,15 @@ public sealed class ForwardAttribute : Attribute { }
 public sealed class LossAttribute : Attribute { }
 
 /// <summary>The shape of a method input: ints, or symbolic names (e.g. "N") bound when the plan is compiled.</summary>
+/// <summary>
+/// On a [Loss] method's float input: the plan also computes d loss / d input in ForwardBackward, as
+/// <c>torch.autograd.grad(loss, [input])</c>, read with <see cref="Plan.InputGrad(string)"/>. The gradient is
+/// written afresh by every ForwardBackward (returned, not accumulated, as autograd.grad does); parameters keep
+/// accumulating as loss.backward() does.
+/// </summary>
+[AttributeUsage(AttributeTargets.Parameter, Inherited = false)]
+public sealed class RequiresGradAttribute : Attribute;
+
 [AttributeUsage(AttributeTargets.Parameter, Inherited = false)]
 public sealed class ShapeAttribute(params object[] dims) : Attribute
 {

@@ -188,7 +188,48 @@ public abstract class Plan : IDisposable
     /// <summary>Runs the generated launch sequence on the plan's path.</summary>
     protected void Execute(bool backward)
     {
+        _gradientsCurrent = false;
         if (Device.IsManaged) RunManaged(backward); else RunIlgpu(backward);
+        _gradientsCurrent = backward;
+    }
+
+    private bool _gradientsCurrent;
+
+    /// <summary>The [RequiresGrad] inputs' gradients in the work arena: name, offset, count (generated plans of such losses override it).</summary>
+    protected virtual IReadOnlyList<(string Name, long Offset, long Count)> InputGradSlots => [];
+
+    /// <summary>
+    /// d loss / d input for an input marked [RequiresGrad], from the last ForwardBackward, as torch.autograd.grad returns it
+    /// (written afresh by each ForwardBackward, never accumulated). The shape is the input's; the values are row-major.
+    /// </summary>
+    public float[] InputGrad(string name)
+    {
+        var slot = GradSlot(name);
+        var result = new float[slot.Count];
+        InputGrad(name, result);
+        return result;
+    }
+
+    /// <summary>Writes d loss / d <paramref name="name"/> into <paramref name="destination"/> (exactly the input's length).</summary>
+    public void InputGrad(string name, Span<float> destination)
+    {
+        var slot = GradSlot(name);
+        if (destination.Length != slot.Count)
+            throw new ArgumentException($"The gradient of '{name}' has {slot.Count} values; the destination holds {destination.Length}.", nameof(destination));
+        using (Enter())
+        {
+            if (!_gradientsCurrent)
+                throw new InvalidOperationException($"No gradient of '{name}' to read: call ForwardBackward first (Forward computes no gradients).");
+            Work.CopyTo(destination, slot.Offset);
+        }
+    }
+
+    private (string Name, long Offset, long Count) GradSlot(string name)
+    {
+        foreach (var s in InputGradSlots)
+            if (s.Name == name) return s;
+        var marked = InputGradSlots.Count == 0 ? "none is" : string.Join(", ", Array.ConvertAll([.. InputGradSlots], s => s.Name)) + (InputGradSlots.Count == 1 ? " is" : " are");
+        throw new ArgumentException($"The plan has no gradient for '{name}': mark the input [RequiresGrad] ({marked}).", nameof(name));
     }
 
     /// <summary>The generated launch sequence on the managed path.</summary>

@@ -463,3 +463,13 @@ public partial class Scalars
     [Forward] public Tensor Tempered([Shape(2, 3)] Tensor x, float w) => Softmax(x * a / w, 1);
     [Loss] public Tensor Passed([Shape(2, 3)] Tensor x, float w) => Tempered(x, w).Sum() + (Tempered(x, 2f) * x).Mean();
 }
+
+/// <summary>Gradients with respect to inputs ([RequiresGrad]), as torch.autograd.grad: seed 003's d mse(x @ w, y) / d w.</summary>
+[Model]
+public partial class InputGrads
+{
+    [Param(3)] Tensor a;
+
+    [Loss] public Tensor Regression([Shape(100, 64)] Tensor x, [RequiresGrad, Shape(64, 1)] Tensor w, [Shape(100, 1)] Tensor y) => Losses.MseLoss(x.MatMul(w), y) + a.Sum() * 0f;
+    [Loss] public Tensor Mixed([RequiresGrad, Shape(2, 3)] Tensor x, [RequiresGrad, Shape(2, 3)] Tensor unused, [RequiresGrad] float pw) => (Tanh(x * a) * pw).Sum() + unused.Detach().Sum() + (x * x).Mean();
+}

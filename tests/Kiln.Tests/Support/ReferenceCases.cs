@@ -530,6 +530,8 @@ internal static class ReferenceCases
         ["Scalars.Weighted"] = c => Add(Mul(Sum(Mul(c.P("a"), c.I("r"))), c.I("w")), Mul(MseLoss(c.P("a"), c.I("r")), Sub(S(1f), c.I("w")))),
         ["Scalars.Tempered"] = c => Softmax(Div(Mul(c.I("x"), c.P("a")), c.I("w")), 1),
         ["Scalars.Passed"] = c => Add(Sum(Softmax(Div(Mul(c.I("x"), c.P("a")), c.I("w")), 1)), Mean(Mul(Softmax(Div(Mul(c.I("x"), c.P("a")), S(2f)), 1), c.I("x")))),
+        ["InputGrads.Regression"] = c => Add(MseLoss(MatMul(c.I("x"), c.I("w")), c.I("y")), Mul(Sum(c.P("a")), S(0f))),
+        ["InputGrads.Mixed"] = c => Terms(Sum(Mul(Tanh(Mul(c.I("x"), c.P("a"))), c.I("pw"))), Sum(Detach(c.I("unused"))), Mean(Mul(c.I("x"), c.I("x")))),
         ["Creation.Filled"] = c => Sum(Mul(Add(Add(Add(c.P("a"), Zeros(2, 3)), Mul(Ones(3), S(2f))), Full([2, 1], 0.5f)), c.I("r"))),
         ["Creation.Like"] = c => Sum(Mul(Add(Add(Mul(c.P("a"), OnesLike(c.P("a"))), ZerosLike(c.I("r"))), FullLike(c.P("a"), -1.5f)), c.I("r"))),
         ["Creation.Ranges"] = c => Terms(
