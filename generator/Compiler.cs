@@ -67,7 +67,7 @@ internal static class Compiler
     public static CompiledMethod CompileMethod(MethodGraph graph, IReadOnlyList<ParamLayout> layout, bool validate = false)
     {
         bool isLoss = graph.Method.Kind == MethodKind.Loss;
-        if (validate) GraphValidator.Graph("Check", [graph.Output]);
+        if (validate) GraphValidator.Graph("Check", graph.MoreOutputs.Prepend(graph.Output));
         // [RequiresGrad] inputs: their gradients are extra outputs of the backward pass
         var wrt = graph.Inputs.Where(i => graph.Method.Inputs.Any(s => s.Name == i.Attrs.Name && s.RequiresGrad)).ToList();
         var inputGrads = new List<Node>();
@@ -75,7 +75,7 @@ internal static class Compiler
             ? Autodiff.Gradients(graph.Builder, graph.Output, wrt, out inputGrads).Select(g => (g.Path, g.Grad)).ToList()
             : new List<(string, Node)>();
         if (validate) GraphValidator.Graph("Differentiate", grads.Select(g => g.Item2).Concat(inputGrads).Append(graph.Output));
-        var fusion = Fusion.Run(graph.Builder, graph.Output, grads, inputGrads);
+        var fusion = Fusion.Run(graph.Builder, graph.Output, grads, inputGrads, graph.MoreOutputs);
         if (validate) GraphValidator.Fused(fusion);
         var memory = MemoryPlan.Run(fusion, graph.Inputs, fusion.Output, layout);
         if (validate) GraphValidator.Planned(memory, fusion, layout);

@@ -15,8 +15,10 @@ internal sealed record ParamLayout(string Path, int[] Shape, int Offset, int Fan
 }
 
 /// <summary>The graph of one [Forward] or [Loss] method, before differentiation.</summary>
-internal sealed class MethodGraph(MethodSpec method, GraphBuilder builder, List<Node> inputs, Node output, List<string> symbols)
+internal sealed class MethodGraph(MethodSpec method, GraphBuilder builder, List<Node> inputs, Node output, List<string> symbols, List<Node>? moreOutputs = null)
 {
+    /// <summary>The outputs after the first, when the method returns a tuple (named by <see cref="MethodSpec.Outputs"/>).</summary>
+    public List<Node> MoreOutputs { get; } = moreOutputs ?? new List<Node>();
     public MethodSpec Method { get; } = method;
     public GraphBuilder Builder { get; } = builder;
     public List<Node> Inputs { get; } = inputs;
@@ -132,13 +134,14 @@ internal sealed class Lowerer
         try
         {
             var scope = new Scope(_root, "", new Dictionary<string, int>(), locals, new ImmutableStack(_root.FullName + "." + method.Name, null));
-            var output = RunBody(method, builder, scope);
-            if (method.Kind == MethodKind.Loss && output.Shape.Rank != 0)
+            var result = RunBody(method, builder, scope);
+            var outputs = result.Tensors ?? [result.Tensor!];
+            if (method.Kind == MethodKind.Loss && outputs[0].Shape.Rank != 0)
             {
-                Report(Descriptors.LossNotScalar, method.Location, method.Name, output.Shape.ToString());
+                Report(Descriptors.LossNotScalar, method.Location, method.Name, outputs[0].Shape.ToString());
                 return null;
             }
-            return new MethodGraph(method, builder, inputs, output, symbols);
+            return new MethodGraph(method, builder, inputs, outputs[0], symbols, outputs.Skip(1).ToList());
         }
         catch (LoweringFailed)
         {
@@ -146,11 +149,18 @@ internal sealed class Lowerer
         }
     }
 
-    private Node RunBody(MethodSpec method, GraphBuilder b, Scope scope)
+    /// <summary>Runs a method's body: its returned tensor, or its tuple of tensors (Value.Tensors) when it returns one.</summary>
+    private Value RunBody(MethodSpec method, GraphBuilder b, Scope scope)
     {
         var budget = new Unrolled();
-        if (Run(method.Body, b, scope, budget) is { } result) return result;
-        Report(Descriptors.Unsupported, method.Location, $"Method '{method.Name}' without a returned tensor");
+        if (Run(method.Body, b, scope, budget) is not { } result)
+        {
+            Report(Descriptors.Unsupported, method.Location, $"Method '{method.Name}' without a returned tensor");
+            throw new LoweringFailed();
+        }
+        if (method.Outputs.Count == 0) return new Value(Tensor(result, method.Body[method.Body.Count - 1].Value), null, null);
+        if (result.Tensors is { } many && many.Length == method.Outputs.Count) return result;
+        Report(Descriptors.Unsupported, method.Location, $"Method '{method.Name}' returning something other than a tuple of {method.Outputs.Count} tensors written in place");
         throw new LoweringFailed();
     }
 
@@ -163,7 +173,7 @@ internal sealed class Lowerer
     /// Runs statements in order: a local takes its value, a build-time <c>if</c> runs one branch, a <c>for</c> loop runs
     /// its body once per value of its variable. Returns the returned tensor, or null when the statements end without one.
     /// </summary>
-    private Node? Run(EquatableArray<Statement> statements, GraphBuilder b, Scope scope, Unrolled budget)
+    private Value? Run(EquatableArray<Statement> statements, GraphBuilder b, Scope scope, Unrolled budget)
     {
         foreach (var statement in statements)
         {
@@ -190,7 +200,7 @@ internal sealed class Lowerer
                 default:
                     var value = Eval(statement.Value, b, scope);
                     if (statement.Local is { } local) scope.Locals[local] = value;
-                    else return Tensor(value, statement.Value);
+                    else return value;
                     break;
             }
         }
@@ -273,6 +283,8 @@ internal sealed class Lowerer
                 var negated = Eval(not.Operand, b, scope);
                 if (negated.Constant is "true" or "false") return new Value(null, null, negated.Constant == "true" ? "false" : "true");
                 return new Value(b.Unary(Arithmetic.LogicalNot, Tensor(negated, not)), null, null);
+            case TupleExpr tuple:
+                return new Value(null, null, null, tuple.Items.Select(i => Tensor(Eval(i, b, scope), i)).ToArray());
             case ConditionalExpr conditional:
                 return Eval(Decide(conditional.Condition, b, scope, "A ?: expression") ? conditional.WhenTrue : conditional.WhenFalse, b, scope);
             case MemberExpr { Member: "T" } m:
@@ -355,7 +367,7 @@ internal sealed class Lowerer
         Node? self = call.Receiver is { } receiver ? Tensor(Eval(receiver, b, scope), receiver) : null;
 
         if (call.Callee.StartsWith("self.", StringComparison.Ordinal))
-            return new Value(Inline(call, scope.Model, call.Callee.Substring(5), scope.Prefix, scope.Dims, args, b, scope), null, null);
+            return Inline(call, scope.Model, call.Callee.Substring(5), scope.Prefix, scope.Dims, args, b, scope);
         if (call.Callee.StartsWith("module.", StringComparison.Ordinal))
         {
             var parts = call.Callee.Split('.');
@@ -364,7 +376,7 @@ internal sealed class Lowerer
             var dims = sub.Dims.Select((d, i) => (d, v: i < field.Dims.Count ? field.Dims[i] : 0)).ToDictionary(x => x.d, x => x.v);
             var described = $"{sub.Name}({string.Join(", ", sub.Dims.Select(d => $"{d}: {dims[d]}"))}) declaring {string.Join(", ", sub.Params.Select(p => $"{p.Name} [{string.Join(", ", p.Shape.Select(s => s.Name is null ? s.Size : dims.TryGetValue(s.Name, out var v) ? v : 0))}]"))}";
             var submodule = scope.Submodule ?? new SubmoduleCall(scope.Prefix + field.Name, described, call.Location);
-            return new Value(Inline(call, sub, parts[2], scope.Prefix + field.Name + ".", dims, args, b, scope, submodule), null, null);
+            return Inline(call, sub, parts[2], scope.Prefix + field.Name + ".", dims, args, b, scope, submodule);
         }
 
         string op = call.Callee.Substring(call.Callee.IndexOf('.') + 1);
@@ -381,7 +393,7 @@ internal sealed class Lowerer
     }
 
     /// <summary>Inlines a model method: binds its inputs to the arguments, checking declared shapes.</summary>
-    private Node Inline(CallExpr call, ModelSpec model, string methodName, string prefix, Dictionary<string, int> dims, Dictionary<string, List<Value>> args, GraphBuilder b, Scope caller, SubmoduleCall? submodule = null)
+    private Value Inline(CallExpr call, ModelSpec model, string methodName, string prefix, Dictionary<string, int> dims, Dictionary<string, List<Value>> args, GraphBuilder b, Scope caller, SubmoduleCall? submodule = null)
     {
         var method = model.Methods.FirstOrDefault(m => m.Name == methodName);
         if (method is null) { Report(Descriptors.Unsupported, call.Location, $"A call to '{methodName}', which is not a model method"); throw new LoweringFailed(); }

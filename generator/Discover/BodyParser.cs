@@ -178,6 +178,8 @@ internal sealed class BodyParser(SemanticModel model, INamedTypeSymbol owner, Li
                 string op = b.IsKind(SyntaxKind.DivideExpression) && model.GetTypeInfo(b, cancellationToken).Type?.SpecialType is SpecialType.System_Int32 or SpecialType.System_Int64
                     or SpecialType.System_Int16 or SpecialType.System_Byte or SpecialType.System_UInt32 or SpecialType.System_UInt64 ? "idiv" : b.OperatorToken.Text;
                 return new BinaryExpr(op, Parse(b.Left), Parse(b.Right), location);
+            case TupleExpressionSyntax tuple:
+                return new TupleExpr(tuple.Arguments.Select(a => Parse(a.Expression)).ToEquatable(), location);
             case ConditionalExpressionSyntax conditional:
                 return new ConditionalExpr(Parse(conditional.Condition), Parse(conditional.WhenTrue), Parse(conditional.WhenFalse), location);
             case IdentifierNameSyntax when symbol is IFieldSymbol { IsStatic: true, IsReadOnly: true } readOnly && SymbolEqualityComparer.Default.Equals(readOnly.ContainingType, owner)

@@ -171,12 +171,15 @@ internal static class ModelDiscovery
         var attrs = method.GetAttributes().Select(a => a.AttributeClass?.ToDisplayString()).ToList();
         var kind = attrs.Contains("Kiln.LossAttribute") ? MethodKind.Loss : attrs.Contains("Kiln.ForwardAttribute") ? MethodKind.Forward : MethodKind.Helper;
         bool returnsMask = IsKiln(method.ReturnType, "BoolTensor");
-        if (kind == MethodKind.Helper && !IsKiln(method.ReturnType, "Tensor") && !returnsMask) return null;
+        // a tuple of tensors: several outputs of one pass (the first is the loss of a [Loss] method)
+        var outputs = method.ReturnType is INamedTypeSymbol { IsTupleType: true } tupleType && tupleType.TupleElements.All(e => IsKiln(e.Type, "Tensor"))
+            ? tupleType.TupleElements.Select(e => e.Name).ToList() : new List<string>();
+        if (kind == MethodKind.Helper && !IsKiln(method.ReturnType, "Tensor") && !returnsMask && outputs.Count == 0) return null;
         if (method.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) is not MethodDeclarationSyntax syntax) return null;
         var location = LocationInfo.From(syntax.Identifier.GetLocation());
-        if (!IsKiln(method.ReturnType, "Tensor") && !(kind == MethodKind.Helper && returnsMask))
+        if (!IsKiln(method.ReturnType, "Tensor") && !(kind == MethodKind.Helper && returnsMask) && outputs.Count == 0)
         {
-            diagnostics.Add(DiagnosticInfo.Create(Descriptors.BadDeclaration, location, $"Model method '{method.Name}' must return Kiln.Tensor"));
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.BadDeclaration, location, $"Model method '{method.Name}' must return Kiln.Tensor (or a tuple of them)"));
             return null;
         }
         var inputs = new List<InputSpec>();
@@ -233,7 +236,12 @@ internal static class ModelDiscovery
         var semanticModel = compilation.GetSemanticModel(syntax.SyntaxTree);
         var parser = new BodyParser(semanticModel, model, diagnostics, cancellationToken);
         var body = parser.ParseBody(syntax);
-        return new MethodSpec(method.Name, kind, inputs.ToEquatable(), body.ToEquatable(), location);
+        if (outputs.Distinct().Count() != outputs.Count || outputs.Any(o => !char.IsLetter(o[0])))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.BadDeclaration, location, $"The outputs of '{method.Name}' need distinct names that start with a letter (they name the plan's outputs)"));
+            return null;
+        }
+        return new MethodSpec(method.Name, kind, inputs.ToEquatable(), body.ToEquatable(), location, outputs.ToEquatable());
     }
 
     /// <summary>

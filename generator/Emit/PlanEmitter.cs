@@ -186,6 +186,18 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
 
     private static string Lower(string s) => Identifier.DimParameter(s);
 
+    /// <summary>The method's outputs with their names: one ("output") or the elements of its returned tuple.</summary>
+    private IReadOnlyList<(string Name, Node Node)> Outputs => m.Graph.Method.Outputs.Count == 0
+        ? [("output", m.Output)]
+        : m.Graph.Method.Outputs.Zip(m.Fusion.MoreOutputs.Prepend(m.Output), (n, o) => (n, o)).ToList();
+
+    /// <summary>A parameter name that no input has (an output named like an input gets '_' appended).</summary>
+    private static string Fresh(string name, IReadOnlyList<Node> inputs)
+    {
+        while (inputs.Any(i => Identifier.Escape(i.Attrs.Name) == name)) name += "_";
+        return name;
+    }
+
     /// <summary>A float parameter of the method: a run-time scalar input, passed by value (a 0-d input in the graph).</summary>
     private bool IsScalar(Node input) => m.Graph.Method.Inputs.Any(i => i.Name == input.Attrs.Name && i.IsScalar);
 
@@ -225,7 +237,7 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
             w.Close();
             w.Close();
         }
-        else
+        else if (Outputs.Count == 1)
         {
             w.Line($"/// <summary>Output elements ({m.Output.Shape}).</summary>");
             w.Line($"public int OutputLength => (int)({Dim(m.Output.Shape.Count)});");
@@ -247,10 +259,41 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
             w.Line($"return {output};");
             w.Close();
         }
+        else
+        {
+            // a tuple of outputs: each is written to its own span, or returned in a tuple of arrays named as the method's
+            var outs = Outputs.Select(o => (o.Name, o.Node, Param: Fresh(Identifier.Escape(o.Name), g.Inputs))).ToList();
+            w.Line($"/// <summary>Elements of the first output, {outs[0].Name} ({m.Output.Shape}).</summary>");
+            w.Line($"public int OutputLength => (int)({Dim(m.Output.Shape.Count)});");
+            w.Line();
+            w.Line($"/// <summary>Runs the forward pass and writes each output: {string.Join(", ", outs.Select(o => $"{o.Name} {o.Node.Shape}"))}.</summary>");
+            w.Open($"public void Run({(parameters.Length == 0 ? "" : parameters + ", ")}{string.Join(", ", outs.Select(o => $"{Span}<float> {o.Param}"))})");
+            foreach (var o in outs) w.Line($"{Checks}CheckInput(\"{o.Name}\", {o.Param}.Length, {SelfDim(o.Node.Shape.Count)}, \"{o.Node.Shape}\");");
+            w.Open($"using ({Self}Enter())");
+            w.Line($"{Self}Load({names});");
+            w.Line($"{Self}Execute(backward: false);");
+            foreach (var o in outs) w.Line($"{Self}Work.CopyTo({o.Param}, {SelfOff(o.Node)});");
+            w.Close();
+            w.Close();
+            w.Line();
+            w.Line("/// <summary>Runs the forward pass and returns each output in a new array.</summary>");
+            w.Open($"public ({string.Join(", ", outs.Select(o => $"float[] {Identifier.Escape(o.Name)}"))}) Run({parameters})");
+            foreach (var o in outs) w.Line($"var {o.Param} = new float[{SelfDim(o.Node.Shape.Count)}];");
+            w.Line($"{Self}Run({(names.Length == 0 ? "" : names + ", ")}{string.Join(", ", outs.Select(o => o.Param))});");
+            w.Line($"return ({string.Join(", ", outs.Select(o => o.Param))});");
+            w.Close();
+        }
         w.Line();
         w.Line("/// <inheritdoc/>");
         w.Line($"protected override global::System.Collections.Generic.IReadOnlyList<(string Name, long Offset, long Count, bool IsInt)> InputSlots => _slots ??= new (string, long, long, bool)[] {{ {string.Join(", ", g.Inputs.Select(i => $"(\"{i.Attrs.Name}\", {Off(i)}, {Dim(i.Shape.Count)}, {(i.Attrs.IsInt ? "true" : "false")})"))} }};");
         w.Line("private (string, long, long, bool)[]? _slots;");
+        if (Outputs.Count > 1)
+        {
+            w.Line();
+            w.Line("/// <inheritdoc/>");
+            w.Line($"protected override global::System.Collections.Generic.IReadOnlyList<(string Name, long Offset, long Count)> OutputSlots => _outputSlots ??= new (string, long, long)[] {{ {string.Join(", ", Outputs.Select(o => $"(\"{o.Name}\", {Off(o.Node)}, {Dim(o.Node.Shape.Count)})"))} }};");
+            w.Line("private (string, long, long)[]? _outputSlots;");
+        }
         if (m.InputGrads.Count > 0)
         {
             w.Line();
@@ -278,7 +321,10 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
         else
         {
             w.Line("/// <summary>The forward pass on staged inputs, writing the output.</summary>");
-            w.Line($"public void RunStaged({Span}<float> output) {{ CheckInput(\"output\", output.Length, OutputLength, \"{m.Output.Shape}\"); using (Enter()) {{ PrepareStaged(); Execute(backward: false); Work.CopyTo(output, {Off(m.Output)}); }} }}");
+            if (Outputs.Count == 1)
+                w.Line($"public void RunStaged({Span}<float> output) {{ CheckInput(\"output\", output.Length, OutputLength, \"{m.Output.Shape}\"); using (Enter()) {{ PrepareStaged(); Execute(backward: false); Work.CopyTo(output, {Off(m.Output)}); }} }}");
+            else
+                w.Line($"public void RunStaged({string.Join(", ", Outputs.Select(o => $"{Span}<float> {Identifier.Escape(o.Name)}"))}) {{ {string.Concat(Outputs.Select(o => $"CheckInput(\"{o.Name}\", {Identifier.Escape(o.Name)}.Length, {Dim(o.Node.Shape.Count)}, \"{o.Node.Shape}\"); "))}using (Enter()) {{ PrepareStaged(); Execute(backward: false); {string.Concat(Outputs.Select(o => $"Work.CopyTo({Identifier.Escape(o.Name)}, {Off(o.Node)}); "))}}} }}");
         }
         w.Line();
         w.Line("/// <summary>Runs the kernels again on the inputs of the last call (benchmarks, repeated evaluation).</summary>");
@@ -288,7 +334,7 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
         w.Open("public override float[] Invoke(global::System.Array[] inputs, bool backward = false)");
         var args = string.Join(", ", g.Inputs.Select((i, idx) => $"Arg<{(i.Attrs.IsInt ? "int" : "float")}>(inputs, {idx}, \"{i.Attrs.Name}\", {g.Inputs.Count}){(IsScalar(i) ? "[0]" : "")}"));
         if (m.IsLoss) w.Line($"return [backward ? ForwardBackward({args}) : Forward({args})];");
-        else w.Line($"return Run({args});");
+        else w.Line($"return Run({args}){(Outputs.Count > 1 ? ".Item1" : "")};");
         w.Close();
         w.Line();
         w.Open($"private void Load({parameters})");

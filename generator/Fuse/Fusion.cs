@@ -50,13 +50,16 @@ internal sealed class Fusion
     /// <summary>Library and view operands replaced by a contiguous copy.</summary>
     public IReadOnlyDictionary<Node, Node> Substitutions => _substitute;
 
-    /// <summary>Further outputs kept in memory to the end of a run (the gradients of [RequiresGrad] inputs), in the order given.</summary>
+    /// <summary>Further outputs of the backward pass kept in memory to the end of a run (the gradients of [RequiresGrad] inputs), in the order given.</summary>
     public List<Node> Extras { get; } = new();
 
-    public static Fusion Run(GraphBuilder builder, Node output, IReadOnlyList<(string Path, Node Grad)> grads, IReadOnlyList<Node>? extras = null)
+    /// <summary>The forward pass's outputs after the first (a method returning a tuple), stored and kept to the end of a run.</summary>
+    public List<Node> MoreOutputs { get; } = new();
+
+    public static Fusion Run(GraphBuilder builder, Node output, IReadOnlyList<(string Path, Node Grad)> grads, IReadOnlyList<Node>? extras = null, IReadOnlyList<Node>? moreOutputs = null)
     {
         var f = new Fusion(builder);
-        f.Build(output, grads, extras ?? []);
+        f.Build(output, grads, extras ?? [], moreOutputs ?? []);
         return f;
     }
 
@@ -64,11 +67,11 @@ internal sealed class Fusion
     private static bool IsContiguous(Node n) =>
         n.Op != ViewOp.Instance || (ViewOp.IsReshape(n) && IsContiguous(n.Inputs[0]));
 
-    private void Build(Node output, IReadOnlyList<(string Path, Node Grad)> grads, IReadOnlyList<Node> extras)
+    private void Build(Node output, IReadOnlyList<(string Path, Node Grad)> grads, IReadOnlyList<Node> extras, IReadOnlyList<Node> moreOutputs)
     {
         // Legalize: library operands, reshape inputs and graph outputs must be contiguous; a view that is not becomes a copy.
         var gradRoots = grads.Select(g => g.Grad).ToList();
-        var all = Graph.TopologicalOrder(new[] { output }.Concat(gradRoots).Concat(extras));
+        var all = Graph.TopologicalOrder(new[] { output }.Concat(moreOutputs).Concat(gradRoots).Concat(extras));
         foreach (var n in all)
         {
             if (!NeedsContiguous(n)) continue;
@@ -84,9 +87,11 @@ internal sealed class Fusion
         Output = output;
         // an extra output is its own stored tensor (a copy where it is a leaf, a constant or a strided view)
         foreach (var e in extras) Extras.Add(Out(e));
+        // each output its own tensor: two outputs that are one node (return (h, h)) get a copy each
+        foreach (var o in moreOutputs) MoreOutputs.Add(o == output || MoreOutputs.Contains(o) ? _builder.MaterializeCopy(o) : Out(o));
 
-        var forwardOrder = Roots([output]);
-        var fullOrder = Roots(new[] { output }.Concat(gradRoots).Concat(Extras));
+        var forwardOrder = Roots(new[] { output }.Concat(MoreOutputs));
+        var fullOrder = Roots(new[] { output }.Concat(MoreOutputs).Concat(gradRoots).Concat(Extras));
         foreach (var n in fullOrder)
             foreach (var input in Inputs(n))
             {
@@ -94,7 +99,7 @@ internal sealed class Fusion
                 if (!list.Contains(n)) list.Add(n);
             }
         _outputs.Add(output);
-        foreach (var e in Extras) _outputs.Add(e);
+        foreach (var e in Extras.Concat(MoreOutputs)) _outputs.Add(e);
 
         // gradient targets: the node whose kernel adds into the parameter's gradient slot
         var gradTargets = new Dictionary<Node, string>();
@@ -114,7 +119,7 @@ internal sealed class Fusion
         foreach (var (_, copy) in gradCopies) _outputs.Add(copy);
 
         var forwardSet = new HashSet<Node>(forwardOrder);
-        var order = Roots(new[] { output }.Concat(Extras).Concat(gradTargets.Keys).Concat(gradCopies.Select(c => c.Node)));
+        var order = Roots(new[] { output }.Concat(MoreOutputs).Concat(Extras).Concat(gradTargets.Keys).Concat(gradCopies.Select(c => c.Node)));
         // forward kernels first, so Forward() runs a prefix of the schedule
         order = order.Where(forwardSet.Contains).Concat(order.Where(n => !forwardSet.Contains(n))).ToList();
         foreach (var n in order)

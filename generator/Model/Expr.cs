@@ -22,6 +22,9 @@ internal sealed record BinaryExpr(string Op, Expr Left, Expr Right, LocationInfo
 /// <summary><c>Condition ? WhenTrue : WhenFalse</c> with a build-time condition (a tensor condition is Where's work).</summary>
 internal sealed record ConditionalExpr(Expr Condition, Expr WhenTrue, Expr WhenFalse, LocationInfo Location) : Expr(Location);
 
+/// <summary>A tuple of tensors written in place: <c>return (loss, logits);</c></summary>
+internal sealed record TupleExpr(EquatableArray<Expr> Items, LocationInfo Location) : Expr(Location);
+
 /// <summary>Unary minus.</summary>
 internal sealed record NegateExpr(Expr Operand, LocationInfo Location) : Expr(Location);
 

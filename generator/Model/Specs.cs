@@ -54,7 +54,8 @@ internal sealed record IfStatement(Expr Condition, EquatableArray<Statement> The
 internal enum MethodKind { Forward, Loss, Helper }
 
 /// <summary>A method of a model, with its body parsed into the expression language.</summary>
-internal sealed record MethodSpec(string Name, MethodKind Kind, EquatableArray<InputSpec> Inputs, EquatableArray<Statement> Body, LocationInfo Location);
+/// <paramref name="Outputs"/>: the element names when the method returns a tuple of tensors (<c>(Tensor loss, Tensor logits)</c>; Item1… where unnamed), else empty.
+internal sealed record MethodSpec(string Name, MethodKind Kind, EquatableArray<InputSpec> Inputs, EquatableArray<Statement> Body, LocationInfo Location, EquatableArray<string> Outputs = default);
 
 /// <summary>What Discover returns for one [Model] class: values only (a test walks it for symbols and syntax).</summary>
 internal sealed record ModelSpec(

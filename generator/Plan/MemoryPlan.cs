@@ -60,7 +60,7 @@ internal sealed class MemoryPlan
 
         var slots = new List<(Size Size, int FreeAfter, Poly Offset)>();
         // the output and the extra outputs (input gradients) live to the end of the run: the caller reads them after it
-        var kept = new HashSet<Node>(fusion.Extras.Select(Base)) { Base(output) };
+        var kept = new HashSet<Node>(fusion.Extras.Concat(fusion.MoreOutputs).Select(Base)) { Base(output) };
         foreach (var k in fusion.Kernels)
         {
             var n = k.Root;

@@ -188,12 +188,49 @@ public abstract class Plan : IDisposable
     /// <summary>Runs the generated launch sequence on the plan's path.</summary>
     protected void Execute(bool backward)
     {
-        _gradientsCurrent = false;
+        _gradientsCurrent = _outputsCurrent = false;
         if (Device.IsManaged) RunManaged(backward); else RunIlgpu(backward);
         _gradientsCurrent = backward;
+        _outputsCurrent = true;
     }
 
-    private bool _gradientsCurrent;
+    private bool _gradientsCurrent, _outputsCurrent;
+
+    /// <summary>The outputs of a method returning a tuple, by name (generated plans of such methods override it).</summary>
+    protected virtual IReadOnlyList<(string Name, long Offset, long Count)> OutputSlots => [];
+
+    /// <summary>
+    /// An output of the last run by its name in the method's returned tuple (<c>(Tensor loss, Tensor logits)</c>): the
+    /// logits for accuracy after ForwardBackward, with no second forward pass. The values are row-major.
+    /// </summary>
+    public float[] Output(string name)
+    {
+        var slot = Slot(OutputSlots, name, "output", "return a tuple naming it");
+        var result = new float[slot.Count];
+        Output(name, result);
+        return result;
+    }
+
+    /// <summary>Writes the output <paramref name="name"/> of the last run into <paramref name="destination"/> (exactly its length).</summary>
+    public void Output(string name, Span<float> destination)
+    {
+        var slot = Slot(OutputSlots, name, "output", "return a tuple naming it");
+        if (destination.Length != slot.Count)
+            throw new ArgumentException($"Output '{name}' has {slot.Count} values; the destination holds {destination.Length}.", nameof(destination));
+        using (Enter())
+        {
+            if (!_outputsCurrent) throw new InvalidOperationException($"No output '{name}' to read: run the plan first.");
+            Work.CopyTo(destination, slot.Offset);
+        }
+    }
+
+    private static (string Name, long Offset, long Count) Slot(IReadOnlyList<(string Name, long Offset, long Count)> slots, string name, string what, string remedy)
+    {
+        foreach (var s in slots)
+            if (s.Name == name) return s;
+        var names = slots.Count == 0 ? "it has none" : "it has " + string.Join(", ", Array.ConvertAll([.. slots], s => s.Name));
+        throw new ArgumentException($"The plan has no {what} '{name}' ({names}): {remedy}.", nameof(name));
+    }
 
     /// <summary>The [RequiresGrad] inputs' gradients in the work arena: name, offset, count (generated plans of such losses override it).</summary>
     protected virtual IReadOnlyList<(string Name, long Offset, long Count)> InputGradSlots => [];

@@ -271,7 +271,7 @@ public class ReferenceOpsTests
             {
                 var cls = Regex.Match(line, @"partial class (\w+)");
                 if (cls.Success) model = cls.Groups[1].Value;
-                var method = Regex.Match(line, @"\[(?:Loss|Forward)\]\s*public\s+\w+\s+(\w+)\s*\(");
+                var method = Regex.Match(line, @"\[(?:Loss|Forward)\]\s*public\s+(?:\w+|\([^)]*\))\s+(\w+)\s*\(");   // Tensor or a tuple of them
                 if (method.Success) declared.Add($"{model}.{method.Groups[1].Value}");
             }
         }

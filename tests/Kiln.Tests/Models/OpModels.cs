@@ -473,3 +473,22 @@ public partial class InputGrads
     [Loss] public Tensor Regression([Shape(100, 64)] Tensor x, [RequiresGrad, Shape(64, 1)] Tensor w, [Shape(100, 1)] Tensor y) => Losses.MseLoss(x.MatMul(w), y) + a.Sum() * 0f;
     [Loss] public Tensor Mixed([RequiresGrad, Shape(2, 3)] Tensor x, [RequiresGrad, Shape(2, 3)] Tensor unused, [RequiresGrad] float pw) => (Tanh(x * a) * pw).Sum() + unused.Detach().Sum() + (x * x).Mean();
 }
+
+/// <summary>Several outputs of one pass: a [Forward] returning (logits, probs), a [Loss] returning (loss, logits, perSample).</summary>
+[Model]
+public partial class ManyOutputs
+{
+    [Param(3, 4)] Tensor w;
+
+    [Forward] public (Tensor logits, Tensor probs) Both([Shape(2, 4)] Tensor x)
+    {
+        var logits = x.MatMul(w.T);
+        return (logits, Softmax(logits, 1));
+    }
+
+    [Loss] public (Tensor loss, Tensor logits, Tensor perSample) Train([Shape(2, 4)] Tensor x, [Shape(2)] IntTensor t)
+    {
+        var (logits, _) = Both(x);
+        return (Losses.CrossEntropy(logits, t), logits, Losses.CrossEntropy(logits, t, reduction: Reduction.None));
+    }
+}

@@ -532,6 +532,9 @@ internal static class ReferenceCases
         ["Scalars.Passed"] = c => Add(Sum(Softmax(Div(Mul(c.I("x"), c.P("a")), c.I("w")), 1)), Mean(Mul(Softmax(Div(Mul(c.I("x"), c.P("a")), S(2f)), 1), c.I("x")))),
         ["InputGrads.Regression"] = c => Add(MseLoss(MatMul(c.I("x"), c.I("w")), c.I("y")), Mul(Sum(c.P("a")), S(0f))),
         ["InputGrads.Mixed"] = c => Terms(Sum(Mul(Tanh(Mul(c.I("x"), c.P("a"))), c.I("pw"))), Sum(Detach(c.I("unused"))), Mean(Mul(c.I("x"), c.I("x")))),
+        // a tuple's first element is what the plan returns; ManyOutputsTests checks the others
+        ["ManyOutputs.Both"] = c => MatMul(c.I("x"), T(c.P("w"))),
+        ["ManyOutputs.Train"] = c => CrossEntropy(MatMul(c.I("x"), T(c.P("w"))), c.Classes("t")),
         ["Creation.Filled"] = c => Sum(Mul(Add(Add(Add(c.P("a"), Zeros(2, 3)), Mul(Ones(3), S(2f))), Full([2, 1], 0.5f)), c.I("r"))),
         ["Creation.Like"] = c => Sum(Mul(Add(Add(Mul(c.P("a"), OnesLike(c.P("a"))), ZerosLike(c.I("r"))), FullLike(c.P("a"), -1.5f)), c.I("r"))),
         ["Creation.Ranges"] = c => Terms(
