@@ -12,5 +12,6 @@ export KILN_FUZZ_MUTANTS="${1:-5000}" KILN_FUZZ_SEED="${2:-1}" KILN_FUZZ_OUT="${
 KILN_FUZZ_OUT="$(mkdir -p "$KILN_FUZZ_OUT" && cd "$KILN_FUZZ_OUT" && pwd)"
 export KILN_FUZZ_OUT
 dotnet test tests/Kiln.Tests --filter "FullyQualifiedName=Kiln.Tests.Generator.FuzzTests.Mutants_never_break_a_promise" \
-  --logger "console;verbosity=detailed" 2>&1 | grep -E 'mutants \(seed|mutant [0-9]+ of|Passed!|Failed!' || true
+  --logger "console;verbosity=detailed" 2>&1 | grep -E 'mutants \(seed|mutant [0-9]+ of|Passed!|Failed!|crashed|aborted' || true
 echo "failing mutants (if any): $KILN_FUZZ_OUT"
+echo "if the test host crashed, the mutant that killed it is $KILN_FUZZ_OUT/current.cs"

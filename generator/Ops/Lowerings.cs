@@ -337,7 +337,9 @@ internal static partial class Lowerings
         int dim = c.Dim("dim", 0, x.Shape.Rank);
         if (!x.Shape[dim].IsConstant) throw c.Fail($"Split of the named dim '{x.Shape[dim]}'");
         long n = x.Shape[dim].Coefficient;
-        var sizes = c.Ints("splitSizes") is { Count: > 0 } list ? list.Select(v => (long)v).ToList() : Pieces(n, c.Int("splitSize", 1));
+        int size = c.Int("splitSize", 1);
+        if (!c.Has("splitSizes") && size <= 0) throw c.Fail($"Split into pieces of size {size}");
+        var sizes = c.Ints("splitSizes") is { Count: > 0 } list ? list.Select(v => (long)v).ToList() : Pieces(c, n, size);
         if (sizes.Sum() != n || sizes.Any(s => s <= 0)) throw c.Fail($"Split sizes [{string.Join(", ", sizes)}] of a dim of size {n}");
         return Pieces(c, x, dim, sizes);
     }
@@ -350,11 +352,15 @@ internal static partial class Lowerings
         if (!x.Shape[dim].IsConstant) throw c.Fail($"Chunk of the named dim '{x.Shape[dim]}'");
         long n = x.Shape[dim].Coefficient, chunks = c.Int("chunks", 1);
         if (chunks < 1) throw c.Fail($"Chunk into {chunks} pieces");
-        return Pieces(c, x, dim, Pieces(n, (n + chunks - 1) / chunks));
+        return Pieces(c, x, dim, Pieces(c, n, (n + chunks - 1) / chunks));
     }
 
-    private static System.Collections.Generic.List<long> Pieces(long n, long size)
+    /// <summary>The most pieces one Split or Chunk may make: each is a node of the graph.</summary>
+    private const long MaxPieces = 10_000;
+
+    private static System.Collections.Generic.List<long> Pieces(Call c, long n, long size)
     {
+        if ((n + size - 1) / size > MaxPieces) throw c.Fail(System.FormattableString.Invariant($"{c.Name} into {(n + size - 1) / size:N0} pieces (at most {MaxPieces:N0})"));
         var sizes = new System.Collections.Generic.List<long>();
         for (long at = 0; at < n; at += size) sizes.Add(System.Math.Min(size, n - at));
         return sizes;

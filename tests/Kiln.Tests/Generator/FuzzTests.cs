@@ -53,6 +53,8 @@ public class FuzzTests(ITestOutputHelper output)
         {
             var (name, source) = corpus[rng.Next(corpus.Count)];
             string mutant = fuzzer.Mutate(source);
+            // a campaign keeps the mutant under test, so one that kills the process (a stack overflow) is left behind
+            if (keep is not null) { Directory.CreateDirectory(keep); File.WriteAllText(Path.Combine(keep, "current.cs"), $"// mutant {i} (seed {seed}) of {name}\n{mutant}"); }
             if (ModelFuzzer.Check(mutant) is not { } problem) continue;
             failures.Add($"mutant {i} of {name}: {problem}");
             if (keep is not null)

@@ -78,4 +78,18 @@ public class ZeroDimTests
         Assert.Contains(reason.Replace("2^24", "16,777,216"), d.GetMessage(CultureInfo.InvariantCulture));
         Assert.Equal(call, source.Substring(d.Location.SourceSpan.Start, d.Location.SourceSpan.Length));
     }
+
+    [Theory]
+    [InlineData("[Param(3, 2)] Tensor a;", "a.Split(0, 1)[0]", "pieces of size 0")]
+    [InlineData("[Param(3, 2)] Tensor a;", "a.Split(-2, 0)[0]", "pieces of size -2")]
+    [InlineData("[Param(20001, 1)] Tensor a;", "a.Split(1, 0)[0]", "20,001 pieces (at most 10,000)")]
+    [InlineData("[Param(20001, 1)] Tensor a;", "a.Chunk(20001, 0)[0]", "20,001 pieces")]
+    public void A_split_into_no_or_too_many_pieces_is_KLN0001_not_a_hung_compiler(string param, string call, string reason)
+    {
+        // the fuzzer's Split(0, 1) looped forever in the generator, growing a list until the compiler died
+        var source = Usings + $"[Model] public partial class M {{ {param} [Loss] public Tensor L() => ({call}).Sum(); }}";
+        var d = Assert.Single(GeneratorHarness.Run(source).GeneratorDiagnostics);
+        Assert.Equal("KLN0001", d.Id);
+        Assert.Contains(reason, d.GetMessage(CultureInfo.InvariantCulture));
+    }
 }
