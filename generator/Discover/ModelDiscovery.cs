@@ -36,7 +36,9 @@ internal static class ModelDiscovery
         else if (dims.Any(string.IsNullOrWhiteSpace))
             diagnostics.Add(DiagnosticInfo.Create(Descriptors.BadDeclaration, location, $"[Model] on '{type.Name}': every dim name must be a non-empty string"));
         else if (dims.FirstOrDefault(d => !IsDimName(d)) is { } bad)
-            diagnostics.Add(DiagnosticInfo.Create(Descriptors.BadDeclaration, location, $"[Model] on '{type.Name}': dim name '{bad}' must be a C# identifier with a letter first (it becomes a plan's parameter)"));
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.BadDeclaration, location, IsReservedDim(bad)
+                ? $"[Model] on '{type.Name}': dim name '{bad}' is the name of one of the plan's own Bound fields (T0, T1, … hold arena offsets): rename the dim"
+                : $"[Model] on '{type.Name}': dim name '{bad}' must be a C# identifier with a letter first (it becomes a plan's parameter)"));
         var parameters = new List<ParamSpec>();
         var modules = new List<ModuleSpec>();
         var methods = new List<MethodSpec>();
@@ -152,6 +154,9 @@ internal static class ModelDiscovery
         {
             case int i when i > 0:
                 return new DimSpec(i, null);
+            case string s when s.Length > 0 && IsReservedDim(s):
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.BadDeclaration, location, $"Dim name '{s}' is the name of one of the plan's own Bound fields (T0, T1, … hold arena offsets): rename the dim"));
+                return null;
             case string s when s.Length > 0 && !IsDimName(s):
                 diagnostics.Add(DiagnosticInfo.Create(Descriptors.BadDeclaration, location, $"Dim name '{s}' must be a C# identifier with a letter first (it becomes a plan's parameter)"));
                 return null;
@@ -248,7 +253,10 @@ internal static class ModelDiscovery
     /// A dim name becomes an identifier in generated code (a plan field, a lower-cased parameter): a letter first, then
     /// letters, digits or '_'. The letter first keeps its parameter apart from the plan's own members (upper case or '_' first).
     /// </summary>
-    private static bool IsDimName(string name) => SyntaxFacts.IsValidIdentifier(name) && char.IsLetter(name[0]);
+    private static bool IsDimName(string name) => SyntaxFacts.IsValidIdentifier(name) && char.IsLetter(name[0]) && !IsReservedDim(name);
+
+    /// <summary>Names of the Bound struct's own fields (offsets T0, T1, …; Unused): a dim of that name would be a second field of it.</summary>
+    private static bool IsReservedDim(string name) => name == "Unused" || (name.Length > 1 && name[0] == 'T' && name.Skip(1).All(char.IsDigit));
 
     /// <summary>
     /// The generator adds Layout, Parameters, Device, and per [Forward]/[Loss] method M a CompileM method and an MPlan class

@@ -54,27 +54,13 @@ public class NameTests
     [InlineData("[Model] public partial class M { [Param(3)] Tensor w; [Forward] public Tensor [|Layout|]([Shape(3)] Tensor x) => x * w; }", "parameter layout")]
     public void A_name_the_generator_declares_is_KLN0017_at_the_declaration(string marked, string reason)
     {
-        var source = Usings + marked;
-        int start = source.IndexOf("[|"), end = source.IndexOf("|]") - 2;
-        var result = GeneratorHarness.Run(source.Replace("[|", "").Replace("|]", "") + " [Model] public partial class Fine { [Param(2)] Tensor w; [Loss] public Tensor L() => w.Sum(); }");
-        var d = Assert.Single(result.GeneratorDiagnostics);
-        Assert.Equal("KLN0017", d.Id);
-        Assert.Contains(reason, d.GetMessage(CultureInfo.InvariantCulture));
-        Assert.Equal(TextSpan.FromBounds(start, end), d.Location.SourceSpan);
+        var (_, result) = MarkedSource.SingleAt(Usings + marked, "KLN0017", reason, suffix: " [Model] public partial class Fine { [Param(2)] Tensor w; [Loss] public Tensor L() => w.Sum(); }");
+        Assert.Single(result.GeneratorDiagnostics);
         Assert.Contains("class Fine", result.Source("Fine"));
     }
 
     [Theory]
     [InlineData("[Model] public partial class [|M|]<T> { [Param(3)] Tensor w; [Loss] public Tensor L() => w.Sum(); }", "generic")]
     [InlineData("[Model] public partial class M { [Param(3)] Tensor w; [Loss] public Tensor L([Shape(\"_n\", 3)] Tensor [|x|]) => (x * w).Sum(); }", "letter first")]
-    public void Other_declarations_the_generator_cannot_serve_are_KLN0007(string marked, string reason)
-    {
-        var source = Usings + marked;
-        int start = source.IndexOf("[|"), end = source.IndexOf("|]") - 2;
-        var result = GeneratorHarness.Run(source.Replace("[|", "").Replace("|]", ""));
-        var d = Assert.Single(result.GeneratorDiagnostics);
-        Assert.Equal("KLN0007", d.Id);
-        Assert.Contains(reason, d.GetMessage(CultureInfo.InvariantCulture));
-        Assert.Equal(TextSpan.FromBounds(start, end), d.Location.SourceSpan);
-    }
+    public void Other_declarations_the_generator_cannot_serve_are_KLN0007(string marked, string reason) => MarkedSource.SingleAt(Usings + marked, "KLN0007", reason);
 }
