@@ -181,8 +181,12 @@ internal sealed class Fusion
         return consumers.Count != 1;
     }
 
-    private bool IsConstantExpression(Node n) =>
-        n.Op == Leaves.Const || (n.Op.Kind == OpKind.Elementwise && Inputs(n).All(IsConstantExpression));
+    /// <summary>
+    /// A small expression of constants: free for each reader to recompute. Past a few levels it is stored instead, so a
+    /// long chain no rewrite folds (symbolic 1/N factors) is computed once, not once per reader and level.
+    /// </summary>
+    private bool IsConstantExpression(Node n, int depth = 0) =>
+        n.Op == Leaves.Const || (depth < 8 && n.Op.Kind == OpKind.Elementwise && Inputs(n).All(i => IsConstantExpression(i, depth + 1)));
 
     private bool IsKernelRoot(Node n) => n.Op.Kind is not (OpKind.Leaf or OpKind.View) && IsMaterialized(n);
 

@@ -51,6 +51,10 @@ internal static class Rewrites
             op.Kind == OpKind.Elementwise && s.Rank == 0 && x.All(i => i.Shape.Rank == 0 && GraphBuilder.IsConst(i, out _))
                 ? b.Const(op.Eval(x.Select(i => i.Attrs.Value).ToArray(), attrs))
                 : null),
+        new("fold-broadcast-constants", "an elementwise op of constants broadcast to a shape is one constant broadcast to it (a backward chain of scalings, 0.999 · 0.999 · …, folds to one number instead of being recomputed by every reader)", (b, op, x, s, attrs) =>
+            op.Kind == OpKind.Elementwise && op != Unary.Copy && s.Rank > 0 && x.All(i => BroadcastConst(i, out _))
+                ? b.Expand(b.Const(op.Eval(x.Select(i => { BroadcastConst(i, out var v); return v; }).ToArray(), attrs)), s)
+                : null),
         new("reshape-of-reshape", "a reshape of a reshape reads the original", (b, op, x, s, attrs) =>
             IsReshape(op, attrs) && IsReshape(x[0].Op, x[0].Attrs) ? b.Reshape(x[0].Inputs[0], s) : null),
         new("reshape-of-constant", "a constant has no memory to view: 0-d stays itself, anything else is a broadcast", (b, op, x, s, attrs) =>
@@ -94,6 +98,11 @@ internal static class Rewrites
     };
 
     private static bool IsConst(Node n, double value) => GraphBuilder.IsConst(n, out var v) && v == value;
+
+    /// <summary>A 0-d constant, or one broadcast to a shape (Expand's copy, not a materialized one).</summary>
+    private static bool BroadcastConst(Node n, out double value) =>
+        GraphBuilder.IsConst(n, out value)
+        || (n.Op == Unary.Copy && n.Attrs.Name != "materialize" && n.Inputs[0].Shape.Rank == 0 && GraphBuilder.IsConst(n.Inputs[0], out value));
 
     private static bool Same(Node n, Shape s) => n.Shape.Equals(s);
 

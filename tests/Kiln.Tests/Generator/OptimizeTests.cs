@@ -31,6 +31,7 @@ public class OptimizeTests
         ("double-negation", (b, x, _) => (b.Neg(b.Neg(x)), x)),
         ("constant-power", (b, x, _) => (b.Pow(x, b.Const(2)), b.Mul(x, x))),
         ("fold-constants", (b, _, _) => (b.Unary(Unary.Exp, b.Add(b.Const(1), b.Const(1))), b.Const(Math.Exp(2)))),
+        ("fold-broadcast-constants", (b, _, m) => (b.Mul(b.Mul(b.Expand(b.Const(1), Mat), b.Const(0.5)), b.Const(0.5)), b.Expand(b.Const(0.25), Mat))),
         ("reshape-of-reshape", (b, _, m) => (b.Reshape(b.Reshape(m, new Shape([Size.Symbol("N") * Size.Of(3)])), new Shape([Size.Of(3), Size.Symbol("N")])),
             b.Reshape(m, new Shape([Size.Of(3), Size.Symbol("N")])))),
         ("reshape-of-constant", (b, _, _) => (b.Reshape(b.Const(2), new Shape([Size.Of(1)])), b.Expand(b.Const(2), new Shape([Size.Of(1)])))),

@@ -46,4 +46,45 @@ public class SnapshotTests
             }
         }
         """, "Centering"), "BroadcastReduce");
+
+    [Fact]
+    public void The_language_of_issue_8() => Snapshot.Verify(Generate("""
+        using Kiln;
+        using static Kiln.Ops;
+
+        namespace Demo;
+
+        /// <summary>A small classifier using build-time loops and branches, a run-time temperature, tuple outputs,
+        /// an input gradient, a detached branch and tensors made in the graph.</summary>
+        [Model]
+        public partial class Tour
+        {
+            const int Depth = 2;
+
+            [Param(4, 4)] Tensor w;
+            [Param(3, 4)] Tensor head;
+
+            private Tensor Block(Tensor h, int layers, bool residual = true)
+            {
+                for (int i = 0; i < layers; i++)
+                    h = residual ? h + Tanh(h.MatMul(w)) : Tanh(h.MatMul(w));
+                return h;
+            }
+
+            [Forward]
+            public (Tensor logits, Tensor probs) Classify([Shape("N", 4)] Tensor x, float temperature)
+            {
+                var logits = Block(x, Depth).MatMul(head.T) + Arange(3f) * 0.1f;
+                return (logits, Softmax(logits / temperature, 1));
+            }
+
+            [Loss]
+            public (Tensor loss, Tensor logits) Train([RequiresGrad, Shape("N", 4)] Tensor x, [Shape("N")] IntTensor t)
+            {
+                var (logits, _) = Classify(x, 1f);
+                var anchor = (logits.Detach() * OnesLike(logits)).Mean();
+                return (Losses.CrossEntropy(logits, t) + anchor * 0f + (w * Eye(4)).Sum() * 0.01f, logits);
+            }
+        }
+        """, "Tour"), "LanguageTour");
 }
