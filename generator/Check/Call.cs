@@ -80,7 +80,7 @@ internal sealed class Call(string name, GraphBuilder builder, Node? self, IReadO
     private double? BuildTime(string argument, Value v) =>
         v.Number is { } n ? n
         : v.Constant is null or "null" && v.Tensor is null && v.Tensors is null ? null
-        : throw Fail($"'{argument}' of {Name} given a value known only when the plan runs; it must be a build-time number");
+        : throw Fail($"'{argument}' of {Name} given a value known only when the plan runs (it must be a number known at build time)");
 
     /// <summary>A string argument (such as Gelu's approximate), unquoted.</summary>
     public string String(string argument, string fallback) =>
@@ -93,7 +93,7 @@ internal sealed class Call(string name, GraphBuilder builder, Node? self, IReadO
 
     public bool Bool(string argument) => args.TryGetValue(argument, out var v) && (v[0].Constant is "true" or "false" || v[0].Tensor is null
         ? v[0].Constant == "true"
-        : throw Fail($"'{argument}' of {Name} given a value known only when the plan runs; it must be a build-time bool"));
+        : throw Fail($"'{argument}' of {Name} given a value known only when the plan runs (it must be a bool known at build time)"));
 
     /// <summary>
     /// A dim argument normalized against <paramref name="rank"/> (negative dims count from the end; KLN0004 when out of

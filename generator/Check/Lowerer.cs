@@ -227,7 +227,7 @@ internal sealed class Lowerer
         var v = Eval(condition, b, scope);
         if (v.Constant is "true" or "false") return v.Constant == "true";
         Report(Descriptors.Unsupported, condition.Location, v.Tensor is not null
-            ? $"{what} on a tensor's values (a plan is fixed at build time: Where(mask, a, b) picks per element)"
+            ? $"{what} on a value known only when the plan runs (a tensor's values or a run-time float input; a plan is fixed at build time: Where(mask, a, b) picks per element)"
             : $"{what} whose condition is not a build-time bool");
         throw new LoweringFailed();
     }
@@ -410,7 +410,9 @@ internal sealed class Lowerer
             }
             var value = v[0];
             // a helper's scalar is a build-time value; an entry method's float may also take a caller's run-time scalar (a 0-d tensor)
-            bool runTime = method.Kind != MethodKind.Helper && value.Tensor is { Shape.Rank: 0 };
+            // a caller's run-time float (a 0-d tensor) passes through to a float parameter; a loop bound or an op argument
+            // that needs a build-time number still says so where it is used
+            bool runTime = value.Tensor is { Shape.Rank: 0 };
             if (input.IsScalar && !runTime && value.Number is null && value.Constant is not ("true" or "false"))
             {
                 Report(Descriptors.Unsupported, call.Location, $"Argument '{input.Name}' of '{methodName}' that is not a build-time number or bool");

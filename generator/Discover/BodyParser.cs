@@ -74,6 +74,18 @@ internal sealed class BodyParser(SemanticModel model, INamedTypeSymbol owner, Li
                 if (op == "?") { Unsupported(assignment, $"A '{assignment.OperatorToken.Text}' assignment"); break; }
                 result.Add(new Statement(name, op is null ? value : new BinaryExpr(op, new NameExpr(name, LocationInfo.From(target)), value, LocationInfo.From(assignment))));
                 break;
+            case ExpressionStatementSyntax step when Counted(step.Expression) is { } counter
+                && step.Expression.Kind() is SyntaxKind.PostIncrementExpression or SyntaxKind.PreIncrementExpression or SyntaxKind.PostDecrementExpression or SyntaxKind.PreDecrementExpression
+                && model.GetSymbolInfo(counter, cancellationToken).Symbol is ILocalSymbol or IParameterSymbol:
+            {
+                // k++; k--: a local's next value, as k += 1
+                string counted = counter.Identifier.ValueText;
+                if (_loopVariables.Contains(counted)) { Unsupported(step, $"An assignment to the loop variable '{counted}' (the unrolled loop sets it)"); break; }
+                bool up = step.Expression.Kind() is SyntaxKind.PostIncrementExpression or SyntaxKind.PreIncrementExpression;
+                var at = LocationInfo.From(step);
+                result.Add(new Statement(counted, new BinaryExpr(up ? "+" : "-", new NameExpr(counted, at), new NumberExpr(1, at), at)));
+                break;
+            }
             case ReturnStatementSyntax { Expression: { } returned }:
                 result.Add(new Statement(null, Parse(returned)));
                 break;
@@ -111,6 +123,14 @@ internal sealed class BodyParser(SemanticModel model, INamedTypeSymbol owner, Li
                 break;
         }
     }
+
+    /// <summary>The name a ++ or -- applies to, or null.</summary>
+    private static IdentifierNameSyntax? Counted(ExpressionSyntax e) => e switch
+    {
+        PostfixUnaryExpressionSyntax { Operand: IdentifierNameSyntax n } => n,
+        PrefixUnaryExpressionSyntax { Operand: IdentifierNameSyntax n } => n,
+        _ => null,
+    };
 
     /// <summary>The parts of <c>for (int i = a; i &lt; b; i += k)</c>, or null for any other shape of loop.</summary>
     private (string Variable, Expr From, string Compare, Expr To, Expr Step)? ReadLoop(ForStatementSyntax loop)
@@ -300,7 +320,9 @@ internal sealed class BodyParser(SemanticModel model, INamedTypeSymbol owner, Li
         if (model.GetSymbolInfo(e, cancellationToken).Symbol is { Name: "Ellipsis" } s && ModelDiscovery.IsKiln(s.ContainingType, "TensorIndex") | ModelDiscovery.IsKiln(s.ContainingType, "Ops"))
             return new ConstExpr("ellipsis", location);
         if (Int(e) is { } i) return new NumberExpr(i, location);
-        return Unsupported(e, "An index other than a constant int, ^int, a range of those, or Ellipsis");
+        // a build-time int that is not a C# constant (a loop variable, a helper's argument): its value comes at lowering
+        if (model.GetTypeInfo(e, cancellationToken).Type?.SpecialType is SpecialType.System_Int32 or SpecialType.System_Int64) return Parse(e);
+        return Unsupported(e, "An index other than an int known at build time, ^int or a range of constants, or Ellipsis");
     }
 
     private int? Int(ExpressionSyntax e) => model.GetConstantValue(e, cancellationToken) is { HasValue: true, Value: int v } ? v : null;

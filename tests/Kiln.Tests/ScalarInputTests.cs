@@ -48,7 +48,7 @@ public class ScalarInputTests
     }
 
     [Theory]
-    [InlineData("[Loss] public Tensor L([Shape(3)] Tensor x, float k) => Losses.HuberLoss(x * w, x, delta: k);", "build-time number")]
+    [InlineData("[Loss] public Tensor L([Shape(3)] Tensor x, float k) => Losses.HuberLoss(x * w, x, delta: k);", "known at build time")]
     [InlineData("[Loss] public Tensor L([Shape(3)] Tensor x, int k) => (x * w).Sum() * k;", "a float (a run-time scalar input)")]
     public void A_run_time_scalar_where_the_build_needs_a_number_is_a_diagnostic(string method, string reason)
     {

@@ -444,6 +444,15 @@ public partial class ControlFlow
         return h3.Sum() + (h3 * 4f).Mean() + (h3 * 2f).Mean();
     }
 
+    [Loss] public Tensor Columns([Shape(2, 3)] Tensor x)
+    {
+        // a loop variable indexes with [], and k++ counts
+        var t = x[.., 0] * 0f;
+        int k = 1;
+        for (int j = 0; j < 3; j++) { t += x[.., j] * b[j] * k; k++; }
+        return t.Sum();
+    }
+
     [Loss] public Tensor Helpers([Shape(2, 3)] Tensor x)
     {
         var total = Block(x, 2).Sum() + Block(x, Layers - 2, gate: true).Mean();
@@ -462,6 +471,10 @@ public partial class Scalars
     [Loss] public Tensor Weighted([Shape(2, 3)] Tensor r, float w) => (a * r).Sum() * w + Losses.MseLoss(a, r) * (1f - w);
     [Forward] public Tensor Tempered([Shape(2, 3)] Tensor x, float w) => Softmax(x * a / w, 1);
     [Loss] public Tensor Passed([Shape(2, 3)] Tensor x, float w) => Tempered(x, w).Sum() + (Tempered(x, 2f) * x).Mean();
+
+    /// <summary>A helper's float parameter takes the caller's run-time float too.</summary>
+    public Tensor Scale(Tensor h, float alpha) => h * alpha;
+    [Loss] public Tensor ThroughHelper([Shape(2, 3)] Tensor r, float w) => Scale(a * r, w).Sum();
 }
 
 /// <summary>Gradients with respect to inputs ([RequiresGrad]), as torch.autograd.grad: seed 003's d mse(x @ w, y) / d w.</summary>

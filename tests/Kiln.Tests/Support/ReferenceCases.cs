@@ -516,6 +516,7 @@ internal static class ReferenceCases
         ["Detaching.StaticSpelling"] = c => Add(Sum(Mul(Mul(Exp(c.P("a")), Detach(Mul(c.P("a"), c.P("b")))), c.I("r"))), Sum(Detach(c.P("b")))),
         ["ControlFlow.Unrolled"] = c => ControlFlowWritten(c),
         ["ControlFlow.WrittenOut"] = c => ControlFlowWritten(c),
+        ["ControlFlow.Columns"] = c => Sum(Mul(Mul(c.I("x"), c.P("b")), new RefTensor([3], [1, 2, 3]))),   // Σ x[n, j]·b[j]·(j + 1)
         ["ControlFlow.Helpers"] = c =>
         {
             RefTensor Block(RefTensor h, int k, bool gate)
@@ -528,6 +529,7 @@ internal static class ReferenceCases
             return Terms(Sum(Block(x, 2, false)), Mean(Block(x, 1, true)), Sum(Mul(x, S(2))), Sum(Mul(x, S(3))));
         },
         ["Scalars.Weighted"] = c => Add(Mul(Sum(Mul(c.P("a"), c.I("r"))), c.I("w")), Mul(MseLoss(c.P("a"), c.I("r")), Sub(S(1f), c.I("w")))),
+        ["Scalars.ThroughHelper"] = c => Mul(Sum(Mul(c.P("a"), c.I("r"))), c.I("w")),
         ["Scalars.Tempered"] = c => Softmax(Div(Mul(c.I("x"), c.P("a")), c.I("w")), 1),
         ["Scalars.Passed"] = c => Add(Sum(Softmax(Div(Mul(c.I("x"), c.P("a")), c.I("w")), 1)), Mean(Mul(Softmax(Div(Mul(c.I("x"), c.P("a")), S(2f)), 1), c.I("x")))),
         ["InputGrads.Regression"] = c => Add(MseLoss(MatMul(c.I("x"), c.I("w")), c.I("y")), Mul(Sum(c.P("a")), S(0f))),
