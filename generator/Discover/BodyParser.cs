@@ -45,7 +45,8 @@ internal sealed class BodyParser(SemanticModel model, INamedTypeSymbol owner, Li
             case LocalDeclarationStatementSyntax { Declaration.Variables: var variables }:
                 foreach (var v in variables)
                 {
-                    if (v.Initializer is null) Unsupported(v, "A local without an initializer");
+                    // Tensor mix; … mix = …: C# checks it is assigned before it is read, so the declaration alone adds nothing
+                    if (v.Initializer is null) continue;
                     else result.Add(new Statement(v.Identifier.ValueText, Parse(v.Initializer.Value)));
                 }
                 break;
@@ -58,6 +59,29 @@ internal sealed class BodyParser(SemanticModel model, INamedTypeSymbol owner, Li
                         result.Add(new Statement(single.Identifier.ValueText, new CallExpr("Array.Item", new NameExpr(tuple, LocationInfo.From(single)),
                             new[] { new Argument("index", new NumberExpr(i, LocationInfo.From(single))) }.ToEquatable(), LocationInfo.From(single))));
                 break;
+            case ExpressionStatementSyntax { Expression: AssignmentExpressionSyntax { Left: TupleExpressionSyntax targets, Right: var tupleValue } } deconstruction
+                when deconstruction.Expression.IsKind(SyntaxKind.SimpleAssignmentExpression)
+                    && targets.Arguments.All(a => a.Expression is IdentifierNameSyntax or DeclarationExpressionSyntax { Designation: SingleVariableDesignationSyntax or DiscardDesignationSyntax }):
+            {
+                // (mix, lo) = (…, lo); (a, var b) = Both(x): each target takes its element (all elements are read first, as C# does)
+                string temp = "$tuple" + result.Count;
+                result.Add(new Statement(temp, Parse(tupleValue)));
+                for (int i = 0; i < targets.Arguments.Count; i++)
+                {
+                    string? element = targets.Arguments[i].Expression switch
+                    {
+                        IdentifierNameSyntax { Identifier.ValueText: "_" } => null,
+                        IdentifierNameSyntax id => id.Identifier.ValueText,
+                        DeclarationExpressionSyntax { Designation: SingleVariableDesignationSyntax single } => single.Identifier.ValueText,
+                        _ => null,
+                    };
+                    if (element is null) continue;
+                    if (_loopVariables.Contains(element)) { Unsupported(targets.Arguments[i], $"An assignment to the loop variable '{element}' (the unrolled loop sets it)"); continue; }
+                    var at = LocationInfo.From(targets.Arguments[i]);
+                    result.Add(new Statement(element, new CallExpr("Array.Item", new NameExpr(temp, at), new[] { new Argument("index", new NumberExpr(i, at)) }.ToEquatable(), at)));
+                }
+                break;
+            }
             case ExpressionStatementSyntax { Expression: AssignmentExpressionSyntax { Left: IdentifierNameSyntax target } assignment }
                 when model.GetSymbolInfo(target, cancellationToken).Symbol is ILocalSymbol or IParameterSymbol:
                 // h = Tanh(h); h += x: a local's next value
@@ -206,6 +230,8 @@ internal sealed class BodyParser(SemanticModel model, INamedTypeSymbol owner, Li
                 && ReadOnlyValue(readOnly) is { HasValue: true } initial:
                 // static readonly int Bins = 10: a build-time constant, as a const is
                 return Constant(initial.Value, location);
+            case IdentifierNameSyntax id when symbol is IFieldSymbol { IsStatic: true, IsReadOnly: true } other && SymbolEqualityComparer.Default.Equals(other.ContainingType, owner):
+                return Unsupported(syntax, $"'{id.Identifier.ValueText}', a static readonly field whose initializer is not a constant (make it const, or a literal)");
             case PrefixUnaryExpressionSyntax u when u.IsKind(SyntaxKind.LogicalNotExpression) || u.IsKind(SyntaxKind.BitwiseNotExpression):
                 return new NotExpr(Parse(u.Operand), location);
             case IdentifierNameSyntax id when symbol is ILocalSymbol or IParameterSymbol:

@@ -196,6 +196,12 @@ public abstract class Plan : IDisposable
 
     private bool _gradientsCurrent, _outputsCurrent;
 
+    /// <summary>The names <see cref="Output(string)"/> takes: the elements of the method's returned tuple (none for a single tensor).</summary>
+    public IReadOnlyList<string> OutputNames => Array.ConvertAll([.. OutputSlots], s => s.Name);
+
+    /// <summary>The inputs marked [RequiresGrad], whose gradients <see cref="InputGrad(string)"/> reads.</summary>
+    public IReadOnlyList<string> InputGradNames => Array.ConvertAll([.. InputGradSlots], s => s.Name);
+
     /// <summary>The outputs of a method returning a tuple, by name (generated plans of such methods override it).</summary>
     protected virtual IReadOnlyList<(string Name, long Offset, long Count)> OutputSlots => [];
 

@@ -61,6 +61,8 @@ public class ManyOutputsTests
             for (int k = 0; k < 4; k++)
                 Assert.Equal(Enumerable.Range(0, 2).Sum(n => (probs[n * 3 + c] - (Targets[n] == c ? 1 : 0)) * X[n * 4 + k]) / 2, grad[c * 4 + k], 5);
         Assert.Contains("it has loss, logits, perSample", Assert.Throws<ArgumentException>(() => plan.Output("probs")).Message);
+        Assert.Equal(["loss", "logits", "perSample"], plan.OutputNames);
+        Assert.Empty(plan.InputGradNames);
     }
 
     [Fact]

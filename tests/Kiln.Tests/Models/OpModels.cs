@@ -444,6 +444,16 @@ public partial class ControlFlow
         return h3.Sum() + (h3 * 4f).Mean() + (h3 * 2f).Mean();
     }
 
+    [Loss] public Tensor Swaps([Shape(2, 3)] Tensor x)
+    {
+        // a local declared first and assigned in a branch; a tuple assignment swaps two locals
+        Tensor lo;
+        var hi = x * b;
+        if (Layers > 1) lo = x - b; else lo = x;
+        (hi, lo) = (lo, hi);
+        return (hi * 2f + lo).Sum();
+    }
+
     [Loss] public Tensor Columns([Shape(2, 3)] Tensor x)
     {
         // a loop variable indexes with [], and k++ counts
