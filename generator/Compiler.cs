@@ -44,6 +44,13 @@ internal static class Compiler
                 {
                     var graph = lowerer.Lower(method);
                     if (graph is null) { failed = true; continue; }
+                    if (method.Frozen.FirstOrDefault(f => !lowerer.Layout.Any(p => p.Path == f || p.Path.StartsWith(f + ".", StringComparison.Ordinal))) is { } unknown)
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(Descriptors.BadDeclaration, method.Location,
+                            $"[Loss(Frozen = ...)] on '{method.Name}': '{unknown}' is no parameter or submodule of '{model.Name}' (parameters: {string.Join(", ", lowerer.Layout.Select(p => p.Path))})"));
+                        failed = true;
+                        continue;
+                    }
                     compiled.Add(CompileMethod(graph, lowerer.Layout));
                 }
             }
@@ -72,7 +79,7 @@ internal static class Compiler
         var wrt = graph.Inputs.Where(i => graph.Method.Inputs.Any(s => s.Name == i.Attrs.Name && s.RequiresGrad)).ToList();
         var inputGrads = new List<Node>();
         var grads = isLoss
-            ? Autodiff.Gradients(graph.Builder, graph.Output, wrt, out inputGrads).Select(g => (g.Path, g.Grad)).ToList()
+            ? Autodiff.Gradients(graph.Builder, graph.Output, wrt, out inputGrads, graph.Method.Frozen).Select(g => (g.Path, g.Grad)).ToList()
             : new List<(string, Node)>();
         if (validate) GraphValidator.Graph("Differentiate", grads.Select(g => g.Item2).Concat(inputGrads).Append(graph.Output));
         var fusion = Fusion.Run(graph.Builder, graph.Output, grads, inputGrads, graph.MoreOutputs);

@@ -19,13 +19,15 @@ internal static class Autodiff
     /// The same, and the gradient with respect to each of <paramref name="inputs"/> (torch.autograd.grad): zeros of the
     /// input's shape where the loss does not depend on it.
     /// </summary>
-    public static List<(string Path, Node Param, Node Grad)> Gradients(GraphBuilder b, Node loss, IReadOnlyCollection<Node> inputs, out List<Node> inputGrads)
+    public static List<(string Path, Node Param, Node Grad)> Gradients(GraphBuilder b, Node loss, IReadOnlyCollection<Node> inputs, out List<Node> inputGrads, IReadOnlyCollection<string>? frozen = null)
     {
+        // a frozen parameter (a path, or a submodule's prefix) is a constant to this plan: no gradient, no work behind it
+        bool Frozen(Node n) => frozen is { Count: > 0 } && frozen.Any(f => n.Attrs.Name == f || n.Attrs.Name.StartsWith(f + ".", System.StringComparison.Ordinal));
         var order = Graph.TopologicalOrder([loss]);
         var dependsOnParam = new HashSet<Node>();
         foreach (var n in order)
             // a detached value is a constant to the backward pass: nothing behind it is differentiated
-            if (n.Op == Leaves.Param || inputs.Contains(n) || (n.Op != Unary.Detach && n.Inputs.Any(dependsOnParam.Contains))) dependsOnParam.Add(n);
+            if ((n.Op == Leaves.Param && !Frozen(n)) || inputs.Contains(n) || (n.Op != Unary.Detach && n.Op != Leaves.Param && n.Inputs.Any(dependsOnParam.Contains))) dependsOnParam.Add(n);
 
         var adjoint = new Dictionary<Node, Node> { [loss] = b.Const(1) };
         for (int i = order.Count - 1; i >= 0; i--)

@@ -246,7 +246,10 @@ internal static class ModelDiscovery
             diagnostics.Add(DiagnosticInfo.Create(Descriptors.BadDeclaration, location, $"The outputs of '{method.Name}' need distinct names that start with a letter (they name the plan's outputs)"));
             return null;
         }
-        return new MethodSpec(method.Name, kind, inputs.ToEquatable(), body.ToEquatable(), location, outputs.ToEquatable());
+        var frozen = method.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == "Kiln.LossAttribute")?.NamedArguments
+            .Where(n => n.Key == "Frozen" && n.Value.Kind == TypedConstantKind.Array && !n.Value.IsNull)
+            .SelectMany(n => n.Value.Values.Select(v => v.Value as string ?? "")).ToList() ?? new List<string>();
+        return new MethodSpec(method.Name, kind, inputs.ToEquatable(), body.ToEquatable(), location, outputs.ToEquatable(), frozen.ToEquatable());
     }
 
     /// <summary>

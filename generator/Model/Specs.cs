@@ -55,7 +55,8 @@ internal enum MethodKind { Forward, Loss, Helper }
 
 /// <summary>A method of a model, with its body parsed into the expression language.</summary>
 /// <paramref name="Outputs"/>: the element names when the method returns a tuple of tensors (<c>(Tensor loss, Tensor logits)</c>; Item1… where unnamed), else empty.
-internal sealed record MethodSpec(string Name, MethodKind Kind, EquatableArray<InputSpec> Inputs, EquatableArray<Statement> Body, LocationInfo Location, EquatableArray<string> Outputs = default);
+/// <paramref name="Frozen"/>: [Loss(Frozen = …)] parameter or submodule paths this plan does not differentiate.
+internal sealed record MethodSpec(string Name, MethodKind Kind, EquatableArray<InputSpec> Inputs, EquatableArray<Statement> Body, LocationInfo Location, EquatableArray<string> Outputs = default, EquatableArray<string> Frozen = default);
 
 /// <summary>What Discover returns for one [Model] class: values only (a test walks it for symbols and syntax).</summary>
 internal sealed record ModelSpec(

@@ -49,7 +49,15 @@ public sealed class ForwardAttribute : Attribute { }
 
 /// <summary>A method returning a scalar loss, compiled into a fused forward+backward plan.</summary>
 [AttributeUsage(AttributeTargets.Method, Inherited = false)]
-public sealed class LossAttribute : Attribute { }
+public sealed class LossAttribute : Attribute
+{
+    /// <summary>
+    /// Parameters this plan does not differentiate (requires_grad = False for this plan): a parameter's path
+    /// ("disc.fc.weight") or a submodule's ("disc"). Their gradients are neither computed nor touched, as a GAN's
+    /// generator step leaves the discriminator's alone; the backward work that only fed them is not built.
+    /// </summary>
+    public string[] Frozen { get; set; } = [];
+}
 
 /// <summary>The shape of a method input: ints, or symbolic names (e.g. "N") bound when the plan is compiled.</summary>
 /// <summary>

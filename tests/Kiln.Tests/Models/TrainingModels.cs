@@ -152,3 +152,17 @@ public partial class LossExtremes
     [Loss] public Tensor Multilabel([Shape(4, 3)] Tensor y, [Shape(4, 3)] IntTensor labels) => Losses.MultilabelSoftMarginLoss(z, y) + Losses.MultilabelMarginLoss(z, labels);
     [Loss] public Tensor Embeddings([Shape(4)] Tensor pm) => Losses.TripletMarginLoss(z, w, z * 0.5f) + Losses.CosineEmbeddingLoss(z, w, pm);
 }
+
+/// <summary>Frozen parameters for a plan (requires_grad = False): a GAN's generator step leaves the discriminator's gradients alone.</summary>
+[Model]
+public partial class GanParts
+{
+    [Module(2, 3)] Linear gen;
+    [Module(3, 1)] Linear disc;
+
+    private Tensor Score(Tensor z) => disc.Forward(Ops.Tanh(gen.Forward(z)));
+
+    [Loss] public Tensor Both([Shape(4, 2)] Tensor z) => Losses.MseLoss(Score(z), Ops.Ones(4, 1));
+    [Loss(Frozen = ["disc"])] public Tensor GeneratorStep([Shape(4, 2)] Tensor z) => Losses.MseLoss(Score(z), Ops.Ones(4, 1));
+    [Loss(Frozen = ["gen.weight", "disc.bias"])] public Tensor SomeFrozen([Shape(4, 2)] Tensor z) => Losses.MseLoss(Score(z), Ops.Ones(4, 1));
+}
