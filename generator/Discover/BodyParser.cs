@@ -52,36 +52,20 @@ internal sealed class BodyParser(SemanticModel model, INamedTypeSymbol owner, Li
                 break;
             case ExpressionStatementSyntax { Expression: AssignmentExpressionSyntax { Left: DeclarationExpressionSyntax { Designation: ParenthesizedVariableDesignationSyntax names }, Right: var right } }:
                 // var (values, indices) = x.Max(1);
-                string tuple = "$tuple" + result.Count;
-                result.Add(new Statement(tuple, Parse(right)));
-                for (int i = 0; i < names.Variables.Count; i++)
-                    if (names.Variables[i] is SingleVariableDesignationSyntax single)
-                        result.Add(new Statement(single.Identifier.ValueText, new CallExpr("Array.Item", new NameExpr(tuple, LocationInfo.From(single)),
-                            new[] { new Argument("index", new NumberExpr(i, LocationInfo.From(single))) }.ToEquatable(), LocationInfo.From(single))));
+                Deconstruct(right, names.Variables.Select(v => ((SyntaxNode)v, v is SingleVariableDesignationSyntax single ? single.Identifier.ValueText : null)).ToList(), result);
                 break;
             case ExpressionStatementSyntax { Expression: AssignmentExpressionSyntax { Left: TupleExpressionSyntax targets, Right: var tupleValue } } deconstruction
                 when deconstruction.Expression.IsKind(SyntaxKind.SimpleAssignmentExpression)
                     && targets.Arguments.All(a => a.Expression is IdentifierNameSyntax or DeclarationExpressionSyntax { Designation: SingleVariableDesignationSyntax or DiscardDesignationSyntax }):
-            {
-                // (mix, lo) = (…, lo); (a, var b) = Both(x): each target takes its element (all elements are read first, as C# does)
-                string temp = "$tuple" + result.Count;
-                result.Add(new Statement(temp, Parse(tupleValue)));
-                for (int i = 0; i < targets.Arguments.Count; i++)
+                // (mix, lo) = (…, lo); (a, var b) = Both(x)
+                Deconstruct(tupleValue, targets.Arguments.Select(a => ((SyntaxNode)a, a.Expression switch
                 {
-                    string? element = targets.Arguments[i].Expression switch
-                    {
-                        IdentifierNameSyntax { Identifier.ValueText: "_" } => null,
-                        IdentifierNameSyntax id => id.Identifier.ValueText,
-                        DeclarationExpressionSyntax { Designation: SingleVariableDesignationSyntax single } => single.Identifier.ValueText,
-                        _ => null,
-                    };
-                    if (element is null) continue;
-                    if (_loopVariables.Contains(element)) { Unsupported(targets.Arguments[i], $"An assignment to the loop variable '{element}' (the unrolled loop sets it)"); continue; }
-                    var at = LocationInfo.From(targets.Arguments[i]);
-                    result.Add(new Statement(element, new CallExpr("Array.Item", new NameExpr(temp, at), new[] { new Argument("index", new NumberExpr(i, at)) }.ToEquatable(), at)));
-                }
+                    IdentifierNameSyntax { Identifier.ValueText: "_" } => null,
+                    IdentifierNameSyntax id => id.Identifier.ValueText,
+                    DeclarationExpressionSyntax { Designation: SingleVariableDesignationSyntax single } => single.Identifier.ValueText,
+                    _ => (string?)null,
+                })).ToList(), result);
                 break;
-            }
             case ExpressionStatementSyntax { Expression: AssignmentExpressionSyntax { Left: IdentifierNameSyntax target } assignment }
                 when model.GetSymbolInfo(target, cancellationToken).Symbol is ILocalSymbol or IParameterSymbol:
                 // h = Tanh(h); h += x: a local's next value
@@ -145,6 +129,23 @@ internal sealed class BodyParser(SemanticModel model, INamedTypeSymbol owner, Li
             default:
                 Unsupported(statement, $"A '{Describe(statement)}' statement");
                 break;
+        }
+    }
+
+    /// <summary>
+    /// A tuple taken apart into locals: the value once into a temporary, then each named target its element (all elements
+    /// are read before any target is written, as C# does; a null name is a discard).
+    /// </summary>
+    private void Deconstruct(ExpressionSyntax value, List<(SyntaxNode Node, string? Name)> targets, List<Statement> result)
+    {
+        string temp = "$tuple" + result.Count;
+        result.Add(new Statement(temp, Parse(value)));
+        for (int i = 0; i < targets.Count; i++)
+        {
+            if (targets[i].Name is not { } name) continue;
+            if (_loopVariables.Contains(name)) { Unsupported(targets[i].Node, $"An assignment to the loop variable '{name}' (the unrolled loop sets it)"); continue; }
+            var at = LocationInfo.From(targets[i].Node);
+            result.Add(new Statement(name, new CallExpr("Array.Item", new NameExpr(temp, at), new[] { new Argument("index", new NumberExpr(i, at)) }.ToEquatable(), at)));
         }
     }
 

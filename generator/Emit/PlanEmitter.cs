@@ -213,8 +213,7 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
         var g = m.Graph;
         var parameters = string.Join(", ", g.Inputs.Select(i => IsScalar(i) ? $"float {Identifier.Escape(i.Attrs.Name)}" : $"{ReadOnlySpan}<{(i.Attrs.IsInt ? "int" : "float")}> {Identifier.Escape(i.Attrs.Name)}"));
         // the output's parameter name, unless an input already has it
-        string output = "output";
-        while (g.Inputs.Any(i => i.Attrs.Name == output)) output += "_";
+        string output = Fresh("output", g.Inputs);
         var names = string.Join(", ", g.Inputs.Select(i => Identifier.Escape(i.Attrs.Name)));
         if (m.IsLoss)
         {

@@ -209,34 +209,14 @@ public abstract class Plan : IDisposable
     /// An output of the last run by its name in the method's returned tuple (<c>(Tensor loss, Tensor logits)</c>): the
     /// logits for accuracy after ForwardBackward, with no second forward pass. The values are row-major.
     /// </summary>
-    public float[] Output(string name)
-    {
-        var slot = Slot(OutputSlots, name, "output", "return a tuple naming it");
-        var result = new float[slot.Count];
-        Output(name, result);
-        return result;
-    }
+    public float[] Output(string name) => Read(OutputSlot(name), Output);
 
     /// <summary>Writes the output <paramref name="name"/> of the last run into <paramref name="destination"/> (exactly its length).</summary>
-    public void Output(string name, Span<float> destination)
-    {
-        var slot = Slot(OutputSlots, name, "output", "return a tuple naming it");
-        if (destination.Length != slot.Count)
-            throw new ArgumentException($"Output '{name}' has {slot.Count} values; the destination holds {destination.Length}.", nameof(destination));
-        using (Enter())
-        {
-            if (!_outputsCurrent) throw new InvalidOperationException($"No output '{name}' to read: run the plan first.");
-            Work.CopyTo(destination, slot.Offset);
-        }
-    }
+    public void Output(string name, Span<float> destination) =>
+        CopyOut(OutputSlot(name), destination, _outputsCurrent, $"Output '{name}'", $"No output '{name}' to read: run the plan first.");
 
-    private static (string Name, long Offset, long Count) Slot(IReadOnlyList<(string Name, long Offset, long Count)> slots, string name, string what, string remedy)
-    {
-        foreach (var s in slots)
-            if (s.Name == name) return s;
-        var names = slots.Count == 0 ? "it has none" : "it has " + string.Join(", ", Array.ConvertAll([.. slots], s => s.Name));
-        throw new ArgumentException($"The plan has no {what} '{name}' ({names}): {remedy}.", nameof(name));
-    }
+    private (string Name, long Offset, long Count) OutputSlot(string name) =>
+        Slot(OutputSlots, name, $"The plan has no output '{name}'", "return a tuple naming it");
 
     /// <summary>The [RequiresGrad] inputs' gradients in the work arena: name, offset, count (generated plans of such losses override it).</summary>
     protected virtual IReadOnlyList<(string Name, long Offset, long Count)> InputGradSlots => [];
@@ -245,34 +225,43 @@ public abstract class Plan : IDisposable
     /// d loss / d input for an input marked [RequiresGrad], from the last ForwardBackward, as torch.autograd.grad returns it
     /// (written afresh by each ForwardBackward, never accumulated). The shape is the input's; the values are row-major.
     /// </summary>
-    public float[] InputGrad(string name)
+    public float[] InputGrad(string name) => Read(GradSlot(name), InputGrad);
+
+    /// <summary>Writes d loss / d <paramref name="name"/> into <paramref name="destination"/> (exactly the input's length).</summary>
+    public void InputGrad(string name, Span<float> destination) =>
+        CopyOut(GradSlot(name), destination, _gradientsCurrent, $"The gradient of '{name}'",
+            $"No gradient of '{name}' to read: call ForwardBackward first (Forward computes no gradients).");
+
+    private (string Name, long Offset, long Count) GradSlot(string name) =>
+        Slot(InputGradSlots, name, $"The plan has no gradient for '{name}'", "mark the input [RequiresGrad]");
+
+    private delegate void ReadInto(string name, Span<float> destination);
+
+    private static float[] Read((string Name, long Offset, long Count) slot, ReadInto read)
     {
-        var slot = GradSlot(name);
         var result = new float[slot.Count];
-        InputGrad(name, result);
+        read(slot.Name, result);
         return result;
     }
 
-    /// <summary>Writes d loss / d <paramref name="name"/> into <paramref name="destination"/> (exactly the input's length).</summary>
-    public void InputGrad(string name, Span<float> destination)
+    /// <summary>Copies a slot of the arena to the caller, after checking the length and that the last run wrote it.</summary>
+    private void CopyOut((string Name, long Offset, long Count) slot, Span<float> destination, bool written, string what, string notWritten)
     {
-        var slot = GradSlot(name);
         if (destination.Length != slot.Count)
-            throw new ArgumentException($"The gradient of '{name}' has {slot.Count} values; the destination holds {destination.Length}.", nameof(destination));
+            throw new ArgumentException($"{what} has {slot.Count} values; the destination holds {destination.Length}.", nameof(destination));
         using (Enter())
         {
-            if (!_gradientsCurrent)
-                throw new InvalidOperationException($"No gradient of '{name}' to read: call ForwardBackward first (Forward computes no gradients).");
+            if (!written) throw new InvalidOperationException(notWritten);
             Work.CopyTo(destination, slot.Offset);
         }
     }
 
-    private (string Name, long Offset, long Count) GradSlot(string name)
+    private static (string Name, long Offset, long Count) Slot(IReadOnlyList<(string Name, long Offset, long Count)> slots, string name, string missing, string remedy)
     {
-        foreach (var s in InputGradSlots)
+        foreach (var s in slots)
             if (s.Name == name) return s;
-        var marked = InputGradSlots.Count == 0 ? "none is" : string.Join(", ", Array.ConvertAll([.. InputGradSlots], s => s.Name)) + (InputGradSlots.Count == 1 ? " is" : " are");
-        throw new ArgumentException($"The plan has no gradient for '{name}': mark the input [RequiresGrad] ({marked}).", nameof(name));
+        var names = slots.Count == 0 ? "it has none" : "it has " + string.Join(", ", Array.ConvertAll([.. slots], s => s.Name));
+        throw new ArgumentException($"{missing} ({names}): {remedy}.", nameof(name));
     }
 
     /// <summary>The generated launch sequence on the managed path.</summary>
