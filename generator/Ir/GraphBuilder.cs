@@ -68,6 +68,12 @@ internal sealed class GraphBuilder
         return n.Op == Leaves.Const && n.Attrs.Divisor.IsOne;
     }
 
+    private int _draws;
+
+    /// <summary>A random draw site (<see cref="RandomOp"/>): a new node on every call, never merged, numbered in order (its stream).</summary>
+    public Node Random(RandomOp.Kind kind, Shape shape, double p) =>
+        Make(RandomOp.Instance, [], shape, new NodeAttrs { Args = new[] { (double)(int)kind, p, _draws++ }.ToEquatable() });
+
     // ---- elementwise ----
 
     public Node Add(Node a, Node b) => Binary(Arithmetic.Add, a, b);

@@ -14,6 +14,7 @@ namespace Kiln.Generator.Ir;
 /// </summary>
 internal static class Interpreter
 {
+    /// <param name="draw">The seed, ticket and mode of the run whose random draws to reproduce (graphs with random ops).</param>
     /// <param name="held">Nodes whose values are given rather than computed: finite differences hold a detached value
     /// at what it was before the perturbation, as autograd does.</param>
     public static Dictionary<Node, double[]> Evaluate(
@@ -21,11 +22,14 @@ internal static class Interpreter
         IReadOnlyDictionary<string, double[]> inputs,
         IReadOnlyDictionary<string, double[]> parameters,
         IReadOnlyDictionary<string, int> dims,
-        IReadOnlyDictionary<Node, double[]>? held = null)
+        IReadOnlyDictionary<Node, double[]>? held = null,
+        Draw? draw = null)
     {
         var values = new Dictionary<Node, double[]>();
         foreach (var n in Graph.TopologicalOrder(roots))
-            values[n] = held is not null && held.TryGetValue(n, out var fixedValue) ? fixedValue : Eval(n, values, inputs, parameters, dims);
+            values[n] = held is not null && held.TryGetValue(n, out var fixedValue) ? fixedValue
+                : n.Op == RandomOp.Instance ? RandomOp.Evaluate(n, Count(Dims(n.Shape, dims)), draw ?? throw new ArgumentException("the graph draws random values: pass the run's seed and ticket", nameof(draw)))
+                : Eval(n, values, inputs, parameters, dims);
         return values;
     }
 

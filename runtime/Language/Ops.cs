@@ -68,6 +68,28 @@ public static class Ops
     /// <summary>torch.eye(n, m): ones on the main diagonal of an n × m matrix (m = n when left out).</summary>
     public static Tensor Eye(int n, int m = -1) => throw Tensor.Symbolic();
 
+    // ---- randomness (drawn in the graph from the model's generator, fresh values each run; model.Parameters.Random seeds it) ----
+    /// <summary>torch.rand(*size): uniform on [0, 1).</summary>
+    public static Tensor Rand(params int[] size) => throw Tensor.Symbolic();
+    /// <summary>torch.randn(*size): standard normal.</summary>
+    public static Tensor Randn(params int[] size) => throw Tensor.Symbolic();
+    /// <summary>torch.rand_like(input): uniform on [0, 1) in the input's shape (named dims included).</summary>
+    public static Tensor RandLike(Tensor input) => throw Tensor.Symbolic();
+    /// <summary>torch.randn_like(input): standard normal in the input's shape.</summary>
+    public static Tensor RandnLike(Tensor input) => throw Tensor.Symbolic();
+    /// <summary>torch.randint(low, high, size): integers uniform on [low, high), held as floats.</summary>
+    public static Tensor Randint(int low, int high, params int[] size) => throw Tensor.Symbolic();
+    /// <summary>torch.normal(mean, std): one draw per element of mean and std broadcast together.</summary>
+    public static Tensor Normal(Tensor mean, Tensor std) => throw Tensor.Symbolic();
+    /// <summary>torch.normal(mean, std, size) with numbers.</summary>
+    public static Tensor Normal(float mean, float std, params int[] size) => throw Tensor.Symbolic();
+    /// <summary>torch.bernoulli(input): 1 with probability input[i], else 0.</summary>
+    public static Tensor Bernoulli(Tensor input) => throw Tensor.Symbolic();
+    /// <summary>torch.randperm(n): 0 … n-1 in a random order, held as floats.</summary>
+    public static Tensor Randperm(int n) => throw Tensor.Symbolic();
+    /// <summary>nn.Dropout(p) / F.dropout: in training mode zeroes each element with probability p and scales the rest by 1/(1 − p); in eval mode (model.Parameters.Eval()) the identity.</summary>
+    public static Tensor Dropout(Tensor input, float p = 0.5f) => throw Tensor.Symbolic();
+
     // ---- joining ----
     /// <summary>torch.cat: the tensors joined along dim (other dims must agree); <c>Cat([a, b], 1)</c>.</summary>
     public static Tensor Cat(Tensor[] tensors, int dim = 0) => throw Tensor.Symbolic();

@@ -228,6 +228,14 @@ public sealed class BoolTensor
     public static BoolTensor operator |(BoolTensor a, BoolTensor b) => throw Tensor.Symbolic();
     public static BoolTensor operator ^(BoolTensor a, BoolTensor b) => throw Tensor.Symbolic();
     public static BoolTensor operator !(BoolTensor a) => throw Tensor.Symbolic();
+
+    /// <summary>
+    /// Only so that C# compiles <c>if (x > 0)</c> and <c>x > 0 ? a : b</c> in a model method: a plan is fixed at build
+    /// time, so the generator rejects a branch on a tensor's values (KLN0001) and shows the per-element form, Where(mask, a, b).
+    /// </summary>
+    public static bool operator true(BoolTensor a) => throw Tensor.Symbolic();
+    /// <summary>The pair of <see cref="op_True"/>: C# requires both.</summary>
+    public static bool operator false(BoolTensor a) => throw Tensor.Symbolic();
     public static Tensor operator *(BoolTensor a, Tensor b) => throw Tensor.Symbolic();
     public static Tensor operator *(Tensor a, BoolTensor b) => throw Tensor.Symbolic();
     public static Tensor operator *(BoolTensor a, float b) => throw Tensor.Symbolic();

@@ -189,12 +189,26 @@ public abstract class Plan : IDisposable
     protected void Execute(bool backward)
     {
         _gradientsCurrent = _outputsCurrent = false;
+        _drew = false;
         if (Device.IsManaged) RunManaged(backward); else RunIlgpu(backward);
         _gradientsCurrent = backward;
         _outputsCurrent = true;
     }
 
     private bool _gradientsCurrent, _outputsCurrent;
+
+    private bool _drew;
+    private Kernels.RandomDraw _draw;
+
+    /// <summary>
+    /// The seed, ticket and mode the random ops of this run draw with: the first call of a run takes the model's next
+    /// ticket, later ones (other draw sites of the same run) share it. Runs without random ops take none.
+    /// </summary>
+    protected Kernels.RandomDraw Draw()
+    {
+        if (!_drew) (_draw, _drew) = (new Kernels.RandomDraw(State.Random.Seed, State.Random.Take(), State.Training), true);
+        return _draw;
+    }
 
     /// <summary>The names <see cref="Output(string)"/> takes: the elements of the method's returned tuple (none for a single tensor).</summary>
     public IReadOnlyList<string> OutputNames => Array.ConvertAll([.. OutputSlots], s => s.Name);

@@ -20,13 +20,16 @@ namespace Kiln;
 /// temporaries a killed process left behind (older than an hour) are removed by the next save of the same file.
 /// The metadata carries a SHA-256 of the data section ("kiln.sha256"); reading verifies it when present, so a file
 /// changed or damaged after it was written is an error rather than silently different weights. Files from other
-/// tools (without the entry) load as before.
+/// tools (without the entry) load as before. "kiln.random" holds the model's random generator (seed, offset), so a
+/// resumed run draws the numbers the uninterrupted one would have.
 /// </summary>
 public static class Checkpoint
 {
     private const string OptimizerPrefix = "optimizer.";
     private const string OptimizerMetadata = "kiln.optimizer";
     private const string ChecksumMetadata = "kiln.sha256";
+    /// <summary>The model's random generator as "seed,offset" (files written before it existed have none, and load without).</summary>
+    private const string RandomMetadata = "kiln.random";
     private static readonly TimeSpan StaleTemporary = TimeSpan.FromHours(1);
 
     public static void Save(string path, ModelState model, IOptimizer? optimizer = null) => Save(path, model, optimizer, s => s);
@@ -38,6 +41,7 @@ public static class Checkpoint
         var parameters = model.Parameters.ToArray();
         foreach (var p in model.Layout) tensors.Add((p.Name, p.Shape, parameters.AsSpan(p.Offset, p.Count).ToArray()));
         var metadata = new Dictionary<string, string> { ["format"] = "pt" };
+        metadata[RandomMetadata] = FormattableString.Invariant($"{model.Random.Seed},{model.Random.Offset}");
         if (optimizer is not null)
         {
             var state = optimizer.StateDict();
@@ -206,6 +210,16 @@ public static class Checkpoint
             if (!name.StartsWith(OptimizerPrefix, StringComparison.Ordinal) && layout.All(p => p.Name != name))
                 throw new InvalidDataException($"{path}: tensor '{name}' is not a parameter of this model.");
 
+        (ulong Seed, ulong Offset)? random = null;
+        if (contents.Metadata.TryGetValue(RandomMetadata, out var saved))
+        {
+            var parts = saved.Split(',');
+            if (parts.Length != 2 || !ulong.TryParse(parts[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seed)
+                || !ulong.TryParse(parts[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var offset))
+                throw new InvalidDataException($"{path}: the random generator state '{saved}' is malformed (expected \"seed,offset\").");
+            random = (seed, offset);
+        }
+
         OptimizerState? optimizerState = null;
         if (optimizer is not null)
         {
@@ -250,5 +264,6 @@ public static class Checkpoint
             catch (ArgumentException e) { throw new InvalidDataException($"{path}: the optimizer state does not fit this optimizer: {e.Message}", e); }
         }
         model.Parameters.CopyFrom(parameters);
+        if (random is { } r) model.Random.Restore(r.Seed, r.Offset);
     }
 }

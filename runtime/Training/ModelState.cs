@@ -31,8 +31,24 @@ public sealed class ModelState : IDisposable
         Count = layout.Count == 0 ? 0 : layout.Max(p => p.Offset + p.Count);
         Parameters = device.Allocate<float>(Count);
         Gradients = device.Allocate<float>(Count);
+        Random = new RandomState((ulong)seed);
         Initialize(seed);
     }
+
+    /// <summary>The generator of the random ops in the model's methods (Rand, Randn, Dropout …), seeded with the model's seed.</summary>
+    public RandomState Random { get; }
+
+    /// <summary>
+    /// Training mode (the default, as a new nn.Module): Dropout drops. In eval mode it passes its input unchanged.
+    /// Every plan of the model reads it at each run.
+    /// </summary>
+    public bool Training { get; set; } = true;
+
+    /// <summary>Training mode on (or off with false), as nn.Module.train(mode).</summary>
+    public void Train(bool mode = true) => Training = mode;
+
+    /// <summary>Eval mode, as nn.Module.eval(): Dropout is the identity.</summary>
+    public void Eval() => Training = false;
 
     public Device Device { get; }
     public IReadOnlyList<ParameterInfo> Layout { get; }
@@ -138,6 +154,29 @@ public sealed class ModelState : IDisposable
         Parameters.Dispose();
         Gradients.Dispose();
     }
+}
+
+/// <summary>
+/// A model's random generator, as torch.Generator: a seed and the number of runs that have drawn from it. Each plan run
+/// that draws takes the next ticket, and every value it draws is a function of (seed, ticket, draw site, element)
+/// (<see cref="Kernels.RandomOp"/>), so the same seed gives the same numbers on every device, and restoring
+/// (seed, offset) from a checkpoint continues a run bit for bit.
+/// </summary>
+public sealed class RandomState(ulong seed)
+{
+    public ulong Seed { get; private set; } = seed;
+
+    /// <summary>How many runs have drawn: the ticket of the next one.</summary>
+    public ulong Offset { get; set; }
+
+    /// <summary>Reseeds and starts again from the first ticket (torch.manual_seed).</summary>
+    public void ManualSeed(ulong seed) => (Seed, Offset) = (seed, 0);
+
+    /// <summary>Restores a saved state.</summary>
+    public void Restore(ulong seed, ulong offset) => (Seed, Offset) = (seed, offset);
+
+    /// <summary>The ticket of a run that draws.</summary>
+    internal ulong Take() => Offset++;
 }
 
 /// <summary>A small seeded generator (SplitMix64): reproducible parameter init and shuffling.</summary>

@@ -55,7 +55,7 @@ public class OpGradientTests
 
         // the backward graph on its own, in float64: exact to the differences' precision
         var grads = Autodiff.Gradients(c.Graph.Builder, c.Graph.Output, [], out _, c.Graph.Method.Frozen);
-        var values = Interpreter.Evaluate(grads.Select(g => g.Grad), c.InputValues(), parameters, c.Dims, c.Held);
+        var values = Interpreter.Evaluate(grads.Select(g => g.Grad), c.InputValues(), parameters, c.Dims, c.Held, c.FirstDraw);
         foreach (var (path, _, gradNode) in grads)
             for (int i = 0; i < values[gradNode].Length; i++)
                 Assert.True(Close(values[gradNode][i], fd[path][i], 1e-6), $"autodiff graph d/d {path}[{i}]: {values[gradNode][i]} vs {fd[path][i]}");

@@ -41,7 +41,8 @@ public class RegistryGuardTests
         {
             foreach (var m in type.GetMethods(BindingFlags.Public | BindingFlags.Static | BindingFlags.Instance | BindingFlags.DeclaredOnly))
                 if (!m.IsSpecialName || m.Name.StartsWith("op_", StringComparison.Ordinal))
-                    if (m.Name is not ("Equals" or "GetHashCode" or "ToString")) names.Add((type.Name, m.Name));
+                    // operator true/false only let C# compile an if on a mask, which the generator rejects with the Where form
+                    if (m.Name is not ("Equals" or "GetHashCode" or "ToString" or "op_True" or "op_False")) names.Add((type.Name, m.Name));
             foreach (var p in type.GetProperties(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly)) names.Add((type.Name, p.Name));
         }
         return names.Distinct().ToList();

@@ -406,6 +406,20 @@ public partial class Creation
     [Forward] public Tensor Made() => Eye(2, 3) * 3f + Arange(3f) + Zeros(2, 3) + Linspace(0f, 1f, 3);
 }
 
+/// <summary>Random draws in the graph (the first run of a model seeded 7 draws with ticket 0): samplers, dropout, a permutation.</summary>
+[Model]
+public partial class Randomness
+{
+    [Param(2, 3)] Tensor a;
+
+    [Loss] public Tensor Dropped([Shape(2, 3)] Tensor r) => (Dropout(a * r, 0.4f) * r).Sum() + (Dropout(a, 0f) * r).Sum();
+    [Loss] public Tensor Noisy([Shape(2, 3)] Tensor r) =>
+        ((a + Randn(2, 3) * 0.1f) * r).Sum() + (a * Rand(3)).Sum() + (Normal(a, OnesLike(a) * 0.5f) * r).Sum() + (a * RandnLike(r) * RandLike(a)).Sum();
+    [Loss] public Tensor Sampled([Shape(2, 3)] Tensor p) =>
+        (a * Bernoulli(p)).Sum() + (a * Randint(-2, 5, 2, 3)).Sum() + (a.Sum(0) * Randperm(3)).Sum() + (Normal(0.5f, 2f, 3) * a).Sum();
+    [Forward] public Tensor Drawn() => Rand(2, 3) + Randn(2, 3) * 10f + Randperm(3) + Randint(0, 100, 3);
+}
+
 /// <summary>Build-time control flow: loops unrolled, branches chosen, helpers with int/float/bool arguments, const and static readonly constants.</summary>
 [Model]
 public partial class ControlFlow

@@ -166,3 +166,18 @@ public partial class GanParts
     [Loss(Frozen = ["disc"])] public Tensor GeneratorStep([Shape(4, 2)] Tensor z) => Losses.MseLoss(Score(z), Ops.Ones(4, 1));
     [Loss(Frozen = ["gen.weight", "disc.bias"])] public Tensor SomeFrozen([Shape(4, 2)] Tensor z) => Losses.MseLoss(Score(z), Ops.Ones(4, 1));
 }
+
+/// <summary>Large draws for the statistical tests of every sampler (RandomTests), and a dropout layer by mode.</summary>
+[Model]
+public partial class Sampling
+{
+    [Forward] public Tensor Uniform() => Ops.Rand(20000);
+    [Forward] public Tensor Gaussian() => Ops.Randn(20000);
+    [Forward] public Tensor Scaled() => Ops.Normal(3f, 2f, 20000);
+    [Forward] public Tensor Shifted([Shape("N")] Tensor mean, [Shape("N")] Tensor std) => Ops.Normal(mean, std);
+    [Forward] public Tensor Coins([Shape("N")] Tensor p) => Ops.Bernoulli(p);
+    [Forward] public Tensor Ints() => Ops.Randint(-3, 7, 20000);
+    [Forward] public Tensor Perm() => Ops.Randperm(1000);
+    [Forward] public Tensor Dropped([Shape("N")] Tensor x) => Ops.Dropout(x, 0.25f);
+    [Forward] public Tensor Two() => Ops.Cat([Ops.Rand(5), Ops.Rand(5)]);
+}

@@ -74,7 +74,10 @@ internal sealed class OpCase : IDisposable
 
     /// <summary>The method's output in float64 (detached nodes held at <see cref="Held"/> when set).</summary>
     public double[] Reference(Dictionary<string, double[]> parameters) =>
-        Interpreter.Evaluate([Graph.Output], InputValues(), parameters, Dims, Held)[Graph.Output];
+        Interpreter.Evaluate([Graph.Output], InputValues(), parameters, Dims, Held, FirstDraw)[Graph.Output];
+
+    /// <summary>What the plan's first run draws with: the model's seed, ticket 0, training mode.</summary>
+    public Draw FirstDraw => new(State.Random.Seed, 0, training: true);
 
     /// <summary>Detached nodes' values at the unperturbed parameters, which finite differences hold fixed.</summary>
     public Dictionary<Node, double[]>? Held { get; set; }
@@ -83,7 +86,7 @@ internal sealed class OpCase : IDisposable
     {
         var detached = Graph.Builder.Nodes.Where(n => n.Op == Unary.Detach).ToList();
         if (detached.Count == 0) return;
-        var values = Interpreter.Evaluate(detached, InputValues(), parameters, Dims);
+        var values = Interpreter.Evaluate(detached, InputValues(), parameters, Dims, draw: FirstDraw);
         Held = detached.ToDictionary(n => n, n => values[n]);
     }
 

@@ -36,6 +36,9 @@ internal static class ReferenceCases
         /// <summary>A parameter, by its path ("a", "hidden.weight").</summary>
         public RefTensor P(string name) => Find(parameters, name, "parameter");
 
+        /// <summary>The draw of the plan's first run: OpCase's seed (7), ticket 0, training mode.</summary>
+        public RefDraw D => new(7, 0);
+
         /// <summary>An IntTensor input's class indices.</summary>
         public int[] Classes(string name) => I(name).ToIndices();
 
@@ -545,6 +548,14 @@ internal static class ReferenceCases
             Sum(Mul(Logspace(0.1f, 1f, 5), S(0.25f))), Sum(Logspace(2f, 2f, 1, 2f)), Sum(Mul(Sum(c.P("a"), 0), Arange(4f, 1f, -1f)))),
         ["Creation.Identity"] = c => Sum(Add(MatMul(MatMul(c.P("a"), Eye(3)), c.I("r")), Mul(Eye(2, 3), c.P("a")))),
         ["Creation.Made"] = c => Add(Add(Add(Mul(Eye(2, 3), S(3f)), Arange(3f)), Zeros(2, 3)), Linspace(0f, 1f, 3)),
+        // the first run of a model seeded 7 (OpCase's seed) draws with ticket 0; draw sites are numbered in source order.
+        // torch.normal has no gradient (derivatives.yaml: zeros for mean and std), hence Detach.
+        ["Randomness.Dropped"] = c => Add(Sum(Mul(Dropout(c.D, 0, Mul(c.P("a"), c.I("r")), 0.4f), c.I("r"))), Sum(Mul(Dropout(c.D, 1, c.P("a"), 0f), c.I("r")))),
+        ["Randomness.Noisy"] = c => Terms(Sum(Mul(Add(c.P("a"), Mul(Randn(c.D, 0, 2, 3), S(0.1f))), c.I("r"))), Sum(Mul(c.P("a"), Rand(c.D, 1, 3))),
+            Sum(Mul(Detach(Normal(c.D, 2, c.P("a"), Mul(OnesLike(c.P("a")), S(0.5f)))), c.I("r"))), Sum(Mul(Mul(c.P("a"), RandnLike(c.D, 3, c.I("r"))), RandLike(c.D, 4, c.P("a"))))),
+        ["Randomness.Sampled"] = c => Terms(Sum(Mul(c.P("a"), Bernoulli(c.D, 0, c.I("p")))), Sum(Mul(c.P("a"), Randint(c.D, 1, -2, 5, 2, 3))),
+            Sum(Mul(Sum(c.P("a"), 0), Randperm(c.D, 2, 3))), Sum(Mul(Detach(Normal(c.D, 3, 0.5f, 2f, 3)), c.P("a")))),
+        ["Randomness.Drawn"] = c => Terms(Rand(c.D, 0, 2, 3), Mul(Randn(c.D, 1, 2, 3), S(10f)), Randperm(c.D, 2, 3), Randint(c.D, 3, 0, 100, 3)),
         ["SeedLosses.BceProbabilities"] = c => BinaryCrossEntropy(c.I("p"), c.I("y"), reduction: Reduction.None),
         ["SeedLosses.BceFive"] = c => BinaryCrossEntropy(c.I("p"), c.I("y"), reduction: Reduction.None),
 

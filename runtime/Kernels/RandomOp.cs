@@ -1,0 +1,200 @@
+using System;
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace Kiln.Kernels;
+
+/// <summary>One Philox 4x32-10 block: four 32-bit words.</summary>
+public struct Philox4
+{
+    public uint X0, X1, X2, X3;
+}
+
+/// <summary>
+/// Philox 4x32-10 (Salmon et al., "Parallel random numbers: as easy as 1, 2, 3", SC'11; the generator of PyTorch's
+/// CUDA backend and of JAX): a 128-bit counter and a 64-bit key give 128 random bits, so any element of any draw is
+/// computed on its own, in any order, on any device, with the same bits.
+/// </summary>
+public static class Philox
+{
+    private const uint M0 = 0xD2511F53, M1 = 0xCD9E8D57, W0 = 0x9E3779B9, W1 = 0xBB67AE85;
+
+    /// <summary>The block for counter (c0, c1, c2, c3) under key (k0, k1): ten rounds, the key bumped by the Weyl constants between them.</summary>
+    public static Philox4 Block(uint c0, uint c1, uint c2, uint c3, uint k0, uint k1)
+    {
+        for (int round = 0; round < 10; round++)
+        {
+            if (round > 0) { k0 += W0; k1 += W1; }
+            ulong p0 = (ulong)M0 * c0, p1 = (ulong)M1 * c2;
+            uint n0 = (uint)(p1 >> 32) ^ c1 ^ k0, n2 = (uint)(p0 >> 32) ^ c3 ^ k1;
+            c1 = (uint)p1;
+            c3 = (uint)p0;
+            c0 = n0;
+            c2 = n2;
+        }
+        return new Philox4 { X0 = c0, X1 = c1, X2 = c2, X3 = c3 };
+    }
+
+    /// <summary>Word <paramref name="word"/> (0 to 3) of a block.</summary>
+    public static uint Word(Philox4 b, int word) => word == 0 ? b.X0 : word == 1 ? b.X1 : word == 2 ? b.X2 : b.X3;
+
+    /// <summary>The top 24 bits of a word as a float in [0, 1): every value a multiple of 2^-24, exact in float.</summary>
+    public static float Uniform(uint word) => (word >> 8) * (1f / (1 << 24));
+}
+
+/// <summary>What one plan run draws with: the model's seed, the run's ticket and whether the model is in training mode.</summary>
+public readonly record struct RandomDraw(ulong Seed, ulong Ticket, bool Training);
+
+/// <summary>
+/// Fills a tensor with random values in the graph (Rand, Randn, Dropout's mask, Randperm). Element i of draw site
+/// <c>stream</c> in the run holding <c>ticket</c> reads Philox block (counter: block index, ticket low, ticket high,
+/// stream; key: seed low, seed high): uniform values take word i mod 4 of block i/4, normal values a pair of words of
+/// block i/2 (Box–Muller), so the managed loop and the ILGPU kernel give the same bits.
+/// </summary>
+public sealed class RandomOp
+{
+    /// <summary>What is drawn.</summary>
+    public enum Kind
+    {
+        /// <summary>U[0, 1).</summary>
+        Uniform,
+        /// <summary>N(0, 1).</summary>
+        Normal,
+        /// <summary>Dropout's mask in training: 1/(1 - p) with probability 1 - p, else 0; all ones in eval mode.</summary>
+        DropoutMask,
+        /// <summary>A random permutation of 0 … n-1: the indices sorted by a random 32-bit key each (ties by index).</summary>
+        Permutation,
+    }
+
+    private readonly long _count;
+    private readonly Kind _kind;
+    private readonly float _p;
+    private readonly uint _stream;
+    private uint[] _keys = [];
+    private int[] _order = [];
+
+    public RandomOp(long count, Kind kind, float p, int stream) => (_count, _kind, _p, _stream) = (count, kind, p, (uint)stream);
+
+    /// <summary>The value of element <paramref name="i"/> (the definition both paths follow).</summary>
+    private static float Value(long i, Args a)
+    {
+        if (a.Kind == (int)Kind.DropoutMask && a.Training == 0) return 1f;
+        if (a.Kind == (int)Kind.Normal)
+        {
+            var pair = Philox.Block((uint)(i >> 1), a.T0, a.T1, a.Stream, a.K0, a.K1);
+            return (i & 1) == 0 ? Gaussian(pair.X0, pair.X1) : Gaussian(pair.X2, pair.X3);
+        }
+        var block = Philox.Block((uint)(i >> 2), a.T0, a.T1, a.Stream, a.K0, a.K1);
+        return FromWord(Philox.Word(block, (int)(i & 3)), a);
+    }
+
+    /// <summary>A uniform value, or dropout's mask value, from one word.</summary>
+    private static float FromWord(uint word, Args a)
+    {
+        float u = Philox.Uniform(word);
+        return a.Kind == (int)Kind.DropoutMask ? (u >= a.P ? a.Scale : 0f) : u;
+    }
+
+    /// <summary>Box–Muller from two words: √(-2 ln u1)·cos(2π u2), u1 in (0, 1] so the log is finite.</summary>
+    private static float Gaussian(uint w1, uint w2)
+    {
+        double u1 = (w1 >> 8) * (1.0 / (1 << 24)) + 1.0 / (1 << 24);
+        double u2 = (w2 >> 8) * (1.0 / (1 << 24));
+        return (float)(Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2.0 * Math.PI * u2));
+    }
+
+    /// <summary>The permutation's sort key of index <paramref name="i"/>.</summary>
+    private static uint Key(long i, Args a) => Philox.Block((uint)i, a.T0, a.T1, a.Stream, a.K0, a.K1).X0;
+
+    private Args Make(int outOff, RandomDraw draw) => new()
+    {
+        Count = _count, OutOff = outOff, Kind = (int)_kind, P = _p, Scale = _p >= 1 ? 0f : 1f / (1f - _p),
+        Training = draw.Training ? 1 : 0, Stream = _stream,
+        T0 = (uint)draw.Ticket, T1 = (uint)(draw.Ticket >> 32), K0 = (uint)draw.Seed, K1 = (uint)(draw.Seed >> 32),
+    };
+
+    public void Run(float[] output, int outOff, RandomDraw draw)
+    {
+        var a = Make(outOff, draw);
+        if (_kind == Kind.Permutation)
+        {
+            int n = (int)_count;
+            if (_keys.Length != n) (_keys, _order) = (new uint[n], new int[n]);
+            for (int i = 0; i < n; i++) (_keys[i], _order[i]) = (Key(i, a), i);
+            Array.Sort(_keys, _order); // keys are distinct but for chance; Array.Sort is unstable, so ties are settled below
+            for (int s = 0; s + 1 < n; s++)
+                if (_keys[s] == _keys[s + 1])
+                {
+                    int e = s + 1;
+                    while (e + 1 < n && _keys[e + 1] == _keys[s]) e++;
+                    Array.Sort(_order, s, e - s + 1);
+                    s = e;
+                }
+            for (int i = 0; i < n; i++) output[outOff + i] = _order[i];
+            return;
+        }
+        var span = output.AsSpan(outOff, (int)_count);
+        if (_kind == Kind.DropoutMask && !draw.Training) { span.Fill(1f); return; }
+        // a block at a time: the same words Value reads, each block computed once
+        int per = _kind == Kind.Normal ? 2 : 4;
+        for (int b = 0; (long)b * per < _count; b++)
+        {
+            var block = Philox.Block((uint)b, a.T0, a.T1, a.Stream, a.K0, a.K1);
+            int i = b * per, left = Math.Min(per, span.Length - i);
+            if (per == 2)
+            {
+                span[i] = Gaussian(block.X0, block.X1);
+                if (left > 1) span[i + 1] = Gaussian(block.X2, block.X3);
+                continue;
+            }
+            span[i] = FromWord(block.X0, a);
+            if (left > 1) span[i + 1] = FromWord(block.X1, a);
+            if (left > 2) span[i + 2] = FromWord(block.X2, a);
+            if (left > 3) span[i + 3] = FromWord(block.X3, a);
+        }
+    }
+
+    // ---- ILGPU ----
+
+    public struct Args
+    {
+        public long Count;
+        public int OutOff, Kind, Training;
+        public float P, Scale;
+        public uint Stream, T0, T1, K0, K1;
+    }
+
+    private static readonly Action<Index1D, ArrayView<float>, Args, int> KernelMethod = Kernel;
+
+    /// <summary>One element per iteration (grid-stride); a permutation places index i at its key's rank.</summary>
+    /// <param name="index">Thread index.</param>
+    /// <param name="output">The arena.</param>
+    /// <param name="a">What to draw and where.</param>
+    /// <param name="stride">Launch size.</param>
+    public static void Kernel(Index1D index, ArrayView<float> output, Args a, int stride)
+    {
+        for (long i = index; i < a.Count; i += stride)
+        {
+            if (a.Kind != (int)Kind.Permutation)
+            {
+                output[a.OutOff + i] = Value(i, a);
+                continue;
+            }
+            uint key = Key(i, a);
+            long rank = 0;
+            for (long j = 0; j < a.Count; j++)
+            {
+                uint other = Key(j, a);
+                if (other < key || (other == key && j < i)) rank++;
+            }
+            output[a.OutOff + rank] = i;
+        }
+    }
+
+    public void Run(Device device, ArrayView<float> output, int outOff, RandomDraw draw)
+    {
+        var launch = device.Kernel(KernelMethod, acc => acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, Args, int>(Kernel));
+        int size = device.LaunchSize(_count);
+        launch(size, output, Make(outOff, draw), size);
+    }
+}

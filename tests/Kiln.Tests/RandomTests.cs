@@ -1,0 +1,239 @@
+using System;
+using System.IO;
+using System.Linq;
+using Kiln.Tests.Models;
+using Kiln.Tests.Support;
+using Xunit;
+
+namespace Kiln.Tests;
+
+/// <summary>
+/// Randomness in the graph (issue 8): Philox 4x32-10 against its published known answers, every plan's draws bit for
+/// bit against the test-owned reference of the documented counter layout (ReferenceOps.Random.cs), each sampler's
+/// distribution (mean, variance, a Kolmogorov–Smirnov bound) at a fixed seed, fresh draws per run, the same bits on the
+/// managed and ILGPU paths, train/eval modes and the generator's state in checkpoints. Gradients through dropout and
+/// the samplers run with every test model (Randomness in Models/OpModels.cs).
+/// </summary>
+public class RandomTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("kiln-random-").FullName;
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private const int Seed = 11;
+
+    [Fact]
+    public void Philox_matches_the_published_known_answers()
+    {
+        foreach (var (counter, key, expected) in ReferenceOps.PhiloxKnownAnswers())
+        {
+            var b = Kernels.Philox.Block(counter[0], counter[1], counter[2], counter[3], key[0], key[1]);
+            Assert.Equal(expected, new[] { b.X0, b.X1, b.X2, b.X3 });
+            Assert.Equal(expected, ReferenceOps.PhiloxBlock(counter, key));
+        }
+    }
+
+    [Fact]
+    public void Philox_matches_the_reference_on_many_counters()
+    {
+        var rng = new SeededRandom(5);
+        for (int i = 0; i < 200; i++)
+        {
+            uint[] c = [(uint)rng.NextUInt64(), (uint)rng.NextUInt64(), (uint)rng.NextUInt64(), (uint)rng.NextUInt64()], k = [(uint)rng.NextUInt64(), (uint)rng.NextUInt64()];
+            var b = Kernels.Philox.Block(c[0], c[1], c[2], c[3], k[0], k[1]);
+            Assert.Equal(ReferenceOps.PhiloxBlock(c, k), new[] { b.X0, b.X1, b.X2, b.X3 });
+        }
+    }
+
+    private static double[] D(float[] v) => v.Select(x => (double)x).ToArray();
+
+    [Fact]
+    public void Every_plan_draws_the_reference_values_of_its_seed_and_ticket()
+    {
+        using var device = Device.ManagedCpu();
+        var m = new Sampling(device, Seed);
+        var first = new RefDraw(Seed, 0);
+        Assert.Equal(ReferenceOps.Rand(first, 0, 20000).Data, D(m.CompileUniform().Run()));
+        // every run takes the model's next ticket, whichever plan runs
+        Assert.Equal(ReferenceOps.Randn(first with { Ticket = 1 }, 0, 20000).Data, D(m.CompileGaussian().Run()));
+        Assert.Equal(ReferenceOps.Normal(first with { Ticket = 2 }, 0, 3, 2, 20000).Data, D(m.CompileScaled().Run()), new Tolerance(1e-6));
+        Assert.Equal(ReferenceOps.Randint(first with { Ticket = 3 }, 0, -3, 7, 20000).Data, D(m.CompileInts().Run()));
+        Assert.Equal(ReferenceOps.Randperm(first with { Ticket = 4 }, 0, 1000).Data, D(m.CompilePerm().Run()));
+        var p = new[] { 0.1f, 0.5f, 0.9f, 0f, 1f };
+        Assert.Equal(ReferenceOps.Bernoulli(first with { Ticket = 5 }, 0, new RefTensor([5], D(p))).Data, D(m.CompileCoins(5).Run(p)));
+        var x = new[] { 1f, -2f, 3f, 4f, 5f, 6f, 7f };
+        Assert.Equal(ReferenceOps.Dropout(first with { Ticket = 6 }, 0, new RefTensor([7], D(x)), 0.25).Data, D(m.CompileDropped(7).Run(x)), new Tolerance(1e-6));   // x·mask rounded to float
+        // two draw sites of one run: streams 0 and 1 of the same ticket
+        var two = m.CompileTwo().Run();
+        Assert.Equal(ReferenceOps.Rand(first with { Ticket = 7 }, 0, 5).Data, D(two[..5]));
+        Assert.Equal(ReferenceOps.Rand(first with { Ticket = 7 }, 1, 5).Data, D(two[5..]));
+        Assert.Equal(8UL, m.Parameters.Random.Offset);
+    }
+
+    private sealed class Tolerance(double eps) : System.Collections.Generic.IEqualityComparer<double>
+    {
+        public bool Equals(double a, double b) => Math.Abs(a - b) <= eps * Math.Max(1, Math.Abs(b));
+        public int GetHashCode(double v) => 0;
+    }
+
+    [Fact]
+    public void Each_run_draws_afresh_and_a_seed_replays_them()
+    {
+        using var device = Device.ManagedCpu();
+        var m = new Sampling(device, Seed);
+        var plan = m.CompileUniform();
+        float[] a = plan.Run(), b = plan.Run();
+        Assert.NotEqual(a, b);
+        m.Parameters.Random.ManualSeed(Seed);
+        Assert.Equal(a, plan.Run());
+        Assert.Equal(b, plan.Run());
+        // another model with the same seed draws the same; another seed does not
+        Assert.Equal(a, new Sampling(device, Seed).CompileUniform().Run());
+        Assert.NotEqual(a, new Sampling(device, Seed + 1).CompileUniform().Run());
+        // a run that draws nothing takes no ticket
+        var fixedPlan = new Creation(device, Seed).CompileMade();
+        var before = m.Parameters.Random.Offset;
+        fixedPlan.Run();
+        Assert.Equal(before, m.Parameters.Random.Offset);
+    }
+
+    [Fact]
+    public void Managed_and_ilgpu_draw_the_same_bits()
+    {
+        using var managed = Device.ManagedCpu();
+        using var ilgpu = Device.IlgpuCpu();
+        var a = new Sampling(managed, Seed);
+        var b = new Sampling(ilgpu, Seed);
+        Assert.Equal(a.CompileUniform().Run(), b.CompileUniform().Run());
+        Assert.Equal(a.CompileGaussian().Run(), b.CompileGaussian().Run());
+        Assert.Equal(a.CompileInts().Run(), b.CompileInts().Run());
+        Assert.Equal(a.CompilePerm().Run(), b.CompilePerm().Run());
+        var x = Enumerable.Range(1, 300).Select(i => (float)i).ToArray();
+        Assert.Equal(a.CompileDropped(300).Run(x), b.CompileDropped(300).Run(x));
+        Assert.Equal(a.CompileTwo().Run(), b.CompileTwo().Run());
+    }
+
+    // Kolmogorov–Smirnov: at the 0.1% level the statistic of n draws stays below 1.95/√n
+    private static void FollowsCdf(float[] sample, Func<double, double> cdf, string what)
+    {
+        double d = ReferenceOps.KolmogorovSmirnov(D(sample), cdf), bound = 1.95 / Math.Sqrt(sample.Length);
+        Assert.True(d < bound, $"{what}: KS statistic {d:F5} ≥ {bound:F5}");
+    }
+
+    private static void Moments(float[] sample, double mean, double variance, string what)
+    {
+        int n = sample.Length;
+        double m = sample.Average(x => (double)x), v = sample.Sum(x => (x - m) * (x - m)) / (n - 1);
+        // 5 standard errors: the mean's is √(var/n); the variance's about var·√(2/n) for these light-tailed laws
+        Assert.True(Math.Abs(m - mean) < 5 * Math.Sqrt(variance / n), $"{what}: mean {m} vs {mean}");
+        Assert.True(Math.Abs(v - variance) < 5 * variance * Math.Sqrt(2.0 / n) + 1e-12, $"{what}: variance {v} vs {variance}");
+    }
+
+    [Fact]
+    public void Every_sampler_follows_its_distribution()
+    {
+        using var device = Device.ManagedCpu();
+        var m = new Sampling(device, Seed);
+        var u = m.CompileUniform().Run();
+        Assert.All(u, x => Assert.InRange(x, 0f, 0.99999995f));
+        Moments(u, 0.5, 1 / 12.0, "Rand");
+        FollowsCdf(u, x => Math.Clamp(x, 0, 1), "Rand");
+
+        var n = m.CompileGaussian().Run();
+        Moments(n, 0, 1, "Randn");
+        FollowsCdf(n, ReferenceOps.NormalCdf, "Randn");
+
+        var s = m.CompileScaled().Run();
+        Moments(s, 3, 4, "Normal(3, 2)");
+        FollowsCdf(s, x => ReferenceOps.NormalCdf((x - 3) / 2), "Normal(3, 2)");
+
+        var k = m.CompileInts().Run();
+        Assert.All(k, v => Assert.True(v == MathF.Floor(v) && v >= -3 && v < 7, $"Randint value {v}"));
+        Moments(k, 1.5, (10 * 10 - 1) / 12.0, "Randint(-3, 7)");   // discrete uniform on 10 values: mean (a+b)/2, variance (n²-1)/12
+        foreach (var g in k.GroupBy(v => v)) Assert.InRange(g.Count(), 2000 - 5 * 42, 2000 + 5 * 42);   // each value 2000 ± 5σ (σ = √(n·p(1-p)) ≈ 42)
+
+        var perm = m.CompilePerm().Run();
+        Assert.Equal(Enumerable.Range(0, 1000).Select(i => (float)i), perm.Order());
+        Assert.NotEqual(Enumerable.Range(0, 1000).Select(i => (float)i), perm);
+        // a uniform permutation: position i holds each value with equal chance; the mean of the first 500 is 499.5 ± 5σ
+        Assert.InRange(perm.Take(500).Average(), 499.5 - 5 * 6.45, 499.5 + 5 * 6.45);
+
+        const int count = 20000;
+        var mean = Enumerable.Range(0, count).Select(i => (float)(i % 7) - 3).ToArray();
+        var std = Enumerable.Range(0, count).Select(i => 0.5f + i % 3).ToArray();
+        var shifted = m.CompileShifted(count).Run(mean, std);
+        FollowsCdf(shifted.Select((x, i) => (x - mean[i]) / std[i]).ToArray(), ReferenceOps.NormalCdf, "Normal(mean, std) standardised");
+
+        var p = Enumerable.Range(0, count).Select(i => i % 2 == 0 ? 0.3f : 0.8f).ToArray();
+        var coins = m.CompileCoins(count).Run(p);
+        Assert.All(coins, c => Assert.True(c is 0f or 1f));
+        Moments(coins.Where((_, i) => i % 2 == 0).ToArray(), 0.3, 0.21, "Bernoulli(0.3)");
+        Moments(coins.Where((_, i) => i % 2 == 1).ToArray(), 0.8, 0.16, "Bernoulli(0.8)");
+    }
+
+    [Fact]
+    public void Dropout_drops_in_training_and_passes_in_eval_mode()
+    {
+        using var device = Device.ManagedCpu();
+        var m = new Sampling(device, Seed);
+        const int count = 20000;
+        var plan = m.CompileDropped(count);
+        var x = Enumerable.Range(0, count).Select(i => 1f + i % 5).ToArray();
+        Assert.True(m.Parameters.Training);   // a new model trains, as a new nn.Module
+        var y = plan.Run(x);
+        var kept = y.Select((v, i) => (v, i)).Where(t => t.v != 0).ToList();
+        Assert.All(kept, t => Assert.Equal(x[t.i] / 0.75f, t.v, 5));   // the survivors are scaled by 1/(1 - p)
+        Moments(y.Select(v => v == 0 ? 1f : 0f).ToArray(), 0.25, 0.1875, "dropped fraction");
+
+        m.Parameters.Eval();
+        var offset = m.Parameters.Random.Offset;
+        Assert.Equal(x, plan.Run(x));
+        m.Parameters.Train();
+        Assert.NotEqual(x, plan.Run(x));
+        Assert.Equal(offset + 2, m.Parameters.Random.Offset);   // an eval run still takes its ticket, so train runs after it match either way
+    }
+
+    [Fact]
+    public void A_checkpoint_resumes_the_draws_bit_for_bit()
+    {
+        using var device = Device.ManagedCpu();
+        var a = new Sampling(device, Seed);
+        var plan = a.CompileUniform();
+        for (int i = 0; i < 3; i++) plan.Run();
+        var path = Path.Combine(_dir, "sampling.safetensors");
+        Checkpoint.Save(path, a.Parameters);
+        float[] next = plan.Run(), after = plan.Run();
+
+        var b = new Sampling(device, seed: 99);
+        Checkpoint.Load(path, b.Parameters);
+        Assert.Equal(((ulong)Seed, 3UL), (b.Parameters.Random.Seed, b.Parameters.Random.Offset));
+        var resumed = b.CompileUniform();
+        Assert.Equal(next, resumed.Run());
+        Assert.Equal(after, resumed.Run());
+    }
+
+    [Fact]
+    public void A_malformed_generator_state_in_a_checkpoint_is_named()
+    {
+        using var device = Device.ManagedCpu();
+        var m = new Creation(device, Seed);
+        var path = Path.Combine(_dir, "bad.safetensors");
+        Checkpoint.Save(path, m.Parameters);
+        var text = File.ReadAllBytes(path);
+        var header = System.Text.Encoding.UTF8.GetString(text);
+        int at = header.IndexOf($"\"{Seed},0\"", StringComparison.Ordinal);
+        Assert.True(at > 0, "the header holds the generator as \"seed,offset\"");
+        text[at + 1] = (byte)'x';
+        File.WriteAllBytes(path, text);
+        var e = Assert.Throws<InvalidDataException>(() => Checkpoint.Load(path, m.Parameters));
+        Assert.Contains("random generator", e.Message);
+    }
+
+    [Theory]
+    [InlineData("[Forward] public Tensor F() => [|Rand(3, 0)|];", "every size must be positive")]
+    [InlineData("[Forward] public Tensor F() => [|Randint(5, 5, 3)|];", "empty range")]
+    [InlineData("[Forward] public Tensor F([Shape(3)] Tensor x) => [|Dropout(x, 1.5f)|];", "a probability")]
+    [InlineData("[Forward] public Tensor F() => [|Randperm(0)|];", "n must be positive")]
+    [InlineData("[Forward] public Tensor F() => [|Randperm(20000000)|];", "exactly")]
+    public void Bad_sampler_arguments_are_diagnostics_at_the_call(string method, string reason) =>
+        MarkedSource.SingleAt("using Kiln; using static Kiln.Ops;\n[Model] public partial class M { " + method + " }", "KLN0001", reason);
+}
