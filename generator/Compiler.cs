@@ -56,7 +56,7 @@ internal static class Compiler
             }
             if (failed || diagnostics.Count > 0 || !lowerer.LayoutValid) return new ModelOutput(hint, null, diagnostics.ToEquatable());
             // a module (named dims) has no plans of its own: it is emitted inside the models that use it
-            string? source = model.Dims.Count == 0 ? ModelEmitter.Emit(model, lowerer.Layout, compiled) : null;
+            string? source = model.Dims.Count == 0 ? ModelEmitter.Emit(model, lowerer.Layout, lowerer.BufferLayout, compiled) : null;
             return new ModelOutput(hint, source, diagnostics.ToEquatable());
         }
         catch (Exception e)
@@ -82,10 +82,15 @@ internal static class Compiler
             ? Autodiff.Gradients(graph.Builder, graph.Output, wrt, out inputGrads, graph.Method.Frozen).Select(g => (g.Path, g.Grad)).ToList()
             : new List<(string, Node)>();
         if (validate) GraphValidator.Graph("Differentiate", grads.Select(g => g.Item2).Concat(inputGrads).Append(graph.Output));
-        var fusion = Fusion.Run(graph.Builder, graph.Output, grads, inputGrads, graph.MoreOutputs);
+        var written = graph.Buffers.Where(x => x.Written is not null).ToList();
+        var fusion = Fusion.Run(graph.Builder, graph.Output, grads, inputGrads, graph.MoreOutputs, written.Select(x => x.Written!).ToList());
         if (validate) GraphValidator.Fused(fusion);
-        var memory = MemoryPlan.Run(fusion, graph.Inputs, fusion.Output, layout);
+        // a buffer read has an arena slot of its own, as an input does: the plan copies the buffer in before each run
+        var reads = graph.Buffers.Where(x => x.Read is not null).Select(x => x.Read!).ToList();
+        var memory = MemoryPlan.Run(fusion, graph.Inputs.Concat(reads).ToList(), fusion.Output, layout);
         if (validate) GraphValidator.Planned(memory, fusion, layout);
-        return new CompiledMethod(graph, fusion, memory, fusion.Output, isLoss, wrt.Zip(fusion.Extras, (i, g) => (i.Attrs.Name, g)).ToList());
+        var updates = written.Zip(fusion.Updates, (x, u) => (x.Path, u)).ToDictionary(x => x.Path, x => x.u);
+        var buffers = graph.Buffers.Select(x => new BufferUse(x.Path, x.Offset, x.Read, updates.TryGetValue(x.Path, out var u) ? u : null)).ToList();
+        return new CompiledMethod(graph, fusion, memory, fusion.Output, isLoss, wrt.Zip(fusion.Extras, (i, g) => (i.Attrs.Name, g)).ToList(), buffers);
     }
 }

@@ -25,6 +25,12 @@ internal sealed class MethodGraph(MethodSpec method, GraphBuilder builder, List<
     public Node Output { get; } = output;
     /// <summary>Symbolic dims in order of first appearance in the inputs; the plan's compile arguments.</summary>
     public List<string> Symbols { get; } = symbols;
+
+    /// <summary>
+    /// The [Buffer] fields the method touches, by path and offset in the buffer block: the leaf reading the value the run starts with (null when the
+    /// method only assigns it) and the value it leaves (null when it only reads it).
+    /// </summary>
+    public List<(string Path, int Offset, Node? Read, Node? Written)> Buffers { get; } = new();
 }
 
 /// <summary>
@@ -46,15 +52,20 @@ internal sealed class Lowerer
         _root = root;
         _models = models;
         _diagnostics = diagnostics;
-        int offset = 0;
-        BuildLayout(root, "", new Dictionary<string, int>(), ref offset, new HashSet<string>());
+        int offset = 0, bufferOffset = 0;
+        BuildLayout(root, "", new Dictionary<string, int>(), ref offset, ref bufferOffset, new HashSet<string>());
         Layout = _layout.Values.ToList();
+        BufferLayout = _buffers.Values.ToList();
     }
 
     public IReadOnlyList<ParamLayout> Layout { get; }
+
+    /// <summary>The [Buffer] fields of the model and its submodules, in their own block (Init: 0 zeros, 2 ones).</summary>
+    public IReadOnlyList<ParamLayout> BufferLayout { get; }
+    private readonly Dictionary<string, ParamLayout> _buffers = new();
     public bool LayoutValid { get; private set; } = true;
 
-    private void BuildLayout(ModelSpec model, string prefix, Dictionary<string, int> dims, ref int offset, HashSet<string> visiting)
+    private void BuildLayout(ModelSpec model, string prefix, Dictionary<string, int> dims, ref int offset, ref int bufferOffset, HashSet<string> visiting)
     {
         if (!visiting.Add(model.FullName))
         {
@@ -69,12 +80,20 @@ internal sealed class Lowerer
             int fanIn = p.FanIn is { } f ? (f.Name is null ? f.Size : dims.TryGetValue(f.Name, out var fv) ? fv : 0)
                 : shape.Length >= 2 ? shape.Skip(1).Aggregate(1, (a, b) => a * b) : shape.Length == 1 ? shape[0] : 1;
             long count = shape.Aggregate(1L, (a, b) => Math.Min(a * b, 1L << 40));
-            if (offset + count > MaxElements)
+            if ((p.IsBuffer ? bufferOffset : offset) + count > MaxElements)
             {
-                _diagnostics.Add(DiagnosticInfo.Create(Descriptors.BadDeclaration, p.Location,
-                    $"Parameter '{prefix + p.Name}' [{string.Join(", ", shape)}] takes the model's parameters past {MaxElements:N0} floats, the most one parameter block holds"));
+                _diagnostics.Add(DiagnosticInfo.Create(Descriptors.BadDeclaration, p.Location, p.IsBuffer
+                    ? $"Buffer '{prefix + p.Name}' [{string.Join(", ", shape)}] takes the model's buffers past {MaxElements:N0} floats, the most one block holds"
+                    : $"Parameter '{prefix + p.Name}' [{string.Join(", ", shape)}] takes the model's parameters past {MaxElements:N0} floats, the most one parameter block holds"));
                 LayoutValid = false;
                 return;
+            }
+            if (p.IsBuffer)
+            {
+                var buffer = new ParamLayout(prefix + p.Name, shape, bufferOffset, 0, p.Init);
+                _buffers[buffer.Path] = buffer;
+                bufferOffset += buffer.Count;
+                continue;
             }
             var layout = new ParamLayout(prefix + p.Name, shape, offset, fanIn, p.Init);
             _layout[layout.Path] = layout;
@@ -91,7 +110,7 @@ internal sealed class Lowerer
                 continue;
             }
             var subDims = sub.Dims.Select((d, i) => (d, v: m.Dims[i])).ToDictionary(x => x.d, x => x.v);
-            BuildLayout(sub, prefix + m.Name + ".", subDims, ref offset, visiting);
+            BuildLayout(sub, prefix + m.Name + ".", subDims, ref offset, ref bufferOffset, visiting);
         }
         visiting.Remove(model.FullName);
     }
@@ -118,6 +137,8 @@ internal sealed class Lowerer
     public MethodGraph? Lower(MethodSpec method)
     {
         if (!LayoutValid) return null;
+        _bufferReads.Clear();
+        _bufferValues.Clear();
         var builder = new GraphBuilder();
         var inputs = new List<Node>();
         var symbols = new List<string>();
@@ -141,7 +162,10 @@ internal sealed class Lowerer
                 Report(Descriptors.LossNotScalar, method.Location, method.Name, outputs[0].Shape.ToString());
                 return null;
             }
-            return new MethodGraph(method, builder, inputs, outputs[0], symbols, outputs.Skip(1).ToList());
+            var graph = new MethodGraph(method, builder, inputs, outputs[0], symbols, outputs.Skip(1).ToList());
+            foreach (var path in _buffers.Keys.Where(p => _bufferReads.ContainsKey(p) || _bufferValues.ContainsKey(p)))
+                graph.Buffers.Add((path, _buffers[path].Offset, _bufferReads.TryGetValue(path, out var read) ? read : null, _bufferValues.TryGetValue(path, out var written) ? written : null));
+            return graph;
         }
         catch (LoweringFailed)
         {
@@ -197,6 +221,9 @@ internal sealed class Lowerer
                     }
                     break;
                 }
+                case FieldAssignment assignment:
+                    AssignBuffer(assignment, b, scope);
+                    break;
                 default:
                     var value = Eval(statement.Value, b, scope);
                     if (statement.Local is { } local) scope.Locals[local] = value;
@@ -271,7 +298,7 @@ internal sealed class Lowerer
             case NameExpr name:
                 if (scope.Locals.TryGetValue(name.Name, out var local)) return local;
                 if (scope.Model.Params.FirstOrDefault(p => p.Name == name.Name) is { } param)
-                    return ParamValue(b, scope.Prefix + param.Name);
+                    return param.IsBuffer ? BufferValue(b, scope.Prefix + param.Name) : ParamValue(b, scope.Prefix + param.Name);
                 Report(Descriptors.Unsupported, name.Location, $"The name '{name.Name}'");
                 throw new LoweringFailed();
             case NegateExpr neg:
@@ -307,6 +334,38 @@ internal sealed class Lowerer
         }
         Report(Descriptors.Unsupported, expr.Location, $"'{expr.GetType().Name}'");
         throw new LoweringFailed();
+    }
+
+    // the buffers of the method being lowered: the leaf reading each one's starting value, and the value last assigned
+    private readonly Dictionary<string, Node> _bufferReads = new(), _bufferValues = new();
+
+    private static Shape ShapeOf(ParamLayout layout) => new(layout.Shape.Select(s => Size.Of(s)));
+
+    /// <summary>A buffer's value here: the one last assigned in this run, else the one the run starts with.</summary>
+    private Value BufferValue(GraphBuilder b, string path)
+    {
+        if (_bufferValues.TryGetValue(path, out var current)) return new Value(current, null, null);
+        if (!_bufferReads.TryGetValue(path, out var read)) _bufferReads[path] = read = b.Buffer(path, ShapeOf(_buffers[path]));
+        return new Value(read, null, null);
+    }
+
+    /// <summary><c>running = …</c>: a [Buffer] field's next value, of its own shape; reads after it see it, the run keeps the last.</summary>
+    private void AssignBuffer(FieldAssignment assignment, GraphBuilder b, Scope scope)
+    {
+        if (scope.Model.Params.FirstOrDefault(p => p.Name == assignment.Field) is not { IsBuffer: true } field)
+        {
+            Report(Descriptors.Unsupported, assignment.Location, $"An assignment to the field '{assignment.Field}' (a method assigns only [Buffer] fields)");
+            throw new LoweringFailed();
+        }
+        string path = scope.Prefix + field.Name;
+        var value = Tensor(Eval(assignment.Value, b, scope), assignment.Value);
+        var shape = ShapeOf(_buffers[path]);
+        if (!value.Shape.Equals(shape))
+        {
+            Report(Descriptors.Unsupported, assignment.Location, $"A value of shape {value.Shape} assigned to buffer '{path}' of shape {shape} (a buffer keeps its shape)");
+            throw new LoweringFailed();
+        }
+        _bufferValues[path] = value;
     }
 
     private Value ParamValue(GraphBuilder b, string path)

@@ -82,6 +82,23 @@ internal sealed class BodyParser(SemanticModel model, INamedTypeSymbol owner, Li
                 if (op == "?") { Unsupported(assignment, $"A '{assignment.OperatorToken.Text}' assignment"); break; }
                 result.Add(new Statement(name, op is null ? value : new BinaryExpr(op, new NameExpr(name, LocationInfo.From(target)), value, LocationInfo.From(assignment))));
                 break;
+            case ExpressionStatementSyntax { Expression: AssignmentExpressionSyntax { Left: IdentifierNameSyntax or MemberAccessExpressionSyntax { Expression: ThisExpressionSyntax } } fieldAssignment }
+                when model.GetSymbolInfo(fieldAssignment.Left, cancellationToken).Symbol is IFieldSymbol { IsStatic: false } field && SymbolEqualityComparer.Default.Equals(field.ContainingType, owner):
+            {
+                // running = 0.9f * running + …: a [Buffer] field's next value (the lowering rejects other fields)
+                var at = LocationInfo.From(fieldAssignment);
+                var next = Parse(fieldAssignment.Right);
+                string? fieldOp = fieldAssignment.Kind() switch
+                {
+                    SyntaxKind.SimpleAssignmentExpression => null,
+                    SyntaxKind.AddAssignmentExpression => "+", SyntaxKind.SubtractAssignmentExpression => "-",
+                    SyntaxKind.MultiplyAssignmentExpression => "*", SyntaxKind.DivideAssignmentExpression => "/",
+                    _ => "?",
+                };
+                if (fieldOp == "?") { Unsupported(fieldAssignment, $"A '{fieldAssignment.OperatorToken.Text}' assignment"); break; }
+                result.Add(new FieldAssignment(field.Name, fieldOp is null ? next : new BinaryExpr(fieldOp, new NameExpr(field.Name, LocationInfo.From(fieldAssignment.Left)), next, at), at));
+                break;
+            }
             case ExpressionStatementSyntax step when Counted(step.Expression) is { } counter
                 && step.Expression.Kind() is SyntaxKind.PostIncrementExpression or SyntaxKind.PreIncrementExpression or SyntaxKind.PostDecrementExpression or SyntaxKind.PreDecrementExpression
                 && model.GetSymbolInfo(counter, cancellationToken).Symbol is ILocalSymbol or IParameterSymbol:

@@ -95,11 +95,17 @@ internal static class ModelDiscovery
         foreach (var attribute in field.GetAttributes())
         {
             string? name = attribute.AttributeClass?.ToDisplayString();
-            if (name == "Kiln.ParamAttribute")
+            if (name is "Kiln.ParamAttribute" or "Kiln.BufferAttribute")
             {
+                bool buffer = name == "Kiln.BufferAttribute";
                 if (!IsKiln(field.Type, "Tensor"))
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(Descriptors.BadDeclaration, location, $"[Param] field '{field.Name}' must be of type Kiln.Tensor"));
+                    diagnostics.Add(DiagnosticInfo.Create(Descriptors.BadDeclaration, location, $"[{(buffer ? "Buffer" : "Param")}] field '{field.Name}' must be of type Kiln.Tensor"));
+                    continue;
+                }
+                if (parameters.Any(p => p.Name == field.Name))
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(Descriptors.BadDeclaration, location, $"Field '{field.Name}' is marked both [Param] and [Buffer]"));
                     continue;
                 }
                 var shape = ReadDims(attribute.ConstructorArguments.FirstOrDefault(), modelDims, location, diagnostics, field.ContainingType.Name);
@@ -110,7 +116,7 @@ internal static class ModelDiscovery
                     if (named.Key == "FanIn") fanIn = ReadDim(named.Value, modelDims, location, diagnostics, field.ContainingType.Name);
                     if (named.Key == "Init" && named.Value.Value is int i) init = i;
                 }
-                parameters.Add(new ParamSpec(field.Name, shape.ToEquatable(), fanIn, init, location));
+                parameters.Add(new ParamSpec(field.Name, shape.ToEquatable(), fanIn, init, location, buffer));
             }
             else if (name == "Kiln.ModuleAttribute")
             {
@@ -262,7 +268,7 @@ internal static class ModelDiscovery
     private static bool IsReservedDim(string name) => name == "Unused" || (name.Length > 1 && name[0] == 'T' && name.Skip(1).All(char.IsDigit));
 
     /// <summary>
-    /// The generator adds Layout, Parameters, Device, and per [Forward]/[Loss] method M a CompileM method and an MPlan class
+    /// The generator adds Layout, BufferLayout, Parameters, Device, and per [Forward]/[Loss] method M a CompileM method and an MPlan class
     /// to the model's class: a member the user declares with one of these names, or two entry methods of one name
     /// (overloads), would make the generated code fail to compile, so each is KLN0017 at the user's declaration.
     /// </summary>
@@ -272,6 +278,7 @@ internal static class ModelDiscovery
         var reserved = new Dictionary<string, string>
         {
             ["Layout"] = "the parameter layout", ["Parameters"] = "the parameter and gradient blocks", ["Device"] = "the model's device",
+            ["BufferLayout"] = "the buffer layout",
         };
         foreach (var m in entries)
         {

@@ -10,7 +10,11 @@ namespace Kiln.Generator.Emit;
 
 /// <summary>Everything emission needs about one compiled method.</summary>
 /// <paramref name="InputGrads"/>: each [RequiresGrad] input's name and the node holding d loss / d input.
-internal sealed record CompiledMethod(MethodGraph Graph, Fusion Fusion, MemoryPlan Memory, Node Output, bool IsLoss, IReadOnlyList<(string Input, Node Grad)> InputGrads);
+internal sealed record CompiledMethod(MethodGraph Graph, Fusion Fusion, MemoryPlan Memory, Node Output, bool IsLoss, IReadOnlyList<(string Input, Node Grad)> InputGrads,
+    IReadOnlyList<BufferUse> Buffers);
+
+/// <summary>A [Buffer] a method touches: its offset in the buffer block, the leaf reading it (or null), the node holding its new value (or null).</summary>
+internal sealed record BufferUse(string Path, int Offset, Node? Read, Node? Written);
 
 /// <summary>
 /// Emits the host plan of one method: the Bound struct (dims and offsets), the constructor that binds dims,
@@ -292,6 +296,14 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
             w.Line("/// <inheritdoc/>");
             w.Line($"protected override global::System.Collections.Generic.IReadOnlyList<(string Name, long Offset, long Count)> OutputSlots => _outputSlots ??= new (string, long, long)[] {{ {string.Join(", ", Outputs.Select(o => $"(\"{o.Name}\", {Off(o.Node)}, {Dim(o.Node.Shape.Count)})"))} }};");
             w.Line("private (string, long, long)[]? _outputSlots;");
+        }
+        if (m.Buffers.Count > 0)
+        {
+            w.Line();
+            w.Line("/// <inheritdoc/>");
+            string Slot(Node? n) => n is null ? "-1" : Off(n);
+            w.Line($"protected override global::System.Collections.Generic.IReadOnlyList<(long Offset, long Read, long Written, long Count)> BufferSlots => _bufferSlots ??= new (long, long, long, long)[] {{ {string.Join(", ", m.Buffers.Select(x => $"({x.Offset}, {Slot(x.Read)}, {Slot(x.Written)}, {Dim((x.Read ?? x.Written)!.Shape.Count)})"))} }};");
+            w.Line("private (long, long, long, long)[]? _bufferSlots;");
         }
         if (m.InputGrads.Count > 0)
         {

@@ -56,10 +56,13 @@ internal sealed class Fusion
     /// <summary>The forward pass's outputs after the first (a method returning a tuple), stored and kept to the end of a run.</summary>
     public List<Node> MoreOutputs { get; } = new();
 
-    public static Fusion Run(GraphBuilder builder, Node output, IReadOnlyList<(string Path, Node Grad)> grads, IReadOnlyList<Node>? extras = null, IReadOnlyList<Node>? moreOutputs = null)
+    /// <summary>The values a run leaves in [Buffer] fields (in the order given), stored and kept to the end of a run, when the plan copies them back.</summary>
+    public List<Node> Updates { get; } = new();
+
+    public static Fusion Run(GraphBuilder builder, Node output, IReadOnlyList<(string Path, Node Grad)> grads, IReadOnlyList<Node>? extras = null, IReadOnlyList<Node>? moreOutputs = null, IReadOnlyList<Node>? updates = null)
     {
         var f = new Fusion(builder);
-        f.Build(output, grads, extras ?? [], moreOutputs ?? []);
+        f.Build(output, grads, extras ?? [], moreOutputs ?? [], updates ?? []);
         return f;
     }
 
@@ -67,11 +70,11 @@ internal sealed class Fusion
     private static bool IsContiguous(Node n) =>
         n.Op != ViewOp.Instance || (ViewOp.IsReshape(n) && IsContiguous(n.Inputs[0]));
 
-    private void Build(Node output, IReadOnlyList<(string Path, Node Grad)> grads, IReadOnlyList<Node> extras, IReadOnlyList<Node> moreOutputs)
+    private void Build(Node output, IReadOnlyList<(string Path, Node Grad)> grads, IReadOnlyList<Node> extras, IReadOnlyList<Node> moreOutputs, IReadOnlyList<Node> updates)
     {
         // Legalize: library operands, reshape inputs and graph outputs must be contiguous; a view that is not becomes a copy.
         var gradRoots = grads.Select(g => g.Grad).ToList();
-        var all = Graph.TopologicalOrder(new[] { output }.Concat(moreOutputs).Concat(gradRoots).Concat(extras));
+        var all = Graph.TopologicalOrder(new[] { output }.Concat(moreOutputs).Concat(updates).Concat(gradRoots).Concat(extras));
         foreach (var n in all)
         {
             if (!NeedsContiguous(n)) continue;
@@ -82,7 +85,7 @@ internal sealed class Fusion
                 if ((!IsContiguous(input) || unstored) && !_substitute.ContainsKey(input)) _substitute[input] = _builder.MaterializeCopy(input);
             }
         }
-        Node Out(Node n) => n.Op == Leaves.Param || n.Op == Leaves.Input || n.Op == Leaves.Const || !IsContiguous(n) ? _builder.MaterializeCopy(n) : n;
+        Node Out(Node n) => n.Op.Kind == OpKind.Leaf || !IsContiguous(n) ? _builder.MaterializeCopy(n) : n;
         output = Out(output);
         Output = output;
         // an extra output is its own stored tensor (a copy where it is a leaf, a constant or a strided view)
@@ -90,8 +93,11 @@ internal sealed class Fusion
         // each output its own tensor: two outputs that are one node (return (h, h)) get a copy each
         foreach (var o in moreOutputs) MoreOutputs.Add(o == output || MoreOutputs.Contains(o) ? _builder.MaterializeCopy(o) : Out(o));
 
-        var forwardOrder = Roots(new[] { output }.Concat(MoreOutputs));
-        var fullOrder = Roots(new[] { output }.Concat(MoreOutputs).Concat(gradRoots).Concat(Extras));
+        // a buffer's new value is its own stored tensor too (the run copies it back)
+        foreach (var u in updates) Updates.Add(Out(u));
+
+        var forwardOrder = Roots(new[] { output }.Concat(MoreOutputs).Concat(Updates));
+        var fullOrder = Roots(new[] { output }.Concat(MoreOutputs).Concat(Updates).Concat(gradRoots).Concat(Extras));
         foreach (var n in fullOrder)
             foreach (var input in Inputs(n))
             {
@@ -99,7 +105,7 @@ internal sealed class Fusion
                 if (!list.Contains(n)) list.Add(n);
             }
         _outputs.Add(output);
-        foreach (var e in Extras.Concat(MoreOutputs)) _outputs.Add(e);
+        foreach (var e in Extras.Concat(MoreOutputs).Concat(Updates)) _outputs.Add(e);
 
         // gradient targets: the node whose kernel adds into the parameter's gradient slot
         var gradTargets = new Dictionary<Node, string>();
@@ -119,7 +125,7 @@ internal sealed class Fusion
         foreach (var (_, copy) in gradCopies) _outputs.Add(copy);
 
         var forwardSet = new HashSet<Node>(forwardOrder);
-        var order = Roots(new[] { output }.Concat(MoreOutputs).Concat(Extras).Concat(gradTargets.Keys).Concat(gradCopies.Select(c => c.Node)));
+        var order = Roots(new[] { output }.Concat(MoreOutputs).Concat(Updates).Concat(Extras).Concat(gradTargets.Keys).Concat(gradCopies.Select(c => c.Node)));
         // forward kernels first, so Forward() runs a prefix of the schedule
         order = order.Where(forwardSet.Contains).Concat(order.Where(n => !forwardSet.Contains(n))).ToList();
         foreach (var n in order)

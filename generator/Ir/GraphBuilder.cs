@@ -53,6 +53,7 @@ internal sealed class GraphBuilder
 
     public Node Input(string name, Shape shape, bool isInt) => Make(Leaves.Input, [], shape, new NodeAttrs { Name = name, IsInt = isInt });
     public Node Param(string path, Shape shape) => Make(Leaves.Param, [], shape, new NodeAttrs { Name = path });
+    public Node Buffer(string path, Shape shape) => Make(Leaves.Buffer, [], shape, new NodeAttrs { Name = path });
     public Node Const(double value) => Make(Leaves.Const, [], Shape.Scalar, new NodeAttrs { Value = value });
     /// <summary>value / divisor, with a symbolic divisor (1/N for means).</summary>
     public Node Const(double value, Size divisor) => Const(value, divisor, 0);

@@ -106,7 +106,7 @@ internal static class GraphValidator
     }
 
     private static bool Stored(Node n, HashSet<Node> written, Fusion fusion) =>
-        n.Op == Leaves.Input || n.Op == Leaves.Param || n.Op == Leaves.Const || written.Contains(n)
+        n.Op == Leaves.Input || n.Op == Leaves.Param || n.Op == Leaves.Buffer || n.Op == Leaves.Const || written.Contains(n)
         || (n.Op == ViewOp.Instance && Stored(fusion.Inputs(n).First(), written, fusion));
 
     /// <summary>Every node a kernel reads or writes has a place in the parameter block, gradient block, arena or targets.</summary>

@@ -85,7 +85,7 @@ internal static class Interpreter
         {
             case OpKind.Leaf:
                 if (n.Op == Leaves.Const) return [n.Attrs.Value / (n.Attrs.Divisor.Evaluate(dims) - n.Attrs.DivisorOffset)];
-                var source = n.Op == Leaves.Input ? inputs[n.Attrs.Name] : parameters[n.Attrs.Name];
+                var source = n.Op == Leaves.Input ? inputs[n.Attrs.Name] : parameters[n.Attrs.Name]; // parameters and buffers by path
                 if (source.Length != count) throw new ArgumentException($"{n.Attrs.Name}: {source.Length} values for {count} elements");
                 return source;
             case OpKind.Elementwise:

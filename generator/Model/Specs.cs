@@ -31,7 +31,8 @@ internal sealed record DimSpec(int Size, string? Name)
 }
 
 /// <summary>A [Param] field.</summary>
-internal sealed record ParamSpec(string Name, EquatableArray<DimSpec> Shape, DimSpec? FanIn, int Init, LocationInfo Location);
+/// <summary>A [Param] field, or with IsBuffer a [Buffer] field (non-trainable state in its own block).</summary>
+internal sealed record ParamSpec(string Name, EquatableArray<DimSpec> Shape, DimSpec? FanIn, int Init, LocationInfo Location, bool IsBuffer = false);
 
 /// <summary>A [Module] field: a submodule of a [Model] type with its dims bound.</summary>
 internal sealed record ModuleSpec(string Name, string TypeName, EquatableArray<int> Dims, LocationInfo Location);
@@ -41,6 +42,9 @@ internal sealed record InputSpec(string Name, bool IsInt, bool Optional, Equatab
 
 /// <summary>A statement of a method body: a local's value (declared or assigned; Local set) or the return (Local null).</summary>
 internal record Statement(string? Local, Expr Value);
+
+/// <summary><c>field = Value</c> (or <c>this.field = …</c>, <c>field += …</c>): a [Buffer] field's next value.</summary>
+internal sealed record FieldAssignment(string Field, Expr Value, LocationInfo Location) : Statement(null, Value);
 
 /// <summary>
 /// <c>for (int v = From; v Compare To; v += Step)</c>: unrolled when the method is lowered, so its bounds must be

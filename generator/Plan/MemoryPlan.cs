@@ -59,8 +59,8 @@ internal sealed class MemoryPlan
                 lastUse[Base(leaf)] = k.Index;
 
         var slots = new List<(Size Size, int FreeAfter, Poly Offset)>();
-        // the output and the extra outputs (input gradients) live to the end of the run: the caller reads them after it
-        var kept = new HashSet<Node>(fusion.Extras.Concat(fusion.MoreOutputs).Select(Base)) { Base(output) };
+        // the output, the extra outputs (input gradients) and buffers' new values live to the end of the run: the caller reads them after it
+        var kept = new HashSet<Node>(fusion.Extras.Concat(fusion.MoreOutputs).Concat(fusion.Updates).Select(Base)) { Base(output) };
         foreach (var k in fusion.Kernels)
         {
             var n = k.Root;

@@ -56,6 +56,18 @@ public sealed class DeviceBuffer<T> : IDisposable where T : unmanaged
         else if (destination.Length > 0) _gpu!.View.AsContiguous().SubView(offset, destination.Length).CopyToCPU(destination);
     }
 
+    /// <summary>Copies <paramref name="count"/> elements from <paramref name="source"/> at <paramref name="from"/> to this buffer at <paramref name="to"/>, on the device.</summary>
+    public void CopyFrom(DeviceBuffer<T> source, long from, long to, long count)
+    {
+        Live();
+        source.Live();
+        if (from < 0 || to < 0 || count < 0 || from + count > source.Length || to + count > Length)
+            throw new ArgumentOutOfRangeException(nameof(count), $"Copying {count} elements from {from} of {source.Length} to {to} of {Length} overruns a buffer.");
+        if (count == 0) return;
+        if (Host is not null) Array.Copy(source.Host!, from, Host, to, count);
+        else source._gpu!.View.AsContiguous().SubView(from, count).CopyTo(_gpu!.View.AsContiguous().SubView(to, count));
+    }
+
     public T[] ToArray()
     {
         var result = new T[Length];

@@ -36,6 +36,20 @@ public sealed class ParamAttribute(params object[] shape) : Attribute
     public Init Init { get; set; }
 }
 
+/// <summary>
+/// Non-trainable model state, as PyTorch's register_buffer: running statistics, momentum-averaged counts. A method
+/// reads it and may assign it a new value (<c>running = 0.9f * running + 0.1f * x.Mean(0);</c>), which the plan writes
+/// back after a run in training mode only. Buffers live in their own block (<c>model.Parameters.Buffers</c>), are never
+/// differentiated or touched by optimizers, and are saved and loaded by checkpoints beside the parameters. They start at
+/// zero, or at one with <c>Init = Init.Ones</c>.
+/// </summary>
+[AttributeUsage(AttributeTargets.Field, Inherited = false)]
+public sealed class BufferAttribute(params object[] shape) : Attribute
+{
+    public object[] Shape { get; } = shape;
+    public Init Init { get; set; }
+}
+
 /// <summary>A submodule field: its type is a [Model] class; the ints bind that class's named dims in order.</summary>
 [AttributeUsage(AttributeTargets.Field, Inherited = false)]
 public sealed class ModuleAttribute(params int[] dims) : Attribute

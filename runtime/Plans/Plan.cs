@@ -190,10 +190,23 @@ public abstract class Plan : IDisposable
     {
         _gradientsCurrent = _outputsCurrent = false;
         _drew = false;
+        var buffers = BufferSlots;
+        foreach (var b in buffers)
+            if (b.Read >= 0) Work.CopyFrom(State.Buffers, b.Offset, b.Read, b.Count);
         if (Device.IsManaged) RunManaged(backward); else RunIlgpu(backward);
+        // a buffer's new value is kept by training-mode runs only (as BatchNorm's running statistics)
+        if (State.Training)
+            foreach (var b in buffers)
+                if (b.Written >= 0) State.Buffers.CopyFrom(Work, b.Written, b.Offset, b.Count);
         _gradientsCurrent = backward;
         _outputsCurrent = true;
     }
+
+    /// <summary>
+    /// The [Buffer] fields the method reads or assigns: the buffer's offset in the model's buffer block, where the run
+    /// reads it in the arena (-1: not read) and where its new value is (-1: not assigned), and its length.
+    /// </summary>
+    protected virtual IReadOnlyList<(long Offset, long Read, long Written, long Count)> BufferSlots => [];
 
     private bool _gradientsCurrent, _outputsCurrent;
 

@@ -40,6 +40,9 @@ public static class Checkpoint
         var tensors = new List<(string Name, int[] Shape, float[] Data)>();
         var parameters = model.Parameters.ToArray();
         foreach (var p in model.Layout) tensors.Add((p.Name, p.Shape, parameters.AsSpan(p.Offset, p.Count).ToArray()));
+        // buffers under their paths beside the parameters, as a PyTorch state_dict holds them
+        var buffers = model.Buffers.ToArray();
+        foreach (var b in model.BufferLayout) tensors.Add((b.Name, b.Shape, buffers.AsSpan(b.Offset, b.Count).ToArray()));
         var metadata = new Dictionary<string, string> { ["format"] = "pt" };
         metadata[RandomMetadata] = FormattableString.Invariant($"{model.Random.Seed},{model.Random.Offset}");
         if (optimizer is not null)
@@ -200,15 +203,15 @@ public static class Checkpoint
     {
         var contents = Read(path);
         var layout = model.Layout;
-        foreach (var p in layout)
+        foreach (var (p, kind) in layout.Select(p => (p, "parameter")).Concat(model.BufferLayout.Select(b => (b, "buffer"))))
         {
-            if (!contents.Tensors.TryGetValue(p.Name, out var t)) throw new InvalidDataException($"{path}: parameter '{p.Name}' is missing.");
+            if (!contents.Tensors.TryGetValue(p.Name, out var t)) throw new InvalidDataException($"{path}: {kind} '{p.Name}' is missing.");
             if (!t.Shape.SequenceEqual(p.Shape))
-                throw new InvalidDataException($"{path}: tensor '{p.Name}' has shape [{string.Join(", ", t.Shape)}] but the model's parameter is [{string.Join(", ", p.Shape)}].");
+                throw new InvalidDataException($"{path}: tensor '{p.Name}' has shape [{string.Join(", ", t.Shape)}] but the model's {kind} is [{string.Join(", ", p.Shape)}].");
         }
         foreach (var name in contents.Tensors.Keys)
-            if (!name.StartsWith(OptimizerPrefix, StringComparison.Ordinal) && layout.All(p => p.Name != name))
-                throw new InvalidDataException($"{path}: tensor '{name}' is not a parameter of this model.");
+            if (!name.StartsWith(OptimizerPrefix, StringComparison.Ordinal) && layout.All(p => p.Name != name) && model.BufferLayout.All(b => b.Name != name))
+                throw new InvalidDataException($"{path}: tensor '{name}' is not a parameter or buffer of this model.");
 
         (ulong Seed, ulong Offset)? random = null;
         if (contents.Metadata.TryGetValue(RandomMetadata, out var saved))
@@ -264,6 +267,7 @@ public static class Checkpoint
             catch (ArgumentException e) { throw new InvalidDataException($"{path}: the optimizer state does not fit this optimizer: {e.Message}", e); }
         }
         model.Parameters.CopyFrom(parameters);
+        foreach (var b in model.BufferLayout) model.Buffers.CopyFrom(contents.Tensors[b.Name].Data, b.Offset);
         if (random is { } r) model.Random.Restore(r.Seed, r.Offset);
     }
 }

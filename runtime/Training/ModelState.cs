@@ -23,16 +23,63 @@ public sealed class ModelState : IDisposable
 {
     private readonly Dictionary<string, ParameterInfo> _byName;
 
-    public ModelState(Device device, IReadOnlyList<ParameterInfo> layout, int seed)
+    public ModelState(Device device, IReadOnlyList<ParameterInfo> layout, int seed) : this(device, layout, seed, []) { }
+
+    /// <param name="device">Where the blocks live.</param>
+    /// <param name="layout">The parameters.</param>
+    /// <param name="seed">Seeds the parameters' init and the random generator.</param>
+    /// <param name="buffers">The [Buffer] fields: non-trainable state in a block of its own.</param>
+    public ModelState(Device device, IReadOnlyList<ParameterInfo> layout, int seed, IReadOnlyList<ParameterInfo> buffers)
     {
         Device = device;
         Layout = layout;
+        BufferLayout = buffers;
         _byName = layout.ToDictionary(p => p.Name);
+        _buffersByName = buffers.ToDictionary(p => p.Name);
         Count = layout.Count == 0 ? 0 : layout.Max(p => p.Offset + p.Count);
         Parameters = device.Allocate<float>(Count);
         Gradients = device.Allocate<float>(Count);
+        Buffers = device.Allocate<float>(buffers.Count == 0 ? 0 : buffers.Max(p => p.Offset + p.Count));
         Random = new RandomState((ulong)seed);
         Initialize(seed);
+        ResetBuffers();
+    }
+
+    private readonly Dictionary<string, ParameterInfo> _buffersByName;
+
+    /// <summary>The [Buffer] fields (dotted paths, as the parameters'), in their block.</summary>
+    public IReadOnlyList<ParameterInfo> BufferLayout { get; }
+
+    /// <summary>Non-trainable state: read by the methods, written back by training-mode runs, never touched by optimizers.</summary>
+    public DeviceBuffer<float> Buffers { get; }
+
+    /// <summary>Sets every buffer to its starting value (zeros, or ones with Init.Ones).</summary>
+    public void ResetBuffers()
+    {
+        var host = new float[Buffers.Length];
+        foreach (var b in BufferLayout)
+            if (b.Init == Init.Ones) host.AsSpan(b.Offset, b.Count).Fill(1f);
+        Buffers.CopyFrom(host);
+    }
+
+    private ParameterInfo BufferInfo(string name) => _buffersByName.TryGetValue(name, out var b) ? b
+        : throw new KeyNotFoundException($"The model has no buffer '{name}'. Buffers: {(_buffersByName.Count == 0 ? "none" : string.Join(", ", _buffersByName.Keys))}.");
+
+    /// <summary>A copy of one buffer's values (row-major).</summary>
+    public float[] Buffer(string name)
+    {
+        var b = BufferInfo(name);
+        var result = new float[b.Count];
+        Buffers.CopyTo(result, b.Offset);
+        return result;
+    }
+
+    public void SetBuffer(string name, ReadOnlySpan<float> values)
+    {
+        var b = BufferInfo(name);
+        if (values.Length != b.Count)
+            throw new ArgumentException($"Buffer '{name}' has shape [{string.Join(", ", b.Shape)}] ({b.Count} values) but {values.Length} were given.", nameof(values));
+        Buffers.CopyFrom(values, b.Offset);
     }
 
     /// <summary>The generator of the random ops in the model's methods (Rand, Randn, Dropout …), seeded with the model's seed.</summary>
@@ -153,6 +200,7 @@ public sealed class ModelState : IDisposable
     {
         Parameters.Dispose();
         Gradients.Dispose();
+        Buffers.Dispose();
     }
 }
 

@@ -181,3 +181,51 @@ public partial class Sampling
     [Forward] public Tensor Dropped([Shape("N")] Tensor x) => Ops.Dropout(x, 0.25f);
     [Forward] public Tensor Two() => Ops.Cat([Ops.Rand(5), Ops.Rand(5)]);
 }
+
+/// <summary>
+/// [Buffer] state (register_buffer): running statistics as BatchNorm keeps them (momentum 0.1, unbiased variance), a run
+/// counter, and a submodule's own buffer. Training runs write them back; eval runs and optimizers leave them alone.
+/// </summary>
+[Model]
+public partial class RunningStats
+{
+    [Param(3)] Tensor w;
+    [Buffer(3)] Tensor runningMean;
+    [Buffer(3, Init = Init.Ones)] Tensor runningVar;
+    [Buffer(1)] Tensor steps;
+    [Module(3)] Tracker tracker;
+
+    [Loss] public Tensor Normalized([Shape("N", 3)] Tensor x)
+    {
+        var mean = x.Mean(0);
+        var variance = x.Var(0);
+        runningMean = 0.9f * runningMean + 0.1f * mean;
+        this.runningVar = 0.9f * runningVar + 0.1f * variance;
+        steps += 1f;
+        return (Ops.Tanh((x - mean) * w) * x).Sum() + (tracker.Track(x) * w).Sum();
+    }
+
+    /// <summary>Inference with the running statistics, as BatchNorm in eval mode.</summary>
+    [Forward] public Tensor Normalize([Shape("N", 3)] Tensor x) => (x - runningMean) / Ops.Sqrt(runningVar + 1e-5f) * w;
+
+    /// <summary>A read after an assignment sees the new value, as C# runs it.</summary>
+    [Forward] public Tensor Count()
+    {
+        steps = steps + 1f;
+        return steps * 2f;
+    }
+}
+
+/// <summary>A module with a buffer of its own (path "tracker.last"): the last batch mean.</summary>
+[Model("F")]
+public partial class Tracker
+{
+    [Buffer("F")] Tensor last;
+
+    public Tensor Track(Tensor x)
+    {
+        var previous = last;
+        last = x.Mean(0);
+        return previous + last;
+    }
+}

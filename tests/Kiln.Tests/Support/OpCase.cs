@@ -53,7 +53,9 @@ internal sealed class OpCase : IDisposable
             (float lo, float hi) = input.Attrs.Name switch { "y" => (0f, 1f), "p" => (0.05f, 0.95f), "w" or "pw" => (0.5f, 1.5f), _ => (-1f, 1f) };
             return Enumerable.Range(0, count).Select(_ => rng.Uniform(lo, hi)).ToArray();
         }).ToArray();
-        return new OpCase(model, method, graph, layout, device, instance, plan, inputs);
+        var c = new OpCase(model, method, graph, layout, device, instance, plan, inputs);
+        c.ParamValues();   // the buffers before any run
+        return c;
     }
 
     /// <summary>The class count of a target input: the last dim of the tensor it picks from.</summary>
@@ -70,7 +72,19 @@ internal sealed class OpCase : IDisposable
         _ => throw new InvalidOperationException(),
     })).ToDictionary(x => x.Name, x => x.Item2);
 
-    public Dictionary<string, double[]> ParamValues() => Layout.ToDictionary(p => p.Path, p => State.Get(p.Path).Select(x => (double)x).ToArray());
+    /// <summary>
+    /// The parameters' values by path, and the buffers' (which the interpreter reads from the same map) as the first run
+    /// read them: a training run writes new values back, and the checks compare with that first run.
+    /// </summary>
+    public Dictionary<string, double[]> ParamValues()
+    {
+        _buffersAtStart ??= State.BufferLayout.ToDictionary(b => b.Name, b => State.Buffer(b.Name).Select(x => (double)x).ToArray());
+        var values = Layout.ToDictionary(p => p.Path, p => State.Get(p.Path).Select(x => (double)x).ToArray());
+        foreach (var (name, v) in _buffersAtStart) values[name] = v;
+        return values;
+    }
+
+    private Dictionary<string, double[]>? _buffersAtStart;
 
     /// <summary>The method's output in float64 (detached nodes held at <see cref="Held"/> when set).</summary>
     public double[] Reference(Dictionary<string, double[]> parameters) =>

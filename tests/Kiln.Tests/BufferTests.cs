@@ -1,0 +1,167 @@
+using System;
+using System.IO;
+using System.Linq;
+using Kiln.Tests.Models;
+using Kiln.Tests.Support;
+using Xunit;
+
+namespace Kiln.Tests;
+
+/// <summary>
+/// [Buffer] fields (issue 8), as PyTorch's register_buffer: read by a method, assigned a new value that training-mode
+/// runs write back (BatchNorm's running statistics, written out here in float64), left alone by eval-mode runs and by
+/// optimizers, saved and loaded by checkpoints beside the parameters, the same on the managed and ILGPU paths.
+/// Interpreter consistency and gradients run with every test model (RunningStats in Models/TrainingModels.cs).
+/// </summary>
+public class BufferTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("kiln-buffer-").FullName;
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private const int N = 4;
+
+    private static float[] Batch(int k)
+    {
+        var rng = new SeededRandom((ulong)(31 + k));
+        return Enumerable.Range(0, N * 3).Select(_ => rng.Uniform(-2, 3)).ToArray();
+    }
+
+    /// <summary>Column j of an N × 3 batch: its mean and its unbiased variance (torch.var's default correction 1).</summary>
+    private static (double Mean, double Var) Column(float[] x, int j)
+    {
+        var col = Enumerable.Range(0, N).Select(i => (double)x[i * 3 + j]).ToArray();
+        double m = col.Average();
+        return (m, col.Sum(v => (v - m) * (v - m)) / (N - 1));
+    }
+
+    [Fact]
+    public void Training_runs_update_the_running_statistics_as_BatchNorm_does()
+    {
+        using var device = Device.ManagedCpu();
+        var m = new RunningStats(device, seed: 3);
+        Assert.Equal([0f, 0f, 0f], m.Parameters.Buffer("runningMean"));
+        Assert.Equal([1f, 1f, 1f], m.Parameters.Buffer("runningVar"));   // Init.Ones
+        var plan = m.CompileNormalized(N);
+        double[] mean = [0, 0, 0], variance = [1, 1, 1], last = [0, 0, 0];
+        for (int k = 0; k < 5; k++)
+        {
+            var x = Batch(k);
+            plan.ForwardBackward(x);
+            for (int j = 0; j < 3; j++)
+            {
+                var (bm, bv) = Column(x, j);
+                mean[j] = 0.9 * mean[j] + 0.1 * bm;   // running = (1 - momentum)·running + momentum·batch, momentum 0.1
+                variance[j] = 0.9 * variance[j] + 0.1 * bv;
+                last[j] = bm;
+            }
+        }
+        Assert.All(m.Parameters.Buffer("runningMean").Zip(mean), p => Assert.Equal(p.Second, p.First, 5));
+        Assert.All(m.Parameters.Buffer("runningVar").Zip(variance), p => Assert.Equal(p.Second, p.First, 5));
+        Assert.Equal([5f], m.Parameters.Buffer("steps"));
+        Assert.All(m.Parameters.Buffer("tracker.last").Zip(last), p => Assert.Equal(p.Second, p.First, 5));   // a submodule's buffer by its path
+        // buffers are not parameters: no gradient slot, no optimizer sees them
+        Assert.DoesNotContain(m.Parameters.Layout, p => p.Name is "runningMean" or "runningVar" or "steps" or "tracker.last");
+        Assert.Equal(3, m.Parameters.Count);
+    }
+
+    [Fact]
+    public void A_forward_plan_reads_the_current_buffers()
+    {
+        using var device = Device.ManagedCpu();
+        var m = new RunningStats(device, seed: 3);
+        m.Parameters.SetBuffer("runningMean", [1f, -1f, 0.5f]);
+        m.Parameters.SetBuffer("runningVar", [4f, 0.25f, 1f]);
+        var w = m.Parameters.Get("w");
+        var x = Batch(0);
+        var y = m.CompileNormalize(N).Run(x);
+        float[] rm = [1f, -1f, 0.5f], rv = [4f, 0.25f, 1f];
+        for (int i = 0; i < N * 3; i++)
+            Assert.Equal((x[i] - rm[i % 3]) / Math.Sqrt(rv[i % 3] + 1e-5) * w[i % 3], y[i], 5);
+    }
+
+    [Fact]
+    public void A_read_after_an_assignment_sees_the_new_value_and_eval_runs_keep_the_old()
+    {
+        using var device = Device.ManagedCpu();
+        var m = new RunningStats(device, seed: 3);
+        var count = m.CompileCount();
+        Assert.Equal([2f], count.Run());
+        Assert.Equal([4f], count.Run());
+        m.Parameters.Eval();
+        Assert.Equal([6f], count.Run());   // computed from the buffer…
+        Assert.Equal([6f], count.Run());   // …but not written back in eval mode
+        Assert.Equal([2f], m.Parameters.Buffer("steps"));
+        m.Parameters.Train();
+        Assert.Equal([6f], count.Run());
+        Assert.Equal([3f], m.Parameters.Buffer("steps"));
+    }
+
+    [Fact]
+    public void Optimizers_leave_buffers_alone()
+    {
+        using var device = Device.ManagedCpu();
+        var m = new RunningStats(device, seed: 3);
+        var plan = m.CompileNormalized(N);
+        var optimizer = new AdamW(m.Parameters, new AdamOptions(0.1) { WeightDecay = 0.5 });
+        plan.ForwardBackward(Batch(0));
+        var before = m.Parameters.Buffers.ToArray();
+        var w = m.Parameters.Get("w");
+        optimizer.Step();
+        Assert.NotEqual(w, m.Parameters.Get("w"));
+        Assert.Equal(before, m.Parameters.Buffers.ToArray());
+    }
+
+    [Fact]
+    public void Checkpoints_save_and_load_buffers_beside_the_parameters()
+    {
+        using var device = Device.ManagedCpu();
+        var a = new RunningStats(device, seed: 3);
+        var plan = a.CompileNormalized(N);
+        for (int k = 0; k < 3; k++) plan.ForwardBackward(Batch(k));
+        var path = Path.Combine(_dir, "stats.safetensors");
+        Checkpoint.Save(path, a.Parameters);
+        var contents = Checkpoint.Read(path);
+        Assert.Equal(a.Parameters.Buffer("runningMean"), contents.Tensors["runningMean"].Data);   // under its path, as a state_dict
+        Assert.Equal([3], contents.Tensors["tracker.last"].Shape);
+
+        var b = new RunningStats(device, seed: 8);
+        Checkpoint.Load(path, b.Parameters);
+        Assert.Equal(a.Parameters.Buffers.ToArray(), b.Parameters.Buffers.ToArray());
+        Assert.Equal(a.Parameters.Get("w"), b.Parameters.Get("w"));
+
+        // a file without a buffer the model declares is named, and nothing is changed
+        var wide = Path.Combine(_dir, "params-only.safetensors");
+        Checkpoint.Save(wide, new Creation(device, 1).Parameters);
+        var e = Assert.Throws<InvalidDataException>(() => Checkpoint.Load(wide, b.Parameters));
+        Assert.Contains("is missing", e.Message);
+    }
+
+    [Fact]
+    public void Managed_and_ilgpu_keep_the_same_buffers()
+    {
+        using var managed = Device.ManagedCpu();
+        using var ilgpu = Device.IlgpuCpu();
+        var a = new RunningStats(managed, seed: 3);
+        var b = new RunningStats(ilgpu, seed: 3);
+        var pa = a.CompileNormalized(N);
+        var pb = b.CompileNormalized(N);
+        for (int k = 0; k < 3; k++)
+        {
+            pa.ForwardBackward(Batch(k));
+            pb.ForwardBackward(Batch(k));
+        }
+        Assert.All(a.Parameters.Buffers.ToArray().Zip(b.Parameters.Buffers.ToArray()), p => Assert.Equal(p.First, p.Second, 5));
+        Assert.Equal(a.CompileCount().Run(), b.CompileCount().Run());
+    }
+
+    private const string Usings = "using Kiln; using static Kiln.Ops;\n";
+
+    [Theory]
+    [InlineData("[Param(3)] Tensor w; [Loss] public Tensor L([Shape(3)] Tensor x) { [|w = x * 2f|]; return (w * x).Sum(); }", "KLN0001", "a method assigns only [Buffer] fields")]
+    [InlineData("[Param(3)] Tensor w; [Buffer(3)] Tensor b; [Loss] public Tensor L([Shape(2, 3)] Tensor x) { [|b = x|]; return (w * x).Sum(); }", "KLN0001", "a buffer keeps its shape")]
+    [InlineData("[Buffer(3)] float [|b|]; [Forward] public Tensor F([Shape(3)] Tensor x) => x;", "KLN0007", "must be of type Kiln.Tensor")]
+    [InlineData("[Param(3)] [Buffer(3)] Tensor [|b|]; [Forward] public Tensor F([Shape(3)] Tensor x) => x * b;", "KLN0007", "both [Param] and [Buffer]")]
+    [InlineData("[Buffer(3)] Tensor b; public int [|BufferLayout|]; [Forward] public Tensor F([Shape(3)] Tensor x) => x * b;", "KLN0017", "buffer layout")]
+    public void Buffer_mistakes_are_diagnostics_at_their_span(string members, string id, string reason) =>
+        MarkedSource.SingleAt(Usings + "[Model] public partial class M { " + members + " }", id, reason);
+}
