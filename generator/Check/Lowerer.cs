@@ -402,6 +402,9 @@ internal sealed class Lowerer
             bool? result = e.Op switch { "&&" or "&" => p && q, "||" or "|" => p || q, "^" or "!=" => p ^ q, "==" => p == q, _ => null };
             if (result is { } v) return new Value(null, null, v ? "true" : "false");
         }
+        // enum members (Mode.Mean == mode): compared by name
+        if (l.Constant is { } lc && r.Constant is { } rc && e.Op is "==" or "!=")
+            return new Value(null, null, (lc == rc) == (e.Op == "==") ? "true" : "false");
         if (!Registry.Operators.ContainsKey(e.Op))
         {
             Report(Descriptors.Unsupported, e.Location, $"The operator '{e.Op}' on a tensor");
@@ -472,9 +475,9 @@ internal sealed class Lowerer
             // a caller's run-time float (a 0-d tensor) passes through to a float parameter; a loop bound or an op argument
             // that needs a build-time number still says so where it is used
             bool runTime = value.Tensor is { Shape.Rank: 0 };
-            if (input.IsScalar && !runTime && value.Number is null && value.Constant is not ("true" or "false"))
+            if (input.IsScalar && !runTime && value.Number is null && value.Constant is null or "null")
             {
-                Report(Descriptors.Unsupported, call.Location, $"Argument '{input.Name}' of '{methodName}' that is not a build-time number or bool");
+                Report(Descriptors.Unsupported, call.Location, $"Argument '{input.Name}' of '{methodName}' that is not a build-time number, bool or enum member");
                 throw new LoweringFailed();
             }
             if (value.Tensor is { } t && input.Shape.Count > 0)

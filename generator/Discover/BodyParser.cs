@@ -126,6 +126,10 @@ internal sealed class BodyParser(SemanticModel model, INamedTypeSymbol owner, Li
                 result.Add(new IfStatement(Parse(branch.Condition), then.ToEquatable(), otherwise.ToEquatable(), LocationInfo.From(branch.Condition)));
                 break;
             }
+            case SwitchStatementSyntax choice:
+                // a switch on a build-time value: the if/else-if chain it stands for, each section without its closing break
+                result.Add(SwitchChain(choice));
+                break;
             case ForStatementSyntax loop when ReadLoop(loop) is var (variable, from, compare, to, step):
             {
                 _loopVariables.Add(variable);
@@ -244,6 +248,21 @@ internal sealed class BodyParser(SemanticModel model, INamedTypeSymbol owner, Li
                 return new TupleExpr(tuple.Arguments.Select(a => Parse(a.Expression)).ToEquatable(), location);
             case ConditionalExpressionSyntax conditional:
                 return new ConditionalExpr(Parse(conditional.Condition), Parse(conditional.WhenTrue), Parse(conditional.WhenFalse), location);
+            case SwitchExpressionSyntax choice:
+            {
+                // mode switch { Mode.A => x, Mode.B => y, _ => z }: nested ?: from the discard arm back
+                if (choice.Arms.LastOrDefault() is not { Pattern: DiscardPatternSyntax, WhenClause: null } fallback)
+                    return Unsupported(choice, "A switch expression without a final discard arm (_ => …)");
+                var subject = Parse(choice.GoverningExpression);
+                Expr chosen = Parse(fallback.Expression);
+                foreach (var arm in choice.Arms.Reverse().Skip(1))
+                {
+                    if (arm.WhenClause is not null || arm.Pattern is not ConstantPatternSyntax armValue) return Unsupported(arm, "A switch arm other than a constant (Mode.A => …) or the discard");
+                    var at = LocationInfo.From(arm);
+                    chosen = new ConditionalExpr(new BinaryExpr("==", subject, Parse(armValue.Expression), at), Parse(arm.Expression), chosen, at);
+                }
+                return chosen;
+            }
             case IdentifierNameSyntax when symbol is IFieldSymbol { IsStatic: true, IsReadOnly: true } readOnly && SymbolEqualityComparer.Default.Equals(readOnly.ContainingType, owner)
                 && ReadOnlyValue(readOnly) is { HasValue: true } initial:
                 // static readonly int Bins = 10: a build-time constant, as a const is
@@ -379,6 +398,49 @@ internal sealed class BodyParser(SemanticModel model, INamedTypeSymbol owner, Li
         ArrayCreationExpressionSyntax { Initializer: { } init } => init.Expressions,
         _ => null,
     };
+
+    /// <summary><c>switch (v) { case A: …; break; case B: case C: …; break; default: …; break; }</c> as nested if/else on v == label.</summary>
+    private Statement SwitchChain(SwitchStatementSyntax choice)
+    {
+        var subject = Parse(choice.Expression);
+        var otherwise = new List<Statement>();
+        var sections = choice.Sections.ToList();
+        if (sections.FirstOrDefault(x => x.Labels.Any(l => l is DefaultSwitchLabelSyntax)) is { } fallback)
+        {
+            ParseSection(fallback, otherwise);
+            sections.Remove(fallback);
+        }
+        var chain = otherwise;
+        for (int i = sections.Count - 1; i >= 0; i--)
+        {
+            Expr? condition = null;
+            foreach (var label in sections[i].Labels)
+            {
+                var value = label switch
+                {
+                    CaseSwitchLabelSyntax c => c.Value,
+                    CasePatternSwitchLabelSyntax { Pattern: ConstantPatternSyntax p, WhenClause: null } => p.Expression,
+                    _ => null,
+                };
+                if (value is null) { Unsupported(label, "A case label other than a constant (case Mode.A:)"); continue; }
+                var at = LocationInfo.From(label);
+                var test = new BinaryExpr("==", subject, Parse(value), at);
+                condition = condition is null ? test : new BinaryExpr("||", condition, test, at);
+            }
+            var then = new List<Statement>();
+            ParseSection(sections[i], then);
+            chain = [new IfStatement(condition ?? new ConstExpr("false", LocationInfo.From(sections[i])), then.ToEquatable(), chain.ToEquatable(), LocationInfo.From(sections[i].Labels[0]))];
+        }
+        return chain.Count == 1 ? chain[0] : new IfStatement(new ConstExpr("true", LocationInfo.From(choice)), chain.ToEquatable(), EquatableArray<Statement>.Empty, LocationInfo.From(choice));
+    }
+
+    /// <summary>A switch section's statements, less the break that ends it (a return ends it by itself).</summary>
+    private void ParseSection(SwitchSectionSyntax section, List<Statement> result)
+    {
+        var statements = section.Statements.ToList();
+        if (statements.LastOrDefault() is BreakStatementSyntax) statements.RemoveAt(statements.Count - 1);
+        ParseStatements(statements, result);
+    }
 
     private Expr Unsupported(SyntaxNode node, string what)
     {

@@ -215,7 +215,7 @@ internal static class ModelDiscovery
             }
             if (!isInt && !IsKiln(p.Type, "Tensor"))
             {
-                diagnostics.Add(DiagnosticInfo.Create(Descriptors.BadDeclaration, pLoc, $"Parameter '{p.Name}' of '{method.Name}' must be a Kiln.Tensor or Kiln.IntTensor{(kind == MethodKind.Helper ? " (or, in a helper, an int, float or bool known at build time)" : ", or a float (a run-time scalar input)")}"));
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.BadDeclaration, pLoc, $"Parameter '{p.Name}' of '{method.Name}' must be a Kiln.Tensor or Kiln.IntTensor{(kind == MethodKind.Helper ? " (or, in a helper, an int, float, bool or enum known at build time)" : ", or a float (a run-time scalar input)")}"));
                 return null;
             }
             var shapeAttr = p.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == "Kiln.ShapeAttribute");
@@ -299,7 +299,7 @@ internal static class ModelDiscovery
     }
 
     private static bool IsBuildTimeScalar(ITypeSymbol type) => type.SpecialType is SpecialType.System_Int32 or SpecialType.System_Int64
-        or SpecialType.System_Single or SpecialType.System_Double or SpecialType.System_Boolean;
+        or SpecialType.System_Single or SpecialType.System_Double or SpecialType.System_Boolean || type.TypeKind == TypeKind.Enum;
 
     internal static bool IsKiln(ITypeSymbol type, string name) =>
         type.Name == name && type.ContainingNamespace?.ToDisplayString() == "Kiln";

@@ -52,11 +52,13 @@ public class ControlFlowTests
     [InlineData("{ var h = x; [|for|] (int i = 1; i < 9; i *= 2) h = h * 2f; return h.Sum(); }", "A for loop other than")]
     [InlineData("{ var h = x; [|while (h is null) { }|] return h.Sum(); }", "'While' statement")]
     [InlineData("=> x.Sum() * [|S|];", "initializer is not a constant")]
+    [InlineData("=> ([|Layers switch { 3 => x, 1 => x * 2f }|]).Sum();", "without a final discard arm")]
+    [InlineData("{ switch (Layers) { [|case > 2:|] return x.Sum(); } return (x * w).Sum(); }", "A case label other than a constant")]
     [InlineData("{ if ([|x.Sum() > 0f|]) return x.Sum(); return (x * w).Sum(); }", "Where(mask, a, b) picks per element")]
     [InlineData("=> ([|x > w|] ? x : w).Sum();", "Where(mask, a, b) picks per element")]
     // loops are reported at their 'for' keyword
     public void Control_flow_the_plan_cannot_fix_at_build_time_is_KLN0001_at_its_span(string body, string reason) =>
-        MarkedSource.SingleAt(Usings + "[Model] public partial class M { static readonly float S = System.MathF.Sqrt(2f); [Param(3)] Tensor w; [Loss] public Tensor L([Shape(2, 3)] Tensor x) " + body + " }", "KLN0001", reason);
+        MarkedSource.SingleAt(Usings + "[Model] public partial class M { const int Layers = 3; static readonly float S = System.MathF.Sqrt(2f); [Param(3)] Tensor w; [Loss] public Tensor L([Shape(2, 3)] Tensor x) " + body + " }", "KLN0001", reason);
 
     [Fact]
     public void A_long_unrolled_recurrence_stays_linear_in_generated_code()

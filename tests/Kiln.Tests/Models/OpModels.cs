@@ -420,6 +420,9 @@ public partial class Randomness
     [Forward] public Tensor Drawn() => Rand(2, 3) + Randn(2, 3) * 10f + Randperm(3) + Randint(0, 100, 3);
 }
 
+/// <summary>What ControlFlow.Apply does to its tensor (an enum argument of a helper, chosen by a switch).</summary>
+public enum Squash { None, Tanh, Sigmoid, Halved }
+
 /// <summary>Build-time control flow: loops unrolled, branches chosen, helpers with int/float/bool arguments, const and static readonly constants.</summary>
 [Model]
 public partial class ControlFlow
@@ -457,6 +460,28 @@ public partial class ControlFlow
         var h3 = Tanh(h2.MatMul(w) + b);
         return h3.Sum() + (h3 * 4f).Mean() + (h3 * 2f).Mean();
     }
+
+    /// <summary>A switch on an enum argument: one section returns, the others fall out to the return below.</summary>
+    public Tensor Apply(Tensor h, Squash how)
+    {
+        switch (how)
+        {
+            case Squash.Tanh:
+                return Tanh(h);
+            case Squash.Sigmoid:
+            case Squash.Halved:
+                h = Sigmoid(h) * (how == Squash.Halved ? 0.5f : 1f);
+                break;
+            default:
+                h = h * 2f;
+                break;
+        }
+        return h;
+    }
+
+    [Loss] public Tensor Switched([Shape(2, 3)] Tensor x) =>
+        (Apply(x * b, Squash.Tanh) + Apply(x, Squash.Sigmoid) + Apply(x * b, Squash.Halved) + Apply(b, Squash.None)).Sum()
+        + (Layers switch { 1 => x, 3 => x * b * 3f, _ => x * 0f }).Sum();
 
     [Loss] public Tensor Swaps([Shape(2, 3)] Tensor x)
     {

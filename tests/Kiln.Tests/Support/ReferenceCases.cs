@@ -519,6 +519,9 @@ internal static class ReferenceCases
         ["Detaching.StaticSpelling"] = c => Add(Sum(Mul(Mul(Exp(c.P("a")), Detach(Mul(c.P("a"), c.P("b")))), c.I("r"))), Sum(Detach(c.P("b")))),
         ["ControlFlow.Unrolled"] = c => ControlFlowWritten(c),
         ["ControlFlow.WrittenOut"] = c => ControlFlowWritten(c),
+        // Tanh(x·b) + Sigmoid(x) + Sigmoid(x·b)·0.5 + b·2, summed; then Layers = 3 picks x·b·3
+        ["ControlFlow.Switched"] = c => Add(Sum(Terms(Tanh(Mul(c.I("x"), c.P("b"))), Sigmoid(c.I("x")), Mul(Sigmoid(Mul(c.I("x"), c.P("b"))), S(0.5f)), Mul(c.P("b"), S(2f)))),
+            Sum(Mul(Mul(c.I("x"), c.P("b")), S(3f)))),
         ["ControlFlow.Swaps"] = c => Sum(Add(Mul(Sub(c.I("x"), c.P("b")), S(2f)), Mul(c.I("x"), c.P("b")))),
         ["ControlFlow.Columns"] = c => Sum(Mul(Mul(c.I("x"), c.P("b")), new RefTensor([3], [1, 2, 3]))),   // Σ x[n, j]·b[j]·(j + 1)
         ["ControlFlow.Helpers"] = c =>
