@@ -61,7 +61,11 @@ internal sealed class Call(string name, GraphBuilder builder, Node? self, IReadO
         var result = new List<Node>();
         foreach (var v in Values(argument))
         {
-            if (v.Tensors is { } many) result.AddRange(many);
+            if (v.Tensors is { } many)
+            {
+                if (Array.IndexOf(many, null) is var hole and >= 0) throw Fail($"Element {hole} of the tensor array passed as '{argument}' never assigned");
+                result.AddRange(many);
+            }
             else if (v.Tensor is { } one) result.Add(one);
             else throw Fail($"A number among the tensors of '{argument}'");
         }

@@ -320,6 +320,7 @@ internal sealed class Lowerer
             case MemberExpr { Target: NameExpr module } m:
                 return ParamValue(b, scope.Prefix + module.Name + "." + m.Member);
             case CallExpr { Callee: "Array.Item" } item:
+            {
                 // parts[1] of Split/Chunk's result: a constant index into the tensors
                 var array = Eval(item.Receiver!, b, scope);
                 var index = Eval(item.Args[0].Value, b, scope).Number;
@@ -328,7 +329,38 @@ internal sealed class Lowerer
                     Report(Descriptors.Unsupported, item.Location, "An index into a tensor array that is not a constant within it");
                     throw new LoweringFailed();
                 }
+                if (parts[(int)at] is null)
+                {
+                    Report(Descriptors.Unsupported, item.Location, $"Element {at} of a tensor array read before it is assigned");
+                    throw new LoweringFailed();
+                }
                 return new Value(parts[(int)at], null, null);
+            }
+            case CallExpr { Callee: "Array.New" } created:
+            {
+                // new Tensor[n]: n unassigned elements
+                double size = Build(created.Args[0].Value, b, scope, "An array size");
+                if (size < 1 || size > MaxUnrolled || size != Math.Floor(size))
+                {
+                    Report(Descriptors.Unsupported, created.Location, FormattableString.Invariant($"A tensor array of {size} elements (1 to {MaxUnrolled:N0})"));
+                    throw new LoweringFailed();
+                }
+                return new Value(null, null, null, new Node[(int)size]);
+            }
+            case CallExpr { Callee: "Array.Set" } set:
+            {
+                // parts[i] = v: a copy of the array with element i replaced (the local takes the copy)
+                var array = Eval(set.Receiver!, b, scope);
+                var index = Eval(set.Args[0].Value, b, scope).Number;
+                if (array.Tensors is not { } parts || index is not { } at || at < 0 || at >= parts.Length || at != Math.Floor(at))
+                {
+                    Report(Descriptors.Unsupported, set.Location, "An index into a tensor array that is not a constant within it");
+                    throw new LoweringFailed();
+                }
+                var next = (Node[])parts.Clone();
+                next[(int)at] = Tensor(Eval(set.Args[1].Value, b, scope), set.Args[1].Value);
+                return new Value(null, null, null, next);
+            }
             case CallExpr call:
                 return Call(call, b, scope);
         }

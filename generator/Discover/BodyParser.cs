@@ -82,6 +82,26 @@ internal sealed class BodyParser(SemanticModel model, INamedTypeSymbol owner, Li
                 if (op == "?") { Unsupported(assignment, $"A '{assignment.OperatorToken.Text}' assignment"); break; }
                 result.Add(new Statement(name, op is null ? value : new BinaryExpr(op, new NameExpr(name, LocationInfo.From(target)), value, LocationInfo.From(assignment))));
                 break;
+            case ExpressionStatementSyntax { Expression: AssignmentExpressionSyntax { Left: ElementAccessExpressionSyntax { Expression: IdentifierNameSyntax array, ArgumentList.Arguments.Count: 1 } element } elementAssignment }
+                when model.GetSymbolInfo(array, cancellationToken).Symbol is ILocalSymbol { Type: IArrayTypeSymbol { ElementType: var elementType } } && ModelDiscovery.IsKiln(elementType, "Tensor"):
+            {
+                // parts[i] = …: the local array's next value, with element i replaced (a build-time index)
+                var at = LocationInfo.From(elementAssignment);
+                var index = Parse(element.ArgumentList.Arguments[0].Expression);
+                var item = new CallExpr("Array.Item", new NameExpr(array.Identifier.ValueText, at), new[] { new Argument("index", index) }.ToEquatable(), at);
+                var assigned = Parse(elementAssignment.Right);
+                string? elementOp = elementAssignment.Kind() switch
+                {
+                    SyntaxKind.SimpleAssignmentExpression => null,
+                    SyntaxKind.AddAssignmentExpression => "+", SyntaxKind.SubtractAssignmentExpression => "-",
+                    SyntaxKind.MultiplyAssignmentExpression => "*", SyntaxKind.DivideAssignmentExpression => "/",
+                    _ => "?",
+                };
+                if (elementOp == "?") { Unsupported(elementAssignment, $"A '{elementAssignment.OperatorToken.Text}' assignment"); break; }
+                result.Add(new Statement(array.Identifier.ValueText, new CallExpr("Array.Set", new NameExpr(array.Identifier.ValueText, at),
+                    new[] { new Argument("index", index), new Argument("value", elementOp is null ? assigned : new BinaryExpr(elementOp, item, assigned, at)) }.ToEquatable(), at)));
+                break;
+            }
             case ExpressionStatementSyntax { Expression: AssignmentExpressionSyntax { Left: IdentifierNameSyntax or MemberAccessExpressionSyntax { Expression: ThisExpressionSyntax } } fieldAssignment }
                 when model.GetSymbolInfo(fieldAssignment.Left, cancellationToken).Symbol is IFieldSymbol { IsStatic: false } field && SymbolEqualityComparer.Default.Equals(field.ContainingType, owner):
             {
@@ -248,6 +268,14 @@ internal sealed class BodyParser(SemanticModel model, INamedTypeSymbol owner, Li
                 return new TupleExpr(tuple.Arguments.Select(a => Parse(a.Expression)).ToEquatable(), location);
             case ConditionalExpressionSyntax conditional:
                 return new ConditionalExpr(Parse(conditional.Condition), Parse(conditional.WhenTrue), Parse(conditional.WhenFalse), location);
+            case ArrayCreationExpressionSyntax { Initializer: null, Type: { RankSpecifiers: { Count: 1 } ranks, ElementType: var elementType } }
+                when ranks[0].Sizes.Count == 1 && model.GetTypeInfo(elementType, cancellationToken).Type is { } t && ModelDiscovery.IsKiln(t, "Tensor"):
+                // new Tensor[Bins]: an array of tensors filled by parts[i] = … (a build-time size)
+                return new CallExpr("Array.New", null, new[] { new Argument("size", Parse(ranks[0].Sizes[0])) }.ToEquatable(), location);
+            case ExpressionSyntax literal when Elements(literal) is { } items
+                && model.GetTypeInfo(literal, cancellationToken).ConvertedType is IArrayTypeSymbol { ElementType: var itemType } && ModelDiscovery.IsKiln(itemType, "Tensor"):
+                // Tensor[] parts = [a, b]: the tensors in order
+                return new TupleExpr(items.Select(Parse).ToEquatable(), location);
             case SwitchExpressionSyntax choice:
             {
                 // mode switch { Mode.A => x, Mode.B => y, _ => z }: nested ?: from the discard arm back

@@ -483,6 +483,16 @@ public partial class ControlFlow
         (Apply(x * b, Squash.Tanh) + Apply(x, Squash.Sigmoid) + Apply(x * b, Squash.Halved) + Apply(b, Squash.None)).Sum()
         + (Layers switch { 1 => x, 3 => x * b * 3f, _ => x * 0f }).Sum();
 
+    /// <summary>An array of tensors filled in a loop (a Python list appended to), one element updated, and an array literal.</summary>
+    [Loss] public Tensor Collected([Shape(2, 3)] Tensor x)
+    {
+        var rows = new Tensor[Layers];
+        for (int i = 0; i < Layers; i++) rows[i] = x * b * (i + 1);
+        rows[1] += x;
+        Tensor[] pair = [rows[0], rows[2]];
+        return Stack(rows).Sum() + Cat(pair, 1).Mean();
+    }
+
     [Loss] public Tensor Swaps([Shape(2, 3)] Tensor x)
     {
         // a local declared first and assigned in a branch; a tuple assignment swaps two locals

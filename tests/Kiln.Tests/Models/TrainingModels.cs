@@ -229,3 +229,102 @@ public partial class Tracker
         return previous + last;
     }
 }
+
+/// <summary>Seed 000's generator: 1 → 8 → 8 → 1 with ELU.</summary>
+[Model]
+public partial class NoiseToSample
+{
+    [Module(1, 8)] Linear map1;
+    [Module(8, 8)] Linear map2;
+    [Module(8, 1)] Linear map3;
+
+    public Tensor Forward(Tensor z) => map3.Forward(Ops.Elu(map2.Forward(Ops.Elu(map1.Forward(z)))));
+}
+
+/// <summary>Seed 000's discriminator on the four moments of a batch: 4 → 8 → 8 → 1, sigmoid.</summary>
+[Model]
+public partial class MomentCritic
+{
+    [Module(4, 8)] Linear map1;
+    [Module(8, 8)] Linear map2;
+    [Module(8, 1)] Linear map3;
+
+    public Tensor Forward(Tensor moments) => Ops.Sigmoid(map3.Forward(Ops.Elu(map2.Forward(Ops.Elu(map1.Forward(moments))))));
+}
+
+/// <summary>
+/// Seed 000's GAN step as model methods (issue 8's "done means"): generator noise drawn in the graph, the discriminator
+/// trained on real data and on a detached fake batch, the four moments joined with Cat, and the generator trained through
+/// the discriminator with the discriminator frozen. No host round-trip: the caller passes only the real batch.
+/// </summary>
+[Model]
+public partial class MomentGan
+{
+    [Module] NoiseToSample g;
+    [Module] MomentCritic d;
+
+    /// <summary>Mean, std, skew and excess kurtosis of a batch, as the seed's get_moments, as a [1, 4] row.</summary>
+    public Tensor Moments(Tensor data)
+    {
+        var mean = data.Mean();
+        var diffs = data - mean;
+        var variance = Ops.Pow(diffs, 2f).Mean();
+        var std = Ops.Pow(variance, 0.5f);
+        var zscores = diffs / std;
+        var skews = Ops.Pow(zscores, 3f).Mean();
+        var kurtoses = Ops.Pow(zscores, 4f).Mean() - 3f;
+        return Ops.Cat([mean.Reshape(1), std.Reshape(1), skews.Reshape(1), kurtoses.Reshape(1)]).Reshape(1, 4);
+    }
+
+    /// <summary>D on real (target ones) and on a detached fake batch (target zeros): only D's gradients.</summary>
+    [Loss] public (Tensor Loss, Tensor Fake) DiscriminatorStep([Shape(1, "N")] Tensor real)
+    {
+        var fake = g.Forward(Ops.RandnLike(real.T)).Detach();
+        var realError = Losses.BinaryCrossEntropy(d.Forward(Moments(real)), Ops.Ones(1, 1));
+        var fakeError = Losses.BinaryCrossEntropy(d.Forward(Moments(fake)), Ops.Zeros(1, 1));
+        return (realError + fakeError, fake);
+    }
+
+    /// <summary>G through D (target ones): D is frozen, so its gradients stay as they are.</summary>
+    [Loss(Frozen = ["d"])] public Tensor GeneratorStep([Shape(1, "N")] Tensor real) =>
+        Losses.BinaryCrossEntropy(d.Forward(Moments(g.Forward(Ops.RandnLike(real.T)))), Ops.Ones(1, 1));
+}
+
+/// <summary>
+/// Seed 003's GHM-C loss (gradient harmonizing, Li et al. 2019) with momentum as a model method: the gradient norm of a
+/// detached prediction binned in a build-time loop, the bins' momentum-averaged counts kept in a [Buffer], the weights
+/// tot / acc_sum[i] over the non-empty bins, and BCE with those weights. No host round-trip.
+/// </summary>
+[Model]
+public partial class GhmClassifier
+{
+    const int Bins = 10;
+    const float Momentum = 0.75f;
+
+    [Param(3)] Tensor w;
+    [Param(1)] Tensor b;
+    [Buffer(Bins)] Tensor accSum;
+
+    [Loss] public Tensor Loss([Shape("N", 3)] Tensor x, [Shape("N")] Tensor y)
+    {
+        var pred = Ops.Sigmoid(x.MatMul(w) + b);
+        var g = Ops.Abs(pred.Detach() - y);
+        var weights = Ops.ZerosLike(g);
+        var tot = Ops.OnesLike(g).Sum();
+        var n = Ops.Zeros();
+        var counts = new Tensor[Bins];
+        for (int i = 0; i < Bins; i++)
+        {
+            float lo = (float)i / Bins, hi = (float)(i + 1) / Bins + (i == Bins - 1 ? 1e-6f : 0f);
+            var inds = (g >= lo) & (g < hi);
+            var numInBin = inds.Sum();
+            var nonEmpty = numInBin > 0f;
+            counts[i] = Ops.Where(nonEmpty, Momentum * accSum[i] + (1 - Momentum) * numInBin, accSum[i]);
+            weights = weights + Ops.Where(inds, tot / counts[i], 0f);
+            n = n + nonEmpty.Float();
+        }
+        accSum = Ops.Stack(counts);
+        weights = weights / n;
+        return Losses.BinaryCrossEntropy(pred, y, weight: weights);
+    }
+}

@@ -522,6 +522,11 @@ internal static class ReferenceCases
         // Tanh(x·b) + Sigmoid(x) + Sigmoid(x·b)·0.5 + b·2, summed; then Layers = 3 picks x·b·3
         ["ControlFlow.Switched"] = c => Add(Sum(Terms(Tanh(Mul(c.I("x"), c.P("b"))), Sigmoid(c.I("x")), Mul(Sigmoid(Mul(c.I("x"), c.P("b"))), S(0.5f)), Mul(c.P("b"), S(2f)))),
             Sum(Mul(Mul(c.I("x"), c.P("b")), S(3f)))),
+        ["ControlFlow.Collected"] = c =>
+        {
+            RefTensor xb = Mul(c.I("x"), c.P("b")), row0 = Mul(xb, S(1)), row1 = Add(Mul(xb, S(2)), c.I("x")), row2 = Mul(xb, S(3));
+            return Add(Sum(Stack([row0, row1, row2])), Mean(Cat([row0, row2], 1)));
+        },
         ["ControlFlow.Swaps"] = c => Sum(Add(Mul(Sub(c.I("x"), c.P("b")), S(2f)), Mul(c.I("x"), c.P("b")))),
         ["ControlFlow.Columns"] = c => Sum(Mul(Mul(c.I("x"), c.P("b")), new RefTensor([3], [1, 2, 3]))),   // Σ x[n, j]·b[j]·(j + 1)
         ["ControlFlow.Helpers"] = c =>
