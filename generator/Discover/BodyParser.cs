@@ -336,6 +336,12 @@ internal sealed class BodyParser(SemanticModel model, INamedTypeSymbol owner, Li
         field.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) is VariableDeclaratorSyntax { Initializer.Value: var value }
             ? model.Compilation.GetSemanticModel(value.SyntaxTree).GetConstantValue(value, cancellationToken) : default;
 
+    /// <summary>The enum member with this value, spelled as an enum argument is (<c>Mix.Residual</c>); its number when none is named so.</summary>
+    private static Expr EnumMember(ITypeSymbol type, object? value, LocationInfo location) =>
+        type.GetMembers().OfType<IFieldSymbol>().FirstOrDefault(f => f.HasConstantValue && Equals(f.ConstantValue, value)) is { } member
+            ? new ConstExpr(type.Name + "." + member.Name, location)
+            : Constant(value, location);
+
     private static Expr Constant(object? value, LocationInfo location) => value switch
     {
         null => new ConstExpr("null", location),
@@ -384,9 +390,9 @@ internal sealed class BodyParser(SemanticModel model, INamedTypeSymbol owner, Li
             else args.Add(new Argument(parameter.Name, Parse(arg.Expression)));
         }
         if (callee.StartsWith("self.", System.StringComparison.Ordinal))
-            // a helper's left-out int/float/bool arguments take their declared defaults
-            foreach (var p in method.Parameters.Where(p => p.HasExplicitDefaultValue && p.Type.SpecialType != SpecialType.None && args.All(a => a.Name != p.Name)))
-                args.Add(new Argument(p.Name, Constant(p.ExplicitDefaultValue, location)));
+            // a helper's left-out int/float/bool/enum arguments take their declared defaults
+            foreach (var p in method.Parameters.Where(p => p.HasExplicitDefaultValue && (p.Type.SpecialType != SpecialType.None || p.Type.TypeKind == TypeKind.Enum) && args.All(a => a.Name != p.Name)))
+                args.Add(new Argument(p.Name, p.Type.TypeKind == TypeKind.Enum ? EnumMember(p.Type, p.ExplicitDefaultValue, location) : Constant(p.ExplicitDefaultValue, location)));
         bool many = method.ReturnType is IArrayTypeSymbol || method.ReturnType.IsTupleType;
         return new CallExpr(callee, receiver, args.ToEquatable(), location, many);
     }

@@ -54,8 +54,10 @@ public class SnapshotTests
 
         namespace Demo;
 
-        /// <summary>A small classifier using build-time loops and branches, a run-time temperature, tuple outputs,
-        /// an input gradient, a detached branch and tensors made in the graph.</summary>
+        /// <summary>A small classifier using build-time loops, branches and a switch on an enum, a run-time temperature,
+        /// tuple outputs, an input gradient, a detached branch, tensors made in the graph, dropout, in-graph noise and a buffer.</summary>
+        public enum Mix { Plain, Residual }
+
         [Model]
         public partial class Tour
         {
@@ -63,12 +65,13 @@ public class SnapshotTests
 
             [Param(4, 4)] Tensor w;
             [Param(3, 4)] Tensor head;
+            [Buffer(3)] Tensor meanLogits;
 
-            private Tensor Block(Tensor h, int layers, bool residual = true)
+            private Tensor Block(Tensor h, int layers, Mix mix = Mix.Residual)
             {
                 for (int i = 0; i < layers; i++)
-                    h = residual ? h + Tanh(h.MatMul(w)) : Tanh(h.MatMul(w));
-                return h;
+                    h = mix switch { Mix.Residual => h + Tanh(h.MatMul(w)), _ => Tanh(h.MatMul(w)) };
+                return Dropout(h, 0.1f);
             }
 
             [Forward]
@@ -81,7 +84,8 @@ public class SnapshotTests
             [Loss]
             public (Tensor loss, Tensor logits) Train([RequiresGrad, Shape("N", 4)] Tensor x, [Shape("N")] IntTensor t)
             {
-                var (logits, _) = Classify(x, 1f);
+                var (logits, _) = Classify(x + RandnLike(x) * 0.01f, 1f);
+                meanLogits = 0.9f * meanLogits + 0.1f * logits.Mean(0).Detach();
                 var anchor = (logits.Detach() * OnesLike(logits)).Mean();
                 return (Losses.CrossEntropy(logits, t) + anchor * 0f + (w * Eye(4)).Sum() * 0.01f, logits);
             }

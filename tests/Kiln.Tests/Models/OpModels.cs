@@ -462,7 +462,7 @@ public partial class ControlFlow
     }
 
     /// <summary>A switch on an enum argument: one section returns, the others fall out to the return below.</summary>
-    public Tensor Apply(Tensor h, Squash how)
+    public Tensor Apply(Tensor h, Squash how = Squash.Sigmoid)
     {
         switch (how)
         {
@@ -480,7 +480,7 @@ public partial class ControlFlow
     }
 
     [Loss] public Tensor Switched([Shape(2, 3)] Tensor x) =>
-        (Apply(x * b, Squash.Tanh) + Apply(x, Squash.Sigmoid) + Apply(x * b, Squash.Halved) + Apply(b, Squash.None)).Sum()
+        (Apply(x * b, Squash.Tanh) + Apply(x) + Apply(x * b, Squash.Halved) + Apply(b, Squash.None)).Sum()
         + (Layers switch { 1 => x, 3 => x * b * 3f, _ => x * 0f }).Sum();
 
     /// <summary>An array of tensors filled in a loop (a Python list appended to), one element updated, and an array literal.</summary>

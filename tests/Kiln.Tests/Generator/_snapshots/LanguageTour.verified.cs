@@ -14,6 +14,12 @@ namespace Demo
             new("head", new int[] { 3, 4 }, Offset: 16, FanIn: 4, global::Kiln.Init.Default),
         };
 
+        /// <summary>Buffer layout: 1 tensors, 3 floats in a block of their own (non-trainable state).</summary>
+        public static readonly global::System.Collections.Generic.IReadOnlyList<global::Kiln.ParameterInfo> BufferLayout = new global::Kiln.ParameterInfo[]
+        {
+            new("meanLogits", new int[] { 3 }, Offset: 0, FanIn: 0, global::Kiln.Init.Zeros),
+        };
+
         /// <summary>The parameter and gradient blocks on the model's device.</summary>
         public global::Kiln.ModelState Parameters { get; }
 
@@ -22,9 +28,10 @@ namespace Demo
         /// <summary>Allocates the parameters on <paramref name="device"/>, initialised as PyTorch's nn.Linear does, from <paramref name="seed"/>.</summary>
         public Tour(global::Kiln.Device device, int seed = 0)
         {
-            this.Parameters = new global::Kiln.ModelState(device, Layout, seed);
+            this.Parameters = new global::Kiln.ModelState(device, Layout, seed, BufferLayout);
             this.w = global::Kiln.Tensor.Unbound;
             this.head = global::Kiln.Tensor.Unbound;
+            this.meanLogits = global::Kiln.Tensor.Unbound;
         }
 
         /// <summary>Compiles Classify for the given dims: binds them, plans memory and loads kernels once.</summary>
@@ -34,8 +41,8 @@ namespace Demo
         public TrainPlan CompileTrain(int n) => new(this, n);
 
         /// <summary>
-        /// Plan of Classify(x [N, 4], temperature []) → [N, 3]: 10 kernels (10 forward).
-        /// Memory plan: work arena = 7 + 25*N floats and targets = 0 ints, 4 bytes each, allocated once; 8 activation slots, 2 reuses.
+        /// Plan of Classify(x [N, 4], temperature []) → [N, 3]: 11 kernels (11 forward).
+        /// Memory plan: work arena = 7 + 29*N floats and targets = 0 ints, 4 bytes each, allocated once; 9 activation slots, 2 reuses.
         /// </summary>
         public sealed class ClassifyPlan : global::Kiln.Plan
         {
@@ -48,13 +55,14 @@ namespace Demo
                 public int T5;
                 public int T7;
                 public int T8;
-                public int T10;
                 public int T11;
+                public int T12;
                 public int T13;
-                public int T14;
-                public int T18;
-                public int T19;
+                public int T15;
+                public int T16;
                 public int T20;
+                public int T21;
+                public int T22;
             }
 
             private readonly Bound _d;
@@ -64,20 +72,21 @@ namespace Demo
             private readonly global::System.Action<long, long>? _c1;
             private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k1;
             private readonly global::Kiln.Kernels.GemmOp _l2;
-            private readonly global::System.Action<long, long>? _c3;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k3;
-            private readonly global::Kiln.Kernels.GemmOp _l4;
-            private readonly global::System.Action<long, long>? _c5;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k5;
-            private readonly global::Kiln.Kernels.ScanOp _l6;
-            private readonly global::System.Action<long, long>? _c7;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k7;
+            private readonly global::Kiln.Kernels.RandomOp _l3;
+            private readonly global::System.Action<long, long>? _c4;
+            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k4;
+            private readonly global::Kiln.Kernels.GemmOp _l5;
+            private readonly global::System.Action<long, long>? _c6;
+            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k6;
+            private readonly global::Kiln.Kernels.ScanOp _l7;
             private readonly global::System.Action<long, long>? _c8;
             private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k8;
-            private readonly global::Kiln.Kernels.SoftmaxOp _l9;
+            private readonly global::System.Action<long, long>? _c9;
+            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k9;
+            private readonly global::Kiln.Kernels.SoftmaxOp _l10;
 
             /// <summary>Floats of the work arena for the given dims.</summary>
-            public static long WorkFloats(int n) => 7 + 25 * (long)n;
+            public static long WorkFloats(int n) => 7 + 29 * (long)n;
             /// <summary>Ints of the target buffer for the given dims.</summary>
             public static long TargetInts(int n) => 0;
 
@@ -89,31 +98,33 @@ namespace Demo
                 _d.T5 = 1 + 4 * _d.N;
                 _d.T7 = 1 + 8 * _d.N;
                 _d.T8 = 1 + 4 * _d.N;
-                _d.T10 = 1 + 12 * _d.N;
-                _d.T11 = 1 + 16 * _d.N;
-                _d.T13 = 1 + 19 * _d.N;
-                _d.T14 = 4 + 19 * _d.N;
-                _d.T18 = 7 + 19 * _d.N;
-                _d.T19 = 1 + 16 * _d.N;
-                _d.T20 = 7 + 22 * _d.N;
+                _d.T11 = 1 + 12 * _d.N;
+                _d.T12 = 1 + 16 * _d.N;
+                _d.T13 = 1 + 20 * _d.N;
+                _d.T15 = 1 + 23 * _d.N;
+                _d.T16 = 4 + 23 * _d.N;
+                _d.T20 = 7 + 23 * _d.N;
+                _d.T21 = 1 + 20 * _d.N;
+                _d.T22 = 7 + 26 * _d.N;
                 _p = State.Parameters.Host ?? []; _g = State.Gradients.Host ?? []; _w = Work.Host ?? []; _t = Targets.Host ?? [];
                 _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: false, accumulate: false);
                 _c1 = (s, e) => global::Kiln.Generated.ClassifyKernels.K1Cpu(_p, _g, _w, _d, s, e);
                 _l2 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: false, accumulate: false);
-                _c3 = (s, e) => global::Kiln.Generated.ClassifyKernels.K3Cpu(_p, _g, _w, _d, s, e);
-                _l4 = new global::Kiln.Kernels.GemmOp(_d.N, 3, 4, transA: false, transB: true, accumulate: false);
-                _c5 = (s, e) => global::Kiln.Generated.ClassifyKernels.K5Cpu(_p, _g, _w, _d, s, e);
-                _l6 = new global::Kiln.Kernels.ScanOp(1, 3, 1, reverse: false);
-                _c7 = (s, e) => global::Kiln.Generated.ClassifyKernels.K7Cpu(_p, _g, _w, _d, s, e);
+                _l3 = new global::Kiln.Kernels.RandomOp(4 * _d.N, global::Kiln.Kernels.RandomOp.Kind.DropoutMask, 0.1f, stream: 0);
+                _c4 = (s, e) => global::Kiln.Generated.ClassifyKernels.K4Cpu(_p, _g, _w, _d, s, e);
+                _l5 = new global::Kiln.Kernels.GemmOp(_d.N, 3, 4, transA: false, transB: true, accumulate: false);
+                _c6 = (s, e) => global::Kiln.Generated.ClassifyKernels.K6Cpu(_p, _g, _w, _d, s, e);
+                _l7 = new global::Kiln.Kernels.ScanOp(1, 3, 1, reverse: false);
                 _c8 = (s, e) => global::Kiln.Generated.ClassifyKernels.K8Cpu(_p, _g, _w, _d, s, e);
-                _l9 = new global::Kiln.Kernels.SoftmaxOp(_d.N, 3, 1, log: false, backward: false);
+                _c9 = (s, e) => global::Kiln.Generated.ClassifyKernels.K9Cpu(_p, _g, _w, _d, s, e);
+                _l10 = new global::Kiln.Kernels.SoftmaxOp(_d.N, 3, 1, log: false, backward: false);
                 if (!Device.IsManaged)
                 {
                     _k1 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.ClassifyKernels.K1);
-                    _k3 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.ClassifyKernels.K3);
-                    _k5 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.ClassifyKernels.K5);
-                    _k7 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.ClassifyKernels.K7);
+                    _k4 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.ClassifyKernels.K4);
+                    _k6 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.ClassifyKernels.K6);
                     _k8 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.ClassifyKernels.K8);
+                    _k9 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.ClassifyKernels.K9);
                 }
             }
 
@@ -129,8 +140,8 @@ namespace Demo
                 {
                     this.Load(x, temperature);
                     this.Execute(backward: false);
-                    this.Work.CopyTo(logits, this._d.T18);
-                    this.Work.CopyTo(probs, this._d.T20);
+                    this.Work.CopyTo(logits, this._d.T20);
+                    this.Work.CopyTo(probs, this._d.T22);
                 }
             }
 
@@ -148,7 +159,7 @@ namespace Demo
             private (string, long, long, bool)[]? _slots;
 
             /// <inheritdoc/>
-            protected override global::System.Collections.Generic.IReadOnlyList<(string Name, long Offset, long Count)> OutputSlots => _outputSlots ??= new (string, long, long)[] { ("logits", _d.T18, 3 * _d.N), ("probs", _d.T20, 3 * _d.N) };
+            protected override global::System.Collections.Generic.IReadOnlyList<(string Name, long Offset, long Count)> OutputSlots => _outputSlots ??= new (string, long, long)[] { ("logits", _d.T20, 3 * _d.N), ("probs", _d.T22, 3 * _d.N) };
             private (string, long, long)[]? _outputSlots;
 
             private void PrepareStaged()
@@ -157,7 +168,7 @@ namespace Demo
             }
 
             /// <summary>The forward pass on staged inputs, writing the output.</summary>
-            public void RunStaged(global::System.Span<float> logits, global::System.Span<float> probs) { CheckInput("logits", logits.Length, 3 * _d.N, "[N, 3]"); CheckInput("probs", probs.Length, 3 * _d.N, "[N, 3]"); using (Enter()) { PrepareStaged(); Execute(backward: false); Work.CopyTo(logits, _d.T18); Work.CopyTo(probs, _d.T20); } }
+            public void RunStaged(global::System.Span<float> logits, global::System.Span<float> probs) { CheckInput("logits", logits.Length, 3 * _d.N, "[N, 3]"); CheckInput("probs", probs.Length, 3 * _d.N, "[N, 3]"); using (Enter()) { PrepareStaged(); Execute(backward: false); Work.CopyTo(logits, _d.T20); Work.CopyTo(probs, _d.T22); } }
 
             /// <summary>Runs the kernels again on the inputs of the last call (benchmarks, repeated evaluation).</summary>
             public void Replay(bool backward = false) { using (Enter()) Execute(backward); }
@@ -183,20 +194,22 @@ namespace Demo
                 global::Kiln.Kernels.CpuWorkers.For(4 * _d.N, 32768, _c1!);
                 // K2: t8 = MatMul(t7, t4) [N, 4]
                 _l2.Run(_w, _d.T7, _p, 0, _w, _d.T8);
-                // K3: elementwise over [N, 4], writes t10 (Vector256)
-                global::Kiln.Kernels.CpuWorkers.For(4 * _d.N, 32768, _c3!);
-                // K4: t11 = MatMul(t10, t2; transB) [N, 3]
-                _l4.Run(_w, _d.T10, _p, 16, _w, _d.T11);
-                // K5: elementwise over [3], writes t13 (Vector256)
-                global::Kiln.Kernels.CpuWorkers.For(3, 32768, _c5!);
-                // K6: t14 = CumSum(t13) [3]
-                _l6.Run(_w, _d.T13, _w, _d.T14);
-                // K7: elementwise over [N, 3], writes t18 (Vector256)
-                global::Kiln.Kernels.CpuWorkers.For(3 * _d.N, 32768, _c7!);
-                // K8: elementwise over [N, 3], writes t19 (Vector256)
+                // K3: t11 = Random(; args=2,0.10000000149011612,0) [N, 4]
+                _l3.Run(_w, _d.T11, this.Draw());
+                // K4: elementwise over [N, 4], writes t12 (Vector256)
+                global::Kiln.Kernels.CpuWorkers.For(4 * _d.N, 32768, _c4!);
+                // K5: t13 = MatMul(t12, t2; transB) [N, 3]
+                _l5.Run(_w, _d.T12, _p, 16, _w, _d.T13);
+                // K6: elementwise over [3], writes t15 (Vector256)
+                global::Kiln.Kernels.CpuWorkers.For(3, 32768, _c6!);
+                // K7: t16 = CumSum(t15) [3]
+                _l7.Run(_w, _d.T15, _w, _d.T16);
+                // K8: elementwise over [N, 3], writes t20 (Vector256)
                 global::Kiln.Kernels.CpuWorkers.For(3 * _d.N, 32768, _c8!);
-                // K9: t20 = Softmax(t19; dim=1) [N, 3]
-                _l9.Run(_w, _d.T19, _w, _d.T19, _w, _d.T20);
+                // K9: elementwise over [N, 3], writes t21 (Vector256)
+                global::Kiln.Kernels.CpuWorkers.For(3 * _d.N, 32768, _c9!);
+                // K10: t22 = Softmax(t21; dim=1) [N, 3]
+                _l10.Run(_w, _d.T21, _w, _d.T21, _w, _d.T22);
             }
 
             protected override void RunIlgpu(bool backward)
@@ -207,28 +220,30 @@ namespace Demo
                 _k1!(Device.LaunchSize(4 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(4 * _d.N));
                 // K2: t8 = MatMul(t7, t4) [N, 4]
                 _l2.Run(Device, Work.View, _d.T7, State.Parameters.View, 0, Work.View, _d.T8);
-                // K3: elementwise over [N, 4], writes t10 (Vector256)
-                _k3!(Device.LaunchSize(4 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(4 * _d.N));
-                // K4: t11 = MatMul(t10, t2; transB) [N, 3]
-                _l4.Run(Device, Work.View, _d.T10, State.Parameters.View, 16, Work.View, _d.T11);
-                // K5: elementwise over [3], writes t13 (Vector256)
-                _k5!(Device.LaunchSize(3), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(3));
-                // K6: t14 = CumSum(t13) [3]
-                _l6.Run(Device, Work.View, _d.T13, Work.View, _d.T14);
-                // K7: elementwise over [N, 3], writes t18 (Vector256)
-                _k7!(Device.LaunchSize(3 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(3 * _d.N));
-                // K8: elementwise over [N, 3], writes t19 (Vector256)
+                // K3: t11 = Random(; args=2,0.10000000149011612,0) [N, 4]
+                _l3.Run(Device, Work.View, _d.T11, this.Draw());
+                // K4: elementwise over [N, 4], writes t12 (Vector256)
+                _k4!(Device.LaunchSize(4 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(4 * _d.N));
+                // K5: t13 = MatMul(t12, t2; transB) [N, 3]
+                _l5.Run(Device, Work.View, _d.T12, State.Parameters.View, 16, Work.View, _d.T13);
+                // K6: elementwise over [3], writes t15 (Vector256)
+                _k6!(Device.LaunchSize(3), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(3));
+                // K7: t16 = CumSum(t15) [3]
+                _l7.Run(Device, Work.View, _d.T15, Work.View, _d.T16);
+                // K8: elementwise over [N, 3], writes t20 (Vector256)
                 _k8!(Device.LaunchSize(3 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(3 * _d.N));
-                // K9: t20 = Softmax(t19; dim=1) [N, 3]
-                _l9.Run(Device, Work.View, _d.T19, Work.View, _d.T19, Work.View, _d.T20);
+                // K9: elementwise over [N, 3], writes t21 (Vector256)
+                _k9!(Device.LaunchSize(3 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(3 * _d.N));
+                // K10: t22 = Softmax(t21; dim=1) [N, 3]
+                _l10.Run(Device, Work.View, _d.T21, Work.View, _d.T21, Work.View, _d.T22);
                 Device.Synchronize();
             }
 
         }
 
         /// <summary>
-        /// Plan of Train(x [N, 4], t [N]) → []: 36 kernels (22 forward).
-        /// Memory plan: work arena = 63 + 49*N floats and targets = N ints, 4 bytes each, allocated once; 21 activation slots, 13 reuses.
+        /// Plan of Train(x [N, 4], t [N]) → []: 42 kernels (27 forward).
+        /// Memory plan: work arena = 66 + 53*N floats and targets = N ints, 4 bytes each, allocated once; 22 activation slots, 18 reuses.
         /// </summary>
         public sealed class TrainPlan : global::Kiln.Plan
         {
@@ -238,104 +253,121 @@ namespace Demo
                 public int N;
                 public int T0;
                 public int T1;
+                public int T26;
+                public int T2;
                 public int T5;
-                public int T6;
-                public int T7;
-                public int T8;
                 public int T9;
                 public int T10;
                 public int T11;
+                public int T12;
                 public int T13;
-                public int T14;
-                public int T18;
-                public int T27;
-                public int T28;
-                public int T31;
-                public int T29;
-                public int T33;
-                public int T25;
-                public int T39;
-                public int T40;
-                public int T41;
+                public int T15;
+                public int T16;
+                public int T17;
+                public int T19;
+                public int T20;
+                public int T24;
                 public int T43;
+                public int T44;
+                public int T47;
                 public int T45;
                 public int T49;
-                public int T54;
+                public int T41;
+                public int T55;
+                public int T56;
+                public int T57;
                 public int T59;
-                public int T60;
                 public int T61;
                 public int T64;
-                public int T68;
+                public int T31;
+                public int T35;
                 public int T69;
+                public int T74;
                 public int T75;
                 public int T76;
-                public int T78;
-                public int T70;
-                public int T77;
+                public int T79;
+                public int T85;
+                public int T86;
+                public int T88;
+                public int T92;
+                public int T93;
+                public int T95;
+                public int T87;
+                public int T94;
             }
 
             private readonly Bound _d;
             private readonly float[] _p, _g, _w;
             private readonly int[] _t;
-            private readonly global::Kiln.Kernels.GemmOp _l0;
+            private readonly global::Kiln.Kernels.RandomOp _l0;
             private readonly global::System.Action<long, long>? _c1;
             private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k1;
-            private readonly global::System.Action<long, long>? _c2;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k2;
-            private readonly global::Kiln.Kernels.GemmOp _l3;
+            private readonly global::Kiln.Kernels.GemmOp _l2;
+            private readonly global::System.Action<long, long>? _c3;
+            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k3;
             private readonly global::System.Action<long, long>? _c4;
             private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k4;
-            private readonly global::System.Action<long, long>? _c5;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k5;
-            private readonly global::Kiln.Kernels.GemmOp _l6;
-            private readonly global::System.Action<long, long>? _c7;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k7;
-            private readonly global::Kiln.Kernels.ScanOp _l8;
-            private readonly global::System.Action<long, long>? _c9;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k9;
-            private readonly global::Kiln.Kernels.SoftmaxOp _l10;
-            private readonly global::Kiln.Kernels.ClassOp _l11;
-            private readonly global::System.Func<long, long, double>? _c12;
+            private readonly global::Kiln.Kernels.GemmOp _l5;
+            private readonly global::System.Action<long, long>? _c6;
+            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k6;
+            private readonly global::Kiln.Kernels.RandomOp _l7;
+            private readonly global::System.Action<long, long>? _c8;
+            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k8;
+            private readonly global::Kiln.Kernels.GemmOp _l9;
+            private readonly global::System.Action<long, long>? _c10;
+            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k10;
+            private readonly global::Kiln.Kernels.ScanOp _l11;
+            private readonly global::System.Action<long, long>? _c12;
             private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k12;
-            private readonly global::Kiln.Kernels.ClassOp _l13;
-            private readonly global::System.Func<long, long, double>? _c14;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k14;
+            private readonly global::Kiln.Kernels.SoftmaxOp _l13;
+            private readonly global::Kiln.Kernels.ClassOp _l14;
             private readonly global::System.Func<long, long, double>? _c15;
             private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k15;
-            private readonly global::System.Action<long, long>? _c16;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k16;
-            private readonly global::Kiln.Kernels.ScanOp _l17;
-            private readonly global::System.Action<long, long>? _c18;
+            private readonly global::Kiln.Kernels.ClassOp _l16;
+            private readonly global::System.Func<long, long, double>? _c17;
+            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k17;
+            private readonly global::System.Func<long, long, double>? _c18;
             private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k18;
             private readonly global::System.Action<long, long>? _c19;
             private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k19;
-            private readonly global::System.Func<long, long, double>? _c20;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k20;
+            private readonly global::Kiln.Kernels.ScanOp _l20;
             private readonly global::System.Action<long, long>? _c21;
             private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k21;
             private readonly global::System.Action<long, long>? _c22;
             private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k22;
-            private readonly global::System.Action<long, long>? _c23;
+            private readonly global::System.Func<long, long, double>? _c23;
             private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k23;
-            private readonly global::Kiln.Kernels.ClassOp _l24;
-            private readonly global::Kiln.Kernels.SoftmaxOp _l25;
-            private readonly global::Kiln.Kernels.GemmOp _l26;
+            private readonly global::System.Action<long, long>? _c24;
+            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k24;
+            private readonly global::System.Action<long, long>? _c25;
+            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k25;
+            private readonly global::System.Action<long, long>? _c26;
+            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k26;
             private readonly global::System.Action<long, long>? _c27;
             private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k27;
-            private readonly global::Kiln.Kernels.GemmOp _l28;
-            private readonly global::System.Action<long, long>? _c29;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k29;
-            private readonly global::Kiln.Kernels.GemmOp _l30;
-            private readonly global::System.Action<long, long>? _c31;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k31;
-            private readonly global::Kiln.Kernels.GemmOp _l32;
+            private readonly global::System.Action<long, long>? _c28;
+            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k28;
+            private readonly global::Kiln.Kernels.ClassOp _l29;
+            private readonly global::Kiln.Kernels.SoftmaxOp _l30;
+            private readonly global::Kiln.Kernels.GemmOp _l31;
+            private readonly global::System.Action<long, long>? _c32;
+            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k32;
             private readonly global::Kiln.Kernels.GemmOp _l33;
-            private readonly global::Kiln.Kernels.GemmOp _l34;
+            private readonly global::System.Action<long, long>? _c34;
+            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k34;
             private readonly global::System.Action<long, long>? _c35;
             private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k35;
+            private readonly global::Kiln.Kernels.GemmOp _l36;
+            private readonly global::System.Action<long, long>? _c37;
+            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k37;
+            private readonly global::Kiln.Kernels.GemmOp _l38;
+            private readonly global::Kiln.Kernels.GemmOp _l39;
+            private readonly global::Kiln.Kernels.GemmOp _l40;
+            private readonly global::System.Action<long, long>? _c41;
+            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k41;
 
             /// <summary>Floats of the work arena for the given dims.</summary>
-            public static long WorkFloats(int n) => 63 + 49 * (long)n;
+            public static long WorkFloats(int n) => 66 + 53 * (long)n;
             /// <summary>Ints of the target buffer for the given dims.</summary>
             public static long TargetInts(int n) => (long)n;
 
@@ -344,99 +376,116 @@ namespace Demo
                 _d.N = n;
                 _d.T0 = 0;
                 _d.T1 = 0;
-                _d.T5 = 4 * _d.N;
-                _d.T6 = 8 * _d.N;
-                _d.T7 = 4 * _d.N;
-                _d.T8 = 12 * _d.N;
-                _d.T9 = 16 * _d.N;
-                _d.T10 = 12 * _d.N;
-                _d.T11 = 20 * _d.N;
-                _d.T13 = 23 * _d.N;
-                _d.T14 = 3 + 23 * _d.N;
-                _d.T18 = 6 + 23 * _d.N;
-                _d.T27 = 20 * _d.N;
-                _d.T28 = 6 + 26 * _d.N;
-                _d.T31 = 23 * _d.N;
-                _d.T29 = 6 + 26 * _d.N;
-                _d.T33 = 3 + 23 * _d.N;
-                _d.T25 = 6 + 27 * _d.N;
-                _d.T39 = 7 + 27 * _d.N;
-                _d.T40 = 11 + 27 * _d.N;
-                _d.T41 = 7 + 27 * _d.N;
-                _d.T43 = 15 + 27 * _d.N;
-                _d.T45 = 7 + 27 * _d.N;
-                _d.T49 = 11 + 27 * _d.N;
-                _d.T54 = 23 * _d.N;
-                _d.T59 = 6 + 26 * _d.N;
-                _d.T60 = 31 + 27 * _d.N;
-                _d.T61 = 31 + 30 * _d.N;
-                _d.T64 = 31 + 33 * _d.N;
-                _d.T68 = 31 + 37 * _d.N;
-                _d.T69 = 16 * _d.N;
-                _d.T75 = 31 + 41 * _d.N;
-                _d.T76 = 8 * _d.N;
-                _d.T78 = 31 + 45 * _d.N;
-                _d.T70 = 31 + 49 * _d.N;
-                _d.T77 = 47 + 49 * _d.N;
+                _d.T26 = 4 * _d.N;
+                _d.T2 = 3 + 4 * _d.N;
+                _d.T5 = 3 + 8 * _d.N;
+                _d.T9 = 3 + 4 * _d.N;
+                _d.T10 = 3 + 12 * _d.N;
+                _d.T11 = 3 + 4 * _d.N;
+                _d.T12 = 3 + 16 * _d.N;
+                _d.T13 = 3 + 20 * _d.N;
+                _d.T15 = 3 + 16 * _d.N;
+                _d.T16 = 3 + 24 * _d.N;
+                _d.T17 = 3 + 28 * _d.N;
+                _d.T19 = 3 + 31 * _d.N;
+                _d.T20 = 6 + 31 * _d.N;
+                _d.T24 = 9 + 31 * _d.N;
+                _d.T43 = 3 + 28 * _d.N;
+                _d.T44 = 9 + 34 * _d.N;
+                _d.T47 = 3 + 31 * _d.N;
+                _d.T45 = 9 + 34 * _d.N;
+                _d.T49 = 6 + 31 * _d.N;
+                _d.T41 = 9 + 35 * _d.N;
+                _d.T55 = 10 + 35 * _d.N;
+                _d.T56 = 14 + 35 * _d.N;
+                _d.T57 = 10 + 35 * _d.N;
+                _d.T59 = 18 + 35 * _d.N;
+                _d.T61 = 10 + 35 * _d.N;
+                _d.T64 = 14 + 35 * _d.N;
+                _d.T31 = 3 + 31 * _d.N;
+                _d.T35 = 10 + 35 * _d.N;
+                _d.T69 = 3 + 31 * _d.N;
+                _d.T74 = 9 + 34 * _d.N;
+                _d.T75 = 34 + 35 * _d.N;
+                _d.T76 = 34 + 38 * _d.N;
+                _d.T79 = 34 + 41 * _d.N;
+                _d.T85 = 34 + 45 * _d.N;
+                _d.T86 = 3 + 20 * _d.N;
+                _d.T88 = 34 + 49 * _d.N;
+                _d.T92 = 3 + 16 * _d.N;
+                _d.T93 = 3 + 12 * _d.N;
+                _d.T95 = 3 + 20 * _d.N;
+                _d.T87 = 34 + 53 * _d.N;
+                _d.T94 = 50 + 53 * _d.N;
                 _p = State.Parameters.Host ?? []; _g = State.Gradients.Host ?? []; _w = Work.Host ?? []; _t = Targets.Host ?? [];
-                _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: false, accumulate: false);
+                _l0 = new global::Kiln.Kernels.RandomOp(4 * _d.N, global::Kiln.Kernels.RandomOp.Kind.Normal, 0f, stream: 0);
                 _c1 = (s, e) => global::Kiln.Generated.TrainKernels.K1Cpu(_p, _g, _w, _d, s, e);
-                _c2 = (s, e) => global::Kiln.Generated.TrainKernels.K2Cpu(_p, _g, _w, _d, s, e);
-                _l3 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: false, accumulate: false);
+                _l2 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: false, accumulate: false);
+                _c3 = (s, e) => global::Kiln.Generated.TrainKernels.K3Cpu(_p, _g, _w, _d, s, e);
                 _c4 = (s, e) => global::Kiln.Generated.TrainKernels.K4Cpu(_p, _g, _w, _d, s, e);
-                _c5 = (s, e) => global::Kiln.Generated.TrainKernels.K5Cpu(_p, _g, _w, _d, s, e);
-                _l6 = new global::Kiln.Kernels.GemmOp(_d.N, 3, 4, transA: false, transB: true, accumulate: false);
-                _c7 = (s, e) => global::Kiln.Generated.TrainKernels.K7Cpu(_p, _g, _w, _d, s, e);
-                _l8 = new global::Kiln.Kernels.ScanOp(1, 3, 1, reverse: false);
-                _c9 = (s, e) => global::Kiln.Generated.TrainKernels.K9Cpu(_p, _g, _w, _d, s, e);
-                _l10 = new global::Kiln.Kernels.SoftmaxOp(_d.N, 3, 1, log: true, backward: false);
-                _l11 = new global::Kiln.Kernels.ClassOp(_d.N, 3, global::Kiln.Kernels.ClassMode.PickRows, -100);
+                _l5 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: false, accumulate: false);
+                _c6 = (s, e) => global::Kiln.Generated.TrainKernels.K6Cpu(_p, _g, _w, _d, s, e);
+                _l7 = new global::Kiln.Kernels.RandomOp(4 * _d.N, global::Kiln.Kernels.RandomOp.Kind.DropoutMask, 0.1f, stream: 1);
+                _c8 = (s, e) => global::Kiln.Generated.TrainKernels.K8Cpu(_p, _g, _w, _d, s, e);
+                _l9 = new global::Kiln.Kernels.GemmOp(_d.N, 3, 4, transA: false, transB: true, accumulate: false);
+                _c10 = (s, e) => global::Kiln.Generated.TrainKernels.K10Cpu(_p, _g, _w, _d, s, e);
+                _l11 = new global::Kiln.Kernels.ScanOp(1, 3, 1, reverse: false);
                 _c12 = (s, e) => global::Kiln.Generated.TrainKernels.K12Cpu(_p, _g, _w, _d, s, e);
-                _l13 = new global::Kiln.Kernels.ClassOp(_d.N, 0, global::Kiln.Kernels.ClassMode.Mask, -100);
-                _c14 = (s, e) => global::Kiln.Generated.TrainKernels.K14Cpu(_p, _g, _w, _d, s, e);
+                _l13 = new global::Kiln.Kernels.SoftmaxOp(_d.N, 3, 1, log: true, backward: false);
+                _l14 = new global::Kiln.Kernels.ClassOp(_d.N, 3, global::Kiln.Kernels.ClassMode.PickRows, -100);
                 _c15 = (s, e) => global::Kiln.Generated.TrainKernels.K15Cpu(_p, _g, _w, _d, s, e);
-                _c16 = (s, e) => global::Kiln.Generated.TrainKernels.K16Cpu(_p, _g, _w, _d, s, e);
-                _l17 = new global::Kiln.Kernels.ScanOp(1, 4, 1, reverse: false);
+                _l16 = new global::Kiln.Kernels.ClassOp(_d.N, 0, global::Kiln.Kernels.ClassMode.Mask, -100);
+                _c17 = (s, e) => global::Kiln.Generated.TrainKernels.K17Cpu(_p, _g, _w, _d, s, e);
                 _c18 = (s, e) => global::Kiln.Generated.TrainKernels.K18Cpu(_p, _g, _w, _d, s, e);
                 _c19 = (s, e) => global::Kiln.Generated.TrainKernels.K19Cpu(_p, _g, _w, _d, s, e);
-                _c20 = (s, e) => global::Kiln.Generated.TrainKernels.K20Cpu(_p, _g, _w, _d, s, e);
+                _l20 = new global::Kiln.Kernels.ScanOp(1, 4, 1, reverse: false);
                 _c21 = (s, e) => global::Kiln.Generated.TrainKernels.K21Cpu(_p, _g, _w, _d, s, e);
                 _c22 = (s, e) => global::Kiln.Generated.TrainKernels.K22Cpu(_p, _g, _w, _d, s, e);
                 _c23 = (s, e) => global::Kiln.Generated.TrainKernels.K23Cpu(_p, _g, _w, _d, s, e);
-                _l24 = new global::Kiln.Kernels.ClassOp(_d.N, 3, global::Kiln.Kernels.ClassMode.Scatter, -100);
-                _l25 = new global::Kiln.Kernels.SoftmaxOp(_d.N, 3, 1, log: true, backward: true);
-                _l26 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 3, transA: false, transB: false, accumulate: false);
+                _c24 = (s, e) => global::Kiln.Generated.TrainKernels.K24Cpu(_p, _g, _w, _d, s, e);
+                _c25 = (s, e) => global::Kiln.Generated.TrainKernels.K25Cpu(_p, _g, _w, _d, s, e);
+                _c26 = (s, e) => global::Kiln.Generated.TrainKernels.K26Cpu(_p, _g, _w, _d, s, e);
                 _c27 = (s, e) => global::Kiln.Generated.TrainKernels.K27Cpu(_p, _g, _w, _d, s, e);
-                _l28 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: true, accumulate: false);
-                _c29 = (s, e) => global::Kiln.Generated.TrainKernels.K29Cpu(_p, _g, _w, _d, s, e);
-                _l30 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: true, accumulate: false);
-                _c31 = (s, e) => global::Kiln.Generated.TrainKernels.K31Cpu(_p, _g, _w, _d, s, e);
-                _l32 = new global::Kiln.Kernels.GemmOp(3, 4, _d.N, transA: true, transB: false, accumulate: true);
-                _l33 = new global::Kiln.Kernels.GemmOp(4, 4, _d.N, transA: true, transB: false, accumulate: false);
-                _l34 = new global::Kiln.Kernels.GemmOp(4, 4, _d.N, transA: true, transB: false, accumulate: false);
+                _c28 = (s, e) => global::Kiln.Generated.TrainKernels.K28Cpu(_p, _g, _w, _d, s, e);
+                _l29 = new global::Kiln.Kernels.ClassOp(_d.N, 3, global::Kiln.Kernels.ClassMode.Scatter, -100);
+                _l30 = new global::Kiln.Kernels.SoftmaxOp(_d.N, 3, 1, log: true, backward: true);
+                _l31 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 3, transA: false, transB: false, accumulate: false);
+                _c32 = (s, e) => global::Kiln.Generated.TrainKernels.K32Cpu(_p, _g, _w, _d, s, e);
+                _l33 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: true, accumulate: false);
+                _c34 = (s, e) => global::Kiln.Generated.TrainKernels.K34Cpu(_p, _g, _w, _d, s, e);
                 _c35 = (s, e) => global::Kiln.Generated.TrainKernels.K35Cpu(_p, _g, _w, _d, s, e);
+                _l36 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: true, accumulate: false);
+                _c37 = (s, e) => global::Kiln.Generated.TrainKernels.K37Cpu(_p, _g, _w, _d, s, e);
+                _l38 = new global::Kiln.Kernels.GemmOp(3, 4, _d.N, transA: true, transB: false, accumulate: true);
+                _l39 = new global::Kiln.Kernels.GemmOp(4, 4, _d.N, transA: true, transB: false, accumulate: false);
+                _l40 = new global::Kiln.Kernels.GemmOp(4, 4, _d.N, transA: true, transB: false, accumulate: false);
+                _c41 = (s, e) => global::Kiln.Generated.TrainKernels.K41Cpu(_p, _g, _w, _d, s, e);
                 if (!Device.IsManaged)
                 {
                     _k1 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.TrainKernels.K1);
-                    _k2 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.TrainKernels.K2);
+                    _k3 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.TrainKernels.K3);
                     _k4 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.TrainKernels.K4);
-                    _k5 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.TrainKernels.K5);
-                    _k7 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.TrainKernels.K7);
-                    _k9 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.TrainKernels.K9);
+                    _k6 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.TrainKernels.K6);
+                    _k8 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.TrainKernels.K8);
+                    _k10 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.TrainKernels.K10);
                     _k12 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.TrainKernels.K12);
-                    _k14 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.TrainKernels.K14);
                     _k15 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.TrainKernels.K15);
-                    _k16 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.TrainKernels.K16);
+                    _k17 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.TrainKernels.K17);
                     _k18 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.TrainKernels.K18);
                     _k19 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.TrainKernels.K19);
-                    _k20 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.TrainKernels.K20);
                     _k21 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.TrainKernels.K21);
                     _k22 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.TrainKernels.K22);
                     _k23 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.TrainKernels.K23);
+                    _k24 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.TrainKernels.K24);
+                    _k25 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.TrainKernels.K25);
+                    _k26 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.TrainKernels.K26);
                     _k27 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.TrainKernels.K27);
-                    _k29 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.TrainKernels.K29);
-                    _k31 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.TrainKernels.K31);
+                    _k28 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.TrainKernels.K28);
+                    _k32 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.TrainKernels.K32);
+                    _k34 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.TrainKernels.K34);
                     _k35 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.TrainKernels.K35);
+                    _k37 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.TrainKernels.K37);
+                    _k41 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.TrainKernels.K41);
                 }
             }
 
@@ -447,7 +496,7 @@ namespace Demo
                 {
                     this.Load(x, t);
                     this.Execute(backward: true);
-                    return this.ReadScalar(this._d.T49);
+                    return this.ReadScalar(this._d.T64);
                 }
             }
 
@@ -458,7 +507,7 @@ namespace Demo
                 {
                     this.Load(x, t);
                     this.Execute(backward: false);
-                    return this.ReadScalar(this._d.T49);
+                    return this.ReadScalar(this._d.T64);
                 }
             }
 
@@ -467,11 +516,15 @@ namespace Demo
             private (string, long, long, bool)[]? _slots;
 
             /// <inheritdoc/>
-            protected override global::System.Collections.Generic.IReadOnlyList<(string Name, long Offset, long Count)> OutputSlots => _outputSlots ??= new (string, long, long)[] { ("loss", _d.T49, 1), ("logits", _d.T18, 3 * _d.N) };
+            protected override global::System.Collections.Generic.IReadOnlyList<(string Name, long Offset, long Count)> OutputSlots => _outputSlots ??= new (string, long, long)[] { ("loss", _d.T64, 1), ("logits", _d.T24, 3 * _d.N) };
             private (string, long, long)[]? _outputSlots;
 
             /// <inheritdoc/>
-            protected override global::System.Collections.Generic.IReadOnlyList<(string Name, long Offset, long Count)> InputGradSlots => _gradSlots ??= new (string, long, long)[] { ("x", _d.T78, 4 * _d.N) };
+            protected override global::System.Collections.Generic.IReadOnlyList<(long Offset, long Read, long Written, long Count)> BufferSlots => _bufferSlots ??= new (long, long, long, long)[] { (0, _d.T26, _d.T35, 3) };
+            private (long, long, long, long)[]? _bufferSlots;
+
+            /// <inheritdoc/>
+            protected override global::System.Collections.Generic.IReadOnlyList<(string Name, long Offset, long Count)> InputGradSlots => _gradSlots ??= new (string, long, long)[] { ("x", _d.T95, 4 * _d.N) };
             private (string, long, long)[]? _gradSlots;
 
             private void PrepareStaged()
@@ -481,7 +534,7 @@ namespace Demo
             }
 
             /// <summary>Forward and backward on the inputs written through StagedInput/StagedTargets (nothing copied on the managed path).</summary>
-            public override float ForwardBackwardStaged() { using (Enter()) { PrepareStaged(); Execute(backward: true); return ReadScalar(_d.T49); } }
+            public override float ForwardBackwardStaged() { using (Enter()) { PrepareStaged(); Execute(backward: true); return ReadScalar(_d.T64); } }
 
             /// <summary>Runs the kernels again on the inputs of the last call (benchmarks, repeated evaluation).</summary>
             public void Replay(bool backward = true) { using (Enter()) Execute(backward); }
@@ -503,160 +556,186 @@ namespace Demo
 
             protected override void RunManaged(bool backward)
             {
-                // K0: t5 = MatMul(t0, t4) [N, 4]
-                _l0.Run(_w, _d.T0, _p, 0, _w, _d.T5);
-                // K1: elementwise over [N, 4], writes t6 (Vector256)
+                // K0: t2 = Random(; args=1,0,0) [N, 4]
+                _l0.Run(_w, _d.T2, this.Draw());
+                // K1: elementwise over [N, 4], writes t5 (Vector256)
                 global::Kiln.Kernels.CpuWorkers.For(4 * _d.N, 32768, _c1!);
-                // K2: elementwise over [N, 4], writes t7 (Vector256)
-                global::Kiln.Kernels.CpuWorkers.For(4 * _d.N, 32768, _c2!);
-                // K3: t8 = MatMul(t7, t4) [N, 4]
-                _l3.Run(_w, _d.T7, _p, 0, _w, _d.T8);
-                // K4: elementwise over [N, 4], writes t9 (Vector256)
+                // K2: t9 = MatMul(t5, t8) [N, 4]
+                _l2.Run(_w, _d.T5, _p, 0, _w, _d.T9);
+                // K3: elementwise over [N, 4], writes t10 (Vector256)
+                global::Kiln.Kernels.CpuWorkers.For(4 * _d.N, 32768, _c3!);
+                // K4: elementwise over [N, 4], writes t11 (Vector256)
                 global::Kiln.Kernels.CpuWorkers.For(4 * _d.N, 32768, _c4!);
-                // K5: elementwise over [N, 4], writes t10 (Vector256)
-                global::Kiln.Kernels.CpuWorkers.For(4 * _d.N, 32768, _c5!);
-                // K6: t11 = MatMul(t10, t2; transB) [N, 3]
-                _l6.Run(_w, _d.T10, _p, 16, _w, _d.T11);
-                // K7: elementwise over [3], writes t13 (Vector256)
-                global::Kiln.Kernels.CpuWorkers.For(3, 32768, _c7!);
-                // K8: t14 = CumSum(t13) [3]
-                _l8.Run(_w, _d.T13, _w, _d.T14);
-                // K9: elementwise over [N, 3], writes t18 (Vector256)
-                global::Kiln.Kernels.CpuWorkers.For(3 * _d.N, 32768, _c9!);
-                // K10: t27 = LogSoftmax(t18; dim=1) [N, 3]
-                _l10.Run(_w, _d.T18, _w, _d.T18, _w, _d.T27);
-                // K11: t28 = Pick(t27, t1) [N]
-                _l11.Run(_w, _d.T27, _t, _d.T1, _w, _d.T28);
-                // K12: sum over axes 0 of [N], writes t31 (Vector256)
-                _w[_d.T31] = (float)global::Kiln.Kernels.CpuWorkers.Sum(_d.N, 32768, _c12!);
-                // K13: t29 = Pick(t12, t1) [N]
-                _l13.Run(_w, 0, _t, _d.T1, _w, _d.T29);
-                // K14: sum over axes 0 of [N], writes t33 (Vector256)
-                _w[_d.T33] = (float)global::Kiln.Kernels.CpuWorkers.Sum(_d.N, 32768, _c14!);
-                // K15: sum over axes 0,1 of [N, 3], writes t25 (Vector256)
-                _w[_d.T25] = (float)global::Kiln.Kernels.CpuWorkers.Sum(3 * _d.N, 32768, _c15!);
-                // K16: elementwise over [4], writes t39 (Vector256)
-                global::Kiln.Kernels.CpuWorkers.For(4, 32768, _c16!);
-                // K17: t40 = CumSum(t39) [4]
-                _l17.Run(_w, _d.T39, _w, _d.T40);
-                // K18: elementwise over [4], writes t41 (Vector256)
-                global::Kiln.Kernels.CpuWorkers.For(4, 32768, _c18!);
-                // K19: elementwise over [4, 4], writes t43 (Vector256)
-                global::Kiln.Kernels.CpuWorkers.For(16, 32768, _c19!);
-                // K20: sum over axes 0,1 of [4, 4], writes t45 (Vector256)
-                _w[_d.T45] = (float)global::Kiln.Kernels.CpuWorkers.Sum(16, 32768, _c20!);
-                // K21: elementwise over [], writes t49 (scalar)
-                global::Kiln.Kernels.CpuWorkers.For(1, 32768, _c21!);
+                // K5: t12 = MatMul(t11, t8) [N, 4]
+                _l5.Run(_w, _d.T11, _p, 0, _w, _d.T12);
+                // K6: elementwise over [N, 4], writes t13 (Vector256)
+                global::Kiln.Kernels.CpuWorkers.For(4 * _d.N, 32768, _c6!);
+                // K7: t15 = Random(; args=2,0.10000000149011612,1) [N, 4]
+                _l7.Run(_w, _d.T15, this.Draw());
+                // K8: elementwise over [N, 4], writes t16 (Vector256)
+                global::Kiln.Kernels.CpuWorkers.For(4 * _d.N, 32768, _c8!);
+                // K9: t17 = MatMul(t16, t6; transB) [N, 3]
+                _l9.Run(_w, _d.T16, _p, 16, _w, _d.T17);
+                // K10: elementwise over [3], writes t19 (Vector256)
+                global::Kiln.Kernels.CpuWorkers.For(3, 32768, _c10!);
+                // K11: t20 = CumSum(t19) [3]
+                _l11.Run(_w, _d.T19, _w, _d.T20);
+                // K12: elementwise over [N, 3], writes t24 (Vector256)
+                global::Kiln.Kernels.CpuWorkers.For(3 * _d.N, 32768, _c12!);
+                // K13: t43 = LogSoftmax(t24; dim=1) [N, 3]
+                _l13.Run(_w, _d.T24, _w, _d.T24, _w, _d.T43);
+                // K14: t44 = Pick(t43, t1) [N]
+                _l14.Run(_w, _d.T43, _t, _d.T1, _w, _d.T44);
+                // K15: sum over axes 0 of [N], writes t47 (Vector256)
+                _w[_d.T47] = (float)global::Kiln.Kernels.CpuWorkers.Sum(_d.N, 32768, _c15!);
+                // K16: t45 = Pick(t18, t1) [N]
+                _l16.Run(_w, 0, _t, _d.T1, _w, _d.T45);
+                // K17: sum over axes 0 of [N], writes t49 (Vector256)
+                _w[_d.T49] = (float)global::Kiln.Kernels.CpuWorkers.Sum(_d.N, 32768, _c17!);
+                // K18: sum over axes 0,1 of [N, 3], writes t41 (Vector256)
+                _w[_d.T41] = (float)global::Kiln.Kernels.CpuWorkers.Sum(3 * _d.N, 32768, _c18!);
+                // K19: elementwise over [4], writes t55 (Vector256)
+                global::Kiln.Kernels.CpuWorkers.For(4, 32768, _c19!);
+                // K20: t56 = CumSum(t55) [4]
+                _l20.Run(_w, _d.T55, _w, _d.T56);
+                // K21: elementwise over [4], writes t57 (Vector256)
+                global::Kiln.Kernels.CpuWorkers.For(4, 32768, _c21!);
+                // K22: elementwise over [4, 4], writes t59 (Vector256)
+                global::Kiln.Kernels.CpuWorkers.For(16, 32768, _c22!);
+                // K23: sum over axes 0,1 of [4, 4], writes t61 (Vector256)
+                _w[_d.T61] = (float)global::Kiln.Kernels.CpuWorkers.Sum(16, 32768, _c23!);
+                // K24: elementwise over [], writes t64 (scalar)
+                global::Kiln.Kernels.CpuWorkers.For(1, 32768, _c24!);
+                // K25: sum over axes 0 of [N, 3], writes t31 (Vector256)
+                global::System.Array.Clear(_w, _d.T31, 3);
+                _c25!(0, 3 * _d.N);
+                // K26: elementwise over [3], writes t35 (Vector256)
+                global::Kiln.Kernels.CpuWorkers.For(3, 32768, _c26!);
                 if (!backward) return;
-                // K22: elementwise over [], writes t54 (scalar)
-                global::Kiln.Kernels.CpuWorkers.For(1, 32768, _c22!);
-                // K23: elementwise over [N], writes t59 (Vector256)
-                global::Kiln.Kernels.CpuWorkers.For(_d.N, 32768, _c23!);
-                // K24: t60 = Scatter(t59, t1) [N, 3]
-                _l24.Run(_w, _d.T59, _t, _d.T1, _w, _d.T60);
-                // K25: t61 = LogSoftmaxGrad(t27, t60; dim=1) [N, 3]
-                _l25.Run(_w, _d.T27, _w, _d.T60, _w, _d.T61);
-                // K26: t64 = MatMul(t61, t2) [N, 4]
-                _l26.Run(_w, _d.T61, _p, 16, _w, _d.T64);
-                // K27: elementwise over [N, 4], writes t68 (Vector256)
-                global::Kiln.Kernels.CpuWorkers.For(4 * _d.N, 32768, _c27!);
-                // K28: t69 = MatMul(t68, t4; transB) [N, 4]
-                _l28.Run(_w, _d.T68, _p, 0, _w, _d.T69);
-                // K29: elementwise over [N, 4], writes t75 (Vector256)
-                global::Kiln.Kernels.CpuWorkers.For(4 * _d.N, 32768, _c29!);
-                // K30: t76 = MatMul(t75, t4; transB) [N, 4]
-                _l30.Run(_w, _d.T75, _p, 0, _w, _d.T76);
-                // K31: elementwise over [N, 4], writes t78 (Vector256)
-                global::Kiln.Kernels.CpuWorkers.For(4 * _d.N, 32768, _c31!);
-                // K32: t65 = MatMul(t61, t10; transA) [3, 4]
-                _l32.Run(_w, _d.T61, _w, _d.T10, _g, 16);
-                // K33: t70 = MatMul(t7, t68; transA) [4, 4]
-                _l33.Run(_w, _d.T7, _w, _d.T68, _w, _d.T70);
-                // K34: t77 = MatMul(t0, t75; transA) [4, 4]
-                _l34.Run(_w, _d.T0, _w, _d.T75, _w, _d.T77);
-                // K35: elementwise over [4, 4], added into grad of 'w' (Vector256)
-                global::Kiln.Kernels.CpuWorkers.For(16, 32768, _c35!);
+                // K27: elementwise over [], writes t69 (scalar)
+                global::Kiln.Kernels.CpuWorkers.For(1, 32768, _c27!);
+                // K28: elementwise over [N], writes t74 (Vector256)
+                global::Kiln.Kernels.CpuWorkers.For(_d.N, 32768, _c28!);
+                // K29: t75 = Scatter(t74, t1) [N, 3]
+                _l29.Run(_w, _d.T74, _t, _d.T1, _w, _d.T75);
+                // K30: t76 = LogSoftmaxGrad(t43, t75; dim=1) [N, 3]
+                _l30.Run(_w, _d.T43, _w, _d.T75, _w, _d.T76);
+                // K31: t79 = MatMul(t76, t6) [N, 4]
+                _l31.Run(_w, _d.T76, _p, 16, _w, _d.T79);
+                // K32: elementwise over [N, 4], writes t85 (Vector256)
+                global::Kiln.Kernels.CpuWorkers.For(4 * _d.N, 32768, _c32!);
+                // K33: t86 = MatMul(t85, t8; transB) [N, 4]
+                _l33.Run(_w, _d.T85, _p, 0, _w, _d.T86);
+                // K34: elementwise over [N, 4], writes t88 (Vector256)
+                global::Kiln.Kernels.CpuWorkers.For(4 * _d.N, 32768, _c34!);
+                // K35: elementwise over [N, 4], writes t92 (Vector256)
+                global::Kiln.Kernels.CpuWorkers.For(4 * _d.N, 32768, _c35!);
+                // K36: t93 = MatMul(t92, t8; transB) [N, 4]
+                _l36.Run(_w, _d.T92, _p, 0, _w, _d.T93);
+                // K37: elementwise over [N, 4], writes t95 (Vector256)
+                global::Kiln.Kernels.CpuWorkers.For(4 * _d.N, 32768, _c37!);
+                // K38: t80 = MatMul(t76, t16; transA) [3, 4]
+                _l38.Run(_w, _d.T76, _w, _d.T16, _g, 16);
+                // K39: t87 = MatMul(t11, t85; transA) [4, 4]
+                _l39.Run(_w, _d.T11, _w, _d.T85, _w, _d.T87);
+                // K40: t94 = MatMul(t5, t92; transA) [4, 4]
+                _l40.Run(_w, _d.T5, _w, _d.T92, _w, _d.T94);
+                // K41: elementwise over [4, 4], added into grad of 'w' (Vector256)
+                global::Kiln.Kernels.CpuWorkers.For(16, 32768, _c41!);
             }
 
             protected override void RunIlgpu(bool backward)
             {
-                // K0: t5 = MatMul(t0, t4) [N, 4]
-                _l0.Run(Device, Work.View, _d.T0, State.Parameters.View, 0, Work.View, _d.T5);
-                // K1: elementwise over [N, 4], writes t6 (Vector256)
+                // K0: t2 = Random(; args=1,0,0) [N, 4]
+                _l0.Run(Device, Work.View, _d.T2, this.Draw());
+                // K1: elementwise over [N, 4], writes t5 (Vector256)
                 _k1!(Device.LaunchSize(4 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(4 * _d.N));
-                // K2: elementwise over [N, 4], writes t7 (Vector256)
-                _k2!(Device.LaunchSize(4 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(4 * _d.N));
-                // K3: t8 = MatMul(t7, t4) [N, 4]
-                _l3.Run(Device, Work.View, _d.T7, State.Parameters.View, 0, Work.View, _d.T8);
-                // K4: elementwise over [N, 4], writes t9 (Vector256)
+                // K2: t9 = MatMul(t5, t8) [N, 4]
+                _l2.Run(Device, Work.View, _d.T5, State.Parameters.View, 0, Work.View, _d.T9);
+                // K3: elementwise over [N, 4], writes t10 (Vector256)
+                _k3!(Device.LaunchSize(4 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(4 * _d.N));
+                // K4: elementwise over [N, 4], writes t11 (Vector256)
                 _k4!(Device.LaunchSize(4 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(4 * _d.N));
-                // K5: elementwise over [N, 4], writes t10 (Vector256)
-                _k5!(Device.LaunchSize(4 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(4 * _d.N));
-                // K6: t11 = MatMul(t10, t2; transB) [N, 3]
-                _l6.Run(Device, Work.View, _d.T10, State.Parameters.View, 16, Work.View, _d.T11);
-                // K7: elementwise over [3], writes t13 (Vector256)
-                _k7!(Device.LaunchSize(3), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(3));
-                // K8: t14 = CumSum(t13) [3]
-                _l8.Run(Device, Work.View, _d.T13, Work.View, _d.T14);
-                // K9: elementwise over [N, 3], writes t18 (Vector256)
-                _k9!(Device.LaunchSize(3 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(3 * _d.N));
-                // K10: t27 = LogSoftmax(t18; dim=1) [N, 3]
-                _l10.Run(Device, Work.View, _d.T18, Work.View, _d.T18, Work.View, _d.T27);
-                // K11: t28 = Pick(t27, t1) [N]
-                _l11.Run(Device, Work.View, _d.T27, Targets.View, _d.T1, Work.View, _d.T28);
-                // K12: sum over axes 0 of [N], writes t31 (Vector256)
-                global::ILGPU.Runtime.ArrayViewExtensions.MemSetToZero(Work.View.SubView(_d.T31, 1));
-                _k12!(Device.LaunchSize(_d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(_d.N));
-                // K13: t29 = Pick(t12, t1) [N]
-                _l13.Run(Device, Work.View, 0, Targets.View, _d.T1, Work.View, _d.T29);
-                // K14: sum over axes 0 of [N], writes t33 (Vector256)
-                global::ILGPU.Runtime.ArrayViewExtensions.MemSetToZero(Work.View.SubView(_d.T33, 1));
-                _k14!(Device.LaunchSize(_d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(_d.N));
-                // K15: sum over axes 0,1 of [N, 3], writes t25 (Vector256)
-                global::ILGPU.Runtime.ArrayViewExtensions.MemSetToZero(Work.View.SubView(_d.T25, 1));
-                _k15!(Device.LaunchSize(3 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(3 * _d.N));
-                // K16: elementwise over [4], writes t39 (Vector256)
-                _k16!(Device.LaunchSize(4), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(4));
-                // K17: t40 = CumSum(t39) [4]
-                _l17.Run(Device, Work.View, _d.T39, Work.View, _d.T40);
-                // K18: elementwise over [4], writes t41 (Vector256)
-                _k18!(Device.LaunchSize(4), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(4));
-                // K19: elementwise over [4, 4], writes t43 (Vector256)
-                _k19!(Device.LaunchSize(16), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(16));
-                // K20: sum over axes 0,1 of [4, 4], writes t45 (Vector256)
-                global::ILGPU.Runtime.ArrayViewExtensions.MemSetToZero(Work.View.SubView(_d.T45, 1));
-                _k20!(Device.LaunchSize(16), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(16));
-                // K21: elementwise over [], writes t49 (scalar)
-                _k21!(Device.LaunchSize(1), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(1));
+                // K5: t12 = MatMul(t11, t8) [N, 4]
+                _l5.Run(Device, Work.View, _d.T11, State.Parameters.View, 0, Work.View, _d.T12);
+                // K6: elementwise over [N, 4], writes t13 (Vector256)
+                _k6!(Device.LaunchSize(4 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(4 * _d.N));
+                // K7: t15 = Random(; args=2,0.10000000149011612,1) [N, 4]
+                _l7.Run(Device, Work.View, _d.T15, this.Draw());
+                // K8: elementwise over [N, 4], writes t16 (Vector256)
+                _k8!(Device.LaunchSize(4 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(4 * _d.N));
+                // K9: t17 = MatMul(t16, t6; transB) [N, 3]
+                _l9.Run(Device, Work.View, _d.T16, State.Parameters.View, 16, Work.View, _d.T17);
+                // K10: elementwise over [3], writes t19 (Vector256)
+                _k10!(Device.LaunchSize(3), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(3));
+                // K11: t20 = CumSum(t19) [3]
+                _l11.Run(Device, Work.View, _d.T19, Work.View, _d.T20);
+                // K12: elementwise over [N, 3], writes t24 (Vector256)
+                _k12!(Device.LaunchSize(3 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(3 * _d.N));
+                // K13: t43 = LogSoftmax(t24; dim=1) [N, 3]
+                _l13.Run(Device, Work.View, _d.T24, Work.View, _d.T24, Work.View, _d.T43);
+                // K14: t44 = Pick(t43, t1) [N]
+                _l14.Run(Device, Work.View, _d.T43, Targets.View, _d.T1, Work.View, _d.T44);
+                // K15: sum over axes 0 of [N], writes t47 (Vector256)
+                global::ILGPU.Runtime.ArrayViewExtensions.MemSetToZero(Work.View.SubView(_d.T47, 1));
+                _k15!(Device.LaunchSize(_d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(_d.N));
+                // K16: t45 = Pick(t18, t1) [N]
+                _l16.Run(Device, Work.View, 0, Targets.View, _d.T1, Work.View, _d.T45);
+                // K17: sum over axes 0 of [N], writes t49 (Vector256)
+                global::ILGPU.Runtime.ArrayViewExtensions.MemSetToZero(Work.View.SubView(_d.T49, 1));
+                _k17!(Device.LaunchSize(_d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(_d.N));
+                // K18: sum over axes 0,1 of [N, 3], writes t41 (Vector256)
+                global::ILGPU.Runtime.ArrayViewExtensions.MemSetToZero(Work.View.SubView(_d.T41, 1));
+                _k18!(Device.LaunchSize(3 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(3 * _d.N));
+                // K19: elementwise over [4], writes t55 (Vector256)
+                _k19!(Device.LaunchSize(4), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(4));
+                // K20: t56 = CumSum(t55) [4]
+                _l20.Run(Device, Work.View, _d.T55, Work.View, _d.T56);
+                // K21: elementwise over [4], writes t57 (Vector256)
+                _k21!(Device.LaunchSize(4), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(4));
+                // K22: elementwise over [4, 4], writes t59 (Vector256)
+                _k22!(Device.LaunchSize(16), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(16));
+                // K23: sum over axes 0,1 of [4, 4], writes t61 (Vector256)
+                global::ILGPU.Runtime.ArrayViewExtensions.MemSetToZero(Work.View.SubView(_d.T61, 1));
+                _k23!(Device.LaunchSize(16), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(16));
+                // K24: elementwise over [], writes t64 (scalar)
+                _k24!(Device.LaunchSize(1), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(1));
+                // K25: sum over axes 0 of [N, 3], writes t31 (Vector256)
+                global::ILGPU.Runtime.ArrayViewExtensions.MemSetToZero(Work.View.SubView(_d.T31, 3));
+                _k25!(Device.LaunchSize(3 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(3 * _d.N));
+                // K26: elementwise over [3], writes t35 (Vector256)
+                _k26!(Device.LaunchSize(3), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(3));
                 if (!backward) return;
-                // K22: elementwise over [], writes t54 (scalar)
-                _k22!(Device.LaunchSize(1), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(1));
-                // K23: elementwise over [N], writes t59 (Vector256)
-                _k23!(Device.LaunchSize(_d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(_d.N));
-                // K24: t60 = Scatter(t59, t1) [N, 3]
-                _l24.Run(Device, Work.View, _d.T59, Targets.View, _d.T1, Work.View, _d.T60);
-                // K25: t61 = LogSoftmaxGrad(t27, t60; dim=1) [N, 3]
-                _l25.Run(Device, Work.View, _d.T27, Work.View, _d.T60, Work.View, _d.T61);
-                // K26: t64 = MatMul(t61, t2) [N, 4]
-                _l26.Run(Device, Work.View, _d.T61, State.Parameters.View, 16, Work.View, _d.T64);
-                // K27: elementwise over [N, 4], writes t68 (Vector256)
-                _k27!(Device.LaunchSize(4 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(4 * _d.N));
-                // K28: t69 = MatMul(t68, t4; transB) [N, 4]
-                _l28.Run(Device, Work.View, _d.T68, State.Parameters.View, 0, Work.View, _d.T69);
-                // K29: elementwise over [N, 4], writes t75 (Vector256)
-                _k29!(Device.LaunchSize(4 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(4 * _d.N));
-                // K30: t76 = MatMul(t75, t4; transB) [N, 4]
-                _l30.Run(Device, Work.View, _d.T75, State.Parameters.View, 0, Work.View, _d.T76);
-                // K31: elementwise over [N, 4], writes t78 (Vector256)
-                _k31!(Device.LaunchSize(4 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(4 * _d.N));
-                // K32: t65 = MatMul(t61, t10; transA) [3, 4]
-                _l32.Run(Device, Work.View, _d.T61, Work.View, _d.T10, State.Gradients.View, 16);
-                // K33: t70 = MatMul(t7, t68; transA) [4, 4]
-                _l33.Run(Device, Work.View, _d.T7, Work.View, _d.T68, Work.View, _d.T70);
-                // K34: t77 = MatMul(t0, t75; transA) [4, 4]
-                _l34.Run(Device, Work.View, _d.T0, Work.View, _d.T75, Work.View, _d.T77);
-                // K35: elementwise over [4, 4], added into grad of 'w' (Vector256)
-                _k35!(Device.LaunchSize(16), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(16));
+                // K27: elementwise over [], writes t69 (scalar)
+                _k27!(Device.LaunchSize(1), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(1));
+                // K28: elementwise over [N], writes t74 (Vector256)
+                _k28!(Device.LaunchSize(_d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(_d.N));
+                // K29: t75 = Scatter(t74, t1) [N, 3]
+                _l29.Run(Device, Work.View, _d.T74, Targets.View, _d.T1, Work.View, _d.T75);
+                // K30: t76 = LogSoftmaxGrad(t43, t75; dim=1) [N, 3]
+                _l30.Run(Device, Work.View, _d.T43, Work.View, _d.T75, Work.View, _d.T76);
+                // K31: t79 = MatMul(t76, t6) [N, 4]
+                _l31.Run(Device, Work.View, _d.T76, State.Parameters.View, 16, Work.View, _d.T79);
+                // K32: elementwise over [N, 4], writes t85 (Vector256)
+                _k32!(Device.LaunchSize(4 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(4 * _d.N));
+                // K33: t86 = MatMul(t85, t8; transB) [N, 4]
+                _l33.Run(Device, Work.View, _d.T85, State.Parameters.View, 0, Work.View, _d.T86);
+                // K34: elementwise over [N, 4], writes t88 (Vector256)
+                _k34!(Device.LaunchSize(4 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(4 * _d.N));
+                // K35: elementwise over [N, 4], writes t92 (Vector256)
+                _k35!(Device.LaunchSize(4 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(4 * _d.N));
+                // K36: t93 = MatMul(t92, t8; transB) [N, 4]
+                _l36.Run(Device, Work.View, _d.T92, State.Parameters.View, 0, Work.View, _d.T93);
+                // K37: elementwise over [N, 4], writes t95 (Vector256)
+                _k37!(Device.LaunchSize(4 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(4 * _d.N));
+                // K38: t80 = MatMul(t76, t16; transA) [3, 4]
+                _l38.Run(Device, Work.View, _d.T76, Work.View, _d.T16, State.Gradients.View, 16);
+                // K39: t87 = MatMul(t11, t85; transA) [4, 4]
+                _l39.Run(Device, Work.View, _d.T11, Work.View, _d.T85, Work.View, _d.T87);
+                // K40: t94 = MatMul(t5, t92; transA) [4, 4]
+                _l40.Run(Device, Work.View, _d.T5, Work.View, _d.T92, Work.View, _d.T94);
+                // K41: elementwise over [4, 4], added into grad of 'w' (Vector256)
+                _k41!(Device.LaunchSize(16), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(16));
                 Device.Synchronize();
             }
 
@@ -734,11 +813,12 @@ namespace Kiln.Generated
             }
         }
 
-        // K3: elementwise over [N, 4], writes t10 (Vector256)
+        // K4: elementwise over [N, 4], writes t12 (Vector256)
         //   t9 = Tanh(t8) [N, 4]
         //   t10 = Add(t7, t9) [N, 4]
-        /// <summary>ILGPU form of K3 (grid-stride, one element per iteration).</summary>
-        public static void K3(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
+        //   t12 = Mul(t10, t11) [N, 4]
+        /// <summary>ILGPU form of K4 (grid-stride, one element per iteration).</summary>
+        public static void K4(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
         {
             int total = 4 * d.N;
             for (int e = index; e < total; e += stride)
@@ -748,14 +828,16 @@ namespace Kiln.Generated
                 int i0 = (int)rest;
                 float l7 = w[d.T7 + i0 * 4 + i1];
                 float l8 = w[d.T8 + i0 * 4 + i1];
+                float l11 = w[d.T11 + i0 * 4 + i1];
                 float v9 = MathF.Tanh(l8);
                 float v10 = (l7 + v9);
-                w[d.T10 + i0 * 4 + i1] = v10;
+                float v12 = (v10 * l11);
+                w[d.T12 + i0 * 4 + i1] = v12;
             }
         }
 
-        /// <summary>Managed form of K3 over elements [start, end) of its domain.</summary>
-        public static void K3Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
+        /// <summary>Managed form of K4 over elements [start, end) of its domain.</summary>
+        public static void K4Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
@@ -770,43 +852,48 @@ namespace Kiln.Generated
                 int i0 = (int)row;
                 ref float b7 = ref Unsafe.Add(ref wr, d.T7 + i0 * 4);
                 ref float b8 = ref Unsafe.Add(ref wr, d.T8 + i0 * 4);
-                ref float o = ref Unsafe.Add(ref wr, d.T10 + i0 * 4);
+                ref float b11 = ref Unsafe.Add(ref wr, d.T11 + i0 * 4);
+                ref float o = ref Unsafe.Add(ref wr, d.T12 + i0 * 4);
                 for (; c + 8 <= stop; c += 8)
                 {
                     var l7 = Vector256.LoadUnsafe(ref b7, (nuint)c);
                     var l8 = Vector256.LoadUnsafe(ref b8, (nuint)c);
+                    var l11 = Vector256.LoadUnsafe(ref b11, (nuint)c);
                     var v9 = global::Kiln.Kernels.Simd.Tanh(l8);
                     var v10 = (l7 + v9);
-                    v10.StoreUnsafe(ref o, (nuint)c);
+                    var v12 = (v10 * l11);
+                    v12.StoreUnsafe(ref o, (nuint)c);
                 }
                 for (; c < stop; c++)
                 {
                     float l7 = Unsafe.Add(ref b7, c);
                     float l8 = Unsafe.Add(ref b8, c);
+                    float l11 = Unsafe.Add(ref b11, c);
                     float v9 = MathF.Tanh(l8);
                     float v10 = (l7 + v9);
-                    Unsafe.Add(ref o, c) = v10;
+                    float v12 = (v10 * l11);
+                    Unsafe.Add(ref o, c) = v12;
                 }
             }
         }
 
-        // K5: elementwise over [3], writes t13 (Vector256)
-        //   t13 = Copy(t12) [3]
-        /// <summary>ILGPU form of K5 (grid-stride, one element per iteration).</summary>
-        public static void K5(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
+        // K6: elementwise over [3], writes t15 (Vector256)
+        //   t15 = Copy(t14) [3]
+        /// <summary>ILGPU form of K6 (grid-stride, one element per iteration).</summary>
+        public static void K6(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
         {
             int total = 3;
             for (int e = index; e < total; e += stride)
             {
                 int i0 = e;
-                float v12 = 1f;
-                float v13 = v12;
-                w[d.T13 + i0] = v13;
+                float v14 = 1f;
+                float v15 = v14;
+                w[d.T15 + i0] = v15;
             }
         }
 
-        /// <summary>Managed form of K5 over elements [start, end) of its domain.</summary>
-        public static void K5Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
+        /// <summary>Managed form of K6 over elements [start, end) of its domain.</summary>
+        public static void K6Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
@@ -818,90 +905,26 @@ namespace Kiln.Generated
                 int c = (int)(e - row * cols);
                 int stop = (int)Math.Min(cols, c + (end - e));
                 e += stop - c;
-                ref float o = ref Unsafe.Add(ref wr, d.T13);
+                ref float o = ref Unsafe.Add(ref wr, d.T15);
                 for (; c + 8 <= stop; c += 8)
                 {
-                    var v12 = Vector256.Create(1f);
-                    var v13 = v12;
-                    v13.StoreUnsafe(ref o, (nuint)c);
+                    var v14 = Vector256.Create(1f);
+                    var v15 = v14;
+                    v15.StoreUnsafe(ref o, (nuint)c);
                 }
                 for (; c < stop; c++)
                 {
-                    float v12 = 1f;
-                    float v13 = v12;
-                    Unsafe.Add(ref o, c) = v13;
+                    float v14 = 1f;
+                    float v15 = v14;
+                    Unsafe.Add(ref o, c) = v15;
                 }
             }
         }
 
-        // K7: elementwise over [N, 3], writes t18 (Vector256)
-        //   t15 = Sub(t14, t12) [3]
-        //   t17 = Mul(t15, t16) [3]
-        //   t18 = Add(t11, t17) [N, 3]
-        /// <summary>ILGPU form of K7 (grid-stride, one element per iteration).</summary>
-        public static void K7(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
-        {
-            int total = 3 * d.N;
-            for (int e = index; e < total; e += stride)
-            {
-                int rest = e;
-                int i1 = (int)(rest % (3)); rest /= 3;
-                int i0 = (int)rest;
-                float l11 = w[d.T11 + i0 * 3 + i1];
-                float l14 = w[d.T14 + i1];
-                float v12 = 1f;
-                float v15 = (l14 - v12);
-                float v16 = 0.1f;
-                float v17 = (v15 * v16);
-                float v18 = (l11 + v17);
-                w[d.T18 + i0 * 3 + i1] = v18;
-            }
-        }
-
-        /// <summary>Managed form of K7 over elements [start, end) of its domain.</summary>
-        public static void K7Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
-        {
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
-            long cols = 3;
-            for (long e = start; e < end;)
-            {
-                long row = e / cols;
-                int c = (int)(e - row * cols);
-                int stop = (int)Math.Min(cols, c + (end - e));
-                e += stop - c;
-                int i0 = (int)row;
-                ref float b11 = ref Unsafe.Add(ref wr, d.T11 + i0 * 3);
-                ref float b14 = ref Unsafe.Add(ref wr, d.T14);
-                ref float o = ref Unsafe.Add(ref wr, d.T18 + i0 * 3);
-                for (; c + 8 <= stop; c += 8)
-                {
-                    var l11 = Vector256.LoadUnsafe(ref b11, (nuint)c);
-                    var l14 = Vector256.LoadUnsafe(ref b14, (nuint)c);
-                    var v12 = Vector256.Create(1f);
-                    var v15 = (l14 - v12);
-                    var v16 = Vector256.Create(0.1f);
-                    var v17 = (v15 * v16);
-                    var v18 = (l11 + v17);
-                    v18.StoreUnsafe(ref o, (nuint)c);
-                }
-                for (; c < stop; c++)
-                {
-                    float l11 = Unsafe.Add(ref b11, c);
-                    float l14 = Unsafe.Add(ref b14, c);
-                    float v12 = 1f;
-                    float v15 = (l14 - v12);
-                    float v16 = 0.1f;
-                    float v17 = (v15 * v16);
-                    float v18 = (l11 + v17);
-                    Unsafe.Add(ref o, c) = v18;
-                }
-            }
-        }
-
-        // K8: elementwise over [N, 3], writes t19 (Vector256)
-        //   t19 = Div(t18, t1) [N, 3]
+        // K8: elementwise over [N, 3], writes t20 (Vector256)
+        //   t17 = Sub(t16, t14) [3]
+        //   t19 = Mul(t17, t18) [3]
+        //   t20 = Add(t13, t19) [N, 3]
         /// <summary>ILGPU form of K8 (grid-stride, one element per iteration).</summary>
         public static void K8(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
         {
@@ -911,10 +934,14 @@ namespace Kiln.Generated
                 int rest = e;
                 int i1 = (int)(rest % (3)); rest /= 3;
                 int i0 = (int)rest;
-                float l18 = w[d.T18 + i0 * 3 + i1];
-                float l1 = w[d.T1];
-                float v19 = (l18 / l1);
-                w[d.T19 + i0 * 3 + i1] = v19;
+                float l13 = w[d.T13 + i0 * 3 + i1];
+                float l16 = w[d.T16 + i1];
+                float v14 = 1f;
+                float v17 = (l16 - v14);
+                float v18 = 0.1f;
+                float v19 = (v17 * v18);
+                float v20 = (l13 + v19);
+                w[d.T20 + i0 * 3 + i1] = v20;
             }
         }
 
@@ -932,22 +959,82 @@ namespace Kiln.Generated
                 int stop = (int)Math.Min(cols, c + (end - e));
                 e += stop - c;
                 int i0 = (int)row;
-                ref float b18 = ref Unsafe.Add(ref wr, d.T18 + i0 * 3);
-                ref float b1 = ref Unsafe.Add(ref wr, d.T1);
-                ref float o = ref Unsafe.Add(ref wr, d.T19 + i0 * 3);
+                ref float b13 = ref Unsafe.Add(ref wr, d.T13 + i0 * 3);
+                ref float b16 = ref Unsafe.Add(ref wr, d.T16);
+                ref float o = ref Unsafe.Add(ref wr, d.T20 + i0 * 3);
                 for (; c + 8 <= stop; c += 8)
                 {
-                    var l18 = Vector256.LoadUnsafe(ref b18, (nuint)c);
-                    var l1 = Vector256.Create(b1);
-                    var v19 = (l18 / l1);
-                    v19.StoreUnsafe(ref o, (nuint)c);
+                    var l13 = Vector256.LoadUnsafe(ref b13, (nuint)c);
+                    var l16 = Vector256.LoadUnsafe(ref b16, (nuint)c);
+                    var v14 = Vector256.Create(1f);
+                    var v17 = (l16 - v14);
+                    var v18 = Vector256.Create(0.1f);
+                    var v19 = (v17 * v18);
+                    var v20 = (l13 + v19);
+                    v20.StoreUnsafe(ref o, (nuint)c);
                 }
                 for (; c < stop; c++)
                 {
-                    float l18 = Unsafe.Add(ref b18, c);
+                    float l13 = Unsafe.Add(ref b13, c);
+                    float l16 = Unsafe.Add(ref b16, c);
+                    float v14 = 1f;
+                    float v17 = (l16 - v14);
+                    float v18 = 0.1f;
+                    float v19 = (v17 * v18);
+                    float v20 = (l13 + v19);
+                    Unsafe.Add(ref o, c) = v20;
+                }
+            }
+        }
+
+        // K9: elementwise over [N, 3], writes t21 (Vector256)
+        //   t21 = Div(t20, t1) [N, 3]
+        /// <summary>ILGPU form of K9 (grid-stride, one element per iteration).</summary>
+        public static void K9(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
+        {
+            int total = 3 * d.N;
+            for (int e = index; e < total; e += stride)
+            {
+                int rest = e;
+                int i1 = (int)(rest % (3)); rest /= 3;
+                int i0 = (int)rest;
+                float l20 = w[d.T20 + i0 * 3 + i1];
+                float l1 = w[d.T1];
+                float v21 = (l20 / l1);
+                w[d.T21 + i0 * 3 + i1] = v21;
+            }
+        }
+
+        /// <summary>Managed form of K9 over elements [start, end) of its domain.</summary>
+        public static void K9Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
+        {
+            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
+            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
+            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
+            long cols = 3;
+            for (long e = start; e < end;)
+            {
+                long row = e / cols;
+                int c = (int)(e - row * cols);
+                int stop = (int)Math.Min(cols, c + (end - e));
+                e += stop - c;
+                int i0 = (int)row;
+                ref float b20 = ref Unsafe.Add(ref wr, d.T20 + i0 * 3);
+                ref float b1 = ref Unsafe.Add(ref wr, d.T1);
+                ref float o = ref Unsafe.Add(ref wr, d.T21 + i0 * 3);
+                for (; c + 8 <= stop; c += 8)
+                {
+                    var l20 = Vector256.LoadUnsafe(ref b20, (nuint)c);
+                    var l1 = Vector256.Create(b1);
+                    var v21 = (l20 / l1);
+                    v21.StoreUnsafe(ref o, (nuint)c);
+                }
+                for (; c < stop; c++)
+                {
+                    float l20 = Unsafe.Add(ref b20, c);
                     float l1 = b1;
-                    float v19 = (l18 / l1);
-                    Unsafe.Add(ref o, c) = v19;
+                    float v21 = (l20 / l1);
+                    Unsafe.Add(ref o, c) = v21;
                 }
             }
         }
@@ -967,8 +1054,9 @@ namespace Kiln.Generated
     /// <summary>The fused kernels of TrainPlan.</summary>
     file static class TrainKernels
     {
-        // K1: elementwise over [N, 4], writes t6 (Vector256)
-        //   t6 = Tanh(t5) [N, 4]
+        // K1: elementwise over [N, 4], writes t5 (Vector256)
+        //   t4 = Mul(t2, t3) [N, 4]
+        //   t5 = Add(t0, t4) [N, 4]
         /// <summary>ILGPU form of K1 (grid-stride, one element per iteration).</summary>
         public static void K1(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
         {
@@ -978,9 +1066,12 @@ namespace Kiln.Generated
                 int rest = e;
                 int i1 = (int)(rest % (4)); rest /= 4;
                 int i0 = (int)rest;
-                float l5 = w[d.T5 + i0 * 4 + i1];
-                float v6 = MathF.Tanh(l5);
-                w[d.T6 + i0 * 4 + i1] = v6;
+                float l0 = w[d.T0 + i0 * 4 + i1];
+                float l2 = w[d.T2 + i0 * 4 + i1];
+                float v3 = 0.01f;
+                float v4 = (l2 * v3);
+                float v5 = (l0 + v4);
+                w[d.T5 + i0 * 4 + i1] = v5;
             }
         }
 
@@ -998,27 +1089,34 @@ namespace Kiln.Generated
                 int stop = (int)Math.Min(cols, c + (end - e));
                 e += stop - c;
                 int i0 = (int)row;
-                ref float b5 = ref Unsafe.Add(ref wr, d.T5 + i0 * 4);
-                ref float o = ref Unsafe.Add(ref wr, d.T6 + i0 * 4);
+                ref float b0 = ref Unsafe.Add(ref wr, d.T0 + i0 * 4);
+                ref float b2 = ref Unsafe.Add(ref wr, d.T2 + i0 * 4);
+                ref float o = ref Unsafe.Add(ref wr, d.T5 + i0 * 4);
                 for (; c + 8 <= stop; c += 8)
                 {
-                    var l5 = Vector256.LoadUnsafe(ref b5, (nuint)c);
-                    var v6 = global::Kiln.Kernels.Simd.Tanh(l5);
-                    v6.StoreUnsafe(ref o, (nuint)c);
+                    var l0 = Vector256.LoadUnsafe(ref b0, (nuint)c);
+                    var l2 = Vector256.LoadUnsafe(ref b2, (nuint)c);
+                    var v3 = Vector256.Create(0.01f);
+                    var v4 = (l2 * v3);
+                    var v5 = (l0 + v4);
+                    v5.StoreUnsafe(ref o, (nuint)c);
                 }
                 for (; c < stop; c++)
                 {
-                    float l5 = Unsafe.Add(ref b5, c);
-                    float v6 = MathF.Tanh(l5);
-                    Unsafe.Add(ref o, c) = v6;
+                    float l0 = Unsafe.Add(ref b0, c);
+                    float l2 = Unsafe.Add(ref b2, c);
+                    float v3 = 0.01f;
+                    float v4 = (l2 * v3);
+                    float v5 = (l0 + v4);
+                    Unsafe.Add(ref o, c) = v5;
                 }
             }
         }
 
-        // K2: elementwise over [N, 4], writes t7 (Vector256)
-        //   t7 = Add(t0, t6) [N, 4]
-        /// <summary>ILGPU form of K2 (grid-stride, one element per iteration).</summary>
-        public static void K2(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
+        // K3: elementwise over [N, 4], writes t10 (Vector256)
+        //   t10 = Tanh(t9) [N, 4]
+        /// <summary>ILGPU form of K3 (grid-stride, one element per iteration).</summary>
+        public static void K3(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
         {
             int total = 4 * d.N;
             for (int e = index; e < total; e += stride)
@@ -1026,15 +1124,14 @@ namespace Kiln.Generated
                 int rest = e;
                 int i1 = (int)(rest % (4)); rest /= 4;
                 int i0 = (int)rest;
-                float l0 = w[d.T0 + i0 * 4 + i1];
-                float l6 = w[d.T6 + i0 * 4 + i1];
-                float v7 = (l0 + l6);
-                w[d.T7 + i0 * 4 + i1] = v7;
+                float l9 = w[d.T9 + i0 * 4 + i1];
+                float v10 = MathF.Tanh(l9);
+                w[d.T10 + i0 * 4 + i1] = v10;
             }
         }
 
-        /// <summary>Managed form of K2 over elements [start, end) of its domain.</summary>
-        public static void K2Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
+        /// <summary>Managed form of K3 over elements [start, end) of its domain.</summary>
+        public static void K3Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
@@ -1047,28 +1144,25 @@ namespace Kiln.Generated
                 int stop = (int)Math.Min(cols, c + (end - e));
                 e += stop - c;
                 int i0 = (int)row;
-                ref float b0 = ref Unsafe.Add(ref wr, d.T0 + i0 * 4);
-                ref float b6 = ref Unsafe.Add(ref wr, d.T6 + i0 * 4);
-                ref float o = ref Unsafe.Add(ref wr, d.T7 + i0 * 4);
+                ref float b9 = ref Unsafe.Add(ref wr, d.T9 + i0 * 4);
+                ref float o = ref Unsafe.Add(ref wr, d.T10 + i0 * 4);
                 for (; c + 8 <= stop; c += 8)
                 {
-                    var l0 = Vector256.LoadUnsafe(ref b0, (nuint)c);
-                    var l6 = Vector256.LoadUnsafe(ref b6, (nuint)c);
-                    var v7 = (l0 + l6);
-                    v7.StoreUnsafe(ref o, (nuint)c);
+                    var l9 = Vector256.LoadUnsafe(ref b9, (nuint)c);
+                    var v10 = global::Kiln.Kernels.Simd.Tanh(l9);
+                    v10.StoreUnsafe(ref o, (nuint)c);
                 }
                 for (; c < stop; c++)
                 {
-                    float l0 = Unsafe.Add(ref b0, c);
-                    float l6 = Unsafe.Add(ref b6, c);
-                    float v7 = (l0 + l6);
-                    Unsafe.Add(ref o, c) = v7;
+                    float l9 = Unsafe.Add(ref b9, c);
+                    float v10 = MathF.Tanh(l9);
+                    Unsafe.Add(ref o, c) = v10;
                 }
             }
         }
 
-        // K4: elementwise over [N, 4], writes t9 (Vector256)
-        //   t9 = Tanh(t8) [N, 4]
+        // K4: elementwise over [N, 4], writes t11 (Vector256)
+        //   t11 = Add(t5, t10) [N, 4]
         /// <summary>ILGPU form of K4 (grid-stride, one element per iteration).</summary>
         public static void K4(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
         {
@@ -1078,9 +1172,10 @@ namespace Kiln.Generated
                 int rest = e;
                 int i1 = (int)(rest % (4)); rest /= 4;
                 int i0 = (int)rest;
-                float l8 = w[d.T8 + i0 * 4 + i1];
-                float v9 = MathF.Tanh(l8);
-                w[d.T9 + i0 * 4 + i1] = v9;
+                float l5 = w[d.T5 + i0 * 4 + i1];
+                float l10 = w[d.T10 + i0 * 4 + i1];
+                float v11 = (l5 + l10);
+                w[d.T11 + i0 * 4 + i1] = v11;
             }
         }
 
@@ -1098,27 +1193,30 @@ namespace Kiln.Generated
                 int stop = (int)Math.Min(cols, c + (end - e));
                 e += stop - c;
                 int i0 = (int)row;
-                ref float b8 = ref Unsafe.Add(ref wr, d.T8 + i0 * 4);
-                ref float o = ref Unsafe.Add(ref wr, d.T9 + i0 * 4);
+                ref float b5 = ref Unsafe.Add(ref wr, d.T5 + i0 * 4);
+                ref float b10 = ref Unsafe.Add(ref wr, d.T10 + i0 * 4);
+                ref float o = ref Unsafe.Add(ref wr, d.T11 + i0 * 4);
                 for (; c + 8 <= stop; c += 8)
                 {
-                    var l8 = Vector256.LoadUnsafe(ref b8, (nuint)c);
-                    var v9 = global::Kiln.Kernels.Simd.Tanh(l8);
-                    v9.StoreUnsafe(ref o, (nuint)c);
+                    var l5 = Vector256.LoadUnsafe(ref b5, (nuint)c);
+                    var l10 = Vector256.LoadUnsafe(ref b10, (nuint)c);
+                    var v11 = (l5 + l10);
+                    v11.StoreUnsafe(ref o, (nuint)c);
                 }
                 for (; c < stop; c++)
                 {
-                    float l8 = Unsafe.Add(ref b8, c);
-                    float v9 = MathF.Tanh(l8);
-                    Unsafe.Add(ref o, c) = v9;
+                    float l5 = Unsafe.Add(ref b5, c);
+                    float l10 = Unsafe.Add(ref b10, c);
+                    float v11 = (l5 + l10);
+                    Unsafe.Add(ref o, c) = v11;
                 }
             }
         }
 
-        // K5: elementwise over [N, 4], writes t10 (Vector256)
-        //   t10 = Add(t7, t9) [N, 4]
-        /// <summary>ILGPU form of K5 (grid-stride, one element per iteration).</summary>
-        public static void K5(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
+        // K6: elementwise over [N, 4], writes t13 (Vector256)
+        //   t13 = Tanh(t12) [N, 4]
+        /// <summary>ILGPU form of K6 (grid-stride, one element per iteration).</summary>
+        public static void K6(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
         {
             int total = 4 * d.N;
             for (int e = index; e < total; e += stride)
@@ -1126,15 +1224,14 @@ namespace Kiln.Generated
                 int rest = e;
                 int i1 = (int)(rest % (4)); rest /= 4;
                 int i0 = (int)rest;
-                float l7 = w[d.T7 + i0 * 4 + i1];
-                float l9 = w[d.T9 + i0 * 4 + i1];
-                float v10 = (l7 + l9);
-                w[d.T10 + i0 * 4 + i1] = v10;
+                float l12 = w[d.T12 + i0 * 4 + i1];
+                float v13 = MathF.Tanh(l12);
+                w[d.T13 + i0 * 4 + i1] = v13;
             }
         }
 
-        /// <summary>Managed form of K5 over elements [start, end) of its domain.</summary>
-        public static void K5Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
+        /// <summary>Managed form of K6 over elements [start, end) of its domain.</summary>
+        public static void K6Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
@@ -1147,43 +1244,100 @@ namespace Kiln.Generated
                 int stop = (int)Math.Min(cols, c + (end - e));
                 e += stop - c;
                 int i0 = (int)row;
-                ref float b7 = ref Unsafe.Add(ref wr, d.T7 + i0 * 4);
-                ref float b9 = ref Unsafe.Add(ref wr, d.T9 + i0 * 4);
-                ref float o = ref Unsafe.Add(ref wr, d.T10 + i0 * 4);
+                ref float b12 = ref Unsafe.Add(ref wr, d.T12 + i0 * 4);
+                ref float o = ref Unsafe.Add(ref wr, d.T13 + i0 * 4);
                 for (; c + 8 <= stop; c += 8)
                 {
-                    var l7 = Vector256.LoadUnsafe(ref b7, (nuint)c);
-                    var l9 = Vector256.LoadUnsafe(ref b9, (nuint)c);
-                    var v10 = (l7 + l9);
-                    v10.StoreUnsafe(ref o, (nuint)c);
+                    var l12 = Vector256.LoadUnsafe(ref b12, (nuint)c);
+                    var v13 = global::Kiln.Kernels.Simd.Tanh(l12);
+                    v13.StoreUnsafe(ref o, (nuint)c);
                 }
                 for (; c < stop; c++)
                 {
-                    float l7 = Unsafe.Add(ref b7, c);
-                    float l9 = Unsafe.Add(ref b9, c);
-                    float v10 = (l7 + l9);
-                    Unsafe.Add(ref o, c) = v10;
+                    float l12 = Unsafe.Add(ref b12, c);
+                    float v13 = MathF.Tanh(l12);
+                    Unsafe.Add(ref o, c) = v13;
                 }
             }
         }
 
-        // K7: elementwise over [3], writes t13 (Vector256)
-        //   t13 = Copy(t12) [3]
-        /// <summary>ILGPU form of K7 (grid-stride, one element per iteration).</summary>
-        public static void K7(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
+        // K8: elementwise over [N, 4], writes t16 (Vector256)
+        //   t14 = Add(t11, t13) [N, 4]
+        //   t16 = Mul(t14, t15) [N, 4]
+        /// <summary>ILGPU form of K8 (grid-stride, one element per iteration).</summary>
+        public static void K8(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
+        {
+            int total = 4 * d.N;
+            for (int e = index; e < total; e += stride)
+            {
+                int rest = e;
+                int i1 = (int)(rest % (4)); rest /= 4;
+                int i0 = (int)rest;
+                float l11 = w[d.T11 + i0 * 4 + i1];
+                float l13 = w[d.T13 + i0 * 4 + i1];
+                float l15 = w[d.T15 + i0 * 4 + i1];
+                float v14 = (l11 + l13);
+                float v16 = (v14 * l15);
+                w[d.T16 + i0 * 4 + i1] = v16;
+            }
+        }
+
+        /// <summary>Managed form of K8 over elements [start, end) of its domain.</summary>
+        public static void K8Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
+        {
+            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
+            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
+            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
+            long cols = 4;
+            for (long e = start; e < end;)
+            {
+                long row = e / cols;
+                int c = (int)(e - row * cols);
+                int stop = (int)Math.Min(cols, c + (end - e));
+                e += stop - c;
+                int i0 = (int)row;
+                ref float b11 = ref Unsafe.Add(ref wr, d.T11 + i0 * 4);
+                ref float b13 = ref Unsafe.Add(ref wr, d.T13 + i0 * 4);
+                ref float b15 = ref Unsafe.Add(ref wr, d.T15 + i0 * 4);
+                ref float o = ref Unsafe.Add(ref wr, d.T16 + i0 * 4);
+                for (; c + 8 <= stop; c += 8)
+                {
+                    var l11 = Vector256.LoadUnsafe(ref b11, (nuint)c);
+                    var l13 = Vector256.LoadUnsafe(ref b13, (nuint)c);
+                    var l15 = Vector256.LoadUnsafe(ref b15, (nuint)c);
+                    var v14 = (l11 + l13);
+                    var v16 = (v14 * l15);
+                    v16.StoreUnsafe(ref o, (nuint)c);
+                }
+                for (; c < stop; c++)
+                {
+                    float l11 = Unsafe.Add(ref b11, c);
+                    float l13 = Unsafe.Add(ref b13, c);
+                    float l15 = Unsafe.Add(ref b15, c);
+                    float v14 = (l11 + l13);
+                    float v16 = (v14 * l15);
+                    Unsafe.Add(ref o, c) = v16;
+                }
+            }
+        }
+
+        // K10: elementwise over [3], writes t19 (Vector256)
+        //   t19 = Copy(t18) [3]
+        /// <summary>ILGPU form of K10 (grid-stride, one element per iteration).</summary>
+        public static void K10(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
         {
             int total = 3;
             for (int e = index; e < total; e += stride)
             {
                 int i0 = e;
-                float v12 = 1f;
-                float v13 = v12;
-                w[d.T13 + i0] = v13;
+                float v18 = 1f;
+                float v19 = v18;
+                w[d.T19 + i0] = v19;
             }
         }
 
-        /// <summary>Managed form of K7 over elements [start, end) of its domain.</summary>
-        public static void K7Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
+        /// <summary>Managed form of K10 over elements [start, end) of its domain.</summary>
+        public static void K10Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
@@ -1195,28 +1349,28 @@ namespace Kiln.Generated
                 int c = (int)(e - row * cols);
                 int stop = (int)Math.Min(cols, c + (end - e));
                 e += stop - c;
-                ref float o = ref Unsafe.Add(ref wr, d.T13);
+                ref float o = ref Unsafe.Add(ref wr, d.T19);
                 for (; c + 8 <= stop; c += 8)
                 {
-                    var v12 = Vector256.Create(1f);
-                    var v13 = v12;
-                    v13.StoreUnsafe(ref o, (nuint)c);
+                    var v18 = Vector256.Create(1f);
+                    var v19 = v18;
+                    v19.StoreUnsafe(ref o, (nuint)c);
                 }
                 for (; c < stop; c++)
                 {
-                    float v12 = 1f;
-                    float v13 = v12;
-                    Unsafe.Add(ref o, c) = v13;
+                    float v18 = 1f;
+                    float v19 = v18;
+                    Unsafe.Add(ref o, c) = v19;
                 }
             }
         }
 
-        // K9: elementwise over [N, 3], writes t18 (Vector256)
-        //   t15 = Sub(t14, t12) [3]
-        //   t17 = Mul(t15, t16) [3]
-        //   t18 = Add(t11, t17) [N, 3]
-        /// <summary>ILGPU form of K9 (grid-stride, one element per iteration).</summary>
-        public static void K9(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
+        // K12: elementwise over [N, 3], writes t24 (Vector256)
+        //   t21 = Sub(t20, t18) [3]
+        //   t23 = Mul(t21, t22) [3]
+        //   t24 = Add(t17, t23) [N, 3]
+        /// <summary>ILGPU form of K12 (grid-stride, one element per iteration).</summary>
+        public static void K12(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
         {
             int total = 3 * d.N;
             for (int e = index; e < total; e += stride)
@@ -1224,19 +1378,19 @@ namespace Kiln.Generated
                 int rest = e;
                 int i1 = (int)(rest % (3)); rest /= 3;
                 int i0 = (int)rest;
-                float l11 = w[d.T11 + i0 * 3 + i1];
-                float l14 = w[d.T14 + i1];
-                float v12 = 1f;
-                float v15 = (l14 - v12);
-                float v16 = 0.1f;
-                float v17 = (v15 * v16);
-                float v18 = (l11 + v17);
-                w[d.T18 + i0 * 3 + i1] = v18;
+                float l17 = w[d.T17 + i0 * 3 + i1];
+                float l20 = w[d.T20 + i1];
+                float v18 = 1f;
+                float v21 = (l20 - v18);
+                float v22 = 0.1f;
+                float v23 = (v21 * v22);
+                float v24 = (l17 + v23);
+                w[d.T24 + i0 * 3 + i1] = v24;
             }
         }
 
-        /// <summary>Managed form of K9 over elements [start, end) of its domain.</summary>
-        public static void K9Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
+        /// <summary>Managed form of K12 over elements [start, end) of its domain.</summary>
+        public static void K12Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
@@ -1249,157 +1403,47 @@ namespace Kiln.Generated
                 int stop = (int)Math.Min(cols, c + (end - e));
                 e += stop - c;
                 int i0 = (int)row;
-                ref float b11 = ref Unsafe.Add(ref wr, d.T11 + i0 * 3);
-                ref float b14 = ref Unsafe.Add(ref wr, d.T14);
-                ref float o = ref Unsafe.Add(ref wr, d.T18 + i0 * 3);
+                ref float b17 = ref Unsafe.Add(ref wr, d.T17 + i0 * 3);
+                ref float b20 = ref Unsafe.Add(ref wr, d.T20);
+                ref float o = ref Unsafe.Add(ref wr, d.T24 + i0 * 3);
                 for (; c + 8 <= stop; c += 8)
                 {
-                    var l11 = Vector256.LoadUnsafe(ref b11, (nuint)c);
-                    var l14 = Vector256.LoadUnsafe(ref b14, (nuint)c);
-                    var v12 = Vector256.Create(1f);
-                    var v15 = (l14 - v12);
-                    var v16 = Vector256.Create(0.1f);
-                    var v17 = (v15 * v16);
-                    var v18 = (l11 + v17);
-                    v18.StoreUnsafe(ref o, (nuint)c);
+                    var l17 = Vector256.LoadUnsafe(ref b17, (nuint)c);
+                    var l20 = Vector256.LoadUnsafe(ref b20, (nuint)c);
+                    var v18 = Vector256.Create(1f);
+                    var v21 = (l20 - v18);
+                    var v22 = Vector256.Create(0.1f);
+                    var v23 = (v21 * v22);
+                    var v24 = (l17 + v23);
+                    v24.StoreUnsafe(ref o, (nuint)c);
                 }
                 for (; c < stop; c++)
                 {
-                    float l11 = Unsafe.Add(ref b11, c);
-                    float l14 = Unsafe.Add(ref b14, c);
-                    float v12 = 1f;
-                    float v15 = (l14 - v12);
-                    float v16 = 0.1f;
-                    float v17 = (v15 * v16);
-                    float v18 = (l11 + v17);
-                    Unsafe.Add(ref o, c) = v18;
+                    float l17 = Unsafe.Add(ref b17, c);
+                    float l20 = Unsafe.Add(ref b20, c);
+                    float v18 = 1f;
+                    float v21 = (l20 - v18);
+                    float v22 = 0.1f;
+                    float v23 = (v21 * v22);
+                    float v24 = (l17 + v23);
+                    Unsafe.Add(ref o, c) = v24;
                 }
             }
         }
 
-        // K12: sum over axes 0 of [N], writes t31 (Vector256)
-        //   t30 = Neg(t28) [N]
-        //   t31 = Sum(t30; axes=0) [1]
-        /// <summary>ILGPU form of K12 (grid-stride, one element per iteration).</summary>
-        public static void K12(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
-        {
-            int total = d.N;
-            for (int e = index; e < total; e += stride)
-            {
-                int i0 = e;
-                float l28 = w[d.T28 + i0];
-                float v30 = (-l28);
-                Atomic.Add(ref w[d.T31], v30);
-            }
-        }
-
-        /// <summary>Managed form of K12 over elements [start, end) of its domain.</summary>
-        public static double K12Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
-        {
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
-            double total = 0;
-            long cols = d.N;
-            for (long e = start; e < end;)
-            {
-                long row = e / cols;
-                int c = (int)(e - row * cols);
-                int stop = (int)Math.Min(cols, c + (end - e));
-                e += stop - c;
-                ref float b28 = ref Unsafe.Add(ref wr, d.T28);
-                ref float o = ref Unsafe.Add(ref wr, d.T31);
-                float acc = 0;
-                Vector256<float> vacc = Vector256<float>.Zero;
-                for (; c + 8 <= stop; c += 8)
-                {
-                    var l28 = Vector256.LoadUnsafe(ref b28, (nuint)c);
-                    var v30 = (-l28);
-                    vacc += v30;
-                }
-                acc += Vector256.Sum(vacc);
-                for (; c < stop; c++)
-                {
-                    float l28 = Unsafe.Add(ref b28, c);
-                    float v30 = (-l28);
-                    acc += v30;
-                }
-                total += acc;
-            }
-            return total;
-        }
-
-        // K14: sum over axes 0 of [N], writes t33 (Vector256)
-        //   t33 = Sum(t29; axes=0) [1]
-        /// <summary>ILGPU form of K14 (grid-stride, one element per iteration).</summary>
-        public static void K14(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
-        {
-            int total = d.N;
-            for (int e = index; e < total; e += stride)
-            {
-                int i0 = e;
-                float l29 = w[d.T29 + i0];
-                Atomic.Add(ref w[d.T33], l29);
-            }
-        }
-
-        /// <summary>Managed form of K14 over elements [start, end) of its domain.</summary>
-        public static double K14Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
-        {
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
-            double total = 0;
-            long cols = d.N;
-            for (long e = start; e < end;)
-            {
-                long row = e / cols;
-                int c = (int)(e - row * cols);
-                int stop = (int)Math.Min(cols, c + (end - e));
-                e += stop - c;
-                ref float b29 = ref Unsafe.Add(ref wr, d.T29);
-                ref float o = ref Unsafe.Add(ref wr, d.T33);
-                float acc = 0;
-                Vector256<float> vacc = Vector256<float>.Zero;
-                for (; c + 8 <= stop; c += 8)
-                {
-                    var l29 = Vector256.LoadUnsafe(ref b29, (nuint)c);
-                    vacc += l29;
-                }
-                acc += Vector256.Sum(vacc);
-                for (; c < stop; c++)
-                {
-                    float l29 = Unsafe.Add(ref b29, c);
-                    acc += l29;
-                }
-                total += acc;
-            }
-            return total;
-        }
-
-        // K15: sum over axes 0,1 of [N, 3], writes t25 (Vector256)
-        //   t20 = Detach(t18) [N, 3]
-        //   t21 = Copy(t12) [N, 3]
-        //   t22 = Mul(t20, t21) [N, 3]
-        //   t24 = Mul(t22, t23) [N, 3]
-        //   t25 = Sum(t24; axes=0,1) [1, 1]
+        // K15: sum over axes 0 of [N], writes t47 (Vector256)
+        //   t46 = Neg(t44) [N]
+        //   t47 = Sum(t46; axes=0) [1]
         /// <summary>ILGPU form of K15 (grid-stride, one element per iteration).</summary>
         public static void K15(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
         {
-            int total = 3 * d.N;
+            int total = d.N;
             for (int e = index; e < total; e += stride)
             {
-                int rest = e;
-                int i1 = (int)(rest % (3)); rest /= 3;
-                int i0 = (int)rest;
-                float l18 = w[d.T18 + i0 * 3 + i1];
-                float v20 = l18;
-                float v12 = 1f;
-                float v21 = v12;
-                float v22 = (v20 * v21);
-                float v23 = (float)(1 / (double)(3 * d.N));
-                float v24 = (v22 * v23);
-                Atomic.Add(ref w[d.T25], v24);
+                int i0 = e;
+                float l44 = w[d.T44 + i0];
+                float v46 = (-l44);
+                Atomic.Add(ref w[d.T47], v46);
             }
         }
 
@@ -1410,6 +1454,116 @@ namespace Kiln.Generated
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
             double total = 0;
+            long cols = d.N;
+            for (long e = start; e < end;)
+            {
+                long row = e / cols;
+                int c = (int)(e - row * cols);
+                int stop = (int)Math.Min(cols, c + (end - e));
+                e += stop - c;
+                ref float b44 = ref Unsafe.Add(ref wr, d.T44);
+                ref float o = ref Unsafe.Add(ref wr, d.T47);
+                float acc = 0;
+                Vector256<float> vacc = Vector256<float>.Zero;
+                for (; c + 8 <= stop; c += 8)
+                {
+                    var l44 = Vector256.LoadUnsafe(ref b44, (nuint)c);
+                    var v46 = (-l44);
+                    vacc += v46;
+                }
+                acc += Vector256.Sum(vacc);
+                for (; c < stop; c++)
+                {
+                    float l44 = Unsafe.Add(ref b44, c);
+                    float v46 = (-l44);
+                    acc += v46;
+                }
+                total += acc;
+            }
+            return total;
+        }
+
+        // K17: sum over axes 0 of [N], writes t49 (Vector256)
+        //   t49 = Sum(t45; axes=0) [1]
+        /// <summary>ILGPU form of K17 (grid-stride, one element per iteration).</summary>
+        public static void K17(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
+        {
+            int total = d.N;
+            for (int e = index; e < total; e += stride)
+            {
+                int i0 = e;
+                float l45 = w[d.T45 + i0];
+                Atomic.Add(ref w[d.T49], l45);
+            }
+        }
+
+        /// <summary>Managed form of K17 over elements [start, end) of its domain.</summary>
+        public static double K17Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
+        {
+            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
+            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
+            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
+            double total = 0;
+            long cols = d.N;
+            for (long e = start; e < end;)
+            {
+                long row = e / cols;
+                int c = (int)(e - row * cols);
+                int stop = (int)Math.Min(cols, c + (end - e));
+                e += stop - c;
+                ref float b45 = ref Unsafe.Add(ref wr, d.T45);
+                ref float o = ref Unsafe.Add(ref wr, d.T49);
+                float acc = 0;
+                Vector256<float> vacc = Vector256<float>.Zero;
+                for (; c + 8 <= stop; c += 8)
+                {
+                    var l45 = Vector256.LoadUnsafe(ref b45, (nuint)c);
+                    vacc += l45;
+                }
+                acc += Vector256.Sum(vacc);
+                for (; c < stop; c++)
+                {
+                    float l45 = Unsafe.Add(ref b45, c);
+                    acc += l45;
+                }
+                total += acc;
+            }
+            return total;
+        }
+
+        // K18: sum over axes 0,1 of [N, 3], writes t41 (Vector256)
+        //   t36 = Detach(t24) [N, 3]
+        //   t37 = Copy(t18) [N, 3]
+        //   t38 = Mul(t36, t37) [N, 3]
+        //   t40 = Mul(t38, t39) [N, 3]
+        //   t41 = Sum(t40; axes=0,1) [1, 1]
+        /// <summary>ILGPU form of K18 (grid-stride, one element per iteration).</summary>
+        public static void K18(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
+        {
+            int total = 3 * d.N;
+            for (int e = index; e < total; e += stride)
+            {
+                int rest = e;
+                int i1 = (int)(rest % (3)); rest /= 3;
+                int i0 = (int)rest;
+                float l24 = w[d.T24 + i0 * 3 + i1];
+                float v36 = l24;
+                float v18 = 1f;
+                float v37 = v18;
+                float v38 = (v36 * v37);
+                float v39 = (float)(1 / (double)(3 * d.N));
+                float v40 = (v38 * v39);
+                Atomic.Add(ref w[d.T41], v40);
+            }
+        }
+
+        /// <summary>Managed form of K18 over elements [start, end) of its domain.</summary>
+        public static double K18Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
+        {
+            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
+            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
+            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
+            double total = 0;
             long cols = 3;
             for (long e = start; e < end;)
             {
@@ -1418,145 +1572,50 @@ namespace Kiln.Generated
                 int stop = (int)Math.Min(cols, c + (end - e));
                 e += stop - c;
                 int i0 = (int)row;
-                ref float b18 = ref Unsafe.Add(ref wr, d.T18 + i0 * 3);
-                ref float o = ref Unsafe.Add(ref wr, d.T25);
+                ref float b24 = ref Unsafe.Add(ref wr, d.T24 + i0 * 3);
+                ref float o = ref Unsafe.Add(ref wr, d.T41);
                 float acc = 0;
                 Vector256<float> vacc = Vector256<float>.Zero;
                 for (; c + 8 <= stop; c += 8)
                 {
-                    var l18 = Vector256.LoadUnsafe(ref b18, (nuint)c);
-                    var v20 = l18;
-                    var v12 = Vector256.Create(1f);
-                    var v21 = v12;
-                    var v22 = (v20 * v21);
-                    var v23 = Vector256.Create((float)(1 / (double)(3 * d.N)));
-                    var v24 = (v22 * v23);
-                    vacc += v24;
+                    var l24 = Vector256.LoadUnsafe(ref b24, (nuint)c);
+                    var v36 = l24;
+                    var v18 = Vector256.Create(1f);
+                    var v37 = v18;
+                    var v38 = (v36 * v37);
+                    var v39 = Vector256.Create((float)(1 / (double)(3 * d.N)));
+                    var v40 = (v38 * v39);
+                    vacc += v40;
                 }
                 acc += Vector256.Sum(vacc);
                 for (; c < stop; c++)
                 {
-                    float l18 = Unsafe.Add(ref b18, c);
-                    float v20 = l18;
-                    float v12 = 1f;
-                    float v21 = v12;
-                    float v22 = (v20 * v21);
-                    float v23 = (float)(1 / (double)(3 * d.N));
-                    float v24 = (v22 * v23);
-                    acc += v24;
+                    float l24 = Unsafe.Add(ref b24, c);
+                    float v36 = l24;
+                    float v18 = 1f;
+                    float v37 = v18;
+                    float v38 = (v36 * v37);
+                    float v39 = (float)(1 / (double)(3 * d.N));
+                    float v40 = (v38 * v39);
+                    acc += v40;
                 }
                 total += acc;
             }
             return total;
         }
 
-        // K16: elementwise over [4], writes t39 (Vector256)
-        //   t39 = Copy(t12) [4]
-        /// <summary>ILGPU form of K16 (grid-stride, one element per iteration).</summary>
-        public static void K16(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
-        {
-            int total = 4;
-            for (int e = index; e < total; e += stride)
-            {
-                int i0 = e;
-                float v12 = 1f;
-                float v39 = v12;
-                w[d.T39 + i0] = v39;
-            }
-        }
-
-        /// <summary>Managed form of K16 over elements [start, end) of its domain.</summary>
-        public static void K16Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
-        {
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
-            long cols = 4;
-            for (long e = start; e < end;)
-            {
-                long row = e / cols;
-                int c = (int)(e - row * cols);
-                int stop = (int)Math.Min(cols, c + (end - e));
-                e += stop - c;
-                ref float o = ref Unsafe.Add(ref wr, d.T39);
-                for (; c + 8 <= stop; c += 8)
-                {
-                    var v12 = Vector256.Create(1f);
-                    var v39 = v12;
-                    v39.StoreUnsafe(ref o, (nuint)c);
-                }
-                for (; c < stop; c++)
-                {
-                    float v12 = 1f;
-                    float v39 = v12;
-                    Unsafe.Add(ref o, c) = v39;
-                }
-            }
-        }
-
-        // K18: elementwise over [4], writes t41 (Vector256)
-        //   t41 = Sub(t40, t12) [4]
-        /// <summary>ILGPU form of K18 (grid-stride, one element per iteration).</summary>
-        public static void K18(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
-        {
-            int total = 4;
-            for (int e = index; e < total; e += stride)
-            {
-                int i0 = e;
-                float l40 = w[d.T40 + i0];
-                float v12 = 1f;
-                float v41 = (l40 - v12);
-                w[d.T41 + i0] = v41;
-            }
-        }
-
-        /// <summary>Managed form of K18 over elements [start, end) of its domain.</summary>
-        public static void K18Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
-        {
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
-            long cols = 4;
-            for (long e = start; e < end;)
-            {
-                long row = e / cols;
-                int c = (int)(e - row * cols);
-                int stop = (int)Math.Min(cols, c + (end - e));
-                e += stop - c;
-                ref float b40 = ref Unsafe.Add(ref wr, d.T40);
-                ref float o = ref Unsafe.Add(ref wr, d.T41);
-                for (; c + 8 <= stop; c += 8)
-                {
-                    var l40 = Vector256.LoadUnsafe(ref b40, (nuint)c);
-                    var v12 = Vector256.Create(1f);
-                    var v41 = (l40 - v12);
-                    v41.StoreUnsafe(ref o, (nuint)c);
-                }
-                for (; c < stop; c++)
-                {
-                    float l40 = Unsafe.Add(ref b40, c);
-                    float v12 = 1f;
-                    float v41 = (l40 - v12);
-                    Unsafe.Add(ref o, c) = v41;
-                }
-            }
-        }
-
-        // K19: elementwise over [4, 4], writes t43 (Vector256)
-        //   t43 = Eq(t42, t41) [4, 4]
+        // K19: elementwise over [4], writes t55 (Vector256)
+        //   t55 = Copy(t18) [4]
         /// <summary>ILGPU form of K19 (grid-stride, one element per iteration).</summary>
         public static void K19(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
         {
-            int total = 16;
+            int total = 4;
             for (int e = index; e < total; e += stride)
             {
-                int rest = e;
-                int i1 = (int)(rest % (4)); rest /= 4;
-                int i0 = (int)rest;
-                float l42 = w[d.T41 + i0];
-                float l41 = w[d.T41 + i1];
-                float v43 = (l42 == l41 ? 1f : 0f);
-                w[d.T43 + i0 * 4 + i1] = v43;
+                int i0 = e;
+                float v18 = 1f;
+                float v55 = v18;
+                w[d.T55 + i0] = v55;
             }
         }
 
@@ -1573,32 +1632,74 @@ namespace Kiln.Generated
                 int c = (int)(e - row * cols);
                 int stop = (int)Math.Min(cols, c + (end - e));
                 e += stop - c;
-                int i0 = (int)row;
-                ref float b42 = ref Unsafe.Add(ref wr, d.T41 + i0);
-                ref float b41 = ref Unsafe.Add(ref wr, d.T41);
-                ref float o = ref Unsafe.Add(ref wr, d.T43 + i0 * 4);
+                ref float o = ref Unsafe.Add(ref wr, d.T55);
                 for (; c + 8 <= stop; c += 8)
                 {
-                    var l42 = Vector256.Create(b42);
-                    var l41 = Vector256.LoadUnsafe(ref b41, (nuint)c);
-                    var v43 = (Vector256.Equals(l42, l41) & Vector256<float>.One);
-                    v43.StoreUnsafe(ref o, (nuint)c);
+                    var v18 = Vector256.Create(1f);
+                    var v55 = v18;
+                    v55.StoreUnsafe(ref o, (nuint)c);
                 }
                 for (; c < stop; c++)
                 {
-                    float l42 = b42;
-                    float l41 = Unsafe.Add(ref b41, c);
-                    float v43 = (l42 == l41 ? 1f : 0f);
-                    Unsafe.Add(ref o, c) = v43;
+                    float v18 = 1f;
+                    float v55 = v18;
+                    Unsafe.Add(ref o, c) = v55;
                 }
             }
         }
 
-        // K20: sum over axes 0,1 of [4, 4], writes t45 (Vector256)
-        //   t44 = Mul(t4, t43) [4, 4]
-        //   t45 = Sum(t44; axes=0,1) [1, 1]
-        /// <summary>ILGPU form of K20 (grid-stride, one element per iteration).</summary>
-        public static void K20(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
+        // K21: elementwise over [4], writes t57 (Vector256)
+        //   t57 = Sub(t56, t18) [4]
+        /// <summary>ILGPU form of K21 (grid-stride, one element per iteration).</summary>
+        public static void K21(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
+        {
+            int total = 4;
+            for (int e = index; e < total; e += stride)
+            {
+                int i0 = e;
+                float l56 = w[d.T56 + i0];
+                float v18 = 1f;
+                float v57 = (l56 - v18);
+                w[d.T57 + i0] = v57;
+            }
+        }
+
+        /// <summary>Managed form of K21 over elements [start, end) of its domain.</summary>
+        public static void K21Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
+        {
+            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
+            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
+            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
+            long cols = 4;
+            for (long e = start; e < end;)
+            {
+                long row = e / cols;
+                int c = (int)(e - row * cols);
+                int stop = (int)Math.Min(cols, c + (end - e));
+                e += stop - c;
+                ref float b56 = ref Unsafe.Add(ref wr, d.T56);
+                ref float o = ref Unsafe.Add(ref wr, d.T57);
+                for (; c + 8 <= stop; c += 8)
+                {
+                    var l56 = Vector256.LoadUnsafe(ref b56, (nuint)c);
+                    var v18 = Vector256.Create(1f);
+                    var v57 = (l56 - v18);
+                    v57.StoreUnsafe(ref o, (nuint)c);
+                }
+                for (; c < stop; c++)
+                {
+                    float l56 = Unsafe.Add(ref b56, c);
+                    float v18 = 1f;
+                    float v57 = (l56 - v18);
+                    Unsafe.Add(ref o, c) = v57;
+                }
+            }
+        }
+
+        // K22: elementwise over [4, 4], writes t59 (Vector256)
+        //   t59 = Eq(t58, t57) [4, 4]
+        /// <summary>ILGPU form of K22 (grid-stride, one element per iteration).</summary>
+        public static void K22(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
         {
             int total = 16;
             for (int e = index; e < total; e += stride)
@@ -1606,15 +1707,68 @@ namespace Kiln.Generated
                 int rest = e;
                 int i1 = (int)(rest % (4)); rest /= 4;
                 int i0 = (int)rest;
-                float l4 = p[i0 * 4 + i1];
-                float l43 = w[d.T43 + i0 * 4 + i1];
-                float v44 = (l4 * l43);
-                Atomic.Add(ref w[d.T45], v44);
+                float l58 = w[d.T57 + i0];
+                float l57 = w[d.T57 + i1];
+                float v59 = (l58 == l57 ? 1f : 0f);
+                w[d.T59 + i0 * 4 + i1] = v59;
             }
         }
 
-        /// <summary>Managed form of K20 over elements [start, end) of its domain.</summary>
-        public static double K20Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
+        /// <summary>Managed form of K22 over elements [start, end) of its domain.</summary>
+        public static void K22Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
+        {
+            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
+            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
+            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
+            long cols = 4;
+            for (long e = start; e < end;)
+            {
+                long row = e / cols;
+                int c = (int)(e - row * cols);
+                int stop = (int)Math.Min(cols, c + (end - e));
+                e += stop - c;
+                int i0 = (int)row;
+                ref float b58 = ref Unsafe.Add(ref wr, d.T57 + i0);
+                ref float b57 = ref Unsafe.Add(ref wr, d.T57);
+                ref float o = ref Unsafe.Add(ref wr, d.T59 + i0 * 4);
+                for (; c + 8 <= stop; c += 8)
+                {
+                    var l58 = Vector256.Create(b58);
+                    var l57 = Vector256.LoadUnsafe(ref b57, (nuint)c);
+                    var v59 = (Vector256.Equals(l58, l57) & Vector256<float>.One);
+                    v59.StoreUnsafe(ref o, (nuint)c);
+                }
+                for (; c < stop; c++)
+                {
+                    float l58 = b58;
+                    float l57 = Unsafe.Add(ref b57, c);
+                    float v59 = (l58 == l57 ? 1f : 0f);
+                    Unsafe.Add(ref o, c) = v59;
+                }
+            }
+        }
+
+        // K23: sum over axes 0,1 of [4, 4], writes t61 (Vector256)
+        //   t60 = Mul(t8, t59) [4, 4]
+        //   t61 = Sum(t60; axes=0,1) [1, 1]
+        /// <summary>ILGPU form of K23 (grid-stride, one element per iteration).</summary>
+        public static void K23(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
+        {
+            int total = 16;
+            for (int e = index; e < total; e += stride)
+            {
+                int rest = e;
+                int i1 = (int)(rest % (4)); rest /= 4;
+                int i0 = (int)rest;
+                float l8 = p[i0 * 4 + i1];
+                float l59 = w[d.T59 + i0 * 4 + i1];
+                float v60 = (l8 * l59);
+                Atomic.Add(ref w[d.T61], v60);
+            }
+        }
+
+        /// <summary>Managed form of K23 over elements [start, end) of its domain.</summary>
+        public static double K23Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
@@ -1628,60 +1782,60 @@ namespace Kiln.Generated
                 int stop = (int)Math.Min(cols, c + (end - e));
                 e += stop - c;
                 int i0 = (int)row;
-                ref float b4 = ref Unsafe.Add(ref pr, i0 * 4);
-                ref float b43 = ref Unsafe.Add(ref wr, d.T43 + i0 * 4);
-                ref float o = ref Unsafe.Add(ref wr, d.T45);
+                ref float b8 = ref Unsafe.Add(ref pr, i0 * 4);
+                ref float b59 = ref Unsafe.Add(ref wr, d.T59 + i0 * 4);
+                ref float o = ref Unsafe.Add(ref wr, d.T61);
                 float acc = 0;
                 Vector256<float> vacc = Vector256<float>.Zero;
                 for (; c + 8 <= stop; c += 8)
                 {
-                    var l4 = Vector256.LoadUnsafe(ref b4, (nuint)c);
-                    var l43 = Vector256.LoadUnsafe(ref b43, (nuint)c);
-                    var v44 = (l4 * l43);
-                    vacc += v44;
+                    var l8 = Vector256.LoadUnsafe(ref b8, (nuint)c);
+                    var l59 = Vector256.LoadUnsafe(ref b59, (nuint)c);
+                    var v60 = (l8 * l59);
+                    vacc += v60;
                 }
                 acc += Vector256.Sum(vacc);
                 for (; c < stop; c++)
                 {
-                    float l4 = Unsafe.Add(ref b4, c);
-                    float l43 = Unsafe.Add(ref b43, c);
-                    float v44 = (l4 * l43);
-                    acc += v44;
+                    float l8 = Unsafe.Add(ref b8, c);
+                    float l59 = Unsafe.Add(ref b59, c);
+                    float v60 = (l8 * l59);
+                    acc += v60;
                 }
                 total += acc;
             }
             return total;
         }
 
-        // K21: elementwise over [], writes t49 (scalar)
-        //   t35 = Div(t32, t34) []
-        //   t37 = Mul(t26, t36) []
-        //   t38 = Add(t35, t37) []
-        //   t48 = Mul(t46, t47) []
-        //   t49 = Add(t38, t48) []
-        /// <summary>ILGPU form of K21 (grid-stride, one element per iteration).</summary>
-        public static void K21(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
+        // K24: elementwise over [], writes t64 (scalar)
+        //   t51 = Div(t48, t50) []
+        //   t53 = Mul(t42, t52) []
+        //   t54 = Add(t51, t53) []
+        //   t63 = Mul(t62, t3) []
+        //   t64 = Add(t54, t63) []
+        /// <summary>ILGPU form of K24 (grid-stride, one element per iteration).</summary>
+        public static void K24(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
         {
             int total = 1;
             for (int e = index; e < total; e += stride)
             {
-                float l32 = w[d.T31];
-                float l34 = w[d.T33];
-                float l26 = w[d.T25];
-                float l46 = w[d.T45];
-                float v35 = (l32 / l34);
-                float v36 = 0f;
-                float v37 = (l26 * v36);
-                float v38 = (v35 + v37);
-                float v47 = 0.01f;
-                float v48 = (l46 * v47);
-                float v49 = (v38 + v48);
-                w[d.T49] = v49;
+                float l48 = w[d.T47];
+                float l50 = w[d.T49];
+                float l42 = w[d.T41];
+                float l62 = w[d.T61];
+                float v51 = (l48 / l50);
+                float v52 = 0f;
+                float v53 = (l42 * v52);
+                float v54 = (v51 + v53);
+                float v3 = 0.01f;
+                float v63 = (l62 * v3);
+                float v64 = (v54 + v63);
+                w[d.T64] = v64;
             }
         }
 
-        /// <summary>Managed form of K21 over elements [start, end) of its domain.</summary>
-        public static void K21Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
+        /// <summary>Managed form of K24 over elements [start, end) of its domain.</summary>
+        public static void K24Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
@@ -1693,46 +1847,165 @@ namespace Kiln.Generated
                 int c = (int)(e - row * cols);
                 int stop = (int)Math.Min(cols, c + (end - e));
                 e += stop - c;
+                ref float b48 = ref Unsafe.Add(ref wr, d.T47);
+                ref float b50 = ref Unsafe.Add(ref wr, d.T49);
+                ref float b42 = ref Unsafe.Add(ref wr, d.T41);
+                ref float b62 = ref Unsafe.Add(ref wr, d.T61);
+                ref float o = ref Unsafe.Add(ref wr, d.T64);
+                for (; c < stop; c++)
+                {
+                    float l48 = b48;
+                    float l50 = b50;
+                    float l42 = b42;
+                    float l62 = b62;
+                    float v51 = (l48 / l50);
+                    float v52 = 0f;
+                    float v53 = (l42 * v52);
+                    float v54 = (v51 + v53);
+                    float v3 = 0.01f;
+                    float v63 = (l62 * v3);
+                    float v64 = (v54 + v63);
+                    Unsafe.Add(ref o, c) = v64;
+                }
+            }
+        }
+
+        // K25: sum over axes 0 of [N, 3], writes t31 (Vector256)
+        //   t30 = Mul(t24, t29) [N, 3]
+        //   t31 = Sum(t30; axes=0) [1, 3]
+        /// <summary>ILGPU form of K25 (grid-stride, one element per iteration).</summary>
+        public static void K25(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
+        {
+            int total = 3 * d.N;
+            for (int e = index; e < total; e += stride)
+            {
+                int rest = e;
+                int i1 = (int)(rest % (3)); rest /= 3;
+                int i0 = (int)rest;
+                float l24 = w[d.T24 + i0 * 3 + i1];
+                float v29 = (float)(1 / (double)(d.N));
+                float v30 = (l24 * v29);
+                Atomic.Add(ref w[d.T31 + i1], v30);
+            }
+        }
+
+        /// <summary>Managed form of K25 over elements [start, end) of its domain.</summary>
+        public static void K25Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
+        {
+            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
+            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
+            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
+            long cols = 3;
+            for (long e = start; e < end;)
+            {
+                long row = e / cols;
+                int c = (int)(e - row * cols);
+                int stop = (int)Math.Min(cols, c + (end - e));
+                e += stop - c;
+                int i0 = (int)row;
+                ref float b24 = ref Unsafe.Add(ref wr, d.T24 + i0 * 3);
+                ref float o = ref Unsafe.Add(ref wr, d.T31);
+                for (; c + 8 <= stop; c += 8)
+                {
+                    var l24 = Vector256.LoadUnsafe(ref b24, (nuint)c);
+                    var v29 = Vector256.Create((float)(1 / (double)(d.N)));
+                    var v30 = (l24 * v29);
+                    (Vector256.LoadUnsafe(ref o, (nuint)c) + v30).StoreUnsafe(ref o, (nuint)c);
+                }
+                for (; c < stop; c++)
+                {
+                    float l24 = Unsafe.Add(ref b24, c);
+                    float v29 = (float)(1 / (double)(d.N));
+                    float v30 = (l24 * v29);
+                    Unsafe.Add(ref o, c) += v30;
+                }
+            }
+        }
+
+        // K26: elementwise over [3], writes t35 (Vector256)
+        //   t28 = Mul(t27, t26) [3]
+        //   t33 = Detach(t32) [3]
+        //   t34 = Mul(t22, t33) [3]
+        //   t35 = Add(t28, t34) [3]
+        /// <summary>ILGPU form of K26 (grid-stride, one element per iteration).</summary>
+        public static void K26(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
+        {
+            int total = 3;
+            for (int e = index; e < total; e += stride)
+            {
+                int i0 = e;
+                float l26 = w[d.T26 + i0];
+                float l32 = w[d.T31 + i0];
+                float v27 = 0.9f;
+                float v28 = (v27 * l26);
+                float v22 = 0.1f;
+                float v33 = l32;
+                float v34 = (v22 * v33);
+                float v35 = (v28 + v34);
+                w[d.T35 + i0] = v35;
+            }
+        }
+
+        /// <summary>Managed form of K26 over elements [start, end) of its domain.</summary>
+        public static void K26Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
+        {
+            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
+            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
+            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
+            long cols = 3;
+            for (long e = start; e < end;)
+            {
+                long row = e / cols;
+                int c = (int)(e - row * cols);
+                int stop = (int)Math.Min(cols, c + (end - e));
+                e += stop - c;
+                ref float b26 = ref Unsafe.Add(ref wr, d.T26);
                 ref float b32 = ref Unsafe.Add(ref wr, d.T31);
-                ref float b34 = ref Unsafe.Add(ref wr, d.T33);
-                ref float b26 = ref Unsafe.Add(ref wr, d.T25);
-                ref float b46 = ref Unsafe.Add(ref wr, d.T45);
-                ref float o = ref Unsafe.Add(ref wr, d.T49);
+                ref float o = ref Unsafe.Add(ref wr, d.T35);
+                for (; c + 8 <= stop; c += 8)
+                {
+                    var l26 = Vector256.LoadUnsafe(ref b26, (nuint)c);
+                    var l32 = Vector256.LoadUnsafe(ref b32, (nuint)c);
+                    var v27 = Vector256.Create(0.9f);
+                    var v28 = (v27 * l26);
+                    var v22 = Vector256.Create(0.1f);
+                    var v33 = l32;
+                    var v34 = (v22 * v33);
+                    var v35 = (v28 + v34);
+                    v35.StoreUnsafe(ref o, (nuint)c);
+                }
                 for (; c < stop; c++)
                 {
-                    float l32 = b32;
-                    float l34 = b34;
-                    float l26 = b26;
-                    float l46 = b46;
-                    float v35 = (l32 / l34);
-                    float v36 = 0f;
-                    float v37 = (l26 * v36);
-                    float v38 = (v35 + v37);
-                    float v47 = 0.01f;
-                    float v48 = (l46 * v47);
-                    float v49 = (v38 + v48);
-                    Unsafe.Add(ref o, c) = v49;
+                    float l26 = Unsafe.Add(ref b26, c);
+                    float l32 = Unsafe.Add(ref b32, c);
+                    float v27 = 0.9f;
+                    float v28 = (v27 * l26);
+                    float v22 = 0.1f;
+                    float v33 = l32;
+                    float v34 = (v22 * v33);
+                    float v35 = (v28 + v34);
+                    Unsafe.Add(ref o, c) = v35;
                 }
             }
         }
 
-        // K22: elementwise over [], writes t54 (scalar)
-        //   t54 = Div(t12, t34) []
-        /// <summary>ILGPU form of K22 (grid-stride, one element per iteration).</summary>
-        public static void K22(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
+        // K27: elementwise over [], writes t69 (scalar)
+        //   t69 = Div(t18, t50) []
+        /// <summary>ILGPU form of K27 (grid-stride, one element per iteration).</summary>
+        public static void K27(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
         {
             int total = 1;
             for (int e = index; e < total; e += stride)
             {
-                float l34 = w[d.T33];
-                float v12 = 1f;
-                float v54 = (v12 / l34);
-                w[d.T54] = v54;
+                float l50 = w[d.T49];
+                float v18 = 1f;
+                float v69 = (v18 / l50);
+                w[d.T69] = v69;
             }
         }
 
-        /// <summary>Managed form of K22 over elements [start, end) of its domain.</summary>
-        public static void K22Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
+        /// <summary>Managed form of K27 over elements [start, end) of its domain.</summary>
+        public static void K27Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
@@ -1744,37 +2017,37 @@ namespace Kiln.Generated
                 int c = (int)(e - row * cols);
                 int stop = (int)Math.Min(cols, c + (end - e));
                 e += stop - c;
-                ref float b34 = ref Unsafe.Add(ref wr, d.T33);
-                ref float o = ref Unsafe.Add(ref wr, d.T54);
+                ref float b50 = ref Unsafe.Add(ref wr, d.T49);
+                ref float o = ref Unsafe.Add(ref wr, d.T69);
                 for (; c < stop; c++)
                 {
-                    float l34 = b34;
-                    float v12 = 1f;
-                    float v54 = (v12 / l34);
-                    Unsafe.Add(ref o, c) = v54;
+                    float l50 = b50;
+                    float v18 = 1f;
+                    float v69 = (v18 / l50);
+                    Unsafe.Add(ref o, c) = v69;
                 }
             }
         }
 
-        // K23: elementwise over [N], writes t59 (Vector256)
-        //   t58 = Copy(t57) [N]
-        //   t59 = Neg(t58) [N]
-        /// <summary>ILGPU form of K23 (grid-stride, one element per iteration).</summary>
-        public static void K23(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
+        // K28: elementwise over [N], writes t74 (Vector256)
+        //   t73 = Copy(t72) [N]
+        //   t74 = Neg(t73) [N]
+        /// <summary>ILGPU form of K28 (grid-stride, one element per iteration).</summary>
+        public static void K28(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
         {
             int total = d.N;
             for (int e = index; e < total; e += stride)
             {
                 int i0 = e;
-                float l57 = w[d.T54];
-                float v58 = l57;
-                float v59 = (-v58);
-                w[d.T59 + i0] = v59;
+                float l72 = w[d.T69];
+                float v73 = l72;
+                float v74 = (-v73);
+                w[d.T74 + i0] = v74;
             }
         }
 
-        /// <summary>Managed form of K23 over elements [start, end) of its domain.</summary>
-        public static void K23Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
+        /// <summary>Managed form of K28 over elements [start, end) of its domain.</summary>
+        public static void K28Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
@@ -1786,31 +2059,32 @@ namespace Kiln.Generated
                 int c = (int)(e - row * cols);
                 int stop = (int)Math.Min(cols, c + (end - e));
                 e += stop - c;
-                ref float b57 = ref Unsafe.Add(ref wr, d.T54);
-                ref float o = ref Unsafe.Add(ref wr, d.T59);
+                ref float b72 = ref Unsafe.Add(ref wr, d.T69);
+                ref float o = ref Unsafe.Add(ref wr, d.T74);
                 for (; c + 8 <= stop; c += 8)
                 {
-                    var l57 = Vector256.Create(b57);
-                    var v58 = l57;
-                    var v59 = (-v58);
-                    v59.StoreUnsafe(ref o, (nuint)c);
+                    var l72 = Vector256.Create(b72);
+                    var v73 = l72;
+                    var v74 = (-v73);
+                    v74.StoreUnsafe(ref o, (nuint)c);
                 }
                 for (; c < stop; c++)
                 {
-                    float l57 = b57;
-                    float v58 = l57;
-                    float v59 = (-v58);
-                    Unsafe.Add(ref o, c) = v59;
+                    float l72 = b72;
+                    float v73 = l72;
+                    float v74 = (-v73);
+                    Unsafe.Add(ref o, c) = v74;
                 }
             }
         }
 
-        // K27: elementwise over [N, 4], writes t68 (Vector256)
-        //   t66 = Mul(t9, t9) [N, 4]
-        //   t67 = Sub(t12, t66) [N, 4]
-        //   t68 = Mul(t64, t67) [N, 4]
-        /// <summary>ILGPU form of K27 (grid-stride, one element per iteration).</summary>
-        public static void K27(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
+        // K32: elementwise over [N, 4], writes t85 (Vector256)
+        //   t81 = Mul(t79, t15) [N, 4]
+        //   t83 = Mul(t13, t13) [N, 4]
+        //   t84 = Sub(t18, t83) [N, 4]
+        //   t85 = Mul(t81, t84) [N, 4]
+        /// <summary>ILGPU form of K32 (grid-stride, one element per iteration).</summary>
+        public static void K32(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
         {
             int total = 4 * d.N;
             for (int e = index; e < total; e += stride)
@@ -1818,18 +2092,20 @@ namespace Kiln.Generated
                 int rest = e;
                 int i1 = (int)(rest % (4)); rest /= 4;
                 int i0 = (int)rest;
-                float l64 = w[d.T64 + i0 * 4 + i1];
-                float l9 = w[d.T9 + i0 * 4 + i1];
-                float v12 = 1f;
-                float v66 = (l9 * l9);
-                float v67 = (v12 - v66);
-                float v68 = (l64 * v67);
-                w[d.T68 + i0 * 4 + i1] = v68;
+                float l79 = w[d.T79 + i0 * 4 + i1];
+                float l15 = w[d.T15 + i0 * 4 + i1];
+                float l13 = w[d.T13 + i0 * 4 + i1];
+                float v81 = (l79 * l15);
+                float v18 = 1f;
+                float v83 = (l13 * l13);
+                float v84 = (v18 - v83);
+                float v85 = (v81 * v84);
+                w[d.T85 + i0 * 4 + i1] = v85;
             }
         }
 
-        /// <summary>Managed form of K27 over elements [start, end) of its domain.</summary>
-        public static void K27Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
+        /// <summary>Managed form of K32 over elements [start, end) of its domain.</summary>
+        public static void K32Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
@@ -1842,39 +2118,42 @@ namespace Kiln.Generated
                 int stop = (int)Math.Min(cols, c + (end - e));
                 e += stop - c;
                 int i0 = (int)row;
-                ref float b64 = ref Unsafe.Add(ref wr, d.T64 + i0 * 4);
-                ref float b9 = ref Unsafe.Add(ref wr, d.T9 + i0 * 4);
-                ref float o = ref Unsafe.Add(ref wr, d.T68 + i0 * 4);
+                ref float b79 = ref Unsafe.Add(ref wr, d.T79 + i0 * 4);
+                ref float b15 = ref Unsafe.Add(ref wr, d.T15 + i0 * 4);
+                ref float b13 = ref Unsafe.Add(ref wr, d.T13 + i0 * 4);
+                ref float o = ref Unsafe.Add(ref wr, d.T85 + i0 * 4);
                 for (; c + 8 <= stop; c += 8)
                 {
-                    var l64 = Vector256.LoadUnsafe(ref b64, (nuint)c);
-                    var l9 = Vector256.LoadUnsafe(ref b9, (nuint)c);
-                    var v12 = Vector256.Create(1f);
-                    var v66 = (l9 * l9);
-                    var v67 = (v12 - v66);
-                    var v68 = (l64 * v67);
-                    v68.StoreUnsafe(ref o, (nuint)c);
+                    var l79 = Vector256.LoadUnsafe(ref b79, (nuint)c);
+                    var l15 = Vector256.LoadUnsafe(ref b15, (nuint)c);
+                    var l13 = Vector256.LoadUnsafe(ref b13, (nuint)c);
+                    var v81 = (l79 * l15);
+                    var v18 = Vector256.Create(1f);
+                    var v83 = (l13 * l13);
+                    var v84 = (v18 - v83);
+                    var v85 = (v81 * v84);
+                    v85.StoreUnsafe(ref o, (nuint)c);
                 }
                 for (; c < stop; c++)
                 {
-                    float l64 = Unsafe.Add(ref b64, c);
-                    float l9 = Unsafe.Add(ref b9, c);
-                    float v12 = 1f;
-                    float v66 = (l9 * l9);
-                    float v67 = (v12 - v66);
-                    float v68 = (l64 * v67);
-                    Unsafe.Add(ref o, c) = v68;
+                    float l79 = Unsafe.Add(ref b79, c);
+                    float l15 = Unsafe.Add(ref b15, c);
+                    float l13 = Unsafe.Add(ref b13, c);
+                    float v81 = (l79 * l15);
+                    float v18 = 1f;
+                    float v83 = (l13 * l13);
+                    float v84 = (v18 - v83);
+                    float v85 = (v81 * v84);
+                    Unsafe.Add(ref o, c) = v85;
                 }
             }
         }
 
-        // K29: elementwise over [N, 4], writes t75 (Vector256)
-        //   t71 = Add(t64, t69) [N, 4]
-        //   t73 = Mul(t6, t6) [N, 4]
-        //   t74 = Sub(t12, t73) [N, 4]
-        //   t75 = Mul(t71, t74) [N, 4]
-        /// <summary>ILGPU form of K29 (grid-stride, one element per iteration).</summary>
-        public static void K29(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
+        // K34: elementwise over [N, 4], writes t88 (Vector256)
+        //   t81 = Mul(t79, t15) [N, 4]
+        //   t88 = Add(t81, t86) [N, 4]
+        /// <summary>ILGPU form of K34 (grid-stride, one element per iteration).</summary>
+        public static void K34(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
         {
             int total = 4 * d.N;
             for (int e = index; e < total; e += stride)
@@ -1882,20 +2161,17 @@ namespace Kiln.Generated
                 int rest = e;
                 int i1 = (int)(rest % (4)); rest /= 4;
                 int i0 = (int)rest;
-                float l64 = w[d.T64 + i0 * 4 + i1];
-                float l69 = w[d.T69 + i0 * 4 + i1];
-                float l6 = w[d.T6 + i0 * 4 + i1];
-                float v71 = (l64 + l69);
-                float v12 = 1f;
-                float v73 = (l6 * l6);
-                float v74 = (v12 - v73);
-                float v75 = (v71 * v74);
-                w[d.T75 + i0 * 4 + i1] = v75;
+                float l79 = w[d.T79 + i0 * 4 + i1];
+                float l15 = w[d.T15 + i0 * 4 + i1];
+                float l86 = w[d.T86 + i0 * 4 + i1];
+                float v81 = (l79 * l15);
+                float v88 = (v81 + l86);
+                w[d.T88 + i0 * 4 + i1] = v88;
             }
         }
 
-        /// <summary>Managed form of K29 over elements [start, end) of its domain.</summary>
-        public static void K29Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
+        /// <summary>Managed form of K34 over elements [start, end) of its domain.</summary>
+        public static void K34Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
@@ -1908,122 +2184,51 @@ namespace Kiln.Generated
                 int stop = (int)Math.Min(cols, c + (end - e));
                 e += stop - c;
                 int i0 = (int)row;
-                ref float b64 = ref Unsafe.Add(ref wr, d.T64 + i0 * 4);
-                ref float b69 = ref Unsafe.Add(ref wr, d.T69 + i0 * 4);
-                ref float b6 = ref Unsafe.Add(ref wr, d.T6 + i0 * 4);
-                ref float o = ref Unsafe.Add(ref wr, d.T75 + i0 * 4);
+                ref float b79 = ref Unsafe.Add(ref wr, d.T79 + i0 * 4);
+                ref float b15 = ref Unsafe.Add(ref wr, d.T15 + i0 * 4);
+                ref float b86 = ref Unsafe.Add(ref wr, d.T86 + i0 * 4);
+                ref float o = ref Unsafe.Add(ref wr, d.T88 + i0 * 4);
                 for (; c + 8 <= stop; c += 8)
                 {
-                    var l64 = Vector256.LoadUnsafe(ref b64, (nuint)c);
-                    var l69 = Vector256.LoadUnsafe(ref b69, (nuint)c);
-                    var l6 = Vector256.LoadUnsafe(ref b6, (nuint)c);
-                    var v71 = (l64 + l69);
-                    var v12 = Vector256.Create(1f);
-                    var v73 = (l6 * l6);
-                    var v74 = (v12 - v73);
-                    var v75 = (v71 * v74);
-                    v75.StoreUnsafe(ref o, (nuint)c);
+                    var l79 = Vector256.LoadUnsafe(ref b79, (nuint)c);
+                    var l15 = Vector256.LoadUnsafe(ref b15, (nuint)c);
+                    var l86 = Vector256.LoadUnsafe(ref b86, (nuint)c);
+                    var v81 = (l79 * l15);
+                    var v88 = (v81 + l86);
+                    v88.StoreUnsafe(ref o, (nuint)c);
                 }
                 for (; c < stop; c++)
                 {
-                    float l64 = Unsafe.Add(ref b64, c);
-                    float l69 = Unsafe.Add(ref b69, c);
-                    float l6 = Unsafe.Add(ref b6, c);
-                    float v71 = (l64 + l69);
-                    float v12 = 1f;
-                    float v73 = (l6 * l6);
-                    float v74 = (v12 - v73);
-                    float v75 = (v71 * v74);
-                    Unsafe.Add(ref o, c) = v75;
+                    float l79 = Unsafe.Add(ref b79, c);
+                    float l15 = Unsafe.Add(ref b15, c);
+                    float l86 = Unsafe.Add(ref b86, c);
+                    float v81 = (l79 * l15);
+                    float v88 = (v81 + l86);
+                    Unsafe.Add(ref o, c) = v88;
                 }
             }
         }
 
-        // K31: elementwise over [N, 4], writes t78 (Vector256)
-        //   t71 = Add(t64, t69) [N, 4]
-        //   t78 = Add(t71, t76) [N, 4]
-        /// <summary>ILGPU form of K31 (grid-stride, one element per iteration).</summary>
-        public static void K31(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
-        {
-            int total = 4 * d.N;
-            for (int e = index; e < total; e += stride)
-            {
-                int rest = e;
-                int i1 = (int)(rest % (4)); rest /= 4;
-                int i0 = (int)rest;
-                float l64 = w[d.T64 + i0 * 4 + i1];
-                float l69 = w[d.T69 + i0 * 4 + i1];
-                float l76 = w[d.T76 + i0 * 4 + i1];
-                float v71 = (l64 + l69);
-                float v78 = (v71 + l76);
-                w[d.T78 + i0 * 4 + i1] = v78;
-            }
-        }
-
-        /// <summary>Managed form of K31 over elements [start, end) of its domain.</summary>
-        public static void K31Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
-        {
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
-            long cols = 4;
-            for (long e = start; e < end;)
-            {
-                long row = e / cols;
-                int c = (int)(e - row * cols);
-                int stop = (int)Math.Min(cols, c + (end - e));
-                e += stop - c;
-                int i0 = (int)row;
-                ref float b64 = ref Unsafe.Add(ref wr, d.T64 + i0 * 4);
-                ref float b69 = ref Unsafe.Add(ref wr, d.T69 + i0 * 4);
-                ref float b76 = ref Unsafe.Add(ref wr, d.T76 + i0 * 4);
-                ref float o = ref Unsafe.Add(ref wr, d.T78 + i0 * 4);
-                for (; c + 8 <= stop; c += 8)
-                {
-                    var l64 = Vector256.LoadUnsafe(ref b64, (nuint)c);
-                    var l69 = Vector256.LoadUnsafe(ref b69, (nuint)c);
-                    var l76 = Vector256.LoadUnsafe(ref b76, (nuint)c);
-                    var v71 = (l64 + l69);
-                    var v78 = (v71 + l76);
-                    v78.StoreUnsafe(ref o, (nuint)c);
-                }
-                for (; c < stop; c++)
-                {
-                    float l64 = Unsafe.Add(ref b64, c);
-                    float l69 = Unsafe.Add(ref b69, c);
-                    float l76 = Unsafe.Add(ref b76, c);
-                    float v71 = (l64 + l69);
-                    float v78 = (v71 + l76);
-                    Unsafe.Add(ref o, c) = v78;
-                }
-            }
-        }
-
-        // K35: elementwise over [4, 4], added into grad of 'w' (Vector256)
-        //   t50 = Copy(t47) [1, 1]
-        //   t51 = Copy(t50) [4, 4]
-        //   t52 = Mul(t51, t43) [4, 4]
-        //   t72 = Add(t52, t70) [4, 4]
-        //   t79 = Add(t72, t77) [4, 4]
+        // K35: elementwise over [N, 4], writes t92 (Vector256)
+        //   t90 = Mul(t10, t10) [N, 4]
+        //   t91 = Sub(t18, t90) [N, 4]
+        //   t92 = Mul(t88, t91) [N, 4]
         /// <summary>ILGPU form of K35 (grid-stride, one element per iteration).</summary>
         public static void K35(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
         {
-            int total = 16;
+            int total = 4 * d.N;
             for (int e = index; e < total; e += stride)
             {
                 int rest = e;
                 int i1 = (int)(rest % (4)); rest /= 4;
                 int i0 = (int)rest;
-                float l43 = w[d.T43 + i0 * 4 + i1];
-                float l70 = w[d.T70 + i0 * 4 + i1];
-                float l77 = w[d.T77 + i0 * 4 + i1];
-                float v47 = 0.01f;
-                float v50 = v47;
-                float v51 = v50;
-                float v52 = (v51 * l43);
-                float v72 = (v52 + l70);
-                float v79 = (v72 + l77);
-                g[i0 * 4 + i1] += v79;
+                float l88 = w[d.T88 + i0 * 4 + i1];
+                float l10 = w[d.T10 + i0 * 4 + i1];
+                float v18 = 1f;
+                float v90 = (l10 * l10);
+                float v91 = (v18 - v90);
+                float v92 = (l88 * v91);
+                w[d.T92 + i0 * 4 + i1] = v92;
             }
         }
 
@@ -2041,35 +2246,155 @@ namespace Kiln.Generated
                 int stop = (int)Math.Min(cols, c + (end - e));
                 e += stop - c;
                 int i0 = (int)row;
-                ref float b43 = ref Unsafe.Add(ref wr, d.T43 + i0 * 4);
-                ref float b70 = ref Unsafe.Add(ref wr, d.T70 + i0 * 4);
-                ref float b77 = ref Unsafe.Add(ref wr, d.T77 + i0 * 4);
-                ref float o = ref Unsafe.Add(ref gr, i0 * 4);
+                ref float b88 = ref Unsafe.Add(ref wr, d.T88 + i0 * 4);
+                ref float b10 = ref Unsafe.Add(ref wr, d.T10 + i0 * 4);
+                ref float o = ref Unsafe.Add(ref wr, d.T92 + i0 * 4);
                 for (; c + 8 <= stop; c += 8)
                 {
-                    var l43 = Vector256.LoadUnsafe(ref b43, (nuint)c);
-                    var l70 = Vector256.LoadUnsafe(ref b70, (nuint)c);
-                    var l77 = Vector256.LoadUnsafe(ref b77, (nuint)c);
-                    var v47 = Vector256.Create(0.01f);
-                    var v50 = v47;
-                    var v51 = v50;
-                    var v52 = (v51 * l43);
-                    var v72 = (v52 + l70);
-                    var v79 = (v72 + l77);
-                    (Vector256.LoadUnsafe(ref o, (nuint)c) + v79).StoreUnsafe(ref o, (nuint)c);
+                    var l88 = Vector256.LoadUnsafe(ref b88, (nuint)c);
+                    var l10 = Vector256.LoadUnsafe(ref b10, (nuint)c);
+                    var v18 = Vector256.Create(1f);
+                    var v90 = (l10 * l10);
+                    var v91 = (v18 - v90);
+                    var v92 = (l88 * v91);
+                    v92.StoreUnsafe(ref o, (nuint)c);
                 }
                 for (; c < stop; c++)
                 {
-                    float l43 = Unsafe.Add(ref b43, c);
-                    float l70 = Unsafe.Add(ref b70, c);
-                    float l77 = Unsafe.Add(ref b77, c);
-                    float v47 = 0.01f;
-                    float v50 = v47;
-                    float v51 = v50;
-                    float v52 = (v51 * l43);
-                    float v72 = (v52 + l70);
-                    float v79 = (v72 + l77);
-                    Unsafe.Add(ref o, c) += v79;
+                    float l88 = Unsafe.Add(ref b88, c);
+                    float l10 = Unsafe.Add(ref b10, c);
+                    float v18 = 1f;
+                    float v90 = (l10 * l10);
+                    float v91 = (v18 - v90);
+                    float v92 = (l88 * v91);
+                    Unsafe.Add(ref o, c) = v92;
+                }
+            }
+        }
+
+        // K37: elementwise over [N, 4], writes t95 (Vector256)
+        //   t95 = Add(t88, t93) [N, 4]
+        /// <summary>ILGPU form of K37 (grid-stride, one element per iteration).</summary>
+        public static void K37(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
+        {
+            int total = 4 * d.N;
+            for (int e = index; e < total; e += stride)
+            {
+                int rest = e;
+                int i1 = (int)(rest % (4)); rest /= 4;
+                int i0 = (int)rest;
+                float l88 = w[d.T88 + i0 * 4 + i1];
+                float l93 = w[d.T93 + i0 * 4 + i1];
+                float v95 = (l88 + l93);
+                w[d.T95 + i0 * 4 + i1] = v95;
+            }
+        }
+
+        /// <summary>Managed form of K37 over elements [start, end) of its domain.</summary>
+        public static void K37Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
+        {
+            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
+            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
+            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
+            long cols = 4;
+            for (long e = start; e < end;)
+            {
+                long row = e / cols;
+                int c = (int)(e - row * cols);
+                int stop = (int)Math.Min(cols, c + (end - e));
+                e += stop - c;
+                int i0 = (int)row;
+                ref float b88 = ref Unsafe.Add(ref wr, d.T88 + i0 * 4);
+                ref float b93 = ref Unsafe.Add(ref wr, d.T93 + i0 * 4);
+                ref float o = ref Unsafe.Add(ref wr, d.T95 + i0 * 4);
+                for (; c + 8 <= stop; c += 8)
+                {
+                    var l88 = Vector256.LoadUnsafe(ref b88, (nuint)c);
+                    var l93 = Vector256.LoadUnsafe(ref b93, (nuint)c);
+                    var v95 = (l88 + l93);
+                    v95.StoreUnsafe(ref o, (nuint)c);
+                }
+                for (; c < stop; c++)
+                {
+                    float l88 = Unsafe.Add(ref b88, c);
+                    float l93 = Unsafe.Add(ref b93, c);
+                    float v95 = (l88 + l93);
+                    Unsafe.Add(ref o, c) = v95;
+                }
+            }
+        }
+
+        // K41: elementwise over [4, 4], added into grad of 'w' (Vector256)
+        //   t65 = Copy(t3) [1, 1]
+        //   t66 = Copy(t65) [4, 4]
+        //   t67 = Mul(t66, t59) [4, 4]
+        //   t89 = Add(t67, t87) [4, 4]
+        //   t96 = Add(t89, t94) [4, 4]
+        /// <summary>ILGPU form of K41 (grid-stride, one element per iteration).</summary>
+        public static void K41(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
+        {
+            int total = 16;
+            for (int e = index; e < total; e += stride)
+            {
+                int rest = e;
+                int i1 = (int)(rest % (4)); rest /= 4;
+                int i0 = (int)rest;
+                float l59 = w[d.T59 + i0 * 4 + i1];
+                float l87 = w[d.T87 + i0 * 4 + i1];
+                float l94 = w[d.T94 + i0 * 4 + i1];
+                float v3 = 0.01f;
+                float v65 = v3;
+                float v66 = v65;
+                float v67 = (v66 * l59);
+                float v89 = (v67 + l87);
+                float v96 = (v89 + l94);
+                g[i0 * 4 + i1] += v96;
+            }
+        }
+
+        /// <summary>Managed form of K41 over elements [start, end) of its domain.</summary>
+        public static void K41Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
+        {
+            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
+            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
+            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
+            long cols = 4;
+            for (long e = start; e < end;)
+            {
+                long row = e / cols;
+                int c = (int)(e - row * cols);
+                int stop = (int)Math.Min(cols, c + (end - e));
+                e += stop - c;
+                int i0 = (int)row;
+                ref float b59 = ref Unsafe.Add(ref wr, d.T59 + i0 * 4);
+                ref float b87 = ref Unsafe.Add(ref wr, d.T87 + i0 * 4);
+                ref float b94 = ref Unsafe.Add(ref wr, d.T94 + i0 * 4);
+                ref float o = ref Unsafe.Add(ref gr, i0 * 4);
+                for (; c + 8 <= stop; c += 8)
+                {
+                    var l59 = Vector256.LoadUnsafe(ref b59, (nuint)c);
+                    var l87 = Vector256.LoadUnsafe(ref b87, (nuint)c);
+                    var l94 = Vector256.LoadUnsafe(ref b94, (nuint)c);
+                    var v3 = Vector256.Create(0.01f);
+                    var v65 = v3;
+                    var v66 = v65;
+                    var v67 = (v66 * l59);
+                    var v89 = (v67 + l87);
+                    var v96 = (v89 + l94);
+                    (Vector256.LoadUnsafe(ref o, (nuint)c) + v96).StoreUnsafe(ref o, (nuint)c);
+                }
+                for (; c < stop; c++)
+                {
+                    float l59 = Unsafe.Add(ref b59, c);
+                    float l87 = Unsafe.Add(ref b87, c);
+                    float l94 = Unsafe.Add(ref b94, c);
+                    float v3 = 0.01f;
+                    float v65 = v3;
+                    float v66 = v65;
+                    float v67 = (v66 * l59);
+                    float v89 = (v67 + l87);
+                    float v96 = (v89 + l94);
+                    Unsafe.Add(ref o, c) += v96;
                 }
             }
         }
