@@ -56,7 +56,9 @@ internal sealed class BodyParser(SemanticModel model, INamedTypeSymbol owner, Li
                 break;
             case ExpressionStatementSyntax { Expression: AssignmentExpressionSyntax { Left: TupleExpressionSyntax targets, Right: var tupleValue } } deconstruction
                 when deconstruction.Expression.IsKind(SyntaxKind.SimpleAssignmentExpression)
-                    && targets.Arguments.All(a => a.Expression is IdentifierNameSyntax or DeclarationExpressionSyntax { Designation: SingleVariableDesignationSyntax or DiscardDesignationSyntax }):
+                    && targets.Arguments.All(a => a.Expression is DeclarationExpressionSyntax { Designation: SingleVariableDesignationSyntax or DiscardDesignationSyntax }
+                        // a field (a [Buffer]) among the targets is not a local: it falls to the unsupported statement below
+                        || (a.Expression is IdentifierNameSyntax id && model.GetSymbolInfo(id, cancellationToken).Symbol is null or ILocalSymbol or IParameterSymbol or IDiscardSymbol)):
                 // (mix, lo) = (…, lo); (a, var b) = Both(x)
                 Deconstruct(tupleValue, targets.Arguments.Select(a => ((SyntaxNode)a, a.Expression switch
                 {
