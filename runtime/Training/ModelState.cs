@@ -129,6 +129,18 @@ public sealed class ModelState : IDisposable
     public ParameterInfo this[string name] => _byName.TryGetValue(name, out var p) ? p
         : throw new KeyNotFoundException($"The model has no parameter '{name}'. Parameters: {string.Join(", ", _byName.Keys)}.");
 
+    /// <summary>
+    /// The names of a submodule's parameters (<c>Under("g")</c>: "g.map1.weight", …), for an optimizer over that part of
+    /// the model, as <c>optim.Adam(model.G.parameters())</c>.
+    /// </summary>
+    public IReadOnlyList<string> Under(string submodule)
+    {
+        var names = Layout.Where(p => p.Name.StartsWith(submodule + ".", StringComparison.Ordinal)).Select(p => p.Name).ToList();
+        if (names.Count == 0)
+            throw new KeyNotFoundException($"The model has no submodule '{submodule}' with parameters. Parameters: {string.Join(", ", _byName.Keys)}.");
+        return names;
+    }
+
     /// <summary>A copy of one parameter's values (row-major).</summary>
     public float[] Get(string name)
     {

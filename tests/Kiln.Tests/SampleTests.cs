@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Linq;
 using Samples.Diabetes;
+using Samples.Gan;
 using Samples.LinearRegression;
 using Xunit;
 
@@ -10,6 +11,26 @@ namespace Kiln.Tests;
 /// <summary>The samples train to their stated results (small sizes), checked against independent arithmetic.</summary>
 public class SampleTests
 {
+    [Fact]
+    public void The_gan_learns_the_moments_of_its_data()
+    {
+        // the sample trains 5000 epochs; 3000 with the same seed is enough for the check (each epoch: one D and one G update on 500 samples)
+        using var device = Device.ManagedCpu();
+        var result = GanTraining.Train(device, epochs: 3000, seed: 1);
+        Assert.Equal(3000, result.DLosses.Count);
+        // the generated batch's moments, computed here: mean and std within 10% of N(4, 1.25²)'s, skew and excess kurtosis near 0
+        var x = result.Generated.Select(v => (double)v).ToArray();
+        double mean = x.Average(), std = Math.Sqrt(x.Average(v => (v - mean) * (v - mean)));
+        double skew = x.Average(v => Math.Pow((v - mean) / std, 3)), kurtosis = x.Average(v => Math.Pow((v - mean) / std, 4)) - 3;
+        Assert.InRange(mean, 3.6, 4.4);
+        Assert.InRange(std, 1.125, 1.375);
+        Assert.InRange(skew, -0.5, 0.5);
+        Assert.InRange(kurtosis, -0.5, 0.5);
+        Assert.True(GanTraining.Matches(result.FakeMoments));
+        // at the end D cannot tell real from generated: its loss (real + fake BCE) is near 2 ln 2 ≈ 1.386
+        Assert.InRange(result.DLosses.TakeLast(100).Average(), 1.2, 1.6);
+    }
+
     [Theory]
     [InlineData("cpu")]
     [InlineData("ilgpu-cpu")]
