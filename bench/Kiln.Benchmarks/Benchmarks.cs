@@ -3,6 +3,7 @@ using System.Runtime.Intrinsics;
 using BenchmarkDotNet.Attributes;
 using Kiln.Kernels;
 using Samples.Diabetes;
+using Samples.Gan;
 using Samples.LinearRegression;
 
 namespace Kiln.Benchmarks;
@@ -59,12 +60,21 @@ public class TrainingSteps
     private Sgd _linearOpt = null!;
     private DiabetesClassifier.LossPlan _mlp = null!;
     private Sgd _mlpOpt = null!;
-    private float[] _x = [], _y = [];
+    private float[] _x = [], _y = [], _real = [];
+    private Gan.DiscriminatorStepPlan _dStep = null!;
+    private Gan.GeneratorStepPlan _gStep = null!;
+    private Adam _dOpt = null!, _gOpt = null!;
 
     [GlobalSetup]
     public void Setup()
     {
         _device = Device.ManagedCpu();
+        var gan = new Gan(_device, 1);
+        _dStep = gan.CompileDiscriminatorStep();
+        _gStep = gan.CompileGeneratorStep();
+        _dOpt = new Adam(gan.Parameters, new AdamOptions(1e-3) { Beta1 = 0.5 }, gan.Parameters.Under("d"));
+        _gOpt = new Adam(gan.Parameters, new AdamOptions(1e-3) { Beta1 = 0.5 }, gan.Parameters.Under("g"));
+        _real = GanTraining.GetDistributionSampler(GanTraining.DataMean, GanTraining.DataStd, 1)(Gan.Batch);
         var linear = new LinearModel(_device, 1);
         _linear = linear.CompileLoss(n: 3);
         _linearOpt = new Sgd(linear.Parameters, 0.01f);
@@ -95,8 +105,21 @@ public class TrainingSteps
         return loss;
     }
 
+    /// <summary>Seed 000's GAN step as samples/Gan runs it: one D update (real batch of 500, a detached fake batch drawn in the graph), one G update through the frozen D.</summary>
+    [Benchmark]
+    public float GanStep()
+    {
+        _dOpt.ZeroGrad();
+        float d = _dStep.ForwardBackward(_real);
+        _dOpt.Step();
+        _gOpt.ZeroGrad();
+        float g = _gStep.ForwardBackward();
+        _gOpt.Step();
+        return d + g;
+    }
+
     [GlobalCleanup]
-    public void Cleanup() { _linear.Dispose(); _mlp.Dispose(); _device.Dispose(); }
+    public void Cleanup() { _linear.Dispose(); _mlp.Dispose(); _dStep.Dispose(); _gStep.Dispose(); _device.Dispose(); }
 }
 
 /// <summary>One Adam / AdamW step over 10 million parameters: reads p, g, m, v and writes p, m, v (28 bytes per parameter).</summary>

@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Linq;
 using Samples.Diabetes;
+using Samples.Autograd;
 using Samples.Gan;
 using Samples.LinearRegression;
 using Xunit;
@@ -11,6 +12,24 @@ namespace Kiln.Tests;
 /// <summary>The samples train to their stated results (small sizes), checked against independent arithmetic.</summary>
 public class SampleTests
 {
+    [Fact]
+    public void The_autograd_tour_checks_every_derivative_and_finds_the_four_minima()
+    {
+        using var device = Device.ManagedCpu();
+        var r = AutogradTour.Run(device, gridPoints: 201);
+        var checks = AutogradChecks.All(r);
+        Assert.True(AutogradChecks.Pass(checks), string.Join(", ", checks.Select(kv => $"{kv.Key} {kv.Value:E2}")));
+        // the shapes the seed prints: torch.autograd.grad(mse, [w])[0] is [64, 1], w.grad after cross_entropy is [64, 10]
+        Assert.Equal(64, r.MseGradW.Length);
+        Assert.Equal([64, 10], r.EntropyGradShape);
+        Assert.Equal(1.0, r.Prob.Sum(), 5);
+        Assert.All(r.Logits, v => Assert.InRange(v, 0f, 1f));   // torch.rand
+        // accumulation without zero_grad, element by element
+        for (int i = 0; i < 640; i++) Assert.Equal(r.GradFirst[i] + r.GradSecond[i], r.GradAccumulated[i], 5);
+        Assert.All(r.Himmelblau, h => Assert.True(h.F < 1e-6, $"f = {h.F} at ({h.Minimum[0]}, {h.Minimum[1]})"));
+        Assert.Equal(4, checks["minima"]);
+    }
+
     [Fact]
     public void The_gan_learns_the_moments_of_its_data()
     {
