@@ -74,13 +74,7 @@ internal sealed class BodyParser(SemanticModel model, INamedTypeSymbol owner, Li
                 string name = target.Identifier.ValueText;
                 if (_loopVariables.Contains(name)) { Unsupported(assignment, $"An assignment to the loop variable '{name}' (the unrolled loop sets it)"); break; }
                 var value = Parse(assignment.Right);
-                string? op = assignment.Kind() switch
-                {
-                    SyntaxKind.SimpleAssignmentExpression => null,
-                    SyntaxKind.AddAssignmentExpression => "+", SyntaxKind.SubtractAssignmentExpression => "-",
-                    SyntaxKind.MultiplyAssignmentExpression => "*", SyntaxKind.DivideAssignmentExpression => "/",
-                    _ => "?",
-                };
+                string? op = CompoundOperator(assignment);
                 if (op == "?") { Unsupported(assignment, $"A '{assignment.OperatorToken.Text}' assignment"); break; }
                 result.Add(new Statement(name, op is null ? value : new BinaryExpr(op, new NameExpr(name, LocationInfo.From(target)), value, LocationInfo.From(assignment))));
                 break;
@@ -92,13 +86,7 @@ internal sealed class BodyParser(SemanticModel model, INamedTypeSymbol owner, Li
                 var index = Parse(element.ArgumentList.Arguments[0].Expression);
                 var item = new CallExpr("Array.Item", new NameExpr(array.Identifier.ValueText, at), new[] { new Argument("index", index) }.ToEquatable(), at);
                 var assigned = Parse(elementAssignment.Right);
-                string? elementOp = elementAssignment.Kind() switch
-                {
-                    SyntaxKind.SimpleAssignmentExpression => null,
-                    SyntaxKind.AddAssignmentExpression => "+", SyntaxKind.SubtractAssignmentExpression => "-",
-                    SyntaxKind.MultiplyAssignmentExpression => "*", SyntaxKind.DivideAssignmentExpression => "/",
-                    _ => "?",
-                };
+                string? elementOp = CompoundOperator(elementAssignment);
                 if (elementOp == "?") { Unsupported(elementAssignment, $"A '{elementAssignment.OperatorToken.Text}' assignment"); break; }
                 result.Add(new Statement(array.Identifier.ValueText, new CallExpr("Array.Set", new NameExpr(array.Identifier.ValueText, at),
                     new[] { new Argument("index", index), new Argument("value", elementOp is null ? assigned : new BinaryExpr(elementOp, item, assigned, at)) }.ToEquatable(), at)));
@@ -110,13 +98,7 @@ internal sealed class BodyParser(SemanticModel model, INamedTypeSymbol owner, Li
                 // running = 0.9f * running + …: a [Buffer] field's next value (the lowering rejects other fields)
                 var at = LocationInfo.From(fieldAssignment);
                 var next = Parse(fieldAssignment.Right);
-                string? fieldOp = fieldAssignment.Kind() switch
-                {
-                    SyntaxKind.SimpleAssignmentExpression => null,
-                    SyntaxKind.AddAssignmentExpression => "+", SyntaxKind.SubtractAssignmentExpression => "-",
-                    SyntaxKind.MultiplyAssignmentExpression => "*", SyntaxKind.DivideAssignmentExpression => "/",
-                    _ => "?",
-                };
+                string? fieldOp = CompoundOperator(fieldAssignment);
                 if (fieldOp == "?") { Unsupported(fieldAssignment, $"A '{fieldAssignment.OperatorToken.Text}' assignment"); break; }
                 result.Add(new FieldAssignment(field.Name, fieldOp is null ? next : new BinaryExpr(fieldOp, new NameExpr(field.Name, LocationInfo.From(fieldAssignment.Left)), next, at), at));
                 break;
@@ -191,6 +173,15 @@ internal sealed class BodyParser(SemanticModel model, INamedTypeSymbol owner, Li
             result.Add(new Statement(name, new CallExpr("Array.Item", new NameExpr(temp, at), new[] { new Argument("index", new NumberExpr(i, at)) }.ToEquatable(), at)));
         }
     }
+
+    /// <summary>The binary operator of a compound assignment (<c>+=</c> → "+"), null for <c>=</c>, "?" for one the language lacks.</summary>
+    private static string? CompoundOperator(AssignmentExpressionSyntax assignment) => assignment.Kind() switch
+    {
+        SyntaxKind.SimpleAssignmentExpression => null,
+        SyntaxKind.AddAssignmentExpression => "+", SyntaxKind.SubtractAssignmentExpression => "-",
+        SyntaxKind.MultiplyAssignmentExpression => "*", SyntaxKind.DivideAssignmentExpression => "/",
+        _ => "?",
+    };
 
     /// <summary>The name a ++ or -- applies to, or null.</summary>
     private static IdentifierNameSyntax? Counted(ExpressionSyntax e) => e switch

@@ -210,7 +210,8 @@ internal static class ModelDiscovery
             {
                 // a helper's int, float or bool parameter: bound to a build-time value at each call (a loop count, a scale);
                 // an entry method's float parameter: a run-time scalar input of the plan, set per call (a margin, a weight)
-                inputs.Add(new InputSpec(p.Name, false, false, EquatableArray<DimSpec>.Empty, pLoc, IsScalar: true, RequiresGrad: requiresGrad));
+                double? fallback = kind != MethodKind.Helper && p.HasExplicitDefaultValue && p.ExplicitDefaultValue is float f ? f : null;
+                inputs.Add(new InputSpec(p.Name, false, false, EquatableArray<DimSpec>.Empty, pLoc, IsScalar: true, RequiresGrad: requiresGrad, Default: fallback));
                 continue;
             }
             if (!isInt && !IsKiln(p.Type, "Tensor"))

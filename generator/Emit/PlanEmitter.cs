@@ -216,13 +216,20 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
     {
         var g = m.Graph;
         var parameters = string.Join(", ", g.Inputs.Select(i => IsScalar(i) ? $"float {Identifier.Escape(i.Attrs.Name)}" : $"{ReadOnlySpan}<{(i.Attrs.IsInt ? "int" : "float")}> {Identifier.Escape(i.Attrs.Name)}"));
+        // where nothing follows the inputs (not the span overloads), a trailing run of float inputs keeps the defaults the method declares
+        var defaults = g.Inputs.Select(i => m.Graph.Method.Inputs.FirstOrDefault(s => s.Name == i.Attrs.Name)?.Default).ToList();
+        int firstDefault = defaults.Count;
+        while (firstDefault > 0 && defaults[firstDefault - 1] is not null) firstDefault--;
+        var withDefaults = string.Join(", ", g.Inputs.Select((i, k) => IsScalar(i)
+            ? $"float {Identifier.Escape(i.Attrs.Name)}{(k >= firstDefault ? " = " + OpDef.Float(defaults[k]!.Value) : "")}"
+            : $"{ReadOnlySpan}<{(i.Attrs.IsInt ? "int" : "float")}> {Identifier.Escape(i.Attrs.Name)}"));
         // the output's parameter name, unless an input already has it
         string output = Fresh("output", g.Inputs);
         var names = string.Join(", ", g.Inputs.Select(i => Identifier.Escape(i.Attrs.Name)));
         if (m.IsLoss)
         {
             w.Line("/// <summary>Runs forward and backward; returns the loss and adds the gradients into the model's gradient block (as loss.backward()).</summary>");
-            w.Open($"public float ForwardBackward({parameters})");
+            w.Open($"public float ForwardBackward({withDefaults})");
             w.Open($"using ({Self}Enter())");
             w.Line($"{Self}Load({names});");
             foreach (var (path, input) in Embeddings()) w.Line($"{Self}State.MarkRows(\"{path}\", {Identifier.Escape(input.Attrs.Name)});");
@@ -232,7 +239,7 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
             w.Close();
             w.Line();
             w.Line("/// <summary>Runs the forward pass only and returns the loss; gradients are untouched.</summary>");
-            w.Open($"public float Forward({parameters})");
+            w.Open($"public float Forward({withDefaults})");
             w.Open($"using ({Self}Enter())");
             w.Line($"{Self}Load({names});");
             w.Line($"{Self}Execute(backward: false);");
@@ -256,7 +263,7 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
             w.Close();
             w.Line();
             w.Line("/// <summary>Runs the forward pass and returns a new array with the output.</summary>");
-            w.Open($"public float[] Run({parameters})");
+            w.Open($"public float[] Run({withDefaults})");
             w.Line($"var {output} = new float[{Self}OutputLength];");
             w.Line($"{Self}Run({(names.Length == 0 ? "" : names + ", ")}{output});");
             w.Line($"return {output};");
@@ -280,7 +287,7 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
             w.Close();
             w.Line();
             w.Line("/// <summary>Runs the forward pass and returns each output in a new array.</summary>");
-            w.Open($"public ({string.Join(", ", outs.Select(o => $"float[] {Identifier.Escape(o.Name)}"))}) Run({parameters})");
+            w.Open($"public ({string.Join(", ", outs.Select(o => $"float[] {Identifier.Escape(o.Name)}"))}) Run({withDefaults})");
             foreach (var o in outs) w.Line($"var {o.Param} = new float[{SelfDim(o.Node.Shape.Count)}];");
             w.Line($"{Self}Run({(names.Length == 0 ? "" : names + ", ")}{string.Join(", ", outs.Select(o => o.Param))});");
             w.Line($"return ({string.Join(", ", outs.Select(o => o.Param))});");

@@ -38,7 +38,8 @@ internal sealed record ParamSpec(string Name, EquatableArray<DimSpec> Shape, Dim
 internal sealed record ModuleSpec(string Name, string TypeName, EquatableArray<int> Dims, LocationInfo Location);
 
 /// <summary>A method parameter: a float tensor with a shape, or an int tensor of class indices.</summary>
-internal sealed record InputSpec(string Name, bool IsInt, bool Optional, EquatableArray<DimSpec> Shape, LocationInfo Location, bool IsScalar = false, bool RequiresGrad = false);
+/// <summary>A method parameter: a float tensor with a shape, an int tensor of class indices, or (IsScalar) a float; Default: a scalar's declared default.</summary>
+internal sealed record InputSpec(string Name, bool IsInt, bool Optional, EquatableArray<DimSpec> Shape, LocationInfo Location, bool IsScalar = false, bool RequiresGrad = false, double? Default = null);
 
 /// <summary>A statement of a method body: a local's value (declared or assigned; Local set) or the return (Local null).</summary>
 internal record Statement(string? Local, Expr Value);

@@ -47,6 +47,16 @@ public class ScalarInputTests
         Assert.Equal(2f, hot.Sum(), 4);
     }
 
+    [Fact]
+    public void A_declared_default_is_the_plans_default_too()
+    {
+        using var device = Device.ManagedCpu();
+        var plan = new Scalars(device, seed: 2).CompileTempered();   // Tempered(x, float w = 1f)
+        var x = new[] { 1f, 2f, 3f, -1f, 0f, 1f };
+        Assert.Equal(plan.Run(x, 1f), plan.Run(x));
+        Assert.NotEqual(plan.Run(x, 3f), plan.Run(x));
+    }
+
     [Theory]
     [InlineData("[Loss] public Tensor L([Shape(3)] Tensor x, float k) => Losses.HuberLoss(x * w, x, delta: k);", "known at build time")]
     [InlineData("[Loss] public Tensor L([Shape(3)] Tensor x, int k) => (x * w).Sum() * k;", "a float (a run-time scalar input)")]

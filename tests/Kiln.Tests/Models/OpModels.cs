@@ -528,7 +528,7 @@ public partial class Scalars
     [Param(2, 3)] Tensor a;
 
     [Loss] public Tensor Weighted([Shape(2, 3)] Tensor r, float w) => (a * r).Sum() * w + Losses.MseLoss(a, r) * (1f - w);
-    [Forward] public Tensor Tempered([Shape(2, 3)] Tensor x, float w) => Softmax(x * a / w, 1);
+    [Forward] public Tensor Tempered([Shape(2, 3)] Tensor x, float w = 1f) => Softmax(x * a / w, 1);
     [Loss] public Tensor Passed([Shape(2, 3)] Tensor x, float w) => Tempered(x, w).Sum() + (Tempered(x, 2f) * x).Mean();
 
     /// <summary>A helper's float parameter takes the caller's run-time float too.</summary>
