@@ -10,8 +10,9 @@ namespace Kiln.Kernels;
 
 /// <summary>
 /// C (m×n) = op(A)·op(B) (+ C when accumulating), row-major; op is an optional transpose. One instance per
-/// plan node, dims bound once: running it allocates nothing. Managed path: transposed operands are packed
-/// (pooled scratch), then a 4×16 register-blocked FMA micro-kernel runs over row blocks on all cores.
+/// plan node, dims bound once: running it allocates nothing. Managed path: a transposed B is packed (pooled
+/// scratch), a transposed A read in place with its strides, then a 4×16 register-blocked FMA micro-kernel runs
+/// over row blocks on all cores.
 /// ILGPU path: one thread per output element (grid-stride).
 /// </summary>
 public sealed class GemmOp
@@ -30,17 +31,20 @@ public sealed class GemmOp
 
     public void Run(float[] a, int aOff, float[] b, int bOff, float[] c, int cOff)
     {
-        float[]? packA = null, packB = null;
-        if (_transA) { packA = ArrayPool<float>.Shared.Rent(_m * _k); Transpose(a, aOff, _k, _m, packA); a = packA; aOff = 0; }
+        // a transposed A is read in place (element (i, p) at i + p·m); a transposed B is packed, as the micro-kernel
+        // loads 16 consecutive columns of a row of B
+        float[]? packB = null;
         if (_transB) { packB = ArrayPool<float>.Shared.Rent(_k * _n); Transpose(b, bOff, _n, _k, packB); b = packB; bOff = 0; }
         if (!_accumulate) Array.Clear(c, cOff, _m * _n);
         (_a, _aOff, _b, _bOff, _c, _cOff) = (a, aOff, b, bOff, c, cOff);
         long flops = 2L * _m * _n * _k;
         CpuWorkers.For((_m + 3) / 4, flops > 1 << 20 ? 1 : long.MaxValue, _rows);
-        if (packA is not null) ArrayPool<float>.Shared.Return(packA);
         if (packB is not null) ArrayPool<float>.Shared.Return(packB);
         _a = _b = _c = [];
     }
+
+    /// <summary>Strides of A's rows and columns as stored: (k, 1), or (1, m) when transposed.</summary>
+    private (int Row, int Col) AStrides => _transA ? (1, _m) : (_k, 1);
 
     /// <summary>dst (cols×rows) = src (rows×cols)ᵀ.</summary>
     private static void Transpose(float[] src, int off, int rows, int cols, float[] dst)
@@ -61,10 +65,11 @@ public sealed class GemmOp
     private void Block4(int i)
     {
         int n = _n, k = _k;
-        ref float a0 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_a), _aOff + i * k);
-        ref float a1 = ref Unsafe.Add(ref a0, k);
-        ref float a2 = ref Unsafe.Add(ref a1, k);
-        ref float a3 = ref Unsafe.Add(ref a2, k);
+        var (aRow, aCol) = AStrides;
+        ref float a0 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_a), _aOff + i * aRow);
+        ref float a1 = ref Unsafe.Add(ref a0, aRow);
+        ref float a2 = ref Unsafe.Add(ref a1, aRow);
+        ref float a3 = ref Unsafe.Add(ref a2, aRow);
         ref float b = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_b), _bOff);
         ref float c0 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_c), _cOff + i * n);
         ref float c1 = ref Unsafe.Add(ref c0, n);
@@ -79,10 +84,11 @@ public sealed class GemmOp
                 ref float bRow = ref Unsafe.Add(ref b, p * n + j);
                 var b0 = Vector256.LoadUnsafe(ref bRow);
                 var b1 = Vector256.LoadUnsafe(ref bRow, 8);
-                var x = Vector256.Create(Unsafe.Add(ref a0, p)); s00 = Vector256.FusedMultiplyAdd(x, b0, s00); s01 = Vector256.FusedMultiplyAdd(x, b1, s01);
-                x = Vector256.Create(Unsafe.Add(ref a1, p)); s10 = Vector256.FusedMultiplyAdd(x, b0, s10); s11 = Vector256.FusedMultiplyAdd(x, b1, s11);
-                x = Vector256.Create(Unsafe.Add(ref a2, p)); s20 = Vector256.FusedMultiplyAdd(x, b0, s20); s21 = Vector256.FusedMultiplyAdd(x, b1, s21);
-                x = Vector256.Create(Unsafe.Add(ref a3, p)); s30 = Vector256.FusedMultiplyAdd(x, b0, s30); s31 = Vector256.FusedMultiplyAdd(x, b1, s31);
+                int ap = p * aCol;
+                var x = Vector256.Create(Unsafe.Add(ref a0, ap)); s00 = Vector256.FusedMultiplyAdd(x, b0, s00); s01 = Vector256.FusedMultiplyAdd(x, b1, s01);
+                x = Vector256.Create(Unsafe.Add(ref a1, ap)); s10 = Vector256.FusedMultiplyAdd(x, b0, s10); s11 = Vector256.FusedMultiplyAdd(x, b1, s11);
+                x = Vector256.Create(Unsafe.Add(ref a2, ap)); s20 = Vector256.FusedMultiplyAdd(x, b0, s20); s21 = Vector256.FusedMultiplyAdd(x, b1, s21);
+                x = Vector256.Create(Unsafe.Add(ref a3, ap)); s30 = Vector256.FusedMultiplyAdd(x, b0, s30); s31 = Vector256.FusedMultiplyAdd(x, b1, s31);
             }
             AddStore(ref c0, j, s00, s01); AddStore(ref c1, j, s10, s11); AddStore(ref c2, j, s20, s21); AddStore(ref c3, j, s30, s31);
         }
@@ -92,7 +98,8 @@ public sealed class GemmOp
             for (int p = 0; p < k; p++)
             {
                 float bv = Unsafe.Add(ref b, p * n + j);
-                s0 += Unsafe.Add(ref a0, p) * bv; s1 += Unsafe.Add(ref a1, p) * bv; s2 += Unsafe.Add(ref a2, p) * bv; s3 += Unsafe.Add(ref a3, p) * bv;
+                int ap = p * aCol;
+                s0 += Unsafe.Add(ref a0, ap) * bv; s1 += Unsafe.Add(ref a1, ap) * bv; s2 += Unsafe.Add(ref a2, ap) * bv; s3 += Unsafe.Add(ref a3, ap) * bv;
             }
             Unsafe.Add(ref c0, j) += s0; Unsafe.Add(ref c1, j) += s1; Unsafe.Add(ref c2, j) += s2; Unsafe.Add(ref c3, j) += s3;
         }
@@ -101,20 +108,21 @@ public sealed class GemmOp
     private void Block1(int i)
     {
         int n = _n, k = _k;
-        ref float a = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_a), _aOff + i * k);
+        var (aRow, aCol) = AStrides;
+        ref float a = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_a), _aOff + i * aRow);
         ref float b = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_b), _bOff);
         ref float c = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_c), _cOff + i * n);
         int j = 0;
         for (; j + 8 <= n; j += 8)
         {
             Vector256<float> s = default;
-            for (int p = 0; p < k; p++) s = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref a, p)), Vector256.LoadUnsafe(ref Unsafe.Add(ref b, p * n + j)), s);
+            for (int p = 0; p < k; p++) s = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref a, p * aCol)), Vector256.LoadUnsafe(ref Unsafe.Add(ref b, p * n + j)), s);
             (s + Vector256.LoadUnsafe(ref c, (nuint)j)).StoreUnsafe(ref c, (nuint)j);
         }
         for (; j < n; j++)
         {
             float s = 0;
-            for (int p = 0; p < k; p++) s += Unsafe.Add(ref a, p) * Unsafe.Add(ref b, p * n + j);
+            for (int p = 0; p < k; p++) s += Unsafe.Add(ref a, p * aCol) * Unsafe.Add(ref b, p * n + j);
             Unsafe.Add(ref c, j) += s;
         }
     }
