@@ -51,6 +51,12 @@ internal static class ModelDiscovery
                 diagnostics.Add(DiagnosticInfo.Create(Descriptors.BadDeclaration, location, $"Model class '{type.Name}' must not be nested in another type"));
             if (type.IsGenericType)
                 diagnostics.Add(DiagnosticInfo.Create(Descriptors.BadDeclaration, location, $"Model class '{type.Name}' must not be generic: its plans are compiled for one set of shapes and types"));
+            // a namespace Kiln.Device (or Kiln.Tensor, …) hides Kiln's type of that name from every global::Kiln.X the generated code writes
+            // (a module, a model with dims, emits no code of its own: the models using it report)
+            if (dims.Count == 0 && compilation.GlobalNamespace.GetNamespaceMembers().FirstOrDefault(n => n.Name == "Kiln") is { } kiln
+                && kiln.GetNamespaceMembers().FirstOrDefault(n => kiln.GetTypeMembers(n.Name).Length > 0) is { } hiding)
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.ReservedName, location,
+                    $"The namespace 'Kiln.{hiding.Name}' hides Kiln's type Kiln.{hiding.Name}, which the generated code of '{type.Name}' names: rename the namespace"));
 
             foreach (var member in type.GetMembers())
             {

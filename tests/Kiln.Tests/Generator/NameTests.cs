@@ -60,6 +60,19 @@ public class NameTests
     }
 
     [Theory]
+    [InlineData("Device")]
+    [InlineData("ModelState")]
+    public void A_namespace_that_hides_a_Kiln_type_is_KLN0017(string hidden)
+    {
+        // found by the fuzz campaign: namespace Kiln.Device makes every global::Kiln.Device in generated code the namespace
+        var result = GeneratorHarness.Run($"namespace Kiln.{hidden}.Models {{ using Kiln; [Model] public partial class M {{ [Param(3)] Tensor w; [Loss] public Tensor L() => w.Sum(); }} }}");
+        var d = Assert.Single(result.GeneratorDiagnostics);
+        Assert.Equal("KLN0017", d.Id);
+        Assert.Contains($"namespace 'Kiln.{hidden}' hides Kiln's type", d.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.DoesNotContain(result.CompileErrors, e => e.Id == "CS0118");
+    }
+
+    [Theory]
     [InlineData("[Model] public partial class [|M|]<T> { [Param(3)] Tensor w; [Loss] public Tensor L() => w.Sum(); }", "generic")]
     [InlineData("[Model] public partial class M { [Param(3)] Tensor w; [Loss] public Tensor L([Shape(\"_n\", 3)] Tensor [|x|]) => (x * w).Sum(); }", "letter first")]
     public void Other_declarations_the_generator_cannot_serve_are_KLN0007(string marked, string reason) => MarkedSource.SingleAt(Usings + marked, "KLN0007", reason);
