@@ -122,7 +122,7 @@ public class TrainingSteps
     public void Cleanup() { _linear.Dispose(); _mlp.Dispose(); _dStep.Dispose(); _gStep.Dispose(); _device.Dispose(); }
 }
 
-/// <summary>One Adam / AdamW step over 10 million parameters: reads p, g, m, v and writes p, m, v (28 bytes per parameter).</summary>
+/// <summary>One optimizer step over 10 million parameters: Adam / AdamW read p, g, m, v and write p, m, v (28 bytes per parameter); SGD with momentum and RMSprop move 20.</summary>
 [MemoryDiagnoser]
 public class OptimizerSteps
 {
@@ -130,6 +130,8 @@ public class OptimizerSteps
     private Device _device = null!;
     private Adam _adam = null!;
     private AdamW _adamW = null!;
+    private Sgd _sgd = null!;
+    private RmsProp _rmsProp = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -141,7 +143,21 @@ public class OptimizerSteps
         var b = new TenMillion(_device, 2);
         using (var step = b.CompileLoss()) step.ForwardBackward();
         _adamW = new AdamW(b.Parameters);
+        var c = new TenMillion(_device, 3);
+        using (var step = c.CompileLoss()) step.ForwardBackward();
+        _sgd = new Sgd(c.Parameters, 1e-3f, momentum: 0.9f);
+        var r = new TenMillion(_device, 4);
+        using (var step = r.CompileLoss()) step.ForwardBackward();
+        _rmsProp = new RmsProp(r.Parameters, new RmsPropOptions(1e-3));
     }
+
+    /// <summary>SGD with momentum: reads p, g, buf and writes p, buf (20 bytes per parameter).</summary>
+    [Benchmark]
+    public void SgdMomentumStep() => _sgd.Step();
+
+    /// <summary>RMSprop: reads p, g, square average and writes p, square average (20 bytes per parameter).</summary>
+    [Benchmark]
+    public void RmsPropStep() => _rmsProp.Step();
 
     [Benchmark]
     public void AdamStep() => _adam.Step();

@@ -10,15 +10,15 @@ using Kiln.Kernels;
 
 namespace Kiln;
 
-/// <summary>One element's update: parameter, gradient and up to three state values, read once and written once.</summary>
+/// <summary>
+/// One element's update: parameter, gradient and up to three state values, read once and written once; and the same
+/// arithmetic, in the same order, on 8 elements at once (the managed path's bulk; ILGPU kernels and tails use the scalar
+/// form). Both are called on the struct itself (a constrained call), so no rule is boxed.
+/// </summary>
 public interface IUpdateRule
 {
     void Update(ref float p, float g, ref float s0, ref float s1, ref float s2);
-}
 
-/// <summary>A rule that can also update 8 elements at once (the managed path uses it for the bulk of a range).</summary>
-public interface IVectorUpdateRule : IUpdateRule
-{
     void Update(ref Vector256<float> p, Vector256<float> g, ref Vector256<float> s0, ref Vector256<float> s1, ref Vector256<float> s2);
 }
 
@@ -274,7 +274,7 @@ public abstract class Optimizer<TOptions, TRule> : IOptimizer where TOptions : O
         var s2 = Buffer(2).Host!.AsSpan(start, length);
         var rule = _rule;
         int j = 0;
-        if (rule is IVectorUpdateRule && Vector256.IsHardwareAccelerated)
+        if (Vector256.IsHardwareAccelerated)
         {
             var vp = MemoryMarshal.Cast<float, Vector256<float>>(p);
             var vg = MemoryMarshal.Cast<float, Vector256<float>>(g);
@@ -282,7 +282,7 @@ public abstract class Optimizer<TOptions, TRule> : IOptimizer where TOptions : O
             var v1 = MemoryMarshal.Cast<float, Vector256<float>>(s1);
             var v2 = MemoryMarshal.Cast<float, Vector256<float>>(s2);
             for (int k = 0; k < vp.Length; k++)
-                ((IVectorUpdateRule)rule).Update(ref vp[k], vg[k], ref v0[k], ref v1[k], ref v2[k]);
+                rule.Update(ref vp[k], vg[k], ref v0[k], ref v1[k], ref v2[k]);
             j = vp.Length * Vector256<float>.Count;
         }
         for (; j < length; j++) rule.Update(ref p[j], g[j], ref s0[j], ref s1[j], ref s2[j]);

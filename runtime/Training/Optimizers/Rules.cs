@@ -1,11 +1,14 @@
 using System;
 using System.Runtime.Intrinsics;
+using static System.Runtime.Intrinsics.Vector256;
+using V = System.Runtime.Intrinsics.Vector256<float>;
 
 namespace Kiln;
 
 // The per-element rules of torch.optim's documented algorithms (single-tensor form). Host code computes the
 // step-dependent scalars (bias corrections, schedules) once per step in double; a rule only does the element math.
 // "sign" is -1 when maximizing: the gradient is negated before weight decay is added, as in PyTorch.
+// Each rule's vector form is its scalar form on 8 lanes, operation for operation in the same order (C is Vector256.Create).
 
 public readonly struct SgdRule(float lr, float momentum, float dampening, float weightDecay, bool nesterov, float sign, bool first) : IUpdateRule
 {
@@ -22,10 +25,21 @@ public readonly struct SgdRule(float lr, float momentum, float dampening, float 
         }
         p -= _lr * d;
     }
+
+    public void Update(ref V p, V g, ref V buf, ref V s1, ref V s2)
+    {
+        var d = Create(_sign) * g + Create(_wd) * p;
+        if (_mu != 0)
+        {
+            buf = _first != 0 ? d : Create(_mu) * buf + Create(1f - _damp) * d;
+            d = _nesterov != 0 ? d + Create(_mu) * buf : buf;
+        }
+        p -= Create(_lr) * d;
+    }
 }
 
 /// <summary>Adam and AdamW (decay = 1 - lr·wd multiplies p first for AdamW; wd is then 0 in the gradient).</summary>
-public readonly struct AdamRule(float stepSize, float beta1, float beta2, float eps, float weightDecay, float decay, float sqrtBc2, bool amsgrad, float sign) : IVectorUpdateRule
+public readonly struct AdamRule(float stepSize, float beta1, float beta2, float eps, float weightDecay, float decay, float sqrtBc2, bool amsgrad, float sign) : IUpdateRule
 {
     private readonly float _stepSize = stepSize, _b1 = beta1, _b2 = beta2, _eps = eps, _wd = weightDecay, _decay = decay, _sqrtBc2 = sqrtBc2, _sign = sign;
     private readonly int _amsgrad = amsgrad ? 1 : 0;
@@ -64,6 +78,13 @@ public readonly struct AdagradRule(float clr, float eps, float weightDecay, floa
         sum += grad * grad;
         p -= _clr * grad / (MathF.Sqrt(sum) + _eps);
     }
+
+    public void Update(ref V p, V g, ref V sum, ref V s1, ref V s2)
+    {
+        var grad = Create(_sign) * g + Create(_wd) * p;
+        sum += grad * grad;
+        p -= Create(_clr) * grad / (Sqrt(sum) + Create(_eps));
+    }
 }
 
 public readonly struct RmsPropRule(float lr, float alpha, float eps, float weightDecay, float momentum, bool centered, float sign) : IUpdateRule
@@ -89,6 +110,25 @@ public readonly struct RmsPropRule(float lr, float alpha, float eps, float weigh
         }
         else p -= _lr * grad / avg;
     }
+
+    public void Update(ref V p, V g, ref V squareAvg, ref V gradAvg, ref V buf)
+    {
+        var grad = Create(_sign) * g + Create(_wd) * p;
+        squareAvg = Create(_alpha) * squareAvg + Create(1f - _alpha) * grad * grad;
+        V avg;
+        if (_centered != 0)
+        {
+            gradAvg += Create(1f - _alpha) * (grad - gradAvg);
+            avg = Sqrt(squareAvg - gradAvg * gradAvg) + Create(_eps);
+        }
+        else avg = Sqrt(squareAvg) + Create(_eps);
+        if (_mu > 0)
+        {
+            buf = Create(_mu) * buf + grad / avg;
+            p -= Create(_lr) * buf;
+        }
+        else p -= Create(_lr) * grad / avg;
+    }
 }
 
 public readonly struct AdadeltaRule(float lr, float rho, float eps, float weightDecay, float sign) : IUpdateRule
@@ -103,6 +143,15 @@ public readonly struct AdadeltaRule(float lr, float rho, float eps, float weight
         accDelta = _rho * accDelta + (1f - _rho) * delta * delta;
         p -= _lr * delta;
     }
+
+    public void Update(ref V p, V g, ref V squareAvg, ref V accDelta, ref V s2)
+    {
+        var grad = Create(_sign) * g + Create(_wd) * p;
+        squareAvg = Create(_rho) * squareAvg + Create(1f - _rho) * grad * grad;
+        var delta = Sqrt(accDelta + Create(_eps)) / Sqrt(squareAvg + Create(_eps)) * grad;
+        accDelta = Create(_rho) * accDelta + Create(1f - _rho) * delta * delta;
+        p -= Create(_lr) * delta;
+    }
 }
 
 public readonly struct AdamaxRule(float clr, float beta1, float beta2, float eps, float weightDecay, float sign) : IUpdateRule
@@ -115,6 +164,14 @@ public readonly struct AdamaxRule(float clr, float beta1, float beta2, float eps
         m += (1f - _b1) * (grad - m);
         u = MathF.Max(_b2 * u, MathF.Abs(grad) + _eps);
         p -= _clr * m / u;
+    }
+
+    public void Update(ref V p, V g, ref V m, ref V u, ref V s2)
+    {
+        var grad = Create(_sign) * g + Create(_wd) * p;
+        m += Create(1f - _b1) * (grad - m);
+        u = Max(Create(_b2) * u, Abs(grad) + Create(_eps));
+        p -= Create(_clr) * m / u;
     }
 }
 
@@ -131,6 +188,16 @@ public readonly struct NAdamRule(float c1, float c2, float beta1, float beta2, f
         float denom = MathF.Sqrt(v / _bc2) + _eps;
         p -= _c1 * grad / denom;
         p -= _c2 * m / denom;
+    }
+
+    public void Update(ref V p, V g, ref V m, ref V v, ref V s2)
+    {
+        var grad = Create(_sign) * g + Create(_wd) * p;
+        m += Create(1f - _b1) * (grad - m);
+        v = Create(_b2) * v + Create(1f - _b2) * grad * grad;
+        var denom = Sqrt(v / Create(_bc2)) + Create(_eps);
+        p -= Create(_c1) * grad / denom;
+        p -= Create(_c2) * m / denom;
     }
 }
 
@@ -149,6 +216,16 @@ public readonly struct RAdamRule(float lr, float beta1, float beta2, float bc1, 
         if (_rectified != 0) p -= mHat * _lr * (_sqrtBc2 / (MathF.Sqrt(v) + _eps)) * _rect;
         else p -= mHat * _lr;
     }
+
+    public void Update(ref V p, V g, ref V m, ref V v, ref V s2)
+    {
+        var grad = Create(_sign) * g + Create(_wd) * p;
+        m += Create(1f - _b1) * (grad - m);
+        v = Create(_b2) * v + Create(1f - _b2) * grad * grad;
+        var mHat = m / Create(_bc1);
+        if (_rectified != 0) p -= mHat * Create(_lr) * (Create(_sqrtBc2) / (Sqrt(v) + Create(_eps))) * Create(_rect);
+        else p -= mHat * Create(_lr);
+    }
 }
 
 public readonly struct AsgdRule(float eta, float lambd, float mu, float weightDecay, float sign) : IUpdateRule
@@ -161,6 +238,15 @@ public readonly struct AsgdRule(float eta, float lambd, float mu, float weightDe
         p *= 1f - _lambd * _eta;
         p -= _eta * grad;
         if (_mu != 1f) ax += (p - ax) * _mu;
+        else ax = p;
+    }
+
+    public void Update(ref V p, V g, ref V ax, ref V s1, ref V s2)
+    {
+        var grad = Create(_sign) * g + Create(_wd) * p;
+        p *= Create(1f - _lambd * _eta);
+        p -= Create(_eta) * grad;
+        if (_mu != 1f) ax += (p - ax) * Create(_mu);
         else ax = p;
     }
 }
@@ -177,6 +263,20 @@ public readonly struct RpropRule(float etaMinus, float etaPlus, float stepMin, f
         stepSize = MathF.Min(MathF.Max(stepSize * factor, _min), _max);
         if (product < 0) grad = 0;
         p -= (grad > 0 ? 1f : grad < 0 ? -1f : 0f) * stepSize;
+        prev = grad;
+    }
+
+    public void Update(ref V p, V g, ref V prev, ref V stepSize, ref V s2)
+    {
+        var grad = Create(_sign) * g;
+        var product = grad * prev;
+        var up = GreaterThan(product, V.Zero);
+        var down = LessThan(product, V.Zero);
+        var factor = ConditionalSelect(up, Create(_etaPlus), ConditionalSelect(down, Create(_etaMinus), V.One));
+        stepSize = Min(Max(stepSize * factor, Create(_min)), Create(_max));
+        grad = ConditionalSelect(down, V.Zero, grad);
+        var sign = ConditionalSelect(GreaterThan(grad, V.Zero), V.One, ConditionalSelect(LessThan(grad, V.Zero), -V.One, V.Zero));
+        p -= sign * stepSize;
         prev = grad;
     }
 }
