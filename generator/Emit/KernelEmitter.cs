@@ -162,6 +162,8 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
         int lastAxis = live.Count > 0 ? live[live.Count - 1] : -1;
         bool vector = Vectorizable(k);
         string ret = mode == ReduceMode.All ? "double" : "void";
+        // optimised from the first call: a training loop's first steps run at full speed, not as tier-0 code
+        w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
         w.Open($"public static {ret} {name}(float[] p, float[] g, float[] w, Bound d, long start, long end)");
         w.Line("ref float pr = ref MemoryMarshal.GetArrayDataReference(p);");
         w.Line("ref float gr = ref MemoryMarshal.GetArrayDataReference(g);");

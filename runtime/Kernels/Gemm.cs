@@ -54,6 +54,7 @@ public sealed class GemmOp
                 dst[c * rows + r] = src[off + r * cols + c];
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Rows(long block0, long block1)
     {
         int i0 = (int)block0 * 4, i1 = Math.Min(_m, (int)block1 * 4);
@@ -62,6 +63,7 @@ public sealed class GemmOp
         for (; i < i1; i++) Block1(i);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Block4(int i)
     {
         int n = _n, k = _k;
@@ -105,6 +107,7 @@ public sealed class GemmOp
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Block1(int i)
     {
         int n = _n, k = _k;

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using ILGPU;
 using ILGPU.Runtime;
 
@@ -113,6 +114,7 @@ public sealed class RandomOp
         T0 = (uint)draw.Ticket, T1 = (uint)(draw.Ticket >> 32), K0 = (uint)draw.Seed, K1 = (uint)(draw.Seed >> 32),
     };
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Run(float[] output, int outOff, RandomDraw draw)
     {
         var a = Make(outOff, draw);

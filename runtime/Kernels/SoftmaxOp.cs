@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using ILGPU;
 using ILGPU.Runtime;
 
@@ -32,6 +33,7 @@ public sealed class SoftmaxOp
         _x = _dy = _y = [];
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Rows(long r0, long r1)
     {
         for (long r = r0; r < r1; r++)

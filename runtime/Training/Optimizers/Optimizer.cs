@@ -264,6 +264,7 @@ public abstract class Optimizer<TOptions, TRule> : IOptimizer where TOptions : O
     // unused state slots alias the first buffer (or the gradients): rules never write a slot they do not own
     private DeviceBuffer<float> Buffer(int i) => i < _buffers.Length ? _buffers[i] : _buffers.Length > 0 ? _buffers[0] : State.Gradients;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Chunk(long from, long to)
     {
         int start = _start + (int)from, length = (int)(to - from);

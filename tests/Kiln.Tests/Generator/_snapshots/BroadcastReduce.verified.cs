@@ -235,6 +235,7 @@ namespace Kiln.Generated
         }
 
         /// <summary>Managed form of K0 over elements [start, end) of its domain.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K0Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
@@ -295,6 +296,7 @@ namespace Kiln.Generated
         }
 
         /// <summary>Managed form of K1 over elements [start, end) of its domain.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K1Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
@@ -355,6 +357,7 @@ namespace Kiln.Generated
         }
 
         /// <summary>Managed form of K2 over elements [start, end) of its domain.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K2Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
@@ -415,6 +418,7 @@ namespace Kiln.Generated
         }
 
         /// <summary>Managed form of K3 over elements [start, end) of its domain.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static double K3Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
@@ -488,6 +492,7 @@ namespace Kiln.Generated
         }
 
         /// <summary>Managed form of K4 over elements [start, end) of its domain.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K4Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
@@ -567,6 +572,7 @@ namespace Kiln.Generated
         }
 
         /// <summary>Managed form of K5 over elements [start, end) of its domain.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K5Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
@@ -637,6 +643,7 @@ namespace Kiln.Generated
         }
 
         /// <summary>Managed form of K6 over elements [start, end) of its domain.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static double K6Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);

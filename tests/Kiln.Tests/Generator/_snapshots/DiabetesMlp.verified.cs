@@ -463,6 +463,7 @@ namespace Kiln.Generated
         }
 
         /// <summary>Managed form of K1 over elements [start, end) of its domain.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K1Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
@@ -519,6 +520,7 @@ namespace Kiln.Generated
         }
 
         /// <summary>Managed form of K3 over elements [start, end) of its domain.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K3Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
@@ -573,6 +575,7 @@ namespace Kiln.Generated
         }
 
         /// <summary>Managed form of K5 over elements [start, end) of its domain.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K5Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
@@ -643,6 +646,7 @@ namespace Kiln.Generated
         }
 
         /// <summary>Managed form of K1 over elements [start, end) of its domain.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K1Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
@@ -699,6 +703,7 @@ namespace Kiln.Generated
         }
 
         /// <summary>Managed form of K3 over elements [start, end) of its domain.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K3Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
@@ -762,6 +767,7 @@ namespace Kiln.Generated
         }
 
         /// <summary>Managed form of K5 over elements [start, end) of its domain.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static double K5Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
@@ -849,6 +855,7 @@ namespace Kiln.Generated
         }
 
         /// <summary>Managed form of K6 over elements [start, end) of its domain.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K6Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
@@ -928,6 +935,7 @@ namespace Kiln.Generated
         }
 
         /// <summary>Managed form of K8 over elements [start, end) of its domain.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K8Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
@@ -991,6 +999,7 @@ namespace Kiln.Generated
         }
 
         /// <summary>Managed form of K10 over elements [start, end) of its domain.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K10Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
@@ -1047,6 +1056,7 @@ namespace Kiln.Generated
         }
 
         /// <summary>Managed form of K11 over elements [start, end) of its domain.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K11Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
@@ -1092,6 +1102,7 @@ namespace Kiln.Generated
         }
 
         /// <summary>Managed form of K13 over elements [start, end) of its domain.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K13Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
@@ -1135,6 +1146,7 @@ namespace Kiln.Generated
         }
 
         /// <summary>Managed form of K15 over elements [start, end) of its domain.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static double K15Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);

@@ -778,6 +778,7 @@ namespace Kiln.Generated
         }
 
         /// <summary>Managed form of K1 over elements [start, end) of its domain.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K1Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
@@ -837,6 +838,7 @@ namespace Kiln.Generated
         }
 
         /// <summary>Managed form of K4 over elements [start, end) of its domain.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K4Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
@@ -893,6 +895,7 @@ namespace Kiln.Generated
         }
 
         /// <summary>Managed form of K6 over elements [start, end) of its domain.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K6Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
@@ -946,6 +949,7 @@ namespace Kiln.Generated
         }
 
         /// <summary>Managed form of K8 over elements [start, end) of its domain.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K8Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
@@ -1006,6 +1010,7 @@ namespace Kiln.Generated
         }
 
         /// <summary>Managed form of K9 over elements [start, end) of its domain.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K9Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
@@ -1076,6 +1081,7 @@ namespace Kiln.Generated
         }
 
         /// <summary>Managed form of K1 over elements [start, end) of its domain.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K1Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
@@ -1131,6 +1137,7 @@ namespace Kiln.Generated
         }
 
         /// <summary>Managed form of K3 over elements [start, end) of its domain.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K3Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
@@ -1180,6 +1187,7 @@ namespace Kiln.Generated
         }
 
         /// <summary>Managed form of K4 over elements [start, end) of its domain.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K4Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
@@ -1231,6 +1239,7 @@ namespace Kiln.Generated
         }
 
         /// <summary>Managed form of K6 over elements [start, end) of its domain.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K6Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
@@ -1283,6 +1292,7 @@ namespace Kiln.Generated
         }
 
         /// <summary>Managed form of K8 over elements [start, end) of its domain.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K8Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
@@ -1337,6 +1347,7 @@ namespace Kiln.Generated
         }
 
         /// <summary>Managed form of K10 over elements [start, end) of its domain.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K10Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
@@ -1390,6 +1401,7 @@ namespace Kiln.Generated
         }
 
         /// <summary>Managed form of K12 over elements [start, end) of its domain.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K12Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
@@ -1448,6 +1460,7 @@ namespace Kiln.Generated
         }
 
         /// <summary>Managed form of K15 over elements [start, end) of its domain.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static double K15Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
@@ -1498,6 +1511,7 @@ namespace Kiln.Generated
         }
 
         /// <summary>Managed form of K17 over elements [start, end) of its domain.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static double K17Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
@@ -1558,6 +1572,7 @@ namespace Kiln.Generated
         }
 
         /// <summary>Managed form of K18 over elements [start, end) of its domain.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static double K18Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
@@ -1620,6 +1635,7 @@ namespace Kiln.Generated
         }
 
         /// <summary>Managed form of K19 over elements [start, end) of its domain.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K19Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
@@ -1665,6 +1681,7 @@ namespace Kiln.Generated
         }
 
         /// <summary>Managed form of K21 over elements [start, end) of its domain.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K21Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
@@ -1715,6 +1732,7 @@ namespace Kiln.Generated
         }
 
         /// <summary>Managed form of K22 over elements [start, end) of its domain.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K22Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
@@ -1768,6 +1786,7 @@ namespace Kiln.Generated
         }
 
         /// <summary>Managed form of K23 over elements [start, end) of its domain.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static double K23Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
@@ -1835,6 +1854,7 @@ namespace Kiln.Generated
         }
 
         /// <summary>Managed form of K24 over elements [start, end) of its domain.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K24Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
@@ -1890,6 +1910,7 @@ namespace Kiln.Generated
         }
 
         /// <summary>Managed form of K25 over elements [start, end) of its domain.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K25Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
@@ -1947,6 +1968,7 @@ namespace Kiln.Generated
         }
 
         /// <summary>Managed form of K26 over elements [start, end) of its domain.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K26Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
@@ -2005,6 +2027,7 @@ namespace Kiln.Generated
         }
 
         /// <summary>Managed form of K27 over elements [start, end) of its domain.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K27Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
@@ -2047,6 +2070,7 @@ namespace Kiln.Generated
         }
 
         /// <summary>Managed form of K28 over elements [start, end) of its domain.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K28Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
@@ -2105,6 +2129,7 @@ namespace Kiln.Generated
         }
 
         /// <summary>Managed form of K32 over elements [start, end) of its domain.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K32Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
@@ -2171,6 +2196,7 @@ namespace Kiln.Generated
         }
 
         /// <summary>Managed form of K34 over elements [start, end) of its domain.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K34Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
@@ -2233,6 +2259,7 @@ namespace Kiln.Generated
         }
 
         /// <summary>Managed form of K35 over elements [start, end) of its domain.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K35Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
@@ -2291,6 +2318,7 @@ namespace Kiln.Generated
         }
 
         /// <summary>Managed form of K37 over elements [start, end) of its domain.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K37Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
@@ -2353,6 +2381,7 @@ namespace Kiln.Generated
         }
 
         /// <summary>Managed form of K41 over elements [start, end) of its domain.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K41Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);

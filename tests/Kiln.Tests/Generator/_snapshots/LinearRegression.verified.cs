@@ -327,6 +327,7 @@ namespace Kiln.Generated
         }
 
         /// <summary>Managed form of K1 over elements [start, end) of its domain.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K1Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
@@ -394,6 +395,7 @@ namespace Kiln.Generated
         }
 
         /// <summary>Managed form of K1 over elements [start, end) of its domain.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K1Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
@@ -448,6 +450,7 @@ namespace Kiln.Generated
         }
 
         /// <summary>Managed form of K2 over elements [start, end) of its domain.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static double K2Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
@@ -506,6 +509,7 @@ namespace Kiln.Generated
         }
 
         /// <summary>Managed form of K3 over elements [start, end) of its domain.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K3Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
@@ -558,6 +562,7 @@ namespace Kiln.Generated
         }
 
         /// <summary>Managed form of K4 over elements [start, end) of its domain.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static double K4Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
