@@ -46,12 +46,24 @@ public sealed class GemmOp
     /// <summary>Strides of A's rows and columns as stored: (k, 1), or (1, m) when transposed.</summary>
     private (int Row, int Col) AStrides => _transA ? (1, _m) : (_k, 1);
 
-    /// <summary>dst (cols×rows) = src (rows×cols)ᵀ.</summary>
+    /// <summary>dst (cols×rows) = src (rows×cols)ᵀ, in 16×16 tiles so reads and writes both stay within a few cache lines.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Transpose(float[] src, int off, int rows, int cols, float[] dst)
     {
-        for (int r = 0; r < rows; r++)
-            for (int c = 0; c < cols; c++)
-                dst[c * rows + r] = src[off + r * cols + c];
+        const int tile = 16;
+        ref float s = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(src), off);
+        ref float d = ref MemoryMarshal.GetArrayDataReference(dst);
+        for (int r0 = 0; r0 < rows; r0 += tile)
+        {
+            int r1 = Math.Min(rows, r0 + tile);
+            for (int c0 = 0; c0 < cols; c0 += tile)
+            {
+                int c1 = Math.Min(cols, c0 + tile);
+                for (int r = r0; r < r1; r++)
+                    for (int c = c0; c < c1; c++)
+                        Unsafe.Add(ref d, c * rows + r) = Unsafe.Add(ref s, r * cols + c);
+            }
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
