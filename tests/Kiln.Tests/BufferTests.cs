@@ -13,11 +13,8 @@ namespace Kiln.Tests;
 /// optimizers, saved and loaded by checkpoints beside the parameters, the same on the managed and ILGPU paths.
 /// Interpreter consistency and gradients run with every test model (RunningStats in Models/TrainingModels.cs).
 /// </summary>
-public class BufferTests : IDisposable
+public class BufferTests() : TempFolder("kiln-buffer-")
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("kiln-buffer-").FullName;
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
-
     private const int N = 4;
 
     private static float[] Batch(int k)
@@ -118,7 +115,7 @@ public class BufferTests : IDisposable
         var a = new RunningStats(device, seed: 3);
         var plan = a.CompileNormalized(N);
         for (int k = 0; k < 3; k++) plan.ForwardBackward(Batch(k));
-        var path = Path.Combine(_dir, "stats.safetensors");
+        var path = File("stats.safetensors");
         Checkpoint.Save(path, a.Parameters);
         var contents = Checkpoint.Read(path);
         Assert.Equal(a.Parameters.Buffer("runningMean"), contents.Tensors["runningMean"].Data);   // under its path, as a state_dict
@@ -130,7 +127,7 @@ public class BufferTests : IDisposable
         Assert.Equal(a.Parameters.Get("w"), b.Parameters.Get("w"));
 
         // a file without a buffer the model declares is named, and nothing is changed
-        var wide = Path.Combine(_dir, "params-only.safetensors");
+        var wide = File("params-only.safetensors");
         Checkpoint.Save(wide, new Creation(device, 1).Parameters);
         var e = Assert.Throws<InvalidDataException>(() => Checkpoint.Load(wide, b.Parameters));
         Assert.Contains("is missing", e.Message);

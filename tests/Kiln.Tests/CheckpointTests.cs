@@ -5,17 +5,14 @@ using System.Linq;
 using System.Text;
 using System.Text.Json;
 using Kiln.Tests.Models;
+using Kiln.Tests.Support;
 using Xunit;
 
 namespace Kiln.Tests;
 
 /// <summary>safetensors checkpoints: the format byte for byte, resume, atomic writes, and named errors.</summary>
-public class CheckpointTests : IDisposable
+public class CheckpointTests() : TempFolder("kiln-ckpt-")
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("kiln-ckpt-").FullName;
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
-    private string File(string name) => Path.Combine(_dir, name);
-
     private static (float[] X, int[] T) Batch()
     {
         var rng = new SeededRandom(3);
@@ -113,7 +110,7 @@ public class CheckpointTests : IDisposable
         m.Parameters.Set("fc.bias", new float[30]);
         Assert.Throws<IOException>(() => Checkpoint.Save(path, m.Parameters, null, s => new FailingStream(s, 500)));
         Assert.Equal(before, System.IO.File.ReadAllBytes(path));
-        Assert.Single(Directory.GetFiles(_dir));
+        Assert.Single(Directory.GetFiles(Folder));
     }
 
     [Fact]

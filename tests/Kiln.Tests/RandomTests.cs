@@ -14,11 +14,8 @@ namespace Kiln.Tests;
 /// managed and ILGPU paths, train/eval modes and the generator's state in checkpoints. Gradients through dropout and
 /// the samplers run with every test model (Randomness in Models/OpModels.cs).
 /// </summary>
-public class RandomTests : IDisposable
+public class RandomTests() : TempFolder("kiln-random-")
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("kiln-random-").FullName;
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
-
     private const int Seed = 11;
 
     [Fact]
@@ -199,7 +196,7 @@ public class RandomTests : IDisposable
         var a = new Sampling(device, Seed);
         var plan = a.CompileUniform();
         for (int i = 0; i < 3; i++) plan.Run();
-        var path = Path.Combine(_dir, "sampling.safetensors");
+        var path = File("sampling.safetensors");
         Checkpoint.Save(path, a.Parameters);
         float[] next = plan.Run(), after = plan.Run();
 
@@ -216,14 +213,14 @@ public class RandomTests : IDisposable
     {
         using var device = Device.ManagedCpu();
         var m = new Creation(device, Seed);
-        var path = Path.Combine(_dir, "bad.safetensors");
+        var path = File("bad.safetensors");
         Checkpoint.Save(path, m.Parameters);
-        var text = File.ReadAllBytes(path);
+        var text = System.IO.File.ReadAllBytes(path);
         var header = System.Text.Encoding.UTF8.GetString(text);
         int at = header.IndexOf($"\"{Seed},0\"", StringComparison.Ordinal);
         Assert.True(at > 0, "the header holds the generator as \"seed,offset\"");
         text[at + 1] = (byte)'x';
-        File.WriteAllBytes(path, text);
+        System.IO.File.WriteAllBytes(path, text);
         var e = Assert.Throws<InvalidDataException>(() => Checkpoint.Load(path, m.Parameters));
         Assert.Contains("random generator", e.Message);
     }
