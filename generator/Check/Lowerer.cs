@@ -439,7 +439,9 @@ internal sealed class Lowerer
             return new Value(null, null, (lc == rc) == (e.Op == "==") ? "true" : "false");
         if (!Registry.Operators.ContainsKey(e.Op))
         {
-            Report(Descriptors.Unsupported, e.Location, $"The operator '{e.Op}' on a tensor");
+            Report(Descriptors.Unsupported, e.Location, e.Op is "&&" or "||"
+                ? $"The operator '{e.Op}' on masks (it would need one bool for the whole tensor: '{e.Op[0]}' combines masks element by element)"
+                : $"The operator '{e.Op}' on a tensor");
             throw new LoweringFailed();
         }
         // an IntTensor input takes part in arithmetic and comparisons as float values (exact below 2^24)

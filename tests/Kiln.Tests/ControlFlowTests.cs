@@ -59,6 +59,7 @@ public class ControlFlowTests
     [InlineData("{ switch (Layers) { [|case > 2:|] return x.Sum(); } return (x * w).Sum(); }", "A case label other than a constant")]
     [InlineData("{ if ([|x.Sum() > 0f|]) return x.Sum(); return (x * w).Sum(); }", "Where(mask, a, b) picks per element")]
     [InlineData("=> ([|x > w|] ? x : w).Sum();", "Where(mask, a, b) picks per element")]
+    [InlineData("=> Where([|(x > 0f) && (x < w)|], x, w).Sum();", "'&' combines masks element by element")]
     // loops are reported at their 'for' keyword
     public void Control_flow_the_plan_cannot_fix_at_build_time_is_KLN0001_at_its_span(string body, string reason) =>
         MarkedSource.SingleAt(Usings + "[Model] public partial class M { const int Layers = 3; static readonly float S = System.MathF.Sqrt(2f); [Param(3)] Tensor w; [Loss] public Tensor L([Shape(2, 3)] Tensor x) " + body + " }", "KLN0001", reason);
