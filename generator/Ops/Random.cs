@@ -125,6 +125,7 @@ internal static partial class Lowerings
         int low = c.Int("low", 0), high = c.Int("high", 0);
         if (high <= low) throw c.Fail($"Randint({low}, {high}), an empty range (high must exceed low)");
         if ((long)high - low > 1 << 24) throw c.Fail($"Randint over {(long)high - low} values (a draw has 24 random bits: at most {1 << 24:N0})");
+        if (Math.Max(Math.Abs((long)low), Math.Abs((long)high)) > 1 << 24) throw c.Fail($"Randint({low}, {high}) (the values are floats, exact integers only within ±{1 << 24:N0})");
         var u = Draw(c, RandomOp.Kind.Uniform, SizeArgument(c));
         return c.B.Add(c.B.Unary(Unary.Floor, c.B.Mul(u, c.B.Const(high - low))), c.B.Const(low));
     }
@@ -133,6 +134,7 @@ internal static partial class Lowerings
     public static Node Normal(Call c)
     {
         Node mean = c.TensorOrNumber("mean", 0), std = c.TensorOrNumber("std", 1);
+        if (GraphBuilder.IsConst(std, out double sd) && !(sd >= 0)) throw c.Fail(FormattableString.Invariant($"Normal with std = {sd} (as torch.normal, std must be ≥ 0)"));
         var shape = c.Has("size") ? SizeArgument(c) : GraphBuilder.Broadcast("Normal", mean.Shape, std.Shape);
         // no gradient to mean or std, as torch.normal (mean + std * RandnLike(std) is the reparameterised form)
         return c.B.Unary(Unary.Detach, c.B.Add(c.B.Mul(Draw(c, RandomOp.Kind.Normal, shape), std), mean));
