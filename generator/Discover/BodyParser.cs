@@ -341,6 +341,7 @@ internal sealed class BodyParser(SemanticModel model, INamedTypeSymbol owner, Li
         bool b => new ConstExpr(b ? "true" : "false", location),
         string s => new ConstExpr("\"" + s + "\"", location),
         char ch => new NumberExpr(ch, location), // C# converts a char operand to its code, as Tensor * 'a' compiles to
+        // every other C# constant is a number (int, long, float, double, decimal …), all IConvertible
         var v => new NumberExpr(System.Convert.ToDouble(v, System.Globalization.CultureInfo.InvariantCulture), location),
     };
 

@@ -190,14 +190,15 @@ public abstract class Plan : IDisposable
     {
         _gradientsCurrent = _outputsCurrent = false;
         _drew = false;
+        // indexed loops: an enumerator over the interface would allocate on every run
         var buffers = BufferSlots;
-        foreach (var b in buffers)
-            if (b.Read >= 0) Work.CopyFrom(State.Buffers, b.Offset, b.Read, b.Count);
+        for (int i = 0; i < buffers.Count; i++)
+            if (buffers[i].Read >= 0) Work.CopyFrom(State.Buffers, buffers[i].Offset, buffers[i].Read, buffers[i].Count);
         if (Device.IsManaged) RunManaged(backward); else RunIlgpu(backward);
         // a buffer's new value is kept by training-mode runs only (as BatchNorm's running statistics)
         if (State.Training)
-            foreach (var b in buffers)
-                if (b.Written >= 0) State.Buffers.CopyFrom(Work, b.Written, b.Offset, b.Count);
+            for (int i = 0; i < buffers.Count; i++)
+                if (buffers[i].Written >= 0) State.Buffers.CopyFrom(Work, buffers[i].Written, buffers[i].Offset, buffers[i].Count);
         _gradientsCurrent = backward;
         _outputsCurrent = true;
     }

@@ -62,6 +62,20 @@ public class BufferTests() : TempFolder("kiln-buffer-")
     }
 
     [Fact]
+    public void Buffer_copies_allocate_nothing_per_step()
+    {
+        using var device = Device.ManagedCpu();
+        var m = new RunningStats(device, seed: 3);
+        var plan = m.CompileNormalized(N);
+        var x = Batch(0);
+        for (int k = 0; k < 50; k++) plan.ForwardBackward(x);   // warm up
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int k = 0; k < 200; k++) plan.ForwardBackward(x);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(allocated < 1024, $"{allocated} bytes for 200 steps that read and write four buffers");
+    }
+
+    [Fact]
     public void A_forward_plan_reads_the_current_buffers()
     {
         using var device = Device.ManagedCpu();
