@@ -1,5 +1,4 @@
 using System;
-using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -10,143 +9,248 @@ namespace Kiln.Kernels;
 
 /// <summary>
 /// C (m×n) = op(A)·op(B) (+ C when accumulating), row-major; op is an optional transpose. One instance per
-/// plan node, dims bound once: running it allocates nothing. Managed path: a transposed B is packed (pooled
-/// scratch), a transposed A read in place with its strides, then a 4×16 register-blocked FMA micro-kernel runs
-/// over row blocks on all cores.
+/// plan node, dims bound once: running it allocates nothing.
+/// Managed path, after BLIS: B is packed into panels of <see cref="Nr"/> columns (zero-padded, read in place when
+/// it is small, untransposed and whole panels), A is read in place with its strides (a transposed A too), and an
+/// 8-row × 2-vector register-blocked FMA micro-kernel (Vector512 where the hardware has it, else Vector256) runs
+/// over blocks of rows × columns on all cores, the inner dimension cut into cache-sized slices. The first slice
+/// writes C, so nothing is cleared first.
 /// ILGPU path: one thread per output element (grid-stride).
 /// </summary>
 public sealed class GemmOp
 {
+    /// <summary>Rows of the micro-kernel's tile.</summary>
+    private const int Mr = 8;
+    /// <summary>Slice of the inner dimension per pass: a B panel slice (Kc × Nr floats) stays in L1.</summary>
+    private const int Kc = 256;
+    /// <summary>Rows per block: an A block (Mc × Kc floats) stays in L2.</summary>
+    private const int Mc = 128;
+    /// <summary>Columns per block (a multiple of every Nr): a B block (Kc × Nc floats) stays in L2.</summary>
+    private const int Nc = 512;
+
+    /// <summary>Set by tests to run the Vector256 micro-kernel on hardware that has Vector512.</summary>
+    internal static bool ForceVector256 { get; set; }
+
+    /// <summary>Whether this product runs the Vector512 kernel: where the hardware has it and C has more than 16 columns
+    /// (narrower products would waste half of each 32-column tile).</summary>
+    private bool Wide => Vector512.IsHardwareAccelerated && !ForceVector256 && _n > Vector256<float>.Count * 2;
+
     private readonly int _m, _n, _k;
     private readonly bool _transA, _transB, _accumulate;
-    private readonly Action<long, long> _rows;
+    private readonly Action<long, long> _tasks, _pack;
+    private float[] _packed = [];
     private float[] _a = [], _b = [], _c = [];
     private int _aOff, _bOff, _cOff;
+    // per run: B's layout as the micro-kernel reads it, and the block grid
+    private int _nr, _ldb, _panelStride, _mc, _nc, _colBlocks;
 
     public GemmOp(int m, int n, int k, bool transA, bool transB, bool accumulate)
     {
         (_m, _n, _k, _transA, _transB, _accumulate) = (m, n, k, transA, transB, accumulate);
-        _rows = Rows;
+        _tasks = Tasks;
+        _pack = Pack;
     }
 
     public void Run(float[] a, int aOff, float[] b, int bOff, float[] c, int cOff)
     {
-        // a transposed A is read in place (element (i, p) at i + p·m); a transposed B is packed, as the micro-kernel
-        // loads 16 consecutive columns of a row of B
-        float[]? packB = null;
-        if (_transB) { packB = ArrayPool<float>.Shared.Rent(_k * _n); Transpose(b, bOff, _n, _k, packB); b = packB; bOff = 0; }
-        if (!_accumulate) Array.Clear(c, cOff, _m * _n);
+        if (_m == 0 || _n == 0) return;
+        if (_k == 0) { if (!_accumulate) Array.Clear(c, cOff, _m * _n); return; }
         (_a, _aOff, _b, _bOff, _c, _cOff) = (a, aOff, b, bOff, c, cOff);
+        if (_n == 1) { Gemv(); return; }
+        _nr = Wide ? 2 * Vector512<float>.Count : 2 * Vector256<float>.Count;
+        int panels = (_n + _nr - 1) / _nr;
         long flops = 2L * _m * _n * _k;
-        CpuWorkers.For((_m + 3) / 4, flops > 1 << 20 ? 1 : long.MaxValue, _rows);
-        if (packB is not null) ArrayPool<float>.Shared.Return(packB);
+        bool parallel = flops > 1 << 20 && CpuWorkers.Count > 1;
+        if (_transB || _n % _nr != 0 || (long)_k * _n > 1 << 16)
+        {
+            int size = panels * _k * _nr;
+            if (_packed.Length < size) _packed = new float[size];
+            CpuWorkers.For(panels, parallel ? 1 : long.MaxValue, _pack);
+            (_b, _bOff, _ldb, _panelStride) = (_packed, 0, _nr, _k * _nr);
+        }
+        else (_ldb, _panelStride) = (_n, _nr);
+
+        // blocks: rows split first; when there are too few row blocks to keep every core busy, columns too
+        _mc = Math.Min(Mc, RoundUp(_m, Mr));
+        _nc = Math.Min(Nc, panels * _nr);
+        int rowBlocks = (_m + _mc - 1) / _mc;
+        if (parallel && rowBlocks < CpuWorkers.Count)
+        {
+            _mc = RoundUp((_m + CpuWorkers.Count - 1) / CpuWorkers.Count, Mr);
+            rowBlocks = (_m + _mc - 1) / _mc;
+            if (rowBlocks < CpuWorkers.Count) _nc = Math.Min(_nc, RoundUp((_n + CpuWorkers.Count - 1) / CpuWorkers.Count, _nr));
+        }
+        _colBlocks = (_n + _nc - 1) / _nc;
+        CpuWorkers.For((long)rowBlocks * _colBlocks, parallel ? 1 : long.MaxValue, _tasks);
         _a = _b = _c = [];
     }
 
-    /// <summary>Strides of A's rows and columns as stored: (k, 1), or (1, m) when transposed.</summary>
-    private (int Row, int Col) AStrides => _transA ? (1, _m) : (_k, 1);
-
-    /// <summary>dst (cols×rows) = src (rows×cols)ᵀ, in 16×16 tiles so reads and writes both stay within a few cache lines.</summary>
+    /// <summary>
+    /// One output column (a layer with one output, its input gradient): c = A·b. Rows of an untransposed A are dot
+    /// products along memory; a transposed A is summed as scaled rows (c += b[p]·A[p, :]), also along memory.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Transpose(float[] src, int off, int rows, int cols, float[] dst)
+    private void Gemv()
     {
-        const int tile = 16;
-        ref float s = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(src), off);
-        ref float d = ref MemoryMarshal.GetArrayDataReference(dst);
-        for (int r0 = 0; r0 < rows; r0 += tile)
-        {
-            int r1 = Math.Min(rows, r0 + tile);
-            for (int c0 = 0; c0 < cols; c0 += tile)
-            {
-                int c1 = Math.Min(cols, c0 + tile);
-                for (int r = r0; r < r1; r++)
-                    for (int c = c0; c < c1; c++)
-                        Unsafe.Add(ref d, c * rows + r) = Unsafe.Add(ref s, r * cols + c);
-            }
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Rows(long block0, long block1)
-    {
-        int i0 = (int)block0 * 4, i1 = Math.Min(_m, (int)block1 * 4);
-        int i = i0;
-        for (; i + 4 <= i1; i += 4) Block4(i);
-        for (; i < i1; i++) Block1(i);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Block4(int i)
-    {
-        int n = _n, k = _k;
-        var (aRow, aCol) = AStrides;
-        ref float a0 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_a), _aOff + i * aRow);
-        ref float a1 = ref Unsafe.Add(ref a0, aRow);
-        ref float a2 = ref Unsafe.Add(ref a1, aRow);
-        ref float a3 = ref Unsafe.Add(ref a2, aRow);
+        int m = _m, k = _k;
+        ref float a = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_a), _aOff);
+        // a transposed B of one column is the same k values as an untransposed one
         ref float b = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_b), _bOff);
-        ref float c0 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_c), _cOff + i * n);
-        ref float c1 = ref Unsafe.Add(ref c0, n);
-        ref float c2 = ref Unsafe.Add(ref c1, n);
-        ref float c3 = ref Unsafe.Add(ref c2, n);
-        int j = 0;
-        for (; j + 16 <= n; j += 16)
+        ref float c = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_c), _cOff);
+        if (!_transA)
+            for (int i = 0; i < m; i++)
+            {
+                ref float row = ref Unsafe.Add(ref a, i * k);
+                var acc = Vector256<float>.Zero;
+                int p = 0;
+                for (; p + 8 <= k; p += 8) acc = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref row, (nuint)p), Vector256.LoadUnsafe(ref b, (nuint)p), acc);
+                float s = Vector256.Sum(acc);
+                for (; p < k; p++) s += Unsafe.Add(ref row, p) * Unsafe.Add(ref b, p);
+                Unsafe.Add(ref c, i) = _accumulate ? Unsafe.Add(ref c, i) + s : s;
+            }
+        else
         {
-            Vector256<float> s00 = default, s01 = default, s10 = default, s11 = default, s20 = default, s21 = default, s30 = default, s31 = default;
+            if (!_accumulate) _c.AsSpan(_cOff, m).Clear();
             for (int p = 0; p < k; p++)
             {
-                ref float bRow = ref Unsafe.Add(ref b, p * n + j);
-                var b0 = Vector256.LoadUnsafe(ref bRow);
-                var b1 = Vector256.LoadUnsafe(ref bRow, 8);
-                int ap = p * aCol;
-                var x = Vector256.Create(Unsafe.Add(ref a0, ap)); s00 = Vector256.FusedMultiplyAdd(x, b0, s00); s01 = Vector256.FusedMultiplyAdd(x, b1, s01);
-                x = Vector256.Create(Unsafe.Add(ref a1, ap)); s10 = Vector256.FusedMultiplyAdd(x, b0, s10); s11 = Vector256.FusedMultiplyAdd(x, b1, s11);
-                x = Vector256.Create(Unsafe.Add(ref a2, ap)); s20 = Vector256.FusedMultiplyAdd(x, b0, s20); s21 = Vector256.FusedMultiplyAdd(x, b1, s21);
-                x = Vector256.Create(Unsafe.Add(ref a3, ap)); s30 = Vector256.FusedMultiplyAdd(x, b0, s30); s31 = Vector256.FusedMultiplyAdd(x, b1, s31);
+                ref float row = ref Unsafe.Add(ref a, p * m);
+                float bp = Unsafe.Add(ref b, p);
+                var bv = Vector256.Create(bp);
+                int i = 0;
+                for (; i + 8 <= m; i += 8)
+                    Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref row, (nuint)i), bv, Vector256.LoadUnsafe(ref c, (nuint)i)).StoreUnsafe(ref c, (nuint)i);
+                for (; i < m; i++) Unsafe.Add(ref c, i) += Unsafe.Add(ref row, i) * bp;
             }
-            AddStore(ref c0, j, s00, s01); AddStore(ref c1, j, s10, s11); AddStore(ref c2, j, s20, s21); AddStore(ref c3, j, s30, s31);
         }
-        for (; j < n; j++)
+        _a = _b = _c = [];
+    }
+
+    private static int RoundUp(int x, int to) => (x + to - 1) / to * to;
+
+    /// <summary>Packs B's column panels [start, end): panel j holds, for each p, Nr consecutive columns of row p (zeros past n).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Pack(long start, long end)
+    {
+        int n = _n, k = _k, nr = _nr;
+        ref float src = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_b), _bOff);
+        for (int jp = (int)start; jp < end; jp++)
         {
-            float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-            for (int p = 0; p < k; p++)
-            {
-                float bv = Unsafe.Add(ref b, p * n + j);
-                int ap = p * aCol;
-                s0 += Unsafe.Add(ref a0, ap) * bv; s1 += Unsafe.Add(ref a1, ap) * bv; s2 += Unsafe.Add(ref a2, ap) * bv; s3 += Unsafe.Add(ref a3, ap) * bv;
-            }
-            Unsafe.Add(ref c0, j) += s0; Unsafe.Add(ref c1, j) += s1; Unsafe.Add(ref c2, j) += s2; Unsafe.Add(ref c3, j) += s3;
+            ref float dst = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_packed), jp * k * nr);
+            int j0 = jp * nr, cols = Math.Min(nr, n - j0);
+            if (cols < nr) _packed.AsSpan(jp * k * nr, k * nr).Clear();
+            if (!_transB)
+                for (int p = 0; p < k; p++)
+                    Unsafe.CopyBlockUnaligned(ref Unsafe.As<float, byte>(ref Unsafe.Add(ref dst, p * nr)),
+                        ref Unsafe.As<float, byte>(ref Unsafe.Add(ref src, p * n + j0)), (uint)(cols * sizeof(float)));
+            else
+                // stored B is n×k: column j of op(B) is row j, read along p in slices that stay in L1
+                for (int p0 = 0; p0 < k; p0 += 64)
+                {
+                    int p1 = Math.Min(k, p0 + 64);
+                    for (int l = 0; l < cols; l++)
+                    {
+                        ref float row = ref Unsafe.Add(ref src, (j0 + l) * k);
+                        for (int p = p0; p < p1; p++) Unsafe.Add(ref dst, p * nr + l) = Unsafe.Add(ref row, p);
+                    }
+                }
+        }
+    }
+
+    /// <summary>Runs blocks [start, end) of the row-block × column-block grid.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Tasks(long start, long end)
+    {
+        for (long t = start; t < end; t++)
+        {
+            int i0 = (int)(t / _colBlocks) * _mc, j0 = (int)(t % _colBlocks) * _nc;
+            if (Wide) Block<Wide512, Vector512<float>>(i0, Math.Min(_m, i0 + _mc), j0, Math.Min(_n, j0 + _nc));
+            else Block<Narrow256, Vector256<float>>(i0, Math.Min(_m, i0 + _mc), j0, Math.Min(_n, j0 + _nc));
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Block1(int i)
+    private void Block<S, V>(int i0, int i1, int j0, int j1) where S : struct, IVectorWidth<V> where V : struct
     {
-        int n = _n, k = _k;
-        var (aRow, aCol) = AStrides;
-        ref float a = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_a), _aOff + i * aRow);
+        int nr = 2 * S.Count, m = _m, n = _n, k = _k;
+        nint aRow = _transA ? 1 : k, aCol = _transA ? m : 1;
+        ref float a = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_a), _aOff);
         ref float b = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_b), _bOff);
-        ref float c = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_c), _cOff + i * n);
-        int j = 0;
-        for (; j + 8 <= n; j += 8)
+        ref float c = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_c), _cOff);
+        for (int p0 = 0; p0 < k; p0 += Kc)
         {
-            Vector256<float> s = default;
-            for (int p = 0; p < k; p++) s = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref a, p * aCol)), Vector256.LoadUnsafe(ref Unsafe.Add(ref b, p * n + j)), s);
-            (s + Vector256.LoadUnsafe(ref c, (nuint)j)).StoreUnsafe(ref c, (nuint)j);
+            int kc = Math.Min(Kc, k - p0);
+            bool overwrite = p0 == 0 && !_accumulate;
+            for (int j = j0; j < j1; j += nr)
+            {
+                ref float bPanel = ref Unsafe.Add(ref b, (nint)(j / nr) * _panelStride + (nint)p0 * _ldb);
+                for (int i = i0; i < i1; i += Mr)
+                    Micro<S, V>(ref Unsafe.Add(ref a, i * aRow + p0 * aCol), aRow, aCol, Math.Min(Mr, i1 - i),
+                        ref bPanel, _ldb, kc, ref Unsafe.Add(ref c, (nint)i * n + j), n, Math.Min(nr, j1 - j), overwrite);
+            }
         }
-        for (; j < n; j++)
+    }
+
+    /// <summary>
+    /// C tile (rows × cols, at most 8 × 2 vectors) (+)= A rows (kc values each, strides aRow/aCol) · B panel slice (kc rows
+    /// of 2 vectors, stride ldb). Rows past <paramref name="rows"/> repeat the last row and are not stored; a partial tile
+    /// is stored through a stack tile.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Micro<S, V>(ref float a, nint aRow, nint aCol, int rows, ref float b, nint ldb, int kc,
+        ref float c, nint ldc, int cols, bool overwrite) where S : struct, IVectorWidth<V> where V : struct
+    {
+        nint w = S.Count;
+        nint r1 = Math.Min(1, rows - 1) * aRow, r2 = Math.Min(2, rows - 1) * aRow, r3 = Math.Min(3, rows - 1) * aRow;
+        nint r4 = Math.Min(4, rows - 1) * aRow, r5 = Math.Min(5, rows - 1) * aRow, r6 = Math.Min(6, rows - 1) * aRow;
+        nint r7 = Math.Min(7, rows - 1) * aRow;
+        V c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
+        V c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
+        for (int p = 0; p < kc; p++)
         {
-            float s = 0;
-            for (int p = 0; p < k; p++) s += Unsafe.Add(ref a, p * aCol) * Unsafe.Add(ref b, p * n + j);
-            Unsafe.Add(ref c, j) += s;
+            V b0 = S.Load(ref b, 0), b1 = S.Load(ref b, w);
+            V x = S.Splat(a); c00 = S.Fma(x, b0, c00); c01 = S.Fma(x, b1, c01);
+            x = S.Splat(Unsafe.Add(ref a, r1)); c10 = S.Fma(x, b0, c10); c11 = S.Fma(x, b1, c11);
+            x = S.Splat(Unsafe.Add(ref a, r2)); c20 = S.Fma(x, b0, c20); c21 = S.Fma(x, b1, c21);
+            x = S.Splat(Unsafe.Add(ref a, r3)); c30 = S.Fma(x, b0, c30); c31 = S.Fma(x, b1, c31);
+            x = S.Splat(Unsafe.Add(ref a, r4)); c40 = S.Fma(x, b0, c40); c41 = S.Fma(x, b1, c41);
+            x = S.Splat(Unsafe.Add(ref a, r5)); c50 = S.Fma(x, b0, c50); c51 = S.Fma(x, b1, c51);
+            x = S.Splat(Unsafe.Add(ref a, r6)); c60 = S.Fma(x, b0, c60); c61 = S.Fma(x, b1, c61);
+            x = S.Splat(Unsafe.Add(ref a, r7)); c70 = S.Fma(x, b0, c70); c71 = S.Fma(x, b1, c71);
+            a = ref Unsafe.Add(ref a, aCol);
+            b = ref Unsafe.Add(ref b, ldb);
+        }
+        if (rows == Mr && cols == 2 * w)
+        {
+            Store<S, V>(ref c, w, c00, c01, overwrite); Store<S, V>(ref Unsafe.Add(ref c, ldc), w, c10, c11, overwrite);
+            Store<S, V>(ref Unsafe.Add(ref c, 2 * ldc), w, c20, c21, overwrite); Store<S, V>(ref Unsafe.Add(ref c, 3 * ldc), w, c30, c31, overwrite);
+            Store<S, V>(ref Unsafe.Add(ref c, 4 * ldc), w, c40, c41, overwrite); Store<S, V>(ref Unsafe.Add(ref c, 5 * ldc), w, c50, c51, overwrite);
+            Store<S, V>(ref Unsafe.Add(ref c, 6 * ldc), w, c60, c61, overwrite); Store<S, V>(ref Unsafe.Add(ref c, 7 * ldc), w, c70, c71, overwrite);
+            return;
+        }
+        Span<float> tile = stackalloc float[Mr * 2 * 16];
+        ref float t = ref MemoryMarshal.GetReference(tile);
+        nint tw = 2 * w;
+        S.Store(c00, ref t, 0); S.Store(c01, ref t, w); S.Store(c10, ref t, tw); S.Store(c11, ref t, tw + w);
+        S.Store(c20, ref t, 2 * tw); S.Store(c21, ref t, 2 * tw + w); S.Store(c30, ref t, 3 * tw); S.Store(c31, ref t, 3 * tw + w);
+        S.Store(c40, ref t, 4 * tw); S.Store(c41, ref t, 4 * tw + w); S.Store(c50, ref t, 5 * tw); S.Store(c51, ref t, 5 * tw + w);
+        S.Store(c60, ref t, 6 * tw); S.Store(c61, ref t, 6 * tw + w); S.Store(c70, ref t, 7 * tw); S.Store(c71, ref t, 7 * tw + w);
+        for (int r = 0; r < rows; r++)
+        {
+            ref float cr = ref Unsafe.Add(ref c, r * ldc);
+            ref float tr = ref Unsafe.Add(ref t, r * tw);
+            int l = 0;
+            for (; l + w <= cols; l += (int)w)
+                S.Store(overwrite ? S.Load(ref tr, l) : S.Add(S.Load(ref tr, l), S.Load(ref cr, l)), ref cr, l);
+            for (; l < cols; l++) Unsafe.Add(ref cr, l) = overwrite ? Unsafe.Add(ref tr, l) : Unsafe.Add(ref cr, l) + Unsafe.Add(ref tr, l);
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void AddStore(ref float c, int j, Vector256<float> lo, Vector256<float> hi)
+    private static void Store<S, V>(ref float c, nint w, V lo, V hi, bool overwrite) where S : struct, IVectorWidth<V> where V : struct
     {
-        (lo + Vector256.LoadUnsafe(ref c, (nuint)j)).StoreUnsafe(ref c, (nuint)j);
-        (hi + Vector256.LoadUnsafe(ref c, (nuint)(j + 8))).StoreUnsafe(ref c, (nuint)(j + 8));
+        if (!overwrite) { lo = S.Add(lo, S.Load(ref c, 0)); hi = S.Add(hi, S.Load(ref c, w)); }
+        S.Store(lo, ref c, 0);
+        S.Store(hi, ref c, w);
     }
 
     // ---- ILGPU ----
@@ -193,4 +297,36 @@ public sealed class GemmOp
         int size = device.LaunchSize((long)_m * _n);
         launch(size, a, b, c, g, size);
     }
+}
+
+/// <summary>The vector operations the GEMM micro-kernel needs, for one vector width: the kernel is written once and the
+/// JIT specialises it per width (struct type arguments), so each call is the bare intrinsic.</summary>
+internal interface IVectorWidth<V> where V : struct
+{
+    static abstract int Count { get; }
+    static abstract V Load(ref float p, nint i);
+    static abstract void Store(V v, ref float p, nint i);
+    static abstract V Splat(float x);
+    static abstract V Fma(V x, V y, V acc);
+    static abstract V Add(V x, V y);
+}
+
+internal readonly struct Wide512 : IVectorWidth<Vector512<float>>
+{
+    public static int Count => Vector512<float>.Count;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Load(ref float p, nint i) => Vector512.LoadUnsafe(ref p, (nuint)i);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector512<float> v, ref float p, nint i) => v.StoreUnsafe(ref p, (nuint)i);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Splat(float x) => Vector512.Create(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Fma(Vector512<float> x, Vector512<float> y, Vector512<float> acc) => Vector512.FusedMultiplyAdd(x, y, acc);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Add(Vector512<float> x, Vector512<float> y) => x + y;
+}
+
+internal readonly struct Narrow256 : IVectorWidth<Vector256<float>>
+{
+    public static int Count => Vector256<float>.Count;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Load(ref float p, nint i) => Vector256.LoadUnsafe(ref p, (nuint)i);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector256<float> v, ref float p, nint i) => v.StoreUnsafe(ref p, (nuint)i);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Splat(float x) => Vector256.Create(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Fma(Vector256<float> x, Vector256<float> y, Vector256<float> acc) => Vector256.FusedMultiplyAdd(x, y, acc);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Add(Vector256<float> x, Vector256<float> y) => x + y;
 }
