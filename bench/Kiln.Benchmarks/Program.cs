@@ -4,6 +4,7 @@ using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
 using Kiln.Benchmarks;
+using Kiln.Kernels;
 
 // dotnet run -c Release --project bench/Kiln.Benchmarks            (all; prints the summary table below)
 // dotnet run -c Release --project bench/Kiln.Benchmarks -- --quick (fewer iterations)
@@ -11,7 +12,7 @@ bool quick = args.Contains("--quick");
 var job = quick ? Job.ShortRun : Job.Default.WithWarmupCount(4).WithIterationCount(12);
 var config = DefaultConfig.Instance.AddJob(job.WithId(quick ? "quick" : "default")).WithOptions(ConfigOptions.DisableOptimizationsValidator);
 // further arguments name benchmark classes to run alone (`-- TrainingSteps`); the table then shows only their rows
-Type[] all = [typeof(Elementwise), typeof(TrainingSteps), typeof(OptimizerSteps)];
+Type[] all = [typeof(Elementwise), typeof(Compute), typeof(LossSteps), typeof(TrainingSteps), typeof(OptimizerSteps)];
 var chosen = all.Where(t => args.Contains(t.Name)).ToArray();
 var summaries = BenchmarkRunner.Run(chosen.Length > 0 ? chosen : all, config);
 
@@ -24,19 +25,38 @@ long Allocated(string method) => summaries.SelectMany(s => s.Reports)
 
 // a row only for a benchmark this run measured
 void Row(string method, Func<string> line) { if (Median(method) > 0) Console.WriteLine(line()); }
+string Ms(string method) => Median(method) >= 1e6 ? $"{Median(method) / 1e6:F2} ms" : $"{Median(method) / 1e3:F2} µs";
+// libtorch 2.10's medians on this machine kind, ../shared/PERFORMANCE.md (second measurement, 2026-11-23), in ns
+string Peer(string method, double libtorchNs, string label) => $"libtorch {label}: **{libtorchNs / Median(method):F2}×**";
 double gbps(string m) => 12.0 * Elementwise.N / Median(m); // bytes per ns = GB/s
-double triad = gbps(nameof(Elementwise.TriadBaseline)), fused = gbps(nameof(Elementwise.FusedSigmoidKernel));
+double triad = gbps(nameof(Elementwise.TriadBaseline)), fused = gbps(nameof(Elementwise.FusedSigmoidKernel)), run = gbps(nameof(Elementwise.FusedSigmoidRun));
+double peak = Compute.PeakFlops / Median(nameof(Compute.FmaPeakBaseline));   // flops per ns = GFLOP/s
+double Gflops(string m, double flops) => flops / Median(m);
 Console.WriteLine();
 Console.WriteLine("| benchmark | median | throughput | vs ceiling / peer | allocated per op |");
 Console.WriteLine("|---|---|---|---|---|");
-Row(nameof(Elementwise.TriadBaseline), () => $"| STREAM triad a = b + 3c, 2^24 floats | {Median(nameof(Elementwise.TriadBaseline)) / 1e6:F2} ms | {triad:F1} GB/s | ceiling (this run) | {Allocated(nameof(Elementwise.TriadBaseline))} B |");
-Row(nameof(Elementwise.FusedSigmoidKernel), () => $"| generated sigmoid(a*b+a), 2^24 floats | {Median(nameof(Elementwise.FusedSigmoidKernel)) / 1e6:F2} ms | {fused:F1} GB/s | {fused / triad:P0} of triad; libtorch 53-69 ms | {Allocated(nameof(Elementwise.FusedSigmoidKernel))} B |");
-Row(nameof(TrainingSteps.LinearRegressionStep), () => $"| linear regression step (N=3) | {Median(nameof(TrainingSteps.LinearRegressionStep)) / 1e3:F2} µs | | | {Allocated(nameof(TrainingSteps.LinearRegressionStep))} B |");
-Row(nameof(TrainingSteps.Mlp_8_6_4_1_Batch32Step), () => $"| MLP 8-6-4-1 step (N=32, BCE, SGD) | {Median(nameof(TrainingSteps.Mlp_8_6_4_1_Batch32Step)) / 1e3:F2} µs | | libtorch 160-190 µs: {170e3 / Median(nameof(TrainingSteps.Mlp_8_6_4_1_Batch32Step)):F0}x | {Allocated(nameof(TrainingSteps.Mlp_8_6_4_1_Batch32Step))} B |");
-Row(nameof(TrainingSteps.GanStep), () => $"| 1-D GAN step (D on 500 real + 500 fake, then G; Adam) | {Median(nameof(TrainingSteps.GanStep)) / 1e3:F2} µs | | libtorch 0.73 ms: {0.73e6 / Median(nameof(TrainingSteps.GanStep)):F1}x | {Allocated(nameof(TrainingSteps.GanStep))} B |");
-double adam = 28.0 * OptimizerSteps.Count / Median(nameof(OptimizerSteps.AdamStep)), adamW = 28.0 * OptimizerSteps.Count / Median(nameof(OptimizerSteps.AdamWStep));
-Row(nameof(OptimizerSteps.AdamStep), () => $"| Adam step, 10M parameters | {Median(nameof(OptimizerSteps.AdamStep)) / 1e6:F2} ms | {adam:F1} GB/s (28 B/param) | {adam / triad:P0} of triad; libtorch 39-47 ms: {43e6 / Median(nameof(OptimizerSteps.AdamStep)):F1}x | {Allocated(nameof(OptimizerSteps.AdamStep))} B |");
-Row(nameof(OptimizerSteps.AdamWStep), () => $"| AdamW step, 10M parameters | {Median(nameof(OptimizerSteps.AdamWStep)) / 1e6:F2} ms | {adamW:F1} GB/s (28 B/param) | {adamW / triad:P0} of triad | {Allocated(nameof(OptimizerSteps.AdamWStep))} B |");
-double sgd = 20.0 * OptimizerSteps.Count / Median(nameof(OptimizerSteps.SgdMomentumStep)), rms = 20.0 * OptimizerSteps.Count / Median(nameof(OptimizerSteps.RmsPropStep));
-Row(nameof(OptimizerSteps.SgdMomentumStep), () => $"| SGD momentum step, 10M parameters | {Median(nameof(OptimizerSteps.SgdMomentumStep)) / 1e6:F2} ms | {sgd:F1} GB/s (20 B/param) | {sgd / triad:P0} of triad | {Allocated(nameof(OptimizerSteps.SgdMomentumStep))} B |");
-Row(nameof(OptimizerSteps.RmsPropStep), () => $"| RMSprop step, 10M parameters | {Median(nameof(OptimizerSteps.RmsPropStep)) / 1e6:F2} ms | {rms:F1} GB/s (20 B/param) | {rms / triad:P0} of triad | {Allocated(nameof(OptimizerSteps.RmsPropStep))} B |");
+void Line(string method, string name, string throughput, string versus) =>
+    Row(method, () => $"| {name} | {Ms(method)} | {throughput} | {versus} | {Allocated(method)} B |");
+Line(nameof(Elementwise.TriadBaseline), "STREAM triad a = b + 3c, 2^24 floats", $"{triad:F1} GB/s", "ceiling (this run)");
+Line(nameof(Compute.FmaPeakBaseline), $"FMA peak, {CpuWorkers.Count} cores, {Compute.Lanes * 32}-bit vectors", $"{peak:F0} GFLOP/s", "ceiling (this run)");
+Line(nameof(Elementwise.FusedSigmoidKernel), "generated sigmoid(a*b+a), 2^24 floats, `Replay`", $"{fused:F1} GB/s", $"{fused / triad:P0} of triad; {Peer(nameof(Elementwise.FusedSigmoidKernel), 9.5e6, "preallocated 9.5 ms")}");
+Line(nameof(Elementwise.FusedSigmoidRun), "same through `Run(a, b, output)` from the caller's arrays", $"{run:F1} GB/s", $"{Median(nameof(Elementwise.FusedSigmoidRun)) / Median(nameof(Elementwise.FusedSigmoidKernel)):F2}× Replay's time; {Peer(nameof(Elementwise.FusedSigmoidRun), 50e6, "as written 50 ms")}");
+Line(nameof(Compute.MatMul1024), "matmul 1024³", $"{Gflops(nameof(Compute.MatMul1024), 2.0 * 1024 * 1024 * 1024):F0} GFLOP/s", $"{Gflops(nameof(Compute.MatMul1024), 2.0 * 1024 * 1024 * 1024) / peak:P0} of FMA peak; {Peer(nameof(Compute.MatMul1024), 11.7e6, "11.7 ms")}");
+Line(nameof(Compute.MatMul256x784x256), "matmul 256×784×256", $"{Gflops(nameof(Compute.MatMul256x784x256), 2.0 * 256 * 784 * 256):F0} GFLOP/s", $"{Gflops(nameof(Compute.MatMul256x784x256), 2.0 * 256 * 784 * 256) / peak:P0} of FMA peak; {Peer(nameof(Compute.MatMul256x784x256), 0.55e6, "0.55 ms")}");
+Line(nameof(LossSteps.CrossEntropy1024x1000), "CrossEntropy fwd+bwd 1024×1000", $"{8.0 * LossSteps.Rows * LossSteps.Classes / Median(nameof(LossSteps.CrossEntropy1024x1000)):F1} GB/s (x read, dx written)", Peer(nameof(LossSteps.CrossEntropy1024x1000), 0.52e6, "0.52 ms"));
+Line(nameof(LossSteps.Mse), "MSE fwd+bwd 2^20", $"{12.0 * LossSteps.Elements / Median(nameof(LossSteps.Mse)):F1} GB/s (x, y read, dx written)", Peer(nameof(LossSteps.Mse), 0.22e6, "0.22 ms"));
+Line(nameof(LossSteps.BceWithLogits), "BCEWithLogits fwd+bwd 2^20", $"{12.0 * LossSteps.Elements / Median(nameof(LossSteps.BceWithLogits)):F1} GB/s", Peer(nameof(LossSteps.BceWithLogits), 1.16e6, "1.16 ms"));
+Line(nameof(LossSteps.SmoothL1), "SmoothL1 fwd+bwd 2^20", $"{12.0 * LossSteps.Elements / Median(nameof(LossSteps.SmoothL1)):F1} GB/s", Peer(nameof(LossSteps.SmoothL1), 0.23e6, "0.23 ms"));
+Line(nameof(TrainingSteps.LinearRegressionStep), "linear regression step (N=3)", "", "");
+Line(nameof(TrainingSteps.Mlp_8_6_4_1_Batch32Step), "MLP 8-6-4-1 step (N=32, BCE, SGD)", "", Peer(nameof(TrainingSteps.Mlp_8_6_4_1_Batch32Step), 0.128e6, "0.128 ms"));
+Line(nameof(TrainingSteps.Mlp_784_256_10_Batch256Step), "MLP 784-256-10 step (N=256, ReLU, CrossEntropy, SGD momentum)", $"{Gflops(nameof(TrainingSteps.Mlp_784_256_10_Batch256Step), 2.0 * 256 * (2 * 784 * 256 + 3 * 256 * 10)):F0} GFLOP/s", Peer(nameof(TrainingSteps.Mlp_784_256_10_Batch256Step), 1.85e6, "1.85 ms"));
+Line(nameof(TrainingSteps.GanStep), "1-D GAN step (D on 500 real + 500 fake, then G; Adam)", "", Peer(nameof(TrainingSteps.GanStep), 0.73e6, "0.73 ms"));
+void Optimizer(string method, string name, int bytes, double libtorchNs = 0)
+{
+    double rate = (double)bytes * OptimizerSteps.Count / Median(method);
+    Line(method, $"{name} step, 10M parameters", $"{rate:F1} GB/s ({bytes} B/param)", $"{rate / triad:P0} of triad" + (libtorchNs > 0 ? "; " + Peer(method, libtorchNs, $"{libtorchNs / 1e6:F0} ms") : ""));
+}
+Optimizer(nameof(OptimizerSteps.AdamStep), "Adam", 28, 35e6);
+Optimizer(nameof(OptimizerSteps.AdamWStep), "AdamW", 28);
+Optimizer(nameof(OptimizerSteps.SgdMomentumStep), "SGD momentum", 20);
+Optimizer(nameof(OptimizerSteps.RmsPropStep), "RMSprop", 20);
