@@ -210,8 +210,11 @@ internal sealed class GraphBuilder
     public Node Softmax(Node a, int dim, bool log) =>
         Make(log ? SoftmaxOp.LogSoftmax : SoftmaxOp.Softmax, [a], a.Shape, new NodeAttrs { Dim = dim });
 
+    /// <summary>The backward of softmax rows; a log-softmax whose gradient is a class scatter (CrossEntropy's) is one fused pass.</summary>
     public Node SoftmaxGrad(Node y, Node g, int dim, bool log) =>
-        Make(log ? SoftmaxGradOp.LogSoftmax : SoftmaxGradOp.Softmax, [y, g], y.Shape, new NodeAttrs { Dim = dim });
+        log && g.Op == ScatterOp.Instance && dim == 1 && y.Shape.Rank == 2
+            ? Make(PickedLogSoftmaxGradOp.Instance, [y, g.Inputs[0], g.Inputs[1]], y.Shape, new NodeAttrs { Ignore = g.Attrs.Ignore })
+            : Make(log ? SoftmaxGradOp.LogSoftmax : SoftmaxGradOp.Softmax, [y, g], y.Shape, new NodeAttrs { Dim = dim });
 
     /// <summary>torch.cat along dim: every other dim must agree; the sizes along dim must be fixed numbers.</summary>
     public Node Cat(IReadOnlyList<Node> xs, int dim)

@@ -68,6 +68,46 @@ internal sealed class SoftmaxGradOp(bool log) : LibraryOp
         }, inputs);
 }
 
+/// <summary>
+/// The backward of log-softmax rows whose gradient is a class-index scatter (CrossEntropy with class targets):
+/// inputs (y, v, targets), dx[i, j] = [j = t_i]·v_i - exp(y[i, j])·v_i, and 0 for an ignored row. One pass over y,
+/// instead of clearing a one-hot matrix, filling it and reading it back.
+/// </summary>
+internal sealed class PickedLogSoftmaxGradOp : LibraryOp
+{
+    public static readonly PickedLogSoftmaxGradOp Instance = new();
+    public override string Name => "PickedLogSoftmaxGrad";
+    public override Node?[] Backward(GraphBuilder b, Node node, Node grad) => [null, null, null];
+
+    public override string RuntimeType => Kiln("PickedLogSoftmaxGradOp");
+    public override string Construct(LibraryEmit e) =>
+        $"new {RuntimeType}({e.Dim(e.Node.Shape[0])}, {e.Dim(e.Node.Shape[1])}, {e.Node.Attrs.Ignore})";
+
+    public override void Call(LibraryEmit e, SourceWriter w)
+    {
+        Node y = e.Kernel.Leaves[0], v = e.Kernel.Leaves[1], t = e.Kernel.Leaves[2];
+        w.Line($"{e.Field}.Run({e.DeviceArg}{e.Array(y)}, {e.Off(y)}, {e.Array(v)}, {e.Off(v)}, {e.Targets}, {e.Off(t)}, {e.Array(e.Node)}, {e.Off(e.Node)});");
+    }
+
+    public override string? ShapeError(Node[] x, NodeAttrs attrs, Shape shape) =>
+        shape.Rank != 2 || !x[0].Shape.Equals(shape) || !x[1].Shape.Equals(x[2].Shape) || x[1].Shape.Rank != 1 || x[1].Shape[0] != shape[0]
+            ? $"result {shape} must be (targets, classes) for log-probabilities {x[0].Shape}, gradient {x[1].Shape} and targets {x[2].Shape}" : null;
+
+    public override double[] Evaluate(Node n, double[][] inputs, int[][] inputShapes, int[] shape)
+    {
+        double[] y = inputs[0], v = inputs[1], t = inputs[2];
+        int rows = shape[0], classes = shape[1];
+        var result = new double[rows * classes];
+        for (int i = 0; i < rows; i++)
+        {
+            int target = (int)t[i];
+            if (target == n.Attrs.Ignore) continue;
+            for (int j = 0; j < classes; j++) result[i * classes + j] = (j == target ? v[i] : 0) - Math.Exp(y[i * classes + j]) * v[i];
+        }
+        return result;
+    }
+}
+
 /// <summary>What the softmax ops share: a tensor seen as (outer, len, inner) rows along one dim.</summary>
 internal static class Rows
 {

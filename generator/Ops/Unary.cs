@@ -3,20 +3,20 @@ using Kiln.Generator.Ir;
 
 namespace Kiln.Generator.Ops;
 
-/// <summary>Unary elementwise ops. Vector forms compose .NET's Vector256 Exp/Log and the runtime's Simd helpers.</summary>
+/// <summary>Unary elementwise ops. Vector forms compose the runtime's Simd helpers (its float Exp and Log among them).</summary>
 internal static class Unary
 {
     private const string Simd = "global::Kiln.Kernels.Simd.";
 
     public static readonly OpDef Exp = new ElementwiseOp("Exp", language: "Exp",
         scalar: (a, _) => $"MathF.Exp({a[0]})",
-        vector: (a, _) => $"Vector256.Exp({a[0]})",
+        vector: (a, _) => $"{Simd}Exp({a[0]})",
         eval: (a, _) => Math.Exp(a[0]),
         backward: (b, n, g) => [b.Mul(g, n)]);
 
     public static readonly OpDef Log = new ElementwiseOp("Log", language: "Log",
         scalar: (a, _) => $"MathF.Log({a[0]})",
-        vector: (a, _) => $"Vector256.Log({a[0]})",
+        vector: (a, _) => $"{Simd}Log({a[0]})",
         eval: (a, _) => Math.Log(a[0]),
         backward: (b, n, g) => [b.Div(g, n.Inputs[0])]);
 
@@ -158,7 +158,7 @@ internal static class Unary
 
     public static readonly OpDef Log10 = new ElementwiseOp("Log10", language: "Log10",
         scalar: (a, _) => $"MathF.Log10({a[0]})",
-        vector: (a, _) => $"(Vector256.Log({a[0]}) * Vector256.Create(0.4342944819f))",
+        vector: (a, _) => $"({Simd}Log({a[0]}) * Vector256.Create(0.4342944819f))",
         eval: (a, _) => Math.Log10(a[0]),
         backward: (b, n, g) => [b.Div(g, b.Mul(n.Inputs[0], b.Const(Math.Log(10))))]);
 

@@ -14,13 +14,13 @@ public static class Simd
     public static float Sigmoid(float x) => 1f / (1f + MathF.Exp(-x));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Sigmoid(Vector256<float> x) => Vector256<float>.One / (Vector256<float>.One + Vector256.Exp(-x));
+    public static Vector256<float> Sigmoid(Vector256<float> x) => Vector256<float>.One / (Vector256<float>.One + Exp(-x));
 
     /// <summary>tanh(x) = sign(x)·(1 - e^(-2|x|)) / (1 + e^(-2|x|)): no overflow for large |x|.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Tanh(Vector256<float> x)
     {
-        var t = Vector256.Exp(Vector256.Abs(x) * Vector256.Create(-2f));
+        var t = Exp(Vector256.Abs(x) * Vector256.Create(-2f));
         var r = (Vector256<float>.One - t) / (Vector256<float>.One + t);
         return Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256<float>.Zero), -r, r);
     }
@@ -31,7 +31,7 @@ public static class Simd
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Softplus(Vector256<float> x) =>
-        Vector256.Max(x, Vector256<float>.Zero) + Vector256.Log(Vector256<float>.One + Vector256.Exp(-Vector256.Abs(x)));
+        Vector256.Max(x, Vector256<float>.Zero) + Log(Vector256<float>.One + Exp(-Vector256.Abs(x)));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Sign(float x) => x > 0f ? 1f : x < 0f ? -1f : 0f;
@@ -129,7 +129,68 @@ public static class Simd
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> LogSigmoid(Vector256<float> x) =>
-        Vector256.Min(x, Vector256<float>.Zero) - Vector256.Log(Vector256<float>.One + Vector256.Exp(-Vector256.Abs(x)));
+        Vector256.Min(x, Vector256<float>.Zero) - Log(Vector256<float>.One + Exp(-Vector256.Abs(x)));
+
+    // ---- eˣ and log x for eight lanes, in float arithmetic (.NET's Vector256.Exp/Log measured 4-6× slower here) ----
+
+    /// <summary>
+    /// eˣ to about 1 ulp (relative error ≤ 1.2e-7): x = n·ln 2 + r with |r| ≤ ln 2 / 2 (ln 2 split in two for an exact
+    /// reduction), Cephes' degree-6 polynomial for eʳ, then 2ⁿ applied in two halves so results down to the smallest
+    /// subnormal and up to overflow come out right. eˣ of -∞ is 0, of +∞ is +∞, of NaN is NaN.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Exp(Vector256<float> x)
+    {
+        var xc = Vector256.MinNative(Vector256.MaxNative(x, Vector256.Create(-104f)), Vector256.Create(89f));
+        var n = Vector256.Round(xc * Vector256.Create(1.44269504088896341f));
+        var r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-0.693359375f), xc);
+        r = Vector256.FusedMultiplyAdd(n, Vector256.Create(2.12194440e-4f), r);
+        var p = Vector256.FusedMultiplyAdd(Vector256.Create(1.9875691500e-4f), r, Vector256.Create(1.3981999507e-3f));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(8.3334519073e-3f));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(4.1665795894e-2f));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(1.6666665459e-1f));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(5.0000001201e-1f));
+        p = Vector256.FusedMultiplyAdd(p, r * r, r + Vector256<float>.One);
+        var k = Vector256.ConvertToInt32Native(n);
+        var half = Vector256.ShiftRightArithmetic(k, 1);
+        var bias = Vector256.Create(127);
+        var e = p * ((half + bias) << 23).AsSingle() * ((k - half + bias) << 23).AsSingle();
+        return Vector256.ConditionalSelect(Vector256.Equals(x, x), e, x);
+    }
+
+    /// <summary>
+    /// log x to about 1 ulp: x = 2ᵉ·m with m in [√½, √2), Cephes' polynomial for log(1 + f), f = m - 1, and e·ln 2 added
+    /// in two parts. Subnormals are scaled first; log 0 = -∞, log of a negative number or NaN is NaN, log +∞ = +∞.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Log(Vector256<float> x)
+    {
+        var tiny = Vector256.LessThan(x, Vector256.Create(1.17549435e-38f));
+        var xs = Vector256.ConditionalSelect(tiny, x * Vector256.Create(8388608f), x);   // 2²³
+        var bits = xs.AsInt32();
+        var e = Vector256.ConvertToSingle((bits >>> 23) - Vector256.Create(126)) - (tiny.AsSingle() & Vector256.Create(23f));
+        var m = ((bits & Vector256.Create(0x007fffff)) | Vector256.Create(0x3f000000)).AsSingle();   // [½, 1)
+        var low = Vector256.LessThan(m, Vector256.Create(0.707106781186547524f));
+        e -= low & Vector256<float>.One;
+        var f = m + (low & m) - Vector256<float>.One;
+        var z = f * f;
+        var y = Vector256.FusedMultiplyAdd(Vector256.Create(7.0376836292e-2f), f, Vector256.Create(-1.1514610310e-1f));
+        y = Vector256.FusedMultiplyAdd(y, f, Vector256.Create(1.1676998740e-1f));
+        y = Vector256.FusedMultiplyAdd(y, f, Vector256.Create(-1.2420140846e-1f));
+        y = Vector256.FusedMultiplyAdd(y, f, Vector256.Create(1.4249322787e-1f));
+        y = Vector256.FusedMultiplyAdd(y, f, Vector256.Create(-1.6668057665e-1f));
+        y = Vector256.FusedMultiplyAdd(y, f, Vector256.Create(2.0000714765e-1f));
+        y = Vector256.FusedMultiplyAdd(y, f, Vector256.Create(-2.4999993993e-1f));
+        y = Vector256.FusedMultiplyAdd(y, f, Vector256.Create(3.3333331174e-1f));
+        y = y * f * z;
+        y = Vector256.FusedMultiplyAdd(e, Vector256.Create(-2.12194440e-4f), y);
+        y = Vector256.FusedMultiplyAdd(z, Vector256.Create(-0.5f), y);
+        var result = Vector256.FusedMultiplyAdd(e, Vector256.Create(0.693359375f), f + y);
+        result = Vector256.ConditionalSelect(Vector256.Equals(x, Vector256<float>.Zero), Vector256.Create(float.NegativeInfinity), result);
+        result = Vector256.ConditionalSelect(Vector256.Equals(x, Vector256.Create(float.PositiveInfinity)), x, result);
+        // x < 0 and NaN: NaN
+        return Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(x, Vector256<float>.Zero), result, Vector256.Create(float.NaN));
+    }
 
     /// <summary>1 where the condition holds, else 0, for masks in vector kernels.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

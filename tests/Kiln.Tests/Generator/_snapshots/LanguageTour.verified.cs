@@ -242,8 +242,8 @@ namespace Demo
         }
 
         /// <summary>
-        /// Plan of Train(x [N, 4], t [N]) → []: 42 kernels (27 forward).
-        /// Memory plan: work arena = 66 + 53*N floats and targets = N ints, 4 bytes each, allocated once; 22 activation slots, 18 reuses.
+        /// Plan of Train(x [N, 4], t [N]) → []: 41 kernels (27 forward).
+        /// Memory plan: work arena = 66 + 50*N floats and targets = N ints, 4 bytes each, allocated once; 21 activation slots, 18 reuses.
         /// </summary>
         public sealed class TrainPlan : global::Kiln.Plan
         {
@@ -283,7 +283,6 @@ namespace Demo
                 public int T35;
                 public int T69;
                 public int T74;
-                public int T75;
                 public int T76;
                 public int T79;
                 public int T85;
@@ -347,27 +346,26 @@ namespace Demo
             private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k27;
             private readonly global::System.Action<long, long>? _c28;
             private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k28;
-            private readonly global::Kiln.Kernels.ClassOp _l29;
-            private readonly global::Kiln.Kernels.SoftmaxOp _l30;
-            private readonly global::Kiln.Kernels.GemmOp _l31;
-            private readonly global::System.Action<long, long>? _c32;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k32;
-            private readonly global::Kiln.Kernels.GemmOp _l33;
+            private readonly global::Kiln.Kernels.PickedLogSoftmaxGradOp _l29;
+            private readonly global::Kiln.Kernels.GemmOp _l30;
+            private readonly global::System.Action<long, long>? _c31;
+            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k31;
+            private readonly global::Kiln.Kernels.GemmOp _l32;
+            private readonly global::System.Action<long, long>? _c33;
+            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k33;
             private readonly global::System.Action<long, long>? _c34;
             private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k34;
-            private readonly global::System.Action<long, long>? _c35;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k35;
-            private readonly global::Kiln.Kernels.GemmOp _l36;
-            private readonly global::System.Action<long, long>? _c37;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k37;
+            private readonly global::Kiln.Kernels.GemmOp _l35;
+            private readonly global::System.Action<long, long>? _c36;
+            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k36;
+            private readonly global::Kiln.Kernels.GemmOp _l37;
             private readonly global::Kiln.Kernels.GemmOp _l38;
             private readonly global::Kiln.Kernels.GemmOp _l39;
-            private readonly global::Kiln.Kernels.GemmOp _l40;
-            private readonly global::System.Action<long, long>? _c41;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k41;
+            private readonly global::System.Action<long, long>? _c40;
+            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k40;
 
             /// <summary>Floats of the work arena for the given dims.</summary>
-            public static long WorkFloats(int n) => 66 + 53 * (long)n;
+            public static long WorkFloats(int n) => 66 + 50 * (long)n;
             /// <summary>Ints of the target buffer for the given dims.</summary>
             public static long TargetInts(int n) => (long)n;
 
@@ -406,17 +404,16 @@ namespace Demo
                 _d.T35 = 10 + 35 * _d.N;
                 _d.T69 = 3 + 31 * _d.N;
                 _d.T74 = 9 + 34 * _d.N;
-                _d.T75 = 34 + 35 * _d.N;
-                _d.T76 = 34 + 38 * _d.N;
-                _d.T79 = 34 + 41 * _d.N;
-                _d.T85 = 34 + 45 * _d.N;
+                _d.T76 = 34 + 35 * _d.N;
+                _d.T79 = 34 + 38 * _d.N;
+                _d.T85 = 34 + 42 * _d.N;
                 _d.T86 = 3 + 20 * _d.N;
-                _d.T88 = 34 + 49 * _d.N;
+                _d.T88 = 34 + 46 * _d.N;
                 _d.T92 = 3 + 16 * _d.N;
                 _d.T93 = 3 + 12 * _d.N;
                 _d.T95 = 3 + 20 * _d.N;
-                _d.T87 = 34 + 53 * _d.N;
-                _d.T94 = 50 + 53 * _d.N;
+                _d.T87 = 34 + 50 * _d.N;
+                _d.T94 = 50 + 50 * _d.N;
                 _p = State.Parameters.Host ?? []; _g = State.Gradients.Host ?? []; _w = Work.Host ?? []; _t = Targets.Host ?? [];
                 _l0 = new global::Kiln.Kernels.RandomOp(4 * _d.N, global::Kiln.Kernels.RandomOp.Kind.Normal, 0f, stream: 0);
                 _c1 = (s, e) => global::Kiln.Generated.TrainKernels.K1Cpu(_p, _g, _w, _d, s, e);
@@ -447,19 +444,18 @@ namespace Demo
                 _c26 = (s, e) => global::Kiln.Generated.TrainKernels.K26Cpu(_p, _g, _w, _d, s, e);
                 _c27 = (s, e) => global::Kiln.Generated.TrainKernels.K27Cpu(_p, _g, _w, _d, s, e);
                 _c28 = (s, e) => global::Kiln.Generated.TrainKernels.K28Cpu(_p, _g, _w, _d, s, e);
-                _l29 = new global::Kiln.Kernels.ClassOp(_d.N, 3, global::Kiln.Kernels.ClassMode.Scatter, -100);
-                _l30 = new global::Kiln.Kernels.SoftmaxOp(_d.N, 3, 1, log: true, backward: true);
-                _l31 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 3, transA: false, transB: false, accumulate: false);
-                _c32 = (s, e) => global::Kiln.Generated.TrainKernels.K32Cpu(_p, _g, _w, _d, s, e);
-                _l33 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: true, accumulate: false);
+                _l29 = new global::Kiln.Kernels.PickedLogSoftmaxGradOp(_d.N, 3, -100);
+                _l30 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 3, transA: false, transB: false, accumulate: false);
+                _c31 = (s, e) => global::Kiln.Generated.TrainKernels.K31Cpu(_p, _g, _w, _d, s, e);
+                _l32 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: true, accumulate: false);
+                _c33 = (s, e) => global::Kiln.Generated.TrainKernels.K33Cpu(_p, _g, _w, _d, s, e);
                 _c34 = (s, e) => global::Kiln.Generated.TrainKernels.K34Cpu(_p, _g, _w, _d, s, e);
-                _c35 = (s, e) => global::Kiln.Generated.TrainKernels.K35Cpu(_p, _g, _w, _d, s, e);
-                _l36 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: true, accumulate: false);
-                _c37 = (s, e) => global::Kiln.Generated.TrainKernels.K37Cpu(_p, _g, _w, _d, s, e);
-                _l38 = new global::Kiln.Kernels.GemmOp(3, 4, _d.N, transA: true, transB: false, accumulate: true);
+                _l35 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: true, accumulate: false);
+                _c36 = (s, e) => global::Kiln.Generated.TrainKernels.K36Cpu(_p, _g, _w, _d, s, e);
+                _l37 = new global::Kiln.Kernels.GemmOp(3, 4, _d.N, transA: true, transB: false, accumulate: true);
+                _l38 = new global::Kiln.Kernels.GemmOp(4, 4, _d.N, transA: true, transB: false, accumulate: false);
                 _l39 = new global::Kiln.Kernels.GemmOp(4, 4, _d.N, transA: true, transB: false, accumulate: false);
-                _l40 = new global::Kiln.Kernels.GemmOp(4, 4, _d.N, transA: true, transB: false, accumulate: false);
-                _c41 = (s, e) => global::Kiln.Generated.TrainKernels.K41Cpu(_p, _g, _w, _d, s, e);
+                _c40 = (s, e) => global::Kiln.Generated.TrainKernels.K40Cpu(_p, _g, _w, _d, s, e);
                 if (!Device.IsManaged)
                 {
                     _k1 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.TrainKernels.K1);
@@ -481,11 +477,11 @@ namespace Demo
                     _k26 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.TrainKernels.K26);
                     _k27 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.TrainKernels.K27);
                     _k28 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.TrainKernels.K28);
-                    _k32 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.TrainKernels.K32);
+                    _k31 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.TrainKernels.K31);
+                    _k33 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.TrainKernels.K33);
                     _k34 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.TrainKernels.K34);
-                    _k35 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.TrainKernels.K35);
-                    _k37 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.TrainKernels.K37);
-                    _k41 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.TrainKernels.K41);
+                    _k36 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.TrainKernels.K36);
+                    _k40 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.TrainKernels.K40);
                 }
             }
 
@@ -616,32 +612,30 @@ namespace Demo
                 global::Kiln.Kernels.CpuWorkers.For(1, 32768, _c27!);
                 // K28: elementwise over [N], writes t74 (Vector256)
                 global::Kiln.Kernels.CpuWorkers.For(_d.N, 32768, _c28!);
-                // K29: t75 = Scatter(t74, t1) [N, 3]
-                _l29.Run(_w, _d.T74, _t, _d.T1, _w, _d.T75);
-                // K30: t76 = LogSoftmaxGrad(t43, t75; dim=1) [N, 3]
-                _l30.Run(_w, _d.T43, _w, _d.T75, _w, _d.T76);
-                // K31: t79 = MatMul(t76, t6) [N, 4]
-                _l31.Run(_w, _d.T76, _p, 16, _w, _d.T79);
-                // K32: elementwise over [N, 4], writes t85 (Vector256)
-                global::Kiln.Kernels.CpuWorkers.For(4 * _d.N, 32768, _c32!);
-                // K33: t86 = MatMul(t85, t8; transB) [N, 4]
-                _l33.Run(_w, _d.T85, _p, 0, _w, _d.T86);
-                // K34: elementwise over [N, 4], writes t88 (Vector256)
+                // K29: t76 = PickedLogSoftmaxGrad(t43, t74, t1) [N, 3]
+                _l29.Run(_w, _d.T43, _w, _d.T74, _t, _d.T1, _w, _d.T76);
+                // K30: t79 = MatMul(t76, t6) [N, 4]
+                _l30.Run(_w, _d.T76, _p, 16, _w, _d.T79);
+                // K31: elementwise over [N, 4], writes t85 (Vector256)
+                global::Kiln.Kernels.CpuWorkers.For(4 * _d.N, 32768, _c31!);
+                // K32: t86 = MatMul(t85, t8; transB) [N, 4]
+                _l32.Run(_w, _d.T85, _p, 0, _w, _d.T86);
+                // K33: elementwise over [N, 4], writes t88 (Vector256)
+                global::Kiln.Kernels.CpuWorkers.For(4 * _d.N, 32768, _c33!);
+                // K34: elementwise over [N, 4], writes t92 (Vector256)
                 global::Kiln.Kernels.CpuWorkers.For(4 * _d.N, 32768, _c34!);
-                // K35: elementwise over [N, 4], writes t92 (Vector256)
-                global::Kiln.Kernels.CpuWorkers.For(4 * _d.N, 32768, _c35!);
-                // K36: t93 = MatMul(t92, t8; transB) [N, 4]
-                _l36.Run(_w, _d.T92, _p, 0, _w, _d.T93);
-                // K37: elementwise over [N, 4], writes t95 (Vector256)
-                global::Kiln.Kernels.CpuWorkers.For(4 * _d.N, 32768, _c37!);
-                // K38: t80 = MatMul(t76, t16; transA) [3, 4]
-                _l38.Run(_w, _d.T76, _w, _d.T16, _g, 16);
-                // K39: t87 = MatMul(t11, t85; transA) [4, 4]
-                _l39.Run(_w, _d.T11, _w, _d.T85, _w, _d.T87);
-                // K40: t94 = MatMul(t5, t92; transA) [4, 4]
-                _l40.Run(_w, _d.T5, _w, _d.T92, _w, _d.T94);
-                // K41: elementwise over [4, 4], added into grad of 'w' (Vector256)
-                global::Kiln.Kernels.CpuWorkers.For(16, 32768, _c41!);
+                // K35: t93 = MatMul(t92, t8; transB) [N, 4]
+                _l35.Run(_w, _d.T92, _p, 0, _w, _d.T93);
+                // K36: elementwise over [N, 4], writes t95 (Vector256)
+                global::Kiln.Kernels.CpuWorkers.For(4 * _d.N, 32768, _c36!);
+                // K37: t80 = MatMul(t76, t16; transA) [3, 4]
+                _l37.Run(_w, _d.T76, _w, _d.T16, _g, 16);
+                // K38: t87 = MatMul(t11, t85; transA) [4, 4]
+                _l38.Run(_w, _d.T11, _w, _d.T85, _w, _d.T87);
+                // K39: t94 = MatMul(t5, t92; transA) [4, 4]
+                _l39.Run(_w, _d.T5, _w, _d.T92, _w, _d.T94);
+                // K40: elementwise over [4, 4], added into grad of 'w' (Vector256)
+                global::Kiln.Kernels.CpuWorkers.For(16, 32768, _c40!);
             }
 
             protected override void RunIlgpu(bool backward)
@@ -710,32 +704,30 @@ namespace Demo
                 _k27!(Device.LaunchSize(1), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(1));
                 // K28: elementwise over [N], writes t74 (Vector256)
                 _k28!(Device.LaunchSize(_d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(_d.N));
-                // K29: t75 = Scatter(t74, t1) [N, 3]
-                _l29.Run(Device, Work.View, _d.T74, Targets.View, _d.T1, Work.View, _d.T75);
-                // K30: t76 = LogSoftmaxGrad(t43, t75; dim=1) [N, 3]
-                _l30.Run(Device, Work.View, _d.T43, Work.View, _d.T75, Work.View, _d.T76);
-                // K31: t79 = MatMul(t76, t6) [N, 4]
-                _l31.Run(Device, Work.View, _d.T76, State.Parameters.View, 16, Work.View, _d.T79);
-                // K32: elementwise over [N, 4], writes t85 (Vector256)
-                _k32!(Device.LaunchSize(4 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(4 * _d.N));
-                // K33: t86 = MatMul(t85, t8; transB) [N, 4]
-                _l33.Run(Device, Work.View, _d.T85, State.Parameters.View, 0, Work.View, _d.T86);
-                // K34: elementwise over [N, 4], writes t88 (Vector256)
+                // K29: t76 = PickedLogSoftmaxGrad(t43, t74, t1) [N, 3]
+                _l29.Run(Device, Work.View, _d.T43, Work.View, _d.T74, Targets.View, _d.T1, Work.View, _d.T76);
+                // K30: t79 = MatMul(t76, t6) [N, 4]
+                _l30.Run(Device, Work.View, _d.T76, State.Parameters.View, 16, Work.View, _d.T79);
+                // K31: elementwise over [N, 4], writes t85 (Vector256)
+                _k31!(Device.LaunchSize(4 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(4 * _d.N));
+                // K32: t86 = MatMul(t85, t8; transB) [N, 4]
+                _l32.Run(Device, Work.View, _d.T85, State.Parameters.View, 0, Work.View, _d.T86);
+                // K33: elementwise over [N, 4], writes t88 (Vector256)
+                _k33!(Device.LaunchSize(4 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(4 * _d.N));
+                // K34: elementwise over [N, 4], writes t92 (Vector256)
                 _k34!(Device.LaunchSize(4 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(4 * _d.N));
-                // K35: elementwise over [N, 4], writes t92 (Vector256)
-                _k35!(Device.LaunchSize(4 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(4 * _d.N));
-                // K36: t93 = MatMul(t92, t8; transB) [N, 4]
-                _l36.Run(Device, Work.View, _d.T92, State.Parameters.View, 0, Work.View, _d.T93);
-                // K37: elementwise over [N, 4], writes t95 (Vector256)
-                _k37!(Device.LaunchSize(4 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(4 * _d.N));
-                // K38: t80 = MatMul(t76, t16; transA) [3, 4]
-                _l38.Run(Device, Work.View, _d.T76, Work.View, _d.T16, State.Gradients.View, 16);
-                // K39: t87 = MatMul(t11, t85; transA) [4, 4]
-                _l39.Run(Device, Work.View, _d.T11, Work.View, _d.T85, Work.View, _d.T87);
-                // K40: t94 = MatMul(t5, t92; transA) [4, 4]
-                _l40.Run(Device, Work.View, _d.T5, Work.View, _d.T92, Work.View, _d.T94);
-                // K41: elementwise over [4, 4], added into grad of 'w' (Vector256)
-                _k41!(Device.LaunchSize(16), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(16));
+                // K35: t93 = MatMul(t92, t8; transB) [N, 4]
+                _l35.Run(Device, Work.View, _d.T92, State.Parameters.View, 0, Work.View, _d.T93);
+                // K36: elementwise over [N, 4], writes t95 (Vector256)
+                _k36!(Device.LaunchSize(4 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(4 * _d.N));
+                // K37: t80 = MatMul(t76, t16; transA) [3, 4]
+                _l37.Run(Device, Work.View, _d.T76, Work.View, _d.T16, State.Gradients.View, 16);
+                // K38: t87 = MatMul(t11, t85; transA) [4, 4]
+                _l38.Run(Device, Work.View, _d.T11, Work.View, _d.T85, Work.View, _d.T87);
+                // K39: t94 = MatMul(t5, t92; transA) [4, 4]
+                _l39.Run(Device, Work.View, _d.T5, Work.View, _d.T92, Work.View, _d.T94);
+                // K40: elementwise over [4, 4], added into grad of 'w' (Vector256)
+                _k40!(Device.LaunchSize(16), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(16));
                 Device.Synchronize();
             }
 
@@ -2102,13 +2094,13 @@ namespace Kiln.Generated
             }
         }
 
-        // K32: elementwise over [N, 4], writes t85 (Vector256)
+        // K31: elementwise over [N, 4], writes t85 (Vector256)
         //   t81 = Mul(t79, t15) [N, 4]
         //   t83 = Mul(t13, t13) [N, 4]
         //   t84 = Sub(t18, t83) [N, 4]
         //   t85 = Mul(t81, t84) [N, 4]
-        /// <summary>ILGPU form of K32 (grid-stride, one element per iteration).</summary>
-        public static void K32(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
+        /// <summary>ILGPU form of K31 (grid-stride, one element per iteration).</summary>
+        public static void K31(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
         {
             int total = 4 * d.N;
             for (int e = index; e < total; e += stride)
@@ -2128,9 +2120,9 @@ namespace Kiln.Generated
             }
         }
 
-        /// <summary>Managed form of K32 over elements [start, end) of its domain.</summary>
+        /// <summary>Managed form of K31 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K32Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
+        public static void K31Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
@@ -2174,11 +2166,11 @@ namespace Kiln.Generated
             }
         }
 
-        // K34: elementwise over [N, 4], writes t88 (Vector256)
+        // K33: elementwise over [N, 4], writes t88 (Vector256)
         //   t81 = Mul(t79, t15) [N, 4]
         //   t88 = Add(t81, t86) [N, 4]
-        /// <summary>ILGPU form of K34 (grid-stride, one element per iteration).</summary>
-        public static void K34(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
+        /// <summary>ILGPU form of K33 (grid-stride, one element per iteration).</summary>
+        public static void K33(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
         {
             int total = 4 * d.N;
             for (int e = index; e < total; e += stride)
@@ -2195,9 +2187,9 @@ namespace Kiln.Generated
             }
         }
 
-        /// <summary>Managed form of K34 over elements [start, end) of its domain.</summary>
+        /// <summary>Managed form of K33 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K34Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
+        public static void K33Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
@@ -2235,12 +2227,12 @@ namespace Kiln.Generated
             }
         }
 
-        // K35: elementwise over [N, 4], writes t92 (Vector256)
+        // K34: elementwise over [N, 4], writes t92 (Vector256)
         //   t90 = Mul(t10, t10) [N, 4]
         //   t91 = Sub(t18, t90) [N, 4]
         //   t92 = Mul(t88, t91) [N, 4]
-        /// <summary>ILGPU form of K35 (grid-stride, one element per iteration).</summary>
-        public static void K35(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
+        /// <summary>ILGPU form of K34 (grid-stride, one element per iteration).</summary>
+        public static void K34(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
         {
             int total = 4 * d.N;
             for (int e = index; e < total; e += stride)
@@ -2258,9 +2250,9 @@ namespace Kiln.Generated
             }
         }
 
-        /// <summary>Managed form of K35 over elements [start, end) of its domain.</summary>
+        /// <summary>Managed form of K34 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K35Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
+        public static void K34Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
@@ -2299,10 +2291,10 @@ namespace Kiln.Generated
             }
         }
 
-        // K37: elementwise over [N, 4], writes t95 (Vector256)
+        // K36: elementwise over [N, 4], writes t95 (Vector256)
         //   t95 = Add(t88, t93) [N, 4]
-        /// <summary>ILGPU form of K37 (grid-stride, one element per iteration).</summary>
-        public static void K37(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
+        /// <summary>ILGPU form of K36 (grid-stride, one element per iteration).</summary>
+        public static void K36(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
         {
             int total = 4 * d.N;
             for (int e = index; e < total; e += stride)
@@ -2317,9 +2309,9 @@ namespace Kiln.Generated
             }
         }
 
-        /// <summary>Managed form of K37 over elements [start, end) of its domain.</summary>
+        /// <summary>Managed form of K36 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K37Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
+        public static void K36Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
@@ -2352,14 +2344,14 @@ namespace Kiln.Generated
             }
         }
 
-        // K41: elementwise over [4, 4], added into grad of 'w' (Vector256)
+        // K40: elementwise over [4, 4], added into grad of 'w' (Vector256)
         //   t65 = Copy(t3) [1, 1]
         //   t66 = Copy(t65) [4, 4]
         //   t67 = Mul(t66, t59) [4, 4]
         //   t89 = Add(t67, t87) [4, 4]
         //   t96 = Add(t89, t94) [4, 4]
-        /// <summary>ILGPU form of K41 (grid-stride, one element per iteration).</summary>
-        public static void K41(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
+        /// <summary>ILGPU form of K40 (grid-stride, one element per iteration).</summary>
+        public static void K40(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
         {
             int total = 16;
             for (int e = index; e < total; e += stride)
@@ -2380,9 +2372,9 @@ namespace Kiln.Generated
             }
         }
 
-        /// <summary>Managed form of K41 over elements [start, end) of its domain.</summary>
+        /// <summary>Managed form of K40 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K41Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
+        public static void K40Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
