@@ -181,11 +181,18 @@ internal sealed class Fusion
         if (consumers.Any(c => c.Op.Kind is OpKind.Library or OpKind.View)) return true;
         // constants and broadcasts of stored data cost nothing to recompute: every reader inlines them
         if (IsConstantExpression(n)) return false;
-        // so do + - · and copies of stored operands: reading the operands again beats writing and re-reading the result
-        if (Arithmetic.OneInstruction.Contains(n.Op)
-            && Inputs(n).All(i => i.Op.Kind is OpKind.Leaf or OpKind.View || (i.Op.Kind != OpKind.Elementwise && IsMaterialized(i)))) return false;
+        // so do short chains of one-instruction ops (+ - · |x| comparisons, copies) of stored operands: reading the operands
+        // again beats writing and re-reading the result
+        if (IsRecomputable(n)) return false;
         return consumers.Count != 1;
     }
+
+    /// <summary>A one-instruction op whose operands are stored, constant, or themselves such ops, at most three levels deep.</summary>
+    private bool IsRecomputable(Node n, int depth = 0) =>
+        Arithmetic.OneInstruction.Contains(n.Op) && depth < 3
+        && Inputs(n).All(i => i.Op.Kind is OpKind.Leaf or OpKind.View
+            || (i.Op.Kind != OpKind.Elementwise && IsMaterialized(i))
+            || (i.Op.Kind == OpKind.Elementwise && (IsConstantExpression(i) || IsRecomputable(i, depth + 1))));
 
     /// <summary>
     /// A small expression of constants: free for each reader to recompute. Past a few levels it is stored instead, so a

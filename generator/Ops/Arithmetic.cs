@@ -101,8 +101,9 @@ internal static class Arithmetic
             b.SumTo(b.Where(n.Inputs[0], b.Const(0), g), n.Inputs[2].Shape),
         ]);
 
-    /// <summary>Ops of one instruction or so: fusion recomputes them from stored operands instead of storing their result.</summary>
-    public static readonly System.Collections.Generic.HashSet<OpDef> OneInstruction = [Unary.Copy, Add, Sub, Mul, Neg, Eq, Ne, Gt, Ge, Lt, Le, LogicalAnd, LogicalOr, LogicalXor, LogicalNot, Where, Maximum, Minimum];
+    /// <summary>Ops of one instruction or so: fusion recomputes short chains of them from stored operands instead of storing their result.</summary>
+    public static readonly System.Collections.Generic.HashSet<OpDef> OneInstruction = [Unary.Copy, Add, Sub, Mul, Neg, Eq, Ne, Gt, Ge, Lt, Le, LogicalAnd, LogicalOr, LogicalXor, LogicalNot, Where, Maximum, Minimum,
+        Unary.Abs, Unary.Sign, Unary.Step, Unary.Relu, Unary.ClampMin, Unary.ClampMax, Unary.Clamp, Unary.Square];
 
     // torch.maximum/minimum: the gradient goes to the larger (smaller) input, split evenly at a tie (PyTorch's rule)
     public static readonly OpDef Maximum = new ElementwiseOp("Maximum",

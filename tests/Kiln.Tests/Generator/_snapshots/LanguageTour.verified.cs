@@ -242,8 +242,8 @@ namespace Demo
         }
 
         /// <summary>
-        /// Plan of Train(x [N, 4], t [N]) → []: 41 kernels (27 forward).
-        /// Memory plan: work arena = 66 + 50*N floats and targets = N ints, 4 bytes each, allocated once; 21 activation slots, 18 reuses.
+        /// Plan of Train(x [N, 4], t [N]) → []: 39 kernels (26 forward).
+        /// Memory plan: work arena = 51 + 54*N floats and targets = N ints, 4 bytes each, allocated once; 22 activation slots, 15 reuses.
         /// </summary>
         public sealed class TrainPlan : global::Kiln.Plan
         {
@@ -276,7 +276,6 @@ namespace Demo
                 public int T55;
                 public int T56;
                 public int T57;
-                public int T59;
                 public int T61;
                 public int T64;
                 public int T31;
@@ -287,7 +286,6 @@ namespace Demo
                 public int T79;
                 public int T85;
                 public int T86;
-                public int T88;
                 public int T92;
                 public int T93;
                 public int T95;
@@ -332,9 +330,9 @@ namespace Demo
             private readonly global::Kiln.Kernels.ScanOp _l20;
             private readonly global::System.Action<long, long>? _c21;
             private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k21;
-            private readonly global::System.Action<long, long>? _c22;
+            private readonly global::System.Func<long, long, double>? _c22;
             private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k22;
-            private readonly global::System.Func<long, long, double>? _c23;
+            private readonly global::System.Action<long, long>? _c23;
             private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k23;
             private readonly global::System.Action<long, long>? _c24;
             private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k24;
@@ -344,28 +342,24 @@ namespace Demo
             private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k26;
             private readonly global::System.Action<long, long>? _c27;
             private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k27;
-            private readonly global::System.Action<long, long>? _c28;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k28;
-            private readonly global::Kiln.Kernels.PickedLogSoftmaxGradOp _l29;
-            private readonly global::Kiln.Kernels.GemmOp _l30;
-            private readonly global::System.Action<long, long>? _c31;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k31;
-            private readonly global::Kiln.Kernels.GemmOp _l32;
-            private readonly global::System.Action<long, long>? _c33;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k33;
+            private readonly global::Kiln.Kernels.PickedLogSoftmaxGradOp _l28;
+            private readonly global::Kiln.Kernels.GemmOp _l29;
+            private readonly global::System.Action<long, long>? _c30;
+            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k30;
+            private readonly global::Kiln.Kernels.GemmOp _l31;
+            private readonly global::System.Action<long, long>? _c32;
+            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k32;
+            private readonly global::Kiln.Kernels.GemmOp _l33;
             private readonly global::System.Action<long, long>? _c34;
             private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k34;
             private readonly global::Kiln.Kernels.GemmOp _l35;
-            private readonly global::System.Action<long, long>? _c36;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k36;
+            private readonly global::Kiln.Kernels.GemmOp _l36;
             private readonly global::Kiln.Kernels.GemmOp _l37;
-            private readonly global::Kiln.Kernels.GemmOp _l38;
-            private readonly global::Kiln.Kernels.GemmOp _l39;
-            private readonly global::System.Action<long, long>? _c40;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k40;
+            private readonly global::System.Action<long, long>? _c38;
+            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k38;
 
             /// <summary>Floats of the work arena for the given dims.</summary>
-            public static long WorkFloats(int n) => 66 + 50 * (long)n;
+            public static long WorkFloats(int n) => 51 + 54 * (long)n;
             /// <summary>Ints of the target buffer for the given dims.</summary>
             public static long TargetInts(int n) => (long)n;
 
@@ -397,23 +391,21 @@ namespace Demo
                 _d.T55 = 10 + 35 * _d.N;
                 _d.T56 = 14 + 35 * _d.N;
                 _d.T57 = 10 + 35 * _d.N;
-                _d.T59 = 18 + 35 * _d.N;
-                _d.T61 = 10 + 35 * _d.N;
-                _d.T64 = 14 + 35 * _d.N;
+                _d.T61 = 14 + 35 * _d.N;
+                _d.T64 = 18 + 35 * _d.N;
                 _d.T31 = 3 + 31 * _d.N;
-                _d.T35 = 10 + 35 * _d.N;
+                _d.T35 = 14 + 35 * _d.N;
                 _d.T69 = 3 + 31 * _d.N;
                 _d.T74 = 9 + 34 * _d.N;
-                _d.T76 = 34 + 35 * _d.N;
-                _d.T79 = 34 + 38 * _d.N;
-                _d.T85 = 34 + 42 * _d.N;
+                _d.T76 = 19 + 35 * _d.N;
+                _d.T79 = 19 + 38 * _d.N;
+                _d.T85 = 19 + 42 * _d.N;
                 _d.T86 = 3 + 20 * _d.N;
-                _d.T88 = 34 + 46 * _d.N;
-                _d.T92 = 3 + 16 * _d.N;
+                _d.T92 = 19 + 46 * _d.N;
                 _d.T93 = 3 + 12 * _d.N;
-                _d.T95 = 3 + 20 * _d.N;
-                _d.T87 = 34 + 50 * _d.N;
-                _d.T94 = 50 + 50 * _d.N;
+                _d.T95 = 19 + 50 * _d.N;
+                _d.T87 = 19 + 54 * _d.N;
+                _d.T94 = 35 + 54 * _d.N;
                 _p = State.Parameters.Host ?? []; _g = State.Gradients.Host ?? []; _w = Work.Host ?? []; _t = Targets.Host ?? [];
                 _l0 = new global::Kiln.Kernels.RandomOp(4 * _d.N, global::Kiln.Kernels.RandomOp.Kind.Normal, 0f, stream: 0);
                 _c1 = (s, e) => global::Kiln.Generated.TrainKernels.K1Cpu(_p, _g, _w, _d, s, e);
@@ -443,19 +435,17 @@ namespace Demo
                 _c25 = (s, e) => global::Kiln.Generated.TrainKernels.K25Cpu(_p, _g, _w, _d, s, e);
                 _c26 = (s, e) => global::Kiln.Generated.TrainKernels.K26Cpu(_p, _g, _w, _d, s, e);
                 _c27 = (s, e) => global::Kiln.Generated.TrainKernels.K27Cpu(_p, _g, _w, _d, s, e);
-                _c28 = (s, e) => global::Kiln.Generated.TrainKernels.K28Cpu(_p, _g, _w, _d, s, e);
-                _l29 = new global::Kiln.Kernels.PickedLogSoftmaxGradOp(_d.N, 3, -100);
-                _l30 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 3, transA: false, transB: false, accumulate: false);
-                _c31 = (s, e) => global::Kiln.Generated.TrainKernels.K31Cpu(_p, _g, _w, _d, s, e);
-                _l32 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: true, accumulate: false);
-                _c33 = (s, e) => global::Kiln.Generated.TrainKernels.K33Cpu(_p, _g, _w, _d, s, e);
+                _l28 = new global::Kiln.Kernels.PickedLogSoftmaxGradOp(_d.N, 3, -100);
+                _l29 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 3, transA: false, transB: false, accumulate: false);
+                _c30 = (s, e) => global::Kiln.Generated.TrainKernels.K30Cpu(_p, _g, _w, _d, s, e);
+                _l31 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: true, accumulate: false);
+                _c32 = (s, e) => global::Kiln.Generated.TrainKernels.K32Cpu(_p, _g, _w, _d, s, e);
+                _l33 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: true, accumulate: false);
                 _c34 = (s, e) => global::Kiln.Generated.TrainKernels.K34Cpu(_p, _g, _w, _d, s, e);
-                _l35 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: true, accumulate: false);
-                _c36 = (s, e) => global::Kiln.Generated.TrainKernels.K36Cpu(_p, _g, _w, _d, s, e);
-                _l37 = new global::Kiln.Kernels.GemmOp(3, 4, _d.N, transA: true, transB: false, accumulate: true);
-                _l38 = new global::Kiln.Kernels.GemmOp(4, 4, _d.N, transA: true, transB: false, accumulate: false);
-                _l39 = new global::Kiln.Kernels.GemmOp(4, 4, _d.N, transA: true, transB: false, accumulate: false);
-                _c40 = (s, e) => global::Kiln.Generated.TrainKernels.K40Cpu(_p, _g, _w, _d, s, e);
+                _l35 = new global::Kiln.Kernels.GemmOp(3, 4, _d.N, transA: true, transB: false, accumulate: true);
+                _l36 = new global::Kiln.Kernels.GemmOp(4, 4, _d.N, transA: true, transB: false, accumulate: false);
+                _l37 = new global::Kiln.Kernels.GemmOp(4, 4, _d.N, transA: true, transB: false, accumulate: false);
+                _c38 = (s, e) => global::Kiln.Generated.TrainKernels.K38Cpu(_p, _g, _w, _d, s, e);
                 if (!Device.IsManaged)
                 {
                     _k1 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.TrainKernels.K1);
@@ -476,12 +466,10 @@ namespace Demo
                     _k25 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.TrainKernels.K25);
                     _k26 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.TrainKernels.K26);
                     _k27 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.TrainKernels.K27);
-                    _k28 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.TrainKernels.K28);
-                    _k31 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.TrainKernels.K31);
-                    _k33 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.TrainKernels.K33);
+                    _k30 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.TrainKernels.K30);
+                    _k32 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.TrainKernels.K32);
                     _k34 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.TrainKernels.K34);
-                    _k36 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.TrainKernels.K36);
-                    _k40 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.TrainKernels.K40);
+                    _k38 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.TrainKernels.K38);
                 }
             }
 
@@ -596,46 +584,42 @@ namespace Demo
                 _l20.Run(_w, _d.T55, _w, _d.T56);
                 // K21: elementwise over [4], writes t57 (Vector256)
                 global::Kiln.Kernels.CpuWorkers.For(4, 32768, _c21!);
-                // K22: elementwise over [4, 4], writes t59 (Vector256)
-                global::Kiln.Kernels.CpuWorkers.For(16, 32768, _c22!);
-                // K23: sum over axes 0,1 of [4, 4], writes t61 (Vector256)
-                _w[_d.T61] = (float)global::Kiln.Kernels.CpuWorkers.Sum(16, 32768, _c23!);
-                // K24: elementwise over [], writes t64 (scalar)
-                global::Kiln.Kernels.CpuWorkers.For(1, 32768, _c24!);
-                // K25: sum over axes 0 of [N, 3], writes t31 (Vector256)
+                // K22: sum over axes 0,1 of [4, 4], writes t61 (Vector256)
+                _w[_d.T61] = (float)global::Kiln.Kernels.CpuWorkers.Sum(16, 32768, _c22!);
+                // K23: elementwise over [], writes t64 (scalar)
+                global::Kiln.Kernels.CpuWorkers.For(1, 32768, _c23!);
+                // K24: sum over axes 0 of [N, 3], writes t31 (Vector256)
                 global::System.Array.Clear(_w, _d.T31, 3);
-                _c25!(0, 3 * _d.N);
-                // K26: elementwise over [3], writes t35 (Vector256)
-                global::Kiln.Kernels.CpuWorkers.For(3, 32768, _c26!);
+                _c24!(0, 3 * _d.N);
+                // K25: elementwise over [3], writes t35 (Vector256)
+                global::Kiln.Kernels.CpuWorkers.For(3, 32768, _c25!);
                 if (!backward) return;
-                // K27: elementwise over [], writes t69 (scalar)
-                global::Kiln.Kernels.CpuWorkers.For(1, 32768, _c27!);
-                // K28: elementwise over [N], writes t74 (Vector256)
-                global::Kiln.Kernels.CpuWorkers.For(_d.N, 32768, _c28!);
-                // K29: t76 = PickedLogSoftmaxGrad(t43, t74, t1) [N, 3]
-                _l29.Run(_w, _d.T43, _w, _d.T74, _t, _d.T1, _w, _d.T76);
-                // K30: t79 = MatMul(t76, t6) [N, 4]
-                _l30.Run(_w, _d.T76, _p, 16, _w, _d.T79);
-                // K31: elementwise over [N, 4], writes t85 (Vector256)
-                global::Kiln.Kernels.CpuWorkers.For(4 * _d.N, 32768, _c31!);
-                // K32: t86 = MatMul(t85, t8; transB) [N, 4]
-                _l32.Run(_w, _d.T85, _p, 0, _w, _d.T86);
-                // K33: elementwise over [N, 4], writes t88 (Vector256)
-                global::Kiln.Kernels.CpuWorkers.For(4 * _d.N, 32768, _c33!);
-                // K34: elementwise over [N, 4], writes t92 (Vector256)
+                // K26: elementwise over [], writes t69 (scalar)
+                global::Kiln.Kernels.CpuWorkers.For(1, 32768, _c26!);
+                // K27: elementwise over [N], writes t74 (Vector256)
+                global::Kiln.Kernels.CpuWorkers.For(_d.N, 32768, _c27!);
+                // K28: t76 = PickedLogSoftmaxGrad(t43, t74, t1) [N, 3]
+                _l28.Run(_w, _d.T43, _w, _d.T74, _t, _d.T1, _w, _d.T76);
+                // K29: t79 = MatMul(t76, t6) [N, 4]
+                _l29.Run(_w, _d.T76, _p, 16, _w, _d.T79);
+                // K30: elementwise over [N, 4], writes t85 (Vector256)
+                global::Kiln.Kernels.CpuWorkers.For(4 * _d.N, 32768, _c30!);
+                // K31: t86 = MatMul(t85, t8; transB) [N, 4]
+                _l31.Run(_w, _d.T85, _p, 0, _w, _d.T86);
+                // K32: elementwise over [N, 4], writes t92 (Vector256)
+                global::Kiln.Kernels.CpuWorkers.For(4 * _d.N, 32768, _c32!);
+                // K33: t93 = MatMul(t92, t8; transB) [N, 4]
+                _l33.Run(_w, _d.T92, _p, 0, _w, _d.T93);
+                // K34: elementwise over [N, 4], writes t95 (Vector256)
                 global::Kiln.Kernels.CpuWorkers.For(4 * _d.N, 32768, _c34!);
-                // K35: t93 = MatMul(t92, t8; transB) [N, 4]
-                _l35.Run(_w, _d.T92, _p, 0, _w, _d.T93);
-                // K36: elementwise over [N, 4], writes t95 (Vector256)
-                global::Kiln.Kernels.CpuWorkers.For(4 * _d.N, 32768, _c36!);
-                // K37: t80 = MatMul(t76, t16; transA) [3, 4]
-                _l37.Run(_w, _d.T76, _w, _d.T16, _g, 16);
-                // K38: t87 = MatMul(t11, t85; transA) [4, 4]
-                _l38.Run(_w, _d.T11, _w, _d.T85, _w, _d.T87);
-                // K39: t94 = MatMul(t5, t92; transA) [4, 4]
-                _l39.Run(_w, _d.T5, _w, _d.T92, _w, _d.T94);
-                // K40: elementwise over [4, 4], added into grad of 'w' (Vector256)
-                global::Kiln.Kernels.CpuWorkers.For(16, 32768, _c40!);
+                // K35: t80 = MatMul(t76, t16; transA) [3, 4]
+                _l35.Run(_w, _d.T76, _w, _d.T16, _g, 16);
+                // K36: t87 = MatMul(t11, t85; transA) [4, 4]
+                _l36.Run(_w, _d.T11, _w, _d.T85, _w, _d.T87);
+                // K37: t94 = MatMul(t5, t92; transA) [4, 4]
+                _l37.Run(_w, _d.T5, _w, _d.T92, _w, _d.T94);
+                // K38: elementwise over [4, 4], added into grad of 'w' (Vector256)
+                global::Kiln.Kernels.CpuWorkers.For(16, 32768, _c38!);
             }
 
             protected override void RunIlgpu(bool backward)
@@ -687,47 +671,43 @@ namespace Demo
                 _l20.Run(Device, Work.View, _d.T55, Work.View, _d.T56);
                 // K21: elementwise over [4], writes t57 (Vector256)
                 _k21!(Device.LaunchSize(4), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(4));
-                // K22: elementwise over [4, 4], writes t59 (Vector256)
-                _k22!(Device.LaunchSize(16), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(16));
-                // K23: sum over axes 0,1 of [4, 4], writes t61 (Vector256)
+                // K22: sum over axes 0,1 of [4, 4], writes t61 (Vector256)
                 global::ILGPU.Runtime.ArrayViewExtensions.MemSetToZero(Work.View.SubView(_d.T61, 1));
-                _k23!(Device.LaunchSize(16), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(16));
-                // K24: elementwise over [], writes t64 (scalar)
-                _k24!(Device.LaunchSize(1), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(1));
-                // K25: sum over axes 0 of [N, 3], writes t31 (Vector256)
+                _k22!(Device.LaunchSize(16), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(16));
+                // K23: elementwise over [], writes t64 (scalar)
+                _k23!(Device.LaunchSize(1), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(1));
+                // K24: sum over axes 0 of [N, 3], writes t31 (Vector256)
                 global::ILGPU.Runtime.ArrayViewExtensions.MemSetToZero(Work.View.SubView(_d.T31, 3));
-                _k25!(Device.LaunchSize(3 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(3 * _d.N));
-                // K26: elementwise over [3], writes t35 (Vector256)
-                _k26!(Device.LaunchSize(3), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(3));
+                _k24!(Device.LaunchSize(3 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(3 * _d.N));
+                // K25: elementwise over [3], writes t35 (Vector256)
+                _k25!(Device.LaunchSize(3), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(3));
                 if (!backward) return;
-                // K27: elementwise over [], writes t69 (scalar)
-                _k27!(Device.LaunchSize(1), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(1));
-                // K28: elementwise over [N], writes t74 (Vector256)
-                _k28!(Device.LaunchSize(_d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(_d.N));
-                // K29: t76 = PickedLogSoftmaxGrad(t43, t74, t1) [N, 3]
-                _l29.Run(Device, Work.View, _d.T43, Work.View, _d.T74, Targets.View, _d.T1, Work.View, _d.T76);
-                // K30: t79 = MatMul(t76, t6) [N, 4]
-                _l30.Run(Device, Work.View, _d.T76, State.Parameters.View, 16, Work.View, _d.T79);
-                // K31: elementwise over [N, 4], writes t85 (Vector256)
-                _k31!(Device.LaunchSize(4 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(4 * _d.N));
-                // K32: t86 = MatMul(t85, t8; transB) [N, 4]
-                _l32.Run(Device, Work.View, _d.T85, State.Parameters.View, 0, Work.View, _d.T86);
-                // K33: elementwise over [N, 4], writes t88 (Vector256)
-                _k33!(Device.LaunchSize(4 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(4 * _d.N));
-                // K34: elementwise over [N, 4], writes t92 (Vector256)
+                // K26: elementwise over [], writes t69 (scalar)
+                _k26!(Device.LaunchSize(1), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(1));
+                // K27: elementwise over [N], writes t74 (Vector256)
+                _k27!(Device.LaunchSize(_d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(_d.N));
+                // K28: t76 = PickedLogSoftmaxGrad(t43, t74, t1) [N, 3]
+                _l28.Run(Device, Work.View, _d.T43, Work.View, _d.T74, Targets.View, _d.T1, Work.View, _d.T76);
+                // K29: t79 = MatMul(t76, t6) [N, 4]
+                _l29.Run(Device, Work.View, _d.T76, State.Parameters.View, 16, Work.View, _d.T79);
+                // K30: elementwise over [N, 4], writes t85 (Vector256)
+                _k30!(Device.LaunchSize(4 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(4 * _d.N));
+                // K31: t86 = MatMul(t85, t8; transB) [N, 4]
+                _l31.Run(Device, Work.View, _d.T85, State.Parameters.View, 0, Work.View, _d.T86);
+                // K32: elementwise over [N, 4], writes t92 (Vector256)
+                _k32!(Device.LaunchSize(4 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(4 * _d.N));
+                // K33: t93 = MatMul(t92, t8; transB) [N, 4]
+                _l33.Run(Device, Work.View, _d.T92, State.Parameters.View, 0, Work.View, _d.T93);
+                // K34: elementwise over [N, 4], writes t95 (Vector256)
                 _k34!(Device.LaunchSize(4 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(4 * _d.N));
-                // K35: t93 = MatMul(t92, t8; transB) [N, 4]
-                _l35.Run(Device, Work.View, _d.T92, State.Parameters.View, 0, Work.View, _d.T93);
-                // K36: elementwise over [N, 4], writes t95 (Vector256)
-                _k36!(Device.LaunchSize(4 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(4 * _d.N));
-                // K37: t80 = MatMul(t76, t16; transA) [3, 4]
-                _l37.Run(Device, Work.View, _d.T76, Work.View, _d.T16, State.Gradients.View, 16);
-                // K38: t87 = MatMul(t11, t85; transA) [4, 4]
-                _l38.Run(Device, Work.View, _d.T11, Work.View, _d.T85, Work.View, _d.T87);
-                // K39: t94 = MatMul(t5, t92; transA) [4, 4]
-                _l39.Run(Device, Work.View, _d.T5, Work.View, _d.T92, Work.View, _d.T94);
-                // K40: elementwise over [4, 4], added into grad of 'w' (Vector256)
-                _k40!(Device.LaunchSize(16), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(16));
+                // K35: t80 = MatMul(t76, t16; transA) [3, 4]
+                _l35.Run(Device, Work.View, _d.T76, Work.View, _d.T16, State.Gradients.View, 16);
+                // K36: t87 = MatMul(t11, t85; transA) [4, 4]
+                _l36.Run(Device, Work.View, _d.T11, Work.View, _d.T85, Work.View, _d.T87);
+                // K37: t94 = MatMul(t5, t92; transA) [4, 4]
+                _l37.Run(Device, Work.View, _d.T5, Work.View, _d.T92, Work.View, _d.T94);
+                // K38: elementwise over [4, 4], added into grad of 'w' (Vector256)
+                _k38!(Device.LaunchSize(16), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(16));
                 Device.Synchronize();
             }
 
@@ -1705,8 +1685,10 @@ namespace Kiln.Generated
             }
         }
 
-        // K22: elementwise over [4, 4], writes t59 (Vector256)
+        // K22: sum over axes 0,1 of [4, 4], writes t61 (Vector256)
         //   t59 = Eq(t58, t57) [4, 4]
+        //   t60 = Mul(t8, t59) [4, 4]
+        //   t61 = Sum(t60; axes=0,1) [1, 1]
         /// <summary>ILGPU form of K22 (grid-stride, one element per iteration).</summary>
         public static void K22(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
         {
@@ -1716,70 +1698,18 @@ namespace Kiln.Generated
                 int rest = e;
                 int i1 = (int)(rest % (4)); rest /= 4;
                 int i0 = (int)rest;
+                float l8 = p[i0 * 4 + i1];
                 float l58 = w[d.T57 + i0];
                 float l57 = w[d.T57 + i1];
                 float v59 = (l58 == l57 ? 1f : 0f);
-                w[d.T59 + i0 * 4 + i1] = v59;
+                float v60 = (l8 * v59);
+                Atomic.Add(ref w[d.T61], v60);
             }
         }
 
         /// <summary>Managed form of K22 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K22Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
-        {
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
-            long cols = 4;
-            for (long e = start; e < end;)
-            {
-                long row = e / cols;
-                int c = (int)(e - row * cols);
-                int stop = (int)Math.Min(cols, c + (end - e));
-                e += stop - c;
-                int i0 = (int)row;
-                ref float b58 = ref Unsafe.Add(ref wr, d.T57 + i0);
-                ref float b57 = ref Unsafe.Add(ref wr, d.T57);
-                ref float o = ref Unsafe.Add(ref wr, d.T59 + i0 * 4);
-                for (; c + 8 <= stop; c += 8)
-                {
-                    var l58 = Vector256.Create(b58);
-                    var l57 = Vector256.LoadUnsafe(ref b57, (nuint)c);
-                    var v59 = (Vector256.Equals(l58, l57) & Vector256<float>.One);
-                    v59.StoreUnsafe(ref o, (nuint)c);
-                }
-                for (; c < stop; c++)
-                {
-                    float l58 = b58;
-                    float l57 = Unsafe.Add(ref b57, c);
-                    float v59 = (l58 == l57 ? 1f : 0f);
-                    Unsafe.Add(ref o, c) = v59;
-                }
-            }
-        }
-
-        // K23: sum over axes 0,1 of [4, 4], writes t61 (Vector256)
-        //   t60 = Mul(t8, t59) [4, 4]
-        //   t61 = Sum(t60; axes=0,1) [1, 1]
-        /// <summary>ILGPU form of K23 (grid-stride, one element per iteration).</summary>
-        public static void K23(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
-        {
-            int total = 16;
-            for (int e = index; e < total; e += stride)
-            {
-                int rest = e;
-                int i1 = (int)(rest % (4)); rest /= 4;
-                int i0 = (int)rest;
-                float l8 = p[i0 * 4 + i1];
-                float l59 = w[d.T59 + i0 * 4 + i1];
-                float v60 = (l8 * l59);
-                Atomic.Add(ref w[d.T61], v60);
-            }
-        }
-
-        /// <summary>Managed form of K23 over elements [start, end) of its domain.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static double K23Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
+        public static double K22Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
@@ -1794,23 +1724,28 @@ namespace Kiln.Generated
                 e += stop - c;
                 int i0 = (int)row;
                 ref float b8 = ref Unsafe.Add(ref pr, i0 * 4);
-                ref float b59 = ref Unsafe.Add(ref wr, d.T59 + i0 * 4);
+                ref float b58 = ref Unsafe.Add(ref wr, d.T57 + i0);
+                ref float b57 = ref Unsafe.Add(ref wr, d.T57);
                 ref float o = ref Unsafe.Add(ref wr, d.T61);
                 float acc = 0;
                 Vector256<float> vacc = Vector256<float>.Zero;
                 for (; c + 8 <= stop; c += 8)
                 {
                     var l8 = Vector256.LoadUnsafe(ref b8, (nuint)c);
-                    var l59 = Vector256.LoadUnsafe(ref b59, (nuint)c);
-                    var v60 = (l8 * l59);
+                    var l58 = Vector256.Create(b58);
+                    var l57 = Vector256.LoadUnsafe(ref b57, (nuint)c);
+                    var v59 = (Vector256.Equals(l58, l57) & Vector256<float>.One);
+                    var v60 = (l8 * v59);
                     vacc += v60;
                 }
                 acc += Vector256.Sum(vacc);
                 for (; c < stop; c++)
                 {
                     float l8 = Unsafe.Add(ref b8, c);
-                    float l59 = Unsafe.Add(ref b59, c);
-                    float v60 = (l8 * l59);
+                    float l58 = b58;
+                    float l57 = Unsafe.Add(ref b57, c);
+                    float v59 = (l58 == l57 ? 1f : 0f);
+                    float v60 = (l8 * v59);
                     acc += v60;
                 }
                 total += acc;
@@ -1818,14 +1753,14 @@ namespace Kiln.Generated
             return total;
         }
 
-        // K24: elementwise over [], writes t64 (scalar)
+        // K23: elementwise over [], writes t64 (scalar)
         //   t51 = Div(t48, t50) []
         //   t53 = Mul(t42, t52) []
         //   t54 = Add(t51, t53) []
         //   t63 = Mul(t62, t3) []
         //   t64 = Add(t54, t63) []
-        /// <summary>ILGPU form of K24 (grid-stride, one element per iteration).</summary>
-        public static void K24(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
+        /// <summary>ILGPU form of K23 (grid-stride, one element per iteration).</summary>
+        public static void K23(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
         {
             int total = 1;
             for (int e = index; e < total; e += stride)
@@ -1845,9 +1780,9 @@ namespace Kiln.Generated
             }
         }
 
-        /// <summary>Managed form of K24 over elements [start, end) of its domain.</summary>
+        /// <summary>Managed form of K23 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K24Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
+        public static void K23Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
@@ -1882,11 +1817,11 @@ namespace Kiln.Generated
             }
         }
 
-        // K25: sum over axes 0 of [N, 3], writes t31 (Vector256)
+        // K24: sum over axes 0 of [N, 3], writes t31 (Vector256)
         //   t30 = Mul(t24, t29) [N, 3]
         //   t31 = Sum(t30; axes=0) [1, 3]
-        /// <summary>ILGPU form of K25 (grid-stride, one element per iteration).</summary>
-        public static void K25(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
+        /// <summary>ILGPU form of K24 (grid-stride, one element per iteration).</summary>
+        public static void K24(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
         {
             int total = 3 * d.N;
             for (int e = index; e < total; e += stride)
@@ -1901,9 +1836,9 @@ namespace Kiln.Generated
             }
         }
 
-        /// <summary>Managed form of K25 over elements [start, end) of its domain.</summary>
+        /// <summary>Managed form of K24 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K25Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
+        public static void K24Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
@@ -1935,13 +1870,13 @@ namespace Kiln.Generated
             }
         }
 
-        // K26: elementwise over [3], writes t35 (Vector256)
+        // K25: elementwise over [3], writes t35 (Vector256)
         //   t28 = Mul(t27, t26) [3]
         //   t33 = Detach(t32) [3]
         //   t34 = Mul(t22, t33) [3]
         //   t35 = Add(t28, t34) [3]
-        /// <summary>ILGPU form of K26 (grid-stride, one element per iteration).</summary>
-        public static void K26(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
+        /// <summary>ILGPU form of K25 (grid-stride, one element per iteration).</summary>
+        public static void K25(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
         {
             int total = 3;
             for (int e = index; e < total; e += stride)
@@ -1959,9 +1894,9 @@ namespace Kiln.Generated
             }
         }
 
-        /// <summary>Managed form of K26 over elements [start, end) of its domain.</summary>
+        /// <summary>Managed form of K25 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K26Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
+        public static void K25Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
@@ -2003,10 +1938,10 @@ namespace Kiln.Generated
             }
         }
 
-        // K27: elementwise over [], writes t69 (scalar)
+        // K26: elementwise over [], writes t69 (scalar)
         //   t69 = Div(t18, t50) []
-        /// <summary>ILGPU form of K27 (grid-stride, one element per iteration).</summary>
-        public static void K27(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
+        /// <summary>ILGPU form of K26 (grid-stride, one element per iteration).</summary>
+        public static void K26(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
         {
             int total = 1;
             for (int e = index; e < total; e += stride)
@@ -2018,9 +1953,9 @@ namespace Kiln.Generated
             }
         }
 
-        /// <summary>Managed form of K27 over elements [start, end) of its domain.</summary>
+        /// <summary>Managed form of K26 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K27Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
+        public static void K26Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
@@ -2044,11 +1979,11 @@ namespace Kiln.Generated
             }
         }
 
-        // K28: elementwise over [N], writes t74 (Vector256)
+        // K27: elementwise over [N], writes t74 (Vector256)
         //   t73 = Copy(t72) [N]
         //   t74 = Neg(t73) [N]
-        /// <summary>ILGPU form of K28 (grid-stride, one element per iteration).</summary>
-        public static void K28(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
+        /// <summary>ILGPU form of K27 (grid-stride, one element per iteration).</summary>
+        public static void K27(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
         {
             int total = d.N;
             for (int e = index; e < total; e += stride)
@@ -2061,9 +1996,9 @@ namespace Kiln.Generated
             }
         }
 
-        /// <summary>Managed form of K28 over elements [start, end) of its domain.</summary>
+        /// <summary>Managed form of K27 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K28Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
+        public static void K27Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
@@ -2094,13 +2029,13 @@ namespace Kiln.Generated
             }
         }
 
-        // K31: elementwise over [N, 4], writes t85 (Vector256)
+        // K30: elementwise over [N, 4], writes t85 (Vector256)
         //   t81 = Mul(t79, t15) [N, 4]
         //   t83 = Mul(t13, t13) [N, 4]
         //   t84 = Sub(t18, t83) [N, 4]
         //   t85 = Mul(t81, t84) [N, 4]
-        /// <summary>ILGPU form of K31 (grid-stride, one element per iteration).</summary>
-        public static void K31(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
+        /// <summary>ILGPU form of K30 (grid-stride, one element per iteration).</summary>
+        public static void K30(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
         {
             int total = 4 * d.N;
             for (int e = index; e < total; e += stride)
@@ -2120,9 +2055,9 @@ namespace Kiln.Generated
             }
         }
 
-        /// <summary>Managed form of K31 over elements [start, end) of its domain.</summary>
+        /// <summary>Managed form of K30 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K31Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
+        public static void K30Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
@@ -2166,11 +2101,14 @@ namespace Kiln.Generated
             }
         }
 
-        // K33: elementwise over [N, 4], writes t88 (Vector256)
+        // K32: elementwise over [N, 4], writes t92 (Vector256)
         //   t81 = Mul(t79, t15) [N, 4]
         //   t88 = Add(t81, t86) [N, 4]
-        /// <summary>ILGPU form of K33 (grid-stride, one element per iteration).</summary>
-        public static void K33(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
+        //   t90 = Mul(t10, t10) [N, 4]
+        //   t91 = Sub(t18, t90) [N, 4]
+        //   t92 = Mul(t88, t91) [N, 4]
+        /// <summary>ILGPU form of K32 (grid-stride, one element per iteration).</summary>
+        public static void K32(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
         {
             int total = 4 * d.N;
             for (int e = index; e < total; e += stride)
@@ -2181,15 +2119,20 @@ namespace Kiln.Generated
                 float l79 = w[d.T79 + i0 * 4 + i1];
                 float l15 = w[d.T15 + i0 * 4 + i1];
                 float l86 = w[d.T86 + i0 * 4 + i1];
+                float l10 = w[d.T10 + i0 * 4 + i1];
                 float v81 = (l79 * l15);
                 float v88 = (v81 + l86);
-                w[d.T88 + i0 * 4 + i1] = v88;
+                float v18 = 1f;
+                float v90 = (l10 * l10);
+                float v91 = (v18 - v90);
+                float v92 = (v88 * v91);
+                w[d.T92 + i0 * 4 + i1] = v92;
             }
         }
 
-        /// <summary>Managed form of K33 over elements [start, end) of its domain.</summary>
+        /// <summary>Managed form of K32 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K33Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
+        public static void K32Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
@@ -2205,32 +2148,43 @@ namespace Kiln.Generated
                 ref float b79 = ref Unsafe.Add(ref wr, d.T79 + i0 * 4);
                 ref float b15 = ref Unsafe.Add(ref wr, d.T15 + i0 * 4);
                 ref float b86 = ref Unsafe.Add(ref wr, d.T86 + i0 * 4);
-                ref float o = ref Unsafe.Add(ref wr, d.T88 + i0 * 4);
+                ref float b10 = ref Unsafe.Add(ref wr, d.T10 + i0 * 4);
+                ref float o = ref Unsafe.Add(ref wr, d.T92 + i0 * 4);
                 for (; c + 8 <= stop; c += 8)
                 {
                     var l79 = Vector256.LoadUnsafe(ref b79, (nuint)c);
                     var l15 = Vector256.LoadUnsafe(ref b15, (nuint)c);
                     var l86 = Vector256.LoadUnsafe(ref b86, (nuint)c);
+                    var l10 = Vector256.LoadUnsafe(ref b10, (nuint)c);
                     var v81 = (l79 * l15);
                     var v88 = (v81 + l86);
-                    v88.StoreUnsafe(ref o, (nuint)c);
+                    var v18 = Vector256.Create(1f);
+                    var v90 = (l10 * l10);
+                    var v91 = (v18 - v90);
+                    var v92 = (v88 * v91);
+                    v92.StoreUnsafe(ref o, (nuint)c);
                 }
                 for (; c < stop; c++)
                 {
                     float l79 = Unsafe.Add(ref b79, c);
                     float l15 = Unsafe.Add(ref b15, c);
                     float l86 = Unsafe.Add(ref b86, c);
+                    float l10 = Unsafe.Add(ref b10, c);
                     float v81 = (l79 * l15);
                     float v88 = (v81 + l86);
-                    Unsafe.Add(ref o, c) = v88;
+                    float v18 = 1f;
+                    float v90 = (l10 * l10);
+                    float v91 = (v18 - v90);
+                    float v92 = (v88 * v91);
+                    Unsafe.Add(ref o, c) = v92;
                 }
             }
         }
 
-        // K34: elementwise over [N, 4], writes t92 (Vector256)
-        //   t90 = Mul(t10, t10) [N, 4]
-        //   t91 = Sub(t18, t90) [N, 4]
-        //   t92 = Mul(t88, t91) [N, 4]
+        // K34: elementwise over [N, 4], writes t95 (Vector256)
+        //   t81 = Mul(t79, t15) [N, 4]
+        //   t88 = Add(t81, t86) [N, 4]
+        //   t95 = Add(t88, t93) [N, 4]
         /// <summary>ILGPU form of K34 (grid-stride, one element per iteration).</summary>
         public static void K34(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
         {
@@ -2240,13 +2194,14 @@ namespace Kiln.Generated
                 int rest = e;
                 int i1 = (int)(rest % (4)); rest /= 4;
                 int i0 = (int)rest;
-                float l88 = w[d.T88 + i0 * 4 + i1];
-                float l10 = w[d.T10 + i0 * 4 + i1];
-                float v18 = 1f;
-                float v90 = (l10 * l10);
-                float v91 = (v18 - v90);
-                float v92 = (l88 * v91);
-                w[d.T92 + i0 * 4 + i1] = v92;
+                float l79 = w[d.T79 + i0 * 4 + i1];
+                float l15 = w[d.T15 + i0 * 4 + i1];
+                float l86 = w[d.T86 + i0 * 4 + i1];
+                float l93 = w[d.T93 + i0 * 4 + i1];
+                float v81 = (l79 * l15);
+                float v88 = (v81 + l86);
+                float v95 = (v88 + l93);
+                w[d.T95 + i0 * 4 + i1] = v95;
             }
         }
 
@@ -2265,93 +2220,45 @@ namespace Kiln.Generated
                 int stop = (int)Math.Min(cols, c + (end - e));
                 e += stop - c;
                 int i0 = (int)row;
-                ref float b88 = ref Unsafe.Add(ref wr, d.T88 + i0 * 4);
-                ref float b10 = ref Unsafe.Add(ref wr, d.T10 + i0 * 4);
-                ref float o = ref Unsafe.Add(ref wr, d.T92 + i0 * 4);
-                for (; c + 8 <= stop; c += 8)
-                {
-                    var l88 = Vector256.LoadUnsafe(ref b88, (nuint)c);
-                    var l10 = Vector256.LoadUnsafe(ref b10, (nuint)c);
-                    var v18 = Vector256.Create(1f);
-                    var v90 = (l10 * l10);
-                    var v91 = (v18 - v90);
-                    var v92 = (l88 * v91);
-                    v92.StoreUnsafe(ref o, (nuint)c);
-                }
-                for (; c < stop; c++)
-                {
-                    float l88 = Unsafe.Add(ref b88, c);
-                    float l10 = Unsafe.Add(ref b10, c);
-                    float v18 = 1f;
-                    float v90 = (l10 * l10);
-                    float v91 = (v18 - v90);
-                    float v92 = (l88 * v91);
-                    Unsafe.Add(ref o, c) = v92;
-                }
-            }
-        }
-
-        // K36: elementwise over [N, 4], writes t95 (Vector256)
-        //   t95 = Add(t88, t93) [N, 4]
-        /// <summary>ILGPU form of K36 (grid-stride, one element per iteration).</summary>
-        public static void K36(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
-        {
-            int total = 4 * d.N;
-            for (int e = index; e < total; e += stride)
-            {
-                int rest = e;
-                int i1 = (int)(rest % (4)); rest /= 4;
-                int i0 = (int)rest;
-                float l88 = w[d.T88 + i0 * 4 + i1];
-                float l93 = w[d.T93 + i0 * 4 + i1];
-                float v95 = (l88 + l93);
-                w[d.T95 + i0 * 4 + i1] = v95;
-            }
-        }
-
-        /// <summary>Managed form of K36 over elements [start, end) of its domain.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K36Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
-        {
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
-            long cols = 4;
-            for (long e = start; e < end;)
-            {
-                long row = e / cols;
-                int c = (int)(e - row * cols);
-                int stop = (int)Math.Min(cols, c + (end - e));
-                e += stop - c;
-                int i0 = (int)row;
-                ref float b88 = ref Unsafe.Add(ref wr, d.T88 + i0 * 4);
+                ref float b79 = ref Unsafe.Add(ref wr, d.T79 + i0 * 4);
+                ref float b15 = ref Unsafe.Add(ref wr, d.T15 + i0 * 4);
+                ref float b86 = ref Unsafe.Add(ref wr, d.T86 + i0 * 4);
                 ref float b93 = ref Unsafe.Add(ref wr, d.T93 + i0 * 4);
                 ref float o = ref Unsafe.Add(ref wr, d.T95 + i0 * 4);
                 for (; c + 8 <= stop; c += 8)
                 {
-                    var l88 = Vector256.LoadUnsafe(ref b88, (nuint)c);
+                    var l79 = Vector256.LoadUnsafe(ref b79, (nuint)c);
+                    var l15 = Vector256.LoadUnsafe(ref b15, (nuint)c);
+                    var l86 = Vector256.LoadUnsafe(ref b86, (nuint)c);
                     var l93 = Vector256.LoadUnsafe(ref b93, (nuint)c);
-                    var v95 = (l88 + l93);
+                    var v81 = (l79 * l15);
+                    var v88 = (v81 + l86);
+                    var v95 = (v88 + l93);
                     v95.StoreUnsafe(ref o, (nuint)c);
                 }
                 for (; c < stop; c++)
                 {
-                    float l88 = Unsafe.Add(ref b88, c);
+                    float l79 = Unsafe.Add(ref b79, c);
+                    float l15 = Unsafe.Add(ref b15, c);
+                    float l86 = Unsafe.Add(ref b86, c);
                     float l93 = Unsafe.Add(ref b93, c);
-                    float v95 = (l88 + l93);
+                    float v81 = (l79 * l15);
+                    float v88 = (v81 + l86);
+                    float v95 = (v88 + l93);
                     Unsafe.Add(ref o, c) = v95;
                 }
             }
         }
 
-        // K40: elementwise over [4, 4], added into grad of 'w' (Vector256)
+        // K38: elementwise over [4, 4], added into grad of 'w' (Vector256)
         //   t65 = Copy(t3) [1, 1]
         //   t66 = Copy(t65) [4, 4]
+        //   t59 = Eq(t58, t57) [4, 4]
         //   t67 = Mul(t66, t59) [4, 4]
         //   t89 = Add(t67, t87) [4, 4]
         //   t96 = Add(t89, t94) [4, 4]
-        /// <summary>ILGPU form of K40 (grid-stride, one element per iteration).</summary>
-        public static void K40(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
+        /// <summary>ILGPU form of K38 (grid-stride, one element per iteration).</summary>
+        public static void K38(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
         {
             int total = 16;
             for (int e = index; e < total; e += stride)
@@ -2359,22 +2266,24 @@ namespace Kiln.Generated
                 int rest = e;
                 int i1 = (int)(rest % (4)); rest /= 4;
                 int i0 = (int)rest;
-                float l59 = w[d.T59 + i0 * 4 + i1];
+                float l58 = w[d.T57 + i0];
+                float l57 = w[d.T57 + i1];
                 float l87 = w[d.T87 + i0 * 4 + i1];
                 float l94 = w[d.T94 + i0 * 4 + i1];
                 float v3 = 0.01f;
                 float v65 = v3;
                 float v66 = v65;
-                float v67 = (v66 * l59);
+                float v59 = (l58 == l57 ? 1f : 0f);
+                float v67 = (v66 * v59);
                 float v89 = (v67 + l87);
                 float v96 = (v89 + l94);
                 g[i0 * 4 + i1] += v96;
             }
         }
 
-        /// <summary>Managed form of K40 over elements [start, end) of its domain.</summary>
+        /// <summary>Managed form of K38 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K40Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
+        public static void K38Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
@@ -2387,32 +2296,37 @@ namespace Kiln.Generated
                 int stop = (int)Math.Min(cols, c + (end - e));
                 e += stop - c;
                 int i0 = (int)row;
-                ref float b59 = ref Unsafe.Add(ref wr, d.T59 + i0 * 4);
+                ref float b58 = ref Unsafe.Add(ref wr, d.T57 + i0);
+                ref float b57 = ref Unsafe.Add(ref wr, d.T57);
                 ref float b87 = ref Unsafe.Add(ref wr, d.T87 + i0 * 4);
                 ref float b94 = ref Unsafe.Add(ref wr, d.T94 + i0 * 4);
                 ref float o = ref Unsafe.Add(ref gr, i0 * 4);
                 for (; c + 8 <= stop; c += 8)
                 {
-                    var l59 = Vector256.LoadUnsafe(ref b59, (nuint)c);
+                    var l58 = Vector256.Create(b58);
+                    var l57 = Vector256.LoadUnsafe(ref b57, (nuint)c);
                     var l87 = Vector256.LoadUnsafe(ref b87, (nuint)c);
                     var l94 = Vector256.LoadUnsafe(ref b94, (nuint)c);
                     var v3 = Vector256.Create(0.01f);
                     var v65 = v3;
                     var v66 = v65;
-                    var v67 = (v66 * l59);
+                    var v59 = (Vector256.Equals(l58, l57) & Vector256<float>.One);
+                    var v67 = (v66 * v59);
                     var v89 = (v67 + l87);
                     var v96 = (v89 + l94);
                     (Vector256.LoadUnsafe(ref o, (nuint)c) + v96).StoreUnsafe(ref o, (nuint)c);
                 }
                 for (; c < stop; c++)
                 {
-                    float l59 = Unsafe.Add(ref b59, c);
+                    float l58 = b58;
+                    float l57 = Unsafe.Add(ref b57, c);
                     float l87 = Unsafe.Add(ref b87, c);
                     float l94 = Unsafe.Add(ref b94, c);
                     float v3 = 0.01f;
                     float v65 = v3;
                     float v66 = v65;
-                    float v67 = (v66 * l59);
+                    float v59 = (l58 == l57 ? 1f : 0f);
+                    float v67 = (v66 * v59);
                     float v89 = (v67 + l87);
                     float v96 = (v89 + l94);
                     Unsafe.Add(ref o, c) += v96;

@@ -144,8 +144,8 @@ namespace Samples.LinearRegression
         }
 
         /// <summary>
-        /// Plan of Loss(x [N, 1], y [N, 1]) → []: 6 kernels (3 forward).
-        /// Memory plan: work arena = 1 + 4*N floats and targets = 0 ints, 4 bytes each, allocated once; 3 activation slots, 1 reuses.
+        /// Plan of Loss(x [N, 1], y [N, 1]) → []: 5 kernels (2 forward).
+        /// Memory plan: work arena = 1 + 4*N floats and targets = 0 ints, 4 bytes each, allocated once; 3 activation slots, 0 reuses.
         /// </summary>
         public sealed class LossPlan : global::Kiln.Plan
         {
@@ -156,7 +156,6 @@ namespace Samples.LinearRegression
                 public int T0;
                 public int T1;
                 public int T5;
-                public int T7;
                 public int T9;
                 public int T15;
             }
@@ -165,15 +164,13 @@ namespace Samples.LinearRegression
             private readonly float[] _p, _g, _w;
             private readonly int[] _t;
             private readonly global::Kiln.Kernels.GemmOp _l0;
-            private readonly global::System.Action<long, long>? _c1;
+            private readonly global::System.Func<long, long, double>? _c1;
             private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k1;
-            private readonly global::System.Func<long, long, double>? _c2;
+            private readonly global::System.Action<long, long>? _c2;
             private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k2;
-            private readonly global::System.Action<long, long>? _c3;
+            private readonly global::System.Func<long, long, double>? _c3;
             private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k3;
-            private readonly global::System.Func<long, long, double>? _c4;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k4;
-            private readonly global::Kiln.Kernels.GemmOp _l5;
+            private readonly global::Kiln.Kernels.GemmOp _l4;
 
             /// <summary>Floats of the work arena for the given dims.</summary>
             public static long WorkFloats(int n) => 1 + 4 * (long)n;
@@ -186,22 +183,19 @@ namespace Samples.LinearRegression
                 _d.T0 = 0;
                 _d.T1 = _d.N;
                 _d.T5 = 2 * _d.N;
-                _d.T7 = 3 * _d.N;
-                _d.T9 = 4 * _d.N;
-                _d.T15 = 2 * _d.N;
+                _d.T9 = 3 * _d.N;
+                _d.T15 = 1 + 3 * _d.N;
                 _p = State.Parameters.Host ?? []; _g = State.Gradients.Host ?? []; _w = Work.Host ?? []; _t = Targets.Host ?? [];
                 _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 1, 1, transA: false, transB: true, accumulate: false);
                 _c1 = (s, e) => global::Kiln.Generated.LossKernels.K1Cpu(_p, _g, _w, _d, s, e);
                 _c2 = (s, e) => global::Kiln.Generated.LossKernels.K2Cpu(_p, _g, _w, _d, s, e);
                 _c3 = (s, e) => global::Kiln.Generated.LossKernels.K3Cpu(_p, _g, _w, _d, s, e);
-                _c4 = (s, e) => global::Kiln.Generated.LossKernels.K4Cpu(_p, _g, _w, _d, s, e);
-                _l5 = new global::Kiln.Kernels.GemmOp(1, 1, _d.N, transA: true, transB: false, accumulate: true);
+                _l4 = new global::Kiln.Kernels.GemmOp(1, 1, _d.N, transA: true, transB: false, accumulate: true);
                 if (!Device.IsManaged)
                 {
                     _k1 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.LossKernels.K1);
                     _k2 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.LossKernels.K2);
                     _k3 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.LossKernels.K3);
-                    _k4 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.LossKernels.K4);
                 }
             }
 
@@ -260,35 +254,31 @@ namespace Samples.LinearRegression
             {
                 // K0: t5 = MatMul(t0, t2; transB) [N, 1]
                 _l0.Run(_w, _d.T0, _p, 0, _w, _d.T5);
-                // K1: elementwise over [N, 1], writes t7 (Vector256)
-                global::Kiln.Kernels.CpuWorkers.For(_d.N, 32768, _c1!);
-                // K2: sum over axes 0,1 of [N, 1], writes t9 (Vector256)
-                _w[_d.T9] = (float)global::Kiln.Kernels.CpuWorkers.Sum(_d.N, 32768, _c2!);
+                // K1: sum over axes 0,1 of [N, 1], writes t9 (Vector256)
+                _w[_d.T9] = (float)global::Kiln.Kernels.CpuWorkers.Sum(_d.N, 32768, _c1!);
                 if (!backward) return;
-                // K3: elementwise over [N, 1], writes t15 (Vector256)
-                global::Kiln.Kernels.CpuWorkers.For(_d.N, 32768, _c3!);
-                // K4: sum over axes 0 of [N, 1], added into grad of 'linear.bias' (Vector256)
-                _g[1] += (float)global::Kiln.Kernels.CpuWorkers.Sum(_d.N, 32768, _c4!);
-                // K5: t20 = MatMul(t15, t0; transA) [1, 1]
-                _l5.Run(_w, _d.T15, _w, _d.T0, _g, 0);
+                // K2: elementwise over [N, 1], writes t15 (Vector256)
+                global::Kiln.Kernels.CpuWorkers.For(_d.N, 32768, _c2!);
+                // K3: sum over axes 0 of [N, 1], added into grad of 'linear.bias' (Vector256)
+                _g[1] += (float)global::Kiln.Kernels.CpuWorkers.Sum(_d.N, 32768, _c3!);
+                // K4: t20 = MatMul(t15, t0; transA) [1, 1]
+                _l4.Run(_w, _d.T15, _w, _d.T0, _g, 0);
             }
 
             protected override void RunIlgpu(bool backward)
             {
                 // K0: t5 = MatMul(t0, t2; transB) [N, 1]
                 _l0.Run(Device, Work.View, _d.T0, State.Parameters.View, 0, Work.View, _d.T5);
-                // K1: elementwise over [N, 1], writes t7 (Vector256)
-                _k1!(Device.LaunchSize(_d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(_d.N));
-                // K2: sum over axes 0,1 of [N, 1], writes t9 (Vector256)
+                // K1: sum over axes 0,1 of [N, 1], writes t9 (Vector256)
                 global::ILGPU.Runtime.ArrayViewExtensions.MemSetToZero(Work.View.SubView(_d.T9, 1));
-                _k2!(Device.LaunchSize(_d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(_d.N));
+                _k1!(Device.LaunchSize(_d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(_d.N));
                 if (!backward) return;
-                // K3: elementwise over [N, 1], writes t15 (Vector256)
+                // K2: elementwise over [N, 1], writes t15 (Vector256)
+                _k2!(Device.LaunchSize(_d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(_d.N));
+                // K3: sum over axes 0 of [N, 1], added into grad of 'linear.bias' (Vector256)
                 _k3!(Device.LaunchSize(_d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(_d.N));
-                // K4: sum over axes 0 of [N, 1], added into grad of 'linear.bias' (Vector256)
-                _k4!(Device.LaunchSize(_d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(_d.N));
-                // K5: t20 = MatMul(t15, t0; transA) [1, 1]
-                _l5.Run(Device, Work.View, _d.T15, Work.View, _d.T0, State.Gradients.View, 0);
+                // K4: t20 = MatMul(t15, t0; transA) [1, 1]
+                _l4.Run(Device, Work.View, _d.T15, Work.View, _d.T0, State.Gradients.View, 0);
                 Device.Synchronize();
             }
 
@@ -375,9 +365,11 @@ namespace Kiln.Generated
     /// <summary>The fused kernels of LossPlan.</summary>
     file static class LossKernels
     {
-        // K1: elementwise over [N, 1], writes t7 (Vector256)
+        // K1: sum over axes 0,1 of [N, 1], writes t9 (Vector256)
         //   t6 = Add(t5, t3) [N, 1]
         //   t7 = Sub(t6, t1) [N, 1]
+        //   t8 = Mul(t7, t7) [N, 1]
+        //   t9 = Sum(t8; axes=0,1) [1, 1]
         /// <summary>ILGPU form of K1 (grid-stride, one element per iteration).</summary>
         public static void K1(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
         {
@@ -390,13 +382,89 @@ namespace Kiln.Generated
                 float l1 = w[d.T1 + i0];
                 float v6 = (l5 + l3);
                 float v7 = (v6 - l1);
-                w[d.T7 + i0] = v7;
+                float v8 = (v7 * v7);
+                Atomic.Add(ref w[d.T9], v8);
             }
         }
 
         /// <summary>Managed form of K1 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K1Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
+        public static double K1Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
+        {
+            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
+            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
+            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
+            double total = 0;
+            long cols = d.N;
+            for (long e = start; e < end;)
+            {
+                long row = e / cols;
+                int c = (int)(e - row * cols);
+                int stop = (int)Math.Min(cols, c + (end - e));
+                e += stop - c;
+                ref float b5 = ref Unsafe.Add(ref wr, d.T5);
+                ref float b3 = ref Unsafe.Add(ref pr, 1);
+                ref float b1 = ref Unsafe.Add(ref wr, d.T1);
+                ref float o = ref Unsafe.Add(ref wr, d.T9);
+                float acc = 0;
+                Vector256<float> vacc = Vector256<float>.Zero;
+                for (; c + 8 <= stop; c += 8)
+                {
+                    var l5 = Vector256.LoadUnsafe(ref b5, (nuint)c);
+                    var l3 = Vector256.Create(b3);
+                    var l1 = Vector256.LoadUnsafe(ref b1, (nuint)c);
+                    var v6 = (l5 + l3);
+                    var v7 = (v6 - l1);
+                    var v8 = (v7 * v7);
+                    vacc += v8;
+                }
+                acc += Vector256.Sum(vacc);
+                for (; c < stop; c++)
+                {
+                    float l5 = Unsafe.Add(ref b5, c);
+                    float l3 = b3;
+                    float l1 = Unsafe.Add(ref b1, c);
+                    float v6 = (l5 + l3);
+                    float v7 = (v6 - l1);
+                    float v8 = (v7 * v7);
+                    acc += v8;
+                }
+                total += acc;
+            }
+            return total;
+        }
+
+        // K2: elementwise over [N, 1], writes t15 (Vector256)
+        //   t12 = Copy(t11) [1, 1]
+        //   t13 = Copy(t12) [N, 1]
+        //   t6 = Add(t5, t3) [N, 1]
+        //   t7 = Sub(t6, t1) [N, 1]
+        //   t14 = Mul(t13, t7) [N, 1]
+        //   t15 = Add(t14, t14) [N, 1]
+        /// <summary>ILGPU form of K2 (grid-stride, one element per iteration).</summary>
+        public static void K2(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
+        {
+            int total = d.N;
+            for (int e = index; e < total; e += stride)
+            {
+                int i0 = e;
+                float l5 = w[d.T5 + i0];
+                float l3 = p[1];
+                float l1 = w[d.T1 + i0];
+                float v11 = 1f;
+                float v12 = v11;
+                float v13 = v12;
+                float v6 = (l5 + l3);
+                float v7 = (v6 - l1);
+                float v14 = (v13 * v7);
+                float v15 = (v14 + v14);
+                w[d.T15 + i0] = v15;
+            }
+        }
+
+        /// <summary>Managed form of K2 over elements [start, end) of its domain.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void K2Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
@@ -411,146 +479,42 @@ namespace Kiln.Generated
                 ref float b5 = ref Unsafe.Add(ref wr, d.T5);
                 ref float b3 = ref Unsafe.Add(ref pr, 1);
                 ref float b1 = ref Unsafe.Add(ref wr, d.T1);
-                ref float o = ref Unsafe.Add(ref wr, d.T7);
+                ref float o = ref Unsafe.Add(ref wr, d.T15);
                 for (; c + 8 <= stop; c += 8)
                 {
                     var l5 = Vector256.LoadUnsafe(ref b5, (nuint)c);
                     var l3 = Vector256.Create(b3);
                     var l1 = Vector256.LoadUnsafe(ref b1, (nuint)c);
+                    var v11 = Vector256.Create(1f);
+                    var v12 = v11;
+                    var v13 = v12;
                     var v6 = (l5 + l3);
                     var v7 = (v6 - l1);
-                    v7.StoreUnsafe(ref o, (nuint)c);
+                    var v14 = (v13 * v7);
+                    var v15 = (v14 + v14);
+                    v15.StoreUnsafe(ref o, (nuint)c);
                 }
                 for (; c < stop; c++)
                 {
                     float l5 = Unsafe.Add(ref b5, c);
                     float l3 = b3;
                     float l1 = Unsafe.Add(ref b1, c);
-                    float v6 = (l5 + l3);
-                    float v7 = (v6 - l1);
-                    Unsafe.Add(ref o, c) = v7;
-                }
-            }
-        }
-
-        // K2: sum over axes 0,1 of [N, 1], writes t9 (Vector256)
-        //   t8 = Mul(t7, t7) [N, 1]
-        //   t9 = Sum(t8; axes=0,1) [1, 1]
-        /// <summary>ILGPU form of K2 (grid-stride, one element per iteration).</summary>
-        public static void K2(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
-        {
-            int total = d.N;
-            for (int e = index; e < total; e += stride)
-            {
-                int i0 = e;
-                float l7 = w[d.T7 + i0];
-                float v8 = (l7 * l7);
-                Atomic.Add(ref w[d.T9], v8);
-            }
-        }
-
-        /// <summary>Managed form of K2 over elements [start, end) of its domain.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static double K2Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
-        {
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
-            double total = 0;
-            long cols = d.N;
-            for (long e = start; e < end;)
-            {
-                long row = e / cols;
-                int c = (int)(e - row * cols);
-                int stop = (int)Math.Min(cols, c + (end - e));
-                e += stop - c;
-                ref float b7 = ref Unsafe.Add(ref wr, d.T7);
-                ref float o = ref Unsafe.Add(ref wr, d.T9);
-                float acc = 0;
-                Vector256<float> vacc = Vector256<float>.Zero;
-                for (; c + 8 <= stop; c += 8)
-                {
-                    var l7 = Vector256.LoadUnsafe(ref b7, (nuint)c);
-                    var v8 = (l7 * l7);
-                    vacc += v8;
-                }
-                acc += Vector256.Sum(vacc);
-                for (; c < stop; c++)
-                {
-                    float l7 = Unsafe.Add(ref b7, c);
-                    float v8 = (l7 * l7);
-                    acc += v8;
-                }
-                total += acc;
-            }
-            return total;
-        }
-
-        // K3: elementwise over [N, 1], writes t15 (Vector256)
-        //   t12 = Copy(t11) [1, 1]
-        //   t13 = Copy(t12) [N, 1]
-        //   t14 = Mul(t13, t7) [N, 1]
-        //   t15 = Add(t14, t14) [N, 1]
-        /// <summary>ILGPU form of K3 (grid-stride, one element per iteration).</summary>
-        public static void K3(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
-        {
-            int total = d.N;
-            for (int e = index; e < total; e += stride)
-            {
-                int i0 = e;
-                float l7 = w[d.T7 + i0];
-                float v11 = 1f;
-                float v12 = v11;
-                float v13 = v12;
-                float v14 = (v13 * l7);
-                float v15 = (v14 + v14);
-                w[d.T15 + i0] = v15;
-            }
-        }
-
-        /// <summary>Managed form of K3 over elements [start, end) of its domain.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K3Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
-        {
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
-            long cols = d.N;
-            for (long e = start; e < end;)
-            {
-                long row = e / cols;
-                int c = (int)(e - row * cols);
-                int stop = (int)Math.Min(cols, c + (end - e));
-                e += stop - c;
-                ref float b7 = ref Unsafe.Add(ref wr, d.T7);
-                ref float o = ref Unsafe.Add(ref wr, d.T15);
-                for (; c + 8 <= stop; c += 8)
-                {
-                    var l7 = Vector256.LoadUnsafe(ref b7, (nuint)c);
-                    var v11 = Vector256.Create(1f);
-                    var v12 = v11;
-                    var v13 = v12;
-                    var v14 = (v13 * l7);
-                    var v15 = (v14 + v14);
-                    v15.StoreUnsafe(ref o, (nuint)c);
-                }
-                for (; c < stop; c++)
-                {
-                    float l7 = Unsafe.Add(ref b7, c);
                     float v11 = 1f;
                     float v12 = v11;
                     float v13 = v12;
-                    float v14 = (v13 * l7);
+                    float v6 = (l5 + l3);
+                    float v7 = (v6 - l1);
+                    float v14 = (v13 * v7);
                     float v15 = (v14 + v14);
                     Unsafe.Add(ref o, c) = v15;
                 }
             }
         }
 
-        // K4: sum over axes 0 of [N, 1], added into grad of 'linear.bias' (Vector256)
+        // K3: sum over axes 0 of [N, 1], added into grad of 'linear.bias' (Vector256)
         //   t17 = Sum(t15; axes=0) [1, 1]
-        /// <summary>ILGPU form of K4 (grid-stride, one element per iteration).</summary>
-        public static void K4(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
+        /// <summary>ILGPU form of K3 (grid-stride, one element per iteration).</summary>
+        public static void K3(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
         {
             int total = d.N;
             for (int e = index; e < total; e += stride)
@@ -561,9 +525,9 @@ namespace Kiln.Generated
             }
         }
 
-        /// <summary>Managed form of K4 over elements [start, end) of its domain.</summary>
+        /// <summary>Managed form of K3 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static double K4Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
+        public static double K3Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
