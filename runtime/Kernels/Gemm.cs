@@ -21,19 +21,16 @@ public sealed class GemmOp
 {
     /// <summary>Rows of the micro-kernel's tile.</summary>
     private const int Mr = 8;
-    /// <summary>Slice of the inner dimension per pass: a B panel slice (Kc × Nr floats) stays in L1.</summary>
+    /// <summary>Longest slice of the inner dimension per pass: a B panel slice (Kc × Nr floats) stays in L1.</summary>
     private const int Kc = 256;
     /// <summary>Rows per block: an A block (Mc × Kc floats) stays in L2.</summary>
     private const int Mc = 128;
     /// <summary>Columns per block (a multiple of every Nr): a B block (Kc × Nc floats) stays in L2.</summary>
     private const int Nc = 512;
 
-    /// <summary>Set by tests to run the Vector256 micro-kernel on hardware that has Vector512.</summary>
-    internal static bool ForceVector256 { get; set; }
-
     /// <summary>Whether this product runs the Vector512 kernel: where the hardware has it and C has more than 16 columns
     /// (narrower products would waste half of each 32-column tile).</summary>
-    private bool Wide => Vector512.IsHardwareAccelerated && !ForceVector256 && _n > Vector256<float>.Count * 2;
+    private bool Wide => VectorWidths.Wide && _n > Vector256<float>.Count * 2;
 
     private readonly int _m, _n, _k;
     private readonly bool _transA, _transB, _accumulate;
@@ -176,9 +173,11 @@ public sealed class GemmOp
         ref float a = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_a), _aOff);
         ref float b = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_b), _bOff);
         ref float c = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_c), _cOff);
-        for (int p0 = 0; p0 < k; p0 += Kc)
+        // slices of equal length (784 = 4 × 196, not 3 × 256 + 16: a short last slice pays the C loads and stores for little work)
+        int slice = (k + (k + Kc - 1) / Kc - 1) / ((k + Kc - 1) / Kc);
+        for (int p0 = 0; p0 < k; p0 += slice)
         {
-            int kc = Math.Min(Kc, k - p0);
+            int kc = Math.Min(slice, k - p0);
             bool overwrite = p0 == 0 && !_accumulate;
             for (int j = j0; j < j1; j += nr)
             {
@@ -297,36 +296,4 @@ public sealed class GemmOp
         int size = device.LaunchSize((long)_m * _n);
         launch(size, a, b, c, g, size);
     }
-}
-
-/// <summary>The vector operations the GEMM micro-kernel needs, for one vector width: the kernel is written once and the
-/// JIT specialises it per width (struct type arguments), so each call is the bare intrinsic.</summary>
-internal interface IVectorWidth<V> where V : struct
-{
-    static abstract int Count { get; }
-    static abstract V Load(ref float p, nint i);
-    static abstract void Store(V v, ref float p, nint i);
-    static abstract V Splat(float x);
-    static abstract V Fma(V x, V y, V acc);
-    static abstract V Add(V x, V y);
-}
-
-internal readonly struct Wide512 : IVectorWidth<Vector512<float>>
-{
-    public static int Count => Vector512<float>.Count;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Load(ref float p, nint i) => Vector512.LoadUnsafe(ref p, (nuint)i);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector512<float> v, ref float p, nint i) => v.StoreUnsafe(ref p, (nuint)i);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Splat(float x) => Vector512.Create(x);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Fma(Vector512<float> x, Vector512<float> y, Vector512<float> acc) => Vector512.FusedMultiplyAdd(x, y, acc);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Add(Vector512<float> x, Vector512<float> y) => x + y;
-}
-
-internal readonly struct Narrow256 : IVectorWidth<Vector256<float>>
-{
-    public static int Count => Vector256<float>.Count;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Load(ref float p, nint i) => Vector256.LoadUnsafe(ref p, (nuint)i);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector256<float> v, ref float p, nint i) => v.StoreUnsafe(ref p, (nuint)i);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Splat(float x) => Vector256.Create(x);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Fma(Vector256<float> x, Vector256<float> y, Vector256<float> acc) => Vector256.FusedMultiplyAdd(x, y, acc);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Add(Vector256<float> x, Vector256<float> y) => x + y;
 }

@@ -52,88 +52,89 @@ public sealed class SoftmaxOp
         }
     }
 
-    /// <summary>A row along memory (softmax over the last dim): max, Σ exp(x - max) and the output, eight lanes at a time.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    /// <summary>A row along memory (softmax over the last dim): max, Σ exp(x - max) and the output, a vector at a time.</summary>
     private static void ContiguousForward(ReadOnlySpan<float> x, Span<float> y, bool log)
     {
-        int len = x.Length, t = 0;
+        if (VectorWidths.Wide) ContiguousForward<Wide512, Vector512<float>>(x, y, log);
+        else ContiguousForward<Narrow256, Vector256<float>>(x, y, log);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ContiguousForward<S, V>(ReadOnlySpan<float> x, Span<float> y, bool log) where S : struct, IVectorWidth<V> where V : struct
+    {
+        int len = x.Length, w = S.Count, t = 0;
         ref float xr = ref MemoryMarshal.GetReference(x);
         ref float yr = ref MemoryMarshal.GetReference(y);
-        var vmax = Vector256.Create(float.NegativeInfinity);
-        for (; t + 8 <= len; t += 8) vmax = Vector256.Max(vmax, Vector256.LoadUnsafe(ref xr, (nuint)t));
-        float max = len >= 8 ? HorizontalMax(vmax) : float.NegativeInfinity;
+        var vmax = S.Splat(float.NegativeInfinity);
+        for (; t + w <= len; t += w) vmax = S.Max(vmax, S.Load(ref xr, t));
+        float max = len >= w ? S.MaxAcross(vmax) : float.NegativeInfinity;
         for (; t < len; t++) max = MathF.Max(max, Unsafe.Add(ref xr, t));
-        var m = Vector256.Create(max);
-        var vsum = Vector256<float>.Zero;
-        t = 0;
+        var m = S.Splat(max);
+        var vsum = S.Splat(0f);
         // softmax keeps exp(x - max) in y and scales it after; log-softmax needs only the sum
-        for (; t + 8 <= len; t += 8)
+        for (t = 0; t + w <= len; t += w)
         {
-            var e = Simd.Exp(Vector256.LoadUnsafe(ref xr, (nuint)t) - m);
-            vsum += e;
-            if (!log) e.StoreUnsafe(ref yr, (nuint)t);
+            var e = S.Exp(S.Sub(S.Load(ref xr, t), m));
+            vsum = S.Add(vsum, e);
+            if (!log) S.Store(e, ref yr, t);
         }
-        float sum = Vector256.Sum(vsum);
+        float sum = S.Sum(vsum);
         for (; t < len; t++)
         {
             float e = MathF.Exp(Unsafe.Add(ref xr, t) - max);
             sum += e;
             if (!log) Unsafe.Add(ref yr, t) = e;
         }
-        t = 0;
         if (log)
         {
             float lse = max + MathF.Log(sum);
-            var vlse = Vector256.Create(lse);
-            for (; t + 8 <= len; t += 8) (Vector256.LoadUnsafe(ref xr, (nuint)t) - vlse).StoreUnsafe(ref yr, (nuint)t);
+            var vlse = S.Splat(lse);
+            for (t = 0; t + w <= len; t += w) S.Store(S.Sub(S.Load(ref xr, t), vlse), ref yr, t);
             for (; t < len; t++) Unsafe.Add(ref yr, t) = Unsafe.Add(ref xr, t) - lse;
         }
         else
         {
             float inv = 1f / sum;
-            var vinv = Vector256.Create(inv);
-            for (; t + 8 <= len; t += 8) (Vector256.LoadUnsafe(ref yr, (nuint)t) * vinv).StoreUnsafe(ref yr, (nuint)t);
+            var vinv = S.Splat(inv);
+            for (t = 0; t + w <= len; t += w) S.Store(S.Mul(S.Load(ref yr, t), vinv), ref yr, t);
             for (; t < len; t++) Unsafe.Add(ref yr, t) *= inv;
         }
     }
 
     /// <summary>The backward of a row along memory: softmax dx = y·(dy - Σ dy·y); log-softmax dx = dy - exp(y)·Σ dy.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ContiguousBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx, bool log)
     {
-        int len = y.Length, t = 0;
+        if (VectorWidths.Wide) ContiguousBackward<Wide512, Vector512<float>>(y, dy, dx, log);
+        else ContiguousBackward<Narrow256, Vector256<float>>(y, dy, dx, log);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ContiguousBackward<S, V>(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx, bool log) where S : struct, IVectorWidth<V> where V : struct
+    {
+        int len = y.Length, w = S.Count, t = 0;
         ref float yr = ref MemoryMarshal.GetReference(y);
         ref float gr = ref MemoryMarshal.GetReference(dy);
         ref float dr = ref MemoryMarshal.GetReference(dx);
-        var vdot = Vector256<float>.Zero;
-        for (; t + 8 <= len; t += 8)
+        var vdot = S.Splat(0f);
+        for (; t + w <= len; t += w)
         {
-            var g = Vector256.LoadUnsafe(ref gr, (nuint)t);
-            vdot = log ? vdot + g : Vector256.FusedMultiplyAdd(g, Vector256.LoadUnsafe(ref yr, (nuint)t), vdot);
+            var g = S.Load(ref gr, t);
+            vdot = log ? S.Add(vdot, g) : S.Fma(g, S.Load(ref yr, t), vdot);
         }
-        float dot = Vector256.Sum(vdot);
+        float dot = S.Sum(vdot);
         for (; t < len; t++) dot += log ? Unsafe.Add(ref gr, t) : Unsafe.Add(ref gr, t) * Unsafe.Add(ref yr, t);
-        var d = Vector256.Create(dot);
-        t = 0;
-        for (; t + 8 <= len; t += 8)
+        var d = S.Splat(dot);
+        for (t = 0; t + w <= len; t += w)
         {
-            var yv = Vector256.LoadUnsafe(ref yr, (nuint)t);
-            var g = Vector256.LoadUnsafe(ref gr, (nuint)t);
-            (log ? g - Simd.Exp(yv) * d : yv * (g - d)).StoreUnsafe(ref dr, (nuint)t);
+            var yv = S.Load(ref yr, t);
+            var g = S.Load(ref gr, t);
+            S.Store(log ? S.Sub(g, S.Mul(S.Exp(yv), d)) : S.Mul(yv, S.Sub(g, d)), ref dr, t);
         }
         for (; t < len; t++)
         {
             float yv = Unsafe.Add(ref yr, t), g = Unsafe.Add(ref gr, t);
             Unsafe.Add(ref dr, t) = log ? g - MathF.Exp(yv) * dot : yv * (g - dot);
         }
-    }
-
-    private static float HorizontalMax(Vector256<float> v)
-    {
-        var h = Vector128.Max(v.GetLower(), v.GetUpper());
-        h = Vector128.Max(h, Vector128.Shuffle(h, Vector128.Create(2, 3, 0, 1)));
-        h = Vector128.Max(h, Vector128.Shuffle(h, Vector128.Create(1, 0, 3, 2)));
-        return h.ToScalar();
     }
 
     private static void Row(Span<float> x, int xb, Span<float> dy, int db, Span<float> y, int yb, int len, int st, bool log, bool backward)
@@ -253,10 +254,16 @@ public sealed class PickedLogSoftmaxGradOp
         _t = [];
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Rows(long r0, long r1)
     {
-        int c = _classes;
+        if (VectorWidths.Wide) Rows<Wide512, Vector512<float>>(r0, r1);
+        else Rows<Narrow256, Vector256<float>>(r0, r1);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Rows<S, V>(long r0, long r1) where S : struct, IVectorWidth<V> where V : struct
+    {
+        int c = _classes, w = S.Count;
         for (int i = (int)r0; i < r1; i++)
         {
             var dx = _dx.AsSpan(_dxOff + i * c, c);
@@ -265,9 +272,9 @@ public sealed class PickedLogSoftmaxGradOp
             float g = _v[_vOff + i];
             ref float yr = ref _y[_yOff + i * c];
             ref float dr = ref MemoryMarshal.GetReference(dx);
-            var vg = Vector256.Create(g);
+            var minusG = S.Splat(-g);
             int j = 0;
-            for (; j + 8 <= c; j += 8) (-Simd.Exp(Vector256.LoadUnsafe(ref yr, (nuint)j)) * vg).StoreUnsafe(ref dr, (nuint)j);
+            for (; j + w <= c; j += w) S.Store(S.Mul(S.Exp(S.Load(ref yr, j)), minusG), ref dr, j);
             for (; j < c; j++) Unsafe.Add(ref dr, j) = -MathF.Exp(Unsafe.Add(ref yr, j)) * g;
             dx[t] += g;
         }

@@ -35,9 +35,9 @@ public class GemmTests
     [MemberData(nameof(Cases))]
     public void The_Vector256_kernel_matches_too(int m, int n, int k, bool transA, bool transB, bool accumulate)
     {
-        GemmOp.ForceVector256 = true;
+        VectorWidths.ForceVector256 = true;
         try { Check(m, n, k, transA, transB, accumulate, ilgpu: false); }
-        finally { GemmOp.ForceVector256 = false; }
+        finally { VectorWidths.ForceVector256 = false; }
     }
 
     private static void Check(int m, int n, int k, bool transA, bool transB, bool accumulate, bool ilgpu)
@@ -79,6 +79,6 @@ public class GemmTests
     }
 }
 
-/// <summary>Tests that switch <see cref="GemmOp.ForceVector256"/> run alone, not beside other GEMM users.</summary>
+/// <summary>Tests that switch <see cref="VectorWidths.ForceVector256"/> run alone, not beside other GEMM users.</summary>
 [CollectionDefinition(nameof(GemmWidth), DisableParallelization = true)]
 public sealed class GemmWidth;

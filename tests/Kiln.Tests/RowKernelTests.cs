@@ -1,0 +1,103 @@
+using System;
+using System.Linq;
+using Kiln.Kernels;
+using Xunit;
+
+namespace Kiln.Tests;
+
+/// <summary>
+/// The softmax row kernels on their own, at both vector widths and along strided rows, against float64 arithmetic from
+/// PyTorch's definitions: softmax(x)ᵢ = e^(xᵢ - max) / Σ e^(xⱼ - max), log_softmax = x - max - log Σ e^(x - max); their
+/// backward passes from the float64 softmax; and CrossEntropy's fused backward dxᵢⱼ = vᵢ([j = tᵢ] - softmaxᵢⱼ).
+/// </summary>
+[Collection(nameof(GemmWidth))]
+public class RowKernelTests
+{
+    public static TheoryData<int, int, bool> Shapes()
+    {
+        var data = new TheoryData<int, int, bool>();
+        foreach (int len in new[] { 1, 7, 16, 33, 1000 })
+            foreach (int inner in new[] { 1, 3 })
+                foreach (bool narrow in new[] { false, true })
+                    data.Add(len, inner, narrow);
+        return data;
+    }
+
+    private static double[] Softmax(float[] x, int o, int len, int inner, int i)
+    {
+        var row = Enumerable.Range(0, len).Select(t => (double)x[(o * len + t) * inner + i]).ToArray();
+        double max = row.Max(), sum = row.Sum(v => Math.Exp(v - max));
+        return row.Select(v => Math.Exp(v - max) / sum).ToArray();
+    }
+
+    private static void Check(float got, double expected, string what) =>
+        Assert.True(Math.Abs(got - expected) <= 2e-6 + 2e-6 * Math.Abs(expected), $"{what}: {got} vs float64 {expected}");
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Softmax_rows_forward_and_backward_match_float64(int len, int inner, bool narrow)
+    {
+        const int outer = 3;
+        var rng = new SeededRandom((ulong)(len * 10 + inner));
+        int count = outer * len * inner;
+        var x = Enumerable.Range(0, count).Select(_ => rng.Uniform(-8, 8)).ToArray();
+        var dy = Enumerable.Range(0, count).Select(_ => rng.Uniform(-1, 1)).ToArray();
+        VectorWidths.ForceVector256 = narrow;
+        try
+        {
+            foreach (bool log in new[] { false, true })
+            {
+                var y = new float[count + 2];
+                new SoftmaxOp(outer, len, inner, log, backward: false).Run(x, 0, x, 0, y, 2);
+                var dx = new float[count];
+                new SoftmaxOp(outer, len, inner, log, backward: true).Run(y, 2, dy, 0, dx, 0);
+                for (int o = 0; o < outer; o++)
+                    for (int i = 0; i < inner; i++)
+                    {
+                        var p = Softmax(x, o, len, inner, i);
+                        int At(int t) => (o * len + t) * inner + i;
+                        double dot = Enumerable.Range(0, len).Sum(t => log ? dy[At(t)] : dy[At(t)] * p[t]);
+                        for (int t = 0; t < len; t++)
+                        {
+                            Check(y[2 + At(t)], log ? Math.Log(p[t]) : p[t], $"{(log ? "log_softmax" : "softmax")} [{o}, {t}, {i}]");
+                            Check(dx[At(t)], log ? dy[At(t)] - p[t] * dot : p[t] * (dy[At(t)] - dot), $"backward [{o}, {t}, {i}]");
+                        }
+                    }
+            }
+        }
+        finally { VectorWidths.ForceVector256 = false; }
+    }
+
+    [Theory]
+    [InlineData(1, false)]
+    [InlineData(33, false)]
+    [InlineData(1000, false)]
+    [InlineData(33, true)]
+    [InlineData(1000, true)]
+    public void CrossEntropy_backward_through_log_softmax_matches_float64(int classes, bool narrow)
+    {
+        const int rows = 5, ignore = -100;
+        var rng = new SeededRandom((ulong)classes);
+        var x = Enumerable.Range(0, rows * classes).Select(_ => rng.Uniform(-6, 6)).ToArray();
+        var v = Enumerable.Range(0, rows).Select(_ => rng.Uniform(-1, 1)).ToArray();
+        var targets = Enumerable.Range(0, rows).Select(i => i == 2 ? ignore : rng.NextInt(classes)).ToArray();
+        VectorWidths.ForceVector256 = narrow;
+        try
+        {
+            var logp = new float[rows * classes];
+            new SoftmaxOp(rows, classes, 1, log: true, backward: false).Run(x, 0, x, 0, logp, 0);
+            var dx = Enumerable.Repeat(float.NaN, rows * classes + 1).ToArray();   // every element must be written
+            new PickedLogSoftmaxGradOp(rows, classes, ignore).Run(logp, 0, v, 0, targets, 0, dx, 1);
+            for (int r = 0; r < rows; r++)
+            {
+                var p = Softmax(x, r, classes, 1, 0);
+                for (int j = 0; j < classes; j++)
+                {
+                    double expected = targets[r] == ignore ? 0 : v[r] * ((j == targets[r] ? 1 : 0) - p[j]);
+                    Check(dx[1 + r * classes + j], expected, $"dx[{r}, {j}]");
+                }
+            }
+        }
+        finally { VectorWidths.ForceVector256 = false; }
+    }
+}
