@@ -44,7 +44,7 @@ public sealed class DeviceBuffer<T> : IDisposable where T : unmanaged
     {
         Live();
         if (offset < 0 || offset + source.Length > Length) throw new ArgumentOutOfRangeException(nameof(source), $"Copying {source.Length} elements at {offset} overruns a buffer of {Length}.");
-        if (Host is not null) source.CopyTo(Host.AsSpan((int)offset));
+        if (Host is not null) Kernels.HostCopy.Copy(source, Host.AsSpan((int)offset));
         else if (source.Length > 0) _gpu!.View.AsContiguous().SubView(offset, source.Length).CopyFromCPU(source);
     }
 
@@ -52,7 +52,7 @@ public sealed class DeviceBuffer<T> : IDisposable where T : unmanaged
     {
         Live();
         if (offset < 0 || offset + destination.Length > Length) throw new ArgumentOutOfRangeException(nameof(destination), $"Reading {destination.Length} elements at {offset} overruns a buffer of {Length}.");
-        if (Host is not null) Host.AsSpan((int)offset, destination.Length).CopyTo(destination);
+        if (Host is not null) Kernels.HostCopy.Copy<T>(Host.AsSpan((int)offset, destination.Length), destination);
         else if (destination.Length > 0) _gpu!.View.AsContiguous().SubView(offset, destination.Length).CopyToCPU(destination);
     }
 
