@@ -112,10 +112,10 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
     /// <summary>The result of a reduce kernel whose operand is itself a stored leaf (no body).</summary>
     private static string ResultOf(Kernel k) => k.Body.Count == 0 ? "l" + (k.Kind == KernelKind.Reduce ? k.Root.Inputs[0] : k.Root.Inputs[0]).Id : ResultVar(k);
 
-    public void EmitIlgpu(SourceWriter w, Kernel k, string name)
+    public void EmitIlgpu(SourceWriter w, Kernel k, string name, string argType)
     {
         var domain = Domain(k);
-        w.Open($"public static void {name}(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)");
+        w.Open($"public static void {name}(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, {argType} d, int stride)");
         w.Line($"int total = {domain.Count.Emit("d.")};");
         w.Open("for (int e = index; e < total; e += stride)");
         var live = LiveAxes(domain);
@@ -153,7 +153,7 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
         w.Line($"int i{axes[0]} = (int)rest;");
     }
 
-    public void EmitManaged(SourceWriter w, Kernel k, string name)
+    public void EmitManaged(SourceWriter w, Kernel k, string name, string argType)
     {
         var domain = Domain(k);
         var mode = ModeOf(k);
@@ -164,7 +164,7 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
         string ret = mode == ReduceMode.All ? "double" : "void";
         // optimised from the first call: a training loop's first steps run at full speed, not as tier-0 code
         w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
-        w.Open($"public static {ret} {name}(float[] p, float[] g, float[] w, Bound d, long start, long end)");
+        w.Open($"public static {ret} {name}(float[] p, float[] g, float[] w, {argType} d, long start, long end)");
         w.Line("ref float pr = ref MemoryMarshal.GetArrayDataReference(p);");
         w.Line("ref float gr = ref MemoryMarshal.GetArrayDataReference(g);");
         w.Line("ref float wr = ref MemoryMarshal.GetArrayDataReference(w);");

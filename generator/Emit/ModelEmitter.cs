@@ -52,7 +52,8 @@ internal static class ModelEmitter
             w.Close();
             w.Line();
         }
-        var emitters = methods.Select(m => new PlanEmitter(m, layout, model.FullName)).ToList();
+        var library = new KernelLibrary(model.Name + "Kernels");
+        var emitters = methods.Select(m => new PlanEmitter(m, layout, model.FullName, library)).ToList();
         foreach (var (m, e) in methods.Zip(emitters, (a, b) => (a, b)))
         {
             var args = m.Graph.Symbols.Select(s => "int " + Identifier.DimParameter(s)).ToList();
@@ -69,7 +70,7 @@ internal static class ModelEmitter
         if (hasNamespace) w.Close();
         // the kernels: out of the model's scope, in a namespace of Kiln's own whose usings come before any outer name,
         // so they keep the short names a person would write (Math, Vector256) whatever the user's model declares
-        foreach (var e in emitters) e.EmitKernels(w);
+        library.Emit(w, model.Name);
         return w.ToString();
     }
 }

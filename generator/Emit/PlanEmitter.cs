@@ -20,20 +20,28 @@ internal sealed record BufferUse(string Path, int Offset, Node? Read, Node? Writ
 /// Emits the host plan of one method: the Bound struct (dims and offsets), the constructor that binds dims,
 /// allocates once and loads kernels, input checks, and the launch sequence for both paths.
 /// </summary>
-internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> layout, string modelType)
+internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> layout, string modelType, KernelLibrary library)
 {
+    private Dictionary<Kernel, KernelLibrary.Entry>? _entries;
+
+    /// <summary>Each fused kernel of this plan as registered in the model's library (its method, and what to pass).</summary>
+    private Dictionary<Kernel, KernelLibrary.Entry> Entries => _entries ??= m.Fusion.Kernels.Where(k => k.Kind != KernelKind.Library)
+        .ToDictionary(k => k, k => library.Register((name, argType) => RenderKernel(k, name, argType), $"{modelType}.{ClassName}.Bound"));
+
+    /// <summary>The argument a kernel takes: its KernelArgs field, or the plan's Bound when it is not shared.</summary>
+    private string ArgOf(Kernel k) => Entries[k].Args is null ? "_d" : "_a" + k.Index;
+    private string ArgTypeOf(Kernel k) => Entries[k].Args is null ? "Bound" : "global::Kiln.Kernels.KernelArgs";
+    private static string DelegateOf(string argType) => $"global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, {argType}, int>";
+
     private readonly KernelEmitter _kernels = new(m.Memory, layout);
     private MemoryPlan Memory => m.Memory;
 
     public string ClassName => m.Graph.Method.Name + "Plan";
 
-    /// <summary>The file-local class that holds this plan's fused kernels (namespace Kiln.Generated).</summary>
-    private string KernelsClass => m.Graph.Method.Name + "Kernels";
 
     // Types the plan names, qualified: the plan is nested in the user's class, where any member or type the user
     // declares (a field named Math, a class named Span) would otherwise capture the short name.
     private const string Action = "global::System.Action", Func = "global::System.Func", Span = "global::System.Span", ReadOnlySpan = "global::System.ReadOnlySpan";
-    private const string KernelDelegate = "global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>";
     private const string CpuWorkers = "global::Kiln.Kernels.CpuWorkers";
 
     /// <summary>The prefix of plan members in methods whose parameters carry the user's input names (an input may be named Work or _d).</summary>
@@ -107,7 +115,8 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
                 w.Line(KernelEmitter.ModeOf(k) == KernelEmitter.ReduceMode.All
                     ? $"private readonly {Func}<long, long, double>? _c{k.Index};"
                     : $"private readonly {Action}<long, long>? _c{k.Index};");
-                w.Line($"private readonly {KernelDelegate}? _k{k.Index};");
+                w.Line($"private readonly {DelegateOf(ArgTypeOf(k))}? _k{k.Index};");
+                if (Entries[k].Args is not null) w.Line($"private readonly global::Kiln.Kernels.KernelArgs _a{k.Index};");
             }
         }
         w.Line();
@@ -128,14 +137,17 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
             if (k.Kind == KernelKind.Library) { w.Line($"_l{k.Index} = {((LibraryOp)k.Root.Op).Construct(Library(k, managed: true))};"); continue; }
             var mode = KernelEmitter.ModeOf(k);
             string cols = Dim(KernelEmitter.Cols(KernelEmitter.Domain(k)));
+            var entry = Entries[k];
+            if (entry.Args is { } args)
+                w.Line($"_a{k.Index} = new() {{ {string.Join(", ", args.Select((f, i) => $"A{i} = _d.{f}"))} }};");
             if (mode == KernelEmitter.ReduceMode.Rows)
-                w.Line($"_c{k.Index} = (r0, r1) => {Kernels}.K{k.Index}Cpu(_p, _g, _w, _d, r0 * ({cols}), r1 * ({cols}));");
+                w.Line($"_c{k.Index} = (r0, r1) => {Kernels}.{entry.Name}Cpu(_p, _g, _w, {ArgOf(k)}, r0 * ({cols}), r1 * ({cols}));");
             else
-                w.Line($"_c{k.Index} = (s, e) => {Kernels}.K{k.Index}Cpu(_p, _g, _w, _d, s, e);");
+                w.Line($"_c{k.Index} = (s, e) => {Kernels}.{entry.Name}Cpu(_p, _g, _w, {ArgOf(k)}, s, e);");
         }
         w.Open("if (!Device.IsManaged)");
         foreach (var k in m.Fusion.Kernels.Where(k => k.Kind != KernelKind.Library))
-            w.Line($"_k{k.Index} = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, {Kernels}.K{k.Index});");
+            w.Line($"_k{k.Index} = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, {ArgTypeOf(k)}, int>(Device.Accelerator!, {Kernels}.{Entries[k].Name});");
         w.Close();
         w.Close();
         w.Line();
@@ -145,47 +157,29 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
         w.Close();
     }
 
-    /// <summary>The qualified name of the kernels class, as the plan calls it.</summary>
-    private string Kernels => "global::Kiln.Generated." + KernelsClass;
+    /// <summary>The qualified name of the model's kernels class, as the plan calls it.</summary>
+    private string Kernels => library.Qualified;
 
-    /// <summary>
-    /// The plan's fused kernels, each in its ILGPU and managed form, in a file-local class of namespace Kiln.Generated:
-    /// out of the user's scope, with the usings inside the namespace so they win over any name outside it.
-    /// </summary>
-    public void EmitKernels(SourceWriter w)
+    /// <summary>One fused kernel in its ILGPU and managed forms (and the combiner of a non-additive total), as this plan
+    /// names its nodes and dims; the model's <see cref="KernelLibrary"/> normalises and shares it.</summary>
+    private string RenderKernel(Kernel k, string name, string argType)
     {
-        var kernels = m.Fusion.Kernels.Where(k => k.Kind != KernelKind.Library).ToList();
-        if (kernels.Count == 0) return;
+        var w = new SourceWriter();
+        w.Line($"// {name}: {Describe(k)}");
+        foreach (var n in k.Body.Where(n => n.Op != Leaves.Const)) w.Line("//   " + n);
+        if (k.Kind == KernelKind.Reduce) w.Line("//   " + k.Root);
+        w.Line($"/// <summary>ILGPU form of {name} (grid-stride, one element per iteration).</summary>");
+        _kernels.EmitIlgpu(w, k, name, argType);
         w.Line();
-        w.Open("namespace Kiln.Generated");
-        foreach (var u in new[] { "System", "System.Runtime.CompilerServices", "System.Runtime.InteropServices", "System.Runtime.Intrinsics", "ILGPU", "Kiln.Kernels" })
-            w.Line($"using global::{u};");
-        w.Line($"using Bound = {modelType}.{ClassName}.Bound;");
-        w.Line();
-        w.Line($"/// <summary>The fused kernels of {ClassName}.</summary>");
-        w.Open($"file static class {KernelsClass}");
-        bool first = true;
-        foreach (var k in kernels)
+        w.Line($"/// <summary>Managed form of {name} over elements [start, end) of its domain.</summary>");
+        _kernels.EmitManaged(w, k, name + "Cpu", argType);
+        if (KernelEmitter.ModeOf(k) == KernelEmitter.ReduceMode.All && !KernelEmitter.Reduction(k).Additive)
         {
-            if (!first) w.Line();
-            first = false;
-            w.Line($"// K{k.Index}: {Describe(k)}");
-            foreach (var n in k.Body.Where(n => n.Op != Leaves.Const)) w.Line("//   " + n);
-            if (k.Kind == KernelKind.Reduce) w.Line("//   " + k.Root);
-            w.Line($"/// <summary>ILGPU form of K{k.Index} (grid-stride, one element per iteration).</summary>");
-            _kernels.EmitIlgpu(w, k, "K" + k.Index);
             w.Line();
-            w.Line($"/// <summary>Managed form of K{k.Index} over elements [start, end) of its domain.</summary>");
-            _kernels.EmitManaged(w, k, "K" + k.Index + "Cpu");
-            if (KernelEmitter.ModeOf(k) == KernelEmitter.ReduceMode.All && !KernelEmitter.Reduction(k).Additive)
-            {
-                w.Line();
-                w.Line($"/// <summary>Combines two partial results of K{k.Index}.</summary>");
-                w.Line($"public static double K{k.Index}Combine(double a, double b) => {KernelEmitter.Reduction(k).Combine("a", "b")};");
-            }
+            w.Line($"/// <summary>Combines two partial results of {name}.</summary>");
+            w.Line($"public static double {name}Combine(double a, double b) => {KernelEmitter.Reduction(k).Combine("a", "b")};");
         }
-        w.Close();
-        w.Close();
+        return w.ToString();
     }
 
     private static string Lower(string s) => Identifier.DimParameter(s);
@@ -377,7 +371,7 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
         foreach (var k in m.Fusion.Kernels)
         {
             if (!k.Forward && !inBackward) { w.Line("if (!backward) return;"); inBackward = true; }
-            w.Line($"// K{k.Index}: {(k.Kind == KernelKind.Library ? k.Root.ToString() : Describe(k))}");
+            w.Line($"// K{k.Index}: {(k.Kind == KernelKind.Library ? k.Root.ToString() : $"{Describe(k)}, kernel {Entries[k].Name}")}");
             if (k.Kind == KernelKind.Library) EmitLibraryCall(w, k, managed);
             else if (managed) EmitManagedLaunch(w, k);
             else EmitIlgpuLaunch(w, k);
@@ -406,7 +400,7 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
                 var r = KernelEmitter.Reduction(k);
                 string partials = r.Additive
                     ? $"{CpuWorkers}.Sum({total}, 32768, _c{k.Index}!)"
-                    : $"{CpuWorkers}.Reduce({total}, 32768, _c{k.Index}!, {r.IdentityLiteral}, {Kernels}.K{k.Index}Combine)";
+                    : $"{CpuWorkers}.Reduce({total}, 32768, _c{k.Index}!, {r.IdentityLiteral}, {Kernels}.{Entries[k].Name}Combine)";
                 w.Line($"{arr}[{off}] {(k.Accumulates ? "+=" : "=")} (float){partials};");
                 break;
             case KernelEmitter.ReduceMode.Rows:
@@ -432,7 +426,7 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
             string view = $"{Arr(Reg(root), false)}.SubView({Off(root)}, {Count(root)})";
             w.Line(identity == 0 ? $"global::ILGPU.Runtime.ArrayViewExtensions.MemSetToZero({view});" : $"{Lib("Fill")}.Run(Device, {view}, {OpDef.Float(identity)});");
         }
-        w.Line($"_k{k.Index}!(Device.LaunchSize({total}), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize({total}));");
+        w.Line($"_k{k.Index}!(Device.LaunchSize({total}), State.Parameters.View, State.Gradients.View, Work.View, {ArgOf(k)}, Device.LaunchSize({total}));");
     }
 
     private static string Lib(string name) => "global::Kiln.Kernels." + name;

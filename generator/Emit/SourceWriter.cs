@@ -30,5 +30,12 @@ internal sealed class SourceWriter
         return this;
     }
 
+    /// <summary>Lines rendered by another writer at indentation 0, indented to this writer's level.</summary>
+    public SourceWriter Raw(string text)
+    {
+        foreach (var line in text.TrimEnd('\n').Split('\n')) Line(line);
+        return this;
+    }
+
     public override string ToString() => _sb.ToString();
 }

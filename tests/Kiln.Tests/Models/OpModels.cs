@@ -25,6 +25,8 @@ public partial class Arithmetic
     [Loss] public Tensor PowSquare([Shape(3, 4)] Tensor r) => (Pow(a, 2f) * r).Sum();
     [Loss] public Tensor PowTensor([Shape(3, 4)] Tensor r) => (Pow(a * a + 0.5f, b) * r).Sum();
     [Loss] public Tensor SharedUse([Shape(3, 4)] Tensor r) { var s = Sigmoid(a); return (s * s * r + s).Sum(); }
+    /// <summary>One fused kernel reading more dims and offsets than KernelArgs holds: it keeps its plan's Bound.</summary>
+    [Loss] public Tensor ManyOperands([Shape(3, 4)] Tensor r0, [Shape(3, 4)] Tensor r1, [Shape(3, 4)] Tensor r2, [Shape(3, 4)] Tensor r3, [Shape(3, 4)] Tensor r4, [Shape(3, 4)] Tensor r5, [Shape(3, 4)] Tensor r6, [Shape(3, 4)] Tensor r7, [Shape(3, 4)] Tensor r8, [Shape(3, 4)] Tensor r9, [Shape(3, 4)] Tensor r10, [Shape(3, 4)] Tensor r11, [Shape(3, 4)] Tensor r12, [Shape(3, 4)] Tensor r13, [Shape(3, 4)] Tensor r14, [Shape(3, 4)] Tensor r15, [Shape(3, 4)] Tensor r16, [Shape(3, 4)] Tensor r17) => (a * (r0 + r1 + r2 + r3 + r4 + r5 + r6 + r7 + r8 + r9 + r10 + r11 + r12 + r13 + r14 + r15 + r16 + r17)).Sum();
 }
 
 [Model]

@@ -72,6 +72,7 @@ internal static class ReferenceCases
     {
         // ------------------------------------------------ Arithmetic: a (3,4), b (4), c (3,1), d (2,3,4)
         ["Arithmetic.AddBroadcast"] = c => Sum(Mul(Add(c.P("a"), c.P("b")), c.I("r"))),
+        ["Arithmetic.ManyOperands"] = c => Sum(Mul(c.P("a"), Terms(Enumerable.Range(0, 18).Select(i => c.I("r" + i)).ToArray()))),
         ["Arithmetic.SubBroadcast"] = c => Sum(Mul(Sub(c.P("a"), c.P("c")), c.I("r"))),
         ["Arithmetic.MulBroadcast3d"] = c => Sum(Mul(Mul(c.P("d"), c.P("c")), c.I("r"))),
         ["Arithmetic.Div"] = c => Sum(Mul(Div(c.P("a"), Add(Mul(c.P("b"), c.P("b")), S(0.5f))), c.I("r"))),

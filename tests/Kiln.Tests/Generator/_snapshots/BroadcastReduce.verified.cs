@@ -53,19 +53,26 @@ namespace Demo
             private readonly float[] _p, _g, _w;
             private readonly int[] _t;
             private readonly global::System.Action<long, long>? _c0;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k0;
+            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k0;
+            private readonly global::Kiln.Kernels.KernelArgs _a0;
             private readonly global::System.Action<long, long>? _c1;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k1;
+            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k1;
+            private readonly global::Kiln.Kernels.KernelArgs _a1;
             private readonly global::System.Action<long, long>? _c2;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k2;
+            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k2;
+            private readonly global::Kiln.Kernels.KernelArgs _a2;
             private readonly global::System.Func<long, long, double>? _c3;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k3;
+            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k3;
+            private readonly global::Kiln.Kernels.KernelArgs _a3;
             private readonly global::System.Action<long, long>? _c4;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k4;
+            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k4;
+            private readonly global::Kiln.Kernels.KernelArgs _a4;
             private readonly global::System.Action<long, long>? _c5;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k5;
+            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k5;
+            private readonly global::Kiln.Kernels.KernelArgs _a5;
             private readonly global::System.Func<long, long, double>? _c6;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k6;
+            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k6;
+            private readonly global::Kiln.Kernels.KernelArgs _a6;
 
             /// <summary>Floats of the work arena for the given dims.</summary>
             public static long WorkFloats(int n) => 1 + 20 * (long)n;
@@ -83,22 +90,29 @@ namespace Demo
                 _d.T17 = 19 * _d.N;
                 _d.T27 = 1 + 19 * _d.N;
                 _p = State.Parameters.Host ?? []; _g = State.Gradients.Host ?? []; _w = Work.Host ?? []; _t = Targets.Host ?? [];
-                _c0 = (r0, r1) => global::Kiln.Generated.LossKernels.K0Cpu(_p, _g, _w, _d, r0 * (8), r1 * (8));
-                _c1 = (s, e) => global::Kiln.Generated.LossKernels.K1Cpu(_p, _g, _w, _d, s, e);
-                _c2 = (r0, r1) => global::Kiln.Generated.LossKernels.K2Cpu(_p, _g, _w, _d, r0 * (8), r1 * (8));
-                _c3 = (s, e) => global::Kiln.Generated.LossKernels.K3Cpu(_p, _g, _w, _d, s, e);
-                _c4 = (s, e) => global::Kiln.Generated.LossKernels.K4Cpu(_p, _g, _w, _d, s, e);
-                _c5 = (s, e) => global::Kiln.Generated.LossKernels.K5Cpu(_p, _g, _w, _d, s, e);
-                _c6 = (s, e) => global::Kiln.Generated.LossKernels.K6Cpu(_p, _g, _w, _d, s, e);
+                _a0 = new() { A0 = _d.N, A1 = _d.T0, A2 = _d.T4 };
+                _c0 = (r0, r1) => global::Kiln.Generated.CenteringKernels.K0Cpu(_p, _g, _w, _a0, r0 * (8), r1 * (8));
+                _a1 = new() { A0 = _d.N, A1 = _d.T0, A2 = _d.T4, A3 = _d.T8 };
+                _c1 = (s, e) => global::Kiln.Generated.CenteringKernels.K1Cpu(_p, _g, _w, _a1, s, e);
+                _a2 = new() { A0 = _d.N, A1 = _d.T8, A2 = _d.T11 };
+                _c2 = (r0, r1) => global::Kiln.Generated.CenteringKernels.K2Cpu(_p, _g, _w, _a2, r0 * (8), r1 * (8));
+                _a3 = new() { A0 = _d.N, A1 = _d.T11, A2 = _d.T1, A3 = _d.T17 };
+                _c3 = (s, e) => global::Kiln.Generated.CenteringKernels.K3Cpu(_p, _g, _w, _a3, s, e);
+                _a4 = new() { A0 = _d.N, A1 = _d.T11, A2 = _d.T1, A3 = _d.T27 };
+                _c4 = (s, e) => global::Kiln.Generated.CenteringKernels.K4Cpu(_p, _g, _w, _a4, s, e);
+                _a5 = new() { A0 = _d.N, A1 = _d.T27, A2 = _d.T8, A3 = _d.T0, A4 = _d.T4 };
+                _c5 = (s, e) => global::Kiln.Generated.CenteringKernels.K5Cpu(_p, _g, _w, _a5, s, e);
+                _a6 = new() { A0 = _d.N, A1 = _d.T27 };
+                _c6 = (s, e) => global::Kiln.Generated.CenteringKernels.K6Cpu(_p, _g, _w, _a6, s, e);
                 if (!Device.IsManaged)
                 {
-                    _k0 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.LossKernels.K0);
-                    _k1 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.LossKernels.K1);
-                    _k2 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.LossKernels.K2);
-                    _k3 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.LossKernels.K3);
-                    _k4 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.LossKernels.K4);
-                    _k5 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.LossKernels.K5);
-                    _k6 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.LossKernels.K6);
+                    _k0 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.CenteringKernels.K0);
+                    _k1 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.CenteringKernels.K1);
+                    _k2 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.CenteringKernels.K2);
+                    _k3 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.CenteringKernels.K3);
+                    _k4 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.CenteringKernels.K4);
+                    _k5 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.CenteringKernels.K5);
+                    _k6 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.CenteringKernels.K6);
                 }
             }
 
@@ -155,45 +169,45 @@ namespace Demo
 
             protected override void RunManaged(bool backward)
             {
-                // K0: sum over axes 1 of [N, 8], writes t4 (Vector256)
+                // K0: sum over axes 1 of [N, 8], writes t4 (Vector256), kernel K0
                 global::System.Array.Clear(_w, _d.T4, _d.N);
                 global::Kiln.Kernels.CpuWorkers.For(8 * _d.N / (8), global::System.Math.Max(1, 32768 / (8)), _c0!);
-                // K1: elementwise over [N, 8], writes t8 (Vector256)
+                // K1: elementwise over [N, 8], writes t8 (Vector256), kernel K1
                 global::Kiln.Kernels.CpuWorkers.For(8 * _d.N, 32768, _c1!);
-                // K2: sum over axes 1 of [N, 8], writes t11 (Vector256)
+                // K2: sum over axes 1 of [N, 8], writes t11 (Vector256), kernel K2
                 global::System.Array.Clear(_w, _d.T11, _d.N);
                 global::Kiln.Kernels.CpuWorkers.For(8 * _d.N / (8), global::System.Math.Max(1, 32768 / (8)), _c2!);
-                // K3: sum over axes 0 of [N], writes t17 (Vector256)
+                // K3: sum over axes 0 of [N], writes t17 (Vector256), kernel K3
                 _w[_d.T17] = (float)global::Kiln.Kernels.CpuWorkers.Sum(_d.N, 32768, _c3!);
                 if (!backward) return;
-                // K4: elementwise over [N], writes t27 (Vector256)
+                // K4: elementwise over [N], writes t27 (Vector256), kernel K4
                 global::Kiln.Kernels.CpuWorkers.For(_d.N, 32768, _c4!);
-                // K5: sum over axes 0 of [N, 8], added into grad of 'gain' (Vector256)
+                // K5: sum over axes 0 of [N, 8], added into grad of 'gain' (Vector256), kernel K5
                 _c5!(0, 8 * _d.N);
-                // K6: sum over axes 0,1 of [N, 8], added into grad of 'offset' (Vector256)
+                // K6: sum over axes 0,1 of [N, 8], added into grad of 'offset' (Vector256), kernel K6
                 _g[8] += (float)global::Kiln.Kernels.CpuWorkers.Sum(8 * _d.N, 32768, _c6!);
             }
 
             protected override void RunIlgpu(bool backward)
             {
-                // K0: sum over axes 1 of [N, 8], writes t4 (Vector256)
+                // K0: sum over axes 1 of [N, 8], writes t4 (Vector256), kernel K0
                 global::ILGPU.Runtime.ArrayViewExtensions.MemSetToZero(Work.View.SubView(_d.T4, _d.N));
-                _k0!(Device.LaunchSize(8 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(8 * _d.N));
-                // K1: elementwise over [N, 8], writes t8 (Vector256)
-                _k1!(Device.LaunchSize(8 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(8 * _d.N));
-                // K2: sum over axes 1 of [N, 8], writes t11 (Vector256)
+                _k0!(Device.LaunchSize(8 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _a0, Device.LaunchSize(8 * _d.N));
+                // K1: elementwise over [N, 8], writes t8 (Vector256), kernel K1
+                _k1!(Device.LaunchSize(8 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _a1, Device.LaunchSize(8 * _d.N));
+                // K2: sum over axes 1 of [N, 8], writes t11 (Vector256), kernel K2
                 global::ILGPU.Runtime.ArrayViewExtensions.MemSetToZero(Work.View.SubView(_d.T11, _d.N));
-                _k2!(Device.LaunchSize(8 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(8 * _d.N));
-                // K3: sum over axes 0 of [N], writes t17 (Vector256)
+                _k2!(Device.LaunchSize(8 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _a2, Device.LaunchSize(8 * _d.N));
+                // K3: sum over axes 0 of [N], writes t17 (Vector256), kernel K3
                 global::ILGPU.Runtime.ArrayViewExtensions.MemSetToZero(Work.View.SubView(_d.T17, 1));
-                _k3!(Device.LaunchSize(_d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(_d.N));
+                _k3!(Device.LaunchSize(_d.N), State.Parameters.View, State.Gradients.View, Work.View, _a3, Device.LaunchSize(_d.N));
                 if (!backward) return;
-                // K4: elementwise over [N], writes t27 (Vector256)
-                _k4!(Device.LaunchSize(_d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(_d.N));
-                // K5: sum over axes 0 of [N, 8], added into grad of 'gain' (Vector256)
-                _k5!(Device.LaunchSize(8 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(8 * _d.N));
-                // K6: sum over axes 0,1 of [N, 8], added into grad of 'offset' (Vector256)
-                _k6!(Device.LaunchSize(8 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(8 * _d.N));
+                // K4: elementwise over [N], writes t27 (Vector256), kernel K4
+                _k4!(Device.LaunchSize(_d.N), State.Parameters.View, State.Gradients.View, Work.View, _a4, Device.LaunchSize(_d.N));
+                // K5: sum over axes 0 of [N, 8], added into grad of 'gain' (Vector256), kernel K5
+                _k5!(Device.LaunchSize(8 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _a5, Device.LaunchSize(8 * _d.N));
+                // K6: sum over axes 0,1 of [N, 8], added into grad of 'offset' (Vector256), kernel K6
+                _k6!(Device.LaunchSize(8 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _a6, Device.LaunchSize(8 * _d.N));
                 Device.Synchronize();
             }
 
@@ -210,33 +224,33 @@ namespace Kiln.Generated
     using global::System.Runtime.Intrinsics;
     using global::ILGPU;
     using global::Kiln.Kernels;
-    using Bound = global::Demo.Centering.LossPlan.Bound;
 
-    /// <summary>The fused kernels of LossPlan.</summary>
-    file static class LossKernels
+    /// <summary>The fused kernels of Centering's plans, each once: a plan passes its own dims and offsets as KernelArgs.</summary>
+    file static class CenteringKernels
     {
-        // K0: sum over axes 1 of [N, 8], writes t4 (Vector256)
-        //   t3 = Mul(t0, t2) [N, 8]
-        //   t4 = Sum(t3; axes=1) [N, 1]
+        // K0: sum over axes 1 of [N, 8], writes t0 (Vector256)
+        //   t1 = Mul(t2, t3) [N, 8]
+        //   t0 = Sum(t1; axes=1) [N, 1]
+        // d: A0 = N, A1 = offset of t2, A2 = offset of t0
         /// <summary>ILGPU form of K0 (grid-stride, one element per iteration).</summary>
-        public static void K0(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
+        public static void K0(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            int total = 8 * d.N;
+            int total = 8 * d.A0;
             for (int e = index; e < total; e += stride)
             {
                 int rest = e;
                 int i1 = (int)(rest % (8)); rest /= 8;
                 int i0 = (int)rest;
-                float l0 = w[d.T0 + i0 * 8 + i1];
-                float v2 = 0.125f;
-                float v3 = (l0 * v2);
-                Atomic.Add(ref w[d.T4 + i0], v3);
+                float l2 = w[d.A1 + i0 * 8 + i1];
+                float v3 = 0.125f;
+                float v1 = (l2 * v3);
+                Atomic.Add(ref w[d.A2 + i0], v1);
             }
         }
 
         /// <summary>Managed form of K0 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K0Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
+        public static void K0Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
@@ -249,55 +263,56 @@ namespace Kiln.Generated
                 int stop = (int)Math.Min(cols, c + (end - e));
                 e += stop - c;
                 int i0 = (int)row;
-                ref float b0 = ref Unsafe.Add(ref wr, d.T0 + i0 * 8);
-                ref float o = ref Unsafe.Add(ref wr, d.T4 + i0);
+                ref float b2 = ref Unsafe.Add(ref wr, d.A1 + i0 * 8);
+                ref float o = ref Unsafe.Add(ref wr, d.A2 + i0);
                 float acc = 0;
                 Vector256<float> vacc = Vector256<float>.Zero;
                 for (; c + 8 <= stop; c += 8)
                 {
-                    var l0 = Vector256.LoadUnsafe(ref b0, (nuint)c);
-                    var v2 = Vector256.Create(0.125f);
-                    var v3 = (l0 * v2);
-                    vacc += v3;
+                    var l2 = Vector256.LoadUnsafe(ref b2, (nuint)c);
+                    var v3 = Vector256.Create(0.125f);
+                    var v1 = (l2 * v3);
+                    vacc += v1;
                 }
                 acc += Vector256.Sum(vacc);
                 for (; c < stop; c++)
                 {
-                    float l0 = Unsafe.Add(ref b0, c);
-                    float v2 = 0.125f;
-                    float v3 = (l0 * v2);
-                    acc += v3;
+                    float l2 = Unsafe.Add(ref b2, c);
+                    float v3 = 0.125f;
+                    float v1 = (l2 * v3);
+                    acc += v1;
                 }
                 o += acc;
             }
         }
 
-        // K1: elementwise over [N, 8], writes t8 (Vector256)
-        //   t5 = Sub(t0, t4) [N, 8]
-        //   t7 = Mul(t5, t6) [N, 8]
-        //   t8 = Tanh(t7) [N, 8]
+        // K1: elementwise over [N, 8], writes t0 (Vector256)
+        //   t1 = Sub(t2, t3) [N, 8]
+        //   t4 = Mul(t1, t5) [N, 8]
+        //   t0 = Tanh(t4) [N, 8]
+        // d: A0 = N, A1 = offset of t2, A2 = offset of t3, A3 = offset of t0
         /// <summary>ILGPU form of K1 (grid-stride, one element per iteration).</summary>
-        public static void K1(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
+        public static void K1(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            int total = 8 * d.N;
+            int total = 8 * d.A0;
             for (int e = index; e < total; e += stride)
             {
                 int rest = e;
                 int i1 = (int)(rest % (8)); rest /= 8;
                 int i0 = (int)rest;
-                float l0 = w[d.T0 + i0 * 8 + i1];
-                float l4 = w[d.T4 + i0];
-                float l6 = p[i1];
-                float v5 = (l0 - l4);
-                float v7 = (v5 * l6);
-                float v8 = MathF.Tanh(v7);
-                w[d.T8 + i0 * 8 + i1] = v8;
+                float l2 = w[d.A1 + i0 * 8 + i1];
+                float l3 = w[d.A2 + i0];
+                float l5 = p[i1];
+                float v1 = (l2 - l3);
+                float v4 = (v1 * l5);
+                float v0 = MathF.Tanh(v4);
+                w[d.A3 + i0 * 8 + i1] = v0;
             }
         }
 
         /// <summary>Managed form of K1 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K1Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
+        public static void K1Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
@@ -310,55 +325,56 @@ namespace Kiln.Generated
                 int stop = (int)Math.Min(cols, c + (end - e));
                 e += stop - c;
                 int i0 = (int)row;
-                ref float b0 = ref Unsafe.Add(ref wr, d.T0 + i0 * 8);
-                ref float b4 = ref Unsafe.Add(ref wr, d.T4 + i0);
-                ref float b6 = ref Unsafe.Add(ref pr, 0);
-                ref float o = ref Unsafe.Add(ref wr, d.T8 + i0 * 8);
+                ref float b2 = ref Unsafe.Add(ref wr, d.A1 + i0 * 8);
+                ref float b3 = ref Unsafe.Add(ref wr, d.A2 + i0);
+                ref float b5 = ref Unsafe.Add(ref pr, 0);
+                ref float o = ref Unsafe.Add(ref wr, d.A3 + i0 * 8);
                 for (; c + 8 <= stop; c += 8)
                 {
-                    var l0 = Vector256.LoadUnsafe(ref b0, (nuint)c);
-                    var l4 = Vector256.Create(b4);
-                    var l6 = Vector256.LoadUnsafe(ref b6, (nuint)c);
-                    var v5 = (l0 - l4);
-                    var v7 = (v5 * l6);
-                    var v8 = global::Kiln.Kernels.Simd.Tanh(v7);
-                    v8.StoreUnsafe(ref o, (nuint)c);
+                    var l2 = Vector256.LoadUnsafe(ref b2, (nuint)c);
+                    var l3 = Vector256.Create(b3);
+                    var l5 = Vector256.LoadUnsafe(ref b5, (nuint)c);
+                    var v1 = (l2 - l3);
+                    var v4 = (v1 * l5);
+                    var v0 = global::Kiln.Kernels.Simd.Tanh(v4);
+                    v0.StoreUnsafe(ref o, (nuint)c);
                 }
                 for (; c < stop; c++)
                 {
-                    float l0 = Unsafe.Add(ref b0, c);
-                    float l4 = b4;
-                    float l6 = Unsafe.Add(ref b6, c);
-                    float v5 = (l0 - l4);
-                    float v7 = (v5 * l6);
-                    float v8 = MathF.Tanh(v7);
-                    Unsafe.Add(ref o, c) = v8;
+                    float l2 = Unsafe.Add(ref b2, c);
+                    float l3 = b3;
+                    float l5 = Unsafe.Add(ref b5, c);
+                    float v1 = (l2 - l3);
+                    float v4 = (v1 * l5);
+                    float v0 = MathF.Tanh(v4);
+                    Unsafe.Add(ref o, c) = v0;
                 }
             }
         }
 
-        // K2: sum over axes 1 of [N, 8], writes t11 (Vector256)
-        //   t10 = Add(t8, t9) [N, 8]
-        //   t11 = Sum(t10; axes=1) [N, 1]
+        // K2: sum over axes 1 of [N, 8], writes t0 (Vector256)
+        //   t1 = Add(t2, t3) [N, 8]
+        //   t0 = Sum(t1; axes=1) [N, 1]
+        // d: A0 = N, A1 = offset of t2, A2 = offset of t0
         /// <summary>ILGPU form of K2 (grid-stride, one element per iteration).</summary>
-        public static void K2(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
+        public static void K2(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            int total = 8 * d.N;
+            int total = 8 * d.A0;
             for (int e = index; e < total; e += stride)
             {
                 int rest = e;
                 int i1 = (int)(rest % (8)); rest /= 8;
                 int i0 = (int)rest;
-                float l8 = w[d.T8 + i0 * 8 + i1];
-                float l9 = p[8];
-                float v10 = (l8 + l9);
-                Atomic.Add(ref w[d.T11 + i0], v10);
+                float l2 = w[d.A1 + i0 * 8 + i1];
+                float l3 = p[8];
+                float v1 = (l2 + l3);
+                Atomic.Add(ref w[d.A2 + i0], v1);
             }
         }
 
         /// <summary>Managed form of K2 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K2Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
+        public static void K2Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
@@ -371,209 +387,212 @@ namespace Kiln.Generated
                 int stop = (int)Math.Min(cols, c + (end - e));
                 e += stop - c;
                 int i0 = (int)row;
-                ref float b8 = ref Unsafe.Add(ref wr, d.T8 + i0 * 8);
-                ref float b9 = ref Unsafe.Add(ref pr, 8);
-                ref float o = ref Unsafe.Add(ref wr, d.T11 + i0);
+                ref float b2 = ref Unsafe.Add(ref wr, d.A1 + i0 * 8);
+                ref float b3 = ref Unsafe.Add(ref pr, 8);
+                ref float o = ref Unsafe.Add(ref wr, d.A2 + i0);
                 float acc = 0;
                 Vector256<float> vacc = Vector256<float>.Zero;
                 for (; c + 8 <= stop; c += 8)
                 {
-                    var l8 = Vector256.LoadUnsafe(ref b8, (nuint)c);
-                    var l9 = Vector256.Create(b9);
-                    var v10 = (l8 + l9);
-                    vacc += v10;
+                    var l2 = Vector256.LoadUnsafe(ref b2, (nuint)c);
+                    var l3 = Vector256.Create(b3);
+                    var v1 = (l2 + l3);
+                    vacc += v1;
                 }
                 acc += Vector256.Sum(vacc);
                 for (; c < stop; c++)
                 {
-                    float l8 = Unsafe.Add(ref b8, c);
-                    float l9 = b9;
-                    float v10 = (l8 + l9);
-                    acc += v10;
+                    float l2 = Unsafe.Add(ref b2, c);
+                    float l3 = b3;
+                    float v1 = (l2 + l3);
+                    acc += v1;
                 }
                 o += acc;
             }
         }
 
-        // K3: sum over axes 0 of [N], writes t17 (Vector256)
-        //   t13 = Sub(t12, t1) [N]
-        //   t14 = Mul(t13, t13) [N]
-        //   t16 = Mul(t14, t15) [N]
-        //   t17 = Sum(t16; axes=0) [1]
+        // K3: sum over axes 0 of [N], writes t0 (Vector256)
+        //   t1 = Sub(t2, t3) [N]
+        //   t4 = Mul(t1, t1) [N]
+        //   t5 = Mul(t4, t6) [N]
+        //   t0 = Sum(t5; axes=0) [1]
+        // d: A0 = N, A1 = T11, A2 = offset of t3, A3 = offset of t0
         /// <summary>ILGPU form of K3 (grid-stride, one element per iteration).</summary>
-        public static void K3(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
+        public static void K3(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            int total = d.N;
+            int total = d.A0;
             for (int e = index; e < total; e += stride)
             {
                 int i0 = e;
-                float l12 = w[d.T11 + i0];
-                float l1 = w[d.T1 + i0];
-                float v13 = (l12 - l1);
-                float v14 = (v13 * v13);
-                float v15 = (float)(1 / (double)(d.N));
-                float v16 = (v14 * v15);
-                Atomic.Add(ref w[d.T17], v16);
+                float l2 = w[d.A1 + i0];
+                float l3 = w[d.A2 + i0];
+                float v1 = (l2 - l3);
+                float v4 = (v1 * v1);
+                float v6 = (float)(1 / (double)(d.A0));
+                float v5 = (v4 * v6);
+                Atomic.Add(ref w[d.A3], v5);
             }
         }
 
         /// <summary>Managed form of K3 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static double K3Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
+        public static double K3Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
             double total = 0;
-            long cols = d.N;
+            long cols = d.A0;
             for (long e = start; e < end;)
             {
                 long row = e / cols;
                 int c = (int)(e - row * cols);
                 int stop = (int)Math.Min(cols, c + (end - e));
                 e += stop - c;
-                ref float b12 = ref Unsafe.Add(ref wr, d.T11);
-                ref float b1 = ref Unsafe.Add(ref wr, d.T1);
-                ref float o = ref Unsafe.Add(ref wr, d.T17);
+                ref float b2 = ref Unsafe.Add(ref wr, d.A1);
+                ref float b3 = ref Unsafe.Add(ref wr, d.A2);
+                ref float o = ref Unsafe.Add(ref wr, d.A3);
                 float acc = 0;
                 Vector256<float> vacc = Vector256<float>.Zero;
                 for (; c + 8 <= stop; c += 8)
                 {
-                    var l12 = Vector256.LoadUnsafe(ref b12, (nuint)c);
-                    var l1 = Vector256.LoadUnsafe(ref b1, (nuint)c);
-                    var v13 = (l12 - l1);
-                    var v14 = (v13 * v13);
-                    var v15 = Vector256.Create((float)(1 / (double)(d.N)));
-                    var v16 = (v14 * v15);
-                    vacc += v16;
+                    var l2 = Vector256.LoadUnsafe(ref b2, (nuint)c);
+                    var l3 = Vector256.LoadUnsafe(ref b3, (nuint)c);
+                    var v1 = (l2 - l3);
+                    var v4 = (v1 * v1);
+                    var v6 = Vector256.Create((float)(1 / (double)(d.A0)));
+                    var v5 = (v4 * v6);
+                    vacc += v5;
                 }
                 acc += Vector256.Sum(vacc);
                 for (; c < stop; c++)
                 {
-                    float l12 = Unsafe.Add(ref b12, c);
-                    float l1 = Unsafe.Add(ref b1, c);
-                    float v13 = (l12 - l1);
-                    float v14 = (v13 * v13);
-                    float v15 = (float)(1 / (double)(d.N));
-                    float v16 = (v14 * v15);
-                    acc += v16;
+                    float l2 = Unsafe.Add(ref b2, c);
+                    float l3 = Unsafe.Add(ref b3, c);
+                    float v1 = (l2 - l3);
+                    float v4 = (v1 * v1);
+                    float v6 = (float)(1 / (double)(d.A0));
+                    float v5 = (v4 * v6);
+                    acc += v5;
                 }
                 total += acc;
             }
             return total;
         }
 
-        // K4: elementwise over [N], writes t27 (Vector256)
-        //   t20 = Copy(t19) [1]
-        //   t21 = Copy(t20) [N]
-        //   t22 = Mul(t21, t15) [N]
-        //   t13 = Sub(t12, t1) [N]
-        //   t26 = Mul(t22, t13) [N]
-        //   t27 = Add(t26, t26) [N]
+        // K4: elementwise over [N], writes t0 (Vector256)
+        //   t1 = Copy(t2) [1]
+        //   t3 = Copy(t1) [N]
+        //   t4 = Mul(t3, t5) [N]
+        //   t6 = Sub(t7, t8) [N]
+        //   t9 = Mul(t4, t6) [N]
+        //   t0 = Add(t9, t9) [N]
+        // d: A0 = N, A1 = T11, A2 = offset of t8, A3 = offset of t0
         /// <summary>ILGPU form of K4 (grid-stride, one element per iteration).</summary>
-        public static void K4(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
+        public static void K4(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            int total = d.N;
+            int total = d.A0;
             for (int e = index; e < total; e += stride)
             {
                 int i0 = e;
-                float l12 = w[d.T11 + i0];
-                float l1 = w[d.T1 + i0];
-                float v19 = 1f;
-                float v20 = v19;
-                float v21 = v20;
-                float v15 = (float)(1 / (double)(d.N));
-                float v22 = (v21 * v15);
-                float v13 = (l12 - l1);
-                float v26 = (v22 * v13);
-                float v27 = (v26 + v26);
-                w[d.T27 + i0] = v27;
+                float l7 = w[d.A1 + i0];
+                float l8 = w[d.A2 + i0];
+                float v2 = 1f;
+                float v1 = v2;
+                float v3 = v1;
+                float v5 = (float)(1 / (double)(d.A0));
+                float v4 = (v3 * v5);
+                float v6 = (l7 - l8);
+                float v9 = (v4 * v6);
+                float v0 = (v9 + v9);
+                w[d.A3 + i0] = v0;
             }
         }
 
         /// <summary>Managed form of K4 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K4Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
+        public static void K4Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
-            long cols = d.N;
+            long cols = d.A0;
             for (long e = start; e < end;)
             {
                 long row = e / cols;
                 int c = (int)(e - row * cols);
                 int stop = (int)Math.Min(cols, c + (end - e));
                 e += stop - c;
-                ref float b12 = ref Unsafe.Add(ref wr, d.T11);
-                ref float b1 = ref Unsafe.Add(ref wr, d.T1);
-                ref float o = ref Unsafe.Add(ref wr, d.T27);
+                ref float b7 = ref Unsafe.Add(ref wr, d.A1);
+                ref float b8 = ref Unsafe.Add(ref wr, d.A2);
+                ref float o = ref Unsafe.Add(ref wr, d.A3);
                 for (; c + 8 <= stop; c += 8)
                 {
-                    var l12 = Vector256.LoadUnsafe(ref b12, (nuint)c);
-                    var l1 = Vector256.LoadUnsafe(ref b1, (nuint)c);
-                    var v19 = Vector256.Create(1f);
-                    var v20 = v19;
-                    var v21 = v20;
-                    var v15 = Vector256.Create((float)(1 / (double)(d.N)));
-                    var v22 = (v21 * v15);
-                    var v13 = (l12 - l1);
-                    var v26 = (v22 * v13);
-                    var v27 = (v26 + v26);
-                    v27.StoreUnsafe(ref o, (nuint)c);
+                    var l7 = Vector256.LoadUnsafe(ref b7, (nuint)c);
+                    var l8 = Vector256.LoadUnsafe(ref b8, (nuint)c);
+                    var v2 = Vector256.Create(1f);
+                    var v1 = v2;
+                    var v3 = v1;
+                    var v5 = Vector256.Create((float)(1 / (double)(d.A0)));
+                    var v4 = (v3 * v5);
+                    var v6 = (l7 - l8);
+                    var v9 = (v4 * v6);
+                    var v0 = (v9 + v9);
+                    v0.StoreUnsafe(ref o, (nuint)c);
                 }
                 for (; c < stop; c++)
                 {
-                    float l12 = Unsafe.Add(ref b12, c);
-                    float l1 = Unsafe.Add(ref b1, c);
-                    float v19 = 1f;
-                    float v20 = v19;
-                    float v21 = v20;
-                    float v15 = (float)(1 / (double)(d.N));
-                    float v22 = (v21 * v15);
-                    float v13 = (l12 - l1);
-                    float v26 = (v22 * v13);
-                    float v27 = (v26 + v26);
-                    Unsafe.Add(ref o, c) = v27;
+                    float l7 = Unsafe.Add(ref b7, c);
+                    float l8 = Unsafe.Add(ref b8, c);
+                    float v2 = 1f;
+                    float v1 = v2;
+                    float v3 = v1;
+                    float v5 = (float)(1 / (double)(d.A0));
+                    float v4 = (v3 * v5);
+                    float v6 = (l7 - l8);
+                    float v9 = (v4 * v6);
+                    float v0 = (v9 + v9);
+                    Unsafe.Add(ref o, c) = v0;
                 }
             }
         }
 
         // K5: sum over axes 0 of [N, 8], added into grad of 'gain' (Vector256)
-        //   t30 = Copy(t29) [N, 8]
-        //   t33 = Mul(t8, t8) [N, 8]
-        //   t34 = Sub(t19, t33) [N, 8]
-        //   t35 = Mul(t30, t34) [N, 8]
-        //   t5 = Sub(t0, t4) [N, 8]
-        //   t37 = Mul(t35, t5) [N, 8]
-        //   t38 = Sum(t37; axes=0) [1, 8]
+        //   t0 = Copy(t1) [N, 8]
+        //   t2 = Mul(t3, t3) [N, 8]
+        //   t4 = Sub(t5, t2) [N, 8]
+        //   t6 = Mul(t0, t4) [N, 8]
+        //   t7 = Sub(t8, t9) [N, 8]
+        //   t10 = Mul(t6, t7) [N, 8]
+        //   t11 = Sum(t10; axes=0) [1, 8]
+        // d: A0 = N, A1 = T27, A2 = offset of t3, A3 = offset of t8, A4 = offset of t9
         /// <summary>ILGPU form of K5 (grid-stride, one element per iteration).</summary>
-        public static void K5(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
+        public static void K5(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            int total = 8 * d.N;
+            int total = 8 * d.A0;
             for (int e = index; e < total; e += stride)
             {
                 int rest = e;
                 int i1 = (int)(rest % (8)); rest /= 8;
                 int i0 = (int)rest;
-                float l29 = w[d.T27 + i0];
-                float l8 = w[d.T8 + i0 * 8 + i1];
-                float l0 = w[d.T0 + i0 * 8 + i1];
-                float l4 = w[d.T4 + i0];
-                float v30 = l29;
-                float v19 = 1f;
-                float v33 = (l8 * l8);
-                float v34 = (v19 - v33);
-                float v35 = (v30 * v34);
-                float v5 = (l0 - l4);
-                float v37 = (v35 * v5);
-                Atomic.Add(ref g[i1], v37);
+                float l1 = w[d.A1 + i0];
+                float l3 = w[d.A2 + i0 * 8 + i1];
+                float l8 = w[d.A3 + i0 * 8 + i1];
+                float l9 = w[d.A4 + i0];
+                float v0 = l1;
+                float v5 = 1f;
+                float v2 = (l3 * l3);
+                float v4 = (v5 - v2);
+                float v6 = (v0 * v4);
+                float v7 = (l8 - l9);
+                float v10 = (v6 * v7);
+                Atomic.Add(ref g[i1], v10);
             }
         }
 
         /// <summary>Managed form of K5 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K5Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
+        public static void K5Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
@@ -586,65 +605,66 @@ namespace Kiln.Generated
                 int stop = (int)Math.Min(cols, c + (end - e));
                 e += stop - c;
                 int i0 = (int)row;
-                ref float b29 = ref Unsafe.Add(ref wr, d.T27 + i0);
-                ref float b8 = ref Unsafe.Add(ref wr, d.T8 + i0 * 8);
-                ref float b0 = ref Unsafe.Add(ref wr, d.T0 + i0 * 8);
-                ref float b4 = ref Unsafe.Add(ref wr, d.T4 + i0);
+                ref float b1 = ref Unsafe.Add(ref wr, d.A1 + i0);
+                ref float b3 = ref Unsafe.Add(ref wr, d.A2 + i0 * 8);
+                ref float b8 = ref Unsafe.Add(ref wr, d.A3 + i0 * 8);
+                ref float b9 = ref Unsafe.Add(ref wr, d.A4 + i0);
                 ref float o = ref Unsafe.Add(ref gr, 0);
                 for (; c + 8 <= stop; c += 8)
                 {
-                    var l29 = Vector256.Create(b29);
+                    var l1 = Vector256.Create(b1);
+                    var l3 = Vector256.LoadUnsafe(ref b3, (nuint)c);
                     var l8 = Vector256.LoadUnsafe(ref b8, (nuint)c);
-                    var l0 = Vector256.LoadUnsafe(ref b0, (nuint)c);
-                    var l4 = Vector256.Create(b4);
-                    var v30 = l29;
-                    var v19 = Vector256.Create(1f);
-                    var v33 = (l8 * l8);
-                    var v34 = (v19 - v33);
-                    var v35 = (v30 * v34);
-                    var v5 = (l0 - l4);
-                    var v37 = (v35 * v5);
-                    (Vector256.LoadUnsafe(ref o, (nuint)c) + v37).StoreUnsafe(ref o, (nuint)c);
+                    var l9 = Vector256.Create(b9);
+                    var v0 = l1;
+                    var v5 = Vector256.Create(1f);
+                    var v2 = (l3 * l3);
+                    var v4 = (v5 - v2);
+                    var v6 = (v0 * v4);
+                    var v7 = (l8 - l9);
+                    var v10 = (v6 * v7);
+                    (Vector256.LoadUnsafe(ref o, (nuint)c) + v10).StoreUnsafe(ref o, (nuint)c);
                 }
                 for (; c < stop; c++)
                 {
-                    float l29 = b29;
+                    float l1 = b1;
+                    float l3 = Unsafe.Add(ref b3, c);
                     float l8 = Unsafe.Add(ref b8, c);
-                    float l0 = Unsafe.Add(ref b0, c);
-                    float l4 = b4;
-                    float v30 = l29;
-                    float v19 = 1f;
-                    float v33 = (l8 * l8);
-                    float v34 = (v19 - v33);
-                    float v35 = (v30 * v34);
-                    float v5 = (l0 - l4);
-                    float v37 = (v35 * v5);
-                    Unsafe.Add(ref o, c) += v37;
+                    float l9 = b9;
+                    float v0 = l1;
+                    float v5 = 1f;
+                    float v2 = (l3 * l3);
+                    float v4 = (v5 - v2);
+                    float v6 = (v0 * v4);
+                    float v7 = (l8 - l9);
+                    float v10 = (v6 * v7);
+                    Unsafe.Add(ref o, c) += v10;
                 }
             }
         }
 
         // K6: sum over axes 0,1 of [N, 8], added into grad of 'offset' (Vector256)
-        //   t30 = Copy(t29) [N, 8]
-        //   t31 = Sum(t30; axes=0,1) [1, 1]
+        //   t0 = Copy(t1) [N, 8]
+        //   t2 = Sum(t0; axes=0,1) [1, 1]
+        // d: A0 = N, A1 = T27
         /// <summary>ILGPU form of K6 (grid-stride, one element per iteration).</summary>
-        public static void K6(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
+        public static void K6(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            int total = 8 * d.N;
+            int total = 8 * d.A0;
             for (int e = index; e < total; e += stride)
             {
                 int rest = e;
                 int i1 = (int)(rest % (8)); rest /= 8;
                 int i0 = (int)rest;
-                float l29 = w[d.T27 + i0];
-                float v30 = l29;
-                Atomic.Add(ref g[8], v30);
+                float l1 = w[d.A1 + i0];
+                float v0 = l1;
+                Atomic.Add(ref g[8], v0);
             }
         }
 
         /// <summary>Managed form of K6 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static double K6Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
+        public static double K6Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
@@ -658,22 +678,22 @@ namespace Kiln.Generated
                 int stop = (int)Math.Min(cols, c + (end - e));
                 e += stop - c;
                 int i0 = (int)row;
-                ref float b29 = ref Unsafe.Add(ref wr, d.T27 + i0);
+                ref float b1 = ref Unsafe.Add(ref wr, d.A1 + i0);
                 ref float o = ref Unsafe.Add(ref gr, 8);
                 float acc = 0;
                 Vector256<float> vacc = Vector256<float>.Zero;
                 for (; c + 8 <= stop; c += 8)
                 {
-                    var l29 = Vector256.Create(b29);
-                    var v30 = l29;
-                    vacc += v30;
+                    var l1 = Vector256.Create(b1);
+                    var v0 = l1;
+                    vacc += v0;
                 }
                 acc += Vector256.Sum(vacc);
                 for (; c < stop; c++)
                 {
-                    float l29 = b29;
-                    float v30 = l29;
-                    acc += v30;
+                    float l1 = b1;
+                    float v0 = l1;
+                    acc += v0;
                 }
                 total += acc;
             }

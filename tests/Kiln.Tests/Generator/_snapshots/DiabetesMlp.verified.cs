@@ -62,13 +62,16 @@ namespace Samples.Diabetes
             private readonly int[] _t;
             private readonly global::Kiln.Kernels.GemmOp _l0;
             private readonly global::System.Action<long, long>? _c1;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k1;
+            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k1;
+            private readonly global::Kiln.Kernels.KernelArgs _a1;
             private readonly global::Kiln.Kernels.GemmOp _l2;
             private readonly global::System.Action<long, long>? _c3;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k3;
+            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k3;
+            private readonly global::Kiln.Kernels.KernelArgs _a3;
             private readonly global::Kiln.Kernels.GemmOp _l4;
             private readonly global::System.Action<long, long>? _c5;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k5;
+            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k5;
+            private readonly global::Kiln.Kernels.KernelArgs _a5;
 
             /// <summary>Floats of the work arena for the given dims.</summary>
             public static long WorkFloats(int n) => 30 * (long)n;
@@ -87,16 +90,19 @@ namespace Samples.Diabetes
                 _d.T18 = 29 * _d.N;
                 _p = State.Parameters.Host ?? []; _g = State.Gradients.Host ?? []; _w = Work.Host ?? []; _t = Targets.Host ?? [];
                 _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 6, 8, transA: false, transB: true, accumulate: false);
-                _c1 = (s, e) => global::Kiln.Generated.PredictKernels.K1Cpu(_p, _g, _w, _d, s, e);
+                _a1 = new() { A0 = _d.N, A1 = _d.T4, A2 = _d.T6 };
+                _c1 = (s, e) => global::Kiln.Generated.DiabetesClassifierKernels.K0Cpu(_p, _g, _w, _a1, s, e);
                 _l2 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 6, transA: false, transB: true, accumulate: false);
-                _c3 = (s, e) => global::Kiln.Generated.PredictKernels.K3Cpu(_p, _g, _w, _d, s, e);
+                _a3 = new() { A0 = _d.N, A1 = _d.T10, A2 = _d.T12 };
+                _c3 = (s, e) => global::Kiln.Generated.DiabetesClassifierKernels.K1Cpu(_p, _g, _w, _a3, s, e);
                 _l4 = new global::Kiln.Kernels.GemmOp(_d.N, 1, 4, transA: false, transB: true, accumulate: false);
-                _c5 = (s, e) => global::Kiln.Generated.PredictKernels.K5Cpu(_p, _g, _w, _d, s, e);
+                _a5 = new() { A0 = _d.N, A1 = _d.T16, A2 = _d.T18 };
+                _c5 = (s, e) => global::Kiln.Generated.DiabetesClassifierKernels.K2Cpu(_p, _g, _w, _a5, s, e);
                 if (!Device.IsManaged)
                 {
-                    _k1 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.PredictKernels.K1);
-                    _k3 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.PredictKernels.K3);
-                    _k5 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.PredictKernels.K5);
+                    _k1 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.DiabetesClassifierKernels.K0);
+                    _k3 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.DiabetesClassifierKernels.K1);
+                    _k5 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.DiabetesClassifierKernels.K2);
                 }
             }
 
@@ -154,15 +160,15 @@ namespace Samples.Diabetes
             {
                 // K0: t4 = MatMul(t0, t1; transB) [N, 6]
                 _l0.Run(_w, _d.T0, _p, 0, _w, _d.T4);
-                // K1: elementwise over [N, 6], writes t6 (Vector256)
+                // K1: elementwise over [N, 6], writes t6 (Vector256), kernel K0
                 global::Kiln.Kernels.CpuWorkers.For(6 * _d.N, 32768, _c1!);
                 // K2: t10 = MatMul(t6, t7; transB) [N, 4]
                 _l2.Run(_w, _d.T6, _p, 54, _w, _d.T10);
-                // K3: elementwise over [N, 4], writes t12 (Vector256)
+                // K3: elementwise over [N, 4], writes t12 (Vector256), kernel K1
                 global::Kiln.Kernels.CpuWorkers.For(4 * _d.N, 32768, _c3!);
                 // K4: t16 = MatMul(t12, t13; transB) [N, 1]
                 _l4.Run(_w, _d.T12, _p, 82, _w, _d.T16);
-                // K5: elementwise over [N, 1], writes t18 (Vector256)
+                // K5: elementwise over [N, 1], writes t18 (Vector256), kernel K2
                 global::Kiln.Kernels.CpuWorkers.For(_d.N, 32768, _c5!);
             }
 
@@ -170,16 +176,16 @@ namespace Samples.Diabetes
             {
                 // K0: t4 = MatMul(t0, t1; transB) [N, 6]
                 _l0.Run(Device, Work.View, _d.T0, State.Parameters.View, 0, Work.View, _d.T4);
-                // K1: elementwise over [N, 6], writes t6 (Vector256)
-                _k1!(Device.LaunchSize(6 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(6 * _d.N));
+                // K1: elementwise over [N, 6], writes t6 (Vector256), kernel K0
+                _k1!(Device.LaunchSize(6 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _a1, Device.LaunchSize(6 * _d.N));
                 // K2: t10 = MatMul(t6, t7; transB) [N, 4]
                 _l2.Run(Device, Work.View, _d.T6, State.Parameters.View, 54, Work.View, _d.T10);
-                // K3: elementwise over [N, 4], writes t12 (Vector256)
-                _k3!(Device.LaunchSize(4 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(4 * _d.N));
+                // K3: elementwise over [N, 4], writes t12 (Vector256), kernel K1
+                _k3!(Device.LaunchSize(4 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _a3, Device.LaunchSize(4 * _d.N));
                 // K4: t16 = MatMul(t12, t13; transB) [N, 1]
                 _l4.Run(Device, Work.View, _d.T12, State.Parameters.View, 82, Work.View, _d.T16);
-                // K5: elementwise over [N, 1], writes t18 (Vector256)
-                _k5!(Device.LaunchSize(_d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(_d.N));
+                // K5: elementwise over [N, 1], writes t18 (Vector256), kernel K2
+                _k5!(Device.LaunchSize(_d.N), State.Parameters.View, State.Gradients.View, Work.View, _a5, Device.LaunchSize(_d.N));
                 Device.Synchronize();
             }
 
@@ -215,29 +221,38 @@ namespace Samples.Diabetes
             private readonly int[] _t;
             private readonly global::Kiln.Kernels.GemmOp _l0;
             private readonly global::System.Action<long, long>? _c1;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k1;
+            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k1;
+            private readonly global::Kiln.Kernels.KernelArgs _a1;
             private readonly global::Kiln.Kernels.GemmOp _l2;
             private readonly global::System.Action<long, long>? _c3;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k3;
+            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k3;
+            private readonly global::Kiln.Kernels.KernelArgs _a3;
             private readonly global::Kiln.Kernels.GemmOp _l4;
             private readonly global::System.Func<long, long, double>? _c5;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k5;
+            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k5;
+            private readonly global::Kiln.Kernels.KernelArgs _a5;
             private readonly global::System.Action<long, long>? _c6;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k6;
+            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k6;
+            private readonly global::Kiln.Kernels.KernelArgs _a6;
             private readonly global::Kiln.Kernels.GemmOp _l7;
             private readonly global::System.Action<long, long>? _c8;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k8;
+            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k8;
+            private readonly global::Kiln.Kernels.KernelArgs _a8;
             private readonly global::Kiln.Kernels.GemmOp _l9;
             private readonly global::System.Action<long, long>? _c10;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k10;
+            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k10;
+            private readonly global::Kiln.Kernels.KernelArgs _a10;
             private readonly global::System.Action<long, long>? _c11;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k11;
+            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k11;
+            private readonly global::Kiln.Kernels.KernelArgs _a11;
             private readonly global::Kiln.Kernels.GemmOp _l12;
             private readonly global::System.Action<long, long>? _c13;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k13;
+            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k13;
+            private readonly global::Kiln.Kernels.KernelArgs _a13;
             private readonly global::Kiln.Kernels.GemmOp _l14;
             private readonly global::System.Func<long, long, double>? _c15;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k15;
+            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k15;
+            private readonly global::Kiln.Kernels.KernelArgs _a15;
             private readonly global::Kiln.Kernels.GemmOp _l16;
 
             /// <summary>Floats of the work arena for the given dims.</summary>
@@ -263,33 +278,42 @@ namespace Samples.Diabetes
                 _d.T52 = 1 + 35 * _d.N;
                 _p = State.Parameters.Host ?? []; _g = State.Gradients.Host ?? []; _w = Work.Host ?? []; _t = Targets.Host ?? [];
                 _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 6, 8, transA: false, transB: true, accumulate: false);
-                _c1 = (s, e) => global::Kiln.Generated.LossKernels.K1Cpu(_p, _g, _w, _d, s, e);
+                _a1 = new() { A0 = _d.N, A1 = _d.T5, A2 = _d.T7 };
+                _c1 = (s, e) => global::Kiln.Generated.DiabetesClassifierKernels.K0Cpu(_p, _g, _w, _a1, s, e);
                 _l2 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 6, transA: false, transB: true, accumulate: false);
-                _c3 = (s, e) => global::Kiln.Generated.LossKernels.K3Cpu(_p, _g, _w, _d, s, e);
+                _a3 = new() { A0 = _d.N, A1 = _d.T11, A2 = _d.T13 };
+                _c3 = (s, e) => global::Kiln.Generated.DiabetesClassifierKernels.K1Cpu(_p, _g, _w, _a3, s, e);
                 _l4 = new global::Kiln.Kernels.GemmOp(_d.N, 1, 4, transA: false, transB: true, accumulate: false);
-                _c5 = (s, e) => global::Kiln.Generated.LossKernels.K5Cpu(_p, _g, _w, _d, s, e);
-                _c6 = (s, e) => global::Kiln.Generated.LossKernels.K6Cpu(_p, _g, _w, _d, s, e);
+                _a5 = new() { A0 = _d.N, A1 = _d.T17, A2 = _d.T1, A3 = _d.T25 };
+                _c5 = (s, e) => global::Kiln.Generated.DiabetesClassifierKernels.K3Cpu(_p, _g, _w, _a5, s, e);
+                _a6 = new() { A0 = _d.N, A1 = _d.T1, A2 = _d.T17, A3 = _d.T38 };
+                _c6 = (s, e) => global::Kiln.Generated.DiabetesClassifierKernels.K4Cpu(_p, _g, _w, _a6, s, e);
                 _l7 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 1, transA: false, transB: false, accumulate: false);
-                _c8 = (s, e) => global::Kiln.Generated.LossKernels.K8Cpu(_p, _g, _w, _d, s, e);
+                _a8 = new() { A0 = _d.N, A1 = _d.T41, A2 = _d.T13, A3 = _d.T45 };
+                _c8 = (s, e) => global::Kiln.Generated.DiabetesClassifierKernels.K5Cpu(_p, _g, _w, _a8, s, e);
                 _l9 = new global::Kiln.Kernels.GemmOp(_d.N, 6, 4, transA: false, transB: false, accumulate: false);
-                _c10 = (s, e) => global::Kiln.Generated.LossKernels.K10Cpu(_p, _g, _w, _d, s, e);
-                _c11 = (s, e) => global::Kiln.Generated.LossKernels.K11Cpu(_p, _g, _w, _d, s, e);
+                _a10 = new() { A0 = _d.N, A1 = _d.T48, A2 = _d.T7, A3 = _d.T52 };
+                _c10 = (s, e) => global::Kiln.Generated.DiabetesClassifierKernels.K6Cpu(_p, _g, _w, _a10, s, e);
+                _a11 = new() { A0 = _d.N, A1 = _d.T52 };
+                _c11 = (s, e) => global::Kiln.Generated.DiabetesClassifierKernels.K7Cpu(_p, _g, _w, _a11, s, e);
                 _l12 = new global::Kiln.Kernels.GemmOp(6, 8, _d.N, transA: true, transB: false, accumulate: true);
-                _c13 = (s, e) => global::Kiln.Generated.LossKernels.K13Cpu(_p, _g, _w, _d, s, e);
+                _a13 = new() { A0 = _d.N, A1 = _d.T45 };
+                _c13 = (s, e) => global::Kiln.Generated.DiabetesClassifierKernels.K8Cpu(_p, _g, _w, _a13, s, e);
                 _l14 = new global::Kiln.Kernels.GemmOp(4, 6, _d.N, transA: true, transB: false, accumulate: true);
-                _c15 = (s, e) => global::Kiln.Generated.LossKernels.K15Cpu(_p, _g, _w, _d, s, e);
+                _a15 = new() { A0 = _d.N, A1 = _d.T38 };
+                _c15 = (s, e) => global::Kiln.Generated.DiabetesClassifierKernels.K9Cpu(_p, _g, _w, _a15, s, e);
                 _l16 = new global::Kiln.Kernels.GemmOp(1, 4, _d.N, transA: true, transB: false, accumulate: true);
                 if (!Device.IsManaged)
                 {
-                    _k1 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.LossKernels.K1);
-                    _k3 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.LossKernels.K3);
-                    _k5 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.LossKernels.K5);
-                    _k6 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.LossKernels.K6);
-                    _k8 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.LossKernels.K8);
-                    _k10 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.LossKernels.K10);
-                    _k11 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.LossKernels.K11);
-                    _k13 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.LossKernels.K13);
-                    _k15 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.LossKernels.K15);
+                    _k1 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.DiabetesClassifierKernels.K0);
+                    _k3 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.DiabetesClassifierKernels.K1);
+                    _k5 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.DiabetesClassifierKernels.K3);
+                    _k6 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.DiabetesClassifierKernels.K4);
+                    _k8 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.DiabetesClassifierKernels.K5);
+                    _k10 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.DiabetesClassifierKernels.K6);
+                    _k11 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.DiabetesClassifierKernels.K7);
+                    _k13 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.DiabetesClassifierKernels.K8);
+                    _k15 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.DiabetesClassifierKernels.K9);
                 }
             }
 
@@ -348,36 +372,36 @@ namespace Samples.Diabetes
             {
                 // K0: t5 = MatMul(t0, t2; transB) [N, 6]
                 _l0.Run(_w, _d.T0, _p, 0, _w, _d.T5);
-                // K1: elementwise over [N, 6], writes t7 (Vector256)
+                // K1: elementwise over [N, 6], writes t7 (Vector256), kernel K0
                 global::Kiln.Kernels.CpuWorkers.For(6 * _d.N, 32768, _c1!);
                 // K2: t11 = MatMul(t7, t8; transB) [N, 4]
                 _l2.Run(_w, _d.T7, _p, 54, _w, _d.T11);
-                // K3: elementwise over [N, 4], writes t13 (Vector256)
+                // K3: elementwise over [N, 4], writes t13 (Vector256), kernel K1
                 global::Kiln.Kernels.CpuWorkers.For(4 * _d.N, 32768, _c3!);
                 // K4: t17 = MatMul(t13, t14; transB) [N, 1]
                 _l4.Run(_w, _d.T13, _p, 82, _w, _d.T17);
-                // K5: sum over axes 0,1 of [N, 1], writes t25 (Vector256)
+                // K5: sum over axes 0,1 of [N, 1], writes t25 (Vector256), kernel K3
                 _w[_d.T25] = (float)global::Kiln.Kernels.CpuWorkers.Sum(_d.N, 32768, _c5!);
                 if (!backward) return;
-                // K6: elementwise over [N, 1], writes t38 (Vector256)
+                // K6: elementwise over [N, 1], writes t38 (Vector256), kernel K4
                 global::Kiln.Kernels.CpuWorkers.For(_d.N, 32768, _c6!);
                 // K7: t41 = MatMul(t38, t14) [N, 4]
                 _l7.Run(_w, _d.T38, _p, 82, _w, _d.T41);
-                // K8: elementwise over [N, 4], writes t45 (Vector256)
+                // K8: elementwise over [N, 4], writes t45 (Vector256), kernel K5
                 global::Kiln.Kernels.CpuWorkers.For(4 * _d.N, 32768, _c8!);
                 // K9: t48 = MatMul(t45, t8) [N, 6]
                 _l9.Run(_w, _d.T45, _p, 54, _w, _d.T48);
-                // K10: elementwise over [N, 6], writes t52 (Vector256)
+                // K10: elementwise over [N, 6], writes t52 (Vector256), kernel K6
                 global::Kiln.Kernels.CpuWorkers.For(6 * _d.N, 32768, _c10!);
-                // K11: sum over axes 0 of [N, 6], added into grad of 'linear1.bias' (Vector256)
+                // K11: sum over axes 0 of [N, 6], added into grad of 'linear1.bias' (Vector256), kernel K7
                 _c11!(0, 6 * _d.N);
                 // K12: t56 = MatMul(t52, t0; transA) [6, 8]
                 _l12.Run(_w, _d.T52, _w, _d.T0, _g, 0);
-                // K13: sum over axes 0 of [N, 4], added into grad of 'linear2.bias' (Vector256)
+                // K13: sum over axes 0 of [N, 4], added into grad of 'linear2.bias' (Vector256), kernel K8
                 _c13!(0, 4 * _d.N);
                 // K14: t49 = MatMul(t45, t7; transA) [4, 6]
                 _l14.Run(_w, _d.T45, _w, _d.T7, _g, 54);
-                // K15: sum over axes 0 of [N, 1], added into grad of 'linear3.bias' (Vector256)
+                // K15: sum over axes 0 of [N, 1], added into grad of 'linear3.bias' (Vector256), kernel K9
                 _g[86] += (float)global::Kiln.Kernels.CpuWorkers.Sum(_d.N, 32768, _c15!);
                 // K16: t42 = MatMul(t38, t13; transA) [1, 4]
                 _l16.Run(_w, _d.T38, _w, _d.T13, _g, 82);
@@ -387,38 +411,38 @@ namespace Samples.Diabetes
             {
                 // K0: t5 = MatMul(t0, t2; transB) [N, 6]
                 _l0.Run(Device, Work.View, _d.T0, State.Parameters.View, 0, Work.View, _d.T5);
-                // K1: elementwise over [N, 6], writes t7 (Vector256)
-                _k1!(Device.LaunchSize(6 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(6 * _d.N));
+                // K1: elementwise over [N, 6], writes t7 (Vector256), kernel K0
+                _k1!(Device.LaunchSize(6 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _a1, Device.LaunchSize(6 * _d.N));
                 // K2: t11 = MatMul(t7, t8; transB) [N, 4]
                 _l2.Run(Device, Work.View, _d.T7, State.Parameters.View, 54, Work.View, _d.T11);
-                // K3: elementwise over [N, 4], writes t13 (Vector256)
-                _k3!(Device.LaunchSize(4 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(4 * _d.N));
+                // K3: elementwise over [N, 4], writes t13 (Vector256), kernel K1
+                _k3!(Device.LaunchSize(4 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _a3, Device.LaunchSize(4 * _d.N));
                 // K4: t17 = MatMul(t13, t14; transB) [N, 1]
                 _l4.Run(Device, Work.View, _d.T13, State.Parameters.View, 82, Work.View, _d.T17);
-                // K5: sum over axes 0,1 of [N, 1], writes t25 (Vector256)
+                // K5: sum over axes 0,1 of [N, 1], writes t25 (Vector256), kernel K3
                 global::ILGPU.Runtime.ArrayViewExtensions.MemSetToZero(Work.View.SubView(_d.T25, 1));
-                _k5!(Device.LaunchSize(_d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(_d.N));
+                _k5!(Device.LaunchSize(_d.N), State.Parameters.View, State.Gradients.View, Work.View, _a5, Device.LaunchSize(_d.N));
                 if (!backward) return;
-                // K6: elementwise over [N, 1], writes t38 (Vector256)
-                _k6!(Device.LaunchSize(_d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(_d.N));
+                // K6: elementwise over [N, 1], writes t38 (Vector256), kernel K4
+                _k6!(Device.LaunchSize(_d.N), State.Parameters.View, State.Gradients.View, Work.View, _a6, Device.LaunchSize(_d.N));
                 // K7: t41 = MatMul(t38, t14) [N, 4]
                 _l7.Run(Device, Work.View, _d.T38, State.Parameters.View, 82, Work.View, _d.T41);
-                // K8: elementwise over [N, 4], writes t45 (Vector256)
-                _k8!(Device.LaunchSize(4 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(4 * _d.N));
+                // K8: elementwise over [N, 4], writes t45 (Vector256), kernel K5
+                _k8!(Device.LaunchSize(4 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _a8, Device.LaunchSize(4 * _d.N));
                 // K9: t48 = MatMul(t45, t8) [N, 6]
                 _l9.Run(Device, Work.View, _d.T45, State.Parameters.View, 54, Work.View, _d.T48);
-                // K10: elementwise over [N, 6], writes t52 (Vector256)
-                _k10!(Device.LaunchSize(6 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(6 * _d.N));
-                // K11: sum over axes 0 of [N, 6], added into grad of 'linear1.bias' (Vector256)
-                _k11!(Device.LaunchSize(6 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(6 * _d.N));
+                // K10: elementwise over [N, 6], writes t52 (Vector256), kernel K6
+                _k10!(Device.LaunchSize(6 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _a10, Device.LaunchSize(6 * _d.N));
+                // K11: sum over axes 0 of [N, 6], added into grad of 'linear1.bias' (Vector256), kernel K7
+                _k11!(Device.LaunchSize(6 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _a11, Device.LaunchSize(6 * _d.N));
                 // K12: t56 = MatMul(t52, t0; transA) [6, 8]
                 _l12.Run(Device, Work.View, _d.T52, Work.View, _d.T0, State.Gradients.View, 0);
-                // K13: sum over axes 0 of [N, 4], added into grad of 'linear2.bias' (Vector256)
-                _k13!(Device.LaunchSize(4 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(4 * _d.N));
+                // K13: sum over axes 0 of [N, 4], added into grad of 'linear2.bias' (Vector256), kernel K8
+                _k13!(Device.LaunchSize(4 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _a13, Device.LaunchSize(4 * _d.N));
                 // K14: t49 = MatMul(t45, t7; transA) [4, 6]
                 _l14.Run(Device, Work.View, _d.T45, Work.View, _d.T7, State.Gradients.View, 54);
-                // K15: sum over axes 0 of [N, 1], added into grad of 'linear3.bias' (Vector256)
-                _k15!(Device.LaunchSize(_d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(_d.N));
+                // K15: sum over axes 0 of [N, 1], added into grad of 'linear3.bias' (Vector256), kernel K9
+                _k15!(Device.LaunchSize(_d.N), State.Parameters.View, State.Gradients.View, Work.View, _a15, Device.LaunchSize(_d.N));
                 // K16: t42 = MatMul(t38, t13; transA) [1, 4]
                 _l16.Run(Device, Work.View, _d.T38, Work.View, _d.T13, State.Gradients.View, 82);
                 Device.Synchronize();
@@ -437,217 +461,34 @@ namespace Kiln.Generated
     using global::System.Runtime.Intrinsics;
     using global::ILGPU;
     using global::Kiln.Kernels;
-    using Bound = global::Samples.Diabetes.DiabetesClassifier.PredictPlan.Bound;
 
-    /// <summary>The fused kernels of PredictPlan.</summary>
-    file static class PredictKernels
+    /// <summary>The fused kernels of DiabetesClassifier's plans, each once: a plan passes its own dims and offsets as KernelArgs.</summary>
+    file static class DiabetesClassifierKernels
     {
-        // K1: elementwise over [N, 6], writes t6 (Vector256)
-        //   t5 = Add(t4, t2) [N, 6]
-        //   t6 = Sigmoid(t5) [N, 6]
-        /// <summary>ILGPU form of K1 (grid-stride, one element per iteration).</summary>
-        public static void K1(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
+        // K0: elementwise over [N, 6], writes t0 (Vector256)
+        //   t1 = Add(t2, t3) [N, 6]
+        //   t0 = Sigmoid(t1) [N, 6]
+        // d: A0 = N, A1 = offset of t2, A2 = offset of t0
+        /// <summary>ILGPU form of K0 (grid-stride, one element per iteration).</summary>
+        public static void K0(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            int total = 6 * d.N;
+            int total = 6 * d.A0;
             for (int e = index; e < total; e += stride)
             {
                 int rest = e;
                 int i1 = (int)(rest % (6)); rest /= 6;
                 int i0 = (int)rest;
-                float l4 = w[d.T4 + i0 * 6 + i1];
-                float l2 = p[48 + i1];
-                float v5 = (l4 + l2);
-                float v6 = global::Kiln.Kernels.Simd.Sigmoid(v5);
-                w[d.T6 + i0 * 6 + i1] = v6;
-            }
-        }
-
-        /// <summary>Managed form of K1 over elements [start, end) of its domain.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K1Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
-        {
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
-            long cols = 6;
-            for (long e = start; e < end;)
-            {
-                long row = e / cols;
-                int c = (int)(e - row * cols);
-                int stop = (int)Math.Min(cols, c + (end - e));
-                e += stop - c;
-                int i0 = (int)row;
-                ref float b4 = ref Unsafe.Add(ref wr, d.T4 + i0 * 6);
-                ref float b2 = ref Unsafe.Add(ref pr, 48);
-                ref float o = ref Unsafe.Add(ref wr, d.T6 + i0 * 6);
-                for (; c + 8 <= stop; c += 8)
-                {
-                    var l4 = Vector256.LoadUnsafe(ref b4, (nuint)c);
-                    var l2 = Vector256.LoadUnsafe(ref b2, (nuint)c);
-                    var v5 = (l4 + l2);
-                    var v6 = global::Kiln.Kernels.Simd.Sigmoid(v5);
-                    v6.StoreUnsafe(ref o, (nuint)c);
-                }
-                for (; c < stop; c++)
-                {
-                    float l4 = Unsafe.Add(ref b4, c);
-                    float l2 = Unsafe.Add(ref b2, c);
-                    float v5 = (l4 + l2);
-                    float v6 = global::Kiln.Kernels.Simd.Sigmoid(v5);
-                    Unsafe.Add(ref o, c) = v6;
-                }
-            }
-        }
-
-        // K3: elementwise over [N, 4], writes t12 (Vector256)
-        //   t11 = Add(t10, t8) [N, 4]
-        //   t12 = Sigmoid(t11) [N, 4]
-        /// <summary>ILGPU form of K3 (grid-stride, one element per iteration).</summary>
-        public static void K3(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
-        {
-            int total = 4 * d.N;
-            for (int e = index; e < total; e += stride)
-            {
-                int rest = e;
-                int i1 = (int)(rest % (4)); rest /= 4;
-                int i0 = (int)rest;
-                float l10 = w[d.T10 + i0 * 4 + i1];
-                float l8 = p[78 + i1];
-                float v11 = (l10 + l8);
-                float v12 = global::Kiln.Kernels.Simd.Sigmoid(v11);
-                w[d.T12 + i0 * 4 + i1] = v12;
-            }
-        }
-
-        /// <summary>Managed form of K3 over elements [start, end) of its domain.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K3Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
-        {
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
-            long cols = 4;
-            for (long e = start; e < end;)
-            {
-                long row = e / cols;
-                int c = (int)(e - row * cols);
-                int stop = (int)Math.Min(cols, c + (end - e));
-                e += stop - c;
-                int i0 = (int)row;
-                ref float b10 = ref Unsafe.Add(ref wr, d.T10 + i0 * 4);
-                ref float b8 = ref Unsafe.Add(ref pr, 78);
-                ref float o = ref Unsafe.Add(ref wr, d.T12 + i0 * 4);
-                for (; c + 8 <= stop; c += 8)
-                {
-                    var l10 = Vector256.LoadUnsafe(ref b10, (nuint)c);
-                    var l8 = Vector256.LoadUnsafe(ref b8, (nuint)c);
-                    var v11 = (l10 + l8);
-                    var v12 = global::Kiln.Kernels.Simd.Sigmoid(v11);
-                    v12.StoreUnsafe(ref o, (nuint)c);
-                }
-                for (; c < stop; c++)
-                {
-                    float l10 = Unsafe.Add(ref b10, c);
-                    float l8 = Unsafe.Add(ref b8, c);
-                    float v11 = (l10 + l8);
-                    float v12 = global::Kiln.Kernels.Simd.Sigmoid(v11);
-                    Unsafe.Add(ref o, c) = v12;
-                }
-            }
-        }
-
-        // K5: elementwise over [N, 1], writes t18 (Vector256)
-        //   t17 = Add(t16, t14) [N, 1]
-        //   t18 = Sigmoid(t17) [N, 1]
-        /// <summary>ILGPU form of K5 (grid-stride, one element per iteration).</summary>
-        public static void K5(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
-        {
-            int total = d.N;
-            for (int e = index; e < total; e += stride)
-            {
-                int i0 = e;
-                float l16 = w[d.T16 + i0];
-                float l14 = p[86];
-                float v17 = (l16 + l14);
-                float v18 = global::Kiln.Kernels.Simd.Sigmoid(v17);
-                w[d.T18 + i0] = v18;
-            }
-        }
-
-        /// <summary>Managed form of K5 over elements [start, end) of its domain.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K5Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
-        {
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
-            long cols = d.N;
-            for (long e = start; e < end;)
-            {
-                long row = e / cols;
-                int c = (int)(e - row * cols);
-                int stop = (int)Math.Min(cols, c + (end - e));
-                e += stop - c;
-                ref float b16 = ref Unsafe.Add(ref wr, d.T16);
-                ref float b14 = ref Unsafe.Add(ref pr, 86);
-                ref float o = ref Unsafe.Add(ref wr, d.T18);
-                for (; c + 8 <= stop; c += 8)
-                {
-                    var l16 = Vector256.LoadUnsafe(ref b16, (nuint)c);
-                    var l14 = Vector256.Create(b14);
-                    var v17 = (l16 + l14);
-                    var v18 = global::Kiln.Kernels.Simd.Sigmoid(v17);
-                    v18.StoreUnsafe(ref o, (nuint)c);
-                }
-                for (; c < stop; c++)
-                {
-                    float l16 = Unsafe.Add(ref b16, c);
-                    float l14 = b14;
-                    float v17 = (l16 + l14);
-                    float v18 = global::Kiln.Kernels.Simd.Sigmoid(v17);
-                    Unsafe.Add(ref o, c) = v18;
-                }
-            }
-        }
-    }
-}
-
-namespace Kiln.Generated
-{
-    using global::System;
-    using global::System.Runtime.CompilerServices;
-    using global::System.Runtime.InteropServices;
-    using global::System.Runtime.Intrinsics;
-    using global::ILGPU;
-    using global::Kiln.Kernels;
-    using Bound = global::Samples.Diabetes.DiabetesClassifier.LossPlan.Bound;
-
-    /// <summary>The fused kernels of LossPlan.</summary>
-    file static class LossKernels
-    {
-        // K1: elementwise over [N, 6], writes t7 (Vector256)
-        //   t6 = Add(t5, t3) [N, 6]
-        //   t7 = Sigmoid(t6) [N, 6]
-        /// <summary>ILGPU form of K1 (grid-stride, one element per iteration).</summary>
-        public static void K1(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
-        {
-            int total = 6 * d.N;
-            for (int e = index; e < total; e += stride)
-            {
-                int rest = e;
-                int i1 = (int)(rest % (6)); rest /= 6;
-                int i0 = (int)rest;
-                float l5 = w[d.T5 + i0 * 6 + i1];
+                float l2 = w[d.A1 + i0 * 6 + i1];
                 float l3 = p[48 + i1];
-                float v6 = (l5 + l3);
-                float v7 = global::Kiln.Kernels.Simd.Sigmoid(v6);
-                w[d.T7 + i0 * 6 + i1] = v7;
+                float v1 = (l2 + l3);
+                float v0 = global::Kiln.Kernels.Simd.Sigmoid(v1);
+                w[d.A2 + i0 * 6 + i1] = v0;
             }
         }
 
-        /// <summary>Managed form of K1 over elements [start, end) of its domain.</summary>
+        /// <summary>Managed form of K0 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K1Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
+        public static void K0Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
@@ -660,51 +501,52 @@ namespace Kiln.Generated
                 int stop = (int)Math.Min(cols, c + (end - e));
                 e += stop - c;
                 int i0 = (int)row;
-                ref float b5 = ref Unsafe.Add(ref wr, d.T5 + i0 * 6);
+                ref float b2 = ref Unsafe.Add(ref wr, d.A1 + i0 * 6);
                 ref float b3 = ref Unsafe.Add(ref pr, 48);
-                ref float o = ref Unsafe.Add(ref wr, d.T7 + i0 * 6);
+                ref float o = ref Unsafe.Add(ref wr, d.A2 + i0 * 6);
                 for (; c + 8 <= stop; c += 8)
                 {
-                    var l5 = Vector256.LoadUnsafe(ref b5, (nuint)c);
+                    var l2 = Vector256.LoadUnsafe(ref b2, (nuint)c);
                     var l3 = Vector256.LoadUnsafe(ref b3, (nuint)c);
-                    var v6 = (l5 + l3);
-                    var v7 = global::Kiln.Kernels.Simd.Sigmoid(v6);
-                    v7.StoreUnsafe(ref o, (nuint)c);
+                    var v1 = (l2 + l3);
+                    var v0 = global::Kiln.Kernels.Simd.Sigmoid(v1);
+                    v0.StoreUnsafe(ref o, (nuint)c);
                 }
                 for (; c < stop; c++)
                 {
-                    float l5 = Unsafe.Add(ref b5, c);
+                    float l2 = Unsafe.Add(ref b2, c);
                     float l3 = Unsafe.Add(ref b3, c);
-                    float v6 = (l5 + l3);
-                    float v7 = global::Kiln.Kernels.Simd.Sigmoid(v6);
-                    Unsafe.Add(ref o, c) = v7;
+                    float v1 = (l2 + l3);
+                    float v0 = global::Kiln.Kernels.Simd.Sigmoid(v1);
+                    Unsafe.Add(ref o, c) = v0;
                 }
             }
         }
 
-        // K3: elementwise over [N, 4], writes t13 (Vector256)
-        //   t12 = Add(t11, t9) [N, 4]
-        //   t13 = Sigmoid(t12) [N, 4]
-        /// <summary>ILGPU form of K3 (grid-stride, one element per iteration).</summary>
-        public static void K3(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
+        // K1: elementwise over [N, 4], writes t0 (Vector256)
+        //   t1 = Add(t2, t3) [N, 4]
+        //   t0 = Sigmoid(t1) [N, 4]
+        // d: A0 = N, A1 = offset of t2, A2 = offset of t0
+        /// <summary>ILGPU form of K1 (grid-stride, one element per iteration).</summary>
+        public static void K1(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            int total = 4 * d.N;
+            int total = 4 * d.A0;
             for (int e = index; e < total; e += stride)
             {
                 int rest = e;
                 int i1 = (int)(rest % (4)); rest /= 4;
                 int i0 = (int)rest;
-                float l11 = w[d.T11 + i0 * 4 + i1];
-                float l9 = p[78 + i1];
-                float v12 = (l11 + l9);
-                float v13 = global::Kiln.Kernels.Simd.Sigmoid(v12);
-                w[d.T13 + i0 * 4 + i1] = v13;
+                float l2 = w[d.A1 + i0 * 4 + i1];
+                float l3 = p[78 + i1];
+                float v1 = (l2 + l3);
+                float v0 = global::Kiln.Kernels.Simd.Sigmoid(v1);
+                w[d.A2 + i0 * 4 + i1] = v0;
             }
         }
 
-        /// <summary>Managed form of K3 over elements [start, end) of its domain.</summary>
+        /// <summary>Managed form of K1 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K3Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
+        public static void K1Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
@@ -717,226 +559,454 @@ namespace Kiln.Generated
                 int stop = (int)Math.Min(cols, c + (end - e));
                 e += stop - c;
                 int i0 = (int)row;
-                ref float b11 = ref Unsafe.Add(ref wr, d.T11 + i0 * 4);
-                ref float b9 = ref Unsafe.Add(ref pr, 78);
-                ref float o = ref Unsafe.Add(ref wr, d.T13 + i0 * 4);
+                ref float b2 = ref Unsafe.Add(ref wr, d.A1 + i0 * 4);
+                ref float b3 = ref Unsafe.Add(ref pr, 78);
+                ref float o = ref Unsafe.Add(ref wr, d.A2 + i0 * 4);
                 for (; c + 8 <= stop; c += 8)
                 {
-                    var l11 = Vector256.LoadUnsafe(ref b11, (nuint)c);
-                    var l9 = Vector256.LoadUnsafe(ref b9, (nuint)c);
-                    var v12 = (l11 + l9);
-                    var v13 = global::Kiln.Kernels.Simd.Sigmoid(v12);
-                    v13.StoreUnsafe(ref o, (nuint)c);
+                    var l2 = Vector256.LoadUnsafe(ref b2, (nuint)c);
+                    var l3 = Vector256.LoadUnsafe(ref b3, (nuint)c);
+                    var v1 = (l2 + l3);
+                    var v0 = global::Kiln.Kernels.Simd.Sigmoid(v1);
+                    v0.StoreUnsafe(ref o, (nuint)c);
                 }
                 for (; c < stop; c++)
                 {
-                    float l11 = Unsafe.Add(ref b11, c);
-                    float l9 = Unsafe.Add(ref b9, c);
-                    float v12 = (l11 + l9);
-                    float v13 = global::Kiln.Kernels.Simd.Sigmoid(v12);
-                    Unsafe.Add(ref o, c) = v13;
+                    float l2 = Unsafe.Add(ref b2, c);
+                    float l3 = Unsafe.Add(ref b3, c);
+                    float v1 = (l2 + l3);
+                    float v0 = global::Kiln.Kernels.Simd.Sigmoid(v1);
+                    Unsafe.Add(ref o, c) = v0;
                 }
             }
         }
 
-        // K5: sum over axes 0,1 of [N, 1], writes t25 (Vector256)
-        //   t18 = Add(t17, t15) [N, 1]
-        //   t20 = Softplus(t18) [N, 1]
-        //   t21 = Mul(t1, t18) [N, 1]
-        //   t22 = Sub(t20, t21) [N, 1]
-        //   t24 = Mul(t22, t23) [N, 1]
-        //   t25 = Sum(t24; axes=0,1) [1, 1]
-        /// <summary>ILGPU form of K5 (grid-stride, one element per iteration).</summary>
-        public static void K5(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
+        // K2: elementwise over [N, 1], writes t0 (Vector256)
+        //   t1 = Add(t2, t3) [N, 1]
+        //   t0 = Sigmoid(t1) [N, 1]
+        // d: A0 = N, A1 = offset of t2, A2 = offset of t0
+        /// <summary>ILGPU form of K2 (grid-stride, one element per iteration).</summary>
+        public static void K2(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            int total = d.N;
+            int total = d.A0;
             for (int e = index; e < total; e += stride)
             {
                 int i0 = e;
-                float l17 = w[d.T17 + i0];
-                float l15 = p[86];
-                float l1 = w[d.T1 + i0];
-                float v18 = (l17 + l15);
-                float v20 = global::Kiln.Kernels.Simd.Softplus(v18);
-                float v21 = (l1 * v18);
-                float v22 = (v20 - v21);
-                float v23 = (float)(1 / (double)(d.N));
-                float v24 = (v22 * v23);
-                Atomic.Add(ref w[d.T25], v24);
+                float l2 = w[d.A1 + i0];
+                float l3 = p[86];
+                float v1 = (l2 + l3);
+                float v0 = global::Kiln.Kernels.Simd.Sigmoid(v1);
+                w[d.A2 + i0] = v0;
             }
         }
 
-        /// <summary>Managed form of K5 over elements [start, end) of its domain.</summary>
+        /// <summary>Managed form of K2 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static double K5Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
+        public static void K2Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
+        {
+            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
+            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
+            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
+            long cols = d.A0;
+            for (long e = start; e < end;)
+            {
+                long row = e / cols;
+                int c = (int)(e - row * cols);
+                int stop = (int)Math.Min(cols, c + (end - e));
+                e += stop - c;
+                ref float b2 = ref Unsafe.Add(ref wr, d.A1);
+                ref float b3 = ref Unsafe.Add(ref pr, 86);
+                ref float o = ref Unsafe.Add(ref wr, d.A2);
+                for (; c + 8 <= stop; c += 8)
+                {
+                    var l2 = Vector256.LoadUnsafe(ref b2, (nuint)c);
+                    var l3 = Vector256.Create(b3);
+                    var v1 = (l2 + l3);
+                    var v0 = global::Kiln.Kernels.Simd.Sigmoid(v1);
+                    v0.StoreUnsafe(ref o, (nuint)c);
+                }
+                for (; c < stop; c++)
+                {
+                    float l2 = Unsafe.Add(ref b2, c);
+                    float l3 = b3;
+                    float v1 = (l2 + l3);
+                    float v0 = global::Kiln.Kernels.Simd.Sigmoid(v1);
+                    Unsafe.Add(ref o, c) = v0;
+                }
+            }
+        }
+
+        // K3: sum over axes 0,1 of [N, 1], writes t0 (Vector256)
+        //   t1 = Add(t2, t3) [N, 1]
+        //   t4 = Softplus(t1) [N, 1]
+        //   t5 = Mul(t6, t1) [N, 1]
+        //   t7 = Sub(t4, t5) [N, 1]
+        //   t8 = Mul(t7, t9) [N, 1]
+        //   t0 = Sum(t8; axes=0,1) [1, 1]
+        // d: A0 = N, A1 = offset of t2, A2 = offset of t6, A3 = offset of t0
+        /// <summary>ILGPU form of K3 (grid-stride, one element per iteration).</summary>
+        public static void K3(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
+        {
+            int total = d.A0;
+            for (int e = index; e < total; e += stride)
+            {
+                int i0 = e;
+                float l2 = w[d.A1 + i0];
+                float l3 = p[86];
+                float l6 = w[d.A2 + i0];
+                float v1 = (l2 + l3);
+                float v4 = global::Kiln.Kernels.Simd.Softplus(v1);
+                float v5 = (l6 * v1);
+                float v7 = (v4 - v5);
+                float v9 = (float)(1 / (double)(d.A0));
+                float v8 = (v7 * v9);
+                Atomic.Add(ref w[d.A3], v8);
+            }
+        }
+
+        /// <summary>Managed form of K3 over elements [start, end) of its domain.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static double K3Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
             double total = 0;
-            long cols = d.N;
+            long cols = d.A0;
             for (long e = start; e < end;)
             {
                 long row = e / cols;
                 int c = (int)(e - row * cols);
                 int stop = (int)Math.Min(cols, c + (end - e));
                 e += stop - c;
-                ref float b17 = ref Unsafe.Add(ref wr, d.T17);
-                ref float b15 = ref Unsafe.Add(ref pr, 86);
-                ref float b1 = ref Unsafe.Add(ref wr, d.T1);
-                ref float o = ref Unsafe.Add(ref wr, d.T25);
+                ref float b2 = ref Unsafe.Add(ref wr, d.A1);
+                ref float b3 = ref Unsafe.Add(ref pr, 86);
+                ref float b6 = ref Unsafe.Add(ref wr, d.A2);
+                ref float o = ref Unsafe.Add(ref wr, d.A3);
                 float acc = 0;
                 Vector256<float> vacc = Vector256<float>.Zero;
                 for (; c + 8 <= stop; c += 8)
                 {
-                    var l17 = Vector256.LoadUnsafe(ref b17, (nuint)c);
-                    var l15 = Vector256.Create(b15);
-                    var l1 = Vector256.LoadUnsafe(ref b1, (nuint)c);
-                    var v18 = (l17 + l15);
-                    var v20 = global::Kiln.Kernels.Simd.Softplus(v18);
-                    var v21 = (l1 * v18);
-                    var v22 = (v20 - v21);
-                    var v23 = Vector256.Create((float)(1 / (double)(d.N)));
-                    var v24 = (v22 * v23);
-                    vacc += v24;
+                    var l2 = Vector256.LoadUnsafe(ref b2, (nuint)c);
+                    var l3 = Vector256.Create(b3);
+                    var l6 = Vector256.LoadUnsafe(ref b6, (nuint)c);
+                    var v1 = (l2 + l3);
+                    var v4 = global::Kiln.Kernels.Simd.Softplus(v1);
+                    var v5 = (l6 * v1);
+                    var v7 = (v4 - v5);
+                    var v9 = Vector256.Create((float)(1 / (double)(d.A0)));
+                    var v8 = (v7 * v9);
+                    vacc += v8;
                 }
                 acc += Vector256.Sum(vacc);
                 for (; c < stop; c++)
                 {
-                    float l17 = Unsafe.Add(ref b17, c);
-                    float l15 = b15;
-                    float l1 = Unsafe.Add(ref b1, c);
-                    float v18 = (l17 + l15);
-                    float v20 = global::Kiln.Kernels.Simd.Softplus(v18);
-                    float v21 = (l1 * v18);
-                    float v22 = (v20 - v21);
-                    float v23 = (float)(1 / (double)(d.N));
-                    float v24 = (v22 * v23);
-                    acc += v24;
+                    float l2 = Unsafe.Add(ref b2, c);
+                    float l3 = b3;
+                    float l6 = Unsafe.Add(ref b6, c);
+                    float v1 = (l2 + l3);
+                    float v4 = global::Kiln.Kernels.Simd.Softplus(v1);
+                    float v5 = (l6 * v1);
+                    float v7 = (v4 - v5);
+                    float v9 = (float)(1 / (double)(d.A0));
+                    float v8 = (v7 * v9);
+                    acc += v8;
                 }
                 total += acc;
             }
             return total;
         }
 
-        // K6: elementwise over [N, 1], writes t38 (Vector256)
-        //   t28 = Copy(t27) [1, 1]
-        //   t29 = Copy(t28) [N, 1]
-        //   t30 = Mul(t29, t23) [N, 1]
-        //   t34 = Neg(t30) [N, 1]
-        //   t36 = Mul(t34, t1) [N, 1]
-        //   t18 = Add(t17, t15) [N, 1]
-        //   t19 = Sigmoid(t18) [N, 1]
-        //   t37 = Mul(t30, t19) [N, 1]
-        //   t38 = Add(t36, t37) [N, 1]
-        /// <summary>ILGPU form of K6 (grid-stride, one element per iteration).</summary>
-        public static void K6(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
+        // K4: elementwise over [N, 1], writes t0 (Vector256)
+        //   t1 = Copy(t2) [1, 1]
+        //   t3 = Copy(t1) [N, 1]
+        //   t4 = Mul(t3, t5) [N, 1]
+        //   t6 = Neg(t4) [N, 1]
+        //   t7 = Mul(t6, t8) [N, 1]
+        //   t9 = Add(t10, t11) [N, 1]
+        //   t12 = Sigmoid(t9) [N, 1]
+        //   t13 = Mul(t4, t12) [N, 1]
+        //   t0 = Add(t7, t13) [N, 1]
+        // d: A0 = N, A1 = offset of t8, A2 = offset of t10, A3 = offset of t0
+        /// <summary>ILGPU form of K4 (grid-stride, one element per iteration).</summary>
+        public static void K4(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            int total = d.N;
+            int total = d.A0;
             for (int e = index; e < total; e += stride)
             {
                 int i0 = e;
-                float l1 = w[d.T1 + i0];
-                float l17 = w[d.T17 + i0];
-                float l15 = p[86];
-                float v27 = 1f;
-                float v28 = v27;
-                float v29 = v28;
-                float v23 = (float)(1 / (double)(d.N));
-                float v30 = (v29 * v23);
-                float v34 = (-v30);
-                float v36 = (v34 * l1);
-                float v18 = (l17 + l15);
-                float v19 = global::Kiln.Kernels.Simd.Sigmoid(v18);
-                float v37 = (v30 * v19);
-                float v38 = (v36 + v37);
-                w[d.T38 + i0] = v38;
+                float l8 = w[d.A1 + i0];
+                float l10 = w[d.A2 + i0];
+                float l11 = p[86];
+                float v2 = 1f;
+                float v1 = v2;
+                float v3 = v1;
+                float v5 = (float)(1 / (double)(d.A0));
+                float v4 = (v3 * v5);
+                float v6 = (-v4);
+                float v7 = (v6 * l8);
+                float v9 = (l10 + l11);
+                float v12 = global::Kiln.Kernels.Simd.Sigmoid(v9);
+                float v13 = (v4 * v12);
+                float v0 = (v7 + v13);
+                w[d.A3 + i0] = v0;
+            }
+        }
+
+        /// <summary>Managed form of K4 over elements [start, end) of its domain.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void K4Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
+        {
+            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
+            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
+            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
+            long cols = d.A0;
+            for (long e = start; e < end;)
+            {
+                long row = e / cols;
+                int c = (int)(e - row * cols);
+                int stop = (int)Math.Min(cols, c + (end - e));
+                e += stop - c;
+                ref float b8 = ref Unsafe.Add(ref wr, d.A1);
+                ref float b10 = ref Unsafe.Add(ref wr, d.A2);
+                ref float b11 = ref Unsafe.Add(ref pr, 86);
+                ref float o = ref Unsafe.Add(ref wr, d.A3);
+                for (; c + 8 <= stop; c += 8)
+                {
+                    var l8 = Vector256.LoadUnsafe(ref b8, (nuint)c);
+                    var l10 = Vector256.LoadUnsafe(ref b10, (nuint)c);
+                    var l11 = Vector256.Create(b11);
+                    var v2 = Vector256.Create(1f);
+                    var v1 = v2;
+                    var v3 = v1;
+                    var v5 = Vector256.Create((float)(1 / (double)(d.A0)));
+                    var v4 = (v3 * v5);
+                    var v6 = (-v4);
+                    var v7 = (v6 * l8);
+                    var v9 = (l10 + l11);
+                    var v12 = global::Kiln.Kernels.Simd.Sigmoid(v9);
+                    var v13 = (v4 * v12);
+                    var v0 = (v7 + v13);
+                    v0.StoreUnsafe(ref o, (nuint)c);
+                }
+                for (; c < stop; c++)
+                {
+                    float l8 = Unsafe.Add(ref b8, c);
+                    float l10 = Unsafe.Add(ref b10, c);
+                    float l11 = b11;
+                    float v2 = 1f;
+                    float v1 = v2;
+                    float v3 = v1;
+                    float v5 = (float)(1 / (double)(d.A0));
+                    float v4 = (v3 * v5);
+                    float v6 = (-v4);
+                    float v7 = (v6 * l8);
+                    float v9 = (l10 + l11);
+                    float v12 = global::Kiln.Kernels.Simd.Sigmoid(v9);
+                    float v13 = (v4 * v12);
+                    float v0 = (v7 + v13);
+                    Unsafe.Add(ref o, c) = v0;
+                }
+            }
+        }
+
+        // K5: elementwise over [N, 4], writes t0 (Vector256)
+        //   t1 = Sub(t2, t3) [N, 4]
+        //   t4 = Mul(t3, t1) [N, 4]
+        //   t0 = Mul(t5, t4) [N, 4]
+        // d: A0 = N, A1 = offset of t5, A2 = offset of t3, A3 = offset of t0
+        /// <summary>ILGPU form of K5 (grid-stride, one element per iteration).</summary>
+        public static void K5(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
+        {
+            int total = 4 * d.A0;
+            for (int e = index; e < total; e += stride)
+            {
+                int rest = e;
+                int i1 = (int)(rest % (4)); rest /= 4;
+                int i0 = (int)rest;
+                float l5 = w[d.A1 + i0 * 4 + i1];
+                float l3 = w[d.A2 + i0 * 4 + i1];
+                float v2 = 1f;
+                float v1 = (v2 - l3);
+                float v4 = (l3 * v1);
+                float v0 = (l5 * v4);
+                w[d.A3 + i0 * 4 + i1] = v0;
+            }
+        }
+
+        /// <summary>Managed form of K5 over elements [start, end) of its domain.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void K5Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
+        {
+            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
+            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
+            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
+            long cols = 4;
+            for (long e = start; e < end;)
+            {
+                long row = e / cols;
+                int c = (int)(e - row * cols);
+                int stop = (int)Math.Min(cols, c + (end - e));
+                e += stop - c;
+                int i0 = (int)row;
+                ref float b5 = ref Unsafe.Add(ref wr, d.A1 + i0 * 4);
+                ref float b3 = ref Unsafe.Add(ref wr, d.A2 + i0 * 4);
+                ref float o = ref Unsafe.Add(ref wr, d.A3 + i0 * 4);
+                for (; c + 8 <= stop; c += 8)
+                {
+                    var l5 = Vector256.LoadUnsafe(ref b5, (nuint)c);
+                    var l3 = Vector256.LoadUnsafe(ref b3, (nuint)c);
+                    var v2 = Vector256.Create(1f);
+                    var v1 = (v2 - l3);
+                    var v4 = (l3 * v1);
+                    var v0 = (l5 * v4);
+                    v0.StoreUnsafe(ref o, (nuint)c);
+                }
+                for (; c < stop; c++)
+                {
+                    float l5 = Unsafe.Add(ref b5, c);
+                    float l3 = Unsafe.Add(ref b3, c);
+                    float v2 = 1f;
+                    float v1 = (v2 - l3);
+                    float v4 = (l3 * v1);
+                    float v0 = (l5 * v4);
+                    Unsafe.Add(ref o, c) = v0;
+                }
+            }
+        }
+
+        // K6: elementwise over [N, 6], writes t0 (Vector256)
+        //   t1 = Sub(t2, t3) [N, 6]
+        //   t4 = Mul(t3, t1) [N, 6]
+        //   t0 = Mul(t5, t4) [N, 6]
+        // d: A0 = N, A1 = offset of t5, A2 = offset of t3, A3 = offset of t0
+        /// <summary>ILGPU form of K6 (grid-stride, one element per iteration).</summary>
+        public static void K6(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
+        {
+            int total = 6 * d.A0;
+            for (int e = index; e < total; e += stride)
+            {
+                int rest = e;
+                int i1 = (int)(rest % (6)); rest /= 6;
+                int i0 = (int)rest;
+                float l5 = w[d.A1 + i0 * 6 + i1];
+                float l3 = w[d.A2 + i0 * 6 + i1];
+                float v2 = 1f;
+                float v1 = (v2 - l3);
+                float v4 = (l3 * v1);
+                float v0 = (l5 * v4);
+                w[d.A3 + i0 * 6 + i1] = v0;
             }
         }
 
         /// <summary>Managed form of K6 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K6Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
+        public static void K6Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
-            long cols = d.N;
+            long cols = 6;
             for (long e = start; e < end;)
             {
                 long row = e / cols;
                 int c = (int)(e - row * cols);
                 int stop = (int)Math.Min(cols, c + (end - e));
                 e += stop - c;
-                ref float b1 = ref Unsafe.Add(ref wr, d.T1);
-                ref float b17 = ref Unsafe.Add(ref wr, d.T17);
-                ref float b15 = ref Unsafe.Add(ref pr, 86);
-                ref float o = ref Unsafe.Add(ref wr, d.T38);
+                int i0 = (int)row;
+                ref float b5 = ref Unsafe.Add(ref wr, d.A1 + i0 * 6);
+                ref float b3 = ref Unsafe.Add(ref wr, d.A2 + i0 * 6);
+                ref float o = ref Unsafe.Add(ref wr, d.A3 + i0 * 6);
                 for (; c + 8 <= stop; c += 8)
                 {
-                    var l1 = Vector256.LoadUnsafe(ref b1, (nuint)c);
-                    var l17 = Vector256.LoadUnsafe(ref b17, (nuint)c);
-                    var l15 = Vector256.Create(b15);
-                    var v27 = Vector256.Create(1f);
-                    var v28 = v27;
-                    var v29 = v28;
-                    var v23 = Vector256.Create((float)(1 / (double)(d.N)));
-                    var v30 = (v29 * v23);
-                    var v34 = (-v30);
-                    var v36 = (v34 * l1);
-                    var v18 = (l17 + l15);
-                    var v19 = global::Kiln.Kernels.Simd.Sigmoid(v18);
-                    var v37 = (v30 * v19);
-                    var v38 = (v36 + v37);
-                    v38.StoreUnsafe(ref o, (nuint)c);
+                    var l5 = Vector256.LoadUnsafe(ref b5, (nuint)c);
+                    var l3 = Vector256.LoadUnsafe(ref b3, (nuint)c);
+                    var v2 = Vector256.Create(1f);
+                    var v1 = (v2 - l3);
+                    var v4 = (l3 * v1);
+                    var v0 = (l5 * v4);
+                    v0.StoreUnsafe(ref o, (nuint)c);
                 }
                 for (; c < stop; c++)
                 {
-                    float l1 = Unsafe.Add(ref b1, c);
-                    float l17 = Unsafe.Add(ref b17, c);
-                    float l15 = b15;
-                    float v27 = 1f;
-                    float v28 = v27;
-                    float v29 = v28;
-                    float v23 = (float)(1 / (double)(d.N));
-                    float v30 = (v29 * v23);
-                    float v34 = (-v30);
-                    float v36 = (v34 * l1);
-                    float v18 = (l17 + l15);
-                    float v19 = global::Kiln.Kernels.Simd.Sigmoid(v18);
-                    float v37 = (v30 * v19);
-                    float v38 = (v36 + v37);
-                    Unsafe.Add(ref o, c) = v38;
+                    float l5 = Unsafe.Add(ref b5, c);
+                    float l3 = Unsafe.Add(ref b3, c);
+                    float v2 = 1f;
+                    float v1 = (v2 - l3);
+                    float v4 = (l3 * v1);
+                    float v0 = (l5 * v4);
+                    Unsafe.Add(ref o, c) = v0;
                 }
             }
         }
 
-        // K8: elementwise over [N, 4], writes t45 (Vector256)
-        //   t43 = Sub(t27, t13) [N, 4]
-        //   t44 = Mul(t13, t43) [N, 4]
-        //   t45 = Mul(t41, t44) [N, 4]
-        /// <summary>ILGPU form of K8 (grid-stride, one element per iteration).</summary>
-        public static void K8(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
+        // K7: sum over axes 0 of [N, 6], added into grad of 'linear1.bias' (Vector256)
+        //   t0 = Sum(t1; axes=0) [1, 6]
+        // d: A0 = N, A1 = offset of t1
+        /// <summary>ILGPU form of K7 (grid-stride, one element per iteration).</summary>
+        public static void K7(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            int total = 4 * d.N;
+            int total = 6 * d.A0;
+            for (int e = index; e < total; e += stride)
+            {
+                int rest = e;
+                int i1 = (int)(rest % (6)); rest /= 6;
+                int i0 = (int)rest;
+                float l1 = w[d.A1 + i0 * 6 + i1];
+                Atomic.Add(ref g[48 + i1], l1);
+            }
+        }
+
+        /// <summary>Managed form of K7 over elements [start, end) of its domain.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void K7Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
+        {
+            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
+            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
+            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
+            long cols = 6;
+            for (long e = start; e < end;)
+            {
+                long row = e / cols;
+                int c = (int)(e - row * cols);
+                int stop = (int)Math.Min(cols, c + (end - e));
+                e += stop - c;
+                int i0 = (int)row;
+                ref float b1 = ref Unsafe.Add(ref wr, d.A1 + i0 * 6);
+                ref float o = ref Unsafe.Add(ref gr, 48);
+                for (; c + 8 <= stop; c += 8)
+                {
+                    var l1 = Vector256.LoadUnsafe(ref b1, (nuint)c);
+                    (Vector256.LoadUnsafe(ref o, (nuint)c) + l1).StoreUnsafe(ref o, (nuint)c);
+                }
+                for (; c < stop; c++)
+                {
+                    float l1 = Unsafe.Add(ref b1, c);
+                    Unsafe.Add(ref o, c) += l1;
+                }
+            }
+        }
+
+        // K8: sum over axes 0 of [N, 4], added into grad of 'linear2.bias' (Vector256)
+        //   t0 = Sum(t1; axes=0) [1, 4]
+        // d: A0 = N, A1 = offset of t1
+        /// <summary>ILGPU form of K8 (grid-stride, one element per iteration).</summary>
+        public static void K8(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
+        {
+            int total = 4 * d.A0;
             for (int e = index; e < total; e += stride)
             {
                 int rest = e;
                 int i1 = (int)(rest % (4)); rest /= 4;
                 int i0 = (int)rest;
-                float l41 = w[d.T41 + i0 * 4 + i1];
-                float l13 = w[d.T13 + i0 * 4 + i1];
-                float v27 = 1f;
-                float v43 = (v27 - l13);
-                float v44 = (l13 * v43);
-                float v45 = (l41 * v44);
-                w[d.T45 + i0 * 4 + i1] = v45;
+                float l1 = w[d.A1 + i0 * 4 + i1];
+                Atomic.Add(ref g[78 + i1], l1);
             }
         }
 
         /// <summary>Managed form of K8 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K8Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
+        public static void K8Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
@@ -949,231 +1019,65 @@ namespace Kiln.Generated
                 int stop = (int)Math.Min(cols, c + (end - e));
                 e += stop - c;
                 int i0 = (int)row;
-                ref float b41 = ref Unsafe.Add(ref wr, d.T41 + i0 * 4);
-                ref float b13 = ref Unsafe.Add(ref wr, d.T13 + i0 * 4);
-                ref float o = ref Unsafe.Add(ref wr, d.T45 + i0 * 4);
-                for (; c + 8 <= stop; c += 8)
-                {
-                    var l41 = Vector256.LoadUnsafe(ref b41, (nuint)c);
-                    var l13 = Vector256.LoadUnsafe(ref b13, (nuint)c);
-                    var v27 = Vector256.Create(1f);
-                    var v43 = (v27 - l13);
-                    var v44 = (l13 * v43);
-                    var v45 = (l41 * v44);
-                    v45.StoreUnsafe(ref o, (nuint)c);
-                }
-                for (; c < stop; c++)
-                {
-                    float l41 = Unsafe.Add(ref b41, c);
-                    float l13 = Unsafe.Add(ref b13, c);
-                    float v27 = 1f;
-                    float v43 = (v27 - l13);
-                    float v44 = (l13 * v43);
-                    float v45 = (l41 * v44);
-                    Unsafe.Add(ref o, c) = v45;
-                }
-            }
-        }
-
-        // K10: elementwise over [N, 6], writes t52 (Vector256)
-        //   t50 = Sub(t27, t7) [N, 6]
-        //   t51 = Mul(t7, t50) [N, 6]
-        //   t52 = Mul(t48, t51) [N, 6]
-        /// <summary>ILGPU form of K10 (grid-stride, one element per iteration).</summary>
-        public static void K10(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
-        {
-            int total = 6 * d.N;
-            for (int e = index; e < total; e += stride)
-            {
-                int rest = e;
-                int i1 = (int)(rest % (6)); rest /= 6;
-                int i0 = (int)rest;
-                float l48 = w[d.T48 + i0 * 6 + i1];
-                float l7 = w[d.T7 + i0 * 6 + i1];
-                float v27 = 1f;
-                float v50 = (v27 - l7);
-                float v51 = (l7 * v50);
-                float v52 = (l48 * v51);
-                w[d.T52 + i0 * 6 + i1] = v52;
-            }
-        }
-
-        /// <summary>Managed form of K10 over elements [start, end) of its domain.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K10Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
-        {
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
-            long cols = 6;
-            for (long e = start; e < end;)
-            {
-                long row = e / cols;
-                int c = (int)(e - row * cols);
-                int stop = (int)Math.Min(cols, c + (end - e));
-                e += stop - c;
-                int i0 = (int)row;
-                ref float b48 = ref Unsafe.Add(ref wr, d.T48 + i0 * 6);
-                ref float b7 = ref Unsafe.Add(ref wr, d.T7 + i0 * 6);
-                ref float o = ref Unsafe.Add(ref wr, d.T52 + i0 * 6);
-                for (; c + 8 <= stop; c += 8)
-                {
-                    var l48 = Vector256.LoadUnsafe(ref b48, (nuint)c);
-                    var l7 = Vector256.LoadUnsafe(ref b7, (nuint)c);
-                    var v27 = Vector256.Create(1f);
-                    var v50 = (v27 - l7);
-                    var v51 = (l7 * v50);
-                    var v52 = (l48 * v51);
-                    v52.StoreUnsafe(ref o, (nuint)c);
-                }
-                for (; c < stop; c++)
-                {
-                    float l48 = Unsafe.Add(ref b48, c);
-                    float l7 = Unsafe.Add(ref b7, c);
-                    float v27 = 1f;
-                    float v50 = (v27 - l7);
-                    float v51 = (l7 * v50);
-                    float v52 = (l48 * v51);
-                    Unsafe.Add(ref o, c) = v52;
-                }
-            }
-        }
-
-        // K11: sum over axes 0 of [N, 6], added into grad of 'linear1.bias' (Vector256)
-        //   t53 = Sum(t52; axes=0) [1, 6]
-        /// <summary>ILGPU form of K11 (grid-stride, one element per iteration).</summary>
-        public static void K11(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
-        {
-            int total = 6 * d.N;
-            for (int e = index; e < total; e += stride)
-            {
-                int rest = e;
-                int i1 = (int)(rest % (6)); rest /= 6;
-                int i0 = (int)rest;
-                float l52 = w[d.T52 + i0 * 6 + i1];
-                Atomic.Add(ref g[48 + i1], l52);
-            }
-        }
-
-        /// <summary>Managed form of K11 over elements [start, end) of its domain.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K11Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
-        {
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
-            long cols = 6;
-            for (long e = start; e < end;)
-            {
-                long row = e / cols;
-                int c = (int)(e - row * cols);
-                int stop = (int)Math.Min(cols, c + (end - e));
-                e += stop - c;
-                int i0 = (int)row;
-                ref float b52 = ref Unsafe.Add(ref wr, d.T52 + i0 * 6);
-                ref float o = ref Unsafe.Add(ref gr, 48);
-                for (; c + 8 <= stop; c += 8)
-                {
-                    var l52 = Vector256.LoadUnsafe(ref b52, (nuint)c);
-                    (Vector256.LoadUnsafe(ref o, (nuint)c) + l52).StoreUnsafe(ref o, (nuint)c);
-                }
-                for (; c < stop; c++)
-                {
-                    float l52 = Unsafe.Add(ref b52, c);
-                    Unsafe.Add(ref o, c) += l52;
-                }
-            }
-        }
-
-        // K13: sum over axes 0 of [N, 4], added into grad of 'linear2.bias' (Vector256)
-        //   t46 = Sum(t45; axes=0) [1, 4]
-        /// <summary>ILGPU form of K13 (grid-stride, one element per iteration).</summary>
-        public static void K13(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
-        {
-            int total = 4 * d.N;
-            for (int e = index; e < total; e += stride)
-            {
-                int rest = e;
-                int i1 = (int)(rest % (4)); rest /= 4;
-                int i0 = (int)rest;
-                float l45 = w[d.T45 + i0 * 4 + i1];
-                Atomic.Add(ref g[78 + i1], l45);
-            }
-        }
-
-        /// <summary>Managed form of K13 over elements [start, end) of its domain.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K13Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
-        {
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
-            long cols = 4;
-            for (long e = start; e < end;)
-            {
-                long row = e / cols;
-                int c = (int)(e - row * cols);
-                int stop = (int)Math.Min(cols, c + (end - e));
-                e += stop - c;
-                int i0 = (int)row;
-                ref float b45 = ref Unsafe.Add(ref wr, d.T45 + i0 * 4);
+                ref float b1 = ref Unsafe.Add(ref wr, d.A1 + i0 * 4);
                 ref float o = ref Unsafe.Add(ref gr, 78);
                 for (; c + 8 <= stop; c += 8)
                 {
-                    var l45 = Vector256.LoadUnsafe(ref b45, (nuint)c);
-                    (Vector256.LoadUnsafe(ref o, (nuint)c) + l45).StoreUnsafe(ref o, (nuint)c);
+                    var l1 = Vector256.LoadUnsafe(ref b1, (nuint)c);
+                    (Vector256.LoadUnsafe(ref o, (nuint)c) + l1).StoreUnsafe(ref o, (nuint)c);
                 }
                 for (; c < stop; c++)
                 {
-                    float l45 = Unsafe.Add(ref b45, c);
-                    Unsafe.Add(ref o, c) += l45;
+                    float l1 = Unsafe.Add(ref b1, c);
+                    Unsafe.Add(ref o, c) += l1;
                 }
             }
         }
 
-        // K15: sum over axes 0 of [N, 1], added into grad of 'linear3.bias' (Vector256)
-        //   t39 = Sum(t38; axes=0) [1, 1]
-        /// <summary>ILGPU form of K15 (grid-stride, one element per iteration).</summary>
-        public static void K15(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
+        // K9: sum over axes 0 of [N, 1], added into grad of 'linear3.bias' (Vector256)
+        //   t0 = Sum(t1; axes=0) [1, 1]
+        // d: A0 = N, A1 = offset of t1
+        /// <summary>ILGPU form of K9 (grid-stride, one element per iteration).</summary>
+        public static void K9(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            int total = d.N;
+            int total = d.A0;
             for (int e = index; e < total; e += stride)
             {
                 int i0 = e;
-                float l38 = w[d.T38 + i0];
-                Atomic.Add(ref g[86], l38);
+                float l1 = w[d.A1 + i0];
+                Atomic.Add(ref g[86], l1);
             }
         }
 
-        /// <summary>Managed form of K15 over elements [start, end) of its domain.</summary>
+        /// <summary>Managed form of K9 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static double K15Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
+        public static double K9Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
             double total = 0;
-            long cols = d.N;
+            long cols = d.A0;
             for (long e = start; e < end;)
             {
                 long row = e / cols;
                 int c = (int)(e - row * cols);
                 int stop = (int)Math.Min(cols, c + (end - e));
                 e += stop - c;
-                ref float b38 = ref Unsafe.Add(ref wr, d.T38);
+                ref float b1 = ref Unsafe.Add(ref wr, d.A1);
                 ref float o = ref Unsafe.Add(ref gr, 86);
                 float acc = 0;
                 Vector256<float> vacc = Vector256<float>.Zero;
                 for (; c + 8 <= stop; c += 8)
                 {
-                    var l38 = Vector256.LoadUnsafe(ref b38, (nuint)c);
-                    vacc += l38;
+                    var l1 = Vector256.LoadUnsafe(ref b1, (nuint)c);
+                    vacc += l1;
                 }
                 acc += Vector256.Sum(vacc);
                 for (; c < stop; c++)
                 {
-                    float l38 = Unsafe.Add(ref b38, c);
-                    acc += l38;
+                    float l1 = Unsafe.Add(ref b1, c);
+                    acc += l1;
                 }
                 total += acc;
             }

@@ -70,19 +70,24 @@ namespace Demo
             private readonly int[] _t;
             private readonly global::Kiln.Kernels.GemmOp _l0;
             private readonly global::System.Action<long, long>? _c1;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k1;
+            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k1;
+            private readonly global::Kiln.Kernels.KernelArgs _a1;
             private readonly global::Kiln.Kernels.GemmOp _l2;
             private readonly global::Kiln.Kernels.RandomOp _l3;
             private readonly global::System.Action<long, long>? _c4;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k4;
+            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k4;
+            private readonly global::Kiln.Kernels.KernelArgs _a4;
             private readonly global::Kiln.Kernels.GemmOp _l5;
             private readonly global::System.Action<long, long>? _c6;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k6;
+            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k6;
+            private readonly global::Kiln.Kernels.KernelArgs _a6;
             private readonly global::Kiln.Kernels.ScanOp _l7;
             private readonly global::System.Action<long, long>? _c8;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k8;
+            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k8;
+            private readonly global::Kiln.Kernels.KernelArgs _a8;
             private readonly global::System.Action<long, long>? _c9;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k9;
+            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k9;
+            private readonly global::Kiln.Kernels.KernelArgs _a9;
             private readonly global::Kiln.Kernels.SoftmaxOp _l10;
 
             /// <summary>Floats of the work arena for the given dims.</summary>
@@ -108,23 +113,28 @@ namespace Demo
                 _d.T22 = 7 + 26 * _d.N;
                 _p = State.Parameters.Host ?? []; _g = State.Gradients.Host ?? []; _w = Work.Host ?? []; _t = Targets.Host ?? [];
                 _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: false, accumulate: false);
-                _c1 = (s, e) => global::Kiln.Generated.ClassifyKernels.K1Cpu(_p, _g, _w, _d, s, e);
+                _a1 = new() { A0 = _d.N, A1 = _d.T0, A2 = _d.T5, A3 = _d.T7 };
+                _c1 = (s, e) => global::Kiln.Generated.TourKernels.K0Cpu(_p, _g, _w, _a1, s, e);
                 _l2 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: false, accumulate: false);
                 _l3 = new global::Kiln.Kernels.RandomOp(4 * _d.N, global::Kiln.Kernels.RandomOp.Kind.DropoutMask, 0.1f, stream: 0);
-                _c4 = (s, e) => global::Kiln.Generated.ClassifyKernels.K4Cpu(_p, _g, _w, _d, s, e);
+                _a4 = new() { A0 = _d.N, A1 = _d.T7, A2 = _d.T8, A3 = _d.T11, A4 = _d.T12 };
+                _c4 = (s, e) => global::Kiln.Generated.TourKernels.K1Cpu(_p, _g, _w, _a4, s, e);
                 _l5 = new global::Kiln.Kernels.GemmOp(_d.N, 3, 4, transA: false, transB: true, accumulate: false);
-                _c6 = (s, e) => global::Kiln.Generated.ClassifyKernels.K6Cpu(_p, _g, _w, _d, s, e);
+                _a6 = new() { A0 = _d.T15 };
+                _c6 = (s, e) => global::Kiln.Generated.TourKernels.K2Cpu(_p, _g, _w, _a6, s, e);
                 _l7 = new global::Kiln.Kernels.ScanOp(1, 3, 1, reverse: false);
-                _c8 = (s, e) => global::Kiln.Generated.ClassifyKernels.K8Cpu(_p, _g, _w, _d, s, e);
-                _c9 = (s, e) => global::Kiln.Generated.ClassifyKernels.K9Cpu(_p, _g, _w, _d, s, e);
+                _a8 = new() { A0 = _d.N, A1 = _d.T13, A2 = _d.T16, A3 = _d.T20 };
+                _c8 = (s, e) => global::Kiln.Generated.TourKernels.K3Cpu(_p, _g, _w, _a8, s, e);
+                _a9 = new() { A0 = _d.N, A1 = _d.T20, A2 = _d.T1, A3 = _d.T21 };
+                _c9 = (s, e) => global::Kiln.Generated.TourKernels.K4Cpu(_p, _g, _w, _a9, s, e);
                 _l10 = new global::Kiln.Kernels.SoftmaxOp(_d.N, 3, 1, log: false, backward: false);
                 if (!Device.IsManaged)
                 {
-                    _k1 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.ClassifyKernels.K1);
-                    _k4 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.ClassifyKernels.K4);
-                    _k6 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.ClassifyKernels.K6);
-                    _k8 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.ClassifyKernels.K8);
-                    _k9 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.ClassifyKernels.K9);
+                    _k1 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.TourKernels.K0);
+                    _k4 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.TourKernels.K1);
+                    _k6 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.TourKernels.K2);
+                    _k8 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.TourKernels.K3);
+                    _k9 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.TourKernels.K4);
                 }
             }
 
@@ -190,23 +200,23 @@ namespace Demo
             {
                 // K0: t5 = MatMul(t0, t4) [N, 4]
                 _l0.Run(_w, _d.T0, _p, 0, _w, _d.T5);
-                // K1: elementwise over [N, 4], writes t7 (Vector256)
+                // K1: elementwise over [N, 4], writes t7 (Vector256), kernel K0
                 global::Kiln.Kernels.CpuWorkers.For(4 * _d.N, 32768, _c1!);
                 // K2: t8 = MatMul(t7, t4) [N, 4]
                 _l2.Run(_w, _d.T7, _p, 0, _w, _d.T8);
                 // K3: t11 = Random(; args=2,0.10000000149011612,0) [N, 4]
                 _l3.Run(_w, _d.T11, this.Draw());
-                // K4: elementwise over [N, 4], writes t12 (Vector256)
+                // K4: elementwise over [N, 4], writes t12 (Vector256), kernel K1
                 global::Kiln.Kernels.CpuWorkers.For(4 * _d.N, 32768, _c4!);
                 // K5: t13 = MatMul(t12, t2; transB) [N, 3]
                 _l5.Run(_w, _d.T12, _p, 16, _w, _d.T13);
-                // K6: elementwise over [3], writes t15 (Vector256)
+                // K6: elementwise over [3], writes t15 (Vector256), kernel K2
                 global::Kiln.Kernels.CpuWorkers.For(3, 32768, _c6!);
                 // K7: t16 = CumSum(t15) [3]
                 _l7.Run(_w, _d.T15, _w, _d.T16);
-                // K8: elementwise over [N, 3], writes t20 (Vector256)
+                // K8: elementwise over [N, 3], writes t20 (Vector256), kernel K3
                 global::Kiln.Kernels.CpuWorkers.For(3 * _d.N, 32768, _c8!);
-                // K9: elementwise over [N, 3], writes t21 (Vector256)
+                // K9: elementwise over [N, 3], writes t21 (Vector256), kernel K4
                 global::Kiln.Kernels.CpuWorkers.For(3 * _d.N, 32768, _c9!);
                 // K10: t22 = Softmax(t21; dim=1) [N, 3]
                 _l10.Run(_w, _d.T21, _w, _d.T21, _w, _d.T22);
@@ -216,24 +226,24 @@ namespace Demo
             {
                 // K0: t5 = MatMul(t0, t4) [N, 4]
                 _l0.Run(Device, Work.View, _d.T0, State.Parameters.View, 0, Work.View, _d.T5);
-                // K1: elementwise over [N, 4], writes t7 (Vector256)
-                _k1!(Device.LaunchSize(4 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(4 * _d.N));
+                // K1: elementwise over [N, 4], writes t7 (Vector256), kernel K0
+                _k1!(Device.LaunchSize(4 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _a1, Device.LaunchSize(4 * _d.N));
                 // K2: t8 = MatMul(t7, t4) [N, 4]
                 _l2.Run(Device, Work.View, _d.T7, State.Parameters.View, 0, Work.View, _d.T8);
                 // K3: t11 = Random(; args=2,0.10000000149011612,0) [N, 4]
                 _l3.Run(Device, Work.View, _d.T11, this.Draw());
-                // K4: elementwise over [N, 4], writes t12 (Vector256)
-                _k4!(Device.LaunchSize(4 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(4 * _d.N));
+                // K4: elementwise over [N, 4], writes t12 (Vector256), kernel K1
+                _k4!(Device.LaunchSize(4 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _a4, Device.LaunchSize(4 * _d.N));
                 // K5: t13 = MatMul(t12, t2; transB) [N, 3]
                 _l5.Run(Device, Work.View, _d.T12, State.Parameters.View, 16, Work.View, _d.T13);
-                // K6: elementwise over [3], writes t15 (Vector256)
-                _k6!(Device.LaunchSize(3), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(3));
+                // K6: elementwise over [3], writes t15 (Vector256), kernel K2
+                _k6!(Device.LaunchSize(3), State.Parameters.View, State.Gradients.View, Work.View, _a6, Device.LaunchSize(3));
                 // K7: t16 = CumSum(t15) [3]
                 _l7.Run(Device, Work.View, _d.T15, Work.View, _d.T16);
-                // K8: elementwise over [N, 3], writes t20 (Vector256)
-                _k8!(Device.LaunchSize(3 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(3 * _d.N));
-                // K9: elementwise over [N, 3], writes t21 (Vector256)
-                _k9!(Device.LaunchSize(3 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(3 * _d.N));
+                // K8: elementwise over [N, 3], writes t20 (Vector256), kernel K3
+                _k8!(Device.LaunchSize(3 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _a8, Device.LaunchSize(3 * _d.N));
+                // K9: elementwise over [N, 3], writes t21 (Vector256), kernel K4
+                _k9!(Device.LaunchSize(3 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _a9, Device.LaunchSize(3 * _d.N));
                 // K10: t22 = Softmax(t21; dim=1) [N, 3]
                 _l10.Run(Device, Work.View, _d.T21, Work.View, _d.T21, Work.View, _d.T22);
                 Device.Synchronize();
@@ -298,65 +308,87 @@ namespace Demo
             private readonly int[] _t;
             private readonly global::Kiln.Kernels.RandomOp _l0;
             private readonly global::System.Action<long, long>? _c1;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k1;
+            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k1;
+            private readonly global::Kiln.Kernels.KernelArgs _a1;
             private readonly global::Kiln.Kernels.GemmOp _l2;
             private readonly global::System.Action<long, long>? _c3;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k3;
+            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k3;
+            private readonly global::Kiln.Kernels.KernelArgs _a3;
             private readonly global::System.Action<long, long>? _c4;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k4;
+            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k4;
+            private readonly global::Kiln.Kernels.KernelArgs _a4;
             private readonly global::Kiln.Kernels.GemmOp _l5;
             private readonly global::System.Action<long, long>? _c6;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k6;
+            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k6;
+            private readonly global::Kiln.Kernels.KernelArgs _a6;
             private readonly global::Kiln.Kernels.RandomOp _l7;
             private readonly global::System.Action<long, long>? _c8;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k8;
+            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k8;
+            private readonly global::Kiln.Kernels.KernelArgs _a8;
             private readonly global::Kiln.Kernels.GemmOp _l9;
             private readonly global::System.Action<long, long>? _c10;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k10;
+            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k10;
+            private readonly global::Kiln.Kernels.KernelArgs _a10;
             private readonly global::Kiln.Kernels.ScanOp _l11;
             private readonly global::System.Action<long, long>? _c12;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k12;
+            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k12;
+            private readonly global::Kiln.Kernels.KernelArgs _a12;
             private readonly global::Kiln.Kernels.SoftmaxOp _l13;
             private readonly global::Kiln.Kernels.ClassOp _l14;
             private readonly global::System.Func<long, long, double>? _c15;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k15;
+            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k15;
+            private readonly global::Kiln.Kernels.KernelArgs _a15;
             private readonly global::Kiln.Kernels.ClassOp _l16;
             private readonly global::System.Func<long, long, double>? _c17;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k17;
+            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k17;
+            private readonly global::Kiln.Kernels.KernelArgs _a17;
             private readonly global::System.Func<long, long, double>? _c18;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k18;
+            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k18;
+            private readonly global::Kiln.Kernels.KernelArgs _a18;
             private readonly global::System.Action<long, long>? _c19;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k19;
+            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k19;
+            private readonly global::Kiln.Kernels.KernelArgs _a19;
             private readonly global::Kiln.Kernels.ScanOp _l20;
             private readonly global::System.Action<long, long>? _c21;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k21;
+            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k21;
+            private readonly global::Kiln.Kernels.KernelArgs _a21;
             private readonly global::System.Func<long, long, double>? _c22;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k22;
+            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k22;
+            private readonly global::Kiln.Kernels.KernelArgs _a22;
             private readonly global::System.Action<long, long>? _c23;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k23;
+            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k23;
+            private readonly global::Kiln.Kernels.KernelArgs _a23;
             private readonly global::System.Action<long, long>? _c24;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k24;
+            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k24;
+            private readonly global::Kiln.Kernels.KernelArgs _a24;
             private readonly global::System.Action<long, long>? _c25;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k25;
+            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k25;
+            private readonly global::Kiln.Kernels.KernelArgs _a25;
             private readonly global::System.Action<long, long>? _c26;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k26;
+            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k26;
+            private readonly global::Kiln.Kernels.KernelArgs _a26;
             private readonly global::System.Action<long, long>? _c27;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k27;
+            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k27;
+            private readonly global::Kiln.Kernels.KernelArgs _a27;
             private readonly global::Kiln.Kernels.PickedLogSoftmaxGradOp _l28;
             private readonly global::Kiln.Kernels.GemmOp _l29;
             private readonly global::System.Action<long, long>? _c30;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k30;
+            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k30;
+            private readonly global::Kiln.Kernels.KernelArgs _a30;
             private readonly global::Kiln.Kernels.GemmOp _l31;
             private readonly global::System.Action<long, long>? _c32;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k32;
+            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k32;
+            private readonly global::Kiln.Kernels.KernelArgs _a32;
             private readonly global::Kiln.Kernels.GemmOp _l33;
             private readonly global::System.Action<long, long>? _c34;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k34;
+            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k34;
+            private readonly global::Kiln.Kernels.KernelArgs _a34;
             private readonly global::Kiln.Kernels.GemmOp _l35;
             private readonly global::Kiln.Kernels.GemmOp _l36;
             private readonly global::Kiln.Kernels.GemmOp _l37;
             private readonly global::System.Action<long, long>? _c38;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k38;
+            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k38;
+            private readonly global::Kiln.Kernels.KernelArgs _a38;
 
             /// <summary>Floats of the work arena for the given dims.</summary>
             public static long WorkFloats(int n) => 51 + 54 * (long)n;
@@ -408,68 +440,90 @@ namespace Demo
                 _d.T94 = 35 + 54 * _d.N;
                 _p = State.Parameters.Host ?? []; _g = State.Gradients.Host ?? []; _w = Work.Host ?? []; _t = Targets.Host ?? [];
                 _l0 = new global::Kiln.Kernels.RandomOp(4 * _d.N, global::Kiln.Kernels.RandomOp.Kind.Normal, 0f, stream: 0);
-                _c1 = (s, e) => global::Kiln.Generated.TrainKernels.K1Cpu(_p, _g, _w, _d, s, e);
+                _a1 = new() { A0 = _d.N, A1 = _d.T0, A2 = _d.T2, A3 = _d.T5 };
+                _c1 = (s, e) => global::Kiln.Generated.TourKernels.K5Cpu(_p, _g, _w, _a1, s, e);
                 _l2 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: false, accumulate: false);
-                _c3 = (s, e) => global::Kiln.Generated.TrainKernels.K3Cpu(_p, _g, _w, _d, s, e);
-                _c4 = (s, e) => global::Kiln.Generated.TrainKernels.K4Cpu(_p, _g, _w, _d, s, e);
+                _a3 = new() { A0 = _d.N, A1 = _d.T9, A2 = _d.T10 };
+                _c3 = (s, e) => global::Kiln.Generated.TourKernels.K6Cpu(_p, _g, _w, _a3, s, e);
+                _a4 = new() { A0 = _d.N, A1 = _d.T5, A2 = _d.T10, A3 = _d.T11 };
+                _c4 = (s, e) => global::Kiln.Generated.TourKernels.K7Cpu(_p, _g, _w, _a4, s, e);
                 _l5 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: false, accumulate: false);
-                _c6 = (s, e) => global::Kiln.Generated.TrainKernels.K6Cpu(_p, _g, _w, _d, s, e);
+                _a6 = new() { A0 = _d.N, A1 = _d.T12, A2 = _d.T13 };
+                _c6 = (s, e) => global::Kiln.Generated.TourKernels.K6Cpu(_p, _g, _w, _a6, s, e);
                 _l7 = new global::Kiln.Kernels.RandomOp(4 * _d.N, global::Kiln.Kernels.RandomOp.Kind.DropoutMask, 0.1f, stream: 1);
-                _c8 = (s, e) => global::Kiln.Generated.TrainKernels.K8Cpu(_p, _g, _w, _d, s, e);
+                _a8 = new() { A0 = _d.N, A1 = _d.T11, A2 = _d.T13, A3 = _d.T15, A4 = _d.T16 };
+                _c8 = (s, e) => global::Kiln.Generated.TourKernels.K8Cpu(_p, _g, _w, _a8, s, e);
                 _l9 = new global::Kiln.Kernels.GemmOp(_d.N, 3, 4, transA: false, transB: true, accumulate: false);
-                _c10 = (s, e) => global::Kiln.Generated.TrainKernels.K10Cpu(_p, _g, _w, _d, s, e);
+                _a10 = new() { A0 = _d.T19 };
+                _c10 = (s, e) => global::Kiln.Generated.TourKernels.K2Cpu(_p, _g, _w, _a10, s, e);
                 _l11 = new global::Kiln.Kernels.ScanOp(1, 3, 1, reverse: false);
-                _c12 = (s, e) => global::Kiln.Generated.TrainKernels.K12Cpu(_p, _g, _w, _d, s, e);
+                _a12 = new() { A0 = _d.N, A1 = _d.T17, A2 = _d.T20, A3 = _d.T24 };
+                _c12 = (s, e) => global::Kiln.Generated.TourKernels.K3Cpu(_p, _g, _w, _a12, s, e);
                 _l13 = new global::Kiln.Kernels.SoftmaxOp(_d.N, 3, 1, log: true, backward: false);
                 _l14 = new global::Kiln.Kernels.ClassOp(_d.N, 3, global::Kiln.Kernels.ClassMode.PickRows, -100);
-                _c15 = (s, e) => global::Kiln.Generated.TrainKernels.K15Cpu(_p, _g, _w, _d, s, e);
+                _a15 = new() { A0 = _d.N, A1 = _d.T44, A2 = _d.T47 };
+                _c15 = (s, e) => global::Kiln.Generated.TourKernels.K9Cpu(_p, _g, _w, _a15, s, e);
                 _l16 = new global::Kiln.Kernels.ClassOp(_d.N, 0, global::Kiln.Kernels.ClassMode.Mask, -100);
-                _c17 = (s, e) => global::Kiln.Generated.TrainKernels.K17Cpu(_p, _g, _w, _d, s, e);
-                _c18 = (s, e) => global::Kiln.Generated.TrainKernels.K18Cpu(_p, _g, _w, _d, s, e);
-                _c19 = (s, e) => global::Kiln.Generated.TrainKernels.K19Cpu(_p, _g, _w, _d, s, e);
+                _a17 = new() { A0 = _d.N, A1 = _d.T45, A2 = _d.T49 };
+                _c17 = (s, e) => global::Kiln.Generated.TourKernels.K10Cpu(_p, _g, _w, _a17, s, e);
+                _a18 = new() { A0 = _d.N, A1 = _d.T24, A2 = _d.T41 };
+                _c18 = (s, e) => global::Kiln.Generated.TourKernels.K11Cpu(_p, _g, _w, _a18, s, e);
+                _a19 = new() { A0 = _d.T55 };
+                _c19 = (s, e) => global::Kiln.Generated.TourKernels.K12Cpu(_p, _g, _w, _a19, s, e);
                 _l20 = new global::Kiln.Kernels.ScanOp(1, 4, 1, reverse: false);
-                _c21 = (s, e) => global::Kiln.Generated.TrainKernels.K21Cpu(_p, _g, _w, _d, s, e);
-                _c22 = (s, e) => global::Kiln.Generated.TrainKernels.K22Cpu(_p, _g, _w, _d, s, e);
-                _c23 = (s, e) => global::Kiln.Generated.TrainKernels.K23Cpu(_p, _g, _w, _d, s, e);
-                _c24 = (s, e) => global::Kiln.Generated.TrainKernels.K24Cpu(_p, _g, _w, _d, s, e);
-                _c25 = (s, e) => global::Kiln.Generated.TrainKernels.K25Cpu(_p, _g, _w, _d, s, e);
-                _c26 = (s, e) => global::Kiln.Generated.TrainKernels.K26Cpu(_p, _g, _w, _d, s, e);
-                _c27 = (s, e) => global::Kiln.Generated.TrainKernels.K27Cpu(_p, _g, _w, _d, s, e);
+                _a21 = new() { A0 = _d.T56, A1 = _d.T57 };
+                _c21 = (s, e) => global::Kiln.Generated.TourKernels.K13Cpu(_p, _g, _w, _a21, s, e);
+                _a22 = new() { A0 = _d.T57, A1 = _d.T61 };
+                _c22 = (s, e) => global::Kiln.Generated.TourKernels.K14Cpu(_p, _g, _w, _a22, s, e);
+                _a23 = new() { A0 = _d.T47, A1 = _d.T49, A2 = _d.T41, A3 = _d.T61, A4 = _d.T64 };
+                _c23 = (s, e) => global::Kiln.Generated.TourKernels.K15Cpu(_p, _g, _w, _a23, s, e);
+                _a24 = new() { A0 = _d.N, A1 = _d.T24, A2 = _d.T31 };
+                _c24 = (s, e) => global::Kiln.Generated.TourKernels.K16Cpu(_p, _g, _w, _a24, s, e);
+                _a25 = new() { A0 = _d.T26, A1 = _d.T31, A2 = _d.T35 };
+                _c25 = (s, e) => global::Kiln.Generated.TourKernels.K17Cpu(_p, _g, _w, _a25, s, e);
+                _a26 = new() { A0 = _d.T49, A1 = _d.T69 };
+                _c26 = (s, e) => global::Kiln.Generated.TourKernels.K18Cpu(_p, _g, _w, _a26, s, e);
+                _a27 = new() { A0 = _d.N, A1 = _d.T69, A2 = _d.T74 };
+                _c27 = (s, e) => global::Kiln.Generated.TourKernels.K19Cpu(_p, _g, _w, _a27, s, e);
                 _l28 = new global::Kiln.Kernels.PickedLogSoftmaxGradOp(_d.N, 3, -100);
                 _l29 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 3, transA: false, transB: false, accumulate: false);
-                _c30 = (s, e) => global::Kiln.Generated.TrainKernels.K30Cpu(_p, _g, _w, _d, s, e);
+                _a30 = new() { A0 = _d.N, A1 = _d.T79, A2 = _d.T15, A3 = _d.T13, A4 = _d.T85 };
+                _c30 = (s, e) => global::Kiln.Generated.TourKernels.K20Cpu(_p, _g, _w, _a30, s, e);
                 _l31 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: true, accumulate: false);
-                _c32 = (s, e) => global::Kiln.Generated.TrainKernels.K32Cpu(_p, _g, _w, _d, s, e);
+                _a32 = new() { A0 = _d.N, A1 = _d.T79, A2 = _d.T15, A3 = _d.T86, A4 = _d.T10, A5 = _d.T92 };
+                _c32 = (s, e) => global::Kiln.Generated.TourKernels.K21Cpu(_p, _g, _w, _a32, s, e);
                 _l33 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: true, accumulate: false);
-                _c34 = (s, e) => global::Kiln.Generated.TrainKernels.K34Cpu(_p, _g, _w, _d, s, e);
+                _a34 = new() { A0 = _d.N, A1 = _d.T79, A2 = _d.T15, A3 = _d.T86, A4 = _d.T93, A5 = _d.T95 };
+                _c34 = (s, e) => global::Kiln.Generated.TourKernels.K22Cpu(_p, _g, _w, _a34, s, e);
                 _l35 = new global::Kiln.Kernels.GemmOp(3, 4, _d.N, transA: true, transB: false, accumulate: true);
                 _l36 = new global::Kiln.Kernels.GemmOp(4, 4, _d.N, transA: true, transB: false, accumulate: false);
                 _l37 = new global::Kiln.Kernels.GemmOp(4, 4, _d.N, transA: true, transB: false, accumulate: false);
-                _c38 = (s, e) => global::Kiln.Generated.TrainKernels.K38Cpu(_p, _g, _w, _d, s, e);
+                _a38 = new() { A0 = _d.T57, A1 = _d.T87, A2 = _d.T94 };
+                _c38 = (s, e) => global::Kiln.Generated.TourKernels.K23Cpu(_p, _g, _w, _a38, s, e);
                 if (!Device.IsManaged)
                 {
-                    _k1 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.TrainKernels.K1);
-                    _k3 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.TrainKernels.K3);
-                    _k4 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.TrainKernels.K4);
-                    _k6 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.TrainKernels.K6);
-                    _k8 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.TrainKernels.K8);
-                    _k10 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.TrainKernels.K10);
-                    _k12 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.TrainKernels.K12);
-                    _k15 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.TrainKernels.K15);
-                    _k17 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.TrainKernels.K17);
-                    _k18 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.TrainKernels.K18);
-                    _k19 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.TrainKernels.K19);
-                    _k21 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.TrainKernels.K21);
-                    _k22 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.TrainKernels.K22);
-                    _k23 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.TrainKernels.K23);
-                    _k24 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.TrainKernels.K24);
-                    _k25 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.TrainKernels.K25);
-                    _k26 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.TrainKernels.K26);
-                    _k27 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.TrainKernels.K27);
-                    _k30 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.TrainKernels.K30);
-                    _k32 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.TrainKernels.K32);
-                    _k34 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.TrainKernels.K34);
-                    _k38 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.TrainKernels.K38);
+                    _k1 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.TourKernels.K5);
+                    _k3 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.TourKernels.K6);
+                    _k4 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.TourKernels.K7);
+                    _k6 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.TourKernels.K6);
+                    _k8 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.TourKernels.K8);
+                    _k10 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.TourKernels.K2);
+                    _k12 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.TourKernels.K3);
+                    _k15 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.TourKernels.K9);
+                    _k17 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.TourKernels.K10);
+                    _k18 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.TourKernels.K11);
+                    _k19 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.TourKernels.K12);
+                    _k21 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.TourKernels.K13);
+                    _k22 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.TourKernels.K14);
+                    _k23 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.TourKernels.K15);
+                    _k24 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.TourKernels.K16);
+                    _k25 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.TourKernels.K17);
+                    _k26 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.TourKernels.K18);
+                    _k27 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.TourKernels.K19);
+                    _k30 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.TourKernels.K20);
+                    _k32 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.TourKernels.K21);
+                    _k34 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.TourKernels.K22);
+                    _k38 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.TourKernels.K23);
                 }
             }
 
@@ -542,75 +596,75 @@ namespace Demo
             {
                 // K0: t2 = Random(; args=1,0,0) [N, 4]
                 _l0.Run(_w, _d.T2, this.Draw());
-                // K1: elementwise over [N, 4], writes t5 (Vector256)
+                // K1: elementwise over [N, 4], writes t5 (Vector256), kernel K5
                 global::Kiln.Kernels.CpuWorkers.For(4 * _d.N, 32768, _c1!);
                 // K2: t9 = MatMul(t5, t8) [N, 4]
                 _l2.Run(_w, _d.T5, _p, 0, _w, _d.T9);
-                // K3: elementwise over [N, 4], writes t10 (Vector256)
+                // K3: elementwise over [N, 4], writes t10 (Vector256), kernel K6
                 global::Kiln.Kernels.CpuWorkers.For(4 * _d.N, 32768, _c3!);
-                // K4: elementwise over [N, 4], writes t11 (Vector256)
+                // K4: elementwise over [N, 4], writes t11 (Vector256), kernel K7
                 global::Kiln.Kernels.CpuWorkers.For(4 * _d.N, 32768, _c4!);
                 // K5: t12 = MatMul(t11, t8) [N, 4]
                 _l5.Run(_w, _d.T11, _p, 0, _w, _d.T12);
-                // K6: elementwise over [N, 4], writes t13 (Vector256)
+                // K6: elementwise over [N, 4], writes t13 (Vector256), kernel K6
                 global::Kiln.Kernels.CpuWorkers.For(4 * _d.N, 32768, _c6!);
                 // K7: t15 = Random(; args=2,0.10000000149011612,1) [N, 4]
                 _l7.Run(_w, _d.T15, this.Draw());
-                // K8: elementwise over [N, 4], writes t16 (Vector256)
+                // K8: elementwise over [N, 4], writes t16 (Vector256), kernel K8
                 global::Kiln.Kernels.CpuWorkers.For(4 * _d.N, 32768, _c8!);
                 // K9: t17 = MatMul(t16, t6; transB) [N, 3]
                 _l9.Run(_w, _d.T16, _p, 16, _w, _d.T17);
-                // K10: elementwise over [3], writes t19 (Vector256)
+                // K10: elementwise over [3], writes t19 (Vector256), kernel K2
                 global::Kiln.Kernels.CpuWorkers.For(3, 32768, _c10!);
                 // K11: t20 = CumSum(t19) [3]
                 _l11.Run(_w, _d.T19, _w, _d.T20);
-                // K12: elementwise over [N, 3], writes t24 (Vector256)
+                // K12: elementwise over [N, 3], writes t24 (Vector256), kernel K3
                 global::Kiln.Kernels.CpuWorkers.For(3 * _d.N, 32768, _c12!);
                 // K13: t43 = LogSoftmax(t24; dim=1) [N, 3]
                 _l13.Run(_w, _d.T24, _w, _d.T24, _w, _d.T43);
                 // K14: t44 = Pick(t43, t1) [N]
                 _l14.Run(_w, _d.T43, _t, _d.T1, _w, _d.T44);
-                // K15: sum over axes 0 of [N], writes t47 (Vector256)
+                // K15: sum over axes 0 of [N], writes t47 (Vector256), kernel K9
                 _w[_d.T47] = (float)global::Kiln.Kernels.CpuWorkers.Sum(_d.N, 32768, _c15!);
                 // K16: t45 = Pick(t18, t1) [N]
                 _l16.Run(_w, 0, _t, _d.T1, _w, _d.T45);
-                // K17: sum over axes 0 of [N], writes t49 (Vector256)
+                // K17: sum over axes 0 of [N], writes t49 (Vector256), kernel K10
                 _w[_d.T49] = (float)global::Kiln.Kernels.CpuWorkers.Sum(_d.N, 32768, _c17!);
-                // K18: sum over axes 0,1 of [N, 3], writes t41 (Vector256)
+                // K18: sum over axes 0,1 of [N, 3], writes t41 (Vector256), kernel K11
                 _w[_d.T41] = (float)global::Kiln.Kernels.CpuWorkers.Sum(3 * _d.N, 32768, _c18!);
-                // K19: elementwise over [4], writes t55 (Vector256)
+                // K19: elementwise over [4], writes t55 (Vector256), kernel K12
                 global::Kiln.Kernels.CpuWorkers.For(4, 32768, _c19!);
                 // K20: t56 = CumSum(t55) [4]
                 _l20.Run(_w, _d.T55, _w, _d.T56);
-                // K21: elementwise over [4], writes t57 (Vector256)
+                // K21: elementwise over [4], writes t57 (Vector256), kernel K13
                 global::Kiln.Kernels.CpuWorkers.For(4, 32768, _c21!);
-                // K22: sum over axes 0,1 of [4, 4], writes t61 (Vector256)
+                // K22: sum over axes 0,1 of [4, 4], writes t61 (Vector256), kernel K14
                 _w[_d.T61] = (float)global::Kiln.Kernels.CpuWorkers.Sum(16, 32768, _c22!);
-                // K23: elementwise over [], writes t64 (scalar)
+                // K23: elementwise over [], writes t64 (scalar), kernel K15
                 global::Kiln.Kernels.CpuWorkers.For(1, 32768, _c23!);
-                // K24: sum over axes 0 of [N, 3], writes t31 (Vector256)
+                // K24: sum over axes 0 of [N, 3], writes t31 (Vector256), kernel K16
                 global::System.Array.Clear(_w, _d.T31, 3);
                 _c24!(0, 3 * _d.N);
-                // K25: elementwise over [3], writes t35 (Vector256)
+                // K25: elementwise over [3], writes t35 (Vector256), kernel K17
                 global::Kiln.Kernels.CpuWorkers.For(3, 32768, _c25!);
                 if (!backward) return;
-                // K26: elementwise over [], writes t69 (scalar)
+                // K26: elementwise over [], writes t69 (scalar), kernel K18
                 global::Kiln.Kernels.CpuWorkers.For(1, 32768, _c26!);
-                // K27: elementwise over [N], writes t74 (Vector256)
+                // K27: elementwise over [N], writes t74 (Vector256), kernel K19
                 global::Kiln.Kernels.CpuWorkers.For(_d.N, 32768, _c27!);
                 // K28: t76 = PickedLogSoftmaxGrad(t43, t74, t1) [N, 3]
                 _l28.Run(_w, _d.T43, _w, _d.T74, _t, _d.T1, _w, _d.T76);
                 // K29: t79 = MatMul(t76, t6) [N, 4]
                 _l29.Run(_w, _d.T76, _p, 16, _w, _d.T79);
-                // K30: elementwise over [N, 4], writes t85 (Vector256)
+                // K30: elementwise over [N, 4], writes t85 (Vector256), kernel K20
                 global::Kiln.Kernels.CpuWorkers.For(4 * _d.N, 32768, _c30!);
                 // K31: t86 = MatMul(t85, t8; transB) [N, 4]
                 _l31.Run(_w, _d.T85, _p, 0, _w, _d.T86);
-                // K32: elementwise over [N, 4], writes t92 (Vector256)
+                // K32: elementwise over [N, 4], writes t92 (Vector256), kernel K21
                 global::Kiln.Kernels.CpuWorkers.For(4 * _d.N, 32768, _c32!);
                 // K33: t93 = MatMul(t92, t8; transB) [N, 4]
                 _l33.Run(_w, _d.T92, _p, 0, _w, _d.T93);
-                // K34: elementwise over [N, 4], writes t95 (Vector256)
+                // K34: elementwise over [N, 4], writes t95 (Vector256), kernel K22
                 global::Kiln.Kernels.CpuWorkers.For(4 * _d.N, 32768, _c34!);
                 // K35: t80 = MatMul(t76, t16; transA) [3, 4]
                 _l35.Run(_w, _d.T76, _w, _d.T16, _g, 16);
@@ -618,7 +672,7 @@ namespace Demo
                 _l36.Run(_w, _d.T11, _w, _d.T85, _w, _d.T87);
                 // K37: t94 = MatMul(t5, t92; transA) [4, 4]
                 _l37.Run(_w, _d.T5, _w, _d.T92, _w, _d.T94);
-                // K38: elementwise over [4, 4], added into grad of 'w' (Vector256)
+                // K38: elementwise over [4, 4], added into grad of 'w' (Vector256), kernel K23
                 global::Kiln.Kernels.CpuWorkers.For(16, 32768, _c38!);
             }
 
@@ -626,88 +680,88 @@ namespace Demo
             {
                 // K0: t2 = Random(; args=1,0,0) [N, 4]
                 _l0.Run(Device, Work.View, _d.T2, this.Draw());
-                // K1: elementwise over [N, 4], writes t5 (Vector256)
-                _k1!(Device.LaunchSize(4 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(4 * _d.N));
+                // K1: elementwise over [N, 4], writes t5 (Vector256), kernel K5
+                _k1!(Device.LaunchSize(4 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _a1, Device.LaunchSize(4 * _d.N));
                 // K2: t9 = MatMul(t5, t8) [N, 4]
                 _l2.Run(Device, Work.View, _d.T5, State.Parameters.View, 0, Work.View, _d.T9);
-                // K3: elementwise over [N, 4], writes t10 (Vector256)
-                _k3!(Device.LaunchSize(4 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(4 * _d.N));
-                // K4: elementwise over [N, 4], writes t11 (Vector256)
-                _k4!(Device.LaunchSize(4 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(4 * _d.N));
+                // K3: elementwise over [N, 4], writes t10 (Vector256), kernel K6
+                _k3!(Device.LaunchSize(4 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _a3, Device.LaunchSize(4 * _d.N));
+                // K4: elementwise over [N, 4], writes t11 (Vector256), kernel K7
+                _k4!(Device.LaunchSize(4 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _a4, Device.LaunchSize(4 * _d.N));
                 // K5: t12 = MatMul(t11, t8) [N, 4]
                 _l5.Run(Device, Work.View, _d.T11, State.Parameters.View, 0, Work.View, _d.T12);
-                // K6: elementwise over [N, 4], writes t13 (Vector256)
-                _k6!(Device.LaunchSize(4 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(4 * _d.N));
+                // K6: elementwise over [N, 4], writes t13 (Vector256), kernel K6
+                _k6!(Device.LaunchSize(4 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _a6, Device.LaunchSize(4 * _d.N));
                 // K7: t15 = Random(; args=2,0.10000000149011612,1) [N, 4]
                 _l7.Run(Device, Work.View, _d.T15, this.Draw());
-                // K8: elementwise over [N, 4], writes t16 (Vector256)
-                _k8!(Device.LaunchSize(4 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(4 * _d.N));
+                // K8: elementwise over [N, 4], writes t16 (Vector256), kernel K8
+                _k8!(Device.LaunchSize(4 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _a8, Device.LaunchSize(4 * _d.N));
                 // K9: t17 = MatMul(t16, t6; transB) [N, 3]
                 _l9.Run(Device, Work.View, _d.T16, State.Parameters.View, 16, Work.View, _d.T17);
-                // K10: elementwise over [3], writes t19 (Vector256)
-                _k10!(Device.LaunchSize(3), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(3));
+                // K10: elementwise over [3], writes t19 (Vector256), kernel K2
+                _k10!(Device.LaunchSize(3), State.Parameters.View, State.Gradients.View, Work.View, _a10, Device.LaunchSize(3));
                 // K11: t20 = CumSum(t19) [3]
                 _l11.Run(Device, Work.View, _d.T19, Work.View, _d.T20);
-                // K12: elementwise over [N, 3], writes t24 (Vector256)
-                _k12!(Device.LaunchSize(3 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(3 * _d.N));
+                // K12: elementwise over [N, 3], writes t24 (Vector256), kernel K3
+                _k12!(Device.LaunchSize(3 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _a12, Device.LaunchSize(3 * _d.N));
                 // K13: t43 = LogSoftmax(t24; dim=1) [N, 3]
                 _l13.Run(Device, Work.View, _d.T24, Work.View, _d.T24, Work.View, _d.T43);
                 // K14: t44 = Pick(t43, t1) [N]
                 _l14.Run(Device, Work.View, _d.T43, Targets.View, _d.T1, Work.View, _d.T44);
-                // K15: sum over axes 0 of [N], writes t47 (Vector256)
+                // K15: sum over axes 0 of [N], writes t47 (Vector256), kernel K9
                 global::ILGPU.Runtime.ArrayViewExtensions.MemSetToZero(Work.View.SubView(_d.T47, 1));
-                _k15!(Device.LaunchSize(_d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(_d.N));
+                _k15!(Device.LaunchSize(_d.N), State.Parameters.View, State.Gradients.View, Work.View, _a15, Device.LaunchSize(_d.N));
                 // K16: t45 = Pick(t18, t1) [N]
                 _l16.Run(Device, Work.View, 0, Targets.View, _d.T1, Work.View, _d.T45);
-                // K17: sum over axes 0 of [N], writes t49 (Vector256)
+                // K17: sum over axes 0 of [N], writes t49 (Vector256), kernel K10
                 global::ILGPU.Runtime.ArrayViewExtensions.MemSetToZero(Work.View.SubView(_d.T49, 1));
-                _k17!(Device.LaunchSize(_d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(_d.N));
-                // K18: sum over axes 0,1 of [N, 3], writes t41 (Vector256)
+                _k17!(Device.LaunchSize(_d.N), State.Parameters.View, State.Gradients.View, Work.View, _a17, Device.LaunchSize(_d.N));
+                // K18: sum over axes 0,1 of [N, 3], writes t41 (Vector256), kernel K11
                 global::ILGPU.Runtime.ArrayViewExtensions.MemSetToZero(Work.View.SubView(_d.T41, 1));
-                _k18!(Device.LaunchSize(3 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(3 * _d.N));
-                // K19: elementwise over [4], writes t55 (Vector256)
-                _k19!(Device.LaunchSize(4), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(4));
+                _k18!(Device.LaunchSize(3 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _a18, Device.LaunchSize(3 * _d.N));
+                // K19: elementwise over [4], writes t55 (Vector256), kernel K12
+                _k19!(Device.LaunchSize(4), State.Parameters.View, State.Gradients.View, Work.View, _a19, Device.LaunchSize(4));
                 // K20: t56 = CumSum(t55) [4]
                 _l20.Run(Device, Work.View, _d.T55, Work.View, _d.T56);
-                // K21: elementwise over [4], writes t57 (Vector256)
-                _k21!(Device.LaunchSize(4), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(4));
-                // K22: sum over axes 0,1 of [4, 4], writes t61 (Vector256)
+                // K21: elementwise over [4], writes t57 (Vector256), kernel K13
+                _k21!(Device.LaunchSize(4), State.Parameters.View, State.Gradients.View, Work.View, _a21, Device.LaunchSize(4));
+                // K22: sum over axes 0,1 of [4, 4], writes t61 (Vector256), kernel K14
                 global::ILGPU.Runtime.ArrayViewExtensions.MemSetToZero(Work.View.SubView(_d.T61, 1));
-                _k22!(Device.LaunchSize(16), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(16));
-                // K23: elementwise over [], writes t64 (scalar)
-                _k23!(Device.LaunchSize(1), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(1));
-                // K24: sum over axes 0 of [N, 3], writes t31 (Vector256)
+                _k22!(Device.LaunchSize(16), State.Parameters.View, State.Gradients.View, Work.View, _a22, Device.LaunchSize(16));
+                // K23: elementwise over [], writes t64 (scalar), kernel K15
+                _k23!(Device.LaunchSize(1), State.Parameters.View, State.Gradients.View, Work.View, _a23, Device.LaunchSize(1));
+                // K24: sum over axes 0 of [N, 3], writes t31 (Vector256), kernel K16
                 global::ILGPU.Runtime.ArrayViewExtensions.MemSetToZero(Work.View.SubView(_d.T31, 3));
-                _k24!(Device.LaunchSize(3 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(3 * _d.N));
-                // K25: elementwise over [3], writes t35 (Vector256)
-                _k25!(Device.LaunchSize(3), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(3));
+                _k24!(Device.LaunchSize(3 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _a24, Device.LaunchSize(3 * _d.N));
+                // K25: elementwise over [3], writes t35 (Vector256), kernel K17
+                _k25!(Device.LaunchSize(3), State.Parameters.View, State.Gradients.View, Work.View, _a25, Device.LaunchSize(3));
                 if (!backward) return;
-                // K26: elementwise over [], writes t69 (scalar)
-                _k26!(Device.LaunchSize(1), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(1));
-                // K27: elementwise over [N], writes t74 (Vector256)
-                _k27!(Device.LaunchSize(_d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(_d.N));
+                // K26: elementwise over [], writes t69 (scalar), kernel K18
+                _k26!(Device.LaunchSize(1), State.Parameters.View, State.Gradients.View, Work.View, _a26, Device.LaunchSize(1));
+                // K27: elementwise over [N], writes t74 (Vector256), kernel K19
+                _k27!(Device.LaunchSize(_d.N), State.Parameters.View, State.Gradients.View, Work.View, _a27, Device.LaunchSize(_d.N));
                 // K28: t76 = PickedLogSoftmaxGrad(t43, t74, t1) [N, 3]
                 _l28.Run(Device, Work.View, _d.T43, Work.View, _d.T74, Targets.View, _d.T1, Work.View, _d.T76);
                 // K29: t79 = MatMul(t76, t6) [N, 4]
                 _l29.Run(Device, Work.View, _d.T76, State.Parameters.View, 16, Work.View, _d.T79);
-                // K30: elementwise over [N, 4], writes t85 (Vector256)
-                _k30!(Device.LaunchSize(4 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(4 * _d.N));
+                // K30: elementwise over [N, 4], writes t85 (Vector256), kernel K20
+                _k30!(Device.LaunchSize(4 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _a30, Device.LaunchSize(4 * _d.N));
                 // K31: t86 = MatMul(t85, t8; transB) [N, 4]
                 _l31.Run(Device, Work.View, _d.T85, State.Parameters.View, 0, Work.View, _d.T86);
-                // K32: elementwise over [N, 4], writes t92 (Vector256)
-                _k32!(Device.LaunchSize(4 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(4 * _d.N));
+                // K32: elementwise over [N, 4], writes t92 (Vector256), kernel K21
+                _k32!(Device.LaunchSize(4 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _a32, Device.LaunchSize(4 * _d.N));
                 // K33: t93 = MatMul(t92, t8; transB) [N, 4]
                 _l33.Run(Device, Work.View, _d.T92, State.Parameters.View, 0, Work.View, _d.T93);
-                // K34: elementwise over [N, 4], writes t95 (Vector256)
-                _k34!(Device.LaunchSize(4 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(4 * _d.N));
+                // K34: elementwise over [N, 4], writes t95 (Vector256), kernel K22
+                _k34!(Device.LaunchSize(4 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _a34, Device.LaunchSize(4 * _d.N));
                 // K35: t80 = MatMul(t76, t16; transA) [3, 4]
                 _l35.Run(Device, Work.View, _d.T76, Work.View, _d.T16, State.Gradients.View, 16);
                 // K36: t87 = MatMul(t11, t85; transA) [4, 4]
                 _l36.Run(Device, Work.View, _d.T11, Work.View, _d.T85, Work.View, _d.T87);
                 // K37: t94 = MatMul(t5, t92; transA) [4, 4]
                 _l37.Run(Device, Work.View, _d.T5, Work.View, _d.T92, Work.View, _d.T94);
-                // K38: elementwise over [4, 4], added into grad of 'w' (Vector256)
-                _k38!(Device.LaunchSize(16), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(16));
+                // K38: elementwise over [4, 4], added into grad of 'w' (Vector256), kernel K23
+                _k38!(Device.LaunchSize(16), State.Parameters.View, State.Gradients.View, Work.View, _a38, Device.LaunchSize(16));
                 Device.Synchronize();
             }
 
@@ -724,34 +778,95 @@ namespace Kiln.Generated
     using global::System.Runtime.Intrinsics;
     using global::ILGPU;
     using global::Kiln.Kernels;
-    using Bound = global::Demo.Tour.ClassifyPlan.Bound;
 
-    /// <summary>The fused kernels of ClassifyPlan.</summary>
-    file static class ClassifyKernels
+    /// <summary>The fused kernels of Tour's plans, each once: a plan passes its own dims and offsets as KernelArgs.</summary>
+    file static class TourKernels
     {
-        // K1: elementwise over [N, 4], writes t7 (Vector256)
-        //   t6 = Tanh(t5) [N, 4]
-        //   t7 = Add(t0, t6) [N, 4]
-        /// <summary>ILGPU form of K1 (grid-stride, one element per iteration).</summary>
-        public static void K1(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
+        // K0: elementwise over [N, 4], writes t0 (Vector256)
+        //   t1 = Tanh(t2) [N, 4]
+        //   t0 = Add(t3, t1) [N, 4]
+        // d: A0 = N, A1 = offset of t3, A2 = offset of t2, A3 = offset of t0
+        /// <summary>ILGPU form of K0 (grid-stride, one element per iteration).</summary>
+        public static void K0(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            int total = 4 * d.N;
+            int total = 4 * d.A0;
             for (int e = index; e < total; e += stride)
             {
                 int rest = e;
                 int i1 = (int)(rest % (4)); rest /= 4;
                 int i0 = (int)rest;
-                float l0 = w[d.T0 + i0 * 4 + i1];
-                float l5 = w[d.T5 + i0 * 4 + i1];
-                float v6 = MathF.Tanh(l5);
-                float v7 = (l0 + v6);
-                w[d.T7 + i0 * 4 + i1] = v7;
+                float l3 = w[d.A1 + i0 * 4 + i1];
+                float l2 = w[d.A2 + i0 * 4 + i1];
+                float v1 = MathF.Tanh(l2);
+                float v0 = (l3 + v1);
+                w[d.A3 + i0 * 4 + i1] = v0;
+            }
+        }
+
+        /// <summary>Managed form of K0 over elements [start, end) of its domain.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void K0Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
+        {
+            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
+            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
+            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
+            long cols = 4;
+            for (long e = start; e < end;)
+            {
+                long row = e / cols;
+                int c = (int)(e - row * cols);
+                int stop = (int)Math.Min(cols, c + (end - e));
+                e += stop - c;
+                int i0 = (int)row;
+                ref float b3 = ref Unsafe.Add(ref wr, d.A1 + i0 * 4);
+                ref float b2 = ref Unsafe.Add(ref wr, d.A2 + i0 * 4);
+                ref float o = ref Unsafe.Add(ref wr, d.A3 + i0 * 4);
+                for (; c + 8 <= stop; c += 8)
+                {
+                    var l3 = Vector256.LoadUnsafe(ref b3, (nuint)c);
+                    var l2 = Vector256.LoadUnsafe(ref b2, (nuint)c);
+                    var v1 = global::Kiln.Kernels.Simd.Tanh(l2);
+                    var v0 = (l3 + v1);
+                    v0.StoreUnsafe(ref o, (nuint)c);
+                }
+                for (; c < stop; c++)
+                {
+                    float l3 = Unsafe.Add(ref b3, c);
+                    float l2 = Unsafe.Add(ref b2, c);
+                    float v1 = MathF.Tanh(l2);
+                    float v0 = (l3 + v1);
+                    Unsafe.Add(ref o, c) = v0;
+                }
+            }
+        }
+
+        // K1: elementwise over [N, 4], writes t0 (Vector256)
+        //   t1 = Tanh(t2) [N, 4]
+        //   t3 = Add(t4, t1) [N, 4]
+        //   t0 = Mul(t3, t5) [N, 4]
+        // d: A0 = N, A1 = offset of t4, A2 = offset of t2, A3 = offset of t5, A4 = offset of t0
+        /// <summary>ILGPU form of K1 (grid-stride, one element per iteration).</summary>
+        public static void K1(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
+        {
+            int total = 4 * d.A0;
+            for (int e = index; e < total; e += stride)
+            {
+                int rest = e;
+                int i1 = (int)(rest % (4)); rest /= 4;
+                int i0 = (int)rest;
+                float l4 = w[d.A1 + i0 * 4 + i1];
+                float l2 = w[d.A2 + i0 * 4 + i1];
+                float l5 = w[d.A3 + i0 * 4 + i1];
+                float v1 = MathF.Tanh(l2);
+                float v3 = (l4 + v1);
+                float v0 = (v3 * l5);
+                w[d.A4 + i0 * 4 + i1] = v0;
             }
         }
 
         /// <summary>Managed form of K1 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K1Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
+        public static void K1Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
@@ -764,111 +879,52 @@ namespace Kiln.Generated
                 int stop = (int)Math.Min(cols, c + (end - e));
                 e += stop - c;
                 int i0 = (int)row;
-                ref float b0 = ref Unsafe.Add(ref wr, d.T0 + i0 * 4);
-                ref float b5 = ref Unsafe.Add(ref wr, d.T5 + i0 * 4);
-                ref float o = ref Unsafe.Add(ref wr, d.T7 + i0 * 4);
+                ref float b4 = ref Unsafe.Add(ref wr, d.A1 + i0 * 4);
+                ref float b2 = ref Unsafe.Add(ref wr, d.A2 + i0 * 4);
+                ref float b5 = ref Unsafe.Add(ref wr, d.A3 + i0 * 4);
+                ref float o = ref Unsafe.Add(ref wr, d.A4 + i0 * 4);
                 for (; c + 8 <= stop; c += 8)
                 {
-                    var l0 = Vector256.LoadUnsafe(ref b0, (nuint)c);
+                    var l4 = Vector256.LoadUnsafe(ref b4, (nuint)c);
+                    var l2 = Vector256.LoadUnsafe(ref b2, (nuint)c);
                     var l5 = Vector256.LoadUnsafe(ref b5, (nuint)c);
-                    var v6 = global::Kiln.Kernels.Simd.Tanh(l5);
-                    var v7 = (l0 + v6);
-                    v7.StoreUnsafe(ref o, (nuint)c);
+                    var v1 = global::Kiln.Kernels.Simd.Tanh(l2);
+                    var v3 = (l4 + v1);
+                    var v0 = (v3 * l5);
+                    v0.StoreUnsafe(ref o, (nuint)c);
                 }
                 for (; c < stop; c++)
                 {
-                    float l0 = Unsafe.Add(ref b0, c);
+                    float l4 = Unsafe.Add(ref b4, c);
+                    float l2 = Unsafe.Add(ref b2, c);
                     float l5 = Unsafe.Add(ref b5, c);
-                    float v6 = MathF.Tanh(l5);
-                    float v7 = (l0 + v6);
-                    Unsafe.Add(ref o, c) = v7;
+                    float v1 = MathF.Tanh(l2);
+                    float v3 = (l4 + v1);
+                    float v0 = (v3 * l5);
+                    Unsafe.Add(ref o, c) = v0;
                 }
             }
         }
 
-        // K4: elementwise over [N, 4], writes t12 (Vector256)
-        //   t9 = Tanh(t8) [N, 4]
-        //   t10 = Add(t7, t9) [N, 4]
-        //   t12 = Mul(t10, t11) [N, 4]
-        /// <summary>ILGPU form of K4 (grid-stride, one element per iteration).</summary>
-        public static void K4(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
-        {
-            int total = 4 * d.N;
-            for (int e = index; e < total; e += stride)
-            {
-                int rest = e;
-                int i1 = (int)(rest % (4)); rest /= 4;
-                int i0 = (int)rest;
-                float l7 = w[d.T7 + i0 * 4 + i1];
-                float l8 = w[d.T8 + i0 * 4 + i1];
-                float l11 = w[d.T11 + i0 * 4 + i1];
-                float v9 = MathF.Tanh(l8);
-                float v10 = (l7 + v9);
-                float v12 = (v10 * l11);
-                w[d.T12 + i0 * 4 + i1] = v12;
-            }
-        }
-
-        /// <summary>Managed form of K4 over elements [start, end) of its domain.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K4Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
-        {
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
-            long cols = 4;
-            for (long e = start; e < end;)
-            {
-                long row = e / cols;
-                int c = (int)(e - row * cols);
-                int stop = (int)Math.Min(cols, c + (end - e));
-                e += stop - c;
-                int i0 = (int)row;
-                ref float b7 = ref Unsafe.Add(ref wr, d.T7 + i0 * 4);
-                ref float b8 = ref Unsafe.Add(ref wr, d.T8 + i0 * 4);
-                ref float b11 = ref Unsafe.Add(ref wr, d.T11 + i0 * 4);
-                ref float o = ref Unsafe.Add(ref wr, d.T12 + i0 * 4);
-                for (; c + 8 <= stop; c += 8)
-                {
-                    var l7 = Vector256.LoadUnsafe(ref b7, (nuint)c);
-                    var l8 = Vector256.LoadUnsafe(ref b8, (nuint)c);
-                    var l11 = Vector256.LoadUnsafe(ref b11, (nuint)c);
-                    var v9 = global::Kiln.Kernels.Simd.Tanh(l8);
-                    var v10 = (l7 + v9);
-                    var v12 = (v10 * l11);
-                    v12.StoreUnsafe(ref o, (nuint)c);
-                }
-                for (; c < stop; c++)
-                {
-                    float l7 = Unsafe.Add(ref b7, c);
-                    float l8 = Unsafe.Add(ref b8, c);
-                    float l11 = Unsafe.Add(ref b11, c);
-                    float v9 = MathF.Tanh(l8);
-                    float v10 = (l7 + v9);
-                    float v12 = (v10 * l11);
-                    Unsafe.Add(ref o, c) = v12;
-                }
-            }
-        }
-
-        // K6: elementwise over [3], writes t15 (Vector256)
-        //   t15 = Copy(t14) [3]
-        /// <summary>ILGPU form of K6 (grid-stride, one element per iteration).</summary>
-        public static void K6(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
+        // K2: elementwise over [3], writes t0 (Vector256)
+        //   t0 = Copy(t1) [3]
+        // d: A0 = offset of t0
+        /// <summary>ILGPU form of K2 (grid-stride, one element per iteration).</summary>
+        public static void K2(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             int total = 3;
             for (int e = index; e < total; e += stride)
             {
                 int i0 = e;
-                float v14 = 1f;
-                float v15 = v14;
-                w[d.T15 + i0] = v15;
+                float v1 = 1f;
+                float v0 = v1;
+                w[d.A0 + i0] = v0;
             }
         }
 
-        /// <summary>Managed form of K6 over elements [start, end) of its domain.</summary>
+        /// <summary>Managed form of K2 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K6Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
+        public static void K2Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
@@ -880,242 +936,55 @@ namespace Kiln.Generated
                 int c = (int)(e - row * cols);
                 int stop = (int)Math.Min(cols, c + (end - e));
                 e += stop - c;
-                ref float o = ref Unsafe.Add(ref wr, d.T15);
+                ref float o = ref Unsafe.Add(ref wr, d.A0);
                 for (; c + 8 <= stop; c += 8)
                 {
-                    var v14 = Vector256.Create(1f);
-                    var v15 = v14;
-                    v15.StoreUnsafe(ref o, (nuint)c);
+                    var v1 = Vector256.Create(1f);
+                    var v0 = v1;
+                    v0.StoreUnsafe(ref o, (nuint)c);
                 }
                 for (; c < stop; c++)
                 {
-                    float v14 = 1f;
-                    float v15 = v14;
-                    Unsafe.Add(ref o, c) = v15;
+                    float v1 = 1f;
+                    float v0 = v1;
+                    Unsafe.Add(ref o, c) = v0;
                 }
             }
         }
 
-        // K8: elementwise over [N, 3], writes t20 (Vector256)
-        //   t17 = Sub(t16, t14) [3]
-        //   t19 = Mul(t17, t18) [3]
-        //   t20 = Add(t13, t19) [N, 3]
-        /// <summary>ILGPU form of K8 (grid-stride, one element per iteration).</summary>
-        public static void K8(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
-        {
-            int total = 3 * d.N;
-            for (int e = index; e < total; e += stride)
-            {
-                int rest = e;
-                int i1 = (int)(rest % (3)); rest /= 3;
-                int i0 = (int)rest;
-                float l13 = w[d.T13 + i0 * 3 + i1];
-                float l16 = w[d.T16 + i1];
-                float v14 = 1f;
-                float v17 = (l16 - v14);
-                float v18 = 0.1f;
-                float v19 = (v17 * v18);
-                float v20 = (l13 + v19);
-                w[d.T20 + i0 * 3 + i1] = v20;
-            }
-        }
-
-        /// <summary>Managed form of K8 over elements [start, end) of its domain.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K8Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
-        {
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
-            long cols = 3;
-            for (long e = start; e < end;)
-            {
-                long row = e / cols;
-                int c = (int)(e - row * cols);
-                int stop = (int)Math.Min(cols, c + (end - e));
-                e += stop - c;
-                int i0 = (int)row;
-                ref float b13 = ref Unsafe.Add(ref wr, d.T13 + i0 * 3);
-                ref float b16 = ref Unsafe.Add(ref wr, d.T16);
-                ref float o = ref Unsafe.Add(ref wr, d.T20 + i0 * 3);
-                for (; c + 8 <= stop; c += 8)
-                {
-                    var l13 = Vector256.LoadUnsafe(ref b13, (nuint)c);
-                    var l16 = Vector256.LoadUnsafe(ref b16, (nuint)c);
-                    var v14 = Vector256.Create(1f);
-                    var v17 = (l16 - v14);
-                    var v18 = Vector256.Create(0.1f);
-                    var v19 = (v17 * v18);
-                    var v20 = (l13 + v19);
-                    v20.StoreUnsafe(ref o, (nuint)c);
-                }
-                for (; c < stop; c++)
-                {
-                    float l13 = Unsafe.Add(ref b13, c);
-                    float l16 = Unsafe.Add(ref b16, c);
-                    float v14 = 1f;
-                    float v17 = (l16 - v14);
-                    float v18 = 0.1f;
-                    float v19 = (v17 * v18);
-                    float v20 = (l13 + v19);
-                    Unsafe.Add(ref o, c) = v20;
-                }
-            }
-        }
-
-        // K9: elementwise over [N, 3], writes t21 (Vector256)
-        //   t21 = Div(t20, t1) [N, 3]
-        /// <summary>ILGPU form of K9 (grid-stride, one element per iteration).</summary>
-        public static void K9(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
-        {
-            int total = 3 * d.N;
-            for (int e = index; e < total; e += stride)
-            {
-                int rest = e;
-                int i1 = (int)(rest % (3)); rest /= 3;
-                int i0 = (int)rest;
-                float l20 = w[d.T20 + i0 * 3 + i1];
-                float l1 = w[d.T1];
-                float v21 = (l20 / l1);
-                w[d.T21 + i0 * 3 + i1] = v21;
-            }
-        }
-
-        /// <summary>Managed form of K9 over elements [start, end) of its domain.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K9Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
-        {
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
-            long cols = 3;
-            for (long e = start; e < end;)
-            {
-                long row = e / cols;
-                int c = (int)(e - row * cols);
-                int stop = (int)Math.Min(cols, c + (end - e));
-                e += stop - c;
-                int i0 = (int)row;
-                ref float b20 = ref Unsafe.Add(ref wr, d.T20 + i0 * 3);
-                ref float b1 = ref Unsafe.Add(ref wr, d.T1);
-                ref float o = ref Unsafe.Add(ref wr, d.T21 + i0 * 3);
-                for (; c + 8 <= stop; c += 8)
-                {
-                    var l20 = Vector256.LoadUnsafe(ref b20, (nuint)c);
-                    var l1 = Vector256.Create(b1);
-                    var v21 = (l20 / l1);
-                    v21.StoreUnsafe(ref o, (nuint)c);
-                }
-                for (; c < stop; c++)
-                {
-                    float l20 = Unsafe.Add(ref b20, c);
-                    float l1 = b1;
-                    float v21 = (l20 / l1);
-                    Unsafe.Add(ref o, c) = v21;
-                }
-            }
-        }
-    }
-}
-
-namespace Kiln.Generated
-{
-    using global::System;
-    using global::System.Runtime.CompilerServices;
-    using global::System.Runtime.InteropServices;
-    using global::System.Runtime.Intrinsics;
-    using global::ILGPU;
-    using global::Kiln.Kernels;
-    using Bound = global::Demo.Tour.TrainPlan.Bound;
-
-    /// <summary>The fused kernels of TrainPlan.</summary>
-    file static class TrainKernels
-    {
-        // K1: elementwise over [N, 4], writes t5 (Vector256)
-        //   t4 = Mul(t2, t3) [N, 4]
-        //   t5 = Add(t0, t4) [N, 4]
-        /// <summary>ILGPU form of K1 (grid-stride, one element per iteration).</summary>
-        public static void K1(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
-        {
-            int total = 4 * d.N;
-            for (int e = index; e < total; e += stride)
-            {
-                int rest = e;
-                int i1 = (int)(rest % (4)); rest /= 4;
-                int i0 = (int)rest;
-                float l0 = w[d.T0 + i0 * 4 + i1];
-                float l2 = w[d.T2 + i0 * 4 + i1];
-                float v3 = 0.01f;
-                float v4 = (l2 * v3);
-                float v5 = (l0 + v4);
-                w[d.T5 + i0 * 4 + i1] = v5;
-            }
-        }
-
-        /// <summary>Managed form of K1 over elements [start, end) of its domain.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K1Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
-        {
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
-            long cols = 4;
-            for (long e = start; e < end;)
-            {
-                long row = e / cols;
-                int c = (int)(e - row * cols);
-                int stop = (int)Math.Min(cols, c + (end - e));
-                e += stop - c;
-                int i0 = (int)row;
-                ref float b0 = ref Unsafe.Add(ref wr, d.T0 + i0 * 4);
-                ref float b2 = ref Unsafe.Add(ref wr, d.T2 + i0 * 4);
-                ref float o = ref Unsafe.Add(ref wr, d.T5 + i0 * 4);
-                for (; c + 8 <= stop; c += 8)
-                {
-                    var l0 = Vector256.LoadUnsafe(ref b0, (nuint)c);
-                    var l2 = Vector256.LoadUnsafe(ref b2, (nuint)c);
-                    var v3 = Vector256.Create(0.01f);
-                    var v4 = (l2 * v3);
-                    var v5 = (l0 + v4);
-                    v5.StoreUnsafe(ref o, (nuint)c);
-                }
-                for (; c < stop; c++)
-                {
-                    float l0 = Unsafe.Add(ref b0, c);
-                    float l2 = Unsafe.Add(ref b2, c);
-                    float v3 = 0.01f;
-                    float v4 = (l2 * v3);
-                    float v5 = (l0 + v4);
-                    Unsafe.Add(ref o, c) = v5;
-                }
-            }
-        }
-
-        // K3: elementwise over [N, 4], writes t10 (Vector256)
-        //   t10 = Tanh(t9) [N, 4]
+        // K3: elementwise over [N, 3], writes t0 (Vector256)
+        //   t1 = Sub(t2, t3) [3]
+        //   t4 = Mul(t1, t5) [3]
+        //   t0 = Add(t6, t4) [N, 3]
+        // d: A0 = N, A1 = offset of t6, A2 = offset of t2, A3 = offset of t0
         /// <summary>ILGPU form of K3 (grid-stride, one element per iteration).</summary>
-        public static void K3(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
+        public static void K3(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            int total = 4 * d.N;
+            int total = 3 * d.A0;
             for (int e = index; e < total; e += stride)
             {
                 int rest = e;
-                int i1 = (int)(rest % (4)); rest /= 4;
+                int i1 = (int)(rest % (3)); rest /= 3;
                 int i0 = (int)rest;
-                float l9 = w[d.T9 + i0 * 4 + i1];
-                float v10 = MathF.Tanh(l9);
-                w[d.T10 + i0 * 4 + i1] = v10;
+                float l6 = w[d.A1 + i0 * 3 + i1];
+                float l2 = w[d.A2 + i1];
+                float v3 = 1f;
+                float v1 = (l2 - v3);
+                float v5 = 0.1f;
+                float v4 = (v1 * v5);
+                float v0 = (l6 + v4);
+                w[d.A3 + i0 * 3 + i1] = v0;
             }
         }
 
         /// <summary>Managed form of K3 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K3Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
+        public static void K3Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
-            long cols = 4;
+            long cols = 3;
             for (long e = start; e < end;)
             {
                 long row = e / cols;
@@ -1123,44 +992,113 @@ namespace Kiln.Generated
                 int stop = (int)Math.Min(cols, c + (end - e));
                 e += stop - c;
                 int i0 = (int)row;
-                ref float b9 = ref Unsafe.Add(ref wr, d.T9 + i0 * 4);
-                ref float o = ref Unsafe.Add(ref wr, d.T10 + i0 * 4);
+                ref float b6 = ref Unsafe.Add(ref wr, d.A1 + i0 * 3);
+                ref float b2 = ref Unsafe.Add(ref wr, d.A2);
+                ref float o = ref Unsafe.Add(ref wr, d.A3 + i0 * 3);
                 for (; c + 8 <= stop; c += 8)
                 {
-                    var l9 = Vector256.LoadUnsafe(ref b9, (nuint)c);
-                    var v10 = global::Kiln.Kernels.Simd.Tanh(l9);
-                    v10.StoreUnsafe(ref o, (nuint)c);
+                    var l6 = Vector256.LoadUnsafe(ref b6, (nuint)c);
+                    var l2 = Vector256.LoadUnsafe(ref b2, (nuint)c);
+                    var v3 = Vector256.Create(1f);
+                    var v1 = (l2 - v3);
+                    var v5 = Vector256.Create(0.1f);
+                    var v4 = (v1 * v5);
+                    var v0 = (l6 + v4);
+                    v0.StoreUnsafe(ref o, (nuint)c);
                 }
                 for (; c < stop; c++)
                 {
-                    float l9 = Unsafe.Add(ref b9, c);
-                    float v10 = MathF.Tanh(l9);
-                    Unsafe.Add(ref o, c) = v10;
+                    float l6 = Unsafe.Add(ref b6, c);
+                    float l2 = Unsafe.Add(ref b2, c);
+                    float v3 = 1f;
+                    float v1 = (l2 - v3);
+                    float v5 = 0.1f;
+                    float v4 = (v1 * v5);
+                    float v0 = (l6 + v4);
+                    Unsafe.Add(ref o, c) = v0;
                 }
             }
         }
 
-        // K4: elementwise over [N, 4], writes t11 (Vector256)
-        //   t11 = Add(t5, t10) [N, 4]
+        // K4: elementwise over [N, 3], writes t0 (Vector256)
+        //   t0 = Div(t1, t2) [N, 3]
+        // d: A0 = N, A1 = offset of t1, A2 = offset of t2, A3 = offset of t0
         /// <summary>ILGPU form of K4 (grid-stride, one element per iteration).</summary>
-        public static void K4(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
+        public static void K4(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            int total = 4 * d.N;
+            int total = 3 * d.A0;
             for (int e = index; e < total; e += stride)
             {
                 int rest = e;
-                int i1 = (int)(rest % (4)); rest /= 4;
+                int i1 = (int)(rest % (3)); rest /= 3;
                 int i0 = (int)rest;
-                float l5 = w[d.T5 + i0 * 4 + i1];
-                float l10 = w[d.T10 + i0 * 4 + i1];
-                float v11 = (l5 + l10);
-                w[d.T11 + i0 * 4 + i1] = v11;
+                float l1 = w[d.A1 + i0 * 3 + i1];
+                float l2 = w[d.A2];
+                float v0 = (l1 / l2);
+                w[d.A3 + i0 * 3 + i1] = v0;
             }
         }
 
         /// <summary>Managed form of K4 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K4Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
+        public static void K4Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
+        {
+            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
+            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
+            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
+            long cols = 3;
+            for (long e = start; e < end;)
+            {
+                long row = e / cols;
+                int c = (int)(e - row * cols);
+                int stop = (int)Math.Min(cols, c + (end - e));
+                e += stop - c;
+                int i0 = (int)row;
+                ref float b1 = ref Unsafe.Add(ref wr, d.A1 + i0 * 3);
+                ref float b2 = ref Unsafe.Add(ref wr, d.A2);
+                ref float o = ref Unsafe.Add(ref wr, d.A3 + i0 * 3);
+                for (; c + 8 <= stop; c += 8)
+                {
+                    var l1 = Vector256.LoadUnsafe(ref b1, (nuint)c);
+                    var l2 = Vector256.Create(b2);
+                    var v0 = (l1 / l2);
+                    v0.StoreUnsafe(ref o, (nuint)c);
+                }
+                for (; c < stop; c++)
+                {
+                    float l1 = Unsafe.Add(ref b1, c);
+                    float l2 = b2;
+                    float v0 = (l1 / l2);
+                    Unsafe.Add(ref o, c) = v0;
+                }
+            }
+        }
+
+        // K5: elementwise over [N, 4], writes t0 (Vector256)
+        //   t1 = Mul(t2, t3) [N, 4]
+        //   t0 = Add(t4, t1) [N, 4]
+        // d: A0 = N, A1 = offset of t4, A2 = offset of t2, A3 = offset of t0
+        /// <summary>ILGPU form of K5 (grid-stride, one element per iteration).</summary>
+        public static void K5(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
+        {
+            int total = 4 * d.A0;
+            for (int e = index; e < total; e += stride)
+            {
+                int rest = e;
+                int i1 = (int)(rest % (4)); rest /= 4;
+                int i0 = (int)rest;
+                float l4 = w[d.A1 + i0 * 4 + i1];
+                float l2 = w[d.A2 + i0 * 4 + i1];
+                float v3 = 0.01f;
+                float v1 = (l2 * v3);
+                float v0 = (l4 + v1);
+                w[d.A3 + i0 * 4 + i1] = v0;
+            }
+        }
+
+        /// <summary>Managed form of K5 over elements [start, end) of its domain.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void K5Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
@@ -1173,46 +1111,51 @@ namespace Kiln.Generated
                 int stop = (int)Math.Min(cols, c + (end - e));
                 e += stop - c;
                 int i0 = (int)row;
-                ref float b5 = ref Unsafe.Add(ref wr, d.T5 + i0 * 4);
-                ref float b10 = ref Unsafe.Add(ref wr, d.T10 + i0 * 4);
-                ref float o = ref Unsafe.Add(ref wr, d.T11 + i0 * 4);
+                ref float b4 = ref Unsafe.Add(ref wr, d.A1 + i0 * 4);
+                ref float b2 = ref Unsafe.Add(ref wr, d.A2 + i0 * 4);
+                ref float o = ref Unsafe.Add(ref wr, d.A3 + i0 * 4);
                 for (; c + 8 <= stop; c += 8)
                 {
-                    var l5 = Vector256.LoadUnsafe(ref b5, (nuint)c);
-                    var l10 = Vector256.LoadUnsafe(ref b10, (nuint)c);
-                    var v11 = (l5 + l10);
-                    v11.StoreUnsafe(ref o, (nuint)c);
+                    var l4 = Vector256.LoadUnsafe(ref b4, (nuint)c);
+                    var l2 = Vector256.LoadUnsafe(ref b2, (nuint)c);
+                    var v3 = Vector256.Create(0.01f);
+                    var v1 = (l2 * v3);
+                    var v0 = (l4 + v1);
+                    v0.StoreUnsafe(ref o, (nuint)c);
                 }
                 for (; c < stop; c++)
                 {
-                    float l5 = Unsafe.Add(ref b5, c);
-                    float l10 = Unsafe.Add(ref b10, c);
-                    float v11 = (l5 + l10);
-                    Unsafe.Add(ref o, c) = v11;
+                    float l4 = Unsafe.Add(ref b4, c);
+                    float l2 = Unsafe.Add(ref b2, c);
+                    float v3 = 0.01f;
+                    float v1 = (l2 * v3);
+                    float v0 = (l4 + v1);
+                    Unsafe.Add(ref o, c) = v0;
                 }
             }
         }
 
-        // K6: elementwise over [N, 4], writes t13 (Vector256)
-        //   t13 = Tanh(t12) [N, 4]
+        // K6: elementwise over [N, 4], writes t0 (Vector256)
+        //   t0 = Tanh(t1) [N, 4]
+        // d: A0 = N, A1 = offset of t1, A2 = offset of t0
         /// <summary>ILGPU form of K6 (grid-stride, one element per iteration).</summary>
-        public static void K6(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
+        public static void K6(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            int total = 4 * d.N;
+            int total = 4 * d.A0;
             for (int e = index; e < total; e += stride)
             {
                 int rest = e;
                 int i1 = (int)(rest % (4)); rest /= 4;
                 int i0 = (int)rest;
-                float l12 = w[d.T12 + i0 * 4 + i1];
-                float v13 = MathF.Tanh(l12);
-                w[d.T13 + i0 * 4 + i1] = v13;
+                float l1 = w[d.A1 + i0 * 4 + i1];
+                float v0 = MathF.Tanh(l1);
+                w[d.A2 + i0 * 4 + i1] = v0;
             }
         }
 
         /// <summary>Managed form of K6 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K6Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
+        public static void K6Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
@@ -1225,47 +1168,102 @@ namespace Kiln.Generated
                 int stop = (int)Math.Min(cols, c + (end - e));
                 e += stop - c;
                 int i0 = (int)row;
-                ref float b12 = ref Unsafe.Add(ref wr, d.T12 + i0 * 4);
-                ref float o = ref Unsafe.Add(ref wr, d.T13 + i0 * 4);
+                ref float b1 = ref Unsafe.Add(ref wr, d.A1 + i0 * 4);
+                ref float o = ref Unsafe.Add(ref wr, d.A2 + i0 * 4);
                 for (; c + 8 <= stop; c += 8)
                 {
-                    var l12 = Vector256.LoadUnsafe(ref b12, (nuint)c);
-                    var v13 = global::Kiln.Kernels.Simd.Tanh(l12);
-                    v13.StoreUnsafe(ref o, (nuint)c);
+                    var l1 = Vector256.LoadUnsafe(ref b1, (nuint)c);
+                    var v0 = global::Kiln.Kernels.Simd.Tanh(l1);
+                    v0.StoreUnsafe(ref o, (nuint)c);
                 }
                 for (; c < stop; c++)
                 {
-                    float l12 = Unsafe.Add(ref b12, c);
-                    float v13 = MathF.Tanh(l12);
-                    Unsafe.Add(ref o, c) = v13;
+                    float l1 = Unsafe.Add(ref b1, c);
+                    float v0 = MathF.Tanh(l1);
+                    Unsafe.Add(ref o, c) = v0;
                 }
             }
         }
 
-        // K8: elementwise over [N, 4], writes t16 (Vector256)
-        //   t14 = Add(t11, t13) [N, 4]
-        //   t16 = Mul(t14, t15) [N, 4]
-        /// <summary>ILGPU form of K8 (grid-stride, one element per iteration).</summary>
-        public static void K8(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
+        // K7: elementwise over [N, 4], writes t0 (Vector256)
+        //   t0 = Add(t1, t2) [N, 4]
+        // d: A0 = N, A1 = offset of t1, A2 = offset of t2, A3 = offset of t0
+        /// <summary>ILGPU form of K7 (grid-stride, one element per iteration).</summary>
+        public static void K7(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            int total = 4 * d.N;
+            int total = 4 * d.A0;
             for (int e = index; e < total; e += stride)
             {
                 int rest = e;
                 int i1 = (int)(rest % (4)); rest /= 4;
                 int i0 = (int)rest;
-                float l11 = w[d.T11 + i0 * 4 + i1];
-                float l13 = w[d.T13 + i0 * 4 + i1];
-                float l15 = w[d.T15 + i0 * 4 + i1];
-                float v14 = (l11 + l13);
-                float v16 = (v14 * l15);
-                w[d.T16 + i0 * 4 + i1] = v16;
+                float l1 = w[d.A1 + i0 * 4 + i1];
+                float l2 = w[d.A2 + i0 * 4 + i1];
+                float v0 = (l1 + l2);
+                w[d.A3 + i0 * 4 + i1] = v0;
+            }
+        }
+
+        /// <summary>Managed form of K7 over elements [start, end) of its domain.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void K7Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
+        {
+            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
+            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
+            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
+            long cols = 4;
+            for (long e = start; e < end;)
+            {
+                long row = e / cols;
+                int c = (int)(e - row * cols);
+                int stop = (int)Math.Min(cols, c + (end - e));
+                e += stop - c;
+                int i0 = (int)row;
+                ref float b1 = ref Unsafe.Add(ref wr, d.A1 + i0 * 4);
+                ref float b2 = ref Unsafe.Add(ref wr, d.A2 + i0 * 4);
+                ref float o = ref Unsafe.Add(ref wr, d.A3 + i0 * 4);
+                for (; c + 8 <= stop; c += 8)
+                {
+                    var l1 = Vector256.LoadUnsafe(ref b1, (nuint)c);
+                    var l2 = Vector256.LoadUnsafe(ref b2, (nuint)c);
+                    var v0 = (l1 + l2);
+                    v0.StoreUnsafe(ref o, (nuint)c);
+                }
+                for (; c < stop; c++)
+                {
+                    float l1 = Unsafe.Add(ref b1, c);
+                    float l2 = Unsafe.Add(ref b2, c);
+                    float v0 = (l1 + l2);
+                    Unsafe.Add(ref o, c) = v0;
+                }
+            }
+        }
+
+        // K8: elementwise over [N, 4], writes t0 (Vector256)
+        //   t1 = Add(t2, t3) [N, 4]
+        //   t0 = Mul(t1, t4) [N, 4]
+        // d: A0 = N, A1 = offset of t2, A2 = offset of t3, A3 = offset of t4, A4 = offset of t0
+        /// <summary>ILGPU form of K8 (grid-stride, one element per iteration).</summary>
+        public static void K8(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
+        {
+            int total = 4 * d.A0;
+            for (int e = index; e < total; e += stride)
+            {
+                int rest = e;
+                int i1 = (int)(rest % (4)); rest /= 4;
+                int i0 = (int)rest;
+                float l2 = w[d.A1 + i0 * 4 + i1];
+                float l3 = w[d.A2 + i0 * 4 + i1];
+                float l4 = w[d.A3 + i0 * 4 + i1];
+                float v1 = (l2 + l3);
+                float v0 = (v1 * l4);
+                w[d.A4 + i0 * 4 + i1] = v0;
             }
         }
 
         /// <summary>Managed form of K8 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K8Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
+        public static void K8Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
@@ -1278,53 +1276,170 @@ namespace Kiln.Generated
                 int stop = (int)Math.Min(cols, c + (end - e));
                 e += stop - c;
                 int i0 = (int)row;
-                ref float b11 = ref Unsafe.Add(ref wr, d.T11 + i0 * 4);
-                ref float b13 = ref Unsafe.Add(ref wr, d.T13 + i0 * 4);
-                ref float b15 = ref Unsafe.Add(ref wr, d.T15 + i0 * 4);
-                ref float o = ref Unsafe.Add(ref wr, d.T16 + i0 * 4);
+                ref float b2 = ref Unsafe.Add(ref wr, d.A1 + i0 * 4);
+                ref float b3 = ref Unsafe.Add(ref wr, d.A2 + i0 * 4);
+                ref float b4 = ref Unsafe.Add(ref wr, d.A3 + i0 * 4);
+                ref float o = ref Unsafe.Add(ref wr, d.A4 + i0 * 4);
                 for (; c + 8 <= stop; c += 8)
                 {
-                    var l11 = Vector256.LoadUnsafe(ref b11, (nuint)c);
-                    var l13 = Vector256.LoadUnsafe(ref b13, (nuint)c);
-                    var l15 = Vector256.LoadUnsafe(ref b15, (nuint)c);
-                    var v14 = (l11 + l13);
-                    var v16 = (v14 * l15);
-                    v16.StoreUnsafe(ref o, (nuint)c);
+                    var l2 = Vector256.LoadUnsafe(ref b2, (nuint)c);
+                    var l3 = Vector256.LoadUnsafe(ref b3, (nuint)c);
+                    var l4 = Vector256.LoadUnsafe(ref b4, (nuint)c);
+                    var v1 = (l2 + l3);
+                    var v0 = (v1 * l4);
+                    v0.StoreUnsafe(ref o, (nuint)c);
                 }
                 for (; c < stop; c++)
                 {
-                    float l11 = Unsafe.Add(ref b11, c);
-                    float l13 = Unsafe.Add(ref b13, c);
-                    float l15 = Unsafe.Add(ref b15, c);
-                    float v14 = (l11 + l13);
-                    float v16 = (v14 * l15);
-                    Unsafe.Add(ref o, c) = v16;
+                    float l2 = Unsafe.Add(ref b2, c);
+                    float l3 = Unsafe.Add(ref b3, c);
+                    float l4 = Unsafe.Add(ref b4, c);
+                    float v1 = (l2 + l3);
+                    float v0 = (v1 * l4);
+                    Unsafe.Add(ref o, c) = v0;
                 }
             }
         }
 
-        // K10: elementwise over [3], writes t19 (Vector256)
-        //   t19 = Copy(t18) [3]
-        /// <summary>ILGPU form of K10 (grid-stride, one element per iteration).</summary>
-        public static void K10(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
+        // K9: sum over axes 0 of [N], writes t0 (Vector256)
+        //   t1 = Neg(t2) [N]
+        //   t0 = Sum(t1; axes=0) [1]
+        // d: A0 = N, A1 = offset of t2, A2 = offset of t0
+        /// <summary>ILGPU form of K9 (grid-stride, one element per iteration).</summary>
+        public static void K9(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            int total = 3;
+            int total = d.A0;
             for (int e = index; e < total; e += stride)
             {
                 int i0 = e;
-                float v18 = 1f;
-                float v19 = v18;
-                w[d.T19 + i0] = v19;
+                float l2 = w[d.A1 + i0];
+                float v1 = (-l2);
+                Atomic.Add(ref w[d.A2], v1);
+            }
+        }
+
+        /// <summary>Managed form of K9 over elements [start, end) of its domain.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static double K9Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
+        {
+            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
+            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
+            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
+            double total = 0;
+            long cols = d.A0;
+            for (long e = start; e < end;)
+            {
+                long row = e / cols;
+                int c = (int)(e - row * cols);
+                int stop = (int)Math.Min(cols, c + (end - e));
+                e += stop - c;
+                ref float b2 = ref Unsafe.Add(ref wr, d.A1);
+                ref float o = ref Unsafe.Add(ref wr, d.A2);
+                float acc = 0;
+                Vector256<float> vacc = Vector256<float>.Zero;
+                for (; c + 8 <= stop; c += 8)
+                {
+                    var l2 = Vector256.LoadUnsafe(ref b2, (nuint)c);
+                    var v1 = (-l2);
+                    vacc += v1;
+                }
+                acc += Vector256.Sum(vacc);
+                for (; c < stop; c++)
+                {
+                    float l2 = Unsafe.Add(ref b2, c);
+                    float v1 = (-l2);
+                    acc += v1;
+                }
+                total += acc;
+            }
+            return total;
+        }
+
+        // K10: sum over axes 0 of [N], writes t0 (Vector256)
+        //   t0 = Sum(t1; axes=0) [1]
+        // d: A0 = N, A1 = offset of t1, A2 = offset of t0
+        /// <summary>ILGPU form of K10 (grid-stride, one element per iteration).</summary>
+        public static void K10(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
+        {
+            int total = d.A0;
+            for (int e = index; e < total; e += stride)
+            {
+                int i0 = e;
+                float l1 = w[d.A1 + i0];
+                Atomic.Add(ref w[d.A2], l1);
             }
         }
 
         /// <summary>Managed form of K10 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K10Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
+        public static double K10Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
+            double total = 0;
+            long cols = d.A0;
+            for (long e = start; e < end;)
+            {
+                long row = e / cols;
+                int c = (int)(e - row * cols);
+                int stop = (int)Math.Min(cols, c + (end - e));
+                e += stop - c;
+                ref float b1 = ref Unsafe.Add(ref wr, d.A1);
+                ref float o = ref Unsafe.Add(ref wr, d.A2);
+                float acc = 0;
+                Vector256<float> vacc = Vector256<float>.Zero;
+                for (; c + 8 <= stop; c += 8)
+                {
+                    var l1 = Vector256.LoadUnsafe(ref b1, (nuint)c);
+                    vacc += l1;
+                }
+                acc += Vector256.Sum(vacc);
+                for (; c < stop; c++)
+                {
+                    float l1 = Unsafe.Add(ref b1, c);
+                    acc += l1;
+                }
+                total += acc;
+            }
+            return total;
+        }
+
+        // K11: sum over axes 0,1 of [N, 3], writes t0 (Vector256)
+        //   t1 = Detach(t2) [N, 3]
+        //   t3 = Copy(t4) [N, 3]
+        //   t5 = Mul(t1, t3) [N, 3]
+        //   t6 = Mul(t5, t7) [N, 3]
+        //   t0 = Sum(t6; axes=0,1) [1, 1]
+        // d: A0 = N, A1 = offset of t2, A2 = offset of t0
+        /// <summary>ILGPU form of K11 (grid-stride, one element per iteration).</summary>
+        public static void K11(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
+        {
+            int total = 3 * d.A0;
+            for (int e = index; e < total; e += stride)
+            {
+                int rest = e;
+                int i1 = (int)(rest % (3)); rest /= 3;
+                int i0 = (int)rest;
+                float l2 = w[d.A1 + i0 * 3 + i1];
+                float v1 = l2;
+                float v4 = 1f;
+                float v3 = v4;
+                float v5 = (v1 * v3);
+                float v7 = (float)(1 / (double)(3 * d.A0));
+                float v6 = (v5 * v7);
+                Atomic.Add(ref w[d.A2], v6);
+            }
+        }
+
+        /// <summary>Managed form of K11 over elements [start, end) of its domain.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static double K11Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
+        {
+            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
+            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
+            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
+            double total = 0;
             long cols = 3;
             for (long e = start; e < end;)
             {
@@ -1332,54 +1447,167 @@ namespace Kiln.Generated
                 int c = (int)(e - row * cols);
                 int stop = (int)Math.Min(cols, c + (end - e));
                 e += stop - c;
-                ref float o = ref Unsafe.Add(ref wr, d.T19);
+                int i0 = (int)row;
+                ref float b2 = ref Unsafe.Add(ref wr, d.A1 + i0 * 3);
+                ref float o = ref Unsafe.Add(ref wr, d.A2);
+                float acc = 0;
+                Vector256<float> vacc = Vector256<float>.Zero;
                 for (; c + 8 <= stop; c += 8)
                 {
-                    var v18 = Vector256.Create(1f);
-                    var v19 = v18;
-                    v19.StoreUnsafe(ref o, (nuint)c);
+                    var l2 = Vector256.LoadUnsafe(ref b2, (nuint)c);
+                    var v1 = l2;
+                    var v4 = Vector256.Create(1f);
+                    var v3 = v4;
+                    var v5 = (v1 * v3);
+                    var v7 = Vector256.Create((float)(1 / (double)(3 * d.A0)));
+                    var v6 = (v5 * v7);
+                    vacc += v6;
                 }
+                acc += Vector256.Sum(vacc);
                 for (; c < stop; c++)
                 {
-                    float v18 = 1f;
-                    float v19 = v18;
-                    Unsafe.Add(ref o, c) = v19;
+                    float l2 = Unsafe.Add(ref b2, c);
+                    float v1 = l2;
+                    float v4 = 1f;
+                    float v3 = v4;
+                    float v5 = (v1 * v3);
+                    float v7 = (float)(1 / (double)(3 * d.A0));
+                    float v6 = (v5 * v7);
+                    acc += v6;
                 }
+                total += acc;
             }
+            return total;
         }
 
-        // K12: elementwise over [N, 3], writes t24 (Vector256)
-        //   t21 = Sub(t20, t18) [3]
-        //   t23 = Mul(t21, t22) [3]
-        //   t24 = Add(t17, t23) [N, 3]
+        // K12: elementwise over [4], writes t0 (Vector256)
+        //   t0 = Copy(t1) [4]
+        // d: A0 = offset of t0
         /// <summary>ILGPU form of K12 (grid-stride, one element per iteration).</summary>
-        public static void K12(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
+        public static void K12(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            int total = 3 * d.N;
+            int total = 4;
             for (int e = index; e < total; e += stride)
             {
-                int rest = e;
-                int i1 = (int)(rest % (3)); rest /= 3;
-                int i0 = (int)rest;
-                float l17 = w[d.T17 + i0 * 3 + i1];
-                float l20 = w[d.T20 + i1];
-                float v18 = 1f;
-                float v21 = (l20 - v18);
-                float v22 = 0.1f;
-                float v23 = (v21 * v22);
-                float v24 = (l17 + v23);
-                w[d.T24 + i0 * 3 + i1] = v24;
+                int i0 = e;
+                float v1 = 1f;
+                float v0 = v1;
+                w[d.A0 + i0] = v0;
             }
         }
 
         /// <summary>Managed form of K12 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K12Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
+        public static void K12Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
-            long cols = 3;
+            long cols = 4;
+            for (long e = start; e < end;)
+            {
+                long row = e / cols;
+                int c = (int)(e - row * cols);
+                int stop = (int)Math.Min(cols, c + (end - e));
+                e += stop - c;
+                ref float o = ref Unsafe.Add(ref wr, d.A0);
+                for (; c + 8 <= stop; c += 8)
+                {
+                    var v1 = Vector256.Create(1f);
+                    var v0 = v1;
+                    v0.StoreUnsafe(ref o, (nuint)c);
+                }
+                for (; c < stop; c++)
+                {
+                    float v1 = 1f;
+                    float v0 = v1;
+                    Unsafe.Add(ref o, c) = v0;
+                }
+            }
+        }
+
+        // K13: elementwise over [4], writes t0 (Vector256)
+        //   t0 = Sub(t1, t2) [4]
+        // d: A0 = offset of t1, A1 = offset of t0
+        /// <summary>ILGPU form of K13 (grid-stride, one element per iteration).</summary>
+        public static void K13(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
+        {
+            int total = 4;
+            for (int e = index; e < total; e += stride)
+            {
+                int i0 = e;
+                float l1 = w[d.A0 + i0];
+                float v2 = 1f;
+                float v0 = (l1 - v2);
+                w[d.A1 + i0] = v0;
+            }
+        }
+
+        /// <summary>Managed form of K13 over elements [start, end) of its domain.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void K13Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
+        {
+            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
+            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
+            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
+            long cols = 4;
+            for (long e = start; e < end;)
+            {
+                long row = e / cols;
+                int c = (int)(e - row * cols);
+                int stop = (int)Math.Min(cols, c + (end - e));
+                e += stop - c;
+                ref float b1 = ref Unsafe.Add(ref wr, d.A0);
+                ref float o = ref Unsafe.Add(ref wr, d.A1);
+                for (; c + 8 <= stop; c += 8)
+                {
+                    var l1 = Vector256.LoadUnsafe(ref b1, (nuint)c);
+                    var v2 = Vector256.Create(1f);
+                    var v0 = (l1 - v2);
+                    v0.StoreUnsafe(ref o, (nuint)c);
+                }
+                for (; c < stop; c++)
+                {
+                    float l1 = Unsafe.Add(ref b1, c);
+                    float v2 = 1f;
+                    float v0 = (l1 - v2);
+                    Unsafe.Add(ref o, c) = v0;
+                }
+            }
+        }
+
+        // K14: sum over axes 0,1 of [4, 4], writes t0 (Vector256)
+        //   t1 = Eq(t2, t3) [4, 4]
+        //   t4 = Mul(t5, t1) [4, 4]
+        //   t0 = Sum(t4; axes=0,1) [1, 1]
+        // d: A0 = offset of t3, A1 = offset of t0
+        /// <summary>ILGPU form of K14 (grid-stride, one element per iteration).</summary>
+        public static void K14(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
+        {
+            int total = 16;
+            for (int e = index; e < total; e += stride)
+            {
+                int rest = e;
+                int i1 = (int)(rest % (4)); rest /= 4;
+                int i0 = (int)rest;
+                float l5 = p[i0 * 4 + i1];
+                float l2 = w[d.A0 + i0];
+                float l3 = w[d.A0 + i1];
+                float v1 = (l2 == l3 ? 1f : 0f);
+                float v4 = (l5 * v1);
+                Atomic.Add(ref w[d.A1], v4);
+            }
+        }
+
+        /// <summary>Managed form of K14 over elements [start, end) of its domain.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static double K14Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
+        {
+            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
+            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
+            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
+            double total = 0;
+            long cols = 4;
             for (long e = start; e < end;)
             {
                 long row = e / cols;
@@ -1387,402 +1615,67 @@ namespace Kiln.Generated
                 int stop = (int)Math.Min(cols, c + (end - e));
                 e += stop - c;
                 int i0 = (int)row;
-                ref float b17 = ref Unsafe.Add(ref wr, d.T17 + i0 * 3);
-                ref float b20 = ref Unsafe.Add(ref wr, d.T20);
-                ref float o = ref Unsafe.Add(ref wr, d.T24 + i0 * 3);
+                ref float b5 = ref Unsafe.Add(ref pr, i0 * 4);
+                ref float b2 = ref Unsafe.Add(ref wr, d.A0 + i0);
+                ref float b3 = ref Unsafe.Add(ref wr, d.A0);
+                ref float o = ref Unsafe.Add(ref wr, d.A1);
+                float acc = 0;
+                Vector256<float> vacc = Vector256<float>.Zero;
                 for (; c + 8 <= stop; c += 8)
                 {
-                    var l17 = Vector256.LoadUnsafe(ref b17, (nuint)c);
-                    var l20 = Vector256.LoadUnsafe(ref b20, (nuint)c);
-                    var v18 = Vector256.Create(1f);
-                    var v21 = (l20 - v18);
-                    var v22 = Vector256.Create(0.1f);
-                    var v23 = (v21 * v22);
-                    var v24 = (l17 + v23);
-                    v24.StoreUnsafe(ref o, (nuint)c);
+                    var l5 = Vector256.LoadUnsafe(ref b5, (nuint)c);
+                    var l2 = Vector256.Create(b2);
+                    var l3 = Vector256.LoadUnsafe(ref b3, (nuint)c);
+                    var v1 = (Vector256.Equals(l2, l3) & Vector256<float>.One);
+                    var v4 = (l5 * v1);
+                    vacc += v4;
                 }
+                acc += Vector256.Sum(vacc);
                 for (; c < stop; c++)
                 {
-                    float l17 = Unsafe.Add(ref b17, c);
-                    float l20 = Unsafe.Add(ref b20, c);
-                    float v18 = 1f;
-                    float v21 = (l20 - v18);
-                    float v22 = 0.1f;
-                    float v23 = (v21 * v22);
-                    float v24 = (l17 + v23);
-                    Unsafe.Add(ref o, c) = v24;
+                    float l5 = Unsafe.Add(ref b5, c);
+                    float l2 = b2;
+                    float l3 = Unsafe.Add(ref b3, c);
+                    float v1 = (l2 == l3 ? 1f : 0f);
+                    float v4 = (l5 * v1);
+                    acc += v4;
                 }
+                total += acc;
             }
+            return total;
         }
 
-        // K15: sum over axes 0 of [N], writes t47 (Vector256)
-        //   t46 = Neg(t44) [N]
-        //   t47 = Sum(t46; axes=0) [1]
+        // K15: elementwise over [], writes t0 (scalar)
+        //   t1 = Div(t2, t3) []
+        //   t4 = Mul(t5, t6) []
+        //   t7 = Add(t1, t4) []
+        //   t8 = Mul(t9, t10) []
+        //   t0 = Add(t7, t8) []
+        // d: A0 = T47, A1 = T49, A2 = T41, A3 = T61, A4 = offset of t0
         /// <summary>ILGPU form of K15 (grid-stride, one element per iteration).</summary>
-        public static void K15(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
+        public static void K15(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            int total = d.N;
+            int total = 1;
             for (int e = index; e < total; e += stride)
             {
-                int i0 = e;
-                float l44 = w[d.T44 + i0];
-                float v46 = (-l44);
-                Atomic.Add(ref w[d.T47], v46);
+                float l2 = w[d.A0];
+                float l3 = w[d.A1];
+                float l5 = w[d.A2];
+                float l9 = w[d.A3];
+                float v1 = (l2 / l3);
+                float v6 = 0f;
+                float v4 = (l5 * v6);
+                float v7 = (v1 + v4);
+                float v10 = 0.01f;
+                float v8 = (l9 * v10);
+                float v0 = (v7 + v8);
+                w[d.A4] = v0;
             }
         }
 
         /// <summary>Managed form of K15 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static double K15Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
-        {
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
-            double total = 0;
-            long cols = d.N;
-            for (long e = start; e < end;)
-            {
-                long row = e / cols;
-                int c = (int)(e - row * cols);
-                int stop = (int)Math.Min(cols, c + (end - e));
-                e += stop - c;
-                ref float b44 = ref Unsafe.Add(ref wr, d.T44);
-                ref float o = ref Unsafe.Add(ref wr, d.T47);
-                float acc = 0;
-                Vector256<float> vacc = Vector256<float>.Zero;
-                for (; c + 8 <= stop; c += 8)
-                {
-                    var l44 = Vector256.LoadUnsafe(ref b44, (nuint)c);
-                    var v46 = (-l44);
-                    vacc += v46;
-                }
-                acc += Vector256.Sum(vacc);
-                for (; c < stop; c++)
-                {
-                    float l44 = Unsafe.Add(ref b44, c);
-                    float v46 = (-l44);
-                    acc += v46;
-                }
-                total += acc;
-            }
-            return total;
-        }
-
-        // K17: sum over axes 0 of [N], writes t49 (Vector256)
-        //   t49 = Sum(t45; axes=0) [1]
-        /// <summary>ILGPU form of K17 (grid-stride, one element per iteration).</summary>
-        public static void K17(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
-        {
-            int total = d.N;
-            for (int e = index; e < total; e += stride)
-            {
-                int i0 = e;
-                float l45 = w[d.T45 + i0];
-                Atomic.Add(ref w[d.T49], l45);
-            }
-        }
-
-        /// <summary>Managed form of K17 over elements [start, end) of its domain.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static double K17Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
-        {
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
-            double total = 0;
-            long cols = d.N;
-            for (long e = start; e < end;)
-            {
-                long row = e / cols;
-                int c = (int)(e - row * cols);
-                int stop = (int)Math.Min(cols, c + (end - e));
-                e += stop - c;
-                ref float b45 = ref Unsafe.Add(ref wr, d.T45);
-                ref float o = ref Unsafe.Add(ref wr, d.T49);
-                float acc = 0;
-                Vector256<float> vacc = Vector256<float>.Zero;
-                for (; c + 8 <= stop; c += 8)
-                {
-                    var l45 = Vector256.LoadUnsafe(ref b45, (nuint)c);
-                    vacc += l45;
-                }
-                acc += Vector256.Sum(vacc);
-                for (; c < stop; c++)
-                {
-                    float l45 = Unsafe.Add(ref b45, c);
-                    acc += l45;
-                }
-                total += acc;
-            }
-            return total;
-        }
-
-        // K18: sum over axes 0,1 of [N, 3], writes t41 (Vector256)
-        //   t36 = Detach(t24) [N, 3]
-        //   t37 = Copy(t18) [N, 3]
-        //   t38 = Mul(t36, t37) [N, 3]
-        //   t40 = Mul(t38, t39) [N, 3]
-        //   t41 = Sum(t40; axes=0,1) [1, 1]
-        /// <summary>ILGPU form of K18 (grid-stride, one element per iteration).</summary>
-        public static void K18(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
-        {
-            int total = 3 * d.N;
-            for (int e = index; e < total; e += stride)
-            {
-                int rest = e;
-                int i1 = (int)(rest % (3)); rest /= 3;
-                int i0 = (int)rest;
-                float l24 = w[d.T24 + i0 * 3 + i1];
-                float v36 = l24;
-                float v18 = 1f;
-                float v37 = v18;
-                float v38 = (v36 * v37);
-                float v39 = (float)(1 / (double)(3 * d.N));
-                float v40 = (v38 * v39);
-                Atomic.Add(ref w[d.T41], v40);
-            }
-        }
-
-        /// <summary>Managed form of K18 over elements [start, end) of its domain.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static double K18Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
-        {
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
-            double total = 0;
-            long cols = 3;
-            for (long e = start; e < end;)
-            {
-                long row = e / cols;
-                int c = (int)(e - row * cols);
-                int stop = (int)Math.Min(cols, c + (end - e));
-                e += stop - c;
-                int i0 = (int)row;
-                ref float b24 = ref Unsafe.Add(ref wr, d.T24 + i0 * 3);
-                ref float o = ref Unsafe.Add(ref wr, d.T41);
-                float acc = 0;
-                Vector256<float> vacc = Vector256<float>.Zero;
-                for (; c + 8 <= stop; c += 8)
-                {
-                    var l24 = Vector256.LoadUnsafe(ref b24, (nuint)c);
-                    var v36 = l24;
-                    var v18 = Vector256.Create(1f);
-                    var v37 = v18;
-                    var v38 = (v36 * v37);
-                    var v39 = Vector256.Create((float)(1 / (double)(3 * d.N)));
-                    var v40 = (v38 * v39);
-                    vacc += v40;
-                }
-                acc += Vector256.Sum(vacc);
-                for (; c < stop; c++)
-                {
-                    float l24 = Unsafe.Add(ref b24, c);
-                    float v36 = l24;
-                    float v18 = 1f;
-                    float v37 = v18;
-                    float v38 = (v36 * v37);
-                    float v39 = (float)(1 / (double)(3 * d.N));
-                    float v40 = (v38 * v39);
-                    acc += v40;
-                }
-                total += acc;
-            }
-            return total;
-        }
-
-        // K19: elementwise over [4], writes t55 (Vector256)
-        //   t55 = Copy(t18) [4]
-        /// <summary>ILGPU form of K19 (grid-stride, one element per iteration).</summary>
-        public static void K19(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
-        {
-            int total = 4;
-            for (int e = index; e < total; e += stride)
-            {
-                int i0 = e;
-                float v18 = 1f;
-                float v55 = v18;
-                w[d.T55 + i0] = v55;
-            }
-        }
-
-        /// <summary>Managed form of K19 over elements [start, end) of its domain.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K19Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
-        {
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
-            long cols = 4;
-            for (long e = start; e < end;)
-            {
-                long row = e / cols;
-                int c = (int)(e - row * cols);
-                int stop = (int)Math.Min(cols, c + (end - e));
-                e += stop - c;
-                ref float o = ref Unsafe.Add(ref wr, d.T55);
-                for (; c + 8 <= stop; c += 8)
-                {
-                    var v18 = Vector256.Create(1f);
-                    var v55 = v18;
-                    v55.StoreUnsafe(ref o, (nuint)c);
-                }
-                for (; c < stop; c++)
-                {
-                    float v18 = 1f;
-                    float v55 = v18;
-                    Unsafe.Add(ref o, c) = v55;
-                }
-            }
-        }
-
-        // K21: elementwise over [4], writes t57 (Vector256)
-        //   t57 = Sub(t56, t18) [4]
-        /// <summary>ILGPU form of K21 (grid-stride, one element per iteration).</summary>
-        public static void K21(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
-        {
-            int total = 4;
-            for (int e = index; e < total; e += stride)
-            {
-                int i0 = e;
-                float l56 = w[d.T56 + i0];
-                float v18 = 1f;
-                float v57 = (l56 - v18);
-                w[d.T57 + i0] = v57;
-            }
-        }
-
-        /// <summary>Managed form of K21 over elements [start, end) of its domain.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K21Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
-        {
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
-            long cols = 4;
-            for (long e = start; e < end;)
-            {
-                long row = e / cols;
-                int c = (int)(e - row * cols);
-                int stop = (int)Math.Min(cols, c + (end - e));
-                e += stop - c;
-                ref float b56 = ref Unsafe.Add(ref wr, d.T56);
-                ref float o = ref Unsafe.Add(ref wr, d.T57);
-                for (; c + 8 <= stop; c += 8)
-                {
-                    var l56 = Vector256.LoadUnsafe(ref b56, (nuint)c);
-                    var v18 = Vector256.Create(1f);
-                    var v57 = (l56 - v18);
-                    v57.StoreUnsafe(ref o, (nuint)c);
-                }
-                for (; c < stop; c++)
-                {
-                    float l56 = Unsafe.Add(ref b56, c);
-                    float v18 = 1f;
-                    float v57 = (l56 - v18);
-                    Unsafe.Add(ref o, c) = v57;
-                }
-            }
-        }
-
-        // K22: sum over axes 0,1 of [4, 4], writes t61 (Vector256)
-        //   t59 = Eq(t58, t57) [4, 4]
-        //   t60 = Mul(t8, t59) [4, 4]
-        //   t61 = Sum(t60; axes=0,1) [1, 1]
-        /// <summary>ILGPU form of K22 (grid-stride, one element per iteration).</summary>
-        public static void K22(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
-        {
-            int total = 16;
-            for (int e = index; e < total; e += stride)
-            {
-                int rest = e;
-                int i1 = (int)(rest % (4)); rest /= 4;
-                int i0 = (int)rest;
-                float l8 = p[i0 * 4 + i1];
-                float l58 = w[d.T57 + i0];
-                float l57 = w[d.T57 + i1];
-                float v59 = (l58 == l57 ? 1f : 0f);
-                float v60 = (l8 * v59);
-                Atomic.Add(ref w[d.T61], v60);
-            }
-        }
-
-        /// <summary>Managed form of K22 over elements [start, end) of its domain.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static double K22Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
-        {
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
-            double total = 0;
-            long cols = 4;
-            for (long e = start; e < end;)
-            {
-                long row = e / cols;
-                int c = (int)(e - row * cols);
-                int stop = (int)Math.Min(cols, c + (end - e));
-                e += stop - c;
-                int i0 = (int)row;
-                ref float b8 = ref Unsafe.Add(ref pr, i0 * 4);
-                ref float b58 = ref Unsafe.Add(ref wr, d.T57 + i0);
-                ref float b57 = ref Unsafe.Add(ref wr, d.T57);
-                ref float o = ref Unsafe.Add(ref wr, d.T61);
-                float acc = 0;
-                Vector256<float> vacc = Vector256<float>.Zero;
-                for (; c + 8 <= stop; c += 8)
-                {
-                    var l8 = Vector256.LoadUnsafe(ref b8, (nuint)c);
-                    var l58 = Vector256.Create(b58);
-                    var l57 = Vector256.LoadUnsafe(ref b57, (nuint)c);
-                    var v59 = (Vector256.Equals(l58, l57) & Vector256<float>.One);
-                    var v60 = (l8 * v59);
-                    vacc += v60;
-                }
-                acc += Vector256.Sum(vacc);
-                for (; c < stop; c++)
-                {
-                    float l8 = Unsafe.Add(ref b8, c);
-                    float l58 = b58;
-                    float l57 = Unsafe.Add(ref b57, c);
-                    float v59 = (l58 == l57 ? 1f : 0f);
-                    float v60 = (l8 * v59);
-                    acc += v60;
-                }
-                total += acc;
-            }
-            return total;
-        }
-
-        // K23: elementwise over [], writes t64 (scalar)
-        //   t51 = Div(t48, t50) []
-        //   t53 = Mul(t42, t52) []
-        //   t54 = Add(t51, t53) []
-        //   t63 = Mul(t62, t3) []
-        //   t64 = Add(t54, t63) []
-        /// <summary>ILGPU form of K23 (grid-stride, one element per iteration).</summary>
-        public static void K23(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
-        {
-            int total = 1;
-            for (int e = index; e < total; e += stride)
-            {
-                float l48 = w[d.T47];
-                float l50 = w[d.T49];
-                float l42 = w[d.T41];
-                float l62 = w[d.T61];
-                float v51 = (l48 / l50);
-                float v52 = 0f;
-                float v53 = (l42 * v52);
-                float v54 = (v51 + v53);
-                float v3 = 0.01f;
-                float v63 = (l62 * v3);
-                float v64 = (v54 + v63);
-                w[d.T64] = v64;
-            }
-        }
-
-        /// <summary>Managed form of K23 over elements [start, end) of its domain.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K23Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
+        public static void K15Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
@@ -1794,51 +1687,52 @@ namespace Kiln.Generated
                 int c = (int)(e - row * cols);
                 int stop = (int)Math.Min(cols, c + (end - e));
                 e += stop - c;
-                ref float b48 = ref Unsafe.Add(ref wr, d.T47);
-                ref float b50 = ref Unsafe.Add(ref wr, d.T49);
-                ref float b42 = ref Unsafe.Add(ref wr, d.T41);
-                ref float b62 = ref Unsafe.Add(ref wr, d.T61);
-                ref float o = ref Unsafe.Add(ref wr, d.T64);
+                ref float b2 = ref Unsafe.Add(ref wr, d.A0);
+                ref float b3 = ref Unsafe.Add(ref wr, d.A1);
+                ref float b5 = ref Unsafe.Add(ref wr, d.A2);
+                ref float b9 = ref Unsafe.Add(ref wr, d.A3);
+                ref float o = ref Unsafe.Add(ref wr, d.A4);
                 for (; c < stop; c++)
                 {
-                    float l48 = b48;
-                    float l50 = b50;
-                    float l42 = b42;
-                    float l62 = b62;
-                    float v51 = (l48 / l50);
-                    float v52 = 0f;
-                    float v53 = (l42 * v52);
-                    float v54 = (v51 + v53);
-                    float v3 = 0.01f;
-                    float v63 = (l62 * v3);
-                    float v64 = (v54 + v63);
-                    Unsafe.Add(ref o, c) = v64;
+                    float l2 = b2;
+                    float l3 = b3;
+                    float l5 = b5;
+                    float l9 = b9;
+                    float v1 = (l2 / l3);
+                    float v6 = 0f;
+                    float v4 = (l5 * v6);
+                    float v7 = (v1 + v4);
+                    float v10 = 0.01f;
+                    float v8 = (l9 * v10);
+                    float v0 = (v7 + v8);
+                    Unsafe.Add(ref o, c) = v0;
                 }
             }
         }
 
-        // K24: sum over axes 0 of [N, 3], writes t31 (Vector256)
-        //   t30 = Mul(t24, t29) [N, 3]
-        //   t31 = Sum(t30; axes=0) [1, 3]
-        /// <summary>ILGPU form of K24 (grid-stride, one element per iteration).</summary>
-        public static void K24(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
+        // K16: sum over axes 0 of [N, 3], writes t0 (Vector256)
+        //   t1 = Mul(t2, t3) [N, 3]
+        //   t0 = Sum(t1; axes=0) [1, 3]
+        // d: A0 = N, A1 = offset of t2, A2 = offset of t0
+        /// <summary>ILGPU form of K16 (grid-stride, one element per iteration).</summary>
+        public static void K16(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            int total = 3 * d.N;
+            int total = 3 * d.A0;
             for (int e = index; e < total; e += stride)
             {
                 int rest = e;
                 int i1 = (int)(rest % (3)); rest /= 3;
                 int i0 = (int)rest;
-                float l24 = w[d.T24 + i0 * 3 + i1];
-                float v29 = (float)(1 / (double)(d.N));
-                float v30 = (l24 * v29);
-                Atomic.Add(ref w[d.T31 + i1], v30);
+                float l2 = w[d.A1 + i0 * 3 + i1];
+                float v3 = (float)(1 / (double)(d.A0));
+                float v1 = (l2 * v3);
+                Atomic.Add(ref w[d.A2 + i1], v1);
             }
         }
 
-        /// <summary>Managed form of K24 over elements [start, end) of its domain.</summary>
+        /// <summary>Managed form of K16 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K24Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
+        public static void K16Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
@@ -1851,52 +1745,53 @@ namespace Kiln.Generated
                 int stop = (int)Math.Min(cols, c + (end - e));
                 e += stop - c;
                 int i0 = (int)row;
-                ref float b24 = ref Unsafe.Add(ref wr, d.T24 + i0 * 3);
-                ref float o = ref Unsafe.Add(ref wr, d.T31);
+                ref float b2 = ref Unsafe.Add(ref wr, d.A1 + i0 * 3);
+                ref float o = ref Unsafe.Add(ref wr, d.A2);
                 for (; c + 8 <= stop; c += 8)
                 {
-                    var l24 = Vector256.LoadUnsafe(ref b24, (nuint)c);
-                    var v29 = Vector256.Create((float)(1 / (double)(d.N)));
-                    var v30 = (l24 * v29);
-                    (Vector256.LoadUnsafe(ref o, (nuint)c) + v30).StoreUnsafe(ref o, (nuint)c);
+                    var l2 = Vector256.LoadUnsafe(ref b2, (nuint)c);
+                    var v3 = Vector256.Create((float)(1 / (double)(d.A0)));
+                    var v1 = (l2 * v3);
+                    (Vector256.LoadUnsafe(ref o, (nuint)c) + v1).StoreUnsafe(ref o, (nuint)c);
                 }
                 for (; c < stop; c++)
                 {
-                    float l24 = Unsafe.Add(ref b24, c);
-                    float v29 = (float)(1 / (double)(d.N));
-                    float v30 = (l24 * v29);
-                    Unsafe.Add(ref o, c) += v30;
+                    float l2 = Unsafe.Add(ref b2, c);
+                    float v3 = (float)(1 / (double)(d.A0));
+                    float v1 = (l2 * v3);
+                    Unsafe.Add(ref o, c) += v1;
                 }
             }
         }
 
-        // K25: elementwise over [3], writes t35 (Vector256)
-        //   t28 = Mul(t27, t26) [3]
-        //   t33 = Detach(t32) [3]
-        //   t34 = Mul(t22, t33) [3]
-        //   t35 = Add(t28, t34) [3]
-        /// <summary>ILGPU form of K25 (grid-stride, one element per iteration).</summary>
-        public static void K25(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
+        // K17: elementwise over [3], writes t0 (Vector256)
+        //   t1 = Mul(t2, t3) [3]
+        //   t4 = Detach(t5) [3]
+        //   t6 = Mul(t7, t4) [3]
+        //   t0 = Add(t1, t6) [3]
+        // d: A0 = offset of t3, A1 = T31, A2 = offset of t0
+        /// <summary>ILGPU form of K17 (grid-stride, one element per iteration).</summary>
+        public static void K17(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             int total = 3;
             for (int e = index; e < total; e += stride)
             {
                 int i0 = e;
-                float l26 = w[d.T26 + i0];
-                float l32 = w[d.T31 + i0];
-                float v27 = 0.9f;
-                float v28 = (v27 * l26);
-                float v22 = 0.1f;
-                float v33 = l32;
-                float v34 = (v22 * v33);
-                float v35 = (v28 + v34);
-                w[d.T35 + i0] = v35;
+                float l3 = w[d.A0 + i0];
+                float l5 = w[d.A1 + i0];
+                float v2 = 0.9f;
+                float v1 = (v2 * l3);
+                float v7 = 0.1f;
+                float v4 = l5;
+                float v6 = (v7 * v4);
+                float v0 = (v1 + v6);
+                w[d.A2 + i0] = v0;
             }
         }
 
-        /// <summary>Managed form of K25 over elements [start, end) of its domain.</summary>
+        /// <summary>Managed form of K17 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K25Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
+        public static void K17Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
@@ -1908,54 +1803,55 @@ namespace Kiln.Generated
                 int c = (int)(e - row * cols);
                 int stop = (int)Math.Min(cols, c + (end - e));
                 e += stop - c;
-                ref float b26 = ref Unsafe.Add(ref wr, d.T26);
-                ref float b32 = ref Unsafe.Add(ref wr, d.T31);
-                ref float o = ref Unsafe.Add(ref wr, d.T35);
+                ref float b3 = ref Unsafe.Add(ref wr, d.A0);
+                ref float b5 = ref Unsafe.Add(ref wr, d.A1);
+                ref float o = ref Unsafe.Add(ref wr, d.A2);
                 for (; c + 8 <= stop; c += 8)
                 {
-                    var l26 = Vector256.LoadUnsafe(ref b26, (nuint)c);
-                    var l32 = Vector256.LoadUnsafe(ref b32, (nuint)c);
-                    var v27 = Vector256.Create(0.9f);
-                    var v28 = (v27 * l26);
-                    var v22 = Vector256.Create(0.1f);
-                    var v33 = l32;
-                    var v34 = (v22 * v33);
-                    var v35 = (v28 + v34);
-                    v35.StoreUnsafe(ref o, (nuint)c);
+                    var l3 = Vector256.LoadUnsafe(ref b3, (nuint)c);
+                    var l5 = Vector256.LoadUnsafe(ref b5, (nuint)c);
+                    var v2 = Vector256.Create(0.9f);
+                    var v1 = (v2 * l3);
+                    var v7 = Vector256.Create(0.1f);
+                    var v4 = l5;
+                    var v6 = (v7 * v4);
+                    var v0 = (v1 + v6);
+                    v0.StoreUnsafe(ref o, (nuint)c);
                 }
                 for (; c < stop; c++)
                 {
-                    float l26 = Unsafe.Add(ref b26, c);
-                    float l32 = Unsafe.Add(ref b32, c);
-                    float v27 = 0.9f;
-                    float v28 = (v27 * l26);
-                    float v22 = 0.1f;
-                    float v33 = l32;
-                    float v34 = (v22 * v33);
-                    float v35 = (v28 + v34);
-                    Unsafe.Add(ref o, c) = v35;
+                    float l3 = Unsafe.Add(ref b3, c);
+                    float l5 = Unsafe.Add(ref b5, c);
+                    float v2 = 0.9f;
+                    float v1 = (v2 * l3);
+                    float v7 = 0.1f;
+                    float v4 = l5;
+                    float v6 = (v7 * v4);
+                    float v0 = (v1 + v6);
+                    Unsafe.Add(ref o, c) = v0;
                 }
             }
         }
 
-        // K26: elementwise over [], writes t69 (scalar)
-        //   t69 = Div(t18, t50) []
-        /// <summary>ILGPU form of K26 (grid-stride, one element per iteration).</summary>
-        public static void K26(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
+        // K18: elementwise over [], writes t0 (scalar)
+        //   t0 = Div(t1, t2) []
+        // d: A0 = T49, A1 = offset of t0
+        /// <summary>ILGPU form of K18 (grid-stride, one element per iteration).</summary>
+        public static void K18(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             int total = 1;
             for (int e = index; e < total; e += stride)
             {
-                float l50 = w[d.T49];
-                float v18 = 1f;
-                float v69 = (v18 / l50);
-                w[d.T69] = v69;
+                float l2 = w[d.A0];
+                float v1 = 1f;
+                float v0 = (v1 / l2);
+                w[d.A1] = v0;
             }
         }
 
-        /// <summary>Managed form of K26 over elements [start, end) of its domain.</summary>
+        /// <summary>Managed form of K18 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K26Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
+        public static void K18Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
@@ -1967,97 +1863,99 @@ namespace Kiln.Generated
                 int c = (int)(e - row * cols);
                 int stop = (int)Math.Min(cols, c + (end - e));
                 e += stop - c;
-                ref float b50 = ref Unsafe.Add(ref wr, d.T49);
-                ref float o = ref Unsafe.Add(ref wr, d.T69);
+                ref float b2 = ref Unsafe.Add(ref wr, d.A0);
+                ref float o = ref Unsafe.Add(ref wr, d.A1);
                 for (; c < stop; c++)
                 {
-                    float l50 = b50;
-                    float v18 = 1f;
-                    float v69 = (v18 / l50);
-                    Unsafe.Add(ref o, c) = v69;
+                    float l2 = b2;
+                    float v1 = 1f;
+                    float v0 = (v1 / l2);
+                    Unsafe.Add(ref o, c) = v0;
                 }
             }
         }
 
-        // K27: elementwise over [N], writes t74 (Vector256)
-        //   t73 = Copy(t72) [N]
-        //   t74 = Neg(t73) [N]
-        /// <summary>ILGPU form of K27 (grid-stride, one element per iteration).</summary>
-        public static void K27(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
+        // K19: elementwise over [N], writes t0 (Vector256)
+        //   t1 = Copy(t2) [N]
+        //   t0 = Neg(t1) [N]
+        // d: A0 = N, A1 = T69, A2 = offset of t0
+        /// <summary>ILGPU form of K19 (grid-stride, one element per iteration).</summary>
+        public static void K19(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            int total = d.N;
+            int total = d.A0;
             for (int e = index; e < total; e += stride)
             {
                 int i0 = e;
-                float l72 = w[d.T69];
-                float v73 = l72;
-                float v74 = (-v73);
-                w[d.T74 + i0] = v74;
+                float l2 = w[d.A1];
+                float v1 = l2;
+                float v0 = (-v1);
+                w[d.A2 + i0] = v0;
             }
         }
 
-        /// <summary>Managed form of K27 over elements [start, end) of its domain.</summary>
+        /// <summary>Managed form of K19 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K27Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
+        public static void K19Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
-            long cols = d.N;
+            long cols = d.A0;
             for (long e = start; e < end;)
             {
                 long row = e / cols;
                 int c = (int)(e - row * cols);
                 int stop = (int)Math.Min(cols, c + (end - e));
                 e += stop - c;
-                ref float b72 = ref Unsafe.Add(ref wr, d.T69);
-                ref float o = ref Unsafe.Add(ref wr, d.T74);
+                ref float b2 = ref Unsafe.Add(ref wr, d.A1);
+                ref float o = ref Unsafe.Add(ref wr, d.A2);
                 for (; c + 8 <= stop; c += 8)
                 {
-                    var l72 = Vector256.Create(b72);
-                    var v73 = l72;
-                    var v74 = (-v73);
-                    v74.StoreUnsafe(ref o, (nuint)c);
+                    var l2 = Vector256.Create(b2);
+                    var v1 = l2;
+                    var v0 = (-v1);
+                    v0.StoreUnsafe(ref o, (nuint)c);
                 }
                 for (; c < stop; c++)
                 {
-                    float l72 = b72;
-                    float v73 = l72;
-                    float v74 = (-v73);
-                    Unsafe.Add(ref o, c) = v74;
+                    float l2 = b2;
+                    float v1 = l2;
+                    float v0 = (-v1);
+                    Unsafe.Add(ref o, c) = v0;
                 }
             }
         }
 
-        // K30: elementwise over [N, 4], writes t85 (Vector256)
-        //   t81 = Mul(t79, t15) [N, 4]
-        //   t83 = Mul(t13, t13) [N, 4]
-        //   t84 = Sub(t18, t83) [N, 4]
-        //   t85 = Mul(t81, t84) [N, 4]
-        /// <summary>ILGPU form of K30 (grid-stride, one element per iteration).</summary>
-        public static void K30(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
+        // K20: elementwise over [N, 4], writes t0 (Vector256)
+        //   t1 = Mul(t2, t3) [N, 4]
+        //   t4 = Mul(t5, t5) [N, 4]
+        //   t6 = Sub(t7, t4) [N, 4]
+        //   t0 = Mul(t1, t6) [N, 4]
+        // d: A0 = N, A1 = offset of t2, A2 = offset of t3, A3 = offset of t5, A4 = offset of t0
+        /// <summary>ILGPU form of K20 (grid-stride, one element per iteration).</summary>
+        public static void K20(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            int total = 4 * d.N;
+            int total = 4 * d.A0;
             for (int e = index; e < total; e += stride)
             {
                 int rest = e;
                 int i1 = (int)(rest % (4)); rest /= 4;
                 int i0 = (int)rest;
-                float l79 = w[d.T79 + i0 * 4 + i1];
-                float l15 = w[d.T15 + i0 * 4 + i1];
-                float l13 = w[d.T13 + i0 * 4 + i1];
-                float v81 = (l79 * l15);
-                float v18 = 1f;
-                float v83 = (l13 * l13);
-                float v84 = (v18 - v83);
-                float v85 = (v81 * v84);
-                w[d.T85 + i0 * 4 + i1] = v85;
+                float l2 = w[d.A1 + i0 * 4 + i1];
+                float l3 = w[d.A2 + i0 * 4 + i1];
+                float l5 = w[d.A3 + i0 * 4 + i1];
+                float v1 = (l2 * l3);
+                float v7 = 1f;
+                float v4 = (l5 * l5);
+                float v6 = (v7 - v4);
+                float v0 = (v1 * v6);
+                w[d.A4 + i0 * 4 + i1] = v0;
             }
         }
 
-        /// <summary>Managed form of K30 over elements [start, end) of its domain.</summary>
+        /// <summary>Managed form of K20 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K30Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
+        public static void K20Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
@@ -2070,69 +1968,70 @@ namespace Kiln.Generated
                 int stop = (int)Math.Min(cols, c + (end - e));
                 e += stop - c;
                 int i0 = (int)row;
-                ref float b79 = ref Unsafe.Add(ref wr, d.T79 + i0 * 4);
-                ref float b15 = ref Unsafe.Add(ref wr, d.T15 + i0 * 4);
-                ref float b13 = ref Unsafe.Add(ref wr, d.T13 + i0 * 4);
-                ref float o = ref Unsafe.Add(ref wr, d.T85 + i0 * 4);
+                ref float b2 = ref Unsafe.Add(ref wr, d.A1 + i0 * 4);
+                ref float b3 = ref Unsafe.Add(ref wr, d.A2 + i0 * 4);
+                ref float b5 = ref Unsafe.Add(ref wr, d.A3 + i0 * 4);
+                ref float o = ref Unsafe.Add(ref wr, d.A4 + i0 * 4);
                 for (; c + 8 <= stop; c += 8)
                 {
-                    var l79 = Vector256.LoadUnsafe(ref b79, (nuint)c);
-                    var l15 = Vector256.LoadUnsafe(ref b15, (nuint)c);
-                    var l13 = Vector256.LoadUnsafe(ref b13, (nuint)c);
-                    var v81 = (l79 * l15);
-                    var v18 = Vector256.Create(1f);
-                    var v83 = (l13 * l13);
-                    var v84 = (v18 - v83);
-                    var v85 = (v81 * v84);
-                    v85.StoreUnsafe(ref o, (nuint)c);
+                    var l2 = Vector256.LoadUnsafe(ref b2, (nuint)c);
+                    var l3 = Vector256.LoadUnsafe(ref b3, (nuint)c);
+                    var l5 = Vector256.LoadUnsafe(ref b5, (nuint)c);
+                    var v1 = (l2 * l3);
+                    var v7 = Vector256.Create(1f);
+                    var v4 = (l5 * l5);
+                    var v6 = (v7 - v4);
+                    var v0 = (v1 * v6);
+                    v0.StoreUnsafe(ref o, (nuint)c);
                 }
                 for (; c < stop; c++)
                 {
-                    float l79 = Unsafe.Add(ref b79, c);
-                    float l15 = Unsafe.Add(ref b15, c);
-                    float l13 = Unsafe.Add(ref b13, c);
-                    float v81 = (l79 * l15);
-                    float v18 = 1f;
-                    float v83 = (l13 * l13);
-                    float v84 = (v18 - v83);
-                    float v85 = (v81 * v84);
-                    Unsafe.Add(ref o, c) = v85;
+                    float l2 = Unsafe.Add(ref b2, c);
+                    float l3 = Unsafe.Add(ref b3, c);
+                    float l5 = Unsafe.Add(ref b5, c);
+                    float v1 = (l2 * l3);
+                    float v7 = 1f;
+                    float v4 = (l5 * l5);
+                    float v6 = (v7 - v4);
+                    float v0 = (v1 * v6);
+                    Unsafe.Add(ref o, c) = v0;
                 }
             }
         }
 
-        // K32: elementwise over [N, 4], writes t92 (Vector256)
-        //   t81 = Mul(t79, t15) [N, 4]
-        //   t88 = Add(t81, t86) [N, 4]
-        //   t90 = Mul(t10, t10) [N, 4]
-        //   t91 = Sub(t18, t90) [N, 4]
-        //   t92 = Mul(t88, t91) [N, 4]
-        /// <summary>ILGPU form of K32 (grid-stride, one element per iteration).</summary>
-        public static void K32(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
+        // K21: elementwise over [N, 4], writes t0 (Vector256)
+        //   t1 = Mul(t2, t3) [N, 4]
+        //   t4 = Add(t1, t5) [N, 4]
+        //   t6 = Mul(t7, t7) [N, 4]
+        //   t8 = Sub(t9, t6) [N, 4]
+        //   t0 = Mul(t4, t8) [N, 4]
+        // d: A0 = N, A1 = offset of t2, A2 = offset of t3, A3 = offset of t5, A4 = offset of t7, A5 = offset of t0
+        /// <summary>ILGPU form of K21 (grid-stride, one element per iteration).</summary>
+        public static void K21(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            int total = 4 * d.N;
+            int total = 4 * d.A0;
             for (int e = index; e < total; e += stride)
             {
                 int rest = e;
                 int i1 = (int)(rest % (4)); rest /= 4;
                 int i0 = (int)rest;
-                float l79 = w[d.T79 + i0 * 4 + i1];
-                float l15 = w[d.T15 + i0 * 4 + i1];
-                float l86 = w[d.T86 + i0 * 4 + i1];
-                float l10 = w[d.T10 + i0 * 4 + i1];
-                float v81 = (l79 * l15);
-                float v88 = (v81 + l86);
-                float v18 = 1f;
-                float v90 = (l10 * l10);
-                float v91 = (v18 - v90);
-                float v92 = (v88 * v91);
-                w[d.T92 + i0 * 4 + i1] = v92;
+                float l2 = w[d.A1 + i0 * 4 + i1];
+                float l3 = w[d.A2 + i0 * 4 + i1];
+                float l5 = w[d.A3 + i0 * 4 + i1];
+                float l7 = w[d.A4 + i0 * 4 + i1];
+                float v1 = (l2 * l3);
+                float v4 = (v1 + l5);
+                float v9 = 1f;
+                float v6 = (l7 * l7);
+                float v8 = (v9 - v6);
+                float v0 = (v4 * v8);
+                w[d.A5 + i0 * 4 + i1] = v0;
             }
         }
 
-        /// <summary>Managed form of K32 over elements [start, end) of its domain.</summary>
+        /// <summary>Managed form of K21 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K32Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
+        public static void K21Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
@@ -2145,69 +2044,70 @@ namespace Kiln.Generated
                 int stop = (int)Math.Min(cols, c + (end - e));
                 e += stop - c;
                 int i0 = (int)row;
-                ref float b79 = ref Unsafe.Add(ref wr, d.T79 + i0 * 4);
-                ref float b15 = ref Unsafe.Add(ref wr, d.T15 + i0 * 4);
-                ref float b86 = ref Unsafe.Add(ref wr, d.T86 + i0 * 4);
-                ref float b10 = ref Unsafe.Add(ref wr, d.T10 + i0 * 4);
-                ref float o = ref Unsafe.Add(ref wr, d.T92 + i0 * 4);
+                ref float b2 = ref Unsafe.Add(ref wr, d.A1 + i0 * 4);
+                ref float b3 = ref Unsafe.Add(ref wr, d.A2 + i0 * 4);
+                ref float b5 = ref Unsafe.Add(ref wr, d.A3 + i0 * 4);
+                ref float b7 = ref Unsafe.Add(ref wr, d.A4 + i0 * 4);
+                ref float o = ref Unsafe.Add(ref wr, d.A5 + i0 * 4);
                 for (; c + 8 <= stop; c += 8)
                 {
-                    var l79 = Vector256.LoadUnsafe(ref b79, (nuint)c);
-                    var l15 = Vector256.LoadUnsafe(ref b15, (nuint)c);
-                    var l86 = Vector256.LoadUnsafe(ref b86, (nuint)c);
-                    var l10 = Vector256.LoadUnsafe(ref b10, (nuint)c);
-                    var v81 = (l79 * l15);
-                    var v88 = (v81 + l86);
-                    var v18 = Vector256.Create(1f);
-                    var v90 = (l10 * l10);
-                    var v91 = (v18 - v90);
-                    var v92 = (v88 * v91);
-                    v92.StoreUnsafe(ref o, (nuint)c);
+                    var l2 = Vector256.LoadUnsafe(ref b2, (nuint)c);
+                    var l3 = Vector256.LoadUnsafe(ref b3, (nuint)c);
+                    var l5 = Vector256.LoadUnsafe(ref b5, (nuint)c);
+                    var l7 = Vector256.LoadUnsafe(ref b7, (nuint)c);
+                    var v1 = (l2 * l3);
+                    var v4 = (v1 + l5);
+                    var v9 = Vector256.Create(1f);
+                    var v6 = (l7 * l7);
+                    var v8 = (v9 - v6);
+                    var v0 = (v4 * v8);
+                    v0.StoreUnsafe(ref o, (nuint)c);
                 }
                 for (; c < stop; c++)
                 {
-                    float l79 = Unsafe.Add(ref b79, c);
-                    float l15 = Unsafe.Add(ref b15, c);
-                    float l86 = Unsafe.Add(ref b86, c);
-                    float l10 = Unsafe.Add(ref b10, c);
-                    float v81 = (l79 * l15);
-                    float v88 = (v81 + l86);
-                    float v18 = 1f;
-                    float v90 = (l10 * l10);
-                    float v91 = (v18 - v90);
-                    float v92 = (v88 * v91);
-                    Unsafe.Add(ref o, c) = v92;
+                    float l2 = Unsafe.Add(ref b2, c);
+                    float l3 = Unsafe.Add(ref b3, c);
+                    float l5 = Unsafe.Add(ref b5, c);
+                    float l7 = Unsafe.Add(ref b7, c);
+                    float v1 = (l2 * l3);
+                    float v4 = (v1 + l5);
+                    float v9 = 1f;
+                    float v6 = (l7 * l7);
+                    float v8 = (v9 - v6);
+                    float v0 = (v4 * v8);
+                    Unsafe.Add(ref o, c) = v0;
                 }
             }
         }
 
-        // K34: elementwise over [N, 4], writes t95 (Vector256)
-        //   t81 = Mul(t79, t15) [N, 4]
-        //   t88 = Add(t81, t86) [N, 4]
-        //   t95 = Add(t88, t93) [N, 4]
-        /// <summary>ILGPU form of K34 (grid-stride, one element per iteration).</summary>
-        public static void K34(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
+        // K22: elementwise over [N, 4], writes t0 (Vector256)
+        //   t1 = Mul(t2, t3) [N, 4]
+        //   t4 = Add(t1, t5) [N, 4]
+        //   t0 = Add(t4, t6) [N, 4]
+        // d: A0 = N, A1 = offset of t2, A2 = offset of t3, A3 = offset of t5, A4 = offset of t6, A5 = offset of t0
+        /// <summary>ILGPU form of K22 (grid-stride, one element per iteration).</summary>
+        public static void K22(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            int total = 4 * d.N;
+            int total = 4 * d.A0;
             for (int e = index; e < total; e += stride)
             {
                 int rest = e;
                 int i1 = (int)(rest % (4)); rest /= 4;
                 int i0 = (int)rest;
-                float l79 = w[d.T79 + i0 * 4 + i1];
-                float l15 = w[d.T15 + i0 * 4 + i1];
-                float l86 = w[d.T86 + i0 * 4 + i1];
-                float l93 = w[d.T93 + i0 * 4 + i1];
-                float v81 = (l79 * l15);
-                float v88 = (v81 + l86);
-                float v95 = (v88 + l93);
-                w[d.T95 + i0 * 4 + i1] = v95;
+                float l2 = w[d.A1 + i0 * 4 + i1];
+                float l3 = w[d.A2 + i0 * 4 + i1];
+                float l5 = w[d.A3 + i0 * 4 + i1];
+                float l6 = w[d.A4 + i0 * 4 + i1];
+                float v1 = (l2 * l3);
+                float v4 = (v1 + l5);
+                float v0 = (v4 + l6);
+                w[d.A5 + i0 * 4 + i1] = v0;
             }
         }
 
-        /// <summary>Managed form of K34 over elements [start, end) of its domain.</summary>
+        /// <summary>Managed form of K22 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K34Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
+        public static void K22Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
@@ -2220,45 +2120,46 @@ namespace Kiln.Generated
                 int stop = (int)Math.Min(cols, c + (end - e));
                 e += stop - c;
                 int i0 = (int)row;
-                ref float b79 = ref Unsafe.Add(ref wr, d.T79 + i0 * 4);
-                ref float b15 = ref Unsafe.Add(ref wr, d.T15 + i0 * 4);
-                ref float b86 = ref Unsafe.Add(ref wr, d.T86 + i0 * 4);
-                ref float b93 = ref Unsafe.Add(ref wr, d.T93 + i0 * 4);
-                ref float o = ref Unsafe.Add(ref wr, d.T95 + i0 * 4);
+                ref float b2 = ref Unsafe.Add(ref wr, d.A1 + i0 * 4);
+                ref float b3 = ref Unsafe.Add(ref wr, d.A2 + i0 * 4);
+                ref float b5 = ref Unsafe.Add(ref wr, d.A3 + i0 * 4);
+                ref float b6 = ref Unsafe.Add(ref wr, d.A4 + i0 * 4);
+                ref float o = ref Unsafe.Add(ref wr, d.A5 + i0 * 4);
                 for (; c + 8 <= stop; c += 8)
                 {
-                    var l79 = Vector256.LoadUnsafe(ref b79, (nuint)c);
-                    var l15 = Vector256.LoadUnsafe(ref b15, (nuint)c);
-                    var l86 = Vector256.LoadUnsafe(ref b86, (nuint)c);
-                    var l93 = Vector256.LoadUnsafe(ref b93, (nuint)c);
-                    var v81 = (l79 * l15);
-                    var v88 = (v81 + l86);
-                    var v95 = (v88 + l93);
-                    v95.StoreUnsafe(ref o, (nuint)c);
+                    var l2 = Vector256.LoadUnsafe(ref b2, (nuint)c);
+                    var l3 = Vector256.LoadUnsafe(ref b3, (nuint)c);
+                    var l5 = Vector256.LoadUnsafe(ref b5, (nuint)c);
+                    var l6 = Vector256.LoadUnsafe(ref b6, (nuint)c);
+                    var v1 = (l2 * l3);
+                    var v4 = (v1 + l5);
+                    var v0 = (v4 + l6);
+                    v0.StoreUnsafe(ref o, (nuint)c);
                 }
                 for (; c < stop; c++)
                 {
-                    float l79 = Unsafe.Add(ref b79, c);
-                    float l15 = Unsafe.Add(ref b15, c);
-                    float l86 = Unsafe.Add(ref b86, c);
-                    float l93 = Unsafe.Add(ref b93, c);
-                    float v81 = (l79 * l15);
-                    float v88 = (v81 + l86);
-                    float v95 = (v88 + l93);
-                    Unsafe.Add(ref o, c) = v95;
+                    float l2 = Unsafe.Add(ref b2, c);
+                    float l3 = Unsafe.Add(ref b3, c);
+                    float l5 = Unsafe.Add(ref b5, c);
+                    float l6 = Unsafe.Add(ref b6, c);
+                    float v1 = (l2 * l3);
+                    float v4 = (v1 + l5);
+                    float v0 = (v4 + l6);
+                    Unsafe.Add(ref o, c) = v0;
                 }
             }
         }
 
-        // K38: elementwise over [4, 4], added into grad of 'w' (Vector256)
-        //   t65 = Copy(t3) [1, 1]
-        //   t66 = Copy(t65) [4, 4]
-        //   t59 = Eq(t58, t57) [4, 4]
-        //   t67 = Mul(t66, t59) [4, 4]
-        //   t89 = Add(t67, t87) [4, 4]
-        //   t96 = Add(t89, t94) [4, 4]
-        /// <summary>ILGPU form of K38 (grid-stride, one element per iteration).</summary>
-        public static void K38(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
+        // K23: elementwise over [4, 4], added into grad of 'w' (Vector256)
+        //   t0 = Copy(t1) [1, 1]
+        //   t2 = Copy(t0) [4, 4]
+        //   t3 = Eq(t4, t5) [4, 4]
+        //   t6 = Mul(t2, t3) [4, 4]
+        //   t7 = Add(t6, t8) [4, 4]
+        //   t9 = Add(t7, t10) [4, 4]
+        // d: A0 = offset of t5, A1 = offset of t8, A2 = offset of t10
+        /// <summary>ILGPU form of K23 (grid-stride, one element per iteration).</summary>
+        public static void K23(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             int total = 16;
             for (int e = index; e < total; e += stride)
@@ -2266,24 +2167,24 @@ namespace Kiln.Generated
                 int rest = e;
                 int i1 = (int)(rest % (4)); rest /= 4;
                 int i0 = (int)rest;
-                float l58 = w[d.T57 + i0];
-                float l57 = w[d.T57 + i1];
-                float l87 = w[d.T87 + i0 * 4 + i1];
-                float l94 = w[d.T94 + i0 * 4 + i1];
-                float v3 = 0.01f;
-                float v65 = v3;
-                float v66 = v65;
-                float v59 = (l58 == l57 ? 1f : 0f);
-                float v67 = (v66 * v59);
-                float v89 = (v67 + l87);
-                float v96 = (v89 + l94);
-                g[i0 * 4 + i1] += v96;
+                float l4 = w[d.A0 + i0];
+                float l5 = w[d.A0 + i1];
+                float l8 = w[d.A1 + i0 * 4 + i1];
+                float l10 = w[d.A2 + i0 * 4 + i1];
+                float v1 = 0.01f;
+                float v0 = v1;
+                float v2 = v0;
+                float v3 = (l4 == l5 ? 1f : 0f);
+                float v6 = (v2 * v3);
+                float v7 = (v6 + l8);
+                float v9 = (v7 + l10);
+                g[i0 * 4 + i1] += v9;
             }
         }
 
-        /// <summary>Managed form of K38 over elements [start, end) of its domain.</summary>
+        /// <summary>Managed form of K23 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K38Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
+        public static void K23Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
@@ -2296,40 +2197,40 @@ namespace Kiln.Generated
                 int stop = (int)Math.Min(cols, c + (end - e));
                 e += stop - c;
                 int i0 = (int)row;
-                ref float b58 = ref Unsafe.Add(ref wr, d.T57 + i0);
-                ref float b57 = ref Unsafe.Add(ref wr, d.T57);
-                ref float b87 = ref Unsafe.Add(ref wr, d.T87 + i0 * 4);
-                ref float b94 = ref Unsafe.Add(ref wr, d.T94 + i0 * 4);
+                ref float b4 = ref Unsafe.Add(ref wr, d.A0 + i0);
+                ref float b5 = ref Unsafe.Add(ref wr, d.A0);
+                ref float b8 = ref Unsafe.Add(ref wr, d.A1 + i0 * 4);
+                ref float b10 = ref Unsafe.Add(ref wr, d.A2 + i0 * 4);
                 ref float o = ref Unsafe.Add(ref gr, i0 * 4);
                 for (; c + 8 <= stop; c += 8)
                 {
-                    var l58 = Vector256.Create(b58);
-                    var l57 = Vector256.LoadUnsafe(ref b57, (nuint)c);
-                    var l87 = Vector256.LoadUnsafe(ref b87, (nuint)c);
-                    var l94 = Vector256.LoadUnsafe(ref b94, (nuint)c);
-                    var v3 = Vector256.Create(0.01f);
-                    var v65 = v3;
-                    var v66 = v65;
-                    var v59 = (Vector256.Equals(l58, l57) & Vector256<float>.One);
-                    var v67 = (v66 * v59);
-                    var v89 = (v67 + l87);
-                    var v96 = (v89 + l94);
-                    (Vector256.LoadUnsafe(ref o, (nuint)c) + v96).StoreUnsafe(ref o, (nuint)c);
+                    var l4 = Vector256.Create(b4);
+                    var l5 = Vector256.LoadUnsafe(ref b5, (nuint)c);
+                    var l8 = Vector256.LoadUnsafe(ref b8, (nuint)c);
+                    var l10 = Vector256.LoadUnsafe(ref b10, (nuint)c);
+                    var v1 = Vector256.Create(0.01f);
+                    var v0 = v1;
+                    var v2 = v0;
+                    var v3 = (Vector256.Equals(l4, l5) & Vector256<float>.One);
+                    var v6 = (v2 * v3);
+                    var v7 = (v6 + l8);
+                    var v9 = (v7 + l10);
+                    (Vector256.LoadUnsafe(ref o, (nuint)c) + v9).StoreUnsafe(ref o, (nuint)c);
                 }
                 for (; c < stop; c++)
                 {
-                    float l58 = b58;
-                    float l57 = Unsafe.Add(ref b57, c);
-                    float l87 = Unsafe.Add(ref b87, c);
-                    float l94 = Unsafe.Add(ref b94, c);
-                    float v3 = 0.01f;
-                    float v65 = v3;
-                    float v66 = v65;
-                    float v59 = (l58 == l57 ? 1f : 0f);
-                    float v67 = (v66 * v59);
-                    float v89 = (v67 + l87);
-                    float v96 = (v89 + l94);
-                    Unsafe.Add(ref o, c) += v96;
+                    float l4 = b4;
+                    float l5 = Unsafe.Add(ref b5, c);
+                    float l8 = Unsafe.Add(ref b8, c);
+                    float l10 = Unsafe.Add(ref b10, c);
+                    float v1 = 0.01f;
+                    float v0 = v1;
+                    float v2 = v0;
+                    float v3 = (l4 == l5 ? 1f : 0f);
+                    float v6 = (v2 * v3);
+                    float v7 = (v6 + l8);
+                    float v9 = (v7 + l10);
+                    Unsafe.Add(ref o, c) += v9;
                 }
             }
         }

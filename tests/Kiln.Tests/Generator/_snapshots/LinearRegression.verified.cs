@@ -52,7 +52,8 @@ namespace Samples.LinearRegression
             private readonly int[] _t;
             private readonly global::Kiln.Kernels.GemmOp _l0;
             private readonly global::System.Action<long, long>? _c1;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k1;
+            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k1;
+            private readonly global::Kiln.Kernels.KernelArgs _a1;
 
             /// <summary>Floats of the work arena for the given dims.</summary>
             public static long WorkFloats(int n) => 3 * (long)n;
@@ -67,10 +68,11 @@ namespace Samples.LinearRegression
                 _d.T5 = 2 * _d.N;
                 _p = State.Parameters.Host ?? []; _g = State.Gradients.Host ?? []; _w = Work.Host ?? []; _t = Targets.Host ?? [];
                 _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 1, 1, transA: false, transB: true, accumulate: false);
-                _c1 = (s, e) => global::Kiln.Generated.PredictKernels.K1Cpu(_p, _g, _w, _d, s, e);
+                _a1 = new() { A0 = _d.N, A1 = _d.T4, A2 = _d.T5 };
+                _c1 = (s, e) => global::Kiln.Generated.LinearModelKernels.K0Cpu(_p, _g, _w, _a1, s, e);
                 if (!Device.IsManaged)
                 {
-                    _k1 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.PredictKernels.K1);
+                    _k1 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.LinearModelKernels.K0);
                 }
             }
 
@@ -128,7 +130,7 @@ namespace Samples.LinearRegression
             {
                 // K0: t4 = MatMul(t0, t1; transB) [N, 1]
                 _l0.Run(_w, _d.T0, _p, 0, _w, _d.T4);
-                // K1: elementwise over [N, 1], writes t5 (Vector256)
+                // K1: elementwise over [N, 1], writes t5 (Vector256), kernel K0
                 global::Kiln.Kernels.CpuWorkers.For(_d.N, 32768, _c1!);
             }
 
@@ -136,8 +138,8 @@ namespace Samples.LinearRegression
             {
                 // K0: t4 = MatMul(t0, t1; transB) [N, 1]
                 _l0.Run(Device, Work.View, _d.T0, State.Parameters.View, 0, Work.View, _d.T4);
-                // K1: elementwise over [N, 1], writes t5 (Vector256)
-                _k1!(Device.LaunchSize(_d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(_d.N));
+                // K1: elementwise over [N, 1], writes t5 (Vector256), kernel K0
+                _k1!(Device.LaunchSize(_d.N), State.Parameters.View, State.Gradients.View, Work.View, _a1, Device.LaunchSize(_d.N));
                 Device.Synchronize();
             }
 
@@ -165,11 +167,14 @@ namespace Samples.LinearRegression
             private readonly int[] _t;
             private readonly global::Kiln.Kernels.GemmOp _l0;
             private readonly global::System.Func<long, long, double>? _c1;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k1;
+            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k1;
+            private readonly global::Kiln.Kernels.KernelArgs _a1;
             private readonly global::System.Action<long, long>? _c2;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k2;
+            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k2;
+            private readonly global::Kiln.Kernels.KernelArgs _a2;
             private readonly global::System.Func<long, long, double>? _c3;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>? _k3;
+            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k3;
+            private readonly global::Kiln.Kernels.KernelArgs _a3;
             private readonly global::Kiln.Kernels.GemmOp _l4;
 
             /// <summary>Floats of the work arena for the given dims.</summary>
@@ -187,15 +192,18 @@ namespace Samples.LinearRegression
                 _d.T15 = 1 + 3 * _d.N;
                 _p = State.Parameters.Host ?? []; _g = State.Gradients.Host ?? []; _w = Work.Host ?? []; _t = Targets.Host ?? [];
                 _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 1, 1, transA: false, transB: true, accumulate: false);
-                _c1 = (s, e) => global::Kiln.Generated.LossKernels.K1Cpu(_p, _g, _w, _d, s, e);
-                _c2 = (s, e) => global::Kiln.Generated.LossKernels.K2Cpu(_p, _g, _w, _d, s, e);
-                _c3 = (s, e) => global::Kiln.Generated.LossKernels.K3Cpu(_p, _g, _w, _d, s, e);
+                _a1 = new() { A0 = _d.N, A1 = _d.T5, A2 = _d.T1, A3 = _d.T9 };
+                _c1 = (s, e) => global::Kiln.Generated.LinearModelKernels.K1Cpu(_p, _g, _w, _a1, s, e);
+                _a2 = new() { A0 = _d.N, A1 = _d.T5, A2 = _d.T1, A3 = _d.T15 };
+                _c2 = (s, e) => global::Kiln.Generated.LinearModelKernels.K2Cpu(_p, _g, _w, _a2, s, e);
+                _a3 = new() { A0 = _d.N, A1 = _d.T15 };
+                _c3 = (s, e) => global::Kiln.Generated.LinearModelKernels.K3Cpu(_p, _g, _w, _a3, s, e);
                 _l4 = new global::Kiln.Kernels.GemmOp(1, 1, _d.N, transA: true, transB: false, accumulate: true);
                 if (!Device.IsManaged)
                 {
-                    _k1 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.LossKernels.K1);
-                    _k2 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.LossKernels.K2);
-                    _k3 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, Bound, int>(Device.Accelerator!, global::Kiln.Generated.LossKernels.K3);
+                    _k1 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.LinearModelKernels.K1);
+                    _k2 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.LinearModelKernels.K2);
+                    _k3 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.LinearModelKernels.K3);
                 }
             }
 
@@ -254,12 +262,12 @@ namespace Samples.LinearRegression
             {
                 // K0: t5 = MatMul(t0, t2; transB) [N, 1]
                 _l0.Run(_w, _d.T0, _p, 0, _w, _d.T5);
-                // K1: sum over axes 0,1 of [N, 1], writes t9 (Vector256)
+                // K1: sum over axes 0,1 of [N, 1], writes t9 (Vector256), kernel K1
                 _w[_d.T9] = (float)global::Kiln.Kernels.CpuWorkers.Sum(_d.N, 32768, _c1!);
                 if (!backward) return;
-                // K2: elementwise over [N, 1], writes t15 (Vector256)
+                // K2: elementwise over [N, 1], writes t15 (Vector256), kernel K2
                 global::Kiln.Kernels.CpuWorkers.For(_d.N, 32768, _c2!);
-                // K3: sum over axes 0 of [N, 1], added into grad of 'linear.bias' (Vector256)
+                // K3: sum over axes 0 of [N, 1], added into grad of 'linear.bias' (Vector256), kernel K3
                 _g[1] += (float)global::Kiln.Kernels.CpuWorkers.Sum(_d.N, 32768, _c3!);
                 // K4: t20 = MatMul(t15, t0; transA) [1, 1]
                 _l4.Run(_w, _d.T15, _w, _d.T0, _g, 0);
@@ -269,14 +277,14 @@ namespace Samples.LinearRegression
             {
                 // K0: t5 = MatMul(t0, t2; transB) [N, 1]
                 _l0.Run(Device, Work.View, _d.T0, State.Parameters.View, 0, Work.View, _d.T5);
-                // K1: sum over axes 0,1 of [N, 1], writes t9 (Vector256)
+                // K1: sum over axes 0,1 of [N, 1], writes t9 (Vector256), kernel K1
                 global::ILGPU.Runtime.ArrayViewExtensions.MemSetToZero(Work.View.SubView(_d.T9, 1));
-                _k1!(Device.LaunchSize(_d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(_d.N));
+                _k1!(Device.LaunchSize(_d.N), State.Parameters.View, State.Gradients.View, Work.View, _a1, Device.LaunchSize(_d.N));
                 if (!backward) return;
-                // K2: elementwise over [N, 1], writes t15 (Vector256)
-                _k2!(Device.LaunchSize(_d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(_d.N));
-                // K3: sum over axes 0 of [N, 1], added into grad of 'linear.bias' (Vector256)
-                _k3!(Device.LaunchSize(_d.N), State.Parameters.View, State.Gradients.View, Work.View, _d, Device.LaunchSize(_d.N));
+                // K2: elementwise over [N, 1], writes t15 (Vector256), kernel K2
+                _k2!(Device.LaunchSize(_d.N), State.Parameters.View, State.Gradients.View, Work.View, _a2, Device.LaunchSize(_d.N));
+                // K3: sum over axes 0 of [N, 1], added into grad of 'linear.bias' (Vector256), kernel K3
+                _k3!(Device.LaunchSize(_d.N), State.Parameters.View, State.Gradients.View, Work.View, _a3, Device.LaunchSize(_d.N));
                 // K4: t20 = MatMul(t15, t0; transA) [1, 1]
                 _l4.Run(Device, Work.View, _d.T15, Work.View, _d.T0, State.Gradients.View, 0);
                 Device.Synchronize();
@@ -295,265 +303,253 @@ namespace Kiln.Generated
     using global::System.Runtime.Intrinsics;
     using global::ILGPU;
     using global::Kiln.Kernels;
-    using Bound = global::Samples.LinearRegression.LinearModel.PredictPlan.Bound;
 
-    /// <summary>The fused kernels of PredictPlan.</summary>
-    file static class PredictKernels
+    /// <summary>The fused kernels of LinearModel's plans, each once: a plan passes its own dims and offsets as KernelArgs.</summary>
+    file static class LinearModelKernels
     {
-        // K1: elementwise over [N, 1], writes t5 (Vector256)
-        //   t5 = Add(t4, t2) [N, 1]
-        /// <summary>ILGPU form of K1 (grid-stride, one element per iteration).</summary>
-        public static void K1(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
+        // K0: elementwise over [N, 1], writes t0 (Vector256)
+        //   t0 = Add(t1, t2) [N, 1]
+        // d: A0 = N, A1 = offset of t1, A2 = offset of t0
+        /// <summary>ILGPU form of K0 (grid-stride, one element per iteration).</summary>
+        public static void K0(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            int total = d.N;
+            int total = d.A0;
             for (int e = index; e < total; e += stride)
             {
                 int i0 = e;
-                float l4 = w[d.T4 + i0];
+                float l1 = w[d.A1 + i0];
                 float l2 = p[1];
-                float v5 = (l4 + l2);
-                w[d.T5 + i0] = v5;
+                float v0 = (l1 + l2);
+                w[d.A2 + i0] = v0;
             }
         }
 
-        /// <summary>Managed form of K1 over elements [start, end) of its domain.</summary>
+        /// <summary>Managed form of K0 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K1Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
+        public static void K0Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
-            long cols = d.N;
+            long cols = d.A0;
             for (long e = start; e < end;)
             {
                 long row = e / cols;
                 int c = (int)(e - row * cols);
                 int stop = (int)Math.Min(cols, c + (end - e));
                 e += stop - c;
-                ref float b4 = ref Unsafe.Add(ref wr, d.T4);
+                ref float b1 = ref Unsafe.Add(ref wr, d.A1);
                 ref float b2 = ref Unsafe.Add(ref pr, 1);
-                ref float o = ref Unsafe.Add(ref wr, d.T5);
+                ref float o = ref Unsafe.Add(ref wr, d.A2);
                 for (; c + 8 <= stop; c += 8)
                 {
-                    var l4 = Vector256.LoadUnsafe(ref b4, (nuint)c);
+                    var l1 = Vector256.LoadUnsafe(ref b1, (nuint)c);
                     var l2 = Vector256.Create(b2);
-                    var v5 = (l4 + l2);
-                    v5.StoreUnsafe(ref o, (nuint)c);
+                    var v0 = (l1 + l2);
+                    v0.StoreUnsafe(ref o, (nuint)c);
                 }
                 for (; c < stop; c++)
                 {
-                    float l4 = Unsafe.Add(ref b4, c);
+                    float l1 = Unsafe.Add(ref b1, c);
                     float l2 = b2;
-                    float v5 = (l4 + l2);
-                    Unsafe.Add(ref o, c) = v5;
+                    float v0 = (l1 + l2);
+                    Unsafe.Add(ref o, c) = v0;
                 }
             }
         }
-    }
-}
 
-namespace Kiln.Generated
-{
-    using global::System;
-    using global::System.Runtime.CompilerServices;
-    using global::System.Runtime.InteropServices;
-    using global::System.Runtime.Intrinsics;
-    using global::ILGPU;
-    using global::Kiln.Kernels;
-    using Bound = global::Samples.LinearRegression.LinearModel.LossPlan.Bound;
-
-    /// <summary>The fused kernels of LossPlan.</summary>
-    file static class LossKernels
-    {
-        // K1: sum over axes 0,1 of [N, 1], writes t9 (Vector256)
-        //   t6 = Add(t5, t3) [N, 1]
-        //   t7 = Sub(t6, t1) [N, 1]
-        //   t8 = Mul(t7, t7) [N, 1]
-        //   t9 = Sum(t8; axes=0,1) [1, 1]
+        // K1: sum over axes 0,1 of [N, 1], writes t0 (Vector256)
+        //   t1 = Add(t2, t3) [N, 1]
+        //   t4 = Sub(t1, t5) [N, 1]
+        //   t6 = Mul(t4, t4) [N, 1]
+        //   t0 = Sum(t6; axes=0,1) [1, 1]
+        // d: A0 = N, A1 = offset of t2, A2 = offset of t5, A3 = offset of t0
         /// <summary>ILGPU form of K1 (grid-stride, one element per iteration).</summary>
-        public static void K1(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
+        public static void K1(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            int total = d.N;
+            int total = d.A0;
             for (int e = index; e < total; e += stride)
             {
                 int i0 = e;
-                float l5 = w[d.T5 + i0];
+                float l2 = w[d.A1 + i0];
                 float l3 = p[1];
-                float l1 = w[d.T1 + i0];
-                float v6 = (l5 + l3);
-                float v7 = (v6 - l1);
-                float v8 = (v7 * v7);
-                Atomic.Add(ref w[d.T9], v8);
+                float l5 = w[d.A2 + i0];
+                float v1 = (l2 + l3);
+                float v4 = (v1 - l5);
+                float v6 = (v4 * v4);
+                Atomic.Add(ref w[d.A3], v6);
             }
         }
 
         /// <summary>Managed form of K1 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static double K1Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
+        public static double K1Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
             double total = 0;
-            long cols = d.N;
+            long cols = d.A0;
             for (long e = start; e < end;)
             {
                 long row = e / cols;
                 int c = (int)(e - row * cols);
                 int stop = (int)Math.Min(cols, c + (end - e));
                 e += stop - c;
-                ref float b5 = ref Unsafe.Add(ref wr, d.T5);
+                ref float b2 = ref Unsafe.Add(ref wr, d.A1);
                 ref float b3 = ref Unsafe.Add(ref pr, 1);
-                ref float b1 = ref Unsafe.Add(ref wr, d.T1);
-                ref float o = ref Unsafe.Add(ref wr, d.T9);
+                ref float b5 = ref Unsafe.Add(ref wr, d.A2);
+                ref float o = ref Unsafe.Add(ref wr, d.A3);
                 float acc = 0;
                 Vector256<float> vacc = Vector256<float>.Zero;
                 for (; c + 8 <= stop; c += 8)
                 {
-                    var l5 = Vector256.LoadUnsafe(ref b5, (nuint)c);
+                    var l2 = Vector256.LoadUnsafe(ref b2, (nuint)c);
                     var l3 = Vector256.Create(b3);
-                    var l1 = Vector256.LoadUnsafe(ref b1, (nuint)c);
-                    var v6 = (l5 + l3);
-                    var v7 = (v6 - l1);
-                    var v8 = (v7 * v7);
-                    vacc += v8;
+                    var l5 = Vector256.LoadUnsafe(ref b5, (nuint)c);
+                    var v1 = (l2 + l3);
+                    var v4 = (v1 - l5);
+                    var v6 = (v4 * v4);
+                    vacc += v6;
                 }
                 acc += Vector256.Sum(vacc);
                 for (; c < stop; c++)
                 {
-                    float l5 = Unsafe.Add(ref b5, c);
+                    float l2 = Unsafe.Add(ref b2, c);
                     float l3 = b3;
-                    float l1 = Unsafe.Add(ref b1, c);
-                    float v6 = (l5 + l3);
-                    float v7 = (v6 - l1);
-                    float v8 = (v7 * v7);
-                    acc += v8;
+                    float l5 = Unsafe.Add(ref b5, c);
+                    float v1 = (l2 + l3);
+                    float v4 = (v1 - l5);
+                    float v6 = (v4 * v4);
+                    acc += v6;
                 }
                 total += acc;
             }
             return total;
         }
 
-        // K2: elementwise over [N, 1], writes t15 (Vector256)
-        //   t12 = Copy(t11) [1, 1]
-        //   t13 = Copy(t12) [N, 1]
-        //   t6 = Add(t5, t3) [N, 1]
-        //   t7 = Sub(t6, t1) [N, 1]
-        //   t14 = Mul(t13, t7) [N, 1]
-        //   t15 = Add(t14, t14) [N, 1]
+        // K2: elementwise over [N, 1], writes t0 (Vector256)
+        //   t1 = Copy(t2) [1, 1]
+        //   t3 = Copy(t1) [N, 1]
+        //   t4 = Add(t5, t6) [N, 1]
+        //   t7 = Sub(t4, t8) [N, 1]
+        //   t9 = Mul(t3, t7) [N, 1]
+        //   t0 = Add(t9, t9) [N, 1]
+        // d: A0 = N, A1 = offset of t5, A2 = offset of t8, A3 = offset of t0
         /// <summary>ILGPU form of K2 (grid-stride, one element per iteration).</summary>
-        public static void K2(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
+        public static void K2(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            int total = d.N;
+            int total = d.A0;
             for (int e = index; e < total; e += stride)
             {
                 int i0 = e;
-                float l5 = w[d.T5 + i0];
-                float l3 = p[1];
-                float l1 = w[d.T1 + i0];
-                float v11 = 1f;
-                float v12 = v11;
-                float v13 = v12;
-                float v6 = (l5 + l3);
-                float v7 = (v6 - l1);
-                float v14 = (v13 * v7);
-                float v15 = (v14 + v14);
-                w[d.T15 + i0] = v15;
+                float l5 = w[d.A1 + i0];
+                float l6 = p[1];
+                float l8 = w[d.A2 + i0];
+                float v2 = 1f;
+                float v1 = v2;
+                float v3 = v1;
+                float v4 = (l5 + l6);
+                float v7 = (v4 - l8);
+                float v9 = (v3 * v7);
+                float v0 = (v9 + v9);
+                w[d.A3 + i0] = v0;
             }
         }
 
         /// <summary>Managed form of K2 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K2Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
+        public static void K2Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
-            long cols = d.N;
+            long cols = d.A0;
             for (long e = start; e < end;)
             {
                 long row = e / cols;
                 int c = (int)(e - row * cols);
                 int stop = (int)Math.Min(cols, c + (end - e));
                 e += stop - c;
-                ref float b5 = ref Unsafe.Add(ref wr, d.T5);
-                ref float b3 = ref Unsafe.Add(ref pr, 1);
-                ref float b1 = ref Unsafe.Add(ref wr, d.T1);
-                ref float o = ref Unsafe.Add(ref wr, d.T15);
+                ref float b5 = ref Unsafe.Add(ref wr, d.A1);
+                ref float b6 = ref Unsafe.Add(ref pr, 1);
+                ref float b8 = ref Unsafe.Add(ref wr, d.A2);
+                ref float o = ref Unsafe.Add(ref wr, d.A3);
                 for (; c + 8 <= stop; c += 8)
                 {
                     var l5 = Vector256.LoadUnsafe(ref b5, (nuint)c);
-                    var l3 = Vector256.Create(b3);
-                    var l1 = Vector256.LoadUnsafe(ref b1, (nuint)c);
-                    var v11 = Vector256.Create(1f);
-                    var v12 = v11;
-                    var v13 = v12;
-                    var v6 = (l5 + l3);
-                    var v7 = (v6 - l1);
-                    var v14 = (v13 * v7);
-                    var v15 = (v14 + v14);
-                    v15.StoreUnsafe(ref o, (nuint)c);
+                    var l6 = Vector256.Create(b6);
+                    var l8 = Vector256.LoadUnsafe(ref b8, (nuint)c);
+                    var v2 = Vector256.Create(1f);
+                    var v1 = v2;
+                    var v3 = v1;
+                    var v4 = (l5 + l6);
+                    var v7 = (v4 - l8);
+                    var v9 = (v3 * v7);
+                    var v0 = (v9 + v9);
+                    v0.StoreUnsafe(ref o, (nuint)c);
                 }
                 for (; c < stop; c++)
                 {
                     float l5 = Unsafe.Add(ref b5, c);
-                    float l3 = b3;
-                    float l1 = Unsafe.Add(ref b1, c);
-                    float v11 = 1f;
-                    float v12 = v11;
-                    float v13 = v12;
-                    float v6 = (l5 + l3);
-                    float v7 = (v6 - l1);
-                    float v14 = (v13 * v7);
-                    float v15 = (v14 + v14);
-                    Unsafe.Add(ref o, c) = v15;
+                    float l6 = b6;
+                    float l8 = Unsafe.Add(ref b8, c);
+                    float v2 = 1f;
+                    float v1 = v2;
+                    float v3 = v1;
+                    float v4 = (l5 + l6);
+                    float v7 = (v4 - l8);
+                    float v9 = (v3 * v7);
+                    float v0 = (v9 + v9);
+                    Unsafe.Add(ref o, c) = v0;
                 }
             }
         }
 
         // K3: sum over axes 0 of [N, 1], added into grad of 'linear.bias' (Vector256)
-        //   t17 = Sum(t15; axes=0) [1, 1]
+        //   t0 = Sum(t1; axes=0) [1, 1]
+        // d: A0 = N, A1 = offset of t1
         /// <summary>ILGPU form of K3 (grid-stride, one element per iteration).</summary>
-        public static void K3(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, Bound d, int stride)
+        public static void K3(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            int total = d.N;
+            int total = d.A0;
             for (int e = index; e < total; e += stride)
             {
                 int i0 = e;
-                float l15 = w[d.T15 + i0];
-                Atomic.Add(ref g[1], l15);
+                float l1 = w[d.A1 + i0];
+                Atomic.Add(ref g[1], l1);
             }
         }
 
         /// <summary>Managed form of K3 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static double K3Cpu(float[] p, float[] g, float[] w, Bound d, long start, long end)
+        public static double K3Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
             double total = 0;
-            long cols = d.N;
+            long cols = d.A0;
             for (long e = start; e < end;)
             {
                 long row = e / cols;
                 int c = (int)(e - row * cols);
                 int stop = (int)Math.Min(cols, c + (end - e));
                 e += stop - c;
-                ref float b15 = ref Unsafe.Add(ref wr, d.T15);
+                ref float b1 = ref Unsafe.Add(ref wr, d.A1);
                 ref float o = ref Unsafe.Add(ref gr, 1);
                 float acc = 0;
                 Vector256<float> vacc = Vector256<float>.Zero;
                 for (; c + 8 <= stop; c += 8)
                 {
-                    var l15 = Vector256.LoadUnsafe(ref b15, (nuint)c);
-                    vacc += l15;
+                    var l1 = Vector256.LoadUnsafe(ref b1, (nuint)c);
+                    vacc += l1;
                 }
                 acc += Vector256.Sum(vacc);
                 for (; c < stop; c++)
                 {
-                    float l15 = Unsafe.Add(ref b15, c);
-                    acc += l15;
+                    float l1 = Unsafe.Add(ref b1, c);
+                    acc += l1;
                 }
                 total += acc;
             }

@@ -1,0 +1,37 @@
+using System.Linq;
+using System.Text.RegularExpressions;
+using Kiln.Tests.Support;
+using Xunit;
+
+namespace Kiln.Tests.Generator;
+
+/// <summary>Each distinct fused kernel is emitted once per model: plans that run the same computation share its method.</summary>
+public class KernelSharingTests
+{
+    private const string Model = """
+        using Kiln;
+        using static Kiln.Ops;
+        [Model] public partial class Net
+        {
+            [Param(4, 3)] Tensor w;
+            [Param(4)] Tensor b;
+            [Forward] public Tensor Predict([Shape("N", 3)] Tensor x) => Sigmoid(Linear(x, w, b));
+            [Loss] public Tensor Loss([Shape("N", 3)] Tensor x, [Shape("N", 4)] Tensor y) => Losses.MseLoss(Predict(x), y);
+        }
+        """;
+
+    [Fact]
+    public void A_forward_and_the_loss_that_runs_it_share_its_kernels()
+    {
+        var result = GeneratorHarness.Run(Model);
+        Assert.Empty(result.CompileErrors);
+        var source = result.Source("Net");
+        // the bias + sigmoid kernel after the GEMM: defined once, called by both plans with their own offsets
+        var sigmoidKernels = Regex.Matches(source, @"public static void (K\d+)\(Index1D[^\n]*\n(?:(?!public static)[\s\S])*?Simd\.Sigmoid").Select(m => m.Groups[1].Value).ToList();
+        string kernel = Assert.Single(sigmoidKernels);
+        Assert.Equal(2, Regex.Matches(source, $@"\.{kernel}Cpu\(_p, _g, _w, _a\d+, s, e\)").Count);
+        Assert.Single(Regex.Matches(source, "file static class NetKernels"));
+        // each plan binds its own dims and offsets, named in the kernel's comment
+        Assert.Contains("// d: A0 = N, ", source);
+    }
+}
