@@ -143,27 +143,27 @@ public static class Simd
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Exp(Vector256<float> x) => Avx512F.VL.IsSupported ? ExpAvx512(x) : ExpPortable(x);
 
-    /// <summary>The reduction and polynomial of <see cref="Exp"/>: n and eʳ. NaN passes through (the clamp's operand
-    /// order keeps it: vmaxps/vminps return their second operand when either is NaN).</summary>
+    /// <summary>The reduction and polynomial of <see cref="Exp(Vector256{float})"/> for either width: n and eʳ. NaN passes
+    /// through (the clamp's operand order keeps it: vmaxps/vminps return their second operand when either is NaN).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static (Vector256<float> N, Vector256<float> ExpR) ExpReduce(Vector256<float> x)
+    private static (V N, V ExpR) ExpReduce<S, V>(V x) where S : struct, IVectorWidth<V> where V : struct
     {
-        var xc = Vector256.MinNative(Vector256.Create(89f), Vector256.MaxNative(Vector256.Create(-104f), x));
-        var n = Vector256.Round(xc * Vector256.Create(1.44269504088896341f));
-        var r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-0.693359375f), xc);
-        r = Vector256.FusedMultiplyAdd(n, Vector256.Create(2.12194440e-4f), r);
-        var r2 = r * r;
-        var lo = Vector256.FusedMultiplyAdd(Vector256.Create(1.6666665459e-1f), r, Vector256.Create(5.0000001201e-1f));
-        var mid = Vector256.FusedMultiplyAdd(Vector256.Create(8.3334519073e-3f), r, Vector256.Create(4.1665795894e-2f));
-        var hi = Vector256.FusedMultiplyAdd(Vector256.Create(1.9875691500e-4f), r, Vector256.Create(1.3981999507e-3f));
-        var p = Vector256.FusedMultiplyAdd(Vector256.FusedMultiplyAdd(hi, r2, mid), r2, lo);
-        return (n, Vector256.FusedMultiplyAdd(p, r2, r + Vector256<float>.One));
+        var xc = S.MinNative(S.Splat(89f), S.MaxNative(S.Splat(-104f), x));
+        var n = S.Round(S.Mul(xc, S.Splat(1.44269504088896341f)));
+        var r = S.Fma(n, S.Splat(-0.693359375f), xc);
+        r = S.Fma(n, S.Splat(2.12194440e-4f), r);
+        var r2 = S.Mul(r, r);
+        var lo = S.Fma(S.Splat(1.6666665459e-1f), r, S.Splat(5.0000001201e-1f));
+        var mid = S.Fma(S.Splat(8.3334519073e-3f), r, S.Splat(4.1665795894e-2f));
+        var hi = S.Fma(S.Splat(1.9875691500e-4f), r, S.Splat(1.3981999507e-3f));
+        var p = S.Fma(S.Fma(hi, r2, mid), r2, lo);
+        return (n, S.Fma(p, r2, S.Add(r, S.Splat(1f))));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector256<float> ExpAvx512(Vector256<float> x)
     {
-        var (n, e) = ExpReduce(x);
+        var (n, e) = ExpReduce<Narrow256, Vector256<float>>(x);
         return Avx512F.VL.Scale(e, n);
     }
 
@@ -171,7 +171,7 @@ public static class Simd
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector256<float> ExpPortable(Vector256<float> x)
     {
-        var (n, e) = ExpReduce(x);
+        var (n, e) = ExpReduce<Narrow256, Vector256<float>>(x);
         var k = Vector256.ConvertToInt32Native(n);
         var half = Vector256.ShiftRightArithmetic(k, 1);
         var bias = Vector256.Create(127);
@@ -183,16 +183,8 @@ public static class Simd
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Exp(Vector512<float> x)
     {
-        var xc = Vector512.MinNative(Vector512.Create(89f), Vector512.MaxNative(Vector512.Create(-104f), x));
-        var n = Vector512.Round(xc * Vector512.Create(1.44269504088896341f));
-        var r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-0.693359375f), xc);
-        r = Vector512.FusedMultiplyAdd(n, Vector512.Create(2.12194440e-4f), r);
-        var r2 = r * r;
-        var lo = Vector512.FusedMultiplyAdd(Vector512.Create(1.6666665459e-1f), r, Vector512.Create(5.0000001201e-1f));
-        var mid = Vector512.FusedMultiplyAdd(Vector512.Create(8.3334519073e-3f), r, Vector512.Create(4.1665795894e-2f));
-        var hi = Vector512.FusedMultiplyAdd(Vector512.Create(1.9875691500e-4f), r, Vector512.Create(1.3981999507e-3f));
-        var p = Vector512.FusedMultiplyAdd(Vector512.FusedMultiplyAdd(hi, r2, mid), r2, lo);
-        return Avx512F.Scale(Vector512.FusedMultiplyAdd(p, r2, r + Vector512<float>.One), n);
+        var (n, e) = ExpReduce<Wide512, Vector512<float>>(x);
+        return Avx512F.Scale(e, n);
     }
 
     /// <summary>
