@@ -36,6 +36,9 @@ public sealed class GemmOp
     private readonly bool _transA, _transB, _accumulate;
     private readonly Action<long, long> _tasks, _pack;
     private float[] _packed = [];
+    /// <summary>Where the panels start in <see cref="_packed"/>: the first 64-byte boundary, so no vector load of a panel
+    /// straddles two cache lines (the array is pinned, so the boundary stays put).</summary>
+    private int _packOff;
     private float[] _a = [], _b = [], _c = [];
     private int _aOff, _bOff, _cOff;
     // per run: B's layout as the micro-kernel reads it, and the block grid
@@ -61,9 +64,13 @@ public sealed class GemmOp
         if (_transB || _n % _nr != 0 || (long)_k * _n > 1 << 16)
         {
             int size = panels * _k * _nr;
-            if (_packed.Length < size) _packed = new float[size];
+            if (_packed.Length < size + 16)
+            {
+                _packed = GC.AllocateUninitializedArray<float>(size + 16, pinned: true);
+                _packOff = AlignedOffset(_packed);
+            }
             CpuWorkers.For(panels, parallel ? 1 : long.MaxValue, _pack);
-            (_b, _bOff, _ldb, _panelStride) = (_packed, 0, _nr, _k * _nr);
+            (_b, _bOff, _ldb, _panelStride) = (_packed, _packOff, _nr, _k * _nr);
         }
         else (_ldb, _panelStride) = (_n, _nr);
 
@@ -122,6 +129,13 @@ public sealed class GemmOp
         _a = _b = _c = [];
     }
 
+    /// <summary>The index of the first element of a pinned array that sits on a 64-byte boundary.</summary>
+    private static unsafe int AlignedOffset(float[] pinned)
+    {
+        nint address = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(pinned));
+        return (int)((64 - address % 64) % 64 / sizeof(float));
+    }
+
     private static int RoundUp(int x, int to) => (x + to - 1) / to * to;
 
     /// <summary>Packs B's column panels [start, end): panel j holds, for each p, Nr consecutive columns of row p (zeros past n).</summary>
@@ -132,9 +146,9 @@ public sealed class GemmOp
         ref float src = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_b), _bOff);
         for (int jp = (int)start; jp < end; jp++)
         {
-            ref float dst = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_packed), jp * k * nr);
+            ref float dst = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_packed), _packOff + jp * k * nr);
             int j0 = jp * nr, cols = Math.Min(nr, n - j0);
-            if (cols < nr) _packed.AsSpan(jp * k * nr, k * nr).Clear();
+            if (cols < nr) _packed.AsSpan(_packOff + jp * k * nr, k * nr).Clear();
             if (!_transB)
                 for (int p = 0; p < k; p++)
                     Unsafe.CopyBlockUnaligned(ref Unsafe.As<float, byte>(ref Unsafe.Add(ref dst, p * nr)),
