@@ -52,6 +52,8 @@ internal sealed record NodeAttrs
     public bool IsInt { get; init; }
     /// <summary>An elementwise row's numeric parameters, in the order the row declares them (LeakyRelu's slope, Clamp's bounds).</summary>
     public EquatableArray<double> Args { get; init; } = EquatableArray<double>.Empty;
+    /// <summary>Rendering only (the eager kernels, <see cref="Emit.EagerEmitter"/>): the parameters as variables instead of literals.</summary>
+    public EquatableArray<string> ArgNames { get; init; } = EquatableArray<string>.Empty;
 
     public string Describe()
     {

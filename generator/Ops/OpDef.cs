@@ -52,11 +52,11 @@ internal abstract class OpDef
 
     public static string Vec(string scalar) => $"Vector256.Create({scalar})";
 
-    /// <summary>Parameter <paramref name="i"/> of a node as a float literal.</summary>
-    public static string Arg(NodeAttrs attrs, int i) => Float(attrs.Args[i]);
+    /// <summary>Parameter <paramref name="i"/> of a node as a float literal (a variable where the eager kernels name it).</summary>
+    public static string Arg(NodeAttrs attrs, int i) => attrs.ArgNames.Count > 0 ? attrs.ArgNames[i] : Float(attrs.Args[i]);
 
     /// <summary>Parameter <paramref name="i"/> of a node as a Vector256 constant.</summary>
-    public static string VecArg(NodeAttrs attrs, int i) => Vec(Float(attrs.Args[i]));
+    public static string VecArg(NodeAttrs attrs, int i) => Vec(Arg(attrs, i));
 }
 
 /// <summary>

@@ -1,0 +1,141 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using Kiln.Kernels;
+
+namespace Kiln;
+
+/// <summary>
+/// Marks a member that exists on tensor values only (outside model methods): shapes, element access, conversion,
+/// printing. Inside a model method shapes are static and these are not ops of the language.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method | AttributeTargets.Property | AttributeTargets.Constructor)]
+public sealed class EagerOnlyAttribute : Attribute;
+
+/// <summary>A tensor's shape, as torch.Size (named apart from System.Drawing.Size): a list of ints that prints as <c>torch.Size([4, 3, 28, 28])</c>.</summary>
+public readonly struct TensorShape : IReadOnlyList<int>, IEquatable<TensorShape>
+{
+    private readonly int[] _dims;
+    public TensorShape(params int[] dims) => _dims = (int[])dims.Clone();
+    /// <summary>The size of dim <paramref name="index"/> (negative counts from the end).</summary>
+    public int this[int index] => (_dims ?? [])[Layout.Dim(index, Count)];
+    public int Count => _dims?.Length ?? 0;
+    /// <summary>The product of the sizes: the element count.</summary>
+    public int Numel() => Layout.Count(_dims ?? []);
+    public int[] ToArray() => (int[])(_dims ?? []).Clone();
+    public IEnumerator<int> GetEnumerator() => ((IEnumerable<int>)(_dims ?? [])).GetEnumerator();
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+    public bool Equals(TensorShape other) => (_dims ?? []).AsSpan().SequenceEqual(other._dims ?? []);
+    public override bool Equals(object? obj) => obj is TensorShape s && Equals(s);
+    public override int GetHashCode() { var h = new HashCode(); foreach (int d in _dims ?? []) h.Add(d); return h.ToHashCode(); }
+    public static bool operator ==(TensorShape a, TensorShape b) => a.Equals(b);
+    public static bool operator !=(TensorShape a, TensorShape b) => !a.Equals(b);
+    public override string ToString() => $"torch.Size([{string.Join(", ", _dims ?? [])}])";
+}
+
+public sealed partial class Tensor
+{
+    /// <summary>x.shape: the sizes of the dims.</summary>
+    [EagerOnly] public TensorShape Shape => new(Layout.Shape);
+    /// <summary>x.size(): as <see cref="Shape"/>.</summary>
+    [EagerOnly] public TensorShape Size() => Shape;
+    /// <summary>x.size(dim) (negative counts from the end).</summary>
+    [EagerOnly] public int Size(int dim) => Layout.Shape[Layout.Dim(dim, Layout.Rank)];
+    /// <summary>x.numel(): the element count.</summary>
+    [EagerOnly] public int Numel() => Layout.Numel;
+    /// <summary>x.dim(): the number of dims.</summary>
+    [EagerOnly] public int Dim() => Layout.Rank;
+
+    /// <summary>x.item(): the value of a one-element tensor.</summary>
+    [EagerOnly]
+    public float Item() => Layout.Numel == 1 ? Storage[Layout.Offset]
+        : throw new InvalidOperationException($"a Tensor with {Layout.Numel} elements cannot be converted to Scalar");
+
+    /// <summary>The elements, row-major, as a new array (x.flatten().tolist()).</summary>
+    [EagerOnly]
+    public float[] ToArray()
+    {
+        var values = new float[Layout.Numel];
+        Layout.Gather(Storage, values);
+        return values;
+    }
+
+    /// <summary>The elements, row-major, without a copy where the tensor is contiguous (a plan's span inputs take this).</summary>
+    [EagerOnly] public ReadOnlySpan<float> AsSpan() => Eager.Dense(this);
+
+    /// <summary>A tensor passes wherever a plan takes a span of floats: <c>plan.Forward(x)</c>.</summary>
+    public static implicit operator ReadOnlySpan<float>(Tensor tensor) => tensor.AsSpan();
+
+    /// <summary>torch.tensor(values): a 1-D tensor of a copy of the values.</summary>
+    [EagerOnly] public static Tensor From(params float[] values) => new((float[])values.Clone(), [values.Length]);
+    /// <summary>A 0-d tensor: torch.tensor(3.5).</summary>
+    [EagerOnly] public static Tensor From(float value) => new([value], []);
+    /// <summary>torch.tensor of nested lists, from a C# rectangular array.</summary>
+    [EagerOnly] public static Tensor From(float[,] values) => FromArray(values);
+    [EagerOnly] public static Tensor From(float[,,] values) => FromArray(values);
+    [EagerOnly] public static Tensor From(float[,,,] values) => FromArray(values);
+    /// <summary>The values (row-major, copied) as a tensor of <paramref name="shape"/>.</summary>
+    [EagerOnly]
+    public static Tensor From(ReadOnlySpan<float> values, params int[] shape)
+    {
+        int n = Layout.Count(shape);
+        if (values.Length != n) throw new ArgumentException($"shape '[{string.Join(", ", shape)}]' is invalid for input of size {values.Length}", nameof(shape));
+        return new(values.ToArray(), (int[])shape.Clone());
+    }
+
+    private static Tensor FromArray(Array values)
+    {
+        var shape = new int[values.Rank];
+        for (int d = 0; d < shape.Length; d++) shape[d] = values.GetLength(d);
+        var data = new float[values.Length];
+        int i = 0;
+        foreach (float v in values) data[i++] = v;
+        return new(data, shape);
+    }
+
+    private static BoolTensor Compare<T>(Tensor a, Tensor b, T row) where T : struct, IBinaryRow => new(Eager.Zip(a, b, row));
+    private static BoolTensor Compare<T>(Tensor a, float b, T row) where T : struct, IBinaryRow => new(Eager.Zip(a, b, row));
+    private static BoolTensor Compare<T>(float a, Tensor b, T row) where T : struct, IBinaryRow => new(Eager.Zip(a, b, row));
+
+    /// <summary>As PyTorch prints it: <c>tensor([[0.6614, 0.2669], [0.0617, 0.6213]])</c>, summarised past 1,000 elements.</summary>
+    public override string ToString() => _data is null ? "Tensor(symbol)" : TensorFormat.Format(Layout, Storage);
+}
+
+public sealed partial class BoolTensor
+{
+    [EagerOnly] public TensorShape Shape => Mask.Shape;
+    [EagerOnly] public int Numel() => Mask.Numel();
+    [EagerOnly] public int Dim() => Mask.Dim();
+    [EagerOnly] public bool Item() => Mask.Item() != 0f;
+    [EagerOnly] public bool[] ToArray() => Array.ConvertAll(Mask.ToArray(), v => v != 0f);
+    /// <summary>torch.tensor([True, False]).</summary>
+    [EagerOnly] public static BoolTensor From(params bool[] values) => new(new Tensor(Array.ConvertAll(values, v => v ? 1f : 0f), [values.Length]));
+    public override string ToString() => ReferenceEquals(Mask, Tensor.Unbound) ? "BoolTensor(symbol)" : TensorFormat.FormatBool(Mask.Layout, Mask.Storage);
+}
+
+public sealed partial class IntTensor
+{
+    [EagerOnly] public TensorShape Shape => new(Layout.Shape);
+    [EagerOnly] public int Numel() => Layout.Numel;
+    [EagerOnly] public int Dim() => Layout.Rank;
+    [EagerOnly]
+    public int Item() => Layout.Numel == 1 ? Storage[Layout.Offset]
+        : throw new InvalidOperationException($"a Tensor with {Layout.Numel} elements cannot be converted to Scalar");
+    [EagerOnly]
+    public int[] ToArray()
+    {
+        var values = new int[Layout.Numel];
+        Layout.Gather(Storage, values);
+        return values;
+    }
+    /// <summary>torch.tensor([1, 2, 3]) of integers (class labels, indices).</summary>
+    [EagerOnly] public static IntTensor From(params int[] values) => new((int[])values.Clone(), [values.Length]);
+    [EagerOnly] public static IntTensor From(ReadOnlySpan<int> values, params int[] shape)
+    {
+        if (values.Length != Layout.Count(shape)) throw new ArgumentException($"shape '[{string.Join(", ", shape)}]' is invalid for input of size {values.Length}", nameof(shape));
+        return new(values.ToArray(), (int[])shape.Clone());
+    }
+    /// <summary>An int tensor passes wherever a plan takes class indices: <c>plan.ForwardBackward(x, labels)</c>.</summary>
+    public static implicit operator ReadOnlySpan<int>(IntTensor tensor) => tensor.ToArray();
+    public override string ToString() => _data is null ? "IntTensor(symbol)" : TensorFormat.FormatInt(Layout, Storage);
+}
