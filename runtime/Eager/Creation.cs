@@ -111,21 +111,21 @@ internal static class EagerCreation
 }
 
 /// <summary>
-/// A source of random numbers for eager tensors, as torch.Generator: <c>new Generator(42)</c>, <c>ManualSeed</c>, and
+/// A source of random numbers for eager tensors, as torch.Generator: <c>new RandomGenerator(42)</c>, <c>ManualSeed</c>, and
 /// the samplers. Draws use the plans' own kernel (Philox 4×32-10, <see cref="RandomOp"/>): each call takes the next
 /// ticket of the generator's <see cref="RandomState"/>, so a seed replays bit for bit. <see cref="Default"/> serves
 /// Ops.Rand and friends outside model methods (<c>Ops.ManualSeed</c> reseeds it). The streams are not PyTorch's
 /// (its CPU generator is a Mersenne Twister): the same seed gives other numbers with the same distribution.
 /// </summary>
-public sealed class Generator(ulong seed = 0x853c49e6748fea9bUL)
+public sealed class RandomGenerator(ulong seed = 0x853c49e6748fea9bUL)
 {
     /// <summary>The generator of Ops.Rand, Randn, … called outside model methods (torch's default generator).</summary>
-    public static Generator Default { get; } = new();
+    public static RandomGenerator Default { get; } = new();
 
     public RandomState State { get; } = new(seed);
 
     /// <summary>g.manual_seed(seed): restarts the generator's streams.</summary>
-    public Generator ManualSeed(ulong seed) { State.ManualSeed(seed); return this; }
+    public RandomGenerator ManualSeed(ulong seed) { State.ManualSeed(seed); return this; }
 
     /// <summary>g.initial_seed().</summary>
     public ulong InitialSeed() => State.Seed;

@@ -6,12 +6,12 @@ namespace Kiln;
 /// <summary>
 /// Functional ops of the Kiln language (<c>using static Kiln.Ops;</c>), as <c>torch</c> / <c>torch.nn.functional</c>.
 /// Inside model methods they are compiled; outside them they compute on tensor values (random ones draw from
-/// <see cref="Generator.Default"/>).
+/// <see cref="RandomGenerator.Default"/>).
 /// </summary>
 public static class Ops
 {
     /// <summary>torch.manual_seed: reseeds the generator of eager random ops (Rand, Randn, … outside model methods).</summary>
-    [EagerOnly] public static void ManualSeed(ulong seed) => Generator.Default.ManualSeed(seed);
+    [EagerOnly] public static void ManualSeed(ulong seed) => RandomGenerator.Default.ManualSeed(seed);
 
     /// <summary>PyTorch's <c>...</c> in an index: <c>a[Ellipsis, 0]</c>.</summary>
     public static TensorIndex Ellipsis => TensorIndex.Ellipsis;
@@ -80,25 +80,25 @@ public static class Ops
 
     // ---- randomness (drawn in the graph from the model's generator, fresh values each run; model.Parameters.Random seeds it) ----
     /// <summary>torch.rand(*size): uniform on [0, 1).</summary>
-    public static Tensor Rand(params int[] size) => Generator.Default.Rand(size);
+    public static Tensor Rand(params int[] size) => RandomGenerator.Default.Rand(size);
     /// <summary>torch.randn(*size): standard normal.</summary>
-    public static Tensor Randn(params int[] size) => Generator.Default.Randn(size);
+    public static Tensor Randn(params int[] size) => RandomGenerator.Default.Randn(size);
     /// <summary>torch.rand_like(input): uniform on [0, 1) in the input's shape (named dims included).</summary>
-    public static Tensor RandLike(Tensor input) => Generator.Default.Rand(input.Layout.Shape);
+    public static Tensor RandLike(Tensor input) => RandomGenerator.Default.Rand(input.Layout.Shape);
     /// <summary>torch.randn_like(input): standard normal in the input's shape.</summary>
-    public static Tensor RandnLike(Tensor input) => Generator.Default.Randn(input.Layout.Shape);
+    public static Tensor RandnLike(Tensor input) => RandomGenerator.Default.Randn(input.Layout.Shape);
     /// <summary>torch.randint(low, high, size): integers uniform on [low, high), held as floats.</summary>
-    public static Tensor Randint(int low, int high, params int[] size) => Generator.Default.Randint(low, high, size);
+    public static Tensor Randint(int low, int high, params int[] size) => RandomGenerator.Default.Randint(low, high, size);
     /// <summary>torch.normal(mean, std): one draw per element of mean and std broadcast together.</summary>
-    public static Tensor Normal(Tensor mean, Tensor std) => Generator.Default.Normal(mean, std);
+    public static Tensor Normal(Tensor mean, Tensor std) => RandomGenerator.Default.Normal(mean, std);
     /// <summary>torch.normal(mean, std, size) with numbers.</summary>
-    public static Tensor Normal(float mean, float std, params int[] size) => Generator.Default.Normal(mean, std, size);
+    public static Tensor Normal(float mean, float std, params int[] size) => RandomGenerator.Default.Normal(mean, std, size);
     /// <summary>torch.bernoulli(input): 1 with probability input[i], else 0.</summary>
-    public static Tensor Bernoulli(Tensor input) => Generator.Default.Bernoulli(input);
+    public static Tensor Bernoulli(Tensor input) => RandomGenerator.Default.Bernoulli(input);
     /// <summary>torch.randperm(n): 0 … n-1 in a random order, held as floats.</summary>
-    public static Tensor Randperm(int n) => Generator.Default.Randperm(n);
+    public static Tensor Randperm(int n) => RandomGenerator.Default.Randperm(n);
     /// <summary>nn.Dropout(p) / F.dropout: in training mode zeroes each element with probability p and scales the rest by 1/(1 − p); in eval mode (model.Parameters.Eval()) the identity.</summary>
-    public static Tensor Dropout(Tensor input, float p = 0.5f) => Generator.Default.Dropout(input, p);
+    public static Tensor Dropout(Tensor input, float p = 0.5f) => RandomGenerator.Default.Dropout(input, p);
 
     // ---- joining ----
     /// <summary>torch.cat: the tensors joined along dim (other dims must agree); <c>Cat([a, b], 1)</c>.</summary>

@@ -7,7 +7,7 @@ using System.Reflection;
 using Kiln.Tests.Support;
 using Xunit;
 using static Kiln.Ops;
-using KilnGenerator = global::Kiln.Generator;
+
 
 namespace Kiln.Tests;
 
@@ -18,7 +18,7 @@ namespace Kiln.Tests;
 /// </summary>
 public class EagerTensorTests
 {
-    private static Tensor Random(KilnGenerator g, float low, float high, params int[] shape) => g.Rand(shape) * (high - low) + low;
+    private static Tensor Random(RandomGenerator g, float low, float high, params int[] shape) => g.Rand(shape) * (high - low) + low;
 
     private static RefTensor Ref(Tensor t) => RefTensor.From(t.Shape.ToArray(), t.ToArray());
 
@@ -85,7 +85,7 @@ public class EagerTensorTests
     public void Every_functional_op_matches_its_float64_reference(string signature)
     {
         var op = typeof(Ops).GetMethods(BindingFlags.Public | BindingFlags.Static).Single(m => Signature(m) == signature);
-        var g = new KilnGenerator(11);
+        var g = new RandomGenerator(11);
         // mixed signs, and positive inputs (logs, roots, powers of a tensor)
         foreach (var x in new[] { Random(g, -2.5f, 2.5f, 3, 4), Random(g, 0.1f, 3f, 3, 4) })
         {
@@ -110,7 +110,7 @@ public class EagerTensorTests
     [Fact]
     public void Operators_broadcast_and_match_references()
     {
-        var g = new KilnGenerator(3);
+        var g = new RandomGenerator(3);
         var a = Random(g, -2, 2, 2, 3, 4);
         var b = Random(g, 0.5f, 2, 3, 1);
         Close(ReferenceOps.Add(Ref(a), Ref(b)), a + b, "a + b");
@@ -136,7 +136,7 @@ public class EagerTensorTests
     [Fact]
     public void Indices_joins_and_masks_match_references()
     {
-        var g = new KilnGenerator(5);
+        var g = new RandomGenerator(5);
         var x = Random(g, -1, 1, 3, 4);
         var index = IntTensor.From([2, 0, 1, 3, 3, 0, 1, 1, 0, 2, 2, 3], 3, 4);
         Close(ReferenceOps.Gather(Ref(x), 1, RefTensor.From([3, 4], index.ToArray())), x.Gather(1, index), "Gather");
@@ -242,7 +242,7 @@ public class EagerTensorTests
     [Fact]
     public void Generators_replay_from_a_seed_and_draw_the_documented_distributions()
     {
-        var g = new KilnGenerator(42);
+        var g = new RandomGenerator(42);
         var first = g.Rand(1000);
         var second = g.Rand(1000);
         Assert.NotEqual(first.ToArray(), second.ToArray());
@@ -273,7 +273,7 @@ public class EagerTensorTests
     public void Eager_draws_follow_the_plans_documented_philox_layout()
     {
         // ReferenceOps.Random reproduces the counter layout of docs/ops.md (block, ticket, stream; key = seed) on its own
-        var g = new KilnGenerator(1234);
+        var g = new RandomGenerator(1234);
         Close(ReferenceOps.Rand(new RefDraw(1234, 0), 0, 37), g.Rand(37), "Rand", 1e-7);
         Close(ReferenceOps.Randn(new RefDraw(1234, 1), 0, 5, 7), g.Randn(5, 7), "Randn", 1e-6);
         Close(ReferenceOps.Randint(new RefDraw(1234, 2), 0, -3, 12, 40), g.Randint(-3, 12, 40), "Randint", 0);
