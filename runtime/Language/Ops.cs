@@ -13,6 +13,9 @@ public static class Ops
     /// <summary>torch.manual_seed: reseeds the generator of eager random ops (Rand, Randn, … outside model methods).</summary>
     [EagerOnly] public static void ManualSeed(ulong seed) => RandomGenerator.Default.ManualSeed(seed);
 
+    /// <summary>torch.empty(*size): a tensor whose values are not to be read before they are written (here they are zeros).</summary>
+    [EagerOnly] public static Tensor Empty(params int[] size) => EagerCreation.Full(size, 0f);
+
     /// <summary>PyTorch's <c>...</c> in an index: <c>a[Ellipsis, 0]</c>.</summary>
     public static TensorIndex Ellipsis => TensorIndex.Ellipsis;
 

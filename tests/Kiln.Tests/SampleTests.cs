@@ -5,6 +5,7 @@ using Samples.Diabetes;
 using Samples.Autograd;
 using Samples.Gan;
 using Samples.LinearRegression;
+using Samples.Tensors;
 using Xunit;
 
 namespace Kiln.Tests;
@@ -12,6 +13,35 @@ namespace Kiln.Tests;
 /// <summary>The samples train to their stated results (small sizes), checked against independent arithmetic.</summary>
 public class SampleTests
 {
+    [Fact]
+    public void The_tensor_tour_prints_what_seed_002_shows()
+    {
+        var lines = TensorTour.Run(seed: 3);
+        string Value(string code) => lines.Single(l => l.Code.StartsWith(code, StringComparison.Ordinal)).Value;
+        // the shapes the seed writes down (torch.size([4,3,28,28]) … [4,28,32,3]), as torch.Size prints them
+        Assert.Equal("torch.Size([4, 3, 28, 28])", Value("images.Shape"));
+        Assert.Equal("torch.Size([2, 3, 28, 28])", Value("images[..2].Shape"));
+        Assert.Equal("torch.Size([2, 1, 28, 28])", Value("images[..2, ..1, .., ..].Shape"));
+        Assert.Equal("torch.Size([2, 2, 28, 28])", Value("images[..2, 1.., .., ..].Shape"));
+        Assert.Equal("torch.Size([2, 1, 28, 28])", Value("images[..2, ^1.., .., ..].Shape"));
+        Assert.Equal("torch.Size([32])", Value("b.Squeeze().Shape"));
+        Assert.Equal("torch.Size([32, 1, 1])", Value("b.Squeeze(0).Shape"));
+        Assert.Equal("torch.Size([1, 32, 1])", Value("b.Squeeze(-1).Shape"));
+        Assert.Equal("torch.Size([4, 32, 14, 14])", Value("b.Expand(4, 32, 14, 14).Shape"));
+        Assert.Equal("torch.Size([4, 28, 32, 3])", Value("Rand(4, 3, 28, 32).Permute(0, 2, 3, 1).Shape"));
+        Assert.Equal("torch.Size([4, 28, 32, 3])", Value("Rand(4, 3, 28, 32).Transpose(1, 3).Transpose(1, 2).Shape"));
+        // what PyTorch prints for the deterministic ones (values by hand: 10^(-i/9), i·10/9)
+        Assert.Equal("tensor([1.0000, 0.7743, 0.5995, 0.4642, 0.3594, 0.2783, 0.2154, 0.1668, 0.1292,\n        0.1000])", Value("Logspace(0, -1"));
+        Assert.Equal("tensor([ 0.0000,  1.1111,  2.2222,  3.3333,  4.4444,  5.5556,  6.6667,  7.7778,\n         8.8889, 10.0000])", Value("Linspace(0, 10, steps: 10)"));
+        Assert.Equal("tensor([0., 2., 4., 6., 8.])", Value("Arange(0f, 10f, 2f)"));
+        Assert.Equal("True", Value("… .View(4, 28, 28, 3).Transpose(1, 3) equals images"));
+        Assert.Equal("False", Value("t equals images"));
+        // the masked selection holds exactly the printed elements ≥ 0.5, and a seed replays the whole tour
+        Assert.DoesNotContain("-", Value("x.MaskedSelect(mask)"));
+        Assert.Equal(lines, TensorTour.Run(seed: 3));
+        Assert.NotEqual(Value("var r = Rand(3, 3);"), TensorTour.Run(seed: 4).Single(l => l.Code.StartsWith("var r = Rand", StringComparison.Ordinal)).Value);
+    }
+
     [Fact]
     public void The_autograd_tour_checks_every_derivative_and_finds_the_four_minima()
     {
