@@ -54,10 +54,11 @@ internal static class Compiler
                     compiled.Add(CompileMethod(graph, lowerer.Layout));
                 }
             }
-            if (failed || diagnostics.Count > 0 || !lowerer.LayoutValid) return new ModelOutput(hint, null, diagnostics.ToEquatable());
-            // a module (named dims) has no plans of its own: it is emitted inside the models that use it
-            string? source = model.Dims.Count == 0 ? ModelEmitter.Emit(model, lowerer.Layout, lowerer.BufferLayout, compiled) : null;
-            return new ModelOutput(hint, source, diagnostics.ToEquatable());
+            if (failed || diagnostics.Count > 0) return new ModelOutput(hint, null, diagnostics.ToEquatable());
+            // a module (named dims, so no layout of its own) has no plans (they are emitted inside the models that use it), only its binding
+            if (model.Dims.Count > 0) return new ModelOutput(hint, ModelEmitter.EmitModule(model, models), diagnostics.ToEquatable());
+            if (!lowerer.LayoutValid) return new ModelOutput(hint, null, diagnostics.ToEquatable());
+            return new ModelOutput(hint, ModelEmitter.Emit(model, lowerer.Layout, lowerer.BufferLayout, compiled, models), diagnostics.ToEquatable());
         }
         catch (Exception e)
         {

@@ -43,6 +43,7 @@ internal static class ModelDiscovery
         var modules = new List<ModuleSpec>();
         var methods = new List<MethodSpec>();
         bool isPartial = type.DeclaringSyntaxReferences.All(r => r.GetSyntax(cancellationToken) is ClassDeclarationSyntax c && c.Modifiers.Any(SyntaxKind.PartialKeyword));
+        INamespaceSymbol? hiding = null;
         try
         {
             if (!isPartial)
@@ -52,9 +53,10 @@ internal static class ModelDiscovery
             if (type.IsGenericType)
                 diagnostics.Add(DiagnosticInfo.Create(Descriptors.BadDeclaration, location, $"Model class '{type.Name}' must not be generic: its plans are compiled for one set of shapes and types"));
             // a namespace Kiln.Device (or Kiln.Tensor, …) hides Kiln's type of that name from every global::Kiln.X the generated code writes
-            // (a module, a model with dims, emits no code of its own: the models using it report)
-            if (dims.Count == 0 && compilation.GlobalNamespace.GetNamespaceMembers().FirstOrDefault(n => n.Name == "Kiln") is { } kiln
-                && kiln.GetNamespaceMembers().FirstOrDefault(n => kiln.GetTypeMembers(n.Name).Length > 0) is { } hiding)
+            // (a module, a model with dims, then emits no binding, silently: the models using it report)
+            hiding = compilation.GlobalNamespace.GetNamespaceMembers().FirstOrDefault(n => n.Name == "Kiln") is { } kiln
+                ? kiln.GetNamespaceMembers().FirstOrDefault(n => kiln.GetTypeMembers(n.Name).Length > 0) : null;
+            if (dims.Count == 0 && hiding is not null)
                 diagnostics.Add(DiagnosticInfo.Create(Descriptors.ReservedName, location,
                     $"The namespace 'Kiln.{hiding.Name}' hides Kiln's type Kiln.{hiding.Name}, which the generated code of '{type.Name}' names: rename the namespace"));
 
@@ -92,7 +94,8 @@ internal static class ModelDiscovery
             modules.ToEquatable(),
             methods.ToEquatable(),
             diagnostics.ToEquatable(),
-            location);
+            location,
+            NamesHidden: hiding is not null);
     }
 
     private static void ReadField(IFieldSymbol field, List<string> modelDims, List<ParamSpec> parameters, List<ModuleSpec> modules, List<DiagnosticInfo> diagnostics)

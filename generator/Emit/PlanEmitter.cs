@@ -128,7 +128,7 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
         string baseArgs = symbols.Count == 0 ? "" : ", " + string.Join(", ", symbols.Select(Lower));
         // the dims are checked in the base call, before the arena is sized from them; a dim parameter starts with a
         // lower-case letter, so it cannot meet a plan member (upper-case or '_' first)
-        w.Open($"internal {ClassName}({modelType} model{(symbols.Count == 0 ? "" : ", " + ctorArgs)}) : base(model.Parameters, WorkFloats({string.Join(", ", symbols.Select(s => $"CheckDim(\"{s}\", {Lower(s)})"))}), TargetInts({string.Join(", ", symbols.Select(Lower))}))");
+        w.Open($"internal {ClassName}({modelType} model{(symbols.Count == 0 ? "" : ", " + ctorArgs)}) : base(model.Parameters, Layout, WorkFloats({string.Join(", ", symbols.Select(s => $"CheckDim(\"{s}\", {Lower(s)})"))}), TargetInts({string.Join(", ", symbols.Select(Lower))}))");
         foreach (var s in symbols) w.Line($"_d.{Identifier.Escape(s)} = {Lower(s)};");
         foreach (var (field, offset) in Memory.Fields) w.Line($"_d.{field} = {offset.Emit("_d.")};");
         w.Line("_p = State.Parameters.Host ?? []; _g = State.Gradients.Host ?? []; _w = Work.Host ?? []; _t = Targets.Host ?? [];");

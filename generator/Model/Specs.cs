@@ -63,7 +63,8 @@ internal enum MethodKind { Forward, Loss, Helper }
 /// <paramref name="Frozen"/>: [Loss(Frozen = …)] parameter or submodule paths this plan does not differentiate.
 internal sealed record MethodSpec(string Name, MethodKind Kind, EquatableArray<InputSpec> Inputs, EquatableArray<Statement> Body, LocationInfo Location, EquatableArray<string> Outputs = default, EquatableArray<string> Frozen = default);
 
-/// <summary>What Discover returns for one [Model] class: values only (a test walks it for symbols and syntax).</summary>
+/// <summary>What Discover returns for one [Model] class: values only (a test walks it for symbols and syntax).
+/// <paramref name="NamesHidden"/>: a namespace Kiln.X of the compilation hides a Kiln type the generated code names.</summary>
 internal sealed record ModelSpec(
     string Namespace,
     string Name,
@@ -76,4 +77,5 @@ internal sealed record ModelSpec(
     EquatableArray<ModuleSpec> Modules,
     EquatableArray<MethodSpec> Methods,
     EquatableArray<DiagnosticInfo> Diagnostics,
-    LocationInfo Location);
+    LocationInfo Location,
+    bool NamesHidden = false);

@@ -98,7 +98,7 @@ public sealed partial class Tensor
     private static BoolTensor Compare<T>(float a, Tensor b, T row) where T : struct, IBinaryRow => new(Eager.Zip(a, b, row));
 
     /// <summary>As PyTorch prints it: <c>tensor([[0.6614, 0.2669], [0.0617, 0.6213]])</c>, summarised past 1,000 elements.</summary>
-    public override string ToString() => _data is null ? "Tensor(symbol)" : TensorFormat.Format(Layout, Storage);
+    public override string ToString() => _data is null && _source is null ? "Tensor(symbol)" : TensorFormat.Format(Layout, Storage);
 }
 
 public sealed partial class BoolTensor

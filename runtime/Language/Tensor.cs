@@ -15,13 +15,17 @@ public enum Reduction { None, Sum, Mean, /** <summary>KlDiv only: the sum divide
 /// </summary>
 public sealed partial class Tensor
 {
-    /// <summary>The storage (null: a symbol, a [Param] field's value outside a plan).</summary>
+    /// <summary>The storage (null: a symbol, or storage read through <see cref="_source"/>).</summary>
     private readonly float[]? _data;
+    /// <summary>Where storage that lives elsewhere (a parameter block on a GPU) is read from, each time it is used.</summary>
+    private readonly Func<float[]>? _source;
     internal readonly Layout Layout;
 
     private Tensor() => Layout = Layout.Contiguous([]);
 
     internal Tensor(float[] data, Layout layout) => (_data, Layout) = (data, layout);
+
+    internal Tensor(Func<float[]> source, Layout layout) => (_source, Layout) = (source, layout);
 
     /// <summary>A contiguous tensor over <paramref name="data"/> (not copied).</summary>
     internal Tensor(float[] data, int[] shape) : this(data, Layout.Contiguous(shape)) { }
@@ -30,9 +34,9 @@ public sealed partial class Tensor
     public static Tensor Unbound { get; } = new();
 
     /// <summary>The elements' storage; a symbol has none.</summary>
-    internal float[] Storage => _data ?? throw Symbolic();
+    internal float[] Storage => _data ?? _source?.Invoke() ?? throw Symbolic();
 
-    internal Tensor View(Layout layout) => new(Storage, layout);
+    internal Tensor View(Layout layout) => _source is not null ? new(_source, layout) : new(Storage, layout);
 
     internal static Exception Symbolic() => new InvalidOperationException(
         "This tensor is a symbol (a [Param] of a [Model] outside a compiled plan): it has no values. Inside [Forward] and [Loss] " +

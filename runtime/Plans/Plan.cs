@@ -12,8 +12,11 @@ namespace Kiln;
 /// </summary>
 public abstract class Plan : IDisposable
 {
-    protected Plan(ModelState state, long workFloats, long targetInts)
+    protected Plan(ModelState state, IReadOnlyList<ParameterInfo> layout, long workFloats, long targetInts)
     {
+        // a submodule's instance (bound to its parent's block for eager calls) shares the block but not its layout
+        if (!ReferenceEquals(layout, state.Layout))
+            throw new InvalidOperationException("This model's parameters live in another model's block (it is a submodule bound for eager calls): compile the plans of the model that owns them.");
         // generated plans address the arena with int offsets, on every device, and step grid-stride loops by up to
         // Device.MaxLaunch: MaxElements keeps every index and every step below int.MaxValue
         if (workFloats > MaxElements || targetInts > MaxElements)

@@ -126,8 +126,39 @@ public sealed class ModelState : IDisposable
         Gradients.Clear();
     }
 
-    public ParameterInfo this[string name] => _byName.TryGetValue(name, out var p) ? p
+    /// <summary>Where parameter <paramref name="name"/> is in the block, with its shape.</summary>
+    public ParameterInfo Info(string name) => _byName.TryGetValue(name, out var p) ? p
         : throw new KeyNotFoundException($"The model has no parameter '{name}'. Parameters: {string.Join(", ", _byName.Keys)}.");
+
+    /// <summary>
+    /// A parameter as a tensor, as model.linear1.weight in PyTorch: a view of its current values (on the managed CPU
+    /// device the block itself, so it follows the optimizer's steps; on a GPU a copy read when the tensor is used).
+    /// </summary>
+    public Tensor this[string name] => Tensor(name);
+
+    /// <summary>The same as the indexer: parameter <paramref name="name"/> as a tensor viewing its values.</summary>
+    public Tensor Tensor(string name) => View(Parameters, Info(name));
+
+    /// <summary>A parameter's accumulated gradient as a tensor (param.grad), a view as <see cref="Tensor(string)"/>.</summary>
+    public Tensor Gradient(string name) => View(Gradients, Info(name));
+
+    /// <summary>A [Buffer] as a tensor viewing its values.</summary>
+    public Tensor BufferTensor(string name) => View(Buffers, BufferInfo(name));
+
+    /// <summary>Every parameter by name, as named_parameters().</summary>
+    public IEnumerable<(string Name, Tensor Value)> Named() => Layout.Select(p => (p.Name, View(Parameters, p)));
+
+    private static Tensor View(DeviceBuffer<float> block, ParameterInfo p)
+    {
+        var layout = new Layout(p.Offset, (int[])p.Shape.Clone(), Kiln.Layout.RowMajor(p.Shape));
+        if (block.Host is { } host) return new Tensor(host, layout);
+        return new Tensor(() =>
+        {
+            var copy = new float[block.Length];
+            block.CopyTo(copy);
+            return copy;
+        }, layout);
+    }
 
     /// <summary>
     /// The names of a submodule's parameters (<c>Under("g")</c>: "g.map1.weight", …), for an optimizer over that part of
@@ -144,7 +175,7 @@ public sealed class ModelState : IDisposable
     /// <summary>A copy of one parameter's values (row-major).</summary>
     public float[] Get(string name)
     {
-        var p = this[name];
+        var p = Info(name);
         var result = new float[p.Count];
         Parameters.CopyTo(result, p.Offset);
         return result;
@@ -153,7 +184,7 @@ public sealed class ModelState : IDisposable
     /// <summary>A copy of one parameter's accumulated gradient.</summary>
     public float[] Grad(string name)
     {
-        var p = this[name];
+        var p = Info(name);
         var result = new float[p.Count];
         Gradients.CopyTo(result, p.Offset);
         return result;
@@ -161,7 +192,7 @@ public sealed class ModelState : IDisposable
 
     public void Set(string name, ReadOnlySpan<float> values)
     {
-        var p = this[name];
+        var p = Info(name);
         if (values.Length != p.Count)
             throw new ArgumentException($"Parameter '{name}' has shape [{string.Join(", ", p.Shape)}] ({p.Count} values) but {values.Length} were given.", nameof(values));
         Parameters.CopyFrom(values, p.Offset);
@@ -186,7 +217,7 @@ public sealed class ModelState : IDisposable
     /// </summary>
     public void MarkRows(string parameter, ReadOnlySpan<int> rows)
     {
-        var p = this[parameter];
+        var p = Info(parameter);
         int count = p.Shape.Length == 0 ? 1 : p.Shape[0];
         if (!_rowMarks.TryGetValue(p.Offset, out var marks)) _rowMarks[p.Offset] = marks = new bool[count];
         foreach (var r in rows)

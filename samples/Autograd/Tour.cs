@@ -93,6 +93,6 @@ public static class AutogradTour
         }
 
         return new TourResult(grid, sigmoid, tanh, relu, sigmoidGrad, tanhGrad, reluGrad, logits, prob, jacobian,
-            x, w, y, mse, mseGrad, tour.Parameters.Get("w"), y1, entropy, [.. tour.Parameters["w"].Shape], first, second, accumulated, minima);
+            x, w, y, mse, mseGrad, tour.Parameters.Get("w"), y1, entropy, [.. tour.Parameters.Info("w").Shape], first, second, accumulated, minima);
     }
 }

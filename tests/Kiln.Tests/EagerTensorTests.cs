@@ -40,7 +40,7 @@ public class EagerTensorTests
 
     /// <summary>Ops whose arguments the table below cannot make (index tensors, lists, random draws): tested on their own.</summary>
     private static readonly HashSet<string> Separate = ["Gather", "IndexSelect", "Cat", "Stack", "Where", "LogicalAnd", "LogicalOr", "LogicalXor",
-        "LogicalNot", "Rand", "Randn", "RandLike", "RandnLike", "Randint", "Normal", "Bernoulli", "Randperm", "Dropout", "ManualSeed", "Detach"];
+        "LogicalNot", "Empty", "Rand", "Randn", "RandLike", "RandnLike", "Randint", "Normal", "Bernoulli", "Randperm", "Dropout", "ManualSeed", "Detach"];
 
     public static TheoryData<string> OpOverloads()
     {
@@ -286,6 +286,7 @@ public class EagerTensorTests
         var t = Tensor.From(new float[,] { { 1, 2, 3 }, { 4, 5, 6 } });
         Assert.Equal(new float[] { 1, 2, 3, 4, 5, 6 }, t.ToArray());
         Assert.Equal(6f, t[1, 2].Item());
+        Assert.Equal("torch.Size([2, 3])", Empty(2, 3).Shape.ToString());
         ReadOnlySpan<float> span = t;
         Assert.Equal(6, span.Length);
         Assert.Contains("cannot be converted to Scalar", Assert.Throws<InvalidOperationException>(() => t.Item()).Message);

@@ -92,12 +92,12 @@ public sealed class ParamGroup<TOptions> : ParamGroup where TOptions : Optimizer
         if (list.Count == 0) throw new ArgumentException("A parameter group needs at least one parameter.", nameof(names));
         foreach (var n in list)
         {
-            _ = state[n];
+            _ = state.Info(n);
             if (existing.Any(g => g.Names.Contains(n))) throw new ArgumentException($"Parameter '{n}' appears in more than one parameter group.", nameof(names));
         }
         // adjacent parameters of the block merge into one range: one fused pass each
         var merged = new List<(int Offset, int Count)>();
-        foreach (var p in list.Select(n => state[n]).OrderBy(p => p.Offset))
+        foreach (var p in list.Select(n => state.Info(n)).OrderBy(p => p.Offset))
         {
             if (merged.Count > 0 && merged[^1].Offset + merged[^1].Count == p.Offset) merged[^1] = (merged[^1].Offset, merged[^1].Count + p.Count);
             else merged.Add((p.Offset, p.Count));

@@ -259,7 +259,7 @@ public sealed class Asgd : Optimizer<AsgdOptions, AsgdRule>
     /// <summary>The averaged parameters (ASGD's "ax"), by name.</summary>
     public float[] Average(string name)
     {
-        var p = State[name];
+        var p = State.Info(name);
         var all = StateDict().Buffers[0];
         return all.AsSpan(p.Offset, p.Count).ToArray();
     }

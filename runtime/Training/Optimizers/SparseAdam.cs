@@ -47,7 +47,7 @@ public sealed class SparseAdam : IOptimizer
         Validate(options);
         var group = ParamGroup<AdamOptions>.Create(_state, names, options, _groups);
         _groups.Add(group);
-        _rows[group] = group.Names.Select(n => _state[n])
+        _rows[group] = group.Names.Select(n => _state.Info(n))
             .Select(p => (p.Offset, p.Shape.Length == 0 ? 1 : p.Shape[0], p.Shape.Length <= 1 ? 1 : p.Count / p.Shape[0])).ToArray();
         return group;
     }

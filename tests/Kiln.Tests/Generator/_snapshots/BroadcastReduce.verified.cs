@@ -21,10 +21,15 @@ namespace Demo
 
         /// <summary>Allocates the parameters on <paramref name="device"/>, initialised as PyTorch's nn.Linear does, from <paramref name="seed"/>.</summary>
         public Centering(global::Kiln.Device device, int seed = 0)
+            : this(new global::Kiln.ModelState(device, Layout, seed), "") { }
+
+        /// <summary>The model over a parameter block holding its parameters under <paramref name="prefix"/> (a submodule's, "fc.", in its parent's):
+        /// its fields view those values, so calling a method directly runs it eagerly. Plans are compiled from the model that owns the block.</summary>
+        public Centering(global::Kiln.ModelState parameters, string prefix)
         {
-            this.Parameters = new global::Kiln.ModelState(device, Layout, seed);
-            this.gain = global::Kiln.Tensor.Unbound;
-            this.offset = global::Kiln.Tensor.Unbound;
+            this.Parameters = parameters;
+            this.gain = parameters.Tensor(prefix + "gain");
+            this.offset = parameters.Tensor(prefix + "offset");
         }
 
         /// <summary>Compiles Loss for the given dims: binds them, plans memory and loads kernels once.</summary>
@@ -79,7 +84,7 @@ namespace Demo
             /// <summary>Ints of the target buffer for the given dims.</summary>
             public static long TargetInts(int n) => 0;
 
-            internal LossPlan(global::Demo.Centering model, int n) : base(model.Parameters, WorkFloats(CheckDim("N", n)), TargetInts(n))
+            internal LossPlan(global::Demo.Centering model, int n) : base(model.Parameters, Layout, WorkFloats(CheckDim("N", n)), TargetInts(n))
             {
                 _d.N = n;
                 _d.T0 = 0;

@@ -27,11 +27,16 @@ namespace Demo
 
         /// <summary>Allocates the parameters on <paramref name="device"/>, initialised as PyTorch's nn.Linear does, from <paramref name="seed"/>.</summary>
         public Tour(global::Kiln.Device device, int seed = 0)
+            : this(new global::Kiln.ModelState(device, Layout, seed, BufferLayout), "") { }
+
+        /// <summary>The model over a parameter block holding its parameters under <paramref name="prefix"/> (a submodule's, "fc.", in its parent's):
+        /// its fields view those values, so calling a method directly runs it eagerly. Plans are compiled from the model that owns the block.</summary>
+        public Tour(global::Kiln.ModelState parameters, string prefix)
         {
-            this.Parameters = new global::Kiln.ModelState(device, Layout, seed, BufferLayout);
-            this.w = global::Kiln.Tensor.Unbound;
-            this.head = global::Kiln.Tensor.Unbound;
-            this.meanLogits = global::Kiln.Tensor.Unbound;
+            this.Parameters = parameters;
+            this.w = parameters.Tensor(prefix + "w");
+            this.head = parameters.Tensor(prefix + "head");
+            this.meanLogits = parameters.BufferTensor(prefix + "meanLogits");
         }
 
         /// <summary>Compiles Classify for the given dims: binds them, plans memory and loads kernels once.</summary>
@@ -95,7 +100,7 @@ namespace Demo
             /// <summary>Ints of the target buffer for the given dims.</summary>
             public static long TargetInts(int n) => 0;
 
-            internal ClassifyPlan(global::Demo.Tour model, int n) : base(model.Parameters, WorkFloats(CheckDim("N", n)), TargetInts(n))
+            internal ClassifyPlan(global::Demo.Tour model, int n) : base(model.Parameters, Layout, WorkFloats(CheckDim("N", n)), TargetInts(n))
             {
                 _d.N = n;
                 _d.T0 = 0;
@@ -395,7 +400,7 @@ namespace Demo
             /// <summary>Ints of the target buffer for the given dims.</summary>
             public static long TargetInts(int n) => (long)n;
 
-            internal TrainPlan(global::Demo.Tour model, int n) : base(model.Parameters, WorkFloats(CheckDim("N", n)), TargetInts(n))
+            internal TrainPlan(global::Demo.Tour model, int n) : base(model.Parameters, Layout, WorkFloats(CheckDim("N", n)), TargetInts(n))
             {
                 _d.N = n;
                 _d.T0 = 0;

@@ -21,9 +21,14 @@ namespace Samples.LinearRegression
 
         /// <summary>Allocates the parameters on <paramref name="device"/>, initialised as PyTorch's nn.Linear does, from <paramref name="seed"/>.</summary>
         public LinearModel(global::Kiln.Device device, int seed = 0)
+            : this(new global::Kiln.ModelState(device, Layout, seed), "") { }
+
+        /// <summary>The model over a parameter block holding its parameters under <paramref name="prefix"/> (a submodule's, "fc.", in its parent's):
+        /// its fields view those values, so calling a method directly runs it eagerly. Plans are compiled from the model that owns the block.</summary>
+        public LinearModel(global::Kiln.ModelState parameters, string prefix)
         {
-            this.Parameters = new global::Kiln.ModelState(device, Layout, seed);
-            this.linear = null!;
+            this.Parameters = parameters;
+            this.linear = new global::Kiln.Nn.Linear(parameters, prefix + "linear.");
         }
 
         /// <summary>Compiles Predict for the given dims: binds them, plans memory and loads kernels once.</summary>
@@ -60,7 +65,7 @@ namespace Samples.LinearRegression
             /// <summary>Ints of the target buffer for the given dims.</summary>
             public static long TargetInts(int n) => 0;
 
-            internal PredictPlan(global::Samples.LinearRegression.LinearModel model, int n) : base(model.Parameters, WorkFloats(CheckDim("N", n)), TargetInts(n))
+            internal PredictPlan(global::Samples.LinearRegression.LinearModel model, int n) : base(model.Parameters, Layout, WorkFloats(CheckDim("N", n)), TargetInts(n))
             {
                 _d.N = n;
                 _d.T0 = 0;
@@ -182,7 +187,7 @@ namespace Samples.LinearRegression
             /// <summary>Ints of the target buffer for the given dims.</summary>
             public static long TargetInts(int n) => 0;
 
-            internal LossPlan(global::Samples.LinearRegression.LinearModel model, int n) : base(model.Parameters, WorkFloats(CheckDim("N", n)), TargetInts(n))
+            internal LossPlan(global::Samples.LinearRegression.LinearModel model, int n) : base(model.Parameters, Layout, WorkFloats(CheckDim("N", n)), TargetInts(n))
             {
                 _d.N = n;
                 _d.T0 = 0;
