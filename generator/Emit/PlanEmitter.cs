@@ -60,6 +60,9 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
     private string SelfOff(Node n) => Memory.Of(n, layout).Offset.Replace("d.", Self + "_d.");
     private Region Reg(Node n) => Memory.Of(n, layout).Region;
     private static string Dim(Size s) => s.Emit("_d.");
+
+    /// <summary>A shape as an int[] expression over the bound dims.</summary>
+    private static string ShapeArray(Shape shape) => "[" + string.Join(", ", shape.Dims.Select(d => Dim(d) is var e && e.Contains("(long)") ? $"(int)({e})" : e)) + "]";
     private static string SelfDim(Size s) => s.Emit(Self + "_d.");
 
     private IEnumerable<(Node Input, string Classes, int Ignore)> TargetChecks() =>
@@ -291,6 +294,9 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
         w.Line("/// <inheritdoc/>");
         w.Line($"protected override global::System.Collections.Generic.IReadOnlyList<(string Name, long Offset, long Count, bool IsInt)> InputSlots => _slots ??= new (string, long, long, bool)[] {{ {string.Join(", ", g.Inputs.Select(i => $"(\"{i.Attrs.Name}\", {Off(i)}, {Dim(i.Shape.Count)}, {(i.Attrs.IsInt ? "true" : "false")})"))} }};");
         w.Line("private (string, long, long, bool)[]? _slots;");
+        w.Line();
+        w.Line("/// <inheritdoc/>");
+        w.Line($"protected override int[][] Shapes => [{string.Join(", ", g.Inputs.Select(i => ShapeArray(i.Shape)).Append(ShapeArray(m.Output.Shape)))}];");
         if (Outputs.Count > 1)
         {
             w.Line();

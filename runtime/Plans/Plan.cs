@@ -108,6 +108,46 @@ public abstract class Plan : IDisposable
         }
     }
 
+    /// <summary>The shapes of the inputs in declaration order, then of the (first) output, for the bound dims.</summary>
+    protected virtual int[][] Shapes => [];
+
+    /// <summary>
+    /// Runs the plan on tensors, as calling the model's method: each input's shape is checked against the plan's
+    /// (a float for a scalar input), and the (first) output comes back as a tensor of its shape: a loss plan's is the
+    /// 0-d loss. Copies in and out; the span overloads stay for zero-copy loops.
+    /// </summary>
+    public Tensor Call(params object[] inputs) => CallCore(inputs, backward: false);
+
+    /// <summary>As <see cref="Call"/>, running backward too (loss plans): the gradients accumulate into the model's.</summary>
+    public Tensor CallBackward(params object[] inputs) => CallCore(inputs, backward: true);
+
+    private Tensor CallCore(object[] inputs, bool backward)
+    {
+        var slots = InputSlots;
+        var shapes = Shapes;
+        if (inputs.Length != slots.Count)
+            throw new ArgumentException($"The plan takes {slots.Count} inputs ({string.Join(", ", Array.ConvertAll([.. slots], s => s.Name))}) but was given {inputs.Length}.", nameof(inputs));
+        var arrays = new Array[inputs.Length];
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            var (name, _, _, isInt) = slots[i];
+            var expected = shapes[i];
+            int[] actual;
+            (arrays[i], actual) = inputs[i] switch
+            {
+                Tensor t when !isInt => ((Array)t.ToArray(), t.Shape.ToArray()),
+                IntTensor k when isInt => (k.ToArray(), k.Shape.ToArray()),
+                float f when !isInt && expected.Length == 0 => (new[] { f }, []),
+                var other => throw new ArgumentException(
+                    $"Input '{name}' must be {(isInt ? "an IntTensor of class indices" : expected.Length == 0 ? "a float or a 0-d Tensor" : "a Tensor")}, not {other?.GetType().Name ?? "null"}.", name),
+            };
+            if (!actual.AsSpan().SequenceEqual(expected))
+                throw new ArgumentException($"Input '{name}' must have shape [{string.Join(", ", expected)}] but has [{string.Join(", ", actual)}].", name);
+        }
+        var result = Invoke(arrays, backward);
+        return Tensor.From(result, shapes[^1]);
+    }
+
     /// <summary>Forward and backward on staged inputs (loss plans).</summary>
     public virtual float ForwardBackwardStaged() => throw new NotSupportedException("Only the plans of [Loss] methods run backward.");
 

@@ -80,7 +80,14 @@ public class EagerModelTests
         Assert.Equal(new[] { 2.5f, -1.75f, 7f }, eager.ToArray());
         using var plan = model.CompileRun();
         Assert.Equal(eager.ToArray(), plan.Run(x));
+        // plans take and return tensors, their shapes checked against the plan's
+        Assert.Equal("tensor([ 2.5000, -1.7500,  7.0000])", plan.Call(x).ToString());
+        var wrong = Assert.Throws<ArgumentException>(() => plan.Call(Tensor.From(1f, 2f)));
+        Assert.Contains("Input 'x' must have shape [3] but has [2]", wrong.Message);
+        Assert.Throws<ArgumentException>(() => plan.Call(x, x));
         using var loss = model.CompileSquare();
+        Assert.Equal(0, loss.CallBackward(x).Dim());
+        model.Parameters.ZeroGrad();
         loss.ForwardBackward(x);
         Assert.Equal(model.Parameters.Grad("inner.w"), model.Parameters.Gradient("inner.w").ToArray());
         Assert.Equal(((model.Run(x) * model.Run(x)).Sum()).Item(), model.Square(x).Item(), 4);

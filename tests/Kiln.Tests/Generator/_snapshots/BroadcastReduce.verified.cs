@@ -147,6 +147,9 @@ namespace Demo
             protected override global::System.Collections.Generic.IReadOnlyList<(string Name, long Offset, long Count, bool IsInt)> InputSlots => _slots ??= new (string, long, long, bool)[] { ("x", _d.T0, 8 * _d.N, false), ("y", _d.T1, _d.N, false) };
             private (string, long, long, bool)[]? _slots;
 
+            /// <inheritdoc/>
+            protected override int[][] Shapes => [[_d.N, 8], [_d.N], []];
+
             private void PrepareStaged()
             {
                 UploadStaged();

@@ -174,6 +174,9 @@ namespace Demo
             private (string, long, long, bool)[]? _slots;
 
             /// <inheritdoc/>
+            protected override int[][] Shapes => [[_d.N, 4], [], [_d.N, 3]];
+
+            /// <inheritdoc/>
             protected override global::System.Collections.Generic.IReadOnlyList<(string Name, long Offset, long Count)> OutputSlots => _outputSlots ??= new (string, long, long)[] { ("logits", _d.T20, 3 * _d.N), ("probs", _d.T22, 3 * _d.N) };
             private (string, long, long)[]? _outputSlots;
 
@@ -557,6 +560,9 @@ namespace Demo
             /// <inheritdoc/>
             protected override global::System.Collections.Generic.IReadOnlyList<(string Name, long Offset, long Count, bool IsInt)> InputSlots => _slots ??= new (string, long, long, bool)[] { ("x", _d.T0, 4 * _d.N, false), ("t", _d.T1, _d.N, true) };
             private (string, long, long, bool)[]? _slots;
+
+            /// <inheritdoc/>
+            protected override int[][] Shapes => [[_d.N, 4], [_d.N], []];
 
             /// <inheritdoc/>
             protected override global::System.Collections.Generic.IReadOnlyList<(string Name, long Offset, long Count)> OutputSlots => _outputSlots ??= new (string, long, long)[] { ("loss", _d.T64, 1), ("logits", _d.T24, 3 * _d.N) };

@@ -108,6 +108,9 @@ namespace Samples.LinearRegression
             protected override global::System.Collections.Generic.IReadOnlyList<(string Name, long Offset, long Count, bool IsInt)> InputSlots => _slots ??= new (string, long, long, bool)[] { ("x", _d.T0, _d.N, false) };
             private (string, long, long, bool)[]? _slots;
 
+            /// <inheritdoc/>
+            protected override int[][] Shapes => [[_d.N, 1], [_d.N, 1]];
+
             private void PrepareStaged()
             {
                 UploadStaged();
@@ -237,6 +240,9 @@ namespace Samples.LinearRegression
             /// <inheritdoc/>
             protected override global::System.Collections.Generic.IReadOnlyList<(string Name, long Offset, long Count, bool IsInt)> InputSlots => _slots ??= new (string, long, long, bool)[] { ("x", _d.T0, _d.N, false), ("y", _d.T1, _d.N, false) };
             private (string, long, long, bool)[]? _slots;
+
+            /// <inheritdoc/>
+            protected override int[][] Shapes => [[_d.N, 1], [_d.N, 1], []];
 
             private void PrepareStaged()
             {
