@@ -50,7 +50,7 @@ internal sealed class OpCase : IDisposable
                 return (Array)Enumerable.Range(0, count).Select(_ => rng.NextInt(classes)).ToArray();
             }
             if (input.Attrs.Name == "pm") return Enumerable.Range(0, count).Select(_ => rng.NextFloat() < 0.5f ? -1f : 1f).ToArray();   // ±1 targets
-            (float lo, float hi) = input.Attrs.Name switch { "y" => (0f, 1f), "p" => (0.05f, 0.95f), "w" or "pw" => (0.5f, 1.5f), _ => (-1f, 1f) };
+            (float lo, float hi) = input.Attrs.Name switch { "y" => (0f, 1f), "p" => (0.05f, 0.95f), "w" or "pw" or "std" => (0.5f, 1.5f), _ => (-1f, 1f) };
             return Enumerable.Range(0, count).Select(_ => rng.Uniform(lo, hi)).ToArray();
         }).ToArray();
         var c = new OpCase(model, method, graph, layout, device, instance, plan, inputs);
