@@ -232,7 +232,9 @@ internal static class Eager
         var sb = rb == 1 ? new[] { b.Layout.Shape[0], 1 } : b.Layout.Shape;
         int m = sa[^2], k = sa[^1], n = sb[^1];
         if (sb[^2] != k)
-            throw new ArgumentException($"mat1 and mat2 shapes cannot be multiplied ({Layout.Count(sa[..^1])}x{k} and {sb[^2]}x{n})");
+            throw new ArgumentException(ra == 1 || rb == 1
+                ? $"matmul: shapes [{string.Join(", ", a.Layout.Shape)}] and [{string.Join(", ", b.Layout.Shape)}] cannot be multiplied ({k} and {sb[^2]} elements along the inner dim)"
+                : $"mat1 and mat2 shapes cannot be multiplied ({Layout.Count(sa[..^1])}x{k} and {sb[^2]}x{n})");
         var batch = Layout.Broadcast(sa[..^2], sb[..^2]);
         var left = Dense(a.View(new Layout(a.Layout.Offset, sa, Strides(a.Layout, ra == 1, first: true))), [.. batch, m, k]).ToArray();
         var right = Dense(b.View(new Layout(b.Layout.Offset, sb, Strides(b.Layout, rb == 1, first: false))), [.. batch, k, n]).ToArray();
@@ -383,6 +385,8 @@ internal static class Eager
         var slice = new float[Layout.Count(shape) / Math.Max(1, indices.Length)];
         for (int j = 0; j < indices.Length; j++)
         {
+            if ((uint)indices[j] >= (uint)source.Shape[d])
+                throw new IndexOutOfRangeException($"index_select(): index {indices[j]} is out of range for dimension {d} with size {source.Shape[d]}");
             var from = source.Select(d, indices[j]);
             from.Gather(x.Storage, slice);
             output.Select(d, j).Scatter<float>(slice, y);

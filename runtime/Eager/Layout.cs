@@ -45,15 +45,16 @@ internal readonly record struct Layout(int Offset, int[] Shape, int[] Strides)
     public static int Dim(int dim, int rank)
     {
         int r = Math.Max(rank, 1);
-        if (dim < -r || dim >= r) throw new ArgumentOutOfRangeException(nameof(dim), dim, $"Dimension out of range (expected to be in range of [{-r}, {r - 1}], but got {dim})");
+        if (dim < -r || dim >= r) throw new IndexOutOfRangeException($"Dimension out of range (expected to be in range of [{-r}, {r - 1}], but got {dim})");
         return dim < 0 ? dim + r : dim;
     }
 
-    public Layout Select(int dim, int index)
+    /// <param name="label">The dim as the user counts it, for the message (an index's position in the original tensor).</param>
+    public Layout Select(int dim, int index, int? label = null)
     {
         dim = Dim(dim, Rank);
         int size = Shape[dim];
-        if (index < -size || index >= size) throw new IndexOutOfRangeException($"index {index} is out of bounds for dimension {dim} with size {size}");
+        if (index < -size || index >= size) throw new IndexOutOfRangeException($"index {index} is out of bounds for dimension {label ?? dim} with size {size}");
         if (index < 0) index += size;
         return new(Offset + index * Strides[dim], Without(Shape, dim), Without(Strides, dim));
     }
@@ -158,21 +159,22 @@ internal readonly record struct Layout(int Offset, int[] Shape, int[] Strides)
         if (ellipses > 1) throw new IndexOutOfRangeException("an index can only have a single ellipsis ('...')");
         if (consumed > Rank) throw new IndexOutOfRangeException($"too many indices for tensor of dimension {Rank}");
         var layout = this;
-        int dim = 0;
+        int dim = 0, original = 0;   // the dim in the result so far, and in this tensor (for messages)
         foreach (var i in indices)
         {
             switch (i.Kind)
             {
-                case 0: layout = layout.Select(dim, i.Value); break;
-                case 1: layout = layout.Select(dim, i.At.IsFromEnd ? layout.Shape[dim] - i.At.Value : i.At.Value); break;
+                case 0: layout = layout.Select(dim, i.Value, original++); break;
+                case 1: layout = layout.Select(dim, i.At.IsFromEnd ? layout.Shape[dim] - i.At.Value : i.At.Value, original++); break;
                 case 2:
+                    original++;
                     int size = layout.Shape[dim];
                     int start = i.Span.Start.IsFromEnd ? size - i.Span.Start.Value : i.Span.Start.Value;
                     int end = i.Span.End.IsFromEnd ? size - i.Span.End.Value : i.Span.End.Value;
                     layout = layout.Slice(dim, start, end, 1);
                     dim++;
                     break;
-                default: dim += Rank - consumed; break;
+                default: dim += Rank - consumed; original += Rank - consumed; break;
             }
         }
         return layout;

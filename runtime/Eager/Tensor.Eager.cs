@@ -1,6 +1,7 @@
 using System;
 using System.Collections;
 using System.Collections.Generic;
+using System.Linq;
 using Kiln.Kernels;
 
 namespace Kiln;
@@ -68,6 +69,9 @@ public sealed partial class Tensor
 
     /// <summary>torch.tensor(values): a 1-D tensor of a copy of the values.</summary>
     [EagerOnly] public static Tensor From(params float[] values) => new((float[])values.Clone(), [values.Length]);
+    /// <summary>x.clone(): a contiguous copy.</summary>
+    [EagerOnly] public Tensor Clone() => new(ToArray(), (int[])Layout.Shape.Clone());
+
     /// <summary>A 0-d tensor: torch.tensor(3.5).</summary>
     [EagerOnly] public static Tensor From(float value) => new([value], []);
     /// <summary>torch.tensor of nested lists, from a C# rectangular array.</summary>
@@ -108,6 +112,13 @@ public sealed partial class BoolTensor
     [EagerOnly] public int Dim() => Mask.Dim();
     [EagerOnly] public bool Item() => Mask.Item() != 0f;
     [EagerOnly] public bool[] ToArray() => Array.ConvertAll(Mask.ToArray(), v => v != 0f);
+    /// <summary>bool(mask) in Python: a one-element mask's value; more elements are ambiguous, as PyTorch says.</summary>
+    private bool Truth() => Mask.Numel() == 1 ? Mask.Item() != 0f
+        : throw new InvalidOperationException($"Boolean value of Tensor with more than one value is ambiguous ({Mask.Numel()} values): use All() or Any().");
+    /// <summary>mask.all(): whether every element is true (a 0-d mask).</summary>
+    [EagerOnly] public BoolTensor All() => new(Tensor.From(Mask.ToArray().All(v => v != 0f) ? 1f : 0f));
+    /// <summary>mask.any(): whether some element is true (a 0-d mask).</summary>
+    [EagerOnly] public BoolTensor Any() => new(Tensor.From(Mask.ToArray().Any(v => v != 0f) ? 1f : 0f));
     /// <summary>torch.tensor([True, False]).</summary>
     [EagerOnly] public static BoolTensor From(params bool[] values) => new(new Tensor(Array.ConvertAll(values, v => v ? 1f : 0f), [values.Length]));
     public override string ToString() => ReferenceEquals(Mask, Tensor.Unbound) ? "BoolTensor(symbol)" : TensorFormat.FormatBool(Mask.Layout, Mask.Storage);
@@ -130,6 +141,17 @@ public sealed partial class IntTensor
     }
     /// <summary>torch.tensor([1, 2, 3]) of integers (class labels, indices).</summary>
     [EagerOnly] public static IntTensor From(params int[] values) => new((int[])values.Clone(), [values.Length]);
+    /// <summary>A 0-d integer tensor: torch.tensor(7).</summary>
+    [EagerOnly] public static IntTensor From(int value) => new([value], []);
+    /// <summary>torch.tensor of nested lists of integers (a 2-D index for Gather).</summary>
+    [EagerOnly] public static IntTensor From(int[,] values) => new(values.Cast<int>().ToArray(), [values.GetLength(0), values.GetLength(1)]);
+    /// <summary>The same integers under a new shape (one dim may be -1): a view when contiguous, else a copy.</summary>
+    [EagerOnly]
+    public IntTensor Reshape(params int[] shape)
+    {
+        var target = Layout.Infer(shape, Layout.Numel);
+        return Layout.Reshape(target) is { } view ? new(Storage, view) : new(ToArray(), target);
+    }
     [EagerOnly] public static IntTensor From(ReadOnlySpan<int> values, params int[] shape)
     {
         if (values.Length != Layout.Count(shape)) throw new ArgumentException($"shape '[{string.Join(", ", shape)}]' is invalid for input of size {values.Length}", nameof(shape));

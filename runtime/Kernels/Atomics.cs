@@ -14,6 +14,6 @@ public static class Atomics
             assumed = current;
             current = Atomic.CompareExchange(ref target, assumed, assumed * value);
         }
-        while (current != assumed && current == current);
+        while (current != assumed && !float.IsNaN(current));   // a NaN never compares equal: stop there
     }
 }

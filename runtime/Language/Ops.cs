@@ -13,6 +13,22 @@ public static class Ops
     /// <summary>torch.manual_seed: reseeds the generator of eager random ops (Rand, Randn, … outside model methods).</summary>
     [EagerOnly] public static void ManualSeed(ulong seed) => RandomGenerator.Default.ManualSeed(seed);
 
+    /// <summary>torch.allclose: |a − b| ≤ atol + rtol·|b| everywhere (broadcast), NaNs equal only with equalNan.</summary>
+    [EagerOnly]
+    public static bool AllClose(Tensor a, Tensor b, float rtol = 1e-5f, float atol = 1e-8f, bool equalNan = false)
+    {
+        var shape = Layout.Broadcast(a.Layout.Shape, b.Layout.Shape);
+        var x = a.Expand(shape).ToArray();
+        var y = b.Expand(shape).ToArray();
+        for (int i = 0; i < x.Length; i++)
+        {
+            if (float.IsNaN(x[i]) || float.IsNaN(y[i])) { if (!(equalNan && float.IsNaN(x[i]) && float.IsNaN(y[i]))) return false; continue; }
+            if (x[i] == y[i]) continue;   // equal infinities
+            if (!(Math.Abs((double)x[i] - y[i]) <= atol + rtol * Math.Abs((double)y[i]))) return false;
+        }
+        return true;
+    }
+
     /// <summary>torch.empty(*size): a tensor whose values are not to be read before they are written (here they are zeros).</summary>
     [EagerOnly] public static Tensor Empty(params int[] size) => EagerCreation.Full(size, 0f);
 

@@ -266,9 +266,9 @@ public sealed partial class BoolTensor
     /// Only so that C# compiles <c>if (x > 0)</c> and <c>x > 0 ? a : b</c> in a model method: a plan is fixed at build
     /// time, so the generator rejects a branch on a tensor's values (KLN0001) and shows the per-element form, Where(mask, a, b).
     /// </summary>
-    public static bool operator true(BoolTensor a) => a.Mask.Item() != 0f;
+    public static bool operator true(BoolTensor a) => a.Truth();
     /// <summary>The pair of <see cref="op_True"/>: C# requires both.</summary>
-    public static bool operator false(BoolTensor a) => a.Mask.Item() == 0f;
+    public static bool operator false(BoolTensor a) => !a.Truth();
     public static Tensor operator *(BoolTensor a, Tensor b) => a.Mask * b;
     public static Tensor operator *(Tensor a, BoolTensor b) => a * b.Mask;
     public static Tensor operator *(BoolTensor a, float b) => a.Mask * b;

@@ -40,7 +40,7 @@ public class EagerTensorTests
 
     /// <summary>Ops whose arguments the table below cannot make (index tensors, lists, random draws): tested on their own.</summary>
     private static readonly HashSet<string> Separate = ["Gather", "IndexSelect", "Cat", "Stack", "Where", "LogicalAnd", "LogicalOr", "LogicalXor",
-        "LogicalNot", "Empty", "Rand", "Randn", "RandLike", "RandnLike", "Randint", "Normal", "Bernoulli", "Randperm", "Dropout", "ManualSeed", "Detach"];
+        "LogicalNot", "Empty", "AllClose", "Rand", "Randn", "RandLike", "RandnLike", "Randint", "Normal", "Bernoulli", "Randperm", "Dropout", "ManualSeed", "Detach"];
 
     public static TheoryData<string> OpOverloads()
     {
@@ -206,7 +206,8 @@ public class EagerTensorTests
         Assert.Contains("Use .Reshape(...) instead", viewError.Message);
         Assert.Equal(new float[] { 0, 3, 1, 4, 2, 5 }, m.T.Reshape(6).ToArray());
         Assert.Throws<IndexOutOfRangeException>(() => m[2]);
-        Assert.Throws<ArgumentOutOfRangeException>(() => m.Sum(2));
+        Assert.Throws<IndexOutOfRangeException>(() => m.Sum(2));
+        Assert.Contains("index 7 is out of bounds for dimension 1 with size 3", Assert.Throws<IndexOutOfRangeException>(() => m[0, 7]).Message);
     }
 
     [Fact]
@@ -299,6 +300,32 @@ public class EagerTensorTests
         var batched = Arange(12f).View(2, 2, 3).MatMul(Ones(3, 1));
         Assert.Equal("torch.Size([2, 2, 1])", batched.Shape.ToString());
         Assert.Equal(new float[] { 3, 12, 21, 30 }, batched.ToArray());
+    }
+
+    [Fact]
+    public void What_a_new_user_reached_for_works_and_says_what_went_wrong()
+    {
+        var v = Tensor.From(-1f, 2f, 3f);
+        Assert.Equal("tensor(False)", (v > 0f).All().ToString());
+        Assert.Equal("tensor(True)", (v > 0f).Any().ToString());
+        Assert.True((v > -2f).All().Item());
+        var ambiguous = Assert.Throws<InvalidOperationException>(() => { if (v > 0f) { } });
+        Assert.Contains("Boolean value of Tensor with more than one value is ambiguous", ambiguous.Message);
+        Assert.True(AllClose(v, v + 1e-7f));
+        Assert.False(AllClose(v, v + 1e-3f));
+        Assert.False(AllClose(Tensor.From(float.NaN), Tensor.From(float.NaN)));
+        Assert.True(AllClose(Tensor.From(float.NaN), Tensor.From(float.NaN), equalNan: true));
+        Assert.True(AllClose(Ones(2, 3), Tensor.From(1f)));
+        var copy = v.Clone();
+        Assert.Equal(v.ToArray(), copy.ToArray());
+        Assert.Equal("tensor(7)", IntTensor.From(7).ToString());
+        var index = IntTensor.From(new[,] { { 0, 0 }, { 1, 0 } });
+        Assert.Equal("torch.Size([2, 2])", index.Shape.ToString());
+        Assert.Equal(new float[] { 1, 1, 4, 3 }, Tensor.From(new float[,] { { 1, 2 }, { 3, 4 } }).Gather(1, index).ToArray());
+        Assert.Equal([4], IntTensor.From(1, 2, 3, 4).Reshape(2, -1).Reshape(-1).Shape.ToArray());
+        Assert.Contains("index -1 is out of range", Assert.Throws<IndexOutOfRangeException>(() => Arange(3f).IndexSelect(0, IntTensor.From(-1))).Message);
+        Assert.Contains("shapes [3] and [4] cannot be multiplied", Assert.Throws<ArgumentException>(() => Ones(3).MatMul(Ones(4))).Message);
+        Assert.Equal("Dimension out of range (expected to be in range of [-1, 0], but got 1)", Assert.Throws<IndexOutOfRangeException>(() => v.Sum(1)).Message);
     }
 
     [Fact]
