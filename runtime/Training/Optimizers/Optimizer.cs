@@ -277,6 +277,12 @@ public abstract class Optimizer<TOptions, TRule> : IOptimizer where TOptions : O
         int j = 0;
         if (Vector256.IsHardwareAccelerated)
         {
+            // large arrays share their misalignment (the runtime places their data at the same offset in a fresh region):
+            // a scalar prologue up to p's 32-byte boundary then aligns every stream's vector loads, none straddling two lines
+            int head = SharedHead(p, g, s0, s1, s2);
+            for (; j < head; j++) rule.Update(ref p[j], g[j], ref s0[j], ref s1[j], ref s2[j]);
+            p = p[head..]; g = g[head..]; s0 = s0[head..]; s1 = s1[head..]; s2 = s2[head..];
+            length -= head;
             var vp = MemoryMarshal.Cast<float, Vector256<float>>(p);
             var vg = MemoryMarshal.Cast<float, Vector256<float>>(g);
             var v0 = MemoryMarshal.Cast<float, Vector256<float>>(s0);
@@ -287,6 +293,17 @@ public abstract class Optimizer<TOptions, TRule> : IOptimizer where TOptions : O
             j = vp.Length * Vector256<float>.Count;
         }
         for (; j < length; j++) rule.Update(ref p[j], g[j], ref s0[j], ref s1[j], ref s2[j]);
+    }
+
+    /// <summary>Elements before <paramref name="p"/>'s next 32-byte boundary when every span is as misaligned as p; else 0.</summary>
+    private static unsafe int SharedHead(Span<float> p, Span<float> g, Span<float> s0, Span<float> s1, Span<float> s2)
+    {
+        fixed (float* a = p, b = g, c = s0, d = s1, e = s2)
+        {
+            long off = (long)a & 31;
+            if (off % sizeof(float) != 0 || ((long)b & 31) != off || ((long)c & 31) != off || ((long)d & 31) != off || ((long)e & 31) != off) return 0;
+            return Math.Min(p.Length, (int)((32 - off) & 31) / sizeof(float));
+        }
     }
 
     /// <summary>The kernel as a delegate, made once: the key of the device's launcher cache.</summary>
