@@ -2,6 +2,7 @@ using System;
 using System.Collections;
 using System.Collections.Generic;
 using System.Linq;
+using System.Numerics.Tensors;
 using Kiln.Kernels;
 
 namespace Kiln;
@@ -63,6 +64,34 @@ public sealed partial class Tensor
 
     /// <summary>The elements, row-major, without a copy where the tensor is contiguous (a plan's span inputs take this).</summary>
     [EagerOnly] public ReadOnlySpan<float> AsSpan() => Eager.Dense(this);
+
+    /// <summary>
+    /// The elements as a System.Numerics.Tensors span over the same storage (no copy; a broadcast dim has stride 0), for
+    /// the Tensor/TensorPrimitives APIs of .NET. A 0-d tensor is a span of one element.
+    /// </summary>
+    [EagerOnly]
+    public ReadOnlyTensorSpan<float> AsTensorSpan()
+    {
+        var lengths = Layout.Rank == 0 ? [(nint)1] : Array.ConvertAll(Layout.Shape, d => (nint)d);
+        // a dim of size 1 gets stride 0 (the same addresses): .NET's check counts a stride past the last element
+        var strides = new nint[lengths.Length];
+        for (int i = 0; i < Layout.Rank; i++) strides[i] = Layout.Shape[i] == 1 ? 0 : Layout.Strides[i];
+        long extent = 1;   // the storage the layout reaches past its offset
+        for (int i = 0; i < Layout.Rank; i++) extent += (long)(Layout.Shape[i] - 1) * Layout.Strides[i];
+        if (Layout.Numel == 0) extent = 0;
+        return new ReadOnlyTensorSpan<float>(Storage.AsSpan(Layout.Offset, (int)extent), lengths, strides);
+    }
+
+    /// <summary>A copy of a System.Numerics.Tensors span as a tensor of its lengths.</summary>
+    [EagerOnly]
+    public static Tensor From(in ReadOnlyTensorSpan<float> values)
+    {
+        var shape = new int[values.Rank];
+        for (int i = 0; i < shape.Length; i++) shape[i] = checked((int)values.Lengths[i]);
+        var data = new float[Layout.Count(shape)];
+        values.FlattenTo(data);
+        return new(data, shape);
+    }
 
     /// <summary>A tensor passes wherever a plan takes a span of floats: <c>plan.Forward(x)</c>.</summary>
     public static implicit operator ReadOnlySpan<float>(Tensor tensor) => tensor.AsSpan();

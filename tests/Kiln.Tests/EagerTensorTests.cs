@@ -329,6 +329,22 @@ public class EagerTensorTests
     }
 
     [Fact]
+    public void Tensors_convert_to_and_from_dotnet_tensor_spans()
+    {
+        var m = Arange(6f).View(2, 3);
+        var span = m.T.AsTensorSpan();   // strided, no copy
+        Assert.Equal([3, 2], span.Lengths.ToArray().Select(l => (int)l));
+        Assert.Equal(4f, span[[1, 1]]);   // m.T[1, 1] = m[1, 1]
+        var back = Tensor.From(span);
+        Assert.Equal(m.T.ToArray(), back.ToArray());
+        Assert.Equal("torch.Size([3, 2])", back.Shape.ToString());
+        var broadcast = Tensor.From(1f, 2f).Unsqueeze(0).Expand(3, 2);
+        Assert.Equal(new float[] { 1, 2, 1, 2, 1, 2 }, Tensor.From(broadcast.AsTensorSpan()).ToArray());
+        Assert.Equal(1.5f, Tensor.From(Tensor.From(1.5f).AsTensorSpan()).Item());
+        Assert.Equal(new float[] { 0, 1, 2 }, Tensor.From(Arange(6f).View(2, 1, 3)[1..].Unsqueeze(0).AsTensorSpan()).ToArray().Select(v => v - 3f));
+    }
+
+    [Fact]
     public void The_generated_rows_file_is_current()
     {
         string path = Path.Combine(Repo.Root, "runtime", "Eager", "EagerKernels.g.cs");
