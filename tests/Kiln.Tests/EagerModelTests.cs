@@ -98,6 +98,20 @@ public class EagerModelTests
         Assert.Equal(model.Parameters.Grad("inner.w"), model.Parameters.Gradient("inner.w").ToArray());
         Assert.Equal(((model.Run(x) * model.Run(x)).Sum()).Item(), model.Square(x).Item(), 4);
 
+        // on an ILGPU device the views read the block from the device at each use, so they follow it too
+        using (var ilgpu = Device.IlgpuCpu())
+        {
+            var onDevice = new EagerOuter(ilgpu);
+            onDevice.Parameters.Set("inner.w", [1f, 2f, 3f]);
+            onDevice.Parameters.Set("b", [0.5f, 0.25f, -1f]);
+            var view = onDevice.Parameters["inner.w"];
+            Assert.Equal("tensor([1., 2., 3.])", view.ToString());
+            Assert.Equal(new[] { 1.5f, -1.75f, 11f }, onDevice.Run(x).ToArray());
+            onDevice.Parameters.Set("inner.w", [2f, 2f, 2f]);
+            Assert.Equal("tensor([2., 2., 2.])", view.ToString());
+            Assert.Equal(new[] { 2f, -2f }, view[..2].ToArray().Zip(new[] { 1f, -1f }, (a, b) => a * b));
+        }
+
         // the submodule's instance shares the parent's block: compiling it alone is refused with the reason
         var inner = (EagerInner)typeof(EagerOuter).GetField("inner", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(model)!;
         Assert.Equal(new[] { 2f, -2f, 8f }, inner.Scale(x).ToArray());
