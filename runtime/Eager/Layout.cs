@@ -227,14 +227,19 @@ internal readonly record struct Layout(int Offset, int[] Shape, int[] Strides)
             if (innerStride == 1) source.AsSpan(at, inner).CopyTo(row);
             else if (innerStride == 0) row.Fill(source[at]);
             else for (int i = 0, p = at; i < inner; i++, p += innerStride) row[i] = source[p];
-            // the next row: increment the index over every dim but the last, as an odometer
-            for (int d = rank - 2; d >= 0; d--)
-            {
-                at += Strides[d];
-                if (++index[d] < Shape[d]) break;
-                at -= Strides[d] * Shape[d];
-                index[d] = 0;
-            }
+            NextRow(index, ref at);
+        }
+    }
+
+    /// <summary>The start of the next row: the index over every dim but the last incremented, as an odometer.</summary>
+    private void NextRow(int[] index, ref int at)
+    {
+        for (int d = Rank - 2; d >= 0; d--)
+        {
+            at += Strides[d];
+            if (++index[d] < Shape[d]) return;
+            at -= Strides[d] * Shape[d];
+            index[d] = 0;
         }
     }
 
@@ -252,13 +257,7 @@ internal readonly record struct Layout(int Offset, int[] Shape, int[] Strides)
             var row = values.Slice(o, inner);
             if (innerStride == 1) row.CopyTo(destination.AsSpan(at, inner));
             else for (int i = 0, p = at; i < inner; i++, p += innerStride) destination[p] = row[i];
-            for (int d = rank - 2; d >= 0; d--)
-            {
-                at += Strides[d];
-                if (++index[d] < Shape[d]) break;
-                at -= Strides[d] * Shape[d];
-                index[d] = 0;
-            }
+            NextRow(index, ref at);
         }
     }
 
