@@ -275,6 +275,8 @@ public sealed class PickedLogSoftmaxGradOp
             var minusG = S.Splat(-g);
             int j = 0;
             for (; j + w <= c; j += w) S.Store(S.Mul(S.Exp(S.Load(ref yr, j)), minusG), ref dr, j);
+            // the tail as one overlapping vector (the same values rewritten), when the row holds one
+            if (j < c && c >= w) { S.Store(S.Mul(S.Exp(S.Load(ref yr, c - w)), minusG), ref dr, c - w); j = c; }
             for (; j < c; j++) Unsafe.Add(ref dr, j) = -MathF.Exp(Unsafe.Add(ref yr, j)) * g;
             dx[t] += g;
         }
