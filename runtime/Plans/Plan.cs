@@ -125,6 +125,7 @@ public abstract class Plan : IDisposable
     {
         var slots = InputSlots;
         var shapes = Shapes;
+        if (shapes.Length != slots.Count + 1) throw new NotSupportedException($"{GetType().Name} does not describe its shapes (a plan generated before Call existed): rebuild the model's project.");
         if (inputs.Length != slots.Count)
             throw new ArgumentException($"The plan takes {slots.Count} inputs ({string.Join(", ", Array.ConvertAll([.. slots], s => s.Name))}) but was given {inputs.Length}.", nameof(inputs));
         var arrays = new Array[inputs.Length];
