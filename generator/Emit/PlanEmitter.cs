@@ -103,7 +103,7 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
         w.Line("/// <summary>Dims and arena offsets, bound when the plan is compiled; kernels read them by value.</summary>");
         w.Open("public struct Bound");
         foreach (var s in symbols) w.Line($"public int {Identifier.Escape(s)};");
-        foreach (var (field, _) in Memory.Fields) w.Line($"public int {field};");
+        foreach (var (field, _, _) in Memory.Fields) w.Line($"public int {field};");
         if (symbols.Count + Memory.Fields.Count == 0) w.Line("public int Unused;");
         w.Close();
         w.Line();
@@ -133,7 +133,7 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
         // lower-case letter, so it cannot meet a plan member (upper-case or '_' first)
         w.Open($"internal {ClassName}({modelType} model{(symbols.Count == 0 ? "" : ", " + ctorArgs)}) : base(model.Parameters, Layout, WorkFloats({string.Join(", ", symbols.Select(s => $"CheckDim(\"{s}\", {Lower(s)})"))}), TargetInts({string.Join(", ", symbols.Select(Lower))}))");
         foreach (var s in symbols) w.Line($"_d.{Identifier.Escape(s)} = {Lower(s)};");
-        foreach (var (field, offset) in Memory.Fields) w.Line($"_d.{field} = {offset.Emit("_d.")};");
+        foreach (var (field, offset, aligned) in Memory.Fields) w.Line(aligned ? $"_d.{field} = Align({offset.Emit("_d.")});" : $"_d.{field} = {offset.Emit("_d.")};");
         w.Line("_p = State.Parameters.Host ?? []; _g = State.Gradients.Host ?? []; _w = Work.Host ?? []; _t = Targets.Host ?? [];");
         foreach (var k in m.Fusion.Kernels)
         {

@@ -23,8 +23,14 @@ internal sealed class MemoryPlan
     private Fusion _fusion = null!;
 
     public IReadOnlyDictionary<Node, Placement> Places => _places;
-    /// <summary>Bound fields: name, offset polynomial.</summary>
-    public List<(string Field, Poly Offset)> Fields { get; } = new();
+    /// <summary>Bound fields: name, offset polynomial, and whether the offset is a work-arena slot the plan aligns.</summary>
+    public List<(string Field, Poly Offset, bool Aligned)> Fields { get; } = new();
+
+    /// <summary>
+    /// Floats after every work slot: room for the plan to move the slot's start up to the next 64-byte boundary
+    /// (<c>Plan.Align</c>), so vector loads and stores of every stored tensor start on a cache line.
+    /// </summary>
+    public const int Pad = 15;
     public Poly WorkFloats { get; } = new();
     public Poly TargetInts { get; } = new();
     public int Slots { get; private set; }
@@ -47,8 +53,9 @@ internal sealed class MemoryPlan
         {
             var region = input.Attrs.IsInt ? Region.Targets : Region.Work;
             var total = region == Region.Work ? WorkFloats : TargetInts;
-            Fields.Add((FieldName(input), total.Copy()));
+            Fields.Add((FieldName(input), total.Copy(), region == Region.Work));
             total.Add(input.Shape.Count);
+            if (region == Region.Work) total.Add(Size.Of(Pad));
             _places[input] = new Placement(region, "d." + FieldName(input), input.Shape.ContiguousStrides());
         }
 
@@ -83,9 +90,10 @@ internal sealed class MemoryPlan
             {
                 offset = WorkFloats.Copy();
                 WorkFloats.Add(size);
+                WorkFloats.Add(Size.Of(Pad));
                 slots.Add((size, until, offset));
             }
-            Fields.Add((FieldName(n), offset));
+            Fields.Add((FieldName(n), offset, true));
             _places[n] = new Placement(Region.Work, "d." + FieldName(n), n.Shape.ContiguousStrides());
         }
         Slots = slots.Count;

@@ -17,7 +17,8 @@ public sealed class DeviceBuffer<T> : IDisposable where T : unmanaged
                 $"A buffer of {length:N0} {typeof(T).Name} elements exceeds the managed path's limit of {Array.MaxLength:N0} (a .NET array): use smaller dims (batch size) or an ILGPU device.");
         Device = device;
         Length = length;
-        if (device.IsManaged) Host = new T[length];
+        // pinned, so addresses stay put: plans align their slots to the array's 64-byte boundaries (Plan.Align)
+        if (device.IsManaged) Host = GC.AllocateArray<T>((int)length, pinned: true);
         else _gpu = device.Accelerator!.Allocate1D<T>(Math.Max(1, length));
     }
 

@@ -67,7 +67,7 @@ public sealed class GemmOp
             if (_packed.Length < size + 16)
             {
                 _packed = GC.AllocateUninitializedArray<float>(size + 16, pinned: true);
-                _packOff = AlignedOffset(_packed);
+                _packOff = HostCopy.AlignmentShift(_packed);
             }
             CpuWorkers.For(panels, parallel ? 1 : long.MaxValue, _pack);
             (_b, _bOff, _ldb, _panelStride) = (_packed, _packOff, _nr, _k * _nr);
@@ -127,13 +127,6 @@ public sealed class GemmOp
             }
         }
         _a = _b = _c = [];
-    }
-
-    /// <summary>The index of the first element of a pinned array that sits on a 64-byte boundary.</summary>
-    private static unsafe int AlignedOffset(float[] pinned)
-    {
-        nint address = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(pinned));
-        return (int)((64 - address % 64) % 64 / sizeof(float));
     }
 
     private static int RoundUp(int x, int to) => (x + to - 1) / to * to;

@@ -1,4 +1,6 @@
 using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Kiln.Kernels;
 
@@ -9,6 +11,13 @@ namespace Kiln.Kernels;
 /// </summary>
 internal static unsafe class HostCopy
 {
+    /// <summary>The index of the first element of a pinned array that sits on a 64-byte boundary (a cache line).</summary>
+    public static int AlignmentShift(float[] pinned)
+    {
+        nint address = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(pinned));
+        return (int)((64 - address % 64) % 64 / sizeof(float));
+    }
+
     /// <summary>Below this many bytes a single copy is faster than waking the workers.</summary>
     private const long Parallel = 1 << 20;
 

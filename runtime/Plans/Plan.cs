@@ -26,7 +26,17 @@ public abstract class Plan : IDisposable
         _device = state.Device;
         Work = Device.Allocate<float>(workFloats);
         Targets = Device.Allocate<int>(targetInts);
+        _shift = Work.Host is { } host ? Kernels.HostCopy.AlignmentShift(host) : 0;
     }
+
+    /// <summary>The first element of the arena on a 64-byte boundary (the managed arena is pinned; device memory is aligned).</summary>
+    private readonly int _shift;
+
+    /// <summary>
+    /// A work slot's start moved up to the next 64-byte boundary: the memory plan leaves <c>MemoryPlan.Pad</c> floats after
+    /// every slot for it, so vector loads of every stored tensor start on a cache line and none straddles two.
+    /// </summary>
+    protected int Align(long offset) => (int)(offset + ((_shift - offset) & 15));
 
     /// <summary>
     /// The most elements a plan's arena (or a model's parameter block) holds: int.MaxValue less the largest grid-stride

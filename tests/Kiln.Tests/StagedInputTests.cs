@@ -9,6 +9,25 @@ namespace Kiln.Tests;
 /// <summary>Batches written straight into a plan's input memory train exactly as copied batches do.</summary>
 public class StagedInputTests
 {
+    [Theory]
+    [InlineData(7)]
+    [InlineData(8)]
+    [InlineData(13)]
+    public unsafe void Arena_slots_start_on_cache_lines(int n)
+    {
+        // the memory plan leaves room after every slot and the plan moves each start to a 64-byte boundary of its pinned
+        // arena, so no vector load of a stored tensor straddles two lines (x is the first slot, y one after 8·n floats)
+        using var device = Device.ManagedCpu();
+        var model = new DiabetesClassifier(device, seed: 1);
+        using var step = model.CompileLoss(n);
+        fixed (float* x = step.StagedInput("x"), y = step.StagedInput("y"))
+        {
+            Assert.Equal(0, (long)x % 64);
+            Assert.Equal(0, (long)y % 64);
+            Assert.True(y - x >= 8 * n, "slots overlap");
+        }
+    }
+
     private static TensorDataset Classes(int n)
     {
         var rng = new SeededRandom(11);

@@ -37,7 +37,7 @@ namespace Demo
 
         /// <summary>
         /// Plan of Loss(x [N, 8], y [N]) → []: 7 kernels (4 forward).
-        /// Memory plan: work arena = 1 + 20*N floats and targets = 0 ints, 4 bytes each, allocated once; 5 activation slots, 0 reuses.
+        /// Memory plan: work arena = 106 + 20*N floats and targets = 0 ints, 4 bytes each, allocated once; 5 activation slots, 0 reuses.
         /// </summary>
         public sealed class LossPlan : global::Kiln.Plan
         {
@@ -80,20 +80,20 @@ namespace Demo
             private readonly global::Kiln.Kernels.KernelArgs _a6;
 
             /// <summary>Floats of the work arena for the given dims.</summary>
-            public static long WorkFloats(int n) => 1 + 20 * (long)n;
+            public static long WorkFloats(int n) => 106 + 20 * (long)n;
             /// <summary>Ints of the target buffer for the given dims.</summary>
             public static long TargetInts(int n) => 0;
 
             internal LossPlan(global::Demo.Centering model, int n) : base(model.Parameters, Layout, WorkFloats(CheckDim("N", n)), TargetInts(n))
             {
                 _d.N = n;
-                _d.T0 = 0;
-                _d.T1 = 8 * _d.N;
-                _d.T4 = 9 * _d.N;
-                _d.T8 = 10 * _d.N;
-                _d.T11 = 18 * _d.N;
-                _d.T17 = 19 * _d.N;
-                _d.T27 = 1 + 19 * _d.N;
+                _d.T0 = Align(0);
+                _d.T1 = Align(15 + 8 * _d.N);
+                _d.T4 = Align(30 + 9 * _d.N);
+                _d.T8 = Align(45 + 10 * _d.N);
+                _d.T11 = Align(60 + 18 * _d.N);
+                _d.T17 = Align(75 + 19 * _d.N);
+                _d.T27 = Align(91 + 19 * _d.N);
                 _p = State.Parameters.Host ?? []; _g = State.Gradients.Host ?? []; _w = Work.Host ?? []; _t = Targets.Host ?? [];
                 _a0 = new() { A0 = _d.N, A1 = _d.T0, A2 = _d.T4 };
                 _c0 = (r0, r1) => global::Kiln.Generated.CenteringKernels.K0Cpu(_p, _g, _w, _a0, r0 * (8), r1 * (8));

@@ -45,7 +45,7 @@ namespace Samples.Diabetes
 
         /// <summary>
         /// Plan of Predict(x [N, 8]) → [N, 1]: 6 kernels (6 forward).
-        /// Memory plan: work arena = 30*N floats and targets = 0 ints, 4 bytes each, allocated once; 6 activation slots, 0 reuses.
+        /// Memory plan: work arena = 105 + 30*N floats and targets = 0 ints, 4 bytes each, allocated once; 6 activation slots, 0 reuses.
         /// </summary>
         public sealed class PredictPlan : global::Kiln.Plan
         {
@@ -79,20 +79,20 @@ namespace Samples.Diabetes
             private readonly global::Kiln.Kernels.KernelArgs _a5;
 
             /// <summary>Floats of the work arena for the given dims.</summary>
-            public static long WorkFloats(int n) => 30 * (long)n;
+            public static long WorkFloats(int n) => 105 + 30 * (long)n;
             /// <summary>Ints of the target buffer for the given dims.</summary>
             public static long TargetInts(int n) => 0;
 
             internal PredictPlan(global::Samples.Diabetes.DiabetesClassifier model, int n) : base(model.Parameters, Layout, WorkFloats(CheckDim("N", n)), TargetInts(n))
             {
                 _d.N = n;
-                _d.T0 = 0;
-                _d.T4 = 8 * _d.N;
-                _d.T6 = 14 * _d.N;
-                _d.T10 = 20 * _d.N;
-                _d.T12 = 24 * _d.N;
-                _d.T16 = 28 * _d.N;
-                _d.T18 = 29 * _d.N;
+                _d.T0 = Align(0);
+                _d.T4 = Align(15 + 8 * _d.N);
+                _d.T6 = Align(30 + 14 * _d.N);
+                _d.T10 = Align(45 + 20 * _d.N);
+                _d.T12 = Align(60 + 24 * _d.N);
+                _d.T16 = Align(75 + 28 * _d.N);
+                _d.T18 = Align(90 + 29 * _d.N);
                 _p = State.Parameters.Host ?? []; _g = State.Gradients.Host ?? []; _w = Work.Host ?? []; _t = Targets.Host ?? [];
                 _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 6, 8, transA: false, transB: true, accumulate: false);
                 _a1 = new() { A0 = _d.N, A1 = _d.T4, A2 = _d.T6 };
@@ -201,7 +201,7 @@ namespace Samples.Diabetes
 
         /// <summary>
         /// Plan of Loss(x [N, 8], y [N, 1]) → []: 17 kernels (6 forward).
-        /// Memory plan: work arena = 1 + 41*N floats and targets = 0 ints, 4 bytes each, allocated once; 9 activation slots, 2 reuses.
+        /// Memory plan: work arena = 166 + 41*N floats and targets = 0 ints, 4 bytes each, allocated once; 9 activation slots, 2 reuses.
         /// </summary>
         public sealed class LossPlan : global::Kiln.Plan
         {
@@ -264,26 +264,26 @@ namespace Samples.Diabetes
             private readonly global::Kiln.Kernels.GemmOp _l16;
 
             /// <summary>Floats of the work arena for the given dims.</summary>
-            public static long WorkFloats(int n) => 1 + 41 * (long)n;
+            public static long WorkFloats(int n) => 166 + 41 * (long)n;
             /// <summary>Ints of the target buffer for the given dims.</summary>
             public static long TargetInts(int n) => 0;
 
             internal LossPlan(global::Samples.Diabetes.DiabetesClassifier model, int n) : base(model.Parameters, Layout, WorkFloats(CheckDim("N", n)), TargetInts(n))
             {
                 _d.N = n;
-                _d.T0 = 0;
-                _d.T1 = 8 * _d.N;
-                _d.T5 = 9 * _d.N;
-                _d.T7 = 15 * _d.N;
-                _d.T11 = 21 * _d.N;
-                _d.T13 = 25 * _d.N;
-                _d.T17 = 29 * _d.N;
-                _d.T25 = 30 * _d.N;
-                _d.T38 = 1 + 30 * _d.N;
-                _d.T41 = 21 * _d.N;
-                _d.T45 = 1 + 31 * _d.N;
-                _d.T48 = 9 * _d.N;
-                _d.T52 = 1 + 35 * _d.N;
+                _d.T0 = Align(0);
+                _d.T1 = Align(15 + 8 * _d.N);
+                _d.T5 = Align(30 + 9 * _d.N);
+                _d.T7 = Align(45 + 15 * _d.N);
+                _d.T11 = Align(60 + 21 * _d.N);
+                _d.T13 = Align(75 + 25 * _d.N);
+                _d.T17 = Align(90 + 29 * _d.N);
+                _d.T25 = Align(105 + 30 * _d.N);
+                _d.T38 = Align(121 + 30 * _d.N);
+                _d.T41 = Align(60 + 21 * _d.N);
+                _d.T45 = Align(136 + 31 * _d.N);
+                _d.T48 = Align(30 + 9 * _d.N);
+                _d.T52 = Align(151 + 35 * _d.N);
                 _p = State.Parameters.Host ?? []; _g = State.Gradients.Host ?? []; _w = Work.Host ?? []; _t = Targets.Host ?? [];
                 _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 6, 8, transA: false, transB: true, accumulate: false);
                 _a1 = new() { A0 = _d.N, A1 = _d.T5, A2 = _d.T7 };

@@ -47,7 +47,7 @@ namespace Demo
 
         /// <summary>
         /// Plan of Classify(x [N, 4], temperature []) → [N, 3]: 11 kernels (11 forward).
-        /// Memory plan: work arena = 7 + 29*N floats and targets = 0 ints, 4 bytes each, allocated once; 9 activation slots, 2 reuses.
+        /// Memory plan: work arena = 172 + 29*N floats and targets = 0 ints, 4 bytes each, allocated once; 9 activation slots, 2 reuses.
         /// </summary>
         public sealed class ClassifyPlan : global::Kiln.Plan
         {
@@ -96,26 +96,26 @@ namespace Demo
             private readonly global::Kiln.Kernels.SoftmaxOp _l10;
 
             /// <summary>Floats of the work arena for the given dims.</summary>
-            public static long WorkFloats(int n) => 7 + 29 * (long)n;
+            public static long WorkFloats(int n) => 172 + 29 * (long)n;
             /// <summary>Ints of the target buffer for the given dims.</summary>
             public static long TargetInts(int n) => 0;
 
             internal ClassifyPlan(global::Demo.Tour model, int n) : base(model.Parameters, Layout, WorkFloats(CheckDim("N", n)), TargetInts(n))
             {
                 _d.N = n;
-                _d.T0 = 0;
-                _d.T1 = 4 * _d.N;
-                _d.T5 = 1 + 4 * _d.N;
-                _d.T7 = 1 + 8 * _d.N;
-                _d.T8 = 1 + 4 * _d.N;
-                _d.T11 = 1 + 12 * _d.N;
-                _d.T12 = 1 + 16 * _d.N;
-                _d.T13 = 1 + 20 * _d.N;
-                _d.T15 = 1 + 23 * _d.N;
-                _d.T16 = 4 + 23 * _d.N;
-                _d.T20 = 7 + 23 * _d.N;
-                _d.T21 = 1 + 20 * _d.N;
-                _d.T22 = 7 + 26 * _d.N;
+                _d.T0 = Align(0);
+                _d.T1 = Align(15 + 4 * _d.N);
+                _d.T5 = Align(31 + 4 * _d.N);
+                _d.T7 = Align(46 + 8 * _d.N);
+                _d.T8 = Align(31 + 4 * _d.N);
+                _d.T11 = Align(61 + 12 * _d.N);
+                _d.T12 = Align(76 + 16 * _d.N);
+                _d.T13 = Align(91 + 20 * _d.N);
+                _d.T15 = Align(106 + 23 * _d.N);
+                _d.T16 = Align(124 + 23 * _d.N);
+                _d.T20 = Align(142 + 23 * _d.N);
+                _d.T21 = Align(91 + 20 * _d.N);
+                _d.T22 = Align(157 + 26 * _d.N);
                 _p = State.Parameters.Host ?? []; _g = State.Gradients.Host ?? []; _w = Work.Host ?? []; _t = Targets.Host ?? [];
                 _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: false, accumulate: false);
                 _a1 = new() { A0 = _d.N, A1 = _d.T0, A2 = _d.T5, A3 = _d.T7 };
@@ -261,7 +261,7 @@ namespace Demo
 
         /// <summary>
         /// Plan of Train(x [N, 4], t [N]) → []: 39 kernels (26 forward).
-        /// Memory plan: work arena = 51 + 54*N floats and targets = N ints, 4 bytes each, allocated once; 22 activation slots, 15 reuses.
+        /// Memory plan: work arena = 411 + 54*N floats and targets = N ints, 4 bytes each, allocated once; 22 activation slots, 15 reuses.
         /// </summary>
         public sealed class TrainPlan : global::Kiln.Plan
         {
@@ -399,53 +399,53 @@ namespace Demo
             private readonly global::Kiln.Kernels.KernelArgs _a38;
 
             /// <summary>Floats of the work arena for the given dims.</summary>
-            public static long WorkFloats(int n) => 51 + 54 * (long)n;
+            public static long WorkFloats(int n) => 411 + 54 * (long)n;
             /// <summary>Ints of the target buffer for the given dims.</summary>
             public static long TargetInts(int n) => (long)n;
 
             internal TrainPlan(global::Demo.Tour model, int n) : base(model.Parameters, Layout, WorkFloats(CheckDim("N", n)), TargetInts(n))
             {
                 _d.N = n;
-                _d.T0 = 0;
+                _d.T0 = Align(0);
                 _d.T1 = 0;
-                _d.T26 = 4 * _d.N;
-                _d.T2 = 3 + 4 * _d.N;
-                _d.T5 = 3 + 8 * _d.N;
-                _d.T9 = 3 + 4 * _d.N;
-                _d.T10 = 3 + 12 * _d.N;
-                _d.T11 = 3 + 4 * _d.N;
-                _d.T12 = 3 + 16 * _d.N;
-                _d.T13 = 3 + 20 * _d.N;
-                _d.T15 = 3 + 16 * _d.N;
-                _d.T16 = 3 + 24 * _d.N;
-                _d.T17 = 3 + 28 * _d.N;
-                _d.T19 = 3 + 31 * _d.N;
-                _d.T20 = 6 + 31 * _d.N;
-                _d.T24 = 9 + 31 * _d.N;
-                _d.T43 = 3 + 28 * _d.N;
-                _d.T44 = 9 + 34 * _d.N;
-                _d.T47 = 3 + 31 * _d.N;
-                _d.T45 = 9 + 34 * _d.N;
-                _d.T49 = 6 + 31 * _d.N;
-                _d.T41 = 9 + 35 * _d.N;
-                _d.T55 = 10 + 35 * _d.N;
-                _d.T56 = 14 + 35 * _d.N;
-                _d.T57 = 10 + 35 * _d.N;
-                _d.T61 = 14 + 35 * _d.N;
-                _d.T64 = 18 + 35 * _d.N;
-                _d.T31 = 3 + 31 * _d.N;
-                _d.T35 = 14 + 35 * _d.N;
-                _d.T69 = 3 + 31 * _d.N;
-                _d.T74 = 9 + 34 * _d.N;
-                _d.T76 = 19 + 35 * _d.N;
-                _d.T79 = 19 + 38 * _d.N;
-                _d.T85 = 19 + 42 * _d.N;
-                _d.T86 = 3 + 20 * _d.N;
-                _d.T92 = 19 + 46 * _d.N;
-                _d.T93 = 3 + 12 * _d.N;
-                _d.T95 = 19 + 50 * _d.N;
-                _d.T87 = 19 + 54 * _d.N;
-                _d.T94 = 35 + 54 * _d.N;
+                _d.T26 = Align(15 + 4 * _d.N);
+                _d.T2 = Align(33 + 4 * _d.N);
+                _d.T5 = Align(48 + 8 * _d.N);
+                _d.T9 = Align(33 + 4 * _d.N);
+                _d.T10 = Align(63 + 12 * _d.N);
+                _d.T11 = Align(33 + 4 * _d.N);
+                _d.T12 = Align(78 + 16 * _d.N);
+                _d.T13 = Align(93 + 20 * _d.N);
+                _d.T15 = Align(78 + 16 * _d.N);
+                _d.T16 = Align(108 + 24 * _d.N);
+                _d.T17 = Align(123 + 28 * _d.N);
+                _d.T19 = Align(138 + 31 * _d.N);
+                _d.T20 = Align(156 + 31 * _d.N);
+                _d.T24 = Align(174 + 31 * _d.N);
+                _d.T43 = Align(123 + 28 * _d.N);
+                _d.T44 = Align(189 + 34 * _d.N);
+                _d.T47 = Align(138 + 31 * _d.N);
+                _d.T45 = Align(189 + 34 * _d.N);
+                _d.T49 = Align(156 + 31 * _d.N);
+                _d.T41 = Align(204 + 35 * _d.N);
+                _d.T55 = Align(220 + 35 * _d.N);
+                _d.T56 = Align(239 + 35 * _d.N);
+                _d.T57 = Align(220 + 35 * _d.N);
+                _d.T61 = Align(239 + 35 * _d.N);
+                _d.T64 = Align(258 + 35 * _d.N);
+                _d.T31 = Align(138 + 31 * _d.N);
+                _d.T35 = Align(239 + 35 * _d.N);
+                _d.T69 = Align(138 + 31 * _d.N);
+                _d.T74 = Align(189 + 34 * _d.N);
+                _d.T76 = Align(274 + 35 * _d.N);
+                _d.T79 = Align(289 + 38 * _d.N);
+                _d.T85 = Align(304 + 42 * _d.N);
+                _d.T86 = Align(93 + 20 * _d.N);
+                _d.T92 = Align(319 + 46 * _d.N);
+                _d.T93 = Align(63 + 12 * _d.N);
+                _d.T95 = Align(334 + 50 * _d.N);
+                _d.T87 = Align(349 + 54 * _d.N);
+                _d.T94 = Align(380 + 54 * _d.N);
                 _p = State.Parameters.Host ?? []; _g = State.Gradients.Host ?? []; _w = Work.Host ?? []; _t = Targets.Host ?? [];
                 _l0 = new global::Kiln.Kernels.RandomOp(4 * _d.N, global::Kiln.Kernels.RandomOp.Kind.Normal, 0f, stream: 0);
                 _a1 = new() { A0 = _d.N, A1 = _d.T0, A2 = _d.T2, A3 = _d.T5 };

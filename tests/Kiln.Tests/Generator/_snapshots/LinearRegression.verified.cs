@@ -39,7 +39,7 @@ namespace Samples.LinearRegression
 
         /// <summary>
         /// Plan of Predict(x [N, 1]) → [N, 1]: 2 kernels (2 forward).
-        /// Memory plan: work arena = 3*N floats and targets = 0 ints, 4 bytes each, allocated once; 2 activation slots, 0 reuses.
+        /// Memory plan: work arena = 45 + 3*N floats and targets = 0 ints, 4 bytes each, allocated once; 2 activation slots, 0 reuses.
         /// </summary>
         public sealed class PredictPlan : global::Kiln.Plan
         {
@@ -61,16 +61,16 @@ namespace Samples.LinearRegression
             private readonly global::Kiln.Kernels.KernelArgs _a1;
 
             /// <summary>Floats of the work arena for the given dims.</summary>
-            public static long WorkFloats(int n) => 3 * (long)n;
+            public static long WorkFloats(int n) => 45 + 3 * (long)n;
             /// <summary>Ints of the target buffer for the given dims.</summary>
             public static long TargetInts(int n) => 0;
 
             internal PredictPlan(global::Samples.LinearRegression.LinearModel model, int n) : base(model.Parameters, Layout, WorkFloats(CheckDim("N", n)), TargetInts(n))
             {
                 _d.N = n;
-                _d.T0 = 0;
-                _d.T4 = _d.N;
-                _d.T5 = 2 * _d.N;
+                _d.T0 = Align(0);
+                _d.T4 = Align(15 + _d.N);
+                _d.T5 = Align(30 + 2 * _d.N);
                 _p = State.Parameters.Host ?? []; _g = State.Gradients.Host ?? []; _w = Work.Host ?? []; _t = Targets.Host ?? [];
                 _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 1, 1, transA: false, transB: true, accumulate: false);
                 _a1 = new() { A0 = _d.N, A1 = _d.T4, A2 = _d.T5 };
@@ -155,7 +155,7 @@ namespace Samples.LinearRegression
 
         /// <summary>
         /// Plan of Loss(x [N, 1], y [N, 1]) → []: 5 kernels (2 forward).
-        /// Memory plan: work arena = 1 + 4*N floats and targets = 0 ints, 4 bytes each, allocated once; 3 activation slots, 0 reuses.
+        /// Memory plan: work arena = 76 + 4*N floats and targets = 0 ints, 4 bytes each, allocated once; 3 activation slots, 0 reuses.
         /// </summary>
         public sealed class LossPlan : global::Kiln.Plan
         {
@@ -186,18 +186,18 @@ namespace Samples.LinearRegression
             private readonly global::Kiln.Kernels.GemmOp _l4;
 
             /// <summary>Floats of the work arena for the given dims.</summary>
-            public static long WorkFloats(int n) => 1 + 4 * (long)n;
+            public static long WorkFloats(int n) => 76 + 4 * (long)n;
             /// <summary>Ints of the target buffer for the given dims.</summary>
             public static long TargetInts(int n) => 0;
 
             internal LossPlan(global::Samples.LinearRegression.LinearModel model, int n) : base(model.Parameters, Layout, WorkFloats(CheckDim("N", n)), TargetInts(n))
             {
                 _d.N = n;
-                _d.T0 = 0;
-                _d.T1 = _d.N;
-                _d.T5 = 2 * _d.N;
-                _d.T9 = 3 * _d.N;
-                _d.T15 = 1 + 3 * _d.N;
+                _d.T0 = Align(0);
+                _d.T1 = Align(15 + _d.N);
+                _d.T5 = Align(30 + 2 * _d.N);
+                _d.T9 = Align(45 + 3 * _d.N);
+                _d.T15 = Align(61 + 3 * _d.N);
                 _p = State.Parameters.Host ?? []; _g = State.Gradients.Host ?? []; _w = Work.Host ?? []; _t = Targets.Host ?? [];
                 _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 1, 1, transA: false, transB: true, accumulate: false);
                 _a1 = new() { A0 = _d.N, A1 = _d.T5, A2 = _d.T1, A3 = _d.T9 };
