@@ -163,6 +163,9 @@ public sealed class Device : IDisposable
 
     public DeviceBuffer<T> Allocate<T>(long length) where T : unmanaged => new(this, length);
 
+    /// <summary>A buffer whose managed array never moves (the pinned object heap), so its addresses can be aligned to.</summary>
+    internal DeviceBuffer<T> AllocatePinned<T>(long length) where T : unmanaged => new(this, length, pinned: true);
+
     /// <summary>Loads an ILGPU kernel once per device and caches the launcher.</summary>
     public TLauncher Kernel<TLauncher>(Delegate method, Func<Accelerator, TLauncher> load) where TLauncher : Delegate
     {

@@ -9,7 +9,7 @@ public sealed class DeviceBuffer<T> : IDisposable where T : unmanaged
 {
     private readonly MemoryBuffer1D<T, Stride1D.Dense>? _gpu;
 
-    internal DeviceBuffer(Device device, long length)
+    internal DeviceBuffer(Device device, long length, bool pinned = false)
     {
         if (length < 0) throw new ArgumentOutOfRangeException(nameof(length), length, "A buffer's length cannot be negative.");
         if (device.IsManaged && length > Array.MaxLength)
@@ -17,8 +17,9 @@ public sealed class DeviceBuffer<T> : IDisposable where T : unmanaged
                 $"A buffer of {length:N0} {typeof(T).Name} elements exceeds the managed path's limit of {Array.MaxLength:N0} (a .NET array): use smaller dims (batch size) or an ILGPU device.");
         Device = device;
         Length = length;
-        // pinned, so addresses stay put: plans align their slots to the array's 64-byte boundaries (Plan.Align)
-        if (device.IsManaged) Host = GC.AllocateArray<T>((int)length, pinned: true);
+        // a plan's arena is pinned, so its addresses stay put for the slots it aligns (Plan.Align); other blocks are plain
+        // arrays, whose large ones share one misalignment that the optimizers' prologue corrects for all streams at once
+        if (device.IsManaged) Host = pinned ? GC.AllocateArray<T>((int)length, pinned: true) : new T[length];
         else _gpu = device.Accelerator!.Allocate1D<T>(Math.Max(1, length));
     }
 

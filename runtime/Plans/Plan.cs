@@ -24,7 +24,7 @@ public abstract class Plan : IDisposable
                 $"The plan needs {Math.Max(workFloats, targetInts):N0} elements of working memory; a plan addresses at most {MaxElements:N0}: use smaller dims (batch size).");
         State = state;
         _device = state.Device;
-        Work = Device.Allocate<float>(workFloats);
+        Work = Device.AllocatePinned<float>(workFloats);
         Targets = Device.Allocate<int>(targetInts);
         _shift = Work.Host is { } host ? Kernels.HostCopy.AlignmentShift(host) : 0;
     }
