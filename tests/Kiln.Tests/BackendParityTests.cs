@@ -22,12 +22,7 @@ public class BackendParityTests : IClassFixture<BackendParityTests.IlgpuDevice>
 
     public BackendParityTests(IlgpuDevice fixture) => _ilgpu = fixture.Device;
 
-    public static TheoryData<string, string> Methods()
-    {
-        var data = new TheoryData<string, string>();
-        foreach (var (model, method, _) in Reference.Methods()) data.Add(model, method);
-        return data;
-    }
+    public static TheoryData<string, string> Methods() => Reference.MethodData();
 
     [Theory]
     [MemberData(nameof(Methods))]

@@ -14,12 +14,7 @@ namespace Kiln.Tests;
 /// </summary>
 public class EagerModelTests
 {
-    public static TheoryData<string, string> Methods()
-    {
-        var data = new TheoryData<string, string>();
-        foreach (var (model, method, _) in Reference.Methods()) data.Add(model, method);
-        return data;
-    }
+    public static TheoryData<string, string> Methods() => Reference.MethodData();
 
     [Theory]
     [MemberData(nameof(Methods))]

@@ -52,16 +52,16 @@ public class EagerTensorTests
 
     private static string Signature(MethodInfo m) => m.Name + "(" + string.Join(", ", m.GetParameters().Select(p => p.ParameterType.Name)) + ")";
 
-    /// <summary>The value each parameter gets by name (both sides), where the op has no default for it.</summary>
-    private static object? Argument(System.Reflection.ParameterInfo p, Tensor x, Tensor other, bool reference)
+    /// <summary>The value each parameter of a language op gets by name, where the op has no default for it (the
+    /// reference's arguments are these, converted).</summary>
+    private static object? Argument(System.Reflection.ParameterInfo p, Tensor x, Tensor other)
     {
-        if (p.HasDefaultValue)
-            return reference && p.ParameterType == typeof(double) ? Convert.ToDouble(p.DefaultValue) : p.DefaultValue;
-        object Number(double v) => reference ? (object)v : (float)v;
+        if (p.HasDefaultValue) return p.DefaultValue;
+        static object Number(double v) => (float)v;
         return (p.Name, p.ParameterType.Name) switch
         {
-            ("x" or "input" or "a", _) => reference ? Ref(x) : x,
-            ("other" or "exponent" or "b" or "weight" or "bias", "Tensor" or "RefTensor") => reference ? Ref(other) : other,
+            ("x" or "input" or "a", _) => x,
+            ("other" or "exponent" or "b" or "weight" or "bias", "Tensor") => other,
             ("exponent", _) => Number(1.7),
             ("min", _) => Number(-0.4),
             ("max", _) => Number(0.9),
@@ -91,7 +91,7 @@ public class EagerTensorTests
         {
             var other = op.Name is "Linear" ? Random(g, -1, 1, 5, 4) : op.Name is "MatMul" ? Random(g, -1, 1, 4, 2) : Random(g, 0.2f, 2f, 4);
             if (op.Name == "Linear" && op.GetParameters().Length == 3) other = Random(g, -1, 1, 5, 4);
-            var args = op.GetParameters().Select(p => Argument(p, x, other, reference: false)).ToArray();
+            var args = op.GetParameters().Select(p => Argument(p, x, other)).ToArray();
             if (op.Name == "Linear" && args.Length == 3) args[2] = Random(g, -1, 1, 5);
             var refOp = typeof(ReferenceOps).GetMethods(BindingFlags.Public | BindingFlags.Static)
                 .Single(m => m.Name == op.Name && m.GetParameters().Length == args.Length

@@ -76,12 +76,7 @@ public class OptimizeTests
         Assert.Same(Arithmetic.Add, y.Op);
     }
 
-    public static TheoryData<string, string> Methods()
-    {
-        var data = new TheoryData<string, string>();
-        foreach (var (model, method, _) in Reference.Methods()) data.Add(model, method);
-        return data;
-    }
+    public static TheoryData<string, string> Methods() => Reference.MethodData();
 
     [Theory]
     [MemberData(nameof(Methods))]

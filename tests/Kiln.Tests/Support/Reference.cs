@@ -59,6 +59,14 @@ internal static class Reference
         Specs.Value.Values.Where(m => m.Namespace == "Kiln.Tests.Models")
             .SelectMany(m => m.Methods.Where(x => x.Kind != MethodKind.Helper).Select(x => (m.Name, x.Name, x.Kind == MethodKind.Loss)));
 
+    /// <summary><see cref="Methods"/> as theory data (model, method), for the tests that run every test model method.</summary>
+    public static Xunit.TheoryData<string, string> MethodData()
+    {
+        var data = new Xunit.TheoryData<string, string>();
+        foreach (var (model, method, _) in Methods()) data.Add(model, method);
+        return data;
+    }
+
     public static (MethodGraph Graph, IReadOnlyList<ParamLayout> Layout) Lower(string model, string method)
     {
         var spec = Model(model);
