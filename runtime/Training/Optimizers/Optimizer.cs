@@ -281,16 +281,11 @@ public abstract class Optimizer<TOptions, TRule> : IOptimizer where TOptions : O
             // a scalar prologue up to p's 32-byte boundary then aligns every stream's vector loads, none straddling two lines
             int head = SharedHead(p, g, s0, s1, s2);
             for (; j < head; j++) rule.Update(ref p[j], g[j], ref s0[j], ref s1[j], ref s2[j]);
-            p = p[head..]; g = g[head..]; s0 = s0[head..]; s1 = s1[head..]; s2 = s2[head..];
-            length -= head;
-            var vp = MemoryMarshal.Cast<float, Vector256<float>>(p);
-            var vg = MemoryMarshal.Cast<float, Vector256<float>>(g);
-            var v0 = MemoryMarshal.Cast<float, Vector256<float>>(s0);
-            var v1 = MemoryMarshal.Cast<float, Vector256<float>>(s1);
-            var v2 = MemoryMarshal.Cast<float, Vector256<float>>(s2);
-            for (int k = 0; k < vp.Length; k++)
-                rule.Update(ref vp[k], vg[k], ref v0[k], ref v1[k], ref v2[k]);
-            j = vp.Length * Vector256<float>.Count;
+            // the spans are all `length` long: the vector loop reads them through refs, without a bounds check per stream
+            ref float rp = ref MemoryMarshal.GetReference(p), rg = ref MemoryMarshal.GetReference(g);
+            ref float r0 = ref MemoryMarshal.GetReference(s0), r1 = ref MemoryMarshal.GetReference(s1), r2 = ref MemoryMarshal.GetReference(s2);
+            for (; j + Vector256<float>.Count <= length; j += Vector256<float>.Count)
+                rule.Update(ref Vec(ref rp, j), Vector256.LoadUnsafe(ref rg, (nuint)j), ref Vec(ref r0, j), ref Vec(ref r1, j), ref Vec(ref r2, j));
         }
         for (; j < length; j++) rule.Update(ref p[j], g[j], ref s0[j], ref s1[j], ref s2[j]);
     }
@@ -305,6 +300,8 @@ public abstract class Optimizer<TOptions, TRule> : IOptimizer where TOptions : O
             return Math.Min(p.Length, (int)((32 - off) & 31) / sizeof(float));
         }
     }
+
+    private static ref Vector256<float> Vec(ref float first, int index) => ref Unsafe.As<float, Vector256<float>>(ref Unsafe.Add(ref first, index));
 
     /// <summary>The kernel as a delegate, made once: the key of the device's launcher cache.</summary>
     private static readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, TRule, int, int, int> KernelMethod = Kernel;

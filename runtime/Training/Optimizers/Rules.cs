@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using static System.Runtime.Intrinsics.Vector256;
 using V = System.Runtime.Intrinsics.Vector256<float>;
@@ -15,6 +16,7 @@ public readonly struct SgdRule(float lr, float momentum, float dampening, float 
     private readonly float _lr = lr, _mu = momentum, _damp = dampening, _wd = weightDecay, _sign = sign;
     private readonly int _nesterov = nesterov ? 1 : 0, _first = first ? 1 : 0;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Update(ref float p, float g, ref float buf, ref float s1, ref float s2)
     {
         float d = _sign * g + _wd * p;
@@ -26,6 +28,7 @@ public readonly struct SgdRule(float lr, float momentum, float dampening, float 
         p -= _lr * d;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Update(ref V p, V g, ref V buf, ref V s1, ref V s2)
     {
         var d = Create(_sign) * g + Create(_wd) * p;
@@ -44,6 +47,7 @@ public readonly struct AdamRule(float stepSize, float beta1, float beta2, float 
     private readonly float _stepSize = stepSize, _b1 = beta1, _b2 = beta2, _eps = eps, _wd = weightDecay, _decay = decay, _sqrtBc2 = sqrtBc2, _sign = sign;
     private readonly int _amsgrad = amsgrad ? 1 : 0;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Update(ref float p, float g, ref float m, ref float v, ref float vmax)
     {
         float grad = _sign * g + _wd * p;
@@ -56,15 +60,19 @@ public readonly struct AdamRule(float stepSize, float beta1, float beta2, float 
     }
 
     /// <summary>The same arithmetic, in the same order, on 8 lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Update(ref Vector256<float> p, Vector256<float> g, ref Vector256<float> m, ref Vector256<float> v, ref Vector256<float> vmax)
     {
-        var grad = Vector256.Create(_sign) * g + Vector256.Create(_wd) * p;
-        p *= Vector256.Create(_decay);
-        m += Vector256.Create(1f - _b1) * (grad - m);
-        v = Vector256.Create(_b2) * v + Vector256.Create(1f - _b2) * grad * grad;
-        var second = v;
-        if (_amsgrad != 0) { vmax = Vector256.Max(vmax, v); second = vmax; }
-        p -= Vector256.Create(_stepSize) * m / (Vector256.Sqrt(second) / Vector256.Create(_sqrtBc2) + Vector256.Create(_eps));
+        // in registers, each stream stored once (through the refs the JIT would store and reload p and v)
+        V pv = p, mv = m, vv = v;
+        var grad = Vector256.Create(_sign) * g + Vector256.Create(_wd) * pv;
+        pv *= Vector256.Create(_decay);
+        mv += Vector256.Create(1f - _b1) * (grad - mv);
+        vv = Vector256.Create(_b2) * vv + Vector256.Create(1f - _b2) * grad * grad;
+        var second = vv;
+        if (_amsgrad != 0) { vmax = Vector256.Max(vmax, vv); second = vmax; }
+        pv -= Vector256.Create(_stepSize) * mv / (Vector256.Sqrt(second) / Vector256.Create(_sqrtBc2) + Vector256.Create(_eps));
+        p = pv; m = mv; v = vv;
     }
 }
 
@@ -72,6 +80,7 @@ public readonly struct AdagradRule(float clr, float eps, float weightDecay, floa
 {
     private readonly float _clr = clr, _eps = eps, _wd = weightDecay, _sign = sign;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Update(ref float p, float g, ref float sum, ref float s1, ref float s2)
     {
         float grad = _sign * g + _wd * p;
@@ -79,6 +88,7 @@ public readonly struct AdagradRule(float clr, float eps, float weightDecay, floa
         p -= _clr * grad / (MathF.Sqrt(sum) + _eps);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Update(ref V p, V g, ref V sum, ref V s1, ref V s2)
     {
         var grad = Create(_sign) * g + Create(_wd) * p;
@@ -92,6 +102,7 @@ public readonly struct RmsPropRule(float lr, float alpha, float eps, float weigh
     private readonly float _lr = lr, _alpha = alpha, _eps = eps, _wd = weightDecay, _mu = momentum, _sign = sign;
     private readonly int _centered = centered ? 1 : 0;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Update(ref float p, float g, ref float squareAvg, ref float gradAvg, ref float buf)
     {
         float grad = _sign * g + _wd * p;
@@ -111,6 +122,7 @@ public readonly struct RmsPropRule(float lr, float alpha, float eps, float weigh
         else p -= _lr * grad / avg;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Update(ref V p, V g, ref V squareAvg, ref V gradAvg, ref V buf)
     {
         var grad = Create(_sign) * g + Create(_wd) * p;
@@ -135,6 +147,7 @@ public readonly struct AdadeltaRule(float lr, float rho, float eps, float weight
 {
     private readonly float _lr = lr, _rho = rho, _eps = eps, _wd = weightDecay, _sign = sign;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Update(ref float p, float g, ref float squareAvg, ref float accDelta, ref float s2)
     {
         float grad = _sign * g + _wd * p;
@@ -144,6 +157,7 @@ public readonly struct AdadeltaRule(float lr, float rho, float eps, float weight
         p -= _lr * delta;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Update(ref V p, V g, ref V squareAvg, ref V accDelta, ref V s2)
     {
         var grad = Create(_sign) * g + Create(_wd) * p;
@@ -158,6 +172,7 @@ public readonly struct AdamaxRule(float clr, float beta1, float beta2, float eps
 {
     private readonly float _clr = clr, _b1 = beta1, _b2 = beta2, _eps = eps, _wd = weightDecay, _sign = sign;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Update(ref float p, float g, ref float m, ref float u, ref float s2)
     {
         float grad = _sign * g + _wd * p;
@@ -166,6 +181,7 @@ public readonly struct AdamaxRule(float clr, float beta1, float beta2, float eps
         p -= _clr * m / u;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Update(ref V p, V g, ref V m, ref V u, ref V s2)
     {
         var grad = Create(_sign) * g + Create(_wd) * p;
@@ -180,6 +196,7 @@ public readonly struct NAdamRule(float c1, float c2, float beta1, float beta2, f
 {
     private readonly float _c1 = c1, _c2 = c2, _b1 = beta1, _b2 = beta2, _bc2 = bc2, _eps = eps, _wd = weightDecay, _sign = sign;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Update(ref float p, float g, ref float m, ref float v, ref float s2)
     {
         float grad = _sign * g + _wd * p;
@@ -190,6 +207,7 @@ public readonly struct NAdamRule(float c1, float c2, float beta1, float beta2, f
         p -= _c2 * m / denom;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Update(ref V p, V g, ref V m, ref V v, ref V s2)
     {
         var grad = Create(_sign) * g + Create(_wd) * p;
@@ -207,6 +225,7 @@ public readonly struct RAdamRule(float lr, float beta1, float beta2, float bc1, 
     private readonly float _lr = lr, _b1 = beta1, _b2 = beta2, _bc1 = bc1, _sqrtBc2 = sqrtBc2, _rect = rect, _eps = eps, _wd = weightDecay, _sign = sign;
     private readonly int _rectified = rectified ? 1 : 0;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Update(ref float p, float g, ref float m, ref float v, ref float s2)
     {
         float grad = _sign * g + _wd * p;
@@ -217,6 +236,7 @@ public readonly struct RAdamRule(float lr, float beta1, float beta2, float bc1, 
         else p -= mHat * _lr;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Update(ref V p, V g, ref V m, ref V v, ref V s2)
     {
         var grad = Create(_sign) * g + Create(_wd) * p;
@@ -232,6 +252,7 @@ public readonly struct AsgdRule(float eta, float lambd, float mu, float weightDe
 {
     private readonly float _eta = eta, _lambd = lambd, _mu = mu, _wd = weightDecay, _sign = sign;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Update(ref float p, float g, ref float ax, ref float s1, ref float s2)
     {
         float grad = _sign * g + _wd * p;
@@ -241,6 +262,7 @@ public readonly struct AsgdRule(float eta, float lambd, float mu, float weightDe
         else ax = p;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Update(ref V p, V g, ref V ax, ref V s1, ref V s2)
     {
         var grad = Create(_sign) * g + Create(_wd) * p;
@@ -255,6 +277,7 @@ public readonly struct RpropRule(float etaMinus, float etaPlus, float stepMin, f
 {
     private readonly float _etaMinus = etaMinus, _etaPlus = etaPlus, _min = stepMin, _max = stepMax, _sign = sign;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Update(ref float p, float g, ref float prev, ref float stepSize, ref float s2)
     {
         float grad = _sign * g;
@@ -266,6 +289,7 @@ public readonly struct RpropRule(float etaMinus, float etaPlus, float stepMin, f
         prev = grad;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Update(ref V p, V g, ref V prev, ref V stepSize, ref V s2)
     {
         var grad = Create(_sign) * g;
