@@ -13,8 +13,22 @@ namespace Kiln.Generator.Emit;
 /// loop, one element per iteration) and as a managed loop over row segments, Vector256 where every operand
 /// is contiguous or broadcast along the last dim and every op has a vector form, scalar otherwise.
 /// </summary>
-internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout> layout)
+/// <paramref name="slot"/>: the bound slot a node is stored in (-1: a region): on the managed path a kernel reads it from an array of its own.
+internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout> layout, System.Func<Node, int> slot)
 {
+    /// <summary>The bound slots a kernel's managed form reads, in the order of its array parameters (x0, x1, …).</summary>
+    public IReadOnlyList<int> BoundOf(Kernel k) => k.Leaves.Select(slot).Where(s => s >= 0).Distinct().ToList();
+
+    /// <summary>
+    /// Whether the managed form writes its result through an array parameter (y) rather than a region's: every result in
+    /// the work arena, so a forward plan that writes its output to the caller's array and a loss plan that writes the same
+    /// node to its arena share the kernel.
+    /// </summary>
+    public bool WritesThroughParameter(Kernel k) => memory.Of(k.Root, layout).Region == Region.Work;
+
+    /// <summary>The managed form's array holding a leaf: a bound slot's parameter, else its region's.</summary>
+    private string LeafArray(Kernel k, Node n, Region region) => slot(n) is var s && s >= 0 ? "x" + ((List<int>)BoundOf(k)).IndexOf(s) : Array(region);
+
     /// <summary>How a reduction runs on the managed path.</summary>
     public enum ReduceMode { None, All, Rows, Serial }
 
@@ -164,10 +178,14 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
         string ret = mode == ReduceMode.All ? "double" : "void";
         // optimised from the first call: a training loop's first steps run at full speed, not as tier-0 code
         w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
-        w.Open($"public static {ret} {name}(float[] p, float[] g, float[] w, {argType} d, long start, long end)");
+        var bound = BoundOf(k);
+        bool y = WritesThroughParameter(k);
+        w.Open($"public static {ret} {name}(float[] p, float[] g, float[] w, {string.Concat(bound.Select((_, j) => $"float[] x{j}, "))}{(y ? "float[] y, " : "")}{argType} d, long start, long end)");
         w.Line("ref float pr = ref MemoryMarshal.GetArrayDataReference(p);");
         w.Line("ref float gr = ref MemoryMarshal.GetArrayDataReference(g);");
         w.Line("ref float wr = ref MemoryMarshal.GetArrayDataReference(w);");
+        for (int j = 0; j < bound.Count; j++) w.Line($"ref float x{j}r = ref MemoryMarshal.GetArrayDataReference(x{j});");
+        if (y) w.Line("ref float yr = ref MemoryMarshal.GetArrayDataReference(y);");
         if (mode == ReduceMode.All) w.Line($"double total = {Reduction(k).IdentityLiteral};");
         string cols = Cols(domain).Emit("d.");
         w.Line($"long cols = {cols};");
@@ -184,12 +202,12 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
             var strides = DomainStrides(leaf, domain);
             lasts[leaf] = lastAxis < 0 ? Size.Of(0) : strides[lastAxis];
             string idx = Sum(new[] { place.Offset }.Concat(rowAxes.Select(i => Mul("i" + i, strides[i]))));
-            w.Line($"ref float b{leaf.Id} = ref Unsafe.Add(ref {Array(place.Region)}r, {idx});");
+            w.Line($"ref float b{leaf.Id} = ref Unsafe.Add(ref {LeafArray(k, leaf, place.Region)}r, {idx});");
         }
         var outPlace = memory.Of(k.Root, layout);
         var outStrides = OutputStrides(k, domain);
         string outRow = Sum(new[] { outPlace.Offset }.Concat(rowAxes.Select(i => Mul("i" + i, outStrides[i]))));
-        w.Line($"ref float o = ref Unsafe.Add(ref {Array(outPlace.Region)}r, {outRow});");
+        w.Line($"ref float o = ref Unsafe.Add(ref {(y ? "y" : Array(outPlace.Region))}r, {outRow});");
         bool lastReduced = k.Kind == KernelKind.Reduce && (lastAxis < 0 || outStrides[lastAxis].Coefficient == 0);
         if (k.Kind == KernelKind.Reduce && lastReduced) w.Line($"float acc = {Reduction(k).IdentityLiteral};");
         if (vector)

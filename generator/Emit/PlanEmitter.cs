@@ -33,7 +33,42 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
     private string ArgTypeOf(Kernel k) => Entries[k].Args is null ? "Bound" : "global::Kiln.Kernels.KernelArgs";
     private static string DelegateOf(string argType) => $"global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, {argType}, int>";
 
-    private readonly KernelEmitter _kernels = new(m.Memory, layout);
+    private KernelEmitter? _kernelEmitter;
+    private KernelEmitter _kernels => _kernelEmitter ??= new(m.Memory, layout, SlotOf);
+
+    private Dictionary<Node, int>? _bound;
+
+    /// <summary>
+    /// The slots bound on the managed path (kernels read them from the caller's array, or the plan's own, at offset 0;
+    /// nothing is copied into the arena): every float tensor input, by its index among the inputs, then a forward
+    /// plan's single stored output.
+    /// </summary>
+    private Dictionary<Node, int> Bound => _bound ??= FindBound();
+
+    private Dictionary<Node, int> FindBound()
+    {
+        var inputs = m.Graph.Inputs;
+        // an input whose memory is also read outside the kernels (an output that is a view of it) stays in the arena
+        var escaping = new HashSet<Node>(Outputs.Select(o => o.Node).Concat(m.Buffers.SelectMany(b => new[] { b.Read, b.Written }).OfType<Node>())
+            .Concat(m.InputGrads.Select(x => x.Grad)).Select(Memory.Storage));
+        var bound = new Dictionary<Node, int>();
+        for (int i = 0; i < inputs.Count; i++)
+            if (!inputs[i].Attrs.IsInt && !IsScalar(inputs[i]) && !escaping.Contains(inputs[i])) bound[inputs[i]] = i;
+        var o = m.Output;
+        if (!m.IsLoss && Outputs.Count == 1 && !bound.ContainsKey(o) && m.Fusion.Kernels.Any(k => k.Root == o && k.GradPath is null)
+            && Reg(o) == Region.Work && !m.Buffers.Any(b => b.Read == o || b.Written == o) && !m.InputGrads.Any(x => x.Grad == o))
+            bound[o] = inputs.Count;
+        return bound;
+    }
+
+    /// <summary>The bound slot holding a node's memory (a view's base's), or -1.</summary>
+    private int SlotOf(Node n) => Bound.TryGetValue(Memory.Storage(n), out int slot) ? slot : -1;
+
+    /// <summary>The output's slot when it is bound, else -1.</summary>
+    private int OutputSlot => Bound.TryGetValue(m.Output, out int slot) ? slot : -1;
+
+    /// <summary>The array holding a node on a path: a bound slot's on the managed path, else its region's.</summary>
+    private string ArrOf(Node n, bool managed) => managed && SlotOf(n) is var slot && slot >= 0 ? $"X[{slot}]" : Arr(Reg(n), managed);
     private MemoryPlan Memory => m.Memory;
 
     public string ClassName => m.Graph.Method.Name + "Plan";
@@ -133,7 +168,18 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
         // lower-case letter, so it cannot meet a plan member (upper-case or '_' first)
         w.Open($"internal {ClassName}({modelType} model{(symbols.Count == 0 ? "" : ", " + ctorArgs)}) : base(model.Parameters, Layout, WorkFloats({string.Join(", ", symbols.Select(s => $"CheckDim(\"{s}\", {Lower(s)})"))}), TargetInts({string.Join(", ", symbols.Select(Lower))}))");
         foreach (var s in symbols) w.Line($"_d.{Identifier.Escape(s)} = {Lower(s)};");
-        foreach (var (field, offset, aligned) in Memory.Fields) w.Line(aligned ? $"_d.{field} = Align({offset.Emit("_d.")});" : $"_d.{field} = {offset.Emit("_d.")};");
+        var boundFields = new HashSet<string>(Bound.Keys.Select(MemoryPlan.FieldName));
+        foreach (var (field, offset, aligned) in Memory.Fields)
+        {
+            string place = aligned ? $"Align({offset.Emit("_d.")})" : offset.Emit("_d.");
+            w.Line(boundFields.Contains(field) ? $"_d.{field} = Device.IsManaged ? 0 : {place};" : $"_d.{field} = {place};");
+        }
+        if (Bound.Count > 0)
+        {
+            var counts = Enumerable.Repeat("-1", Bound.Values.Max() + 1).ToArray();
+            foreach (var pair in Bound) counts[pair.Value] = Dim(pair.Key.Shape.Count);
+            w.Line($"BindSlots({string.Join(", ", counts)});");
+        }
         w.Line("_p = State.Parameters.Host ?? []; _g = State.Gradients.Host ?? []; _w = Work.Host ?? []; _t = Targets.Host ?? [];");
         foreach (var k in m.Fusion.Kernels)
         {
@@ -143,10 +189,11 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
             var entry = Entries[k];
             if (entry.Args is { } args)
                 w.Line($"_a{k.Index} = new() {{ {string.Join(", ", args.Select((f, i) => $"A{i} = _d.{f}"))} }};");
+            string arrays = string.Concat(_kernels.BoundOf(k).Select(slot => $"X[{slot}], ")) + (_kernels.WritesThroughParameter(k) ? ArrOf(k.Root, true) + ", " : "");
             if (mode == KernelEmitter.ReduceMode.Rows)
-                w.Line($"_c{k.Index} = (r0, r1) => {Kernels}.{entry.Name}Cpu(_p, _g, _w, {ArgOf(k)}, r0 * ({cols}), r1 * ({cols}));");
+                w.Line($"_c{k.Index} = (r0, r1) => {Kernels}.{entry.Name}Cpu(_p, _g, _w, {arrays}{ArgOf(k)}, r0 * ({cols}), r1 * ({cols}));");
             else
-                w.Line($"_c{k.Index} = (s, e) => {Kernels}.{entry.Name}Cpu(_p, _g, _w, {ArgOf(k)}, s, e);");
+                w.Line($"_c{k.Index} = (s, e) => {Kernels}.{entry.Name}Cpu(_p, _g, _w, {arrays}{ArgOf(k)}, s, e);");
         }
         w.Open("if (!Device.IsManaged)");
         foreach (var k in m.Fusion.Kernels.Where(k => k.Kind != KernelKind.Library))
@@ -223,6 +270,11 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
         // the output's parameter name, unless an input already has it
         string output = Fresh("output", g.Inputs);
         var names = string.Join(", ", g.Inputs.Select(i => Identifier.Escape(i.Attrs.Name)));
+        // the array overloads: each bound input's array is offered to its slot, then the span overload runs (and binds it)
+        bool arrays = g.Inputs.Any(Bound.ContainsKey) || OutputSlot >= 0;
+        var arrayParameters = string.Join(", ", g.Inputs.Select(i => Bound.ContainsKey(i) ? $"float[] {Identifier.Escape(i.Attrs.Name)}" : IsScalar(i) ? $"float {Identifier.Escape(i.Attrs.Name)}" : $"{ReadOnlySpan}<int> {Identifier.Escape(i.Attrs.Name)}"));
+        var offers = string.Concat(g.Inputs.Where(Bound.ContainsKey).Select(i => $"{Self}Offer({Bound[i]}, {Identifier.Escape(i.Attrs.Name)}); "));
+        var spanNames = string.Join(", ", g.Inputs.Select(i => Bound.ContainsKey(i) ? $"new {ReadOnlySpan}<float>({Identifier.Escape(i.Attrs.Name)})" : Identifier.Escape(i.Attrs.Name)));
         if (m.IsLoss)
         {
             w.Line("/// <summary>Runs forward and backward; returns the loss and adds the gradients into the model's gradient block (as loss.backward()).</summary>");
@@ -243,6 +295,13 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
             w.Line($"return {Self}ReadScalar({SelfOff(m.Output)});");
             w.Close();
             w.Close();
+            if (arrays)
+            {
+                w.Line();
+                w.Line("/// <summary>ForwardBackward and Forward reading float inputs from the caller's arrays in place (copied only on ILGPU devices).</summary>");
+                w.Line($"public float ForwardBackward({arrayParameters}) {{ {offers}return {Self}ForwardBackward({spanNames}); }}");
+                w.Line($"public float Forward({arrayParameters}) {{ {offers}return {Self}Forward({spanNames}); }}");
+            }
         }
         else if (Outputs.Count == 1)
         {
@@ -254,8 +313,9 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
             w.Line($"{Checks}CheckInput(\"{output}\", {output}.Length, {Self}OutputLength, \"{m.Output.Shape}\");");
             w.Open($"using ({Self}Enter())");
             w.Line($"{Self}Load({names});");
+            if (OutputSlot >= 0) w.Line($"{Self}PutOutput({OutputSlot}, {output});");
             w.Line($"{Self}Execute(backward: false);");
-            w.Line($"{Self}Work.CopyTo({output}, {SelfOff(m.Output)});");
+            w.Line(OutputSlot >= 0 ? $"{Self}TakeOutput({OutputSlot}, {output}, {SelfOff(m.Output)});" : $"{Self}Work.CopyTo({output}, {SelfOff(m.Output)});");
             w.Close();
             w.Close();
             w.Line();
@@ -265,6 +325,13 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
             w.Line($"{Self}Run({(names.Length == 0 ? "" : names + ", ")}{output});");
             w.Line($"return {output};");
             w.Close();
+            if (arrays)
+            {
+                w.Line();
+                w.Line("/// <summary>Runs the forward pass on the caller's arrays in place: kernels read the inputs and write the output there (copied only on ILGPU devices, or when the output is an input).</summary>");
+                string offerOutput = OutputSlot >= 0 ? $"{Self}Offer({OutputSlot}, {output}); " : "";
+                w.Line($"public void Run({(arrayParameters.Length == 0 ? "" : arrayParameters + ", ")}float[] {output}) {{ {offers}{offerOutput}{Self}Run({(spanNames.Length == 0 ? "" : spanNames + ", ")}new {Span}<float>({output})); }}");
+            }
         }
         else
         {
@@ -340,7 +407,9 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
         {
             w.Line("/// <summary>The forward pass on staged inputs, writing the output.</summary>");
             if (Outputs.Count == 1)
-                w.Line($"public void RunStaged({Span}<float> output) {{ CheckInput(\"output\", output.Length, OutputLength, \"{m.Output.Shape}\"); using (Enter()) {{ PrepareStaged(); Execute(backward: false); Work.CopyTo(output, {Off(m.Output)}); }} }}");
+                w.Line(OutputSlot >= 0
+                    ? $"public void RunStaged({Span}<float> output) {{ CheckInput(\"output\", output.Length, OutputLength, \"{m.Output.Shape}\"); using (Enter()) {{ PrepareStaged(); PutOutput({OutputSlot}, output); Execute(backward: false); TakeOutput({OutputSlot}, output, {Off(m.Output)}); }} }}"
+                    : $"public void RunStaged({Span}<float> output) {{ CheckInput(\"output\", output.Length, OutputLength, \"{m.Output.Shape}\"); using (Enter()) {{ PrepareStaged(); Execute(backward: false); Work.CopyTo(output, {Off(m.Output)}); }} }}");
             else
                 w.Line($"public void RunStaged({string.Join(", ", Outputs.Select(o => $"{Span}<float> {Identifier.Escape(o.Name)}"))}) {{ {string.Concat(Outputs.Select(o => $"CheckInput(\"{o.Name}\", {Identifier.Escape(o.Name)}.Length, {Dim(o.Node.Shape.Count)}, \"{o.Node.Shape}\"); "))}using (Enter()) {{ PrepareStaged(); Execute(backward: false); {string.Concat(Outputs.Select(o => $"Work.CopyTo({Identifier.Escape(o.Name)}, {Off(o.Node)}); "))}}} }}");
         }
@@ -365,6 +434,7 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
         foreach (var i in g.Inputs)
             w.Line(IsScalar(i)
                 ? $"{Self}Work.CopyFrom(new {ReadOnlySpan}<float>(in {Identifier.Escape(i.Attrs.Name)}), {SelfOff(i)});"
+                : Bound.TryGetValue(i, out int slot) ? $"{Self}Put({slot}, {Identifier.Escape(i.Attrs.Name)}, {SelfOff(i)});"
                 : $"{Self}{(i.Attrs.IsInt ? "Targets" : "Work")}.CopyFrom({Identifier.Escape(i.Attrs.Name)}, {SelfOff(i)});");
         w.Close();
         w.Line();
@@ -394,7 +464,7 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
         var mode = KernelEmitter.ModeOf(k);
         var root = k.Root;
         string total = Dim(KernelEmitter.Domain(k).Count);
-        string arr = Arr(Reg(root), true), off = Off(root);
+        string arr = ArrOf(root, true), off = Off(root);
         if (mode is KernelEmitter.ReduceMode.Rows or KernelEmitter.ReduceMode.Serial && !k.Accumulates)
         {
             var identity = KernelEmitter.Reduction(k).Identity;
@@ -437,7 +507,7 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
 
     private static string Lib(string name) => "global::Kiln.Kernels." + name;
 
-    private LibraryEmit Library(Kernel k, bool managed) => new(k, managed, Off, (n, isManaged) => Arr(Reg(n), isManaged), Dim);
+    private LibraryEmit Library(Kernel k, bool managed) => new(k, managed, Off, ArrOf, Dim);
 
     private void EmitLibraryCall(SourceWriter w, Kernel k, bool managed) => ((LibraryOp)k.Root.Op).Call(Library(k, managed), w);
 }

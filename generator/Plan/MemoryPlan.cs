@@ -101,6 +101,9 @@ internal sealed class MemoryPlan
 
     private Node Base(Node n) => n.Op == ViewOp.Instance ? Base(_fusion.Inputs(n).First()) : n;
 
+    /// <summary>The stored tensor whose memory <paramref name="n"/> is: itself, or a view's base.</summary>
+    public Node Storage(Node n) => Base(n);
+
     /// <summary>The placement of any node read by a kernel: stored tensors directly, views through their base.</summary>
     public Placement Of(Node n, IReadOnlyList<ParamLayout> layout)
     {

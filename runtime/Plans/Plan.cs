@@ -1,5 +1,7 @@
 using System;
 using System.Collections.Generic;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Threading;
 using ILGPU.Runtime;
 
@@ -72,6 +74,13 @@ public abstract class Plan : IDisposable
 
     private Dictionary<string, object>? _staging;
 
+    private int SlotIndex(string name)
+    {
+        var slots = InputSlots;
+        for (int i = 0; i < slots.Count; i++) if (slots[i].Name == name) return i;
+        return -1;
+    }
+
     private (string Name, long Offset, long Count, bool IsInt) Slot(string name)
     {
         var slots = InputSlots;
@@ -88,6 +97,8 @@ public abstract class Plan : IDisposable
     {
         var slot = Slot(name);
         if (slot.IsInt) throw new ArgumentException($"Input '{name}' holds class indices: use StagedTargets.", nameof(name));
+        int index = SlotIndex(name);
+        if (IsBound(index)) return X[index] = Own(index);
         return Work.Host is { } host ? host.AsSpan((int)slot.Offset, (int)slot.Count) : Staging<float>(slot).Span;
     }
 
@@ -239,9 +250,77 @@ public abstract class Plan : IDisposable
         public void Dispose() => Volatile.Write(ref plan._running, 0);
     }
 
+    // ---- bound slots: the managed path reads float inputs (and writes a forward plan's output) where the caller keeps them ----
+
+    /// <summary>
+    /// On the managed path, the array each bound slot is in, by slot (the inputs in declaration order, then the output):
+    /// the caller's own array when an array overload passed one (nothing copied), else the plan's own array that span
+    /// inputs are copied into. Kernels read a bound slot from offset 0 of its array. Slots that are not bound (int
+    /// and scalar inputs, every slot on ILGPU devices) live in the arena and have no entry.
+    /// </summary>
+    protected float[][] X = [];
+    private long[] _bindable = [];
+    private float[]?[] _own = [], _offered = [];
+
+    /// <summary>The generated constructor's list of slot lengths (-1: in the arena); managed path only.</summary>
+    protected void BindSlots(params long[] counts)
+    {
+        if (!Device.IsManaged) return;
+        _bindable = counts;
+        X = new float[counts.Length][];
+        _own = new float[counts.Length][];
+        _offered = new float[counts.Length][];
+    }
+
+    private bool IsBound(int slot) => slot >= 0 && slot < _bindable.Length && _bindable[slot] >= 0;
+
+    private float[] Own(int slot) => _own[slot] ??= GC.AllocateArray<float>((int)_bindable[slot], pinned: true);
+
+    private static bool Same(float[] array, ReadOnlySpan<float> span) =>
+        array.Length == span.Length && Unsafe.AreSame(ref MemoryMarshal.GetArrayDataReference(array), ref MemoryMarshal.GetReference(span));
+
+    /// <summary>An array overload's argument, offered before it calls its span overload: the slot binds it when the span given there is this array.</summary>
+    protected void Offer(int slot, float[] array)
+    {
+        if (IsBound(slot)) _offered[slot] = array;
+    }
+
+    /// <summary>Places float input <paramref name="slot"/>: binds the offered array it is, else copies it (into the plan's own array, or the arena at <paramref name="offset"/>).</summary>
+    protected void Put(int slot, ReadOnlySpan<float> values, long offset)
+    {
+        if (!IsBound(slot)) { Work.CopyFrom(values, offset); return; }
+        var offered = _offered[slot];
+        _offered[slot] = null;
+        if (offered is not null && Same(offered, values)) { X[slot] = offered; return; }
+        var own = Own(slot);
+        Kernels.HostCopy.Copy(values, own);
+        X[slot] = own;
+    }
+
+    /// <summary>Before the run: the output slot writes into the offered array it is (unless an input of this call is that array), else into the plan's own.</summary>
+    protected void PutOutput(int slot, Span<float> output)
+    {
+        if (!IsBound(slot)) return;
+        var offered = _offered[slot];
+        _offered[slot] = null;
+        bool usable = offered is not null && Same(offered, output);
+        for (int i = 0; i < slot && usable; i++) usable = !ReferenceEquals(X[i], offered);
+        X[slot] = usable ? offered! : Own(slot);
+    }
+
+    /// <summary>After the run: copies the output unless it was written in place (from the arena at <paramref name="offset"/> where the slot is not bound).</summary>
+    protected void TakeOutput(int slot, Span<float> output, long offset)
+    {
+        if (!IsBound(slot)) { Work.CopyTo(output, offset); return; }
+        if (!Same(X[slot], output)) Kernels.HostCopy.Copy<float>(X[slot], output);
+    }
+
     /// <summary>Runs the generated launch sequence on the plan's path.</summary>
     protected void Execute(bool backward)
     {
+        // a run before any input was given (Replay, a staged run that staged nothing) reads the plan's own arrays
+        for (int i = 0; i < _bindable.Length; i++)
+            if (_bindable[i] >= 0 && X[i] is null) X[i] = Own(i);
         _gradientsCurrent = _outputsCurrent = false;
         _drew = false;
         // indexed loops: an enumerator over the interface would allocate on every run

@@ -87,26 +87,27 @@ namespace Demo
             internal LossPlan(global::Demo.Centering model, int n) : base(model.Parameters, Layout, WorkFloats(CheckDim("N", n)), TargetInts(n))
             {
                 _d.N = n;
-                _d.T0 = Align(0);
-                _d.T1 = Align(15 + 8 * _d.N);
+                _d.T0 = Device.IsManaged ? 0 : Align(0);
+                _d.T1 = Device.IsManaged ? 0 : Align(15 + 8 * _d.N);
                 _d.T4 = Align(30 + 9 * _d.N);
                 _d.T8 = Align(45 + 10 * _d.N);
                 _d.T11 = Align(60 + 18 * _d.N);
                 _d.T17 = Align(75 + 19 * _d.N);
                 _d.T27 = Align(91 + 19 * _d.N);
+                BindSlots(8 * _d.N, _d.N);
                 _p = State.Parameters.Host ?? []; _g = State.Gradients.Host ?? []; _w = Work.Host ?? []; _t = Targets.Host ?? [];
                 _a0 = new() { A0 = _d.N, A1 = _d.T0, A2 = _d.T4 };
-                _c0 = (r0, r1) => global::Kiln.Generated.CenteringKernels.K0Cpu(_p, _g, _w, _a0, r0 * (8), r1 * (8));
+                _c0 = (r0, r1) => global::Kiln.Generated.CenteringKernels.K0Cpu(_p, _g, _w, X[0], _w, _a0, r0 * (8), r1 * (8));
                 _a1 = new() { A0 = _d.N, A1 = _d.T0, A2 = _d.T4, A3 = _d.T8 };
-                _c1 = (s, e) => global::Kiln.Generated.CenteringKernels.K1Cpu(_p, _g, _w, _a1, s, e);
+                _c1 = (s, e) => global::Kiln.Generated.CenteringKernels.K1Cpu(_p, _g, _w, X[0], _w, _a1, s, e);
                 _a2 = new() { A0 = _d.N, A1 = _d.T8, A2 = _d.T11 };
-                _c2 = (r0, r1) => global::Kiln.Generated.CenteringKernels.K2Cpu(_p, _g, _w, _a2, r0 * (8), r1 * (8));
+                _c2 = (r0, r1) => global::Kiln.Generated.CenteringKernels.K2Cpu(_p, _g, _w, _w, _a2, r0 * (8), r1 * (8));
                 _a3 = new() { A0 = _d.N, A1 = _d.T11, A2 = _d.T1, A3 = _d.T17 };
-                _c3 = (s, e) => global::Kiln.Generated.CenteringKernels.K3Cpu(_p, _g, _w, _a3, s, e);
+                _c3 = (s, e) => global::Kiln.Generated.CenteringKernels.K3Cpu(_p, _g, _w, X[1], _w, _a3, s, e);
                 _a4 = new() { A0 = _d.N, A1 = _d.T11, A2 = _d.T1, A3 = _d.T27 };
-                _c4 = (s, e) => global::Kiln.Generated.CenteringKernels.K4Cpu(_p, _g, _w, _a4, s, e);
+                _c4 = (s, e) => global::Kiln.Generated.CenteringKernels.K4Cpu(_p, _g, _w, X[1], _w, _a4, s, e);
                 _a5 = new() { A0 = _d.N, A1 = _d.T27, A2 = _d.T8, A3 = _d.T0, A4 = _d.T4 };
-                _c5 = (s, e) => global::Kiln.Generated.CenteringKernels.K5Cpu(_p, _g, _w, _a5, s, e);
+                _c5 = (s, e) => global::Kiln.Generated.CenteringKernels.K5Cpu(_p, _g, _w, X[0], _a5, s, e);
                 _a6 = new() { A0 = _d.N, A1 = _d.T27 };
                 _c6 = (s, e) => global::Kiln.Generated.CenteringKernels.K6Cpu(_p, _g, _w, _a6, s, e);
                 if (!Device.IsManaged)
@@ -143,6 +144,10 @@ namespace Demo
                 }
             }
 
+            /// <summary>ForwardBackward and Forward reading float inputs from the caller's arrays in place (copied only on ILGPU devices).</summary>
+            public float ForwardBackward(float[] x, float[] y) { this.Offer(0, x); this.Offer(1, y); return this.ForwardBackward(new global::System.ReadOnlySpan<float>(x), new global::System.ReadOnlySpan<float>(y)); }
+            public float Forward(float[] x, float[] y) { this.Offer(0, x); this.Offer(1, y); return this.Forward(new global::System.ReadOnlySpan<float>(x), new global::System.ReadOnlySpan<float>(y)); }
+
             /// <inheritdoc/>
             protected override global::System.Collections.Generic.IReadOnlyList<(string Name, long Offset, long Count, bool IsInt)> InputSlots => _slots ??= new (string, long, long, bool)[] { ("x", _d.T0, 8 * _d.N, false), ("y", _d.T1, _d.N, false) };
             private (string, long, long, bool)[]? _slots;
@@ -171,8 +176,8 @@ namespace Demo
             {
                 global::Kiln.Plan.CheckInput("x", x.Length, 8 * this._d.N, "[N, 8]");
                 global::Kiln.Plan.CheckInput("y", y.Length, this._d.N, "[N]");
-                this.Work.CopyFrom(x, this._d.T0);
-                this.Work.CopyFrom(y, this._d.T1);
+                this.Put(0, x, this._d.T0);
+                this.Put(1, y, this._d.T1);
             }
 
             protected override void RunManaged(bool backward)
@@ -258,11 +263,13 @@ namespace Kiln.Generated
 
         /// <summary>Managed form of K0 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K0Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
+        public static void K0Cpu(float[] p, float[] g, float[] w, float[] x0, float[] y, KernelArgs d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
+            ref float x0r = ref MemoryMarshal.GetArrayDataReference(x0);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
             long cols = 8;
             for (long e = start; e < end;)
             {
@@ -271,8 +278,8 @@ namespace Kiln.Generated
                 int stop = (int)Math.Min(cols, c + (end - e));
                 e += stop - c;
                 int i0 = (int)row;
-                ref float b2 = ref Unsafe.Add(ref wr, d.A1 + i0 * 8);
-                ref float o = ref Unsafe.Add(ref wr, d.A2 + i0);
+                ref float b2 = ref Unsafe.Add(ref x0r, d.A1 + i0 * 8);
+                ref float o = ref Unsafe.Add(ref yr, d.A2 + i0);
                 float acc = 0;
                 Vector256<float> vacc = Vector256<float>.Zero;
                 for (; c + 8 <= stop; c += 8)
@@ -320,11 +327,13 @@ namespace Kiln.Generated
 
         /// <summary>Managed form of K1 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K1Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
+        public static void K1Cpu(float[] p, float[] g, float[] w, float[] x0, float[] y, KernelArgs d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
+            ref float x0r = ref MemoryMarshal.GetArrayDataReference(x0);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
             long cols = 8;
             for (long e = start; e < end;)
             {
@@ -333,10 +342,10 @@ namespace Kiln.Generated
                 int stop = (int)Math.Min(cols, c + (end - e));
                 e += stop - c;
                 int i0 = (int)row;
-                ref float b2 = ref Unsafe.Add(ref wr, d.A1 + i0 * 8);
+                ref float b2 = ref Unsafe.Add(ref x0r, d.A1 + i0 * 8);
                 ref float b3 = ref Unsafe.Add(ref wr, d.A2 + i0);
                 ref float b5 = ref Unsafe.Add(ref pr, 0);
-                ref float o = ref Unsafe.Add(ref wr, d.A3 + i0 * 8);
+                ref float o = ref Unsafe.Add(ref yr, d.A3 + i0 * 8);
                 for (; c + 8 <= stop; c += 8)
                 {
                     var l2 = Vector256.LoadUnsafe(ref b2, (nuint)c);
@@ -382,11 +391,12 @@ namespace Kiln.Generated
 
         /// <summary>Managed form of K2 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K2Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
+        public static void K2Cpu(float[] p, float[] g, float[] w, float[] y, KernelArgs d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
             long cols = 8;
             for (long e = start; e < end;)
             {
@@ -397,7 +407,7 @@ namespace Kiln.Generated
                 int i0 = (int)row;
                 ref float b2 = ref Unsafe.Add(ref wr, d.A1 + i0 * 8);
                 ref float b3 = ref Unsafe.Add(ref pr, 8);
-                ref float o = ref Unsafe.Add(ref wr, d.A2 + i0);
+                ref float o = ref Unsafe.Add(ref yr, d.A2 + i0);
                 float acc = 0;
                 Vector256<float> vacc = Vector256<float>.Zero;
                 for (; c + 8 <= stop; c += 8)
@@ -444,11 +454,13 @@ namespace Kiln.Generated
 
         /// <summary>Managed form of K3 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static double K3Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
+        public static double K3Cpu(float[] p, float[] g, float[] w, float[] x0, float[] y, KernelArgs d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
+            ref float x0r = ref MemoryMarshal.GetArrayDataReference(x0);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
             double total = 0;
             long cols = d.A0;
             for (long e = start; e < end;)
@@ -458,8 +470,8 @@ namespace Kiln.Generated
                 int stop = (int)Math.Min(cols, c + (end - e));
                 e += stop - c;
                 ref float b2 = ref Unsafe.Add(ref wr, d.A1);
-                ref float b3 = ref Unsafe.Add(ref wr, d.A2);
-                ref float o = ref Unsafe.Add(ref wr, d.A3);
+                ref float b3 = ref Unsafe.Add(ref x0r, d.A2);
+                ref float o = ref Unsafe.Add(ref yr, d.A3);
                 float acc = 0;
                 Vector256<float> vacc = Vector256<float>.Zero;
                 for (; c + 8 <= stop; c += 8)
@@ -519,11 +531,13 @@ namespace Kiln.Generated
 
         /// <summary>Managed form of K4 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K4Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
+        public static void K4Cpu(float[] p, float[] g, float[] w, float[] x0, float[] y, KernelArgs d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
+            ref float x0r = ref MemoryMarshal.GetArrayDataReference(x0);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
             long cols = d.A0;
             for (long e = start; e < end;)
             {
@@ -532,8 +546,8 @@ namespace Kiln.Generated
                 int stop = (int)Math.Min(cols, c + (end - e));
                 e += stop - c;
                 ref float b7 = ref Unsafe.Add(ref wr, d.A1);
-                ref float b8 = ref Unsafe.Add(ref wr, d.A2);
-                ref float o = ref Unsafe.Add(ref wr, d.A3);
+                ref float b8 = ref Unsafe.Add(ref x0r, d.A2);
+                ref float o = ref Unsafe.Add(ref yr, d.A3);
                 for (; c + 8 <= stop; c += 8)
                 {
                     var l7 = Vector256.LoadUnsafe(ref b7, (nuint)c);
@@ -600,11 +614,12 @@ namespace Kiln.Generated
 
         /// <summary>Managed form of K5 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K5Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
+        public static void K5Cpu(float[] p, float[] g, float[] w, float[] x0, KernelArgs d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
+            ref float x0r = ref MemoryMarshal.GetArrayDataReference(x0);
             long cols = 8;
             for (long e = start; e < end;)
             {
@@ -615,7 +630,7 @@ namespace Kiln.Generated
                 int i0 = (int)row;
                 ref float b1 = ref Unsafe.Add(ref wr, d.A1 + i0);
                 ref float b3 = ref Unsafe.Add(ref wr, d.A2 + i0 * 8);
-                ref float b8 = ref Unsafe.Add(ref wr, d.A3 + i0 * 8);
+                ref float b8 = ref Unsafe.Add(ref x0r, d.A3 + i0 * 8);
                 ref float b9 = ref Unsafe.Add(ref wr, d.A4 + i0);
                 ref float o = ref Unsafe.Add(ref gr, 0);
                 for (; c + 8 <= stop; c += 8)

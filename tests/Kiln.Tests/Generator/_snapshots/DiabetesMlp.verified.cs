@@ -86,23 +86,24 @@ namespace Samples.Diabetes
             internal PredictPlan(global::Samples.Diabetes.DiabetesClassifier model, int n) : base(model.Parameters, Layout, WorkFloats(CheckDim("N", n)), TargetInts(n))
             {
                 _d.N = n;
-                _d.T0 = Align(0);
+                _d.T0 = Device.IsManaged ? 0 : Align(0);
                 _d.T4 = Align(15 + 8 * _d.N);
                 _d.T6 = Align(30 + 14 * _d.N);
                 _d.T10 = Align(45 + 20 * _d.N);
                 _d.T12 = Align(60 + 24 * _d.N);
                 _d.T16 = Align(75 + 28 * _d.N);
-                _d.T18 = Align(90 + 29 * _d.N);
+                _d.T18 = Device.IsManaged ? 0 : Align(90 + 29 * _d.N);
+                BindSlots(8 * _d.N, _d.N);
                 _p = State.Parameters.Host ?? []; _g = State.Gradients.Host ?? []; _w = Work.Host ?? []; _t = Targets.Host ?? [];
                 _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 6, 8, transA: false, transB: true, accumulate: false);
                 _a1 = new() { A0 = _d.N, A1 = _d.T4, A2 = _d.T6 };
-                _c1 = (s, e) => global::Kiln.Generated.DiabetesClassifierKernels.K0Cpu(_p, _g, _w, _a1, s, e);
+                _c1 = (s, e) => global::Kiln.Generated.DiabetesClassifierKernels.K0Cpu(_p, _g, _w, _w, _a1, s, e);
                 _l2 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 6, transA: false, transB: true, accumulate: false);
                 _a3 = new() { A0 = _d.N, A1 = _d.T10, A2 = _d.T12 };
-                _c3 = (s, e) => global::Kiln.Generated.DiabetesClassifierKernels.K1Cpu(_p, _g, _w, _a3, s, e);
+                _c3 = (s, e) => global::Kiln.Generated.DiabetesClassifierKernels.K1Cpu(_p, _g, _w, _w, _a3, s, e);
                 _l4 = new global::Kiln.Kernels.GemmOp(_d.N, 1, 4, transA: false, transB: true, accumulate: false);
                 _a5 = new() { A0 = _d.N, A1 = _d.T16, A2 = _d.T18 };
-                _c5 = (s, e) => global::Kiln.Generated.DiabetesClassifierKernels.K2Cpu(_p, _g, _w, _a5, s, e);
+                _c5 = (s, e) => global::Kiln.Generated.DiabetesClassifierKernels.K2Cpu(_p, _g, _w, X[1], _a5, s, e);
                 if (!Device.IsManaged)
                 {
                     _k1 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.DiabetesClassifierKernels.K0);
@@ -121,8 +122,9 @@ namespace Samples.Diabetes
                 using (this.Enter())
                 {
                     this.Load(x);
+                    this.PutOutput(1, output);
                     this.Execute(backward: false);
-                    this.Work.CopyTo(output, this._d.T18);
+                    this.TakeOutput(1, output, this._d.T18);
                 }
             }
 
@@ -133,6 +135,9 @@ namespace Samples.Diabetes
                 this.Run(x, output);
                 return output;
             }
+
+            /// <summary>Runs the forward pass on the caller's arrays in place: kernels read the inputs and write the output there (copied only on ILGPU devices, or when the output is an input).</summary>
+            public void Run(float[] x, float[] output) { this.Offer(0, x); this.Offer(1, output); this.Run(new global::System.ReadOnlySpan<float>(x), new global::System.Span<float>(output)); }
 
             /// <inheritdoc/>
             protected override global::System.Collections.Generic.IReadOnlyList<(string Name, long Offset, long Count, bool IsInt)> InputSlots => _slots ??= new (string, long, long, bool)[] { ("x", _d.T0, 8 * _d.N, false) };
@@ -147,7 +152,7 @@ namespace Samples.Diabetes
             }
 
             /// <summary>The forward pass on staged inputs, writing the output.</summary>
-            public void RunStaged(global::System.Span<float> output) { CheckInput("output", output.Length, OutputLength, "[N, 1]"); using (Enter()) { PrepareStaged(); Execute(backward: false); Work.CopyTo(output, _d.T18); } }
+            public void RunStaged(global::System.Span<float> output) { CheckInput("output", output.Length, OutputLength, "[N, 1]"); using (Enter()) { PrepareStaged(); PutOutput(1, output); Execute(backward: false); TakeOutput(1, output, _d.T18); } }
 
             /// <summary>Runs the kernels again on the inputs of the last call (benchmarks, repeated evaluation).</summary>
             public void Replay(bool backward = false) { using (Enter()) Execute(backward); }
@@ -161,13 +166,13 @@ namespace Samples.Diabetes
             private void Load(global::System.ReadOnlySpan<float> x)
             {
                 global::Kiln.Plan.CheckInput("x", x.Length, 8 * this._d.N, "[N, 8]");
-                this.Work.CopyFrom(x, this._d.T0);
+                this.Put(0, x, this._d.T0);
             }
 
             protected override void RunManaged(bool backward)
             {
                 // K0: t4 = MatMul(t0, t1; transB) [N, 6]
-                _l0.Run(_w, _d.T0, _p, 0, _w, _d.T4);
+                _l0.Run(X[0], _d.T0, _p, 0, _w, _d.T4);
                 // K1: elementwise over [N, 6], writes t6 (Vector256), kernel K0
                 global::Kiln.Kernels.CpuWorkers.For(6 * _d.N, 32768, _c1!);
                 // K2: t10 = MatMul(t6, t7; transB) [N, 4]
@@ -271,8 +276,8 @@ namespace Samples.Diabetes
             internal LossPlan(global::Samples.Diabetes.DiabetesClassifier model, int n) : base(model.Parameters, Layout, WorkFloats(CheckDim("N", n)), TargetInts(n))
             {
                 _d.N = n;
-                _d.T0 = Align(0);
-                _d.T1 = Align(15 + 8 * _d.N);
+                _d.T0 = Device.IsManaged ? 0 : Align(0);
+                _d.T1 = Device.IsManaged ? 0 : Align(15 + 8 * _d.N);
                 _d.T5 = Align(30 + 9 * _d.N);
                 _d.T7 = Align(45 + 15 * _d.N);
                 _d.T11 = Align(60 + 21 * _d.N);
@@ -284,24 +289,25 @@ namespace Samples.Diabetes
                 _d.T45 = Align(136 + 31 * _d.N);
                 _d.T48 = Align(30 + 9 * _d.N);
                 _d.T52 = Align(151 + 35 * _d.N);
+                BindSlots(8 * _d.N, _d.N);
                 _p = State.Parameters.Host ?? []; _g = State.Gradients.Host ?? []; _w = Work.Host ?? []; _t = Targets.Host ?? [];
                 _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 6, 8, transA: false, transB: true, accumulate: false);
                 _a1 = new() { A0 = _d.N, A1 = _d.T5, A2 = _d.T7 };
-                _c1 = (s, e) => global::Kiln.Generated.DiabetesClassifierKernels.K0Cpu(_p, _g, _w, _a1, s, e);
+                _c1 = (s, e) => global::Kiln.Generated.DiabetesClassifierKernels.K0Cpu(_p, _g, _w, _w, _a1, s, e);
                 _l2 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 6, transA: false, transB: true, accumulate: false);
                 _a3 = new() { A0 = _d.N, A1 = _d.T11, A2 = _d.T13 };
-                _c3 = (s, e) => global::Kiln.Generated.DiabetesClassifierKernels.K1Cpu(_p, _g, _w, _a3, s, e);
+                _c3 = (s, e) => global::Kiln.Generated.DiabetesClassifierKernels.K1Cpu(_p, _g, _w, _w, _a3, s, e);
                 _l4 = new global::Kiln.Kernels.GemmOp(_d.N, 1, 4, transA: false, transB: true, accumulate: false);
                 _a5 = new() { A0 = _d.N, A1 = _d.T17, A2 = _d.T1, A3 = _d.T25 };
-                _c5 = (s, e) => global::Kiln.Generated.DiabetesClassifierKernels.K3Cpu(_p, _g, _w, _a5, s, e);
+                _c5 = (s, e) => global::Kiln.Generated.DiabetesClassifierKernels.K3Cpu(_p, _g, _w, X[1], _w, _a5, s, e);
                 _a6 = new() { A0 = _d.N, A1 = _d.T1, A2 = _d.T17, A3 = _d.T38 };
-                _c6 = (s, e) => global::Kiln.Generated.DiabetesClassifierKernels.K4Cpu(_p, _g, _w, _a6, s, e);
+                _c6 = (s, e) => global::Kiln.Generated.DiabetesClassifierKernels.K4Cpu(_p, _g, _w, X[1], _w, _a6, s, e);
                 _l7 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 1, transA: false, transB: false, accumulate: false);
                 _a8 = new() { A0 = _d.N, A1 = _d.T41, A2 = _d.T13, A3 = _d.T45 };
-                _c8 = (s, e) => global::Kiln.Generated.DiabetesClassifierKernels.K5Cpu(_p, _g, _w, _a8, s, e);
+                _c8 = (s, e) => global::Kiln.Generated.DiabetesClassifierKernels.K5Cpu(_p, _g, _w, _w, _a8, s, e);
                 _l9 = new global::Kiln.Kernels.GemmOp(_d.N, 6, 4, transA: false, transB: false, accumulate: false);
                 _a10 = new() { A0 = _d.N, A1 = _d.T48, A2 = _d.T7, A3 = _d.T52 };
-                _c10 = (s, e) => global::Kiln.Generated.DiabetesClassifierKernels.K6Cpu(_p, _g, _w, _a10, s, e);
+                _c10 = (s, e) => global::Kiln.Generated.DiabetesClassifierKernels.K6Cpu(_p, _g, _w, _w, _a10, s, e);
                 _a11 = new() { A0 = _d.N, A1 = _d.T52 };
                 _c11 = (s, e) => global::Kiln.Generated.DiabetesClassifierKernels.K7Cpu(_p, _g, _w, _a11, s, e);
                 _l12 = new global::Kiln.Kernels.GemmOp(6, 8, _d.N, transA: true, transB: false, accumulate: true);
@@ -347,6 +353,10 @@ namespace Samples.Diabetes
                 }
             }
 
+            /// <summary>ForwardBackward and Forward reading float inputs from the caller's arrays in place (copied only on ILGPU devices).</summary>
+            public float ForwardBackward(float[] x, float[] y) { this.Offer(0, x); this.Offer(1, y); return this.ForwardBackward(new global::System.ReadOnlySpan<float>(x), new global::System.ReadOnlySpan<float>(y)); }
+            public float Forward(float[] x, float[] y) { this.Offer(0, x); this.Offer(1, y); return this.Forward(new global::System.ReadOnlySpan<float>(x), new global::System.ReadOnlySpan<float>(y)); }
+
             /// <inheritdoc/>
             protected override global::System.Collections.Generic.IReadOnlyList<(string Name, long Offset, long Count, bool IsInt)> InputSlots => _slots ??= new (string, long, long, bool)[] { ("x", _d.T0, 8 * _d.N, false), ("y", _d.T1, _d.N, false) };
             private (string, long, long, bool)[]? _slots;
@@ -375,14 +385,14 @@ namespace Samples.Diabetes
             {
                 global::Kiln.Plan.CheckInput("x", x.Length, 8 * this._d.N, "[N, 8]");
                 global::Kiln.Plan.CheckInput("y", y.Length, this._d.N, "[N, 1]");
-                this.Work.CopyFrom(x, this._d.T0);
-                this.Work.CopyFrom(y, this._d.T1);
+                this.Put(0, x, this._d.T0);
+                this.Put(1, y, this._d.T1);
             }
 
             protected override void RunManaged(bool backward)
             {
                 // K0: t5 = MatMul(t0, t2; transB) [N, 6]
-                _l0.Run(_w, _d.T0, _p, 0, _w, _d.T5);
+                _l0.Run(X[0], _d.T0, _p, 0, _w, _d.T5);
                 // K1: elementwise over [N, 6], writes t7 (Vector256), kernel K0
                 global::Kiln.Kernels.CpuWorkers.For(6 * _d.N, 32768, _c1!);
                 // K2: t11 = MatMul(t7, t8; transB) [N, 4]
@@ -407,7 +417,7 @@ namespace Samples.Diabetes
                 // K11: sum over axes 0 of [N, 6], added into grad of 'linear1.bias' (Vector256), kernel K7
                 _c11!(0, 6 * _d.N);
                 // K12: t56 = MatMul(t52, t0; transA) [6, 8]
-                _l12.Run(_w, _d.T52, _w, _d.T0, _g, 0);
+                _l12.Run(_w, _d.T52, X[0], _d.T0, _g, 0);
                 // K13: sum over axes 0 of [N, 4], added into grad of 'linear2.bias' (Vector256), kernel K8
                 _c13!(0, 4 * _d.N);
                 // K14: t49 = MatMul(t45, t7; transA) [4, 6]
@@ -499,11 +509,12 @@ namespace Kiln.Generated
 
         /// <summary>Managed form of K0 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K0Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
+        public static void K0Cpu(float[] p, float[] g, float[] w, float[] y, KernelArgs d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
             long cols = 6;
             for (long e = start; e < end;)
             {
@@ -514,7 +525,7 @@ namespace Kiln.Generated
                 int i0 = (int)row;
                 ref float b2 = ref Unsafe.Add(ref wr, d.A1 + i0 * 6);
                 ref float b3 = ref Unsafe.Add(ref pr, 48);
-                ref float o = ref Unsafe.Add(ref wr, d.A2 + i0 * 6);
+                ref float o = ref Unsafe.Add(ref yr, d.A2 + i0 * 6);
                 for (; c + 8 <= stop; c += 8)
                 {
                     var l2 = Vector256.LoadUnsafe(ref b2, (nuint)c);
@@ -557,11 +568,12 @@ namespace Kiln.Generated
 
         /// <summary>Managed form of K1 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K1Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
+        public static void K1Cpu(float[] p, float[] g, float[] w, float[] y, KernelArgs d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
             long cols = 4;
             for (long e = start; e < end;)
             {
@@ -572,7 +584,7 @@ namespace Kiln.Generated
                 int i0 = (int)row;
                 ref float b2 = ref Unsafe.Add(ref wr, d.A1 + i0 * 4);
                 ref float b3 = ref Unsafe.Add(ref pr, 78);
-                ref float o = ref Unsafe.Add(ref wr, d.A2 + i0 * 4);
+                ref float o = ref Unsafe.Add(ref yr, d.A2 + i0 * 4);
                 for (; c + 8 <= stop; c += 8)
                 {
                     var l2 = Vector256.LoadUnsafe(ref b2, (nuint)c);
@@ -613,11 +625,12 @@ namespace Kiln.Generated
 
         /// <summary>Managed form of K2 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K2Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
+        public static void K2Cpu(float[] p, float[] g, float[] w, float[] y, KernelArgs d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
             long cols = d.A0;
             for (long e = start; e < end;)
             {
@@ -627,7 +640,7 @@ namespace Kiln.Generated
                 e += stop - c;
                 ref float b2 = ref Unsafe.Add(ref wr, d.A1);
                 ref float b3 = ref Unsafe.Add(ref pr, 86);
-                ref float o = ref Unsafe.Add(ref wr, d.A2);
+                ref float o = ref Unsafe.Add(ref yr, d.A2);
                 for (; c + 8 <= stop; c += 8)
                 {
                     var l2 = Vector256.LoadUnsafe(ref b2, (nuint)c);
@@ -677,11 +690,13 @@ namespace Kiln.Generated
 
         /// <summary>Managed form of K3 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static double K3Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
+        public static double K3Cpu(float[] p, float[] g, float[] w, float[] x0, float[] y, KernelArgs d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
+            ref float x0r = ref MemoryMarshal.GetArrayDataReference(x0);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
             double total = 0;
             long cols = d.A0;
             for (long e = start; e < end;)
@@ -692,8 +707,8 @@ namespace Kiln.Generated
                 e += stop - c;
                 ref float b2 = ref Unsafe.Add(ref wr, d.A1);
                 ref float b3 = ref Unsafe.Add(ref pr, 86);
-                ref float b6 = ref Unsafe.Add(ref wr, d.A2);
-                ref float o = ref Unsafe.Add(ref wr, d.A3);
+                ref float b6 = ref Unsafe.Add(ref x0r, d.A2);
+                ref float o = ref Unsafe.Add(ref yr, d.A3);
                 float acc = 0;
                 Vector256<float> vacc = Vector256<float>.Zero;
                 for (; c + 8 <= stop; c += 8)
@@ -766,11 +781,13 @@ namespace Kiln.Generated
 
         /// <summary>Managed form of K4 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K4Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
+        public static void K4Cpu(float[] p, float[] g, float[] w, float[] x0, float[] y, KernelArgs d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
+            ref float x0r = ref MemoryMarshal.GetArrayDataReference(x0);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
             long cols = d.A0;
             for (long e = start; e < end;)
             {
@@ -778,10 +795,10 @@ namespace Kiln.Generated
                 int c = (int)(e - row * cols);
                 int stop = (int)Math.Min(cols, c + (end - e));
                 e += stop - c;
-                ref float b8 = ref Unsafe.Add(ref wr, d.A1);
+                ref float b8 = ref Unsafe.Add(ref x0r, d.A1);
                 ref float b10 = ref Unsafe.Add(ref wr, d.A2);
                 ref float b11 = ref Unsafe.Add(ref pr, 86);
-                ref float o = ref Unsafe.Add(ref wr, d.A3);
+                ref float o = ref Unsafe.Add(ref yr, d.A3);
                 for (; c + 8 <= stop; c += 8)
                 {
                     var l8 = Vector256.LoadUnsafe(ref b8, (nuint)c);
@@ -847,11 +864,12 @@ namespace Kiln.Generated
 
         /// <summary>Managed form of K5 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K5Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
+        public static void K5Cpu(float[] p, float[] g, float[] w, float[] y, KernelArgs d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
             long cols = 4;
             for (long e = start; e < end;)
             {
@@ -862,7 +880,7 @@ namespace Kiln.Generated
                 int i0 = (int)row;
                 ref float b5 = ref Unsafe.Add(ref wr, d.A1 + i0 * 4);
                 ref float b3 = ref Unsafe.Add(ref wr, d.A2 + i0 * 4);
-                ref float o = ref Unsafe.Add(ref wr, d.A3 + i0 * 4);
+                ref float o = ref Unsafe.Add(ref yr, d.A3 + i0 * 4);
                 for (; c + 8 <= stop; c += 8)
                 {
                     var l5 = Vector256.LoadUnsafe(ref b5, (nuint)c);
@@ -912,11 +930,12 @@ namespace Kiln.Generated
 
         /// <summary>Managed form of K6 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K6Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
+        public static void K6Cpu(float[] p, float[] g, float[] w, float[] y, KernelArgs d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
             long cols = 6;
             for (long e = start; e < end;)
             {
@@ -927,7 +946,7 @@ namespace Kiln.Generated
                 int i0 = (int)row;
                 ref float b5 = ref Unsafe.Add(ref wr, d.A1 + i0 * 6);
                 ref float b3 = ref Unsafe.Add(ref wr, d.A2 + i0 * 6);
-                ref float o = ref Unsafe.Add(ref wr, d.A3 + i0 * 6);
+                ref float o = ref Unsafe.Add(ref yr, d.A3 + i0 * 6);
                 for (; c + 8 <= stop; c += 8)
                 {
                     var l5 = Vector256.LoadUnsafe(ref b5, (nuint)c);

@@ -103,7 +103,7 @@ namespace Demo
             internal ClassifyPlan(global::Demo.Tour model, int n) : base(model.Parameters, Layout, WorkFloats(CheckDim("N", n)), TargetInts(n))
             {
                 _d.N = n;
-                _d.T0 = Align(0);
+                _d.T0 = Device.IsManaged ? 0 : Align(0);
                 _d.T1 = Align(15 + 4 * _d.N);
                 _d.T5 = Align(31 + 4 * _d.N);
                 _d.T7 = Align(46 + 8 * _d.N);
@@ -116,22 +116,23 @@ namespace Demo
                 _d.T20 = Align(142 + 23 * _d.N);
                 _d.T21 = Align(91 + 20 * _d.N);
                 _d.T22 = Align(157 + 26 * _d.N);
+                BindSlots(4 * _d.N);
                 _p = State.Parameters.Host ?? []; _g = State.Gradients.Host ?? []; _w = Work.Host ?? []; _t = Targets.Host ?? [];
                 _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: false, accumulate: false);
                 _a1 = new() { A0 = _d.N, A1 = _d.T0, A2 = _d.T5, A3 = _d.T7 };
-                _c1 = (s, e) => global::Kiln.Generated.TourKernels.K0Cpu(_p, _g, _w, _a1, s, e);
+                _c1 = (s, e) => global::Kiln.Generated.TourKernels.K0Cpu(_p, _g, _w, X[0], _w, _a1, s, e);
                 _l2 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: false, accumulate: false);
                 _l3 = new global::Kiln.Kernels.RandomOp(4 * _d.N, global::Kiln.Kernels.RandomOp.Kind.DropoutMask, 0.1f, stream: 0);
                 _a4 = new() { A0 = _d.N, A1 = _d.T7, A2 = _d.T8, A3 = _d.T11, A4 = _d.T12 };
-                _c4 = (s, e) => global::Kiln.Generated.TourKernels.K1Cpu(_p, _g, _w, _a4, s, e);
+                _c4 = (s, e) => global::Kiln.Generated.TourKernels.K1Cpu(_p, _g, _w, _w, _a4, s, e);
                 _l5 = new global::Kiln.Kernels.GemmOp(_d.N, 3, 4, transA: false, transB: true, accumulate: false);
                 _a6 = new() { A0 = _d.T15 };
-                _c6 = (s, e) => global::Kiln.Generated.TourKernels.K2Cpu(_p, _g, _w, _a6, s, e);
+                _c6 = (s, e) => global::Kiln.Generated.TourKernels.K2Cpu(_p, _g, _w, _w, _a6, s, e);
                 _l7 = new global::Kiln.Kernels.ScanOp(1, 3, 1, reverse: false);
                 _a8 = new() { A0 = _d.N, A1 = _d.T13, A2 = _d.T16, A3 = _d.T20 };
-                _c8 = (s, e) => global::Kiln.Generated.TourKernels.K3Cpu(_p, _g, _w, _a8, s, e);
+                _c8 = (s, e) => global::Kiln.Generated.TourKernels.K3Cpu(_p, _g, _w, _w, _a8, s, e);
                 _a9 = new() { A0 = _d.N, A1 = _d.T20, A2 = _d.T1, A3 = _d.T21 };
-                _c9 = (s, e) => global::Kiln.Generated.TourKernels.K4Cpu(_p, _g, _w, _a9, s, e);
+                _c9 = (s, e) => global::Kiln.Generated.TourKernels.K4Cpu(_p, _g, _w, _w, _a9, s, e);
                 _l10 = new global::Kiln.Kernels.SoftmaxOp(_d.N, 3, 1, log: false, backward: false);
                 if (!Device.IsManaged)
                 {
@@ -200,14 +201,14 @@ namespace Demo
             private void Load(global::System.ReadOnlySpan<float> x, float temperature)
             {
                 global::Kiln.Plan.CheckInput("x", x.Length, 4 * this._d.N, "[N, 4]");
-                this.Work.CopyFrom(x, this._d.T0);
+                this.Put(0, x, this._d.T0);
                 this.Work.CopyFrom(new global::System.ReadOnlySpan<float>(in temperature), this._d.T1);
             }
 
             protected override void RunManaged(bool backward)
             {
                 // K0: t5 = MatMul(t0, t4) [N, 4]
-                _l0.Run(_w, _d.T0, _p, 0, _w, _d.T5);
+                _l0.Run(X[0], _d.T0, _p, 0, _w, _d.T5);
                 // K1: elementwise over [N, 4], writes t7 (Vector256), kernel K0
                 global::Kiln.Kernels.CpuWorkers.For(4 * _d.N, 32768, _c1!);
                 // K2: t8 = MatMul(t7, t4) [N, 4]
@@ -406,7 +407,7 @@ namespace Demo
             internal TrainPlan(global::Demo.Tour model, int n) : base(model.Parameters, Layout, WorkFloats(CheckDim("N", n)), TargetInts(n))
             {
                 _d.N = n;
-                _d.T0 = Align(0);
+                _d.T0 = Device.IsManaged ? 0 : Align(0);
                 _d.T1 = 0;
                 _d.T26 = Align(15 + 4 * _d.N);
                 _d.T2 = Align(33 + 4 * _d.N);
@@ -446,63 +447,64 @@ namespace Demo
                 _d.T95 = Align(334 + 50 * _d.N);
                 _d.T87 = Align(349 + 54 * _d.N);
                 _d.T94 = Align(380 + 54 * _d.N);
+                BindSlots(4 * _d.N);
                 _p = State.Parameters.Host ?? []; _g = State.Gradients.Host ?? []; _w = Work.Host ?? []; _t = Targets.Host ?? [];
                 _l0 = new global::Kiln.Kernels.RandomOp(4 * _d.N, global::Kiln.Kernels.RandomOp.Kind.Normal, 0f, stream: 0);
                 _a1 = new() { A0 = _d.N, A1 = _d.T0, A2 = _d.T2, A3 = _d.T5 };
-                _c1 = (s, e) => global::Kiln.Generated.TourKernels.K5Cpu(_p, _g, _w, _a1, s, e);
+                _c1 = (s, e) => global::Kiln.Generated.TourKernels.K5Cpu(_p, _g, _w, X[0], _w, _a1, s, e);
                 _l2 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: false, accumulate: false);
                 _a3 = new() { A0 = _d.N, A1 = _d.T9, A2 = _d.T10 };
-                _c3 = (s, e) => global::Kiln.Generated.TourKernels.K6Cpu(_p, _g, _w, _a3, s, e);
+                _c3 = (s, e) => global::Kiln.Generated.TourKernels.K6Cpu(_p, _g, _w, _w, _a3, s, e);
                 _a4 = new() { A0 = _d.N, A1 = _d.T5, A2 = _d.T10, A3 = _d.T11 };
-                _c4 = (s, e) => global::Kiln.Generated.TourKernels.K7Cpu(_p, _g, _w, _a4, s, e);
+                _c4 = (s, e) => global::Kiln.Generated.TourKernels.K7Cpu(_p, _g, _w, _w, _a4, s, e);
                 _l5 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: false, accumulate: false);
                 _a6 = new() { A0 = _d.N, A1 = _d.T12, A2 = _d.T13 };
-                _c6 = (s, e) => global::Kiln.Generated.TourKernels.K6Cpu(_p, _g, _w, _a6, s, e);
+                _c6 = (s, e) => global::Kiln.Generated.TourKernels.K6Cpu(_p, _g, _w, _w, _a6, s, e);
                 _l7 = new global::Kiln.Kernels.RandomOp(4 * _d.N, global::Kiln.Kernels.RandomOp.Kind.DropoutMask, 0.1f, stream: 1);
                 _a8 = new() { A0 = _d.N, A1 = _d.T11, A2 = _d.T13, A3 = _d.T15, A4 = _d.T16 };
-                _c8 = (s, e) => global::Kiln.Generated.TourKernels.K8Cpu(_p, _g, _w, _a8, s, e);
+                _c8 = (s, e) => global::Kiln.Generated.TourKernels.K8Cpu(_p, _g, _w, _w, _a8, s, e);
                 _l9 = new global::Kiln.Kernels.GemmOp(_d.N, 3, 4, transA: false, transB: true, accumulate: false);
                 _a10 = new() { A0 = _d.T19 };
-                _c10 = (s, e) => global::Kiln.Generated.TourKernels.K2Cpu(_p, _g, _w, _a10, s, e);
+                _c10 = (s, e) => global::Kiln.Generated.TourKernels.K2Cpu(_p, _g, _w, _w, _a10, s, e);
                 _l11 = new global::Kiln.Kernels.ScanOp(1, 3, 1, reverse: false);
                 _a12 = new() { A0 = _d.N, A1 = _d.T17, A2 = _d.T20, A3 = _d.T24 };
-                _c12 = (s, e) => global::Kiln.Generated.TourKernels.K3Cpu(_p, _g, _w, _a12, s, e);
+                _c12 = (s, e) => global::Kiln.Generated.TourKernels.K3Cpu(_p, _g, _w, _w, _a12, s, e);
                 _l13 = new global::Kiln.Kernels.SoftmaxOp(_d.N, 3, 1, log: true, backward: false);
                 _l14 = new global::Kiln.Kernels.ClassOp(_d.N, 3, global::Kiln.Kernels.ClassMode.PickRows, -100);
                 _a15 = new() { A0 = _d.N, A1 = _d.T44, A2 = _d.T47 };
-                _c15 = (s, e) => global::Kiln.Generated.TourKernels.K9Cpu(_p, _g, _w, _a15, s, e);
+                _c15 = (s, e) => global::Kiln.Generated.TourKernels.K9Cpu(_p, _g, _w, _w, _a15, s, e);
                 _l16 = new global::Kiln.Kernels.ClassOp(_d.N, 0, global::Kiln.Kernels.ClassMode.Mask, -100);
                 _a17 = new() { A0 = _d.N, A1 = _d.T45, A2 = _d.T49 };
-                _c17 = (s, e) => global::Kiln.Generated.TourKernels.K10Cpu(_p, _g, _w, _a17, s, e);
+                _c17 = (s, e) => global::Kiln.Generated.TourKernels.K10Cpu(_p, _g, _w, _w, _a17, s, e);
                 _a18 = new() { A0 = _d.N, A1 = _d.T24, A2 = _d.T41 };
-                _c18 = (s, e) => global::Kiln.Generated.TourKernels.K11Cpu(_p, _g, _w, _a18, s, e);
+                _c18 = (s, e) => global::Kiln.Generated.TourKernels.K11Cpu(_p, _g, _w, _w, _a18, s, e);
                 _a19 = new() { A0 = _d.T55 };
-                _c19 = (s, e) => global::Kiln.Generated.TourKernels.K12Cpu(_p, _g, _w, _a19, s, e);
+                _c19 = (s, e) => global::Kiln.Generated.TourKernels.K12Cpu(_p, _g, _w, _w, _a19, s, e);
                 _l20 = new global::Kiln.Kernels.ScanOp(1, 4, 1, reverse: false);
                 _a21 = new() { A0 = _d.T56, A1 = _d.T57 };
-                _c21 = (s, e) => global::Kiln.Generated.TourKernels.K13Cpu(_p, _g, _w, _a21, s, e);
+                _c21 = (s, e) => global::Kiln.Generated.TourKernels.K13Cpu(_p, _g, _w, _w, _a21, s, e);
                 _a22 = new() { A0 = _d.T57, A1 = _d.T61 };
-                _c22 = (s, e) => global::Kiln.Generated.TourKernels.K14Cpu(_p, _g, _w, _a22, s, e);
+                _c22 = (s, e) => global::Kiln.Generated.TourKernels.K14Cpu(_p, _g, _w, _w, _a22, s, e);
                 _a23 = new() { A0 = _d.T47, A1 = _d.T49, A2 = _d.T41, A3 = _d.T61, A4 = _d.T64 };
-                _c23 = (s, e) => global::Kiln.Generated.TourKernels.K15Cpu(_p, _g, _w, _a23, s, e);
+                _c23 = (s, e) => global::Kiln.Generated.TourKernels.K15Cpu(_p, _g, _w, _w, _a23, s, e);
                 _a24 = new() { A0 = _d.N, A1 = _d.T24, A2 = _d.T31 };
-                _c24 = (s, e) => global::Kiln.Generated.TourKernels.K16Cpu(_p, _g, _w, _a24, s, e);
+                _c24 = (s, e) => global::Kiln.Generated.TourKernels.K16Cpu(_p, _g, _w, _w, _a24, s, e);
                 _a25 = new() { A0 = _d.T26, A1 = _d.T31, A2 = _d.T35 };
-                _c25 = (s, e) => global::Kiln.Generated.TourKernels.K17Cpu(_p, _g, _w, _a25, s, e);
+                _c25 = (s, e) => global::Kiln.Generated.TourKernels.K17Cpu(_p, _g, _w, _w, _a25, s, e);
                 _a26 = new() { A0 = _d.T49, A1 = _d.T69 };
-                _c26 = (s, e) => global::Kiln.Generated.TourKernels.K18Cpu(_p, _g, _w, _a26, s, e);
+                _c26 = (s, e) => global::Kiln.Generated.TourKernels.K18Cpu(_p, _g, _w, _w, _a26, s, e);
                 _a27 = new() { A0 = _d.N, A1 = _d.T69, A2 = _d.T74 };
-                _c27 = (s, e) => global::Kiln.Generated.TourKernels.K19Cpu(_p, _g, _w, _a27, s, e);
+                _c27 = (s, e) => global::Kiln.Generated.TourKernels.K19Cpu(_p, _g, _w, _w, _a27, s, e);
                 _l28 = new global::Kiln.Kernels.PickedLogSoftmaxGradOp(_d.N, 3, -100);
                 _l29 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 3, transA: false, transB: false, accumulate: false);
                 _a30 = new() { A0 = _d.N, A1 = _d.T79, A2 = _d.T15, A3 = _d.T13, A4 = _d.T85 };
-                _c30 = (s, e) => global::Kiln.Generated.TourKernels.K20Cpu(_p, _g, _w, _a30, s, e);
+                _c30 = (s, e) => global::Kiln.Generated.TourKernels.K20Cpu(_p, _g, _w, _w, _a30, s, e);
                 _l31 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: true, accumulate: false);
                 _a32 = new() { A0 = _d.N, A1 = _d.T79, A2 = _d.T15, A3 = _d.T86, A4 = _d.T10, A5 = _d.T92 };
-                _c32 = (s, e) => global::Kiln.Generated.TourKernels.K21Cpu(_p, _g, _w, _a32, s, e);
+                _c32 = (s, e) => global::Kiln.Generated.TourKernels.K21Cpu(_p, _g, _w, _w, _a32, s, e);
                 _l33 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: true, accumulate: false);
                 _a34 = new() { A0 = _d.N, A1 = _d.T79, A2 = _d.T15, A3 = _d.T86, A4 = _d.T93, A5 = _d.T95 };
-                _c34 = (s, e) => global::Kiln.Generated.TourKernels.K22Cpu(_p, _g, _w, _a34, s, e);
+                _c34 = (s, e) => global::Kiln.Generated.TourKernels.K22Cpu(_p, _g, _w, _w, _a34, s, e);
                 _l35 = new global::Kiln.Kernels.GemmOp(3, 4, _d.N, transA: true, transB: false, accumulate: true);
                 _l36 = new global::Kiln.Kernels.GemmOp(4, 4, _d.N, transA: true, transB: false, accumulate: false);
                 _l37 = new global::Kiln.Kernels.GemmOp(4, 4, _d.N, transA: true, transB: false, accumulate: false);
@@ -557,6 +559,10 @@ namespace Demo
                 }
             }
 
+            /// <summary>ForwardBackward and Forward reading float inputs from the caller's arrays in place (copied only on ILGPU devices).</summary>
+            public float ForwardBackward(float[] x, global::System.ReadOnlySpan<int> t) { this.Offer(0, x); return this.ForwardBackward(new global::System.ReadOnlySpan<float>(x), t); }
+            public float Forward(float[] x, global::System.ReadOnlySpan<int> t) { this.Offer(0, x); return this.Forward(new global::System.ReadOnlySpan<float>(x), t); }
+
             /// <inheritdoc/>
             protected override global::System.Collections.Generic.IReadOnlyList<(string Name, long Offset, long Count, bool IsInt)> InputSlots => _slots ??= new (string, long, long, bool)[] { ("x", _d.T0, 4 * _d.N, false), ("t", _d.T1, _d.N, true) };
             private (string, long, long, bool)[]? _slots;
@@ -599,7 +605,7 @@ namespace Demo
                 global::Kiln.Plan.CheckInput("x", x.Length, 4 * this._d.N, "[N, 4]");
                 global::Kiln.Plan.CheckInput("t", t.Length, this._d.N, "[N]");
                 global::Kiln.Plan.CheckTargets("t", t, 3, -100);
-                this.Work.CopyFrom(x, this._d.T0);
+                this.Put(0, x, this._d.T0);
                 this.Targets.CopyFrom(t, this._d.T1);
             }
 
@@ -816,11 +822,13 @@ namespace Kiln.Generated
 
         /// <summary>Managed form of K0 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K0Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
+        public static void K0Cpu(float[] p, float[] g, float[] w, float[] x0, float[] y, KernelArgs d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
+            ref float x0r = ref MemoryMarshal.GetArrayDataReference(x0);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
             long cols = 4;
             for (long e = start; e < end;)
             {
@@ -829,9 +837,9 @@ namespace Kiln.Generated
                 int stop = (int)Math.Min(cols, c + (end - e));
                 e += stop - c;
                 int i0 = (int)row;
-                ref float b3 = ref Unsafe.Add(ref wr, d.A1 + i0 * 4);
+                ref float b3 = ref Unsafe.Add(ref x0r, d.A1 + i0 * 4);
                 ref float b2 = ref Unsafe.Add(ref wr, d.A2 + i0 * 4);
-                ref float o = ref Unsafe.Add(ref wr, d.A3 + i0 * 4);
+                ref float o = ref Unsafe.Add(ref yr, d.A3 + i0 * 4);
                 for (; c + 8 <= stop; c += 8)
                 {
                     var l3 = Vector256.LoadUnsafe(ref b3, (nuint)c);
@@ -877,11 +885,12 @@ namespace Kiln.Generated
 
         /// <summary>Managed form of K1 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K1Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
+        public static void K1Cpu(float[] p, float[] g, float[] w, float[] y, KernelArgs d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
             long cols = 4;
             for (long e = start; e < end;)
             {
@@ -893,7 +902,7 @@ namespace Kiln.Generated
                 ref float b4 = ref Unsafe.Add(ref wr, d.A1 + i0 * 4);
                 ref float b2 = ref Unsafe.Add(ref wr, d.A2 + i0 * 4);
                 ref float b5 = ref Unsafe.Add(ref wr, d.A3 + i0 * 4);
-                ref float o = ref Unsafe.Add(ref wr, d.A4 + i0 * 4);
+                ref float o = ref Unsafe.Add(ref yr, d.A4 + i0 * 4);
                 for (; c + 8 <= stop; c += 8)
                 {
                     var l4 = Vector256.LoadUnsafe(ref b4, (nuint)c);
@@ -935,11 +944,12 @@ namespace Kiln.Generated
 
         /// <summary>Managed form of K2 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K2Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
+        public static void K2Cpu(float[] p, float[] g, float[] w, float[] y, KernelArgs d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
             long cols = 3;
             for (long e = start; e < end;)
             {
@@ -947,7 +957,7 @@ namespace Kiln.Generated
                 int c = (int)(e - row * cols);
                 int stop = (int)Math.Min(cols, c + (end - e));
                 e += stop - c;
-                ref float o = ref Unsafe.Add(ref wr, d.A0);
+                ref float o = ref Unsafe.Add(ref yr, d.A0);
                 for (; c + 8 <= stop; c += 8)
                 {
                     var v1 = Vector256.Create(1f);
@@ -990,11 +1000,12 @@ namespace Kiln.Generated
 
         /// <summary>Managed form of K3 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K3Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
+        public static void K3Cpu(float[] p, float[] g, float[] w, float[] y, KernelArgs d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
             long cols = 3;
             for (long e = start; e < end;)
             {
@@ -1005,7 +1016,7 @@ namespace Kiln.Generated
                 int i0 = (int)row;
                 ref float b6 = ref Unsafe.Add(ref wr, d.A1 + i0 * 3);
                 ref float b2 = ref Unsafe.Add(ref wr, d.A2);
-                ref float o = ref Unsafe.Add(ref wr, d.A3 + i0 * 3);
+                ref float o = ref Unsafe.Add(ref yr, d.A3 + i0 * 3);
                 for (; c + 8 <= stop; c += 8)
                 {
                     var l6 = Vector256.LoadUnsafe(ref b6, (nuint)c);
@@ -1052,11 +1063,12 @@ namespace Kiln.Generated
 
         /// <summary>Managed form of K4 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K4Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
+        public static void K4Cpu(float[] p, float[] g, float[] w, float[] y, KernelArgs d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
             long cols = 3;
             for (long e = start; e < end;)
             {
@@ -1067,7 +1079,7 @@ namespace Kiln.Generated
                 int i0 = (int)row;
                 ref float b1 = ref Unsafe.Add(ref wr, d.A1 + i0 * 3);
                 ref float b2 = ref Unsafe.Add(ref wr, d.A2);
-                ref float o = ref Unsafe.Add(ref wr, d.A3 + i0 * 3);
+                ref float o = ref Unsafe.Add(ref yr, d.A3 + i0 * 3);
                 for (; c + 8 <= stop; c += 8)
                 {
                     var l1 = Vector256.LoadUnsafe(ref b1, (nuint)c);
@@ -1109,11 +1121,13 @@ namespace Kiln.Generated
 
         /// <summary>Managed form of K5 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K5Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
+        public static void K5Cpu(float[] p, float[] g, float[] w, float[] x0, float[] y, KernelArgs d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
+            ref float x0r = ref MemoryMarshal.GetArrayDataReference(x0);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
             long cols = 4;
             for (long e = start; e < end;)
             {
@@ -1122,9 +1136,9 @@ namespace Kiln.Generated
                 int stop = (int)Math.Min(cols, c + (end - e));
                 e += stop - c;
                 int i0 = (int)row;
-                ref float b4 = ref Unsafe.Add(ref wr, d.A1 + i0 * 4);
+                ref float b4 = ref Unsafe.Add(ref x0r, d.A1 + i0 * 4);
                 ref float b2 = ref Unsafe.Add(ref wr, d.A2 + i0 * 4);
-                ref float o = ref Unsafe.Add(ref wr, d.A3 + i0 * 4);
+                ref float o = ref Unsafe.Add(ref yr, d.A3 + i0 * 4);
                 for (; c + 8 <= stop; c += 8)
                 {
                     var l4 = Vector256.LoadUnsafe(ref b4, (nuint)c);
@@ -1166,11 +1180,12 @@ namespace Kiln.Generated
 
         /// <summary>Managed form of K6 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K6Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
+        public static void K6Cpu(float[] p, float[] g, float[] w, float[] y, KernelArgs d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
             long cols = 4;
             for (long e = start; e < end;)
             {
@@ -1180,7 +1195,7 @@ namespace Kiln.Generated
                 e += stop - c;
                 int i0 = (int)row;
                 ref float b1 = ref Unsafe.Add(ref wr, d.A1 + i0 * 4);
-                ref float o = ref Unsafe.Add(ref wr, d.A2 + i0 * 4);
+                ref float o = ref Unsafe.Add(ref yr, d.A2 + i0 * 4);
                 for (; c + 8 <= stop; c += 8)
                 {
                     var l1 = Vector256.LoadUnsafe(ref b1, (nuint)c);
@@ -1217,11 +1232,12 @@ namespace Kiln.Generated
 
         /// <summary>Managed form of K7 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K7Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
+        public static void K7Cpu(float[] p, float[] g, float[] w, float[] y, KernelArgs d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
             long cols = 4;
             for (long e = start; e < end;)
             {
@@ -1232,7 +1248,7 @@ namespace Kiln.Generated
                 int i0 = (int)row;
                 ref float b1 = ref Unsafe.Add(ref wr, d.A1 + i0 * 4);
                 ref float b2 = ref Unsafe.Add(ref wr, d.A2 + i0 * 4);
-                ref float o = ref Unsafe.Add(ref wr, d.A3 + i0 * 4);
+                ref float o = ref Unsafe.Add(ref yr, d.A3 + i0 * 4);
                 for (; c + 8 <= stop; c += 8)
                 {
                     var l1 = Vector256.LoadUnsafe(ref b1, (nuint)c);
@@ -1274,11 +1290,12 @@ namespace Kiln.Generated
 
         /// <summary>Managed form of K8 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K8Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
+        public static void K8Cpu(float[] p, float[] g, float[] w, float[] y, KernelArgs d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
             long cols = 4;
             for (long e = start; e < end;)
             {
@@ -1290,7 +1307,7 @@ namespace Kiln.Generated
                 ref float b2 = ref Unsafe.Add(ref wr, d.A1 + i0 * 4);
                 ref float b3 = ref Unsafe.Add(ref wr, d.A2 + i0 * 4);
                 ref float b4 = ref Unsafe.Add(ref wr, d.A3 + i0 * 4);
-                ref float o = ref Unsafe.Add(ref wr, d.A4 + i0 * 4);
+                ref float o = ref Unsafe.Add(ref yr, d.A4 + i0 * 4);
                 for (; c + 8 <= stop; c += 8)
                 {
                     var l2 = Vector256.LoadUnsafe(ref b2, (nuint)c);
@@ -1331,11 +1348,12 @@ namespace Kiln.Generated
 
         /// <summary>Managed form of K9 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static double K9Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
+        public static double K9Cpu(float[] p, float[] g, float[] w, float[] y, KernelArgs d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
             double total = 0;
             long cols = d.A0;
             for (long e = start; e < end;)
@@ -1345,7 +1363,7 @@ namespace Kiln.Generated
                 int stop = (int)Math.Min(cols, c + (end - e));
                 e += stop - c;
                 ref float b2 = ref Unsafe.Add(ref wr, d.A1);
-                ref float o = ref Unsafe.Add(ref wr, d.A2);
+                ref float o = ref Unsafe.Add(ref yr, d.A2);
                 float acc = 0;
                 Vector256<float> vacc = Vector256<float>.Zero;
                 for (; c + 8 <= stop; c += 8)
@@ -1383,11 +1401,12 @@ namespace Kiln.Generated
 
         /// <summary>Managed form of K10 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static double K10Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
+        public static double K10Cpu(float[] p, float[] g, float[] w, float[] y, KernelArgs d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
             double total = 0;
             long cols = d.A0;
             for (long e = start; e < end;)
@@ -1397,7 +1416,7 @@ namespace Kiln.Generated
                 int stop = (int)Math.Min(cols, c + (end - e));
                 e += stop - c;
                 ref float b1 = ref Unsafe.Add(ref wr, d.A1);
-                ref float o = ref Unsafe.Add(ref wr, d.A2);
+                ref float o = ref Unsafe.Add(ref yr, d.A2);
                 float acc = 0;
                 Vector256<float> vacc = Vector256<float>.Zero;
                 for (; c + 8 <= stop; c += 8)
@@ -1445,11 +1464,12 @@ namespace Kiln.Generated
 
         /// <summary>Managed form of K11 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static double K11Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
+        public static double K11Cpu(float[] p, float[] g, float[] w, float[] y, KernelArgs d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
             double total = 0;
             long cols = 3;
             for (long e = start; e < end;)
@@ -1460,7 +1480,7 @@ namespace Kiln.Generated
                 e += stop - c;
                 int i0 = (int)row;
                 ref float b2 = ref Unsafe.Add(ref wr, d.A1 + i0 * 3);
-                ref float o = ref Unsafe.Add(ref wr, d.A2);
+                ref float o = ref Unsafe.Add(ref yr, d.A2);
                 float acc = 0;
                 Vector256<float> vacc = Vector256<float>.Zero;
                 for (; c + 8 <= stop; c += 8)
@@ -1509,11 +1529,12 @@ namespace Kiln.Generated
 
         /// <summary>Managed form of K12 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K12Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
+        public static void K12Cpu(float[] p, float[] g, float[] w, float[] y, KernelArgs d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
             long cols = 4;
             for (long e = start; e < end;)
             {
@@ -1521,7 +1542,7 @@ namespace Kiln.Generated
                 int c = (int)(e - row * cols);
                 int stop = (int)Math.Min(cols, c + (end - e));
                 e += stop - c;
-                ref float o = ref Unsafe.Add(ref wr, d.A0);
+                ref float o = ref Unsafe.Add(ref yr, d.A0);
                 for (; c + 8 <= stop; c += 8)
                 {
                     var v1 = Vector256.Create(1f);
@@ -1556,11 +1577,12 @@ namespace Kiln.Generated
 
         /// <summary>Managed form of K13 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K13Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
+        public static void K13Cpu(float[] p, float[] g, float[] w, float[] y, KernelArgs d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
             long cols = 4;
             for (long e = start; e < end;)
             {
@@ -1569,7 +1591,7 @@ namespace Kiln.Generated
                 int stop = (int)Math.Min(cols, c + (end - e));
                 e += stop - c;
                 ref float b1 = ref Unsafe.Add(ref wr, d.A0);
-                ref float o = ref Unsafe.Add(ref wr, d.A1);
+                ref float o = ref Unsafe.Add(ref yr, d.A1);
                 for (; c + 8 <= stop; c += 8)
                 {
                     var l1 = Vector256.LoadUnsafe(ref b1, (nuint)c);
@@ -1612,11 +1634,12 @@ namespace Kiln.Generated
 
         /// <summary>Managed form of K14 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static double K14Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
+        public static double K14Cpu(float[] p, float[] g, float[] w, float[] y, KernelArgs d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
             double total = 0;
             long cols = 4;
             for (long e = start; e < end;)
@@ -1629,7 +1652,7 @@ namespace Kiln.Generated
                 ref float b5 = ref Unsafe.Add(ref pr, i0 * 4);
                 ref float b2 = ref Unsafe.Add(ref wr, d.A0 + i0);
                 ref float b3 = ref Unsafe.Add(ref wr, d.A0);
-                ref float o = ref Unsafe.Add(ref wr, d.A1);
+                ref float o = ref Unsafe.Add(ref yr, d.A1);
                 float acc = 0;
                 Vector256<float> vacc = Vector256<float>.Zero;
                 for (; c + 8 <= stop; c += 8)
@@ -1686,11 +1709,12 @@ namespace Kiln.Generated
 
         /// <summary>Managed form of K15 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K15Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
+        public static void K15Cpu(float[] p, float[] g, float[] w, float[] y, KernelArgs d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
             long cols = 1;
             for (long e = start; e < end;)
             {
@@ -1702,7 +1726,7 @@ namespace Kiln.Generated
                 ref float b3 = ref Unsafe.Add(ref wr, d.A1);
                 ref float b5 = ref Unsafe.Add(ref wr, d.A2);
                 ref float b9 = ref Unsafe.Add(ref wr, d.A3);
-                ref float o = ref Unsafe.Add(ref wr, d.A4);
+                ref float o = ref Unsafe.Add(ref yr, d.A4);
                 for (; c < stop; c++)
                 {
                     float l2 = b2;
@@ -1743,11 +1767,12 @@ namespace Kiln.Generated
 
         /// <summary>Managed form of K16 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K16Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
+        public static void K16Cpu(float[] p, float[] g, float[] w, float[] y, KernelArgs d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
             long cols = 3;
             for (long e = start; e < end;)
             {
@@ -1757,7 +1782,7 @@ namespace Kiln.Generated
                 e += stop - c;
                 int i0 = (int)row;
                 ref float b2 = ref Unsafe.Add(ref wr, d.A1 + i0 * 3);
-                ref float o = ref Unsafe.Add(ref wr, d.A2);
+                ref float o = ref Unsafe.Add(ref yr, d.A2);
                 for (; c + 8 <= stop; c += 8)
                 {
                     var l2 = Vector256.LoadUnsafe(ref b2, (nuint)c);
@@ -1802,11 +1827,12 @@ namespace Kiln.Generated
 
         /// <summary>Managed form of K17 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K17Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
+        public static void K17Cpu(float[] p, float[] g, float[] w, float[] y, KernelArgs d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
             long cols = 3;
             for (long e = start; e < end;)
             {
@@ -1816,7 +1842,7 @@ namespace Kiln.Generated
                 e += stop - c;
                 ref float b3 = ref Unsafe.Add(ref wr, d.A0);
                 ref float b5 = ref Unsafe.Add(ref wr, d.A1);
-                ref float o = ref Unsafe.Add(ref wr, d.A2);
+                ref float o = ref Unsafe.Add(ref yr, d.A2);
                 for (; c + 8 <= stop; c += 8)
                 {
                     var l3 = Vector256.LoadUnsafe(ref b3, (nuint)c);
@@ -1862,11 +1888,12 @@ namespace Kiln.Generated
 
         /// <summary>Managed form of K18 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K18Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
+        public static void K18Cpu(float[] p, float[] g, float[] w, float[] y, KernelArgs d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
             long cols = 1;
             for (long e = start; e < end;)
             {
@@ -1875,7 +1902,7 @@ namespace Kiln.Generated
                 int stop = (int)Math.Min(cols, c + (end - e));
                 e += stop - c;
                 ref float b2 = ref Unsafe.Add(ref wr, d.A0);
-                ref float o = ref Unsafe.Add(ref wr, d.A1);
+                ref float o = ref Unsafe.Add(ref yr, d.A1);
                 for (; c < stop; c++)
                 {
                     float l2 = b2;
@@ -1906,11 +1933,12 @@ namespace Kiln.Generated
 
         /// <summary>Managed form of K19 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K19Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
+        public static void K19Cpu(float[] p, float[] g, float[] w, float[] y, KernelArgs d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
             long cols = d.A0;
             for (long e = start; e < end;)
             {
@@ -1919,7 +1947,7 @@ namespace Kiln.Generated
                 int stop = (int)Math.Min(cols, c + (end - e));
                 e += stop - c;
                 ref float b2 = ref Unsafe.Add(ref wr, d.A1);
-                ref float o = ref Unsafe.Add(ref wr, d.A2);
+                ref float o = ref Unsafe.Add(ref yr, d.A2);
                 for (; c + 8 <= stop; c += 8)
                 {
                     var l2 = Vector256.Create(b2);
@@ -1966,11 +1994,12 @@ namespace Kiln.Generated
 
         /// <summary>Managed form of K20 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K20Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
+        public static void K20Cpu(float[] p, float[] g, float[] w, float[] y, KernelArgs d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
             long cols = 4;
             for (long e = start; e < end;)
             {
@@ -1982,7 +2011,7 @@ namespace Kiln.Generated
                 ref float b2 = ref Unsafe.Add(ref wr, d.A1 + i0 * 4);
                 ref float b3 = ref Unsafe.Add(ref wr, d.A2 + i0 * 4);
                 ref float b5 = ref Unsafe.Add(ref wr, d.A3 + i0 * 4);
-                ref float o = ref Unsafe.Add(ref wr, d.A4 + i0 * 4);
+                ref float o = ref Unsafe.Add(ref yr, d.A4 + i0 * 4);
                 for (; c + 8 <= stop; c += 8)
                 {
                     var l2 = Vector256.LoadUnsafe(ref b2, (nuint)c);
@@ -2042,11 +2071,12 @@ namespace Kiln.Generated
 
         /// <summary>Managed form of K21 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K21Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
+        public static void K21Cpu(float[] p, float[] g, float[] w, float[] y, KernelArgs d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
             long cols = 4;
             for (long e = start; e < end;)
             {
@@ -2059,7 +2089,7 @@ namespace Kiln.Generated
                 ref float b3 = ref Unsafe.Add(ref wr, d.A2 + i0 * 4);
                 ref float b5 = ref Unsafe.Add(ref wr, d.A3 + i0 * 4);
                 ref float b7 = ref Unsafe.Add(ref wr, d.A4 + i0 * 4);
-                ref float o = ref Unsafe.Add(ref wr, d.A5 + i0 * 4);
+                ref float o = ref Unsafe.Add(ref yr, d.A5 + i0 * 4);
                 for (; c + 8 <= stop; c += 8)
                 {
                     var l2 = Vector256.LoadUnsafe(ref b2, (nuint)c);
@@ -2118,11 +2148,12 @@ namespace Kiln.Generated
 
         /// <summary>Managed form of K22 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K22Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
+        public static void K22Cpu(float[] p, float[] g, float[] w, float[] y, KernelArgs d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
             long cols = 4;
             for (long e = start; e < end;)
             {
@@ -2135,7 +2166,7 @@ namespace Kiln.Generated
                 ref float b3 = ref Unsafe.Add(ref wr, d.A2 + i0 * 4);
                 ref float b5 = ref Unsafe.Add(ref wr, d.A3 + i0 * 4);
                 ref float b6 = ref Unsafe.Add(ref wr, d.A4 + i0 * 4);
-                ref float o = ref Unsafe.Add(ref wr, d.A5 + i0 * 4);
+                ref float o = ref Unsafe.Add(ref yr, d.A5 + i0 * 4);
                 for (; c + 8 <= stop; c += 8)
                 {
                     var l2 = Vector256.LoadUnsafe(ref b2, (nuint)c);

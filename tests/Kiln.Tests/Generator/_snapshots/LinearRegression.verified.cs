@@ -68,13 +68,14 @@ namespace Samples.LinearRegression
             internal PredictPlan(global::Samples.LinearRegression.LinearModel model, int n) : base(model.Parameters, Layout, WorkFloats(CheckDim("N", n)), TargetInts(n))
             {
                 _d.N = n;
-                _d.T0 = Align(0);
+                _d.T0 = Device.IsManaged ? 0 : Align(0);
                 _d.T4 = Align(15 + _d.N);
-                _d.T5 = Align(30 + 2 * _d.N);
+                _d.T5 = Device.IsManaged ? 0 : Align(30 + 2 * _d.N);
+                BindSlots(_d.N, _d.N);
                 _p = State.Parameters.Host ?? []; _g = State.Gradients.Host ?? []; _w = Work.Host ?? []; _t = Targets.Host ?? [];
                 _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 1, 1, transA: false, transB: true, accumulate: false);
                 _a1 = new() { A0 = _d.N, A1 = _d.T4, A2 = _d.T5 };
-                _c1 = (s, e) => global::Kiln.Generated.LinearModelKernels.K0Cpu(_p, _g, _w, _a1, s, e);
+                _c1 = (s, e) => global::Kiln.Generated.LinearModelKernels.K0Cpu(_p, _g, _w, X[1], _a1, s, e);
                 if (!Device.IsManaged)
                 {
                     _k1 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.LinearModelKernels.K0);
@@ -91,8 +92,9 @@ namespace Samples.LinearRegression
                 using (this.Enter())
                 {
                     this.Load(x);
+                    this.PutOutput(1, output);
                     this.Execute(backward: false);
-                    this.Work.CopyTo(output, this._d.T5);
+                    this.TakeOutput(1, output, this._d.T5);
                 }
             }
 
@@ -103,6 +105,9 @@ namespace Samples.LinearRegression
                 this.Run(x, output);
                 return output;
             }
+
+            /// <summary>Runs the forward pass on the caller's arrays in place: kernels read the inputs and write the output there (copied only on ILGPU devices, or when the output is an input).</summary>
+            public void Run(float[] x, float[] output) { this.Offer(0, x); this.Offer(1, output); this.Run(new global::System.ReadOnlySpan<float>(x), new global::System.Span<float>(output)); }
 
             /// <inheritdoc/>
             protected override global::System.Collections.Generic.IReadOnlyList<(string Name, long Offset, long Count, bool IsInt)> InputSlots => _slots ??= new (string, long, long, bool)[] { ("x", _d.T0, _d.N, false) };
@@ -117,7 +122,7 @@ namespace Samples.LinearRegression
             }
 
             /// <summary>The forward pass on staged inputs, writing the output.</summary>
-            public void RunStaged(global::System.Span<float> output) { CheckInput("output", output.Length, OutputLength, "[N, 1]"); using (Enter()) { PrepareStaged(); Execute(backward: false); Work.CopyTo(output, _d.T5); } }
+            public void RunStaged(global::System.Span<float> output) { CheckInput("output", output.Length, OutputLength, "[N, 1]"); using (Enter()) { PrepareStaged(); PutOutput(1, output); Execute(backward: false); TakeOutput(1, output, _d.T5); } }
 
             /// <summary>Runs the kernels again on the inputs of the last call (benchmarks, repeated evaluation).</summary>
             public void Replay(bool backward = false) { using (Enter()) Execute(backward); }
@@ -131,13 +136,13 @@ namespace Samples.LinearRegression
             private void Load(global::System.ReadOnlySpan<float> x)
             {
                 global::Kiln.Plan.CheckInput("x", x.Length, this._d.N, "[N, 1]");
-                this.Work.CopyFrom(x, this._d.T0);
+                this.Put(0, x, this._d.T0);
             }
 
             protected override void RunManaged(bool backward)
             {
                 // K0: t4 = MatMul(t0, t1; transB) [N, 1]
-                _l0.Run(_w, _d.T0, _p, 0, _w, _d.T4);
+                _l0.Run(X[0], _d.T0, _p, 0, _w, _d.T4);
                 // K1: elementwise over [N, 1], writes t5 (Vector256), kernel K0
                 global::Kiln.Kernels.CpuWorkers.For(_d.N, 32768, _c1!);
             }
@@ -193,17 +198,18 @@ namespace Samples.LinearRegression
             internal LossPlan(global::Samples.LinearRegression.LinearModel model, int n) : base(model.Parameters, Layout, WorkFloats(CheckDim("N", n)), TargetInts(n))
             {
                 _d.N = n;
-                _d.T0 = Align(0);
-                _d.T1 = Align(15 + _d.N);
+                _d.T0 = Device.IsManaged ? 0 : Align(0);
+                _d.T1 = Device.IsManaged ? 0 : Align(15 + _d.N);
                 _d.T5 = Align(30 + 2 * _d.N);
                 _d.T9 = Align(45 + 3 * _d.N);
                 _d.T15 = Align(61 + 3 * _d.N);
+                BindSlots(_d.N, _d.N);
                 _p = State.Parameters.Host ?? []; _g = State.Gradients.Host ?? []; _w = Work.Host ?? []; _t = Targets.Host ?? [];
                 _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 1, 1, transA: false, transB: true, accumulate: false);
                 _a1 = new() { A0 = _d.N, A1 = _d.T5, A2 = _d.T1, A3 = _d.T9 };
-                _c1 = (s, e) => global::Kiln.Generated.LinearModelKernels.K1Cpu(_p, _g, _w, _a1, s, e);
+                _c1 = (s, e) => global::Kiln.Generated.LinearModelKernels.K1Cpu(_p, _g, _w, X[1], _w, _a1, s, e);
                 _a2 = new() { A0 = _d.N, A1 = _d.T5, A2 = _d.T1, A3 = _d.T15 };
-                _c2 = (s, e) => global::Kiln.Generated.LinearModelKernels.K2Cpu(_p, _g, _w, _a2, s, e);
+                _c2 = (s, e) => global::Kiln.Generated.LinearModelKernels.K2Cpu(_p, _g, _w, X[1], _w, _a2, s, e);
                 _a3 = new() { A0 = _d.N, A1 = _d.T15 };
                 _c3 = (s, e) => global::Kiln.Generated.LinearModelKernels.K3Cpu(_p, _g, _w, _a3, s, e);
                 _l4 = new global::Kiln.Kernels.GemmOp(1, 1, _d.N, transA: true, transB: false, accumulate: true);
@@ -237,6 +243,10 @@ namespace Samples.LinearRegression
                 }
             }
 
+            /// <summary>ForwardBackward and Forward reading float inputs from the caller's arrays in place (copied only on ILGPU devices).</summary>
+            public float ForwardBackward(float[] x, float[] y) { this.Offer(0, x); this.Offer(1, y); return this.ForwardBackward(new global::System.ReadOnlySpan<float>(x), new global::System.ReadOnlySpan<float>(y)); }
+            public float Forward(float[] x, float[] y) { this.Offer(0, x); this.Offer(1, y); return this.Forward(new global::System.ReadOnlySpan<float>(x), new global::System.ReadOnlySpan<float>(y)); }
+
             /// <inheritdoc/>
             protected override global::System.Collections.Generic.IReadOnlyList<(string Name, long Offset, long Count, bool IsInt)> InputSlots => _slots ??= new (string, long, long, bool)[] { ("x", _d.T0, _d.N, false), ("y", _d.T1, _d.N, false) };
             private (string, long, long, bool)[]? _slots;
@@ -265,14 +275,14 @@ namespace Samples.LinearRegression
             {
                 global::Kiln.Plan.CheckInput("x", x.Length, this._d.N, "[N, 1]");
                 global::Kiln.Plan.CheckInput("y", y.Length, this._d.N, "[N, 1]");
-                this.Work.CopyFrom(x, this._d.T0);
-                this.Work.CopyFrom(y, this._d.T1);
+                this.Put(0, x, this._d.T0);
+                this.Put(1, y, this._d.T1);
             }
 
             protected override void RunManaged(bool backward)
             {
                 // K0: t5 = MatMul(t0, t2; transB) [N, 1]
-                _l0.Run(_w, _d.T0, _p, 0, _w, _d.T5);
+                _l0.Run(X[0], _d.T0, _p, 0, _w, _d.T5);
                 // K1: sum over axes 0,1 of [N, 1], writes t9 (Vector256), kernel K1
                 _w[_d.T9] = (float)global::Kiln.Kernels.CpuWorkers.Sum(_d.N, 32768, _c1!);
                 if (!backward) return;
@@ -281,7 +291,7 @@ namespace Samples.LinearRegression
                 // K3: sum over axes 0 of [N, 1], added into grad of 'linear.bias' (Vector256), kernel K3
                 _g[1] += (float)global::Kiln.Kernels.CpuWorkers.Sum(_d.N, 32768, _c3!);
                 // K4: t20 = MatMul(t15, t0; transA) [1, 1]
-                _l4.Run(_w, _d.T15, _w, _d.T0, _g, 0);
+                _l4.Run(_w, _d.T15, X[0], _d.T0, _g, 0);
             }
 
             protected override void RunIlgpu(bool backward)
@@ -337,11 +347,12 @@ namespace Kiln.Generated
 
         /// <summary>Managed form of K0 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K0Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
+        public static void K0Cpu(float[] p, float[] g, float[] w, float[] y, KernelArgs d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
             long cols = d.A0;
             for (long e = start; e < end;)
             {
@@ -351,7 +362,7 @@ namespace Kiln.Generated
                 e += stop - c;
                 ref float b1 = ref Unsafe.Add(ref wr, d.A1);
                 ref float b2 = ref Unsafe.Add(ref pr, 1);
-                ref float o = ref Unsafe.Add(ref wr, d.A2);
+                ref float o = ref Unsafe.Add(ref yr, d.A2);
                 for (; c + 8 <= stop; c += 8)
                 {
                     var l1 = Vector256.LoadUnsafe(ref b1, (nuint)c);
@@ -394,11 +405,13 @@ namespace Kiln.Generated
 
         /// <summary>Managed form of K1 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static double K1Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
+        public static double K1Cpu(float[] p, float[] g, float[] w, float[] x0, float[] y, KernelArgs d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
+            ref float x0r = ref MemoryMarshal.GetArrayDataReference(x0);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
             double total = 0;
             long cols = d.A0;
             for (long e = start; e < end;)
@@ -409,8 +422,8 @@ namespace Kiln.Generated
                 e += stop - c;
                 ref float b2 = ref Unsafe.Add(ref wr, d.A1);
                 ref float b3 = ref Unsafe.Add(ref pr, 1);
-                ref float b5 = ref Unsafe.Add(ref wr, d.A2);
-                ref float o = ref Unsafe.Add(ref wr, d.A3);
+                ref float b5 = ref Unsafe.Add(ref x0r, d.A2);
+                ref float o = ref Unsafe.Add(ref yr, d.A3);
                 float acc = 0;
                 Vector256<float> vacc = Vector256<float>.Zero;
                 for (; c + 8 <= stop; c += 8)
@@ -470,11 +483,13 @@ namespace Kiln.Generated
 
         /// <summary>Managed form of K2 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K2Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
+        public static void K2Cpu(float[] p, float[] g, float[] w, float[] x0, float[] y, KernelArgs d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
+            ref float x0r = ref MemoryMarshal.GetArrayDataReference(x0);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
             long cols = d.A0;
             for (long e = start; e < end;)
             {
@@ -484,8 +499,8 @@ namespace Kiln.Generated
                 e += stop - c;
                 ref float b5 = ref Unsafe.Add(ref wr, d.A1);
                 ref float b6 = ref Unsafe.Add(ref pr, 1);
-                ref float b8 = ref Unsafe.Add(ref wr, d.A2);
-                ref float o = ref Unsafe.Add(ref wr, d.A3);
+                ref float b8 = ref Unsafe.Add(ref x0r, d.A2);
+                ref float o = ref Unsafe.Add(ref yr, d.A3);
                 for (; c + 8 <= stop; c += 8)
                 {
                     var l5 = Vector256.LoadUnsafe(ref b5, (nuint)c);
