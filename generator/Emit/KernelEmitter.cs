@@ -181,11 +181,10 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
         var bound = BoundOf(k);
         bool y = WritesThroughParameter(k);
         w.Open($"public static {ret} {name}(float[] p, float[] g, float[] w, {string.Concat(bound.Select((_, j) => $"float[] x{j}, "))}{(y ? "float[] y, " : "")}{argType} d, long start, long end)");
-        w.Line("ref float pr = ref MemoryMarshal.GetArrayDataReference(p);");
-        w.Line("ref float gr = ref MemoryMarshal.GetArrayDataReference(g);");
-        w.Line("ref float wr = ref MemoryMarshal.GetArrayDataReference(w);");
-        for (int j = 0; j < bound.Count; j++) w.Line($"ref float x{j}r = ref MemoryMarshal.GetArrayDataReference(x{j});");
-        if (y) w.Line("ref float yr = ref MemoryMarshal.GetArrayDataReference(y);");
+        // a reference to the start of each array the kernel reads or writes
+        var used = k.Leaves.Select(leaf => LeafArray(k, leaf, memory.Of(leaf, layout).Region))
+            .Append(y ? "y" : Array(memory.Of(k.Root, layout).Region)).Distinct();
+        foreach (var array in used) w.Line($"ref float {array}r = ref MemoryMarshal.GetArrayDataReference({array});");
         if (mode == ReduceMode.All) w.Line($"double total = {Reduction(k).IdentityLiteral};");
         string cols = Cols(domain).Emit("d.");
         w.Line($"long cols = {cols};");

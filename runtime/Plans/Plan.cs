@@ -90,7 +90,7 @@ public abstract class Plan : IDisposable
 
     /// <summary>
     /// The memory the next staged run reads float input <paramref name="name"/> from: on the managed path the plan's
-    /// own arena slot (written in place, nothing is copied), on ILGPU devices page-locked host memory that the run
+    /// own array for it (written in place, nothing is copied; the slot reads it from then on), on ILGPU devices page-locked host memory that the run
     /// uploads by DMA. Fill it, then call ForwardBackwardStaged (or RunStaged).
     /// </summary>
     public Span<float> StagedInput(string name)
@@ -135,7 +135,8 @@ public abstract class Plan : IDisposable
     /// <summary>
     /// Runs the plan on tensors, as calling the model's method: each input's shape is checked against the plan's
     /// (a float for a scalar input), and the (first) output comes back as a tensor of its shape: a loss plan's is the
-    /// 0-d loss. Copies in and out; the span overloads stay for zero-copy loops.
+    /// 0-d loss. Copies in and out; the array overloads of the generated entry points read and write the caller's
+    /// arrays in place (managed path).
     /// </summary>
     public Tensor Call(params object[] inputs) => CallCore(inputs, backward: false);
 

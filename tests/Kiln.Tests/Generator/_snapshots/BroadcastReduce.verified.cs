@@ -265,9 +265,6 @@ namespace Kiln.Generated
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K0Cpu(float[] p, float[] g, float[] w, float[] x0, float[] y, KernelArgs d, long start, long end)
         {
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
             ref float x0r = ref MemoryMarshal.GetArrayDataReference(x0);
             ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
             long cols = 8;
@@ -329,10 +326,9 @@ namespace Kiln.Generated
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K1Cpu(float[] p, float[] g, float[] w, float[] x0, float[] y, KernelArgs d, long start, long end)
         {
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
             ref float x0r = ref MemoryMarshal.GetArrayDataReference(x0);
+            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
+            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
             long cols = 8;
             for (long e = start; e < end;)
@@ -393,9 +389,8 @@ namespace Kiln.Generated
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K2Cpu(float[] p, float[] g, float[] w, float[] y, KernelArgs d, long start, long end)
         {
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
+            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
             long cols = 8;
             for (long e = start; e < end;)
@@ -456,8 +451,6 @@ namespace Kiln.Generated
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static double K3Cpu(float[] p, float[] g, float[] w, float[] x0, float[] y, KernelArgs d, long start, long end)
         {
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
             ref float x0r = ref MemoryMarshal.GetArrayDataReference(x0);
             ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
@@ -533,8 +526,6 @@ namespace Kiln.Generated
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K4Cpu(float[] p, float[] g, float[] w, float[] x0, float[] y, KernelArgs d, long start, long end)
         {
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
             ref float x0r = ref MemoryMarshal.GetArrayDataReference(x0);
             ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
@@ -616,10 +607,9 @@ namespace Kiln.Generated
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K5Cpu(float[] p, float[] g, float[] w, float[] x0, KernelArgs d, long start, long end)
         {
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
             ref float x0r = ref MemoryMarshal.GetArrayDataReference(x0);
+            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             long cols = 8;
             for (long e = start; e < end;)
             {
@@ -689,9 +679,8 @@ namespace Kiln.Generated
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static double K6Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
         {
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
+            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             double total = 0;
             long cols = 8;
             for (long e = start; e < end;)

@@ -511,9 +511,8 @@ namespace Kiln.Generated
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K0Cpu(float[] p, float[] g, float[] w, float[] y, KernelArgs d, long start, long end)
         {
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
+            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
             long cols = 6;
             for (long e = start; e < end;)
@@ -570,9 +569,8 @@ namespace Kiln.Generated
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K1Cpu(float[] p, float[] g, float[] w, float[] y, KernelArgs d, long start, long end)
         {
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
+            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
             long cols = 4;
             for (long e = start; e < end;)
@@ -627,9 +625,8 @@ namespace Kiln.Generated
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K2Cpu(float[] p, float[] g, float[] w, float[] y, KernelArgs d, long start, long end)
         {
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
+            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
             long cols = d.A0;
             for (long e = start; e < end;)
@@ -692,9 +689,8 @@ namespace Kiln.Generated
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static double K3Cpu(float[] p, float[] g, float[] w, float[] x0, float[] y, KernelArgs d, long start, long end)
         {
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
+            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float x0r = ref MemoryMarshal.GetArrayDataReference(x0);
             ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
             double total = 0;
@@ -783,10 +779,9 @@ namespace Kiln.Generated
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K4Cpu(float[] p, float[] g, float[] w, float[] x0, float[] y, KernelArgs d, long start, long end)
         {
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
             ref float x0r = ref MemoryMarshal.GetArrayDataReference(x0);
+            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
+            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
             long cols = d.A0;
             for (long e = start; e < end;)
@@ -866,8 +861,6 @@ namespace Kiln.Generated
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K5Cpu(float[] p, float[] g, float[] w, float[] y, KernelArgs d, long start, long end)
         {
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
             ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
             long cols = 4;
@@ -932,8 +925,6 @@ namespace Kiln.Generated
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K6Cpu(float[] p, float[] g, float[] w, float[] y, KernelArgs d, long start, long end)
         {
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
             ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
             long cols = 6;
@@ -991,9 +982,8 @@ namespace Kiln.Generated
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K7Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
         {
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
+            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             long cols = 6;
             for (long e = start; e < end;)
             {
@@ -1038,9 +1028,8 @@ namespace Kiln.Generated
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K8Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
         {
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
+            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             long cols = 4;
             for (long e = start; e < end;)
             {
@@ -1083,9 +1072,8 @@ namespace Kiln.Generated
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static double K9Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
         {
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
+            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             double total = 0;
             long cols = d.A0;
             for (long e = start; e < end;)

@@ -824,10 +824,8 @@ namespace Kiln.Generated
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K0Cpu(float[] p, float[] g, float[] w, float[] x0, float[] y, KernelArgs d, long start, long end)
         {
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
             ref float x0r = ref MemoryMarshal.GetArrayDataReference(x0);
+            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
             ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
             long cols = 4;
             for (long e = start; e < end;)
@@ -887,8 +885,6 @@ namespace Kiln.Generated
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K1Cpu(float[] p, float[] g, float[] w, float[] y, KernelArgs d, long start, long end)
         {
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
             ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
             long cols = 4;
@@ -946,9 +942,6 @@ namespace Kiln.Generated
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K2Cpu(float[] p, float[] g, float[] w, float[] y, KernelArgs d, long start, long end)
         {
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
             ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
             long cols = 3;
             for (long e = start; e < end;)
@@ -1002,8 +995,6 @@ namespace Kiln.Generated
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K3Cpu(float[] p, float[] g, float[] w, float[] y, KernelArgs d, long start, long end)
         {
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
             ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
             long cols = 3;
@@ -1065,8 +1056,6 @@ namespace Kiln.Generated
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K4Cpu(float[] p, float[] g, float[] w, float[] y, KernelArgs d, long start, long end)
         {
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
             ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
             long cols = 3;
@@ -1123,10 +1112,8 @@ namespace Kiln.Generated
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K5Cpu(float[] p, float[] g, float[] w, float[] x0, float[] y, KernelArgs d, long start, long end)
         {
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
             ref float x0r = ref MemoryMarshal.GetArrayDataReference(x0);
+            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
             ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
             long cols = 4;
             for (long e = start; e < end;)
@@ -1182,8 +1169,6 @@ namespace Kiln.Generated
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K6Cpu(float[] p, float[] g, float[] w, float[] y, KernelArgs d, long start, long end)
         {
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
             ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
             long cols = 4;
@@ -1234,8 +1219,6 @@ namespace Kiln.Generated
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K7Cpu(float[] p, float[] g, float[] w, float[] y, KernelArgs d, long start, long end)
         {
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
             ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
             long cols = 4;
@@ -1292,8 +1275,6 @@ namespace Kiln.Generated
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K8Cpu(float[] p, float[] g, float[] w, float[] y, KernelArgs d, long start, long end)
         {
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
             ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
             long cols = 4;
@@ -1350,8 +1331,6 @@ namespace Kiln.Generated
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static double K9Cpu(float[] p, float[] g, float[] w, float[] y, KernelArgs d, long start, long end)
         {
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
             ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
             double total = 0;
@@ -1403,8 +1382,6 @@ namespace Kiln.Generated
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static double K10Cpu(float[] p, float[] g, float[] w, float[] y, KernelArgs d, long start, long end)
         {
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
             ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
             double total = 0;
@@ -1466,8 +1443,6 @@ namespace Kiln.Generated
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static double K11Cpu(float[] p, float[] g, float[] w, float[] y, KernelArgs d, long start, long end)
         {
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
             ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
             double total = 0;
@@ -1531,9 +1506,6 @@ namespace Kiln.Generated
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K12Cpu(float[] p, float[] g, float[] w, float[] y, KernelArgs d, long start, long end)
         {
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
             ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
             long cols = 4;
             for (long e = start; e < end;)
@@ -1579,8 +1551,6 @@ namespace Kiln.Generated
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K13Cpu(float[] p, float[] g, float[] w, float[] y, KernelArgs d, long start, long end)
         {
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
             ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
             long cols = 4;
@@ -1637,7 +1607,6 @@ namespace Kiln.Generated
         public static double K14Cpu(float[] p, float[] g, float[] w, float[] y, KernelArgs d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
             ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
             double total = 0;
@@ -1711,8 +1680,6 @@ namespace Kiln.Generated
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K15Cpu(float[] p, float[] g, float[] w, float[] y, KernelArgs d, long start, long end)
         {
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
             ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
             long cols = 1;
@@ -1769,8 +1736,6 @@ namespace Kiln.Generated
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K16Cpu(float[] p, float[] g, float[] w, float[] y, KernelArgs d, long start, long end)
         {
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
             ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
             long cols = 3;
@@ -1829,8 +1794,6 @@ namespace Kiln.Generated
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K17Cpu(float[] p, float[] g, float[] w, float[] y, KernelArgs d, long start, long end)
         {
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
             ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
             long cols = 3;
@@ -1890,8 +1853,6 @@ namespace Kiln.Generated
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K18Cpu(float[] p, float[] g, float[] w, float[] y, KernelArgs d, long start, long end)
         {
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
             ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
             long cols = 1;
@@ -1935,8 +1896,6 @@ namespace Kiln.Generated
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K19Cpu(float[] p, float[] g, float[] w, float[] y, KernelArgs d, long start, long end)
         {
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
             ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
             long cols = d.A0;
@@ -1996,8 +1955,6 @@ namespace Kiln.Generated
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K20Cpu(float[] p, float[] g, float[] w, float[] y, KernelArgs d, long start, long end)
         {
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
             ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
             long cols = 4;
@@ -2073,8 +2030,6 @@ namespace Kiln.Generated
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K21Cpu(float[] p, float[] g, float[] w, float[] y, KernelArgs d, long start, long end)
         {
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
             ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
             long cols = 4;
@@ -2150,8 +2105,6 @@ namespace Kiln.Generated
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K22Cpu(float[] p, float[] g, float[] w, float[] y, KernelArgs d, long start, long end)
         {
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
             ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
             long cols = 4;
@@ -2228,9 +2181,8 @@ namespace Kiln.Generated
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K23Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
         {
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
+            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             long cols = 4;
             for (long e = start; e < end;)
             {

@@ -349,9 +349,8 @@ namespace Kiln.Generated
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K0Cpu(float[] p, float[] g, float[] w, float[] y, KernelArgs d, long start, long end)
         {
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
+            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
             long cols = d.A0;
             for (long e = start; e < end;)
@@ -407,9 +406,8 @@ namespace Kiln.Generated
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static double K1Cpu(float[] p, float[] g, float[] w, float[] x0, float[] y, KernelArgs d, long start, long end)
         {
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
+            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float x0r = ref MemoryMarshal.GetArrayDataReference(x0);
             ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
             double total = 0;
@@ -485,9 +483,8 @@ namespace Kiln.Generated
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K2Cpu(float[] p, float[] g, float[] w, float[] x0, float[] y, KernelArgs d, long start, long end)
         {
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
+            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
             ref float x0r = ref MemoryMarshal.GetArrayDataReference(x0);
             ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
             long cols = d.A0;
@@ -551,9 +548,8 @@ namespace Kiln.Generated
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static double K3Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
         {
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
+            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
             double total = 0;
             long cols = d.A0;
             for (long e = start; e < end;)
