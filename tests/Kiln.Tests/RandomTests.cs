@@ -41,6 +41,22 @@ public class RandomTests() : TempFolder("kiln-random-")
         }
     }
 
+    [Fact]
+    public void Eight_lane_philox_matches_the_reference_block_by_block()
+    {
+        // the vector form computes eight consecutive counters at once (first + lane), across the 2^32 wrap too
+        var rng = new SeededRandom(6);
+        uint[] x0 = new uint[8], x1 = new uint[8], x2 = new uint[8], x3 = new uint[8];
+        for (int i = 0; i < 100; i++)
+        {
+            uint first = i == 0 ? uint.MaxValue - 3 : (uint)rng.NextUInt64();
+            uint[] c = [(uint)rng.NextUInt64(), (uint)rng.NextUInt64(), (uint)rng.NextUInt64()], k = [(uint)rng.NextUInt64(), (uint)rng.NextUInt64()];
+            Kernels.Philox.Blocks8(first, c[0], c[1], c[2], k[0], k[1], x0, x1, x2, x3);
+            for (int l = 0; l < 8; l++)
+                Assert.Equal(ReferenceOps.PhiloxBlock([unchecked(first + (uint)l), c[0], c[1], c[2]], k), new[] { x0[l], x1[l], x2[l], x3[l] });
+        }
+    }
+
     private static double[] D(float[] v) => v.Select(x => (double)x).ToArray();
 
     [Fact]
