@@ -2,6 +2,7 @@ using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using ILGPU;
 using ILGPU.Runtime;
 
@@ -147,17 +148,48 @@ public sealed class GemmOp
                     Unsafe.CopyBlockUnaligned(ref Unsafe.As<float, byte>(ref Unsafe.Add(ref dst, p * nr)),
                         ref Unsafe.As<float, byte>(ref Unsafe.Add(ref src, p * n + j0)), (uint)(cols * sizeof(float)));
             else
-                // stored B is n×k: column j of op(B) is row j, read along p in slices that stay in L1
-                for (int p0 = 0; p0 < k; p0 += 64)
+            {
+                // stored B is n×k: column j of op(B) is row j. Eight rows at a time are read along p in 8×8 tiles,
+                // transposed in registers (AVX); the rows and p's past a multiple of eight element by element
+                int l8 = Avx.IsSupported ? cols & ~7 : 0, p8 = k & ~7;
+                for (int l = 0; l < l8; l += 8)
                 {
-                    int p1 = Math.Min(k, p0 + 64);
-                    for (int l = 0; l < cols; l++)
-                    {
-                        ref float row = ref Unsafe.Add(ref src, (j0 + l) * k);
-                        for (int p = p0; p < p1; p++) Unsafe.Add(ref dst, p * nr + l) = Unsafe.Add(ref row, p);
-                    }
+                    ref float rows = ref Unsafe.Add(ref src, (nint)(j0 + l) * k);
+                    for (int p = 0; p < p8; p += 8)
+                        Transpose8(ref Unsafe.Add(ref rows, p), k, ref Unsafe.Add(ref dst, p * nr + l), nr);
+                    for (int p = p8; p < k; p++)
+                        for (int i = 0; i < 8; i++) Unsafe.Add(ref dst, p * nr + l + i) = Unsafe.Add(ref rows, (nint)i * k + p);
                 }
+                for (int l = l8; l < cols; l++)
+                {
+                    ref float row = ref Unsafe.Add(ref src, (nint)(j0 + l) * k);
+                    for (int p = 0; p < k; p++) Unsafe.Add(ref dst, p * nr + l) = Unsafe.Add(ref row, p);
+                }
+            }
         }
+    }
+
+    /// <summary>Writes the transpose of the 8×8 tile at <paramref name="src"/> (rows <paramref name="ld"/> apart) to <paramref name="dst"/> (rows <paramref name="ldd"/> apart).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8(ref float src, int ld, ref float dst, int ldd)
+    {
+        var r0 = Vector256.LoadUnsafe(ref src); var r1 = Vector256.LoadUnsafe(ref src, (nuint)ld);
+        var r2 = Vector256.LoadUnsafe(ref src, (nuint)(2 * ld)); var r3 = Vector256.LoadUnsafe(ref src, (nuint)(3 * ld));
+        var r4 = Vector256.LoadUnsafe(ref src, (nuint)(4 * ld)); var r5 = Vector256.LoadUnsafe(ref src, (nuint)(5 * ld));
+        var r6 = Vector256.LoadUnsafe(ref src, (nuint)(6 * ld)); var r7 = Vector256.LoadUnsafe(ref src, (nuint)(7 * ld));
+        // pairs of rows interleaved, then pairs of pairs, then the 128-bit halves: column j of the tile in t_j
+        Vector256<float> a0 = Avx.UnpackLow(r0, r1), a1 = Avx.UnpackHigh(r0, r1), a2 = Avx.UnpackLow(r2, r3), a3 = Avx.UnpackHigh(r2, r3);
+        Vector256<float> a4 = Avx.UnpackLow(r4, r5), a5 = Avx.UnpackHigh(r4, r5), a6 = Avx.UnpackLow(r6, r7), a7 = Avx.UnpackHigh(r6, r7);
+        Vector256<float> b0 = Avx.Shuffle(a0, a2, 0x44), b1 = Avx.Shuffle(a0, a2, 0xEE), b2 = Avx.Shuffle(a1, a3, 0x44), b3 = Avx.Shuffle(a1, a3, 0xEE);
+        Vector256<float> b4 = Avx.Shuffle(a4, a6, 0x44), b5 = Avx.Shuffle(a4, a6, 0xEE), b6 = Avx.Shuffle(a5, a7, 0x44), b7 = Avx.Shuffle(a5, a7, 0xEE);
+        Avx.Permute2x128(b0, b4, 0x20).StoreUnsafe(ref dst);
+        Avx.Permute2x128(b1, b5, 0x20).StoreUnsafe(ref dst, (nuint)ldd);
+        Avx.Permute2x128(b2, b6, 0x20).StoreUnsafe(ref dst, (nuint)(2 * ldd));
+        Avx.Permute2x128(b3, b7, 0x20).StoreUnsafe(ref dst, (nuint)(3 * ldd));
+        Avx.Permute2x128(b0, b4, 0x31).StoreUnsafe(ref dst, (nuint)(4 * ldd));
+        Avx.Permute2x128(b1, b5, 0x31).StoreUnsafe(ref dst, (nuint)(5 * ldd));
+        Avx.Permute2x128(b2, b6, 0x31).StoreUnsafe(ref dst, (nuint)(6 * ldd));
+        Avx.Permute2x128(b3, b7, 0x31).StoreUnsafe(ref dst, (nuint)(7 * ldd));
     }
 
     /// <summary>Runs blocks [start, end) of the row-block × column-block grid.</summary>
