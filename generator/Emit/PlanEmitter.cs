@@ -33,8 +33,9 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
     private string ArgTypeOf(Kernel k) => Entries[k].Args is null ? "Bound" : "global::Kiln.Kernels.KernelArgs";
     private static string DelegateOf(string argType) => $"global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, {argType}, int>";
 
-    private KernelEmitter? _kernelEmitter;
-    private KernelEmitter _kernels => _kernelEmitter ??= new(m.Memory, layout, SlotOf);
+    private KernelEmitter? _emitter;
+    /// <summary>The kernels' emitter, which asks this plan which slots are bound.</summary>
+    private KernelEmitter Emitter => _emitter ??= new(m.Memory, layout, SlotOf);
 
     private Dictionary<Node, int>? _bound;
 
@@ -189,7 +190,7 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
             var entry = Entries[k];
             if (entry.Args is { } args)
                 w.Line($"_a{k.Index} = new() {{ {string.Join(", ", args.Select((f, i) => $"A{i} = _d.{f}"))} }};");
-            string arrays = string.Concat(_kernels.BoundOf(k).Select(slot => $"X[{slot}], ")) + (_kernels.WritesThroughParameter(k) ? ArrOf(k.Root, true) + ", " : "");
+            string arrays = string.Concat(Emitter.BoundOf(k).Select(slot => $"X[{slot}], ")) + (Emitter.WritesThroughParameter(k) ? ArrOf(k.Root, true) + ", " : "");
             if (mode == KernelEmitter.ReduceMode.Rows)
                 w.Line($"_c{k.Index} = (r0, r1) => {Kernels}.{entry.Name}Cpu(_p, _g, _w, {arrays}{ArgOf(k)}, r0 * ({cols}), r1 * ({cols}));");
             else
@@ -219,10 +220,10 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
         foreach (var n in k.Body.Where(n => n.Op != Leaves.Const)) w.Line("//   " + n);
         if (k.Kind == KernelKind.Reduce) w.Line("//   " + k.Root);
         w.Line($"/// <summary>ILGPU form of {name} (grid-stride, one element per iteration).</summary>");
-        _kernels.EmitIlgpu(w, k, name, argType);
+        Emitter.EmitIlgpu(w, k, name, argType);
         w.Line();
         w.Line($"/// <summary>Managed form of {name} over elements [start, end) of its domain.</summary>");
-        _kernels.EmitManaged(w, k, name + "Cpu", argType);
+        Emitter.EmitManaged(w, k, name + "Cpu", argType);
         if (KernelEmitter.ModeOf(k) == KernelEmitter.ReduceMode.All && !KernelEmitter.Reduction(k).Additive)
         {
             w.Line();
@@ -253,7 +254,7 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
     {
         string what = k.Kind == KernelKind.Reduce ? $"{k.Root.Op.Name.ToLowerInvariant()} over axes {string.Join(",", k.Root.Attrs.Axes)} of {KernelEmitter.Domain(k)}" : $"elementwise over {k.Root.Shape}";
         string target = k.GradPath is { } p ? $", added into grad of '{p}'" : $", writes t{k.Root.Id}";
-        return $"{what}{target}{(_kernels.Vectorizable(k) ? " (Vector256)" : " (scalar)")}";
+        return $"{what}{target}{(Emitter.Vectorizable(k) ? " (Vector256)" : " (scalar)")}";
     }
 
     private void EmitEntryPoints(SourceWriter w)
