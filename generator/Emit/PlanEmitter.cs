@@ -55,9 +55,10 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
         var bound = new Dictionary<Node, int>();
         for (int i = 0; i < inputs.Count; i++)
             if (!inputs[i].Attrs.IsInt && !IsScalar(inputs[i]) && !escaping.Contains(inputs[i])) bound[inputs[i]] = i;
-        var o = m.Output;
-        if (!m.IsLoss && Outputs.Count == 1 && !bound.ContainsKey(o) && m.Fusion.Kernels.Any(k => k.Root == o && k.GradPath is null)
-            && Reg(o) == Region.Work && !m.Buffers.Any(b => b.Read == o || b.Written == o) && !m.InputGrads.Any(x => x.Grad == o))
+        // the output, or the tensor it reshapes (a reduction's kept dims squeezed): the same memory, element for element
+        var o = Memory.Storage(m.Output);
+        if (!m.IsLoss && Outputs.Count == 1 && Memory.Reshapes(m.Output) && !bound.ContainsKey(o) && m.Fusion.Kernels.Any(k => k.Root == o && k.GradPath is null)
+            && Reg(o) == Region.Work && !m.Buffers.Any(b => new[] { b.Read, b.Written }.OfType<Node>().Any(n => Memory.Storage(n) == o)) && !m.InputGrads.Any(x => Memory.Storage(x.Grad) == o))
             bound[o] = inputs.Count;
         return bound;
     }
@@ -66,7 +67,7 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
     private int SlotOf(Node n) => Bound.TryGetValue(Memory.Storage(n), out int slot) ? slot : -1;
 
     /// <summary>The output's slot when it is bound, else -1.</summary>
-    private int OutputSlot => Bound.TryGetValue(m.Output, out int slot) ? slot : -1;
+    private int OutputSlot => !m.IsLoss && Outputs.Count == 1 && Bound.Count > 0 && SlotOf(m.Output) == m.Graph.Inputs.Count ? m.Graph.Inputs.Count : -1;
 
     /// <summary>The array holding a node on a path: a bound slot's on the managed path, else its region's.</summary>
     private string ArrOf(Node n, bool managed) => managed && SlotOf(n) is var slot && slot >= 0 ? $"X[{slot}]" : Arr(Reg(n), managed);
@@ -311,8 +312,8 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
             w.Line();
             w.Line("/// <summary>Runs the forward pass and writes the output.</summary>");
             w.Open($"public void Run({(parameters.Length == 0 ? "" : parameters + ", ")}{Span}<float> {output})");
-            w.Line($"{Checks}CheckInput(\"{output}\", {output}.Length, {Self}OutputLength, \"{m.Output.Shape}\");");
             w.Open($"using ({Self}Enter())");
+            w.Line($"{Checks}CheckOutput(\"{output}\", {output}.Length, {Self}OutputLength, \"{m.Output.Shape}\");");
             w.Line($"{Self}Load({names});");
             if (OutputSlot >= 0) w.Line($"{Self}PutOutput({OutputSlot}, {output});");
             w.Line($"{Self}Execute(backward: false);");
@@ -329,7 +330,7 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
             if (arrays)
             {
                 w.Line();
-                w.Line("/// <summary>Runs the forward pass on the caller's arrays in place: kernels read the inputs and write the output there (copied only on ILGPU devices, or when the output is an input).</summary>");
+                w.Line("/// <summary>Runs the forward pass on the caller's arrays in place where it can (managed path): kernels read the inputs and write the output there, and Replay does again.</summary>");
                 string offerOutput = OutputSlot >= 0 ? $"{Self}Offer({OutputSlot}, {output}); " : "";
                 w.Line($"public void Run({(arrayParameters.Length == 0 ? "" : arrayParameters + ", ")}float[] {output}) {{ {offers}{offerOutput}{Self}Run({(spanNames.Length == 0 ? "" : spanNames + ", ")}new {Span}<float>({output})); }}");
             }
@@ -343,7 +344,7 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
             w.Line();
             w.Line($"/// <summary>Runs the forward pass and writes each output: {string.Join(", ", outs.Select(o => $"{o.Name} {o.Node.Shape}"))}.</summary>");
             w.Open($"public void Run({(parameters.Length == 0 ? "" : parameters + ", ")}{string.Join(", ", outs.Select(o => $"{Span}<float> {o.Param}"))})");
-            foreach (var o in outs) w.Line($"{Checks}CheckInput(\"{o.Name}\", {o.Param}.Length, {SelfDim(o.Node.Shape.Count)}, \"{o.Node.Shape}\");");
+            foreach (var o in outs) w.Line($"{Checks}CheckOutput(\"{o.Name}\", {o.Param}.Length, {SelfDim(o.Node.Shape.Count)}, \"{o.Node.Shape}\");");
             w.Open($"using ({Self}Enter())");
             w.Line($"{Self}Load({names});");
             w.Line($"{Self}Execute(backward: false);");
@@ -409,10 +410,10 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
             w.Line("/// <summary>The forward pass on staged inputs, writing the output.</summary>");
             if (Outputs.Count == 1)
                 w.Line(OutputSlot >= 0
-                    ? $"public void RunStaged({Span}<float> output) {{ CheckInput(\"output\", output.Length, OutputLength, \"{m.Output.Shape}\"); using (Enter()) {{ PrepareStaged(); PutOutput({OutputSlot}, output); Execute(backward: false); TakeOutput({OutputSlot}, output, {Off(m.Output)}); }} }}"
-                    : $"public void RunStaged({Span}<float> output) {{ CheckInput(\"output\", output.Length, OutputLength, \"{m.Output.Shape}\"); using (Enter()) {{ PrepareStaged(); Execute(backward: false); Work.CopyTo(output, {Off(m.Output)}); }} }}");
+                    ? $"public void RunStaged({Span}<float> output) {{ CheckOutput(\"output\", output.Length, OutputLength, \"{m.Output.Shape}\"); using (Enter()) {{ PrepareStaged(); PutOutput({OutputSlot}, output); Execute(backward: false); TakeOutput({OutputSlot}, output, {Off(m.Output)}); }} }}"
+                    : $"public void RunStaged({Span}<float> output) {{ CheckOutput(\"output\", output.Length, OutputLength, \"{m.Output.Shape}\"); using (Enter()) {{ PrepareStaged(); Execute(backward: false); Work.CopyTo(output, {Off(m.Output)}); }} }}");
             else
-                w.Line($"public void RunStaged({string.Join(", ", Outputs.Select(o => $"{Span}<float> {Identifier.Escape(o.Name)}"))}) {{ {string.Concat(Outputs.Select(o => $"CheckInput(\"{o.Name}\", {Identifier.Escape(o.Name)}.Length, {Dim(o.Node.Shape.Count)}, \"{o.Node.Shape}\"); "))}using (Enter()) {{ PrepareStaged(); Execute(backward: false); {string.Concat(Outputs.Select(o => $"Work.CopyTo({Identifier.Escape(o.Name)}, {Off(o.Node)}); "))}}} }}");
+                w.Line($"public void RunStaged({string.Join(", ", Outputs.Select(o => $"{Span}<float> {Identifier.Escape(o.Name)}"))}) {{ {string.Concat(Outputs.Select(o => $"CheckOutput(\"{o.Name}\", {Identifier.Escape(o.Name)}.Length, {Dim(o.Node.Shape.Count)}, \"{o.Node.Shape}\"); "))}using (Enter()) {{ PrepareStaged(); Execute(backward: false); {string.Concat(Outputs.Select(o => $"Work.CopyTo({Identifier.Escape(o.Name)}, {Off(o.Node)}); "))}}} }}");
         }
         w.Line();
         w.Line("/// <summary>Runs the kernels again on the inputs of the last call (benchmarks, repeated evaluation).</summary>");

@@ -104,6 +104,9 @@ internal sealed class MemoryPlan
     /// <summary>The stored tensor whose memory <paramref name="n"/> is: itself, or a view's base.</summary>
     public Node Storage(Node n) => Base(n);
 
+    /// <summary>Whether <paramref name="n"/> is its storage element for element: stored, or reshapes of it only.</summary>
+    public bool Reshapes(Node n) => n.Op != ViewOp.Instance || (ViewOp.IsReshape(n) && Reshapes(_fusion.Inputs(n).First()));
+
     /// <summary>The placement of any node read by a kernel: stored tensors directly, views through their base.</summary>
     public Placement Of(Node n, IReadOnlyList<ParamLayout> layout)
     {

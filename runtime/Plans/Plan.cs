@@ -120,6 +120,9 @@ public abstract class Plan : IDisposable
     /// <summary>Moves staged inputs to the device (ILGPU) and checks staged targets; the generated staged runs call this.</summary>
     protected void UploadStaged()
     {
+        // managed path: a staged run reads what StagedInput handed out, the plan's own arrays, whatever an array call bound since
+        for (int i = 0; i < _bindable.Length && i < InputSlots.Count; i++)
+            if (_bindable[i] >= 0) X[i] = Own(i);
         if (Device.IsManaged || _staging is null) return;
         foreach (var slot in InputSlots)
         {
@@ -145,6 +148,7 @@ public abstract class Plan : IDisposable
 
     private Tensor CallCore(object[] inputs, bool backward)
     {
+        ArgumentNullException.ThrowIfNull(inputs);
         var slots = InputSlots;
         var shapes = Shapes;
         if (shapes.Length != slots.Count + 1) throw new NotSupportedException($"{GetType().Name} does not describe its shapes (a plan generated before Call existed): rebuild the model's project.");
@@ -193,6 +197,13 @@ public abstract class Plan : IDisposable
     {
         if (actual != expected)
             throw new ArgumentException($"Input '{input}' must have shape {shape} ({expected} values) but has {actual} values.", input);
+    }
+
+    /// <summary>The destination of an output: its length must be the output's.</summary>
+    protected static void CheckOutput(string output, int actual, long expected, string shape)
+    {
+        if (actual != expected)
+            throw new ArgumentException($"Output '{output}' must have shape {shape} ({expected} values) but its destination holds {actual}.", output);
     }
 
     protected static void CheckTargets(string input, ReadOnlySpan<int> targets, int classes, int ignoreIndex)
@@ -248,7 +259,12 @@ public abstract class Plan : IDisposable
     /// <summary>Releases the plan at the end of a call.</summary>
     protected readonly struct Claim(Plan plan) : IDisposable
     {
-        public void Dispose() => Volatile.Write(ref plan._running, 0);
+        public void Dispose()
+        {
+            // an array the call did not bind (its checks failed) is not bound by a later call either
+            Array.Clear(plan._offered);
+            Volatile.Write(ref plan._running, 0);
+        }
     }
 
     // ---- bound slots: the managed path reads float inputs (and writes a forward plan's output) where the caller keeps them ----
@@ -281,8 +297,9 @@ public abstract class Plan : IDisposable
         array.Length == span.Length && Unsafe.AreSame(ref MemoryMarshal.GetArrayDataReference(array), ref MemoryMarshal.GetReference(span));
 
     /// <summary>An array overload's argument, offered before it calls its span overload: the slot binds it when the span given there is this array.</summary>
-    protected void Offer(int slot, float[] array)
+    protected void Offer(int slot, float[] array, [CallerArgumentExpression(nameof(array))] string? name = null)
     {
+        ArgumentNullException.ThrowIfNull(array, name);
         if (IsBound(slot)) _offered[slot] = array;
     }
 

@@ -17,6 +17,7 @@ public partial class SquareLayer
 
     [Forward] public Tensor Forward([Shape("N", 40)] Tensor x) => Linear(x, w, b);
     [Forward] public Tensor Product([Shape("N", 40)] Tensor x) => MatMul(x, w.T);
+    [Forward] public Tensor RowSums([Shape("N", 40)] Tensor x) => Linear(x, w, b).Sum(1);
     [Forward] public Tensor Scaled([Shape("N", 40)] Tensor x, float scale) => Linear(x, w, b) * scale;
     [Loss] public Tensor Loss([Shape("N", 40)] Tensor x, [Shape("N", 40)] Tensor y) => Losses.MseLoss(Forward(x), y);
 }
@@ -179,5 +180,58 @@ public class ZeroCopyTests
         var y = new float[N * F];
         plan.RunStaged(y);
         Close(Reference(layer, new float[N * F]), y);
+    }
+
+    [Fact]
+    public void A_staged_run_reads_the_staged_memory_after_an_array_call()
+    {
+        // the staged span was handed out before the array call bound x: the staged run still reads it
+        using var d = Device.ManagedCpu();
+        var layer = new SquareLayer(d, 3);
+        using var plan = layer.CompileForward(N);
+        var staged = plan.StagedInput("x");
+        var xb = Values(N * F, 5);
+        xb.CopyTo(staged);
+        plan.Run(Values(N * F, 1), new float[N * F]);
+        xb.CopyTo(staged);
+        var y = new float[N * F];
+        plan.RunStaged(y);
+        Close(Reference(layer, xb), y);
+    }
+
+    [Fact]
+    public void A_failed_array_call_leaves_no_binding_behind()
+    {
+        // the array overload offered x, then the call failed on the output's length: a later span call copies x
+        using var d = Device.ManagedCpu();
+        var layer = new SquareLayer(d, 3);
+        using var plan = layer.CompileForward(N);
+        var x = Values(N * F, 1);
+        var error = Assert.Throws<ArgumentException>(() => plan.Run(x, new float[1]));
+        Assert.Contains("Output 'output' must have shape [N, 40]", error.Message);
+        var y = new float[N * F];
+        plan.Run(x.AsSpan(), y.AsSpan());
+        Assert.Equal(x, plan.StagedInput("x").ToArray()); // the span call copied x into the plan's own memory
+        Close(Reference(layer, x), y);
+        Assert.Throws<ArgumentNullException>(() => plan.Run(null!, y));
+        Assert.Equal("x", Assert.Throws<ArgumentNullException>(() => plan.Run(null!, y)).ParamName);
+    }
+
+    [Fact]
+    public void A_reduced_output_is_written_in_place_too()
+    {
+        // Sum(1) keeps its dim and squeezes it: the squeezed view is the stored tensor, element for element
+        using var d = Device.ManagedCpu();
+        var layer = new SquareLayer(d, 3);
+        using var plan = layer.CompileRowSums(N);
+        var x = Values(N * F, 1);
+        var sums = new float[N];
+        plan.Run(x, sums);
+        var rows = Reference(layer, x);
+        var expected = Enumerable.Range(0, N).Select(i => rows.Skip(i * F).Take(F).Sum()).ToArray();
+        Close(expected, sums);
+        Array.Fill(sums, 3f);
+        plan.Replay();
+        Close(expected, sums);
     }
 }

@@ -150,8 +150,8 @@ namespace Demo
             /// <summary>Runs the forward pass and writes each output: logits [N, 3], probs [N, 3].</summary>
             public void Run(global::System.ReadOnlySpan<float> x, float temperature, global::System.Span<float> logits, global::System.Span<float> probs)
             {
-                global::Kiln.Plan.CheckInput("logits", logits.Length, 3 * this._d.N, "[N, 3]");
-                global::Kiln.Plan.CheckInput("probs", probs.Length, 3 * this._d.N, "[N, 3]");
+                global::Kiln.Plan.CheckOutput("logits", logits.Length, 3 * this._d.N, "[N, 3]");
+                global::Kiln.Plan.CheckOutput("probs", probs.Length, 3 * this._d.N, "[N, 3]");
                 using (this.Enter())
                 {
                     this.Load(x, temperature);
@@ -187,7 +187,7 @@ namespace Demo
             }
 
             /// <summary>The forward pass on staged inputs, writing the output.</summary>
-            public void RunStaged(global::System.Span<float> logits, global::System.Span<float> probs) { CheckInput("logits", logits.Length, 3 * _d.N, "[N, 3]"); CheckInput("probs", probs.Length, 3 * _d.N, "[N, 3]"); using (Enter()) { PrepareStaged(); Execute(backward: false); Work.CopyTo(logits, _d.T20); Work.CopyTo(probs, _d.T22); } }
+            public void RunStaged(global::System.Span<float> logits, global::System.Span<float> probs) { CheckOutput("logits", logits.Length, 3 * _d.N, "[N, 3]"); CheckOutput("probs", probs.Length, 3 * _d.N, "[N, 3]"); using (Enter()) { PrepareStaged(); Execute(backward: false); Work.CopyTo(logits, _d.T20); Work.CopyTo(probs, _d.T22); } }
 
             /// <summary>Runs the kernels again on the inputs of the last call (benchmarks, repeated evaluation).</summary>
             public void Replay(bool backward = false) { using (Enter()) Execute(backward); }

@@ -88,9 +88,9 @@ namespace Samples.LinearRegression
             /// <summary>Runs the forward pass and writes the output.</summary>
             public void Run(global::System.ReadOnlySpan<float> x, global::System.Span<float> output)
             {
-                global::Kiln.Plan.CheckInput("output", output.Length, this.OutputLength, "[N, 1]");
                 using (this.Enter())
                 {
+                    global::Kiln.Plan.CheckOutput("output", output.Length, this.OutputLength, "[N, 1]");
                     this.Load(x);
                     this.PutOutput(1, output);
                     this.Execute(backward: false);
@@ -106,7 +106,7 @@ namespace Samples.LinearRegression
                 return output;
             }
 
-            /// <summary>Runs the forward pass on the caller's arrays in place: kernels read the inputs and write the output there (copied only on ILGPU devices, or when the output is an input).</summary>
+            /// <summary>Runs the forward pass on the caller's arrays in place where it can (managed path): kernels read the inputs and write the output there, and Replay does again.</summary>
             public void Run(float[] x, float[] output) { this.Offer(0, x); this.Offer(1, output); this.Run(new global::System.ReadOnlySpan<float>(x), new global::System.Span<float>(output)); }
 
             /// <inheritdoc/>
@@ -122,7 +122,7 @@ namespace Samples.LinearRegression
             }
 
             /// <summary>The forward pass on staged inputs, writing the output.</summary>
-            public void RunStaged(global::System.Span<float> output) { CheckInput("output", output.Length, OutputLength, "[N, 1]"); using (Enter()) { PrepareStaged(); PutOutput(1, output); Execute(backward: false); TakeOutput(1, output, _d.T5); } }
+            public void RunStaged(global::System.Span<float> output) { CheckOutput("output", output.Length, OutputLength, "[N, 1]"); using (Enter()) { PrepareStaged(); PutOutput(1, output); Execute(backward: false); TakeOutput(1, output, _d.T5); } }
 
             /// <summary>Runs the kernels again on the inputs of the last call (benchmarks, repeated evaluation).</summary>
             public void Replay(bool backward = false) { using (Enter()) Execute(backward); }
