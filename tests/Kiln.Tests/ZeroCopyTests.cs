@@ -215,6 +215,7 @@ public class ZeroCopyTests
         Close(Reference(layer, x), y);
         Assert.Throws<ArgumentNullException>(() => plan.Run(null!, y));
         Assert.Equal("x", Assert.Throws<ArgumentNullException>(() => plan.Run(null!, y)).ParamName);
+        Assert.Throws<ArgumentNullException>(() => plan.Call(null!));
     }
 
     [Fact]
