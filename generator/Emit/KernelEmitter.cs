@@ -17,7 +17,7 @@ namespace Kiln.Generator.Emit;
 internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout> layout, System.Func<Node, int> slot)
 {
     /// <summary>The bound slots a kernel's managed form reads, in the order of its array parameters (x0, x1, …).</summary>
-    public IReadOnlyList<int> BoundOf(Kernel k) => k.Leaves.Select(slot).Where(s => s >= 0).Distinct().ToList();
+    public List<int> BoundOf(Kernel k) => k.Leaves.Select(slot).Where(s => s >= 0).Distinct().ToList();
 
     /// <summary>
     /// Whether the managed form writes its result through an array parameter (y) rather than a region's: every result in
@@ -27,7 +27,7 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
     public bool WritesThroughParameter(Kernel k) => memory.Of(k.Root, layout).Region == Region.Work;
 
     /// <summary>The managed form's array holding a leaf: a bound slot's parameter, else its region's.</summary>
-    private string LeafArray(Kernel k, Node n, Region region) => slot(n) is var s && s >= 0 ? "x" + ((List<int>)BoundOf(k)).IndexOf(s) : Array(region);
+    private string LeafArray(Kernel k, Node n, Region region) => slot(n) is var s && s >= 0 ? "x" + BoundOf(k).IndexOf(s) : Array(region);
 
     /// <summary>How a reduction runs on the managed path.</summary>
     public enum ReduceMode { None, All, Rows, Serial }

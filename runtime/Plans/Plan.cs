@@ -77,15 +77,15 @@ public abstract class Plan : IDisposable
     private int SlotIndex(string name)
     {
         var slots = InputSlots;
-        for (int i = 0; i < slots.Count; i++) if (slots[i].Name == name) return i;
+        for (int i = 0; i < slots.Count; i++) if (slots[i].Name == name) return i; // indexed: no enumerator per batch
         return -1;
     }
 
     private (string Name, long Offset, long Count, bool IsInt) Slot(string name)
     {
-        var slots = InputSlots;
-        for (int i = 0; i < slots.Count; i++) if (slots[i].Name == name) return slots[i]; // indexed: no enumerator per batch
-        throw new ArgumentException($"The plan has no input '{name}'. Inputs: {string.Join(", ", Array.ConvertAll([.. InputSlots], s => s.Name))}.", nameof(name));
+        int index = SlotIndex(name);
+        if (index < 0) throw new ArgumentException($"The plan has no input '{name}'. Inputs: {string.Join(", ", Array.ConvertAll([.. InputSlots], s => s.Name))}.", nameof(name));
+        return InputSlots[index];
     }
 
     /// <summary>
