@@ -19,15 +19,11 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
     /// <summary>The bound slots a kernel's managed form reads, in the order of its array parameters (x0, x1, …).</summary>
     public List<int> BoundOf(Kernel k) => k.Leaves.Select(slot).Where(s => s >= 0).Distinct().ToList();
 
-    /// <summary>
-    /// Whether the managed form writes its result through an array parameter (y) rather than a region's: every result in
-    /// the work arena, so a forward plan that writes its output to the caller's array and a loss plan that writes the same
-    /// node to its arena share the kernel.
-    /// </summary>
-    public bool WritesThroughParameter(Kernel k) => memory.Of(k.Root, layout).Region == Region.Work;
-
-    /// <summary>The managed form's array holding a leaf: a bound slot's parameter, else its region's.</summary>
+    /// <summary>The managed form's array holding a leaf: a bound slot's (x0, x1, …), else its region's.</summary>
     private string LeafArray(Kernel k, Node n, Region region) => slot(n) is var s && s >= 0 ? "x" + BoundOf(k).IndexOf(s) : Array(region);
+
+    /// <summary>Where the managed form finds one of its arrays in its <c>KernelArrays</c> (y: its output's, whatever block or bound slot that is).</summary>
+    private static string Source(string array) => array switch { "p" => "a.P", "g" => "a.G", "w" => "a.W", "y" => "a.Y", _ => $"a.X[{array.Substring(1)}]" };
 
     /// <summary>How a reduction runs on the managed path.</summary>
     public enum ReduceMode { None, All, Rows, Serial }
@@ -178,22 +174,24 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
         string ret = mode == ReduceMode.All ? "double" : "void";
         // optimised from the first call: a training loop's first steps run at full speed, not as tier-0 code
         w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
-        var bound = BoundOf(k);
-        bool y = WritesThroughParameter(k);
-        w.Open($"public static {ret} {name}(float[] p, float[] g, float[] w, {string.Concat(bound.Select((_, j) => $"float[] x{j}, "))}{(y ? "float[] y, " : "")}{argType} d, long start, long end)");
+        w.Open($"public static {ret} {name}(KernelArrays a, {argType} d, long start, long end)");
         // a reference to the start of each array the kernel reads or writes
-        var used = k.Leaves.Select(leaf => LeafArray(k, leaf, memory.Of(leaf, layout).Region))
-            .Append(y ? "y" : Array(memory.Of(k.Root, layout).Region)).Distinct();
-        foreach (var array in used) w.Line($"ref float {array}r = ref MemoryMarshal.GetArrayDataReference({array});");
-        if (mode == ReduceMode.All) w.Line($"double total = {Reduction(k).IdentityLiteral};");
-        string cols = Cols(domain).Emit("d.");
-        w.Line($"long cols = {cols};");
-        w.Open("for (long e = start; e < end;)");
-        w.Line("long row = e / cols;");
-        w.Line("int c = (int)(e - row * cols);");
-        w.Line("int stop = (int)Math.Min(cols, c + (end - e));");
-        w.Line("e += stop - c;");
-        EmitCoords(w, domain, "row", rowAxes, "long");
+        var used = k.Leaves.Select(leaf => LeafArray(k, leaf, memory.Of(leaf, layout).Region)).Append("y").Distinct();
+        foreach (var array in used) w.Line($"ref float {array}r = ref MemoryMarshal.GetArrayDataReference({Source(array)});");
+        // a domain of one row (at most one live axis) is one segment; otherwise [start, end) is cut at row ends
+        bool oneRow = rowAxes.Count == 0;
+        if (oneRow) w.Line("int c = (int)start, stop = (int)end;");
+        else
+        {
+            if (mode == ReduceMode.All) w.Line($"double total = {Reduction(k).IdentityLiteral};");
+            w.Line($"long cols = {Cols(domain).Emit("d.")};");
+            w.Open("for (long e = start; e < end;)");
+            w.Line("long row = e / cols;");
+            w.Line("int c = (int)(e - row * cols);");
+            w.Line("int stop = (int)Math.Min(cols, c + (end - e));");
+            w.Line("e += stop - c;");
+            EmitCoords(w, domain, "row", rowAxes, "long");
+        }
         var lasts = new Dictionary<Node, Size>();
         foreach (var leaf in k.Leaves)
         {
@@ -206,7 +204,7 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
         var outPlace = memory.Of(k.Root, layout);
         var outStrides = OutputStrides(k, domain);
         string outRow = Sum(new[] { outPlace.Offset }.Concat(rowAxes.Select(i => Mul("i" + i, outStrides[i]))));
-        w.Line($"ref float o = ref Unsafe.Add(ref {(y ? "y" : Array(outPlace.Region))}r, {outRow});");
+        w.Line($"ref float o = ref Unsafe.Add(ref yr, {outRow});");
         bool lastReduced = k.Kind == KernelKind.Reduce && (lastAxis < 0 || outStrides[lastAxis].Coefficient == 0);
         if (k.Kind == KernelKind.Reduce && lastReduced) w.Line($"float acc = {Reduction(k).IdentityLiteral};");
         if (vector)
@@ -237,10 +235,18 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
         else if (k.Accumulates) w.Line($"Unsafe.Add(ref o, c) += {sv};");
         else w.Line($"Unsafe.Add(ref o, c) = {sv};");
         w.Close();
-        if (k.Kind == KernelKind.Reduce && lastReduced)
-            w.Line(Reduction(k).Accumulate(mode == ReduceMode.All ? "total" : "o", "acc"));
-        w.Close();
-        if (mode == ReduceMode.All) w.Line("return total;");
+        if (oneRow)
+        {
+            if (mode == ReduceMode.All) w.Line("return acc;");
+            else if (k.Kind == KernelKind.Reduce && lastReduced) w.Line(Reduction(k).Accumulate("o", "acc"));
+        }
+        else
+        {
+            if (k.Kind == KernelKind.Reduce && lastReduced)
+                w.Line(Reduction(k).Accumulate(mode == ReduceMode.All ? "total" : "o", "acc"));
+            w.Close();
+            if (mode == ReduceMode.All) w.Line("return total;");
+        }
         w.Close();
     }
 }

@@ -28,10 +28,40 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
     private Dictionary<Kernel, KernelLibrary.Entry> Entries => _entries ??= m.Fusion.Kernels.Where(k => k.Kind != KernelKind.Library)
         .ToDictionary(k => k, k => library.Register((name, argType) => RenderKernel(k, name, argType), $"{modelType}.{ClassName}.Bound"));
 
-    /// <summary>The argument a kernel takes: its KernelArgs field, or the plan's Bound when it is not shared.</summary>
-    private string ArgOf(Kernel k) => Entries[k].Args is null ? "_d" : "_a" + k.Index;
+    /// <summary>The values a kernel takes: its KernelArgs (the Bound fields it reads, by position), or the plan's Bound when it is not shared.</summary>
+    private string ArgsOf(Kernel k) => Entries[k].Args switch
+    {
+        null => "_d",
+        { Count: 0 } => "default",
+        var args => $"new() {{ {string.Join(", ", args.Select((f, i) => $"A{i} = _d.{f}"))} }}",
+    };
     private string ArgTypeOf(Kernel k) => Entries[k].Args is null ? "Bound" : "global::Kiln.Kernels.KernelArgs";
-    private static string DelegateOf(string argType) => $"global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, {argType}, int>";
+
+    /// <summary>How a fused kernel is launched: its domain and, for a reduction, how its output starts.</summary>
+    private string LaunchOf(Kernel k)
+    {
+        string total = Dim(KernelEmitter.Domain(k).Count);
+        var mode = KernelEmitter.ModeOf(k);
+        if (mode == KernelEmitter.ReduceMode.None) return $"{Lib("Launch")}.Map({total})";
+        var r = KernelEmitter.Reduction(k);
+        string options = (k.Accumulates ? ", accumulate: true" : "") + (r.Identity != 0 ? $", identity: {OpDef.Float(r.Identity)}" : "")
+            + (mode == KernelEmitter.ReduceMode.All && !r.Additive ? $", combine: {Kernels}.{Entries[k].Name}Combine" : "");
+        return mode switch
+        {
+            KernelEmitter.ReduceMode.All => $"{Lib("Launch")}.Total({total}{options})",
+            KernelEmitter.ReduceMode.Rows => $"{Lib("Launch")}.Rows({total}, {Dim(KernelEmitter.Cols(KernelEmitter.Domain(k)))}{options})",
+            _ => $"{Lib("Launch")}.Serial({total}{options})",
+        };
+    }
+
+    /// <summary>Where a fused kernel writes: its block and offset, or the bound output slot.</summary>
+    private string OutputOf(Kernel k)
+    {
+        var root = k.Root;
+        string place = $"{Off(root)}, {Count(root)}";
+        if (SlotOf(root) is var slot && slot >= 0) return $"{Lib("Output")}.Bound({slot}, {place})";
+        return $"{Lib("Output")}.{Reg(root) switch { Region.Param => "Parameters", Region.Grad => "Gradients", _ => "Work" }}({place})";
+    }
 
     private KernelEmitter? _emitter;
     /// <summary>The kernels' emitter, which asks this plan which slots are bound.</summary>
@@ -78,8 +108,7 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
 
     // Types the plan names, qualified: the plan is nested in the user's class, where any member or type the user
     // declares (a field named Math, a class named Span) would otherwise capture the short name.
-    private const string Action = "global::System.Action", Func = "global::System.Func", Span = "global::System.Span", ReadOnlySpan = "global::System.ReadOnlySpan";
-    private const string CpuWorkers = "global::Kiln.Kernels.CpuWorkers";
+    private const string Span = "global::System.Span", ReadOnlySpan = "global::System.ReadOnlySpan";
 
     /// <summary>The prefix of plan members in methods whose parameters carry the user's input names (an input may be named Work or _d).</summary>
     private const string Self = "this.";
@@ -139,26 +168,17 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
         w.Open($"public sealed class {ClassName} : global::Kiln.Plan");
         w.Line("/// <summary>Dims and arena offsets, bound when the plan is compiled; kernels read them by value.</summary>");
         w.Open("public struct Bound");
-        foreach (var s in symbols) w.Line($"public int {Identifier.Escape(s)};");
-        foreach (var (field, _, _) in Memory.Fields) w.Line($"public int {field};");
-        if (symbols.Count + Memory.Fields.Count == 0) w.Line("public int Unused;");
+        // the dims, then the offsets, a dozen to a line
+        var fields = symbols.Select(Identifier.Escape).Concat(Memory.Fields.Select(f => f.Field)).DefaultIfEmpty("Unused").ToList();
+        for (int i = 0; i < fields.Count; i += 12) w.Line($"public int {string.Join(", ", fields.Skip(i).Take(12))};");
         w.Close();
         w.Line();
         w.Line("private readonly Bound _d;");
-        w.Line("private readonly float[] _p, _g, _w;");
-        w.Line("private readonly int[] _t;");
-        foreach (var k in m.Fusion.Kernels)
-        {
-            if (k.Kind == KernelKind.Library) w.Line($"private readonly {((LibraryOp)k.Root.Op).RuntimeType} _l{k.Index};");
-            else
-            {
-                w.Line(KernelEmitter.ModeOf(k) == KernelEmitter.ReduceMode.All
-                    ? $"private readonly {Func}<long, long, double>? _c{k.Index};"
-                    : $"private readonly {Action}<long, long>? _c{k.Index};");
-                w.Line($"private readonly {DelegateOf(ArgTypeOf(k))}? _k{k.Index};");
-                if (Entries[k].Args is not null) w.Line($"private readonly global::Kiln.Kernels.KernelArgs _a{k.Index};");
-            }
-        }
+        foreach (var group in m.Fusion.Kernels.Where(k => k.Kind == KernelKind.Library).GroupBy(k => ((LibraryOp)k.Root.Op).RuntimeType))
+            w.Line($"private readonly {group.Key} {string.Join(", ", group.Select(k => "_l" + k.Index))};");
+        // the fused kernels, one declaration per argument type (shared kernels take KernelArgs, the others the plan's Bound)
+        foreach (var group in m.Fusion.Kernels.Where(k => k.Kind != KernelKind.Library).GroupBy(ArgTypeOf))
+            w.Line($"private readonly global::Kiln.Kernels.Fused<{group.Key}> {string.Join(", ", group.Select(k => "_f" + k.Index))};");
         w.Line();
         w.Line($"/// <summary>Floats of the work arena for the given dims.</summary>");
         w.Line($"public static long WorkFloats({ctorArgs}) => {Memory.WorkFloats.Emit("").ReplaceSymbols(symbols)};");
@@ -182,30 +202,20 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
             foreach (var pair in Bound) counts[pair.Value] = Dim(pair.Key.Shape.Count);
             w.Line($"BindSlots({string.Join(", ", counts)});");
         }
-        w.Line("_p = State.Parameters.Host ?? []; _g = State.Gradients.Host ?? []; _w = Work.Host ?? []; _t = Targets.Host ?? [];");
         foreach (var k in m.Fusion.Kernels)
         {
-            if (k.Kind == KernelKind.Library) { w.Line($"_l{k.Index} = {((LibraryOp)k.Root.Op).Construct(Library(k, managed: true))};"); continue; }
-            var mode = KernelEmitter.ModeOf(k);
-            string cols = Dim(KernelEmitter.Cols(KernelEmitter.Domain(k)));
-            var entry = Entries[k];
-            if (entry.Args is { } args)
-                w.Line($"_a{k.Index} = new() {{ {string.Join(", ", args.Select((f, i) => $"A{i} = _d.{f}"))} }};");
-            string arrays = string.Concat(Emitter.BoundOf(k).Select(slot => $"X[{slot}], ")) + (Emitter.WritesThroughParameter(k) ? ArrOf(k.Root, true) + ", " : "");
-            if (mode == KernelEmitter.ReduceMode.Rows)
-                w.Line($"_c{k.Index} = (r0, r1) => {Kernels}.{entry.Name}Cpu(_p, _g, _w, {arrays}{ArgOf(k)}, r0 * ({cols}), r1 * ({cols}));");
+            if (k.Kind == KernelKind.Library) w.Line($"_l{k.Index} = {((LibraryOp)k.Root.Op).Construct(Library(k, managed: true))};");
             else
-                w.Line($"_c{k.Index} = (s, e) => {Kernels}.{entry.Name}Cpu(_p, _g, _w, {arrays}{ArgOf(k)}, s, e);");
+            {
+                string name = $"{Kernels}.{Entries[k].Name}";
+                string slots = string.Concat(Emitter.BoundOf(k).Select(slot => $", {slot}"));
+                w.Line($"_f{k.Index} = new(this, {name}, {name}Cpu, {ArgsOf(k)}, {LaunchOf(k)}, {OutputOf(k)}{slots});");
+            }
         }
-        w.Open("if (!Device.IsManaged)");
-        foreach (var k in m.Fusion.Kernels.Where(k => k.Kind != KernelKind.Library))
-            w.Line($"_k{k.Index} = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, {ArgTypeOf(k)}, int>(Device.Accelerator!, {Kernels}.{Entries[k].Name});");
-        w.Close();
         w.Close();
         w.Line();
         EmitEntryPoints(w);
-        EmitRun(w, managed: true);
-        EmitRun(w, managed: false);
+        EmitRun(w);
         w.Close();
     }
 
@@ -279,21 +289,24 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
         var spanNames = string.Join(", ", g.Inputs.Select(i => Bound.ContainsKey(i) ? $"new {ReadOnlySpan}<float>({Identifier.Escape(i.Attrs.Name)})" : Identifier.Escape(i.Attrs.Name)));
         if (m.IsLoss)
         {
+            // both entry points run one method; the flag's name is one no input has
+            string backward = Fresh("backward", g.Inputs);
+            string call = names.Length == 0 ? "" : ", " + names;
             w.Line("/// <summary>Runs forward and backward; returns the loss and adds the gradients into the model's gradient block (as loss.backward()).</summary>");
-            w.Open($"public float ForwardBackward({withDefaults})");
-            w.Open($"using ({Self}Enter())");
-            w.Line($"{Self}Load({names});");
-            foreach (var (path, input) in Embeddings()) w.Line($"{Self}State.MarkRows(\"{path}\", {Identifier.Escape(input.Attrs.Name)});");
-            w.Line($"{Self}Execute(backward: true);");
-            w.Line($"return {Self}ReadScalar({SelfOff(m.Output)});");
-            w.Close();
-            w.Close();
-            w.Line();
+            w.Line($"public float ForwardBackward({withDefaults}) => {Self}RunLoss(true{call});");
             w.Line("/// <summary>Runs the forward pass only and returns the loss; gradients are untouched.</summary>");
-            w.Open($"public float Forward({withDefaults})");
+            w.Line($"public float Forward({withDefaults}) => {Self}RunLoss(false{call});");
+            w.Line();
+            w.Open($"private float RunLoss(bool {backward}{(parameters.Length == 0 ? "" : ", " + parameters)})");
             w.Open($"using ({Self}Enter())");
             w.Line($"{Self}Load({names});");
-            w.Line($"{Self}Execute(backward: false);");
+            if (Embeddings().Any())
+            {
+                w.Open($"if ({backward})");
+                foreach (var (path, input) in Embeddings()) w.Line($"{Self}State.MarkRows(\"{path}\", {Identifier.Escape(input.Attrs.Name)});");
+                w.Close();
+            }
+            w.Line($"{Self}Execute({backward});");
             w.Line($"return {Self}ReadScalar({SelfOff(m.Output)});");
             w.Close();
             w.Close();
@@ -388,43 +401,47 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
             w.Line($"protected override global::System.Collections.Generic.IReadOnlyList<(string Name, long Offset, long Count)> InputGradSlots => _gradSlots ??= new (string, long, long)[] {{ {string.Join(", ", m.InputGrads.Select(x => $"(\"{x.Input}\", {Off(x.Grad)}, {Dim(x.Grad.Shape.Count)})"))} }};");
             w.Line("private (string, long, long)[]? _gradSlots;");
         }
-        w.Line();
-        w.Open("private void PrepareStaged()");
+        // a staged run checks its staged class indices (if any), then uploads (ILGPU) or binds (managed) the staged inputs
+        var stagedChecks = new List<string>();
         foreach (var i in g.Inputs.Where(i => i.Attrs.IsInt))
         {
             foreach (var (input, classes, ignore) in TargetChecks().Where(t => t.Input == i))
-                w.Line($"CheckTargets(\"{input.Attrs.Name}\", StagedTargets(\"{input.Attrs.Name}\"), {classes}, {ignore});");
+                stagedChecks.Add($"CheckTargets(\"{input.Attrs.Name}\", StagedTargets(\"{input.Attrs.Name}\"), {classes}, {ignore});");
             foreach (var (input, size, padding) in IndexChecks().Where(t => t.Input == i))
-                w.Line(IndexCheck(input.Attrs.Name, $"StagedTargets(\"{input.Attrs.Name}\")", size, padding));
+                stagedChecks.Add(IndexCheck(input.Attrs.Name, $"StagedTargets(\"{input.Attrs.Name}\")", size, padding));
         }
-        w.Line("UploadStaged();");
-        w.Close();
         w.Line();
+        if (stagedChecks.Count > 0)
+        {
+            w.Open("private void PrepareStaged()");
+            foreach (var line in stagedChecks) w.Line(line);
+            w.Line("UploadStaged();");
+            w.Close();
+            w.Line();
+        }
+        string prepare = stagedChecks.Count > 0 ? "PrepareStaged();" : "UploadStaged();";
         if (m.IsLoss)
         {
             w.Line("/// <summary>Forward and backward on the inputs written through StagedInput/StagedTargets (nothing copied on the managed path).</summary>");
-            w.Line($"public override float ForwardBackwardStaged() {{ using (Enter()) {{ PrepareStaged(); {string.Concat(Embeddings().Select(e => $"State.MarkRows(\"{e.Path}\", StagedTargets(\"{e.Input.Attrs.Name}\")); "))}Execute(backward: true); return ReadScalar({Off(m.Output)}); }} }}");
+            w.Line($"public override float ForwardBackwardStaged() {{ using (Enter()) {{ {prepare} {string.Concat(Embeddings().Select(e => $"State.MarkRows(\"{e.Path}\", StagedTargets(\"{e.Input.Attrs.Name}\")); "))}Execute(backward: true); return ReadScalar({Off(m.Output)}); }} }}");
         }
         else
         {
             w.Line("/// <summary>The forward pass on staged inputs, writing the output.</summary>");
             if (Outputs.Count == 1)
                 w.Line(OutputSlot >= 0
-                    ? $"public void RunStaged({Span}<float> output) {{ CheckOutput(\"output\", output.Length, OutputLength, \"{m.Output.Shape}\"); using (Enter()) {{ PrepareStaged(); PutOutput({OutputSlot}, output); Execute(backward: false); TakeOutput({OutputSlot}, output, {Off(m.Output)}); }} }}"
-                    : $"public void RunStaged({Span}<float> output) {{ CheckOutput(\"output\", output.Length, OutputLength, \"{m.Output.Shape}\"); using (Enter()) {{ PrepareStaged(); Execute(backward: false); Work.CopyTo(output, {Off(m.Output)}); }} }}");
+                    ? $"public void RunStaged({Span}<float> output) {{ CheckOutput(\"output\", output.Length, OutputLength, \"{m.Output.Shape}\"); using (Enter()) {{ {prepare} PutOutput({OutputSlot}, output); Execute(backward: false); TakeOutput({OutputSlot}, output, {Off(m.Output)}); }} }}"
+                    : $"public void RunStaged({Span}<float> output) {{ CheckOutput(\"output\", output.Length, OutputLength, \"{m.Output.Shape}\"); using (Enter()) {{ {prepare} Execute(backward: false); Work.CopyTo(output, {Off(m.Output)}); }} }}");
             else
-                w.Line($"public void RunStaged({string.Join(", ", Outputs.Select(o => $"{Span}<float> {Identifier.Escape(o.Name)}"))}) {{ {string.Concat(Outputs.Select(o => $"CheckOutput(\"{o.Name}\", {Identifier.Escape(o.Name)}.Length, {Dim(o.Node.Shape.Count)}, \"{o.Node.Shape}\"); "))}using (Enter()) {{ PrepareStaged(); Execute(backward: false); {string.Concat(Outputs.Select(o => $"Work.CopyTo({Identifier.Escape(o.Name)}, {Off(o.Node)}); "))}}} }}");
+                w.Line($"public void RunStaged({string.Join(", ", Outputs.Select(o => $"{Span}<float> {Identifier.Escape(o.Name)}"))}) {{ {string.Concat(Outputs.Select(o => $"CheckOutput(\"{o.Name}\", {Identifier.Escape(o.Name)}.Length, {Dim(o.Node.Shape.Count)}, \"{o.Node.Shape}\"); "))}using (Enter()) {{ {prepare} Execute(backward: false); {string.Concat(Outputs.Select(o => $"Work.CopyTo({Identifier.Escape(o.Name)}, {Off(o.Node)}); "))}}} }}");
         }
         w.Line();
         w.Line("/// <summary>Runs the kernels again on the inputs of the last call (benchmarks, repeated evaluation).</summary>");
         w.Line($"public void Replay(bool backward = {(m.IsLoss ? "true" : "false")}) {{ using (Enter()) Execute(backward); }}");
         w.Line();
         w.Line("/// <inheritdoc/>");
-        w.Open("public override float[] Invoke(global::System.Array[] inputs, bool backward = false)");
         var args = string.Join(", ", g.Inputs.Select((i, idx) => $"Arg<{(i.Attrs.IsInt ? "int" : "float")}>(inputs, {idx}, \"{i.Attrs.Name}\", {g.Inputs.Count}){(IsScalar(i) ? "[0]" : "")}"));
-        if (m.IsLoss) w.Line($"return [backward ? ForwardBackward({args}) : Forward({args})];");
-        else w.Line($"return Run({args}){(Outputs.Count > 1 ? ".Item1" : "")};");
-        w.Close();
+        w.Line($"public override float[] Invoke(global::System.Array[] inputs, bool backward = false) => {(m.IsLoss ? $"[backward ? ForwardBackward({args}) : Forward({args})]" : $"Run({args}){(Outputs.Count > 1 ? ".Item1" : "")}")};");
         w.Line();
         w.Open($"private void Load({parameters})");
         foreach (var i in g.Inputs.Where(i => !IsScalar(i)))
@@ -442,70 +459,42 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
         w.Line();
     }
 
-    private void EmitRun(SourceWriter w, bool managed)
+    /// <summary>The launch sequence: each fused kernel runs its own path's form; a library kernel's call is written for each path.</summary>
+    private void EmitRun(SourceWriter w)
     {
-        w.Open($"protected override void Run{(managed ? "Managed" : "Ilgpu")}(bool backward)");
+        w.Open("protected override void RunKernels(bool backward)");
         bool inBackward = false;
         foreach (var k in m.Fusion.Kernels)
         {
             if (!k.Forward && !inBackward) { w.Line("if (!backward) return;"); inBackward = true; }
             w.Line($"// K{k.Index}: {(k.Kind == KernelKind.Library ? k.Root.ToString() : $"{Describe(k)}, kernel {Entries[k].Name}")}");
-            if (k.Kind == KernelKind.Library) EmitLibraryCall(w, k, managed);
-            else if (managed) EmitManagedLaunch(w, k);
-            else EmitIlgpuLaunch(w, k);
+            if (k.Kind != KernelKind.Library) { w.Line($"_f{k.Index}.Run();"); continue; }
+            var managed = new SourceWriter();
+            var ilgpu = new SourceWriter();
+            EmitLibraryCall(managed, k, managed: true);
+            EmitLibraryCall(ilgpu, k, managed: false);
+            string[] a = Lines(managed), b = Lines(ilgpu);
+            if (a.Length == 1 && b.Length == 1)
+            {
+                w.Line($"if (Managed) {a[0]}");
+                w.Line($"else {b[0]}");
+                continue;
+            }
+            w.Open("if (Managed)");
+            foreach (var line in a) w.Line(line);
+            w.Close();
+            w.Open("else");
+            foreach (var line in b) w.Line(line);
+            w.Close();
         }
-        if (!managed) w.Line("Device.Synchronize();");
         w.Close();
         w.Line();
     }
 
+    /// <summary>A rendered snippet's lines, indentation relative to its first line kept.</summary>
+    private static string[] Lines(SourceWriter w) => w.ToString().TrimEnd().Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
+
     private string Count(Node n) => Dim(n.Shape.Count);
-
-    private void EmitManagedLaunch(SourceWriter w, Kernel k)
-    {
-        var mode = KernelEmitter.ModeOf(k);
-        var root = k.Root;
-        string total = Dim(KernelEmitter.Domain(k).Count);
-        string arr = ArrOf(root, true), off = Off(root);
-        if (mode is KernelEmitter.ReduceMode.Rows or KernelEmitter.ReduceMode.Serial && !k.Accumulates)
-        {
-            var identity = KernelEmitter.Reduction(k).Identity;
-            w.Line(identity == 0 ? $"global::System.Array.Clear({arr}, {off}, {Count(root)});" : $"global::System.Array.Fill({arr}, {OpDef.Float(identity)}, {off}, {Count(root)});");
-        }
-        switch (mode)
-        {
-            case KernelEmitter.ReduceMode.All:
-                var r = KernelEmitter.Reduction(k);
-                string partials = r.Additive
-                    ? $"{CpuWorkers}.Sum({total}, 32768, _c{k.Index}!)"
-                    : $"{CpuWorkers}.Reduce({total}, 32768, _c{k.Index}!, {r.IdentityLiteral}, {Kernels}.{Entries[k].Name}Combine)";
-                w.Line($"{arr}[{off}] {(k.Accumulates ? "+=" : "=")} (float){partials};");
-                break;
-            case KernelEmitter.ReduceMode.Rows:
-                string cols = Dim(KernelEmitter.Cols(KernelEmitter.Domain(k)));
-                w.Line($"{CpuWorkers}.For({total} / ({cols}), global::System.Math.Max(1, 32768 / ({cols})), _c{k.Index}!);");
-                break;
-            case KernelEmitter.ReduceMode.Serial:
-                w.Line($"_c{k.Index}!(0, {total});");
-                break;
-            default:
-                w.Line($"{CpuWorkers}.For({total}, 32768, _c{k.Index}!);");
-                break;
-        }
-    }
-
-    private void EmitIlgpuLaunch(SourceWriter w, Kernel k)
-    {
-        var root = k.Root;
-        string total = Dim(KernelEmitter.Domain(k).Count);
-        if (k.Kind == KernelKind.Reduce && !k.Accumulates)
-        {
-            var identity = KernelEmitter.Reduction(k).Identity;
-            string view = $"{Arr(Reg(root), false)}.SubView({Off(root)}, {Count(root)})";
-            w.Line(identity == 0 ? $"global::ILGPU.Runtime.ArrayViewExtensions.MemSetToZero({view});" : $"{Lib("Fill")}.Run(Device, {view}, {OpDef.Float(identity)});");
-        }
-        w.Line($"_k{k.Index}!(Device.LaunchSize({total}), State.Parameters.View, State.Gradients.View, Work.View, {ArgOf(k)}, Device.LaunchSize({total}));");
-    }
 
     private static string Lib(string name) => "global::Kiln.Kernels." + name;
 

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Threading;
+using ILGPU;
 using ILGPU.Runtime;
 
 namespace Kiln;
@@ -29,7 +30,24 @@ public abstract class Plan : IDisposable
         Work = Device.AllocatePinned<float>(workFloats);
         Targets = Device.Allocate<int>(targetInts);
         _shift = Work.Host is { } host ? Kernels.HostCopy.AlignmentShift(host) : 0;
+        _managed = _device.IsManaged;
+        (_p, _g, _w, _t) = (state.Parameters.Host ?? [], state.Gradients.Host ?? [], Work.Host ?? [], Targets.Host ?? []);
     }
+
+    private readonly bool _managed;
+
+    /// <summary>Whether the plan runs on the managed path (its launch sequence picks each library kernel's form by it).</summary>
+    protected bool Managed => _managed;
+
+    /// <summary>The managed path's arrays (empty on ILGPU devices): parameters, gradients, work arena, class targets.</summary>
+    protected readonly float[] _p, _g, _w;
+    /// <inheritdoc cref="_p"/>
+    protected readonly int[] _t;
+
+    internal float[] P => _p;
+    internal float[] G => _g;
+    internal float[] W => _w;
+    internal ArrayView<float> WorkView => Work.View;
 
     /// <summary>The first element of the arena on a 64-byte boundary (the managed arena is pinned; device memory is aligned).</summary>
     private readonly int _shift;
@@ -275,7 +293,7 @@ public abstract class Plan : IDisposable
     /// inputs are copied into. Kernels read a bound slot from offset 0 of its array. Slots that are not bound (int
     /// and scalar inputs, every slot on ILGPU devices) live in the arena and have no entry.
     /// </summary>
-    protected float[][] X = [];
+    protected internal float[][] X = [];
     private long[] _bindable = [];
     private float[]?[] _own = [], _offered = [];
 
@@ -345,7 +363,8 @@ public abstract class Plan : IDisposable
         var buffers = BufferSlots;
         for (int i = 0; i < buffers.Count; i++)
             if (buffers[i].Read >= 0) Work.CopyFrom(State.Buffers, buffers[i].Offset, buffers[i].Read, buffers[i].Count);
-        if (Device.IsManaged) RunManaged(backward); else RunIlgpu(backward);
+        RunKernels(backward);
+        if (!_managed) _device.Synchronize();
         // a buffer's new value is kept by training-mode runs only (as BatchNorm's running statistics)
         if (State.Training)
             for (int i = 0; i < buffers.Count; i++)
@@ -443,10 +462,8 @@ public abstract class Plan : IDisposable
         throw new ArgumentException($"{missing} ({names}): {remedy}.", nameof(name));
     }
 
-    /// <summary>The generated launch sequence on the managed path.</summary>
-    protected abstract void RunManaged(bool backward);
-    /// <summary>The generated launch sequence on an ILGPU accelerator.</summary>
-    protected abstract void RunIlgpu(bool backward);
+    /// <summary>The generated launch sequence (both paths: fused kernels pick theirs, library kernels by <see cref="Managed"/>).</summary>
+    protected abstract void RunKernels(bool backward);
 
     public void Dispose()
     {

@@ -44,40 +44,11 @@ namespace Demo
             /// <summary>Dims and arena offsets, bound when the plan is compiled; kernels read them by value.</summary>
             public struct Bound
             {
-                public int N;
-                public int T0;
-                public int T1;
-                public int T4;
-                public int T8;
-                public int T11;
-                public int T17;
-                public int T27;
+                public int N, T0, T1, T4, T8, T11, T17, T27;
             }
 
             private readonly Bound _d;
-            private readonly float[] _p, _g, _w;
-            private readonly int[] _t;
-            private readonly global::System.Action<long, long>? _c0;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k0;
-            private readonly global::Kiln.Kernels.KernelArgs _a0;
-            private readonly global::System.Action<long, long>? _c1;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k1;
-            private readonly global::Kiln.Kernels.KernelArgs _a1;
-            private readonly global::System.Action<long, long>? _c2;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k2;
-            private readonly global::Kiln.Kernels.KernelArgs _a2;
-            private readonly global::System.Func<long, long, double>? _c3;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k3;
-            private readonly global::Kiln.Kernels.KernelArgs _a3;
-            private readonly global::System.Action<long, long>? _c4;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k4;
-            private readonly global::Kiln.Kernels.KernelArgs _a4;
-            private readonly global::System.Action<long, long>? _c5;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k5;
-            private readonly global::Kiln.Kernels.KernelArgs _a5;
-            private readonly global::System.Func<long, long, double>? _c6;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k6;
-            private readonly global::Kiln.Kernels.KernelArgs _a6;
+            private readonly global::Kiln.Kernels.Fused<global::Kiln.Kernels.KernelArgs> _f0, _f1, _f2, _f3, _f4, _f5, _f6;
 
             /// <summary>Floats of the work arena for the given dims.</summary>
             public static long WorkFloats(int n) => 106 + 20 * (long)n;
@@ -95,51 +66,26 @@ namespace Demo
                 _d.T17 = Align(75 + 19 * _d.N);
                 _d.T27 = Align(91 + 19 * _d.N);
                 BindSlots(8 * _d.N, _d.N);
-                _p = State.Parameters.Host ?? []; _g = State.Gradients.Host ?? []; _w = Work.Host ?? []; _t = Targets.Host ?? [];
-                _a0 = new() { A0 = _d.N, A1 = _d.T0, A2 = _d.T4 };
-                _c0 = (r0, r1) => global::Kiln.Generated.CenteringKernels.K0Cpu(_p, _g, _w, X[0], _w, _a0, r0 * (8), r1 * (8));
-                _a1 = new() { A0 = _d.N, A1 = _d.T0, A2 = _d.T4, A3 = _d.T8 };
-                _c1 = (s, e) => global::Kiln.Generated.CenteringKernels.K1Cpu(_p, _g, _w, X[0], _w, _a1, s, e);
-                _a2 = new() { A0 = _d.N, A1 = _d.T8, A2 = _d.T11 };
-                _c2 = (r0, r1) => global::Kiln.Generated.CenteringKernels.K2Cpu(_p, _g, _w, _w, _a2, r0 * (8), r1 * (8));
-                _a3 = new() { A0 = _d.N, A1 = _d.T11, A2 = _d.T1, A3 = _d.T17 };
-                _c3 = (s, e) => global::Kiln.Generated.CenteringKernels.K3Cpu(_p, _g, _w, X[1], _w, _a3, s, e);
-                _a4 = new() { A0 = _d.N, A1 = _d.T11, A2 = _d.T1, A3 = _d.T27 };
-                _c4 = (s, e) => global::Kiln.Generated.CenteringKernels.K4Cpu(_p, _g, _w, X[1], _w, _a4, s, e);
-                _a5 = new() { A0 = _d.N, A1 = _d.T27, A2 = _d.T8, A3 = _d.T0, A4 = _d.T4 };
-                _c5 = (s, e) => global::Kiln.Generated.CenteringKernels.K5Cpu(_p, _g, _w, X[0], _a5, s, e);
-                _a6 = new() { A0 = _d.N, A1 = _d.T27 };
-                _c6 = (s, e) => global::Kiln.Generated.CenteringKernels.K6Cpu(_p, _g, _w, _a6, s, e);
-                if (!Device.IsManaged)
-                {
-                    _k0 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.CenteringKernels.K0);
-                    _k1 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.CenteringKernels.K1);
-                    _k2 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.CenteringKernels.K2);
-                    _k3 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.CenteringKernels.K3);
-                    _k4 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.CenteringKernels.K4);
-                    _k5 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.CenteringKernels.K5);
-                    _k6 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.CenteringKernels.K6);
-                }
+                _f0 = new(this, global::Kiln.Generated.CenteringKernels.K0, global::Kiln.Generated.CenteringKernels.K0Cpu, new() { A0 = _d.N, A1 = _d.T0, A2 = _d.T4 }, global::Kiln.Kernels.Launch.Rows(8 * _d.N, 8), global::Kiln.Kernels.Output.Work(_d.T4, _d.N), 0);
+                _f1 = new(this, global::Kiln.Generated.CenteringKernels.K1, global::Kiln.Generated.CenteringKernels.K1Cpu, new() { A0 = _d.N, A1 = _d.T0, A2 = _d.T4, A3 = _d.T8 }, global::Kiln.Kernels.Launch.Map(8 * _d.N), global::Kiln.Kernels.Output.Work(_d.T8, 8 * _d.N), 0);
+                _f2 = new(this, global::Kiln.Generated.CenteringKernels.K2, global::Kiln.Generated.CenteringKernels.K2Cpu, new() { A0 = _d.N, A1 = _d.T8, A2 = _d.T11 }, global::Kiln.Kernels.Launch.Rows(8 * _d.N, 8), global::Kiln.Kernels.Output.Work(_d.T11, _d.N));
+                _f3 = new(this, global::Kiln.Generated.CenteringKernels.K3, global::Kiln.Generated.CenteringKernels.K3Cpu, new() { A0 = _d.N, A1 = _d.T11, A2 = _d.T1, A3 = _d.T17 }, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T17, 1), 1);
+                _f4 = new(this, global::Kiln.Generated.CenteringKernels.K4, global::Kiln.Generated.CenteringKernels.K4Cpu, new() { A0 = _d.N, A1 = _d.T11, A2 = _d.T1, A3 = _d.T27 }, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Work(_d.T27, _d.N), 1);
+                _f5 = new(this, global::Kiln.Generated.CenteringKernels.K5, global::Kiln.Generated.CenteringKernels.K5Cpu, new() { A0 = _d.N, A1 = _d.T27, A2 = _d.T8, A3 = _d.T0, A4 = _d.T4 }, global::Kiln.Kernels.Launch.Serial(8 * _d.N, accumulate: true), global::Kiln.Kernels.Output.Gradients(0, 8), 0);
+                _f6 = new(this, global::Kiln.Generated.CenteringKernels.K6, global::Kiln.Generated.CenteringKernels.K6Cpu, new() { A0 = _d.N, A1 = _d.T27 }, global::Kiln.Kernels.Launch.Total(8 * _d.N, accumulate: true), global::Kiln.Kernels.Output.Gradients(8, 1));
             }
 
             /// <summary>Runs forward and backward; returns the loss and adds the gradients into the model's gradient block (as loss.backward()).</summary>
-            public float ForwardBackward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y)
-            {
-                using (this.Enter())
-                {
-                    this.Load(x, y);
-                    this.Execute(backward: true);
-                    return this.ReadScalar(this._d.T17);
-                }
-            }
-
+            public float ForwardBackward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y) => this.RunLoss(true, x, y);
             /// <summary>Runs the forward pass only and returns the loss; gradients are untouched.</summary>
-            public float Forward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y)
+            public float Forward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y) => this.RunLoss(false, x, y);
+
+            private float RunLoss(bool backward, global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y)
             {
                 using (this.Enter())
                 {
                     this.Load(x, y);
-                    this.Execute(backward: false);
+                    this.Execute(backward);
                     return this.ReadScalar(this._d.T17);
                 }
             }
@@ -155,22 +101,14 @@ namespace Demo
             /// <inheritdoc/>
             protected override int[][] Shapes => [[_d.N, 8], [_d.N], []];
 
-            private void PrepareStaged()
-            {
-                UploadStaged();
-            }
-
             /// <summary>Forward and backward on the inputs written through StagedInput/StagedTargets (nothing copied on the managed path).</summary>
-            public override float ForwardBackwardStaged() { using (Enter()) { PrepareStaged(); Execute(backward: true); return ReadScalar(_d.T17); } }
+            public override float ForwardBackwardStaged() { using (Enter()) { UploadStaged(); Execute(backward: true); return ReadScalar(_d.T17); } }
 
             /// <summary>Runs the kernels again on the inputs of the last call (benchmarks, repeated evaluation).</summary>
             public void Replay(bool backward = true) { using (Enter()) Execute(backward); }
 
             /// <inheritdoc/>
-            public override float[] Invoke(global::System.Array[] inputs, bool backward = false)
-            {
-                return [backward ? ForwardBackward(Arg<float>(inputs, 0, "x", 2), Arg<float>(inputs, 1, "y", 2)) : Forward(Arg<float>(inputs, 0, "x", 2), Arg<float>(inputs, 1, "y", 2))];
-            }
+            public override float[] Invoke(global::System.Array[] inputs, bool backward = false) => [backward ? ForwardBackward(Arg<float>(inputs, 0, "x", 2), Arg<float>(inputs, 1, "y", 2)) : Forward(Arg<float>(inputs, 0, "x", 2), Arg<float>(inputs, 1, "y", 2))];
 
             private void Load(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y)
             {
@@ -180,48 +118,23 @@ namespace Demo
                 this.Put(1, y, this._d.T1);
             }
 
-            protected override void RunManaged(bool backward)
+            protected override void RunKernels(bool backward)
             {
                 // K0: sum over axes 1 of [N, 8], writes t4 (Vector256), kernel K0
-                global::System.Array.Clear(_w, _d.T4, _d.N);
-                global::Kiln.Kernels.CpuWorkers.For(8 * _d.N / (8), global::System.Math.Max(1, 32768 / (8)), _c0!);
+                _f0.Run();
                 // K1: elementwise over [N, 8], writes t8 (Vector256), kernel K1
-                global::Kiln.Kernels.CpuWorkers.For(8 * _d.N, 32768, _c1!);
+                _f1.Run();
                 // K2: sum over axes 1 of [N, 8], writes t11 (Vector256), kernel K2
-                global::System.Array.Clear(_w, _d.T11, _d.N);
-                global::Kiln.Kernels.CpuWorkers.For(8 * _d.N / (8), global::System.Math.Max(1, 32768 / (8)), _c2!);
+                _f2.Run();
                 // K3: sum over axes 0 of [N], writes t17 (Vector256), kernel K3
-                _w[_d.T17] = (float)global::Kiln.Kernels.CpuWorkers.Sum(_d.N, 32768, _c3!);
+                _f3.Run();
                 if (!backward) return;
                 // K4: elementwise over [N], writes t27 (Vector256), kernel K4
-                global::Kiln.Kernels.CpuWorkers.For(_d.N, 32768, _c4!);
+                _f4.Run();
                 // K5: sum over axes 0 of [N, 8], added into grad of 'gain' (Vector256), kernel K5
-                _c5!(0, 8 * _d.N);
+                _f5.Run();
                 // K6: sum over axes 0,1 of [N, 8], added into grad of 'offset' (Vector256), kernel K6
-                _g[8] += (float)global::Kiln.Kernels.CpuWorkers.Sum(8 * _d.N, 32768, _c6!);
-            }
-
-            protected override void RunIlgpu(bool backward)
-            {
-                // K0: sum over axes 1 of [N, 8], writes t4 (Vector256), kernel K0
-                global::ILGPU.Runtime.ArrayViewExtensions.MemSetToZero(Work.View.SubView(_d.T4, _d.N));
-                _k0!(Device.LaunchSize(8 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _a0, Device.LaunchSize(8 * _d.N));
-                // K1: elementwise over [N, 8], writes t8 (Vector256), kernel K1
-                _k1!(Device.LaunchSize(8 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _a1, Device.LaunchSize(8 * _d.N));
-                // K2: sum over axes 1 of [N, 8], writes t11 (Vector256), kernel K2
-                global::ILGPU.Runtime.ArrayViewExtensions.MemSetToZero(Work.View.SubView(_d.T11, _d.N));
-                _k2!(Device.LaunchSize(8 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _a2, Device.LaunchSize(8 * _d.N));
-                // K3: sum over axes 0 of [N], writes t17 (Vector256), kernel K3
-                global::ILGPU.Runtime.ArrayViewExtensions.MemSetToZero(Work.View.SubView(_d.T17, 1));
-                _k3!(Device.LaunchSize(_d.N), State.Parameters.View, State.Gradients.View, Work.View, _a3, Device.LaunchSize(_d.N));
-                if (!backward) return;
-                // K4: elementwise over [N], writes t27 (Vector256), kernel K4
-                _k4!(Device.LaunchSize(_d.N), State.Parameters.View, State.Gradients.View, Work.View, _a4, Device.LaunchSize(_d.N));
-                // K5: sum over axes 0 of [N, 8], added into grad of 'gain' (Vector256), kernel K5
-                _k5!(Device.LaunchSize(8 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _a5, Device.LaunchSize(8 * _d.N));
-                // K6: sum over axes 0,1 of [N, 8], added into grad of 'offset' (Vector256), kernel K6
-                _k6!(Device.LaunchSize(8 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _a6, Device.LaunchSize(8 * _d.N));
-                Device.Synchronize();
+                _f6.Run();
             }
 
         }
@@ -263,10 +176,10 @@ namespace Kiln.Generated
 
         /// <summary>Managed form of K0 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K0Cpu(float[] p, float[] g, float[] w, float[] x0, float[] y, KernelArgs d, long start, long end)
+        public static void K0Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
-            ref float x0r = ref MemoryMarshal.GetArrayDataReference(x0);
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
+            ref float x0r = ref MemoryMarshal.GetArrayDataReference(a.X[0]);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
             long cols = 8;
             for (long e = start; e < end;)
             {
@@ -324,12 +237,12 @@ namespace Kiln.Generated
 
         /// <summary>Managed form of K1 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K1Cpu(float[] p, float[] g, float[] w, float[] x0, float[] y, KernelArgs d, long start, long end)
+        public static void K1Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
-            ref float x0r = ref MemoryMarshal.GetArrayDataReference(x0);
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
+            ref float x0r = ref MemoryMarshal.GetArrayDataReference(a.X[0]);
+            ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
+            ref float pr = ref MemoryMarshal.GetArrayDataReference(a.P);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
             long cols = 8;
             for (long e = start; e < end;)
             {
@@ -387,11 +300,11 @@ namespace Kiln.Generated
 
         /// <summary>Managed form of K2 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K2Cpu(float[] p, float[] g, float[] w, float[] y, KernelArgs d, long start, long end)
+        public static void K2Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
+            ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
+            ref float pr = ref MemoryMarshal.GetArrayDataReference(a.P);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
             long cols = 8;
             for (long e = start; e < end;)
             {
@@ -449,48 +362,39 @@ namespace Kiln.Generated
 
         /// <summary>Managed form of K3 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static double K3Cpu(float[] p, float[] g, float[] w, float[] x0, float[] y, KernelArgs d, long start, long end)
+        public static double K3Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
-            ref float x0r = ref MemoryMarshal.GetArrayDataReference(x0);
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
-            double total = 0;
-            long cols = d.A0;
-            for (long e = start; e < end;)
+            ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
+            ref float x0r = ref MemoryMarshal.GetArrayDataReference(a.X[0]);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
+            int c = (int)start, stop = (int)end;
+            ref float b2 = ref Unsafe.Add(ref wr, d.A1);
+            ref float b3 = ref Unsafe.Add(ref x0r, d.A2);
+            ref float o = ref Unsafe.Add(ref yr, d.A3);
+            float acc = 0;
+            Vector256<float> vacc = Vector256<float>.Zero;
+            for (; c + 8 <= stop; c += 8)
             {
-                long row = e / cols;
-                int c = (int)(e - row * cols);
-                int stop = (int)Math.Min(cols, c + (end - e));
-                e += stop - c;
-                ref float b2 = ref Unsafe.Add(ref wr, d.A1);
-                ref float b3 = ref Unsafe.Add(ref x0r, d.A2);
-                ref float o = ref Unsafe.Add(ref yr, d.A3);
-                float acc = 0;
-                Vector256<float> vacc = Vector256<float>.Zero;
-                for (; c + 8 <= stop; c += 8)
-                {
-                    var l2 = Vector256.LoadUnsafe(ref b2, (nuint)c);
-                    var l3 = Vector256.LoadUnsafe(ref b3, (nuint)c);
-                    var v1 = (l2 - l3);
-                    var v4 = (v1 * v1);
-                    var v6 = Vector256.Create((float)(1 / (double)(d.A0)));
-                    var v5 = (v4 * v6);
-                    vacc += v5;
-                }
-                acc += Vector256.Sum(vacc);
-                for (; c < stop; c++)
-                {
-                    float l2 = Unsafe.Add(ref b2, c);
-                    float l3 = Unsafe.Add(ref b3, c);
-                    float v1 = (l2 - l3);
-                    float v4 = (v1 * v1);
-                    float v6 = (float)(1 / (double)(d.A0));
-                    float v5 = (v4 * v6);
-                    acc += v5;
-                }
-                total += acc;
+                var l2 = Vector256.LoadUnsafe(ref b2, (nuint)c);
+                var l3 = Vector256.LoadUnsafe(ref b3, (nuint)c);
+                var v1 = (l2 - l3);
+                var v4 = (v1 * v1);
+                var v6 = Vector256.Create((float)(1 / (double)(d.A0)));
+                var v5 = (v4 * v6);
+                vacc += v5;
             }
-            return total;
+            acc += Vector256.Sum(vacc);
+            for (; c < stop; c++)
+            {
+                float l2 = Unsafe.Add(ref b2, c);
+                float l3 = Unsafe.Add(ref b3, c);
+                float v1 = (l2 - l3);
+                float v4 = (v1 * v1);
+                float v6 = (float)(1 / (double)(d.A0));
+                float v5 = (v4 * v6);
+                acc += v5;
+            }
+            return acc;
         }
 
         // K4: elementwise over [N], writes t0 (Vector256)
@@ -524,49 +428,42 @@ namespace Kiln.Generated
 
         /// <summary>Managed form of K4 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K4Cpu(float[] p, float[] g, float[] w, float[] x0, float[] y, KernelArgs d, long start, long end)
+        public static void K4Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
-            ref float x0r = ref MemoryMarshal.GetArrayDataReference(x0);
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
-            long cols = d.A0;
-            for (long e = start; e < end;)
+            ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
+            ref float x0r = ref MemoryMarshal.GetArrayDataReference(a.X[0]);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
+            int c = (int)start, stop = (int)end;
+            ref float b7 = ref Unsafe.Add(ref wr, d.A1);
+            ref float b8 = ref Unsafe.Add(ref x0r, d.A2);
+            ref float o = ref Unsafe.Add(ref yr, d.A3);
+            for (; c + 8 <= stop; c += 8)
             {
-                long row = e / cols;
-                int c = (int)(e - row * cols);
-                int stop = (int)Math.Min(cols, c + (end - e));
-                e += stop - c;
-                ref float b7 = ref Unsafe.Add(ref wr, d.A1);
-                ref float b8 = ref Unsafe.Add(ref x0r, d.A2);
-                ref float o = ref Unsafe.Add(ref yr, d.A3);
-                for (; c + 8 <= stop; c += 8)
-                {
-                    var l7 = Vector256.LoadUnsafe(ref b7, (nuint)c);
-                    var l8 = Vector256.LoadUnsafe(ref b8, (nuint)c);
-                    var v2 = Vector256.Create(1f);
-                    var v1 = v2;
-                    var v3 = v1;
-                    var v5 = Vector256.Create((float)(1 / (double)(d.A0)));
-                    var v4 = (v3 * v5);
-                    var v6 = (l7 - l8);
-                    var v9 = (v4 * v6);
-                    var v0 = (v9 + v9);
-                    v0.StoreUnsafe(ref o, (nuint)c);
-                }
-                for (; c < stop; c++)
-                {
-                    float l7 = Unsafe.Add(ref b7, c);
-                    float l8 = Unsafe.Add(ref b8, c);
-                    float v2 = 1f;
-                    float v1 = v2;
-                    float v3 = v1;
-                    float v5 = (float)(1 / (double)(d.A0));
-                    float v4 = (v3 * v5);
-                    float v6 = (l7 - l8);
-                    float v9 = (v4 * v6);
-                    float v0 = (v9 + v9);
-                    Unsafe.Add(ref o, c) = v0;
-                }
+                var l7 = Vector256.LoadUnsafe(ref b7, (nuint)c);
+                var l8 = Vector256.LoadUnsafe(ref b8, (nuint)c);
+                var v2 = Vector256.Create(1f);
+                var v1 = v2;
+                var v3 = v1;
+                var v5 = Vector256.Create((float)(1 / (double)(d.A0)));
+                var v4 = (v3 * v5);
+                var v6 = (l7 - l8);
+                var v9 = (v4 * v6);
+                var v0 = (v9 + v9);
+                v0.StoreUnsafe(ref o, (nuint)c);
+            }
+            for (; c < stop; c++)
+            {
+                float l7 = Unsafe.Add(ref b7, c);
+                float l8 = Unsafe.Add(ref b8, c);
+                float v2 = 1f;
+                float v1 = v2;
+                float v3 = v1;
+                float v5 = (float)(1 / (double)(d.A0));
+                float v4 = (v3 * v5);
+                float v6 = (l7 - l8);
+                float v9 = (v4 * v6);
+                float v0 = (v9 + v9);
+                Unsafe.Add(ref o, c) = v0;
             }
         }
 
@@ -605,11 +502,11 @@ namespace Kiln.Generated
 
         /// <summary>Managed form of K5 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K5Cpu(float[] p, float[] g, float[] w, float[] x0, KernelArgs d, long start, long end)
+        public static void K5Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
-            ref float x0r = ref MemoryMarshal.GetArrayDataReference(x0);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
+            ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
+            ref float x0r = ref MemoryMarshal.GetArrayDataReference(a.X[0]);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
             long cols = 8;
             for (long e = start; e < end;)
             {
@@ -622,7 +519,7 @@ namespace Kiln.Generated
                 ref float b3 = ref Unsafe.Add(ref wr, d.A2 + i0 * 8);
                 ref float b8 = ref Unsafe.Add(ref x0r, d.A3 + i0 * 8);
                 ref float b9 = ref Unsafe.Add(ref wr, d.A4 + i0);
-                ref float o = ref Unsafe.Add(ref gr, 0);
+                ref float o = ref Unsafe.Add(ref yr, 0);
                 for (; c + 8 <= stop; c += 8)
                 {
                     var l1 = Vector256.Create(b1);
@@ -677,10 +574,10 @@ namespace Kiln.Generated
 
         /// <summary>Managed form of K6 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static double K6Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
+        public static double K6Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
+            ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
             double total = 0;
             long cols = 8;
             for (long e = start; e < end;)
@@ -691,7 +588,7 @@ namespace Kiln.Generated
                 e += stop - c;
                 int i0 = (int)row;
                 ref float b1 = ref Unsafe.Add(ref wr, d.A1 + i0);
-                ref float o = ref Unsafe.Add(ref gr, 8);
+                ref float o = ref Unsafe.Add(ref yr, 8);
                 float acc = 0;
                 Vector256<float> vacc = Vector256<float>.Zero;
                 for (; c + 8 <= stop; c += 8)

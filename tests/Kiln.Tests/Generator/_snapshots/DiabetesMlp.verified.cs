@@ -52,31 +52,12 @@ namespace Samples.Diabetes
             /// <summary>Dims and arena offsets, bound when the plan is compiled; kernels read them by value.</summary>
             public struct Bound
             {
-                public int N;
-                public int T0;
-                public int T4;
-                public int T6;
-                public int T10;
-                public int T12;
-                public int T16;
-                public int T18;
+                public int N, T0, T4, T6, T10, T12, T16, T18;
             }
 
             private readonly Bound _d;
-            private readonly float[] _p, _g, _w;
-            private readonly int[] _t;
-            private readonly global::Kiln.Kernels.GemmOp _l0;
-            private readonly global::System.Action<long, long>? _c1;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k1;
-            private readonly global::Kiln.Kernels.KernelArgs _a1;
-            private readonly global::Kiln.Kernels.GemmOp _l2;
-            private readonly global::System.Action<long, long>? _c3;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k3;
-            private readonly global::Kiln.Kernels.KernelArgs _a3;
-            private readonly global::Kiln.Kernels.GemmOp _l4;
-            private readonly global::System.Action<long, long>? _c5;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k5;
-            private readonly global::Kiln.Kernels.KernelArgs _a5;
+            private readonly global::Kiln.Kernels.GemmOp _l0, _l2, _l4;
+            private readonly global::Kiln.Kernels.Fused<global::Kiln.Kernels.KernelArgs> _f1, _f3, _f5;
 
             /// <summary>Floats of the work arena for the given dims.</summary>
             public static long WorkFloats(int n) => 105 + 30 * (long)n;
@@ -94,22 +75,12 @@ namespace Samples.Diabetes
                 _d.T16 = Align(75 + 28 * _d.N);
                 _d.T18 = Device.IsManaged ? 0 : Align(90 + 29 * _d.N);
                 BindSlots(8 * _d.N, _d.N);
-                _p = State.Parameters.Host ?? []; _g = State.Gradients.Host ?? []; _w = Work.Host ?? []; _t = Targets.Host ?? [];
                 _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 6, 8, transA: false, transB: true, accumulate: false);
-                _a1 = new() { A0 = _d.N, A1 = _d.T4, A2 = _d.T6 };
-                _c1 = (s, e) => global::Kiln.Generated.DiabetesClassifierKernels.K0Cpu(_p, _g, _w, _w, _a1, s, e);
+                _f1 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K0, global::Kiln.Generated.DiabetesClassifierKernels.K0Cpu, new() { A0 = _d.N, A1 = _d.T4, A2 = _d.T6 }, global::Kiln.Kernels.Launch.Map(6 * _d.N), global::Kiln.Kernels.Output.Work(_d.T6, 6 * _d.N));
                 _l2 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 6, transA: false, transB: true, accumulate: false);
-                _a3 = new() { A0 = _d.N, A1 = _d.T10, A2 = _d.T12 };
-                _c3 = (s, e) => global::Kiln.Generated.DiabetesClassifierKernels.K1Cpu(_p, _g, _w, _w, _a3, s, e);
+                _f3 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K1, global::Kiln.Generated.DiabetesClassifierKernels.K1Cpu, new() { A0 = _d.N, A1 = _d.T10, A2 = _d.T12 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T12, 4 * _d.N));
                 _l4 = new global::Kiln.Kernels.GemmOp(_d.N, 1, 4, transA: false, transB: true, accumulate: false);
-                _a5 = new() { A0 = _d.N, A1 = _d.T16, A2 = _d.T18 };
-                _c5 = (s, e) => global::Kiln.Generated.DiabetesClassifierKernels.K2Cpu(_p, _g, _w, X[1], _a5, s, e);
-                if (!Device.IsManaged)
-                {
-                    _k1 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.DiabetesClassifierKernels.K0);
-                    _k3 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.DiabetesClassifierKernels.K1);
-                    _k5 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.DiabetesClassifierKernels.K2);
-                }
+                _f5 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K2, global::Kiln.Generated.DiabetesClassifierKernels.K2Cpu, new() { A0 = _d.N, A1 = _d.T16, A2 = _d.T18 }, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Bound(1, _d.T18, _d.N));
             }
 
             /// <summary>Output elements ([N, 1]).</summary>
@@ -146,22 +117,14 @@ namespace Samples.Diabetes
             /// <inheritdoc/>
             protected override int[][] Shapes => [[_d.N, 8], [_d.N, 1]];
 
-            private void PrepareStaged()
-            {
-                UploadStaged();
-            }
-
             /// <summary>The forward pass on staged inputs, writing the output.</summary>
-            public void RunStaged(global::System.Span<float> output) { CheckOutput("output", output.Length, OutputLength, "[N, 1]"); using (Enter()) { PrepareStaged(); PutOutput(1, output); Execute(backward: false); TakeOutput(1, output, _d.T18); } }
+            public void RunStaged(global::System.Span<float> output) { CheckOutput("output", output.Length, OutputLength, "[N, 1]"); using (Enter()) { UploadStaged(); PutOutput(1, output); Execute(backward: false); TakeOutput(1, output, _d.T18); } }
 
             /// <summary>Runs the kernels again on the inputs of the last call (benchmarks, repeated evaluation).</summary>
             public void Replay(bool backward = false) { using (Enter()) Execute(backward); }
 
             /// <inheritdoc/>
-            public override float[] Invoke(global::System.Array[] inputs, bool backward = false)
-            {
-                return Run(Arg<float>(inputs, 0, "x", 1));
-            }
+            public override float[] Invoke(global::System.Array[] inputs, bool backward = false) => Run(Arg<float>(inputs, 0, "x", 1));
 
             private void Load(global::System.ReadOnlySpan<float> x)
             {
@@ -169,37 +132,23 @@ namespace Samples.Diabetes
                 this.Put(0, x, this._d.T0);
             }
 
-            protected override void RunManaged(bool backward)
+            protected override void RunKernels(bool backward)
             {
                 // K0: t4 = MatMul(t0, t1; transB) [N, 6]
-                _l0.Run(X[0], _d.T0, _p, 0, _w, _d.T4);
+                if (Managed) _l0.Run(X[0], _d.T0, _p, 0, _w, _d.T4);
+                else _l0.Run(Device, Work.View, _d.T0, State.Parameters.View, 0, Work.View, _d.T4);
                 // K1: elementwise over [N, 6], writes t6 (Vector256), kernel K0
-                global::Kiln.Kernels.CpuWorkers.For(6 * _d.N, 32768, _c1!);
+                _f1.Run();
                 // K2: t10 = MatMul(t6, t7; transB) [N, 4]
-                _l2.Run(_w, _d.T6, _p, 54, _w, _d.T10);
+                if (Managed) _l2.Run(_w, _d.T6, _p, 54, _w, _d.T10);
+                else _l2.Run(Device, Work.View, _d.T6, State.Parameters.View, 54, Work.View, _d.T10);
                 // K3: elementwise over [N, 4], writes t12 (Vector256), kernel K1
-                global::Kiln.Kernels.CpuWorkers.For(4 * _d.N, 32768, _c3!);
+                _f3.Run();
                 // K4: t16 = MatMul(t12, t13; transB) [N, 1]
-                _l4.Run(_w, _d.T12, _p, 82, _w, _d.T16);
+                if (Managed) _l4.Run(_w, _d.T12, _p, 82, _w, _d.T16);
+                else _l4.Run(Device, Work.View, _d.T12, State.Parameters.View, 82, Work.View, _d.T16);
                 // K5: elementwise over [N, 1], writes t18 (Vector256), kernel K2
-                global::Kiln.Kernels.CpuWorkers.For(_d.N, 32768, _c5!);
-            }
-
-            protected override void RunIlgpu(bool backward)
-            {
-                // K0: t4 = MatMul(t0, t1; transB) [N, 6]
-                _l0.Run(Device, Work.View, _d.T0, State.Parameters.View, 0, Work.View, _d.T4);
-                // K1: elementwise over [N, 6], writes t6 (Vector256), kernel K0
-                _k1!(Device.LaunchSize(6 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _a1, Device.LaunchSize(6 * _d.N));
-                // K2: t10 = MatMul(t6, t7; transB) [N, 4]
-                _l2.Run(Device, Work.View, _d.T6, State.Parameters.View, 54, Work.View, _d.T10);
-                // K3: elementwise over [N, 4], writes t12 (Vector256), kernel K1
-                _k3!(Device.LaunchSize(4 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _a3, Device.LaunchSize(4 * _d.N));
-                // K4: t16 = MatMul(t12, t13; transB) [N, 1]
-                _l4.Run(Device, Work.View, _d.T12, State.Parameters.View, 82, Work.View, _d.T16);
-                // K5: elementwise over [N, 1], writes t18 (Vector256), kernel K2
-                _k5!(Device.LaunchSize(_d.N), State.Parameters.View, State.Gradients.View, Work.View, _a5, Device.LaunchSize(_d.N));
-                Device.Synchronize();
+                _f5.Run();
             }
 
         }
@@ -213,60 +162,13 @@ namespace Samples.Diabetes
             /// <summary>Dims and arena offsets, bound when the plan is compiled; kernels read them by value.</summary>
             public struct Bound
             {
-                public int N;
-                public int T0;
-                public int T1;
-                public int T5;
-                public int T7;
-                public int T11;
-                public int T13;
-                public int T17;
-                public int T25;
-                public int T38;
-                public int T41;
-                public int T45;
-                public int T48;
-                public int T52;
+                public int N, T0, T1, T5, T7, T11, T13, T17, T25, T38, T41, T45;
+                public int T48, T52;
             }
 
             private readonly Bound _d;
-            private readonly float[] _p, _g, _w;
-            private readonly int[] _t;
-            private readonly global::Kiln.Kernels.GemmOp _l0;
-            private readonly global::System.Action<long, long>? _c1;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k1;
-            private readonly global::Kiln.Kernels.KernelArgs _a1;
-            private readonly global::Kiln.Kernels.GemmOp _l2;
-            private readonly global::System.Action<long, long>? _c3;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k3;
-            private readonly global::Kiln.Kernels.KernelArgs _a3;
-            private readonly global::Kiln.Kernels.GemmOp _l4;
-            private readonly global::System.Func<long, long, double>? _c5;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k5;
-            private readonly global::Kiln.Kernels.KernelArgs _a5;
-            private readonly global::System.Action<long, long>? _c6;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k6;
-            private readonly global::Kiln.Kernels.KernelArgs _a6;
-            private readonly global::Kiln.Kernels.GemmOp _l7;
-            private readonly global::System.Action<long, long>? _c8;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k8;
-            private readonly global::Kiln.Kernels.KernelArgs _a8;
-            private readonly global::Kiln.Kernels.GemmOp _l9;
-            private readonly global::System.Action<long, long>? _c10;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k10;
-            private readonly global::Kiln.Kernels.KernelArgs _a10;
-            private readonly global::System.Action<long, long>? _c11;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k11;
-            private readonly global::Kiln.Kernels.KernelArgs _a11;
-            private readonly global::Kiln.Kernels.GemmOp _l12;
-            private readonly global::System.Action<long, long>? _c13;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k13;
-            private readonly global::Kiln.Kernels.KernelArgs _a13;
-            private readonly global::Kiln.Kernels.GemmOp _l14;
-            private readonly global::System.Func<long, long, double>? _c15;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k15;
-            private readonly global::Kiln.Kernels.KernelArgs _a15;
-            private readonly global::Kiln.Kernels.GemmOp _l16;
+            private readonly global::Kiln.Kernels.GemmOp _l0, _l2, _l4, _l7, _l9, _l12, _l14, _l16;
+            private readonly global::Kiln.Kernels.Fused<global::Kiln.Kernels.KernelArgs> _f1, _f3, _f5, _f6, _f8, _f10, _f11, _f13, _f15;
 
             /// <summary>Floats of the work arena for the given dims.</summary>
             public static long WorkFloats(int n) => 166 + 41 * (long)n;
@@ -290,65 +192,36 @@ namespace Samples.Diabetes
                 _d.T48 = Align(30 + 9 * _d.N);
                 _d.T52 = Align(151 + 35 * _d.N);
                 BindSlots(8 * _d.N, _d.N);
-                _p = State.Parameters.Host ?? []; _g = State.Gradients.Host ?? []; _w = Work.Host ?? []; _t = Targets.Host ?? [];
                 _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 6, 8, transA: false, transB: true, accumulate: false);
-                _a1 = new() { A0 = _d.N, A1 = _d.T5, A2 = _d.T7 };
-                _c1 = (s, e) => global::Kiln.Generated.DiabetesClassifierKernels.K0Cpu(_p, _g, _w, _w, _a1, s, e);
+                _f1 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K0, global::Kiln.Generated.DiabetesClassifierKernels.K0Cpu, new() { A0 = _d.N, A1 = _d.T5, A2 = _d.T7 }, global::Kiln.Kernels.Launch.Map(6 * _d.N), global::Kiln.Kernels.Output.Work(_d.T7, 6 * _d.N));
                 _l2 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 6, transA: false, transB: true, accumulate: false);
-                _a3 = new() { A0 = _d.N, A1 = _d.T11, A2 = _d.T13 };
-                _c3 = (s, e) => global::Kiln.Generated.DiabetesClassifierKernels.K1Cpu(_p, _g, _w, _w, _a3, s, e);
+                _f3 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K1, global::Kiln.Generated.DiabetesClassifierKernels.K1Cpu, new() { A0 = _d.N, A1 = _d.T11, A2 = _d.T13 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T13, 4 * _d.N));
                 _l4 = new global::Kiln.Kernels.GemmOp(_d.N, 1, 4, transA: false, transB: true, accumulate: false);
-                _a5 = new() { A0 = _d.N, A1 = _d.T17, A2 = _d.T1, A3 = _d.T25 };
-                _c5 = (s, e) => global::Kiln.Generated.DiabetesClassifierKernels.K3Cpu(_p, _g, _w, X[1], _w, _a5, s, e);
-                _a6 = new() { A0 = _d.N, A1 = _d.T1, A2 = _d.T17, A3 = _d.T38 };
-                _c6 = (s, e) => global::Kiln.Generated.DiabetesClassifierKernels.K4Cpu(_p, _g, _w, X[1], _w, _a6, s, e);
+                _f5 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K3, global::Kiln.Generated.DiabetesClassifierKernels.K3Cpu, new() { A0 = _d.N, A1 = _d.T17, A2 = _d.T1, A3 = _d.T25 }, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T25, 1), 1);
+                _f6 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K4, global::Kiln.Generated.DiabetesClassifierKernels.K4Cpu, new() { A0 = _d.N, A1 = _d.T1, A2 = _d.T17, A3 = _d.T38 }, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Work(_d.T38, _d.N), 1);
                 _l7 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 1, transA: false, transB: false, accumulate: false);
-                _a8 = new() { A0 = _d.N, A1 = _d.T41, A2 = _d.T13, A3 = _d.T45 };
-                _c8 = (s, e) => global::Kiln.Generated.DiabetesClassifierKernels.K5Cpu(_p, _g, _w, _w, _a8, s, e);
+                _f8 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K5, global::Kiln.Generated.DiabetesClassifierKernels.K5Cpu, new() { A0 = _d.N, A1 = _d.T41, A2 = _d.T13, A3 = _d.T45 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T45, 4 * _d.N));
                 _l9 = new global::Kiln.Kernels.GemmOp(_d.N, 6, 4, transA: false, transB: false, accumulate: false);
-                _a10 = new() { A0 = _d.N, A1 = _d.T48, A2 = _d.T7, A3 = _d.T52 };
-                _c10 = (s, e) => global::Kiln.Generated.DiabetesClassifierKernels.K6Cpu(_p, _g, _w, _w, _a10, s, e);
-                _a11 = new() { A0 = _d.N, A1 = _d.T52 };
-                _c11 = (s, e) => global::Kiln.Generated.DiabetesClassifierKernels.K7Cpu(_p, _g, _w, _a11, s, e);
+                _f10 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K6, global::Kiln.Generated.DiabetesClassifierKernels.K6Cpu, new() { A0 = _d.N, A1 = _d.T48, A2 = _d.T7, A3 = _d.T52 }, global::Kiln.Kernels.Launch.Map(6 * _d.N), global::Kiln.Kernels.Output.Work(_d.T52, 6 * _d.N));
+                _f11 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K7, global::Kiln.Generated.DiabetesClassifierKernels.K7Cpu, new() { A0 = _d.N, A1 = _d.T52 }, global::Kiln.Kernels.Launch.Serial(6 * _d.N, accumulate: true), global::Kiln.Kernels.Output.Gradients(48, 6));
                 _l12 = new global::Kiln.Kernels.GemmOp(6, 8, _d.N, transA: true, transB: false, accumulate: true);
-                _a13 = new() { A0 = _d.N, A1 = _d.T45 };
-                _c13 = (s, e) => global::Kiln.Generated.DiabetesClassifierKernels.K8Cpu(_p, _g, _w, _a13, s, e);
+                _f13 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K8, global::Kiln.Generated.DiabetesClassifierKernels.K8Cpu, new() { A0 = _d.N, A1 = _d.T45 }, global::Kiln.Kernels.Launch.Serial(4 * _d.N, accumulate: true), global::Kiln.Kernels.Output.Gradients(78, 4));
                 _l14 = new global::Kiln.Kernels.GemmOp(4, 6, _d.N, transA: true, transB: false, accumulate: true);
-                _a15 = new() { A0 = _d.N, A1 = _d.T38 };
-                _c15 = (s, e) => global::Kiln.Generated.DiabetesClassifierKernels.K9Cpu(_p, _g, _w, _a15, s, e);
+                _f15 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K9, global::Kiln.Generated.DiabetesClassifierKernels.K9Cpu, new() { A0 = _d.N, A1 = _d.T38 }, global::Kiln.Kernels.Launch.Total(_d.N, accumulate: true), global::Kiln.Kernels.Output.Gradients(86, 1));
                 _l16 = new global::Kiln.Kernels.GemmOp(1, 4, _d.N, transA: true, transB: false, accumulate: true);
-                if (!Device.IsManaged)
-                {
-                    _k1 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.DiabetesClassifierKernels.K0);
-                    _k3 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.DiabetesClassifierKernels.K1);
-                    _k5 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.DiabetesClassifierKernels.K3);
-                    _k6 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.DiabetesClassifierKernels.K4);
-                    _k8 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.DiabetesClassifierKernels.K5);
-                    _k10 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.DiabetesClassifierKernels.K6);
-                    _k11 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.DiabetesClassifierKernels.K7);
-                    _k13 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.DiabetesClassifierKernels.K8);
-                    _k15 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.DiabetesClassifierKernels.K9);
-                }
             }
 
             /// <summary>Runs forward and backward; returns the loss and adds the gradients into the model's gradient block (as loss.backward()).</summary>
-            public float ForwardBackward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y)
-            {
-                using (this.Enter())
-                {
-                    this.Load(x, y);
-                    this.Execute(backward: true);
-                    return this.ReadScalar(this._d.T25);
-                }
-            }
-
+            public float ForwardBackward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y) => this.RunLoss(true, x, y);
             /// <summary>Runs the forward pass only and returns the loss; gradients are untouched.</summary>
-            public float Forward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y)
+            public float Forward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y) => this.RunLoss(false, x, y);
+
+            private float RunLoss(bool backward, global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y)
             {
                 using (this.Enter())
                 {
                     this.Load(x, y);
-                    this.Execute(backward: false);
+                    this.Execute(backward);
                     return this.ReadScalar(this._d.T25);
                 }
             }
@@ -364,22 +237,14 @@ namespace Samples.Diabetes
             /// <inheritdoc/>
             protected override int[][] Shapes => [[_d.N, 8], [_d.N, 1], []];
 
-            private void PrepareStaged()
-            {
-                UploadStaged();
-            }
-
             /// <summary>Forward and backward on the inputs written through StagedInput/StagedTargets (nothing copied on the managed path).</summary>
-            public override float ForwardBackwardStaged() { using (Enter()) { PrepareStaged(); Execute(backward: true); return ReadScalar(_d.T25); } }
+            public override float ForwardBackwardStaged() { using (Enter()) { UploadStaged(); Execute(backward: true); return ReadScalar(_d.T25); } }
 
             /// <summary>Runs the kernels again on the inputs of the last call (benchmarks, repeated evaluation).</summary>
             public void Replay(bool backward = true) { using (Enter()) Execute(backward); }
 
             /// <inheritdoc/>
-            public override float[] Invoke(global::System.Array[] inputs, bool backward = false)
-            {
-                return [backward ? ForwardBackward(Arg<float>(inputs, 0, "x", 2), Arg<float>(inputs, 1, "y", 2)) : Forward(Arg<float>(inputs, 0, "x", 2), Arg<float>(inputs, 1, "y", 2))];
-            }
+            public override float[] Invoke(global::System.Array[] inputs, bool backward = false) => [backward ? ForwardBackward(Arg<float>(inputs, 0, "x", 2), Arg<float>(inputs, 1, "y", 2)) : Forward(Arg<float>(inputs, 0, "x", 2), Arg<float>(inputs, 1, "y", 2))];
 
             private void Load(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y)
             {
@@ -389,84 +254,51 @@ namespace Samples.Diabetes
                 this.Put(1, y, this._d.T1);
             }
 
-            protected override void RunManaged(bool backward)
+            protected override void RunKernels(bool backward)
             {
                 // K0: t5 = MatMul(t0, t2; transB) [N, 6]
-                _l0.Run(X[0], _d.T0, _p, 0, _w, _d.T5);
+                if (Managed) _l0.Run(X[0], _d.T0, _p, 0, _w, _d.T5);
+                else _l0.Run(Device, Work.View, _d.T0, State.Parameters.View, 0, Work.View, _d.T5);
                 // K1: elementwise over [N, 6], writes t7 (Vector256), kernel K0
-                global::Kiln.Kernels.CpuWorkers.For(6 * _d.N, 32768, _c1!);
+                _f1.Run();
                 // K2: t11 = MatMul(t7, t8; transB) [N, 4]
-                _l2.Run(_w, _d.T7, _p, 54, _w, _d.T11);
+                if (Managed) _l2.Run(_w, _d.T7, _p, 54, _w, _d.T11);
+                else _l2.Run(Device, Work.View, _d.T7, State.Parameters.View, 54, Work.View, _d.T11);
                 // K3: elementwise over [N, 4], writes t13 (Vector256), kernel K1
-                global::Kiln.Kernels.CpuWorkers.For(4 * _d.N, 32768, _c3!);
+                _f3.Run();
                 // K4: t17 = MatMul(t13, t14; transB) [N, 1]
-                _l4.Run(_w, _d.T13, _p, 82, _w, _d.T17);
+                if (Managed) _l4.Run(_w, _d.T13, _p, 82, _w, _d.T17);
+                else _l4.Run(Device, Work.View, _d.T13, State.Parameters.View, 82, Work.View, _d.T17);
                 // K5: sum over axes 0,1 of [N, 1], writes t25 (Vector256), kernel K3
-                _w[_d.T25] = (float)global::Kiln.Kernels.CpuWorkers.Sum(_d.N, 32768, _c5!);
+                _f5.Run();
                 if (!backward) return;
                 // K6: elementwise over [N, 1], writes t38 (Vector256), kernel K4
-                global::Kiln.Kernels.CpuWorkers.For(_d.N, 32768, _c6!);
+                _f6.Run();
                 // K7: t41 = MatMul(t38, t14) [N, 4]
-                _l7.Run(_w, _d.T38, _p, 82, _w, _d.T41);
+                if (Managed) _l7.Run(_w, _d.T38, _p, 82, _w, _d.T41);
+                else _l7.Run(Device, Work.View, _d.T38, State.Parameters.View, 82, Work.View, _d.T41);
                 // K8: elementwise over [N, 4], writes t45 (Vector256), kernel K5
-                global::Kiln.Kernels.CpuWorkers.For(4 * _d.N, 32768, _c8!);
+                _f8.Run();
                 // K9: t48 = MatMul(t45, t8) [N, 6]
-                _l9.Run(_w, _d.T45, _p, 54, _w, _d.T48);
+                if (Managed) _l9.Run(_w, _d.T45, _p, 54, _w, _d.T48);
+                else _l9.Run(Device, Work.View, _d.T45, State.Parameters.View, 54, Work.View, _d.T48);
                 // K10: elementwise over [N, 6], writes t52 (Vector256), kernel K6
-                global::Kiln.Kernels.CpuWorkers.For(6 * _d.N, 32768, _c10!);
+                _f10.Run();
                 // K11: sum over axes 0 of [N, 6], added into grad of 'linear1.bias' (Vector256), kernel K7
-                _c11!(0, 6 * _d.N);
+                _f11.Run();
                 // K12: t56 = MatMul(t52, t0; transA) [6, 8]
-                _l12.Run(_w, _d.T52, X[0], _d.T0, _g, 0);
+                if (Managed) _l12.Run(_w, _d.T52, X[0], _d.T0, _g, 0);
+                else _l12.Run(Device, Work.View, _d.T52, Work.View, _d.T0, State.Gradients.View, 0);
                 // K13: sum over axes 0 of [N, 4], added into grad of 'linear2.bias' (Vector256), kernel K8
-                _c13!(0, 4 * _d.N);
+                _f13.Run();
                 // K14: t49 = MatMul(t45, t7; transA) [4, 6]
-                _l14.Run(_w, _d.T45, _w, _d.T7, _g, 54);
+                if (Managed) _l14.Run(_w, _d.T45, _w, _d.T7, _g, 54);
+                else _l14.Run(Device, Work.View, _d.T45, Work.View, _d.T7, State.Gradients.View, 54);
                 // K15: sum over axes 0 of [N, 1], added into grad of 'linear3.bias' (Vector256), kernel K9
-                _g[86] += (float)global::Kiln.Kernels.CpuWorkers.Sum(_d.N, 32768, _c15!);
+                _f15.Run();
                 // K16: t42 = MatMul(t38, t13; transA) [1, 4]
-                _l16.Run(_w, _d.T38, _w, _d.T13, _g, 82);
-            }
-
-            protected override void RunIlgpu(bool backward)
-            {
-                // K0: t5 = MatMul(t0, t2; transB) [N, 6]
-                _l0.Run(Device, Work.View, _d.T0, State.Parameters.View, 0, Work.View, _d.T5);
-                // K1: elementwise over [N, 6], writes t7 (Vector256), kernel K0
-                _k1!(Device.LaunchSize(6 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _a1, Device.LaunchSize(6 * _d.N));
-                // K2: t11 = MatMul(t7, t8; transB) [N, 4]
-                _l2.Run(Device, Work.View, _d.T7, State.Parameters.View, 54, Work.View, _d.T11);
-                // K3: elementwise over [N, 4], writes t13 (Vector256), kernel K1
-                _k3!(Device.LaunchSize(4 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _a3, Device.LaunchSize(4 * _d.N));
-                // K4: t17 = MatMul(t13, t14; transB) [N, 1]
-                _l4.Run(Device, Work.View, _d.T13, State.Parameters.View, 82, Work.View, _d.T17);
-                // K5: sum over axes 0,1 of [N, 1], writes t25 (Vector256), kernel K3
-                global::ILGPU.Runtime.ArrayViewExtensions.MemSetToZero(Work.View.SubView(_d.T25, 1));
-                _k5!(Device.LaunchSize(_d.N), State.Parameters.View, State.Gradients.View, Work.View, _a5, Device.LaunchSize(_d.N));
-                if (!backward) return;
-                // K6: elementwise over [N, 1], writes t38 (Vector256), kernel K4
-                _k6!(Device.LaunchSize(_d.N), State.Parameters.View, State.Gradients.View, Work.View, _a6, Device.LaunchSize(_d.N));
-                // K7: t41 = MatMul(t38, t14) [N, 4]
-                _l7.Run(Device, Work.View, _d.T38, State.Parameters.View, 82, Work.View, _d.T41);
-                // K8: elementwise over [N, 4], writes t45 (Vector256), kernel K5
-                _k8!(Device.LaunchSize(4 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _a8, Device.LaunchSize(4 * _d.N));
-                // K9: t48 = MatMul(t45, t8) [N, 6]
-                _l9.Run(Device, Work.View, _d.T45, State.Parameters.View, 54, Work.View, _d.T48);
-                // K10: elementwise over [N, 6], writes t52 (Vector256), kernel K6
-                _k10!(Device.LaunchSize(6 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _a10, Device.LaunchSize(6 * _d.N));
-                // K11: sum over axes 0 of [N, 6], added into grad of 'linear1.bias' (Vector256), kernel K7
-                _k11!(Device.LaunchSize(6 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _a11, Device.LaunchSize(6 * _d.N));
-                // K12: t56 = MatMul(t52, t0; transA) [6, 8]
-                _l12.Run(Device, Work.View, _d.T52, Work.View, _d.T0, State.Gradients.View, 0);
-                // K13: sum over axes 0 of [N, 4], added into grad of 'linear2.bias' (Vector256), kernel K8
-                _k13!(Device.LaunchSize(4 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _a13, Device.LaunchSize(4 * _d.N));
-                // K14: t49 = MatMul(t45, t7; transA) [4, 6]
-                _l14.Run(Device, Work.View, _d.T45, Work.View, _d.T7, State.Gradients.View, 54);
-                // K15: sum over axes 0 of [N, 1], added into grad of 'linear3.bias' (Vector256), kernel K9
-                _k15!(Device.LaunchSize(_d.N), State.Parameters.View, State.Gradients.View, Work.View, _a15, Device.LaunchSize(_d.N));
-                // K16: t42 = MatMul(t38, t13; transA) [1, 4]
-                _l16.Run(Device, Work.View, _d.T38, Work.View, _d.T13, State.Gradients.View, 82);
-                Device.Synchronize();
+                if (Managed) _l16.Run(_w, _d.T38, _w, _d.T13, _g, 82);
+                else _l16.Run(Device, Work.View, _d.T38, Work.View, _d.T13, State.Gradients.View, 82);
             }
 
         }
@@ -509,11 +341,11 @@ namespace Kiln.Generated
 
         /// <summary>Managed form of K0 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K0Cpu(float[] p, float[] g, float[] w, float[] y, KernelArgs d, long start, long end)
+        public static void K0Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
+            ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
+            ref float pr = ref MemoryMarshal.GetArrayDataReference(a.P);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
             long cols = 6;
             for (long e = start; e < end;)
             {
@@ -567,11 +399,11 @@ namespace Kiln.Generated
 
         /// <summary>Managed form of K1 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K1Cpu(float[] p, float[] g, float[] w, float[] y, KernelArgs d, long start, long end)
+        public static void K1Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
+            ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
+            ref float pr = ref MemoryMarshal.GetArrayDataReference(a.P);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
             long cols = 4;
             for (long e = start; e < end;)
             {
@@ -623,37 +455,30 @@ namespace Kiln.Generated
 
         /// <summary>Managed form of K2 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K2Cpu(float[] p, float[] g, float[] w, float[] y, KernelArgs d, long start, long end)
+        public static void K2Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
-            long cols = d.A0;
-            for (long e = start; e < end;)
+            ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
+            ref float pr = ref MemoryMarshal.GetArrayDataReference(a.P);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
+            int c = (int)start, stop = (int)end;
+            ref float b2 = ref Unsafe.Add(ref wr, d.A1);
+            ref float b3 = ref Unsafe.Add(ref pr, 86);
+            ref float o = ref Unsafe.Add(ref yr, d.A2);
+            for (; c + 8 <= stop; c += 8)
             {
-                long row = e / cols;
-                int c = (int)(e - row * cols);
-                int stop = (int)Math.Min(cols, c + (end - e));
-                e += stop - c;
-                ref float b2 = ref Unsafe.Add(ref wr, d.A1);
-                ref float b3 = ref Unsafe.Add(ref pr, 86);
-                ref float o = ref Unsafe.Add(ref yr, d.A2);
-                for (; c + 8 <= stop; c += 8)
-                {
-                    var l2 = Vector256.LoadUnsafe(ref b2, (nuint)c);
-                    var l3 = Vector256.Create(b3);
-                    var v1 = (l2 + l3);
-                    var v0 = global::Kiln.Kernels.Simd.Sigmoid(v1);
-                    v0.StoreUnsafe(ref o, (nuint)c);
-                }
-                for (; c < stop; c++)
-                {
-                    float l2 = Unsafe.Add(ref b2, c);
-                    float l3 = b3;
-                    float v1 = (l2 + l3);
-                    float v0 = global::Kiln.Kernels.Simd.Sigmoid(v1);
-                    Unsafe.Add(ref o, c) = v0;
-                }
+                var l2 = Vector256.LoadUnsafe(ref b2, (nuint)c);
+                var l3 = Vector256.Create(b3);
+                var v1 = (l2 + l3);
+                var v0 = global::Kiln.Kernels.Simd.Sigmoid(v1);
+                v0.StoreUnsafe(ref o, (nuint)c);
+            }
+            for (; c < stop; c++)
+            {
+                float l2 = Unsafe.Add(ref b2, c);
+                float l3 = b3;
+                float v1 = (l2 + l3);
+                float v0 = global::Kiln.Kernels.Simd.Sigmoid(v1);
+                Unsafe.Add(ref o, c) = v0;
             }
         }
 
@@ -687,56 +512,47 @@ namespace Kiln.Generated
 
         /// <summary>Managed form of K3 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static double K3Cpu(float[] p, float[] g, float[] w, float[] x0, float[] y, KernelArgs d, long start, long end)
+        public static double K3Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
-            ref float x0r = ref MemoryMarshal.GetArrayDataReference(x0);
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
-            double total = 0;
-            long cols = d.A0;
-            for (long e = start; e < end;)
+            ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
+            ref float pr = ref MemoryMarshal.GetArrayDataReference(a.P);
+            ref float x0r = ref MemoryMarshal.GetArrayDataReference(a.X[0]);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
+            int c = (int)start, stop = (int)end;
+            ref float b2 = ref Unsafe.Add(ref wr, d.A1);
+            ref float b3 = ref Unsafe.Add(ref pr, 86);
+            ref float b6 = ref Unsafe.Add(ref x0r, d.A2);
+            ref float o = ref Unsafe.Add(ref yr, d.A3);
+            float acc = 0;
+            Vector256<float> vacc = Vector256<float>.Zero;
+            for (; c + 8 <= stop; c += 8)
             {
-                long row = e / cols;
-                int c = (int)(e - row * cols);
-                int stop = (int)Math.Min(cols, c + (end - e));
-                e += stop - c;
-                ref float b2 = ref Unsafe.Add(ref wr, d.A1);
-                ref float b3 = ref Unsafe.Add(ref pr, 86);
-                ref float b6 = ref Unsafe.Add(ref x0r, d.A2);
-                ref float o = ref Unsafe.Add(ref yr, d.A3);
-                float acc = 0;
-                Vector256<float> vacc = Vector256<float>.Zero;
-                for (; c + 8 <= stop; c += 8)
-                {
-                    var l2 = Vector256.LoadUnsafe(ref b2, (nuint)c);
-                    var l3 = Vector256.Create(b3);
-                    var l6 = Vector256.LoadUnsafe(ref b6, (nuint)c);
-                    var v1 = (l2 + l3);
-                    var v4 = global::Kiln.Kernels.Simd.Softplus(v1);
-                    var v5 = (l6 * v1);
-                    var v7 = (v4 - v5);
-                    var v9 = Vector256.Create((float)(1 / (double)(d.A0)));
-                    var v8 = (v7 * v9);
-                    vacc += v8;
-                }
-                acc += Vector256.Sum(vacc);
-                for (; c < stop; c++)
-                {
-                    float l2 = Unsafe.Add(ref b2, c);
-                    float l3 = b3;
-                    float l6 = Unsafe.Add(ref b6, c);
-                    float v1 = (l2 + l3);
-                    float v4 = global::Kiln.Kernels.Simd.Softplus(v1);
-                    float v5 = (l6 * v1);
-                    float v7 = (v4 - v5);
-                    float v9 = (float)(1 / (double)(d.A0));
-                    float v8 = (v7 * v9);
-                    acc += v8;
-                }
-                total += acc;
+                var l2 = Vector256.LoadUnsafe(ref b2, (nuint)c);
+                var l3 = Vector256.Create(b3);
+                var l6 = Vector256.LoadUnsafe(ref b6, (nuint)c);
+                var v1 = (l2 + l3);
+                var v4 = global::Kiln.Kernels.Simd.Softplus(v1);
+                var v5 = (l6 * v1);
+                var v7 = (v4 - v5);
+                var v9 = Vector256.Create((float)(1 / (double)(d.A0)));
+                var v8 = (v7 * v9);
+                vacc += v8;
             }
-            return total;
+            acc += Vector256.Sum(vacc);
+            for (; c < stop; c++)
+            {
+                float l2 = Unsafe.Add(ref b2, c);
+                float l3 = b3;
+                float l6 = Unsafe.Add(ref b6, c);
+                float v1 = (l2 + l3);
+                float v4 = global::Kiln.Kernels.Simd.Softplus(v1);
+                float v5 = (l6 * v1);
+                float v7 = (v4 - v5);
+                float v9 = (float)(1 / (double)(d.A0));
+                float v8 = (v7 * v9);
+                acc += v8;
+            }
+            return acc;
         }
 
         // K4: elementwise over [N, 1], writes t0 (Vector256)
@@ -777,59 +593,52 @@ namespace Kiln.Generated
 
         /// <summary>Managed form of K4 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K4Cpu(float[] p, float[] g, float[] w, float[] x0, float[] y, KernelArgs d, long start, long end)
+        public static void K4Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
-            ref float x0r = ref MemoryMarshal.GetArrayDataReference(x0);
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
-            long cols = d.A0;
-            for (long e = start; e < end;)
+            ref float x0r = ref MemoryMarshal.GetArrayDataReference(a.X[0]);
+            ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
+            ref float pr = ref MemoryMarshal.GetArrayDataReference(a.P);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
+            int c = (int)start, stop = (int)end;
+            ref float b8 = ref Unsafe.Add(ref x0r, d.A1);
+            ref float b10 = ref Unsafe.Add(ref wr, d.A2);
+            ref float b11 = ref Unsafe.Add(ref pr, 86);
+            ref float o = ref Unsafe.Add(ref yr, d.A3);
+            for (; c + 8 <= stop; c += 8)
             {
-                long row = e / cols;
-                int c = (int)(e - row * cols);
-                int stop = (int)Math.Min(cols, c + (end - e));
-                e += stop - c;
-                ref float b8 = ref Unsafe.Add(ref x0r, d.A1);
-                ref float b10 = ref Unsafe.Add(ref wr, d.A2);
-                ref float b11 = ref Unsafe.Add(ref pr, 86);
-                ref float o = ref Unsafe.Add(ref yr, d.A3);
-                for (; c + 8 <= stop; c += 8)
-                {
-                    var l8 = Vector256.LoadUnsafe(ref b8, (nuint)c);
-                    var l10 = Vector256.LoadUnsafe(ref b10, (nuint)c);
-                    var l11 = Vector256.Create(b11);
-                    var v2 = Vector256.Create(1f);
-                    var v1 = v2;
-                    var v3 = v1;
-                    var v5 = Vector256.Create((float)(1 / (double)(d.A0)));
-                    var v4 = (v3 * v5);
-                    var v6 = (-v4);
-                    var v7 = (v6 * l8);
-                    var v9 = (l10 + l11);
-                    var v12 = global::Kiln.Kernels.Simd.Sigmoid(v9);
-                    var v13 = (v4 * v12);
-                    var v0 = (v7 + v13);
-                    v0.StoreUnsafe(ref o, (nuint)c);
-                }
-                for (; c < stop; c++)
-                {
-                    float l8 = Unsafe.Add(ref b8, c);
-                    float l10 = Unsafe.Add(ref b10, c);
-                    float l11 = b11;
-                    float v2 = 1f;
-                    float v1 = v2;
-                    float v3 = v1;
-                    float v5 = (float)(1 / (double)(d.A0));
-                    float v4 = (v3 * v5);
-                    float v6 = (-v4);
-                    float v7 = (v6 * l8);
-                    float v9 = (l10 + l11);
-                    float v12 = global::Kiln.Kernels.Simd.Sigmoid(v9);
-                    float v13 = (v4 * v12);
-                    float v0 = (v7 + v13);
-                    Unsafe.Add(ref o, c) = v0;
-                }
+                var l8 = Vector256.LoadUnsafe(ref b8, (nuint)c);
+                var l10 = Vector256.LoadUnsafe(ref b10, (nuint)c);
+                var l11 = Vector256.Create(b11);
+                var v2 = Vector256.Create(1f);
+                var v1 = v2;
+                var v3 = v1;
+                var v5 = Vector256.Create((float)(1 / (double)(d.A0)));
+                var v4 = (v3 * v5);
+                var v6 = (-v4);
+                var v7 = (v6 * l8);
+                var v9 = (l10 + l11);
+                var v12 = global::Kiln.Kernels.Simd.Sigmoid(v9);
+                var v13 = (v4 * v12);
+                var v0 = (v7 + v13);
+                v0.StoreUnsafe(ref o, (nuint)c);
+            }
+            for (; c < stop; c++)
+            {
+                float l8 = Unsafe.Add(ref b8, c);
+                float l10 = Unsafe.Add(ref b10, c);
+                float l11 = b11;
+                float v2 = 1f;
+                float v1 = v2;
+                float v3 = v1;
+                float v5 = (float)(1 / (double)(d.A0));
+                float v4 = (v3 * v5);
+                float v6 = (-v4);
+                float v7 = (v6 * l8);
+                float v9 = (l10 + l11);
+                float v12 = global::Kiln.Kernels.Simd.Sigmoid(v9);
+                float v13 = (v4 * v12);
+                float v0 = (v7 + v13);
+                Unsafe.Add(ref o, c) = v0;
             }
         }
 
@@ -859,10 +668,10 @@ namespace Kiln.Generated
 
         /// <summary>Managed form of K5 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K5Cpu(float[] p, float[] g, float[] w, float[] y, KernelArgs d, long start, long end)
+        public static void K5Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
+            ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
             long cols = 4;
             for (long e = start; e < end;)
             {
@@ -923,10 +732,10 @@ namespace Kiln.Generated
 
         /// <summary>Managed form of K6 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K6Cpu(float[] p, float[] g, float[] w, float[] y, KernelArgs d, long start, long end)
+        public static void K6Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
+            ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
             long cols = 6;
             for (long e = start; e < end;)
             {
@@ -980,10 +789,10 @@ namespace Kiln.Generated
 
         /// <summary>Managed form of K7 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K7Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
+        public static void K7Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
+            ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
             long cols = 6;
             for (long e = start; e < end;)
             {
@@ -993,7 +802,7 @@ namespace Kiln.Generated
                 e += stop - c;
                 int i0 = (int)row;
                 ref float b1 = ref Unsafe.Add(ref wr, d.A1 + i0 * 6);
-                ref float o = ref Unsafe.Add(ref gr, 48);
+                ref float o = ref Unsafe.Add(ref yr, 48);
                 for (; c + 8 <= stop; c += 8)
                 {
                     var l1 = Vector256.LoadUnsafe(ref b1, (nuint)c);
@@ -1026,10 +835,10 @@ namespace Kiln.Generated
 
         /// <summary>Managed form of K8 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K8Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
+        public static void K8Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
+            ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
             long cols = 4;
             for (long e = start; e < end;)
             {
@@ -1039,7 +848,7 @@ namespace Kiln.Generated
                 e += stop - c;
                 int i0 = (int)row;
                 ref float b1 = ref Unsafe.Add(ref wr, d.A1 + i0 * 4);
-                ref float o = ref Unsafe.Add(ref gr, 78);
+                ref float o = ref Unsafe.Add(ref yr, 78);
                 for (; c + 8 <= stop; c += 8)
                 {
                     var l1 = Vector256.LoadUnsafe(ref b1, (nuint)c);
@@ -1070,36 +879,27 @@ namespace Kiln.Generated
 
         /// <summary>Managed form of K9 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static double K9Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
+        public static double K9Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
-            double total = 0;
-            long cols = d.A0;
-            for (long e = start; e < end;)
+            ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
+            int c = (int)start, stop = (int)end;
+            ref float b1 = ref Unsafe.Add(ref wr, d.A1);
+            ref float o = ref Unsafe.Add(ref yr, 86);
+            float acc = 0;
+            Vector256<float> vacc = Vector256<float>.Zero;
+            for (; c + 8 <= stop; c += 8)
             {
-                long row = e / cols;
-                int c = (int)(e - row * cols);
-                int stop = (int)Math.Min(cols, c + (end - e));
-                e += stop - c;
-                ref float b1 = ref Unsafe.Add(ref wr, d.A1);
-                ref float o = ref Unsafe.Add(ref gr, 86);
-                float acc = 0;
-                Vector256<float> vacc = Vector256<float>.Zero;
-                for (; c + 8 <= stop; c += 8)
-                {
-                    var l1 = Vector256.LoadUnsafe(ref b1, (nuint)c);
-                    vacc += l1;
-                }
-                acc += Vector256.Sum(vacc);
-                for (; c < stop; c++)
-                {
-                    float l1 = Unsafe.Add(ref b1, c);
-                    acc += l1;
-                }
-                total += acc;
+                var l1 = Vector256.LoadUnsafe(ref b1, (nuint)c);
+                vacc += l1;
             }
-            return total;
+            acc += Vector256.Sum(vacc);
+            for (; c < stop; c++)
+            {
+                float l1 = Unsafe.Add(ref b1, c);
+                acc += l1;
+            }
+            return acc;
         }
     }
 }

@@ -54,46 +54,16 @@ namespace Demo
             /// <summary>Dims and arena offsets, bound when the plan is compiled; kernels read them by value.</summary>
             public struct Bound
             {
-                public int N;
-                public int T0;
-                public int T1;
-                public int T5;
-                public int T7;
-                public int T8;
-                public int T11;
-                public int T12;
-                public int T13;
-                public int T15;
-                public int T16;
-                public int T20;
-                public int T21;
-                public int T22;
+                public int N, T0, T1, T5, T7, T8, T11, T12, T13, T15, T16, T20;
+                public int T21, T22;
             }
 
             private readonly Bound _d;
-            private readonly float[] _p, _g, _w;
-            private readonly int[] _t;
-            private readonly global::Kiln.Kernels.GemmOp _l0;
-            private readonly global::System.Action<long, long>? _c1;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k1;
-            private readonly global::Kiln.Kernels.KernelArgs _a1;
-            private readonly global::Kiln.Kernels.GemmOp _l2;
+            private readonly global::Kiln.Kernels.GemmOp _l0, _l2, _l5;
             private readonly global::Kiln.Kernels.RandomOp _l3;
-            private readonly global::System.Action<long, long>? _c4;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k4;
-            private readonly global::Kiln.Kernels.KernelArgs _a4;
-            private readonly global::Kiln.Kernels.GemmOp _l5;
-            private readonly global::System.Action<long, long>? _c6;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k6;
-            private readonly global::Kiln.Kernels.KernelArgs _a6;
             private readonly global::Kiln.Kernels.ScanOp _l7;
-            private readonly global::System.Action<long, long>? _c8;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k8;
-            private readonly global::Kiln.Kernels.KernelArgs _a8;
-            private readonly global::System.Action<long, long>? _c9;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k9;
-            private readonly global::Kiln.Kernels.KernelArgs _a9;
             private readonly global::Kiln.Kernels.SoftmaxOp _l10;
+            private readonly global::Kiln.Kernels.Fused<global::Kiln.Kernels.KernelArgs> _f1, _f4, _f6, _f8, _f9;
 
             /// <summary>Floats of the work arena for the given dims.</summary>
             public static long WorkFloats(int n) => 172 + 29 * (long)n;
@@ -117,31 +87,17 @@ namespace Demo
                 _d.T21 = Align(91 + 20 * _d.N);
                 _d.T22 = Align(157 + 26 * _d.N);
                 BindSlots(4 * _d.N);
-                _p = State.Parameters.Host ?? []; _g = State.Gradients.Host ?? []; _w = Work.Host ?? []; _t = Targets.Host ?? [];
                 _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: false, accumulate: false);
-                _a1 = new() { A0 = _d.N, A1 = _d.T0, A2 = _d.T5, A3 = _d.T7 };
-                _c1 = (s, e) => global::Kiln.Generated.TourKernels.K0Cpu(_p, _g, _w, X[0], _w, _a1, s, e);
+                _f1 = new(this, global::Kiln.Generated.TourKernels.K0, global::Kiln.Generated.TourKernels.K0Cpu, new() { A0 = _d.N, A1 = _d.T0, A2 = _d.T5, A3 = _d.T7 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T7, 4 * _d.N), 0);
                 _l2 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: false, accumulate: false);
                 _l3 = new global::Kiln.Kernels.RandomOp(4 * _d.N, global::Kiln.Kernels.RandomOp.Kind.DropoutMask, 0.1f, stream: 0);
-                _a4 = new() { A0 = _d.N, A1 = _d.T7, A2 = _d.T8, A3 = _d.T11, A4 = _d.T12 };
-                _c4 = (s, e) => global::Kiln.Generated.TourKernels.K1Cpu(_p, _g, _w, _w, _a4, s, e);
+                _f4 = new(this, global::Kiln.Generated.TourKernels.K1, global::Kiln.Generated.TourKernels.K1Cpu, new() { A0 = _d.N, A1 = _d.T7, A2 = _d.T8, A3 = _d.T11, A4 = _d.T12 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T12, 4 * _d.N));
                 _l5 = new global::Kiln.Kernels.GemmOp(_d.N, 3, 4, transA: false, transB: true, accumulate: false);
-                _a6 = new() { A0 = _d.T15 };
-                _c6 = (s, e) => global::Kiln.Generated.TourKernels.K2Cpu(_p, _g, _w, _w, _a6, s, e);
+                _f6 = new(this, global::Kiln.Generated.TourKernels.K2, global::Kiln.Generated.TourKernels.K2Cpu, new() { A0 = _d.T15 }, global::Kiln.Kernels.Launch.Map(3), global::Kiln.Kernels.Output.Work(_d.T15, 3));
                 _l7 = new global::Kiln.Kernels.ScanOp(1, 3, 1, reverse: false);
-                _a8 = new() { A0 = _d.N, A1 = _d.T13, A2 = _d.T16, A3 = _d.T20 };
-                _c8 = (s, e) => global::Kiln.Generated.TourKernels.K3Cpu(_p, _g, _w, _w, _a8, s, e);
-                _a9 = new() { A0 = _d.N, A1 = _d.T20, A2 = _d.T1, A3 = _d.T21 };
-                _c9 = (s, e) => global::Kiln.Generated.TourKernels.K4Cpu(_p, _g, _w, _w, _a9, s, e);
+                _f8 = new(this, global::Kiln.Generated.TourKernels.K3, global::Kiln.Generated.TourKernels.K3Cpu, new() { A0 = _d.N, A1 = _d.T13, A2 = _d.T16, A3 = _d.T20 }, global::Kiln.Kernels.Launch.Map(3 * _d.N), global::Kiln.Kernels.Output.Work(_d.T20, 3 * _d.N));
+                _f9 = new(this, global::Kiln.Generated.TourKernels.K4, global::Kiln.Generated.TourKernels.K4Cpu, new() { A0 = _d.N, A1 = _d.T20, A2 = _d.T1, A3 = _d.T21 }, global::Kiln.Kernels.Launch.Map(3 * _d.N), global::Kiln.Kernels.Output.Work(_d.T21, 3 * _d.N));
                 _l10 = new global::Kiln.Kernels.SoftmaxOp(_d.N, 3, 1, log: false, backward: false);
-                if (!Device.IsManaged)
-                {
-                    _k1 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.TourKernels.K0);
-                    _k4 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.TourKernels.K1);
-                    _k6 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.TourKernels.K2);
-                    _k8 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.TourKernels.K3);
-                    _k9 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.TourKernels.K4);
-                }
             }
 
             /// <summary>Elements of the first output, logits ([N, 3]).</summary>
@@ -181,22 +137,14 @@ namespace Demo
             protected override global::System.Collections.Generic.IReadOnlyList<(string Name, long Offset, long Count)> OutputSlots => _outputSlots ??= new (string, long, long)[] { ("logits", _d.T20, 3 * _d.N), ("probs", _d.T22, 3 * _d.N) };
             private (string, long, long)[]? _outputSlots;
 
-            private void PrepareStaged()
-            {
-                UploadStaged();
-            }
-
             /// <summary>The forward pass on staged inputs, writing the output.</summary>
-            public void RunStaged(global::System.Span<float> logits, global::System.Span<float> probs) { CheckOutput("logits", logits.Length, 3 * _d.N, "[N, 3]"); CheckOutput("probs", probs.Length, 3 * _d.N, "[N, 3]"); using (Enter()) { PrepareStaged(); Execute(backward: false); Work.CopyTo(logits, _d.T20); Work.CopyTo(probs, _d.T22); } }
+            public void RunStaged(global::System.Span<float> logits, global::System.Span<float> probs) { CheckOutput("logits", logits.Length, 3 * _d.N, "[N, 3]"); CheckOutput("probs", probs.Length, 3 * _d.N, "[N, 3]"); using (Enter()) { UploadStaged(); Execute(backward: false); Work.CopyTo(logits, _d.T20); Work.CopyTo(probs, _d.T22); } }
 
             /// <summary>Runs the kernels again on the inputs of the last call (benchmarks, repeated evaluation).</summary>
             public void Replay(bool backward = false) { using (Enter()) Execute(backward); }
 
             /// <inheritdoc/>
-            public override float[] Invoke(global::System.Array[] inputs, bool backward = false)
-            {
-                return Run(Arg<float>(inputs, 0, "x", 2), Arg<float>(inputs, 1, "temperature", 2)[0]).Item1;
-            }
+            public override float[] Invoke(global::System.Array[] inputs, bool backward = false) => Run(Arg<float>(inputs, 0, "x", 2), Arg<float>(inputs, 1, "temperature", 2)[0]).Item1;
 
             private void Load(global::System.ReadOnlySpan<float> x, float temperature)
             {
@@ -205,57 +153,36 @@ namespace Demo
                 this.Work.CopyFrom(new global::System.ReadOnlySpan<float>(in temperature), this._d.T1);
             }
 
-            protected override void RunManaged(bool backward)
+            protected override void RunKernels(bool backward)
             {
                 // K0: t5 = MatMul(t0, t4) [N, 4]
-                _l0.Run(X[0], _d.T0, _p, 0, _w, _d.T5);
+                if (Managed) _l0.Run(X[0], _d.T0, _p, 0, _w, _d.T5);
+                else _l0.Run(Device, Work.View, _d.T0, State.Parameters.View, 0, Work.View, _d.T5);
                 // K1: elementwise over [N, 4], writes t7 (Vector256), kernel K0
-                global::Kiln.Kernels.CpuWorkers.For(4 * _d.N, 32768, _c1!);
+                _f1.Run();
                 // K2: t8 = MatMul(t7, t4) [N, 4]
-                _l2.Run(_w, _d.T7, _p, 0, _w, _d.T8);
+                if (Managed) _l2.Run(_w, _d.T7, _p, 0, _w, _d.T8);
+                else _l2.Run(Device, Work.View, _d.T7, State.Parameters.View, 0, Work.View, _d.T8);
                 // K3: t11 = Random(; args=2,0.10000000149011612,0) [N, 4]
-                _l3.Run(_w, _d.T11, this.Draw());
+                if (Managed) _l3.Run(_w, _d.T11, this.Draw());
+                else _l3.Run(Device, Work.View, _d.T11, this.Draw());
                 // K4: elementwise over [N, 4], writes t12 (Vector256), kernel K1
-                global::Kiln.Kernels.CpuWorkers.For(4 * _d.N, 32768, _c4!);
+                _f4.Run();
                 // K5: t13 = MatMul(t12, t2; transB) [N, 3]
-                _l5.Run(_w, _d.T12, _p, 16, _w, _d.T13);
+                if (Managed) _l5.Run(_w, _d.T12, _p, 16, _w, _d.T13);
+                else _l5.Run(Device, Work.View, _d.T12, State.Parameters.View, 16, Work.View, _d.T13);
                 // K6: elementwise over [3], writes t15 (Vector256), kernel K2
-                global::Kiln.Kernels.CpuWorkers.For(3, 32768, _c6!);
+                _f6.Run();
                 // K7: t16 = CumSum(t15) [3]
-                _l7.Run(_w, _d.T15, _w, _d.T16);
+                if (Managed) _l7.Run(_w, _d.T15, _w, _d.T16);
+                else _l7.Run(Device, Work.View, _d.T15, Work.View, _d.T16);
                 // K8: elementwise over [N, 3], writes t20 (Vector256), kernel K3
-                global::Kiln.Kernels.CpuWorkers.For(3 * _d.N, 32768, _c8!);
+                _f8.Run();
                 // K9: elementwise over [N, 3], writes t21 (Vector256), kernel K4
-                global::Kiln.Kernels.CpuWorkers.For(3 * _d.N, 32768, _c9!);
+                _f9.Run();
                 // K10: t22 = Softmax(t21; dim=1) [N, 3]
-                _l10.Run(_w, _d.T21, _w, _d.T21, _w, _d.T22);
-            }
-
-            protected override void RunIlgpu(bool backward)
-            {
-                // K0: t5 = MatMul(t0, t4) [N, 4]
-                _l0.Run(Device, Work.View, _d.T0, State.Parameters.View, 0, Work.View, _d.T5);
-                // K1: elementwise over [N, 4], writes t7 (Vector256), kernel K0
-                _k1!(Device.LaunchSize(4 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _a1, Device.LaunchSize(4 * _d.N));
-                // K2: t8 = MatMul(t7, t4) [N, 4]
-                _l2.Run(Device, Work.View, _d.T7, State.Parameters.View, 0, Work.View, _d.T8);
-                // K3: t11 = Random(; args=2,0.10000000149011612,0) [N, 4]
-                _l3.Run(Device, Work.View, _d.T11, this.Draw());
-                // K4: elementwise over [N, 4], writes t12 (Vector256), kernel K1
-                _k4!(Device.LaunchSize(4 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _a4, Device.LaunchSize(4 * _d.N));
-                // K5: t13 = MatMul(t12, t2; transB) [N, 3]
-                _l5.Run(Device, Work.View, _d.T12, State.Parameters.View, 16, Work.View, _d.T13);
-                // K6: elementwise over [3], writes t15 (Vector256), kernel K2
-                _k6!(Device.LaunchSize(3), State.Parameters.View, State.Gradients.View, Work.View, _a6, Device.LaunchSize(3));
-                // K7: t16 = CumSum(t15) [3]
-                _l7.Run(Device, Work.View, _d.T15, Work.View, _d.T16);
-                // K8: elementwise over [N, 3], writes t20 (Vector256), kernel K3
-                _k8!(Device.LaunchSize(3 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _a8, Device.LaunchSize(3 * _d.N));
-                // K9: elementwise over [N, 3], writes t21 (Vector256), kernel K4
-                _k9!(Device.LaunchSize(3 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _a9, Device.LaunchSize(3 * _d.N));
-                // K10: t22 = Softmax(t21; dim=1) [N, 3]
-                _l10.Run(Device, Work.View, _d.T21, Work.View, _d.T21, Work.View, _d.T22);
-                Device.Synchronize();
+                if (Managed) _l10.Run(_w, _d.T21, _w, _d.T21, _w, _d.T22);
+                else _l10.Run(Device, Work.View, _d.T21, Work.View, _d.T21, Work.View, _d.T22);
             }
 
         }
@@ -269,135 +196,20 @@ namespace Demo
             /// <summary>Dims and arena offsets, bound when the plan is compiled; kernels read them by value.</summary>
             public struct Bound
             {
-                public int N;
-                public int T0;
-                public int T1;
-                public int T26;
-                public int T2;
-                public int T5;
-                public int T9;
-                public int T10;
-                public int T11;
-                public int T12;
-                public int T13;
-                public int T15;
-                public int T16;
-                public int T17;
-                public int T19;
-                public int T20;
-                public int T24;
-                public int T43;
-                public int T44;
-                public int T47;
-                public int T45;
-                public int T49;
-                public int T41;
-                public int T55;
-                public int T56;
-                public int T57;
-                public int T61;
-                public int T64;
-                public int T31;
-                public int T35;
-                public int T69;
-                public int T74;
-                public int T76;
-                public int T79;
-                public int T85;
-                public int T86;
-                public int T92;
-                public int T93;
-                public int T95;
-                public int T87;
-                public int T94;
+                public int N, T0, T1, T26, T2, T5, T9, T10, T11, T12, T13, T15;
+                public int T16, T17, T19, T20, T24, T43, T44, T47, T45, T49, T41, T55;
+                public int T56, T57, T61, T64, T31, T35, T69, T74, T76, T79, T85, T86;
+                public int T92, T93, T95, T87, T94;
             }
 
             private readonly Bound _d;
-            private readonly float[] _p, _g, _w;
-            private readonly int[] _t;
-            private readonly global::Kiln.Kernels.RandomOp _l0;
-            private readonly global::System.Action<long, long>? _c1;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k1;
-            private readonly global::Kiln.Kernels.KernelArgs _a1;
-            private readonly global::Kiln.Kernels.GemmOp _l2;
-            private readonly global::System.Action<long, long>? _c3;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k3;
-            private readonly global::Kiln.Kernels.KernelArgs _a3;
-            private readonly global::System.Action<long, long>? _c4;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k4;
-            private readonly global::Kiln.Kernels.KernelArgs _a4;
-            private readonly global::Kiln.Kernels.GemmOp _l5;
-            private readonly global::System.Action<long, long>? _c6;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k6;
-            private readonly global::Kiln.Kernels.KernelArgs _a6;
-            private readonly global::Kiln.Kernels.RandomOp _l7;
-            private readonly global::System.Action<long, long>? _c8;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k8;
-            private readonly global::Kiln.Kernels.KernelArgs _a8;
-            private readonly global::Kiln.Kernels.GemmOp _l9;
-            private readonly global::System.Action<long, long>? _c10;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k10;
-            private readonly global::Kiln.Kernels.KernelArgs _a10;
-            private readonly global::Kiln.Kernels.ScanOp _l11;
-            private readonly global::System.Action<long, long>? _c12;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k12;
-            private readonly global::Kiln.Kernels.KernelArgs _a12;
+            private readonly global::Kiln.Kernels.RandomOp _l0, _l7;
+            private readonly global::Kiln.Kernels.GemmOp _l2, _l5, _l9, _l29, _l31, _l33, _l35, _l36, _l37;
+            private readonly global::Kiln.Kernels.ScanOp _l11, _l20;
             private readonly global::Kiln.Kernels.SoftmaxOp _l13;
-            private readonly global::Kiln.Kernels.ClassOp _l14;
-            private readonly global::System.Func<long, long, double>? _c15;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k15;
-            private readonly global::Kiln.Kernels.KernelArgs _a15;
-            private readonly global::Kiln.Kernels.ClassOp _l16;
-            private readonly global::System.Func<long, long, double>? _c17;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k17;
-            private readonly global::Kiln.Kernels.KernelArgs _a17;
-            private readonly global::System.Func<long, long, double>? _c18;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k18;
-            private readonly global::Kiln.Kernels.KernelArgs _a18;
-            private readonly global::System.Action<long, long>? _c19;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k19;
-            private readonly global::Kiln.Kernels.KernelArgs _a19;
-            private readonly global::Kiln.Kernels.ScanOp _l20;
-            private readonly global::System.Action<long, long>? _c21;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k21;
-            private readonly global::Kiln.Kernels.KernelArgs _a21;
-            private readonly global::System.Func<long, long, double>? _c22;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k22;
-            private readonly global::Kiln.Kernels.KernelArgs _a22;
-            private readonly global::System.Action<long, long>? _c23;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k23;
-            private readonly global::Kiln.Kernels.KernelArgs _a23;
-            private readonly global::System.Action<long, long>? _c24;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k24;
-            private readonly global::Kiln.Kernels.KernelArgs _a24;
-            private readonly global::System.Action<long, long>? _c25;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k25;
-            private readonly global::Kiln.Kernels.KernelArgs _a25;
-            private readonly global::System.Action<long, long>? _c26;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k26;
-            private readonly global::Kiln.Kernels.KernelArgs _a26;
-            private readonly global::System.Action<long, long>? _c27;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k27;
-            private readonly global::Kiln.Kernels.KernelArgs _a27;
+            private readonly global::Kiln.Kernels.ClassOp _l14, _l16;
             private readonly global::Kiln.Kernels.PickedLogSoftmaxGradOp _l28;
-            private readonly global::Kiln.Kernels.GemmOp _l29;
-            private readonly global::System.Action<long, long>? _c30;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k30;
-            private readonly global::Kiln.Kernels.KernelArgs _a30;
-            private readonly global::Kiln.Kernels.GemmOp _l31;
-            private readonly global::System.Action<long, long>? _c32;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k32;
-            private readonly global::Kiln.Kernels.KernelArgs _a32;
-            private readonly global::Kiln.Kernels.GemmOp _l33;
-            private readonly global::System.Action<long, long>? _c34;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k34;
-            private readonly global::Kiln.Kernels.KernelArgs _a34;
-            private readonly global::Kiln.Kernels.GemmOp _l35;
-            private readonly global::Kiln.Kernels.GemmOp _l36;
-            private readonly global::Kiln.Kernels.GemmOp _l37;
-            private readonly global::System.Action<long, long>? _c38;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k38;
-            private readonly global::Kiln.Kernels.KernelArgs _a38;
+            private readonly global::Kiln.Kernels.Fused<global::Kiln.Kernels.KernelArgs> _f1, _f3, _f4, _f6, _f8, _f10, _f12, _f15, _f17, _f18, _f19, _f21, _f22, _f23, _f24, _f25, _f26, _f27, _f30, _f32, _f34, _f38;
 
             /// <summary>Floats of the work arena for the given dims.</summary>
             public static long WorkFloats(int n) => 411 + 54 * (long)n;
@@ -448,113 +260,58 @@ namespace Demo
                 _d.T87 = Align(349 + 54 * _d.N);
                 _d.T94 = Align(380 + 54 * _d.N);
                 BindSlots(4 * _d.N);
-                _p = State.Parameters.Host ?? []; _g = State.Gradients.Host ?? []; _w = Work.Host ?? []; _t = Targets.Host ?? [];
                 _l0 = new global::Kiln.Kernels.RandomOp(4 * _d.N, global::Kiln.Kernels.RandomOp.Kind.Normal, 0f, stream: 0);
-                _a1 = new() { A0 = _d.N, A1 = _d.T0, A2 = _d.T2, A3 = _d.T5 };
-                _c1 = (s, e) => global::Kiln.Generated.TourKernels.K5Cpu(_p, _g, _w, X[0], _w, _a1, s, e);
+                _f1 = new(this, global::Kiln.Generated.TourKernels.K5, global::Kiln.Generated.TourKernels.K5Cpu, new() { A0 = _d.N, A1 = _d.T0, A2 = _d.T2, A3 = _d.T5 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T5, 4 * _d.N), 0);
                 _l2 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: false, accumulate: false);
-                _a3 = new() { A0 = _d.N, A1 = _d.T9, A2 = _d.T10 };
-                _c3 = (s, e) => global::Kiln.Generated.TourKernels.K6Cpu(_p, _g, _w, _w, _a3, s, e);
-                _a4 = new() { A0 = _d.N, A1 = _d.T5, A2 = _d.T10, A3 = _d.T11 };
-                _c4 = (s, e) => global::Kiln.Generated.TourKernels.K7Cpu(_p, _g, _w, _w, _a4, s, e);
+                _f3 = new(this, global::Kiln.Generated.TourKernels.K6, global::Kiln.Generated.TourKernels.K6Cpu, new() { A0 = _d.N, A1 = _d.T9, A2 = _d.T10 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T10, 4 * _d.N));
+                _f4 = new(this, global::Kiln.Generated.TourKernels.K7, global::Kiln.Generated.TourKernels.K7Cpu, new() { A0 = _d.N, A1 = _d.T5, A2 = _d.T10, A3 = _d.T11 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T11, 4 * _d.N));
                 _l5 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: false, accumulate: false);
-                _a6 = new() { A0 = _d.N, A1 = _d.T12, A2 = _d.T13 };
-                _c6 = (s, e) => global::Kiln.Generated.TourKernels.K6Cpu(_p, _g, _w, _w, _a6, s, e);
+                _f6 = new(this, global::Kiln.Generated.TourKernels.K6, global::Kiln.Generated.TourKernels.K6Cpu, new() { A0 = _d.N, A1 = _d.T12, A2 = _d.T13 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T13, 4 * _d.N));
                 _l7 = new global::Kiln.Kernels.RandomOp(4 * _d.N, global::Kiln.Kernels.RandomOp.Kind.DropoutMask, 0.1f, stream: 1);
-                _a8 = new() { A0 = _d.N, A1 = _d.T11, A2 = _d.T13, A3 = _d.T15, A4 = _d.T16 };
-                _c8 = (s, e) => global::Kiln.Generated.TourKernels.K8Cpu(_p, _g, _w, _w, _a8, s, e);
+                _f8 = new(this, global::Kiln.Generated.TourKernels.K8, global::Kiln.Generated.TourKernels.K8Cpu, new() { A0 = _d.N, A1 = _d.T11, A2 = _d.T13, A3 = _d.T15, A4 = _d.T16 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T16, 4 * _d.N));
                 _l9 = new global::Kiln.Kernels.GemmOp(_d.N, 3, 4, transA: false, transB: true, accumulate: false);
-                _a10 = new() { A0 = _d.T19 };
-                _c10 = (s, e) => global::Kiln.Generated.TourKernels.K2Cpu(_p, _g, _w, _w, _a10, s, e);
+                _f10 = new(this, global::Kiln.Generated.TourKernels.K2, global::Kiln.Generated.TourKernels.K2Cpu, new() { A0 = _d.T19 }, global::Kiln.Kernels.Launch.Map(3), global::Kiln.Kernels.Output.Work(_d.T19, 3));
                 _l11 = new global::Kiln.Kernels.ScanOp(1, 3, 1, reverse: false);
-                _a12 = new() { A0 = _d.N, A1 = _d.T17, A2 = _d.T20, A3 = _d.T24 };
-                _c12 = (s, e) => global::Kiln.Generated.TourKernels.K3Cpu(_p, _g, _w, _w, _a12, s, e);
+                _f12 = new(this, global::Kiln.Generated.TourKernels.K3, global::Kiln.Generated.TourKernels.K3Cpu, new() { A0 = _d.N, A1 = _d.T17, A2 = _d.T20, A3 = _d.T24 }, global::Kiln.Kernels.Launch.Map(3 * _d.N), global::Kiln.Kernels.Output.Work(_d.T24, 3 * _d.N));
                 _l13 = new global::Kiln.Kernels.SoftmaxOp(_d.N, 3, 1, log: true, backward: false);
                 _l14 = new global::Kiln.Kernels.ClassOp(_d.N, 3, global::Kiln.Kernels.ClassMode.PickRows, -100);
-                _a15 = new() { A0 = _d.N, A1 = _d.T44, A2 = _d.T47 };
-                _c15 = (s, e) => global::Kiln.Generated.TourKernels.K9Cpu(_p, _g, _w, _w, _a15, s, e);
+                _f15 = new(this, global::Kiln.Generated.TourKernels.K9, global::Kiln.Generated.TourKernels.K9Cpu, new() { A0 = _d.N, A1 = _d.T44, A2 = _d.T47 }, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T47, 1));
                 _l16 = new global::Kiln.Kernels.ClassOp(_d.N, 0, global::Kiln.Kernels.ClassMode.Mask, -100);
-                _a17 = new() { A0 = _d.N, A1 = _d.T45, A2 = _d.T49 };
-                _c17 = (s, e) => global::Kiln.Generated.TourKernels.K10Cpu(_p, _g, _w, _w, _a17, s, e);
-                _a18 = new() { A0 = _d.N, A1 = _d.T24, A2 = _d.T41 };
-                _c18 = (s, e) => global::Kiln.Generated.TourKernels.K11Cpu(_p, _g, _w, _w, _a18, s, e);
-                _a19 = new() { A0 = _d.T55 };
-                _c19 = (s, e) => global::Kiln.Generated.TourKernels.K12Cpu(_p, _g, _w, _w, _a19, s, e);
+                _f17 = new(this, global::Kiln.Generated.TourKernels.K10, global::Kiln.Generated.TourKernels.K10Cpu, new() { A0 = _d.N, A1 = _d.T45, A2 = _d.T49 }, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T49, 1));
+                _f18 = new(this, global::Kiln.Generated.TourKernels.K11, global::Kiln.Generated.TourKernels.K11Cpu, new() { A0 = _d.N, A1 = _d.T24, A2 = _d.T41 }, global::Kiln.Kernels.Launch.Total(3 * _d.N), global::Kiln.Kernels.Output.Work(_d.T41, 1));
+                _f19 = new(this, global::Kiln.Generated.TourKernels.K12, global::Kiln.Generated.TourKernels.K12Cpu, new() { A0 = _d.T55 }, global::Kiln.Kernels.Launch.Map(4), global::Kiln.Kernels.Output.Work(_d.T55, 4));
                 _l20 = new global::Kiln.Kernels.ScanOp(1, 4, 1, reverse: false);
-                _a21 = new() { A0 = _d.T56, A1 = _d.T57 };
-                _c21 = (s, e) => global::Kiln.Generated.TourKernels.K13Cpu(_p, _g, _w, _w, _a21, s, e);
-                _a22 = new() { A0 = _d.T57, A1 = _d.T61 };
-                _c22 = (s, e) => global::Kiln.Generated.TourKernels.K14Cpu(_p, _g, _w, _w, _a22, s, e);
-                _a23 = new() { A0 = _d.T47, A1 = _d.T49, A2 = _d.T41, A3 = _d.T61, A4 = _d.T64 };
-                _c23 = (s, e) => global::Kiln.Generated.TourKernels.K15Cpu(_p, _g, _w, _w, _a23, s, e);
-                _a24 = new() { A0 = _d.N, A1 = _d.T24, A2 = _d.T31 };
-                _c24 = (s, e) => global::Kiln.Generated.TourKernels.K16Cpu(_p, _g, _w, _w, _a24, s, e);
-                _a25 = new() { A0 = _d.T26, A1 = _d.T31, A2 = _d.T35 };
-                _c25 = (s, e) => global::Kiln.Generated.TourKernels.K17Cpu(_p, _g, _w, _w, _a25, s, e);
-                _a26 = new() { A0 = _d.T49, A1 = _d.T69 };
-                _c26 = (s, e) => global::Kiln.Generated.TourKernels.K18Cpu(_p, _g, _w, _w, _a26, s, e);
-                _a27 = new() { A0 = _d.N, A1 = _d.T69, A2 = _d.T74 };
-                _c27 = (s, e) => global::Kiln.Generated.TourKernels.K19Cpu(_p, _g, _w, _w, _a27, s, e);
+                _f21 = new(this, global::Kiln.Generated.TourKernels.K13, global::Kiln.Generated.TourKernels.K13Cpu, new() { A0 = _d.T56, A1 = _d.T57 }, global::Kiln.Kernels.Launch.Map(4), global::Kiln.Kernels.Output.Work(_d.T57, 4));
+                _f22 = new(this, global::Kiln.Generated.TourKernels.K14, global::Kiln.Generated.TourKernels.K14Cpu, new() { A0 = _d.T57, A1 = _d.T61 }, global::Kiln.Kernels.Launch.Total(16), global::Kiln.Kernels.Output.Work(_d.T61, 1));
+                _f23 = new(this, global::Kiln.Generated.TourKernels.K15, global::Kiln.Generated.TourKernels.K15Cpu, new() { A0 = _d.T47, A1 = _d.T49, A2 = _d.T41, A3 = _d.T61, A4 = _d.T64 }, global::Kiln.Kernels.Launch.Map(1), global::Kiln.Kernels.Output.Work(_d.T64, 1));
+                _f24 = new(this, global::Kiln.Generated.TourKernels.K16, global::Kiln.Generated.TourKernels.K16Cpu, new() { A0 = _d.N, A1 = _d.T24, A2 = _d.T31 }, global::Kiln.Kernels.Launch.Serial(3 * _d.N), global::Kiln.Kernels.Output.Work(_d.T31, 3));
+                _f25 = new(this, global::Kiln.Generated.TourKernels.K17, global::Kiln.Generated.TourKernels.K17Cpu, new() { A0 = _d.T26, A1 = _d.T31, A2 = _d.T35 }, global::Kiln.Kernels.Launch.Map(3), global::Kiln.Kernels.Output.Work(_d.T35, 3));
+                _f26 = new(this, global::Kiln.Generated.TourKernels.K18, global::Kiln.Generated.TourKernels.K18Cpu, new() { A0 = _d.T49, A1 = _d.T69 }, global::Kiln.Kernels.Launch.Map(1), global::Kiln.Kernels.Output.Work(_d.T69, 1));
+                _f27 = new(this, global::Kiln.Generated.TourKernels.K19, global::Kiln.Generated.TourKernels.K19Cpu, new() { A0 = _d.N, A1 = _d.T69, A2 = _d.T74 }, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Work(_d.T74, _d.N));
                 _l28 = new global::Kiln.Kernels.PickedLogSoftmaxGradOp(_d.N, 3, -100);
                 _l29 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 3, transA: false, transB: false, accumulate: false);
-                _a30 = new() { A0 = _d.N, A1 = _d.T79, A2 = _d.T15, A3 = _d.T13, A4 = _d.T85 };
-                _c30 = (s, e) => global::Kiln.Generated.TourKernels.K20Cpu(_p, _g, _w, _w, _a30, s, e);
+                _f30 = new(this, global::Kiln.Generated.TourKernels.K20, global::Kiln.Generated.TourKernels.K20Cpu, new() { A0 = _d.N, A1 = _d.T79, A2 = _d.T15, A3 = _d.T13, A4 = _d.T85 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T85, 4 * _d.N));
                 _l31 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: true, accumulate: false);
-                _a32 = new() { A0 = _d.N, A1 = _d.T79, A2 = _d.T15, A3 = _d.T86, A4 = _d.T10, A5 = _d.T92 };
-                _c32 = (s, e) => global::Kiln.Generated.TourKernels.K21Cpu(_p, _g, _w, _w, _a32, s, e);
+                _f32 = new(this, global::Kiln.Generated.TourKernels.K21, global::Kiln.Generated.TourKernels.K21Cpu, new() { A0 = _d.N, A1 = _d.T79, A2 = _d.T15, A3 = _d.T86, A4 = _d.T10, A5 = _d.T92 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T92, 4 * _d.N));
                 _l33 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: true, accumulate: false);
-                _a34 = new() { A0 = _d.N, A1 = _d.T79, A2 = _d.T15, A3 = _d.T86, A4 = _d.T93, A5 = _d.T95 };
-                _c34 = (s, e) => global::Kiln.Generated.TourKernels.K22Cpu(_p, _g, _w, _w, _a34, s, e);
+                _f34 = new(this, global::Kiln.Generated.TourKernels.K22, global::Kiln.Generated.TourKernels.K22Cpu, new() { A0 = _d.N, A1 = _d.T79, A2 = _d.T15, A3 = _d.T86, A4 = _d.T93, A5 = _d.T95 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T95, 4 * _d.N));
                 _l35 = new global::Kiln.Kernels.GemmOp(3, 4, _d.N, transA: true, transB: false, accumulate: true);
                 _l36 = new global::Kiln.Kernels.GemmOp(4, 4, _d.N, transA: true, transB: false, accumulate: false);
                 _l37 = new global::Kiln.Kernels.GemmOp(4, 4, _d.N, transA: true, transB: false, accumulate: false);
-                _a38 = new() { A0 = _d.T57, A1 = _d.T87, A2 = _d.T94 };
-                _c38 = (s, e) => global::Kiln.Generated.TourKernels.K23Cpu(_p, _g, _w, _a38, s, e);
-                if (!Device.IsManaged)
-                {
-                    _k1 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.TourKernels.K5);
-                    _k3 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.TourKernels.K6);
-                    _k4 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.TourKernels.K7);
-                    _k6 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.TourKernels.K6);
-                    _k8 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.TourKernels.K8);
-                    _k10 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.TourKernels.K2);
-                    _k12 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.TourKernels.K3);
-                    _k15 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.TourKernels.K9);
-                    _k17 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.TourKernels.K10);
-                    _k18 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.TourKernels.K11);
-                    _k19 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.TourKernels.K12);
-                    _k21 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.TourKernels.K13);
-                    _k22 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.TourKernels.K14);
-                    _k23 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.TourKernels.K15);
-                    _k24 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.TourKernels.K16);
-                    _k25 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.TourKernels.K17);
-                    _k26 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.TourKernels.K18);
-                    _k27 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.TourKernels.K19);
-                    _k30 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.TourKernels.K20);
-                    _k32 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.TourKernels.K21);
-                    _k34 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.TourKernels.K22);
-                    _k38 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.TourKernels.K23);
-                }
+                _f38 = new(this, global::Kiln.Generated.TourKernels.K23, global::Kiln.Generated.TourKernels.K23Cpu, new() { A0 = _d.T57, A1 = _d.T87, A2 = _d.T94 }, global::Kiln.Kernels.Launch.Map(16), global::Kiln.Kernels.Output.Gradients(0, 16));
             }
 
             /// <summary>Runs forward and backward; returns the loss and adds the gradients into the model's gradient block (as loss.backward()).</summary>
-            public float ForwardBackward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<int> t)
-            {
-                using (this.Enter())
-                {
-                    this.Load(x, t);
-                    this.Execute(backward: true);
-                    return this.ReadScalar(this._d.T64);
-                }
-            }
-
+            public float ForwardBackward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<int> t) => this.RunLoss(true, x, t);
             /// <summary>Runs the forward pass only and returns the loss; gradients are untouched.</summary>
-            public float Forward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<int> t)
+            public float Forward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<int> t) => this.RunLoss(false, x, t);
+
+            private float RunLoss(bool backward, global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<int> t)
             {
                 using (this.Enter())
                 {
                     this.Load(x, t);
-                    this.Execute(backward: false);
+                    this.Execute(backward);
                     return this.ReadScalar(this._d.T64);
                 }
             }
@@ -595,10 +352,7 @@ namespace Demo
             public void Replay(bool backward = true) { using (Enter()) Execute(backward); }
 
             /// <inheritdoc/>
-            public override float[] Invoke(global::System.Array[] inputs, bool backward = false)
-            {
-                return [backward ? ForwardBackward(Arg<float>(inputs, 0, "x", 2), Arg<int>(inputs, 1, "t", 2)) : Forward(Arg<float>(inputs, 0, "x", 2), Arg<int>(inputs, 1, "t", 2))];
-            }
+            public override float[] Invoke(global::System.Array[] inputs, bool backward = false) => [backward ? ForwardBackward(Arg<float>(inputs, 0, "x", 2), Arg<int>(inputs, 1, "t", 2)) : Forward(Arg<float>(inputs, 0, "x", 2), Arg<int>(inputs, 1, "t", 2))];
 
             private void Load(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<int> t)
             {
@@ -609,177 +363,104 @@ namespace Demo
                 this.Targets.CopyFrom(t, this._d.T1);
             }
 
-            protected override void RunManaged(bool backward)
+            protected override void RunKernels(bool backward)
             {
                 // K0: t2 = Random(; args=1,0,0) [N, 4]
-                _l0.Run(_w, _d.T2, this.Draw());
+                if (Managed) _l0.Run(_w, _d.T2, this.Draw());
+                else _l0.Run(Device, Work.View, _d.T2, this.Draw());
                 // K1: elementwise over [N, 4], writes t5 (Vector256), kernel K5
-                global::Kiln.Kernels.CpuWorkers.For(4 * _d.N, 32768, _c1!);
+                _f1.Run();
                 // K2: t9 = MatMul(t5, t8) [N, 4]
-                _l2.Run(_w, _d.T5, _p, 0, _w, _d.T9);
+                if (Managed) _l2.Run(_w, _d.T5, _p, 0, _w, _d.T9);
+                else _l2.Run(Device, Work.View, _d.T5, State.Parameters.View, 0, Work.View, _d.T9);
                 // K3: elementwise over [N, 4], writes t10 (Vector256), kernel K6
-                global::Kiln.Kernels.CpuWorkers.For(4 * _d.N, 32768, _c3!);
+                _f3.Run();
                 // K4: elementwise over [N, 4], writes t11 (Vector256), kernel K7
-                global::Kiln.Kernels.CpuWorkers.For(4 * _d.N, 32768, _c4!);
+                _f4.Run();
                 // K5: t12 = MatMul(t11, t8) [N, 4]
-                _l5.Run(_w, _d.T11, _p, 0, _w, _d.T12);
+                if (Managed) _l5.Run(_w, _d.T11, _p, 0, _w, _d.T12);
+                else _l5.Run(Device, Work.View, _d.T11, State.Parameters.View, 0, Work.View, _d.T12);
                 // K6: elementwise over [N, 4], writes t13 (Vector256), kernel K6
-                global::Kiln.Kernels.CpuWorkers.For(4 * _d.N, 32768, _c6!);
+                _f6.Run();
                 // K7: t15 = Random(; args=2,0.10000000149011612,1) [N, 4]
-                _l7.Run(_w, _d.T15, this.Draw());
+                if (Managed) _l7.Run(_w, _d.T15, this.Draw());
+                else _l7.Run(Device, Work.View, _d.T15, this.Draw());
                 // K8: elementwise over [N, 4], writes t16 (Vector256), kernel K8
-                global::Kiln.Kernels.CpuWorkers.For(4 * _d.N, 32768, _c8!);
+                _f8.Run();
                 // K9: t17 = MatMul(t16, t6; transB) [N, 3]
-                _l9.Run(_w, _d.T16, _p, 16, _w, _d.T17);
+                if (Managed) _l9.Run(_w, _d.T16, _p, 16, _w, _d.T17);
+                else _l9.Run(Device, Work.View, _d.T16, State.Parameters.View, 16, Work.View, _d.T17);
                 // K10: elementwise over [3], writes t19 (Vector256), kernel K2
-                global::Kiln.Kernels.CpuWorkers.For(3, 32768, _c10!);
+                _f10.Run();
                 // K11: t20 = CumSum(t19) [3]
-                _l11.Run(_w, _d.T19, _w, _d.T20);
+                if (Managed) _l11.Run(_w, _d.T19, _w, _d.T20);
+                else _l11.Run(Device, Work.View, _d.T19, Work.View, _d.T20);
                 // K12: elementwise over [N, 3], writes t24 (Vector256), kernel K3
-                global::Kiln.Kernels.CpuWorkers.For(3 * _d.N, 32768, _c12!);
+                _f12.Run();
                 // K13: t43 = LogSoftmax(t24; dim=1) [N, 3]
-                _l13.Run(_w, _d.T24, _w, _d.T24, _w, _d.T43);
+                if (Managed) _l13.Run(_w, _d.T24, _w, _d.T24, _w, _d.T43);
+                else _l13.Run(Device, Work.View, _d.T24, Work.View, _d.T24, Work.View, _d.T43);
                 // K14: t44 = Pick(t43, t1) [N]
-                _l14.Run(_w, _d.T43, _t, _d.T1, _w, _d.T44);
+                if (Managed) _l14.Run(_w, _d.T43, _t, _d.T1, _w, _d.T44);
+                else _l14.Run(Device, Work.View, _d.T43, Targets.View, _d.T1, Work.View, _d.T44);
                 // K15: sum over axes 0 of [N], writes t47 (Vector256), kernel K9
-                _w[_d.T47] = (float)global::Kiln.Kernels.CpuWorkers.Sum(_d.N, 32768, _c15!);
+                _f15.Run();
                 // K16: t45 = Pick(t18, t1) [N]
-                _l16.Run(_w, 0, _t, _d.T1, _w, _d.T45);
+                if (Managed) _l16.Run(_w, 0, _t, _d.T1, _w, _d.T45);
+                else _l16.Run(Device, Work.View, 0, Targets.View, _d.T1, Work.View, _d.T45);
                 // K17: sum over axes 0 of [N], writes t49 (Vector256), kernel K10
-                _w[_d.T49] = (float)global::Kiln.Kernels.CpuWorkers.Sum(_d.N, 32768, _c17!);
+                _f17.Run();
                 // K18: sum over axes 0,1 of [N, 3], writes t41 (Vector256), kernel K11
-                _w[_d.T41] = (float)global::Kiln.Kernels.CpuWorkers.Sum(3 * _d.N, 32768, _c18!);
+                _f18.Run();
                 // K19: elementwise over [4], writes t55 (Vector256), kernel K12
-                global::Kiln.Kernels.CpuWorkers.For(4, 32768, _c19!);
+                _f19.Run();
                 // K20: t56 = CumSum(t55) [4]
-                _l20.Run(_w, _d.T55, _w, _d.T56);
+                if (Managed) _l20.Run(_w, _d.T55, _w, _d.T56);
+                else _l20.Run(Device, Work.View, _d.T55, Work.View, _d.T56);
                 // K21: elementwise over [4], writes t57 (Vector256), kernel K13
-                global::Kiln.Kernels.CpuWorkers.For(4, 32768, _c21!);
+                _f21.Run();
                 // K22: sum over axes 0,1 of [4, 4], writes t61 (Vector256), kernel K14
-                _w[_d.T61] = (float)global::Kiln.Kernels.CpuWorkers.Sum(16, 32768, _c22!);
+                _f22.Run();
                 // K23: elementwise over [], writes t64 (scalar), kernel K15
-                global::Kiln.Kernels.CpuWorkers.For(1, 32768, _c23!);
+                _f23.Run();
                 // K24: sum over axes 0 of [N, 3], writes t31 (Vector256), kernel K16
-                global::System.Array.Clear(_w, _d.T31, 3);
-                _c24!(0, 3 * _d.N);
+                _f24.Run();
                 // K25: elementwise over [3], writes t35 (Vector256), kernel K17
-                global::Kiln.Kernels.CpuWorkers.For(3, 32768, _c25!);
+                _f25.Run();
                 if (!backward) return;
                 // K26: elementwise over [], writes t69 (scalar), kernel K18
-                global::Kiln.Kernels.CpuWorkers.For(1, 32768, _c26!);
+                _f26.Run();
                 // K27: elementwise over [N], writes t74 (Vector256), kernel K19
-                global::Kiln.Kernels.CpuWorkers.For(_d.N, 32768, _c27!);
+                _f27.Run();
                 // K28: t76 = PickedLogSoftmaxGrad(t43, t74, t1) [N, 3]
-                _l28.Run(_w, _d.T43, _w, _d.T74, _t, _d.T1, _w, _d.T76);
+                if (Managed) _l28.Run(_w, _d.T43, _w, _d.T74, _t, _d.T1, _w, _d.T76);
+                else _l28.Run(Device, Work.View, _d.T43, Work.View, _d.T74, Targets.View, _d.T1, Work.View, _d.T76);
                 // K29: t79 = MatMul(t76, t6) [N, 4]
-                _l29.Run(_w, _d.T76, _p, 16, _w, _d.T79);
+                if (Managed) _l29.Run(_w, _d.T76, _p, 16, _w, _d.T79);
+                else _l29.Run(Device, Work.View, _d.T76, State.Parameters.View, 16, Work.View, _d.T79);
                 // K30: elementwise over [N, 4], writes t85 (Vector256), kernel K20
-                global::Kiln.Kernels.CpuWorkers.For(4 * _d.N, 32768, _c30!);
+                _f30.Run();
                 // K31: t86 = MatMul(t85, t8; transB) [N, 4]
-                _l31.Run(_w, _d.T85, _p, 0, _w, _d.T86);
+                if (Managed) _l31.Run(_w, _d.T85, _p, 0, _w, _d.T86);
+                else _l31.Run(Device, Work.View, _d.T85, State.Parameters.View, 0, Work.View, _d.T86);
                 // K32: elementwise over [N, 4], writes t92 (Vector256), kernel K21
-                global::Kiln.Kernels.CpuWorkers.For(4 * _d.N, 32768, _c32!);
+                _f32.Run();
                 // K33: t93 = MatMul(t92, t8; transB) [N, 4]
-                _l33.Run(_w, _d.T92, _p, 0, _w, _d.T93);
+                if (Managed) _l33.Run(_w, _d.T92, _p, 0, _w, _d.T93);
+                else _l33.Run(Device, Work.View, _d.T92, State.Parameters.View, 0, Work.View, _d.T93);
                 // K34: elementwise over [N, 4], writes t95 (Vector256), kernel K22
-                global::Kiln.Kernels.CpuWorkers.For(4 * _d.N, 32768, _c34!);
+                _f34.Run();
                 // K35: t80 = MatMul(t76, t16; transA) [3, 4]
-                _l35.Run(_w, _d.T76, _w, _d.T16, _g, 16);
+                if (Managed) _l35.Run(_w, _d.T76, _w, _d.T16, _g, 16);
+                else _l35.Run(Device, Work.View, _d.T76, Work.View, _d.T16, State.Gradients.View, 16);
                 // K36: t87 = MatMul(t11, t85; transA) [4, 4]
-                _l36.Run(_w, _d.T11, _w, _d.T85, _w, _d.T87);
+                if (Managed) _l36.Run(_w, _d.T11, _w, _d.T85, _w, _d.T87);
+                else _l36.Run(Device, Work.View, _d.T11, Work.View, _d.T85, Work.View, _d.T87);
                 // K37: t94 = MatMul(t5, t92; transA) [4, 4]
-                _l37.Run(_w, _d.T5, _w, _d.T92, _w, _d.T94);
+                if (Managed) _l37.Run(_w, _d.T5, _w, _d.T92, _w, _d.T94);
+                else _l37.Run(Device, Work.View, _d.T5, Work.View, _d.T92, Work.View, _d.T94);
                 // K38: elementwise over [4, 4], added into grad of 'w' (Vector256), kernel K23
-                global::Kiln.Kernels.CpuWorkers.For(16, 32768, _c38!);
-            }
-
-            protected override void RunIlgpu(bool backward)
-            {
-                // K0: t2 = Random(; args=1,0,0) [N, 4]
-                _l0.Run(Device, Work.View, _d.T2, this.Draw());
-                // K1: elementwise over [N, 4], writes t5 (Vector256), kernel K5
-                _k1!(Device.LaunchSize(4 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _a1, Device.LaunchSize(4 * _d.N));
-                // K2: t9 = MatMul(t5, t8) [N, 4]
-                _l2.Run(Device, Work.View, _d.T5, State.Parameters.View, 0, Work.View, _d.T9);
-                // K3: elementwise over [N, 4], writes t10 (Vector256), kernel K6
-                _k3!(Device.LaunchSize(4 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _a3, Device.LaunchSize(4 * _d.N));
-                // K4: elementwise over [N, 4], writes t11 (Vector256), kernel K7
-                _k4!(Device.LaunchSize(4 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _a4, Device.LaunchSize(4 * _d.N));
-                // K5: t12 = MatMul(t11, t8) [N, 4]
-                _l5.Run(Device, Work.View, _d.T11, State.Parameters.View, 0, Work.View, _d.T12);
-                // K6: elementwise over [N, 4], writes t13 (Vector256), kernel K6
-                _k6!(Device.LaunchSize(4 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _a6, Device.LaunchSize(4 * _d.N));
-                // K7: t15 = Random(; args=2,0.10000000149011612,1) [N, 4]
-                _l7.Run(Device, Work.View, _d.T15, this.Draw());
-                // K8: elementwise over [N, 4], writes t16 (Vector256), kernel K8
-                _k8!(Device.LaunchSize(4 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _a8, Device.LaunchSize(4 * _d.N));
-                // K9: t17 = MatMul(t16, t6; transB) [N, 3]
-                _l9.Run(Device, Work.View, _d.T16, State.Parameters.View, 16, Work.View, _d.T17);
-                // K10: elementwise over [3], writes t19 (Vector256), kernel K2
-                _k10!(Device.LaunchSize(3), State.Parameters.View, State.Gradients.View, Work.View, _a10, Device.LaunchSize(3));
-                // K11: t20 = CumSum(t19) [3]
-                _l11.Run(Device, Work.View, _d.T19, Work.View, _d.T20);
-                // K12: elementwise over [N, 3], writes t24 (Vector256), kernel K3
-                _k12!(Device.LaunchSize(3 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _a12, Device.LaunchSize(3 * _d.N));
-                // K13: t43 = LogSoftmax(t24; dim=1) [N, 3]
-                _l13.Run(Device, Work.View, _d.T24, Work.View, _d.T24, Work.View, _d.T43);
-                // K14: t44 = Pick(t43, t1) [N]
-                _l14.Run(Device, Work.View, _d.T43, Targets.View, _d.T1, Work.View, _d.T44);
-                // K15: sum over axes 0 of [N], writes t47 (Vector256), kernel K9
-                global::ILGPU.Runtime.ArrayViewExtensions.MemSetToZero(Work.View.SubView(_d.T47, 1));
-                _k15!(Device.LaunchSize(_d.N), State.Parameters.View, State.Gradients.View, Work.View, _a15, Device.LaunchSize(_d.N));
-                // K16: t45 = Pick(t18, t1) [N]
-                _l16.Run(Device, Work.View, 0, Targets.View, _d.T1, Work.View, _d.T45);
-                // K17: sum over axes 0 of [N], writes t49 (Vector256), kernel K10
-                global::ILGPU.Runtime.ArrayViewExtensions.MemSetToZero(Work.View.SubView(_d.T49, 1));
-                _k17!(Device.LaunchSize(_d.N), State.Parameters.View, State.Gradients.View, Work.View, _a17, Device.LaunchSize(_d.N));
-                // K18: sum over axes 0,1 of [N, 3], writes t41 (Vector256), kernel K11
-                global::ILGPU.Runtime.ArrayViewExtensions.MemSetToZero(Work.View.SubView(_d.T41, 1));
-                _k18!(Device.LaunchSize(3 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _a18, Device.LaunchSize(3 * _d.N));
-                // K19: elementwise over [4], writes t55 (Vector256), kernel K12
-                _k19!(Device.LaunchSize(4), State.Parameters.View, State.Gradients.View, Work.View, _a19, Device.LaunchSize(4));
-                // K20: t56 = CumSum(t55) [4]
-                _l20.Run(Device, Work.View, _d.T55, Work.View, _d.T56);
-                // K21: elementwise over [4], writes t57 (Vector256), kernel K13
-                _k21!(Device.LaunchSize(4), State.Parameters.View, State.Gradients.View, Work.View, _a21, Device.LaunchSize(4));
-                // K22: sum over axes 0,1 of [4, 4], writes t61 (Vector256), kernel K14
-                global::ILGPU.Runtime.ArrayViewExtensions.MemSetToZero(Work.View.SubView(_d.T61, 1));
-                _k22!(Device.LaunchSize(16), State.Parameters.View, State.Gradients.View, Work.View, _a22, Device.LaunchSize(16));
-                // K23: elementwise over [], writes t64 (scalar), kernel K15
-                _k23!(Device.LaunchSize(1), State.Parameters.View, State.Gradients.View, Work.View, _a23, Device.LaunchSize(1));
-                // K24: sum over axes 0 of [N, 3], writes t31 (Vector256), kernel K16
-                global::ILGPU.Runtime.ArrayViewExtensions.MemSetToZero(Work.View.SubView(_d.T31, 3));
-                _k24!(Device.LaunchSize(3 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _a24, Device.LaunchSize(3 * _d.N));
-                // K25: elementwise over [3], writes t35 (Vector256), kernel K17
-                _k25!(Device.LaunchSize(3), State.Parameters.View, State.Gradients.View, Work.View, _a25, Device.LaunchSize(3));
-                if (!backward) return;
-                // K26: elementwise over [], writes t69 (scalar), kernel K18
-                _k26!(Device.LaunchSize(1), State.Parameters.View, State.Gradients.View, Work.View, _a26, Device.LaunchSize(1));
-                // K27: elementwise over [N], writes t74 (Vector256), kernel K19
-                _k27!(Device.LaunchSize(_d.N), State.Parameters.View, State.Gradients.View, Work.View, _a27, Device.LaunchSize(_d.N));
-                // K28: t76 = PickedLogSoftmaxGrad(t43, t74, t1) [N, 3]
-                _l28.Run(Device, Work.View, _d.T43, Work.View, _d.T74, Targets.View, _d.T1, Work.View, _d.T76);
-                // K29: t79 = MatMul(t76, t6) [N, 4]
-                _l29.Run(Device, Work.View, _d.T76, State.Parameters.View, 16, Work.View, _d.T79);
-                // K30: elementwise over [N, 4], writes t85 (Vector256), kernel K20
-                _k30!(Device.LaunchSize(4 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _a30, Device.LaunchSize(4 * _d.N));
-                // K31: t86 = MatMul(t85, t8; transB) [N, 4]
-                _l31.Run(Device, Work.View, _d.T85, State.Parameters.View, 0, Work.View, _d.T86);
-                // K32: elementwise over [N, 4], writes t92 (Vector256), kernel K21
-                _k32!(Device.LaunchSize(4 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _a32, Device.LaunchSize(4 * _d.N));
-                // K33: t93 = MatMul(t92, t8; transB) [N, 4]
-                _l33.Run(Device, Work.View, _d.T92, State.Parameters.View, 0, Work.View, _d.T93);
-                // K34: elementwise over [N, 4], writes t95 (Vector256), kernel K22
-                _k34!(Device.LaunchSize(4 * _d.N), State.Parameters.View, State.Gradients.View, Work.View, _a34, Device.LaunchSize(4 * _d.N));
-                // K35: t80 = MatMul(t76, t16; transA) [3, 4]
-                _l35.Run(Device, Work.View, _d.T76, Work.View, _d.T16, State.Gradients.View, 16);
-                // K36: t87 = MatMul(t11, t85; transA) [4, 4]
-                _l36.Run(Device, Work.View, _d.T11, Work.View, _d.T85, Work.View, _d.T87);
-                // K37: t94 = MatMul(t5, t92; transA) [4, 4]
-                _l37.Run(Device, Work.View, _d.T5, Work.View, _d.T92, Work.View, _d.T94);
-                // K38: elementwise over [4, 4], added into grad of 'w' (Vector256), kernel K23
-                _k38!(Device.LaunchSize(16), State.Parameters.View, State.Gradients.View, Work.View, _a38, Device.LaunchSize(16));
-                Device.Synchronize();
+                _f38.Run();
             }
 
         }
@@ -822,11 +503,11 @@ namespace Kiln.Generated
 
         /// <summary>Managed form of K0 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K0Cpu(float[] p, float[] g, float[] w, float[] x0, float[] y, KernelArgs d, long start, long end)
+        public static void K0Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
-            ref float x0r = ref MemoryMarshal.GetArrayDataReference(x0);
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
+            ref float x0r = ref MemoryMarshal.GetArrayDataReference(a.X[0]);
+            ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
             long cols = 4;
             for (long e = start; e < end;)
             {
@@ -883,10 +564,10 @@ namespace Kiln.Generated
 
         /// <summary>Managed form of K1 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K1Cpu(float[] p, float[] g, float[] w, float[] y, KernelArgs d, long start, long end)
+        public static void K1Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
+            ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
             long cols = 4;
             for (long e = start; e < end;)
             {
@@ -940,29 +621,22 @@ namespace Kiln.Generated
 
         /// <summary>Managed form of K2 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K2Cpu(float[] p, float[] g, float[] w, float[] y, KernelArgs d, long start, long end)
+        public static void K2Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
-            long cols = 3;
-            for (long e = start; e < end;)
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
+            int c = (int)start, stop = (int)end;
+            ref float o = ref Unsafe.Add(ref yr, d.A0);
+            for (; c + 8 <= stop; c += 8)
             {
-                long row = e / cols;
-                int c = (int)(e - row * cols);
-                int stop = (int)Math.Min(cols, c + (end - e));
-                e += stop - c;
-                ref float o = ref Unsafe.Add(ref yr, d.A0);
-                for (; c + 8 <= stop; c += 8)
-                {
-                    var v1 = Vector256.Create(1f);
-                    var v0 = v1;
-                    v0.StoreUnsafe(ref o, (nuint)c);
-                }
-                for (; c < stop; c++)
-                {
-                    float v1 = 1f;
-                    float v0 = v1;
-                    Unsafe.Add(ref o, c) = v0;
-                }
+                var v1 = Vector256.Create(1f);
+                var v0 = v1;
+                v0.StoreUnsafe(ref o, (nuint)c);
+            }
+            for (; c < stop; c++)
+            {
+                float v1 = 1f;
+                float v0 = v1;
+                Unsafe.Add(ref o, c) = v0;
             }
         }
 
@@ -993,10 +667,10 @@ namespace Kiln.Generated
 
         /// <summary>Managed form of K3 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K3Cpu(float[] p, float[] g, float[] w, float[] y, KernelArgs d, long start, long end)
+        public static void K3Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
+            ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
             long cols = 3;
             for (long e = start; e < end;)
             {
@@ -1054,10 +728,10 @@ namespace Kiln.Generated
 
         /// <summary>Managed form of K4 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K4Cpu(float[] p, float[] g, float[] w, float[] y, KernelArgs d, long start, long end)
+        public static void K4Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
+            ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
             long cols = 3;
             for (long e = start; e < end;)
             {
@@ -1110,11 +784,11 @@ namespace Kiln.Generated
 
         /// <summary>Managed form of K5 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K5Cpu(float[] p, float[] g, float[] w, float[] x0, float[] y, KernelArgs d, long start, long end)
+        public static void K5Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
-            ref float x0r = ref MemoryMarshal.GetArrayDataReference(x0);
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
+            ref float x0r = ref MemoryMarshal.GetArrayDataReference(a.X[0]);
+            ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
             long cols = 4;
             for (long e = start; e < end;)
             {
@@ -1167,10 +841,10 @@ namespace Kiln.Generated
 
         /// <summary>Managed form of K6 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K6Cpu(float[] p, float[] g, float[] w, float[] y, KernelArgs d, long start, long end)
+        public static void K6Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
+            ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
             long cols = 4;
             for (long e = start; e < end;)
             {
@@ -1217,10 +891,10 @@ namespace Kiln.Generated
 
         /// <summary>Managed form of K7 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K7Cpu(float[] p, float[] g, float[] w, float[] y, KernelArgs d, long start, long end)
+        public static void K7Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
+            ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
             long cols = 4;
             for (long e = start; e < end;)
             {
@@ -1273,10 +947,10 @@ namespace Kiln.Generated
 
         /// <summary>Managed form of K8 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K8Cpu(float[] p, float[] g, float[] w, float[] y, KernelArgs d, long start, long end)
+        public static void K8Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
+            ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
             long cols = 4;
             for (long e = start; e < end;)
             {
@@ -1329,38 +1003,29 @@ namespace Kiln.Generated
 
         /// <summary>Managed form of K9 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static double K9Cpu(float[] p, float[] g, float[] w, float[] y, KernelArgs d, long start, long end)
+        public static double K9Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
-            double total = 0;
-            long cols = d.A0;
-            for (long e = start; e < end;)
+            ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
+            int c = (int)start, stop = (int)end;
+            ref float b2 = ref Unsafe.Add(ref wr, d.A1);
+            ref float o = ref Unsafe.Add(ref yr, d.A2);
+            float acc = 0;
+            Vector256<float> vacc = Vector256<float>.Zero;
+            for (; c + 8 <= stop; c += 8)
             {
-                long row = e / cols;
-                int c = (int)(e - row * cols);
-                int stop = (int)Math.Min(cols, c + (end - e));
-                e += stop - c;
-                ref float b2 = ref Unsafe.Add(ref wr, d.A1);
-                ref float o = ref Unsafe.Add(ref yr, d.A2);
-                float acc = 0;
-                Vector256<float> vacc = Vector256<float>.Zero;
-                for (; c + 8 <= stop; c += 8)
-                {
-                    var l2 = Vector256.LoadUnsafe(ref b2, (nuint)c);
-                    var v1 = (-l2);
-                    vacc += v1;
-                }
-                acc += Vector256.Sum(vacc);
-                for (; c < stop; c++)
-                {
-                    float l2 = Unsafe.Add(ref b2, c);
-                    float v1 = (-l2);
-                    acc += v1;
-                }
-                total += acc;
+                var l2 = Vector256.LoadUnsafe(ref b2, (nuint)c);
+                var v1 = (-l2);
+                vacc += v1;
             }
-            return total;
+            acc += Vector256.Sum(vacc);
+            for (; c < stop; c++)
+            {
+                float l2 = Unsafe.Add(ref b2, c);
+                float v1 = (-l2);
+                acc += v1;
+            }
+            return acc;
         }
 
         // K10: sum over axes 0 of [N], writes t0 (Vector256)
@@ -1380,36 +1045,27 @@ namespace Kiln.Generated
 
         /// <summary>Managed form of K10 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static double K10Cpu(float[] p, float[] g, float[] w, float[] y, KernelArgs d, long start, long end)
+        public static double K10Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
-            double total = 0;
-            long cols = d.A0;
-            for (long e = start; e < end;)
+            ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
+            int c = (int)start, stop = (int)end;
+            ref float b1 = ref Unsafe.Add(ref wr, d.A1);
+            ref float o = ref Unsafe.Add(ref yr, d.A2);
+            float acc = 0;
+            Vector256<float> vacc = Vector256<float>.Zero;
+            for (; c + 8 <= stop; c += 8)
             {
-                long row = e / cols;
-                int c = (int)(e - row * cols);
-                int stop = (int)Math.Min(cols, c + (end - e));
-                e += stop - c;
-                ref float b1 = ref Unsafe.Add(ref wr, d.A1);
-                ref float o = ref Unsafe.Add(ref yr, d.A2);
-                float acc = 0;
-                Vector256<float> vacc = Vector256<float>.Zero;
-                for (; c + 8 <= stop; c += 8)
-                {
-                    var l1 = Vector256.LoadUnsafe(ref b1, (nuint)c);
-                    vacc += l1;
-                }
-                acc += Vector256.Sum(vacc);
-                for (; c < stop; c++)
-                {
-                    float l1 = Unsafe.Add(ref b1, c);
-                    acc += l1;
-                }
-                total += acc;
+                var l1 = Vector256.LoadUnsafe(ref b1, (nuint)c);
+                vacc += l1;
             }
-            return total;
+            acc += Vector256.Sum(vacc);
+            for (; c < stop; c++)
+            {
+                float l1 = Unsafe.Add(ref b1, c);
+                acc += l1;
+            }
+            return acc;
         }
 
         // K11: sum over axes 0,1 of [N, 3], writes t0 (Vector256)
@@ -1441,10 +1097,10 @@ namespace Kiln.Generated
 
         /// <summary>Managed form of K11 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static double K11Cpu(float[] p, float[] g, float[] w, float[] y, KernelArgs d, long start, long end)
+        public static double K11Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
+            ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
             double total = 0;
             long cols = 3;
             for (long e = start; e < end;)
@@ -1504,29 +1160,22 @@ namespace Kiln.Generated
 
         /// <summary>Managed form of K12 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K12Cpu(float[] p, float[] g, float[] w, float[] y, KernelArgs d, long start, long end)
+        public static void K12Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
-            long cols = 4;
-            for (long e = start; e < end;)
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
+            int c = (int)start, stop = (int)end;
+            ref float o = ref Unsafe.Add(ref yr, d.A0);
+            for (; c + 8 <= stop; c += 8)
             {
-                long row = e / cols;
-                int c = (int)(e - row * cols);
-                int stop = (int)Math.Min(cols, c + (end - e));
-                e += stop - c;
-                ref float o = ref Unsafe.Add(ref yr, d.A0);
-                for (; c + 8 <= stop; c += 8)
-                {
-                    var v1 = Vector256.Create(1f);
-                    var v0 = v1;
-                    v0.StoreUnsafe(ref o, (nuint)c);
-                }
-                for (; c < stop; c++)
-                {
-                    float v1 = 1f;
-                    float v0 = v1;
-                    Unsafe.Add(ref o, c) = v0;
-                }
+                var v1 = Vector256.Create(1f);
+                var v0 = v1;
+                v0.StoreUnsafe(ref o, (nuint)c);
+            }
+            for (; c < stop; c++)
+            {
+                float v1 = 1f;
+                float v0 = v1;
+                Unsafe.Add(ref o, c) = v0;
             }
         }
 
@@ -1549,33 +1198,26 @@ namespace Kiln.Generated
 
         /// <summary>Managed form of K13 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K13Cpu(float[] p, float[] g, float[] w, float[] y, KernelArgs d, long start, long end)
+        public static void K13Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
-            long cols = 4;
-            for (long e = start; e < end;)
+            ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
+            int c = (int)start, stop = (int)end;
+            ref float b1 = ref Unsafe.Add(ref wr, d.A0);
+            ref float o = ref Unsafe.Add(ref yr, d.A1);
+            for (; c + 8 <= stop; c += 8)
             {
-                long row = e / cols;
-                int c = (int)(e - row * cols);
-                int stop = (int)Math.Min(cols, c + (end - e));
-                e += stop - c;
-                ref float b1 = ref Unsafe.Add(ref wr, d.A0);
-                ref float o = ref Unsafe.Add(ref yr, d.A1);
-                for (; c + 8 <= stop; c += 8)
-                {
-                    var l1 = Vector256.LoadUnsafe(ref b1, (nuint)c);
-                    var v2 = Vector256.Create(1f);
-                    var v0 = (l1 - v2);
-                    v0.StoreUnsafe(ref o, (nuint)c);
-                }
-                for (; c < stop; c++)
-                {
-                    float l1 = Unsafe.Add(ref b1, c);
-                    float v2 = 1f;
-                    float v0 = (l1 - v2);
-                    Unsafe.Add(ref o, c) = v0;
-                }
+                var l1 = Vector256.LoadUnsafe(ref b1, (nuint)c);
+                var v2 = Vector256.Create(1f);
+                var v0 = (l1 - v2);
+                v0.StoreUnsafe(ref o, (nuint)c);
+            }
+            for (; c < stop; c++)
+            {
+                float l1 = Unsafe.Add(ref b1, c);
+                float v2 = 1f;
+                float v0 = (l1 - v2);
+                Unsafe.Add(ref o, c) = v0;
             }
         }
 
@@ -1604,11 +1246,11 @@ namespace Kiln.Generated
 
         /// <summary>Managed form of K14 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static double K14Cpu(float[] p, float[] g, float[] w, float[] y, KernelArgs d, long start, long end)
+        public static double K14Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
+            ref float pr = ref MemoryMarshal.GetArrayDataReference(a.P);
+            ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
             double total = 0;
             long cols = 4;
             for (long e = start; e < end;)
@@ -1678,37 +1320,30 @@ namespace Kiln.Generated
 
         /// <summary>Managed form of K15 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K15Cpu(float[] p, float[] g, float[] w, float[] y, KernelArgs d, long start, long end)
+        public static void K15Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
-            long cols = 1;
-            for (long e = start; e < end;)
+            ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
+            int c = (int)start, stop = (int)end;
+            ref float b2 = ref Unsafe.Add(ref wr, d.A0);
+            ref float b3 = ref Unsafe.Add(ref wr, d.A1);
+            ref float b5 = ref Unsafe.Add(ref wr, d.A2);
+            ref float b9 = ref Unsafe.Add(ref wr, d.A3);
+            ref float o = ref Unsafe.Add(ref yr, d.A4);
+            for (; c < stop; c++)
             {
-                long row = e / cols;
-                int c = (int)(e - row * cols);
-                int stop = (int)Math.Min(cols, c + (end - e));
-                e += stop - c;
-                ref float b2 = ref Unsafe.Add(ref wr, d.A0);
-                ref float b3 = ref Unsafe.Add(ref wr, d.A1);
-                ref float b5 = ref Unsafe.Add(ref wr, d.A2);
-                ref float b9 = ref Unsafe.Add(ref wr, d.A3);
-                ref float o = ref Unsafe.Add(ref yr, d.A4);
-                for (; c < stop; c++)
-                {
-                    float l2 = b2;
-                    float l3 = b3;
-                    float l5 = b5;
-                    float l9 = b9;
-                    float v1 = (l2 / l3);
-                    float v6 = 0f;
-                    float v4 = (l5 * v6);
-                    float v7 = (v1 + v4);
-                    float v10 = 0.01f;
-                    float v8 = (l9 * v10);
-                    float v0 = (v7 + v8);
-                    Unsafe.Add(ref o, c) = v0;
-                }
+                float l2 = b2;
+                float l3 = b3;
+                float l5 = b5;
+                float l9 = b9;
+                float v1 = (l2 / l3);
+                float v6 = 0f;
+                float v4 = (l5 * v6);
+                float v7 = (v1 + v4);
+                float v10 = 0.01f;
+                float v8 = (l9 * v10);
+                float v0 = (v7 + v8);
+                Unsafe.Add(ref o, c) = v0;
             }
         }
 
@@ -1734,10 +1369,10 @@ namespace Kiln.Generated
 
         /// <summary>Managed form of K16 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K16Cpu(float[] p, float[] g, float[] w, float[] y, KernelArgs d, long start, long end)
+        public static void K16Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
+            ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
             long cols = 3;
             for (long e = start; e < end;)
             {
@@ -1792,44 +1427,37 @@ namespace Kiln.Generated
 
         /// <summary>Managed form of K17 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K17Cpu(float[] p, float[] g, float[] w, float[] y, KernelArgs d, long start, long end)
+        public static void K17Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
-            long cols = 3;
-            for (long e = start; e < end;)
+            ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
+            int c = (int)start, stop = (int)end;
+            ref float b3 = ref Unsafe.Add(ref wr, d.A0);
+            ref float b5 = ref Unsafe.Add(ref wr, d.A1);
+            ref float o = ref Unsafe.Add(ref yr, d.A2);
+            for (; c + 8 <= stop; c += 8)
             {
-                long row = e / cols;
-                int c = (int)(e - row * cols);
-                int stop = (int)Math.Min(cols, c + (end - e));
-                e += stop - c;
-                ref float b3 = ref Unsafe.Add(ref wr, d.A0);
-                ref float b5 = ref Unsafe.Add(ref wr, d.A1);
-                ref float o = ref Unsafe.Add(ref yr, d.A2);
-                for (; c + 8 <= stop; c += 8)
-                {
-                    var l3 = Vector256.LoadUnsafe(ref b3, (nuint)c);
-                    var l5 = Vector256.LoadUnsafe(ref b5, (nuint)c);
-                    var v2 = Vector256.Create(0.9f);
-                    var v1 = (v2 * l3);
-                    var v7 = Vector256.Create(0.1f);
-                    var v4 = l5;
-                    var v6 = (v7 * v4);
-                    var v0 = (v1 + v6);
-                    v0.StoreUnsafe(ref o, (nuint)c);
-                }
-                for (; c < stop; c++)
-                {
-                    float l3 = Unsafe.Add(ref b3, c);
-                    float l5 = Unsafe.Add(ref b5, c);
-                    float v2 = 0.9f;
-                    float v1 = (v2 * l3);
-                    float v7 = 0.1f;
-                    float v4 = l5;
-                    float v6 = (v7 * v4);
-                    float v0 = (v1 + v6);
-                    Unsafe.Add(ref o, c) = v0;
-                }
+                var l3 = Vector256.LoadUnsafe(ref b3, (nuint)c);
+                var l5 = Vector256.LoadUnsafe(ref b5, (nuint)c);
+                var v2 = Vector256.Create(0.9f);
+                var v1 = (v2 * l3);
+                var v7 = Vector256.Create(0.1f);
+                var v4 = l5;
+                var v6 = (v7 * v4);
+                var v0 = (v1 + v6);
+                v0.StoreUnsafe(ref o, (nuint)c);
+            }
+            for (; c < stop; c++)
+            {
+                float l3 = Unsafe.Add(ref b3, c);
+                float l5 = Unsafe.Add(ref b5, c);
+                float v2 = 0.9f;
+                float v1 = (v2 * l3);
+                float v7 = 0.1f;
+                float v4 = l5;
+                float v6 = (v7 * v4);
+                float v0 = (v1 + v6);
+                Unsafe.Add(ref o, c) = v0;
             }
         }
 
@@ -1851,26 +1479,19 @@ namespace Kiln.Generated
 
         /// <summary>Managed form of K18 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K18Cpu(float[] p, float[] g, float[] w, float[] y, KernelArgs d, long start, long end)
+        public static void K18Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
-            long cols = 1;
-            for (long e = start; e < end;)
+            ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
+            int c = (int)start, stop = (int)end;
+            ref float b2 = ref Unsafe.Add(ref wr, d.A0);
+            ref float o = ref Unsafe.Add(ref yr, d.A1);
+            for (; c < stop; c++)
             {
-                long row = e / cols;
-                int c = (int)(e - row * cols);
-                int stop = (int)Math.Min(cols, c + (end - e));
-                e += stop - c;
-                ref float b2 = ref Unsafe.Add(ref wr, d.A0);
-                ref float o = ref Unsafe.Add(ref yr, d.A1);
-                for (; c < stop; c++)
-                {
-                    float l2 = b2;
-                    float v1 = 1f;
-                    float v0 = (v1 / l2);
-                    Unsafe.Add(ref o, c) = v0;
-                }
+                float l2 = b2;
+                float v1 = 1f;
+                float v0 = (v1 / l2);
+                Unsafe.Add(ref o, c) = v0;
             }
         }
 
@@ -1894,33 +1515,26 @@ namespace Kiln.Generated
 
         /// <summary>Managed form of K19 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K19Cpu(float[] p, float[] g, float[] w, float[] y, KernelArgs d, long start, long end)
+        public static void K19Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
-            long cols = d.A0;
-            for (long e = start; e < end;)
+            ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
+            int c = (int)start, stop = (int)end;
+            ref float b2 = ref Unsafe.Add(ref wr, d.A1);
+            ref float o = ref Unsafe.Add(ref yr, d.A2);
+            for (; c + 8 <= stop; c += 8)
             {
-                long row = e / cols;
-                int c = (int)(e - row * cols);
-                int stop = (int)Math.Min(cols, c + (end - e));
-                e += stop - c;
-                ref float b2 = ref Unsafe.Add(ref wr, d.A1);
-                ref float o = ref Unsafe.Add(ref yr, d.A2);
-                for (; c + 8 <= stop; c += 8)
-                {
-                    var l2 = Vector256.Create(b2);
-                    var v1 = l2;
-                    var v0 = (-v1);
-                    v0.StoreUnsafe(ref o, (nuint)c);
-                }
-                for (; c < stop; c++)
-                {
-                    float l2 = b2;
-                    float v1 = l2;
-                    float v0 = (-v1);
-                    Unsafe.Add(ref o, c) = v0;
-                }
+                var l2 = Vector256.Create(b2);
+                var v1 = l2;
+                var v0 = (-v1);
+                v0.StoreUnsafe(ref o, (nuint)c);
+            }
+            for (; c < stop; c++)
+            {
+                float l2 = b2;
+                float v1 = l2;
+                float v0 = (-v1);
+                Unsafe.Add(ref o, c) = v0;
             }
         }
 
@@ -1953,10 +1567,10 @@ namespace Kiln.Generated
 
         /// <summary>Managed form of K20 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K20Cpu(float[] p, float[] g, float[] w, float[] y, KernelArgs d, long start, long end)
+        public static void K20Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
+            ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
             long cols = 4;
             for (long e = start; e < end;)
             {
@@ -2028,10 +1642,10 @@ namespace Kiln.Generated
 
         /// <summary>Managed form of K21 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K21Cpu(float[] p, float[] g, float[] w, float[] y, KernelArgs d, long start, long end)
+        public static void K21Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
+            ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
             long cols = 4;
             for (long e = start; e < end;)
             {
@@ -2103,10 +1717,10 @@ namespace Kiln.Generated
 
         /// <summary>Managed form of K22 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K22Cpu(float[] p, float[] g, float[] w, float[] y, KernelArgs d, long start, long end)
+        public static void K22Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
+            ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
             long cols = 4;
             for (long e = start; e < end;)
             {
@@ -2179,10 +1793,10 @@ namespace Kiln.Generated
 
         /// <summary>Managed form of K23 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K23Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
+        public static void K23Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
+            ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
             long cols = 4;
             for (long e = start; e < end;)
             {
@@ -2195,7 +1809,7 @@ namespace Kiln.Generated
                 ref float b5 = ref Unsafe.Add(ref wr, d.A0);
                 ref float b8 = ref Unsafe.Add(ref wr, d.A1 + i0 * 4);
                 ref float b10 = ref Unsafe.Add(ref wr, d.A2 + i0 * 4);
-                ref float o = ref Unsafe.Add(ref gr, i0 * 4);
+                ref float o = ref Unsafe.Add(ref yr, i0 * 4);
                 for (; c + 8 <= stop; c += 8)
                 {
                     var l4 = Vector256.Create(b4);

@@ -46,19 +46,12 @@ namespace Samples.LinearRegression
             /// <summary>Dims and arena offsets, bound when the plan is compiled; kernels read them by value.</summary>
             public struct Bound
             {
-                public int N;
-                public int T0;
-                public int T4;
-                public int T5;
+                public int N, T0, T4, T5;
             }
 
             private readonly Bound _d;
-            private readonly float[] _p, _g, _w;
-            private readonly int[] _t;
             private readonly global::Kiln.Kernels.GemmOp _l0;
-            private readonly global::System.Action<long, long>? _c1;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k1;
-            private readonly global::Kiln.Kernels.KernelArgs _a1;
+            private readonly global::Kiln.Kernels.Fused<global::Kiln.Kernels.KernelArgs> _f1;
 
             /// <summary>Floats of the work arena for the given dims.</summary>
             public static long WorkFloats(int n) => 45 + 3 * (long)n;
@@ -72,14 +65,8 @@ namespace Samples.LinearRegression
                 _d.T4 = Align(15 + _d.N);
                 _d.T5 = Device.IsManaged ? 0 : Align(30 + 2 * _d.N);
                 BindSlots(_d.N, _d.N);
-                _p = State.Parameters.Host ?? []; _g = State.Gradients.Host ?? []; _w = Work.Host ?? []; _t = Targets.Host ?? [];
                 _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 1, 1, transA: false, transB: true, accumulate: false);
-                _a1 = new() { A0 = _d.N, A1 = _d.T4, A2 = _d.T5 };
-                _c1 = (s, e) => global::Kiln.Generated.LinearModelKernels.K0Cpu(_p, _g, _w, X[1], _a1, s, e);
-                if (!Device.IsManaged)
-                {
-                    _k1 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.LinearModelKernels.K0);
-                }
+                _f1 = new(this, global::Kiln.Generated.LinearModelKernels.K0, global::Kiln.Generated.LinearModelKernels.K0Cpu, new() { A0 = _d.N, A1 = _d.T4, A2 = _d.T5 }, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Bound(1, _d.T5, _d.N));
             }
 
             /// <summary>Output elements ([N, 1]).</summary>
@@ -116,22 +103,14 @@ namespace Samples.LinearRegression
             /// <inheritdoc/>
             protected override int[][] Shapes => [[_d.N, 1], [_d.N, 1]];
 
-            private void PrepareStaged()
-            {
-                UploadStaged();
-            }
-
             /// <summary>The forward pass on staged inputs, writing the output.</summary>
-            public void RunStaged(global::System.Span<float> output) { CheckOutput("output", output.Length, OutputLength, "[N, 1]"); using (Enter()) { PrepareStaged(); PutOutput(1, output); Execute(backward: false); TakeOutput(1, output, _d.T5); } }
+            public void RunStaged(global::System.Span<float> output) { CheckOutput("output", output.Length, OutputLength, "[N, 1]"); using (Enter()) { UploadStaged(); PutOutput(1, output); Execute(backward: false); TakeOutput(1, output, _d.T5); } }
 
             /// <summary>Runs the kernels again on the inputs of the last call (benchmarks, repeated evaluation).</summary>
             public void Replay(bool backward = false) { using (Enter()) Execute(backward); }
 
             /// <inheritdoc/>
-            public override float[] Invoke(global::System.Array[] inputs, bool backward = false)
-            {
-                return Run(Arg<float>(inputs, 0, "x", 1));
-            }
+            public override float[] Invoke(global::System.Array[] inputs, bool backward = false) => Run(Arg<float>(inputs, 0, "x", 1));
 
             private void Load(global::System.ReadOnlySpan<float> x)
             {
@@ -139,21 +118,13 @@ namespace Samples.LinearRegression
                 this.Put(0, x, this._d.T0);
             }
 
-            protected override void RunManaged(bool backward)
+            protected override void RunKernels(bool backward)
             {
                 // K0: t4 = MatMul(t0, t1; transB) [N, 1]
-                _l0.Run(X[0], _d.T0, _p, 0, _w, _d.T4);
+                if (Managed) _l0.Run(X[0], _d.T0, _p, 0, _w, _d.T4);
+                else _l0.Run(Device, Work.View, _d.T0, State.Parameters.View, 0, Work.View, _d.T4);
                 // K1: elementwise over [N, 1], writes t5 (Vector256), kernel K0
-                global::Kiln.Kernels.CpuWorkers.For(_d.N, 32768, _c1!);
-            }
-
-            protected override void RunIlgpu(bool backward)
-            {
-                // K0: t4 = MatMul(t0, t1; transB) [N, 1]
-                _l0.Run(Device, Work.View, _d.T0, State.Parameters.View, 0, Work.View, _d.T4);
-                // K1: elementwise over [N, 1], writes t5 (Vector256), kernel K0
-                _k1!(Device.LaunchSize(_d.N), State.Parameters.View, State.Gradients.View, Work.View, _a1, Device.LaunchSize(_d.N));
-                Device.Synchronize();
+                _f1.Run();
             }
 
         }
@@ -167,28 +138,12 @@ namespace Samples.LinearRegression
             /// <summary>Dims and arena offsets, bound when the plan is compiled; kernels read them by value.</summary>
             public struct Bound
             {
-                public int N;
-                public int T0;
-                public int T1;
-                public int T5;
-                public int T9;
-                public int T15;
+                public int N, T0, T1, T5, T9, T15;
             }
 
             private readonly Bound _d;
-            private readonly float[] _p, _g, _w;
-            private readonly int[] _t;
-            private readonly global::Kiln.Kernels.GemmOp _l0;
-            private readonly global::System.Func<long, long, double>? _c1;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k1;
-            private readonly global::Kiln.Kernels.KernelArgs _a1;
-            private readonly global::System.Action<long, long>? _c2;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k2;
-            private readonly global::Kiln.Kernels.KernelArgs _a2;
-            private readonly global::System.Func<long, long, double>? _c3;
-            private readonly global::System.Action<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>? _k3;
-            private readonly global::Kiln.Kernels.KernelArgs _a3;
-            private readonly global::Kiln.Kernels.GemmOp _l4;
+            private readonly global::Kiln.Kernels.GemmOp _l0, _l4;
+            private readonly global::Kiln.Kernels.Fused<global::Kiln.Kernels.KernelArgs> _f1, _f2, _f3;
 
             /// <summary>Floats of the work arena for the given dims.</summary>
             public static long WorkFloats(int n) => 76 + 4 * (long)n;
@@ -204,41 +159,24 @@ namespace Samples.LinearRegression
                 _d.T9 = Align(45 + 3 * _d.N);
                 _d.T15 = Align(61 + 3 * _d.N);
                 BindSlots(_d.N, _d.N);
-                _p = State.Parameters.Host ?? []; _g = State.Gradients.Host ?? []; _w = Work.Host ?? []; _t = Targets.Host ?? [];
                 _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 1, 1, transA: false, transB: true, accumulate: false);
-                _a1 = new() { A0 = _d.N, A1 = _d.T5, A2 = _d.T1, A3 = _d.T9 };
-                _c1 = (s, e) => global::Kiln.Generated.LinearModelKernels.K1Cpu(_p, _g, _w, X[1], _w, _a1, s, e);
-                _a2 = new() { A0 = _d.N, A1 = _d.T5, A2 = _d.T1, A3 = _d.T15 };
-                _c2 = (s, e) => global::Kiln.Generated.LinearModelKernels.K2Cpu(_p, _g, _w, X[1], _w, _a2, s, e);
-                _a3 = new() { A0 = _d.N, A1 = _d.T15 };
-                _c3 = (s, e) => global::Kiln.Generated.LinearModelKernels.K3Cpu(_p, _g, _w, _a3, s, e);
+                _f1 = new(this, global::Kiln.Generated.LinearModelKernels.K1, global::Kiln.Generated.LinearModelKernels.K1Cpu, new() { A0 = _d.N, A1 = _d.T5, A2 = _d.T1, A3 = _d.T9 }, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T9, 1), 1);
+                _f2 = new(this, global::Kiln.Generated.LinearModelKernels.K2, global::Kiln.Generated.LinearModelKernels.K2Cpu, new() { A0 = _d.N, A1 = _d.T5, A2 = _d.T1, A3 = _d.T15 }, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Work(_d.T15, _d.N), 1);
+                _f3 = new(this, global::Kiln.Generated.LinearModelKernels.K3, global::Kiln.Generated.LinearModelKernels.K3Cpu, new() { A0 = _d.N, A1 = _d.T15 }, global::Kiln.Kernels.Launch.Total(_d.N, accumulate: true), global::Kiln.Kernels.Output.Gradients(1, 1));
                 _l4 = new global::Kiln.Kernels.GemmOp(1, 1, _d.N, transA: true, transB: false, accumulate: true);
-                if (!Device.IsManaged)
-                {
-                    _k1 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.LinearModelKernels.K1);
-                    _k2 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.LinearModelKernels.K2);
-                    _k3 = global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>, global::Kiln.Kernels.KernelArgs, int>(Device.Accelerator!, global::Kiln.Generated.LinearModelKernels.K3);
-                }
             }
 
             /// <summary>Runs forward and backward; returns the loss and adds the gradients into the model's gradient block (as loss.backward()).</summary>
-            public float ForwardBackward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y)
-            {
-                using (this.Enter())
-                {
-                    this.Load(x, y);
-                    this.Execute(backward: true);
-                    return this.ReadScalar(this._d.T9);
-                }
-            }
-
+            public float ForwardBackward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y) => this.RunLoss(true, x, y);
             /// <summary>Runs the forward pass only and returns the loss; gradients are untouched.</summary>
-            public float Forward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y)
+            public float Forward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y) => this.RunLoss(false, x, y);
+
+            private float RunLoss(bool backward, global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y)
             {
                 using (this.Enter())
                 {
                     this.Load(x, y);
-                    this.Execute(backward: false);
+                    this.Execute(backward);
                     return this.ReadScalar(this._d.T9);
                 }
             }
@@ -254,22 +192,14 @@ namespace Samples.LinearRegression
             /// <inheritdoc/>
             protected override int[][] Shapes => [[_d.N, 1], [_d.N, 1], []];
 
-            private void PrepareStaged()
-            {
-                UploadStaged();
-            }
-
             /// <summary>Forward and backward on the inputs written through StagedInput/StagedTargets (nothing copied on the managed path).</summary>
-            public override float ForwardBackwardStaged() { using (Enter()) { PrepareStaged(); Execute(backward: true); return ReadScalar(_d.T9); } }
+            public override float ForwardBackwardStaged() { using (Enter()) { UploadStaged(); Execute(backward: true); return ReadScalar(_d.T9); } }
 
             /// <summary>Runs the kernels again on the inputs of the last call (benchmarks, repeated evaluation).</summary>
             public void Replay(bool backward = true) { using (Enter()) Execute(backward); }
 
             /// <inheritdoc/>
-            public override float[] Invoke(global::System.Array[] inputs, bool backward = false)
-            {
-                return [backward ? ForwardBackward(Arg<float>(inputs, 0, "x", 2), Arg<float>(inputs, 1, "y", 2)) : Forward(Arg<float>(inputs, 0, "x", 2), Arg<float>(inputs, 1, "y", 2))];
-            }
+            public override float[] Invoke(global::System.Array[] inputs, bool backward = false) => [backward ? ForwardBackward(Arg<float>(inputs, 0, "x", 2), Arg<float>(inputs, 1, "y", 2)) : Forward(Arg<float>(inputs, 0, "x", 2), Arg<float>(inputs, 1, "y", 2))];
 
             private void Load(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y)
             {
@@ -279,36 +209,21 @@ namespace Samples.LinearRegression
                 this.Put(1, y, this._d.T1);
             }
 
-            protected override void RunManaged(bool backward)
+            protected override void RunKernels(bool backward)
             {
                 // K0: t5 = MatMul(t0, t2; transB) [N, 1]
-                _l0.Run(X[0], _d.T0, _p, 0, _w, _d.T5);
+                if (Managed) _l0.Run(X[0], _d.T0, _p, 0, _w, _d.T5);
+                else _l0.Run(Device, Work.View, _d.T0, State.Parameters.View, 0, Work.View, _d.T5);
                 // K1: sum over axes 0,1 of [N, 1], writes t9 (Vector256), kernel K1
-                _w[_d.T9] = (float)global::Kiln.Kernels.CpuWorkers.Sum(_d.N, 32768, _c1!);
+                _f1.Run();
                 if (!backward) return;
                 // K2: elementwise over [N, 1], writes t15 (Vector256), kernel K2
-                global::Kiln.Kernels.CpuWorkers.For(_d.N, 32768, _c2!);
+                _f2.Run();
                 // K3: sum over axes 0 of [N, 1], added into grad of 'linear.bias' (Vector256), kernel K3
-                _g[1] += (float)global::Kiln.Kernels.CpuWorkers.Sum(_d.N, 32768, _c3!);
+                _f3.Run();
                 // K4: t20 = MatMul(t15, t0; transA) [1, 1]
-                _l4.Run(_w, _d.T15, X[0], _d.T0, _g, 0);
-            }
-
-            protected override void RunIlgpu(bool backward)
-            {
-                // K0: t5 = MatMul(t0, t2; transB) [N, 1]
-                _l0.Run(Device, Work.View, _d.T0, State.Parameters.View, 0, Work.View, _d.T5);
-                // K1: sum over axes 0,1 of [N, 1], writes t9 (Vector256), kernel K1
-                global::ILGPU.Runtime.ArrayViewExtensions.MemSetToZero(Work.View.SubView(_d.T9, 1));
-                _k1!(Device.LaunchSize(_d.N), State.Parameters.View, State.Gradients.View, Work.View, _a1, Device.LaunchSize(_d.N));
-                if (!backward) return;
-                // K2: elementwise over [N, 1], writes t15 (Vector256), kernel K2
-                _k2!(Device.LaunchSize(_d.N), State.Parameters.View, State.Gradients.View, Work.View, _a2, Device.LaunchSize(_d.N));
-                // K3: sum over axes 0 of [N, 1], added into grad of 'linear.bias' (Vector256), kernel K3
-                _k3!(Device.LaunchSize(_d.N), State.Parameters.View, State.Gradients.View, Work.View, _a3, Device.LaunchSize(_d.N));
-                // K4: t20 = MatMul(t15, t0; transA) [1, 1]
-                _l4.Run(Device, Work.View, _d.T15, Work.View, _d.T0, State.Gradients.View, 0);
-                Device.Synchronize();
+                if (Managed) _l4.Run(_w, _d.T15, X[0], _d.T0, _g, 0);
+                else _l4.Run(Device, Work.View, _d.T15, Work.View, _d.T0, State.Gradients.View, 0);
             }
 
         }
@@ -347,35 +262,28 @@ namespace Kiln.Generated
 
         /// <summary>Managed form of K0 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K0Cpu(float[] p, float[] g, float[] w, float[] y, KernelArgs d, long start, long end)
+        public static void K0Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
-            long cols = d.A0;
-            for (long e = start; e < end;)
+            ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
+            ref float pr = ref MemoryMarshal.GetArrayDataReference(a.P);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
+            int c = (int)start, stop = (int)end;
+            ref float b1 = ref Unsafe.Add(ref wr, d.A1);
+            ref float b2 = ref Unsafe.Add(ref pr, 1);
+            ref float o = ref Unsafe.Add(ref yr, d.A2);
+            for (; c + 8 <= stop; c += 8)
             {
-                long row = e / cols;
-                int c = (int)(e - row * cols);
-                int stop = (int)Math.Min(cols, c + (end - e));
-                e += stop - c;
-                ref float b1 = ref Unsafe.Add(ref wr, d.A1);
-                ref float b2 = ref Unsafe.Add(ref pr, 1);
-                ref float o = ref Unsafe.Add(ref yr, d.A2);
-                for (; c + 8 <= stop; c += 8)
-                {
-                    var l1 = Vector256.LoadUnsafe(ref b1, (nuint)c);
-                    var l2 = Vector256.Create(b2);
-                    var v0 = (l1 + l2);
-                    v0.StoreUnsafe(ref o, (nuint)c);
-                }
-                for (; c < stop; c++)
-                {
-                    float l1 = Unsafe.Add(ref b1, c);
-                    float l2 = b2;
-                    float v0 = (l1 + l2);
-                    Unsafe.Add(ref o, c) = v0;
-                }
+                var l1 = Vector256.LoadUnsafe(ref b1, (nuint)c);
+                var l2 = Vector256.Create(b2);
+                var v0 = (l1 + l2);
+                v0.StoreUnsafe(ref o, (nuint)c);
+            }
+            for (; c < stop; c++)
+            {
+                float l1 = Unsafe.Add(ref b1, c);
+                float l2 = b2;
+                float v0 = (l1 + l2);
+                Unsafe.Add(ref o, c) = v0;
             }
         }
 
@@ -404,50 +312,41 @@ namespace Kiln.Generated
 
         /// <summary>Managed form of K1 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static double K1Cpu(float[] p, float[] g, float[] w, float[] x0, float[] y, KernelArgs d, long start, long end)
+        public static double K1Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
-            ref float x0r = ref MemoryMarshal.GetArrayDataReference(x0);
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
-            double total = 0;
-            long cols = d.A0;
-            for (long e = start; e < end;)
+            ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
+            ref float pr = ref MemoryMarshal.GetArrayDataReference(a.P);
+            ref float x0r = ref MemoryMarshal.GetArrayDataReference(a.X[0]);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
+            int c = (int)start, stop = (int)end;
+            ref float b2 = ref Unsafe.Add(ref wr, d.A1);
+            ref float b3 = ref Unsafe.Add(ref pr, 1);
+            ref float b5 = ref Unsafe.Add(ref x0r, d.A2);
+            ref float o = ref Unsafe.Add(ref yr, d.A3);
+            float acc = 0;
+            Vector256<float> vacc = Vector256<float>.Zero;
+            for (; c + 8 <= stop; c += 8)
             {
-                long row = e / cols;
-                int c = (int)(e - row * cols);
-                int stop = (int)Math.Min(cols, c + (end - e));
-                e += stop - c;
-                ref float b2 = ref Unsafe.Add(ref wr, d.A1);
-                ref float b3 = ref Unsafe.Add(ref pr, 1);
-                ref float b5 = ref Unsafe.Add(ref x0r, d.A2);
-                ref float o = ref Unsafe.Add(ref yr, d.A3);
-                float acc = 0;
-                Vector256<float> vacc = Vector256<float>.Zero;
-                for (; c + 8 <= stop; c += 8)
-                {
-                    var l2 = Vector256.LoadUnsafe(ref b2, (nuint)c);
-                    var l3 = Vector256.Create(b3);
-                    var l5 = Vector256.LoadUnsafe(ref b5, (nuint)c);
-                    var v1 = (l2 + l3);
-                    var v4 = (v1 - l5);
-                    var v6 = (v4 * v4);
-                    vacc += v6;
-                }
-                acc += Vector256.Sum(vacc);
-                for (; c < stop; c++)
-                {
-                    float l2 = Unsafe.Add(ref b2, c);
-                    float l3 = b3;
-                    float l5 = Unsafe.Add(ref b5, c);
-                    float v1 = (l2 + l3);
-                    float v4 = (v1 - l5);
-                    float v6 = (v4 * v4);
-                    acc += v6;
-                }
-                total += acc;
+                var l2 = Vector256.LoadUnsafe(ref b2, (nuint)c);
+                var l3 = Vector256.Create(b3);
+                var l5 = Vector256.LoadUnsafe(ref b5, (nuint)c);
+                var v1 = (l2 + l3);
+                var v4 = (v1 - l5);
+                var v6 = (v4 * v4);
+                vacc += v6;
             }
-            return total;
+            acc += Vector256.Sum(vacc);
+            for (; c < stop; c++)
+            {
+                float l2 = Unsafe.Add(ref b2, c);
+                float l3 = b3;
+                float l5 = Unsafe.Add(ref b5, c);
+                float v1 = (l2 + l3);
+                float v4 = (v1 - l5);
+                float v6 = (v4 * v4);
+                acc += v6;
+            }
+            return acc;
         }
 
         // K2: elementwise over [N, 1], writes t0 (Vector256)
@@ -481,51 +380,44 @@ namespace Kiln.Generated
 
         /// <summary>Managed form of K2 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K2Cpu(float[] p, float[] g, float[] w, float[] x0, float[] y, KernelArgs d, long start, long end)
+        public static void K2Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(p);
-            ref float x0r = ref MemoryMarshal.GetArrayDataReference(x0);
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
-            long cols = d.A0;
-            for (long e = start; e < end;)
+            ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
+            ref float pr = ref MemoryMarshal.GetArrayDataReference(a.P);
+            ref float x0r = ref MemoryMarshal.GetArrayDataReference(a.X[0]);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
+            int c = (int)start, stop = (int)end;
+            ref float b5 = ref Unsafe.Add(ref wr, d.A1);
+            ref float b6 = ref Unsafe.Add(ref pr, 1);
+            ref float b8 = ref Unsafe.Add(ref x0r, d.A2);
+            ref float o = ref Unsafe.Add(ref yr, d.A3);
+            for (; c + 8 <= stop; c += 8)
             {
-                long row = e / cols;
-                int c = (int)(e - row * cols);
-                int stop = (int)Math.Min(cols, c + (end - e));
-                e += stop - c;
-                ref float b5 = ref Unsafe.Add(ref wr, d.A1);
-                ref float b6 = ref Unsafe.Add(ref pr, 1);
-                ref float b8 = ref Unsafe.Add(ref x0r, d.A2);
-                ref float o = ref Unsafe.Add(ref yr, d.A3);
-                for (; c + 8 <= stop; c += 8)
-                {
-                    var l5 = Vector256.LoadUnsafe(ref b5, (nuint)c);
-                    var l6 = Vector256.Create(b6);
-                    var l8 = Vector256.LoadUnsafe(ref b8, (nuint)c);
-                    var v2 = Vector256.Create(1f);
-                    var v1 = v2;
-                    var v3 = v1;
-                    var v4 = (l5 + l6);
-                    var v7 = (v4 - l8);
-                    var v9 = (v3 * v7);
-                    var v0 = (v9 + v9);
-                    v0.StoreUnsafe(ref o, (nuint)c);
-                }
-                for (; c < stop; c++)
-                {
-                    float l5 = Unsafe.Add(ref b5, c);
-                    float l6 = b6;
-                    float l8 = Unsafe.Add(ref b8, c);
-                    float v2 = 1f;
-                    float v1 = v2;
-                    float v3 = v1;
-                    float v4 = (l5 + l6);
-                    float v7 = (v4 - l8);
-                    float v9 = (v3 * v7);
-                    float v0 = (v9 + v9);
-                    Unsafe.Add(ref o, c) = v0;
-                }
+                var l5 = Vector256.LoadUnsafe(ref b5, (nuint)c);
+                var l6 = Vector256.Create(b6);
+                var l8 = Vector256.LoadUnsafe(ref b8, (nuint)c);
+                var v2 = Vector256.Create(1f);
+                var v1 = v2;
+                var v3 = v1;
+                var v4 = (l5 + l6);
+                var v7 = (v4 - l8);
+                var v9 = (v3 * v7);
+                var v0 = (v9 + v9);
+                v0.StoreUnsafe(ref o, (nuint)c);
+            }
+            for (; c < stop; c++)
+            {
+                float l5 = Unsafe.Add(ref b5, c);
+                float l6 = b6;
+                float l8 = Unsafe.Add(ref b8, c);
+                float v2 = 1f;
+                float v1 = v2;
+                float v3 = v1;
+                float v4 = (l5 + l6);
+                float v7 = (v4 - l8);
+                float v9 = (v3 * v7);
+                float v0 = (v9 + v9);
+                Unsafe.Add(ref o, c) = v0;
             }
         }
 
@@ -546,36 +438,27 @@ namespace Kiln.Generated
 
         /// <summary>Managed form of K3 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static double K3Cpu(float[] p, float[] g, float[] w, KernelArgs d, long start, long end)
+        public static double K3Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
-            ref float gr = ref MemoryMarshal.GetArrayDataReference(g);
-            double total = 0;
-            long cols = d.A0;
-            for (long e = start; e < end;)
+            ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
+            int c = (int)start, stop = (int)end;
+            ref float b1 = ref Unsafe.Add(ref wr, d.A1);
+            ref float o = ref Unsafe.Add(ref yr, 1);
+            float acc = 0;
+            Vector256<float> vacc = Vector256<float>.Zero;
+            for (; c + 8 <= stop; c += 8)
             {
-                long row = e / cols;
-                int c = (int)(e - row * cols);
-                int stop = (int)Math.Min(cols, c + (end - e));
-                e += stop - c;
-                ref float b1 = ref Unsafe.Add(ref wr, d.A1);
-                ref float o = ref Unsafe.Add(ref gr, 1);
-                float acc = 0;
-                Vector256<float> vacc = Vector256<float>.Zero;
-                for (; c + 8 <= stop; c += 8)
-                {
-                    var l1 = Vector256.LoadUnsafe(ref b1, (nuint)c);
-                    vacc += l1;
-                }
-                acc += Vector256.Sum(vacc);
-                for (; c < stop; c++)
-                {
-                    float l1 = Unsafe.Add(ref b1, c);
-                    acc += l1;
-                }
-                total += acc;
+                var l1 = Vector256.LoadUnsafe(ref b1, (nuint)c);
+                vacc += l1;
             }
-            return total;
+            acc += Vector256.Sum(vacc);
+            for (; c < stop; c++)
+            {
+                float l1 = Unsafe.Add(ref b1, c);
+                acc += l1;
+            }
+            return acc;
         }
     }
 }

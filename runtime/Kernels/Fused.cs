@@ -1,0 +1,150 @@
+using System;
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace Kiln.Kernels;
+
+/// <summary>The arrays a generated kernel's managed form reads and writes: the parameter, gradient and work blocks, its output's array, and the bound slots it reads (x0, x1, …).</summary>
+public sealed class KernelArrays
+{
+    public float[] P = [], G = [], W = [], Y = [];
+    public float[][] X = [];
+}
+
+/// <summary>The managed form of a generated elementwise kernel (or a reduction into rows): elements [start, end) of its domain.</summary>
+public delegate void CpuKernel<TArgs>(KernelArrays a, TArgs d, long start, long end);
+
+/// <summary>The managed form of a generated reduction to one value: returns the partial result of elements [start, end).</summary>
+public delegate double CpuTotal<TArgs>(KernelArrays a, TArgs d, long start, long end);
+
+/// <summary>How a fused kernel is launched: its domain, how the managed path splits it, and how its output starts.</summary>
+public readonly struct Launch
+{
+    internal enum Kind { Map, Total, Rows, Serial }
+
+    internal Kind How { get; init; }
+    /// <summary>Elements of the kernel's domain.</summary>
+    internal long Count { get; init; }
+    /// <summary>Row length (Rows: the managed path gives each worker whole rows).</summary>
+    internal long Cols { get; init; }
+    /// <summary>A reduction adding into its output (a gradient) rather than overwriting it: the output is not reset first.</summary>
+    internal bool Accumulate { get; init; }
+    /// <summary>The reduction's starting value (0 for sums, -∞ for max).</summary>
+    internal float Identity { get; init; }
+    /// <summary>How two partial totals combine when they do not add (max, min, prod).</summary>
+    internal Func<double, double, double>? Combine { get; init; }
+
+    internal bool Reduces => How != Kind.Map;
+
+    /// <summary>An elementwise kernel over <paramref name="count"/> elements, split across the CPU workers.</summary>
+    public static Launch Map(long count) => new() { How = Kind.Map, Count = count };
+
+    /// <summary>A reduction of every element to one value: per-worker partials, combined in order (added unless <paramref name="combine"/> is given).</summary>
+    public static Launch Total(long count, bool accumulate = false, float identity = 0, Func<double, double, double>? combine = null) =>
+        new() { How = Kind.Total, Count = count, Accumulate = accumulate, Identity = identity, Combine = combine };
+
+    /// <summary>A reduction along the last dim: whole rows of <paramref name="cols"/> per worker.</summary>
+    public static Launch Rows(long count, long cols, bool accumulate = false, float identity = 0) =>
+        new() { How = Kind.Rows, Count = count, Cols = cols, Accumulate = accumulate, Identity = identity };
+
+    /// <summary>Any other reduction: one pass over the domain on one thread.</summary>
+    public static Launch Serial(long count, bool accumulate = false, float identity = 0) =>
+        new() { How = Kind.Serial, Count = count, Accumulate = accumulate, Identity = identity };
+}
+
+/// <summary>Where a fused kernel writes: a block of the plan and an offset in it, or a bound slot (managed path: the slot's array at offset 0).</summary>
+public readonly record struct Output(Region Region, int Slot, int Offset, int Count)
+{
+    public static Output Work(int offset, int count) => new(Region.Work, -1, offset, count);
+    public static Output Parameters(int offset, int count) => new(Region.Parameters, -1, offset, count);
+    public static Output Gradients(int offset, int count) => new(Region.Gradients, -1, offset, count);
+    /// <summary>A forward plan's output kept in the caller's array on the managed path (in the work arena at <paramref name="offset"/> on ILGPU devices).</summary>
+    public static Output Bound(int slot, int offset, int count) => new(Region.Work, slot, offset, count);
+}
+
+/// <summary>The blocks a plan's kernels address.</summary>
+public enum Region { Work, Parameters, Gradients }
+
+/// <summary>
+/// One fused elementwise or reduction kernel of a generated plan, as the plan runs it on either path: on the managed path
+/// its managed form over chunks of the domain on the CPU workers, on an ILGPU device its grid-stride kernel (loaded
+/// once per device). A reduction's output is reset to its identity first unless it accumulates. The plan's constructor
+/// builds one per launch site with the site's dims and offsets; its launch sequence calls <see cref="Run"/>.
+/// </summary>
+public sealed class Fused<TArgs> where TArgs : unmanaged
+{
+    private readonly Plan _plan;
+    private readonly TArgs _args;
+    private readonly Launch _launch;
+    private readonly Output _output;
+    private readonly int[] _slots;
+    private readonly CpuKernel<TArgs>? _cpu;
+    private readonly CpuTotal<TArgs>? _total;
+    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, TArgs, int>? _ilgpu;
+    private readonly KernelArrays _arrays = new();
+    private readonly Action<long, long> _chunk, _rows;
+    private readonly Func<long, long, double> _partial;
+
+    private Fused(Plan plan, Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, TArgs, int> ilgpu, TArgs args, Launch launch, Output output, int[] slots)
+    {
+        (_plan, _args, _launch, _output, _slots) = (plan, args, launch, output, slots);
+        _arrays.X = new float[slots.Length][];
+        _chunk = (s, e) => _cpu!(_arrays, _args, s, e);
+        _rows = (r0, r1) => _cpu!(_arrays, _args, r0 * _launch.Cols, r1 * _launch.Cols);
+        _partial = (s, e) => _total!(_arrays, _args, s, e);
+        if (!plan.Device.IsManaged)
+            _ilgpu = plan.Device.Kernel(ilgpu, acc => acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, TArgs, int>(ilgpu));
+    }
+
+    /// <summary>A kernel whose managed form writes its output element by element (or row by row).</summary>
+    /// <param name="slots">The bound slots its managed form reads as x0, x1, … (the plan's inputs kept in the caller's arrays).</param>
+    public Fused(Plan plan, Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, TArgs, int> ilgpu, CpuKernel<TArgs> cpu, TArgs args, Launch launch, Output output, params int[] slots)
+        : this(plan, ilgpu, args, launch, output, slots) => _cpu = cpu;
+
+    /// <summary>A reduction to one value whose managed form returns partial results.</summary>
+    public Fused(Plan plan, Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, TArgs, int> ilgpu, CpuTotal<TArgs> cpu, TArgs args, Launch launch, Output output, params int[] slots)
+        : this(plan, ilgpu, args, launch, output, slots) => _total = cpu;
+
+    /// <summary>Runs the kernel on the plan's path.</summary>
+    public void Run()
+    {
+        if (_ilgpu is null) RunManaged(); else RunIlgpu();
+    }
+
+    /// <summary>Elements per worker chunk on the managed path: below this a kernel runs on one thread.</summary>
+    private const long Grain = 32768;
+
+    private void RunManaged()
+    {
+        var a = _arrays;
+        (a.P, a.G, a.W) = (_plan.P, _plan.G, _plan.W);
+        var x = _plan.X;
+        for (int i = 0; i < _slots.Length; i++) a.X[i] = x[_slots[i]];
+        var y = a.Y = _output.Slot >= 0 ? x[_output.Slot] : _output.Region switch { Region.Parameters => a.P, Region.Gradients => a.G, _ => a.W };
+        var l = _launch;
+        if (l.How is Launch.Kind.Rows or Launch.Kind.Serial && !l.Accumulate) Array.Fill(y, l.Identity, _output.Offset, _output.Count);
+        switch (l.How)
+        {
+            case Launch.Kind.Map: CpuWorkers.For(l.Count, Grain, _chunk); break;
+            case Launch.Kind.Rows: CpuWorkers.For(l.Count / l.Cols, Math.Max(1, Grain / l.Cols), _rows); break;
+            case Launch.Kind.Serial: _cpu!(a, _args, 0, l.Count); break;
+            default:
+                float total = (float)(l.Combine is null ? CpuWorkers.Sum(l.Count, Grain, _partial) : CpuWorkers.Reduce(l.Count, Grain, _partial, l.Identity, l.Combine));
+                if (l.Accumulate) y[_output.Offset] += total; else y[_output.Offset] = total;
+                break;
+        }
+    }
+
+    private void RunIlgpu()
+    {
+        var device = _plan.Device;
+        var work = _plan.WorkView;
+        if (_launch.Reduces && !_launch.Accumulate)
+        {
+            var view = (_output.Region switch { Region.Parameters => _plan.State.Parameters.View, Region.Gradients => _plan.State.Gradients.View, _ => work }).SubView(_output.Offset, _output.Count);
+            if (_launch.Identity == 0) view.MemSetToZero(); else Fill.Run(device, view, _launch.Identity);
+        }
+        int size = device.LaunchSize(_launch.Count);
+        _ilgpu!(size, _plan.State.Parameters.View, _plan.State.Gradients.View, work, _args, size);
+    }
+}
