@@ -126,9 +126,15 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
     {
         var domain = Domain(k);
         w.Open($"public static void {name}(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, {argType} d, int stride)");
-        w.Line($"int total = {domain.Count.Emit("d.")};");
-        w.Open("for (int e = index; e < total; e += stride)");
         var live = LiveAxes(domain);
+        // one element (every dim 1): the first thread computes it
+        bool single = live.Count == 0;
+        if (single) w.Line("if (index != 0) return;");
+        else
+        {
+            w.Line($"int total = {domain.Count.Emit("d.")};");
+            w.Open("for (int e = index; e < total; e += stride)");
+        }
         EmitCoords(w, domain, "e", live, "int");
         foreach (var leaf in k.Leaves)
         {
@@ -145,8 +151,27 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
         if (k.Kind == KernelKind.Reduce) w.Line(Reduction(k).Atomic($"{arr}[{o}]", ResultOf(k)));
         else if (k.Accumulates) w.Line($"{arr}[{o}] += {ResultOf(k)};");
         else w.Line($"{arr}[{o}] = {ResultOf(k)};");
+        if (!single) w.Close();
         w.Close();
-        w.Close();
+    }
+
+    /// <summary>The managed form of a kernel over one element (every dim 1): straight-line, whatever chunk it is given.</summary>
+    private void EmitSingle(SourceWriter w, Kernel k, ReduceMode mode)
+    {
+        foreach (var leaf in k.Leaves)
+        {
+            var place = memory.Of(leaf, layout);
+            w.Line($"float l{leaf.Id} = {Source(LeafArray(k, leaf, place.Region))}[{place.Offset}];");
+        }
+        foreach (var s in Body(k, vector: false)) w.Line(s);
+        string v = ResultOf(k), o = $"a.Y[{memory.Of(k.Root, layout).Offset}]";
+        if (mode == ReduceMode.All)
+        {
+            w.Line($"float acc = {Reduction(k).IdentityLiteral};");
+            w.Line(Reduction(k).Accumulate("acc", v));
+            w.Line("return acc;");
+        }
+        else w.Line(k.Accumulates ? $"{o} += {v};" : $"{o} = {v};");
     }
 
     /// <summary>Splits a flat index into one coordinate i{axis} per given axis (row-major).</summary>
@@ -175,6 +200,12 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
         // optimised from the first call: a training loop's first steps run at full speed, not as tier-0 code
         w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
         w.Open($"public static {ret} {name}(KernelArrays a, {argType} d, long start, long end)");
+        if (live.Count == 0 && (k.Kind != KernelKind.Reduce || mode == ReduceMode.All))
+        {
+            EmitSingle(w, k, mode);
+            w.Close();
+            return;
+        }
         // a reference to the start of each array the kernel reads or writes
         var used = k.Leaves.Select(leaf => LeafArray(k, leaf, memory.Of(leaf, layout).Region)).Append("y").Distinct();
         foreach (var array in used) w.Line($"ref float {array}r = ref MemoryMarshal.GetArrayDataReference({Source(array)});");

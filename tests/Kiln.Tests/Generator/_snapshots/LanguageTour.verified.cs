@@ -1300,51 +1300,37 @@ namespace Kiln.Generated
         /// <summary>ILGPU form of K15 (grid-stride, one element per iteration).</summary>
         public static void K15(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            int total = 1;
-            for (int e = index; e < total; e += stride)
-            {
-                float l2 = w[d.A0];
-                float l3 = w[d.A1];
-                float l5 = w[d.A2];
-                float l9 = w[d.A3];
-                float v1 = (l2 / l3);
-                float v6 = 0f;
-                float v4 = (l5 * v6);
-                float v7 = (v1 + v4);
-                float v10 = 0.01f;
-                float v8 = (l9 * v10);
-                float v0 = (v7 + v8);
-                w[d.A4] = v0;
-            }
+            if (index != 0) return;
+            float l2 = w[d.A0];
+            float l3 = w[d.A1];
+            float l5 = w[d.A2];
+            float l9 = w[d.A3];
+            float v1 = (l2 / l3);
+            float v6 = 0f;
+            float v4 = (l5 * v6);
+            float v7 = (v1 + v4);
+            float v10 = 0.01f;
+            float v8 = (l9 * v10);
+            float v0 = (v7 + v8);
+            w[d.A4] = v0;
         }
 
         /// <summary>Managed form of K15 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K15Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
-            int c = (int)start, stop = (int)end;
-            ref float b2 = ref Unsafe.Add(ref wr, d.A0);
-            ref float b3 = ref Unsafe.Add(ref wr, d.A1);
-            ref float b5 = ref Unsafe.Add(ref wr, d.A2);
-            ref float b9 = ref Unsafe.Add(ref wr, d.A3);
-            ref float o = ref Unsafe.Add(ref yr, d.A4);
-            for (; c < stop; c++)
-            {
-                float l2 = b2;
-                float l3 = b3;
-                float l5 = b5;
-                float l9 = b9;
-                float v1 = (l2 / l3);
-                float v6 = 0f;
-                float v4 = (l5 * v6);
-                float v7 = (v1 + v4);
-                float v10 = 0.01f;
-                float v8 = (l9 * v10);
-                float v0 = (v7 + v8);
-                Unsafe.Add(ref o, c) = v0;
-            }
+            float l2 = a.W[d.A0];
+            float l3 = a.W[d.A1];
+            float l5 = a.W[d.A2];
+            float l9 = a.W[d.A3];
+            float v1 = (l2 / l3);
+            float v6 = 0f;
+            float v4 = (l5 * v6);
+            float v7 = (v1 + v4);
+            float v10 = 0.01f;
+            float v8 = (l9 * v10);
+            float v0 = (v7 + v8);
+            a.Y[d.A4] = v0;
         }
 
         // K16: sum over axes 0 of [N, 3], writes t0 (Vector256)
@@ -1467,32 +1453,21 @@ namespace Kiln.Generated
         /// <summary>ILGPU form of K18 (grid-stride, one element per iteration).</summary>
         public static void K18(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            int total = 1;
-            for (int e = index; e < total; e += stride)
-            {
-                float l2 = w[d.A0];
-                float v1 = 1f;
-                float v0 = (v1 / l2);
-                w[d.A1] = v0;
-            }
+            if (index != 0) return;
+            float l2 = w[d.A0];
+            float v1 = 1f;
+            float v0 = (v1 / l2);
+            w[d.A1] = v0;
         }
 
         /// <summary>Managed form of K18 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K18Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
-            int c = (int)start, stop = (int)end;
-            ref float b2 = ref Unsafe.Add(ref wr, d.A0);
-            ref float o = ref Unsafe.Add(ref yr, d.A1);
-            for (; c < stop; c++)
-            {
-                float l2 = b2;
-                float v1 = 1f;
-                float v0 = (v1 / l2);
-                Unsafe.Add(ref o, c) = v0;
-            }
+            float l2 = a.W[d.A0];
+            float v1 = 1f;
+            float v0 = (v1 / l2);
+            a.Y[d.A1] = v0;
         }
 
         // K19: elementwise over [N], writes t0 (Vector256)
