@@ -206,14 +206,15 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
             w.Close();
             return;
         }
-        // a reference to the start of each array the kernel reads or writes
-        var used = k.Leaves.Select(leaf => LeafArray(k, leaf, memory.Of(leaf, layout).Region)).Append("y").Distinct();
-        foreach (var array in used) w.Line($"ref float {array}r = ref MemoryMarshal.GetArrayDataReference({Source(array)});");
-        // a domain of one row (at most one live axis) is one segment; otherwise [start, end) is cut at row ends
+        // a domain of one row (at most one live axis) is one segment; otherwise [start, end) is cut at row ends, and each
+        // row's references start from a reference to the start of each array the kernel reads or writes
         bool oneRow = rowAxes.Count == 0;
+        string Start(string array) => oneRow ? $"MemoryMarshal.GetArrayDataReference({Source(array)})" : array + "r";
         if (oneRow) w.Line("int c = (int)start, stop = (int)end;");
         else
         {
+            foreach (var array in k.Leaves.Select(leaf => LeafArray(k, leaf, memory.Of(leaf, layout).Region)).Append("y").Distinct())
+                w.Line($"ref float {array}r = ref MemoryMarshal.GetArrayDataReference({Source(array)});");
             if (mode == ReduceMode.All) w.Line($"double total = {Reduction(k).IdentityLiteral};");
             w.Line($"long cols = {Cols(domain).Emit("d.")};");
             w.Open("for (long e = start; e < end;)");
@@ -230,12 +231,12 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
             var strides = DomainStrides(leaf, domain);
             lasts[leaf] = lastAxis < 0 ? Size.Of(0) : strides[lastAxis];
             string idx = Sum(new[] { place.Offset }.Concat(rowAxes.Select(i => Mul("i" + i, strides[i]))));
-            w.Line($"ref float b{leaf.Id} = ref Unsafe.Add(ref {LeafArray(k, leaf, place.Region)}r, {idx});");
+            w.Line($"ref float b{leaf.Id} = ref Unsafe.Add(ref {Start(LeafArray(k, leaf, place.Region))}, {idx});");
         }
         var outPlace = memory.Of(k.Root, layout);
         var outStrides = OutputStrides(k, domain);
         string outRow = Sum(new[] { outPlace.Offset }.Concat(rowAxes.Select(i => Mul("i" + i, outStrides[i]))));
-        w.Line($"ref float o = ref Unsafe.Add(ref yr, {outRow});");
+        w.Line($"ref float o = ref Unsafe.Add(ref {Start("y")}, {outRow});");
         bool lastReduced = k.Kind == KernelKind.Reduce && (lastAxis < 0 || outStrides[lastAxis].Coefficient == 0);
         if (k.Kind == KernelKind.Reduce && lastReduced) w.Line($"float acc = {Reduction(k).IdentityLiteral};");
         if (vector)

@@ -56,7 +56,7 @@ internal sealed class KernelLibrary(string className)
         }).ToList();
         // what each positional value is, in this kernel's own names: a dim, or the arena offset of a node (field T{id})
         if (fields.Count > 0)
-            lines.Insert(System.Math.Max(0, lines.FindIndex(l => l.StartsWith("///", System.StringComparison.Ordinal))), "// d: " + string.Join(", ", fields.Select((f, i) =>
+            lines.Insert(System.Math.Max(0, lines.FindIndex(l => !l.StartsWith("//", System.StringComparison.Ordinal))), "// d: " + string.Join(", ", fields.Select((f, i) =>
                 $"A{i} = {(f.Length > 1 && f[0] == 'T' && ids.TryGetValue(f.Substring(1), out int id) ? "offset of t" + id : f)}")));
         string text = string.Join("\n", lines);
         if (fields.Count > 16)
@@ -83,7 +83,12 @@ internal sealed class KernelLibrary(string className)
         foreach (var u in new[] { "System", "System.Runtime.CompilerServices", "System.Runtime.InteropServices", "System.Runtime.Intrinsics", "ILGPU", "Kiln.Kernels" })
             w.Line($"using global::{u};");
         w.Line();
-        w.Line($"/// <summary>The fused kernels of {modelName}'s plans, each once: a plan passes its own dims and offsets as KernelArgs.</summary>");
+        w.Line($"/// <summary>");
+        w.Line($"/// The fused kernels of {modelName}'s plans, each once: a plan passes its own dims and offsets as KernelArgs. Each");
+        w.Line("/// kernel Kn has an ILGPU form Kn (a grid-stride loop, one element per iteration), a managed form KnCpu over elements");
+        w.Line("/// [start, end) of its domain (Vector256 where every operand allows), and, for a max, min or product of all elements,");
+        w.Line("/// KnCombine joining two partial results.");
+        w.Line($"/// </summary>");
         w.Open($"file static class {className}");
         for (int i = 0; i < _texts.Count; i++)
         {

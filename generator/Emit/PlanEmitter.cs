@@ -230,15 +230,12 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
         w.Line($"// {name}: {Describe(k)}");
         foreach (var n in k.Body.Where(n => n.Op != Leaves.Const)) w.Line("//   " + n);
         if (k.Kind == KernelKind.Reduce) w.Line("//   " + k.Root);
-        w.Line($"/// <summary>ILGPU form of {name} (grid-stride, one element per iteration).</summary>");
         Emitter.EmitIlgpu(w, k, name, argType);
         w.Line();
-        w.Line($"/// <summary>Managed form of {name} over elements [start, end) of its domain.</summary>");
         Emitter.EmitManaged(w, k, name + "Cpu", argType);
         if (KernelEmitter.ModeOf(k) == KernelEmitter.ReduceMode.All && !KernelEmitter.Reduction(k).Additive)
         {
             w.Line();
-            w.Line($"/// <summary>Combines two partial results of {name}.</summary>");
             w.Line($"public static double {name}Combine(double a, double b) => {KernelEmitter.Reduction(k).Combine("a", "b")};");
         }
         return w.ToString();

@@ -151,14 +151,18 @@ namespace Kiln.Generated
     using global::ILGPU;
     using global::Kiln.Kernels;
 
-    /// <summary>The fused kernels of Centering's plans, each once: a plan passes its own dims and offsets as KernelArgs.</summary>
+    /// <summary>
+    /// The fused kernels of Centering's plans, each once: a plan passes its own dims and offsets as KernelArgs. Each
+    /// kernel Kn has an ILGPU form Kn (a grid-stride loop, one element per iteration), a managed form KnCpu over elements
+    /// [start, end) of its domain (Vector256 where every operand allows), and, for a max, min or product of all elements,
+    /// KnCombine joining two partial results.
+    /// </summary>
     file static class CenteringKernels
     {
         // K0: sum over axes 1 of [N, 8], writes t0 (Vector256)
         //   t1 = Mul(t2, t3) [N, 8]
         //   t0 = Sum(t1; axes=1) [N, 1]
         // d: A0 = N, A1 = offset of t2, A2 = offset of t0
-        /// <summary>ILGPU form of K0 (grid-stride, one element per iteration).</summary>
         public static void K0(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             int total = 8 * d.A0;
@@ -174,7 +178,6 @@ namespace Kiln.Generated
             }
         }
 
-        /// <summary>Managed form of K0 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K0Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
@@ -216,7 +219,6 @@ namespace Kiln.Generated
         //   t4 = Mul(t1, t5) [N, 8]
         //   t0 = Tanh(t4) [N, 8]
         // d: A0 = N, A1 = offset of t2, A2 = offset of t3, A3 = offset of t0
-        /// <summary>ILGPU form of K1 (grid-stride, one element per iteration).</summary>
         public static void K1(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             int total = 8 * d.A0;
@@ -235,7 +237,6 @@ namespace Kiln.Generated
             }
         }
 
-        /// <summary>Managed form of K1 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K1Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
@@ -282,7 +283,6 @@ namespace Kiln.Generated
         //   t1 = Add(t2, t3) [N, 8]
         //   t0 = Sum(t1; axes=1) [N, 1]
         // d: A0 = N, A1 = offset of t2, A2 = offset of t0
-        /// <summary>ILGPU form of K2 (grid-stride, one element per iteration).</summary>
         public static void K2(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             int total = 8 * d.A0;
@@ -298,7 +298,6 @@ namespace Kiln.Generated
             }
         }
 
-        /// <summary>Managed form of K2 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K2Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
@@ -343,7 +342,6 @@ namespace Kiln.Generated
         //   t5 = Mul(t4, t6) [N]
         //   t0 = Sum(t5; axes=0) [1]
         // d: A0 = N, A1 = T11, A2 = offset of t3, A3 = offset of t0
-        /// <summary>ILGPU form of K3 (grid-stride, one element per iteration).</summary>
         public static void K3(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             int total = d.A0;
@@ -360,17 +358,13 @@ namespace Kiln.Generated
             }
         }
 
-        /// <summary>Managed form of K3 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static double K3Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
-            ref float x0r = ref MemoryMarshal.GetArrayDataReference(a.X[0]);
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
             int c = (int)start, stop = (int)end;
-            ref float b2 = ref Unsafe.Add(ref wr, d.A1);
-            ref float b3 = ref Unsafe.Add(ref x0r, d.A2);
-            ref float o = ref Unsafe.Add(ref yr, d.A3);
+            ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
+            ref float b3 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.X[0]), d.A2);
+            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A3);
             float acc = 0;
             Vector256<float> vacc = Vector256<float>.Zero;
             for (; c + 8 <= stop; c += 8)
@@ -405,7 +399,6 @@ namespace Kiln.Generated
         //   t9 = Mul(t4, t6) [N]
         //   t0 = Add(t9, t9) [N]
         // d: A0 = N, A1 = T11, A2 = offset of t8, A3 = offset of t0
-        /// <summary>ILGPU form of K4 (grid-stride, one element per iteration).</summary>
         public static void K4(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             int total = d.A0;
@@ -426,17 +419,13 @@ namespace Kiln.Generated
             }
         }
 
-        /// <summary>Managed form of K4 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K4Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
-            ref float x0r = ref MemoryMarshal.GetArrayDataReference(a.X[0]);
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
             int c = (int)start, stop = (int)end;
-            ref float b7 = ref Unsafe.Add(ref wr, d.A1);
-            ref float b8 = ref Unsafe.Add(ref x0r, d.A2);
-            ref float o = ref Unsafe.Add(ref yr, d.A3);
+            ref float b7 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
+            ref float b8 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.X[0]), d.A2);
+            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A3);
             for (; c + 8 <= stop; c += 8)
             {
                 var l7 = Vector256.LoadUnsafe(ref b7, (nuint)c);
@@ -476,7 +465,6 @@ namespace Kiln.Generated
         //   t10 = Mul(t6, t7) [N, 8]
         //   t11 = Sum(t10; axes=0) [1, 8]
         // d: A0 = N, A1 = T27, A2 = offset of t3, A3 = offset of t8, A4 = offset of t9
-        /// <summary>ILGPU form of K5 (grid-stride, one element per iteration).</summary>
         public static void K5(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             int total = 8 * d.A0;
@@ -500,7 +488,6 @@ namespace Kiln.Generated
             }
         }
 
-        /// <summary>Managed form of K5 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K5Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
@@ -557,7 +544,6 @@ namespace Kiln.Generated
         //   t0 = Copy(t1) [N, 8]
         //   t2 = Sum(t0; axes=0,1) [1, 1]
         // d: A0 = N, A1 = T27
-        /// <summary>ILGPU form of K6 (grid-stride, one element per iteration).</summary>
         public static void K6(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             int total = 8 * d.A0;
@@ -572,7 +558,6 @@ namespace Kiln.Generated
             }
         }
 
-        /// <summary>Managed form of K6 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static double K6Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {

@@ -315,14 +315,18 @@ namespace Kiln.Generated
     using global::ILGPU;
     using global::Kiln.Kernels;
 
-    /// <summary>The fused kernels of DiabetesClassifier's plans, each once: a plan passes its own dims and offsets as KernelArgs.</summary>
+    /// <summary>
+    /// The fused kernels of DiabetesClassifier's plans, each once: a plan passes its own dims and offsets as KernelArgs. Each
+    /// kernel Kn has an ILGPU form Kn (a grid-stride loop, one element per iteration), a managed form KnCpu over elements
+    /// [start, end) of its domain (Vector256 where every operand allows), and, for a max, min or product of all elements,
+    /// KnCombine joining two partial results.
+    /// </summary>
     file static class DiabetesClassifierKernels
     {
         // K0: elementwise over [N, 6], writes t0 (Vector256)
         //   t1 = Add(t2, t3) [N, 6]
         //   t0 = Sigmoid(t1) [N, 6]
         // d: A0 = N, A1 = offset of t2, A2 = offset of t0
-        /// <summary>ILGPU form of K0 (grid-stride, one element per iteration).</summary>
         public static void K0(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             int total = 6 * d.A0;
@@ -339,7 +343,6 @@ namespace Kiln.Generated
             }
         }
 
-        /// <summary>Managed form of K0 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K0Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
@@ -380,7 +383,6 @@ namespace Kiln.Generated
         //   t1 = Add(t2, t3) [N, 4]
         //   t0 = Sigmoid(t1) [N, 4]
         // d: A0 = N, A1 = offset of t2, A2 = offset of t0
-        /// <summary>ILGPU form of K1 (grid-stride, one element per iteration).</summary>
         public static void K1(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             int total = 4 * d.A0;
@@ -397,7 +399,6 @@ namespace Kiln.Generated
             }
         }
 
-        /// <summary>Managed form of K1 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K1Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
@@ -438,7 +439,6 @@ namespace Kiln.Generated
         //   t1 = Add(t2, t3) [N, 1]
         //   t0 = Sigmoid(t1) [N, 1]
         // d: A0 = N, A1 = offset of t2, A2 = offset of t0
-        /// <summary>ILGPU form of K2 (grid-stride, one element per iteration).</summary>
         public static void K2(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             int total = d.A0;
@@ -453,17 +453,13 @@ namespace Kiln.Generated
             }
         }
 
-        /// <summary>Managed form of K2 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K2Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(a.P);
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
             int c = (int)start, stop = (int)end;
-            ref float b2 = ref Unsafe.Add(ref wr, d.A1);
-            ref float b3 = ref Unsafe.Add(ref pr, 86);
-            ref float o = ref Unsafe.Add(ref yr, d.A2);
+            ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
+            ref float b3 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.P), 86);
+            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A2);
             for (; c + 8 <= stop; c += 8)
             {
                 var l2 = Vector256.LoadUnsafe(ref b2, (nuint)c);
@@ -490,7 +486,6 @@ namespace Kiln.Generated
         //   t8 = Mul(t7, t9) [N, 1]
         //   t0 = Sum(t8; axes=0,1) [1, 1]
         // d: A0 = N, A1 = offset of t2, A2 = offset of t6, A3 = offset of t0
-        /// <summary>ILGPU form of K3 (grid-stride, one element per iteration).</summary>
         public static void K3(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             int total = d.A0;
@@ -510,19 +505,14 @@ namespace Kiln.Generated
             }
         }
 
-        /// <summary>Managed form of K3 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static double K3Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(a.P);
-            ref float x0r = ref MemoryMarshal.GetArrayDataReference(a.X[0]);
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
             int c = (int)start, stop = (int)end;
-            ref float b2 = ref Unsafe.Add(ref wr, d.A1);
-            ref float b3 = ref Unsafe.Add(ref pr, 86);
-            ref float b6 = ref Unsafe.Add(ref x0r, d.A2);
-            ref float o = ref Unsafe.Add(ref yr, d.A3);
+            ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
+            ref float b3 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.P), 86);
+            ref float b6 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.X[0]), d.A2);
+            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A3);
             float acc = 0;
             Vector256<float> vacc = Vector256<float>.Zero;
             for (; c + 8 <= stop; c += 8)
@@ -566,7 +556,6 @@ namespace Kiln.Generated
         //   t13 = Mul(t4, t12) [N, 1]
         //   t0 = Add(t7, t13) [N, 1]
         // d: A0 = N, A1 = offset of t8, A2 = offset of t10, A3 = offset of t0
-        /// <summary>ILGPU form of K4 (grid-stride, one element per iteration).</summary>
         public static void K4(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             int total = d.A0;
@@ -591,19 +580,14 @@ namespace Kiln.Generated
             }
         }
 
-        /// <summary>Managed form of K4 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K4Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
-            ref float x0r = ref MemoryMarshal.GetArrayDataReference(a.X[0]);
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(a.P);
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
             int c = (int)start, stop = (int)end;
-            ref float b8 = ref Unsafe.Add(ref x0r, d.A1);
-            ref float b10 = ref Unsafe.Add(ref wr, d.A2);
-            ref float b11 = ref Unsafe.Add(ref pr, 86);
-            ref float o = ref Unsafe.Add(ref yr, d.A3);
+            ref float b8 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.X[0]), d.A1);
+            ref float b10 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
+            ref float b11 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.P), 86);
+            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A3);
             for (; c + 8 <= stop; c += 8)
             {
                 var l8 = Vector256.LoadUnsafe(ref b8, (nuint)c);
@@ -647,7 +631,6 @@ namespace Kiln.Generated
         //   t4 = Mul(t3, t1) [N, 4]
         //   t0 = Mul(t5, t4) [N, 4]
         // d: A0 = N, A1 = offset of t5, A2 = offset of t3, A3 = offset of t0
-        /// <summary>ILGPU form of K5 (grid-stride, one element per iteration).</summary>
         public static void K5(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             int total = 4 * d.A0;
@@ -666,7 +649,6 @@ namespace Kiln.Generated
             }
         }
 
-        /// <summary>Managed form of K5 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K5Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
@@ -711,7 +693,6 @@ namespace Kiln.Generated
         //   t4 = Mul(t3, t1) [N, 6]
         //   t0 = Mul(t5, t4) [N, 6]
         // d: A0 = N, A1 = offset of t5, A2 = offset of t3, A3 = offset of t0
-        /// <summary>ILGPU form of K6 (grid-stride, one element per iteration).</summary>
         public static void K6(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             int total = 6 * d.A0;
@@ -730,7 +711,6 @@ namespace Kiln.Generated
             }
         }
 
-        /// <summary>Managed form of K6 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K6Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
@@ -773,7 +753,6 @@ namespace Kiln.Generated
         // K7: sum over axes 0 of [N, 6], added into grad of 'linear1.bias' (Vector256)
         //   t0 = Sum(t1; axes=0) [1, 6]
         // d: A0 = N, A1 = offset of t1
-        /// <summary>ILGPU form of K7 (grid-stride, one element per iteration).</summary>
         public static void K7(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             int total = 6 * d.A0;
@@ -787,7 +766,6 @@ namespace Kiln.Generated
             }
         }
 
-        /// <summary>Managed form of K7 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K7Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
@@ -819,7 +797,6 @@ namespace Kiln.Generated
         // K8: sum over axes 0 of [N, 4], added into grad of 'linear2.bias' (Vector256)
         //   t0 = Sum(t1; axes=0) [1, 4]
         // d: A0 = N, A1 = offset of t1
-        /// <summary>ILGPU form of K8 (grid-stride, one element per iteration).</summary>
         public static void K8(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             int total = 4 * d.A0;
@@ -833,7 +810,6 @@ namespace Kiln.Generated
             }
         }
 
-        /// <summary>Managed form of K8 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K8Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
@@ -865,7 +841,6 @@ namespace Kiln.Generated
         // K9: sum over axes 0 of [N, 1], added into grad of 'linear3.bias' (Vector256)
         //   t0 = Sum(t1; axes=0) [1, 1]
         // d: A0 = N, A1 = offset of t1
-        /// <summary>ILGPU form of K9 (grid-stride, one element per iteration).</summary>
         public static void K9(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             int total = d.A0;
@@ -877,15 +852,12 @@ namespace Kiln.Generated
             }
         }
 
-        /// <summary>Managed form of K9 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static double K9Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
             int c = (int)start, stop = (int)end;
-            ref float b1 = ref Unsafe.Add(ref wr, d.A1);
-            ref float o = ref Unsafe.Add(ref yr, 86);
+            ref float b1 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
+            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), 86);
             float acc = 0;
             Vector256<float> vacc = Vector256<float>.Zero;
             for (; c + 8 <= stop; c += 8)

@@ -477,14 +477,18 @@ namespace Kiln.Generated
     using global::ILGPU;
     using global::Kiln.Kernels;
 
-    /// <summary>The fused kernels of Tour's plans, each once: a plan passes its own dims and offsets as KernelArgs.</summary>
+    /// <summary>
+    /// The fused kernels of Tour's plans, each once: a plan passes its own dims and offsets as KernelArgs. Each
+    /// kernel Kn has an ILGPU form Kn (a grid-stride loop, one element per iteration), a managed form KnCpu over elements
+    /// [start, end) of its domain (Vector256 where every operand allows), and, for a max, min or product of all elements,
+    /// KnCombine joining two partial results.
+    /// </summary>
     file static class TourKernels
     {
         // K0: elementwise over [N, 4], writes t0 (Vector256)
         //   t1 = Tanh(t2) [N, 4]
         //   t0 = Add(t3, t1) [N, 4]
         // d: A0 = N, A1 = offset of t3, A2 = offset of t2, A3 = offset of t0
-        /// <summary>ILGPU form of K0 (grid-stride, one element per iteration).</summary>
         public static void K0(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             int total = 4 * d.A0;
@@ -501,7 +505,6 @@ namespace Kiln.Generated
             }
         }
 
-        /// <summary>Managed form of K0 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K0Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
@@ -543,7 +546,6 @@ namespace Kiln.Generated
         //   t3 = Add(t4, t1) [N, 4]
         //   t0 = Mul(t3, t5) [N, 4]
         // d: A0 = N, A1 = offset of t4, A2 = offset of t2, A3 = offset of t5, A4 = offset of t0
-        /// <summary>ILGPU form of K1 (grid-stride, one element per iteration).</summary>
         public static void K1(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             int total = 4 * d.A0;
@@ -562,7 +564,6 @@ namespace Kiln.Generated
             }
         }
 
-        /// <summary>Managed form of K1 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K1Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
@@ -606,7 +607,6 @@ namespace Kiln.Generated
         // K2: elementwise over [3], writes t0 (Vector256)
         //   t0 = Copy(t1) [3]
         // d: A0 = offset of t0
-        /// <summary>ILGPU form of K2 (grid-stride, one element per iteration).</summary>
         public static void K2(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             int total = 3;
@@ -619,13 +619,11 @@ namespace Kiln.Generated
             }
         }
 
-        /// <summary>Managed form of K2 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K2Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
             int c = (int)start, stop = (int)end;
-            ref float o = ref Unsafe.Add(ref yr, d.A0);
+            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A0);
             for (; c + 8 <= stop; c += 8)
             {
                 var v1 = Vector256.Create(1f);
@@ -645,7 +643,6 @@ namespace Kiln.Generated
         //   t4 = Mul(t1, t5) [3]
         //   t0 = Add(t6, t4) [N, 3]
         // d: A0 = N, A1 = offset of t6, A2 = offset of t2, A3 = offset of t0
-        /// <summary>ILGPU form of K3 (grid-stride, one element per iteration).</summary>
         public static void K3(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             int total = 3 * d.A0;
@@ -665,7 +662,6 @@ namespace Kiln.Generated
             }
         }
 
-        /// <summary>Managed form of K3 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K3Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
@@ -710,7 +706,6 @@ namespace Kiln.Generated
         // K4: elementwise over [N, 3], writes t0 (Vector256)
         //   t0 = Div(t1, t2) [N, 3]
         // d: A0 = N, A1 = offset of t1, A2 = offset of t2, A3 = offset of t0
-        /// <summary>ILGPU form of K4 (grid-stride, one element per iteration).</summary>
         public static void K4(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             int total = 3 * d.A0;
@@ -726,7 +721,6 @@ namespace Kiln.Generated
             }
         }
 
-        /// <summary>Managed form of K4 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K4Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
@@ -764,7 +758,6 @@ namespace Kiln.Generated
         //   t1 = Mul(t2, t3) [N, 4]
         //   t0 = Add(t4, t1) [N, 4]
         // d: A0 = N, A1 = offset of t4, A2 = offset of t2, A3 = offset of t0
-        /// <summary>ILGPU form of K5 (grid-stride, one element per iteration).</summary>
         public static void K5(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             int total = 4 * d.A0;
@@ -782,7 +775,6 @@ namespace Kiln.Generated
             }
         }
 
-        /// <summary>Managed form of K5 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K5Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
@@ -824,7 +816,6 @@ namespace Kiln.Generated
         // K6: elementwise over [N, 4], writes t0 (Vector256)
         //   t0 = Tanh(t1) [N, 4]
         // d: A0 = N, A1 = offset of t1, A2 = offset of t0
-        /// <summary>ILGPU form of K6 (grid-stride, one element per iteration).</summary>
         public static void K6(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             int total = 4 * d.A0;
@@ -839,7 +830,6 @@ namespace Kiln.Generated
             }
         }
 
-        /// <summary>Managed form of K6 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K6Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
@@ -873,7 +863,6 @@ namespace Kiln.Generated
         // K7: elementwise over [N, 4], writes t0 (Vector256)
         //   t0 = Add(t1, t2) [N, 4]
         // d: A0 = N, A1 = offset of t1, A2 = offset of t2, A3 = offset of t0
-        /// <summary>ILGPU form of K7 (grid-stride, one element per iteration).</summary>
         public static void K7(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             int total = 4 * d.A0;
@@ -889,7 +878,6 @@ namespace Kiln.Generated
             }
         }
 
-        /// <summary>Managed form of K7 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K7Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
@@ -927,7 +915,6 @@ namespace Kiln.Generated
         //   t1 = Add(t2, t3) [N, 4]
         //   t0 = Mul(t1, t4) [N, 4]
         // d: A0 = N, A1 = offset of t2, A2 = offset of t3, A3 = offset of t4, A4 = offset of t0
-        /// <summary>ILGPU form of K8 (grid-stride, one element per iteration).</summary>
         public static void K8(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             int total = 4 * d.A0;
@@ -945,7 +932,6 @@ namespace Kiln.Generated
             }
         }
 
-        /// <summary>Managed form of K8 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K8Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
@@ -988,7 +974,6 @@ namespace Kiln.Generated
         //   t1 = Neg(t2) [N]
         //   t0 = Sum(t1; axes=0) [1]
         // d: A0 = N, A1 = offset of t2, A2 = offset of t0
-        /// <summary>ILGPU form of K9 (grid-stride, one element per iteration).</summary>
         public static void K9(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             int total = d.A0;
@@ -1001,15 +986,12 @@ namespace Kiln.Generated
             }
         }
 
-        /// <summary>Managed form of K9 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static double K9Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
             int c = (int)start, stop = (int)end;
-            ref float b2 = ref Unsafe.Add(ref wr, d.A1);
-            ref float o = ref Unsafe.Add(ref yr, d.A2);
+            ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
+            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A2);
             float acc = 0;
             Vector256<float> vacc = Vector256<float>.Zero;
             for (; c + 8 <= stop; c += 8)
@@ -1031,7 +1013,6 @@ namespace Kiln.Generated
         // K10: sum over axes 0 of [N], writes t0 (Vector256)
         //   t0 = Sum(t1; axes=0) [1]
         // d: A0 = N, A1 = offset of t1, A2 = offset of t0
-        /// <summary>ILGPU form of K10 (grid-stride, one element per iteration).</summary>
         public static void K10(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             int total = d.A0;
@@ -1043,15 +1024,12 @@ namespace Kiln.Generated
             }
         }
 
-        /// <summary>Managed form of K10 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static double K10Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
             int c = (int)start, stop = (int)end;
-            ref float b1 = ref Unsafe.Add(ref wr, d.A1);
-            ref float o = ref Unsafe.Add(ref yr, d.A2);
+            ref float b1 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
+            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A2);
             float acc = 0;
             Vector256<float> vacc = Vector256<float>.Zero;
             for (; c + 8 <= stop; c += 8)
@@ -1075,7 +1053,6 @@ namespace Kiln.Generated
         //   t6 = Mul(t5, t7) [N, 3]
         //   t0 = Sum(t6; axes=0,1) [1, 1]
         // d: A0 = N, A1 = offset of t2, A2 = offset of t0
-        /// <summary>ILGPU form of K11 (grid-stride, one element per iteration).</summary>
         public static void K11(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             int total = 3 * d.A0;
@@ -1095,7 +1072,6 @@ namespace Kiln.Generated
             }
         }
 
-        /// <summary>Managed form of K11 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static double K11Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
@@ -1145,7 +1121,6 @@ namespace Kiln.Generated
         // K12: elementwise over [4], writes t0 (Vector256)
         //   t0 = Copy(t1) [4]
         // d: A0 = offset of t0
-        /// <summary>ILGPU form of K12 (grid-stride, one element per iteration).</summary>
         public static void K12(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             int total = 4;
@@ -1158,13 +1133,11 @@ namespace Kiln.Generated
             }
         }
 
-        /// <summary>Managed form of K12 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K12Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
             int c = (int)start, stop = (int)end;
-            ref float o = ref Unsafe.Add(ref yr, d.A0);
+            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A0);
             for (; c + 8 <= stop; c += 8)
             {
                 var v1 = Vector256.Create(1f);
@@ -1182,7 +1155,6 @@ namespace Kiln.Generated
         // K13: elementwise over [4], writes t0 (Vector256)
         //   t0 = Sub(t1, t2) [4]
         // d: A0 = offset of t1, A1 = offset of t0
-        /// <summary>ILGPU form of K13 (grid-stride, one element per iteration).</summary>
         public static void K13(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             int total = 4;
@@ -1196,15 +1168,12 @@ namespace Kiln.Generated
             }
         }
 
-        /// <summary>Managed form of K13 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K13Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
             int c = (int)start, stop = (int)end;
-            ref float b1 = ref Unsafe.Add(ref wr, d.A0);
-            ref float o = ref Unsafe.Add(ref yr, d.A1);
+            ref float b1 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A0);
+            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A1);
             for (; c + 8 <= stop; c += 8)
             {
                 var l1 = Vector256.LoadUnsafe(ref b1, (nuint)c);
@@ -1226,7 +1195,6 @@ namespace Kiln.Generated
         //   t4 = Mul(t5, t1) [4, 4]
         //   t0 = Sum(t4; axes=0,1) [1, 1]
         // d: A0 = offset of t3, A1 = offset of t0
-        /// <summary>ILGPU form of K14 (grid-stride, one element per iteration).</summary>
         public static void K14(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             int total = 16;
@@ -1244,7 +1212,6 @@ namespace Kiln.Generated
             }
         }
 
-        /// <summary>Managed form of K14 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static double K14Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
@@ -1297,7 +1264,6 @@ namespace Kiln.Generated
         //   t8 = Mul(t9, t10) []
         //   t0 = Add(t7, t8) []
         // d: A0 = T47, A1 = T49, A2 = T41, A3 = T61, A4 = offset of t0
-        /// <summary>ILGPU form of K15 (grid-stride, one element per iteration).</summary>
         public static void K15(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             if (index != 0) return;
@@ -1315,7 +1281,6 @@ namespace Kiln.Generated
             w[d.A4] = v0;
         }
 
-        /// <summary>Managed form of K15 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K15Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
@@ -1337,7 +1302,6 @@ namespace Kiln.Generated
         //   t1 = Mul(t2, t3) [N, 3]
         //   t0 = Sum(t1; axes=0) [1, 3]
         // d: A0 = N, A1 = offset of t2, A2 = offset of t0
-        /// <summary>ILGPU form of K16 (grid-stride, one element per iteration).</summary>
         public static void K16(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             int total = 3 * d.A0;
@@ -1353,7 +1317,6 @@ namespace Kiln.Generated
             }
         }
 
-        /// <summary>Managed form of K16 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K16Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
@@ -1392,7 +1355,6 @@ namespace Kiln.Generated
         //   t6 = Mul(t7, t4) [3]
         //   t0 = Add(t1, t6) [3]
         // d: A0 = offset of t3, A1 = T31, A2 = offset of t0
-        /// <summary>ILGPU form of K17 (grid-stride, one element per iteration).</summary>
         public static void K17(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             int total = 3;
@@ -1411,16 +1373,13 @@ namespace Kiln.Generated
             }
         }
 
-        /// <summary>Managed form of K17 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K17Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
             int c = (int)start, stop = (int)end;
-            ref float b3 = ref Unsafe.Add(ref wr, d.A0);
-            ref float b5 = ref Unsafe.Add(ref wr, d.A1);
-            ref float o = ref Unsafe.Add(ref yr, d.A2);
+            ref float b3 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A0);
+            ref float b5 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
+            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A2);
             for (; c + 8 <= stop; c += 8)
             {
                 var l3 = Vector256.LoadUnsafe(ref b3, (nuint)c);
@@ -1450,7 +1409,6 @@ namespace Kiln.Generated
         // K18: elementwise over [], writes t0 (scalar)
         //   t0 = Div(t1, t2) []
         // d: A0 = T49, A1 = offset of t0
-        /// <summary>ILGPU form of K18 (grid-stride, one element per iteration).</summary>
         public static void K18(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             if (index != 0) return;
@@ -1460,7 +1418,6 @@ namespace Kiln.Generated
             w[d.A1] = v0;
         }
 
-        /// <summary>Managed form of K18 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K18Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
@@ -1474,7 +1431,6 @@ namespace Kiln.Generated
         //   t1 = Copy(t2) [N]
         //   t0 = Neg(t1) [N]
         // d: A0 = N, A1 = T69, A2 = offset of t0
-        /// <summary>ILGPU form of K19 (grid-stride, one element per iteration).</summary>
         public static void K19(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             int total = d.A0;
@@ -1488,15 +1444,12 @@ namespace Kiln.Generated
             }
         }
 
-        /// <summary>Managed form of K19 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K19Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
             int c = (int)start, stop = (int)end;
-            ref float b2 = ref Unsafe.Add(ref wr, d.A1);
-            ref float o = ref Unsafe.Add(ref yr, d.A2);
+            ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
+            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A2);
             for (; c + 8 <= stop; c += 8)
             {
                 var l2 = Vector256.Create(b2);
@@ -1519,7 +1472,6 @@ namespace Kiln.Generated
         //   t6 = Sub(t7, t4) [N, 4]
         //   t0 = Mul(t1, t6) [N, 4]
         // d: A0 = N, A1 = offset of t2, A2 = offset of t3, A3 = offset of t5, A4 = offset of t0
-        /// <summary>ILGPU form of K20 (grid-stride, one element per iteration).</summary>
         public static void K20(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             int total = 4 * d.A0;
@@ -1540,7 +1492,6 @@ namespace Kiln.Generated
             }
         }
 
-        /// <summary>Managed form of K20 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K20Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
@@ -1592,7 +1543,6 @@ namespace Kiln.Generated
         //   t8 = Sub(t9, t6) [N, 4]
         //   t0 = Mul(t4, t8) [N, 4]
         // d: A0 = N, A1 = offset of t2, A2 = offset of t3, A3 = offset of t5, A4 = offset of t7, A5 = offset of t0
-        /// <summary>ILGPU form of K21 (grid-stride, one element per iteration).</summary>
         public static void K21(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             int total = 4 * d.A0;
@@ -1615,7 +1565,6 @@ namespace Kiln.Generated
             }
         }
 
-        /// <summary>Managed form of K21 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K21Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
@@ -1670,7 +1619,6 @@ namespace Kiln.Generated
         //   t4 = Add(t1, t5) [N, 4]
         //   t0 = Add(t4, t6) [N, 4]
         // d: A0 = N, A1 = offset of t2, A2 = offset of t3, A3 = offset of t5, A4 = offset of t6, A5 = offset of t0
-        /// <summary>ILGPU form of K22 (grid-stride, one element per iteration).</summary>
         public static void K22(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             int total = 4 * d.A0;
@@ -1690,7 +1638,6 @@ namespace Kiln.Generated
             }
         }
 
-        /// <summary>Managed form of K22 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K22Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
@@ -1742,7 +1689,6 @@ namespace Kiln.Generated
         //   t7 = Add(t6, t8) [4, 4]
         //   t9 = Add(t7, t10) [4, 4]
         // d: A0 = offset of t5, A1 = offset of t8, A2 = offset of t10
-        /// <summary>ILGPU form of K23 (grid-stride, one element per iteration).</summary>
         public static void K23(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             int total = 16;
@@ -1766,7 +1712,6 @@ namespace Kiln.Generated
             }
         }
 
-        /// <summary>Managed form of K23 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K23Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {

@@ -240,13 +240,17 @@ namespace Kiln.Generated
     using global::ILGPU;
     using global::Kiln.Kernels;
 
-    /// <summary>The fused kernels of LinearModel's plans, each once: a plan passes its own dims and offsets as KernelArgs.</summary>
+    /// <summary>
+    /// The fused kernels of LinearModel's plans, each once: a plan passes its own dims and offsets as KernelArgs. Each
+    /// kernel Kn has an ILGPU form Kn (a grid-stride loop, one element per iteration), a managed form KnCpu over elements
+    /// [start, end) of its domain (Vector256 where every operand allows), and, for a max, min or product of all elements,
+    /// KnCombine joining two partial results.
+    /// </summary>
     file static class LinearModelKernels
     {
         // K0: elementwise over [N, 1], writes t0 (Vector256)
         //   t0 = Add(t1, t2) [N, 1]
         // d: A0 = N, A1 = offset of t1, A2 = offset of t0
-        /// <summary>ILGPU form of K0 (grid-stride, one element per iteration).</summary>
         public static void K0(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             int total = d.A0;
@@ -260,17 +264,13 @@ namespace Kiln.Generated
             }
         }
 
-        /// <summary>Managed form of K0 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K0Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(a.P);
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
             int c = (int)start, stop = (int)end;
-            ref float b1 = ref Unsafe.Add(ref wr, d.A1);
-            ref float b2 = ref Unsafe.Add(ref pr, 1);
-            ref float o = ref Unsafe.Add(ref yr, d.A2);
+            ref float b1 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
+            ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.P), 1);
+            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A2);
             for (; c + 8 <= stop; c += 8)
             {
                 var l1 = Vector256.LoadUnsafe(ref b1, (nuint)c);
@@ -293,7 +293,6 @@ namespace Kiln.Generated
         //   t6 = Mul(t4, t4) [N, 1]
         //   t0 = Sum(t6; axes=0,1) [1, 1]
         // d: A0 = N, A1 = offset of t2, A2 = offset of t5, A3 = offset of t0
-        /// <summary>ILGPU form of K1 (grid-stride, one element per iteration).</summary>
         public static void K1(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             int total = d.A0;
@@ -310,19 +309,14 @@ namespace Kiln.Generated
             }
         }
 
-        /// <summary>Managed form of K1 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static double K1Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(a.P);
-            ref float x0r = ref MemoryMarshal.GetArrayDataReference(a.X[0]);
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
             int c = (int)start, stop = (int)end;
-            ref float b2 = ref Unsafe.Add(ref wr, d.A1);
-            ref float b3 = ref Unsafe.Add(ref pr, 1);
-            ref float b5 = ref Unsafe.Add(ref x0r, d.A2);
-            ref float o = ref Unsafe.Add(ref yr, d.A3);
+            ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
+            ref float b3 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.P), 1);
+            ref float b5 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.X[0]), d.A2);
+            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A3);
             float acc = 0;
             Vector256<float> vacc = Vector256<float>.Zero;
             for (; c + 8 <= stop; c += 8)
@@ -357,7 +351,6 @@ namespace Kiln.Generated
         //   t9 = Mul(t3, t7) [N, 1]
         //   t0 = Add(t9, t9) [N, 1]
         // d: A0 = N, A1 = offset of t5, A2 = offset of t8, A3 = offset of t0
-        /// <summary>ILGPU form of K2 (grid-stride, one element per iteration).</summary>
         public static void K2(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             int total = d.A0;
@@ -378,19 +371,14 @@ namespace Kiln.Generated
             }
         }
 
-        /// <summary>Managed form of K2 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K2Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(a.P);
-            ref float x0r = ref MemoryMarshal.GetArrayDataReference(a.X[0]);
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
             int c = (int)start, stop = (int)end;
-            ref float b5 = ref Unsafe.Add(ref wr, d.A1);
-            ref float b6 = ref Unsafe.Add(ref pr, 1);
-            ref float b8 = ref Unsafe.Add(ref x0r, d.A2);
-            ref float o = ref Unsafe.Add(ref yr, d.A3);
+            ref float b5 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
+            ref float b6 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.P), 1);
+            ref float b8 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.X[0]), d.A2);
+            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A3);
             for (; c + 8 <= stop; c += 8)
             {
                 var l5 = Vector256.LoadUnsafe(ref b5, (nuint)c);
@@ -424,7 +412,6 @@ namespace Kiln.Generated
         // K3: sum over axes 0 of [N, 1], added into grad of 'linear.bias' (Vector256)
         //   t0 = Sum(t1; axes=0) [1, 1]
         // d: A0 = N, A1 = offset of t1
-        /// <summary>ILGPU form of K3 (grid-stride, one element per iteration).</summary>
         public static void K3(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             int total = d.A0;
@@ -436,15 +423,12 @@ namespace Kiln.Generated
             }
         }
 
-        /// <summary>Managed form of K3 over elements [start, end) of its domain.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static double K3Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
             int c = (int)start, stop = (int)end;
-            ref float b1 = ref Unsafe.Add(ref wr, d.A1);
-            ref float o = ref Unsafe.Add(ref yr, 1);
+            ref float b1 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
+            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), 1);
             float acc = 0;
             Vector256<float> vacc = Vector256<float>.Zero;
             for (; c + 8 <= stop; c += 8)
