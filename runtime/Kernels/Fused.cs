@@ -88,6 +88,9 @@ public sealed class Fused<TArgs> where TArgs : unmanaged
     private Fused(Plan plan, Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, TArgs, int> ilgpu, TArgs args, Launch launch, Output output, int[] slots)
     {
         (_plan, _args, _launch, _output, _slots) = (plan, args, launch, output, slots);
+        // the blocks never move; the bound slots' arrays are read at each run (a call may bind the caller's)
+        (_arrays.P, _arrays.G, _arrays.W) = (plan.P, plan.G, plan.W);
+        _arrays.Y = output.Region switch { Region.Parameters => plan.P, Region.Gradients => plan.G, _ => plan.W };
         _arrays.X = new float[slots.Length][];
         _chunk = (s, e) => _cpu!(_arrays, _args, s, e);
         _rows = (r0, r1) => _cpu!(_arrays, _args, r0 * _launch.Cols, r1 * _launch.Cols);
@@ -117,20 +120,27 @@ public sealed class Fused<TArgs> where TArgs : unmanaged
     private void RunManaged()
     {
         var a = _arrays;
-        (a.P, a.G, a.W) = (_plan.P, _plan.G, _plan.W);
-        var x = _plan.X;
-        for (int i = 0; i < _slots.Length; i++) a.X[i] = x[_slots[i]];
-        var y = a.Y = _output.Slot >= 0 ? x[_output.Slot] : _output.Region switch { Region.Parameters => a.P, Region.Gradients => a.G, _ => a.W };
-        var l = _launch;
-        if (l.How is Launch.Kind.Rows or Launch.Kind.Serial && !l.Accumulate) Array.Fill(y, l.Identity, _output.Offset, _output.Count);
+        if (_slots.Length > 0 || _output.Slot >= 0)
+        {
+            var x = _plan.X;
+            for (int i = 0; i < _slots.Length; i++) a.X[i] = x[_slots[i]];
+            if (_output.Slot >= 0) a.Y = x[_output.Slot];
+        }
+        ref readonly var l = ref _launch;
+        if (l.How is Launch.Kind.Rows or Launch.Kind.Serial && !l.Accumulate) Array.Fill(a.Y, l.Identity, _output.Offset, _output.Count);
+        // a domain too small to split runs on this thread without going through the workers
+        bool small = l.Count < 2 * Grain;
         switch (l.How)
         {
-            case Launch.Kind.Map: CpuWorkers.For(l.Count, Grain, _chunk); break;
+            case Launch.Kind.Map:
+                if (small) _cpu!(a, _args, 0, l.Count); else CpuWorkers.For(l.Count, Grain, _chunk);
+                break;
             case Launch.Kind.Rows: CpuWorkers.For(l.Count / l.Cols, Math.Max(1, Grain / l.Cols), _rows); break;
             case Launch.Kind.Serial: _cpu!(a, _args, 0, l.Count); break;
             default:
-                float total = (float)(l.Combine is null ? CpuWorkers.Sum(l.Count, Grain, _partial) : CpuWorkers.Reduce(l.Count, Grain, _partial, l.Identity, l.Combine));
-                if (l.Accumulate) y[_output.Offset] += total; else y[_output.Offset] = total;
+                float total = (float)(small ? _total!(a, _args, 0, l.Count)
+                    : l.Combine is null ? CpuWorkers.Sum(l.Count, Grain, _partial) : CpuWorkers.Reduce(l.Count, Grain, _partial, l.Identity, l.Combine));
+                if (l.Accumulate) a.Y[_output.Offset] += total; else a.Y[_output.Offset] = total;
                 break;
         }
     }

@@ -24,6 +24,8 @@ public partial class Arithmetic
     [Loss] public Tensor PowScalar([Shape(3, 4)] Tensor r) => ((a * a + 0.5f).Pow(1.5f) * r).Sum();
     [Loss] public Tensor PowSquare([Shape(3, 4)] Tensor r) => (Pow(a, 2f) * r).Sum();
     [Loss] public Tensor PowTensor([Shape(3, 4)] Tensor r) => (Pow(a * a + 0.5f, b) * r).Sum();
+    /// <summary>The constant exponents pow is specialized for (0, 3, 4, -½, -2: products and roots, as PyTorch's kernels), against pow itself.</summary>
+    [Loss] public Tensor PowSpecialized([Shape(3, 4)] Tensor r) { var p = a * a + 0.5f; return ((Pow(a, 3f) + Pow(a, 4f) + Pow(p, -0.5f) + Pow(p, -2f) + Pow(a, 0f)) * r).Sum(); }
     [Loss] public Tensor SharedUse([Shape(3, 4)] Tensor r) { var s = Sigmoid(a); return (s * s * r + s).Sum(); }
     /// <summary>One fused kernel reading more dims and offsets than KernelArgs holds: it keeps its plan's Bound.</summary>
     [Loss] public Tensor ManyOperands([Shape(3, 4)] Tensor r0, [Shape(3, 4)] Tensor r1, [Shape(3, 4)] Tensor r2, [Shape(3, 4)] Tensor r3, [Shape(3, 4)] Tensor r4, [Shape(3, 4)] Tensor r5, [Shape(3, 4)] Tensor r6, [Shape(3, 4)] Tensor r7, [Shape(3, 4)] Tensor r8, [Shape(3, 4)] Tensor r9, [Shape(3, 4)] Tensor r10, [Shape(3, 4)] Tensor r11, [Shape(3, 4)] Tensor r12, [Shape(3, 4)] Tensor r13, [Shape(3, 4)] Tensor r14, [Shape(3, 4)] Tensor r15, [Shape(3, 4)] Tensor r16, [Shape(3, 4)] Tensor r17) => (a * (r0 + r1 + r2 + r3 + r4 + r5 + r6 + r7 + r8 + r9 + r10 + r11 + r12 + r13 + r14 + r15 + r16 + r17)).Sum();

@@ -86,6 +86,12 @@ internal static class ReferenceCases
         ["Arithmetic.Negate"] = c => Sum(Mul(Neg(c.P("a")), c.I("r"))),
         ["Arithmetic.PowScalar"] = c => Sum(Mul(Pow(Add(Mul(c.P("a"), c.P("a")), S(0.5f)), 1.5f), c.I("r"))),
         ["Arithmetic.PowSquare"] = c => Sum(Mul(Pow(c.P("a"), 2f), c.I("r"))),
+        ["Arithmetic.PowSpecialized"] = c =>
+        {
+            var a = c.P("a");
+            var p = Add(Mul(a, a), S(0.5f));
+            return Sum(Mul(Add(Add(Add(Add(Pow(a, 3), Pow(a, 4)), Pow(p, -0.5)), Pow(p, -2)), Pow(a, 0)), c.I("r")));
+        },
         ["Arithmetic.PowTensor"] = c => Sum(Mul(Pow(Add(Mul(c.P("a"), c.P("a")), S(0.5f)), c.P("b")), c.I("r"))),
         ["Arithmetic.SharedUse"] = c =>
         {
