@@ -26,7 +26,9 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
     private static string Source(string array) => array switch { "p" => "a.P", "g" => "a.G", "w" => "a.W", "y" => "a.Y", _ => $"a.X[{array.Substring(1)}]" };
 
     /// <summary>How a reduction runs on the managed path.</summary>
-    public enum ReduceMode { None, All, Rows, Serial }
+    /// <remarks>Columns: a [rows, cols] domain summed over its rows (a bias gradient): each column's total is kept in a
+    /// register over the rows, and the columns are split across workers.</remarks>
+    public enum ReduceMode { None, All, Rows, Columns, Serial }
 
     public static ReduceMode ModeOf(Kernel k)
     {
@@ -36,6 +38,7 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
         var live = LiveAxes(domain);
         if (live.All(i => axes.Contains(i))) return ReduceMode.All;
         if (live.Count > 1 && axes.Contains(live[live.Count - 1]) && live.Take(live.Count - 1).All(i => !axes.Contains(i))) return ReduceMode.Rows;
+        if (live.Count == 2 && axes.Contains(live[0]) && !axes.Contains(live[1])) return ReduceMode.Columns;
         return ReduceMode.Serial;
     }
 
@@ -174,6 +177,54 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
         else w.Line(k.Accumulates ? $"{o} += {v};" : $"{o} = {v};");
     }
 
+    /// <summary>
+    /// The managed form of a column total (<see cref="ReduceMode.Columns"/>) over columns [start, end): for each column (a
+    /// vector of them at a time) the rows are combined in a register, in row order, and the total stored once (added
+    /// to the output when the kernel accumulates into a gradient).
+    /// </summary>
+    private void EmitColumns(SourceWriter w, Kernel k, Shape domain, List<int> live, bool vector)
+    {
+        int rowAxis = live[0], colAxis = live[1];
+        var r = Reduction(k);
+        w.Line("int c = (int)start, stop = (int)end;");
+        w.Line($"int rows = (int)({domain[rowAxis].Emit("d.")});");
+        foreach (var array in k.Leaves.Select(leaf => LeafArray(k, leaf, memory.Of(leaf, layout).Region)).Distinct())
+            w.Line($"ref float {array}r = ref MemoryMarshal.GetArrayDataReference({Source(array)});");
+        w.Line($"ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), {memory.Of(k.Root, layout).Offset});");
+        string row = "i" + rowAxis;
+        void Rows(bool vectors)
+        {
+            w.Open($"for (int {row} = 0; {row} < rows; {row}++)");
+            foreach (var leaf in k.Leaves)
+            {
+                var place = memory.Of(leaf, layout);
+                var strides = DomainStrides(leaf, domain);
+                string at = Sum(new[] { place.Offset, Mul(row, strides[rowAxis]) });
+                string arr = LeafArray(k, leaf, place.Region) + "r";
+                var last = strides[colAxis];
+                w.Line(vectors
+                    ? last.Coefficient == 0 ? $"var l{leaf.Id} = Vector256.Create(Unsafe.Add(ref {arr}, {at}));" : $"var l{leaf.Id} = Vector256.LoadUnsafe(ref Unsafe.Add(ref {arr}, {at}), (nuint)c);"
+                    : $"float l{leaf.Id} = Unsafe.Add(ref {arr}, {Sum(new[] { at, Mul("c", last) })});");
+            }
+            foreach (var s in Body(k, vectors)) w.Line(s);
+            w.Line(vectors ? r.VectorAccumulate("vacc", ResultOf(k)) : r.Accumulate("acc", ResultOf(k)));
+            w.Close();
+        }
+        if (vector)
+        {
+            w.Open("for (; c + 8 <= stop; c += 8)");
+            w.Line($"Vector256<float> vacc = {r.VectorIdentity};");
+            Rows(vectors: true);
+            w.Line(k.Accumulates ? "(Vector256.LoadUnsafe(ref o, (nuint)c) + vacc).StoreUnsafe(ref o, (nuint)c);" : "vacc.StoreUnsafe(ref o, (nuint)c);");
+            w.Close();
+        }
+        w.Open("for (; c < stop; c++)");
+        w.Line($"float acc = {r.IdentityLiteral};");
+        Rows(vectors: false);
+        w.Line(k.Accumulates ? "Unsafe.Add(ref o, c) += acc;" : "Unsafe.Add(ref o, c) = acc;");
+        w.Close();
+    }
+
     /// <summary>Splits a flat index into one coordinate i{axis} per given axis (row-major).</summary>
     private static void EmitCoords(SourceWriter w, Shape domain, string flat, IReadOnlyList<int> axes, string type)
     {
@@ -203,6 +254,12 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
         if (live.Count == 0 && (k.Kind != KernelKind.Reduce || mode == ReduceMode.All))
         {
             EmitSingle(w, k, mode);
+            w.Close();
+            return;
+        }
+        if (mode == ReduceMode.Columns)
+        {
+            EmitColumns(w, k, domain, live, vector);
             w.Close();
             return;
         }

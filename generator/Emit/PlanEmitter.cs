@@ -50,6 +50,7 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
         {
             KernelEmitter.ReduceMode.All => $"{Lib("Launch")}.Total({total}{options})",
             KernelEmitter.ReduceMode.Rows => $"{Lib("Launch")}.Rows({total}, {Dim(KernelEmitter.Cols(KernelEmitter.Domain(k)))}{options})",
+            KernelEmitter.ReduceMode.Columns => $"{Lib("Launch")}.Columns({total}, {Dim(KernelEmitter.Cols(KernelEmitter.Domain(k)))}{options})",
             _ => $"{Lib("Launch")}.Serial({total}{options})",
         };
     }

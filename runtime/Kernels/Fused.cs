@@ -20,7 +20,7 @@ public delegate double CpuTotal<TArgs>(KernelArrays a, TArgs d, long start, long
 /// <summary>How a fused kernel is launched: its domain, how the managed path splits it, and how its output starts.</summary>
 public readonly struct Launch
 {
-    internal enum Kind { Map, Total, Rows, Serial }
+    internal enum Kind { Map, Total, Rows, Columns, Serial }
 
     internal Kind How { get; init; }
     /// <summary>Elements of the kernel's domain.</summary>
@@ -46,6 +46,10 @@ public readonly struct Launch
     /// <summary>A reduction along the last dim: whole rows of <paramref name="cols"/> per worker.</summary>
     public static Launch Rows(long count, long cols, bool accumulate = false, float identity = 0) =>
         new() { How = Kind.Rows, Count = count, Cols = cols, Accumulate = accumulate, Identity = identity };
+
+    /// <summary>A reduction over the rows of a [count / cols, cols] domain (a bias gradient): the managed form totals columns [start, end), split across workers.</summary>
+    public static Launch Columns(long count, long cols, bool accumulate = false, float identity = 0) =>
+        new() { How = Kind.Columns, Count = count, Cols = cols, Accumulate = accumulate, Identity = identity };
 
     /// <summary>Any other reduction: one pass over the domain on one thread.</summary>
     public static Launch Serial(long count, bool accumulate = false, float identity = 0) =>
@@ -136,6 +140,8 @@ public sealed class Fused<TArgs> where TArgs : unmanaged
                 if (small) _cpu!(a, _args, 0, l.Count); else CpuWorkers.For(l.Count, Grain, _chunk);
                 break;
             case Launch.Kind.Rows: CpuWorkers.For(l.Count / l.Cols, Math.Max(1, Grain / l.Cols), _rows); break;
+            // each column's total is written whole: nothing to reset
+            case Launch.Kind.Columns: CpuWorkers.For(l.Cols, Math.Max(1, Grain / (l.Count / l.Cols)), _chunk); break;
             case Launch.Kind.Serial: _cpu!(a, _args, 0, l.Count); break;
             default:
                 float total = (float)(small ? _total!(a, _args, 0, l.Count)

@@ -89,6 +89,24 @@ public partial class Reductions
     [Loss] public Tensor AmaxMiddle([Shape(2, 4)] Tensor r) => (d.Amax(-2) * r).Sum();
 }
 
+/// <summary>
+/// Totals over the rows of a [rows, cols] domain (a bias gradient's shape): 37 columns are four vectors and a tail; the
+/// forward methods' 219 columns of 300 rows are split across the CPU workers.
+/// </summary>
+[Model]
+public partial class ColumnTotals
+{
+    [Param(20, 37)] Tensor a;
+    [Param(37)] Tensor b;
+    [Param(37, 5)] Tensor w;
+
+    [Loss] public Tensor SumRows([Shape(37)] Tensor r) => ((Tanh(a) * b).Sum(0) * r).Sum();
+    [Loss] public Tensor MaxRows([Shape(1, 37)] Tensor r) => (Amax(a * b, 0, keepDim: true) * r).Sum();
+    [Loss] public Tensor BiasGradient([Shape(20, 5)] Tensor x, [Shape(20, 37)] Tensor r) => (Linear(x, w, b) * r).Sum();
+    [Forward] public Tensor Totals([Shape(300, 219)] Tensor x) => (x * x).Sum(0);
+    [Forward] public Tensor Maxima([Shape(300, 219)] Tensor x) => x.Amax(0);
+}
+
 [Model]
 public partial class Views
 {

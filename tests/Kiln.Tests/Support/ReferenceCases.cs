@@ -122,6 +122,11 @@ internal static class ReferenceCases
         // ------------------------------------------------ Reductions: a (3,5), d (2,3,4)
         ["Reductions.SumAll"] = c => Sum(Mul(c.P("a"), c.P("a"))),
         ["Reductions.SumDim"] = c => Sum(Mul(Sum(c.P("a"), 1), c.I("r"))),
+        ["ColumnTotals.SumRows"] = c => Sum(Mul(Sum(Mul(Tanh(c.P("a")), c.P("b")), 0), c.I("r"))),
+        ["ColumnTotals.MaxRows"] = c => Sum(Mul(Amax(Mul(c.P("a"), c.P("b")), 0, keepDim: true), c.I("r"))),
+        ["ColumnTotals.BiasGradient"] = c => Sum(Mul(Linear(c.I("x"), c.P("w"), c.P("b")), c.I("r"))),
+        ["ColumnTotals.Totals"] = c => Sum(Mul(c.I("x"), c.I("x")), 0),
+        ["ColumnTotals.Maxima"] = c => Amax(c.I("x"), 0),
         ["Reductions.SumKeepDim"] = c => Sum(Mul(Sum(c.P("a"), 0, keepDim: true), c.I("r"))),
         ["Reductions.SumMiddle"] = c => Sum(Mul(Sum(Exp(c.P("d")), 1), c.I("r"))),
         ["Reductions.MeanAll"] = c => Mean(Tanh(c.P("a"))),

@@ -71,7 +71,7 @@ namespace Demo
                 _f2 = new(this, global::Kiln.Generated.CenteringKernels.K2, global::Kiln.Generated.CenteringKernels.K2Cpu, new() { A0 = _d.N, A1 = _d.T8, A2 = _d.T11 }, global::Kiln.Kernels.Launch.Rows(8 * _d.N, 8), global::Kiln.Kernels.Output.Work(_d.T11, _d.N));
                 _f3 = new(this, global::Kiln.Generated.CenteringKernels.K3, global::Kiln.Generated.CenteringKernels.K3Cpu, new() { A0 = _d.N, A1 = _d.T11, A2 = _d.T1, A3 = _d.T17 }, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T17, 1), 1);
                 _f4 = new(this, global::Kiln.Generated.CenteringKernels.K4, global::Kiln.Generated.CenteringKernels.K4Cpu, new() { A0 = _d.N, A1 = _d.T11, A2 = _d.T1, A3 = _d.T27 }, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Work(_d.T27, _d.N), 1);
-                _f5 = new(this, global::Kiln.Generated.CenteringKernels.K5, global::Kiln.Generated.CenteringKernels.K5Cpu, new() { A0 = _d.N, A1 = _d.T27, A2 = _d.T8, A3 = _d.T0, A4 = _d.T4 }, global::Kiln.Kernels.Launch.Serial(8 * _d.N, accumulate: true), global::Kiln.Kernels.Output.Gradients(0, 8), 0);
+                _f5 = new(this, global::Kiln.Generated.CenteringKernels.K5, global::Kiln.Generated.CenteringKernels.K5Cpu, new() { A0 = _d.N, A1 = _d.T27, A2 = _d.T8, A3 = _d.T0, A4 = _d.T4 }, global::Kiln.Kernels.Launch.Columns(8 * _d.N, 8, accumulate: true), global::Kiln.Kernels.Output.Gradients(0, 8), 0);
                 _f6 = new(this, global::Kiln.Generated.CenteringKernels.K6, global::Kiln.Generated.CenteringKernels.K6Cpu, new() { A0 = _d.N, A1 = _d.T27 }, global::Kiln.Kernels.Launch.Total(8 * _d.N, accumulate: true), global::Kiln.Kernels.Output.Gradients(8, 1));
             }
 
@@ -491,28 +491,20 @@ namespace Kiln.Generated
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K5Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
+            int c = (int)start, stop = (int)end;
+            int rows = (int)(d.A0);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
             ref float x0r = ref MemoryMarshal.GetArrayDataReference(a.X[0]);
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
-            long cols = 8;
-            for (long e = start; e < end;)
+            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), 0);
+            for (; c + 8 <= stop; c += 8)
             {
-                long row = e / cols;
-                int c = (int)(e - row * cols);
-                int stop = (int)Math.Min(cols, c + (end - e));
-                e += stop - c;
-                int i0 = (int)row;
-                ref float b1 = ref Unsafe.Add(ref wr, d.A1 + i0);
-                ref float b3 = ref Unsafe.Add(ref wr, d.A2 + i0 * 8);
-                ref float b8 = ref Unsafe.Add(ref x0r, d.A3 + i0 * 8);
-                ref float b9 = ref Unsafe.Add(ref wr, d.A4 + i0);
-                ref float o = ref Unsafe.Add(ref yr, 0);
-                for (; c + 8 <= stop; c += 8)
+                Vector256<float> vacc = Vector256<float>.Zero;
+                for (int i0 = 0; i0 < rows; i0++)
                 {
-                    var l1 = Vector256.Create(b1);
-                    var l3 = Vector256.LoadUnsafe(ref b3, (nuint)c);
-                    var l8 = Vector256.LoadUnsafe(ref b8, (nuint)c);
-                    var l9 = Vector256.Create(b9);
+                    var l1 = Vector256.Create(Unsafe.Add(ref wr, d.A1 + i0));
+                    var l3 = Vector256.LoadUnsafe(ref Unsafe.Add(ref wr, d.A2 + i0 * 8), (nuint)c);
+                    var l8 = Vector256.LoadUnsafe(ref Unsafe.Add(ref x0r, d.A3 + i0 * 8), (nuint)c);
+                    var l9 = Vector256.Create(Unsafe.Add(ref wr, d.A4 + i0));
                     var v0 = l1;
                     var v5 = Vector256.Create(1f);
                     var v2 = (l3 * l3);
@@ -520,14 +512,19 @@ namespace Kiln.Generated
                     var v6 = (v0 * v4);
                     var v7 = (l8 - l9);
                     var v10 = (v6 * v7);
-                    (Vector256.LoadUnsafe(ref o, (nuint)c) + v10).StoreUnsafe(ref o, (nuint)c);
+                    vacc += v10;
                 }
-                for (; c < stop; c++)
+                (Vector256.LoadUnsafe(ref o, (nuint)c) + vacc).StoreUnsafe(ref o, (nuint)c);
+            }
+            for (; c < stop; c++)
+            {
+                float acc = 0;
+                for (int i0 = 0; i0 < rows; i0++)
                 {
-                    float l1 = b1;
-                    float l3 = Unsafe.Add(ref b3, c);
-                    float l8 = Unsafe.Add(ref b8, c);
-                    float l9 = b9;
+                    float l1 = Unsafe.Add(ref wr, d.A1 + i0);
+                    float l3 = Unsafe.Add(ref wr, d.A2 + i0 * 8 + c);
+                    float l8 = Unsafe.Add(ref x0r, d.A3 + i0 * 8 + c);
+                    float l9 = Unsafe.Add(ref wr, d.A4 + i0);
                     float v0 = l1;
                     float v5 = 1f;
                     float v2 = (l3 * l3);
@@ -535,8 +532,9 @@ namespace Kiln.Generated
                     float v6 = (v0 * v4);
                     float v7 = (l8 - l9);
                     float v10 = (v6 * v7);
-                    Unsafe.Add(ref o, c) += v10;
+                    acc += v10;
                 }
+                Unsafe.Add(ref o, c) += acc;
             }
         }
 

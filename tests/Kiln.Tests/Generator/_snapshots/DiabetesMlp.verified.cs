@@ -203,9 +203,9 @@ namespace Samples.Diabetes
                 _f8 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K5, global::Kiln.Generated.DiabetesClassifierKernels.K5Cpu, new() { A0 = _d.N, A1 = _d.T41, A2 = _d.T13, A3 = _d.T45 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T45, 4 * _d.N));
                 _l9 = new global::Kiln.Kernels.GemmOp(_d.N, 6, 4, transA: false, transB: false, accumulate: false);
                 _f10 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K6, global::Kiln.Generated.DiabetesClassifierKernels.K6Cpu, new() { A0 = _d.N, A1 = _d.T48, A2 = _d.T7, A3 = _d.T52 }, global::Kiln.Kernels.Launch.Map(6 * _d.N), global::Kiln.Kernels.Output.Work(_d.T52, 6 * _d.N));
-                _f11 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K7, global::Kiln.Generated.DiabetesClassifierKernels.K7Cpu, new() { A0 = _d.N, A1 = _d.T52 }, global::Kiln.Kernels.Launch.Serial(6 * _d.N, accumulate: true), global::Kiln.Kernels.Output.Gradients(48, 6));
+                _f11 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K7, global::Kiln.Generated.DiabetesClassifierKernels.K7Cpu, new() { A0 = _d.N, A1 = _d.T52 }, global::Kiln.Kernels.Launch.Columns(6 * _d.N, 6, accumulate: true), global::Kiln.Kernels.Output.Gradients(48, 6));
                 _l12 = new global::Kiln.Kernels.GemmOp(6, 8, _d.N, transA: true, transB: false, accumulate: true);
-                _f13 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K8, global::Kiln.Generated.DiabetesClassifierKernels.K8Cpu, new() { A0 = _d.N, A1 = _d.T45 }, global::Kiln.Kernels.Launch.Serial(4 * _d.N, accumulate: true), global::Kiln.Kernels.Output.Gradients(78, 4));
+                _f13 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K8, global::Kiln.Generated.DiabetesClassifierKernels.K8Cpu, new() { A0 = _d.N, A1 = _d.T45 }, global::Kiln.Kernels.Launch.Columns(4 * _d.N, 4, accumulate: true), global::Kiln.Kernels.Output.Gradients(78, 4));
                 _l14 = new global::Kiln.Kernels.GemmOp(4, 6, _d.N, transA: true, transB: false, accumulate: true);
                 _f15 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K9, global::Kiln.Generated.DiabetesClassifierKernels.K9Cpu, new() { A0 = _d.N, A1 = _d.T38 }, global::Kiln.Kernels.Launch.Total(_d.N, accumulate: true), global::Kiln.Kernels.Output.Gradients(86, 1));
                 _l16 = new global::Kiln.Kernels.GemmOp(1, 4, _d.N, transA: true, transB: false, accumulate: true);
@@ -769,28 +769,29 @@ namespace Kiln.Generated
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K7Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
+            int c = (int)start, stop = (int)end;
+            int rows = (int)(d.A0);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
-            long cols = 6;
-            for (long e = start; e < end;)
+            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), 48);
+            for (; c + 8 <= stop; c += 8)
             {
-                long row = e / cols;
-                int c = (int)(e - row * cols);
-                int stop = (int)Math.Min(cols, c + (end - e));
-                e += stop - c;
-                int i0 = (int)row;
-                ref float b1 = ref Unsafe.Add(ref wr, d.A1 + i0 * 6);
-                ref float o = ref Unsafe.Add(ref yr, 48);
-                for (; c + 8 <= stop; c += 8)
+                Vector256<float> vacc = Vector256<float>.Zero;
+                for (int i0 = 0; i0 < rows; i0++)
                 {
-                    var l1 = Vector256.LoadUnsafe(ref b1, (nuint)c);
-                    (Vector256.LoadUnsafe(ref o, (nuint)c) + l1).StoreUnsafe(ref o, (nuint)c);
+                    var l1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref wr, d.A1 + i0 * 6), (nuint)c);
+                    vacc += l1;
                 }
-                for (; c < stop; c++)
+                (Vector256.LoadUnsafe(ref o, (nuint)c) + vacc).StoreUnsafe(ref o, (nuint)c);
+            }
+            for (; c < stop; c++)
+            {
+                float acc = 0;
+                for (int i0 = 0; i0 < rows; i0++)
                 {
-                    float l1 = Unsafe.Add(ref b1, c);
-                    Unsafe.Add(ref o, c) += l1;
+                    float l1 = Unsafe.Add(ref wr, d.A1 + i0 * 6 + c);
+                    acc += l1;
                 }
+                Unsafe.Add(ref o, c) += acc;
             }
         }
 
@@ -813,28 +814,29 @@ namespace Kiln.Generated
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K8Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
+            int c = (int)start, stop = (int)end;
+            int rows = (int)(d.A0);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
-            long cols = 4;
-            for (long e = start; e < end;)
+            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), 78);
+            for (; c + 8 <= stop; c += 8)
             {
-                long row = e / cols;
-                int c = (int)(e - row * cols);
-                int stop = (int)Math.Min(cols, c + (end - e));
-                e += stop - c;
-                int i0 = (int)row;
-                ref float b1 = ref Unsafe.Add(ref wr, d.A1 + i0 * 4);
-                ref float o = ref Unsafe.Add(ref yr, 78);
-                for (; c + 8 <= stop; c += 8)
+                Vector256<float> vacc = Vector256<float>.Zero;
+                for (int i0 = 0; i0 < rows; i0++)
                 {
-                    var l1 = Vector256.LoadUnsafe(ref b1, (nuint)c);
-                    (Vector256.LoadUnsafe(ref o, (nuint)c) + l1).StoreUnsafe(ref o, (nuint)c);
+                    var l1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref wr, d.A1 + i0 * 4), (nuint)c);
+                    vacc += l1;
                 }
-                for (; c < stop; c++)
+                (Vector256.LoadUnsafe(ref o, (nuint)c) + vacc).StoreUnsafe(ref o, (nuint)c);
+            }
+            for (; c < stop; c++)
+            {
+                float acc = 0;
+                for (int i0 = 0; i0 < rows; i0++)
                 {
-                    float l1 = Unsafe.Add(ref b1, c);
-                    Unsafe.Add(ref o, c) += l1;
+                    float l1 = Unsafe.Add(ref wr, d.A1 + i0 * 4 + c);
+                    acc += l1;
                 }
+                Unsafe.Add(ref o, c) += acc;
             }
         }
 

@@ -284,7 +284,7 @@ namespace Demo
                 _f21 = new(this, global::Kiln.Generated.TourKernels.K13, global::Kiln.Generated.TourKernels.K13Cpu, new() { A0 = _d.T56, A1 = _d.T57 }, global::Kiln.Kernels.Launch.Map(4), global::Kiln.Kernels.Output.Work(_d.T57, 4));
                 _f22 = new(this, global::Kiln.Generated.TourKernels.K14, global::Kiln.Generated.TourKernels.K14Cpu, new() { A0 = _d.T57, A1 = _d.T61 }, global::Kiln.Kernels.Launch.Total(16), global::Kiln.Kernels.Output.Work(_d.T61, 1));
                 _f23 = new(this, global::Kiln.Generated.TourKernels.K15, global::Kiln.Generated.TourKernels.K15Cpu, new() { A0 = _d.T47, A1 = _d.T49, A2 = _d.T41, A3 = _d.T61, A4 = _d.T64 }, global::Kiln.Kernels.Launch.Map(1), global::Kiln.Kernels.Output.Work(_d.T64, 1));
-                _f24 = new(this, global::Kiln.Generated.TourKernels.K16, global::Kiln.Generated.TourKernels.K16Cpu, new() { A0 = _d.N, A1 = _d.T24, A2 = _d.T31 }, global::Kiln.Kernels.Launch.Serial(3 * _d.N), global::Kiln.Kernels.Output.Work(_d.T31, 3));
+                _f24 = new(this, global::Kiln.Generated.TourKernels.K16, global::Kiln.Generated.TourKernels.K16Cpu, new() { A0 = _d.N, A1 = _d.T24, A2 = _d.T31 }, global::Kiln.Kernels.Launch.Columns(3 * _d.N, 3), global::Kiln.Kernels.Output.Work(_d.T31, 3));
                 _f25 = new(this, global::Kiln.Generated.TourKernels.K17, global::Kiln.Generated.TourKernels.K17Cpu, new() { A0 = _d.T26, A1 = _d.T31, A2 = _d.T35 }, global::Kiln.Kernels.Launch.Map(3), global::Kiln.Kernels.Output.Work(_d.T35, 3));
                 _f26 = new(this, global::Kiln.Generated.TourKernels.K18, global::Kiln.Generated.TourKernels.K18Cpu, new() { A0 = _d.T49, A1 = _d.T69 }, global::Kiln.Kernels.Launch.Map(1), global::Kiln.Kernels.Output.Work(_d.T69, 1));
                 _f27 = new(this, global::Kiln.Generated.TourKernels.K19, global::Kiln.Generated.TourKernels.K19Cpu, new() { A0 = _d.N, A1 = _d.T69, A2 = _d.T74 }, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Work(_d.T74, _d.N));
@@ -1320,32 +1320,33 @@ namespace Kiln.Generated
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K16Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
+            int c = (int)start, stop = (int)end;
+            int rows = (int)(d.A0);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
-            long cols = 3;
-            for (long e = start; e < end;)
+            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A2);
+            for (; c + 8 <= stop; c += 8)
             {
-                long row = e / cols;
-                int c = (int)(e - row * cols);
-                int stop = (int)Math.Min(cols, c + (end - e));
-                e += stop - c;
-                int i0 = (int)row;
-                ref float b2 = ref Unsafe.Add(ref wr, d.A1 + i0 * 3);
-                ref float o = ref Unsafe.Add(ref yr, d.A2);
-                for (; c + 8 <= stop; c += 8)
+                Vector256<float> vacc = Vector256<float>.Zero;
+                for (int i0 = 0; i0 < rows; i0++)
                 {
-                    var l2 = Vector256.LoadUnsafe(ref b2, (nuint)c);
+                    var l2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref wr, d.A1 + i0 * 3), (nuint)c);
                     var v3 = Vector256.Create((float)(1 / (double)(d.A0)));
                     var v1 = (l2 * v3);
-                    (Vector256.LoadUnsafe(ref o, (nuint)c) + v1).StoreUnsafe(ref o, (nuint)c);
+                    vacc += v1;
                 }
-                for (; c < stop; c++)
+                vacc.StoreUnsafe(ref o, (nuint)c);
+            }
+            for (; c < stop; c++)
+            {
+                float acc = 0;
+                for (int i0 = 0; i0 < rows; i0++)
                 {
-                    float l2 = Unsafe.Add(ref b2, c);
+                    float l2 = Unsafe.Add(ref wr, d.A1 + i0 * 3 + c);
                     float v3 = (float)(1 / (double)(d.A0));
                     float v1 = (l2 * v3);
-                    Unsafe.Add(ref o, c) += v1;
+                    acc += v1;
                 }
+                Unsafe.Add(ref o, c) = acc;
             }
         }
 
