@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using ILGPU;
 using ILGPU.Runtime;
 
@@ -113,6 +114,7 @@ public sealed class Fused<TArgs> where TArgs : unmanaged
         : this(plan, ilgpu, args, launch, output, slots) => _total = cpu;
 
     /// <summary>Runs the kernel on the plan's path.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Run()
     {
         if (_ilgpu is null) RunManaged(); else RunIlgpu();
@@ -121,6 +123,7 @@ public sealed class Fused<TArgs> where TArgs : unmanaged
     /// <summary>Elements per worker chunk on the managed path: below this a kernel runs on one thread.</summary>
     private const long Grain = 32768;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void RunManaged()
     {
         var a = _arrays;

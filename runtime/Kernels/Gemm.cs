@@ -115,16 +115,37 @@ public sealed class GemmOp
             }
         else
         {
-            if (!_accumulate) _c.AsSpan(_cOff, m).Clear();
-            for (int p = 0; p < k; p++)
+            // c's elements stay in registers over all k rows, 32 (then 8) at a time: no store and reload of c per row
+            bool add = _accumulate;
+            int i = 0;
+            for (; i + 32 <= m; i += 32)
             {
-                ref float row = ref Unsafe.Add(ref a, p * m);
-                float bp = Unsafe.Add(ref b, p);
-                var bv = Vector256.Create(bp);
-                int i = 0;
-                for (; i + 8 <= m; i += 8)
-                    Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref row, (nuint)i), bv, Vector256.LoadUnsafe(ref c, (nuint)i)).StoreUnsafe(ref c, (nuint)i);
-                for (; i < m; i++) Unsafe.Add(ref c, i) += Unsafe.Add(ref row, i) * bp;
+                Vector256<float> c0 = default, c1 = default, c2 = default, c3 = default;
+                if (add) (c0, c1, c2, c3) = (Vector256.LoadUnsafe(ref c, (nuint)i), Vector256.LoadUnsafe(ref c, (nuint)(i + 8)), Vector256.LoadUnsafe(ref c, (nuint)(i + 16)), Vector256.LoadUnsafe(ref c, (nuint)(i + 24)));
+                ref float col = ref Unsafe.Add(ref a, i);
+                for (int p = 0; p < k; p++)
+                {
+                    ref float row = ref Unsafe.Add(ref col, p * m);
+                    var bv = Vector256.Create(Unsafe.Add(ref b, p));
+                    c0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref row), bv, c0);
+                    c1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref row, 8), bv, c1);
+                    c2 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref row, 16), bv, c2);
+                    c3 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref row, 24), bv, c3);
+                }
+                c0.StoreUnsafe(ref c, (nuint)i); c1.StoreUnsafe(ref c, (nuint)(i + 8)); c2.StoreUnsafe(ref c, (nuint)(i + 16)); c3.StoreUnsafe(ref c, (nuint)(i + 24));
+            }
+            for (; i + 8 <= m; i += 8)
+            {
+                var c0 = add ? Vector256.LoadUnsafe(ref c, (nuint)i) : default;
+                ref float col = ref Unsafe.Add(ref a, i);
+                for (int p = 0; p < k; p++) c0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref col, p * m)), Vector256.Create(Unsafe.Add(ref b, p)), c0);
+                c0.StoreUnsafe(ref c, (nuint)i);
+            }
+            for (; i < m; i++)
+            {
+                float s = add ? Unsafe.Add(ref c, i) : 0;
+                for (int p = 0; p < k; p++) s += Unsafe.Add(ref a, p * m + i) * Unsafe.Add(ref b, p);
+                Unsafe.Add(ref c, i) = s;
             }
         }
         _a = _b = _c = [];
