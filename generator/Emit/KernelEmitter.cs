@@ -143,13 +143,13 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
         {
             var place = memory.Of(leaf, layout);
             var strides = DomainStrides(leaf, domain);
-            string idx = Sum(new[] { place.Offset }.Concat(live.Select(i => Mul("i" + i, strides[i]))));
+            string idx = Sum(new[] { place.Offset }.Concat(live.Select(i => Mul(Coord(live, i), strides[i]))));
             w.Line($"float l{leaf.Id} = {Array(place.Region)}[{idx}];");
         }
         foreach (var s in Body(k, vector: false)) w.Line(s);
         var outPlace = memory.Of(k.Root, layout);
         var outStrides = OutputStrides(k, domain);
-        string o = Sum(new[] { outPlace.Offset }.Concat(live.Select(i => Mul("i" + i, outStrides[i]))));
+        string o = Sum(new[] { outPlace.Offset }.Concat(live.Select(i => Mul(Coord(live, i), outStrides[i]))));
         string arr = Array(outPlace.Region);
         if (k.Kind == KernelKind.Reduce) w.Line(Reduction(k).Atomic($"{arr}[{o}]", ResultOf(k)));
         else if (k.Accumulates) w.Line($"{arr}[{o}] += {ResultOf(k)};");
@@ -191,7 +191,7 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
         foreach (var array in k.Leaves.Select(leaf => LeafArray(k, leaf, memory.Of(leaf, layout).Region)).Distinct())
             w.Line($"ref float {array}r = ref MemoryMarshal.GetArrayDataReference({Source(array)});");
         w.Line($"ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), {memory.Of(k.Root, layout).Offset});");
-        string row = "i" + rowAxis;
+        string row = Coord(live, rowAxis);
         void Rows(bool vectors)
         {
             w.Open($"for (int {row} = 0; {row} < rows; {row}++)");
@@ -225,18 +225,24 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
         w.Close();
     }
 
-    /// <summary>Splits a flat index into one coordinate i{axis} per given axis (row-major).</summary>
+    /// <summary>
+    /// The coordinate of a live axis, named by its place among the live axes (i0, i1, …): kernels that differ only in
+    /// size-1 dims ([1, 500] and [500, 1]) are the same code, emitted once.
+    /// </summary>
+    private static string Coord(List<int> live, int axis) => "i" + live.IndexOf(axis);
+
+    /// <summary>Splits a flat index into coordinates i0, i1, … for the given axes, a prefix of the live axes (row-major).</summary>
     private static void EmitCoords(SourceWriter w, Shape domain, string flat, IReadOnlyList<int> axes, string type)
     {
         if (axes.Count == 0) return;
-        if (axes.Count == 1) { w.Line($"int i{axes[0]} = {(type == "int" ? flat : $"(int){flat}")};"); return; }
+        if (axes.Count == 1) { w.Line($"int i0 = {(type == "int" ? flat : $"(int){flat}")};"); return; }
         w.Line($"{(type == "int" ? "int" : "long")} rest = {flat};");
         for (int j = axes.Count - 1; j > 0; j--)
         {
             string dim = domain[axes[j]].Emit("d.");
-            w.Line($"int i{axes[j]} = (int)(rest % ({dim})); rest /= {dim};");
+            w.Line($"int i{j} = (int)(rest % ({dim})); rest /= {dim};");
         }
-        w.Line($"int i{axes[0]} = (int)rest;");
+        w.Line("int i0 = (int)rest;");
     }
 
     public void EmitManaged(SourceWriter w, Kernel k, string name, string argType)
@@ -287,12 +293,12 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
             var place = memory.Of(leaf, layout);
             var strides = DomainStrides(leaf, domain);
             lasts[leaf] = lastAxis < 0 ? Size.Of(0) : strides[lastAxis];
-            string idx = Sum(new[] { place.Offset }.Concat(rowAxes.Select(i => Mul("i" + i, strides[i]))));
+            string idx = Sum(new[] { place.Offset }.Concat(rowAxes.Select(i => Mul(Coord(live, i), strides[i]))));
             w.Line($"ref float b{leaf.Id} = ref Unsafe.Add(ref {Start(LeafArray(k, leaf, place.Region))}, {idx});");
         }
         var outPlace = memory.Of(k.Root, layout);
         var outStrides = OutputStrides(k, domain);
-        string outRow = Sum(new[] { outPlace.Offset }.Concat(rowAxes.Select(i => Mul("i" + i, outStrides[i]))));
+        string outRow = Sum(new[] { outPlace.Offset }.Concat(rowAxes.Select(i => Mul(Coord(live, i), outStrides[i]))));
         w.Line($"ref float o = ref Unsafe.Add(ref {Start("y")}, {outRow});");
         bool lastReduced = k.Kind == KernelKind.Reduce && (lastAxis < 0 || outStrides[lastAxis].Coefficient == 0);
         if (k.Kind == KernelKind.Reduce && lastReduced) w.Line($"float acc = {Reduction(k).IdentityLiteral};");

@@ -65,10 +65,12 @@ internal sealed class KernelLibrary(string className)
             _texts.Add(render(name, boundType));
             return new Entry(name, null);
         }
-        if (!_index.TryGetValue(text, out int at))
+        // kernels whose code is the same are one kernel, whatever their comments say (the first one's are kept)
+        string code = string.Join("\n", lines.Where(l => !l.TrimStart().StartsWith("//", System.StringComparison.Ordinal)));
+        if (!_index.TryGetValue(code, out int at))
         {
             at = _texts.Count;
-            _index[text] = at;
+            _index[code] = at;
             _texts.Add(text.Replace(Placeholder, "K" + at));
         }
         return new Entry("K" + at, fields);

@@ -163,11 +163,12 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
         string ctorArgs = string.Join(", ", symbols.Select(s => "int " + Lower(s)));
         var fwd = m.Fusion.Kernels.Count(k => k.Forward);
         w.Line("/// <summary>");
-        w.Line($"/// Plan of {g.Method.Name}({string.Join(", ", g.Inputs.Select(i => $"{i.Attrs.Name} {i.Shape}"))}) → {m.Output.Shape}: {m.Fusion.Kernels.Count} kernels ({fwd} forward).");
+        string outputs = Outputs.Count > 1 ? "(" + string.Join(", ", Outputs.Select(o => $"{o.Name} {o.Node.Shape}")) + ")" : m.Output.Shape.ToString();
+        w.Line($"/// Plan of {g.Method.Name}({string.Join(", ", g.Inputs.Select(i => $"{i.Attrs.Name} {i.Shape}"))}) → {outputs}: {m.Fusion.Kernels.Count} steps S0…, {fwd} of them forward (each a fused kernel Kn below or a library kernel).");
         w.Line($"/// Memory plan: work arena = {Memory.WorkFloats} floats and targets = {Memory.TargetInts} ints, 4 bytes each, allocated once; {Memory.Slots} activation slots, {Memory.Reused} reuses.");
         w.Line("/// </summary>");
         w.Open($"public sealed class {ClassName} : global::Kiln.Plan");
-        w.Line("/// <summary>Dims and arena offsets, bound when the plan is compiled; kernels read them by value.</summary>");
+        w.Line("/// <summary>Dims and arena offsets (field Tn: where tensor tn lives), bound when the plan is compiled; each fused kernel gets the ones it reads as KernelArgs.</summary>");
         w.Open("public struct Bound");
         // the dims, then the offsets, a dozen to a line
         var fields = symbols.Select(Identifier.Escape).Concat(Memory.Fields.Select(f => f.Field)).DefaultIfEmpty("Unused").ToList();
@@ -181,9 +182,9 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
         foreach (var group in m.Fusion.Kernels.Where(k => k.Kind != KernelKind.Library).GroupBy(ArgTypeOf))
             w.Line($"private readonly global::Kiln.Kernels.Fused<{group.Key}> {string.Join(", ", group.Select(k => "_f" + k.Index))};");
         w.Line();
-        w.Line($"/// <summary>Floats of the work arena for the given dims.</summary>");
+        w.Line($"/// <summary>Floats of the work arena{(symbols.Count > 0 ? " for the given dims" : "")}.</summary>");
         w.Line($"public static long WorkFloats({ctorArgs}) => {Memory.WorkFloats.Emit("").ReplaceSymbols(symbols)};");
-        w.Line($"/// <summary>Ints of the target buffer for the given dims.</summary>");
+        w.Line($"/// <summary>Ints of the target buffer{(symbols.Count > 0 ? " for the given dims" : "")}.</summary>");
         w.Line($"public static long TargetInts({ctorArgs}) => {Memory.TargetInts.Emit("").ReplaceSymbols(symbols)};");
         w.Line();
         string baseArgs = symbols.Count == 0 ? "" : ", " + string.Join(", ", symbols.Select(Lower));
@@ -465,7 +466,7 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
         foreach (var k in m.Fusion.Kernels)
         {
             if (!k.Forward && !inBackward) { w.Line("if (!backward) return;"); inBackward = true; }
-            w.Line($"// K{k.Index}: {(k.Kind == KernelKind.Library ? k.Root.ToString() : $"{Describe(k)}, kernel {Entries[k].Name}")}");
+            w.Line($"// S{k.Index}: {(k.Kind == KernelKind.Library ? k.Root.ToString() : $"{Describe(k)}, kernel {Entries[k].Name}")}");
             if (k.Kind != KernelKind.Library) { w.Line($"_f{k.Index}.Run();"); continue; }
             var managed = new SourceWriter();
             var ilgpu = new SourceWriter();

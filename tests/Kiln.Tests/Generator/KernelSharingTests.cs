@@ -34,4 +34,28 @@ public class KernelSharingTests
         // each plan binds its own dims and offsets, named in the kernel's comment
         Assert.Contains("// d: A0 = N, ", source);
     }
+
+    [Fact]
+    public void Kernels_that_differ_only_in_size_one_dims_or_comments_are_one_kernel()
+    {
+        // [1, 8] and [8, 1] are the same 8 elements: the second plan adds no kernel of its own
+        const string row = "[Loss] public Tensor Row([Shape(1, 8), RequiresGrad] Tensor x) => Exp(x).Sum();";
+        const string column = "[Loss] public Tensor Column([Shape(8, 1), RequiresGrad] Tensor x) => Exp(x).Sum();";
+        int Kernels(string methods)
+        {
+            var result = GeneratorHarness.Run($$"""
+                using Kiln;
+                using static Kiln.Ops;
+                [Model] public partial class Shapes
+                {
+                    {{methods}}
+                }
+                """);
+            Assert.Empty(result.CompileErrors);
+            return Regex.Matches(result.Source("Shapes"), @"public static \w+ K\d+Cpu\(").Count;
+        }
+        int alone = Kernels(row);
+        Assert.True(alone >= 2, $"expected a forward and a gradient kernel, found {alone}");
+        Assert.Equal(alone, Kernels(row + "\n" + column));
+    }
 }

@@ -36,12 +36,12 @@ namespace Demo
         public LossPlan CompileLoss(int n) => new(this, n);
 
         /// <summary>
-        /// Plan of Loss(x [N, 8], y [N]) → []: 7 kernels (4 forward).
+        /// Plan of Loss(x [N, 8], y [N]) → []: 7 steps S0…, 4 of them forward (each a fused kernel Kn below or a library kernel).
         /// Memory plan: work arena = 106 + 20*N floats and targets = 0 ints, 4 bytes each, allocated once; 5 activation slots, 0 reuses.
         /// </summary>
         public sealed class LossPlan : global::Kiln.Plan
         {
-            /// <summary>Dims and arena offsets, bound when the plan is compiled; kernels read them by value.</summary>
+            /// <summary>Dims and arena offsets (field Tn: where tensor tn lives), bound when the plan is compiled; each fused kernel gets the ones it reads as KernelArgs.</summary>
             public struct Bound
             {
                 public int N, T0, T1, T4, T8, T11, T17, T27;
@@ -120,20 +120,20 @@ namespace Demo
 
             protected override void RunKernels(bool backward)
             {
-                // K0: sum over axes 1 of [N, 8], writes t4 (Vector256), kernel K0
+                // S0: sum over axes 1 of [N, 8], writes t4 (Vector256), kernel K0
                 _f0.Run();
-                // K1: elementwise over [N, 8], writes t8 (Vector256), kernel K1
+                // S1: elementwise over [N, 8], writes t8 (Vector256), kernel K1
                 _f1.Run();
-                // K2: sum over axes 1 of [N, 8], writes t11 (Vector256), kernel K2
+                // S2: sum over axes 1 of [N, 8], writes t11 (Vector256), kernel K2
                 _f2.Run();
-                // K3: sum over axes 0 of [N], writes t17 (Vector256), kernel K3
+                // S3: sum over axes 0 of [N], writes t17 (Vector256), kernel K3
                 _f3.Run();
                 if (!backward) return;
-                // K4: elementwise over [N], writes t27 (Vector256), kernel K4
+                // S4: elementwise over [N], writes t27 (Vector256), kernel K4
                 _f4.Run();
-                // K5: sum over axes 0 of [N, 8], added into grad of 'gain' (Vector256), kernel K5
+                // S5: sum over axes 0 of [N, 8], added into grad of 'gain' (Vector256), kernel K5
                 _f5.Run();
-                // K6: sum over axes 0,1 of [N, 8], added into grad of 'offset' (Vector256), kernel K6
+                // S6: sum over axes 0,1 of [N, 8], added into grad of 'offset' (Vector256), kernel K6
                 _f6.Run();
             }
 

@@ -44,12 +44,12 @@ namespace Samples.Diabetes
         public LossPlan CompileLoss(int n) => new(this, n);
 
         /// <summary>
-        /// Plan of Predict(x [N, 8]) → [N, 1]: 6 kernels (6 forward).
+        /// Plan of Predict(x [N, 8]) → [N, 1]: 6 steps S0…, 6 of them forward (each a fused kernel Kn below or a library kernel).
         /// Memory plan: work arena = 105 + 30*N floats and targets = 0 ints, 4 bytes each, allocated once; 6 activation slots, 0 reuses.
         /// </summary>
         public sealed class PredictPlan : global::Kiln.Plan
         {
-            /// <summary>Dims and arena offsets, bound when the plan is compiled; kernels read them by value.</summary>
+            /// <summary>Dims and arena offsets (field Tn: where tensor tn lives), bound when the plan is compiled; each fused kernel gets the ones it reads as KernelArgs.</summary>
             public struct Bound
             {
                 public int N, T0, T4, T6, T10, T12, T16, T18;
@@ -134,32 +134,32 @@ namespace Samples.Diabetes
 
             protected override void RunKernels(bool backward)
             {
-                // K0: t4 = MatMul(t0, t1; transB) [N, 6]
+                // S0: t4 = MatMul(t0, t1; transB) [N, 6]
                 if (Managed) _l0.Run(X[0], _d.T0, _p, 0, _w, _d.T4);
                 else _l0.Run(Device, Work.View, _d.T0, State.Parameters.View, 0, Work.View, _d.T4);
-                // K1: elementwise over [N, 6], writes t6 (Vector256), kernel K0
+                // S1: elementwise over [N, 6], writes t6 (Vector256), kernel K0
                 _f1.Run();
-                // K2: t10 = MatMul(t6, t7; transB) [N, 4]
+                // S2: t10 = MatMul(t6, t7; transB) [N, 4]
                 if (Managed) _l2.Run(_w, _d.T6, _p, 54, _w, _d.T10);
                 else _l2.Run(Device, Work.View, _d.T6, State.Parameters.View, 54, Work.View, _d.T10);
-                // K3: elementwise over [N, 4], writes t12 (Vector256), kernel K1
+                // S3: elementwise over [N, 4], writes t12 (Vector256), kernel K1
                 _f3.Run();
-                // K4: t16 = MatMul(t12, t13; transB) [N, 1]
+                // S4: t16 = MatMul(t12, t13; transB) [N, 1]
                 if (Managed) _l4.Run(_w, _d.T12, _p, 82, _w, _d.T16);
                 else _l4.Run(Device, Work.View, _d.T12, State.Parameters.View, 82, Work.View, _d.T16);
-                // K5: elementwise over [N, 1], writes t18 (Vector256), kernel K2
+                // S5: elementwise over [N, 1], writes t18 (Vector256), kernel K2
                 _f5.Run();
             }
 
         }
 
         /// <summary>
-        /// Plan of Loss(x [N, 8], y [N, 1]) → []: 17 kernels (6 forward).
+        /// Plan of Loss(x [N, 8], y [N, 1]) → []: 17 steps S0…, 6 of them forward (each a fused kernel Kn below or a library kernel).
         /// Memory plan: work arena = 166 + 41*N floats and targets = 0 ints, 4 bytes each, allocated once; 9 activation slots, 2 reuses.
         /// </summary>
         public sealed class LossPlan : global::Kiln.Plan
         {
-            /// <summary>Dims and arena offsets, bound when the plan is compiled; kernels read them by value.</summary>
+            /// <summary>Dims and arena offsets (field Tn: where tensor tn lives), bound when the plan is compiled; each fused kernel gets the ones it reads as KernelArgs.</summary>
             public struct Bound
             {
                 public int N, T0, T1, T5, T7, T11, T13, T17, T25, T38, T41, T45;
@@ -256,47 +256,47 @@ namespace Samples.Diabetes
 
             protected override void RunKernels(bool backward)
             {
-                // K0: t5 = MatMul(t0, t2; transB) [N, 6]
+                // S0: t5 = MatMul(t0, t2; transB) [N, 6]
                 if (Managed) _l0.Run(X[0], _d.T0, _p, 0, _w, _d.T5);
                 else _l0.Run(Device, Work.View, _d.T0, State.Parameters.View, 0, Work.View, _d.T5);
-                // K1: elementwise over [N, 6], writes t7 (Vector256), kernel K0
+                // S1: elementwise over [N, 6], writes t7 (Vector256), kernel K0
                 _f1.Run();
-                // K2: t11 = MatMul(t7, t8; transB) [N, 4]
+                // S2: t11 = MatMul(t7, t8; transB) [N, 4]
                 if (Managed) _l2.Run(_w, _d.T7, _p, 54, _w, _d.T11);
                 else _l2.Run(Device, Work.View, _d.T7, State.Parameters.View, 54, Work.View, _d.T11);
-                // K3: elementwise over [N, 4], writes t13 (Vector256), kernel K1
+                // S3: elementwise over [N, 4], writes t13 (Vector256), kernel K1
                 _f3.Run();
-                // K4: t17 = MatMul(t13, t14; transB) [N, 1]
+                // S4: t17 = MatMul(t13, t14; transB) [N, 1]
                 if (Managed) _l4.Run(_w, _d.T13, _p, 82, _w, _d.T17);
                 else _l4.Run(Device, Work.View, _d.T13, State.Parameters.View, 82, Work.View, _d.T17);
-                // K5: sum over axes 0,1 of [N, 1], writes t25 (Vector256), kernel K3
+                // S5: sum over axes 0,1 of [N, 1], writes t25 (Vector256), kernel K3
                 _f5.Run();
                 if (!backward) return;
-                // K6: elementwise over [N, 1], writes t38 (Vector256), kernel K4
+                // S6: elementwise over [N, 1], writes t38 (Vector256), kernel K4
                 _f6.Run();
-                // K7: t41 = MatMul(t38, t14) [N, 4]
+                // S7: t41 = MatMul(t38, t14) [N, 4]
                 if (Managed) _l7.Run(_w, _d.T38, _p, 82, _w, _d.T41);
                 else _l7.Run(Device, Work.View, _d.T38, State.Parameters.View, 82, Work.View, _d.T41);
-                // K8: elementwise over [N, 4], writes t45 (Vector256), kernel K5
+                // S8: elementwise over [N, 4], writes t45 (Vector256), kernel K5
                 _f8.Run();
-                // K9: t48 = MatMul(t45, t8) [N, 6]
+                // S9: t48 = MatMul(t45, t8) [N, 6]
                 if (Managed) _l9.Run(_w, _d.T45, _p, 54, _w, _d.T48);
                 else _l9.Run(Device, Work.View, _d.T45, State.Parameters.View, 54, Work.View, _d.T48);
-                // K10: elementwise over [N, 6], writes t52 (Vector256), kernel K6
+                // S10: elementwise over [N, 6], writes t52 (Vector256), kernel K6
                 _f10.Run();
-                // K11: sum over axes 0 of [N, 6], added into grad of 'linear1.bias' (Vector256), kernel K7
+                // S11: sum over axes 0 of [N, 6], added into grad of 'linear1.bias' (Vector256), kernel K7
                 _f11.Run();
-                // K12: t56 = MatMul(t52, t0; transA) [6, 8]
+                // S12: t56 = MatMul(t52, t0; transA) [6, 8]
                 if (Managed) _l12.Run(_w, _d.T52, X[0], _d.T0, _g, 0);
                 else _l12.Run(Device, Work.View, _d.T52, Work.View, _d.T0, State.Gradients.View, 0);
-                // K13: sum over axes 0 of [N, 4], added into grad of 'linear2.bias' (Vector256), kernel K8
+                // S13: sum over axes 0 of [N, 4], added into grad of 'linear2.bias' (Vector256), kernel K8
                 _f13.Run();
-                // K14: t49 = MatMul(t45, t7; transA) [4, 6]
+                // S14: t49 = MatMul(t45, t7; transA) [4, 6]
                 if (Managed) _l14.Run(_w, _d.T45, _w, _d.T7, _g, 54);
                 else _l14.Run(Device, Work.View, _d.T45, Work.View, _d.T7, State.Gradients.View, 54);
-                // K15: sum over axes 0 of [N, 1], added into grad of 'linear3.bias' (Vector256), kernel K9
+                // S15: sum over axes 0 of [N, 1], added into grad of 'linear3.bias' (Vector256), kernel K9
                 _f15.Run();
-                // K16: t42 = MatMul(t38, t13; transA) [1, 4]
+                // S16: t42 = MatMul(t38, t13; transA) [1, 4]
                 if (Managed) _l16.Run(_w, _d.T38, _w, _d.T13, _g, 82);
                 else _l16.Run(Device, Work.View, _d.T38, Work.View, _d.T13, State.Gradients.View, 82);
             }

@@ -46,12 +46,12 @@ namespace Demo
         public TrainPlan CompileTrain(int n) => new(this, n);
 
         /// <summary>
-        /// Plan of Classify(x [N, 4], temperature []) → [N, 3]: 11 kernels (11 forward).
+        /// Plan of Classify(x [N, 4], temperature []) → (logits [N, 3], probs [N, 3]): 11 steps S0…, 11 of them forward (each a fused kernel Kn below or a library kernel).
         /// Memory plan: work arena = 172 + 29*N floats and targets = 0 ints, 4 bytes each, allocated once; 9 activation slots, 2 reuses.
         /// </summary>
         public sealed class ClassifyPlan : global::Kiln.Plan
         {
-            /// <summary>Dims and arena offsets, bound when the plan is compiled; kernels read them by value.</summary>
+            /// <summary>Dims and arena offsets (field Tn: where tensor tn lives), bound when the plan is compiled; each fused kernel gets the ones it reads as KernelArgs.</summary>
             public struct Bound
             {
                 public int N, T0, T1, T5, T7, T8, T11, T12, T13, T15, T16, T20;
@@ -155,32 +155,32 @@ namespace Demo
 
             protected override void RunKernels(bool backward)
             {
-                // K0: t5 = MatMul(t0, t4) [N, 4]
+                // S0: t5 = MatMul(t0, t4) [N, 4]
                 if (Managed) _l0.Run(X[0], _d.T0, _p, 0, _w, _d.T5);
                 else _l0.Run(Device, Work.View, _d.T0, State.Parameters.View, 0, Work.View, _d.T5);
-                // K1: elementwise over [N, 4], writes t7 (Vector256), kernel K0
+                // S1: elementwise over [N, 4], writes t7 (Vector256), kernel K0
                 _f1.Run();
-                // K2: t8 = MatMul(t7, t4) [N, 4]
+                // S2: t8 = MatMul(t7, t4) [N, 4]
                 if (Managed) _l2.Run(_w, _d.T7, _p, 0, _w, _d.T8);
                 else _l2.Run(Device, Work.View, _d.T7, State.Parameters.View, 0, Work.View, _d.T8);
-                // K3: t11 = Random(; args=2,0.10000000149011612,0) [N, 4]
+                // S3: t11 = Random(; args=2,0.10000000149011612,0) [N, 4]
                 if (Managed) _l3.Run(_w, _d.T11, this.Draw());
                 else _l3.Run(Device, Work.View, _d.T11, this.Draw());
-                // K4: elementwise over [N, 4], writes t12 (Vector256), kernel K1
+                // S4: elementwise over [N, 4], writes t12 (Vector256), kernel K1
                 _f4.Run();
-                // K5: t13 = MatMul(t12, t2; transB) [N, 3]
+                // S5: t13 = MatMul(t12, t2; transB) [N, 3]
                 if (Managed) _l5.Run(_w, _d.T12, _p, 16, _w, _d.T13);
                 else _l5.Run(Device, Work.View, _d.T12, State.Parameters.View, 16, Work.View, _d.T13);
-                // K6: elementwise over [3], writes t15 (Vector256), kernel K2
+                // S6: elementwise over [3], writes t15 (Vector256), kernel K2
                 _f6.Run();
-                // K7: t16 = CumSum(t15) [3]
+                // S7: t16 = CumSum(t15) [3]
                 if (Managed) _l7.Run(_w, _d.T15, _w, _d.T16);
                 else _l7.Run(Device, Work.View, _d.T15, Work.View, _d.T16);
-                // K8: elementwise over [N, 3], writes t20 (Vector256), kernel K3
+                // S8: elementwise over [N, 3], writes t20 (Vector256), kernel K3
                 _f8.Run();
-                // K9: elementwise over [N, 3], writes t21 (Vector256), kernel K4
+                // S9: elementwise over [N, 3], writes t21 (Vector256), kernel K4
                 _f9.Run();
-                // K10: t22 = Softmax(t21; dim=1) [N, 3]
+                // S10: t22 = Softmax(t21; dim=1) [N, 3]
                 if (Managed) _l10.Run(_w, _d.T21, _w, _d.T21, _w, _d.T22);
                 else _l10.Run(Device, Work.View, _d.T21, Work.View, _d.T21, Work.View, _d.T22);
             }
@@ -188,12 +188,12 @@ namespace Demo
         }
 
         /// <summary>
-        /// Plan of Train(x [N, 4], t [N]) → []: 39 kernels (26 forward).
+        /// Plan of Train(x [N, 4], t [N]) → (loss [], logits [N, 3]): 39 steps S0…, 26 of them forward (each a fused kernel Kn below or a library kernel).
         /// Memory plan: work arena = 411 + 54*N floats and targets = N ints, 4 bytes each, allocated once; 22 activation slots, 15 reuses.
         /// </summary>
         public sealed class TrainPlan : global::Kiln.Plan
         {
-            /// <summary>Dims and arena offsets, bound when the plan is compiled; kernels read them by value.</summary>
+            /// <summary>Dims and arena offsets (field Tn: where tensor tn lives), bound when the plan is compiled; each fused kernel gets the ones it reads as KernelArgs.</summary>
             public struct Bound
             {
                 public int N, T0, T1, T26, T2, T5, T9, T10, T11, T12, T13, T15;
@@ -365,101 +365,101 @@ namespace Demo
 
             protected override void RunKernels(bool backward)
             {
-                // K0: t2 = Random(; args=1,0,0) [N, 4]
+                // S0: t2 = Random(; args=1,0,0) [N, 4]
                 if (Managed) _l0.Run(_w, _d.T2, this.Draw());
                 else _l0.Run(Device, Work.View, _d.T2, this.Draw());
-                // K1: elementwise over [N, 4], writes t5 (Vector256), kernel K5
+                // S1: elementwise over [N, 4], writes t5 (Vector256), kernel K5
                 _f1.Run();
-                // K2: t9 = MatMul(t5, t8) [N, 4]
+                // S2: t9 = MatMul(t5, t8) [N, 4]
                 if (Managed) _l2.Run(_w, _d.T5, _p, 0, _w, _d.T9);
                 else _l2.Run(Device, Work.View, _d.T5, State.Parameters.View, 0, Work.View, _d.T9);
-                // K3: elementwise over [N, 4], writes t10 (Vector256), kernel K6
+                // S3: elementwise over [N, 4], writes t10 (Vector256), kernel K6
                 _f3.Run();
-                // K4: elementwise over [N, 4], writes t11 (Vector256), kernel K7
+                // S4: elementwise over [N, 4], writes t11 (Vector256), kernel K7
                 _f4.Run();
-                // K5: t12 = MatMul(t11, t8) [N, 4]
+                // S5: t12 = MatMul(t11, t8) [N, 4]
                 if (Managed) _l5.Run(_w, _d.T11, _p, 0, _w, _d.T12);
                 else _l5.Run(Device, Work.View, _d.T11, State.Parameters.View, 0, Work.View, _d.T12);
-                // K6: elementwise over [N, 4], writes t13 (Vector256), kernel K6
+                // S6: elementwise over [N, 4], writes t13 (Vector256), kernel K6
                 _f6.Run();
-                // K7: t15 = Random(; args=2,0.10000000149011612,1) [N, 4]
+                // S7: t15 = Random(; args=2,0.10000000149011612,1) [N, 4]
                 if (Managed) _l7.Run(_w, _d.T15, this.Draw());
                 else _l7.Run(Device, Work.View, _d.T15, this.Draw());
-                // K8: elementwise over [N, 4], writes t16 (Vector256), kernel K8
+                // S8: elementwise over [N, 4], writes t16 (Vector256), kernel K8
                 _f8.Run();
-                // K9: t17 = MatMul(t16, t6; transB) [N, 3]
+                // S9: t17 = MatMul(t16, t6; transB) [N, 3]
                 if (Managed) _l9.Run(_w, _d.T16, _p, 16, _w, _d.T17);
                 else _l9.Run(Device, Work.View, _d.T16, State.Parameters.View, 16, Work.View, _d.T17);
-                // K10: elementwise over [3], writes t19 (Vector256), kernel K2
+                // S10: elementwise over [3], writes t19 (Vector256), kernel K2
                 _f10.Run();
-                // K11: t20 = CumSum(t19) [3]
+                // S11: t20 = CumSum(t19) [3]
                 if (Managed) _l11.Run(_w, _d.T19, _w, _d.T20);
                 else _l11.Run(Device, Work.View, _d.T19, Work.View, _d.T20);
-                // K12: elementwise over [N, 3], writes t24 (Vector256), kernel K3
+                // S12: elementwise over [N, 3], writes t24 (Vector256), kernel K3
                 _f12.Run();
-                // K13: t43 = LogSoftmax(t24; dim=1) [N, 3]
+                // S13: t43 = LogSoftmax(t24; dim=1) [N, 3]
                 if (Managed) _l13.Run(_w, _d.T24, _w, _d.T24, _w, _d.T43);
                 else _l13.Run(Device, Work.View, _d.T24, Work.View, _d.T24, Work.View, _d.T43);
-                // K14: t44 = Pick(t43, t1) [N]
+                // S14: t44 = Pick(t43, t1) [N]
                 if (Managed) _l14.Run(_w, _d.T43, _t, _d.T1, _w, _d.T44);
                 else _l14.Run(Device, Work.View, _d.T43, Targets.View, _d.T1, Work.View, _d.T44);
-                // K15: sum over axes 0 of [N], writes t47 (Vector256), kernel K9
+                // S15: sum over axes 0 of [N], writes t47 (Vector256), kernel K9
                 _f15.Run();
-                // K16: t45 = Pick(t18, t1) [N]
+                // S16: t45 = Pick(t18, t1) [N]
                 if (Managed) _l16.Run(_w, 0, _t, _d.T1, _w, _d.T45);
                 else _l16.Run(Device, Work.View, 0, Targets.View, _d.T1, Work.View, _d.T45);
-                // K17: sum over axes 0 of [N], writes t49 (Vector256), kernel K10
+                // S17: sum over axes 0 of [N], writes t49 (Vector256), kernel K10
                 _f17.Run();
-                // K18: sum over axes 0,1 of [N, 3], writes t41 (Vector256), kernel K11
+                // S18: sum over axes 0,1 of [N, 3], writes t41 (Vector256), kernel K11
                 _f18.Run();
-                // K19: elementwise over [4], writes t55 (Vector256), kernel K12
+                // S19: elementwise over [4], writes t55 (Vector256), kernel K12
                 _f19.Run();
-                // K20: t56 = CumSum(t55) [4]
+                // S20: t56 = CumSum(t55) [4]
                 if (Managed) _l20.Run(_w, _d.T55, _w, _d.T56);
                 else _l20.Run(Device, Work.View, _d.T55, Work.View, _d.T56);
-                // K21: elementwise over [4], writes t57 (Vector256), kernel K13
+                // S21: elementwise over [4], writes t57 (Vector256), kernel K13
                 _f21.Run();
-                // K22: sum over axes 0,1 of [4, 4], writes t61 (Vector256), kernel K14
+                // S22: sum over axes 0,1 of [4, 4], writes t61 (Vector256), kernel K14
                 _f22.Run();
-                // K23: elementwise over [], writes t64 (scalar), kernel K15
+                // S23: elementwise over [], writes t64 (scalar), kernel K15
                 _f23.Run();
-                // K24: sum over axes 0 of [N, 3], writes t31 (Vector256), kernel K16
+                // S24: sum over axes 0 of [N, 3], writes t31 (Vector256), kernel K16
                 _f24.Run();
-                // K25: elementwise over [3], writes t35 (Vector256), kernel K17
+                // S25: elementwise over [3], writes t35 (Vector256), kernel K17
                 _f25.Run();
                 if (!backward) return;
-                // K26: elementwise over [], writes t69 (scalar), kernel K18
+                // S26: elementwise over [], writes t69 (scalar), kernel K18
                 _f26.Run();
-                // K27: elementwise over [N], writes t74 (Vector256), kernel K19
+                // S27: elementwise over [N], writes t74 (Vector256), kernel K19
                 _f27.Run();
-                // K28: t76 = PickedLogSoftmaxGrad(t43, t74, t1) [N, 3]
+                // S28: t76 = PickedLogSoftmaxGrad(t43, t74, t1) [N, 3]
                 if (Managed) _l28.Run(_w, _d.T43, _w, _d.T74, _t, _d.T1, _w, _d.T76);
                 else _l28.Run(Device, Work.View, _d.T43, Work.View, _d.T74, Targets.View, _d.T1, Work.View, _d.T76);
-                // K29: t79 = MatMul(t76, t6) [N, 4]
+                // S29: t79 = MatMul(t76, t6) [N, 4]
                 if (Managed) _l29.Run(_w, _d.T76, _p, 16, _w, _d.T79);
                 else _l29.Run(Device, Work.View, _d.T76, State.Parameters.View, 16, Work.View, _d.T79);
-                // K30: elementwise over [N, 4], writes t85 (Vector256), kernel K20
+                // S30: elementwise over [N, 4], writes t85 (Vector256), kernel K20
                 _f30.Run();
-                // K31: t86 = MatMul(t85, t8; transB) [N, 4]
+                // S31: t86 = MatMul(t85, t8; transB) [N, 4]
                 if (Managed) _l31.Run(_w, _d.T85, _p, 0, _w, _d.T86);
                 else _l31.Run(Device, Work.View, _d.T85, State.Parameters.View, 0, Work.View, _d.T86);
-                // K32: elementwise over [N, 4], writes t92 (Vector256), kernel K21
+                // S32: elementwise over [N, 4], writes t92 (Vector256), kernel K21
                 _f32.Run();
-                // K33: t93 = MatMul(t92, t8; transB) [N, 4]
+                // S33: t93 = MatMul(t92, t8; transB) [N, 4]
                 if (Managed) _l33.Run(_w, _d.T92, _p, 0, _w, _d.T93);
                 else _l33.Run(Device, Work.View, _d.T92, State.Parameters.View, 0, Work.View, _d.T93);
-                // K34: elementwise over [N, 4], writes t95 (Vector256), kernel K22
+                // S34: elementwise over [N, 4], writes t95 (Vector256), kernel K22
                 _f34.Run();
-                // K35: t80 = MatMul(t76, t16; transA) [3, 4]
+                // S35: t80 = MatMul(t76, t16; transA) [3, 4]
                 if (Managed) _l35.Run(_w, _d.T76, _w, _d.T16, _g, 16);
                 else _l35.Run(Device, Work.View, _d.T76, Work.View, _d.T16, State.Gradients.View, 16);
-                // K36: t87 = MatMul(t11, t85; transA) [4, 4]
+                // S36: t87 = MatMul(t11, t85; transA) [4, 4]
                 if (Managed) _l36.Run(_w, _d.T11, _w, _d.T85, _w, _d.T87);
                 else _l36.Run(Device, Work.View, _d.T11, Work.View, _d.T85, Work.View, _d.T87);
-                // K37: t94 = MatMul(t5, t92; transA) [4, 4]
+                // S37: t94 = MatMul(t5, t92; transA) [4, 4]
                 if (Managed) _l37.Run(_w, _d.T5, _w, _d.T92, _w, _d.T94);
                 else _l37.Run(Device, Work.View, _d.T5, Work.View, _d.T92, Work.View, _d.T94);
-                // K38: elementwise over [4, 4], added into grad of 'w' (Vector256), kernel K23
+                // S38: elementwise over [4, 4], added into grad of 'w' (Vector256), kernel K23
                 _f38.Run();
             }
 

@@ -38,12 +38,12 @@ namespace Samples.LinearRegression
         public LossPlan CompileLoss(int n) => new(this, n);
 
         /// <summary>
-        /// Plan of Predict(x [N, 1]) → [N, 1]: 2 kernels (2 forward).
+        /// Plan of Predict(x [N, 1]) → [N, 1]: 2 steps S0…, 2 of them forward (each a fused kernel Kn below or a library kernel).
         /// Memory plan: work arena = 45 + 3*N floats and targets = 0 ints, 4 bytes each, allocated once; 2 activation slots, 0 reuses.
         /// </summary>
         public sealed class PredictPlan : global::Kiln.Plan
         {
-            /// <summary>Dims and arena offsets, bound when the plan is compiled; kernels read them by value.</summary>
+            /// <summary>Dims and arena offsets (field Tn: where tensor tn lives), bound when the plan is compiled; each fused kernel gets the ones it reads as KernelArgs.</summary>
             public struct Bound
             {
                 public int N, T0, T4, T5;
@@ -120,22 +120,22 @@ namespace Samples.LinearRegression
 
             protected override void RunKernels(bool backward)
             {
-                // K0: t4 = MatMul(t0, t1; transB) [N, 1]
+                // S0: t4 = MatMul(t0, t1; transB) [N, 1]
                 if (Managed) _l0.Run(X[0], _d.T0, _p, 0, _w, _d.T4);
                 else _l0.Run(Device, Work.View, _d.T0, State.Parameters.View, 0, Work.View, _d.T4);
-                // K1: elementwise over [N, 1], writes t5 (Vector256), kernel K0
+                // S1: elementwise over [N, 1], writes t5 (Vector256), kernel K0
                 _f1.Run();
             }
 
         }
 
         /// <summary>
-        /// Plan of Loss(x [N, 1], y [N, 1]) → []: 5 kernels (2 forward).
+        /// Plan of Loss(x [N, 1], y [N, 1]) → []: 5 steps S0…, 2 of them forward (each a fused kernel Kn below or a library kernel).
         /// Memory plan: work arena = 76 + 4*N floats and targets = 0 ints, 4 bytes each, allocated once; 3 activation slots, 0 reuses.
         /// </summary>
         public sealed class LossPlan : global::Kiln.Plan
         {
-            /// <summary>Dims and arena offsets, bound when the plan is compiled; kernels read them by value.</summary>
+            /// <summary>Dims and arena offsets (field Tn: where tensor tn lives), bound when the plan is compiled; each fused kernel gets the ones it reads as KernelArgs.</summary>
             public struct Bound
             {
                 public int N, T0, T1, T5, T9, T15;
@@ -211,17 +211,17 @@ namespace Samples.LinearRegression
 
             protected override void RunKernels(bool backward)
             {
-                // K0: t5 = MatMul(t0, t2; transB) [N, 1]
+                // S0: t5 = MatMul(t0, t2; transB) [N, 1]
                 if (Managed) _l0.Run(X[0], _d.T0, _p, 0, _w, _d.T5);
                 else _l0.Run(Device, Work.View, _d.T0, State.Parameters.View, 0, Work.View, _d.T5);
-                // K1: sum over axes 0,1 of [N, 1], writes t9 (Vector256), kernel K1
+                // S1: sum over axes 0,1 of [N, 1], writes t9 (Vector256), kernel K1
                 _f1.Run();
                 if (!backward) return;
-                // K2: elementwise over [N, 1], writes t15 (Vector256), kernel K2
+                // S2: elementwise over [N, 1], writes t15 (Vector256), kernel K2
                 _f2.Run();
-                // K3: sum over axes 0 of [N, 1], added into grad of 'linear.bias' (Vector256), kernel K3
+                // S3: sum over axes 0 of [N, 1], added into grad of 'linear.bias' (Vector256), kernel K3
                 _f3.Run();
-                // K4: t20 = MatMul(t15, t0; transA) [1, 1]
+                // S4: t20 = MatMul(t15, t0; transA) [1, 1]
                 if (Managed) _l4.Run(_w, _d.T15, X[0], _d.T0, _g, 0);
                 else _l4.Run(Device, Work.View, _d.T15, Work.View, _d.T0, State.Gradients.View, 0);
             }
