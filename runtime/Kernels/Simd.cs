@@ -32,7 +32,7 @@ public static class Simd
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Softplus(Vector256<float> x) =>
-        Vector256.Max(x, Vector256<float>.Zero) + Log(Vector256<float>.One + Exp(-Vector256.Abs(x)));
+        Vector256.Max(x, Vector256<float>.Zero) + Log1pUnit(Exp(-Vector256.Abs(x)));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Sign(float x) => x > 0f ? 1f : x < 0f ? -1f : 0f;
@@ -130,7 +130,36 @@ public static class Simd
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> LogSigmoid(Vector256<float> x) =>
-        Vector256.Min(x, Vector256<float>.Zero) - Log(Vector256<float>.One + Exp(-Vector256.Abs(x)));
+        Vector256.Min(x, Vector256<float>.Zero) - Log1pUnit(Exp(-Vector256.Abs(x)));
+
+    /// <summary>
+    /// log(1 + u) for u in [0, 1] (and NaN), the tail of softplus and log σ: 1 + u is in [1, 2], so no exponent or
+    /// mantissa has to be taken apart. Below √2 - 1 the polynomial of <see cref="Log(Vector256{float})"/> runs on u itself
+    /// (exact for tiny u, where log(1 + u) in float would round 1 + u to 1); above it log(1 + u) = ln 2 + log(1 + f)
+    /// with f = (u - 1)/2 in (1/√2 - 1, 0]. About 1 ulp, and ~25 % fewer instructions than the general log.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector256<float> Log1pUnit(Vector256<float> u)
+    {
+        var high = Vector256.GreaterThan(u, Vector256.Create(0.414213562373095049f));
+        var f = Vector256.ConditionalSelect(high, (u - Vector256<float>.One) * Vector256.Create(0.5f), u);
+        var e = high & Vector256<float>.One;
+        // below 2⁻²⁶ log(1 + f) is f to the last bit: the polynomial's terms would only go subnormal (slowly) on the way
+        var g = f & Vector256.GreaterThanOrEqual(Vector256.Abs(f), Vector256.Create(1.4901161e-8f));
+        var z = g * g;
+        var z2 = z * z;
+        var p01 = Vector256.FusedMultiplyAdd(Vector256.Create(-2.4999993993e-1f), g, Vector256.Create(3.3333331174e-1f));
+        var p23 = Vector256.FusedMultiplyAdd(Vector256.Create(-1.6668057665e-1f), g, Vector256.Create(2.0000714765e-1f));
+        var p45 = Vector256.FusedMultiplyAdd(Vector256.Create(-1.2420140846e-1f), g, Vector256.Create(1.4249322787e-1f));
+        var p67 = Vector256.FusedMultiplyAdd(Vector256.Create(-1.1514610310e-1f), g, Vector256.Create(1.1676998740e-1f));
+        var q0 = Vector256.FusedMultiplyAdd(p23, z, p01);
+        var q1 = Vector256.FusedMultiplyAdd(p67, z, p45);
+        var y = Vector256.FusedMultiplyAdd(Vector256.FusedMultiplyAdd(Vector256.Create(7.0376836292e-2f), z2, q1), z2, q0);
+        y = y * g * z;
+        y = Vector256.FusedMultiplyAdd(e, Vector256.Create(-2.12194440e-4f), y);
+        y = Vector256.FusedMultiplyAdd(z, Vector256.Create(-0.5f), y);
+        return Vector256.FusedMultiplyAdd(e, Vector256.Create(0.693359375f), f + y);
+    }
 
     // ---- eˣ and log x for eight lanes, in float arithmetic (.NET's Vector256.Exp/Log measured 6-10× slower here) ----
 

@@ -93,4 +93,44 @@ public class SimdMathTests
         Assert.True(float.IsNaN(y[5]));
         Assert.Equal(0f, y[6]);
     }
+
+    /// <summary>log(1 + u) for u in [0, 1], softplus's and log σ's tail, against float64 log1p (u - u²/2 + u³/3 where 1 + u
+    /// rounds in float64 too): within 2 ulp, tiny u included (where log(1 + u) in float would give 0).</summary>
+    [Fact]
+    public void Log1p_of_the_unit_interval_is_within_two_ulp()
+    {
+        var xs = new List<float>();
+        for (double v = 0; v <= 1; v += 0.00003) xs.Add((float)v);
+        for (double e = -149; e < 0; e += 0.37) xs.Add((float)Math.Pow(2, e));
+        xs.AddRange([0f, 1f, 0.41421354f, 0.41421357f, 0.4142136f, MathF.BitDecrement(1f), float.Epsilon]);
+        var x = xs.Where(v => v <= 1).ToArray();
+        var y = Apply(Simd.Log1pUnit, x);
+        static double Log1p(double u) => u < 1e-5 ? u - u * u / 2 + u * u * u / 3 : Math.Log(1 + u);
+        for (int i = 0; i < x.Length; i++)
+            Assert.True(Ulps(y[i], Log1p(x[i])) <= 2, $"log1p({x[i]:R}) = {y[i]:R}, float64 {Log1p(x[i]):R}");
+        Assert.True(float.IsNaN(Apply(Simd.Log1pUnit, [float.NaN])[0]));
+    }
+
+    /// <summary>softplus(x) = log(1 + eˣ) and log σ(x) = -softplus(-x) from -100 to 100 against float64, within 3 ulp; their
+    /// limits at ±∞; NaN stays NaN.</summary>
+    [Fact]
+    public void Softplus_and_log_sigmoid_are_within_three_ulp()
+    {
+        var xs = new List<float>();
+        for (double v = -100; v <= 100; v += 0.0071) xs.Add((float)v);
+        xs.AddRange([0f, -0f, 1e-8f, -1e-8f, 20f, -20f, 88f, -88f, 103f, -103f]);
+        var x = xs.ToArray();
+        static double Softplus(double v) => Math.Max(v, 0) + (Math.Exp(-Math.Abs(v)) is var e && e < 1e-5 ? e - e * e / 2 : Math.Log(1 + e));
+        var sp = Apply(Simd.Softplus, x);
+        var ls = Apply(Simd.LogSigmoid, x);
+        for (int i = 0; i < x.Length; i++)
+        {
+            Assert.True(Ulps(sp[i], Softplus(x[i])) <= 3, $"softplus({x[i]:R}) = {sp[i]:R}, float64 {Softplus(x[i]):R}");
+            Assert.True(Ulps(ls[i], -Softplus(-(double)x[i])) <= 3, $"logsigmoid({x[i]:R}) = {ls[i]:R}, float64 {-Softplus(-(double)x[i]):R}");
+        }
+        var special = Apply(Simd.Softplus, [float.PositiveInfinity, float.NegativeInfinity, float.NaN]);
+        Assert.Equal(float.PositiveInfinity, special[0]);
+        Assert.Equal(0f, special[1]);
+        Assert.True(float.IsNaN(special[2]));
+    }
 }
