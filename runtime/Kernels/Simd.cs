@@ -147,16 +147,7 @@ public static class Simd
         // below 2⁻²⁶ log(1 + f) is f to the last bit: the polynomial's terms would only go subnormal (slowly) on the way
         var g = f & Vector256.GreaterThanOrEqual(Vector256.Abs(f), Vector256.Create(1.4901161e-8f));
         var z = g * g;
-        var z2 = z * z;
-        var p01 = Vector256.FusedMultiplyAdd(Vector256.Create(-2.4999993993e-1f), g, Vector256.Create(3.3333331174e-1f));
-        var p23 = Vector256.FusedMultiplyAdd(Vector256.Create(-1.6668057665e-1f), g, Vector256.Create(2.0000714765e-1f));
-        var p45 = Vector256.FusedMultiplyAdd(Vector256.Create(-1.2420140846e-1f), g, Vector256.Create(1.4249322787e-1f));
-        var p67 = Vector256.FusedMultiplyAdd(Vector256.Create(-1.1514610310e-1f), g, Vector256.Create(1.1676998740e-1f));
-        var q0 = Vector256.FusedMultiplyAdd(p23, z, p01);
-        var q1 = Vector256.FusedMultiplyAdd(p67, z, p45);
-        var y = Vector256.FusedMultiplyAdd(Vector256.FusedMultiplyAdd(Vector256.Create(7.0376836292e-2f), z2, q1), z2, q0);
-        y = y * g * z;
-        y = Vector256.FusedMultiplyAdd(e, Vector256.Create(-2.12194440e-4f), y);
+        var y = Vector256.FusedMultiplyAdd(e, Vector256.Create(-2.12194440e-4f), LogCubic(g, z));
         y = Vector256.FusedMultiplyAdd(z, Vector256.Create(-0.5f), y);
         return Vector256.FusedMultiplyAdd(e, Vector256.Create(0.693359375f), f + y);
     }
@@ -251,8 +242,23 @@ public static class Simd
         var low = Vector256.LessThan(m, Vector256.Create(0.707106781186547524f));
         e -= low & Vector256<float>.One;
         var f = m + (low & m) - Vector256<float>.One;
-        // Estrin's order: four independent pairs, then two levels, instead of a chain of nine FMAs
         var z = f * f;
+        var y = Vector256.FusedMultiplyAdd(e, Vector256.Create(-2.12194440e-4f), LogCubic(f, z));
+        y = Vector256.FusedMultiplyAdd(z, Vector256.Create(-0.5f), y);
+        var result = Vector256.FusedMultiplyAdd(e, Vector256.Create(0.693359375f), f + y);
+        result = Vector256.ConditionalSelect(Vector256.Equals(x, Vector256<float>.Zero), Vector256.Create(float.NegativeInfinity), result);
+        result = Vector256.ConditionalSelect(Vector256.Equals(x, Vector256.Create(float.PositiveInfinity)), x, result);
+        // x < 0 and NaN: NaN
+        return Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(x, Vector256<float>.Zero), result, Vector256.Create(float.NaN));
+    }
+
+    /// <summary>
+    /// The f³ part of log(1 + f) for f in [√½ - 1, √2 - 1] (z = f²): Cephes' polynomial, f·z·P(f), evaluated in Estrin's order
+    /// (four independent pairs, then two levels, instead of a chain of nine FMAs). log(1 + f) = f - z/2 + this.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> LogCubic(Vector256<float> f, Vector256<float> z)
+    {
         var z2 = z * z;
         var p01 = Vector256.FusedMultiplyAdd(Vector256.Create(-2.4999993993e-1f), f, Vector256.Create(3.3333331174e-1f));
         var p23 = Vector256.FusedMultiplyAdd(Vector256.Create(-1.6668057665e-1f), f, Vector256.Create(2.0000714765e-1f));
@@ -260,15 +266,7 @@ public static class Simd
         var p67 = Vector256.FusedMultiplyAdd(Vector256.Create(-1.1514610310e-1f), f, Vector256.Create(1.1676998740e-1f));
         var q0 = Vector256.FusedMultiplyAdd(p23, z, p01);
         var q1 = Vector256.FusedMultiplyAdd(p67, z, p45);
-        var y = Vector256.FusedMultiplyAdd(Vector256.FusedMultiplyAdd(Vector256.Create(7.0376836292e-2f), z2, q1), z2, q0);
-        y = y * f * z;
-        y = Vector256.FusedMultiplyAdd(e, Vector256.Create(-2.12194440e-4f), y);
-        y = Vector256.FusedMultiplyAdd(z, Vector256.Create(-0.5f), y);
-        var result = Vector256.FusedMultiplyAdd(e, Vector256.Create(0.693359375f), f + y);
-        result = Vector256.ConditionalSelect(Vector256.Equals(x, Vector256<float>.Zero), Vector256.Create(float.NegativeInfinity), result);
-        result = Vector256.ConditionalSelect(Vector256.Equals(x, Vector256.Create(float.PositiveInfinity)), x, result);
-        // x < 0 and NaN: NaN
-        return Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(x, Vector256<float>.Zero), result, Vector256.Create(float.NaN));
+        return Vector256.FusedMultiplyAdd(Vector256.FusedMultiplyAdd(Vector256.Create(7.0376836292e-2f), z2, q1), z2, q0) * f * z;
     }
 
     /// <summary>1 where the condition holds, else 0, for masks in vector kernels.</summary>
