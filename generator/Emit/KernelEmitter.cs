@@ -90,6 +90,8 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
         var domain = Domain(k);
         var live = LiveAxes(domain);
         if (live.Count == 0) return false;
+        // rows known to be shorter than a vector would never enter the vector loop: it is not emitted
+        if (Cols(domain) is { IsConstant: true } cols && cols.Coefficient < 8) return false;
         foreach (var leaf in k.Leaves)
         {
             var last = DomainStrides(leaf, domain)[live[live.Count - 1]];

@@ -137,12 +137,12 @@ namespace Samples.Diabetes
                 // S0: t4 = MatMul(t0, t1; transB) [N, 6]
                 if (Managed) _l0.Run(X[0], _d.T0, _p, 0, _w, _d.T4);
                 else _l0.Run(Device, Work.View, _d.T0, State.Parameters.View, 0, Work.View, _d.T4);
-                // S1: elementwise over [N, 6], writes t6 (Vector256), kernel K0
+                // S1: elementwise over [N, 6], writes t6 (scalar), kernel K0
                 _f1.Run();
                 // S2: t10 = MatMul(t6, t7; transB) [N, 4]
                 if (Managed) _l2.Run(_w, _d.T6, _p, 54, _w, _d.T10);
                 else _l2.Run(Device, Work.View, _d.T6, State.Parameters.View, 54, Work.View, _d.T10);
-                // S3: elementwise over [N, 4], writes t12 (Vector256), kernel K1
+                // S3: elementwise over [N, 4], writes t12 (scalar), kernel K1
                 _f3.Run();
                 // S4: t16 = MatMul(t12, t13; transB) [N, 1]
                 if (Managed) _l4.Run(_w, _d.T12, _p, 82, _w, _d.T16);
@@ -259,12 +259,12 @@ namespace Samples.Diabetes
                 // S0: t5 = MatMul(t0, t2; transB) [N, 6]
                 if (Managed) _l0.Run(X[0], _d.T0, _p, 0, _w, _d.T5);
                 else _l0.Run(Device, Work.View, _d.T0, State.Parameters.View, 0, Work.View, _d.T5);
-                // S1: elementwise over [N, 6], writes t7 (Vector256), kernel K0
+                // S1: elementwise over [N, 6], writes t7 (scalar), kernel K0
                 _f1.Run();
                 // S2: t11 = MatMul(t7, t8; transB) [N, 4]
                 if (Managed) _l2.Run(_w, _d.T7, _p, 54, _w, _d.T11);
                 else _l2.Run(Device, Work.View, _d.T7, State.Parameters.View, 54, Work.View, _d.T11);
-                // S3: elementwise over [N, 4], writes t13 (Vector256), kernel K1
+                // S3: elementwise over [N, 4], writes t13 (scalar), kernel K1
                 _f3.Run();
                 // S4: t17 = MatMul(t13, t14; transB) [N, 1]
                 if (Managed) _l4.Run(_w, _d.T13, _p, 82, _w, _d.T17);
@@ -277,19 +277,19 @@ namespace Samples.Diabetes
                 // S7: t41 = MatMul(t38, t14) [N, 4]
                 if (Managed) _l7.Run(_w, _d.T38, _p, 82, _w, _d.T41);
                 else _l7.Run(Device, Work.View, _d.T38, State.Parameters.View, 82, Work.View, _d.T41);
-                // S8: elementwise over [N, 4], writes t45 (Vector256), kernel K5
+                // S8: elementwise over [N, 4], writes t45 (scalar), kernel K5
                 _f8.Run();
                 // S9: t48 = MatMul(t45, t8) [N, 6]
                 if (Managed) _l9.Run(_w, _d.T45, _p, 54, _w, _d.T48);
                 else _l9.Run(Device, Work.View, _d.T45, State.Parameters.View, 54, Work.View, _d.T48);
-                // S10: elementwise over [N, 6], writes t52 (Vector256), kernel K6
+                // S10: elementwise over [N, 6], writes t52 (scalar), kernel K6
                 _f10.Run();
-                // S11: sum over axes 0 of [N, 6], added into grad of 'linear1.bias' (Vector256), kernel K7
+                // S11: sum over axes 0 of [N, 6], added into grad of 'linear1.bias' (scalar), kernel K7
                 _f11.Run();
                 // S12: t56 = MatMul(t52, t0; transA) [6, 8]
                 if (Managed) _l12.Run(_w, _d.T52, X[0], _d.T0, _g, 0);
                 else _l12.Run(Device, Work.View, _d.T52, Work.View, _d.T0, State.Gradients.View, 0);
-                // S13: sum over axes 0 of [N, 4], added into grad of 'linear2.bias' (Vector256), kernel K8
+                // S13: sum over axes 0 of [N, 4], added into grad of 'linear2.bias' (scalar), kernel K8
                 _f13.Run();
                 // S14: t49 = MatMul(t45, t7; transA) [4, 6]
                 if (Managed) _l14.Run(_w, _d.T45, _w, _d.T7, _g, 54);
@@ -323,7 +323,7 @@ namespace Kiln.Generated
     /// </summary>
     file static class DiabetesClassifierKernels
     {
-        // K0: elementwise over [N, 6], writes t0 (Vector256)
+        // K0: elementwise over [N, 6], writes t0 (scalar)
         //   t1 = Add(t2, t3) [N, 6]
         //   t0 = Sigmoid(t1) [N, 6]
         // d: A0 = N, A1 = offset of t2, A2 = offset of t0
@@ -360,14 +360,6 @@ namespace Kiln.Generated
                 ref float b2 = ref Unsafe.Add(ref wr, d.A1 + i0 * 6);
                 ref float b3 = ref Unsafe.Add(ref pr, 48);
                 ref float o = ref Unsafe.Add(ref yr, d.A2 + i0 * 6);
-                for (; c + 8 <= stop; c += 8)
-                {
-                    var l2 = Vector256.LoadUnsafe(ref b2, (nuint)c);
-                    var l3 = Vector256.LoadUnsafe(ref b3, (nuint)c);
-                    var v1 = (l2 + l3);
-                    var v0 = global::Kiln.Kernels.Simd.Sigmoid(v1);
-                    v0.StoreUnsafe(ref o, (nuint)c);
-                }
                 for (; c < stop; c++)
                 {
                     float l2 = Unsafe.Add(ref b2, c);
@@ -379,7 +371,7 @@ namespace Kiln.Generated
             }
         }
 
-        // K1: elementwise over [N, 4], writes t0 (Vector256)
+        // K1: elementwise over [N, 4], writes t0 (scalar)
         //   t1 = Add(t2, t3) [N, 4]
         //   t0 = Sigmoid(t1) [N, 4]
         // d: A0 = N, A1 = offset of t2, A2 = offset of t0
@@ -416,14 +408,6 @@ namespace Kiln.Generated
                 ref float b2 = ref Unsafe.Add(ref wr, d.A1 + i0 * 4);
                 ref float b3 = ref Unsafe.Add(ref pr, 78);
                 ref float o = ref Unsafe.Add(ref yr, d.A2 + i0 * 4);
-                for (; c + 8 <= stop; c += 8)
-                {
-                    var l2 = Vector256.LoadUnsafe(ref b2, (nuint)c);
-                    var l3 = Vector256.LoadUnsafe(ref b3, (nuint)c);
-                    var v1 = (l2 + l3);
-                    var v0 = global::Kiln.Kernels.Simd.Sigmoid(v1);
-                    v0.StoreUnsafe(ref o, (nuint)c);
-                }
                 for (; c < stop; c++)
                 {
                     float l2 = Unsafe.Add(ref b2, c);
@@ -626,7 +610,7 @@ namespace Kiln.Generated
             }
         }
 
-        // K5: elementwise over [N, 4], writes t0 (Vector256)
+        // K5: elementwise over [N, 4], writes t0 (scalar)
         //   t1 = Sub(t2, t3) [N, 4]
         //   t4 = Mul(t3, t1) [N, 4]
         //   t0 = Mul(t5, t4) [N, 4]
@@ -665,16 +649,6 @@ namespace Kiln.Generated
                 ref float b5 = ref Unsafe.Add(ref wr, d.A1 + i0 * 4);
                 ref float b3 = ref Unsafe.Add(ref wr, d.A2 + i0 * 4);
                 ref float o = ref Unsafe.Add(ref yr, d.A3 + i0 * 4);
-                for (; c + 8 <= stop; c += 8)
-                {
-                    var l5 = Vector256.LoadUnsafe(ref b5, (nuint)c);
-                    var l3 = Vector256.LoadUnsafe(ref b3, (nuint)c);
-                    var v2 = Vector256.Create(1f);
-                    var v1 = (v2 - l3);
-                    var v4 = (l3 * v1);
-                    var v0 = (l5 * v4);
-                    v0.StoreUnsafe(ref o, (nuint)c);
-                }
                 for (; c < stop; c++)
                 {
                     float l5 = Unsafe.Add(ref b5, c);
@@ -688,7 +662,7 @@ namespace Kiln.Generated
             }
         }
 
-        // K6: elementwise over [N, 6], writes t0 (Vector256)
+        // K6: elementwise over [N, 6], writes t0 (scalar)
         //   t1 = Sub(t2, t3) [N, 6]
         //   t4 = Mul(t3, t1) [N, 6]
         //   t0 = Mul(t5, t4) [N, 6]
@@ -727,16 +701,6 @@ namespace Kiln.Generated
                 ref float b5 = ref Unsafe.Add(ref wr, d.A1 + i0 * 6);
                 ref float b3 = ref Unsafe.Add(ref wr, d.A2 + i0 * 6);
                 ref float o = ref Unsafe.Add(ref yr, d.A3 + i0 * 6);
-                for (; c + 8 <= stop; c += 8)
-                {
-                    var l5 = Vector256.LoadUnsafe(ref b5, (nuint)c);
-                    var l3 = Vector256.LoadUnsafe(ref b3, (nuint)c);
-                    var v2 = Vector256.Create(1f);
-                    var v1 = (v2 - l3);
-                    var v4 = (l3 * v1);
-                    var v0 = (l5 * v4);
-                    v0.StoreUnsafe(ref o, (nuint)c);
-                }
                 for (; c < stop; c++)
                 {
                     float l5 = Unsafe.Add(ref b5, c);
@@ -750,7 +714,7 @@ namespace Kiln.Generated
             }
         }
 
-        // K7: sum over axes 0 of [N, 6], added into grad of 'linear1.bias' (Vector256)
+        // K7: sum over axes 0 of [N, 6], added into grad of 'linear1.bias' (scalar)
         //   t0 = Sum(t1; axes=0) [1, 6]
         // d: A0 = N, A1 = offset of t1
         public static void K7(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
@@ -773,16 +737,6 @@ namespace Kiln.Generated
             int rows = (int)(d.A0);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
             ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), 48);
-            for (; c + 8 <= stop; c += 8)
-            {
-                Vector256<float> vacc = Vector256<float>.Zero;
-                for (int i0 = 0; i0 < rows; i0++)
-                {
-                    var l1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref wr, d.A1 + i0 * 6), (nuint)c);
-                    vacc += l1;
-                }
-                (Vector256.LoadUnsafe(ref o, (nuint)c) + vacc).StoreUnsafe(ref o, (nuint)c);
-            }
             for (; c < stop; c++)
             {
                 float acc = 0;
@@ -795,7 +749,7 @@ namespace Kiln.Generated
             }
         }
 
-        // K8: sum over axes 0 of [N, 4], added into grad of 'linear2.bias' (Vector256)
+        // K8: sum over axes 0 of [N, 4], added into grad of 'linear2.bias' (scalar)
         //   t0 = Sum(t1; axes=0) [1, 4]
         // d: A0 = N, A1 = offset of t1
         public static void K8(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
@@ -818,16 +772,6 @@ namespace Kiln.Generated
             int rows = (int)(d.A0);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
             ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), 78);
-            for (; c + 8 <= stop; c += 8)
-            {
-                Vector256<float> vacc = Vector256<float>.Zero;
-                for (int i0 = 0; i0 < rows; i0++)
-                {
-                    var l1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref wr, d.A1 + i0 * 4), (nuint)c);
-                    vacc += l1;
-                }
-                (Vector256.LoadUnsafe(ref o, (nuint)c) + vacc).StoreUnsafe(ref o, (nuint)c);
-            }
             for (; c < stop; c++)
             {
                 float acc = 0;

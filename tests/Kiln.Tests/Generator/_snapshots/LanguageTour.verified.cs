@@ -158,7 +158,7 @@ namespace Demo
                 // S0: t5 = MatMul(t0, t4) [N, 4]
                 if (Managed) _l0.Run(X[0], _d.T0, _p, 0, _w, _d.T5);
                 else _l0.Run(Device, Work.View, _d.T0, State.Parameters.View, 0, Work.View, _d.T5);
-                // S1: elementwise over [N, 4], writes t7 (Vector256), kernel K0
+                // S1: elementwise over [N, 4], writes t7 (scalar), kernel K0
                 _f1.Run();
                 // S2: t8 = MatMul(t7, t4) [N, 4]
                 if (Managed) _l2.Run(_w, _d.T7, _p, 0, _w, _d.T8);
@@ -166,19 +166,19 @@ namespace Demo
                 // S3: t11 = Random(; args=2,0.10000000149011612,0) [N, 4]
                 if (Managed) _l3.Run(_w, _d.T11, this.Draw());
                 else _l3.Run(Device, Work.View, _d.T11, this.Draw());
-                // S4: elementwise over [N, 4], writes t12 (Vector256), kernel K1
+                // S4: elementwise over [N, 4], writes t12 (scalar), kernel K1
                 _f4.Run();
                 // S5: t13 = MatMul(t12, t2; transB) [N, 3]
                 if (Managed) _l5.Run(_w, _d.T12, _p, 16, _w, _d.T13);
                 else _l5.Run(Device, Work.View, _d.T12, State.Parameters.View, 16, Work.View, _d.T13);
-                // S6: elementwise over [3], writes t15 (Vector256), kernel K2
+                // S6: elementwise over [3], writes t15 (scalar), kernel K2
                 _f6.Run();
                 // S7: t16 = CumSum(t15) [3]
                 if (Managed) _l7.Run(_w, _d.T15, _w, _d.T16);
                 else _l7.Run(Device, Work.View, _d.T15, Work.View, _d.T16);
-                // S8: elementwise over [N, 3], writes t20 (Vector256), kernel K3
+                // S8: elementwise over [N, 3], writes t20 (scalar), kernel K3
                 _f8.Run();
-                // S9: elementwise over [N, 3], writes t21 (Vector256), kernel K4
+                // S9: elementwise over [N, 3], writes t21 (scalar), kernel K4
                 _f9.Run();
                 // S10: t22 = Softmax(t21; dim=1) [N, 3]
                 if (Managed) _l10.Run(_w, _d.T21, _w, _d.T21, _w, _d.T22);
@@ -368,34 +368,34 @@ namespace Demo
                 // S0: t2 = Random(; args=1,0,0) [N, 4]
                 if (Managed) _l0.Run(_w, _d.T2, this.Draw());
                 else _l0.Run(Device, Work.View, _d.T2, this.Draw());
-                // S1: elementwise over [N, 4], writes t5 (Vector256), kernel K5
+                // S1: elementwise over [N, 4], writes t5 (scalar), kernel K5
                 _f1.Run();
                 // S2: t9 = MatMul(t5, t8) [N, 4]
                 if (Managed) _l2.Run(_w, _d.T5, _p, 0, _w, _d.T9);
                 else _l2.Run(Device, Work.View, _d.T5, State.Parameters.View, 0, Work.View, _d.T9);
-                // S3: elementwise over [N, 4], writes t10 (Vector256), kernel K6
+                // S3: elementwise over [N, 4], writes t10 (scalar), kernel K6
                 _f3.Run();
-                // S4: elementwise over [N, 4], writes t11 (Vector256), kernel K7
+                // S4: elementwise over [N, 4], writes t11 (scalar), kernel K7
                 _f4.Run();
                 // S5: t12 = MatMul(t11, t8) [N, 4]
                 if (Managed) _l5.Run(_w, _d.T11, _p, 0, _w, _d.T12);
                 else _l5.Run(Device, Work.View, _d.T11, State.Parameters.View, 0, Work.View, _d.T12);
-                // S6: elementwise over [N, 4], writes t13 (Vector256), kernel K6
+                // S6: elementwise over [N, 4], writes t13 (scalar), kernel K6
                 _f6.Run();
                 // S7: t15 = Random(; args=2,0.10000000149011612,1) [N, 4]
                 if (Managed) _l7.Run(_w, _d.T15, this.Draw());
                 else _l7.Run(Device, Work.View, _d.T15, this.Draw());
-                // S8: elementwise over [N, 4], writes t16 (Vector256), kernel K8
+                // S8: elementwise over [N, 4], writes t16 (scalar), kernel K8
                 _f8.Run();
                 // S9: t17 = MatMul(t16, t6; transB) [N, 3]
                 if (Managed) _l9.Run(_w, _d.T16, _p, 16, _w, _d.T17);
                 else _l9.Run(Device, Work.View, _d.T16, State.Parameters.View, 16, Work.View, _d.T17);
-                // S10: elementwise over [3], writes t19 (Vector256), kernel K2
+                // S10: elementwise over [3], writes t19 (scalar), kernel K2
                 _f10.Run();
                 // S11: t20 = CumSum(t19) [3]
                 if (Managed) _l11.Run(_w, _d.T19, _w, _d.T20);
                 else _l11.Run(Device, Work.View, _d.T19, Work.View, _d.T20);
-                // S12: elementwise over [N, 3], writes t24 (Vector256), kernel K3
+                // S12: elementwise over [N, 3], writes t24 (scalar), kernel K3
                 _f12.Run();
                 // S13: t43 = LogSoftmax(t24; dim=1) [N, 3]
                 if (Managed) _l13.Run(_w, _d.T24, _w, _d.T24, _w, _d.T43);
@@ -410,22 +410,22 @@ namespace Demo
                 else _l16.Run(Device, Work.View, 0, Targets.View, _d.T1, Work.View, _d.T45);
                 // S17: sum over axes 0 of [N], writes t49 (Vector256), kernel K10
                 _f17.Run();
-                // S18: sum over axes 0,1 of [N, 3], writes t41 (Vector256), kernel K11
+                // S18: sum over axes 0,1 of [N, 3], writes t41 (scalar), kernel K11
                 _f18.Run();
-                // S19: elementwise over [4], writes t55 (Vector256), kernel K12
+                // S19: elementwise over [4], writes t55 (scalar), kernel K12
                 _f19.Run();
                 // S20: t56 = CumSum(t55) [4]
                 if (Managed) _l20.Run(_w, _d.T55, _w, _d.T56);
                 else _l20.Run(Device, Work.View, _d.T55, Work.View, _d.T56);
-                // S21: elementwise over [4], writes t57 (Vector256), kernel K13
+                // S21: elementwise over [4], writes t57 (scalar), kernel K13
                 _f21.Run();
-                // S22: sum over axes 0,1 of [4, 4], writes t61 (Vector256), kernel K14
+                // S22: sum over axes 0,1 of [4, 4], writes t61 (scalar), kernel K14
                 _f22.Run();
                 // S23: elementwise over [], writes t64 (scalar), kernel K15
                 _f23.Run();
-                // S24: sum over axes 0 of [N, 3], writes t31 (Vector256), kernel K16
+                // S24: sum over axes 0 of [N, 3], writes t31 (scalar), kernel K16
                 _f24.Run();
-                // S25: elementwise over [3], writes t35 (Vector256), kernel K17
+                // S25: elementwise over [3], writes t35 (scalar), kernel K17
                 _f25.Run();
                 if (!backward) return;
                 // S26: elementwise over [], writes t69 (scalar), kernel K18
@@ -438,17 +438,17 @@ namespace Demo
                 // S29: t79 = MatMul(t76, t6) [N, 4]
                 if (Managed) _l29.Run(_w, _d.T76, _p, 16, _w, _d.T79);
                 else _l29.Run(Device, Work.View, _d.T76, State.Parameters.View, 16, Work.View, _d.T79);
-                // S30: elementwise over [N, 4], writes t85 (Vector256), kernel K20
+                // S30: elementwise over [N, 4], writes t85 (scalar), kernel K20
                 _f30.Run();
                 // S31: t86 = MatMul(t85, t8; transB) [N, 4]
                 if (Managed) _l31.Run(_w, _d.T85, _p, 0, _w, _d.T86);
                 else _l31.Run(Device, Work.View, _d.T85, State.Parameters.View, 0, Work.View, _d.T86);
-                // S32: elementwise over [N, 4], writes t92 (Vector256), kernel K21
+                // S32: elementwise over [N, 4], writes t92 (scalar), kernel K21
                 _f32.Run();
                 // S33: t93 = MatMul(t92, t8; transB) [N, 4]
                 if (Managed) _l33.Run(_w, _d.T92, _p, 0, _w, _d.T93);
                 else _l33.Run(Device, Work.View, _d.T92, State.Parameters.View, 0, Work.View, _d.T93);
-                // S34: elementwise over [N, 4], writes t95 (Vector256), kernel K22
+                // S34: elementwise over [N, 4], writes t95 (scalar), kernel K22
                 _f34.Run();
                 // S35: t80 = MatMul(t76, t16; transA) [3, 4]
                 if (Managed) _l35.Run(_w, _d.T76, _w, _d.T16, _g, 16);
@@ -459,7 +459,7 @@ namespace Demo
                 // S37: t94 = MatMul(t5, t92; transA) [4, 4]
                 if (Managed) _l37.Run(_w, _d.T5, _w, _d.T92, _w, _d.T94);
                 else _l37.Run(Device, Work.View, _d.T5, Work.View, _d.T92, Work.View, _d.T94);
-                // S38: elementwise over [4, 4], added into grad of 'w' (Vector256), kernel K23
+                // S38: elementwise over [4, 4], added into grad of 'w' (scalar), kernel K23
                 _f38.Run();
             }
 
@@ -485,7 +485,7 @@ namespace Kiln.Generated
     /// </summary>
     file static class TourKernels
     {
-        // K0: elementwise over [N, 4], writes t0 (Vector256)
+        // K0: elementwise over [N, 4], writes t0 (scalar)
         //   t1 = Tanh(t2) [N, 4]
         //   t0 = Add(t3, t1) [N, 4]
         // d: A0 = N, A1 = offset of t3, A2 = offset of t2, A3 = offset of t0
@@ -522,14 +522,6 @@ namespace Kiln.Generated
                 ref float b3 = ref Unsafe.Add(ref x0r, d.A1 + i0 * 4);
                 ref float b2 = ref Unsafe.Add(ref wr, d.A2 + i0 * 4);
                 ref float o = ref Unsafe.Add(ref yr, d.A3 + i0 * 4);
-                for (; c + 8 <= stop; c += 8)
-                {
-                    var l3 = Vector256.LoadUnsafe(ref b3, (nuint)c);
-                    var l2 = Vector256.LoadUnsafe(ref b2, (nuint)c);
-                    var v1 = global::Kiln.Kernels.Simd.Tanh(l2);
-                    var v0 = (l3 + v1);
-                    v0.StoreUnsafe(ref o, (nuint)c);
-                }
                 for (; c < stop; c++)
                 {
                     float l3 = Unsafe.Add(ref b3, c);
@@ -541,7 +533,7 @@ namespace Kiln.Generated
             }
         }
 
-        // K1: elementwise over [N, 4], writes t0 (Vector256)
+        // K1: elementwise over [N, 4], writes t0 (scalar)
         //   t1 = Tanh(t2) [N, 4]
         //   t3 = Add(t4, t1) [N, 4]
         //   t0 = Mul(t3, t5) [N, 4]
@@ -581,16 +573,6 @@ namespace Kiln.Generated
                 ref float b2 = ref Unsafe.Add(ref wr, d.A2 + i0 * 4);
                 ref float b5 = ref Unsafe.Add(ref wr, d.A3 + i0 * 4);
                 ref float o = ref Unsafe.Add(ref yr, d.A4 + i0 * 4);
-                for (; c + 8 <= stop; c += 8)
-                {
-                    var l4 = Vector256.LoadUnsafe(ref b4, (nuint)c);
-                    var l2 = Vector256.LoadUnsafe(ref b2, (nuint)c);
-                    var l5 = Vector256.LoadUnsafe(ref b5, (nuint)c);
-                    var v1 = global::Kiln.Kernels.Simd.Tanh(l2);
-                    var v3 = (l4 + v1);
-                    var v0 = (v3 * l5);
-                    v0.StoreUnsafe(ref o, (nuint)c);
-                }
                 for (; c < stop; c++)
                 {
                     float l4 = Unsafe.Add(ref b4, c);
@@ -604,7 +586,7 @@ namespace Kiln.Generated
             }
         }
 
-        // K2: elementwise over [3], writes t0 (Vector256)
+        // K2: elementwise over [3], writes t0 (scalar)
         //   t0 = Copy(t1) [3]
         // d: A0 = offset of t0
         public static void K2(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
@@ -624,12 +606,6 @@ namespace Kiln.Generated
         {
             int c = (int)start, stop = (int)end;
             ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A0);
-            for (; c + 8 <= stop; c += 8)
-            {
-                var v1 = Vector256.Create(1f);
-                var v0 = v1;
-                v0.StoreUnsafe(ref o, (nuint)c);
-            }
             for (; c < stop; c++)
             {
                 float v1 = 1f;
@@ -638,7 +614,7 @@ namespace Kiln.Generated
             }
         }
 
-        // K3: elementwise over [N, 3], writes t0 (Vector256)
+        // K3: elementwise over [N, 3], writes t0 (scalar)
         //   t1 = Sub(t2, t3) [3]
         //   t4 = Mul(t1, t5) [3]
         //   t0 = Add(t6, t4) [N, 3]
@@ -678,17 +654,6 @@ namespace Kiln.Generated
                 ref float b6 = ref Unsafe.Add(ref wr, d.A1 + i0 * 3);
                 ref float b2 = ref Unsafe.Add(ref wr, d.A2);
                 ref float o = ref Unsafe.Add(ref yr, d.A3 + i0 * 3);
-                for (; c + 8 <= stop; c += 8)
-                {
-                    var l6 = Vector256.LoadUnsafe(ref b6, (nuint)c);
-                    var l2 = Vector256.LoadUnsafe(ref b2, (nuint)c);
-                    var v3 = Vector256.Create(1f);
-                    var v1 = (l2 - v3);
-                    var v5 = Vector256.Create(0.1f);
-                    var v4 = (v1 * v5);
-                    var v0 = (l6 + v4);
-                    v0.StoreUnsafe(ref o, (nuint)c);
-                }
                 for (; c < stop; c++)
                 {
                     float l6 = Unsafe.Add(ref b6, c);
@@ -703,7 +668,7 @@ namespace Kiln.Generated
             }
         }
 
-        // K4: elementwise over [N, 3], writes t0 (Vector256)
+        // K4: elementwise over [N, 3], writes t0 (scalar)
         //   t0 = Div(t1, t2) [N, 3]
         // d: A0 = N, A1 = offset of t1, A2 = offset of t2, A3 = offset of t0
         public static void K4(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
@@ -737,13 +702,6 @@ namespace Kiln.Generated
                 ref float b1 = ref Unsafe.Add(ref wr, d.A1 + i0 * 3);
                 ref float b2 = ref Unsafe.Add(ref wr, d.A2);
                 ref float o = ref Unsafe.Add(ref yr, d.A3 + i0 * 3);
-                for (; c + 8 <= stop; c += 8)
-                {
-                    var l1 = Vector256.LoadUnsafe(ref b1, (nuint)c);
-                    var l2 = Vector256.Create(b2);
-                    var v0 = (l1 / l2);
-                    v0.StoreUnsafe(ref o, (nuint)c);
-                }
                 for (; c < stop; c++)
                 {
                     float l1 = Unsafe.Add(ref b1, c);
@@ -754,7 +712,7 @@ namespace Kiln.Generated
             }
         }
 
-        // K5: elementwise over [N, 4], writes t0 (Vector256)
+        // K5: elementwise over [N, 4], writes t0 (scalar)
         //   t1 = Mul(t2, t3) [N, 4]
         //   t0 = Add(t4, t1) [N, 4]
         // d: A0 = N, A1 = offset of t4, A2 = offset of t2, A3 = offset of t0
@@ -792,15 +750,6 @@ namespace Kiln.Generated
                 ref float b4 = ref Unsafe.Add(ref x0r, d.A1 + i0 * 4);
                 ref float b2 = ref Unsafe.Add(ref wr, d.A2 + i0 * 4);
                 ref float o = ref Unsafe.Add(ref yr, d.A3 + i0 * 4);
-                for (; c + 8 <= stop; c += 8)
-                {
-                    var l4 = Vector256.LoadUnsafe(ref b4, (nuint)c);
-                    var l2 = Vector256.LoadUnsafe(ref b2, (nuint)c);
-                    var v3 = Vector256.Create(0.01f);
-                    var v1 = (l2 * v3);
-                    var v0 = (l4 + v1);
-                    v0.StoreUnsafe(ref o, (nuint)c);
-                }
                 for (; c < stop; c++)
                 {
                     float l4 = Unsafe.Add(ref b4, c);
@@ -813,7 +762,7 @@ namespace Kiln.Generated
             }
         }
 
-        // K6: elementwise over [N, 4], writes t0 (Vector256)
+        // K6: elementwise over [N, 4], writes t0 (scalar)
         //   t0 = Tanh(t1) [N, 4]
         // d: A0 = N, A1 = offset of t1, A2 = offset of t0
         public static void K6(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
@@ -845,12 +794,6 @@ namespace Kiln.Generated
                 int i0 = (int)row;
                 ref float b1 = ref Unsafe.Add(ref wr, d.A1 + i0 * 4);
                 ref float o = ref Unsafe.Add(ref yr, d.A2 + i0 * 4);
-                for (; c + 8 <= stop; c += 8)
-                {
-                    var l1 = Vector256.LoadUnsafe(ref b1, (nuint)c);
-                    var v0 = global::Kiln.Kernels.Simd.Tanh(l1);
-                    v0.StoreUnsafe(ref o, (nuint)c);
-                }
                 for (; c < stop; c++)
                 {
                     float l1 = Unsafe.Add(ref b1, c);
@@ -860,7 +803,7 @@ namespace Kiln.Generated
             }
         }
 
-        // K7: elementwise over [N, 4], writes t0 (Vector256)
+        // K7: elementwise over [N, 4], writes t0 (scalar)
         //   t0 = Add(t1, t2) [N, 4]
         // d: A0 = N, A1 = offset of t1, A2 = offset of t2, A3 = offset of t0
         public static void K7(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
@@ -894,13 +837,6 @@ namespace Kiln.Generated
                 ref float b1 = ref Unsafe.Add(ref wr, d.A1 + i0 * 4);
                 ref float b2 = ref Unsafe.Add(ref wr, d.A2 + i0 * 4);
                 ref float o = ref Unsafe.Add(ref yr, d.A3 + i0 * 4);
-                for (; c + 8 <= stop; c += 8)
-                {
-                    var l1 = Vector256.LoadUnsafe(ref b1, (nuint)c);
-                    var l2 = Vector256.LoadUnsafe(ref b2, (nuint)c);
-                    var v0 = (l1 + l2);
-                    v0.StoreUnsafe(ref o, (nuint)c);
-                }
                 for (; c < stop; c++)
                 {
                     float l1 = Unsafe.Add(ref b1, c);
@@ -911,7 +847,7 @@ namespace Kiln.Generated
             }
         }
 
-        // K8: elementwise over [N, 4], writes t0 (Vector256)
+        // K8: elementwise over [N, 4], writes t0 (scalar)
         //   t1 = Add(t2, t3) [N, 4]
         //   t0 = Mul(t1, t4) [N, 4]
         // d: A0 = N, A1 = offset of t2, A2 = offset of t3, A3 = offset of t4, A4 = offset of t0
@@ -949,15 +885,6 @@ namespace Kiln.Generated
                 ref float b3 = ref Unsafe.Add(ref wr, d.A2 + i0 * 4);
                 ref float b4 = ref Unsafe.Add(ref wr, d.A3 + i0 * 4);
                 ref float o = ref Unsafe.Add(ref yr, d.A4 + i0 * 4);
-                for (; c + 8 <= stop; c += 8)
-                {
-                    var l2 = Vector256.LoadUnsafe(ref b2, (nuint)c);
-                    var l3 = Vector256.LoadUnsafe(ref b3, (nuint)c);
-                    var l4 = Vector256.LoadUnsafe(ref b4, (nuint)c);
-                    var v1 = (l2 + l3);
-                    var v0 = (v1 * l4);
-                    v0.StoreUnsafe(ref o, (nuint)c);
-                }
                 for (; c < stop; c++)
                 {
                     float l2 = Unsafe.Add(ref b2, c);
@@ -1046,7 +973,7 @@ namespace Kiln.Generated
             return acc;
         }
 
-        // K11: sum over axes 0,1 of [N, 3], writes t0 (Vector256)
+        // K11: sum over axes 0,1 of [N, 3], writes t0 (scalar)
         //   t1 = Detach(t2) [N, 3]
         //   t3 = Copy(t4) [N, 3]
         //   t5 = Mul(t1, t3) [N, 3]
@@ -1089,19 +1016,6 @@ namespace Kiln.Generated
                 ref float b2 = ref Unsafe.Add(ref wr, d.A1 + i0 * 3);
                 ref float o = ref Unsafe.Add(ref yr, d.A2);
                 float acc = 0;
-                Vector256<float> vacc = Vector256<float>.Zero;
-                for (; c + 8 <= stop; c += 8)
-                {
-                    var l2 = Vector256.LoadUnsafe(ref b2, (nuint)c);
-                    var v1 = l2;
-                    var v4 = Vector256.Create(1f);
-                    var v3 = v4;
-                    var v5 = (v1 * v3);
-                    var v7 = Vector256.Create((float)(1 / (double)(3 * d.A0)));
-                    var v6 = (v5 * v7);
-                    vacc += v6;
-                }
-                acc += Vector256.Sum(vacc);
                 for (; c < stop; c++)
                 {
                     float l2 = Unsafe.Add(ref b2, c);
@@ -1118,7 +1032,7 @@ namespace Kiln.Generated
             return total;
         }
 
-        // K12: elementwise over [4], writes t0 (Vector256)
+        // K12: elementwise over [4], writes t0 (scalar)
         //   t0 = Copy(t1) [4]
         // d: A0 = offset of t0
         public static void K12(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
@@ -1138,12 +1052,6 @@ namespace Kiln.Generated
         {
             int c = (int)start, stop = (int)end;
             ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A0);
-            for (; c + 8 <= stop; c += 8)
-            {
-                var v1 = Vector256.Create(1f);
-                var v0 = v1;
-                v0.StoreUnsafe(ref o, (nuint)c);
-            }
             for (; c < stop; c++)
             {
                 float v1 = 1f;
@@ -1152,7 +1060,7 @@ namespace Kiln.Generated
             }
         }
 
-        // K13: elementwise over [4], writes t0 (Vector256)
+        // K13: elementwise over [4], writes t0 (scalar)
         //   t0 = Sub(t1, t2) [4]
         // d: A0 = offset of t1, A1 = offset of t0
         public static void K13(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
@@ -1174,13 +1082,6 @@ namespace Kiln.Generated
             int c = (int)start, stop = (int)end;
             ref float b1 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A0);
             ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A1);
-            for (; c + 8 <= stop; c += 8)
-            {
-                var l1 = Vector256.LoadUnsafe(ref b1, (nuint)c);
-                var v2 = Vector256.Create(1f);
-                var v0 = (l1 - v2);
-                v0.StoreUnsafe(ref o, (nuint)c);
-            }
             for (; c < stop; c++)
             {
                 float l1 = Unsafe.Add(ref b1, c);
@@ -1190,7 +1091,7 @@ namespace Kiln.Generated
             }
         }
 
-        // K14: sum over axes 0,1 of [4, 4], writes t0 (Vector256)
+        // K14: sum over axes 0,1 of [4, 4], writes t0 (scalar)
         //   t1 = Eq(t2, t3) [4, 4]
         //   t4 = Mul(t5, t1) [4, 4]
         //   t0 = Sum(t4; axes=0,1) [1, 1]
@@ -1232,17 +1133,6 @@ namespace Kiln.Generated
                 ref float b3 = ref Unsafe.Add(ref wr, d.A0);
                 ref float o = ref Unsafe.Add(ref yr, d.A1);
                 float acc = 0;
-                Vector256<float> vacc = Vector256<float>.Zero;
-                for (; c + 8 <= stop; c += 8)
-                {
-                    var l5 = Vector256.LoadUnsafe(ref b5, (nuint)c);
-                    var l2 = Vector256.Create(b2);
-                    var l3 = Vector256.LoadUnsafe(ref b3, (nuint)c);
-                    var v1 = (Vector256.Equals(l2, l3) & Vector256<float>.One);
-                    var v4 = (l5 * v1);
-                    vacc += v4;
-                }
-                acc += Vector256.Sum(vacc);
                 for (; c < stop; c++)
                 {
                     float l5 = Unsafe.Add(ref b5, c);
@@ -1298,7 +1188,7 @@ namespace Kiln.Generated
             a.Y[d.A4] = v0;
         }
 
-        // K16: sum over axes 0 of [N, 3], writes t0 (Vector256)
+        // K16: sum over axes 0 of [N, 3], writes t0 (scalar)
         //   t1 = Mul(t2, t3) [N, 3]
         //   t0 = Sum(t1; axes=0) [1, 3]
         // d: A0 = N, A1 = offset of t2, A2 = offset of t0
@@ -1324,18 +1214,6 @@ namespace Kiln.Generated
             int rows = (int)(d.A0);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
             ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A2);
-            for (; c + 8 <= stop; c += 8)
-            {
-                Vector256<float> vacc = Vector256<float>.Zero;
-                for (int i0 = 0; i0 < rows; i0++)
-                {
-                    var l2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref wr, d.A1 + i0 * 3), (nuint)c);
-                    var v3 = Vector256.Create((float)(1 / (double)(d.A0)));
-                    var v1 = (l2 * v3);
-                    vacc += v1;
-                }
-                vacc.StoreUnsafe(ref o, (nuint)c);
-            }
             for (; c < stop; c++)
             {
                 float acc = 0;
@@ -1350,7 +1228,7 @@ namespace Kiln.Generated
             }
         }
 
-        // K17: elementwise over [3], writes t0 (Vector256)
+        // K17: elementwise over [3], writes t0 (scalar)
         //   t1 = Mul(t2, t3) [3]
         //   t4 = Detach(t5) [3]
         //   t6 = Mul(t7, t4) [3]
@@ -1381,18 +1259,6 @@ namespace Kiln.Generated
             ref float b3 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A0);
             ref float b5 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
             ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A2);
-            for (; c + 8 <= stop; c += 8)
-            {
-                var l3 = Vector256.LoadUnsafe(ref b3, (nuint)c);
-                var l5 = Vector256.LoadUnsafe(ref b5, (nuint)c);
-                var v2 = Vector256.Create(0.9f);
-                var v1 = (v2 * l3);
-                var v7 = Vector256.Create(0.1f);
-                var v4 = l5;
-                var v6 = (v7 * v4);
-                var v0 = (v1 + v6);
-                v0.StoreUnsafe(ref o, (nuint)c);
-            }
             for (; c < stop; c++)
             {
                 float l3 = Unsafe.Add(ref b3, c);
@@ -1467,7 +1333,7 @@ namespace Kiln.Generated
             }
         }
 
-        // K20: elementwise over [N, 4], writes t0 (Vector256)
+        // K20: elementwise over [N, 4], writes t0 (scalar)
         //   t1 = Mul(t2, t3) [N, 4]
         //   t4 = Mul(t5, t5) [N, 4]
         //   t6 = Sub(t7, t4) [N, 4]
@@ -1510,18 +1376,6 @@ namespace Kiln.Generated
                 ref float b3 = ref Unsafe.Add(ref wr, d.A2 + i0 * 4);
                 ref float b5 = ref Unsafe.Add(ref wr, d.A3 + i0 * 4);
                 ref float o = ref Unsafe.Add(ref yr, d.A4 + i0 * 4);
-                for (; c + 8 <= stop; c += 8)
-                {
-                    var l2 = Vector256.LoadUnsafe(ref b2, (nuint)c);
-                    var l3 = Vector256.LoadUnsafe(ref b3, (nuint)c);
-                    var l5 = Vector256.LoadUnsafe(ref b5, (nuint)c);
-                    var v1 = (l2 * l3);
-                    var v7 = Vector256.Create(1f);
-                    var v4 = (l5 * l5);
-                    var v6 = (v7 - v4);
-                    var v0 = (v1 * v6);
-                    v0.StoreUnsafe(ref o, (nuint)c);
-                }
                 for (; c < stop; c++)
                 {
                     float l2 = Unsafe.Add(ref b2, c);
@@ -1537,7 +1391,7 @@ namespace Kiln.Generated
             }
         }
 
-        // K21: elementwise over [N, 4], writes t0 (Vector256)
+        // K21: elementwise over [N, 4], writes t0 (scalar)
         //   t1 = Mul(t2, t3) [N, 4]
         //   t4 = Add(t1, t5) [N, 4]
         //   t6 = Mul(t7, t7) [N, 4]
@@ -1584,20 +1438,6 @@ namespace Kiln.Generated
                 ref float b5 = ref Unsafe.Add(ref wr, d.A3 + i0 * 4);
                 ref float b7 = ref Unsafe.Add(ref wr, d.A4 + i0 * 4);
                 ref float o = ref Unsafe.Add(ref yr, d.A5 + i0 * 4);
-                for (; c + 8 <= stop; c += 8)
-                {
-                    var l2 = Vector256.LoadUnsafe(ref b2, (nuint)c);
-                    var l3 = Vector256.LoadUnsafe(ref b3, (nuint)c);
-                    var l5 = Vector256.LoadUnsafe(ref b5, (nuint)c);
-                    var l7 = Vector256.LoadUnsafe(ref b7, (nuint)c);
-                    var v1 = (l2 * l3);
-                    var v4 = (v1 + l5);
-                    var v9 = Vector256.Create(1f);
-                    var v6 = (l7 * l7);
-                    var v8 = (v9 - v6);
-                    var v0 = (v4 * v8);
-                    v0.StoreUnsafe(ref o, (nuint)c);
-                }
                 for (; c < stop; c++)
                 {
                     float l2 = Unsafe.Add(ref b2, c);
@@ -1615,7 +1455,7 @@ namespace Kiln.Generated
             }
         }
 
-        // K22: elementwise over [N, 4], writes t0 (Vector256)
+        // K22: elementwise over [N, 4], writes t0 (scalar)
         //   t1 = Mul(t2, t3) [N, 4]
         //   t4 = Add(t1, t5) [N, 4]
         //   t0 = Add(t4, t6) [N, 4]
@@ -1657,17 +1497,6 @@ namespace Kiln.Generated
                 ref float b5 = ref Unsafe.Add(ref wr, d.A3 + i0 * 4);
                 ref float b6 = ref Unsafe.Add(ref wr, d.A4 + i0 * 4);
                 ref float o = ref Unsafe.Add(ref yr, d.A5 + i0 * 4);
-                for (; c + 8 <= stop; c += 8)
-                {
-                    var l2 = Vector256.LoadUnsafe(ref b2, (nuint)c);
-                    var l3 = Vector256.LoadUnsafe(ref b3, (nuint)c);
-                    var l5 = Vector256.LoadUnsafe(ref b5, (nuint)c);
-                    var l6 = Vector256.LoadUnsafe(ref b6, (nuint)c);
-                    var v1 = (l2 * l3);
-                    var v4 = (v1 + l5);
-                    var v0 = (v4 + l6);
-                    v0.StoreUnsafe(ref o, (nuint)c);
-                }
                 for (; c < stop; c++)
                 {
                     float l2 = Unsafe.Add(ref b2, c);
@@ -1682,7 +1511,7 @@ namespace Kiln.Generated
             }
         }
 
-        // K23: elementwise over [4, 4], added into grad of 'w' (Vector256)
+        // K23: elementwise over [4, 4], added into grad of 'w' (scalar)
         //   t0 = Copy(t1) [1, 1]
         //   t2 = Copy(t0) [4, 4]
         //   t3 = Eq(t4, t5) [4, 4]
@@ -1731,21 +1560,6 @@ namespace Kiln.Generated
                 ref float b8 = ref Unsafe.Add(ref wr, d.A1 + i0 * 4);
                 ref float b10 = ref Unsafe.Add(ref wr, d.A2 + i0 * 4);
                 ref float o = ref Unsafe.Add(ref yr, i0 * 4);
-                for (; c + 8 <= stop; c += 8)
-                {
-                    var l4 = Vector256.Create(b4);
-                    var l5 = Vector256.LoadUnsafe(ref b5, (nuint)c);
-                    var l8 = Vector256.LoadUnsafe(ref b8, (nuint)c);
-                    var l10 = Vector256.LoadUnsafe(ref b10, (nuint)c);
-                    var v1 = Vector256.Create(0.01f);
-                    var v0 = v1;
-                    var v2 = v0;
-                    var v3 = (Vector256.Equals(l4, l5) & Vector256<float>.One);
-                    var v6 = (v2 * v3);
-                    var v7 = (v6 + l8);
-                    var v9 = (v7 + l10);
-                    (Vector256.LoadUnsafe(ref o, (nuint)c) + v9).StoreUnsafe(ref o, (nuint)c);
-                }
                 for (; c < stop; c++)
                 {
                     float l4 = b4;
