@@ -112,6 +112,13 @@ internal sealed class Fusion
         var gradCopies = new List<(string Path, Node Node)>();
         foreach (var (path, grad) in grads)
         {
+            // a parameter used more than once (a layer applied twice, an unrolled recurrence) gets the sum of its uses'
+            // gradients: where every part is a GEMM or a sum, each adds into the slot itself, nothing stored and added up
+            if (GradientParts(grad) is { } parts && parts.All(p => !gradTargets.ContainsKey(p)))
+            {
+                foreach (var p in parts) gradTargets[p] = path;
+                continue;
+            }
             // walk down reshapes whose only reader is the view above: the kernel below can write the slot directly
             var target = grad;
             bool sole = Consumers(grad) == 0;
@@ -165,6 +172,30 @@ internal sealed class Fusion
     }
 
     private int Consumers(Node n) => _consumers.TryGetValue(n, out var c) ? c.Count : 0;
+
+    /// <summary>
+    /// The parts of a gradient that is a sum (a tree of same-shape Adds read by nothing else) when every part is a kernel
+    /// that can add into its output and is read only by that sum (through reshapes at most): GEMMs, additive reductions.
+    /// Null otherwise, or when one part appears twice (the existing single target serves those).
+    /// </summary>
+    private List<Node>? GradientParts(Node grad)
+    {
+        if (grad.Op != Arithmetic.Add || Consumers(grad) != 0 || _outputs.Contains(grad)) return null;
+        var parts = new List<Node>();
+        bool Walk(Node n, bool root)
+        {
+            bool inner = root || (Consumers(n) == 1 && !_outputs.Contains(n));
+            if (inner && n.Op == Arithmetic.Add && n.Inputs.All(i => i.Shape.Equals(n.Shape)))
+                return Walk(n.Inputs[0], false) && Walk(n.Inputs[1], false);
+            if (root || Consumers(n) != 1 || _outputs.Contains(n)) return false;
+            var t = n;
+            while (ViewOp.IsReshape(t) && Consumers(t.Inputs[0]) == 1 && !_outputs.Contains(t.Inputs[0])) t = t.Inputs[0];
+            if (!(t.Op is LibraryOp { CanAccumulate: true } || t.Op is ReduceOp { Additive: true })) return false;
+            parts.Add(t);
+            return true;
+        }
+        return Walk(grad, root: true) && parts.Count > 1 && parts.Distinct().Count() == parts.Count ? parts : null;
+    }
 
     /// <summary>Whether a node is written to memory (and so is a kernel's output, a leaf in storage, or neither).</summary>
     public bool IsMaterialized(Node n)

@@ -65,6 +65,29 @@ public class FusionTests
     }
 
     [Fact]
+    public void A_weight_used_twice_gets_both_gradients_added_in_place_by_their_gemms()
+    {
+        // Linear on two inputs: dW = g1ᵀx + g2ᵀz, db = Σg1 + Σg2. Each GEMM and each sum adds into the slot itself: no
+        // stored parts and no kernel adding them up
+        var k = Kernels("[Module(3, 2)] Linear l; [Loss] public Tensor L([Shape(\"N\", 3)] Tensor x, [Shape(\"N\", 3)] Tensor z) => (l.Forward(x) + Tanh(l.Forward(z))).Sum();");
+        var weight = k.Where(x => x.GradPath == "l.weight").ToList();
+        Assert.Equal(2, weight.Count);
+        Assert.All(weight, x => Assert.IsType<gen::Kiln.Generator.Ops.MatMulOp>(x.Root.Op));
+        var bias = k.Where(x => x.GradPath == "l.bias").ToList();
+        Assert.Equal(2, bias.Count);
+        Assert.All(bias, x => Assert.Equal(KernelKind.Reduce, x.Kind));
+    }
+
+    [Fact]
+    public void An_unrolled_recurrence_adds_each_steps_weight_gradient_in_place()
+    {
+        var k = Kernels("[Param(4, 4)] Tensor u; [Loss] public Tensor L([Shape(\"N\", 4)] Tensor x) { var h = x; for (int t = 0; t < 3; t++) h = Tanh(MatMul(h, u)); return h.Sum(); }");
+        var grads = k.Where(x => x.GradPath == "u").ToList();
+        Assert.Equal(3, grads.Count);
+        Assert.All(grads, x => Assert.IsType<gen::Kiln.Generator.Ops.MatMulOp>(x.Root.Op));
+    }
+
+    [Fact]
     public void Slices_steps_and_selects_are_read_in_place_by_their_consumer()
     {
         // x[..2, 1..] * 2 + a column and a strided slice: one elementwise kernel reading x through strides, no copies

@@ -107,6 +107,27 @@ public partial class ColumnTotals
     [Forward] public Tensor Maxima([Shape(300, 219)] Tensor x) => x.Amax(0);
 }
 
+/// <summary>
+/// Parameters used more than once: a layer applied to two inputs, and a weight reused over three unrolled steps. Each
+/// use's GEMM (and the bias's sum) adds its part of the gradient into the parameter's slot.
+/// </summary>
+[Model]
+public partial class SharedWeights
+{
+    [Param(5, 4)] Tensor w;
+    [Param(5)] Tensor b;
+    [Param(4, 4)] Tensor u;
+
+    [Loss] public Tensor Twice([Shape(3, 4)] Tensor x, [Shape(3, 4)] Tensor z, [Shape(3, 5)] Tensor r) => ((Linear(x, w, b) + Tanh(Linear(z, w, b))) * r).Sum();
+
+    [Loss] public Tensor Unrolled([Shape(3, 4)] Tensor x, [Shape(3, 4)] Tensor r)
+    {
+        var h = x;
+        for (int t = 0; t < 3; t++) h = Tanh(MatMul(h, u));
+        return (h * r).Sum();
+    }
+}
+
 [Model]
 public partial class Views
 {

@@ -122,6 +122,13 @@ internal static class ReferenceCases
         // ------------------------------------------------ Reductions: a (3,5), d (2,3,4)
         ["Reductions.SumAll"] = c => Sum(Mul(c.P("a"), c.P("a"))),
         ["Reductions.SumDim"] = c => Sum(Mul(Sum(c.P("a"), 1), c.I("r"))),
+        ["SharedWeights.Twice"] = c => Sum(Mul(Add(Linear(c.I("x"), c.P("w"), c.P("b")), Tanh(Linear(c.I("z"), c.P("w"), c.P("b")))), c.I("r"))),
+        ["SharedWeights.Unrolled"] = c =>
+        {
+            var h = c.I("x");
+            for (int t = 0; t < 3; t++) h = Tanh(MatMul(h, c.P("u")));
+            return Sum(Mul(h, c.I("r")));
+        },
         ["ColumnTotals.SumRows"] = c => Sum(Mul(Sum(Mul(Tanh(c.P("a")), c.P("b")), 0), c.I("r"))),
         ["ColumnTotals.MaxRows"] = c => Sum(Mul(Amax(Mul(c.P("a"), c.P("b")), 0, keepDim: true), c.I("r"))),
         ["ColumnTotals.BiasGradient"] = c => Sum(Mul(Linear(c.I("x"), c.P("w"), c.P("b")), c.I("r"))),
