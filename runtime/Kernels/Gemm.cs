@@ -58,6 +58,7 @@ public sealed class GemmOp
         if (_k == 0) { if (!_accumulate) Array.Clear(c, cOff, _m * _n); return; }
         (_a, _aOff, _b, _bOff, _c, _cOff) = (a, aOff, b, bOff, c, cOff);
         if (_n == 1) { Gemv(); return; }
+        if (_k == 1) { Outer(); return; }
         _nr = Wide ? 2 * Vector512<float>.Count : 2 * Vector256<float>.Count;
         int panels = (_n + _nr - 1) / _nr;
         long flops = 2L * _m * _n * _k;
@@ -146,6 +147,39 @@ public sealed class GemmOp
                 float s = add ? Unsafe.Add(ref c, i) : 0;
                 for (int p = 0; p < k; p++) s += Unsafe.Add(ref a, p * m + i) * Unsafe.Add(ref b, p);
                 Unsafe.Add(ref c, i) = s;
+            }
+        }
+        _a = _b = _c = [];
+    }
+
+    /// <summary>
+    /// An inner dimension of one (a layer with one input feature): c = a·bᵀ, an outer product, one row of C per element of
+    /// a. With k = 1 a transposed operand is the same values, contiguous. Each product is rounded, then added (as the
+    /// micro-kernel's product of one term is), so accumulating gives the same bits.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Outer()
+    {
+        int m = _m, n = _n;
+        ref float a = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_a), _aOff);
+        ref float b = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_b), _bOff);
+        ref float c = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_c), _cOff);
+        bool add = _accumulate;
+        for (int i = 0; i < m; i++)
+        {
+            float ai = Unsafe.Add(ref a, i);
+            var av = Vector256.Create(ai);
+            ref float row = ref Unsafe.Add(ref c, (nint)i * n);
+            int j = 0;
+            for (; j + 8 <= n; j += 8)
+            {
+                var p = av * Vector256.LoadUnsafe(ref b, (nuint)j);
+                (add ? Vector256.LoadUnsafe(ref row, (nuint)j) + p : p).StoreUnsafe(ref row, (nuint)j);
+            }
+            for (; j < n; j++)
+            {
+                float p = ai * Unsafe.Add(ref b, j);
+                Unsafe.Add(ref row, j) = add ? Unsafe.Add(ref row, j) + p : p;
             }
         }
         _a = _b = _c = [];
