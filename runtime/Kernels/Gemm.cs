@@ -99,10 +99,8 @@ public sealed class GemmOp
     private void Gemv()
     {
         int m = _m, k = _k;
-        ref float a = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_a), _aOff);
         // a transposed B of one column is the same k values as an untransposed one
-        ref float b = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_b), _bOff);
-        ref float c = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_c), _cOff);
+        ref float a = ref AStart, b = ref BStart, c = ref CStart;
         if (!_transA)
             for (int i = 0; i < m; i++)
             {
@@ -161,9 +159,7 @@ public sealed class GemmOp
     private void Outer()
     {
         int m = _m, n = _n;
-        ref float a = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_a), _aOff);
-        ref float b = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_b), _bOff);
-        ref float c = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_c), _cOff);
+        ref float a = ref AStart, b = ref BStart, c = ref CStart;
         bool add = _accumulate;
         for (int i = 0; i < m; i++)
         {
@@ -185,6 +181,11 @@ public sealed class GemmOp
         _a = _b = _c = [];
     }
 
+    /// <summary>The first element of each operand of the current run.</summary>
+    private ref float AStart => ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_a), _aOff);
+    private ref float BStart => ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_b), _bOff);
+    private ref float CStart => ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_c), _cOff);
+
     private static int RoundUp(int x, int to) => (x + to - 1) / to * to;
 
     /// <summary>Packs B's column panels [start, end): panel j holds, for each p, Nr consecutive columns of row p (zeros past n).</summary>
@@ -192,7 +193,7 @@ public sealed class GemmOp
     private void Pack(long start, long end)
     {
         int n = _n, k = _k, nr = _nr;
-        ref float src = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_b), _bOff);
+        ref float src = ref BStart;
         for (int jp = (int)start; jp < end; jp++)
         {
             ref float dst = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_packed), _packOff + jp * k * nr);
@@ -264,9 +265,7 @@ public sealed class GemmOp
     {
         int nr = 2 * S.Count, m = _m, n = _n, k = _k;
         nint aRow = _transA ? 1 : k, aCol = _transA ? m : 1;
-        ref float a = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_a), _aOff);
-        ref float b = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_b), _bOff);
-        ref float c = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_c), _cOff);
+        ref float a = ref AStart, b = ref BStart, c = ref CStart;
         // slices of equal length (784 = 4 × 196, not 3 × 256 + 16: a short last slice pays the C loads and stores for little work)
         int slice = (k + (k + Kc - 1) / Kc - 1) / ((k + Kc - 1) / Kc);
         for (int p0 = 0; p0 < k; p0 += slice)
