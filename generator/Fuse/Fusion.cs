@@ -110,6 +110,16 @@ internal sealed class Fusion
         // gradient targets: the node whose kernel adds into the parameter's gradient slot
         var gradTargets = new Dictionary<Node, string>();
         var gradCopies = new List<(string Path, Node Node)>();
+        // how many parameters' gradients each node is (with the tensors those reshape): a node that is the gradient of two
+        // parameters, or of one and part of another's, stays a tensor of its own. Added into one gradient slot in place,
+        // it would leave the other reading that slot's running total (the old gradient plus this one).
+        _gradientOf.Clear();
+        foreach (var (_, grad) in grads)
+            for (var n = grad; ; n = n.Inputs[0])
+            {
+                _gradientOf[n] = _gradientOf.TryGetValue(n, out int uses) ? uses + 1 : 1;
+                if (!ViewOp.IsReshape(n)) break;
+            }
         foreach (var (path, grad) in grads)
         {
             // a parameter used more than once (a layer applied twice, an unrolled recurrence) gets the sum of its uses'
@@ -121,12 +131,12 @@ internal sealed class Fusion
             }
             // walk down reshapes whose only reader is the view above: the kernel below can write the slot directly
             var target = grad;
-            bool sole = Consumers(grad) == 0;
-            while (ViewOp.IsReshape(target) && Consumers(target.Inputs[0]) == 1 && !_outputs.Contains(target.Inputs[0]))
+            bool sole = Consumers(grad) == 0 && _gradientOf[grad] == 1;
+            while (ViewOp.IsReshape(target) && Consumers(target.Inputs[0]) == 1 && !_outputs.Contains(target.Inputs[0]) && _gradientOf[target.Inputs[0]] == 1)
                 target = target.Inputs[0];
             bool canAdd = target.Op.Kind is OpKind.Elementwise || target.Op is ReduceOp { Additive: true } || target.Op is LibraryOp { CanAccumulate: true };
             if (canAdd && sole && (target == grad ? Consumers(target) == 0 : Consumers(target) == 1) && !_outputs.Contains(target) && !gradTargets.ContainsKey(target)) gradTargets[target] = path;
-            else gradCopies.Add((path, _builder.MaterializeCopy(grad)));
+            else gradCopies.Add((path, _gradientOf[grad] > 1 ? _builder.MaterializeCopy(grad, "for " + path) : _builder.MaterializeCopy(grad)));
         }
         foreach (var t in gradTargets.Keys) _outputs.Add(t);
         foreach (var (_, copy) in gradCopies) _outputs.Add(copy);
@@ -173,6 +183,9 @@ internal sealed class Fusion
 
     private int Consumers(Node n) => _consumers.TryGetValue(n, out var c) ? c.Count : 0;
 
+    /// <summary>For each node that is a parameter's gradient (or a tensor one reshapes), how many parameters' it is.</summary>
+    private readonly Dictionary<Node, int> _gradientOf = new();
+
     /// <summary>
     /// The parts of a gradient that is a sum (a tree of same-shape Adds read by nothing else) when every part is a kernel
     /// that can add into its output and is read only by that sum (through reshapes at most): GEMMs, additive reductions.
@@ -180,16 +193,17 @@ internal sealed class Fusion
     /// </summary>
     private List<Node>? GradientParts(Node grad)
     {
-        if (grad.Op != Arithmetic.Add || Consumers(grad) != 0 || _outputs.Contains(grad)) return null;
+        if (grad.Op != Arithmetic.Add || Consumers(grad) != 0 || _outputs.Contains(grad) || _gradientOf[grad] != 1) return null;
         var parts = new List<Node>();
+        // every node below the root is read by the sum alone: not an output, not another parameter's gradient
+        bool Private(Node n) => Consumers(n) == 1 && !_outputs.Contains(n) && !_gradientOf.ContainsKey(n);
         bool Walk(Node n, bool root)
         {
-            bool inner = root || (Consumers(n) == 1 && !_outputs.Contains(n));
-            if (inner && n.Op == Arithmetic.Add && n.Inputs.All(i => i.Shape.Equals(n.Shape)))
+            if ((root || Private(n)) && n.Op == Arithmetic.Add && n.Inputs.All(i => i.Shape.Equals(n.Shape)))
                 return Walk(n.Inputs[0], false) && Walk(n.Inputs[1], false);
-            if (root || Consumers(n) != 1 || _outputs.Contains(n)) return false;
+            if (root || !Private(n)) return false;
             var t = n;
-            while (ViewOp.IsReshape(t) && Consumers(t.Inputs[0]) == 1 && !_outputs.Contains(t.Inputs[0])) t = t.Inputs[0];
+            while (ViewOp.IsReshape(t) && Private(t.Inputs[0])) t = t.Inputs[0];
             if (!(t.Op is LibraryOp { CanAccumulate: true } || t.Op is ReduceOp { Additive: true })) return false;
             parts.Add(t);
             return true;

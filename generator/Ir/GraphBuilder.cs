@@ -122,8 +122,15 @@ internal sealed class GraphBuilder
         return Make(Ops.Unary.Copy, [a], shape);
     }
 
-    /// <summary>A copy of a node to fresh contiguous memory (fusion inserts these; never folded away).</summary>
-    public Node MaterializeCopy(Node a) => Make(Ops.Unary.Copy, [a], a.Shape, new NodeAttrs { Name = "materialize" }, rewrite: false);
+    /// <summary>
+    /// A copy of a node to fresh contiguous memory (fusion inserts these; never folded away). Copies of one node are one
+    /// node unless they are made for different purposes (each parameter sharing a gradient gets its own).
+    /// </summary>
+    public Node MaterializeCopy(Node a, string? purpose = null) =>
+        Make(Ops.Unary.Copy, [a], a.Shape, new NodeAttrs { Name = purpose is null ? Materialize : Materialize + " " + purpose }, rewrite: false);
+
+    /// <summary>The name of the copies <see cref="MaterializeCopy"/> makes (followed by their purpose, if any).</summary>
+    public const string Materialize = "materialize";
 
     // ---- reductions and views ----
 

@@ -107,7 +107,7 @@ internal static class Rewrites
     /// <summary>A 0-d constant, or one broadcast to a shape (Expand's copy, not a materialized one).</summary>
     private static bool BroadcastConst(Node n, out double value) =>
         GraphBuilder.IsConst(n, out value)
-        || (n.Op == Unary.Copy && n.Attrs.Name != "materialize" && n.Inputs[0].Shape.Rank == 0 && GraphBuilder.IsConst(n.Inputs[0], out value));
+        || (n.Op == Unary.Copy && !(n.Attrs.Name?.StartsWith(GraphBuilder.Materialize, StringComparison.Ordinal) ?? false) && n.Inputs[0].Shape.Rank == 0 && GraphBuilder.IsConst(n.Inputs[0], out value));
 
     private static bool Same(Node n, Shape s) => n.Shape.Equals(s);
 

@@ -126,6 +126,16 @@ public partial class SharedWeights
         for (int t = 0; t < 3; t++) h = Tanh(MatMul(h, u));
         return (h * r).Sum();
     }
+
+    [Module(4, 5)] Linear p;
+    [Module(4, 5)] Linear q;
+    [Param(5)] Tensor c;
+
+    /// <summary>q.bias's gradient (Σ of the first tanh's gradient) is also one part of p.bias's.</summary>
+    [Loss] public Tensor Nested([Shape(3, 4)] Tensor x, [Shape(3, 4)] Tensor z, [Shape(3, 5)] Tensor r) => ((Tanh(p.Forward(x) + q.Forward(z)) + Tanh(p.Forward(z))) * r).Sum();
+
+    /// <summary>Two biases on one pre-activation: b and c have the same gradient.</summary>
+    [Loss] public Tensor TwoBiases([Shape(3, 4)] Tensor x, [Shape(3, 5)] Tensor r) => (Tanh(Linear(x, w, b) + c) * r).Sum();
 }
 
 [Model]

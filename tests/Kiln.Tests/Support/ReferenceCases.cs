@@ -129,6 +129,13 @@ internal static class ReferenceCases
             for (int t = 0; t < 3; t++) h = Tanh(MatMul(h, c.P("u")));
             return Sum(Mul(h, c.I("r")));
         },
+        ["SharedWeights.Nested"] = c =>
+        {
+            RefTensor P(RefTensor v) => Linear(v, c.P("p.weight"), c.P("p.bias"));
+            var q = Linear(c.I("z"), c.P("q.weight"), c.P("q.bias"));
+            return Sum(Mul(Add(Tanh(Add(P(c.I("x")), q)), Tanh(P(c.I("z")))), c.I("r")));
+        },
+        ["SharedWeights.TwoBiases"] = c => Sum(Mul(Tanh(Add(Linear(c.I("x"), c.P("w"), c.P("b")), c.P("c"))), c.I("r"))),
         ["ColumnTotals.SumRows"] = c => Sum(Mul(Sum(Mul(Tanh(c.P("a")), c.P("b")), 0), c.I("r"))),
         ["ColumnTotals.MaxRows"] = c => Sum(Mul(Amax(Mul(c.P("a"), c.P("b")), 0, keepDim: true), c.I("r"))),
         ["ColumnTotals.BiasGradient"] = c => Sum(Mul(Linear(c.I("x"), c.P("w"), c.P("b")), c.I("r"))),
