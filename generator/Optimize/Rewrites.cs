@@ -40,7 +40,7 @@ internal static class Rewrites
             op == Arithmetic.Sub && IsConst(x[0], 0) && Same(x[1], s) ? b.Neg(x[1]) : null),
         new("double-negation", "-(-x) = x", (b, op, x, s, _) =>
             op == Arithmetic.Neg && x[0].Op == Arithmetic.Neg ? x[0].Inputs[0] : null),
-        new("constant-power", "x⁰ = 1, x¹ = x, x² = x·x, x³ = x·x·x, x⁴ = (x·x)², x^½ = √x, x^-½ = 1/√x, x⁻¹ = 1/x, x⁻² = 1/(x·x): PyTorch's own specializations of pow (x⁴ within an ulp of it), and vectorizable where Pow is not", (b, op, x, s, _) =>
+        new("constant-power", "x⁰ = 1, x¹ = x, x² = x·x, x³ = x·x·x, x⁴ = (x·x)², x^½ = √x, x^-½ = 1/√x, x⁻¹ = 1/x: PyTorch's own specializations of pow (x⁴ within an ulp of it), vectorizable where Pow is not, with gradients that keep PyTorch's values at 0 (x⁻² stays Pow: as 1/(x·x) its gradient at 0 would be NaN, not -∞)", (b, op, x, s, _) =>
             op != Arithmetic.Pow || x[1].Shape.Rank != 0 || !GraphBuilder.IsConst(x[1], out var e) ? null
             : e == 0 ? (s.Rank == 0 ? b.Const(1) : b.Expand(b.Const(1), s))
             : e == 1 ? x[0]
@@ -50,7 +50,6 @@ internal static class Rewrites
             : e == 0.5 ? b.Unary(Unary.Sqrt, x[0])
             : e == -0.5 ? b.Unary(Unary.Rsqrt, x[0])
             : e == -1 ? b.Div(b.Const(1), x[0])
-            : e == -2 ? b.Div(b.Const(1), b.Mul(x[0], x[0]))
             : null),
         new("fold-constants", "an elementwise op of 0-d constants is a constant, computed in float64 at build time", (b, op, x, s, attrs) =>
             op.Kind == OpKind.Elementwise && s.Rank == 0 && x.All(i => i.Shape.Rank == 0 && GraphBuilder.IsConst(i, out _))

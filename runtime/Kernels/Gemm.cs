@@ -152,8 +152,8 @@ public sealed class GemmOp
 
     /// <summary>
     /// An inner dimension of one (a layer with one input feature): c = a·bᵀ, an outer product, one row of C per element of
-    /// a. With k = 1 a transposed operand is the same values, contiguous. Each product is rounded, then added (as the
-    /// micro-kernel's product of one term is), so accumulating gives the same bits.
+    /// a. With k = 1 a transposed operand is the same values, contiguous. Each product is an FMA onto +0, then added (as the
+    /// micro-kernel's sum of one term is), so the bits are the micro-kernel's, the sign of a zero product included.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Outer()
@@ -169,12 +169,12 @@ public sealed class GemmOp
             int j = 0;
             for (; j + 8 <= n; j += 8)
             {
-                var p = av * Vector256.LoadUnsafe(ref b, (nuint)j);
+                var p = Vector256.FusedMultiplyAdd(av, Vector256.LoadUnsafe(ref b, (nuint)j), Vector256<float>.Zero);
                 (add ? Vector256.LoadUnsafe(ref row, (nuint)j) + p : p).StoreUnsafe(ref row, (nuint)j);
             }
             for (; j < n; j++)
             {
-                float p = ai * Unsafe.Add(ref b, j);
+                float p = MathF.FusedMultiplyAdd(ai, Unsafe.Add(ref b, j), 0f);
                 Unsafe.Add(ref row, j) = add ? Unsafe.Add(ref row, j) + p : p;
             }
         }

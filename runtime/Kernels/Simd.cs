@@ -142,7 +142,7 @@ public static class Simd
     internal static Vector256<float> Log1pUnit(Vector256<float> u)
     {
         var high = Vector256.GreaterThan(u, Vector256.Create(0.414213562373095049f));
-        var f = Vector256.ConditionalSelect(high, (u - Vector256<float>.One) * Vector256.Create(0.5f), u);
+        var f = Vector256.ConditionalSelect(high, Vector256.FusedMultiplyAdd(u, Vector256.Create(0.5f), Vector256.Create(-0.5f)), u);
         var e = high & Vector256<float>.One;
         // below 2⁻²⁶ log(1 + f) is f to the last bit: the polynomial's terms would only go subnormal (slowly) on the way
         var g = f & Vector256.GreaterThanOrEqual(Vector256.Abs(f), Vector256.Create(1.4901161e-8f));

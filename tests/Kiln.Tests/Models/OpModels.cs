@@ -24,7 +24,7 @@ public partial class Arithmetic
     [Loss] public Tensor PowScalar([Shape(3, 4)] Tensor r) => ((a * a + 0.5f).Pow(1.5f) * r).Sum();
     [Loss] public Tensor PowSquare([Shape(3, 4)] Tensor r) => (Pow(a, 2f) * r).Sum();
     [Loss] public Tensor PowTensor([Shape(3, 4)] Tensor r) => (Pow(a * a + 0.5f, b) * r).Sum();
-    /// <summary>The constant exponents pow is specialized for (0, 3, 4, -½, -2: products and roots, as PyTorch's kernels), against pow itself.</summary>
+    /// <summary>The constant exponents pow is specialized for (0, 3, 4, -½: products and roots, as PyTorch's kernels) and -2 (kept as pow), against pow itself.</summary>
     [Loss] public Tensor PowSpecialized([Shape(3, 4)] Tensor r) { var p = a * a + 0.5f; return ((Pow(a, 3f) + Pow(a, 4f) + Pow(p, -0.5f) + Pow(p, -2f) + Pow(a, 0f)) * r).Sum(); }
     [Loss] public Tensor SharedUse([Shape(3, 4)] Tensor r) { var s = Sigmoid(a); return (s * s * r + s).Sum(); }
     /// <summary>One fused kernel reading more dims and offsets than KernelArgs holds: it keeps its plan's Bound.</summary>
