@@ -190,8 +190,7 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
         var r = Reduction(k);
         w.Line("int c = (int)start, stop = (int)end;");
         w.Line($"int rows = (int)({domain[rowAxis].Emit("d.")});");
-        foreach (var array in k.Leaves.Select(leaf => LeafArray(k, leaf, memory.Of(leaf, layout).Region)).Distinct())
-            w.Line($"ref float {array}r = ref MemoryMarshal.GetArrayDataReference({Source(array)});");
+        EmitArrayStarts(w, k, output: false);
         w.Line($"ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), {memory.Of(k.Root, layout).Offset});");
         string row = Coord(live, rowAxis);
         void Rows(bool vectors)
@@ -232,6 +231,14 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
     /// size-1 dims ([1, 500] and [500, 1]) are the same code, emitted once.
     /// </summary>
     private static string Coord(List<int> live, int axis) => "i" + live.IndexOf(axis);
+
+    /// <summary>A reference {array}r to the start of each array the kernel reads (and of its output's array, y).</summary>
+    private void EmitArrayStarts(SourceWriter w, Kernel k, bool output)
+    {
+        var arrays = k.Leaves.Select(leaf => LeafArray(k, leaf, memory.Of(leaf, layout).Region));
+        foreach (var array in (output ? arrays.Append("y") : arrays).Distinct())
+            w.Line($"ref float {array}r = ref MemoryMarshal.GetArrayDataReference({Source(array)});");
+    }
 
     /// <summary>Splits a flat index into coordinates i0, i1, … for the given axes, a prefix of the live axes (row-major).</summary>
     private static void EmitCoords(SourceWriter w, Shape domain, string flat, IReadOnlyList<int> axes, string type)
@@ -278,8 +285,7 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
         if (oneRow) w.Line("int c = (int)start, stop = (int)end;");
         else
         {
-            foreach (var array in k.Leaves.Select(leaf => LeafArray(k, leaf, memory.Of(leaf, layout).Region)).Append("y").Distinct())
-                w.Line($"ref float {array}r = ref MemoryMarshal.GetArrayDataReference({Source(array)});");
+            EmitArrayStarts(w, k, output: true);
             if (mode == ReduceMode.All) w.Line($"double total = {Reduction(k).IdentityLiteral};");
             w.Line($"long cols = {Cols(domain).Emit("d.")};");
             w.Open("for (long e = start; e < end;)");
