@@ -133,7 +133,7 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
     private static string SelfDim(Size s) => s.Emit(Self + "_d.");
 
     private IEnumerable<(Node Input, string Classes, int Ignore)> TargetChecks() =>
-        m.Fusion.Kernels.Where(k => k.Root.Op == PickOp.Instance && k.Root.Inputs[0].Shape.Rank > 0 && Unviewed(k.Root.Inputs[1]).Op == Leaves.Input)
+        m.Fusion.Kernels.Where(k => PickOp.PicksClasses(k.Root) && Unviewed(k.Root.Inputs[1]).Op == Leaves.Input)
             .Select(k => (Unviewed(k.Root.Inputs[1]), Dim(k.Root.Inputs[0].Shape[k.Root.Inputs[0].Shape.Rank - 1]), k.Root.Attrs.Ignore))
             .Distinct();
 

@@ -220,7 +220,7 @@ internal sealed class GraphBuilder
     /// <summary>The backward of softmax rows; a log-softmax whose gradient is a class scatter (CrossEntropy's) is one fused pass.</summary>
     public Node SoftmaxGrad(Node y, Node g, int dim, bool log) =>
         log && g.Op == ScatterOp.Instance && dim == 1 && y.Shape.Rank == 2
-            ? Make(PickedLogSoftmaxGradOp.Instance, [y, g.Inputs[0], g.Inputs[1]], y.Shape, new NodeAttrs { Ignore = g.Attrs.Ignore })
+            ? Make(PickedLogSoftmaxGradOp.Log, [y, g.Inputs[0], g.Inputs[1]], y.Shape, new NodeAttrs { Ignore = g.Attrs.Ignore })
             : Make(log ? SoftmaxGradOp.LogSoftmax : SoftmaxGradOp.Softmax, [y, g], y.Shape, new NodeAttrs { Dim = dim });
 
     /// <summary>torch.cat along dim: every other dim must agree; the sizes along dim must be fixed numbers.</summary>
@@ -273,6 +273,14 @@ internal sealed class GraphBuilder
 
     public Node Pick(Node x, Node targets, int ignore) =>
         Make(PickOp.Instance, [x, targets], targets.Shape, new NodeAttrs { Ignore = ignore });
+
+    /// <summary>log_softmax(x)[i, t_i] from logits x (N, C) and their softmax p (kept for the backward).</summary>
+    public Node PickLogSoftmax(Node x, Node targets, Node p, int ignore) =>
+        Make(PickLogSoftmaxOp.Instance, [x, targets, p], targets.Shape, new NodeAttrs { Ignore = ignore });
+
+    /// <summary>The gradient of <see cref="PickLogSoftmax"/> with respect to its logits: (onehot - p)·g per row.</summary>
+    public Node PickedSoftmaxGrad(Node p, Node g, Node targets, int ignore) =>
+        Make(PickedLogSoftmaxGradOp.Probabilities, [p, g, targets], p.Shape, new NodeAttrs { Ignore = ignore });
 
     public Node Scatter(Node g, Node targets, Shape shape, int ignore) =>
         Make(ScatterOp.Instance, [g, targets], shape, new NodeAttrs { Ignore = ignore });

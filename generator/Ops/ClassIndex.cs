@@ -31,6 +31,10 @@ internal sealed class PickOp : LibraryOp
         !x[1].Shape.Equals(shape) || shape.Rank != 1 ? $"result {shape} must be the targets' shape {x[1].Shape}"
         : x[0].Shape.Rank == 2 && x[0].Shape[0] != shape[0] ? $"{x[0].Shape} has not one row per target" : null;
 
+    /// <summary>Whether <paramref name="n"/> picks one class per target out of its first operand's last dim (targets its
+    /// second operand): what the plan's host check of the targets' range covers.</summary>
+    internal static bool PicksClasses(Node n) => (n.Op == Instance || n.Op == PickLogSoftmaxOp.Instance) && n.Inputs[0].Shape.Rank > 0;
+
     /// <summary>(source, targets) → out; a mask reads no source (its constant operand is not stored).</summary>
     internal static void ClassCall(LibraryEmit e, SourceWriter w)
     {

@@ -27,10 +27,11 @@ internal static class LossOps
         double smoothing = c.Number("labelSmoothing", 0);
         if (smoothing < 0 || smoothing > 1) throw c.Fail($"labelSmoothing = {smoothing} (PyTorch takes 0 to 1)");
         if (x.Shape.Rank < 2) throw new ShapeException(Descriptors.TargetShape, "CrossEntropy (input must be (N, C) or (N, C, d1, ...))", x.Shape.ToString(), target.Shape.ToString());
-        var logp = c.B.Softmax(x, 1, log: true);
-        return target.Op == Leaves.Input && target.Attrs.IsInt
-            ? ClassIndices(c.B, "CrossEntropy", logp, target, c.Optional("weight"), c.Int("ignoreIndex", -100), NoBatchMean(c), smoothing)
-            : Probabilities(c.B, logp, target, c.Optional("weight"), NoBatchMean(c), smoothing);
+        if (target.Op != Leaves.Input || !target.Attrs.IsInt)
+            return Probabilities(c.B, c.B.Softmax(x, 1, log: true), target, c.Optional("weight"), NoBatchMean(c), smoothing);
+        // (N, C) logits without smoothing: the picked log-probabilities come off the softmax, which the backward reuses
+        bool rows = x.Shape.Rank == 2 && smoothing == 0;
+        return ClassIndices(c.B, "CrossEntropy", rows ? x : c.B.Softmax(x, 1, log: true), target, c.Optional("weight"), c.Int("ignoreIndex", -100), NoBatchMean(c), smoothing, logits: rows);
     }
 
     public static Node NllLoss(Call c) => ClassIndices(c.B, "NllLoss", c.X(), c.Target(), c.Optional("weight"), c.Int("ignoreIndex", -100), NoBatchMean(c), 0);
@@ -126,7 +127,8 @@ internal static class LossOps
     /// ε/C·(-Σ_c w_c·logp_c) at each non-ignored target and scales the NLL by 1 - ε (PyTorch's cross_entropy).
     /// K-dim inputs move the class dim last and flatten, so one Pick serves every position.
     /// </summary>
-    private static Node ClassIndices(GraphBuilder b, string loss, Node logp, Node target, Node? weight, int ignore, int reduction, double smoothing)
+    /// <param name="logits">Whether <paramref name="logp"/> holds (N, C) logits rather than log-probabilities.</param>
+    private static Node ClassIndices(GraphBuilder b, string loss, Node logp, Node target, Node? weight, int ignore, int reduction, double smoothing, bool logits = false)
     {
         var s = logp.Shape;
         if (s.Rank < 2)
@@ -142,7 +144,7 @@ internal static class LossOps
             logp = b.Reshape(b.Permute(logp, order), new Shape([expected.Count, s[1]]));
             target = b.Reshape(target, new Shape([expected.Count]));
         }
-        var picked = b.Pick(logp, target, ignore);
+        var picked = logits ? b.PickLogSoftmax(logp, target, b.Softmax(logp, 1, log: false), ignore) : b.Pick(logp, target, ignore);
         var w = b.Pick(weight ?? b.Const(1), target, ignore);
         Node elements = b.Neg(weight is null ? picked : b.Mul(w, picked));
         if (smoothing > 0)

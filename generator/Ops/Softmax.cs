@@ -69,19 +69,21 @@ internal sealed class SoftmaxGradOp(bool log) : LibraryOp
 }
 
 /// <summary>
-/// The backward of log-softmax rows whose gradient is a class-index scatter (CrossEntropy with class targets):
-/// inputs (y, v, targets), dx[i, j] = [j = t_i]·v_i - exp(y[i, j])·v_i, and 0 for an ignored row. One pass over y,
-/// instead of clearing a one-hot matrix, filling it and reading it back.
+/// The backward of softmax rows whose gradient is a class-index scatter (CrossEntropy with class targets): inputs
+/// (rows, v, targets), dx[i, j] = [j = t_i]·v_i - p[i, j]·v_i, and 0 for an ignored row, where the rows are
+/// log-probabilities (p = exp y: NLL over a log_softmax) or, for <see cref="PickLogSoftmaxOp"/>, the softmax p itself.
+/// One pass over the rows, instead of clearing a one-hot matrix, filling it and reading it back.
 /// </summary>
-internal sealed class PickedLogSoftmaxGradOp : LibraryOp
+internal sealed class PickedLogSoftmaxGradOp(bool probabilities) : LibraryOp
 {
-    public static readonly PickedLogSoftmaxGradOp Instance = new();
-    public override string Name => "PickedLogSoftmaxGrad";
+    public static readonly PickedLogSoftmaxGradOp Log = new(false);
+    public static readonly PickedLogSoftmaxGradOp Probabilities = new(true);
+    public override string Name => probabilities ? "PickedSoftmaxGrad" : "PickedLogSoftmaxGrad";
     public override Node?[] Backward(GraphBuilder b, Node node, Node grad) => [null, null, null];
 
     public override string RuntimeType => Kiln("PickedLogSoftmaxGradOp");
     public override string Construct(LibraryEmit e) =>
-        $"new {RuntimeType}({e.Dim(e.Node.Shape[0])}, {e.Dim(e.Node.Shape[1])}, {e.Node.Attrs.Ignore})";
+        $"new {RuntimeType}({e.Dim(e.Node.Shape[0])}, {e.Dim(e.Node.Shape[1])}, {e.Node.Attrs.Ignore}{(probabilities ? ", probabilities: true" : "")})";
 
     public override void Call(LibraryEmit e, SourceWriter w)
     {
@@ -91,7 +93,7 @@ internal sealed class PickedLogSoftmaxGradOp : LibraryOp
 
     public override string? ShapeError(Node[] x, NodeAttrs attrs, Shape shape) =>
         shape.Rank != 2 || !x[0].Shape.Equals(shape) || !x[1].Shape.Equals(x[2].Shape) || x[1].Shape.Rank != 1 || x[1].Shape[0] != shape[0]
-            ? $"result {shape} must be (targets, classes) for log-probabilities {x[0].Shape}, gradient {x[1].Shape} and targets {x[2].Shape}" : null;
+            ? $"result {shape} must be (targets, classes) for rows {x[0].Shape}, gradient {x[1].Shape} and targets {x[2].Shape}" : null;
 
     public override double[] Evaluate(Node n, double[][] inputs, int[][] inputShapes, int[] shape)
     {
@@ -102,7 +104,57 @@ internal sealed class PickedLogSoftmaxGradOp : LibraryOp
         {
             int target = (int)t[i];
             if (target == n.Attrs.Ignore) continue;
-            for (int j = 0; j < classes; j++) result[i * classes + j] = (j == target ? v[i] : 0) - Math.Exp(y[i * classes + j]) * v[i];
+            for (int j = 0; j < classes; j++)
+            {
+                double p = probabilities ? y[i * classes + j] : Math.Exp(y[i * classes + j]);
+                result[i * classes + j] = (j == target ? v[i] : 0) - p * v[i];
+            }
+        }
+        return result;
+    }
+}
+
+/// <summary>
+/// CrossEntropy's picked log-probabilities from logits (N, C): inputs (x, targets, p) where p = softmax(x) over the
+/// classes, out[i] = log_softmax(x)[i, t_i], 0 for an ignored row. The forward keeps p for the backward
+/// (<see cref="PickedLogSoftmaxGradOp.Probabilities"/>: no exp there) and reads log p[i, t_i] off it; the runtime
+/// recomputes a row from x where p[i, t_i] is too small for float to hold its digits.
+/// </summary>
+internal sealed class PickLogSoftmaxOp : LibraryOp
+{
+    public static readonly PickLogSoftmaxOp Instance = new();
+    public override string Name => "PickLogSoftmax";
+
+    // the gradient with respect to x through p too (p gets none): dx = (onehot - p)·g
+    public override Node?[] Backward(GraphBuilder b, Node node, Node grad) =>
+        [b.PickedSoftmaxGrad(node.Inputs[2], grad, node.Inputs[1], node.Attrs.Ignore), null, null];
+
+    public override string RuntimeType => Kiln("PickLogSoftmaxOp");
+    public override string Construct(LibraryEmit e) =>
+        $"new {RuntimeType}({e.Dim(e.Node.Shape[0])}, {e.Dim(e.Node.Inputs[0].Shape[1])}, {e.Node.Attrs.Ignore})";
+
+    public override void Call(LibraryEmit e, SourceWriter w)
+    {
+        Node x = e.Kernel.Leaves[0], t = e.Kernel.Leaves[1], p = e.Kernel.Leaves[2];
+        w.Line($"{e.Field}.Run({e.DeviceArg}{e.Array(x)}, {e.Off(x)}, {e.Targets}, {e.Off(t)}, {e.Array(p)}, {e.Off(p)}, {e.Array(e.Node)}, {e.Off(e.Node)});");
+    }
+
+    public override string? ShapeError(Node[] x, NodeAttrs attrs, Shape shape) =>
+        x[0].Shape.Rank != 2 || !x[2].Shape.Equals(x[0].Shape) || shape.Rank != 1 || !x[1].Shape.Equals(shape) || shape[0] != x[0].Shape[0]
+            ? $"result {shape} must be the targets' {x[1].Shape}, one per row of logits {x[0].Shape} and their softmax {x[2].Shape}" : null;
+
+    public override double[] Evaluate(Node n, double[][] inputs, int[][] inputShapes, int[] shape)
+    {
+        double[] x = inputs[0], t = inputs[1];
+        int classes = inputShapes[0][1];
+        var result = new double[shape[0]];
+        for (int i = 0; i < shape[0]; i++)
+        {
+            int target = (int)t[i];
+            if (target == n.Attrs.Ignore) continue;
+            var row = x.Skip(i * classes).Take(classes).ToArray();
+            double max = row.Max();
+            result[i] = row[target] - max - Math.Log(row.Sum(v => Math.Exp(v - max)));
         }
         return result;
     }

@@ -65,25 +65,58 @@ public sealed class SoftmaxOp
         int len = x.Length, w = S.Count, t = 0;
         ref float xr = ref MemoryMarshal.GetReference(x);
         ref float yr = ref MemoryMarshal.GetReference(y);
-        var vmax = S.Splat(float.NegativeInfinity);
-        for (; t + w <= len; t += w) vmax = S.Max(vmax, S.Load(ref xr, t));
-        float max = len >= w ? S.MaxAcross(vmax) : float.NegativeInfinity;
-        for (; t < len; t++) max = MathF.Max(max, Unsafe.Add(ref xr, t));
-        var m = S.Splat(max);
-        var vsum = S.Splat(0f);
-        // softmax keeps exp(x - max) in y and scales it after; log-softmax needs only the sum
-        for (t = 0; t + w <= len; t += w)
+        float max = float.NegativeInfinity, sum = 0;
+        if (len >= w)
         {
-            var e = S.Exp(S.Sub(S.Load(ref xr, t), m));
-            vsum = S.Add(vsum, e);
-            if (!log) S.Store(e, ref yr, t);
+            // the row max with two chains of vmaxps (a NaN may be dropped here; it still reaches every output through
+            // the sum below); a row not a multiple of the width ends with one overlapping vector
+            var m0 = S.Load(ref xr, 0);
+            var m1 = m0;
+            for (t = w; t + 2 * w <= len; t += 2 * w)
+            {
+                m0 = S.MaxNative(m0, S.Load(ref xr, t));
+                m1 = S.MaxNative(m1, S.Load(ref xr, t + w));
+            }
+            if (t + w <= len) m0 = S.MaxNative(m0, S.Load(ref xr, t));
+            m1 = S.MaxNative(m1, S.Load(ref xr, len - w));
+            max = S.MaxAcross(S.MaxNative(m0, m1));
+            // Σ exp(x - max) in two chains; softmax keeps exp(x - max) in y and scales it after, log-softmax needs only
+            // the sum. The tail is the last full vector with the lanes already counted masked out of the sum.
+            var m = S.Splat(max);
+            var s0 = S.Splat(0f);
+            var s1 = s0;
+            for (t = 0; t + 2 * w <= len; t += 2 * w)
+            {
+                var e0 = S.Exp(S.Sub(S.Load(ref xr, t), m));
+                var e1 = S.Exp(S.Sub(S.Load(ref xr, t + w), m));
+                s0 = S.Add(s0, e0);
+                s1 = S.Add(s1, e1);
+                if (!log) { S.Store(e0, ref yr, t); S.Store(e1, ref yr, t + w); }
+            }
+            if (t + w <= len)
+            {
+                var e = S.Exp(S.Sub(S.Load(ref xr, t), m));
+                s0 = S.Add(s0, e);
+                if (!log) S.Store(e, ref yr, t);
+                t += w;
+            }
+            if (t < len)
+            {
+                var e = S.Exp(S.Sub(S.Load(ref xr, len - w), m));
+                s1 = S.Add(s1, S.KeepFrom(e, t - (len - w)));
+                if (!log) S.Store(e, ref yr, len - w);
+            }
+            sum = S.Sum(S.Add(s0, s1));
         }
-        float sum = S.Sum(vsum);
-        for (; t < len; t++)
+        else
         {
-            float e = MathF.Exp(Unsafe.Add(ref xr, t) - max);
-            sum += e;
-            if (!log) Unsafe.Add(ref yr, t) = e;
+            for (t = 0; t < len; t++) max = MathF.Max(max, Unsafe.Add(ref xr, t));
+            for (t = 0; t < len; t++)
+            {
+                float e = MathF.Exp(Unsafe.Add(ref xr, t) - max);
+                sum += e;
+                if (!log) Unsafe.Add(ref yr, t) = e;
+            }
         }
         if (log)
         {
@@ -228,21 +261,24 @@ public sealed class SoftmaxOp
 }
 
 /// <summary>
-/// CrossEntropy's backward through log-softmax rows in one pass: from the log-probabilities y (rows × classes), the
-/// gradient v of each row's picked entry and the class targets, dx[i, j] = [j = t_i]·v_i - exp(y[i, j])·v_i, and 0
-/// for a row whose target is the ignore index. It replaces a one-hot scatter and a log-softmax backward.
+/// CrossEntropy's backward through softmax rows in one pass: from the rows (rows × classes), the gradient v of each
+/// row's picked log-probability and the class targets, dx[i, j] = [j = t_i]·v_i - p[i, j]·v_i, and 0 for a row whose
+/// target is the ignore index. The rows are log-probabilities y (p = exp y: NLL over a log_softmax) or, with
+/// <c>probabilities</c>, the softmax p itself, kept by CrossEntropy's forward so that the backward takes no exp.
+/// It replaces a one-hot scatter and a softmax backward.
 /// </summary>
 public sealed class PickedLogSoftmaxGradOp
 {
     private readonly int _rows, _classes, _ignore;
+    private readonly bool _probabilities;
     private readonly Action<long, long> _body;
     private float[] _y = [], _v = [], _dx = [];
     private int[] _t = [];
     private int _yOff, _vOff, _tOff, _dxOff;
 
-    public PickedLogSoftmaxGradOp(int rows, int classes, int ignoreIndex)
+    public PickedLogSoftmaxGradOp(int rows, int classes, int ignoreIndex, bool probabilities = false)
     {
-        (_rows, _classes, _ignore) = (rows, classes, ignoreIndex);
+        (_rows, _classes, _ignore, _probabilities) = (rows, classes, ignoreIndex, probabilities);
         _body = Rows;
     }
 
@@ -264,6 +300,7 @@ public sealed class PickedLogSoftmaxGradOp
     private void Rows<S, V>(long r0, long r1) where S : struct, IVectorWidth<V> where V : struct
     {
         int c = _classes, w = S.Count;
+        bool exp = !_probabilities;
         for (int i = (int)r0; i < r1; i++)
         {
             var dx = _dx.AsSpan(_dxOff + i * c, c);
@@ -274,17 +311,23 @@ public sealed class PickedLogSoftmaxGradOp
             ref float dr = ref MemoryMarshal.GetReference(dx);
             var minusG = S.Splat(-g);
             int j = 0;
-            for (; j + w <= c; j += w) S.Store(S.Mul(S.Exp(S.Load(ref yr, j)), minusG), ref dr, j);
+            if (exp) for (; j + w <= c; j += w) S.Store(S.Mul(S.Exp(S.Load(ref yr, j)), minusG), ref dr, j);
+            else for (; j + w <= c; j += w) S.Store(S.Mul(S.Load(ref yr, j), minusG), ref dr, j);
             // the tail as one overlapping vector (the same values rewritten), when the row holds one
-            if (j < c && c >= w) { S.Store(S.Mul(S.Exp(S.Load(ref yr, c - w)), minusG), ref dr, c - w); j = c; }
-            for (; j < c; j++) Unsafe.Add(ref dr, j) = -MathF.Exp(Unsafe.Add(ref yr, j)) * g;
+            if (j < c && c >= w)
+            {
+                var p = S.Load(ref yr, c - w);
+                S.Store(S.Mul(exp ? S.Exp(p) : p, minusG), ref dr, c - w);
+                j = c;
+            }
+            for (; j < c; j++) Unsafe.Add(ref dr, j) = -(exp ? MathF.Exp(Unsafe.Add(ref yr, j)) : Unsafe.Add(ref yr, j)) * g;
             dx[t] += g;
         }
     }
 
     public struct Args
     {
-        public int Rows, Classes, Ignore, YOff, VOff, TOff, DxOff;
+        public int Rows, Classes, Ignore, Probabilities, YOff, VOff, TOff, DxOff;
     }
 
     /// <summary>The kernel as a delegate, made once: the key of the device's launcher cache.</summary>
@@ -292,7 +335,7 @@ public sealed class PickedLogSoftmaxGradOp
 
     /// <summary>One thread per dx element (grid-stride).</summary>
     /// <param name="index">Thread index.</param>
-    /// <param name="y">Log-probabilities.</param>
+    /// <param name="y">Log-probabilities, or probabilities.</param>
     /// <param name="v">Gradient of each row's picked entry.</param>
     /// <param name="targets">Class indices.</param>
     /// <param name="dx">The input's gradient.</param>
@@ -305,7 +348,8 @@ public sealed class PickedLogSoftmaxGradOp
         {
             int i = e / a.Classes, j = e - i * a.Classes, t = targets[a.TOff + i];
             float g = t == a.Ignore ? 0f : v[a.VOff + i];
-            dx[a.DxOff + e] = (j == t ? g : 0f) - MathF.Exp(y[a.YOff + e]) * g;
+            float p = a.Probabilities != 0 ? y[a.YOff + e] : MathF.Exp(y[a.YOff + e]);
+            dx[a.DxOff + e] = (j == t ? g : 0f) - p * g;
         }
     }
 
@@ -313,8 +357,85 @@ public sealed class PickedLogSoftmaxGradOp
     {
         var launch = device.Kernel(KernelMethod,
             acc => acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>, Args, int>(Kernel));
-        var args = new Args { Rows = _rows, Classes = _classes, Ignore = _ignore, YOff = yOff, VOff = vOff, TOff = tOff, DxOff = dxOff };
+        var args = new Args { Rows = _rows, Classes = _classes, Ignore = _ignore, Probabilities = _probabilities ? 1 : 0, YOff = yOff, VOff = vOff, TOff = tOff, DxOff = dxOff };
         int size = device.LaunchSize((long)_rows * _classes);
         launch(size, y, v, targets, dx, args, size);
+    }
+}
+
+/// <summary>
+/// CrossEntropy's picked log-probabilities from the softmax its forward keeps: out[i] = log p[i, t_i], or 0 where t_i
+/// is the ignore index. Where p[i, t_i] is below 1e-30 (a confidently wrong row; below it float loses digits and 0
+/// would give -∞) the row's log-sum-exp is computed from the logits instead: out[i] = x[i, t_i] - log Σ_j exp x[i, j],
+/// as log_softmax gives it.
+/// </summary>
+public sealed class PickLogSoftmaxOp
+{
+    private readonly int _rows, _classes, _ignore;
+
+    public PickLogSoftmaxOp(int rows, int classes, int ignoreIndex) => (_rows, _classes, _ignore) = (rows, classes, ignoreIndex);
+
+    /// <summary>Below this a picked probability is recomputed from the logits.</summary>
+    public const float Tiny = 1e-30f;
+
+    public void Run(float[] x, int xOff, int[] targets, int tOff, float[] p, int pOff, float[] dst, int dstOff)
+    {
+        for (int i = 0; i < _rows; i++)
+        {
+            int t = targets[tOff + i];
+            if (t == _ignore) { dst[dstOff + i] = 0f; continue; }
+            float pt = p[pOff + i * _classes + t];
+            dst[dstOff + i] = pt >= Tiny ? MathF.Log(pt) : FromLogits(x.AsSpan(xOff + i * _classes, _classes), t);
+        }
+    }
+
+    /// <summary>x[t] - max - log Σ exp(x - max) over one row.</summary>
+    private static float FromLogits(ReadOnlySpan<float> x, int t)
+    {
+        float max = float.NegativeInfinity, sum = 0;
+        foreach (float v in x) max = MathF.Max(max, v);
+        foreach (float v in x) sum += MathF.Exp(v - max);
+        return x[t] - max - MathF.Log(sum);
+    }
+
+    public struct Args
+    {
+        public int Rows, Classes, Ignore, XOff, TOff, POff, DstOff;
+    }
+
+    /// <summary>The kernel as a delegate, made once: the key of the device's launcher cache.</summary>
+    private static readonly Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, Args, int> KernelMethod = Kernel;
+
+    /// <summary>One thread per row (grid-stride).</summary>
+    /// <param name="index">Thread index.</param>
+    /// <param name="x">The logits.</param>
+    /// <param name="targets">Class indices.</param>
+    /// <param name="p">The softmax of the logits.</param>
+    /// <param name="dst">The picked log-probabilities.</param>
+    /// <param name="a">Dims and offsets.</param>
+    /// <param name="stride">Launch size.</param>
+    public static void Kernel(Index1D index, ArrayView<float> x, ArrayView<int> targets, ArrayView<float> p, ArrayView<float> dst, Args a, int stride)
+    {
+        for (int i = index; i < a.Rows; i += stride)
+        {
+            int t = targets[a.TOff + i];
+            if (t == a.Ignore) { dst[a.DstOff + i] = 0f; continue; }
+            float pt = p[a.POff + i * a.Classes + t];
+            if (pt >= Tiny) { dst[a.DstOff + i] = MathF.Log(pt); continue; }
+            int b = a.XOff + i * a.Classes;
+            float max = float.NegativeInfinity, sum = 0;
+            for (int j = 0; j < a.Classes; j++) max = MathF.Max(max, x[b + j]);
+            for (int j = 0; j < a.Classes; j++) sum += MathF.Exp(x[b + j] - max);
+            dst[a.DstOff + i] = x[b + t] - max - MathF.Log(sum);
+        }
+    }
+
+    public void Run(Device device, ArrayView<float> x, int xOff, ArrayView<int> targets, int tOff, ArrayView<float> p, int pOff, ArrayView<float> dst, int dstOff)
+    {
+        var launch = device.Kernel(KernelMethod,
+            acc => acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, Args, int>(Kernel));
+        var args = new Args { Rows = _rows, Classes = _classes, Ignore = _ignore, XOff = xOff, TOff = tOff, POff = pOff, DstOff = dstOff };
+        int size = device.LaunchSize(_rows);
+        launch(size, x, targets, p, dst, args, size);
     }
 }

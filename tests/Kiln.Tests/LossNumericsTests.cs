@@ -45,4 +45,37 @@ public class LossNumericsTests
                 Assert.All(m.Parameters.Grad(name), g => Assert.True(float.IsFinite(g), $"{method}: a gradient of {name} is {g}"));
         }
     }
+
+    /// <summary>
+    /// CrossEntropy reads each row's log-probability off the softmax it keeps for the backward; where the target's
+    /// probability underflows (e^-200) the row is recomputed from the logits. Values and gradients against float64
+    /// log_softmax, with targets on the largest, a middle and the smallest logit.
+    /// </summary>
+    [Theory]
+    [InlineData("cpu")]
+    [InlineData("ilgpu-cpu")]
+    public void CrossEntropy_of_confidently_wrong_logits_matches_float64(string device)
+    {
+        using var d = Device.Create(device);
+        var m = new LossExtremes(d);
+        m.Parameters.Set("z", Extremes);
+        int[] t = [1, 0, 2, 1];
+        using var plan = m.CompileCrossEntropySum();
+        m.Parameters.ZeroGrad();
+        float loss = plan.ForwardBackward(t);
+        double expected = 0;
+        var grad = m.Parameters.Grad("z");
+        for (int i = 0; i < 4; i++)
+        {
+            var row = Extremes.Skip(3 * i).Take(3).Select(v => (double)v).ToArray();
+            double max = row.Max(), lse = max + Math.Log(row.Sum(v => Math.Exp(v - max)));
+            expected += lse - row[t[i]];
+            for (int j = 0; j < 3; j++)
+            {
+                double g = Math.Exp(row[j] - lse) - (j == t[i] ? 1 : 0);
+                Assert.True(Math.Abs(grad[3 * i + j] - g) <= 1e-6, $"dz[{i}, {j}] = {grad[3 * i + j]}, float64 {g}");
+            }
+        }
+        Assert.True(Math.Abs(loss - expected) <= 1e-5 * Math.Abs(expected), $"loss {loss}, float64 {expected}");
+    }
 }

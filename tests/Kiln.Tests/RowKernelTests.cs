@@ -16,7 +16,7 @@ public class RowKernelTests
     public static TheoryData<int, int, bool> Shapes()
     {
         var data = new TheoryData<int, int, bool>();
-        foreach (int len in new[] { 1, 7, 16, 33, 1000 })
+        foreach (int len in new[] { 1, 7, 16, 17, 24, 33, 40, 1000 })
             foreach (int inner in new[] { 1, 3 })
                 foreach (bool narrow in new[] { false, true })
                     data.Add(len, inner, narrow);
@@ -69,12 +69,57 @@ public class RowKernelTests
     }
 
     [Theory]
-    [InlineData(1, false)]
+    [InlineData(7, false)]
     [InlineData(33, false)]
-    [InlineData(1000, false)]
-    [InlineData(33, true)]
     [InlineData(1000, true)]
-    public void CrossEntropy_backward_through_log_softmax_matches_float64(int classes, bool narrow)
+    public void A_NaN_anywhere_in_a_row_makes_the_whole_row_NaN_and_no_other(int len, bool narrow)
+    {
+        const int rows = 3;
+        var x = Enumerable.Range(0, rows * len).Select(i => (float)Math.Sin(i)).ToArray();
+        x[len + len - 1] = float.NaN;   // the last element of the middle row: the tail
+        VectorWidths.ForceVector256 = narrow;
+        try
+        {
+            foreach (bool log in new[] { false, true })
+            {
+                var y = new float[rows * len];
+                new SoftmaxOp(rows, len, 1, log, backward: false).Run(x, 0, x, 0, y, 0);
+                for (int i = 0; i < rows * len; i++)
+                    Assert.True(float.IsNaN(y[i]) == (i / len == 1), $"{(log ? "log_softmax" : "softmax")}[{i}] = {y[i]}");
+            }
+        }
+        finally { VectorWidths.ForceVector256 = false; }
+    }
+
+    [Fact]
+    public void Picked_log_probabilities_come_off_the_softmax_or_from_the_logits_where_it_underflows()
+    {
+        const int classes = 5, ignore = -100;
+        float[] x = [0, 1, 2, 3, 4, 80, -80, 0, 1, 2, 90, -20, 0, 0, 5, 0.5f, -0.5f, 2, 40, -40];
+        int[] targets = [2, 1, ignore, 1];
+        var p = new float[x.Length];
+        new SoftmaxOp(4, classes, 1, log: false, backward: false).Run(x, 0, x, 0, p, 0);
+        var picked = new float[5];
+        new PickLogSoftmaxOp(4, classes, ignore).Run(x, 0, targets, 0, p, 0, picked, 1);
+        Assert.Equal(0f, picked[0]);
+        for (int r = 0; r < 4; r++)
+        {
+            double expected = targets[r] == ignore ? 0 : Math.Log(Softmax(x, r, classes, 1, 0)[targets[r]]);
+            if (r == 1) Assert.True(expected < -150);   // e^-160: below float's range, taken from the logits
+            Check(picked[1 + r], expected, $"log p[{r}, {targets[r]}]");
+        }
+    }
+
+    [Theory]
+    [InlineData(1, false, false)]
+    [InlineData(33, false, false)]
+    [InlineData(1000, false, false)]
+    [InlineData(33, true, false)]
+    [InlineData(1000, true, false)]
+    [InlineData(1, false, true)]
+    [InlineData(33, false, true)]
+    [InlineData(1000, true, true)]
+    public void CrossEntropy_backward_through_softmax_rows_matches_float64(int classes, bool narrow, bool probabilities)
     {
         const int rows = 5, ignore = -100;
         var rng = new SeededRandom((ulong)classes);
@@ -84,10 +129,10 @@ public class RowKernelTests
         VectorWidths.ForceVector256 = narrow;
         try
         {
-            var logp = new float[rows * classes];
-            new SoftmaxOp(rows, classes, 1, log: true, backward: false).Run(x, 0, x, 0, logp, 0);
+            var rowsIn = new float[rows * classes];
+            new SoftmaxOp(rows, classes, 1, log: !probabilities, backward: false).Run(x, 0, x, 0, rowsIn, 0);
             var dx = Enumerable.Repeat(float.NaN, rows * classes + 1).ToArray();   // every element must be written
-            new PickedLogSoftmaxGradOp(rows, classes, ignore).Run(logp, 0, v, 0, targets, 0, dx, 1);
+            new PickedLogSoftmaxGradOp(rows, classes, ignore, probabilities).Run(rowsIn, 0, v, 0, targets, 0, dx, 1);
             for (int r = 0; r < rows; r++)
             {
                 var p = Softmax(x, r, classes, 1, 0);

@@ -143,6 +143,7 @@ public partial class LossExtremes
 
     [Loss] public Tensor CrossEntropy([Shape(4)] IntTensor t) => Losses.CrossEntropy(z, t) + Losses.CrossEntropy(z, t, labelSmoothing: 0.1f) + Losses.CrossEntropy(z, Ops.Softmax(w, 1));
     [Loss] public Tensor Nll([Shape(4)] IntTensor t) => Losses.NllLoss(Ops.LogSoftmax(z, 1), t);
+    [Loss] public Tensor CrossEntropySum([Shape(4)] IntTensor t) => Losses.CrossEntropy(z, t, reduction: Reduction.Sum);
     [Loss] public Tensor BceWithLogits([Shape(4, 3)] Tensor y) => Losses.BinaryCrossEntropyWithLogits(z, y) + Losses.BinaryCrossEntropy(Ops.Sigmoid(z), y);
     [Loss] public Tensor Regression([Shape(4, 3)] Tensor y) => Losses.MseLoss(z, y) + Losses.L1Loss(z, y) + Losses.SmoothL1Loss(z, y) + Losses.HuberLoss(z, y);
     [Loss] public Tensor Poisson([Shape(4, 3)] Tensor y) => Losses.PoissonNllLoss(Ops.ClampMax(z, 50f), y);

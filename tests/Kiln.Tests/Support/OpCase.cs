@@ -60,7 +60,7 @@ internal sealed class OpCase : IDisposable
 
     /// <summary>The class count of a target input: the last dim of the tensor it picks from.</summary>
     private static int Classes(MethodGraph graph, Node input, Dictionary<string, int> dims) =>
-        graph.Builder.Nodes.Where(n => n.Op == PickOp.Instance && (n.Inputs[1] == input || (ViewOp.IsReshape(n.Inputs[1]) && n.Inputs[1].Inputs[0] == input)) && n.Inputs[0].Shape.Rank > 0)
+        graph.Builder.Nodes.Where(n => PickOp.PicksClasses(n) && (n.Inputs[1] == input || (ViewOp.IsReshape(n.Inputs[1]) && n.Inputs[1].Inputs[0] == input)))
             .Select(n => (int)n.Inputs[0].Shape[n.Inputs[0].Shape.Rank - 1].Evaluate(dims))
             .Concat(graph.Builder.Nodes.Where(n => n.Op == IndicesOp.Instance && n.Inputs[0] == input && n.Attrs.Value > 0).Select(n => (int)n.Attrs.Value))
             .DefaultIfEmpty(3).Min();

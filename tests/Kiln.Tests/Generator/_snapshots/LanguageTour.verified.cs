@@ -197,9 +197,9 @@ namespace Demo
             public struct Bound
             {
                 public int N, T0, T1, T26, T2, T5, T9, T10, T11, T12, T13, T15;
-                public int T16, T17, T19, T20, T24, T43, T44, T47, T45, T49, T41, T55;
-                public int T56, T57, T61, T64, T31, T35, T69, T74, T76, T79, T85, T86;
-                public int T92, T93, T95, T87, T94;
+                public int T16, T17, T19, T20, T24, T25, T43, T46, T44, T48, T41, T54;
+                public int T55, T56, T60, T63, T31, T35, T68, T73, T74, T77, T83, T84;
+                public int T90, T91, T93, T85, T92;
             }
 
             private readonly Bound _d;
@@ -207,7 +207,8 @@ namespace Demo
             private readonly global::Kiln.Kernels.GemmOp _l2, _l5, _l9, _l29, _l31, _l33, _l35, _l36, _l37;
             private readonly global::Kiln.Kernels.ScanOp _l11, _l20;
             private readonly global::Kiln.Kernels.SoftmaxOp _l13;
-            private readonly global::Kiln.Kernels.ClassOp _l14, _l16;
+            private readonly global::Kiln.Kernels.PickLogSoftmaxOp _l14;
+            private readonly global::Kiln.Kernels.ClassOp _l16;
             private readonly global::Kiln.Kernels.PickedLogSoftmaxGradOp _l28;
             private readonly global::Kiln.Kernels.Fused<global::Kiln.Kernels.KernelArgs> _f1, _f3, _f4, _f6, _f8, _f10, _f12, _f15, _f17, _f18, _f19, _f21, _f22, _f23, _f24, _f25, _f26, _f27, _f30, _f32, _f34, _f38;
 
@@ -235,30 +236,30 @@ namespace Demo
                 _d.T19 = Align(138 + 31 * _d.N);
                 _d.T20 = Align(156 + 31 * _d.N);
                 _d.T24 = Align(174 + 31 * _d.N);
-                _d.T43 = Align(123 + 28 * _d.N);
+                _d.T25 = Align(123 + 28 * _d.N);
+                _d.T43 = Align(189 + 34 * _d.N);
+                _d.T46 = Align(138 + 31 * _d.N);
                 _d.T44 = Align(189 + 34 * _d.N);
-                _d.T47 = Align(138 + 31 * _d.N);
-                _d.T45 = Align(189 + 34 * _d.N);
-                _d.T49 = Align(156 + 31 * _d.N);
+                _d.T48 = Align(156 + 31 * _d.N);
                 _d.T41 = Align(204 + 35 * _d.N);
-                _d.T55 = Align(220 + 35 * _d.N);
-                _d.T56 = Align(239 + 35 * _d.N);
-                _d.T57 = Align(220 + 35 * _d.N);
-                _d.T61 = Align(239 + 35 * _d.N);
-                _d.T64 = Align(258 + 35 * _d.N);
+                _d.T54 = Align(220 + 35 * _d.N);
+                _d.T55 = Align(239 + 35 * _d.N);
+                _d.T56 = Align(220 + 35 * _d.N);
+                _d.T60 = Align(239 + 35 * _d.N);
+                _d.T63 = Align(258 + 35 * _d.N);
                 _d.T31 = Align(138 + 31 * _d.N);
                 _d.T35 = Align(239 + 35 * _d.N);
-                _d.T69 = Align(138 + 31 * _d.N);
-                _d.T74 = Align(189 + 34 * _d.N);
-                _d.T76 = Align(274 + 35 * _d.N);
-                _d.T79 = Align(289 + 38 * _d.N);
-                _d.T85 = Align(304 + 42 * _d.N);
-                _d.T86 = Align(93 + 20 * _d.N);
-                _d.T92 = Align(319 + 46 * _d.N);
-                _d.T93 = Align(63 + 12 * _d.N);
-                _d.T95 = Align(334 + 50 * _d.N);
-                _d.T87 = Align(349 + 54 * _d.N);
-                _d.T94 = Align(380 + 54 * _d.N);
+                _d.T68 = Align(138 + 31 * _d.N);
+                _d.T73 = Align(189 + 34 * _d.N);
+                _d.T74 = Align(274 + 35 * _d.N);
+                _d.T77 = Align(289 + 38 * _d.N);
+                _d.T83 = Align(304 + 42 * _d.N);
+                _d.T84 = Align(93 + 20 * _d.N);
+                _d.T90 = Align(319 + 46 * _d.N);
+                _d.T91 = Align(63 + 12 * _d.N);
+                _d.T93 = Align(334 + 50 * _d.N);
+                _d.T85 = Align(349 + 54 * _d.N);
+                _d.T92 = Align(380 + 54 * _d.N);
                 BindSlots(4 * _d.N);
                 _l0 = new global::Kiln.Kernels.RandomOp(4 * _d.N, global::Kiln.Kernels.RandomOp.Kind.Normal, 0f, stream: 0);
                 _f1 = new(this, global::Kiln.Generated.TourKernels.K5, global::Kiln.Generated.TourKernels.K5Cpu, new() { A0 = _d.N, A1 = _d.T0, A2 = _d.T2, A3 = _d.T5 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T5, 4 * _d.N), 0);
@@ -273,32 +274,32 @@ namespace Demo
                 _f10 = new(this, global::Kiln.Generated.TourKernels.K2, global::Kiln.Generated.TourKernels.K2Cpu, new() { A0 = _d.T19 }, global::Kiln.Kernels.Launch.Map(3), global::Kiln.Kernels.Output.Work(_d.T19, 3));
                 _l11 = new global::Kiln.Kernels.ScanOp(1, 3, 1, reverse: false);
                 _f12 = new(this, global::Kiln.Generated.TourKernels.K3, global::Kiln.Generated.TourKernels.K3Cpu, new() { A0 = _d.N, A1 = _d.T17, A2 = _d.T20, A3 = _d.T24 }, global::Kiln.Kernels.Launch.Map(3 * _d.N), global::Kiln.Kernels.Output.Work(_d.T24, 3 * _d.N));
-                _l13 = new global::Kiln.Kernels.SoftmaxOp(_d.N, 3, 1, log: true, backward: false);
-                _l14 = new global::Kiln.Kernels.ClassOp(_d.N, 3, global::Kiln.Kernels.ClassMode.PickRows, -100);
-                _f15 = new(this, global::Kiln.Generated.TourKernels.K9, global::Kiln.Generated.TourKernels.K9Cpu, new() { A0 = _d.N, A1 = _d.T44, A2 = _d.T47 }, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T47, 1));
+                _l13 = new global::Kiln.Kernels.SoftmaxOp(_d.N, 3, 1, log: false, backward: false);
+                _l14 = new global::Kiln.Kernels.PickLogSoftmaxOp(_d.N, 3, -100);
+                _f15 = new(this, global::Kiln.Generated.TourKernels.K9, global::Kiln.Generated.TourKernels.K9Cpu, new() { A0 = _d.N, A1 = _d.T43, A2 = _d.T46 }, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T46, 1));
                 _l16 = new global::Kiln.Kernels.ClassOp(_d.N, 0, global::Kiln.Kernels.ClassMode.Mask, -100);
-                _f17 = new(this, global::Kiln.Generated.TourKernels.K10, global::Kiln.Generated.TourKernels.K10Cpu, new() { A0 = _d.N, A1 = _d.T45, A2 = _d.T49 }, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T49, 1));
+                _f17 = new(this, global::Kiln.Generated.TourKernels.K10, global::Kiln.Generated.TourKernels.K10Cpu, new() { A0 = _d.N, A1 = _d.T44, A2 = _d.T48 }, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T48, 1));
                 _f18 = new(this, global::Kiln.Generated.TourKernels.K11, global::Kiln.Generated.TourKernels.K11Cpu, new() { A0 = _d.N, A1 = _d.T24, A2 = _d.T41 }, global::Kiln.Kernels.Launch.Total(3 * _d.N), global::Kiln.Kernels.Output.Work(_d.T41, 1));
-                _f19 = new(this, global::Kiln.Generated.TourKernels.K12, global::Kiln.Generated.TourKernels.K12Cpu, new() { A0 = _d.T55 }, global::Kiln.Kernels.Launch.Map(4), global::Kiln.Kernels.Output.Work(_d.T55, 4));
+                _f19 = new(this, global::Kiln.Generated.TourKernels.K12, global::Kiln.Generated.TourKernels.K12Cpu, new() { A0 = _d.T54 }, global::Kiln.Kernels.Launch.Map(4), global::Kiln.Kernels.Output.Work(_d.T54, 4));
                 _l20 = new global::Kiln.Kernels.ScanOp(1, 4, 1, reverse: false);
-                _f21 = new(this, global::Kiln.Generated.TourKernels.K13, global::Kiln.Generated.TourKernels.K13Cpu, new() { A0 = _d.T56, A1 = _d.T57 }, global::Kiln.Kernels.Launch.Map(4), global::Kiln.Kernels.Output.Work(_d.T57, 4));
-                _f22 = new(this, global::Kiln.Generated.TourKernels.K14, global::Kiln.Generated.TourKernels.K14Cpu, new() { A0 = _d.T57, A1 = _d.T61 }, global::Kiln.Kernels.Launch.Total(16), global::Kiln.Kernels.Output.Work(_d.T61, 1));
-                _f23 = new(this, global::Kiln.Generated.TourKernels.K15, global::Kiln.Generated.TourKernels.K15Cpu, new() { A0 = _d.T47, A1 = _d.T49, A2 = _d.T41, A3 = _d.T61, A4 = _d.T64 }, global::Kiln.Kernels.Launch.Map(1), global::Kiln.Kernels.Output.Work(_d.T64, 1));
+                _f21 = new(this, global::Kiln.Generated.TourKernels.K13, global::Kiln.Generated.TourKernels.K13Cpu, new() { A0 = _d.T55, A1 = _d.T56 }, global::Kiln.Kernels.Launch.Map(4), global::Kiln.Kernels.Output.Work(_d.T56, 4));
+                _f22 = new(this, global::Kiln.Generated.TourKernels.K14, global::Kiln.Generated.TourKernels.K14Cpu, new() { A0 = _d.T56, A1 = _d.T60 }, global::Kiln.Kernels.Launch.Total(16), global::Kiln.Kernels.Output.Work(_d.T60, 1));
+                _f23 = new(this, global::Kiln.Generated.TourKernels.K15, global::Kiln.Generated.TourKernels.K15Cpu, new() { A0 = _d.T46, A1 = _d.T48, A2 = _d.T41, A3 = _d.T60, A4 = _d.T63 }, global::Kiln.Kernels.Launch.Map(1), global::Kiln.Kernels.Output.Work(_d.T63, 1));
                 _f24 = new(this, global::Kiln.Generated.TourKernels.K16, global::Kiln.Generated.TourKernels.K16Cpu, new() { A0 = _d.N, A1 = _d.T24, A2 = _d.T31 }, global::Kiln.Kernels.Launch.Columns(3 * _d.N, 3), global::Kiln.Kernels.Output.Work(_d.T31, 3));
                 _f25 = new(this, global::Kiln.Generated.TourKernels.K17, global::Kiln.Generated.TourKernels.K17Cpu, new() { A0 = _d.T26, A1 = _d.T31, A2 = _d.T35 }, global::Kiln.Kernels.Launch.Map(3), global::Kiln.Kernels.Output.Work(_d.T35, 3));
-                _f26 = new(this, global::Kiln.Generated.TourKernels.K18, global::Kiln.Generated.TourKernels.K18Cpu, new() { A0 = _d.T49, A1 = _d.T69 }, global::Kiln.Kernels.Launch.Map(1), global::Kiln.Kernels.Output.Work(_d.T69, 1));
-                _f27 = new(this, global::Kiln.Generated.TourKernels.K19, global::Kiln.Generated.TourKernels.K19Cpu, new() { A0 = _d.N, A1 = _d.T69, A2 = _d.T74 }, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Work(_d.T74, _d.N));
-                _l28 = new global::Kiln.Kernels.PickedLogSoftmaxGradOp(_d.N, 3, -100);
+                _f26 = new(this, global::Kiln.Generated.TourKernels.K18, global::Kiln.Generated.TourKernels.K18Cpu, new() { A0 = _d.T48, A1 = _d.T68 }, global::Kiln.Kernels.Launch.Map(1), global::Kiln.Kernels.Output.Work(_d.T68, 1));
+                _f27 = new(this, global::Kiln.Generated.TourKernels.K19, global::Kiln.Generated.TourKernels.K19Cpu, new() { A0 = _d.N, A1 = _d.T68, A2 = _d.T73 }, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Work(_d.T73, _d.N));
+                _l28 = new global::Kiln.Kernels.PickedLogSoftmaxGradOp(_d.N, 3, -100, probabilities: true);
                 _l29 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 3, transA: false, transB: false, accumulate: false);
-                _f30 = new(this, global::Kiln.Generated.TourKernels.K20, global::Kiln.Generated.TourKernels.K20Cpu, new() { A0 = _d.N, A1 = _d.T79, A2 = _d.T15, A3 = _d.T13, A4 = _d.T85 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T85, 4 * _d.N));
+                _f30 = new(this, global::Kiln.Generated.TourKernels.K20, global::Kiln.Generated.TourKernels.K20Cpu, new() { A0 = _d.N, A1 = _d.T77, A2 = _d.T15, A3 = _d.T13, A4 = _d.T83 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T83, 4 * _d.N));
                 _l31 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: true, accumulate: false);
-                _f32 = new(this, global::Kiln.Generated.TourKernels.K21, global::Kiln.Generated.TourKernels.K21Cpu, new() { A0 = _d.N, A1 = _d.T79, A2 = _d.T15, A3 = _d.T86, A4 = _d.T10, A5 = _d.T92 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T92, 4 * _d.N));
+                _f32 = new(this, global::Kiln.Generated.TourKernels.K21, global::Kiln.Generated.TourKernels.K21Cpu, new() { A0 = _d.N, A1 = _d.T77, A2 = _d.T15, A3 = _d.T84, A4 = _d.T10, A5 = _d.T90 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T90, 4 * _d.N));
                 _l33 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: true, accumulate: false);
-                _f34 = new(this, global::Kiln.Generated.TourKernels.K22, global::Kiln.Generated.TourKernels.K22Cpu, new() { A0 = _d.N, A1 = _d.T79, A2 = _d.T15, A3 = _d.T86, A4 = _d.T93, A5 = _d.T95 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T95, 4 * _d.N));
+                _f34 = new(this, global::Kiln.Generated.TourKernels.K22, global::Kiln.Generated.TourKernels.K22Cpu, new() { A0 = _d.N, A1 = _d.T77, A2 = _d.T15, A3 = _d.T84, A4 = _d.T91, A5 = _d.T93 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T93, 4 * _d.N));
                 _l35 = new global::Kiln.Kernels.GemmOp(3, 4, _d.N, transA: true, transB: false, accumulate: true);
                 _l36 = new global::Kiln.Kernels.GemmOp(4, 4, _d.N, transA: true, transB: false, accumulate: false);
                 _l37 = new global::Kiln.Kernels.GemmOp(4, 4, _d.N, transA: true, transB: false, accumulate: false);
-                _f38 = new(this, global::Kiln.Generated.TourKernels.K23, global::Kiln.Generated.TourKernels.K23Cpu, new() { A0 = _d.T57, A1 = _d.T87, A2 = _d.T94 }, global::Kiln.Kernels.Launch.Map(16), global::Kiln.Kernels.Output.Gradients(0, 16));
+                _f38 = new(this, global::Kiln.Generated.TourKernels.K23, global::Kiln.Generated.TourKernels.K23Cpu, new() { A0 = _d.T56, A1 = _d.T85, A2 = _d.T92 }, global::Kiln.Kernels.Launch.Map(16), global::Kiln.Kernels.Output.Gradients(0, 16));
             }
 
             /// <summary>Runs forward and backward; returns the loss and adds the gradients into the model's gradient block (as loss.backward()).</summary>
@@ -312,7 +313,7 @@ namespace Demo
                 {
                     this.Load(x, t);
                     this.Execute(backward);
-                    return this.ReadScalar(this._d.T64);
+                    return this.ReadScalar(this._d.T63);
                 }
             }
 
@@ -328,7 +329,7 @@ namespace Demo
             protected override int[][] Shapes => [[_d.N, 4], [_d.N], []];
 
             /// <inheritdoc/>
-            protected override global::System.Collections.Generic.IReadOnlyList<(string Name, long Offset, long Count)> OutputSlots => _outputSlots ??= new (string, long, long)[] { ("loss", _d.T64, 1), ("logits", _d.T24, 3 * _d.N) };
+            protected override global::System.Collections.Generic.IReadOnlyList<(string Name, long Offset, long Count)> OutputSlots => _outputSlots ??= new (string, long, long)[] { ("loss", _d.T63, 1), ("logits", _d.T24, 3 * _d.N) };
             private (string, long, long)[]? _outputSlots;
 
             /// <inheritdoc/>
@@ -336,7 +337,7 @@ namespace Demo
             private (long, long, long, long)[]? _bufferSlots;
 
             /// <inheritdoc/>
-            protected override global::System.Collections.Generic.IReadOnlyList<(string Name, long Offset, long Count)> InputGradSlots => _gradSlots ??= new (string, long, long)[] { ("x", _d.T95, 4 * _d.N) };
+            protected override global::System.Collections.Generic.IReadOnlyList<(string Name, long Offset, long Count)> InputGradSlots => _gradSlots ??= new (string, long, long)[] { ("x", _d.T93, 4 * _d.N) };
             private (string, long, long)[]? _gradSlots;
 
             private void PrepareStaged()
@@ -346,7 +347,7 @@ namespace Demo
             }
 
             /// <summary>Forward and backward on the inputs written through StagedInput/StagedTargets (nothing copied on the managed path).</summary>
-            public override float ForwardBackwardStaged() { using (Enter()) { PrepareStaged(); Execute(backward: true); return ReadScalar(_d.T64); } }
+            public override float ForwardBackwardStaged() { using (Enter()) { PrepareStaged(); Execute(backward: true); return ReadScalar(_d.T63); } }
 
             /// <summary>Runs the kernels again on the inputs of the last call (benchmarks, repeated evaluation).</summary>
             public void Replay(bool backward = true) { using (Enter()) Execute(backward); }
@@ -397,68 +398,68 @@ namespace Demo
                 else _l11.Run(Device, Work.View, _d.T19, Work.View, _d.T20);
                 // S12: elementwise over [N, 3], writes t24 (scalar), kernel K3
                 _f12.Run();
-                // S13: t43 = LogSoftmax(t24; dim=1) [N, 3]
-                if (Managed) _l13.Run(_w, _d.T24, _w, _d.T24, _w, _d.T43);
-                else _l13.Run(Device, Work.View, _d.T24, Work.View, _d.T24, Work.View, _d.T43);
-                // S14: t44 = Pick(t43, t1) [N]
-                if (Managed) _l14.Run(_w, _d.T43, _t, _d.T1, _w, _d.T44);
-                else _l14.Run(Device, Work.View, _d.T43, Targets.View, _d.T1, Work.View, _d.T44);
-                // S15: sum over axes 0 of [N], writes t47 (Vector256), kernel K9
+                // S13: t25 = Softmax(t24; dim=1) [N, 3]
+                if (Managed) _l13.Run(_w, _d.T24, _w, _d.T24, _w, _d.T25);
+                else _l13.Run(Device, Work.View, _d.T24, Work.View, _d.T24, Work.View, _d.T25);
+                // S14: t43 = PickLogSoftmax(t24, t1, t25) [N]
+                if (Managed) _l14.Run(_w, _d.T24, _t, _d.T1, _w, _d.T25, _w, _d.T43);
+                else _l14.Run(Device, Work.View, _d.T24, Targets.View, _d.T1, Work.View, _d.T25, Work.View, _d.T43);
+                // S15: sum over axes 0 of [N], writes t46 (Vector256), kernel K9
                 _f15.Run();
-                // S16: t45 = Pick(t18, t1) [N]
-                if (Managed) _l16.Run(_w, 0, _t, _d.T1, _w, _d.T45);
-                else _l16.Run(Device, Work.View, 0, Targets.View, _d.T1, Work.View, _d.T45);
-                // S17: sum over axes 0 of [N], writes t49 (Vector256), kernel K10
+                // S16: t44 = Pick(t18, t1) [N]
+                if (Managed) _l16.Run(_w, 0, _t, _d.T1, _w, _d.T44);
+                else _l16.Run(Device, Work.View, 0, Targets.View, _d.T1, Work.View, _d.T44);
+                // S17: sum over axes 0 of [N], writes t48 (Vector256), kernel K10
                 _f17.Run();
                 // S18: sum over axes 0,1 of [N, 3], writes t41 (scalar), kernel K11
                 _f18.Run();
-                // S19: elementwise over [4], writes t55 (scalar), kernel K12
+                // S19: elementwise over [4], writes t54 (scalar), kernel K12
                 _f19.Run();
-                // S20: t56 = CumSum(t55) [4]
-                if (Managed) _l20.Run(_w, _d.T55, _w, _d.T56);
-                else _l20.Run(Device, Work.View, _d.T55, Work.View, _d.T56);
-                // S21: elementwise over [4], writes t57 (scalar), kernel K13
+                // S20: t55 = CumSum(t54) [4]
+                if (Managed) _l20.Run(_w, _d.T54, _w, _d.T55);
+                else _l20.Run(Device, Work.View, _d.T54, Work.View, _d.T55);
+                // S21: elementwise over [4], writes t56 (scalar), kernel K13
                 _f21.Run();
-                // S22: sum over axes 0,1 of [4, 4], writes t61 (scalar), kernel K14
+                // S22: sum over axes 0,1 of [4, 4], writes t60 (scalar), kernel K14
                 _f22.Run();
-                // S23: elementwise over [], writes t64 (scalar), kernel K15
+                // S23: elementwise over [], writes t63 (scalar), kernel K15
                 _f23.Run();
                 // S24: sum over axes 0 of [N, 3], writes t31 (scalar), kernel K16
                 _f24.Run();
                 // S25: elementwise over [3], writes t35 (scalar), kernel K17
                 _f25.Run();
                 if (!backward) return;
-                // S26: elementwise over [], writes t69 (scalar), kernel K18
+                // S26: elementwise over [], writes t68 (scalar), kernel K18
                 _f26.Run();
-                // S27: elementwise over [N], writes t74 (Vector256), kernel K19
+                // S27: elementwise over [N], writes t73 (Vector256), kernel K19
                 _f27.Run();
-                // S28: t76 = PickedLogSoftmaxGrad(t43, t74, t1) [N, 3]
-                if (Managed) _l28.Run(_w, _d.T43, _w, _d.T74, _t, _d.T1, _w, _d.T76);
-                else _l28.Run(Device, Work.View, _d.T43, Work.View, _d.T74, Targets.View, _d.T1, Work.View, _d.T76);
-                // S29: t79 = MatMul(t76, t6) [N, 4]
-                if (Managed) _l29.Run(_w, _d.T76, _p, 16, _w, _d.T79);
-                else _l29.Run(Device, Work.View, _d.T76, State.Parameters.View, 16, Work.View, _d.T79);
-                // S30: elementwise over [N, 4], writes t85 (scalar), kernel K20
+                // S28: t74 = PickedSoftmaxGrad(t25, t73, t1) [N, 3]
+                if (Managed) _l28.Run(_w, _d.T25, _w, _d.T73, _t, _d.T1, _w, _d.T74);
+                else _l28.Run(Device, Work.View, _d.T25, Work.View, _d.T73, Targets.View, _d.T1, Work.View, _d.T74);
+                // S29: t77 = MatMul(t74, t6) [N, 4]
+                if (Managed) _l29.Run(_w, _d.T74, _p, 16, _w, _d.T77);
+                else _l29.Run(Device, Work.View, _d.T74, State.Parameters.View, 16, Work.View, _d.T77);
+                // S30: elementwise over [N, 4], writes t83 (scalar), kernel K20
                 _f30.Run();
-                // S31: t86 = MatMul(t85, t8; transB) [N, 4]
-                if (Managed) _l31.Run(_w, _d.T85, _p, 0, _w, _d.T86);
-                else _l31.Run(Device, Work.View, _d.T85, State.Parameters.View, 0, Work.View, _d.T86);
-                // S32: elementwise over [N, 4], writes t92 (scalar), kernel K21
+                // S31: t84 = MatMul(t83, t8; transB) [N, 4]
+                if (Managed) _l31.Run(_w, _d.T83, _p, 0, _w, _d.T84);
+                else _l31.Run(Device, Work.View, _d.T83, State.Parameters.View, 0, Work.View, _d.T84);
+                // S32: elementwise over [N, 4], writes t90 (scalar), kernel K21
                 _f32.Run();
-                // S33: t93 = MatMul(t92, t8; transB) [N, 4]
-                if (Managed) _l33.Run(_w, _d.T92, _p, 0, _w, _d.T93);
-                else _l33.Run(Device, Work.View, _d.T92, State.Parameters.View, 0, Work.View, _d.T93);
-                // S34: elementwise over [N, 4], writes t95 (scalar), kernel K22
+                // S33: t91 = MatMul(t90, t8; transB) [N, 4]
+                if (Managed) _l33.Run(_w, _d.T90, _p, 0, _w, _d.T91);
+                else _l33.Run(Device, Work.View, _d.T90, State.Parameters.View, 0, Work.View, _d.T91);
+                // S34: elementwise over [N, 4], writes t93 (scalar), kernel K22
                 _f34.Run();
-                // S35: t80 = MatMul(t76, t16; transA) [3, 4]
-                if (Managed) _l35.Run(_w, _d.T76, _w, _d.T16, _g, 16);
-                else _l35.Run(Device, Work.View, _d.T76, Work.View, _d.T16, State.Gradients.View, 16);
-                // S36: t87 = MatMul(t11, t85; transA) [4, 4]
-                if (Managed) _l36.Run(_w, _d.T11, _w, _d.T85, _w, _d.T87);
-                else _l36.Run(Device, Work.View, _d.T11, Work.View, _d.T85, Work.View, _d.T87);
-                // S37: t94 = MatMul(t5, t92; transA) [4, 4]
-                if (Managed) _l37.Run(_w, _d.T5, _w, _d.T92, _w, _d.T94);
-                else _l37.Run(Device, Work.View, _d.T5, Work.View, _d.T92, Work.View, _d.T94);
+                // S35: t78 = MatMul(t74, t16; transA) [3, 4]
+                if (Managed) _l35.Run(_w, _d.T74, _w, _d.T16, _g, 16);
+                else _l35.Run(Device, Work.View, _d.T74, Work.View, _d.T16, State.Gradients.View, 16);
+                // S36: t85 = MatMul(t11, t83; transA) [4, 4]
+                if (Managed) _l36.Run(_w, _d.T11, _w, _d.T83, _w, _d.T85);
+                else _l36.Run(Device, Work.View, _d.T11, Work.View, _d.T83, Work.View, _d.T85);
+                // S37: t92 = MatMul(t5, t90; transA) [4, 4]
+                if (Managed) _l37.Run(_w, _d.T5, _w, _d.T90, _w, _d.T92);
+                else _l37.Run(Device, Work.View, _d.T5, Work.View, _d.T90, Work.View, _d.T92);
                 // S38: elementwise over [4, 4], added into grad of 'w' (scalar), kernel K23
                 _f38.Run();
             }
@@ -1153,7 +1154,7 @@ namespace Kiln.Generated
         //   t7 = Add(t1, t4) []
         //   t8 = Mul(t9, t10) []
         //   t0 = Add(t7, t8) []
-        // d: A0 = T47, A1 = T49, A2 = T41, A3 = T61, A4 = offset of t0
+        // d: A0 = T46, A1 = T48, A2 = T41, A3 = T60, A4 = offset of t0
         public static void K15(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             if (index != 0) return;
@@ -1275,7 +1276,7 @@ namespace Kiln.Generated
 
         // K18: elementwise over [], writes t0 (scalar)
         //   t0 = Div(t1, t2) []
-        // d: A0 = T49, A1 = offset of t0
+        // d: A0 = T48, A1 = offset of t0
         public static void K18(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             if (index != 0) return;
@@ -1297,7 +1298,7 @@ namespace Kiln.Generated
         // K19: elementwise over [N], writes t0 (Vector256)
         //   t1 = Copy(t2) [N]
         //   t0 = Neg(t1) [N]
-        // d: A0 = N, A1 = T69, A2 = offset of t0
+        // d: A0 = N, A1 = T68, A2 = offset of t0
         public static void K19(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             int total = d.A0;
