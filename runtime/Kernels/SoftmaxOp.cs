@@ -80,33 +80,23 @@ public sealed class SoftmaxOp
             if (t + w <= len) m0 = S.MaxNative(m0, S.Load(ref xr, t));
             m1 = S.MaxNative(m1, S.Load(ref xr, len - w));
             max = S.MaxAcross(S.MaxNative(m0, m1));
-            // Σ exp(x - max) in two chains; softmax keeps exp(x - max) in y and scales it after, log-softmax needs only
-            // the sum. The tail is the last full vector with the lanes already counted masked out of the sum.
+            // Σ exp(x - max); softmax keeps exp(x - max) in y and scales it after, log-softmax needs only the sum. The
+            // tail is the last full vector with the lanes already counted masked out of the sum.
             var m = S.Splat(max);
-            var s0 = S.Splat(0f);
-            var s1 = s0;
-            for (t = 0; t + 2 * w <= len; t += 2 * w)
-            {
-                var e0 = S.Exp(S.Sub(S.Load(ref xr, t), m));
-                var e1 = S.Exp(S.Sub(S.Load(ref xr, t + w), m));
-                s0 = S.Add(s0, e0);
-                s1 = S.Add(s1, e1);
-                if (!log) { S.Store(e0, ref yr, t); S.Store(e1, ref yr, t + w); }
-            }
-            if (t + w <= len)
+            var vsum = S.Splat(0f);
+            for (t = 0; t + w <= len; t += w)
             {
                 var e = S.Exp(S.Sub(S.Load(ref xr, t), m));
-                s0 = S.Add(s0, e);
+                vsum = S.Add(vsum, e);
                 if (!log) S.Store(e, ref yr, t);
-                t += w;
             }
             if (t < len)
             {
                 var e = S.Exp(S.Sub(S.Load(ref xr, len - w), m));
-                s1 = S.Add(s1, S.KeepFrom(e, t - (len - w)));
+                vsum = S.Add(vsum, S.KeepFrom(e, t - (len - w)));
                 if (!log) S.Store(e, ref yr, len - w);
             }
-            sum = S.Sum(S.Add(s0, s1));
+            sum = S.Sum(vsum);
         }
         else
         {
