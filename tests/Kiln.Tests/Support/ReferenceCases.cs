@@ -263,7 +263,7 @@ internal static class ReferenceCases
         ["ActivationModels.EluLoss"] = c =>
         {
             var x = Mul(c.P("a"), S(4f));
-            return Sum(Mul(Add(Elu(x), Elu(x, alpha: 0.5f)), c.I("r")));
+            return Sum(Mul(Add(Add(Elu(x), Elu(x, alpha: 0.5f)), Elu(x, alpha: -0.5f)), c.I("r")));
         },
         ["ActivationModels.SeluLoss"] = c => Sum(Mul(Selu(Mul(c.P("a"), S(4f))), c.I("r"))),
         ["ActivationModels.CeluLoss"] = c =>
