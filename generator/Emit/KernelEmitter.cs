@@ -85,13 +85,50 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
     private static string Mul(string index, Size stride) =>
         stride.Coefficient == 0 ? "0" : stride.IsOne ? index : $"{index} * {stride.Emit("d.")}";
 
+    /// <summary>How an operand of a flat kernel is read at flat index c.</summary>
+    private enum Reach { Dense, One, Column }
+
+    /// <summary>
+    /// The operands' reach when an elementwise kernel can run its domain as one flat row, else null: its output covers
+    /// the domain densely in row-major order and each operand does too (read at c), is one value, or is one row
+    /// broadcast down the rows (a bias: read at c % cols, where the rows are a constant multiple of 8 long, so a vector
+    /// starting at a multiple of 8, as the runtime's Map chunks do, stays in its row). The managed form then runs
+    /// [start, end) straight, with no per-row bookkeeping (a [500, 16] activation was two vectors per row).
+    /// </summary>
+    private Dictionary<Node, Reach>? FlatReach(Kernel k)
+    {
+        if (k.Kind == KernelKind.Reduce) return null;
+        var domain = Domain(k);
+        var live = LiveAxes(domain);
+        if (live.Count < 2) return null;
+        var dense = new Size[domain.Rank];
+        var stride = Size.Of(1);
+        for (int i = domain.Rank - 1; i >= 0; i--) { dense[i] = stride; stride = stride * domain[i]; }
+        bool columns = Cols(domain) is { IsConstant: true } cols && cols.Coefficient % 8 == 0;
+        Reach? Of(Size[] st) =>
+            live.All(i => st[i] == dense[i]) ? Reach.Dense
+            : live.All(i => st[i].Coefficient == 0) ? Reach.One
+            : columns && live.Take(live.Count - 1).All(i => st[i].Coefficient == 0) && st[live[live.Count - 1]].IsOne ? Reach.Column
+            : null;
+        if (Of(OutputStrides(k, domain)) != Reach.Dense) return null;
+        var reach = new Dictionary<Node, Reach>();
+        foreach (var leaf in k.Leaves)
+        {
+            if (Of(DomainStrides(leaf, domain)) is not { } r) return null;
+            reach[leaf] = r;
+        }
+        return reach;
+    }
+
+    public bool Flat(Kernel k) => FlatReach(k) is not null;
+
     public bool Vectorizable(Kernel k)
     {
         var domain = Domain(k);
         var live = LiveAxes(domain);
         if (live.Count == 0) return false;
         // rows known to be shorter than a vector would never enter the vector loop: it is not emitted
-        if (Cols(domain) is { IsConstant: true } cols && cols.Coefficient < 8) return false;
+        if (!Flat(k) && Cols(domain) is { IsConstant: true } cols && cols.Coefficient < 8) return false;
         foreach (var leaf in k.Leaves)
         {
             var last = DomainStrides(leaf, domain)[live[live.Count - 1]];
@@ -259,7 +296,9 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
         var domain = Domain(k);
         var mode = ModeOf(k);
         var live = LiveAxes(domain);
-        var rowAxes = live.Take(System.Math.Max(0, live.Count - 1)).ToList();
+        var reach = FlatReach(k);
+        bool flat = reach is not null;
+        var rowAxes = flat ? new List<int>() : live.Take(System.Math.Max(0, live.Count - 1)).ToList();
         int lastAxis = live.Count > 0 ? live[live.Count - 1] : -1;
         bool vector = Vectorizable(k);
         string ret = mode == ReduceMode.All ? "double" : "void";
@@ -295,12 +334,14 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
             w.Line("e += stop - c;");
             EmitCoords(w, domain, "row", rowAxes, "long");
         }
+        // a flat kernel's index into an operand: c, or the column for a row broadcast down the rows
+        string At(Node leaf) => reach is not null && reach[leaf] == Reach.Column ? $"c % {Cols(domain).Coefficient}" : "c";
         var lasts = new Dictionary<Node, Size>();
         foreach (var leaf in k.Leaves)
         {
             var place = memory.Of(leaf, layout);
             var strides = DomainStrides(leaf, domain);
-            lasts[leaf] = lastAxis < 0 ? Size.Of(0) : strides[lastAxis];
+            lasts[leaf] = lastAxis < 0 ? Size.Of(0) : flat ? Size.Of(reach![leaf] == Reach.One ? 0 : 1) : strides[lastAxis];
             string idx = Sum(new[] { place.Offset }.Concat(rowAxes.Select(i => Mul(Coord(live, i), strides[i]))));
             w.Line($"ref float b{leaf.Id} = ref Unsafe.Add(ref {Start(LeafArray(k, leaf, place.Region))}, {idx});");
         }
@@ -315,7 +356,7 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
             if (k.Kind == KernelKind.Reduce && lastReduced) w.Line($"Vector256<float> vacc = {Reduction(k).VectorIdentity};");
             w.Open("for (; c + 8 <= stop; c += 8)");
             foreach (var leaf in k.Leaves)
-                w.Line(lasts[leaf].Coefficient == 0 ? $"var l{leaf.Id} = Vector256.Create(b{leaf.Id});" : $"var l{leaf.Id} = Vector256.LoadUnsafe(ref b{leaf.Id}, (nuint)c);");
+                w.Line(lasts[leaf].Coefficient == 0 ? $"var l{leaf.Id} = Vector256.Create(b{leaf.Id});" : $"var l{leaf.Id} = Vector256.LoadUnsafe(ref b{leaf.Id}, (nuint){(At(leaf) is "c" ? "c" : $"({At(leaf)})")});");
             foreach (var s in Body(k, vector: true)) w.Line(s);
             string v = ResultOf(k);
             if (k.Kind == KernelKind.Reduce && lastReduced) w.Line(Reduction(k).VectorAccumulate("vacc", v));
@@ -329,7 +370,7 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
         foreach (var leaf in k.Leaves)
         {
             var last = lasts[leaf];
-            w.Line(last.Coefficient == 0 ? $"float l{leaf.Id} = b{leaf.Id};" : $"float l{leaf.Id} = Unsafe.Add(ref b{leaf.Id}, {Mul("c", last)});");
+            w.Line(last.Coefficient == 0 ? $"float l{leaf.Id} = b{leaf.Id};" : $"float l{leaf.Id} = Unsafe.Add(ref b{leaf.Id}, {(flat ? At(leaf) : Mul("c", last))});");
         }
         foreach (var s in Body(k, vector: false)) w.Line(s);
         string sv = ResultOf(k);

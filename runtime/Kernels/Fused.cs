@@ -87,7 +87,7 @@ public sealed class Fused<TArgs> where TArgs : unmanaged
     private readonly CpuTotal<TArgs>? _total;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, TArgs, int>? _ilgpu;
     private readonly KernelArrays _arrays = new();
-    private readonly Action<long, long> _chunk, _rows;
+    private readonly Action<long, long> _chunk, _vectors, _rows;
     private readonly Func<long, long, double> _partial;
 
     private Fused(Plan plan, Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, TArgs, int> ilgpu, TArgs args, Launch launch, Output output, int[] slots)
@@ -98,6 +98,7 @@ public sealed class Fused<TArgs> where TArgs : unmanaged
         _arrays.Y = output.Region switch { Region.Parameters => plan.P, Region.Gradients => plan.G, _ => plan.W };
         _arrays.X = new float[slots.Length][];
         _chunk = (s, e) => _cpu!(_arrays, _args, s, e);
+        _vectors = (s, e) => _cpu!(_arrays, _args, s * 8, Math.Min(e * 8, _launch.Count));
         _rows = (r0, r1) => _cpu!(_arrays, _args, r0 * _launch.Cols, r1 * _launch.Cols);
         _partial = (s, e) => _total!(_arrays, _args, s, e);
         if (!plan.Device.IsManaged)
@@ -140,7 +141,8 @@ public sealed class Fused<TArgs> where TArgs : unmanaged
         switch (l.How)
         {
             case Launch.Kind.Map:
-                if (small) _cpu!(a, _args, 0, l.Count); else CpuWorkers.For(l.Count, Grain, _chunk);
+                // chunks start at multiples of 8: a generated flat kernel's vectors stay inside rows 8k long
+                if (small) _cpu!(a, _args, 0, l.Count); else CpuWorkers.For((l.Count + 7) / 8, Grain / 8, _vectors);
                 break;
             case Launch.Kind.Rows: CpuWorkers.For(l.Count / l.Cols, Math.Max(1, Grain / l.Cols), _rows); break;
             // each column's total is written whole: nothing to reset

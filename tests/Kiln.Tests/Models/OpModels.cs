@@ -108,6 +108,24 @@ public partial class ColumnTotals
 }
 
 /// <summary>
+/// Elementwise kernels whose managed form runs the domain as one flat row: dense operands and a constant, a bias
+/// broadcast down rows 24 long over more elements than one worker chunk (3,001 × 24 > 65,536: the chunks must start at
+/// multiples of 8 for the bias's vectors to stay in their rows), rows 5 long (vectors across rows), and rows 12 long
+/// (not a multiple of 8: a bias there keeps the per-row form).
+/// </summary>
+[Model]
+public partial class FlatKernels
+{
+    [Param(24)] Tensor b;
+    [Param(12)] Tensor c;
+
+    [Forward] public Tensor Biased([Shape(3001, 24)] Tensor x) => Elu(x + b) * 2f;
+    [Forward] public Tensor Narrow([Shape(301, 5)] Tensor x, [Shape(301, 5)] Tensor y) => Tanh(x) * y + 1f;
+    [Forward] public Tensor Twelve([Shape(41, 12)] Tensor x) => Sigmoid(x - c);
+    [Loss] public Tensor BiasGradient([Shape(37, 24)] Tensor x, [Shape(37, 24)] Tensor r) => (Elu(x + b) * r).Sum();
+}
+
+/// <summary>
 /// Parameters used more than once: a layer applied to two inputs, and a weight reused over three unrolled steps. Each
 /// use's GEMM (and the bias's sum) adds its part of the gradient into the parameter's slot.
 /// </summary>

@@ -277,12 +277,12 @@ namespace Samples.Diabetes
                 // S7: t41 = MatMul(t38, t14) [N, 4]
                 if (Managed) _l7.Run(_w, _d.T38, _p, 82, _w, _d.T41);
                 else _l7.Run(Device, Work.View, _d.T38, State.Parameters.View, 82, Work.View, _d.T41);
-                // S8: elementwise over [N, 4], writes t45 (scalar), kernel K5
+                // S8: elementwise over [N, 4], writes t45 (Vector256), kernel K5
                 _f8.Run();
                 // S9: t48 = MatMul(t45, t8) [N, 6]
                 if (Managed) _l9.Run(_w, _d.T45, _p, 54, _w, _d.T48);
                 else _l9.Run(Device, Work.View, _d.T45, State.Parameters.View, 54, Work.View, _d.T48);
-                // S10: elementwise over [N, 6], writes t52 (scalar), kernel K6
+                // S10: elementwise over [N, 6], writes t52 (Vector256), kernel K6
                 _f10.Run();
                 // S11: sum over axes 0 of [N, 6], added into grad of 'linear1.bias' (scalar), kernel K7
                 _f11.Run();
@@ -610,7 +610,7 @@ namespace Kiln.Generated
             }
         }
 
-        // K5: elementwise over [N, 4], writes t0 (scalar)
+        // K5: elementwise over [N, 4], writes t0 (Vector256)
         //   t1 = Sub(t2, t3) [N, 4]
         //   t4 = Mul(t3, t1) [N, 4]
         //   t0 = Mul(t5, t4) [N, 4]
@@ -636,33 +636,33 @@ namespace Kiln.Generated
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K5Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
-            long cols = 4;
-            for (long e = start; e < end;)
+            int c = (int)start, stop = (int)end;
+            ref float b5 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
+            ref float b3 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
+            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A3);
+            for (; c + 8 <= stop; c += 8)
             {
-                long row = e / cols;
-                int c = (int)(e - row * cols);
-                int stop = (int)Math.Min(cols, c + (end - e));
-                e += stop - c;
-                int i0 = (int)row;
-                ref float b5 = ref Unsafe.Add(ref wr, d.A1 + i0 * 4);
-                ref float b3 = ref Unsafe.Add(ref wr, d.A2 + i0 * 4);
-                ref float o = ref Unsafe.Add(ref yr, d.A3 + i0 * 4);
-                for (; c < stop; c++)
-                {
-                    float l5 = Unsafe.Add(ref b5, c);
-                    float l3 = Unsafe.Add(ref b3, c);
-                    float v2 = 1f;
-                    float v1 = (v2 - l3);
-                    float v4 = (l3 * v1);
-                    float v0 = (l5 * v4);
-                    Unsafe.Add(ref o, c) = v0;
-                }
+                var l5 = Vector256.LoadUnsafe(ref b5, (nuint)c);
+                var l3 = Vector256.LoadUnsafe(ref b3, (nuint)c);
+                var v2 = Vector256.Create(1f);
+                var v1 = (v2 - l3);
+                var v4 = (l3 * v1);
+                var v0 = (l5 * v4);
+                v0.StoreUnsafe(ref o, (nuint)c);
+            }
+            for (; c < stop; c++)
+            {
+                float l5 = Unsafe.Add(ref b5, c);
+                float l3 = Unsafe.Add(ref b3, c);
+                float v2 = 1f;
+                float v1 = (v2 - l3);
+                float v4 = (l3 * v1);
+                float v0 = (l5 * v4);
+                Unsafe.Add(ref o, c) = v0;
             }
         }
 
-        // K6: elementwise over [N, 6], writes t0 (scalar)
+        // K6: elementwise over [N, 6], writes t0 (Vector256)
         //   t1 = Sub(t2, t3) [N, 6]
         //   t4 = Mul(t3, t1) [N, 6]
         //   t0 = Mul(t5, t4) [N, 6]
@@ -688,29 +688,29 @@ namespace Kiln.Generated
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K6Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
-            long cols = 6;
-            for (long e = start; e < end;)
+            int c = (int)start, stop = (int)end;
+            ref float b5 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
+            ref float b3 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
+            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A3);
+            for (; c + 8 <= stop; c += 8)
             {
-                long row = e / cols;
-                int c = (int)(e - row * cols);
-                int stop = (int)Math.Min(cols, c + (end - e));
-                e += stop - c;
-                int i0 = (int)row;
-                ref float b5 = ref Unsafe.Add(ref wr, d.A1 + i0 * 6);
-                ref float b3 = ref Unsafe.Add(ref wr, d.A2 + i0 * 6);
-                ref float o = ref Unsafe.Add(ref yr, d.A3 + i0 * 6);
-                for (; c < stop; c++)
-                {
-                    float l5 = Unsafe.Add(ref b5, c);
-                    float l3 = Unsafe.Add(ref b3, c);
-                    float v2 = 1f;
-                    float v1 = (v2 - l3);
-                    float v4 = (l3 * v1);
-                    float v0 = (l5 * v4);
-                    Unsafe.Add(ref o, c) = v0;
-                }
+                var l5 = Vector256.LoadUnsafe(ref b5, (nuint)c);
+                var l3 = Vector256.LoadUnsafe(ref b3, (nuint)c);
+                var v2 = Vector256.Create(1f);
+                var v1 = (v2 - l3);
+                var v4 = (l3 * v1);
+                var v0 = (l5 * v4);
+                v0.StoreUnsafe(ref o, (nuint)c);
+            }
+            for (; c < stop; c++)
+            {
+                float l5 = Unsafe.Add(ref b5, c);
+                float l3 = Unsafe.Add(ref b3, c);
+                float v2 = 1f;
+                float v1 = (v2 - l3);
+                float v4 = (l3 * v1);
+                float v0 = (l5 * v4);
+                Unsafe.Add(ref o, c) = v0;
             }
         }
 

@@ -158,7 +158,7 @@ namespace Demo
                 // S0: t5 = MatMul(t0, t4) [N, 4]
                 if (Managed) _l0.Run(X[0], _d.T0, _p, 0, _w, _d.T5);
                 else _l0.Run(Device, Work.View, _d.T0, State.Parameters.View, 0, Work.View, _d.T5);
-                // S1: elementwise over [N, 4], writes t7 (scalar), kernel K0
+                // S1: elementwise over [N, 4], writes t7 (Vector256), kernel K0
                 _f1.Run();
                 // S2: t8 = MatMul(t7, t4) [N, 4]
                 if (Managed) _l2.Run(_w, _d.T7, _p, 0, _w, _d.T8);
@@ -166,7 +166,7 @@ namespace Demo
                 // S3: t11 = Random(; args=2,0.10000000149011612,0) [N, 4]
                 if (Managed) _l3.Run(_w, _d.T11, this.Draw());
                 else _l3.Run(Device, Work.View, _d.T11, this.Draw());
-                // S4: elementwise over [N, 4], writes t12 (scalar), kernel K1
+                // S4: elementwise over [N, 4], writes t12 (Vector256), kernel K1
                 _f4.Run();
                 // S5: t13 = MatMul(t12, t2; transB) [N, 3]
                 if (Managed) _l5.Run(_w, _d.T12, _p, 16, _w, _d.T13);
@@ -178,7 +178,7 @@ namespace Demo
                 else _l7.Run(Device, Work.View, _d.T15, Work.View, _d.T16);
                 // S8: elementwise over [N, 3], writes t20 (scalar), kernel K3
                 _f8.Run();
-                // S9: elementwise over [N, 3], writes t21 (scalar), kernel K4
+                // S9: elementwise over [N, 3], writes t21 (Vector256), kernel K4
                 _f9.Run();
                 // S10: t22 = Softmax(t21; dim=1) [N, 3]
                 if (Managed) _l10.Run(_w, _d.T21, _w, _d.T21, _w, _d.T22);
@@ -369,24 +369,24 @@ namespace Demo
                 // S0: t2 = Random(; args=1,0,0) [N, 4]
                 if (Managed) _l0.Run(_w, _d.T2, this.Draw());
                 else _l0.Run(Device, Work.View, _d.T2, this.Draw());
-                // S1: elementwise over [N, 4], writes t5 (scalar), kernel K5
+                // S1: elementwise over [N, 4], writes t5 (Vector256), kernel K5
                 _f1.Run();
                 // S2: t9 = MatMul(t5, t8) [N, 4]
                 if (Managed) _l2.Run(_w, _d.T5, _p, 0, _w, _d.T9);
                 else _l2.Run(Device, Work.View, _d.T5, State.Parameters.View, 0, Work.View, _d.T9);
-                // S3: elementwise over [N, 4], writes t10 (scalar), kernel K6
+                // S3: elementwise over [N, 4], writes t10 (Vector256), kernel K6
                 _f3.Run();
-                // S4: elementwise over [N, 4], writes t11 (scalar), kernel K7
+                // S4: elementwise over [N, 4], writes t11 (Vector256), kernel K7
                 _f4.Run();
                 // S5: t12 = MatMul(t11, t8) [N, 4]
                 if (Managed) _l5.Run(_w, _d.T11, _p, 0, _w, _d.T12);
                 else _l5.Run(Device, Work.View, _d.T11, State.Parameters.View, 0, Work.View, _d.T12);
-                // S6: elementwise over [N, 4], writes t13 (scalar), kernel K6
+                // S6: elementwise over [N, 4], writes t13 (Vector256), kernel K6
                 _f6.Run();
                 // S7: t15 = Random(; args=2,0.10000000149011612,1) [N, 4]
                 if (Managed) _l7.Run(_w, _d.T15, this.Draw());
                 else _l7.Run(Device, Work.View, _d.T15, this.Draw());
-                // S8: elementwise over [N, 4], writes t16 (scalar), kernel K8
+                // S8: elementwise over [N, 4], writes t16 (Vector256), kernel K8
                 _f8.Run();
                 // S9: t17 = MatMul(t16, t6; transB) [N, 3]
                 if (Managed) _l9.Run(_w, _d.T16, _p, 16, _w, _d.T17);
@@ -439,17 +439,17 @@ namespace Demo
                 // S29: t77 = MatMul(t74, t6) [N, 4]
                 if (Managed) _l29.Run(_w, _d.T74, _p, 16, _w, _d.T77);
                 else _l29.Run(Device, Work.View, _d.T74, State.Parameters.View, 16, Work.View, _d.T77);
-                // S30: elementwise over [N, 4], writes t83 (scalar), kernel K20
+                // S30: elementwise over [N, 4], writes t83 (Vector256), kernel K20
                 _f30.Run();
                 // S31: t84 = MatMul(t83, t8; transB) [N, 4]
                 if (Managed) _l31.Run(_w, _d.T83, _p, 0, _w, _d.T84);
                 else _l31.Run(Device, Work.View, _d.T83, State.Parameters.View, 0, Work.View, _d.T84);
-                // S32: elementwise over [N, 4], writes t90 (scalar), kernel K21
+                // S32: elementwise over [N, 4], writes t90 (Vector256), kernel K21
                 _f32.Run();
                 // S33: t91 = MatMul(t90, t8; transB) [N, 4]
                 if (Managed) _l33.Run(_w, _d.T90, _p, 0, _w, _d.T91);
                 else _l33.Run(Device, Work.View, _d.T90, State.Parameters.View, 0, Work.View, _d.T91);
-                // S34: elementwise over [N, 4], writes t93 (scalar), kernel K22
+                // S34: elementwise over [N, 4], writes t93 (Vector256), kernel K22
                 _f34.Run();
                 // S35: t78 = MatMul(t74, t16; transA) [3, 4]
                 if (Managed) _l35.Run(_w, _d.T74, _w, _d.T16, _g, 16);
@@ -486,7 +486,7 @@ namespace Kiln.Generated
     /// </summary>
     file static class TourKernels
     {
-        // K0: elementwise over [N, 4], writes t0 (scalar)
+        // K0: elementwise over [N, 4], writes t0 (Vector256)
         //   t1 = Tanh(t2) [N, 4]
         //   t0 = Add(t3, t1) [N, 4]
         // d: A0 = N, A1 = offset of t3, A2 = offset of t2, A3 = offset of t0
@@ -509,32 +509,29 @@ namespace Kiln.Generated
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K0Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
-            ref float x0r = ref MemoryMarshal.GetArrayDataReference(a.X[0]);
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
-            long cols = 4;
-            for (long e = start; e < end;)
+            int c = (int)start, stop = (int)end;
+            ref float b3 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.X[0]), d.A1);
+            ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
+            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A3);
+            for (; c + 8 <= stop; c += 8)
             {
-                long row = e / cols;
-                int c = (int)(e - row * cols);
-                int stop = (int)Math.Min(cols, c + (end - e));
-                e += stop - c;
-                int i0 = (int)row;
-                ref float b3 = ref Unsafe.Add(ref x0r, d.A1 + i0 * 4);
-                ref float b2 = ref Unsafe.Add(ref wr, d.A2 + i0 * 4);
-                ref float o = ref Unsafe.Add(ref yr, d.A3 + i0 * 4);
-                for (; c < stop; c++)
-                {
-                    float l3 = Unsafe.Add(ref b3, c);
-                    float l2 = Unsafe.Add(ref b2, c);
-                    float v1 = MathF.Tanh(l2);
-                    float v0 = (l3 + v1);
-                    Unsafe.Add(ref o, c) = v0;
-                }
+                var l3 = Vector256.LoadUnsafe(ref b3, (nuint)c);
+                var l2 = Vector256.LoadUnsafe(ref b2, (nuint)c);
+                var v1 = global::Kiln.Kernels.Simd.Tanh(l2);
+                var v0 = (l3 + v1);
+                v0.StoreUnsafe(ref o, (nuint)c);
+            }
+            for (; c < stop; c++)
+            {
+                float l3 = Unsafe.Add(ref b3, c);
+                float l2 = Unsafe.Add(ref b2, c);
+                float v1 = MathF.Tanh(l2);
+                float v0 = (l3 + v1);
+                Unsafe.Add(ref o, c) = v0;
             }
         }
 
-        // K1: elementwise over [N, 4], writes t0 (scalar)
+        // K1: elementwise over [N, 4], writes t0 (Vector256)
         //   t1 = Tanh(t2) [N, 4]
         //   t3 = Add(t4, t1) [N, 4]
         //   t0 = Mul(t3, t5) [N, 4]
@@ -560,30 +557,30 @@ namespace Kiln.Generated
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K1Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
-            long cols = 4;
-            for (long e = start; e < end;)
+            int c = (int)start, stop = (int)end;
+            ref float b4 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
+            ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
+            ref float b5 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A3);
+            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A4);
+            for (; c + 8 <= stop; c += 8)
             {
-                long row = e / cols;
-                int c = (int)(e - row * cols);
-                int stop = (int)Math.Min(cols, c + (end - e));
-                e += stop - c;
-                int i0 = (int)row;
-                ref float b4 = ref Unsafe.Add(ref wr, d.A1 + i0 * 4);
-                ref float b2 = ref Unsafe.Add(ref wr, d.A2 + i0 * 4);
-                ref float b5 = ref Unsafe.Add(ref wr, d.A3 + i0 * 4);
-                ref float o = ref Unsafe.Add(ref yr, d.A4 + i0 * 4);
-                for (; c < stop; c++)
-                {
-                    float l4 = Unsafe.Add(ref b4, c);
-                    float l2 = Unsafe.Add(ref b2, c);
-                    float l5 = Unsafe.Add(ref b5, c);
-                    float v1 = MathF.Tanh(l2);
-                    float v3 = (l4 + v1);
-                    float v0 = (v3 * l5);
-                    Unsafe.Add(ref o, c) = v0;
-                }
+                var l4 = Vector256.LoadUnsafe(ref b4, (nuint)c);
+                var l2 = Vector256.LoadUnsafe(ref b2, (nuint)c);
+                var l5 = Vector256.LoadUnsafe(ref b5, (nuint)c);
+                var v1 = global::Kiln.Kernels.Simd.Tanh(l2);
+                var v3 = (l4 + v1);
+                var v0 = (v3 * l5);
+                v0.StoreUnsafe(ref o, (nuint)c);
+            }
+            for (; c < stop; c++)
+            {
+                float l4 = Unsafe.Add(ref b4, c);
+                float l2 = Unsafe.Add(ref b2, c);
+                float l5 = Unsafe.Add(ref b5, c);
+                float v1 = MathF.Tanh(l2);
+                float v3 = (l4 + v1);
+                float v0 = (v3 * l5);
+                Unsafe.Add(ref o, c) = v0;
             }
         }
 
@@ -669,7 +666,7 @@ namespace Kiln.Generated
             }
         }
 
-        // K4: elementwise over [N, 3], writes t0 (scalar)
+        // K4: elementwise over [N, 3], writes t0 (Vector256)
         //   t0 = Div(t1, t2) [N, 3]
         // d: A0 = N, A1 = offset of t1, A2 = offset of t2, A3 = offset of t0
         public static void K4(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
@@ -690,30 +687,27 @@ namespace Kiln.Generated
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K4Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
-            long cols = 3;
-            for (long e = start; e < end;)
+            int c = (int)start, stop = (int)end;
+            ref float b1 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
+            ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
+            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A3);
+            for (; c + 8 <= stop; c += 8)
             {
-                long row = e / cols;
-                int c = (int)(e - row * cols);
-                int stop = (int)Math.Min(cols, c + (end - e));
-                e += stop - c;
-                int i0 = (int)row;
-                ref float b1 = ref Unsafe.Add(ref wr, d.A1 + i0 * 3);
-                ref float b2 = ref Unsafe.Add(ref wr, d.A2);
-                ref float o = ref Unsafe.Add(ref yr, d.A3 + i0 * 3);
-                for (; c < stop; c++)
-                {
-                    float l1 = Unsafe.Add(ref b1, c);
-                    float l2 = b2;
-                    float v0 = (l1 / l2);
-                    Unsafe.Add(ref o, c) = v0;
-                }
+                var l1 = Vector256.LoadUnsafe(ref b1, (nuint)c);
+                var l2 = Vector256.Create(b2);
+                var v0 = (l1 / l2);
+                v0.StoreUnsafe(ref o, (nuint)c);
+            }
+            for (; c < stop; c++)
+            {
+                float l1 = Unsafe.Add(ref b1, c);
+                float l2 = b2;
+                float v0 = (l1 / l2);
+                Unsafe.Add(ref o, c) = v0;
             }
         }
 
-        // K5: elementwise over [N, 4], writes t0 (scalar)
+        // K5: elementwise over [N, 4], writes t0 (Vector256)
         //   t1 = Mul(t2, t3) [N, 4]
         //   t0 = Add(t4, t1) [N, 4]
         // d: A0 = N, A1 = offset of t4, A2 = offset of t2, A3 = offset of t0
@@ -737,33 +731,31 @@ namespace Kiln.Generated
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K5Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
-            ref float x0r = ref MemoryMarshal.GetArrayDataReference(a.X[0]);
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
-            long cols = 4;
-            for (long e = start; e < end;)
+            int c = (int)start, stop = (int)end;
+            ref float b4 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.X[0]), d.A1);
+            ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
+            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A3);
+            for (; c + 8 <= stop; c += 8)
             {
-                long row = e / cols;
-                int c = (int)(e - row * cols);
-                int stop = (int)Math.Min(cols, c + (end - e));
-                e += stop - c;
-                int i0 = (int)row;
-                ref float b4 = ref Unsafe.Add(ref x0r, d.A1 + i0 * 4);
-                ref float b2 = ref Unsafe.Add(ref wr, d.A2 + i0 * 4);
-                ref float o = ref Unsafe.Add(ref yr, d.A3 + i0 * 4);
-                for (; c < stop; c++)
-                {
-                    float l4 = Unsafe.Add(ref b4, c);
-                    float l2 = Unsafe.Add(ref b2, c);
-                    float v3 = 0.01f;
-                    float v1 = (l2 * v3);
-                    float v0 = (l4 + v1);
-                    Unsafe.Add(ref o, c) = v0;
-                }
+                var l4 = Vector256.LoadUnsafe(ref b4, (nuint)c);
+                var l2 = Vector256.LoadUnsafe(ref b2, (nuint)c);
+                var v3 = Vector256.Create(0.01f);
+                var v1 = (l2 * v3);
+                var v0 = (l4 + v1);
+                v0.StoreUnsafe(ref o, (nuint)c);
+            }
+            for (; c < stop; c++)
+            {
+                float l4 = Unsafe.Add(ref b4, c);
+                float l2 = Unsafe.Add(ref b2, c);
+                float v3 = 0.01f;
+                float v1 = (l2 * v3);
+                float v0 = (l4 + v1);
+                Unsafe.Add(ref o, c) = v0;
             }
         }
 
-        // K6: elementwise over [N, 4], writes t0 (scalar)
+        // K6: elementwise over [N, 4], writes t0 (Vector256)
         //   t0 = Tanh(t1) [N, 4]
         // d: A0 = N, A1 = offset of t1, A2 = offset of t0
         public static void K6(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
@@ -783,28 +775,24 @@ namespace Kiln.Generated
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K6Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
-            long cols = 4;
-            for (long e = start; e < end;)
+            int c = (int)start, stop = (int)end;
+            ref float b1 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
+            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A2);
+            for (; c + 8 <= stop; c += 8)
             {
-                long row = e / cols;
-                int c = (int)(e - row * cols);
-                int stop = (int)Math.Min(cols, c + (end - e));
-                e += stop - c;
-                int i0 = (int)row;
-                ref float b1 = ref Unsafe.Add(ref wr, d.A1 + i0 * 4);
-                ref float o = ref Unsafe.Add(ref yr, d.A2 + i0 * 4);
-                for (; c < stop; c++)
-                {
-                    float l1 = Unsafe.Add(ref b1, c);
-                    float v0 = MathF.Tanh(l1);
-                    Unsafe.Add(ref o, c) = v0;
-                }
+                var l1 = Vector256.LoadUnsafe(ref b1, (nuint)c);
+                var v0 = global::Kiln.Kernels.Simd.Tanh(l1);
+                v0.StoreUnsafe(ref o, (nuint)c);
+            }
+            for (; c < stop; c++)
+            {
+                float l1 = Unsafe.Add(ref b1, c);
+                float v0 = MathF.Tanh(l1);
+                Unsafe.Add(ref o, c) = v0;
             }
         }
 
-        // K7: elementwise over [N, 4], writes t0 (scalar)
+        // K7: elementwise over [N, 4], writes t0 (Vector256)
         //   t0 = Add(t1, t2) [N, 4]
         // d: A0 = N, A1 = offset of t1, A2 = offset of t2, A3 = offset of t0
         public static void K7(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
@@ -825,30 +813,27 @@ namespace Kiln.Generated
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K7Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
-            long cols = 4;
-            for (long e = start; e < end;)
+            int c = (int)start, stop = (int)end;
+            ref float b1 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
+            ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
+            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A3);
+            for (; c + 8 <= stop; c += 8)
             {
-                long row = e / cols;
-                int c = (int)(e - row * cols);
-                int stop = (int)Math.Min(cols, c + (end - e));
-                e += stop - c;
-                int i0 = (int)row;
-                ref float b1 = ref Unsafe.Add(ref wr, d.A1 + i0 * 4);
-                ref float b2 = ref Unsafe.Add(ref wr, d.A2 + i0 * 4);
-                ref float o = ref Unsafe.Add(ref yr, d.A3 + i0 * 4);
-                for (; c < stop; c++)
-                {
-                    float l1 = Unsafe.Add(ref b1, c);
-                    float l2 = Unsafe.Add(ref b2, c);
-                    float v0 = (l1 + l2);
-                    Unsafe.Add(ref o, c) = v0;
-                }
+                var l1 = Vector256.LoadUnsafe(ref b1, (nuint)c);
+                var l2 = Vector256.LoadUnsafe(ref b2, (nuint)c);
+                var v0 = (l1 + l2);
+                v0.StoreUnsafe(ref o, (nuint)c);
+            }
+            for (; c < stop; c++)
+            {
+                float l1 = Unsafe.Add(ref b1, c);
+                float l2 = Unsafe.Add(ref b2, c);
+                float v0 = (l1 + l2);
+                Unsafe.Add(ref o, c) = v0;
             }
         }
 
-        // K8: elementwise over [N, 4], writes t0 (scalar)
+        // K8: elementwise over [N, 4], writes t0 (Vector256)
         //   t1 = Add(t2, t3) [N, 4]
         //   t0 = Mul(t1, t4) [N, 4]
         // d: A0 = N, A1 = offset of t2, A2 = offset of t3, A3 = offset of t4, A4 = offset of t0
@@ -872,29 +857,28 @@ namespace Kiln.Generated
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K8Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
-            long cols = 4;
-            for (long e = start; e < end;)
+            int c = (int)start, stop = (int)end;
+            ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
+            ref float b3 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
+            ref float b4 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A3);
+            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A4);
+            for (; c + 8 <= stop; c += 8)
             {
-                long row = e / cols;
-                int c = (int)(e - row * cols);
-                int stop = (int)Math.Min(cols, c + (end - e));
-                e += stop - c;
-                int i0 = (int)row;
-                ref float b2 = ref Unsafe.Add(ref wr, d.A1 + i0 * 4);
-                ref float b3 = ref Unsafe.Add(ref wr, d.A2 + i0 * 4);
-                ref float b4 = ref Unsafe.Add(ref wr, d.A3 + i0 * 4);
-                ref float o = ref Unsafe.Add(ref yr, d.A4 + i0 * 4);
-                for (; c < stop; c++)
-                {
-                    float l2 = Unsafe.Add(ref b2, c);
-                    float l3 = Unsafe.Add(ref b3, c);
-                    float l4 = Unsafe.Add(ref b4, c);
-                    float v1 = (l2 + l3);
-                    float v0 = (v1 * l4);
-                    Unsafe.Add(ref o, c) = v0;
-                }
+                var l2 = Vector256.LoadUnsafe(ref b2, (nuint)c);
+                var l3 = Vector256.LoadUnsafe(ref b3, (nuint)c);
+                var l4 = Vector256.LoadUnsafe(ref b4, (nuint)c);
+                var v1 = (l2 + l3);
+                var v0 = (v1 * l4);
+                v0.StoreUnsafe(ref o, (nuint)c);
+            }
+            for (; c < stop; c++)
+            {
+                float l2 = Unsafe.Add(ref b2, c);
+                float l3 = Unsafe.Add(ref b3, c);
+                float l4 = Unsafe.Add(ref b4, c);
+                float v1 = (l2 + l3);
+                float v0 = (v1 * l4);
+                Unsafe.Add(ref o, c) = v0;
             }
         }
 
@@ -1334,7 +1318,7 @@ namespace Kiln.Generated
             }
         }
 
-        // K20: elementwise over [N, 4], writes t0 (scalar)
+        // K20: elementwise over [N, 4], writes t0 (Vector256)
         //   t1 = Mul(t2, t3) [N, 4]
         //   t4 = Mul(t5, t5) [N, 4]
         //   t6 = Sub(t7, t4) [N, 4]
@@ -1363,36 +1347,38 @@ namespace Kiln.Generated
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K20Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
-            long cols = 4;
-            for (long e = start; e < end;)
+            int c = (int)start, stop = (int)end;
+            ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
+            ref float b3 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
+            ref float b5 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A3);
+            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A4);
+            for (; c + 8 <= stop; c += 8)
             {
-                long row = e / cols;
-                int c = (int)(e - row * cols);
-                int stop = (int)Math.Min(cols, c + (end - e));
-                e += stop - c;
-                int i0 = (int)row;
-                ref float b2 = ref Unsafe.Add(ref wr, d.A1 + i0 * 4);
-                ref float b3 = ref Unsafe.Add(ref wr, d.A2 + i0 * 4);
-                ref float b5 = ref Unsafe.Add(ref wr, d.A3 + i0 * 4);
-                ref float o = ref Unsafe.Add(ref yr, d.A4 + i0 * 4);
-                for (; c < stop; c++)
-                {
-                    float l2 = Unsafe.Add(ref b2, c);
-                    float l3 = Unsafe.Add(ref b3, c);
-                    float l5 = Unsafe.Add(ref b5, c);
-                    float v1 = (l2 * l3);
-                    float v7 = 1f;
-                    float v4 = (l5 * l5);
-                    float v6 = (v7 - v4);
-                    float v0 = (v1 * v6);
-                    Unsafe.Add(ref o, c) = v0;
-                }
+                var l2 = Vector256.LoadUnsafe(ref b2, (nuint)c);
+                var l3 = Vector256.LoadUnsafe(ref b3, (nuint)c);
+                var l5 = Vector256.LoadUnsafe(ref b5, (nuint)c);
+                var v1 = (l2 * l3);
+                var v7 = Vector256.Create(1f);
+                var v4 = (l5 * l5);
+                var v6 = (v7 - v4);
+                var v0 = (v1 * v6);
+                v0.StoreUnsafe(ref o, (nuint)c);
+            }
+            for (; c < stop; c++)
+            {
+                float l2 = Unsafe.Add(ref b2, c);
+                float l3 = Unsafe.Add(ref b3, c);
+                float l5 = Unsafe.Add(ref b5, c);
+                float v1 = (l2 * l3);
+                float v7 = 1f;
+                float v4 = (l5 * l5);
+                float v6 = (v7 - v4);
+                float v0 = (v1 * v6);
+                Unsafe.Add(ref o, c) = v0;
             }
         }
 
-        // K21: elementwise over [N, 4], writes t0 (scalar)
+        // K21: elementwise over [N, 4], writes t0 (Vector256)
         //   t1 = Mul(t2, t3) [N, 4]
         //   t4 = Add(t1, t5) [N, 4]
         //   t6 = Mul(t7, t7) [N, 4]
@@ -1424,39 +1410,43 @@ namespace Kiln.Generated
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K21Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
-            long cols = 4;
-            for (long e = start; e < end;)
+            int c = (int)start, stop = (int)end;
+            ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
+            ref float b3 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
+            ref float b5 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A3);
+            ref float b7 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A4);
+            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A5);
+            for (; c + 8 <= stop; c += 8)
             {
-                long row = e / cols;
-                int c = (int)(e - row * cols);
-                int stop = (int)Math.Min(cols, c + (end - e));
-                e += stop - c;
-                int i0 = (int)row;
-                ref float b2 = ref Unsafe.Add(ref wr, d.A1 + i0 * 4);
-                ref float b3 = ref Unsafe.Add(ref wr, d.A2 + i0 * 4);
-                ref float b5 = ref Unsafe.Add(ref wr, d.A3 + i0 * 4);
-                ref float b7 = ref Unsafe.Add(ref wr, d.A4 + i0 * 4);
-                ref float o = ref Unsafe.Add(ref yr, d.A5 + i0 * 4);
-                for (; c < stop; c++)
-                {
-                    float l2 = Unsafe.Add(ref b2, c);
-                    float l3 = Unsafe.Add(ref b3, c);
-                    float l5 = Unsafe.Add(ref b5, c);
-                    float l7 = Unsafe.Add(ref b7, c);
-                    float v1 = (l2 * l3);
-                    float v4 = (v1 + l5);
-                    float v9 = 1f;
-                    float v6 = (l7 * l7);
-                    float v8 = (v9 - v6);
-                    float v0 = (v4 * v8);
-                    Unsafe.Add(ref o, c) = v0;
-                }
+                var l2 = Vector256.LoadUnsafe(ref b2, (nuint)c);
+                var l3 = Vector256.LoadUnsafe(ref b3, (nuint)c);
+                var l5 = Vector256.LoadUnsafe(ref b5, (nuint)c);
+                var l7 = Vector256.LoadUnsafe(ref b7, (nuint)c);
+                var v1 = (l2 * l3);
+                var v4 = (v1 + l5);
+                var v9 = Vector256.Create(1f);
+                var v6 = (l7 * l7);
+                var v8 = (v9 - v6);
+                var v0 = (v4 * v8);
+                v0.StoreUnsafe(ref o, (nuint)c);
+            }
+            for (; c < stop; c++)
+            {
+                float l2 = Unsafe.Add(ref b2, c);
+                float l3 = Unsafe.Add(ref b3, c);
+                float l5 = Unsafe.Add(ref b5, c);
+                float l7 = Unsafe.Add(ref b7, c);
+                float v1 = (l2 * l3);
+                float v4 = (v1 + l5);
+                float v9 = 1f;
+                float v6 = (l7 * l7);
+                float v8 = (v9 - v6);
+                float v0 = (v4 * v8);
+                Unsafe.Add(ref o, c) = v0;
             }
         }
 
-        // K22: elementwise over [N, 4], writes t0 (scalar)
+        // K22: elementwise over [N, 4], writes t0 (Vector256)
         //   t1 = Mul(t2, t3) [N, 4]
         //   t4 = Add(t1, t5) [N, 4]
         //   t0 = Add(t4, t6) [N, 4]
@@ -1483,32 +1473,33 @@ namespace Kiln.Generated
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K22Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
-            long cols = 4;
-            for (long e = start; e < end;)
+            int c = (int)start, stop = (int)end;
+            ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
+            ref float b3 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
+            ref float b5 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A3);
+            ref float b6 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A4);
+            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A5);
+            for (; c + 8 <= stop; c += 8)
             {
-                long row = e / cols;
-                int c = (int)(e - row * cols);
-                int stop = (int)Math.Min(cols, c + (end - e));
-                e += stop - c;
-                int i0 = (int)row;
-                ref float b2 = ref Unsafe.Add(ref wr, d.A1 + i0 * 4);
-                ref float b3 = ref Unsafe.Add(ref wr, d.A2 + i0 * 4);
-                ref float b5 = ref Unsafe.Add(ref wr, d.A3 + i0 * 4);
-                ref float b6 = ref Unsafe.Add(ref wr, d.A4 + i0 * 4);
-                ref float o = ref Unsafe.Add(ref yr, d.A5 + i0 * 4);
-                for (; c < stop; c++)
-                {
-                    float l2 = Unsafe.Add(ref b2, c);
-                    float l3 = Unsafe.Add(ref b3, c);
-                    float l5 = Unsafe.Add(ref b5, c);
-                    float l6 = Unsafe.Add(ref b6, c);
-                    float v1 = (l2 * l3);
-                    float v4 = (v1 + l5);
-                    float v0 = (v4 + l6);
-                    Unsafe.Add(ref o, c) = v0;
-                }
+                var l2 = Vector256.LoadUnsafe(ref b2, (nuint)c);
+                var l3 = Vector256.LoadUnsafe(ref b3, (nuint)c);
+                var l5 = Vector256.LoadUnsafe(ref b5, (nuint)c);
+                var l6 = Vector256.LoadUnsafe(ref b6, (nuint)c);
+                var v1 = (l2 * l3);
+                var v4 = (v1 + l5);
+                var v0 = (v4 + l6);
+                v0.StoreUnsafe(ref o, (nuint)c);
+            }
+            for (; c < stop; c++)
+            {
+                float l2 = Unsafe.Add(ref b2, c);
+                float l3 = Unsafe.Add(ref b3, c);
+                float l5 = Unsafe.Add(ref b5, c);
+                float l6 = Unsafe.Add(ref b6, c);
+                float v1 = (l2 * l3);
+                float v4 = (v1 + l5);
+                float v0 = (v4 + l6);
+                Unsafe.Add(ref o, c) = v0;
             }
         }
 
