@@ -41,27 +41,14 @@ internal static class Activations
         derivativeVector: (a, t) => Select($"Vector256.GreaterThan({a[0]}, {Zero})", One, V(t, 0)),
         derivativeEval: (a, t) => a[0] > 0 ? 1 : t.Args[0]);
 
-    // elu: x if x > 0 else α(eˣ - 1); gradient α·eˣ for x ≤ 0, which for α ≥ 0 is y + α from the output y = α(eˣ - 1)
-    // (PyTorch's elu_backward with is_result): the backward reads the stored activation and takes no exp
-    private static readonly OpDef EluInput = Activation("Elu", parameters: [("alpha", 1.0)],
+    // elu: x if x > 0 else α(eˣ - 1); gradient α·eˣ for x ≤ 0
+    public static readonly OpDef Elu = Activation("Elu", parameters: [("alpha", 1.0)],
         scalar: (a, t) => $"({a[0]} > 0f ? {a[0]} : {P(t, 0)} * {Simd}Expm1({a[0]}))",
         vector: (a, t) => Select($"Vector256.GreaterThan({a[0]}, {Zero})", a[0], $"{V(t, 0)} * ({Simd}Exp({a[0]}) - {One})"),
         eval: (a, t) => a[0] > 0 ? a[0] : t.Args[0] * Unary.Expm1Double(a[0]),
         derivative: (a, t) => $"({a[0]} > 0f ? 1f : {P(t, 0)} * MathF.Exp({a[0]}))",
         derivativeVector: (a, t) => Select($"Vector256.GreaterThan({a[0]}, {Zero})", One, $"{V(t, 0)} * {Simd}Exp({a[0]})"),
         derivativeEval: (a, t) => a[0] > 0 ? 1 : t.Args[0] * Math.Exp(a[0]));
-
-    private static readonly OpDef EluOutputDerivative = new ElementwiseOp("EluDerivative",
-        scalar: (a, t) => $"({a[0]} > 0f ? 1f : {a[0]} + {P(t, 0)})",
-        vector: (a, t) => Select($"Vector256.GreaterThan({a[0]}, {Zero})", One, $"{a[0]} + {V(t, 0)}"),
-        eval: (a, t) => a[0] > 0 ? 1 : a[0] + t.Args[0],
-        backward: (_, _, _) => [null]);
-
-    public static readonly OpDef Elu = new ElementwiseOp("Elu", language: "Elu", parameters: [("alpha", 1.0)],
-        scalar: (a, t) => EluInput.Scalar(a, t), vector: (a, t) => EluInput.Vector(a, t), eval: (a, t) => EluInput.Eval(a, t),
-        backward: (b, n, g) => n.Attrs.ArgNames.Count == 0 && n.Attrs.Args[0] >= 0
-            ? [b.Mul(g, b.Unary(EluOutputDerivative, n, n.Attrs))]
-            : EluInput.Backward(b, n, g));   // α negative or known only at run time: from the input
 
     // selu: scale·elu(x, α) with PyTorch's fixed α and scale
     public static readonly OpDef Selu = Activation("Selu",

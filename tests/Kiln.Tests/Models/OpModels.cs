@@ -277,7 +277,7 @@ public partial class ActivationModels
 
     [Loss] public Tensor LeakyReluLoss([Shape(4, 5)] Tensor r) => (LeakyRelu(a * 4f) * r).Sum();
     [Loss] public Tensor LeakyReluSlope([Shape(4, 5)] Tensor r) => (LeakyRelu(a * 4f, negativeSlope: 0.2f) * r).Sum();
-    [Loss] public Tensor EluLoss([Shape(4, 5)] Tensor r) => ((Elu(a * 4f) + Elu(a * 4f, alpha: 0.5f) + Elu(a * 4f, alpha: -0.5f)) * r).Sum();   // α ≥ 0: gradient from the output
+    [Loss] public Tensor EluLoss([Shape(4, 5)] Tensor r) => ((Elu(a * 4f) + Elu(a * 4f, alpha: 0.5f) + Elu(a * 4f, alpha: -0.5f)) * r).Sum();
     [Loss] public Tensor SeluLoss([Shape(4, 5)] Tensor r) => (Selu(a * 4f) * r).Sum();
     [Loss] public Tensor CeluLoss([Shape(4, 5)] Tensor r) => ((Celu(a * 4f) + Celu(a * 4f, 2f)) * r).Sum();
     [Loss] public Tensor GeluLoss([Shape(4, 5)] Tensor r) => (Gelu(a * 4f) * r).Sum();
