@@ -84,6 +84,8 @@ public sealed class SoftmaxOp
             // tail is the last full vector with the lanes already counted masked out of the sum.
             var m = S.Splat(max);
             var vsum = S.Splat(0f);
+            // the tail is read before the loop writes y: run in place, the loop would have overwritten its first lanes
+            var tail = S.Load(ref xr, len - w);
             for (t = 0; t + w <= len; t += w)
             {
                 var e = S.Exp(S.Sub(S.Load(ref xr, t), m));
@@ -92,7 +94,7 @@ public sealed class SoftmaxOp
             }
             if (t < len)
             {
-                var e = S.Exp(S.Sub(S.Load(ref xr, len - w), m));
+                var e = S.Exp(S.Sub(tail, m));
                 vsum = S.Add(vsum, S.KeepFrom(e, t - (len - w)));
                 if (!log) S.Store(e, ref yr, len - w);
             }

@@ -69,6 +69,30 @@ public class RowKernelTests
     }
 
     [Theory]
+    [InlineData(17, false)]
+    [InlineData(33, true)]
+    [InlineData(1000, false)]
+    public void Softmax_rows_run_in_place_give_the_same_values(int len, bool narrow)
+    {
+        const int rows = 3;
+        var rng = new SeededRandom((ulong)len);
+        var x = Enumerable.Range(0, rows * len).Select(_ => rng.Uniform(-8, 8)).ToArray();
+        VectorWidths.ForceVector256 = narrow;
+        try
+        {
+            foreach (bool log in new[] { false, true })
+            {
+                var y = new float[rows * len];
+                new SoftmaxOp(rows, len, 1, log, backward: false).Run(x, 0, x, 0, y, 0);
+                var inPlace = (float[])x.Clone();
+                new SoftmaxOp(rows, len, 1, log, backward: false).Run(inPlace, 0, inPlace, 0, inPlace, 0);
+                Assert.Equal(y, inPlace);
+            }
+        }
+        finally { VectorWidths.ForceVector256 = false; }
+    }
+
+    [Theory]
     [InlineData(7, false)]
     [InlineData(33, false)]
     [InlineData(1000, true)]
