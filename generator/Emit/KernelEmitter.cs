@@ -177,18 +177,21 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
             w.Line($"int total = {domain.Count.Emit("d.")};");
             w.Open("for (int e = index; e < total; e += stride)");
         }
-        EmitCoords(w, domain, "e", live, "int");
+        // a flat kernel indexes its operands by e itself (no coordinates): e, e % cols for a bias, nothing for one value
+        var reach = FlatReach(k);
+        if (reach is null) EmitCoords(w, domain, "e", live, "int");
+        string FlatIndex(Reach r) => r switch { Reach.Dense => "e", Reach.Column => $"e % {Cols(domain).Coefficient}", _ => "0" };
         foreach (var leaf in k.Leaves)
         {
             var place = memory.Of(leaf, layout);
             var strides = DomainStrides(leaf, domain);
-            string idx = Sum(new[] { place.Offset }.Concat(live.Select(i => Mul(Coord(live, i), strides[i]))));
+            string idx = Sum(new[] { place.Offset }.Concat(reach is not null ? [FlatIndex(reach[leaf])] : live.Select(i => Mul(Coord(live, i), strides[i]))));
             w.Line($"float l{leaf.Id} = {Array(place.Region)}[{idx}];");
         }
         foreach (var s in Body(k, vector: false)) w.Line(s);
         var outPlace = memory.Of(k.Root, layout);
         var outStrides = OutputStrides(k, domain);
-        string o = Sum(new[] { outPlace.Offset }.Concat(live.Select(i => Mul(Coord(live, i), outStrides[i]))));
+        string o = Sum(new[] { outPlace.Offset }.Concat(reach is not null ? ["e"] : live.Select(i => Mul(Coord(live, i), outStrides[i]))));
         string arr = Array(outPlace.Region);
         if (k.Kind == KernelKind.Reduce) w.Line(Reduction(k).Atomic($"{arr}[{o}]", ResultOf(k)));
         else if (k.Accumulates) w.Line($"{arr}[{o}] += {ResultOf(k)};");

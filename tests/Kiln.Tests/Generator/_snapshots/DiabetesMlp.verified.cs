@@ -620,16 +620,13 @@ namespace Kiln.Generated
             int total = 4 * d.A0;
             for (int e = index; e < total; e += stride)
             {
-                int rest = e;
-                int i1 = (int)(rest % (4)); rest /= 4;
-                int i0 = (int)rest;
-                float l5 = w[d.A1 + i0 * 4 + i1];
-                float l3 = w[d.A2 + i0 * 4 + i1];
+                float l5 = w[d.A1 + e];
+                float l3 = w[d.A2 + e];
                 float v2 = 1f;
                 float v1 = (v2 - l3);
                 float v4 = (l3 * v1);
                 float v0 = (l5 * v4);
-                w[d.A3 + i0 * 4 + i1] = v0;
+                w[d.A3 + e] = v0;
             }
         }
 
@@ -672,16 +669,13 @@ namespace Kiln.Generated
             int total = 6 * d.A0;
             for (int e = index; e < total; e += stride)
             {
-                int rest = e;
-                int i1 = (int)(rest % (6)); rest /= 6;
-                int i0 = (int)rest;
-                float l5 = w[d.A1 + i0 * 6 + i1];
-                float l3 = w[d.A2 + i0 * 6 + i1];
+                float l5 = w[d.A1 + e];
+                float l3 = w[d.A2 + e];
                 float v2 = 1f;
                 float v1 = (v2 - l3);
                 float v4 = (l3 * v1);
                 float v0 = (l5 * v4);
-                w[d.A3 + i0 * 6 + i1] = v0;
+                w[d.A3 + e] = v0;
             }
         }
 

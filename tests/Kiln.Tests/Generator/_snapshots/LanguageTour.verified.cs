@@ -495,14 +495,11 @@ namespace Kiln.Generated
             int total = 4 * d.A0;
             for (int e = index; e < total; e += stride)
             {
-                int rest = e;
-                int i1 = (int)(rest % (4)); rest /= 4;
-                int i0 = (int)rest;
-                float l3 = w[d.A1 + i0 * 4 + i1];
-                float l2 = w[d.A2 + i0 * 4 + i1];
+                float l3 = w[d.A1 + e];
+                float l2 = w[d.A2 + e];
                 float v1 = MathF.Tanh(l2);
                 float v0 = (l3 + v1);
-                w[d.A3 + i0 * 4 + i1] = v0;
+                w[d.A3 + e] = v0;
             }
         }
 
@@ -541,16 +538,13 @@ namespace Kiln.Generated
             int total = 4 * d.A0;
             for (int e = index; e < total; e += stride)
             {
-                int rest = e;
-                int i1 = (int)(rest % (4)); rest /= 4;
-                int i0 = (int)rest;
-                float l4 = w[d.A1 + i0 * 4 + i1];
-                float l2 = w[d.A2 + i0 * 4 + i1];
-                float l5 = w[d.A3 + i0 * 4 + i1];
+                float l4 = w[d.A1 + e];
+                float l2 = w[d.A2 + e];
+                float l5 = w[d.A3 + e];
                 float v1 = MathF.Tanh(l2);
                 float v3 = (l4 + v1);
                 float v0 = (v3 * l5);
-                w[d.A4 + i0 * 4 + i1] = v0;
+                w[d.A4 + e] = v0;
             }
         }
 
@@ -674,13 +668,10 @@ namespace Kiln.Generated
             int total = 3 * d.A0;
             for (int e = index; e < total; e += stride)
             {
-                int rest = e;
-                int i1 = (int)(rest % (3)); rest /= 3;
-                int i0 = (int)rest;
-                float l1 = w[d.A1 + i0 * 3 + i1];
+                float l1 = w[d.A1 + e];
                 float l2 = w[d.A2];
                 float v0 = (l1 / l2);
-                w[d.A3 + i0 * 3 + i1] = v0;
+                w[d.A3 + e] = v0;
             }
         }
 
@@ -716,15 +707,12 @@ namespace Kiln.Generated
             int total = 4 * d.A0;
             for (int e = index; e < total; e += stride)
             {
-                int rest = e;
-                int i1 = (int)(rest % (4)); rest /= 4;
-                int i0 = (int)rest;
-                float l4 = w[d.A1 + i0 * 4 + i1];
-                float l2 = w[d.A2 + i0 * 4 + i1];
+                float l4 = w[d.A1 + e];
+                float l2 = w[d.A2 + e];
                 float v3 = 0.01f;
                 float v1 = (l2 * v3);
                 float v0 = (l4 + v1);
-                w[d.A3 + i0 * 4 + i1] = v0;
+                w[d.A3 + e] = v0;
             }
         }
 
@@ -763,12 +751,9 @@ namespace Kiln.Generated
             int total = 4 * d.A0;
             for (int e = index; e < total; e += stride)
             {
-                int rest = e;
-                int i1 = (int)(rest % (4)); rest /= 4;
-                int i0 = (int)rest;
-                float l1 = w[d.A1 + i0 * 4 + i1];
+                float l1 = w[d.A1 + e];
                 float v0 = MathF.Tanh(l1);
-                w[d.A2 + i0 * 4 + i1] = v0;
+                w[d.A2 + e] = v0;
             }
         }
 
@@ -800,13 +785,10 @@ namespace Kiln.Generated
             int total = 4 * d.A0;
             for (int e = index; e < total; e += stride)
             {
-                int rest = e;
-                int i1 = (int)(rest % (4)); rest /= 4;
-                int i0 = (int)rest;
-                float l1 = w[d.A1 + i0 * 4 + i1];
-                float l2 = w[d.A2 + i0 * 4 + i1];
+                float l1 = w[d.A1 + e];
+                float l2 = w[d.A2 + e];
                 float v0 = (l1 + l2);
-                w[d.A3 + i0 * 4 + i1] = v0;
+                w[d.A3 + e] = v0;
             }
         }
 
@@ -842,15 +824,12 @@ namespace Kiln.Generated
             int total = 4 * d.A0;
             for (int e = index; e < total; e += stride)
             {
-                int rest = e;
-                int i1 = (int)(rest % (4)); rest /= 4;
-                int i0 = (int)rest;
-                float l2 = w[d.A1 + i0 * 4 + i1];
-                float l3 = w[d.A2 + i0 * 4 + i1];
-                float l4 = w[d.A3 + i0 * 4 + i1];
+                float l2 = w[d.A1 + e];
+                float l3 = w[d.A2 + e];
+                float l4 = w[d.A3 + e];
                 float v1 = (l2 + l3);
                 float v0 = (v1 * l4);
-                w[d.A4 + i0 * 4 + i1] = v0;
+                w[d.A4 + e] = v0;
             }
         }
 
@@ -1329,18 +1308,15 @@ namespace Kiln.Generated
             int total = 4 * d.A0;
             for (int e = index; e < total; e += stride)
             {
-                int rest = e;
-                int i1 = (int)(rest % (4)); rest /= 4;
-                int i0 = (int)rest;
-                float l2 = w[d.A1 + i0 * 4 + i1];
-                float l3 = w[d.A2 + i0 * 4 + i1];
-                float l5 = w[d.A3 + i0 * 4 + i1];
+                float l2 = w[d.A1 + e];
+                float l3 = w[d.A2 + e];
+                float l5 = w[d.A3 + e];
                 float v1 = (l2 * l3);
                 float v7 = 1f;
                 float v4 = (l5 * l5);
                 float v6 = (v7 - v4);
                 float v0 = (v1 * v6);
-                w[d.A4 + i0 * 4 + i1] = v0;
+                w[d.A4 + e] = v0;
             }
         }
 
@@ -1390,20 +1366,17 @@ namespace Kiln.Generated
             int total = 4 * d.A0;
             for (int e = index; e < total; e += stride)
             {
-                int rest = e;
-                int i1 = (int)(rest % (4)); rest /= 4;
-                int i0 = (int)rest;
-                float l2 = w[d.A1 + i0 * 4 + i1];
-                float l3 = w[d.A2 + i0 * 4 + i1];
-                float l5 = w[d.A3 + i0 * 4 + i1];
-                float l7 = w[d.A4 + i0 * 4 + i1];
+                float l2 = w[d.A1 + e];
+                float l3 = w[d.A2 + e];
+                float l5 = w[d.A3 + e];
+                float l7 = w[d.A4 + e];
                 float v1 = (l2 * l3);
                 float v4 = (v1 + l5);
                 float v9 = 1f;
                 float v6 = (l7 * l7);
                 float v8 = (v9 - v6);
                 float v0 = (v4 * v8);
-                w[d.A5 + i0 * 4 + i1] = v0;
+                w[d.A5 + e] = v0;
             }
         }
 
@@ -1456,17 +1429,14 @@ namespace Kiln.Generated
             int total = 4 * d.A0;
             for (int e = index; e < total; e += stride)
             {
-                int rest = e;
-                int i1 = (int)(rest % (4)); rest /= 4;
-                int i0 = (int)rest;
-                float l2 = w[d.A1 + i0 * 4 + i1];
-                float l3 = w[d.A2 + i0 * 4 + i1];
-                float l5 = w[d.A3 + i0 * 4 + i1];
-                float l6 = w[d.A4 + i0 * 4 + i1];
+                float l2 = w[d.A1 + e];
+                float l3 = w[d.A2 + e];
+                float l5 = w[d.A3 + e];
+                float l6 = w[d.A4 + e];
                 float v1 = (l2 * l3);
                 float v4 = (v1 + l5);
                 float v0 = (v4 + l6);
-                w[d.A5 + i0 * 4 + i1] = v0;
+                w[d.A5 + e] = v0;
             }
         }
 
