@@ -55,7 +55,8 @@ public sealed class SoftmaxOp
     /// <summary>A row along memory (softmax over the last dim): max, Σ exp(x - max) and the output, a vector at a time.</summary>
     private static void ContiguousForward(ReadOnlySpan<float> x, Span<float> y, bool log)
     {
-        if (VectorWidths.Wide) ContiguousForward<Wide512, Vector512<float>>(x, y, log);
+        // a row shorter than sixteen runs eight lanes (the MLP's ten classes: vectors and a tail, not ten scalar exps)
+        if (VectorWidths.Wide && x.Length >= Vector512<float>.Count) ContiguousForward<Wide512, Vector512<float>>(x, y, log);
         else ContiguousForward<Narrow256, Vector256<float>>(x, y, log);
     }
 
@@ -129,7 +130,7 @@ public sealed class SoftmaxOp
     /// <summary>The backward of a row along memory: softmax dx = y·(dy - Σ dy·y); log-softmax dx = dy - exp(y)·Σ dy.</summary>
     private static void ContiguousBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx, bool log)
     {
-        if (VectorWidths.Wide) ContiguousBackward<Wide512, Vector512<float>>(y, dy, dx, log);
+        if (VectorWidths.Wide && y.Length >= Vector512<float>.Count) ContiguousBackward<Wide512, Vector512<float>>(y, dy, dx, log);
         else ContiguousBackward<Narrow256, Vector256<float>>(y, dy, dx, log);
     }
 
@@ -284,7 +285,7 @@ public sealed class PickedLogSoftmaxGradOp
 
     private void Rows(long r0, long r1)
     {
-        if (VectorWidths.Wide) Rows<Wide512, Vector512<float>>(r0, r1);
+        if (VectorWidths.Wide && _classes >= Vector512<float>.Count) Rows<Wide512, Vector512<float>>(r0, r1);
         else Rows<Narrow256, Vector256<float>>(r0, r1);
     }
 

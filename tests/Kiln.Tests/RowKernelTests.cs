@@ -16,7 +16,7 @@ public class RowKernelTests
     public static TheoryData<int, int, bool> Shapes()
     {
         var data = new TheoryData<int, int, bool>();
-        foreach (int len in new[] { 1, 7, 16, 17, 24, 33, 40, 1000 })
+        foreach (int len in new[] { 1, 7, 10, 16, 17, 24, 33, 40, 1000 })
             foreach (int inner in new[] { 1, 3 })
                 foreach (bool narrow in new[] { false, true })
                     data.Add(len, inner, narrow);
@@ -141,6 +141,8 @@ public class RowKernelTests
     [InlineData(33, true, false)]
     [InlineData(1000, true, false)]
     [InlineData(1, false, true)]
+    [InlineData(10, false, true)]
+    [InlineData(10, false, false)]
     [InlineData(33, false, true)]
     [InlineData(1000, true, true)]
     public void CrossEntropy_backward_through_softmax_rows_matches_float64(int classes, bool narrow, bool probabilities)
