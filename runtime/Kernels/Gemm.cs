@@ -11,7 +11,7 @@ namespace Kiln.Kernels;
 /// <summary>
 /// C (m×n) = op(A)·op(B) (+ C when accumulating), row-major; op is an optional transpose. One instance per
 /// plan node, dims bound once: running it allocates nothing.
-/// Managed path, after BLIS: B is packed into panels of <see cref="Nr"/> columns (zero-padded, read in place when
+/// Managed path, after BLIS: B is packed into panels two vectors wide (zero-padded, read in place when
 /// it is small, untransposed and whole panels), A is read in place with its strides (a transposed A too), and an
 /// 8-row × 2-vector register-blocked FMA micro-kernel (Vector512 where the hardware has it, else Vector256) runs
 /// over blocks of rows × columns on all cores, the inner dimension cut into cache-sized slices. The first slice
