@@ -120,7 +120,7 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
         return reach;
     }
 
-    public bool Flat(Kernel k) => FlatReach(k) is not null;
+    private bool Flat(Kernel k) => FlatReach(k) is not null;
 
     public bool Vectorizable(Kernel k)
     {

@@ -163,8 +163,8 @@ public static class Simd
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Exp(Vector256<float> x) => Avx512F.VL.IsSupported ? ExpAvx512(x) : ExpPortable(x);
 
-    /// <summary>The reduction and polynomial of <see cref="Exp(Vector256{float})"/> for either width: n and eʳ. NaN passes
-    /// through (the clamp's operand order keeps it: vmaxps/vminps return their second operand when either is NaN).</summary>
+    /// <summary>The portable form's reduction and polynomial (no AVX-512): n and eʳ with |r| ≤ ln 2 / 2. NaN passes
+    /// through <see cref="ExpClamp{S, V}"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static (V N, V ExpR) ExpReduce<S, V>(V x) where S : struct, IVectorWidth<V> where V : struct
     {
