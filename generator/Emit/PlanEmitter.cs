@@ -169,11 +169,15 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
         w.Line("/// </summary>");
         w.Open($"public sealed class {ClassName} : global::Kiln.Plan");
         w.Line("/// <summary>Dims and arena offsets (field Tn: where tensor tn lives), bound when the plan is compiled; each fused kernel gets the ones it reads as KernelArgs.</summary>");
-        w.Open("public struct Bound");
         // the dims, then the offsets, a dozen to a line
         var fields = symbols.Select(Identifier.Escape).Concat(Memory.Fields.Select(f => f.Field)).DefaultIfEmpty("Unused").ToList();
-        for (int i = 0; i < fields.Count; i += 12) w.Line($"public int {string.Join(", ", fields.Skip(i).Take(12))};");
-        w.Close();
+        if (fields.Count <= 12) w.Line($"public struct Bound {{ public int {string.Join(", ", fields)}; }}");
+        else
+        {
+            w.Open("public struct Bound");
+            for (int i = 0; i < fields.Count; i += 12) w.Line($"public int {string.Join(", ", fields.Skip(i).Take(12))};");
+            w.Close();
+        }
         w.Line();
         w.Line("private readonly Bound _d;");
         foreach (var group in m.Fusion.Kernels.Where(k => k.Kind == KernelKind.Library).GroupBy(k => ((LibraryOp)k.Root.Op).RuntimeType))
@@ -182,22 +186,29 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
         foreach (var group in m.Fusion.Kernels.Where(k => k.Kind != KernelKind.Library).GroupBy(ArgTypeOf))
             w.Line($"private readonly global::Kiln.Kernels.Fused<{group.Key}> {string.Join(", ", group.Select(k => "_f" + k.Index))};");
         w.Line();
-        w.Line($"/// <summary>Floats of the work arena{(symbols.Count > 0 ? " for the given dims" : "")}.</summary>");
-        w.Line($"public static long WorkFloats({ctorArgs}) => {Memory.WorkFloats.Emit("").ReplaceSymbols(symbols)};");
-        w.Line($"/// <summary>Ints of the target buffer{(symbols.Count > 0 ? " for the given dims" : "")}.</summary>");
-        w.Line($"public static long TargetInts({ctorArgs}) => {Memory.TargetInts.Emit("").ReplaceSymbols(symbols)};");
-        w.Line();
-        string baseArgs = symbols.Count == 0 ? "" : ", " + string.Join(", ", symbols.Select(Lower));
-        // the dims are checked in the base call, before the arena is sized from them; a dim parameter starts with a
-        // lower-case letter, so it cannot meet a plan member (upper-case or '_' first)
-        w.Open($"internal {ClassName}({modelType} model{(symbols.Count == 0 ? "" : ", " + ctorArgs)}) : base(model.Parameters, Layout, WorkFloats({string.Join(", ", symbols.Select(s => $"CheckDim(\"{s}\", {Lower(s)})"))}), TargetInts({string.Join(", ", symbols.Select(Lower))}))");
-        foreach (var s in symbols) w.Line($"_d.{Identifier.Escape(s)} = {Lower(s)};");
-        var boundFields = new HashSet<string>(Bound.Keys.Select(MemoryPlan.FieldName));
-        foreach (var (field, offset, aligned) in Memory.Fields)
+        string sizes;
+        if (symbols.Count == 0) sizes = $"{Memory.WorkFloats.Emit("")}, {Memory.TargetInts.Emit("")}";
+        else
         {
-            string place = aligned ? $"Align({offset.Emit("_d.")})" : offset.Emit("_d.");
-            w.Line(boundFields.Contains(field) ? $"_d.{field} = Device.IsManaged ? 0 : {place};" : $"_d.{field} = {place};");
+            // the arena's size for the given dims: the dims are checked in the base call, before it is sized from them
+            w.Line($"private static long WorkFloats({ctorArgs}) => {Memory.WorkFloats.Emit("").ReplaceSymbols(symbols)};");
+            w.Line($"private static long TargetInts({ctorArgs}) => {Memory.TargetInts.Emit("").ReplaceSymbols(symbols)};");
+            w.Line();
+            sizes = $"WorkFloats({string.Join(", ", symbols.Select(s => $"CheckDim(\"{s}\", {Lower(s)})"))}), TargetInts({string.Join(", ", symbols.Select(Lower))})";
         }
+        // a dim parameter starts with a lower-case letter, so it cannot meet a plan member (upper-case or '_' first)
+        w.Open($"internal {ClassName}({modelType} model{(symbols.Count == 0 ? "" : ", " + ctorArgs)}) : base(model.Parameters, Layout, {sizes})");
+        // the dims, then the offsets (a bound slot's is 0 on the managed path, where it has an array of its own), a few to a line
+        var boundFields = new HashSet<string>(Bound.Keys.Select(MemoryPlan.FieldName));
+        var binds = symbols.Select(s => $"_d.{Identifier.Escape(s)} = {Lower(s)};").Concat(Memory.Fields.Select(f =>
+        {
+            string place = f.Aligned ? $"Align({f.Offset.Emit("_d.")})" : f.Offset.Emit("_d.");
+            return boundFields.Contains(f.Field) ? $"_d.{f.Field} = Device.IsManaged ? 0 : {place};" : $"_d.{f.Field} = {place};";
+        })).ToList();
+        for (int i = 0; i < binds.Count; i += 4) w.Line(string.Join(" ", binds.Skip(i).Take(4)));
+        w.Line(Description());
+        if (!m.IsLoss && Outputs.Count == 1)
+            w.Line($"Returns(\"{Fresh("output", g.Inputs)}\", {OutputSlot}, {Off(m.Output)}, {Count(m.Output)}, \"{m.Output.Shape}\");");
         if (Bound.Count > 0)
         {
             var counts = Enumerable.Repeat("-1", Bound.Values.Max() + 1).ToArray();
@@ -219,6 +230,26 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
         EmitEntryPoints(w);
         EmitRun(w);
         w.Close();
+    }
+
+    /// <summary>
+    /// The constructor's call describing the plan to its base class: where each input lives and the shapes (inputs, then the
+    /// first output), and where present a tuple's named outputs, the [Buffer] fields read or written, the input gradients.
+    /// </summary>
+    private string Description()
+    {
+        var g = m.Graph;
+        string inputs = string.Join(", ", g.Inputs.Select(i => $"(\"{i.Attrs.Name}\", {Off(i)}, {Dim(i.Shape.Count)}, {(i.Attrs.IsInt ? "true" : "false")})"));
+        string shapes = string.Join(", ", g.Inputs.Select(i => ShapeArray(i.Shape)).Append(ShapeArray(m.Output.Shape)));
+        string more = "";
+        if (Outputs.Count > 1)
+            more += $", outputs: [{string.Join(", ", Outputs.Select(o => $"(\"{o.Name}\", {Off(o.Node)}, {Dim(o.Node.Shape.Count)})"))}]";
+        string Slot(Node? n) => n is null ? "-1" : Off(n);
+        if (m.Buffers.Count > 0)
+            more += $", buffers: [{string.Join(", ", m.Buffers.Select(x => $"({x.Offset}, {Slot(x.Read)}, {Slot(x.Written)}, {Dim((x.Read ?? x.Written)!.Shape.Count)})"))}]";
+        if (m.InputGrads.Count > 0)
+            more += $", inputGrads: [{string.Join(", ", m.InputGrads.Select(x => $"(\"{x.Input}\", {Off(x.Grad)}, {Dim(x.Grad.Shape.Count)})"))}]";
+        return $"Describe([{inputs}], [{shapes}]{more});";
     }
 
     /// <summary>The qualified name of the model's kernels class, as the plan calls it.</summary>
@@ -321,27 +352,12 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
         {
             w.Line($"/// <summary>Output elements ({m.Output.Shape}).</summary>");
             w.Line($"public int OutputLength => (int)({Dim(m.Output.Shape.Count)});");
-            w.Line();
             w.Line("/// <summary>Runs the forward pass and writes the output.</summary>");
-            w.Open($"public void Run({(parameters.Length == 0 ? "" : parameters + ", ")}{Span}<float> {output})");
-            w.Open($"using ({Self}Enter())");
-            w.Line($"{Checks}CheckOutput(\"{output}\", {output}.Length, {Self}OutputLength, \"{m.Output.Shape}\");");
-            w.Line($"{Self}Load({names});");
-            if (OutputSlot >= 0) w.Line($"{Self}PutOutput({OutputSlot}, {output});");
-            w.Line($"{Self}Execute(backward: false);");
-            w.Line(OutputSlot >= 0 ? $"{Self}TakeOutput({OutputSlot}, {output}, {SelfOff(m.Output)});" : $"{Self}Work.CopyTo({output}, {SelfOff(m.Output)});");
-            w.Close();
-            w.Close();
-            w.Line();
+            w.Line($"public void Run({(parameters.Length == 0 ? "" : parameters + ", ")}{Span}<float> {output}) {{ using ({Self}Enter({output})) {{ {Self}Load({names}); {Self}Finish({output}); }} }}");
             w.Line("/// <summary>Runs the forward pass and returns a new array with the output.</summary>");
-            w.Open($"public float[] Run({withDefaults})");
-            w.Line($"var {output} = new float[{Self}OutputLength];");
-            w.Line($"{Self}Run({(names.Length == 0 ? "" : names + ", ")}{output});");
-            w.Line($"return {output};");
-            w.Close();
+            w.Line($"public float[] Run({withDefaults}) {{ var {output} = new float[{Self}OutputLength]; {Self}Run({(names.Length == 0 ? "" : names + ", ")}{output}); return {output}; }}");
             if (arrays)
             {
-                w.Line();
                 w.Line("/// <summary>Runs the forward pass on the caller's arrays in place where it can (managed path): kernels read the inputs and write the output there, and Replay does again.</summary>");
                 string offerOutput = OutputSlot >= 0 ? $"{Self}Offer({OutputSlot}, {output}); " : "";
                 w.Line($"public void Run({(arrayParameters.Length == 0 ? "" : arrayParameters + ", ")}float[] {output}) {{ {offers}{offerOutput}{Self}Run({(spanNames.Length == 0 ? "" : spanNames + ", ")}new {Span}<float>({output})); }}");
@@ -371,35 +387,6 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
             w.Line($"return ({string.Join(", ", outs.Select(o => o.Param))});");
             w.Close();
         }
-        w.Line();
-        w.Line("/// <inheritdoc/>");
-        w.Line($"protected override global::System.Collections.Generic.IReadOnlyList<(string Name, long Offset, long Count, bool IsInt)> InputSlots => _slots ??= new (string, long, long, bool)[] {{ {string.Join(", ", g.Inputs.Select(i => $"(\"{i.Attrs.Name}\", {Off(i)}, {Dim(i.Shape.Count)}, {(i.Attrs.IsInt ? "true" : "false")})"))} }};");
-        w.Line("private (string, long, long, bool)[]? _slots;");
-        w.Line();
-        w.Line("/// <inheritdoc/>");
-        w.Line($"protected override int[][] Shapes => [{string.Join(", ", g.Inputs.Select(i => ShapeArray(i.Shape)).Append(ShapeArray(m.Output.Shape)))}];");
-        if (Outputs.Count > 1)
-        {
-            w.Line();
-            w.Line("/// <inheritdoc/>");
-            w.Line($"protected override global::System.Collections.Generic.IReadOnlyList<(string Name, long Offset, long Count)> OutputSlots => _outputSlots ??= new (string, long, long)[] {{ {string.Join(", ", Outputs.Select(o => $"(\"{o.Name}\", {Off(o.Node)}, {Dim(o.Node.Shape.Count)})"))} }};");
-            w.Line("private (string, long, long)[]? _outputSlots;");
-        }
-        if (m.Buffers.Count > 0)
-        {
-            w.Line();
-            w.Line("/// <inheritdoc/>");
-            string Slot(Node? n) => n is null ? "-1" : Off(n);
-            w.Line($"protected override global::System.Collections.Generic.IReadOnlyList<(long Offset, long Read, long Written, long Count)> BufferSlots => _bufferSlots ??= new (long, long, long, long)[] {{ {string.Join(", ", m.Buffers.Select(x => $"({x.Offset}, {Slot(x.Read)}, {Slot(x.Written)}, {Dim((x.Read ?? x.Written)!.Shape.Count)})"))} }};");
-            w.Line("private (long, long, long, long)[]? _bufferSlots;");
-        }
-        if (m.InputGrads.Count > 0)
-        {
-            w.Line();
-            w.Line("/// <inheritdoc/>");
-            w.Line($"protected override global::System.Collections.Generic.IReadOnlyList<(string Name, long Offset, long Count)> InputGradSlots => _gradSlots ??= new (string, long, long)[] {{ {string.Join(", ", m.InputGrads.Select(x => $"(\"{x.Input}\", {Off(x.Grad)}, {Dim(x.Grad.Shape.Count)})"))} }};");
-            w.Line("private (string, long, long)[]? _gradSlots;");
-        }
         // a staged run checks its staged class indices (if any), then uploads (ILGPU) or binds (managed) the staged inputs
         var stagedChecks = new List<string>();
         foreach (var i in g.Inputs.Where(i => i.Attrs.IsInt))
@@ -428,33 +415,35 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
         {
             w.Line("/// <summary>The forward pass on staged inputs, writing the output.</summary>");
             if (Outputs.Count == 1)
-                w.Line(OutputSlot >= 0
-                    ? $"public void RunStaged({Span}<float> output) {{ CheckOutput(\"output\", output.Length, OutputLength, \"{m.Output.Shape}\"); using (Enter()) {{ {prepare} PutOutput({OutputSlot}, output); Execute(backward: false); TakeOutput({OutputSlot}, output, {Off(m.Output)}); }} }}"
-                    : $"public void RunStaged({Span}<float> output) {{ CheckOutput(\"output\", output.Length, OutputLength, \"{m.Output.Shape}\"); using (Enter()) {{ {prepare} Execute(backward: false); Work.CopyTo(output, {Off(m.Output)}); }} }}");
+                w.Line($"public void RunStaged({Span}<float> output) {{ using (Enter(output)) {{ {prepare} Finish(output); }} }}");
             else
                 w.Line($"public void RunStaged({string.Join(", ", Outputs.Select(o => $"{Span}<float> {Identifier.Escape(o.Name)}"))}) {{ {string.Concat(Outputs.Select(o => $"CheckOutput(\"{o.Name}\", {Identifier.Escape(o.Name)}.Length, {Dim(o.Node.Shape.Count)}, \"{o.Node.Shape}\"); "))}using (Enter()) {{ {prepare} Execute(backward: false); {string.Concat(Outputs.Select(o => $"Work.CopyTo({Identifier.Escape(o.Name)}, {Off(o.Node)}); "))}}} }}");
         }
-        w.Line();
         w.Line("/// <summary>Runs the kernels again on the inputs of the last call (benchmarks, repeated evaluation).</summary>");
         w.Line($"public void Replay(bool backward = {(m.IsLoss ? "true" : "false")}) {{ using (Enter()) Execute(backward); }}");
-        w.Line();
-        w.Line("/// <inheritdoc/>");
         var args = string.Join(", ", g.Inputs.Select((i, idx) => $"Arg<{(i.Attrs.IsInt ? "int" : "float")}>(inputs, {idx}, \"{i.Attrs.Name}\", {g.Inputs.Count}){(IsScalar(i) ? "[0]" : "")}"));
         w.Line($"public override float[] Invoke(global::System.Array[] inputs, bool backward = false) => {(m.IsLoss ? $"[backward ? ForwardBackward({args}) : Forward({args})]" : $"Run({args}){(Outputs.Count > 1 ? ".Item1" : "")}")};");
         w.Line();
-        w.Open($"private void Load({parameters})");
-        foreach (var i in g.Inputs.Where(i => !IsScalar(i)))
-            w.Line($"{Checks}CheckInput(\"{i.Attrs.Name}\", {Identifier.Escape(i.Attrs.Name)}.Length, {SelfDim(i.Shape.Count)}, \"{i.Shape}\");");
+        var load = new List<string>();
         foreach (var (input, classes, ignore) in TargetChecks())
-            w.Line($"{Checks}CheckTargets(\"{input.Attrs.Name}\", {Identifier.Escape(input.Attrs.Name)}, {classes.Replace("_d.", Self + "_d.")}, {ignore});");
+            load.Add($"{Checks}CheckTargets(\"{input.Attrs.Name}\", {Identifier.Escape(input.Attrs.Name)}, {classes.Replace("_d.", Self + "_d.")}, {ignore});");
         foreach (var (input, size, padding) in IndexChecks())
-            w.Line(IndexCheck(input.Attrs.Name, Identifier.Escape(input.Attrs.Name), size, padding));
+            load.Add(IndexCheck(input.Attrs.Name, Identifier.Escape(input.Attrs.Name), size, padding));
+        // each tensor input checked against its shape and placed (a bound slot, or the arena: slot -1), a scalar copied
         foreach (var i in g.Inputs)
-            w.Line(IsScalar(i)
-                ? $"{Self}Work.CopyFrom(new {ReadOnlySpan}<float>(in {Identifier.Escape(i.Attrs.Name)}), {SelfOff(i)});"
-                : Bound.TryGetValue(i, out int slot) ? $"{Self}Put({slot}, {Identifier.Escape(i.Attrs.Name)}, {SelfOff(i)});"
-                : $"{Self}{(i.Attrs.IsInt ? "Targets" : "Work")}.CopyFrom({Identifier.Escape(i.Attrs.Name)}, {SelfOff(i)});");
-        w.Close();
+        {
+            string name = Identifier.Escape(i.Attrs.Name), check = $"{SelfDim(i.Shape.Count)}, \"{i.Shape}\"";
+            load.Add(IsScalar(i) ? $"{Self}Work.CopyFrom(new {ReadOnlySpan}<float>(in {name}), {SelfOff(i)});"
+                : i.Attrs.IsInt ? $"{Self}Input(\"{i.Attrs.Name}\", {name}, {SelfOff(i)}, {check});"
+                : $"{Self}Input(\"{i.Attrs.Name}\", {(Bound.TryGetValue(i, out int slot) ? slot : -1)}, {name}, {SelfOff(i)}, {check});");
+        }
+        if (load.Count <= 1) w.Line($"private void Load({parameters}) {{ {string.Concat(load)} }}".Replace("{  }", "{ }"));
+        else
+        {
+            w.Open($"private void Load({parameters})");
+            foreach (var line in load) w.Line(line);
+            w.Close();
+        }
         w.Line();
     }
 
@@ -466,8 +455,9 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
         foreach (var k in m.Fusion.Kernels)
         {
             if (!k.Forward && !inBackward) { w.Line("if (!backward) return;"); inBackward = true; }
-            w.Line($"// S{k.Index}: {(k.Kind == KernelKind.Library ? k.Root.ToString() : $"{Describe(k)}, kernel {Entries[k].Name}")}");
-            if (k.Kind != KernelKind.Library) { w.Line($"_f{k.Index}.Run();"); continue; }
+            // each step's call, with what it computes in a comment at its end
+            string what = $" // S{k.Index}: {(k.Kind == KernelKind.Library ? k.Root.ToString() : $"{Describe(k)}, kernel {Entries[k].Name}")}";
+            if (k.Kind != KernelKind.Library) { w.Line($"_f{k.Index}.Run();{what}"); continue; }
             var managed = new SourceWriter();
             var ilgpu = new SourceWriter();
             EmitLibraryCall(managed, k, managed: true);
@@ -475,10 +465,11 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
             string[] a = Lines(managed), b = Lines(ilgpu);
             if (a.Length == 1 && b.Length == 1)
             {
-                w.Line($"if (Managed) {a[0]}");
+                w.Line($"if (Managed) {a[0]}{what}");
                 w.Line($"else {b[0]}");
                 continue;
             }
+            w.Line(what.TrimStart());
             w.Open("if (Managed)");
             foreach (var line in a) w.Line(line);
             w.Close();

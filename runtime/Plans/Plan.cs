@@ -88,7 +88,25 @@ public abstract class Plan : IDisposable
     protected DeviceBuffer<int> Targets { get; }
 
     /// <summary>Where each input lives: name, offset in the arena (or target buffer), element count, int or float.</summary>
-    protected abstract IReadOnlyList<(string Name, long Offset, long Count, bool IsInt)> InputSlots { get; }
+    protected IReadOnlyList<(string Name, long Offset, long Count, bool IsInt)> InputSlots => _inputSlots;
+
+    private (string Name, long Offset, long Count, bool IsInt)[] _inputSlots = [];
+    private int[][] _shapes = [];
+    private (string Name, long Offset, long Count)[] _outputSlots = [], _inputGradSlots = [];
+    private (long Offset, long Read, long Written, long Count)[] _bufferSlots = [];
+
+    /// <summary>
+    /// The generated constructor's description of the plan, once its offsets are bound: where each input lives, the
+    /// shapes of the inputs and the (first) output, and where present the named outputs of a tuple, the [Buffer] fields
+    /// the method touches, and the gradients of its [RequiresGrad] inputs.
+    /// </summary>
+    protected void Describe((string Name, long Offset, long Count, bool IsInt)[] inputs, int[][] shapes,
+        (string Name, long Offset, long Count)[]? outputs = null, (long Offset, long Read, long Written, long Count)[]? buffers = null,
+        (string Name, long Offset, long Count)[]? inputGrads = null)
+    {
+        (_inputSlots, _shapes) = (inputs, shapes);
+        (_outputSlots, _bufferSlots, _inputGradSlots) = (outputs ?? [], buffers ?? [], inputGrads ?? []);
+    }
 
     private Dictionary<string, object>? _staging;
 
@@ -151,7 +169,7 @@ public abstract class Plan : IDisposable
     }
 
     /// <summary>The shapes of the inputs in declaration order, then of the (first) output, for the bound dims.</summary>
-    protected virtual int[][] Shapes => [];
+    protected int[][] Shapes => _shapes;
 
     /// <summary>
     /// Runs the plan on tensors, as calling the model's method: each input's shape is checked against the plan's
@@ -333,6 +351,56 @@ public abstract class Plan : IDisposable
         X[slot] = own;
     }
 
+    /// <summary>
+    /// Checks float input <paramref name="name"/> against its shape, then places it (<see cref="Put"/>; slot -1: copied
+    /// into the arena at <paramref name="offset"/>). The generated Load calls this once per tensor input.
+    /// </summary>
+    protected void Input(string name, int slot, ReadOnlySpan<float> values, long offset, long count, string shape)
+    {
+        CheckInput(name, values.Length, count, shape);
+        Put(slot, values, offset);
+    }
+
+    /// <summary>Checks int input <paramref name="name"/> (class indices, positions) against its shape and copies it into the target buffer.</summary>
+    protected void Input(string name, ReadOnlySpan<int> values, long offset, long count, string shape)
+    {
+        CheckInput(name, values.Length, count, shape);
+        Targets.CopyFrom(values, offset);
+    }
+
+    private (string Name, int Slot, long Offset, long Count, string Shape) _output;
+
+    /// <summary>
+    /// The generated constructor's description of a forward plan's single output: its parameter name, bound slot (-1: it
+    /// stays in the arena), arena offset, length and declared shape. <see cref="Finish"/> reads it.
+    /// </summary>
+    protected void Returns(string name, int slot, long offset, long count, string shape) => _output = (name, slot, offset, count, shape);
+
+    /// <summary>Claims the plan for a forward run with one output and checks the output's destination, before any input is placed.</summary>
+    protected Claim Enter(Span<float> output)
+    {
+        var claim = Enter();
+        if (output.Length != _output.Count)
+        {
+            claim.Dispose(); // releases the plan and drops what an array overload offered
+            CheckOutput(_output.Name, output.Length, _output.Count, _output.Shape);
+        }
+        return claim;
+    }
+
+    /// <summary>
+    /// The end of a forward run with one output, after its inputs are placed: runs the kernels and leaves the output in
+    /// <paramref name="output"/> (written there in place when it is the offered array).
+    /// </summary>
+    protected void Finish(Span<float> output)
+    {
+        var (_, slot, offset, _, _) = _output;
+        if (slot >= 0) PutOutput(slot, output);
+        Execute(backward: false);
+        if (slot >= 0) TakeOutput(slot, output, offset);
+        else Work.CopyTo(output, offset);
+    }
+
     /// <summary>Before the run: the output slot writes into the offered array it is (unless an input of this call is that array), else into the plan's own.</summary>
     protected void PutOutput(int slot, Span<float> output)
     {
@@ -359,15 +427,15 @@ public abstract class Plan : IDisposable
             if (_bindable[i] >= 0 && X[i] is null) X[i] = Own(i);
         _gradientsCurrent = _outputsCurrent = false;
         _drew = false;
-        // indexed loops: an enumerator over the interface would allocate on every run
-        var buffers = BufferSlots;
-        for (int i = 0; i < buffers.Count; i++)
+        // indexed loops over the array: no enumerator per run
+        var buffers = _bufferSlots;
+        for (int i = 0; i < buffers.Length; i++)
             if (buffers[i].Read >= 0) Work.CopyFrom(State.Buffers, buffers[i].Offset, buffers[i].Read, buffers[i].Count);
         RunKernels(backward);
         if (!_managed) _device.Synchronize();
         // a buffer's new value is kept by training-mode runs only (as BatchNorm's running statistics)
         if (State.Training)
-            for (int i = 0; i < buffers.Count; i++)
+            for (int i = 0; i < buffers.Length; i++)
                 if (buffers[i].Written >= 0) State.Buffers.CopyFrom(Work, buffers[i].Written, buffers[i].Offset, buffers[i].Count);
         _gradientsCurrent = backward;
         _outputsCurrent = true;
@@ -377,7 +445,7 @@ public abstract class Plan : IDisposable
     /// The [Buffer] fields the method reads or assigns: the buffer's offset in the model's buffer block, where the run
     /// reads it in the arena (-1: not read) and where its new value is (-1: not assigned), and its length.
     /// </summary>
-    protected virtual IReadOnlyList<(long Offset, long Read, long Written, long Count)> BufferSlots => [];
+    protected IReadOnlyList<(long Offset, long Read, long Written, long Count)> BufferSlots => _bufferSlots;
 
     private bool _gradientsCurrent, _outputsCurrent;
 
@@ -401,7 +469,7 @@ public abstract class Plan : IDisposable
     public IReadOnlyList<string> InputGradNames => Array.ConvertAll([.. InputGradSlots], s => s.Name);
 
     /// <summary>The outputs of a method returning a tuple, by name (generated plans of such methods override it).</summary>
-    protected virtual IReadOnlyList<(string Name, long Offset, long Count)> OutputSlots => [];
+    protected IReadOnlyList<(string Name, long Offset, long Count)> OutputSlots => _outputSlots;
 
     /// <summary>
     /// An output of the last run by its name in the method's returned tuple (<c>(Tensor loss, Tensor logits)</c>): the
@@ -417,7 +485,7 @@ public abstract class Plan : IDisposable
         Slot(OutputSlots, name, $"The plan has no output '{name}'", "return a tuple naming it");
 
     /// <summary>The [RequiresGrad] inputs' gradients in the work arena: name, offset, count (generated plans of such losses override it).</summary>
-    protected virtual IReadOnlyList<(string Name, long Offset, long Count)> InputGradSlots => [];
+    protected IReadOnlyList<(string Name, long Offset, long Count)> InputGradSlots => _inputGradSlots;
 
     /// <summary>
     /// d loss / d input for an input marked [RequiresGrad], from the last ForwardBackward, as torch.autograd.grad returns it

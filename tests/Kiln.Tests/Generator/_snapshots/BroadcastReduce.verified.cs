@@ -42,29 +42,19 @@ namespace Demo
         public sealed class LossPlan : global::Kiln.Plan
         {
             /// <summary>Dims and arena offsets (field Tn: where tensor tn lives), bound when the plan is compiled; each fused kernel gets the ones it reads as KernelArgs.</summary>
-            public struct Bound
-            {
-                public int N, T0, T1, T4, T8, T11, T17, T27;
-            }
+            public struct Bound { public int N, T0, T1, T4, T8, T11, T17, T27; }
 
             private readonly Bound _d;
             private readonly global::Kiln.Kernels.Fused<global::Kiln.Kernels.KernelArgs> _f0, _f1, _f2, _f3, _f4, _f5, _f6;
 
-            /// <summary>Floats of the work arena for the given dims.</summary>
-            public static long WorkFloats(int n) => 106 + 20 * (long)n;
-            /// <summary>Ints of the target buffer for the given dims.</summary>
-            public static long TargetInts(int n) => 0;
+            private static long WorkFloats(int n) => 106 + 20 * (long)n;
+            private static long TargetInts(int n) => 0;
 
             internal LossPlan(global::Demo.Centering model, int n) : base(model.Parameters, Layout, WorkFloats(CheckDim("N", n)), TargetInts(n))
             {
-                _d.N = n;
-                _d.T0 = Device.IsManaged ? 0 : Align(0);
-                _d.T1 = Device.IsManaged ? 0 : Align(15 + 8 * _d.N);
-                _d.T4 = Align(30 + 9 * _d.N);
-                _d.T8 = Align(45 + 10 * _d.N);
-                _d.T11 = Align(60 + 18 * _d.N);
-                _d.T17 = Align(75 + 19 * _d.N);
-                _d.T27 = Align(91 + 19 * _d.N);
+                _d.N = n; _d.T0 = Device.IsManaged ? 0 : Align(0); _d.T1 = Device.IsManaged ? 0 : Align(15 + 8 * _d.N); _d.T4 = Align(30 + 9 * _d.N);
+                _d.T8 = Align(45 + 10 * _d.N); _d.T11 = Align(60 + 18 * _d.N); _d.T17 = Align(75 + 19 * _d.N); _d.T27 = Align(91 + 19 * _d.N);
+                Describe([("x", _d.T0, 8 * _d.N, false), ("y", _d.T1, _d.N, false)], [[_d.N, 8], [_d.N], []]);
                 BindSlots(8 * _d.N, _d.N);
                 _f0 = new(this, global::Kiln.Generated.CenteringKernels.K0, global::Kiln.Generated.CenteringKernels.K0Cpu, new() { A0 = _d.N, A1 = _d.T0, A2 = _d.T4 }, global::Kiln.Kernels.Launch.Rows(8 * _d.N, 8), global::Kiln.Kernels.Output.Work(_d.T4, _d.N), 0);
                 _f1 = new(this, global::Kiln.Generated.CenteringKernels.K1, global::Kiln.Generated.CenteringKernels.K1Cpu, new() { A0 = _d.N, A1 = _d.T0, A2 = _d.T4, A3 = _d.T8 }, global::Kiln.Kernels.Launch.Map(8 * _d.N), global::Kiln.Kernels.Output.Work(_d.T8, 8 * _d.N), 0);
@@ -94,47 +84,28 @@ namespace Demo
             public float ForwardBackward(float[] x, float[] y) { this.Offer(0, x); this.Offer(1, y); return this.ForwardBackward(new global::System.ReadOnlySpan<float>(x), new global::System.ReadOnlySpan<float>(y)); }
             public float Forward(float[] x, float[] y) { this.Offer(0, x); this.Offer(1, y); return this.Forward(new global::System.ReadOnlySpan<float>(x), new global::System.ReadOnlySpan<float>(y)); }
 
-            /// <inheritdoc/>
-            protected override global::System.Collections.Generic.IReadOnlyList<(string Name, long Offset, long Count, bool IsInt)> InputSlots => _slots ??= new (string, long, long, bool)[] { ("x", _d.T0, 8 * _d.N, false), ("y", _d.T1, _d.N, false) };
-            private (string, long, long, bool)[]? _slots;
-
-            /// <inheritdoc/>
-            protected override int[][] Shapes => [[_d.N, 8], [_d.N], []];
-
             /// <summary>Forward and backward on the inputs written through StagedInput/StagedTargets (nothing copied on the managed path).</summary>
             public override float ForwardBackwardStaged() { using (Enter()) { UploadStaged(); Execute(backward: true); return ReadScalar(_d.T17); } }
-
             /// <summary>Runs the kernels again on the inputs of the last call (benchmarks, repeated evaluation).</summary>
             public void Replay(bool backward = true) { using (Enter()) Execute(backward); }
-
-            /// <inheritdoc/>
             public override float[] Invoke(global::System.Array[] inputs, bool backward = false) => [backward ? ForwardBackward(Arg<float>(inputs, 0, "x", 2), Arg<float>(inputs, 1, "y", 2)) : Forward(Arg<float>(inputs, 0, "x", 2), Arg<float>(inputs, 1, "y", 2))];
 
             private void Load(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y)
             {
-                global::Kiln.Plan.CheckInput("x", x.Length, 8 * this._d.N, "[N, 8]");
-                global::Kiln.Plan.CheckInput("y", y.Length, this._d.N, "[N]");
-                this.Put(0, x, this._d.T0);
-                this.Put(1, y, this._d.T1);
+                this.Input("x", 0, x, this._d.T0, 8 * this._d.N, "[N, 8]");
+                this.Input("y", 1, y, this._d.T1, this._d.N, "[N]");
             }
 
             protected override void RunKernels(bool backward)
             {
-                // S0: sum over axes 1 of [N, 8], writes t4 (Vector256), kernel K0
-                _f0.Run();
-                // S1: elementwise over [N, 8], writes t8 (Vector256), kernel K1
-                _f1.Run();
-                // S2: sum over axes 1 of [N, 8], writes t11 (Vector256), kernel K2
-                _f2.Run();
-                // S3: sum over axes 0 of [N], writes t17 (Vector256), kernel K3
-                _f3.Run();
+                _f0.Run(); // S0: sum over axes 1 of [N, 8], writes t4 (Vector256), kernel K0
+                _f1.Run(); // S1: elementwise over [N, 8], writes t8 (Vector256), kernel K1
+                _f2.Run(); // S2: sum over axes 1 of [N, 8], writes t11 (Vector256), kernel K2
+                _f3.Run(); // S3: sum over axes 0 of [N], writes t17 (Vector256), kernel K3
                 if (!backward) return;
-                // S4: elementwise over [N], writes t27 (Vector256), kernel K4
-                _f4.Run();
-                // S5: sum over axes 0 of [N, 8], added into grad of 'gain' (Vector256), kernel K5
-                _f5.Run();
-                // S6: sum over axes 0,1 of [N, 8], added into grad of 'offset' (Vector256), kernel K6
-                _f6.Run();
+                _f4.Run(); // S4: elementwise over [N], writes t27 (Vector256), kernel K4
+                _f5.Run(); // S5: sum over axes 0 of [N, 8], added into grad of 'gain' (Vector256), kernel K5
+                _f6.Run(); // S6: sum over axes 0,1 of [N, 8], added into grad of 'offset' (Vector256), kernel K6
             }
 
         }

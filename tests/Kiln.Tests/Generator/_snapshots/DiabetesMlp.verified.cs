@@ -50,30 +50,21 @@ namespace Samples.Diabetes
         public sealed class PredictPlan : global::Kiln.Plan
         {
             /// <summary>Dims and arena offsets (field Tn: where tensor tn lives), bound when the plan is compiled; each fused kernel gets the ones it reads as KernelArgs.</summary>
-            public struct Bound
-            {
-                public int N, T0, T4, T6, T10, T12, T16, T18;
-            }
+            public struct Bound { public int N, T0, T4, T6, T10, T12, T16, T18; }
 
             private readonly Bound _d;
             private readonly global::Kiln.Kernels.GemmOp _l0, _l2, _l4;
             private readonly global::Kiln.Kernels.Fused<global::Kiln.Kernels.KernelArgs> _f1, _f3, _f5;
 
-            /// <summary>Floats of the work arena for the given dims.</summary>
-            public static long WorkFloats(int n) => 105 + 30 * (long)n;
-            /// <summary>Ints of the target buffer for the given dims.</summary>
-            public static long TargetInts(int n) => 0;
+            private static long WorkFloats(int n) => 105 + 30 * (long)n;
+            private static long TargetInts(int n) => 0;
 
             internal PredictPlan(global::Samples.Diabetes.DiabetesClassifier model, int n) : base(model.Parameters, Layout, WorkFloats(CheckDim("N", n)), TargetInts(n))
             {
-                _d.N = n;
-                _d.T0 = Device.IsManaged ? 0 : Align(0);
-                _d.T4 = Align(15 + 8 * _d.N);
-                _d.T6 = Align(30 + 14 * _d.N);
-                _d.T10 = Align(45 + 20 * _d.N);
-                _d.T12 = Align(60 + 24 * _d.N);
-                _d.T16 = Align(75 + 28 * _d.N);
-                _d.T18 = Device.IsManaged ? 0 : Align(90 + 29 * _d.N);
+                _d.N = n; _d.T0 = Device.IsManaged ? 0 : Align(0); _d.T4 = Align(15 + 8 * _d.N); _d.T6 = Align(30 + 14 * _d.N);
+                _d.T10 = Align(45 + 20 * _d.N); _d.T12 = Align(60 + 24 * _d.N); _d.T16 = Align(75 + 28 * _d.N); _d.T18 = Device.IsManaged ? 0 : Align(90 + 29 * _d.N);
+                Describe([("x", _d.T0, 8 * _d.N, false)], [[_d.N, 8], [_d.N, 1]]);
+                Returns("output", 1, _d.T18, _d.N, "[N, 1]");
                 BindSlots(8 * _d.N, _d.N);
                 _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 6, 8, transA: false, transB: true, accumulate: false);
                 _f1 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K0, global::Kiln.Generated.DiabetesClassifierKernels.K0Cpu, new() { A0 = _d.N, A1 = _d.T4, A2 = _d.T6 }, global::Kiln.Kernels.Launch.Map(6 * _d.N), global::Kiln.Kernels.Output.Work(_d.T6, 6 * _d.N));
@@ -85,70 +76,32 @@ namespace Samples.Diabetes
 
             /// <summary>Output elements ([N, 1]).</summary>
             public int OutputLength => (int)(_d.N);
-
             /// <summary>Runs the forward pass and writes the output.</summary>
-            public void Run(global::System.ReadOnlySpan<float> x, global::System.Span<float> output)
-            {
-                using (this.Enter())
-                {
-                    global::Kiln.Plan.CheckOutput("output", output.Length, this.OutputLength, "[N, 1]");
-                    this.Load(x);
-                    this.PutOutput(1, output);
-                    this.Execute(backward: false);
-                    this.TakeOutput(1, output, this._d.T18);
-                }
-            }
-
+            public void Run(global::System.ReadOnlySpan<float> x, global::System.Span<float> output) { using (this.Enter(output)) { this.Load(x); this.Finish(output); } }
             /// <summary>Runs the forward pass and returns a new array with the output.</summary>
-            public float[] Run(global::System.ReadOnlySpan<float> x)
-            {
-                var output = new float[this.OutputLength];
-                this.Run(x, output);
-                return output;
-            }
-
+            public float[] Run(global::System.ReadOnlySpan<float> x) { var output = new float[this.OutputLength]; this.Run(x, output); return output; }
             /// <summary>Runs the forward pass on the caller's arrays in place where it can (managed path): kernels read the inputs and write the output there, and Replay does again.</summary>
             public void Run(float[] x, float[] output) { this.Offer(0, x); this.Offer(1, output); this.Run(new global::System.ReadOnlySpan<float>(x), new global::System.Span<float>(output)); }
 
-            /// <inheritdoc/>
-            protected override global::System.Collections.Generic.IReadOnlyList<(string Name, long Offset, long Count, bool IsInt)> InputSlots => _slots ??= new (string, long, long, bool)[] { ("x", _d.T0, 8 * _d.N, false) };
-            private (string, long, long, bool)[]? _slots;
-
-            /// <inheritdoc/>
-            protected override int[][] Shapes => [[_d.N, 8], [_d.N, 1]];
-
             /// <summary>The forward pass on staged inputs, writing the output.</summary>
-            public void RunStaged(global::System.Span<float> output) { CheckOutput("output", output.Length, OutputLength, "[N, 1]"); using (Enter()) { UploadStaged(); PutOutput(1, output); Execute(backward: false); TakeOutput(1, output, _d.T18); } }
-
+            public void RunStaged(global::System.Span<float> output) { using (Enter(output)) { UploadStaged(); Finish(output); } }
             /// <summary>Runs the kernels again on the inputs of the last call (benchmarks, repeated evaluation).</summary>
             public void Replay(bool backward = false) { using (Enter()) Execute(backward); }
-
-            /// <inheritdoc/>
             public override float[] Invoke(global::System.Array[] inputs, bool backward = false) => Run(Arg<float>(inputs, 0, "x", 1));
 
-            private void Load(global::System.ReadOnlySpan<float> x)
-            {
-                global::Kiln.Plan.CheckInput("x", x.Length, 8 * this._d.N, "[N, 8]");
-                this.Put(0, x, this._d.T0);
-            }
+            private void Load(global::System.ReadOnlySpan<float> x) { this.Input("x", 0, x, this._d.T0, 8 * this._d.N, "[N, 8]"); }
 
             protected override void RunKernels(bool backward)
             {
-                // S0: t4 = MatMul(t0, t1; transB) [N, 6]
-                if (Managed) _l0.Run(X[0], _d.T0, _p, 0, _w, _d.T4);
+                if (Managed) _l0.Run(X[0], _d.T0, _p, 0, _w, _d.T4); // S0: t4 = MatMul(t0, t1; transB) [N, 6]
                 else _l0.Run(Device, Work.View, _d.T0, State.Parameters.View, 0, Work.View, _d.T4);
-                // S1: elementwise over [N, 6], writes t6 (scalar), kernel K0
-                _f1.Run();
-                // S2: t10 = MatMul(t6, t7; transB) [N, 4]
-                if (Managed) _l2.Run(_w, _d.T6, _p, 54, _w, _d.T10);
+                _f1.Run(); // S1: elementwise over [N, 6], writes t6 (scalar), kernel K0
+                if (Managed) _l2.Run(_w, _d.T6, _p, 54, _w, _d.T10); // S2: t10 = MatMul(t6, t7; transB) [N, 4]
                 else _l2.Run(Device, Work.View, _d.T6, State.Parameters.View, 54, Work.View, _d.T10);
-                // S3: elementwise over [N, 4], writes t12 (scalar), kernel K1
-                _f3.Run();
-                // S4: t16 = MatMul(t12, t13; transB) [N, 1]
-                if (Managed) _l4.Run(_w, _d.T12, _p, 82, _w, _d.T16);
+                _f3.Run(); // S3: elementwise over [N, 4], writes t12 (scalar), kernel K1
+                if (Managed) _l4.Run(_w, _d.T12, _p, 82, _w, _d.T16); // S4: t16 = MatMul(t12, t13; transB) [N, 1]
                 else _l4.Run(Device, Work.View, _d.T12, State.Parameters.View, 82, Work.View, _d.T16);
-                // S5: elementwise over [N, 1], writes t18 (Vector256), kernel K2
-                _f5.Run();
+                _f5.Run(); // S5: elementwise over [N, 1], writes t18 (Vector256), kernel K2
             }
 
         }
@@ -170,27 +123,16 @@ namespace Samples.Diabetes
             private readonly global::Kiln.Kernels.GemmOp _l0, _l2, _l4, _l7, _l9, _l12, _l14, _l16;
             private readonly global::Kiln.Kernels.Fused<global::Kiln.Kernels.KernelArgs> _f1, _f3, _f5, _f6, _f8, _f10, _f11, _f13, _f15;
 
-            /// <summary>Floats of the work arena for the given dims.</summary>
-            public static long WorkFloats(int n) => 166 + 41 * (long)n;
-            /// <summary>Ints of the target buffer for the given dims.</summary>
-            public static long TargetInts(int n) => 0;
+            private static long WorkFloats(int n) => 166 + 41 * (long)n;
+            private static long TargetInts(int n) => 0;
 
             internal LossPlan(global::Samples.Diabetes.DiabetesClassifier model, int n) : base(model.Parameters, Layout, WorkFloats(CheckDim("N", n)), TargetInts(n))
             {
-                _d.N = n;
-                _d.T0 = Device.IsManaged ? 0 : Align(0);
-                _d.T1 = Device.IsManaged ? 0 : Align(15 + 8 * _d.N);
-                _d.T5 = Align(30 + 9 * _d.N);
-                _d.T7 = Align(45 + 15 * _d.N);
-                _d.T11 = Align(60 + 21 * _d.N);
-                _d.T13 = Align(75 + 25 * _d.N);
-                _d.T17 = Align(90 + 29 * _d.N);
-                _d.T25 = Align(105 + 30 * _d.N);
-                _d.T38 = Align(121 + 30 * _d.N);
-                _d.T41 = Align(60 + 21 * _d.N);
-                _d.T45 = Align(136 + 31 * _d.N);
-                _d.T48 = Align(30 + 9 * _d.N);
-                _d.T52 = Align(151 + 35 * _d.N);
+                _d.N = n; _d.T0 = Device.IsManaged ? 0 : Align(0); _d.T1 = Device.IsManaged ? 0 : Align(15 + 8 * _d.N); _d.T5 = Align(30 + 9 * _d.N);
+                _d.T7 = Align(45 + 15 * _d.N); _d.T11 = Align(60 + 21 * _d.N); _d.T13 = Align(75 + 25 * _d.N); _d.T17 = Align(90 + 29 * _d.N);
+                _d.T25 = Align(105 + 30 * _d.N); _d.T38 = Align(121 + 30 * _d.N); _d.T41 = Align(60 + 21 * _d.N); _d.T45 = Align(136 + 31 * _d.N);
+                _d.T48 = Align(30 + 9 * _d.N); _d.T52 = Align(151 + 35 * _d.N);
+                Describe([("x", _d.T0, 8 * _d.N, false), ("y", _d.T1, _d.N, false)], [[_d.N, 8], [_d.N, 1], []]);
                 BindSlots(8 * _d.N, _d.N);
                 _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 6, 8, transA: false, transB: true, accumulate: false);
                 _f1 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K0, global::Kiln.Generated.DiabetesClassifierKernels.K0Cpu, new() { A0 = _d.N, A1 = _d.T5, A2 = _d.T7 }, global::Kiln.Kernels.Launch.Map(6 * _d.N), global::Kiln.Kernels.Output.Work(_d.T7, 6 * _d.N));
@@ -230,74 +172,45 @@ namespace Samples.Diabetes
             public float ForwardBackward(float[] x, float[] y) { this.Offer(0, x); this.Offer(1, y); return this.ForwardBackward(new global::System.ReadOnlySpan<float>(x), new global::System.ReadOnlySpan<float>(y)); }
             public float Forward(float[] x, float[] y) { this.Offer(0, x); this.Offer(1, y); return this.Forward(new global::System.ReadOnlySpan<float>(x), new global::System.ReadOnlySpan<float>(y)); }
 
-            /// <inheritdoc/>
-            protected override global::System.Collections.Generic.IReadOnlyList<(string Name, long Offset, long Count, bool IsInt)> InputSlots => _slots ??= new (string, long, long, bool)[] { ("x", _d.T0, 8 * _d.N, false), ("y", _d.T1, _d.N, false) };
-            private (string, long, long, bool)[]? _slots;
-
-            /// <inheritdoc/>
-            protected override int[][] Shapes => [[_d.N, 8], [_d.N, 1], []];
-
             /// <summary>Forward and backward on the inputs written through StagedInput/StagedTargets (nothing copied on the managed path).</summary>
             public override float ForwardBackwardStaged() { using (Enter()) { UploadStaged(); Execute(backward: true); return ReadScalar(_d.T25); } }
-
             /// <summary>Runs the kernels again on the inputs of the last call (benchmarks, repeated evaluation).</summary>
             public void Replay(bool backward = true) { using (Enter()) Execute(backward); }
-
-            /// <inheritdoc/>
             public override float[] Invoke(global::System.Array[] inputs, bool backward = false) => [backward ? ForwardBackward(Arg<float>(inputs, 0, "x", 2), Arg<float>(inputs, 1, "y", 2)) : Forward(Arg<float>(inputs, 0, "x", 2), Arg<float>(inputs, 1, "y", 2))];
 
             private void Load(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y)
             {
-                global::Kiln.Plan.CheckInput("x", x.Length, 8 * this._d.N, "[N, 8]");
-                global::Kiln.Plan.CheckInput("y", y.Length, this._d.N, "[N, 1]");
-                this.Put(0, x, this._d.T0);
-                this.Put(1, y, this._d.T1);
+                this.Input("x", 0, x, this._d.T0, 8 * this._d.N, "[N, 8]");
+                this.Input("y", 1, y, this._d.T1, this._d.N, "[N, 1]");
             }
 
             protected override void RunKernels(bool backward)
             {
-                // S0: t5 = MatMul(t0, t2; transB) [N, 6]
-                if (Managed) _l0.Run(X[0], _d.T0, _p, 0, _w, _d.T5);
+                if (Managed) _l0.Run(X[0], _d.T0, _p, 0, _w, _d.T5); // S0: t5 = MatMul(t0, t2; transB) [N, 6]
                 else _l0.Run(Device, Work.View, _d.T0, State.Parameters.View, 0, Work.View, _d.T5);
-                // S1: elementwise over [N, 6], writes t7 (scalar), kernel K0
-                _f1.Run();
-                // S2: t11 = MatMul(t7, t8; transB) [N, 4]
-                if (Managed) _l2.Run(_w, _d.T7, _p, 54, _w, _d.T11);
+                _f1.Run(); // S1: elementwise over [N, 6], writes t7 (scalar), kernel K0
+                if (Managed) _l2.Run(_w, _d.T7, _p, 54, _w, _d.T11); // S2: t11 = MatMul(t7, t8; transB) [N, 4]
                 else _l2.Run(Device, Work.View, _d.T7, State.Parameters.View, 54, Work.View, _d.T11);
-                // S3: elementwise over [N, 4], writes t13 (scalar), kernel K1
-                _f3.Run();
-                // S4: t17 = MatMul(t13, t14; transB) [N, 1]
-                if (Managed) _l4.Run(_w, _d.T13, _p, 82, _w, _d.T17);
+                _f3.Run(); // S3: elementwise over [N, 4], writes t13 (scalar), kernel K1
+                if (Managed) _l4.Run(_w, _d.T13, _p, 82, _w, _d.T17); // S4: t17 = MatMul(t13, t14; transB) [N, 1]
                 else _l4.Run(Device, Work.View, _d.T13, State.Parameters.View, 82, Work.View, _d.T17);
-                // S5: sum over axes 0,1 of [N, 1], writes t25 (Vector256), kernel K3
-                _f5.Run();
+                _f5.Run(); // S5: sum over axes 0,1 of [N, 1], writes t25 (Vector256), kernel K3
                 if (!backward) return;
-                // S6: elementwise over [N, 1], writes t38 (Vector256), kernel K4
-                _f6.Run();
-                // S7: t41 = MatMul(t38, t14) [N, 4]
-                if (Managed) _l7.Run(_w, _d.T38, _p, 82, _w, _d.T41);
+                _f6.Run(); // S6: elementwise over [N, 1], writes t38 (Vector256), kernel K4
+                if (Managed) _l7.Run(_w, _d.T38, _p, 82, _w, _d.T41); // S7: t41 = MatMul(t38, t14) [N, 4]
                 else _l7.Run(Device, Work.View, _d.T38, State.Parameters.View, 82, Work.View, _d.T41);
-                // S8: elementwise over [N, 4], writes t45 (Vector256), kernel K5
-                _f8.Run();
-                // S9: t48 = MatMul(t45, t8) [N, 6]
-                if (Managed) _l9.Run(_w, _d.T45, _p, 54, _w, _d.T48);
+                _f8.Run(); // S8: elementwise over [N, 4], writes t45 (Vector256), kernel K5
+                if (Managed) _l9.Run(_w, _d.T45, _p, 54, _w, _d.T48); // S9: t48 = MatMul(t45, t8) [N, 6]
                 else _l9.Run(Device, Work.View, _d.T45, State.Parameters.View, 54, Work.View, _d.T48);
-                // S10: elementwise over [N, 6], writes t52 (Vector256), kernel K6
-                _f10.Run();
-                // S11: sum over axes 0 of [N, 6], added into grad of 'linear1.bias' (scalar), kernel K7
-                _f11.Run();
-                // S12: t56 = MatMul(t52, t0; transA) [6, 8]
-                if (Managed) _l12.Run(_w, _d.T52, X[0], _d.T0, _g, 0);
+                _f10.Run(); // S10: elementwise over [N, 6], writes t52 (Vector256), kernel K6
+                _f11.Run(); // S11: sum over axes 0 of [N, 6], added into grad of 'linear1.bias' (scalar), kernel K7
+                if (Managed) _l12.Run(_w, _d.T52, X[0], _d.T0, _g, 0); // S12: t56 = MatMul(t52, t0; transA) [6, 8]
                 else _l12.Run(Device, Work.View, _d.T52, Work.View, _d.T0, State.Gradients.View, 0);
-                // S13: sum over axes 0 of [N, 4], added into grad of 'linear2.bias' (scalar), kernel K8
-                _f13.Run();
-                // S14: t49 = MatMul(t45, t7; transA) [4, 6]
-                if (Managed) _l14.Run(_w, _d.T45, _w, _d.T7, _g, 54);
+                _f13.Run(); // S13: sum over axes 0 of [N, 4], added into grad of 'linear2.bias' (scalar), kernel K8
+                if (Managed) _l14.Run(_w, _d.T45, _w, _d.T7, _g, 54); // S14: t49 = MatMul(t45, t7; transA) [4, 6]
                 else _l14.Run(Device, Work.View, _d.T45, Work.View, _d.T7, State.Gradients.View, 54);
-                // S15: sum over axes 0 of [N, 1], added into grad of 'linear3.bias' (Vector256), kernel K9
-                _f15.Run();
-                // S16: t42 = MatMul(t38, t13; transA) [1, 4]
-                if (Managed) _l16.Run(_w, _d.T38, _w, _d.T13, _g, 82);
+                _f15.Run(); // S15: sum over axes 0 of [N, 1], added into grad of 'linear3.bias' (Vector256), kernel K9
+                if (Managed) _l16.Run(_w, _d.T38, _w, _d.T13, _g, 82); // S16: t42 = MatMul(t38, t13; transA) [1, 4]
                 else _l16.Run(Device, Work.View, _d.T38, Work.View, _d.T13, State.Gradients.View, 82);
             }
 

@@ -65,27 +65,16 @@ namespace Demo
             private readonly global::Kiln.Kernels.SoftmaxOp _l10;
             private readonly global::Kiln.Kernels.Fused<global::Kiln.Kernels.KernelArgs> _f1, _f4, _f6, _f8, _f9;
 
-            /// <summary>Floats of the work arena for the given dims.</summary>
-            public static long WorkFloats(int n) => 172 + 29 * (long)n;
-            /// <summary>Ints of the target buffer for the given dims.</summary>
-            public static long TargetInts(int n) => 0;
+            private static long WorkFloats(int n) => 172 + 29 * (long)n;
+            private static long TargetInts(int n) => 0;
 
             internal ClassifyPlan(global::Demo.Tour model, int n) : base(model.Parameters, Layout, WorkFloats(CheckDim("N", n)), TargetInts(n))
             {
-                _d.N = n;
-                _d.T0 = Device.IsManaged ? 0 : Align(0);
-                _d.T1 = Align(15 + 4 * _d.N);
-                _d.T5 = Align(31 + 4 * _d.N);
-                _d.T7 = Align(46 + 8 * _d.N);
-                _d.T8 = Align(31 + 4 * _d.N);
-                _d.T11 = Align(61 + 12 * _d.N);
-                _d.T12 = Align(76 + 16 * _d.N);
-                _d.T13 = Align(91 + 20 * _d.N);
-                _d.T15 = Align(106 + 23 * _d.N);
-                _d.T16 = Align(124 + 23 * _d.N);
-                _d.T20 = Align(142 + 23 * _d.N);
-                _d.T21 = Align(91 + 20 * _d.N);
-                _d.T22 = Align(157 + 26 * _d.N);
+                _d.N = n; _d.T0 = Device.IsManaged ? 0 : Align(0); _d.T1 = Align(15 + 4 * _d.N); _d.T5 = Align(31 + 4 * _d.N);
+                _d.T7 = Align(46 + 8 * _d.N); _d.T8 = Align(31 + 4 * _d.N); _d.T11 = Align(61 + 12 * _d.N); _d.T12 = Align(76 + 16 * _d.N);
+                _d.T13 = Align(91 + 20 * _d.N); _d.T15 = Align(106 + 23 * _d.N); _d.T16 = Align(124 + 23 * _d.N); _d.T20 = Align(142 + 23 * _d.N);
+                _d.T21 = Align(91 + 20 * _d.N); _d.T22 = Align(157 + 26 * _d.N);
+                Describe([("x", _d.T0, 4 * _d.N, false), ("temperature", _d.T1, 1, false)], [[_d.N, 4], [], [_d.N, 3]], outputs: [("logits", _d.T20, 3 * _d.N), ("probs", _d.T22, 3 * _d.N)]);
                 BindSlots(4 * _d.N);
                 _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: false, accumulate: false);
                 _f1 = new(this, global::Kiln.Generated.TourKernels.K0, global::Kiln.Generated.TourKernels.K0Cpu, new() { A0 = _d.N, A1 = _d.T0, A2 = _d.T5, A3 = _d.T7 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T7, 4 * _d.N), 0);
@@ -126,62 +115,36 @@ namespace Demo
                 return (logits, probs);
             }
 
-            /// <inheritdoc/>
-            protected override global::System.Collections.Generic.IReadOnlyList<(string Name, long Offset, long Count, bool IsInt)> InputSlots => _slots ??= new (string, long, long, bool)[] { ("x", _d.T0, 4 * _d.N, false), ("temperature", _d.T1, 1, false) };
-            private (string, long, long, bool)[]? _slots;
-
-            /// <inheritdoc/>
-            protected override int[][] Shapes => [[_d.N, 4], [], [_d.N, 3]];
-
-            /// <inheritdoc/>
-            protected override global::System.Collections.Generic.IReadOnlyList<(string Name, long Offset, long Count)> OutputSlots => _outputSlots ??= new (string, long, long)[] { ("logits", _d.T20, 3 * _d.N), ("probs", _d.T22, 3 * _d.N) };
-            private (string, long, long)[]? _outputSlots;
-
             /// <summary>The forward pass on staged inputs, writing the output.</summary>
             public void RunStaged(global::System.Span<float> logits, global::System.Span<float> probs) { CheckOutput("logits", logits.Length, 3 * _d.N, "[N, 3]"); CheckOutput("probs", probs.Length, 3 * _d.N, "[N, 3]"); using (Enter()) { UploadStaged(); Execute(backward: false); Work.CopyTo(logits, _d.T20); Work.CopyTo(probs, _d.T22); } }
-
             /// <summary>Runs the kernels again on the inputs of the last call (benchmarks, repeated evaluation).</summary>
             public void Replay(bool backward = false) { using (Enter()) Execute(backward); }
-
-            /// <inheritdoc/>
             public override float[] Invoke(global::System.Array[] inputs, bool backward = false) => Run(Arg<float>(inputs, 0, "x", 2), Arg<float>(inputs, 1, "temperature", 2)[0]).Item1;
 
             private void Load(global::System.ReadOnlySpan<float> x, float temperature)
             {
-                global::Kiln.Plan.CheckInput("x", x.Length, 4 * this._d.N, "[N, 4]");
-                this.Put(0, x, this._d.T0);
+                this.Input("x", 0, x, this._d.T0, 4 * this._d.N, "[N, 4]");
                 this.Work.CopyFrom(new global::System.ReadOnlySpan<float>(in temperature), this._d.T1);
             }
 
             protected override void RunKernels(bool backward)
             {
-                // S0: t5 = MatMul(t0, t4) [N, 4]
-                if (Managed) _l0.Run(X[0], _d.T0, _p, 0, _w, _d.T5);
+                if (Managed) _l0.Run(X[0], _d.T0, _p, 0, _w, _d.T5); // S0: t5 = MatMul(t0, t4) [N, 4]
                 else _l0.Run(Device, Work.View, _d.T0, State.Parameters.View, 0, Work.View, _d.T5);
-                // S1: elementwise over [N, 4], writes t7 (Vector256), kernel K0
-                _f1.Run();
-                // S2: t8 = MatMul(t7, t4) [N, 4]
-                if (Managed) _l2.Run(_w, _d.T7, _p, 0, _w, _d.T8);
+                _f1.Run(); // S1: elementwise over [N, 4], writes t7 (Vector256), kernel K0
+                if (Managed) _l2.Run(_w, _d.T7, _p, 0, _w, _d.T8); // S2: t8 = MatMul(t7, t4) [N, 4]
                 else _l2.Run(Device, Work.View, _d.T7, State.Parameters.View, 0, Work.View, _d.T8);
-                // S3: t11 = Random(; args=2,0.10000000149011612,0) [N, 4]
-                if (Managed) _l3.Run(_w, _d.T11, this.Draw());
+                if (Managed) _l3.Run(_w, _d.T11, this.Draw()); // S3: t11 = Random(; args=2,0.10000000149011612,0) [N, 4]
                 else _l3.Run(Device, Work.View, _d.T11, this.Draw());
-                // S4: elementwise over [N, 4], writes t12 (Vector256), kernel K1
-                _f4.Run();
-                // S5: t13 = MatMul(t12, t2; transB) [N, 3]
-                if (Managed) _l5.Run(_w, _d.T12, _p, 16, _w, _d.T13);
+                _f4.Run(); // S4: elementwise over [N, 4], writes t12 (Vector256), kernel K1
+                if (Managed) _l5.Run(_w, _d.T12, _p, 16, _w, _d.T13); // S5: t13 = MatMul(t12, t2; transB) [N, 3]
                 else _l5.Run(Device, Work.View, _d.T12, State.Parameters.View, 16, Work.View, _d.T13);
-                // S6: elementwise over [3], writes t15 (scalar), kernel K2
-                _f6.Run();
-                // S7: t16 = CumSum(t15) [3]
-                if (Managed) _l7.Run(_w, _d.T15, _w, _d.T16);
+                _f6.Run(); // S6: elementwise over [3], writes t15 (scalar), kernel K2
+                if (Managed) _l7.Run(_w, _d.T15, _w, _d.T16); // S7: t16 = CumSum(t15) [3]
                 else _l7.Run(Device, Work.View, _d.T15, Work.View, _d.T16);
-                // S8: elementwise over [N, 3], writes t20 (scalar), kernel K3
-                _f8.Run();
-                // S9: elementwise over [N, 3], writes t21 (Vector256), kernel K4
-                _f9.Run();
-                // S10: t22 = Softmax(t21; dim=1) [N, 3]
-                if (Managed) _l10.Run(_w, _d.T21, _w, _d.T21, _w, _d.T22);
+                _f8.Run(); // S8: elementwise over [N, 3], writes t20 (scalar), kernel K3
+                _f9.Run(); // S9: elementwise over [N, 3], writes t21 (Vector256), kernel K4
+                if (Managed) _l10.Run(_w, _d.T21, _w, _d.T21, _w, _d.T22); // S10: t22 = Softmax(t21; dim=1) [N, 3]
                 else _l10.Run(Device, Work.View, _d.T21, Work.View, _d.T21, Work.View, _d.T22);
             }
 
@@ -212,54 +175,23 @@ namespace Demo
             private readonly global::Kiln.Kernels.PickedLogSoftmaxGradOp _l28;
             private readonly global::Kiln.Kernels.Fused<global::Kiln.Kernels.KernelArgs> _f1, _f3, _f4, _f6, _f8, _f10, _f12, _f15, _f17, _f18, _f19, _f21, _f22, _f23, _f24, _f25, _f26, _f27, _f30, _f32, _f34, _f38;
 
-            /// <summary>Floats of the work arena for the given dims.</summary>
-            public static long WorkFloats(int n) => 411 + 54 * (long)n;
-            /// <summary>Ints of the target buffer for the given dims.</summary>
-            public static long TargetInts(int n) => (long)n;
+            private static long WorkFloats(int n) => 411 + 54 * (long)n;
+            private static long TargetInts(int n) => (long)n;
 
             internal TrainPlan(global::Demo.Tour model, int n) : base(model.Parameters, Layout, WorkFloats(CheckDim("N", n)), TargetInts(n))
             {
-                _d.N = n;
-                _d.T0 = Device.IsManaged ? 0 : Align(0);
-                _d.T1 = 0;
-                _d.T26 = Align(15 + 4 * _d.N);
-                _d.T2 = Align(33 + 4 * _d.N);
-                _d.T5 = Align(48 + 8 * _d.N);
-                _d.T9 = Align(33 + 4 * _d.N);
-                _d.T10 = Align(63 + 12 * _d.N);
-                _d.T11 = Align(33 + 4 * _d.N);
-                _d.T12 = Align(78 + 16 * _d.N);
-                _d.T13 = Align(93 + 20 * _d.N);
-                _d.T15 = Align(78 + 16 * _d.N);
-                _d.T16 = Align(108 + 24 * _d.N);
-                _d.T17 = Align(123 + 28 * _d.N);
-                _d.T19 = Align(138 + 31 * _d.N);
-                _d.T20 = Align(156 + 31 * _d.N);
-                _d.T24 = Align(174 + 31 * _d.N);
-                _d.T25 = Align(123 + 28 * _d.N);
-                _d.T43 = Align(189 + 34 * _d.N);
-                _d.T46 = Align(138 + 31 * _d.N);
-                _d.T44 = Align(189 + 34 * _d.N);
-                _d.T48 = Align(156 + 31 * _d.N);
-                _d.T41 = Align(204 + 35 * _d.N);
-                _d.T54 = Align(220 + 35 * _d.N);
-                _d.T55 = Align(239 + 35 * _d.N);
-                _d.T56 = Align(220 + 35 * _d.N);
-                _d.T60 = Align(239 + 35 * _d.N);
-                _d.T63 = Align(258 + 35 * _d.N);
-                _d.T31 = Align(138 + 31 * _d.N);
-                _d.T35 = Align(239 + 35 * _d.N);
-                _d.T68 = Align(138 + 31 * _d.N);
-                _d.T73 = Align(189 + 34 * _d.N);
-                _d.T74 = Align(274 + 35 * _d.N);
-                _d.T77 = Align(289 + 38 * _d.N);
-                _d.T83 = Align(304 + 42 * _d.N);
-                _d.T84 = Align(93 + 20 * _d.N);
-                _d.T90 = Align(319 + 46 * _d.N);
-                _d.T91 = Align(63 + 12 * _d.N);
-                _d.T93 = Align(334 + 50 * _d.N);
-                _d.T85 = Align(349 + 54 * _d.N);
+                _d.N = n; _d.T0 = Device.IsManaged ? 0 : Align(0); _d.T1 = 0; _d.T26 = Align(15 + 4 * _d.N);
+                _d.T2 = Align(33 + 4 * _d.N); _d.T5 = Align(48 + 8 * _d.N); _d.T9 = Align(33 + 4 * _d.N); _d.T10 = Align(63 + 12 * _d.N);
+                _d.T11 = Align(33 + 4 * _d.N); _d.T12 = Align(78 + 16 * _d.N); _d.T13 = Align(93 + 20 * _d.N); _d.T15 = Align(78 + 16 * _d.N);
+                _d.T16 = Align(108 + 24 * _d.N); _d.T17 = Align(123 + 28 * _d.N); _d.T19 = Align(138 + 31 * _d.N); _d.T20 = Align(156 + 31 * _d.N);
+                _d.T24 = Align(174 + 31 * _d.N); _d.T25 = Align(123 + 28 * _d.N); _d.T43 = Align(189 + 34 * _d.N); _d.T46 = Align(138 + 31 * _d.N);
+                _d.T44 = Align(189 + 34 * _d.N); _d.T48 = Align(156 + 31 * _d.N); _d.T41 = Align(204 + 35 * _d.N); _d.T54 = Align(220 + 35 * _d.N);
+                _d.T55 = Align(239 + 35 * _d.N); _d.T56 = Align(220 + 35 * _d.N); _d.T60 = Align(239 + 35 * _d.N); _d.T63 = Align(258 + 35 * _d.N);
+                _d.T31 = Align(138 + 31 * _d.N); _d.T35 = Align(239 + 35 * _d.N); _d.T68 = Align(138 + 31 * _d.N); _d.T73 = Align(189 + 34 * _d.N);
+                _d.T74 = Align(274 + 35 * _d.N); _d.T77 = Align(289 + 38 * _d.N); _d.T83 = Align(304 + 42 * _d.N); _d.T84 = Align(93 + 20 * _d.N);
+                _d.T90 = Align(319 + 46 * _d.N); _d.T91 = Align(63 + 12 * _d.N); _d.T93 = Align(334 + 50 * _d.N); _d.T85 = Align(349 + 54 * _d.N);
                 _d.T92 = Align(380 + 54 * _d.N);
+                Describe([("x", _d.T0, 4 * _d.N, false), ("t", _d.T1, _d.N, true)], [[_d.N, 4], [_d.N], []], outputs: [("loss", _d.T63, 1), ("logits", _d.T24, 3 * _d.N)], buffers: [(0, _d.T26, _d.T35, 3)], inputGrads: [("x", _d.T93, 4 * _d.N)]);
                 BindSlots(4 * _d.N);
                 _l0 = new global::Kiln.Kernels.RandomOp(4 * _d.N, global::Kiln.Kernels.RandomOp.Kind.Normal, 0f, stream: 0);
                 _f1 = new(this, global::Kiln.Generated.TourKernels.K5, global::Kiln.Generated.TourKernels.K5Cpu, new() { A0 = _d.N, A1 = _d.T0, A2 = _d.T2, A3 = _d.T5 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T5, 4 * _d.N), 0);
@@ -321,25 +253,6 @@ namespace Demo
             public float ForwardBackward(float[] x, global::System.ReadOnlySpan<int> t) { this.Offer(0, x); return this.ForwardBackward(new global::System.ReadOnlySpan<float>(x), t); }
             public float Forward(float[] x, global::System.ReadOnlySpan<int> t) { this.Offer(0, x); return this.Forward(new global::System.ReadOnlySpan<float>(x), t); }
 
-            /// <inheritdoc/>
-            protected override global::System.Collections.Generic.IReadOnlyList<(string Name, long Offset, long Count, bool IsInt)> InputSlots => _slots ??= new (string, long, long, bool)[] { ("x", _d.T0, 4 * _d.N, false), ("t", _d.T1, _d.N, true) };
-            private (string, long, long, bool)[]? _slots;
-
-            /// <inheritdoc/>
-            protected override int[][] Shapes => [[_d.N, 4], [_d.N], []];
-
-            /// <inheritdoc/>
-            protected override global::System.Collections.Generic.IReadOnlyList<(string Name, long Offset, long Count)> OutputSlots => _outputSlots ??= new (string, long, long)[] { ("loss", _d.T63, 1), ("logits", _d.T24, 3 * _d.N) };
-            private (string, long, long)[]? _outputSlots;
-
-            /// <inheritdoc/>
-            protected override global::System.Collections.Generic.IReadOnlyList<(long Offset, long Read, long Written, long Count)> BufferSlots => _bufferSlots ??= new (long, long, long, long)[] { (0, _d.T26, _d.T35, 3) };
-            private (long, long, long, long)[]? _bufferSlots;
-
-            /// <inheritdoc/>
-            protected override global::System.Collections.Generic.IReadOnlyList<(string Name, long Offset, long Count)> InputGradSlots => _gradSlots ??= new (string, long, long)[] { ("x", _d.T93, 4 * _d.N) };
-            private (string, long, long)[]? _gradSlots;
-
             private void PrepareStaged()
             {
                 CheckTargets("t", StagedTargets("t"), 3, -100);
@@ -348,120 +261,76 @@ namespace Demo
 
             /// <summary>Forward and backward on the inputs written through StagedInput/StagedTargets (nothing copied on the managed path).</summary>
             public override float ForwardBackwardStaged() { using (Enter()) { PrepareStaged(); Execute(backward: true); return ReadScalar(_d.T63); } }
-
             /// <summary>Runs the kernels again on the inputs of the last call (benchmarks, repeated evaluation).</summary>
             public void Replay(bool backward = true) { using (Enter()) Execute(backward); }
-
-            /// <inheritdoc/>
             public override float[] Invoke(global::System.Array[] inputs, bool backward = false) => [backward ? ForwardBackward(Arg<float>(inputs, 0, "x", 2), Arg<int>(inputs, 1, "t", 2)) : Forward(Arg<float>(inputs, 0, "x", 2), Arg<int>(inputs, 1, "t", 2))];
 
             private void Load(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<int> t)
             {
-                global::Kiln.Plan.CheckInput("x", x.Length, 4 * this._d.N, "[N, 4]");
-                global::Kiln.Plan.CheckInput("t", t.Length, this._d.N, "[N]");
                 global::Kiln.Plan.CheckTargets("t", t, 3, -100);
-                this.Put(0, x, this._d.T0);
-                this.Targets.CopyFrom(t, this._d.T1);
+                this.Input("x", 0, x, this._d.T0, 4 * this._d.N, "[N, 4]");
+                this.Input("t", t, this._d.T1, this._d.N, "[N]");
             }
 
             protected override void RunKernels(bool backward)
             {
-                // S0: t2 = Random(; args=1,0,0) [N, 4]
-                if (Managed) _l0.Run(_w, _d.T2, this.Draw());
+                if (Managed) _l0.Run(_w, _d.T2, this.Draw()); // S0: t2 = Random(; args=1,0,0) [N, 4]
                 else _l0.Run(Device, Work.View, _d.T2, this.Draw());
-                // S1: elementwise over [N, 4], writes t5 (Vector256), kernel K5
-                _f1.Run();
-                // S2: t9 = MatMul(t5, t8) [N, 4]
-                if (Managed) _l2.Run(_w, _d.T5, _p, 0, _w, _d.T9);
+                _f1.Run(); // S1: elementwise over [N, 4], writes t5 (Vector256), kernel K5
+                if (Managed) _l2.Run(_w, _d.T5, _p, 0, _w, _d.T9); // S2: t9 = MatMul(t5, t8) [N, 4]
                 else _l2.Run(Device, Work.View, _d.T5, State.Parameters.View, 0, Work.View, _d.T9);
-                // S3: elementwise over [N, 4], writes t10 (Vector256), kernel K6
-                _f3.Run();
-                // S4: elementwise over [N, 4], writes t11 (Vector256), kernel K7
-                _f4.Run();
-                // S5: t12 = MatMul(t11, t8) [N, 4]
-                if (Managed) _l5.Run(_w, _d.T11, _p, 0, _w, _d.T12);
+                _f3.Run(); // S3: elementwise over [N, 4], writes t10 (Vector256), kernel K6
+                _f4.Run(); // S4: elementwise over [N, 4], writes t11 (Vector256), kernel K7
+                if (Managed) _l5.Run(_w, _d.T11, _p, 0, _w, _d.T12); // S5: t12 = MatMul(t11, t8) [N, 4]
                 else _l5.Run(Device, Work.View, _d.T11, State.Parameters.View, 0, Work.View, _d.T12);
-                // S6: elementwise over [N, 4], writes t13 (Vector256), kernel K6
-                _f6.Run();
-                // S7: t15 = Random(; args=2,0.10000000149011612,1) [N, 4]
-                if (Managed) _l7.Run(_w, _d.T15, this.Draw());
+                _f6.Run(); // S6: elementwise over [N, 4], writes t13 (Vector256), kernel K6
+                if (Managed) _l7.Run(_w, _d.T15, this.Draw()); // S7: t15 = Random(; args=2,0.10000000149011612,1) [N, 4]
                 else _l7.Run(Device, Work.View, _d.T15, this.Draw());
-                // S8: elementwise over [N, 4], writes t16 (Vector256), kernel K8
-                _f8.Run();
-                // S9: t17 = MatMul(t16, t6; transB) [N, 3]
-                if (Managed) _l9.Run(_w, _d.T16, _p, 16, _w, _d.T17);
+                _f8.Run(); // S8: elementwise over [N, 4], writes t16 (Vector256), kernel K8
+                if (Managed) _l9.Run(_w, _d.T16, _p, 16, _w, _d.T17); // S9: t17 = MatMul(t16, t6; transB) [N, 3]
                 else _l9.Run(Device, Work.View, _d.T16, State.Parameters.View, 16, Work.View, _d.T17);
-                // S10: elementwise over [3], writes t19 (scalar), kernel K2
-                _f10.Run();
-                // S11: t20 = CumSum(t19) [3]
-                if (Managed) _l11.Run(_w, _d.T19, _w, _d.T20);
+                _f10.Run(); // S10: elementwise over [3], writes t19 (scalar), kernel K2
+                if (Managed) _l11.Run(_w, _d.T19, _w, _d.T20); // S11: t20 = CumSum(t19) [3]
                 else _l11.Run(Device, Work.View, _d.T19, Work.View, _d.T20);
-                // S12: elementwise over [N, 3], writes t24 (scalar), kernel K3
-                _f12.Run();
-                // S13: t25 = Softmax(t24; dim=1) [N, 3]
-                if (Managed) _l13.Run(_w, _d.T24, _w, _d.T24, _w, _d.T25);
+                _f12.Run(); // S12: elementwise over [N, 3], writes t24 (scalar), kernel K3
+                if (Managed) _l13.Run(_w, _d.T24, _w, _d.T24, _w, _d.T25); // S13: t25 = Softmax(t24; dim=1) [N, 3]
                 else _l13.Run(Device, Work.View, _d.T24, Work.View, _d.T24, Work.View, _d.T25);
-                // S14: t43 = PickLogSoftmax(t24, t1, t25) [N]
-                if (Managed) _l14.Run(_w, _d.T24, _t, _d.T1, _w, _d.T25, _w, _d.T43);
+                if (Managed) _l14.Run(_w, _d.T24, _t, _d.T1, _w, _d.T25, _w, _d.T43); // S14: t43 = PickLogSoftmax(t24, t1, t25) [N]
                 else _l14.Run(Device, Work.View, _d.T24, Targets.View, _d.T1, Work.View, _d.T25, Work.View, _d.T43);
-                // S15: sum over axes 0 of [N], writes t46 (Vector256), kernel K9
-                _f15.Run();
-                // S16: t44 = Pick(t18, t1) [N]
-                if (Managed) _l16.Run(_w, 0, _t, _d.T1, _w, _d.T44);
+                _f15.Run(); // S15: sum over axes 0 of [N], writes t46 (Vector256), kernel K9
+                if (Managed) _l16.Run(_w, 0, _t, _d.T1, _w, _d.T44); // S16: t44 = Pick(t18, t1) [N]
                 else _l16.Run(Device, Work.View, 0, Targets.View, _d.T1, Work.View, _d.T44);
-                // S17: sum over axes 0 of [N], writes t48 (Vector256), kernel K10
-                _f17.Run();
-                // S18: sum over axes 0,1 of [N, 3], writes t41 (scalar), kernel K11
-                _f18.Run();
-                // S19: elementwise over [4], writes t54 (scalar), kernel K12
-                _f19.Run();
-                // S20: t55 = CumSum(t54) [4]
-                if (Managed) _l20.Run(_w, _d.T54, _w, _d.T55);
+                _f17.Run(); // S17: sum over axes 0 of [N], writes t48 (Vector256), kernel K10
+                _f18.Run(); // S18: sum over axes 0,1 of [N, 3], writes t41 (scalar), kernel K11
+                _f19.Run(); // S19: elementwise over [4], writes t54 (scalar), kernel K12
+                if (Managed) _l20.Run(_w, _d.T54, _w, _d.T55); // S20: t55 = CumSum(t54) [4]
                 else _l20.Run(Device, Work.View, _d.T54, Work.View, _d.T55);
-                // S21: elementwise over [4], writes t56 (scalar), kernel K13
-                _f21.Run();
-                // S22: sum over axes 0,1 of [4, 4], writes t60 (scalar), kernel K14
-                _f22.Run();
-                // S23: elementwise over [], writes t63 (scalar), kernel K15
-                _f23.Run();
-                // S24: sum over axes 0 of [N, 3], writes t31 (scalar), kernel K16
-                _f24.Run();
-                // S25: elementwise over [3], writes t35 (scalar), kernel K17
-                _f25.Run();
+                _f21.Run(); // S21: elementwise over [4], writes t56 (scalar), kernel K13
+                _f22.Run(); // S22: sum over axes 0,1 of [4, 4], writes t60 (scalar), kernel K14
+                _f23.Run(); // S23: elementwise over [], writes t63 (scalar), kernel K15
+                _f24.Run(); // S24: sum over axes 0 of [N, 3], writes t31 (scalar), kernel K16
+                _f25.Run(); // S25: elementwise over [3], writes t35 (scalar), kernel K17
                 if (!backward) return;
-                // S26: elementwise over [], writes t68 (scalar), kernel K18
-                _f26.Run();
-                // S27: elementwise over [N], writes t73 (Vector256), kernel K19
-                _f27.Run();
-                // S28: t74 = PickedSoftmaxGrad(t25, t73, t1) [N, 3]
-                if (Managed) _l28.Run(_w, _d.T25, _w, _d.T73, _t, _d.T1, _w, _d.T74);
+                _f26.Run(); // S26: elementwise over [], writes t68 (scalar), kernel K18
+                _f27.Run(); // S27: elementwise over [N], writes t73 (Vector256), kernel K19
+                if (Managed) _l28.Run(_w, _d.T25, _w, _d.T73, _t, _d.T1, _w, _d.T74); // S28: t74 = PickedSoftmaxGrad(t25, t73, t1) [N, 3]
                 else _l28.Run(Device, Work.View, _d.T25, Work.View, _d.T73, Targets.View, _d.T1, Work.View, _d.T74);
-                // S29: t77 = MatMul(t74, t6) [N, 4]
-                if (Managed) _l29.Run(_w, _d.T74, _p, 16, _w, _d.T77);
+                if (Managed) _l29.Run(_w, _d.T74, _p, 16, _w, _d.T77); // S29: t77 = MatMul(t74, t6) [N, 4]
                 else _l29.Run(Device, Work.View, _d.T74, State.Parameters.View, 16, Work.View, _d.T77);
-                // S30: elementwise over [N, 4], writes t83 (Vector256), kernel K20
-                _f30.Run();
-                // S31: t84 = MatMul(t83, t8; transB) [N, 4]
-                if (Managed) _l31.Run(_w, _d.T83, _p, 0, _w, _d.T84);
+                _f30.Run(); // S30: elementwise over [N, 4], writes t83 (Vector256), kernel K20
+                if (Managed) _l31.Run(_w, _d.T83, _p, 0, _w, _d.T84); // S31: t84 = MatMul(t83, t8; transB) [N, 4]
                 else _l31.Run(Device, Work.View, _d.T83, State.Parameters.View, 0, Work.View, _d.T84);
-                // S32: elementwise over [N, 4], writes t90 (Vector256), kernel K21
-                _f32.Run();
-                // S33: t91 = MatMul(t90, t8; transB) [N, 4]
-                if (Managed) _l33.Run(_w, _d.T90, _p, 0, _w, _d.T91);
+                _f32.Run(); // S32: elementwise over [N, 4], writes t90 (Vector256), kernel K21
+                if (Managed) _l33.Run(_w, _d.T90, _p, 0, _w, _d.T91); // S33: t91 = MatMul(t90, t8; transB) [N, 4]
                 else _l33.Run(Device, Work.View, _d.T90, State.Parameters.View, 0, Work.View, _d.T91);
-                // S34: elementwise over [N, 4], writes t93 (Vector256), kernel K22
-                _f34.Run();
-                // S35: t78 = MatMul(t74, t16; transA) [3, 4]
-                if (Managed) _l35.Run(_w, _d.T74, _w, _d.T16, _g, 16);
+                _f34.Run(); // S34: elementwise over [N, 4], writes t93 (Vector256), kernel K22
+                if (Managed) _l35.Run(_w, _d.T74, _w, _d.T16, _g, 16); // S35: t78 = MatMul(t74, t16; transA) [3, 4]
                 else _l35.Run(Device, Work.View, _d.T74, Work.View, _d.T16, State.Gradients.View, 16);
-                // S36: t85 = MatMul(t11, t83; transA) [4, 4]
-                if (Managed) _l36.Run(_w, _d.T11, _w, _d.T83, _w, _d.T85);
+                if (Managed) _l36.Run(_w, _d.T11, _w, _d.T83, _w, _d.T85); // S36: t85 = MatMul(t11, t83; transA) [4, 4]
                 else _l36.Run(Device, Work.View, _d.T11, Work.View, _d.T83, Work.View, _d.T85);
-                // S37: t92 = MatMul(t5, t90; transA) [4, 4]
-                if (Managed) _l37.Run(_w, _d.T5, _w, _d.T90, _w, _d.T92);
+                if (Managed) _l37.Run(_w, _d.T5, _w, _d.T90, _w, _d.T92); // S37: t92 = MatMul(t5, t90; transA) [4, 4]
                 else _l37.Run(Device, Work.View, _d.T5, Work.View, _d.T90, Work.View, _d.T92);
-                // S38: elementwise over [4, 4], added into grad of 'w' (scalar), kernel K23
-                _f38.Run();
+                _f38.Run(); // S38: elementwise over [4, 4], added into grad of 'w' (scalar), kernel K23
             }
 
         }

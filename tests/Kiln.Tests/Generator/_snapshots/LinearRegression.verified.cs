@@ -44,26 +44,20 @@ namespace Samples.LinearRegression
         public sealed class PredictPlan : global::Kiln.Plan
         {
             /// <summary>Dims and arena offsets (field Tn: where tensor tn lives), bound when the plan is compiled; each fused kernel gets the ones it reads as KernelArgs.</summary>
-            public struct Bound
-            {
-                public int N, T0, T4, T5;
-            }
+            public struct Bound { public int N, T0, T4, T5; }
 
             private readonly Bound _d;
             private readonly global::Kiln.Kernels.GemmOp _l0;
             private readonly global::Kiln.Kernels.Fused<global::Kiln.Kernels.KernelArgs> _f1;
 
-            /// <summary>Floats of the work arena for the given dims.</summary>
-            public static long WorkFloats(int n) => 45 + 3 * (long)n;
-            /// <summary>Ints of the target buffer for the given dims.</summary>
-            public static long TargetInts(int n) => 0;
+            private static long WorkFloats(int n) => 45 + 3 * (long)n;
+            private static long TargetInts(int n) => 0;
 
             internal PredictPlan(global::Samples.LinearRegression.LinearModel model, int n) : base(model.Parameters, Layout, WorkFloats(CheckDim("N", n)), TargetInts(n))
             {
-                _d.N = n;
-                _d.T0 = Device.IsManaged ? 0 : Align(0);
-                _d.T4 = Align(15 + _d.N);
-                _d.T5 = Device.IsManaged ? 0 : Align(30 + 2 * _d.N);
+                _d.N = n; _d.T0 = Device.IsManaged ? 0 : Align(0); _d.T4 = Align(15 + _d.N); _d.T5 = Device.IsManaged ? 0 : Align(30 + 2 * _d.N);
+                Describe([("x", _d.T0, _d.N, false)], [[_d.N, 1], [_d.N, 1]]);
+                Returns("output", 1, _d.T5, _d.N, "[N, 1]");
                 BindSlots(_d.N, _d.N);
                 _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 1, 1, transA: false, transB: true, accumulate: false);
                 _f1 = new(this, global::Kiln.Generated.LinearModelKernels.K0, global::Kiln.Generated.LinearModelKernels.K0Cpu, new() { A0 = _d.N, A1 = _d.T4, A2 = _d.T5 }, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Bound(1, _d.T5, _d.N));
@@ -71,60 +65,26 @@ namespace Samples.LinearRegression
 
             /// <summary>Output elements ([N, 1]).</summary>
             public int OutputLength => (int)(_d.N);
-
             /// <summary>Runs the forward pass and writes the output.</summary>
-            public void Run(global::System.ReadOnlySpan<float> x, global::System.Span<float> output)
-            {
-                using (this.Enter())
-                {
-                    global::Kiln.Plan.CheckOutput("output", output.Length, this.OutputLength, "[N, 1]");
-                    this.Load(x);
-                    this.PutOutput(1, output);
-                    this.Execute(backward: false);
-                    this.TakeOutput(1, output, this._d.T5);
-                }
-            }
-
+            public void Run(global::System.ReadOnlySpan<float> x, global::System.Span<float> output) { using (this.Enter(output)) { this.Load(x); this.Finish(output); } }
             /// <summary>Runs the forward pass and returns a new array with the output.</summary>
-            public float[] Run(global::System.ReadOnlySpan<float> x)
-            {
-                var output = new float[this.OutputLength];
-                this.Run(x, output);
-                return output;
-            }
-
+            public float[] Run(global::System.ReadOnlySpan<float> x) { var output = new float[this.OutputLength]; this.Run(x, output); return output; }
             /// <summary>Runs the forward pass on the caller's arrays in place where it can (managed path): kernels read the inputs and write the output there, and Replay does again.</summary>
             public void Run(float[] x, float[] output) { this.Offer(0, x); this.Offer(1, output); this.Run(new global::System.ReadOnlySpan<float>(x), new global::System.Span<float>(output)); }
 
-            /// <inheritdoc/>
-            protected override global::System.Collections.Generic.IReadOnlyList<(string Name, long Offset, long Count, bool IsInt)> InputSlots => _slots ??= new (string, long, long, bool)[] { ("x", _d.T0, _d.N, false) };
-            private (string, long, long, bool)[]? _slots;
-
-            /// <inheritdoc/>
-            protected override int[][] Shapes => [[_d.N, 1], [_d.N, 1]];
-
             /// <summary>The forward pass on staged inputs, writing the output.</summary>
-            public void RunStaged(global::System.Span<float> output) { CheckOutput("output", output.Length, OutputLength, "[N, 1]"); using (Enter()) { UploadStaged(); PutOutput(1, output); Execute(backward: false); TakeOutput(1, output, _d.T5); } }
-
+            public void RunStaged(global::System.Span<float> output) { using (Enter(output)) { UploadStaged(); Finish(output); } }
             /// <summary>Runs the kernels again on the inputs of the last call (benchmarks, repeated evaluation).</summary>
             public void Replay(bool backward = false) { using (Enter()) Execute(backward); }
-
-            /// <inheritdoc/>
             public override float[] Invoke(global::System.Array[] inputs, bool backward = false) => Run(Arg<float>(inputs, 0, "x", 1));
 
-            private void Load(global::System.ReadOnlySpan<float> x)
-            {
-                global::Kiln.Plan.CheckInput("x", x.Length, this._d.N, "[N, 1]");
-                this.Put(0, x, this._d.T0);
-            }
+            private void Load(global::System.ReadOnlySpan<float> x) { this.Input("x", 0, x, this._d.T0, this._d.N, "[N, 1]"); }
 
             protected override void RunKernels(bool backward)
             {
-                // S0: t4 = MatMul(t0, t1; transB) [N, 1]
-                if (Managed) _l0.Run(X[0], _d.T0, _p, 0, _w, _d.T4);
+                if (Managed) _l0.Run(X[0], _d.T0, _p, 0, _w, _d.T4); // S0: t4 = MatMul(t0, t1; transB) [N, 1]
                 else _l0.Run(Device, Work.View, _d.T0, State.Parameters.View, 0, Work.View, _d.T4);
-                // S1: elementwise over [N, 1], writes t5 (Vector256), kernel K0
-                _f1.Run();
+                _f1.Run(); // S1: elementwise over [N, 1], writes t5 (Vector256), kernel K0
             }
 
         }
@@ -136,28 +96,20 @@ namespace Samples.LinearRegression
         public sealed class LossPlan : global::Kiln.Plan
         {
             /// <summary>Dims and arena offsets (field Tn: where tensor tn lives), bound when the plan is compiled; each fused kernel gets the ones it reads as KernelArgs.</summary>
-            public struct Bound
-            {
-                public int N, T0, T1, T5, T9, T15;
-            }
+            public struct Bound { public int N, T0, T1, T5, T9, T15; }
 
             private readonly Bound _d;
             private readonly global::Kiln.Kernels.GemmOp _l0, _l4;
             private readonly global::Kiln.Kernels.Fused<global::Kiln.Kernels.KernelArgs> _f1, _f2, _f3;
 
-            /// <summary>Floats of the work arena for the given dims.</summary>
-            public static long WorkFloats(int n) => 76 + 4 * (long)n;
-            /// <summary>Ints of the target buffer for the given dims.</summary>
-            public static long TargetInts(int n) => 0;
+            private static long WorkFloats(int n) => 76 + 4 * (long)n;
+            private static long TargetInts(int n) => 0;
 
             internal LossPlan(global::Samples.LinearRegression.LinearModel model, int n) : base(model.Parameters, Layout, WorkFloats(CheckDim("N", n)), TargetInts(n))
             {
-                _d.N = n;
-                _d.T0 = Device.IsManaged ? 0 : Align(0);
-                _d.T1 = Device.IsManaged ? 0 : Align(15 + _d.N);
-                _d.T5 = Align(30 + 2 * _d.N);
-                _d.T9 = Align(45 + 3 * _d.N);
-                _d.T15 = Align(61 + 3 * _d.N);
+                _d.N = n; _d.T0 = Device.IsManaged ? 0 : Align(0); _d.T1 = Device.IsManaged ? 0 : Align(15 + _d.N); _d.T5 = Align(30 + 2 * _d.N);
+                _d.T9 = Align(45 + 3 * _d.N); _d.T15 = Align(61 + 3 * _d.N);
+                Describe([("x", _d.T0, _d.N, false), ("y", _d.T1, _d.N, false)], [[_d.N, 1], [_d.N, 1], []]);
                 BindSlots(_d.N, _d.N);
                 _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 1, 1, transA: false, transB: true, accumulate: false);
                 _f1 = new(this, global::Kiln.Generated.LinearModelKernels.K1, global::Kiln.Generated.LinearModelKernels.K1Cpu, new() { A0 = _d.N, A1 = _d.T5, A2 = _d.T1, A3 = _d.T9 }, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T9, 1), 1);
@@ -185,44 +137,27 @@ namespace Samples.LinearRegression
             public float ForwardBackward(float[] x, float[] y) { this.Offer(0, x); this.Offer(1, y); return this.ForwardBackward(new global::System.ReadOnlySpan<float>(x), new global::System.ReadOnlySpan<float>(y)); }
             public float Forward(float[] x, float[] y) { this.Offer(0, x); this.Offer(1, y); return this.Forward(new global::System.ReadOnlySpan<float>(x), new global::System.ReadOnlySpan<float>(y)); }
 
-            /// <inheritdoc/>
-            protected override global::System.Collections.Generic.IReadOnlyList<(string Name, long Offset, long Count, bool IsInt)> InputSlots => _slots ??= new (string, long, long, bool)[] { ("x", _d.T0, _d.N, false), ("y", _d.T1, _d.N, false) };
-            private (string, long, long, bool)[]? _slots;
-
-            /// <inheritdoc/>
-            protected override int[][] Shapes => [[_d.N, 1], [_d.N, 1], []];
-
             /// <summary>Forward and backward on the inputs written through StagedInput/StagedTargets (nothing copied on the managed path).</summary>
             public override float ForwardBackwardStaged() { using (Enter()) { UploadStaged(); Execute(backward: true); return ReadScalar(_d.T9); } }
-
             /// <summary>Runs the kernels again on the inputs of the last call (benchmarks, repeated evaluation).</summary>
             public void Replay(bool backward = true) { using (Enter()) Execute(backward); }
-
-            /// <inheritdoc/>
             public override float[] Invoke(global::System.Array[] inputs, bool backward = false) => [backward ? ForwardBackward(Arg<float>(inputs, 0, "x", 2), Arg<float>(inputs, 1, "y", 2)) : Forward(Arg<float>(inputs, 0, "x", 2), Arg<float>(inputs, 1, "y", 2))];
 
             private void Load(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y)
             {
-                global::Kiln.Plan.CheckInput("x", x.Length, this._d.N, "[N, 1]");
-                global::Kiln.Plan.CheckInput("y", y.Length, this._d.N, "[N, 1]");
-                this.Put(0, x, this._d.T0);
-                this.Put(1, y, this._d.T1);
+                this.Input("x", 0, x, this._d.T0, this._d.N, "[N, 1]");
+                this.Input("y", 1, y, this._d.T1, this._d.N, "[N, 1]");
             }
 
             protected override void RunKernels(bool backward)
             {
-                // S0: t5 = MatMul(t0, t2; transB) [N, 1]
-                if (Managed) _l0.Run(X[0], _d.T0, _p, 0, _w, _d.T5);
+                if (Managed) _l0.Run(X[0], _d.T0, _p, 0, _w, _d.T5); // S0: t5 = MatMul(t0, t2; transB) [N, 1]
                 else _l0.Run(Device, Work.View, _d.T0, State.Parameters.View, 0, Work.View, _d.T5);
-                // S1: sum over axes 0,1 of [N, 1], writes t9 (Vector256), kernel K1
-                _f1.Run();
+                _f1.Run(); // S1: sum over axes 0,1 of [N, 1], writes t9 (Vector256), kernel K1
                 if (!backward) return;
-                // S2: elementwise over [N, 1], writes t15 (Vector256), kernel K2
-                _f2.Run();
-                // S3: sum over axes 0 of [N, 1], added into grad of 'linear.bias' (Vector256), kernel K3
-                _f3.Run();
-                // S4: t20 = MatMul(t15, t0; transA) [1, 1]
-                if (Managed) _l4.Run(_w, _d.T15, X[0], _d.T0, _g, 0);
+                _f2.Run(); // S2: elementwise over [N, 1], writes t15 (Vector256), kernel K2
+                _f3.Run(); // S3: sum over axes 0 of [N, 1], added into grad of 'linear.bias' (Vector256), kernel K3
+                if (Managed) _l4.Run(_w, _d.T15, X[0], _d.T0, _g, 0); // S4: t20 = MatMul(t15, t0; transA) [1, 1]
                 else _l4.Run(Device, Work.View, _d.T15, Work.View, _d.T0, State.Gradients.View, 0);
             }
 
