@@ -11,7 +11,8 @@ namespace Kiln.Generator.Emit;
 /// <summary>
 /// Emits one fused elementwise or reduction kernel twice from the same IR: as an ILGPU kernel (grid-stride
 /// loop, one element per iteration) and as a managed loop over row segments, Vector256 where every operand
-/// is contiguous or broadcast along the last dim and every op has a vector form, scalar otherwise.
+/// is contiguous or broadcast along the last dim and every op has a vector form (to the segment's end, its last
+/// vector masked by <c>Lanes</c>), scalar otherwise.
 /// </summary>
 /// <paramref name="slot"/>: the bound slot a node is stored in (-1: a region): on the managed path a kernel reads it from an array of its own.
 internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout> layout, System.Func<Node, int> slot)
@@ -351,37 +352,71 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
         var outPlace = memory.Of(k.Root, layout);
         var outStrides = OutputStrides(k, domain);
         string outRow = Sum(new[] { outPlace.Offset }.Concat(rowAxes.Select(i => Mul(Coord(live, i), outStrides[i]))));
-        w.Line($"ref float o = ref Unsafe.Add(ref {Start("y")}, {outRow});");
+        // a total over everything returns its value (the runtime combines the chunks' totals): no output reference
+        if (mode != ReduceMode.All) w.Line($"ref float o = ref Unsafe.Add(ref {Start("y")}, {outRow});");
         bool lastReduced = k.Kind == KernelKind.Reduce && (lastAxis < 0 || outStrides[lastAxis].Coefficient == 0);
+        SourceWriter? body = null;
         if (k.Kind == KernelKind.Reduce && lastReduced) w.Line($"float acc = {Reduction(k).IdentityLiteral};");
         if (vector)
         {
-            if (k.Kind == KernelKind.Reduce && lastReduced) w.Line($"Vector256<float> vacc = {Reduction(k).VectorIdentity};");
-            w.Open("for (; c + 8 <= stop; c += 8)");
-            foreach (var leaf in k.Leaves)
-                w.Line(lasts[leaf].Coefficient == 0 ? $"var l{leaf.Id} = Vector256.Create(b{leaf.Id});" : $"var l{leaf.Id} = Vector256.LoadUnsafe(ref b{leaf.Id}, (nuint){(At(leaf) is "c" ? "c" : $"({At(leaf)})")});");
-            foreach (var s in Body(k, vector: true)) w.Line(s);
-            string v = ResultOf(k);
-            if (k.Kind == KernelKind.Reduce && lastReduced) w.Line(Reduction(k).VectorAccumulate("vacc", v));
-            else if (k.Kind == KernelKind.Reduce) w.Line($"{Reduction(k).VectorCombine("Vector256.LoadUnsafe(ref o, (nuint)c)", v)}.StoreUnsafe(ref o, (nuint)c);");
-            else if (k.Accumulates) w.Line($"(Vector256.LoadUnsafe(ref o, (nuint)c) + {v}).StoreUnsafe(ref o, (nuint)c);");
-            else w.Line($"{v}.StoreUnsafe(ref o, (nuint)c);");
-            w.Close();
-            if (k.Kind == KernelKind.Reduce && lastReduced) w.Line(Reduction(k).Accumulate("acc", Reduction(k).AcrossLanes("vacc")));
+            // the body is written once, as a local function of the leaves' vectors: whole vectors run it in the loop
+            // (inlined), and the last, partial vector of a segment (fewer than 8 elements left) through Lanes, masked
+            var r = k.Kind == KernelKind.Reduce ? Reduction(k) : null;
+            string Call(bool tail) => "Body(" + string.Join(", ", k.Leaves.Select(leaf =>
+                lasts[leaf].Coefficient == 0 ? $"Vector256.Create(b{leaf.Id})"
+                : At(leaf) is "c" ? (tail ? $"Lanes.Load(ref b{leaf.Id}, c, stop - c)" : $"Vector256.LoadUnsafe(ref b{leaf.Id}, (nuint)c)")
+                // a bias row read at the column: a vector never crosses its row's end (rows are a multiple of 8)
+                : $"Vector256.LoadUnsafe(ref b{leaf.Id}, (nuint)({At(leaf)}))")) + ")";
+            string whole = Call(tail: false), part = Call(tail: true);
+            const string loop = "for (; c + 8 <= stop; c += 8) ", last = "if (c < stop) ", at = "ref o, (nuint)c", rest = "ref o, c, stop - c";
+            if (r is not null && lastReduced)
+            {
+                // the lanes are combined before the tail: the accumulator stays in a register through the loop
+                w.Line($"Vector256<float> vacc = {r.VectorIdentity};");
+                w.Line(loop + r.VectorAccumulate("vacc", whole));
+                w.Line(r.Accumulate("acc", r.AcrossLanes("vacc")));
+                w.Line(last + r.Accumulate("acc", r.AcrossLanes($"Lanes.Keep({part}, stop - c, {r.VectorIdentity})")));
+            }
+            else if (r is not null)
+            {
+                w.Line($"{loop}{r.VectorCombine($"Vector256.LoadUnsafe({at})", whole)}.StoreUnsafe({at});");
+                w.Line($"{last}Lanes.Store({r.VectorCombine($"Lanes.Load({rest})", part)}, {rest});");
+            }
+            else if (k.Accumulates)
+            {
+                w.Line($"{loop}(Vector256.LoadUnsafe({at}) + {whole}).StoreUnsafe({at});");
+                w.Line($"{last}Lanes.Store(Lanes.Load({rest}) + {part}, {rest});");
+            }
+            else
+            {
+                w.Line($"{loop}{whole}.StoreUnsafe({at});");
+                w.Line($"{last}Lanes.Store({part}, {rest});");
+            }
+            var lines = Body(k, vector: true).ToList();
+            body = new SourceWriter();
+            body.Line("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
+            // static unless a constant reads a dim (1/N of a mean): then it reads the kernel's d
+            body.Open($"{(lines.Any(l => l.Contains("d.")) ? "" : "static ")}Vector256<float> Body({string.Join(", ", k.Leaves.Select(leaf => $"Vector256<float> l{leaf.Id}"))})");
+            foreach (var line in lines) body.Line(line);
+            body.Line($"return {ResultOf(k)};");
+            body.Close();
         }
-        w.Open("for (; c < stop; c++)");
-        foreach (var leaf in k.Leaves)
+        else
         {
-            var last = lasts[leaf];
-            w.Line(last.Coefficient == 0 ? $"float l{leaf.Id} = b{leaf.Id};" : $"float l{leaf.Id} = Unsafe.Add(ref b{leaf.Id}, {(flat ? At(leaf) : Mul("c", last))});");
+            w.Open("for (; c < stop; c++)");
+            foreach (var leaf in k.Leaves)
+            {
+                var last = lasts[leaf];
+                w.Line(last.Coefficient == 0 ? $"float l{leaf.Id} = b{leaf.Id};" : $"float l{leaf.Id} = Unsafe.Add(ref b{leaf.Id}, {(flat ? At(leaf) : Mul("c", last))});");
+            }
+            foreach (var s in Body(k, vector: false)) w.Line(s);
+            string sv = ResultOf(k);
+            if (k.Kind == KernelKind.Reduce && lastReduced) w.Line(Reduction(k).Accumulate("acc", sv));
+            else if (k.Kind == KernelKind.Reduce) w.Line(Reduction(k).Accumulate("Unsafe.Add(ref o, c)", sv));
+            else if (k.Accumulates) w.Line($"Unsafe.Add(ref o, c) += {sv};");
+            else w.Line($"Unsafe.Add(ref o, c) = {sv};");
+            w.Close();
         }
-        foreach (var s in Body(k, vector: false)) w.Line(s);
-        string sv = ResultOf(k);
-        if (k.Kind == KernelKind.Reduce && lastReduced) w.Line(Reduction(k).Accumulate("acc", sv));
-        else if (k.Kind == KernelKind.Reduce) w.Line(Reduction(k).Accumulate("Unsafe.Add(ref o, c)", sv));
-        else if (k.Accumulates) w.Line($"Unsafe.Add(ref o, c) += {sv};");
-        else w.Line($"Unsafe.Add(ref o, c) = {sv};");
-        w.Close();
         if (oneRow)
         {
             if (mode == ReduceMode.All) w.Line("return acc;");
@@ -393,6 +428,11 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
                 w.Line(Reduction(k).Accumulate(mode == ReduceMode.All ? "total" : "o", "acc"));
             w.Close();
             if (mode == ReduceMode.All) w.Line("return total;");
+        }
+        if (body is not null)
+        {
+            w.Line();
+            w.Raw(body.ToString());
         }
         w.Close();
     }

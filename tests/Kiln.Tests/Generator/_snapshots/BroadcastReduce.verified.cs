@@ -166,22 +166,18 @@ namespace Kiln.Generated
                 ref float o = ref Unsafe.Add(ref yr, d.A2 + i0);
                 float acc = 0;
                 Vector256<float> vacc = Vector256<float>.Zero;
-                for (; c + 8 <= stop; c += 8)
-                {
-                    var l2 = Vector256.LoadUnsafe(ref b2, (nuint)c);
-                    var v3 = Vector256.Create(0.125f);
-                    var v1 = (l2 * v3);
-                    vacc += v1;
-                }
+                for (; c + 8 <= stop; c += 8) vacc += Body(Vector256.LoadUnsafe(ref b2, (nuint)c));
                 acc += Vector256.Sum(vacc);
-                for (; c < stop; c++)
-                {
-                    float l2 = Unsafe.Add(ref b2, c);
-                    float v3 = 0.125f;
-                    float v1 = (l2 * v3);
-                    acc += v1;
-                }
+                if (c < stop) acc += Vector256.Sum(Lanes.Keep(Body(Lanes.Load(ref b2, c, stop - c)), stop - c, Vector256<float>.Zero));
                 o += acc;
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Body(Vector256<float> l2)
+            {
+                var v3 = Vector256.Create(0.125f);
+                var v1 = (l2 * v3);
+                return v1;
             }
         }
 
@@ -227,26 +223,17 @@ namespace Kiln.Generated
                 ref float b3 = ref Unsafe.Add(ref wr, d.A2 + i0);
                 ref float b5 = ref Unsafe.Add(ref pr, 0);
                 ref float o = ref Unsafe.Add(ref yr, d.A3 + i0 * 8);
-                for (; c + 8 <= stop; c += 8)
-                {
-                    var l2 = Vector256.LoadUnsafe(ref b2, (nuint)c);
-                    var l3 = Vector256.Create(b3);
-                    var l5 = Vector256.LoadUnsafe(ref b5, (nuint)c);
-                    var v1 = (l2 - l3);
-                    var v4 = (v1 * l5);
-                    var v0 = global::Kiln.Kernels.Simd.Tanh(v4);
-                    v0.StoreUnsafe(ref o, (nuint)c);
-                }
-                for (; c < stop; c++)
-                {
-                    float l2 = Unsafe.Add(ref b2, c);
-                    float l3 = b3;
-                    float l5 = Unsafe.Add(ref b5, c);
-                    float v1 = (l2 - l3);
-                    float v4 = (v1 * l5);
-                    float v0 = MathF.Tanh(v4);
-                    Unsafe.Add(ref o, c) = v0;
-                }
+                for (; c + 8 <= stop; c += 8) Body(Vector256.LoadUnsafe(ref b2, (nuint)c), Vector256.Create(b3), Vector256.LoadUnsafe(ref b5, (nuint)c)).StoreUnsafe(ref o, (nuint)c);
+                if (c < stop) Lanes.Store(Body(Lanes.Load(ref b2, c, stop - c), Vector256.Create(b3), Lanes.Load(ref b5, c, stop - c)), ref o, c, stop - c);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            Vector256<float> Body(Vector256<float> l2, Vector256<float> l3, Vector256<float> l5)
+            {
+                var v1 = (l2 - l3);
+                var v4 = (v1 * l5);
+                var v0 = global::Kiln.Kernels.Simd.Tanh(v4);
+                return v0;
             }
         }
 
@@ -288,22 +275,17 @@ namespace Kiln.Generated
                 ref float o = ref Unsafe.Add(ref yr, d.A2 + i0);
                 float acc = 0;
                 Vector256<float> vacc = Vector256<float>.Zero;
-                for (; c + 8 <= stop; c += 8)
-                {
-                    var l2 = Vector256.LoadUnsafe(ref b2, (nuint)c);
-                    var l3 = Vector256.Create(b3);
-                    var v1 = (l2 + l3);
-                    vacc += v1;
-                }
+                for (; c + 8 <= stop; c += 8) vacc += Body(Vector256.LoadUnsafe(ref b2, (nuint)c), Vector256.Create(b3));
                 acc += Vector256.Sum(vacc);
-                for (; c < stop; c++)
-                {
-                    float l2 = Unsafe.Add(ref b2, c);
-                    float l3 = b3;
-                    float v1 = (l2 + l3);
-                    acc += v1;
-                }
+                if (c < stop) acc += Vector256.Sum(Lanes.Keep(Body(Lanes.Load(ref b2, c, stop - c), Vector256.Create(b3)), stop - c, Vector256<float>.Zero));
                 o += acc;
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Body(Vector256<float> l2, Vector256<float> l3)
+            {
+                var v1 = (l2 + l3);
+                return v1;
             }
         }
 
@@ -335,31 +317,22 @@ namespace Kiln.Generated
             int c = (int)start, stop = (int)end;
             ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
             ref float b3 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.X[0]), d.A2);
-            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A3);
             float acc = 0;
             Vector256<float> vacc = Vector256<float>.Zero;
-            for (; c + 8 <= stop; c += 8)
+            for (; c + 8 <= stop; c += 8) vacc += Body(Vector256.LoadUnsafe(ref b2, (nuint)c), Vector256.LoadUnsafe(ref b3, (nuint)c));
+            acc += Vector256.Sum(vacc);
+            if (c < stop) acc += Vector256.Sum(Lanes.Keep(Body(Lanes.Load(ref b2, c, stop - c), Lanes.Load(ref b3, c, stop - c)), stop - c, Vector256<float>.Zero));
+            return acc;
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            Vector256<float> Body(Vector256<float> l2, Vector256<float> l3)
             {
-                var l2 = Vector256.LoadUnsafe(ref b2, (nuint)c);
-                var l3 = Vector256.LoadUnsafe(ref b3, (nuint)c);
                 var v1 = (l2 - l3);
                 var v4 = (v1 * v1);
                 var v6 = Vector256.Create((float)(1 / (double)(d.A0)));
                 var v5 = (v4 * v6);
-                vacc += v5;
+                return v5;
             }
-            acc += Vector256.Sum(vacc);
-            for (; c < stop; c++)
-            {
-                float l2 = Unsafe.Add(ref b2, c);
-                float l3 = Unsafe.Add(ref b3, c);
-                float v1 = (l2 - l3);
-                float v4 = (v1 * v1);
-                float v6 = (float)(1 / (double)(d.A0));
-                float v5 = (v4 * v6);
-                acc += v5;
-            }
-            return acc;
         }
 
         // K4: elementwise over [N], writes t0 (Vector256)
@@ -397,10 +370,12 @@ namespace Kiln.Generated
             ref float b7 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
             ref float b8 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.X[0]), d.A2);
             ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A3);
-            for (; c + 8 <= stop; c += 8)
+            for (; c + 8 <= stop; c += 8) Body(Vector256.LoadUnsafe(ref b7, (nuint)c), Vector256.LoadUnsafe(ref b8, (nuint)c)).StoreUnsafe(ref o, (nuint)c);
+            if (c < stop) Lanes.Store(Body(Lanes.Load(ref b7, c, stop - c), Lanes.Load(ref b8, c, stop - c)), ref o, c, stop - c);
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            Vector256<float> Body(Vector256<float> l7, Vector256<float> l8)
             {
-                var l7 = Vector256.LoadUnsafe(ref b7, (nuint)c);
-                var l8 = Vector256.LoadUnsafe(ref b8, (nuint)c);
                 var v2 = Vector256.Create(1f);
                 var v1 = v2;
                 var v3 = v1;
@@ -409,21 +384,7 @@ namespace Kiln.Generated
                 var v6 = (l7 - l8);
                 var v9 = (v4 * v6);
                 var v0 = (v9 + v9);
-                v0.StoreUnsafe(ref o, (nuint)c);
-            }
-            for (; c < stop; c++)
-            {
-                float l7 = Unsafe.Add(ref b7, c);
-                float l8 = Unsafe.Add(ref b8, c);
-                float v2 = 1f;
-                float v1 = v2;
-                float v3 = v1;
-                float v5 = (float)(1 / (double)(d.A0));
-                float v4 = (v3 * v5);
-                float v6 = (l7 - l8);
-                float v9 = (v4 * v6);
-                float v0 = (v9 + v9);
-                Unsafe.Add(ref o, c) = v0;
+                return v0;
             }
         }
 
@@ -542,25 +503,21 @@ namespace Kiln.Generated
                 e += stop - c;
                 int i0 = (int)row;
                 ref float b1 = ref Unsafe.Add(ref wr, d.A1 + i0);
-                ref float o = ref Unsafe.Add(ref yr, 8);
                 float acc = 0;
                 Vector256<float> vacc = Vector256<float>.Zero;
-                for (; c + 8 <= stop; c += 8)
-                {
-                    var l1 = Vector256.Create(b1);
-                    var v0 = l1;
-                    vacc += v0;
-                }
+                for (; c + 8 <= stop; c += 8) vacc += Body(Vector256.Create(b1));
                 acc += Vector256.Sum(vacc);
-                for (; c < stop; c++)
-                {
-                    float l1 = b1;
-                    float v0 = l1;
-                    acc += v0;
-                }
+                if (c < stop) acc += Vector256.Sum(Lanes.Keep(Body(Vector256.Create(b1)), stop - c, Vector256<float>.Zero));
                 total += acc;
             }
             return total;
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Body(Vector256<float> l1)
+            {
+                var v0 = l1;
+                return v0;
+            }
         }
     }
 }

@@ -357,21 +357,15 @@ namespace Kiln.Generated
             ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
             ref float b3 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.P), 86);
             ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A2);
-            for (; c + 8 <= stop; c += 8)
+            for (; c + 8 <= stop; c += 8) Body(Vector256.LoadUnsafe(ref b2, (nuint)c), Vector256.Create(b3)).StoreUnsafe(ref o, (nuint)c);
+            if (c < stop) Lanes.Store(Body(Lanes.Load(ref b2, c, stop - c), Vector256.Create(b3)), ref o, c, stop - c);
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            Vector256<float> Body(Vector256<float> l2, Vector256<float> l3)
             {
-                var l2 = Vector256.LoadUnsafe(ref b2, (nuint)c);
-                var l3 = Vector256.Create(b3);
                 var v1 = (l2 + l3);
                 var v0 = global::Kiln.Kernels.Simd.Sigmoid(v1);
-                v0.StoreUnsafe(ref o, (nuint)c);
-            }
-            for (; c < stop; c++)
-            {
-                float l2 = Unsafe.Add(ref b2, c);
-                float l3 = b3;
-                float v1 = (l2 + l3);
-                float v0 = global::Kiln.Kernels.Simd.Sigmoid(v1);
-                Unsafe.Add(ref o, c) = v0;
+                return v0;
             }
         }
 
@@ -409,37 +403,24 @@ namespace Kiln.Generated
             ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
             ref float b3 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.P), 86);
             ref float b6 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.X[0]), d.A2);
-            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A3);
             float acc = 0;
             Vector256<float> vacc = Vector256<float>.Zero;
-            for (; c + 8 <= stop; c += 8)
+            for (; c + 8 <= stop; c += 8) vacc += Body(Vector256.LoadUnsafe(ref b2, (nuint)c), Vector256.Create(b3), Vector256.LoadUnsafe(ref b6, (nuint)c));
+            acc += Vector256.Sum(vacc);
+            if (c < stop) acc += Vector256.Sum(Lanes.Keep(Body(Lanes.Load(ref b2, c, stop - c), Vector256.Create(b3), Lanes.Load(ref b6, c, stop - c)), stop - c, Vector256<float>.Zero));
+            return acc;
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            Vector256<float> Body(Vector256<float> l2, Vector256<float> l3, Vector256<float> l6)
             {
-                var l2 = Vector256.LoadUnsafe(ref b2, (nuint)c);
-                var l3 = Vector256.Create(b3);
-                var l6 = Vector256.LoadUnsafe(ref b6, (nuint)c);
                 var v1 = (l2 + l3);
                 var v4 = global::Kiln.Kernels.Simd.Softplus(v1);
                 var v5 = (l6 * v1);
                 var v7 = (v4 - v5);
                 var v9 = Vector256.Create((float)(1 / (double)(d.A0)));
                 var v8 = (v7 * v9);
-                vacc += v8;
+                return v8;
             }
-            acc += Vector256.Sum(vacc);
-            for (; c < stop; c++)
-            {
-                float l2 = Unsafe.Add(ref b2, c);
-                float l3 = b3;
-                float l6 = Unsafe.Add(ref b6, c);
-                float v1 = (l2 + l3);
-                float v4 = global::Kiln.Kernels.Simd.Softplus(v1);
-                float v5 = (l6 * v1);
-                float v7 = (v4 - v5);
-                float v9 = (float)(1 / (double)(d.A0));
-                float v8 = (v7 * v9);
-                acc += v8;
-            }
-            return acc;
         }
 
         // K4: elementwise over [N, 1], writes t0 (Vector256)
@@ -485,11 +466,12 @@ namespace Kiln.Generated
             ref float b10 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
             ref float b11 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.P), 86);
             ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A3);
-            for (; c + 8 <= stop; c += 8)
+            for (; c + 8 <= stop; c += 8) Body(Vector256.LoadUnsafe(ref b8, (nuint)c), Vector256.LoadUnsafe(ref b10, (nuint)c), Vector256.Create(b11)).StoreUnsafe(ref o, (nuint)c);
+            if (c < stop) Lanes.Store(Body(Lanes.Load(ref b8, c, stop - c), Lanes.Load(ref b10, c, stop - c), Vector256.Create(b11)), ref o, c, stop - c);
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            Vector256<float> Body(Vector256<float> l8, Vector256<float> l10, Vector256<float> l11)
             {
-                var l8 = Vector256.LoadUnsafe(ref b8, (nuint)c);
-                var l10 = Vector256.LoadUnsafe(ref b10, (nuint)c);
-                var l11 = Vector256.Create(b11);
                 var v2 = Vector256.Create(1f);
                 var v1 = v2;
                 var v3 = v1;
@@ -501,25 +483,7 @@ namespace Kiln.Generated
                 var v12 = global::Kiln.Kernels.Simd.Sigmoid(v9);
                 var v13 = (v4 * v12);
                 var v0 = (v7 + v13);
-                v0.StoreUnsafe(ref o, (nuint)c);
-            }
-            for (; c < stop; c++)
-            {
-                float l8 = Unsafe.Add(ref b8, c);
-                float l10 = Unsafe.Add(ref b10, c);
-                float l11 = b11;
-                float v2 = 1f;
-                float v1 = v2;
-                float v3 = v1;
-                float v5 = (float)(1 / (double)(d.A0));
-                float v4 = (v3 * v5);
-                float v6 = (-v4);
-                float v7 = (v6 * l8);
-                float v9 = (l10 + l11);
-                float v12 = global::Kiln.Kernels.Simd.Sigmoid(v9);
-                float v13 = (v4 * v12);
-                float v0 = (v7 + v13);
-                Unsafe.Add(ref o, c) = v0;
+                return v0;
             }
         }
 
@@ -550,25 +514,17 @@ namespace Kiln.Generated
             ref float b5 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
             ref float b3 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
             ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A3);
-            for (; c + 8 <= stop; c += 8)
+            for (; c + 8 <= stop; c += 8) Body(Vector256.LoadUnsafe(ref b5, (nuint)c), Vector256.LoadUnsafe(ref b3, (nuint)c)).StoreUnsafe(ref o, (nuint)c);
+            if (c < stop) Lanes.Store(Body(Lanes.Load(ref b5, c, stop - c), Lanes.Load(ref b3, c, stop - c)), ref o, c, stop - c);
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Body(Vector256<float> l5, Vector256<float> l3)
             {
-                var l5 = Vector256.LoadUnsafe(ref b5, (nuint)c);
-                var l3 = Vector256.LoadUnsafe(ref b3, (nuint)c);
                 var v2 = Vector256.Create(1f);
                 var v1 = (v2 - l3);
                 var v4 = (l3 * v1);
                 var v0 = (l5 * v4);
-                v0.StoreUnsafe(ref o, (nuint)c);
-            }
-            for (; c < stop; c++)
-            {
-                float l5 = Unsafe.Add(ref b5, c);
-                float l3 = Unsafe.Add(ref b3, c);
-                float v2 = 1f;
-                float v1 = (v2 - l3);
-                float v4 = (l3 * v1);
-                float v0 = (l5 * v4);
-                Unsafe.Add(ref o, c) = v0;
+                return v0;
             }
         }
 
@@ -599,25 +555,17 @@ namespace Kiln.Generated
             ref float b5 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
             ref float b3 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
             ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A3);
-            for (; c + 8 <= stop; c += 8)
+            for (; c + 8 <= stop; c += 8) Body(Vector256.LoadUnsafe(ref b5, (nuint)c), Vector256.LoadUnsafe(ref b3, (nuint)c)).StoreUnsafe(ref o, (nuint)c);
+            if (c < stop) Lanes.Store(Body(Lanes.Load(ref b5, c, stop - c), Lanes.Load(ref b3, c, stop - c)), ref o, c, stop - c);
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Body(Vector256<float> l5, Vector256<float> l3)
             {
-                var l5 = Vector256.LoadUnsafe(ref b5, (nuint)c);
-                var l3 = Vector256.LoadUnsafe(ref b3, (nuint)c);
                 var v2 = Vector256.Create(1f);
                 var v1 = (v2 - l3);
                 var v4 = (l3 * v1);
                 var v0 = (l5 * v4);
-                v0.StoreUnsafe(ref o, (nuint)c);
-            }
-            for (; c < stop; c++)
-            {
-                float l5 = Unsafe.Add(ref b5, c);
-                float l3 = Unsafe.Add(ref b3, c);
-                float v2 = 1f;
-                float v1 = (v2 - l3);
-                float v4 = (l3 * v1);
-                float v0 = (l5 * v4);
-                Unsafe.Add(ref o, c) = v0;
+                return v0;
             }
         }
 
@@ -710,21 +658,18 @@ namespace Kiln.Generated
         {
             int c = (int)start, stop = (int)end;
             ref float b1 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
-            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), 86);
             float acc = 0;
             Vector256<float> vacc = Vector256<float>.Zero;
-            for (; c + 8 <= stop; c += 8)
-            {
-                var l1 = Vector256.LoadUnsafe(ref b1, (nuint)c);
-                vacc += l1;
-            }
+            for (; c + 8 <= stop; c += 8) vacc += Body(Vector256.LoadUnsafe(ref b1, (nuint)c));
             acc += Vector256.Sum(vacc);
-            for (; c < stop; c++)
-            {
-                float l1 = Unsafe.Add(ref b1, c);
-                acc += l1;
-            }
+            if (c < stop) acc += Vector256.Sum(Lanes.Keep(Body(Lanes.Load(ref b1, c, stop - c)), stop - c, Vector256<float>.Zero));
             return acc;
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Body(Vector256<float> l1)
+            {
+                return l1;
+            }
         }
     }
 }

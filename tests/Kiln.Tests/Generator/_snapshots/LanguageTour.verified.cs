@@ -379,21 +379,15 @@ namespace Kiln.Generated
             ref float b3 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.X[0]), d.A1);
             ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
             ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A3);
-            for (; c + 8 <= stop; c += 8)
+            for (; c + 8 <= stop; c += 8) Body(Vector256.LoadUnsafe(ref b3, (nuint)c), Vector256.LoadUnsafe(ref b2, (nuint)c)).StoreUnsafe(ref o, (nuint)c);
+            if (c < stop) Lanes.Store(Body(Lanes.Load(ref b3, c, stop - c), Lanes.Load(ref b2, c, stop - c)), ref o, c, stop - c);
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            Vector256<float> Body(Vector256<float> l3, Vector256<float> l2)
             {
-                var l3 = Vector256.LoadUnsafe(ref b3, (nuint)c);
-                var l2 = Vector256.LoadUnsafe(ref b2, (nuint)c);
                 var v1 = global::Kiln.Kernels.Simd.Tanh(l2);
                 var v0 = (l3 + v1);
-                v0.StoreUnsafe(ref o, (nuint)c);
-            }
-            for (; c < stop; c++)
-            {
-                float l3 = Unsafe.Add(ref b3, c);
-                float l2 = Unsafe.Add(ref b2, c);
-                float v1 = MathF.Tanh(l2);
-                float v0 = (l3 + v1);
-                Unsafe.Add(ref o, c) = v0;
+                return v0;
             }
         }
 
@@ -425,25 +419,16 @@ namespace Kiln.Generated
             ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
             ref float b5 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A3);
             ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A4);
-            for (; c + 8 <= stop; c += 8)
+            for (; c + 8 <= stop; c += 8) Body(Vector256.LoadUnsafe(ref b4, (nuint)c), Vector256.LoadUnsafe(ref b2, (nuint)c), Vector256.LoadUnsafe(ref b5, (nuint)c)).StoreUnsafe(ref o, (nuint)c);
+            if (c < stop) Lanes.Store(Body(Lanes.Load(ref b4, c, stop - c), Lanes.Load(ref b2, c, stop - c), Lanes.Load(ref b5, c, stop - c)), ref o, c, stop - c);
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            Vector256<float> Body(Vector256<float> l4, Vector256<float> l2, Vector256<float> l5)
             {
-                var l4 = Vector256.LoadUnsafe(ref b4, (nuint)c);
-                var l2 = Vector256.LoadUnsafe(ref b2, (nuint)c);
-                var l5 = Vector256.LoadUnsafe(ref b5, (nuint)c);
                 var v1 = global::Kiln.Kernels.Simd.Tanh(l2);
                 var v3 = (l4 + v1);
                 var v0 = (v3 * l5);
-                v0.StoreUnsafe(ref o, (nuint)c);
-            }
-            for (; c < stop; c++)
-            {
-                float l4 = Unsafe.Add(ref b4, c);
-                float l2 = Unsafe.Add(ref b2, c);
-                float l5 = Unsafe.Add(ref b5, c);
-                float v1 = MathF.Tanh(l2);
-                float v3 = (l4 + v1);
-                float v0 = (v3 * l5);
-                Unsafe.Add(ref o, c) = v0;
+                return v0;
             }
         }
 
@@ -551,19 +536,14 @@ namespace Kiln.Generated
             ref float b1 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
             ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
             ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A3);
-            for (; c + 8 <= stop; c += 8)
+            for (; c + 8 <= stop; c += 8) Body(Vector256.LoadUnsafe(ref b1, (nuint)c), Vector256.Create(b2)).StoreUnsafe(ref o, (nuint)c);
+            if (c < stop) Lanes.Store(Body(Lanes.Load(ref b1, c, stop - c), Vector256.Create(b2)), ref o, c, stop - c);
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Body(Vector256<float> l1, Vector256<float> l2)
             {
-                var l1 = Vector256.LoadUnsafe(ref b1, (nuint)c);
-                var l2 = Vector256.Create(b2);
                 var v0 = (l1 / l2);
-                v0.StoreUnsafe(ref o, (nuint)c);
-            }
-            for (; c < stop; c++)
-            {
-                float l1 = Unsafe.Add(ref b1, c);
-                float l2 = b2;
-                float v0 = (l1 / l2);
-                Unsafe.Add(ref o, c) = v0;
+                return v0;
             }
         }
 
@@ -592,23 +572,16 @@ namespace Kiln.Generated
             ref float b4 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.X[0]), d.A1);
             ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
             ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A3);
-            for (; c + 8 <= stop; c += 8)
+            for (; c + 8 <= stop; c += 8) Body(Vector256.LoadUnsafe(ref b4, (nuint)c), Vector256.LoadUnsafe(ref b2, (nuint)c)).StoreUnsafe(ref o, (nuint)c);
+            if (c < stop) Lanes.Store(Body(Lanes.Load(ref b4, c, stop - c), Lanes.Load(ref b2, c, stop - c)), ref o, c, stop - c);
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Body(Vector256<float> l4, Vector256<float> l2)
             {
-                var l4 = Vector256.LoadUnsafe(ref b4, (nuint)c);
-                var l2 = Vector256.LoadUnsafe(ref b2, (nuint)c);
                 var v3 = Vector256.Create(0.01f);
                 var v1 = (l2 * v3);
                 var v0 = (l4 + v1);
-                v0.StoreUnsafe(ref o, (nuint)c);
-            }
-            for (; c < stop; c++)
-            {
-                float l4 = Unsafe.Add(ref b4, c);
-                float l2 = Unsafe.Add(ref b2, c);
-                float v3 = 0.01f;
-                float v1 = (l2 * v3);
-                float v0 = (l4 + v1);
-                Unsafe.Add(ref o, c) = v0;
+                return v0;
             }
         }
 
@@ -632,17 +605,14 @@ namespace Kiln.Generated
             int c = (int)start, stop = (int)end;
             ref float b1 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
             ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A2);
-            for (; c + 8 <= stop; c += 8)
+            for (; c + 8 <= stop; c += 8) Body(Vector256.LoadUnsafe(ref b1, (nuint)c)).StoreUnsafe(ref o, (nuint)c);
+            if (c < stop) Lanes.Store(Body(Lanes.Load(ref b1, c, stop - c)), ref o, c, stop - c);
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            Vector256<float> Body(Vector256<float> l1)
             {
-                var l1 = Vector256.LoadUnsafe(ref b1, (nuint)c);
                 var v0 = global::Kiln.Kernels.Simd.Tanh(l1);
-                v0.StoreUnsafe(ref o, (nuint)c);
-            }
-            for (; c < stop; c++)
-            {
-                float l1 = Unsafe.Add(ref b1, c);
-                float v0 = MathF.Tanh(l1);
-                Unsafe.Add(ref o, c) = v0;
+                return v0;
             }
         }
 
@@ -668,19 +638,14 @@ namespace Kiln.Generated
             ref float b1 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
             ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
             ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A3);
-            for (; c + 8 <= stop; c += 8)
+            for (; c + 8 <= stop; c += 8) Body(Vector256.LoadUnsafe(ref b1, (nuint)c), Vector256.LoadUnsafe(ref b2, (nuint)c)).StoreUnsafe(ref o, (nuint)c);
+            if (c < stop) Lanes.Store(Body(Lanes.Load(ref b1, c, stop - c), Lanes.Load(ref b2, c, stop - c)), ref o, c, stop - c);
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Body(Vector256<float> l1, Vector256<float> l2)
             {
-                var l1 = Vector256.LoadUnsafe(ref b1, (nuint)c);
-                var l2 = Vector256.LoadUnsafe(ref b2, (nuint)c);
                 var v0 = (l1 + l2);
-                v0.StoreUnsafe(ref o, (nuint)c);
-            }
-            for (; c < stop; c++)
-            {
-                float l1 = Unsafe.Add(ref b1, c);
-                float l2 = Unsafe.Add(ref b2, c);
-                float v0 = (l1 + l2);
-                Unsafe.Add(ref o, c) = v0;
+                return v0;
             }
         }
 
@@ -710,23 +675,15 @@ namespace Kiln.Generated
             ref float b3 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
             ref float b4 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A3);
             ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A4);
-            for (; c + 8 <= stop; c += 8)
+            for (; c + 8 <= stop; c += 8) Body(Vector256.LoadUnsafe(ref b2, (nuint)c), Vector256.LoadUnsafe(ref b3, (nuint)c), Vector256.LoadUnsafe(ref b4, (nuint)c)).StoreUnsafe(ref o, (nuint)c);
+            if (c < stop) Lanes.Store(Body(Lanes.Load(ref b2, c, stop - c), Lanes.Load(ref b3, c, stop - c), Lanes.Load(ref b4, c, stop - c)), ref o, c, stop - c);
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Body(Vector256<float> l2, Vector256<float> l3, Vector256<float> l4)
             {
-                var l2 = Vector256.LoadUnsafe(ref b2, (nuint)c);
-                var l3 = Vector256.LoadUnsafe(ref b3, (nuint)c);
-                var l4 = Vector256.LoadUnsafe(ref b4, (nuint)c);
                 var v1 = (l2 + l3);
                 var v0 = (v1 * l4);
-                v0.StoreUnsafe(ref o, (nuint)c);
-            }
-            for (; c < stop; c++)
-            {
-                float l2 = Unsafe.Add(ref b2, c);
-                float l3 = Unsafe.Add(ref b3, c);
-                float l4 = Unsafe.Add(ref b4, c);
-                float v1 = (l2 + l3);
-                float v0 = (v1 * l4);
-                Unsafe.Add(ref o, c) = v0;
+                return v0;
             }
         }
 
@@ -751,23 +708,19 @@ namespace Kiln.Generated
         {
             int c = (int)start, stop = (int)end;
             ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
-            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A2);
             float acc = 0;
             Vector256<float> vacc = Vector256<float>.Zero;
-            for (; c + 8 <= stop; c += 8)
-            {
-                var l2 = Vector256.LoadUnsafe(ref b2, (nuint)c);
-                var v1 = (-l2);
-                vacc += v1;
-            }
+            for (; c + 8 <= stop; c += 8) vacc += Body(Vector256.LoadUnsafe(ref b2, (nuint)c));
             acc += Vector256.Sum(vacc);
-            for (; c < stop; c++)
-            {
-                float l2 = Unsafe.Add(ref b2, c);
-                float v1 = (-l2);
-                acc += v1;
-            }
+            if (c < stop) acc += Vector256.Sum(Lanes.Keep(Body(Lanes.Load(ref b2, c, stop - c)), stop - c, Vector256<float>.Zero));
             return acc;
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Body(Vector256<float> l2)
+            {
+                var v1 = (-l2);
+                return v1;
+            }
         }
 
         // K10: sum over axes 0 of [N], writes t0 (Vector256)
@@ -789,21 +742,18 @@ namespace Kiln.Generated
         {
             int c = (int)start, stop = (int)end;
             ref float b1 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
-            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A2);
             float acc = 0;
             Vector256<float> vacc = Vector256<float>.Zero;
-            for (; c + 8 <= stop; c += 8)
-            {
-                var l1 = Vector256.LoadUnsafe(ref b1, (nuint)c);
-                vacc += l1;
-            }
+            for (; c + 8 <= stop; c += 8) vacc += Body(Vector256.LoadUnsafe(ref b1, (nuint)c));
             acc += Vector256.Sum(vacc);
-            for (; c < stop; c++)
-            {
-                float l1 = Unsafe.Add(ref b1, c);
-                acc += l1;
-            }
+            if (c < stop) acc += Vector256.Sum(Lanes.Keep(Body(Lanes.Load(ref b1, c, stop - c)), stop - c, Vector256<float>.Zero));
             return acc;
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Body(Vector256<float> l1)
+            {
+                return l1;
+            }
         }
 
         // K11: sum over axes 0,1 of [N, 3], writes t0 (scalar)
@@ -847,7 +797,6 @@ namespace Kiln.Generated
                 e += stop - c;
                 int i0 = (int)row;
                 ref float b2 = ref Unsafe.Add(ref wr, d.A1 + i0 * 3);
-                ref float o = ref Unsafe.Add(ref yr, d.A2);
                 float acc = 0;
                 for (; c < stop; c++)
                 {
@@ -964,7 +913,6 @@ namespace Kiln.Generated
                 ref float b5 = ref Unsafe.Add(ref pr, i0 * 4);
                 ref float b2 = ref Unsafe.Add(ref wr, d.A0 + i0);
                 ref float b3 = ref Unsafe.Add(ref wr, d.A0);
-                ref float o = ref Unsafe.Add(ref yr, d.A1);
                 float acc = 0;
                 for (; c < stop; c++)
                 {
@@ -1150,19 +1098,15 @@ namespace Kiln.Generated
             int c = (int)start, stop = (int)end;
             ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
             ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A2);
-            for (; c + 8 <= stop; c += 8)
+            for (; c + 8 <= stop; c += 8) Body(Vector256.Create(b2)).StoreUnsafe(ref o, (nuint)c);
+            if (c < stop) Lanes.Store(Body(Vector256.Create(b2)), ref o, c, stop - c);
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Body(Vector256<float> l2)
             {
-                var l2 = Vector256.Create(b2);
                 var v1 = l2;
                 var v0 = (-v1);
-                v0.StoreUnsafe(ref o, (nuint)c);
-            }
-            for (; c < stop; c++)
-            {
-                float l2 = b2;
-                float v1 = l2;
-                float v0 = (-v1);
-                Unsafe.Add(ref o, c) = v0;
+                return v0;
             }
         }
 
@@ -1197,29 +1141,18 @@ namespace Kiln.Generated
             ref float b3 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
             ref float b5 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A3);
             ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A4);
-            for (; c + 8 <= stop; c += 8)
+            for (; c + 8 <= stop; c += 8) Body(Vector256.LoadUnsafe(ref b2, (nuint)c), Vector256.LoadUnsafe(ref b3, (nuint)c), Vector256.LoadUnsafe(ref b5, (nuint)c)).StoreUnsafe(ref o, (nuint)c);
+            if (c < stop) Lanes.Store(Body(Lanes.Load(ref b2, c, stop - c), Lanes.Load(ref b3, c, stop - c), Lanes.Load(ref b5, c, stop - c)), ref o, c, stop - c);
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Body(Vector256<float> l2, Vector256<float> l3, Vector256<float> l5)
             {
-                var l2 = Vector256.LoadUnsafe(ref b2, (nuint)c);
-                var l3 = Vector256.LoadUnsafe(ref b3, (nuint)c);
-                var l5 = Vector256.LoadUnsafe(ref b5, (nuint)c);
                 var v1 = (l2 * l3);
                 var v7 = Vector256.Create(1f);
                 var v4 = (l5 * l5);
                 var v6 = (v7 - v4);
                 var v0 = (v1 * v6);
-                v0.StoreUnsafe(ref o, (nuint)c);
-            }
-            for (; c < stop; c++)
-            {
-                float l2 = Unsafe.Add(ref b2, c);
-                float l3 = Unsafe.Add(ref b3, c);
-                float l5 = Unsafe.Add(ref b5, c);
-                float v1 = (l2 * l3);
-                float v7 = 1f;
-                float v4 = (l5 * l5);
-                float v6 = (v7 - v4);
-                float v0 = (v1 * v6);
-                Unsafe.Add(ref o, c) = v0;
+                return v0;
             }
         }
 
@@ -1258,33 +1191,19 @@ namespace Kiln.Generated
             ref float b5 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A3);
             ref float b7 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A4);
             ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A5);
-            for (; c + 8 <= stop; c += 8)
+            for (; c + 8 <= stop; c += 8) Body(Vector256.LoadUnsafe(ref b2, (nuint)c), Vector256.LoadUnsafe(ref b3, (nuint)c), Vector256.LoadUnsafe(ref b5, (nuint)c), Vector256.LoadUnsafe(ref b7, (nuint)c)).StoreUnsafe(ref o, (nuint)c);
+            if (c < stop) Lanes.Store(Body(Lanes.Load(ref b2, c, stop - c), Lanes.Load(ref b3, c, stop - c), Lanes.Load(ref b5, c, stop - c), Lanes.Load(ref b7, c, stop - c)), ref o, c, stop - c);
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Body(Vector256<float> l2, Vector256<float> l3, Vector256<float> l5, Vector256<float> l7)
             {
-                var l2 = Vector256.LoadUnsafe(ref b2, (nuint)c);
-                var l3 = Vector256.LoadUnsafe(ref b3, (nuint)c);
-                var l5 = Vector256.LoadUnsafe(ref b5, (nuint)c);
-                var l7 = Vector256.LoadUnsafe(ref b7, (nuint)c);
                 var v1 = (l2 * l3);
                 var v4 = (v1 + l5);
                 var v9 = Vector256.Create(1f);
                 var v6 = (l7 * l7);
                 var v8 = (v9 - v6);
                 var v0 = (v4 * v8);
-                v0.StoreUnsafe(ref o, (nuint)c);
-            }
-            for (; c < stop; c++)
-            {
-                float l2 = Unsafe.Add(ref b2, c);
-                float l3 = Unsafe.Add(ref b3, c);
-                float l5 = Unsafe.Add(ref b5, c);
-                float l7 = Unsafe.Add(ref b7, c);
-                float v1 = (l2 * l3);
-                float v4 = (v1 + l5);
-                float v9 = 1f;
-                float v6 = (l7 * l7);
-                float v8 = (v9 - v6);
-                float v0 = (v4 * v8);
-                Unsafe.Add(ref o, c) = v0;
+                return v0;
             }
         }
 
@@ -1318,27 +1237,16 @@ namespace Kiln.Generated
             ref float b5 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A3);
             ref float b6 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A4);
             ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A5);
-            for (; c + 8 <= stop; c += 8)
+            for (; c + 8 <= stop; c += 8) Body(Vector256.LoadUnsafe(ref b2, (nuint)c), Vector256.LoadUnsafe(ref b3, (nuint)c), Vector256.LoadUnsafe(ref b5, (nuint)c), Vector256.LoadUnsafe(ref b6, (nuint)c)).StoreUnsafe(ref o, (nuint)c);
+            if (c < stop) Lanes.Store(Body(Lanes.Load(ref b2, c, stop - c), Lanes.Load(ref b3, c, stop - c), Lanes.Load(ref b5, c, stop - c), Lanes.Load(ref b6, c, stop - c)), ref o, c, stop - c);
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Body(Vector256<float> l2, Vector256<float> l3, Vector256<float> l5, Vector256<float> l6)
             {
-                var l2 = Vector256.LoadUnsafe(ref b2, (nuint)c);
-                var l3 = Vector256.LoadUnsafe(ref b3, (nuint)c);
-                var l5 = Vector256.LoadUnsafe(ref b5, (nuint)c);
-                var l6 = Vector256.LoadUnsafe(ref b6, (nuint)c);
                 var v1 = (l2 * l3);
                 var v4 = (v1 + l5);
                 var v0 = (v4 + l6);
-                v0.StoreUnsafe(ref o, (nuint)c);
-            }
-            for (; c < stop; c++)
-            {
-                float l2 = Unsafe.Add(ref b2, c);
-                float l3 = Unsafe.Add(ref b3, c);
-                float l5 = Unsafe.Add(ref b5, c);
-                float l6 = Unsafe.Add(ref b6, c);
-                float v1 = (l2 * l3);
-                float v4 = (v1 + l5);
-                float v0 = (v4 + l6);
-                Unsafe.Add(ref o, c) = v0;
+                return v0;
             }
         }
 

@@ -206,19 +206,14 @@ namespace Kiln.Generated
             ref float b1 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
             ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.P), 1);
             ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A2);
-            for (; c + 8 <= stop; c += 8)
+            for (; c + 8 <= stop; c += 8) Body(Vector256.LoadUnsafe(ref b1, (nuint)c), Vector256.Create(b2)).StoreUnsafe(ref o, (nuint)c);
+            if (c < stop) Lanes.Store(Body(Lanes.Load(ref b1, c, stop - c), Vector256.Create(b2)), ref o, c, stop - c);
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Body(Vector256<float> l1, Vector256<float> l2)
             {
-                var l1 = Vector256.LoadUnsafe(ref b1, (nuint)c);
-                var l2 = Vector256.Create(b2);
                 var v0 = (l1 + l2);
-                v0.StoreUnsafe(ref o, (nuint)c);
-            }
-            for (; c < stop; c++)
-            {
-                float l1 = Unsafe.Add(ref b1, c);
-                float l2 = b2;
-                float v0 = (l1 + l2);
-                Unsafe.Add(ref o, c) = v0;
+                return v0;
             }
         }
 
@@ -251,31 +246,21 @@ namespace Kiln.Generated
             ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
             ref float b3 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.P), 1);
             ref float b5 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.X[0]), d.A2);
-            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A3);
             float acc = 0;
             Vector256<float> vacc = Vector256<float>.Zero;
-            for (; c + 8 <= stop; c += 8)
+            for (; c + 8 <= stop; c += 8) vacc += Body(Vector256.LoadUnsafe(ref b2, (nuint)c), Vector256.Create(b3), Vector256.LoadUnsafe(ref b5, (nuint)c));
+            acc += Vector256.Sum(vacc);
+            if (c < stop) acc += Vector256.Sum(Lanes.Keep(Body(Lanes.Load(ref b2, c, stop - c), Vector256.Create(b3), Lanes.Load(ref b5, c, stop - c)), stop - c, Vector256<float>.Zero));
+            return acc;
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Body(Vector256<float> l2, Vector256<float> l3, Vector256<float> l5)
             {
-                var l2 = Vector256.LoadUnsafe(ref b2, (nuint)c);
-                var l3 = Vector256.Create(b3);
-                var l5 = Vector256.LoadUnsafe(ref b5, (nuint)c);
                 var v1 = (l2 + l3);
                 var v4 = (v1 - l5);
                 var v6 = (v4 * v4);
-                vacc += v6;
+                return v6;
             }
-            acc += Vector256.Sum(vacc);
-            for (; c < stop; c++)
-            {
-                float l2 = Unsafe.Add(ref b2, c);
-                float l3 = b3;
-                float l5 = Unsafe.Add(ref b5, c);
-                float v1 = (l2 + l3);
-                float v4 = (v1 - l5);
-                float v6 = (v4 * v4);
-                acc += v6;
-            }
-            return acc;
         }
 
         // K2: elementwise over [N, 1], writes t0 (Vector256)
@@ -314,11 +299,12 @@ namespace Kiln.Generated
             ref float b6 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.P), 1);
             ref float b8 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.X[0]), d.A2);
             ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A3);
-            for (; c + 8 <= stop; c += 8)
+            for (; c + 8 <= stop; c += 8) Body(Vector256.LoadUnsafe(ref b5, (nuint)c), Vector256.Create(b6), Vector256.LoadUnsafe(ref b8, (nuint)c)).StoreUnsafe(ref o, (nuint)c);
+            if (c < stop) Lanes.Store(Body(Lanes.Load(ref b5, c, stop - c), Vector256.Create(b6), Lanes.Load(ref b8, c, stop - c)), ref o, c, stop - c);
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Body(Vector256<float> l5, Vector256<float> l6, Vector256<float> l8)
             {
-                var l5 = Vector256.LoadUnsafe(ref b5, (nuint)c);
-                var l6 = Vector256.Create(b6);
-                var l8 = Vector256.LoadUnsafe(ref b8, (nuint)c);
                 var v2 = Vector256.Create(1f);
                 var v1 = v2;
                 var v3 = v1;
@@ -326,21 +312,7 @@ namespace Kiln.Generated
                 var v7 = (v4 - l8);
                 var v9 = (v3 * v7);
                 var v0 = (v9 + v9);
-                v0.StoreUnsafe(ref o, (nuint)c);
-            }
-            for (; c < stop; c++)
-            {
-                float l5 = Unsafe.Add(ref b5, c);
-                float l6 = b6;
-                float l8 = Unsafe.Add(ref b8, c);
-                float v2 = 1f;
-                float v1 = v2;
-                float v3 = v1;
-                float v4 = (l5 + l6);
-                float v7 = (v4 - l8);
-                float v9 = (v3 * v7);
-                float v0 = (v9 + v9);
-                Unsafe.Add(ref o, c) = v0;
+                return v0;
             }
         }
 
@@ -363,21 +335,18 @@ namespace Kiln.Generated
         {
             int c = (int)start, stop = (int)end;
             ref float b1 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
-            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), 1);
             float acc = 0;
             Vector256<float> vacc = Vector256<float>.Zero;
-            for (; c + 8 <= stop; c += 8)
-            {
-                var l1 = Vector256.LoadUnsafe(ref b1, (nuint)c);
-                vacc += l1;
-            }
+            for (; c + 8 <= stop; c += 8) vacc += Body(Vector256.LoadUnsafe(ref b1, (nuint)c));
             acc += Vector256.Sum(vacc);
-            for (; c < stop; c++)
-            {
-                float l1 = Unsafe.Add(ref b1, c);
-                acc += l1;
-            }
+            if (c < stop) acc += Vector256.Sum(Lanes.Keep(Body(Lanes.Load(ref b1, c, stop - c)), stop - c, Vector256<float>.Zero));
             return acc;
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Body(Vector256<float> l1)
+            {
+                return l1;
+            }
         }
     }
 }

@@ -1,0 +1,47 @@
+using System;
+using System.Linq;
+using System.Runtime.Intrinsics;
+using Kiln.Kernels;
+using Xunit;
+
+namespace Kiln.Tests;
+
+/// <summary>
+/// The masked last vector of a generated kernel's loop (Lanes): a partial vector reads only the elements left (the
+/// other lanes 0), writes back only those, and a reduction keeps only those. Expected values are the arrays' own
+/// elements, set by the test.
+/// </summary>
+public class LanesTests
+{
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(7)]
+    [InlineData(8)]
+    [InlineData(20)]
+    public void A_partial_vector_reads_and_writes_only_the_elements_left(int n)
+    {
+        // an array of exactly 5 + min(n, 8) elements: a partial read or write past its end would fault or corrupt
+        int left = Math.Min(n, 8);
+        var source = Enumerable.Range(1, 5 + left).Select(i => (float)i).ToArray();
+        var v = Lanes.Load(ref source[0], 5, n);
+        for (int i = 0; i < 8; i++) Assert.Equal(i < left ? source[5 + i] : 0f, v[i]);
+
+        var target = Enumerable.Repeat(-1f, 5 + left).ToArray();
+        Lanes.Store(Vector256.Create(10f, 11, 12, 13, 14, 15, 16, 17), ref target[0], 5, n);
+        Assert.Equal(Enumerable.Repeat(-1f, 5), target.Take(5));
+        Assert.Equal(Enumerable.Range(10, left).Select(i => (float)i), target.Skip(5));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(5)]
+    [InlineData(8)]
+    public void A_partial_vector_keeps_its_lanes_and_the_identity_elsewhere(int n)
+    {
+        var v = Vector256.Create(1f, 2, 3, 4, 5, 6, 7, 8);
+        var kept = Lanes.Keep(v, n, Vector256.Create(float.NegativeInfinity));
+        for (int i = 0; i < 8; i++) Assert.Equal(i < n ? i + 1f : float.NegativeInfinity, kept[i]);
+        Assert.Equal(Enumerable.Range(1, n).Sum(), Vector256.Sum(Lanes.Keep(v, n, Vector256<float>.Zero)));
+    }
+}
