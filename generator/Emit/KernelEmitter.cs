@@ -160,6 +160,46 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
         }
     }
 
+    private static readonly System.Text.RegularExpressions.Regex Definition = new(@"^(?:float|var) ([lv]\d+) = (.*);$", System.Text.RegularExpressions.RegexOptions.Compiled);
+
+    /// <summary>
+    /// Folds each value used once (a load, a constant, an op's result) into the statement using it, where the result stays
+    /// short: the body reads as the expression it computes, and only values used twice keep a name. Values are pure, so
+    /// the order they are computed in does not matter.
+    /// </summary>
+    private static List<string> Fold(IEnumerable<string> statements)
+    {
+        var lines = statements.ToList();
+        for (int i = 0; i < lines.Count; i++)
+        {
+            var m = Definition.Match(lines[i]);
+            if (!m.Success) continue;
+            var use = new System.Text.RegularExpressions.Regex($@"\b{m.Groups[1].Value}\b");
+            var users = Enumerable.Range(i + 1, lines.Count - i - 1).Where(j => use.IsMatch(lines[j])).ToList();
+            string value = Primary(m.Groups[2].Value) ? m.Groups[2].Value : $"({m.Groups[2].Value})";
+            if (users.Count != 1 || use.Matches(lines[users[0]]).Count != 1 || value.Length > 80) continue;
+            lines[users[0]] = use.Replace(lines[users[0]], value.Replace("$", "$$"));
+            lines.RemoveAt(i--);
+        }
+        return lines;
+    }
+
+    /// <summary>Whether an expression can stand as an operand without parentheses: a name, a literal, a call or an element, or one parenthesised whole.</summary>
+    private static bool Primary(string e)
+    {
+        if (System.Text.RegularExpressions.Regex.IsMatch(e, @"^[\w.]+$")) return true;
+        int open = e.IndexOfAny(new[] { '(', '[' });
+        if (open < 0 || (open > 0 && !System.Text.RegularExpressions.Regex.IsMatch(e.Substring(0, open), @"^[\w.<>]+$"))) return false;
+        // the bracket opened first closes at the end
+        int depth = 0;
+        for (int i = open; i < e.Length; i++)
+        {
+            if (e[i] is '(' or '[') depth++;
+            else if (e[i] is ')' or ']' && --depth == 0) return i == e.Length - 1;
+        }
+        return false;
+    }
+
     private static string ResultVar(Kernel k) => "v" + (k.Kind == KernelKind.Reduce ? k.Root.Inputs[0] : k.Root).Id;
 
     /// <summary>The result of a reduce kernel whose operand is itself a stored leaf (no body).</summary>
@@ -173,51 +213,62 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
         // one element (every dim 1): the first thread computes it
         bool single = live.Count == 0;
         if (single) w.Line("if (index != 0) return;");
-        else
-        {
-            w.Line($"int total = {domain.Count.Emit("d.")};");
-            w.Open("for (int e = index; e < total; e += stride)");
-        }
-        // a flat kernel indexes its operands by e itself (no coordinates): e, e % cols for a bias, nothing for one value
+        // a flat kernel indexes its operands by e itself (no coordinates): e, e % cols for a bias, nothing for one value;
+        // so does a kernel with one live axis (its coordinate is e)
         var reach = FlatReach(k);
-        if (reach is null) EmitCoords(w, domain, "e", live, "int");
+        var lines = new List<string>();
+        if (reach is null && live.Count > 1)
+        {
+            var coords = new SourceWriter();
+            EmitCoords(coords, domain, "e", live, "int");
+            lines.AddRange(coords.ToString().TrimEnd('\n').Split('\n'));
+        }
         string FlatIndex(Reach r) => r switch { Reach.Dense => "e", Reach.Column => $"e % {Cols(domain).Coefficient}", _ => "0" };
+        string At(int axis) => live.Count == 1 ? "e" : Coord(live, axis);
         foreach (var leaf in k.Leaves)
         {
             var place = memory.Of(leaf, layout);
             var strides = DomainStrides(leaf, domain);
-            string idx = Sum(new[] { place.Offset }.Concat(reach is not null ? [FlatIndex(reach[leaf])] : live.Select(i => Mul(Coord(live, i), strides[i]))));
-            w.Line($"float l{leaf.Id} = {Array(place.Region)}[{idx}];");
+            string idx = Sum(new[] { place.Offset }.Concat(reach is not null ? [FlatIndex(reach[leaf])] : live.Select(i => Mul(At(i), strides[i]))));
+            lines.Add($"float l{leaf.Id} = {Array(place.Region)}[{idx}];");
         }
-        foreach (var s in Body(k, vector: false)) w.Line(s);
+        lines.AddRange(Body(k, vector: false));
         var outPlace = memory.Of(k.Root, layout);
         var outStrides = OutputStrides(k, domain);
-        string o = Sum(new[] { outPlace.Offset }.Concat(reach is not null ? ["e"] : live.Select(i => Mul(Coord(live, i), outStrides[i]))));
+        string o = Sum(new[] { outPlace.Offset }.Concat(reach is not null ? ["e"] : live.Select(i => Mul(At(i), outStrides[i]))));
         string arr = Array(outPlace.Region);
-        if (k.Kind == KernelKind.Reduce) w.Line(Reduction(k).Atomic($"{arr}[{o}]", ResultOf(k)));
-        else if (k.Accumulates) w.Line($"{arr}[{o}] += {ResultOf(k)};");
-        else w.Line($"{arr}[{o}] = {ResultOf(k)};");
-        if (!single) w.Close();
+        if (k.Kind == KernelKind.Reduce) lines.Add(Reduction(k).Atomic($"{arr}[{o}]", ResultOf(k)));
+        else if (k.Accumulates) lines.Add($"{arr}[{o}] += {ResultOf(k)};");
+        else lines.Add($"{arr}[{o}] = {ResultOf(k)};");
+        lines = Fold(lines);
+        if (single) foreach (var line in lines) w.Line(line);
+        else
+        {
+            string loop = $"for (int e = index; e < {domain.Count.Emit("d.")}; e += stride)";
+            if (lines.Count == 1) w.Line(loop).Line("    " + lines[0]);
+            else
+            {
+                w.Open(loop);
+                foreach (var line in lines) w.Line(line);
+                w.Close();
+            }
+        }
         w.Close();
     }
 
     /// <summary>The managed form of a kernel over one element (every dim 1): straight-line, whatever chunk it is given.</summary>
     private void EmitSingle(SourceWriter w, Kernel k, ReduceMode mode)
     {
-        foreach (var leaf in k.Leaves)
-        {
-            var place = memory.Of(leaf, layout);
-            w.Line($"float l{leaf.Id} = {Source(LeafArray(k, leaf, place.Region))}[{place.Offset}];");
-        }
-        foreach (var s in Body(k, vector: false)) w.Line(s);
+        var lines = k.Leaves.Select(leaf => $"float l{leaf.Id} = {Source(LeafArray(k, leaf, memory.Of(leaf, layout).Region))}[{memory.Of(leaf, layout).Offset}];").Concat(Body(k, vector: false)).ToList();
         string v = ResultOf(k), o = $"a.Y[{memory.Of(k.Root, layout).Offset}]";
         if (mode == ReduceMode.All)
         {
-            w.Line($"float acc = {Reduction(k).IdentityLiteral};");
-            w.Line(Reduction(k).Accumulate("acc", v));
-            w.Line("return acc;");
+            lines.Add($"float acc = {Reduction(k).IdentityLiteral};");
+            lines.Add(Reduction(k).Accumulate("acc", v));
+            lines.Add("return acc;");
         }
-        else w.Line(k.Accumulates ? $"{o} += {v};" : $"{o} = {v};");
+        else lines.Add(k.Accumulates ? $"{o} += {v};" : $"{o} = {v};");
+        foreach (var line in Fold(lines)) w.Line(line);
     }
 
     /// <summary>
@@ -392,30 +443,35 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
                 w.Line($"{loop}{whole}.StoreUnsafe({at});");
                 w.Line($"{last}Lanes.Store({part}, {rest});");
             }
-            var lines = Body(k, vector: true).ToList();
+            var lines = Fold(Body(k, vector: true).Append($"return {ResultOf(k)};"));
             body = new SourceWriter();
-            body.Line("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
             // static unless a constant reads a dim (1/N of a mean): then it reads the kernel's d
-            body.Open($"{(lines.Any(l => l.Contains("d.")) ? "" : "static ")}Vector256<float> Body({string.Join(", ", k.Leaves.Select(leaf => $"Vector256<float> l{leaf.Id}"))})");
-            foreach (var line in lines) body.Line(line);
-            body.Line($"return {ResultOf(k)};");
-            body.Close();
+            string signature = $"[MethodImpl(MethodImplOptions.AggressiveInlining)] {(lines.Any(l => l.Contains("d.")) ? "" : "static ")}Vector256<float> Body({string.Join(", ", k.Leaves.Select(leaf => $"Vector256<float> l{leaf.Id}"))})";
+            if (lines.Count == 1) body.Line($"{signature} => {lines[0].Substring("return ".Length)}");
+            else
+            {
+                body.Open(signature);
+                foreach (var line in lines) body.Line(line);
+                body.Close();
+            }
         }
         else
         {
-            w.Open("for (; c < stop; c++)");
-            foreach (var leaf in k.Leaves)
-            {
-                var last = lasts[leaf];
-                w.Line(last.Coefficient == 0 ? $"float l{leaf.Id} = b{leaf.Id};" : $"float l{leaf.Id} = Unsafe.Add(ref b{leaf.Id}, {(flat ? At(leaf) : Mul("c", last))});");
-            }
-            foreach (var s in Body(k, vector: false)) w.Line(s);
+            var lines = k.Leaves.Select(leaf => lasts[leaf].Coefficient == 0 ? $"float l{leaf.Id} = b{leaf.Id};"
+                : $"float l{leaf.Id} = Unsafe.Add(ref b{leaf.Id}, {(flat ? At(leaf) : Mul("c", lasts[leaf]))});").Concat(Body(k, vector: false)).ToList();
             string sv = ResultOf(k);
-            if (k.Kind == KernelKind.Reduce && lastReduced) w.Line(Reduction(k).Accumulate("acc", sv));
-            else if (k.Kind == KernelKind.Reduce) w.Line(Reduction(k).Accumulate("Unsafe.Add(ref o, c)", sv));
-            else if (k.Accumulates) w.Line($"Unsafe.Add(ref o, c) += {sv};");
-            else w.Line($"Unsafe.Add(ref o, c) = {sv};");
-            w.Close();
+            if (k.Kind == KernelKind.Reduce && lastReduced) lines.Add(Reduction(k).Accumulate("acc", sv));
+            else if (k.Kind == KernelKind.Reduce) lines.Add(Reduction(k).Accumulate("Unsafe.Add(ref o, c)", sv));
+            else if (k.Accumulates) lines.Add($"Unsafe.Add(ref o, c) += {sv};");
+            else lines.Add($"Unsafe.Add(ref o, c) = {sv};");
+            lines = Fold(lines);
+            if (lines.Count == 1) w.Line("for (; c < stop; c++)").Line("    " + lines[0]);
+            else
+            {
+                w.Open("for (; c < stop; c++)");
+                foreach (var line in lines) w.Line(line);
+                w.Close();
+            }
         }
         if (oneRow)
         {

@@ -56,12 +56,12 @@ namespace Demo
                 _d.T8 = Align(45 + 10 * _d.N); _d.T11 = Align(60 + 18 * _d.N); _d.T17 = Align(75 + 19 * _d.N); _d.T27 = Align(91 + 19 * _d.N);
                 Describe([("x", _d.T0, 8 * _d.N, false), ("y", _d.T1, _d.N, false)], [[_d.N, 8], [_d.N], []]);
                 BindSlots(8 * _d.N, _d.N);
-                _f0 = new(this, global::Kiln.Generated.CenteringKernels.K0, global::Kiln.Generated.CenteringKernels.K0Cpu, new() { A0 = _d.N, A1 = _d.T0, A2 = _d.T4 }, global::Kiln.Kernels.Launch.Rows(8 * _d.N, 8), global::Kiln.Kernels.Output.Work(_d.T4, _d.N), 0);
-                _f1 = new(this, global::Kiln.Generated.CenteringKernels.K1, global::Kiln.Generated.CenteringKernels.K1Cpu, new() { A0 = _d.N, A1 = _d.T0, A2 = _d.T4, A3 = _d.T8 }, global::Kiln.Kernels.Launch.Map(8 * _d.N), global::Kiln.Kernels.Output.Work(_d.T8, 8 * _d.N), 0);
-                _f2 = new(this, global::Kiln.Generated.CenteringKernels.K2, global::Kiln.Generated.CenteringKernels.K2Cpu, new() { A0 = _d.N, A1 = _d.T8, A2 = _d.T11 }, global::Kiln.Kernels.Launch.Rows(8 * _d.N, 8), global::Kiln.Kernels.Output.Work(_d.T11, _d.N));
+                _f0 = new(this, global::Kiln.Generated.CenteringKernels.K0, global::Kiln.Generated.CenteringKernels.K0Cpu, new() { A0 = _d.N, A1 = _d.T4, A2 = _d.T0 }, global::Kiln.Kernels.Launch.Rows(8 * _d.N, 8), global::Kiln.Kernels.Output.Work(_d.T4, _d.N), 0);
+                _f1 = new(this, global::Kiln.Generated.CenteringKernels.K1, global::Kiln.Generated.CenteringKernels.K1Cpu, new() { A0 = _d.N, A1 = _d.T8, A2 = _d.T0, A3 = _d.T4 }, global::Kiln.Kernels.Launch.Map(8 * _d.N), global::Kiln.Kernels.Output.Work(_d.T8, 8 * _d.N), 0);
+                _f2 = new(this, global::Kiln.Generated.CenteringKernels.K2, global::Kiln.Generated.CenteringKernels.K2Cpu, new() { A0 = _d.N, A1 = _d.T11, A2 = _d.T8 }, global::Kiln.Kernels.Launch.Rows(8 * _d.N, 8), global::Kiln.Kernels.Output.Work(_d.T11, _d.N));
                 _f3 = new(this, global::Kiln.Generated.CenteringKernels.K3, global::Kiln.Generated.CenteringKernels.K3Cpu, new() { A0 = _d.N, A1 = _d.T11, A2 = _d.T1, A3 = _d.T17 }, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T17, 1), 1);
                 _f4 = new(this, global::Kiln.Generated.CenteringKernels.K4, global::Kiln.Generated.CenteringKernels.K4Cpu, new() { A0 = _d.N, A1 = _d.T11, A2 = _d.T1, A3 = _d.T27 }, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Work(_d.T27, _d.N), 1);
-                _f5 = new(this, global::Kiln.Generated.CenteringKernels.K5, global::Kiln.Generated.CenteringKernels.K5Cpu, new() { A0 = _d.N, A1 = _d.T27, A2 = _d.T8, A3 = _d.T0, A4 = _d.T4 }, global::Kiln.Kernels.Launch.Columns(8 * _d.N, 8, accumulate: true), global::Kiln.Kernels.Output.Gradients(0, 8), 0);
+                _f5 = new(this, global::Kiln.Generated.CenteringKernels.K5, global::Kiln.Generated.CenteringKernels.K5Cpu, new() { A0 = _d.N, A1 = _d.T8, A2 = _d.T27, A3 = _d.T0, A4 = _d.T4 }, global::Kiln.Kernels.Launch.Columns(8 * _d.N, 8, accumulate: true), global::Kiln.Kernels.Output.Gradients(0, 8), 0);
                 _f6 = new(this, global::Kiln.Generated.CenteringKernels.K6, global::Kiln.Generated.CenteringKernels.K6Cpu, new() { A0 = _d.N, A1 = _d.T27 }, global::Kiln.Kernels.Launch.Total(8 * _d.N, accumulate: true), global::Kiln.Kernels.Output.Gradients(8, 1));
             }
 
@@ -133,19 +133,15 @@ namespace Kiln.Generated
         // K0: sum over axes 1 of [N, 8], writes t0 (Vector256)
         //   t1 = Mul(t2, t3) [N, 8]
         //   t0 = Sum(t1; axes=1) [N, 1]
-        // d: A0 = N, A1 = offset of t2, A2 = offset of t0
+        // d: A0 = N, A1 = offset of t0, A2 = offset of t2
         public static void K0(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            int total = 8 * d.A0;
-            for (int e = index; e < total; e += stride)
+            for (int e = index; e < 8 * d.A0; e += stride)
             {
                 int rest = e;
                 int i1 = (int)(rest % (8)); rest /= 8;
                 int i0 = (int)rest;
-                float l2 = w[d.A1 + i0 * 8 + i1];
-                float v3 = 0.125f;
-                float v1 = (l2 * v3);
-                Atomic.Add(ref w[d.A2 + i0], v1);
+                Atomic.Add(ref w[d.A1 + i0], (w[d.A2 + i0 * 8 + i1] * 0.125f));
             }
         }
 
@@ -162,8 +158,8 @@ namespace Kiln.Generated
                 int stop = (int)Math.Min(cols, c + (end - e));
                 e += stop - c;
                 int i0 = (int)row;
-                ref float b2 = ref Unsafe.Add(ref x0r, d.A1 + i0 * 8);
-                ref float o = ref Unsafe.Add(ref yr, d.A2 + i0);
+                ref float b2 = ref Unsafe.Add(ref x0r, d.A2 + i0 * 8);
+                ref float o = ref Unsafe.Add(ref yr, d.A1 + i0);
                 float acc = 0;
                 Vector256<float> vacc = Vector256<float>.Zero;
                 for (; c + 8 <= stop; c += 8) vacc += Body(Vector256.LoadUnsafe(ref b2, (nuint)c));
@@ -172,35 +168,22 @@ namespace Kiln.Generated
                 o += acc;
             }
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector256<float> Body(Vector256<float> l2)
-            {
-                var v3 = Vector256.Create(0.125f);
-                var v1 = (l2 * v3);
-                return v1;
-            }
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] static Vector256<float> Body(Vector256<float> l2) => (l2 * Vector256.Create(0.125f));
         }
 
         // K1: elementwise over [N, 8], writes t0 (Vector256)
         //   t1 = Sub(t2, t3) [N, 8]
         //   t4 = Mul(t1, t5) [N, 8]
         //   t0 = Tanh(t4) [N, 8]
-        // d: A0 = N, A1 = offset of t2, A2 = offset of t3, A3 = offset of t0
+        // d: A0 = N, A1 = offset of t0, A2 = offset of t2, A3 = offset of t3
         public static void K1(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            int total = 8 * d.A0;
-            for (int e = index; e < total; e += stride)
+            for (int e = index; e < 8 * d.A0; e += stride)
             {
                 int rest = e;
                 int i1 = (int)(rest % (8)); rest /= 8;
                 int i0 = (int)rest;
-                float l2 = w[d.A1 + i0 * 8 + i1];
-                float l3 = w[d.A2 + i0];
-                float l5 = p[i1];
-                float v1 = (l2 - l3);
-                float v4 = (v1 * l5);
-                float v0 = MathF.Tanh(v4);
-                w[d.A3 + i0 * 8 + i1] = v0;
+                w[d.A1 + i0 * 8 + i1] = MathF.Tanh(((w[d.A2 + i0 * 8 + i1] - w[d.A3 + i0]) * p[i1]));
             }
         }
 
@@ -219,40 +202,29 @@ namespace Kiln.Generated
                 int stop = (int)Math.Min(cols, c + (end - e));
                 e += stop - c;
                 int i0 = (int)row;
-                ref float b2 = ref Unsafe.Add(ref x0r, d.A1 + i0 * 8);
-                ref float b3 = ref Unsafe.Add(ref wr, d.A2 + i0);
+                ref float b2 = ref Unsafe.Add(ref x0r, d.A2 + i0 * 8);
+                ref float b3 = ref Unsafe.Add(ref wr, d.A3 + i0);
                 ref float b5 = ref Unsafe.Add(ref pr, 0);
-                ref float o = ref Unsafe.Add(ref yr, d.A3 + i0 * 8);
+                ref float o = ref Unsafe.Add(ref yr, d.A1 + i0 * 8);
                 for (; c + 8 <= stop; c += 8) Body(Vector256.LoadUnsafe(ref b2, (nuint)c), Vector256.Create(b3), Vector256.LoadUnsafe(ref b5, (nuint)c)).StoreUnsafe(ref o, (nuint)c);
                 if (c < stop) Lanes.Store(Body(Lanes.Load(ref b2, c, stop - c), Vector256.Create(b3), Lanes.Load(ref b5, c, stop - c)), ref o, c, stop - c);
             }
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            Vector256<float> Body(Vector256<float> l2, Vector256<float> l3, Vector256<float> l5)
-            {
-                var v1 = (l2 - l3);
-                var v4 = (v1 * l5);
-                var v0 = global::Kiln.Kernels.Simd.Tanh(v4);
-                return v0;
-            }
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] Vector256<float> Body(Vector256<float> l2, Vector256<float> l3, Vector256<float> l5) => (global::Kiln.Kernels.Simd.Tanh(((l2 - l3) * l5)));
         }
 
         // K2: sum over axes 1 of [N, 8], writes t0 (Vector256)
         //   t1 = Add(t2, t3) [N, 8]
         //   t0 = Sum(t1; axes=1) [N, 1]
-        // d: A0 = N, A1 = offset of t2, A2 = offset of t0
+        // d: A0 = N, A1 = offset of t0, A2 = offset of t2
         public static void K2(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            int total = 8 * d.A0;
-            for (int e = index; e < total; e += stride)
+            for (int e = index; e < 8 * d.A0; e += stride)
             {
                 int rest = e;
                 int i1 = (int)(rest % (8)); rest /= 8;
                 int i0 = (int)rest;
-                float l2 = w[d.A1 + i0 * 8 + i1];
-                float l3 = p[8];
-                float v1 = (l2 + l3);
-                Atomic.Add(ref w[d.A2 + i0], v1);
+                Atomic.Add(ref w[d.A1 + i0], (w[d.A2 + i0 * 8 + i1] + p[8]));
             }
         }
 
@@ -270,9 +242,9 @@ namespace Kiln.Generated
                 int stop = (int)Math.Min(cols, c + (end - e));
                 e += stop - c;
                 int i0 = (int)row;
-                ref float b2 = ref Unsafe.Add(ref wr, d.A1 + i0 * 8);
+                ref float b2 = ref Unsafe.Add(ref wr, d.A2 + i0 * 8);
                 ref float b3 = ref Unsafe.Add(ref pr, 8);
-                ref float o = ref Unsafe.Add(ref yr, d.A2 + i0);
+                ref float o = ref Unsafe.Add(ref yr, d.A1 + i0);
                 float acc = 0;
                 Vector256<float> vacc = Vector256<float>.Zero;
                 for (; c + 8 <= stop; c += 8) vacc += Body(Vector256.LoadUnsafe(ref b2, (nuint)c), Vector256.Create(b3));
@@ -281,12 +253,7 @@ namespace Kiln.Generated
                 o += acc;
             }
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector256<float> Body(Vector256<float> l2, Vector256<float> l3)
-            {
-                var v1 = (l2 + l3);
-                return v1;
-            }
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] static Vector256<float> Body(Vector256<float> l2, Vector256<float> l3) => (l2 + l3);
         }
 
         // K3: sum over axes 0 of [N], writes t0 (Vector256)
@@ -297,17 +264,10 @@ namespace Kiln.Generated
         // d: A0 = N, A1 = T11, A2 = offset of t3, A3 = offset of t0
         public static void K3(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            int total = d.A0;
-            for (int e = index; e < total; e += stride)
+            for (int e = index; e < d.A0; e += stride)
             {
-                int i0 = e;
-                float l2 = w[d.A1 + i0];
-                float l3 = w[d.A2 + i0];
-                float v1 = (l2 - l3);
-                float v4 = (v1 * v1);
-                float v6 = (float)(1 / (double)(d.A0));
-                float v5 = (v4 * v6);
-                Atomic.Add(ref w[d.A3], v5);
+                float v1 = (w[d.A1 + e] - w[d.A2 + e]);
+                Atomic.Add(ref w[d.A3], ((v1 * v1) * ((float)(1 / (double)(d.A0)))));
             }
         }
 
@@ -324,14 +284,10 @@ namespace Kiln.Generated
             if (c < stop) acc += Vector256.Sum(Lanes.Keep(Body(Lanes.Load(ref b2, c, stop - c), Lanes.Load(ref b3, c, stop - c)), stop - c, Vector256<float>.Zero));
             return acc;
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            Vector256<float> Body(Vector256<float> l2, Vector256<float> l3)
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] Vector256<float> Body(Vector256<float> l2, Vector256<float> l3)
             {
                 var v1 = (l2 - l3);
-                var v4 = (v1 * v1);
-                var v6 = Vector256.Create((float)(1 / (double)(d.A0)));
-                var v5 = (v4 * v6);
-                return v5;
+                return ((v1 * v1) * Vector256.Create((float)(1 / (double)(d.A0))));
             }
         }
 
@@ -345,21 +301,10 @@ namespace Kiln.Generated
         // d: A0 = N, A1 = T11, A2 = offset of t8, A3 = offset of t0
         public static void K4(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            int total = d.A0;
-            for (int e = index; e < total; e += stride)
+            for (int e = index; e < d.A0; e += stride)
             {
-                int i0 = e;
-                float l7 = w[d.A1 + i0];
-                float l8 = w[d.A2 + i0];
-                float v2 = 1f;
-                float v1 = v2;
-                float v3 = v1;
-                float v5 = (float)(1 / (double)(d.A0));
-                float v4 = (v3 * v5);
-                float v6 = (l7 - l8);
-                float v9 = (v4 * v6);
-                float v0 = (v9 + v9);
-                w[d.A3 + i0] = v0;
+                float v9 = ((1f * ((float)(1 / (double)(d.A0)))) * (w[d.A1 + e] - w[d.A2 + e]));
+                w[d.A3 + e] = (v9 + v9);
             }
         }
 
@@ -373,18 +318,10 @@ namespace Kiln.Generated
             for (; c + 8 <= stop; c += 8) Body(Vector256.LoadUnsafe(ref b7, (nuint)c), Vector256.LoadUnsafe(ref b8, (nuint)c)).StoreUnsafe(ref o, (nuint)c);
             if (c < stop) Lanes.Store(Body(Lanes.Load(ref b7, c, stop - c), Lanes.Load(ref b8, c, stop - c)), ref o, c, stop - c);
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            Vector256<float> Body(Vector256<float> l7, Vector256<float> l8)
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] Vector256<float> Body(Vector256<float> l7, Vector256<float> l8)
             {
-                var v2 = Vector256.Create(1f);
-                var v1 = v2;
-                var v3 = v1;
-                var v5 = Vector256.Create((float)(1 / (double)(d.A0)));
-                var v4 = (v3 * v5);
-                var v6 = (l7 - l8);
-                var v9 = (v4 * v6);
-                var v0 = (v9 + v9);
-                return v0;
+                var v9 = ((Vector256.Create(1f) * Vector256.Create((float)(1 / (double)(d.A0)))) * (l7 - l8));
+                return (v9 + v9);
             }
         }
 
@@ -396,27 +333,16 @@ namespace Kiln.Generated
         //   t7 = Sub(t8, t9) [N, 8]
         //   t10 = Mul(t6, t7) [N, 8]
         //   t11 = Sum(t10; axes=0) [1, 8]
-        // d: A0 = N, A1 = T27, A2 = offset of t3, A3 = offset of t8, A4 = offset of t9
+        // d: A0 = N, A1 = offset of t3, A2 = T27, A3 = offset of t8, A4 = offset of t9
         public static void K5(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            int total = 8 * d.A0;
-            for (int e = index; e < total; e += stride)
+            for (int e = index; e < 8 * d.A0; e += stride)
             {
                 int rest = e;
                 int i1 = (int)(rest % (8)); rest /= 8;
                 int i0 = (int)rest;
-                float l1 = w[d.A1 + i0];
-                float l3 = w[d.A2 + i0 * 8 + i1];
-                float l8 = w[d.A3 + i0 * 8 + i1];
-                float l9 = w[d.A4 + i0];
-                float v0 = l1;
-                float v5 = 1f;
-                float v2 = (l3 * l3);
-                float v4 = (v5 - v2);
-                float v6 = (v0 * v4);
-                float v7 = (l8 - l9);
-                float v10 = (v6 * v7);
-                Atomic.Add(ref g[i1], v10);
+                float l3 = w[d.A1 + i0 * 8 + i1];
+                Atomic.Add(ref g[i1], ((w[d.A2 + i0] * (1f - (l3 * l3))) * (w[d.A3 + i0 * 8 + i1] - w[d.A4 + i0])));
             }
         }
 
@@ -433,8 +359,8 @@ namespace Kiln.Generated
                 Vector256<float> vacc = Vector256<float>.Zero;
                 for (int i0 = 0; i0 < rows; i0++)
                 {
-                    var l1 = Vector256.Create(Unsafe.Add(ref wr, d.A1 + i0));
-                    var l3 = Vector256.LoadUnsafe(ref Unsafe.Add(ref wr, d.A2 + i0 * 8), (nuint)c);
+                    var l1 = Vector256.Create(Unsafe.Add(ref wr, d.A2 + i0));
+                    var l3 = Vector256.LoadUnsafe(ref Unsafe.Add(ref wr, d.A1 + i0 * 8), (nuint)c);
                     var l8 = Vector256.LoadUnsafe(ref Unsafe.Add(ref x0r, d.A3 + i0 * 8), (nuint)c);
                     var l9 = Vector256.Create(Unsafe.Add(ref wr, d.A4 + i0));
                     var v0 = l1;
@@ -453,8 +379,8 @@ namespace Kiln.Generated
                 float acc = 0;
                 for (int i0 = 0; i0 < rows; i0++)
                 {
-                    float l1 = Unsafe.Add(ref wr, d.A1 + i0);
-                    float l3 = Unsafe.Add(ref wr, d.A2 + i0 * 8 + c);
+                    float l1 = Unsafe.Add(ref wr, d.A2 + i0);
+                    float l3 = Unsafe.Add(ref wr, d.A1 + i0 * 8 + c);
                     float l8 = Unsafe.Add(ref x0r, d.A3 + i0 * 8 + c);
                     float l9 = Unsafe.Add(ref wr, d.A4 + i0);
                     float v0 = l1;
@@ -476,15 +402,12 @@ namespace Kiln.Generated
         // d: A0 = N, A1 = T27
         public static void K6(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            int total = 8 * d.A0;
-            for (int e = index; e < total; e += stride)
+            for (int e = index; e < 8 * d.A0; e += stride)
             {
                 int rest = e;
                 int i1 = (int)(rest % (8)); rest /= 8;
                 int i0 = (int)rest;
-                float l1 = w[d.A1 + i0];
-                float v0 = l1;
-                Atomic.Add(ref g[8], v0);
+                Atomic.Add(ref g[8], w[d.A1 + i0]);
             }
         }
 
@@ -512,12 +435,7 @@ namespace Kiln.Generated
             }
             return total;
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector256<float> Body(Vector256<float> l1)
-            {
-                var v0 = l1;
-                return v0;
-            }
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] static Vector256<float> Body(Vector256<float> l1) => l1;
         }
     }
 }

@@ -67,11 +67,11 @@ namespace Samples.Diabetes
                 Returns("output", 1, _d.T18, _d.N, "[N, 1]");
                 BindSlots(8 * _d.N, _d.N);
                 _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 6, 8, transA: false, transB: true, accumulate: false);
-                _f1 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K0, global::Kiln.Generated.DiabetesClassifierKernels.K0Cpu, new() { A0 = _d.N, A1 = _d.T4, A2 = _d.T6 }, global::Kiln.Kernels.Launch.Map(6 * _d.N), global::Kiln.Kernels.Output.Work(_d.T6, 6 * _d.N));
+                _f1 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K0, global::Kiln.Generated.DiabetesClassifierKernels.K0Cpu, new() { A0 = _d.N, A1 = _d.T6, A2 = _d.T4 }, global::Kiln.Kernels.Launch.Map(6 * _d.N), global::Kiln.Kernels.Output.Work(_d.T6, 6 * _d.N));
                 _l2 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 6, transA: false, transB: true, accumulate: false);
-                _f3 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K1, global::Kiln.Generated.DiabetesClassifierKernels.K1Cpu, new() { A0 = _d.N, A1 = _d.T10, A2 = _d.T12 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T12, 4 * _d.N));
+                _f3 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K1, global::Kiln.Generated.DiabetesClassifierKernels.K1Cpu, new() { A0 = _d.N, A1 = _d.T12, A2 = _d.T10 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T12, 4 * _d.N));
                 _l4 = new global::Kiln.Kernels.GemmOp(_d.N, 1, 4, transA: false, transB: true, accumulate: false);
-                _f5 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K2, global::Kiln.Generated.DiabetesClassifierKernels.K2Cpu, new() { A0 = _d.N, A1 = _d.T16, A2 = _d.T18 }, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Bound(1, _d.T18, _d.N));
+                _f5 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K2, global::Kiln.Generated.DiabetesClassifierKernels.K2Cpu, new() { A0 = _d.N, A1 = _d.T18, A2 = _d.T16 }, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Bound(1, _d.T18, _d.N));
             }
 
             /// <summary>Output elements ([N, 1]).</summary>
@@ -135,16 +135,16 @@ namespace Samples.Diabetes
                 Describe([("x", _d.T0, 8 * _d.N, false), ("y", _d.T1, _d.N, false)], [[_d.N, 8], [_d.N, 1], []]);
                 BindSlots(8 * _d.N, _d.N);
                 _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 6, 8, transA: false, transB: true, accumulate: false);
-                _f1 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K0, global::Kiln.Generated.DiabetesClassifierKernels.K0Cpu, new() { A0 = _d.N, A1 = _d.T5, A2 = _d.T7 }, global::Kiln.Kernels.Launch.Map(6 * _d.N), global::Kiln.Kernels.Output.Work(_d.T7, 6 * _d.N));
+                _f1 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K0, global::Kiln.Generated.DiabetesClassifierKernels.K0Cpu, new() { A0 = _d.N, A1 = _d.T7, A2 = _d.T5 }, global::Kiln.Kernels.Launch.Map(6 * _d.N), global::Kiln.Kernels.Output.Work(_d.T7, 6 * _d.N));
                 _l2 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 6, transA: false, transB: true, accumulate: false);
-                _f3 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K1, global::Kiln.Generated.DiabetesClassifierKernels.K1Cpu, new() { A0 = _d.N, A1 = _d.T11, A2 = _d.T13 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T13, 4 * _d.N));
+                _f3 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K1, global::Kiln.Generated.DiabetesClassifierKernels.K1Cpu, new() { A0 = _d.N, A1 = _d.T13, A2 = _d.T11 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T13, 4 * _d.N));
                 _l4 = new global::Kiln.Kernels.GemmOp(_d.N, 1, 4, transA: false, transB: true, accumulate: false);
                 _f5 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K3, global::Kiln.Generated.DiabetesClassifierKernels.K3Cpu, new() { A0 = _d.N, A1 = _d.T17, A2 = _d.T1, A3 = _d.T25 }, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T25, 1), 1);
                 _f6 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K4, global::Kiln.Generated.DiabetesClassifierKernels.K4Cpu, new() { A0 = _d.N, A1 = _d.T1, A2 = _d.T17, A3 = _d.T38 }, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Work(_d.T38, _d.N), 1);
                 _l7 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 1, transA: false, transB: false, accumulate: false);
-                _f8 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K5, global::Kiln.Generated.DiabetesClassifierKernels.K5Cpu, new() { A0 = _d.N, A1 = _d.T41, A2 = _d.T13, A3 = _d.T45 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T45, 4 * _d.N));
+                _f8 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K5, global::Kiln.Generated.DiabetesClassifierKernels.K5Cpu, new() { A0 = _d.N, A1 = _d.T13, A2 = _d.T45, A3 = _d.T41 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T45, 4 * _d.N));
                 _l9 = new global::Kiln.Kernels.GemmOp(_d.N, 6, 4, transA: false, transB: false, accumulate: false);
-                _f10 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K6, global::Kiln.Generated.DiabetesClassifierKernels.K6Cpu, new() { A0 = _d.N, A1 = _d.T48, A2 = _d.T7, A3 = _d.T52 }, global::Kiln.Kernels.Launch.Map(6 * _d.N), global::Kiln.Kernels.Output.Work(_d.T52, 6 * _d.N));
+                _f10 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K6, global::Kiln.Generated.DiabetesClassifierKernels.K6Cpu, new() { A0 = _d.N, A1 = _d.T7, A2 = _d.T52, A3 = _d.T48 }, global::Kiln.Kernels.Launch.Map(6 * _d.N), global::Kiln.Kernels.Output.Work(_d.T52, 6 * _d.N));
                 _f11 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K7, global::Kiln.Generated.DiabetesClassifierKernels.K7Cpu, new() { A0 = _d.N, A1 = _d.T52 }, global::Kiln.Kernels.Launch.Columns(6 * _d.N, 6, accumulate: true), global::Kiln.Kernels.Output.Gradients(48, 6));
                 _l12 = new global::Kiln.Kernels.GemmOp(6, 8, _d.N, transA: true, transB: false, accumulate: true);
                 _f13 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K8, global::Kiln.Generated.DiabetesClassifierKernels.K8Cpu, new() { A0 = _d.N, A1 = _d.T45 }, global::Kiln.Kernels.Launch.Columns(4 * _d.N, 4, accumulate: true), global::Kiln.Kernels.Output.Gradients(78, 4));
@@ -239,20 +239,15 @@ namespace Kiln.Generated
         // K0: elementwise over [N, 6], writes t0 (scalar)
         //   t1 = Add(t2, t3) [N, 6]
         //   t0 = Sigmoid(t1) [N, 6]
-        // d: A0 = N, A1 = offset of t2, A2 = offset of t0
+        // d: A0 = N, A1 = offset of t0, A2 = offset of t2
         public static void K0(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            int total = 6 * d.A0;
-            for (int e = index; e < total; e += stride)
+            for (int e = index; e < 6 * d.A0; e += stride)
             {
                 int rest = e;
                 int i1 = (int)(rest % (6)); rest /= 6;
                 int i0 = (int)rest;
-                float l2 = w[d.A1 + i0 * 6 + i1];
-                float l3 = p[48 + i1];
-                float v1 = (l2 + l3);
-                float v0 = global::Kiln.Kernels.Simd.Sigmoid(v1);
-                w[d.A2 + i0 * 6 + i1] = v0;
+                w[d.A1 + i0 * 6 + i1] = (global::Kiln.Kernels.Simd.Sigmoid((w[d.A2 + i0 * 6 + i1] + p[48 + i1])));
             }
         }
 
@@ -270,15 +265,12 @@ namespace Kiln.Generated
                 int stop = (int)Math.Min(cols, c + (end - e));
                 e += stop - c;
                 int i0 = (int)row;
-                ref float b2 = ref Unsafe.Add(ref wr, d.A1 + i0 * 6);
+                ref float b2 = ref Unsafe.Add(ref wr, d.A2 + i0 * 6);
                 ref float b3 = ref Unsafe.Add(ref pr, 48);
-                ref float o = ref Unsafe.Add(ref yr, d.A2 + i0 * 6);
+                ref float o = ref Unsafe.Add(ref yr, d.A1 + i0 * 6);
                 for (; c < stop; c++)
                 {
-                    float l2 = Unsafe.Add(ref b2, c);
-                    float l3 = Unsafe.Add(ref b3, c);
-                    float v1 = (l2 + l3);
-                    float v0 = global::Kiln.Kernels.Simd.Sigmoid(v1);
+                    float v0 = global::Kiln.Kernels.Simd.Sigmoid((Unsafe.Add(ref b2, c) + Unsafe.Add(ref b3, c)));
                     Unsafe.Add(ref o, c) = v0;
                 }
             }
@@ -287,20 +279,15 @@ namespace Kiln.Generated
         // K1: elementwise over [N, 4], writes t0 (scalar)
         //   t1 = Add(t2, t3) [N, 4]
         //   t0 = Sigmoid(t1) [N, 4]
-        // d: A0 = N, A1 = offset of t2, A2 = offset of t0
+        // d: A0 = N, A1 = offset of t0, A2 = offset of t2
         public static void K1(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            int total = 4 * d.A0;
-            for (int e = index; e < total; e += stride)
+            for (int e = index; e < 4 * d.A0; e += stride)
             {
                 int rest = e;
                 int i1 = (int)(rest % (4)); rest /= 4;
                 int i0 = (int)rest;
-                float l2 = w[d.A1 + i0 * 4 + i1];
-                float l3 = p[78 + i1];
-                float v1 = (l2 + l3);
-                float v0 = global::Kiln.Kernels.Simd.Sigmoid(v1);
-                w[d.A2 + i0 * 4 + i1] = v0;
+                w[d.A1 + i0 * 4 + i1] = (global::Kiln.Kernels.Simd.Sigmoid((w[d.A2 + i0 * 4 + i1] + p[78 + i1])));
             }
         }
 
@@ -318,15 +305,12 @@ namespace Kiln.Generated
                 int stop = (int)Math.Min(cols, c + (end - e));
                 e += stop - c;
                 int i0 = (int)row;
-                ref float b2 = ref Unsafe.Add(ref wr, d.A1 + i0 * 4);
+                ref float b2 = ref Unsafe.Add(ref wr, d.A2 + i0 * 4);
                 ref float b3 = ref Unsafe.Add(ref pr, 78);
-                ref float o = ref Unsafe.Add(ref yr, d.A2 + i0 * 4);
+                ref float o = ref Unsafe.Add(ref yr, d.A1 + i0 * 4);
                 for (; c < stop; c++)
                 {
-                    float l2 = Unsafe.Add(ref b2, c);
-                    float l3 = Unsafe.Add(ref b3, c);
-                    float v1 = (l2 + l3);
-                    float v0 = global::Kiln.Kernels.Simd.Sigmoid(v1);
+                    float v0 = global::Kiln.Kernels.Simd.Sigmoid((Unsafe.Add(ref b2, c) + Unsafe.Add(ref b3, c)));
                     Unsafe.Add(ref o, c) = v0;
                 }
             }
@@ -335,38 +319,24 @@ namespace Kiln.Generated
         // K2: elementwise over [N, 1], writes t0 (Vector256)
         //   t1 = Add(t2, t3) [N, 1]
         //   t0 = Sigmoid(t1) [N, 1]
-        // d: A0 = N, A1 = offset of t2, A2 = offset of t0
+        // d: A0 = N, A1 = offset of t0, A2 = offset of t2
         public static void K2(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            int total = d.A0;
-            for (int e = index; e < total; e += stride)
-            {
-                int i0 = e;
-                float l2 = w[d.A1 + i0];
-                float l3 = p[86];
-                float v1 = (l2 + l3);
-                float v0 = global::Kiln.Kernels.Simd.Sigmoid(v1);
-                w[d.A2 + i0] = v0;
-            }
+            for (int e = index; e < d.A0; e += stride)
+                w[d.A1 + e] = (global::Kiln.Kernels.Simd.Sigmoid((w[d.A2 + e] + p[86])));
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K2Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             int c = (int)start, stop = (int)end;
-            ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
+            ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
             ref float b3 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.P), 86);
-            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A2);
+            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A1);
             for (; c + 8 <= stop; c += 8) Body(Vector256.LoadUnsafe(ref b2, (nuint)c), Vector256.Create(b3)).StoreUnsafe(ref o, (nuint)c);
             if (c < stop) Lanes.Store(Body(Lanes.Load(ref b2, c, stop - c), Vector256.Create(b3)), ref o, c, stop - c);
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            Vector256<float> Body(Vector256<float> l2, Vector256<float> l3)
-            {
-                var v1 = (l2 + l3);
-                var v0 = global::Kiln.Kernels.Simd.Sigmoid(v1);
-                return v0;
-            }
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] Vector256<float> Body(Vector256<float> l2, Vector256<float> l3) => (global::Kiln.Kernels.Simd.Sigmoid((l2 + l3)));
         }
 
         // K3: sum over axes 0,1 of [N, 1], writes t0 (Vector256)
@@ -379,19 +349,10 @@ namespace Kiln.Generated
         // d: A0 = N, A1 = offset of t2, A2 = offset of t6, A3 = offset of t0
         public static void K3(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            int total = d.A0;
-            for (int e = index; e < total; e += stride)
+            for (int e = index; e < d.A0; e += stride)
             {
-                int i0 = e;
-                float l2 = w[d.A1 + i0];
-                float l3 = p[86];
-                float l6 = w[d.A2 + i0];
-                float v1 = (l2 + l3);
-                float v4 = global::Kiln.Kernels.Simd.Softplus(v1);
-                float v5 = (l6 * v1);
-                float v7 = (v4 - v5);
-                float v9 = (float)(1 / (double)(d.A0));
-                float v8 = (v7 * v9);
+                float v1 = (w[d.A1 + e] + p[86]);
+                float v8 = (((global::Kiln.Kernels.Simd.Softplus(v1)) - (w[d.A2 + e] * v1)) * ((float)(1 / (double)(d.A0))));
                 Atomic.Add(ref w[d.A3], v8);
             }
         }
@@ -410,15 +371,10 @@ namespace Kiln.Generated
             if (c < stop) acc += Vector256.Sum(Lanes.Keep(Body(Lanes.Load(ref b2, c, stop - c), Vector256.Create(b3), Lanes.Load(ref b6, c, stop - c)), stop - c, Vector256<float>.Zero));
             return acc;
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            Vector256<float> Body(Vector256<float> l2, Vector256<float> l3, Vector256<float> l6)
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] Vector256<float> Body(Vector256<float> l2, Vector256<float> l3, Vector256<float> l6)
             {
                 var v1 = (l2 + l3);
-                var v4 = global::Kiln.Kernels.Simd.Softplus(v1);
-                var v5 = (l6 * v1);
-                var v7 = (v4 - v5);
-                var v9 = Vector256.Create((float)(1 / (double)(d.A0)));
-                var v8 = (v7 * v9);
+                var v8 = (((global::Kiln.Kernels.Simd.Softplus(v1)) - (l6 * v1)) * Vector256.Create((float)(1 / (double)(d.A0))));
                 return v8;
             }
         }
@@ -436,25 +392,11 @@ namespace Kiln.Generated
         // d: A0 = N, A1 = offset of t8, A2 = offset of t10, A3 = offset of t0
         public static void K4(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            int total = d.A0;
-            for (int e = index; e < total; e += stride)
+            for (int e = index; e < d.A0; e += stride)
             {
-                int i0 = e;
-                float l8 = w[d.A1 + i0];
-                float l10 = w[d.A2 + i0];
-                float l11 = p[86];
-                float v2 = 1f;
-                float v1 = v2;
-                float v3 = v1;
-                float v5 = (float)(1 / (double)(d.A0));
-                float v4 = (v3 * v5);
-                float v6 = (-v4);
-                float v7 = (v6 * l8);
-                float v9 = (l10 + l11);
-                float v12 = global::Kiln.Kernels.Simd.Sigmoid(v9);
-                float v13 = (v4 * v12);
-                float v0 = (v7 + v13);
-                w[d.A3 + i0] = v0;
+                float v4 = (1f * ((float)(1 / (double)(d.A0))));
+                float v0 = (((-v4) * w[d.A1 + e]) + (v4 * (global::Kiln.Kernels.Simd.Sigmoid((w[d.A2 + e] + p[86])))));
+                w[d.A3 + e] = v0;
             }
         }
 
@@ -469,21 +411,10 @@ namespace Kiln.Generated
             for (; c + 8 <= stop; c += 8) Body(Vector256.LoadUnsafe(ref b8, (nuint)c), Vector256.LoadUnsafe(ref b10, (nuint)c), Vector256.Create(b11)).StoreUnsafe(ref o, (nuint)c);
             if (c < stop) Lanes.Store(Body(Lanes.Load(ref b8, c, stop - c), Lanes.Load(ref b10, c, stop - c), Vector256.Create(b11)), ref o, c, stop - c);
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            Vector256<float> Body(Vector256<float> l8, Vector256<float> l10, Vector256<float> l11)
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] Vector256<float> Body(Vector256<float> l8, Vector256<float> l10, Vector256<float> l11)
             {
-                var v2 = Vector256.Create(1f);
-                var v1 = v2;
-                var v3 = v1;
-                var v5 = Vector256.Create((float)(1 / (double)(d.A0)));
-                var v4 = (v3 * v5);
-                var v6 = (-v4);
-                var v7 = (v6 * l8);
-                var v9 = (l10 + l11);
-                var v12 = global::Kiln.Kernels.Simd.Sigmoid(v9);
-                var v13 = (v4 * v12);
-                var v0 = (v7 + v13);
-                return v0;
+                var v4 = (Vector256.Create(1f) * Vector256.Create((float)(1 / (double)(d.A0))));
+                return (((-v4) * l8) + (v4 * (global::Kiln.Kernels.Simd.Sigmoid((l10 + l11)))));
             }
         }
 
@@ -491,19 +422,13 @@ namespace Kiln.Generated
         //   t1 = Sub(t2, t3) [N, 4]
         //   t4 = Mul(t3, t1) [N, 4]
         //   t0 = Mul(t5, t4) [N, 4]
-        // d: A0 = N, A1 = offset of t5, A2 = offset of t3, A3 = offset of t0
+        // d: A0 = N, A1 = offset of t3, A2 = offset of t0, A3 = offset of t5
         public static void K5(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            int total = 4 * d.A0;
-            for (int e = index; e < total; e += stride)
+            for (int e = index; e < 4 * d.A0; e += stride)
             {
-                float l5 = w[d.A1 + e];
-                float l3 = w[d.A2 + e];
-                float v2 = 1f;
-                float v1 = (v2 - l3);
-                float v4 = (l3 * v1);
-                float v0 = (l5 * v4);
-                w[d.A3 + e] = v0;
+                float l3 = w[d.A1 + e];
+                w[d.A2 + e] = (w[d.A3 + e] * (l3 * (1f - l3)));
             }
         }
 
@@ -511,40 +436,26 @@ namespace Kiln.Generated
         public static void K5Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             int c = (int)start, stop = (int)end;
-            ref float b5 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
-            ref float b3 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
-            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A3);
+            ref float b5 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A3);
+            ref float b3 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
+            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A2);
             for (; c + 8 <= stop; c += 8) Body(Vector256.LoadUnsafe(ref b5, (nuint)c), Vector256.LoadUnsafe(ref b3, (nuint)c)).StoreUnsafe(ref o, (nuint)c);
             if (c < stop) Lanes.Store(Body(Lanes.Load(ref b5, c, stop - c), Lanes.Load(ref b3, c, stop - c)), ref o, c, stop - c);
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector256<float> Body(Vector256<float> l5, Vector256<float> l3)
-            {
-                var v2 = Vector256.Create(1f);
-                var v1 = (v2 - l3);
-                var v4 = (l3 * v1);
-                var v0 = (l5 * v4);
-                return v0;
-            }
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] static Vector256<float> Body(Vector256<float> l5, Vector256<float> l3) => (l5 * (l3 * (Vector256.Create(1f) - l3)));
         }
 
         // K6: elementwise over [N, 6], writes t0 (Vector256)
         //   t1 = Sub(t2, t3) [N, 6]
         //   t4 = Mul(t3, t1) [N, 6]
         //   t0 = Mul(t5, t4) [N, 6]
-        // d: A0 = N, A1 = offset of t5, A2 = offset of t3, A3 = offset of t0
+        // d: A0 = N, A1 = offset of t3, A2 = offset of t0, A3 = offset of t5
         public static void K6(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            int total = 6 * d.A0;
-            for (int e = index; e < total; e += stride)
+            for (int e = index; e < 6 * d.A0; e += stride)
             {
-                float l5 = w[d.A1 + e];
-                float l3 = w[d.A2 + e];
-                float v2 = 1f;
-                float v1 = (v2 - l3);
-                float v4 = (l3 * v1);
-                float v0 = (l5 * v4);
-                w[d.A3 + e] = v0;
+                float l3 = w[d.A1 + e];
+                w[d.A2 + e] = (w[d.A3 + e] * (l3 * (1f - l3)));
             }
         }
 
@@ -552,21 +463,13 @@ namespace Kiln.Generated
         public static void K6Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             int c = (int)start, stop = (int)end;
-            ref float b5 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
-            ref float b3 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
-            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A3);
+            ref float b5 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A3);
+            ref float b3 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
+            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A2);
             for (; c + 8 <= stop; c += 8) Body(Vector256.LoadUnsafe(ref b5, (nuint)c), Vector256.LoadUnsafe(ref b3, (nuint)c)).StoreUnsafe(ref o, (nuint)c);
             if (c < stop) Lanes.Store(Body(Lanes.Load(ref b5, c, stop - c), Lanes.Load(ref b3, c, stop - c)), ref o, c, stop - c);
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector256<float> Body(Vector256<float> l5, Vector256<float> l3)
-            {
-                var v2 = Vector256.Create(1f);
-                var v1 = (v2 - l3);
-                var v4 = (l3 * v1);
-                var v0 = (l5 * v4);
-                return v0;
-            }
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] static Vector256<float> Body(Vector256<float> l5, Vector256<float> l3) => (l5 * (l3 * (Vector256.Create(1f) - l3)));
         }
 
         // K7: sum over axes 0 of [N, 6], added into grad of 'linear1.bias' (scalar)
@@ -574,14 +477,12 @@ namespace Kiln.Generated
         // d: A0 = N, A1 = offset of t1
         public static void K7(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            int total = 6 * d.A0;
-            for (int e = index; e < total; e += stride)
+            for (int e = index; e < 6 * d.A0; e += stride)
             {
                 int rest = e;
                 int i1 = (int)(rest % (6)); rest /= 6;
                 int i0 = (int)rest;
-                float l1 = w[d.A1 + i0 * 6 + i1];
-                Atomic.Add(ref g[48 + i1], l1);
+                Atomic.Add(ref g[48 + i1], w[d.A1 + i0 * 6 + i1]);
             }
         }
 
@@ -609,14 +510,12 @@ namespace Kiln.Generated
         // d: A0 = N, A1 = offset of t1
         public static void K8(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            int total = 4 * d.A0;
-            for (int e = index; e < total; e += stride)
+            for (int e = index; e < 4 * d.A0; e += stride)
             {
                 int rest = e;
                 int i1 = (int)(rest % (4)); rest /= 4;
                 int i0 = (int)rest;
-                float l1 = w[d.A1 + i0 * 4 + i1];
-                Atomic.Add(ref g[78 + i1], l1);
+                Atomic.Add(ref g[78 + i1], w[d.A1 + i0 * 4 + i1]);
             }
         }
 
@@ -644,13 +543,8 @@ namespace Kiln.Generated
         // d: A0 = N, A1 = offset of t1
         public static void K9(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            int total = d.A0;
-            for (int e = index; e < total; e += stride)
-            {
-                int i0 = e;
-                float l1 = w[d.A1 + i0];
-                Atomic.Add(ref g[86], l1);
-            }
+            for (int e = index; e < d.A0; e += stride)
+                Atomic.Add(ref g[86], w[d.A1 + e]);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -665,11 +559,7 @@ namespace Kiln.Generated
             if (c < stop) acc += Vector256.Sum(Lanes.Keep(Body(Lanes.Load(ref b1, c, stop - c)), stop - c, Vector256<float>.Zero));
             return acc;
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector256<float> Body(Vector256<float> l1)
-            {
-                return l1;
-            }
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] static Vector256<float> Body(Vector256<float> l1) => l1;
         }
     }
 }

@@ -77,15 +77,15 @@ namespace Demo
                 Describe([("x", _d.T0, 4 * _d.N, false), ("temperature", _d.T1, 1, false)], [[_d.N, 4], [], [_d.N, 3]], outputs: [("logits", _d.T20, 3 * _d.N), ("probs", _d.T22, 3 * _d.N)]);
                 BindSlots(4 * _d.N);
                 _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: false, accumulate: false);
-                _f1 = new(this, global::Kiln.Generated.TourKernels.K0, global::Kiln.Generated.TourKernels.K0Cpu, new() { A0 = _d.N, A1 = _d.T0, A2 = _d.T5, A3 = _d.T7 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T7, 4 * _d.N), 0);
+                _f1 = new(this, global::Kiln.Generated.TourKernels.K0, global::Kiln.Generated.TourKernels.K0Cpu, new() { A0 = _d.N, A1 = _d.T7, A2 = _d.T0, A3 = _d.T5 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T7, 4 * _d.N), 0);
                 _l2 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: false, accumulate: false);
                 _l3 = new global::Kiln.Kernels.RandomOp(4 * _d.N, global::Kiln.Kernels.RandomOp.Kind.DropoutMask, 0.1f, stream: 0);
-                _f4 = new(this, global::Kiln.Generated.TourKernels.K1, global::Kiln.Generated.TourKernels.K1Cpu, new() { A0 = _d.N, A1 = _d.T7, A2 = _d.T8, A3 = _d.T11, A4 = _d.T12 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T12, 4 * _d.N));
+                _f4 = new(this, global::Kiln.Generated.TourKernels.K1, global::Kiln.Generated.TourKernels.K1Cpu, new() { A0 = _d.N, A1 = _d.T12, A2 = _d.T7, A3 = _d.T8, A4 = _d.T11 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T12, 4 * _d.N));
                 _l5 = new global::Kiln.Kernels.GemmOp(_d.N, 3, 4, transA: false, transB: true, accumulate: false);
                 _f6 = new(this, global::Kiln.Generated.TourKernels.K2, global::Kiln.Generated.TourKernels.K2Cpu, new() { A0 = _d.T15 }, global::Kiln.Kernels.Launch.Map(3), global::Kiln.Kernels.Output.Work(_d.T15, 3));
                 _l7 = new global::Kiln.Kernels.ScanOp(1, 3, 1, reverse: false);
-                _f8 = new(this, global::Kiln.Generated.TourKernels.K3, global::Kiln.Generated.TourKernels.K3Cpu, new() { A0 = _d.N, A1 = _d.T13, A2 = _d.T16, A3 = _d.T20 }, global::Kiln.Kernels.Launch.Map(3 * _d.N), global::Kiln.Kernels.Output.Work(_d.T20, 3 * _d.N));
-                _f9 = new(this, global::Kiln.Generated.TourKernels.K4, global::Kiln.Generated.TourKernels.K4Cpu, new() { A0 = _d.N, A1 = _d.T20, A2 = _d.T1, A3 = _d.T21 }, global::Kiln.Kernels.Launch.Map(3 * _d.N), global::Kiln.Kernels.Output.Work(_d.T21, 3 * _d.N));
+                _f8 = new(this, global::Kiln.Generated.TourKernels.K3, global::Kiln.Generated.TourKernels.K3Cpu, new() { A0 = _d.N, A1 = _d.T20, A2 = _d.T13, A3 = _d.T16 }, global::Kiln.Kernels.Launch.Map(3 * _d.N), global::Kiln.Kernels.Output.Work(_d.T20, 3 * _d.N));
+                _f9 = new(this, global::Kiln.Generated.TourKernels.K4, global::Kiln.Generated.TourKernels.K4Cpu, new() { A0 = _d.N, A1 = _d.T21, A2 = _d.T20, A3 = _d.T1 }, global::Kiln.Kernels.Launch.Map(3 * _d.N), global::Kiln.Kernels.Output.Work(_d.T21, 3 * _d.N));
                 _l10 = new global::Kiln.Kernels.SoftmaxOp(_d.N, 3, 1, log: false, backward: false);
             }
 
@@ -194,40 +194,40 @@ namespace Demo
                 Describe([("x", _d.T0, 4 * _d.N, false), ("t", _d.T1, _d.N, true)], [[_d.N, 4], [_d.N], []], outputs: [("loss", _d.T63, 1), ("logits", _d.T24, 3 * _d.N)], buffers: [(0, _d.T26, _d.T35, 3)], inputGrads: [("x", _d.T93, 4 * _d.N)]);
                 BindSlots(4 * _d.N);
                 _l0 = new global::Kiln.Kernels.RandomOp(4 * _d.N, global::Kiln.Kernels.RandomOp.Kind.Normal, 0f, stream: 0);
-                _f1 = new(this, global::Kiln.Generated.TourKernels.K5, global::Kiln.Generated.TourKernels.K5Cpu, new() { A0 = _d.N, A1 = _d.T0, A2 = _d.T2, A3 = _d.T5 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T5, 4 * _d.N), 0);
+                _f1 = new(this, global::Kiln.Generated.TourKernels.K5, global::Kiln.Generated.TourKernels.K5Cpu, new() { A0 = _d.N, A1 = _d.T5, A2 = _d.T0, A3 = _d.T2 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T5, 4 * _d.N), 0);
                 _l2 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: false, accumulate: false);
-                _f3 = new(this, global::Kiln.Generated.TourKernels.K6, global::Kiln.Generated.TourKernels.K6Cpu, new() { A0 = _d.N, A1 = _d.T9, A2 = _d.T10 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T10, 4 * _d.N));
-                _f4 = new(this, global::Kiln.Generated.TourKernels.K7, global::Kiln.Generated.TourKernels.K7Cpu, new() { A0 = _d.N, A1 = _d.T5, A2 = _d.T10, A3 = _d.T11 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T11, 4 * _d.N));
+                _f3 = new(this, global::Kiln.Generated.TourKernels.K6, global::Kiln.Generated.TourKernels.K6Cpu, new() { A0 = _d.N, A1 = _d.T10, A2 = _d.T9 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T10, 4 * _d.N));
+                _f4 = new(this, global::Kiln.Generated.TourKernels.K7, global::Kiln.Generated.TourKernels.K7Cpu, new() { A0 = _d.N, A1 = _d.T11, A2 = _d.T5, A3 = _d.T10 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T11, 4 * _d.N));
                 _l5 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: false, accumulate: false);
-                _f6 = new(this, global::Kiln.Generated.TourKernels.K6, global::Kiln.Generated.TourKernels.K6Cpu, new() { A0 = _d.N, A1 = _d.T12, A2 = _d.T13 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T13, 4 * _d.N));
+                _f6 = new(this, global::Kiln.Generated.TourKernels.K6, global::Kiln.Generated.TourKernels.K6Cpu, new() { A0 = _d.N, A1 = _d.T13, A2 = _d.T12 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T13, 4 * _d.N));
                 _l7 = new global::Kiln.Kernels.RandomOp(4 * _d.N, global::Kiln.Kernels.RandomOp.Kind.DropoutMask, 0.1f, stream: 1);
-                _f8 = new(this, global::Kiln.Generated.TourKernels.K8, global::Kiln.Generated.TourKernels.K8Cpu, new() { A0 = _d.N, A1 = _d.T11, A2 = _d.T13, A3 = _d.T15, A4 = _d.T16 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T16, 4 * _d.N));
+                _f8 = new(this, global::Kiln.Generated.TourKernels.K8, global::Kiln.Generated.TourKernels.K8Cpu, new() { A0 = _d.N, A1 = _d.T16, A2 = _d.T11, A3 = _d.T13, A4 = _d.T15 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T16, 4 * _d.N));
                 _l9 = new global::Kiln.Kernels.GemmOp(_d.N, 3, 4, transA: false, transB: true, accumulate: false);
                 _f10 = new(this, global::Kiln.Generated.TourKernels.K2, global::Kiln.Generated.TourKernels.K2Cpu, new() { A0 = _d.T19 }, global::Kiln.Kernels.Launch.Map(3), global::Kiln.Kernels.Output.Work(_d.T19, 3));
                 _l11 = new global::Kiln.Kernels.ScanOp(1, 3, 1, reverse: false);
-                _f12 = new(this, global::Kiln.Generated.TourKernels.K3, global::Kiln.Generated.TourKernels.K3Cpu, new() { A0 = _d.N, A1 = _d.T17, A2 = _d.T20, A3 = _d.T24 }, global::Kiln.Kernels.Launch.Map(3 * _d.N), global::Kiln.Kernels.Output.Work(_d.T24, 3 * _d.N));
+                _f12 = new(this, global::Kiln.Generated.TourKernels.K3, global::Kiln.Generated.TourKernels.K3Cpu, new() { A0 = _d.N, A1 = _d.T24, A2 = _d.T17, A3 = _d.T20 }, global::Kiln.Kernels.Launch.Map(3 * _d.N), global::Kiln.Kernels.Output.Work(_d.T24, 3 * _d.N));
                 _l13 = new global::Kiln.Kernels.SoftmaxOp(_d.N, 3, 1, log: false, backward: false);
                 _l14 = new global::Kiln.Kernels.PickLogSoftmaxOp(_d.N, 3, -100);
-                _f15 = new(this, global::Kiln.Generated.TourKernels.K9, global::Kiln.Generated.TourKernels.K9Cpu, new() { A0 = _d.N, A1 = _d.T43, A2 = _d.T46 }, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T46, 1));
+                _f15 = new(this, global::Kiln.Generated.TourKernels.K9, global::Kiln.Generated.TourKernels.K9Cpu, new() { A0 = _d.N, A1 = _d.T46, A2 = _d.T43 }, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T46, 1));
                 _l16 = new global::Kiln.Kernels.ClassOp(_d.N, 0, global::Kiln.Kernels.ClassMode.Mask, -100);
-                _f17 = new(this, global::Kiln.Generated.TourKernels.K10, global::Kiln.Generated.TourKernels.K10Cpu, new() { A0 = _d.N, A1 = _d.T44, A2 = _d.T48 }, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T48, 1));
-                _f18 = new(this, global::Kiln.Generated.TourKernels.K11, global::Kiln.Generated.TourKernels.K11Cpu, new() { A0 = _d.N, A1 = _d.T24, A2 = _d.T41 }, global::Kiln.Kernels.Launch.Total(3 * _d.N), global::Kiln.Kernels.Output.Work(_d.T41, 1));
+                _f17 = new(this, global::Kiln.Generated.TourKernels.K10, global::Kiln.Generated.TourKernels.K10Cpu, new() { A0 = _d.N, A1 = _d.T48, A2 = _d.T44 }, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T48, 1));
+                _f18 = new(this, global::Kiln.Generated.TourKernels.K11, global::Kiln.Generated.TourKernels.K11Cpu, new() { A0 = _d.N, A1 = _d.T41, A2 = _d.T24 }, global::Kiln.Kernels.Launch.Total(3 * _d.N), global::Kiln.Kernels.Output.Work(_d.T41, 1));
                 _f19 = new(this, global::Kiln.Generated.TourKernels.K12, global::Kiln.Generated.TourKernels.K12Cpu, new() { A0 = _d.T54 }, global::Kiln.Kernels.Launch.Map(4), global::Kiln.Kernels.Output.Work(_d.T54, 4));
                 _l20 = new global::Kiln.Kernels.ScanOp(1, 4, 1, reverse: false);
-                _f21 = new(this, global::Kiln.Generated.TourKernels.K13, global::Kiln.Generated.TourKernels.K13Cpu, new() { A0 = _d.T55, A1 = _d.T56 }, global::Kiln.Kernels.Launch.Map(4), global::Kiln.Kernels.Output.Work(_d.T56, 4));
-                _f22 = new(this, global::Kiln.Generated.TourKernels.K14, global::Kiln.Generated.TourKernels.K14Cpu, new() { A0 = _d.T56, A1 = _d.T60 }, global::Kiln.Kernels.Launch.Total(16), global::Kiln.Kernels.Output.Work(_d.T60, 1));
-                _f23 = new(this, global::Kiln.Generated.TourKernels.K15, global::Kiln.Generated.TourKernels.K15Cpu, new() { A0 = _d.T46, A1 = _d.T48, A2 = _d.T41, A3 = _d.T60, A4 = _d.T63 }, global::Kiln.Kernels.Launch.Map(1), global::Kiln.Kernels.Output.Work(_d.T63, 1));
-                _f24 = new(this, global::Kiln.Generated.TourKernels.K16, global::Kiln.Generated.TourKernels.K16Cpu, new() { A0 = _d.N, A1 = _d.T24, A2 = _d.T31 }, global::Kiln.Kernels.Launch.Columns(3 * _d.N, 3), global::Kiln.Kernels.Output.Work(_d.T31, 3));
-                _f25 = new(this, global::Kiln.Generated.TourKernels.K17, global::Kiln.Generated.TourKernels.K17Cpu, new() { A0 = _d.T26, A1 = _d.T31, A2 = _d.T35 }, global::Kiln.Kernels.Launch.Map(3), global::Kiln.Kernels.Output.Work(_d.T35, 3));
-                _f26 = new(this, global::Kiln.Generated.TourKernels.K18, global::Kiln.Generated.TourKernels.K18Cpu, new() { A0 = _d.T48, A1 = _d.T68 }, global::Kiln.Kernels.Launch.Map(1), global::Kiln.Kernels.Output.Work(_d.T68, 1));
-                _f27 = new(this, global::Kiln.Generated.TourKernels.K19, global::Kiln.Generated.TourKernels.K19Cpu, new() { A0 = _d.N, A1 = _d.T68, A2 = _d.T73 }, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Work(_d.T73, _d.N));
+                _f21 = new(this, global::Kiln.Generated.TourKernels.K13, global::Kiln.Generated.TourKernels.K13Cpu, new() { A0 = _d.T56, A1 = _d.T55 }, global::Kiln.Kernels.Launch.Map(4), global::Kiln.Kernels.Output.Work(_d.T56, 4));
+                _f22 = new(this, global::Kiln.Generated.TourKernels.K14, global::Kiln.Generated.TourKernels.K14Cpu, new() { A0 = _d.T60, A1 = _d.T56 }, global::Kiln.Kernels.Launch.Total(16), global::Kiln.Kernels.Output.Work(_d.T60, 1));
+                _f23 = new(this, global::Kiln.Generated.TourKernels.K15, global::Kiln.Generated.TourKernels.K15Cpu, new() { A0 = _d.T63, A1 = _d.T46, A2 = _d.T48, A3 = _d.T41, A4 = _d.T60 }, global::Kiln.Kernels.Launch.Map(1), global::Kiln.Kernels.Output.Work(_d.T63, 1));
+                _f24 = new(this, global::Kiln.Generated.TourKernels.K16, global::Kiln.Generated.TourKernels.K16Cpu, new() { A0 = _d.N, A1 = _d.T31, A2 = _d.T24 }, global::Kiln.Kernels.Launch.Columns(3 * _d.N, 3), global::Kiln.Kernels.Output.Work(_d.T31, 3));
+                _f25 = new(this, global::Kiln.Generated.TourKernels.K17, global::Kiln.Generated.TourKernels.K17Cpu, new() { A0 = _d.T35, A1 = _d.T26, A2 = _d.T31 }, global::Kiln.Kernels.Launch.Map(3), global::Kiln.Kernels.Output.Work(_d.T35, 3));
+                _f26 = new(this, global::Kiln.Generated.TourKernels.K18, global::Kiln.Generated.TourKernels.K18Cpu, new() { A0 = _d.T68, A1 = _d.T48 }, global::Kiln.Kernels.Launch.Map(1), global::Kiln.Kernels.Output.Work(_d.T68, 1));
+                _f27 = new(this, global::Kiln.Generated.TourKernels.K19, global::Kiln.Generated.TourKernels.K19Cpu, new() { A0 = _d.N, A1 = _d.T73, A2 = _d.T68 }, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Work(_d.T73, _d.N));
                 _l28 = new global::Kiln.Kernels.PickedLogSoftmaxGradOp(_d.N, 3, -100, probabilities: true);
                 _l29 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 3, transA: false, transB: false, accumulate: false);
-                _f30 = new(this, global::Kiln.Generated.TourKernels.K20, global::Kiln.Generated.TourKernels.K20Cpu, new() { A0 = _d.N, A1 = _d.T77, A2 = _d.T15, A3 = _d.T13, A4 = _d.T83 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T83, 4 * _d.N));
+                _f30 = new(this, global::Kiln.Generated.TourKernels.K20, global::Kiln.Generated.TourKernels.K20Cpu, new() { A0 = _d.N, A1 = _d.T13, A2 = _d.T83, A3 = _d.T77, A4 = _d.T15 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T83, 4 * _d.N));
                 _l31 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: true, accumulate: false);
-                _f32 = new(this, global::Kiln.Generated.TourKernels.K21, global::Kiln.Generated.TourKernels.K21Cpu, new() { A0 = _d.N, A1 = _d.T77, A2 = _d.T15, A3 = _d.T84, A4 = _d.T10, A5 = _d.T90 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T90, 4 * _d.N));
+                _f32 = new(this, global::Kiln.Generated.TourKernels.K21, global::Kiln.Generated.TourKernels.K21Cpu, new() { A0 = _d.N, A1 = _d.T10, A2 = _d.T90, A3 = _d.T77, A4 = _d.T15, A5 = _d.T84 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T90, 4 * _d.N));
                 _l33 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: true, accumulate: false);
-                _f34 = new(this, global::Kiln.Generated.TourKernels.K22, global::Kiln.Generated.TourKernels.K22Cpu, new() { A0 = _d.N, A1 = _d.T77, A2 = _d.T15, A3 = _d.T84, A4 = _d.T91, A5 = _d.T93 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T93, 4 * _d.N));
+                _f34 = new(this, global::Kiln.Generated.TourKernels.K22, global::Kiln.Generated.TourKernels.K22Cpu, new() { A0 = _d.N, A1 = _d.T93, A2 = _d.T77, A3 = _d.T15, A4 = _d.T84, A5 = _d.T91 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T93, 4 * _d.N));
                 _l35 = new global::Kiln.Kernels.GemmOp(3, 4, _d.N, transA: true, transB: false, accumulate: true);
                 _l36 = new global::Kiln.Kernels.GemmOp(4, 4, _d.N, transA: true, transB: false, accumulate: false);
                 _l37 = new global::Kiln.Kernels.GemmOp(4, 4, _d.N, transA: true, transB: false, accumulate: false);
@@ -358,78 +358,49 @@ namespace Kiln.Generated
         // K0: elementwise over [N, 4], writes t0 (Vector256)
         //   t1 = Tanh(t2) [N, 4]
         //   t0 = Add(t3, t1) [N, 4]
-        // d: A0 = N, A1 = offset of t3, A2 = offset of t2, A3 = offset of t0
+        // d: A0 = N, A1 = offset of t0, A2 = offset of t3, A3 = offset of t2
         public static void K0(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            int total = 4 * d.A0;
-            for (int e = index; e < total; e += stride)
-            {
-                float l3 = w[d.A1 + e];
-                float l2 = w[d.A2 + e];
-                float v1 = MathF.Tanh(l2);
-                float v0 = (l3 + v1);
-                w[d.A3 + e] = v0;
-            }
+            for (int e = index; e < 4 * d.A0; e += stride)
+                w[d.A1 + e] = (w[d.A2 + e] + MathF.Tanh(w[d.A3 + e]));
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K0Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             int c = (int)start, stop = (int)end;
-            ref float b3 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.X[0]), d.A1);
-            ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
-            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A3);
+            ref float b3 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.X[0]), d.A2);
+            ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A3);
+            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A1);
             for (; c + 8 <= stop; c += 8) Body(Vector256.LoadUnsafe(ref b3, (nuint)c), Vector256.LoadUnsafe(ref b2, (nuint)c)).StoreUnsafe(ref o, (nuint)c);
             if (c < stop) Lanes.Store(Body(Lanes.Load(ref b3, c, stop - c), Lanes.Load(ref b2, c, stop - c)), ref o, c, stop - c);
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            Vector256<float> Body(Vector256<float> l3, Vector256<float> l2)
-            {
-                var v1 = global::Kiln.Kernels.Simd.Tanh(l2);
-                var v0 = (l3 + v1);
-                return v0;
-            }
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] Vector256<float> Body(Vector256<float> l3, Vector256<float> l2) => (l3 + (global::Kiln.Kernels.Simd.Tanh(l2)));
         }
 
         // K1: elementwise over [N, 4], writes t0 (Vector256)
         //   t1 = Tanh(t2) [N, 4]
         //   t3 = Add(t4, t1) [N, 4]
         //   t0 = Mul(t3, t5) [N, 4]
-        // d: A0 = N, A1 = offset of t4, A2 = offset of t2, A3 = offset of t5, A4 = offset of t0
+        // d: A0 = N, A1 = offset of t0, A2 = offset of t4, A3 = offset of t2, A4 = offset of t5
         public static void K1(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            int total = 4 * d.A0;
-            for (int e = index; e < total; e += stride)
-            {
-                float l4 = w[d.A1 + e];
-                float l2 = w[d.A2 + e];
-                float l5 = w[d.A3 + e];
-                float v1 = MathF.Tanh(l2);
-                float v3 = (l4 + v1);
-                float v0 = (v3 * l5);
-                w[d.A4 + e] = v0;
-            }
+            for (int e = index; e < 4 * d.A0; e += stride)
+                w[d.A1 + e] = ((w[d.A2 + e] + MathF.Tanh(w[d.A3 + e])) * w[d.A4 + e]);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K1Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             int c = (int)start, stop = (int)end;
-            ref float b4 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
-            ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
-            ref float b5 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A3);
-            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A4);
+            ref float b4 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
+            ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A3);
+            ref float b5 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A4);
+            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A1);
             for (; c + 8 <= stop; c += 8) Body(Vector256.LoadUnsafe(ref b4, (nuint)c), Vector256.LoadUnsafe(ref b2, (nuint)c), Vector256.LoadUnsafe(ref b5, (nuint)c)).StoreUnsafe(ref o, (nuint)c);
             if (c < stop) Lanes.Store(Body(Lanes.Load(ref b4, c, stop - c), Lanes.Load(ref b2, c, stop - c), Lanes.Load(ref b5, c, stop - c)), ref o, c, stop - c);
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            Vector256<float> Body(Vector256<float> l4, Vector256<float> l2, Vector256<float> l5)
-            {
-                var v1 = global::Kiln.Kernels.Simd.Tanh(l2);
-                var v3 = (l4 + v1);
-                var v0 = (v3 * l5);
-                return v0;
-            }
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] Vector256<float> Body(Vector256<float> l4, Vector256<float> l2, Vector256<float> l5) => ((l4 + (global::Kiln.Kernels.Simd.Tanh(l2))) * l5);
         }
 
         // K2: elementwise over [3], writes t0 (scalar)
@@ -437,14 +408,8 @@ namespace Kiln.Generated
         // d: A0 = offset of t0
         public static void K2(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            int total = 3;
-            for (int e = index; e < total; e += stride)
-            {
-                int i0 = e;
-                float v1 = 1f;
-                float v0 = v1;
-                w[d.A0 + i0] = v0;
-            }
+            for (int e = index; e < 3; e += stride)
+                w[d.A0 + e] = 1f;
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -453,34 +418,22 @@ namespace Kiln.Generated
             int c = (int)start, stop = (int)end;
             ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A0);
             for (; c < stop; c++)
-            {
-                float v1 = 1f;
-                float v0 = v1;
-                Unsafe.Add(ref o, c) = v0;
-            }
+                Unsafe.Add(ref o, c) = 1f;
         }
 
         // K3: elementwise over [N, 3], writes t0 (scalar)
         //   t1 = Sub(t2, t3) [3]
         //   t4 = Mul(t1, t5) [3]
         //   t0 = Add(t6, t4) [N, 3]
-        // d: A0 = N, A1 = offset of t6, A2 = offset of t2, A3 = offset of t0
+        // d: A0 = N, A1 = offset of t0, A2 = offset of t6, A3 = offset of t2
         public static void K3(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            int total = 3 * d.A0;
-            for (int e = index; e < total; e += stride)
+            for (int e = index; e < 3 * d.A0; e += stride)
             {
                 int rest = e;
                 int i1 = (int)(rest % (3)); rest /= 3;
                 int i0 = (int)rest;
-                float l6 = w[d.A1 + i0 * 3 + i1];
-                float l2 = w[d.A2 + i1];
-                float v3 = 1f;
-                float v1 = (l2 - v3);
-                float v5 = 0.1f;
-                float v4 = (v1 * v5);
-                float v0 = (l6 + v4);
-                w[d.A3 + i0 * 3 + i1] = v0;
+                w[d.A1 + i0 * 3 + i1] = (w[d.A2 + i0 * 3 + i1] + ((w[d.A3 + i1] - 1f) * 0.1f));
             }
         }
 
@@ -497,217 +450,141 @@ namespace Kiln.Generated
                 int stop = (int)Math.Min(cols, c + (end - e));
                 e += stop - c;
                 int i0 = (int)row;
-                ref float b6 = ref Unsafe.Add(ref wr, d.A1 + i0 * 3);
-                ref float b2 = ref Unsafe.Add(ref wr, d.A2);
-                ref float o = ref Unsafe.Add(ref yr, d.A3 + i0 * 3);
+                ref float b6 = ref Unsafe.Add(ref wr, d.A2 + i0 * 3);
+                ref float b2 = ref Unsafe.Add(ref wr, d.A3);
+                ref float o = ref Unsafe.Add(ref yr, d.A1 + i0 * 3);
                 for (; c < stop; c++)
-                {
-                    float l6 = Unsafe.Add(ref b6, c);
-                    float l2 = Unsafe.Add(ref b2, c);
-                    float v3 = 1f;
-                    float v1 = (l2 - v3);
-                    float v5 = 0.1f;
-                    float v4 = (v1 * v5);
-                    float v0 = (l6 + v4);
-                    Unsafe.Add(ref o, c) = v0;
-                }
+                    Unsafe.Add(ref o, c) = (Unsafe.Add(ref b6, c) + ((Unsafe.Add(ref b2, c) - 1f) * 0.1f));
             }
         }
 
         // K4: elementwise over [N, 3], writes t0 (Vector256)
         //   t0 = Div(t1, t2) [N, 3]
-        // d: A0 = N, A1 = offset of t1, A2 = offset of t2, A3 = offset of t0
+        // d: A0 = N, A1 = offset of t0, A2 = offset of t1, A3 = offset of t2
         public static void K4(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            int total = 3 * d.A0;
-            for (int e = index; e < total; e += stride)
-            {
-                float l1 = w[d.A1 + e];
-                float l2 = w[d.A2];
-                float v0 = (l1 / l2);
-                w[d.A3 + e] = v0;
-            }
+            for (int e = index; e < 3 * d.A0; e += stride)
+                w[d.A1 + e] = (w[d.A2 + e] / w[d.A3]);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K4Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             int c = (int)start, stop = (int)end;
-            ref float b1 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
-            ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
-            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A3);
+            ref float b1 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
+            ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A3);
+            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A1);
             for (; c + 8 <= stop; c += 8) Body(Vector256.LoadUnsafe(ref b1, (nuint)c), Vector256.Create(b2)).StoreUnsafe(ref o, (nuint)c);
             if (c < stop) Lanes.Store(Body(Lanes.Load(ref b1, c, stop - c), Vector256.Create(b2)), ref o, c, stop - c);
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector256<float> Body(Vector256<float> l1, Vector256<float> l2)
-            {
-                var v0 = (l1 / l2);
-                return v0;
-            }
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] static Vector256<float> Body(Vector256<float> l1, Vector256<float> l2) => (l1 / l2);
         }
 
         // K5: elementwise over [N, 4], writes t0 (Vector256)
         //   t1 = Mul(t2, t3) [N, 4]
         //   t0 = Add(t4, t1) [N, 4]
-        // d: A0 = N, A1 = offset of t4, A2 = offset of t2, A3 = offset of t0
+        // d: A0 = N, A1 = offset of t0, A2 = offset of t4, A3 = offset of t2
         public static void K5(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            int total = 4 * d.A0;
-            for (int e = index; e < total; e += stride)
-            {
-                float l4 = w[d.A1 + e];
-                float l2 = w[d.A2 + e];
-                float v3 = 0.01f;
-                float v1 = (l2 * v3);
-                float v0 = (l4 + v1);
-                w[d.A3 + e] = v0;
-            }
+            for (int e = index; e < 4 * d.A0; e += stride)
+                w[d.A1 + e] = (w[d.A2 + e] + (w[d.A3 + e] * 0.01f));
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K5Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             int c = (int)start, stop = (int)end;
-            ref float b4 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.X[0]), d.A1);
-            ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
-            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A3);
+            ref float b4 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.X[0]), d.A2);
+            ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A3);
+            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A1);
             for (; c + 8 <= stop; c += 8) Body(Vector256.LoadUnsafe(ref b4, (nuint)c), Vector256.LoadUnsafe(ref b2, (nuint)c)).StoreUnsafe(ref o, (nuint)c);
             if (c < stop) Lanes.Store(Body(Lanes.Load(ref b4, c, stop - c), Lanes.Load(ref b2, c, stop - c)), ref o, c, stop - c);
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector256<float> Body(Vector256<float> l4, Vector256<float> l2)
-            {
-                var v3 = Vector256.Create(0.01f);
-                var v1 = (l2 * v3);
-                var v0 = (l4 + v1);
-                return v0;
-            }
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] static Vector256<float> Body(Vector256<float> l4, Vector256<float> l2) => (l4 + (l2 * Vector256.Create(0.01f)));
         }
 
         // K6: elementwise over [N, 4], writes t0 (Vector256)
         //   t0 = Tanh(t1) [N, 4]
-        // d: A0 = N, A1 = offset of t1, A2 = offset of t0
+        // d: A0 = N, A1 = offset of t0, A2 = offset of t1
         public static void K6(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            int total = 4 * d.A0;
-            for (int e = index; e < total; e += stride)
-            {
-                float l1 = w[d.A1 + e];
-                float v0 = MathF.Tanh(l1);
-                w[d.A2 + e] = v0;
-            }
+            for (int e = index; e < 4 * d.A0; e += stride)
+                w[d.A1 + e] = MathF.Tanh(w[d.A2 + e]);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K6Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             int c = (int)start, stop = (int)end;
-            ref float b1 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
-            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A2);
+            ref float b1 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
+            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A1);
             for (; c + 8 <= stop; c += 8) Body(Vector256.LoadUnsafe(ref b1, (nuint)c)).StoreUnsafe(ref o, (nuint)c);
             if (c < stop) Lanes.Store(Body(Lanes.Load(ref b1, c, stop - c)), ref o, c, stop - c);
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            Vector256<float> Body(Vector256<float> l1)
-            {
-                var v0 = global::Kiln.Kernels.Simd.Tanh(l1);
-                return v0;
-            }
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] Vector256<float> Body(Vector256<float> l1) => (global::Kiln.Kernels.Simd.Tanh(l1));
         }
 
         // K7: elementwise over [N, 4], writes t0 (Vector256)
         //   t0 = Add(t1, t2) [N, 4]
-        // d: A0 = N, A1 = offset of t1, A2 = offset of t2, A3 = offset of t0
+        // d: A0 = N, A1 = offset of t0, A2 = offset of t1, A3 = offset of t2
         public static void K7(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            int total = 4 * d.A0;
-            for (int e = index; e < total; e += stride)
-            {
-                float l1 = w[d.A1 + e];
-                float l2 = w[d.A2 + e];
-                float v0 = (l1 + l2);
-                w[d.A3 + e] = v0;
-            }
+            for (int e = index; e < 4 * d.A0; e += stride)
+                w[d.A1 + e] = (w[d.A2 + e] + w[d.A3 + e]);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K7Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             int c = (int)start, stop = (int)end;
-            ref float b1 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
-            ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
-            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A3);
+            ref float b1 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
+            ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A3);
+            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A1);
             for (; c + 8 <= stop; c += 8) Body(Vector256.LoadUnsafe(ref b1, (nuint)c), Vector256.LoadUnsafe(ref b2, (nuint)c)).StoreUnsafe(ref o, (nuint)c);
             if (c < stop) Lanes.Store(Body(Lanes.Load(ref b1, c, stop - c), Lanes.Load(ref b2, c, stop - c)), ref o, c, stop - c);
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector256<float> Body(Vector256<float> l1, Vector256<float> l2)
-            {
-                var v0 = (l1 + l2);
-                return v0;
-            }
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] static Vector256<float> Body(Vector256<float> l1, Vector256<float> l2) => (l1 + l2);
         }
 
         // K8: elementwise over [N, 4], writes t0 (Vector256)
         //   t1 = Add(t2, t3) [N, 4]
         //   t0 = Mul(t1, t4) [N, 4]
-        // d: A0 = N, A1 = offset of t2, A2 = offset of t3, A3 = offset of t4, A4 = offset of t0
+        // d: A0 = N, A1 = offset of t0, A2 = offset of t2, A3 = offset of t3, A4 = offset of t4
         public static void K8(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            int total = 4 * d.A0;
-            for (int e = index; e < total; e += stride)
-            {
-                float l2 = w[d.A1 + e];
-                float l3 = w[d.A2 + e];
-                float l4 = w[d.A3 + e];
-                float v1 = (l2 + l3);
-                float v0 = (v1 * l4);
-                w[d.A4 + e] = v0;
-            }
+            for (int e = index; e < 4 * d.A0; e += stride)
+                w[d.A1 + e] = ((w[d.A2 + e] + w[d.A3 + e]) * w[d.A4 + e]);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K8Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             int c = (int)start, stop = (int)end;
-            ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
-            ref float b3 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
-            ref float b4 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A3);
-            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A4);
+            ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
+            ref float b3 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A3);
+            ref float b4 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A4);
+            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A1);
             for (; c + 8 <= stop; c += 8) Body(Vector256.LoadUnsafe(ref b2, (nuint)c), Vector256.LoadUnsafe(ref b3, (nuint)c), Vector256.LoadUnsafe(ref b4, (nuint)c)).StoreUnsafe(ref o, (nuint)c);
             if (c < stop) Lanes.Store(Body(Lanes.Load(ref b2, c, stop - c), Lanes.Load(ref b3, c, stop - c), Lanes.Load(ref b4, c, stop - c)), ref o, c, stop - c);
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector256<float> Body(Vector256<float> l2, Vector256<float> l3, Vector256<float> l4)
-            {
-                var v1 = (l2 + l3);
-                var v0 = (v1 * l4);
-                return v0;
-            }
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] static Vector256<float> Body(Vector256<float> l2, Vector256<float> l3, Vector256<float> l4) => ((l2 + l3) * l4);
         }
 
         // K9: sum over axes 0 of [N], writes t0 (Vector256)
         //   t1 = Neg(t2) [N]
         //   t0 = Sum(t1; axes=0) [1]
-        // d: A0 = N, A1 = offset of t2, A2 = offset of t0
+        // d: A0 = N, A1 = offset of t0, A2 = offset of t2
         public static void K9(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            int total = d.A0;
-            for (int e = index; e < total; e += stride)
-            {
-                int i0 = e;
-                float l2 = w[d.A1 + i0];
-                float v1 = (-l2);
-                Atomic.Add(ref w[d.A2], v1);
-            }
+            for (int e = index; e < d.A0; e += stride)
+                Atomic.Add(ref w[d.A1], (-w[d.A2 + e]));
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static double K9Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             int c = (int)start, stop = (int)end;
-            ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
+            ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
             float acc = 0;
             Vector256<float> vacc = Vector256<float>.Zero;
             for (; c + 8 <= stop; c += 8) vacc += Body(Vector256.LoadUnsafe(ref b2, (nuint)c));
@@ -715,33 +592,23 @@ namespace Kiln.Generated
             if (c < stop) acc += Vector256.Sum(Lanes.Keep(Body(Lanes.Load(ref b2, c, stop - c)), stop - c, Vector256<float>.Zero));
             return acc;
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector256<float> Body(Vector256<float> l2)
-            {
-                var v1 = (-l2);
-                return v1;
-            }
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] static Vector256<float> Body(Vector256<float> l2) => (-l2);
         }
 
         // K10: sum over axes 0 of [N], writes t0 (Vector256)
         //   t0 = Sum(t1; axes=0) [1]
-        // d: A0 = N, A1 = offset of t1, A2 = offset of t0
+        // d: A0 = N, A1 = offset of t0, A2 = offset of t1
         public static void K10(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            int total = d.A0;
-            for (int e = index; e < total; e += stride)
-            {
-                int i0 = e;
-                float l1 = w[d.A1 + i0];
-                Atomic.Add(ref w[d.A2], l1);
-            }
+            for (int e = index; e < d.A0; e += stride)
+                Atomic.Add(ref w[d.A1], w[d.A2 + e]);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static double K10Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             int c = (int)start, stop = (int)end;
-            ref float b1 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
+            ref float b1 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
             float acc = 0;
             Vector256<float> vacc = Vector256<float>.Zero;
             for (; c + 8 <= stop; c += 8) vacc += Body(Vector256.LoadUnsafe(ref b1, (nuint)c));
@@ -749,11 +616,7 @@ namespace Kiln.Generated
             if (c < stop) acc += Vector256.Sum(Lanes.Keep(Body(Lanes.Load(ref b1, c, stop - c)), stop - c, Vector256<float>.Zero));
             return acc;
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector256<float> Body(Vector256<float> l1)
-            {
-                return l1;
-            }
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] static Vector256<float> Body(Vector256<float> l1) => l1;
         }
 
         // K11: sum over axes 0,1 of [N, 3], writes t0 (scalar)
@@ -762,23 +625,15 @@ namespace Kiln.Generated
         //   t5 = Mul(t1, t3) [N, 3]
         //   t6 = Mul(t5, t7) [N, 3]
         //   t0 = Sum(t6; axes=0,1) [1, 1]
-        // d: A0 = N, A1 = offset of t2, A2 = offset of t0
+        // d: A0 = N, A1 = offset of t0, A2 = offset of t2
         public static void K11(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            int total = 3 * d.A0;
-            for (int e = index; e < total; e += stride)
+            for (int e = index; e < 3 * d.A0; e += stride)
             {
                 int rest = e;
                 int i1 = (int)(rest % (3)); rest /= 3;
                 int i0 = (int)rest;
-                float l2 = w[d.A1 + i0 * 3 + i1];
-                float v1 = l2;
-                float v4 = 1f;
-                float v3 = v4;
-                float v5 = (v1 * v3);
-                float v7 = (float)(1 / (double)(3 * d.A0));
-                float v6 = (v5 * v7);
-                Atomic.Add(ref w[d.A2], v6);
+                Atomic.Add(ref w[d.A1], ((w[d.A2 + i0 * 3 + i1] * 1f) * ((float)(1 / (double)(3 * d.A0)))));
             }
         }
 
@@ -796,19 +651,10 @@ namespace Kiln.Generated
                 int stop = (int)Math.Min(cols, c + (end - e));
                 e += stop - c;
                 int i0 = (int)row;
-                ref float b2 = ref Unsafe.Add(ref wr, d.A1 + i0 * 3);
+                ref float b2 = ref Unsafe.Add(ref wr, d.A2 + i0 * 3);
                 float acc = 0;
                 for (; c < stop; c++)
-                {
-                    float l2 = Unsafe.Add(ref b2, c);
-                    float v1 = l2;
-                    float v4 = 1f;
-                    float v3 = v4;
-                    float v5 = (v1 * v3);
-                    float v7 = (float)(1 / (double)(3 * d.A0));
-                    float v6 = (v5 * v7);
-                    acc += v6;
-                }
+                    acc += ((Unsafe.Add(ref b2, c) * 1f) * ((float)(1 / (double)(3 * d.A0))));
                 total += acc;
             }
             return total;
@@ -819,14 +665,8 @@ namespace Kiln.Generated
         // d: A0 = offset of t0
         public static void K12(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            int total = 4;
-            for (int e = index; e < total; e += stride)
-            {
-                int i0 = e;
-                float v1 = 1f;
-                float v0 = v1;
-                w[d.A0 + i0] = v0;
-            }
+            for (int e = index; e < 4; e += stride)
+                w[d.A0 + e] = 1f;
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -835,63 +675,41 @@ namespace Kiln.Generated
             int c = (int)start, stop = (int)end;
             ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A0);
             for (; c < stop; c++)
-            {
-                float v1 = 1f;
-                float v0 = v1;
-                Unsafe.Add(ref o, c) = v0;
-            }
+                Unsafe.Add(ref o, c) = 1f;
         }
 
         // K13: elementwise over [4], writes t0 (scalar)
         //   t0 = Sub(t1, t2) [4]
-        // d: A0 = offset of t1, A1 = offset of t0
+        // d: A0 = offset of t0, A1 = offset of t1
         public static void K13(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            int total = 4;
-            for (int e = index; e < total; e += stride)
-            {
-                int i0 = e;
-                float l1 = w[d.A0 + i0];
-                float v2 = 1f;
-                float v0 = (l1 - v2);
-                w[d.A1 + i0] = v0;
-            }
+            for (int e = index; e < 4; e += stride)
+                w[d.A0 + e] = (w[d.A1 + e] - 1f);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K13Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             int c = (int)start, stop = (int)end;
-            ref float b1 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A0);
-            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A1);
+            ref float b1 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
+            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A0);
             for (; c < stop; c++)
-            {
-                float l1 = Unsafe.Add(ref b1, c);
-                float v2 = 1f;
-                float v0 = (l1 - v2);
-                Unsafe.Add(ref o, c) = v0;
-            }
+                Unsafe.Add(ref o, c) = (Unsafe.Add(ref b1, c) - 1f);
         }
 
         // K14: sum over axes 0,1 of [4, 4], writes t0 (scalar)
         //   t1 = Eq(t2, t3) [4, 4]
         //   t4 = Mul(t5, t1) [4, 4]
         //   t0 = Sum(t4; axes=0,1) [1, 1]
-        // d: A0 = offset of t3, A1 = offset of t0
+        // d: A0 = offset of t0, A1 = offset of t3
         public static void K14(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            int total = 16;
-            for (int e = index; e < total; e += stride)
+            for (int e = index; e < 16; e += stride)
             {
                 int rest = e;
                 int i1 = (int)(rest % (4)); rest /= 4;
                 int i0 = (int)rest;
-                float l5 = p[i0 * 4 + i1];
-                float l2 = w[d.A0 + i0];
-                float l3 = w[d.A0 + i1];
-                float v1 = (l2 == l3 ? 1f : 0f);
-                float v4 = (l5 * v1);
-                Atomic.Add(ref w[d.A1], v4);
+                Atomic.Add(ref w[d.A0], (p[i0 * 4 + i1] * (w[d.A1 + i0] == w[d.A1 + i1] ? 1f : 0f)));
             }
         }
 
@@ -911,18 +729,11 @@ namespace Kiln.Generated
                 e += stop - c;
                 int i0 = (int)row;
                 ref float b5 = ref Unsafe.Add(ref pr, i0 * 4);
-                ref float b2 = ref Unsafe.Add(ref wr, d.A0 + i0);
-                ref float b3 = ref Unsafe.Add(ref wr, d.A0);
+                ref float b2 = ref Unsafe.Add(ref wr, d.A1 + i0);
+                ref float b3 = ref Unsafe.Add(ref wr, d.A1);
                 float acc = 0;
                 for (; c < stop; c++)
-                {
-                    float l5 = Unsafe.Add(ref b5, c);
-                    float l2 = b2;
-                    float l3 = Unsafe.Add(ref b3, c);
-                    float v1 = (l2 == l3 ? 1f : 0f);
-                    float v4 = (l5 * v1);
-                    acc += v4;
-                }
+                    acc += (Unsafe.Add(ref b5, c) * (b2 == Unsafe.Add(ref b3, c) ? 1f : 0f));
                 total += acc;
             }
             return total;
@@ -934,57 +745,31 @@ namespace Kiln.Generated
         //   t7 = Add(t1, t4) []
         //   t8 = Mul(t9, t10) []
         //   t0 = Add(t7, t8) []
-        // d: A0 = T46, A1 = T48, A2 = T41, A3 = T60, A4 = offset of t0
+        // d: A0 = offset of t0, A1 = T46, A2 = T48, A3 = T41, A4 = T60
         public static void K15(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             if (index != 0) return;
-            float l2 = w[d.A0];
-            float l3 = w[d.A1];
-            float l5 = w[d.A2];
-            float l9 = w[d.A3];
-            float v1 = (l2 / l3);
-            float v6 = 0f;
-            float v4 = (l5 * v6);
-            float v7 = (v1 + v4);
-            float v10 = 0.01f;
-            float v8 = (l9 * v10);
-            float v0 = (v7 + v8);
-            w[d.A4] = v0;
+            w[d.A0] = (((w[d.A1] / w[d.A2]) + (w[d.A3] * 0f)) + (w[d.A4] * 0.01f));
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K15Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
-            float l2 = a.W[d.A0];
-            float l3 = a.W[d.A1];
-            float l5 = a.W[d.A2];
-            float l9 = a.W[d.A3];
-            float v1 = (l2 / l3);
-            float v6 = 0f;
-            float v4 = (l5 * v6);
-            float v7 = (v1 + v4);
-            float v10 = 0.01f;
-            float v8 = (l9 * v10);
-            float v0 = (v7 + v8);
-            a.Y[d.A4] = v0;
+            a.Y[d.A0] = (((a.W[d.A1] / a.W[d.A2]) + (a.W[d.A3] * 0f)) + (a.W[d.A4] * 0.01f));
         }
 
         // K16: sum over axes 0 of [N, 3], writes t0 (scalar)
         //   t1 = Mul(t2, t3) [N, 3]
         //   t0 = Sum(t1; axes=0) [1, 3]
-        // d: A0 = N, A1 = offset of t2, A2 = offset of t0
+        // d: A0 = N, A1 = offset of t0, A2 = offset of t2
         public static void K16(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            int total = 3 * d.A0;
-            for (int e = index; e < total; e += stride)
+            for (int e = index; e < 3 * d.A0; e += stride)
             {
                 int rest = e;
                 int i1 = (int)(rest % (3)); rest /= 3;
                 int i0 = (int)rest;
-                float l2 = w[d.A1 + i0 * 3 + i1];
-                float v3 = (float)(1 / (double)(d.A0));
-                float v1 = (l2 * v3);
-                Atomic.Add(ref w[d.A2 + i1], v1);
+                Atomic.Add(ref w[d.A1 + i1], (w[d.A2 + i0 * 3 + i1] * ((float)(1 / (double)(d.A0)))));
             }
         }
 
@@ -994,13 +779,13 @@ namespace Kiln.Generated
             int c = (int)start, stop = (int)end;
             int rows = (int)(d.A0);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
-            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A2);
+            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A1);
             for (; c < stop; c++)
             {
                 float acc = 0;
                 for (int i0 = 0; i0 < rows; i0++)
                 {
-                    float l2 = Unsafe.Add(ref wr, d.A1 + i0 * 3 + c);
+                    float l2 = Unsafe.Add(ref wr, d.A2 + i0 * 3 + c);
                     float v3 = (float)(1 / (double)(d.A0));
                     float v1 = (l2 * v3);
                     acc += v1;
@@ -1014,100 +799,59 @@ namespace Kiln.Generated
         //   t4 = Detach(t5) [3]
         //   t6 = Mul(t7, t4) [3]
         //   t0 = Add(t1, t6) [3]
-        // d: A0 = offset of t3, A1 = T31, A2 = offset of t0
+        // d: A0 = offset of t0, A1 = offset of t3, A2 = T31
         public static void K17(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            int total = 3;
-            for (int e = index; e < total; e += stride)
-            {
-                int i0 = e;
-                float l3 = w[d.A0 + i0];
-                float l5 = w[d.A1 + i0];
-                float v2 = 0.9f;
-                float v1 = (v2 * l3);
-                float v7 = 0.1f;
-                float v4 = l5;
-                float v6 = (v7 * v4);
-                float v0 = (v1 + v6);
-                w[d.A2 + i0] = v0;
-            }
+            for (int e = index; e < 3; e += stride)
+                w[d.A0 + e] = ((0.9f * w[d.A1 + e]) + (0.1f * w[d.A2 + e]));
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K17Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             int c = (int)start, stop = (int)end;
-            ref float b3 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A0);
-            ref float b5 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
-            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A2);
+            ref float b3 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
+            ref float b5 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
+            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A0);
             for (; c < stop; c++)
-            {
-                float l3 = Unsafe.Add(ref b3, c);
-                float l5 = Unsafe.Add(ref b5, c);
-                float v2 = 0.9f;
-                float v1 = (v2 * l3);
-                float v7 = 0.1f;
-                float v4 = l5;
-                float v6 = (v7 * v4);
-                float v0 = (v1 + v6);
-                Unsafe.Add(ref o, c) = v0;
-            }
+                Unsafe.Add(ref o, c) = ((0.9f * Unsafe.Add(ref b3, c)) + (0.1f * Unsafe.Add(ref b5, c)));
         }
 
         // K18: elementwise over [], writes t0 (scalar)
         //   t0 = Div(t1, t2) []
-        // d: A0 = T48, A1 = offset of t0
+        // d: A0 = offset of t0, A1 = T48
         public static void K18(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             if (index != 0) return;
-            float l2 = w[d.A0];
-            float v1 = 1f;
-            float v0 = (v1 / l2);
-            w[d.A1] = v0;
+            w[d.A0] = (1f / w[d.A1]);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K18Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
-            float l2 = a.W[d.A0];
-            float v1 = 1f;
-            float v0 = (v1 / l2);
-            a.Y[d.A1] = v0;
+            a.Y[d.A0] = (1f / a.W[d.A1]);
         }
 
         // K19: elementwise over [N], writes t0 (Vector256)
         //   t1 = Copy(t2) [N]
         //   t0 = Neg(t1) [N]
-        // d: A0 = N, A1 = T68, A2 = offset of t0
+        // d: A0 = N, A1 = offset of t0, A2 = T68
         public static void K19(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            int total = d.A0;
-            for (int e = index; e < total; e += stride)
-            {
-                int i0 = e;
-                float l2 = w[d.A1];
-                float v1 = l2;
-                float v0 = (-v1);
-                w[d.A2 + i0] = v0;
-            }
+            for (int e = index; e < d.A0; e += stride)
+                w[d.A1 + e] = (-w[d.A2]);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K19Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             int c = (int)start, stop = (int)end;
-            ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
-            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A2);
+            ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
+            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A1);
             for (; c + 8 <= stop; c += 8) Body(Vector256.Create(b2)).StoreUnsafe(ref o, (nuint)c);
             if (c < stop) Lanes.Store(Body(Vector256.Create(b2)), ref o, c, stop - c);
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector256<float> Body(Vector256<float> l2)
-            {
-                var v1 = l2;
-                var v0 = (-v1);
-                return v0;
-            }
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] static Vector256<float> Body(Vector256<float> l2) => (-l2);
         }
 
         // K20: elementwise over [N, 4], writes t0 (Vector256)
@@ -1115,21 +859,13 @@ namespace Kiln.Generated
         //   t4 = Mul(t5, t5) [N, 4]
         //   t6 = Sub(t7, t4) [N, 4]
         //   t0 = Mul(t1, t6) [N, 4]
-        // d: A0 = N, A1 = offset of t2, A2 = offset of t3, A3 = offset of t5, A4 = offset of t0
+        // d: A0 = N, A1 = offset of t5, A2 = offset of t0, A3 = offset of t2, A4 = offset of t3
         public static void K20(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            int total = 4 * d.A0;
-            for (int e = index; e < total; e += stride)
+            for (int e = index; e < 4 * d.A0; e += stride)
             {
-                float l2 = w[d.A1 + e];
-                float l3 = w[d.A2 + e];
-                float l5 = w[d.A3 + e];
-                float v1 = (l2 * l3);
-                float v7 = 1f;
-                float v4 = (l5 * l5);
-                float v6 = (v7 - v4);
-                float v0 = (v1 * v6);
-                w[d.A4 + e] = v0;
+                float l5 = w[d.A1 + e];
+                w[d.A2 + e] = ((w[d.A3 + e] * w[d.A4 + e]) * (1f - (l5 * l5)));
             }
         }
 
@@ -1137,23 +873,14 @@ namespace Kiln.Generated
         public static void K20Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             int c = (int)start, stop = (int)end;
-            ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
-            ref float b3 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
-            ref float b5 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A3);
-            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A4);
+            ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A3);
+            ref float b3 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A4);
+            ref float b5 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
+            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A2);
             for (; c + 8 <= stop; c += 8) Body(Vector256.LoadUnsafe(ref b2, (nuint)c), Vector256.LoadUnsafe(ref b3, (nuint)c), Vector256.LoadUnsafe(ref b5, (nuint)c)).StoreUnsafe(ref o, (nuint)c);
             if (c < stop) Lanes.Store(Body(Lanes.Load(ref b2, c, stop - c), Lanes.Load(ref b3, c, stop - c), Lanes.Load(ref b5, c, stop - c)), ref o, c, stop - c);
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector256<float> Body(Vector256<float> l2, Vector256<float> l3, Vector256<float> l5)
-            {
-                var v1 = (l2 * l3);
-                var v7 = Vector256.Create(1f);
-                var v4 = (l5 * l5);
-                var v6 = (v7 - v4);
-                var v0 = (v1 * v6);
-                return v0;
-            }
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] static Vector256<float> Body(Vector256<float> l2, Vector256<float> l3, Vector256<float> l5) => ((l2 * l3) * (Vector256.Create(1f) - (l5 * l5)));
         }
 
         // K21: elementwise over [N, 4], writes t0 (Vector256)
@@ -1162,23 +889,13 @@ namespace Kiln.Generated
         //   t6 = Mul(t7, t7) [N, 4]
         //   t8 = Sub(t9, t6) [N, 4]
         //   t0 = Mul(t4, t8) [N, 4]
-        // d: A0 = N, A1 = offset of t2, A2 = offset of t3, A3 = offset of t5, A4 = offset of t7, A5 = offset of t0
+        // d: A0 = N, A1 = offset of t7, A2 = offset of t0, A3 = offset of t2, A4 = offset of t3, A5 = offset of t5
         public static void K21(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            int total = 4 * d.A0;
-            for (int e = index; e < total; e += stride)
+            for (int e = index; e < 4 * d.A0; e += stride)
             {
-                float l2 = w[d.A1 + e];
-                float l3 = w[d.A2 + e];
-                float l5 = w[d.A3 + e];
-                float l7 = w[d.A4 + e];
-                float v1 = (l2 * l3);
-                float v4 = (v1 + l5);
-                float v9 = 1f;
-                float v6 = (l7 * l7);
-                float v8 = (v9 - v6);
-                float v0 = (v4 * v8);
-                w[d.A5 + e] = v0;
+                float l7 = w[d.A1 + e];
+                w[d.A2 + e] = (((w[d.A3 + e] * w[d.A4 + e]) + w[d.A5 + e]) * (1f - (l7 * l7)));
             }
         }
 
@@ -1186,68 +903,41 @@ namespace Kiln.Generated
         public static void K21Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             int c = (int)start, stop = (int)end;
-            ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
-            ref float b3 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
-            ref float b5 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A3);
-            ref float b7 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A4);
-            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A5);
+            ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A3);
+            ref float b3 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A4);
+            ref float b5 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A5);
+            ref float b7 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
+            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A2);
             for (; c + 8 <= stop; c += 8) Body(Vector256.LoadUnsafe(ref b2, (nuint)c), Vector256.LoadUnsafe(ref b3, (nuint)c), Vector256.LoadUnsafe(ref b5, (nuint)c), Vector256.LoadUnsafe(ref b7, (nuint)c)).StoreUnsafe(ref o, (nuint)c);
             if (c < stop) Lanes.Store(Body(Lanes.Load(ref b2, c, stop - c), Lanes.Load(ref b3, c, stop - c), Lanes.Load(ref b5, c, stop - c), Lanes.Load(ref b7, c, stop - c)), ref o, c, stop - c);
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector256<float> Body(Vector256<float> l2, Vector256<float> l3, Vector256<float> l5, Vector256<float> l7)
-            {
-                var v1 = (l2 * l3);
-                var v4 = (v1 + l5);
-                var v9 = Vector256.Create(1f);
-                var v6 = (l7 * l7);
-                var v8 = (v9 - v6);
-                var v0 = (v4 * v8);
-                return v0;
-            }
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] static Vector256<float> Body(Vector256<float> l2, Vector256<float> l3, Vector256<float> l5, Vector256<float> l7) => (((l2 * l3) + l5) * (Vector256.Create(1f) - (l7 * l7)));
         }
 
         // K22: elementwise over [N, 4], writes t0 (Vector256)
         //   t1 = Mul(t2, t3) [N, 4]
         //   t4 = Add(t1, t5) [N, 4]
         //   t0 = Add(t4, t6) [N, 4]
-        // d: A0 = N, A1 = offset of t2, A2 = offset of t3, A3 = offset of t5, A4 = offset of t6, A5 = offset of t0
+        // d: A0 = N, A1 = offset of t0, A2 = offset of t2, A3 = offset of t3, A4 = offset of t5, A5 = offset of t6
         public static void K22(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            int total = 4 * d.A0;
-            for (int e = index; e < total; e += stride)
-            {
-                float l2 = w[d.A1 + e];
-                float l3 = w[d.A2 + e];
-                float l5 = w[d.A3 + e];
-                float l6 = w[d.A4 + e];
-                float v1 = (l2 * l3);
-                float v4 = (v1 + l5);
-                float v0 = (v4 + l6);
-                w[d.A5 + e] = v0;
-            }
+            for (int e = index; e < 4 * d.A0; e += stride)
+                w[d.A1 + e] = (((w[d.A2 + e] * w[d.A3 + e]) + w[d.A4 + e]) + w[d.A5 + e]);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K22Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             int c = (int)start, stop = (int)end;
-            ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
-            ref float b3 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
-            ref float b5 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A3);
-            ref float b6 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A4);
-            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A5);
+            ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
+            ref float b3 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A3);
+            ref float b5 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A4);
+            ref float b6 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A5);
+            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A1);
             for (; c + 8 <= stop; c += 8) Body(Vector256.LoadUnsafe(ref b2, (nuint)c), Vector256.LoadUnsafe(ref b3, (nuint)c), Vector256.LoadUnsafe(ref b5, (nuint)c), Vector256.LoadUnsafe(ref b6, (nuint)c)).StoreUnsafe(ref o, (nuint)c);
             if (c < stop) Lanes.Store(Body(Lanes.Load(ref b2, c, stop - c), Lanes.Load(ref b3, c, stop - c), Lanes.Load(ref b5, c, stop - c), Lanes.Load(ref b6, c, stop - c)), ref o, c, stop - c);
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector256<float> Body(Vector256<float> l2, Vector256<float> l3, Vector256<float> l5, Vector256<float> l6)
-            {
-                var v1 = (l2 * l3);
-                var v4 = (v1 + l5);
-                var v0 = (v4 + l6);
-                return v0;
-            }
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] static Vector256<float> Body(Vector256<float> l2, Vector256<float> l3, Vector256<float> l5, Vector256<float> l6) => (((l2 * l3) + l5) + l6);
         }
 
         // K23: elementwise over [4, 4], added into grad of 'w' (scalar)
@@ -1260,23 +950,12 @@ namespace Kiln.Generated
         // d: A0 = offset of t5, A1 = offset of t8, A2 = offset of t10
         public static void K23(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            int total = 16;
-            for (int e = index; e < total; e += stride)
+            for (int e = index; e < 16; e += stride)
             {
                 int rest = e;
                 int i1 = (int)(rest % (4)); rest /= 4;
                 int i0 = (int)rest;
-                float l4 = w[d.A0 + i0];
-                float l5 = w[d.A0 + i1];
-                float l8 = w[d.A1 + i0 * 4 + i1];
-                float l10 = w[d.A2 + i0 * 4 + i1];
-                float v1 = 0.01f;
-                float v0 = v1;
-                float v2 = v0;
-                float v3 = (l4 == l5 ? 1f : 0f);
-                float v6 = (v2 * v3);
-                float v7 = (v6 + l8);
-                float v9 = (v7 + l10);
+                float v9 = (((0.01f * (w[d.A0 + i0] == w[d.A0 + i1] ? 1f : 0f)) + w[d.A1 + i0 * 4 + i1]) + w[d.A2 + i0 * 4 + i1]);
                 g[i0 * 4 + i1] += v9;
             }
         }
@@ -1301,17 +980,7 @@ namespace Kiln.Generated
                 ref float o = ref Unsafe.Add(ref yr, i0 * 4);
                 for (; c < stop; c++)
                 {
-                    float l4 = b4;
-                    float l5 = Unsafe.Add(ref b5, c);
-                    float l8 = Unsafe.Add(ref b8, c);
-                    float l10 = Unsafe.Add(ref b10, c);
-                    float v1 = 0.01f;
-                    float v0 = v1;
-                    float v2 = v0;
-                    float v3 = (l4 == l5 ? 1f : 0f);
-                    float v6 = (v2 * v3);
-                    float v7 = (v6 + l8);
-                    float v9 = (v7 + l10);
+                    float v9 = (((0.01f * (b4 == Unsafe.Add(ref b5, c) ? 1f : 0f)) + Unsafe.Add(ref b8, c)) + Unsafe.Add(ref b10, c));
                     Unsafe.Add(ref o, c) += v9;
                 }
             }

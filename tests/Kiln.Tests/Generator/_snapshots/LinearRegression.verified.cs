@@ -60,7 +60,7 @@ namespace Samples.LinearRegression
                 Returns("output", 1, _d.T5, _d.N, "[N, 1]");
                 BindSlots(_d.N, _d.N);
                 _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 1, 1, transA: false, transB: true, accumulate: false);
-                _f1 = new(this, global::Kiln.Generated.LinearModelKernels.K0, global::Kiln.Generated.LinearModelKernels.K0Cpu, new() { A0 = _d.N, A1 = _d.T4, A2 = _d.T5 }, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Bound(1, _d.T5, _d.N));
+                _f1 = new(this, global::Kiln.Generated.LinearModelKernels.K0, global::Kiln.Generated.LinearModelKernels.K0Cpu, new() { A0 = _d.N, A1 = _d.T5, A2 = _d.T4 }, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Bound(1, _d.T5, _d.N));
             }
 
             /// <summary>Output elements ([N, 1]).</summary>
@@ -185,36 +185,24 @@ namespace Kiln.Generated
     {
         // K0: elementwise over [N, 1], writes t0 (Vector256)
         //   t0 = Add(t1, t2) [N, 1]
-        // d: A0 = N, A1 = offset of t1, A2 = offset of t0
+        // d: A0 = N, A1 = offset of t0, A2 = offset of t1
         public static void K0(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            int total = d.A0;
-            for (int e = index; e < total; e += stride)
-            {
-                int i0 = e;
-                float l1 = w[d.A1 + i0];
-                float l2 = p[1];
-                float v0 = (l1 + l2);
-                w[d.A2 + i0] = v0;
-            }
+            for (int e = index; e < d.A0; e += stride)
+                w[d.A1 + e] = (w[d.A2 + e] + p[1]);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void K0Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             int c = (int)start, stop = (int)end;
-            ref float b1 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
+            ref float b1 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
             ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.P), 1);
-            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A2);
+            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A1);
             for (; c + 8 <= stop; c += 8) Body(Vector256.LoadUnsafe(ref b1, (nuint)c), Vector256.Create(b2)).StoreUnsafe(ref o, (nuint)c);
             if (c < stop) Lanes.Store(Body(Lanes.Load(ref b1, c, stop - c), Vector256.Create(b2)), ref o, c, stop - c);
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector256<float> Body(Vector256<float> l1, Vector256<float> l2)
-            {
-                var v0 = (l1 + l2);
-                return v0;
-            }
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] static Vector256<float> Body(Vector256<float> l1, Vector256<float> l2) => (l1 + l2);
         }
 
         // K1: sum over axes 0,1 of [N, 1], writes t0 (Vector256)
@@ -225,17 +213,10 @@ namespace Kiln.Generated
         // d: A0 = N, A1 = offset of t2, A2 = offset of t5, A3 = offset of t0
         public static void K1(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            int total = d.A0;
-            for (int e = index; e < total; e += stride)
+            for (int e = index; e < d.A0; e += stride)
             {
-                int i0 = e;
-                float l2 = w[d.A1 + i0];
-                float l3 = p[1];
-                float l5 = w[d.A2 + i0];
-                float v1 = (l2 + l3);
-                float v4 = (v1 - l5);
-                float v6 = (v4 * v4);
-                Atomic.Add(ref w[d.A3], v6);
+                float v4 = ((w[d.A1 + e] + p[1]) - w[d.A2 + e]);
+                Atomic.Add(ref w[d.A3], (v4 * v4));
             }
         }
 
@@ -253,13 +234,10 @@ namespace Kiln.Generated
             if (c < stop) acc += Vector256.Sum(Lanes.Keep(Body(Lanes.Load(ref b2, c, stop - c), Vector256.Create(b3), Lanes.Load(ref b5, c, stop - c)), stop - c, Vector256<float>.Zero));
             return acc;
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector256<float> Body(Vector256<float> l2, Vector256<float> l3, Vector256<float> l5)
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] static Vector256<float> Body(Vector256<float> l2, Vector256<float> l3, Vector256<float> l5)
             {
-                var v1 = (l2 + l3);
-                var v4 = (v1 - l5);
-                var v6 = (v4 * v4);
-                return v6;
+                var v4 = ((l2 + l3) - l5);
+                return (v4 * v4);
             }
         }
 
@@ -273,21 +251,10 @@ namespace Kiln.Generated
         // d: A0 = N, A1 = offset of t5, A2 = offset of t8, A3 = offset of t0
         public static void K2(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            int total = d.A0;
-            for (int e = index; e < total; e += stride)
+            for (int e = index; e < d.A0; e += stride)
             {
-                int i0 = e;
-                float l5 = w[d.A1 + i0];
-                float l6 = p[1];
-                float l8 = w[d.A2 + i0];
-                float v2 = 1f;
-                float v1 = v2;
-                float v3 = v1;
-                float v4 = (l5 + l6);
-                float v7 = (v4 - l8);
-                float v9 = (v3 * v7);
-                float v0 = (v9 + v9);
-                w[d.A3 + i0] = v0;
+                float v9 = (1f * ((w[d.A1 + e] + p[1]) - w[d.A2 + e]));
+                w[d.A3 + e] = (v9 + v9);
             }
         }
 
@@ -302,17 +269,10 @@ namespace Kiln.Generated
             for (; c + 8 <= stop; c += 8) Body(Vector256.LoadUnsafe(ref b5, (nuint)c), Vector256.Create(b6), Vector256.LoadUnsafe(ref b8, (nuint)c)).StoreUnsafe(ref o, (nuint)c);
             if (c < stop) Lanes.Store(Body(Lanes.Load(ref b5, c, stop - c), Vector256.Create(b6), Lanes.Load(ref b8, c, stop - c)), ref o, c, stop - c);
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector256<float> Body(Vector256<float> l5, Vector256<float> l6, Vector256<float> l8)
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] static Vector256<float> Body(Vector256<float> l5, Vector256<float> l6, Vector256<float> l8)
             {
-                var v2 = Vector256.Create(1f);
-                var v1 = v2;
-                var v3 = v1;
-                var v4 = (l5 + l6);
-                var v7 = (v4 - l8);
-                var v9 = (v3 * v7);
-                var v0 = (v9 + v9);
-                return v0;
+                var v9 = (Vector256.Create(1f) * ((l5 + l6) - l8));
+                return (v9 + v9);
             }
         }
 
@@ -321,13 +281,8 @@ namespace Kiln.Generated
         // d: A0 = N, A1 = offset of t1
         public static void K3(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            int total = d.A0;
-            for (int e = index; e < total; e += stride)
-            {
-                int i0 = e;
-                float l1 = w[d.A1 + i0];
-                Atomic.Add(ref g[1], l1);
-            }
+            for (int e = index; e < d.A0; e += stride)
+                Atomic.Add(ref g[1], w[d.A1 + e]);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -342,11 +297,7 @@ namespace Kiln.Generated
             if (c < stop) acc += Vector256.Sum(Lanes.Keep(Body(Lanes.Load(ref b1, c, stop - c)), stop - c, Vector256<float>.Zero));
             return acc;
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector256<float> Body(Vector256<float> l1)
-            {
-                return l1;
-            }
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] static Vector256<float> Body(Vector256<float> l1) => l1;
         }
     }
 }
