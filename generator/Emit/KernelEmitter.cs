@@ -358,8 +358,7 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
         bool vector = Vectorizable(k);
         string ret = mode == ReduceMode.All ? "double" : "void";
         // optimised from the first call: a training loop's first steps run at full speed, not as tier-0 code
-        w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
-        w.Open($"public static {ret} {name}(KernelArrays a, {argType} d, long start, long end)");
+        w.Open($"[MethodImpl(MethodImplOptions.AggressiveOptimization)] public static {ret} {name}(KernelArrays a, {argType} d, long start, long end)");
         if (live.Count == 0 && (k.Kind != KernelKind.Reduce || mode == ReduceMode.All))
         {
             EmitSingle(w, k, mode);
@@ -392,14 +391,18 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
         // a flat kernel's index into an operand: c, or the column for a row broadcast down the rows
         string At(Node leaf) => reach is not null && reach[leaf] == Reach.Column ? $"c % {Cols(domain).Coefficient}" : "c";
         var lasts = new Dictionary<Node, Size>();
+        var one = new Dictionary<Node, string>();
         foreach (var leaf in k.Leaves)
         {
             var place = memory.Of(leaf, layout);
             var strides = DomainStrides(leaf, domain);
             lasts[leaf] = lastAxis < 0 ? Size.Of(0) : flat ? Size.Of(reach![leaf] == Reach.One ? 0 : 1) : strides[lastAxis];
             string idx = Sum(new[] { place.Offset }.Concat(rowAxes.Select(i => Mul(Coord(live, i), strides[i]))));
-            w.Line($"ref float b{leaf.Id} = ref Unsafe.Add(ref {Start(LeafArray(k, leaf, place.Region))}, {idx});");
+            // one value read where it is used (the same for the whole segment); a row or column through a reference
+            if (oneRow && lasts[leaf].Coefficient == 0) one[leaf] = $"{Source(LeafArray(k, leaf, place.Region))}[{idx}]";
+            else w.Line($"ref float b{leaf.Id} = ref Unsafe.Add(ref {Start(LeafArray(k, leaf, place.Region))}, {idx});");
         }
+        string One(Node leaf) => one.TryGetValue(leaf, out var value) ? value : "b" + leaf.Id;
         var outPlace = memory.Of(k.Root, layout);
         var outStrides = OutputStrides(k, domain);
         string outRow = Sum(new[] { outPlace.Offset }.Concat(rowAxes.Select(i => Mul(Coord(live, i), outStrides[i]))));
@@ -414,7 +417,7 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
             // (inlined), and the last, partial vector of a segment (fewer than 8 elements left) through Lanes, masked
             var r = k.Kind == KernelKind.Reduce ? Reduction(k) : null;
             string Call(bool tail) => "Body(" + string.Join(", ", k.Leaves.Select(leaf =>
-                lasts[leaf].Coefficient == 0 ? $"Vector256.Create(b{leaf.Id})"
+                lasts[leaf].Coefficient == 0 ? $"Vector256.Create({One(leaf)})"
                 : At(leaf) is "c" ? (tail ? $"Lanes.Load(ref b{leaf.Id}, c, stop - c)" : $"Vector256.LoadUnsafe(ref b{leaf.Id}, (nuint)c)")
                 // a bias row read at the column: a vector never crosses its row's end (rows are a multiple of 8)
                 : $"Vector256.LoadUnsafe(ref b{leaf.Id}, (nuint)({At(leaf)}))")) + ")";
@@ -457,7 +460,7 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
         }
         else
         {
-            var lines = k.Leaves.Select(leaf => lasts[leaf].Coefficient == 0 ? $"float l{leaf.Id} = b{leaf.Id};"
+            var lines = k.Leaves.Select(leaf => lasts[leaf].Coefficient == 0 ? $"float l{leaf.Id} = {One(leaf)};"
                 : $"float l{leaf.Id} = Unsafe.Add(ref b{leaf.Id}, {(flat ? At(leaf) : Mul("c", lasts[leaf]))});").Concat(Body(k, vector: false)).ToList();
             string sv = ResultOf(k);
             if (k.Kind == KernelKind.Reduce && lastReduced) lines.Add(Reduction(k).Accumulate("acc", sv));

@@ -100,8 +100,8 @@ internal static class ModelEmitter
             var args = m.Graph.Symbols.Select(s => "int " + Identifier.DimParameter(s)).ToList();
             w.Line($"/// <summary>Compiles {m.Graph.Method.Name}{(m.Graph.Symbols.Count > 0 ? " for the given dims: binds them," : ":")} plans memory and loads kernels once.</summary>");
             w.Line($"public {e.ClassName} Compile{m.Graph.Method.Name}({string.Join(", ", args)}) => new(this{string.Concat(m.Graph.Symbols.Select(s => ", " + Identifier.DimParameter(s)))});");
-            w.Line();
         }
+        w.Line();
         foreach (var e in emitters)
         {
             e.Emit(w);

@@ -264,7 +264,6 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
         foreach (var n in k.Body.Where(n => n.Op != Leaves.Const)) w.Line("//   " + n);
         if (k.Kind == KernelKind.Reduce) w.Line("//   " + k.Root);
         Emitter.EmitIlgpu(w, k, name, argType);
-        w.Line();
         Emitter.EmitManaged(w, k, name + "Cpu", argType);
         if (KernelEmitter.ModeOf(k) == KernelEmitter.ReduceMode.All && !KernelEmitter.Reduction(k).Additive)
         {

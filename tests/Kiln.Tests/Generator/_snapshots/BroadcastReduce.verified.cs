@@ -144,9 +144,7 @@ namespace Kiln.Generated
                 Atomic.Add(ref w[d.A1 + i0], (w[d.A2 + i0 * 8 + i1] * 0.125f));
             }
         }
-
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K0Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K0Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             ref float x0r = ref MemoryMarshal.GetArrayDataReference(a.X[0]);
             ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
@@ -186,9 +184,7 @@ namespace Kiln.Generated
                 w[d.A1 + i0 * 8 + i1] = MathF.Tanh(((w[d.A2 + i0 * 8 + i1] - w[d.A3 + i0]) * p[i1]));
             }
         }
-
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K1Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K1Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             ref float x0r = ref MemoryMarshal.GetArrayDataReference(a.X[0]);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
@@ -227,9 +223,7 @@ namespace Kiln.Generated
                 Atomic.Add(ref w[d.A1 + i0], (w[d.A2 + i0 * 8 + i1] + p[8]));
             }
         }
-
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K2Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K2Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
             ref float pr = ref MemoryMarshal.GetArrayDataReference(a.P);
@@ -270,9 +264,7 @@ namespace Kiln.Generated
                 Atomic.Add(ref w[d.A3], ((v1 * v1) * ((float)(1 / (double)(d.A0)))));
             }
         }
-
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static double K3Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double K3Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             int c = (int)start, stop = (int)end;
             ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
@@ -307,9 +299,7 @@ namespace Kiln.Generated
                 w[d.A3 + e] = (v9 + v9);
             }
         }
-
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K4Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K4Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             int c = (int)start, stop = (int)end;
             ref float b7 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
@@ -345,9 +335,7 @@ namespace Kiln.Generated
                 Atomic.Add(ref g[i1], ((w[d.A2 + i0] * (1f - (l3 * l3))) * (w[d.A3 + i0 * 8 + i1] - w[d.A4 + i0])));
             }
         }
-
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K5Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K5Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             int c = (int)start, stop = (int)end;
             int rows = (int)(d.A0);
@@ -410,9 +398,7 @@ namespace Kiln.Generated
                 Atomic.Add(ref g[8], w[d.A1 + i0]);
             }
         }
-
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static double K6Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double K6Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
             ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);

@@ -39,7 +39,6 @@ namespace Samples.Diabetes
 
         /// <summary>Compiles Predict for the given dims: binds them, plans memory and loads kernels once.</summary>
         public PredictPlan CompilePredict(int n) => new(this, n);
-
         /// <summary>Compiles Loss for the given dims: binds them, plans memory and loads kernels once.</summary>
         public LossPlan CompileLoss(int n) => new(this, n);
 
@@ -250,9 +249,7 @@ namespace Kiln.Generated
                 w[d.A1 + i0 * 6 + i1] = (global::Kiln.Kernels.Simd.Sigmoid((w[d.A2 + i0 * 6 + i1] + p[48 + i1])));
             }
         }
-
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K0Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K0Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
             ref float pr = ref MemoryMarshal.GetArrayDataReference(a.P);
@@ -290,9 +287,7 @@ namespace Kiln.Generated
                 w[d.A1 + i0 * 4 + i1] = (global::Kiln.Kernels.Simd.Sigmoid((w[d.A2 + i0 * 4 + i1] + p[78 + i1])));
             }
         }
-
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K1Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K1Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
             ref float pr = ref MemoryMarshal.GetArrayDataReference(a.P);
@@ -325,16 +320,13 @@ namespace Kiln.Generated
             for (int e = index; e < d.A0; e += stride)
                 w[d.A1 + e] = (global::Kiln.Kernels.Simd.Sigmoid((w[d.A2 + e] + p[86])));
         }
-
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K2Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K2Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             int c = (int)start, stop = (int)end;
             ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
-            ref float b3 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.P), 86);
             ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A1);
-            for (; c + 8 <= stop; c += 8) Body(Vector256.LoadUnsafe(ref b2, (nuint)c), Vector256.Create(b3)).StoreUnsafe(ref o, (nuint)c);
-            if (c < stop) Lanes.Store(Body(Lanes.Load(ref b2, c, stop - c), Vector256.Create(b3)), ref o, c, stop - c);
+            for (; c + 8 <= stop; c += 8) Body(Vector256.LoadUnsafe(ref b2, (nuint)c), Vector256.Create(a.P[86])).StoreUnsafe(ref o, (nuint)c);
+            if (c < stop) Lanes.Store(Body(Lanes.Load(ref b2, c, stop - c), Vector256.Create(a.P[86])), ref o, c, stop - c);
 
             [MethodImpl(MethodImplOptions.AggressiveInlining)] Vector256<float> Body(Vector256<float> l2, Vector256<float> l3) => (global::Kiln.Kernels.Simd.Sigmoid((l2 + l3)));
         }
@@ -356,19 +348,16 @@ namespace Kiln.Generated
                 Atomic.Add(ref w[d.A3], v8);
             }
         }
-
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static double K3Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double K3Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             int c = (int)start, stop = (int)end;
             ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
-            ref float b3 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.P), 86);
             ref float b6 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.X[0]), d.A2);
             float acc = 0;
             Vector256<float> vacc = Vector256<float>.Zero;
-            for (; c + 8 <= stop; c += 8) vacc += Body(Vector256.LoadUnsafe(ref b2, (nuint)c), Vector256.Create(b3), Vector256.LoadUnsafe(ref b6, (nuint)c));
+            for (; c + 8 <= stop; c += 8) vacc += Body(Vector256.LoadUnsafe(ref b2, (nuint)c), Vector256.Create(a.P[86]), Vector256.LoadUnsafe(ref b6, (nuint)c));
             acc += Vector256.Sum(vacc);
-            if (c < stop) acc += Vector256.Sum(Lanes.Keep(Body(Lanes.Load(ref b2, c, stop - c), Vector256.Create(b3), Lanes.Load(ref b6, c, stop - c)), stop - c, Vector256<float>.Zero));
+            if (c < stop) acc += Vector256.Sum(Lanes.Keep(Body(Lanes.Load(ref b2, c, stop - c), Vector256.Create(a.P[86]), Lanes.Load(ref b6, c, stop - c)), stop - c, Vector256<float>.Zero));
             return acc;
 
             [MethodImpl(MethodImplOptions.AggressiveInlining)] Vector256<float> Body(Vector256<float> l2, Vector256<float> l3, Vector256<float> l6)
@@ -399,17 +388,14 @@ namespace Kiln.Generated
                 w[d.A3 + e] = v0;
             }
         }
-
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K4Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K4Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             int c = (int)start, stop = (int)end;
             ref float b8 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.X[0]), d.A1);
             ref float b10 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
-            ref float b11 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.P), 86);
             ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A3);
-            for (; c + 8 <= stop; c += 8) Body(Vector256.LoadUnsafe(ref b8, (nuint)c), Vector256.LoadUnsafe(ref b10, (nuint)c), Vector256.Create(b11)).StoreUnsafe(ref o, (nuint)c);
-            if (c < stop) Lanes.Store(Body(Lanes.Load(ref b8, c, stop - c), Lanes.Load(ref b10, c, stop - c), Vector256.Create(b11)), ref o, c, stop - c);
+            for (; c + 8 <= stop; c += 8) Body(Vector256.LoadUnsafe(ref b8, (nuint)c), Vector256.LoadUnsafe(ref b10, (nuint)c), Vector256.Create(a.P[86])).StoreUnsafe(ref o, (nuint)c);
+            if (c < stop) Lanes.Store(Body(Lanes.Load(ref b8, c, stop - c), Lanes.Load(ref b10, c, stop - c), Vector256.Create(a.P[86])), ref o, c, stop - c);
 
             [MethodImpl(MethodImplOptions.AggressiveInlining)] Vector256<float> Body(Vector256<float> l8, Vector256<float> l10, Vector256<float> l11)
             {
@@ -431,9 +417,7 @@ namespace Kiln.Generated
                 w[d.A2 + e] = (w[d.A3 + e] * (l3 * (1f - l3)));
             }
         }
-
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K5Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K5Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             int c = (int)start, stop = (int)end;
             ref float b5 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A3);
@@ -458,9 +442,7 @@ namespace Kiln.Generated
                 w[d.A2 + e] = (w[d.A3 + e] * (l3 * (1f - l3)));
             }
         }
-
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K6Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K6Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             int c = (int)start, stop = (int)end;
             ref float b5 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A3);
@@ -485,9 +467,7 @@ namespace Kiln.Generated
                 Atomic.Add(ref g[48 + i1], w[d.A1 + i0 * 6 + i1]);
             }
         }
-
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K7Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K7Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             int c = (int)start, stop = (int)end;
             int rows = (int)(d.A0);
@@ -518,9 +498,7 @@ namespace Kiln.Generated
                 Atomic.Add(ref g[78 + i1], w[d.A1 + i0 * 4 + i1]);
             }
         }
-
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K8Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K8Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             int c = (int)start, stop = (int)end;
             int rows = (int)(d.A0);
@@ -546,9 +524,7 @@ namespace Kiln.Generated
             for (int e = index; e < d.A0; e += stride)
                 Atomic.Add(ref g[86], w[d.A1 + e]);
         }
-
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static double K9Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double K9Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             int c = (int)start, stop = (int)end;
             ref float b1 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);

@@ -41,7 +41,6 @@ namespace Demo
 
         /// <summary>Compiles Classify for the given dims: binds them, plans memory and loads kernels once.</summary>
         public ClassifyPlan CompileClassify(int n) => new(this, n);
-
         /// <summary>Compiles Train for the given dims: binds them, plans memory and loads kernels once.</summary>
         public TrainPlan CompileTrain(int n) => new(this, n);
 
@@ -364,9 +363,7 @@ namespace Kiln.Generated
             for (int e = index; e < 4 * d.A0; e += stride)
                 w[d.A1 + e] = (w[d.A2 + e] + MathF.Tanh(w[d.A3 + e]));
         }
-
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K0Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K0Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             int c = (int)start, stop = (int)end;
             ref float b3 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.X[0]), d.A2);
@@ -388,9 +385,7 @@ namespace Kiln.Generated
             for (int e = index; e < 4 * d.A0; e += stride)
                 w[d.A1 + e] = ((w[d.A2 + e] + MathF.Tanh(w[d.A3 + e])) * w[d.A4 + e]);
         }
-
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K1Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K1Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             int c = (int)start, stop = (int)end;
             ref float b4 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
@@ -411,9 +406,7 @@ namespace Kiln.Generated
             for (int e = index; e < 3; e += stride)
                 w[d.A0 + e] = 1f;
         }
-
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K2Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K2Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             int c = (int)start, stop = (int)end;
             ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A0);
@@ -436,9 +429,7 @@ namespace Kiln.Generated
                 w[d.A1 + i0 * 3 + i1] = (w[d.A2 + i0 * 3 + i1] + ((w[d.A3 + i1] - 1f) * 0.1f));
             }
         }
-
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K3Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K3Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
             ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
@@ -466,16 +457,13 @@ namespace Kiln.Generated
             for (int e = index; e < 3 * d.A0; e += stride)
                 w[d.A1 + e] = (w[d.A2 + e] / w[d.A3]);
         }
-
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K4Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K4Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             int c = (int)start, stop = (int)end;
             ref float b1 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
-            ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A3);
             ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A1);
-            for (; c + 8 <= stop; c += 8) Body(Vector256.LoadUnsafe(ref b1, (nuint)c), Vector256.Create(b2)).StoreUnsafe(ref o, (nuint)c);
-            if (c < stop) Lanes.Store(Body(Lanes.Load(ref b1, c, stop - c), Vector256.Create(b2)), ref o, c, stop - c);
+            for (; c + 8 <= stop; c += 8) Body(Vector256.LoadUnsafe(ref b1, (nuint)c), Vector256.Create(a.W[d.A3])).StoreUnsafe(ref o, (nuint)c);
+            if (c < stop) Lanes.Store(Body(Lanes.Load(ref b1, c, stop - c), Vector256.Create(a.W[d.A3])), ref o, c, stop - c);
 
             [MethodImpl(MethodImplOptions.AggressiveInlining)] static Vector256<float> Body(Vector256<float> l1, Vector256<float> l2) => (l1 / l2);
         }
@@ -489,9 +477,7 @@ namespace Kiln.Generated
             for (int e = index; e < 4 * d.A0; e += stride)
                 w[d.A1 + e] = (w[d.A2 + e] + (w[d.A3 + e] * 0.01f));
         }
-
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K5Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K5Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             int c = (int)start, stop = (int)end;
             ref float b4 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.X[0]), d.A2);
@@ -511,9 +497,7 @@ namespace Kiln.Generated
             for (int e = index; e < 4 * d.A0; e += stride)
                 w[d.A1 + e] = MathF.Tanh(w[d.A2 + e]);
         }
-
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K6Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K6Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             int c = (int)start, stop = (int)end;
             ref float b1 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
@@ -532,9 +516,7 @@ namespace Kiln.Generated
             for (int e = index; e < 4 * d.A0; e += stride)
                 w[d.A1 + e] = (w[d.A2 + e] + w[d.A3 + e]);
         }
-
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K7Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K7Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             int c = (int)start, stop = (int)end;
             ref float b1 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
@@ -555,9 +537,7 @@ namespace Kiln.Generated
             for (int e = index; e < 4 * d.A0; e += stride)
                 w[d.A1 + e] = ((w[d.A2 + e] + w[d.A3 + e]) * w[d.A4 + e]);
         }
-
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K8Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K8Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             int c = (int)start, stop = (int)end;
             ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
@@ -579,9 +559,7 @@ namespace Kiln.Generated
             for (int e = index; e < d.A0; e += stride)
                 Atomic.Add(ref w[d.A1], (-w[d.A2 + e]));
         }
-
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static double K9Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double K9Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             int c = (int)start, stop = (int)end;
             ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
@@ -603,9 +581,7 @@ namespace Kiln.Generated
             for (int e = index; e < d.A0; e += stride)
                 Atomic.Add(ref w[d.A1], w[d.A2 + e]);
         }
-
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static double K10Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double K10Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             int c = (int)start, stop = (int)end;
             ref float b1 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
@@ -636,9 +612,7 @@ namespace Kiln.Generated
                 Atomic.Add(ref w[d.A1], ((w[d.A2 + i0 * 3 + i1] * 1f) * ((float)(1 / (double)(3 * d.A0)))));
             }
         }
-
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static double K11Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double K11Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
             ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
@@ -668,9 +642,7 @@ namespace Kiln.Generated
             for (int e = index; e < 4; e += stride)
                 w[d.A0 + e] = 1f;
         }
-
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K12Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K12Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             int c = (int)start, stop = (int)end;
             ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A0);
@@ -686,9 +658,7 @@ namespace Kiln.Generated
             for (int e = index; e < 4; e += stride)
                 w[d.A0 + e] = (w[d.A1 + e] - 1f);
         }
-
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K13Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K13Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             int c = (int)start, stop = (int)end;
             ref float b1 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
@@ -712,9 +682,7 @@ namespace Kiln.Generated
                 Atomic.Add(ref w[d.A0], (p[i0 * 4 + i1] * (w[d.A1 + i0] == w[d.A1 + i1] ? 1f : 0f)));
             }
         }
-
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static double K14Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double K14Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(a.P);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
@@ -751,9 +719,7 @@ namespace Kiln.Generated
             if (index != 0) return;
             w[d.A0] = (((w[d.A1] / w[d.A2]) + (w[d.A3] * 0f)) + (w[d.A4] * 0.01f));
         }
-
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K15Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K15Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             a.Y[d.A0] = (((a.W[d.A1] / a.W[d.A2]) + (a.W[d.A3] * 0f)) + (a.W[d.A4] * 0.01f));
         }
@@ -772,9 +738,7 @@ namespace Kiln.Generated
                 Atomic.Add(ref w[d.A1 + i1], (w[d.A2 + i0 * 3 + i1] * ((float)(1 / (double)(d.A0)))));
             }
         }
-
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K16Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K16Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             int c = (int)start, stop = (int)end;
             int rows = (int)(d.A0);
@@ -805,9 +769,7 @@ namespace Kiln.Generated
             for (int e = index; e < 3; e += stride)
                 w[d.A0 + e] = ((0.9f * w[d.A1 + e]) + (0.1f * w[d.A2 + e]));
         }
-
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K17Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K17Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             int c = (int)start, stop = (int)end;
             ref float b3 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
@@ -825,9 +787,7 @@ namespace Kiln.Generated
             if (index != 0) return;
             w[d.A0] = (1f / w[d.A1]);
         }
-
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K18Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K18Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             a.Y[d.A0] = (1f / a.W[d.A1]);
         }
@@ -841,15 +801,12 @@ namespace Kiln.Generated
             for (int e = index; e < d.A0; e += stride)
                 w[d.A1 + e] = (-w[d.A2]);
         }
-
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K19Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K19Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             int c = (int)start, stop = (int)end;
-            ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
             ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A1);
-            for (; c + 8 <= stop; c += 8) Body(Vector256.Create(b2)).StoreUnsafe(ref o, (nuint)c);
-            if (c < stop) Lanes.Store(Body(Vector256.Create(b2)), ref o, c, stop - c);
+            for (; c + 8 <= stop; c += 8) Body(Vector256.Create(a.W[d.A2])).StoreUnsafe(ref o, (nuint)c);
+            if (c < stop) Lanes.Store(Body(Vector256.Create(a.W[d.A2])), ref o, c, stop - c);
 
             [MethodImpl(MethodImplOptions.AggressiveInlining)] static Vector256<float> Body(Vector256<float> l2) => (-l2);
         }
@@ -868,9 +825,7 @@ namespace Kiln.Generated
                 w[d.A2 + e] = ((w[d.A3 + e] * w[d.A4 + e]) * (1f - (l5 * l5)));
             }
         }
-
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K20Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K20Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             int c = (int)start, stop = (int)end;
             ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A3);
@@ -898,9 +853,7 @@ namespace Kiln.Generated
                 w[d.A2 + e] = (((w[d.A3 + e] * w[d.A4 + e]) + w[d.A5 + e]) * (1f - (l7 * l7)));
             }
         }
-
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K21Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K21Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             int c = (int)start, stop = (int)end;
             ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A3);
@@ -924,9 +877,7 @@ namespace Kiln.Generated
             for (int e = index; e < 4 * d.A0; e += stride)
                 w[d.A1 + e] = (((w[d.A2 + e] * w[d.A3 + e]) + w[d.A4 + e]) + w[d.A5 + e]);
         }
-
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K22Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K22Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             int c = (int)start, stop = (int)end;
             ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
@@ -959,9 +910,7 @@ namespace Kiln.Generated
                 g[i0 * 4 + i1] += v9;
             }
         }
-
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K23Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K23Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
             ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);

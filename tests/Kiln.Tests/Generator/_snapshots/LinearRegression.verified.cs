@@ -33,7 +33,6 @@ namespace Samples.LinearRegression
 
         /// <summary>Compiles Predict for the given dims: binds them, plans memory and loads kernels once.</summary>
         public PredictPlan CompilePredict(int n) => new(this, n);
-
         /// <summary>Compiles Loss for the given dims: binds them, plans memory and loads kernels once.</summary>
         public LossPlan CompileLoss(int n) => new(this, n);
 
@@ -191,16 +190,13 @@ namespace Kiln.Generated
             for (int e = index; e < d.A0; e += stride)
                 w[d.A1 + e] = (w[d.A2 + e] + p[1]);
         }
-
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K0Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K0Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             int c = (int)start, stop = (int)end;
             ref float b1 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
-            ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.P), 1);
             ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A1);
-            for (; c + 8 <= stop; c += 8) Body(Vector256.LoadUnsafe(ref b1, (nuint)c), Vector256.Create(b2)).StoreUnsafe(ref o, (nuint)c);
-            if (c < stop) Lanes.Store(Body(Lanes.Load(ref b1, c, stop - c), Vector256.Create(b2)), ref o, c, stop - c);
+            for (; c + 8 <= stop; c += 8) Body(Vector256.LoadUnsafe(ref b1, (nuint)c), Vector256.Create(a.P[1])).StoreUnsafe(ref o, (nuint)c);
+            if (c < stop) Lanes.Store(Body(Lanes.Load(ref b1, c, stop - c), Vector256.Create(a.P[1])), ref o, c, stop - c);
 
             [MethodImpl(MethodImplOptions.AggressiveInlining)] static Vector256<float> Body(Vector256<float> l1, Vector256<float> l2) => (l1 + l2);
         }
@@ -219,19 +215,16 @@ namespace Kiln.Generated
                 Atomic.Add(ref w[d.A3], (v4 * v4));
             }
         }
-
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static double K1Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double K1Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             int c = (int)start, stop = (int)end;
             ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
-            ref float b3 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.P), 1);
             ref float b5 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.X[0]), d.A2);
             float acc = 0;
             Vector256<float> vacc = Vector256<float>.Zero;
-            for (; c + 8 <= stop; c += 8) vacc += Body(Vector256.LoadUnsafe(ref b2, (nuint)c), Vector256.Create(b3), Vector256.LoadUnsafe(ref b5, (nuint)c));
+            for (; c + 8 <= stop; c += 8) vacc += Body(Vector256.LoadUnsafe(ref b2, (nuint)c), Vector256.Create(a.P[1]), Vector256.LoadUnsafe(ref b5, (nuint)c));
             acc += Vector256.Sum(vacc);
-            if (c < stop) acc += Vector256.Sum(Lanes.Keep(Body(Lanes.Load(ref b2, c, stop - c), Vector256.Create(b3), Lanes.Load(ref b5, c, stop - c)), stop - c, Vector256<float>.Zero));
+            if (c < stop) acc += Vector256.Sum(Lanes.Keep(Body(Lanes.Load(ref b2, c, stop - c), Vector256.Create(a.P[1]), Lanes.Load(ref b5, c, stop - c)), stop - c, Vector256<float>.Zero));
             return acc;
 
             [MethodImpl(MethodImplOptions.AggressiveInlining)] static Vector256<float> Body(Vector256<float> l2, Vector256<float> l3, Vector256<float> l5)
@@ -257,17 +250,14 @@ namespace Kiln.Generated
                 w[d.A3 + e] = (v9 + v9);
             }
         }
-
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void K2Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K2Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             int c = (int)start, stop = (int)end;
             ref float b5 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
-            ref float b6 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.P), 1);
             ref float b8 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.X[0]), d.A2);
             ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A3);
-            for (; c + 8 <= stop; c += 8) Body(Vector256.LoadUnsafe(ref b5, (nuint)c), Vector256.Create(b6), Vector256.LoadUnsafe(ref b8, (nuint)c)).StoreUnsafe(ref o, (nuint)c);
-            if (c < stop) Lanes.Store(Body(Lanes.Load(ref b5, c, stop - c), Vector256.Create(b6), Lanes.Load(ref b8, c, stop - c)), ref o, c, stop - c);
+            for (; c + 8 <= stop; c += 8) Body(Vector256.LoadUnsafe(ref b5, (nuint)c), Vector256.Create(a.P[1]), Vector256.LoadUnsafe(ref b8, (nuint)c)).StoreUnsafe(ref o, (nuint)c);
+            if (c < stop) Lanes.Store(Body(Lanes.Load(ref b5, c, stop - c), Vector256.Create(a.P[1]), Lanes.Load(ref b8, c, stop - c)), ref o, c, stop - c);
 
             [MethodImpl(MethodImplOptions.AggressiveInlining)] static Vector256<float> Body(Vector256<float> l5, Vector256<float> l6, Vector256<float> l8)
             {
@@ -284,9 +274,7 @@ namespace Kiln.Generated
             for (int e = index; e < d.A0; e += stride)
                 Atomic.Add(ref g[1], w[d.A1 + e]);
         }
-
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static double K3Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double K3Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             int c = (int)start, stop = (int)end;
             ref float b1 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
