@@ -398,10 +398,7 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
         w.Line();
         if (stagedChecks.Count > 0)
         {
-            w.Open("private void PrepareStaged()");
-            foreach (var line in stagedChecks) w.Line(line);
-            w.Line("UploadStaged();");
-            w.Close();
+            w.Line($"private void PrepareStaged() {{ {string.Join(" ", stagedChecks)} UploadStaged(); }}");
             w.Line();
         }
         string prepare = stagedChecks.Count > 0 ? "PrepareStaged();" : "UploadStaged();";
@@ -477,7 +474,6 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
             w.Close();
         }
         w.Close();
-        w.Line();
     }
 
     /// <summary>A rendered snippet's lines, indentation relative to its first line kept.</summary>

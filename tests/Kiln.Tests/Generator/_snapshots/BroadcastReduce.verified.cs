@@ -107,7 +107,6 @@ namespace Demo
                 _f5.Run(); // S5: sum over axes 0 of [N, 8], added into grad of 'gain' (Vector256), kernel K5
                 _f6.Run(); // S6: sum over axes 0,1 of [N, 8], added into grad of 'offset' (Vector256), kernel K6
             }
-
         }
 
     }

@@ -102,7 +102,6 @@ namespace Samples.Diabetes
                 else _l4.Run(Device, Work.View, _d.T12, State.Parameters.View, 82, Work.View, _d.T16);
                 _f5.Run(); // S5: elementwise over [N, 1], writes t18 (Vector256), kernel K2
             }
-
         }
 
         /// <summary>
@@ -212,7 +211,6 @@ namespace Samples.Diabetes
                 if (Managed) _l16.Run(_w, _d.T38, _w, _d.T13, _g, 82); // S16: t42 = MatMul(t38, t13; transA) [1, 4]
                 else _l16.Run(Device, Work.View, _d.T38, Work.View, _d.T13, State.Gradients.View, 82);
             }
-
         }
 
     }

@@ -146,7 +146,6 @@ namespace Demo
                 if (Managed) _l10.Run(_w, _d.T21, _w, _d.T21, _w, _d.T22); // S10: t22 = Softmax(t21; dim=1) [N, 3]
                 else _l10.Run(Device, Work.View, _d.T21, Work.View, _d.T21, Work.View, _d.T22);
             }
-
         }
 
         /// <summary>
@@ -252,11 +251,7 @@ namespace Demo
             public float ForwardBackward(float[] x, global::System.ReadOnlySpan<int> t) { this.Offer(0, x); return this.ForwardBackward(new global::System.ReadOnlySpan<float>(x), t); }
             public float Forward(float[] x, global::System.ReadOnlySpan<int> t) { this.Offer(0, x); return this.Forward(new global::System.ReadOnlySpan<float>(x), t); }
 
-            private void PrepareStaged()
-            {
-                CheckTargets("t", StagedTargets("t"), 3, -100);
-                UploadStaged();
-            }
+            private void PrepareStaged() { CheckTargets("t", StagedTargets("t"), 3, -100); UploadStaged(); }
 
             /// <summary>Forward and backward on the inputs written through StagedInput/StagedTargets (nothing copied on the managed path).</summary>
             public override float ForwardBackwardStaged() { using (Enter()) { PrepareStaged(); Execute(backward: true); return ReadScalar(_d.T63); } }
@@ -331,7 +326,6 @@ namespace Demo
                 else _l37.Run(Device, Work.View, _d.T5, Work.View, _d.T90, Work.View, _d.T92);
                 _f38.Run(); // S38: elementwise over [4, 4], added into grad of 'w' (scalar), kernel K23
             }
-
         }
 
     }

@@ -85,7 +85,6 @@ namespace Samples.LinearRegression
                 else _l0.Run(Device, Work.View, _d.T0, State.Parameters.View, 0, Work.View, _d.T4);
                 _f1.Run(); // S1: elementwise over [N, 1], writes t5 (Vector256), kernel K0
             }
-
         }
 
         /// <summary>
@@ -159,7 +158,6 @@ namespace Samples.LinearRegression
                 if (Managed) _l4.Run(_w, _d.T15, X[0], _d.T0, _g, 0); // S4: t20 = MatMul(t15, t0; transA) [1, 1]
                 else _l4.Run(Device, Work.View, _d.T15, Work.View, _d.T0, State.Gradients.View, 0);
             }
-
         }
 
     }
