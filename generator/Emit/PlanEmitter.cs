@@ -101,7 +101,7 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
     private int OutputSlot => !m.IsLoss && Outputs.Count == 1 && Bound.Count > 0 && SlotOf(m.Output) == m.Graph.Inputs.Count ? m.Graph.Inputs.Count : -1;
 
     /// <summary>The array holding a node on a path: a bound slot's on the managed path, else its region's.</summary>
-    private string ArrOf(Node n, bool managed) => managed && SlotOf(n) is var slot && slot >= 0 ? $"X[{slot}]" : Arr(Reg(n), managed);
+    private string PlaceOf(Node n) => SlotOf(n) is var slot && slot >= 0 ? $"Slot({slot})" : Place(Reg(n));
     private MemoryPlan Memory => m.Memory;
 
     public string ClassName => m.Graph.Method.Name + "Plan";
@@ -117,11 +117,8 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
     /// <summary>The prefix of the base class's static input checks.</summary>
     private const string Checks = "global::Kiln.Plan.";
 
-    private static string Arr(Region r, bool managed) => (r, managed) switch
-    {
-        (Region.Param, true) => "_p", (Region.Grad, true) => "_g", (Region.Work, true) => "_w", (Region.Targets, true) => "_t",
-        (Region.Param, false) => "State.Parameters.View", (Region.Grad, false) => "State.Gradients.View", (Region.Targets, false) => "Targets.View", _ => "Work.View",
-    };
+    /// <summary>A block as a library kernel's operand (the plan's names for the runtime's <c>Place</c>s).</summary>
+    private static string Place(Region r) => r switch { Region.Param => "Params", Region.Grad => "Grads", Region.Targets => "Ints", _ => "Arena" };
 
     private string Off(Node n) => Memory.Of(n, layout).Offset.Replace("d.", "_d.");
     private string SelfOff(Node n) => Memory.Of(n, layout).Offset.Replace("d.", Self + "_d.");
@@ -217,7 +214,7 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
         }
         foreach (var k in m.Fusion.Kernels)
         {
-            if (k.Kind == KernelKind.Library) w.Line($"_l{k.Index} = {((LibraryOp)k.Root.Op).Construct(Library(k, managed: true))};");
+            if (k.Kind == KernelKind.Library) w.Line($"_l{k.Index} = {((LibraryOp)k.Root.Op).Construct(Library(k))};");
             else
             {
                 string name = $"{Kernels}.{Entries[k].Name}";
@@ -443,7 +440,7 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
         w.Line();
     }
 
-    /// <summary>The launch sequence: each fused kernel runs its own path's form; a library kernel's call is written for each path.</summary>
+    /// <summary>The launch sequence: one call per step, which runs the step on the plan's path.</summary>
     private void EmitRun(SourceWriter w)
     {
         w.Open("protected override void RunKernels(bool backward)");
@@ -454,24 +451,13 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
             // each step's call, with what it computes in a comment at its end
             string what = $" // S{k.Index}: {(k.Kind == KernelKind.Library ? k.Root.ToString() : $"{Describe(k)}, kernel {Entries[k].Name}")}";
             if (k.Kind != KernelKind.Library) { w.Line($"_f{k.Index}.Run();{what}"); continue; }
-            var managed = new SourceWriter();
-            var ilgpu = new SourceWriter();
-            EmitLibraryCall(managed, k, managed: true);
-            EmitLibraryCall(ilgpu, k, managed: false);
-            string[] a = Lines(managed), b = Lines(ilgpu);
-            if (a.Length == 1 && b.Length == 1)
-            {
-                w.Line($"if (Managed) {a[0]}{what}");
-                w.Line($"else {b[0]}");
-                continue;
-            }
+            // one call for both paths: the runtime kernel picks the plan's arrays or views
+            var call = new SourceWriter();
+            ((LibraryOp)k.Root.Op).Call(Library(k), call);
+            string[] lines = Lines(call);
+            if (lines.Length == 1) { w.Line(lines[0] + what); continue; }
             w.Line(what.TrimStart());
-            w.Open("if (Managed)");
-            foreach (var line in a) w.Line(line);
-            w.Close();
-            w.Open("else");
-            foreach (var line in b) w.Line(line);
-            w.Close();
+            foreach (var line in lines) w.Line(line);
         }
         w.Close();
     }
@@ -483,9 +469,7 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
 
     private static string Lib(string name) => "global::Kiln.Kernels." + name;
 
-    private LibraryEmit Library(Kernel k, bool managed) => new(k, managed, Off, ArrOf, Dim);
-
-    private void EmitLibraryCall(SourceWriter w, Kernel k, bool managed) => ((LibraryOp)k.Root.Op).Call(Library(k, managed), w);
+    private LibraryEmit Library(Kernel k) => new(k, Off, PlaceOf, Dim);
 }
 
 internal static class EmitExtensions

@@ -19,7 +19,7 @@ internal abstract class LibraryOp : OpDef
     /// <summary>The expression constructing the runtime kernel for this node (dims bound, flags set).</summary>
     public abstract string Construct(LibraryEmit e);
 
-    /// <summary>Writes the call(s) running the kernel on the managed (<see cref="LibraryEmit.Managed"/>) or ILGPU path.</summary>
+    /// <summary>Writes the call(s) running the kernel on the plan's path (the runtime kernel's <c>Run(Plan, …)</c>).</summary>
     public abstract void Call(LibraryEmit e, SourceWriter w);
 
     /// <summary>Whether the kernel can add its result into its output (so a gradient can land straight in its slot).</summary>
@@ -36,21 +36,20 @@ internal abstract class LibraryOp : OpDef
 }
 
 /// <summary>What a library op's emitter hooks may ask of the plan being emitted: its operands' places and dims.</summary>
-internal sealed class LibraryEmit(Kernel kernel, bool managed, System.Func<Node, string> offset, System.Func<Node, bool, string> array, System.Func<Size, string> dim)
+internal sealed class LibraryEmit(Kernel kernel, System.Func<Node, string> offset, System.Func<Node, string> place, System.Func<Size, string> dim)
 {
     public Kernel Kernel { get; } = kernel;
     public Node Node => Kernel.Root;
     /// <summary>The plan field holding the runtime kernel.</summary>
     public string Field => "_l" + Kernel.Index;
-    /// <summary>The managed path (float[] arrays) rather than ILGPU (array views, device first).</summary>
-    public bool Managed { get; } = managed;
-    /// <summary>The leading device argument of an ILGPU call, empty on the managed path.</summary>
-    public string DeviceArg => Managed ? "" : "Device, ";
+    /// <summary>The leading argument of a call: the plan, whose path the runtime kernel takes.</summary>
+    public string DeviceArg => "this, ";
     public string Off(Node n) => offset(n);
-    public string Array(Node n) => array(n, Managed);
+    /// <summary>Where an operand lives, as the plan names it (<c>Arena</c>, <c>Params</c>, <c>Grads</c>, <c>Ints</c>, <c>Slot(i)</c>).</summary>
+    public string Array(Node n) => place(n);
     public string Dim(Size s) => dim(s);
-    /// <summary>The int target buffer of this path.</summary>
-    public string Targets => Managed ? "_t" : "Targets.View";
-    /// <summary>The work arena of this path.</summary>
-    public string Work => Managed ? "_w" : "Work.View";
+    /// <summary>The int target buffer.</summary>
+    public string Targets => "Ints";
+    /// <summary>The work arena.</summary>
+    public string Work => "Arena";
 }

@@ -24,6 +24,13 @@ public sealed class ClassOp
         _mask = mode == ClassMode.Mask;
     }
 
+    /// <summary>Runs on the plan's path (its launch sequence's one call for both): arrays on the managed path, views on a device.</summary>
+    public void Run(Plan plan, Place src, int srcOff, Place targets, int tOff, Place dst, int dstOff)
+    {
+        if (plan.IsManaged) Run(plan.Floats(src), srcOff, plan.IntArray, tOff, plan.Floats(dst), dstOff);
+        else Run(plan.Device, plan.View(src), srcOff, plan.IntView, tOff, plan.View(dst), dstOff);
+    }
+
     /// <summary>Pick: src = x, dst = out (n). Scatter: src = g (n), dst = dx (n, c).</summary>
     public void Run(float[] src, int srcOff, int[] targets, int tOff, float[] dst, int dstOff)
     {

@@ -20,6 +20,13 @@ public sealed class ConcatOp
         for (int i = 0; i < sizes.Length; i++) { _starts[i] = _total; _total += sizes[i]; }
     }
 
+    /// <summary>Runs on the plan's path (its launch sequence's one call for both): arrays on the managed path, views on a device.</summary>
+    public void Run(Plan plan, int input, Place src, int srcOff, Place dst, int dstOff)
+    {
+        if (plan.IsManaged) Run(input, plan.Floats(src), srcOff, plan.Floats(dst), dstOff);
+        else Run(plan.Device, input, plan.View(src), srcOff, plan.View(dst), dstOff);
+    }
+
     public void Run(int input, float[] src, int srcOff, float[] dst, int dstOff)
     {
         int block = _sizes[input] * _inner;

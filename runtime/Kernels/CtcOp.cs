@@ -38,6 +38,13 @@ public sealed class CtcOp
         LpOff = lpOff, TgOff = tgOff, IlOff = ilOff, TlOff = tlOff, GOff = gOff, DstOff = dstOff,
     };
 
+    /// <summary>Runs on the plan's path (its launch sequence's one call for both): arrays on the managed path, views on a device.</summary>
+    public void Run(Plan plan, Place lp, int lpOff, Place targets, int tgOff, Place inputLengths, int ilOff, Place targetLengths, int tlOff, Place g, int gOff, Place dst, int dstOff)
+    {
+        if (plan.IsManaged) Run(plan.Floats(lp), lpOff, plan.Floats(targets), tgOff, plan.Floats(inputLengths), ilOff, plan.Floats(targetLengths), tlOff, plan.Floats(g), gOff, plan.Floats(dst), dstOff);
+        else Run(plan.Device, plan.View(lp), lpOff, plan.View(targets), tgOff, plan.View(inputLengths), ilOff, plan.View(targetLengths), tlOff, plan.View(g), gOff, plan.View(dst), dstOff);
+    }
+
     /// <summary>Forward: dst = the N losses (g unused). Backward: dst = dlogProbs (T, N, C) for upstream g (N).</summary>
     public void Run(float[] lp, int lpOff, float[] targets, int tgOff, float[] inputLengths, int ilOff, float[] targetLengths, int tlOff, float[] g, int gOff, float[] dst, int dstOff)
     {

@@ -25,6 +25,13 @@ public sealed class EmbedOp
         foreach (var d in dims) _count *= d;
     }
 
+    /// <summary>Runs on the plan's path (its launch sequence's one call for both): arrays on the managed path, views on a device.</summary>
+    public void Run(Plan plan, Place g, int gOff, Place dst, int dstOff)
+    {
+        if (plan.IsManaged) Run(plan.Floats(g), gOff, plan.Floats(dst), dstOff);
+        else Run(plan.Device, plan.View(g), gOff, plan.View(dst), dstOff);
+    }
+
     public void Run(float[] g, int gOff, float[] dst, int dstOff)
     {
         if (!_accumulate) Array.Clear(dst, dstOff, _total);

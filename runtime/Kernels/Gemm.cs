@@ -52,6 +52,13 @@ public sealed class GemmOp
         _pack = Pack;
     }
 
+    /// <summary>Runs on the plan's path (its launch sequence's one call for both): arrays on the managed path, views on a device.</summary>
+    public void Run(Plan plan, Place a, int aOff, Place b, int bOff, Place c, int cOff)
+    {
+        if (plan.IsManaged) Run(plan.Floats(a), aOff, plan.Floats(b), bOff, plan.Floats(c), cOff);
+        else Run(plan.Device, plan.View(a), aOff, plan.View(b), bOff, plan.View(c), cOff);
+    }
+
     public void Run(float[] a, int aOff, float[] b, int bOff, float[] c, int cOff)
     {
         if (_m == 0 || _n == 0) return;

@@ -12,6 +12,13 @@ public sealed class ArgReduceOp(int outer, int len, int inner, bool max)
 {
     private static bool Better(float v, float best, bool max) => float.IsNaN(best) ? false : float.IsNaN(v) || (max ? v > best : v < best);
 
+    /// <summary>Runs on the plan's path (its launch sequence's one call for both): arrays on the managed path, views on a device.</summary>
+    public void Run(Plan plan, Place x, int xOff, Place dst, int dstOff)
+    {
+        if (plan.IsManaged) Run(plan.Floats(x), xOff, plan.Floats(dst), dstOff);
+        else Run(plan.Device, plan.View(x), xOff, plan.View(dst), dstOff);
+    }
+
     public void Run(float[] x, int xOff, float[] dst, int dstOff)
     {
         for (int o = 0; o < outer; o++)
@@ -72,6 +79,13 @@ public sealed class ArgReduceOp(int outer, int len, int inner, bool max)
 /// </summary>
 public sealed class GatherOp(int outer, int len, int inner, int n, int sOuter, int sJ, int sInner, bool scatter, bool accumulate = false)
 {
+    /// <summary>Runs on the plan's path (its launch sequence's one call for both): arrays on the managed path, views on a device.</summary>
+    public void Run(Plan plan, Place src, int srcOff, Place idx, int idxOff, Place dst, int dstOff)
+    {
+        if (plan.IsManaged) Run(plan.Floats(src), srcOff, plan.Floats(idx), idxOff, plan.Floats(dst), dstOff);
+        else Run(plan.Device, plan.View(src), srcOff, plan.View(idx), idxOff, plan.View(dst), dstOff);
+    }
+
     public void Run(float[] src, int srcOff, float[] idx, int idxOff, float[] dst, int dstOff)
     {
         if (scatter && !accumulate) Array.Clear(dst, dstOff, outer * len * inner);
@@ -123,6 +137,13 @@ public sealed class GatherOp(int outer, int len, int inner, int n, int sOuter, i
 /// <summary>An IntTensor input (validated on the host) copied into the arena as floats, for the index kernels.</summary>
 public sealed class IndicesOp(int count)
 {
+    /// <summary>Runs on the plan's path (its launch sequence's one call for both): arrays on the managed path, views on a device.</summary>
+    public void Run(Plan plan, Place targets, int tOff, Place dst, int dstOff)
+    {
+        if (plan.IsManaged) Run(plan.IntArray, tOff, plan.Floats(dst), dstOff);
+        else Run(plan.Device, plan.IntView, tOff, plan.View(dst), dstOff);
+    }
+
     public void Run(int[] targets, int tOff, float[] dst, int dstOff)
     {
         for (int i = 0; i < count; i++) dst[dstOff + i] = targets[tOff + i];

@@ -167,6 +167,13 @@ public sealed class RandomOp
         T0 = (uint)draw.Ticket, T1 = (uint)(draw.Ticket >> 32), K0 = (uint)draw.Seed, K1 = (uint)(draw.Seed >> 32),
     };
 
+    /// <summary>Runs on the plan's path (its launch sequence's one call for both): arrays on the managed path, views on a device.</summary>
+    public void Run(Plan plan, Place output, int outOff, RandomDraw draw)
+    {
+        if (plan.IsManaged) Run(plan.Floats(output), outOff, draw);
+        else Run(plan.Device, plan.View(output), outOff, draw);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Run(float[] output, int outOff, RandomDraw draw)
     {

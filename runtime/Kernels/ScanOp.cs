@@ -11,6 +11,13 @@ namespace Kiln.Kernels;
 /// </summary>
 public sealed class ScanOp(int outer, int len, int inner, bool reverse)
 {
+    /// <summary>Runs on the plan's path (its launch sequence's one call for both): arrays on the managed path, views on a device.</summary>
+    public void Run(Plan plan, Place x, int xOff, Place y, int yOff)
+    {
+        if (plan.IsManaged) Run(plan.Floats(x), xOff, plan.Floats(y), yOff);
+        else Run(plan.Device, plan.View(x), xOff, plan.View(y), yOff);
+    }
+
     public void Run(float[] x, int xOff, float[] y, int yOff)
     {
         for (int o = 0; o < outer; o++)

@@ -27,6 +27,13 @@ public sealed class SoftmaxOp
         _rows = Rows;
     }
 
+    /// <summary>Runs on the plan's path (its launch sequence's one call for both): arrays on the managed path, views on a device.</summary>
+    public void Run(Plan plan, Place x, int xOff, Place dy, int dyOff, Place output, int outOff)
+    {
+        if (plan.IsManaged) Run(plan.Floats(x), xOff, plan.Floats(dy), dyOff, plan.Floats(output), outOff);
+        else Run(plan.Device, plan.View(x), xOff, plan.View(dy), dyOff, plan.View(output), outOff);
+    }
+
     /// <summary>Forward: (x) → y. Backward: (y, dy) → dx written to <paramref name="output"/>.</summary>
     public void Run(float[] x, int xOff, float[] dy, int dyOff, float[] output, int outOff)
     {
@@ -275,6 +282,13 @@ public sealed class PickedLogSoftmaxGradOp
         _body = Rows;
     }
 
+    /// <summary>Runs on the plan's path (its launch sequence's one call for both): arrays on the managed path, views on a device.</summary>
+    public void Run(Plan plan, Place y, int yOff, Place v, int vOff, Place targets, int tOff, Place dx, int dxOff)
+    {
+        if (plan.IsManaged) Run(plan.Floats(y), yOff, plan.Floats(v), vOff, plan.IntArray, tOff, plan.Floats(dx), dxOff);
+        else Run(plan.Device, plan.View(y), yOff, plan.View(v), vOff, plan.IntView, tOff, plan.View(dx), dxOff);
+    }
+
     public void Run(float[] y, int yOff, float[] v, int vOff, int[] targets, int tOff, float[] dx, int dxOff)
     {
         (_y, _yOff, _v, _vOff, _t, _tOff, _dx, _dxOff) = (y, yOff, v, vOff, targets, tOff, dx, dxOff);
@@ -370,6 +384,13 @@ public sealed class PickLogSoftmaxOp
 
     /// <summary>Below this a picked probability is recomputed from the logits.</summary>
     public const float Tiny = 1e-30f;
+
+    /// <summary>Runs on the plan's path (its launch sequence's one call for both): arrays on the managed path, views on a device.</summary>
+    public void Run(Plan plan, Place x, int xOff, Place targets, int tOff, Place p, int pOff, Place dst, int dstOff)
+    {
+        if (plan.IsManaged) Run(plan.Floats(x), xOff, plan.IntArray, tOff, plan.Floats(p), pOff, plan.Floats(dst), dstOff);
+        else Run(plan.Device, plan.View(x), xOff, plan.IntView, tOff, plan.View(p), pOff, plan.View(dst), dstOff);
+    }
 
     public void Run(float[] x, int xOff, int[] targets, int tOff, float[] p, int pOff, float[] dst, int dstOff)
     {

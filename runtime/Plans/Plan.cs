@@ -44,6 +44,45 @@ public abstract class Plan : IDisposable
     /// <inheritdoc cref="_p"/>
     protected readonly int[] _t;
 
+    // ---- library kernels: the launch sequence names an operand's place once, the plan gives each path its memory ----
+
+    /// <summary>The work arena, as a library kernel's operand.</summary>
+    protected static Kernels.Place Arena => Kernels.Place.Work;
+    /// <summary>The parameter block, as a library kernel's operand.</summary>
+    protected static Kernels.Place Params => Kernels.Place.Parameters;
+    /// <summary>The gradient block, as a library kernel's operand.</summary>
+    protected static Kernels.Place Grads => Kernels.Place.Gradients;
+    /// <summary>The int target buffer (class indices), as a library kernel's operand.</summary>
+    protected static Kernels.Place Ints => Kernels.Place.Targets;
+    /// <summary>Bound slot <paramref name="index"/>, as a library kernel's operand.</summary>
+    protected static Kernels.Place Slot(int index) => Kernels.Place.Slot(index);
+
+    /// <summary>Whether library kernels take the managed path's arrays (else the device's views).</summary>
+    internal bool IsManaged => _managed;
+
+    /// <summary>The managed path's float array at a place.</summary>
+    internal float[] Floats(Kernels.Place place) => place.Of switch
+    {
+        Kernels.Place.Kind.Work => _w,
+        Kernels.Place.Kind.Parameters => _p,
+        Kernels.Place.Kind.Gradients => _g,
+        Kernels.Place.Kind.Slot => X[place.Index],
+        _ => throw new ArgumentException("Class indices are ints.", nameof(place)),
+    };
+
+    /// <summary>The device's float view at a place (a bound slot lives in the work arena there).</summary>
+    internal ArrayView<float> View(Kernels.Place place) => place.Of switch
+    {
+        Kernels.Place.Kind.Parameters => State.Parameters.View,
+        Kernels.Place.Kind.Gradients => State.Gradients.View,
+        Kernels.Place.Kind.Targets => throw new ArgumentException("Class indices are ints.", nameof(place)),
+        _ => Work.View,
+    };
+
+    /// <summary>The int target buffer on the plan's path.</summary>
+    internal int[] IntArray => _t;
+    internal ArrayView<int> IntView => Targets.View;
+
     internal float[] P => _p;
     internal float[] G => _g;
     internal float[] W => _w;

@@ -92,14 +92,11 @@ namespace Samples.Diabetes
 
             protected override void RunKernels(bool backward)
             {
-                if (Managed) _l0.Run(X[0], _d.T0, _p, 0, _w, _d.T4); // S0: t4 = MatMul(t0, t1; transB) [N, 6]
-                else _l0.Run(Device, Work.View, _d.T0, State.Parameters.View, 0, Work.View, _d.T4);
+                _l0.Run(this, Slot(0), _d.T0, Params, 0, Arena, _d.T4); // S0: t4 = MatMul(t0, t1; transB) [N, 6]
                 _f1.Run(); // S1: elementwise over [N, 6], writes t6 (scalar), kernel K0
-                if (Managed) _l2.Run(_w, _d.T6, _p, 54, _w, _d.T10); // S2: t10 = MatMul(t6, t7; transB) [N, 4]
-                else _l2.Run(Device, Work.View, _d.T6, State.Parameters.View, 54, Work.View, _d.T10);
+                _l2.Run(this, Arena, _d.T6, Params, 54, Arena, _d.T10); // S2: t10 = MatMul(t6, t7; transB) [N, 4]
                 _f3.Run(); // S3: elementwise over [N, 4], writes t12 (scalar), kernel K1
-                if (Managed) _l4.Run(_w, _d.T12, _p, 82, _w, _d.T16); // S4: t16 = MatMul(t12, t13; transB) [N, 1]
-                else _l4.Run(Device, Work.View, _d.T12, State.Parameters.View, 82, Work.View, _d.T16);
+                _l4.Run(this, Arena, _d.T12, Params, 82, Arena, _d.T16); // S4: t16 = MatMul(t12, t13; transB) [N, 1]
                 _f5.Run(); // S5: elementwise over [N, 1], writes t18 (Vector256), kernel K2
             }
         }
@@ -184,32 +181,24 @@ namespace Samples.Diabetes
 
             protected override void RunKernels(bool backward)
             {
-                if (Managed) _l0.Run(X[0], _d.T0, _p, 0, _w, _d.T5); // S0: t5 = MatMul(t0, t2; transB) [N, 6]
-                else _l0.Run(Device, Work.View, _d.T0, State.Parameters.View, 0, Work.View, _d.T5);
+                _l0.Run(this, Slot(0), _d.T0, Params, 0, Arena, _d.T5); // S0: t5 = MatMul(t0, t2; transB) [N, 6]
                 _f1.Run(); // S1: elementwise over [N, 6], writes t7 (scalar), kernel K0
-                if (Managed) _l2.Run(_w, _d.T7, _p, 54, _w, _d.T11); // S2: t11 = MatMul(t7, t8; transB) [N, 4]
-                else _l2.Run(Device, Work.View, _d.T7, State.Parameters.View, 54, Work.View, _d.T11);
+                _l2.Run(this, Arena, _d.T7, Params, 54, Arena, _d.T11); // S2: t11 = MatMul(t7, t8; transB) [N, 4]
                 _f3.Run(); // S3: elementwise over [N, 4], writes t13 (scalar), kernel K1
-                if (Managed) _l4.Run(_w, _d.T13, _p, 82, _w, _d.T17); // S4: t17 = MatMul(t13, t14; transB) [N, 1]
-                else _l4.Run(Device, Work.View, _d.T13, State.Parameters.View, 82, Work.View, _d.T17);
+                _l4.Run(this, Arena, _d.T13, Params, 82, Arena, _d.T17); // S4: t17 = MatMul(t13, t14; transB) [N, 1]
                 _f5.Run(); // S5: sum over axes 0,1 of [N, 1], writes t25 (Vector256), kernel K3
                 if (!backward) return;
                 _f6.Run(); // S6: elementwise over [N, 1], writes t38 (Vector256), kernel K4
-                if (Managed) _l7.Run(_w, _d.T38, _p, 82, _w, _d.T41); // S7: t41 = MatMul(t38, t14) [N, 4]
-                else _l7.Run(Device, Work.View, _d.T38, State.Parameters.View, 82, Work.View, _d.T41);
+                _l7.Run(this, Arena, _d.T38, Params, 82, Arena, _d.T41); // S7: t41 = MatMul(t38, t14) [N, 4]
                 _f8.Run(); // S8: elementwise over [N, 4], writes t45 (Vector256), kernel K5
-                if (Managed) _l9.Run(_w, _d.T45, _p, 54, _w, _d.T48); // S9: t48 = MatMul(t45, t8) [N, 6]
-                else _l9.Run(Device, Work.View, _d.T45, State.Parameters.View, 54, Work.View, _d.T48);
+                _l9.Run(this, Arena, _d.T45, Params, 54, Arena, _d.T48); // S9: t48 = MatMul(t45, t8) [N, 6]
                 _f10.Run(); // S10: elementwise over [N, 6], writes t52 (Vector256), kernel K6
                 _f11.Run(); // S11: sum over axes 0 of [N, 6], added into grad of 'linear1.bias' (scalar), kernel K7
-                if (Managed) _l12.Run(_w, _d.T52, X[0], _d.T0, _g, 0); // S12: t56 = MatMul(t52, t0; transA) [6, 8]
-                else _l12.Run(Device, Work.View, _d.T52, Work.View, _d.T0, State.Gradients.View, 0);
+                _l12.Run(this, Arena, _d.T52, Slot(0), _d.T0, Grads, 0); // S12: t56 = MatMul(t52, t0; transA) [6, 8]
                 _f13.Run(); // S13: sum over axes 0 of [N, 4], added into grad of 'linear2.bias' (scalar), kernel K8
-                if (Managed) _l14.Run(_w, _d.T45, _w, _d.T7, _g, 54); // S14: t49 = MatMul(t45, t7; transA) [4, 6]
-                else _l14.Run(Device, Work.View, _d.T45, Work.View, _d.T7, State.Gradients.View, 54);
+                _l14.Run(this, Arena, _d.T45, Arena, _d.T7, Grads, 54); // S14: t49 = MatMul(t45, t7; transA) [4, 6]
                 _f15.Run(); // S15: sum over axes 0 of [N, 1], added into grad of 'linear3.bias' (Vector256), kernel K9
-                if (Managed) _l16.Run(_w, _d.T38, _w, _d.T13, _g, 82); // S16: t42 = MatMul(t38, t13; transA) [1, 4]
-                else _l16.Run(Device, Work.View, _d.T38, Work.View, _d.T13, State.Gradients.View, 82);
+                _l16.Run(this, Arena, _d.T38, Arena, _d.T13, Grads, 82); // S16: t42 = MatMul(t38, t13; transA) [1, 4]
             }
         }
 

@@ -128,23 +128,17 @@ namespace Demo
 
             protected override void RunKernels(bool backward)
             {
-                if (Managed) _l0.Run(X[0], _d.T0, _p, 0, _w, _d.T5); // S0: t5 = MatMul(t0, t4) [N, 4]
-                else _l0.Run(Device, Work.View, _d.T0, State.Parameters.View, 0, Work.View, _d.T5);
+                _l0.Run(this, Slot(0), _d.T0, Params, 0, Arena, _d.T5); // S0: t5 = MatMul(t0, t4) [N, 4]
                 _f1.Run(); // S1: elementwise over [N, 4], writes t7 (Vector256), kernel K0
-                if (Managed) _l2.Run(_w, _d.T7, _p, 0, _w, _d.T8); // S2: t8 = MatMul(t7, t4) [N, 4]
-                else _l2.Run(Device, Work.View, _d.T7, State.Parameters.View, 0, Work.View, _d.T8);
-                if (Managed) _l3.Run(_w, _d.T11, this.Draw()); // S3: t11 = Random(; args=2,0.10000000149011612,0) [N, 4]
-                else _l3.Run(Device, Work.View, _d.T11, this.Draw());
+                _l2.Run(this, Arena, _d.T7, Params, 0, Arena, _d.T8); // S2: t8 = MatMul(t7, t4) [N, 4]
+                _l3.Run(this, Arena, _d.T11, this.Draw()); // S3: t11 = Random(; args=2,0.10000000149011612,0) [N, 4]
                 _f4.Run(); // S4: elementwise over [N, 4], writes t12 (Vector256), kernel K1
-                if (Managed) _l5.Run(_w, _d.T12, _p, 16, _w, _d.T13); // S5: t13 = MatMul(t12, t2; transB) [N, 3]
-                else _l5.Run(Device, Work.View, _d.T12, State.Parameters.View, 16, Work.View, _d.T13);
+                _l5.Run(this, Arena, _d.T12, Params, 16, Arena, _d.T13); // S5: t13 = MatMul(t12, t2; transB) [N, 3]
                 _f6.Run(); // S6: elementwise over [3], writes t15 (scalar), kernel K2
-                if (Managed) _l7.Run(_w, _d.T15, _w, _d.T16); // S7: t16 = CumSum(t15) [3]
-                else _l7.Run(Device, Work.View, _d.T15, Work.View, _d.T16);
+                _l7.Run(this, Arena, _d.T15, Arena, _d.T16); // S7: t16 = CumSum(t15) [3]
                 _f8.Run(); // S8: elementwise over [N, 3], writes t20 (scalar), kernel K3
                 _f9.Run(); // S9: elementwise over [N, 3], writes t21 (Vector256), kernel K4
-                if (Managed) _l10.Run(_w, _d.T21, _w, _d.T21, _w, _d.T22); // S10: t22 = Softmax(t21; dim=1) [N, 3]
-                else _l10.Run(Device, Work.View, _d.T21, Work.View, _d.T21, Work.View, _d.T22);
+                _l10.Run(this, Arena, _d.T21, Arena, _d.T21, Arena, _d.T22); // S10: t22 = Softmax(t21; dim=1) [N, 3]
             }
         }
 
@@ -268,37 +262,27 @@ namespace Demo
 
             protected override void RunKernels(bool backward)
             {
-                if (Managed) _l0.Run(_w, _d.T2, this.Draw()); // S0: t2 = Random(; args=1,0,0) [N, 4]
-                else _l0.Run(Device, Work.View, _d.T2, this.Draw());
+                _l0.Run(this, Arena, _d.T2, this.Draw()); // S0: t2 = Random(; args=1,0,0) [N, 4]
                 _f1.Run(); // S1: elementwise over [N, 4], writes t5 (Vector256), kernel K5
-                if (Managed) _l2.Run(_w, _d.T5, _p, 0, _w, _d.T9); // S2: t9 = MatMul(t5, t8) [N, 4]
-                else _l2.Run(Device, Work.View, _d.T5, State.Parameters.View, 0, Work.View, _d.T9);
+                _l2.Run(this, Arena, _d.T5, Params, 0, Arena, _d.T9); // S2: t9 = MatMul(t5, t8) [N, 4]
                 _f3.Run(); // S3: elementwise over [N, 4], writes t10 (Vector256), kernel K6
                 _f4.Run(); // S4: elementwise over [N, 4], writes t11 (Vector256), kernel K7
-                if (Managed) _l5.Run(_w, _d.T11, _p, 0, _w, _d.T12); // S5: t12 = MatMul(t11, t8) [N, 4]
-                else _l5.Run(Device, Work.View, _d.T11, State.Parameters.View, 0, Work.View, _d.T12);
+                _l5.Run(this, Arena, _d.T11, Params, 0, Arena, _d.T12); // S5: t12 = MatMul(t11, t8) [N, 4]
                 _f6.Run(); // S6: elementwise over [N, 4], writes t13 (Vector256), kernel K6
-                if (Managed) _l7.Run(_w, _d.T15, this.Draw()); // S7: t15 = Random(; args=2,0.10000000149011612,1) [N, 4]
-                else _l7.Run(Device, Work.View, _d.T15, this.Draw());
+                _l7.Run(this, Arena, _d.T15, this.Draw()); // S7: t15 = Random(; args=2,0.10000000149011612,1) [N, 4]
                 _f8.Run(); // S8: elementwise over [N, 4], writes t16 (Vector256), kernel K8
-                if (Managed) _l9.Run(_w, _d.T16, _p, 16, _w, _d.T17); // S9: t17 = MatMul(t16, t6; transB) [N, 3]
-                else _l9.Run(Device, Work.View, _d.T16, State.Parameters.View, 16, Work.View, _d.T17);
+                _l9.Run(this, Arena, _d.T16, Params, 16, Arena, _d.T17); // S9: t17 = MatMul(t16, t6; transB) [N, 3]
                 _f10.Run(); // S10: elementwise over [3], writes t19 (scalar), kernel K2
-                if (Managed) _l11.Run(_w, _d.T19, _w, _d.T20); // S11: t20 = CumSum(t19) [3]
-                else _l11.Run(Device, Work.View, _d.T19, Work.View, _d.T20);
+                _l11.Run(this, Arena, _d.T19, Arena, _d.T20); // S11: t20 = CumSum(t19) [3]
                 _f12.Run(); // S12: elementwise over [N, 3], writes t24 (scalar), kernel K3
-                if (Managed) _l13.Run(_w, _d.T24, _w, _d.T24, _w, _d.T25); // S13: t25 = Softmax(t24; dim=1) [N, 3]
-                else _l13.Run(Device, Work.View, _d.T24, Work.View, _d.T24, Work.View, _d.T25);
-                if (Managed) _l14.Run(_w, _d.T24, _t, _d.T1, _w, _d.T25, _w, _d.T43); // S14: t43 = PickLogSoftmax(t24, t1, t25) [N]
-                else _l14.Run(Device, Work.View, _d.T24, Targets.View, _d.T1, Work.View, _d.T25, Work.View, _d.T43);
+                _l13.Run(this, Arena, _d.T24, Arena, _d.T24, Arena, _d.T25); // S13: t25 = Softmax(t24; dim=1) [N, 3]
+                _l14.Run(this, Arena, _d.T24, Ints, _d.T1, Arena, _d.T25, Arena, _d.T43); // S14: t43 = PickLogSoftmax(t24, t1, t25) [N]
                 _f15.Run(); // S15: sum over axes 0 of [N], writes t46 (Vector256), kernel K9
-                if (Managed) _l16.Run(_w, 0, _t, _d.T1, _w, _d.T44); // S16: t44 = Pick(t18, t1) [N]
-                else _l16.Run(Device, Work.View, 0, Targets.View, _d.T1, Work.View, _d.T44);
+                _l16.Run(this, Arena, 0, Ints, _d.T1, Arena, _d.T44); // S16: t44 = Pick(t18, t1) [N]
                 _f17.Run(); // S17: sum over axes 0 of [N], writes t48 (Vector256), kernel K10
                 _f18.Run(); // S18: sum over axes 0,1 of [N, 3], writes t41 (scalar), kernel K11
                 _f19.Run(); // S19: elementwise over [4], writes t54 (scalar), kernel K12
-                if (Managed) _l20.Run(_w, _d.T54, _w, _d.T55); // S20: t55 = CumSum(t54) [4]
-                else _l20.Run(Device, Work.View, _d.T54, Work.View, _d.T55);
+                _l20.Run(this, Arena, _d.T54, Arena, _d.T55); // S20: t55 = CumSum(t54) [4]
                 _f21.Run(); // S21: elementwise over [4], writes t56 (scalar), kernel K13
                 _f22.Run(); // S22: sum over axes 0,1 of [4, 4], writes t60 (scalar), kernel K14
                 _f23.Run(); // S23: elementwise over [], writes t63 (scalar), kernel K15
@@ -307,23 +291,16 @@ namespace Demo
                 if (!backward) return;
                 _f26.Run(); // S26: elementwise over [], writes t68 (scalar), kernel K18
                 _f27.Run(); // S27: elementwise over [N], writes t73 (Vector256), kernel K19
-                if (Managed) _l28.Run(_w, _d.T25, _w, _d.T73, _t, _d.T1, _w, _d.T74); // S28: t74 = PickedSoftmaxGrad(t25, t73, t1) [N, 3]
-                else _l28.Run(Device, Work.View, _d.T25, Work.View, _d.T73, Targets.View, _d.T1, Work.View, _d.T74);
-                if (Managed) _l29.Run(_w, _d.T74, _p, 16, _w, _d.T77); // S29: t77 = MatMul(t74, t6) [N, 4]
-                else _l29.Run(Device, Work.View, _d.T74, State.Parameters.View, 16, Work.View, _d.T77);
+                _l28.Run(this, Arena, _d.T25, Arena, _d.T73, Ints, _d.T1, Arena, _d.T74); // S28: t74 = PickedSoftmaxGrad(t25, t73, t1) [N, 3]
+                _l29.Run(this, Arena, _d.T74, Params, 16, Arena, _d.T77); // S29: t77 = MatMul(t74, t6) [N, 4]
                 _f30.Run(); // S30: elementwise over [N, 4], writes t83 (Vector256), kernel K20
-                if (Managed) _l31.Run(_w, _d.T83, _p, 0, _w, _d.T84); // S31: t84 = MatMul(t83, t8; transB) [N, 4]
-                else _l31.Run(Device, Work.View, _d.T83, State.Parameters.View, 0, Work.View, _d.T84);
+                _l31.Run(this, Arena, _d.T83, Params, 0, Arena, _d.T84); // S31: t84 = MatMul(t83, t8; transB) [N, 4]
                 _f32.Run(); // S32: elementwise over [N, 4], writes t90 (Vector256), kernel K21
-                if (Managed) _l33.Run(_w, _d.T90, _p, 0, _w, _d.T91); // S33: t91 = MatMul(t90, t8; transB) [N, 4]
-                else _l33.Run(Device, Work.View, _d.T90, State.Parameters.View, 0, Work.View, _d.T91);
+                _l33.Run(this, Arena, _d.T90, Params, 0, Arena, _d.T91); // S33: t91 = MatMul(t90, t8; transB) [N, 4]
                 _f34.Run(); // S34: elementwise over [N, 4], writes t93 (Vector256), kernel K22
-                if (Managed) _l35.Run(_w, _d.T74, _w, _d.T16, _g, 16); // S35: t78 = MatMul(t74, t16; transA) [3, 4]
-                else _l35.Run(Device, Work.View, _d.T74, Work.View, _d.T16, State.Gradients.View, 16);
-                if (Managed) _l36.Run(_w, _d.T11, _w, _d.T83, _w, _d.T85); // S36: t85 = MatMul(t11, t83; transA) [4, 4]
-                else _l36.Run(Device, Work.View, _d.T11, Work.View, _d.T83, Work.View, _d.T85);
-                if (Managed) _l37.Run(_w, _d.T5, _w, _d.T90, _w, _d.T92); // S37: t92 = MatMul(t5, t90; transA) [4, 4]
-                else _l37.Run(Device, Work.View, _d.T5, Work.View, _d.T90, Work.View, _d.T92);
+                _l35.Run(this, Arena, _d.T74, Arena, _d.T16, Grads, 16); // S35: t78 = MatMul(t74, t16; transA) [3, 4]
+                _l36.Run(this, Arena, _d.T11, Arena, _d.T83, Arena, _d.T85); // S36: t85 = MatMul(t11, t83; transA) [4, 4]
+                _l37.Run(this, Arena, _d.T5, Arena, _d.T90, Arena, _d.T92); // S37: t92 = MatMul(t5, t90; transA) [4, 4]
                 _f38.Run(); // S38: elementwise over [4, 4], added into grad of 'w' (scalar), kernel K23
             }
         }

@@ -81,8 +81,7 @@ namespace Samples.LinearRegression
 
             protected override void RunKernels(bool backward)
             {
-                if (Managed) _l0.Run(X[0], _d.T0, _p, 0, _w, _d.T4); // S0: t4 = MatMul(t0, t1; transB) [N, 1]
-                else _l0.Run(Device, Work.View, _d.T0, State.Parameters.View, 0, Work.View, _d.T4);
+                _l0.Run(this, Slot(0), _d.T0, Params, 0, Arena, _d.T4); // S0: t4 = MatMul(t0, t1; transB) [N, 1]
                 _f1.Run(); // S1: elementwise over [N, 1], writes t5 (Vector256), kernel K0
             }
         }
@@ -149,14 +148,12 @@ namespace Samples.LinearRegression
 
             protected override void RunKernels(bool backward)
             {
-                if (Managed) _l0.Run(X[0], _d.T0, _p, 0, _w, _d.T5); // S0: t5 = MatMul(t0, t2; transB) [N, 1]
-                else _l0.Run(Device, Work.View, _d.T0, State.Parameters.View, 0, Work.View, _d.T5);
+                _l0.Run(this, Slot(0), _d.T0, Params, 0, Arena, _d.T5); // S0: t5 = MatMul(t0, t2; transB) [N, 1]
                 _f1.Run(); // S1: sum over axes 0,1 of [N, 1], writes t9 (Vector256), kernel K1
                 if (!backward) return;
                 _f2.Run(); // S2: elementwise over [N, 1], writes t15 (Vector256), kernel K2
                 _f3.Run(); // S3: sum over axes 0 of [N, 1], added into grad of 'linear.bias' (Vector256), kernel K3
-                if (Managed) _l4.Run(_w, _d.T15, X[0], _d.T0, _g, 0); // S4: t20 = MatMul(t15, t0; transA) [1, 1]
-                else _l4.Run(Device, Work.View, _d.T15, Work.View, _d.T0, State.Gradients.View, 0);
+                _l4.Run(this, Arena, _d.T15, Slot(0), _d.T0, Grads, 0); // S4: t20 = MatMul(t15, t0; transA) [1, 1]
             }
         }
 
