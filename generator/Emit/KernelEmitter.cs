@@ -17,6 +17,22 @@ namespace Kiln.Generator.Emit;
 /// <paramref name="slot"/>: the bound slot a node is stored in (-1: a region): on the managed path a kernel reads it from an array of its own.
 internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout> layout, System.Func<Node, int> slot)
 {
+    /// <summary>
+    /// Whether the kernel being emitted takes <c>KernelArgs</c> (it may be shared): then the offset of a parameter or
+    /// gradient it reads or writes is an argument too, <c>d.__{offset}</c>, so two layers that differ only in where their
+    /// parameters live are one kernel. A kernel keeping its plan's <c>Bound</c> has them as literals.
+    /// </summary>
+    private bool _blockOffsetsAsArgs;
+
+    /// <summary>Where a node lives, as the kernel being emitted addresses it.</summary>
+    private Placement Where(Node n)
+    {
+        var place = memory.Of(n, layout);
+        if (!_blockOffsetsAsArgs || place.Region is not (Region.Param or Region.Grad)) return place;
+        var start = System.Text.RegularExpressions.Regex.Match(place.Offset, @"^\d+");
+        return start.Success ? place with { Offset = "d.__" + start.Value + place.Offset.Substring(start.Length) } : place;
+    }
+
     /// <summary>The bound slots a kernel's managed form reads, in the order of its array parameters (x0, x1, …).</summary>
     public List<int> BoundOf(Kernel k) => k.Leaves.Select(slot).Where(s => s >= 0).Distinct().ToList();
 
@@ -59,7 +75,7 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
     /// <summary>Strides of a stored tensor over the kernel's domain (0 on broadcast dims).</summary>
     private Size[] DomainStrides(Node leaf, Shape domain)
     {
-        var place = memory.Of(leaf, layout);
+        var place = Where(leaf);
         var result = new Size[domain.Rank];
         int shift = domain.Rank - leaf.Shape.Rank;
         for (int i = 0; i < domain.Rank; i++)
@@ -72,7 +88,7 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
 
     private Size[] OutputStrides(Kernel k, Shape domain)
     {
-        var strides = memory.Of(k.Root, layout).Strides;
+        var strides = Where(k.Root).Strides;
         if (k.Kind != KernelKind.Reduce) return strides;
         return strides.Select((s, i) => k.Root.Attrs.Axes.Contains(i) ? Size.Of(0) : s).ToArray();
     }
@@ -207,6 +223,7 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
 
     public void EmitIlgpu(SourceWriter w, Kernel k, string name, string argType)
     {
+        _blockOffsetsAsArgs = argType == "KernelArgs";
         var domain = Domain(k);
         w.Open($"public static void {name}(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, {argType} d, int stride)");
         var live = LiveAxes(domain);
@@ -227,13 +244,13 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
         string At(int axis) => live.Count == 1 ? "e" : Coord(live, axis);
         foreach (var leaf in k.Leaves)
         {
-            var place = memory.Of(leaf, layout);
+            var place = Where(leaf);
             var strides = DomainStrides(leaf, domain);
             string idx = Sum(new[] { place.Offset }.Concat(reach is not null ? [FlatIndex(reach[leaf])] : live.Select(i => Mul(At(i), strides[i]))));
             lines.Add($"float l{leaf.Id} = {Array(place.Region)}[{idx}];");
         }
         lines.AddRange(Body(k, vector: false));
-        var outPlace = memory.Of(k.Root, layout);
+        var outPlace = Where(k.Root);
         var outStrides = OutputStrides(k, domain);
         string o = Sum(new[] { outPlace.Offset }.Concat(reach is not null ? ["e"] : live.Select(i => Mul(At(i), outStrides[i]))));
         string arr = Array(outPlace.Region);
@@ -259,8 +276,8 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
     /// <summary>The managed form of a kernel over one element (every dim 1): straight-line, whatever chunk it is given.</summary>
     private void EmitSingle(SourceWriter w, Kernel k, ReduceMode mode)
     {
-        var lines = k.Leaves.Select(leaf => $"float l{leaf.Id} = {Source(LeafArray(k, leaf, memory.Of(leaf, layout).Region))}[{memory.Of(leaf, layout).Offset}];").Concat(Body(k, vector: false)).ToList();
-        string v = ResultOf(k), o = $"a.Y[{memory.Of(k.Root, layout).Offset}]";
+        var lines = k.Leaves.Select(leaf => $"float l{leaf.Id} = {Source(LeafArray(k, leaf, Where(leaf).Region))}[{Where(leaf).Offset}];").Concat(Body(k, vector: false)).ToList();
+        string v = ResultOf(k), o = $"a.Y[{Where(k.Root).Offset}]";
         if (mode == ReduceMode.All)
         {
             lines.Add($"float acc = {Reduction(k).IdentityLiteral};");
@@ -283,14 +300,14 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
         w.Line("int c = (int)start, stop = (int)end;");
         w.Line($"int rows = (int)({domain[rowAxis].Emit("d.")});");
         EmitArrayStarts(w, k, output: false);
-        w.Line($"ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), {memory.Of(k.Root, layout).Offset});");
+        w.Line($"ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), {Where(k.Root).Offset});");
         string row = Coord(live, rowAxis);
         void Rows(bool vectors)
         {
             w.Open($"for (int {row} = 0; {row} < rows; {row}++)");
             foreach (var leaf in k.Leaves)
             {
-                var place = memory.Of(leaf, layout);
+                var place = Where(leaf);
                 var strides = DomainStrides(leaf, domain);
                 string at = Sum(new[] { place.Offset, Mul(row, strides[rowAxis]) });
                 string arr = LeafArray(k, leaf, place.Region) + "r";
@@ -327,7 +344,7 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
     /// <summary>A reference {array}r to the start of each array the kernel reads (and of its output's array, y).</summary>
     private void EmitArrayStarts(SourceWriter w, Kernel k, bool output)
     {
-        var arrays = k.Leaves.Select(leaf => LeafArray(k, leaf, memory.Of(leaf, layout).Region));
+        var arrays = k.Leaves.Select(leaf => LeafArray(k, leaf, Where(leaf).Region));
         foreach (var array in (output ? arrays.Append("y") : arrays).Distinct())
             w.Line($"ref float {array}r = ref MemoryMarshal.GetArrayDataReference({Source(array)});");
     }
@@ -348,6 +365,7 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
 
     public void EmitManaged(SourceWriter w, Kernel k, string name, string argType)
     {
+        _blockOffsetsAsArgs = argType == "KernelArgs";
         var domain = Domain(k);
         var mode = ModeOf(k);
         var live = LiveAxes(domain);
@@ -394,7 +412,7 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
         var one = new Dictionary<Node, string>();
         foreach (var leaf in k.Leaves)
         {
-            var place = memory.Of(leaf, layout);
+            var place = Where(leaf);
             var strides = DomainStrides(leaf, domain);
             lasts[leaf] = lastAxis < 0 ? Size.Of(0) : flat ? Size.Of(reach![leaf] == Reach.One ? 0 : 1) : strides[lastAxis];
             string idx = Sum(new[] { place.Offset }.Concat(rowAxes.Select(i => Mul(Coord(live, i), strides[i]))));
@@ -403,7 +421,7 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
             else w.Line($"ref float b{leaf.Id} = ref Unsafe.Add(ref {Start(LeafArray(k, leaf, place.Region))}, {idx});");
         }
         string One(Node leaf) => one.TryGetValue(leaf, out var value) ? value : "b" + leaf.Id;
-        var outPlace = memory.Of(k.Root, layout);
+        var outPlace = Where(k.Root);
         var outStrides = OutputStrides(k, domain);
         string outRow = Sum(new[] { outPlace.Offset }.Concat(rowAxes.Select(i => Mul(Coord(live, i), outStrides[i]))));
         // a total over everything returns its value (the runtime combines the chunks' totals): no output reference

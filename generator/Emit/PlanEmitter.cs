@@ -33,7 +33,7 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
     {
         null => "_d",
         { Count: 0 } => "default",
-        var args => $"new() {{ {string.Join(", ", args.Select((f, i) => $"A{i} = _d.{f}"))} }}",
+        var args => $"new() {{ {string.Join(", ", args.Select((f, i) => $"A{i} = {KernelLibrary.BlockOffset(f) ?? "_d." + f}"))} }}",
     };
     private string ArgTypeOf(Kernel k) => Entries[k].Args is null ? "Bound" : "global::Kiln.Kernels.KernelArgs";
 

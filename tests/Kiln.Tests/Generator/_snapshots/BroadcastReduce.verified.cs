@@ -57,12 +57,12 @@ namespace Demo
                 Describe([("x", _d.T0, 8 * _d.N, false), ("y", _d.T1, _d.N, false)], [[_d.N, 8], [_d.N], []]);
                 BindSlots(8 * _d.N, _d.N);
                 _f0 = new(this, global::Kiln.Generated.CenteringKernels.K0, global::Kiln.Generated.CenteringKernels.K0Cpu, new() { A0 = _d.N, A1 = _d.T4, A2 = _d.T0 }, global::Kiln.Kernels.Launch.Rows(8 * _d.N, 8), global::Kiln.Kernels.Output.Work(_d.T4, _d.N), 0);
-                _f1 = new(this, global::Kiln.Generated.CenteringKernels.K1, global::Kiln.Generated.CenteringKernels.K1Cpu, new() { A0 = _d.N, A1 = _d.T8, A2 = _d.T0, A3 = _d.T4 }, global::Kiln.Kernels.Launch.Map(8 * _d.N), global::Kiln.Kernels.Output.Work(_d.T8, 8 * _d.N), 0);
-                _f2 = new(this, global::Kiln.Generated.CenteringKernels.K2, global::Kiln.Generated.CenteringKernels.K2Cpu, new() { A0 = _d.N, A1 = _d.T11, A2 = _d.T8 }, global::Kiln.Kernels.Launch.Rows(8 * _d.N, 8), global::Kiln.Kernels.Output.Work(_d.T11, _d.N));
+                _f1 = new(this, global::Kiln.Generated.CenteringKernels.K1, global::Kiln.Generated.CenteringKernels.K1Cpu, new() { A0 = _d.N, A1 = _d.T8, A2 = _d.T0, A3 = _d.T4, A4 = 0 }, global::Kiln.Kernels.Launch.Map(8 * _d.N), global::Kiln.Kernels.Output.Work(_d.T8, 8 * _d.N), 0);
+                _f2 = new(this, global::Kiln.Generated.CenteringKernels.K2, global::Kiln.Generated.CenteringKernels.K2Cpu, new() { A0 = _d.N, A1 = _d.T11, A2 = _d.T8, A3 = 8 }, global::Kiln.Kernels.Launch.Rows(8 * _d.N, 8), global::Kiln.Kernels.Output.Work(_d.T11, _d.N));
                 _f3 = new(this, global::Kiln.Generated.CenteringKernels.K3, global::Kiln.Generated.CenteringKernels.K3Cpu, new() { A0 = _d.N, A1 = _d.T11, A2 = _d.T1, A3 = _d.T17 }, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T17, 1), 1);
                 _f4 = new(this, global::Kiln.Generated.CenteringKernels.K4, global::Kiln.Generated.CenteringKernels.K4Cpu, new() { A0 = _d.N, A1 = _d.T11, A2 = _d.T1, A3 = _d.T27 }, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Work(_d.T27, _d.N), 1);
-                _f5 = new(this, global::Kiln.Generated.CenteringKernels.K5, global::Kiln.Generated.CenteringKernels.K5Cpu, new() { A0 = _d.N, A1 = _d.T8, A2 = _d.T27, A3 = _d.T0, A4 = _d.T4 }, global::Kiln.Kernels.Launch.Columns(8 * _d.N, 8, accumulate: true), global::Kiln.Kernels.Output.Gradients(0, 8), 0);
-                _f6 = new(this, global::Kiln.Generated.CenteringKernels.K6, global::Kiln.Generated.CenteringKernels.K6Cpu, new() { A0 = _d.N, A1 = _d.T27 }, global::Kiln.Kernels.Launch.Total(8 * _d.N, accumulate: true), global::Kiln.Kernels.Output.Gradients(8, 1));
+                _f5 = new(this, global::Kiln.Generated.CenteringKernels.K5, global::Kiln.Generated.CenteringKernels.K5Cpu, new() { A0 = _d.N, A1 = _d.T8, A2 = 0, A3 = _d.T27, A4 = _d.T0, A5 = _d.T4 }, global::Kiln.Kernels.Launch.Columns(8 * _d.N, 8, accumulate: true), global::Kiln.Kernels.Output.Gradients(0, 8), 0);
+                _f6 = new(this, global::Kiln.Generated.CenteringKernels.K6, global::Kiln.Generated.CenteringKernels.K6Cpu, new() { A0 = _d.N, A1 = 8, A2 = _d.T27 }, global::Kiln.Kernels.Launch.Total(8 * _d.N, accumulate: true), global::Kiln.Kernels.Output.Gradients(8, 1));
             }
 
             /// <summary>Runs forward and backward; returns the loss and adds the gradients into the model's gradient block (as loss.backward()).</summary>
@@ -172,7 +172,7 @@ namespace Kiln.Generated
         //   t1 = Sub(t2, t3) [N, 8]
         //   t4 = Mul(t1, t5) [N, 8]
         //   t0 = Tanh(t4) [N, 8]
-        // d: A0 = N, A1 = offset of t0, A2 = offset of t2, A3 = offset of t3
+        // d: A0 = N, A1 = offset of t0, A2 = offset of t2, A3 = offset of t3, A4 = parameter/gradient offset 0
         public static void K1(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             for (int e = index; e < 8 * d.A0; e += stride)
@@ -180,7 +180,7 @@ namespace Kiln.Generated
                 int rest = e;
                 int i1 = (int)(rest % (8)); rest /= 8;
                 int i0 = (int)rest;
-                w[d.A1 + i0 * 8 + i1] = MathF.Tanh(((w[d.A2 + i0 * 8 + i1] - w[d.A3 + i0]) * p[i1]));
+                w[d.A1 + i0 * 8 + i1] = MathF.Tanh(((w[d.A2 + i0 * 8 + i1] - w[d.A3 + i0]) * p[d.A4 + i1]));
             }
         }
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K1Cpu(KernelArrays a, KernelArgs d, long start, long end)
@@ -199,7 +199,7 @@ namespace Kiln.Generated
                 int i0 = (int)row;
                 ref float b2 = ref Unsafe.Add(ref x0r, d.A2 + i0 * 8);
                 ref float b3 = ref Unsafe.Add(ref wr, d.A3 + i0);
-                ref float b5 = ref Unsafe.Add(ref pr, 0);
+                ref float b5 = ref Unsafe.Add(ref pr, d.A4);
                 ref float o = ref Unsafe.Add(ref yr, d.A1 + i0 * 8);
                 for (; c + 8 <= stop; c += 8) Body(Vector256.LoadUnsafe(ref b2, (nuint)c), Vector256.Create(b3), Vector256.LoadUnsafe(ref b5, (nuint)c)).StoreUnsafe(ref o, (nuint)c);
                 if (c < stop) Lanes.Store(Body(Lanes.Load(ref b2, c, stop - c), Vector256.Create(b3), Lanes.Load(ref b5, c, stop - c)), ref o, c, stop - c);
@@ -211,7 +211,7 @@ namespace Kiln.Generated
         // K2: sum over axes 1 of [N, 8], writes t0 (Vector256)
         //   t1 = Add(t2, t3) [N, 8]
         //   t0 = Sum(t1; axes=1) [N, 1]
-        // d: A0 = N, A1 = offset of t0, A2 = offset of t2
+        // d: A0 = N, A1 = offset of t0, A2 = offset of t2, A3 = parameter/gradient offset 8
         public static void K2(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             for (int e = index; e < 8 * d.A0; e += stride)
@@ -219,7 +219,7 @@ namespace Kiln.Generated
                 int rest = e;
                 int i1 = (int)(rest % (8)); rest /= 8;
                 int i0 = (int)rest;
-                Atomic.Add(ref w[d.A1 + i0], (w[d.A2 + i0 * 8 + i1] + p[8]));
+                Atomic.Add(ref w[d.A1 + i0], (w[d.A2 + i0 * 8 + i1] + p[d.A3]));
             }
         }
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K2Cpu(KernelArrays a, KernelArgs d, long start, long end)
@@ -236,7 +236,7 @@ namespace Kiln.Generated
                 e += stop - c;
                 int i0 = (int)row;
                 ref float b2 = ref Unsafe.Add(ref wr, d.A2 + i0 * 8);
-                ref float b3 = ref Unsafe.Add(ref pr, 8);
+                ref float b3 = ref Unsafe.Add(ref pr, d.A3);
                 ref float o = ref Unsafe.Add(ref yr, d.A1 + i0);
                 float acc = 0;
                 Vector256<float> vacc = Vector256<float>.Zero;
@@ -322,7 +322,7 @@ namespace Kiln.Generated
         //   t7 = Sub(t8, t9) [N, 8]
         //   t10 = Mul(t6, t7) [N, 8]
         //   t11 = Sum(t10; axes=0) [1, 8]
-        // d: A0 = N, A1 = offset of t3, A2 = T27, A3 = offset of t8, A4 = offset of t9
+        // d: A0 = N, A1 = offset of t3, A2 = parameter/gradient offset 0, A3 = T27, A4 = offset of t8, A5 = offset of t9
         public static void K5(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             for (int e = index; e < 8 * d.A0; e += stride)
@@ -331,7 +331,7 @@ namespace Kiln.Generated
                 int i1 = (int)(rest % (8)); rest /= 8;
                 int i0 = (int)rest;
                 float l3 = w[d.A1 + i0 * 8 + i1];
-                Atomic.Add(ref g[i1], ((w[d.A2 + i0] * (1f - (l3 * l3))) * (w[d.A3 + i0 * 8 + i1] - w[d.A4 + i0])));
+                Atomic.Add(ref g[d.A2 + i1], ((w[d.A3 + i0] * (1f - (l3 * l3))) * (w[d.A4 + i0 * 8 + i1] - w[d.A5 + i0])));
             }
         }
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K5Cpu(KernelArrays a, KernelArgs d, long start, long end)
@@ -340,16 +340,16 @@ namespace Kiln.Generated
             int rows = (int)(d.A0);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
             ref float x0r = ref MemoryMarshal.GetArrayDataReference(a.X[0]);
-            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), 0);
+            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A2);
             for (; c + 8 <= stop; c += 8)
             {
                 Vector256<float> vacc = Vector256<float>.Zero;
                 for (int i0 = 0; i0 < rows; i0++)
                 {
-                    var l1 = Vector256.Create(Unsafe.Add(ref wr, d.A2 + i0));
+                    var l1 = Vector256.Create(Unsafe.Add(ref wr, d.A3 + i0));
                     var l3 = Vector256.LoadUnsafe(ref Unsafe.Add(ref wr, d.A1 + i0 * 8), (nuint)c);
-                    var l8 = Vector256.LoadUnsafe(ref Unsafe.Add(ref x0r, d.A3 + i0 * 8), (nuint)c);
-                    var l9 = Vector256.Create(Unsafe.Add(ref wr, d.A4 + i0));
+                    var l8 = Vector256.LoadUnsafe(ref Unsafe.Add(ref x0r, d.A4 + i0 * 8), (nuint)c);
+                    var l9 = Vector256.Create(Unsafe.Add(ref wr, d.A5 + i0));
                     var v0 = l1;
                     var v5 = Vector256.Create(1f);
                     var v2 = (l3 * l3);
@@ -366,10 +366,10 @@ namespace Kiln.Generated
                 float acc = 0;
                 for (int i0 = 0; i0 < rows; i0++)
                 {
-                    float l1 = Unsafe.Add(ref wr, d.A2 + i0);
+                    float l1 = Unsafe.Add(ref wr, d.A3 + i0);
                     float l3 = Unsafe.Add(ref wr, d.A1 + i0 * 8 + c);
-                    float l8 = Unsafe.Add(ref x0r, d.A3 + i0 * 8 + c);
-                    float l9 = Unsafe.Add(ref wr, d.A4 + i0);
+                    float l8 = Unsafe.Add(ref x0r, d.A4 + i0 * 8 + c);
+                    float l9 = Unsafe.Add(ref wr, d.A5 + i0);
                     float v0 = l1;
                     float v5 = 1f;
                     float v2 = (l3 * l3);
@@ -386,7 +386,7 @@ namespace Kiln.Generated
         // K6: sum over axes 0,1 of [N, 8], added into grad of 'offset' (Vector256)
         //   t0 = Copy(t1) [N, 8]
         //   t2 = Sum(t0; axes=0,1) [1, 1]
-        // d: A0 = N, A1 = T27
+        // d: A0 = N, A1 = parameter/gradient offset 8, A2 = T27
         public static void K6(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             for (int e = index; e < 8 * d.A0; e += stride)
@@ -394,7 +394,7 @@ namespace Kiln.Generated
                 int rest = e;
                 int i1 = (int)(rest % (8)); rest /= 8;
                 int i0 = (int)rest;
-                Atomic.Add(ref g[8], w[d.A1 + i0]);
+                Atomic.Add(ref g[d.A1], w[d.A2 + i0]);
             }
         }
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double K6Cpu(KernelArrays a, KernelArgs d, long start, long end)
@@ -410,7 +410,7 @@ namespace Kiln.Generated
                 int stop = (int)Math.Min(cols, c + (end - e));
                 e += stop - c;
                 int i0 = (int)row;
-                ref float b1 = ref Unsafe.Add(ref wr, d.A1 + i0);
+                ref float b1 = ref Unsafe.Add(ref wr, d.A2 + i0);
                 float acc = 0;
                 Vector256<float> vacc = Vector256<float>.Zero;
                 for (; c + 8 <= stop; c += 8) vacc += Body(Vector256.Create(b1));

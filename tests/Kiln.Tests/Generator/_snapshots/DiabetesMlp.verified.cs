@@ -66,11 +66,11 @@ namespace Samples.Diabetes
                 Returns("output", 1, _d.T18, _d.N, "[N, 1]");
                 BindSlots(8 * _d.N, _d.N);
                 _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 6, 8, transA: false, transB: true, accumulate: false);
-                _f1 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K0, global::Kiln.Generated.DiabetesClassifierKernels.K0Cpu, new() { A0 = _d.N, A1 = _d.T6, A2 = _d.T4 }, global::Kiln.Kernels.Launch.Map(6 * _d.N), global::Kiln.Kernels.Output.Work(_d.T6, 6 * _d.N));
+                _f1 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K0, global::Kiln.Generated.DiabetesClassifierKernels.K0Cpu, new() { A0 = _d.N, A1 = _d.T6, A2 = _d.T4, A3 = 48 }, global::Kiln.Kernels.Launch.Map(6 * _d.N), global::Kiln.Kernels.Output.Work(_d.T6, 6 * _d.N));
                 _l2 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 6, transA: false, transB: true, accumulate: false);
-                _f3 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K1, global::Kiln.Generated.DiabetesClassifierKernels.K1Cpu, new() { A0 = _d.N, A1 = _d.T12, A2 = _d.T10 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T12, 4 * _d.N));
+                _f3 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K1, global::Kiln.Generated.DiabetesClassifierKernels.K1Cpu, new() { A0 = _d.N, A1 = _d.T12, A2 = _d.T10, A3 = 78 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T12, 4 * _d.N));
                 _l4 = new global::Kiln.Kernels.GemmOp(_d.N, 1, 4, transA: false, transB: true, accumulate: false);
-                _f5 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K2, global::Kiln.Generated.DiabetesClassifierKernels.K2Cpu, new() { A0 = _d.N, A1 = _d.T18, A2 = _d.T16 }, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Bound(1, _d.T18, _d.N));
+                _f5 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K2, global::Kiln.Generated.DiabetesClassifierKernels.K2Cpu, new() { A0 = _d.N, A1 = _d.T18, A2 = _d.T16, A3 = 86 }, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Bound(1, _d.T18, _d.N));
             }
 
             /// <summary>Output elements ([N, 1]).</summary>
@@ -130,21 +130,21 @@ namespace Samples.Diabetes
                 Describe([("x", _d.T0, 8 * _d.N, false), ("y", _d.T1, _d.N, false)], [[_d.N, 8], [_d.N, 1], []]);
                 BindSlots(8 * _d.N, _d.N);
                 _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 6, 8, transA: false, transB: true, accumulate: false);
-                _f1 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K0, global::Kiln.Generated.DiabetesClassifierKernels.K0Cpu, new() { A0 = _d.N, A1 = _d.T7, A2 = _d.T5 }, global::Kiln.Kernels.Launch.Map(6 * _d.N), global::Kiln.Kernels.Output.Work(_d.T7, 6 * _d.N));
+                _f1 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K0, global::Kiln.Generated.DiabetesClassifierKernels.K0Cpu, new() { A0 = _d.N, A1 = _d.T7, A2 = _d.T5, A3 = 48 }, global::Kiln.Kernels.Launch.Map(6 * _d.N), global::Kiln.Kernels.Output.Work(_d.T7, 6 * _d.N));
                 _l2 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 6, transA: false, transB: true, accumulate: false);
-                _f3 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K1, global::Kiln.Generated.DiabetesClassifierKernels.K1Cpu, new() { A0 = _d.N, A1 = _d.T13, A2 = _d.T11 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T13, 4 * _d.N));
+                _f3 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K1, global::Kiln.Generated.DiabetesClassifierKernels.K1Cpu, new() { A0 = _d.N, A1 = _d.T13, A2 = _d.T11, A3 = 78 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T13, 4 * _d.N));
                 _l4 = new global::Kiln.Kernels.GemmOp(_d.N, 1, 4, transA: false, transB: true, accumulate: false);
-                _f5 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K3, global::Kiln.Generated.DiabetesClassifierKernels.K3Cpu, new() { A0 = _d.N, A1 = _d.T17, A2 = _d.T1, A3 = _d.T25 }, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T25, 1), 1);
-                _f6 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K4, global::Kiln.Generated.DiabetesClassifierKernels.K4Cpu, new() { A0 = _d.N, A1 = _d.T1, A2 = _d.T17, A3 = _d.T38 }, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Work(_d.T38, _d.N), 1);
+                _f5 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K3, global::Kiln.Generated.DiabetesClassifierKernels.K3Cpu, new() { A0 = _d.N, A1 = _d.T17, A2 = 86, A3 = _d.T1, A4 = _d.T25 }, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T25, 1), 1);
+                _f6 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K4, global::Kiln.Generated.DiabetesClassifierKernels.K4Cpu, new() { A0 = _d.N, A1 = _d.T1, A2 = _d.T17, A3 = 86, A4 = _d.T38 }, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Work(_d.T38, _d.N), 1);
                 _l7 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 1, transA: false, transB: false, accumulate: false);
                 _f8 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K5, global::Kiln.Generated.DiabetesClassifierKernels.K5Cpu, new() { A0 = _d.N, A1 = _d.T13, A2 = _d.T45, A3 = _d.T41 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T45, 4 * _d.N));
                 _l9 = new global::Kiln.Kernels.GemmOp(_d.N, 6, 4, transA: false, transB: false, accumulate: false);
                 _f10 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K6, global::Kiln.Generated.DiabetesClassifierKernels.K6Cpu, new() { A0 = _d.N, A1 = _d.T7, A2 = _d.T52, A3 = _d.T48 }, global::Kiln.Kernels.Launch.Map(6 * _d.N), global::Kiln.Kernels.Output.Work(_d.T52, 6 * _d.N));
-                _f11 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K7, global::Kiln.Generated.DiabetesClassifierKernels.K7Cpu, new() { A0 = _d.N, A1 = _d.T52 }, global::Kiln.Kernels.Launch.Columns(6 * _d.N, 6, accumulate: true), global::Kiln.Kernels.Output.Gradients(48, 6));
+                _f11 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K7, global::Kiln.Generated.DiabetesClassifierKernels.K7Cpu, new() { A0 = _d.N, A1 = 48, A2 = _d.T52 }, global::Kiln.Kernels.Launch.Columns(6 * _d.N, 6, accumulate: true), global::Kiln.Kernels.Output.Gradients(48, 6));
                 _l12 = new global::Kiln.Kernels.GemmOp(6, 8, _d.N, transA: true, transB: false, accumulate: true);
-                _f13 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K8, global::Kiln.Generated.DiabetesClassifierKernels.K8Cpu, new() { A0 = _d.N, A1 = _d.T45 }, global::Kiln.Kernels.Launch.Columns(4 * _d.N, 4, accumulate: true), global::Kiln.Kernels.Output.Gradients(78, 4));
+                _f13 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K8, global::Kiln.Generated.DiabetesClassifierKernels.K8Cpu, new() { A0 = _d.N, A1 = 78, A2 = _d.T45 }, global::Kiln.Kernels.Launch.Columns(4 * _d.N, 4, accumulate: true), global::Kiln.Kernels.Output.Gradients(78, 4));
                 _l14 = new global::Kiln.Kernels.GemmOp(4, 6, _d.N, transA: true, transB: false, accumulate: true);
-                _f15 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K9, global::Kiln.Generated.DiabetesClassifierKernels.K9Cpu, new() { A0 = _d.N, A1 = _d.T38 }, global::Kiln.Kernels.Launch.Total(_d.N, accumulate: true), global::Kiln.Kernels.Output.Gradients(86, 1));
+                _f15 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K9, global::Kiln.Generated.DiabetesClassifierKernels.K9Cpu, new() { A0 = _d.N, A1 = 86, A2 = _d.T38 }, global::Kiln.Kernels.Launch.Total(_d.N, accumulate: true), global::Kiln.Kernels.Output.Gradients(86, 1));
                 _l16 = new global::Kiln.Kernels.GemmOp(1, 4, _d.N, transA: true, transB: false, accumulate: true);
             }
 
@@ -225,7 +225,7 @@ namespace Kiln.Generated
         // K0: elementwise over [N, 6], writes t0 (scalar)
         //   t1 = Add(t2, t3) [N, 6]
         //   t0 = Sigmoid(t1) [N, 6]
-        // d: A0 = N, A1 = offset of t0, A2 = offset of t2
+        // d: A0 = N, A1 = offset of t0, A2 = offset of t2, A3 = parameter/gradient offset 48
         public static void K0(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             for (int e = index; e < 6 * d.A0; e += stride)
@@ -233,7 +233,7 @@ namespace Kiln.Generated
                 int rest = e;
                 int i1 = (int)(rest % (6)); rest /= 6;
                 int i0 = (int)rest;
-                w[d.A1 + i0 * 6 + i1] = (global::Kiln.Kernels.Simd.Sigmoid((w[d.A2 + i0 * 6 + i1] + p[48 + i1])));
+                w[d.A1 + i0 * 6 + i1] = (global::Kiln.Kernels.Simd.Sigmoid((w[d.A2 + i0 * 6 + i1] + p[d.A3 + i1])));
             }
         }
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K0Cpu(KernelArrays a, KernelArgs d, long start, long end)
@@ -250,7 +250,7 @@ namespace Kiln.Generated
                 e += stop - c;
                 int i0 = (int)row;
                 ref float b2 = ref Unsafe.Add(ref wr, d.A2 + i0 * 6);
-                ref float b3 = ref Unsafe.Add(ref pr, 48);
+                ref float b3 = ref Unsafe.Add(ref pr, d.A3);
                 ref float o = ref Unsafe.Add(ref yr, d.A1 + i0 * 6);
                 for (; c < stop; c++)
                 {
@@ -263,7 +263,7 @@ namespace Kiln.Generated
         // K1: elementwise over [N, 4], writes t0 (scalar)
         //   t1 = Add(t2, t3) [N, 4]
         //   t0 = Sigmoid(t1) [N, 4]
-        // d: A0 = N, A1 = offset of t0, A2 = offset of t2
+        // d: A0 = N, A1 = offset of t0, A2 = offset of t2, A3 = parameter/gradient offset 78
         public static void K1(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             for (int e = index; e < 4 * d.A0; e += stride)
@@ -271,7 +271,7 @@ namespace Kiln.Generated
                 int rest = e;
                 int i1 = (int)(rest % (4)); rest /= 4;
                 int i0 = (int)rest;
-                w[d.A1 + i0 * 4 + i1] = (global::Kiln.Kernels.Simd.Sigmoid((w[d.A2 + i0 * 4 + i1] + p[78 + i1])));
+                w[d.A1 + i0 * 4 + i1] = (global::Kiln.Kernels.Simd.Sigmoid((w[d.A2 + i0 * 4 + i1] + p[d.A3 + i1])));
             }
         }
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K1Cpu(KernelArrays a, KernelArgs d, long start, long end)
@@ -288,7 +288,7 @@ namespace Kiln.Generated
                 e += stop - c;
                 int i0 = (int)row;
                 ref float b2 = ref Unsafe.Add(ref wr, d.A2 + i0 * 4);
-                ref float b3 = ref Unsafe.Add(ref pr, 78);
+                ref float b3 = ref Unsafe.Add(ref pr, d.A3);
                 ref float o = ref Unsafe.Add(ref yr, d.A1 + i0 * 4);
                 for (; c < stop; c++)
                 {
@@ -301,19 +301,19 @@ namespace Kiln.Generated
         // K2: elementwise over [N, 1], writes t0 (Vector256)
         //   t1 = Add(t2, t3) [N, 1]
         //   t0 = Sigmoid(t1) [N, 1]
-        // d: A0 = N, A1 = offset of t0, A2 = offset of t2
+        // d: A0 = N, A1 = offset of t0, A2 = offset of t2, A3 = parameter/gradient offset 86
         public static void K2(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             for (int e = index; e < d.A0; e += stride)
-                w[d.A1 + e] = (global::Kiln.Kernels.Simd.Sigmoid((w[d.A2 + e] + p[86])));
+                w[d.A1 + e] = (global::Kiln.Kernels.Simd.Sigmoid((w[d.A2 + e] + p[d.A3])));
         }
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K2Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             int c = (int)start, stop = (int)end;
             ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
             ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A1);
-            for (; c + 8 <= stop; c += 8) Body(Vector256.LoadUnsafe(ref b2, (nuint)c), Vector256.Create(a.P[86])).StoreUnsafe(ref o, (nuint)c);
-            if (c < stop) Lanes.Store(Body(Lanes.Load(ref b2, c, stop - c), Vector256.Create(a.P[86])), ref o, c, stop - c);
+            for (; c + 8 <= stop; c += 8) Body(Vector256.LoadUnsafe(ref b2, (nuint)c), Vector256.Create(a.P[d.A3])).StoreUnsafe(ref o, (nuint)c);
+            if (c < stop) Lanes.Store(Body(Lanes.Load(ref b2, c, stop - c), Vector256.Create(a.P[d.A3])), ref o, c, stop - c);
 
             [MethodImpl(MethodImplOptions.AggressiveInlining)] Vector256<float> Body(Vector256<float> l2, Vector256<float> l3) => (global::Kiln.Kernels.Simd.Sigmoid((l2 + l3)));
         }
@@ -325,26 +325,26 @@ namespace Kiln.Generated
         //   t7 = Sub(t4, t5) [N, 1]
         //   t8 = Mul(t7, t9) [N, 1]
         //   t0 = Sum(t8; axes=0,1) [1, 1]
-        // d: A0 = N, A1 = offset of t2, A2 = offset of t6, A3 = offset of t0
+        // d: A0 = N, A1 = offset of t2, A2 = parameter/gradient offset 86, A3 = offset of t6, A4 = offset of t0
         public static void K3(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             for (int e = index; e < d.A0; e += stride)
             {
-                float v1 = (w[d.A1 + e] + p[86]);
-                float v8 = (((global::Kiln.Kernels.Simd.Softplus(v1)) - (w[d.A2 + e] * v1)) * ((float)(1 / (double)(d.A0))));
-                Atomic.Add(ref w[d.A3], v8);
+                float v1 = (w[d.A1 + e] + p[d.A2]);
+                float v8 = (((global::Kiln.Kernels.Simd.Softplus(v1)) - (w[d.A3 + e] * v1)) * ((float)(1 / (double)(d.A0))));
+                Atomic.Add(ref w[d.A4], v8);
             }
         }
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double K3Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             int c = (int)start, stop = (int)end;
             ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
-            ref float b6 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.X[0]), d.A2);
+            ref float b6 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.X[0]), d.A3);
             float acc = 0;
             Vector256<float> vacc = Vector256<float>.Zero;
-            for (; c + 8 <= stop; c += 8) vacc += Body(Vector256.LoadUnsafe(ref b2, (nuint)c), Vector256.Create(a.P[86]), Vector256.LoadUnsafe(ref b6, (nuint)c));
+            for (; c + 8 <= stop; c += 8) vacc += Body(Vector256.LoadUnsafe(ref b2, (nuint)c), Vector256.Create(a.P[d.A2]), Vector256.LoadUnsafe(ref b6, (nuint)c));
             acc += Vector256.Sum(vacc);
-            if (c < stop) acc += Vector256.Sum(Lanes.Keep(Body(Lanes.Load(ref b2, c, stop - c), Vector256.Create(a.P[86]), Lanes.Load(ref b6, c, stop - c)), stop - c, Vector256<float>.Zero));
+            if (c < stop) acc += Vector256.Sum(Lanes.Keep(Body(Lanes.Load(ref b2, c, stop - c), Vector256.Create(a.P[d.A2]), Lanes.Load(ref b6, c, stop - c)), stop - c, Vector256<float>.Zero));
             return acc;
 
             [MethodImpl(MethodImplOptions.AggressiveInlining)] Vector256<float> Body(Vector256<float> l2, Vector256<float> l3, Vector256<float> l6)
@@ -365,14 +365,14 @@ namespace Kiln.Generated
         //   t12 = Sigmoid(t9) [N, 1]
         //   t13 = Mul(t4, t12) [N, 1]
         //   t0 = Add(t7, t13) [N, 1]
-        // d: A0 = N, A1 = offset of t8, A2 = offset of t10, A3 = offset of t0
+        // d: A0 = N, A1 = offset of t8, A2 = offset of t10, A3 = parameter/gradient offset 86, A4 = offset of t0
         public static void K4(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             for (int e = index; e < d.A0; e += stride)
             {
                 float v4 = (1f * ((float)(1 / (double)(d.A0))));
-                float v0 = (((-v4) * w[d.A1 + e]) + (v4 * (global::Kiln.Kernels.Simd.Sigmoid((w[d.A2 + e] + p[86])))));
-                w[d.A3 + e] = v0;
+                float v0 = (((-v4) * w[d.A1 + e]) + (v4 * (global::Kiln.Kernels.Simd.Sigmoid((w[d.A2 + e] + p[d.A3])))));
+                w[d.A4 + e] = v0;
             }
         }
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K4Cpu(KernelArrays a, KernelArgs d, long start, long end)
@@ -380,9 +380,9 @@ namespace Kiln.Generated
             int c = (int)start, stop = (int)end;
             ref float b8 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.X[0]), d.A1);
             ref float b10 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
-            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A3);
-            for (; c + 8 <= stop; c += 8) Body(Vector256.LoadUnsafe(ref b8, (nuint)c), Vector256.LoadUnsafe(ref b10, (nuint)c), Vector256.Create(a.P[86])).StoreUnsafe(ref o, (nuint)c);
-            if (c < stop) Lanes.Store(Body(Lanes.Load(ref b8, c, stop - c), Lanes.Load(ref b10, c, stop - c), Vector256.Create(a.P[86])), ref o, c, stop - c);
+            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A4);
+            for (; c + 8 <= stop; c += 8) Body(Vector256.LoadUnsafe(ref b8, (nuint)c), Vector256.LoadUnsafe(ref b10, (nuint)c), Vector256.Create(a.P[d.A3])).StoreUnsafe(ref o, (nuint)c);
+            if (c < stop) Lanes.Store(Body(Lanes.Load(ref b8, c, stop - c), Lanes.Load(ref b10, c, stop - c), Vector256.Create(a.P[d.A3])), ref o, c, stop - c);
 
             [MethodImpl(MethodImplOptions.AggressiveInlining)] Vector256<float> Body(Vector256<float> l8, Vector256<float> l10, Vector256<float> l11)
             {
@@ -443,7 +443,7 @@ namespace Kiln.Generated
 
         // K7: sum over axes 0 of [N, 6], added into grad of 'linear1.bias' (scalar)
         //   t0 = Sum(t1; axes=0) [1, 6]
-        // d: A0 = N, A1 = offset of t1
+        // d: A0 = N, A1 = parameter/gradient offset 48, A2 = offset of t1
         public static void K7(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             for (int e = index; e < 6 * d.A0; e += stride)
@@ -451,7 +451,7 @@ namespace Kiln.Generated
                 int rest = e;
                 int i1 = (int)(rest % (6)); rest /= 6;
                 int i0 = (int)rest;
-                Atomic.Add(ref g[48 + i1], w[d.A1 + i0 * 6 + i1]);
+                Atomic.Add(ref g[d.A1 + i1], w[d.A2 + i0 * 6 + i1]);
             }
         }
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K7Cpu(KernelArrays a, KernelArgs d, long start, long end)
@@ -459,13 +459,13 @@ namespace Kiln.Generated
             int c = (int)start, stop = (int)end;
             int rows = (int)(d.A0);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
-            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), 48);
+            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A1);
             for (; c < stop; c++)
             {
                 float acc = 0;
                 for (int i0 = 0; i0 < rows; i0++)
                 {
-                    float l1 = Unsafe.Add(ref wr, d.A1 + i0 * 6 + c);
+                    float l1 = Unsafe.Add(ref wr, d.A2 + i0 * 6 + c);
                     acc += l1;
                 }
                 Unsafe.Add(ref o, c) += acc;
@@ -474,7 +474,7 @@ namespace Kiln.Generated
 
         // K8: sum over axes 0 of [N, 4], added into grad of 'linear2.bias' (scalar)
         //   t0 = Sum(t1; axes=0) [1, 4]
-        // d: A0 = N, A1 = offset of t1
+        // d: A0 = N, A1 = parameter/gradient offset 78, A2 = offset of t1
         public static void K8(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             for (int e = index; e < 4 * d.A0; e += stride)
@@ -482,7 +482,7 @@ namespace Kiln.Generated
                 int rest = e;
                 int i1 = (int)(rest % (4)); rest /= 4;
                 int i0 = (int)rest;
-                Atomic.Add(ref g[78 + i1], w[d.A1 + i0 * 4 + i1]);
+                Atomic.Add(ref g[d.A1 + i1], w[d.A2 + i0 * 4 + i1]);
             }
         }
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K8Cpu(KernelArrays a, KernelArgs d, long start, long end)
@@ -490,13 +490,13 @@ namespace Kiln.Generated
             int c = (int)start, stop = (int)end;
             int rows = (int)(d.A0);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
-            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), 78);
+            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A1);
             for (; c < stop; c++)
             {
                 float acc = 0;
                 for (int i0 = 0; i0 < rows; i0++)
                 {
-                    float l1 = Unsafe.Add(ref wr, d.A1 + i0 * 4 + c);
+                    float l1 = Unsafe.Add(ref wr, d.A2 + i0 * 4 + c);
                     acc += l1;
                 }
                 Unsafe.Add(ref o, c) += acc;
@@ -505,16 +505,16 @@ namespace Kiln.Generated
 
         // K9: sum over axes 0 of [N, 1], added into grad of 'linear3.bias' (Vector256)
         //   t0 = Sum(t1; axes=0) [1, 1]
-        // d: A0 = N, A1 = offset of t1
+        // d: A0 = N, A1 = parameter/gradient offset 86, A2 = offset of t1
         public static void K9(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             for (int e = index; e < d.A0; e += stride)
-                Atomic.Add(ref g[86], w[d.A1 + e]);
+                Atomic.Add(ref g[d.A1], w[d.A2 + e]);
         }
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double K9Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             int c = (int)start, stop = (int)end;
-            ref float b1 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
+            ref float b1 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
             float acc = 0;
             Vector256<float> vacc = Vector256<float>.Zero;
             for (; c + 8 <= stop; c += 8) vacc += Body(Vector256.LoadUnsafe(ref b1, (nuint)c));

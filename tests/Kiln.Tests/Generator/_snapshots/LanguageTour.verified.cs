@@ -207,7 +207,7 @@ namespace Demo
                 _f19 = new(this, global::Kiln.Generated.TourKernels.K12, global::Kiln.Generated.TourKernels.K12Cpu, new() { A0 = _d.T54 }, global::Kiln.Kernels.Launch.Map(4), global::Kiln.Kernels.Output.Work(_d.T54, 4));
                 _l20 = new global::Kiln.Kernels.ScanOp(1, 4, 1, reverse: false);
                 _f21 = new(this, global::Kiln.Generated.TourKernels.K13, global::Kiln.Generated.TourKernels.K13Cpu, new() { A0 = _d.T56, A1 = _d.T55 }, global::Kiln.Kernels.Launch.Map(4), global::Kiln.Kernels.Output.Work(_d.T56, 4));
-                _f22 = new(this, global::Kiln.Generated.TourKernels.K14, global::Kiln.Generated.TourKernels.K14Cpu, new() { A0 = _d.T60, A1 = _d.T56 }, global::Kiln.Kernels.Launch.Total(16), global::Kiln.Kernels.Output.Work(_d.T60, 1));
+                _f22 = new(this, global::Kiln.Generated.TourKernels.K14, global::Kiln.Generated.TourKernels.K14Cpu, new() { A0 = _d.T60, A1 = 0, A2 = _d.T56 }, global::Kiln.Kernels.Launch.Total(16), global::Kiln.Kernels.Output.Work(_d.T60, 1));
                 _f23 = new(this, global::Kiln.Generated.TourKernels.K15, global::Kiln.Generated.TourKernels.K15Cpu, new() { A0 = _d.T63, A1 = _d.T46, A2 = _d.T48, A3 = _d.T41, A4 = _d.T60 }, global::Kiln.Kernels.Launch.Map(1), global::Kiln.Kernels.Output.Work(_d.T63, 1));
                 _f24 = new(this, global::Kiln.Generated.TourKernels.K16, global::Kiln.Generated.TourKernels.K16Cpu, new() { A0 = _d.N, A1 = _d.T31, A2 = _d.T24 }, global::Kiln.Kernels.Launch.Columns(3 * _d.N, 3), global::Kiln.Kernels.Output.Work(_d.T31, 3));
                 _f25 = new(this, global::Kiln.Generated.TourKernels.K17, global::Kiln.Generated.TourKernels.K17Cpu, new() { A0 = _d.T35, A1 = _d.T26, A2 = _d.T31 }, global::Kiln.Kernels.Launch.Map(3), global::Kiln.Kernels.Output.Work(_d.T35, 3));
@@ -223,7 +223,7 @@ namespace Demo
                 _l35 = new global::Kiln.Kernels.GemmOp(3, 4, _d.N, transA: true, transB: false, accumulate: true);
                 _l36 = new global::Kiln.Kernels.GemmOp(4, 4, _d.N, transA: true, transB: false, accumulate: false);
                 _l37 = new global::Kiln.Kernels.GemmOp(4, 4, _d.N, transA: true, transB: false, accumulate: false);
-                _f38 = new(this, global::Kiln.Generated.TourKernels.K23, global::Kiln.Generated.TourKernels.K23Cpu, new() { A0 = _d.T56, A1 = _d.T85, A2 = _d.T92 }, global::Kiln.Kernels.Launch.Map(16), global::Kiln.Kernels.Output.Gradients(0, 16));
+                _f38 = new(this, global::Kiln.Generated.TourKernels.K23, global::Kiln.Generated.TourKernels.K23Cpu, new() { A0 = _d.T56, A1 = _d.T85, A2 = _d.T92, A3 = 0 }, global::Kiln.Kernels.Launch.Map(16), global::Kiln.Kernels.Output.Gradients(0, 16));
             }
 
             /// <summary>Runs forward and backward; returns the loss and adds the gradients into the model's gradient block (as loss.backward()).</summary>
@@ -642,7 +642,7 @@ namespace Kiln.Generated
         //   t1 = Eq(t2, t3) [4, 4]
         //   t4 = Mul(t5, t1) [4, 4]
         //   t0 = Sum(t4; axes=0,1) [1, 1]
-        // d: A0 = offset of t0, A1 = offset of t3
+        // d: A0 = offset of t0, A1 = parameter/gradient offset 0, A2 = offset of t3
         public static void K14(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             for (int e = index; e < 16; e += stride)
@@ -650,7 +650,7 @@ namespace Kiln.Generated
                 int rest = e;
                 int i1 = (int)(rest % (4)); rest /= 4;
                 int i0 = (int)rest;
-                Atomic.Add(ref w[d.A0], (p[i0 * 4 + i1] * (w[d.A1 + i0] == w[d.A1 + i1] ? 1f : 0f)));
+                Atomic.Add(ref w[d.A0], (p[d.A1 + i0 * 4 + i1] * (w[d.A2 + i0] == w[d.A2 + i1] ? 1f : 0f)));
             }
         }
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double K14Cpu(KernelArrays a, KernelArgs d, long start, long end)
@@ -667,9 +667,9 @@ namespace Kiln.Generated
                 int stop = (int)Math.Min(cols, c + (end - e));
                 e += stop - c;
                 int i0 = (int)row;
-                ref float b5 = ref Unsafe.Add(ref pr, i0 * 4);
-                ref float b2 = ref Unsafe.Add(ref wr, d.A1 + i0);
-                ref float b3 = ref Unsafe.Add(ref wr, d.A1);
+                ref float b5 = ref Unsafe.Add(ref pr, d.A1 + i0 * 4);
+                ref float b2 = ref Unsafe.Add(ref wr, d.A2 + i0);
+                ref float b3 = ref Unsafe.Add(ref wr, d.A2);
                 float acc = 0;
                 for (; c < stop; c++)
                     acc += (Unsafe.Add(ref b5, c) * (b2 == Unsafe.Add(ref b3, c) ? 1f : 0f));
@@ -869,7 +869,7 @@ namespace Kiln.Generated
         //   t6 = Mul(t2, t3) [4, 4]
         //   t7 = Add(t6, t8) [4, 4]
         //   t9 = Add(t7, t10) [4, 4]
-        // d: A0 = offset of t5, A1 = offset of t8, A2 = offset of t10
+        // d: A0 = offset of t5, A1 = offset of t8, A2 = offset of t10, A3 = parameter/gradient offset 0
         public static void K23(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             for (int e = index; e < 16; e += stride)
@@ -878,7 +878,7 @@ namespace Kiln.Generated
                 int i1 = (int)(rest % (4)); rest /= 4;
                 int i0 = (int)rest;
                 float v9 = (((0.01f * (w[d.A0 + i0] == w[d.A0 + i1] ? 1f : 0f)) + w[d.A1 + i0 * 4 + i1]) + w[d.A2 + i0 * 4 + i1]);
-                g[i0 * 4 + i1] += v9;
+                g[d.A3 + i0 * 4 + i1] += v9;
             }
         }
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K23Cpu(KernelArrays a, KernelArgs d, long start, long end)
@@ -897,7 +897,7 @@ namespace Kiln.Generated
                 ref float b5 = ref Unsafe.Add(ref wr, d.A0);
                 ref float b8 = ref Unsafe.Add(ref wr, d.A1 + i0 * 4);
                 ref float b10 = ref Unsafe.Add(ref wr, d.A2 + i0 * 4);
-                ref float o = ref Unsafe.Add(ref yr, i0 * 4);
+                ref float o = ref Unsafe.Add(ref yr, d.A3 + i0 * 4);
                 for (; c < stop; c++)
                 {
                     float v9 = (((0.01f * (b4 == Unsafe.Add(ref b5, c) ? 1f : 0f)) + Unsafe.Add(ref b8, c)) + Unsafe.Add(ref b10, c));

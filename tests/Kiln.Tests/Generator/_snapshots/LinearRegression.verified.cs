@@ -59,7 +59,7 @@ namespace Samples.LinearRegression
                 Returns("output", 1, _d.T5, _d.N, "[N, 1]");
                 BindSlots(_d.N, _d.N);
                 _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 1, 1, transA: false, transB: true, accumulate: false);
-                _f1 = new(this, global::Kiln.Generated.LinearModelKernels.K0, global::Kiln.Generated.LinearModelKernels.K0Cpu, new() { A0 = _d.N, A1 = _d.T5, A2 = _d.T4 }, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Bound(1, _d.T5, _d.N));
+                _f1 = new(this, global::Kiln.Generated.LinearModelKernels.K0, global::Kiln.Generated.LinearModelKernels.K0Cpu, new() { A0 = _d.N, A1 = _d.T5, A2 = _d.T4, A3 = 1 }, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Bound(1, _d.T5, _d.N));
             }
 
             /// <summary>Output elements ([N, 1]).</summary>
@@ -109,9 +109,9 @@ namespace Samples.LinearRegression
                 Describe([("x", _d.T0, _d.N, false), ("y", _d.T1, _d.N, false)], [[_d.N, 1], [_d.N, 1], []]);
                 BindSlots(_d.N, _d.N);
                 _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 1, 1, transA: false, transB: true, accumulate: false);
-                _f1 = new(this, global::Kiln.Generated.LinearModelKernels.K1, global::Kiln.Generated.LinearModelKernels.K1Cpu, new() { A0 = _d.N, A1 = _d.T5, A2 = _d.T1, A3 = _d.T9 }, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T9, 1), 1);
-                _f2 = new(this, global::Kiln.Generated.LinearModelKernels.K2, global::Kiln.Generated.LinearModelKernels.K2Cpu, new() { A0 = _d.N, A1 = _d.T5, A2 = _d.T1, A3 = _d.T15 }, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Work(_d.T15, _d.N), 1);
-                _f3 = new(this, global::Kiln.Generated.LinearModelKernels.K3, global::Kiln.Generated.LinearModelKernels.K3Cpu, new() { A0 = _d.N, A1 = _d.T15 }, global::Kiln.Kernels.Launch.Total(_d.N, accumulate: true), global::Kiln.Kernels.Output.Gradients(1, 1));
+                _f1 = new(this, global::Kiln.Generated.LinearModelKernels.K1, global::Kiln.Generated.LinearModelKernels.K1Cpu, new() { A0 = _d.N, A1 = _d.T5, A2 = 1, A3 = _d.T1, A4 = _d.T9 }, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T9, 1), 1);
+                _f2 = new(this, global::Kiln.Generated.LinearModelKernels.K2, global::Kiln.Generated.LinearModelKernels.K2Cpu, new() { A0 = _d.N, A1 = _d.T5, A2 = 1, A3 = _d.T1, A4 = _d.T15 }, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Work(_d.T15, _d.N), 1);
+                _f3 = new(this, global::Kiln.Generated.LinearModelKernels.K3, global::Kiln.Generated.LinearModelKernels.K3Cpu, new() { A0 = _d.N, A1 = 1, A2 = _d.T15 }, global::Kiln.Kernels.Launch.Total(_d.N, accumulate: true), global::Kiln.Kernels.Output.Gradients(1, 1));
                 _l4 = new global::Kiln.Kernels.GemmOp(1, 1, _d.N, transA: true, transB: false, accumulate: true);
             }
 
@@ -179,19 +179,19 @@ namespace Kiln.Generated
     {
         // K0: elementwise over [N, 1], writes t0 (Vector256)
         //   t0 = Add(t1, t2) [N, 1]
-        // d: A0 = N, A1 = offset of t0, A2 = offset of t1
+        // d: A0 = N, A1 = offset of t0, A2 = offset of t1, A3 = parameter/gradient offset 1
         public static void K0(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             for (int e = index; e < d.A0; e += stride)
-                w[d.A1 + e] = (w[d.A2 + e] + p[1]);
+                w[d.A1 + e] = (w[d.A2 + e] + p[d.A3]);
         }
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K0Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             int c = (int)start, stop = (int)end;
             ref float b1 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
             ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A1);
-            for (; c + 8 <= stop; c += 8) Body(Vector256.LoadUnsafe(ref b1, (nuint)c), Vector256.Create(a.P[1])).StoreUnsafe(ref o, (nuint)c);
-            if (c < stop) Lanes.Store(Body(Lanes.Load(ref b1, c, stop - c), Vector256.Create(a.P[1])), ref o, c, stop - c);
+            for (; c + 8 <= stop; c += 8) Body(Vector256.LoadUnsafe(ref b1, (nuint)c), Vector256.Create(a.P[d.A3])).StoreUnsafe(ref o, (nuint)c);
+            if (c < stop) Lanes.Store(Body(Lanes.Load(ref b1, c, stop - c), Vector256.Create(a.P[d.A3])), ref o, c, stop - c);
 
             [MethodImpl(MethodImplOptions.AggressiveInlining)] static Vector256<float> Body(Vector256<float> l1, Vector256<float> l2) => (l1 + l2);
         }
@@ -201,25 +201,25 @@ namespace Kiln.Generated
         //   t4 = Sub(t1, t5) [N, 1]
         //   t6 = Mul(t4, t4) [N, 1]
         //   t0 = Sum(t6; axes=0,1) [1, 1]
-        // d: A0 = N, A1 = offset of t2, A2 = offset of t5, A3 = offset of t0
+        // d: A0 = N, A1 = offset of t2, A2 = parameter/gradient offset 1, A3 = offset of t5, A4 = offset of t0
         public static void K1(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             for (int e = index; e < d.A0; e += stride)
             {
-                float v4 = ((w[d.A1 + e] + p[1]) - w[d.A2 + e]);
-                Atomic.Add(ref w[d.A3], (v4 * v4));
+                float v4 = ((w[d.A1 + e] + p[d.A2]) - w[d.A3 + e]);
+                Atomic.Add(ref w[d.A4], (v4 * v4));
             }
         }
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double K1Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             int c = (int)start, stop = (int)end;
             ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
-            ref float b5 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.X[0]), d.A2);
+            ref float b5 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.X[0]), d.A3);
             float acc = 0;
             Vector256<float> vacc = Vector256<float>.Zero;
-            for (; c + 8 <= stop; c += 8) vacc += Body(Vector256.LoadUnsafe(ref b2, (nuint)c), Vector256.Create(a.P[1]), Vector256.LoadUnsafe(ref b5, (nuint)c));
+            for (; c + 8 <= stop; c += 8) vacc += Body(Vector256.LoadUnsafe(ref b2, (nuint)c), Vector256.Create(a.P[d.A2]), Vector256.LoadUnsafe(ref b5, (nuint)c));
             acc += Vector256.Sum(vacc);
-            if (c < stop) acc += Vector256.Sum(Lanes.Keep(Body(Lanes.Load(ref b2, c, stop - c), Vector256.Create(a.P[1]), Lanes.Load(ref b5, c, stop - c)), stop - c, Vector256<float>.Zero));
+            if (c < stop) acc += Vector256.Sum(Lanes.Keep(Body(Lanes.Load(ref b2, c, stop - c), Vector256.Create(a.P[d.A2]), Lanes.Load(ref b5, c, stop - c)), stop - c, Vector256<float>.Zero));
             return acc;
 
             [MethodImpl(MethodImplOptions.AggressiveInlining)] static Vector256<float> Body(Vector256<float> l2, Vector256<float> l3, Vector256<float> l5)
@@ -236,23 +236,23 @@ namespace Kiln.Generated
         //   t7 = Sub(t4, t8) [N, 1]
         //   t9 = Mul(t3, t7) [N, 1]
         //   t0 = Add(t9, t9) [N, 1]
-        // d: A0 = N, A1 = offset of t5, A2 = offset of t8, A3 = offset of t0
+        // d: A0 = N, A1 = offset of t5, A2 = parameter/gradient offset 1, A3 = offset of t8, A4 = offset of t0
         public static void K2(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             for (int e = index; e < d.A0; e += stride)
             {
-                float v9 = (1f * ((w[d.A1 + e] + p[1]) - w[d.A2 + e]));
-                w[d.A3 + e] = (v9 + v9);
+                float v9 = (1f * ((w[d.A1 + e] + p[d.A2]) - w[d.A3 + e]));
+                w[d.A4 + e] = (v9 + v9);
             }
         }
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K2Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             int c = (int)start, stop = (int)end;
             ref float b5 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
-            ref float b8 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.X[0]), d.A2);
-            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A3);
-            for (; c + 8 <= stop; c += 8) Body(Vector256.LoadUnsafe(ref b5, (nuint)c), Vector256.Create(a.P[1]), Vector256.LoadUnsafe(ref b8, (nuint)c)).StoreUnsafe(ref o, (nuint)c);
-            if (c < stop) Lanes.Store(Body(Lanes.Load(ref b5, c, stop - c), Vector256.Create(a.P[1]), Lanes.Load(ref b8, c, stop - c)), ref o, c, stop - c);
+            ref float b8 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.X[0]), d.A3);
+            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A4);
+            for (; c + 8 <= stop; c += 8) Body(Vector256.LoadUnsafe(ref b5, (nuint)c), Vector256.Create(a.P[d.A2]), Vector256.LoadUnsafe(ref b8, (nuint)c)).StoreUnsafe(ref o, (nuint)c);
+            if (c < stop) Lanes.Store(Body(Lanes.Load(ref b5, c, stop - c), Vector256.Create(a.P[d.A2]), Lanes.Load(ref b8, c, stop - c)), ref o, c, stop - c);
 
             [MethodImpl(MethodImplOptions.AggressiveInlining)] static Vector256<float> Body(Vector256<float> l5, Vector256<float> l6, Vector256<float> l8)
             {
@@ -263,16 +263,16 @@ namespace Kiln.Generated
 
         // K3: sum over axes 0 of [N, 1], added into grad of 'linear.bias' (Vector256)
         //   t0 = Sum(t1; axes=0) [1, 1]
-        // d: A0 = N, A1 = offset of t1
+        // d: A0 = N, A1 = parameter/gradient offset 1, A2 = offset of t1
         public static void K3(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             for (int e = index; e < d.A0; e += stride)
-                Atomic.Add(ref g[1], w[d.A1 + e]);
+                Atomic.Add(ref g[d.A1], w[d.A2 + e]);
         }
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double K3Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             int c = (int)start, stop = (int)end;
-            ref float b1 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
+            ref float b1 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
             float acc = 0;
             Vector256<float> vacc = Vector256<float>.Zero;
             for (; c + 8 <= stop; c += 8) vacc += Body(Vector256.LoadUnsafe(ref b1, (nuint)c));
