@@ -291,7 +291,7 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
     {
         string what = k.Kind == KernelKind.Reduce ? $"{k.Root.Op.Name.ToLowerInvariant()} over axes {string.Join(",", k.Root.Attrs.Axes)} of {KernelEmitter.Domain(k)}" : $"elementwise over {k.Root.Shape}";
         string target = k.GradPath is { } p ? $", added into grad of '{p}'" : $", writes t{k.Root.Id}";
-        return $"{what}{target}{(Emitter.Vectorizable(k) ? " (Vector256)" : " (scalar)")}";
+        return $"{what}{target}{(Emitter.Vectorizable(k) ? " (Vector256)" : " (scalar loop)")}";
     }
 
     private void EmitEntryPoints(SourceWriter w)
@@ -415,7 +415,11 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
         w.Line("/// <summary>Runs the kernels again on the inputs of the last call (benchmarks, repeated evaluation).</summary>");
         w.Line($"public void Replay(bool backward = {(m.IsLoss ? "true" : "false")}) {{ using (Enter()) Execute(backward); }}");
         var args = string.Join(", ", g.Inputs.Select((i, idx) => $"Arg<{(i.Attrs.IsInt ? "int" : "float")}>(inputs, {idx}, \"{i.Attrs.Name}\", {g.Inputs.Count}){(IsScalar(i) ? "[0]" : "")}"));
-        w.Line($"public override float[] Invoke(global::System.Array[] inputs, bool backward = false) => {(m.IsLoss ? $"[backward ? ForwardBackward({args}) : Forward({args})]" : $"Run({args}){(Outputs.Count > 1 ? ".Item1" : "")}")};");
+        string invoke = m.IsLoss ? $"[backward ? ForwardBackward({args}) : Forward({args})]" : $"Run({args}){(Outputs.Count > 1 ? ".Item1" : "")}";
+        // each input's Arg checks the count; a plan without inputs checks that it was given none
+        w.Line(g.Inputs.Count > 0
+            ? $"public override float[] Invoke(global::System.Array[] inputs, bool backward = false) => {invoke};"
+            : $"public override float[] Invoke(global::System.Array[] inputs, bool backward = false) {{ Arity(inputs, 0); return {invoke}; }}");
         w.Line();
         var load = new List<string>();
         foreach (var (input, classes, ignore) in TargetChecks())
@@ -449,7 +453,7 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
         {
             if (!k.Forward && !inBackward) { w.Line("if (!backward) return;"); inBackward = true; }
             // each step's call, with what it computes in a comment at its end
-            string what = $" // S{k.Index}: {(k.Kind == KernelKind.Library ? k.Root.ToString() : $"{Describe(k)}, kernel {Entries[k].Name}")}";
+            string what = $" // S{k.Index}: {(k.Kind == KernelKind.Library ? k.Root + (k.GradPath is { } path ? $", added into grad of '{path}'" : "") : $"{Describe(k)}, kernel {Entries[k].Name}")}";
             if (k.Kind != KernelKind.Library) { w.Line($"_f{k.Index}.Run();{what}"); continue; }
             // one call for both paths: the runtime kernel picks the plan's arrays or views
             var call = new SourceWriter();

@@ -44,7 +44,7 @@ internal static class Activations
     // elu: x if x > 0 else α(eˣ - 1); gradient α·eˣ for x ≤ 0
     public static readonly OpDef Elu = Activation("Elu", parameters: [("alpha", 1.0)],
         scalar: (a, t) => $"({a[0]} > 0f ? {a[0]} : {P(t, 0)} * {Simd}Expm1({a[0]}))",
-        vector: (a, t) => Select($"Vector256.GreaterThan({a[0]}, {Zero})", a[0], $"{V(t, 0)} * ({Simd}Exp({a[0]}) - {One})"),
+        vector: (a, t) => Select($"Vector256.GreaterThan({a[0]}, {Zero})", a[0], $"{V(t, 0)} * {Simd}Expm1({a[0]})"),
         eval: (a, t) => a[0] > 0 ? a[0] : t.Args[0] * Unary.Expm1Double(a[0]),
         derivative: (a, t) => $"({a[0]} > 0f ? 1f : {P(t, 0)} * MathF.Exp({a[0]}))",
         derivativeVector: (a, t) => Select($"Vector256.GreaterThan({a[0]}, {Zero})", One, $"{V(t, 0)} * {Simd}Exp({a[0]})"),
@@ -53,7 +53,7 @@ internal static class Activations
     // selu: scale·elu(x, α) with PyTorch's fixed α and scale
     public static readonly OpDef Selu = Activation("Selu",
         scalar: (a, _) => $"({a[0]} > 0f ? {OpDef.Float(SeluScale)} * {a[0]} : {OpDef.Float(SeluScale * SeluAlpha)} * {Simd}Expm1({a[0]}))",
-        vector: (a, _) => Select($"Vector256.GreaterThan({a[0]}, {Zero})", $"{a[0]} * {OpDef.Vec(OpDef.Float(SeluScale))}", $"{OpDef.Vec(OpDef.Float(SeluScale * SeluAlpha))} * ({Simd}Exp({a[0]}) - {One})"),
+        vector: (a, _) => Select($"Vector256.GreaterThan({a[0]}, {Zero})", $"{a[0]} * {OpDef.Vec(OpDef.Float(SeluScale))}", $"{OpDef.Vec(OpDef.Float(SeluScale * SeluAlpha))} * {Simd}Expm1({a[0]})"),
         eval: (a, _) => a[0] > 0 ? SeluScale * a[0] : SeluScale * SeluAlpha * Unary.Expm1Double(a[0]),
         derivative: (a, _) => $"({a[0]} > 0f ? {OpDef.Float(SeluScale)} : {OpDef.Float(SeluScale * SeluAlpha)} * MathF.Exp({a[0]}))",
         derivativeVector: (a, _) => Select($"Vector256.GreaterThan({a[0]}, {Zero})", OpDef.Vec(OpDef.Float(SeluScale)), $"{OpDef.Vec(OpDef.Float(SeluScale * SeluAlpha))} * {Simd}Exp({a[0]})"),
@@ -62,7 +62,7 @@ internal static class Activations
     // celu: max(0, x) + min(0, α(e^(x/α) - 1)); gradient e^(x/α) for x ≤ 0
     public static readonly OpDef Celu = Activation("Celu", parameters: [("alpha", 1.0)],
         scalar: (a, t) => $"({a[0]} > 0f ? {a[0]} : {P(t, 0)} * {Simd}Expm1({a[0]} / {P(t, 0)}))",
-        vector: (a, t) => Select($"Vector256.GreaterThan({a[0]}, {Zero})", a[0], $"{V(t, 0)} * ({Simd}Exp({a[0]} / {V(t, 0)}) - {One})"),
+        vector: (a, t) => Select($"Vector256.GreaterThan({a[0]}, {Zero})", a[0], $"{V(t, 0)} * {Simd}Expm1({a[0]} / {V(t, 0)})"),
         eval: (a, t) => a[0] > 0 ? a[0] : t.Args[0] * Unary.Expm1Double(a[0] / t.Args[0]),
         derivative: (a, t) => $"({a[0]} > 0f ? 1f : MathF.Exp({a[0]} / {P(t, 0)}))",
         derivativeVector: (a, t) => Select($"Vector256.GreaterThan({a[0]}, {Zero})", One, $"{Simd}Exp({a[0]} / {V(t, 0)})"),

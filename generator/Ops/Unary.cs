@@ -146,7 +146,7 @@ internal static class Unary
     // eˣ - 1, exact near 0: d = eˣ = y + 1
     public static readonly OpDef Expm1 = new ElementwiseOp("Expm1", language: "Expm1",
         scalar: (a, _) => $"{Simd}Expm1({a[0]})",
-        vector: (_, _) => null,
+        vector: (a, _) => $"{Simd}Expm1({a[0]})",
         eval: (a, _) => Expm1Double(a[0]),
         backward: (b, n, g) => [b.Mul(g, b.Add(n, b.Const(1)))]);
 

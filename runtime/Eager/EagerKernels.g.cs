@@ -246,9 +246,9 @@ internal static class EagerKernels
     }
     public readonly struct Expm1 : IUnaryRow
     {
-        public bool Vectorized => false;
+        public bool Vectorized => true;
         public float Scalar(float x0) => global::Kiln.Kernels.Simd.Expm1(x0);
-        public Vector256<float> Vector(Vector256<float> x0) => throw new NotSupportedException();
+        public Vector256<float> Vector(Vector256<float> x0) => global::Kiln.Kernels.Simd.Expm1(x0);
     }
     public readonly struct Log2 : IUnaryRow
     {
@@ -302,19 +302,19 @@ internal static class EagerKernels
     {
         public bool Vectorized => true;
         public float Scalar(float x0) => (x0 > 0f ? x0 : alpha * global::Kiln.Kernels.Simd.Expm1(x0));
-        public Vector256<float> Vector(Vector256<float> x0) => Vector256.ConditionalSelect(Vector256.GreaterThan(x0, Vector256<float>.Zero), x0, Vector256.Create(alpha) * (global::Kiln.Kernels.Simd.Exp(x0) - Vector256<float>.One));
+        public Vector256<float> Vector(Vector256<float> x0) => Vector256.ConditionalSelect(Vector256.GreaterThan(x0, Vector256<float>.Zero), x0, Vector256.Create(alpha) * global::Kiln.Kernels.Simd.Expm1(x0));
     }
     public readonly struct Selu : IUnaryRow
     {
         public bool Vectorized => true;
         public float Scalar(float x0) => (x0 > 0f ? 1.050701f * x0 : 1.7580993f * global::Kiln.Kernels.Simd.Expm1(x0));
-        public Vector256<float> Vector(Vector256<float> x0) => Vector256.ConditionalSelect(Vector256.GreaterThan(x0, Vector256<float>.Zero), x0 * Vector256.Create(1.050701f), Vector256.Create(1.7580993f) * (global::Kiln.Kernels.Simd.Exp(x0) - Vector256<float>.One));
+        public Vector256<float> Vector(Vector256<float> x0) => Vector256.ConditionalSelect(Vector256.GreaterThan(x0, Vector256<float>.Zero), x0 * Vector256.Create(1.050701f), Vector256.Create(1.7580993f) * global::Kiln.Kernels.Simd.Expm1(x0));
     }
     public readonly struct Celu(float alpha) : IUnaryRow
     {
         public bool Vectorized => true;
         public float Scalar(float x0) => (x0 > 0f ? x0 : alpha * global::Kiln.Kernels.Simd.Expm1(x0 / alpha));
-        public Vector256<float> Vector(Vector256<float> x0) => Vector256.ConditionalSelect(Vector256.GreaterThan(x0, Vector256<float>.Zero), x0, Vector256.Create(alpha) * (global::Kiln.Kernels.Simd.Exp(x0 / Vector256.Create(alpha)) - Vector256<float>.One));
+        public Vector256<float> Vector(Vector256<float> x0) => Vector256.ConditionalSelect(Vector256.GreaterThan(x0, Vector256<float>.Zero), x0, Vector256.Create(alpha) * global::Kiln.Kernels.Simd.Expm1(x0 / Vector256.Create(alpha)));
     }
     public readonly struct Gelu : IUnaryRow
     {

@@ -262,9 +262,16 @@ public abstract class Plan : IDisposable
     /// </summary>
     public abstract float[] Invoke(Array[] inputs, bool backward = false);
 
+    /// <summary>Checks that <see cref="Invoke"/> was given the plan's number of inputs (a plan without inputs takes none).</summary>
+    protected static void Arity(Array[] inputs, int count)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        if (inputs.Length != count) throw new ArgumentException($"Expected {count} inputs but got {inputs.Length}.", nameof(inputs));
+    }
+
     protected static T[] Arg<T>(Array[] inputs, int index, string name, int count)
     {
-        if (inputs.Length != count) throw new ArgumentException($"Expected {count} inputs but got {inputs.Length}.", nameof(inputs));
+        Arity(inputs, count);
         return inputs[index] as T[] ?? throw new ArgumentException($"Input '{name}' must be a {typeof(T).Name}[] but is {inputs[index]?.GetType().Name ?? "null"}.", name);
     }
 

@@ -71,6 +71,55 @@ public class ActivationEdgeTests
         }
     }
     /// <summary>
+    /// ELU, SELU, CELU and expm1 just below zero, element by element, to float's relative precision on both paths (PyTorch
+    /// takes expm1 there): eˣ - 1 in float cancels to 6e-8 absolute, 6 % off at x = -1e-6. The reference is float64
+    /// expm1 from the definitions (SELU's α and scale are PyTorch's constants).
+    /// </summary>
+    [Theory]
+    [InlineData("cpu")]
+    [InlineData("ilgpu-cpu")]
+    public void The_expm1_family_keeps_its_relative_precision_near_zero(string device)
+    {
+        // 12 points: the managed form runs one whole vector and a partial one
+        float[] points = [-1e-7f, -1e-6f, -3e-5f, -1e-4f, -2e-3f, -0.01f, -0.1f, -0.3f, -0.49f, -0.51f, -0.7f, -2f];
+        const double seluAlpha = 1.6732632423543772848170429916717, seluScale = 1.0507009873554804934193349852946;
+        using var d = Device.Create(device);
+        var m = new ActivationEdges(d);
+        m.Parameters.Set("x", points);
+        foreach (var (method, reference) in new (string, Func<double, double>)[]
+        {
+            ("EluOf", x => Expm1(x)),
+            ("SeluOf", x => seluScale * seluAlpha * Expm1(x)),
+            ("CeluOf", x => 2 * Expm1(x / 2)),
+            ("Expm1Of", x => Expm1(x)),
+        })
+        {
+            using var plan = (Plan)typeof(ActivationEdges).GetMethod("Compile" + method)!.Invoke(m, [])!;
+            var y = plan.Invoke([]);
+            for (int i = 0; i < points.Length; i++)
+            {
+                double want = reference(points[i]);
+                Assert.True(Math.Abs(y[i] - want) <= 3e-7 * Math.Abs(want), $"{method}({points[i]:R}) = {y[i]:R}, reference {want:R}");
+            }
+        }
+    }
+
+    /// <summary>eˣ - 1 in float64 without cancellation: the series below 1e-5, else Math.Exp's (whose error is far below float's).</summary>
+    private static double Expm1(double x) => Math.Abs(x) < 1e-5 ? x + x * x / 2 + x * x * x / 6 : Math.Exp(x) - 1;
+
+    [Fact]
+    public void A_plan_without_inputs_takes_none()
+    {
+        using var d = Device.ManagedCpu();
+        var m = new ActivationEdges(d);
+        using var forward = m.CompileEluOf();
+        using var loss = m.CompileEluAt();
+        Assert.Contains("Expected 0 inputs but got 1", Assert.Throws<ArgumentException>(() => forward.Invoke([new float[12]])).Message);
+        Assert.Contains("Expected 0 inputs but got 1", Assert.Throws<ArgumentException>(() => loss.Invoke([new float[12]], backward: true)).Message);
+        Assert.Throws<ArgumentNullException>(() => forward.Invoke(null!));
+    }
+
+    /// <summary>
     /// ELU's gradient on its exponential side is α·eˣ to float's relative precision, as PyTorch's elu backward computes it
     /// from the input: the output form y + α (PyTorch's in-place elu_) cancels to α·6e-8 absolute, 44 % off at x = -17.
     /// </summary>

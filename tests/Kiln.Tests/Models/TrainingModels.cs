@@ -122,6 +122,10 @@ public partial class ActivationEdges
     [Loss] public Tensor SigmoidAt() => Ops.Sigmoid(x).Sum();
     [Loss] public Tensor TanhAt() => Ops.Tanh(x).Sum();
     [Loss] public Tensor ReluAt() => Ops.Relu(x).Sum();
+    [Forward] public Tensor EluOf() => Ops.Elu(x);
+    [Forward] public Tensor SeluOf() => Ops.Selu(x);
+    [Forward] public Tensor CeluOf() => Ops.Celu(x, 2f);
+    [Forward] public Tensor Expm1Of() => Ops.Expm1(x);
 }
 
 /// <summary>BCE on probabilities that reach exactly 0 and 1.</summary>

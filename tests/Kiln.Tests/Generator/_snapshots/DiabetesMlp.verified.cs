@@ -93,9 +93,9 @@ namespace Samples.Diabetes
             protected override void RunKernels(bool backward)
             {
                 _l0.Run(this, Slot(0), _d.T0, Params, 0, Arena, _d.T4); // S0: t4 = MatMul(t0, t1; transB) [N, 6]
-                _f1.Run(); // S1: elementwise over [N, 6], writes t6 (scalar), kernel K0
+                _f1.Run(); // S1: elementwise over [N, 6], writes t6 (scalar loop), kernel K0
                 _l2.Run(this, Arena, _d.T6, Params, 54, Arena, _d.T10); // S2: t10 = MatMul(t6, t7; transB) [N, 4]
-                _f3.Run(); // S3: elementwise over [N, 4], writes t12 (scalar), kernel K1
+                _f3.Run(); // S3: elementwise over [N, 4], writes t12 (scalar loop), kernel K1
                 _l4.Run(this, Arena, _d.T12, Params, 82, Arena, _d.T16); // S4: t16 = MatMul(t12, t13; transB) [N, 1]
                 _f5.Run(); // S5: elementwise over [N, 1], writes t18 (Vector256), kernel K2
             }
@@ -182,9 +182,9 @@ namespace Samples.Diabetes
             protected override void RunKernels(bool backward)
             {
                 _l0.Run(this, Slot(0), _d.T0, Params, 0, Arena, _d.T5); // S0: t5 = MatMul(t0, t2; transB) [N, 6]
-                _f1.Run(); // S1: elementwise over [N, 6], writes t7 (scalar), kernel K0
+                _f1.Run(); // S1: elementwise over [N, 6], writes t7 (scalar loop), kernel K0
                 _l2.Run(this, Arena, _d.T7, Params, 54, Arena, _d.T11); // S2: t11 = MatMul(t7, t8; transB) [N, 4]
-                _f3.Run(); // S3: elementwise over [N, 4], writes t13 (scalar), kernel K1
+                _f3.Run(); // S3: elementwise over [N, 4], writes t13 (scalar loop), kernel K1
                 _l4.Run(this, Arena, _d.T13, Params, 82, Arena, _d.T17); // S4: t17 = MatMul(t13, t14; transB) [N, 1]
                 _f5.Run(); // S5: sum over axes 0,1 of [N, 1], writes t25 (Vector256), kernel K3
                 if (!backward) return;
@@ -193,12 +193,12 @@ namespace Samples.Diabetes
                 _f8.Run(); // S8: elementwise over [N, 4], writes t45 (Vector256), kernel K5
                 _l9.Run(this, Arena, _d.T45, Params, 54, Arena, _d.T48); // S9: t48 = MatMul(t45, t8) [N, 6]
                 _f10.Run(); // S10: elementwise over [N, 6], writes t52 (Vector256), kernel K6
-                _f11.Run(); // S11: sum over axes 0 of [N, 6], added into grad of 'linear1.bias' (scalar), kernel K7
-                _l12.Run(this, Arena, _d.T52, Slot(0), _d.T0, Grads, 0); // S12: t56 = MatMul(t52, t0; transA) [6, 8]
-                _f13.Run(); // S13: sum over axes 0 of [N, 4], added into grad of 'linear2.bias' (scalar), kernel K8
-                _l14.Run(this, Arena, _d.T45, Arena, _d.T7, Grads, 54); // S14: t49 = MatMul(t45, t7; transA) [4, 6]
+                _f11.Run(); // S11: sum over axes 0 of [N, 6], added into grad of 'linear1.bias' (scalar loop), kernel K7
+                _l12.Run(this, Arena, _d.T52, Slot(0), _d.T0, Grads, 0); // S12: t56 = MatMul(t52, t0; transA) [6, 8], added into grad of 'linear1.weight'
+                _f13.Run(); // S13: sum over axes 0 of [N, 4], added into grad of 'linear2.bias' (scalar loop), kernel K8
+                _l14.Run(this, Arena, _d.T45, Arena, _d.T7, Grads, 54); // S14: t49 = MatMul(t45, t7; transA) [4, 6], added into grad of 'linear2.weight'
                 _f15.Run(); // S15: sum over axes 0 of [N, 1], added into grad of 'linear3.bias' (Vector256), kernel K9
-                _l16.Run(this, Arena, _d.T38, Arena, _d.T13, Grads, 82); // S16: t42 = MatMul(t38, t13; transA) [1, 4]
+                _l16.Run(this, Arena, _d.T38, Arena, _d.T13, Grads, 82); // S16: t42 = MatMul(t38, t13; transA) [1, 4], added into grad of 'linear3.weight'
             }
         }
 
@@ -222,7 +222,7 @@ namespace Kiln.Generated
     /// </summary>
     file static class DiabetesClassifierKernels
     {
-        // K0: elementwise over [N, 6], writes t0 (scalar)
+        // K0: elementwise over [N, 6], writes t0 (scalar loop)
         //   t1 = Add(t2, t3) [N, 6]
         //   t0 = Sigmoid(t1) [N, 6]
         // d: A0 = N, A1 = offset of t0, A2 = offset of t2, A3 = parameter/gradient offset 48
@@ -260,7 +260,7 @@ namespace Kiln.Generated
             }
         }
 
-        // K1: elementwise over [N, 4], writes t0 (scalar)
+        // K1: elementwise over [N, 4], writes t0 (scalar loop)
         //   t1 = Add(t2, t3) [N, 4]
         //   t0 = Sigmoid(t1) [N, 4]
         // d: A0 = N, A1 = offset of t0, A2 = offset of t2, A3 = parameter/gradient offset 78
@@ -441,7 +441,7 @@ namespace Kiln.Generated
             [MethodImpl(MethodImplOptions.AggressiveInlining)] static Vector256<float> Body(Vector256<float> l5, Vector256<float> l3) => (l5 * (l3 * (Vector256.Create(1f) - l3)));
         }
 
-        // K7: sum over axes 0 of [N, 6], added into grad of 'linear1.bias' (scalar)
+        // K7: sum over axes 0 of [N, 6], added into grad of 'linear1.bias' (scalar loop)
         //   t0 = Sum(t1; axes=0) [1, 6]
         // d: A0 = N, A1 = parameter/gradient offset 48, A2 = offset of t1
         public static void K7(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
@@ -472,7 +472,7 @@ namespace Kiln.Generated
             }
         }
 
-        // K8: sum over axes 0 of [N, 4], added into grad of 'linear2.bias' (scalar)
+        // K8: sum over axes 0 of [N, 4], added into grad of 'linear2.bias' (scalar loop)
         //   t0 = Sum(t1; axes=0) [1, 4]
         // d: A0 = N, A1 = parameter/gradient offset 78, A2 = offset of t1
         public static void K8(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)

@@ -134,9 +134,9 @@ namespace Demo
                 _l3.Run(this, Arena, _d.T11, this.Draw()); // S3: t11 = Random(; args=2,0.10000000149011612,0) [N, 4]
                 _f4.Run(); // S4: elementwise over [N, 4], writes t12 (Vector256), kernel K1
                 _l5.Run(this, Arena, _d.T12, Params, 16, Arena, _d.T13); // S5: t13 = MatMul(t12, t2; transB) [N, 3]
-                _f6.Run(); // S6: elementwise over [3], writes t15 (scalar), kernel K2
+                _f6.Run(); // S6: elementwise over [3], writes t15 (scalar loop), kernel K2
                 _l7.Run(this, Arena, _d.T15, Arena, _d.T16); // S7: t16 = CumSum(t15) [3]
-                _f8.Run(); // S8: elementwise over [N, 3], writes t20 (scalar), kernel K3
+                _f8.Run(); // S8: elementwise over [N, 3], writes t20 (scalar loop), kernel K3
                 _f9.Run(); // S9: elementwise over [N, 3], writes t21 (Vector256), kernel K4
                 _l10.Run(this, Arena, _d.T21, Arena, _d.T21, Arena, _d.T22); // S10: t22 = Softmax(t21; dim=1) [N, 3]
             }
@@ -272,24 +272,24 @@ namespace Demo
                 _l7.Run(this, Arena, _d.T15, this.Draw()); // S7: t15 = Random(; args=2,0.10000000149011612,1) [N, 4]
                 _f8.Run(); // S8: elementwise over [N, 4], writes t16 (Vector256), kernel K8
                 _l9.Run(this, Arena, _d.T16, Params, 16, Arena, _d.T17); // S9: t17 = MatMul(t16, t6; transB) [N, 3]
-                _f10.Run(); // S10: elementwise over [3], writes t19 (scalar), kernel K2
+                _f10.Run(); // S10: elementwise over [3], writes t19 (scalar loop), kernel K2
                 _l11.Run(this, Arena, _d.T19, Arena, _d.T20); // S11: t20 = CumSum(t19) [3]
-                _f12.Run(); // S12: elementwise over [N, 3], writes t24 (scalar), kernel K3
+                _f12.Run(); // S12: elementwise over [N, 3], writes t24 (scalar loop), kernel K3
                 _l13.Run(this, Arena, _d.T24, Arena, _d.T24, Arena, _d.T25); // S13: t25 = Softmax(t24; dim=1) [N, 3]
                 _l14.Run(this, Arena, _d.T24, Ints, _d.T1, Arena, _d.T25, Arena, _d.T43); // S14: t43 = PickLogSoftmax(t24, t1, t25) [N]
                 _f15.Run(); // S15: sum over axes 0 of [N], writes t46 (Vector256), kernel K9
                 _l16.Run(this, Arena, 0, Ints, _d.T1, Arena, _d.T44); // S16: t44 = Pick(t18, t1) [N]
                 _f17.Run(); // S17: sum over axes 0 of [N], writes t48 (Vector256), kernel K10
-                _f18.Run(); // S18: sum over axes 0,1 of [N, 3], writes t41 (scalar), kernel K11
-                _f19.Run(); // S19: elementwise over [4], writes t54 (scalar), kernel K12
+                _f18.Run(); // S18: sum over axes 0,1 of [N, 3], writes t41 (scalar loop), kernel K11
+                _f19.Run(); // S19: elementwise over [4], writes t54 (scalar loop), kernel K12
                 _l20.Run(this, Arena, _d.T54, Arena, _d.T55); // S20: t55 = CumSum(t54) [4]
-                _f21.Run(); // S21: elementwise over [4], writes t56 (scalar), kernel K13
-                _f22.Run(); // S22: sum over axes 0,1 of [4, 4], writes t60 (scalar), kernel K14
-                _f23.Run(); // S23: elementwise over [], writes t63 (scalar), kernel K15
-                _f24.Run(); // S24: sum over axes 0 of [N, 3], writes t31 (scalar), kernel K16
-                _f25.Run(); // S25: elementwise over [3], writes t35 (scalar), kernel K17
+                _f21.Run(); // S21: elementwise over [4], writes t56 (scalar loop), kernel K13
+                _f22.Run(); // S22: sum over axes 0,1 of [4, 4], writes t60 (scalar loop), kernel K14
+                _f23.Run(); // S23: elementwise over [], writes t63 (scalar loop), kernel K15
+                _f24.Run(); // S24: sum over axes 0 of [N, 3], writes t31 (scalar loop), kernel K16
+                _f25.Run(); // S25: elementwise over [3], writes t35 (scalar loop), kernel K17
                 if (!backward) return;
-                _f26.Run(); // S26: elementwise over [], writes t68 (scalar), kernel K18
+                _f26.Run(); // S26: elementwise over [], writes t68 (scalar loop), kernel K18
                 _f27.Run(); // S27: elementwise over [N], writes t73 (Vector256), kernel K19
                 _l28.Run(this, Arena, _d.T25, Arena, _d.T73, Ints, _d.T1, Arena, _d.T74); // S28: t74 = PickedSoftmaxGrad(t25, t73, t1) [N, 3]
                 _l29.Run(this, Arena, _d.T74, Params, 16, Arena, _d.T77); // S29: t77 = MatMul(t74, t6) [N, 4]
@@ -298,10 +298,10 @@ namespace Demo
                 _f32.Run(); // S32: elementwise over [N, 4], writes t90 (Vector256), kernel K21
                 _l33.Run(this, Arena, _d.T90, Params, 0, Arena, _d.T91); // S33: t91 = MatMul(t90, t8; transB) [N, 4]
                 _f34.Run(); // S34: elementwise over [N, 4], writes t93 (Vector256), kernel K22
-                _l35.Run(this, Arena, _d.T74, Arena, _d.T16, Grads, 16); // S35: t78 = MatMul(t74, t16; transA) [3, 4]
+                _l35.Run(this, Arena, _d.T74, Arena, _d.T16, Grads, 16); // S35: t78 = MatMul(t74, t16; transA) [3, 4], added into grad of 'head'
                 _l36.Run(this, Arena, _d.T11, Arena, _d.T83, Arena, _d.T85); // S36: t85 = MatMul(t11, t83; transA) [4, 4]
                 _l37.Run(this, Arena, _d.T5, Arena, _d.T90, Arena, _d.T92); // S37: t92 = MatMul(t5, t90; transA) [4, 4]
-                _f38.Run(); // S38: elementwise over [4, 4], added into grad of 'w' (scalar), kernel K23
+                _f38.Run(); // S38: elementwise over [4, 4], added into grad of 'w' (scalar loop), kernel K23
             }
         }
 
@@ -369,7 +369,7 @@ namespace Kiln.Generated
             [MethodImpl(MethodImplOptions.AggressiveInlining)] Vector256<float> Body(Vector256<float> l4, Vector256<float> l2, Vector256<float> l5) => ((l4 + (global::Kiln.Kernels.Simd.Tanh(l2))) * l5);
         }
 
-        // K2: elementwise over [3], writes t0 (scalar)
+        // K2: elementwise over [3], writes t0 (scalar loop)
         //   t0 = Copy(t1) [3]
         // d: A0 = offset of t0
         public static void K2(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
@@ -385,7 +385,7 @@ namespace Kiln.Generated
                 Unsafe.Add(ref o, c) = 1f;
         }
 
-        // K3: elementwise over [N, 3], writes t0 (scalar)
+        // K3: elementwise over [N, 3], writes t0 (scalar loop)
         //   t1 = Sub(t2, t3) [3]
         //   t4 = Mul(t1, t5) [3]
         //   t0 = Add(t6, t4) [N, 3]
@@ -566,7 +566,7 @@ namespace Kiln.Generated
             [MethodImpl(MethodImplOptions.AggressiveInlining)] static Vector256<float> Body(Vector256<float> l1) => l1;
         }
 
-        // K11: sum over axes 0,1 of [N, 3], writes t0 (scalar)
+        // K11: sum over axes 0,1 of [N, 3], writes t0 (scalar loop)
         //   t1 = Detach(t2) [N, 3]
         //   t3 = Copy(t4) [N, 3]
         //   t5 = Mul(t1, t3) [N, 3]
@@ -605,7 +605,7 @@ namespace Kiln.Generated
             return total;
         }
 
-        // K12: elementwise over [4], writes t0 (scalar)
+        // K12: elementwise over [4], writes t0 (scalar loop)
         //   t0 = Copy(t1) [4]
         // d: A0 = offset of t0
         public static void K12(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
@@ -621,7 +621,7 @@ namespace Kiln.Generated
                 Unsafe.Add(ref o, c) = 1f;
         }
 
-        // K13: elementwise over [4], writes t0 (scalar)
+        // K13: elementwise over [4], writes t0 (scalar loop)
         //   t0 = Sub(t1, t2) [4]
         // d: A0 = offset of t0, A1 = offset of t1
         public static void K13(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
@@ -638,7 +638,7 @@ namespace Kiln.Generated
                 Unsafe.Add(ref o, c) = (Unsafe.Add(ref b1, c) - 1f);
         }
 
-        // K14: sum over axes 0,1 of [4, 4], writes t0 (scalar)
+        // K14: sum over axes 0,1 of [4, 4], writes t0 (scalar loop)
         //   t1 = Eq(t2, t3) [4, 4]
         //   t4 = Mul(t5, t1) [4, 4]
         //   t0 = Sum(t4; axes=0,1) [1, 1]
@@ -678,7 +678,7 @@ namespace Kiln.Generated
             return total;
         }
 
-        // K15: elementwise over [], writes t0 (scalar)
+        // K15: elementwise over [], writes t0 (scalar loop)
         //   t1 = Div(t2, t3) []
         //   t4 = Mul(t5, t6) []
         //   t7 = Add(t1, t4) []
@@ -695,7 +695,7 @@ namespace Kiln.Generated
             a.Y[d.A0] = (((a.W[d.A1] / a.W[d.A2]) + (a.W[d.A3] * 0f)) + (a.W[d.A4] * 0.01f));
         }
 
-        // K16: sum over axes 0 of [N, 3], writes t0 (scalar)
+        // K16: sum over axes 0 of [N, 3], writes t0 (scalar loop)
         //   t1 = Mul(t2, t3) [N, 3]
         //   t0 = Sum(t1; axes=0) [1, 3]
         // d: A0 = N, A1 = offset of t0, A2 = offset of t2
@@ -729,7 +729,7 @@ namespace Kiln.Generated
             }
         }
 
-        // K17: elementwise over [3], writes t0 (scalar)
+        // K17: elementwise over [3], writes t0 (scalar loop)
         //   t1 = Mul(t2, t3) [3]
         //   t4 = Detach(t5) [3]
         //   t6 = Mul(t7, t4) [3]
@@ -750,7 +750,7 @@ namespace Kiln.Generated
                 Unsafe.Add(ref o, c) = ((0.9f * Unsafe.Add(ref b3, c)) + (0.1f * Unsafe.Add(ref b5, c)));
         }
 
-        // K18: elementwise over [], writes t0 (scalar)
+        // K18: elementwise over [], writes t0 (scalar loop)
         //   t0 = Div(t1, t2) []
         // d: A0 = offset of t0, A1 = T48
         public static void K18(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
@@ -862,7 +862,7 @@ namespace Kiln.Generated
             [MethodImpl(MethodImplOptions.AggressiveInlining)] static Vector256<float> Body(Vector256<float> l2, Vector256<float> l3, Vector256<float> l5, Vector256<float> l6) => (((l2 * l3) + l5) + l6);
         }
 
-        // K23: elementwise over [4, 4], added into grad of 'w' (scalar)
+        // K23: elementwise over [4, 4], added into grad of 'w' (scalar loop)
         //   t0 = Copy(t1) [1, 1]
         //   t2 = Copy(t0) [4, 4]
         //   t3 = Eq(t4, t5) [4, 4]

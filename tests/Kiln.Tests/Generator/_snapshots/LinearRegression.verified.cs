@@ -153,7 +153,7 @@ namespace Samples.LinearRegression
                 if (!backward) return;
                 _f2.Run(); // S2: elementwise over [N, 1], writes t15 (Vector256), kernel K2
                 _f3.Run(); // S3: sum over axes 0 of [N, 1], added into grad of 'linear.bias' (Vector256), kernel K3
-                _l4.Run(this, Arena, _d.T15, Slot(0), _d.T0, Grads, 0); // S4: t20 = MatMul(t15, t0; transA) [1, 1]
+                _l4.Run(this, Arena, _d.T15, Slot(0), _d.T0, Grads, 0); // S4: t20 = MatMul(t15, t0; transA) [1, 1], added into grad of 'linear.weight'
             }
         }
 
