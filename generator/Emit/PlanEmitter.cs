@@ -218,7 +218,8 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
             else
             {
                 string name = $"{Kernels}.{Entries[k].Name}";
-                string slots = string.Concat(Emitter.BoundOf(k).Select(slot => $", {slot}"));
+                // the bound slots its managed form reads as a.X[0], a.X[1], …
+                string slots = Emitter.BoundOf(k) is { Count: > 0 } bound ? $", slots: [{string.Join(", ", bound)}]" : "";
                 w.Line($"_f{k.Index} = new(this, {name}, {name}Cpu, {ArgsOf(k)}, {LaunchOf(k)}, {OutputOf(k)}{slots});");
             }
         }
@@ -315,27 +316,35 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
         var spanNames = string.Join(", ", g.Inputs.Select(i => Bound.ContainsKey(i) ? $"new {ReadOnlySpan}<float>({Identifier.Escape(i.Attrs.Name)})" : Identifier.Escape(i.Attrs.Name)));
         if (m.IsLoss)
         {
-            // both entry points run one method; the flag's name is one no input has
+            // with embeddings both entry points run one method; the flag's name is one no input has
             string backward = Fresh("backward", g.Inputs);
             string call = names.Length == 0 ? "" : ", " + names;
-            w.Line("/// <summary>Runs forward and backward; returns the loss and adds the gradients into the model's gradient block (as loss.backward()).</summary>");
-            w.Line($"public float ForwardBackward({withDefaults}) => {Self}RunLoss(true{call});");
-            w.Line("/// <summary>Runs the forward pass only and returns the loss; gradients are untouched.</summary>");
-            w.Line($"public float Forward({withDefaults}) => {Self}RunLoss(false{call});");
-            w.Line();
-            w.Open($"private float RunLoss(bool {backward}{(parameters.Length == 0 ? "" : ", " + parameters)})");
-            w.Open($"using ({Self}Enter())");
-            w.Line($"{Self}Load({names});");
-            if (Embeddings().Any())
+            if (!Embeddings().Any())
             {
+                // each entry point places its inputs, runs, and reads the loss back (ExecuteLoss)
+                w.Line("/// <summary>Runs forward and backward; returns the loss and adds the gradients into the model's gradient block (as loss.backward()).</summary>");
+                w.Line($"public float ForwardBackward({withDefaults}) {{ using ({Self}Enter()) {{ {Self}Load({names}); return {Self}ExecuteLoss(true, {SelfOff(m.Output)}); }} }}");
+                w.Line("/// <summary>Runs the forward pass only and returns the loss; gradients are untouched.</summary>");
+                w.Line($"public float Forward({withDefaults}) {{ using ({Self}Enter()) {{ {Self}Load({names}); return {Self}ExecuteLoss(false, {SelfOff(m.Output)}); }} }}");
+            }
+            else
+            {
+                w.Line("/// <summary>Runs forward and backward; returns the loss and adds the gradients into the model's gradient block (as loss.backward()).</summary>");
+                w.Line($"public float ForwardBackward({withDefaults}) => {Self}RunLoss(true{call});");
+                w.Line("/// <summary>Runs the forward pass only and returns the loss; gradients are untouched.</summary>");
+                w.Line($"public float Forward({withDefaults}) => {Self}RunLoss(false{call});");
+                w.Line();
+                w.Open($"private float RunLoss(bool {backward}{(parameters.Length == 0 ? "" : ", " + parameters)})");
+                w.Open($"using ({Self}Enter())");
+                w.Line($"{Self}Load({names});");
+                // an embedding's looked-up rows are marked for SparseAdam when the run goes backward
                 w.Open($"if ({backward})");
                 foreach (var (path, input) in Embeddings()) w.Line($"{Self}State.MarkRows(\"{path}\", {Identifier.Escape(input.Attrs.Name)});");
                 w.Close();
+                w.Line($"return {Self}ExecuteLoss({backward}, {SelfOff(m.Output)});");
+                w.Close();
+                w.Close();
             }
-            w.Line($"{Self}Execute({backward});");
-            w.Line($"return {Self}ReadScalar({SelfOff(m.Output)});");
-            w.Close();
-            w.Close();
             if (arrays)
             {
                 w.Line();
@@ -402,7 +411,7 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
         if (m.IsLoss)
         {
             w.Line("/// <summary>Forward and backward on the inputs written through StagedInput/StagedTargets (nothing copied on the managed path).</summary>");
-            w.Line($"public override float ForwardBackwardStaged() {{ using (Enter()) {{ {prepare} {string.Concat(Embeddings().Select(e => $"State.MarkRows(\"{e.Path}\", StagedTargets(\"{e.Input.Attrs.Name}\")); "))}Execute(backward: true); return ReadScalar({Off(m.Output)}); }} }}");
+            w.Line($"public override float ForwardBackwardStaged() {{ using (Enter()) {{ {prepare} {string.Concat(Embeddings().Select(e => $"State.MarkRows(\"{e.Path}\", StagedTargets(\"{e.Input.Attrs.Name}\")); "))}return ExecuteLoss(true, {Off(m.Output)}); }} }}");
         }
         else
         {

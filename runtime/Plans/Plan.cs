@@ -313,6 +313,13 @@ public abstract class Plan : IDisposable
         return value;
     }
 
+    /// <summary>Runs a loss plan's kernels (backward too when asked) and returns the loss, read from <paramref name="offset"/>.</summary>
+    protected float ExecuteLoss(bool backward, long offset)
+    {
+        Execute(backward);
+        return ReadScalar(offset);
+    }
+
     /// <summary>Reads one float of the work arena (the loss) back to the host.</summary>
     protected float ReadScalar(long offset)
     {

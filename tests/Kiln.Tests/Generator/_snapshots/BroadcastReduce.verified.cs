@@ -56,36 +56,26 @@ namespace Demo
                 _d.T8 = Align(45 + 10 * _d.N); _d.T11 = Align(60 + 18 * _d.N); _d.T17 = Align(75 + 19 * _d.N); _d.T27 = Align(91 + 19 * _d.N);
                 Describe([("x", _d.T0, 8 * _d.N, false), ("y", _d.T1, _d.N, false)], [[_d.N, 8], [_d.N], []]);
                 BindSlots(8 * _d.N, _d.N);
-                _f0 = new(this, global::Kiln.Generated.CenteringKernels.K0, global::Kiln.Generated.CenteringKernels.K0Cpu, new() { A0 = _d.N, A1 = _d.T4, A2 = _d.T0 }, global::Kiln.Kernels.Launch.Rows(8 * _d.N, 8), global::Kiln.Kernels.Output.Work(_d.T4, _d.N), 0);
-                _f1 = new(this, global::Kiln.Generated.CenteringKernels.K1, global::Kiln.Generated.CenteringKernels.K1Cpu, new() { A0 = _d.N, A1 = _d.T8, A2 = _d.T0, A3 = _d.T4, A4 = 0 }, global::Kiln.Kernels.Launch.Map(8 * _d.N), global::Kiln.Kernels.Output.Work(_d.T8, 8 * _d.N), 0);
+                _f0 = new(this, global::Kiln.Generated.CenteringKernels.K0, global::Kiln.Generated.CenteringKernels.K0Cpu, new() { A0 = _d.N, A1 = _d.T4, A2 = _d.T0 }, global::Kiln.Kernels.Launch.Rows(8 * _d.N, 8), global::Kiln.Kernels.Output.Work(_d.T4, _d.N), slots: [0]);
+                _f1 = new(this, global::Kiln.Generated.CenteringKernels.K1, global::Kiln.Generated.CenteringKernels.K1Cpu, new() { A0 = _d.N, A1 = _d.T8, A2 = _d.T0, A3 = _d.T4, A4 = 0 }, global::Kiln.Kernels.Launch.Map(8 * _d.N), global::Kiln.Kernels.Output.Work(_d.T8, 8 * _d.N), slots: [0]);
                 _f2 = new(this, global::Kiln.Generated.CenteringKernels.K2, global::Kiln.Generated.CenteringKernels.K2Cpu, new() { A0 = _d.N, A1 = _d.T11, A2 = _d.T8, A3 = 8 }, global::Kiln.Kernels.Launch.Rows(8 * _d.N, 8), global::Kiln.Kernels.Output.Work(_d.T11, _d.N));
-                _f3 = new(this, global::Kiln.Generated.CenteringKernels.K3, global::Kiln.Generated.CenteringKernels.K3Cpu, new() { A0 = _d.N, A1 = _d.T11, A2 = _d.T1, A3 = _d.T17 }, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T17, 1), 1);
-                _f4 = new(this, global::Kiln.Generated.CenteringKernels.K4, global::Kiln.Generated.CenteringKernels.K4Cpu, new() { A0 = _d.N, A1 = _d.T11, A2 = _d.T1, A3 = _d.T27 }, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Work(_d.T27, _d.N), 1);
-                _f5 = new(this, global::Kiln.Generated.CenteringKernels.K5, global::Kiln.Generated.CenteringKernels.K5Cpu, new() { A0 = _d.N, A1 = _d.T8, A2 = 0, A3 = _d.T27, A4 = _d.T0, A5 = _d.T4 }, global::Kiln.Kernels.Launch.Columns(8 * _d.N, 8, accumulate: true), global::Kiln.Kernels.Output.Gradients(0, 8), 0);
+                _f3 = new(this, global::Kiln.Generated.CenteringKernels.K3, global::Kiln.Generated.CenteringKernels.K3Cpu, new() { A0 = _d.N, A1 = _d.T11, A2 = _d.T1, A3 = _d.T17 }, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T17, 1), slots: [1]);
+                _f4 = new(this, global::Kiln.Generated.CenteringKernels.K4, global::Kiln.Generated.CenteringKernels.K4Cpu, new() { A0 = _d.N, A1 = _d.T11, A2 = _d.T1, A3 = _d.T27 }, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Work(_d.T27, _d.N), slots: [1]);
+                _f5 = new(this, global::Kiln.Generated.CenteringKernels.K5, global::Kiln.Generated.CenteringKernels.K5Cpu, new() { A0 = _d.N, A1 = _d.T8, A2 = 0, A3 = _d.T27, A4 = _d.T0, A5 = _d.T4 }, global::Kiln.Kernels.Launch.Columns(8 * _d.N, 8, accumulate: true), global::Kiln.Kernels.Output.Gradients(0, 8), slots: [0]);
                 _f6 = new(this, global::Kiln.Generated.CenteringKernels.K6, global::Kiln.Generated.CenteringKernels.K6Cpu, new() { A0 = _d.N, A1 = 8, A2 = _d.T27 }, global::Kiln.Kernels.Launch.Total(8 * _d.N, accumulate: true), global::Kiln.Kernels.Output.Gradients(8, 1));
             }
 
             /// <summary>Runs forward and backward; returns the loss and adds the gradients into the model's gradient block (as loss.backward()).</summary>
-            public float ForwardBackward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y) => this.RunLoss(true, x, y);
+            public float ForwardBackward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y) { using (this.Enter()) { this.Load(x, y); return this.ExecuteLoss(true, this._d.T17); } }
             /// <summary>Runs the forward pass only and returns the loss; gradients are untouched.</summary>
-            public float Forward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y) => this.RunLoss(false, x, y);
-
-            private float RunLoss(bool backward, global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y)
-            {
-                using (this.Enter())
-                {
-                    this.Load(x, y);
-                    this.Execute(backward);
-                    return this.ReadScalar(this._d.T17);
-                }
-            }
+            public float Forward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y) { using (this.Enter()) { this.Load(x, y); return this.ExecuteLoss(false, this._d.T17); } }
 
             /// <summary>ForwardBackward and Forward reading float inputs from the caller's arrays in place (copied only on ILGPU devices).</summary>
             public float ForwardBackward(float[] x, float[] y) { this.Offer(0, x); this.Offer(1, y); return this.ForwardBackward(new global::System.ReadOnlySpan<float>(x), new global::System.ReadOnlySpan<float>(y)); }
             public float Forward(float[] x, float[] y) { this.Offer(0, x); this.Offer(1, y); return this.Forward(new global::System.ReadOnlySpan<float>(x), new global::System.ReadOnlySpan<float>(y)); }
 
             /// <summary>Forward and backward on the inputs written through StagedInput/StagedTargets (nothing copied on the managed path).</summary>
-            public override float ForwardBackwardStaged() { using (Enter()) { UploadStaged(); Execute(backward: true); return ReadScalar(_d.T17); } }
+            public override float ForwardBackwardStaged() { using (Enter()) { UploadStaged(); return ExecuteLoss(true, _d.T17); } }
             /// <summary>Runs the kernels again on the inputs of the last call (benchmarks, repeated evaluation).</summary>
             public void Replay(bool backward = true) { using (Enter()) Execute(backward); }
             public override float[] Invoke(global::System.Array[] inputs, bool backward = false) => [backward ? ForwardBackward(Arg<float>(inputs, 0, "x", 2), Arg<float>(inputs, 1, "y", 2)) : Forward(Arg<float>(inputs, 0, "x", 2), Arg<float>(inputs, 1, "y", 2))];

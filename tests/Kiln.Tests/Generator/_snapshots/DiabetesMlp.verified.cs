@@ -134,8 +134,8 @@ namespace Samples.Diabetes
                 _l2 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 6, transA: false, transB: true, accumulate: false);
                 _f3 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K1, global::Kiln.Generated.DiabetesClassifierKernels.K1Cpu, new() { A0 = _d.N, A1 = _d.T13, A2 = _d.T11, A3 = 78 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T13, 4 * _d.N));
                 _l4 = new global::Kiln.Kernels.GemmOp(_d.N, 1, 4, transA: false, transB: true, accumulate: false);
-                _f5 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K3, global::Kiln.Generated.DiabetesClassifierKernels.K3Cpu, new() { A0 = _d.N, A1 = _d.T17, A2 = 86, A3 = _d.T1, A4 = _d.T25 }, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T25, 1), 1);
-                _f6 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K4, global::Kiln.Generated.DiabetesClassifierKernels.K4Cpu, new() { A0 = _d.N, A1 = _d.T1, A2 = _d.T17, A3 = 86, A4 = _d.T38 }, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Work(_d.T38, _d.N), 1);
+                _f5 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K3, global::Kiln.Generated.DiabetesClassifierKernels.K3Cpu, new() { A0 = _d.N, A1 = _d.T17, A2 = 86, A3 = _d.T1, A4 = _d.T25 }, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T25, 1), slots: [1]);
+                _f6 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K4, global::Kiln.Generated.DiabetesClassifierKernels.K4Cpu, new() { A0 = _d.N, A1 = _d.T1, A2 = _d.T17, A3 = 86, A4 = _d.T38 }, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Work(_d.T38, _d.N), slots: [1]);
                 _l7 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 1, transA: false, transB: false, accumulate: false);
                 _f8 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K5, global::Kiln.Generated.DiabetesClassifierKernels.K5Cpu, new() { A0 = _d.N, A1 = _d.T13, A2 = _d.T45, A3 = _d.T41 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T45, 4 * _d.N));
                 _l9 = new global::Kiln.Kernels.GemmOp(_d.N, 6, 4, transA: false, transB: false, accumulate: false);
@@ -149,26 +149,16 @@ namespace Samples.Diabetes
             }
 
             /// <summary>Runs forward and backward; returns the loss and adds the gradients into the model's gradient block (as loss.backward()).</summary>
-            public float ForwardBackward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y) => this.RunLoss(true, x, y);
+            public float ForwardBackward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y) { using (this.Enter()) { this.Load(x, y); return this.ExecuteLoss(true, this._d.T25); } }
             /// <summary>Runs the forward pass only and returns the loss; gradients are untouched.</summary>
-            public float Forward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y) => this.RunLoss(false, x, y);
-
-            private float RunLoss(bool backward, global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y)
-            {
-                using (this.Enter())
-                {
-                    this.Load(x, y);
-                    this.Execute(backward);
-                    return this.ReadScalar(this._d.T25);
-                }
-            }
+            public float Forward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y) { using (this.Enter()) { this.Load(x, y); return this.ExecuteLoss(false, this._d.T25); } }
 
             /// <summary>ForwardBackward and Forward reading float inputs from the caller's arrays in place (copied only on ILGPU devices).</summary>
             public float ForwardBackward(float[] x, float[] y) { this.Offer(0, x); this.Offer(1, y); return this.ForwardBackward(new global::System.ReadOnlySpan<float>(x), new global::System.ReadOnlySpan<float>(y)); }
             public float Forward(float[] x, float[] y) { this.Offer(0, x); this.Offer(1, y); return this.Forward(new global::System.ReadOnlySpan<float>(x), new global::System.ReadOnlySpan<float>(y)); }
 
             /// <summary>Forward and backward on the inputs written through StagedInput/StagedTargets (nothing copied on the managed path).</summary>
-            public override float ForwardBackwardStaged() { using (Enter()) { UploadStaged(); Execute(backward: true); return ReadScalar(_d.T25); } }
+            public override float ForwardBackwardStaged() { using (Enter()) { UploadStaged(); return ExecuteLoss(true, _d.T25); } }
             /// <summary>Runs the kernels again on the inputs of the last call (benchmarks, repeated evaluation).</summary>
             public void Replay(bool backward = true) { using (Enter()) Execute(backward); }
             public override float[] Invoke(global::System.Array[] inputs, bool backward = false) => [backward ? ForwardBackward(Arg<float>(inputs, 0, "x", 2), Arg<float>(inputs, 1, "y", 2)) : Forward(Arg<float>(inputs, 0, "x", 2), Arg<float>(inputs, 1, "y", 2))];

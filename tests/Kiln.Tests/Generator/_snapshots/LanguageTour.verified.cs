@@ -76,7 +76,7 @@ namespace Demo
                 Describe([("x", _d.T0, 4 * _d.N, false), ("temperature", _d.T1, 1, false)], [[_d.N, 4], [], [_d.N, 3]], outputs: [("logits", _d.T20, 3 * _d.N), ("probs", _d.T22, 3 * _d.N)]);
                 BindSlots(4 * _d.N);
                 _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: false, accumulate: false);
-                _f1 = new(this, global::Kiln.Generated.TourKernels.K0, global::Kiln.Generated.TourKernels.K0Cpu, new() { A0 = _d.N, A1 = _d.T7, A2 = _d.T0, A3 = _d.T5 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T7, 4 * _d.N), 0);
+                _f1 = new(this, global::Kiln.Generated.TourKernels.K0, global::Kiln.Generated.TourKernels.K0Cpu, new() { A0 = _d.N, A1 = _d.T7, A2 = _d.T0, A3 = _d.T5 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T7, 4 * _d.N), slots: [0]);
                 _l2 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: false, accumulate: false);
                 _l3 = new global::Kiln.Kernels.RandomOp(4 * _d.N, global::Kiln.Kernels.RandomOp.Kind.DropoutMask, 0.1f, stream: 0);
                 _f4 = new(this, global::Kiln.Generated.TourKernels.K1, global::Kiln.Generated.TourKernels.K1Cpu, new() { A0 = _d.N, A1 = _d.T12, A2 = _d.T7, A3 = _d.T8, A4 = _d.T11 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T12, 4 * _d.N));
@@ -186,7 +186,7 @@ namespace Demo
                 Describe([("x", _d.T0, 4 * _d.N, false), ("t", _d.T1, _d.N, true)], [[_d.N, 4], [_d.N], []], outputs: [("loss", _d.T63, 1), ("logits", _d.T24, 3 * _d.N)], buffers: [(0, _d.T26, _d.T35, 3)], inputGrads: [("x", _d.T93, 4 * _d.N)]);
                 BindSlots(4 * _d.N);
                 _l0 = new global::Kiln.Kernels.RandomOp(4 * _d.N, global::Kiln.Kernels.RandomOp.Kind.Normal, 0f, stream: 0);
-                _f1 = new(this, global::Kiln.Generated.TourKernels.K5, global::Kiln.Generated.TourKernels.K5Cpu, new() { A0 = _d.N, A1 = _d.T5, A2 = _d.T0, A3 = _d.T2 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T5, 4 * _d.N), 0);
+                _f1 = new(this, global::Kiln.Generated.TourKernels.K5, global::Kiln.Generated.TourKernels.K5Cpu, new() { A0 = _d.N, A1 = _d.T5, A2 = _d.T0, A3 = _d.T2 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T5, 4 * _d.N), slots: [0]);
                 _l2 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: false, accumulate: false);
                 _f3 = new(this, global::Kiln.Generated.TourKernels.K6, global::Kiln.Generated.TourKernels.K6Cpu, new() { A0 = _d.N, A1 = _d.T10, A2 = _d.T9 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T10, 4 * _d.N));
                 _f4 = new(this, global::Kiln.Generated.TourKernels.K7, global::Kiln.Generated.TourKernels.K7Cpu, new() { A0 = _d.N, A1 = _d.T11, A2 = _d.T5, A3 = _d.T10 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T11, 4 * _d.N));
@@ -227,19 +227,9 @@ namespace Demo
             }
 
             /// <summary>Runs forward and backward; returns the loss and adds the gradients into the model's gradient block (as loss.backward()).</summary>
-            public float ForwardBackward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<int> t) => this.RunLoss(true, x, t);
+            public float ForwardBackward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<int> t) { using (this.Enter()) { this.Load(x, t); return this.ExecuteLoss(true, this._d.T63); } }
             /// <summary>Runs the forward pass only and returns the loss; gradients are untouched.</summary>
-            public float Forward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<int> t) => this.RunLoss(false, x, t);
-
-            private float RunLoss(bool backward, global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<int> t)
-            {
-                using (this.Enter())
-                {
-                    this.Load(x, t);
-                    this.Execute(backward);
-                    return this.ReadScalar(this._d.T63);
-                }
-            }
+            public float Forward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<int> t) { using (this.Enter()) { this.Load(x, t); return this.ExecuteLoss(false, this._d.T63); } }
 
             /// <summary>ForwardBackward and Forward reading float inputs from the caller's arrays in place (copied only on ILGPU devices).</summary>
             public float ForwardBackward(float[] x, global::System.ReadOnlySpan<int> t) { this.Offer(0, x); return this.ForwardBackward(new global::System.ReadOnlySpan<float>(x), t); }
@@ -248,7 +238,7 @@ namespace Demo
             private void PrepareStaged() { CheckTargets("t", StagedTargets("t"), 3, -100); UploadStaged(); }
 
             /// <summary>Forward and backward on the inputs written through StagedInput/StagedTargets (nothing copied on the managed path).</summary>
-            public override float ForwardBackwardStaged() { using (Enter()) { PrepareStaged(); Execute(backward: true); return ReadScalar(_d.T63); } }
+            public override float ForwardBackwardStaged() { using (Enter()) { PrepareStaged(); return ExecuteLoss(true, _d.T63); } }
             /// <summary>Runs the kernels again on the inputs of the last call (benchmarks, repeated evaluation).</summary>
             public void Replay(bool backward = true) { using (Enter()) Execute(backward); }
             public override float[] Invoke(global::System.Array[] inputs, bool backward = false) => [backward ? ForwardBackward(Arg<float>(inputs, 0, "x", 2), Arg<int>(inputs, 1, "t", 2)) : Forward(Arg<float>(inputs, 0, "x", 2), Arg<int>(inputs, 1, "t", 2))];

@@ -109,33 +109,23 @@ namespace Samples.LinearRegression
                 Describe([("x", _d.T0, _d.N, false), ("y", _d.T1, _d.N, false)], [[_d.N, 1], [_d.N, 1], []]);
                 BindSlots(_d.N, _d.N);
                 _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 1, 1, transA: false, transB: true, accumulate: false);
-                _f1 = new(this, global::Kiln.Generated.LinearModelKernels.K1, global::Kiln.Generated.LinearModelKernels.K1Cpu, new() { A0 = _d.N, A1 = _d.T5, A2 = 1, A3 = _d.T1, A4 = _d.T9 }, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T9, 1), 1);
-                _f2 = new(this, global::Kiln.Generated.LinearModelKernels.K2, global::Kiln.Generated.LinearModelKernels.K2Cpu, new() { A0 = _d.N, A1 = _d.T5, A2 = 1, A3 = _d.T1, A4 = _d.T15 }, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Work(_d.T15, _d.N), 1);
+                _f1 = new(this, global::Kiln.Generated.LinearModelKernels.K1, global::Kiln.Generated.LinearModelKernels.K1Cpu, new() { A0 = _d.N, A1 = _d.T5, A2 = 1, A3 = _d.T1, A4 = _d.T9 }, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T9, 1), slots: [1]);
+                _f2 = new(this, global::Kiln.Generated.LinearModelKernels.K2, global::Kiln.Generated.LinearModelKernels.K2Cpu, new() { A0 = _d.N, A1 = _d.T5, A2 = 1, A3 = _d.T1, A4 = _d.T15 }, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Work(_d.T15, _d.N), slots: [1]);
                 _f3 = new(this, global::Kiln.Generated.LinearModelKernels.K3, global::Kiln.Generated.LinearModelKernels.K3Cpu, new() { A0 = _d.N, A1 = 1, A2 = _d.T15 }, global::Kiln.Kernels.Launch.Total(_d.N, accumulate: true), global::Kiln.Kernels.Output.Gradients(1, 1));
                 _l4 = new global::Kiln.Kernels.GemmOp(1, 1, _d.N, transA: true, transB: false, accumulate: true);
             }
 
             /// <summary>Runs forward and backward; returns the loss and adds the gradients into the model's gradient block (as loss.backward()).</summary>
-            public float ForwardBackward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y) => this.RunLoss(true, x, y);
+            public float ForwardBackward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y) { using (this.Enter()) { this.Load(x, y); return this.ExecuteLoss(true, this._d.T9); } }
             /// <summary>Runs the forward pass only and returns the loss; gradients are untouched.</summary>
-            public float Forward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y) => this.RunLoss(false, x, y);
-
-            private float RunLoss(bool backward, global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y)
-            {
-                using (this.Enter())
-                {
-                    this.Load(x, y);
-                    this.Execute(backward);
-                    return this.ReadScalar(this._d.T9);
-                }
-            }
+            public float Forward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y) { using (this.Enter()) { this.Load(x, y); return this.ExecuteLoss(false, this._d.T9); } }
 
             /// <summary>ForwardBackward and Forward reading float inputs from the caller's arrays in place (copied only on ILGPU devices).</summary>
             public float ForwardBackward(float[] x, float[] y) { this.Offer(0, x); this.Offer(1, y); return this.ForwardBackward(new global::System.ReadOnlySpan<float>(x), new global::System.ReadOnlySpan<float>(y)); }
             public float Forward(float[] x, float[] y) { this.Offer(0, x); this.Offer(1, y); return this.Forward(new global::System.ReadOnlySpan<float>(x), new global::System.ReadOnlySpan<float>(y)); }
 
             /// <summary>Forward and backward on the inputs written through StagedInput/StagedTargets (nothing copied on the managed path).</summary>
-            public override float ForwardBackwardStaged() { using (Enter()) { UploadStaged(); Execute(backward: true); return ReadScalar(_d.T9); } }
+            public override float ForwardBackwardStaged() { using (Enter()) { UploadStaged(); return ExecuteLoss(true, _d.T9); } }
             /// <summary>Runs the kernels again on the inputs of the last call (benchmarks, repeated evaluation).</summary>
             public void Replay(bool backward = true) { using (Enter()) Execute(backward); }
             public override float[] Invoke(global::System.Array[] inputs, bool backward = false) => [backward ? ForwardBackward(Arg<float>(inputs, 0, "x", 2), Arg<float>(inputs, 1, "y", 2)) : Forward(Arg<float>(inputs, 0, "x", 2), Arg<float>(inputs, 1, "y", 2))];
