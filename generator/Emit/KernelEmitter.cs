@@ -261,7 +261,8 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
         if (single) foreach (var line in lines) w.Line(line);
         else
         {
-            string loop = $"for (int e = index; e < {domain.Count.Emit("d.")}; e += stride)";
+            // a shared kernel takes its element count as an argument (d.__count): kernels that differ only in size are one
+            string loop = $"for (int e = index; e < {(_blockOffsetsAsArgs ? "d." + KernelLibrary.CountField : domain.Count.Emit("d."))}; e += stride)";
             if (lines.Count == 1) w.Line(loop).Line("    " + lines[0]);
             else
             {

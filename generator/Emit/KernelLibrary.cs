@@ -57,7 +57,7 @@ internal sealed class KernelLibrary(string className)
         // what each positional value is, in this kernel's own names: a dim, or the arena offset of a node (field T{id})
         if (fields.Count > 0)
             lines.Insert(System.Math.Max(0, lines.FindIndex(l => !l.StartsWith("//", System.StringComparison.Ordinal))), "// d: " + string.Join(", ", fields.Select((f, i) =>
-                $"A{i} = {(f.Length > 1 && f[0] == 'T' && ids.TryGetValue(f.Substring(1), out int id) ? "offset of t" + id : BlockOffset(f) is { } at ? "parameter/gradient offset " + at : f)}")));
+                $"A{i} = {(f.Length > 1 && f[0] == 'T' && ids.TryGetValue(f.Substring(1), out int id) ? "offset of t" + id : BlockOffset(f) is { } at ? "parameter/gradient offset " + at : f == CountField ? "element count" : f)}")));
         string text = string.Join("\n", lines);
         if (fields.Count > 16)
         {
@@ -75,6 +75,9 @@ internal sealed class KernelLibrary(string className)
         }
         return new Entry("K" + at, fields);
     }
+
+    /// <summary>The argument holding a shared kernel's element count (its ILGPU loop's bound).</summary>
+    public const string CountField = "__count";
 
     /// <summary>The offset in the parameter (or gradient) block a kernel's <c>d.__{offset}</c> stands for, or null for a plan field.</summary>
     public static string? BlockOffset(string field) => field.StartsWith("__", System.StringComparison.Ordinal) && field.Length > 2 && field.Skip(2).All(char.IsDigit) ? field.Substring(2) : null;

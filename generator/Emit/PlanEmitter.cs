@@ -33,7 +33,7 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
     {
         null => "_d",
         { Count: 0 } => "default",
-        var args => $"new() {{ {string.Join(", ", args.Select((f, i) => $"A{i} = {KernelLibrary.BlockOffset(f) ?? "_d." + f}"))} }}",
+        var args => $"new() {{ {string.Join(", ", args.Select((f, i) => $"A{i} = {(f == KernelLibrary.CountField ? Count(KernelEmitter.Domain(k)) : KernelLibrary.BlockOffset(f) ?? "_d." + f)}"))} }}",
     };
     private string ArgTypeOf(Kernel k) => Entries[k].Args is null ? "Bound" : "global::Kiln.Kernels.KernelArgs";
 
@@ -479,6 +479,8 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
     private static string[] Lines(SourceWriter w) => w.ToString().TrimEnd().Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
 
     private string Count(Node n) => Dim(n.Shape.Count);
+    /// <summary>A domain's element count as an int argument.</summary>
+    private static string Count(Shape domain) => Dim(domain.Count) is var e && e.Contains("(long)") ? $"(int)({e})" : e;
 
     private static string Lib(string name) => "global::Kiln.Kernels." + name;
 

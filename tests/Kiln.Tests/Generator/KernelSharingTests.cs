@@ -31,8 +31,9 @@ public class KernelSharingTests
         string kernel = Assert.Single(sigmoidKernels);
         Assert.Equal(2, Regex.Matches(source, $@"\.{kernel}Cpu, new\(\) {{ A0 = ").Count);
         Assert.Single(Regex.Matches(source, "file static class NetKernels"));
-        // each plan binds its own dims and offsets, named in the kernel's comment
-        Assert.Contains("// d: A0 = N, ", source);
+        // each plan binds its own size and offsets, named in the kernel's comment, and passes them: the count is N·4 in both
+        Assert.Matches(@"// d: A0 = element count, A1 = offset of t\d+", source);
+        Assert.Equal(2, Regex.Matches(source, $@"\.{kernel}Cpu, new\(\) {{ A0 = 4 \* _d\.N, ").Count);
     }
 
     [Fact]

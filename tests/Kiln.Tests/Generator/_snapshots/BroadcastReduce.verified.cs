@@ -56,13 +56,13 @@ namespace Demo
                 _d.T8 = Align(45 + 10 * _d.N); _d.T11 = Align(60 + 18 * _d.N); _d.T17 = Align(75 + 19 * _d.N); _d.T27 = Align(91 + 19 * _d.N);
                 Describe([("x", _d.T0, 8 * _d.N, false), ("y", _d.T1, _d.N, false)], [[_d.N, 8], [_d.N], []]);
                 BindSlots(8 * _d.N, _d.N);
-                _f0 = new(this, global::Kiln.Generated.CenteringKernels.K0, global::Kiln.Generated.CenteringKernels.K0Cpu, new() { A0 = _d.N, A1 = _d.T4, A2 = _d.T0 }, global::Kiln.Kernels.Launch.Rows(8 * _d.N, 8), global::Kiln.Kernels.Output.Work(_d.T4, _d.N), slots: [0]);
-                _f1 = new(this, global::Kiln.Generated.CenteringKernels.K1, global::Kiln.Generated.CenteringKernels.K1Cpu, new() { A0 = _d.N, A1 = _d.T8, A2 = _d.T0, A3 = _d.T4, A4 = 0 }, global::Kiln.Kernels.Launch.Map(8 * _d.N), global::Kiln.Kernels.Output.Work(_d.T8, 8 * _d.N), slots: [0]);
-                _f2 = new(this, global::Kiln.Generated.CenteringKernels.K2, global::Kiln.Generated.CenteringKernels.K2Cpu, new() { A0 = _d.N, A1 = _d.T11, A2 = _d.T8, A3 = 8 }, global::Kiln.Kernels.Launch.Rows(8 * _d.N, 8), global::Kiln.Kernels.Output.Work(_d.T11, _d.N));
-                _f3 = new(this, global::Kiln.Generated.CenteringKernels.K3, global::Kiln.Generated.CenteringKernels.K3Cpu, new() { A0 = _d.N, A1 = _d.T11, A2 = _d.T1, A3 = _d.T17 }, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T17, 1), slots: [1]);
-                _f4 = new(this, global::Kiln.Generated.CenteringKernels.K4, global::Kiln.Generated.CenteringKernels.K4Cpu, new() { A0 = _d.N, A1 = _d.T11, A2 = _d.T1, A3 = _d.T27 }, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Work(_d.T27, _d.N), slots: [1]);
-                _f5 = new(this, global::Kiln.Generated.CenteringKernels.K5, global::Kiln.Generated.CenteringKernels.K5Cpu, new() { A0 = _d.N, A1 = _d.T8, A2 = 0, A3 = _d.T27, A4 = _d.T0, A5 = _d.T4 }, global::Kiln.Kernels.Launch.Columns(8 * _d.N, 8, accumulate: true), global::Kiln.Kernels.Output.Gradients(0, 8), slots: [0]);
-                _f6 = new(this, global::Kiln.Generated.CenteringKernels.K6, global::Kiln.Generated.CenteringKernels.K6Cpu, new() { A0 = _d.N, A1 = 8, A2 = _d.T27 }, global::Kiln.Kernels.Launch.Total(8 * _d.N, accumulate: true), global::Kiln.Kernels.Output.Gradients(8, 1));
+                _f0 = new(this, global::Kiln.Generated.CenteringKernels.K0, global::Kiln.Generated.CenteringKernels.K0Cpu, new() { A0 = 8 * _d.N, A1 = _d.T4, A2 = _d.T0 }, global::Kiln.Kernels.Launch.Rows(8 * _d.N, 8), global::Kiln.Kernels.Output.Work(_d.T4, _d.N), slots: [0]);
+                _f1 = new(this, global::Kiln.Generated.CenteringKernels.K1, global::Kiln.Generated.CenteringKernels.K1Cpu, new() { A0 = 8 * _d.N, A1 = _d.T8, A2 = _d.T0, A3 = _d.T4, A4 = 0 }, global::Kiln.Kernels.Launch.Map(8 * _d.N), global::Kiln.Kernels.Output.Work(_d.T8, 8 * _d.N), slots: [0]);
+                _f2 = new(this, global::Kiln.Generated.CenteringKernels.K2, global::Kiln.Generated.CenteringKernels.K2Cpu, new() { A0 = 8 * _d.N, A1 = _d.T11, A2 = _d.T8, A3 = 8 }, global::Kiln.Kernels.Launch.Rows(8 * _d.N, 8), global::Kiln.Kernels.Output.Work(_d.T11, _d.N));
+                _f3 = new(this, global::Kiln.Generated.CenteringKernels.K3, global::Kiln.Generated.CenteringKernels.K3Cpu, new() { A0 = _d.N, A1 = _d.T11, A2 = _d.T1, A3 = _d.T17, A4 = _d.N }, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T17, 1), slots: [1]);
+                _f4 = new(this, global::Kiln.Generated.CenteringKernels.K4, global::Kiln.Generated.CenteringKernels.K4Cpu, new() { A0 = _d.N, A1 = _d.N, A2 = _d.T11, A3 = _d.T1, A4 = _d.T27 }, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Work(_d.T27, _d.N), slots: [1]);
+                _f5 = new(this, global::Kiln.Generated.CenteringKernels.K5, global::Kiln.Generated.CenteringKernels.K5Cpu, new() { A0 = 8 * _d.N, A1 = _d.T8, A2 = 0, A3 = _d.T27, A4 = _d.T0, A5 = _d.T4, A6 = _d.N }, global::Kiln.Kernels.Launch.Columns(8 * _d.N, 8, accumulate: true), global::Kiln.Kernels.Output.Gradients(0, 8), slots: [0]);
+                _f6 = new(this, global::Kiln.Generated.CenteringKernels.K6, global::Kiln.Generated.CenteringKernels.K6Cpu, new() { A0 = 8 * _d.N, A1 = 8, A2 = _d.T27 }, global::Kiln.Kernels.Launch.Total(8 * _d.N, accumulate: true), global::Kiln.Kernels.Output.Gradients(8, 1));
             }
 
             /// <summary>Runs forward and backward; returns the loss and adds the gradients into the model's gradient block (as loss.backward()).</summary>
@@ -122,10 +122,10 @@ namespace Kiln.Generated
         // K0: sum over axes 1 of [N, 8], writes t0 (Vector256)
         //   t1 = Mul(t2, t3) [N, 8]
         //   t0 = Sum(t1; axes=1) [N, 1]
-        // d: A0 = N, A1 = offset of t0, A2 = offset of t2
+        // d: A0 = element count, A1 = offset of t0, A2 = offset of t2
         public static void K0(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            for (int e = index; e < 8 * d.A0; e += stride)
+            for (int e = index; e < d.A0; e += stride)
             {
                 int rest = e;
                 int i1 = (int)(rest % (8)); rest /= 8;
@@ -162,10 +162,10 @@ namespace Kiln.Generated
         //   t1 = Sub(t2, t3) [N, 8]
         //   t4 = Mul(t1, t5) [N, 8]
         //   t0 = Tanh(t4) [N, 8]
-        // d: A0 = N, A1 = offset of t0, A2 = offset of t2, A3 = offset of t3, A4 = parameter/gradient offset 0
+        // d: A0 = element count, A1 = offset of t0, A2 = offset of t2, A3 = offset of t3, A4 = parameter/gradient offset 0
         public static void K1(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            for (int e = index; e < 8 * d.A0; e += stride)
+            for (int e = index; e < d.A0; e += stride)
             {
                 int rest = e;
                 int i1 = (int)(rest % (8)); rest /= 8;
@@ -201,10 +201,10 @@ namespace Kiln.Generated
         // K2: sum over axes 1 of [N, 8], writes t0 (Vector256)
         //   t1 = Add(t2, t3) [N, 8]
         //   t0 = Sum(t1; axes=1) [N, 1]
-        // d: A0 = N, A1 = offset of t0, A2 = offset of t2, A3 = parameter/gradient offset 8
+        // d: A0 = element count, A1 = offset of t0, A2 = offset of t2, A3 = parameter/gradient offset 8
         public static void K2(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            for (int e = index; e < 8 * d.A0; e += stride)
+            for (int e = index; e < d.A0; e += stride)
             {
                 int rest = e;
                 int i1 = (int)(rest % (8)); rest /= 8;
@@ -244,13 +244,13 @@ namespace Kiln.Generated
         //   t4 = Mul(t1, t1) [N]
         //   t5 = Mul(t4, t6) [N]
         //   t0 = Sum(t5; axes=0) [1]
-        // d: A0 = N, A1 = T11, A2 = offset of t3, A3 = offset of t0
+        // d: A0 = element count, A1 = T11, A2 = offset of t3, A3 = offset of t0, A4 = N
         public static void K3(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             for (int e = index; e < d.A0; e += stride)
             {
                 float v1 = (w[d.A1 + e] - w[d.A2 + e]);
-                Atomic.Add(ref w[d.A3], ((v1 * v1) * ((float)(1 / (double)(d.A0)))));
+                Atomic.Add(ref w[d.A3], ((v1 * v1) * ((float)(1 / (double)(d.A4)))));
             }
         }
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double K3Cpu(KernelArrays a, KernelArgs d, long start, long end)
@@ -268,7 +268,7 @@ namespace Kiln.Generated
             [MethodImpl(MethodImplOptions.AggressiveInlining)] Vector256<float> Body(Vector256<float> l2, Vector256<float> l3)
             {
                 var v1 = (l2 - l3);
-                return ((v1 * v1) * Vector256.Create((float)(1 / (double)(d.A0))));
+                return ((v1 * v1) * Vector256.Create((float)(1 / (double)(d.A4))));
             }
         }
 
@@ -279,27 +279,27 @@ namespace Kiln.Generated
         //   t6 = Sub(t7, t8) [N]
         //   t9 = Mul(t4, t6) [N]
         //   t0 = Add(t9, t9) [N]
-        // d: A0 = N, A1 = T11, A2 = offset of t8, A3 = offset of t0
+        // d: A0 = element count, A1 = N, A2 = T11, A3 = offset of t8, A4 = offset of t0
         public static void K4(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             for (int e = index; e < d.A0; e += stride)
             {
-                float v9 = ((1f * ((float)(1 / (double)(d.A0)))) * (w[d.A1 + e] - w[d.A2 + e]));
-                w[d.A3 + e] = (v9 + v9);
+                float v9 = ((1f * ((float)(1 / (double)(d.A1)))) * (w[d.A2 + e] - w[d.A3 + e]));
+                w[d.A4 + e] = (v9 + v9);
             }
         }
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K4Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             int c = (int)start, stop = (int)end;
-            ref float b7 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
-            ref float b8 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.X[0]), d.A2);
-            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A3);
+            ref float b7 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
+            ref float b8 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.X[0]), d.A3);
+            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A4);
             for (; c + 8 <= stop; c += 8) Body(Vector256.LoadUnsafe(ref b7, (nuint)c), Vector256.LoadUnsafe(ref b8, (nuint)c)).StoreUnsafe(ref o, (nuint)c);
             if (c < stop) Lanes.Store(Body(Lanes.Load(ref b7, c, stop - c), Lanes.Load(ref b8, c, stop - c)), ref o, c, stop - c);
 
             [MethodImpl(MethodImplOptions.AggressiveInlining)] Vector256<float> Body(Vector256<float> l7, Vector256<float> l8)
             {
-                var v9 = ((Vector256.Create(1f) * Vector256.Create((float)(1 / (double)(d.A0)))) * (l7 - l8));
+                var v9 = ((Vector256.Create(1f) * Vector256.Create((float)(1 / (double)(d.A1)))) * (l7 - l8));
                 return (v9 + v9);
             }
         }
@@ -312,10 +312,10 @@ namespace Kiln.Generated
         //   t7 = Sub(t8, t9) [N, 8]
         //   t10 = Mul(t6, t7) [N, 8]
         //   t11 = Sum(t10; axes=0) [1, 8]
-        // d: A0 = N, A1 = offset of t3, A2 = parameter/gradient offset 0, A3 = T27, A4 = offset of t8, A5 = offset of t9
+        // d: A0 = element count, A1 = offset of t3, A2 = parameter/gradient offset 0, A3 = T27, A4 = offset of t8, A5 = offset of t9, A6 = N
         public static void K5(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            for (int e = index; e < 8 * d.A0; e += stride)
+            for (int e = index; e < d.A0; e += stride)
             {
                 int rest = e;
                 int i1 = (int)(rest % (8)); rest /= 8;
@@ -327,7 +327,7 @@ namespace Kiln.Generated
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K5Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             int c = (int)start, stop = (int)end;
-            int rows = (int)(d.A0);
+            int rows = (int)(d.A6);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
             ref float x0r = ref MemoryMarshal.GetArrayDataReference(a.X[0]);
             ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A2);
@@ -376,10 +376,10 @@ namespace Kiln.Generated
         // K6: sum over axes 0,1 of [N, 8], added into grad of 'offset' (Vector256)
         //   t0 = Copy(t1) [N, 8]
         //   t2 = Sum(t0; axes=0,1) [1, 1]
-        // d: A0 = N, A1 = parameter/gradient offset 8, A2 = T27
+        // d: A0 = element count, A1 = parameter/gradient offset 8, A2 = T27
         public static void K6(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            for (int e = index; e < 8 * d.A0; e += stride)
+            for (int e = index; e < d.A0; e += stride)
             {
                 int rest = e;
                 int i1 = (int)(rest % (8)); rest /= 8;

@@ -66,9 +66,9 @@ namespace Samples.Diabetes
                 Returns("output", 1, _d.T18, _d.N, "[N, 1]");
                 BindSlots(8 * _d.N, _d.N);
                 _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 6, 8, transA: false, transB: true, accumulate: false);
-                _f1 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K0, global::Kiln.Generated.DiabetesClassifierKernels.K0Cpu, new() { A0 = _d.N, A1 = _d.T6, A2 = _d.T4, A3 = 48 }, global::Kiln.Kernels.Launch.Map(6 * _d.N), global::Kiln.Kernels.Output.Work(_d.T6, 6 * _d.N));
+                _f1 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K0, global::Kiln.Generated.DiabetesClassifierKernels.K0Cpu, new() { A0 = 6 * _d.N, A1 = _d.T6, A2 = _d.T4, A3 = 48 }, global::Kiln.Kernels.Launch.Map(6 * _d.N), global::Kiln.Kernels.Output.Work(_d.T6, 6 * _d.N));
                 _l2 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 6, transA: false, transB: true, accumulate: false);
-                _f3 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K1, global::Kiln.Generated.DiabetesClassifierKernels.K1Cpu, new() { A0 = _d.N, A1 = _d.T12, A2 = _d.T10, A3 = 78 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T12, 4 * _d.N));
+                _f3 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K1, global::Kiln.Generated.DiabetesClassifierKernels.K1Cpu, new() { A0 = 4 * _d.N, A1 = _d.T12, A2 = _d.T10, A3 = 78 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T12, 4 * _d.N));
                 _l4 = new global::Kiln.Kernels.GemmOp(_d.N, 1, 4, transA: false, transB: true, accumulate: false);
                 _f5 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K2, global::Kiln.Generated.DiabetesClassifierKernels.K2Cpu, new() { A0 = _d.N, A1 = _d.T18, A2 = _d.T16, A3 = 86 }, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Bound(1, _d.T18, _d.N));
             }
@@ -130,21 +130,21 @@ namespace Samples.Diabetes
                 Describe([("x", _d.T0, 8 * _d.N, false), ("y", _d.T1, _d.N, false)], [[_d.N, 8], [_d.N, 1], []]);
                 BindSlots(8 * _d.N, _d.N);
                 _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 6, 8, transA: false, transB: true, accumulate: false);
-                _f1 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K0, global::Kiln.Generated.DiabetesClassifierKernels.K0Cpu, new() { A0 = _d.N, A1 = _d.T7, A2 = _d.T5, A3 = 48 }, global::Kiln.Kernels.Launch.Map(6 * _d.N), global::Kiln.Kernels.Output.Work(_d.T7, 6 * _d.N));
+                _f1 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K0, global::Kiln.Generated.DiabetesClassifierKernels.K0Cpu, new() { A0 = 6 * _d.N, A1 = _d.T7, A2 = _d.T5, A3 = 48 }, global::Kiln.Kernels.Launch.Map(6 * _d.N), global::Kiln.Kernels.Output.Work(_d.T7, 6 * _d.N));
                 _l2 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 6, transA: false, transB: true, accumulate: false);
-                _f3 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K1, global::Kiln.Generated.DiabetesClassifierKernels.K1Cpu, new() { A0 = _d.N, A1 = _d.T13, A2 = _d.T11, A3 = 78 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T13, 4 * _d.N));
+                _f3 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K1, global::Kiln.Generated.DiabetesClassifierKernels.K1Cpu, new() { A0 = 4 * _d.N, A1 = _d.T13, A2 = _d.T11, A3 = 78 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T13, 4 * _d.N));
                 _l4 = new global::Kiln.Kernels.GemmOp(_d.N, 1, 4, transA: false, transB: true, accumulate: false);
-                _f5 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K3, global::Kiln.Generated.DiabetesClassifierKernels.K3Cpu, new() { A0 = _d.N, A1 = _d.T17, A2 = 86, A3 = _d.T1, A4 = _d.T25 }, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T25, 1), slots: [1]);
-                _f6 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K4, global::Kiln.Generated.DiabetesClassifierKernels.K4Cpu, new() { A0 = _d.N, A1 = _d.T1, A2 = _d.T17, A3 = 86, A4 = _d.T38 }, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Work(_d.T38, _d.N), slots: [1]);
+                _f5 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K3, global::Kiln.Generated.DiabetesClassifierKernels.K3Cpu, new() { A0 = _d.N, A1 = _d.T17, A2 = 86, A3 = _d.T1, A4 = _d.N, A5 = _d.T25 }, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T25, 1), slots: [1]);
+                _f6 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K4, global::Kiln.Generated.DiabetesClassifierKernels.K4Cpu, new() { A0 = _d.N, A1 = _d.N, A2 = _d.T1, A3 = _d.T17, A4 = 86, A5 = _d.T38 }, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Work(_d.T38, _d.N), slots: [1]);
                 _l7 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 1, transA: false, transB: false, accumulate: false);
-                _f8 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K5, global::Kiln.Generated.DiabetesClassifierKernels.K5Cpu, new() { A0 = _d.N, A1 = _d.T13, A2 = _d.T45, A3 = _d.T41 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T45, 4 * _d.N));
+                _f8 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K5, global::Kiln.Generated.DiabetesClassifierKernels.K5Cpu, new() { A0 = 4 * _d.N, A1 = _d.T13, A2 = _d.T45, A3 = _d.T41 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T45, 4 * _d.N));
                 _l9 = new global::Kiln.Kernels.GemmOp(_d.N, 6, 4, transA: false, transB: false, accumulate: false);
-                _f10 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K6, global::Kiln.Generated.DiabetesClassifierKernels.K6Cpu, new() { A0 = _d.N, A1 = _d.T7, A2 = _d.T52, A3 = _d.T48 }, global::Kiln.Kernels.Launch.Map(6 * _d.N), global::Kiln.Kernels.Output.Work(_d.T52, 6 * _d.N));
-                _f11 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K7, global::Kiln.Generated.DiabetesClassifierKernels.K7Cpu, new() { A0 = _d.N, A1 = 48, A2 = _d.T52 }, global::Kiln.Kernels.Launch.Columns(6 * _d.N, 6, accumulate: true), global::Kiln.Kernels.Output.Gradients(48, 6));
+                _f10 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K5, global::Kiln.Generated.DiabetesClassifierKernels.K5Cpu, new() { A0 = 6 * _d.N, A1 = _d.T7, A2 = _d.T52, A3 = _d.T48 }, global::Kiln.Kernels.Launch.Map(6 * _d.N), global::Kiln.Kernels.Output.Work(_d.T52, 6 * _d.N));
+                _f11 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K6, global::Kiln.Generated.DiabetesClassifierKernels.K6Cpu, new() { A0 = 6 * _d.N, A1 = 48, A2 = _d.T52, A3 = _d.N }, global::Kiln.Kernels.Launch.Columns(6 * _d.N, 6, accumulate: true), global::Kiln.Kernels.Output.Gradients(48, 6));
                 _l12 = new global::Kiln.Kernels.GemmOp(6, 8, _d.N, transA: true, transB: false, accumulate: true);
-                _f13 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K8, global::Kiln.Generated.DiabetesClassifierKernels.K8Cpu, new() { A0 = _d.N, A1 = 78, A2 = _d.T45 }, global::Kiln.Kernels.Launch.Columns(4 * _d.N, 4, accumulate: true), global::Kiln.Kernels.Output.Gradients(78, 4));
+                _f13 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K7, global::Kiln.Generated.DiabetesClassifierKernels.K7Cpu, new() { A0 = 4 * _d.N, A1 = 78, A2 = _d.T45, A3 = _d.N }, global::Kiln.Kernels.Launch.Columns(4 * _d.N, 4, accumulate: true), global::Kiln.Kernels.Output.Gradients(78, 4));
                 _l14 = new global::Kiln.Kernels.GemmOp(4, 6, _d.N, transA: true, transB: false, accumulate: true);
-                _f15 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K9, global::Kiln.Generated.DiabetesClassifierKernels.K9Cpu, new() { A0 = _d.N, A1 = 86, A2 = _d.T38 }, global::Kiln.Kernels.Launch.Total(_d.N, accumulate: true), global::Kiln.Kernels.Output.Gradients(86, 1));
+                _f15 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K8, global::Kiln.Generated.DiabetesClassifierKernels.K8Cpu, new() { A0 = _d.N, A1 = 86, A2 = _d.T38 }, global::Kiln.Kernels.Launch.Total(_d.N, accumulate: true), global::Kiln.Kernels.Output.Gradients(86, 1));
                 _l16 = new global::Kiln.Kernels.GemmOp(1, 4, _d.N, transA: true, transB: false, accumulate: true);
             }
 
@@ -182,12 +182,12 @@ namespace Samples.Diabetes
                 _l7.Run(this, Arena, _d.T38, Params, 82, Arena, _d.T41); // S7: t41 = MatMul(t38, t14) [N, 4]
                 _f8.Run(); // S8: elementwise over [N, 4], writes t45 (Vector256), kernel K5
                 _l9.Run(this, Arena, _d.T45, Params, 54, Arena, _d.T48); // S9: t48 = MatMul(t45, t8) [N, 6]
-                _f10.Run(); // S10: elementwise over [N, 6], writes t52 (Vector256), kernel K6
-                _f11.Run(); // S11: sum over axes 0 of [N, 6], added into grad of 'linear1.bias' (scalar loop), kernel K7
+                _f10.Run(); // S10: elementwise over [N, 6], writes t52 (Vector256), kernel K5
+                _f11.Run(); // S11: sum over axes 0 of [N, 6], added into grad of 'linear1.bias' (scalar loop), kernel K6
                 _l12.Run(this, Arena, _d.T52, Slot(0), _d.T0, Grads, 0); // S12: t56 = MatMul(t52, t0; transA) [6, 8], added into grad of 'linear1.weight'
-                _f13.Run(); // S13: sum over axes 0 of [N, 4], added into grad of 'linear2.bias' (scalar loop), kernel K8
+                _f13.Run(); // S13: sum over axes 0 of [N, 4], added into grad of 'linear2.bias' (scalar loop), kernel K7
                 _l14.Run(this, Arena, _d.T45, Arena, _d.T7, Grads, 54); // S14: t49 = MatMul(t45, t7; transA) [4, 6], added into grad of 'linear2.weight'
-                _f15.Run(); // S15: sum over axes 0 of [N, 1], added into grad of 'linear3.bias' (Vector256), kernel K9
+                _f15.Run(); // S15: sum over axes 0 of [N, 1], added into grad of 'linear3.bias' (Vector256), kernel K8
                 _l16.Run(this, Arena, _d.T38, Arena, _d.T13, Grads, 82); // S16: t42 = MatMul(t38, t13; transA) [1, 4], added into grad of 'linear3.weight'
             }
         }
@@ -215,10 +215,10 @@ namespace Kiln.Generated
         // K0: elementwise over [N, 6], writes t0 (scalar loop)
         //   t1 = Add(t2, t3) [N, 6]
         //   t0 = Sigmoid(t1) [N, 6]
-        // d: A0 = N, A1 = offset of t0, A2 = offset of t2, A3 = parameter/gradient offset 48
+        // d: A0 = element count, A1 = offset of t0, A2 = offset of t2, A3 = parameter/gradient offset 48
         public static void K0(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            for (int e = index; e < 6 * d.A0; e += stride)
+            for (int e = index; e < d.A0; e += stride)
             {
                 int rest = e;
                 int i1 = (int)(rest % (6)); rest /= 6;
@@ -253,10 +253,10 @@ namespace Kiln.Generated
         // K1: elementwise over [N, 4], writes t0 (scalar loop)
         //   t1 = Add(t2, t3) [N, 4]
         //   t0 = Sigmoid(t1) [N, 4]
-        // d: A0 = N, A1 = offset of t0, A2 = offset of t2, A3 = parameter/gradient offset 78
+        // d: A0 = element count, A1 = offset of t0, A2 = offset of t2, A3 = parameter/gradient offset 78
         public static void K1(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            for (int e = index; e < 4 * d.A0; e += stride)
+            for (int e = index; e < d.A0; e += stride)
             {
                 int rest = e;
                 int i1 = (int)(rest % (4)); rest /= 4;
@@ -291,7 +291,7 @@ namespace Kiln.Generated
         // K2: elementwise over [N, 1], writes t0 (Vector256)
         //   t1 = Add(t2, t3) [N, 1]
         //   t0 = Sigmoid(t1) [N, 1]
-        // d: A0 = N, A1 = offset of t0, A2 = offset of t2, A3 = parameter/gradient offset 86
+        // d: A0 = element count, A1 = offset of t0, A2 = offset of t2, A3 = parameter/gradient offset 86
         public static void K2(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             for (int e = index; e < d.A0; e += stride)
@@ -315,14 +315,14 @@ namespace Kiln.Generated
         //   t7 = Sub(t4, t5) [N, 1]
         //   t8 = Mul(t7, t9) [N, 1]
         //   t0 = Sum(t8; axes=0,1) [1, 1]
-        // d: A0 = N, A1 = offset of t2, A2 = parameter/gradient offset 86, A3 = offset of t6, A4 = offset of t0
+        // d: A0 = element count, A1 = offset of t2, A2 = parameter/gradient offset 86, A3 = offset of t6, A4 = N, A5 = offset of t0
         public static void K3(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             for (int e = index; e < d.A0; e += stride)
             {
                 float v1 = (w[d.A1 + e] + p[d.A2]);
-                float v8 = (((global::Kiln.Kernels.Simd.Softplus(v1)) - (w[d.A3 + e] * v1)) * ((float)(1 / (double)(d.A0))));
-                Atomic.Add(ref w[d.A4], v8);
+                float v8 = (((global::Kiln.Kernels.Simd.Softplus(v1)) - (w[d.A3 + e] * v1)) * ((float)(1 / (double)(d.A4))));
+                Atomic.Add(ref w[d.A5], v8);
             }
         }
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double K3Cpu(KernelArrays a, KernelArgs d, long start, long end)
@@ -340,7 +340,7 @@ namespace Kiln.Generated
             [MethodImpl(MethodImplOptions.AggressiveInlining)] Vector256<float> Body(Vector256<float> l2, Vector256<float> l3, Vector256<float> l6)
             {
                 var v1 = (l2 + l3);
-                var v8 = (((global::Kiln.Kernels.Simd.Softplus(v1)) - (l6 * v1)) * Vector256.Create((float)(1 / (double)(d.A0))));
+                var v8 = (((global::Kiln.Kernels.Simd.Softplus(v1)) - (l6 * v1)) * Vector256.Create((float)(1 / (double)(d.A4))));
                 return v8;
             }
         }
@@ -355,28 +355,28 @@ namespace Kiln.Generated
         //   t12 = Sigmoid(t9) [N, 1]
         //   t13 = Mul(t4, t12) [N, 1]
         //   t0 = Add(t7, t13) [N, 1]
-        // d: A0 = N, A1 = offset of t8, A2 = offset of t10, A3 = parameter/gradient offset 86, A4 = offset of t0
+        // d: A0 = element count, A1 = N, A2 = offset of t8, A3 = offset of t10, A4 = parameter/gradient offset 86, A5 = offset of t0
         public static void K4(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             for (int e = index; e < d.A0; e += stride)
             {
-                float v4 = (1f * ((float)(1 / (double)(d.A0))));
-                float v0 = (((-v4) * w[d.A1 + e]) + (v4 * (global::Kiln.Kernels.Simd.Sigmoid((w[d.A2 + e] + p[d.A3])))));
-                w[d.A4 + e] = v0;
+                float v4 = (1f * ((float)(1 / (double)(d.A1))));
+                float v0 = (((-v4) * w[d.A2 + e]) + (v4 * (global::Kiln.Kernels.Simd.Sigmoid((w[d.A3 + e] + p[d.A4])))));
+                w[d.A5 + e] = v0;
             }
         }
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K4Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             int c = (int)start, stop = (int)end;
-            ref float b8 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.X[0]), d.A1);
-            ref float b10 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
-            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A4);
-            for (; c + 8 <= stop; c += 8) Body(Vector256.LoadUnsafe(ref b8, (nuint)c), Vector256.LoadUnsafe(ref b10, (nuint)c), Vector256.Create(a.P[d.A3])).StoreUnsafe(ref o, (nuint)c);
-            if (c < stop) Lanes.Store(Body(Lanes.Load(ref b8, c, stop - c), Lanes.Load(ref b10, c, stop - c), Vector256.Create(a.P[d.A3])), ref o, c, stop - c);
+            ref float b8 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.X[0]), d.A2);
+            ref float b10 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A3);
+            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A5);
+            for (; c + 8 <= stop; c += 8) Body(Vector256.LoadUnsafe(ref b8, (nuint)c), Vector256.LoadUnsafe(ref b10, (nuint)c), Vector256.Create(a.P[d.A4])).StoreUnsafe(ref o, (nuint)c);
+            if (c < stop) Lanes.Store(Body(Lanes.Load(ref b8, c, stop - c), Lanes.Load(ref b10, c, stop - c), Vector256.Create(a.P[d.A4])), ref o, c, stop - c);
 
             [MethodImpl(MethodImplOptions.AggressiveInlining)] Vector256<float> Body(Vector256<float> l8, Vector256<float> l10, Vector256<float> l11)
             {
-                var v4 = (Vector256.Create(1f) * Vector256.Create((float)(1 / (double)(d.A0))));
+                var v4 = (Vector256.Create(1f) * Vector256.Create((float)(1 / (double)(d.A1))));
                 return (((-v4) * l8) + (v4 * (global::Kiln.Kernels.Simd.Sigmoid((l10 + l11)))));
             }
         }
@@ -385,10 +385,10 @@ namespace Kiln.Generated
         //   t1 = Sub(t2, t3) [N, 4]
         //   t4 = Mul(t3, t1) [N, 4]
         //   t0 = Mul(t5, t4) [N, 4]
-        // d: A0 = N, A1 = offset of t3, A2 = offset of t0, A3 = offset of t5
+        // d: A0 = element count, A1 = offset of t3, A2 = offset of t0, A3 = offset of t5
         public static void K5(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            for (int e = index; e < 4 * d.A0; e += stride)
+            for (int e = index; e < d.A0; e += stride)
             {
                 float l3 = w[d.A1 + e];
                 w[d.A2 + e] = (w[d.A3 + e] * (l3 * (1f - l3)));
@@ -406,37 +406,12 @@ namespace Kiln.Generated
             [MethodImpl(MethodImplOptions.AggressiveInlining)] static Vector256<float> Body(Vector256<float> l5, Vector256<float> l3) => (l5 * (l3 * (Vector256.Create(1f) - l3)));
         }
 
-        // K6: elementwise over [N, 6], writes t0 (Vector256)
-        //   t1 = Sub(t2, t3) [N, 6]
-        //   t4 = Mul(t3, t1) [N, 6]
-        //   t0 = Mul(t5, t4) [N, 6]
-        // d: A0 = N, A1 = offset of t3, A2 = offset of t0, A3 = offset of t5
+        // K6: sum over axes 0 of [N, 6], added into grad of 'linear1.bias' (scalar loop)
+        //   t0 = Sum(t1; axes=0) [1, 6]
+        // d: A0 = element count, A1 = parameter/gradient offset 48, A2 = offset of t1, A3 = N
         public static void K6(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            for (int e = index; e < 6 * d.A0; e += stride)
-            {
-                float l3 = w[d.A1 + e];
-                w[d.A2 + e] = (w[d.A3 + e] * (l3 * (1f - l3)));
-            }
-        }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K6Cpu(KernelArrays a, KernelArgs d, long start, long end)
-        {
-            int c = (int)start, stop = (int)end;
-            ref float b5 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A3);
-            ref float b3 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
-            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A2);
-            for (; c + 8 <= stop; c += 8) Body(Vector256.LoadUnsafe(ref b5, (nuint)c), Vector256.LoadUnsafe(ref b3, (nuint)c)).StoreUnsafe(ref o, (nuint)c);
-            if (c < stop) Lanes.Store(Body(Lanes.Load(ref b5, c, stop - c), Lanes.Load(ref b3, c, stop - c)), ref o, c, stop - c);
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] static Vector256<float> Body(Vector256<float> l5, Vector256<float> l3) => (l5 * (l3 * (Vector256.Create(1f) - l3)));
-        }
-
-        // K7: sum over axes 0 of [N, 6], added into grad of 'linear1.bias' (scalar loop)
-        //   t0 = Sum(t1; axes=0) [1, 6]
-        // d: A0 = N, A1 = parameter/gradient offset 48, A2 = offset of t1
-        public static void K7(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
-        {
-            for (int e = index; e < 6 * d.A0; e += stride)
+            for (int e = index; e < d.A0; e += stride)
             {
                 int rest = e;
                 int i1 = (int)(rest % (6)); rest /= 6;
@@ -444,10 +419,10 @@ namespace Kiln.Generated
                 Atomic.Add(ref g[d.A1 + i1], w[d.A2 + i0 * 6 + i1]);
             }
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K7Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K6Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             int c = (int)start, stop = (int)end;
-            int rows = (int)(d.A0);
+            int rows = (int)(d.A3);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
             ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A1);
             for (; c < stop; c++)
@@ -462,12 +437,12 @@ namespace Kiln.Generated
             }
         }
 
-        // K8: sum over axes 0 of [N, 4], added into grad of 'linear2.bias' (scalar loop)
+        // K7: sum over axes 0 of [N, 4], added into grad of 'linear2.bias' (scalar loop)
         //   t0 = Sum(t1; axes=0) [1, 4]
-        // d: A0 = N, A1 = parameter/gradient offset 78, A2 = offset of t1
-        public static void K8(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
+        // d: A0 = element count, A1 = parameter/gradient offset 78, A2 = offset of t1, A3 = N
+        public static void K7(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            for (int e = index; e < 4 * d.A0; e += stride)
+            for (int e = index; e < d.A0; e += stride)
             {
                 int rest = e;
                 int i1 = (int)(rest % (4)); rest /= 4;
@@ -475,10 +450,10 @@ namespace Kiln.Generated
                 Atomic.Add(ref g[d.A1 + i1], w[d.A2 + i0 * 4 + i1]);
             }
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K8Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K7Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             int c = (int)start, stop = (int)end;
-            int rows = (int)(d.A0);
+            int rows = (int)(d.A3);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
             ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A1);
             for (; c < stop; c++)
@@ -493,15 +468,15 @@ namespace Kiln.Generated
             }
         }
 
-        // K9: sum over axes 0 of [N, 1], added into grad of 'linear3.bias' (Vector256)
+        // K8: sum over axes 0 of [N, 1], added into grad of 'linear3.bias' (Vector256)
         //   t0 = Sum(t1; axes=0) [1, 1]
-        // d: A0 = N, A1 = parameter/gradient offset 86, A2 = offset of t1
-        public static void K9(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
+        // d: A0 = element count, A1 = parameter/gradient offset 86, A2 = offset of t1
+        public static void K8(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             for (int e = index; e < d.A0; e += stride)
                 Atomic.Add(ref g[d.A1], w[d.A2 + e]);
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double K9Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double K8Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             int c = (int)start, stop = (int)end;
             ref float b1 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);

@@ -76,15 +76,15 @@ namespace Demo
                 Describe([("x", _d.T0, 4 * _d.N, false), ("temperature", _d.T1, 1, false)], [[_d.N, 4], [], [_d.N, 3]], outputs: [("logits", _d.T20, 3 * _d.N), ("probs", _d.T22, 3 * _d.N)]);
                 BindSlots(4 * _d.N);
                 _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: false, accumulate: false);
-                _f1 = new(this, global::Kiln.Generated.TourKernels.K0, global::Kiln.Generated.TourKernels.K0Cpu, new() { A0 = _d.N, A1 = _d.T7, A2 = _d.T0, A3 = _d.T5 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T7, 4 * _d.N), slots: [0]);
+                _f1 = new(this, global::Kiln.Generated.TourKernels.K0, global::Kiln.Generated.TourKernels.K0Cpu, new() { A0 = 4 * _d.N, A1 = _d.T7, A2 = _d.T0, A3 = _d.T5 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T7, 4 * _d.N), slots: [0]);
                 _l2 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: false, accumulate: false);
                 _l3 = new global::Kiln.Kernels.RandomOp(4 * _d.N, global::Kiln.Kernels.RandomOp.Kind.DropoutMask, 0.1f, stream: 0);
-                _f4 = new(this, global::Kiln.Generated.TourKernels.K1, global::Kiln.Generated.TourKernels.K1Cpu, new() { A0 = _d.N, A1 = _d.T12, A2 = _d.T7, A3 = _d.T8, A4 = _d.T11 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T12, 4 * _d.N));
+                _f4 = new(this, global::Kiln.Generated.TourKernels.K1, global::Kiln.Generated.TourKernels.K1Cpu, new() { A0 = 4 * _d.N, A1 = _d.T12, A2 = _d.T7, A3 = _d.T8, A4 = _d.T11 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T12, 4 * _d.N));
                 _l5 = new global::Kiln.Kernels.GemmOp(_d.N, 3, 4, transA: false, transB: true, accumulate: false);
-                _f6 = new(this, global::Kiln.Generated.TourKernels.K2, global::Kiln.Generated.TourKernels.K2Cpu, new() { A0 = _d.T15 }, global::Kiln.Kernels.Launch.Map(3), global::Kiln.Kernels.Output.Work(_d.T15, 3));
+                _f6 = new(this, global::Kiln.Generated.TourKernels.K2, global::Kiln.Generated.TourKernels.K2Cpu, new() { A0 = 3, A1 = _d.T15 }, global::Kiln.Kernels.Launch.Map(3), global::Kiln.Kernels.Output.Work(_d.T15, 3));
                 _l7 = new global::Kiln.Kernels.ScanOp(1, 3, 1, reverse: false);
-                _f8 = new(this, global::Kiln.Generated.TourKernels.K3, global::Kiln.Generated.TourKernels.K3Cpu, new() { A0 = _d.N, A1 = _d.T20, A2 = _d.T13, A3 = _d.T16 }, global::Kiln.Kernels.Launch.Map(3 * _d.N), global::Kiln.Kernels.Output.Work(_d.T20, 3 * _d.N));
-                _f9 = new(this, global::Kiln.Generated.TourKernels.K4, global::Kiln.Generated.TourKernels.K4Cpu, new() { A0 = _d.N, A1 = _d.T21, A2 = _d.T20, A3 = _d.T1 }, global::Kiln.Kernels.Launch.Map(3 * _d.N), global::Kiln.Kernels.Output.Work(_d.T21, 3 * _d.N));
+                _f8 = new(this, global::Kiln.Generated.TourKernels.K3, global::Kiln.Generated.TourKernels.K3Cpu, new() { A0 = 3 * _d.N, A1 = _d.T20, A2 = _d.T13, A3 = _d.T16 }, global::Kiln.Kernels.Launch.Map(3 * _d.N), global::Kiln.Kernels.Output.Work(_d.T20, 3 * _d.N));
+                _f9 = new(this, global::Kiln.Generated.TourKernels.K4, global::Kiln.Generated.TourKernels.K4Cpu, new() { A0 = 3 * _d.N, A1 = _d.T21, A2 = _d.T20, A3 = _d.T1 }, global::Kiln.Kernels.Launch.Map(3 * _d.N), global::Kiln.Kernels.Output.Work(_d.T21, 3 * _d.N));
                 _l10 = new global::Kiln.Kernels.SoftmaxOp(_d.N, 3, 1, log: false, backward: false);
             }
 
@@ -186,44 +186,44 @@ namespace Demo
                 Describe([("x", _d.T0, 4 * _d.N, false), ("t", _d.T1, _d.N, true)], [[_d.N, 4], [_d.N], []], outputs: [("loss", _d.T63, 1), ("logits", _d.T24, 3 * _d.N)], buffers: [(0, _d.T26, _d.T35, 3)], inputGrads: [("x", _d.T93, 4 * _d.N)]);
                 BindSlots(4 * _d.N);
                 _l0 = new global::Kiln.Kernels.RandomOp(4 * _d.N, global::Kiln.Kernels.RandomOp.Kind.Normal, 0f, stream: 0);
-                _f1 = new(this, global::Kiln.Generated.TourKernels.K5, global::Kiln.Generated.TourKernels.K5Cpu, new() { A0 = _d.N, A1 = _d.T5, A2 = _d.T0, A3 = _d.T2 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T5, 4 * _d.N), slots: [0]);
+                _f1 = new(this, global::Kiln.Generated.TourKernels.K5, global::Kiln.Generated.TourKernels.K5Cpu, new() { A0 = 4 * _d.N, A1 = _d.T5, A2 = _d.T0, A3 = _d.T2 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T5, 4 * _d.N), slots: [0]);
                 _l2 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: false, accumulate: false);
-                _f3 = new(this, global::Kiln.Generated.TourKernels.K6, global::Kiln.Generated.TourKernels.K6Cpu, new() { A0 = _d.N, A1 = _d.T10, A2 = _d.T9 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T10, 4 * _d.N));
-                _f4 = new(this, global::Kiln.Generated.TourKernels.K7, global::Kiln.Generated.TourKernels.K7Cpu, new() { A0 = _d.N, A1 = _d.T11, A2 = _d.T5, A3 = _d.T10 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T11, 4 * _d.N));
+                _f3 = new(this, global::Kiln.Generated.TourKernels.K6, global::Kiln.Generated.TourKernels.K6Cpu, new() { A0 = 4 * _d.N, A1 = _d.T10, A2 = _d.T9 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T10, 4 * _d.N));
+                _f4 = new(this, global::Kiln.Generated.TourKernels.K7, global::Kiln.Generated.TourKernels.K7Cpu, new() { A0 = 4 * _d.N, A1 = _d.T11, A2 = _d.T5, A3 = _d.T10 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T11, 4 * _d.N));
                 _l5 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: false, accumulate: false);
-                _f6 = new(this, global::Kiln.Generated.TourKernels.K6, global::Kiln.Generated.TourKernels.K6Cpu, new() { A0 = _d.N, A1 = _d.T13, A2 = _d.T12 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T13, 4 * _d.N));
+                _f6 = new(this, global::Kiln.Generated.TourKernels.K6, global::Kiln.Generated.TourKernels.K6Cpu, new() { A0 = 4 * _d.N, A1 = _d.T13, A2 = _d.T12 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T13, 4 * _d.N));
                 _l7 = new global::Kiln.Kernels.RandomOp(4 * _d.N, global::Kiln.Kernels.RandomOp.Kind.DropoutMask, 0.1f, stream: 1);
-                _f8 = new(this, global::Kiln.Generated.TourKernels.K8, global::Kiln.Generated.TourKernels.K8Cpu, new() { A0 = _d.N, A1 = _d.T16, A2 = _d.T11, A3 = _d.T13, A4 = _d.T15 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T16, 4 * _d.N));
+                _f8 = new(this, global::Kiln.Generated.TourKernels.K8, global::Kiln.Generated.TourKernels.K8Cpu, new() { A0 = 4 * _d.N, A1 = _d.T16, A2 = _d.T11, A3 = _d.T13, A4 = _d.T15 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T16, 4 * _d.N));
                 _l9 = new global::Kiln.Kernels.GemmOp(_d.N, 3, 4, transA: false, transB: true, accumulate: false);
-                _f10 = new(this, global::Kiln.Generated.TourKernels.K2, global::Kiln.Generated.TourKernels.K2Cpu, new() { A0 = _d.T19 }, global::Kiln.Kernels.Launch.Map(3), global::Kiln.Kernels.Output.Work(_d.T19, 3));
+                _f10 = new(this, global::Kiln.Generated.TourKernels.K2, global::Kiln.Generated.TourKernels.K2Cpu, new() { A0 = 3, A1 = _d.T19 }, global::Kiln.Kernels.Launch.Map(3), global::Kiln.Kernels.Output.Work(_d.T19, 3));
                 _l11 = new global::Kiln.Kernels.ScanOp(1, 3, 1, reverse: false);
-                _f12 = new(this, global::Kiln.Generated.TourKernels.K3, global::Kiln.Generated.TourKernels.K3Cpu, new() { A0 = _d.N, A1 = _d.T24, A2 = _d.T17, A3 = _d.T20 }, global::Kiln.Kernels.Launch.Map(3 * _d.N), global::Kiln.Kernels.Output.Work(_d.T24, 3 * _d.N));
+                _f12 = new(this, global::Kiln.Generated.TourKernels.K3, global::Kiln.Generated.TourKernels.K3Cpu, new() { A0 = 3 * _d.N, A1 = _d.T24, A2 = _d.T17, A3 = _d.T20 }, global::Kiln.Kernels.Launch.Map(3 * _d.N), global::Kiln.Kernels.Output.Work(_d.T24, 3 * _d.N));
                 _l13 = new global::Kiln.Kernels.SoftmaxOp(_d.N, 3, 1, log: false, backward: false);
                 _l14 = new global::Kiln.Kernels.PickLogSoftmaxOp(_d.N, 3, -100);
                 _f15 = new(this, global::Kiln.Generated.TourKernels.K9, global::Kiln.Generated.TourKernels.K9Cpu, new() { A0 = _d.N, A1 = _d.T46, A2 = _d.T43 }, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T46, 1));
                 _l16 = new global::Kiln.Kernels.ClassOp(_d.N, 0, global::Kiln.Kernels.ClassMode.Mask, -100);
                 _f17 = new(this, global::Kiln.Generated.TourKernels.K10, global::Kiln.Generated.TourKernels.K10Cpu, new() { A0 = _d.N, A1 = _d.T48, A2 = _d.T44 }, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T48, 1));
-                _f18 = new(this, global::Kiln.Generated.TourKernels.K11, global::Kiln.Generated.TourKernels.K11Cpu, new() { A0 = _d.N, A1 = _d.T41, A2 = _d.T24 }, global::Kiln.Kernels.Launch.Total(3 * _d.N), global::Kiln.Kernels.Output.Work(_d.T41, 1));
-                _f19 = new(this, global::Kiln.Generated.TourKernels.K12, global::Kiln.Generated.TourKernels.K12Cpu, new() { A0 = _d.T54 }, global::Kiln.Kernels.Launch.Map(4), global::Kiln.Kernels.Output.Work(_d.T54, 4));
+                _f18 = new(this, global::Kiln.Generated.TourKernels.K11, global::Kiln.Generated.TourKernels.K11Cpu, new() { A0 = 3 * _d.N, A1 = _d.T41, A2 = _d.T24, A3 = _d.N }, global::Kiln.Kernels.Launch.Total(3 * _d.N), global::Kiln.Kernels.Output.Work(_d.T41, 1));
+                _f19 = new(this, global::Kiln.Generated.TourKernels.K2, global::Kiln.Generated.TourKernels.K2Cpu, new() { A0 = 4, A1 = _d.T54 }, global::Kiln.Kernels.Launch.Map(4), global::Kiln.Kernels.Output.Work(_d.T54, 4));
                 _l20 = new global::Kiln.Kernels.ScanOp(1, 4, 1, reverse: false);
-                _f21 = new(this, global::Kiln.Generated.TourKernels.K13, global::Kiln.Generated.TourKernels.K13Cpu, new() { A0 = _d.T56, A1 = _d.T55 }, global::Kiln.Kernels.Launch.Map(4), global::Kiln.Kernels.Output.Work(_d.T56, 4));
-                _f22 = new(this, global::Kiln.Generated.TourKernels.K14, global::Kiln.Generated.TourKernels.K14Cpu, new() { A0 = _d.T60, A1 = 0, A2 = _d.T56 }, global::Kiln.Kernels.Launch.Total(16), global::Kiln.Kernels.Output.Work(_d.T60, 1));
-                _f23 = new(this, global::Kiln.Generated.TourKernels.K15, global::Kiln.Generated.TourKernels.K15Cpu, new() { A0 = _d.T63, A1 = _d.T46, A2 = _d.T48, A3 = _d.T41, A4 = _d.T60 }, global::Kiln.Kernels.Launch.Map(1), global::Kiln.Kernels.Output.Work(_d.T63, 1));
-                _f24 = new(this, global::Kiln.Generated.TourKernels.K16, global::Kiln.Generated.TourKernels.K16Cpu, new() { A0 = _d.N, A1 = _d.T31, A2 = _d.T24 }, global::Kiln.Kernels.Launch.Columns(3 * _d.N, 3), global::Kiln.Kernels.Output.Work(_d.T31, 3));
-                _f25 = new(this, global::Kiln.Generated.TourKernels.K17, global::Kiln.Generated.TourKernels.K17Cpu, new() { A0 = _d.T35, A1 = _d.T26, A2 = _d.T31 }, global::Kiln.Kernels.Launch.Map(3), global::Kiln.Kernels.Output.Work(_d.T35, 3));
-                _f26 = new(this, global::Kiln.Generated.TourKernels.K18, global::Kiln.Generated.TourKernels.K18Cpu, new() { A0 = _d.T68, A1 = _d.T48 }, global::Kiln.Kernels.Launch.Map(1), global::Kiln.Kernels.Output.Work(_d.T68, 1));
-                _f27 = new(this, global::Kiln.Generated.TourKernels.K19, global::Kiln.Generated.TourKernels.K19Cpu, new() { A0 = _d.N, A1 = _d.T73, A2 = _d.T68 }, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Work(_d.T73, _d.N));
+                _f21 = new(this, global::Kiln.Generated.TourKernels.K12, global::Kiln.Generated.TourKernels.K12Cpu, new() { A0 = 4, A1 = _d.T56, A2 = _d.T55 }, global::Kiln.Kernels.Launch.Map(4), global::Kiln.Kernels.Output.Work(_d.T56, 4));
+                _f22 = new(this, global::Kiln.Generated.TourKernels.K13, global::Kiln.Generated.TourKernels.K13Cpu, new() { A0 = 16, A1 = _d.T60, A2 = 0, A3 = _d.T56 }, global::Kiln.Kernels.Launch.Total(16), global::Kiln.Kernels.Output.Work(_d.T60, 1));
+                _f23 = new(this, global::Kiln.Generated.TourKernels.K14, global::Kiln.Generated.TourKernels.K14Cpu, new() { A0 = _d.T63, A1 = _d.T46, A2 = _d.T48, A3 = _d.T41, A4 = _d.T60 }, global::Kiln.Kernels.Launch.Map(1), global::Kiln.Kernels.Output.Work(_d.T63, 1));
+                _f24 = new(this, global::Kiln.Generated.TourKernels.K15, global::Kiln.Generated.TourKernels.K15Cpu, new() { A0 = 3 * _d.N, A1 = _d.T31, A2 = _d.T24, A3 = _d.N }, global::Kiln.Kernels.Launch.Columns(3 * _d.N, 3), global::Kiln.Kernels.Output.Work(_d.T31, 3));
+                _f25 = new(this, global::Kiln.Generated.TourKernels.K16, global::Kiln.Generated.TourKernels.K16Cpu, new() { A0 = 3, A1 = _d.T35, A2 = _d.T26, A3 = _d.T31 }, global::Kiln.Kernels.Launch.Map(3), global::Kiln.Kernels.Output.Work(_d.T35, 3));
+                _f26 = new(this, global::Kiln.Generated.TourKernels.K17, global::Kiln.Generated.TourKernels.K17Cpu, new() { A0 = _d.T68, A1 = _d.T48 }, global::Kiln.Kernels.Launch.Map(1), global::Kiln.Kernels.Output.Work(_d.T68, 1));
+                _f27 = new(this, global::Kiln.Generated.TourKernels.K18, global::Kiln.Generated.TourKernels.K18Cpu, new() { A0 = _d.N, A1 = _d.T73, A2 = _d.T68 }, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Work(_d.T73, _d.N));
                 _l28 = new global::Kiln.Kernels.PickedLogSoftmaxGradOp(_d.N, 3, -100, probabilities: true);
                 _l29 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 3, transA: false, transB: false, accumulate: false);
-                _f30 = new(this, global::Kiln.Generated.TourKernels.K20, global::Kiln.Generated.TourKernels.K20Cpu, new() { A0 = _d.N, A1 = _d.T13, A2 = _d.T83, A3 = _d.T77, A4 = _d.T15 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T83, 4 * _d.N));
+                _f30 = new(this, global::Kiln.Generated.TourKernels.K19, global::Kiln.Generated.TourKernels.K19Cpu, new() { A0 = 4 * _d.N, A1 = _d.T13, A2 = _d.T83, A3 = _d.T77, A4 = _d.T15 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T83, 4 * _d.N));
                 _l31 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: true, accumulate: false);
-                _f32 = new(this, global::Kiln.Generated.TourKernels.K21, global::Kiln.Generated.TourKernels.K21Cpu, new() { A0 = _d.N, A1 = _d.T10, A2 = _d.T90, A3 = _d.T77, A4 = _d.T15, A5 = _d.T84 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T90, 4 * _d.N));
+                _f32 = new(this, global::Kiln.Generated.TourKernels.K20, global::Kiln.Generated.TourKernels.K20Cpu, new() { A0 = 4 * _d.N, A1 = _d.T10, A2 = _d.T90, A3 = _d.T77, A4 = _d.T15, A5 = _d.T84 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T90, 4 * _d.N));
                 _l33 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: true, accumulate: false);
-                _f34 = new(this, global::Kiln.Generated.TourKernels.K22, global::Kiln.Generated.TourKernels.K22Cpu, new() { A0 = _d.N, A1 = _d.T93, A2 = _d.T77, A3 = _d.T15, A4 = _d.T84, A5 = _d.T91 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T93, 4 * _d.N));
+                _f34 = new(this, global::Kiln.Generated.TourKernels.K21, global::Kiln.Generated.TourKernels.K21Cpu, new() { A0 = 4 * _d.N, A1 = _d.T93, A2 = _d.T77, A3 = _d.T15, A4 = _d.T84, A5 = _d.T91 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T93, 4 * _d.N));
                 _l35 = new global::Kiln.Kernels.GemmOp(3, 4, _d.N, transA: true, transB: false, accumulate: true);
                 _l36 = new global::Kiln.Kernels.GemmOp(4, 4, _d.N, transA: true, transB: false, accumulate: false);
                 _l37 = new global::Kiln.Kernels.GemmOp(4, 4, _d.N, transA: true, transB: false, accumulate: false);
-                _f38 = new(this, global::Kiln.Generated.TourKernels.K23, global::Kiln.Generated.TourKernels.K23Cpu, new() { A0 = _d.T56, A1 = _d.T85, A2 = _d.T92, A3 = 0 }, global::Kiln.Kernels.Launch.Map(16), global::Kiln.Kernels.Output.Gradients(0, 16));
+                _f38 = new(this, global::Kiln.Generated.TourKernels.K22, global::Kiln.Generated.TourKernels.K22Cpu, new() { A0 = 16, A1 = _d.T56, A2 = _d.T85, A3 = _d.T92, A4 = 0 }, global::Kiln.Kernels.Launch.Map(16), global::Kiln.Kernels.Output.Gradients(0, 16));
             }
 
             /// <summary>Runs forward and backward; returns the loss and adds the gradients into the model's gradient block (as loss.backward()).</summary>
@@ -271,27 +271,27 @@ namespace Demo
                 _l16.Run(this, Arena, 0, Ints, _d.T1, Arena, _d.T44); // S16: t44 = Pick(t18, t1) [N]
                 _f17.Run(); // S17: sum over axes 0 of [N], writes t48 (Vector256), kernel K10
                 _f18.Run(); // S18: sum over axes 0,1 of [N, 3], writes t41 (scalar loop), kernel K11
-                _f19.Run(); // S19: elementwise over [4], writes t54 (scalar loop), kernel K12
+                _f19.Run(); // S19: elementwise over [4], writes t54 (scalar loop), kernel K2
                 _l20.Run(this, Arena, _d.T54, Arena, _d.T55); // S20: t55 = CumSum(t54) [4]
-                _f21.Run(); // S21: elementwise over [4], writes t56 (scalar loop), kernel K13
-                _f22.Run(); // S22: sum over axes 0,1 of [4, 4], writes t60 (scalar loop), kernel K14
-                _f23.Run(); // S23: elementwise over [], writes t63 (scalar loop), kernel K15
-                _f24.Run(); // S24: sum over axes 0 of [N, 3], writes t31 (scalar loop), kernel K16
-                _f25.Run(); // S25: elementwise over [3], writes t35 (scalar loop), kernel K17
+                _f21.Run(); // S21: elementwise over [4], writes t56 (scalar loop), kernel K12
+                _f22.Run(); // S22: sum over axes 0,1 of [4, 4], writes t60 (scalar loop), kernel K13
+                _f23.Run(); // S23: elementwise over [], writes t63 (scalar loop), kernel K14
+                _f24.Run(); // S24: sum over axes 0 of [N, 3], writes t31 (scalar loop), kernel K15
+                _f25.Run(); // S25: elementwise over [3], writes t35 (scalar loop), kernel K16
                 if (!backward) return;
-                _f26.Run(); // S26: elementwise over [], writes t68 (scalar loop), kernel K18
-                _f27.Run(); // S27: elementwise over [N], writes t73 (Vector256), kernel K19
+                _f26.Run(); // S26: elementwise over [], writes t68 (scalar loop), kernel K17
+                _f27.Run(); // S27: elementwise over [N], writes t73 (Vector256), kernel K18
                 _l28.Run(this, Arena, _d.T25, Arena, _d.T73, Ints, _d.T1, Arena, _d.T74); // S28: t74 = PickedSoftmaxGrad(t25, t73, t1) [N, 3]
                 _l29.Run(this, Arena, _d.T74, Params, 16, Arena, _d.T77); // S29: t77 = MatMul(t74, t6) [N, 4]
-                _f30.Run(); // S30: elementwise over [N, 4], writes t83 (Vector256), kernel K20
+                _f30.Run(); // S30: elementwise over [N, 4], writes t83 (Vector256), kernel K19
                 _l31.Run(this, Arena, _d.T83, Params, 0, Arena, _d.T84); // S31: t84 = MatMul(t83, t8; transB) [N, 4]
-                _f32.Run(); // S32: elementwise over [N, 4], writes t90 (Vector256), kernel K21
+                _f32.Run(); // S32: elementwise over [N, 4], writes t90 (Vector256), kernel K20
                 _l33.Run(this, Arena, _d.T90, Params, 0, Arena, _d.T91); // S33: t91 = MatMul(t90, t8; transB) [N, 4]
-                _f34.Run(); // S34: elementwise over [N, 4], writes t93 (Vector256), kernel K22
+                _f34.Run(); // S34: elementwise over [N, 4], writes t93 (Vector256), kernel K21
                 _l35.Run(this, Arena, _d.T74, Arena, _d.T16, Grads, 16); // S35: t78 = MatMul(t74, t16; transA) [3, 4], added into grad of 'head'
                 _l36.Run(this, Arena, _d.T11, Arena, _d.T83, Arena, _d.T85); // S36: t85 = MatMul(t11, t83; transA) [4, 4]
                 _l37.Run(this, Arena, _d.T5, Arena, _d.T90, Arena, _d.T92); // S37: t92 = MatMul(t5, t90; transA) [4, 4]
-                _f38.Run(); // S38: elementwise over [4, 4], added into grad of 'w' (scalar loop), kernel K23
+                _f38.Run(); // S38: elementwise over [4, 4], added into grad of 'w' (scalar loop), kernel K22
             }
         }
 
@@ -318,10 +318,10 @@ namespace Kiln.Generated
         // K0: elementwise over [N, 4], writes t0 (Vector256)
         //   t1 = Tanh(t2) [N, 4]
         //   t0 = Add(t3, t1) [N, 4]
-        // d: A0 = N, A1 = offset of t0, A2 = offset of t3, A3 = offset of t2
+        // d: A0 = element count, A1 = offset of t0, A2 = offset of t3, A3 = offset of t2
         public static void K0(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            for (int e = index; e < 4 * d.A0; e += stride)
+            for (int e = index; e < d.A0; e += stride)
                 w[d.A1 + e] = (w[d.A2 + e] + MathF.Tanh(w[d.A3 + e]));
         }
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K0Cpu(KernelArrays a, KernelArgs d, long start, long end)
@@ -340,10 +340,10 @@ namespace Kiln.Generated
         //   t1 = Tanh(t2) [N, 4]
         //   t3 = Add(t4, t1) [N, 4]
         //   t0 = Mul(t3, t5) [N, 4]
-        // d: A0 = N, A1 = offset of t0, A2 = offset of t4, A3 = offset of t2, A4 = offset of t5
+        // d: A0 = element count, A1 = offset of t0, A2 = offset of t4, A3 = offset of t2, A4 = offset of t5
         public static void K1(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            for (int e = index; e < 4 * d.A0; e += stride)
+            for (int e = index; e < d.A0; e += stride)
                 w[d.A1 + e] = ((w[d.A2 + e] + MathF.Tanh(w[d.A3 + e])) * w[d.A4 + e]);
         }
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K1Cpu(KernelArrays a, KernelArgs d, long start, long end)
@@ -361,16 +361,16 @@ namespace Kiln.Generated
 
         // K2: elementwise over [3], writes t0 (scalar loop)
         //   t0 = Copy(t1) [3]
-        // d: A0 = offset of t0
+        // d: A0 = element count, A1 = offset of t0
         public static void K2(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            for (int e = index; e < 3; e += stride)
-                w[d.A0 + e] = 1f;
+            for (int e = index; e < d.A0; e += stride)
+                w[d.A1 + e] = 1f;
         }
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K2Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             int c = (int)start, stop = (int)end;
-            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A0);
+            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A1);
             for (; c < stop; c++)
                 Unsafe.Add(ref o, c) = 1f;
         }
@@ -379,10 +379,10 @@ namespace Kiln.Generated
         //   t1 = Sub(t2, t3) [3]
         //   t4 = Mul(t1, t5) [3]
         //   t0 = Add(t6, t4) [N, 3]
-        // d: A0 = N, A1 = offset of t0, A2 = offset of t6, A3 = offset of t2
+        // d: A0 = element count, A1 = offset of t0, A2 = offset of t6, A3 = offset of t2
         public static void K3(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            for (int e = index; e < 3 * d.A0; e += stride)
+            for (int e = index; e < d.A0; e += stride)
             {
                 int rest = e;
                 int i1 = (int)(rest % (3)); rest /= 3;
@@ -412,10 +412,10 @@ namespace Kiln.Generated
 
         // K4: elementwise over [N, 3], writes t0 (Vector256)
         //   t0 = Div(t1, t2) [N, 3]
-        // d: A0 = N, A1 = offset of t0, A2 = offset of t1, A3 = offset of t2
+        // d: A0 = element count, A1 = offset of t0, A2 = offset of t1, A3 = offset of t2
         public static void K4(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            for (int e = index; e < 3 * d.A0; e += stride)
+            for (int e = index; e < d.A0; e += stride)
                 w[d.A1 + e] = (w[d.A2 + e] / w[d.A3]);
         }
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K4Cpu(KernelArrays a, KernelArgs d, long start, long end)
@@ -432,10 +432,10 @@ namespace Kiln.Generated
         // K5: elementwise over [N, 4], writes t0 (Vector256)
         //   t1 = Mul(t2, t3) [N, 4]
         //   t0 = Add(t4, t1) [N, 4]
-        // d: A0 = N, A1 = offset of t0, A2 = offset of t4, A3 = offset of t2
+        // d: A0 = element count, A1 = offset of t0, A2 = offset of t4, A3 = offset of t2
         public static void K5(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            for (int e = index; e < 4 * d.A0; e += stride)
+            for (int e = index; e < d.A0; e += stride)
                 w[d.A1 + e] = (w[d.A2 + e] + (w[d.A3 + e] * 0.01f));
         }
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K5Cpu(KernelArrays a, KernelArgs d, long start, long end)
@@ -452,10 +452,10 @@ namespace Kiln.Generated
 
         // K6: elementwise over [N, 4], writes t0 (Vector256)
         //   t0 = Tanh(t1) [N, 4]
-        // d: A0 = N, A1 = offset of t0, A2 = offset of t1
+        // d: A0 = element count, A1 = offset of t0, A2 = offset of t1
         public static void K6(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            for (int e = index; e < 4 * d.A0; e += stride)
+            for (int e = index; e < d.A0; e += stride)
                 w[d.A1 + e] = MathF.Tanh(w[d.A2 + e]);
         }
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K6Cpu(KernelArrays a, KernelArgs d, long start, long end)
@@ -471,10 +471,10 @@ namespace Kiln.Generated
 
         // K7: elementwise over [N, 4], writes t0 (Vector256)
         //   t0 = Add(t1, t2) [N, 4]
-        // d: A0 = N, A1 = offset of t0, A2 = offset of t1, A3 = offset of t2
+        // d: A0 = element count, A1 = offset of t0, A2 = offset of t1, A3 = offset of t2
         public static void K7(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            for (int e = index; e < 4 * d.A0; e += stride)
+            for (int e = index; e < d.A0; e += stride)
                 w[d.A1 + e] = (w[d.A2 + e] + w[d.A3 + e]);
         }
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K7Cpu(KernelArrays a, KernelArgs d, long start, long end)
@@ -492,10 +492,10 @@ namespace Kiln.Generated
         // K8: elementwise over [N, 4], writes t0 (Vector256)
         //   t1 = Add(t2, t3) [N, 4]
         //   t0 = Mul(t1, t4) [N, 4]
-        // d: A0 = N, A1 = offset of t0, A2 = offset of t2, A3 = offset of t3, A4 = offset of t4
+        // d: A0 = element count, A1 = offset of t0, A2 = offset of t2, A3 = offset of t3, A4 = offset of t4
         public static void K8(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            for (int e = index; e < 4 * d.A0; e += stride)
+            for (int e = index; e < d.A0; e += stride)
                 w[d.A1 + e] = ((w[d.A2 + e] + w[d.A3 + e]) * w[d.A4 + e]);
         }
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K8Cpu(KernelArrays a, KernelArgs d, long start, long end)
@@ -514,7 +514,7 @@ namespace Kiln.Generated
         // K9: sum over axes 0 of [N], writes t0 (Vector256)
         //   t1 = Neg(t2) [N]
         //   t0 = Sum(t1; axes=0) [1]
-        // d: A0 = N, A1 = offset of t0, A2 = offset of t2
+        // d: A0 = element count, A1 = offset of t0, A2 = offset of t2
         public static void K9(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             for (int e = index; e < d.A0; e += stride)
@@ -536,7 +536,7 @@ namespace Kiln.Generated
 
         // K10: sum over axes 0 of [N], writes t0 (Vector256)
         //   t0 = Sum(t1; axes=0) [1]
-        // d: A0 = N, A1 = offset of t0, A2 = offset of t1
+        // d: A0 = element count, A1 = offset of t0, A2 = offset of t1
         public static void K10(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             for (int e = index; e < d.A0; e += stride)
@@ -562,15 +562,15 @@ namespace Kiln.Generated
         //   t5 = Mul(t1, t3) [N, 3]
         //   t6 = Mul(t5, t7) [N, 3]
         //   t0 = Sum(t6; axes=0,1) [1, 1]
-        // d: A0 = N, A1 = offset of t0, A2 = offset of t2
+        // d: A0 = element count, A1 = offset of t0, A2 = offset of t2, A3 = N
         public static void K11(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            for (int e = index; e < 3 * d.A0; e += stride)
+            for (int e = index; e < d.A0; e += stride)
             {
                 int rest = e;
                 int i1 = (int)(rest % (3)); rest /= 3;
                 int i0 = (int)rest;
-                Atomic.Add(ref w[d.A1], ((w[d.A2 + i0 * 3 + i1] * 1f) * ((float)(1 / (double)(3 * d.A0)))));
+                Atomic.Add(ref w[d.A1], ((w[d.A2 + i0 * 3 + i1] * 1f) * ((float)(1 / (double)(3 * d.A3)))));
             }
         }
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double K11Cpu(KernelArrays a, KernelArgs d, long start, long end)
@@ -589,61 +589,45 @@ namespace Kiln.Generated
                 ref float b2 = ref Unsafe.Add(ref wr, d.A2 + i0 * 3);
                 float acc = 0;
                 for (; c < stop; c++)
-                    acc += ((Unsafe.Add(ref b2, c) * 1f) * ((float)(1 / (double)(3 * d.A0))));
+                    acc += ((Unsafe.Add(ref b2, c) * 1f) * ((float)(1 / (double)(3 * d.A3))));
                 total += acc;
             }
             return total;
         }
 
         // K12: elementwise over [4], writes t0 (scalar loop)
-        //   t0 = Copy(t1) [4]
-        // d: A0 = offset of t0
+        //   t0 = Sub(t1, t2) [4]
+        // d: A0 = element count, A1 = offset of t0, A2 = offset of t1
         public static void K12(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            for (int e = index; e < 4; e += stride)
-                w[d.A0 + e] = 1f;
+            for (int e = index; e < d.A0; e += stride)
+                w[d.A1 + e] = (w[d.A2 + e] - 1f);
         }
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K12Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             int c = (int)start, stop = (int)end;
-            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A0);
-            for (; c < stop; c++)
-                Unsafe.Add(ref o, c) = 1f;
-        }
-
-        // K13: elementwise over [4], writes t0 (scalar loop)
-        //   t0 = Sub(t1, t2) [4]
-        // d: A0 = offset of t0, A1 = offset of t1
-        public static void K13(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
-        {
-            for (int e = index; e < 4; e += stride)
-                w[d.A0 + e] = (w[d.A1 + e] - 1f);
-        }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K13Cpu(KernelArrays a, KernelArgs d, long start, long end)
-        {
-            int c = (int)start, stop = (int)end;
-            ref float b1 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
-            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A0);
+            ref float b1 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
+            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A1);
             for (; c < stop; c++)
                 Unsafe.Add(ref o, c) = (Unsafe.Add(ref b1, c) - 1f);
         }
 
-        // K14: sum over axes 0,1 of [4, 4], writes t0 (scalar loop)
+        // K13: sum over axes 0,1 of [4, 4], writes t0 (scalar loop)
         //   t1 = Eq(t2, t3) [4, 4]
         //   t4 = Mul(t5, t1) [4, 4]
         //   t0 = Sum(t4; axes=0,1) [1, 1]
-        // d: A0 = offset of t0, A1 = parameter/gradient offset 0, A2 = offset of t3
-        public static void K14(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
+        // d: A0 = element count, A1 = offset of t0, A2 = parameter/gradient offset 0, A3 = offset of t3
+        public static void K13(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            for (int e = index; e < 16; e += stride)
+            for (int e = index; e < d.A0; e += stride)
             {
                 int rest = e;
                 int i1 = (int)(rest % (4)); rest /= 4;
                 int i0 = (int)rest;
-                Atomic.Add(ref w[d.A0], (p[d.A1 + i0 * 4 + i1] * (w[d.A2 + i0] == w[d.A2 + i1] ? 1f : 0f)));
+                Atomic.Add(ref w[d.A1], (p[d.A2 + i0 * 4 + i1] * (w[d.A3 + i0] == w[d.A3 + i1] ? 1f : 0f)));
             }
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double K14Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double K13Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(a.P);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
@@ -657,9 +641,9 @@ namespace Kiln.Generated
                 int stop = (int)Math.Min(cols, c + (end - e));
                 e += stop - c;
                 int i0 = (int)row;
-                ref float b5 = ref Unsafe.Add(ref pr, d.A1 + i0 * 4);
-                ref float b2 = ref Unsafe.Add(ref wr, d.A2 + i0);
-                ref float b3 = ref Unsafe.Add(ref wr, d.A2);
+                ref float b5 = ref Unsafe.Add(ref pr, d.A2 + i0 * 4);
+                ref float b2 = ref Unsafe.Add(ref wr, d.A3 + i0);
+                ref float b3 = ref Unsafe.Add(ref wr, d.A3);
                 float acc = 0;
                 for (; c < stop; c++)
                     acc += (Unsafe.Add(ref b5, c) * (b2 == Unsafe.Add(ref b3, c) ? 1f : 0f));
@@ -668,41 +652,41 @@ namespace Kiln.Generated
             return total;
         }
 
-        // K15: elementwise over [], writes t0 (scalar loop)
+        // K14: elementwise over [], writes t0 (scalar loop)
         //   t1 = Div(t2, t3) []
         //   t4 = Mul(t5, t6) []
         //   t7 = Add(t1, t4) []
         //   t8 = Mul(t9, t10) []
         //   t0 = Add(t7, t8) []
         // d: A0 = offset of t0, A1 = T46, A2 = T48, A3 = T41, A4 = T60
-        public static void K15(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
+        public static void K14(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             if (index != 0) return;
             w[d.A0] = (((w[d.A1] / w[d.A2]) + (w[d.A3] * 0f)) + (w[d.A4] * 0.01f));
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K15Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K14Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             a.Y[d.A0] = (((a.W[d.A1] / a.W[d.A2]) + (a.W[d.A3] * 0f)) + (a.W[d.A4] * 0.01f));
         }
 
-        // K16: sum over axes 0 of [N, 3], writes t0 (scalar loop)
+        // K15: sum over axes 0 of [N, 3], writes t0 (scalar loop)
         //   t1 = Mul(t2, t3) [N, 3]
         //   t0 = Sum(t1; axes=0) [1, 3]
-        // d: A0 = N, A1 = offset of t0, A2 = offset of t2
-        public static void K16(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
+        // d: A0 = element count, A1 = offset of t0, A2 = offset of t2, A3 = N
+        public static void K15(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            for (int e = index; e < 3 * d.A0; e += stride)
+            for (int e = index; e < d.A0; e += stride)
             {
                 int rest = e;
                 int i1 = (int)(rest % (3)); rest /= 3;
                 int i0 = (int)rest;
-                Atomic.Add(ref w[d.A1 + i1], (w[d.A2 + i0 * 3 + i1] * ((float)(1 / (double)(d.A0)))));
+                Atomic.Add(ref w[d.A1 + i1], (w[d.A2 + i0 * 3 + i1] * ((float)(1 / (double)(d.A3)))));
             }
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K16Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K15Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             int c = (int)start, stop = (int)end;
-            int rows = (int)(d.A0);
+            int rows = (int)(d.A3);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
             ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A1);
             for (; c < stop; c++)
@@ -711,7 +695,7 @@ namespace Kiln.Generated
                 for (int i0 = 0; i0 < rows; i0++)
                 {
                     float l2 = Unsafe.Add(ref wr, d.A2 + i0 * 3 + c);
-                    float v3 = (float)(1 / (double)(d.A0));
+                    float v3 = (float)(1 / (double)(d.A3));
                     float v1 = (l2 * v3);
                     acc += v1;
                 }
@@ -719,50 +703,50 @@ namespace Kiln.Generated
             }
         }
 
-        // K17: elementwise over [3], writes t0 (scalar loop)
+        // K16: elementwise over [3], writes t0 (scalar loop)
         //   t1 = Mul(t2, t3) [3]
         //   t4 = Detach(t5) [3]
         //   t6 = Mul(t7, t4) [3]
         //   t0 = Add(t1, t6) [3]
-        // d: A0 = offset of t0, A1 = offset of t3, A2 = T31
-        public static void K17(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
+        // d: A0 = element count, A1 = offset of t0, A2 = offset of t3, A3 = T31
+        public static void K16(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            for (int e = index; e < 3; e += stride)
-                w[d.A0 + e] = ((0.9f * w[d.A1 + e]) + (0.1f * w[d.A2 + e]));
+            for (int e = index; e < d.A0; e += stride)
+                w[d.A1 + e] = ((0.9f * w[d.A2 + e]) + (0.1f * w[d.A3 + e]));
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K17Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K16Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             int c = (int)start, stop = (int)end;
-            ref float b3 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
-            ref float b5 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
-            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A0);
+            ref float b3 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
+            ref float b5 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A3);
+            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A1);
             for (; c < stop; c++)
                 Unsafe.Add(ref o, c) = ((0.9f * Unsafe.Add(ref b3, c)) + (0.1f * Unsafe.Add(ref b5, c)));
         }
 
-        // K18: elementwise over [], writes t0 (scalar loop)
+        // K17: elementwise over [], writes t0 (scalar loop)
         //   t0 = Div(t1, t2) []
         // d: A0 = offset of t0, A1 = T48
-        public static void K18(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
+        public static void K17(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             if (index != 0) return;
             w[d.A0] = (1f / w[d.A1]);
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K18Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K17Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             a.Y[d.A0] = (1f / a.W[d.A1]);
         }
 
-        // K19: elementwise over [N], writes t0 (Vector256)
+        // K18: elementwise over [N], writes t0 (Vector256)
         //   t1 = Copy(t2) [N]
         //   t0 = Neg(t1) [N]
-        // d: A0 = N, A1 = offset of t0, A2 = T68
-        public static void K19(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
+        // d: A0 = element count, A1 = offset of t0, A2 = T68
+        public static void K18(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             for (int e = index; e < d.A0; e += stride)
                 w[d.A1 + e] = (-w[d.A2]);
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K19Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K18Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             int c = (int)start, stop = (int)end;
             ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A1);
@@ -772,21 +756,21 @@ namespace Kiln.Generated
             [MethodImpl(MethodImplOptions.AggressiveInlining)] static Vector256<float> Body(Vector256<float> l2) => (-l2);
         }
 
-        // K20: elementwise over [N, 4], writes t0 (Vector256)
+        // K19: elementwise over [N, 4], writes t0 (Vector256)
         //   t1 = Mul(t2, t3) [N, 4]
         //   t4 = Mul(t5, t5) [N, 4]
         //   t6 = Sub(t7, t4) [N, 4]
         //   t0 = Mul(t1, t6) [N, 4]
-        // d: A0 = N, A1 = offset of t5, A2 = offset of t0, A3 = offset of t2, A4 = offset of t3
-        public static void K20(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
+        // d: A0 = element count, A1 = offset of t5, A2 = offset of t0, A3 = offset of t2, A4 = offset of t3
+        public static void K19(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            for (int e = index; e < 4 * d.A0; e += stride)
+            for (int e = index; e < d.A0; e += stride)
             {
                 float l5 = w[d.A1 + e];
                 w[d.A2 + e] = ((w[d.A3 + e] * w[d.A4 + e]) * (1f - (l5 * l5)));
             }
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K20Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K19Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             int c = (int)start, stop = (int)end;
             ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A3);
@@ -799,22 +783,22 @@ namespace Kiln.Generated
             [MethodImpl(MethodImplOptions.AggressiveInlining)] static Vector256<float> Body(Vector256<float> l2, Vector256<float> l3, Vector256<float> l5) => ((l2 * l3) * (Vector256.Create(1f) - (l5 * l5)));
         }
 
-        // K21: elementwise over [N, 4], writes t0 (Vector256)
+        // K20: elementwise over [N, 4], writes t0 (Vector256)
         //   t1 = Mul(t2, t3) [N, 4]
         //   t4 = Add(t1, t5) [N, 4]
         //   t6 = Mul(t7, t7) [N, 4]
         //   t8 = Sub(t9, t6) [N, 4]
         //   t0 = Mul(t4, t8) [N, 4]
-        // d: A0 = N, A1 = offset of t7, A2 = offset of t0, A3 = offset of t2, A4 = offset of t3, A5 = offset of t5
-        public static void K21(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
+        // d: A0 = element count, A1 = offset of t7, A2 = offset of t0, A3 = offset of t2, A4 = offset of t3, A5 = offset of t5
+        public static void K20(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            for (int e = index; e < 4 * d.A0; e += stride)
+            for (int e = index; e < d.A0; e += stride)
             {
                 float l7 = w[d.A1 + e];
                 w[d.A2 + e] = (((w[d.A3 + e] * w[d.A4 + e]) + w[d.A5 + e]) * (1f - (l7 * l7)));
             }
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K21Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K20Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             int c = (int)start, stop = (int)end;
             ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A3);
@@ -828,17 +812,17 @@ namespace Kiln.Generated
             [MethodImpl(MethodImplOptions.AggressiveInlining)] static Vector256<float> Body(Vector256<float> l2, Vector256<float> l3, Vector256<float> l5, Vector256<float> l7) => (((l2 * l3) + l5) * (Vector256.Create(1f) - (l7 * l7)));
         }
 
-        // K22: elementwise over [N, 4], writes t0 (Vector256)
+        // K21: elementwise over [N, 4], writes t0 (Vector256)
         //   t1 = Mul(t2, t3) [N, 4]
         //   t4 = Add(t1, t5) [N, 4]
         //   t0 = Add(t4, t6) [N, 4]
-        // d: A0 = N, A1 = offset of t0, A2 = offset of t2, A3 = offset of t3, A4 = offset of t5, A5 = offset of t6
-        public static void K22(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
+        // d: A0 = element count, A1 = offset of t0, A2 = offset of t2, A3 = offset of t3, A4 = offset of t5, A5 = offset of t6
+        public static void K21(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            for (int e = index; e < 4 * d.A0; e += stride)
+            for (int e = index; e < d.A0; e += stride)
                 w[d.A1 + e] = (((w[d.A2 + e] * w[d.A3 + e]) + w[d.A4 + e]) + w[d.A5 + e]);
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K22Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K21Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             int c = (int)start, stop = (int)end;
             ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
@@ -852,26 +836,26 @@ namespace Kiln.Generated
             [MethodImpl(MethodImplOptions.AggressiveInlining)] static Vector256<float> Body(Vector256<float> l2, Vector256<float> l3, Vector256<float> l5, Vector256<float> l6) => (((l2 * l3) + l5) + l6);
         }
 
-        // K23: elementwise over [4, 4], added into grad of 'w' (scalar loop)
+        // K22: elementwise over [4, 4], added into grad of 'w' (scalar loop)
         //   t0 = Copy(t1) [1, 1]
         //   t2 = Copy(t0) [4, 4]
         //   t3 = Eq(t4, t5) [4, 4]
         //   t6 = Mul(t2, t3) [4, 4]
         //   t7 = Add(t6, t8) [4, 4]
         //   t9 = Add(t7, t10) [4, 4]
-        // d: A0 = offset of t5, A1 = offset of t8, A2 = offset of t10, A3 = parameter/gradient offset 0
-        public static void K23(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
+        // d: A0 = element count, A1 = offset of t5, A2 = offset of t8, A3 = offset of t10, A4 = parameter/gradient offset 0
+        public static void K22(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            for (int e = index; e < 16; e += stride)
+            for (int e = index; e < d.A0; e += stride)
             {
                 int rest = e;
                 int i1 = (int)(rest % (4)); rest /= 4;
                 int i0 = (int)rest;
-                float v9 = (((0.01f * (w[d.A0 + i0] == w[d.A0 + i1] ? 1f : 0f)) + w[d.A1 + i0 * 4 + i1]) + w[d.A2 + i0 * 4 + i1]);
-                g[d.A3 + i0 * 4 + i1] += v9;
+                float v9 = (((0.01f * (w[d.A1 + i0] == w[d.A1 + i1] ? 1f : 0f)) + w[d.A2 + i0 * 4 + i1]) + w[d.A3 + i0 * 4 + i1]);
+                g[d.A4 + i0 * 4 + i1] += v9;
             }
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K23Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K22Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
             ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
@@ -883,11 +867,11 @@ namespace Kiln.Generated
                 int stop = (int)Math.Min(cols, c + (end - e));
                 e += stop - c;
                 int i0 = (int)row;
-                ref float b4 = ref Unsafe.Add(ref wr, d.A0 + i0);
-                ref float b5 = ref Unsafe.Add(ref wr, d.A0);
-                ref float b8 = ref Unsafe.Add(ref wr, d.A1 + i0 * 4);
-                ref float b10 = ref Unsafe.Add(ref wr, d.A2 + i0 * 4);
-                ref float o = ref Unsafe.Add(ref yr, d.A3 + i0 * 4);
+                ref float b4 = ref Unsafe.Add(ref wr, d.A1 + i0);
+                ref float b5 = ref Unsafe.Add(ref wr, d.A1);
+                ref float b8 = ref Unsafe.Add(ref wr, d.A2 + i0 * 4);
+                ref float b10 = ref Unsafe.Add(ref wr, d.A3 + i0 * 4);
+                ref float o = ref Unsafe.Add(ref yr, d.A4 + i0 * 4);
                 for (; c < stop; c++)
                 {
                     float v9 = (((0.01f * (b4 == Unsafe.Add(ref b5, c) ? 1f : 0f)) + Unsafe.Add(ref b8, c)) + Unsafe.Add(ref b10, c));

@@ -169,7 +169,7 @@ namespace Kiln.Generated
     {
         // K0: elementwise over [N, 1], writes t0 (Vector256)
         //   t0 = Add(t1, t2) [N, 1]
-        // d: A0 = N, A1 = offset of t0, A2 = offset of t1, A3 = parameter/gradient offset 1
+        // d: A0 = element count, A1 = offset of t0, A2 = offset of t1, A3 = parameter/gradient offset 1
         public static void K0(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             for (int e = index; e < d.A0; e += stride)
@@ -191,7 +191,7 @@ namespace Kiln.Generated
         //   t4 = Sub(t1, t5) [N, 1]
         //   t6 = Mul(t4, t4) [N, 1]
         //   t0 = Sum(t6; axes=0,1) [1, 1]
-        // d: A0 = N, A1 = offset of t2, A2 = parameter/gradient offset 1, A3 = offset of t5, A4 = offset of t0
+        // d: A0 = element count, A1 = offset of t2, A2 = parameter/gradient offset 1, A3 = offset of t5, A4 = offset of t0
         public static void K1(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             for (int e = index; e < d.A0; e += stride)
@@ -226,7 +226,7 @@ namespace Kiln.Generated
         //   t7 = Sub(t4, t8) [N, 1]
         //   t9 = Mul(t3, t7) [N, 1]
         //   t0 = Add(t9, t9) [N, 1]
-        // d: A0 = N, A1 = offset of t5, A2 = parameter/gradient offset 1, A3 = offset of t8, A4 = offset of t0
+        // d: A0 = element count, A1 = offset of t5, A2 = parameter/gradient offset 1, A3 = offset of t8, A4 = offset of t0
         public static void K2(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             for (int e = index; e < d.A0; e += stride)
@@ -253,7 +253,7 @@ namespace Kiln.Generated
 
         // K3: sum over axes 0 of [N, 1], added into grad of 'linear.bias' (Vector256)
         //   t0 = Sum(t1; axes=0) [1, 1]
-        // d: A0 = N, A1 = parameter/gradient offset 1, A2 = offset of t1
+        // d: A0 = element count, A1 = parameter/gradient offset 1, A2 = offset of t1
         public static void K3(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             for (int e = index; e < d.A0; e += stride)
