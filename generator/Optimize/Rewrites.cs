@@ -34,6 +34,12 @@ internal static class Rewrites
             op == Arithmetic.Mul && IsConst(x[0], 1) && Same(x[1], s) ? x[1]
             : (op == Arithmetic.Mul || op == Arithmetic.Div) && IsConst(x[1], 1) && Same(x[0], s) ? x[0]
             : null),
+        new("mul-broadcast-one", "a broadcast 1 times x is x broadcast (the loss gradient's seed, 1, carried down to a mean's 1/N)", (b, op, x, s, _) =>
+            op == Arithmetic.Mul && BroadcastConst(x[0], out var one) && one == 1 ? b.Expand(x[1], s)
+            : op == Arithmetic.Mul && BroadcastConst(x[1], out one) && one == 1 ? b.Expand(x[0], s)
+            : null),
+        new("broadcast-of-broadcast", "a broadcast of a broadcast reads the original once", (b, op, x, s, attrs) =>
+            op == Unary.Copy && !Materialized(attrs) && x[0].Op == Unary.Copy && !Materialized(x[0].Attrs) ? b.Expand(x[0].Inputs[0], s) : null),
         new("mul-minus-one", "-1·x = -x", (b, op, x, s, _) =>
             op == Arithmetic.Mul && IsConst(x[0], -1) && Same(x[1], s) ? b.Neg(x[1]) : null),
         new("zero-minus", "0 - x = -x", (b, op, x, s, _) =>
@@ -109,6 +115,9 @@ internal static class Rewrites
         || (n.Op == Unary.Copy && !(n.Attrs.Name?.StartsWith(GraphBuilder.Materialize, StringComparison.Ordinal) ?? false) && n.Inputs[0].Shape.Rank == 0 && GraphBuilder.IsConst(n.Inputs[0], out value));
 
     private static bool Same(Node n, Shape s) => n.Shape.Equals(s);
+
+    /// <summary>A copy fusion made to materialize a value (never folded away), not a broadcast.</summary>
+    private static bool Materialized(NodeAttrs attrs) => attrs.Name?.StartsWith(GraphBuilder.Materialize, StringComparison.Ordinal) ?? false;
 
     private static bool IsReshape(OpDef op, NodeAttrs attrs) => op == ViewOp.Instance && ViewOp.IsReshape(attrs);
 

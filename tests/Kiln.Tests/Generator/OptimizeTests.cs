@@ -26,6 +26,10 @@ public class OptimizeTests
     [
         ("add-zero", (b, x, _) => (b.Add(b.Const(0), x), x)),
         ("mul-one", (b, x, _) => (b.Div(x, b.Const(1)), x)),
+        ("mul-broadcast-one", (b, x, m) => (b.Mul(b.Expand(b.Const(1), Mat), x.Shape.Rank == 1 ? b.Reshape(x, new Shape([Size.Symbol("N"), Size.Of(1)])) : x),
+            b.Expand(b.Reshape(x, new Shape([Size.Symbol("N"), Size.Of(1)])), Mat))),
+        ("broadcast-of-broadcast", (b, x, _) => (b.Expand(b.Expand(x, new Shape([Size.Of(3), Size.Symbol("N")])), new Shape([Size.Of(2), Size.Of(3), Size.Symbol("N")])),
+            b.Expand(x, new Shape([Size.Of(2), Size.Of(3), Size.Symbol("N")])))),
         ("mul-minus-one", (b, x, _) => (b.Mul(b.Const(-1), x), b.Neg(x))),
         ("zero-minus", (b, x, _) => (b.Sub(b.Const(0), x), b.Neg(x))),
         ("double-negation", (b, x, _) => (b.Neg(b.Neg(x)), x)),

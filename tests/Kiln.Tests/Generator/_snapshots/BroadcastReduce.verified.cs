@@ -42,7 +42,7 @@ namespace Demo
         public sealed class LossPlan : global::Kiln.Plan
         {
             /// <summary>Dims and arena offsets (field Tn: where tensor tn lives), bound when the plan is compiled; each fused kernel gets the ones it reads as KernelArgs.</summary>
-            public struct Bound { public int N, T0, T1, T4, T8, T11, T17, T27; }
+            public struct Bound { public int N, T0, T1, T4, T8, T11, T17, T26; }
 
             private readonly Bound _d;
             private readonly global::Kiln.Kernels.Fused<global::Kiln.Kernels.KernelArgs> _f0, _f1, _f2, _f3, _f4, _f5, _f6;
@@ -53,16 +53,16 @@ namespace Demo
             internal LossPlan(global::Demo.Centering model, int n) : base(model.Parameters, Layout, WorkFloats(CheckDim("N", n)), TargetInts(n))
             {
                 _d.N = n; _d.T0 = Device.IsManaged ? 0 : Align(0); _d.T1 = Device.IsManaged ? 0 : Align(15 + 8 * _d.N); _d.T4 = Align(30 + 9 * _d.N);
-                _d.T8 = Align(45 + 10 * _d.N); _d.T11 = Align(60 + 18 * _d.N); _d.T17 = Align(75 + 19 * _d.N); _d.T27 = Align(91 + 19 * _d.N);
+                _d.T8 = Align(45 + 10 * _d.N); _d.T11 = Align(60 + 18 * _d.N); _d.T17 = Align(75 + 19 * _d.N); _d.T26 = Align(91 + 19 * _d.N);
                 Describe([("x", _d.T0, 8 * _d.N, false), ("y", _d.T1, _d.N, false)], [[_d.N, 8], [_d.N], []]);
                 BindSlots(8 * _d.N, _d.N);
                 _f0 = new(this, global::Kiln.Generated.CenteringKernels.K0, global::Kiln.Generated.CenteringKernels.K0Cpu, new() { A0 = 8 * _d.N, A1 = _d.T4, A2 = _d.T0 }, global::Kiln.Kernels.Launch.Rows(8 * _d.N, 8), global::Kiln.Kernels.Output.Work(_d.T4, _d.N), slots: [0]);
                 _f1 = new(this, global::Kiln.Generated.CenteringKernels.K1, global::Kiln.Generated.CenteringKernels.K1Cpu, new() { A0 = 8 * _d.N, A1 = _d.T8, A2 = _d.T0, A3 = _d.T4, A4 = 0 }, global::Kiln.Kernels.Launch.Map(8 * _d.N), global::Kiln.Kernels.Output.Work(_d.T8, 8 * _d.N), slots: [0]);
                 _f2 = new(this, global::Kiln.Generated.CenteringKernels.K2, global::Kiln.Generated.CenteringKernels.K2Cpu, new() { A0 = 8 * _d.N, A1 = _d.T11, A2 = _d.T8, A3 = 8 }, global::Kiln.Kernels.Launch.Rows(8 * _d.N, 8), global::Kiln.Kernels.Output.Work(_d.T11, _d.N));
                 _f3 = new(this, global::Kiln.Generated.CenteringKernels.K3, global::Kiln.Generated.CenteringKernels.K3Cpu, new() { A0 = _d.N, A1 = _d.T11, A2 = _d.T1, A3 = _d.T17, A4 = _d.N }, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T17, 1), slots: [1]);
-                _f4 = new(this, global::Kiln.Generated.CenteringKernels.K4, global::Kiln.Generated.CenteringKernels.K4Cpu, new() { A0 = _d.N, A1 = _d.N, A2 = _d.T11, A3 = _d.T1, A4 = _d.T27 }, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Work(_d.T27, _d.N), slots: [1]);
-                _f5 = new(this, global::Kiln.Generated.CenteringKernels.K5, global::Kiln.Generated.CenteringKernels.K5Cpu, new() { A0 = 8 * _d.N, A1 = _d.T8, A2 = 0, A3 = _d.T27, A4 = _d.T0, A5 = _d.T4, A6 = _d.N }, global::Kiln.Kernels.Launch.Columns(8 * _d.N, 8, accumulate: true), global::Kiln.Kernels.Output.Gradients(0, 8), slots: [0]);
-                _f6 = new(this, global::Kiln.Generated.CenteringKernels.K6, global::Kiln.Generated.CenteringKernels.K6Cpu, new() { A0 = 8 * _d.N, A1 = 8, A2 = _d.T27 }, global::Kiln.Kernels.Launch.Total(8 * _d.N, accumulate: true), global::Kiln.Kernels.Output.Gradients(8, 1));
+                _f4 = new(this, global::Kiln.Generated.CenteringKernels.K4, global::Kiln.Generated.CenteringKernels.K4Cpu, new() { A0 = _d.N, A1 = _d.N, A2 = _d.T11, A3 = _d.T1, A4 = _d.T26 }, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Work(_d.T26, _d.N), slots: [1]);
+                _f5 = new(this, global::Kiln.Generated.CenteringKernels.K5, global::Kiln.Generated.CenteringKernels.K5Cpu, new() { A0 = 8 * _d.N, A1 = _d.T8, A2 = 0, A3 = _d.T26, A4 = _d.T0, A5 = _d.T4, A6 = _d.N }, global::Kiln.Kernels.Launch.Columns(8 * _d.N, 8, accumulate: true), global::Kiln.Kernels.Output.Gradients(0, 8), slots: [0]);
+                _f6 = new(this, global::Kiln.Generated.CenteringKernels.K6, global::Kiln.Generated.CenteringKernels.K6Cpu, new() { A0 = 8 * _d.N, A1 = 8, A2 = _d.T26 }, global::Kiln.Kernels.Launch.Total(8 * _d.N, accumulate: true), global::Kiln.Kernels.Output.Gradients(8, 1));
             }
 
             /// <summary>Runs forward and backward; returns the loss and adds the gradients into the model's gradient block (as loss.backward()).</summary>
@@ -93,7 +93,7 @@ namespace Demo
                 _f2.Run(); // S2: sum over axes 1 of [N, 8], writes t11 (Vector256), kernel K2
                 _f3.Run(); // S3: sum over axes 0 of [N], writes t17 (Vector256), kernel K3
                 if (!backward) return;
-                _f4.Run(); // S4: elementwise over [N], writes t27 (Vector256), kernel K4
+                _f4.Run(); // S4: elementwise over [N], writes t26 (Vector256), kernel K4
                 _f5.Run(); // S5: sum over axes 0 of [N, 8], added into grad of 'gain' (Vector256), kernel K5
                 _f6.Run(); // S6: sum over axes 0,1 of [N, 8], added into grad of 'offset' (Vector256), kernel K6
             }
@@ -273,34 +273,32 @@ namespace Kiln.Generated
         }
 
         // K4: elementwise over [N], writes t0 (Vector256)
-        //   t1 = Copy(t2) [1]
-        //   t3 = Copy(t1) [N]
-        //   t4 = Mul(t3, t5) [N]
-        //   t6 = Sub(t7, t8) [N]
-        //   t9 = Mul(t4, t6) [N]
-        //   t0 = Add(t9, t9) [N]
-        // d: A0 = element count, A1 = N, A2 = T11, A3 = offset of t8, A4 = offset of t0
+        //   t1 = Copy(t2) [N]
+        //   t3 = Sub(t4, t5) [N]
+        //   t6 = Mul(t1, t3) [N]
+        //   t0 = Add(t6, t6) [N]
+        // d: A0 = element count, A1 = N, A2 = T11, A3 = offset of t5, A4 = offset of t0
         public static void K4(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             for (int e = index; e < d.A0; e += stride)
             {
-                float v9 = ((1f * ((float)(1 / (double)(d.A1)))) * (w[d.A2 + e] - w[d.A3 + e]));
-                w[d.A4 + e] = (v9 + v9);
+                float v6 = (((float)(1 / (double)(d.A1))) * (w[d.A2 + e] - w[d.A3 + e]));
+                w[d.A4 + e] = (v6 + v6);
             }
         }
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K4Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             int c = (int)start, stop = (int)end;
-            ref float b7 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
-            ref float b8 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.X[0]), d.A3);
+            ref float b4 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
+            ref float b5 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.X[0]), d.A3);
             ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A4);
-            for (; c + 8 <= stop; c += 8) Body(Vector256.LoadUnsafe(ref b7, (nuint)c), Vector256.LoadUnsafe(ref b8, (nuint)c)).StoreUnsafe(ref o, (nuint)c);
-            if (c < stop) Lanes.Store(Body(Lanes.Load(ref b7, c, stop - c), Lanes.Load(ref b8, c, stop - c)), ref o, c, stop - c);
+            for (; c + 8 <= stop; c += 8) Body(Vector256.LoadUnsafe(ref b4, (nuint)c), Vector256.LoadUnsafe(ref b5, (nuint)c)).StoreUnsafe(ref o, (nuint)c);
+            if (c < stop) Lanes.Store(Body(Lanes.Load(ref b4, c, stop - c), Lanes.Load(ref b5, c, stop - c)), ref o, c, stop - c);
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] Vector256<float> Body(Vector256<float> l7, Vector256<float> l8)
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] Vector256<float> Body(Vector256<float> l4, Vector256<float> l5)
             {
-                var v9 = ((Vector256.Create(1f) * Vector256.Create((float)(1 / (double)(d.A1)))) * (l7 - l8));
-                return (v9 + v9);
+                var v6 = (Vector256.Create((float)(1 / (double)(d.A1))) * (l4 - l5));
+                return (v6 + v6);
             }
         }
 
@@ -312,7 +310,7 @@ namespace Kiln.Generated
         //   t7 = Sub(t8, t9) [N, 8]
         //   t10 = Mul(t6, t7) [N, 8]
         //   t11 = Sum(t10; axes=0) [1, 8]
-        // d: A0 = element count, A1 = offset of t3, A2 = parameter/gradient offset 0, A3 = T27, A4 = offset of t8, A5 = offset of t9, A6 = N
+        // d: A0 = element count, A1 = offset of t3, A2 = parameter/gradient offset 0, A3 = T26, A4 = offset of t8, A5 = offset of t9, A6 = N
         public static void K5(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             for (int e = index; e < d.A0; e += stride)
@@ -376,7 +374,7 @@ namespace Kiln.Generated
         // K6: sum over axes 0,1 of [N, 8], added into grad of 'offset' (Vector256)
         //   t0 = Copy(t1) [N, 8]
         //   t2 = Sum(t0; axes=0,1) [1, 1]
-        // d: A0 = element count, A1 = parameter/gradient offset 8, A2 = T27
+        // d: A0 = element count, A1 = parameter/gradient offset 8, A2 = T26
         public static void K6(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             for (int e = index; e < d.A0; e += stride)

@@ -110,8 +110,8 @@ namespace Samples.Diabetes
             /// <summary>Dims and arena offsets (field Tn: where tensor tn lives), bound when the plan is compiled; each fused kernel gets the ones it reads as KernelArgs.</summary>
             public struct Bound
             {
-                public int N, T0, T1, T5, T7, T11, T13, T17, T25, T38, T41, T45;
-                public int T48, T52;
+                public int N, T0, T1, T5, T7, T11, T13, T17, T25, T37, T40, T44;
+                public int T47, T51;
             }
 
             private readonly Bound _d;
@@ -125,8 +125,8 @@ namespace Samples.Diabetes
             {
                 _d.N = n; _d.T0 = Device.IsManaged ? 0 : Align(0); _d.T1 = Device.IsManaged ? 0 : Align(15 + 8 * _d.N); _d.T5 = Align(30 + 9 * _d.N);
                 _d.T7 = Align(45 + 15 * _d.N); _d.T11 = Align(60 + 21 * _d.N); _d.T13 = Align(75 + 25 * _d.N); _d.T17 = Align(90 + 29 * _d.N);
-                _d.T25 = Align(105 + 30 * _d.N); _d.T38 = Align(121 + 30 * _d.N); _d.T41 = Align(60 + 21 * _d.N); _d.T45 = Align(136 + 31 * _d.N);
-                _d.T48 = Align(30 + 9 * _d.N); _d.T52 = Align(151 + 35 * _d.N);
+                _d.T25 = Align(105 + 30 * _d.N); _d.T37 = Align(121 + 30 * _d.N); _d.T40 = Align(60 + 21 * _d.N); _d.T44 = Align(136 + 31 * _d.N);
+                _d.T47 = Align(30 + 9 * _d.N); _d.T51 = Align(151 + 35 * _d.N);
                 Describe([("x", _d.T0, 8 * _d.N, false), ("y", _d.T1, _d.N, false)], [[_d.N, 8], [_d.N, 1], []]);
                 BindSlots(8 * _d.N, _d.N);
                 _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 6, 8, transA: false, transB: true, accumulate: false);
@@ -135,16 +135,16 @@ namespace Samples.Diabetes
                 _f3 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K1, global::Kiln.Generated.DiabetesClassifierKernels.K1Cpu, new() { A0 = 4 * _d.N, A1 = _d.T13, A2 = _d.T11, A3 = 78 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T13, 4 * _d.N));
                 _l4 = new global::Kiln.Kernels.GemmOp(_d.N, 1, 4, transA: false, transB: true, accumulate: false);
                 _f5 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K3, global::Kiln.Generated.DiabetesClassifierKernels.K3Cpu, new() { A0 = _d.N, A1 = _d.T17, A2 = 86, A3 = _d.T1, A4 = _d.N, A5 = _d.T25 }, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T25, 1), slots: [1]);
-                _f6 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K4, global::Kiln.Generated.DiabetesClassifierKernels.K4Cpu, new() { A0 = _d.N, A1 = _d.N, A2 = _d.T1, A3 = _d.T17, A4 = 86, A5 = _d.T38 }, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Work(_d.T38, _d.N), slots: [1]);
+                _f6 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K4, global::Kiln.Generated.DiabetesClassifierKernels.K4Cpu, new() { A0 = _d.N, A1 = _d.N, A2 = _d.T1, A3 = _d.T17, A4 = 86, A5 = _d.T37 }, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Work(_d.T37, _d.N), slots: [1]);
                 _l7 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 1, transA: false, transB: false, accumulate: false);
-                _f8 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K5, global::Kiln.Generated.DiabetesClassifierKernels.K5Cpu, new() { A0 = 4 * _d.N, A1 = _d.T13, A2 = _d.T45, A3 = _d.T41 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T45, 4 * _d.N));
+                _f8 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K5, global::Kiln.Generated.DiabetesClassifierKernels.K5Cpu, new() { A0 = 4 * _d.N, A1 = _d.T13, A2 = _d.T44, A3 = _d.T40 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T44, 4 * _d.N));
                 _l9 = new global::Kiln.Kernels.GemmOp(_d.N, 6, 4, transA: false, transB: false, accumulate: false);
-                _f10 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K5, global::Kiln.Generated.DiabetesClassifierKernels.K5Cpu, new() { A0 = 6 * _d.N, A1 = _d.T7, A2 = _d.T52, A3 = _d.T48 }, global::Kiln.Kernels.Launch.Map(6 * _d.N), global::Kiln.Kernels.Output.Work(_d.T52, 6 * _d.N));
-                _f11 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K6, global::Kiln.Generated.DiabetesClassifierKernels.K6Cpu, new() { A0 = 6 * _d.N, A1 = 48, A2 = _d.T52, A3 = _d.N }, global::Kiln.Kernels.Launch.Columns(6 * _d.N, 6, accumulate: true), global::Kiln.Kernels.Output.Gradients(48, 6));
+                _f10 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K5, global::Kiln.Generated.DiabetesClassifierKernels.K5Cpu, new() { A0 = 6 * _d.N, A1 = _d.T7, A2 = _d.T51, A3 = _d.T47 }, global::Kiln.Kernels.Launch.Map(6 * _d.N), global::Kiln.Kernels.Output.Work(_d.T51, 6 * _d.N));
+                _f11 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K6, global::Kiln.Generated.DiabetesClassifierKernels.K6Cpu, new() { A0 = 6 * _d.N, A1 = 48, A2 = _d.T51, A3 = _d.N }, global::Kiln.Kernels.Launch.Columns(6 * _d.N, 6, accumulate: true), global::Kiln.Kernels.Output.Gradients(48, 6));
                 _l12 = new global::Kiln.Kernels.GemmOp(6, 8, _d.N, transA: true, transB: false, accumulate: true);
-                _f13 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K7, global::Kiln.Generated.DiabetesClassifierKernels.K7Cpu, new() { A0 = 4 * _d.N, A1 = 78, A2 = _d.T45, A3 = _d.N }, global::Kiln.Kernels.Launch.Columns(4 * _d.N, 4, accumulate: true), global::Kiln.Kernels.Output.Gradients(78, 4));
+                _f13 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K7, global::Kiln.Generated.DiabetesClassifierKernels.K7Cpu, new() { A0 = 4 * _d.N, A1 = 78, A2 = _d.T44, A3 = _d.N }, global::Kiln.Kernels.Launch.Columns(4 * _d.N, 4, accumulate: true), global::Kiln.Kernels.Output.Gradients(78, 4));
                 _l14 = new global::Kiln.Kernels.GemmOp(4, 6, _d.N, transA: true, transB: false, accumulate: true);
-                _f15 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K8, global::Kiln.Generated.DiabetesClassifierKernels.K8Cpu, new() { A0 = _d.N, A1 = 86, A2 = _d.T38 }, global::Kiln.Kernels.Launch.Total(_d.N, accumulate: true), global::Kiln.Kernels.Output.Gradients(86, 1));
+                _f15 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K8, global::Kiln.Generated.DiabetesClassifierKernels.K8Cpu, new() { A0 = _d.N, A1 = 86, A2 = _d.T37 }, global::Kiln.Kernels.Launch.Total(_d.N, accumulate: true), global::Kiln.Kernels.Output.Gradients(86, 1));
                 _l16 = new global::Kiln.Kernels.GemmOp(1, 4, _d.N, transA: true, transB: false, accumulate: true);
             }
 
@@ -178,17 +178,17 @@ namespace Samples.Diabetes
                 _l4.Run(this, Arena, _d.T13, Params, 82, Arena, _d.T17); // S4: t17 = MatMul(t13, t14; transB) [N, 1]
                 _f5.Run(); // S5: sum over axes 0,1 of [N, 1], writes t25 (Vector256), kernel K3
                 if (!backward) return;
-                _f6.Run(); // S6: elementwise over [N, 1], writes t38 (Vector256), kernel K4
-                _l7.Run(this, Arena, _d.T38, Params, 82, Arena, _d.T41); // S7: t41 = MatMul(t38, t14) [N, 4]
-                _f8.Run(); // S8: elementwise over [N, 4], writes t45 (Vector256), kernel K5
-                _l9.Run(this, Arena, _d.T45, Params, 54, Arena, _d.T48); // S9: t48 = MatMul(t45, t8) [N, 6]
-                _f10.Run(); // S10: elementwise over [N, 6], writes t52 (Vector256), kernel K5
+                _f6.Run(); // S6: elementwise over [N, 1], writes t37 (Vector256), kernel K4
+                _l7.Run(this, Arena, _d.T37, Params, 82, Arena, _d.T40); // S7: t40 = MatMul(t37, t14) [N, 4]
+                _f8.Run(); // S8: elementwise over [N, 4], writes t44 (Vector256), kernel K5
+                _l9.Run(this, Arena, _d.T44, Params, 54, Arena, _d.T47); // S9: t47 = MatMul(t44, t8) [N, 6]
+                _f10.Run(); // S10: elementwise over [N, 6], writes t51 (Vector256), kernel K5
                 _f11.Run(); // S11: sum over axes 0 of [N, 6], added into grad of 'linear1.bias' (scalar loop), kernel K6
-                _l12.Run(this, Arena, _d.T52, Slot(0), _d.T0, Grads, 0); // S12: t56 = MatMul(t52, t0; transA) [6, 8], added into grad of 'linear1.weight'
+                _l12.Run(this, Arena, _d.T51, Slot(0), _d.T0, Grads, 0); // S12: t55 = MatMul(t51, t0; transA) [6, 8], added into grad of 'linear1.weight'
                 _f13.Run(); // S13: sum over axes 0 of [N, 4], added into grad of 'linear2.bias' (scalar loop), kernel K7
-                _l14.Run(this, Arena, _d.T45, Arena, _d.T7, Grads, 54); // S14: t49 = MatMul(t45, t7; transA) [4, 6], added into grad of 'linear2.weight'
+                _l14.Run(this, Arena, _d.T44, Arena, _d.T7, Grads, 54); // S14: t48 = MatMul(t44, t7; transA) [4, 6], added into grad of 'linear2.weight'
                 _f15.Run(); // S15: sum over axes 0 of [N, 1], added into grad of 'linear3.bias' (Vector256), kernel K8
-                _l16.Run(this, Arena, _d.T38, Arena, _d.T13, Grads, 82); // S16: t42 = MatMul(t38, t13; transA) [1, 4], added into grad of 'linear3.weight'
+                _l16.Run(this, Arena, _d.T37, Arena, _d.T13, Grads, 82); // S16: t41 = MatMul(t37, t13; transA) [1, 4], added into grad of 'linear3.weight'
             }
         }
 
@@ -346,38 +346,36 @@ namespace Kiln.Generated
         }
 
         // K4: elementwise over [N, 1], writes t0 (Vector256)
-        //   t1 = Copy(t2) [1, 1]
-        //   t3 = Copy(t1) [N, 1]
+        //   t1 = Copy(t2) [N, 1]
+        //   t3 = Neg(t1) [N, 1]
         //   t4 = Mul(t3, t5) [N, 1]
-        //   t6 = Neg(t4) [N, 1]
-        //   t7 = Mul(t6, t8) [N, 1]
-        //   t9 = Add(t10, t11) [N, 1]
-        //   t12 = Sigmoid(t9) [N, 1]
-        //   t13 = Mul(t4, t12) [N, 1]
-        //   t0 = Add(t7, t13) [N, 1]
-        // d: A0 = element count, A1 = N, A2 = offset of t8, A3 = offset of t10, A4 = parameter/gradient offset 86, A5 = offset of t0
+        //   t6 = Add(t7, t8) [N, 1]
+        //   t9 = Sigmoid(t6) [N, 1]
+        //   t10 = Mul(t1, t9) [N, 1]
+        //   t0 = Add(t4, t10) [N, 1]
+        // d: A0 = element count, A1 = N, A2 = offset of t5, A3 = offset of t7, A4 = parameter/gradient offset 86, A5 = offset of t0
         public static void K4(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             for (int e = index; e < d.A0; e += stride)
             {
-                float v4 = (1f * ((float)(1 / (double)(d.A1))));
-                float v0 = (((-v4) * w[d.A2 + e]) + (v4 * (global::Kiln.Kernels.Simd.Sigmoid((w[d.A3 + e] + p[d.A4])))));
+                float v1 = ((float)(1 / (double)(d.A1)));
+                float v0 = (((-v1) * w[d.A2 + e]) + (v1 * (global::Kiln.Kernels.Simd.Sigmoid((w[d.A3 + e] + p[d.A4])))));
                 w[d.A5 + e] = v0;
             }
         }
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K4Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             int c = (int)start, stop = (int)end;
-            ref float b8 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.X[0]), d.A2);
-            ref float b10 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A3);
+            ref float b5 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.X[0]), d.A2);
+            ref float b7 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A3);
             ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A5);
-            for (; c + 8 <= stop; c += 8) Body(Vector256.LoadUnsafe(ref b8, (nuint)c), Vector256.LoadUnsafe(ref b10, (nuint)c), Vector256.Create(a.P[d.A4])).StoreUnsafe(ref o, (nuint)c);
-            if (c < stop) Lanes.Store(Body(Lanes.Load(ref b8, c, stop - c), Lanes.Load(ref b10, c, stop - c), Vector256.Create(a.P[d.A4])), ref o, c, stop - c);
+            for (; c + 8 <= stop; c += 8) Body(Vector256.LoadUnsafe(ref b5, (nuint)c), Vector256.LoadUnsafe(ref b7, (nuint)c), Vector256.Create(a.P[d.A4])).StoreUnsafe(ref o, (nuint)c);
+            if (c < stop) Lanes.Store(Body(Lanes.Load(ref b5, c, stop - c), Lanes.Load(ref b7, c, stop - c), Vector256.Create(a.P[d.A4])), ref o, c, stop - c);
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] Vector256<float> Body(Vector256<float> l8, Vector256<float> l10, Vector256<float> l11)
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] Vector256<float> Body(Vector256<float> l5, Vector256<float> l7, Vector256<float> l8)
             {
-                var v4 = (Vector256.Create(1f) * Vector256.Create((float)(1 / (double)(d.A1))));
-                return (((-v4) * l8) + (v4 * (global::Kiln.Kernels.Simd.Sigmoid((l10 + l11)))));
+                var v1 = Vector256.Create((float)(1 / (double)(d.A1)));
+                return (((-v1) * l5) + (v1 * (global::Kiln.Kernels.Simd.Sigmoid((l7 + l8)))));
             }
         }
 

@@ -152,9 +152,9 @@ namespace Demo
             public struct Bound
             {
                 public int N, T0, T1, T26, T2, T5, T9, T10, T11, T12, T13, T15;
-                public int T16, T17, T19, T20, T24, T25, T43, T46, T44, T48, T41, T54;
-                public int T55, T56, T60, T63, T31, T35, T68, T73, T74, T77, T83, T84;
-                public int T90, T91, T93, T85, T92;
+                public int T16, T17, T19, T20, T24, T25, T42, T45, T43, T47, T40, T53;
+                public int T54, T55, T59, T62, T31, T35, T67, T72, T73, T76, T82, T83;
+                public int T89, T90, T92, T84, T91;
             }
 
             private readonly Bound _d;
@@ -176,14 +176,14 @@ namespace Demo
                 _d.T2 = Align(33 + 4 * _d.N); _d.T5 = Align(48 + 8 * _d.N); _d.T9 = Align(33 + 4 * _d.N); _d.T10 = Align(63 + 12 * _d.N);
                 _d.T11 = Align(33 + 4 * _d.N); _d.T12 = Align(78 + 16 * _d.N); _d.T13 = Align(93 + 20 * _d.N); _d.T15 = Align(78 + 16 * _d.N);
                 _d.T16 = Align(108 + 24 * _d.N); _d.T17 = Align(123 + 28 * _d.N); _d.T19 = Align(138 + 31 * _d.N); _d.T20 = Align(156 + 31 * _d.N);
-                _d.T24 = Align(174 + 31 * _d.N); _d.T25 = Align(123 + 28 * _d.N); _d.T43 = Align(189 + 34 * _d.N); _d.T46 = Align(138 + 31 * _d.N);
-                _d.T44 = Align(189 + 34 * _d.N); _d.T48 = Align(156 + 31 * _d.N); _d.T41 = Align(204 + 35 * _d.N); _d.T54 = Align(220 + 35 * _d.N);
-                _d.T55 = Align(239 + 35 * _d.N); _d.T56 = Align(220 + 35 * _d.N); _d.T60 = Align(239 + 35 * _d.N); _d.T63 = Align(258 + 35 * _d.N);
-                _d.T31 = Align(138 + 31 * _d.N); _d.T35 = Align(239 + 35 * _d.N); _d.T68 = Align(138 + 31 * _d.N); _d.T73 = Align(189 + 34 * _d.N);
-                _d.T74 = Align(274 + 35 * _d.N); _d.T77 = Align(289 + 38 * _d.N); _d.T83 = Align(304 + 42 * _d.N); _d.T84 = Align(93 + 20 * _d.N);
-                _d.T90 = Align(319 + 46 * _d.N); _d.T91 = Align(63 + 12 * _d.N); _d.T93 = Align(334 + 50 * _d.N); _d.T85 = Align(349 + 54 * _d.N);
-                _d.T92 = Align(380 + 54 * _d.N);
-                Describe([("x", _d.T0, 4 * _d.N, false), ("t", _d.T1, _d.N, true)], [[_d.N, 4], [_d.N], []], outputs: [("loss", _d.T63, 1), ("logits", _d.T24, 3 * _d.N)], buffers: [(0, _d.T26, _d.T35, 3)], inputGrads: [("x", _d.T93, 4 * _d.N)]);
+                _d.T24 = Align(174 + 31 * _d.N); _d.T25 = Align(123 + 28 * _d.N); _d.T42 = Align(189 + 34 * _d.N); _d.T45 = Align(138 + 31 * _d.N);
+                _d.T43 = Align(189 + 34 * _d.N); _d.T47 = Align(156 + 31 * _d.N); _d.T40 = Align(204 + 35 * _d.N); _d.T53 = Align(220 + 35 * _d.N);
+                _d.T54 = Align(239 + 35 * _d.N); _d.T55 = Align(220 + 35 * _d.N); _d.T59 = Align(239 + 35 * _d.N); _d.T62 = Align(258 + 35 * _d.N);
+                _d.T31 = Align(138 + 31 * _d.N); _d.T35 = Align(239 + 35 * _d.N); _d.T67 = Align(138 + 31 * _d.N); _d.T72 = Align(189 + 34 * _d.N);
+                _d.T73 = Align(274 + 35 * _d.N); _d.T76 = Align(289 + 38 * _d.N); _d.T82 = Align(304 + 42 * _d.N); _d.T83 = Align(93 + 20 * _d.N);
+                _d.T89 = Align(319 + 46 * _d.N); _d.T90 = Align(63 + 12 * _d.N); _d.T92 = Align(334 + 50 * _d.N); _d.T84 = Align(349 + 54 * _d.N);
+                _d.T91 = Align(380 + 54 * _d.N);
+                Describe([("x", _d.T0, 4 * _d.N, false), ("t", _d.T1, _d.N, true)], [[_d.N, 4], [_d.N], []], outputs: [("loss", _d.T62, 1), ("logits", _d.T24, 3 * _d.N)], buffers: [(0, _d.T26, _d.T35, 3)], inputGrads: [("x", _d.T92, 4 * _d.N)]);
                 BindSlots(4 * _d.N);
                 _l0 = new global::Kiln.Kernels.RandomOp(4 * _d.N, global::Kiln.Kernels.RandomOp.Kind.Normal, 0f, stream: 0);
                 _f1 = new(this, global::Kiln.Generated.TourKernels.K5, global::Kiln.Generated.TourKernels.K5Cpu, new() { A0 = 4 * _d.N, A1 = _d.T5, A2 = _d.T0, A3 = _d.T2 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T5, 4 * _d.N), slots: [0]);
@@ -200,36 +200,36 @@ namespace Demo
                 _f12 = new(this, global::Kiln.Generated.TourKernels.K3, global::Kiln.Generated.TourKernels.K3Cpu, new() { A0 = 3 * _d.N, A1 = _d.T24, A2 = _d.T17, A3 = _d.T20 }, global::Kiln.Kernels.Launch.Map(3 * _d.N), global::Kiln.Kernels.Output.Work(_d.T24, 3 * _d.N));
                 _l13 = new global::Kiln.Kernels.SoftmaxOp(_d.N, 3, 1, log: false, backward: false);
                 _l14 = new global::Kiln.Kernels.PickLogSoftmaxOp(_d.N, 3, -100);
-                _f15 = new(this, global::Kiln.Generated.TourKernels.K9, global::Kiln.Generated.TourKernels.K9Cpu, new() { A0 = _d.N, A1 = _d.T46, A2 = _d.T43 }, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T46, 1));
+                _f15 = new(this, global::Kiln.Generated.TourKernels.K9, global::Kiln.Generated.TourKernels.K9Cpu, new() { A0 = _d.N, A1 = _d.T45, A2 = _d.T42 }, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T45, 1));
                 _l16 = new global::Kiln.Kernels.ClassOp(_d.N, 0, global::Kiln.Kernels.ClassMode.Mask, -100);
-                _f17 = new(this, global::Kiln.Generated.TourKernels.K10, global::Kiln.Generated.TourKernels.K10Cpu, new() { A0 = _d.N, A1 = _d.T48, A2 = _d.T44 }, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T48, 1));
-                _f18 = new(this, global::Kiln.Generated.TourKernels.K11, global::Kiln.Generated.TourKernels.K11Cpu, new() { A0 = 3 * _d.N, A1 = _d.T41, A2 = _d.T24, A3 = _d.N }, global::Kiln.Kernels.Launch.Total(3 * _d.N), global::Kiln.Kernels.Output.Work(_d.T41, 1));
-                _f19 = new(this, global::Kiln.Generated.TourKernels.K2, global::Kiln.Generated.TourKernels.K2Cpu, new() { A0 = 4, A1 = _d.T54 }, global::Kiln.Kernels.Launch.Map(4), global::Kiln.Kernels.Output.Work(_d.T54, 4));
+                _f17 = new(this, global::Kiln.Generated.TourKernels.K10, global::Kiln.Generated.TourKernels.K10Cpu, new() { A0 = _d.N, A1 = _d.T47, A2 = _d.T43 }, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T47, 1));
+                _f18 = new(this, global::Kiln.Generated.TourKernels.K11, global::Kiln.Generated.TourKernels.K11Cpu, new() { A0 = 3 * _d.N, A1 = _d.T40, A2 = _d.T24, A3 = _d.N }, global::Kiln.Kernels.Launch.Total(3 * _d.N), global::Kiln.Kernels.Output.Work(_d.T40, 1));
+                _f19 = new(this, global::Kiln.Generated.TourKernels.K2, global::Kiln.Generated.TourKernels.K2Cpu, new() { A0 = 4, A1 = _d.T53 }, global::Kiln.Kernels.Launch.Map(4), global::Kiln.Kernels.Output.Work(_d.T53, 4));
                 _l20 = new global::Kiln.Kernels.ScanOp(1, 4, 1, reverse: false);
-                _f21 = new(this, global::Kiln.Generated.TourKernels.K12, global::Kiln.Generated.TourKernels.K12Cpu, new() { A0 = 4, A1 = _d.T56, A2 = _d.T55 }, global::Kiln.Kernels.Launch.Map(4), global::Kiln.Kernels.Output.Work(_d.T56, 4));
-                _f22 = new(this, global::Kiln.Generated.TourKernels.K13, global::Kiln.Generated.TourKernels.K13Cpu, new() { A0 = 16, A1 = _d.T60, A2 = 0, A3 = _d.T56 }, global::Kiln.Kernels.Launch.Total(16), global::Kiln.Kernels.Output.Work(_d.T60, 1));
-                _f23 = new(this, global::Kiln.Generated.TourKernels.K14, global::Kiln.Generated.TourKernels.K14Cpu, new() { A0 = _d.T63, A1 = _d.T46, A2 = _d.T48, A3 = _d.T41, A4 = _d.T60 }, global::Kiln.Kernels.Launch.Map(1), global::Kiln.Kernels.Output.Work(_d.T63, 1));
+                _f21 = new(this, global::Kiln.Generated.TourKernels.K12, global::Kiln.Generated.TourKernels.K12Cpu, new() { A0 = 4, A1 = _d.T55, A2 = _d.T54 }, global::Kiln.Kernels.Launch.Map(4), global::Kiln.Kernels.Output.Work(_d.T55, 4));
+                _f22 = new(this, global::Kiln.Generated.TourKernels.K13, global::Kiln.Generated.TourKernels.K13Cpu, new() { A0 = 16, A1 = _d.T59, A2 = 0, A3 = _d.T55 }, global::Kiln.Kernels.Launch.Total(16), global::Kiln.Kernels.Output.Work(_d.T59, 1));
+                _f23 = new(this, global::Kiln.Generated.TourKernels.K14, global::Kiln.Generated.TourKernels.K14Cpu, new() { A0 = _d.T62, A1 = _d.T45, A2 = _d.T47, A3 = _d.T40, A4 = _d.T59 }, global::Kiln.Kernels.Launch.Map(1), global::Kiln.Kernels.Output.Work(_d.T62, 1));
                 _f24 = new(this, global::Kiln.Generated.TourKernels.K15, global::Kiln.Generated.TourKernels.K15Cpu, new() { A0 = 3 * _d.N, A1 = _d.T31, A2 = _d.T24, A3 = _d.N }, global::Kiln.Kernels.Launch.Columns(3 * _d.N, 3), global::Kiln.Kernels.Output.Work(_d.T31, 3));
                 _f25 = new(this, global::Kiln.Generated.TourKernels.K16, global::Kiln.Generated.TourKernels.K16Cpu, new() { A0 = 3, A1 = _d.T35, A2 = _d.T26, A3 = _d.T31 }, global::Kiln.Kernels.Launch.Map(3), global::Kiln.Kernels.Output.Work(_d.T35, 3));
-                _f26 = new(this, global::Kiln.Generated.TourKernels.K17, global::Kiln.Generated.TourKernels.K17Cpu, new() { A0 = _d.T68, A1 = _d.T48 }, global::Kiln.Kernels.Launch.Map(1), global::Kiln.Kernels.Output.Work(_d.T68, 1));
-                _f27 = new(this, global::Kiln.Generated.TourKernels.K18, global::Kiln.Generated.TourKernels.K18Cpu, new() { A0 = _d.N, A1 = _d.T73, A2 = _d.T68 }, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Work(_d.T73, _d.N));
+                _f26 = new(this, global::Kiln.Generated.TourKernels.K17, global::Kiln.Generated.TourKernels.K17Cpu, new() { A0 = _d.T67, A1 = _d.T47 }, global::Kiln.Kernels.Launch.Map(1), global::Kiln.Kernels.Output.Work(_d.T67, 1));
+                _f27 = new(this, global::Kiln.Generated.TourKernels.K18, global::Kiln.Generated.TourKernels.K18Cpu, new() { A0 = _d.N, A1 = _d.T72, A2 = _d.T67 }, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Work(_d.T72, _d.N));
                 _l28 = new global::Kiln.Kernels.PickedLogSoftmaxGradOp(_d.N, 3, -100, probabilities: true);
                 _l29 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 3, transA: false, transB: false, accumulate: false);
-                _f30 = new(this, global::Kiln.Generated.TourKernels.K19, global::Kiln.Generated.TourKernels.K19Cpu, new() { A0 = 4 * _d.N, A1 = _d.T13, A2 = _d.T83, A3 = _d.T77, A4 = _d.T15 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T83, 4 * _d.N));
+                _f30 = new(this, global::Kiln.Generated.TourKernels.K19, global::Kiln.Generated.TourKernels.K19Cpu, new() { A0 = 4 * _d.N, A1 = _d.T13, A2 = _d.T82, A3 = _d.T76, A4 = _d.T15 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T82, 4 * _d.N));
                 _l31 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: true, accumulate: false);
-                _f32 = new(this, global::Kiln.Generated.TourKernels.K20, global::Kiln.Generated.TourKernels.K20Cpu, new() { A0 = 4 * _d.N, A1 = _d.T10, A2 = _d.T90, A3 = _d.T77, A4 = _d.T15, A5 = _d.T84 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T90, 4 * _d.N));
+                _f32 = new(this, global::Kiln.Generated.TourKernels.K20, global::Kiln.Generated.TourKernels.K20Cpu, new() { A0 = 4 * _d.N, A1 = _d.T10, A2 = _d.T89, A3 = _d.T76, A4 = _d.T15, A5 = _d.T83 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T89, 4 * _d.N));
                 _l33 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: true, accumulate: false);
-                _f34 = new(this, global::Kiln.Generated.TourKernels.K21, global::Kiln.Generated.TourKernels.K21Cpu, new() { A0 = 4 * _d.N, A1 = _d.T93, A2 = _d.T77, A3 = _d.T15, A4 = _d.T84, A5 = _d.T91 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T93, 4 * _d.N));
+                _f34 = new(this, global::Kiln.Generated.TourKernels.K21, global::Kiln.Generated.TourKernels.K21Cpu, new() { A0 = 4 * _d.N, A1 = _d.T92, A2 = _d.T76, A3 = _d.T15, A4 = _d.T83, A5 = _d.T90 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T92, 4 * _d.N));
                 _l35 = new global::Kiln.Kernels.GemmOp(3, 4, _d.N, transA: true, transB: false, accumulate: true);
                 _l36 = new global::Kiln.Kernels.GemmOp(4, 4, _d.N, transA: true, transB: false, accumulate: false);
                 _l37 = new global::Kiln.Kernels.GemmOp(4, 4, _d.N, transA: true, transB: false, accumulate: false);
-                _f38 = new(this, global::Kiln.Generated.TourKernels.K22, global::Kiln.Generated.TourKernels.K22Cpu, new() { A0 = 16, A1 = _d.T56, A2 = _d.T85, A3 = _d.T92, A4 = 0 }, global::Kiln.Kernels.Launch.Map(16), global::Kiln.Kernels.Output.Gradients(0, 16));
+                _f38 = new(this, global::Kiln.Generated.TourKernels.K22, global::Kiln.Generated.TourKernels.K22Cpu, new() { A0 = 16, A1 = _d.T55, A2 = _d.T84, A3 = _d.T91, A4 = 0 }, global::Kiln.Kernels.Launch.Map(16), global::Kiln.Kernels.Output.Gradients(0, 16));
             }
 
             /// <summary>Runs forward and backward; returns the loss and adds the gradients into the model's gradient block (as loss.backward()).</summary>
-            public float ForwardBackward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<int> t) { using (this.Enter()) { this.Load(x, t); return this.ExecuteLoss(true, this._d.T63); } }
+            public float ForwardBackward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<int> t) { using (this.Enter()) { this.Load(x, t); return this.ExecuteLoss(true, this._d.T62); } }
             /// <summary>Runs the forward pass only and returns the loss; gradients are untouched.</summary>
-            public float Forward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<int> t) { using (this.Enter()) { this.Load(x, t); return this.ExecuteLoss(false, this._d.T63); } }
+            public float Forward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<int> t) { using (this.Enter()) { this.Load(x, t); return this.ExecuteLoss(false, this._d.T62); } }
 
             /// <summary>ForwardBackward and Forward reading float inputs from the caller's arrays in place (copied only on ILGPU devices).</summary>
             public float ForwardBackward(float[] x, global::System.ReadOnlySpan<int> t) { this.Offer(0, x); return this.ForwardBackward(new global::System.ReadOnlySpan<float>(x), t); }
@@ -238,7 +238,7 @@ namespace Demo
             private void PrepareStaged() { CheckTargets("t", StagedTargets("t"), 3, -100); UploadStaged(); }
 
             /// <summary>Forward and backward on the inputs written through StagedInput/StagedTargets (nothing copied on the managed path).</summary>
-            public override float ForwardBackwardStaged() { using (Enter()) { PrepareStaged(); return ExecuteLoss(true, _d.T63); } }
+            public override float ForwardBackwardStaged() { using (Enter()) { PrepareStaged(); return ExecuteLoss(true, _d.T62); } }
             /// <summary>Runs the kernels again on the inputs of the last call (benchmarks, repeated evaluation).</summary>
             public void Replay(bool backward = true) { using (Enter()) Execute(backward); }
             public override float[] Invoke(global::System.Array[] inputs, bool backward = false) => [backward ? ForwardBackward(Arg<float>(inputs, 0, "x", 2), Arg<int>(inputs, 1, "t", 2)) : Forward(Arg<float>(inputs, 0, "x", 2), Arg<int>(inputs, 1, "t", 2))];
@@ -266,31 +266,31 @@ namespace Demo
                 _l11.Run(this, Arena, _d.T19, Arena, _d.T20); // S11: t20 = CumSum(t19) [3]
                 _f12.Run(); // S12: elementwise over [N, 3], writes t24 (scalar loop), kernel K3
                 _l13.Run(this, Arena, _d.T24, Arena, _d.T24, Arena, _d.T25); // S13: t25 = Softmax(t24; dim=1) [N, 3]
-                _l14.Run(this, Arena, _d.T24, Ints, _d.T1, Arena, _d.T25, Arena, _d.T43); // S14: t43 = PickLogSoftmax(t24, t1, t25) [N]
-                _f15.Run(); // S15: sum over axes 0 of [N], writes t46 (Vector256), kernel K9
-                _l16.Run(this, Arena, 0, Ints, _d.T1, Arena, _d.T44); // S16: t44 = Pick(t18, t1) [N]
-                _f17.Run(); // S17: sum over axes 0 of [N], writes t48 (Vector256), kernel K10
-                _f18.Run(); // S18: sum over axes 0,1 of [N, 3], writes t41 (scalar loop), kernel K11
-                _f19.Run(); // S19: elementwise over [4], writes t54 (scalar loop), kernel K2
-                _l20.Run(this, Arena, _d.T54, Arena, _d.T55); // S20: t55 = CumSum(t54) [4]
-                _f21.Run(); // S21: elementwise over [4], writes t56 (scalar loop), kernel K12
-                _f22.Run(); // S22: sum over axes 0,1 of [4, 4], writes t60 (scalar loop), kernel K13
-                _f23.Run(); // S23: elementwise over [], writes t63 (scalar loop), kernel K14
+                _l14.Run(this, Arena, _d.T24, Ints, _d.T1, Arena, _d.T25, Arena, _d.T42); // S14: t42 = PickLogSoftmax(t24, t1, t25) [N]
+                _f15.Run(); // S15: sum over axes 0 of [N], writes t45 (Vector256), kernel K9
+                _l16.Run(this, Arena, 0, Ints, _d.T1, Arena, _d.T43); // S16: t43 = Pick(t18, t1) [N]
+                _f17.Run(); // S17: sum over axes 0 of [N], writes t47 (Vector256), kernel K10
+                _f18.Run(); // S18: sum over axes 0,1 of [N, 3], writes t40 (scalar loop), kernel K11
+                _f19.Run(); // S19: elementwise over [4], writes t53 (scalar loop), kernel K2
+                _l20.Run(this, Arena, _d.T53, Arena, _d.T54); // S20: t54 = CumSum(t53) [4]
+                _f21.Run(); // S21: elementwise over [4], writes t55 (scalar loop), kernel K12
+                _f22.Run(); // S22: sum over axes 0,1 of [4, 4], writes t59 (scalar loop), kernel K13
+                _f23.Run(); // S23: elementwise over [], writes t62 (scalar loop), kernel K14
                 _f24.Run(); // S24: sum over axes 0 of [N, 3], writes t31 (scalar loop), kernel K15
                 _f25.Run(); // S25: elementwise over [3], writes t35 (scalar loop), kernel K16
                 if (!backward) return;
-                _f26.Run(); // S26: elementwise over [], writes t68 (scalar loop), kernel K17
-                _f27.Run(); // S27: elementwise over [N], writes t73 (Vector256), kernel K18
-                _l28.Run(this, Arena, _d.T25, Arena, _d.T73, Ints, _d.T1, Arena, _d.T74); // S28: t74 = PickedSoftmaxGrad(t25, t73, t1) [N, 3]
-                _l29.Run(this, Arena, _d.T74, Params, 16, Arena, _d.T77); // S29: t77 = MatMul(t74, t6) [N, 4]
-                _f30.Run(); // S30: elementwise over [N, 4], writes t83 (Vector256), kernel K19
-                _l31.Run(this, Arena, _d.T83, Params, 0, Arena, _d.T84); // S31: t84 = MatMul(t83, t8; transB) [N, 4]
-                _f32.Run(); // S32: elementwise over [N, 4], writes t90 (Vector256), kernel K20
-                _l33.Run(this, Arena, _d.T90, Params, 0, Arena, _d.T91); // S33: t91 = MatMul(t90, t8; transB) [N, 4]
-                _f34.Run(); // S34: elementwise over [N, 4], writes t93 (Vector256), kernel K21
-                _l35.Run(this, Arena, _d.T74, Arena, _d.T16, Grads, 16); // S35: t78 = MatMul(t74, t16; transA) [3, 4], added into grad of 'head'
-                _l36.Run(this, Arena, _d.T11, Arena, _d.T83, Arena, _d.T85); // S36: t85 = MatMul(t11, t83; transA) [4, 4]
-                _l37.Run(this, Arena, _d.T5, Arena, _d.T90, Arena, _d.T92); // S37: t92 = MatMul(t5, t90; transA) [4, 4]
+                _f26.Run(); // S26: elementwise over [], writes t67 (scalar loop), kernel K17
+                _f27.Run(); // S27: elementwise over [N], writes t72 (Vector256), kernel K18
+                _l28.Run(this, Arena, _d.T25, Arena, _d.T72, Ints, _d.T1, Arena, _d.T73); // S28: t73 = PickedSoftmaxGrad(t25, t72, t1) [N, 3]
+                _l29.Run(this, Arena, _d.T73, Params, 16, Arena, _d.T76); // S29: t76 = MatMul(t73, t6) [N, 4]
+                _f30.Run(); // S30: elementwise over [N, 4], writes t82 (Vector256), kernel K19
+                _l31.Run(this, Arena, _d.T82, Params, 0, Arena, _d.T83); // S31: t83 = MatMul(t82, t8; transB) [N, 4]
+                _f32.Run(); // S32: elementwise over [N, 4], writes t89 (Vector256), kernel K20
+                _l33.Run(this, Arena, _d.T89, Params, 0, Arena, _d.T90); // S33: t90 = MatMul(t89, t8; transB) [N, 4]
+                _f34.Run(); // S34: elementwise over [N, 4], writes t92 (Vector256), kernel K21
+                _l35.Run(this, Arena, _d.T73, Arena, _d.T16, Grads, 16); // S35: t77 = MatMul(t73, t16; transA) [3, 4], added into grad of 'head'
+                _l36.Run(this, Arena, _d.T11, Arena, _d.T82, Arena, _d.T84); // S36: t84 = MatMul(t11, t82; transA) [4, 4]
+                _l37.Run(this, Arena, _d.T5, Arena, _d.T89, Arena, _d.T91); // S37: t91 = MatMul(t5, t89; transA) [4, 4]
                 _f38.Run(); // S38: elementwise over [4, 4], added into grad of 'w' (scalar loop), kernel K22
             }
         }
@@ -558,10 +558,8 @@ namespace Kiln.Generated
 
         // K11: sum over axes 0,1 of [N, 3], writes t0 (scalar loop)
         //   t1 = Detach(t2) [N, 3]
-        //   t3 = Copy(t4) [N, 3]
-        //   t5 = Mul(t1, t3) [N, 3]
-        //   t6 = Mul(t5, t7) [N, 3]
-        //   t0 = Sum(t6; axes=0,1) [1, 1]
+        //   t3 = Mul(t1, t4) [N, 3]
+        //   t0 = Sum(t3; axes=0,1) [1, 1]
         // d: A0 = element count, A1 = offset of t0, A2 = offset of t2, A3 = N
         public static void K11(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
@@ -570,7 +568,7 @@ namespace Kiln.Generated
                 int rest = e;
                 int i1 = (int)(rest % (3)); rest /= 3;
                 int i0 = (int)rest;
-                Atomic.Add(ref w[d.A1], ((w[d.A2 + i0 * 3 + i1] * 1f) * ((float)(1 / (double)(3 * d.A3)))));
+                Atomic.Add(ref w[d.A1], (w[d.A2 + i0 * 3 + i1] * ((float)(1 / (double)(3 * d.A3)))));
             }
         }
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double K11Cpu(KernelArrays a, KernelArgs d, long start, long end)
@@ -589,7 +587,7 @@ namespace Kiln.Generated
                 ref float b2 = ref Unsafe.Add(ref wr, d.A2 + i0 * 3);
                 float acc = 0;
                 for (; c < stop; c++)
-                    acc += ((Unsafe.Add(ref b2, c) * 1f) * ((float)(1 / (double)(3 * d.A3))));
+                    acc += (Unsafe.Add(ref b2, c) * ((float)(1 / (double)(3 * d.A3))));
                 total += acc;
             }
             return total;
@@ -658,7 +656,7 @@ namespace Kiln.Generated
         //   t7 = Add(t1, t4) []
         //   t8 = Mul(t9, t10) []
         //   t0 = Add(t7, t8) []
-        // d: A0 = offset of t0, A1 = T46, A2 = T48, A3 = T41, A4 = T60
+        // d: A0 = offset of t0, A1 = T45, A2 = T47, A3 = T40, A4 = T59
         public static void K14(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             if (index != 0) return;
@@ -726,7 +724,7 @@ namespace Kiln.Generated
 
         // K17: elementwise over [], writes t0 (scalar loop)
         //   t0 = Div(t1, t2) []
-        // d: A0 = offset of t0, A1 = T48
+        // d: A0 = offset of t0, A1 = T47
         public static void K17(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             if (index != 0) return;
@@ -740,7 +738,7 @@ namespace Kiln.Generated
         // K18: elementwise over [N], writes t0 (Vector256)
         //   t1 = Copy(t2) [N]
         //   t0 = Neg(t1) [N]
-        // d: A0 = element count, A1 = offset of t0, A2 = T68
+        // d: A0 = element count, A1 = offset of t0, A2 = T67
         public static void K18(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             for (int e = index; e < d.A0; e += stride)
@@ -837,13 +835,12 @@ namespace Kiln.Generated
         }
 
         // K22: elementwise over [4, 4], added into grad of 'w' (scalar loop)
-        //   t0 = Copy(t1) [1, 1]
-        //   t2 = Copy(t0) [4, 4]
-        //   t3 = Eq(t4, t5) [4, 4]
-        //   t6 = Mul(t2, t3) [4, 4]
-        //   t7 = Add(t6, t8) [4, 4]
-        //   t9 = Add(t7, t10) [4, 4]
-        // d: A0 = element count, A1 = offset of t5, A2 = offset of t8, A3 = offset of t10, A4 = parameter/gradient offset 0
+        //   t0 = Copy(t1) [4, 4]
+        //   t2 = Eq(t3, t4) [4, 4]
+        //   t5 = Mul(t0, t2) [4, 4]
+        //   t6 = Add(t5, t7) [4, 4]
+        //   t8 = Add(t6, t9) [4, 4]
+        // d: A0 = element count, A1 = offset of t4, A2 = offset of t7, A3 = offset of t9, A4 = parameter/gradient offset 0
         public static void K22(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             for (int e = index; e < d.A0; e += stride)
@@ -851,8 +848,8 @@ namespace Kiln.Generated
                 int rest = e;
                 int i1 = (int)(rest % (4)); rest /= 4;
                 int i0 = (int)rest;
-                float v9 = (((0.01f * (w[d.A1 + i0] == w[d.A1 + i1] ? 1f : 0f)) + w[d.A2 + i0 * 4 + i1]) + w[d.A3 + i0 * 4 + i1]);
-                g[d.A4 + i0 * 4 + i1] += v9;
+                float v8 = (((0.01f * (w[d.A1 + i0] == w[d.A1 + i1] ? 1f : 0f)) + w[d.A2 + i0 * 4 + i1]) + w[d.A3 + i0 * 4 + i1]);
+                g[d.A4 + i0 * 4 + i1] += v8;
             }
         }
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K22Cpu(KernelArrays a, KernelArgs d, long start, long end)
@@ -867,15 +864,15 @@ namespace Kiln.Generated
                 int stop = (int)Math.Min(cols, c + (end - e));
                 e += stop - c;
                 int i0 = (int)row;
-                ref float b4 = ref Unsafe.Add(ref wr, d.A1 + i0);
-                ref float b5 = ref Unsafe.Add(ref wr, d.A1);
-                ref float b8 = ref Unsafe.Add(ref wr, d.A2 + i0 * 4);
-                ref float b10 = ref Unsafe.Add(ref wr, d.A3 + i0 * 4);
+                ref float b3 = ref Unsafe.Add(ref wr, d.A1 + i0);
+                ref float b4 = ref Unsafe.Add(ref wr, d.A1);
+                ref float b7 = ref Unsafe.Add(ref wr, d.A2 + i0 * 4);
+                ref float b9 = ref Unsafe.Add(ref wr, d.A3 + i0 * 4);
                 ref float o = ref Unsafe.Add(ref yr, d.A4 + i0 * 4);
                 for (; c < stop; c++)
                 {
-                    float v9 = (((0.01f * (b4 == Unsafe.Add(ref b5, c) ? 1f : 0f)) + Unsafe.Add(ref b8, c)) + Unsafe.Add(ref b10, c));
-                    Unsafe.Add(ref o, c) += v9;
+                    float v8 = (((0.01f * (b3 == Unsafe.Add(ref b4, c) ? 1f : 0f)) + Unsafe.Add(ref b7, c)) + Unsafe.Add(ref b9, c));
+                    Unsafe.Add(ref o, c) += v8;
                 }
             }
         }

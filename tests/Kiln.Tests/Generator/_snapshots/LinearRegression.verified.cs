@@ -93,7 +93,7 @@ namespace Samples.LinearRegression
         public sealed class LossPlan : global::Kiln.Plan
         {
             /// <summary>Dims and arena offsets (field Tn: where tensor tn lives), bound when the plan is compiled; each fused kernel gets the ones it reads as KernelArgs.</summary>
-            public struct Bound { public int N, T0, T1, T5, T9, T15; }
+            public struct Bound { public int N, T0, T1, T5, T9, T14; }
 
             private readonly Bound _d;
             private readonly global::Kiln.Kernels.GemmOp _l0, _l4;
@@ -105,13 +105,13 @@ namespace Samples.LinearRegression
             internal LossPlan(global::Samples.LinearRegression.LinearModel model, int n) : base(model.Parameters, Layout, WorkFloats(CheckDim("N", n)), TargetInts(n))
             {
                 _d.N = n; _d.T0 = Device.IsManaged ? 0 : Align(0); _d.T1 = Device.IsManaged ? 0 : Align(15 + _d.N); _d.T5 = Align(30 + 2 * _d.N);
-                _d.T9 = Align(45 + 3 * _d.N); _d.T15 = Align(61 + 3 * _d.N);
+                _d.T9 = Align(45 + 3 * _d.N); _d.T14 = Align(61 + 3 * _d.N);
                 Describe([("x", _d.T0, _d.N, false), ("y", _d.T1, _d.N, false)], [[_d.N, 1], [_d.N, 1], []]);
                 BindSlots(_d.N, _d.N);
                 _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 1, 1, transA: false, transB: true, accumulate: false);
                 _f1 = new(this, global::Kiln.Generated.LinearModelKernels.K1, global::Kiln.Generated.LinearModelKernels.K1Cpu, new() { A0 = _d.N, A1 = _d.T5, A2 = 1, A3 = _d.T1, A4 = _d.T9 }, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T9, 1), slots: [1]);
-                _f2 = new(this, global::Kiln.Generated.LinearModelKernels.K2, global::Kiln.Generated.LinearModelKernels.K2Cpu, new() { A0 = _d.N, A1 = _d.T5, A2 = 1, A3 = _d.T1, A4 = _d.T15 }, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Work(_d.T15, _d.N), slots: [1]);
-                _f3 = new(this, global::Kiln.Generated.LinearModelKernels.K3, global::Kiln.Generated.LinearModelKernels.K3Cpu, new() { A0 = _d.N, A1 = 1, A2 = _d.T15 }, global::Kiln.Kernels.Launch.Total(_d.N, accumulate: true), global::Kiln.Kernels.Output.Gradients(1, 1));
+                _f2 = new(this, global::Kiln.Generated.LinearModelKernels.K2, global::Kiln.Generated.LinearModelKernels.K2Cpu, new() { A0 = _d.N, A1 = _d.T5, A2 = 1, A3 = _d.T1, A4 = _d.T14 }, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Work(_d.T14, _d.N), slots: [1]);
+                _f3 = new(this, global::Kiln.Generated.LinearModelKernels.K3, global::Kiln.Generated.LinearModelKernels.K3Cpu, new() { A0 = _d.N, A1 = 1, A2 = _d.T14 }, global::Kiln.Kernels.Launch.Total(_d.N, accumulate: true), global::Kiln.Kernels.Output.Gradients(1, 1));
                 _l4 = new global::Kiln.Kernels.GemmOp(1, 1, _d.N, transA: true, transB: false, accumulate: true);
             }
 
@@ -141,9 +141,9 @@ namespace Samples.LinearRegression
                 _l0.Run(this, Slot(0), _d.T0, Params, 0, Arena, _d.T5); // S0: t5 = MatMul(t0, t2; transB) [N, 1]
                 _f1.Run(); // S1: sum over axes 0,1 of [N, 1], writes t9 (Vector256), kernel K1
                 if (!backward) return;
-                _f2.Run(); // S2: elementwise over [N, 1], writes t15 (Vector256), kernel K2
+                _f2.Run(); // S2: elementwise over [N, 1], writes t14 (Vector256), kernel K2
                 _f3.Run(); // S3: sum over axes 0 of [N, 1], added into grad of 'linear.bias' (Vector256), kernel K3
-                _l4.Run(this, Arena, _d.T15, Slot(0), _d.T0, Grads, 0); // S4: t20 = MatMul(t15, t0; transA) [1, 1], added into grad of 'linear.weight'
+                _l4.Run(this, Arena, _d.T14, Slot(0), _d.T0, Grads, 0); // S4: t19 = MatMul(t14, t0; transA) [1, 1], added into grad of 'linear.weight'
             }
         }
 
@@ -220,34 +220,31 @@ namespace Kiln.Generated
         }
 
         // K2: elementwise over [N, 1], writes t0 (Vector256)
-        //   t1 = Copy(t2) [1, 1]
-        //   t3 = Copy(t1) [N, 1]
-        //   t4 = Add(t5, t6) [N, 1]
-        //   t7 = Sub(t4, t8) [N, 1]
-        //   t9 = Mul(t3, t7) [N, 1]
-        //   t0 = Add(t9, t9) [N, 1]
-        // d: A0 = element count, A1 = offset of t5, A2 = parameter/gradient offset 1, A3 = offset of t8, A4 = offset of t0
+        //   t1 = Add(t2, t3) [N, 1]
+        //   t4 = Sub(t1, t5) [N, 1]
+        //   t0 = Add(t4, t4) [N, 1]
+        // d: A0 = element count, A1 = offset of t2, A2 = parameter/gradient offset 1, A3 = offset of t5, A4 = offset of t0
         public static void K2(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             for (int e = index; e < d.A0; e += stride)
             {
-                float v9 = (1f * ((w[d.A1 + e] + p[d.A2]) - w[d.A3 + e]));
-                w[d.A4 + e] = (v9 + v9);
+                float v4 = ((w[d.A1 + e] + p[d.A2]) - w[d.A3 + e]);
+                w[d.A4 + e] = (v4 + v4);
             }
         }
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K2Cpu(KernelArrays a, KernelArgs d, long start, long end)
         {
             int c = (int)start, stop = (int)end;
-            ref float b5 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
-            ref float b8 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.X[0]), d.A3);
+            ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
+            ref float b5 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.X[0]), d.A3);
             ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A4);
-            for (; c + 8 <= stop; c += 8) Body(Vector256.LoadUnsafe(ref b5, (nuint)c), Vector256.Create(a.P[d.A2]), Vector256.LoadUnsafe(ref b8, (nuint)c)).StoreUnsafe(ref o, (nuint)c);
-            if (c < stop) Lanes.Store(Body(Lanes.Load(ref b5, c, stop - c), Vector256.Create(a.P[d.A2]), Lanes.Load(ref b8, c, stop - c)), ref o, c, stop - c);
+            for (; c + 8 <= stop; c += 8) Body(Vector256.LoadUnsafe(ref b2, (nuint)c), Vector256.Create(a.P[d.A2]), Vector256.LoadUnsafe(ref b5, (nuint)c)).StoreUnsafe(ref o, (nuint)c);
+            if (c < stop) Lanes.Store(Body(Lanes.Load(ref b2, c, stop - c), Vector256.Create(a.P[d.A2]), Lanes.Load(ref b5, c, stop - c)), ref o, c, stop - c);
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] static Vector256<float> Body(Vector256<float> l5, Vector256<float> l6, Vector256<float> l8)
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] static Vector256<float> Body(Vector256<float> l2, Vector256<float> l3, Vector256<float> l5)
             {
-                var v9 = (Vector256.Create(1f) * ((l5 + l6) - l8));
-                return (v9 + v9);
+                var v4 = ((l2 + l3) - l5);
+                return (v4 + v4);
             }
         }
 
