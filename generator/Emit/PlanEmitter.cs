@@ -247,6 +247,9 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
             more += $", buffers: [{string.Join(", ", m.Buffers.Select(x => $"({x.Offset}, {Slot(x.Read)}, {Slot(x.Written)}, {Dim((x.Read ?? x.Written)!.Shape.Count)})"))}]";
         if (m.InputGrads.Count > 0)
             more += $", inputGrads: [{string.Join(", ", m.InputGrads.Select(x => $"(\"{x.Input}\", {Off(x.Grad)}, {Dim(x.Grad.Shape.Count)})"))}]";
+        // the shapes as declared, for the messages of a wrong length, where a dim is named
+        if (g.Inputs.Any(i => i.Shape.Dims.Any(d => !d.IsConstant)))
+            more += $", declared: [{string.Join(", ", g.Inputs.Select(i => $"\"{i.Shape}\""))}]";
         return $"Describe([{inputs}], [{shapes}]{more});";
     }
 
@@ -430,18 +433,23 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
             ? $"public override float[] Invoke(global::System.Array[] inputs, bool backward = false) => {invoke};"
             : $"public override float[] Invoke(global::System.Array[] inputs, bool backward = false) {{ Arity(inputs, 0); return {invoke}; }}");
         w.Line();
+        // every input's length is checked before any is placed (a failed call binds and copies nothing), then the class
+        // indices' values, then each input is placed: a bound slot (the arena on ILGPU devices; -1: the arena), the
+        // target buffer, or a scalar's one float
         var load = new List<string>();
+        var tensors = g.Inputs.Where(i => !IsScalar(i)).ToList();
+        if (tensors.Count > 0)
+            load.Add($"{Self}CheckLengths([{string.Join(", ", g.Inputs.Select(i => IsScalar(i) ? "1" : Identifier.Escape(i.Attrs.Name) + ".Length"))}]);");
         foreach (var (input, classes, ignore) in TargetChecks())
             load.Add($"{Checks}CheckTargets(\"{input.Attrs.Name}\", {Identifier.Escape(input.Attrs.Name)}, {classes.Replace("_d.", Self + "_d.")}, {ignore});");
         foreach (var (input, size, padding) in IndexChecks())
             load.Add(IndexCheck(input.Attrs.Name, Identifier.Escape(input.Attrs.Name), size, padding));
-        // each tensor input checked against its shape and placed (a bound slot, or the arena: slot -1), a scalar copied
         foreach (var i in g.Inputs)
         {
-            string name = Identifier.Escape(i.Attrs.Name), check = $"{SelfDim(i.Shape.Count)}, \"{i.Shape}\"";
+            string name = Identifier.Escape(i.Attrs.Name);
             load.Add(IsScalar(i) ? $"{Self}Work.CopyFrom(new {ReadOnlySpan}<float>(in {name}), {SelfOff(i)});"
-                : i.Attrs.IsInt ? $"{Self}Input(\"{i.Attrs.Name}\", {name}, {SelfOff(i)}, {check});"
-                : $"{Self}Input(\"{i.Attrs.Name}\", {(Bound.TryGetValue(i, out int slot) ? slot : -1)}, {name}, {SelfOff(i)}, {check});");
+                : i.Attrs.IsInt ? $"{Self}Targets.CopyFrom({name}, {SelfOff(i)});"
+                : $"{Self}Put({(Bound.TryGetValue(i, out int slot) ? slot : -1)}, {name}, {SelfOff(i)});");
         }
         if (load.Count <= 1) w.Line($"private void Load({parameters}) {{ {string.Concat(load)} }}".Replace("{  }", "{ }"));
         else

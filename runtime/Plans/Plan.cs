@@ -131,19 +131,21 @@ public abstract class Plan : IDisposable
 
     private (string Name, long Offset, long Count, bool IsInt)[] _inputSlots = [];
     private int[][] _shapes = [];
+    /// <summary>The inputs' shapes as the method declares them ("[N, 20]"), where a dim is named; null otherwise.</summary>
+    private string[]? _declared;
     private (string Name, long Offset, long Count)[] _outputSlots = [], _inputGradSlots = [];
     private (long Offset, long Read, long Written, long Count)[] _bufferSlots = [];
 
     /// <summary>
     /// The generated constructor's description of the plan, once its offsets are bound: where each input lives, the
     /// shapes of the inputs and the (first) output, and where present the named outputs of a tuple, the [Buffer] fields
-    /// the method touches, and the gradients of its [RequiresGrad] inputs.
+    /// the method touches, the gradients of its [RequiresGrad] inputs, and the inputs' shapes as declared where a dim is named.
     /// </summary>
     protected void Describe((string Name, long Offset, long Count, bool IsInt)[] inputs, int[][] shapes,
         (string Name, long Offset, long Count)[]? outputs = null, (long Offset, long Read, long Written, long Count)[]? buffers = null,
-        (string Name, long Offset, long Count)[]? inputGrads = null)
+        (string Name, long Offset, long Count)[]? inputGrads = null, string[]? declared = null)
     {
-        (_inputSlots, _shapes) = (inputs, shapes);
+        (_inputSlots, _shapes, _declared) = (inputs, shapes, declared);
         (_outputSlots, _bufferSlots, _inputGradSlots) = (outputs ?? [], buffers ?? [], inputGrads ?? []);
     }
 
@@ -405,20 +407,17 @@ public abstract class Plan : IDisposable
     }
 
     /// <summary>
-    /// Checks float input <paramref name="name"/> against its shape, then places it (<see cref="Put"/>; slot -1: copied
-    /// into the arena at <paramref name="offset"/>). The generated Load calls this once per tensor input.
+    /// Checks every input's length against its shape, in declaration order (a scalar input passes 1), before the generated
+    /// Load places any of them: a call that fails here has bound and copied nothing.
     /// </summary>
-    protected void Input(string name, int slot, ReadOnlySpan<float> values, long offset, long count, string shape)
+    protected void CheckLengths(ReadOnlySpan<int> lengths)
     {
-        CheckInput(name, values.Length, count, shape);
-        Put(slot, values, offset);
-    }
-
-    /// <summary>Checks int input <paramref name="name"/> (class indices, positions) against its shape and copies it into the target buffer.</summary>
-    protected void Input(string name, ReadOnlySpan<int> values, long offset, long count, string shape)
-    {
-        CheckInput(name, values.Length, count, shape);
-        Targets.CopyFrom(values, offset);
+        for (int i = 0; i < lengths.Length; i++)
+            if (lengths[i] != _inputSlots[i].Count)
+            {
+                string shape = "[" + string.Join(", ", _shapes[i]) + "]";
+                CheckInput(_inputSlots[i].Name, lengths[i], _inputSlots[i].Count, _declared is { } named && named[i] != shape ? $"{named[i]} = {shape}" : shape);
+            }
     }
 
     private (string Name, int Slot, long Offset, long Count, string Shape) _output;

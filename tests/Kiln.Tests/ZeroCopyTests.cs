@@ -218,6 +218,29 @@ public class ZeroCopyTests
         Assert.Throws<ArgumentNullException>(() => plan.Call(null!));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_call_that_fails_on_a_later_input_places_none_of_its_inputs(bool arrays)
+    {
+        // the second input's length is wrong: the first must not have been copied or bound before the check threw, so
+        // a Replay still runs on the last good call's inputs
+        using var d = Device.ManagedCpu();
+        var layer = new SquareLayer(d, 3);
+        using var plan = layer.CompileLoss(N);
+        float[] x = Values(N * F, 1), y = Values(N * F, 2), other = Values(N * F, 4);
+        layer.Parameters.ZeroGrad();
+        plan.ForwardBackward(x.AsSpan(), y.AsSpan());
+        var good = layer.Parameters.Grad("w");
+        var error = Assert.Throws<ArgumentException>(() => arrays ? plan.ForwardBackward(other, new float[N * F - 1]) : plan.ForwardBackward(other.AsSpan(), new float[N * F - 1]));
+        Assert.Equal("y", error.ParamName);
+        Assert.Contains("[N, 40] = [5, 40]", error.Message);
+        other.AsSpan().Clear(); // what a binding left behind would read
+        layer.Parameters.ZeroGrad();
+        plan.Replay(backward: true);
+        Assert.Equal(good, layer.Parameters.Grad("w"));
+    }
+
     [Fact]
     public void A_reduced_output_is_written_in_place_too()
     {

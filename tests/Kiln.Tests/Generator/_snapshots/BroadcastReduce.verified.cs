@@ -54,7 +54,7 @@ namespace Demo
             {
                 _d.N = n; _d.T0 = Device.IsManaged ? 0 : Align(0); _d.T1 = Device.IsManaged ? 0 : Align(15 + 8 * _d.N); _d.T4 = Align(30 + 9 * _d.N);
                 _d.T8 = Align(45 + 10 * _d.N); _d.T11 = Align(60 + 18 * _d.N); _d.T17 = Align(75 + 19 * _d.N); _d.T26 = Align(91 + 19 * _d.N);
-                Describe([("x", _d.T0, 8 * _d.N, false), ("y", _d.T1, _d.N, false)], [[_d.N, 8], [_d.N], []]);
+                Describe([("x", _d.T0, 8 * _d.N, false), ("y", _d.T1, _d.N, false)], [[_d.N, 8], [_d.N], []], declared: ["[N, 8]", "[N]"]);
                 BindSlots(8 * _d.N, _d.N);
                 _f0 = new(this, global::Kiln.Generated.CenteringKernels.K0, global::Kiln.Generated.CenteringKernels.K0Cpu, new() { A0 = 8 * _d.N, A1 = _d.T4, A2 = _d.T0 }, global::Kiln.Kernels.Launch.Rows(8 * _d.N, 8), global::Kiln.Kernels.Output.Work(_d.T4, _d.N), slots: [0]);
                 _f1 = new(this, global::Kiln.Generated.CenteringKernels.K1, global::Kiln.Generated.CenteringKernels.K1Cpu, new() { A0 = 8 * _d.N, A1 = _d.T8, A2 = _d.T0, A3 = _d.T4, A4 = 0 }, global::Kiln.Kernels.Launch.Map(8 * _d.N), global::Kiln.Kernels.Output.Work(_d.T8, 8 * _d.N), slots: [0]);
@@ -82,8 +82,9 @@ namespace Demo
 
             private void Load(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y)
             {
-                this.Input("x", 0, x, this._d.T0, 8 * this._d.N, "[N, 8]");
-                this.Input("y", 1, y, this._d.T1, this._d.N, "[N]");
+                this.CheckLengths([x.Length, y.Length]);
+                this.Put(0, x, this._d.T0);
+                this.Put(1, y, this._d.T1);
             }
 
             protected override void RunKernels(bool backward)

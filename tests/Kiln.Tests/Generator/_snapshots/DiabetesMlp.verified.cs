@@ -62,7 +62,7 @@ namespace Samples.Diabetes
             {
                 _d.N = n; _d.T0 = Device.IsManaged ? 0 : Align(0); _d.T4 = Align(15 + 8 * _d.N); _d.T6 = Align(30 + 14 * _d.N);
                 _d.T10 = Align(45 + 20 * _d.N); _d.T12 = Align(60 + 24 * _d.N); _d.T16 = Align(75 + 28 * _d.N); _d.T18 = Device.IsManaged ? 0 : Align(90 + 29 * _d.N);
-                Describe([("x", _d.T0, 8 * _d.N, false)], [[_d.N, 8], [_d.N, 1]]);
+                Describe([("x", _d.T0, 8 * _d.N, false)], [[_d.N, 8], [_d.N, 1]], declared: ["[N, 8]"]);
                 Returns("output", 1, _d.T18, _d.N, "[N, 1]");
                 BindSlots(8 * _d.N, _d.N);
                 _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 6, 8, transA: false, transB: true, accumulate: false);
@@ -88,7 +88,11 @@ namespace Samples.Diabetes
             public void Replay(bool backward = false) { using (Enter()) Execute(backward); }
             public override float[] Invoke(global::System.Array[] inputs, bool backward = false) => Run(Arg<float>(inputs, 0, "x", 1));
 
-            private void Load(global::System.ReadOnlySpan<float> x) { this.Input("x", 0, x, this._d.T0, 8 * this._d.N, "[N, 8]"); }
+            private void Load(global::System.ReadOnlySpan<float> x)
+            {
+                this.CheckLengths([x.Length]);
+                this.Put(0, x, this._d.T0);
+            }
 
             protected override void RunKernels(bool backward)
             {
@@ -127,7 +131,7 @@ namespace Samples.Diabetes
                 _d.T7 = Align(45 + 15 * _d.N); _d.T11 = Align(60 + 21 * _d.N); _d.T13 = Align(75 + 25 * _d.N); _d.T17 = Align(90 + 29 * _d.N);
                 _d.T25 = Align(105 + 30 * _d.N); _d.T37 = Align(121 + 30 * _d.N); _d.T40 = Align(60 + 21 * _d.N); _d.T44 = Align(136 + 31 * _d.N);
                 _d.T47 = Align(30 + 9 * _d.N); _d.T51 = Align(151 + 35 * _d.N);
-                Describe([("x", _d.T0, 8 * _d.N, false), ("y", _d.T1, _d.N, false)], [[_d.N, 8], [_d.N, 1], []]);
+                Describe([("x", _d.T0, 8 * _d.N, false), ("y", _d.T1, _d.N, false)], [[_d.N, 8], [_d.N, 1], []], declared: ["[N, 8]", "[N, 1]"]);
                 BindSlots(8 * _d.N, _d.N);
                 _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 6, 8, transA: false, transB: true, accumulate: false);
                 _f1 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K0, global::Kiln.Generated.DiabetesClassifierKernels.K0Cpu, new() { A0 = 6 * _d.N, A1 = _d.T7, A2 = _d.T5, A3 = 48 }, global::Kiln.Kernels.Launch.Map(6 * _d.N), global::Kiln.Kernels.Output.Work(_d.T7, 6 * _d.N));
@@ -165,8 +169,9 @@ namespace Samples.Diabetes
 
             private void Load(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y)
             {
-                this.Input("x", 0, x, this._d.T0, 8 * this._d.N, "[N, 8]");
-                this.Input("y", 1, y, this._d.T1, this._d.N, "[N, 1]");
+                this.CheckLengths([x.Length, y.Length]);
+                this.Put(0, x, this._d.T0);
+                this.Put(1, y, this._d.T1);
             }
 
             protected override void RunKernels(bool backward)

@@ -73,7 +73,7 @@ namespace Demo
                 _d.T7 = Align(46 + 8 * _d.N); _d.T8 = Align(31 + 4 * _d.N); _d.T11 = Align(61 + 12 * _d.N); _d.T12 = Align(76 + 16 * _d.N);
                 _d.T13 = Align(91 + 20 * _d.N); _d.T15 = Align(106 + 23 * _d.N); _d.T16 = Align(124 + 23 * _d.N); _d.T20 = Align(142 + 23 * _d.N);
                 _d.T21 = Align(91 + 20 * _d.N); _d.T22 = Align(157 + 26 * _d.N);
-                Describe([("x", _d.T0, 4 * _d.N, false), ("temperature", _d.T1, 1, false)], [[_d.N, 4], [], [_d.N, 3]], outputs: [("logits", _d.T20, 3 * _d.N), ("probs", _d.T22, 3 * _d.N)]);
+                Describe([("x", _d.T0, 4 * _d.N, false), ("temperature", _d.T1, 1, false)], [[_d.N, 4], [], [_d.N, 3]], outputs: [("logits", _d.T20, 3 * _d.N), ("probs", _d.T22, 3 * _d.N)], declared: ["[N, 4]", "[]"]);
                 BindSlots(4 * _d.N);
                 _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: false, accumulate: false);
                 _f1 = new(this, global::Kiln.Generated.TourKernels.K0, global::Kiln.Generated.TourKernels.K0Cpu, new() { A0 = 4 * _d.N, A1 = _d.T7, A2 = _d.T0, A3 = _d.T5 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T7, 4 * _d.N), slots: [0]);
@@ -122,7 +122,8 @@ namespace Demo
 
             private void Load(global::System.ReadOnlySpan<float> x, float temperature)
             {
-                this.Input("x", 0, x, this._d.T0, 4 * this._d.N, "[N, 4]");
+                this.CheckLengths([x.Length, 1]);
+                this.Put(0, x, this._d.T0);
                 this.Work.CopyFrom(new global::System.ReadOnlySpan<float>(in temperature), this._d.T1);
             }
 
@@ -183,7 +184,7 @@ namespace Demo
                 _d.T73 = Align(274 + 35 * _d.N); _d.T76 = Align(289 + 38 * _d.N); _d.T82 = Align(304 + 42 * _d.N); _d.T83 = Align(93 + 20 * _d.N);
                 _d.T89 = Align(319 + 46 * _d.N); _d.T90 = Align(63 + 12 * _d.N); _d.T92 = Align(334 + 50 * _d.N); _d.T84 = Align(349 + 54 * _d.N);
                 _d.T91 = Align(380 + 54 * _d.N);
-                Describe([("x", _d.T0, 4 * _d.N, false), ("t", _d.T1, _d.N, true)], [[_d.N, 4], [_d.N], []], outputs: [("loss", _d.T62, 1), ("logits", _d.T24, 3 * _d.N)], buffers: [(0, _d.T26, _d.T35, 3)], inputGrads: [("x", _d.T92, 4 * _d.N)]);
+                Describe([("x", _d.T0, 4 * _d.N, false), ("t", _d.T1, _d.N, true)], [[_d.N, 4], [_d.N], []], outputs: [("loss", _d.T62, 1), ("logits", _d.T24, 3 * _d.N)], buffers: [(0, _d.T26, _d.T35, 3)], inputGrads: [("x", _d.T92, 4 * _d.N)], declared: ["[N, 4]", "[N]"]);
                 BindSlots(4 * _d.N);
                 _l0 = new global::Kiln.Kernels.RandomOp(4 * _d.N, global::Kiln.Kernels.RandomOp.Kind.Normal, 0f, stream: 0);
                 _f1 = new(this, global::Kiln.Generated.TourKernels.K5, global::Kiln.Generated.TourKernels.K5Cpu, new() { A0 = 4 * _d.N, A1 = _d.T5, A2 = _d.T0, A3 = _d.T2 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T5, 4 * _d.N), slots: [0]);
@@ -245,9 +246,10 @@ namespace Demo
 
             private void Load(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<int> t)
             {
+                this.CheckLengths([x.Length, t.Length]);
                 global::Kiln.Plan.CheckTargets("t", t, 3, -100);
-                this.Input("x", 0, x, this._d.T0, 4 * this._d.N, "[N, 4]");
-                this.Input("t", t, this._d.T1, this._d.N, "[N]");
+                this.Put(0, x, this._d.T0);
+                this.Targets.CopyFrom(t, this._d.T1);
             }
 
             protected override void RunKernels(bool backward)

@@ -55,7 +55,7 @@ namespace Samples.LinearRegression
             internal PredictPlan(global::Samples.LinearRegression.LinearModel model, int n) : base(model.Parameters, Layout, WorkFloats(CheckDim("N", n)), TargetInts(n))
             {
                 _d.N = n; _d.T0 = Device.IsManaged ? 0 : Align(0); _d.T4 = Align(15 + _d.N); _d.T5 = Device.IsManaged ? 0 : Align(30 + 2 * _d.N);
-                Describe([("x", _d.T0, _d.N, false)], [[_d.N, 1], [_d.N, 1]]);
+                Describe([("x", _d.T0, _d.N, false)], [[_d.N, 1], [_d.N, 1]], declared: ["[N, 1]"]);
                 Returns("output", 1, _d.T5, _d.N, "[N, 1]");
                 BindSlots(_d.N, _d.N);
                 _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 1, 1, transA: false, transB: true, accumulate: false);
@@ -77,7 +77,11 @@ namespace Samples.LinearRegression
             public void Replay(bool backward = false) { using (Enter()) Execute(backward); }
             public override float[] Invoke(global::System.Array[] inputs, bool backward = false) => Run(Arg<float>(inputs, 0, "x", 1));
 
-            private void Load(global::System.ReadOnlySpan<float> x) { this.Input("x", 0, x, this._d.T0, this._d.N, "[N, 1]"); }
+            private void Load(global::System.ReadOnlySpan<float> x)
+            {
+                this.CheckLengths([x.Length]);
+                this.Put(0, x, this._d.T0);
+            }
 
             protected override void RunKernels(bool backward)
             {
@@ -106,7 +110,7 @@ namespace Samples.LinearRegression
             {
                 _d.N = n; _d.T0 = Device.IsManaged ? 0 : Align(0); _d.T1 = Device.IsManaged ? 0 : Align(15 + _d.N); _d.T5 = Align(30 + 2 * _d.N);
                 _d.T9 = Align(45 + 3 * _d.N); _d.T14 = Align(61 + 3 * _d.N);
-                Describe([("x", _d.T0, _d.N, false), ("y", _d.T1, _d.N, false)], [[_d.N, 1], [_d.N, 1], []]);
+                Describe([("x", _d.T0, _d.N, false), ("y", _d.T1, _d.N, false)], [[_d.N, 1], [_d.N, 1], []], declared: ["[N, 1]", "[N, 1]"]);
                 BindSlots(_d.N, _d.N);
                 _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 1, 1, transA: false, transB: true, accumulate: false);
                 _f1 = new(this, global::Kiln.Generated.LinearModelKernels.K1, global::Kiln.Generated.LinearModelKernels.K1Cpu, new() { A0 = _d.N, A1 = _d.T5, A2 = 1, A3 = _d.T1, A4 = _d.T9 }, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T9, 1), slots: [1]);
@@ -132,8 +136,9 @@ namespace Samples.LinearRegression
 
             private void Load(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y)
             {
-                this.Input("x", 0, x, this._d.T0, this._d.N, "[N, 1]");
-                this.Input("y", 1, y, this._d.T1, this._d.N, "[N, 1]");
+                this.CheckLengths([x.Length, y.Length]);
+                this.Put(0, x, this._d.T0);
+                this.Put(1, y, this._d.T1);
             }
 
             protected override void RunKernels(bool backward)
