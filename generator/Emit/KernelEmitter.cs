@@ -114,6 +114,15 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
     /// </summary>
     private Dictionary<Node, Reach>? FlatReach(Kernel k)
     {
+        // asked by the description, the vector check and both forms: decided once per kernel
+        if (_reach.TryGetValue(k, out var known)) return known;
+        return _reach[k] = FindReach(k);
+    }
+
+    private readonly Dictionary<Kernel, Dictionary<Node, Reach>?> _reach = new();
+
+    private Dictionary<Node, Reach>? FindReach(Kernel k)
+    {
         if (k.Kind == KernelKind.Reduce) return null;
         var domain = Domain(k);
         var live = LiveAxes(domain);
@@ -277,7 +286,7 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
     /// <summary>The managed form of a kernel over one element (every dim 1): straight-line, whatever chunk it is given.</summary>
     private void EmitSingle(SourceWriter w, Kernel k, ReduceMode mode)
     {
-        var lines = k.Leaves.Select(leaf => $"float l{leaf.Id} = {Source(LeafArray(k, leaf, Where(leaf).Region))}[{Where(leaf).Offset}];").Concat(Body(k, vector: false)).ToList();
+        var lines = k.Leaves.Select(leaf => Where(leaf) is var place ? $"float l{leaf.Id} = {Source(LeafArray(k, leaf, place.Region))}[{place.Offset}];" : "").Concat(Body(k, vector: false)).ToList();
         string v = ResultOf(k), o = $"a.Y[{Where(k.Root).Offset}]";
         if (mode == ReduceMode.All)
         {
