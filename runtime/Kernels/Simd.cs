@@ -164,21 +164,51 @@ public static class Simd
     public static Vector256<float> Exp(Vector256<float> x) => Avx512F.VL.IsSupported ? ExpAvx512(x) : ExpPortable(x);
 
     /// <summary>
-    /// eˣ - 1 to float's relative precision near 0 as well (what ELU, SELU and CELU take, as PyTorch's expm1): for
-    /// |x| &lt; 1/2 the Taylor series to x⁸/8! (its remainder is below 10⁻⁸ of the result there), elsewhere eˣ - 1,
-    /// where the subtraction loses nothing that matters.
+    /// eˣ - 1 to float's relative precision near 0 as well (what ELU, SELU and CELU take, as PyTorch's expm1), in one
+    /// pass of eˣ's reduction: x = n·ln 2 + r with |r| ≤ ln 2 / 2, eʳ - 1 as r + r²·p(r) (the polynomial of
+    /// <see cref="ExpReduce{S, V}"/> without its 1), and eˣ - 1 = 2ⁿ·((eʳ - 1) + (1 - 2⁻ⁿ)). For n = 0 that is
+    /// eʳ - 1 itself, exact relative to x near 0; otherwise |eˣ - 1| > 0.29 and the sum loses under an ulp. x is
+    /// clamped to [-30, 89] first (below -17.4 the float result is -1 already), so 2⁻ⁿ stays finite; -∞ gives -1,
+    /// +∞ gives +∞, NaN gives NaN and ±0 gives ±0.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Expm1(Vector256<float> x)
+    public static Vector256<float> Expm1(Vector256<float> x) => Expm1(x, Avx512F.VL.IsSupported);
+
+    /// <summary>The form of <see cref="Expm1(Vector256{float})"/> machines without AVX-512 run (tests check both here).</summary>
+    internal static Vector256<float> Expm1Portable(Vector256<float> x) => Expm1(x, scalef: false);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Expm1(Vector256<float> x, bool scalef)
     {
-        var p = Vector256.FusedMultiplyAdd(Vector256.Create(1f / 40320), x, Vector256.Create(1f / 5040));
-        p = Vector256.FusedMultiplyAdd(p, x, Vector256.Create(1f / 720));
-        p = Vector256.FusedMultiplyAdd(p, x, Vector256.Create(1f / 120));
-        p = Vector256.FusedMultiplyAdd(p, x, Vector256.Create(1f / 24));
-        p = Vector256.FusedMultiplyAdd(p, x, Vector256.Create(1f / 6));
-        p = Vector256.FusedMultiplyAdd(p, x, Vector256.Create(0.5f));
-        var near = Vector256.FusedMultiplyAdd(p, x * x, x);
-        return Vector256.ConditionalSelect(Vector256.LessThan(Vector256.Abs(x), Vector256.Create(0.5f)), near, Exp(x) - Vector256<float>.One);
+        var xc = Vector256.MinNative(Vector256.Create(89f), Vector256.MaxNative(Vector256.Create(-30f), x));
+        var n = Vector256.Round(xc * Vector256.Create(1.44269504088896341f));
+        var r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-0.693359375f), xc);
+        r = Vector256.FusedMultiplyAdd(n, Vector256.Create(2.12194440e-4f), r);
+        var r2 = r * r;
+        var em = Vector256.FusedMultiplyAdd(ExpTail<Narrow256, Vector256<float>>(r, r2), r2, r);
+        var y = TimesPow2(em + (Vector256<float>.One - TimesPow2(Vector256<float>.One, -n, scalef)), n, scalef);
+        return Vector256.ConditionalSelect(Vector256.Equals(x, Vector256<float>.Zero), x, y); // -0 stays -0
+    }
+
+    /// <summary>v·2ⁿ for an integral n in [-128, 128] (one vscalefps with AVX-512, else two exponent-field multiplies).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> TimesPow2(Vector256<float> v, Vector256<float> n, bool scalef)
+    {
+        if (scalef) return Avx512F.VL.Scale(v, n);
+        var k = Vector256.ConvertToInt32Native(n);
+        var half = Vector256.ShiftRightArithmetic(k, 1);
+        var bias = Vector256.Create(127);
+        return v * ((half + bias) << 23).AsSingle() * ((k - half + bias) << 23).AsSingle();
+    }
+
+    /// <summary>p(r) of eʳ ≈ 1 + r + r²·p(r) for |r| ≤ ln 2 / 2: Cephes' degree-5 coefficients, in Estrin's order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static V ExpTail<S, V>(V r, V r2) where S : struct, IVectorWidth<V> where V : struct
+    {
+        var lo = S.Fma(S.Splat(1.6666665459e-1f), r, S.Splat(5.0000001201e-1f));
+        var mid = S.Fma(S.Splat(8.3334519073e-3f), r, S.Splat(4.1665795894e-2f));
+        var hi = S.Fma(S.Splat(1.9875691500e-4f), r, S.Splat(1.3981999507e-3f));
+        return S.Fma(S.Fma(hi, r2, mid), r2, lo);
     }
 
     /// <summary>The portable form's reduction and polynomial (no AVX-512): n and eʳ with |r| ≤ ln 2 / 2. NaN passes
@@ -191,11 +221,7 @@ public static class Simd
         var r = S.Fma(n, S.Splat(-0.693359375f), xc);
         r = S.Fma(n, S.Splat(2.12194440e-4f), r);
         var r2 = S.Mul(r, r);
-        var lo = S.Fma(S.Splat(1.6666665459e-1f), r, S.Splat(5.0000001201e-1f));
-        var mid = S.Fma(S.Splat(8.3334519073e-3f), r, S.Splat(4.1665795894e-2f));
-        var hi = S.Fma(S.Splat(1.9875691500e-4f), r, S.Splat(1.3981999507e-3f));
-        var p = S.Fma(S.Fma(hi, r2, mid), r2, lo);
-        return (n, S.Fma(p, r2, S.Add(r, S.Splat(1f))));
+        return (n, S.Fma(ExpTail<S, V>(r, r2), r2, S.Add(r, S.Splat(1f))));
     }
 
     /// <summary>2^(j/16) for j = 0…15, each rounded to float: the table of the AVX-512 forms.</summary>
