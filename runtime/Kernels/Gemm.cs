@@ -207,9 +207,17 @@ public sealed class GemmOp
             int j0 = jp * nr, cols = Math.Min(nr, n - j0);
             if (cols < nr) _packed.AsSpan(_packOff + jp * k * nr, k * nr).Clear();
             if (!_transB)
+            {
+                // row p's 16 or 32 columns: a few vector moves inline (a Memmove call per row cost more than the copy)
+                int c8 = cols & ~7;
                 for (int p = 0; p < k; p++)
-                    Unsafe.CopyBlockUnaligned(ref Unsafe.As<float, byte>(ref Unsafe.Add(ref dst, p * nr)),
-                        ref Unsafe.As<float, byte>(ref Unsafe.Add(ref src, p * n + j0)), (uint)(cols * sizeof(float)));
+                {
+                    ref float from = ref Unsafe.Add(ref src, (nint)p * n + j0);
+                    ref float to = ref Unsafe.Add(ref dst, p * nr);
+                    for (int l = 0; l < c8; l += 8) Vector256.LoadUnsafe(ref from, (nuint)l).StoreUnsafe(ref to, (nuint)l);
+                    for (int l = c8; l < cols; l++) Unsafe.Add(ref to, l) = Unsafe.Add(ref from, l);
+                }
+            }
             else
             {
                 // stored B is n×k: column j of op(B) is row j. Eight rows at a time are read along p in 8×8 tiles,
