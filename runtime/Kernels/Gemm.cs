@@ -43,7 +43,9 @@ public sealed class GemmOp
     private float[] _a = [], _b = [], _c = [];
     private int _aOff, _bOff, _cOff;
     // per run: B's layout as the micro-kernel reads it, and the block grid
-    private int _nr, _ldb, _panelStride, _mc, _nc, _colBlocks;
+    private int _nr, _mc, _nc, _colBlocks;
+    /// <summary>Panels [0, this) are read from B in place (rows n apart); the rest from <see cref="_packed"/> (rows Nr apart).</summary>
+    private int _inPlace;
 
     public GemmOp(int m, int n, int k, bool transA, bool transB, bool accumulate)
     {
@@ -70,18 +72,19 @@ public sealed class GemmOp
         int panels = (_n + _nr - 1) / _nr;
         long flops = 2L * _m * _n * _k;
         bool parallel = flops > 1 << 20 && CpuWorkers.Count > 1;
-        if (_transB || _n % _nr != 0 || (long)_k * _n > 1 << 16)
+        // an untransposed B is read in place but for a last, partial panel (zero-padded in the pack); a transposed one is
+        // packed, and so is one whose rows are a multiple of 4 KB apart (each row of a panel would map to the same L1 sets)
+        _inPlace = _transB || _n % 1024 == 0 ? 0 : _n / _nr;
+        if (_inPlace < panels)
         {
-            int size = panels * _k * _nr;
+            int size = (panels - _inPlace) * _k * _nr;
             if (_packed.Length < size + 16)
             {
                 _packed = GC.AllocateUninitializedArray<float>(size + 16, pinned: true);
                 _packOff = HostCopy.AlignmentShift(_packed);
             }
-            CpuWorkers.For(panels, parallel ? 1 : long.MaxValue, _pack);
-            (_b, _bOff, _ldb, _panelStride) = (_packed, _packOff, _nr, _k * _nr);
+            CpuWorkers.For(panels - _inPlace, parallel ? 1 : long.MaxValue, _pack);
         }
-        else (_ldb, _panelStride) = (_n, _nr);
 
         // blocks: rows split first; when there are too few row blocks to keep every core busy, columns too
         _mc = Math.Min(Mc, RoundUp(_m, Mr));
@@ -195,17 +198,18 @@ public sealed class GemmOp
 
     private static int RoundUp(int x, int to) => (x + to - 1) / to * to;
 
-    /// <summary>Packs B's column panels [start, end): panel j holds, for each p, Nr consecutive columns of row p (zeros past n).</summary>
+    /// <summary>Packs the packed panels [start, end) (panel <see cref="_inPlace"/> + i of B is packed panel i): each holds, for
+    /// each p, Nr consecutive columns of row p (zeros past n).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Pack(long start, long end)
     {
         int n = _n, k = _k, nr = _nr;
         ref float src = ref BStart;
-        for (int jp = (int)start; jp < end; jp++)
+        for (int q = (int)start; q < end; q++)
         {
-            ref float dst = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_packed), _packOff + jp * k * nr);
-            int j0 = jp * nr, cols = Math.Min(nr, n - j0);
-            if (cols < nr) _packed.AsSpan(_packOff + jp * k * nr, k * nr).Clear();
+            ref float dst = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_packed), _packOff + q * k * nr);
+            int j0 = (_inPlace + q) * nr, cols = Math.Min(nr, n - j0);
+            if (cols < nr) _packed.AsSpan(_packOff + q * k * nr, k * nr).Clear();
             if (!_transB)
             {
                 // row p's 16 or 32 columns: a few vector moves inline (a Memmove call per row cost more than the copy)
@@ -289,10 +293,13 @@ public sealed class GemmOp
             bool overwrite = p0 == 0 && !_accumulate;
             for (int j = j0; j < j1; j += nr)
             {
-                ref float bPanel = ref Unsafe.Add(ref b, (nint)(j / nr) * _panelStride + (nint)p0 * _ldb);
+                bool inPlace = j / nr < _inPlace;
+                nint ldb = inPlace ? n : nr;
+                ref float bPanel = ref inPlace ? ref Unsafe.Add(ref b, j + (nint)p0 * n)
+                    : ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_packed), _packOff + (nint)(j / nr - _inPlace) * k * nr + (nint)p0 * nr);
                 for (int i = i0; i < i1; i += Mr)
                     Micro<S, V>(ref Unsafe.Add(ref a, i * aRow + p0 * aCol), aRow, aCol, Math.Min(Mr, i1 - i),
-                        ref bPanel, _ldb, kc, ref Unsafe.Add(ref c, (nint)i * n + j), n, Math.Min(nr, j1 - j), overwrite);
+                        ref bPanel, ldb, kc, ref Unsafe.Add(ref c, (nint)i * n + j), n, Math.Min(nr, j1 - j), overwrite);
             }
         }
     }
