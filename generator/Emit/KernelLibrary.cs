@@ -32,7 +32,9 @@ internal sealed class KernelLibrary(string className)
     /// type to declare); returns how the plan calls it. A kernel reading more values than <c>KernelArgs</c> holds keeps
     /// its plan's Bound (<paramref name="boundType"/>) and is not shared.
     /// </summary>
-    public Entry Register(System.Func<string, string, string> render, string boundType)
+    /// <param name="views">Bound fields that are the storage of a view the kernel reads (field → the view's node id), so
+    /// the kernel's description names the view, in the kernel's own ids, rather than a plan's field.</param>
+    public Entry Register(System.Func<string, string, string> render, string boundType, IReadOnlyDictionary<string, int>? views = null)
     {
         // per line, Bound fields in code only (a comment names parameters, d.fc1.bias), then node ids (a dim may be
         // named like one: t1); a name inside a dotted path is not a node id
@@ -57,7 +59,11 @@ internal sealed class KernelLibrary(string className)
         // what each positional value is, in this kernel's own names: a dim, or the arena offset of a node (field T{id})
         if (fields.Count > 0)
             lines.Insert(System.Math.Max(0, lines.FindIndex(l => !l.StartsWith("//", System.StringComparison.Ordinal))), "// d: " + string.Join(", ", fields.Select((f, i) =>
-                $"A{i} = {(f.Length > 1 && f[0] == 'T' && ids.TryGetValue(f.Substring(1), out int id) ? "offset of t" + id : BlockOffset(f) is { } at ? "parameter/gradient offset " + at : f == CountField ? "element count" : f)}")));
+                $"A{i} = {Meaning(f)}")));
+        string Meaning(string f) =>
+            f.Length > 1 && f[0] == 'T' && ids.TryGetValue(f.Substring(1), out int id) ? "offset of t" + id
+            : views is not null && views.TryGetValue(f, out int view) && ids.TryGetValue(view.ToString(System.Globalization.CultureInfo.InvariantCulture), out int viewed) ? $"offset of the tensor t{viewed} views"
+            : BlockOffset(f) is { } at ? "parameter/gradient offset " + at : f == CountField ? "element count" : f;
         string text = string.Join("\n", lines);
         if (fields.Count > 16)
         {

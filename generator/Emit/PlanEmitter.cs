@@ -26,7 +26,17 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
 
     /// <summary>Each fused kernel of this plan as registered in the model's library (its method, and what to pass).</summary>
     private Dictionary<Kernel, KernelLibrary.Entry> Entries => _entries ??= m.Fusion.Kernels.Where(k => k.Kind != KernelKind.Library)
-        .ToDictionary(k => k, k => library.Register((name, argType) => RenderKernel(k, name, argType), $"{modelType}.{ClassName}.Bound"));
+        .ToDictionary(k => k, k => library.Register((name, argType) => RenderKernel(k, name, argType), $"{modelType}.{ClassName}.Bound", Views(k)));
+
+    /// <summary>The Bound fields of the stored tensors that <paramref name="k"/>'s view operands read, each with one such view.</summary>
+    private Dictionary<string, int> Views(Kernel k)
+    {
+        var views = new Dictionary<string, int>();
+        foreach (var leaf in k.Leaves)
+            if (Memory.Storage(leaf) is var storage && storage != leaf && !views.ContainsKey(MemoryPlan.FieldName(storage)))
+                views[MemoryPlan.FieldName(storage)] = leaf.Id;
+        return views;
+    }
 
     /// <summary>The values a kernel takes: its KernelArgs (the Bound fields it reads, by position), or the plan's Bound when it is not shared.</summary>
     private string ArgsOf(Kernel k) => Entries[k].Args switch
@@ -261,7 +271,7 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
     private string RenderKernel(Kernel k, string name, string argType)
     {
         var w = new SourceWriter();
-        w.Line($"// {name}: {Describe(k)}");
+        w.Line($"// {name}: {Describe(k, shared: true)}");
         foreach (var n in k.Body.Where(n => n.Op != Leaves.Const)) w.Line("//   " + n);
         if (k.Kind == KernelKind.Reduce) w.Line("//   " + k.Root);
         Emitter.EmitIlgpu(w, k, name, argType);
@@ -291,10 +301,12 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
     /// <summary>A float parameter of the method: a run-time scalar input, passed by value (a 0-d input in the graph).</summary>
     private bool IsScalar(Node input) => m.Graph.Method.Inputs.Any(i => i.Name == input.Attrs.Name && i.IsScalar);
 
-    private string Describe(Kernel k)
+    /// <param name="shared">For the kernel's own header: plans and layers may share the kernel, so a gradient it adds into
+    /// is named where it is called, not there.</param>
+    private string Describe(Kernel k, bool shared = false)
     {
         string what = k.Kind == KernelKind.Reduce ? $"{k.Root.Op.Name.ToLowerInvariant()} over axes {string.Join(",", k.Root.Attrs.Axes)} of {KernelEmitter.Domain(k)}" : $"elementwise over {k.Root.Shape}";
-        string target = k.GradPath is { } p ? $", added into grad of '{p}'" : $", writes t{k.Root.Id}";
+        string target = k.GradPath is { } p ? shared ? ", added into a parameter's gradient" : $", added into grad of '{p}'" : $", writes t{k.Root.Id}";
         return $"{what}{target}{(Emitter.Vectorizable(k) ? " (Vector256)" : " (scalar loop)")}";
     }
 

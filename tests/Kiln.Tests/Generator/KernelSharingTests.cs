@@ -59,4 +59,36 @@ public class KernelSharingTests
         Assert.True(alone >= 2, $"expected a forward and a gradient kernel, found {alone}");
         Assert.Equal(alone, Kernels(row + "\n" + column));
     }
+
+    /// <summary>
+    /// A shared kernel's comments speak of the kernel, not of the plan that registered it first: a value it takes is named
+    /// in the kernel's own ids (the tensor a broadcast operand views, not the plan's field T12), and a gradient it adds into
+    /// is named where it is called (two layers' bias gradients call one kernel).
+    /// </summary>
+    [Fact]
+    public void A_shared_kernels_comments_name_nothing_of_one_plan()
+    {
+        var result = GeneratorHarness.Run("""
+            using Kiln;
+            using static Kiln.Ops;
+            [Model] public partial class Two
+            {
+                [Param(8, 8)] Tensor w1;
+                [Param(8)] Tensor b1;
+                [Param(8, 8)] Tensor w2;
+                [Param(8)] Tensor b2;
+                [Loss] public Tensor Loss([Shape(5, 8)] Tensor x) =>
+                    (Relu(Linear(Relu(Linear(x, w1, b1)), w2, b2)) - x.Mean()).Sum();
+            }
+            """);
+        Assert.Empty(result.CompileErrors);
+        var source = result.Source("Two");
+        Assert.DoesNotMatch(@"// d: [^\n]*A\d+ = T\d+", source);
+        Assert.Matches(@"// d: [^\n]*offset of the tensor t\d+ views", source);
+        Assert.DoesNotMatch(@"// K\d+: [^\n]*added into grad of", source);
+        Assert.Matches(@"// K\d+: [^\n]*added into a parameter's gradient", source);
+        // the call sites say which
+        Assert.Matches(@"// S\d+: [^\n]*added into grad of 'b1'", source);
+        Assert.Matches(@"// S\d+: [^\n]*added into grad of 'b2'", source);
+    }
 }

@@ -245,7 +245,7 @@ namespace Kiln.Generated
         //   t4 = Mul(t1, t1) [N]
         //   t5 = Mul(t4, t6) [N]
         //   t0 = Sum(t5; axes=0) [1]
-        // d: A0 = element count, A1 = T11, A2 = offset of t3, A3 = offset of t0, A4 = N
+        // d: A0 = element count, A1 = offset of the tensor t2 views, A2 = offset of t3, A3 = offset of t0, A4 = N
         public static void K3(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             for (int e = index; e < d.A0; e += stride)
@@ -278,7 +278,7 @@ namespace Kiln.Generated
         //   t3 = Sub(t4, t5) [N]
         //   t6 = Mul(t1, t3) [N]
         //   t0 = Add(t6, t6) [N]
-        // d: A0 = element count, A1 = N, A2 = T11, A3 = offset of t5, A4 = offset of t0
+        // d: A0 = element count, A1 = N, A2 = offset of the tensor t4 views, A3 = offset of t5, A4 = offset of t0
         public static void K4(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             for (int e = index; e < d.A0; e += stride)
@@ -303,7 +303,7 @@ namespace Kiln.Generated
             }
         }
 
-        // K5: sum over axes 0 of [N, 8], added into grad of 'gain' (Vector256)
+        // K5: sum over axes 0 of [N, 8], added into a parameter's gradient (Vector256)
         //   t0 = Copy(t1) [N, 8]
         //   t2 = Mul(t3, t3) [N, 8]
         //   t4 = Sub(t5, t2) [N, 8]
@@ -311,7 +311,7 @@ namespace Kiln.Generated
         //   t7 = Sub(t8, t9) [N, 8]
         //   t10 = Mul(t6, t7) [N, 8]
         //   t11 = Sum(t10; axes=0) [1, 8]
-        // d: A0 = element count, A1 = offset of t3, A2 = parameter/gradient offset 0, A3 = T26, A4 = offset of t8, A5 = offset of t9, A6 = N
+        // d: A0 = element count, A1 = offset of t3, A2 = parameter/gradient offset 0, A3 = offset of the tensor t1 views, A4 = offset of t8, A5 = offset of t9, A6 = N
         public static void K5(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             for (int e = index; e < d.A0; e += stride)
@@ -372,10 +372,10 @@ namespace Kiln.Generated
             }
         }
 
-        // K6: sum over axes 0,1 of [N, 8], added into grad of 'offset' (Vector256)
+        // K6: sum over axes 0,1 of [N, 8], added into a parameter's gradient (Vector256)
         //   t0 = Copy(t1) [N, 8]
         //   t2 = Sum(t0; axes=0,1) [1, 1]
-        // d: A0 = element count, A1 = parameter/gradient offset 8, A2 = T26
+        // d: A0 = element count, A1 = parameter/gradient offset 8, A2 = offset of the tensor t1 views
         public static void K6(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             for (int e = index; e < d.A0; e += stride)

@@ -409,7 +409,7 @@ namespace Kiln.Generated
             [MethodImpl(MethodImplOptions.AggressiveInlining)] static Vector256<float> Body(Vector256<float> l5, Vector256<float> l3) => (l5 * (l3 * (Vector256.Create(1f) - l3)));
         }
 
-        // K6: sum over axes 0 of [N, 6], added into grad of 'linear1.bias' (scalar loop)
+        // K6: sum over axes 0 of [N, 6], added into a parameter's gradient (scalar loop)
         //   t0 = Sum(t1; axes=0) [1, 6]
         // d: A0 = element count, A1 = parameter/gradient offset 48, A2 = offset of t1, A3 = N
         public static void K6(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
@@ -440,7 +440,7 @@ namespace Kiln.Generated
             }
         }
 
-        // K7: sum over axes 0 of [N, 4], added into grad of 'linear2.bias' (scalar loop)
+        // K7: sum over axes 0 of [N, 4], added into a parameter's gradient (scalar loop)
         //   t0 = Sum(t1; axes=0) [1, 4]
         // d: A0 = element count, A1 = parameter/gradient offset 78, A2 = offset of t1, A3 = N
         public static void K7(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
@@ -471,7 +471,7 @@ namespace Kiln.Generated
             }
         }
 
-        // K8: sum over axes 0 of [N, 1], added into grad of 'linear3.bias' (Vector256)
+        // K8: sum over axes 0 of [N, 1], added into a parameter's gradient (Vector256)
         //   t0 = Sum(t1; axes=0) [1, 1]
         // d: A0 = element count, A1 = parameter/gradient offset 86, A2 = offset of t1
         public static void K8(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)

@@ -658,7 +658,7 @@ namespace Kiln.Generated
         //   t7 = Add(t1, t4) []
         //   t8 = Mul(t9, t10) []
         //   t0 = Add(t7, t8) []
-        // d: A0 = offset of t0, A1 = T45, A2 = T47, A3 = T40, A4 = T59
+        // d: A0 = offset of t0, A1 = offset of the tensor t2 views, A2 = offset of the tensor t3 views, A3 = offset of the tensor t5 views, A4 = offset of the tensor t9 views
         public static void K14(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             if (index != 0) return;
@@ -708,7 +708,7 @@ namespace Kiln.Generated
         //   t4 = Detach(t5) [3]
         //   t6 = Mul(t7, t4) [3]
         //   t0 = Add(t1, t6) [3]
-        // d: A0 = element count, A1 = offset of t0, A2 = offset of t3, A3 = T31
+        // d: A0 = element count, A1 = offset of t0, A2 = offset of t3, A3 = offset of the tensor t5 views
         public static void K16(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             for (int e = index; e < d.A0; e += stride)
@@ -726,7 +726,7 @@ namespace Kiln.Generated
 
         // K17: elementwise over [], writes t0 (scalar loop)
         //   t0 = Div(t1, t2) []
-        // d: A0 = offset of t0, A1 = T47
+        // d: A0 = offset of t0, A1 = offset of the tensor t2 views
         public static void K17(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             if (index != 0) return;
@@ -740,7 +740,7 @@ namespace Kiln.Generated
         // K18: elementwise over [N], writes t0 (Vector256)
         //   t1 = Copy(t2) [N]
         //   t0 = Neg(t1) [N]
-        // d: A0 = element count, A1 = offset of t0, A2 = T67
+        // d: A0 = element count, A1 = offset of t0, A2 = offset of the tensor t2 views
         public static void K18(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             for (int e = index; e < d.A0; e += stride)
@@ -836,7 +836,7 @@ namespace Kiln.Generated
             [MethodImpl(MethodImplOptions.AggressiveInlining)] static Vector256<float> Body(Vector256<float> l2, Vector256<float> l3, Vector256<float> l5, Vector256<float> l6) => (((l2 * l3) + l5) + l6);
         }
 
-        // K22: elementwise over [4, 4], added into grad of 'w' (scalar loop)
+        // K22: elementwise over [4, 4], added into a parameter's gradient (scalar loop)
         //   t0 = Copy(t1) [4, 4]
         //   t2 = Eq(t3, t4) [4, 4]
         //   t5 = Mul(t0, t2) [4, 4]

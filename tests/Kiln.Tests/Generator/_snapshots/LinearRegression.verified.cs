@@ -253,7 +253,7 @@ namespace Kiln.Generated
             }
         }
 
-        // K3: sum over axes 0 of [N, 1], added into grad of 'linear.bias' (Vector256)
+        // K3: sum over axes 0 of [N, 1], added into a parameter's gradient (Vector256)
         //   t0 = Sum(t1; axes=0) [1, 1]
         // d: A0 = element count, A1 = parameter/gradient offset 1, A2 = offset of t1
         public static void K3(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
