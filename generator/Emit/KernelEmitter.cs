@@ -172,6 +172,7 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
     /// <summary>Statements computing the kernel's value into v{root} from the loaded leaves l{id}.</summary>
     private static IEnumerable<string> Body(Kernel k, bool vector)
     {
+        var masks = vector ? Masks(k) : [];
         foreach (var n in k.Body)
         {
             if (n.Op == Leaves.Const)
@@ -181,8 +182,30 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
             }
             var args = n.Inputs.Select(i => k.Leaves.Contains(i) ? "l" + i.Id : "v" + i.Id).ToArray();
             if (k.Leaves.Contains(n)) continue;
-            yield return vector ? $"var v{n.Id} = {n.Op.Vector(args, n.Attrs)};" : $"float v{n.Id} = {n.Op.Scalar(args, n.Attrs)};";
+            if (!vector) { yield return $"float v{n.Id} = {n.Op.Scalar(args, n.Attrs)};"; continue; }
+            string value = masks.Contains(n) ? n.Op.VectorMask(args, n.Attrs)!
+                : n.Inputs.Length > 0 && masks.Contains(n.Inputs[0]) ? n.Op.VectorSelect(args, n.Attrs)!
+                : n.Op.Vector(args, n.Attrs)!;
+            yield return $"var v{n.Id} = {value};";
         }
+    }
+
+    /// <summary>
+    /// The comparisons of <paramref name="k"/>'s body that stay lane masks in its vector form: each is read only as the
+    /// condition of selects (where(x &lt; 1, a, b) is one compare and one blend, not a 0/1 float tested against 0).
+    /// </summary>
+    private static HashSet<Node> Masks(Kernel k)
+    {
+        var masks = new HashSet<Node>();
+        string[] two = ["a", "b"], three = ["c", "a", "b"];
+        foreach (var n in k.Body)
+        {
+            if (n == k.Root || k.Leaves.Contains(n) || n.Op.VectorMask(two, n.Attrs) is null || (k.Kind == KernelKind.Reduce && k.Root.Inputs.Contains(n))) continue;
+            var users = k.Body.Where(u => u.Inputs.Contains(n)).ToList();
+            if (users.Count > 0 && users.All(u => u.Op.VectorSelect(three, u.Attrs) is not null && u.Inputs[0] == n && !u.Inputs.Skip(1).Contains(n)))
+                masks.Add(n);
+        }
+        return masks;
     }
 
     private static readonly System.Text.RegularExpressions.Regex Definition = new(@"^(?:float|var) ([lv]\d+) = (.*);$", System.Text.RegularExpressions.RegexOptions.Compiled);

@@ -62,7 +62,8 @@ internal static class Arithmetic
             ? $"(Vector256<float>.One - (Vector256.Equals({a[0]}, {a[1]}) & Vector256<float>.One))"
             : $"(Vector256.{vector}({a[0]}, {a[1]}) & Vector256<float>.One)",
         eval: (a, _) => holds(a[0], a[1]) ? 1 : 0,
-        backward: (_, _, _) => [null, null]);
+        backward: (_, _, _) => [null, null],
+        mask: (a, _) => vector is null ? $"~Vector256.Equals({a[0]}, {a[1]})" : $"Vector256.{vector}({a[0]}, {a[1]})");
 
     // Logical ops on masks, as torch.logical_*: any nonzero value is true. No gradient.
     public static readonly OpDef LogicalAnd = new ElementwiseOp("LogicalAnd",
@@ -99,7 +100,8 @@ internal static class Arithmetic
             null,
             b.SumTo(b.Where(n.Inputs[0], g, b.Const(0)), n.Inputs[1].Shape),
             b.SumTo(b.Where(n.Inputs[0], b.Const(0), g), n.Inputs[2].Shape),
-        ]);
+        ],
+        select: (a, _) => $"Vector256.ConditionalSelect({a[0]}, {a[1]}, {a[2]})");
 
     /// <summary>Ops of one instruction or so: fusion recomputes short chains of them from stored operands instead of storing their result.</summary>
     public static readonly System.Collections.Generic.HashSet<OpDef> OneInstruction = [Unary.Copy, Add, Sub, Mul, Neg, Eq, Ne, Gt, Ge, Lt, Le, LogicalAnd, LogicalOr, LogicalXor, LogicalNot, Where, Maximum, Minimum,

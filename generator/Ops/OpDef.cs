@@ -34,6 +34,14 @@ internal abstract class OpDef
     /// <summary>Elementwise: the Vector256&lt;float&gt; expression, or null to fall back to the scalar loop.</summary>
     public virtual string? Vector(string[] a, NodeAttrs attrs) => null;
 
+    /// <summary>A comparison: its vector form as a lane mask (all bits set where it holds), for a kernel whose only use of
+    /// it is as the condition of <see cref="VectorSelect"/>s; null for other ops.</summary>
+    public virtual string? VectorMask(string[] a, NodeAttrs attrs) => null;
+
+    /// <summary>A select (torch.where): its vector form when its condition, the first operand, is a lane mask; null for
+    /// other ops.</summary>
+    public virtual string? VectorSelect(string[] a, NodeAttrs attrs) => null;
+
     /// <summary>Elementwise: float64 semantics for the reference interpreter.</summary>
     public virtual double Eval(double[] a, NodeAttrs attrs) => throw new NotSupportedException(Name + " has no elementwise evaluation");
 
@@ -71,7 +79,9 @@ internal sealed class ElementwiseOp(
     Func<double[], NodeAttrs, double> eval,
     Func<GraphBuilder, Node, Node, Node?[]> backward,
     string? language = null,
-    (string Name, double Default)[]? parameters = null) : OpDef
+    (string Name, double Default)[]? parameters = null,
+    Func<string[], NodeAttrs, string>? mask = null,
+    Func<string[], NodeAttrs, string>? select = null) : OpDef
 {
     public override string Name => name;
     /// <summary>The name of the row in the language (Ops.X / Tensor.X), or null.</summary>
@@ -81,6 +91,8 @@ internal sealed class ElementwiseOp(
     public override OpKind Kind => OpKind.Elementwise;
     public override string Scalar(string[] a, NodeAttrs attrs) => scalar(a, attrs);
     public override string? Vector(string[] a, NodeAttrs attrs) => vector(a, attrs);
+    public override string? VectorMask(string[] a, NodeAttrs attrs) => mask?.Invoke(a, attrs);
+    public override string? VectorSelect(string[] a, NodeAttrs attrs) => select?.Invoke(a, attrs);
     public override double Eval(double[] a, NodeAttrs attrs) => eval(a, attrs);
     public override Node?[] Backward(GraphBuilder b, Node node, Node grad) => backward(b, node, grad);
 }
