@@ -14,9 +14,9 @@ namespace Kiln.Kernels;
 /// Managed path, after BLIS: B is read in panels two vectors wide, in place where it is untransposed (only a last,
 /// partial panel is packed, zero-padded), else packed (a transposed B, or rows a multiple of 4 KB apart, which would
 /// fall into the same L1 sets: packing costs less than those misses there); A is read in place with its strides (a
-/// transposed A too), and an 8-row × 2-vector register-blocked FMA micro-kernel (Vector512 where the hardware has it, else Vector256) runs
-/// over blocks of rows × columns on all cores, the inner dimension cut into cache-sized slices. The first slice
-/// writes C, so nothing is cleared first.
+/// transposed A too), and an 8-row × 2-vector register-blocked FMA micro-kernel (Vector512 where the hardware has it,
+/// else Vector256) runs over blocks of rows × columns on all cores, the inner dimension cut into cache-sized slices.
+/// The first slice writes C, so nothing is cleared first.
 /// ILGPU path: one thread per output element (grid-stride).
 /// </summary>
 public sealed class GemmOp
