@@ -275,7 +275,8 @@ public sealed class GemmOp
         for (long t = start; t < end; t++)
         {
             int i0 = (int)(t / _colBlocks) * _mc, j0 = (int)(t % _colBlocks) * _nc;
-            if (Wide) Block<Wide512, Vector512<float>>(i0, Math.Min(_m, i0 + _mc), j0, Math.Min(_n, j0 + _nc));
+            // the width this run's panels were laid out for (not Wide again: the split of in-place and packed panels follows it)
+            if (_nr == 2 * Vector512<float>.Count) Block<Wide512, Vector512<float>>(i0, Math.Min(_m, i0 + _mc), j0, Math.Min(_n, j0 + _nc));
             else Block<Narrow256, Vector256<float>>(i0, Math.Min(_m, i0 + _mc), j0, Math.Min(_n, j0 + _nc));
         }
     }

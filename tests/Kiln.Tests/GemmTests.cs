@@ -16,7 +16,7 @@ public class GemmTests
     {
         var data = new TheoryData<int, int, int, bool, bool, bool>();
         foreach (var (m, n, k) in new[] { (1, 1, 1), (7, 19, 5), (16, 16, 500), (500, 1, 16), (9, 33, 3), (4, 16, 1), (13, 8, 21),
-                     (1, 40, 7), (37, 70, 300), (300, 550, 9), (10, 600, 260), (46, 1, 7), (500, 19, 1), (37, 40, 1), (9, 1024, 3) })
+                     (1, 40, 7), (37, 70, 300), (300, 550, 9), (10, 600, 260), (46, 1, 7), (500, 19, 1), (37, 40, 1), (9, 1024, 3), (11, 64, 20) })
             foreach (bool ta in new[] { false, true })
                 foreach (bool tb in new[] { false, true })
                     data.Add(m, n, k, ta, tb, (m + n + k + (ta ? 1 : 0)) % 2 == 0);

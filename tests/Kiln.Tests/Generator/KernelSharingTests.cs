@@ -91,4 +91,28 @@ public class KernelSharingTests
         Assert.Matches(@"// S\d+: [^\n]*added into grad of 'b1'", source);
         Assert.Matches(@"// S\d+: [^\n]*added into grad of 'b2'", source);
     }
+
+    /// <summary>
+    /// A comparison read only as the condition of wheres stays a lane mask in the vector form (one compare, one blend); one
+    /// also read as a value (multiplied here) stays the 0/1 float every reader can use.
+    /// </summary>
+    [Fact]
+    public void A_comparison_read_only_by_wheres_is_a_lane_mask()
+    {
+        var result = GeneratorHarness.Run("""
+            using Kiln;
+            using static Kiln.Ops;
+            [Model] public partial class Masks
+            {
+                [Forward] public Tensor Huberish([Shape(64)] Tensor d) { var small = Abs(d) < 1f; return Where(small, d * d, Abs(d)) + Where(small, d, 0f * d); }
+                [Forward] public Tensor Counted([Shape(64)] Tensor d) { var small = Abs(d) < 1f; return Where(small, d * d, Abs(d)) * small; }
+            }
+            """);
+        Assert.Empty(result.CompileErrors);
+        var source = result.Source("Masks");
+        Assert.Matches(@"ConditionalSelect\(Vector256\.LessThan\(|ConditionalSelect\(v\d+, ", source);
+        Assert.Matches(@"var v\d+ = Vector256\.LessThan\([^\n]*\);", source);
+        // the second kernel multiplies by the comparison: it stays a 0/1 float there
+        Assert.Matches(@"\(Vector256\.LessThan\([^\n]*\) & Vector256<float>\.One\)", source);
+    }
 }
