@@ -10,9 +10,11 @@ namespace Kiln.Generator.Emit;
 
 /// <summary>
 /// Emits one fused elementwise or reduction kernel twice from the same IR: as an ILGPU kernel (grid-stride
-/// loop, one element per iteration) and as a managed loop over row segments, Vector256 where every operand
+/// loop, one element per iteration) and as a managed loop over row segments, vectorised where every operand
 /// is contiguous or broadcast along the last dim and every op has a vector form (to the segment's end, its last
-/// vector masked by <c>Lanes</c>), scalar otherwise.
+/// vector partial), scalar otherwise. The vector loop is written once, generic over the lane type S
+/// (<c>IVector&lt;S&gt;</c>), and runs as 16 lanes (Vec16) where Vector512 is accelerated and the kernel's rows allow, as
+/// 8 (Vec8) elsewhere.
 /// </summary>
 /// <paramref name="slot"/>: the bound slot a node is stored in (-1: a region): on the managed path a kernel reads it from an array of its own.
 internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout> layout, System.Func<Node, int> slot)
@@ -163,6 +165,20 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
         return k.Body.All(n => n.Op == Leaves.Const || n.Op.Vector(n.Inputs.Select(_ => "x").ToArray(), n.Attrs) is not null);
     }
 
+    /// <summary>
+    /// Whether a vectorised kernel may also run 16 lanes at a time: a bias read at the column needs rows a multiple of
+    /// 16 long (the runtime's Map chunks start at multiples of 16), and rows known to be shorter than 16 would run
+    /// wholly as partial vectors, so they keep 8.
+    /// </summary>
+    public bool Wide(Kernel k)
+    {
+        if (!Vectorizable(k)) return false;
+        var cols = Cols(Domain(k));
+        if (FlatReach(k) is { } reach)
+            return !reach.Values.Contains(Reach.Column) || cols.Coefficient % 16 == 0;
+        return !(cols.IsConstant && cols.Coefficient < 16);
+    }
+
     private static string ConstScalar(Node n) => n.Attrs.Divisor.IsOne
         ? OpDef.Float(n.Attrs.Value)
         : n.Attrs.DivisorOffset == 0
@@ -177,7 +193,7 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
         {
             if (n.Op == Leaves.Const)
             {
-                yield return vector ? $"var v{n.Id} = Vector256.Create({ConstScalar(n)});" : $"float v{n.Id} = {ConstScalar(n)};";
+                yield return vector ? $"var v{n.Id} = S.Create({ConstScalar(n)});" : $"float v{n.Id} = {ConstScalar(n)};";
                 continue;
             }
             var args = n.Inputs.Select(i => k.Leaves.Contains(i) ? "l" + i.Id : "v" + i.Id).ToArray();
@@ -346,7 +362,7 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
                 string arr = LeafArray(k, leaf, place.Region) + "r";
                 var last = strides[colAxis];
                 w.Line(vectors
-                    ? last.Coefficient == 0 ? $"var l{leaf.Id} = Vector256.Create(Unsafe.Add(ref {arr}, {at}));" : $"var l{leaf.Id} = Vector256.LoadUnsafe(ref Unsafe.Add(ref {arr}, {at}), (nuint)c);"
+                    ? last.Coefficient == 0 ? $"var l{leaf.Id} = S.Create(Unsafe.Add(ref {arr}, {at}));" : $"var l{leaf.Id} = S.Load(ref Unsafe.Add(ref {arr}, {at}), c);"
                     : $"float l{leaf.Id} = Unsafe.Add(ref {arr}, {Sum(new[] { at, Mul("c", last) })});");
             }
             foreach (var s in Body(k, vectors)) w.Line(s);
@@ -355,10 +371,10 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
         }
         if (vector)
         {
-            w.Open("for (; c + 8 <= stop; c += 8)");
-            w.Line($"Vector256<float> vacc = {r.VectorIdentity};");
+            w.Open("for (; c + S.Count <= stop; c += S.Count)");
+            w.Line($"S vacc = {r.VectorIdentity};");
             Rows(vectors: true);
-            w.Line(k.Accumulates ? "(Vector256.LoadUnsafe(ref o, (nuint)c) + vacc).StoreUnsafe(ref o, (nuint)c);" : "vacc.StoreUnsafe(ref o, (nuint)c);");
+            w.Line(k.Accumulates ? "(S.Load(ref o, c) + vacc).Store(ref o, c);" : "vacc.Store(ref o, c);");
             w.Close();
         }
         w.Open("for (; c < stop; c++)");
@@ -407,9 +423,20 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
         var rowAxes = flat ? new List<int>() : live.Take(System.Math.Max(0, live.Count - 1)).ToList();
         int lastAxis = live.Count > 0 ? live[live.Count - 1] : -1;
         bool vector = Vectorizable(k);
-        string ret = mode == ReduceMode.All ? "double" : "void";
+        string ret = mode == ReduceMode.All ? "double" : "void", parameters = $"(KernelArrays a, {argType} d, long start, long end)";
         // optimised from the first call: a training loop's first steps run at full speed, not as tier-0 code
-        w.Open($"[MethodImpl(MethodImplOptions.AggressiveOptimization)] public static {ret} {name}(KernelArrays a, {argType} d, long start, long end)");
+        const string optimized = "[MethodImpl(MethodImplOptions.AggressiveOptimization)] ";
+        if (vector)
+        {
+            // the vector form is generic over its lanes; this entry picks the width once per call
+            string Run(string lanes) => $"{name}<{lanes}>(a, d, start, end)";
+            string pick = !Wide(k) ? Run("Vec8")
+                : ret == "void" ? $"{{ if (VectorWidths.Wide) {Run("Vec16")}; else {Run("Vec8")}; }}"
+                : $"VectorWidths.Wide ? {Run("Vec16")} : {Run("Vec8")}";
+            w.Line($"{optimized}public static {ret} {name}{parameters}{(pick.StartsWith("{") ? " " + pick : " => " + pick + ";")}");
+            w.Open($"{optimized}private static {ret} {name}<S>{parameters} where S : struct, IVector<S>");
+        }
+        else w.Open($"{optimized}public static {ret} {name}{parameters}");
         if (live.Count == 0 && (k.Kind != KernelKind.Reduce || mode == ReduceMode.All))
         {
             EmitSingle(w, k, mode);
@@ -465,42 +492,44 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
         if (vector)
         {
             // the body is written once, as a local function of the leaves' vectors: whole vectors run it in the loop
-            // (inlined), and the last, partial vector of a segment (fewer than 8 elements left) through Lanes, masked
+            // (inlined), and the last, partial vector of a segment (fewer than S.Count elements left) masked
             var r = k.Kind == KernelKind.Reduce ? Reduction(k) : null;
             string Call(bool tail) => "Body(" + string.Join(", ", k.Leaves.Select(leaf =>
-                lasts[leaf].Coefficient == 0 ? $"Vector256.Create({One(leaf)})"
-                : At(leaf) is "c" ? (tail ? $"Lanes.Load(ref b{leaf.Id}, c, stop - c)" : $"Vector256.LoadUnsafe(ref b{leaf.Id}, (nuint)c)")
-                // a bias row read at the column: a vector never crosses its row's end (rows are a multiple of 8)
-                : $"Vector256.LoadUnsafe(ref b{leaf.Id}, (nuint)({At(leaf)}))")) + ")";
+                lasts[leaf].Coefficient == 0 ? $"S.Create({One(leaf)})"
+                : At(leaf) is "c" ? (tail ? $"S.Load(ref b{leaf.Id}, c, stop - c)" : $"S.Load(ref b{leaf.Id}, c)")
+                // a bias row read at the column: a vector never crosses its row's end (rows are a multiple of the lanes)
+                : $"S.Load(ref b{leaf.Id}, {At(leaf)})")) + ")";
             string whole = Call(tail: false), part = Call(tail: true);
-            const string loop = "for (; c + 8 <= stop; c += 8) ", last = "if (c < stop) ", at = "ref o, (nuint)c", rest = "ref o, c, stop - c";
+            // a do-while, not a for: with the lane count a type's member, the JIT hoists the body's constants out of this form
+            string Loop(string statement) => $"if (c <= stop - S.Count) do {statement} while ((c += S.Count) <= stop - S.Count);";
+            const string last = "if (c < stop) ", at = "ref o, c", rest = "ref o, c, stop - c";
             if (r is not null && lastReduced)
             {
                 // the lanes are combined before the tail: the accumulator stays in a register through the loop
-                w.Line($"Vector256<float> vacc = {r.VectorIdentity};");
-                w.Line(loop + r.VectorAccumulate("vacc", whole));
+                w.Line($"S vacc = {r.VectorIdentity};");
+                w.Line(Loop(r.VectorAccumulate("vacc", whole)));
                 w.Line(r.Accumulate("acc", r.AcrossLanes("vacc")));
-                w.Line(last + r.Accumulate("acc", r.AcrossLanes($"Lanes.Keep({part}, stop - c, {r.VectorIdentity})")));
+                w.Line(last + r.Accumulate("acc", r.AcrossLanes($"S.Keep({part}, stop - c, {r.VectorIdentity})")));
             }
             else if (r is not null)
             {
-                w.Line($"{loop}{r.VectorCombine($"Vector256.LoadUnsafe({at})", whole)}.StoreUnsafe({at});");
-                w.Line($"{last}Lanes.Store({r.VectorCombine($"Lanes.Load({rest})", part)}, {rest});");
+                w.Line(Loop($"{r.VectorCombine($"S.Load({at})", whole)}.Store({at});"));
+                w.Line($"{last}{r.VectorCombine($"S.Load({rest})", part)}.Store({rest});");
             }
             else if (k.Accumulates)
             {
-                w.Line($"{loop}(Vector256.LoadUnsafe({at}) + {whole}).StoreUnsafe({at});");
-                w.Line($"{last}Lanes.Store(Lanes.Load({rest}) + {part}, {rest});");
+                w.Line(Loop($"(S.Load({at}) + {whole}).Store({at});"));
+                w.Line($"{last}(S.Load({rest}) + {part}).Store({rest});");
             }
             else
             {
-                w.Line($"{loop}{whole}.StoreUnsafe({at});");
-                w.Line($"{last}Lanes.Store({part}, {rest});");
+                w.Line(Loop($"{whole}.Store({at});"));
+                w.Line($"{last}{part}.Store({rest});");
             }
             var lines = Fold(Body(k, vector: true).Append($"return {ResultOf(k)};"));
             body = new SourceWriter();
             // static unless a constant reads a dim (1/N of a mean): then it reads the kernel's d
-            string signature = $"[MethodImpl(MethodImplOptions.AggressiveInlining)] {(lines.Any(l => l.Contains("d.")) ? "" : "static ")}Vector256<float> Body({string.Join(", ", k.Leaves.Select(leaf => $"Vector256<float> l{leaf.Id}"))})";
+            string signature = $"[MethodImpl(MethodImplOptions.AggressiveInlining)] {(lines.Any(l => l.Contains("d.")) ? "" : "static ")}S Body({string.Join(", ", k.Leaves.Select(leaf => $"S l{leaf.Id}"))})";
             if (lines.Count == 1) body.Line($"{signature} => {lines[0].Substring("return ".Length)}");
             else
             {

@@ -94,13 +94,13 @@ internal sealed class KernelLibrary(string className)
         if (_texts.Count == 0) return;
         w.Line();
         w.Open("namespace Kiln.Generated");
-        foreach (var u in new[] { "System", "System.Runtime.CompilerServices", "System.Runtime.InteropServices", "System.Runtime.Intrinsics", "ILGPU", "Kiln.Kernels" })
+        foreach (var u in new[] { "System", "System.Runtime.CompilerServices", "System.Runtime.InteropServices", "ILGPU", "Kiln.Kernels" })
             w.Line($"using global::{u};");
         w.Line();
         w.Line($"/// <summary>");
         w.Line($"/// The fused kernels of {modelName}'s plans, each once: a plan passes its own dims and offsets as KernelArgs. Each");
         w.Line("/// kernel Kn has an ILGPU form Kn (a grid-stride loop, one element per iteration), a managed form KnCpu over elements");
-        w.Line("/// [start, end) of its domain (Vector256 where every operand allows), and, for a max, min or product of all elements,");
+        w.Line("/// [start, end) of its domain (vectors of 16 or 8 lanes where every operand allows), and, for a max, min or product of all elements,");
         w.Line("/// KnCombine joining two partial results.");
         w.Line($"/// </summary>");
         w.Open($"file static class {className}");

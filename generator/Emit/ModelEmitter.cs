@@ -110,7 +110,7 @@ internal static class ModelEmitter
         w.Close();
         if (hasNamespace) w.Close();
         // the kernels: out of the model's scope, in a namespace of Kiln's own whose usings come before any outer name,
-        // so they keep the short names a person would write (Math, Vector256) whatever the user's model declares
+        // so they keep the short names a person would write (Math, Unsafe) whatever the user's model declares
         library.Emit(w, model.Name);
         return w.ToString();
     }

@@ -307,7 +307,7 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
     {
         string what = k.Kind == KernelKind.Reduce ? $"{k.Root.Op.Name.ToLowerInvariant()} over axes {string.Join(",", k.Root.Attrs.Axes)} of {KernelEmitter.Domain(k)}" : $"elementwise over {k.Root.Shape}";
         string target = k.GradPath is { } p ? shared ? ", added into a parameter's gradient" : $", added into grad of '{p}'" : $", writes t{k.Root.Id}";
-        return $"{what}{target}{(Emitter.Vectorizable(k) ? " (Vector256)" : " (scalar loop)")}";
+        return $"{what}{target}{(Emitter.Wide(k) ? " (16 or 8 lanes)" : Emitter.Vectorizable(k) ? " (8 lanes)" : " (scalar loop)")}";
     }
 
     private void EmitEntryPoints(SourceWriter w)

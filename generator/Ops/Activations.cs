@@ -6,16 +6,16 @@ namespace Kiln.Generator.Ops;
 /// <summary>
 /// Activations as torch.nn.functional defines them (values, defaults, and autograd's choice at each kink). Each row
 /// carries its derivative f′ as forms of its own (a companion row), so backward is g·f′(x) in one fused pass.
-/// Vector forms compose Vector256 where .NET has the pieces; the others run the scalar loop.
+/// Vector forms compose IVector&lt;S&gt; members and Simd's vector math where those have the pieces; the others run the scalar loop.
 /// </summary>
 internal static class Activations
 {
     private const string Simd = "global::Kiln.Kernels.Simd.";
-    private const string Zero = "Vector256<float>.Zero", One = "Vector256<float>.One";
+    private const string Zero = "S.Zero", One = "S.One";
 
     private static string P(NodeAttrs t, int i) => OpDef.Arg(t, i);
     private static string V(NodeAttrs t, int i) => OpDef.VecArg(t, i);
-    private static string Select(string condition, string yes, string no) => $"Vector256.ConditionalSelect({condition}, {yes}, {no})";
+    private static string Select(string condition, string yes, string no) => $"S.ConditionalSelect({condition}, {yes}, {no})";
 
     /// <summary>A row whose backward is g·f′(x), f′ given by <paramref name="derivative"/> and its vector and float64 forms.</summary>
     private static ElementwiseOp Activation(string name,
@@ -35,37 +35,37 @@ internal static class Activations
     // leaky_relu: x if x > 0 else slope·x; at 0 the gradient is the slope (PyTorch: x > 0 ? g : g·slope)
     public static readonly OpDef LeakyRelu = Activation("LeakyRelu", parameters: [("negativeSlope", 0.01)],
         scalar: (a, t) => $"({a[0]} > 0f ? {a[0]} : {P(t, 0)} * {a[0]})",
-        vector: (a, t) => Select($"Vector256.GreaterThan({a[0]}, {Zero})", a[0], $"{a[0]} * {V(t, 0)}"),
+        vector: (a, t) => Select($"S.GreaterThan({a[0]}, {Zero})", a[0], $"{a[0]} * {V(t, 0)}"),
         eval: (a, t) => a[0] > 0 ? a[0] : t.Args[0] * a[0],
         derivative: (a, t) => $"({a[0]} > 0f ? 1f : {P(t, 0)})",
-        derivativeVector: (a, t) => Select($"Vector256.GreaterThan({a[0]}, {Zero})", One, V(t, 0)),
+        derivativeVector: (a, t) => Select($"S.GreaterThan({a[0]}, {Zero})", One, V(t, 0)),
         derivativeEval: (a, t) => a[0] > 0 ? 1 : t.Args[0]);
 
     // elu: x if x > 0 else α(eˣ - 1); gradient α·eˣ for x ≤ 0
     public static readonly OpDef Elu = Activation("Elu", parameters: [("alpha", 1.0)],
         scalar: (a, t) => $"({a[0]} > 0f ? {a[0]} : {P(t, 0)} * {Simd}Expm1({a[0]}))",
-        vector: (a, t) => Select($"Vector256.GreaterThan({a[0]}, {Zero})", a[0], $"{V(t, 0)} * {Simd}Expm1({a[0]})"),
+        vector: (a, t) => Select($"S.GreaterThan({a[0]}, {Zero})", a[0], $"{V(t, 0)} * {Simd}Expm1({a[0]})"),
         eval: (a, t) => a[0] > 0 ? a[0] : t.Args[0] * Unary.Expm1Double(a[0]),
         derivative: (a, t) => $"({a[0]} > 0f ? 1f : {P(t, 0)} * MathF.Exp({a[0]}))",
-        derivativeVector: (a, t) => Select($"Vector256.GreaterThan({a[0]}, {Zero})", One, $"{V(t, 0)} * {Simd}Exp({a[0]})"),
+        derivativeVector: (a, t) => Select($"S.GreaterThan({a[0]}, {Zero})", One, $"{V(t, 0)} * {Simd}Exp({a[0]})"),
         derivativeEval: (a, t) => a[0] > 0 ? 1 : t.Args[0] * Math.Exp(a[0]));
 
     // selu: scale·elu(x, α) with PyTorch's fixed α and scale
     public static readonly OpDef Selu = Activation("Selu",
         scalar: (a, _) => $"({a[0]} > 0f ? {OpDef.Float(SeluScale)} * {a[0]} : {OpDef.Float(SeluScale * SeluAlpha)} * {Simd}Expm1({a[0]}))",
-        vector: (a, _) => Select($"Vector256.GreaterThan({a[0]}, {Zero})", $"{a[0]} * {OpDef.Vec(OpDef.Float(SeluScale))}", $"{OpDef.Vec(OpDef.Float(SeluScale * SeluAlpha))} * {Simd}Expm1({a[0]})"),
+        vector: (a, _) => Select($"S.GreaterThan({a[0]}, {Zero})", $"{a[0]} * {OpDef.Vec(OpDef.Float(SeluScale))}", $"{OpDef.Vec(OpDef.Float(SeluScale * SeluAlpha))} * {Simd}Expm1({a[0]})"),
         eval: (a, _) => a[0] > 0 ? SeluScale * a[0] : SeluScale * SeluAlpha * Unary.Expm1Double(a[0]),
         derivative: (a, _) => $"({a[0]} > 0f ? {OpDef.Float(SeluScale)} : {OpDef.Float(SeluScale * SeluAlpha)} * MathF.Exp({a[0]}))",
-        derivativeVector: (a, _) => Select($"Vector256.GreaterThan({a[0]}, {Zero})", OpDef.Vec(OpDef.Float(SeluScale)), $"{OpDef.Vec(OpDef.Float(SeluScale * SeluAlpha))} * {Simd}Exp({a[0]})"),
+        derivativeVector: (a, _) => Select($"S.GreaterThan({a[0]}, {Zero})", OpDef.Vec(OpDef.Float(SeluScale)), $"{OpDef.Vec(OpDef.Float(SeluScale * SeluAlpha))} * {Simd}Exp({a[0]})"),
         derivativeEval: (a, _) => a[0] > 0 ? SeluScale : SeluScale * SeluAlpha * Math.Exp(a[0]));
 
     // celu: max(0, x) + min(0, α(e^(x/α) - 1)); gradient e^(x/α) for x ≤ 0
     public static readonly OpDef Celu = Activation("Celu", parameters: [("alpha", 1.0)],
         scalar: (a, t) => $"({a[0]} > 0f ? {a[0]} : {P(t, 0)} * {Simd}Expm1({a[0]} / {P(t, 0)}))",
-        vector: (a, t) => Select($"Vector256.GreaterThan({a[0]}, {Zero})", a[0], $"{V(t, 0)} * {Simd}Expm1({a[0]} / {V(t, 0)})"),
+        vector: (a, t) => Select($"S.GreaterThan({a[0]}, {Zero})", a[0], $"{V(t, 0)} * {Simd}Expm1({a[0]} / {V(t, 0)})"),
         eval: (a, t) => a[0] > 0 ? a[0] : t.Args[0] * Unary.Expm1Double(a[0] / t.Args[0]),
         derivative: (a, t) => $"({a[0]} > 0f ? 1f : MathF.Exp({a[0]} / {P(t, 0)}))",
-        derivativeVector: (a, t) => Select($"Vector256.GreaterThan({a[0]}, {Zero})", One, $"{Simd}Exp({a[0]} / {V(t, 0)})"),
+        derivativeVector: (a, t) => Select($"S.GreaterThan({a[0]}, {Zero})", One, $"{Simd}Exp({a[0]} / {V(t, 0)})"),
         derivativeEval: (a, t) => a[0] > 0 ? 1 : Math.Exp(a[0] / t.Args[0]));
 
     // gelu (approximate = "none"): x·Φ(x), gradient Φ(x) + x·φ(x); Ops.Gelu picks this or GeluTanh (Lowerings.Gelu)
@@ -135,10 +135,10 @@ internal static class Activations
     // softsign: x/(1 + |x|), gradient 1/(1 + |x|)²
     public static readonly OpDef Softsign = Activation("Softsign",
         scalar: (a, _) => $"({a[0]} / (1f + MathF.Abs({a[0]})))",
-        vector: (a, _) => $"({a[0]} / ({One} + Vector256.Abs({a[0]})))",
+        vector: (a, _) => $"({a[0]} / ({One} + S.Abs({a[0]})))",
         eval: (a, _) => a[0] / (1 + Math.Abs(a[0])),
         derivative: (a, _) => $"(1f / ((1f + MathF.Abs({a[0]})) * (1f + MathF.Abs({a[0]}))))",
-        derivativeVector: (a, _) => $"({One} / (({One} + Vector256.Abs({a[0]})) * ({One} + Vector256.Abs({a[0]}))))",
+        derivativeVector: (a, _) => $"({One} / (({One} + S.Abs({a[0]})) * ({One} + S.Abs({a[0]}))))",
         derivativeEval: (a, _) => 1 / ((1 + Math.Abs(a[0])) * (1 + Math.Abs(a[0]))));
 
     // log σ(x) = min(x, 0) - log(1 + e^-|x|), gradient σ(-x)
@@ -153,35 +153,35 @@ internal static class Activations
     // hardtanh: clamp(x, min, max); the gradient is 1 strictly inside (PyTorch: 0 where x ≤ min or x ≥ max)
     public static readonly OpDef Hardtanh = Activation("Hardtanh", parameters: [("minVal", -1.0), ("maxVal", 1.0)],
         scalar: (a, t) => $"MathF.Min(MathF.Max({a[0]}, {P(t, 0)}), {P(t, 1)})",
-        vector: (a, t) => $"Vector256.Min(Vector256.Max({a[0]}, {V(t, 0)}), {V(t, 1)})",
+        vector: (a, t) => $"S.Min(S.Max({a[0]}, {V(t, 0)}), {V(t, 1)})",
         eval: (a, t) => Math.Min(Math.Max(a[0], t.Args[0]), t.Args[1]),
         derivative: (a, t) => $"({a[0]} > {P(t, 0)} && {a[0]} < {P(t, 1)} ? 1f : 0f)",
-        derivativeVector: (a, t) => $"(Vector256.GreaterThan({a[0]}, {V(t, 0)}) & Vector256.LessThan({a[0]}, {V(t, 1)}) & {One})",
+        derivativeVector: (a, t) => $"(S.GreaterThan({a[0]}, {V(t, 0)}) & S.LessThan({a[0]}, {V(t, 1)}) & {One})",
         derivativeEval: (a, t) => a[0] > t.Args[0] && a[0] < t.Args[1] ? 1 : 0);
 
     // relu6 = hardtanh(x, 0, 6), with its strict-interior gradient
     public static readonly OpDef Relu6 = Activation("Relu6",
         scalar: (a, _) => $"MathF.Min(MathF.Max({a[0]}, 0f), 6f)",
-        vector: (a, _) => $"Vector256.Min(Vector256.Max({a[0]}, {Zero}), Vector256.Create(6f))",
+        vector: (a, _) => $"S.Min(S.Max({a[0]}, {Zero}), S.Create(6f))",
         eval: (a, _) => Math.Min(Math.Max(a[0], 0), 6),
         derivative: (a, _) => $"({a[0]} > 0f && {a[0]} < 6f ? 1f : 0f)",
-        derivativeVector: (a, _) => $"(Vector256.GreaterThan({a[0]}, {Zero}) & Vector256.LessThan({a[0]}, Vector256.Create(6f)) & {One})",
+        derivativeVector: (a, _) => $"(S.GreaterThan({a[0]}, {Zero}) & S.LessThan({a[0]}, S.Create(6f)) & {One})",
         derivativeEval: (a, _) => a[0] > 0 && a[0] < 6 ? 1 : 0);
 
     // hardsigmoid: clamp(x/6 + 1/2, 0, 1), gradient 1/6 strictly inside (-3, 3)
     public static readonly OpDef Hardsigmoid = Activation("Hardsigmoid",
         scalar: (a, _) => $"MathF.Min(MathF.Max({a[0]} / 6f + 0.5f, 0f), 1f)",
-        vector: (a, _) => $"Vector256.Min(Vector256.Max({a[0]} / Vector256.Create(6f) + Vector256.Create(0.5f), {Zero}), {One})",
+        vector: (a, _) => $"S.Min(S.Max({a[0]} / S.Create(6f) + S.Create(0.5f), {Zero}), {One})",
         eval: (a, _) => Math.Min(Math.Max(a[0] / 6 + 0.5, 0), 1),
         derivative: (a, _) => $"({a[0]} > -3f && {a[0]} < 3f ? 1f / 6f : 0f)",
-        derivativeVector: (a, _) => $"(Vector256.GreaterThan({a[0]}, Vector256.Create(-3f)) & Vector256.LessThan({a[0]}, Vector256.Create(3f)) & Vector256.Create(1f / 6f))",
+        derivativeVector: (a, _) => $"(S.GreaterThan({a[0]}, S.Create(-3f)) & S.LessThan({a[0]}, S.Create(3f)) & S.Create(1f / 6f))",
         derivativeEval: (a, _) => a[0] > -3 && a[0] < 3 ? 1.0 / 6 : 0);
 
     // hardswish: x·relu6(x + 3)/6; gradient 0 for x ≤ -3, x/3 + 1/2 inside, 1 for x ≥ 3 (PyTorch since 2.8, which made
     // the kinks follow the documented shape; before, ±3 took the inner formula)
     public static readonly OpDef Hardswish = Activation("Hardswish",
         scalar: (a, _) => $"({a[0]} * MathF.Min(MathF.Max({a[0]} + 3f, 0f), 6f) / 6f)",
-        vector: (a, _) => $"({a[0]} * Vector256.Min(Vector256.Max({a[0]} + Vector256.Create(3f), {Zero}), Vector256.Create(6f)) / Vector256.Create(6f))",
+        vector: (a, _) => $"({a[0]} * S.Min(S.Max({a[0]} + S.Create(3f), {Zero}), S.Create(6f)) / S.Create(6f))",
         eval: (a, _) => a[0] * Math.Min(Math.Max(a[0] + 3, 0), 6) / 6,
         derivative: (a, _) => $"({a[0]} <= -3f ? 0f : {a[0]} >= 3f ? 1f : {a[0]} / 3f + 0.5f)",
         derivativeVector: (_, _) => null,
@@ -190,9 +190,9 @@ internal static class Activations
     // threshold: x where x > threshold, else value; the gradient passes where x > threshold
     public static readonly OpDef Threshold = Activation("Threshold", parameters: [("threshold", 0.0), ("value", 0.0)],
         scalar: (a, t) => $"({a[0]} > {P(t, 0)} ? {a[0]} : {P(t, 1)})",
-        vector: (a, t) => Select($"Vector256.GreaterThan({a[0]}, {V(t, 0)})", a[0], V(t, 1)),
+        vector: (a, t) => Select($"S.GreaterThan({a[0]}, {V(t, 0)})", a[0], V(t, 1)),
         eval: (a, t) => a[0] > t.Args[0] ? a[0] : t.Args[1],
         derivative: (a, t) => $"({a[0]} > {P(t, 0)} ? 1f : 0f)",
-        derivativeVector: (a, t) => $"(Vector256.GreaterThan({a[0]}, {V(t, 0)}) & {One})",
+        derivativeVector: (a, t) => $"(S.GreaterThan({a[0]}, {V(t, 0)}) & {One})",
         derivativeEval: (a, t) => a[0] > t.Args[0] ? 1 : 0);
 }

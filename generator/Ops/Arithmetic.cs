@@ -59,41 +59,41 @@ internal static class Arithmetic
     private static OpDef Comparison(string name, string op, string? vector, Func<double, double, bool> holds) => new ElementwiseOp(name,
         scalar: (a, _) => $"({a[0]} {op} {a[1]} ? 1f : 0f)",
         vector: (a, _) => vector is null
-            ? $"(Vector256<float>.One - (Vector256.Equals({a[0]}, {a[1]}) & Vector256<float>.One))"
-            : $"(Vector256.{vector}({a[0]}, {a[1]}) & Vector256<float>.One)",
+            ? $"(S.One - (S.Equals({a[0]}, {a[1]}) & S.One))"
+            : $"(S.{vector}({a[0]}, {a[1]}) & S.One)",
         eval: (a, _) => holds(a[0], a[1]) ? 1 : 0,
         backward: (_, _, _) => [null, null],
-        mask: (a, _) => vector is null ? $"~Vector256.Equals({a[0]}, {a[1]})" : $"Vector256.{vector}({a[0]}, {a[1]})");
+        mask: (a, _) => vector is null ? $"~S.Equals({a[0]}, {a[1]})" : $"S.{vector}({a[0]}, {a[1]})");
 
     // Logical ops on masks, as torch.logical_*: any nonzero value is true. No gradient.
     public static readonly OpDef LogicalAnd = new ElementwiseOp("LogicalAnd",
         scalar: (a, _) => $"({a[0]} != 0f && {a[1]} != 0f ? 1f : 0f)",
-        vector: (a, _) => $"(Vector256<float>.One - ((Vector256.Equals({a[0]}, Vector256<float>.Zero) | Vector256.Equals({a[1]}, Vector256<float>.Zero)) & Vector256<float>.One))",
+        vector: (a, _) => $"(S.One - ((S.Equals({a[0]}, S.Zero) | S.Equals({a[1]}, S.Zero)) & S.One))",
         eval: (a, _) => a[0] != 0 && a[1] != 0 ? 1 : 0,
         backward: (_, _, _) => [null, null]);
 
     public static readonly OpDef LogicalOr = new ElementwiseOp("LogicalOr",
         scalar: (a, _) => $"({a[0]} != 0f || {a[1]} != 0f ? 1f : 0f)",
-        vector: (a, _) => $"(Vector256<float>.One - ((Vector256.Equals({a[0]}, Vector256<float>.Zero) & Vector256.Equals({a[1]}, Vector256<float>.Zero)) & Vector256<float>.One))",
+        vector: (a, _) => $"(S.One - ((S.Equals({a[0]}, S.Zero) & S.Equals({a[1]}, S.Zero)) & S.One))",
         eval: (a, _) => a[0] != 0 || a[1] != 0 ? 1 : 0,
         backward: (_, _, _) => [null, null]);
 
     public static readonly OpDef LogicalXor = new ElementwiseOp("LogicalXor",
         scalar: (a, _) => $"(({a[0]} != 0f) != ({a[1]} != 0f) ? 1f : 0f)",
-        vector: (a, _) => $"((Vector256.Equals({a[0]}, Vector256<float>.Zero) ^ Vector256.Equals({a[1]}, Vector256<float>.Zero)) & Vector256<float>.One)",
+        vector: (a, _) => $"((S.Equals({a[0]}, S.Zero) ^ S.Equals({a[1]}, S.Zero)) & S.One)",
         eval: (a, _) => (a[0] != 0) != (a[1] != 0) ? 1 : 0,
         backward: (_, _, _) => [null, null]);
 
     public static readonly OpDef LogicalNot = new ElementwiseOp("LogicalNot",
         scalar: (a, _) => $"({a[0]} == 0f ? 1f : 0f)",
-        vector: (a, _) => $"(Vector256.Equals({a[0]}, Vector256<float>.Zero) & Vector256<float>.One)",
+        vector: (a, _) => $"(S.Equals({a[0]}, S.Zero) & S.One)",
         eval: (a, _) => a[0] == 0 ? 1 : 0,
         backward: (_, _, _) => [null]);
 
     /// <summary>torch.where(condition, x, y): x where the condition is nonzero, else y; the gradient goes to the chosen side only.</summary>
     public static readonly OpDef Where = new ElementwiseOp("Where",
         scalar: (a, _) => $"({a[0]} != 0f ? {a[1]} : {a[2]})",
-        vector: (a, _) => $"Vector256.ConditionalSelect(Vector256.Equals({a[0]}, Vector256<float>.Zero), {a[2]}, {a[1]})",
+        vector: (a, _) => $"S.ConditionalSelect(S.Equals({a[0]}, S.Zero), {a[2]}, {a[1]})",
         eval: (a, _) => a[0] != 0 ? a[1] : a[2],
         backward: (b, n, g) =>
         [
@@ -101,7 +101,7 @@ internal static class Arithmetic
             b.SumTo(b.Where(n.Inputs[0], g, b.Const(0)), n.Inputs[1].Shape),
             b.SumTo(b.Where(n.Inputs[0], b.Const(0), g), n.Inputs[2].Shape),
         ],
-        select: (a, _) => $"Vector256.ConditionalSelect({a[0]}, {a[1]}, {a[2]})");
+        select: (a, _) => $"S.ConditionalSelect({a[0]}, {a[1]}, {a[2]})");
 
     /// <summary>Ops of one instruction or so: fusion recomputes short chains of them from stored operands instead of storing their result.</summary>
     public static readonly System.Collections.Generic.HashSet<OpDef> OneInstruction = [Unary.Copy, Add, Sub, Mul, Neg, Eq, Ne, Gt, Ge, Lt, Le, LogicalAnd, LogicalOr, LogicalXor, LogicalNot, Where, Maximum, Minimum,
@@ -110,13 +110,13 @@ internal static class Arithmetic
     // torch.maximum/minimum: the gradient goes to the larger (smaller) input, split evenly at a tie (PyTorch's rule)
     public static readonly OpDef Maximum = new ElementwiseOp("Maximum",
         scalar: (a, _) => $"MathF.Max({a[0]}, {a[1]})",
-        vector: (a, _) => $"Vector256.Max({a[0]}, {a[1]})",
+        vector: (a, _) => $"S.Max({a[0]}, {a[1]})",
         eval: (a, _) => Math.Max(a[0], a[1]),
         backward: (b, n, g) => Selected(b, n, g, Gt));
 
     public static readonly OpDef Minimum = new ElementwiseOp("Minimum",
         scalar: (a, _) => $"MathF.Min({a[0]}, {a[1]})",
-        vector: (a, _) => $"Vector256.Min({a[0]}, {a[1]})",
+        vector: (a, _) => $"S.Min({a[0]}, {a[1]})",
         eval: (a, _) => Math.Min(a[0], a[1]),
         backward: (b, n, g) => Selected(b, n, g, Lt));
 

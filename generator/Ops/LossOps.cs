@@ -95,7 +95,7 @@ internal static class LossOps
     /// </summary>
     public static readonly OpDef BinaryCrossEntropyElement = new ElementwiseOp("BceElement",
         scalar: (a, _) => $"(-({a[1]} * MathF.Max(MathF.Log({a[0]}), -100f) + (1f - {a[1]}) * MathF.Max(MathF.Log(1f - {a[0]}), -100f)))",
-        vector: (a, _) => $"(-({a[1]} * Vector256.Max(global::Kiln.Kernels.Simd.Log({a[0]}), Vector256.Create(-100f)) + (Vector256<float>.One - {a[1]}) * Vector256.Max(global::Kiln.Kernels.Simd.Log(Vector256<float>.One - {a[0]}), Vector256.Create(-100f))))",
+        vector: (a, _) => $"(-({a[1]} * S.Max(global::Kiln.Kernels.Simd.Log({a[0]}), S.Create(-100f)) + (S.One - {a[1]}) * S.Max(global::Kiln.Kernels.Simd.Log(S.One - {a[0]}), S.Create(-100f))))",
         eval: (a, _) => -(a[1] * System.Math.Max(System.Math.Log(a[0]), -100) + (1 - a[1]) * System.Math.Max(System.Math.Log(1 - a[0]), -100)),
         backward: (b, n, g) =>
         {

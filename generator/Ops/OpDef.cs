@@ -19,7 +19,7 @@ internal enum OpKind
 }
 
 /// <summary>
-/// One op, defined once: its kind, scalar forward as C# (ILGPU and the scalar managed loop), Vector256 forward
+/// One op, defined once: its kind, scalar forward as C# (ILGPU and the scalar managed loop), vector forward over the lanes type S
 /// (null when it has none), float64 forward (the reference interpreter), and its vector-Jacobian rule written
 /// with the graph builder, so backward graphs are optimized and fused like forward ones.
 /// </summary>
@@ -31,7 +31,8 @@ internal abstract class OpDef
     /// <summary>Elementwise: the float expression from argument expressions.</summary>
     public virtual string Scalar(string[] a, NodeAttrs attrs) => throw new NotSupportedException(Name + " has no scalar form");
 
-    /// <summary>Elementwise: the Vector256&lt;float&gt; expression, or null to fall back to the scalar loop.</summary>
+    /// <summary>Elementwise: the expression over vectors of the kernel's lane type S (an IVector&lt;S&gt;: Vec8 or Vec16, whose
+    /// members mirror Vector256's), or null to fall back to the scalar loop.</summary>
     public virtual string? Vector(string[] a, NodeAttrs attrs) => null;
 
     /// <summary>A comparison: its vector form as a lane mask (all bits set where it holds), for a kernel whose only use of
@@ -58,12 +59,12 @@ internal abstract class OpDef
         return ((float)v).ToString("R", CultureInfo.InvariantCulture) + "f";
     }
 
-    public static string Vec(string scalar) => $"Vector256.Create({scalar})";
+    public static string Vec(string scalar) => $"S.Create({scalar})";
 
     /// <summary>Parameter <paramref name="i"/> of a node as a float literal (a variable where the eager kernels name it).</summary>
     public static string Arg(NodeAttrs attrs, int i) => attrs.ArgNames.Count > 0 ? attrs.ArgNames[i] : Float(attrs.Args[i]);
 
-    /// <summary>Parameter <paramref name="i"/> of a node as a Vector256 constant.</summary>
+    /// <summary>Parameter <paramref name="i"/> of a node as a constant vector of S.</summary>
     public static string VecArg(NodeAttrs attrs, int i) => Vec(Arg(attrs, i));
 }
 

@@ -5,7 +5,7 @@ namespace Kiln.Generator.Ops;
 
 /// <summary>
 /// A reduction over axes as one row: its identity, how a value is combined into an accumulator in every form the
-/// kernels need (scalar, Vector256, across the lanes of a vector, an ILGPU atomic, float64 for the interpreter), and
+/// kernels need (scalar, vector of S, across the lanes of a vector, an ILGPU atomic, float64 for the interpreter), and
 /// its vector-Jacobian rule. Both emitters, the plan's initialisation and the interpreter read only these, so Max,
 /// Min, Prod or LogSumExp are one row each. Reductions are fused with their elementwise producer chain.
 /// </summary>
@@ -32,10 +32,10 @@ internal sealed class ReduceOp(
     /// <summary>Scalar combine of two float (or double) expressions.</summary>
     public string Combine(string acc, string x) => combine(acc, x);
 
-    /// <summary>Combine of two Vector256&lt;float&gt; expressions.</summary>
+    /// <summary>Combine of two vector (S) expressions.</summary>
     public string VectorCombine(string acc, string x) => vectorCombine(acc, x);
 
-    /// <summary>The scalar reduction of the lanes of one Vector256&lt;float&gt; expression.</summary>
+    /// <summary>The scalar reduction of the lanes of one vector (S) expression.</summary>
     public string AcrossLanes(string v) => acrossLanes(v);
 
     /// <summary>The statement accumulating <paramref name="x"/> into <paramref name="target"/>; an additive row reads as <c>+=</c>.</summary>
@@ -44,8 +44,8 @@ internal sealed class ReduceOp(
     /// <summary>The statement accumulating a vector <paramref name="x"/> into the vector <paramref name="target"/>.</summary>
     public string VectorAccumulate(string target, string x) => additive ? $"{target} += {x};" : $"{target} = {vectorCombine(target, x)};";
 
-    /// <summary>The identity as a Vector256&lt;float&gt; expression.</summary>
-    public string VectorIdentity => identity == 0 ? "Vector256<float>.Zero" : Vec(Float(identity));
+    /// <summary>The identity as a vector (S) expression.</summary>
+    public string VectorIdentity => identity == 0 ? "S.Zero" : Vec(Float(identity));
 
     /// <summary>The ILGPU statement combining <paramref name="x"/> into a shared output element.</summary>
     public string Atomic(string target, string x) => atomic(target, x);
@@ -65,7 +65,7 @@ internal static class Reductions
         identity: 0,
         combine: (a, x) => $"{a} + {x}",
         vectorCombine: (a, x) => $"({a} + {x})",
-        acrossLanes: v => $"Vector256.Sum({v})",
+        acrossLanes: v => $"S.Sum({v})",
         atomic: (t, x) => $"Atomic.Add(ref {t}, {x});",
         eval: (a, x) => a + x,
         // the gradient of a sum is the incoming gradient broadcast back over the summed axes
@@ -76,7 +76,7 @@ internal static class Reductions
     public static readonly ReduceOp Amax = new("Amax",
         identity: double.NegativeInfinity,
         combine: (a, x) => $"Math.Max({a}, {x})",
-        vectorCombine: (a, x) => $"Vector256.Max({a}, {x})",
+        vectorCombine: (a, x) => $"S.Max({a}, {x})",
         acrossLanes: v => $"global::Kiln.Kernels.Simd.MaxAcross({v})",
         atomic: (t, x) => $"Atomic.Max(ref {t}, {x});",
         eval: Math.Max,
@@ -86,7 +86,7 @@ internal static class Reductions
     public static readonly ReduceOp Amin = new("Amin",
         identity: double.PositiveInfinity,
         combine: (a, x) => $"Math.Min({a}, {x})",
-        vectorCombine: (a, x) => $"Vector256.Min({a}, {x})",
+        vectorCombine: (a, x) => $"S.Min({a}, {x})",
         acrossLanes: v => $"global::Kiln.Kernels.Simd.MinAcross({v})",
         atomic: (t, x) => $"Atomic.Min(ref {t}, {x});",
         eval: Math.Min,

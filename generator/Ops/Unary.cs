@@ -22,20 +22,20 @@ internal static class Unary
 
     public static readonly OpDef Sqrt = new ElementwiseOp("Sqrt", language: "Sqrt",
         scalar: (a, _) => $"MathF.Sqrt({a[0]})",
-        vector: (a, _) => $"Vector256.Sqrt({a[0]})",
+        vector: (a, _) => $"S.Sqrt({a[0]})",
         eval: (a, _) => Math.Sqrt(a[0]),
         backward: (b, n, g) => [b.Div(b.Mul(g, b.Const(0.5)), n)]);
 
     /// <summary>√x whose gradient is 0 where √x = 0 instead of ∞·0: Std's and the 2-norm's last step, as PyTorch masks them.</summary>
     public static readonly OpDef SafeSqrt = new ElementwiseOp("SafeSqrt",
         scalar: (a, _) => $"MathF.Sqrt({a[0]})",
-        vector: (a, _) => $"Vector256.Sqrt({a[0]})",
+        vector: (a, _) => $"S.Sqrt({a[0]})",
         eval: (a, _) => Math.Sqrt(a[0]),
         backward: (b, n, g) => [b.Where(b.Binary(Arithmetic.Eq, n, b.Const(0)), b.Const(0), b.Div(b.Mul(g, b.Const(0.5)), n))]);
 
     public static readonly OpDef Abs = new ElementwiseOp("Abs", language: "Abs",
         scalar: (a, _) => $"MathF.Abs({a[0]})",
-        vector: (a, _) => $"Vector256.Abs({a[0]})",
+        vector: (a, _) => $"S.Abs({a[0]})",
         eval: (a, _) => Math.Abs(a[0]),
         backward: (b, n, g) => [b.Mul(g, b.Unary(Sign, n.Inputs[0]))]);
 
@@ -69,28 +69,28 @@ internal static class Unary
 
     public static readonly OpDef Relu = new ElementwiseOp("Relu", language: "Relu",
         scalar: (a, _) => $"MathF.Max({a[0]}, 0f)",
-        vector: (a, _) => $"Vector256.Max({a[0]}, Vector256<float>.Zero)",
+        vector: (a, _) => $"S.Max({a[0]}, S.Zero)",
         eval: (a, _) => Math.Max(a[0], 0),
         backward: (b, n, g) => [b.Mul(g, b.Unary(Step, n.Inputs[0]))]);
 
     /// <summary>max(x, min): torch.clamp_min; the gradient passes where x ≥ min (PyTorch's mask). BCE clamps its logs with it.</summary>
     public static readonly OpDef ClampMin = new ElementwiseOp("ClampMin", language: "ClampMin", parameters: [("min", double.NegativeInfinity)],
         scalar: (a, t) => $"MathF.Max({a[0]}, {OpDef.Arg(t, 0)})",
-        vector: (a, t) => $"Vector256.Max({a[0]}, {OpDef.VecArg(t, 0)})",
+        vector: (a, t) => $"S.Max({a[0]}, {OpDef.VecArg(t, 0)})",
         eval: (a, t) => Math.Max(a[0], t.Args[0]),
         backward: (b, n, g) => [b.Mul(g, b.Binary(Arithmetic.Ge, n.Inputs[0], b.Const(n.Attrs.Args[0])))]);
 
     /// <summary>min(x, max): torch.clamp_max; the gradient passes where x ≤ max.</summary>
     public static readonly OpDef ClampMax = new ElementwiseOp("ClampMax", language: "ClampMax", parameters: [("max", double.PositiveInfinity)],
         scalar: (a, t) => $"MathF.Min({a[0]}, {OpDef.Arg(t, 0)})",
-        vector: (a, t) => $"Vector256.Min({a[0]}, {OpDef.VecArg(t, 0)})",
+        vector: (a, t) => $"S.Min({a[0]}, {OpDef.VecArg(t, 0)})",
         eval: (a, t) => Math.Min(a[0], t.Args[0]),
         backward: (b, n, g) => [b.Mul(g, b.Binary(Arithmetic.Le, n.Inputs[0], b.Const(n.Attrs.Args[0])))]);
 
     /// <summary>min(max(x, min), max): torch.clamp (max wins when min &gt; max, as documented); the gradient passes where min ≤ x ≤ max.</summary>
     public static readonly OpDef Clamp = new ElementwiseOp("Clamp", language: "Clamp", parameters: [("min", double.NegativeInfinity), ("max", double.PositiveInfinity)],
         scalar: (a, t) => $"MathF.Min(MathF.Max({a[0]}, {OpDef.Arg(t, 0)}), {OpDef.Arg(t, 1)})",
-        vector: (a, t) => $"Vector256.Min(Vector256.Max({a[0]}, {OpDef.VecArg(t, 0)}), {OpDef.VecArg(t, 1)})",
+        vector: (a, t) => $"S.Min(S.Max({a[0]}, {OpDef.VecArg(t, 0)}), {OpDef.VecArg(t, 1)})",
         eval: (a, t) => Math.Min(Math.Max(a[0], t.Args[0]), t.Args[1]),
         backward: (b, n, g) =>
         [
@@ -100,33 +100,33 @@ internal static class Unary
     // Rounding: piecewise constant, so no gradient (PyTorch's is zero). Round is half to even, as torch.round.
     public static readonly OpDef Floor = new ElementwiseOp("Floor", language: "Floor",
         scalar: (a, _) => $"MathF.Floor({a[0]})",
-        vector: (a, _) => $"Vector256.Floor({a[0]})",
+        vector: (a, _) => $"S.Floor({a[0]})",
         eval: (a, _) => Math.Floor(a[0]),
         backward: (_, _, _) => [null]);
 
     public static readonly OpDef Ceil = new ElementwiseOp("Ceil", language: "Ceil",
         scalar: (a, _) => $"MathF.Ceiling({a[0]})",
-        vector: (a, _) => $"Vector256.Ceiling({a[0]})",
+        vector: (a, _) => $"S.Ceiling({a[0]})",
         eval: (a, _) => Math.Ceiling(a[0]),
         backward: (_, _, _) => [null]);
 
     public static readonly OpDef Round = new ElementwiseOp("Round", language: "Round",
         scalar: (a, _) => $"MathF.Round({a[0]})",
-        vector: (a, _) => $"Vector256.Round({a[0]})",
+        vector: (a, _) => $"S.Round({a[0]})",
         eval: (a, _) => Math.Round(a[0], MidpointRounding.ToEven),
         backward: (_, _, _) => [null]);
 
     // 1/x: d = -1/x² = -y²
     public static readonly OpDef Reciprocal = new ElementwiseOp("Reciprocal", language: "Reciprocal",
         scalar: (a, _) => $"(1f / {a[0]})",
-        vector: (a, _) => $"(Vector256<float>.One / {a[0]})",
+        vector: (a, _) => $"(S.One / {a[0]})",
         eval: (a, _) => 1 / a[0],
         backward: (b, n, g) => [b.Neg(b.Mul(g, b.Mul(n, n)))]);
 
     // 1/√x: d = -x^(-3/2)/2 = -y³/2
     public static readonly OpDef Rsqrt = new ElementwiseOp("Rsqrt", language: "Rsqrt",
         scalar: (a, _) => $"(1f / MathF.Sqrt({a[0]}))",
-        vector: (a, _) => $"(Vector256<float>.One / Vector256.Sqrt({a[0]}))",
+        vector: (a, _) => $"(S.One / S.Sqrt({a[0]}))",
         eval: (a, _) => 1 / Math.Sqrt(a[0]),
         backward: (b, n, g) => [b.Mul(g, b.Mul(b.Const(-0.5), b.Mul(n, b.Mul(n, n))))]);
 
@@ -152,25 +152,25 @@ internal static class Unary
 
     public static readonly OpDef Log2 = new ElementwiseOp("Log2", language: "Log2",
         scalar: (a, _) => $"MathF.Log2({a[0]})",
-        vector: (a, _) => $"Vector256.Log2({a[0]})",
+        vector: (a, _) => $"S.Log2({a[0]})",
         eval: (a, _) => Math.Log(a[0]) / Math.Log(2),
         backward: (b, n, g) => [b.Div(g, b.Mul(n.Inputs[0], b.Const(Math.Log(2))))]);
 
     public static readonly OpDef Log10 = new ElementwiseOp("Log10", language: "Log10",
         scalar: (a, _) => $"MathF.Log10({a[0]})",
-        vector: (a, _) => $"({Simd}Log({a[0]}) * Vector256.Create(0.4342944819f))",
+        vector: (a, _) => $"({Simd}Log({a[0]}) * S.Create(0.4342944819f))",
         eval: (a, _) => Math.Log10(a[0]),
         backward: (b, n, g) => [b.Div(g, b.Mul(n.Inputs[0], b.Const(Math.Log(10))))]);
 
     public static readonly OpDef Sin = new ElementwiseOp("Sin", language: "Sin",
         scalar: (a, _) => $"MathF.Sin({a[0]})",
-        vector: (a, _) => $"Vector256.Sin({a[0]})",
+        vector: (a, _) => $"S.Sin({a[0]})",
         eval: (a, _) => Math.Sin(a[0]),
         backward: (b, n, g) => [b.Mul(g, b.Unary(Cos, n.Inputs[0]))]);
 
     public static readonly OpDef Cos = new ElementwiseOp("Cos", language: "Cos",
         scalar: (a, _) => $"MathF.Cos({a[0]})",
-        vector: (a, _) => $"Vector256.Cos({a[0]})",
+        vector: (a, _) => $"S.Cos({a[0]})",
         eval: (a, _) => Math.Cos(a[0]),
         backward: (b, n, g) => [b.Neg(b.Mul(g, b.Unary(Sin, n.Inputs[0])))]);
 

@@ -1,40 +1,39 @@
 using System;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace Kiln.Kernels;
 
-/// <summary>An elementwise row of one operand as EagerKernels renders it: scalar and Vector256 forms.</summary>
+/// <summary>An elementwise row of one operand as EagerKernels renders it: scalar and vector forms (generic over the lanes).</summary>
 internal interface IUnaryRow
 {
     /// <summary>Whether <see cref="Vector"/> exists (else the scalar loop runs throughout).</summary>
     bool Vectorized { get; }
     float Scalar(float x0);
-    Vector256<float> Vector(Vector256<float> x0);
+    S Vector<S>(S x0) where S : struct, IVector<S>;
 }
 
 internal interface IBinaryRow
 {
     bool Vectorized { get; }
     float Scalar(float x0, float x1);
-    Vector256<float> Vector(Vector256<float> x0, Vector256<float> x1);
+    S Vector<S>(S x0, S x1) where S : struct, IVector<S>;
 }
 
 internal interface ITernaryRow
 {
     bool Vectorized { get; }
     float Scalar(float x0, float x1, float x2);
-    Vector256<float> Vector(Vector256<float> x0, Vector256<float> x1, Vector256<float> x2);
+    S Vector<S>(S x0, S x1, S x2) where S : struct, IVector<S>;
 }
 
 /// <summary>
-/// The span loops of the eager rows: Vector256 steps where the row has a vector form, the scalar form for the tail.
+/// The span loops of the eager rows: steps of eight lanes (Vec8) where the row has a vector form, the scalar form for the tail.
 /// Generic over the row's struct, so each row's loop is compiled with its forms inlined. Operands are the output's
 /// length (the caller broadcasts), or a number standing for every element.
 /// </summary>
 internal static class EagerRows
 {
-    private static int Width => Vector256<float>.Count;
+    private static int Width => Vec8.Count;
 
     private static void Same(int operand, int output)
     {
@@ -45,11 +44,11 @@ internal static class EagerRows
     {
         Same(x.Length, y.Length);
         int i = 0;
-        if (row.Vectorized && Vector256.IsHardwareAccelerated)
+        if (row.Vectorized && System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
         {
             ref float rx = ref MemoryMarshal.GetReference(x);
             ref float ry = ref MemoryMarshal.GetReference(y);
-            for (; i <= y.Length - Width; i += Width) row.Vector(Vector256.LoadUnsafe(ref rx, (nuint)i)).StoreUnsafe(ref ry, (nuint)i);
+            for (; i <= y.Length - Width; i += Width) row.Vector<Vec8>(Vec8.Load(ref rx, i)).Store(ref ry, i);
         }
         for (; i < y.Length; i++) y[i] = row.Scalar(x[i]);
     }
@@ -59,13 +58,13 @@ internal static class EagerRows
         Same(a.Length, y.Length);
         Same(b.Length, y.Length);
         int i = 0;
-        if (row.Vectorized && Vector256.IsHardwareAccelerated)
+        if (row.Vectorized && System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
         {
             ref float ra = ref MemoryMarshal.GetReference(a);
             ref float rb = ref MemoryMarshal.GetReference(b);
             ref float ry = ref MemoryMarshal.GetReference(y);
             for (; i <= y.Length - Width; i += Width)
-                row.Vector(Vector256.LoadUnsafe(ref ra, (nuint)i), Vector256.LoadUnsafe(ref rb, (nuint)i)).StoreUnsafe(ref ry, (nuint)i);
+                row.Vector<Vec8>(Vec8.Load(ref ra, i), Vec8.Load(ref rb, i)).Store(ref ry, i);
         }
         for (; i < y.Length; i++) y[i] = row.Scalar(a[i], b[i]);
     }
@@ -74,12 +73,12 @@ internal static class EagerRows
     {
         Same(a.Length, y.Length);
         int i = 0;
-        if (row.Vectorized && Vector256.IsHardwareAccelerated)
+        if (row.Vectorized && System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
         {
             ref float ra = ref MemoryMarshal.GetReference(a);
             ref float ry = ref MemoryMarshal.GetReference(y);
-            var vb = Vector256.Create(b);
-            for (; i <= y.Length - Width; i += Width) row.Vector(Vector256.LoadUnsafe(ref ra, (nuint)i), vb).StoreUnsafe(ref ry, (nuint)i);
+            var vb = Vec8.Create(b);
+            for (; i <= y.Length - Width; i += Width) row.Vector<Vec8>(Vec8.Load(ref ra, i), vb).Store(ref ry, i);
         }
         for (; i < y.Length; i++) y[i] = row.Scalar(a[i], b);
     }
@@ -88,12 +87,12 @@ internal static class EagerRows
     {
         Same(b.Length, y.Length);
         int i = 0;
-        if (row.Vectorized && Vector256.IsHardwareAccelerated)
+        if (row.Vectorized && System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
         {
             ref float rb = ref MemoryMarshal.GetReference(b);
             ref float ry = ref MemoryMarshal.GetReference(y);
-            var va = Vector256.Create(a);
-            for (; i <= y.Length - Width; i += Width) row.Vector(va, Vector256.LoadUnsafe(ref rb, (nuint)i)).StoreUnsafe(ref ry, (nuint)i);
+            var va = Vec8.Create(a);
+            for (; i <= y.Length - Width; i += Width) row.Vector<Vec8>(va, Vec8.Load(ref rb, i)).Store(ref ry, i);
         }
         for (; i < y.Length; i++) y[i] = row.Scalar(a, b[i]);
     }
@@ -104,14 +103,14 @@ internal static class EagerRows
         Same(b.Length, y.Length);
         Same(c.Length, y.Length);
         int i = 0;
-        if (row.Vectorized && Vector256.IsHardwareAccelerated)
+        if (row.Vectorized && System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
         {
             ref float ra = ref MemoryMarshal.GetReference(a);
             ref float rb = ref MemoryMarshal.GetReference(b);
             ref float rc = ref MemoryMarshal.GetReference(c);
             ref float ry = ref MemoryMarshal.GetReference(y);
             for (; i <= y.Length - Width; i += Width)
-                row.Vector(Vector256.LoadUnsafe(ref ra, (nuint)i), Vector256.LoadUnsafe(ref rb, (nuint)i), Vector256.LoadUnsafe(ref rc, (nuint)i)).StoreUnsafe(ref ry, (nuint)i);
+                row.Vector<Vec8>(Vec8.Load(ref ra, i), Vec8.Load(ref rb, i), Vec8.Load(ref rc, i)).Store(ref ry, i);
         }
         for (; i < y.Length; i++) y[i] = row.Scalar(a[i], b[i], c[i]);
     }

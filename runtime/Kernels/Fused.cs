@@ -98,7 +98,7 @@ public sealed class Fused<TArgs> where TArgs : unmanaged
         _arrays.Y = output.Region switch { Region.Parameters => plan.P, Region.Gradients => plan.G, _ => plan.W };
         _arrays.X = new float[slots.Length][];
         _chunk = (s, e) => _cpu!(_arrays, _args, s, e);
-        _vectors = (s, e) => _cpu!(_arrays, _args, s * 8, Math.Min(e * 8, _launch.Count));
+        _vectors = (s, e) => _cpu!(_arrays, _args, s * 16, Math.Min(e * 16, _launch.Count));
         _rows = (r0, r1) => _cpu!(_arrays, _args, r0 * _launch.Cols, r1 * _launch.Cols);
         _partial = (s, e) => _total!(_arrays, _args, s, e);
         if (!plan.Device.IsManaged)
@@ -141,8 +141,8 @@ public sealed class Fused<TArgs> where TArgs : unmanaged
         switch (l.How)
         {
             case Launch.Kind.Map:
-                // chunks start at multiples of 8: a generated flat kernel's vectors stay inside rows 8k long
-                if (small) _cpu!(a, _args, 0, l.Count); else CpuWorkers.For((l.Count + 7) / 8, Grain / 8, _vectors);
+                // chunks start at multiples of 16: a generated flat kernel's vectors stay inside rows 16k long (8k at 8 lanes)
+                if (small) _cpu!(a, _args, 0, l.Count); else CpuWorkers.For((l.Count + 15) / 16, Grain / 16, _vectors);
                 break;
             case Launch.Kind.Rows: CpuWorkers.For(l.Count / l.Cols, Math.Max(1, Grain / l.Cols), _rows); break;
             // each column's total is written whole: nothing to reset

@@ -9,7 +9,8 @@ namespace Kiln.Kernels;
 /// The loads and stores of a generated managed kernel's vector loop, which runs to the end of its row or chunk: with
 /// <c>n</c> lanes left, n ≥ 8 is a whole Vector256 read and written in place, and the last, partial vector reads its
 /// n elements (the other lanes 0), writes back only those, and a reduction keeps only those (the others become the
-/// reduction's identity). So a kernel's body is written once, with no scalar copy for its tail.
+/// reduction's identity). So a kernel's body is written once, with no scalar copy for its tail. The 16-lane forms
+/// (<see cref="Vec16"/>'s) are two such halves.
 /// </summary>
 public static class Lanes
 {
@@ -30,6 +31,22 @@ public static class Lanes
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Keep(Vector256<float> v, int n, Vector256<float> identity) =>
         n >= 8 ? v : Vector256.ConditionalSelect(Mask(n), v, identity);
+
+    /// <summary>The 16 floats at <paramref name="c"/>, or the <paramref name="n"/> &lt; 16 there and zeros (two halves).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Load16(ref float b, int c, int n) =>
+        n >= 16 ? Vector512.LoadUnsafe(ref b, (nuint)c)
+        : n <= 8 ? Vector512.Create(Load(ref b, c, n), Vector256<float>.Zero)
+        : Vector512.Create(Vector256.LoadUnsafe(ref b, (nuint)c), LoadPart(ref Unsafe.Add(ref b, c + 8), n - 8));
+
+    /// <summary>Writes the 16 lanes at <paramref name="c"/>, or the first <paramref name="n"/> &lt; 16 only.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store16(Vector512<float> v, ref float b, int c, int n)
+    {
+        if (n >= 16) { v.StoreUnsafe(ref b, (nuint)c); return; }
+        Store(v.GetLower(), ref b, c, n);
+        if (n > 8) StorePart(v.GetUpper(), ref Unsafe.Add(ref b, c + 8), n - 8);
+    }
 
     /// <summary>Lanes [0, n) set (their sign bit: what AVX's masked moves read).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -6,8 +6,9 @@ using System.Runtime.Intrinsics.X86;
 namespace Kiln.Kernels;
 
 /// <summary>
-/// Scalar and Vector256 forms of the activations generated kernels call. Scalar forms are plain static
-/// methods, so ILGPU compiles them into device code; vector forms compose .NET's vectorized Exp.
+/// Scalar and vector forms of the activations generated kernels call. Scalar forms are plain static methods, so
+/// ILGPU compiles them into device code; vector forms are generic over the lanes (<see cref="IVector{S}"/>: Vec8 or
+/// Vec16), written once for both widths, with Vector256 entry points for the runtime's own kernels.
 /// </summary>
 public static class Simd
 {
@@ -15,15 +16,21 @@ public static class Simd
     public static float Sigmoid(float x) => 1f / (1f + MathF.Exp(-x));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Sigmoid(Vector256<float> x) => Vector256<float>.One / (Vector256<float>.One + Exp(-x));
+    public static Vector256<float> Sigmoid(Vector256<float> x) => Sigmoid<Vec8>(x);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static S Sigmoid<S>(S x) where S : struct, IVector<S> => S.One / (S.One + S.Exp(-x));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Tanh(Vector256<float> x) => Tanh<Vec8>(x);
 
     /// <summary>tanh(x) = sign(x)·(1 - e^(-2|x|)) / (1 + e^(-2|x|)): no overflow for large |x|.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Tanh(Vector256<float> x)
+    public static S Tanh<S>(S x) where S : struct, IVector<S>
     {
-        var t = Exp(Vector256.Abs(x) * Vector256.Create(-2f));
-        var r = (Vector256<float>.One - t) / (Vector256<float>.One + t);
-        return Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256<float>.Zero), -r, r);
+        var t = S.Exp(S.Abs(x) * S.Create(-2f));
+        var r = (S.One - t) / (S.One + t);
+        return S.ConditionalSelect(S.LessThan(x, S.Zero), -r, r);
     }
 
     /// <summary>log(1 + eˣ) = max(x, 0) + log(1 + e^-|x|).</summary>
@@ -31,37 +38,38 @@ public static class Simd
     public static float Softplus(float x) => MathF.Max(x, 0f) + MathF.Log(1f + MathF.Exp(-MathF.Abs(x)));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Softplus(Vector256<float> x) =>
-        Vector256.Max(x, Vector256<float>.Zero) + Log1pUnit(Exp(-Vector256.Abs(x)));
+    public static Vector256<float> Softplus(Vector256<float> x) => Softplus<Vec8>(x);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static S Softplus<S>(S x) where S : struct, IVector<S> => S.Max(x, S.Zero) + Log1pUnit(S.Exp(-S.Abs(x)));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Sign(float x) => x > 0f ? 1f : x < 0f ? -1f : 0f;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Sign(Vector256<float> x) =>
-        Vector256.ConditionalSelect(Vector256.GreaterThan(x, Vector256<float>.Zero), Vector256<float>.One, Vector256<float>.Zero)
-        - Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256<float>.Zero), Vector256<float>.One, Vector256<float>.Zero);
+    public static S Sign<S>(S x) where S : struct, IVector<S> => (S.GreaterThan(x, S.Zero) & S.One) - (S.LessThan(x, S.Zero) & S.One);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Step(float x) => x > 0f ? 1f : 0f;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Step(Vector256<float> x) =>
-        Vector256.ConditionalSelect(Vector256.GreaterThan(x, Vector256<float>.Zero), Vector256<float>.One, Vector256<float>.Zero);
+    public static S Step<S>(S x) where S : struct, IVector<S> => S.GreaterThan(x, S.Zero) & S.One;
 
     /// <summary>The largest lane (NaN if any lane is NaN, as torch.amax): the end of a vectorised max row.</summary>
-    public static float MaxAcross(Vector256<float> v)
+    public static float MaxAcross(Vector256<float> v) => MaxAcross<Vec8>(v);
+
+    public static float MaxAcross<S>(S v) where S : struct, IVector<S>
     {
-        float m = v.GetElement(0);
-        for (int i = 1; i < Vector256<float>.Count; i++) m = MathF.Max(m, v.GetElement(i));
+        float m = S.Lane(v, 0);
+        for (int i = 1; i < S.Count; i++) m = MathF.Max(m, S.Lane(v, i));
         return m;
     }
 
     /// <summary>The smallest lane (NaN if any lane is NaN, as torch.amin).</summary>
-    public static float MinAcross(Vector256<float> v)
+    public static float MinAcross<S>(S v) where S : struct, IVector<S>
     {
-        float m = v.GetElement(0);
-        for (int i = 1; i < Vector256<float>.Count; i++) m = MathF.Min(m, v.GetElement(i));
+        float m = S.Lane(v, 0);
+        for (int i = 1; i < S.Count; i++) m = MathF.Min(m, S.Lane(v, i));
         return m;
     }
 
@@ -129,8 +137,7 @@ public static class Simd
     public static float LogSigmoid(float x) => MathF.Min(x, 0f) - MathF.Log(1f + MathF.Exp(-MathF.Abs(x)));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> LogSigmoid(Vector256<float> x) =>
-        Vector256.Min(x, Vector256<float>.Zero) - Log1pUnit(Exp(-Vector256.Abs(x)));
+    public static S LogSigmoid<S>(S x) where S : struct, IVector<S> => S.Min(x, S.Zero) - Log1pUnit(S.Exp(-S.Abs(x)));
 
     /// <summary>
     /// log(1 + u) for u in [0, 1] (and NaN), the tail of softplus and log σ: 1 + u is in [1, 2], so no exponent or
@@ -139,17 +146,17 @@ public static class Simd
     /// with f = (u - 1)/2 in (1/√2 - 1, 0]. About 1 ulp, and ~25 % fewer instructions than the general log.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector256<float> Log1pUnit(Vector256<float> u)
+    internal static S Log1pUnit<S>(S u) where S : struct, IVector<S>
     {
-        var high = Vector256.GreaterThan(u, Vector256.Create(0.414213562373095049f));
-        var f = Vector256.ConditionalSelect(high, Vector256.FusedMultiplyAdd(u, Vector256.Create(0.5f), Vector256.Create(-0.5f)), u);
-        var e = high & Vector256<float>.One;
+        var high = S.GreaterThan(u, S.Create(0.414213562373095049f));
+        var f = S.ConditionalSelect(high, S.FusedMultiplyAdd(u, S.Create(0.5f), S.Create(-0.5f)), u);
+        var e = high & S.One;
         // below 2⁻²⁶ log(1 + f) is f to the last bit: the polynomial's terms would only go subnormal (slowly) on the way
-        var g = f & Vector256.GreaterThanOrEqual(Vector256.Abs(f), Vector256.Create(1.4901161e-8f));
+        var g = f & S.GreaterThanOrEqual(S.Abs(f), S.Create(1.4901161e-8f));
         var z = g * g;
-        var y = Vector256.FusedMultiplyAdd(e, Vector256.Create(-2.12194440e-4f), LogCubic(g, z));
-        y = Vector256.FusedMultiplyAdd(z, Vector256.Create(-0.5f), y);
-        return Vector256.FusedMultiplyAdd(e, Vector256.Create(0.693359375f), f + y);
+        var y = S.FusedMultiplyAdd(e, S.Create(-2.12194440e-4f), LogCubic(g, z));
+        y = S.FusedMultiplyAdd(z, S.Create(-0.5f), y);
+        return S.FusedMultiplyAdd(e, S.Create(0.693359375f), f + y);
     }
 
     // ---- eˣ and log x for eight lanes, in float arithmetic (.NET's Vector256.Exp/Log measured 6-10× slower here) ----
@@ -163,6 +170,14 @@ public static class Simd
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Exp(Vector256<float> x) => Avx512F.VL.IsSupported ? ExpAvx512(x) : ExpPortable(x);
 
+    /// <summary>eˣ of either width, as generated kernels call it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static S Exp<S>(S x) where S : struct, IVector<S> => S.Exp(x);
+
+    /// <summary>log x of either width, as generated kernels call it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static S Log<S>(S x) where S : struct, IVector<S> => S.Log(x);
+
     /// <summary>
     /// eˣ - 1 to float's relative precision near 0 as well (what ELU, SELU and CELU take, as PyTorch's expm1), in one
     /// pass of eˣ's reduction: x = n·ln 2 + r with |r| ≤ ln 2 / 2, eʳ - 1 as r + r²·p(r) (the polynomial of
@@ -172,56 +187,48 @@ public static class Simd
     /// +∞ gives +∞, NaN gives NaN and ±0 gives ±0.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Expm1(Vector256<float> x) => Expm1(x, Avx512F.VL.IsSupported);
+    public static Vector256<float> Expm1(Vector256<float> x) => Expm1<Vec8>(x, portable: false);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static S Expm1<S>(S x) where S : struct, IVector<S> => Expm1(x, portable: false);
 
     /// <summary>The form of <see cref="Expm1(Vector256{float})"/> machines without AVX-512 run (tests check both here).</summary>
-    internal static Vector256<float> Expm1Portable(Vector256<float> x) => Expm1(x, scalef: false);
+    internal static S Expm1Portable<S>(S x) where S : struct, IVector<S> => Expm1(x, portable: true);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Expm1(Vector256<float> x, bool scalef)
+    private static S Expm1<S>(S x, bool portable) where S : struct, IVector<S>
     {
-        var xc = Vector256.MinNative(Vector256.Create(89f), Vector256.MaxNative(Vector256.Create(-30f), x));
-        var n = Vector256.Round(xc * Vector256.Create(1.44269504088896341f));
-        var r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-0.693359375f), xc);
-        r = Vector256.FusedMultiplyAdd(n, Vector256.Create(2.12194440e-4f), r);
+        var xc = S.MinNative(S.Create(89f), S.MaxNative(S.Create(-30f), x));
+        var n = S.Round(xc * S.Create(1.44269504088896341f));
+        var r = S.FusedMultiplyAdd(n, S.Create(-0.693359375f), xc);
+        r = S.FusedMultiplyAdd(n, S.Create(2.12194440e-4f), r);
         var r2 = r * r;
-        var em = Vector256.FusedMultiplyAdd(ExpTail<Narrow256, Vector256<float>>(r, r2), r2, r);
-        var y = TimesPow2(em + (Vector256<float>.One - TimesPow2(Vector256<float>.One, -n, scalef)), n, scalef);
-        return Vector256.ConditionalSelect(Vector256.Equals(x, Vector256<float>.Zero), x, y); // -0 stays -0
-    }
-
-    /// <summary>v·2ⁿ for an integral n in [-128, 128] (one vscalefps with AVX-512, else two exponent-field multiplies).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> TimesPow2(Vector256<float> v, Vector256<float> n, bool scalef)
-    {
-        if (scalef) return Avx512F.VL.Scale(v, n);
-        var k = Vector256.ConvertToInt32Native(n);
-        var half = Vector256.ShiftRightArithmetic(k, 1);
-        var bias = Vector256.Create(127);
-        return v * ((half + bias) << 23).AsSingle() * ((k - half + bias) << 23).AsSingle();
+        var em = S.FusedMultiplyAdd(ExpTail(r, r2), r2, r);
+        var y = S.TimesPow2(em + (S.One - S.TimesPow2(S.One, -n, portable)), n, portable);
+        return S.ConditionalSelect(S.Equals(x, S.Zero), x, y); // -0 stays -0
     }
 
     /// <summary>p(r) of eʳ ≈ 1 + r + r²·p(r) for |r| ≤ ln 2 / 2: Cephes' degree-5 coefficients, in Estrin's order.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static V ExpTail<S, V>(V r, V r2) where S : struct, IVectorWidth<V> where V : struct
+    private static S ExpTail<S>(S r, S r2) where S : struct, IVector<S>
     {
-        var lo = S.Fma(S.Splat(1.6666665459e-1f), r, S.Splat(5.0000001201e-1f));
-        var mid = S.Fma(S.Splat(8.3334519073e-3f), r, S.Splat(4.1665795894e-2f));
-        var hi = S.Fma(S.Splat(1.9875691500e-4f), r, S.Splat(1.3981999507e-3f));
-        return S.Fma(S.Fma(hi, r2, mid), r2, lo);
+        var lo = S.FusedMultiplyAdd(S.Create(1.6666665459e-1f), r, S.Create(5.0000001201e-1f));
+        var mid = S.FusedMultiplyAdd(S.Create(8.3334519073e-3f), r, S.Create(4.1665795894e-2f));
+        var hi = S.FusedMultiplyAdd(S.Create(1.9875691500e-4f), r, S.Create(1.3981999507e-3f));
+        return S.FusedMultiplyAdd(S.FusedMultiplyAdd(hi, r2, mid), r2, lo);
     }
 
     /// <summary>The portable form's reduction and polynomial (no AVX-512): n and eʳ with |r| ≤ ln 2 / 2. NaN passes
-    /// through <see cref="ExpClamp{S, V}"/>.</summary>
+    /// through the clamp (vmaxps/vminps return their second operand when either is NaN).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static (V N, V ExpR) ExpReduce<S, V>(V x) where S : struct, IVectorWidth<V> where V : struct
+    private static (S N, S ExpR) ExpReduce<S>(S x) where S : struct, IVector<S>
     {
-        var xc = ExpClamp<S, V>(x);
-        var n = S.Round(S.Mul(xc, S.Splat(1.44269504088896341f)));
-        var r = S.Fma(n, S.Splat(-0.693359375f), xc);
-        r = S.Fma(n, S.Splat(2.12194440e-4f), r);
-        var r2 = S.Mul(r, r);
-        return (n, S.Fma(ExpTail<S, V>(r, r2), r2, S.Add(r, S.Splat(1f))));
+        var xc = S.MinNative(S.Create(89f), S.MaxNative(S.Create(-104f), x));
+        var n = S.Round(xc * S.Create(1.44269504088896341f));
+        var r = S.FusedMultiplyAdd(n, S.Create(-0.693359375f), xc);
+        r = S.FusedMultiplyAdd(n, S.Create(2.12194440e-4f), r);
+        var r2 = r * r;
+        return (n, S.FusedMultiplyAdd(ExpTail(r, r2), r2, r + S.One));
     }
 
     /// <summary>2^(j/16) for j = 0…15, each rounded to float: the table of the AVX-512 forms.</summary>
@@ -276,12 +283,9 @@ public static class Simd
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector256<float> ExpPortable(Vector256<float> x)
     {
-        var (n, e) = ExpReduce<Narrow256, Vector256<float>>(x);
-        var k = Vector256.ConvertToInt32Native(n);
-        var half = Vector256.ShiftRightArithmetic(k, 1);
-        var bias = Vector256.Create(127);
+        var (n, e) = ExpReduce<Vec8>(x);
         // n is NaN only for a NaN x, and then so is e
-        return e * ((half + bias) << 23).AsSingle() * ((k - half + bias) << 23).AsSingle();
+        return Vec8.TimesPow2(e, n, portable: true);
     }
 
     /// <summary><see cref="Exp(Vector256{float})"/> for sixteen lanes (only where Vector512 is hardware-accelerated, so AVX-512's vscalefps is there).</summary>
@@ -309,8 +313,13 @@ public static class Simd
         // m in [½, 1) with x = m·2^(e+1)
         var m = Avx512F.VL.GetMantissa(x, 0b0010);
         var e = Avx512F.VL.GetExponent(x) + Vector256<float>.One;
-        return LogFinish(x, m, e);
+        return LogFinish<Vec8>(x, m, e);
     }
+
+    /// <summary><see cref="Log(Vector256{float})"/> for sixteen lanes (only where Vector512 is hardware-accelerated, so AVX-512 is there).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Log(Vector512<float> x) =>
+        LogFinish<Vec16>(x, Avx512F.GetMantissa(x, 0b0010), Avx512F.GetExponent(x) + Vector512<float>.One);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector256<float> LogPortable(Vector256<float> x)
@@ -320,24 +329,24 @@ public static class Simd
         var bits = xs.AsInt32();
         var e = Vector256.ConvertToSingle((bits >>> 23) - Vector256.Create(126)) - (tiny & Vector256.Create(23f));
         var m = ((bits & Vector256.Create(0x007fffff)) | Vector256.Create(0x3f000000)).AsSingle();   // [½, 1)
-        return LogFinish(x, m, e);
+        return LogFinish<Vec8>(x, m, e);
     }
 
     /// <summary>log x from x = m·2ᵉ with m in [½, 1): moves m into [√½, √2), then the polynomial and the special values.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> LogFinish(Vector256<float> x, Vector256<float> m, Vector256<float> e)
+    private static S LogFinish<S>(S x, S m, S e) where S : struct, IVector<S>
     {
-        var low = Vector256.LessThan(m, Vector256.Create(0.707106781186547524f));
-        e -= low & Vector256<float>.One;
-        var f = m + (low & m) - Vector256<float>.One;
+        var low = S.LessThan(m, S.Create(0.707106781186547524f));
+        e -= low & S.One;
+        var f = m + (low & m) - S.One;
         var z = f * f;
-        var y = Vector256.FusedMultiplyAdd(e, Vector256.Create(-2.12194440e-4f), LogCubic(f, z));
-        y = Vector256.FusedMultiplyAdd(z, Vector256.Create(-0.5f), y);
-        var result = Vector256.FusedMultiplyAdd(e, Vector256.Create(0.693359375f), f + y);
-        result = Vector256.ConditionalSelect(Vector256.Equals(x, Vector256<float>.Zero), Vector256.Create(float.NegativeInfinity), result);
-        result = Vector256.ConditionalSelect(Vector256.Equals(x, Vector256.Create(float.PositiveInfinity)), x, result);
+        var y = S.FusedMultiplyAdd(e, S.Create(-2.12194440e-4f), LogCubic(f, z));
+        y = S.FusedMultiplyAdd(z, S.Create(-0.5f), y);
+        var result = S.FusedMultiplyAdd(e, S.Create(0.693359375f), f + y);
+        result = S.ConditionalSelect(S.Equals(x, S.Zero), S.Create(float.NegativeInfinity), result);
+        result = S.ConditionalSelect(S.Equals(x, S.Create(float.PositiveInfinity)), x, result);
         // x < 0 and NaN: NaN
-        return Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(x, Vector256<float>.Zero), result, Vector256.Create(float.NaN));
+        return S.ConditionalSelect(S.GreaterThanOrEqual(x, S.Zero), result, S.Create(float.NaN));
     }
 
     /// <summary>
@@ -345,27 +354,27 @@ public static class Simd
     /// (four independent pairs, then two levels, instead of a chain of nine FMAs). log(1 + f) = f - z/2 + this.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> LogCubic(Vector256<float> f, Vector256<float> z)
+    private static S LogCubic<S>(S f, S z) where S : struct, IVector<S>
     {
         var z2 = z * z;
-        var p01 = Vector256.FusedMultiplyAdd(Vector256.Create(-2.4999993993e-1f), f, Vector256.Create(3.3333331174e-1f));
-        var p23 = Vector256.FusedMultiplyAdd(Vector256.Create(-1.6668057665e-1f), f, Vector256.Create(2.0000714765e-1f));
-        var p45 = Vector256.FusedMultiplyAdd(Vector256.Create(-1.2420140846e-1f), f, Vector256.Create(1.4249322787e-1f));
-        var p67 = Vector256.FusedMultiplyAdd(Vector256.Create(-1.1514610310e-1f), f, Vector256.Create(1.1676998740e-1f));
-        var q0 = Vector256.FusedMultiplyAdd(p23, z, p01);
-        var q1 = Vector256.FusedMultiplyAdd(p67, z, p45);
-        return Vector256.FusedMultiplyAdd(Vector256.FusedMultiplyAdd(Vector256.Create(7.0376836292e-2f), z2, q1), z2, q0) * f * z;
+        var p01 = S.FusedMultiplyAdd(S.Create(-2.4999993993e-1f), f, S.Create(3.3333331174e-1f));
+        var p23 = S.FusedMultiplyAdd(S.Create(-1.6668057665e-1f), f, S.Create(2.0000714765e-1f));
+        var p45 = S.FusedMultiplyAdd(S.Create(-1.2420140846e-1f), f, S.Create(1.4249322787e-1f));
+        var p67 = S.FusedMultiplyAdd(S.Create(-1.1514610310e-1f), f, S.Create(1.1676998740e-1f));
+        var q0 = S.FusedMultiplyAdd(p23, z, p01);
+        var q1 = S.FusedMultiplyAdd(p67, z, p45);
+        return S.FusedMultiplyAdd(S.FusedMultiplyAdd(S.Create(7.0376836292e-2f), z2, q1), z2, q0) * f * z;
     }
 
     /// <summary>1 where the condition holds, else 0, for masks in vector kernels.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Mask(Vector256<float> condition) => condition & Vector256<float>.One;
+    public static S Mask<S>(S condition) where S : struct, IVector<S> => condition & S.One;
 
     /// <summary>The product of the lanes: the end of a vectorised prod row.</summary>
-    public static float ProductAcross(Vector256<float> v)
+    public static float ProductAcross<S>(S v) where S : struct, IVector<S>
     {
-        float p = v.GetElement(0);
-        for (int i = 1; i < Vector256<float>.Count; i++) p *= v.GetElement(i);
+        float p = S.Lane(v, 0);
+        for (int i = 1; i < S.Count; i++) p *= S.Lane(v, i);
         return p;
     }
 }

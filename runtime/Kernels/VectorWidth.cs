@@ -1,13 +1,14 @@
+using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace Kiln.Kernels;
 
-/// <summary>Which vector width the runtime's hand-written kernels run.</summary>
-internal static class VectorWidths
+/// <summary>Which vector width the runtime's hand-written kernels and the generated kernels run.</summary>
+public static class VectorWidths
 {
-    /// <summary>Set by tests to run the Vector256 forms on hardware that has Vector512.</summary>
-    internal static bool ForceVector256 { get; set; }
+    /// <summary>Set by tests (or KILN_VECTOR256=1 in the environment) to run the Vector256 forms on hardware that has Vector512.</summary>
+    internal static bool ForceVector256 { get; set; } = Environment.GetEnvironmentVariable("KILN_VECTOR256") == "1";
 
     /// <summary>Whether the Vector512 forms run: where the hardware accelerates them, unless a test asks for the narrow ones.</summary>
     public static bool Wide => Vector512.IsHardwareAccelerated && !ForceVector256;

@@ -9,7 +9,7 @@ namespace Kiln.Tests;
 /// micro-kernel's 8-row and 2-vector tiles and what is left over, one output column, inner dims past one 256-wide slice,
 /// products big enough to split over both cores and into several row and column blocks), on the managed path with
 /// each vector width and on the ILGPU CPU accelerator, against a float64 triple loop.</summary>
-[Collection(nameof(GemmWidth))]
+[Collection(nameof(VectorWidth))]
 public class GemmTests
 {
     public static TheoryData<int, int, int, bool, bool, bool> Cases()
@@ -79,6 +79,7 @@ public class GemmTests
     }
 }
 
-/// <summary>Tests that switch <see cref="VectorWidths.ForceVector256"/> run alone, not beside other GEMM users.</summary>
-[CollectionDefinition(nameof(GemmWidth), DisableParallelization = true)]
-public sealed class GemmWidth;
+/// <summary>Tests that switch <see cref="VectorWidths.ForceVector256"/> run alone: generated kernels, the GEMM and the row
+/// kernels read it on every call.</summary>
+[CollectionDefinition(nameof(VectorWidth), DisableParallelization = true)]
+public sealed class VectorWidth;

@@ -10,7 +10,7 @@ namespace Kiln.Tests;
 /// PyTorch's definitions: softmax(x)ᵢ = e^(xᵢ - max) / Σ e^(xⱼ - max), log_softmax = x - max - log Σ e^(x - max); their
 /// backward passes from the float64 softmax; and CrossEntropy's fused backward dxᵢⱼ = vᵢ([j = tᵢ] - softmaxᵢⱼ).
 /// </summary>
-[Collection(nameof(GemmWidth))]
+[Collection(nameof(VectorWidth))]
 public class RowKernelTests
 {
     public static TheoryData<int, int, bool> Shapes()

@@ -333,3 +333,10 @@ public partial class GhmClassifier
         return Losses.BinaryCrossEntropy(pred, y, weight: weights);
     }
 }
+
+/// <summary>A total of many squares in one generated reduction kernel: its lanes add in an order that depends on the width.</summary>
+[Model]
+public partial class SumOfSquares
+{
+    [Forward] public Tensor Total([Shape(4099)] Tensor x) => (x * x).Sum();
+}

@@ -89,14 +89,14 @@ namespace Demo
 
             protected override void RunKernels(bool backward)
             {
-                _f0.Run(); // S0: sum over axes 1 of [N, 8], writes t4 (Vector256), kernel K0
-                _f1.Run(); // S1: elementwise over [N, 8], writes t8 (Vector256), kernel K1
-                _f2.Run(); // S2: sum over axes 1 of [N, 8], writes t11 (Vector256), kernel K2
-                _f3.Run(); // S3: sum over axes 0 of [N], writes t17 (Vector256), kernel K3
+                _f0.Run(); // S0: sum over axes 1 of [N, 8], writes t4 (8 lanes), kernel K0
+                _f1.Run(); // S1: elementwise over [N, 8], writes t8 (8 lanes), kernel K1
+                _f2.Run(); // S2: sum over axes 1 of [N, 8], writes t11 (8 lanes), kernel K2
+                _f3.Run(); // S3: sum over axes 0 of [N], writes t17 (16 or 8 lanes), kernel K3
                 if (!backward) return;
-                _f4.Run(); // S4: elementwise over [N], writes t26 (Vector256), kernel K4
-                _f5.Run(); // S5: sum over axes 0 of [N, 8], added into grad of 'gain' (Vector256), kernel K5
-                _f6.Run(); // S6: sum over axes 0,1 of [N, 8], added into grad of 'offset' (Vector256), kernel K6
+                _f4.Run(); // S4: elementwise over [N], writes t26 (16 or 8 lanes), kernel K4
+                _f5.Run(); // S5: sum over axes 0 of [N, 8], added into grad of 'gain' (8 lanes), kernel K5
+                _f6.Run(); // S6: sum over axes 0,1 of [N, 8], added into grad of 'offset' (8 lanes), kernel K6
             }
         }
 
@@ -108,19 +108,18 @@ namespace Kiln.Generated
     using global::System;
     using global::System.Runtime.CompilerServices;
     using global::System.Runtime.InteropServices;
-    using global::System.Runtime.Intrinsics;
     using global::ILGPU;
     using global::Kiln.Kernels;
 
     /// <summary>
     /// The fused kernels of Centering's plans, each once: a plan passes its own dims and offsets as KernelArgs. Each
     /// kernel Kn has an ILGPU form Kn (a grid-stride loop, one element per iteration), a managed form KnCpu over elements
-    /// [start, end) of its domain (Vector256 where every operand allows), and, for a max, min or product of all elements,
+    /// [start, end) of its domain (vectors of 16 or 8 lanes where every operand allows), and, for a max, min or product of all elements,
     /// KnCombine joining two partial results.
     /// </summary>
     file static class CenteringKernels
     {
-        // K0: sum over axes 1 of [N, 8], writes t0 (Vector256)
+        // K0: sum over axes 1 of [N, 8], writes t0 (8 lanes)
         //   t1 = Mul(t2, t3) [N, 8]
         //   t0 = Sum(t1; axes=1) [N, 1]
         // d: A0 = element count, A1 = offset of t0, A2 = offset of t2
@@ -134,7 +133,8 @@ namespace Kiln.Generated
                 Atomic.Add(ref w[d.A1 + i0], (w[d.A2 + i0 * 8 + i1] * 0.125f));
             }
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K0Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K0Cpu(KernelArrays a, KernelArgs d, long start, long end) => K0Cpu<Vec8>(a, d, start, end);
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] private static void K0Cpu<S>(KernelArrays a, KernelArgs d, long start, long end) where S : struct, IVector<S>
         {
             ref float x0r = ref MemoryMarshal.GetArrayDataReference(a.X[0]);
             ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
@@ -149,17 +149,17 @@ namespace Kiln.Generated
                 ref float b2 = ref Unsafe.Add(ref x0r, d.A2 + i0 * 8);
                 ref float o = ref Unsafe.Add(ref yr, d.A1 + i0);
                 float acc = 0;
-                Vector256<float> vacc = Vector256<float>.Zero;
-                for (; c + 8 <= stop; c += 8) vacc += Body(Vector256.LoadUnsafe(ref b2, (nuint)c));
-                acc += Vector256.Sum(vacc);
-                if (c < stop) acc += Vector256.Sum(Lanes.Keep(Body(Lanes.Load(ref b2, c, stop - c)), stop - c, Vector256<float>.Zero));
+                S vacc = S.Zero;
+                if (c <= stop - S.Count) do vacc += Body(S.Load(ref b2, c)); while ((c += S.Count) <= stop - S.Count);
+                acc += S.Sum(vacc);
+                if (c < stop) acc += S.Sum(S.Keep(Body(S.Load(ref b2, c, stop - c)), stop - c, S.Zero));
                 o += acc;
             }
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] static Vector256<float> Body(Vector256<float> l2) => (l2 * Vector256.Create(0.125f));
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] static S Body(S l2) => (l2 * S.Create(0.125f));
         }
 
-        // K1: elementwise over [N, 8], writes t0 (Vector256)
+        // K1: elementwise over [N, 8], writes t0 (8 lanes)
         //   t1 = Sub(t2, t3) [N, 8]
         //   t4 = Mul(t1, t5) [N, 8]
         //   t0 = Tanh(t4) [N, 8]
@@ -174,7 +174,8 @@ namespace Kiln.Generated
                 w[d.A1 + i0 * 8 + i1] = MathF.Tanh(((w[d.A2 + i0 * 8 + i1] - w[d.A3 + i0]) * p[d.A4 + i1]));
             }
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K1Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K1Cpu(KernelArrays a, KernelArgs d, long start, long end) => K1Cpu<Vec8>(a, d, start, end);
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] private static void K1Cpu<S>(KernelArrays a, KernelArgs d, long start, long end) where S : struct, IVector<S>
         {
             ref float x0r = ref MemoryMarshal.GetArrayDataReference(a.X[0]);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
@@ -192,14 +193,14 @@ namespace Kiln.Generated
                 ref float b3 = ref Unsafe.Add(ref wr, d.A3 + i0);
                 ref float b5 = ref Unsafe.Add(ref pr, d.A4);
                 ref float o = ref Unsafe.Add(ref yr, d.A1 + i0 * 8);
-                for (; c + 8 <= stop; c += 8) Body(Vector256.LoadUnsafe(ref b2, (nuint)c), Vector256.Create(b3), Vector256.LoadUnsafe(ref b5, (nuint)c)).StoreUnsafe(ref o, (nuint)c);
-                if (c < stop) Lanes.Store(Body(Lanes.Load(ref b2, c, stop - c), Vector256.Create(b3), Lanes.Load(ref b5, c, stop - c)), ref o, c, stop - c);
+                if (c <= stop - S.Count) do Body(S.Load(ref b2, c), S.Create(b3), S.Load(ref b5, c)).Store(ref o, c); while ((c += S.Count) <= stop - S.Count);
+                if (c < stop) Body(S.Load(ref b2, c, stop - c), S.Create(b3), S.Load(ref b5, c, stop - c)).Store(ref o, c, stop - c);
             }
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] Vector256<float> Body(Vector256<float> l2, Vector256<float> l3, Vector256<float> l5) => (global::Kiln.Kernels.Simd.Tanh(((l2 - l3) * l5)));
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] S Body(S l2, S l3, S l5) => (global::Kiln.Kernels.Simd.Tanh(((l2 - l3) * l5)));
         }
 
-        // K2: sum over axes 1 of [N, 8], writes t0 (Vector256)
+        // K2: sum over axes 1 of [N, 8], writes t0 (8 lanes)
         //   t1 = Add(t2, t3) [N, 8]
         //   t0 = Sum(t1; axes=1) [N, 1]
         // d: A0 = element count, A1 = offset of t0, A2 = offset of t2, A3 = parameter/gradient offset 8
@@ -213,7 +214,8 @@ namespace Kiln.Generated
                 Atomic.Add(ref w[d.A1 + i0], (w[d.A2 + i0 * 8 + i1] + p[d.A3]));
             }
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K2Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K2Cpu(KernelArrays a, KernelArgs d, long start, long end) => K2Cpu<Vec8>(a, d, start, end);
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] private static void K2Cpu<S>(KernelArrays a, KernelArgs d, long start, long end) where S : struct, IVector<S>
         {
             ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
             ref float pr = ref MemoryMarshal.GetArrayDataReference(a.P);
@@ -230,17 +232,17 @@ namespace Kiln.Generated
                 ref float b3 = ref Unsafe.Add(ref pr, d.A3);
                 ref float o = ref Unsafe.Add(ref yr, d.A1 + i0);
                 float acc = 0;
-                Vector256<float> vacc = Vector256<float>.Zero;
-                for (; c + 8 <= stop; c += 8) vacc += Body(Vector256.LoadUnsafe(ref b2, (nuint)c), Vector256.Create(b3));
-                acc += Vector256.Sum(vacc);
-                if (c < stop) acc += Vector256.Sum(Lanes.Keep(Body(Lanes.Load(ref b2, c, stop - c), Vector256.Create(b3)), stop - c, Vector256<float>.Zero));
+                S vacc = S.Zero;
+                if (c <= stop - S.Count) do vacc += Body(S.Load(ref b2, c), S.Create(b3)); while ((c += S.Count) <= stop - S.Count);
+                acc += S.Sum(vacc);
+                if (c < stop) acc += S.Sum(S.Keep(Body(S.Load(ref b2, c, stop - c), S.Create(b3)), stop - c, S.Zero));
                 o += acc;
             }
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] static Vector256<float> Body(Vector256<float> l2, Vector256<float> l3) => (l2 + l3);
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] static S Body(S l2, S l3) => (l2 + l3);
         }
 
-        // K3: sum over axes 0 of [N], writes t0 (Vector256)
+        // K3: sum over axes 0 of [N], writes t0 (16 or 8 lanes)
         //   t1 = Sub(t2, t3) [N]
         //   t4 = Mul(t1, t1) [N]
         //   t5 = Mul(t4, t6) [N]
@@ -254,26 +256,27 @@ namespace Kiln.Generated
                 Atomic.Add(ref w[d.A3], ((v1 * v1) * ((float)(1 / (double)(d.A4)))));
             }
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double K3Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double K3Cpu(KernelArrays a, KernelArgs d, long start, long end) => VectorWidths.Wide ? K3Cpu<Vec16>(a, d, start, end) : K3Cpu<Vec8>(a, d, start, end);
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] private static double K3Cpu<S>(KernelArrays a, KernelArgs d, long start, long end) where S : struct, IVector<S>
         {
             int c = (int)start, stop = (int)end;
             ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
             ref float b3 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.X[0]), d.A2);
             float acc = 0;
-            Vector256<float> vacc = Vector256<float>.Zero;
-            for (; c + 8 <= stop; c += 8) vacc += Body(Vector256.LoadUnsafe(ref b2, (nuint)c), Vector256.LoadUnsafe(ref b3, (nuint)c));
-            acc += Vector256.Sum(vacc);
-            if (c < stop) acc += Vector256.Sum(Lanes.Keep(Body(Lanes.Load(ref b2, c, stop - c), Lanes.Load(ref b3, c, stop - c)), stop - c, Vector256<float>.Zero));
+            S vacc = S.Zero;
+            if (c <= stop - S.Count) do vacc += Body(S.Load(ref b2, c), S.Load(ref b3, c)); while ((c += S.Count) <= stop - S.Count);
+            acc += S.Sum(vacc);
+            if (c < stop) acc += S.Sum(S.Keep(Body(S.Load(ref b2, c, stop - c), S.Load(ref b3, c, stop - c)), stop - c, S.Zero));
             return acc;
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] Vector256<float> Body(Vector256<float> l2, Vector256<float> l3)
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] S Body(S l2, S l3)
             {
                 var v1 = (l2 - l3);
-                return ((v1 * v1) * Vector256.Create((float)(1 / (double)(d.A4))));
+                return ((v1 * v1) * S.Create((float)(1 / (double)(d.A4))));
             }
         }
 
-        // K4: elementwise over [N], writes t0 (Vector256)
+        // K4: elementwise over [N], writes t0 (16 or 8 lanes)
         //   t1 = Copy(t2) [N]
         //   t3 = Sub(t4, t5) [N]
         //   t6 = Mul(t1, t3) [N]
@@ -287,23 +290,24 @@ namespace Kiln.Generated
                 w[d.A4 + e] = (v6 + v6);
             }
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K4Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K4Cpu(KernelArrays a, KernelArgs d, long start, long end) { if (VectorWidths.Wide) K4Cpu<Vec16>(a, d, start, end); else K4Cpu<Vec8>(a, d, start, end); }
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] private static void K4Cpu<S>(KernelArrays a, KernelArgs d, long start, long end) where S : struct, IVector<S>
         {
             int c = (int)start, stop = (int)end;
             ref float b4 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
             ref float b5 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.X[0]), d.A3);
             ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A4);
-            for (; c + 8 <= stop; c += 8) Body(Vector256.LoadUnsafe(ref b4, (nuint)c), Vector256.LoadUnsafe(ref b5, (nuint)c)).StoreUnsafe(ref o, (nuint)c);
-            if (c < stop) Lanes.Store(Body(Lanes.Load(ref b4, c, stop - c), Lanes.Load(ref b5, c, stop - c)), ref o, c, stop - c);
+            if (c <= stop - S.Count) do Body(S.Load(ref b4, c), S.Load(ref b5, c)).Store(ref o, c); while ((c += S.Count) <= stop - S.Count);
+            if (c < stop) Body(S.Load(ref b4, c, stop - c), S.Load(ref b5, c, stop - c)).Store(ref o, c, stop - c);
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] Vector256<float> Body(Vector256<float> l4, Vector256<float> l5)
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] S Body(S l4, S l5)
             {
-                var v6 = (Vector256.Create((float)(1 / (double)(d.A1))) * (l4 - l5));
+                var v6 = (S.Create((float)(1 / (double)(d.A1))) * (l4 - l5));
                 return (v6 + v6);
             }
         }
 
-        // K5: sum over axes 0 of [N, 8], added into a parameter's gradient (Vector256)
+        // K5: sum over axes 0 of [N, 8], added into a parameter's gradient (8 lanes)
         //   t0 = Copy(t1) [N, 8]
         //   t2 = Mul(t3, t3) [N, 8]
         //   t4 = Sub(t5, t2) [N, 8]
@@ -323,24 +327,25 @@ namespace Kiln.Generated
                 Atomic.Add(ref g[d.A2 + i1], ((w[d.A3 + i0] * (1f - (l3 * l3))) * (w[d.A4 + i0 * 8 + i1] - w[d.A5 + i0])));
             }
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K5Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K5Cpu(KernelArrays a, KernelArgs d, long start, long end) => K5Cpu<Vec8>(a, d, start, end);
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] private static void K5Cpu<S>(KernelArrays a, KernelArgs d, long start, long end) where S : struct, IVector<S>
         {
             int c = (int)start, stop = (int)end;
             int rows = (int)(d.A6);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
             ref float x0r = ref MemoryMarshal.GetArrayDataReference(a.X[0]);
             ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A2);
-            for (; c + 8 <= stop; c += 8)
+            for (; c + S.Count <= stop; c += S.Count)
             {
-                Vector256<float> vacc = Vector256<float>.Zero;
+                S vacc = S.Zero;
                 for (int i0 = 0; i0 < rows; i0++)
                 {
-                    var l1 = Vector256.Create(Unsafe.Add(ref wr, d.A3 + i0));
-                    var l3 = Vector256.LoadUnsafe(ref Unsafe.Add(ref wr, d.A1 + i0 * 8), (nuint)c);
-                    var l8 = Vector256.LoadUnsafe(ref Unsafe.Add(ref x0r, d.A4 + i0 * 8), (nuint)c);
-                    var l9 = Vector256.Create(Unsafe.Add(ref wr, d.A5 + i0));
+                    var l1 = S.Create(Unsafe.Add(ref wr, d.A3 + i0));
+                    var l3 = S.Load(ref Unsafe.Add(ref wr, d.A1 + i0 * 8), c);
+                    var l8 = S.Load(ref Unsafe.Add(ref x0r, d.A4 + i0 * 8), c);
+                    var l9 = S.Create(Unsafe.Add(ref wr, d.A5 + i0));
                     var v0 = l1;
-                    var v5 = Vector256.Create(1f);
+                    var v5 = S.Create(1f);
                     var v2 = (l3 * l3);
                     var v4 = (v5 - v2);
                     var v6 = (v0 * v4);
@@ -348,7 +353,7 @@ namespace Kiln.Generated
                     var v10 = (v6 * v7);
                     vacc += v10;
                 }
-                (Vector256.LoadUnsafe(ref o, (nuint)c) + vacc).StoreUnsafe(ref o, (nuint)c);
+                (S.Load(ref o, c) + vacc).Store(ref o, c);
             }
             for (; c < stop; c++)
             {
@@ -372,7 +377,7 @@ namespace Kiln.Generated
             }
         }
 
-        // K6: sum over axes 0,1 of [N, 8], added into a parameter's gradient (Vector256)
+        // K6: sum over axes 0,1 of [N, 8], added into a parameter's gradient (8 lanes)
         //   t0 = Copy(t1) [N, 8]
         //   t2 = Sum(t0; axes=0,1) [1, 1]
         // d: A0 = element count, A1 = parameter/gradient offset 8, A2 = offset of the tensor t1 views
@@ -386,7 +391,8 @@ namespace Kiln.Generated
                 Atomic.Add(ref g[d.A1], w[d.A2 + i0]);
             }
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double K6Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double K6Cpu(KernelArrays a, KernelArgs d, long start, long end) => K6Cpu<Vec8>(a, d, start, end);
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] private static double K6Cpu<S>(KernelArrays a, KernelArgs d, long start, long end) where S : struct, IVector<S>
         {
             ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
             ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
@@ -401,15 +407,15 @@ namespace Kiln.Generated
                 int i0 = (int)row;
                 ref float b1 = ref Unsafe.Add(ref wr, d.A2 + i0);
                 float acc = 0;
-                Vector256<float> vacc = Vector256<float>.Zero;
-                for (; c + 8 <= stop; c += 8) vacc += Body(Vector256.Create(b1));
-                acc += Vector256.Sum(vacc);
-                if (c < stop) acc += Vector256.Sum(Lanes.Keep(Body(Vector256.Create(b1)), stop - c, Vector256<float>.Zero));
+                S vacc = S.Zero;
+                if (c <= stop - S.Count) do vacc += Body(S.Create(b1)); while ((c += S.Count) <= stop - S.Count);
+                acc += S.Sum(vacc);
+                if (c < stop) acc += S.Sum(S.Keep(Body(S.Create(b1)), stop - c, S.Zero));
                 total += acc;
             }
             return total;
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] static Vector256<float> Body(Vector256<float> l1) => l1;
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] static S Body(S l1) => l1;
         }
     }
 }

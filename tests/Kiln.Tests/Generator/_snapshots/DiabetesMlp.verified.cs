@@ -101,7 +101,7 @@ namespace Samples.Diabetes
                 _l2.Run(this, Arena, _d.T6, Params, 54, Arena, _d.T10); // S2: t10 = MatMul(t6, t7; transB) [N, 4]
                 _f3.Run(); // S3: elementwise over [N, 4], writes t12 (scalar loop), kernel K1
                 _l4.Run(this, Arena, _d.T12, Params, 82, Arena, _d.T16); // S4: t16 = MatMul(t12, t13; transB) [N, 1]
-                _f5.Run(); // S5: elementwise over [N, 1], writes t18 (Vector256), kernel K2
+                _f5.Run(); // S5: elementwise over [N, 1], writes t18 (16 or 8 lanes), kernel K2
             }
         }
 
@@ -181,18 +181,18 @@ namespace Samples.Diabetes
                 _l2.Run(this, Arena, _d.T7, Params, 54, Arena, _d.T11); // S2: t11 = MatMul(t7, t8; transB) [N, 4]
                 _f3.Run(); // S3: elementwise over [N, 4], writes t13 (scalar loop), kernel K1
                 _l4.Run(this, Arena, _d.T13, Params, 82, Arena, _d.T17); // S4: t17 = MatMul(t13, t14; transB) [N, 1]
-                _f5.Run(); // S5: sum over axes 0,1 of [N, 1], writes t25 (Vector256), kernel K3
+                _f5.Run(); // S5: sum over axes 0,1 of [N, 1], writes t25 (16 or 8 lanes), kernel K3
                 if (!backward) return;
-                _f6.Run(); // S6: elementwise over [N, 1], writes t37 (Vector256), kernel K4
+                _f6.Run(); // S6: elementwise over [N, 1], writes t37 (16 or 8 lanes), kernel K4
                 _l7.Run(this, Arena, _d.T37, Params, 82, Arena, _d.T40); // S7: t40 = MatMul(t37, t14) [N, 4]
-                _f8.Run(); // S8: elementwise over [N, 4], writes t44 (Vector256), kernel K5
+                _f8.Run(); // S8: elementwise over [N, 4], writes t44 (16 or 8 lanes), kernel K5
                 _l9.Run(this, Arena, _d.T44, Params, 54, Arena, _d.T47); // S9: t47 = MatMul(t44, t8) [N, 6]
-                _f10.Run(); // S10: elementwise over [N, 6], writes t51 (Vector256), kernel K5
+                _f10.Run(); // S10: elementwise over [N, 6], writes t51 (16 or 8 lanes), kernel K5
                 _f11.Run(); // S11: sum over axes 0 of [N, 6], added into grad of 'linear1.bias' (scalar loop), kernel K6
                 _l12.Run(this, Arena, _d.T51, Slot(0), _d.T0, Grads, 0); // S12: t55 = MatMul(t51, t0; transA) [6, 8], added into grad of 'linear1.weight'
                 _f13.Run(); // S13: sum over axes 0 of [N, 4], added into grad of 'linear2.bias' (scalar loop), kernel K7
                 _l14.Run(this, Arena, _d.T44, Arena, _d.T7, Grads, 54); // S14: t48 = MatMul(t44, t7; transA) [4, 6], added into grad of 'linear2.weight'
-                _f15.Run(); // S15: sum over axes 0 of [N, 1], added into grad of 'linear3.bias' (Vector256), kernel K8
+                _f15.Run(); // S15: sum over axes 0 of [N, 1], added into grad of 'linear3.bias' (16 or 8 lanes), kernel K8
                 _l16.Run(this, Arena, _d.T37, Arena, _d.T13, Grads, 82); // S16: t41 = MatMul(t37, t13; transA) [1, 4], added into grad of 'linear3.weight'
             }
         }
@@ -205,14 +205,13 @@ namespace Kiln.Generated
     using global::System;
     using global::System.Runtime.CompilerServices;
     using global::System.Runtime.InteropServices;
-    using global::System.Runtime.Intrinsics;
     using global::ILGPU;
     using global::Kiln.Kernels;
 
     /// <summary>
     /// The fused kernels of DiabetesClassifier's plans, each once: a plan passes its own dims and offsets as KernelArgs. Each
     /// kernel Kn has an ILGPU form Kn (a grid-stride loop, one element per iteration), a managed form KnCpu over elements
-    /// [start, end) of its domain (Vector256 where every operand allows), and, for a max, min or product of all elements,
+    /// [start, end) of its domain (vectors of 16 or 8 lanes where every operand allows), and, for a max, min or product of all elements,
     /// KnCombine joining two partial results.
     /// </summary>
     file static class DiabetesClassifierKernels
@@ -293,7 +292,7 @@ namespace Kiln.Generated
             }
         }
 
-        // K2: elementwise over [N, 1], writes t0 (Vector256)
+        // K2: elementwise over [N, 1], writes t0 (16 or 8 lanes)
         //   t1 = Add(t2, t3) [N, 1]
         //   t0 = Sigmoid(t1) [N, 1]
         // d: A0 = element count, A1 = offset of t0, A2 = offset of t2, A3 = parameter/gradient offset 86
@@ -302,18 +301,19 @@ namespace Kiln.Generated
             for (int e = index; e < d.A0; e += stride)
                 w[d.A1 + e] = (global::Kiln.Kernels.Simd.Sigmoid((w[d.A2 + e] + p[d.A3])));
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K2Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K2Cpu(KernelArrays a, KernelArgs d, long start, long end) { if (VectorWidths.Wide) K2Cpu<Vec16>(a, d, start, end); else K2Cpu<Vec8>(a, d, start, end); }
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] private static void K2Cpu<S>(KernelArrays a, KernelArgs d, long start, long end) where S : struct, IVector<S>
         {
             int c = (int)start, stop = (int)end;
             ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
             ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A1);
-            for (; c + 8 <= stop; c += 8) Body(Vector256.LoadUnsafe(ref b2, (nuint)c), Vector256.Create(a.P[d.A3])).StoreUnsafe(ref o, (nuint)c);
-            if (c < stop) Lanes.Store(Body(Lanes.Load(ref b2, c, stop - c), Vector256.Create(a.P[d.A3])), ref o, c, stop - c);
+            if (c <= stop - S.Count) do Body(S.Load(ref b2, c), S.Create(a.P[d.A3])).Store(ref o, c); while ((c += S.Count) <= stop - S.Count);
+            if (c < stop) Body(S.Load(ref b2, c, stop - c), S.Create(a.P[d.A3])).Store(ref o, c, stop - c);
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] Vector256<float> Body(Vector256<float> l2, Vector256<float> l3) => (global::Kiln.Kernels.Simd.Sigmoid((l2 + l3)));
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] S Body(S l2, S l3) => (global::Kiln.Kernels.Simd.Sigmoid((l2 + l3)));
         }
 
-        // K3: sum over axes 0,1 of [N, 1], writes t0 (Vector256)
+        // K3: sum over axes 0,1 of [N, 1], writes t0 (16 or 8 lanes)
         //   t1 = Add(t2, t3) [N, 1]
         //   t4 = Softplus(t1) [N, 1]
         //   t5 = Mul(t6, t1) [N, 1]
@@ -330,27 +330,28 @@ namespace Kiln.Generated
                 Atomic.Add(ref w[d.A5], v8);
             }
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double K3Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double K3Cpu(KernelArrays a, KernelArgs d, long start, long end) => VectorWidths.Wide ? K3Cpu<Vec16>(a, d, start, end) : K3Cpu<Vec8>(a, d, start, end);
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] private static double K3Cpu<S>(KernelArrays a, KernelArgs d, long start, long end) where S : struct, IVector<S>
         {
             int c = (int)start, stop = (int)end;
             ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
             ref float b6 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.X[0]), d.A3);
             float acc = 0;
-            Vector256<float> vacc = Vector256<float>.Zero;
-            for (; c + 8 <= stop; c += 8) vacc += Body(Vector256.LoadUnsafe(ref b2, (nuint)c), Vector256.Create(a.P[d.A2]), Vector256.LoadUnsafe(ref b6, (nuint)c));
-            acc += Vector256.Sum(vacc);
-            if (c < stop) acc += Vector256.Sum(Lanes.Keep(Body(Lanes.Load(ref b2, c, stop - c), Vector256.Create(a.P[d.A2]), Lanes.Load(ref b6, c, stop - c)), stop - c, Vector256<float>.Zero));
+            S vacc = S.Zero;
+            if (c <= stop - S.Count) do vacc += Body(S.Load(ref b2, c), S.Create(a.P[d.A2]), S.Load(ref b6, c)); while ((c += S.Count) <= stop - S.Count);
+            acc += S.Sum(vacc);
+            if (c < stop) acc += S.Sum(S.Keep(Body(S.Load(ref b2, c, stop - c), S.Create(a.P[d.A2]), S.Load(ref b6, c, stop - c)), stop - c, S.Zero));
             return acc;
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] Vector256<float> Body(Vector256<float> l2, Vector256<float> l3, Vector256<float> l6)
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] S Body(S l2, S l3, S l6)
             {
                 var v1 = (l2 + l3);
-                var v8 = (((global::Kiln.Kernels.Simd.Softplus(v1)) - (l6 * v1)) * Vector256.Create((float)(1 / (double)(d.A4))));
+                var v8 = (((global::Kiln.Kernels.Simd.Softplus(v1)) - (l6 * v1)) * S.Create((float)(1 / (double)(d.A4))));
                 return v8;
             }
         }
 
-        // K4: elementwise over [N, 1], writes t0 (Vector256)
+        // K4: elementwise over [N, 1], writes t0 (16 or 8 lanes)
         //   t1 = Copy(t2) [N, 1]
         //   t3 = Neg(t1) [N, 1]
         //   t4 = Mul(t3, t5) [N, 1]
@@ -368,23 +369,24 @@ namespace Kiln.Generated
                 w[d.A5 + e] = v0;
             }
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K4Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K4Cpu(KernelArrays a, KernelArgs d, long start, long end) { if (VectorWidths.Wide) K4Cpu<Vec16>(a, d, start, end); else K4Cpu<Vec8>(a, d, start, end); }
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] private static void K4Cpu<S>(KernelArrays a, KernelArgs d, long start, long end) where S : struct, IVector<S>
         {
             int c = (int)start, stop = (int)end;
             ref float b5 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.X[0]), d.A2);
             ref float b7 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A3);
             ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A5);
-            for (; c + 8 <= stop; c += 8) Body(Vector256.LoadUnsafe(ref b5, (nuint)c), Vector256.LoadUnsafe(ref b7, (nuint)c), Vector256.Create(a.P[d.A4])).StoreUnsafe(ref o, (nuint)c);
-            if (c < stop) Lanes.Store(Body(Lanes.Load(ref b5, c, stop - c), Lanes.Load(ref b7, c, stop - c), Vector256.Create(a.P[d.A4])), ref o, c, stop - c);
+            if (c <= stop - S.Count) do Body(S.Load(ref b5, c), S.Load(ref b7, c), S.Create(a.P[d.A4])).Store(ref o, c); while ((c += S.Count) <= stop - S.Count);
+            if (c < stop) Body(S.Load(ref b5, c, stop - c), S.Load(ref b7, c, stop - c), S.Create(a.P[d.A4])).Store(ref o, c, stop - c);
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] Vector256<float> Body(Vector256<float> l5, Vector256<float> l7, Vector256<float> l8)
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] S Body(S l5, S l7, S l8)
             {
-                var v1 = Vector256.Create((float)(1 / (double)(d.A1)));
+                var v1 = S.Create((float)(1 / (double)(d.A1)));
                 return (((-v1) * l5) + (v1 * (global::Kiln.Kernels.Simd.Sigmoid((l7 + l8)))));
             }
         }
 
-        // K5: elementwise over [N, 4], writes t0 (Vector256)
+        // K5: elementwise over [N, 4], writes t0 (16 or 8 lanes)
         //   t1 = Sub(t2, t3) [N, 4]
         //   t4 = Mul(t3, t1) [N, 4]
         //   t0 = Mul(t5, t4) [N, 4]
@@ -397,16 +399,17 @@ namespace Kiln.Generated
                 w[d.A2 + e] = (w[d.A3 + e] * (l3 * (1f - l3)));
             }
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K5Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K5Cpu(KernelArrays a, KernelArgs d, long start, long end) { if (VectorWidths.Wide) K5Cpu<Vec16>(a, d, start, end); else K5Cpu<Vec8>(a, d, start, end); }
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] private static void K5Cpu<S>(KernelArrays a, KernelArgs d, long start, long end) where S : struct, IVector<S>
         {
             int c = (int)start, stop = (int)end;
             ref float b5 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A3);
             ref float b3 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
             ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A2);
-            for (; c + 8 <= stop; c += 8) Body(Vector256.LoadUnsafe(ref b5, (nuint)c), Vector256.LoadUnsafe(ref b3, (nuint)c)).StoreUnsafe(ref o, (nuint)c);
-            if (c < stop) Lanes.Store(Body(Lanes.Load(ref b5, c, stop - c), Lanes.Load(ref b3, c, stop - c)), ref o, c, stop - c);
+            if (c <= stop - S.Count) do Body(S.Load(ref b5, c), S.Load(ref b3, c)).Store(ref o, c); while ((c += S.Count) <= stop - S.Count);
+            if (c < stop) Body(S.Load(ref b5, c, stop - c), S.Load(ref b3, c, stop - c)).Store(ref o, c, stop - c);
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] static Vector256<float> Body(Vector256<float> l5, Vector256<float> l3) => (l5 * (l3 * (Vector256.Create(1f) - l3)));
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] static S Body(S l5, S l3) => (l5 * (l3 * (S.Create(1f) - l3)));
         }
 
         // K6: sum over axes 0 of [N, 6], added into a parameter's gradient (scalar loop)
@@ -471,7 +474,7 @@ namespace Kiln.Generated
             }
         }
 
-        // K8: sum over axes 0 of [N, 1], added into a parameter's gradient (Vector256)
+        // K8: sum over axes 0 of [N, 1], added into a parameter's gradient (16 or 8 lanes)
         //   t0 = Sum(t1; axes=0) [1, 1]
         // d: A0 = element count, A1 = parameter/gradient offset 86, A2 = offset of t1
         public static void K8(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
@@ -479,18 +482,19 @@ namespace Kiln.Generated
             for (int e = index; e < d.A0; e += stride)
                 Atomic.Add(ref g[d.A1], w[d.A2 + e]);
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double K8Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double K8Cpu(KernelArrays a, KernelArgs d, long start, long end) => VectorWidths.Wide ? K8Cpu<Vec16>(a, d, start, end) : K8Cpu<Vec8>(a, d, start, end);
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] private static double K8Cpu<S>(KernelArrays a, KernelArgs d, long start, long end) where S : struct, IVector<S>
         {
             int c = (int)start, stop = (int)end;
             ref float b1 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
             float acc = 0;
-            Vector256<float> vacc = Vector256<float>.Zero;
-            for (; c + 8 <= stop; c += 8) vacc += Body(Vector256.LoadUnsafe(ref b1, (nuint)c));
-            acc += Vector256.Sum(vacc);
-            if (c < stop) acc += Vector256.Sum(Lanes.Keep(Body(Lanes.Load(ref b1, c, stop - c)), stop - c, Vector256<float>.Zero));
+            S vacc = S.Zero;
+            if (c <= stop - S.Count) do vacc += Body(S.Load(ref b1, c)); while ((c += S.Count) <= stop - S.Count);
+            acc += S.Sum(vacc);
+            if (c < stop) acc += S.Sum(S.Keep(Body(S.Load(ref b1, c, stop - c)), stop - c, S.Zero));
             return acc;
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] static Vector256<float> Body(Vector256<float> l1) => l1;
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] static S Body(S l1) => l1;
         }
     }
 }

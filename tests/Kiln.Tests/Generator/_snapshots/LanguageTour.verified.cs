@@ -130,15 +130,15 @@ namespace Demo
             protected override void RunKernels(bool backward)
             {
                 _l0.Run(this, Slot(0), _d.T0, Params, 0, Arena, _d.T5); // S0: t5 = MatMul(t0, t4) [N, 4]
-                _f1.Run(); // S1: elementwise over [N, 4], writes t7 (Vector256), kernel K0
+                _f1.Run(); // S1: elementwise over [N, 4], writes t7 (16 or 8 lanes), kernel K0
                 _l2.Run(this, Arena, _d.T7, Params, 0, Arena, _d.T8); // S2: t8 = MatMul(t7, t4) [N, 4]
                 _l3.Run(this, Arena, _d.T11, this.Draw()); // S3: t11 = Random(; args=2,0.10000000149011612,0) [N, 4]
-                _f4.Run(); // S4: elementwise over [N, 4], writes t12 (Vector256), kernel K1
+                _f4.Run(); // S4: elementwise over [N, 4], writes t12 (16 or 8 lanes), kernel K1
                 _l5.Run(this, Arena, _d.T12, Params, 16, Arena, _d.T13); // S5: t13 = MatMul(t12, t2; transB) [N, 3]
                 _f6.Run(); // S6: elementwise over [3], writes t15 (scalar loop), kernel K2
                 _l7.Run(this, Arena, _d.T15, Arena, _d.T16); // S7: t16 = CumSum(t15) [3]
                 _f8.Run(); // S8: elementwise over [N, 3], writes t20 (scalar loop), kernel K3
-                _f9.Run(); // S9: elementwise over [N, 3], writes t21 (Vector256), kernel K4
+                _f9.Run(); // S9: elementwise over [N, 3], writes t21 (16 or 8 lanes), kernel K4
                 _l10.Run(this, Arena, _d.T21, Arena, _d.T21, Arena, _d.T22); // S10: t22 = Softmax(t21; dim=1) [N, 3]
             }
         }
@@ -255,23 +255,23 @@ namespace Demo
             protected override void RunKernels(bool backward)
             {
                 _l0.Run(this, Arena, _d.T2, this.Draw()); // S0: t2 = Random(; args=1,0,0) [N, 4]
-                _f1.Run(); // S1: elementwise over [N, 4], writes t5 (Vector256), kernel K5
+                _f1.Run(); // S1: elementwise over [N, 4], writes t5 (16 or 8 lanes), kernel K5
                 _l2.Run(this, Arena, _d.T5, Params, 0, Arena, _d.T9); // S2: t9 = MatMul(t5, t8) [N, 4]
-                _f3.Run(); // S3: elementwise over [N, 4], writes t10 (Vector256), kernel K6
-                _f4.Run(); // S4: elementwise over [N, 4], writes t11 (Vector256), kernel K7
+                _f3.Run(); // S3: elementwise over [N, 4], writes t10 (16 or 8 lanes), kernel K6
+                _f4.Run(); // S4: elementwise over [N, 4], writes t11 (16 or 8 lanes), kernel K7
                 _l5.Run(this, Arena, _d.T11, Params, 0, Arena, _d.T12); // S5: t12 = MatMul(t11, t8) [N, 4]
-                _f6.Run(); // S6: elementwise over [N, 4], writes t13 (Vector256), kernel K6
+                _f6.Run(); // S6: elementwise over [N, 4], writes t13 (16 or 8 lanes), kernel K6
                 _l7.Run(this, Arena, _d.T15, this.Draw()); // S7: t15 = Random(; args=2,0.10000000149011612,1) [N, 4]
-                _f8.Run(); // S8: elementwise over [N, 4], writes t16 (Vector256), kernel K8
+                _f8.Run(); // S8: elementwise over [N, 4], writes t16 (16 or 8 lanes), kernel K8
                 _l9.Run(this, Arena, _d.T16, Params, 16, Arena, _d.T17); // S9: t17 = MatMul(t16, t6; transB) [N, 3]
                 _f10.Run(); // S10: elementwise over [3], writes t19 (scalar loop), kernel K2
                 _l11.Run(this, Arena, _d.T19, Arena, _d.T20); // S11: t20 = CumSum(t19) [3]
                 _f12.Run(); // S12: elementwise over [N, 3], writes t24 (scalar loop), kernel K3
                 _l13.Run(this, Arena, _d.T24, Arena, _d.T24, Arena, _d.T25); // S13: t25 = Softmax(t24; dim=1) [N, 3]
                 _l14.Run(this, Arena, _d.T24, Ints, _d.T1, Arena, _d.T25, Arena, _d.T42); // S14: t42 = PickLogSoftmax(t24, t1, t25) [N]
-                _f15.Run(); // S15: sum over axes 0 of [N], writes t45 (Vector256), kernel K9
+                _f15.Run(); // S15: sum over axes 0 of [N], writes t45 (16 or 8 lanes), kernel K9
                 _l16.Run(this, Arena, 0, Ints, _d.T1, Arena, _d.T43); // S16: t43 = Pick(t18, t1) [N]
-                _f17.Run(); // S17: sum over axes 0 of [N], writes t47 (Vector256), kernel K10
+                _f17.Run(); // S17: sum over axes 0 of [N], writes t47 (16 or 8 lanes), kernel K10
                 _f18.Run(); // S18: sum over axes 0,1 of [N, 3], writes t40 (scalar loop), kernel K11
                 _f19.Run(); // S19: elementwise over [4], writes t53 (scalar loop), kernel K2
                 _l20.Run(this, Arena, _d.T53, Arena, _d.T54); // S20: t54 = CumSum(t53) [4]
@@ -282,14 +282,14 @@ namespace Demo
                 _f25.Run(); // S25: elementwise over [3], writes t35 (scalar loop), kernel K16
                 if (!backward) return;
                 _f26.Run(); // S26: elementwise over [], writes t67 (scalar loop), kernel K17
-                _f27.Run(); // S27: elementwise over [N], writes t72 (Vector256), kernel K18
+                _f27.Run(); // S27: elementwise over [N], writes t72 (16 or 8 lanes), kernel K18
                 _l28.Run(this, Arena, _d.T25, Arena, _d.T72, Ints, _d.T1, Arena, _d.T73); // S28: t73 = PickedSoftmaxGrad(t25, t72, t1) [N, 3]
                 _l29.Run(this, Arena, _d.T73, Params, 16, Arena, _d.T76); // S29: t76 = MatMul(t73, t6) [N, 4]
-                _f30.Run(); // S30: elementwise over [N, 4], writes t82 (Vector256), kernel K19
+                _f30.Run(); // S30: elementwise over [N, 4], writes t82 (16 or 8 lanes), kernel K19
                 _l31.Run(this, Arena, _d.T82, Params, 0, Arena, _d.T83); // S31: t83 = MatMul(t82, t8; transB) [N, 4]
-                _f32.Run(); // S32: elementwise over [N, 4], writes t89 (Vector256), kernel K20
+                _f32.Run(); // S32: elementwise over [N, 4], writes t89 (16 or 8 lanes), kernel K20
                 _l33.Run(this, Arena, _d.T89, Params, 0, Arena, _d.T90); // S33: t90 = MatMul(t89, t8; transB) [N, 4]
-                _f34.Run(); // S34: elementwise over [N, 4], writes t92 (Vector256), kernel K21
+                _f34.Run(); // S34: elementwise over [N, 4], writes t92 (16 or 8 lanes), kernel K21
                 _l35.Run(this, Arena, _d.T73, Arena, _d.T16, Grads, 16); // S35: t77 = MatMul(t73, t16; transA) [3, 4], added into grad of 'head'
                 _l36.Run(this, Arena, _d.T11, Arena, _d.T82, Arena, _d.T84); // S36: t84 = MatMul(t11, t82; transA) [4, 4]
                 _l37.Run(this, Arena, _d.T5, Arena, _d.T89, Arena, _d.T91); // S37: t91 = MatMul(t5, t89; transA) [4, 4]
@@ -305,19 +305,18 @@ namespace Kiln.Generated
     using global::System;
     using global::System.Runtime.CompilerServices;
     using global::System.Runtime.InteropServices;
-    using global::System.Runtime.Intrinsics;
     using global::ILGPU;
     using global::Kiln.Kernels;
 
     /// <summary>
     /// The fused kernels of Tour's plans, each once: a plan passes its own dims and offsets as KernelArgs. Each
     /// kernel Kn has an ILGPU form Kn (a grid-stride loop, one element per iteration), a managed form KnCpu over elements
-    /// [start, end) of its domain (Vector256 where every operand allows), and, for a max, min or product of all elements,
+    /// [start, end) of its domain (vectors of 16 or 8 lanes where every operand allows), and, for a max, min or product of all elements,
     /// KnCombine joining two partial results.
     /// </summary>
     file static class TourKernels
     {
-        // K0: elementwise over [N, 4], writes t0 (Vector256)
+        // K0: elementwise over [N, 4], writes t0 (16 or 8 lanes)
         //   t1 = Tanh(t2) [N, 4]
         //   t0 = Add(t3, t1) [N, 4]
         // d: A0 = element count, A1 = offset of t0, A2 = offset of t3, A3 = offset of t2
@@ -326,19 +325,20 @@ namespace Kiln.Generated
             for (int e = index; e < d.A0; e += stride)
                 w[d.A1 + e] = (w[d.A2 + e] + MathF.Tanh(w[d.A3 + e]));
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K0Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K0Cpu(KernelArrays a, KernelArgs d, long start, long end) { if (VectorWidths.Wide) K0Cpu<Vec16>(a, d, start, end); else K0Cpu<Vec8>(a, d, start, end); }
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] private static void K0Cpu<S>(KernelArrays a, KernelArgs d, long start, long end) where S : struct, IVector<S>
         {
             int c = (int)start, stop = (int)end;
             ref float b3 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.X[0]), d.A2);
             ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A3);
             ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A1);
-            for (; c + 8 <= stop; c += 8) Body(Vector256.LoadUnsafe(ref b3, (nuint)c), Vector256.LoadUnsafe(ref b2, (nuint)c)).StoreUnsafe(ref o, (nuint)c);
-            if (c < stop) Lanes.Store(Body(Lanes.Load(ref b3, c, stop - c), Lanes.Load(ref b2, c, stop - c)), ref o, c, stop - c);
+            if (c <= stop - S.Count) do Body(S.Load(ref b3, c), S.Load(ref b2, c)).Store(ref o, c); while ((c += S.Count) <= stop - S.Count);
+            if (c < stop) Body(S.Load(ref b3, c, stop - c), S.Load(ref b2, c, stop - c)).Store(ref o, c, stop - c);
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] Vector256<float> Body(Vector256<float> l3, Vector256<float> l2) => (l3 + (global::Kiln.Kernels.Simd.Tanh(l2)));
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] S Body(S l3, S l2) => (l3 + (global::Kiln.Kernels.Simd.Tanh(l2)));
         }
 
-        // K1: elementwise over [N, 4], writes t0 (Vector256)
+        // K1: elementwise over [N, 4], writes t0 (16 or 8 lanes)
         //   t1 = Tanh(t2) [N, 4]
         //   t3 = Add(t4, t1) [N, 4]
         //   t0 = Mul(t3, t5) [N, 4]
@@ -348,17 +348,18 @@ namespace Kiln.Generated
             for (int e = index; e < d.A0; e += stride)
                 w[d.A1 + e] = ((w[d.A2 + e] + MathF.Tanh(w[d.A3 + e])) * w[d.A4 + e]);
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K1Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K1Cpu(KernelArrays a, KernelArgs d, long start, long end) { if (VectorWidths.Wide) K1Cpu<Vec16>(a, d, start, end); else K1Cpu<Vec8>(a, d, start, end); }
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] private static void K1Cpu<S>(KernelArrays a, KernelArgs d, long start, long end) where S : struct, IVector<S>
         {
             int c = (int)start, stop = (int)end;
             ref float b4 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
             ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A3);
             ref float b5 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A4);
             ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A1);
-            for (; c + 8 <= stop; c += 8) Body(Vector256.LoadUnsafe(ref b4, (nuint)c), Vector256.LoadUnsafe(ref b2, (nuint)c), Vector256.LoadUnsafe(ref b5, (nuint)c)).StoreUnsafe(ref o, (nuint)c);
-            if (c < stop) Lanes.Store(Body(Lanes.Load(ref b4, c, stop - c), Lanes.Load(ref b2, c, stop - c), Lanes.Load(ref b5, c, stop - c)), ref o, c, stop - c);
+            if (c <= stop - S.Count) do Body(S.Load(ref b4, c), S.Load(ref b2, c), S.Load(ref b5, c)).Store(ref o, c); while ((c += S.Count) <= stop - S.Count);
+            if (c < stop) Body(S.Load(ref b4, c, stop - c), S.Load(ref b2, c, stop - c), S.Load(ref b5, c, stop - c)).Store(ref o, c, stop - c);
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] Vector256<float> Body(Vector256<float> l4, Vector256<float> l2, Vector256<float> l5) => ((l4 + (global::Kiln.Kernels.Simd.Tanh(l2))) * l5);
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] S Body(S l4, S l2, S l5) => ((l4 + (global::Kiln.Kernels.Simd.Tanh(l2))) * l5);
         }
 
         // K2: elementwise over [3], writes t0 (scalar loop)
@@ -412,7 +413,7 @@ namespace Kiln.Generated
             }
         }
 
-        // K4: elementwise over [N, 3], writes t0 (Vector256)
+        // K4: elementwise over [N, 3], writes t0 (16 or 8 lanes)
         //   t0 = Div(t1, t2) [N, 3]
         // d: A0 = element count, A1 = offset of t0, A2 = offset of t1, A3 = offset of t2
         public static void K4(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
@@ -420,18 +421,19 @@ namespace Kiln.Generated
             for (int e = index; e < d.A0; e += stride)
                 w[d.A1 + e] = (w[d.A2 + e] / w[d.A3]);
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K4Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K4Cpu(KernelArrays a, KernelArgs d, long start, long end) { if (VectorWidths.Wide) K4Cpu<Vec16>(a, d, start, end); else K4Cpu<Vec8>(a, d, start, end); }
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] private static void K4Cpu<S>(KernelArrays a, KernelArgs d, long start, long end) where S : struct, IVector<S>
         {
             int c = (int)start, stop = (int)end;
             ref float b1 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
             ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A1);
-            for (; c + 8 <= stop; c += 8) Body(Vector256.LoadUnsafe(ref b1, (nuint)c), Vector256.Create(a.W[d.A3])).StoreUnsafe(ref o, (nuint)c);
-            if (c < stop) Lanes.Store(Body(Lanes.Load(ref b1, c, stop - c), Vector256.Create(a.W[d.A3])), ref o, c, stop - c);
+            if (c <= stop - S.Count) do Body(S.Load(ref b1, c), S.Create(a.W[d.A3])).Store(ref o, c); while ((c += S.Count) <= stop - S.Count);
+            if (c < stop) Body(S.Load(ref b1, c, stop - c), S.Create(a.W[d.A3])).Store(ref o, c, stop - c);
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] static Vector256<float> Body(Vector256<float> l1, Vector256<float> l2) => (l1 / l2);
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] static S Body(S l1, S l2) => (l1 / l2);
         }
 
-        // K5: elementwise over [N, 4], writes t0 (Vector256)
+        // K5: elementwise over [N, 4], writes t0 (16 or 8 lanes)
         //   t1 = Mul(t2, t3) [N, 4]
         //   t0 = Add(t4, t1) [N, 4]
         // d: A0 = element count, A1 = offset of t0, A2 = offset of t4, A3 = offset of t2
@@ -440,19 +442,20 @@ namespace Kiln.Generated
             for (int e = index; e < d.A0; e += stride)
                 w[d.A1 + e] = (w[d.A2 + e] + (w[d.A3 + e] * 0.01f));
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K5Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K5Cpu(KernelArrays a, KernelArgs d, long start, long end) { if (VectorWidths.Wide) K5Cpu<Vec16>(a, d, start, end); else K5Cpu<Vec8>(a, d, start, end); }
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] private static void K5Cpu<S>(KernelArrays a, KernelArgs d, long start, long end) where S : struct, IVector<S>
         {
             int c = (int)start, stop = (int)end;
             ref float b4 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.X[0]), d.A2);
             ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A3);
             ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A1);
-            for (; c + 8 <= stop; c += 8) Body(Vector256.LoadUnsafe(ref b4, (nuint)c), Vector256.LoadUnsafe(ref b2, (nuint)c)).StoreUnsafe(ref o, (nuint)c);
-            if (c < stop) Lanes.Store(Body(Lanes.Load(ref b4, c, stop - c), Lanes.Load(ref b2, c, stop - c)), ref o, c, stop - c);
+            if (c <= stop - S.Count) do Body(S.Load(ref b4, c), S.Load(ref b2, c)).Store(ref o, c); while ((c += S.Count) <= stop - S.Count);
+            if (c < stop) Body(S.Load(ref b4, c, stop - c), S.Load(ref b2, c, stop - c)).Store(ref o, c, stop - c);
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] static Vector256<float> Body(Vector256<float> l4, Vector256<float> l2) => (l4 + (l2 * Vector256.Create(0.01f)));
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] static S Body(S l4, S l2) => (l4 + (l2 * S.Create(0.01f)));
         }
 
-        // K6: elementwise over [N, 4], writes t0 (Vector256)
+        // K6: elementwise over [N, 4], writes t0 (16 or 8 lanes)
         //   t0 = Tanh(t1) [N, 4]
         // d: A0 = element count, A1 = offset of t0, A2 = offset of t1
         public static void K6(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
@@ -460,18 +463,19 @@ namespace Kiln.Generated
             for (int e = index; e < d.A0; e += stride)
                 w[d.A1 + e] = MathF.Tanh(w[d.A2 + e]);
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K6Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K6Cpu(KernelArrays a, KernelArgs d, long start, long end) { if (VectorWidths.Wide) K6Cpu<Vec16>(a, d, start, end); else K6Cpu<Vec8>(a, d, start, end); }
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] private static void K6Cpu<S>(KernelArrays a, KernelArgs d, long start, long end) where S : struct, IVector<S>
         {
             int c = (int)start, stop = (int)end;
             ref float b1 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
             ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A1);
-            for (; c + 8 <= stop; c += 8) Body(Vector256.LoadUnsafe(ref b1, (nuint)c)).StoreUnsafe(ref o, (nuint)c);
-            if (c < stop) Lanes.Store(Body(Lanes.Load(ref b1, c, stop - c)), ref o, c, stop - c);
+            if (c <= stop - S.Count) do Body(S.Load(ref b1, c)).Store(ref o, c); while ((c += S.Count) <= stop - S.Count);
+            if (c < stop) Body(S.Load(ref b1, c, stop - c)).Store(ref o, c, stop - c);
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] Vector256<float> Body(Vector256<float> l1) => (global::Kiln.Kernels.Simd.Tanh(l1));
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] S Body(S l1) => (global::Kiln.Kernels.Simd.Tanh(l1));
         }
 
-        // K7: elementwise over [N, 4], writes t0 (Vector256)
+        // K7: elementwise over [N, 4], writes t0 (16 or 8 lanes)
         //   t0 = Add(t1, t2) [N, 4]
         // d: A0 = element count, A1 = offset of t0, A2 = offset of t1, A3 = offset of t2
         public static void K7(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
@@ -479,19 +483,20 @@ namespace Kiln.Generated
             for (int e = index; e < d.A0; e += stride)
                 w[d.A1 + e] = (w[d.A2 + e] + w[d.A3 + e]);
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K7Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K7Cpu(KernelArrays a, KernelArgs d, long start, long end) { if (VectorWidths.Wide) K7Cpu<Vec16>(a, d, start, end); else K7Cpu<Vec8>(a, d, start, end); }
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] private static void K7Cpu<S>(KernelArrays a, KernelArgs d, long start, long end) where S : struct, IVector<S>
         {
             int c = (int)start, stop = (int)end;
             ref float b1 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
             ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A3);
             ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A1);
-            for (; c + 8 <= stop; c += 8) Body(Vector256.LoadUnsafe(ref b1, (nuint)c), Vector256.LoadUnsafe(ref b2, (nuint)c)).StoreUnsafe(ref o, (nuint)c);
-            if (c < stop) Lanes.Store(Body(Lanes.Load(ref b1, c, stop - c), Lanes.Load(ref b2, c, stop - c)), ref o, c, stop - c);
+            if (c <= stop - S.Count) do Body(S.Load(ref b1, c), S.Load(ref b2, c)).Store(ref o, c); while ((c += S.Count) <= stop - S.Count);
+            if (c < stop) Body(S.Load(ref b1, c, stop - c), S.Load(ref b2, c, stop - c)).Store(ref o, c, stop - c);
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] static Vector256<float> Body(Vector256<float> l1, Vector256<float> l2) => (l1 + l2);
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] static S Body(S l1, S l2) => (l1 + l2);
         }
 
-        // K8: elementwise over [N, 4], writes t0 (Vector256)
+        // K8: elementwise over [N, 4], writes t0 (16 or 8 lanes)
         //   t1 = Add(t2, t3) [N, 4]
         //   t0 = Mul(t1, t4) [N, 4]
         // d: A0 = element count, A1 = offset of t0, A2 = offset of t2, A3 = offset of t3, A4 = offset of t4
@@ -500,20 +505,21 @@ namespace Kiln.Generated
             for (int e = index; e < d.A0; e += stride)
                 w[d.A1 + e] = ((w[d.A2 + e] + w[d.A3 + e]) * w[d.A4 + e]);
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K8Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K8Cpu(KernelArrays a, KernelArgs d, long start, long end) { if (VectorWidths.Wide) K8Cpu<Vec16>(a, d, start, end); else K8Cpu<Vec8>(a, d, start, end); }
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] private static void K8Cpu<S>(KernelArrays a, KernelArgs d, long start, long end) where S : struct, IVector<S>
         {
             int c = (int)start, stop = (int)end;
             ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
             ref float b3 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A3);
             ref float b4 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A4);
             ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A1);
-            for (; c + 8 <= stop; c += 8) Body(Vector256.LoadUnsafe(ref b2, (nuint)c), Vector256.LoadUnsafe(ref b3, (nuint)c), Vector256.LoadUnsafe(ref b4, (nuint)c)).StoreUnsafe(ref o, (nuint)c);
-            if (c < stop) Lanes.Store(Body(Lanes.Load(ref b2, c, stop - c), Lanes.Load(ref b3, c, stop - c), Lanes.Load(ref b4, c, stop - c)), ref o, c, stop - c);
+            if (c <= stop - S.Count) do Body(S.Load(ref b2, c), S.Load(ref b3, c), S.Load(ref b4, c)).Store(ref o, c); while ((c += S.Count) <= stop - S.Count);
+            if (c < stop) Body(S.Load(ref b2, c, stop - c), S.Load(ref b3, c, stop - c), S.Load(ref b4, c, stop - c)).Store(ref o, c, stop - c);
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] static Vector256<float> Body(Vector256<float> l2, Vector256<float> l3, Vector256<float> l4) => ((l2 + l3) * l4);
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] static S Body(S l2, S l3, S l4) => ((l2 + l3) * l4);
         }
 
-        // K9: sum over axes 0 of [N], writes t0 (Vector256)
+        // K9: sum over axes 0 of [N], writes t0 (16 or 8 lanes)
         //   t1 = Neg(t2) [N]
         //   t0 = Sum(t1; axes=0) [1]
         // d: A0 = element count, A1 = offset of t0, A2 = offset of t2
@@ -522,21 +528,22 @@ namespace Kiln.Generated
             for (int e = index; e < d.A0; e += stride)
                 Atomic.Add(ref w[d.A1], (-w[d.A2 + e]));
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double K9Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double K9Cpu(KernelArrays a, KernelArgs d, long start, long end) => VectorWidths.Wide ? K9Cpu<Vec16>(a, d, start, end) : K9Cpu<Vec8>(a, d, start, end);
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] private static double K9Cpu<S>(KernelArrays a, KernelArgs d, long start, long end) where S : struct, IVector<S>
         {
             int c = (int)start, stop = (int)end;
             ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
             float acc = 0;
-            Vector256<float> vacc = Vector256<float>.Zero;
-            for (; c + 8 <= stop; c += 8) vacc += Body(Vector256.LoadUnsafe(ref b2, (nuint)c));
-            acc += Vector256.Sum(vacc);
-            if (c < stop) acc += Vector256.Sum(Lanes.Keep(Body(Lanes.Load(ref b2, c, stop - c)), stop - c, Vector256<float>.Zero));
+            S vacc = S.Zero;
+            if (c <= stop - S.Count) do vacc += Body(S.Load(ref b2, c)); while ((c += S.Count) <= stop - S.Count);
+            acc += S.Sum(vacc);
+            if (c < stop) acc += S.Sum(S.Keep(Body(S.Load(ref b2, c, stop - c)), stop - c, S.Zero));
             return acc;
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] static Vector256<float> Body(Vector256<float> l2) => (-l2);
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] static S Body(S l2) => (-l2);
         }
 
-        // K10: sum over axes 0 of [N], writes t0 (Vector256)
+        // K10: sum over axes 0 of [N], writes t0 (16 or 8 lanes)
         //   t0 = Sum(t1; axes=0) [1]
         // d: A0 = element count, A1 = offset of t0, A2 = offset of t1
         public static void K10(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
@@ -544,18 +551,19 @@ namespace Kiln.Generated
             for (int e = index; e < d.A0; e += stride)
                 Atomic.Add(ref w[d.A1], w[d.A2 + e]);
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double K10Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double K10Cpu(KernelArrays a, KernelArgs d, long start, long end) => VectorWidths.Wide ? K10Cpu<Vec16>(a, d, start, end) : K10Cpu<Vec8>(a, d, start, end);
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] private static double K10Cpu<S>(KernelArrays a, KernelArgs d, long start, long end) where S : struct, IVector<S>
         {
             int c = (int)start, stop = (int)end;
             ref float b1 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
             float acc = 0;
-            Vector256<float> vacc = Vector256<float>.Zero;
-            for (; c + 8 <= stop; c += 8) vacc += Body(Vector256.LoadUnsafe(ref b1, (nuint)c));
-            acc += Vector256.Sum(vacc);
-            if (c < stop) acc += Vector256.Sum(Lanes.Keep(Body(Lanes.Load(ref b1, c, stop - c)), stop - c, Vector256<float>.Zero));
+            S vacc = S.Zero;
+            if (c <= stop - S.Count) do vacc += Body(S.Load(ref b1, c)); while ((c += S.Count) <= stop - S.Count);
+            acc += S.Sum(vacc);
+            if (c < stop) acc += S.Sum(S.Keep(Body(S.Load(ref b1, c, stop - c)), stop - c, S.Zero));
             return acc;
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] static Vector256<float> Body(Vector256<float> l1) => l1;
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] static S Body(S l1) => l1;
         }
 
         // K11: sum over axes 0,1 of [N, 3], writes t0 (scalar loop)
@@ -737,7 +745,7 @@ namespace Kiln.Generated
             a.Y[d.A0] = (1f / a.W[d.A1]);
         }
 
-        // K18: elementwise over [N], writes t0 (Vector256)
+        // K18: elementwise over [N], writes t0 (16 or 8 lanes)
         //   t1 = Copy(t2) [N]
         //   t0 = Neg(t1) [N]
         // d: A0 = element count, A1 = offset of t0, A2 = offset of the tensor t2 views
@@ -746,17 +754,18 @@ namespace Kiln.Generated
             for (int e = index; e < d.A0; e += stride)
                 w[d.A1 + e] = (-w[d.A2]);
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K18Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K18Cpu(KernelArrays a, KernelArgs d, long start, long end) { if (VectorWidths.Wide) K18Cpu<Vec16>(a, d, start, end); else K18Cpu<Vec8>(a, d, start, end); }
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] private static void K18Cpu<S>(KernelArrays a, KernelArgs d, long start, long end) where S : struct, IVector<S>
         {
             int c = (int)start, stop = (int)end;
             ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A1);
-            for (; c + 8 <= stop; c += 8) Body(Vector256.Create(a.W[d.A2])).StoreUnsafe(ref o, (nuint)c);
-            if (c < stop) Lanes.Store(Body(Vector256.Create(a.W[d.A2])), ref o, c, stop - c);
+            if (c <= stop - S.Count) do Body(S.Create(a.W[d.A2])).Store(ref o, c); while ((c += S.Count) <= stop - S.Count);
+            if (c < stop) Body(S.Create(a.W[d.A2])).Store(ref o, c, stop - c);
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] static Vector256<float> Body(Vector256<float> l2) => (-l2);
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] static S Body(S l2) => (-l2);
         }
 
-        // K19: elementwise over [N, 4], writes t0 (Vector256)
+        // K19: elementwise over [N, 4], writes t0 (16 or 8 lanes)
         //   t1 = Mul(t2, t3) [N, 4]
         //   t4 = Mul(t5, t5) [N, 4]
         //   t6 = Sub(t7, t4) [N, 4]
@@ -770,20 +779,21 @@ namespace Kiln.Generated
                 w[d.A2 + e] = ((w[d.A3 + e] * w[d.A4 + e]) * (1f - (l5 * l5)));
             }
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K19Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K19Cpu(KernelArrays a, KernelArgs d, long start, long end) { if (VectorWidths.Wide) K19Cpu<Vec16>(a, d, start, end); else K19Cpu<Vec8>(a, d, start, end); }
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] private static void K19Cpu<S>(KernelArrays a, KernelArgs d, long start, long end) where S : struct, IVector<S>
         {
             int c = (int)start, stop = (int)end;
             ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A3);
             ref float b3 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A4);
             ref float b5 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
             ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A2);
-            for (; c + 8 <= stop; c += 8) Body(Vector256.LoadUnsafe(ref b2, (nuint)c), Vector256.LoadUnsafe(ref b3, (nuint)c), Vector256.LoadUnsafe(ref b5, (nuint)c)).StoreUnsafe(ref o, (nuint)c);
-            if (c < stop) Lanes.Store(Body(Lanes.Load(ref b2, c, stop - c), Lanes.Load(ref b3, c, stop - c), Lanes.Load(ref b5, c, stop - c)), ref o, c, stop - c);
+            if (c <= stop - S.Count) do Body(S.Load(ref b2, c), S.Load(ref b3, c), S.Load(ref b5, c)).Store(ref o, c); while ((c += S.Count) <= stop - S.Count);
+            if (c < stop) Body(S.Load(ref b2, c, stop - c), S.Load(ref b3, c, stop - c), S.Load(ref b5, c, stop - c)).Store(ref o, c, stop - c);
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] static Vector256<float> Body(Vector256<float> l2, Vector256<float> l3, Vector256<float> l5) => ((l2 * l3) * (Vector256.Create(1f) - (l5 * l5)));
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] static S Body(S l2, S l3, S l5) => ((l2 * l3) * (S.Create(1f) - (l5 * l5)));
         }
 
-        // K20: elementwise over [N, 4], writes t0 (Vector256)
+        // K20: elementwise over [N, 4], writes t0 (16 or 8 lanes)
         //   t1 = Mul(t2, t3) [N, 4]
         //   t4 = Add(t1, t5) [N, 4]
         //   t6 = Mul(t7, t7) [N, 4]
@@ -798,7 +808,8 @@ namespace Kiln.Generated
                 w[d.A2 + e] = (((w[d.A3 + e] * w[d.A4 + e]) + w[d.A5 + e]) * (1f - (l7 * l7)));
             }
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K20Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K20Cpu(KernelArrays a, KernelArgs d, long start, long end) { if (VectorWidths.Wide) K20Cpu<Vec16>(a, d, start, end); else K20Cpu<Vec8>(a, d, start, end); }
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] private static void K20Cpu<S>(KernelArrays a, KernelArgs d, long start, long end) where S : struct, IVector<S>
         {
             int c = (int)start, stop = (int)end;
             ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A3);
@@ -806,13 +817,13 @@ namespace Kiln.Generated
             ref float b5 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A5);
             ref float b7 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
             ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A2);
-            for (; c + 8 <= stop; c += 8) Body(Vector256.LoadUnsafe(ref b2, (nuint)c), Vector256.LoadUnsafe(ref b3, (nuint)c), Vector256.LoadUnsafe(ref b5, (nuint)c), Vector256.LoadUnsafe(ref b7, (nuint)c)).StoreUnsafe(ref o, (nuint)c);
-            if (c < stop) Lanes.Store(Body(Lanes.Load(ref b2, c, stop - c), Lanes.Load(ref b3, c, stop - c), Lanes.Load(ref b5, c, stop - c), Lanes.Load(ref b7, c, stop - c)), ref o, c, stop - c);
+            if (c <= stop - S.Count) do Body(S.Load(ref b2, c), S.Load(ref b3, c), S.Load(ref b5, c), S.Load(ref b7, c)).Store(ref o, c); while ((c += S.Count) <= stop - S.Count);
+            if (c < stop) Body(S.Load(ref b2, c, stop - c), S.Load(ref b3, c, stop - c), S.Load(ref b5, c, stop - c), S.Load(ref b7, c, stop - c)).Store(ref o, c, stop - c);
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] static Vector256<float> Body(Vector256<float> l2, Vector256<float> l3, Vector256<float> l5, Vector256<float> l7) => (((l2 * l3) + l5) * (Vector256.Create(1f) - (l7 * l7)));
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] static S Body(S l2, S l3, S l5, S l7) => (((l2 * l3) + l5) * (S.Create(1f) - (l7 * l7)));
         }
 
-        // K21: elementwise over [N, 4], writes t0 (Vector256)
+        // K21: elementwise over [N, 4], writes t0 (16 or 8 lanes)
         //   t1 = Mul(t2, t3) [N, 4]
         //   t4 = Add(t1, t5) [N, 4]
         //   t0 = Add(t4, t6) [N, 4]
@@ -822,7 +833,8 @@ namespace Kiln.Generated
             for (int e = index; e < d.A0; e += stride)
                 w[d.A1 + e] = (((w[d.A2 + e] * w[d.A3 + e]) + w[d.A4 + e]) + w[d.A5 + e]);
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K21Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K21Cpu(KernelArrays a, KernelArgs d, long start, long end) { if (VectorWidths.Wide) K21Cpu<Vec16>(a, d, start, end); else K21Cpu<Vec8>(a, d, start, end); }
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] private static void K21Cpu<S>(KernelArrays a, KernelArgs d, long start, long end) where S : struct, IVector<S>
         {
             int c = (int)start, stop = (int)end;
             ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
@@ -830,10 +842,10 @@ namespace Kiln.Generated
             ref float b5 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A4);
             ref float b6 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A5);
             ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A1);
-            for (; c + 8 <= stop; c += 8) Body(Vector256.LoadUnsafe(ref b2, (nuint)c), Vector256.LoadUnsafe(ref b3, (nuint)c), Vector256.LoadUnsafe(ref b5, (nuint)c), Vector256.LoadUnsafe(ref b6, (nuint)c)).StoreUnsafe(ref o, (nuint)c);
-            if (c < stop) Lanes.Store(Body(Lanes.Load(ref b2, c, stop - c), Lanes.Load(ref b3, c, stop - c), Lanes.Load(ref b5, c, stop - c), Lanes.Load(ref b6, c, stop - c)), ref o, c, stop - c);
+            if (c <= stop - S.Count) do Body(S.Load(ref b2, c), S.Load(ref b3, c), S.Load(ref b5, c), S.Load(ref b6, c)).Store(ref o, c); while ((c += S.Count) <= stop - S.Count);
+            if (c < stop) Body(S.Load(ref b2, c, stop - c), S.Load(ref b3, c, stop - c), S.Load(ref b5, c, stop - c), S.Load(ref b6, c, stop - c)).Store(ref o, c, stop - c);
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] static Vector256<float> Body(Vector256<float> l2, Vector256<float> l3, Vector256<float> l5, Vector256<float> l6) => (((l2 * l3) + l5) + l6);
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] static S Body(S l2, S l3, S l5, S l6) => (((l2 * l3) + l5) + l6);
         }
 
         // K22: elementwise over [4, 4], added into a parameter's gradient (scalar loop)

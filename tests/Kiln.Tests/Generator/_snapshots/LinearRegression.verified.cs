@@ -86,7 +86,7 @@ namespace Samples.LinearRegression
             protected override void RunKernels(bool backward)
             {
                 _l0.Run(this, Slot(0), _d.T0, Params, 0, Arena, _d.T4); // S0: t4 = MatMul(t0, t1; transB) [N, 1]
-                _f1.Run(); // S1: elementwise over [N, 1], writes t5 (Vector256), kernel K0
+                _f1.Run(); // S1: elementwise over [N, 1], writes t5 (16 or 8 lanes), kernel K0
             }
         }
 
@@ -144,10 +144,10 @@ namespace Samples.LinearRegression
             protected override void RunKernels(bool backward)
             {
                 _l0.Run(this, Slot(0), _d.T0, Params, 0, Arena, _d.T5); // S0: t5 = MatMul(t0, t2; transB) [N, 1]
-                _f1.Run(); // S1: sum over axes 0,1 of [N, 1], writes t9 (Vector256), kernel K1
+                _f1.Run(); // S1: sum over axes 0,1 of [N, 1], writes t9 (16 or 8 lanes), kernel K1
                 if (!backward) return;
-                _f2.Run(); // S2: elementwise over [N, 1], writes t14 (Vector256), kernel K2
-                _f3.Run(); // S3: sum over axes 0 of [N, 1], added into grad of 'linear.bias' (Vector256), kernel K3
+                _f2.Run(); // S2: elementwise over [N, 1], writes t14 (16 or 8 lanes), kernel K2
+                _f3.Run(); // S3: sum over axes 0 of [N, 1], added into grad of 'linear.bias' (16 or 8 lanes), kernel K3
                 _l4.Run(this, Arena, _d.T14, Slot(0), _d.T0, Grads, 0); // S4: t19 = MatMul(t14, t0; transA) [1, 1], added into grad of 'linear.weight'
             }
         }
@@ -160,19 +160,18 @@ namespace Kiln.Generated
     using global::System;
     using global::System.Runtime.CompilerServices;
     using global::System.Runtime.InteropServices;
-    using global::System.Runtime.Intrinsics;
     using global::ILGPU;
     using global::Kiln.Kernels;
 
     /// <summary>
     /// The fused kernels of LinearModel's plans, each once: a plan passes its own dims and offsets as KernelArgs. Each
     /// kernel Kn has an ILGPU form Kn (a grid-stride loop, one element per iteration), a managed form KnCpu over elements
-    /// [start, end) of its domain (Vector256 where every operand allows), and, for a max, min or product of all elements,
+    /// [start, end) of its domain (vectors of 16 or 8 lanes where every operand allows), and, for a max, min or product of all elements,
     /// KnCombine joining two partial results.
     /// </summary>
     file static class LinearModelKernels
     {
-        // K0: elementwise over [N, 1], writes t0 (Vector256)
+        // K0: elementwise over [N, 1], writes t0 (16 or 8 lanes)
         //   t0 = Add(t1, t2) [N, 1]
         // d: A0 = element count, A1 = offset of t0, A2 = offset of t1, A3 = parameter/gradient offset 1
         public static void K0(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
@@ -180,18 +179,19 @@ namespace Kiln.Generated
             for (int e = index; e < d.A0; e += stride)
                 w[d.A1 + e] = (w[d.A2 + e] + p[d.A3]);
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K0Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K0Cpu(KernelArrays a, KernelArgs d, long start, long end) { if (VectorWidths.Wide) K0Cpu<Vec16>(a, d, start, end); else K0Cpu<Vec8>(a, d, start, end); }
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] private static void K0Cpu<S>(KernelArrays a, KernelArgs d, long start, long end) where S : struct, IVector<S>
         {
             int c = (int)start, stop = (int)end;
             ref float b1 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
             ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A1);
-            for (; c + 8 <= stop; c += 8) Body(Vector256.LoadUnsafe(ref b1, (nuint)c), Vector256.Create(a.P[d.A3])).StoreUnsafe(ref o, (nuint)c);
-            if (c < stop) Lanes.Store(Body(Lanes.Load(ref b1, c, stop - c), Vector256.Create(a.P[d.A3])), ref o, c, stop - c);
+            if (c <= stop - S.Count) do Body(S.Load(ref b1, c), S.Create(a.P[d.A3])).Store(ref o, c); while ((c += S.Count) <= stop - S.Count);
+            if (c < stop) Body(S.Load(ref b1, c, stop - c), S.Create(a.P[d.A3])).Store(ref o, c, stop - c);
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] static Vector256<float> Body(Vector256<float> l1, Vector256<float> l2) => (l1 + l2);
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] static S Body(S l1, S l2) => (l1 + l2);
         }
 
-        // K1: sum over axes 0,1 of [N, 1], writes t0 (Vector256)
+        // K1: sum over axes 0,1 of [N, 1], writes t0 (16 or 8 lanes)
         //   t1 = Add(t2, t3) [N, 1]
         //   t4 = Sub(t1, t5) [N, 1]
         //   t6 = Mul(t4, t4) [N, 1]
@@ -205,26 +205,27 @@ namespace Kiln.Generated
                 Atomic.Add(ref w[d.A4], (v4 * v4));
             }
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double K1Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double K1Cpu(KernelArrays a, KernelArgs d, long start, long end) => VectorWidths.Wide ? K1Cpu<Vec16>(a, d, start, end) : K1Cpu<Vec8>(a, d, start, end);
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] private static double K1Cpu<S>(KernelArrays a, KernelArgs d, long start, long end) where S : struct, IVector<S>
         {
             int c = (int)start, stop = (int)end;
             ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
             ref float b5 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.X[0]), d.A3);
             float acc = 0;
-            Vector256<float> vacc = Vector256<float>.Zero;
-            for (; c + 8 <= stop; c += 8) vacc += Body(Vector256.LoadUnsafe(ref b2, (nuint)c), Vector256.Create(a.P[d.A2]), Vector256.LoadUnsafe(ref b5, (nuint)c));
-            acc += Vector256.Sum(vacc);
-            if (c < stop) acc += Vector256.Sum(Lanes.Keep(Body(Lanes.Load(ref b2, c, stop - c), Vector256.Create(a.P[d.A2]), Lanes.Load(ref b5, c, stop - c)), stop - c, Vector256<float>.Zero));
+            S vacc = S.Zero;
+            if (c <= stop - S.Count) do vacc += Body(S.Load(ref b2, c), S.Create(a.P[d.A2]), S.Load(ref b5, c)); while ((c += S.Count) <= stop - S.Count);
+            acc += S.Sum(vacc);
+            if (c < stop) acc += S.Sum(S.Keep(Body(S.Load(ref b2, c, stop - c), S.Create(a.P[d.A2]), S.Load(ref b5, c, stop - c)), stop - c, S.Zero));
             return acc;
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] static Vector256<float> Body(Vector256<float> l2, Vector256<float> l3, Vector256<float> l5)
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] static S Body(S l2, S l3, S l5)
             {
                 var v4 = ((l2 + l3) - l5);
                 return (v4 * v4);
             }
         }
 
-        // K2: elementwise over [N, 1], writes t0 (Vector256)
+        // K2: elementwise over [N, 1], writes t0 (16 or 8 lanes)
         //   t1 = Add(t2, t3) [N, 1]
         //   t4 = Sub(t1, t5) [N, 1]
         //   t0 = Add(t4, t4) [N, 1]
@@ -237,23 +238,24 @@ namespace Kiln.Generated
                 w[d.A4 + e] = (v4 + v4);
             }
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K2Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K2Cpu(KernelArrays a, KernelArgs d, long start, long end) { if (VectorWidths.Wide) K2Cpu<Vec16>(a, d, start, end); else K2Cpu<Vec8>(a, d, start, end); }
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] private static void K2Cpu<S>(KernelArrays a, KernelArgs d, long start, long end) where S : struct, IVector<S>
         {
             int c = (int)start, stop = (int)end;
             ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
             ref float b5 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.X[0]), d.A3);
             ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A4);
-            for (; c + 8 <= stop; c += 8) Body(Vector256.LoadUnsafe(ref b2, (nuint)c), Vector256.Create(a.P[d.A2]), Vector256.LoadUnsafe(ref b5, (nuint)c)).StoreUnsafe(ref o, (nuint)c);
-            if (c < stop) Lanes.Store(Body(Lanes.Load(ref b2, c, stop - c), Vector256.Create(a.P[d.A2]), Lanes.Load(ref b5, c, stop - c)), ref o, c, stop - c);
+            if (c <= stop - S.Count) do Body(S.Load(ref b2, c), S.Create(a.P[d.A2]), S.Load(ref b5, c)).Store(ref o, c); while ((c += S.Count) <= stop - S.Count);
+            if (c < stop) Body(S.Load(ref b2, c, stop - c), S.Create(a.P[d.A2]), S.Load(ref b5, c, stop - c)).Store(ref o, c, stop - c);
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] static Vector256<float> Body(Vector256<float> l2, Vector256<float> l3, Vector256<float> l5)
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] static S Body(S l2, S l3, S l5)
             {
                 var v4 = ((l2 + l3) - l5);
                 return (v4 + v4);
             }
         }
 
-        // K3: sum over axes 0 of [N, 1], added into a parameter's gradient (Vector256)
+        // K3: sum over axes 0 of [N, 1], added into a parameter's gradient (16 or 8 lanes)
         //   t0 = Sum(t1; axes=0) [1, 1]
         // d: A0 = element count, A1 = parameter/gradient offset 1, A2 = offset of t1
         public static void K3(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
@@ -261,18 +263,19 @@ namespace Kiln.Generated
             for (int e = index; e < d.A0; e += stride)
                 Atomic.Add(ref g[d.A1], w[d.A2 + e]);
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double K3Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double K3Cpu(KernelArrays a, KernelArgs d, long start, long end) => VectorWidths.Wide ? K3Cpu<Vec16>(a, d, start, end) : K3Cpu<Vec8>(a, d, start, end);
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] private static double K3Cpu<S>(KernelArrays a, KernelArgs d, long start, long end) where S : struct, IVector<S>
         {
             int c = (int)start, stop = (int)end;
             ref float b1 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
             float acc = 0;
-            Vector256<float> vacc = Vector256<float>.Zero;
-            for (; c + 8 <= stop; c += 8) vacc += Body(Vector256.LoadUnsafe(ref b1, (nuint)c));
-            acc += Vector256.Sum(vacc);
-            if (c < stop) acc += Vector256.Sum(Lanes.Keep(Body(Lanes.Load(ref b1, c, stop - c)), stop - c, Vector256<float>.Zero));
+            S vacc = S.Zero;
+            if (c <= stop - S.Count) do vacc += Body(S.Load(ref b1, c)); while ((c += S.Count) <= stop - S.Count);
+            acc += S.Sum(vacc);
+            if (c < stop) acc += S.Sum(S.Keep(Body(S.Load(ref b1, c, stop - c)), stop - c, S.Zero));
             return acc;
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] static Vector256<float> Body(Vector256<float> l1) => l1;
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] static S Body(S l1) => l1;
         }
     }
 }
