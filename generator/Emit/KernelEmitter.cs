@@ -467,7 +467,9 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
             EmitCoords(w, domain, "row", rowAxes, "long");
         }
         // a flat kernel's index into an operand: c, or the column for a row broadcast down the rows
-        string At(Node leaf) => reach is not null && reach[leaf] == Reach.Column ? $"c % {Cols(domain).Coefficient}" : "c";
+        // (c is never negative: a power-of-two row length is a mask, not the signed % the JIT must keep for a negative c)
+        string At(Node leaf) => reach is null || reach[leaf] != Reach.Column ? "c"
+            : Cols(domain).Coefficient is var cols && (cols & (cols - 1)) == 0 ? $"c & {cols - 1}" : $"c % {cols}";
         var lasts = new Dictionary<Node, Size>();
         var one = new Dictionary<Node, string>();
         foreach (var leaf in k.Leaves)

@@ -30,9 +30,9 @@ public sealed class GemmOp
     /// <summary>Columns per block (a multiple of every Nr): a B block (Kc × Nc floats) stays in L2.</summary>
     private const int Nc = 512;
 
-    /// <summary>Whether this product runs the Vector512 kernel: where the hardware has it and C has more than 16 columns
-    /// (narrower products would waste half of each 32-column tile).</summary>
-    private bool Wide => VectorWidths.Wide && _n > Vector256<float>.Count * 2;
+    /// <summary>Whether this product runs the Vector512 kernel: where the hardware has it and C has 16 columns or more (a
+    /// panel's last 16 or fewer run <see cref="Micro1{S, V}"/>, one vector wide).</summary>
+    private bool Wide => VectorWidths.Wide && _n >= Vector512<float>.Count;
 
     private readonly int _m, _n, _k;
     private readonly bool _transA, _transB, _accumulate;
@@ -68,6 +68,7 @@ public sealed class GemmOp
         if (_k == 0) { if (!_accumulate) Array.Clear(c, cOff, _m * _n); return; }
         (_a, _aOff, _b, _bOff, _c, _cOff) = (a, aOff, b, bOff, c, cOff);
         if (_n == 1) { Gemv(); return; }
+        if (_m == 1) { Gevm(); return; }
         if (_k == 1) { Outer(); return; }
         _nr = Wide ? 2 * Vector512<float>.Count : 2 * Vector256<float>.Count;
         int panels = (_n + _nr - 1) / _nr;
@@ -106,13 +107,30 @@ public sealed class GemmOp
     /// One output column (a layer with one output, its input gradient): c = A·b. Rows of an untransposed A are dot
     /// products along memory; a transposed A is summed as scaled rows (c += b[p]·A[p, :]), also along memory.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Gemv()
     {
-        int m = _m, k = _k;
         // a transposed B of one column is the same k values as an untransposed one
-        ref float a = ref AStart, b = ref BStart, c = ref CStart;
-        if (!_transA)
+        Gemv(ref AStart, _transA, ref BStart, ref CStart, _m, _k, _accumulate);
+        _a = _b = _c = [];
+    }
+
+    /// <summary>
+    /// One output row (a batch of one; a weight gradient from one output): c = aᵀ·B, which is Bᵀ·a, the column form with
+    /// B's storage as the matrix: an untransposed B ([k, n], rows n apart) is summed as scaled rows, a transposed one
+    /// ([n, k]) as dot products. (The micro-kernel would compute eight rows to keep one.)
+    /// </summary>
+    private void Gevm()
+    {
+        Gemv(ref BStart, !_transB, ref AStart, ref CStart, _n, _k, _accumulate);
+        _a = _b = _c = [];
+    }
+
+    /// <summary>c (+)= M·v for an m × k matrix stored row-major (rows k apart), or, when <paramref name="columns"/>, stored
+    /// as its transpose (k rows m apart).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Gemv(ref float a, bool columns, ref float b, ref float c, int m, int k, bool add)
+    {
+        if (!columns)
             for (int i = 0; i < m; i++)
             {
                 ref float row = ref Unsafe.Add(ref a, i * k);
@@ -121,12 +139,11 @@ public sealed class GemmOp
                 for (; p + 8 <= k; p += 8) acc = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref row, (nuint)p), Vector256.LoadUnsafe(ref b, (nuint)p), acc);
                 float s = Vector256.Sum(acc);
                 for (; p < k; p++) s += Unsafe.Add(ref row, p) * Unsafe.Add(ref b, p);
-                Unsafe.Add(ref c, i) = _accumulate ? Unsafe.Add(ref c, i) + s : s;
+                Unsafe.Add(ref c, i) = add ? Unsafe.Add(ref c, i) + s : s;
             }
         else
         {
             // c's elements stay in registers over all k rows, 32 (then 8) at a time: no store and reload of c per row
-            bool add = _accumulate;
             int i = 0;
             for (; i + 32 <= m; i += 32)
             {
@@ -158,7 +175,6 @@ public sealed class GemmOp
                 Unsafe.Add(ref c, i) = s;
             }
         }
-        _a = _b = _c = [];
     }
 
     /// <summary>
@@ -299,9 +315,15 @@ public sealed class GemmOp
                 nint ldb = inPlace ? n : nr;
                 ref float bPanel = ref inPlace ? ref Unsafe.Add(ref b, j + (nint)p0 * n)
                     : ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_packed), _packOff + (nint)(j / nr - _inPlace) * k * nr + (nint)p0 * nr);
+                int cols = Math.Min(nr, j1 - j);
                 for (int i = i0; i < i1; i += Mr)
-                    Micro<S, V>(ref Unsafe.Add(ref a, i * aRow + p0 * aCol), aRow, aCol, Math.Min(Mr, i1 - i),
-                        ref bPanel, ldb, kc, ref Unsafe.Add(ref c, (nint)i * n + j), n, Math.Min(nr, j1 - j), overwrite);
+                {
+                    ref float ai = ref Unsafe.Add(ref a, i * aRow + p0 * aCol);
+                    ref float ci = ref Unsafe.Add(ref c, (nint)i * n + j);
+                    // a panel's last columns that fill one vector (n = 16 at sixteen lanes): half the FMAs, no stack tile
+                    if (cols <= S.Count) Micro1<S, V>(ref ai, aRow, aCol, Math.Min(Mr, i1 - i), ref bPanel, ldb, kc, ref ci, n, cols, overwrite);
+                    else Micro<S, V>(ref ai, aRow, aCol, Math.Min(Mr, i1 - i), ref bPanel, ldb, kc, ref ci, n, cols, overwrite);
+                }
             }
         }
     }
@@ -360,6 +382,54 @@ public sealed class GemmOp
             for (; l < cols; l++) Unsafe.Add(ref cr, l) = overwrite ? Unsafe.Add(ref tr, l) : Unsafe.Add(ref cr, l) + Unsafe.Add(ref tr, l);
         }
     }
+
+    /// <summary><see cref="Micro{S, V}"/> for a panel whose columns fit one vector: C tile (rows × cols ≤ 8 × 1 vector).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Micro1<S, V>(ref float a, nint aRow, nint aCol, int rows, ref float b, nint ldb, int kc,
+        ref float c, nint ldc, int cols, bool overwrite) where S : struct, IVectorWidth<V> where V : struct
+    {
+        nint r1 = Math.Min(1, rows - 1) * aRow, r2 = Math.Min(2, rows - 1) * aRow, r3 = Math.Min(3, rows - 1) * aRow;
+        nint r4 = Math.Min(4, rows - 1) * aRow, r5 = Math.Min(5, rows - 1) * aRow, r6 = Math.Min(6, rows - 1) * aRow;
+        nint r7 = Math.Min(7, rows - 1) * aRow;
+        V c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            V b0 = S.Load(ref b, 0);
+            c0 = S.Fma(S.Splat(a), b0, c0);
+            c1 = S.Fma(S.Splat(Unsafe.Add(ref a, r1)), b0, c1);
+            c2 = S.Fma(S.Splat(Unsafe.Add(ref a, r2)), b0, c2);
+            c3 = S.Fma(S.Splat(Unsafe.Add(ref a, r3)), b0, c3);
+            c4 = S.Fma(S.Splat(Unsafe.Add(ref a, r4)), b0, c4);
+            c5 = S.Fma(S.Splat(Unsafe.Add(ref a, r5)), b0, c5);
+            c6 = S.Fma(S.Splat(Unsafe.Add(ref a, r6)), b0, c6);
+            c7 = S.Fma(S.Splat(Unsafe.Add(ref a, r7)), b0, c7);
+            a = ref Unsafe.Add(ref a, aCol);
+            b = ref Unsafe.Add(ref b, ldb);
+        }
+        nint w = S.Count;
+        if (rows == Mr && cols == w)
+        {
+            Store1<S, V>(ref c, c0, overwrite); Store1<S, V>(ref Unsafe.Add(ref c, ldc), c1, overwrite);
+            Store1<S, V>(ref Unsafe.Add(ref c, 2 * ldc), c2, overwrite); Store1<S, V>(ref Unsafe.Add(ref c, 3 * ldc), c3, overwrite);
+            Store1<S, V>(ref Unsafe.Add(ref c, 4 * ldc), c4, overwrite); Store1<S, V>(ref Unsafe.Add(ref c, 5 * ldc), c5, overwrite);
+            Store1<S, V>(ref Unsafe.Add(ref c, 6 * ldc), c6, overwrite); Store1<S, V>(ref Unsafe.Add(ref c, 7 * ldc), c7, overwrite);
+            return;
+        }
+        Span<float> tile = stackalloc float[Mr * 16];
+        ref float t = ref MemoryMarshal.GetReference(tile);
+        S.Store(c0, ref t, 0); S.Store(c1, ref t, w); S.Store(c2, ref t, 2 * w); S.Store(c3, ref t, 3 * w);
+        S.Store(c4, ref t, 4 * w); S.Store(c5, ref t, 5 * w); S.Store(c6, ref t, 6 * w); S.Store(c7, ref t, 7 * w);
+        for (int r = 0; r < rows; r++)
+        {
+            ref float cr = ref Unsafe.Add(ref c, r * ldc);
+            ref float tr = ref Unsafe.Add(ref t, r * w);
+            for (int l = 0; l < cols; l++) Unsafe.Add(ref cr, l) = overwrite ? Unsafe.Add(ref tr, l) : Unsafe.Add(ref cr, l) + Unsafe.Add(ref tr, l);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store1<S, V>(ref float c, V v, bool overwrite) where S : struct, IVectorWidth<V> where V : struct =>
+        S.Store(overwrite ? v : S.Add(v, S.Load(ref c, 0)), ref c, 0);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Store<S, V>(ref float c, nint w, V lo, V hi, bool overwrite) where S : struct, IVectorWidth<V> where V : struct

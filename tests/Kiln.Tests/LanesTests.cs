@@ -44,4 +44,42 @@ public class LanesTests
         for (int i = 0; i < 8; i++) Assert.Equal(i < n ? i + 1f : float.NegativeInfinity, kept[i]);
         Assert.Equal(Enumerable.Range(1, n).Sum(), Vector256.Sum(Lanes.Keep(v, n, Vector256<float>.Zero)));
     }
+
+    /// <summary>The same through the lane types generated kernels use (<see cref="IVector{S}"/>), at both widths: 16 lanes
+    /// load and store as two halves, so n on either side of 8 is checked.</summary>
+    [Theory]
+    [InlineData(8, 1)]
+    [InlineData(8, 7)]
+    [InlineData(8, 8)]
+    [InlineData(8, 30)]
+    [InlineData(16, 1)]
+    [InlineData(16, 7)]
+    [InlineData(16, 8)]
+    [InlineData(16, 9)]
+    [InlineData(16, 15)]
+    [InlineData(16, 16)]
+    [InlineData(16, 40)]
+    public void A_partial_vector_of_either_width_reads_writes_and_keeps_only_the_elements_left(int width, int n)
+    {
+        if (width == 16) Check<Vec16>(n); else Check<Vec8>(n);
+
+        static void Check<S>(int n) where S : struct, IVector<S>
+        {
+            // arrays of exactly 5 + min(n, lanes) elements: a partial read or write past the end would fault or corrupt
+            int left = Math.Min(n, S.Count);
+            var source = Enumerable.Range(1, 5 + left).Select(i => (float)i).ToArray();
+            var v = S.Load(ref source[0], 5, n);
+            for (int i = 0; i < S.Count; i++) Assert.Equal(i < left ? source[5 + i] : 0f, S.Lane(v, i));
+
+            var lanes = Enumerable.Range(10, S.Count).Select(i => (float)i).ToArray();
+            var target = Enumerable.Repeat(-1f, 5 + left).ToArray();
+            S.Load(ref lanes[0], 0).Store(ref target[0], 5, n);
+            Assert.Equal(Enumerable.Repeat(-1f, 5), target.Take(5));
+            Assert.Equal(Enumerable.Range(10, left).Select(i => (float)i), target.Skip(5));
+
+            var kept = S.Keep(S.Load(ref lanes[0], 0), n, S.Create(float.NegativeInfinity));
+            for (int i = 0; i < S.Count; i++) Assert.Equal(i < left ? lanes[i] : float.NegativeInfinity, S.Lane(kept, i));
+            Assert.Equal(Enumerable.Range(10, left).Sum(), S.Sum(S.Keep(S.Load(ref lanes[0], 0), n, S.Zero)));
+        }
+    }
 }
