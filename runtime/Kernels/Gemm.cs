@@ -131,7 +131,31 @@ public sealed class GemmOp
     private static void Gemv(ref float a, bool columns, ref float b, ref float c, int m, int k, bool add)
     {
         if (!columns)
-            for (int i = 0; i < m; i++)
+        {
+            int i = 0;
+            // eight rows at a time when k is a multiple of 8: eight accumulators, summed across lanes together
+            if (k % 8 == 0 && Avx.IsSupported)
+                for (; i + 8 <= m; i += 8)
+                {
+                    ref float r0 = ref Unsafe.Add(ref a, i * k);
+                    Vector256<float> s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default;
+                    for (int p = 0; p < k; p += 8)
+                    {
+                        var bv = Vector256.LoadUnsafe(ref b, (nuint)p);
+                        ref float rp = ref Unsafe.Add(ref r0, p);
+                        s0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref rp), bv, s0);
+                        s1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref rp, (nuint)k), bv, s1);
+                        s2 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref rp, (nuint)(2 * k)), bv, s2);
+                        s3 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref rp, (nuint)(3 * k)), bv, s3);
+                        s4 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref rp, (nuint)(4 * k)), bv, s4);
+                        s5 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref rp, (nuint)(5 * k)), bv, s5);
+                        s6 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref rp, (nuint)(6 * k)), bv, s6);
+                        s7 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref rp, (nuint)(7 * k)), bv, s7);
+                    }
+                    var sums = SumEach(s0, s1, s2, s3, s4, s5, s6, s7);
+                    (add ? Vector256.LoadUnsafe(ref c, (nuint)i) + sums : sums).StoreUnsafe(ref c, (nuint)i);
+                }
+            for (; i < m; i++)
             {
                 ref float row = ref Unsafe.Add(ref a, i * k);
                 var acc = Vector256<float>.Zero;
@@ -141,6 +165,7 @@ public sealed class GemmOp
                 for (; p < k; p++) s += Unsafe.Add(ref row, p) * Unsafe.Add(ref b, p);
                 Unsafe.Add(ref c, i) = add ? Unsafe.Add(ref c, i) + s : s;
             }
+        }
         else
         {
             // c's elements stay in registers over all k rows, 32 (then 8) at a time: no store and reload of c per row
@@ -163,10 +188,20 @@ public sealed class GemmOp
             }
             for (; i + 8 <= m; i += 8)
             {
-                var c0 = add ? Vector256.LoadUnsafe(ref c, (nuint)i) : default;
+                // four rows of A at a time into four accumulators: four chains of FMAs, not one k long
+                Vector256<float> c0 = add ? Vector256.LoadUnsafe(ref c, (nuint)i) : default, c1 = default, c2 = default, c3 = default;
                 ref float col = ref Unsafe.Add(ref a, i);
-                for (int p = 0; p < k; p++) c0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref col, p * m)), Vector256.Create(Unsafe.Add(ref b, p)), c0);
-                c0.StoreUnsafe(ref c, (nuint)i);
+                int p = 0;
+                for (; p + 4 <= k; p += 4)
+                {
+                    ref float row = ref Unsafe.Add(ref col, p * m);
+                    c0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref row), Vector256.Create(Unsafe.Add(ref b, p)), c0);
+                    c1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref row, (nuint)m), Vector256.Create(Unsafe.Add(ref b, p + 1)), c1);
+                    c2 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref row, (nuint)(2 * m)), Vector256.Create(Unsafe.Add(ref b, p + 2)), c2);
+                    c3 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref row, (nuint)(3 * m)), Vector256.Create(Unsafe.Add(ref b, p + 3)), c3);
+                }
+                for (; p < k; p++) c0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref col, p * m)), Vector256.Create(Unsafe.Add(ref b, p)), c0);
+                ((c0 + c1) + (c2 + c3)).StoreUnsafe(ref c, (nuint)i);
             }
             for (; i < m; i++)
             {
@@ -175,6 +210,17 @@ public sealed class GemmOp
                 Unsafe.Add(ref c, i) = s;
             }
         }
+    }
+
+    /// <summary>The lane sums of eight vectors, as one vector (three rounds of pairwise horizontal adds).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> SumEach(Vector256<float> s0, Vector256<float> s1, Vector256<float> s2, Vector256<float> s3,
+        Vector256<float> s4, Vector256<float> s5, Vector256<float> s6, Vector256<float> s7)
+    {
+        // per 128-bit half: [s0 s1 s2 s3] sums of that half's four lanes, then the two halves added
+        var u0 = Avx.HorizontalAdd(Avx.HorizontalAdd(s0, s1), Avx.HorizontalAdd(s2, s3));
+        var u1 = Avx.HorizontalAdd(Avx.HorizontalAdd(s4, s5), Avx.HorizontalAdd(s6, s7));
+        return Avx.Permute2x128(u0, u1, 0x20) + Avx.Permute2x128(u0, u1, 0x31);
     }
 
     /// <summary>
@@ -191,9 +237,18 @@ public sealed class GemmOp
         for (int i = 0; i < m; i++)
         {
             float ai = Unsafe.Add(ref a, i);
-            var av = Vector256.Create(ai);
             ref float row = ref Unsafe.Add(ref c, (nint)i * n);
             int j = 0;
+            if (VectorWidths.Wide)
+            {
+                var aw = Vector512.Create(ai);
+                for (; j + 16 <= n; j += 16)
+                {
+                    var p = Vector512.FusedMultiplyAdd(aw, Vector512.LoadUnsafe(ref b, (nuint)j), Vector512<float>.Zero);
+                    (add ? Vector512.LoadUnsafe(ref row, (nuint)j) + p : p).StoreUnsafe(ref row, (nuint)j);
+                }
+            }
+            var av = Vector256.Create(ai);
             for (; j + 8 <= n; j += 8)
             {
                 var p = Vector256.FusedMultiplyAdd(av, Vector256.LoadUnsafe(ref b, (nuint)j), Vector256<float>.Zero);
