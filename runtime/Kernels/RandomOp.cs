@@ -58,8 +58,21 @@ public static class Philox
             }
             return;
         }
-        var v0 = Vector256.Create(first) + Vector256.Create(0u, 1, 2, 3, 4, 5, 6, 7);
-        Vector256<uint> v1 = Vector256.Create(c1), v2 = Vector256.Create(c2), v3 = Vector256.Create(c3);
+        Blocks8(first, c1, c2, c3, k0, k1, out var v0, out var v1, out var v2, out var v3);
+        v0.CopyTo(x0);
+        v1.CopyTo(x1);
+        v2.CopyTo(x2);
+        v3.CopyTo(x3);
+    }
+
+    /// <summary><see cref="Blocks8(uint, uint, uint, uint, uint, uint, Span{uint}, Span{uint}, Span{uint}, Span{uint})"/>
+    /// as four vectors of words (AVX2 only).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Blocks8(uint first, uint c1, uint c2, uint c3, uint k0, uint k1,
+        out Vector256<uint> v0, out Vector256<uint> v1, out Vector256<uint> v2, out Vector256<uint> v3)
+    {
+        v0 = Vector256.Create(first) + Vector256.Create(0u, 1, 2, 3, 4, 5, 6, 7);
+        v1 = Vector256.Create(c1); v2 = Vector256.Create(c2); v3 = Vector256.Create(c3);
         Vector256<uint> m0 = Vector256.Create(M0), m1 = Vector256.Create(M1);
         for (int round = 0; round < 10; round++)
         {
@@ -73,13 +86,10 @@ public static class Philox
             v0 = n0;
             v2 = n2;
         }
-        v0.CopyTo(x0);
-        v1.CopyTo(x1);
-        v2.CopyTo(x2);
-        v3.CopyTo(x3);
     }
 
     /// <summary>High and low 32 bits of m·x, lane by lane (vpmuludq multiplies the even lanes; the odd ones are shifted down to them).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static (Vector256<uint> Hi, Vector256<uint> Lo) MulWide(Vector256<uint> m, Vector256<uint> x)
     {
         var even = Avx2.Multiply(m, x);
@@ -222,7 +232,17 @@ public sealed class RandomOp
         if (_radius.Length != n) (_radius, _angle) = (new double[n], new double[n]);
         Span<double> radius = _radius, angle = _angle;
         Span<uint> words = stackalloc uint[4 * Philox.Lanes];
-        for (int b0 = 0; 2 * b0 < n; b0 += Philox.Lanes)
+        int b0 = 0;
+        // sixteen elements from eight blocks, as below: element 2(b0 + l) from words 0 and 1 of block b0 + l, element
+        // 2(b0 + l) + 1 from words 2 and 3 (the uniforms are exact in float64, so the vector forms give the same bits)
+        if (Avx512F.IsSupported)
+            for (; 2 * b0 + 16 <= n; b0 += Philox.Lanes)
+            {
+                Philox.Blocks8((uint)b0, a.T0, a.T1, a.Stream, a.K0, a.K1, out var w0, out var w1, out var w2, out var w3);
+                Interleave(Uniforms(w0, 1.0 / (1 << 24)), Uniforms(w2, 1.0 / (1 << 24)), radius.Slice(2 * b0));
+                Interleave(Uniforms(w1, 0), Uniforms(w3, 0), angle.Slice(2 * b0));
+            }
+        for (; 2 * b0 < n; b0 += Philox.Lanes)
         {
             Philox.Blocks8((uint)b0, a.T0, a.T1, a.Stream, a.K0, a.K1, words[..8], words[8..16], words[16..24], words[24..]);
             for (int l = 0, i = 2 * b0; l < Philox.Lanes && i < n; l++, i += 2)
@@ -232,12 +252,32 @@ public sealed class RandomOp
             }
         }
         TensorPrimitives.Log(radius, radius);
-        TensorPrimitives.Multiply(radius, -2.0, radius);
-        TensorPrimitives.Sqrt(radius, radius);
         TensorPrimitives.Multiply(angle, 2.0 * Math.PI, angle);
         TensorPrimitives.Cos(angle, angle);
-        TensorPrimitives.Multiply(radius, angle, radius);
-        for (int i = 0; i < n; i++) output[i] = (float)radius[i];
+        // √(-2 ln u1)·cos(2π u2), rounded to float: IEEE multiplies and square roots, the same bits sixteen at a time
+        int e = 0;
+        if (Vector512.IsHardwareAccelerated)
+            for (; e + 16 <= n; e += 16)
+            {
+                var lo = Vector512.Sqrt(Vector512.Create(radius.Slice(e, 8)) * -2.0) * Vector512.Create(angle.Slice(e, 8));
+                var hi = Vector512.Sqrt(Vector512.Create(radius.Slice(e + 8, 8)) * -2.0) * Vector512.Create(angle.Slice(e + 8, 8));
+                Vector512.Narrow(lo, hi).CopyTo(output.Slice(e));
+            }
+        for (; e < n; e++) output[e] = (float)(Math.Sqrt(radius[e] * -2.0) * angle[e]);
+    }
+
+    /// <summary>The top 24 bits of eight words as float64 multiples of 2^-24, plus <paramref name="offset"/> (Uniform1's
+    /// 2^-24 or Uniform2's 0).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<double> Uniforms(Vector256<uint> words, double offset) =>
+        Avx512F.ConvertToVector512Double((words >> 8).AsInt32()) * (1.0 / (1 << 24)) + Vector512.Create(offset);
+
+    /// <summary>Writes even[0], odd[0], even[1], odd[1], … (sixteen values).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Interleave(Vector512<double> even, Vector512<double> odd, Span<double> to)
+    {
+        Avx512F.PermuteVar8x64x2(even, Vector512.Create(0L, 8, 1, 9, 2, 10, 3, 11), odd).CopyTo(to);
+        Avx512F.PermuteVar8x64x2(even, Vector512.Create(4L, 12, 5, 13, 6, 14, 7, 15), odd).CopyTo(to.Slice(8));
     }
 
     // ---- ILGPU ----
