@@ -74,9 +74,10 @@ public sealed class GemmOp
         int panels = (_n + _nr - 1) / _nr;
         long flops = 2L * _m * _n * _k;
         bool parallel = flops > 1 << 20 && CpuWorkers.Count > 1;
-        // an untransposed B is read in place but for a last, partial panel (zero-padded in the pack); a transposed one is
-        // packed, and so is one whose rows are a multiple of 4 KB apart (each row of a panel would map to the same L1 sets)
-        _inPlace = _transB || _n % 1024 == 0 ? 0 : _n / _nr;
+        // an untransposed B is read in place but for a last, partial panel (zero-padded in the pack) unless that panel is
+        // one vector wide (Micro1 reads just that vector of each row); a transposed one is packed, and so is one whose rows
+        // are a multiple of 4 KB apart (each row of a panel would map to the same L1 sets)
+        _inPlace = _transB || _n % 1024 == 0 ? 0 : _n % _nr == _nr / 2 ? panels : _n / _nr;
         if (_inPlace < panels)
         {
             int size = (panels - _inPlace) * _k * _nr;
