@@ -235,6 +235,19 @@ public sealed class GemmOp
         int m = _m, n = _n;
         ref float a = ref AStart, b = ref BStart, c = ref CStart;
         bool add = _accumulate;
+        if (n == 16 && VectorWidths.Wide)
+        {
+            // a row of C is one vector: B's stays in a register
+            var bw = Vector512.LoadUnsafe(ref b);
+            for (int i = 0; i < m; i++)
+            {
+                var p = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a, i)), bw, Vector512<float>.Zero);
+                ref float row = ref Unsafe.Add(ref c, (nint)i * 16);
+                (add ? Vector512.LoadUnsafe(ref row) + p : p).StoreUnsafe(ref row);
+            }
+            _a = _b = _c = [];
+            return;
+        }
         for (int i = 0; i < m; i++)
         {
             float ai = Unsafe.Add(ref a, i);
