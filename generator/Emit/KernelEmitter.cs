@@ -111,7 +111,8 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
     /// The operands' reach when an elementwise kernel can run its domain as one flat row, else null: its output covers
     /// the domain densely in row-major order and each operand does too (read at c), is one value, or is one row
     /// broadcast down the rows (a bias: read at c % cols, where the rows are a constant multiple of 8 long, so a vector
-    /// starting at a multiple of 8, as the runtime's Map chunks do, stays in its row). The managed form then runs
+    /// starting at a multiple of its lanes, as the runtime's Map chunks do (multiples of 16), stays in its row; sixteen
+    /// lanes need rows a multiple of 16, <see cref="Wide"/>). The managed form then runs
     /// [start, end) straight, with no per-row bookkeeping (a [500, 16] activation was two vectors per row).
     /// </summary>
     private Dictionary<Node, Reach>? FlatReach(Kernel k)
@@ -362,7 +363,7 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
                 string arr = LeafArray(k, leaf, place.Region) + "r";
                 var last = strides[colAxis];
                 w.Line(vectors
-                    ? last.Coefficient == 0 ? $"var l{leaf.Id} = S.Create(Unsafe.Add(ref {arr}, {at}));" : $"var l{leaf.Id} = S.Load(ref Unsafe.Add(ref {arr}, {at}), c);"
+                    ? last.Coefficient == 0 ? $"var l{leaf.Id} = S.Create(Unsafe.Add(ref {arr}, {at}));" : $"var l{leaf.Id} = S.Load(ref Unsafe.Add(ref {arr}, {at}), c, stop - c);"
                     : $"float l{leaf.Id} = Unsafe.Add(ref {arr}, {Sum(new[] { at, Mul("c", last) })});");
             }
             foreach (var s in Body(k, vectors)) w.Line(s);
@@ -371,11 +372,14 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
         }
         if (vector)
         {
-            w.Open("for (; c + S.Count <= stop; c += S.Count)");
+            // S.Count columns at a time, the last vector partial (its loads read only the columns left, its store writes
+            // only those): every column takes the same vector formulas, whatever the width or the split across workers
+            w.Open("for (; c < stop; c += S.Count)");
             w.Line($"S vacc = {r.VectorIdentity};");
             Rows(vectors: true);
-            w.Line(k.Accumulates ? "(S.Load(ref o, c) + vacc).Store(ref o, c);" : "vacc.Store(ref o, c);");
+            w.Line(k.Accumulates ? "(S.Load(ref o, c, stop - c) + vacc).Store(ref o, c, stop - c);" : "vacc.Store(ref o, c, stop - c);");
             w.Close();
+            return;
         }
         w.Open("for (; c < stop; c++)");
         w.Line($"float acc = {r.IdentityLiteral};");

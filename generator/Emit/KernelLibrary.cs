@@ -101,7 +101,8 @@ internal sealed class KernelLibrary(string className)
         w.Line($"/// The fused kernels of {modelName}'s plans, each once: a plan passes its own dims and offsets as KernelArgs. Each");
         w.Line("/// kernel Kn has an ILGPU form Kn (a grid-stride loop, one element per iteration), a managed form KnCpu over elements");
         w.Line("/// [start, end) of its domain (vectors of 16 or 8 lanes where every operand allows), and, for a max, min or product of all elements,");
-        w.Line("/// KnCombine joining two partial results.");
+        w.Line("/// KnCombine joining two partial results. A vector loop is a do-while: the form in which the JIT keeps the body's constants");
+        w.Line("/// in registers across iterations when the lane count is a type's member (S.Count).");
         w.Line($"/// </summary>");
         w.Open($"file static class {className}");
         for (int i = 0; i < _texts.Count; i++)

@@ -39,7 +39,7 @@ public static class Philox
         return new Philox4 { X0 = c0, X1 = c1, X2 = c2, X3 = c3 };
     }
 
-    /// <summary>Blocks a <see cref="Blocks8"/> call computes.</summary>
+    /// <summary>Blocks a Blocks8 call computes.</summary>
     public const int Lanes = 8;
 
     /// <summary>
@@ -66,9 +66,9 @@ public static class Philox
     }
 
     /// <summary><see cref="Blocks8(uint, uint, uint, uint, uint, uint, Span{uint}, Span{uint}, Span{uint}, Span{uint})"/>
-    /// as four vectors of words (AVX2 only).</summary>
+    /// as four vectors of words (AVX2 only: callers check).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Blocks8(uint first, uint c1, uint c2, uint c3, uint k0, uint k1,
+    internal static void Blocks8(uint first, uint c1, uint c2, uint c3, uint k0, uint k1,
         out Vector256<uint> v0, out Vector256<uint> v1, out Vector256<uint> v2, out Vector256<uint> v3)
     {
         v0 = Vector256.Create(first) + Vector256.Create(0u, 1, 2, 3, 4, 5, 6, 7);

@@ -47,10 +47,16 @@ public static class Simd
     public static float Sign(float x) => x > 0f ? 1f : x < 0f ? -1f : 0f;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Sign(Vector256<float> x) => Sign<Vec8>(x);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static S Sign<S>(S x) where S : struct, IVector<S> => (S.GreaterThan(x, S.Zero) & S.One) - (S.LessThan(x, S.Zero) & S.One);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Step(float x) => x > 0f ? 1f : 0f;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Step(Vector256<float> x) => Step<Vec8>(x);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static S Step<S>(S x) where S : struct, IVector<S> => S.GreaterThan(x, S.Zero) & S.One;
@@ -66,6 +72,8 @@ public static class Simd
     }
 
     /// <summary>The smallest lane (NaN if any lane is NaN, as torch.amin).</summary>
+    public static float MinAcross(Vector256<float> v) => MinAcross<Vec8>(v);
+
     public static float MinAcross<S>(S v) where S : struct, IVector<S>
     {
         float m = S.Lane(v, 0);
@@ -137,6 +145,9 @@ public static class Simd
     public static float LogSigmoid(float x) => MathF.Min(x, 0f) - MathF.Log(1f + MathF.Exp(-MathF.Abs(x)));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> LogSigmoid(Vector256<float> x) => LogSigmoid<Vec8>(x);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static S LogSigmoid<S>(S x) where S : struct, IVector<S> => S.Min(x, S.Zero) - Log1pUnit(S.Exp(-S.Abs(x)));
 
     /// <summary>
@@ -145,6 +156,9 @@ public static class Simd
     /// (exact for tiny u, where log(1 + u) in float would round 1 + u to 1); above it log(1 + u) = ln 2 + log(1 + f)
     /// with f = (u - 1)/2 in (1/√2 - 1, 0]. About 1 ulp, and ~25 % fewer instructions than the general log.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector256<float> Log1pUnit(Vector256<float> u) => Log1pUnit<Vec8>(u);
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static S Log1pUnit<S>(S u) where S : struct, IVector<S>
     {
@@ -368,9 +382,14 @@ public static class Simd
 
     /// <summary>1 where the condition holds, else 0, for masks in vector kernels.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Mask(Vector256<float> condition) => Mask<Vec8>(condition);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static S Mask<S>(S condition) where S : struct, IVector<S> => condition & S.One;
 
     /// <summary>The product of the lanes: the end of a vectorised prod row.</summary>
+    public static float ProductAcross(Vector256<float> v) => ProductAcross<Vec8>(v);
+
     public static float ProductAcross<S>(S v) where S : struct, IVector<S>
     {
         float p = S.Lane(v, 0);

@@ -19,9 +19,10 @@ public class EightLaneTests
 {
     private static void AtEightLanes(Action check)
     {
+        bool was = VectorWidths.ForceVector256;
         VectorWidths.ForceVector256 = true;
         try { check(); }
-        finally { VectorWidths.ForceVector256 = false; }
+        finally { VectorWidths.ForceVector256 = was; }
     }
 
     [Theory]
@@ -60,11 +61,12 @@ public class EightLaneTests
         using var device = Device.ManagedCpu();
         var m = new SumOfSquares(device);
         using var plan = m.CompileTotal();
+        bool sixteen = VectorWidths.Wide;   // false where Vector512 is not accelerated, or under KILN_VECTOR256=1
         float wide = plan.Run(x)[0];
         float narrow = 0;
         AtEightLanes(() => narrow = plan.Run(x)[0]);
         Assert.True(Math.Abs(wide - truth) <= 1e-5 * truth, $"sum at the default width {wide}, float64 {truth}");
         Assert.True(Math.Abs(narrow - truth) <= 1e-5 * truth, $"sum at eight lanes {narrow}, float64 {truth}");
-        if (Vector512.IsHardwareAccelerated) Assert.NotEqual(wide, narrow);
+        if (sixteen) Assert.NotEqual(wide, narrow);
     }
 }

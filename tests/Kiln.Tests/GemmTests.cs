@@ -36,9 +36,10 @@ public class GemmTests
     [MemberData(nameof(Cases))]
     public void The_Vector256_kernel_matches_too(int m, int n, int k, bool transA, bool transB, bool accumulate)
     {
+        bool was = VectorWidths.ForceVector256;
         VectorWidths.ForceVector256 = true;
         try { Check(m, n, k, transA, transB, accumulate, ilgpu: false); }
-        finally { VectorWidths.ForceVector256 = false; }
+        finally { VectorWidths.ForceVector256 = was; }
     }
 
     private static void Check(int m, int n, int k, bool transA, bool transB, bool accumulate, bool ilgpu)

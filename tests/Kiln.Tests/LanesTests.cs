@@ -65,17 +65,17 @@ public class LanesTests
 
         static void Check<S>(int n) where S : struct, IVector<S>
         {
-            // arrays of exactly 5 + min(n, lanes) elements: a partial read or write past the end would fault or corrupt
-            int left = Math.Min(n, S.Count);
-            var source = Enumerable.Range(1, 5 + left).Select(i => (float)i).ToArray();
+            // arrays longer than the lanes, nonzero past the elements asked for: a lane read past them would show as a
+            // nonzero lane, a write past them as a changed sentinel
+            int left = Math.Min(n, S.Count), length = 5 + S.Count + 3;
+            var source = Enumerable.Range(1, length).Select(i => (float)i).ToArray();
             var v = S.Load(ref source[0], 5, n);
             for (int i = 0; i < S.Count; i++) Assert.Equal(i < left ? source[5 + i] : 0f, S.Lane(v, i));
 
             var lanes = Enumerable.Range(10, S.Count).Select(i => (float)i).ToArray();
-            var target = Enumerable.Repeat(-1f, 5 + left).ToArray();
+            var target = Enumerable.Repeat(-1f, length).ToArray();
             S.Load(ref lanes[0], 0).Store(ref target[0], 5, n);
-            Assert.Equal(Enumerable.Repeat(-1f, 5), target.Take(5));
-            Assert.Equal(Enumerable.Range(10, left).Select(i => (float)i), target.Skip(5));
+            for (int i = 0; i < length; i++) Assert.Equal(i >= 5 && i < 5 + left ? lanes[i - 5] : -1f, target[i]);
 
             var kept = S.Keep(S.Load(ref lanes[0], 0), n, S.Create(float.NegativeInfinity));
             for (int i = 0; i < S.Count; i++) Assert.Equal(i < left ? lanes[i] : float.NegativeInfinity, S.Lane(kept, i));

@@ -79,7 +79,9 @@ public class RandomTests() : TempFolder("kiln-random-")
         var two = m.CompileTwo().Run();
         Assert.Equal(ReferenceOps.Rand(first with { Ticket = 7 }, 0, 5).Data, D(two[..5]));
         Assert.Equal(ReferenceOps.Rand(first with { Ticket = 7 }, 1, 5).Data, D(two[5..]));
-        Assert.Equal(8UL, m.Parameters.Random.Offset);
+        // an odd count: the managed path's sixteen-at-a-time normals and its element-by-element tail
+        Assert.Equal(ReferenceOps.Randn(first with { Ticket = 8 }, 0, 20003).Data, D(m.CompileOddGaussian().Run()));
+        Assert.Equal(9UL, m.Parameters.Random.Offset);
     }
 
     private sealed class Tolerance(double eps) : System.Collections.Generic.IEqualityComparer<double>

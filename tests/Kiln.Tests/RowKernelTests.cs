@@ -42,7 +42,8 @@ public class RowKernelTests
         int count = outer * len * inner;
         var x = Enumerable.Range(0, count).Select(_ => rng.Uniform(-8, 8)).ToArray();
         var dy = Enumerable.Range(0, count).Select(_ => rng.Uniform(-1, 1)).ToArray();
-        VectorWidths.ForceVector256 = narrow;
+        bool was = VectorWidths.ForceVector256;
+        VectorWidths.ForceVector256 = narrow || was;
         try
         {
             foreach (bool log in new[] { false, true })
@@ -65,7 +66,7 @@ public class RowKernelTests
                     }
             }
         }
-        finally { VectorWidths.ForceVector256 = false; }
+        finally { VectorWidths.ForceVector256 = was; }
     }
 
     [Theory]
@@ -77,7 +78,8 @@ public class RowKernelTests
         const int rows = 3;
         var rng = new SeededRandom((ulong)len);
         var x = Enumerable.Range(0, rows * len).Select(_ => rng.Uniform(-8, 8)).ToArray();
-        VectorWidths.ForceVector256 = narrow;
+        bool was = VectorWidths.ForceVector256;
+        VectorWidths.ForceVector256 = narrow || was;
         try
         {
             foreach (bool log in new[] { false, true })
@@ -89,7 +91,7 @@ public class RowKernelTests
                 Assert.Equal(y, inPlace);
             }
         }
-        finally { VectorWidths.ForceVector256 = false; }
+        finally { VectorWidths.ForceVector256 = was; }
     }
 
     [Theory]
@@ -101,7 +103,8 @@ public class RowKernelTests
         const int rows = 3;
         var x = Enumerable.Range(0, rows * len).Select(i => (float)Math.Sin(i)).ToArray();
         x[len + len - 1] = float.NaN;   // the last element of the middle row: the tail
-        VectorWidths.ForceVector256 = narrow;
+        bool was = VectorWidths.ForceVector256;
+        VectorWidths.ForceVector256 = narrow || was;
         try
         {
             foreach (bool log in new[] { false, true })
@@ -112,7 +115,7 @@ public class RowKernelTests
                     Assert.True(float.IsNaN(y[i]) == (i / len == 1), $"{(log ? "log_softmax" : "softmax")}[{i}] = {y[i]}");
             }
         }
-        finally { VectorWidths.ForceVector256 = false; }
+        finally { VectorWidths.ForceVector256 = was; }
     }
 
     [Fact]
@@ -152,7 +155,8 @@ public class RowKernelTests
         var x = Enumerable.Range(0, rows * classes).Select(_ => rng.Uniform(-6, 6)).ToArray();
         var v = Enumerable.Range(0, rows).Select(_ => rng.Uniform(-1, 1)).ToArray();
         var targets = Enumerable.Range(0, rows).Select(i => i == 2 ? ignore : rng.NextInt(classes)).ToArray();
-        VectorWidths.ForceVector256 = narrow;
+        bool was = VectorWidths.ForceVector256;
+        VectorWidths.ForceVector256 = narrow || was;
         try
         {
             var rowsIn = new float[rows * classes];
@@ -169,6 +173,6 @@ public class RowKernelTests
                 }
             }
         }
-        finally { VectorWidths.ForceVector256 = false; }
+        finally { VectorWidths.ForceVector256 = was; }
     }
 }

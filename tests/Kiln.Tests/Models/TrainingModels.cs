@@ -185,6 +185,7 @@ public partial class Sampling
     [Forward] public Tensor Perm() => Ops.Randperm(1000);
     [Forward] public Tensor Dropped([Shape("N")] Tensor x) => Ops.Dropout(x, 0.25f);
     [Forward] public Tensor Two() => Ops.Cat([Ops.Rand(5), Ops.Rand(5)]);
+    [Forward] public Tensor OddGaussian() => Ops.Randn(20003);
 }
 
 /// <summary>

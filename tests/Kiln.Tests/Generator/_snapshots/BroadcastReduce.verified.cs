@@ -115,7 +115,8 @@ namespace Kiln.Generated
     /// The fused kernels of Centering's plans, each once: a plan passes its own dims and offsets as KernelArgs. Each
     /// kernel Kn has an ILGPU form Kn (a grid-stride loop, one element per iteration), a managed form KnCpu over elements
     /// [start, end) of its domain (vectors of 16 or 8 lanes where every operand allows), and, for a max, min or product of all elements,
-    /// KnCombine joining two partial results.
+    /// KnCombine joining two partial results. A vector loop is a do-while: the form in which the JIT keeps the body's constants
+    /// in registers across iterations when the lane count is a type's member (S.Count).
     /// </summary>
     file static class CenteringKernels
     {
@@ -335,14 +336,14 @@ namespace Kiln.Generated
             ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
             ref float x0r = ref MemoryMarshal.GetArrayDataReference(a.X[0]);
             ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A2);
-            for (; c + S.Count <= stop; c += S.Count)
+            for (; c < stop; c += S.Count)
             {
                 S vacc = S.Zero;
                 for (int i0 = 0; i0 < rows; i0++)
                 {
                     var l1 = S.Create(Unsafe.Add(ref wr, d.A3 + i0));
-                    var l3 = S.Load(ref Unsafe.Add(ref wr, d.A1 + i0 * 8), c);
-                    var l8 = S.Load(ref Unsafe.Add(ref x0r, d.A4 + i0 * 8), c);
+                    var l3 = S.Load(ref Unsafe.Add(ref wr, d.A1 + i0 * 8), c, stop - c);
+                    var l8 = S.Load(ref Unsafe.Add(ref x0r, d.A4 + i0 * 8), c, stop - c);
                     var l9 = S.Create(Unsafe.Add(ref wr, d.A5 + i0));
                     var v0 = l1;
                     var v5 = S.Create(1f);
@@ -353,27 +354,7 @@ namespace Kiln.Generated
                     var v10 = (v6 * v7);
                     vacc += v10;
                 }
-                (S.Load(ref o, c) + vacc).Store(ref o, c);
-            }
-            for (; c < stop; c++)
-            {
-                float acc = 0;
-                for (int i0 = 0; i0 < rows; i0++)
-                {
-                    float l1 = Unsafe.Add(ref wr, d.A3 + i0);
-                    float l3 = Unsafe.Add(ref wr, d.A1 + i0 * 8 + c);
-                    float l8 = Unsafe.Add(ref x0r, d.A4 + i0 * 8 + c);
-                    float l9 = Unsafe.Add(ref wr, d.A5 + i0);
-                    float v0 = l1;
-                    float v5 = 1f;
-                    float v2 = (l3 * l3);
-                    float v4 = (v5 - v2);
-                    float v6 = (v0 * v4);
-                    float v7 = (l8 - l9);
-                    float v10 = (v6 * v7);
-                    acc += v10;
-                }
-                Unsafe.Add(ref o, c) += acc;
+                (S.Load(ref o, c, stop - c) + vacc).Store(ref o, c, stop - c);
             }
         }
 
