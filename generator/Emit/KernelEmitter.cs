@@ -352,7 +352,7 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
         EmitArrayStarts(w, k, output: false);
         w.Line($"ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), {Where(k.Root).Offset});");
         string row = Coord(live, rowAxis);
-        void Rows(bool vectors)
+        void Rows(bool vectors, bool partial = false)
         {
             w.Open($"for (int {row} = 0; {row} < rows; {row}++)");
             foreach (var leaf in k.Leaves)
@@ -363,7 +363,7 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
                 string arr = LeafArray(k, leaf, place.Region) + "r";
                 var last = strides[colAxis];
                 w.Line(vectors
-                    ? last.Coefficient == 0 ? $"var l{leaf.Id} = S.Create(Unsafe.Add(ref {arr}, {at}));" : $"var l{leaf.Id} = S.Load(ref Unsafe.Add(ref {arr}, {at}), c, stop - c);"
+                    ? last.Coefficient == 0 ? $"var l{leaf.Id} = S.Create(Unsafe.Add(ref {arr}, {at}));" : $"var l{leaf.Id} = S.Load(ref Unsafe.Add(ref {arr}, {at}), c{(partial ? ", stop - c" : "")});"
                     : $"float l{leaf.Id} = Unsafe.Add(ref {arr}, {Sum(new[] { at, Mul("c", last) })});");
             }
             foreach (var s in Body(k, vectors)) w.Line(s);
@@ -372,11 +372,16 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
         }
         if (vector)
         {
-            // S.Count columns at a time, the last vector partial (its loads read only the columns left, its store writes
+            // S.Count columns at a time, then one partial vector (its loads read only the columns left, its store writes
             // only those): every column takes the same vector formulas, whatever the width or the split across workers
-            w.Open("for (; c < stop; c += S.Count)");
+            w.Open("for (; c + S.Count <= stop; c += S.Count)");
             w.Line($"S vacc = {r.VectorIdentity};");
             Rows(vectors: true);
+            w.Line(k.Accumulates ? "(S.Load(ref o, c) + vacc).Store(ref o, c);" : "vacc.Store(ref o, c);");
+            w.Close();
+            w.Open("if (c < stop)");
+            w.Line($"S vacc = {r.VectorIdentity};");
+            Rows(vectors: true, partial: true);
             w.Line(k.Accumulates ? "(S.Load(ref o, c, stop - c) + vacc).Store(ref o, c, stop - c);" : "vacc.Store(ref o, c, stop - c);");
             w.Close();
             return;

@@ -336,7 +336,27 @@ namespace Kiln.Generated
             ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
             ref float x0r = ref MemoryMarshal.GetArrayDataReference(a.X[0]);
             ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A2);
-            for (; c < stop; c += S.Count)
+            for (; c + S.Count <= stop; c += S.Count)
+            {
+                S vacc = S.Zero;
+                for (int i0 = 0; i0 < rows; i0++)
+                {
+                    var l1 = S.Create(Unsafe.Add(ref wr, d.A3 + i0));
+                    var l3 = S.Load(ref Unsafe.Add(ref wr, d.A1 + i0 * 8), c);
+                    var l8 = S.Load(ref Unsafe.Add(ref x0r, d.A4 + i0 * 8), c);
+                    var l9 = S.Create(Unsafe.Add(ref wr, d.A5 + i0));
+                    var v0 = l1;
+                    var v5 = S.Create(1f);
+                    var v2 = (l3 * l3);
+                    var v4 = (v5 - v2);
+                    var v6 = (v0 * v4);
+                    var v7 = (l8 - l9);
+                    var v10 = (v6 * v7);
+                    vacc += v10;
+                }
+                (S.Load(ref o, c) + vacc).Store(ref o, c);
+            }
+            if (c < stop)
             {
                 S vacc = S.Zero;
                 for (int i0 = 0; i0 < rows; i0++)
