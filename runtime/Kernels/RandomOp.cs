@@ -253,15 +253,17 @@ public sealed class RandomOp
     }
 
     /// <summary>
-    /// cos x for 0 ≤ x ≤ 2π (Box–Muller's angles): x = q·π/2 + r with |r| ≤ π/4 (π/2 in two parts, so r is exact to
-    /// ~1e-20), then the quadrant's ±cos r or ±sin r from fdlibm's kernel polynomials (under an ulp on [-π/4, π/4]).
+    /// cos x for 0 ≤ x ≤ 2π (Box–Muller's angles): x = q·π/2 + r with |r| ≤ π/4 (π/2 in three parts, as fdlibm near its
+    /// multiples, so r stays accurate where cos x is near 0), then the quadrant's ±cos r or ±sin r from fdlibm's kernel
+    /// polynomials: within an ulp of Math.Cos.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector512<double> Cos(Vector512<double> x)
     {
         var q = Vector512.Round(x * (2 / Math.PI));
         var r = Vector512.FusedMultiplyAdd(q, Vector512.Create(-1.57079632673412561417e+00), x);
-        r = Vector512.FusedMultiplyAdd(q, Vector512.Create(-6.07710050650619224932e-11), r);
+        r = Vector512.FusedMultiplyAdd(q, Vector512.Create(-6.07710050630396597660e-11), r);
+        r = Vector512.FusedMultiplyAdd(q, Vector512.Create(-2.02226624879595063154e-21), r);
         var z = r * r;
         var sinTail = Poly(z, -1.66666666666666324348e-01, 8.33333333332248946124e-03, -1.98412698298579493134e-04,
             2.75573137070700676789e-06, -2.50507602534068634195e-08, 1.58969099521155010221e-10);
