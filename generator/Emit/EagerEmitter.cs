@@ -49,7 +49,7 @@ internal static class EagerEmitter
         w.Line();
         w.Line("/// <summary>");
         w.Line("/// The elementwise rows of the op tables (generator/Ops, one definition per op) as structs for eager tensors: a");
-        w.Line("/// row's scalar and vector forms (generic over IVector lanes; EagerRows runs eight), its parameters as fields. EagerRows runs them over spans.");
+        w.Line("/// row's scalar and vector forms (generic over IVector lanes: Vec16 or Vec8), its parameters as fields. EagerRows runs them over spans.");
         w.Line("/// </summary>");
         w.Open("internal static class EagerKernels");
         foreach (var op in Rows()) Row(w, op);

@@ -5,7 +5,7 @@ namespace Kiln.Kernels;
 
 /// <summary>
 /// The elementwise rows of the op tables (generator/Ops, one definition per op) as structs for eager tensors: a
-/// row's scalar and vector forms (generic over IVector lanes; EagerRows runs eight), its parameters as fields. EagerRows runs them over spans.
+/// row's scalar and vector forms (generic over IVector lanes: Vec16 or Vec8), its parameters as fields. EagerRows runs them over spans.
 /// </summary>
 internal static class EagerKernels
 {

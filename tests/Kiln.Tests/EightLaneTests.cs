@@ -43,6 +43,12 @@ public class EightLaneTests
     public void Activations_at_eight_lanes_keep_PyTorchs_values_at_the_edges(string device, string op, string method) =>
         AtEightLanes(() => new ActivationEdgeTests().Values_and_gradients_at_the_edges_are_PyTorchs(device, op, method));
 
+    /// <summary>The eager tensors' elementwise rows (the same op tables' vector forms) at eight lanes.</summary>
+    [Theory]
+    [MemberData(nameof(EagerTensorTests.OpOverloads), MemberType = typeof(EagerTensorTests))]
+    public void Eager_ops_at_eight_lanes_match_their_float64_references(string signature) =>
+        AtEightLanes(() => new EagerTensorTests().Every_functional_op_matches_its_float64_reference(signature));
+
     [Fact]
     public void The_expm1_family_at_eight_lanes_keeps_its_relative_precision_near_zero() =>
         AtEightLanes(() => new ActivationEdgeTests().The_expm1_family_keeps_its_relative_precision_near_zero("cpu"));
