@@ -195,7 +195,7 @@ public static class Simd
     /// <summary>
     /// eˣ - 1 to float's relative precision near 0 as well (what ELU, SELU and CELU take, as PyTorch's expm1), in one
     /// pass of eˣ's reduction: x = n·ln 2 + r with |r| ≤ ln 2 / 2, eʳ - 1 as r + r²·p(r) (the polynomial of
-    /// <see cref="ExpReduce{S, V}"/> without its 1), and eˣ - 1 = 2ⁿ·((eʳ - 1) + (1 - 2⁻ⁿ)). For n = 0 that is
+    /// <see cref="ExpReduce{S}"/> without its 1), and eˣ - 1 = 2ⁿ·((eʳ - 1) + (1 - 2⁻ⁿ)). For n = 0 that is
     /// eʳ - 1 itself, exact relative to x near 0; otherwise |eˣ - 1| > 0.29 and the sum costs under two ulps (1.9 half-ulps measured). x is
     /// clamped to [-30, 89] first (below -17.4 the float result is -1 already), so 2⁻ⁿ stays finite; -∞ gives -1,
     /// +∞ gives +∞, NaN gives NaN and ±0 gives ±0.
@@ -232,12 +232,11 @@ public static class Simd
         return S.FusedMultiplyAdd(S.FusedMultiplyAdd(hi, r2, mid), r2, lo);
     }
 
-    /// <summary>The portable form's reduction and polynomial (no AVX-512): n and eʳ with |r| ≤ ln 2 / 2. NaN passes
-    /// through the clamp (vmaxps/vminps return their second operand when either is NaN).</summary>
+    /// <summary>The portable form's reduction and polynomial (no AVX-512), from x clamped by <see cref="ExpClamp{S, V}"/>:
+    /// n and eʳ with |r| ≤ ln 2 / 2.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static (S N, S ExpR) ExpReduce<S>(S x) where S : struct, IVector<S>
+    private static (S N, S ExpR) ExpReduce<S>(S xc) where S : struct, IVector<S>
     {
-        var xc = S.MinNative(S.Create(89f), S.MaxNative(S.Create(-104f), x));
         var n = S.Round(xc * S.Create(1.44269504088896341f));
         var r = S.FusedMultiplyAdd(n, S.Create(-0.693359375f), xc);
         r = S.FusedMultiplyAdd(n, S.Create(2.12194440e-4f), r);
@@ -297,7 +296,7 @@ public static class Simd
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector256<float> ExpPortable(Vector256<float> x)
     {
-        var (n, e) = ExpReduce<Vec8>(x);
+        var (n, e) = ExpReduce<Vec8>(ExpClamp<Narrow256, Vector256<float>>(x));
         // n is NaN only for a NaN x, and then so is e
         return Vec8.TimesPow2(e, n, portable: true);
     }
@@ -382,10 +381,7 @@ public static class Simd
 
     /// <summary>1 where the condition holds, else 0, for masks in vector kernels.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Mask(Vector256<float> condition) => Mask<Vec8>(condition);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static S Mask<S>(S condition) where S : struct, IVector<S> => condition & S.One;
+    public static Vector256<float> Mask(Vector256<float> condition) => condition & Vector256<float>.One;
 
     /// <summary>The product of the lanes: the end of a vectorised prod row.</summary>
     public static float ProductAcross(Vector256<float> v) => ProductAcross<Vec8>(v);
