@@ -190,6 +190,7 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
     private static IEnumerable<string> Body(Kernel k, bool vector)
     {
         var masks = vector ? Masks(k) : [];
+        string[] Args(Node n) => n.Inputs.Select(i => k.Leaves.Contains(i) ? "l" + i.Id : "v" + i.Id).ToArray();
         foreach (var n in k.Body)
         {
             if (n.Op == Leaves.Const)
@@ -197,29 +198,29 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
                 yield return vector ? $"var v{n.Id} = S.Create({ConstScalar(n)});" : $"float v{n.Id} = {ConstScalar(n)};";
                 continue;
             }
-            var args = n.Inputs.Select(i => k.Leaves.Contains(i) ? "l" + i.Id : "v" + i.Id).ToArray();
+            var args = Args(n);
             if (k.Leaves.Contains(n)) continue;
             if (!vector) { yield return $"float v{n.Id} = {n.Op.Scalar(args, n.Attrs)};"; continue; }
-            string value = masks.Contains(n) ? n.Op.VectorMask(args, n.Attrs)!
-                : n.Inputs.Length > 0 && masks.Contains(n.Inputs[0]) ? n.Op.VectorSelect(args, n.Attrs)!
+            if (masks.Contains(n)) continue; // each select on it tests it itself
+            string value = n.Inputs.Length > 0 && masks.Contains(n.Inputs[0]) ? n.Inputs[0].Op.VectorIf(Args(n.Inputs[0]), args[1], args[2])!
                 : n.Op.Vector(args, n.Attrs)!;
             yield return $"var v{n.Id} = {value};";
         }
     }
 
     /// <summary>
-    /// The comparisons of <paramref name="k"/>'s body that stay lane masks in its vector form: each is read only as the
-    /// condition of selects (where(x &lt; 1, a, b) is one compare and one blend, not a 0/1 float tested against 0).
+    /// The comparisons of <paramref name="k"/>'s body that are never a 0/1 float in its vector form: each is read only as the
+    /// condition of selects, and each select tests it itself (where(x &lt; 1, a, b) is S.IfLess(x, 1, a, b): one compare
+    /// and one blend).
     /// </summary>
     private static HashSet<Node> Masks(Kernel k)
     {
         var masks = new HashSet<Node>();
-        string[] two = ["a", "b"], three = ["c", "a", "b"];
         foreach (var n in k.Body)
         {
-            if (n == k.Root || k.Leaves.Contains(n) || n.Op.VectorMask(two, n.Attrs) is null || (k.Kind == KernelKind.Reduce && k.Root.Inputs.Contains(n))) continue;
+            if (n == k.Root || k.Leaves.Contains(n) || n.Op.VectorIf(["a", "b"], "y", "n") is null || (k.Kind == KernelKind.Reduce && k.Root.Inputs.Contains(n))) continue;
             var users = k.Body.Where(u => u.Inputs.Contains(n)).ToList();
-            if (users.Count > 0 && users.All(u => u.Op.VectorSelect(three, u.Attrs) is not null && u.Inputs[0] == n && !u.Inputs.Skip(1).Contains(n)))
+            if (users.Count > 0 && users.All(u => u.Op.Selects && u.Inputs[0] == n && !u.Inputs.Skip(1).Contains(n)))
                 masks.Add(n);
         }
         return masks;

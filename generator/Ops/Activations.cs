@@ -15,7 +15,9 @@ internal static class Activations
 
     private static string P(NodeAttrs t, int i) => OpDef.Arg(t, i);
     private static string V(NodeAttrs t, int i) => OpDef.VecArg(t, i);
-    private static string Select(string condition, string yes, string no) => $"S.ConditionalSelect({condition}, {yes}, {no})";
+    /// <summary>yes where x &gt; y, else no: one IVector member, so the compare feeds a masked blend (a mask passed between
+    /// members would be turned into a vector and back).</summary>
+    private static string IfGreater(string x, string y, string yes, string no) => $"S.IfGreater({x}, {y}, {yes}, {no})";
 
     /// <summary>A row whose backward is g·f′(x), f′ given by <paramref name="derivative"/> and its vector and float64 forms.</summary>
     private static ElementwiseOp Activation(string name,
@@ -35,37 +37,37 @@ internal static class Activations
     // leaky_relu: x if x > 0 else slope·x; at 0 the gradient is the slope (PyTorch: x > 0 ? g : g·slope)
     public static readonly OpDef LeakyRelu = Activation("LeakyRelu", parameters: [("negativeSlope", 0.01)],
         scalar: (a, t) => $"({a[0]} > 0f ? {a[0]} : {P(t, 0)} * {a[0]})",
-        vector: (a, t) => Select($"S.GreaterThan({a[0]}, {Zero})", a[0], $"{a[0]} * {V(t, 0)}"),
+        vector: (a, t) => IfGreater(a[0], Zero, a[0], $"{a[0]} * {V(t, 0)}"),
         eval: (a, t) => a[0] > 0 ? a[0] : t.Args[0] * a[0],
         derivative: (a, t) => $"({a[0]} > 0f ? 1f : {P(t, 0)})",
-        derivativeVector: (a, t) => Select($"S.GreaterThan({a[0]}, {Zero})", One, V(t, 0)),
+        derivativeVector: (a, t) => IfGreater(a[0], Zero, One, V(t, 0)),
         derivativeEval: (a, t) => a[0] > 0 ? 1 : t.Args[0]);
 
     // elu: x if x > 0 else α(eˣ - 1); gradient α·eˣ for x ≤ 0
     public static readonly OpDef Elu = Activation("Elu", parameters: [("alpha", 1.0)],
         scalar: (a, t) => $"({a[0]} > 0f ? {a[0]} : {P(t, 0)} * {Simd}Expm1({a[0]}))",
-        vector: (a, t) => Select($"S.GreaterThan({a[0]}, {Zero})", a[0], $"{V(t, 0)} * {Simd}Expm1({a[0]})"),
+        vector: (a, t) => IfGreater(a[0], Zero, a[0], $"{V(t, 0)} * {Simd}Expm1({a[0]})"),
         eval: (a, t) => a[0] > 0 ? a[0] : t.Args[0] * Unary.Expm1Double(a[0]),
         derivative: (a, t) => $"({a[0]} > 0f ? 1f : {P(t, 0)} * MathF.Exp({a[0]}))",
-        derivativeVector: (a, t) => Select($"S.GreaterThan({a[0]}, {Zero})", One, $"{V(t, 0)} * {Simd}Exp({a[0]})"),
+        derivativeVector: (a, t) => IfGreater(a[0], Zero, One, $"{V(t, 0)} * {Simd}Exp({a[0]})"),
         derivativeEval: (a, t) => a[0] > 0 ? 1 : t.Args[0] * Math.Exp(a[0]));
 
     // selu: scale·elu(x, α) with PyTorch's fixed α and scale
     public static readonly OpDef Selu = Activation("Selu",
         scalar: (a, _) => $"({a[0]} > 0f ? {OpDef.Float(SeluScale)} * {a[0]} : {OpDef.Float(SeluScale * SeluAlpha)} * {Simd}Expm1({a[0]}))",
-        vector: (a, _) => Select($"S.GreaterThan({a[0]}, {Zero})", $"{a[0]} * {OpDef.Vec(OpDef.Float(SeluScale))}", $"{OpDef.Vec(OpDef.Float(SeluScale * SeluAlpha))} * {Simd}Expm1({a[0]})"),
+        vector: (a, _) => IfGreater(a[0], Zero, $"{a[0]} * {OpDef.Vec(OpDef.Float(SeluScale))}", $"{OpDef.Vec(OpDef.Float(SeluScale * SeluAlpha))} * {Simd}Expm1({a[0]})"),
         eval: (a, _) => a[0] > 0 ? SeluScale * a[0] : SeluScale * SeluAlpha * Unary.Expm1Double(a[0]),
         derivative: (a, _) => $"({a[0]} > 0f ? {OpDef.Float(SeluScale)} : {OpDef.Float(SeluScale * SeluAlpha)} * MathF.Exp({a[0]}))",
-        derivativeVector: (a, _) => Select($"S.GreaterThan({a[0]}, {Zero})", OpDef.Vec(OpDef.Float(SeluScale)), $"{OpDef.Vec(OpDef.Float(SeluScale * SeluAlpha))} * {Simd}Exp({a[0]})"),
+        derivativeVector: (a, _) => IfGreater(a[0], Zero, OpDef.Vec(OpDef.Float(SeluScale)), $"{OpDef.Vec(OpDef.Float(SeluScale * SeluAlpha))} * {Simd}Exp({a[0]})"),
         derivativeEval: (a, _) => a[0] > 0 ? SeluScale : SeluScale * SeluAlpha * Math.Exp(a[0]));
 
     // celu: max(0, x) + min(0, α(e^(x/α) - 1)); gradient e^(x/α) for x ≤ 0
     public static readonly OpDef Celu = Activation("Celu", parameters: [("alpha", 1.0)],
         scalar: (a, t) => $"({a[0]} > 0f ? {a[0]} : {P(t, 0)} * {Simd}Expm1({a[0]} / {P(t, 0)}))",
-        vector: (a, t) => Select($"S.GreaterThan({a[0]}, {Zero})", a[0], $"{V(t, 0)} * {Simd}Expm1({a[0]} / {V(t, 0)})"),
+        vector: (a, t) => IfGreater(a[0], Zero, a[0], $"{V(t, 0)} * {Simd}Expm1({a[0]} / {V(t, 0)})"),
         eval: (a, t) => a[0] > 0 ? a[0] : t.Args[0] * Unary.Expm1Double(a[0] / t.Args[0]),
         derivative: (a, t) => $"({a[0]} > 0f ? 1f : MathF.Exp({a[0]} / {P(t, 0)}))",
-        derivativeVector: (a, t) => Select($"S.GreaterThan({a[0]}, {Zero})", One, $"{Simd}Exp({a[0]} / {V(t, 0)})"),
+        derivativeVector: (a, t) => IfGreater(a[0], Zero, One, $"{Simd}Exp({a[0]} / {V(t, 0)})"),
         derivativeEval: (a, t) => a[0] > 0 ? 1 : Math.Exp(a[0] / t.Args[0]));
 
     // gelu (approximate = "none"): x·Φ(x), gradient Φ(x) + x·φ(x); Ops.Gelu picks this or GeluTanh (Lowerings.Gelu)
@@ -156,7 +158,7 @@ internal static class Activations
         vector: (a, t) => $"S.Min(S.Max({a[0]}, {V(t, 0)}), {V(t, 1)})",
         eval: (a, t) => Math.Min(Math.Max(a[0], t.Args[0]), t.Args[1]),
         derivative: (a, t) => $"({a[0]} > {P(t, 0)} && {a[0]} < {P(t, 1)} ? 1f : 0f)",
-        derivativeVector: (a, t) => $"(S.GreaterThan({a[0]}, {V(t, 0)}) & S.LessThan({a[0]}, {V(t, 1)}) & {One})",
+        derivativeVector: (a, t) => IfGreater(a[0], V(t, 0), $"S.IfLess({a[0]}, {V(t, 1)}, {One}, {Zero})", Zero),
         derivativeEval: (a, t) => a[0] > t.Args[0] && a[0] < t.Args[1] ? 1 : 0);
 
     // relu6 = hardtanh(x, 0, 6), with its strict-interior gradient
@@ -165,7 +167,7 @@ internal static class Activations
         vector: (a, _) => $"S.Min(S.Max({a[0]}, {Zero}), S.Create(6f))",
         eval: (a, _) => Math.Min(Math.Max(a[0], 0), 6),
         derivative: (a, _) => $"({a[0]} > 0f && {a[0]} < 6f ? 1f : 0f)",
-        derivativeVector: (a, _) => $"(S.GreaterThan({a[0]}, {Zero}) & S.LessThan({a[0]}, S.Create(6f)) & {One})",
+        derivativeVector: (a, _) => IfGreater(a[0], Zero, $"S.IfLess({a[0]}, S.Create(6f), {One}, {Zero})", Zero),
         derivativeEval: (a, _) => a[0] > 0 && a[0] < 6 ? 1 : 0);
 
     // hardsigmoid: clamp(x/6 + 1/2, 0, 1), gradient 1/6 strictly inside (-3, 3)
@@ -174,7 +176,7 @@ internal static class Activations
         vector: (a, _) => $"S.Min(S.Max({a[0]} / S.Create(6f) + S.Create(0.5f), {Zero}), {One})",
         eval: (a, _) => Math.Min(Math.Max(a[0] / 6 + 0.5, 0), 1),
         derivative: (a, _) => $"({a[0]} > -3f && {a[0]} < 3f ? 1f / 6f : 0f)",
-        derivativeVector: (a, _) => $"(S.GreaterThan({a[0]}, S.Create(-3f)) & S.LessThan({a[0]}, S.Create(3f)) & S.Create(1f / 6f))",
+        derivativeVector: (a, _) => IfGreater(a[0], "S.Create(-3f)", $"S.IfLess({a[0]}, S.Create(3f), S.Create(1f / 6f), {Zero})", Zero),
         derivativeEval: (a, _) => a[0] > -3 && a[0] < 3 ? 1.0 / 6 : 0);
 
     // hardswish: x·relu6(x + 3)/6; gradient 0 for x ≤ -3, x/3 + 1/2 inside, 1 for x ≥ 3 (PyTorch since 2.8, which made
@@ -190,9 +192,9 @@ internal static class Activations
     // threshold: x where x > threshold, else value; the gradient passes where x > threshold
     public static readonly OpDef Threshold = Activation("Threshold", parameters: [("threshold", 0.0), ("value", 0.0)],
         scalar: (a, t) => $"({a[0]} > {P(t, 0)} ? {a[0]} : {P(t, 1)})",
-        vector: (a, t) => Select($"S.GreaterThan({a[0]}, {V(t, 0)})", a[0], V(t, 1)),
+        vector: (a, t) => IfGreater(a[0], V(t, 0), a[0], V(t, 1)),
         eval: (a, t) => a[0] > t.Args[0] ? a[0] : t.Args[1],
         derivative: (a, t) => $"({a[0]} > {P(t, 0)} ? 1f : 0f)",
-        derivativeVector: (a, t) => $"(S.GreaterThan({a[0]}, {V(t, 0)}) & {One})",
+        derivativeVector: (a, t) => IfGreater(a[0], V(t, 0), One, Zero),
         derivativeEval: (a, t) => a[0] > t.Args[0] ? 1 : 0);
 }

@@ -49,51 +49,55 @@ internal static class Arithmetic
         ]);
 
     // Comparisons: 1 where the relation holds, else 0 (a mask; float 0/1 in the graph). No gradient flows through them.
-    public static readonly OpDef Eq = Comparison("Eq", "==", "Equals", (x, y) => x == y);
-    public static readonly OpDef Ne = Comparison("Ne", "!=", null, (x, y) => x != y);
-    public static readonly OpDef Gt = Comparison("Gt", ">", "GreaterThan", (x, y) => x > y);
-    public static readonly OpDef Ge = Comparison("Ge", ">=", "GreaterThanOrEqual", (x, y) => x >= y);
-    public static readonly OpDef Lt = Comparison("Lt", "<", "LessThan", (x, y) => x < y);
-    public static readonly OpDef Le = Comparison("Le", "<=", "LessThanOrEqual", (x, y) => x <= y);
+    public static readonly OpDef Eq = Comparison("Eq", "==", "IfEqual", false, (x, y) => x == y);
+    public static readonly OpDef Ne = Comparison("Ne", "!=", "IfEqual", true, (x, y) => x != y);
+    public static readonly OpDef Gt = Comparison("Gt", ">", "IfGreater", false, (x, y) => x > y);
+    public static readonly OpDef Ge = Comparison("Ge", ">=", "IfGreaterOrEqual", false, (x, y) => x >= y);
+    public static readonly OpDef Lt = Comparison("Lt", "<", "IfLess", false, (x, y) => x < y);
+    public static readonly OpDef Le = Comparison("Le", "<=", "IfLessOrEqual", false, (x, y) => x <= y);
 
-    private static OpDef Comparison(string name, string op, string? vector, Func<double, double, bool> holds) => new ElementwiseOp(name,
-        scalar: (a, _) => $"({a[0]} {op} {a[1]} ? 1f : 0f)",
-        vector: (a, _) => vector is null
-            ? $"(S.One - (S.Equals({a[0]}, {a[1]}) & S.One))"
-            : $"(S.{vector}({a[0]}, {a[1]}) & S.One)",
-        eval: (a, _) => holds(a[0], a[1]) ? 1 : 0,
-        backward: (_, _, _) => [null, null],
-        mask: (a, _) => vector is null ? $"~S.Equals({a[0]}, {a[1]})" : $"S.{vector}({a[0]}, {a[1]})");
+    /// <summary>A comparison: its vector form is the IVector member <paramref name="member"/> (IfGreater…) choosing 1 or 0;
+    /// ≠ is IfEqual with the branches swapped. A select on it tests it itself (<see cref="OpDef.VectorIf"/>).</summary>
+    private static OpDef Comparison(string name, string op, string member, bool swap, Func<double, double, bool> holds)
+    {
+        string If(string[] a, string yes, string no) => swap ? $"S.{member}({a[0]}, {a[1]}, {no}, {yes})" : $"S.{member}({a[0]}, {a[1]}, {yes}, {no})";
+        return new ElementwiseOp(name,
+            scalar: (a, _) => $"({a[0]} {op} {a[1]} ? 1f : 0f)",
+            vector: (a, _) => If(a, "S.One", "S.Zero"),
+            eval: (a, _) => holds(a[0], a[1]) ? 1 : 0,
+            backward: (_, _, _) => [null, null],
+            condition: If);
+    }
 
     // Logical ops on masks, as torch.logical_*: any nonzero value is true. No gradient.
     public static readonly OpDef LogicalAnd = new ElementwiseOp("LogicalAnd",
         scalar: (a, _) => $"({a[0]} != 0f && {a[1]} != 0f ? 1f : 0f)",
-        vector: (a, _) => $"(S.One - ((S.Equals({a[0]}, S.Zero) | S.Equals({a[1]}, S.Zero)) & S.One))",
+        vector: (a, _) => $"S.IfEqual({a[0]}, S.Zero, S.Zero, S.IfEqual({a[1]}, S.Zero, S.Zero, S.One))",
         eval: (a, _) => a[0] != 0 && a[1] != 0 ? 1 : 0,
         backward: (_, _, _) => [null, null]);
 
     public static readonly OpDef LogicalOr = new ElementwiseOp("LogicalOr",
         scalar: (a, _) => $"({a[0]} != 0f || {a[1]} != 0f ? 1f : 0f)",
-        vector: (a, _) => $"(S.One - ((S.Equals({a[0]}, S.Zero) & S.Equals({a[1]}, S.Zero)) & S.One))",
+        vector: (a, _) => $"S.IfEqual({a[0]}, S.Zero, S.IfEqual({a[1]}, S.Zero, S.Zero, S.One), S.One)",
         eval: (a, _) => a[0] != 0 || a[1] != 0 ? 1 : 0,
         backward: (_, _, _) => [null, null]);
 
     public static readonly OpDef LogicalXor = new ElementwiseOp("LogicalXor",
         scalar: (a, _) => $"(({a[0]} != 0f) != ({a[1]} != 0f) ? 1f : 0f)",
-        vector: (a, _) => $"((S.Equals({a[0]}, S.Zero) ^ S.Equals({a[1]}, S.Zero)) & S.One)",
+        vector: (a, _) => $"S.IfEqual({a[0]}, S.Zero, S.IfEqual({a[1]}, S.Zero, S.Zero, S.One), S.IfEqual({a[1]}, S.Zero, S.One, S.Zero))",
         eval: (a, _) => (a[0] != 0) != (a[1] != 0) ? 1 : 0,
         backward: (_, _, _) => [null, null]);
 
     public static readonly OpDef LogicalNot = new ElementwiseOp("LogicalNot",
         scalar: (a, _) => $"({a[0]} == 0f ? 1f : 0f)",
-        vector: (a, _) => $"(S.Equals({a[0]}, S.Zero) & S.One)",
+        vector: (a, _) => $"S.IfEqual({a[0]}, S.Zero, S.One, S.Zero)",
         eval: (a, _) => a[0] == 0 ? 1 : 0,
         backward: (_, _, _) => [null]);
 
     /// <summary>torch.where(condition, x, y): x where the condition is nonzero, else y; the gradient goes to the chosen side only.</summary>
     public static readonly OpDef Where = new ElementwiseOp("Where",
         scalar: (a, _) => $"({a[0]} != 0f ? {a[1]} : {a[2]})",
-        vector: (a, _) => $"S.ConditionalSelect(S.Equals({a[0]}, S.Zero), {a[2]}, {a[1]})",
+        vector: (a, _) => $"S.IfEqual({a[0]}, S.Zero, {a[2]}, {a[1]})",
         eval: (a, _) => a[0] != 0 ? a[1] : a[2],
         backward: (b, n, g) =>
         [
@@ -101,7 +105,7 @@ internal static class Arithmetic
             b.SumTo(b.Where(n.Inputs[0], g, b.Const(0)), n.Inputs[1].Shape),
             b.SumTo(b.Where(n.Inputs[0], b.Const(0), g), n.Inputs[2].Shape),
         ],
-        select: (a, _) => $"S.ConditionalSelect({a[0]}, {a[1]}, {a[2]})");
+        selects: true);
 
     /// <summary>Ops of one instruction or so: fusion recomputes short chains of them from stored operands instead of storing their result.</summary>
     public static readonly System.Collections.Generic.HashSet<OpDef> OneInstruction = [Unary.Copy, Add, Sub, Mul, Neg, Eq, Ne, Gt, Ge, Lt, Le, LogicalAnd, LogicalOr, LogicalXor, LogicalNot, Where, Maximum, Minimum,

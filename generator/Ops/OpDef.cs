@@ -35,13 +35,13 @@ internal abstract class OpDef
     /// members mirror Vector256's), or null to fall back to the scalar loop.</summary>
     public virtual string? Vector(string[] a, NodeAttrs attrs) => null;
 
-    /// <summary>A comparison: its vector form as a lane mask (all bits set where it holds), for a kernel whose only use of
-    /// it is as the condition of <see cref="VectorSelect"/>s; null for other ops.</summary>
-    public virtual string? VectorMask(string[] a, NodeAttrs attrs) => null;
+    /// <summary>A comparison: the vector select of <paramref name="yes"/> where it holds, else <paramref name="no"/>, in one
+    /// IVector member (S.IfLess(a, b, yes, no)), for a kernel whose only use of it is as the condition of
+    /// <see cref="Selects"/> ops; null for other ops.</summary>
+    public virtual string? VectorIf(string[] a, string yes, string no) => null;
 
-    /// <summary>A select (torch.where): its vector form when its condition, the first operand, is a lane mask; null for
-    /// other ops.</summary>
-    public virtual string? VectorSelect(string[] a, NodeAttrs attrs) => null;
+    /// <summary>A select (torch.where) of its second operand where its first is true, else its third.</summary>
+    public virtual bool Selects => false;
 
     /// <summary>Elementwise: float64 semantics for the reference interpreter.</summary>
     public virtual double Eval(double[] a, NodeAttrs attrs) => throw new NotSupportedException(Name + " has no elementwise evaluation");
@@ -81,8 +81,8 @@ internal sealed class ElementwiseOp(
     Func<GraphBuilder, Node, Node, Node?[]> backward,
     string? language = null,
     (string Name, double Default)[]? parameters = null,
-    Func<string[], NodeAttrs, string>? mask = null,
-    Func<string[], NodeAttrs, string>? select = null) : OpDef
+    Func<string[], string, string, string>? condition = null,
+    bool selects = false) : OpDef
 {
     public override string Name => name;
     /// <summary>The name of the row in the language (Ops.X / Tensor.X), or null.</summary>
@@ -92,8 +92,8 @@ internal sealed class ElementwiseOp(
     public override OpKind Kind => OpKind.Elementwise;
     public override string Scalar(string[] a, NodeAttrs attrs) => scalar(a, attrs);
     public override string? Vector(string[] a, NodeAttrs attrs) => vector(a, attrs);
-    public override string? VectorMask(string[] a, NodeAttrs attrs) => mask?.Invoke(a, attrs);
-    public override string? VectorSelect(string[] a, NodeAttrs attrs) => select?.Invoke(a, attrs);
+    public override string? VectorIf(string[] a, string yes, string no) => condition?.Invoke(a, yes, no);
+    public override bool Selects => selects;
     public override double Eval(double[] a, NodeAttrs attrs) => eval(a, attrs);
     public override Node?[] Backward(GraphBuilder b, Node node, Node grad) => backward(b, node, grad);
 }

@@ -49,67 +49,67 @@ internal static class EagerKernels
     {
         public bool Vectorized => true;
         public float Scalar(float x0, float x1) => (x0 == x1 ? 1f : 0f);
-        public S Vector<S>(S x0, S x1) where S : struct, IVector<S> => (S.Equals(x0, x1) & S.One);
+        public S Vector<S>(S x0, S x1) where S : struct, IVector<S> => S.IfEqual(x0, x1, S.One, S.Zero);
     }
     public readonly struct Ne : IBinaryRow
     {
         public bool Vectorized => true;
         public float Scalar(float x0, float x1) => (x0 != x1 ? 1f : 0f);
-        public S Vector<S>(S x0, S x1) where S : struct, IVector<S> => (S.One - (S.Equals(x0, x1) & S.One));
+        public S Vector<S>(S x0, S x1) where S : struct, IVector<S> => S.IfEqual(x0, x1, S.Zero, S.One);
     }
     public readonly struct Gt : IBinaryRow
     {
         public bool Vectorized => true;
         public float Scalar(float x0, float x1) => (x0 > x1 ? 1f : 0f);
-        public S Vector<S>(S x0, S x1) where S : struct, IVector<S> => (S.GreaterThan(x0, x1) & S.One);
+        public S Vector<S>(S x0, S x1) where S : struct, IVector<S> => S.IfGreater(x0, x1, S.One, S.Zero);
     }
     public readonly struct Ge : IBinaryRow
     {
         public bool Vectorized => true;
         public float Scalar(float x0, float x1) => (x0 >= x1 ? 1f : 0f);
-        public S Vector<S>(S x0, S x1) where S : struct, IVector<S> => (S.GreaterThanOrEqual(x0, x1) & S.One);
+        public S Vector<S>(S x0, S x1) where S : struct, IVector<S> => S.IfGreaterOrEqual(x0, x1, S.One, S.Zero);
     }
     public readonly struct Lt : IBinaryRow
     {
         public bool Vectorized => true;
         public float Scalar(float x0, float x1) => (x0 < x1 ? 1f : 0f);
-        public S Vector<S>(S x0, S x1) where S : struct, IVector<S> => (S.LessThan(x0, x1) & S.One);
+        public S Vector<S>(S x0, S x1) where S : struct, IVector<S> => S.IfLess(x0, x1, S.One, S.Zero);
     }
     public readonly struct Le : IBinaryRow
     {
         public bool Vectorized => true;
         public float Scalar(float x0, float x1) => (x0 <= x1 ? 1f : 0f);
-        public S Vector<S>(S x0, S x1) where S : struct, IVector<S> => (S.LessThanOrEqual(x0, x1) & S.One);
+        public S Vector<S>(S x0, S x1) where S : struct, IVector<S> => S.IfLessOrEqual(x0, x1, S.One, S.Zero);
     }
     public readonly struct LogicalAnd : IBinaryRow
     {
         public bool Vectorized => true;
         public float Scalar(float x0, float x1) => (x0 != 0f && x1 != 0f ? 1f : 0f);
-        public S Vector<S>(S x0, S x1) where S : struct, IVector<S> => (S.One - ((S.Equals(x0, S.Zero) | S.Equals(x1, S.Zero)) & S.One));
+        public S Vector<S>(S x0, S x1) where S : struct, IVector<S> => S.IfEqual(x0, S.Zero, S.Zero, S.IfEqual(x1, S.Zero, S.Zero, S.One));
     }
     public readonly struct LogicalOr : IBinaryRow
     {
         public bool Vectorized => true;
         public float Scalar(float x0, float x1) => (x0 != 0f || x1 != 0f ? 1f : 0f);
-        public S Vector<S>(S x0, S x1) where S : struct, IVector<S> => (S.One - ((S.Equals(x0, S.Zero) & S.Equals(x1, S.Zero)) & S.One));
+        public S Vector<S>(S x0, S x1) where S : struct, IVector<S> => S.IfEqual(x0, S.Zero, S.IfEqual(x1, S.Zero, S.Zero, S.One), S.One);
     }
     public readonly struct LogicalXor : IBinaryRow
     {
         public bool Vectorized => true;
         public float Scalar(float x0, float x1) => ((x0 != 0f) != (x1 != 0f) ? 1f : 0f);
-        public S Vector<S>(S x0, S x1) where S : struct, IVector<S> => ((S.Equals(x0, S.Zero) ^ S.Equals(x1, S.Zero)) & S.One);
+        public S Vector<S>(S x0, S x1) where S : struct, IVector<S> => S.IfEqual(x0, S.Zero, S.IfEqual(x1, S.Zero, S.Zero, S.One), S.IfEqual(x1, S.Zero, S.One, S.Zero));
     }
     public readonly struct LogicalNot : IUnaryRow
     {
         public bool Vectorized => true;
         public float Scalar(float x0) => (x0 == 0f ? 1f : 0f);
-        public S Vector<S>(S x0) where S : struct, IVector<S> => (S.Equals(x0, S.Zero) & S.One);
+        public S Vector<S>(S x0) where S : struct, IVector<S> => S.IfEqual(x0, S.Zero, S.One, S.Zero);
     }
     public readonly struct Where : ITernaryRow
     {
         public bool Vectorized => true;
         public float Scalar(float x0, float x1, float x2) => (x0 != 0f ? x1 : x2);
-        public S Vector<S>(S x0, S x1, S x2) where S : struct, IVector<S> => S.ConditionalSelect(S.Equals(x0, S.Zero), x2, x1);
+        public S Vector<S>(S x0, S x1, S x2) where S : struct, IVector<S> => S.IfEqual(x0, S.Zero, x2, x1);
     }
     public readonly struct Maximum : IBinaryRow
     {
@@ -295,25 +295,25 @@ internal static class EagerKernels
     {
         public bool Vectorized => true;
         public float Scalar(float x0) => (x0 > 0f ? x0 : negativeSlope * x0);
-        public S Vector<S>(S x0) where S : struct, IVector<S> => S.ConditionalSelect(S.GreaterThan(x0, S.Zero), x0, x0 * S.Create(negativeSlope));
+        public S Vector<S>(S x0) where S : struct, IVector<S> => S.IfGreater(x0, S.Zero, x0, x0 * S.Create(negativeSlope));
     }
     public readonly struct Elu(float alpha) : IUnaryRow
     {
         public bool Vectorized => true;
         public float Scalar(float x0) => (x0 > 0f ? x0 : alpha * global::Kiln.Kernels.Simd.Expm1(x0));
-        public S Vector<S>(S x0) where S : struct, IVector<S> => S.ConditionalSelect(S.GreaterThan(x0, S.Zero), x0, S.Create(alpha) * global::Kiln.Kernels.Simd.Expm1(x0));
+        public S Vector<S>(S x0) where S : struct, IVector<S> => S.IfGreater(x0, S.Zero, x0, S.Create(alpha) * global::Kiln.Kernels.Simd.Expm1(x0));
     }
     public readonly struct Selu : IUnaryRow
     {
         public bool Vectorized => true;
         public float Scalar(float x0) => (x0 > 0f ? 1.050701f * x0 : 1.7580993f * global::Kiln.Kernels.Simd.Expm1(x0));
-        public S Vector<S>(S x0) where S : struct, IVector<S> => S.ConditionalSelect(S.GreaterThan(x0, S.Zero), x0 * S.Create(1.050701f), S.Create(1.7580993f) * global::Kiln.Kernels.Simd.Expm1(x0));
+        public S Vector<S>(S x0) where S : struct, IVector<S> => S.IfGreater(x0, S.Zero, x0 * S.Create(1.050701f), S.Create(1.7580993f) * global::Kiln.Kernels.Simd.Expm1(x0));
     }
     public readonly struct Celu(float alpha) : IUnaryRow
     {
         public bool Vectorized => true;
         public float Scalar(float x0) => (x0 > 0f ? x0 : alpha * global::Kiln.Kernels.Simd.Expm1(x0 / alpha));
-        public S Vector<S>(S x0) where S : struct, IVector<S> => S.ConditionalSelect(S.GreaterThan(x0, S.Zero), x0, S.Create(alpha) * global::Kiln.Kernels.Simd.Expm1(x0 / S.Create(alpha)));
+        public S Vector<S>(S x0) where S : struct, IVector<S> => S.IfGreater(x0, S.Zero, x0, S.Create(alpha) * global::Kiln.Kernels.Simd.Expm1(x0 / S.Create(alpha)));
     }
     public readonly struct Gelu : IUnaryRow
     {
@@ -385,6 +385,6 @@ internal static class EagerKernels
     {
         public bool Vectorized => true;
         public float Scalar(float x0) => (x0 > threshold ? x0 : value);
-        public S Vector<S>(S x0) where S : struct, IVector<S> => S.ConditionalSelect(S.GreaterThan(x0, S.Create(threshold)), x0, S.Create(value));
+        public S Vector<S>(S x0) where S : struct, IVector<S> => S.IfGreater(x0, S.Create(threshold), x0, S.Create(value));
     }
 }

@@ -30,7 +30,7 @@ public static class Simd
     {
         var t = S.Exp(S.Abs(x) * S.Create(-2f));
         var r = (S.One - t) / (S.One + t);
-        return S.ConditionalSelect(S.LessThan(x, S.Zero), -r, r);
+        return S.IfLess(x, S.Zero, -r, r);
     }
 
     /// <summary>log(1 + eˣ) = max(x, 0) + log(1 + e^-|x|).</summary>
@@ -50,7 +50,7 @@ public static class Simd
     public static Vector256<float> Sign(Vector256<float> x) => Sign<Vec8>(x);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static S Sign<S>(S x) where S : struct, IVector<S> => (S.GreaterThan(x, S.Zero) & S.One) - (S.LessThan(x, S.Zero) & S.One);
+    public static S Sign<S>(S x) where S : struct, IVector<S> => S.IfGreater(x, S.Zero, S.One, S.IfLess(x, S.Zero, -S.One, S.Zero));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Step(float x) => x > 0f ? 1f : 0f;
@@ -59,7 +59,7 @@ public static class Simd
     public static Vector256<float> Step(Vector256<float> x) => Step<Vec8>(x);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static S Step<S>(S x) where S : struct, IVector<S> => S.GreaterThan(x, S.Zero) & S.One;
+    public static S Step<S>(S x) where S : struct, IVector<S> => S.IfGreater(x, S.Zero, S.One, S.Zero);
 
     /// <summary>The largest lane (NaN if any lane is NaN, as torch.amax): the end of a vectorised max row.</summary>
     public static float MaxAcross(Vector256<float> v) => MaxAcross<Vec8>(v);
@@ -162,11 +162,11 @@ public static class Simd
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static S Log1pUnit<S>(S u) where S : struct, IVector<S>
     {
-        var high = S.GreaterThan(u, S.Create(0.414213562373095049f));
-        var f = S.ConditionalSelect(high, S.FusedMultiplyAdd(u, S.Create(0.5f), S.Create(-0.5f)), u);
-        var e = high & S.One;
+        var split = S.Create(0.414213562373095049f);
+        var f = S.IfGreater(u, split, S.FusedMultiplyAdd(u, S.Create(0.5f), S.Create(-0.5f)), u);
+        var e = S.IfGreater(u, split, S.One, S.Zero);
         // below 2⁻²⁶ log(1 + f) is f to the last bit: the polynomial's terms would only go subnormal (slowly) on the way
-        var g = f & S.GreaterThanOrEqual(S.Abs(f), S.Create(1.4901161e-8f));
+        var g = S.IfGreaterOrEqual(S.Abs(f), S.Create(1.4901161e-8f), f, S.Zero);
         var z = g * g;
         var y = S.FusedMultiplyAdd(e, S.Create(-2.12194440e-4f), LogCubic(g, z));
         y = S.FusedMultiplyAdd(z, S.Create(-0.5f), y);
@@ -219,7 +219,7 @@ public static class Simd
         var r2 = r * r;
         var em = S.FusedMultiplyAdd(ExpTail(r, r2), r2, r);
         var y = S.TimesPow2(em + (S.One - S.TimesPow2(S.One, -n, portable)), n, portable);
-        return S.ConditionalSelect(S.Equals(x, S.Zero), x, y); // -0 stays -0
+        return S.IfEqual(x, S.Zero, x, y); // -0 stays -0
     }
 
     /// <summary>p(r) of eʳ ≈ 1 + r + r²·p(r) for |r| ≤ ln 2 / 2: Cephes' degree-5 coefficients, in Estrin's order.</summary>
@@ -349,17 +349,17 @@ public static class Simd
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static S LogFinish<S>(S x, S m, S e) where S : struct, IVector<S>
     {
-        var low = S.LessThan(m, S.Create(0.707106781186547524f));
-        e -= low & S.One;
-        var f = m + (low & m) - S.One;
+        var low = S.Create(0.707106781186547524f);
+        e -= S.IfLess(m, low, S.One, S.Zero);
+        var f = m + S.IfLess(m, low, m, S.Zero) - S.One;
         var z = f * f;
         var y = S.FusedMultiplyAdd(e, S.Create(-2.12194440e-4f), LogCubic(f, z));
         y = S.FusedMultiplyAdd(z, S.Create(-0.5f), y);
         var result = S.FusedMultiplyAdd(e, S.Create(0.693359375f), f + y);
-        result = S.ConditionalSelect(S.Equals(x, S.Zero), S.Create(float.NegativeInfinity), result);
-        result = S.ConditionalSelect(S.Equals(x, S.Create(float.PositiveInfinity)), x, result);
+        result = S.IfEqual(x, S.Zero, S.Create(float.NegativeInfinity), result);
+        result = S.IfEqual(x, S.Create(float.PositiveInfinity), x, result);
         // x < 0 and NaN: NaN
-        return S.ConditionalSelect(S.GreaterThanOrEqual(x, S.Zero), result, S.Create(float.NaN));
+        return S.IfGreaterOrEqual(x, S.Zero, result, S.Create(float.NaN));
     }
 
     /// <summary>

@@ -44,6 +44,15 @@ public interface IVector<S> where S : struct, IVector<S>
     static abstract S LessThan(S a, S b);
     static abstract S LessThanOrEqual(S a, S b);
     static abstract S ConditionalSelect(S mask, S a, S b);
+    /// <summary><paramref name="yes"/> where a &gt; b, else <paramref name="no"/>. A select on a comparison is written with
+    /// these, not ConditionalSelect(GreaterThan(…)): a mask that passes through the wrapper struct is turned into a vector
+    /// and back (vpmovm2d, vpternlogd) and the loop's constants are reloaded; in one member the compare stays in a mask
+    /// register and feeds one masked blend (bias + ELU over 8000: 2.76 → 2.24 µs).</summary>
+    static abstract S IfGreater(S a, S b, S yes, S no);
+    static abstract S IfGreaterOrEqual(S a, S b, S yes, S no);
+    static abstract S IfLess(S a, S b, S yes, S no);
+    static abstract S IfLessOrEqual(S a, S b, S yes, S no);
+    static abstract S IfEqual(S a, S b, S yes, S no);
     static abstract S Max(S a, S b);
     static abstract S Min(S a, S b);
     /// <summary>The raw vmaxps/vminps: when either operand is NaN the second is returned.</summary>
@@ -104,6 +113,11 @@ public readonly struct Vec8 : IVector<Vec8>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec8 LessThan(Vec8 a, Vec8 b) => Vector256.LessThan(a.Value, b.Value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec8 LessThanOrEqual(Vec8 a, Vec8 b) => Vector256.LessThanOrEqual(a.Value, b.Value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec8 ConditionalSelect(Vec8 mask, Vec8 a, Vec8 b) => Vector256.ConditionalSelect(mask.Value, a.Value, b.Value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec8 IfGreater(Vec8 a, Vec8 b, Vec8 yes, Vec8 no) => Vector256.ConditionalSelect(Vector256.GreaterThan(a.Value, b.Value), yes.Value, no.Value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec8 IfGreaterOrEqual(Vec8 a, Vec8 b, Vec8 yes, Vec8 no) => Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(a.Value, b.Value), yes.Value, no.Value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec8 IfLess(Vec8 a, Vec8 b, Vec8 yes, Vec8 no) => Vector256.ConditionalSelect(Vector256.LessThan(a.Value, b.Value), yes.Value, no.Value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec8 IfLessOrEqual(Vec8 a, Vec8 b, Vec8 yes, Vec8 no) => Vector256.ConditionalSelect(Vector256.LessThanOrEqual(a.Value, b.Value), yes.Value, no.Value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec8 IfEqual(Vec8 a, Vec8 b, Vec8 yes, Vec8 no) => Vector256.ConditionalSelect(Vector256.Equals(a.Value, b.Value), yes.Value, no.Value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec8 Max(Vec8 a, Vec8 b) => Vector256.Max(a.Value, b.Value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec8 Min(Vec8 a, Vec8 b) => Vector256.Min(a.Value, b.Value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec8 MaxNative(Vec8 a, Vec8 b) => Vector256.MaxNative(a.Value, b.Value);
@@ -171,6 +185,11 @@ public readonly struct Vec16 : IVector<Vec16>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec16 LessThan(Vec16 a, Vec16 b) => Vector512.LessThan(a.Value, b.Value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec16 LessThanOrEqual(Vec16 a, Vec16 b) => Vector512.LessThanOrEqual(a.Value, b.Value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec16 ConditionalSelect(Vec16 mask, Vec16 a, Vec16 b) => Vector512.ConditionalSelect(mask.Value, a.Value, b.Value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec16 IfGreater(Vec16 a, Vec16 b, Vec16 yes, Vec16 no) => Vector512.ConditionalSelect(Vector512.GreaterThan(a.Value, b.Value), yes.Value, no.Value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec16 IfGreaterOrEqual(Vec16 a, Vec16 b, Vec16 yes, Vec16 no) => Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(a.Value, b.Value), yes.Value, no.Value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec16 IfLess(Vec16 a, Vec16 b, Vec16 yes, Vec16 no) => Vector512.ConditionalSelect(Vector512.LessThan(a.Value, b.Value), yes.Value, no.Value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec16 IfLessOrEqual(Vec16 a, Vec16 b, Vec16 yes, Vec16 no) => Vector512.ConditionalSelect(Vector512.LessThanOrEqual(a.Value, b.Value), yes.Value, no.Value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec16 IfEqual(Vec16 a, Vec16 b, Vec16 yes, Vec16 no) => Vector512.ConditionalSelect(Vector512.Equals(a.Value, b.Value), yes.Value, no.Value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec16 Max(Vec16 a, Vec16 b) => Vector512.Max(a.Value, b.Value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec16 Min(Vec16 a, Vec16 b) => Vector512.Min(a.Value, b.Value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec16 MaxNative(Vec16 a, Vec16 b) => Vector512.MaxNative(a.Value, b.Value);

@@ -93,11 +93,11 @@ public class KernelSharingTests
     }
 
     /// <summary>
-    /// A comparison read only as the condition of wheres stays a lane mask in the vector form (one compare, one blend); one
-    /// also read as a value (multiplied here) stays the 0/1 float every reader can use.
+    /// A comparison read only as the condition of wheres is never a 0/1 float in the vector form: each where tests it
+    /// itself (one compare, one blend); one also read as a value (multiplied here) stays the 0/1 float every reader can use.
     /// </summary>
     [Fact]
-    public void A_comparison_read_only_by_wheres_is_a_lane_mask()
+    public void A_comparison_read_only_by_wheres_is_tested_by_each_where()
     {
         var result = GeneratorHarness.Run("""
             using Kiln;
@@ -110,9 +110,12 @@ public class KernelSharingTests
             """);
         Assert.Empty(result.CompileErrors);
         var source = result.Source("Masks");
-        Assert.Matches(@"ConditionalSelect\(S\.LessThan\(|ConditionalSelect\(v\d+, ", source);
-        Assert.Matches(@"var v\d+ = S\.LessThan\([^\n]*\);", source);
+        // no lane mask is passed between members (IVector.IfGreater's summary: that costs a vector round trip)
+        Assert.DoesNotContain("ConditionalSelect", source);
+        Assert.DoesNotContain("S.LessThan", source);
+        // the first kernel's two selects each test the comparison themselves
+        Assert.Matches(@"S\.IfLess\([^\n]*\) \+ S\.IfLess\(", source);
         // the second kernel multiplies by the comparison: it stays a 0/1 float there
-        Assert.Matches(@"\(S\.LessThan\([^\n]*\) & S\.One\)", source);
+        Assert.Matches(@"var v\d+ = S\.IfLess\([^\n]*, S\.One, S\.Zero\);", source);
     }
 }
