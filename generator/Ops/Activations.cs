@@ -19,6 +19,16 @@ internal static class Activations
     /// members would be turned into a vector and back).</summary>
     private static string IfGreater(string x, string y, string yes, string no) => $"S.IfGreater({x}, {y}, {yes}, {no})";
 
+    /// <summary>
+    /// An exponential unit's x ≥ 0 ? <paramref name="positive"/> : <paramref name="negative"/>, where the negative side is
+    /// c·expm1 with c &gt; 0 and so ±0 at x = ±0, the positive side's value there too: testing x ≥ 0 rather than x &gt; 0
+    /// lets the negative side take Simd.Expm1BelowZero, which skips expm1's upper clamp and its select for ±0.
+    /// </summary>
+    private static string NegativeSide(string x, string positive, string negative) => $"S.IfGreaterOrEqual({x}, {Zero}, {positive}, {negative})";
+
+    /// <summary>c·e, or e itself for c = 1 (exact: the JIT does not fold a vector multiply by 1).</summary>
+    private static string Scaled(double c, string vc, string e) => c == 1 ? e : $"{vc} * {e}";
+
     /// <summary>A row whose backward is g·f′(x), f′ given by <paramref name="derivative"/> and its vector and float64 forms.</summary>
     private static ElementwiseOp Activation(string name,
         Func<string[], NodeAttrs, string> scalar, Func<string[], NodeAttrs, string?> vector, Func<double[], NodeAttrs, double> eval,
@@ -46,7 +56,9 @@ internal static class Activations
     // elu: x if x > 0 else α(eˣ - 1); gradient α·eˣ for x ≤ 0
     public static readonly OpDef Elu = Activation("Elu", parameters: [("alpha", 1.0)],
         scalar: (a, t) => $"({a[0]} > 0f ? {a[0]} : {P(t, 0)} * {Simd}Expm1({a[0]}))",
-        vector: (a, t) => IfGreater(a[0], Zero, a[0], $"{V(t, 0)} * {Simd}Expm1({a[0]})"),
+        vector: (a, t) => t.Args[0] > 0
+            ? NegativeSide(a[0], a[0], Scaled(t.Args[0], V(t, 0), $"{Simd}Expm1BelowZero({a[0]})"))
+            : IfGreater(a[0], Zero, a[0], $"{V(t, 0)} * {Simd}Expm1({a[0]})"),
         eval: (a, t) => a[0] > 0 ? a[0] : t.Args[0] * Unary.Expm1Double(a[0]),
         derivative: (a, t) => $"({a[0]} > 0f ? 1f : {P(t, 0)} * MathF.Exp({a[0]}))",
         derivativeVector: (a, t) => IfGreater(a[0], Zero, One, $"{V(t, 0)} * {Simd}Exp({a[0]})"),
@@ -55,7 +67,7 @@ internal static class Activations
     // selu: scale·elu(x, α) with PyTorch's fixed α and scale
     public static readonly OpDef Selu = Activation("Selu",
         scalar: (a, _) => $"({a[0]} > 0f ? {OpDef.Float(SeluScale)} * {a[0]} : {OpDef.Float(SeluScale * SeluAlpha)} * {Simd}Expm1({a[0]}))",
-        vector: (a, _) => IfGreater(a[0], Zero, $"{a[0]} * {OpDef.Vec(OpDef.Float(SeluScale))}", $"{OpDef.Vec(OpDef.Float(SeluScale * SeluAlpha))} * {Simd}Expm1({a[0]})"),
+        vector: (a, _) => NegativeSide(a[0], $"{a[0]} * {OpDef.Vec(OpDef.Float(SeluScale))}", $"{OpDef.Vec(OpDef.Float(SeluScale * SeluAlpha))} * {Simd}Expm1BelowZero({a[0]})"),
         eval: (a, _) => a[0] > 0 ? SeluScale * a[0] : SeluScale * SeluAlpha * Unary.Expm1Double(a[0]),
         derivative: (a, _) => $"({a[0]} > 0f ? {OpDef.Float(SeluScale)} : {OpDef.Float(SeluScale * SeluAlpha)} * MathF.Exp({a[0]}))",
         derivativeVector: (a, _) => IfGreater(a[0], Zero, OpDef.Vec(OpDef.Float(SeluScale)), $"{OpDef.Vec(OpDef.Float(SeluScale * SeluAlpha))} * {Simd}Exp({a[0]})"),
@@ -64,7 +76,9 @@ internal static class Activations
     // celu: max(0, x) + min(0, α(e^(x/α) - 1)); gradient e^(x/α) for x ≤ 0
     public static readonly OpDef Celu = Activation("Celu", parameters: [("alpha", 1.0)],
         scalar: (a, t) => $"({a[0]} > 0f ? {a[0]} : {P(t, 0)} * {Simd}Expm1({a[0]} / {P(t, 0)}))",
-        vector: (a, t) => IfGreater(a[0], Zero, a[0], $"{V(t, 0)} * {Simd}Expm1({a[0]} / {V(t, 0)})"),
+        vector: (a, t) => t.Args[0] > 0
+            ? NegativeSide(a[0], a[0], Scaled(t.Args[0], V(t, 0), $"{Simd}Expm1BelowZero({a[0]} / {V(t, 0)})"))
+            : IfGreater(a[0], Zero, a[0], $"{V(t, 0)} * {Simd}Expm1({a[0]} / {V(t, 0)})"),
         eval: (a, t) => a[0] > 0 ? a[0] : t.Args[0] * Unary.Expm1Double(a[0] / t.Args[0]),
         derivative: (a, t) => $"({a[0]} > 0f ? 1f : MathF.Exp({a[0]} / {P(t, 0)}))",
         derivativeVector: (a, t) => IfGreater(a[0], Zero, One, $"{Simd}Exp({a[0]} / {V(t, 0)})"),

@@ -307,7 +307,7 @@ internal static class EagerKernels
     {
         public bool Vectorized => true;
         public float Scalar(float x0) => (x0 > 0f ? 1.050701f * x0 : 1.7580993f * global::Kiln.Kernels.Simd.Expm1(x0));
-        public S Vector<S>(S x0) where S : struct, IVector<S> => S.IfGreater(x0, S.Zero, x0 * S.Create(1.050701f), S.Create(1.7580993f) * global::Kiln.Kernels.Simd.Expm1(x0));
+        public S Vector<S>(S x0) where S : struct, IVector<S> => S.IfGreaterOrEqual(x0, S.Zero, x0 * S.Create(1.050701f), S.Create(1.7580993f) * global::Kiln.Kernels.Simd.Expm1BelowZero(x0));
     }
     public readonly struct Celu(float alpha) : IUnaryRow
     {

@@ -210,16 +210,27 @@ public static class Simd
     internal static S Expm1Portable<S>(S x) where S : struct, IVector<S> => Expm1(x, portable: true);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static S Expm1<S>(S x, bool portable) where S : struct, IVector<S>
+    private static S Expm1<S>(S x, bool portable) where S : struct, IVector<S> =>
+        S.IfEqual(x, S.Zero, x, Expm1Clamped(S.MinNative(S.Create(89f), S.MaxNative(S.Create(-30f), x)), portable)); // -0 stays -0
+
+    /// <summary>
+    /// eˣ - 1 where x &lt; 0, as <see cref="Expm1{S}(S)"/> computes it there (-∞ gives -1, NaN gives NaN), for a caller
+    /// that takes another value wherever x ≥ 0 (ELU's x ≥ 0 ? x : α(eˣ - 1) with α &gt; 0, which is x at ±0 as well): those
+    /// lanes are left unclamped and unspecified, which saves Expm1's upper clamp and its select for ±0.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static S Expm1BelowZero<S>(S x) where S : struct, IVector<S> => Expm1Clamped(S.MaxNative(S.Create(-30f), x), portable: false);
+
+    /// <summary>The body of <see cref="Expm1{S}(S)"/> on x already clamped to at most 89 (at least -30 where it is negative).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static S Expm1Clamped<S>(S xc, bool portable) where S : struct, IVector<S>
     {
-        var xc = S.MinNative(S.Create(89f), S.MaxNative(S.Create(-30f), x));
         var n = S.Round(xc * S.Create(1.44269504088896341f));
         var r = S.FusedMultiplyAdd(n, S.Create(-0.693359375f), xc);
         r = S.FusedMultiplyAdd(n, S.Create(2.12194440e-4f), r);
         var r2 = r * r;
         var em = S.FusedMultiplyAdd(ExpTail(r, r2), r2, r);
-        var y = S.TimesPow2(em + (S.One - S.TimesPow2(S.One, -n, portable)), n, portable);
-        return S.IfEqual(x, S.Zero, x, y); // -0 stays -0
+        return S.TimesPow2(em + (S.One - S.TimesPow2(S.One, -n, portable)), n, portable);
     }
 
     /// <summary>p(r) of eʳ ≈ 1 + r + r²·p(r) for |r| ≤ ln 2 / 2: Cephes' degree-5 coefficients, in Estrin's order.</summary>

@@ -104,6 +104,42 @@ public class ActivationEdgeTests
         }
     }
 
+    /// <summary>
+    /// ELU, SELU and CELU at the special values, on both paths: the sign of zero is kept (PyTorch's elu(-0.) is -0.: its
+    /// negative side α·expm1(-0.)), ±∞ give +∞ and -α·scale, NaN stays NaN, and the values either side of 0 and near
+    /// the clamps match float64 definitions. The managed form's negative side skips expm1's ±0 select and upper clamp
+    /// because it tests x ≥ 0 (Simd.Expm1BelowZero): these are the lanes that choice touches.
+    /// </summary>
+    [Theory]
+    [InlineData("cpu")]
+    [InlineData("ilgpu-cpu")]
+    public void The_exponential_units_keep_the_sign_of_zero_infinities_and_nan(string device)
+    {
+        float[] points = [-0f, 0f, float.NaN, float.NegativeInfinity, float.PositiveInfinity, -1e-30f, 1e-30f, -88f, 88f, -1f, 1f, -31f];
+        const double seluAlpha = 1.6732632423543772848170429916717, seluScale = 1.0507009873554804934193349852946;
+        using var d = Device.Create(device);
+        var m = new ActivationEdges(d);
+        m.Parameters.Set("x", points);
+        foreach (var (method, reference) in new (string, Func<double, double>)[]
+        {
+            ("EluOf", x => x > 0 ? x : Expm1(x)),
+            ("SeluOf", x => x > 0 ? seluScale * x : seluScale * seluAlpha * Expm1(x)),
+            ("CeluOf", x => x > 0 ? x : 2 * Expm1(x / 2)),
+        })
+        {
+            using var plan = (Plan)typeof(ActivationEdges).GetMethod("Compile" + method)!.Invoke(m, [])!;
+            var y = plan.Invoke([]);
+            for (int i = 0; i < points.Length; i++)
+            {
+                double want = points[i] == 0 ? points[i] : reference(points[i]);
+                string says = $"{method}({points[i]:R}) = {y[i]:R}, reference {want:R}";
+                if (double.IsNaN(want)) Assert.True(float.IsNaN(y[i]), says);
+                else if (want == 0 || double.IsInfinity(want)) Assert.True(y[i] == want && float.IsNegative(y[i]) == double.IsNegative(want), says);
+                else Assert.True(Math.Abs(y[i] - want) <= 3e-7 * Math.Abs(want), says);
+            }
+        }
+    }
+
     /// <summary>eˣ - 1 in float64 without cancellation: the series below 1e-5, else Math.Exp's (whose error is far below float's).</summary>
     private static double Expm1(double x) => Math.Abs(x) < 1e-5 ? x + x * x / 2 + x * x * x / 6 : Math.Exp(x) - 1;
 

@@ -117,6 +117,29 @@ public class SimdMathTests
         Assert.True(special[3] == 0 && float.IsNegative(special[3]), $"expm1(-0) = {special[3]:R}");
     }
 
+    /// <summary>eˣ - 1 below zero as ELU's negative side takes it (no upper clamp, no ±0 select): the same two-ulp bound
+    /// over x &lt; 0 at both widths, -∞ gives -1 and NaN stays NaN.</summary>
+    [Theory]
+    [InlineData(8)]
+    [InlineData(16)]
+    public void Expm1_below_zero_is_within_two_ulp(int width)
+    {
+        if (width == 16 && !Vector512.IsHardwareAccelerated) return;
+        Func<float[], float[]> expm1 = width == 16 ? v => Apply<Vec16>(Simd.Expm1BelowZero, v) : v => Apply<Vec8>(Simd.Expm1BelowZero, v);
+        static double Truth(double x) => Math.Abs(x) < 1e-5 ? x + x * x / 2 + x * x * x / 6 : Math.Exp(x) - 1;
+        var xs = new List<float>();
+        for (double v = -40; v < 0; v += 0.00313) xs.Add((float)v);
+        for (double e = -149; e < 0; e += 0.037) xs.Add((float)-Math.Pow(2, e));
+        xs.AddRange([-0.3466f, -0.3467f, -17.4f, -30f, -31f, -1000f, float.MinValue, -float.Epsilon]);
+        var x = xs.ToArray();
+        var y = expm1(x);
+        for (int i = 0; i < x.Length; i++)
+            Assert.True(Ulps(y[i], Truth(x[i])) <= 2, $"expm1({x[i]:R}) = {y[i]:R}, float64 {Truth(x[i]):R}");
+        var special = expm1([float.NegativeInfinity, float.NaN]);
+        Assert.Equal(-1f, special[0]);
+        Assert.True(float.IsNaN(special[1]));
+    }
+
     [Theory]
     [MemberData(nameof(Forms))]
     public void Log_is_within_two_ulp_from_the_smallest_subnormal_to_the_largest_float(string form)
