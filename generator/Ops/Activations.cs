@@ -26,7 +26,7 @@ internal static class Activations
     /// </summary>
     private static string NegativeSide(string x, string positive, string negative) => $"S.IfGreaterOrEqual({x}, {Zero}, {positive}, {negative})";
 
-    /// <summary>c·e, or e itself for c = 1 (exact: the JIT does not fold a vector multiply by 1).</summary>
+    /// <summary>c·e, or e itself for c = 1 (exact; the JIT does not fold a vector multiply by 1).</summary>
     private static string Scaled(double c, string vc, string e) => c == 1 ? e : $"{vc} * {e}";
 
     /// <summary>A row whose backward is g·f′(x), f′ given by <paramref name="derivative"/> and its vector and float64 forms.</summary>
@@ -55,7 +55,7 @@ internal static class Activations
 
     // elu: x if x > 0 else α(eˣ - 1); gradient α·eˣ for x ≤ 0
     public static readonly OpDef Elu = Activation("Elu", parameters: [("alpha", 1.0)],
-        scalar: (a, t) => $"({a[0]} > 0f ? {a[0]} : {P(t, 0)} * {Simd}Expm1({a[0]}))",
+        scalar: (a, t) => $"({a[0]} > 0f ? {a[0]} : {Scaled(t.Args[0], P(t, 0), $"{Simd}Expm1({a[0]})")})",
         vector: (a, t) => t.Args[0] > 0
             ? NegativeSide(a[0], a[0], Scaled(t.Args[0], V(t, 0), $"{Simd}Expm1BelowZero({a[0]})"))
             : IfGreater(a[0], Zero, a[0], $"{V(t, 0)} * {Simd}Expm1({a[0]})"),
@@ -75,7 +75,7 @@ internal static class Activations
 
     // celu: max(0, x) + min(0, α(e^(x/α) - 1)); gradient e^(x/α) for x ≤ 0
     public static readonly OpDef Celu = Activation("Celu", parameters: [("alpha", 1.0)],
-        scalar: (a, t) => $"({a[0]} > 0f ? {a[0]} : {P(t, 0)} * {Simd}Expm1({a[0]} / {P(t, 0)}))",
+        scalar: (a, t) => $"({a[0]} > 0f ? {a[0]} : {Scaled(t.Args[0], P(t, 0), $"{Simd}Expm1({a[0]} / {P(t, 0)})")})",
         vector: (a, t) => t.Args[0] > 0
             ? NegativeSide(a[0], a[0], Scaled(t.Args[0], V(t, 0), $"{Simd}Expm1BelowZero({a[0]} / {V(t, 0)})"))
             : IfGreater(a[0], Zero, a[0], $"{V(t, 0)} * {Simd}Expm1({a[0]} / {V(t, 0)})"),

@@ -36,6 +36,33 @@ public class KernelSharingTests
         Assert.Equal(2, Regex.Matches(source, $@"\.{kernel}Cpu, new\(\) {{ A0 = 4 \* _d\.N, ").Count);
     }
 
+    /// <summary>
+    /// Layers that compute the same thing share one kernel however deep they sit: the graph numbers a deep layer's values
+    /// with more digits, and the kernel body's folding must not depend on that (bias + ELU, whose folded expression is
+    /// near the fold's length limit, once split the GAN's two hidden layers into two kernels each way).
+    /// </summary>
+    [Fact]
+    public void Deep_layers_share_their_kernels_however_their_values_are_numbered()
+    {
+        var layers = string.Join("\n", Enumerable.Range(0, 12).Select(i => $"[Param(16, 16)] Tensor w{i}; [Param(16)] Tensor b{i};"));
+        var chain = Enumerable.Range(0, 12).Aggregate("x", (h, i) => $"Elu(Linear({h}, w{i}, b{i}))");
+        var result = GeneratorHarness.Run($$"""
+            using Kiln;
+            using static Kiln.Ops;
+            [Model] public partial class Deep
+            {
+                {{layers}}
+                [Loss] public Tensor Loss([Shape("N", 16)] Tensor x) => {{chain}}.Sum();
+            }
+            """);
+        Assert.Empty(result.CompileErrors);
+        var source = result.Source("Deep");
+        // each kernel's comment: its op list, up to the line naming its arguments
+        var kernels = Regex.Split(source, @"\n\s*// K\d+: ").Skip(1).Select(k => k.Split("// d:")[0]).ToList();
+        Assert.Single(kernels, k => k.Contains("= Elu(") && !k.Contains("Sum("));
+        Assert.Single(kernels, k => k.Contains("= EluDerivative(") && k.Contains("= Mul("));
+    }
+
     [Fact]
     public void Kernels_that_differ_only_in_size_one_dims_or_comments_are_one_kernel()
     {
