@@ -260,6 +260,7 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
         // the shapes as declared, for the messages of a wrong length, where a dim is named
         if (g.Inputs.Any(i => i.Shape.Dims.Any(d => !d.IsConstant)))
             more += $", declared: [{string.Join(", ", g.Inputs.Select(i => $"\"{i.Shape}\""))}]";
+        if (m.IsLoss) more += ", loss: true";
         return $"Describe([{inputs}], [{shapes}]{more});";
     }
 
@@ -370,8 +371,6 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
         }
         else if (Outputs.Count == 1)
         {
-            w.Line($"/// <summary>Output elements ({m.Output.Shape}).</summary>");
-            w.Line($"public int OutputLength => (int)({Dim(m.Output.Shape.Count)});");
             w.Line("/// <summary>Runs the forward pass and writes the output.</summary>");
             w.Line($"public void Run({(parameters.Length == 0 ? "" : parameters + ", ")}{Span}<float> {output}) {{ using ({Self}Enter({output})) {{ {Self}Load({names}); {Self}Finish({output}); }} }}");
             w.Line("/// <summary>Runs the forward pass and returns a new array with the output.</summary>");
@@ -387,9 +386,6 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
         {
             // a tuple of outputs: each is written to its own span, or returned in a tuple of arrays named as the method's
             var outs = Outputs.Select(o => (o.Name, o.Node, Param: Fresh(Identifier.Escape(o.Name), g.Inputs))).ToList();
-            w.Line($"/// <summary>Elements of the first output, {outs[0].Name} ({m.Output.Shape}).</summary>");
-            w.Line($"public int OutputLength => (int)({Dim(m.Output.Shape.Count)});");
-            w.Line();
             w.Line($"/// <summary>Runs the forward pass and writes each output: {string.Join(", ", outs.Select(o => $"{o.Name} {o.Node.Shape}"))}.</summary>");
             w.Open($"public void Run({(parameters.Length == 0 ? "" : parameters + ", ")}{string.Join(", ", outs.Select(o => $"{Span}<float> {o.Param}"))})");
             foreach (var o in outs) w.Line($"{Checks}CheckOutput(\"{o.Name}\", {o.Param}.Length, {SelfDim(o.Node.Shape.Count)}, \"{o.Node.Shape}\");");
@@ -419,25 +415,19 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
         w.Line();
         if (stagedChecks.Count > 0)
         {
-            w.Line($"private void PrepareStaged() {{ {string.Join(" ", stagedChecks)} UploadStaged(); }}");
+            w.Line($"protected override void PrepareStaged() {{ {string.Join(" ", stagedChecks)} UploadStaged(); }}");
             w.Line();
         }
-        string prepare = stagedChecks.Count > 0 ? "PrepareStaged();" : "UploadStaged();";
         if (m.IsLoss)
         {
             w.Line("/// <summary>Forward and backward on the inputs written through StagedInput/StagedTargets (nothing copied on the managed path).</summary>");
-            w.Line($"public override float ForwardBackwardStaged() {{ using (Enter()) {{ {prepare} {string.Concat(Embeddings().Select(e => $"State.MarkRows(\"{e.Path}\", StagedTargets(\"{e.Input.Attrs.Name}\")); "))}return ExecuteLoss(true, {Off(m.Output)}); }} }}");
+            w.Line($"public override float ForwardBackwardStaged() {{ using (Enter()) {{ PrepareStaged(); {string.Concat(Embeddings().Select(e => $"State.MarkRows(\"{e.Path}\", StagedTargets(\"{e.Input.Attrs.Name}\")); "))}return ExecuteLoss(true, {Off(m.Output)}); }} }}");
         }
-        else
+        else if (Outputs.Count > 1)
         {
-            w.Line("/// <summary>The forward pass on staged inputs, writing the output.</summary>");
-            if (Outputs.Count == 1)
-                w.Line($"public void RunStaged({Span}<float> output) {{ using (Enter(output)) {{ {prepare} Finish(output); }} }}");
-            else
-                w.Line($"public void RunStaged({string.Join(", ", Outputs.Select(o => $"{Span}<float> {Identifier.Escape(o.Name)}"))}) {{ {string.Concat(Outputs.Select(o => $"CheckOutput(\"{o.Name}\", {Identifier.Escape(o.Name)}.Length, {Dim(o.Node.Shape.Count)}, \"{o.Node.Shape}\"); "))}using (Enter()) {{ {prepare} Execute(backward: false); {string.Concat(Outputs.Select(o => $"Work.CopyTo({Identifier.Escape(o.Name)}, {Off(o.Node)}); "))}}} }}");
+            w.Line("/// <summary>The forward pass on staged inputs, writing each output.</summary>");
+            w.Line($"public void RunStaged({string.Join(", ", Outputs.Select(o => $"{Span}<float> {Identifier.Escape(o.Name)}"))}) {{ {string.Concat(Outputs.Select(o => $"CheckOutput(\"{o.Name}\", {Identifier.Escape(o.Name)}.Length, {Dim(o.Node.Shape.Count)}, \"{o.Node.Shape}\"); "))}using (Enter()) {{ PrepareStaged(); Execute(backward: false); {string.Concat(Outputs.Select(o => $"Work.CopyTo({Identifier.Escape(o.Name)}, {Off(o.Node)}); "))}}} }}");
         }
-        w.Line("/// <summary>Runs the kernels again on the inputs of the last call (benchmarks, repeated evaluation).</summary>");
-        w.Line($"public void Replay(bool backward = {(m.IsLoss ? "true" : "false")}) {{ using (Enter()) Execute(backward); }}");
         var args = string.Join(", ", g.Inputs.Select((i, idx) => $"Arg<{(i.Attrs.IsInt ? "int" : "float")}>(inputs, {idx}, \"{i.Attrs.Name}\", {g.Inputs.Count}){(IsScalar(i) ? "[0]" : "")}"));
         string invoke = m.IsLoss ? $"[backward ? ForwardBackward({args}) : Forward({args})]" : $"Run({args}){(Outputs.Count > 1 ? ".Item1" : "")}";
         // each input's Arg checks the count; a plan without inputs checks that it was given none

@@ -143,9 +143,9 @@ public abstract class Plan : IDisposable
     /// </summary>
     protected void Describe((string Name, long Offset, long Count, bool IsInt)[] inputs, int[][] shapes,
         (string Name, long Offset, long Count)[]? outputs = null, (long Offset, long Read, long Written, long Count)[]? buffers = null,
-        (string Name, long Offset, long Count)[]? inputGrads = null, string[]? declared = null)
+        (string Name, long Offset, long Count)[]? inputGrads = null, string[]? declared = null, bool loss = false)
     {
-        (_inputSlots, _shapes, _declared) = (inputs, shapes, declared);
+        (_inputSlots, _shapes, _declared, _loss) = (inputs, shapes, declared, loss);
         (_outputSlots, _bufferSlots, _inputGradSlots) = (outputs ?? [], buffers ?? [], inputGrads ?? []);
     }
 
@@ -421,6 +421,32 @@ public abstract class Plan : IDisposable
     }
 
     private (string Name, int Slot, long Offset, long Count, string Shape) _output;
+    /// <summary>Whether this is a [Loss] method's plan (its run returns the loss and can go backward).</summary>
+    private bool _loss;
+
+    /// <summary>Elements of a forward plan's output (of its first output, for a tuple).</summary>
+    public int OutputLength => _output.Name is not null ? (int)_output.Count
+        : !_loss && _outputSlots.Length > 0 ? (int)_outputSlots[0].Count
+        : throw new NotSupportedException("A loss plan returns its loss, not an output array.");
+
+    /// <summary>Runs the kernels again on the inputs of the last call (benchmarks, repeated evaluation): a loss plan's
+    /// forward and backward, a forward plan's forward.</summary>
+    public void Replay() => Replay(_loss);
+
+    /// <summary>Runs the kernels again on the inputs of the last call, going backward too when asked (loss plans).</summary>
+    public void Replay(bool backward) { using (Enter()) Execute(backward); }
+
+    /// <summary>The forward pass on the inputs written through <see cref="StagedInput"/>/<see cref="StagedTargets"/>, writing
+    /// the output (a forward plan with one output; a tuple's plan has a RunStaged with a destination per output).</summary>
+    public void RunStaged(Span<float> output)
+    {
+        if (_output.Name is null)
+            throw new NotSupportedException(_loss ? "A loss plan runs staged inputs with ForwardBackwardStaged." : "This plan returns a tuple: give RunStaged a destination for each output.");
+        using (Enter(output)) { PrepareStaged(); Finish(output); }
+    }
+
+    /// <summary>Before a staged run: checks what the generated plan checks of staged class indices, then places the staged inputs.</summary>
+    protected virtual void PrepareStaged() => UploadStaged();
 
     /// <summary>
     /// The generated constructor's description of a forward plan's single output: its parameter name, bound slot (-1: it

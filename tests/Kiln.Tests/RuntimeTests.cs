@@ -285,6 +285,41 @@ public class DisposalTests
         Assert.Throws<ObjectDisposedException>(() => m.Parameters.Get("a"));
     }
 
+    /// <summary>
+    /// The members every plan has from the runtime: Replay() repeats a loss plan's forward and backward (gradients add up
+    /// again) and a forward plan's forward; OutputLength is a forward plan's output (a tuple's first); a loss plan has no
+    /// output array and runs staged inputs with ForwardBackwardStaged, and a tuple's plan takes a destination per output.
+    /// </summary>
+    [Fact]
+    public void Replay_output_length_and_staged_runs_follow_the_kind_of_plan()
+    {
+        using var d = Device.ManagedCpu();
+        var m = new Kiln.Tests.Models.ManyOutputs(d);
+        using var train = m.CompileTrain();
+        using var both = m.CompileBoth();
+        float[] x = [1, 2, 3, 4, 5, 6, 7, 8];
+        m.Parameters.ZeroGrad();
+        train.ForwardBackward(x, [0, 2]);
+        var once = m.Parameters.Grad("w");
+        Assert.Contains(once, g => g != 0);
+        train.Replay();
+        var twice = m.Parameters.Grad("w");
+        for (int i = 0; i < once.Length; i++) Assert.Equal(2 * once[i], twice[i], 1e-5f);
+        train.Replay(backward: false);
+        Assert.Equal(twice, m.Parameters.Grad("w"));
+
+        Assert.Equal(6, both.OutputLength);
+        var (logits, _) = both.Run(x);
+        both.Replay();
+        Assert.Contains("loss plan", Assert.Throws<NotSupportedException>(() => train.OutputLength).Message);
+        Assert.Contains("ForwardBackwardStaged", Assert.Throws<NotSupportedException>(() => train.RunStaged(new float[1])).Message);
+        Assert.Contains("destination for each output", Assert.Throws<NotSupportedException>(() => both.RunStaged(new float[6])).Message);
+        x.CopyTo(both.StagedInput("x"));
+        var (staged, probs) = (new float[6], new float[6]);
+        both.RunStaged(staged, probs);
+        Assert.Equal(logits, staged);
+    }
+
     [Theory]
     [MemberData(nameof(Devices))]
     public void A_plan_in_use_rejects_a_second_caller_on_every_entry_point(string device)

@@ -73,8 +73,6 @@ namespace Samples.Diabetes
                 _f5 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K2, global::Kiln.Generated.DiabetesClassifierKernels.K2Cpu, new() { A0 = _d.N, A1 = _d.T18, A2 = _d.T16, A3 = 86 }, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Bound(1, _d.T18, _d.N));
             }
 
-            /// <summary>Output elements ([N, 1]).</summary>
-            public int OutputLength => (int)(_d.N);
             /// <summary>Runs the forward pass and writes the output.</summary>
             public void Run(global::System.ReadOnlySpan<float> x, global::System.Span<float> output) { using (this.Enter(output)) { this.Load(x); this.Finish(output); } }
             /// <summary>Runs the forward pass and returns a new array with the output.</summary>
@@ -82,10 +80,6 @@ namespace Samples.Diabetes
             /// <summary>Runs the forward pass on the caller's arrays in place where it can (managed path): kernels read the inputs and write the output there, and Replay does again.</summary>
             public void Run(float[] x, float[] output) { this.Offer(0, x); this.Offer(1, output); this.Run(new global::System.ReadOnlySpan<float>(x), new global::System.Span<float>(output)); }
 
-            /// <summary>The forward pass on staged inputs, writing the output.</summary>
-            public void RunStaged(global::System.Span<float> output) { using (Enter(output)) { UploadStaged(); Finish(output); } }
-            /// <summary>Runs the kernels again on the inputs of the last call (benchmarks, repeated evaluation).</summary>
-            public void Replay(bool backward = false) { using (Enter()) Execute(backward); }
             public override float[] Invoke(global::System.Array[] inputs, bool backward = false) => Run(Arg<float>(inputs, 0, "x", 1));
 
             private void Load(global::System.ReadOnlySpan<float> x)
@@ -131,7 +125,7 @@ namespace Samples.Diabetes
                 _d.T7 = Align(45 + 15 * _d.N); _d.T11 = Align(60 + 21 * _d.N); _d.T13 = Align(75 + 25 * _d.N); _d.T17 = Align(90 + 29 * _d.N);
                 _d.T25 = Align(105 + 30 * _d.N); _d.T37 = Align(121 + 30 * _d.N); _d.T40 = Align(60 + 21 * _d.N); _d.T44 = Align(136 + 31 * _d.N);
                 _d.T47 = Align(30 + 9 * _d.N); _d.T51 = Align(151 + 35 * _d.N);
-                Describe([("x", _d.T0, 8 * _d.N, false), ("y", _d.T1, _d.N, false)], [[_d.N, 8], [_d.N, 1], []], declared: ["[N, 8]", "[N, 1]"]);
+                Describe([("x", _d.T0, 8 * _d.N, false), ("y", _d.T1, _d.N, false)], [[_d.N, 8], [_d.N, 1], []], declared: ["[N, 8]", "[N, 1]"], loss: true);
                 BindSlots(8 * _d.N, _d.N);
                 _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 6, 8, transA: false, transB: true, accumulate: false);
                 _f1 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K0, global::Kiln.Generated.DiabetesClassifierKernels.K0Cpu, new() { A0 = 6 * _d.N, A1 = _d.T7, A2 = _d.T5, A3 = 48 }, global::Kiln.Kernels.Launch.Map(6 * _d.N), global::Kiln.Kernels.Output.Work(_d.T7, 6 * _d.N));
@@ -162,9 +156,7 @@ namespace Samples.Diabetes
             public float Forward(float[] x, float[] y) { this.Offer(0, x); this.Offer(1, y); return this.Forward(new global::System.ReadOnlySpan<float>(x), new global::System.ReadOnlySpan<float>(y)); }
 
             /// <summary>Forward and backward on the inputs written through StagedInput/StagedTargets (nothing copied on the managed path).</summary>
-            public override float ForwardBackwardStaged() { using (Enter()) { UploadStaged(); return ExecuteLoss(true, _d.T25); } }
-            /// <summary>Runs the kernels again on the inputs of the last call (benchmarks, repeated evaluation).</summary>
-            public void Replay(bool backward = true) { using (Enter()) Execute(backward); }
+            public override float ForwardBackwardStaged() { using (Enter()) { PrepareStaged(); return ExecuteLoss(true, _d.T25); } }
             public override float[] Invoke(global::System.Array[] inputs, bool backward = false) => [backward ? ForwardBackward(Arg<float>(inputs, 0, "x", 2), Arg<float>(inputs, 1, "y", 2)) : Forward(Arg<float>(inputs, 0, "x", 2), Arg<float>(inputs, 1, "y", 2))];
 
             private void Load(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y)

@@ -88,9 +88,6 @@ namespace Demo
                 _l10 = new global::Kiln.Kernels.SoftmaxOp(_d.N, 3, 1, log: false, backward: false);
             }
 
-            /// <summary>Elements of the first output, logits ([N, 3]).</summary>
-            public int OutputLength => (int)(3 * _d.N);
-
             /// <summary>Runs the forward pass and writes each output: logits [N, 3], probs [N, 3].</summary>
             public void Run(global::System.ReadOnlySpan<float> x, float temperature, global::System.Span<float> logits, global::System.Span<float> probs)
             {
@@ -114,10 +111,8 @@ namespace Demo
                 return (logits, probs);
             }
 
-            /// <summary>The forward pass on staged inputs, writing the output.</summary>
-            public void RunStaged(global::System.Span<float> logits, global::System.Span<float> probs) { CheckOutput("logits", logits.Length, 3 * _d.N, "[N, 3]"); CheckOutput("probs", probs.Length, 3 * _d.N, "[N, 3]"); using (Enter()) { UploadStaged(); Execute(backward: false); Work.CopyTo(logits, _d.T20); Work.CopyTo(probs, _d.T22); } }
-            /// <summary>Runs the kernels again on the inputs of the last call (benchmarks, repeated evaluation).</summary>
-            public void Replay(bool backward = false) { using (Enter()) Execute(backward); }
+            /// <summary>The forward pass on staged inputs, writing each output.</summary>
+            public void RunStaged(global::System.Span<float> logits, global::System.Span<float> probs) { CheckOutput("logits", logits.Length, 3 * _d.N, "[N, 3]"); CheckOutput("probs", probs.Length, 3 * _d.N, "[N, 3]"); using (Enter()) { PrepareStaged(); Execute(backward: false); Work.CopyTo(logits, _d.T20); Work.CopyTo(probs, _d.T22); } }
             public override float[] Invoke(global::System.Array[] inputs, bool backward = false) => Run(Arg<float>(inputs, 0, "x", 2), Arg<float>(inputs, 1, "temperature", 2)[0]).Item1;
 
             private void Load(global::System.ReadOnlySpan<float> x, float temperature)
@@ -184,7 +179,7 @@ namespace Demo
                 _d.T73 = Align(274 + 35 * _d.N); _d.T76 = Align(289 + 38 * _d.N); _d.T82 = Align(304 + 42 * _d.N); _d.T83 = Align(93 + 20 * _d.N);
                 _d.T89 = Align(319 + 46 * _d.N); _d.T90 = Align(63 + 12 * _d.N); _d.T92 = Align(334 + 50 * _d.N); _d.T84 = Align(349 + 54 * _d.N);
                 _d.T91 = Align(380 + 54 * _d.N);
-                Describe([("x", _d.T0, 4 * _d.N, false), ("t", _d.T1, _d.N, true)], [[_d.N, 4], [_d.N], []], outputs: [("loss", _d.T62, 1), ("logits", _d.T24, 3 * _d.N)], buffers: [(0, _d.T26, _d.T35, 3)], inputGrads: [("x", _d.T92, 4 * _d.N)], declared: ["[N, 4]", "[N]"]);
+                Describe([("x", _d.T0, 4 * _d.N, false), ("t", _d.T1, _d.N, true)], [[_d.N, 4], [_d.N], []], outputs: [("loss", _d.T62, 1), ("logits", _d.T24, 3 * _d.N)], buffers: [(0, _d.T26, _d.T35, 3)], inputGrads: [("x", _d.T92, 4 * _d.N)], declared: ["[N, 4]", "[N]"], loss: true);
                 BindSlots(4 * _d.N);
                 _l0 = new global::Kiln.Kernels.RandomOp(4 * _d.N, global::Kiln.Kernels.RandomOp.Kind.Normal, 0f, stream: 0);
                 _f1 = new(this, global::Kiln.Generated.TourKernels.K5, global::Kiln.Generated.TourKernels.K5Cpu, new() { A0 = 4 * _d.N, A1 = _d.T5, A2 = _d.T0, A3 = _d.T2 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T5, 4 * _d.N), slots: [0]);
@@ -236,12 +231,10 @@ namespace Demo
             public float ForwardBackward(float[] x, global::System.ReadOnlySpan<int> t) { this.Offer(0, x); return this.ForwardBackward(new global::System.ReadOnlySpan<float>(x), t); }
             public float Forward(float[] x, global::System.ReadOnlySpan<int> t) { this.Offer(0, x); return this.Forward(new global::System.ReadOnlySpan<float>(x), t); }
 
-            private void PrepareStaged() { CheckTargets("t", StagedTargets("t"), 3, -100); UploadStaged(); }
+            protected override void PrepareStaged() { CheckTargets("t", StagedTargets("t"), 3, -100); UploadStaged(); }
 
             /// <summary>Forward and backward on the inputs written through StagedInput/StagedTargets (nothing copied on the managed path).</summary>
             public override float ForwardBackwardStaged() { using (Enter()) { PrepareStaged(); return ExecuteLoss(true, _d.T62); } }
-            /// <summary>Runs the kernels again on the inputs of the last call (benchmarks, repeated evaluation).</summary>
-            public void Replay(bool backward = true) { using (Enter()) Execute(backward); }
             public override float[] Invoke(global::System.Array[] inputs, bool backward = false) => [backward ? ForwardBackward(Arg<float>(inputs, 0, "x", 2), Arg<int>(inputs, 1, "t", 2)) : Forward(Arg<float>(inputs, 0, "x", 2), Arg<int>(inputs, 1, "t", 2))];
 
             private void Load(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<int> t)

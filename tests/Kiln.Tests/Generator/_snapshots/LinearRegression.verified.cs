@@ -62,8 +62,6 @@ namespace Samples.LinearRegression
                 _f1 = new(this, global::Kiln.Generated.LinearModelKernels.K0, global::Kiln.Generated.LinearModelKernels.K0Cpu, new() { A0 = _d.N, A1 = _d.T5, A2 = _d.T4, A3 = 1 }, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Bound(1, _d.T5, _d.N));
             }
 
-            /// <summary>Output elements ([N, 1]).</summary>
-            public int OutputLength => (int)(_d.N);
             /// <summary>Runs the forward pass and writes the output.</summary>
             public void Run(global::System.ReadOnlySpan<float> x, global::System.Span<float> output) { using (this.Enter(output)) { this.Load(x); this.Finish(output); } }
             /// <summary>Runs the forward pass and returns a new array with the output.</summary>
@@ -71,10 +69,6 @@ namespace Samples.LinearRegression
             /// <summary>Runs the forward pass on the caller's arrays in place where it can (managed path): kernels read the inputs and write the output there, and Replay does again.</summary>
             public void Run(float[] x, float[] output) { this.Offer(0, x); this.Offer(1, output); this.Run(new global::System.ReadOnlySpan<float>(x), new global::System.Span<float>(output)); }
 
-            /// <summary>The forward pass on staged inputs, writing the output.</summary>
-            public void RunStaged(global::System.Span<float> output) { using (Enter(output)) { UploadStaged(); Finish(output); } }
-            /// <summary>Runs the kernels again on the inputs of the last call (benchmarks, repeated evaluation).</summary>
-            public void Replay(bool backward = false) { using (Enter()) Execute(backward); }
             public override float[] Invoke(global::System.Array[] inputs, bool backward = false) => Run(Arg<float>(inputs, 0, "x", 1));
 
             private void Load(global::System.ReadOnlySpan<float> x)
@@ -110,7 +104,7 @@ namespace Samples.LinearRegression
             {
                 _d.N = n; _d.T0 = Device.IsManaged ? 0 : Align(0); _d.T1 = Device.IsManaged ? 0 : Align(15 + _d.N); _d.T5 = Align(30 + 2 * _d.N);
                 _d.T9 = Align(45 + 3 * _d.N); _d.T14 = Align(61 + 3 * _d.N);
-                Describe([("x", _d.T0, _d.N, false), ("y", _d.T1, _d.N, false)], [[_d.N, 1], [_d.N, 1], []], declared: ["[N, 1]", "[N, 1]"]);
+                Describe([("x", _d.T0, _d.N, false), ("y", _d.T1, _d.N, false)], [[_d.N, 1], [_d.N, 1], []], declared: ["[N, 1]", "[N, 1]"], loss: true);
                 BindSlots(_d.N, _d.N);
                 _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 1, 1, transA: false, transB: true, accumulate: false);
                 _f1 = new(this, global::Kiln.Generated.LinearModelKernels.K1, global::Kiln.Generated.LinearModelKernels.K1Cpu, new() { A0 = _d.N, A1 = _d.T5, A2 = 1, A3 = _d.T1, A4 = _d.T9 }, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T9, 1), slots: [1]);
@@ -129,9 +123,7 @@ namespace Samples.LinearRegression
             public float Forward(float[] x, float[] y) { this.Offer(0, x); this.Offer(1, y); return this.Forward(new global::System.ReadOnlySpan<float>(x), new global::System.ReadOnlySpan<float>(y)); }
 
             /// <summary>Forward and backward on the inputs written through StagedInput/StagedTargets (nothing copied on the managed path).</summary>
-            public override float ForwardBackwardStaged() { using (Enter()) { UploadStaged(); return ExecuteLoss(true, _d.T9); } }
-            /// <summary>Runs the kernels again on the inputs of the last call (benchmarks, repeated evaluation).</summary>
-            public void Replay(bool backward = true) { using (Enter()) Execute(backward); }
+            public override float ForwardBackwardStaged() { using (Enter()) { PrepareStaged(); return ExecuteLoss(true, _d.T9); } }
             public override float[] Invoke(global::System.Array[] inputs, bool backward = false) => [backward ? ForwardBackward(Arg<float>(inputs, 0, "x", 2), Arg<float>(inputs, 1, "y", 2)) : Forward(Arg<float>(inputs, 0, "x", 2), Arg<float>(inputs, 1, "y", 2))];
 
             private void Load(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y)
