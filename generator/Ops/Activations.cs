@@ -60,8 +60,8 @@ internal static class Activations
             ? NegativeSide(a[0], a[0], Scaled(t.Args[0], V(t, 0), $"{Simd}Expm1BelowZero({a[0]})"))
             : IfGreater(a[0], Zero, a[0], $"{V(t, 0)} * {Simd}Expm1({a[0]})"),
         eval: (a, t) => a[0] > 0 ? a[0] : t.Args[0] * Unary.Expm1Double(a[0]),
-        derivative: (a, t) => $"({a[0]} > 0f ? 1f : {P(t, 0)} * MathF.Exp({a[0]}))",
-        derivativeVector: (a, t) => IfGreater(a[0], Zero, One, $"{V(t, 0)} * {Simd}Exp({a[0]})"),
+        derivative: (a, t) => $"({a[0]} > 0f ? 1f : {Scaled(t.Args[0], P(t, 0), $"MathF.Exp({a[0]})")})",
+        derivativeVector: (a, t) => IfGreater(a[0], Zero, One, Scaled(t.Args[0], V(t, 0), $"{Simd}Exp({a[0]})")),
         derivativeEval: (a, t) => a[0] > 0 ? 1 : t.Args[0] * Math.Exp(a[0]));
 
     // selu: scale·elu(x, α) with PyTorch's fixed α and scale
