@@ -226,7 +226,7 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
         return masks;
     }
 
-    private static readonly System.Text.RegularExpressions.Regex Names = new(@"\b[lv]\d+\b", System.Text.RegularExpressions.RegexOptions.Compiled);
+    private static readonly System.Text.RegularExpressions.Regex Digits = new(@"\d+", System.Text.RegularExpressions.RegexOptions.Compiled);
     private static readonly System.Text.RegularExpressions.Regex Definition = new(@"^(?:float|var) ([lv]\d+) = (.*);$", System.Text.RegularExpressions.RegexOptions.Compiled);
 
     /// <summary>
@@ -244,9 +244,9 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
             var use = new System.Text.RegularExpressions.Regex($@"\b{m.Groups[1].Value}\b");
             var users = Enumerable.Range(i + 1, lines.Count - i - 1).Where(j => use.IsMatch(lines[j])).ToList();
             string value = Primary(m.Groups[2].Value) ? m.Groups[2].Value : $"({m.Groups[2].Value})";
-            // the length is judged with every name as short as the renumbered kernel's: the same kernel folds the same way
-            // whatever its values were numbered in the graph (two layers' kernels stay one)
-            if (users.Count != 1 || use.Matches(lines[users[0]]).Count != 1 || Names.Replace(value, "v0").Length > 80) continue;
+            // the length is judged with every number one digit long: value ids, offsets and dims differ between layers
+            // before the kernel library normalises them, and the same kernel must fold the same way wherever it sits
+            if (users.Count != 1 || use.Matches(lines[users[0]]).Count != 1 || Digits.Replace(value, "0").Length > 80) continue;
             lines[users[0]] = use.Replace(lines[users[0]], value.Replace("$", "$$"));
             lines.RemoveAt(i--);
         }

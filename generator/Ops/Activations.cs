@@ -21,8 +21,9 @@ internal static class Activations
 
     /// <summary>
     /// An exponential unit's x ≥ 0 ? <paramref name="positive"/> : <paramref name="negative"/>, where the negative side is
-    /// c·expm1 with c &gt; 0 and so ±0 at x = ±0, the positive side's value there too: testing x ≥ 0 rather than x &gt; 0
-    /// lets the negative side take Simd.Expm1BelowZero, which skips expm1's upper clamp and its select for ±0.
+    /// c·expm1(x/α) with a finite c &gt; 0 and 0 &lt; α ≤ 1, and so ±0 at x = ±0, the positive side's value there too:
+    /// testing x ≥ 0 rather than x &gt; 0 lets the negative side take Simd.Expm1BelowZero, which skips expm1's upper clamp
+    /// and its select for ±0 (its argument is never ±0 there).
     /// </summary>
     private static string NegativeSide(string x, string positive, string negative) => $"S.IfGreaterOrEqual({x}, {Zero}, {positive}, {negative})";
 
@@ -56,7 +57,7 @@ internal static class Activations
     // elu: x if x > 0 else α(eˣ - 1); gradient α·eˣ for x ≤ 0
     public static readonly OpDef Elu = Activation("Elu", parameters: [("alpha", 1.0)],
         scalar: (a, t) => $"({a[0]} > 0f ? {a[0]} : {Scaled(t.Args[0], P(t, 0), $"{Simd}Expm1({a[0]})")})",
-        vector: (a, t) => t.Args[0] > 0
+        vector: (a, t) => t.Args[0] > 0 && !double.IsPositiveInfinity(t.Args[0])
             ? NegativeSide(a[0], a[0], Scaled(t.Args[0], V(t, 0), $"{Simd}Expm1BelowZero({a[0]})"))
             : IfGreater(a[0], Zero, a[0], $"{V(t, 0)} * {Simd}Expm1({a[0]})"),
         eval: (a, t) => a[0] > 0 ? a[0] : t.Args[0] * Unary.Expm1Double(a[0]),
@@ -76,8 +77,10 @@ internal static class Activations
     // celu: max(0, x) + min(0, α(e^(x/α) - 1)); gradient e^(x/α) for x ≤ 0
     public static readonly OpDef Celu = Activation("Celu", parameters: [("alpha", 1.0)],
         scalar: (a, t) => $"({a[0]} > 0f ? {a[0]} : {Scaled(t.Args[0], P(t, 0), $"{Simd}Expm1({a[0]} / {P(t, 0)})")})",
-        vector: (a, t) => t.Args[0] > 0
-            ? NegativeSide(a[0], a[0], Scaled(t.Args[0], V(t, 0), $"{Simd}Expm1BelowZero({a[0]} / {V(t, 0)})"))
+        // 0 < α ≤ 1: x/α is negative wherever x is (for α > 1 a tiny x would round to -0, whose expm1 is -0 only with
+        // Expm1's ±0 select)
+        vector: (a, t) => t.Args[0] > 0 && t.Args[0] <= 1
+            ? NegativeSide(a[0], a[0], Scaled(t.Args[0], V(t, 0), $"{Simd}Expm1BelowZero({(t.Args[0] == 1 ? a[0] : $"{a[0]} / {V(t, 0)}")})"))
             : IfGreater(a[0], Zero, a[0], $"{V(t, 0)} * {Simd}Expm1({a[0]} / {V(t, 0)})"),
         eval: (a, t) => a[0] > 0 ? a[0] : t.Args[0] * Unary.Expm1Double(a[0] / t.Args[0]),
         derivative: (a, t) => $"({a[0]} > 0f ? 1f : MathF.Exp({a[0]} / {P(t, 0)}))",

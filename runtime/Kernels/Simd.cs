@@ -221,7 +221,8 @@ public static class Simd
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static S Expm1BelowZero<S>(S x) where S : struct, IVector<S> => Expm1Clamped(S.MaxNative(S.Create(-30f), x), portable: false);
 
-    /// <summary>The body of <see cref="Expm1{S}(S)"/> on x already clamped to at most 89 (at least -30 where it is negative).</summary>
+    /// <summary>The body of <see cref="Expm1{S}(S)"/> on x clamped below at -30 (and above at 89 where the caller keeps the
+    /// positive lanes), without its select for ±0.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static S Expm1Clamped<S>(S xc, bool portable) where S : struct, IVector<S>
     {

@@ -139,7 +139,8 @@ public abstract class Plan : IDisposable
     /// <summary>
     /// The generated constructor's description of the plan, once its offsets are bound: where each input lives, the
     /// shapes of the inputs and the (first) output, and where present the named outputs of a tuple, the [Buffer] fields
-    /// the method touches, the gradients of its [RequiresGrad] inputs, and the inputs' shapes as declared where a dim is named.
+    /// the method touches, the gradients of its [RequiresGrad] inputs, the inputs' shapes as declared where a dim is named,
+    /// and whether it is a [Loss] method's plan (<see cref="Replay()"/> then goes backward, and it has no output array).
     /// </summary>
     protected void Describe((string Name, long Offset, long Count, bool IsInt)[] inputs, int[][] shapes,
         (string Name, long Offset, long Count)[]? outputs = null, (long Offset, long Read, long Written, long Count)[]? buffers = null,

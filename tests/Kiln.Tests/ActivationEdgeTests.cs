@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using Kiln.Tests.Models;
 using Kiln.Tests.Support;
@@ -105,38 +106,73 @@ public class ActivationEdgeTests
     }
 
     /// <summary>
-    /// ELU, SELU and CELU at the special values, on both paths: the sign of zero is kept (PyTorch's elu(-0.) is -0.: its
-    /// negative side α·expm1(-0.)), ±∞ give +∞ and -α·scale, NaN stays NaN, and the values either side of 0 and near
-    /// the clamps match float64 definitions. The managed form's negative side skips expm1's ±0 select and upper clamp
-    /// because it tests x ≥ 0 (Simd.Expm1BelowZero): these are the lanes that choice touches.
+    /// ELU (α = 1, 2, -0.5), SELU and CELU (α = 1, 0.5, 2) at the special values and a sweep, on both paths: the sign of
+    /// zero is PyTorch's (the negative side α·expm1(x/α) at x = -0: -0 for α &gt; 0, +0 for α &lt; 0; a tiny x whose x/α
+    /// rounds to -0 keeps its sign), ±∞ and NaN as the definitions give them, other values to float's relative precision.
+    /// The points fill two whole vectors and a partial one at sixteen lanes; the managed form's negative side skips
+    /// expm1's ±0 select and upper clamp where α is finite, positive (and at most 1 for CELU), which these points test.
+    /// The reference is float64 from the definitions.
     /// </summary>
     [Theory]
     [InlineData("cpu")]
     [InlineData("ilgpu-cpu")]
     public void The_exponential_units_keep_the_sign_of_zero_infinities_and_nan(string device)
     {
-        float[] points = [-0f, 0f, float.NaN, float.NegativeInfinity, float.PositiveInfinity, -1e-30f, 1e-30f, -88f, 88f, -1f, 1f, -31f];
+        var points = new List<float> { -0f, 0f, float.NaN, float.NegativeInfinity, float.PositiveInfinity, -1e-30f, 1e-30f, -float.Epsilon, float.Epsilon,
+            -2 * float.Epsilon, -88f, 88f, -1f, 1f, -31f, -17.4f, -1e-7f, 3f, -3f, -0.3466f };
+        for (int i = 0; points.Count < 40; i++) points.Add(-6f + 0.61f * i);
         const double seluAlpha = 1.6732632423543772848170429916717, seluScale = 1.0507009873554804934193349852946;
         using var d = Device.Create(device);
-        var m = new ActivationEdges(d);
-        m.Parameters.Set("x", points);
+        var m = new ExponentialUnits(d);
+        m.Parameters.Set("x", points.ToArray());
+        // expm1 keeping the sign of zero
+        static double E(double x) => x == 0 ? x : Expm1(x);
         foreach (var (method, reference) in new (string, Func<double, double>)[]
         {
-            ("EluOf", x => x > 0 ? x : Expm1(x)),
-            ("SeluOf", x => x > 0 ? seluScale * x : seluScale * seluAlpha * Expm1(x)),
-            ("CeluOf", x => x > 0 ? x : 2 * Expm1(x / 2)),
+            ("Elu", x => x > 0 ? x : E(x)),
+            ("EluTwo", x => x > 0 ? x : 2 * E(x)),
+            ("EluNegative", x => x > 0 ? x : -0.5 * E(x)),
+            ("Selu", x => x > 0 ? seluScale * x : seluScale * seluAlpha * E(x)),
+            ("Celu", x => x > 0 ? x : E(x)),
+            ("CeluHalf", x => x > 0 ? x : 0.5 * E(x / 0.5)),
+            ("CeluTwo", x => x > 0 ? x : 2 * E((double)(float)(x / 2))),   // x/α in float, as PyTorch divides it
         })
         {
-            using var plan = (Plan)typeof(ActivationEdges).GetMethod("Compile" + method)!.Invoke(m, [])!;
+            using var plan = (Plan)typeof(ExponentialUnits).GetMethod("Compile" + method)!.Invoke(m, [])!;
             var y = plan.Invoke([]);
-            for (int i = 0; i < points.Length; i++)
+            for (int i = 0; i < points.Count; i++)
             {
-                double want = points[i] == 0 ? points[i] : reference(points[i]);
+                double want = reference(points[i]);
                 string says = $"{method}({points[i]:R}) = {y[i]:R}, reference {want:R}";
                 if (double.IsNaN(want)) Assert.True(float.IsNaN(y[i]), says);
-                else if (want == 0 || double.IsInfinity(want)) Assert.True(y[i] == want && float.IsNegative(y[i]) == double.IsNegative(want), says);
+                else if (double.IsInfinity(want)) Assert.True(y[i] == want, says);
+                // zero and the subnormals: the sign and within two of the smallest steps
+                else if (Math.Abs(want) < 1e-37) Assert.True(Math.Abs(y[i] - want) <= 2 * float.Epsilon && double.IsNegative(y[i]) == double.IsNegative(want), says);
                 else Assert.True(Math.Abs(y[i] - want) <= 3e-7 * Math.Abs(want), says);
             }
+        }
+    }
+
+    /// <summary>A where on ≠ (its vector select tests equality with the branches swapped): x where x ≠ y, else 2y;
+    /// NaN differs from everything, itself included, and -0 equals +0.</summary>
+    [Theory]
+    [InlineData("cpu")]
+    [InlineData("ilgpu-cpu")]
+    public void A_where_on_not_equal_takes_the_first_branch_where_the_values_differ(string device)
+    {
+        var x = Enumerable.Range(0, 40).Select(i => (float)(i % 7) - 3).ToArray();
+        var y = Enumerable.Range(0, 40).Select(i => (float)(i % 5) - 2).ToArray();
+        (x[0], y[0], x[1], y[1], x[2], y[2], x[3], y[3]) = (float.NaN, float.NaN, -0f, 0f, float.NaN, 1f, 2f, float.PositiveInfinity);
+        using var d = Device.Create(device);
+        var m = new ExponentialUnits(d);
+        m.Parameters.Set("x", x);
+        m.Parameters.Set("y", y);
+        using var plan = m.CompileWhereDifferent();
+        var got = plan.Run();
+        for (int i = 0; i < 40; i++)
+        {
+            float want = x[i] != y[i] ? x[i] : 2 * y[i];
+            Assert.True(got[i].Equals(want) && double.IsNegative(got[i]) == double.IsNegative(want), $"where({x[i]} != {y[i]}) = {got[i]:R}, expected {want:R}");
         }
     }
 

@@ -128,6 +128,26 @@ public partial class ActivationEdges
     [Forward] public Tensor Expm1Of() => Ops.Expm1(x);
 }
 
+/// <summary>
+/// The exponential units over 40 points (two whole vectors and a partial one at sixteen lanes): α = 1, 0.5 and 2, and a
+/// negative α, which take different vector forms; and a where on ≠, whose select swaps its branches.
+/// </summary>
+[Model]
+public partial class ExponentialUnits
+{
+    [Param(40)] Tensor x;
+    [Param(40)] Tensor y;
+
+    [Forward] public Tensor Elu() => Ops.Elu(x);
+    [Forward] public Tensor EluTwo() => Ops.Elu(x, 2f);
+    [Forward] public Tensor EluNegative() => Ops.Elu(x, -0.5f);
+    [Forward] public Tensor Selu() => Ops.Selu(x);
+    [Forward] public Tensor Celu() => Ops.Celu(x);
+    [Forward] public Tensor CeluHalf() => Ops.Celu(x, 0.5f);
+    [Forward] public Tensor CeluTwo() => Ops.Celu(x, 2f);
+    [Forward] public Tensor WhereDifferent() => Ops.Where(x != y, x, y * 2f);
+}
+
 /// <summary>BCE on probabilities that reach exactly 0 and 1.</summary>
 [Model]
 public partial class BceEdges
