@@ -45,7 +45,15 @@ public sealed class Device : IDisposable
 
     public bool IsManaged => Kind == DeviceKind.ManagedCpu;
 
-    public string Name => Accelerator is null ? $"Managed CPU ({Environment.ProcessorCount} threads, {System.Numerics.Vector<float>.Count * 32}-bit SIMD)" : $"{Kind}: {Accelerator.Name}";
+    public string Name => Accelerator is null ? $"Managed CPU ({Environment.ProcessorCount} threads, {Simd})" : $"{Kind}: {Accelerator.Name}";
+
+    /// <summary>The vectors the managed path's kernels run: sixteen lanes where Vector512 is accelerated (and not turned
+    /// off), else eight, which .NET runs as two 128-bit halves where only Vector128 is accelerated.</summary>
+    private static string Simd =>
+        Kernels.VectorWidths.Wide ? "512-bit SIMD"
+        : System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? "256-bit SIMD"
+        : System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated ? "128-bit SIMD"
+        : "no SIMD";
 
     public override string ToString() => Name;
 

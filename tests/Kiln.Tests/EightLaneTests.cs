@@ -25,6 +25,16 @@ public class EightLaneTests
         finally { VectorWidths.ForceVector256 = was; }
     }
 
+    /// <summary>The managed device's name says the vectors its kernels run (it said 256-bit, Vector&lt;float&gt;'s width, while
+    /// the kernels ran 512).</summary>
+    [Fact]
+    public void The_managed_device_names_the_width_its_kernels_run()
+    {
+        using var d = Device.ManagedCpu();
+        if (Vector512.IsHardwareAccelerated && !VectorWidths.ForceVector256) Assert.Contains("512-bit SIMD", d.Name);
+        AtEightLanes(() => { if (Vector256.IsHardwareAccelerated) Assert.Contains("256-bit SIMD", d.Name); });
+    }
+
     [Theory]
     [MemberData(nameof(ReferenceValueTests.Methods), MemberType = typeof(ReferenceValueTests))]
     public void Generated_plan_at_eight_lanes_matches_the_PyTorch_reference(string model, string method) =>
