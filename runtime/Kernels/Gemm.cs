@@ -291,24 +291,6 @@ public sealed class GemmOp
     {
         int n = _n, k = _k, nr = _nr;
         ref float src = ref BStart;
-        if (!_transB)
-        {
-            // the whole panels row by row: each row of B is read once along its length (going down one panel at a time
-            // read 128 bytes every n floats, which the prefetcher does not follow: 7 % of a 1024³ product)
-            int full = (int)Math.Min(end, (_n / nr) - _inPlace);
-            if (full > start)
-            {
-                ref float first = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_packed), _packOff + (int)start * k * nr);
-                for (int p = 0; p < k; p++)
-                {
-                    ref float from = ref Unsafe.Add(ref src, (nint)p * n + (_inPlace + (int)start) * nr);
-                    ref float to = ref Unsafe.Add(ref first, p * nr);
-                    for (int q = (int)start; q < full; q++, from = ref Unsafe.Add(ref from, nr), to = ref Unsafe.Add(ref to, k * nr))
-                        for (int l = 0; l < nr; l += 8) Vector256.LoadUnsafe(ref from, (nuint)l).StoreUnsafe(ref to, (nuint)l);
-                }
-                start = full;
-            }
-        }
         for (int q = (int)start; q < end; q++)
         {
             ref float dst = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_packed), _packOff + q * k * nr);
