@@ -282,7 +282,6 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
         var live = LiveAxes(domain);
         // one element (every dim 1): the first thread computes it
         bool single = live.Count == 0;
-        if (single) w.Line("if (index != 0) return;");
         // a flat kernel indexes its operands by e itself (no coordinates): e, e % cols for a bias, nothing for one value;
         // so does a kernel with one live axis (its coordinate is e)
         var reach = FlatReach(k);
@@ -311,7 +310,12 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
         else if (k.Accumulates) lines.Add($"{arr}[{o}] += {ResultOf(k)};");
         else lines.Add($"{arr}[{o}] = {ResultOf(k)};");
         lines = Fold(lines);
-        if (single) foreach (var line in lines) w.Line(line);
+        if (single && lines.Count == 1) w.Line($"if (index == 0) {lines[0]}");
+        else if (single)
+        {
+            w.Line("if (index != 0) return;");
+            foreach (var line in lines) w.Line(line);
+        }
         else
         {
             // a shared kernel takes its element count as an argument (d.__count): kernels that differ only in size are one
@@ -328,7 +332,7 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
     }
 
     /// <summary>The managed form of a kernel over one element (every dim 1): straight-line, whatever chunk it is given.</summary>
-    private void EmitSingle(SourceWriter w, Kernel k, ReduceMode mode)
+    private List<string> SingleLines(Kernel k, ReduceMode mode)
     {
         var lines = k.Leaves.Select(leaf => Where(leaf) is var place ? $"float l{leaf.Id} = {Source(LeafArray(k, leaf, place.Region))}[{place.Offset}];" : "").Concat(Body(k, vector: false)).ToList();
         string v = ResultOf(k), o = $"a.Y[{Where(k.Root).Offset}]";
@@ -339,7 +343,7 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
             lines.Add("return acc;");
         }
         else lines.Add(k.Accumulates ? $"{o} += {v};" : $"{o} = {v};");
-        foreach (var line in Fold(lines)) w.Line(line);
+        return Fold(lines);
     }
 
     /// <summary>
@@ -449,10 +453,16 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
             w.Line($"{optimized}public static {ret} {name}{parameters}{(pick.StartsWith("{") ? " " + pick : " => " + pick + ";")}");
             w.Open($"{optimized}private static {ret} {name}<S>{parameters} where S : struct, IVector<S>");
         }
+        else if (live.Count == 0 && (k.Kind != KernelKind.Reduce || mode == ReduceMode.All) && SingleLines(k, mode) is { Count: 1 } statement)
+        {
+            // one statement: the method is that expression
+            w.Line($"{optimized}public static {ret} {name}{parameters} => {(statement[0].StartsWith("return ") ? statement[0].Substring("return ".Length) : statement[0])}");
+            return;
+        }
         else w.Open($"{optimized}public static {ret} {name}{parameters}");
         if (live.Count == 0 && (k.Kind != KernelKind.Reduce || mode == ReduceMode.All))
         {
-            EmitSingle(w, k, mode);
+            foreach (var line in SingleLines(k, mode)) w.Line(line);
             w.Close();
             return;
         }

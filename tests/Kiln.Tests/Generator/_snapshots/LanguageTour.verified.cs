@@ -663,13 +663,9 @@ namespace Kiln.Generated
         // d: A0 = offset of t0, A1 = offset of the tensor t2 views, A2 = offset of the tensor t3 views, A3 = offset of the tensor t5 views, A4 = offset of the tensor t9 views
         public static void K14(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            if (index != 0) return;
-            w[d.A0] = (((w[d.A1] / w[d.A2]) + (w[d.A3] * 0f)) + (w[d.A4] * 0.01f));
+            if (index == 0) w[d.A0] = (((w[d.A1] / w[d.A2]) + (w[d.A3] * 0f)) + (w[d.A4] * 0.01f));
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K14Cpu(KernelArrays a, KernelArgs d, long start, long end)
-        {
-            a.Y[d.A0] = (((a.W[d.A1] / a.W[d.A2]) + (a.W[d.A3] * 0f)) + (a.W[d.A4] * 0.01f));
-        }
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K14Cpu(KernelArrays a, KernelArgs d, long start, long end) => a.Y[d.A0] = (((a.W[d.A1] / a.W[d.A2]) + (a.W[d.A3] * 0f)) + (a.W[d.A4] * 0.01f));
 
         // K15: sum over axes 0 of [N, 3], writes t0 (scalar loop)
         //   t1 = Mul(t2, t3) [N, 3]
@@ -731,13 +727,9 @@ namespace Kiln.Generated
         // d: A0 = offset of t0, A1 = offset of the tensor t2 views
         public static void K17(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
-            if (index != 0) return;
-            w[d.A0] = (1f / w[d.A1]);
+            if (index == 0) w[d.A0] = (1f / w[d.A1]);
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K17Cpu(KernelArrays a, KernelArgs d, long start, long end)
-        {
-            a.Y[d.A0] = (1f / a.W[d.A1]);
-        }
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K17Cpu(KernelArrays a, KernelArgs d, long start, long end) => a.Y[d.A0] = (1f / a.W[d.A1]);
 
         // K18: elementwise over [N], writes t0 (16 or 8 lanes)
         //   t1 = Copy(t2) [N]
