@@ -226,7 +226,9 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
         return masks;
     }
 
-    private static readonly System.Text.RegularExpressions.Regex Digits = new(@"\d+", System.Text.RegularExpressions.RegexOptions.Compiled);
+    /// <summary>What differs between two layers' copies of a kernel before the library normalises it: numbers and the
+    /// plan's dim and offset fields (d.N, d.T12).</summary>
+    private static readonly System.Text.RegularExpressions.Regex Numbering = new(@"\bd\.\w+|\d+", System.Text.RegularExpressions.RegexOptions.Compiled);
     private static readonly System.Text.RegularExpressions.Regex Definition = new(@"^(?:float|var) ([lv]\d+) = (.*);$", System.Text.RegularExpressions.RegexOptions.Compiled);
 
     /// <summary>
@@ -244,9 +246,9 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
             var use = new System.Text.RegularExpressions.Regex($@"\b{m.Groups[1].Value}\b");
             var users = Enumerable.Range(i + 1, lines.Count - i - 1).Where(j => use.IsMatch(lines[j])).ToList();
             string value = Primary(m.Groups[2].Value) ? m.Groups[2].Value : $"({m.Groups[2].Value})";
-            // the length is judged with every number one digit long: value ids, offsets and dims differ between layers
-            // before the kernel library normalises them, and the same kernel must fold the same way wherever it sits
-            if (users.Count != 1 || use.Matches(lines[users[0]]).Count != 1 || Digits.Replace(value, "0").Length > 80) continue;
+            // the length is judged with every number and dim field one character long: value ids, offsets and dims
+            // differ between layers before the kernel library normalises them, and a kernel must fold the same way wherever it sits
+            if (users.Count != 1 || use.Matches(lines[users[0]]).Count != 1 || Numbering.Replace(value, "0").Length > 80) continue;
             lines[users[0]] = use.Replace(lines[users[0]], value.Replace("$", "$$"));
             lines.RemoveAt(i--);
         }
@@ -331,7 +333,7 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
         w.Close();
     }
 
-    /// <summary>The managed form of a kernel over one element (every dim 1): straight-line, whatever chunk it is given.</summary>
+    /// <summary>The statements of a kernel over one element (every dim 1), folded: straight-line, whatever chunk it is given.</summary>
     private List<string> SingleLines(Kernel k, ReduceMode mode)
     {
         var lines = k.Leaves.Select(leaf => Where(leaf) is var place ? $"float l{leaf.Id} = {Source(LeafArray(k, leaf, place.Region))}[{place.Offset}];" : "").Concat(Body(k, vector: false)).ToList();
@@ -453,10 +455,10 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
             w.Line($"{optimized}public static {ret} {name}{parameters}{(pick.StartsWith("{") ? " " + pick : " => " + pick + ";")}");
             w.Open($"{optimized}private static {ret} {name}<S>{parameters} where S : struct, IVector<S>");
         }
-        else if (live.Count == 0 && (k.Kind != KernelKind.Reduce || mode == ReduceMode.All) && SingleLines(k, mode) is { Count: 1 } statement)
+        else if (live.Count == 0 && k.Kind != KernelKind.Reduce && SingleLines(k, mode) is { Count: 1 } statement)
         {
-            // one statement: the method is that expression
-            w.Line($"{optimized}public static {ret} {name}{parameters} => {(statement[0].StartsWith("return ") ? statement[0].Substring("return ".Length) : statement[0])}");
+            // one statement (the store): the method is that expression
+            w.Line($"{optimized}public static {ret} {name}{parameters} => {statement[0]}");
             return;
         }
         else w.Open($"{optimized}public static {ret} {name}{parameters}");

@@ -30,6 +30,9 @@ internal static class Activations
     /// <summary>c·e, or e itself for c = 1 (exact; the JIT does not fold a vector multiply by 1).</summary>
     private static string Scaled(double c, string vc, string e) => c == 1 ? e : $"{vc} * {e}";
 
+    /// <summary>x/α, or x itself for α = 1 (exact).</summary>
+    private static string Over(NodeAttrs t, string x, string alpha) => t.Args[0] == 1 ? x : $"{x} / {alpha}";
+
     /// <summary>A row whose backward is g·f′(x), f′ given by <paramref name="derivative"/> and its vector and float64 forms.</summary>
     private static ElementwiseOp Activation(string name,
         Func<string[], NodeAttrs, string> scalar, Func<string[], NodeAttrs, string?> vector, Func<double[], NodeAttrs, double> eval,
@@ -57,7 +60,7 @@ internal static class Activations
     // elu: x if x > 0 else α(eˣ - 1); gradient α·eˣ for x ≤ 0
     public static readonly OpDef Elu = Activation("Elu", parameters: [("alpha", 1.0)],
         scalar: (a, t) => $"({a[0]} > 0f ? {a[0]} : {Scaled(t.Args[0], P(t, 0), $"{Simd}Expm1({a[0]})")})",
-        vector: (a, t) => t.Args[0] > 0 && !double.IsPositiveInfinity(t.Args[0])
+        vector: (a, t) => (float)t.Args[0] > 0 && !float.IsPositiveInfinity((float)t.Args[0])
             ? NegativeSide(a[0], a[0], Scaled(t.Args[0], V(t, 0), $"{Simd}Expm1BelowZero({a[0]})"))
             : IfGreater(a[0], Zero, a[0], $"{V(t, 0)} * {Simd}Expm1({a[0]})"),
         eval: (a, t) => a[0] > 0 ? a[0] : t.Args[0] * Unary.Expm1Double(a[0]),
@@ -76,15 +79,15 @@ internal static class Activations
 
     // celu: max(0, x) + min(0, α(e^(x/α) - 1)); gradient e^(x/α) for x ≤ 0
     public static readonly OpDef Celu = Activation("Celu", parameters: [("alpha", 1.0)],
-        scalar: (a, t) => $"({a[0]} > 0f ? {a[0]} : {Scaled(t.Args[0], P(t, 0), $"{Simd}Expm1({a[0]} / {P(t, 0)})")})",
+        scalar: (a, t) => $"({a[0]} > 0f ? {a[0]} : {Scaled(t.Args[0], P(t, 0), $"{Simd}Expm1({Over(t, a[0], P(t, 0))})")})",
         // 0 < α ≤ 1: x/α is negative wherever x is (for α > 1 a tiny x would round to -0, whose expm1 is -0 only with
         // Expm1's ±0 select)
-        vector: (a, t) => t.Args[0] > 0 && t.Args[0] <= 1
-            ? NegativeSide(a[0], a[0], Scaled(t.Args[0], V(t, 0), $"{Simd}Expm1BelowZero({(t.Args[0] == 1 ? a[0] : $"{a[0]} / {V(t, 0)}")})"))
+        vector: (a, t) => (float)t.Args[0] > 0 && t.Args[0] <= 1
+            ? NegativeSide(a[0], a[0], Scaled(t.Args[0], V(t, 0), $"{Simd}Expm1BelowZero({Over(t, a[0], V(t, 0))})"))
             : IfGreater(a[0], Zero, a[0], $"{V(t, 0)} * {Simd}Expm1({a[0]} / {V(t, 0)})"),
         eval: (a, t) => a[0] > 0 ? a[0] : t.Args[0] * Unary.Expm1Double(a[0] / t.Args[0]),
-        derivative: (a, t) => $"({a[0]} > 0f ? 1f : MathF.Exp({a[0]} / {P(t, 0)}))",
-        derivativeVector: (a, t) => IfGreater(a[0], Zero, One, $"{Simd}Exp({a[0]} / {V(t, 0)})"),
+        derivative: (a, t) => $"({a[0]} > 0f ? 1f : MathF.Exp({Over(t, a[0], P(t, 0))}))",
+        derivativeVector: (a, t) => IfGreater(a[0], Zero, One, $"{Simd}Exp({Over(t, a[0], V(t, 0))})"),
         derivativeEval: (a, t) => a[0] > 0 ? 1 : Math.Exp(a[0] / t.Args[0]));
 
     // gelu (approximate = "none"): x·Φ(x), gradient Φ(x) + x·φ(x); Ops.Gelu picks this or GeluTanh (Lowerings.Gelu)

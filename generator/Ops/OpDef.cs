@@ -51,12 +51,14 @@ internal abstract class OpDef
 
     public override string ToString() => Name;
 
+    /// <summary>A float literal for <paramref name="v"/> as the kernel's float arithmetic sees it (a double past float's range is ±∞ there).</summary>
     public static string Float(double v)
     {
-        if (double.IsPositiveInfinity(v)) return "float.PositiveInfinity";
-        if (double.IsNegativeInfinity(v)) return "float.NegativeInfinity";
-        if (double.IsNaN(v)) return "float.NaN";
-        return ((float)v).ToString("R", CultureInfo.InvariantCulture) + "f";
+        float f = (float)v;
+        if (float.IsPositiveInfinity(f)) return "float.PositiveInfinity";
+        if (float.IsNegativeInfinity(f)) return "float.NegativeInfinity";
+        if (float.IsNaN(f)) return "float.NaN";
+        return f.ToString("R", CultureInfo.InvariantCulture) + "f";
     }
 
     public static string Vec(string scalar) => $"S.Create({scalar})";

@@ -215,7 +215,7 @@ public static class Simd
 
     /// <summary>
     /// eˣ - 1 where x &lt; 0, as <see cref="Expm1{S}(S)"/> computes it there (-∞ gives -1, NaN gives NaN), for a caller
-    /// that takes another value wherever x ≥ 0 (ELU's x ≥ 0 ? x : α(eˣ - 1) with α &gt; 0, which is x at ±0 as well): those
+    /// that takes another value wherever x ≥ 0 (ELU's x ≥ 0 ? x : α(eˣ - 1) with a finite α &gt; 0, which is x at ±0 as well): those
     /// lanes are left unclamped and unspecified, which saves Expm1's upper clamp and its select for ±0.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

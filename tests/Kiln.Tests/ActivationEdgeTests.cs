@@ -106,7 +106,7 @@ public class ActivationEdgeTests
     }
 
     /// <summary>
-    /// ELU (α = 1, 2, -0.5), SELU and CELU (α = 1, 0.5, 2) at the special values and a sweep, on both paths: the sign of
+    /// ELU (α = 1, 2, -0.5, ∞), SELU and CELU (α = 1, 0.5, 2) at the special values and a sweep, on both paths: the sign of
     /// zero is PyTorch's (the negative side α·expm1(x/α) at x = -0: -0 for α &gt; 0, +0 for α &lt; 0; a tiny x whose x/α
     /// rounds to -0 keeps its sign), ±∞ and NaN as the definitions give them, other values to float's relative precision.
     /// The points fill two whole vectors and a partial one at sixteen lanes; the managed form's negative side skips
@@ -132,10 +132,11 @@ public class ActivationEdgeTests
             ("Elu", x => x > 0 ? x : E(x)),
             ("EluTwo", x => x > 0 ? x : 2 * E(x)),
             ("EluNegative", x => x > 0 ? x : -0.5 * E(x)),
+            ("EluInfinite", x => x > 0 ? x : double.PositiveInfinity * E(x)),   // NaN at ±0, as ∞·0
             ("Selu", x => x > 0 ? seluScale * x : seluScale * seluAlpha * E(x)),
             ("Celu", x => x > 0 ? x : E(x)),
             ("CeluHalf", x => x > 0 ? x : 0.5 * E(x / 0.5)),
-            ("CeluTwo", x => x > 0 ? x : 2 * E((double)(float)(x / 2))),   // x/α in float, as PyTorch divides it
+            ("CeluTwo", x => x > 0 ? x : 2 * E((double)(float)(x / 2))),   // x/α rounded to float, as a float kernel computes it
         })
         {
             using var plan = (Plan)typeof(ExponentialUnits).GetMethod("Compile" + method)!.Invoke(m, [])!;

@@ -129,8 +129,8 @@ public partial class ActivationEdges
 }
 
 /// <summary>
-/// The exponential units over 40 points (two whole vectors and a partial one at sixteen lanes): α = 1, 0.5 and 2, and a
-/// negative α, which take different vector forms; and a where on ≠, whose select swaps its branches.
+/// The exponential units over 40 points (two whole vectors and a partial one at sixteen lanes): α = 1, 0.5 and 2, a
+/// negative and an infinite α, which take different vector forms; and a where on ≠, whose select swaps its branches.
 /// </summary>
 [Model]
 public partial class ExponentialUnits
@@ -141,6 +141,7 @@ public partial class ExponentialUnits
     [Forward] public Tensor Elu() => Ops.Elu(x);
     [Forward] public Tensor EluTwo() => Ops.Elu(x, 2f);
     [Forward] public Tensor EluNegative() => Ops.Elu(x, -0.5f);
+    [Forward] public Tensor EluInfinite() => Ops.Elu(x, float.PositiveInfinity);
     [Forward] public Tensor Selu() => Ops.Selu(x);
     [Forward] public Tensor Celu() => Ops.Celu(x);
     [Forward] public Tensor CeluHalf() => Ops.Celu(x, 0.5f);
