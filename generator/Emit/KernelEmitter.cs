@@ -442,6 +442,8 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
         var rowAxes = flat ? new List<int>() : live.Take(System.Math.Max(0, live.Count - 1)).ToList();
         int lastAxis = live.Count > 0 ? live[live.Count - 1] : -1;
         bool vector = Vectorizable(k);
+        // one element: straight-line statements, whatever chunk it is given (folded once, for either form of method)
+        var single = live.Count == 0 && (k.Kind != KernelKind.Reduce || mode == ReduceMode.All) ? SingleLines(k, mode) : null;
         string ret = mode == ReduceMode.All ? "double" : "void", parameters = $"(KernelArrays a, {argType} d, long start, long end)";
         // optimised from the first call: a training loop's first steps run at full speed, not as tier-0 code
         const string optimized = "[MethodImpl(MethodImplOptions.AggressiveOptimization)] ";
@@ -455,16 +457,16 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
             w.Line($"{optimized}public static {ret} {name}{parameters}{(pick.StartsWith("{") ? " " + pick : " => " + pick + ";")}");
             w.Open($"{optimized}private static {ret} {name}<S>{parameters} where S : struct, IVector<S>");
         }
-        else if (live.Count == 0 && k.Kind != KernelKind.Reduce && SingleLines(k, mode) is { Count: 1 } statement)
+        else if (single is { Count: 1 } && k.Kind != KernelKind.Reduce)
         {
             // one statement (the store): the method is that expression
-            w.Line($"{optimized}public static {ret} {name}{parameters} => {statement[0]}");
+            w.Line($"{optimized}public static {ret} {name}{parameters} => {single[0]}");
             return;
         }
         else w.Open($"{optimized}public static {ret} {name}{parameters}");
-        if (live.Count == 0 && (k.Kind != KernelKind.Reduce || mode == ReduceMode.All))
+        if (single is not null)
         {
-            foreach (var line in SingleLines(k, mode)) w.Line(line);
+            foreach (var line in single) w.Line(line);
             w.Close();
             return;
         }
