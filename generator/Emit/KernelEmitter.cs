@@ -110,10 +110,10 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
     /// <summary>
     /// The operands' reach when an elementwise kernel can run its domain as one flat row, else null: its output covers
     /// the domain densely in row-major order and each operand does too (read at c), is one value, or is one row
-    /// broadcast down the rows (a bias: read at c % cols, where the rows are a constant multiple of 8 long, so a vector
-    /// starting at a multiple of its lanes, as the runtime's Map chunks do (multiples of 16), stays in its row; sixteen
-    /// lanes need rows a multiple of 16, <see cref="Wide"/>). The managed form then runs
-    /// [start, end) straight, with no per-row bookkeeping (a [500, 16] activation was two vectors per row).
+    /// broadcast down the rows (a bias: read at c % cols, the rows a constant length). The managed form then runs
+    /// [start, end) straight, with no per-row bookkeeping (a [500, 16] activation was two vectors per row). Vectors take
+    /// a bias only where rows are a multiple of 8 long, so a vector starting at a multiple of its lanes, as the runtime's
+    /// Map chunks do (multiples of 16), stays in its row; sixteen lanes need rows a multiple of 16, <see cref="Wide"/>.
     /// </summary>
     private Dictionary<Node, Reach>? FlatReach(Kernel k)
     {
@@ -133,7 +133,7 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
         var dense = new Size[domain.Rank];
         var stride = Size.Of(1);
         for (int i = domain.Rank - 1; i >= 0; i--) { dense[i] = stride; stride = stride * domain[i]; }
-        bool columns = Cols(domain) is { IsConstant: true } cols && cols.Coefficient % 8 == 0;
+        bool columns = Cols(domain).IsConstant;
         Reach? Of(Size[] st) =>
             live.All(i => st[i] == dense[i]) ? Reach.Dense
             : live.All(i => st[i].Coefficient == 0) ? Reach.One
@@ -158,6 +158,8 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
         if (live.Count == 0) return false;
         // rows known to be shorter than a vector would never enter the vector loop: it is not emitted
         if (!Flat(k) && Cols(domain) is { IsConstant: true } cols && cols.Coefficient < 8) return false;
+        // a bias read at the column takes vectors only where rows are a multiple of the lanes (a vector stays in its row)
+        if (FlatReach(k) is { } reach && reach.ContainsValue(Reach.Column) && Cols(domain).Coefficient % 8 != 0) return false;
         foreach (var leaf in k.Leaves)
         {
             var last = DomainStrides(leaf, domain)[live[live.Count - 1]];
@@ -357,7 +359,6 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
     {
         int rowAxis = live[0], colAxis = live[1];
         var r = Reduction(k);
-        w.Line("int c = (int)start, stop = (int)end;");
         w.Line($"int rows = (int)({domain[rowAxis].Emit("d.")});");
         EmitArrayStarts(w, k, output: false);
         w.Line($"ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), {Where(k.Root).Offset});");
@@ -431,6 +432,11 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
         w.Line("int i0 = (int)rest;");
     }
 
+    /// <summary>The managed form(s) a plan passes for a kernel's method: a vector form at 16 and 8 lanes (8 alone where
+    /// 16 cannot run it, <see cref="Wide"/>), for the runtime to pick by the machine's width; else the one method.</summary>
+    public string ManagedForms(Kernel k, string method) => !Vectorizable(k) ? method
+        : Wide(k) ? $"{method}<global::Kiln.Kernels.Vec16>, {method}<global::Kiln.Kernels.Vec8>" : $"{method}<global::Kiln.Kernels.Vec8>";
+
     public void EmitManaged(SourceWriter w, Kernel k, string name, string argType)
     {
         _blockOffsetsAsArgs = argType == "KernelArgs";
@@ -444,19 +450,13 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
         bool vector = Vectorizable(k);
         // one element: straight-line statements, whatever chunk it is given (folded once, for either form of method)
         var single = live.Count == 0 && (k.Kind != KernelKind.Reduce || mode == ReduceMode.All) ? SingleLines(k, mode) : null;
-        string ret = mode == ReduceMode.All ? "double" : "void", parameters = $"(KernelArrays a, {argType} d, long start, long end)";
+        // elements [c, stop) of the domain when the form runs them as one segment (or columns); else [start, end), cut at row ends
+        bool segment = mode == ReduceMode.Columns || rowAxes.Count == 0;
+        string ret = mode == ReduceMode.All ? "double" : "void", parameters = $"(KernelArrays a, {argType} d, {(segment ? "int c, int stop" : "int start, int end")})";
         // optimised from the first call: a training loop's first steps run at full speed, not as tier-0 code
         const string optimized = "[MethodImpl(MethodImplOptions.AggressiveOptimization)] ";
-        if (vector)
-        {
-            // the vector form is generic over its lanes; this entry picks the width once per call
-            string Run(string lanes) => $"{name}<{lanes}>(a, d, start, end)";
-            string pick = !Wide(k) ? Run("Vec8")
-                : ret == "void" ? $"{{ if (VectorWidths.Wide) {Run("Vec16")}; else {Run("Vec8")}; }}"
-                : $"VectorWidths.Wide ? {Run("Vec16")} : {Run("Vec8")}";
-            w.Line($"{optimized}public static {ret} {name}{parameters}{(pick.StartsWith("{") ? " " + pick : " => " + pick + ";")}");
-            w.Open($"{optimized}private static {ret} {name}<S>{parameters} where S : struct, IVector<S>");
-        }
+        // the vector form is generic over its lanes: the plan passes it at both widths (ManagedForms), the runtime picks one
+        if (vector) w.Open($"{optimized}public static {ret} {name}<S>{parameters} where S : struct, IVector<S>");
         else if (single is { Count: 1 } && k.Kind != KernelKind.Reduce)
         {
             // one statement (the store): the method is that expression
@@ -480,8 +480,7 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
         // row's references start from a reference to the start of each array the kernel reads or writes
         bool oneRow = rowAxes.Count == 0;
         string Start(string array) => oneRow ? $"MemoryMarshal.GetArrayDataReference({Source(array)})" : array + "r";
-        if (oneRow) w.Line("int c = (int)start, stop = (int)end;");
-        else
+        if (!oneRow)
         {
             EmitArrayStarts(w, k, output: true);
             if (mode == ReduceMode.All) w.Line($"double total = {Reduction(k).IdentityLiteral};");

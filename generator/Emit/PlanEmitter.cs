@@ -199,9 +199,11 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
         {
             // the arena's size for the given dims: the dims are checked in the base call, before it is sized from them
             w.Line($"private static long WorkFloats({ctorArgs}) => {Memory.WorkFloats.Emit("").ReplaceSymbols(symbols)};");
-            w.Line($"private static long TargetInts({ctorArgs}) => {Memory.TargetInts.Emit("").ReplaceSymbols(symbols)};");
+            // the target buffer's size, a constant (often none) or for the given dims
+            bool fixedTargets = Memory.TargetInts.IsConstant;
+            if (!fixedTargets) w.Line($"private static long TargetInts({ctorArgs}) => {Memory.TargetInts.Emit("").ReplaceSymbols(symbols)};");
             w.Line();
-            sizes = $"WorkFloats({string.Join(", ", symbols.Select(s => $"CheckDim(\"{s}\", {Lower(s)})"))}), TargetInts({string.Join(", ", symbols.Select(Lower))})";
+            sizes = $"WorkFloats({string.Join(", ", symbols.Select(s => $"CheckDim(\"{s}\", {Lower(s)})"))}), {(fixedTargets ? Memory.TargetInts.Emit("") : $"TargetInts({string.Join(", ", symbols.Select(Lower))})")}";
         }
         // a dim parameter starts with a lower-case letter, so it cannot meet a plan member (upper-case or '_' first)
         w.Open($"internal {ClassName}({modelType} model{(symbols.Count == 0 ? "" : ", " + ctorArgs)}) : base(model.Parameters, Layout, {sizes})");
@@ -230,7 +232,7 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
                 string name = $"{Kernels}.{Entries[k].Name}";
                 // the bound slots its managed form reads as a.X[0], a.X[1], …
                 string slots = Emitter.BoundOf(k) is { Count: > 0 } bound ? $", slots: [{string.Join(", ", bound)}]" : "";
-                w.Line($"_f{k.Index} = new(this, {name}, {name}Cpu, {ArgsOf(k)}, {LaunchOf(k)}, {OutputOf(k)}{slots});");
+                w.Line($"_f{k.Index} = new(this, {name}, {Emitter.ManagedForms(k, name + "Cpu")}, {ArgsOf(k)}, {LaunchOf(k)}, {OutputOf(k)}{slots});");
             }
         }
         w.Close();
@@ -371,13 +373,11 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
         }
         else if (Outputs.Count == 1)
         {
-            w.Line("/// <summary>Runs the forward pass and writes the output.</summary>");
+            w.Line("/// <summary>Runs the forward pass and writes the output (or returns it in a new array; the overload on arrays reads and writes the caller's arrays in place where it can, on the managed path, and Replay does again).</summary>");
             w.Line($"public void Run({(parameters.Length == 0 ? "" : parameters + ", ")}{Span}<float> {output}) {{ using ({Self}Enter({output})) {{ {Self}Load({names}); {Self}Finish({output}); }} }}");
-            w.Line("/// <summary>Runs the forward pass and returns a new array with the output.</summary>");
             w.Line($"public float[] Run({withDefaults}) {{ var {output} = new float[{Self}OutputLength]; {Self}Run({(names.Length == 0 ? "" : names + ", ")}{output}); return {output}; }}");
             if (arrays)
             {
-                w.Line("/// <summary>Runs the forward pass on the caller's arrays in place where it can (managed path): kernels read the inputs and write the output there, and Replay does again.</summary>");
                 string offerOutput = OutputSlot >= 0 ? $"{Self}Offer({OutputSlot}, {output}); " : "";
                 w.Line($"public void Run({(arrayParameters.Length == 0 ? "" : arrayParameters + ", ")}float[] {output}) {{ {offers}{offerOutput}{Self}Run({(spanNames.Length == 0 ? "" : spanNames + ", ")}new {Span}<float>({output})); }}");
             }
@@ -453,13 +453,7 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
                 : i.Attrs.IsInt ? $"{Self}Targets.CopyFrom({name}, {SelfOff(i)});"
                 : $"{Self}Put({(Bound.TryGetValue(i, out int slot) ? slot : -1)}, {name}, {SelfOff(i)});");
         }
-        if (load.Count <= 1) w.Line($"private void Load({parameters}) {{ {string.Concat(load)} }}".Replace("{  }", "{ }"));
-        else
-        {
-            w.Open($"private void Load({parameters})");
-            foreach (var line in load) w.Line(line);
-            w.Close();
-        }
+        w.Line($"private void Load({parameters}) {{ {string.Join(" ", load)} }}".Replace("{  }", "{ }"));
         w.Line();
     }
 
@@ -477,10 +471,9 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
             // one call for both paths: the runtime kernel picks the plan's arrays or views
             var call = new SourceWriter();
             ((LibraryOp)k.Root.Op).Call(Library(k), call);
+            // a call in parts (a Cat's, one per input) runs a few parts to a line
             string[] lines = Lines(call);
-            if (lines.Length == 1) { w.Line(lines[0] + what); continue; }
-            w.Line(what.TrimStart());
-            foreach (var line in lines) w.Line(line);
+            for (int i = 0; i < lines.Length; i += 4) w.Line(string.Join(" ", lines.Skip(i).Take(4)) + (i == 0 ? what : ""));
         }
         w.Close();
     }

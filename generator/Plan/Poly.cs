@@ -31,6 +31,9 @@ internal sealed class Poly
 
     public Poly Copy() => new(_terms);
 
+    /// <summary>Whether no term has a symbol (the same for every binding of the dims).</summary>
+    public bool IsConstant => _terms.All(t => t.IsConstant);
+
     public long Evaluate(IReadOnlyDictionary<string, int> dims) => _terms.Sum(t => t.Evaluate(dims));
 
     public string Emit(string prefix) => _terms.Count == 0 ? "0"

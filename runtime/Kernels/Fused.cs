@@ -12,11 +12,11 @@ public sealed class KernelArrays
     public float[][] X = [];
 }
 
-/// <summary>The managed form of a generated elementwise kernel (or a reduction into rows): elements [start, end) of its domain.</summary>
-public delegate void CpuKernel<TArgs>(KernelArrays a, TArgs d, long start, long end);
+/// <summary>The managed form of a generated elementwise kernel (or a reduction into rows or columns): elements (or columns) [start, end) of its domain.</summary>
+public delegate void CpuKernel<TArgs>(KernelArrays a, TArgs d, int start, int end);
 
 /// <summary>The managed form of a generated reduction to one value: returns the partial result of elements [start, end).</summary>
-public delegate double CpuTotal<TArgs>(KernelArrays a, TArgs d, long start, long end);
+public delegate double CpuTotal<TArgs>(KernelArrays a, TArgs d, int start, int end);
 
 /// <summary>How a fused kernel is launched: its domain, how the managed path splits it, and how its output starts.</summary>
 public readonly struct Launch
@@ -83,8 +83,11 @@ public sealed class Fused<TArgs> where TArgs : unmanaged
     private readonly Launch _launch;
     private readonly Output _output;
     private readonly int[] _slots;
-    private readonly CpuKernel<TArgs>? _cpu;
-    private readonly CpuTotal<TArgs>? _total;
+    // a vector form comes at 16 and 8 lanes: the run takes the 8-lane one (the second) where 16 do not run
+    private readonly CpuKernel<TArgs>? _wide, _narrow;
+    private readonly CpuTotal<TArgs>? _wideTotal, _narrowTotal;
+    private CpuKernel<TArgs>? _cpu;
+    private CpuTotal<TArgs>? _total;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, TArgs, int>? _ilgpu;
     private readonly KernelArrays _arrays = new();
     private readonly Action<long, long> _chunk, _vectors, _rows;
@@ -97,10 +100,10 @@ public sealed class Fused<TArgs> where TArgs : unmanaged
         (_arrays.P, _arrays.G, _arrays.W) = (plan.P, plan.G, plan.W);
         _arrays.Y = output.Region switch { Region.Parameters => plan.P, Region.Gradients => plan.G, _ => plan.W };
         _arrays.X = new float[slots.Length][];
-        _chunk = (s, e) => _cpu!(_arrays, _args, s, e);
-        _vectors = (s, e) => _cpu!(_arrays, _args, s * 16, Math.Min(e * 16, _launch.Count));
-        _rows = (r0, r1) => _cpu!(_arrays, _args, r0 * _launch.Cols, r1 * _launch.Cols);
-        _partial = (s, e) => _total!(_arrays, _args, s, e);
+        _chunk = (s, e) => _cpu!(_arrays, _args, (int)s, (int)e);
+        _vectors = (s, e) => _cpu!(_arrays, _args, (int)(s * 16), (int)Math.Min(e * 16, _launch.Count));
+        _rows = (r0, r1) => _cpu!(_arrays, _args, (int)(r0 * _launch.Cols), (int)(r1 * _launch.Cols));
+        _partial = (s, e) => _total!(_arrays, _args, (int)s, (int)e);
         if (!plan.Device.IsManaged)
             _ilgpu = plan.Device.Kernel(ilgpu, acc => acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, TArgs, int>(ilgpu));
     }
@@ -108,11 +111,19 @@ public sealed class Fused<TArgs> where TArgs : unmanaged
     /// <summary>A kernel whose managed form writes its output element by element (or row by row).</summary>
     /// <param name="slots">The bound slots its managed form reads as x0, x1, … (the plan's inputs kept in the caller's arrays).</param>
     public Fused(Plan plan, Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, TArgs, int> ilgpu, CpuKernel<TArgs> cpu, TArgs args, Launch launch, Output output, params int[] slots)
-        : this(plan, ilgpu, args, launch, output, slots) => _cpu = cpu;
+        : this(plan, ilgpu, args, launch, output, slots) => _cpu = _wide = cpu;
+
+    /// <summary>A kernel whose managed form is a vector form, at 16 lanes (<paramref name="wide"/>) and 8 (<paramref name="narrow"/>).</summary>
+    public Fused(Plan plan, Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, TArgs, int> ilgpu, CpuKernel<TArgs> wide, CpuKernel<TArgs> narrow, TArgs args, Launch launch, Output output, params int[] slots)
+        : this(plan, ilgpu, args, launch, output, slots) => (_cpu, _wide, _narrow) = (wide, wide, narrow);
 
     /// <summary>A reduction to one value whose managed form returns partial results.</summary>
     public Fused(Plan plan, Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, TArgs, int> ilgpu, CpuTotal<TArgs> cpu, TArgs args, Launch launch, Output output, params int[] slots)
-        : this(plan, ilgpu, args, launch, output, slots) => _total = cpu;
+        : this(plan, ilgpu, args, launch, output, slots) => _total = _wideTotal = cpu;
+
+    /// <summary>A reduction to one value whose managed form is a vector form, at 16 lanes and 8.</summary>
+    public Fused(Plan plan, Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, TArgs, int> ilgpu, CpuTotal<TArgs> wide, CpuTotal<TArgs> narrow, TArgs args, Launch launch, Output output, params int[] slots)
+        : this(plan, ilgpu, args, launch, output, slots) => (_total, _wideTotal, _narrowTotal) = (wide, wide, narrow);
 
     /// <summary>Runs the kernel on the plan's path.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -128,6 +139,10 @@ public sealed class Fused<TArgs> where TArgs : unmanaged
     private void RunManaged()
     {
         var a = _arrays;
+        // the width is read at each run (a test may switch it between runs); a form at one width runs at it
+        bool wide = VectorWidths.Wide;
+        if (_narrow is not null) _cpu = wide ? _wide : _narrow;
+        if (_narrowTotal is not null) _total = wide ? _wideTotal : _narrowTotal;
         if (_slots.Length > 0 || _output.Slot >= 0)
         {
             var x = _plan.X;
@@ -142,14 +157,14 @@ public sealed class Fused<TArgs> where TArgs : unmanaged
         {
             case Launch.Kind.Map:
                 // chunks start at multiples of 16: a generated flat kernel's vectors stay inside rows 16k long (8k at 8 lanes)
-                if (small) _cpu!(a, _args, 0, l.Count); else CpuWorkers.For((l.Count + 15) / 16, Grain / 16, _vectors);
+                if (small) _cpu!(a, _args, 0, (int)l.Count); else CpuWorkers.For((l.Count + 15) / 16, Grain / 16, _vectors);
                 break;
             case Launch.Kind.Rows: CpuWorkers.For(l.Count / l.Cols, Math.Max(1, Grain / l.Cols), _rows); break;
             // each column's total is written whole: nothing to reset
             case Launch.Kind.Columns: CpuWorkers.For(l.Cols, Math.Max(1, Grain / (l.Count / l.Cols)), _chunk); break;
-            case Launch.Kind.Serial: _cpu!(a, _args, 0, l.Count); break;
+            case Launch.Kind.Serial: _cpu!(a, _args, 0, (int)l.Count); break;
             default:
-                float total = (float)(small ? _total!(a, _args, 0, l.Count)
+                float total = (float)(small ? _total!(a, _args, 0, (int)l.Count)
                     : l.Combine is null ? CpuWorkers.Sum(l.Count, Grain, _partial) : CpuWorkers.Reduce(l.Count, Grain, _partial, l.Identity, l.Combine));
                 if (l.Accumulate) a.Y[_output.Offset] += total; else a.Y[_output.Offset] = total;
                 break;

@@ -48,21 +48,20 @@ namespace Demo
             private readonly global::Kiln.Kernels.Fused<global::Kiln.Kernels.KernelArgs> _f0, _f1, _f2, _f3, _f4, _f5, _f6;
 
             private static long WorkFloats(int n) => 106 + 20 * (long)n;
-            private static long TargetInts(int n) => 0;
 
-            internal LossPlan(global::Demo.Centering model, int n) : base(model.Parameters, Layout, WorkFloats(CheckDim("N", n)), TargetInts(n))
+            internal LossPlan(global::Demo.Centering model, int n) : base(model.Parameters, Layout, WorkFloats(CheckDim("N", n)), 0)
             {
                 _d.N = n; _d.T0 = Device.IsManaged ? 0 : Align(0); _d.T1 = Device.IsManaged ? 0 : Align(15 + 8 * _d.N); _d.T4 = Align(30 + 9 * _d.N);
                 _d.T8 = Align(45 + 10 * _d.N); _d.T11 = Align(60 + 18 * _d.N); _d.T17 = Align(75 + 19 * _d.N); _d.T26 = Align(91 + 19 * _d.N);
                 Describe([("x", _d.T0, 8 * _d.N, false), ("y", _d.T1, _d.N, false)], [[_d.N, 8], [_d.N], []], declared: ["[N, 8]", "[N]"], loss: true);
                 BindSlots(8 * _d.N, _d.N);
-                _f0 = new(this, global::Kiln.Generated.CenteringKernels.K0, global::Kiln.Generated.CenteringKernels.K0Cpu, new() { A0 = 8 * _d.N, A1 = _d.T4, A2 = _d.T0 }, global::Kiln.Kernels.Launch.Rows(8 * _d.N, 8), global::Kiln.Kernels.Output.Work(_d.T4, _d.N), slots: [0]);
-                _f1 = new(this, global::Kiln.Generated.CenteringKernels.K1, global::Kiln.Generated.CenteringKernels.K1Cpu, new() { A0 = 8 * _d.N, A1 = _d.T8, A2 = _d.T0, A3 = _d.T4, A4 = 0 }, global::Kiln.Kernels.Launch.Map(8 * _d.N), global::Kiln.Kernels.Output.Work(_d.T8, 8 * _d.N), slots: [0]);
-                _f2 = new(this, global::Kiln.Generated.CenteringKernels.K2, global::Kiln.Generated.CenteringKernels.K2Cpu, new() { A0 = 8 * _d.N, A1 = _d.T11, A2 = _d.T8, A3 = 8 }, global::Kiln.Kernels.Launch.Rows(8 * _d.N, 8), global::Kiln.Kernels.Output.Work(_d.T11, _d.N));
-                _f3 = new(this, global::Kiln.Generated.CenteringKernels.K3, global::Kiln.Generated.CenteringKernels.K3Cpu, new() { A0 = _d.N, A1 = _d.T11, A2 = _d.T1, A3 = _d.T17, A4 = _d.N }, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T17, 1), slots: [1]);
-                _f4 = new(this, global::Kiln.Generated.CenteringKernels.K4, global::Kiln.Generated.CenteringKernels.K4Cpu, new() { A0 = _d.N, A1 = _d.N, A2 = _d.T11, A3 = _d.T1, A4 = _d.T26 }, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Work(_d.T26, _d.N), slots: [1]);
-                _f5 = new(this, global::Kiln.Generated.CenteringKernels.K5, global::Kiln.Generated.CenteringKernels.K5Cpu, new() { A0 = 8 * _d.N, A1 = _d.T8, A2 = 0, A3 = _d.T26, A4 = _d.T0, A5 = _d.T4, A6 = _d.N }, global::Kiln.Kernels.Launch.Columns(8 * _d.N, 8, accumulate: true), global::Kiln.Kernels.Output.Gradients(0, 8), slots: [0]);
-                _f6 = new(this, global::Kiln.Generated.CenteringKernels.K6, global::Kiln.Generated.CenteringKernels.K6Cpu, new() { A0 = 8 * _d.N, A1 = 8, A2 = _d.T26 }, global::Kiln.Kernels.Launch.Total(8 * _d.N, accumulate: true), global::Kiln.Kernels.Output.Gradients(8, 1));
+                _f0 = new(this, global::Kiln.Generated.CenteringKernels.K0, global::Kiln.Generated.CenteringKernels.K0Cpu<global::Kiln.Kernels.Vec8>, new() { A0 = 8 * _d.N, A1 = _d.T4, A2 = _d.T0 }, global::Kiln.Kernels.Launch.Rows(8 * _d.N, 8), global::Kiln.Kernels.Output.Work(_d.T4, _d.N), slots: [0]);
+                _f1 = new(this, global::Kiln.Generated.CenteringKernels.K1, global::Kiln.Generated.CenteringKernels.K1Cpu<global::Kiln.Kernels.Vec8>, new() { A0 = 8 * _d.N, A1 = _d.T8, A2 = _d.T0, A3 = _d.T4, A4 = 0 }, global::Kiln.Kernels.Launch.Map(8 * _d.N), global::Kiln.Kernels.Output.Work(_d.T8, 8 * _d.N), slots: [0]);
+                _f2 = new(this, global::Kiln.Generated.CenteringKernels.K2, global::Kiln.Generated.CenteringKernels.K2Cpu<global::Kiln.Kernels.Vec8>, new() { A0 = 8 * _d.N, A1 = _d.T11, A2 = _d.T8, A3 = 8 }, global::Kiln.Kernels.Launch.Rows(8 * _d.N, 8), global::Kiln.Kernels.Output.Work(_d.T11, _d.N));
+                _f3 = new(this, global::Kiln.Generated.CenteringKernels.K3, global::Kiln.Generated.CenteringKernels.K3Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.CenteringKernels.K3Cpu<global::Kiln.Kernels.Vec8>, new() { A0 = _d.N, A1 = _d.T11, A2 = _d.T1, A3 = _d.T17, A4 = _d.N }, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T17, 1), slots: [1]);
+                _f4 = new(this, global::Kiln.Generated.CenteringKernels.K4, global::Kiln.Generated.CenteringKernels.K4Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.CenteringKernels.K4Cpu<global::Kiln.Kernels.Vec8>, new() { A0 = _d.N, A1 = _d.N, A2 = _d.T11, A3 = _d.T1, A4 = _d.T26 }, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Work(_d.T26, _d.N), slots: [1]);
+                _f5 = new(this, global::Kiln.Generated.CenteringKernels.K5, global::Kiln.Generated.CenteringKernels.K5Cpu<global::Kiln.Kernels.Vec8>, new() { A0 = 8 * _d.N, A1 = _d.T8, A2 = 0, A3 = _d.T26, A4 = _d.T0, A5 = _d.T4, A6 = _d.N }, global::Kiln.Kernels.Launch.Columns(8 * _d.N, 8, accumulate: true), global::Kiln.Kernels.Output.Gradients(0, 8), slots: [0]);
+                _f6 = new(this, global::Kiln.Generated.CenteringKernels.K6, global::Kiln.Generated.CenteringKernels.K6Cpu<global::Kiln.Kernels.Vec8>, new() { A0 = 8 * _d.N, A1 = 8, A2 = _d.T26 }, global::Kiln.Kernels.Launch.Total(8 * _d.N, accumulate: true), global::Kiln.Kernels.Output.Gradients(8, 1));
             }
 
             /// <summary>Runs forward and backward; returns the loss and adds the gradients into the model's gradient block (as loss.backward()).</summary>
@@ -78,12 +77,7 @@ namespace Demo
             public override float ForwardBackwardStaged() { using (Enter()) { PrepareStaged(); return ExecuteLoss(true, _d.T17); } }
             public override float[] Invoke(global::System.Array[] inputs, bool backward = false) => [backward ? ForwardBackward(Arg<float>(inputs, 0, "x", 2), Arg<float>(inputs, 1, "y", 2)) : Forward(Arg<float>(inputs, 0, "x", 2), Arg<float>(inputs, 1, "y", 2))];
 
-            private void Load(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y)
-            {
-                this.CheckLengths([x.Length, y.Length]);
-                this.Put(0, x, this._d.T0);
-                this.Put(1, y, this._d.T1);
-            }
+            private void Load(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y) { this.CheckLengths([x.Length, y.Length]); this.Put(0, x, this._d.T0); this.Put(1, y, this._d.T1); }
 
             protected override void RunKernels(bool backward)
             {
@@ -132,8 +126,7 @@ namespace Kiln.Generated
                 Atomic.Add(ref w[d.A1 + i0], (w[d.A2 + i0 * 8 + i1] * 0.125f));
             }
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K0Cpu(KernelArrays a, KernelArgs d, long start, long end) => K0Cpu<Vec8>(a, d, start, end);
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] private static void K0Cpu<S>(KernelArrays a, KernelArgs d, long start, long end) where S : struct, IVector<S>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K0Cpu<S>(KernelArrays a, KernelArgs d, int start, int end) where S : struct, IVector<S>
         {
             ref float x0r = ref MemoryMarshal.GetArrayDataReference(a.X[0]);
             ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
@@ -173,8 +166,7 @@ namespace Kiln.Generated
                 w[d.A1 + i0 * 8 + i1] = MathF.Tanh(((w[d.A2 + i0 * 8 + i1] - w[d.A3 + i0]) * p[d.A4 + i1]));
             }
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K1Cpu(KernelArrays a, KernelArgs d, long start, long end) => K1Cpu<Vec8>(a, d, start, end);
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] private static void K1Cpu<S>(KernelArrays a, KernelArgs d, long start, long end) where S : struct, IVector<S>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K1Cpu<S>(KernelArrays a, KernelArgs d, int start, int end) where S : struct, IVector<S>
         {
             ref float x0r = ref MemoryMarshal.GetArrayDataReference(a.X[0]);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
@@ -213,8 +205,7 @@ namespace Kiln.Generated
                 Atomic.Add(ref w[d.A1 + i0], (w[d.A2 + i0 * 8 + i1] + p[d.A3]));
             }
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K2Cpu(KernelArrays a, KernelArgs d, long start, long end) => K2Cpu<Vec8>(a, d, start, end);
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] private static void K2Cpu<S>(KernelArrays a, KernelArgs d, long start, long end) where S : struct, IVector<S>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K2Cpu<S>(KernelArrays a, KernelArgs d, int start, int end) where S : struct, IVector<S>
         {
             ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
             ref float pr = ref MemoryMarshal.GetArrayDataReference(a.P);
@@ -255,10 +246,8 @@ namespace Kiln.Generated
                 Atomic.Add(ref w[d.A3], ((v1 * v1) * ((float)(1 / (double)(d.A4)))));
             }
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double K3Cpu(KernelArrays a, KernelArgs d, long start, long end) => VectorWidths.Wide ? K3Cpu<Vec16>(a, d, start, end) : K3Cpu<Vec8>(a, d, start, end);
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] private static double K3Cpu<S>(KernelArrays a, KernelArgs d, long start, long end) where S : struct, IVector<S>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double K3Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S>
         {
-            int c = (int)start, stop = (int)end;
             ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
             ref float b3 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.X[0]), d.A2);
             float acc = 0;
@@ -289,10 +278,8 @@ namespace Kiln.Generated
                 w[d.A4 + e] = (v6 + v6);
             }
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K4Cpu(KernelArrays a, KernelArgs d, long start, long end) { if (VectorWidths.Wide) K4Cpu<Vec16>(a, d, start, end); else K4Cpu<Vec8>(a, d, start, end); }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] private static void K4Cpu<S>(KernelArrays a, KernelArgs d, long start, long end) where S : struct, IVector<S>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K4Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S>
         {
-            int c = (int)start, stop = (int)end;
             ref float b4 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
             ref float b5 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.X[0]), d.A3);
             ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A4);
@@ -326,10 +313,8 @@ namespace Kiln.Generated
                 Atomic.Add(ref g[d.A2 + i1], ((w[d.A3 + i0] * (1f - (l3 * l3))) * (w[d.A4 + i0 * 8 + i1] - w[d.A5 + i0])));
             }
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K5Cpu(KernelArrays a, KernelArgs d, long start, long end) => K5Cpu<Vec8>(a, d, start, end);
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] private static void K5Cpu<S>(KernelArrays a, KernelArgs d, long start, long end) where S : struct, IVector<S>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K5Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S>
         {
-            int c = (int)start, stop = (int)end;
             int rows = (int)(d.A6);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
             ref float x0r = ref MemoryMarshal.GetArrayDataReference(a.X[0]);
@@ -390,8 +375,7 @@ namespace Kiln.Generated
                 Atomic.Add(ref g[d.A1], w[d.A2 + i0]);
             }
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double K6Cpu(KernelArrays a, KernelArgs d, long start, long end) => K6Cpu<Vec8>(a, d, start, end);
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] private static double K6Cpu<S>(KernelArrays a, KernelArgs d, long start, long end) where S : struct, IVector<S>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double K6Cpu<S>(KernelArrays a, KernelArgs d, int start, int end) where S : struct, IVector<S>
         {
             ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
             ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);

@@ -56,9 +56,8 @@ namespace Samples.Diabetes
             private readonly global::Kiln.Kernels.Fused<global::Kiln.Kernels.KernelArgs> _f1, _f3, _f5;
 
             private static long WorkFloats(int n) => 105 + 30 * (long)n;
-            private static long TargetInts(int n) => 0;
 
-            internal PredictPlan(global::Samples.Diabetes.DiabetesClassifier model, int n) : base(model.Parameters, Layout, WorkFloats(CheckDim("N", n)), TargetInts(n))
+            internal PredictPlan(global::Samples.Diabetes.DiabetesClassifier model, int n) : base(model.Parameters, Layout, WorkFloats(CheckDim("N", n)), 0)
             {
                 _d.N = n; _d.T0 = Device.IsManaged ? 0 : Align(0); _d.T4 = Align(15 + 8 * _d.N); _d.T6 = Align(30 + 14 * _d.N);
                 _d.T10 = Align(45 + 20 * _d.N); _d.T12 = Align(60 + 24 * _d.N); _d.T16 = Align(75 + 28 * _d.N); _d.T18 = Device.IsManaged ? 0 : Align(90 + 29 * _d.N);
@@ -70,23 +69,17 @@ namespace Samples.Diabetes
                 _l2 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 6, transA: false, transB: true, accumulate: false);
                 _f3 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K1, global::Kiln.Generated.DiabetesClassifierKernels.K1Cpu, new() { A0 = 4 * _d.N, A1 = _d.T12, A2 = _d.T10, A3 = 78 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T12, 4 * _d.N));
                 _l4 = new global::Kiln.Kernels.GemmOp(_d.N, 1, 4, transA: false, transB: true, accumulate: false);
-                _f5 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K2, global::Kiln.Generated.DiabetesClassifierKernels.K2Cpu, new() { A0 = _d.N, A1 = _d.T18, A2 = _d.T16, A3 = 86 }, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Bound(1, _d.T18, _d.N));
+                _f5 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K2, global::Kiln.Generated.DiabetesClassifierKernels.K2Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.DiabetesClassifierKernels.K2Cpu<global::Kiln.Kernels.Vec8>, new() { A0 = _d.N, A1 = _d.T18, A2 = _d.T16, A3 = 86 }, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Bound(1, _d.T18, _d.N));
             }
 
-            /// <summary>Runs the forward pass and writes the output.</summary>
+            /// <summary>Runs the forward pass and writes the output (or returns it in a new array; the overload on arrays reads and writes the caller's arrays in place where it can, on the managed path, and Replay does again).</summary>
             public void Run(global::System.ReadOnlySpan<float> x, global::System.Span<float> output) { using (this.Enter(output)) { this.Load(x); this.Finish(output); } }
-            /// <summary>Runs the forward pass and returns a new array with the output.</summary>
             public float[] Run(global::System.ReadOnlySpan<float> x) { var output = new float[this.OutputLength]; this.Run(x, output); return output; }
-            /// <summary>Runs the forward pass on the caller's arrays in place where it can (managed path): kernels read the inputs and write the output there, and Replay does again.</summary>
             public void Run(float[] x, float[] output) { this.Offer(0, x); this.Offer(1, output); this.Run(new global::System.ReadOnlySpan<float>(x), new global::System.Span<float>(output)); }
 
             public override float[] Invoke(global::System.Array[] inputs, bool backward = false) => Run(Arg<float>(inputs, 0, "x", 1));
 
-            private void Load(global::System.ReadOnlySpan<float> x)
-            {
-                this.CheckLengths([x.Length]);
-                this.Put(0, x, this._d.T0);
-            }
+            private void Load(global::System.ReadOnlySpan<float> x) { this.CheckLengths([x.Length]); this.Put(0, x, this._d.T0); }
 
             protected override void RunKernels(bool backward)
             {
@@ -117,9 +110,8 @@ namespace Samples.Diabetes
             private readonly global::Kiln.Kernels.Fused<global::Kiln.Kernels.KernelArgs> _f1, _f3, _f5, _f6, _f8, _f10, _f11, _f13, _f15;
 
             private static long WorkFloats(int n) => 166 + 41 * (long)n;
-            private static long TargetInts(int n) => 0;
 
-            internal LossPlan(global::Samples.Diabetes.DiabetesClassifier model, int n) : base(model.Parameters, Layout, WorkFloats(CheckDim("N", n)), TargetInts(n))
+            internal LossPlan(global::Samples.Diabetes.DiabetesClassifier model, int n) : base(model.Parameters, Layout, WorkFloats(CheckDim("N", n)), 0)
             {
                 _d.N = n; _d.T0 = Device.IsManaged ? 0 : Align(0); _d.T1 = Device.IsManaged ? 0 : Align(15 + 8 * _d.N); _d.T5 = Align(30 + 9 * _d.N);
                 _d.T7 = Align(45 + 15 * _d.N); _d.T11 = Align(60 + 21 * _d.N); _d.T13 = Align(75 + 25 * _d.N); _d.T17 = Align(90 + 29 * _d.N);
@@ -132,17 +124,17 @@ namespace Samples.Diabetes
                 _l2 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 6, transA: false, transB: true, accumulate: false);
                 _f3 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K1, global::Kiln.Generated.DiabetesClassifierKernels.K1Cpu, new() { A0 = 4 * _d.N, A1 = _d.T13, A2 = _d.T11, A3 = 78 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T13, 4 * _d.N));
                 _l4 = new global::Kiln.Kernels.GemmOp(_d.N, 1, 4, transA: false, transB: true, accumulate: false);
-                _f5 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K3, global::Kiln.Generated.DiabetesClassifierKernels.K3Cpu, new() { A0 = _d.N, A1 = _d.T17, A2 = 86, A3 = _d.T1, A4 = _d.N, A5 = _d.T25 }, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T25, 1), slots: [1]);
-                _f6 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K4, global::Kiln.Generated.DiabetesClassifierKernels.K4Cpu, new() { A0 = _d.N, A1 = _d.N, A2 = _d.T1, A3 = _d.T17, A4 = 86, A5 = _d.T37 }, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Work(_d.T37, _d.N), slots: [1]);
+                _f5 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K3, global::Kiln.Generated.DiabetesClassifierKernels.K3Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.DiabetesClassifierKernels.K3Cpu<global::Kiln.Kernels.Vec8>, new() { A0 = _d.N, A1 = _d.T17, A2 = 86, A3 = _d.T1, A4 = _d.N, A5 = _d.T25 }, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T25, 1), slots: [1]);
+                _f6 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K4, global::Kiln.Generated.DiabetesClassifierKernels.K4Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.DiabetesClassifierKernels.K4Cpu<global::Kiln.Kernels.Vec8>, new() { A0 = _d.N, A1 = _d.N, A2 = _d.T1, A3 = _d.T17, A4 = 86, A5 = _d.T37 }, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Work(_d.T37, _d.N), slots: [1]);
                 _l7 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 1, transA: false, transB: false, accumulate: false);
-                _f8 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K5, global::Kiln.Generated.DiabetesClassifierKernels.K5Cpu, new() { A0 = 4 * _d.N, A1 = _d.T13, A2 = _d.T44, A3 = _d.T40 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T44, 4 * _d.N));
+                _f8 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K5, global::Kiln.Generated.DiabetesClassifierKernels.K5Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.DiabetesClassifierKernels.K5Cpu<global::Kiln.Kernels.Vec8>, new() { A0 = 4 * _d.N, A1 = _d.T13, A2 = _d.T44, A3 = _d.T40 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T44, 4 * _d.N));
                 _l9 = new global::Kiln.Kernels.GemmOp(_d.N, 6, 4, transA: false, transB: false, accumulate: false);
-                _f10 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K5, global::Kiln.Generated.DiabetesClassifierKernels.K5Cpu, new() { A0 = 6 * _d.N, A1 = _d.T7, A2 = _d.T51, A3 = _d.T47 }, global::Kiln.Kernels.Launch.Map(6 * _d.N), global::Kiln.Kernels.Output.Work(_d.T51, 6 * _d.N));
+                _f10 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K5, global::Kiln.Generated.DiabetesClassifierKernels.K5Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.DiabetesClassifierKernels.K5Cpu<global::Kiln.Kernels.Vec8>, new() { A0 = 6 * _d.N, A1 = _d.T7, A2 = _d.T51, A3 = _d.T47 }, global::Kiln.Kernels.Launch.Map(6 * _d.N), global::Kiln.Kernels.Output.Work(_d.T51, 6 * _d.N));
                 _f11 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K6, global::Kiln.Generated.DiabetesClassifierKernels.K6Cpu, new() { A0 = 6 * _d.N, A1 = 48, A2 = _d.T51, A3 = _d.N }, global::Kiln.Kernels.Launch.Columns(6 * _d.N, 6, accumulate: true), global::Kiln.Kernels.Output.Gradients(48, 6));
                 _l12 = new global::Kiln.Kernels.GemmOp(6, 8, _d.N, transA: true, transB: false, accumulate: true);
                 _f13 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K7, global::Kiln.Generated.DiabetesClassifierKernels.K7Cpu, new() { A0 = 4 * _d.N, A1 = 78, A2 = _d.T44, A3 = _d.N }, global::Kiln.Kernels.Launch.Columns(4 * _d.N, 4, accumulate: true), global::Kiln.Kernels.Output.Gradients(78, 4));
                 _l14 = new global::Kiln.Kernels.GemmOp(4, 6, _d.N, transA: true, transB: false, accumulate: true);
-                _f15 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K8, global::Kiln.Generated.DiabetesClassifierKernels.K8Cpu, new() { A0 = _d.N, A1 = 86, A2 = _d.T37 }, global::Kiln.Kernels.Launch.Total(_d.N, accumulate: true), global::Kiln.Kernels.Output.Gradients(86, 1));
+                _f15 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K8, global::Kiln.Generated.DiabetesClassifierKernels.K8Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.DiabetesClassifierKernels.K8Cpu<global::Kiln.Kernels.Vec8>, new() { A0 = _d.N, A1 = 86, A2 = _d.T37 }, global::Kiln.Kernels.Launch.Total(_d.N, accumulate: true), global::Kiln.Kernels.Output.Gradients(86, 1));
                 _l16 = new global::Kiln.Kernels.GemmOp(1, 4, _d.N, transA: true, transB: false, accumulate: true);
             }
 
@@ -159,12 +151,7 @@ namespace Samples.Diabetes
             public override float ForwardBackwardStaged() { using (Enter()) { PrepareStaged(); return ExecuteLoss(true, _d.T25); } }
             public override float[] Invoke(global::System.Array[] inputs, bool backward = false) => [backward ? ForwardBackward(Arg<float>(inputs, 0, "x", 2), Arg<float>(inputs, 1, "y", 2)) : Forward(Arg<float>(inputs, 0, "x", 2), Arg<float>(inputs, 1, "y", 2))];
 
-            private void Load(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y)
-            {
-                this.CheckLengths([x.Length, y.Length]);
-                this.Put(0, x, this._d.T0);
-                this.Put(1, y, this._d.T1);
-            }
+            private void Load(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y) { this.CheckLengths([x.Length, y.Length]); this.Put(0, x, this._d.T0); this.Put(1, y, this._d.T1); }
 
             protected override void RunKernels(bool backward)
             {
@@ -216,34 +203,17 @@ namespace Kiln.Generated
         public static void K0(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             for (int e = index; e < d.A0; e += stride)
-            {
-                int rest = e;
-                int i1 = (int)(rest % (6)); rest /= 6;
-                int i0 = (int)rest;
-                w[d.A1 + i0 * 6 + i1] = (global::Kiln.Kernels.Simd.Sigmoid((w[d.A2 + i0 * 6 + i1] + p[d.A3 + i1])));
-            }
+                w[d.A1 + e] = (global::Kiln.Kernels.Simd.Sigmoid((w[d.A2 + e] + p[d.A3 + e % 6])));
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K0Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K0Cpu(KernelArrays a, KernelArgs d, int c, int stop)
         {
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(a.P);
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
-            long cols = 6;
-            for (long e = start; e < end;)
+            ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
+            ref float b3 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.P), d.A3);
+            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A1);
+            for (; c < stop; c++)
             {
-                long row = e / cols;
-                int c = (int)(e - row * cols);
-                int stop = (int)Math.Min(cols, c + (end - e));
-                e += stop - c;
-                int i0 = (int)row;
-                ref float b2 = ref Unsafe.Add(ref wr, d.A2 + i0 * 6);
-                ref float b3 = ref Unsafe.Add(ref pr, d.A3);
-                ref float o = ref Unsafe.Add(ref yr, d.A1 + i0 * 6);
-                for (; c < stop; c++)
-                {
-                    float v0 = global::Kiln.Kernels.Simd.Sigmoid((Unsafe.Add(ref b2, c) + Unsafe.Add(ref b3, c)));
-                    Unsafe.Add(ref o, c) = v0;
-                }
+                float v0 = global::Kiln.Kernels.Simd.Sigmoid((Unsafe.Add(ref b2, c) + Unsafe.Add(ref b3, c % 6)));
+                Unsafe.Add(ref o, c) = v0;
             }
         }
 
@@ -254,34 +224,17 @@ namespace Kiln.Generated
         public static void K1(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             for (int e = index; e < d.A0; e += stride)
-            {
-                int rest = e;
-                int i1 = (int)(rest % (4)); rest /= 4;
-                int i0 = (int)rest;
-                w[d.A1 + i0 * 4 + i1] = (global::Kiln.Kernels.Simd.Sigmoid((w[d.A2 + i0 * 4 + i1] + p[d.A3 + i1])));
-            }
+                w[d.A1 + e] = (global::Kiln.Kernels.Simd.Sigmoid((w[d.A2 + e] + p[d.A3 + e % 4])));
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K1Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K1Cpu(KernelArrays a, KernelArgs d, int c, int stop)
         {
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(a.P);
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
-            long cols = 4;
-            for (long e = start; e < end;)
+            ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
+            ref float b3 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.P), d.A3);
+            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A1);
+            for (; c < stop; c++)
             {
-                long row = e / cols;
-                int c = (int)(e - row * cols);
-                int stop = (int)Math.Min(cols, c + (end - e));
-                e += stop - c;
-                int i0 = (int)row;
-                ref float b2 = ref Unsafe.Add(ref wr, d.A2 + i0 * 4);
-                ref float b3 = ref Unsafe.Add(ref pr, d.A3);
-                ref float o = ref Unsafe.Add(ref yr, d.A1 + i0 * 4);
-                for (; c < stop; c++)
-                {
-                    float v0 = global::Kiln.Kernels.Simd.Sigmoid((Unsafe.Add(ref b2, c) + Unsafe.Add(ref b3, c)));
-                    Unsafe.Add(ref o, c) = v0;
-                }
+                float v0 = global::Kiln.Kernels.Simd.Sigmoid((Unsafe.Add(ref b2, c) + Unsafe.Add(ref b3, c & 3)));
+                Unsafe.Add(ref o, c) = v0;
             }
         }
 
@@ -294,10 +247,8 @@ namespace Kiln.Generated
             for (int e = index; e < d.A0; e += stride)
                 w[d.A1 + e] = (global::Kiln.Kernels.Simd.Sigmoid((w[d.A2 + e] + p[d.A3])));
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K2Cpu(KernelArrays a, KernelArgs d, long start, long end) { if (VectorWidths.Wide) K2Cpu<Vec16>(a, d, start, end); else K2Cpu<Vec8>(a, d, start, end); }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] private static void K2Cpu<S>(KernelArrays a, KernelArgs d, long start, long end) where S : struct, IVector<S>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K2Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S>
         {
-            int c = (int)start, stop = (int)end;
             ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
             ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A1);
             if (c <= stop - S.Count) do Body(S.Load(ref b2, c), S.Create(a.P[d.A3])).Store(ref o, c); while ((c += S.Count) <= stop - S.Count);
@@ -323,10 +274,8 @@ namespace Kiln.Generated
                 Atomic.Add(ref w[d.A5], v8);
             }
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double K3Cpu(KernelArrays a, KernelArgs d, long start, long end) => VectorWidths.Wide ? K3Cpu<Vec16>(a, d, start, end) : K3Cpu<Vec8>(a, d, start, end);
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] private static double K3Cpu<S>(KernelArrays a, KernelArgs d, long start, long end) where S : struct, IVector<S>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double K3Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S>
         {
-            int c = (int)start, stop = (int)end;
             ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
             ref float b6 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.X[0]), d.A3);
             float acc = 0;
@@ -362,10 +311,8 @@ namespace Kiln.Generated
                 w[d.A5 + e] = v0;
             }
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K4Cpu(KernelArrays a, KernelArgs d, long start, long end) { if (VectorWidths.Wide) K4Cpu<Vec16>(a, d, start, end); else K4Cpu<Vec8>(a, d, start, end); }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] private static void K4Cpu<S>(KernelArrays a, KernelArgs d, long start, long end) where S : struct, IVector<S>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K4Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S>
         {
-            int c = (int)start, stop = (int)end;
             ref float b5 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.X[0]), d.A2);
             ref float b7 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A3);
             ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A5);
@@ -392,10 +339,8 @@ namespace Kiln.Generated
                 w[d.A2 + e] = (w[d.A3 + e] * (l3 * (1f - l3)));
             }
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K5Cpu(KernelArrays a, KernelArgs d, long start, long end) { if (VectorWidths.Wide) K5Cpu<Vec16>(a, d, start, end); else K5Cpu<Vec8>(a, d, start, end); }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] private static void K5Cpu<S>(KernelArrays a, KernelArgs d, long start, long end) where S : struct, IVector<S>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K5Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S>
         {
-            int c = (int)start, stop = (int)end;
             ref float b5 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A3);
             ref float b3 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
             ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A2);
@@ -418,9 +363,8 @@ namespace Kiln.Generated
                 Atomic.Add(ref g[d.A1 + i1], w[d.A2 + i0 * 6 + i1]);
             }
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K6Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K6Cpu(KernelArrays a, KernelArgs d, int c, int stop)
         {
-            int c = (int)start, stop = (int)end;
             int rows = (int)(d.A3);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
             ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A1);
@@ -449,9 +393,8 @@ namespace Kiln.Generated
                 Atomic.Add(ref g[d.A1 + i1], w[d.A2 + i0 * 4 + i1]);
             }
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K7Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K7Cpu(KernelArrays a, KernelArgs d, int c, int stop)
         {
-            int c = (int)start, stop = (int)end;
             int rows = (int)(d.A3);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
             ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A1);
@@ -475,10 +418,8 @@ namespace Kiln.Generated
             for (int e = index; e < d.A0; e += stride)
                 Atomic.Add(ref g[d.A1], w[d.A2 + e]);
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double K8Cpu(KernelArrays a, KernelArgs d, long start, long end) => VectorWidths.Wide ? K8Cpu<Vec16>(a, d, start, end) : K8Cpu<Vec8>(a, d, start, end);
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] private static double K8Cpu<S>(KernelArrays a, KernelArgs d, long start, long end) where S : struct, IVector<S>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double K8Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S>
         {
-            int c = (int)start, stop = (int)end;
             ref float b1 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
             float acc = 0;
             S vacc = S.Zero;

@@ -65,9 +65,8 @@ namespace Demo
             private readonly global::Kiln.Kernels.Fused<global::Kiln.Kernels.KernelArgs> _f1, _f4, _f6, _f8, _f9;
 
             private static long WorkFloats(int n) => 172 + 29 * (long)n;
-            private static long TargetInts(int n) => 0;
 
-            internal ClassifyPlan(global::Demo.Tour model, int n) : base(model.Parameters, Layout, WorkFloats(CheckDim("N", n)), TargetInts(n))
+            internal ClassifyPlan(global::Demo.Tour model, int n) : base(model.Parameters, Layout, WorkFloats(CheckDim("N", n)), 0)
             {
                 _d.N = n; _d.T0 = Device.IsManaged ? 0 : Align(0); _d.T1 = Align(15 + 4 * _d.N); _d.T5 = Align(31 + 4 * _d.N);
                 _d.T7 = Align(46 + 8 * _d.N); _d.T8 = Align(31 + 4 * _d.N); _d.T11 = Align(61 + 12 * _d.N); _d.T12 = Align(76 + 16 * _d.N);
@@ -76,15 +75,15 @@ namespace Demo
                 Describe([("x", _d.T0, 4 * _d.N, false), ("temperature", _d.T1, 1, false)], [[_d.N, 4], [], [_d.N, 3]], outputs: [("logits", _d.T20, 3 * _d.N), ("probs", _d.T22, 3 * _d.N)], declared: ["[N, 4]", "[]"]);
                 BindSlots(4 * _d.N);
                 _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: false, accumulate: false);
-                _f1 = new(this, global::Kiln.Generated.TourKernels.K0, global::Kiln.Generated.TourKernels.K0Cpu, new() { A0 = 4 * _d.N, A1 = _d.T7, A2 = _d.T0, A3 = _d.T5 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T7, 4 * _d.N), slots: [0]);
+                _f1 = new(this, global::Kiln.Generated.TourKernels.K0, global::Kiln.Generated.TourKernels.K0Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K0Cpu<global::Kiln.Kernels.Vec8>, new() { A0 = 4 * _d.N, A1 = _d.T7, A2 = _d.T0, A3 = _d.T5 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T7, 4 * _d.N), slots: [0]);
                 _l2 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: false, accumulate: false);
                 _l3 = new global::Kiln.Kernels.RandomOp(4 * _d.N, global::Kiln.Kernels.RandomOp.Kind.DropoutMask, 0.1f, stream: 0);
-                _f4 = new(this, global::Kiln.Generated.TourKernels.K1, global::Kiln.Generated.TourKernels.K1Cpu, new() { A0 = 4 * _d.N, A1 = _d.T12, A2 = _d.T7, A3 = _d.T8, A4 = _d.T11 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T12, 4 * _d.N));
+                _f4 = new(this, global::Kiln.Generated.TourKernels.K1, global::Kiln.Generated.TourKernels.K1Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K1Cpu<global::Kiln.Kernels.Vec8>, new() { A0 = 4 * _d.N, A1 = _d.T12, A2 = _d.T7, A3 = _d.T8, A4 = _d.T11 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T12, 4 * _d.N));
                 _l5 = new global::Kiln.Kernels.GemmOp(_d.N, 3, 4, transA: false, transB: true, accumulate: false);
                 _f6 = new(this, global::Kiln.Generated.TourKernels.K2, global::Kiln.Generated.TourKernels.K2Cpu, new() { A0 = 3, A1 = _d.T15 }, global::Kiln.Kernels.Launch.Map(3), global::Kiln.Kernels.Output.Work(_d.T15, 3));
                 _l7 = new global::Kiln.Kernels.ScanOp(1, 3, 1, reverse: false);
                 _f8 = new(this, global::Kiln.Generated.TourKernels.K3, global::Kiln.Generated.TourKernels.K3Cpu, new() { A0 = 3 * _d.N, A1 = _d.T20, A2 = _d.T13, A3 = _d.T16 }, global::Kiln.Kernels.Launch.Map(3 * _d.N), global::Kiln.Kernels.Output.Work(_d.T20, 3 * _d.N));
-                _f9 = new(this, global::Kiln.Generated.TourKernels.K4, global::Kiln.Generated.TourKernels.K4Cpu, new() { A0 = 3 * _d.N, A1 = _d.T21, A2 = _d.T20, A3 = _d.T1 }, global::Kiln.Kernels.Launch.Map(3 * _d.N), global::Kiln.Kernels.Output.Work(_d.T21, 3 * _d.N));
+                _f9 = new(this, global::Kiln.Generated.TourKernels.K4, global::Kiln.Generated.TourKernels.K4Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K4Cpu<global::Kiln.Kernels.Vec8>, new() { A0 = 3 * _d.N, A1 = _d.T21, A2 = _d.T20, A3 = _d.T1 }, global::Kiln.Kernels.Launch.Map(3 * _d.N), global::Kiln.Kernels.Output.Work(_d.T21, 3 * _d.N));
                 _l10 = new global::Kiln.Kernels.SoftmaxOp(_d.N, 3, 1, log: false, backward: false);
             }
 
@@ -115,12 +114,7 @@ namespace Demo
             public void RunStaged(global::System.Span<float> logits, global::System.Span<float> probs) { CheckOutput("logits", logits.Length, 3 * _d.N, "[N, 3]"); CheckOutput("probs", probs.Length, 3 * _d.N, "[N, 3]"); using (Enter()) { PrepareStaged(); Execute(backward: false); Work.CopyTo(logits, _d.T20); Work.CopyTo(probs, _d.T22); } }
             public override float[] Invoke(global::System.Array[] inputs, bool backward = false) => Run(Arg<float>(inputs, 0, "x", 2), Arg<float>(inputs, 1, "temperature", 2)[0]).Item1;
 
-            private void Load(global::System.ReadOnlySpan<float> x, float temperature)
-            {
-                this.CheckLengths([x.Length, 1]);
-                this.Put(0, x, this._d.T0);
-                this.Work.CopyFrom(new global::System.ReadOnlySpan<float>(in temperature), this._d.T1);
-            }
+            private void Load(global::System.ReadOnlySpan<float> x, float temperature) { this.CheckLengths([x.Length, 1]); this.Put(0, x, this._d.T0); this.Work.CopyFrom(new global::System.ReadOnlySpan<float>(in temperature), this._d.T1); }
 
             protected override void RunKernels(bool backward)
             {
@@ -182,23 +176,23 @@ namespace Demo
                 Describe([("x", _d.T0, 4 * _d.N, false), ("t", _d.T1, _d.N, true)], [[_d.N, 4], [_d.N], []], outputs: [("loss", _d.T62, 1), ("logits", _d.T24, 3 * _d.N)], buffers: [(0, _d.T26, _d.T35, 3)], inputGrads: [("x", _d.T92, 4 * _d.N)], declared: ["[N, 4]", "[N]"], loss: true);
                 BindSlots(4 * _d.N);
                 _l0 = new global::Kiln.Kernels.RandomOp(4 * _d.N, global::Kiln.Kernels.RandomOp.Kind.Normal, 0f, stream: 0);
-                _f1 = new(this, global::Kiln.Generated.TourKernels.K5, global::Kiln.Generated.TourKernels.K5Cpu, new() { A0 = 4 * _d.N, A1 = _d.T5, A2 = _d.T0, A3 = _d.T2 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T5, 4 * _d.N), slots: [0]);
+                _f1 = new(this, global::Kiln.Generated.TourKernels.K5, global::Kiln.Generated.TourKernels.K5Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K5Cpu<global::Kiln.Kernels.Vec8>, new() { A0 = 4 * _d.N, A1 = _d.T5, A2 = _d.T0, A3 = _d.T2 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T5, 4 * _d.N), slots: [0]);
                 _l2 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: false, accumulate: false);
-                _f3 = new(this, global::Kiln.Generated.TourKernels.K6, global::Kiln.Generated.TourKernels.K6Cpu, new() { A0 = 4 * _d.N, A1 = _d.T10, A2 = _d.T9 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T10, 4 * _d.N));
-                _f4 = new(this, global::Kiln.Generated.TourKernels.K7, global::Kiln.Generated.TourKernels.K7Cpu, new() { A0 = 4 * _d.N, A1 = _d.T11, A2 = _d.T5, A3 = _d.T10 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T11, 4 * _d.N));
+                _f3 = new(this, global::Kiln.Generated.TourKernels.K6, global::Kiln.Generated.TourKernels.K6Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K6Cpu<global::Kiln.Kernels.Vec8>, new() { A0 = 4 * _d.N, A1 = _d.T10, A2 = _d.T9 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T10, 4 * _d.N));
+                _f4 = new(this, global::Kiln.Generated.TourKernels.K7, global::Kiln.Generated.TourKernels.K7Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K7Cpu<global::Kiln.Kernels.Vec8>, new() { A0 = 4 * _d.N, A1 = _d.T11, A2 = _d.T5, A3 = _d.T10 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T11, 4 * _d.N));
                 _l5 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: false, accumulate: false);
-                _f6 = new(this, global::Kiln.Generated.TourKernels.K6, global::Kiln.Generated.TourKernels.K6Cpu, new() { A0 = 4 * _d.N, A1 = _d.T13, A2 = _d.T12 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T13, 4 * _d.N));
+                _f6 = new(this, global::Kiln.Generated.TourKernels.K6, global::Kiln.Generated.TourKernels.K6Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K6Cpu<global::Kiln.Kernels.Vec8>, new() { A0 = 4 * _d.N, A1 = _d.T13, A2 = _d.T12 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T13, 4 * _d.N));
                 _l7 = new global::Kiln.Kernels.RandomOp(4 * _d.N, global::Kiln.Kernels.RandomOp.Kind.DropoutMask, 0.1f, stream: 1);
-                _f8 = new(this, global::Kiln.Generated.TourKernels.K8, global::Kiln.Generated.TourKernels.K8Cpu, new() { A0 = 4 * _d.N, A1 = _d.T16, A2 = _d.T11, A3 = _d.T13, A4 = _d.T15 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T16, 4 * _d.N));
+                _f8 = new(this, global::Kiln.Generated.TourKernels.K8, global::Kiln.Generated.TourKernels.K8Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K8Cpu<global::Kiln.Kernels.Vec8>, new() { A0 = 4 * _d.N, A1 = _d.T16, A2 = _d.T11, A3 = _d.T13, A4 = _d.T15 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T16, 4 * _d.N));
                 _l9 = new global::Kiln.Kernels.GemmOp(_d.N, 3, 4, transA: false, transB: true, accumulate: false);
                 _f10 = new(this, global::Kiln.Generated.TourKernels.K2, global::Kiln.Generated.TourKernels.K2Cpu, new() { A0 = 3, A1 = _d.T19 }, global::Kiln.Kernels.Launch.Map(3), global::Kiln.Kernels.Output.Work(_d.T19, 3));
                 _l11 = new global::Kiln.Kernels.ScanOp(1, 3, 1, reverse: false);
                 _f12 = new(this, global::Kiln.Generated.TourKernels.K3, global::Kiln.Generated.TourKernels.K3Cpu, new() { A0 = 3 * _d.N, A1 = _d.T24, A2 = _d.T17, A3 = _d.T20 }, global::Kiln.Kernels.Launch.Map(3 * _d.N), global::Kiln.Kernels.Output.Work(_d.T24, 3 * _d.N));
                 _l13 = new global::Kiln.Kernels.SoftmaxOp(_d.N, 3, 1, log: false, backward: false);
                 _l14 = new global::Kiln.Kernels.PickLogSoftmaxOp(_d.N, 3, -100);
-                _f15 = new(this, global::Kiln.Generated.TourKernels.K9, global::Kiln.Generated.TourKernels.K9Cpu, new() { A0 = _d.N, A1 = _d.T45, A2 = _d.T42 }, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T45, 1));
+                _f15 = new(this, global::Kiln.Generated.TourKernels.K9, global::Kiln.Generated.TourKernels.K9Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K9Cpu<global::Kiln.Kernels.Vec8>, new() { A0 = _d.N, A1 = _d.T45, A2 = _d.T42 }, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T45, 1));
                 _l16 = new global::Kiln.Kernels.ClassOp(_d.N, 0, global::Kiln.Kernels.ClassMode.Mask, -100);
-                _f17 = new(this, global::Kiln.Generated.TourKernels.K10, global::Kiln.Generated.TourKernels.K10Cpu, new() { A0 = _d.N, A1 = _d.T47, A2 = _d.T43 }, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T47, 1));
+                _f17 = new(this, global::Kiln.Generated.TourKernels.K10, global::Kiln.Generated.TourKernels.K10Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K10Cpu<global::Kiln.Kernels.Vec8>, new() { A0 = _d.N, A1 = _d.T47, A2 = _d.T43 }, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T47, 1));
                 _f18 = new(this, global::Kiln.Generated.TourKernels.K11, global::Kiln.Generated.TourKernels.K11Cpu, new() { A0 = 3 * _d.N, A1 = _d.T40, A2 = _d.T24, A3 = _d.N }, global::Kiln.Kernels.Launch.Total(3 * _d.N), global::Kiln.Kernels.Output.Work(_d.T40, 1));
                 _f19 = new(this, global::Kiln.Generated.TourKernels.K2, global::Kiln.Generated.TourKernels.K2Cpu, new() { A0 = 4, A1 = _d.T53 }, global::Kiln.Kernels.Launch.Map(4), global::Kiln.Kernels.Output.Work(_d.T53, 4));
                 _l20 = new global::Kiln.Kernels.ScanOp(1, 4, 1, reverse: false);
@@ -208,14 +202,14 @@ namespace Demo
                 _f24 = new(this, global::Kiln.Generated.TourKernels.K15, global::Kiln.Generated.TourKernels.K15Cpu, new() { A0 = 3 * _d.N, A1 = _d.T31, A2 = _d.T24, A3 = _d.N }, global::Kiln.Kernels.Launch.Columns(3 * _d.N, 3), global::Kiln.Kernels.Output.Work(_d.T31, 3));
                 _f25 = new(this, global::Kiln.Generated.TourKernels.K16, global::Kiln.Generated.TourKernels.K16Cpu, new() { A0 = 3, A1 = _d.T35, A2 = _d.T26, A3 = _d.T31 }, global::Kiln.Kernels.Launch.Map(3), global::Kiln.Kernels.Output.Work(_d.T35, 3));
                 _f26 = new(this, global::Kiln.Generated.TourKernels.K17, global::Kiln.Generated.TourKernels.K17Cpu, new() { A0 = _d.T67, A1 = _d.T47 }, global::Kiln.Kernels.Launch.Map(1), global::Kiln.Kernels.Output.Work(_d.T67, 1));
-                _f27 = new(this, global::Kiln.Generated.TourKernels.K18, global::Kiln.Generated.TourKernels.K18Cpu, new() { A0 = _d.N, A1 = _d.T72, A2 = _d.T67 }, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Work(_d.T72, _d.N));
+                _f27 = new(this, global::Kiln.Generated.TourKernels.K18, global::Kiln.Generated.TourKernels.K18Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K18Cpu<global::Kiln.Kernels.Vec8>, new() { A0 = _d.N, A1 = _d.T72, A2 = _d.T67 }, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Work(_d.T72, _d.N));
                 _l28 = new global::Kiln.Kernels.PickedLogSoftmaxGradOp(_d.N, 3, -100, probabilities: true);
                 _l29 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 3, transA: false, transB: false, accumulate: false);
-                _f30 = new(this, global::Kiln.Generated.TourKernels.K19, global::Kiln.Generated.TourKernels.K19Cpu, new() { A0 = 4 * _d.N, A1 = _d.T13, A2 = _d.T82, A3 = _d.T76, A4 = _d.T15 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T82, 4 * _d.N));
+                _f30 = new(this, global::Kiln.Generated.TourKernels.K19, global::Kiln.Generated.TourKernels.K19Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K19Cpu<global::Kiln.Kernels.Vec8>, new() { A0 = 4 * _d.N, A1 = _d.T13, A2 = _d.T82, A3 = _d.T76, A4 = _d.T15 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T82, 4 * _d.N));
                 _l31 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: true, accumulate: false);
-                _f32 = new(this, global::Kiln.Generated.TourKernels.K20, global::Kiln.Generated.TourKernels.K20Cpu, new() { A0 = 4 * _d.N, A1 = _d.T10, A2 = _d.T89, A3 = _d.T76, A4 = _d.T15, A5 = _d.T83 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T89, 4 * _d.N));
+                _f32 = new(this, global::Kiln.Generated.TourKernels.K20, global::Kiln.Generated.TourKernels.K20Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K20Cpu<global::Kiln.Kernels.Vec8>, new() { A0 = 4 * _d.N, A1 = _d.T10, A2 = _d.T89, A3 = _d.T76, A4 = _d.T15, A5 = _d.T83 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T89, 4 * _d.N));
                 _l33 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: true, accumulate: false);
-                _f34 = new(this, global::Kiln.Generated.TourKernels.K21, global::Kiln.Generated.TourKernels.K21Cpu, new() { A0 = 4 * _d.N, A1 = _d.T92, A2 = _d.T76, A3 = _d.T15, A4 = _d.T83, A5 = _d.T90 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T92, 4 * _d.N));
+                _f34 = new(this, global::Kiln.Generated.TourKernels.K21, global::Kiln.Generated.TourKernels.K21Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K21Cpu<global::Kiln.Kernels.Vec8>, new() { A0 = 4 * _d.N, A1 = _d.T92, A2 = _d.T76, A3 = _d.T15, A4 = _d.T83, A5 = _d.T90 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T92, 4 * _d.N));
                 _l35 = new global::Kiln.Kernels.GemmOp(3, 4, _d.N, transA: true, transB: false, accumulate: true);
                 _l36 = new global::Kiln.Kernels.GemmOp(4, 4, _d.N, transA: true, transB: false, accumulate: false);
                 _l37 = new global::Kiln.Kernels.GemmOp(4, 4, _d.N, transA: true, transB: false, accumulate: false);
@@ -237,13 +231,7 @@ namespace Demo
             public override float ForwardBackwardStaged() { using (Enter()) { PrepareStaged(); return ExecuteLoss(true, _d.T62); } }
             public override float[] Invoke(global::System.Array[] inputs, bool backward = false) => [backward ? ForwardBackward(Arg<float>(inputs, 0, "x", 2), Arg<int>(inputs, 1, "t", 2)) : Forward(Arg<float>(inputs, 0, "x", 2), Arg<int>(inputs, 1, "t", 2))];
 
-            private void Load(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<int> t)
-            {
-                this.CheckLengths([x.Length, t.Length]);
-                global::Kiln.Plan.CheckTargets("t", t, 3, -100);
-                this.Put(0, x, this._d.T0);
-                this.Targets.CopyFrom(t, this._d.T1);
-            }
+            private void Load(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<int> t) { this.CheckLengths([x.Length, t.Length]); global::Kiln.Plan.CheckTargets("t", t, 3, -100); this.Put(0, x, this._d.T0); this.Targets.CopyFrom(t, this._d.T1); }
 
             protected override void RunKernels(bool backward)
             {
@@ -319,10 +307,8 @@ namespace Kiln.Generated
             for (int e = index; e < d.A0; e += stride)
                 w[d.A1 + e] = (w[d.A2 + e] + MathF.Tanh(w[d.A3 + e]));
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K0Cpu(KernelArrays a, KernelArgs d, long start, long end) { if (VectorWidths.Wide) K0Cpu<Vec16>(a, d, start, end); else K0Cpu<Vec8>(a, d, start, end); }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] private static void K0Cpu<S>(KernelArrays a, KernelArgs d, long start, long end) where S : struct, IVector<S>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K0Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S>
         {
-            int c = (int)start, stop = (int)end;
             ref float b3 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.X[0]), d.A2);
             ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A3);
             ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A1);
@@ -342,10 +328,8 @@ namespace Kiln.Generated
             for (int e = index; e < d.A0; e += stride)
                 w[d.A1 + e] = ((w[d.A2 + e] + MathF.Tanh(w[d.A3 + e])) * w[d.A4 + e]);
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K1Cpu(KernelArrays a, KernelArgs d, long start, long end) { if (VectorWidths.Wide) K1Cpu<Vec16>(a, d, start, end); else K1Cpu<Vec8>(a, d, start, end); }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] private static void K1Cpu<S>(KernelArrays a, KernelArgs d, long start, long end) where S : struct, IVector<S>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K1Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S>
         {
-            int c = (int)start, stop = (int)end;
             ref float b4 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
             ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A3);
             ref float b5 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A4);
@@ -364,9 +348,8 @@ namespace Kiln.Generated
             for (int e = index; e < d.A0; e += stride)
                 w[d.A1 + e] = 1f;
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K2Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K2Cpu(KernelArrays a, KernelArgs d, int c, int stop)
         {
-            int c = (int)start, stop = (int)end;
             ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A1);
             for (; c < stop; c++)
                 Unsafe.Add(ref o, c) = 1f;
@@ -380,31 +363,15 @@ namespace Kiln.Generated
         public static void K3(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             for (int e = index; e < d.A0; e += stride)
-            {
-                int rest = e;
-                int i1 = (int)(rest % (3)); rest /= 3;
-                int i0 = (int)rest;
-                w[d.A1 + i0 * 3 + i1] = (w[d.A2 + i0 * 3 + i1] + ((w[d.A3 + i1] - 1f) * 0.1f));
-            }
+                w[d.A1 + e] = (w[d.A2 + e] + ((w[d.A3 + e % 3] - 1f) * 0.1f));
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K3Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K3Cpu(KernelArrays a, KernelArgs d, int c, int stop)
         {
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
-            long cols = 3;
-            for (long e = start; e < end;)
-            {
-                long row = e / cols;
-                int c = (int)(e - row * cols);
-                int stop = (int)Math.Min(cols, c + (end - e));
-                e += stop - c;
-                int i0 = (int)row;
-                ref float b6 = ref Unsafe.Add(ref wr, d.A2 + i0 * 3);
-                ref float b2 = ref Unsafe.Add(ref wr, d.A3);
-                ref float o = ref Unsafe.Add(ref yr, d.A1 + i0 * 3);
-                for (; c < stop; c++)
-                    Unsafe.Add(ref o, c) = (Unsafe.Add(ref b6, c) + ((Unsafe.Add(ref b2, c) - 1f) * 0.1f));
-            }
+            ref float b6 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
+            ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A3);
+            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A1);
+            for (; c < stop; c++)
+                Unsafe.Add(ref o, c) = (Unsafe.Add(ref b6, c) + ((Unsafe.Add(ref b2, c % 3) - 1f) * 0.1f));
         }
 
         // K4: elementwise over [N, 3], writes t0 (16 or 8 lanes)
@@ -415,10 +382,8 @@ namespace Kiln.Generated
             for (int e = index; e < d.A0; e += stride)
                 w[d.A1 + e] = (w[d.A2 + e] / w[d.A3]);
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K4Cpu(KernelArrays a, KernelArgs d, long start, long end) { if (VectorWidths.Wide) K4Cpu<Vec16>(a, d, start, end); else K4Cpu<Vec8>(a, d, start, end); }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] private static void K4Cpu<S>(KernelArrays a, KernelArgs d, long start, long end) where S : struct, IVector<S>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K4Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S>
         {
-            int c = (int)start, stop = (int)end;
             ref float b1 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
             ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A1);
             if (c <= stop - S.Count) do Body(S.Load(ref b1, c), S.Create(a.W[d.A3])).Store(ref o, c); while ((c += S.Count) <= stop - S.Count);
@@ -436,10 +401,8 @@ namespace Kiln.Generated
             for (int e = index; e < d.A0; e += stride)
                 w[d.A1 + e] = (w[d.A2 + e] + (w[d.A3 + e] * 0.01f));
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K5Cpu(KernelArrays a, KernelArgs d, long start, long end) { if (VectorWidths.Wide) K5Cpu<Vec16>(a, d, start, end); else K5Cpu<Vec8>(a, d, start, end); }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] private static void K5Cpu<S>(KernelArrays a, KernelArgs d, long start, long end) where S : struct, IVector<S>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K5Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S>
         {
-            int c = (int)start, stop = (int)end;
             ref float b4 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.X[0]), d.A2);
             ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A3);
             ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A1);
@@ -457,10 +420,8 @@ namespace Kiln.Generated
             for (int e = index; e < d.A0; e += stride)
                 w[d.A1 + e] = MathF.Tanh(w[d.A2 + e]);
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K6Cpu(KernelArrays a, KernelArgs d, long start, long end) { if (VectorWidths.Wide) K6Cpu<Vec16>(a, d, start, end); else K6Cpu<Vec8>(a, d, start, end); }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] private static void K6Cpu<S>(KernelArrays a, KernelArgs d, long start, long end) where S : struct, IVector<S>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K6Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S>
         {
-            int c = (int)start, stop = (int)end;
             ref float b1 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
             ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A1);
             if (c <= stop - S.Count) do Body(S.Load(ref b1, c)).Store(ref o, c); while ((c += S.Count) <= stop - S.Count);
@@ -477,10 +438,8 @@ namespace Kiln.Generated
             for (int e = index; e < d.A0; e += stride)
                 w[d.A1 + e] = (w[d.A2 + e] + w[d.A3 + e]);
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K7Cpu(KernelArrays a, KernelArgs d, long start, long end) { if (VectorWidths.Wide) K7Cpu<Vec16>(a, d, start, end); else K7Cpu<Vec8>(a, d, start, end); }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] private static void K7Cpu<S>(KernelArrays a, KernelArgs d, long start, long end) where S : struct, IVector<S>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K7Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S>
         {
-            int c = (int)start, stop = (int)end;
             ref float b1 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
             ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A3);
             ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A1);
@@ -499,10 +458,8 @@ namespace Kiln.Generated
             for (int e = index; e < d.A0; e += stride)
                 w[d.A1 + e] = ((w[d.A2 + e] + w[d.A3 + e]) * w[d.A4 + e]);
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K8Cpu(KernelArrays a, KernelArgs d, long start, long end) { if (VectorWidths.Wide) K8Cpu<Vec16>(a, d, start, end); else K8Cpu<Vec8>(a, d, start, end); }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] private static void K8Cpu<S>(KernelArrays a, KernelArgs d, long start, long end) where S : struct, IVector<S>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K8Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S>
         {
-            int c = (int)start, stop = (int)end;
             ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
             ref float b3 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A3);
             ref float b4 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A4);
@@ -522,10 +479,8 @@ namespace Kiln.Generated
             for (int e = index; e < d.A0; e += stride)
                 Atomic.Add(ref w[d.A1], (-w[d.A2 + e]));
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double K9Cpu(KernelArrays a, KernelArgs d, long start, long end) => VectorWidths.Wide ? K9Cpu<Vec16>(a, d, start, end) : K9Cpu<Vec8>(a, d, start, end);
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] private static double K9Cpu<S>(KernelArrays a, KernelArgs d, long start, long end) where S : struct, IVector<S>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double K9Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S>
         {
-            int c = (int)start, stop = (int)end;
             ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
             float acc = 0;
             S vacc = S.Zero;
@@ -545,10 +500,8 @@ namespace Kiln.Generated
             for (int e = index; e < d.A0; e += stride)
                 Atomic.Add(ref w[d.A1], w[d.A2 + e]);
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double K10Cpu(KernelArrays a, KernelArgs d, long start, long end) => VectorWidths.Wide ? K10Cpu<Vec16>(a, d, start, end) : K10Cpu<Vec8>(a, d, start, end);
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] private static double K10Cpu<S>(KernelArrays a, KernelArgs d, long start, long end) where S : struct, IVector<S>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double K10Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S>
         {
-            int c = (int)start, stop = (int)end;
             ref float b1 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
             float acc = 0;
             S vacc = S.Zero;
@@ -575,7 +528,7 @@ namespace Kiln.Generated
                 Atomic.Add(ref w[d.A1], (w[d.A2 + i0 * 3 + i1] * ((float)(1 / (double)(3 * d.A3)))));
             }
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double K11Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double K11Cpu(KernelArrays a, KernelArgs d, int start, int end)
         {
             ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
             ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
@@ -605,9 +558,8 @@ namespace Kiln.Generated
             for (int e = index; e < d.A0; e += stride)
                 w[d.A1 + e] = (w[d.A2 + e] - 1f);
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K12Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K12Cpu(KernelArrays a, KernelArgs d, int c, int stop)
         {
-            int c = (int)start, stop = (int)end;
             ref float b1 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
             ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A1);
             for (; c < stop; c++)
@@ -629,7 +581,7 @@ namespace Kiln.Generated
                 Atomic.Add(ref w[d.A1], (p[d.A2 + i0 * 4 + i1] * (w[d.A3 + i0] == w[d.A3 + i1] ? 1f : 0f)));
             }
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double K13Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double K13Cpu(KernelArrays a, KernelArgs d, int start, int end)
         {
             ref float pr = ref MemoryMarshal.GetArrayDataReference(a.P);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
@@ -665,7 +617,7 @@ namespace Kiln.Generated
         {
             if (index == 0) w[d.A0] = (((w[d.A1] / w[d.A2]) + (w[d.A3] * 0f)) + (w[d.A4] * 0.01f));
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K14Cpu(KernelArrays a, KernelArgs d, long start, long end) => a.Y[d.A0] = (((a.W[d.A1] / a.W[d.A2]) + (a.W[d.A3] * 0f)) + (a.W[d.A4] * 0.01f));
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K14Cpu(KernelArrays a, KernelArgs d, int c, int stop) => a.Y[d.A0] = (((a.W[d.A1] / a.W[d.A2]) + (a.W[d.A3] * 0f)) + (a.W[d.A4] * 0.01f));
 
         // K15: sum over axes 0 of [N, 3], writes t0 (scalar loop)
         //   t1 = Mul(t2, t3) [N, 3]
@@ -681,9 +633,8 @@ namespace Kiln.Generated
                 Atomic.Add(ref w[d.A1 + i1], (w[d.A2 + i0 * 3 + i1] * ((float)(1 / (double)(d.A3)))));
             }
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K15Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K15Cpu(KernelArrays a, KernelArgs d, int c, int stop)
         {
-            int c = (int)start, stop = (int)end;
             int rows = (int)(d.A3);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
             ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A1);
@@ -712,9 +663,8 @@ namespace Kiln.Generated
             for (int e = index; e < d.A0; e += stride)
                 w[d.A1 + e] = ((0.9f * w[d.A2 + e]) + (0.1f * w[d.A3 + e]));
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K16Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K16Cpu(KernelArrays a, KernelArgs d, int c, int stop)
         {
-            int c = (int)start, stop = (int)end;
             ref float b3 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
             ref float b5 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A3);
             ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A1);
@@ -729,7 +679,7 @@ namespace Kiln.Generated
         {
             if (index == 0) w[d.A0] = (1f / w[d.A1]);
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K17Cpu(KernelArrays a, KernelArgs d, long start, long end) => a.Y[d.A0] = (1f / a.W[d.A1]);
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K17Cpu(KernelArrays a, KernelArgs d, int c, int stop) => a.Y[d.A0] = (1f / a.W[d.A1]);
 
         // K18: elementwise over [N], writes t0 (16 or 8 lanes)
         //   t1 = Copy(t2) [N]
@@ -740,10 +690,8 @@ namespace Kiln.Generated
             for (int e = index; e < d.A0; e += stride)
                 w[d.A1 + e] = (-w[d.A2]);
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K18Cpu(KernelArrays a, KernelArgs d, long start, long end) { if (VectorWidths.Wide) K18Cpu<Vec16>(a, d, start, end); else K18Cpu<Vec8>(a, d, start, end); }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] private static void K18Cpu<S>(KernelArrays a, KernelArgs d, long start, long end) where S : struct, IVector<S>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K18Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S>
         {
-            int c = (int)start, stop = (int)end;
             ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A1);
             if (c <= stop - S.Count) do Body(S.Create(a.W[d.A2])).Store(ref o, c); while ((c += S.Count) <= stop - S.Count);
             if (c < stop) Body(S.Create(a.W[d.A2])).Store(ref o, c, stop - c);
@@ -765,10 +713,8 @@ namespace Kiln.Generated
                 w[d.A2 + e] = ((w[d.A3 + e] * w[d.A4 + e]) * (1f - (l5 * l5)));
             }
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K19Cpu(KernelArrays a, KernelArgs d, long start, long end) { if (VectorWidths.Wide) K19Cpu<Vec16>(a, d, start, end); else K19Cpu<Vec8>(a, d, start, end); }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] private static void K19Cpu<S>(KernelArrays a, KernelArgs d, long start, long end) where S : struct, IVector<S>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K19Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S>
         {
-            int c = (int)start, stop = (int)end;
             ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A3);
             ref float b3 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A4);
             ref float b5 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
@@ -794,10 +740,8 @@ namespace Kiln.Generated
                 w[d.A2 + e] = (((w[d.A3 + e] * w[d.A4 + e]) + w[d.A5 + e]) * (1f - (l7 * l7)));
             }
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K20Cpu(KernelArrays a, KernelArgs d, long start, long end) { if (VectorWidths.Wide) K20Cpu<Vec16>(a, d, start, end); else K20Cpu<Vec8>(a, d, start, end); }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] private static void K20Cpu<S>(KernelArrays a, KernelArgs d, long start, long end) where S : struct, IVector<S>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K20Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S>
         {
-            int c = (int)start, stop = (int)end;
             ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A3);
             ref float b3 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A4);
             ref float b5 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A5);
@@ -819,10 +763,8 @@ namespace Kiln.Generated
             for (int e = index; e < d.A0; e += stride)
                 w[d.A1 + e] = (((w[d.A2 + e] * w[d.A3 + e]) + w[d.A4 + e]) + w[d.A5 + e]);
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K21Cpu(KernelArrays a, KernelArgs d, long start, long end) { if (VectorWidths.Wide) K21Cpu<Vec16>(a, d, start, end); else K21Cpu<Vec8>(a, d, start, end); }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] private static void K21Cpu<S>(KernelArrays a, KernelArgs d, long start, long end) where S : struct, IVector<S>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K21Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S>
         {
-            int c = (int)start, stop = (int)end;
             ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
             ref float b3 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A3);
             ref float b5 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A4);
@@ -852,7 +794,7 @@ namespace Kiln.Generated
                 g[d.A4 + i0 * 4 + i1] += v8;
             }
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K22Cpu(KernelArrays a, KernelArgs d, long start, long end)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K22Cpu(KernelArrays a, KernelArgs d, int start, int end)
         {
             ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
             ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);

@@ -50,32 +50,25 @@ namespace Samples.LinearRegression
             private readonly global::Kiln.Kernels.Fused<global::Kiln.Kernels.KernelArgs> _f1;
 
             private static long WorkFloats(int n) => 45 + 3 * (long)n;
-            private static long TargetInts(int n) => 0;
 
-            internal PredictPlan(global::Samples.LinearRegression.LinearModel model, int n) : base(model.Parameters, Layout, WorkFloats(CheckDim("N", n)), TargetInts(n))
+            internal PredictPlan(global::Samples.LinearRegression.LinearModel model, int n) : base(model.Parameters, Layout, WorkFloats(CheckDim("N", n)), 0)
             {
                 _d.N = n; _d.T0 = Device.IsManaged ? 0 : Align(0); _d.T4 = Align(15 + _d.N); _d.T5 = Device.IsManaged ? 0 : Align(30 + 2 * _d.N);
                 Describe([("x", _d.T0, _d.N, false)], [[_d.N, 1], [_d.N, 1]], declared: ["[N, 1]"]);
                 Returns("output", 1, _d.T5, _d.N, "[N, 1]");
                 BindSlots(_d.N, _d.N);
                 _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 1, 1, transA: false, transB: true, accumulate: false);
-                _f1 = new(this, global::Kiln.Generated.LinearModelKernels.K0, global::Kiln.Generated.LinearModelKernels.K0Cpu, new() { A0 = _d.N, A1 = _d.T5, A2 = _d.T4, A3 = 1 }, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Bound(1, _d.T5, _d.N));
+                _f1 = new(this, global::Kiln.Generated.LinearModelKernels.K0, global::Kiln.Generated.LinearModelKernels.K0Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.LinearModelKernels.K0Cpu<global::Kiln.Kernels.Vec8>, new() { A0 = _d.N, A1 = _d.T5, A2 = _d.T4, A3 = 1 }, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Bound(1, _d.T5, _d.N));
             }
 
-            /// <summary>Runs the forward pass and writes the output.</summary>
+            /// <summary>Runs the forward pass and writes the output (or returns it in a new array; the overload on arrays reads and writes the caller's arrays in place where it can, on the managed path, and Replay does again).</summary>
             public void Run(global::System.ReadOnlySpan<float> x, global::System.Span<float> output) { using (this.Enter(output)) { this.Load(x); this.Finish(output); } }
-            /// <summary>Runs the forward pass and returns a new array with the output.</summary>
             public float[] Run(global::System.ReadOnlySpan<float> x) { var output = new float[this.OutputLength]; this.Run(x, output); return output; }
-            /// <summary>Runs the forward pass on the caller's arrays in place where it can (managed path): kernels read the inputs and write the output there, and Replay does again.</summary>
             public void Run(float[] x, float[] output) { this.Offer(0, x); this.Offer(1, output); this.Run(new global::System.ReadOnlySpan<float>(x), new global::System.Span<float>(output)); }
 
             public override float[] Invoke(global::System.Array[] inputs, bool backward = false) => Run(Arg<float>(inputs, 0, "x", 1));
 
-            private void Load(global::System.ReadOnlySpan<float> x)
-            {
-                this.CheckLengths([x.Length]);
-                this.Put(0, x, this._d.T0);
-            }
+            private void Load(global::System.ReadOnlySpan<float> x) { this.CheckLengths([x.Length]); this.Put(0, x, this._d.T0); }
 
             protected override void RunKernels(bool backward)
             {
@@ -98,18 +91,17 @@ namespace Samples.LinearRegression
             private readonly global::Kiln.Kernels.Fused<global::Kiln.Kernels.KernelArgs> _f1, _f2, _f3;
 
             private static long WorkFloats(int n) => 76 + 4 * (long)n;
-            private static long TargetInts(int n) => 0;
 
-            internal LossPlan(global::Samples.LinearRegression.LinearModel model, int n) : base(model.Parameters, Layout, WorkFloats(CheckDim("N", n)), TargetInts(n))
+            internal LossPlan(global::Samples.LinearRegression.LinearModel model, int n) : base(model.Parameters, Layout, WorkFloats(CheckDim("N", n)), 0)
             {
                 _d.N = n; _d.T0 = Device.IsManaged ? 0 : Align(0); _d.T1 = Device.IsManaged ? 0 : Align(15 + _d.N); _d.T5 = Align(30 + 2 * _d.N);
                 _d.T9 = Align(45 + 3 * _d.N); _d.T14 = Align(61 + 3 * _d.N);
                 Describe([("x", _d.T0, _d.N, false), ("y", _d.T1, _d.N, false)], [[_d.N, 1], [_d.N, 1], []], declared: ["[N, 1]", "[N, 1]"], loss: true);
                 BindSlots(_d.N, _d.N);
                 _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 1, 1, transA: false, transB: true, accumulate: false);
-                _f1 = new(this, global::Kiln.Generated.LinearModelKernels.K1, global::Kiln.Generated.LinearModelKernels.K1Cpu, new() { A0 = _d.N, A1 = _d.T5, A2 = 1, A3 = _d.T1, A4 = _d.T9 }, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T9, 1), slots: [1]);
-                _f2 = new(this, global::Kiln.Generated.LinearModelKernels.K2, global::Kiln.Generated.LinearModelKernels.K2Cpu, new() { A0 = _d.N, A1 = _d.T5, A2 = 1, A3 = _d.T1, A4 = _d.T14 }, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Work(_d.T14, _d.N), slots: [1]);
-                _f3 = new(this, global::Kiln.Generated.LinearModelKernels.K3, global::Kiln.Generated.LinearModelKernels.K3Cpu, new() { A0 = _d.N, A1 = 1, A2 = _d.T14 }, global::Kiln.Kernels.Launch.Total(_d.N, accumulate: true), global::Kiln.Kernels.Output.Gradients(1, 1));
+                _f1 = new(this, global::Kiln.Generated.LinearModelKernels.K1, global::Kiln.Generated.LinearModelKernels.K1Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.LinearModelKernels.K1Cpu<global::Kiln.Kernels.Vec8>, new() { A0 = _d.N, A1 = _d.T5, A2 = 1, A3 = _d.T1, A4 = _d.T9 }, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T9, 1), slots: [1]);
+                _f2 = new(this, global::Kiln.Generated.LinearModelKernels.K2, global::Kiln.Generated.LinearModelKernels.K2Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.LinearModelKernels.K2Cpu<global::Kiln.Kernels.Vec8>, new() { A0 = _d.N, A1 = _d.T5, A2 = 1, A3 = _d.T1, A4 = _d.T14 }, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Work(_d.T14, _d.N), slots: [1]);
+                _f3 = new(this, global::Kiln.Generated.LinearModelKernels.K3, global::Kiln.Generated.LinearModelKernels.K3Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.LinearModelKernels.K3Cpu<global::Kiln.Kernels.Vec8>, new() { A0 = _d.N, A1 = 1, A2 = _d.T14 }, global::Kiln.Kernels.Launch.Total(_d.N, accumulate: true), global::Kiln.Kernels.Output.Gradients(1, 1));
                 _l4 = new global::Kiln.Kernels.GemmOp(1, 1, _d.N, transA: true, transB: false, accumulate: true);
             }
 
@@ -126,12 +118,7 @@ namespace Samples.LinearRegression
             public override float ForwardBackwardStaged() { using (Enter()) { PrepareStaged(); return ExecuteLoss(true, _d.T9); } }
             public override float[] Invoke(global::System.Array[] inputs, bool backward = false) => [backward ? ForwardBackward(Arg<float>(inputs, 0, "x", 2), Arg<float>(inputs, 1, "y", 2)) : Forward(Arg<float>(inputs, 0, "x", 2), Arg<float>(inputs, 1, "y", 2))];
 
-            private void Load(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y)
-            {
-                this.CheckLengths([x.Length, y.Length]);
-                this.Put(0, x, this._d.T0);
-                this.Put(1, y, this._d.T1);
-            }
+            private void Load(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y) { this.CheckLengths([x.Length, y.Length]); this.Put(0, x, this._d.T0); this.Put(1, y, this._d.T1); }
 
             protected override void RunKernels(bool backward)
             {
@@ -172,10 +159,8 @@ namespace Kiln.Generated
             for (int e = index; e < d.A0; e += stride)
                 w[d.A1 + e] = (w[d.A2 + e] + p[d.A3]);
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K0Cpu(KernelArrays a, KernelArgs d, long start, long end) { if (VectorWidths.Wide) K0Cpu<Vec16>(a, d, start, end); else K0Cpu<Vec8>(a, d, start, end); }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] private static void K0Cpu<S>(KernelArrays a, KernelArgs d, long start, long end) where S : struct, IVector<S>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K0Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S>
         {
-            int c = (int)start, stop = (int)end;
             ref float b1 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
             ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A1);
             if (c <= stop - S.Count) do Body(S.Load(ref b1, c), S.Create(a.P[d.A3])).Store(ref o, c); while ((c += S.Count) <= stop - S.Count);
@@ -198,10 +183,8 @@ namespace Kiln.Generated
                 Atomic.Add(ref w[d.A4], (v4 * v4));
             }
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double K1Cpu(KernelArrays a, KernelArgs d, long start, long end) => VectorWidths.Wide ? K1Cpu<Vec16>(a, d, start, end) : K1Cpu<Vec8>(a, d, start, end);
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] private static double K1Cpu<S>(KernelArrays a, KernelArgs d, long start, long end) where S : struct, IVector<S>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double K1Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S>
         {
-            int c = (int)start, stop = (int)end;
             ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
             ref float b5 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.X[0]), d.A3);
             float acc = 0;
@@ -231,10 +214,8 @@ namespace Kiln.Generated
                 w[d.A4 + e] = (v4 + v4);
             }
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K2Cpu(KernelArrays a, KernelArgs d, long start, long end) { if (VectorWidths.Wide) K2Cpu<Vec16>(a, d, start, end); else K2Cpu<Vec8>(a, d, start, end); }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] private static void K2Cpu<S>(KernelArrays a, KernelArgs d, long start, long end) where S : struct, IVector<S>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K2Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S>
         {
-            int c = (int)start, stop = (int)end;
             ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
             ref float b5 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.X[0]), d.A3);
             ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A4);
@@ -256,10 +237,8 @@ namespace Kiln.Generated
             for (int e = index; e < d.A0; e += stride)
                 Atomic.Add(ref g[d.A1], w[d.A2 + e]);
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double K3Cpu(KernelArrays a, KernelArgs d, long start, long end) => VectorWidths.Wide ? K3Cpu<Vec16>(a, d, start, end) : K3Cpu<Vec8>(a, d, start, end);
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] private static double K3Cpu<S>(KernelArrays a, KernelArgs d, long start, long end) where S : struct, IVector<S>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double K3Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S>
         {
-            int c = (int)start, stop = (int)end;
             ref float b1 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
             float acc = 0;
             S vacc = S.Zero;
