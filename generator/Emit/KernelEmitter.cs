@@ -432,6 +432,74 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
         w.Line("int i0 = (int)rest;");
     }
 
+    /// <summary>
+    /// Each operand's reach when the kernel is a flat kernel struct, else null. Such a kernel is only its value at one
+    /// element, over floats and over vectors (<see cref="EmitStruct"/>); the runtime's shared loops (Elementwise,
+    /// ElementwiseGpu) run it over its domain. It is a vectorised map, or a sum of all its elements, of one to four
+    /// operands, each read whole (Dense: covering the domain in row-major order), as one value (One), or as a row of a
+    /// power-of-two length broadcast down the rows (Row: read at c &amp; (cols - 1)); a map writes its whole domain.
+    /// </summary>
+    public IReadOnlyList<(Node Leaf, string Reach, long Cols)>? StructOperands(Kernel k)
+    {
+        if (!Vectorizable(k) || k.Leaves.Count is 0 or > 4) return null;
+        var mode = ModeOf(k);
+        if (!(mode == ReduceMode.None || mode == ReduceMode.All && Reduction(k).Additive)) return null;
+        var domain = Domain(k);
+        var live = LiveAxes(domain);
+        var dense = new Size[domain.Rank];
+        var stride = Size.Of(1);
+        for (int i = domain.Rank - 1; i >= 0; i--) { dense[i] = stride; stride = stride * domain[i]; }
+        long cols = Cols(domain) is { IsConstant: true } c ? c.Coefficient : 0;
+        bool rows = cols > 0 && (cols & (cols - 1)) == 0;
+        string? Of(Size[] st) =>
+            live.All(i => st[i] == dense[i]) ? "Dense"
+            : live.All(i => st[i].Coefficient == 0) ? "One"
+            : rows && live.Take(live.Count - 1).All(i => st[i].Coefficient == 0) && st[live[live.Count - 1]].IsOne ? "Row"
+            : null;
+        if (mode == ReduceMode.None && Of(OutputStrides(k, domain)) != "Dense") return null;
+        var result = new List<(Node, string, long)>();
+        foreach (var leaf in k.Leaves)
+        {
+            if (Of(DomainStrides(leaf, domain)) is not { } reach) return null;
+            result.Add((leaf, reach, cols));
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// A flat kernel struct (<see cref="StructOperands"/>): <c>Apply</c> over floats (its ILGPU form, which
+    /// ElementwiseGpu's loop runs) and over vectors (its managed form), and <c>Cpu&lt;S&gt;</c>, Elementwise's loop for its
+    /// operands' reaches, which the plan passes at 16 and 8 lanes.
+    /// </summary>
+    public void EmitStruct(SourceWriter w, Kernel k, string name)
+    {
+        _blockOffsetsAsArgs = true;
+        var operands = StructOperands(k)!;
+        int n = operands.Count;
+        w.Open($"public struct {name} : IKernel{n}");
+        const string inline = "[MethodImpl(MethodImplOptions.AggressiveInlining)] ";
+        void Method(string signature, List<string> lines)
+        {
+            // one expression, or a few short statements, on the signature's line; else a block
+            if (lines.Count == 1) w.Line($"{signature} => {lines[0].Substring("return ".Length)}");
+            else if (lines.Sum(l => l.Length) <= 150) w.Line($"{signature} {{ {string.Join(" ", lines)} }}");
+            else
+            {
+                w.Open(signature);
+                foreach (var line in lines) w.Line(line);
+                w.Close();
+            }
+        }
+        string Parameters(string type) => string.Join(", ", k.Leaves.Select(leaf => $"{type} l{leaf.Id}"));
+        Method($"{inline}public float Apply({Parameters("float")}, KernelArgs d)", Fold(Body(k, vector: false).Append($"return {ResultOf(k)};")));
+        Method($"{inline}public S Apply<S>({Parameters("S")}, KernelArgs d) where S : struct, IVector<S>", Fold(Body(k, vector: true).Append($"return {ResultOf(k)};")));
+        string reaches = string.Join(", ", operands.Select(o => o.Reach));
+        string loop = ModeOf(k) == ReduceMode.All ? $"double Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => Elementwise.Total{n}<S, {name}, {reaches}>"
+            : $"void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => Elementwise.Map{n}<S, {name}, {(k.Accumulates ? "AddInto" : "Assign")}, {reaches}>";
+        w.Line($"[MethodImpl(MethodImplOptions.AggressiveOptimization)] public static {loop}(a, d, c, stop);");
+        w.Close();
+    }
+
     /// <summary>The managed form(s) a plan passes for a kernel's method: a vector form at 16 and 8 lanes (8 alone where
     /// 16 cannot run it, <see cref="Wide"/>), for the runtime to pick by the machine's width; else the one method.</summary>
     public string ManagedForms(Kernel k, string method) => !Vectorizable(k) ? method

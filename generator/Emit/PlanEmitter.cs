@@ -52,7 +52,7 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
     {
         string total = Dim(KernelEmitter.Domain(k).Count);
         var mode = KernelEmitter.ModeOf(k);
-        if (mode == KernelEmitter.ReduceMode.None) return $"{Lib("Launch")}.Map({total})";
+        if (mode == KernelEmitter.ReduceMode.None) return $"{Lib("Launch")}.Map({total}{(k.Accumulates ? ", accumulate: true" : "")})";
         var r = KernelEmitter.Reduction(k);
         string options = (k.Accumulates ? ", accumulate: true" : "") + (r.Identity != 0 ? $", identity: {OpDef.Float(r.Identity)}" : "")
             + (mode == KernelEmitter.ReduceMode.All && !r.Additive ? $", combine: {Kernels}.{Entries[k].Name}Combine" : "");
@@ -63,6 +63,15 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
             KernelEmitter.ReduceMode.Columns => $"{Lib("Launch")}.Columns({total}, {Dim(KernelEmitter.Cols(KernelEmitter.Domain(k)))}{options})",
             _ => $"{Lib("Launch")}.Serial({total}{options})",
         };
+    }
+
+    /// <summary>One operand of a flat kernel struct: where it lives (a block, or a bound slot) and how it is read.</summary>
+    private string In((Node Leaf, string Reach, long Cols) operand)
+    {
+        var leaf = operand.Leaf;
+        string at = SlotOf(leaf) is var slot && slot >= 0 ? $"Bound({slot}, {Off(leaf)})"
+            : $"{Reg(leaf) switch { Region.Param => "Params", Region.Grad => "Grads", _ => "Work" }}({Off(leaf)})";
+        return $"{Lib("In")}.{at}{operand.Reach switch { "One" => ".One", "Row" => $".Row({operand.Cols})", _ => "" }}";
     }
 
     /// <summary>Where a fused kernel writes: its block and offset, or the bound output slot.</summary>
@@ -230,6 +239,13 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
             else
             {
                 string name = $"{Kernels}.{Entries[k].Name}";
+                if (Emitter.StructOperands(k) is { } operands)
+                {
+                    // a flat kernel struct: the shared loop that runs it on a device, its managed loop, its operands in order
+                    string loop = $"{Lib("ElementwiseGpu")}.{(KernelEmitter.ModeOf(k) == KernelEmitter.ReduceMode.All ? "Total" : "Map")}{operands.Count}<{name}>";
+                    w.Line($"_f{k.Index} = new(this, {loop}, {Emitter.ManagedForms(k, name + ".Cpu")}, [{string.Join(", ", operands.Select(In))}], {ArgsOf(k)}, {LaunchOf(k)}, {OutputOf(k)});");
+                    continue;
+                }
                 // the bound slots its managed form reads as a.X[0], a.X[1], …
                 string slots = Emitter.BoundOf(k) is { Count: > 0 } bound ? $", slots: [{string.Join(", ", bound)}]" : "";
                 w.Line($"_f{k.Index} = new(this, {name}, {Emitter.ManagedForms(k, name + "Cpu")}, {ArgsOf(k)}, {LaunchOf(k)}, {OutputOf(k)}{slots});");
@@ -277,6 +293,11 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
         w.Line($"// {name}: {Describe(k, shared: true)}");
         foreach (var n in k.Body.Where(n => n.Op != Leaves.Const)) w.Line("//   " + n);
         if (k.Kind == KernelKind.Reduce) w.Line("//   " + k.Root);
+        if (Emitter.StructOperands(k) is not null)
+        {
+            Emitter.EmitStruct(w, k, name);
+            return w.ToString();
+        }
         Emitter.EmitIlgpu(w, k, name, argType);
         Emitter.EmitManaged(w, k, name + "Cpu", argType);
         if (KernelEmitter.ModeOf(k) == KernelEmitter.ReduceMode.All && !KernelEmitter.Reduction(k).Additive)

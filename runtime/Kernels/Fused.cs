@@ -10,6 +10,9 @@ public sealed class KernelArrays
 {
     public float[] P = [], G = [], W = [], Y = [];
     public float[][] X = [];
+    /// <summary>A flat kernel struct's operands (<see cref="Elementwise"/>): operand i's array, and where each is read.</summary>
+    public float[][] In = [];
+    public Operands Ops;
 }
 
 /// <summary>The managed form of a generated elementwise kernel (or a reduction into rows or columns): elements (or columns) [start, end) of its domain.</summary>
@@ -37,8 +40,9 @@ public readonly struct Launch
 
     internal bool Reduces => How != Kind.Map;
 
-    /// <summary>An elementwise kernel over <paramref name="count"/> elements, split across the CPU workers.</summary>
-    public static Launch Map(long count) => new() { How = Kind.Map, Count = count };
+    /// <summary>An elementwise kernel over <paramref name="count"/> elements, split across the CPU workers (adding into its
+    /// output, a gradient, where <paramref name="accumulate"/>: a flat kernel struct's loop reads this).</summary>
+    public static Launch Map(long count, bool accumulate = false) => new() { How = Kind.Map, Count = count, Accumulate = accumulate };
 
     /// <summary>A reduction of every element to one value: per-worker partials, combined in order (added unless <paramref name="combine"/> is given).</summary>
     public static Launch Total(long count, bool accumulate = false, float identity = 0, Func<double, double, double>? combine = null) =>
@@ -89,11 +93,14 @@ public sealed class Fused<TArgs> where TArgs : unmanaged
     private CpuKernel<TArgs>? _cpu;
     private CpuTotal<TArgs>? _total;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, TArgs, int>? _ilgpu;
+    // a flat kernel struct's: its loop in ElementwiseGpu, its operands, and the bound slots among them (operand, slot)
+    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, TArgs, Operands, int>? _ilgpuRunner;
+    private readonly (int Operand, int Slot)[] _boundOperands = [];
     private readonly KernelArrays _arrays = new();
     private readonly Action<long, long> _chunk, _vectors, _rows;
     private readonly Func<long, long, double> _partial;
 
-    private Fused(Plan plan, Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, TArgs, int> ilgpu, TArgs args, Launch launch, Output output, int[] slots)
+    private Fused(Plan plan, TArgs args, Launch launch, Output output, int[] slots)
     {
         (_plan, _args, _launch, _output, _slots) = (plan, args, launch, output, slots);
         // the blocks never move; the bound slots' arrays are read at each run (a call may bind the caller's)
@@ -104,9 +111,52 @@ public sealed class Fused<TArgs> where TArgs : unmanaged
         _vectors = (s, e) => _cpu!(_arrays, _args, (int)(s * 16), (int)Math.Min(e * 16, _launch.Count));
         _rows = (r0, r1) => _cpu!(_arrays, _args, (int)(r0 * _launch.Cols), (int)(r1 * _launch.Cols));
         _partial = (s, e) => _total!(_arrays, _args, (int)s, (int)e);
+    }
+
+    private Fused(Plan plan, Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, TArgs, int> ilgpu, TArgs args, Launch launch, Output output, int[] slots)
+        : this(plan, args, launch, output, slots)
+    {
         if (!plan.Device.IsManaged)
             _ilgpu = plan.Device.Kernel(ilgpu, acc => acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, TArgs, int>(ilgpu));
     }
+
+    /// <summary>A flat kernel struct run by the shared loops: <paramref name="ilgpu"/> its ElementwiseGpu loop, the
+    /// managed forms its Elementwise loop at 16 and 8 lanes, <paramref name="inputs"/> its operands in order.</summary>
+    private Fused(Plan plan, Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, TArgs, Operands, int> ilgpu, In[] inputs, TArgs args, Launch launch, Output output)
+        : this(plan, args, launch, output, [])
+    {
+        ref var o = ref _arrays.Ops;
+        _arrays.In = new float[inputs.Length][];
+        var bound = new System.Collections.Generic.List<(int, int)>();
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            var x = inputs[i];
+            o.Set(i, (int)x.Region, x.Offset, x.Mask);
+            // a bound slot's array is the caller's, read at each run; a block never moves
+            if (x.Slot >= 0 && plan.Device.IsManaged) bound.Add((i, x.Slot));
+            else _arrays.In[i] = x.Region switch { Region.Parameters => plan.P, Region.Gradients => plan.G, _ => plan.W };
+        }
+        _boundOperands = bound.ToArray();
+        (o.ROut, o.Out, o.Count, o.Accumulate) = ((int)output.Region, output.Offset, (int)launch.Count, launch.Accumulate ? 1 : 0);
+        if (!plan.Device.IsManaged)
+            _ilgpuRunner = plan.Device.Kernel(ilgpu, acc => acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, TArgs, Operands, int>(ilgpu));
+    }
+
+    /// <summary>A flat kernel struct that maps its domain (<see cref="Elementwise"/>, <see cref="ElementwiseGpu"/>), at 16 and 8 lanes.</summary>
+    public Fused(Plan plan, Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, TArgs, Operands, int> ilgpu, CpuKernel<TArgs> wide, CpuKernel<TArgs> narrow, In[] inputs, TArgs args, Launch launch, Output output)
+        : this(plan, ilgpu, inputs, args, launch, output) => (_cpu, _wide, _narrow) = (wide, wide, narrow);
+
+    /// <summary>A flat kernel struct that maps its domain at 8 lanes only.</summary>
+    public Fused(Plan plan, Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, TArgs, Operands, int> ilgpu, CpuKernel<TArgs> cpu, In[] inputs, TArgs args, Launch launch, Output output)
+        : this(plan, ilgpu, inputs, args, launch, output) => _cpu = _wide = cpu;
+
+    /// <summary>A flat kernel struct that sums its domain, at 16 and 8 lanes.</summary>
+    public Fused(Plan plan, Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, TArgs, Operands, int> ilgpu, CpuTotal<TArgs> wide, CpuTotal<TArgs> narrow, In[] inputs, TArgs args, Launch launch, Output output)
+        : this(plan, ilgpu, inputs, args, launch, output) => (_total, _wideTotal, _narrowTotal) = (wide, wide, narrow);
+
+    /// <summary>A flat kernel struct that sums its domain at 8 lanes only.</summary>
+    public Fused(Plan plan, Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, TArgs, Operands, int> ilgpu, CpuTotal<TArgs> cpu, In[] inputs, TArgs args, Launch launch, Output output)
+        : this(plan, ilgpu, inputs, args, launch, output) => _total = _wideTotal = cpu;
 
     /// <summary>A kernel whose managed form writes its output element by element (or row by row).</summary>
     /// <param name="slots">The bound slots its managed form reads as x0, x1, … (the plan's inputs kept in the caller's arrays).</param>
@@ -129,7 +179,7 @@ public sealed class Fused<TArgs> where TArgs : unmanaged
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Run()
     {
-        if (_ilgpu is null) RunManaged(); else RunIlgpu();
+        if (_ilgpu is null && _ilgpuRunner is null) RunManaged(); else RunIlgpu();
     }
 
     /// <summary>Elements per worker chunk on the managed path: below this a kernel runs on one thread.</summary>
@@ -143,10 +193,11 @@ public sealed class Fused<TArgs> where TArgs : unmanaged
         bool wide = VectorWidths.Wide;
         if (_narrow is not null) _cpu = wide ? _wide : _narrow;
         if (_narrowTotal is not null) _total = wide ? _wideTotal : _narrowTotal;
-        if (_slots.Length > 0 || _output.Slot >= 0)
+        if (_slots.Length > 0 || _output.Slot >= 0 || _boundOperands.Length > 0)
         {
             var x = _plan.X;
             for (int i = 0; i < _slots.Length; i++) a.X[i] = x[_slots[i]];
+            foreach (var (operand, slot) in _boundOperands) a.In[operand] = x[slot];
             if (_output.Slot >= 0) a.Y = x[_output.Slot];
         }
         ref readonly var l = ref _launch;
@@ -181,6 +232,7 @@ public sealed class Fused<TArgs> where TArgs : unmanaged
             if (_launch.Identity == 0) view.MemSetToZero(); else Fill.Run(device, view, _launch.Identity);
         }
         int size = device.LaunchSize(_launch.Count);
-        _ilgpu!(size, _plan.State.Parameters.View, _plan.State.Gradients.View, work, _args, size);
+        if (_ilgpuRunner is not null) _ilgpuRunner(size, _plan.State.Parameters.View, _plan.State.Gradients.View, work, _args, _arrays.Ops, size);
+        else _ilgpu!(size, _plan.State.Parameters.View, _plan.State.Gradients.View, work, _args, size);
     }
 }

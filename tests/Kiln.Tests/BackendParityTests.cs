@@ -45,4 +45,35 @@ public class BackendParityTests : IClassFixture<BackendParityTests.IlgpuDevice>
                 Assert.True(OpGradientTests.Close(gb[i], ga[i], 1e-5), $"grad {p.Path}[{i}]: ILGPU {gb[i]} vs managed {ga[i]}");
         }
     }
+
+    /// <summary>
+    /// Backward adds into the gradients already there, as PyTorch's does, on both paths: a run onto gradients filled with
+    /// known values leaves those values plus the gradients a run from zero gives. (A kernel that wrote its gradient instead
+    /// of adding to it passes every test that starts from zero.)
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Methods))]
+    public void Backward_adds_into_the_gradients_on_both_paths(string model, string method)
+    {
+        using var managed = Device.ManagedCpu();
+        using var fresh = OpCase.Create(model, method, managed);
+        if (fresh.Graph.Method.Kind != gen::Kiln.Generator.Model.MethodKind.Loss || fresh.Layout.Count == 0) return;
+        fresh.Plan.Invoke(fresh.Inputs, backward: true);
+        foreach (var device in new[] { managed, _ilgpu })
+        {
+            using var onto = OpCase.Create(model, method, device);
+            var before = Enumerable.Range(0, (int)onto.State.Count).Select(i => 0.5f + 0.125f * (i % 7)).ToArray();
+            onto.State.Gradients.CopyFrom(before);
+            onto.Plan.Invoke(onto.Inputs, backward: true);
+            foreach (var p in onto.Layout)
+            {
+                var start = onto.State.Info(p.Path).Offset;
+                var g = onto.State.Grad(p.Path);
+                var g0 = fresh.State.Grad(p.Path);
+                for (int i = 0; i < g.Length; i++)
+                    Assert.True(OpGradientTests.Close(g[i], before[start + i] + g0[i], 1e-5),
+                        $"{device.Name}, grad {p.Path}[{i}]: {g[i]}, expected {before[start + i]} + {g0[i]}");
+            }
+        }
+    }
 }

@@ -58,8 +58,8 @@ namespace Demo
                 _f0 = new(this, global::Kiln.Generated.CenteringKernels.K0, global::Kiln.Generated.CenteringKernels.K0Cpu<global::Kiln.Kernels.Vec8>, new() { A0 = 8 * _d.N, A1 = _d.T4, A2 = _d.T0 }, global::Kiln.Kernels.Launch.Rows(8 * _d.N, 8), global::Kiln.Kernels.Output.Work(_d.T4, _d.N), slots: [0]);
                 _f1 = new(this, global::Kiln.Generated.CenteringKernels.K1, global::Kiln.Generated.CenteringKernels.K1Cpu<global::Kiln.Kernels.Vec8>, new() { A0 = 8 * _d.N, A1 = _d.T8, A2 = _d.T0, A3 = _d.T4, A4 = 0 }, global::Kiln.Kernels.Launch.Map(8 * _d.N), global::Kiln.Kernels.Output.Work(_d.T8, 8 * _d.N), slots: [0]);
                 _f2 = new(this, global::Kiln.Generated.CenteringKernels.K2, global::Kiln.Generated.CenteringKernels.K2Cpu<global::Kiln.Kernels.Vec8>, new() { A0 = 8 * _d.N, A1 = _d.T11, A2 = _d.T8, A3 = 8 }, global::Kiln.Kernels.Launch.Rows(8 * _d.N, 8), global::Kiln.Kernels.Output.Work(_d.T11, _d.N));
-                _f3 = new(this, global::Kiln.Generated.CenteringKernels.K3, global::Kiln.Generated.CenteringKernels.K3Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.CenteringKernels.K3Cpu<global::Kiln.Kernels.Vec8>, new() { A0 = _d.N, A1 = _d.T11, A2 = _d.T1, A3 = _d.T17, A4 = _d.N }, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T17, 1), slots: [1]);
-                _f4 = new(this, global::Kiln.Generated.CenteringKernels.K4, global::Kiln.Generated.CenteringKernels.K4Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.CenteringKernels.K4Cpu<global::Kiln.Kernels.Vec8>, new() { A0 = _d.N, A1 = _d.N, A2 = _d.T11, A3 = _d.T1, A4 = _d.T26 }, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Work(_d.T26, _d.N), slots: [1]);
+                _f3 = new(this, global::Kiln.Kernels.ElementwiseGpu.Total2<global::Kiln.Generated.CenteringKernels.K3>, global::Kiln.Generated.CenteringKernels.K3.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.CenteringKernels.K3.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T11), global::Kiln.Kernels.In.Bound(1, _d.T1)], new() { A0 = _d.N }, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T17, 1));
+                _f4 = new(this, global::Kiln.Kernels.ElementwiseGpu.Map2<global::Kiln.Generated.CenteringKernels.K4>, global::Kiln.Generated.CenteringKernels.K4.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.CenteringKernels.K4.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T11), global::Kiln.Kernels.In.Bound(1, _d.T1)], new() { A0 = _d.N }, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Work(_d.T26, _d.N));
                 _f5 = new(this, global::Kiln.Generated.CenteringKernels.K5, global::Kiln.Generated.CenteringKernels.K5Cpu<global::Kiln.Kernels.Vec8>, new() { A0 = 8 * _d.N, A1 = _d.T8, A2 = 0, A3 = _d.T26, A4 = _d.T0, A5 = _d.T4, A6 = _d.N }, global::Kiln.Kernels.Launch.Columns(8 * _d.N, 8, accumulate: true), global::Kiln.Kernels.Output.Gradients(0, 8), slots: [0]);
                 _f6 = new(this, global::Kiln.Generated.CenteringKernels.K6, global::Kiln.Generated.CenteringKernels.K6Cpu<global::Kiln.Kernels.Vec8>, new() { A0 = 8 * _d.N, A1 = 8, A2 = _d.T26 }, global::Kiln.Kernels.Launch.Total(8 * _d.N, accumulate: true), global::Kiln.Kernels.Output.Gradients(8, 1));
             }
@@ -237,31 +237,12 @@ namespace Kiln.Generated
         //   t4 = Mul(t1, t1) [N]
         //   t5 = Mul(t4, t6) [N]
         //   t0 = Sum(t5; axes=0) [1]
-        // d: A0 = element count, A1 = offset of the tensor t2 views, A2 = offset of t3, A3 = offset of t0, A4 = N
-        public static void K3(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
+        // d: A0 = N
+        public struct K3 : IKernel2
         {
-            for (int e = index; e < d.A0; e += stride)
-            {
-                float v1 = (w[d.A1 + e] - w[d.A2 + e]);
-                Atomic.Add(ref w[d.A3], ((v1 * v1) * ((float)(1 / (double)(d.A4)))));
-            }
-        }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double K3Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S>
-        {
-            ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
-            ref float b3 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.X[0]), d.A2);
-            float acc = 0;
-            S vacc = S.Zero;
-            if (c <= stop - S.Count) do vacc += Body(S.Load(ref b2, c), S.Load(ref b3, c)); while ((c += S.Count) <= stop - S.Count);
-            acc += S.Sum(vacc);
-            if (c < stop) acc += S.Sum(S.Keep(Body(S.Load(ref b2, c, stop - c), S.Load(ref b3, c, stop - c)), stop - c, S.Zero));
-            return acc;
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] S Body(S l2, S l3)
-            {
-                var v1 = (l2 - l3);
-                return ((v1 * v1) * S.Create((float)(1 / (double)(d.A4))));
-            }
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l2, float l3, KernelArgs d) { float v1 = (l2 - l3); return ((v1 * v1) * ((float)(1 / (double)(d.A0)))); }
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l2, S l3, KernelArgs d) where S : struct, IVector<S> { var v1 = (l2 - l3); return ((v1 * v1) * S.Create((float)(1 / (double)(d.A0)))); }
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => Elementwise.Total2<S, K3, Dense, Dense>(a, d, c, stop);
         }
 
         // K4: elementwise over [N], writes t0 (16 or 8 lanes)
@@ -269,28 +250,12 @@ namespace Kiln.Generated
         //   t3 = Sub(t4, t5) [N]
         //   t6 = Mul(t1, t3) [N]
         //   t0 = Add(t6, t6) [N]
-        // d: A0 = element count, A1 = N, A2 = offset of the tensor t4 views, A3 = offset of t5, A4 = offset of t0
-        public static void K4(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
+        // d: A0 = N
+        public struct K4 : IKernel2
         {
-            for (int e = index; e < d.A0; e += stride)
-            {
-                float v6 = (((float)(1 / (double)(d.A1))) * (w[d.A2 + e] - w[d.A3 + e]));
-                w[d.A4 + e] = (v6 + v6);
-            }
-        }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K4Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S>
-        {
-            ref float b4 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
-            ref float b5 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.X[0]), d.A3);
-            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A4);
-            if (c <= stop - S.Count) do Body(S.Load(ref b4, c), S.Load(ref b5, c)).Store(ref o, c); while ((c += S.Count) <= stop - S.Count);
-            if (c < stop) Body(S.Load(ref b4, c, stop - c), S.Load(ref b5, c, stop - c)).Store(ref o, c, stop - c);
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] S Body(S l4, S l5)
-            {
-                var v6 = (S.Create((float)(1 / (double)(d.A1))) * (l4 - l5));
-                return (v6 + v6);
-            }
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l4, float l5, KernelArgs d) { float v6 = (((float)(1 / (double)(d.A0))) * (l4 - l5)); return (v6 + v6); }
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l4, S l5, KernelArgs d) where S : struct, IVector<S> { var v6 = (S.Create((float)(1 / (double)(d.A0))) * (l4 - l5)); return (v6 + v6); }
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => Elementwise.Map2<S, K4, Assign, Dense, Dense>(a, d, c, stop);
         }
 
         // K5: sum over axes 0 of [N, 8], added into a parameter's gradient (8 lanes)

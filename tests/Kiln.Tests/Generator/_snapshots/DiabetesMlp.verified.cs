@@ -69,7 +69,7 @@ namespace Samples.Diabetes
                 _l2 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 6, transA: false, transB: true, accumulate: false);
                 _f3 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K1, global::Kiln.Generated.DiabetesClassifierKernels.K1Cpu, new() { A0 = 4 * _d.N, A1 = _d.T12, A2 = _d.T10, A3 = 78 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T12, 4 * _d.N));
                 _l4 = new global::Kiln.Kernels.GemmOp(_d.N, 1, 4, transA: false, transB: true, accumulate: false);
-                _f5 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K2, global::Kiln.Generated.DiabetesClassifierKernels.K2Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.DiabetesClassifierKernels.K2Cpu<global::Kiln.Kernels.Vec8>, new() { A0 = _d.N, A1 = _d.T18, A2 = _d.T16, A3 = 86 }, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Bound(1, _d.T18, _d.N));
+                _f5 = new(this, global::Kiln.Kernels.ElementwiseGpu.Map2<global::Kiln.Generated.DiabetesClassifierKernels.K2>, global::Kiln.Generated.DiabetesClassifierKernels.K2.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.DiabetesClassifierKernels.K2.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T16), global::Kiln.Kernels.In.Params(86).One], default, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Bound(1, _d.T18, _d.N));
             }
 
             /// <summary>Runs the forward pass and writes the output (or returns it in a new array; the overload on arrays reads and writes the caller's arrays in place where it can, on the managed path, and Replay does again).</summary>
@@ -124,17 +124,17 @@ namespace Samples.Diabetes
                 _l2 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 6, transA: false, transB: true, accumulate: false);
                 _f3 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K1, global::Kiln.Generated.DiabetesClassifierKernels.K1Cpu, new() { A0 = 4 * _d.N, A1 = _d.T13, A2 = _d.T11, A3 = 78 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T13, 4 * _d.N));
                 _l4 = new global::Kiln.Kernels.GemmOp(_d.N, 1, 4, transA: false, transB: true, accumulate: false);
-                _f5 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K3, global::Kiln.Generated.DiabetesClassifierKernels.K3Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.DiabetesClassifierKernels.K3Cpu<global::Kiln.Kernels.Vec8>, new() { A0 = _d.N, A1 = _d.T17, A2 = 86, A3 = _d.T1, A4 = _d.N, A5 = _d.T25 }, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T25, 1), slots: [1]);
-                _f6 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K4, global::Kiln.Generated.DiabetesClassifierKernels.K4Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.DiabetesClassifierKernels.K4Cpu<global::Kiln.Kernels.Vec8>, new() { A0 = _d.N, A1 = _d.N, A2 = _d.T1, A3 = _d.T17, A4 = 86, A5 = _d.T37 }, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Work(_d.T37, _d.N), slots: [1]);
+                _f5 = new(this, global::Kiln.Kernels.ElementwiseGpu.Total3<global::Kiln.Generated.DiabetesClassifierKernels.K3>, global::Kiln.Generated.DiabetesClassifierKernels.K3.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.DiabetesClassifierKernels.K3.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T17), global::Kiln.Kernels.In.Params(86).One, global::Kiln.Kernels.In.Bound(1, _d.T1)], new() { A0 = _d.N }, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T25, 1));
+                _f6 = new(this, global::Kiln.Kernels.ElementwiseGpu.Map3<global::Kiln.Generated.DiabetesClassifierKernels.K4>, global::Kiln.Generated.DiabetesClassifierKernels.K4.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.DiabetesClassifierKernels.K4.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Bound(1, _d.T1), global::Kiln.Kernels.In.Work(_d.T17), global::Kiln.Kernels.In.Params(86).One], new() { A0 = _d.N }, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Work(_d.T37, _d.N));
                 _l7 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 1, transA: false, transB: false, accumulate: false);
-                _f8 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K5, global::Kiln.Generated.DiabetesClassifierKernels.K5Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.DiabetesClassifierKernels.K5Cpu<global::Kiln.Kernels.Vec8>, new() { A0 = 4 * _d.N, A1 = _d.T13, A2 = _d.T44, A3 = _d.T40 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T44, 4 * _d.N));
+                _f8 = new(this, global::Kiln.Kernels.ElementwiseGpu.Map2<global::Kiln.Generated.DiabetesClassifierKernels.K5>, global::Kiln.Generated.DiabetesClassifierKernels.K5.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.DiabetesClassifierKernels.K5.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T40), global::Kiln.Kernels.In.Work(_d.T13)], default, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T44, 4 * _d.N));
                 _l9 = new global::Kiln.Kernels.GemmOp(_d.N, 6, 4, transA: false, transB: false, accumulate: false);
-                _f10 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K5, global::Kiln.Generated.DiabetesClassifierKernels.K5Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.DiabetesClassifierKernels.K5Cpu<global::Kiln.Kernels.Vec8>, new() { A0 = 6 * _d.N, A1 = _d.T7, A2 = _d.T51, A3 = _d.T47 }, global::Kiln.Kernels.Launch.Map(6 * _d.N), global::Kiln.Kernels.Output.Work(_d.T51, 6 * _d.N));
+                _f10 = new(this, global::Kiln.Kernels.ElementwiseGpu.Map2<global::Kiln.Generated.DiabetesClassifierKernels.K5>, global::Kiln.Generated.DiabetesClassifierKernels.K5.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.DiabetesClassifierKernels.K5.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T47), global::Kiln.Kernels.In.Work(_d.T7)], default, global::Kiln.Kernels.Launch.Map(6 * _d.N), global::Kiln.Kernels.Output.Work(_d.T51, 6 * _d.N));
                 _f11 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K6, global::Kiln.Generated.DiabetesClassifierKernels.K6Cpu, new() { A0 = 6 * _d.N, A1 = 48, A2 = _d.T51, A3 = _d.N }, global::Kiln.Kernels.Launch.Columns(6 * _d.N, 6, accumulate: true), global::Kiln.Kernels.Output.Gradients(48, 6));
                 _l12 = new global::Kiln.Kernels.GemmOp(6, 8, _d.N, transA: true, transB: false, accumulate: true);
                 _f13 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K7, global::Kiln.Generated.DiabetesClassifierKernels.K7Cpu, new() { A0 = 4 * _d.N, A1 = 78, A2 = _d.T44, A3 = _d.N }, global::Kiln.Kernels.Launch.Columns(4 * _d.N, 4, accumulate: true), global::Kiln.Kernels.Output.Gradients(78, 4));
                 _l14 = new global::Kiln.Kernels.GemmOp(4, 6, _d.N, transA: true, transB: false, accumulate: true);
-                _f15 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K8, global::Kiln.Generated.DiabetesClassifierKernels.K8Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.DiabetesClassifierKernels.K8Cpu<global::Kiln.Kernels.Vec8>, new() { A0 = _d.N, A1 = 86, A2 = _d.T37 }, global::Kiln.Kernels.Launch.Total(_d.N, accumulate: true), global::Kiln.Kernels.Output.Gradients(86, 1));
+                _f15 = new(this, global::Kiln.Kernels.ElementwiseGpu.Total1<global::Kiln.Generated.DiabetesClassifierKernels.K8>, global::Kiln.Generated.DiabetesClassifierKernels.K8.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.DiabetesClassifierKernels.K8.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T37)], default, global::Kiln.Kernels.Launch.Total(_d.N, accumulate: true), global::Kiln.Kernels.Output.Gradients(86, 1));
                 _l16 = new global::Kiln.Kernels.GemmOp(1, 4, _d.N, transA: true, transB: false, accumulate: true);
             }
 
@@ -241,20 +241,11 @@ namespace Kiln.Generated
         // K2: elementwise over [N, 1], writes t0 (16 or 8 lanes)
         //   t1 = Add(t2, t3) [N, 1]
         //   t0 = Sigmoid(t1) [N, 1]
-        // d: A0 = element count, A1 = offset of t0, A2 = offset of t2, A3 = parameter/gradient offset 86
-        public static void K2(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
+        public struct K2 : IKernel2
         {
-            for (int e = index; e < d.A0; e += stride)
-                w[d.A1 + e] = (global::Kiln.Kernels.Simd.Sigmoid((w[d.A2 + e] + p[d.A3])));
-        }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K2Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S>
-        {
-            ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
-            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A1);
-            if (c <= stop - S.Count) do Body(S.Load(ref b2, c), S.Create(a.P[d.A3])).Store(ref o, c); while ((c += S.Count) <= stop - S.Count);
-            if (c < stop) Body(S.Load(ref b2, c, stop - c), S.Create(a.P[d.A3])).Store(ref o, c, stop - c);
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] S Body(S l2, S l3) => (global::Kiln.Kernels.Simd.Sigmoid((l2 + l3)));
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l2, float l3, KernelArgs d) => (global::Kiln.Kernels.Simd.Sigmoid((l2 + l3)));
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l2, S l3, KernelArgs d) where S : struct, IVector<S> => (global::Kiln.Kernels.Simd.Sigmoid((l2 + l3)));
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => Elementwise.Map2<S, K2, Assign, Dense, One>(a, d, c, stop);
         }
 
         // K3: sum over axes 0,1 of [N, 1], writes t0 (16 or 8 lanes)
@@ -264,33 +255,12 @@ namespace Kiln.Generated
         //   t7 = Sub(t4, t5) [N, 1]
         //   t8 = Mul(t7, t9) [N, 1]
         //   t0 = Sum(t8; axes=0,1) [1, 1]
-        // d: A0 = element count, A1 = offset of t2, A2 = parameter/gradient offset 86, A3 = offset of t6, A4 = N, A5 = offset of t0
-        public static void K3(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
+        // d: A0 = N
+        public struct K3 : IKernel3
         {
-            for (int e = index; e < d.A0; e += stride)
-            {
-                float v1 = (w[d.A1 + e] + p[d.A2]);
-                float v8 = (((global::Kiln.Kernels.Simd.Softplus(v1)) - (w[d.A3 + e] * v1)) * ((float)(1 / (double)(d.A4))));
-                Atomic.Add(ref w[d.A5], v8);
-            }
-        }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double K3Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S>
-        {
-            ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
-            ref float b6 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.X[0]), d.A3);
-            float acc = 0;
-            S vacc = S.Zero;
-            if (c <= stop - S.Count) do vacc += Body(S.Load(ref b2, c), S.Create(a.P[d.A2]), S.Load(ref b6, c)); while ((c += S.Count) <= stop - S.Count);
-            acc += S.Sum(vacc);
-            if (c < stop) acc += S.Sum(S.Keep(Body(S.Load(ref b2, c, stop - c), S.Create(a.P[d.A2]), S.Load(ref b6, c, stop - c)), stop - c, S.Zero));
-            return acc;
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] S Body(S l2, S l3, S l6)
-            {
-                var v1 = (l2 + l3);
-                var v8 = (((global::Kiln.Kernels.Simd.Softplus(v1)) - (l6 * v1)) * S.Create((float)(1 / (double)(d.A4))));
-                return v8;
-            }
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l2, float l3, float l6, KernelArgs d) { float v1 = (l2 + l3); float v8 = (((global::Kiln.Kernels.Simd.Softplus(v1)) - (l6 * v1)) * ((float)(1 / (double)(d.A0)))); return v8; }
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l2, S l3, S l6, KernelArgs d) where S : struct, IVector<S> { var v1 = (l2 + l3); var v8 = (((global::Kiln.Kernels.Simd.Softplus(v1)) - (l6 * v1)) * S.Create((float)(1 / (double)(d.A0)))); return v8; }
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => Elementwise.Total3<S, K3, Dense, One, Dense>(a, d, c, stop);
         }
 
         // K4: elementwise over [N, 1], writes t0 (16 or 8 lanes)
@@ -301,53 +271,23 @@ namespace Kiln.Generated
         //   t9 = Sigmoid(t6) [N, 1]
         //   t10 = Mul(t1, t9) [N, 1]
         //   t0 = Add(t4, t10) [N, 1]
-        // d: A0 = element count, A1 = N, A2 = offset of t5, A3 = offset of t7, A4 = parameter/gradient offset 86, A5 = offset of t0
-        public static void K4(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
+        // d: A0 = N
+        public struct K4 : IKernel3
         {
-            for (int e = index; e < d.A0; e += stride)
-            {
-                float v1 = ((float)(1 / (double)(d.A1)));
-                float v0 = (((-v1) * w[d.A2 + e]) + (v1 * (global::Kiln.Kernels.Simd.Sigmoid((w[d.A3 + e] + p[d.A4])))));
-                w[d.A5 + e] = v0;
-            }
-        }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K4Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S>
-        {
-            ref float b5 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.X[0]), d.A2);
-            ref float b7 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A3);
-            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A5);
-            if (c <= stop - S.Count) do Body(S.Load(ref b5, c), S.Load(ref b7, c), S.Create(a.P[d.A4])).Store(ref o, c); while ((c += S.Count) <= stop - S.Count);
-            if (c < stop) Body(S.Load(ref b5, c, stop - c), S.Load(ref b7, c, stop - c), S.Create(a.P[d.A4])).Store(ref o, c, stop - c);
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] S Body(S l5, S l7, S l8)
-            {
-                var v1 = S.Create((float)(1 / (double)(d.A1)));
-                return (((-v1) * l5) + (v1 * (global::Kiln.Kernels.Simd.Sigmoid((l7 + l8)))));
-            }
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l5, float l7, float l8, KernelArgs d) { float v1 = ((float)(1 / (double)(d.A0))); return (((-v1) * l5) + (v1 * (global::Kiln.Kernels.Simd.Sigmoid((l7 + l8))))); }
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l5, S l7, S l8, KernelArgs d) where S : struct, IVector<S> { var v1 = S.Create((float)(1 / (double)(d.A0))); return (((-v1) * l5) + (v1 * (global::Kiln.Kernels.Simd.Sigmoid((l7 + l8))))); }
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => Elementwise.Map3<S, K4, Assign, Dense, Dense, One>(a, d, c, stop);
         }
 
         // K5: elementwise over [N, 4], writes t0 (16 or 8 lanes)
         //   t1 = Sub(t2, t3) [N, 4]
         //   t4 = Mul(t3, t1) [N, 4]
         //   t0 = Mul(t5, t4) [N, 4]
-        // d: A0 = element count, A1 = offset of t3, A2 = offset of t0, A3 = offset of t5
-        public static void K5(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
+        public struct K5 : IKernel2
         {
-            for (int e = index; e < d.A0; e += stride)
-            {
-                float l3 = w[d.A1 + e];
-                w[d.A2 + e] = (w[d.A3 + e] * (l3 * (1f - l3)));
-            }
-        }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K5Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S>
-        {
-            ref float b5 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A3);
-            ref float b3 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
-            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A2);
-            if (c <= stop - S.Count) do Body(S.Load(ref b5, c), S.Load(ref b3, c)).Store(ref o, c); while ((c += S.Count) <= stop - S.Count);
-            if (c < stop) Body(S.Load(ref b5, c, stop - c), S.Load(ref b3, c, stop - c)).Store(ref o, c, stop - c);
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] static S Body(S l5, S l3) => (l5 * (l3 * (S.Create(1f) - l3)));
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l5, float l3, KernelArgs d) => (l5 * (l3 * (1f - l3)));
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l5, S l3, KernelArgs d) where S : struct, IVector<S> => (l5 * (l3 * (S.Create(1f) - l3)));
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => Elementwise.Map2<S, K5, Assign, Dense, Dense>(a, d, c, stop);
         }
 
         // K6: sum over axes 0 of [N, 6], added into a parameter's gradient (scalar loop)
@@ -412,23 +352,11 @@ namespace Kiln.Generated
 
         // K8: sum over axes 0 of [N, 1], added into a parameter's gradient (16 or 8 lanes)
         //   t0 = Sum(t1; axes=0) [1, 1]
-        // d: A0 = element count, A1 = parameter/gradient offset 86, A2 = offset of t1
-        public static void K8(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
+        public struct K8 : IKernel1
         {
-            for (int e = index; e < d.A0; e += stride)
-                Atomic.Add(ref g[d.A1], w[d.A2 + e]);
-        }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double K8Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S>
-        {
-            ref float b1 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
-            float acc = 0;
-            S vacc = S.Zero;
-            if (c <= stop - S.Count) do vacc += Body(S.Load(ref b1, c)); while ((c += S.Count) <= stop - S.Count);
-            acc += S.Sum(vacc);
-            if (c < stop) acc += S.Sum(S.Keep(Body(S.Load(ref b1, c, stop - c)), stop - c, S.Zero));
-            return acc;
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] static S Body(S l1) => l1;
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l1, KernelArgs d) => l1;
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l1, KernelArgs d) where S : struct, IVector<S> => l1;
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => Elementwise.Total1<S, K8, Dense>(a, d, c, stop);
         }
     }
 }

@@ -75,15 +75,15 @@ namespace Demo
                 Describe([("x", _d.T0, 4 * _d.N, false), ("temperature", _d.T1, 1, false)], [[_d.N, 4], [], [_d.N, 3]], outputs: [("logits", _d.T20, 3 * _d.N), ("probs", _d.T22, 3 * _d.N)], declared: ["[N, 4]", "[]"]);
                 BindSlots(4 * _d.N);
                 _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: false, accumulate: false);
-                _f1 = new(this, global::Kiln.Generated.TourKernels.K0, global::Kiln.Generated.TourKernels.K0Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K0Cpu<global::Kiln.Kernels.Vec8>, new() { A0 = 4 * _d.N, A1 = _d.T7, A2 = _d.T0, A3 = _d.T5 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T7, 4 * _d.N), slots: [0]);
+                _f1 = new(this, global::Kiln.Kernels.ElementwiseGpu.Map2<global::Kiln.Generated.TourKernels.K0>, global::Kiln.Generated.TourKernels.K0.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K0.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Bound(0, _d.T0), global::Kiln.Kernels.In.Work(_d.T5)], default, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T7, 4 * _d.N));
                 _l2 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: false, accumulate: false);
                 _l3 = new global::Kiln.Kernels.RandomOp(4 * _d.N, global::Kiln.Kernels.RandomOp.Kind.DropoutMask, 0.1f, stream: 0);
-                _f4 = new(this, global::Kiln.Generated.TourKernels.K1, global::Kiln.Generated.TourKernels.K1Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K1Cpu<global::Kiln.Kernels.Vec8>, new() { A0 = 4 * _d.N, A1 = _d.T12, A2 = _d.T7, A3 = _d.T8, A4 = _d.T11 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T12, 4 * _d.N));
+                _f4 = new(this, global::Kiln.Kernels.ElementwiseGpu.Map3<global::Kiln.Generated.TourKernels.K1>, global::Kiln.Generated.TourKernels.K1.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K1.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T7), global::Kiln.Kernels.In.Work(_d.T8), global::Kiln.Kernels.In.Work(_d.T11)], default, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T12, 4 * _d.N));
                 _l5 = new global::Kiln.Kernels.GemmOp(_d.N, 3, 4, transA: false, transB: true, accumulate: false);
                 _f6 = new(this, global::Kiln.Generated.TourKernels.K2, global::Kiln.Generated.TourKernels.K2Cpu, new() { A0 = 3, A1 = _d.T15 }, global::Kiln.Kernels.Launch.Map(3), global::Kiln.Kernels.Output.Work(_d.T15, 3));
                 _l7 = new global::Kiln.Kernels.ScanOp(1, 3, 1, reverse: false);
                 _f8 = new(this, global::Kiln.Generated.TourKernels.K3, global::Kiln.Generated.TourKernels.K3Cpu, new() { A0 = 3 * _d.N, A1 = _d.T20, A2 = _d.T13, A3 = _d.T16 }, global::Kiln.Kernels.Launch.Map(3 * _d.N), global::Kiln.Kernels.Output.Work(_d.T20, 3 * _d.N));
-                _f9 = new(this, global::Kiln.Generated.TourKernels.K4, global::Kiln.Generated.TourKernels.K4Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K4Cpu<global::Kiln.Kernels.Vec8>, new() { A0 = 3 * _d.N, A1 = _d.T21, A2 = _d.T20, A3 = _d.T1 }, global::Kiln.Kernels.Launch.Map(3 * _d.N), global::Kiln.Kernels.Output.Work(_d.T21, 3 * _d.N));
+                _f9 = new(this, global::Kiln.Kernels.ElementwiseGpu.Map2<global::Kiln.Generated.TourKernels.K4>, global::Kiln.Generated.TourKernels.K4.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K4.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T20), global::Kiln.Kernels.In.Work(_d.T1).One], default, global::Kiln.Kernels.Launch.Map(3 * _d.N), global::Kiln.Kernels.Output.Work(_d.T21, 3 * _d.N));
                 _l10 = new global::Kiln.Kernels.SoftmaxOp(_d.N, 3, 1, log: false, backward: false);
             }
 
@@ -176,23 +176,23 @@ namespace Demo
                 Describe([("x", _d.T0, 4 * _d.N, false), ("t", _d.T1, _d.N, true)], [[_d.N, 4], [_d.N], []], outputs: [("loss", _d.T62, 1), ("logits", _d.T24, 3 * _d.N)], buffers: [(0, _d.T26, _d.T35, 3)], inputGrads: [("x", _d.T92, 4 * _d.N)], declared: ["[N, 4]", "[N]"], loss: true);
                 BindSlots(4 * _d.N);
                 _l0 = new global::Kiln.Kernels.RandomOp(4 * _d.N, global::Kiln.Kernels.RandomOp.Kind.Normal, 0f, stream: 0);
-                _f1 = new(this, global::Kiln.Generated.TourKernels.K5, global::Kiln.Generated.TourKernels.K5Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K5Cpu<global::Kiln.Kernels.Vec8>, new() { A0 = 4 * _d.N, A1 = _d.T5, A2 = _d.T0, A3 = _d.T2 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T5, 4 * _d.N), slots: [0]);
+                _f1 = new(this, global::Kiln.Kernels.ElementwiseGpu.Map2<global::Kiln.Generated.TourKernels.K5>, global::Kiln.Generated.TourKernels.K5.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K5.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Bound(0, _d.T0), global::Kiln.Kernels.In.Work(_d.T2)], default, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T5, 4 * _d.N));
                 _l2 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: false, accumulate: false);
-                _f3 = new(this, global::Kiln.Generated.TourKernels.K6, global::Kiln.Generated.TourKernels.K6Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K6Cpu<global::Kiln.Kernels.Vec8>, new() { A0 = 4 * _d.N, A1 = _d.T10, A2 = _d.T9 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T10, 4 * _d.N));
-                _f4 = new(this, global::Kiln.Generated.TourKernels.K7, global::Kiln.Generated.TourKernels.K7Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K7Cpu<global::Kiln.Kernels.Vec8>, new() { A0 = 4 * _d.N, A1 = _d.T11, A2 = _d.T5, A3 = _d.T10 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T11, 4 * _d.N));
+                _f3 = new(this, global::Kiln.Kernels.ElementwiseGpu.Map1<global::Kiln.Generated.TourKernels.K6>, global::Kiln.Generated.TourKernels.K6.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K6.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T9)], default, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T10, 4 * _d.N));
+                _f4 = new(this, global::Kiln.Kernels.ElementwiseGpu.Map2<global::Kiln.Generated.TourKernels.K7>, global::Kiln.Generated.TourKernels.K7.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K7.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T5), global::Kiln.Kernels.In.Work(_d.T10)], default, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T11, 4 * _d.N));
                 _l5 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: false, accumulate: false);
-                _f6 = new(this, global::Kiln.Generated.TourKernels.K6, global::Kiln.Generated.TourKernels.K6Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K6Cpu<global::Kiln.Kernels.Vec8>, new() { A0 = 4 * _d.N, A1 = _d.T13, A2 = _d.T12 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T13, 4 * _d.N));
+                _f6 = new(this, global::Kiln.Kernels.ElementwiseGpu.Map1<global::Kiln.Generated.TourKernels.K6>, global::Kiln.Generated.TourKernels.K6.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K6.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T12)], default, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T13, 4 * _d.N));
                 _l7 = new global::Kiln.Kernels.RandomOp(4 * _d.N, global::Kiln.Kernels.RandomOp.Kind.DropoutMask, 0.1f, stream: 1);
-                _f8 = new(this, global::Kiln.Generated.TourKernels.K8, global::Kiln.Generated.TourKernels.K8Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K8Cpu<global::Kiln.Kernels.Vec8>, new() { A0 = 4 * _d.N, A1 = _d.T16, A2 = _d.T11, A3 = _d.T13, A4 = _d.T15 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T16, 4 * _d.N));
+                _f8 = new(this, global::Kiln.Kernels.ElementwiseGpu.Map3<global::Kiln.Generated.TourKernels.K8>, global::Kiln.Generated.TourKernels.K8.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K8.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T11), global::Kiln.Kernels.In.Work(_d.T13), global::Kiln.Kernels.In.Work(_d.T15)], default, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T16, 4 * _d.N));
                 _l9 = new global::Kiln.Kernels.GemmOp(_d.N, 3, 4, transA: false, transB: true, accumulate: false);
                 _f10 = new(this, global::Kiln.Generated.TourKernels.K2, global::Kiln.Generated.TourKernels.K2Cpu, new() { A0 = 3, A1 = _d.T19 }, global::Kiln.Kernels.Launch.Map(3), global::Kiln.Kernels.Output.Work(_d.T19, 3));
                 _l11 = new global::Kiln.Kernels.ScanOp(1, 3, 1, reverse: false);
                 _f12 = new(this, global::Kiln.Generated.TourKernels.K3, global::Kiln.Generated.TourKernels.K3Cpu, new() { A0 = 3 * _d.N, A1 = _d.T24, A2 = _d.T17, A3 = _d.T20 }, global::Kiln.Kernels.Launch.Map(3 * _d.N), global::Kiln.Kernels.Output.Work(_d.T24, 3 * _d.N));
                 _l13 = new global::Kiln.Kernels.SoftmaxOp(_d.N, 3, 1, log: false, backward: false);
                 _l14 = new global::Kiln.Kernels.PickLogSoftmaxOp(_d.N, 3, -100);
-                _f15 = new(this, global::Kiln.Generated.TourKernels.K9, global::Kiln.Generated.TourKernels.K9Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K9Cpu<global::Kiln.Kernels.Vec8>, new() { A0 = _d.N, A1 = _d.T45, A2 = _d.T42 }, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T45, 1));
+                _f15 = new(this, global::Kiln.Kernels.ElementwiseGpu.Total1<global::Kiln.Generated.TourKernels.K9>, global::Kiln.Generated.TourKernels.K9.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K9.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T42)], default, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T45, 1));
                 _l16 = new global::Kiln.Kernels.ClassOp(_d.N, 0, global::Kiln.Kernels.ClassMode.Mask, -100);
-                _f17 = new(this, global::Kiln.Generated.TourKernels.K10, global::Kiln.Generated.TourKernels.K10Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K10Cpu<global::Kiln.Kernels.Vec8>, new() { A0 = _d.N, A1 = _d.T47, A2 = _d.T43 }, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T47, 1));
+                _f17 = new(this, global::Kiln.Kernels.ElementwiseGpu.Total1<global::Kiln.Generated.TourKernels.K10>, global::Kiln.Generated.TourKernels.K10.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K10.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T43)], default, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T47, 1));
                 _f18 = new(this, global::Kiln.Generated.TourKernels.K11, global::Kiln.Generated.TourKernels.K11Cpu, new() { A0 = 3 * _d.N, A1 = _d.T40, A2 = _d.T24, A3 = _d.N }, global::Kiln.Kernels.Launch.Total(3 * _d.N), global::Kiln.Kernels.Output.Work(_d.T40, 1));
                 _f19 = new(this, global::Kiln.Generated.TourKernels.K2, global::Kiln.Generated.TourKernels.K2Cpu, new() { A0 = 4, A1 = _d.T53 }, global::Kiln.Kernels.Launch.Map(4), global::Kiln.Kernels.Output.Work(_d.T53, 4));
                 _l20 = new global::Kiln.Kernels.ScanOp(1, 4, 1, reverse: false);
@@ -202,18 +202,18 @@ namespace Demo
                 _f24 = new(this, global::Kiln.Generated.TourKernels.K15, global::Kiln.Generated.TourKernels.K15Cpu, new() { A0 = 3 * _d.N, A1 = _d.T31, A2 = _d.T24, A3 = _d.N }, global::Kiln.Kernels.Launch.Columns(3 * _d.N, 3), global::Kiln.Kernels.Output.Work(_d.T31, 3));
                 _f25 = new(this, global::Kiln.Generated.TourKernels.K16, global::Kiln.Generated.TourKernels.K16Cpu, new() { A0 = 3, A1 = _d.T35, A2 = _d.T26, A3 = _d.T31 }, global::Kiln.Kernels.Launch.Map(3), global::Kiln.Kernels.Output.Work(_d.T35, 3));
                 _f26 = new(this, global::Kiln.Generated.TourKernels.K17, global::Kiln.Generated.TourKernels.K17Cpu, new() { A0 = _d.T67, A1 = _d.T47 }, global::Kiln.Kernels.Launch.Map(1), global::Kiln.Kernels.Output.Work(_d.T67, 1));
-                _f27 = new(this, global::Kiln.Generated.TourKernels.K18, global::Kiln.Generated.TourKernels.K18Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K18Cpu<global::Kiln.Kernels.Vec8>, new() { A0 = _d.N, A1 = _d.T72, A2 = _d.T67 }, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Work(_d.T72, _d.N));
+                _f27 = new(this, global::Kiln.Kernels.ElementwiseGpu.Map1<global::Kiln.Generated.TourKernels.K18>, global::Kiln.Generated.TourKernels.K18.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K18.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T67).One], default, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Work(_d.T72, _d.N));
                 _l28 = new global::Kiln.Kernels.PickedLogSoftmaxGradOp(_d.N, 3, -100, probabilities: true);
                 _l29 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 3, transA: false, transB: false, accumulate: false);
-                _f30 = new(this, global::Kiln.Generated.TourKernels.K19, global::Kiln.Generated.TourKernels.K19Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K19Cpu<global::Kiln.Kernels.Vec8>, new() { A0 = 4 * _d.N, A1 = _d.T13, A2 = _d.T82, A3 = _d.T76, A4 = _d.T15 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T82, 4 * _d.N));
+                _f30 = new(this, global::Kiln.Kernels.ElementwiseGpu.Map3<global::Kiln.Generated.TourKernels.K19>, global::Kiln.Generated.TourKernels.K19.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K19.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T76), global::Kiln.Kernels.In.Work(_d.T15), global::Kiln.Kernels.In.Work(_d.T13)], default, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T82, 4 * _d.N));
                 _l31 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: true, accumulate: false);
-                _f32 = new(this, global::Kiln.Generated.TourKernels.K20, global::Kiln.Generated.TourKernels.K20Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K20Cpu<global::Kiln.Kernels.Vec8>, new() { A0 = 4 * _d.N, A1 = _d.T10, A2 = _d.T89, A3 = _d.T76, A4 = _d.T15, A5 = _d.T83 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T89, 4 * _d.N));
+                _f32 = new(this, global::Kiln.Kernels.ElementwiseGpu.Map4<global::Kiln.Generated.TourKernels.K20>, global::Kiln.Generated.TourKernels.K20.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K20.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T76), global::Kiln.Kernels.In.Work(_d.T15), global::Kiln.Kernels.In.Work(_d.T83), global::Kiln.Kernels.In.Work(_d.T10)], default, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T89, 4 * _d.N));
                 _l33 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: true, accumulate: false);
-                _f34 = new(this, global::Kiln.Generated.TourKernels.K21, global::Kiln.Generated.TourKernels.K21Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K21Cpu<global::Kiln.Kernels.Vec8>, new() { A0 = 4 * _d.N, A1 = _d.T92, A2 = _d.T76, A3 = _d.T15, A4 = _d.T83, A5 = _d.T90 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T92, 4 * _d.N));
+                _f34 = new(this, global::Kiln.Kernels.ElementwiseGpu.Map4<global::Kiln.Generated.TourKernels.K21>, global::Kiln.Generated.TourKernels.K21.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K21.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T76), global::Kiln.Kernels.In.Work(_d.T15), global::Kiln.Kernels.In.Work(_d.T83), global::Kiln.Kernels.In.Work(_d.T90)], default, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T92, 4 * _d.N));
                 _l35 = new global::Kiln.Kernels.GemmOp(3, 4, _d.N, transA: true, transB: false, accumulate: true);
                 _l36 = new global::Kiln.Kernels.GemmOp(4, 4, _d.N, transA: true, transB: false, accumulate: false);
                 _l37 = new global::Kiln.Kernels.GemmOp(4, 4, _d.N, transA: true, transB: false, accumulate: false);
-                _f38 = new(this, global::Kiln.Generated.TourKernels.K22, global::Kiln.Generated.TourKernels.K22Cpu, new() { A0 = 16, A1 = _d.T55, A2 = _d.T84, A3 = _d.T91, A4 = 0 }, global::Kiln.Kernels.Launch.Map(16), global::Kiln.Kernels.Output.Gradients(0, 16));
+                _f38 = new(this, global::Kiln.Generated.TourKernels.K22, global::Kiln.Generated.TourKernels.K22Cpu, new() { A0 = 16, A1 = _d.T55, A2 = _d.T84, A3 = _d.T91, A4 = 0 }, global::Kiln.Kernels.Launch.Map(16, accumulate: true), global::Kiln.Kernels.Output.Gradients(0, 16));
             }
 
             /// <summary>Runs forward and backward; returns the loss and adds the gradients into the model's gradient block (as loss.backward()).</summary>
@@ -301,43 +301,22 @@ namespace Kiln.Generated
         // K0: elementwise over [N, 4], writes t0 (16 or 8 lanes)
         //   t1 = Tanh(t2) [N, 4]
         //   t0 = Add(t3, t1) [N, 4]
-        // d: A0 = element count, A1 = offset of t0, A2 = offset of t3, A3 = offset of t2
-        public static void K0(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
+        public struct K0 : IKernel2
         {
-            for (int e = index; e < d.A0; e += stride)
-                w[d.A1 + e] = (w[d.A2 + e] + MathF.Tanh(w[d.A3 + e]));
-        }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K0Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S>
-        {
-            ref float b3 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.X[0]), d.A2);
-            ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A3);
-            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A1);
-            if (c <= stop - S.Count) do Body(S.Load(ref b3, c), S.Load(ref b2, c)).Store(ref o, c); while ((c += S.Count) <= stop - S.Count);
-            if (c < stop) Body(S.Load(ref b3, c, stop - c), S.Load(ref b2, c, stop - c)).Store(ref o, c, stop - c);
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] S Body(S l3, S l2) => (l3 + (global::Kiln.Kernels.Simd.Tanh(l2)));
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l3, float l2, KernelArgs d) => (l3 + MathF.Tanh(l2));
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l3, S l2, KernelArgs d) where S : struct, IVector<S> => (l3 + (global::Kiln.Kernels.Simd.Tanh(l2)));
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => Elementwise.Map2<S, K0, Assign, Dense, Dense>(a, d, c, stop);
         }
 
         // K1: elementwise over [N, 4], writes t0 (16 or 8 lanes)
         //   t1 = Tanh(t2) [N, 4]
         //   t3 = Add(t4, t1) [N, 4]
         //   t0 = Mul(t3, t5) [N, 4]
-        // d: A0 = element count, A1 = offset of t0, A2 = offset of t4, A3 = offset of t2, A4 = offset of t5
-        public static void K1(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
+        public struct K1 : IKernel3
         {
-            for (int e = index; e < d.A0; e += stride)
-                w[d.A1 + e] = ((w[d.A2 + e] + MathF.Tanh(w[d.A3 + e])) * w[d.A4 + e]);
-        }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K1Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S>
-        {
-            ref float b4 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
-            ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A3);
-            ref float b5 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A4);
-            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A1);
-            if (c <= stop - S.Count) do Body(S.Load(ref b4, c), S.Load(ref b2, c), S.Load(ref b5, c)).Store(ref o, c); while ((c += S.Count) <= stop - S.Count);
-            if (c < stop) Body(S.Load(ref b4, c, stop - c), S.Load(ref b2, c, stop - c), S.Load(ref b5, c, stop - c)).Store(ref o, c, stop - c);
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] S Body(S l4, S l2, S l5) => ((l4 + (global::Kiln.Kernels.Simd.Tanh(l2))) * l5);
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l4, float l2, float l5, KernelArgs d) => ((l4 + MathF.Tanh(l2)) * l5);
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l4, S l2, S l5, KernelArgs d) where S : struct, IVector<S> => ((l4 + (global::Kiln.Kernels.Simd.Tanh(l2))) * l5);
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => Elementwise.Map3<S, K1, Assign, Dense, Dense, Dense>(a, d, c, stop);
         }
 
         // K2: elementwise over [3], writes t0 (scalar loop)
@@ -376,141 +355,68 @@ namespace Kiln.Generated
 
         // K4: elementwise over [N, 3], writes t0 (16 or 8 lanes)
         //   t0 = Div(t1, t2) [N, 3]
-        // d: A0 = element count, A1 = offset of t0, A2 = offset of t1, A3 = offset of t2
-        public static void K4(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
+        public struct K4 : IKernel2
         {
-            for (int e = index; e < d.A0; e += stride)
-                w[d.A1 + e] = (w[d.A2 + e] / w[d.A3]);
-        }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K4Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S>
-        {
-            ref float b1 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
-            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A1);
-            if (c <= stop - S.Count) do Body(S.Load(ref b1, c), S.Create(a.W[d.A3])).Store(ref o, c); while ((c += S.Count) <= stop - S.Count);
-            if (c < stop) Body(S.Load(ref b1, c, stop - c), S.Create(a.W[d.A3])).Store(ref o, c, stop - c);
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] static S Body(S l1, S l2) => (l1 / l2);
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l1, float l2, KernelArgs d) => (l1 / l2);
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l1, S l2, KernelArgs d) where S : struct, IVector<S> => (l1 / l2);
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => Elementwise.Map2<S, K4, Assign, Dense, One>(a, d, c, stop);
         }
 
         // K5: elementwise over [N, 4], writes t0 (16 or 8 lanes)
         //   t1 = Mul(t2, t3) [N, 4]
         //   t0 = Add(t4, t1) [N, 4]
-        // d: A0 = element count, A1 = offset of t0, A2 = offset of t4, A3 = offset of t2
-        public static void K5(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
+        public struct K5 : IKernel2
         {
-            for (int e = index; e < d.A0; e += stride)
-                w[d.A1 + e] = (w[d.A2 + e] + (w[d.A3 + e] * 0.01f));
-        }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K5Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S>
-        {
-            ref float b4 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.X[0]), d.A2);
-            ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A3);
-            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A1);
-            if (c <= stop - S.Count) do Body(S.Load(ref b4, c), S.Load(ref b2, c)).Store(ref o, c); while ((c += S.Count) <= stop - S.Count);
-            if (c < stop) Body(S.Load(ref b4, c, stop - c), S.Load(ref b2, c, stop - c)).Store(ref o, c, stop - c);
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] static S Body(S l4, S l2) => (l4 + (l2 * S.Create(0.01f)));
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l4, float l2, KernelArgs d) => (l4 + (l2 * 0.01f));
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l4, S l2, KernelArgs d) where S : struct, IVector<S> => (l4 + (l2 * S.Create(0.01f)));
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => Elementwise.Map2<S, K5, Assign, Dense, Dense>(a, d, c, stop);
         }
 
         // K6: elementwise over [N, 4], writes t0 (16 or 8 lanes)
         //   t0 = Tanh(t1) [N, 4]
-        // d: A0 = element count, A1 = offset of t0, A2 = offset of t1
-        public static void K6(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
+        public struct K6 : IKernel1
         {
-            for (int e = index; e < d.A0; e += stride)
-                w[d.A1 + e] = MathF.Tanh(w[d.A2 + e]);
-        }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K6Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S>
-        {
-            ref float b1 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
-            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A1);
-            if (c <= stop - S.Count) do Body(S.Load(ref b1, c)).Store(ref o, c); while ((c += S.Count) <= stop - S.Count);
-            if (c < stop) Body(S.Load(ref b1, c, stop - c)).Store(ref o, c, stop - c);
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] S Body(S l1) => (global::Kiln.Kernels.Simd.Tanh(l1));
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l1, KernelArgs d) => MathF.Tanh(l1);
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l1, KernelArgs d) where S : struct, IVector<S> => (global::Kiln.Kernels.Simd.Tanh(l1));
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => Elementwise.Map1<S, K6, Assign, Dense>(a, d, c, stop);
         }
 
         // K7: elementwise over [N, 4], writes t0 (16 or 8 lanes)
         //   t0 = Add(t1, t2) [N, 4]
-        // d: A0 = element count, A1 = offset of t0, A2 = offset of t1, A3 = offset of t2
-        public static void K7(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
+        public struct K7 : IKernel2
         {
-            for (int e = index; e < d.A0; e += stride)
-                w[d.A1 + e] = (w[d.A2 + e] + w[d.A3 + e]);
-        }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K7Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S>
-        {
-            ref float b1 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
-            ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A3);
-            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A1);
-            if (c <= stop - S.Count) do Body(S.Load(ref b1, c), S.Load(ref b2, c)).Store(ref o, c); while ((c += S.Count) <= stop - S.Count);
-            if (c < stop) Body(S.Load(ref b1, c, stop - c), S.Load(ref b2, c, stop - c)).Store(ref o, c, stop - c);
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] static S Body(S l1, S l2) => (l1 + l2);
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l1, float l2, KernelArgs d) => (l1 + l2);
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l1, S l2, KernelArgs d) where S : struct, IVector<S> => (l1 + l2);
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => Elementwise.Map2<S, K7, Assign, Dense, Dense>(a, d, c, stop);
         }
 
         // K8: elementwise over [N, 4], writes t0 (16 or 8 lanes)
         //   t1 = Add(t2, t3) [N, 4]
         //   t0 = Mul(t1, t4) [N, 4]
-        // d: A0 = element count, A1 = offset of t0, A2 = offset of t2, A3 = offset of t3, A4 = offset of t4
-        public static void K8(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
+        public struct K8 : IKernel3
         {
-            for (int e = index; e < d.A0; e += stride)
-                w[d.A1 + e] = ((w[d.A2 + e] + w[d.A3 + e]) * w[d.A4 + e]);
-        }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K8Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S>
-        {
-            ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
-            ref float b3 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A3);
-            ref float b4 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A4);
-            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A1);
-            if (c <= stop - S.Count) do Body(S.Load(ref b2, c), S.Load(ref b3, c), S.Load(ref b4, c)).Store(ref o, c); while ((c += S.Count) <= stop - S.Count);
-            if (c < stop) Body(S.Load(ref b2, c, stop - c), S.Load(ref b3, c, stop - c), S.Load(ref b4, c, stop - c)).Store(ref o, c, stop - c);
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] static S Body(S l2, S l3, S l4) => ((l2 + l3) * l4);
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l2, float l3, float l4, KernelArgs d) => ((l2 + l3) * l4);
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l2, S l3, S l4, KernelArgs d) where S : struct, IVector<S> => ((l2 + l3) * l4);
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => Elementwise.Map3<S, K8, Assign, Dense, Dense, Dense>(a, d, c, stop);
         }
 
         // K9: sum over axes 0 of [N], writes t0 (16 or 8 lanes)
         //   t1 = Neg(t2) [N]
         //   t0 = Sum(t1; axes=0) [1]
-        // d: A0 = element count, A1 = offset of t0, A2 = offset of t2
-        public static void K9(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
+        public struct K9 : IKernel1
         {
-            for (int e = index; e < d.A0; e += stride)
-                Atomic.Add(ref w[d.A1], (-w[d.A2 + e]));
-        }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double K9Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S>
-        {
-            ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
-            float acc = 0;
-            S vacc = S.Zero;
-            if (c <= stop - S.Count) do vacc += Body(S.Load(ref b2, c)); while ((c += S.Count) <= stop - S.Count);
-            acc += S.Sum(vacc);
-            if (c < stop) acc += S.Sum(S.Keep(Body(S.Load(ref b2, c, stop - c)), stop - c, S.Zero));
-            return acc;
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] static S Body(S l2) => (-l2);
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l2, KernelArgs d) => (-l2);
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l2, KernelArgs d) where S : struct, IVector<S> => (-l2);
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => Elementwise.Total1<S, K9, Dense>(a, d, c, stop);
         }
 
         // K10: sum over axes 0 of [N], writes t0 (16 or 8 lanes)
         //   t0 = Sum(t1; axes=0) [1]
-        // d: A0 = element count, A1 = offset of t0, A2 = offset of t1
-        public static void K10(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
+        public struct K10 : IKernel1
         {
-            for (int e = index; e < d.A0; e += stride)
-                Atomic.Add(ref w[d.A1], w[d.A2 + e]);
-        }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double K10Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S>
-        {
-            ref float b1 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
-            float acc = 0;
-            S vacc = S.Zero;
-            if (c <= stop - S.Count) do vacc += Body(S.Load(ref b1, c)); while ((c += S.Count) <= stop - S.Count);
-            acc += S.Sum(vacc);
-            if (c < stop) acc += S.Sum(S.Keep(Body(S.Load(ref b1, c, stop - c)), stop - c, S.Zero));
-            return acc;
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] static S Body(S l1) => l1;
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l1, KernelArgs d) => l1;
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l1, KernelArgs d) where S : struct, IVector<S> => l1;
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => Elementwise.Total1<S, K10, Dense>(a, d, c, stop);
         }
 
         // K11: sum over axes 0,1 of [N, 3], writes t0 (scalar loop)
@@ -684,19 +590,11 @@ namespace Kiln.Generated
         // K18: elementwise over [N], writes t0 (16 or 8 lanes)
         //   t1 = Copy(t2) [N]
         //   t0 = Neg(t1) [N]
-        // d: A0 = element count, A1 = offset of t0, A2 = offset of the tensor t2 views
-        public static void K18(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
+        public struct K18 : IKernel1
         {
-            for (int e = index; e < d.A0; e += stride)
-                w[d.A1 + e] = (-w[d.A2]);
-        }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K18Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S>
-        {
-            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A1);
-            if (c <= stop - S.Count) do Body(S.Create(a.W[d.A2])).Store(ref o, c); while ((c += S.Count) <= stop - S.Count);
-            if (c < stop) Body(S.Create(a.W[d.A2])).Store(ref o, c, stop - c);
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] static S Body(S l2) => (-l2);
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l2, KernelArgs d) => (-l2);
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l2, KernelArgs d) where S : struct, IVector<S> => (-l2);
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => Elementwise.Map1<S, K18, Assign, One>(a, d, c, stop);
         }
 
         // K19: elementwise over [N, 4], writes t0 (16 or 8 lanes)
@@ -704,25 +602,11 @@ namespace Kiln.Generated
         //   t4 = Mul(t5, t5) [N, 4]
         //   t6 = Sub(t7, t4) [N, 4]
         //   t0 = Mul(t1, t6) [N, 4]
-        // d: A0 = element count, A1 = offset of t5, A2 = offset of t0, A3 = offset of t2, A4 = offset of t3
-        public static void K19(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
+        public struct K19 : IKernel3
         {
-            for (int e = index; e < d.A0; e += stride)
-            {
-                float l5 = w[d.A1 + e];
-                w[d.A2 + e] = ((w[d.A3 + e] * w[d.A4 + e]) * (1f - (l5 * l5)));
-            }
-        }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K19Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S>
-        {
-            ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A3);
-            ref float b3 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A4);
-            ref float b5 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
-            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A2);
-            if (c <= stop - S.Count) do Body(S.Load(ref b2, c), S.Load(ref b3, c), S.Load(ref b5, c)).Store(ref o, c); while ((c += S.Count) <= stop - S.Count);
-            if (c < stop) Body(S.Load(ref b2, c, stop - c), S.Load(ref b3, c, stop - c), S.Load(ref b5, c, stop - c)).Store(ref o, c, stop - c);
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] static S Body(S l2, S l3, S l5) => ((l2 * l3) * (S.Create(1f) - (l5 * l5)));
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l2, float l3, float l5, KernelArgs d) => ((l2 * l3) * (1f - (l5 * l5)));
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l2, S l3, S l5, KernelArgs d) where S : struct, IVector<S> => ((l2 * l3) * (S.Create(1f) - (l5 * l5)));
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => Elementwise.Map3<S, K19, Assign, Dense, Dense, Dense>(a, d, c, stop);
         }
 
         // K20: elementwise over [N, 4], writes t0 (16 or 8 lanes)
@@ -731,49 +615,22 @@ namespace Kiln.Generated
         //   t6 = Mul(t7, t7) [N, 4]
         //   t8 = Sub(t9, t6) [N, 4]
         //   t0 = Mul(t4, t8) [N, 4]
-        // d: A0 = element count, A1 = offset of t7, A2 = offset of t0, A3 = offset of t2, A4 = offset of t3, A5 = offset of t5
-        public static void K20(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
+        public struct K20 : IKernel4
         {
-            for (int e = index; e < d.A0; e += stride)
-            {
-                float l7 = w[d.A1 + e];
-                w[d.A2 + e] = (((w[d.A3 + e] * w[d.A4 + e]) + w[d.A5 + e]) * (1f - (l7 * l7)));
-            }
-        }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K20Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S>
-        {
-            ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A3);
-            ref float b3 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A4);
-            ref float b5 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A5);
-            ref float b7 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
-            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A2);
-            if (c <= stop - S.Count) do Body(S.Load(ref b2, c), S.Load(ref b3, c), S.Load(ref b5, c), S.Load(ref b7, c)).Store(ref o, c); while ((c += S.Count) <= stop - S.Count);
-            if (c < stop) Body(S.Load(ref b2, c, stop - c), S.Load(ref b3, c, stop - c), S.Load(ref b5, c, stop - c), S.Load(ref b7, c, stop - c)).Store(ref o, c, stop - c);
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] static S Body(S l2, S l3, S l5, S l7) => (((l2 * l3) + l5) * (S.Create(1f) - (l7 * l7)));
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l2, float l3, float l5, float l7, KernelArgs d) => (((l2 * l3) + l5) * (1f - (l7 * l7)));
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l2, S l3, S l5, S l7, KernelArgs d) where S : struct, IVector<S> => (((l2 * l3) + l5) * (S.Create(1f) - (l7 * l7)));
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => Elementwise.Map4<S, K20, Assign, Dense, Dense, Dense, Dense>(a, d, c, stop);
         }
 
         // K21: elementwise over [N, 4], writes t0 (16 or 8 lanes)
         //   t1 = Mul(t2, t3) [N, 4]
         //   t4 = Add(t1, t5) [N, 4]
         //   t0 = Add(t4, t6) [N, 4]
-        // d: A0 = element count, A1 = offset of t0, A2 = offset of t2, A3 = offset of t3, A4 = offset of t5, A5 = offset of t6
-        public static void K21(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
+        public struct K21 : IKernel4
         {
-            for (int e = index; e < d.A0; e += stride)
-                w[d.A1 + e] = (((w[d.A2 + e] * w[d.A3 + e]) + w[d.A4 + e]) + w[d.A5 + e]);
-        }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K21Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S>
-        {
-            ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
-            ref float b3 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A3);
-            ref float b5 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A4);
-            ref float b6 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A5);
-            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A1);
-            if (c <= stop - S.Count) do Body(S.Load(ref b2, c), S.Load(ref b3, c), S.Load(ref b5, c), S.Load(ref b6, c)).Store(ref o, c); while ((c += S.Count) <= stop - S.Count);
-            if (c < stop) Body(S.Load(ref b2, c, stop - c), S.Load(ref b3, c, stop - c), S.Load(ref b5, c, stop - c), S.Load(ref b6, c, stop - c)).Store(ref o, c, stop - c);
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] static S Body(S l2, S l3, S l5, S l6) => (((l2 * l3) + l5) + l6);
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l2, float l3, float l5, float l6, KernelArgs d) => (((l2 * l3) + l5) + l6);
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l2, S l3, S l5, S l6, KernelArgs d) where S : struct, IVector<S> => (((l2 * l3) + l5) + l6);
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => Elementwise.Map4<S, K21, Assign, Dense, Dense, Dense, Dense>(a, d, c, stop);
         }
 
         // K22: elementwise over [4, 4], added into a parameter's gradient (scalar loop)

@@ -58,7 +58,7 @@ namespace Samples.LinearRegression
                 Returns("output", 1, _d.T5, _d.N, "[N, 1]");
                 BindSlots(_d.N, _d.N);
                 _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 1, 1, transA: false, transB: true, accumulate: false);
-                _f1 = new(this, global::Kiln.Generated.LinearModelKernels.K0, global::Kiln.Generated.LinearModelKernels.K0Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.LinearModelKernels.K0Cpu<global::Kiln.Kernels.Vec8>, new() { A0 = _d.N, A1 = _d.T5, A2 = _d.T4, A3 = 1 }, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Bound(1, _d.T5, _d.N));
+                _f1 = new(this, global::Kiln.Kernels.ElementwiseGpu.Map2<global::Kiln.Generated.LinearModelKernels.K0>, global::Kiln.Generated.LinearModelKernels.K0.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.LinearModelKernels.K0.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T4), global::Kiln.Kernels.In.Params(1).One], default, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Bound(1, _d.T5, _d.N));
             }
 
             /// <summary>Runs the forward pass and writes the output (or returns it in a new array; the overload on arrays reads and writes the caller's arrays in place where it can, on the managed path, and Replay does again).</summary>
@@ -99,9 +99,9 @@ namespace Samples.LinearRegression
                 Describe([("x", _d.T0, _d.N, false), ("y", _d.T1, _d.N, false)], [[_d.N, 1], [_d.N, 1], []], declared: ["[N, 1]", "[N, 1]"], loss: true);
                 BindSlots(_d.N, _d.N);
                 _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 1, 1, transA: false, transB: true, accumulate: false);
-                _f1 = new(this, global::Kiln.Generated.LinearModelKernels.K1, global::Kiln.Generated.LinearModelKernels.K1Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.LinearModelKernels.K1Cpu<global::Kiln.Kernels.Vec8>, new() { A0 = _d.N, A1 = _d.T5, A2 = 1, A3 = _d.T1, A4 = _d.T9 }, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T9, 1), slots: [1]);
-                _f2 = new(this, global::Kiln.Generated.LinearModelKernels.K2, global::Kiln.Generated.LinearModelKernels.K2Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.LinearModelKernels.K2Cpu<global::Kiln.Kernels.Vec8>, new() { A0 = _d.N, A1 = _d.T5, A2 = 1, A3 = _d.T1, A4 = _d.T14 }, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Work(_d.T14, _d.N), slots: [1]);
-                _f3 = new(this, global::Kiln.Generated.LinearModelKernels.K3, global::Kiln.Generated.LinearModelKernels.K3Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.LinearModelKernels.K3Cpu<global::Kiln.Kernels.Vec8>, new() { A0 = _d.N, A1 = 1, A2 = _d.T14 }, global::Kiln.Kernels.Launch.Total(_d.N, accumulate: true), global::Kiln.Kernels.Output.Gradients(1, 1));
+                _f1 = new(this, global::Kiln.Kernels.ElementwiseGpu.Total3<global::Kiln.Generated.LinearModelKernels.K1>, global::Kiln.Generated.LinearModelKernels.K1.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.LinearModelKernels.K1.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T5), global::Kiln.Kernels.In.Params(1).One, global::Kiln.Kernels.In.Bound(1, _d.T1)], default, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T9, 1));
+                _f2 = new(this, global::Kiln.Kernels.ElementwiseGpu.Map3<global::Kiln.Generated.LinearModelKernels.K2>, global::Kiln.Generated.LinearModelKernels.K2.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.LinearModelKernels.K2.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T5), global::Kiln.Kernels.In.Params(1).One, global::Kiln.Kernels.In.Bound(1, _d.T1)], default, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Work(_d.T14, _d.N));
+                _f3 = new(this, global::Kiln.Kernels.ElementwiseGpu.Total1<global::Kiln.Generated.LinearModelKernels.K3>, global::Kiln.Generated.LinearModelKernels.K3.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.LinearModelKernels.K3.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T14)], default, global::Kiln.Kernels.Launch.Total(_d.N, accumulate: true), global::Kiln.Kernels.Output.Gradients(1, 1));
                 _l4 = new global::Kiln.Kernels.GemmOp(1, 1, _d.N, transA: true, transB: false, accumulate: true);
             }
 
@@ -153,20 +153,11 @@ namespace Kiln.Generated
     {
         // K0: elementwise over [N, 1], writes t0 (16 or 8 lanes)
         //   t0 = Add(t1, t2) [N, 1]
-        // d: A0 = element count, A1 = offset of t0, A2 = offset of t1, A3 = parameter/gradient offset 1
-        public static void K0(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
+        public struct K0 : IKernel2
         {
-            for (int e = index; e < d.A0; e += stride)
-                w[d.A1 + e] = (w[d.A2 + e] + p[d.A3]);
-        }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K0Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S>
-        {
-            ref float b1 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
-            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A1);
-            if (c <= stop - S.Count) do Body(S.Load(ref b1, c), S.Create(a.P[d.A3])).Store(ref o, c); while ((c += S.Count) <= stop - S.Count);
-            if (c < stop) Body(S.Load(ref b1, c, stop - c), S.Create(a.P[d.A3])).Store(ref o, c, stop - c);
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] static S Body(S l1, S l2) => (l1 + l2);
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l1, float l2, KernelArgs d) => (l1 + l2);
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l1, S l2, KernelArgs d) where S : struct, IVector<S> => (l1 + l2);
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => Elementwise.Map2<S, K0, Assign, Dense, One>(a, d, c, stop);
         }
 
         // K1: sum over axes 0,1 of [N, 1], writes t0 (16 or 8 lanes)
@@ -174,80 +165,31 @@ namespace Kiln.Generated
         //   t4 = Sub(t1, t5) [N, 1]
         //   t6 = Mul(t4, t4) [N, 1]
         //   t0 = Sum(t6; axes=0,1) [1, 1]
-        // d: A0 = element count, A1 = offset of t2, A2 = parameter/gradient offset 1, A3 = offset of t5, A4 = offset of t0
-        public static void K1(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
+        public struct K1 : IKernel3
         {
-            for (int e = index; e < d.A0; e += stride)
-            {
-                float v4 = ((w[d.A1 + e] + p[d.A2]) - w[d.A3 + e]);
-                Atomic.Add(ref w[d.A4], (v4 * v4));
-            }
-        }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double K1Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S>
-        {
-            ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
-            ref float b5 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.X[0]), d.A3);
-            float acc = 0;
-            S vacc = S.Zero;
-            if (c <= stop - S.Count) do vacc += Body(S.Load(ref b2, c), S.Create(a.P[d.A2]), S.Load(ref b5, c)); while ((c += S.Count) <= stop - S.Count);
-            acc += S.Sum(vacc);
-            if (c < stop) acc += S.Sum(S.Keep(Body(S.Load(ref b2, c, stop - c), S.Create(a.P[d.A2]), S.Load(ref b5, c, stop - c)), stop - c, S.Zero));
-            return acc;
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] static S Body(S l2, S l3, S l5)
-            {
-                var v4 = ((l2 + l3) - l5);
-                return (v4 * v4);
-            }
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l2, float l3, float l5, KernelArgs d) { float v4 = ((l2 + l3) - l5); return (v4 * v4); }
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l2, S l3, S l5, KernelArgs d) where S : struct, IVector<S> { var v4 = ((l2 + l3) - l5); return (v4 * v4); }
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => Elementwise.Total3<S, K1, Dense, One, Dense>(a, d, c, stop);
         }
 
         // K2: elementwise over [N, 1], writes t0 (16 or 8 lanes)
         //   t1 = Add(t2, t3) [N, 1]
         //   t4 = Sub(t1, t5) [N, 1]
         //   t0 = Add(t4, t4) [N, 1]
-        // d: A0 = element count, A1 = offset of t2, A2 = parameter/gradient offset 1, A3 = offset of t5, A4 = offset of t0
-        public static void K2(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
+        public struct K2 : IKernel3
         {
-            for (int e = index; e < d.A0; e += stride)
-            {
-                float v4 = ((w[d.A1 + e] + p[d.A2]) - w[d.A3 + e]);
-                w[d.A4 + e] = (v4 + v4);
-            }
-        }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K2Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S>
-        {
-            ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A1);
-            ref float b5 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.X[0]), d.A3);
-            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A4);
-            if (c <= stop - S.Count) do Body(S.Load(ref b2, c), S.Create(a.P[d.A2]), S.Load(ref b5, c)).Store(ref o, c); while ((c += S.Count) <= stop - S.Count);
-            if (c < stop) Body(S.Load(ref b2, c, stop - c), S.Create(a.P[d.A2]), S.Load(ref b5, c, stop - c)).Store(ref o, c, stop - c);
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] static S Body(S l2, S l3, S l5)
-            {
-                var v4 = ((l2 + l3) - l5);
-                return (v4 + v4);
-            }
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l2, float l3, float l5, KernelArgs d) { float v4 = ((l2 + l3) - l5); return (v4 + v4); }
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l2, S l3, S l5, KernelArgs d) where S : struct, IVector<S> { var v4 = ((l2 + l3) - l5); return (v4 + v4); }
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => Elementwise.Map3<S, K2, Assign, Dense, One, Dense>(a, d, c, stop);
         }
 
         // K3: sum over axes 0 of [N, 1], added into a parameter's gradient (16 or 8 lanes)
         //   t0 = Sum(t1; axes=0) [1, 1]
-        // d: A0 = element count, A1 = parameter/gradient offset 1, A2 = offset of t1
-        public static void K3(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
+        public struct K3 : IKernel1
         {
-            for (int e = index; e < d.A0; e += stride)
-                Atomic.Add(ref g[d.A1], w[d.A2 + e]);
-        }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double K3Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S>
-        {
-            ref float b1 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
-            float acc = 0;
-            S vacc = S.Zero;
-            if (c <= stop - S.Count) do vacc += Body(S.Load(ref b1, c)); while ((c += S.Count) <= stop - S.Count);
-            acc += S.Sum(vacc);
-            if (c < stop) acc += S.Sum(S.Keep(Body(S.Load(ref b1, c, stop - c)), stop - c, S.Zero));
-            return acc;
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] static S Body(S l1) => l1;
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l1, KernelArgs d) => l1;
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l1, KernelArgs d) where S : struct, IVector<S> => l1;
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => Elementwise.Total1<S, K3, Dense>(a, d, c, stop);
         }
     }
 }
