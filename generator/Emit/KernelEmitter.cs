@@ -434,8 +434,8 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
 
     /// <summary>
     /// Each operand's reach when the kernel is a flat kernel struct, else null. Such a kernel is only its value at one
-    /// element, over floats and over vectors (<see cref="EmitStruct"/>); the runtime's shared loops (Elementwise,
-    /// ElementwiseGpu) run it over its domain. It is a vectorised map, or a sum of all its elements, of one to four
+    /// element, over floats and over vectors (<see cref="EmitStruct"/>); the runtime's shared loops (FlatLoops,
+    /// FlatLoopsGpu) run it over its domain. It is a vectorised map, or a sum of all its elements, of one to four
     /// operands, each read whole (Dense: covering the domain in row-major order), as one value (One), or as a row of a
     /// power-of-two length broadcast down the rows (Row: read at c &amp; (cols - 1)); a map writes its whole domain.
     /// </summary>
@@ -468,7 +468,7 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
 
     /// <summary>
     /// A flat kernel struct (<see cref="StructOperands"/>): <c>Apply</c> over floats (its ILGPU form, which
-    /// ElementwiseGpu's loop runs) and over vectors (its managed form), and <c>Cpu&lt;S&gt;</c>, Elementwise's loop for its
+    /// FlatLoopsGpu's loop runs) and over vectors (its managed form), and <c>Cpu&lt;S&gt;</c>, FlatLoops's loop for its
     /// operands' reaches, which the plan passes at 16 and 8 lanes.
     /// </summary>
     public void EmitStruct(SourceWriter w, Kernel k, string name)
@@ -494,8 +494,8 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
         Method($"{inline}public float Apply({Parameters("float")}, KernelArgs d)", Fold(Body(k, vector: false).Append($"return {ResultOf(k)};")));
         Method($"{inline}public S Apply<S>({Parameters("S")}, KernelArgs d) where S : struct, IVector<S>", Fold(Body(k, vector: true).Append($"return {ResultOf(k)};")));
         string reaches = string.Join(", ", operands.Select(o => o.Reach));
-        string loop = ModeOf(k) == ReduceMode.All ? $"double Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => Elementwise.Total{n}<S, {name}, {reaches}>"
-            : $"void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => Elementwise.Map{n}<S, {name}, {(k.Accumulates ? "AddInto" : "Assign")}, {reaches}>";
+        string loop = ModeOf(k) == ReduceMode.All ? $"double Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Total{n}<S, {name}, {reaches}>"
+            : $"void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Map{n}<S, {name}, {(k.Accumulates ? "AddInto" : "Assign")}, {reaches}>";
         w.Line($"[MethodImpl(MethodImplOptions.AggressiveOptimization)] public static {loop}(a, d, c, stop);");
         w.Close();
     }

@@ -242,7 +242,7 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
                 if (Emitter.StructOperands(k) is { } operands)
                 {
                     // a flat kernel struct: the shared loop that runs it on a device, its managed loop, its operands in order
-                    string loop = $"{Lib("ElementwiseGpu")}.{(KernelEmitter.ModeOf(k) == KernelEmitter.ReduceMode.All ? "Total" : "Map")}{operands.Count}<{name}>";
+                    string loop = $"{Lib("FlatLoopsGpu")}.{(KernelEmitter.ModeOf(k) == KernelEmitter.ReduceMode.All ? "Total" : "Map")}{operands.Count}<{name}>";
                     w.Line($"_f{k.Index} = new(this, {loop}, {Emitter.ManagedForms(k, name + ".Cpu")}, [{string.Join(", ", operands.Select(In))}], {ArgsOf(k)}, {LaunchOf(k)}, {OutputOf(k)});");
                     continue;
                 }

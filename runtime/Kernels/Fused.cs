@@ -10,7 +10,7 @@ public sealed class KernelArrays
 {
     public float[] P = [], G = [], W = [], Y = [];
     public float[][] X = [];
-    /// <summary>A flat kernel struct's operands (<see cref="Elementwise"/>): operand i's array, and where each is read.</summary>
+    /// <summary>A flat kernel struct's operands (<see cref="FlatLoops"/>): operand i's array, and where each is read.</summary>
     public float[][] In = [];
     public Operands Ops;
 }
@@ -93,7 +93,7 @@ public sealed class Fused<TArgs> where TArgs : unmanaged
     private CpuKernel<TArgs>? _cpu;
     private CpuTotal<TArgs>? _total;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, TArgs, int>? _ilgpu;
-    // a flat kernel struct's: its loop in ElementwiseGpu, its operands, and the bound slots among them (operand, slot)
+    // a flat kernel struct's: its loop in FlatLoopsGpu, its operands, and the bound slots among them (operand, slot)
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, TArgs, Operands, int>? _ilgpuRunner;
     private readonly (int Operand, int Slot)[] _boundOperands = [];
     private readonly KernelArrays _arrays = new();
@@ -120,8 +120,8 @@ public sealed class Fused<TArgs> where TArgs : unmanaged
             _ilgpu = plan.Device.Kernel(ilgpu, acc => acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, TArgs, int>(ilgpu));
     }
 
-    /// <summary>A flat kernel struct run by the shared loops: <paramref name="ilgpu"/> its ElementwiseGpu loop, the
-    /// managed forms its Elementwise loop at 16 and 8 lanes, <paramref name="inputs"/> its operands in order.</summary>
+    /// <summary>A flat kernel struct run by the shared loops: <paramref name="ilgpu"/> its FlatLoopsGpu loop, the
+    /// managed forms its FlatLoops loop at 16 and 8 lanes, <paramref name="inputs"/> its operands in order.</summary>
     private Fused(Plan plan, Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, TArgs, Operands, int> ilgpu, In[] inputs, TArgs args, Launch launch, Output output)
         : this(plan, args, launch, output, [])
     {
@@ -142,7 +142,7 @@ public sealed class Fused<TArgs> where TArgs : unmanaged
             _ilgpuRunner = plan.Device.Kernel(ilgpu, acc => acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, TArgs, Operands, int>(ilgpu));
     }
 
-    /// <summary>A flat kernel struct that maps its domain (<see cref="Elementwise"/>, <see cref="ElementwiseGpu"/>), at 16 and 8 lanes.</summary>
+    /// <summary>A flat kernel struct that maps its domain (<see cref="FlatLoops"/>, <see cref="FlatLoopsGpu"/>), at 16 and 8 lanes.</summary>
     public Fused(Plan plan, Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, TArgs, Operands, int> ilgpu, CpuKernel<TArgs> wide, CpuKernel<TArgs> narrow, In[] inputs, TArgs args, Launch launch, Output output)
         : this(plan, ilgpu, inputs, args, launch, output) => (_cpu, _wide, _narrow) = (wide, wide, narrow);
 

@@ -58,8 +58,8 @@ namespace Demo
                 _f0 = new(this, global::Kiln.Generated.CenteringKernels.K0, global::Kiln.Generated.CenteringKernels.K0Cpu<global::Kiln.Kernels.Vec8>, new() { A0 = 8 * _d.N, A1 = _d.T4, A2 = _d.T0 }, global::Kiln.Kernels.Launch.Rows(8 * _d.N, 8), global::Kiln.Kernels.Output.Work(_d.T4, _d.N), slots: [0]);
                 _f1 = new(this, global::Kiln.Generated.CenteringKernels.K1, global::Kiln.Generated.CenteringKernels.K1Cpu<global::Kiln.Kernels.Vec8>, new() { A0 = 8 * _d.N, A1 = _d.T8, A2 = _d.T0, A3 = _d.T4, A4 = 0 }, global::Kiln.Kernels.Launch.Map(8 * _d.N), global::Kiln.Kernels.Output.Work(_d.T8, 8 * _d.N), slots: [0]);
                 _f2 = new(this, global::Kiln.Generated.CenteringKernels.K2, global::Kiln.Generated.CenteringKernels.K2Cpu<global::Kiln.Kernels.Vec8>, new() { A0 = 8 * _d.N, A1 = _d.T11, A2 = _d.T8, A3 = 8 }, global::Kiln.Kernels.Launch.Rows(8 * _d.N, 8), global::Kiln.Kernels.Output.Work(_d.T11, _d.N));
-                _f3 = new(this, global::Kiln.Kernels.ElementwiseGpu.Total2<global::Kiln.Generated.CenteringKernels.K3>, global::Kiln.Generated.CenteringKernels.K3.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.CenteringKernels.K3.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T11), global::Kiln.Kernels.In.Bound(1, _d.T1)], new() { A0 = _d.N }, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T17, 1));
-                _f4 = new(this, global::Kiln.Kernels.ElementwiseGpu.Map2<global::Kiln.Generated.CenteringKernels.K4>, global::Kiln.Generated.CenteringKernels.K4.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.CenteringKernels.K4.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T11), global::Kiln.Kernels.In.Bound(1, _d.T1)], new() { A0 = _d.N }, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Work(_d.T26, _d.N));
+                _f3 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Total2<global::Kiln.Generated.CenteringKernels.K3>, global::Kiln.Generated.CenteringKernels.K3.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.CenteringKernels.K3.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T11), global::Kiln.Kernels.In.Bound(1, _d.T1)], new() { A0 = _d.N }, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T17, 1));
+                _f4 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Map2<global::Kiln.Generated.CenteringKernels.K4>, global::Kiln.Generated.CenteringKernels.K4.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.CenteringKernels.K4.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T11), global::Kiln.Kernels.In.Bound(1, _d.T1)], new() { A0 = _d.N }, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Work(_d.T26, _d.N));
                 _f5 = new(this, global::Kiln.Generated.CenteringKernels.K5, global::Kiln.Generated.CenteringKernels.K5Cpu<global::Kiln.Kernels.Vec8>, new() { A0 = 8 * _d.N, A1 = _d.T8, A2 = 0, A3 = _d.T26, A4 = _d.T0, A5 = _d.T4, A6 = _d.N }, global::Kiln.Kernels.Launch.Columns(8 * _d.N, 8, accumulate: true), global::Kiln.Kernels.Output.Gradients(0, 8), slots: [0]);
                 _f6 = new(this, global::Kiln.Generated.CenteringKernels.K6, global::Kiln.Generated.CenteringKernels.K6Cpu<global::Kiln.Kernels.Vec8>, new() { A0 = 8 * _d.N, A1 = 8, A2 = _d.T26 }, global::Kiln.Kernels.Launch.Total(8 * _d.N, accumulate: true), global::Kiln.Kernels.Output.Gradients(8, 1));
             }
@@ -242,7 +242,7 @@ namespace Kiln.Generated
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l2, float l3, KernelArgs d) { float v1 = (l2 - l3); return ((v1 * v1) * ((float)(1 / (double)(d.A0)))); }
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l2, S l3, KernelArgs d) where S : struct, IVector<S> { var v1 = (l2 - l3); return ((v1 * v1) * S.Create((float)(1 / (double)(d.A0)))); }
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => Elementwise.Total2<S, K3, Dense, Dense>(a, d, c, stop);
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Total2<S, K3, Dense, Dense>(a, d, c, stop);
         }
 
         // K4: elementwise over [N], writes t0 (16 or 8 lanes)
@@ -255,7 +255,7 @@ namespace Kiln.Generated
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l4, float l5, KernelArgs d) { float v6 = (((float)(1 / (double)(d.A0))) * (l4 - l5)); return (v6 + v6); }
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l4, S l5, KernelArgs d) where S : struct, IVector<S> { var v6 = (S.Create((float)(1 / (double)(d.A0))) * (l4 - l5)); return (v6 + v6); }
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => Elementwise.Map2<S, K4, Assign, Dense, Dense>(a, d, c, stop);
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Map2<S, K4, Assign, Dense, Dense>(a, d, c, stop);
         }
 
         // K5: sum over axes 0 of [N, 8], added into a parameter's gradient (8 lanes)

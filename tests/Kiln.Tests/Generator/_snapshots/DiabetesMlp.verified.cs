@@ -69,7 +69,7 @@ namespace Samples.Diabetes
                 _l2 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 6, transA: false, transB: true, accumulate: false);
                 _f3 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K1, global::Kiln.Generated.DiabetesClassifierKernels.K1Cpu, new() { A0 = 4 * _d.N, A1 = _d.T12, A2 = _d.T10, A3 = 78 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T12, 4 * _d.N));
                 _l4 = new global::Kiln.Kernels.GemmOp(_d.N, 1, 4, transA: false, transB: true, accumulate: false);
-                _f5 = new(this, global::Kiln.Kernels.ElementwiseGpu.Map2<global::Kiln.Generated.DiabetesClassifierKernels.K2>, global::Kiln.Generated.DiabetesClassifierKernels.K2.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.DiabetesClassifierKernels.K2.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T16), global::Kiln.Kernels.In.Params(86).One], default, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Bound(1, _d.T18, _d.N));
+                _f5 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Map2<global::Kiln.Generated.DiabetesClassifierKernels.K2>, global::Kiln.Generated.DiabetesClassifierKernels.K2.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.DiabetesClassifierKernels.K2.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T16), global::Kiln.Kernels.In.Params(86).One], default, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Bound(1, _d.T18, _d.N));
             }
 
             /// <summary>Runs the forward pass and writes the output (or returns it in a new array; the overload on arrays reads and writes the caller's arrays in place where it can, on the managed path, and Replay does again).</summary>
@@ -124,17 +124,17 @@ namespace Samples.Diabetes
                 _l2 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 6, transA: false, transB: true, accumulate: false);
                 _f3 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K1, global::Kiln.Generated.DiabetesClassifierKernels.K1Cpu, new() { A0 = 4 * _d.N, A1 = _d.T13, A2 = _d.T11, A3 = 78 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T13, 4 * _d.N));
                 _l4 = new global::Kiln.Kernels.GemmOp(_d.N, 1, 4, transA: false, transB: true, accumulate: false);
-                _f5 = new(this, global::Kiln.Kernels.ElementwiseGpu.Total3<global::Kiln.Generated.DiabetesClassifierKernels.K3>, global::Kiln.Generated.DiabetesClassifierKernels.K3.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.DiabetesClassifierKernels.K3.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T17), global::Kiln.Kernels.In.Params(86).One, global::Kiln.Kernels.In.Bound(1, _d.T1)], new() { A0 = _d.N }, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T25, 1));
-                _f6 = new(this, global::Kiln.Kernels.ElementwiseGpu.Map3<global::Kiln.Generated.DiabetesClassifierKernels.K4>, global::Kiln.Generated.DiabetesClassifierKernels.K4.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.DiabetesClassifierKernels.K4.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Bound(1, _d.T1), global::Kiln.Kernels.In.Work(_d.T17), global::Kiln.Kernels.In.Params(86).One], new() { A0 = _d.N }, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Work(_d.T37, _d.N));
+                _f5 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Total3<global::Kiln.Generated.DiabetesClassifierKernels.K3>, global::Kiln.Generated.DiabetesClassifierKernels.K3.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.DiabetesClassifierKernels.K3.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T17), global::Kiln.Kernels.In.Params(86).One, global::Kiln.Kernels.In.Bound(1, _d.T1)], new() { A0 = _d.N }, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T25, 1));
+                _f6 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Map3<global::Kiln.Generated.DiabetesClassifierKernels.K4>, global::Kiln.Generated.DiabetesClassifierKernels.K4.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.DiabetesClassifierKernels.K4.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Bound(1, _d.T1), global::Kiln.Kernels.In.Work(_d.T17), global::Kiln.Kernels.In.Params(86).One], new() { A0 = _d.N }, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Work(_d.T37, _d.N));
                 _l7 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 1, transA: false, transB: false, accumulate: false);
-                _f8 = new(this, global::Kiln.Kernels.ElementwiseGpu.Map2<global::Kiln.Generated.DiabetesClassifierKernels.K5>, global::Kiln.Generated.DiabetesClassifierKernels.K5.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.DiabetesClassifierKernels.K5.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T40), global::Kiln.Kernels.In.Work(_d.T13)], default, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T44, 4 * _d.N));
+                _f8 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Map2<global::Kiln.Generated.DiabetesClassifierKernels.K5>, global::Kiln.Generated.DiabetesClassifierKernels.K5.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.DiabetesClassifierKernels.K5.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T40), global::Kiln.Kernels.In.Work(_d.T13)], default, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T44, 4 * _d.N));
                 _l9 = new global::Kiln.Kernels.GemmOp(_d.N, 6, 4, transA: false, transB: false, accumulate: false);
-                _f10 = new(this, global::Kiln.Kernels.ElementwiseGpu.Map2<global::Kiln.Generated.DiabetesClassifierKernels.K5>, global::Kiln.Generated.DiabetesClassifierKernels.K5.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.DiabetesClassifierKernels.K5.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T47), global::Kiln.Kernels.In.Work(_d.T7)], default, global::Kiln.Kernels.Launch.Map(6 * _d.N), global::Kiln.Kernels.Output.Work(_d.T51, 6 * _d.N));
+                _f10 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Map2<global::Kiln.Generated.DiabetesClassifierKernels.K5>, global::Kiln.Generated.DiabetesClassifierKernels.K5.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.DiabetesClassifierKernels.K5.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T47), global::Kiln.Kernels.In.Work(_d.T7)], default, global::Kiln.Kernels.Launch.Map(6 * _d.N), global::Kiln.Kernels.Output.Work(_d.T51, 6 * _d.N));
                 _f11 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K6, global::Kiln.Generated.DiabetesClassifierKernels.K6Cpu, new() { A0 = 6 * _d.N, A1 = 48, A2 = _d.T51, A3 = _d.N }, global::Kiln.Kernels.Launch.Columns(6 * _d.N, 6, accumulate: true), global::Kiln.Kernels.Output.Gradients(48, 6));
                 _l12 = new global::Kiln.Kernels.GemmOp(6, 8, _d.N, transA: true, transB: false, accumulate: true);
                 _f13 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K7, global::Kiln.Generated.DiabetesClassifierKernels.K7Cpu, new() { A0 = 4 * _d.N, A1 = 78, A2 = _d.T44, A3 = _d.N }, global::Kiln.Kernels.Launch.Columns(4 * _d.N, 4, accumulate: true), global::Kiln.Kernels.Output.Gradients(78, 4));
                 _l14 = new global::Kiln.Kernels.GemmOp(4, 6, _d.N, transA: true, transB: false, accumulate: true);
-                _f15 = new(this, global::Kiln.Kernels.ElementwiseGpu.Total1<global::Kiln.Generated.DiabetesClassifierKernels.K8>, global::Kiln.Generated.DiabetesClassifierKernels.K8.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.DiabetesClassifierKernels.K8.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T37)], default, global::Kiln.Kernels.Launch.Total(_d.N, accumulate: true), global::Kiln.Kernels.Output.Gradients(86, 1));
+                _f15 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Total1<global::Kiln.Generated.DiabetesClassifierKernels.K8>, global::Kiln.Generated.DiabetesClassifierKernels.K8.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.DiabetesClassifierKernels.K8.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T37)], default, global::Kiln.Kernels.Launch.Total(_d.N, accumulate: true), global::Kiln.Kernels.Output.Gradients(86, 1));
                 _l16 = new global::Kiln.Kernels.GemmOp(1, 4, _d.N, transA: true, transB: false, accumulate: true);
             }
 
@@ -245,7 +245,7 @@ namespace Kiln.Generated
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l2, float l3, KernelArgs d) => (global::Kiln.Kernels.Simd.Sigmoid((l2 + l3)));
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l2, S l3, KernelArgs d) where S : struct, IVector<S> => (global::Kiln.Kernels.Simd.Sigmoid((l2 + l3)));
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => Elementwise.Map2<S, K2, Assign, Dense, One>(a, d, c, stop);
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Map2<S, K2, Assign, Dense, One>(a, d, c, stop);
         }
 
         // K3: sum over axes 0,1 of [N, 1], writes t0 (16 or 8 lanes)
@@ -260,7 +260,7 @@ namespace Kiln.Generated
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l2, float l3, float l6, KernelArgs d) { float v1 = (l2 + l3); float v8 = (((global::Kiln.Kernels.Simd.Softplus(v1)) - (l6 * v1)) * ((float)(1 / (double)(d.A0)))); return v8; }
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l2, S l3, S l6, KernelArgs d) where S : struct, IVector<S> { var v1 = (l2 + l3); var v8 = (((global::Kiln.Kernels.Simd.Softplus(v1)) - (l6 * v1)) * S.Create((float)(1 / (double)(d.A0)))); return v8; }
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => Elementwise.Total3<S, K3, Dense, One, Dense>(a, d, c, stop);
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Total3<S, K3, Dense, One, Dense>(a, d, c, stop);
         }
 
         // K4: elementwise over [N, 1], writes t0 (16 or 8 lanes)
@@ -276,7 +276,7 @@ namespace Kiln.Generated
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l5, float l7, float l8, KernelArgs d) { float v1 = ((float)(1 / (double)(d.A0))); return (((-v1) * l5) + (v1 * (global::Kiln.Kernels.Simd.Sigmoid((l7 + l8))))); }
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l5, S l7, S l8, KernelArgs d) where S : struct, IVector<S> { var v1 = S.Create((float)(1 / (double)(d.A0))); return (((-v1) * l5) + (v1 * (global::Kiln.Kernels.Simd.Sigmoid((l7 + l8))))); }
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => Elementwise.Map3<S, K4, Assign, Dense, Dense, One>(a, d, c, stop);
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Map3<S, K4, Assign, Dense, Dense, One>(a, d, c, stop);
         }
 
         // K5: elementwise over [N, 4], writes t0 (16 or 8 lanes)
@@ -287,7 +287,7 @@ namespace Kiln.Generated
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l5, float l3, KernelArgs d) => (l5 * (l3 * (1f - l3)));
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l5, S l3, KernelArgs d) where S : struct, IVector<S> => (l5 * (l3 * (S.Create(1f) - l3)));
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => Elementwise.Map2<S, K5, Assign, Dense, Dense>(a, d, c, stop);
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Map2<S, K5, Assign, Dense, Dense>(a, d, c, stop);
         }
 
         // K6: sum over axes 0 of [N, 6], added into a parameter's gradient (scalar loop)
@@ -356,7 +356,7 @@ namespace Kiln.Generated
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l1, KernelArgs d) => l1;
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l1, KernelArgs d) where S : struct, IVector<S> => l1;
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => Elementwise.Total1<S, K8, Dense>(a, d, c, stop);
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Total1<S, K8, Dense>(a, d, c, stop);
         }
     }
 }

@@ -75,15 +75,15 @@ namespace Demo
                 Describe([("x", _d.T0, 4 * _d.N, false), ("temperature", _d.T1, 1, false)], [[_d.N, 4], [], [_d.N, 3]], outputs: [("logits", _d.T20, 3 * _d.N), ("probs", _d.T22, 3 * _d.N)], declared: ["[N, 4]", "[]"]);
                 BindSlots(4 * _d.N);
                 _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: false, accumulate: false);
-                _f1 = new(this, global::Kiln.Kernels.ElementwiseGpu.Map2<global::Kiln.Generated.TourKernels.K0>, global::Kiln.Generated.TourKernels.K0.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K0.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Bound(0, _d.T0), global::Kiln.Kernels.In.Work(_d.T5)], default, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T7, 4 * _d.N));
+                _f1 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Map2<global::Kiln.Generated.TourKernels.K0>, global::Kiln.Generated.TourKernels.K0.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K0.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Bound(0, _d.T0), global::Kiln.Kernels.In.Work(_d.T5)], default, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T7, 4 * _d.N));
                 _l2 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: false, accumulate: false);
                 _l3 = new global::Kiln.Kernels.RandomOp(4 * _d.N, global::Kiln.Kernels.RandomOp.Kind.DropoutMask, 0.1f, stream: 0);
-                _f4 = new(this, global::Kiln.Kernels.ElementwiseGpu.Map3<global::Kiln.Generated.TourKernels.K1>, global::Kiln.Generated.TourKernels.K1.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K1.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T7), global::Kiln.Kernels.In.Work(_d.T8), global::Kiln.Kernels.In.Work(_d.T11)], default, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T12, 4 * _d.N));
+                _f4 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Map3<global::Kiln.Generated.TourKernels.K1>, global::Kiln.Generated.TourKernels.K1.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K1.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T7), global::Kiln.Kernels.In.Work(_d.T8), global::Kiln.Kernels.In.Work(_d.T11)], default, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T12, 4 * _d.N));
                 _l5 = new global::Kiln.Kernels.GemmOp(_d.N, 3, 4, transA: false, transB: true, accumulate: false);
                 _f6 = new(this, global::Kiln.Generated.TourKernels.K2, global::Kiln.Generated.TourKernels.K2Cpu, new() { A0 = 3, A1 = _d.T15 }, global::Kiln.Kernels.Launch.Map(3), global::Kiln.Kernels.Output.Work(_d.T15, 3));
                 _l7 = new global::Kiln.Kernels.ScanOp(1, 3, 1, reverse: false);
                 _f8 = new(this, global::Kiln.Generated.TourKernels.K3, global::Kiln.Generated.TourKernels.K3Cpu, new() { A0 = 3 * _d.N, A1 = _d.T20, A2 = _d.T13, A3 = _d.T16 }, global::Kiln.Kernels.Launch.Map(3 * _d.N), global::Kiln.Kernels.Output.Work(_d.T20, 3 * _d.N));
-                _f9 = new(this, global::Kiln.Kernels.ElementwiseGpu.Map2<global::Kiln.Generated.TourKernels.K4>, global::Kiln.Generated.TourKernels.K4.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K4.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T20), global::Kiln.Kernels.In.Work(_d.T1).One], default, global::Kiln.Kernels.Launch.Map(3 * _d.N), global::Kiln.Kernels.Output.Work(_d.T21, 3 * _d.N));
+                _f9 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Map2<global::Kiln.Generated.TourKernels.K4>, global::Kiln.Generated.TourKernels.K4.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K4.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T20), global::Kiln.Kernels.In.Work(_d.T1).One], default, global::Kiln.Kernels.Launch.Map(3 * _d.N), global::Kiln.Kernels.Output.Work(_d.T21, 3 * _d.N));
                 _l10 = new global::Kiln.Kernels.SoftmaxOp(_d.N, 3, 1, log: false, backward: false);
             }
 
@@ -176,23 +176,23 @@ namespace Demo
                 Describe([("x", _d.T0, 4 * _d.N, false), ("t", _d.T1, _d.N, true)], [[_d.N, 4], [_d.N], []], outputs: [("loss", _d.T62, 1), ("logits", _d.T24, 3 * _d.N)], buffers: [(0, _d.T26, _d.T35, 3)], inputGrads: [("x", _d.T92, 4 * _d.N)], declared: ["[N, 4]", "[N]"], loss: true);
                 BindSlots(4 * _d.N);
                 _l0 = new global::Kiln.Kernels.RandomOp(4 * _d.N, global::Kiln.Kernels.RandomOp.Kind.Normal, 0f, stream: 0);
-                _f1 = new(this, global::Kiln.Kernels.ElementwiseGpu.Map2<global::Kiln.Generated.TourKernels.K5>, global::Kiln.Generated.TourKernels.K5.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K5.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Bound(0, _d.T0), global::Kiln.Kernels.In.Work(_d.T2)], default, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T5, 4 * _d.N));
+                _f1 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Map2<global::Kiln.Generated.TourKernels.K5>, global::Kiln.Generated.TourKernels.K5.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K5.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Bound(0, _d.T0), global::Kiln.Kernels.In.Work(_d.T2)], default, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T5, 4 * _d.N));
                 _l2 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: false, accumulate: false);
-                _f3 = new(this, global::Kiln.Kernels.ElementwiseGpu.Map1<global::Kiln.Generated.TourKernels.K6>, global::Kiln.Generated.TourKernels.K6.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K6.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T9)], default, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T10, 4 * _d.N));
-                _f4 = new(this, global::Kiln.Kernels.ElementwiseGpu.Map2<global::Kiln.Generated.TourKernels.K7>, global::Kiln.Generated.TourKernels.K7.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K7.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T5), global::Kiln.Kernels.In.Work(_d.T10)], default, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T11, 4 * _d.N));
+                _f3 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Map1<global::Kiln.Generated.TourKernels.K6>, global::Kiln.Generated.TourKernels.K6.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K6.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T9)], default, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T10, 4 * _d.N));
+                _f4 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Map2<global::Kiln.Generated.TourKernels.K7>, global::Kiln.Generated.TourKernels.K7.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K7.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T5), global::Kiln.Kernels.In.Work(_d.T10)], default, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T11, 4 * _d.N));
                 _l5 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: false, accumulate: false);
-                _f6 = new(this, global::Kiln.Kernels.ElementwiseGpu.Map1<global::Kiln.Generated.TourKernels.K6>, global::Kiln.Generated.TourKernels.K6.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K6.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T12)], default, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T13, 4 * _d.N));
+                _f6 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Map1<global::Kiln.Generated.TourKernels.K6>, global::Kiln.Generated.TourKernels.K6.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K6.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T12)], default, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T13, 4 * _d.N));
                 _l7 = new global::Kiln.Kernels.RandomOp(4 * _d.N, global::Kiln.Kernels.RandomOp.Kind.DropoutMask, 0.1f, stream: 1);
-                _f8 = new(this, global::Kiln.Kernels.ElementwiseGpu.Map3<global::Kiln.Generated.TourKernels.K8>, global::Kiln.Generated.TourKernels.K8.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K8.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T11), global::Kiln.Kernels.In.Work(_d.T13), global::Kiln.Kernels.In.Work(_d.T15)], default, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T16, 4 * _d.N));
+                _f8 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Map3<global::Kiln.Generated.TourKernels.K8>, global::Kiln.Generated.TourKernels.K8.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K8.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T11), global::Kiln.Kernels.In.Work(_d.T13), global::Kiln.Kernels.In.Work(_d.T15)], default, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T16, 4 * _d.N));
                 _l9 = new global::Kiln.Kernels.GemmOp(_d.N, 3, 4, transA: false, transB: true, accumulate: false);
                 _f10 = new(this, global::Kiln.Generated.TourKernels.K2, global::Kiln.Generated.TourKernels.K2Cpu, new() { A0 = 3, A1 = _d.T19 }, global::Kiln.Kernels.Launch.Map(3), global::Kiln.Kernels.Output.Work(_d.T19, 3));
                 _l11 = new global::Kiln.Kernels.ScanOp(1, 3, 1, reverse: false);
                 _f12 = new(this, global::Kiln.Generated.TourKernels.K3, global::Kiln.Generated.TourKernels.K3Cpu, new() { A0 = 3 * _d.N, A1 = _d.T24, A2 = _d.T17, A3 = _d.T20 }, global::Kiln.Kernels.Launch.Map(3 * _d.N), global::Kiln.Kernels.Output.Work(_d.T24, 3 * _d.N));
                 _l13 = new global::Kiln.Kernels.SoftmaxOp(_d.N, 3, 1, log: false, backward: false);
                 _l14 = new global::Kiln.Kernels.PickLogSoftmaxOp(_d.N, 3, -100);
-                _f15 = new(this, global::Kiln.Kernels.ElementwiseGpu.Total1<global::Kiln.Generated.TourKernels.K9>, global::Kiln.Generated.TourKernels.K9.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K9.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T42)], default, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T45, 1));
+                _f15 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Total1<global::Kiln.Generated.TourKernels.K9>, global::Kiln.Generated.TourKernels.K9.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K9.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T42)], default, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T45, 1));
                 _l16 = new global::Kiln.Kernels.ClassOp(_d.N, 0, global::Kiln.Kernels.ClassMode.Mask, -100);
-                _f17 = new(this, global::Kiln.Kernels.ElementwiseGpu.Total1<global::Kiln.Generated.TourKernels.K10>, global::Kiln.Generated.TourKernels.K10.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K10.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T43)], default, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T47, 1));
+                _f17 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Total1<global::Kiln.Generated.TourKernels.K10>, global::Kiln.Generated.TourKernels.K10.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K10.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T43)], default, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T47, 1));
                 _f18 = new(this, global::Kiln.Generated.TourKernels.K11, global::Kiln.Generated.TourKernels.K11Cpu, new() { A0 = 3 * _d.N, A1 = _d.T40, A2 = _d.T24, A3 = _d.N }, global::Kiln.Kernels.Launch.Total(3 * _d.N), global::Kiln.Kernels.Output.Work(_d.T40, 1));
                 _f19 = new(this, global::Kiln.Generated.TourKernels.K2, global::Kiln.Generated.TourKernels.K2Cpu, new() { A0 = 4, A1 = _d.T53 }, global::Kiln.Kernels.Launch.Map(4), global::Kiln.Kernels.Output.Work(_d.T53, 4));
                 _l20 = new global::Kiln.Kernels.ScanOp(1, 4, 1, reverse: false);
@@ -202,14 +202,14 @@ namespace Demo
                 _f24 = new(this, global::Kiln.Generated.TourKernels.K15, global::Kiln.Generated.TourKernels.K15Cpu, new() { A0 = 3 * _d.N, A1 = _d.T31, A2 = _d.T24, A3 = _d.N }, global::Kiln.Kernels.Launch.Columns(3 * _d.N, 3), global::Kiln.Kernels.Output.Work(_d.T31, 3));
                 _f25 = new(this, global::Kiln.Generated.TourKernels.K16, global::Kiln.Generated.TourKernels.K16Cpu, new() { A0 = 3, A1 = _d.T35, A2 = _d.T26, A3 = _d.T31 }, global::Kiln.Kernels.Launch.Map(3), global::Kiln.Kernels.Output.Work(_d.T35, 3));
                 _f26 = new(this, global::Kiln.Generated.TourKernels.K17, global::Kiln.Generated.TourKernels.K17Cpu, new() { A0 = _d.T67, A1 = _d.T47 }, global::Kiln.Kernels.Launch.Map(1), global::Kiln.Kernels.Output.Work(_d.T67, 1));
-                _f27 = new(this, global::Kiln.Kernels.ElementwiseGpu.Map1<global::Kiln.Generated.TourKernels.K18>, global::Kiln.Generated.TourKernels.K18.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K18.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T67).One], default, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Work(_d.T72, _d.N));
+                _f27 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Map1<global::Kiln.Generated.TourKernels.K18>, global::Kiln.Generated.TourKernels.K18.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K18.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T67).One], default, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Work(_d.T72, _d.N));
                 _l28 = new global::Kiln.Kernels.PickedLogSoftmaxGradOp(_d.N, 3, -100, probabilities: true);
                 _l29 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 3, transA: false, transB: false, accumulate: false);
-                _f30 = new(this, global::Kiln.Kernels.ElementwiseGpu.Map3<global::Kiln.Generated.TourKernels.K19>, global::Kiln.Generated.TourKernels.K19.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K19.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T76), global::Kiln.Kernels.In.Work(_d.T15), global::Kiln.Kernels.In.Work(_d.T13)], default, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T82, 4 * _d.N));
+                _f30 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Map3<global::Kiln.Generated.TourKernels.K19>, global::Kiln.Generated.TourKernels.K19.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K19.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T76), global::Kiln.Kernels.In.Work(_d.T15), global::Kiln.Kernels.In.Work(_d.T13)], default, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T82, 4 * _d.N));
                 _l31 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: true, accumulate: false);
-                _f32 = new(this, global::Kiln.Kernels.ElementwiseGpu.Map4<global::Kiln.Generated.TourKernels.K20>, global::Kiln.Generated.TourKernels.K20.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K20.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T76), global::Kiln.Kernels.In.Work(_d.T15), global::Kiln.Kernels.In.Work(_d.T83), global::Kiln.Kernels.In.Work(_d.T10)], default, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T89, 4 * _d.N));
+                _f32 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Map4<global::Kiln.Generated.TourKernels.K20>, global::Kiln.Generated.TourKernels.K20.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K20.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T76), global::Kiln.Kernels.In.Work(_d.T15), global::Kiln.Kernels.In.Work(_d.T83), global::Kiln.Kernels.In.Work(_d.T10)], default, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T89, 4 * _d.N));
                 _l33 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: true, accumulate: false);
-                _f34 = new(this, global::Kiln.Kernels.ElementwiseGpu.Map4<global::Kiln.Generated.TourKernels.K21>, global::Kiln.Generated.TourKernels.K21.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K21.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T76), global::Kiln.Kernels.In.Work(_d.T15), global::Kiln.Kernels.In.Work(_d.T83), global::Kiln.Kernels.In.Work(_d.T90)], default, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T92, 4 * _d.N));
+                _f34 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Map4<global::Kiln.Generated.TourKernels.K21>, global::Kiln.Generated.TourKernels.K21.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K21.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T76), global::Kiln.Kernels.In.Work(_d.T15), global::Kiln.Kernels.In.Work(_d.T83), global::Kiln.Kernels.In.Work(_d.T90)], default, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T92, 4 * _d.N));
                 _l35 = new global::Kiln.Kernels.GemmOp(3, 4, _d.N, transA: true, transB: false, accumulate: true);
                 _l36 = new global::Kiln.Kernels.GemmOp(4, 4, _d.N, transA: true, transB: false, accumulate: false);
                 _l37 = new global::Kiln.Kernels.GemmOp(4, 4, _d.N, transA: true, transB: false, accumulate: false);
@@ -305,7 +305,7 @@ namespace Kiln.Generated
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l3, float l2, KernelArgs d) => (l3 + MathF.Tanh(l2));
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l3, S l2, KernelArgs d) where S : struct, IVector<S> => (l3 + (global::Kiln.Kernels.Simd.Tanh(l2)));
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => Elementwise.Map2<S, K0, Assign, Dense, Dense>(a, d, c, stop);
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Map2<S, K0, Assign, Dense, Dense>(a, d, c, stop);
         }
 
         // K1: elementwise over [N, 4], writes t0 (16 or 8 lanes)
@@ -316,7 +316,7 @@ namespace Kiln.Generated
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l4, float l2, float l5, KernelArgs d) => ((l4 + MathF.Tanh(l2)) * l5);
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l4, S l2, S l5, KernelArgs d) where S : struct, IVector<S> => ((l4 + (global::Kiln.Kernels.Simd.Tanh(l2))) * l5);
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => Elementwise.Map3<S, K1, Assign, Dense, Dense, Dense>(a, d, c, stop);
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Map3<S, K1, Assign, Dense, Dense, Dense>(a, d, c, stop);
         }
 
         // K2: elementwise over [3], writes t0 (scalar loop)
@@ -359,7 +359,7 @@ namespace Kiln.Generated
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l1, float l2, KernelArgs d) => (l1 / l2);
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l1, S l2, KernelArgs d) where S : struct, IVector<S> => (l1 / l2);
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => Elementwise.Map2<S, K4, Assign, Dense, One>(a, d, c, stop);
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Map2<S, K4, Assign, Dense, One>(a, d, c, stop);
         }
 
         // K5: elementwise over [N, 4], writes t0 (16 or 8 lanes)
@@ -369,7 +369,7 @@ namespace Kiln.Generated
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l4, float l2, KernelArgs d) => (l4 + (l2 * 0.01f));
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l4, S l2, KernelArgs d) where S : struct, IVector<S> => (l4 + (l2 * S.Create(0.01f)));
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => Elementwise.Map2<S, K5, Assign, Dense, Dense>(a, d, c, stop);
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Map2<S, K5, Assign, Dense, Dense>(a, d, c, stop);
         }
 
         // K6: elementwise over [N, 4], writes t0 (16 or 8 lanes)
@@ -378,7 +378,7 @@ namespace Kiln.Generated
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l1, KernelArgs d) => MathF.Tanh(l1);
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l1, KernelArgs d) where S : struct, IVector<S> => (global::Kiln.Kernels.Simd.Tanh(l1));
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => Elementwise.Map1<S, K6, Assign, Dense>(a, d, c, stop);
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Map1<S, K6, Assign, Dense>(a, d, c, stop);
         }
 
         // K7: elementwise over [N, 4], writes t0 (16 or 8 lanes)
@@ -387,7 +387,7 @@ namespace Kiln.Generated
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l1, float l2, KernelArgs d) => (l1 + l2);
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l1, S l2, KernelArgs d) where S : struct, IVector<S> => (l1 + l2);
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => Elementwise.Map2<S, K7, Assign, Dense, Dense>(a, d, c, stop);
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Map2<S, K7, Assign, Dense, Dense>(a, d, c, stop);
         }
 
         // K8: elementwise over [N, 4], writes t0 (16 or 8 lanes)
@@ -397,7 +397,7 @@ namespace Kiln.Generated
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l2, float l3, float l4, KernelArgs d) => ((l2 + l3) * l4);
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l2, S l3, S l4, KernelArgs d) where S : struct, IVector<S> => ((l2 + l3) * l4);
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => Elementwise.Map3<S, K8, Assign, Dense, Dense, Dense>(a, d, c, stop);
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Map3<S, K8, Assign, Dense, Dense, Dense>(a, d, c, stop);
         }
 
         // K9: sum over axes 0 of [N], writes t0 (16 or 8 lanes)
@@ -407,7 +407,7 @@ namespace Kiln.Generated
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l2, KernelArgs d) => (-l2);
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l2, KernelArgs d) where S : struct, IVector<S> => (-l2);
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => Elementwise.Total1<S, K9, Dense>(a, d, c, stop);
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Total1<S, K9, Dense>(a, d, c, stop);
         }
 
         // K10: sum over axes 0 of [N], writes t0 (16 or 8 lanes)
@@ -416,7 +416,7 @@ namespace Kiln.Generated
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l1, KernelArgs d) => l1;
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l1, KernelArgs d) where S : struct, IVector<S> => l1;
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => Elementwise.Total1<S, K10, Dense>(a, d, c, stop);
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Total1<S, K10, Dense>(a, d, c, stop);
         }
 
         // K11: sum over axes 0,1 of [N, 3], writes t0 (scalar loop)
@@ -594,7 +594,7 @@ namespace Kiln.Generated
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l2, KernelArgs d) => (-l2);
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l2, KernelArgs d) where S : struct, IVector<S> => (-l2);
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => Elementwise.Map1<S, K18, Assign, One>(a, d, c, stop);
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Map1<S, K18, Assign, One>(a, d, c, stop);
         }
 
         // K19: elementwise over [N, 4], writes t0 (16 or 8 lanes)
@@ -606,7 +606,7 @@ namespace Kiln.Generated
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l2, float l3, float l5, KernelArgs d) => ((l2 * l3) * (1f - (l5 * l5)));
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l2, S l3, S l5, KernelArgs d) where S : struct, IVector<S> => ((l2 * l3) * (S.Create(1f) - (l5 * l5)));
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => Elementwise.Map3<S, K19, Assign, Dense, Dense, Dense>(a, d, c, stop);
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Map3<S, K19, Assign, Dense, Dense, Dense>(a, d, c, stop);
         }
 
         // K20: elementwise over [N, 4], writes t0 (16 or 8 lanes)
@@ -619,7 +619,7 @@ namespace Kiln.Generated
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l2, float l3, float l5, float l7, KernelArgs d) => (((l2 * l3) + l5) * (1f - (l7 * l7)));
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l2, S l3, S l5, S l7, KernelArgs d) where S : struct, IVector<S> => (((l2 * l3) + l5) * (S.Create(1f) - (l7 * l7)));
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => Elementwise.Map4<S, K20, Assign, Dense, Dense, Dense, Dense>(a, d, c, stop);
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Map4<S, K20, Assign, Dense, Dense, Dense, Dense>(a, d, c, stop);
         }
 
         // K21: elementwise over [N, 4], writes t0 (16 or 8 lanes)
@@ -630,7 +630,7 @@ namespace Kiln.Generated
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l2, float l3, float l5, float l6, KernelArgs d) => (((l2 * l3) + l5) + l6);
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l2, S l3, S l5, S l6, KernelArgs d) where S : struct, IVector<S> => (((l2 * l3) + l5) + l6);
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => Elementwise.Map4<S, K21, Assign, Dense, Dense, Dense, Dense>(a, d, c, stop);
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Map4<S, K21, Assign, Dense, Dense, Dense, Dense>(a, d, c, stop);
         }
 
         // K22: elementwise over [4, 4], added into a parameter's gradient (scalar loop)

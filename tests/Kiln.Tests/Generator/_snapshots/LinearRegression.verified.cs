@@ -58,7 +58,7 @@ namespace Samples.LinearRegression
                 Returns("output", 1, _d.T5, _d.N, "[N, 1]");
                 BindSlots(_d.N, _d.N);
                 _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 1, 1, transA: false, transB: true, accumulate: false);
-                _f1 = new(this, global::Kiln.Kernels.ElementwiseGpu.Map2<global::Kiln.Generated.LinearModelKernels.K0>, global::Kiln.Generated.LinearModelKernels.K0.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.LinearModelKernels.K0.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T4), global::Kiln.Kernels.In.Params(1).One], default, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Bound(1, _d.T5, _d.N));
+                _f1 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Map2<global::Kiln.Generated.LinearModelKernels.K0>, global::Kiln.Generated.LinearModelKernels.K0.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.LinearModelKernels.K0.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T4), global::Kiln.Kernels.In.Params(1).One], default, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Bound(1, _d.T5, _d.N));
             }
 
             /// <summary>Runs the forward pass and writes the output (or returns it in a new array; the overload on arrays reads and writes the caller's arrays in place where it can, on the managed path, and Replay does again).</summary>
@@ -99,9 +99,9 @@ namespace Samples.LinearRegression
                 Describe([("x", _d.T0, _d.N, false), ("y", _d.T1, _d.N, false)], [[_d.N, 1], [_d.N, 1], []], declared: ["[N, 1]", "[N, 1]"], loss: true);
                 BindSlots(_d.N, _d.N);
                 _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 1, 1, transA: false, transB: true, accumulate: false);
-                _f1 = new(this, global::Kiln.Kernels.ElementwiseGpu.Total3<global::Kiln.Generated.LinearModelKernels.K1>, global::Kiln.Generated.LinearModelKernels.K1.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.LinearModelKernels.K1.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T5), global::Kiln.Kernels.In.Params(1).One, global::Kiln.Kernels.In.Bound(1, _d.T1)], default, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T9, 1));
-                _f2 = new(this, global::Kiln.Kernels.ElementwiseGpu.Map3<global::Kiln.Generated.LinearModelKernels.K2>, global::Kiln.Generated.LinearModelKernels.K2.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.LinearModelKernels.K2.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T5), global::Kiln.Kernels.In.Params(1).One, global::Kiln.Kernels.In.Bound(1, _d.T1)], default, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Work(_d.T14, _d.N));
-                _f3 = new(this, global::Kiln.Kernels.ElementwiseGpu.Total1<global::Kiln.Generated.LinearModelKernels.K3>, global::Kiln.Generated.LinearModelKernels.K3.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.LinearModelKernels.K3.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T14)], default, global::Kiln.Kernels.Launch.Total(_d.N, accumulate: true), global::Kiln.Kernels.Output.Gradients(1, 1));
+                _f1 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Total3<global::Kiln.Generated.LinearModelKernels.K1>, global::Kiln.Generated.LinearModelKernels.K1.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.LinearModelKernels.K1.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T5), global::Kiln.Kernels.In.Params(1).One, global::Kiln.Kernels.In.Bound(1, _d.T1)], default, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T9, 1));
+                _f2 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Map3<global::Kiln.Generated.LinearModelKernels.K2>, global::Kiln.Generated.LinearModelKernels.K2.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.LinearModelKernels.K2.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T5), global::Kiln.Kernels.In.Params(1).One, global::Kiln.Kernels.In.Bound(1, _d.T1)], default, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Work(_d.T14, _d.N));
+                _f3 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Total1<global::Kiln.Generated.LinearModelKernels.K3>, global::Kiln.Generated.LinearModelKernels.K3.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.LinearModelKernels.K3.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T14)], default, global::Kiln.Kernels.Launch.Total(_d.N, accumulate: true), global::Kiln.Kernels.Output.Gradients(1, 1));
                 _l4 = new global::Kiln.Kernels.GemmOp(1, 1, _d.N, transA: true, transB: false, accumulate: true);
             }
 
@@ -157,7 +157,7 @@ namespace Kiln.Generated
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l1, float l2, KernelArgs d) => (l1 + l2);
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l1, S l2, KernelArgs d) where S : struct, IVector<S> => (l1 + l2);
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => Elementwise.Map2<S, K0, Assign, Dense, One>(a, d, c, stop);
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Map2<S, K0, Assign, Dense, One>(a, d, c, stop);
         }
 
         // K1: sum over axes 0,1 of [N, 1], writes t0 (16 or 8 lanes)
@@ -169,7 +169,7 @@ namespace Kiln.Generated
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l2, float l3, float l5, KernelArgs d) { float v4 = ((l2 + l3) - l5); return (v4 * v4); }
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l2, S l3, S l5, KernelArgs d) where S : struct, IVector<S> { var v4 = ((l2 + l3) - l5); return (v4 * v4); }
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => Elementwise.Total3<S, K1, Dense, One, Dense>(a, d, c, stop);
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Total3<S, K1, Dense, One, Dense>(a, d, c, stop);
         }
 
         // K2: elementwise over [N, 1], writes t0 (16 or 8 lanes)
@@ -180,7 +180,7 @@ namespace Kiln.Generated
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l2, float l3, float l5, KernelArgs d) { float v4 = ((l2 + l3) - l5); return (v4 + v4); }
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l2, S l3, S l5, KernelArgs d) where S : struct, IVector<S> { var v4 = ((l2 + l3) - l5); return (v4 + v4); }
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => Elementwise.Map3<S, K2, Assign, Dense, One, Dense>(a, d, c, stop);
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Map3<S, K2, Assign, Dense, One, Dense>(a, d, c, stop);
         }
 
         // K3: sum over axes 0 of [N, 1], added into a parameter's gradient (16 or 8 lanes)
@@ -189,7 +189,7 @@ namespace Kiln.Generated
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l1, KernelArgs d) => l1;
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l1, KernelArgs d) where S : struct, IVector<S> => l1;
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => Elementwise.Total1<S, K3, Dense>(a, d, c, stop);
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Total1<S, K3, Dense>(a, d, c, stop);
         }
     }
 }

@@ -6,7 +6,7 @@ namespace Kiln.Kernels;
 
 // A flat fused kernel (an elementwise map, or a sum of all its elements) is generated as a small struct: its value at one
 // element, once over floats (the ILGPU form) and once over vectors (the managed form). The loops that run it over its
-// domain live here, once for every kernel: Elementwise on the managed path, ElementwiseGpu on an ILGPU device. Each
+// domain live here, once for every kernel: FlatLoops on the managed path, FlatLoopsGpu on an ILGPU device. Each
 // operand is read whole (Dense), as one value (One), or as one row broadcast down the rows (Row, read at c & (cols - 1)).
 
 /// <summary>A generated flat kernel of one operand: its value at an element, over floats and over vectors.</summary>
@@ -131,7 +131,7 @@ public struct Operands
 /// stores; a total keeps only its lanes). Operand i is <c>a.In[i]</c> at <c>a.Ops.Oi</c>; the output is <c>a.Y</c> at
 /// <c>a.Ops.Out</c>. The kernel's <c>Apply</c> is inlined into the loop, so each runs as if written out.
 /// </summary>
-public static class Elementwise
+public static class FlatLoops
 {
     // each loop is compiled on its own, optimised from its first call, with the kernel's Apply and the vector members
     // inlined into it: inlined into the kernel's one-line Cpu entry as well, the JIT's inlining budget ran out and left
@@ -261,7 +261,7 @@ public static class Elementwise
 /// The ILGPU kernels of flat kernels: a grid-stride loop, one element per iteration, operand i read from its block at
 /// <c>Oi + (e &amp; Mi)</c>; a map stores (or adds) at <c>Out + e</c>, a total adds each element into <c>Out</c> atomically.
 /// </summary>
-public static class ElementwiseGpu
+public static class FlatLoopsGpu
 {
     private static ArrayView<float> View(int region, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w) => region == 1 ? p : region == 2 ? g : w;
 
