@@ -165,7 +165,25 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
             var last = DomainStrides(leaf, domain)[live[live.Count - 1]];
             if (!(last.Coefficient == 0 || last.IsOne)) return false;
         }
-        return k.Body.All(n => n.Op == Leaves.Const || n.Op.Vector(n.Inputs.Select(_ => "x").ToArray(), n.Attrs) is not null);
+        return HasVectorForms(k);
+    }
+
+    /// <summary>Whether every op of the kernel's body has a vector form.</summary>
+    private static bool HasVectorForms(Kernel k) =>
+        k.Body.All(n => n.Op == Leaves.Const || n.Op.Vector(n.Inputs.Select(_ => "x").ToArray(), n.Attrs) is not null);
+
+    /// <summary>The lanes a kernel's managed form runs: 16 where the machine has them (8 elsewhere), 8 only, or 0 (a
+    /// scalar loop). A flat kernel struct takes 16 unless a row it reads is not a multiple of 16 long or its whole
+    /// domain is a constant shorter than 16.</summary>
+    public int Lanes(Kernel k)
+    {
+        if (StructOperands(k) is { } operands)
+        {
+            if (operands.Any(o => o.Reach == "Row")) return operands[0].Cols % 16 == 0 ? 16 : 8;
+            var count = Domain(k).Count;
+            return count.IsConstant && count.Coefficient < 16 ? 8 : 16;
+        }
+        return Wide(k) ? 16 : Vectorizable(k) ? 8 : 0;
     }
 
     /// <summary>
@@ -441,16 +459,27 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
     /// </summary>
     public IReadOnlyList<(Node Leaf, string Reach, long Cols)>? StructOperands(Kernel k)
     {
-        if (!Vectorizable(k) || k.Leaves.Count is 0 or > 4) return null;
+        if (_structs.TryGetValue(k, out var known)) return known;
+        return _structs[k] = FindStructOperands(k);
+    }
+
+    private readonly Dictionary<Kernel, IReadOnlyList<(Node, string, long)>?> _structs = new();
+
+    private IReadOnlyList<(Node Leaf, string Reach, long Cols)>? FindStructOperands(Kernel k)
+    {
+        // a domain shorter than a vector is one partial vector: the shared loop costs nothing to emit
+        if (k.Leaves.Count is 0 or > 4 || !HasVectorForms(k)) return null;
         var mode = ModeOf(k);
         if (!(mode == ReduceMode.None || mode == ReduceMode.All && Reduction(k).Additive)) return null;
         var domain = Domain(k);
         var live = LiveAxes(domain);
+        if (live.Count == 0) return null;
         var dense = new Size[domain.Rank];
         var stride = Size.Of(1);
         for (int i = domain.Rank - 1; i >= 0; i--) { dense[i] = stride; stride = stride * domain[i]; }
         long cols = Cols(domain) is { IsConstant: true } c ? c.Coefficient : 0;
-        bool rows = cols > 0 && (cols & (cols - 1)) == 0;
+        // a row read at c & (cols - 1) by vectors that start at multiples of their lanes: a power of two, 8 lanes or more
+        bool rows = cols >= 8 && (cols & (cols - 1)) == 0;
         string? Of(Size[] st) =>
             live.All(i => st[i] == dense[i]) ? "Dense"
             : live.All(i => st[i].Coefficient == 0) ? "One"
@@ -502,8 +531,12 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
 
     /// <summary>The managed form(s) a plan passes for a kernel's method: a vector form at 16 and 8 lanes (8 alone where
     /// 16 cannot run it, <see cref="Wide"/>), for the runtime to pick by the machine's width; else the one method.</summary>
-    public string ManagedForms(Kernel k, string method) => !Vectorizable(k) ? method
-        : Wide(k) ? $"{method}<global::Kiln.Kernels.Vec16>, {method}<global::Kiln.Kernels.Vec8>" : $"{method}<global::Kiln.Kernels.Vec8>";
+    public string ManagedForms(Kernel k, string method) => Lanes(k) switch
+    {
+        0 => method,
+        16 => $"{method}<global::Kiln.Kernels.Vec16>, {method}<global::Kiln.Kernels.Vec8>",
+        _ => $"{method}<global::Kiln.Kernels.Vec8>",
+    };
 
     public void EmitManaged(SourceWriter w, Kernel k, string name, string argType)
     {

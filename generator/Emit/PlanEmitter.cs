@@ -178,13 +178,10 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
         var symbols = g.Symbols;
         string ctorArgs = string.Join(", ", symbols.Select(s => "int " + Lower(s)));
         var fwd = m.Fusion.Kernels.Count(k => k.Forward);
-        w.Line("/// <summary>");
         string outputs = Outputs.Count > 1 ? "(" + string.Join(", ", Outputs.Select(o => $"{o.Name} {o.Node.Shape}")) + ")" : m.Output.Shape.ToString();
-        w.Line($"/// Plan of {g.Method.Name}({string.Join(", ", g.Inputs.Select(i => $"{i.Attrs.Name} {i.Shape}"))}) → {outputs}: {m.Fusion.Kernels.Count} steps S0…, {fwd} of them forward (each a fused kernel Kn below or a library kernel).");
-        w.Line($"/// Memory plan: work arena = {Memory.WorkFloats} floats and targets = {Memory.TargetInts} ints, 4 bytes each, allocated once; {Memory.Slots} activation slots, {Memory.Reused} reuses.");
-        w.Line("/// </summary>");
+        w.Line($"/// <summary>Plan of {g.Method.Name}({string.Join(", ", g.Inputs.Select(i => $"{i.Attrs.Name} {i.Shape}"))}) → {outputs}: {m.Fusion.Kernels.Count} steps S0…, {fwd} of them forward (each a fused kernel Kn below or a library kernel).");
+        w.Line($"/// Memory plan: work arena = {Memory.WorkFloats} floats and targets = {Memory.TargetInts} ints, 4 bytes each, allocated once; {Memory.Slots} activation slots, {Memory.Reused} reuses. Bound holds the dims and arena offsets (field Tn: where tensor tn lives), bound when the plan is compiled.</summary>");
         w.Open($"public sealed class {ClassName} : global::Kiln.Plan");
-        w.Line("/// <summary>Dims and arena offsets (field Tn: where tensor tn lives), bound when the plan is compiled; each fused kernel gets the ones it reads as KernelArgs.</summary>");
         // the dims, then the offsets, a dozen to a line
         var fields = symbols.Select(Identifier.Escape).Concat(Memory.Fields.Select(f => f.Field)).DefaultIfEmpty("Unused").ToList();
         if (fields.Count <= 12) w.Line($"public struct Bound {{ public int {string.Join(", ", fields)}; }}");
@@ -331,7 +328,7 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
     {
         string what = k.Kind == KernelKind.Reduce ? $"{k.Root.Op.Name.ToLowerInvariant()} over axes {string.Join(",", k.Root.Attrs.Axes)} of {KernelEmitter.Domain(k)}" : $"elementwise over {k.Root.Shape}";
         string target = k.GradPath is { } p ? shared ? ", added into a parameter's gradient" : $", added into grad of '{p}'" : $", writes t{k.Root.Id}";
-        return $"{what}{target}{(Emitter.Wide(k) ? " (16 or 8 lanes)" : Emitter.Vectorizable(k) ? " (8 lanes)" : " (scalar loop)")}";
+        return $"{what}{target}{Emitter.Lanes(k) switch { 16 => " (16 or 8 lanes)", 8 => " (8 lanes)", _ => " (scalar loop)" }}";
     }
 
     private void EmitEntryPoints(SourceWriter w)
@@ -481,7 +478,14 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
     /// <summary>The launch sequence: one call per step, which runs the step on the plan's path.</summary>
     private void EmitRun(SourceWriter w)
     {
-        w.Open("protected override void RunKernels(bool backward)");
+        const string signature = "protected override void RunKernels(bool backward)";
+        // one fused step: the method is its call
+        if (m.Fusion.Kernels.Count == 1 && m.Fusion.Kernels[0] is var only && only.Kind != KernelKind.Library && only.Forward)
+        {
+            w.Line($"{signature} => _f{only.Index}.Run(); // S{only.Index}: {Describe(only)}, kernel {Entries[only].Name}");
+            return;
+        }
+        w.Open(signature);
         bool inBackward = false;
         foreach (var k in m.Fusion.Kernels)
         {

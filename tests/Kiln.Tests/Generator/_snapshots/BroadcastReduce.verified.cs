@@ -35,13 +35,10 @@ namespace Demo
         /// <summary>Compiles Loss for the given dims: binds them, plans memory and loads kernels once.</summary>
         public LossPlan CompileLoss(int n) => new(this, n);
 
-        /// <summary>
-        /// Plan of Loss(x [N, 8], y [N]) → []: 7 steps S0…, 4 of them forward (each a fused kernel Kn below or a library kernel).
-        /// Memory plan: work arena = 106 + 20*N floats and targets = 0 ints, 4 bytes each, allocated once; 5 activation slots, 0 reuses.
-        /// </summary>
+        /// <summary>Plan of Loss(x [N, 8], y [N]) → []: 7 steps S0…, 4 of them forward (each a fused kernel Kn below or a library kernel).
+        /// Memory plan: work arena = 106 + 20*N floats and targets = 0 ints, 4 bytes each, allocated once; 5 activation slots, 0 reuses. Bound holds the dims and arena offsets (field Tn: where tensor tn lives), bound when the plan is compiled.</summary>
         public sealed class LossPlan : global::Kiln.Plan
         {
-            /// <summary>Dims and arena offsets (field Tn: where tensor tn lives), bound when the plan is compiled; each fused kernel gets the ones it reads as KernelArgs.</summary>
             public struct Bound { public int N, T0, T1, T4, T8, T11, T17, T26; }
 
             private readonly Bound _d;

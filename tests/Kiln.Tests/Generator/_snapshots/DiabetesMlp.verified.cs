@@ -42,13 +42,10 @@ namespace Samples.Diabetes
         /// <summary>Compiles Loss for the given dims: binds them, plans memory and loads kernels once.</summary>
         public LossPlan CompileLoss(int n) => new(this, n);
 
-        /// <summary>
-        /// Plan of Predict(x [N, 8]) → [N, 1]: 6 steps S0…, 6 of them forward (each a fused kernel Kn below or a library kernel).
-        /// Memory plan: work arena = 105 + 30*N floats and targets = 0 ints, 4 bytes each, allocated once; 6 activation slots, 0 reuses.
-        /// </summary>
+        /// <summary>Plan of Predict(x [N, 8]) → [N, 1]: 6 steps S0…, 6 of them forward (each a fused kernel Kn below or a library kernel).
+        /// Memory plan: work arena = 105 + 30*N floats and targets = 0 ints, 4 bytes each, allocated once; 6 activation slots, 0 reuses. Bound holds the dims and arena offsets (field Tn: where tensor tn lives), bound when the plan is compiled.</summary>
         public sealed class PredictPlan : global::Kiln.Plan
         {
-            /// <summary>Dims and arena offsets (field Tn: where tensor tn lives), bound when the plan is compiled; each fused kernel gets the ones it reads as KernelArgs.</summary>
             public struct Bound { public int N, T0, T4, T6, T10, T12, T16, T18; }
 
             private readonly Bound _d;
@@ -92,13 +89,10 @@ namespace Samples.Diabetes
             }
         }
 
-        /// <summary>
-        /// Plan of Loss(x [N, 8], y [N, 1]) → []: 17 steps S0…, 6 of them forward (each a fused kernel Kn below or a library kernel).
-        /// Memory plan: work arena = 166 + 41*N floats and targets = 0 ints, 4 bytes each, allocated once; 9 activation slots, 2 reuses.
-        /// </summary>
+        /// <summary>Plan of Loss(x [N, 8], y [N, 1]) → []: 17 steps S0…, 6 of them forward (each a fused kernel Kn below or a library kernel).
+        /// Memory plan: work arena = 166 + 41*N floats and targets = 0 ints, 4 bytes each, allocated once; 9 activation slots, 2 reuses. Bound holds the dims and arena offsets (field Tn: where tensor tn lives), bound when the plan is compiled.</summary>
         public sealed class LossPlan : global::Kiln.Plan
         {
-            /// <summary>Dims and arena offsets (field Tn: where tensor tn lives), bound when the plan is compiled; each fused kernel gets the ones it reads as KernelArgs.</summary>
             public struct Bound
             {
                 public int N, T0, T1, T5, T7, T11, T13, T17, T25, T37, T40, T44;

@@ -44,13 +44,10 @@ namespace Demo
         /// <summary>Compiles Train for the given dims: binds them, plans memory and loads kernels once.</summary>
         public TrainPlan CompileTrain(int n) => new(this, n);
 
-        /// <summary>
-        /// Plan of Classify(x [N, 4], temperature []) → (logits [N, 3], probs [N, 3]): 11 steps S0…, 11 of them forward (each a fused kernel Kn below or a library kernel).
-        /// Memory plan: work arena = 172 + 29*N floats and targets = 0 ints, 4 bytes each, allocated once; 9 activation slots, 2 reuses.
-        /// </summary>
+        /// <summary>Plan of Classify(x [N, 4], temperature []) → (logits [N, 3], probs [N, 3]): 11 steps S0…, 11 of them forward (each a fused kernel Kn below or a library kernel).
+        /// Memory plan: work arena = 172 + 29*N floats and targets = 0 ints, 4 bytes each, allocated once; 9 activation slots, 2 reuses. Bound holds the dims and arena offsets (field Tn: where tensor tn lives), bound when the plan is compiled.</summary>
         public sealed class ClassifyPlan : global::Kiln.Plan
         {
-            /// <summary>Dims and arena offsets (field Tn: where tensor tn lives), bound when the plan is compiled; each fused kernel gets the ones it reads as KernelArgs.</summary>
             public struct Bound
             {
                 public int N, T0, T1, T5, T7, T8, T11, T12, T13, T15, T16, T20;
@@ -132,13 +129,10 @@ namespace Demo
             }
         }
 
-        /// <summary>
-        /// Plan of Train(x [N, 4], t [N]) → (loss [], logits [N, 3]): 39 steps S0…, 26 of them forward (each a fused kernel Kn below or a library kernel).
-        /// Memory plan: work arena = 411 + 54*N floats and targets = N ints, 4 bytes each, allocated once; 22 activation slots, 15 reuses.
-        /// </summary>
+        /// <summary>Plan of Train(x [N, 4], t [N]) → (loss [], logits [N, 3]): 39 steps S0…, 26 of them forward (each a fused kernel Kn below or a library kernel).
+        /// Memory plan: work arena = 411 + 54*N floats and targets = N ints, 4 bytes each, allocated once; 22 activation slots, 15 reuses. Bound holds the dims and arena offsets (field Tn: where tensor tn lives), bound when the plan is compiled.</summary>
         public sealed class TrainPlan : global::Kiln.Plan
         {
-            /// <summary>Dims and arena offsets (field Tn: where tensor tn lives), bound when the plan is compiled; each fused kernel gets the ones it reads as KernelArgs.</summary>
             public struct Bound
             {
                 public int N, T0, T1, T26, T2, T5, T9, T10, T11, T12, T13, T15;
@@ -193,14 +187,14 @@ namespace Demo
                 _f15 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Total1<global::Kiln.Generated.TourKernels.K9>, global::Kiln.Generated.TourKernels.K9.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K9.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T42)], default, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T45, 1));
                 _l16 = new global::Kiln.Kernels.ClassOp(_d.N, 0, global::Kiln.Kernels.ClassMode.Mask, -100);
                 _f17 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Total1<global::Kiln.Generated.TourKernels.K10>, global::Kiln.Generated.TourKernels.K10.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K10.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T43)], default, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T47, 1));
-                _f18 = new(this, global::Kiln.Generated.TourKernels.K11, global::Kiln.Generated.TourKernels.K11Cpu, new() { A0 = 3 * _d.N, A1 = _d.T40, A2 = _d.T24, A3 = _d.N }, global::Kiln.Kernels.Launch.Total(3 * _d.N), global::Kiln.Kernels.Output.Work(_d.T40, 1));
+                _f18 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Total1<global::Kiln.Generated.TourKernels.K11>, global::Kiln.Generated.TourKernels.K11.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K11.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T24)], new() { A0 = _d.N }, global::Kiln.Kernels.Launch.Total(3 * _d.N), global::Kiln.Kernels.Output.Work(_d.T40, 1));
                 _f19 = new(this, global::Kiln.Generated.TourKernels.K2, global::Kiln.Generated.TourKernels.K2Cpu, new() { A0 = 4, A1 = _d.T53 }, global::Kiln.Kernels.Launch.Map(4), global::Kiln.Kernels.Output.Work(_d.T53, 4));
                 _l20 = new global::Kiln.Kernels.ScanOp(1, 4, 1, reverse: false);
-                _f21 = new(this, global::Kiln.Generated.TourKernels.K12, global::Kiln.Generated.TourKernels.K12Cpu, new() { A0 = 4, A1 = _d.T55, A2 = _d.T54 }, global::Kiln.Kernels.Launch.Map(4), global::Kiln.Kernels.Output.Work(_d.T55, 4));
+                _f21 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Map1<global::Kiln.Generated.TourKernels.K12>, global::Kiln.Generated.TourKernels.K12.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T54)], default, global::Kiln.Kernels.Launch.Map(4), global::Kiln.Kernels.Output.Work(_d.T55, 4));
                 _f22 = new(this, global::Kiln.Generated.TourKernels.K13, global::Kiln.Generated.TourKernels.K13Cpu, new() { A0 = 16, A1 = _d.T59, A2 = 0, A3 = _d.T55 }, global::Kiln.Kernels.Launch.Total(16), global::Kiln.Kernels.Output.Work(_d.T59, 1));
                 _f23 = new(this, global::Kiln.Generated.TourKernels.K14, global::Kiln.Generated.TourKernels.K14Cpu, new() { A0 = _d.T62, A1 = _d.T45, A2 = _d.T47, A3 = _d.T40, A4 = _d.T59 }, global::Kiln.Kernels.Launch.Map(1), global::Kiln.Kernels.Output.Work(_d.T62, 1));
                 _f24 = new(this, global::Kiln.Generated.TourKernels.K15, global::Kiln.Generated.TourKernels.K15Cpu, new() { A0 = 3 * _d.N, A1 = _d.T31, A2 = _d.T24, A3 = _d.N }, global::Kiln.Kernels.Launch.Columns(3 * _d.N, 3), global::Kiln.Kernels.Output.Work(_d.T31, 3));
-                _f25 = new(this, global::Kiln.Generated.TourKernels.K16, global::Kiln.Generated.TourKernels.K16Cpu, new() { A0 = 3, A1 = _d.T35, A2 = _d.T26, A3 = _d.T31 }, global::Kiln.Kernels.Launch.Map(3), global::Kiln.Kernels.Output.Work(_d.T35, 3));
+                _f25 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Map2<global::Kiln.Generated.TourKernels.K16>, global::Kiln.Generated.TourKernels.K16.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T26), global::Kiln.Kernels.In.Work(_d.T31)], default, global::Kiln.Kernels.Launch.Map(3), global::Kiln.Kernels.Output.Work(_d.T35, 3));
                 _f26 = new(this, global::Kiln.Generated.TourKernels.K17, global::Kiln.Generated.TourKernels.K17Cpu, new() { A0 = _d.T67, A1 = _d.T47 }, global::Kiln.Kernels.Launch.Map(1), global::Kiln.Kernels.Output.Work(_d.T67, 1));
                 _f27 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Map1<global::Kiln.Generated.TourKernels.K18>, global::Kiln.Generated.TourKernels.K18.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K18.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T67).One], default, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Work(_d.T72, _d.N));
                 _l28 = new global::Kiln.Kernels.PickedLogSoftmaxGradOp(_d.N, 3, -100, probabilities: true);
@@ -253,14 +247,14 @@ namespace Demo
                 _f15.Run(); // S15: sum over axes 0 of [N], writes t45 (16 or 8 lanes), kernel K9
                 _l16.Run(this, Arena, 0, Ints, _d.T1, Arena, _d.T43); // S16: t43 = Pick(t18, t1) [N]
                 _f17.Run(); // S17: sum over axes 0 of [N], writes t47 (16 or 8 lanes), kernel K10
-                _f18.Run(); // S18: sum over axes 0,1 of [N, 3], writes t40 (scalar loop), kernel K11
+                _f18.Run(); // S18: sum over axes 0,1 of [N, 3], writes t40 (16 or 8 lanes), kernel K11
                 _f19.Run(); // S19: elementwise over [4], writes t53 (scalar loop), kernel K2
                 _l20.Run(this, Arena, _d.T53, Arena, _d.T54); // S20: t54 = CumSum(t53) [4]
-                _f21.Run(); // S21: elementwise over [4], writes t55 (scalar loop), kernel K12
+                _f21.Run(); // S21: elementwise over [4], writes t55 (8 lanes), kernel K12
                 _f22.Run(); // S22: sum over axes 0,1 of [4, 4], writes t59 (scalar loop), kernel K13
                 _f23.Run(); // S23: elementwise over [], writes t62 (scalar loop), kernel K14
                 _f24.Run(); // S24: sum over axes 0 of [N, 3], writes t31 (scalar loop), kernel K15
-                _f25.Run(); // S25: elementwise over [3], writes t35 (scalar loop), kernel K16
+                _f25.Run(); // S25: elementwise over [3], writes t35 (8 lanes), kernel K16
                 if (!backward) return;
                 _f26.Run(); // S26: elementwise over [], writes t67 (scalar loop), kernel K17
                 _f27.Run(); // S27: elementwise over [N], writes t72 (16 or 8 lanes), kernel K18
@@ -419,57 +413,25 @@ namespace Kiln.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Total1<S, K10, Dense>(a, d, c, stop);
         }
 
-        // K11: sum over axes 0,1 of [N, 3], writes t0 (scalar loop)
+        // K11: sum over axes 0,1 of [N, 3], writes t0 (16 or 8 lanes)
         //   t1 = Detach(t2) [N, 3]
         //   t3 = Mul(t1, t4) [N, 3]
         //   t0 = Sum(t3; axes=0,1) [1, 1]
-        // d: A0 = element count, A1 = offset of t0, A2 = offset of t2, A3 = N
-        public static void K11(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
+        // d: A0 = N
+        public struct K11 : IKernel1
         {
-            for (int e = index; e < d.A0; e += stride)
-            {
-                int rest = e;
-                int i1 = (int)(rest % (3)); rest /= 3;
-                int i0 = (int)rest;
-                Atomic.Add(ref w[d.A1], (w[d.A2 + i0 * 3 + i1] * ((float)(1 / (double)(3 * d.A3)))));
-            }
-        }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double K11Cpu(KernelArrays a, KernelArgs d, int start, int end)
-        {
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
-            double total = 0;
-            long cols = 3;
-            for (long e = start; e < end;)
-            {
-                long row = e / cols;
-                int c = (int)(e - row * cols);
-                int stop = (int)Math.Min(cols, c + (end - e));
-                e += stop - c;
-                int i0 = (int)row;
-                ref float b2 = ref Unsafe.Add(ref wr, d.A2 + i0 * 3);
-                float acc = 0;
-                for (; c < stop; c++)
-                    acc += (Unsafe.Add(ref b2, c) * ((float)(1 / (double)(3 * d.A3))));
-                total += acc;
-            }
-            return total;
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l2, KernelArgs d) => (l2 * ((float)(1 / (double)(3 * d.A0))));
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l2, KernelArgs d) where S : struct, IVector<S> => (l2 * S.Create((float)(1 / (double)(3 * d.A0))));
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Total1<S, K11, Dense>(a, d, c, stop);
         }
 
-        // K12: elementwise over [4], writes t0 (scalar loop)
+        // K12: elementwise over [4], writes t0 (8 lanes)
         //   t0 = Sub(t1, t2) [4]
-        // d: A0 = element count, A1 = offset of t0, A2 = offset of t1
-        public static void K12(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
+        public struct K12 : IKernel1
         {
-            for (int e = index; e < d.A0; e += stride)
-                w[d.A1 + e] = (w[d.A2 + e] - 1f);
-        }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K12Cpu(KernelArrays a, KernelArgs d, int c, int stop)
-        {
-            ref float b1 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
-            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A1);
-            for (; c < stop; c++)
-                Unsafe.Add(ref o, c) = (Unsafe.Add(ref b1, c) - 1f);
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l1, KernelArgs d) => (l1 - 1f);
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l1, KernelArgs d) where S : struct, IVector<S> => (l1 - S.Create(1f));
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Map1<S, K12, Assign, Dense>(a, d, c, stop);
         }
 
         // K13: sum over axes 0,1 of [4, 4], writes t0 (scalar loop)
@@ -558,24 +520,16 @@ namespace Kiln.Generated
             }
         }
 
-        // K16: elementwise over [3], writes t0 (scalar loop)
+        // K16: elementwise over [3], writes t0 (8 lanes)
         //   t1 = Mul(t2, t3) [3]
         //   t4 = Detach(t5) [3]
         //   t6 = Mul(t7, t4) [3]
         //   t0 = Add(t1, t6) [3]
-        // d: A0 = element count, A1 = offset of t0, A2 = offset of t3, A3 = offset of the tensor t5 views
-        public static void K16(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
+        public struct K16 : IKernel2
         {
-            for (int e = index; e < d.A0; e += stride)
-                w[d.A1 + e] = ((0.9f * w[d.A2 + e]) + (0.1f * w[d.A3 + e]));
-        }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K16Cpu(KernelArrays a, KernelArgs d, int c, int stop)
-        {
-            ref float b3 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
-            ref float b5 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A3);
-            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A1);
-            for (; c < stop; c++)
-                Unsafe.Add(ref o, c) = ((0.9f * Unsafe.Add(ref b3, c)) + (0.1f * Unsafe.Add(ref b5, c)));
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l3, float l5, KernelArgs d) => ((0.9f * l3) + (0.1f * l5));
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l3, S l5, KernelArgs d) where S : struct, IVector<S> => ((S.Create(0.9f) * l3) + (S.Create(0.1f) * l5));
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Map2<S, K16, Assign, Dense, Dense>(a, d, c, stop);
         }
 
         // K17: elementwise over [], writes t0 (scalar loop)

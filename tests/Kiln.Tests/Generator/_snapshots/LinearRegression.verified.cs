@@ -36,13 +36,10 @@ namespace Samples.LinearRegression
         /// <summary>Compiles Loss for the given dims: binds them, plans memory and loads kernels once.</summary>
         public LossPlan CompileLoss(int n) => new(this, n);
 
-        /// <summary>
-        /// Plan of Predict(x [N, 1]) → [N, 1]: 2 steps S0…, 2 of them forward (each a fused kernel Kn below or a library kernel).
-        /// Memory plan: work arena = 45 + 3*N floats and targets = 0 ints, 4 bytes each, allocated once; 2 activation slots, 0 reuses.
-        /// </summary>
+        /// <summary>Plan of Predict(x [N, 1]) → [N, 1]: 2 steps S0…, 2 of them forward (each a fused kernel Kn below or a library kernel).
+        /// Memory plan: work arena = 45 + 3*N floats and targets = 0 ints, 4 bytes each, allocated once; 2 activation slots, 0 reuses. Bound holds the dims and arena offsets (field Tn: where tensor tn lives), bound when the plan is compiled.</summary>
         public sealed class PredictPlan : global::Kiln.Plan
         {
-            /// <summary>Dims and arena offsets (field Tn: where tensor tn lives), bound when the plan is compiled; each fused kernel gets the ones it reads as KernelArgs.</summary>
             public struct Bound { public int N, T0, T4, T5; }
 
             private readonly Bound _d;
@@ -77,13 +74,10 @@ namespace Samples.LinearRegression
             }
         }
 
-        /// <summary>
-        /// Plan of Loss(x [N, 1], y [N, 1]) → []: 5 steps S0…, 2 of them forward (each a fused kernel Kn below or a library kernel).
-        /// Memory plan: work arena = 76 + 4*N floats and targets = 0 ints, 4 bytes each, allocated once; 3 activation slots, 0 reuses.
-        /// </summary>
+        /// <summary>Plan of Loss(x [N, 1], y [N, 1]) → []: 5 steps S0…, 2 of them forward (each a fused kernel Kn below or a library kernel).
+        /// Memory plan: work arena = 76 + 4*N floats and targets = 0 ints, 4 bytes each, allocated once; 3 activation slots, 0 reuses. Bound holds the dims and arena offsets (field Tn: where tensor tn lives), bound when the plan is compiled.</summary>
         public sealed class LossPlan : global::Kiln.Plan
         {
-            /// <summary>Dims and arena offsets (field Tn: where tensor tn lives), bound when the plan is compiled; each fused kernel gets the ones it reads as KernelArgs.</summary>
             public struct Bound { public int N, T0, T1, T5, T9, T14; }
 
             private readonly Bound _d;
