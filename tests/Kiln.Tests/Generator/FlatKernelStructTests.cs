@@ -1,0 +1,93 @@
+using System.Linq;
+using System.Text.RegularExpressions;
+using Kiln.Tests.Support;
+using Xunit;
+
+namespace Kiln.Tests.Generator;
+
+/// <summary>
+/// A flat kernel (a vectorised map, or a sum of all its elements, of one to four operands, each read whole, as one value
+/// or as a power-of-two row broadcast down the rows) is generated as a struct holding only its value at one element; the
+/// runtime's FlatLoops and FlatLoopsGpu run it, and the plan passes its operands. Its meaning on both paths is checked
+/// with every other kernel (the float64 references, the backend parity and gradient-accumulation tests); these check its
+/// shape and where it stops.
+/// </summary>
+public class FlatKernelStructTests
+{
+    private static string Generate(string members)
+    {
+        var result = GeneratorHarness.Run($$"""
+            using Kiln;
+            using static Kiln.Ops;
+            [Model] public partial class Flat
+            {
+                {{members}}
+            }
+            """);
+        Assert.Empty(result.CompileErrors);
+        return result.Source("Flat");
+    }
+
+    /// <summary>The text of each generated struct kernel, by name.</summary>
+    private static System.Collections.Generic.Dictionary<string, string> Structs(string source) =>
+        Regex.Matches(source, @"public struct (K\d+) : IKernel\d\r?\n\s*\{[\s\S]*?\r?\n\s*\}").ToDictionary(m => m.Groups[1].Value, m => m.Value);
+
+    [Fact]
+    public void Two_layers_at_different_offsets_run_one_struct_kernel_with_their_own_operands()
+    {
+        var source = Generate("""
+            [Param(16, 16)] Tensor w1;
+            [Param(16)] Tensor b1;
+            [Param(16, 16)] Tensor w2;
+            [Param(16)] Tensor b2;
+            [Forward] public Tensor Predict([Shape("N", 16)] Tensor x) => Tanh(Linear(Tanh(Linear(x, w1, b1)), w2, b2));
+            """);
+        var structs = Structs(source);
+        var tanh = Assert.Single(structs, s => s.Value.Contains("Tanh"));
+        // only the value at one element: no offset, no loop, no array
+        Assert.DoesNotContain("d.A", tanh.Value);
+        Assert.DoesNotContain("for (", tanh.Value);
+        Assert.Contains($"FlatLoops.Map2<S, {tanh.Key}, Assign, Dense, Row>", tanh.Value);
+        // each layer passes its own bias (b1 at 256, b2 at 528) as a row of 16 broadcast down the rows
+        var calls = Regex.Matches(source, $@"FlatLoopsGpu\.Map2<[\w.:]+\.{tanh.Key}>[^\n]*").Select(m => m.Value).ToList();
+        Assert.Equal(2, calls.Count);
+        Assert.Contains(calls, c => c.Contains("In.Params(256).Row(16)"));
+        Assert.Contains(calls, c => c.Contains("In.Params(528).Row(16)"));
+        Assert.All(calls, c => Assert.Contains(".Cpu<global::Kiln.Kernels.Vec16>", c));
+    }
+
+    [Fact]
+    public void A_total_reads_a_value_once_for_the_whole_domain()
+    {
+        var source = Generate("""[Forward] public Tensor Spread([Shape(500)] Tensor x) => ((x - x.Mean()) * (x - x.Mean())).Sum();""");
+        // the mean is a total of one operand; the spread, of x and the mean read once
+        var total = Assert.Single(Structs(source), s => s.Value.Contains("FlatLoops.Total2"));
+        Assert.Contains("public static double Cpu<S>", total.Value);
+        Assert.Matches(@"FlatLoops\.Total2<S, K\d+, Dense, One>", total.Value);
+        Assert.Matches($@"FlatLoopsGpu\.Total2<[\w.:]+\.{total.Key}>[^\n]*In\.Work\([^)]*\)\.One\]", source);
+    }
+
+    [Fact]
+    public void A_domain_shorter_than_a_vector_is_a_struct_at_eight_lanes()
+    {
+        var source = Generate("""[Forward] public Tensor Negate([Shape(3)] Tensor x) => -x;""");
+        var neg = Assert.Single(Structs(source));
+        Assert.Matches($@"{neg.Key}\.Cpu<global::Kiln\.Kernels\.Vec8>, \[", source);
+        Assert.DoesNotContain("Vec16", source);
+        Assert.Contains("(8 lanes)", source);
+    }
+
+    [Fact]
+    public void Kernels_the_flat_loops_do_not_take_keep_their_two_forms()
+    {
+        // five operands; a bias row 24 long (not a power of two)
+        var source = Generate("""
+            [Param(24)] Tensor b;
+            [Forward] public Tensor Five([Shape(64)] Tensor a, [Shape(64)] Tensor c, [Shape(64)] Tensor e, [Shape(64)] Tensor f, [Shape(64)] Tensor h) => a * c + e * f - h;
+            [Forward] public Tensor Biased([Shape(8, 24)] Tensor x) => Tanh(x + b);
+            """);
+        Assert.Empty(Structs(source));
+        Assert.Equal(2, Regex.Matches(source, @"public static void K\d+\(Index1D index").Count);
+        Assert.Matches(@"public static void K\d+Cpu<S>\(KernelArrays a, KernelArgs d, int c, int stop\)", source);
+    }
+}
