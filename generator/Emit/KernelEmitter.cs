@@ -133,7 +133,9 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
         var dense = new Size[domain.Rank];
         var stride = Size.Of(1);
         for (int i = domain.Rank - 1; i >= 0; i--) { dense[i] = stride; stride = stride * domain[i]; }
-        bool columns = Cols(domain).IsConstant;
+        // a bias row: vectors take it where rows are a multiple of 8 long; shorter rows, or a body without vector forms,
+        // run the flat scalar loop (other rows keep the row-cut loop, which runs each row in vectors and a partial one)
+        bool columns = Cols(domain) is { IsConstant: true } cols && (cols.Coefficient % 8 == 0 || cols.Coefficient < 8 || !HasVectorForms(k));
         Reach? Of(Size[] st) =>
             live.All(i => st[i] == dense[i]) ? Reach.Dense
             : live.All(i => st[i].Coefficient == 0) ? Reach.One
@@ -467,13 +469,16 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
 
     private IReadOnlyList<(Node Leaf, string Reach, long Cols)>? FindStructOperands(Kernel k)
     {
-        // a domain shorter than a vector is one partial vector: the shared loop costs nothing to emit
         if (k.Leaves.Count is 0 or > 4 || !HasVectorForms(k)) return null;
         var mode = ModeOf(k);
         if (!(mode == ReduceMode.None || mode == ReduceMode.All && Reduction(k).Additive)) return null;
         var domain = Domain(k);
         var live = LiveAxes(domain);
+        // one element is straight-line code; a domain shorter than a vector is one partial vector (no loop to emit)
         if (live.Count == 0) return null;
+        // the dims its body reads are KernelArgs (a kernel reading more keeps its plan's Bound: not a struct)
+        var dims = new HashSet<string>(Body(k, vector: false).SelectMany(line => System.Text.RegularExpressions.Regex.Matches(line, @"\bd\.(\w+)").Cast<System.Text.RegularExpressions.Match>().Select(m => m.Groups[1].Value)));
+        if (dims.Count > 16) return null;
         var dense = new Size[domain.Rank];
         var stride = Size.Of(1);
         for (int i = domain.Rank - 1; i >= 0; i--) { dense[i] = stride; stride = stride * domain[i]; }

@@ -98,11 +98,11 @@ internal sealed class KernelLibrary(string className)
             w.Line($"using global::{u};");
         w.Line();
         w.Line($"/// <summary>");
-        w.Line($"/// The fused kernels of {modelName}'s plans, each once: a plan passes its own dims and offsets as KernelArgs. Each");
-        w.Line("/// kernel Kn has an ILGPU form Kn (a grid-stride loop, one element per iteration), a managed form KnCpu over elements");
-        w.Line("/// [start, end) of its domain (vectors of 16 or 8 lanes where every operand allows), and, for a max, min or product of all elements,");
-        w.Line("/// KnCombine joining two partial results. A vector loop is a do-while: the form in which the JIT keeps the body's constants");
-        w.Line("/// in registers across iterations when the lane count is a type's member (S.Count).");
+        w.Line($"/// The fused kernels of {modelName}'s plans, each once: a plan passes its own dims and offsets as KernelArgs. A flat");
+        w.Line("/// kernel is a struct Kn, its value at one element over floats and over vectors, which the runtime's FlatLoops (managed)");
+        w.Line("/// and FlatLoopsGpu (ILGPU) run over the operands its plan passes. Any other kernel Kn has an ILGPU form Kn (a grid-stride");
+        w.Line("/// loop, one element per iteration), a managed form KnCpu over elements [c, stop) of its domain (vectors of 16 or 8 lanes");
+        w.Line("/// where every operand allows), and, for a max, min or product of all elements, KnCombine joining two partial results.");
         w.Line($"/// </summary>");
         w.Open($"file static class {className}");
         for (int i = 0; i < _texts.Count; i++)

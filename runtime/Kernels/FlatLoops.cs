@@ -59,8 +59,9 @@ public struct One : IReach
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static S Get<S>(ref float b, int c, int m, int n) where S : struct, IVector<S> => S.Create(b);
 }
 
-/// <summary>A row broadcast down the domain's rows (a bias), rows a power of two and a multiple of the lanes long: a vector
-/// starting at a multiple of its lanes stays in its row, read at c &amp; (cols - 1).</summary>
+/// <summary>A row broadcast down the domain's rows (a bias), rows a power of two and a multiple of the lanes long, read at
+/// c &amp; (cols - 1): a vector stays in its row because every segment starts at a multiple of 16 (<see cref="Fused{TArgs}"/>
+/// splits maps and totals so) and its vectors follow one another; the last, partial vector reads a whole row.</summary>
 public struct Row : IReach
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static S Get<S>(ref float b, int c, int m) where S : struct, IVector<S> => S.Load(ref b, c & m);

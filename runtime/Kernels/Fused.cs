@@ -41,7 +41,8 @@ public readonly struct Launch
     internal bool Reduces => How != Kind.Map;
 
     /// <summary>An elementwise kernel over <paramref name="count"/> elements, split across the CPU workers (adding into its
-    /// output, a gradient, where <paramref name="accumulate"/>: a flat kernel struct's loop reads this).</summary>
+    /// output, a gradient, where <paramref name="accumulate"/>: a flat kernel struct's ILGPU loop reads this; its managed
+    /// loop adds by its store type, AddInto).</summary>
     public static Launch Map(long count, bool accumulate = false) => new() { How = Kind.Map, Count = count, Accumulate = accumulate };
 
     /// <summary>A reduction of every element to one value: per-worker partials, combined in order (added unless <paramref name="combine"/> is given).</summary>
@@ -110,7 +111,7 @@ public sealed class Fused<TArgs> where TArgs : unmanaged
         _chunk = (s, e) => _cpu!(_arrays, _args, (int)s, (int)e);
         _vectors = (s, e) => _cpu!(_arrays, _args, (int)(s * 16), (int)Math.Min(e * 16, _launch.Count));
         _rows = (r0, r1) => _cpu!(_arrays, _args, (int)(r0 * _launch.Cols), (int)(r1 * _launch.Cols));
-        _partial = (s, e) => _total!(_arrays, _args, (int)s, (int)e);
+        _partial = (s, e) => _total!(_arrays, _args, (int)(s * 16), (int)Math.Min(e * 16, _launch.Count));
     }
 
     private Fused(Plan plan, Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, TArgs, int> ilgpu, TArgs args, Launch launch, Output output, int[] slots)
@@ -206,8 +207,9 @@ public sealed class Fused<TArgs> where TArgs : unmanaged
         bool small = l.Count < 2 * Grain;
         switch (l.How)
         {
+            // a map's or a total's chunks start at multiples of 16: a generated flat kernel's vectors stay inside rows 16k
+            // long (8k at 8 lanes), which a bias row broadcast down the rows needs (read at c & (cols - 1))
             case Launch.Kind.Map:
-                // chunks start at multiples of 16: a generated flat kernel's vectors stay inside rows 16k long (8k at 8 lanes)
                 if (small) _cpu!(a, _args, 0, (int)l.Count); else CpuWorkers.For((l.Count + 15) / 16, Grain / 16, _vectors);
                 break;
             case Launch.Kind.Rows: CpuWorkers.For(l.Count / l.Cols, Math.Max(1, Grain / l.Cols), _rows); break;
@@ -216,7 +218,8 @@ public sealed class Fused<TArgs> where TArgs : unmanaged
             case Launch.Kind.Serial: _cpu!(a, _args, 0, (int)l.Count); break;
             default:
                 float total = (float)(small ? _total!(a, _args, 0, (int)l.Count)
-                    : l.Combine is null ? CpuWorkers.Sum(l.Count, Grain, _partial) : CpuWorkers.Reduce(l.Count, Grain, _partial, l.Identity, l.Combine));
+                    : l.Combine is null ? CpuWorkers.Sum((l.Count + 15) / 16, Grain / 16, _partial)
+                    : CpuWorkers.Reduce((l.Count + 15) / 16, Grain / 16, _partial, l.Identity, l.Combine));
                 if (l.Accumulate) a.Y[_output.Offset] += total; else a.Y[_output.Offset] = total;
                 break;
         }

@@ -362,3 +362,14 @@ public partial class SumOfSquares
 {
     [Forward] public Tensor Total([Shape(4099)] Tensor x) => (x * x).Sum();
 }
+
+/// <summary>A total reading a bias row broadcast down the rows, over enough rows that the managed path splits it across
+/// workers (FlatTotalTests): rows of 16 (a 16-lane vector is one row) and of 8.</summary>
+[Model]
+public partial class BiasedTotals
+{
+    [Param(16)] Tensor b;
+    [Param(8)] Tensor c;
+    [Forward] public Tensor Sixteen([Shape("N", 16)] Tensor x) => ((x + b) * (x + b)).Sum();
+    [Forward] public Tensor Eight([Shape("N", 8)] Tensor x) => ((x + c) * (x + c)).Sum();
+}

@@ -182,11 +182,11 @@ namespace Kiln.Generated
     using global::Kiln.Kernels;
 
     /// <summary>
-    /// The fused kernels of DiabetesClassifier's plans, each once: a plan passes its own dims and offsets as KernelArgs. Each
-    /// kernel Kn has an ILGPU form Kn (a grid-stride loop, one element per iteration), a managed form KnCpu over elements
-    /// [start, end) of its domain (vectors of 16 or 8 lanes where every operand allows), and, for a max, min or product of all elements,
-    /// KnCombine joining two partial results. A vector loop is a do-while: the form in which the JIT keeps the body's constants
-    /// in registers across iterations when the lane count is a type's member (S.Count).
+    /// The fused kernels of DiabetesClassifier's plans, each once: a plan passes its own dims and offsets as KernelArgs. A flat
+    /// kernel is a struct Kn, its value at one element over floats and over vectors, which the runtime's FlatLoops (managed)
+    /// and FlatLoopsGpu (ILGPU) run over the operands its plan passes. Any other kernel Kn has an ILGPU form Kn (a grid-stride
+    /// loop, one element per iteration), a managed form KnCpu over elements [c, stop) of its domain (vectors of 16 or 8 lanes
+    /// where every operand allows), and, for a max, min or product of all elements, KnCombine joining two partial results.
     /// </summary>
     file static class DiabetesClassifierKernels
     {
