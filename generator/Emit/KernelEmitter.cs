@@ -477,7 +477,7 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
         // one element is straight-line code; a domain shorter than a vector is one partial vector (no loop to emit)
         if (live.Count == 0) return null;
         // the dims its body reads are KernelArgs (a kernel reading more keeps its plan's Bound: not a struct)
-        var dims = new HashSet<string>(Body(k, vector: false).SelectMany(line => System.Text.RegularExpressions.Regex.Matches(line, @"\bd\.(\w+)").Cast<System.Text.RegularExpressions.Match>().Select(m => m.Groups[1].Value)));
+        var dims = new HashSet<string>(Body(k, vector: false).SelectMany(line => System.Text.RegularExpressions.Regex.Matches(line, @"\bd\.@?(\w+)").Cast<System.Text.RegularExpressions.Match>().Select(m => m.Groups[1].Value)));
         if (dims.Count > 16) return null;
         var dense = new Size[domain.Rank];
         var stride = Size.Of(1);

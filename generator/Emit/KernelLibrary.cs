@@ -101,8 +101,9 @@ internal sealed class KernelLibrary(string className)
         w.Line($"/// The fused kernels of {modelName}'s plans, each once: a plan passes its own dims and offsets as KernelArgs. A flat");
         w.Line("/// kernel is a struct Kn, its value at one element over floats and over vectors, which the runtime's FlatLoops (managed)");
         w.Line("/// and FlatLoopsGpu (ILGPU) run over the operands its plan passes. Any other kernel Kn has an ILGPU form Kn (a grid-stride");
-        w.Line("/// loop, one element per iteration), a managed form KnCpu over elements [c, stop) of its domain (vectors of 16 or 8 lanes");
-        w.Line("/// where every operand allows), and, for a max, min or product of all elements, KnCombine joining two partial results.");
+        w.Line("/// loop, one element per iteration), a managed form KnCpu over elements [c, stop) of its domain ([start, end) where it cuts");
+        w.Line("/// them at row ends; vectors of 16 or 8 lanes where every operand allows), and, for a max, min or product of all elements,");
+        w.Line("/// KnCombine joining two partial results.");
         w.Line($"/// </summary>");
         w.Open($"file static class {className}");
         for (int i = 0; i < _texts.Count; i++)

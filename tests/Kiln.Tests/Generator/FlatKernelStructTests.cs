@@ -90,4 +90,19 @@ public class FlatKernelStructTests
         Assert.Equal(2, Regex.Matches(source, @"public static void K\d+\(Index1D index").Count);
         Assert.Matches(@"public static void K\d+Cpu<S>\(KernelArrays a, KernelArgs d, int c, int stop\)", source);
     }
+
+    /// <summary>A bias row 12 long (8 or more, not a multiple of 8) keeps the loop cut at row ends, each row in vectors of
+    /// 8 and a partial one; a flat loop would read the bias at c % 12, one element at a time.</summary>
+    [Fact]
+    public void A_bias_row_of_twelve_keeps_the_row_loop_in_vectors()
+    {
+        var source = Generate("""
+            [Param(12)] Tensor b;
+            [Forward] public Tensor Twelve([Shape(8, 12)] Tensor x) => Tanh(x + b);
+            """);
+        Assert.Empty(Structs(source));
+        Assert.Matches(@"public static void K\d+Cpu<S>\(KernelArrays a, KernelArgs d, int start, int end\)", source);
+        Assert.Contains("(8 lanes), kernel K", source);
+        Assert.DoesNotContain("c % 12", source);
+    }
 }

@@ -140,8 +140,9 @@ namespace Kiln.Generated
     /// The fused kernels of LinearModel's plans, each once: a plan passes its own dims and offsets as KernelArgs. A flat
     /// kernel is a struct Kn, its value at one element over floats and over vectors, which the runtime's FlatLoops (managed)
     /// and FlatLoopsGpu (ILGPU) run over the operands its plan passes. Any other kernel Kn has an ILGPU form Kn (a grid-stride
-    /// loop, one element per iteration), a managed form KnCpu over elements [c, stop) of its domain (vectors of 16 or 8 lanes
-    /// where every operand allows), and, for a max, min or product of all elements, KnCombine joining two partial results.
+    /// loop, one element per iteration), a managed form KnCpu over elements [c, stop) of its domain ([start, end) where it cuts
+    /// them at row ends; vectors of 16 or 8 lanes where every operand allows), and, for a max, min or product of all elements,
+    /// KnCombine joining two partial results.
     /// </summary>
     file static class LinearModelKernels
     {
