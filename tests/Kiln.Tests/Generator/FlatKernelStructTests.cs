@@ -14,19 +14,7 @@ namespace Kiln.Tests.Generator;
 /// </summary>
 public class FlatKernelStructTests
 {
-    private static string Generate(string members)
-    {
-        var result = GeneratorHarness.Run($$"""
-            using Kiln;
-            using static Kiln.Ops;
-            [Model] public partial class Flat
-            {
-                {{members}}
-            }
-            """);
-        Assert.Empty(result.CompileErrors);
-        return result.Source("Flat");
-    }
+    private static string Generate(string members) => GeneratorHarness.Model("Flat", members);
 
     /// <summary>The text of each generated struct kernel, by name.</summary>
     private static System.Collections.Generic.Dictionary<string, string> Structs(string source) =>

@@ -46,17 +46,10 @@ public class KernelSharingTests
     {
         var layers = string.Join("\n", Enumerable.Range(0, 12).Select(i => $"[Param(16, 16)] Tensor w{i}; [Param(16)] Tensor b{i};"));
         var chain = Enumerable.Range(0, 12).Aggregate("x", (h, i) => $"Elu(Linear({h}, w{i}, b{i}))");
-        var result = GeneratorHarness.Run($$"""
-            using Kiln;
-            using static Kiln.Ops;
-            [Model] public partial class Deep
-            {
-                {{layers}}
-                [Loss] public Tensor Loss([Shape("N", 16)] Tensor x) => {{chain}}.Sum();
-            }
+        var source = GeneratorHarness.Model("Deep", $$"""
+            {{layers}}
+            [Loss] public Tensor Loss([Shape("N", 16)] Tensor x) => {{chain}}.Sum();
             """);
-        Assert.Empty(result.CompileErrors);
-        var source = result.Source("Deep");
         // each kernel's comment: its op list, up to the line naming its arguments
         var kernels = Regex.Split(source, @"\n\s*// K\d+: ").Skip(1).Select(k => k.Split("// d:")[0]).ToList();
         Assert.Single(kernels, k => k.Contains("= Elu(") && !k.Contains("Sum("));
@@ -69,19 +62,8 @@ public class KernelSharingTests
         // [1, 8] and [8, 1] are the same 8 elements: the second plan adds no kernel of its own
         const string row = "[Loss] public Tensor Row([Shape(1, 8), RequiresGrad] Tensor x) => Exp(x).Sum();";
         const string column = "[Loss] public Tensor Column([Shape(8, 1), RequiresGrad] Tensor x) => Exp(x).Sum();";
-        int Kernels(string methods)
-        {
-            var result = GeneratorHarness.Run($$"""
-                using Kiln;
-                using static Kiln.Ops;
-                [Model] public partial class Shapes
-                {
-                    {{methods}}
-                }
-                """);
-            Assert.Empty(result.CompileErrors);
-            return Regex.Matches(result.Source("Shapes"), @"public static \w+ K\d+Cpu(<S>)?\(|public struct K\d+ ").Count;
-        }
+        int Kernels(string methods) =>
+            Regex.Matches(GeneratorHarness.Model("Shapes", methods), @"public static \w+ K\d+Cpu(<S>)?\(|public struct K\d+ ").Count;
         int alone = Kernels(row);
         Assert.True(alone >= 2, $"expected a forward and a gradient kernel, found {alone}");
         Assert.Equal(alone, Kernels(row + "\n" + column));

@@ -45,4 +45,20 @@ public static class GeneratorHarness
         var driver = Driver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out var diagnostics);
         return new Result(output, diagnostics, driver.GetRunResult());
     }
+
+    /// <summary>The generated source of a [Model] class <paramref name="name"/> with these members (using Kiln and
+    /// Kiln.Ops), which must compile.</summary>
+    public static string Model(string name, string members)
+    {
+        var result = Run($$"""
+            using Kiln;
+            using static Kiln.Ops;
+            [Model] public partial class {{name}}
+            {
+                {{members}}
+            }
+            """);
+        Xunit.Assert.Empty(result.CompileErrors);
+        return result.Source(name);
+    }
 }
