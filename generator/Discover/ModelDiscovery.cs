@@ -95,7 +95,41 @@ internal static class ModelDiscovery
             methods.ToEquatable(),
             diagnostics.ToEquatable(),
             location,
-            NamesHidden: hiding is not null);
+            NamesHidden: hiding is not null,
+            EagerDropout: CallsDropout(type, compilation, cancellationToken));
+    }
+
+    /// <summary>
+    /// Whether the class's own code calls Kiln.Ops.Dropout by its short name (using static Kiln.Ops) from instance members
+    /// only, and declares or inherits no member named Dropout: the generated part then adds a private Dropout that such
+    /// calls bind to, so a method called eagerly drops in training mode only, as its plans do. (A call from a static
+    /// member, or from a field initializer, could not reach the instance method; such a class keeps Ops.Dropout, which
+    /// always drops.)
+    /// </summary>
+    private static bool CallsDropout(INamedTypeSymbol type, Compilation compilation, CancellationToken cancellationToken)
+    {
+        for (var t = type; t is not null; t = t.BaseType)
+            if (t.GetMembers("Dropout").Length > 0) return false;
+        bool any = false;
+        foreach (var reference in type.DeclaringSyntaxReferences)
+        {
+            var declaration = reference.GetSyntax(cancellationToken);
+            SemanticModel? model = null;
+            foreach (var call in declaration.DescendantNodes().OfType<InvocationExpressionSyntax>())
+            {
+                if (call.Expression is not IdentifierNameSyntax { Identifier.ValueText: "Dropout" }) continue;
+                model ??= compilation.GetSemanticModel(declaration.SyntaxTree);
+                if (model.GetSymbolInfo(call, cancellationToken).Symbol is not IMethodSymbol { ContainingType: { Name: "Ops" } ops } || ops.ContainingNamespace?.ToDisplayString() != "Kiln") continue;
+                var member = call.Ancestors().OfType<MemberDeclarationSyntax>().FirstOrDefault();
+                if (member is null || member.Modifiers.Any(SyntaxKind.StaticKeyword) || member is BaseFieldDeclarationSyntax
+                    || call.Ancestors().Any(a => a is EqualsValueClauseSyntax { Parent: PropertyDeclarationSyntax } or ConstructorInitializerSyntax
+                        || a is AnonymousFunctionExpressionSyntax f && f.Modifiers.Any(SyntaxKind.StaticKeyword)
+                        || a is LocalFunctionStatementSyntax l && l.Modifiers.Any(SyntaxKind.StaticKeyword)))
+                    return false;
+                any = true;
+            }
+        }
+        return any;
     }
 
     private static void ReadField(IFieldSymbol field, List<string> modelDims, List<ParamSpec> parameters, List<ModuleSpec> modules, List<DiagnosticInfo> diagnostics)
@@ -125,7 +159,7 @@ internal static class ModelDiscovery
                     if (named.Key == "FanIn") fanIn = ReadDim(named.Value, modelDims, location, diagnostics, field.ContainingType.Name);
                     if (named.Key == "Init" && named.Value.Value is int i) init = i;
                 }
-                parameters.Add(new ParamSpec(field.Name, shape.ToEquatable(), fanIn, init, location, buffer));
+                parameters.Add(new ParamSpec(field.Name, shape.ToEquatable(), fanIn, init, location, buffer, field.IsReadOnly));
             }
             else if (name == "Kiln.ModuleAttribute")
             {

@@ -22,7 +22,9 @@ internal static class ModelEmitter
         w.Line();
         if (model.Namespace.Length > 0) w.Open($"namespace {model.Namespace}");
         w.Open($"partial class {Identifier.Escape(model.Name)}");
+        if (model.EagerDropout) w.Line("private readonly global::Kiln.ModelState _kilnState;");
         Binding(w, model, models, ownsParameters: false);
+        if (model.EagerDropout) { w.Line(); EagerDropout(w, "this._kilnState"); }
         w.Close();
         if (model.Namespace.Length > 0) w.Close();
         return w.ToString();
@@ -39,14 +41,27 @@ internal static class ModelEmitter
         w.Line("/// its fields view those values, so calling a method directly runs it eagerly. Plans are compiled from the model that owns the block.</summary>");
         w.Open($"public {Identifier.Escape(model.Name)}(global::Kiln.ModelState parameters, string prefix)");
         if (ownsParameters) w.Line("this.Parameters = parameters;");
+        else if (model.EagerDropout) w.Line("this._kilnState = parameters;");
         foreach (var p in model.Params)
             w.Line($"this.{Identifier.Escape(p.Name)} = parameters.{(p.IsBuffer ? "BufferTensor" : "Tensor")}(prefix + \"{p.Name}\");");
+        // a buffer field that a method called eagerly assigned is handed back to the block before the block is next used
+        var assigned = model.Params.Where(p => p.IsBuffer && !p.IsReadOnly).ToList();
+        if (assigned.Count > 0)
+            w.Line($"parameters.TrackBufferFields(() => {{ {string.Concat(assigned.Select(p => $"this.{Identifier.Escape(p.Name)} = parameters.AdoptBuffer(prefix, \"{p.Name}\", this.{Identifier.Escape(p.Name)}); "))}}});");
         foreach (var sub in model.Modules)
         {
             bool bindable = models.TryGetValue(sub.TypeName, out var child) && child.IsPartial && !child.HasConstructor && !child.NamesHidden;
             w.Line(bindable ? $"this.{Identifier.Escape(sub.Name)} = new {sub.TypeName}(parameters, prefix + \"{sub.Name}.\");" : $"this.{Identifier.Escape(sub.Name)} = null!;");
         }
         w.Close();
+    }
+
+    /// <summary>The model's own Dropout, which its calls of Dropout bind to ahead of Ops.Dropout: a method called eagerly
+    /// drops in training mode only, as its plans do (<see cref="ModelSpec.EagerDropout"/>).</summary>
+    private static void EagerDropout(SourceWriter w, string state)
+    {
+        w.Line("/// <summary>Dropout in training mode, the identity in eval mode (Parameters.Train() / Eval()), when a method is called eagerly.</summary>");
+        w.Line($"private global::Kiln.Tensor Dropout(global::Kiln.Tensor input, float p = 0.5f) => {state}.Dropout(input, p);");
     }
 
     public static string Emit(ModelSpec model, IReadOnlyList<ParamLayout> layout, IReadOnlyList<ParamLayout> buffers, IReadOnlyList<CompiledMethod> methods,
@@ -93,6 +108,7 @@ internal static class ModelEmitter
             Binding(w, model, models, ownsParameters: true);
             w.Line();
         }
+        if (model.EagerDropout) { EagerDropout(w, "this.Parameters"); w.Line(); }
         var library = new KernelLibrary(model.Name + "Kernels");
         var emitters = methods.Select(m => new PlanEmitter(m, layout, model.FullName, library)).ToList();
         foreach (var (m, e) in methods.Zip(emitters, (a, b) => (a, b)))

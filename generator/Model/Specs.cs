@@ -32,7 +32,7 @@ internal sealed record DimSpec(int Size, string? Name)
 
 /// <summary>A [Param] field.</summary>
 /// <summary>A [Param] field, or with IsBuffer a [Buffer] field (non-trainable state in its own block).</summary>
-internal sealed record ParamSpec(string Name, EquatableArray<DimSpec> Shape, DimSpec? FanIn, int Init, LocationInfo Location, bool IsBuffer = false);
+internal sealed record ParamSpec(string Name, EquatableArray<DimSpec> Shape, DimSpec? FanIn, int Init, LocationInfo Location, bool IsBuffer = false, bool IsReadOnly = false);
 
 /// <summary>A [Module] field: a submodule of a [Model] type with its dims bound.</summary>
 internal sealed record ModuleSpec(string Name, string TypeName, EquatableArray<int> Dims, LocationInfo Location);
@@ -64,7 +64,9 @@ internal enum MethodKind { Forward, Loss, Helper }
 internal sealed record MethodSpec(string Name, MethodKind Kind, EquatableArray<InputSpec> Inputs, EquatableArray<Statement> Body, LocationInfo Location, EquatableArray<string> Outputs = default, EquatableArray<string> Frozen = default);
 
 /// <summary>What Discover returns for one [Model] class: values only (a test walks it for symbols and syntax).
-/// <paramref name="NamesHidden"/>: a namespace Kiln.X of the compilation hides a Kiln type the generated code names.</summary>
+/// <paramref name="NamesHidden"/>: a namespace Kiln.X of the compilation hides a Kiln type the generated code names.
+/// <paramref name="EagerDropout"/>: its instance members call Dropout, which the generated part then routes through the
+/// model's mode when a method is called eagerly.</summary>
 internal sealed record ModelSpec(
     string Namespace,
     string Name,
@@ -78,4 +80,5 @@ internal sealed record ModelSpec(
     EquatableArray<MethodSpec> Methods,
     EquatableArray<DiagnosticInfo> Diagnostics,
     LocationInfo Location,
-    bool NamesHidden = false);
+    bool NamesHidden = false,
+    bool EagerDropout = false);

@@ -188,7 +188,12 @@ public sealed class RandomGenerator(ulong seed = 0x853c49e6748fea9bUL)
     /// <summary>F.dropout(input, p) in training mode: each element zeroed with probability p, the rest scaled by 1/(1 − p).</summary>
     public Tensor Dropout(Tensor input, float p = 0.5f)
     {
-        if (!(p >= 0 && p <= 1)) throw new ArgumentException($"dropout probability has to be between 0 and 1, but got {p}", nameof(p));
+        CheckDropout(p);
         return input * new Tensor(Draw(input.Layout.Numel, RandomOp.Kind.DropoutMask, p), input.Layout.Shape);
+    }
+
+    internal static void CheckDropout(float p)
+    {
+        if (!(p >= 0 && p <= 1)) throw new ArgumentException($"dropout probability has to be between 0 and 1, but got {p}", nameof(p));
     }
 }

@@ -508,6 +508,7 @@ public abstract class Plan : IDisposable
         _drew = false;
         // indexed loops over the array: no enumerator per run
         var buffers = _bufferSlots;
+        if (buffers.Length > 0) State.AdoptBufferFields();
         for (int i = 0; i < buffers.Length; i++)
             if (buffers[i].Read >= 0) Work.CopyFrom(State.Buffers, buffers[i].Offset, buffers[i].Read, buffers[i].Count);
         RunKernels(backward);

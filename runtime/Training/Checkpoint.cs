@@ -41,6 +41,7 @@ public static class Checkpoint
         var parameters = model.Parameters.ToArray();
         foreach (var p in model.Layout) tensors.Add((p.Name, p.Shape, parameters.AsSpan(p.Offset, p.Count).ToArray()));
         // buffers under their paths beside the parameters, as a PyTorch state_dict holds them
+        model.AdoptBufferFields();
         var buffers = model.Buffers.ToArray();
         foreach (var b in model.BufferLayout) tensors.Add((b.Name, b.Shape, buffers.AsSpan(b.Offset, b.Count).ToArray()));
         var metadata = new Dictionary<string, string> { ["format"] = "pt" };
@@ -267,6 +268,7 @@ public static class Checkpoint
             catch (ArgumentException e) { throw new InvalidDataException($"{path}: the optimizer state does not fit this optimizer: {e.Message}", e); }
         }
         model.Parameters.CopyFrom(parameters);
+        model.AdoptBufferFields(); // a field an eager call assigned views the block again, which takes the file's values
         foreach (var b in model.BufferLayout) model.Buffers.CopyFrom(contents.Tensors[b.Name].Data, b.Offset);
         if (random is { } r) model.Random.Restore(r.Seed, r.Offset);
     }

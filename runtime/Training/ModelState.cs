@@ -56,6 +56,7 @@ public sealed class ModelState : IDisposable
     /// <summary>Sets every buffer to its starting value (zeros, or ones with Init.Ones).</summary>
     public void ResetBuffers()
     {
+        AdoptBufferFields();
         var host = new float[Buffers.Length];
         foreach (var b in BufferLayout)
             if (b.Init == Init.Ones) host.AsSpan(b.Offset, b.Count).Fill(1f);
@@ -68,6 +69,7 @@ public sealed class ModelState : IDisposable
     /// <summary>A copy of one buffer's values (row-major).</summary>
     public float[] Buffer(string name)
     {
+        AdoptBufferFields();
         var b = BufferInfo(name);
         var result = new float[b.Count];
         Buffers.CopyTo(result, b.Offset);
@@ -79,8 +81,53 @@ public sealed class ModelState : IDisposable
         var b = BufferInfo(name);
         if (values.Length != b.Count)
             throw new ArgumentException($"Buffer '{name}' has shape [{string.Join(", ", b.Shape)}] ({b.Count} values) but {values.Length} were given.", nameof(values));
+        AdoptBufferFields();
         Buffers.CopyFrom(values, b.Offset);
     }
+
+    // A [Buffer] field views the block (BufferTensor). A method called eagerly that assigns the field
+    // (running = 0.9f * running + …) leaves it holding a tensor of its own: the model instances register here how to
+    // hand such values back, and every reader and writer of the block (a plan's run, Buffer, SetBuffer, ResetBuffers,
+    // checkpoints) first takes them in, so the block, the plans and the fields agree.
+    private readonly Dictionary<string, Tensor> _bufferViews = new();
+    private readonly Dictionary<Tensor, string> _viewNames = new(ReferenceEqualityComparer.Instance);
+    private Action? _bufferFields;
+
+    /// <summary>
+    /// Called by a model's generated constructor: <paramref name="adopt"/> hands each [Buffer] field that an eager call
+    /// assigned back to the block through <see cref="AdoptBuffer"/>.
+    /// </summary>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
+    public void TrackBufferFields(Action adopt) => _bufferFields += adopt;
+
+    /// <summary>
+    /// [Buffer] field <paramref name="prefix"/> + <paramref name="name"/> after eager calls: when a call assigned the
+    /// field a new tensor, that value is written into the block in training mode (as a plan's run in training mode keeps
+    /// it; in eval mode it is dropped, as there), and the field views the block again. Generated code calls this for each
+    /// buffer field; a field that still views its buffer costs a lookup, no allocation.
+    /// </summary>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
+    public Tensor AdoptBuffer(string prefix, string name, Tensor? field)
+    {
+        if (field is not null && _viewNames.TryGetValue(field, out var viewed) && viewed.Length == prefix.Length + name.Length
+            && viewed.StartsWith(prefix, StringComparison.Ordinal) && viewed.EndsWith(name, StringComparison.Ordinal))
+            return field;
+        string path = prefix + name;
+        var view = BufferTensor(path);
+        if (field is null || ReferenceEquals(field, view)) return view;
+        var b = BufferInfo(path);
+        if (Training)
+        {
+            var values = field.ToArray();
+            if (values.Length != b.Count)
+                throw new InvalidOperationException($"Buffer '{path}' has shape [{string.Join(", ", b.Shape)}] ({b.Count} values), but a method called eagerly assigned it a tensor of shape [{string.Join(", ", field.Layout.Shape)}].");
+            Buffers.CopyFrom(values, b.Offset);
+        }
+        return view;
+    }
+
+    /// <summary>Takes in the [Buffer] fields that eager calls assigned (<see cref="AdoptBuffer"/>).</summary>
+    internal void AdoptBufferFields() => _bufferFields?.Invoke();
 
     /// <summary>The generator of the random ops in the model's methods (Rand, Randn, Dropout …), seeded with the model's seed.</summary>
     public RandomState Random { get; }
@@ -96,6 +143,18 @@ public sealed class ModelState : IDisposable
 
     /// <summary>Eval mode, as nn.Module.eval(): Dropout is the identity.</summary>
     public void Eval() => Training = false;
+
+    /// <summary>
+    /// Dropout in a model's method called eagerly, as its plans run it: <see cref="Ops.Dropout"/> in training mode, the
+    /// input itself in eval mode (PyTorch's nn.Dropout). The generated part of a model that calls Dropout routes its
+    /// calls here; the op outside a model (on tensors of one's own) drops always, as F.dropout's default.
+    /// </summary>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
+    public Tensor Dropout(Tensor input, float p)
+    {
+        RandomGenerator.CheckDropout(p);
+        return Training ? RandomGenerator.Default.Dropout(input, p) : input;
+    }
 
     public Device Device { get; }
     public IReadOnlyList<ParameterInfo> Layout { get; }
@@ -142,8 +201,16 @@ public sealed class ModelState : IDisposable
     /// <summary>A parameter's accumulated gradient as a tensor (param.grad), a view as <see cref="Tensor(string)"/>.</summary>
     public Tensor Gradient(string name) => View(Gradients, Info(name));
 
-    /// <summary>A [Buffer] as a tensor viewing its values.</summary>
-    public Tensor BufferTensor(string name) => View(Buffers, BufferInfo(name));
+    /// <summary>A [Buffer] as a tensor viewing its values (the same tensor at every call).</summary>
+    public Tensor BufferTensor(string name)
+    {
+        if (!_bufferViews.TryGetValue(name, out var view))
+        {
+            _bufferViews[name] = view = View(Buffers, BufferInfo(name));
+            _viewNames[view] = name;
+        }
+        return view;
+    }
 
     /// <summary>Every parameter by name, as named_parameters().</summary>
     public IEnumerable<(string Name, Tensor Value)> Named() => Layout.Select(p => (p.Name, View(Parameters, p)));

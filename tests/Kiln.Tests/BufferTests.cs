@@ -107,6 +107,75 @@ public class BufferTests() : TempFolder("kiln-buffer-")
         Assert.Equal([3f], m.Parameters.Buffer("steps"));
     }
 
+    /// <summary>
+    /// A method called eagerly (m.Normalized(x), as model(x) in PyTorch) that assigns its buffers updates them as a
+    /// training run does: the block, the plans' next runs and checkpoints see the new values, and the fields view the
+    /// block again afterwards, so an eager read follows the plans. In eval mode an eager call keeps nothing, as an eval run.
+    /// </summary>
+    [Fact]
+    public void An_eager_call_that_assigns_buffers_updates_them_as_a_training_run()
+    {
+        using var device = Device.ManagedCpu();
+        var m = new RunningStats(device, seed: 3);
+        var plan = m.CompileNormalized(N);
+        double[] mean = [0, 0, 0], variance = [1, 1, 1], last = [0, 0, 0];
+        double steps = 0;
+        void Expect(float[] x)
+        {
+            for (int j = 0; j < 3; j++)
+            {
+                var (bm, bv) = Column(x, j);
+                mean[j] = 0.9 * mean[j] + 0.1 * bm;
+                variance[j] = 0.9 * variance[j] + 0.1 * bv;
+                last[j] = bm;
+            }
+            steps++;
+        }
+        void Check()
+        {
+            Assert.All(m.Parameters.Buffer("runningMean").Zip(mean), p => Assert.Equal(p.Second, p.First, 5));
+            Assert.All(m.Parameters.Buffer("runningVar").Zip(variance), p => Assert.Equal(p.Second, p.First, 5));
+            Assert.Equal([(float)steps], m.Parameters.Buffer("steps"));
+            Assert.All(m.Parameters.Buffer("tracker.last").Zip(last), p => Assert.Equal(p.Second, p.First, 5));   // a submodule's field
+        }
+        plan.ForwardBackward(Batch(0));
+        Expect(Batch(0));
+        m.Normalized(Tensor.From(Batch(1), N, 3));
+        Expect(Batch(1));
+        Check();   // Buffer() takes in what the eager call assigned
+        plan.ForwardBackward(Batch(2));
+        Expect(Batch(2));
+        m.Normalized(Tensor.From(Batch(3), N, 3));
+        Expect(Batch(3));
+        plan.ForwardBackward(Batch(4));   // the run reads the eager update, then adds its own
+        Expect(Batch(4));
+        Check();
+        // the fields view the block again: the eager forward reads the plans' buffers
+        var x = Batch(5);
+        Assert.Equal(m.CompileNormalize(N).Run(x), m.Normalize(Tensor.From(x, N, 3)).ToArray());
+
+        // a checkpoint saves an eager update; loading one replaces it
+        m.Normalized(Tensor.From(Batch(6), N, 3));
+        Expect(Batch(6));
+        var path = File("eager.safetensors");
+        Checkpoint.Save(path, m.Parameters);
+        Assert.All(Checkpoint.Read(path).Tensors["runningMean"].Data.Zip(mean), p => Assert.Equal(p.Second, p.First, 5));
+        m.Normalized(Tensor.From(Batch(7), N, 3));
+        Checkpoint.Load(path, m.Parameters);
+        Check();
+        plan.ForwardBackward(Batch(8));
+        Expect(Batch(8));
+        Check();
+
+        m.Parameters.Eval();
+        m.Normalized(Tensor.From(Batch(9), N, 3));
+        Check();   // an eval-mode call computes with the buffers but keeps nothing
+        m.Parameters.Train();
+        plan.ForwardBackward(Batch(10));
+        Expect(Batch(10));
+        Check();
+    }
+
     [Fact]
     public void Optimizers_leave_buffers_alone()
     {

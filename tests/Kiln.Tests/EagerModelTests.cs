@@ -39,9 +39,12 @@ public class EagerModelTests
                 _ => throw new InvalidOperationException(),
             };
         }).ToArray();
+        // the eager call updates the buffers it assigns, as a training run does: the plan starts from the same values
+        var buffers = c.State.BufferLayout.Select(b => (b.Name, Start: c.State.Buffer(b.Name))).ToList();
         object? result;
         try { result = info.Invoke(c.Instance, args); }
         catch (System.Reflection.TargetInvocationException e) { throw e.InnerException!; }
+        foreach (var (name, start) in buffers) c.State.SetBuffer(name, start);
         var eager = result switch
         {
             Tensor t => t,

@@ -236,6 +236,40 @@ public class RandomTests() : TempFolder("kiln-random-")
         Assert.Equal(offset + 2, m.Parameters.Random.Offset);   // an eval run still takes its ticket, so train runs after it match either way
     }
 
+    /// <summary>model.eval(); model(x) in PyTorch passes Dropout's input through: a method called eagerly follows the
+    /// model's mode as its plan does, in a submodule too (DropoutByMode in Models/EagerModels.cs).</summary>
+    [Fact]
+    public void A_method_called_eagerly_drops_in_training_mode_only()
+    {
+        using var device = Device.ManagedCpu();
+        var m = new DropoutByMode(device, Seed);
+        var x = Enumerable.Range(1, 8).Select(i => (float)i).ToArray();
+        var w = m.Parameters.Get("block.w");
+        var kept = x.Select((v, i) => (double)v + (double)v * w[i % 4]).ToArray();   // x + x·w: nothing dropped
+        m.Parameters.Eval();
+        Assert.Equal(kept, D(m.Drop(Tensor.From(x, 2, 4)).ToArray()), new Tolerance(1e-6));
+        Assert.Equal(kept, D(m.CompileDrop().Run(x)), new Tolerance(1e-6));
+
+        m.Parameters.Train();
+        bool dropped = false;
+        for (int call = 0; call < 10; call++)
+        {
+            var y = m.Drop(Tensor.From(x, 2, 4)).ToArray();
+            for (int i = 0; i < 8; i++)
+            {
+                // each term is dropped or scaled by 1/(1 - 0.5)
+                double a = 2 * x[i], b = 2 * x[i] * w[i % 4];
+                Assert.Contains(new[] { 0, a, b, a + b }, v => Math.Abs(v - y[i]) < 1e-5);
+                dropped |= Math.Abs(y[i] - (a + b)) > 1e-5;
+            }
+        }
+        Assert.True(dropped);
+        // a class that calls Dropout from a static member keeps Ops.Dropout (no member of its own): it compiled, and drops
+        var s = new DropoutInStaticHelper(device, Seed);
+        s.Parameters.Eval();
+        Assert.Contains(Enumerable.Range(0, 10).Select(_ => s.Drop(Tensor.From(x[..4])).ToArray()), y => y.Contains(0f));
+    }
+
     [Fact]
     public void A_checkpoint_resumes_the_draws_bit_for_bit()
     {

@@ -37,7 +37,11 @@ namespace Demo
             this.w = parameters.Tensor(prefix + "w");
             this.head = parameters.Tensor(prefix + "head");
             this.meanLogits = parameters.BufferTensor(prefix + "meanLogits");
+            parameters.TrackBufferFields(() => { this.meanLogits = parameters.AdoptBuffer(prefix, "meanLogits", this.meanLogits); });
         }
+
+        /// <summary>Dropout in training mode, the identity in eval mode (Parameters.Train() / Eval()), when a method is called eagerly.</summary>
+        private global::Kiln.Tensor Dropout(global::Kiln.Tensor input, float p = 0.5f) => this.Parameters.Dropout(input, p);
 
         /// <summary>Compiles Classify for the given dims: binds them, plans memory and loads kernels once.</summary>
         public ClassifyPlan CompileClassify(int n) => new(this, n);
