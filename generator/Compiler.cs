@@ -32,8 +32,19 @@ internal static class Compiler
         string hint = ((model.Namespace.Length > 0 ? model.Namespace + "." : "") + model.Name).Replace("@", "") + ".Kiln.g.cs";
         try
         {
-            if (!model.IsPartial || model.Diagnostics.Count > 0) return new ModelOutput(hint, null, diagnostics.ToEquatable());
+            if (!model.IsPartial) return new ModelOutput(hint, null, diagnostics.ToEquatable());
             var models = all.GroupBy(m => m.FullName).ToDictionary(g => g.Key, g => g.First());
+            if (model.Diagnostics.Count > 0)
+            {
+                // nothing is emitted, but where the only errors are constructs the parser could not read (KLN0001), the
+                // other methods are still checked, so one such construct does not hide the model's shape errors
+                if (model.Dims.Count == 0 && model.Diagnostics.All(d => d.Id == Descriptors.Unsupported.Id))
+                {
+                    var check = new Lowerer(model, models, diagnostics);
+                    foreach (var method in model.Methods.Where(m => m.Kind != MethodKind.Helper && !m.Broken)) check.Lower(method);
+                }
+                return new ModelOutput(hint, null, diagnostics.ToEquatable());
+            }
             var lowerer = new Lowerer(model, models, diagnostics);
             var compiled = new List<CompiledMethod>();
             bool failed = false;

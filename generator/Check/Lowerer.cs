@@ -493,6 +493,7 @@ internal sealed class Lowerer
     {
         var method = model.Methods.FirstOrDefault(m => m.Name == methodName);
         if (method is null) { Report(Descriptors.Unsupported, call.Location, $"A call to '{methodName}', which is not a model method"); throw new LoweringFailed(); }
+        if (method.Broken) throw new LoweringFailed();   // its body's construct is reported where it is
         string key = model.FullName + "." + methodName;
         if (caller.Stack.Contains(key)) { Report(Descriptors.Recursion, call.Location, methodName); throw new LoweringFailed(); }
         var locals = new Dictionary<string, Value>();

@@ -23,7 +23,7 @@ internal static class Descriptors
     public static readonly DiagnosticDescriptor LossNotScalar = Error("KLN0005", "A loss must be a scalar",
         "Loss method '{0}' returns shape {1}; a [Loss] must return a 0-d tensor (use reduction Sum or Mean; in a tuple, the loss comes first)");
     public static readonly DiagnosticDescriptor TargetShape = Error("KLN0006", "Input and target shapes differ",
-        "{0}: target shape {2} must equal input shape {1}");
+        "{0}: target shape {2} does not fit input shape {1}");
     public static readonly DiagnosticDescriptor BadDeclaration = Error("KLN0007", "Invalid model declaration",
         "{0}");
     public static readonly DiagnosticDescriptor UnknownDim = Error("KLN0008", "Unknown named dim",

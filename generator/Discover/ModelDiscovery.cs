@@ -290,6 +290,7 @@ internal static class ModelDiscovery
             }
         var semanticModel = compilation.GetSemanticModel(syntax.SyntaxTree);
         var parser = new BodyParser(semanticModel, model, diagnostics, cancellationToken);
+        int reported = diagnostics.Count;
         var body = parser.ParseBody(syntax);
         if (outputs.Distinct().Count() != outputs.Count || outputs.Any(o => !char.IsLetter(o[0])))
         {
@@ -299,7 +300,7 @@ internal static class ModelDiscovery
         var frozen = method.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == "Kiln.LossAttribute")?.NamedArguments
             .Where(n => n.Key == "Frozen" && n.Value.Kind == TypedConstantKind.Array && !n.Value.IsNull)
             .SelectMany(n => n.Value.Values.Select(v => v.Value as string ?? "")).ToList() ?? new List<string>();
-        return new MethodSpec(method.Name, kind, inputs.ToEquatable(), body.ToEquatable(), location, outputs.ToEquatable(), frozen.ToEquatable());
+        return new MethodSpec(method.Name, kind, inputs.ToEquatable(), body.ToEquatable(), location, outputs.ToEquatable(), frozen.ToEquatable(), Broken: diagnostics.Count > reported);
     }
 
     /// <summary>

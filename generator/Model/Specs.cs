@@ -61,7 +61,8 @@ internal enum MethodKind { Forward, Loss, Helper }
 /// <summary>A method of a model, with its body parsed into the expression language.</summary>
 /// <paramref name="Outputs"/>: the element names when the method returns a tuple of tensors (<c>(Tensor loss, Tensor logits)</c>; Item1… where unnamed), else empty.
 /// <paramref name="Frozen"/>: [Loss(Frozen = …)] parameter or submodule paths this plan does not differentiate.
-internal sealed record MethodSpec(string Name, MethodKind Kind, EquatableArray<InputSpec> Inputs, EquatableArray<Statement> Body, LocationInfo Location, EquatableArray<string> Outputs = default, EquatableArray<string> Frozen = default);
+/// <summary>A model method as parsed; <paramref name="Broken"/>: its body holds a construct the parser reported (KLN0001).</summary>
+internal sealed record MethodSpec(string Name, MethodKind Kind, EquatableArray<InputSpec> Inputs, EquatableArray<Statement> Body, LocationInfo Location, EquatableArray<string> Outputs = default, EquatableArray<string> Frozen = default, bool Broken = false);
 
 /// <summary>What Discover returns for one [Model] class: values only (a test walks it for symbols and syntax).
 /// <paramref name="NamesHidden"/>: a namespace Kiln.X of the compilation hides a Kiln type the generated code names.

@@ -135,7 +135,7 @@ internal static class LossOps
             throw new ShapeException(Descriptors.TargetShape, loss + " (input must be (N, C) or (N, C, d1, ...))", s.ToString(), target.Shape.ToString());
         var expected = new Shape(s.Dims.Where((_, i) => i != 1));
         if (!target.Shape.Equals(expected))
-            throw new ShapeException(Descriptors.TargetShape, loss + " target (the input's shape without the class dim)", expected.ToString(), target.Shape.ToString());
+            throw new ShapeException(Descriptors.TargetShape, $"{loss} (class indices have the input's shape without its class dim, {expected})", s.ToString(), target.Shape.ToString());
         if (weight is not null && (weight.Shape.Rank != 1 || weight.Shape[0] != s[1]))
             throw new ShapeException(Descriptors.TargetShape, loss + " weight (must be (C))", s.ToString(), weight.Shape.ToString());
         if (s.Rank > 2)

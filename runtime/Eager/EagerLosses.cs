@@ -19,8 +19,33 @@ internal static class EagerLosses
         _ => throw new ArgumentException($"reduction {reduction} applies to KlDiv only", nameof(reduction)),
     };
 
+    /// <summary>
+    /// A loss's input and target of one shape, as its plan requires (KLN0006 at build time): a (N) input against a (N, 1)
+    /// target would broadcast to (N, N) and return a number, silently wrong (PyTorch warns for MSE and L1, raises for BCE).
+    /// </summary>
+    public static void SameShape(string loss, Tensor input, Tensor target, string what = "target")
+    {
+        if (!input.Layout.Shape.AsSpan().SequenceEqual(target.Layout.Shape))
+            throw new ArgumentException($"{loss}: {what} shape {Dims(target)} does not fit input shape {Dims(input)} (they must be equal, as in a compiled model: KLN0006)", what);
+    }
+
+    private static string Dims(Tensor t) => $"[{string.Join(", ", t.Layout.Shape)}]";
+
+    public static Tensor Mse(Tensor x, Tensor y, Reduction reduction)
+    {
+        SameShape("MseLoss", x, y);
+        return Reduce((x - y).Square(), reduction);
+    }
+
+    public static Tensor L1(Tensor x, Tensor y, Reduction reduction)
+    {
+        SameShape("L1Loss", x, y);
+        return Reduce((x - y).Abs(), reduction);
+    }
+
     public static Tensor Bce(Tensor p, Tensor y, Tensor? weight, Reduction reduction)
     {
+        SameShape("BinaryCrossEntropy", p, y);
         foreach (float v in p.ToArray())
             if (!(v >= 0 && v <= 1)) throw new ArgumentException($"all elements of input should be between 0 and 1, got {v}", nameof(p));
         // logs clamped at -100, as PyTorch's binary_cross_entropy
@@ -31,6 +56,7 @@ internal static class EagerLosses
     /// <summary>(1 − y)·x + (1 + (pw − 1)·y)·softplus(−x), PyTorch's stable form.</summary>
     public static Tensor BceWithLogits(Tensor x, Tensor y, Tensor? weight, Tensor? posWeight, Reduction reduction)
     {
+        SameShape("BinaryCrossEntropyWithLogits", x, y);
         var softplus = (-x).Softplus();
         var loss = (1f - y) * x + (posWeight is null ? softplus : (1f + (posWeight - 1f) * y) * softplus);
         return Reduce(weight is null ? loss : loss * weight, reduction);
@@ -97,6 +123,7 @@ internal static class EagerLosses
 
     public static Tensor SmoothL1(Tensor x, Tensor y, Reduction reduction, float beta)
     {
+        SameShape("SmoothL1Loss", x, y);
         var d = (x - y).Abs();
         if (beta == 0) return Reduce(d, reduction);
         return Reduce(Where(d < beta, 0.5f * d * d / beta, d - 0.5f * beta), reduction);
@@ -104,12 +131,14 @@ internal static class EagerLosses
 
     public static Tensor Huber(Tensor x, Tensor y, Reduction reduction, float delta)
     {
+        SameShape("HuberLoss", x, y);
         var d = (x - y).Abs();
         return Reduce(Where(d < delta, 0.5f * d * d, delta * (d - 0.5f * delta)), reduction);
     }
 
     public static Tensor PoissonNll(Tensor x, Tensor t, bool logInput, bool full, float eps, Reduction reduction)
     {
+        SameShape("PoissonNllLoss", x, t);
         var loss = logInput ? x.Exp() - t * x : x - t * (x + eps).Log();
         if (full) loss = loss + Where(t > 1f, t * t.Log() - t + 0.5f * (2f * MathF.PI * t).Log(), ZerosLike(t));
         return Reduce(loss, reduction);
@@ -117,21 +146,34 @@ internal static class EagerLosses
 
     public static Tensor KlDiv(Tensor x, Tensor t, Reduction reduction, bool logTarget)
     {
+        SameShape("KlDiv", x, t);
         // t·(log t − x), with 0·log 0 = 0 (xlogy), or eᵗ·(t − x) for log targets
         var loss = logTarget ? t.Exp() * (t - x) : Where(t > 0f, t * t.ClampMin(float.Epsilon).Log(), ZerosLike(t)) - t * x;
         return reduction == Reduction.BatchMean ? loss.Sum() / (x.Dim() == 0 ? 1 : x.Size(0)) : Reduce(loss, reduction);
     }
 
-    public static Tensor MarginRanking(Tensor x1, Tensor x2, Tensor y, float margin, Reduction reduction) =>
-        Reduce((-y * (x1 - x2) + margin).ClampMin(0f), reduction);
+    public static Tensor MarginRanking(Tensor x1, Tensor x2, Tensor y, float margin, Reduction reduction)
+    {
+        if (x1.Dim() != x2.Dim() || x1.Dim() != y.Dim())
+            throw new ArgumentException($"MarginRankingLoss: all input tensors must have the same rank, got {Dims(x1)}, {Dims(x2)} and target {Dims(y)}", nameof(y));
+        return Reduce((-y * (x1 - x2) + margin).ClampMin(0f), reduction);
+    }
 
-    public static Tensor HingeEmbedding(Tensor x, Tensor y, float margin, Reduction reduction) =>
-        Reduce(Where(y != 1f, (margin - x).ClampMin(0f), ZerosLike(x)) + Where(y != -1f, x, ZerosLike(x)), reduction);
+    public static Tensor HingeEmbedding(Tensor x, Tensor y, float margin, Reduction reduction)
+    {
+        SameShape("HingeEmbeddingLoss", x, y);
+        return Reduce(Where(y != 1f, (margin - x).ClampMin(0f), ZerosLike(x)) + Where(y != -1f, x, ZerosLike(x)), reduction);
+    }
 
-    public static Tensor SoftMargin(Tensor x, Tensor y, Reduction reduction) => Reduce((-y * x).Softplus(), reduction);
+    public static Tensor SoftMargin(Tensor x, Tensor y, Reduction reduction)
+    {
+        SameShape("SoftMarginLoss", x, y);
+        return Reduce((-y * x).Softplus(), reduction);
+    }
 
     public static Tensor MultilabelSoftMargin(Tensor x, Tensor y, Tensor? weight, Reduction reduction)
     {
+        SameShape("MultilabelSoftMarginLoss", x, y);
         // log σ(x) = −softplus(−x), log σ(−x) = −softplus(x)
         var loss = -(y * -(-x).Softplus() + (1f - y) * -x.Softplus());
         if (weight is not null) loss = loss * weight;
@@ -199,6 +241,8 @@ internal static class EagerLosses
 
     public static Tensor TripletMargin(Tensor a, Tensor p, Tensor n, float margin, float norm, float eps, bool swap, Reduction reduction)
     {
+        SameShape("TripletMarginLoss", a, p, "positive");
+        SameShape("TripletMarginLoss", a, n, "negative");
         int last = a.Dim() - 1;
         Tensor Distance(Tensor u, Tensor v) => (u - v + eps).Norm(norm, last);
         var dp = Distance(a, p);
@@ -209,6 +253,9 @@ internal static class EagerLosses
 
     public static Tensor CosineEmbedding(Tensor x1, Tensor x2, Tensor y, float margin, Reduction reduction)
     {
+        SameShape("CosineEmbeddingLoss", x1, x2, "input2");
+        if (x1.Dim() is not (1 or 2) || !y.Layout.Shape.AsSpan().SequenceEqual(x1.Layout.Shape.AsSpan(0, x1.Dim() - 1)))
+            throw new ArgumentException($"CosineEmbeddingLoss: inputs (N, D) or (D) and a target (N) or (), got inputs {Dims(x1)} and target {Dims(y)}", nameof(y));
         const float Epsilon = 1e-12f;   // PyTorch's cosine_embedding_loss
         int dim = x1.Dim() - 1;
         var cos = (x1 * x2).Sum(dim) / (((x1 * x1).Sum(dim) + Epsilon) * ((x2 * x2).Sum(dim) + Epsilon)).Sqrt();

@@ -5,9 +5,9 @@ namespace Kiln;
 public static class Losses
 {
     /// <summary>MSELoss: (input - target)².</summary>
-    public static Tensor MseLoss(Tensor input, Tensor target, Reduction reduction = Reduction.Mean) => EagerLosses.Reduce((input - target).Square(), reduction);
+    public static Tensor MseLoss(Tensor input, Tensor target, Reduction reduction = Reduction.Mean) => EagerLosses.Mse(input, target, reduction);
     /// <summary>L1Loss: |input - target|.</summary>
-    public static Tensor L1Loss(Tensor input, Tensor target, Reduction reduction = Reduction.Mean) => EagerLosses.Reduce((input - target).Abs(), reduction);
+    public static Tensor L1Loss(Tensor input, Tensor target, Reduction reduction = Reduction.Mean) => EagerLosses.L1(input, target, reduction);
     /// <summary>BCELoss on probabilities: -w(y log p + (1-y) log(1-p)), logs clamped at -100 as PyTorch does.
     /// When <paramref name="input"/> is Sigmoid(z) the generator uses the stable logits form.</summary>
     public static Tensor BinaryCrossEntropy(Tensor input, Tensor target, Tensor? weight = null, Reduction reduction = Reduction.Mean) => EagerLosses.Bce(input, target, weight, reduction);

@@ -107,6 +107,55 @@ public class EagerTensorTests
     private static bool Maps(Type reference, Type language) =>
         reference == language || (reference == typeof(RefTensor) && language == typeof(Tensor)) || (reference == typeof(double) && language == typeof(float));
 
+    /// <summary>
+    /// A loss called on tensors rejects an input and a target of different shapes, as the same expression in a model is
+    /// KLN0006: (N) against (N, 1) would broadcast to (N, N) and return a number, silently wrong.
+    /// </summary>
+    [Theory]
+    [InlineData("MseLoss")]
+    [InlineData("L1Loss")]
+    [InlineData("SmoothL1Loss")]
+    [InlineData("HuberLoss")]
+    [InlineData("BinaryCrossEntropy")]
+    [InlineData("BinaryCrossEntropyWithLogits")]
+    [InlineData("SoftMarginLoss")]
+    [InlineData("PoissonNllLoss")]
+    [InlineData("KlDiv")]
+    [InlineData("HingeEmbeddingLoss")]
+    public void A_loss_on_tensors_rejects_a_target_of_another_shape(string loss)
+    {
+        var row = Tensor.From(0.8f, 0.2f);
+        var column = Tensor.From(new float[,] { { 1f }, { 0f } });
+        Func<Tensor, Tensor, Tensor> call = loss switch
+        {
+            "MseLoss" => (x, y) => Losses.MseLoss(x, y),
+            "L1Loss" => (x, y) => Losses.L1Loss(x, y),
+            "SmoothL1Loss" => (x, y) => Losses.SmoothL1Loss(x, y),
+            "HuberLoss" => (x, y) => Losses.HuberLoss(x, y),
+            "BinaryCrossEntropy" => (x, y) => Losses.BinaryCrossEntropy(x, y),
+            "BinaryCrossEntropyWithLogits" => (x, y) => Losses.BinaryCrossEntropyWithLogits(x, y),
+            "SoftMarginLoss" => (x, y) => Losses.SoftMarginLoss(x, y),
+            "PoissonNllLoss" => (x, y) => Losses.PoissonNllLoss(x, y),
+            "KlDiv" => (x, y) => Losses.KlDiv(x, y),
+            _ => (x, y) => Losses.HingeEmbeddingLoss(x, y),
+        };
+        var e = Assert.Throws<ArgumentException>(() => call(row, column));
+        Assert.Contains(loss, e.Message);
+        Assert.Contains("target shape [2, 1] does not fit input shape [2]", e.Message);
+        Assert.Equal(0, call(column, Tensor.From(new float[,] { { 1f }, { 0f } })).Dim());   // one shape: a number
+    }
+
+    [Fact]
+    public void Losses_of_several_inputs_on_tensors_check_their_shapes()
+    {
+        var a = Tensor.From(new float[,] { { 1f, 2f }, { 3f, 4f } });
+        Assert.Contains("positive shape [2] does not fit input shape [2, 2]", Assert.Throws<ArgumentException>(() => Losses.TripletMarginLoss(a, Tensor.From(1f, 2f), a)).Message);
+        Assert.Contains("same rank", Assert.Throws<ArgumentException>(() => Losses.MarginRankingLoss(Tensor.From(1f, 2f), Tensor.From(1f, 2f), a)).Message);
+        Assert.Contains("CosineEmbeddingLoss", Assert.Throws<ArgumentException>(() => Losses.CosineEmbeddingLoss(a, a, Tensor.From(1f, -1f, 1f))).Message);
+        Assert.Equal(2, Losses.CosineEmbeddingLoss(a, a, Tensor.From(1f, -1f), reduction: Reduction.None).Numel());
+        Assert.Contains("MultilabelSoftMarginLoss", Assert.Throws<ArgumentException>(() => Losses.MultilabelSoftMarginLoss(a, Tensor.From(new float[,] { { 1f, 0f } }))).Message);
+    }
+
     [Fact]
     public void Operators_broadcast_and_match_references()
     {

@@ -69,6 +69,21 @@ public class OptimizerValidationTests
         Assert.ThrowsAny<ArgumentException>(() => Make(setting, m.Parameters));
     }
 
+    /// <summary>The error names the argument the user passed (not an internal name), and a float setting is kept as the
+    /// number written (Python's 0.05, not float32's 0.05000000074505806).</summary>
+    [Fact]
+    public void Sgd_names_the_bad_argument_and_keeps_the_settings_as_written()
+    {
+        using var d = Device.ManagedCpu();
+        var m = new Himmelblau(d);
+        Assert.Equal("nesterov", Assert.Throws<ArgumentException>(() => new Sgd(m.Parameters, 0.1f, nesterov: true)).ParamName);
+        Assert.Equal("momentum value", Assert.Throws<ArgumentOutOfRangeException>(() => new Sgd(m.Parameters, 0.1f, momentum: -1f)).ParamName);
+        var sgd = new Sgd(m.Parameters, 0.05f, momentum: 0.9f, weightDecay: 1e-4f);
+        var options = sgd.ParamGroups[0].Options;
+        Assert.Equal((0.05, 0.9, 1e-4), (options.Lr, options.Momentum, options.WeightDecay));
+        Assert.Equal("0.05", sgd.ParamGroups[0].Options.Lr.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
     [Fact]
     public void Add_param_group_validates_its_options()
     {

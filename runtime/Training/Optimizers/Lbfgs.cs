@@ -53,8 +53,8 @@ public sealed class Lbfgs : IOptimizer
     private static void Validate(LbfgsOptions o)
     {
         OptimizerChecks.AtLeastZero(o.Lr, "learning rate");
-        if (o.MaxIter < 1 || o.HistorySize < 1 || o.MaxEval is < 1) throw new ArgumentOutOfRangeException(nameof(o), $"LBFGS needs max_iter, max_eval and history_size of at least 1 (got {o.MaxIter}, {o.MaxEval}, {o.HistorySize}).");
-        if (o.WeightDecay != 0 || o.Maximize) throw new ArgumentException("LBFGS has no weight_decay or maximize (as in PyTorch).", nameof(o));
+        if (o.MaxIter < 1 || o.HistorySize < 1 || o.MaxEval is < 1) throw new ArgumentOutOfRangeException("options", $"LBFGS needs max_iter, max_eval and history_size of at least 1 (got {o.MaxIter}, {o.MaxEval}, {o.HistorySize}).");
+        if (o.WeightDecay != 0 || o.Maximize) throw new ArgumentException("LBFGS has no weight_decay or maximize (as in PyTorch).", "options");
     }
 
     /// <summary>The options of LBFGS's single parameter group.</summary>

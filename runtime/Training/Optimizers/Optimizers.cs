@@ -23,14 +23,18 @@ public sealed class Sgd : Optimizer<SgdOptions, SgdRule>
     public Sgd(ModelState parameters, SgdOptions options, IEnumerable<string>? names = null) : base(parameters, options, options.Momentum != 0 ? 1 : 0, names) { }
 
     public Sgd(ModelState parameters, float lr, float momentum = 0f, float dampening = 0f, float weightDecay = 0f, bool nesterov = false, bool maximize = false)
-        : this(parameters, new SgdOptions(lr) { Momentum = momentum, Dampening = dampening, WeightDecay = weightDecay, Nesterov = nesterov, Maximize = maximize }) { }
+        : this(parameters, new SgdOptions(Decimal(lr)) { Momentum = Decimal(momentum), Dampening = Decimal(dampening), WeightDecay = Decimal(weightDecay), Nesterov = nesterov, Maximize = maximize }) { }
+
+    /// <summary>A float argument as the double its digits say (0.05f is 0.05, not 0.05000000074505806), as Python's float
+    /// of the same literal: the options print and save what the user wrote, and the rule's float is the same.</summary>
+    private static double Decimal(float value) => double.Parse(value.ToString("R", System.Globalization.CultureInfo.InvariantCulture), System.Globalization.CultureInfo.InvariantCulture);
 
     protected override void Validate(SgdOptions o)
     {
         OptimizerChecks.AtLeastZero(o.Momentum, "momentum value");
         OptimizerChecks.AtLeastZero(o.Dampening, "dampening value");
-        if (o.Nesterov && (o.Momentum <= 0 || o.Dampening != 0)) throw new ArgumentException("Nesterov momentum requires a momentum and zero dampening.", nameof(o));
-        if (o.Momentum != 0 && Defaults is { Momentum: 0 }) throw new ArgumentException("Add momentum groups to an SGD created with momentum (it owns the momentum buffer).", nameof(o));
+        if (o.Nesterov && (o.Momentum <= 0 || o.Dampening != 0)) throw new ArgumentException("Nesterov momentum requires a momentum and zero dampening.", "nesterov");
+        if (o.Momentum != 0 && Defaults is { Momentum: 0 }) throw new ArgumentException("Add momentum groups to an SGD created with momentum (it owns the momentum buffer).", "options");
     }
 
     protected override SgdRule Rule(ParamGroup<SgdOptions> g) =>
@@ -296,9 +300,9 @@ public sealed class Rprop : Optimizer<RpropOptions, RpropRule>
 
     protected override void Validate(RpropOptions o)
     {
-        if (o.WeightDecay != 0) throw new ArgumentException("Rprop has no weight_decay (as in PyTorch).", nameof(o));
-        if (!(0 < o.EtaMinus && o.EtaMinus < 1 && 1 < o.EtaPlus)) throw new ArgumentOutOfRangeException(nameof(o), $"Invalid eta values: {o.EtaMinus}, {o.EtaPlus}");
-        if (!(o.StepSizeMin >= 0 && o.StepSizeMin <= o.StepSizeMax)) throw new ArgumentOutOfRangeException(nameof(o), $"Invalid step sizes: ({o.StepSizeMin}, {o.StepSizeMax})");
+        if (o.WeightDecay != 0) throw new ArgumentException("Rprop has no weight_decay (as in PyTorch).", "weightDecay");
+        if (!(0 < o.EtaMinus && o.EtaMinus < 1 && 1 < o.EtaPlus)) throw new ArgumentOutOfRangeException("etas", $"Invalid eta values: {o.EtaMinus}, {o.EtaPlus}");
+        if (!(o.StepSizeMin >= 0 && o.StepSizeMin <= o.StepSizeMax)) throw new ArgumentOutOfRangeException("stepSizes", $"Invalid step sizes: ({o.StepSizeMin}, {o.StepSizeMax})");
     }
 
     protected override void Initialize(ParamGroup<RpropOptions> g) => Fill(g, 1, (float)g.Lr);

@@ -59,6 +59,28 @@ public class DiagnosticTests
         Assert.Contains("inner dims 6 and 4", message);
     }
 
+    /// <summary>
+    /// A construct the parser cannot read in one method (KLN0001) still lets the model's other methods be checked, so a
+    /// build reports every error at once; a method that calls the unreadable one adds nothing of its own.
+    /// </summary>
+    [Fact]
+    public void An_unsupported_construct_does_not_hide_the_other_methods_errors()
+    {
+        var source = Usings + "[Model] public partial class M { [Param(2, 3)] Tensor w;"
+            + " [Forward] public Tensor A([Shape(2)] Tensor x) => x * System.MathF.Sqrt(2f);"
+            + " [Forward] public Tensor B([Shape(4, 2)] Tensor x) => x.MatMul(x);"
+            + " [Forward] public Tensor C([Shape(3)] Tensor x) => x + w.Sum(1);"
+            + " [Forward] public Tensor D([Shape(2)] Tensor x) => A(x) * 2f;"
+            + " [Forward] public Tensor E([Shape(2)] Tensor x) => x.MatMul(w);"
+            + " }";
+        var result = GeneratorHarness.Run(source);
+        var ids = result.GeneratorDiagnostics.OrderBy(d => d.Location.SourceSpan.Start).Select(d => d.Id).ToList();
+        Assert.Equal(["KLN0001", "KLN0003", "KLN0002"], ids);   // A's call, B's MatMul, C's broadcast; D (calls A) and E (fine) add nothing
+        Assert.Throws<InvalidOperationException>(() => result.Source("M"));   // nothing emitted
+        // alone, the same errors as before
+        Assert.Equal("KLN0003", Assert.Single(GeneratorHarness.Run(Usings + "[Model] public partial class M { [Forward] public Tensor B([Shape(4, 2)] Tensor x) => x.MatMul(x); }").GeneratorDiagnostics).Id);
+    }
+
     [Fact]
     public void MarginRanking_with_a_target_of_another_rank_is_rejected_at_the_call()
     {
