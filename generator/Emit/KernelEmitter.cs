@@ -181,6 +181,8 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
     {
         if (StructOperands(k) is { } operands)
         {
+            // rows shorter than 16 run as one partial vector each: 8 lanes do it with less
+            if (RowLoops(k)) return Cols(Domain(k)) is { IsConstant: true } rowLength && rowLength.Coefficient < 16 ? 8 : 16;
             if (operands.Any(o => o.Reach == "Row")) return operands[0].Cols % 16 == 0 ? 16 : 8;
             var count = Domain(k).Count;
             return count.IsConstant && count.Coefficient < 16 ? 8 : 16;
@@ -471,7 +473,7 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
     {
         if (k.Leaves.Count is 0 or > 4 || !HasVectorForms(k)) return null;
         var mode = ModeOf(k);
-        if (!(mode == ReduceMode.None || mode == ReduceMode.All && Reduction(k).Additive)) return null;
+        if (!(mode is ReduceMode.None or ReduceMode.Rows || mode == ReduceMode.All && Reduction(k).Additive)) return null;
         var domain = Domain(k);
         var live = LiveAxes(domain);
         // one element is straight-line code; a domain shorter than a vector is one partial vector (no loop to emit)
@@ -485,20 +487,44 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
         long cols = Cols(domain) is { IsConstant: true } c ? c.Coefficient : 0;
         // a row read at c & (cols - 1) by vectors that start at multiples of their lanes: a power of two, 8 lanes or more
         bool rows = cols >= 8 && (cols & (cols - 1)) == 0;
-        string? Of(Size[] st) =>
+        int last = live[live.Count - 1];
+        var leading = live.Take(live.Count - 1).ToList();
+        // the steps of one value per row: row-major over the leading live axes
+        var perRow = new Size[domain.Rank];
+        stride = Size.Of(1);
+        for (int i = leading.Count - 1; i >= 0; i--) { perRow[leading[i]] = stride; stride = stride * domain[leading[i]]; }
+        string? Of(Size[] st, bool rowLoops) =>
             live.All(i => st[i] == dense[i]) ? "Dense"
             : live.All(i => st[i].Coefficient == 0) ? "One"
-            : rows && live.Take(live.Count - 1).All(i => st[i].Coefficient == 0) && st[live[live.Count - 1]].IsOne ? "Row"
+            : (rows || rowLoops) && leading.All(i => st[i].Coefficient == 0) && st[last].IsOne ? "Row"
+            : rowLoops && leading.Count > 0 && st[last].Coefficient == 0 && leading.All(i => st[i] == perRow[i]) ? "Col"
             : null;
-        if (mode == ReduceMode.None && Of(OutputStrides(k, domain)) != "Dense") return null;
-        var result = new List<(Node, string, long)>();
-        foreach (var leaf in k.Leaves)
+        List<(Node, string, long)>? Operands(bool rowLoops)
         {
-            if (Of(DomainStrides(leaf, domain)) is not { } reach) return null;
-            result.Add((leaf, reach, cols));
+            var result = new List<(Node, string, long)>();
+            foreach (var leaf in k.Leaves)
+            {
+                if (Of(DomainStrides(leaf, domain), rowLoops) is not { } reach) return null;
+                result.Add((leaf, reach, cols));
+            }
+            return result;
         }
-        return result;
+        // the flat loops: a map or a total, the operands whole, one value, or a power-of-two row
+        if ((mode == ReduceMode.None && Of(OutputStrides(k, domain), false) == "Dense" || mode == ReduceMode.All) && Operands(false) is { } flat)
+            return flat;
+        // the Rows loops, rows of any length: a map, or a sum of each row, whose operands may also be one value per row
+        if (leading.Count == 0 || !(mode == ReduceMode.None || mode == ReduceMode.Rows && Reduction(k).Additive)) return null;
+        if (Of(OutputStrides(k, domain), true) != (mode == ReduceMode.None ? "Dense" : "Col")) return null;
+        if (Operands(true) is not { } byRows) return null;
+        _rowLoops.Add(k);
+        return byRows;
     }
+
+    private readonly HashSet<Kernel> _rowLoops = new();
+
+    /// <summary>Whether a kernel struct runs in the runtime's Rows loops (whole rows of any length, an operand per row or
+    /// per column, or a sum per row) rather than its flat loops.</summary>
+    public bool RowLoops(Kernel k) => StructOperands(k) is not null && _rowLoops.Contains(k);
 
     /// <summary>
     /// A flat kernel struct (<see cref="StructOperands"/>): <c>Apply</c> over floats (its ILGPU form, which
@@ -528,9 +554,15 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
         Method($"{inline}public float Apply({Parameters("float")}, KernelArgs d)", Fold(Body(k, vector: false).Append($"return {ResultOf(k)};")));
         Method($"{inline}public S Apply<S>({Parameters("S")}, KernelArgs d) where S : struct, IVector<S>", Fold(Body(k, vector: true).Append($"return {ResultOf(k)};")));
         string reaches = string.Join(", ", operands.Select(o => o.Reach));
-        string loop = ModeOf(k) == ReduceMode.All ? $"double Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Total{n}<S, {name}, {reaches}>"
-            : $"void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Map{n}<S, {name}, {(k.Accumulates ? "AddInto" : "Assign")}, {reaches}>";
-        w.Line($"[MethodImpl(MethodImplOptions.AggressiveOptimization)] public static {loop}(a, d, c, stop);");
+        string store = k.Accumulates ? "AddInto" : "Assign";
+        string loop = ModeOf(k) switch
+        {
+            ReduceMode.All => $"double Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Total{n}<S, {name}, {reaches}>(a, d, c, stop)",
+            ReduceMode.Rows => $"void Cpu<S>(KernelArrays a, KernelArgs d, int start, int end) where S : struct, IVector<S> => FlatLoops.RowTotals{n}<S, {name}, {reaches}>(a, d, start, end)",
+            _ when RowLoops(k) => $"void Cpu<S>(KernelArrays a, KernelArgs d, int start, int end) where S : struct, IVector<S> => FlatLoops.Rows{n}<S, {name}, {store}, {reaches}>(a, d, start, end)",
+            _ => $"void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Map{n}<S, {name}, {store}, {reaches}>(a, d, c, stop)",
+        };
+        w.Line($"[MethodImpl(MethodImplOptions.AggressiveOptimization)] public static {loop};");
         w.Close();
     }
 

@@ -52,7 +52,9 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
     {
         string total = Dim(KernelEmitter.Domain(k).Count);
         var mode = KernelEmitter.ModeOf(k);
-        if (mode == KernelEmitter.ReduceMode.None) return $"{Lib("Launch")}.Map({total}{(k.Accumulates ? ", accumulate: true" : "")})";
+        if (mode == KernelEmitter.ReduceMode.None)
+            return Emitter.RowLoops(k) ? $"{Lib("Launch")}.RowMap({total}, {Dim(KernelEmitter.Cols(KernelEmitter.Domain(k)))}{(k.Accumulates ? ", accumulate: true" : "")})"
+                : $"{Lib("Launch")}.Map({total}{(k.Accumulates ? ", accumulate: true" : "")})";
         var r = KernelEmitter.Reduction(k);
         string options = (k.Accumulates ? ", accumulate: true" : "") + (r.Identity != 0 ? $", identity: {OpDef.Float(r.Identity)}" : "")
             + (mode == KernelEmitter.ReduceMode.All && !r.Additive ? $", combine: {Kernels}.{Entries[k].Name}Combine" : "");
@@ -71,7 +73,7 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
         var leaf = operand.Leaf;
         string at = SlotOf(leaf) is var slot && slot >= 0 ? $"Bound({slot}, {Off(leaf)})"
             : $"{Reg(leaf) switch { Region.Param => "Params", Region.Grad => "Grads", _ => "Work" }}({Off(leaf)})";
-        return $"{Lib("In")}.{at}{operand.Reach switch { "One" => ".One", "Row" => $".Row({operand.Cols})", _ => "" }}";
+        return $"{Lib("In")}.{at}{operand.Reach switch { "One" => ".One", "Row" => operand.Cols > 0 ? $".Row({operand.Cols})" : ".Row()", "Col" => ".Col", _ => "" }}";
     }
 
     /// <summary>Where a fused kernel writes: its block and offset, or the bound output slot.</summary>
@@ -239,7 +241,7 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
                 if (Emitter.StructOperands(k) is { } operands)
                 {
                     // a flat kernel struct: the shared loop that runs it on a device, its managed loop, its operands in order
-                    string loop = $"{Lib("FlatLoopsGpu")}.{(KernelEmitter.ModeOf(k) == KernelEmitter.ReduceMode.All ? "Total" : "Map")}{operands.Count}<{name}>";
+                    string loop = $"{Lib("FlatLoopsGpu")}.{KernelEmitter.ModeOf(k) switch { KernelEmitter.ReduceMode.All => "Total", KernelEmitter.ReduceMode.Rows => "RowTotals", _ => Emitter.RowLoops(k) ? "Rows" : "Map" }}{operands.Count}<{name}>";
                     w.Line($"_f{k.Index} = new(this, {loop}, {Emitter.ManagedForms(k, name + ".Cpu")}, [{string.Join(", ", operands.Select(In))}], {ArgsOf(k)}, {LaunchOf(k)}, {OutputOf(k)});");
                     continue;
                 }

@@ -8,6 +8,8 @@ namespace Kiln.Kernels;
 // element, once over floats (the ILGPU form) and once over vectors (the managed form). The loops that run it over its
 // domain live here, once for every kernel: FlatLoops on the managed path, FlatLoopsGpu on an ILGPU device. Each
 // operand is read whole (Dense), as one value (One), or as one row broadcast down the rows (Row, read at c & (cols - 1)).
+// The Rows loops take the domain as [count / cols, cols] rows of any length, whole rows per worker: there an operand may
+// also be one value per row (Col), and a kernel may sum each row into one value (RowTotals).
 
 /// <summary>A generated flat kernel of one operand: its value at an element, over floats and over vectors.</summary>
 public interface IKernel1
@@ -40,6 +42,8 @@ public interface IKernel4
 /// <summary>How the managed loop reads an operand's vector at element c (m: the row mask of <see cref="Row"/>).</summary>
 public interface IReach
 {
+    /// <summary>Where row r of a [rows, cols] domain starts for this operand (the Rows loops).</summary>
+    static abstract ref float RowBase(ref float b, int r, int cols);
     static abstract S Get<S>(ref float b, int c, int m) where S : struct, IVector<S>;
     /// <summary>The last, partial vector: n elements left.</summary>
     static abstract S Get<S>(ref float b, int c, int m, int n) where S : struct, IVector<S>;
@@ -48,6 +52,7 @@ public interface IReach
 /// <summary>An operand covering the domain: the vector at c.</summary>
 public struct Dense : IReach
 {
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static ref float RowBase(ref float b, int r, int cols) => ref Unsafe.Add(ref b, (nint)r * cols);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static S Get<S>(ref float b, int c, int m) where S : struct, IVector<S> => S.Load(ref b, c);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static S Get<S>(ref float b, int c, int m, int n) where S : struct, IVector<S> => S.Load(ref b, c, n);
 }
@@ -55,17 +60,27 @@ public struct Dense : IReach
 /// <summary>One value for the whole domain, in every lane.</summary>
 public struct One : IReach
 {
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static ref float RowBase(ref float b, int r, int cols) => ref b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static S Get<S>(ref float b, int c, int m) where S : struct, IVector<S> => S.Create(b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static S Get<S>(ref float b, int c, int m, int n) where S : struct, IVector<S> => S.Create(b);
 }
 
 /// <summary>A row broadcast down the domain's rows (a bias), rows a power of two and a multiple of the lanes long, read at
 /// c &amp; (cols - 1): a vector stays in its row because every segment starts at a multiple of 16 (<see cref="Fused{TArgs}"/>
-/// splits maps and totals so) and its vectors follow one another; the last, partial vector reads a whole row.</summary>
+/// splits maps and totals so) and its vectors follow one another. In the Rows loops a row of any length, read at c (m = -1).</summary>
 public struct Row : IReach
 {
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static ref float RowBase(ref float b, int r, int cols) => ref b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static S Get<S>(ref float b, int c, int m) where S : struct, IVector<S> => S.Load(ref b, c & m);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static S Get<S>(ref float b, int c, int m, int n) where S : struct, IVector<S> => S.Load(ref b, c & m);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static S Get<S>(ref float b, int c, int m, int n) where S : struct, IVector<S> => S.Load(ref b, c & m, n);
+}
+
+/// <summary>One value per row of the Rows loops' [rows, cols] domain (a per-sample scale, a row's max), in every lane.</summary>
+public struct Col : IReach
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static ref float RowBase(ref float b, int r, int cols) => ref Unsafe.Add(ref b, r);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static S Get<S>(ref float b, int c, int m) where S : struct, IVector<S> => S.Create(b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static S Get<S>(ref float b, int c, int m, int n) where S : struct, IVector<S> => S.Create(b);
 }
 
 /// <summary>How the managed loop writes a map's vector at c: over the output, or added into it (a gradient).</summary>
@@ -89,12 +104,15 @@ public struct AddInto : IStore
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Put<S>(S v, ref float y, int c, int n) where S : struct, IVector<S> => (S.Load(ref y, c, n) + v).Store(ref y, c, n);
 }
 
+/// <summary>How a kernel struct's operand covers its domain: whole, one value, a row broadcast down the rows, or one value per row.</summary>
+public enum Along { Dense, One, Row, Col }
+
 /// <summary>
 /// One operand of a flat kernel as its plan gives it: where it lives (a block at an offset, or a bound slot: the caller's
 /// array on the managed path, the work arena at the offset on a device) and how it is read (<see cref="Mask"/>: -1 whole,
-/// 0 one value, cols - 1 a row broadcast down rows of a power-of-two length).
+/// 0 one value, cols - 1 a row broadcast down rows of a power-of-two length; <see cref="Along"/> for the Rows loops).
 /// </summary>
-public readonly record struct In(Region Region, int Slot, int Offset, int Mask)
+public readonly record struct In(Region Region, int Slot, int Offset, int Mask, Along Along = Along.Dense)
 {
     public static In Work(int offset) => new(Region.Work, -1, offset, -1);
     public static In Params(int offset) => new(Region.Parameters, -1, offset, -1);
@@ -102,17 +120,34 @@ public readonly record struct In(Region Region, int Slot, int Offset, int Mask)
     /// <summary>A bound slot's input (an input kept in the caller's array on the managed path).</summary>
     public static In Bound(int slot, int offset) => new(Region.Work, slot, offset, -1);
     /// <summary>This operand read as one value.</summary>
-    public In One => this with { Mask = 0 };
-    /// <summary>This operand read as a row of <paramref name="cols"/> (a power of two) broadcast down the rows.</summary>
-    public In Row(int cols) => this with { Mask = cols - 1 };
+    public In One => this with { Mask = 0, Along = Along.One };
+    /// <summary>This operand read as a row of <paramref name="cols"/> broadcast down the rows (a power of two, in the flat loops).</summary>
+    public In Row(int cols) => this with { Mask = cols - 1, Along = Along.Row };
+    /// <summary>This operand read as a row broadcast down the rows of the Rows loops (a row length known when the plan is compiled).</summary>
+    public In Row() => this with { Mask = -1, Along = Along.Row };
+    /// <summary>This operand read as one value per row (the Rows loops).</summary>
+    public In Col => this with { Mask = 0, Along = Along.Col };
 }
 
 /// <summary>A flat kernel's operands and output as its loops read them (an ILGPU kernel argument): for operand i its block
-/// (0 work, 1 parameters, 2 gradients), offset and mask; the output's block and offset; the element count; whether a map
-/// adds into its output.</summary>
+/// (0 work, 1 parameters, 2 gradients), offset and mask, and in the Rows loops its steps per row and per column (Di, Ci:
+/// operand i is read at Oi + r·Di + c·Ci); the output's block and offset; the element count; whether a map adds into its
+/// output; the row length of the Rows loops.</summary>
 public struct Operands
 {
     public int R0, O0, M0, R1, O1, M1, R2, O2, M2, R3, O3, M3, ROut, Out, Count, Accumulate;
+    public int D0, C0, D1, C1, D2, C2, D3, C3, Cols;
+
+    internal void Steps(int i, int perRow, int perColumn)
+    {
+        switch (i)
+        {
+            case 0: (D0, C0) = (perRow, perColumn); break;
+            case 1: (D1, C1) = (perRow, perColumn); break;
+            case 2: (D2, C2) = (perRow, perColumn); break;
+            default: (D3, C3) = (perRow, perColumn); break;
+        }
+    }
 
     internal void Set(int i, int region, int offset, int mask)
     {
@@ -256,6 +291,158 @@ public static class FlatLoops
             acc += S.Sum(S.Keep(k.Apply(R0.Get<S>(ref b0, c, m0, stop - c), R1.Get<S>(ref b1, c, m1, stop - c), R2.Get<S>(ref b2, c, m2, stop - c), R3.Get<S>(ref b3, c, m3, stop - c), d), stop - c, S.Zero));
         return acc;
     }
+    // the Rows loops: whole rows of a [rows, cols] domain, each row in vectors and one partial vector
+    [MethodImpl(Loop)]
+    public static void Rows1<S, K, T, R0>(KernelArrays a, KernelArgs d, int start, int end)
+        where S : struct, IVector<S> where K : struct, IKernel1 where T : IStore where R0 : IReach
+    {
+        ref float b0 = ref At(a.In[0], a.Ops.O0);
+        ref float y = ref At(a.Y, a.Ops.Out);
+        int cols = a.Ops.Cols;
+        K k = default;
+        for (int r = start / cols, e = start; e < end; r++, e += cols)
+        {
+            ref float r0 = ref R0.RowBase(ref b0, r, cols);
+            ref float yr = ref Unsafe.Add(ref y, e);
+            int c = 0;
+            for (; c <= cols - S.Count; c += S.Count) T.Put(k.Apply(R0.Get<S>(ref r0, c, -1), d), ref yr, c);
+            if (c < cols) T.Put(k.Apply(R0.Get<S>(ref r0, c, -1, cols - c), d), ref yr, c, cols - c);
+        }
+    }
+
+    [MethodImpl(Loop)]
+    public static void RowTotals1<S, K, R0>(KernelArrays a, KernelArgs d, int start, int end)
+        where S : struct, IVector<S> where K : struct, IKernel1 where R0 : IReach
+    {
+        ref float b0 = ref At(a.In[0], a.Ops.O0);
+        ref float y = ref At(a.Y, a.Ops.Out);
+        int cols = a.Ops.Cols;
+        K k = default;
+        for (int r = start / cols, e = start; e < end; r++, e += cols)
+        {
+            ref float r0 = ref R0.RowBase(ref b0, r, cols);
+            S vacc = S.Zero;
+            int c = 0;
+            for (; c <= cols - S.Count; c += S.Count) vacc += k.Apply(R0.Get<S>(ref r0, c, -1), d);
+            float acc = S.Sum(vacc);
+            if (c < cols) acc += S.Sum(S.Keep(k.Apply(R0.Get<S>(ref r0, c, -1, cols - c), d), cols - c, S.Zero));
+            Unsafe.Add(ref y, r) += acc;
+        }
+    }
+
+    [MethodImpl(Loop)]
+    public static void Rows2<S, K, T, R0, R1>(KernelArrays a, KernelArgs d, int start, int end)
+        where S : struct, IVector<S> where K : struct, IKernel2 where T : IStore where R0 : IReach where R1 : IReach
+    {
+        ref float b0 = ref At(a.In[0], a.Ops.O0), b1 = ref At(a.In[1], a.Ops.O1);
+        ref float y = ref At(a.Y, a.Ops.Out);
+        int cols = a.Ops.Cols;
+        K k = default;
+        for (int r = start / cols, e = start; e < end; r++, e += cols)
+        {
+            ref float r0 = ref R0.RowBase(ref b0, r, cols), r1 = ref R1.RowBase(ref b1, r, cols);
+            ref float yr = ref Unsafe.Add(ref y, e);
+            int c = 0;
+            for (; c <= cols - S.Count; c += S.Count) T.Put(k.Apply(R0.Get<S>(ref r0, c, -1), R1.Get<S>(ref r1, c, -1), d), ref yr, c);
+            if (c < cols) T.Put(k.Apply(R0.Get<S>(ref r0, c, -1, cols - c), R1.Get<S>(ref r1, c, -1, cols - c), d), ref yr, c, cols - c);
+        }
+    }
+
+    [MethodImpl(Loop)]
+    public static void RowTotals2<S, K, R0, R1>(KernelArrays a, KernelArgs d, int start, int end)
+        where S : struct, IVector<S> where K : struct, IKernel2 where R0 : IReach where R1 : IReach
+    {
+        ref float b0 = ref At(a.In[0], a.Ops.O0), b1 = ref At(a.In[1], a.Ops.O1);
+        ref float y = ref At(a.Y, a.Ops.Out);
+        int cols = a.Ops.Cols;
+        K k = default;
+        for (int r = start / cols, e = start; e < end; r++, e += cols)
+        {
+            ref float r0 = ref R0.RowBase(ref b0, r, cols), r1 = ref R1.RowBase(ref b1, r, cols);
+            S vacc = S.Zero;
+            int c = 0;
+            for (; c <= cols - S.Count; c += S.Count) vacc += k.Apply(R0.Get<S>(ref r0, c, -1), R1.Get<S>(ref r1, c, -1), d);
+            float acc = S.Sum(vacc);
+            if (c < cols) acc += S.Sum(S.Keep(k.Apply(R0.Get<S>(ref r0, c, -1, cols - c), R1.Get<S>(ref r1, c, -1, cols - c), d), cols - c, S.Zero));
+            Unsafe.Add(ref y, r) += acc;
+        }
+    }
+
+    [MethodImpl(Loop)]
+    public static void Rows3<S, K, T, R0, R1, R2>(KernelArrays a, KernelArgs d, int start, int end)
+        where S : struct, IVector<S> where K : struct, IKernel3 where T : IStore where R0 : IReach where R1 : IReach where R2 : IReach
+    {
+        ref float b0 = ref At(a.In[0], a.Ops.O0), b1 = ref At(a.In[1], a.Ops.O1), b2 = ref At(a.In[2], a.Ops.O2);
+        ref float y = ref At(a.Y, a.Ops.Out);
+        int cols = a.Ops.Cols;
+        K k = default;
+        for (int r = start / cols, e = start; e < end; r++, e += cols)
+        {
+            ref float r0 = ref R0.RowBase(ref b0, r, cols), r1 = ref R1.RowBase(ref b1, r, cols), r2 = ref R2.RowBase(ref b2, r, cols);
+            ref float yr = ref Unsafe.Add(ref y, e);
+            int c = 0;
+            for (; c <= cols - S.Count; c += S.Count) T.Put(k.Apply(R0.Get<S>(ref r0, c, -1), R1.Get<S>(ref r1, c, -1), R2.Get<S>(ref r2, c, -1), d), ref yr, c);
+            if (c < cols) T.Put(k.Apply(R0.Get<S>(ref r0, c, -1, cols - c), R1.Get<S>(ref r1, c, -1, cols - c), R2.Get<S>(ref r2, c, -1, cols - c), d), ref yr, c, cols - c);
+        }
+    }
+
+    [MethodImpl(Loop)]
+    public static void RowTotals3<S, K, R0, R1, R2>(KernelArrays a, KernelArgs d, int start, int end)
+        where S : struct, IVector<S> where K : struct, IKernel3 where R0 : IReach where R1 : IReach where R2 : IReach
+    {
+        ref float b0 = ref At(a.In[0], a.Ops.O0), b1 = ref At(a.In[1], a.Ops.O1), b2 = ref At(a.In[2], a.Ops.O2);
+        ref float y = ref At(a.Y, a.Ops.Out);
+        int cols = a.Ops.Cols;
+        K k = default;
+        for (int r = start / cols, e = start; e < end; r++, e += cols)
+        {
+            ref float r0 = ref R0.RowBase(ref b0, r, cols), r1 = ref R1.RowBase(ref b1, r, cols), r2 = ref R2.RowBase(ref b2, r, cols);
+            S vacc = S.Zero;
+            int c = 0;
+            for (; c <= cols - S.Count; c += S.Count) vacc += k.Apply(R0.Get<S>(ref r0, c, -1), R1.Get<S>(ref r1, c, -1), R2.Get<S>(ref r2, c, -1), d);
+            float acc = S.Sum(vacc);
+            if (c < cols) acc += S.Sum(S.Keep(k.Apply(R0.Get<S>(ref r0, c, -1, cols - c), R1.Get<S>(ref r1, c, -1, cols - c), R2.Get<S>(ref r2, c, -1, cols - c), d), cols - c, S.Zero));
+            Unsafe.Add(ref y, r) += acc;
+        }
+    }
+
+    [MethodImpl(Loop)]
+    public static void Rows4<S, K, T, R0, R1, R2, R3>(KernelArrays a, KernelArgs d, int start, int end)
+        where S : struct, IVector<S> where K : struct, IKernel4 where T : IStore where R0 : IReach where R1 : IReach where R2 : IReach where R3 : IReach
+    {
+        ref float b0 = ref At(a.In[0], a.Ops.O0), b1 = ref At(a.In[1], a.Ops.O1), b2 = ref At(a.In[2], a.Ops.O2), b3 = ref At(a.In[3], a.Ops.O3);
+        ref float y = ref At(a.Y, a.Ops.Out);
+        int cols = a.Ops.Cols;
+        K k = default;
+        for (int r = start / cols, e = start; e < end; r++, e += cols)
+        {
+            ref float r0 = ref R0.RowBase(ref b0, r, cols), r1 = ref R1.RowBase(ref b1, r, cols), r2 = ref R2.RowBase(ref b2, r, cols), r3 = ref R3.RowBase(ref b3, r, cols);
+            ref float yr = ref Unsafe.Add(ref y, e);
+            int c = 0;
+            for (; c <= cols - S.Count; c += S.Count) T.Put(k.Apply(R0.Get<S>(ref r0, c, -1), R1.Get<S>(ref r1, c, -1), R2.Get<S>(ref r2, c, -1), R3.Get<S>(ref r3, c, -1), d), ref yr, c);
+            if (c < cols) T.Put(k.Apply(R0.Get<S>(ref r0, c, -1, cols - c), R1.Get<S>(ref r1, c, -1, cols - c), R2.Get<S>(ref r2, c, -1, cols - c), R3.Get<S>(ref r3, c, -1, cols - c), d), ref yr, c, cols - c);
+        }
+    }
+
+    [MethodImpl(Loop)]
+    public static void RowTotals4<S, K, R0, R1, R2, R3>(KernelArrays a, KernelArgs d, int start, int end)
+        where S : struct, IVector<S> where K : struct, IKernel4 where R0 : IReach where R1 : IReach where R2 : IReach where R3 : IReach
+    {
+        ref float b0 = ref At(a.In[0], a.Ops.O0), b1 = ref At(a.In[1], a.Ops.O1), b2 = ref At(a.In[2], a.Ops.O2), b3 = ref At(a.In[3], a.Ops.O3);
+        ref float y = ref At(a.Y, a.Ops.Out);
+        int cols = a.Ops.Cols;
+        K k = default;
+        for (int r = start / cols, e = start; e < end; r++, e += cols)
+        {
+            ref float r0 = ref R0.RowBase(ref b0, r, cols), r1 = ref R1.RowBase(ref b1, r, cols), r2 = ref R2.RowBase(ref b2, r, cols), r3 = ref R3.RowBase(ref b3, r, cols);
+            S vacc = S.Zero;
+            int c = 0;
+            for (; c <= cols - S.Count; c += S.Count) vacc += k.Apply(R0.Get<S>(ref r0, c, -1), R1.Get<S>(ref r1, c, -1), R2.Get<S>(ref r2, c, -1), R3.Get<S>(ref r3, c, -1), d);
+            float acc = S.Sum(vacc);
+            if (c < cols) acc += S.Sum(S.Keep(k.Apply(R0.Get<S>(ref r0, c, -1, cols - c), R1.Get<S>(ref r1, c, -1, cols - c), R2.Get<S>(ref r2, c, -1, cols - c), R3.Get<S>(ref r3, c, -1, cols - c), d), cols - c, S.Zero));
+            Unsafe.Add(ref y, r) += acc;
+        }
+    }
 }
 
 /// <summary>
@@ -321,5 +508,86 @@ public static class FlatLoopsGpu
         ArrayView<float> x0 = View(o.R0, p, g, w), x1 = View(o.R1, p, g, w), x2 = View(o.R2, p, g, w), x3 = View(o.R3, p, g, w), y = View(o.ROut, p, g, w);
         for (int e = index; e < o.Count; e += stride)
             Atomic.Add(ref y[o.Out], default(K).Apply(x0[o.O0 + (e & o.M0)], x1[o.O1 + (e & o.M1)], x2[o.O2 + (e & o.M2)], x3[o.O3 + (e & o.M3)], d));
+    }
+
+    // the Rows loops: operand i at Oi + r·Di + c·Ci of row r, column c
+    public static void Rows1<K>(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, Operands o, int stride) where K : struct, IKernel1
+    {
+        ArrayView<float> x0 = View(o.R0, p, g, w), y = View(o.ROut, p, g, w);
+        for (int e = index; e < o.Count; e += stride)
+        {
+            int r = e / o.Cols, c = e - r * o.Cols;
+            Put(y, o.Out + e, default(K).Apply(x0[o.O0 + r * o.D0 + c * o.C0], d), o.Accumulate);
+        }
+    }
+
+    public static void RowTotals1<K>(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, Operands o, int stride) where K : struct, IKernel1
+    {
+        ArrayView<float> x0 = View(o.R0, p, g, w), y = View(o.ROut, p, g, w);
+        for (int e = index; e < o.Count; e += stride)
+        {
+            int r = e / o.Cols, c = e - r * o.Cols;
+            Atomic.Add(ref y[o.Out + r], default(K).Apply(x0[o.O0 + r * o.D0 + c * o.C0], d));
+        }
+    }
+
+    public static void Rows2<K>(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, Operands o, int stride) where K : struct, IKernel2
+    {
+        ArrayView<float> x0 = View(o.R0, p, g, w), x1 = View(o.R1, p, g, w), y = View(o.ROut, p, g, w);
+        for (int e = index; e < o.Count; e += stride)
+        {
+            int r = e / o.Cols, c = e - r * o.Cols;
+            Put(y, o.Out + e, default(K).Apply(x0[o.O0 + r * o.D0 + c * o.C0], x1[o.O1 + r * o.D1 + c * o.C1], d), o.Accumulate);
+        }
+    }
+
+    public static void RowTotals2<K>(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, Operands o, int stride) where K : struct, IKernel2
+    {
+        ArrayView<float> x0 = View(o.R0, p, g, w), x1 = View(o.R1, p, g, w), y = View(o.ROut, p, g, w);
+        for (int e = index; e < o.Count; e += stride)
+        {
+            int r = e / o.Cols, c = e - r * o.Cols;
+            Atomic.Add(ref y[o.Out + r], default(K).Apply(x0[o.O0 + r * o.D0 + c * o.C0], x1[o.O1 + r * o.D1 + c * o.C1], d));
+        }
+    }
+
+    public static void Rows3<K>(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, Operands o, int stride) where K : struct, IKernel3
+    {
+        ArrayView<float> x0 = View(o.R0, p, g, w), x1 = View(o.R1, p, g, w), x2 = View(o.R2, p, g, w), y = View(o.ROut, p, g, w);
+        for (int e = index; e < o.Count; e += stride)
+        {
+            int r = e / o.Cols, c = e - r * o.Cols;
+            Put(y, o.Out + e, default(K).Apply(x0[o.O0 + r * o.D0 + c * o.C0], x1[o.O1 + r * o.D1 + c * o.C1], x2[o.O2 + r * o.D2 + c * o.C2], d), o.Accumulate);
+        }
+    }
+
+    public static void RowTotals3<K>(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, Operands o, int stride) where K : struct, IKernel3
+    {
+        ArrayView<float> x0 = View(o.R0, p, g, w), x1 = View(o.R1, p, g, w), x2 = View(o.R2, p, g, w), y = View(o.ROut, p, g, w);
+        for (int e = index; e < o.Count; e += stride)
+        {
+            int r = e / o.Cols, c = e - r * o.Cols;
+            Atomic.Add(ref y[o.Out + r], default(K).Apply(x0[o.O0 + r * o.D0 + c * o.C0], x1[o.O1 + r * o.D1 + c * o.C1], x2[o.O2 + r * o.D2 + c * o.C2], d));
+        }
+    }
+
+    public static void Rows4<K>(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, Operands o, int stride) where K : struct, IKernel4
+    {
+        ArrayView<float> x0 = View(o.R0, p, g, w), x1 = View(o.R1, p, g, w), x2 = View(o.R2, p, g, w), x3 = View(o.R3, p, g, w), y = View(o.ROut, p, g, w);
+        for (int e = index; e < o.Count; e += stride)
+        {
+            int r = e / o.Cols, c = e - r * o.Cols;
+            Put(y, o.Out + e, default(K).Apply(x0[o.O0 + r * o.D0 + c * o.C0], x1[o.O1 + r * o.D1 + c * o.C1], x2[o.O2 + r * o.D2 + c * o.C2], x3[o.O3 + r * o.D3 + c * o.C3], d), o.Accumulate);
+        }
+    }
+
+    public static void RowTotals4<K>(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, Operands o, int stride) where K : struct, IKernel4
+    {
+        ArrayView<float> x0 = View(o.R0, p, g, w), x1 = View(o.R1, p, g, w), x2 = View(o.R2, p, g, w), x3 = View(o.R3, p, g, w), y = View(o.ROut, p, g, w);
+        for (int e = index; e < o.Count; e += stride)
+        {
+            int r = e / o.Cols, c = e - r * o.Cols;
+            Atomic.Add(ref y[o.Out + r], default(K).Apply(x0[o.O0 + r * o.D0 + c * o.C0], x1[o.O1 + r * o.D1 + c * o.C1], x2[o.O2 + r * o.D2 + c * o.C2], x3[o.O3 + r * o.D3 + c * o.C3], d));
+        }
     }
 }

@@ -24,7 +24,7 @@ public delegate double CpuTotal<TArgs>(KernelArrays a, TArgs d, int start, int e
 /// <summary>How a fused kernel is launched: its domain, how the managed path splits it, and how its output starts.</summary>
 public readonly struct Launch
 {
-    internal enum Kind { Map, Total, Rows, Columns, Serial }
+    internal enum Kind { Map, Total, Rows, Columns, Serial, RowMap }
 
     internal Kind How { get; init; }
     /// <summary>Elements of the kernel's domain.</summary>
@@ -38,7 +38,7 @@ public readonly struct Launch
     /// <summary>How two partial totals combine when they do not add (max, min, prod).</summary>
     internal Func<double, double, double>? Combine { get; init; }
 
-    internal bool Reduces => How != Kind.Map;
+    internal bool Reduces => How is not (Kind.Map or Kind.RowMap);
 
     /// <summary>An elementwise kernel over <paramref name="count"/> elements, split across the CPU workers (adding into its
     /// output, a gradient, where <paramref name="accumulate"/>: a flat kernel struct's ILGPU loop reads this; its managed
@@ -48,6 +48,10 @@ public readonly struct Launch
     /// <summary>A reduction of every element to one value: per-worker partials, combined in order (added unless <paramref name="combine"/> is given).</summary>
     public static Launch Total(long count, bool accumulate = false, float identity = 0, Func<double, double, double>? combine = null) =>
         new() { How = Kind.Total, Count = count, Accumulate = accumulate, Identity = identity, Combine = combine };
+
+    /// <summary>An elementwise kernel over whole rows of <paramref name="cols"/> per worker: a kernel struct that reads an
+    /// operand per row or per column (<see cref="FlatLoops"/>' Rows loops).</summary>
+    public static Launch RowMap(long count, long cols, bool accumulate = false) => new() { How = Kind.RowMap, Count = count, Cols = cols, Accumulate = accumulate };
 
     /// <summary>A reduction along the last dim: whole rows of <paramref name="cols"/> per worker.</summary>
     public static Launch Rows(long count, long cols, bool accumulate = false, float identity = 0) =>
@@ -133,12 +137,15 @@ public sealed class Fused<TArgs> where TArgs : unmanaged
         {
             var x = inputs[i];
             o.Set(i, (int)x.Region, x.Offset, x.Mask);
+            // the rows loops' steps: per row and per column of the [count / cols, cols] domain
+            long cols = launch.Cols;
+            o.Steps(i, x.Along switch { Along.Dense => (int)cols, Along.Col => 1, _ => 0 }, x.Along is Along.Dense or Along.Row ? 1 : 0);
             // a bound slot's array is the caller's, read at each run; a block never moves
             if (x.Slot >= 0 && plan.Device.IsManaged) bound.Add((i, x.Slot));
             else _arrays.In[i] = x.Region switch { Region.Parameters => plan.P, Region.Gradients => plan.G, _ => plan.W };
         }
         _boundOperands = bound.ToArray();
-        (o.ROut, o.Out, o.Count, o.Accumulate) = ((int)output.Region, output.Offset, (int)launch.Count, launch.Accumulate ? 1 : 0);
+        (o.ROut, o.Out, o.Count, o.Accumulate, o.Cols) = ((int)output.Region, output.Offset, (int)launch.Count, launch.Accumulate ? 1 : 0, (int)Math.Max(1, launch.Cols));
         if (!plan.Device.IsManaged)
             _ilgpuRunner = plan.Device.Kernel(ilgpu, acc => acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, TArgs, Operands, int>(ilgpu));
     }
@@ -212,7 +219,7 @@ public sealed class Fused<TArgs> where TArgs : unmanaged
             case Launch.Kind.Map:
                 if (small) _cpu!(a, _args, 0, (int)l.Count); else CpuWorkers.For((l.Count + 15) / 16, Grain / 16, _vectors);
                 break;
-            case Launch.Kind.Rows: CpuWorkers.For(l.Count / l.Cols, Math.Max(1, Grain / l.Cols), _rows); break;
+            case Launch.Kind.Rows or Launch.Kind.RowMap: CpuWorkers.For(l.Count / l.Cols, Math.Max(1, Grain / l.Cols), _rows); break;
             // each column's total is written whole: nothing to reset
             case Launch.Kind.Columns: CpuWorkers.For(l.Cols, Math.Max(1, Grain / (l.Count / l.Cols)), _chunk); break;
             case Launch.Kind.Serial: _cpu!(a, _args, 0, (int)l.Count); break;

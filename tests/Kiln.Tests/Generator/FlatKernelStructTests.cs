@@ -66,31 +66,54 @@ public class FlatKernelStructTests
     }
 
     [Fact]
-    public void Kernels_the_flat_loops_do_not_take_keep_their_two_forms()
+    public void Five_operands_keep_the_two_forms_and_a_bias_row_of_24_runs_in_the_rows_loops()
     {
-        // five operands; a bias row 24 long (not a power of two)
+        // five operands (the loops take four); a bias row 24 long (not a power of two: the Rows loops, not the flat ones)
         var source = Generate("""
             [Param(24)] Tensor b;
             [Forward] public Tensor Five([Shape(64)] Tensor a, [Shape(64)] Tensor c, [Shape(64)] Tensor e, [Shape(64)] Tensor f, [Shape(64)] Tensor h) => a * c + e * f - h;
             [Forward] public Tensor Biased([Shape(8, 24)] Tensor x) => Tanh(x + b);
             """);
-        Assert.Empty(Structs(source));
-        Assert.Equal(2, Regex.Matches(source, @"public static void K\d+\(Index1D index").Count);
+        var biased = Assert.Single(Structs(source));
+        Assert.Contains("FlatLoops.Rows2<S, " + biased.Key + ", Assign, Dense, Row>(a, d, start, end)", biased.Value);
+        Assert.Matches($@"FlatLoopsGpu\.Rows2<[\w.:]+\.{biased.Key}>[^\n]*In\.Params\(0\)\.Row\(24\)\][^\n]*Launch\.RowMap\(192, 24\)", source);
+        Assert.Equal(1, Regex.Matches(source, @"public static void K\d+\(Index1D index").Count);
         Assert.Matches(@"public static void K\d+Cpu<S>\(KernelArrays a, KernelArgs d, int c, int stop\)", source);
     }
 
-    /// <summary>A bias row 12 long (8 or more, not a multiple of 8) keeps the loop cut at row ends, each row in vectors of
-    /// 8 and a partial one; a flat loop would read the bias at c % 12, one element at a time.</summary>
+    /// <summary>A bias row 12 long (not a power of two) runs in the Rows loops: each row a vector of 8 and a partial one,
+    /// the bias read at the column (a flat loop would read it at c % 12, one element at a time).</summary>
     [Fact]
-    public void A_bias_row_of_twelve_keeps_the_row_loop_in_vectors()
+    public void A_bias_row_of_twelve_runs_each_row_in_vectors()
     {
         var source = Generate("""
             [Param(12)] Tensor b;
             [Forward] public Tensor Twelve([Shape(8, 12)] Tensor x) => Tanh(x + b);
             """);
-        Assert.Empty(Structs(source));
-        Assert.Matches(@"public static void K\d+Cpu<S>\(KernelArrays a, KernelArgs d, int start, int end\)", source);
+        var twelve = Assert.Single(Structs(source));
+        Assert.Contains("FlatLoops.Rows2<S, " + twelve.Key + ", Assign, Dense, Row>", twelve.Value);
         Assert.Contains("(8 lanes), kernel K", source);
+        Assert.DoesNotContain("Vec16", source);
         Assert.DoesNotContain("c % 12", source);
+    }
+
+    /// <summary>
+    /// The Rows loops also take one value per row (Col: a per-sample weight) and sum each row into one value (a row
+    /// total), for a row length bound only when the plan is compiled.
+    /// </summary>
+    [Fact]
+    public void A_value_per_row_and_a_sum_per_row_are_rows_loops_structs()
+    {
+        var source = Generate("""
+            [Forward] public Tensor Weighted([Shape("N", "C")] Tensor x, [Shape("N", 1)] Tensor w) => Exp(x) * w;
+            [Forward] public Tensor Rows([Shape("N", "C")] Tensor x, [Shape("N", 1)] Tensor w) => (Exp(x) * w).Sum(1);
+            """);
+        var structs = Structs(source);
+        var map = Assert.Single(structs, s => s.Value.Contains("FlatLoops.Rows2"));
+        Assert.Contains("Assign, Dense, Col>", map.Value);
+        var rows = Assert.Single(structs, s => s.Value.Contains("FlatLoops.RowTotals2"));
+        Assert.Contains("<S, " + rows.Key + ", Dense, Col>", rows.Value);
+        Assert.Matches(@"\.Col\][^\n]*Launch\.RowMap\(_d\.C \* _d\.N, _d\.C\)", source);
+        Assert.Matches(@"FlatLoopsGpu\.RowTotals2<[^\n]*Launch\.Rows\(_d\.C \* _d\.N, _d\.C\)", source);
     }
 }

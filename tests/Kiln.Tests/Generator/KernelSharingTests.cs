@@ -26,14 +26,17 @@ public class KernelSharingTests
         var result = GeneratorHarness.Run(Model);
         Assert.Empty(result.CompileErrors);
         var source = result.Source("Net");
-        // the bias + sigmoid kernel after the GEMM: defined once, called by both plans with their own offsets
-        var sigmoidKernels = Regex.Matches(source, @"public static void (K\d+)\(Index1D[^\n]*\n(?:(?!public static)[\s\S])*?Simd\.Sigmoid").Select(m => m.Groups[1].Value).ToList();
+        // the bias + sigmoid kernel after the GEMM (a kernel struct of the Rows loops: a bias row of 4): defined once, run
+        // by both plans with their own operands
+        var sigmoidKernels = Regex.Matches(source, @"public struct (K\d+) : IKernel2\s*\{[^}]*Simd\.Sigmoid").Select(m => m.Groups[1].Value).ToList();
         string kernel = Assert.Single(sigmoidKernels);
-        Assert.Equal(2, Regex.Matches(source, $@"\.{kernel}Cpu, new\(\) {{ A0 = ").Count);
         Assert.Single(Regex.Matches(source, "file static class NetKernels"));
-        // each plan binds its own size and offsets, named in the kernel's comment, and passes them: the count is N·4 in both
-        Assert.Matches(@"// d: A0 = element count, A1 = offset of t\d+", source);
-        Assert.Equal(2, Regex.Matches(source, $@"\.{kernel}Cpu, new\(\) {{ A0 = 4 \* _d\.N, ").Count);
+        // each plan passes its own operands and its size: the count is N·4 in both, in rows of 4
+        var calls = Regex.Matches(source, $@"FlatLoopsGpu\.Rows2<[\w.:]+\.{kernel}>, [^\n]*\[global::Kiln\.Kernels\.In\.Work\((_d\.T\d+)\), global::Kiln\.Kernels\.In\.Params\(12\)\.Row\(4\)\][^\n]*Launch\.RowMap\(4 \* _d\.N, 4\)");
+        Assert.Equal(2, calls.Count);
+        Assert.NotEqual(calls[0].Groups[1].Value, calls[1].Groups[1].Value);
+        // a kernel of its own form (the bias gradient's column sums) names what it binds in its comment
+        Assert.Matches(@"// d: A0 = element count, A1 = parameter/gradient offset 12, A2 = offset of t\d+", source);
     }
 
     /// <summary>
@@ -72,8 +75,8 @@ public class KernelSharingTests
     /// <summary>
     /// A shared kernel's comments speak of the kernel, not of the plan that registered it first: a value it takes is named
     /// in the kernel's own ids (the tensor a broadcast operand views, not the plan's field T12), and a gradient it adds into
-    /// is named where it is called (two layers' bias gradients call one kernel). (The loss sums along rows first: a flat
-    /// kernel struct would take the broadcast operand from its plan and name no offset at all.)
+    /// is named where it is called (two layers' bias gradients call one kernel). (A kernel struct takes its operands from
+    /// its plan and names no offset at all: the transposed view keeps the kernel that reads it by its own strides.)
     /// </summary>
     [Fact]
     public void A_shared_kernels_comments_name_nothing_of_one_plan()
@@ -87,8 +90,8 @@ public class KernelSharingTests
                 [Param(8)] Tensor b1;
                 [Param(8, 8)] Tensor w2;
                 [Param(8)] Tensor b2;
-                [Loss] public Tensor Loss([Shape(5, 8)] Tensor x) =>
-                    (Relu(Linear(Relu(Linear(x, w1, b1)), w2, b2)) - x.Mean()).Sum(1).Sum();
+                [Loss] public Tensor Loss([Shape(5, 8)] Tensor x, [Shape(8, 5)] Tensor y) =>
+                    (Relu(Linear(Relu(Linear(x, w1, b1)), w2, b2)) - x.Mean() * y.T).Sum(1).Sum();
             }
             """);
         Assert.Empty(result.CompileErrors);

@@ -52,9 +52,9 @@ namespace Demo
                 _d.T8 = Align(45 + 10 * _d.N); _d.T11 = Align(60 + 18 * _d.N); _d.T17 = Align(75 + 19 * _d.N); _d.T26 = Align(91 + 19 * _d.N);
                 Describe([("x", _d.T0, 8 * _d.N, false), ("y", _d.T1, _d.N, false)], [[_d.N, 8], [_d.N], []], declared: ["[N, 8]", "[N]"], loss: true);
                 BindSlots(8 * _d.N, _d.N);
-                _f0 = new(this, global::Kiln.Generated.CenteringKernels.K0, global::Kiln.Generated.CenteringKernels.K0Cpu<global::Kiln.Kernels.Vec8>, new() { A0 = 8 * _d.N, A1 = _d.T4, A2 = _d.T0 }, global::Kiln.Kernels.Launch.Rows(8 * _d.N, 8), global::Kiln.Kernels.Output.Work(_d.T4, _d.N), slots: [0]);
-                _f1 = new(this, global::Kiln.Generated.CenteringKernels.K1, global::Kiln.Generated.CenteringKernels.K1Cpu<global::Kiln.Kernels.Vec8>, new() { A0 = 8 * _d.N, A1 = _d.T8, A2 = _d.T0, A3 = _d.T4, A4 = 0 }, global::Kiln.Kernels.Launch.Map(8 * _d.N), global::Kiln.Kernels.Output.Work(_d.T8, 8 * _d.N), slots: [0]);
-                _f2 = new(this, global::Kiln.Generated.CenteringKernels.K2, global::Kiln.Generated.CenteringKernels.K2Cpu<global::Kiln.Kernels.Vec8>, new() { A0 = 8 * _d.N, A1 = _d.T11, A2 = _d.T8, A3 = 8 }, global::Kiln.Kernels.Launch.Rows(8 * _d.N, 8), global::Kiln.Kernels.Output.Work(_d.T11, _d.N));
+                _f0 = new(this, global::Kiln.Kernels.FlatLoopsGpu.RowTotals1<global::Kiln.Generated.CenteringKernels.K0>, global::Kiln.Generated.CenteringKernels.K0.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Bound(0, _d.T0)], default, global::Kiln.Kernels.Launch.Rows(8 * _d.N, 8), global::Kiln.Kernels.Output.Work(_d.T4, _d.N));
+                _f1 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Rows3<global::Kiln.Generated.CenteringKernels.K1>, global::Kiln.Generated.CenteringKernels.K1.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Bound(0, _d.T0), global::Kiln.Kernels.In.Work(_d.T4).Col, global::Kiln.Kernels.In.Params(0).Row(8)], default, global::Kiln.Kernels.Launch.RowMap(8 * _d.N, 8), global::Kiln.Kernels.Output.Work(_d.T8, 8 * _d.N));
+                _f2 = new(this, global::Kiln.Kernels.FlatLoopsGpu.RowTotals2<global::Kiln.Generated.CenteringKernels.K2>, global::Kiln.Generated.CenteringKernels.K2.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T8), global::Kiln.Kernels.In.Params(8).One], default, global::Kiln.Kernels.Launch.Rows(8 * _d.N, 8), global::Kiln.Kernels.Output.Work(_d.T11, _d.N));
                 _f3 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Total2<global::Kiln.Generated.CenteringKernels.K3>, global::Kiln.Generated.CenteringKernels.K3.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.CenteringKernels.K3.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T11), global::Kiln.Kernels.In.Bound(1, _d.T1)], new() { A0 = _d.N }, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T17, 1));
                 _f4 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Map2<global::Kiln.Generated.CenteringKernels.K4>, global::Kiln.Generated.CenteringKernels.K4.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.CenteringKernels.K4.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T11), global::Kiln.Kernels.In.Bound(1, _d.T1)], new() { A0 = _d.N }, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Work(_d.T26, _d.N));
                 _f5 = new(this, global::Kiln.Generated.CenteringKernels.K5, global::Kiln.Generated.CenteringKernels.K5Cpu<global::Kiln.Kernels.Vec8>, new() { A0 = 8 * _d.N, A1 = _d.T8, A2 = 0, A3 = _d.T26, A4 = _d.T0, A5 = _d.T4, A6 = _d.N }, global::Kiln.Kernels.Launch.Columns(8 * _d.N, 8, accumulate: true), global::Kiln.Kernels.Output.Gradients(0, 8), slots: [0]);
@@ -113,121 +113,32 @@ namespace Kiln.Generated
         // K0: sum over axes 1 of [N, 8], writes t0 (8 lanes)
         //   t1 = Mul(t2, t3) [N, 8]
         //   t0 = Sum(t1; axes=1) [N, 1]
-        // d: A0 = element count, A1 = offset of t0, A2 = offset of t2
-        public static void K0(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
+        public struct K0 : IKernel1
         {
-            for (int e = index; e < d.A0; e += stride)
-            {
-                int rest = e;
-                int i1 = (int)(rest % (8)); rest /= 8;
-                int i0 = (int)rest;
-                Atomic.Add(ref w[d.A1 + i0], (w[d.A2 + i0 * 8 + i1] * 0.125f));
-            }
-        }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K0Cpu<S>(KernelArrays a, KernelArgs d, int start, int end) where S : struct, IVector<S>
-        {
-            ref float x0r = ref MemoryMarshal.GetArrayDataReference(a.X[0]);
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
-            long cols = 8;
-            for (long e = start; e < end;)
-            {
-                long row = e / cols;
-                int c = (int)(e - row * cols);
-                int stop = (int)Math.Min(cols, c + (end - e));
-                e += stop - c;
-                int i0 = (int)row;
-                ref float b2 = ref Unsafe.Add(ref x0r, d.A2 + i0 * 8);
-                ref float o = ref Unsafe.Add(ref yr, d.A1 + i0);
-                float acc = 0;
-                S vacc = S.Zero;
-                if (c <= stop - S.Count) do vacc += Body(S.Load(ref b2, c)); while ((c += S.Count) <= stop - S.Count);
-                acc += S.Sum(vacc);
-                if (c < stop) acc += S.Sum(S.Keep(Body(S.Load(ref b2, c, stop - c)), stop - c, S.Zero));
-                o += acc;
-            }
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] static S Body(S l2) => (l2 * S.Create(0.125f));
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l2, KernelArgs d) => (l2 * 0.125f);
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l2, KernelArgs d) where S : struct, IVector<S> => (l2 * S.Create(0.125f));
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int start, int end) where S : struct, IVector<S> => FlatLoops.RowTotals1<S, K0, Dense>(a, d, start, end);
         }
 
         // K1: elementwise over [N, 8], writes t0 (8 lanes)
         //   t1 = Sub(t2, t3) [N, 8]
         //   t4 = Mul(t1, t5) [N, 8]
         //   t0 = Tanh(t4) [N, 8]
-        // d: A0 = element count, A1 = offset of t0, A2 = offset of t2, A3 = offset of t3, A4 = parameter/gradient offset 0
-        public static void K1(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
+        public struct K1 : IKernel3
         {
-            for (int e = index; e < d.A0; e += stride)
-            {
-                int rest = e;
-                int i1 = (int)(rest % (8)); rest /= 8;
-                int i0 = (int)rest;
-                w[d.A1 + i0 * 8 + i1] = MathF.Tanh(((w[d.A2 + i0 * 8 + i1] - w[d.A3 + i0]) * p[d.A4 + i1]));
-            }
-        }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K1Cpu<S>(KernelArrays a, KernelArgs d, int start, int end) where S : struct, IVector<S>
-        {
-            ref float x0r = ref MemoryMarshal.GetArrayDataReference(a.X[0]);
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(a.P);
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
-            long cols = 8;
-            for (long e = start; e < end;)
-            {
-                long row = e / cols;
-                int c = (int)(e - row * cols);
-                int stop = (int)Math.Min(cols, c + (end - e));
-                e += stop - c;
-                int i0 = (int)row;
-                ref float b2 = ref Unsafe.Add(ref x0r, d.A2 + i0 * 8);
-                ref float b3 = ref Unsafe.Add(ref wr, d.A3 + i0);
-                ref float b5 = ref Unsafe.Add(ref pr, d.A4);
-                ref float o = ref Unsafe.Add(ref yr, d.A1 + i0 * 8);
-                if (c <= stop - S.Count) do Body(S.Load(ref b2, c), S.Create(b3), S.Load(ref b5, c)).Store(ref o, c); while ((c += S.Count) <= stop - S.Count);
-                if (c < stop) Body(S.Load(ref b2, c, stop - c), S.Create(b3), S.Load(ref b5, c, stop - c)).Store(ref o, c, stop - c);
-            }
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] S Body(S l2, S l3, S l5) => (global::Kiln.Kernels.Simd.Tanh(((l2 - l3) * l5)));
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l2, float l3, float l5, KernelArgs d) => MathF.Tanh(((l2 - l3) * l5));
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l2, S l3, S l5, KernelArgs d) where S : struct, IVector<S> => (global::Kiln.Kernels.Simd.Tanh(((l2 - l3) * l5)));
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int start, int end) where S : struct, IVector<S> => FlatLoops.Rows3<S, K1, Assign, Dense, Col, Row>(a, d, start, end);
         }
 
         // K2: sum over axes 1 of [N, 8], writes t0 (8 lanes)
         //   t1 = Add(t2, t3) [N, 8]
         //   t0 = Sum(t1; axes=1) [N, 1]
-        // d: A0 = element count, A1 = offset of t0, A2 = offset of t2, A3 = parameter/gradient offset 8
-        public static void K2(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
+        public struct K2 : IKernel2
         {
-            for (int e = index; e < d.A0; e += stride)
-            {
-                int rest = e;
-                int i1 = (int)(rest % (8)); rest /= 8;
-                int i0 = (int)rest;
-                Atomic.Add(ref w[d.A1 + i0], (w[d.A2 + i0 * 8 + i1] + p[d.A3]));
-            }
-        }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K2Cpu<S>(KernelArrays a, KernelArgs d, int start, int end) where S : struct, IVector<S>
-        {
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(a.P);
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
-            long cols = 8;
-            for (long e = start; e < end;)
-            {
-                long row = e / cols;
-                int c = (int)(e - row * cols);
-                int stop = (int)Math.Min(cols, c + (end - e));
-                e += stop - c;
-                int i0 = (int)row;
-                ref float b2 = ref Unsafe.Add(ref wr, d.A2 + i0 * 8);
-                ref float b3 = ref Unsafe.Add(ref pr, d.A3);
-                ref float o = ref Unsafe.Add(ref yr, d.A1 + i0);
-                float acc = 0;
-                S vacc = S.Zero;
-                if (c <= stop - S.Count) do vacc += Body(S.Load(ref b2, c), S.Create(b3)); while ((c += S.Count) <= stop - S.Count);
-                acc += S.Sum(vacc);
-                if (c < stop) acc += S.Sum(S.Keep(Body(S.Load(ref b2, c, stop - c), S.Create(b3)), stop - c, S.Zero));
-                o += acc;
-            }
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] static S Body(S l2, S l3) => (l2 + l3);
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l2, float l3, KernelArgs d) => (l2 + l3);
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l2, S l3, KernelArgs d) where S : struct, IVector<S> => (l2 + l3);
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int start, int end) where S : struct, IVector<S> => FlatLoops.RowTotals2<S, K2, Dense, One>(a, d, start, end);
         }
 
         // K3: sum over axes 0 of [N], writes t0 (16 or 8 lanes)

@@ -62,11 +62,11 @@ namespace Samples.Diabetes
                 Returns("output", 1, _d.T18, _d.N, "[N, 1]");
                 BindSlots(8 * _d.N, _d.N);
                 _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 6, 8, transA: false, transB: true, accumulate: false);
-                _f1 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K0, global::Kiln.Generated.DiabetesClassifierKernels.K0Cpu, new() { A0 = 6 * _d.N, A1 = _d.T6, A2 = _d.T4, A3 = 48 }, global::Kiln.Kernels.Launch.Map(6 * _d.N), global::Kiln.Kernels.Output.Work(_d.T6, 6 * _d.N));
+                _f1 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Rows2<global::Kiln.Generated.DiabetesClassifierKernels.K0>, global::Kiln.Generated.DiabetesClassifierKernels.K0.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T4), global::Kiln.Kernels.In.Params(48).Row(6)], default, global::Kiln.Kernels.Launch.RowMap(6 * _d.N, 6), global::Kiln.Kernels.Output.Work(_d.T6, 6 * _d.N));
                 _l2 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 6, transA: false, transB: true, accumulate: false);
-                _f3 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K1, global::Kiln.Generated.DiabetesClassifierKernels.K1Cpu, new() { A0 = 4 * _d.N, A1 = _d.T12, A2 = _d.T10, A3 = 78 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T12, 4 * _d.N));
+                _f3 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Rows2<global::Kiln.Generated.DiabetesClassifierKernels.K0>, global::Kiln.Generated.DiabetesClassifierKernels.K0.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T10), global::Kiln.Kernels.In.Params(78).Row(4)], default, global::Kiln.Kernels.Launch.RowMap(4 * _d.N, 4), global::Kiln.Kernels.Output.Work(_d.T12, 4 * _d.N));
                 _l4 = new global::Kiln.Kernels.GemmOp(_d.N, 1, 4, transA: false, transB: true, accumulate: false);
-                _f5 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Map2<global::Kiln.Generated.DiabetesClassifierKernels.K2>, global::Kiln.Generated.DiabetesClassifierKernels.K2.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.DiabetesClassifierKernels.K2.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T16), global::Kiln.Kernels.In.Params(86).One], default, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Bound(1, _d.T18, _d.N));
+                _f5 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Map2<global::Kiln.Generated.DiabetesClassifierKernels.K1>, global::Kiln.Generated.DiabetesClassifierKernels.K1.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.DiabetesClassifierKernels.K1.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T16), global::Kiln.Kernels.In.Params(86).One], default, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Bound(1, _d.T18, _d.N));
             }
 
             /// <summary>Runs the forward pass and writes the output (or returns it in a new array; the overload on arrays reads and writes the caller's arrays in place where it can, on the managed path, and Replay does again).</summary>
@@ -81,11 +81,11 @@ namespace Samples.Diabetes
             protected override void RunKernels(bool backward)
             {
                 _l0.Run(this, Slot(0), _d.T0, Params, 0, Arena, _d.T4); // S0: t4 = MatMul(t0, t1; transB) [N, 6]
-                _f1.Run(); // S1: elementwise over [N, 6], writes t6 (scalar loop), kernel K0
+                _f1.Run(); // S1: elementwise over [N, 6], writes t6 (8 lanes), kernel K0
                 _l2.Run(this, Arena, _d.T6, Params, 54, Arena, _d.T10); // S2: t10 = MatMul(t6, t7; transB) [N, 4]
-                _f3.Run(); // S3: elementwise over [N, 4], writes t12 (scalar loop), kernel K1
+                _f3.Run(); // S3: elementwise over [N, 4], writes t12 (8 lanes), kernel K0
                 _l4.Run(this, Arena, _d.T12, Params, 82, Arena, _d.T16); // S4: t16 = MatMul(t12, t13; transB) [N, 1]
-                _f5.Run(); // S5: elementwise over [N, 1], writes t18 (16 or 8 lanes), kernel K2
+                _f5.Run(); // S5: elementwise over [N, 1], writes t18 (16 or 8 lanes), kernel K1
             }
         }
 
@@ -114,21 +114,21 @@ namespace Samples.Diabetes
                 Describe([("x", _d.T0, 8 * _d.N, false), ("y", _d.T1, _d.N, false)], [[_d.N, 8], [_d.N, 1], []], declared: ["[N, 8]", "[N, 1]"], loss: true);
                 BindSlots(8 * _d.N, _d.N);
                 _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 6, 8, transA: false, transB: true, accumulate: false);
-                _f1 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K0, global::Kiln.Generated.DiabetesClassifierKernels.K0Cpu, new() { A0 = 6 * _d.N, A1 = _d.T7, A2 = _d.T5, A3 = 48 }, global::Kiln.Kernels.Launch.Map(6 * _d.N), global::Kiln.Kernels.Output.Work(_d.T7, 6 * _d.N));
+                _f1 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Rows2<global::Kiln.Generated.DiabetesClassifierKernels.K0>, global::Kiln.Generated.DiabetesClassifierKernels.K0.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T5), global::Kiln.Kernels.In.Params(48).Row(6)], default, global::Kiln.Kernels.Launch.RowMap(6 * _d.N, 6), global::Kiln.Kernels.Output.Work(_d.T7, 6 * _d.N));
                 _l2 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 6, transA: false, transB: true, accumulate: false);
-                _f3 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K1, global::Kiln.Generated.DiabetesClassifierKernels.K1Cpu, new() { A0 = 4 * _d.N, A1 = _d.T13, A2 = _d.T11, A3 = 78 }, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T13, 4 * _d.N));
+                _f3 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Rows2<global::Kiln.Generated.DiabetesClassifierKernels.K0>, global::Kiln.Generated.DiabetesClassifierKernels.K0.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T11), global::Kiln.Kernels.In.Params(78).Row(4)], default, global::Kiln.Kernels.Launch.RowMap(4 * _d.N, 4), global::Kiln.Kernels.Output.Work(_d.T13, 4 * _d.N));
                 _l4 = new global::Kiln.Kernels.GemmOp(_d.N, 1, 4, transA: false, transB: true, accumulate: false);
-                _f5 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Total3<global::Kiln.Generated.DiabetesClassifierKernels.K3>, global::Kiln.Generated.DiabetesClassifierKernels.K3.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.DiabetesClassifierKernels.K3.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T17), global::Kiln.Kernels.In.Params(86).One, global::Kiln.Kernels.In.Bound(1, _d.T1)], new() { A0 = _d.N }, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T25, 1));
-                _f6 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Map3<global::Kiln.Generated.DiabetesClassifierKernels.K4>, global::Kiln.Generated.DiabetesClassifierKernels.K4.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.DiabetesClassifierKernels.K4.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Bound(1, _d.T1), global::Kiln.Kernels.In.Work(_d.T17), global::Kiln.Kernels.In.Params(86).One], new() { A0 = _d.N }, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Work(_d.T37, _d.N));
+                _f5 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Total3<global::Kiln.Generated.DiabetesClassifierKernels.K2>, global::Kiln.Generated.DiabetesClassifierKernels.K2.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.DiabetesClassifierKernels.K2.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T17), global::Kiln.Kernels.In.Params(86).One, global::Kiln.Kernels.In.Bound(1, _d.T1)], new() { A0 = _d.N }, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T25, 1));
+                _f6 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Map3<global::Kiln.Generated.DiabetesClassifierKernels.K3>, global::Kiln.Generated.DiabetesClassifierKernels.K3.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.DiabetesClassifierKernels.K3.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Bound(1, _d.T1), global::Kiln.Kernels.In.Work(_d.T17), global::Kiln.Kernels.In.Params(86).One], new() { A0 = _d.N }, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Work(_d.T37, _d.N));
                 _l7 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 1, transA: false, transB: false, accumulate: false);
-                _f8 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Map2<global::Kiln.Generated.DiabetesClassifierKernels.K5>, global::Kiln.Generated.DiabetesClassifierKernels.K5.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.DiabetesClassifierKernels.K5.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T40), global::Kiln.Kernels.In.Work(_d.T13)], default, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T44, 4 * _d.N));
+                _f8 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Map2<global::Kiln.Generated.DiabetesClassifierKernels.K4>, global::Kiln.Generated.DiabetesClassifierKernels.K4.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.DiabetesClassifierKernels.K4.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T40), global::Kiln.Kernels.In.Work(_d.T13)], default, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T44, 4 * _d.N));
                 _l9 = new global::Kiln.Kernels.GemmOp(_d.N, 6, 4, transA: false, transB: false, accumulate: false);
-                _f10 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Map2<global::Kiln.Generated.DiabetesClassifierKernels.K5>, global::Kiln.Generated.DiabetesClassifierKernels.K5.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.DiabetesClassifierKernels.K5.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T47), global::Kiln.Kernels.In.Work(_d.T7)], default, global::Kiln.Kernels.Launch.Map(6 * _d.N), global::Kiln.Kernels.Output.Work(_d.T51, 6 * _d.N));
-                _f11 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K6, global::Kiln.Generated.DiabetesClassifierKernels.K6Cpu, new() { A0 = 6 * _d.N, A1 = 48, A2 = _d.T51, A3 = _d.N }, global::Kiln.Kernels.Launch.Columns(6 * _d.N, 6, accumulate: true), global::Kiln.Kernels.Output.Gradients(48, 6));
+                _f10 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Map2<global::Kiln.Generated.DiabetesClassifierKernels.K4>, global::Kiln.Generated.DiabetesClassifierKernels.K4.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.DiabetesClassifierKernels.K4.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T47), global::Kiln.Kernels.In.Work(_d.T7)], default, global::Kiln.Kernels.Launch.Map(6 * _d.N), global::Kiln.Kernels.Output.Work(_d.T51, 6 * _d.N));
+                _f11 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K5, global::Kiln.Generated.DiabetesClassifierKernels.K5Cpu, new() { A0 = 6 * _d.N, A1 = 48, A2 = _d.T51, A3 = _d.N }, global::Kiln.Kernels.Launch.Columns(6 * _d.N, 6, accumulate: true), global::Kiln.Kernels.Output.Gradients(48, 6));
                 _l12 = new global::Kiln.Kernels.GemmOp(6, 8, _d.N, transA: true, transB: false, accumulate: true);
-                _f13 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K7, global::Kiln.Generated.DiabetesClassifierKernels.K7Cpu, new() { A0 = 4 * _d.N, A1 = 78, A2 = _d.T44, A3 = _d.N }, global::Kiln.Kernels.Launch.Columns(4 * _d.N, 4, accumulate: true), global::Kiln.Kernels.Output.Gradients(78, 4));
+                _f13 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K6, global::Kiln.Generated.DiabetesClassifierKernels.K6Cpu, new() { A0 = 4 * _d.N, A1 = 78, A2 = _d.T44, A3 = _d.N }, global::Kiln.Kernels.Launch.Columns(4 * _d.N, 4, accumulate: true), global::Kiln.Kernels.Output.Gradients(78, 4));
                 _l14 = new global::Kiln.Kernels.GemmOp(4, 6, _d.N, transA: true, transB: false, accumulate: true);
-                _f15 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Total1<global::Kiln.Generated.DiabetesClassifierKernels.K8>, global::Kiln.Generated.DiabetesClassifierKernels.K8.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.DiabetesClassifierKernels.K8.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T37)], default, global::Kiln.Kernels.Launch.Total(_d.N, accumulate: true), global::Kiln.Kernels.Output.Gradients(86, 1));
+                _f15 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Total1<global::Kiln.Generated.DiabetesClassifierKernels.K7>, global::Kiln.Generated.DiabetesClassifierKernels.K7.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.DiabetesClassifierKernels.K7.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T37)], default, global::Kiln.Kernels.Launch.Total(_d.N, accumulate: true), global::Kiln.Kernels.Output.Gradients(86, 1));
                 _l16 = new global::Kiln.Kernels.GemmOp(1, 4, _d.N, transA: true, transB: false, accumulate: true);
             }
 
@@ -150,22 +150,22 @@ namespace Samples.Diabetes
             protected override void RunKernels(bool backward)
             {
                 _l0.Run(this, Slot(0), _d.T0, Params, 0, Arena, _d.T5); // S0: t5 = MatMul(t0, t2; transB) [N, 6]
-                _f1.Run(); // S1: elementwise over [N, 6], writes t7 (scalar loop), kernel K0
+                _f1.Run(); // S1: elementwise over [N, 6], writes t7 (8 lanes), kernel K0
                 _l2.Run(this, Arena, _d.T7, Params, 54, Arena, _d.T11); // S2: t11 = MatMul(t7, t8; transB) [N, 4]
-                _f3.Run(); // S3: elementwise over [N, 4], writes t13 (scalar loop), kernel K1
+                _f3.Run(); // S3: elementwise over [N, 4], writes t13 (8 lanes), kernel K0
                 _l4.Run(this, Arena, _d.T13, Params, 82, Arena, _d.T17); // S4: t17 = MatMul(t13, t14; transB) [N, 1]
-                _f5.Run(); // S5: sum over axes 0,1 of [N, 1], writes t25 (16 or 8 lanes), kernel K3
+                _f5.Run(); // S5: sum over axes 0,1 of [N, 1], writes t25 (16 or 8 lanes), kernel K2
                 if (!backward) return;
-                _f6.Run(); // S6: elementwise over [N, 1], writes t37 (16 or 8 lanes), kernel K4
+                _f6.Run(); // S6: elementwise over [N, 1], writes t37 (16 or 8 lanes), kernel K3
                 _l7.Run(this, Arena, _d.T37, Params, 82, Arena, _d.T40); // S7: t40 = MatMul(t37, t14) [N, 4]
-                _f8.Run(); // S8: elementwise over [N, 4], writes t44 (16 or 8 lanes), kernel K5
+                _f8.Run(); // S8: elementwise over [N, 4], writes t44 (16 or 8 lanes), kernel K4
                 _l9.Run(this, Arena, _d.T44, Params, 54, Arena, _d.T47); // S9: t47 = MatMul(t44, t8) [N, 6]
-                _f10.Run(); // S10: elementwise over [N, 6], writes t51 (16 or 8 lanes), kernel K5
-                _f11.Run(); // S11: sum over axes 0 of [N, 6], added into grad of 'linear1.bias' (scalar loop), kernel K6
+                _f10.Run(); // S10: elementwise over [N, 6], writes t51 (16 or 8 lanes), kernel K4
+                _f11.Run(); // S11: sum over axes 0 of [N, 6], added into grad of 'linear1.bias' (scalar loop), kernel K5
                 _l12.Run(this, Arena, _d.T51, Slot(0), _d.T0, Grads, 0); // S12: t55 = MatMul(t51, t0; transA) [6, 8], added into grad of 'linear1.weight'
-                _f13.Run(); // S13: sum over axes 0 of [N, 4], added into grad of 'linear2.bias' (scalar loop), kernel K7
+                _f13.Run(); // S13: sum over axes 0 of [N, 4], added into grad of 'linear2.bias' (scalar loop), kernel K6
                 _l14.Run(this, Arena, _d.T44, Arena, _d.T7, Grads, 54); // S14: t48 = MatMul(t44, t7; transA) [4, 6], added into grad of 'linear2.weight'
-                _f15.Run(); // S15: sum over axes 0 of [N, 1], added into grad of 'linear3.bias' (16 or 8 lanes), kernel K8
+                _f15.Run(); // S15: sum over axes 0 of [N, 1], added into grad of 'linear3.bias' (16 or 8 lanes), kernel K7
                 _l16.Run(this, Arena, _d.T37, Arena, _d.T13, Grads, 82); // S16: t41 = MatMul(t37, t13; transA) [1, 4], added into grad of 'linear3.weight'
             }
         }
@@ -191,59 +191,27 @@ namespace Kiln.Generated
     /// </summary>
     file static class DiabetesClassifierKernels
     {
-        // K0: elementwise over [N, 6], writes t0 (scalar loop)
+        // K0: elementwise over [N, 6], writes t0 (8 lanes)
         //   t1 = Add(t2, t3) [N, 6]
         //   t0 = Sigmoid(t1) [N, 6]
-        // d: A0 = element count, A1 = offset of t0, A2 = offset of t2, A3 = parameter/gradient offset 48
-        public static void K0(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
-        {
-            for (int e = index; e < d.A0; e += stride)
-                w[d.A1 + e] = (global::Kiln.Kernels.Simd.Sigmoid((w[d.A2 + e] + p[d.A3 + e % 6])));
-        }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K0Cpu(KernelArrays a, KernelArgs d, int c, int stop)
-        {
-            ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
-            ref float b3 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.P), d.A3);
-            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A1);
-            for (; c < stop; c++)
-            {
-                float v0 = global::Kiln.Kernels.Simd.Sigmoid((Unsafe.Add(ref b2, c) + Unsafe.Add(ref b3, c % 6)));
-                Unsafe.Add(ref o, c) = v0;
-            }
-        }
-
-        // K1: elementwise over [N, 4], writes t0 (scalar loop)
-        //   t1 = Add(t2, t3) [N, 4]
-        //   t0 = Sigmoid(t1) [N, 4]
-        // d: A0 = element count, A1 = offset of t0, A2 = offset of t2, A3 = parameter/gradient offset 78
-        public static void K1(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
-        {
-            for (int e = index; e < d.A0; e += stride)
-                w[d.A1 + e] = (global::Kiln.Kernels.Simd.Sigmoid((w[d.A2 + e] + p[d.A3 + e % 4])));
-        }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K1Cpu(KernelArrays a, KernelArgs d, int c, int stop)
-        {
-            ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
-            ref float b3 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.P), d.A3);
-            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A1);
-            for (; c < stop; c++)
-            {
-                float v0 = global::Kiln.Kernels.Simd.Sigmoid((Unsafe.Add(ref b2, c) + Unsafe.Add(ref b3, c & 3)));
-                Unsafe.Add(ref o, c) = v0;
-            }
-        }
-
-        // K2: elementwise over [N, 1], writes t0 (16 or 8 lanes)
-        //   t1 = Add(t2, t3) [N, 1]
-        //   t0 = Sigmoid(t1) [N, 1]
-        public struct K2 : IKernel2
+        public struct K0 : IKernel2
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l2, float l3, KernelArgs d) => (global::Kiln.Kernels.Simd.Sigmoid((l2 + l3)));
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l2, S l3, KernelArgs d) where S : struct, IVector<S> => (global::Kiln.Kernels.Simd.Sigmoid((l2 + l3)));
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Map2<S, K2, Assign, Dense, One>(a, d, c, stop);
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int start, int end) where S : struct, IVector<S> => FlatLoops.Rows2<S, K0, Assign, Dense, Row>(a, d, start, end);
         }
 
-        // K3: sum over axes 0,1 of [N, 1], writes t0 (16 or 8 lanes)
+        // K1: elementwise over [N, 1], writes t0 (16 or 8 lanes)
+        //   t1 = Add(t2, t3) [N, 1]
+        //   t0 = Sigmoid(t1) [N, 1]
+        public struct K1 : IKernel2
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l2, float l3, KernelArgs d) => (global::Kiln.Kernels.Simd.Sigmoid((l2 + l3)));
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l2, S l3, KernelArgs d) where S : struct, IVector<S> => (global::Kiln.Kernels.Simd.Sigmoid((l2 + l3)));
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Map2<S, K1, Assign, Dense, One>(a, d, c, stop);
+        }
+
+        // K2: sum over axes 0,1 of [N, 1], writes t0 (16 or 8 lanes)
         //   t1 = Add(t2, t3) [N, 1]
         //   t4 = Softplus(t1) [N, 1]
         //   t5 = Mul(t6, t1) [N, 1]
@@ -251,14 +219,14 @@ namespace Kiln.Generated
         //   t8 = Mul(t7, t9) [N, 1]
         //   t0 = Sum(t8; axes=0,1) [1, 1]
         // d: A0 = N
-        public struct K3 : IKernel3
+        public struct K2 : IKernel3
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l2, float l3, float l6, KernelArgs d) { float v1 = (l2 + l3); float v8 = (((global::Kiln.Kernels.Simd.Softplus(v1)) - (l6 * v1)) * ((float)(1 / (double)(d.A0)))); return v8; }
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l2, S l3, S l6, KernelArgs d) where S : struct, IVector<S> { var v1 = (l2 + l3); var v8 = (((global::Kiln.Kernels.Simd.Softplus(v1)) - (l6 * v1)) * S.Create((float)(1 / (double)(d.A0)))); return v8; }
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Total3<S, K3, Dense, One, Dense>(a, d, c, stop);
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Total3<S, K2, Dense, One, Dense>(a, d, c, stop);
         }
 
-        // K4: elementwise over [N, 1], writes t0 (16 or 8 lanes)
+        // K3: elementwise over [N, 1], writes t0 (16 or 8 lanes)
         //   t1 = Copy(t2) [N, 1]
         //   t3 = Neg(t1) [N, 1]
         //   t4 = Mul(t3, t5) [N, 1]
@@ -267,28 +235,28 @@ namespace Kiln.Generated
         //   t10 = Mul(t1, t9) [N, 1]
         //   t0 = Add(t4, t10) [N, 1]
         // d: A0 = N
-        public struct K4 : IKernel3
+        public struct K3 : IKernel3
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l5, float l7, float l8, KernelArgs d) { float v1 = ((float)(1 / (double)(d.A0))); return (((-v1) * l5) + (v1 * (global::Kiln.Kernels.Simd.Sigmoid((l7 + l8))))); }
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l5, S l7, S l8, KernelArgs d) where S : struct, IVector<S> { var v1 = S.Create((float)(1 / (double)(d.A0))); return (((-v1) * l5) + (v1 * (global::Kiln.Kernels.Simd.Sigmoid((l7 + l8))))); }
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Map3<S, K4, Assign, Dense, Dense, One>(a, d, c, stop);
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Map3<S, K3, Assign, Dense, Dense, One>(a, d, c, stop);
         }
 
-        // K5: elementwise over [N, 4], writes t0 (16 or 8 lanes)
+        // K4: elementwise over [N, 4], writes t0 (16 or 8 lanes)
         //   t1 = Sub(t2, t3) [N, 4]
         //   t4 = Mul(t3, t1) [N, 4]
         //   t0 = Mul(t5, t4) [N, 4]
-        public struct K5 : IKernel2
+        public struct K4 : IKernel2
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l5, float l3, KernelArgs d) => (l5 * (l3 * (1f - l3)));
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l5, S l3, KernelArgs d) where S : struct, IVector<S> => (l5 * (l3 * (S.Create(1f) - l3)));
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Map2<S, K5, Assign, Dense, Dense>(a, d, c, stop);
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Map2<S, K4, Assign, Dense, Dense>(a, d, c, stop);
         }
 
-        // K6: sum over axes 0 of [N, 6], added into a parameter's gradient (scalar loop)
+        // K5: sum over axes 0 of [N, 6], added into a parameter's gradient (scalar loop)
         //   t0 = Sum(t1; axes=0) [1, 6]
         // d: A0 = element count, A1 = parameter/gradient offset 48, A2 = offset of t1, A3 = N
-        public static void K6(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
+        public static void K5(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             for (int e = index; e < d.A0; e += stride)
             {
@@ -298,7 +266,7 @@ namespace Kiln.Generated
                 Atomic.Add(ref g[d.A1 + i1], w[d.A2 + i0 * 6 + i1]);
             }
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K6Cpu(KernelArrays a, KernelArgs d, int c, int stop)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K5Cpu(KernelArrays a, KernelArgs d, int c, int stop)
         {
             int rows = (int)(d.A3);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
@@ -315,10 +283,10 @@ namespace Kiln.Generated
             }
         }
 
-        // K7: sum over axes 0 of [N, 4], added into a parameter's gradient (scalar loop)
+        // K6: sum over axes 0 of [N, 4], added into a parameter's gradient (scalar loop)
         //   t0 = Sum(t1; axes=0) [1, 4]
         // d: A0 = element count, A1 = parameter/gradient offset 78, A2 = offset of t1, A3 = N
-        public static void K7(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
+        public static void K6(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             for (int e = index; e < d.A0; e += stride)
             {
@@ -328,7 +296,7 @@ namespace Kiln.Generated
                 Atomic.Add(ref g[d.A1 + i1], w[d.A2 + i0 * 4 + i1]);
             }
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K7Cpu(KernelArrays a, KernelArgs d, int c, int stop)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K6Cpu(KernelArrays a, KernelArgs d, int c, int stop)
         {
             int rows = (int)(d.A3);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
@@ -345,13 +313,13 @@ namespace Kiln.Generated
             }
         }
 
-        // K8: sum over axes 0 of [N, 1], added into a parameter's gradient (16 or 8 lanes)
+        // K7: sum over axes 0 of [N, 1], added into a parameter's gradient (16 or 8 lanes)
         //   t0 = Sum(t1; axes=0) [1, 1]
-        public struct K8 : IKernel1
+        public struct K7 : IKernel1
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l1, KernelArgs d) => l1;
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l1, KernelArgs d) where S : struct, IVector<S> => l1;
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Total1<S, K8, Dense>(a, d, c, stop);
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Total1<S, K7, Dense>(a, d, c, stop);
         }
     }
 }

@@ -83,7 +83,7 @@ namespace Demo
                 _l5 = new global::Kiln.Kernels.GemmOp(_d.N, 3, 4, transA: false, transB: true, accumulate: false);
                 _f6 = new(this, global::Kiln.Generated.TourKernels.K2, global::Kiln.Generated.TourKernels.K2Cpu, new() { A0 = 3, A1 = _d.T15 }, global::Kiln.Kernels.Launch.Map(3), global::Kiln.Kernels.Output.Work(_d.T15, 3));
                 _l7 = new global::Kiln.Kernels.ScanOp(1, 3, 1, reverse: false);
-                _f8 = new(this, global::Kiln.Generated.TourKernels.K3, global::Kiln.Generated.TourKernels.K3Cpu, new() { A0 = 3 * _d.N, A1 = _d.T20, A2 = _d.T13, A3 = _d.T16 }, global::Kiln.Kernels.Launch.Map(3 * _d.N), global::Kiln.Kernels.Output.Work(_d.T20, 3 * _d.N));
+                _f8 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Rows2<global::Kiln.Generated.TourKernels.K3>, global::Kiln.Generated.TourKernels.K3.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T13), global::Kiln.Kernels.In.Work(_d.T16).Row(3)], default, global::Kiln.Kernels.Launch.RowMap(3 * _d.N, 3), global::Kiln.Kernels.Output.Work(_d.T20, 3 * _d.N));
                 _f9 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Map2<global::Kiln.Generated.TourKernels.K4>, global::Kiln.Generated.TourKernels.K4.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K4.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T20), global::Kiln.Kernels.In.Work(_d.T1).One], default, global::Kiln.Kernels.Launch.Map(3 * _d.N), global::Kiln.Kernels.Output.Work(_d.T21, 3 * _d.N));
                 _l10 = new global::Kiln.Kernels.SoftmaxOp(_d.N, 3, 1, log: false, backward: false);
             }
@@ -127,7 +127,7 @@ namespace Demo
                 _l5.Run(this, Arena, _d.T12, Params, 16, Arena, _d.T13); // S5: t13 = MatMul(t12, t2; transB) [N, 3]
                 _f6.Run(); // S6: elementwise over [3], writes t15 (scalar loop), kernel K2
                 _l7.Run(this, Arena, _d.T15, Arena, _d.T16); // S7: t16 = CumSum(t15) [3]
-                _f8.Run(); // S8: elementwise over [N, 3], writes t20 (scalar loop), kernel K3
+                _f8.Run(); // S8: elementwise over [N, 3], writes t20 (8 lanes), kernel K3
                 _f9.Run(); // S9: elementwise over [N, 3], writes t21 (16 or 8 lanes), kernel K4
                 _l10.Run(this, Arena, _d.T21, Arena, _d.T21, Arena, _d.T22); // S10: t22 = Softmax(t21; dim=1) [N, 3]
             }
@@ -185,7 +185,7 @@ namespace Demo
                 _l9 = new global::Kiln.Kernels.GemmOp(_d.N, 3, 4, transA: false, transB: true, accumulate: false);
                 _f10 = new(this, global::Kiln.Generated.TourKernels.K2, global::Kiln.Generated.TourKernels.K2Cpu, new() { A0 = 3, A1 = _d.T19 }, global::Kiln.Kernels.Launch.Map(3), global::Kiln.Kernels.Output.Work(_d.T19, 3));
                 _l11 = new global::Kiln.Kernels.ScanOp(1, 3, 1, reverse: false);
-                _f12 = new(this, global::Kiln.Generated.TourKernels.K3, global::Kiln.Generated.TourKernels.K3Cpu, new() { A0 = 3 * _d.N, A1 = _d.T24, A2 = _d.T17, A3 = _d.T20 }, global::Kiln.Kernels.Launch.Map(3 * _d.N), global::Kiln.Kernels.Output.Work(_d.T24, 3 * _d.N));
+                _f12 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Rows2<global::Kiln.Generated.TourKernels.K3>, global::Kiln.Generated.TourKernels.K3.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T17), global::Kiln.Kernels.In.Work(_d.T20).Row(3)], default, global::Kiln.Kernels.Launch.RowMap(3 * _d.N, 3), global::Kiln.Kernels.Output.Work(_d.T24, 3 * _d.N));
                 _l13 = new global::Kiln.Kernels.SoftmaxOp(_d.N, 3, 1, log: false, backward: false);
                 _l14 = new global::Kiln.Kernels.PickLogSoftmaxOp(_d.N, 3, -100);
                 _f15 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Total1<global::Kiln.Generated.TourKernels.K9>, global::Kiln.Generated.TourKernels.K9.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K9.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T42)], default, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T45, 1));
@@ -211,7 +211,7 @@ namespace Demo
                 _l35 = new global::Kiln.Kernels.GemmOp(3, 4, _d.N, transA: true, transB: false, accumulate: true);
                 _l36 = new global::Kiln.Kernels.GemmOp(4, 4, _d.N, transA: true, transB: false, accumulate: false);
                 _l37 = new global::Kiln.Kernels.GemmOp(4, 4, _d.N, transA: true, transB: false, accumulate: false);
-                _f38 = new(this, global::Kiln.Generated.TourKernels.K22, global::Kiln.Generated.TourKernels.K22Cpu, new() { A0 = 16, A1 = _d.T55, A2 = _d.T84, A3 = _d.T91, A4 = 0 }, global::Kiln.Kernels.Launch.Map(16, accumulate: true), global::Kiln.Kernels.Output.Gradients(0, 16));
+                _f38 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Rows4<global::Kiln.Generated.TourKernels.K22>, global::Kiln.Generated.TourKernels.K22.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T55).Col, global::Kiln.Kernels.In.Work(_d.T55).Row(4), global::Kiln.Kernels.In.Work(_d.T84), global::Kiln.Kernels.In.Work(_d.T91)], default, global::Kiln.Kernels.Launch.RowMap(16, 4, accumulate: true), global::Kiln.Kernels.Output.Gradients(0, 16));
             }
 
             /// <summary>Runs forward and backward; returns the loss and adds the gradients into the model's gradient block (as loss.backward()).</summary>
@@ -245,7 +245,7 @@ namespace Demo
                 _l9.Run(this, Arena, _d.T16, Params, 16, Arena, _d.T17); // S9: t17 = MatMul(t16, t6; transB) [N, 3]
                 _f10.Run(); // S10: elementwise over [3], writes t19 (scalar loop), kernel K2
                 _l11.Run(this, Arena, _d.T19, Arena, _d.T20); // S11: t20 = CumSum(t19) [3]
-                _f12.Run(); // S12: elementwise over [N, 3], writes t24 (scalar loop), kernel K3
+                _f12.Run(); // S12: elementwise over [N, 3], writes t24 (8 lanes), kernel K3
                 _l13.Run(this, Arena, _d.T24, Arena, _d.T24, Arena, _d.T25); // S13: t25 = Softmax(t24; dim=1) [N, 3]
                 _l14.Run(this, Arena, _d.T24, Ints, _d.T1, Arena, _d.T25, Arena, _d.T42); // S14: t42 = PickLogSoftmax(t24, t1, t25) [N]
                 _f15.Run(); // S15: sum over axes 0 of [N], writes t45 (16 or 8 lanes), kernel K9
@@ -272,7 +272,7 @@ namespace Demo
                 _l35.Run(this, Arena, _d.T73, Arena, _d.T16, Grads, 16); // S35: t77 = MatMul(t73, t16; transA) [3, 4], added into grad of 'head'
                 _l36.Run(this, Arena, _d.T11, Arena, _d.T82, Arena, _d.T84); // S36: t84 = MatMul(t11, t82; transA) [4, 4]
                 _l37.Run(this, Arena, _d.T5, Arena, _d.T89, Arena, _d.T91); // S37: t91 = MatMul(t5, t89; transA) [4, 4]
-                _f38.Run(); // S38: elementwise over [4, 4], added into grad of 'w' (scalar loop), kernel K22
+                _f38.Run(); // S38: elementwise over [4, 4], added into grad of 'w' (8 lanes), kernel K22
             }
         }
 
@@ -333,23 +333,15 @@ namespace Kiln.Generated
                 Unsafe.Add(ref o, c) = 1f;
         }
 
-        // K3: elementwise over [N, 3], writes t0 (scalar loop)
+        // K3: elementwise over [N, 3], writes t0 (8 lanes)
         //   t1 = Sub(t2, t3) [3]
         //   t4 = Mul(t1, t5) [3]
         //   t0 = Add(t6, t4) [N, 3]
-        // d: A0 = element count, A1 = offset of t0, A2 = offset of t6, A3 = offset of t2
-        public static void K3(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
+        public struct K3 : IKernel2
         {
-            for (int e = index; e < d.A0; e += stride)
-                w[d.A1 + e] = (w[d.A2 + e] + ((w[d.A3 + e % 3] - 1f) * 0.1f));
-        }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K3Cpu(KernelArrays a, KernelArgs d, int c, int stop)
-        {
-            ref float b6 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A2);
-            ref float b2 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.W), d.A3);
-            ref float o = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a.Y), d.A1);
-            for (; c < stop; c++)
-                Unsafe.Add(ref o, c) = (Unsafe.Add(ref b6, c) + ((Unsafe.Add(ref b2, c % 3) - 1f) * 0.1f));
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l6, float l2, KernelArgs d) => (l6 + ((l2 - 1f) * 0.1f));
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l6, S l2, KernelArgs d) where S : struct, IVector<S> => (l6 + ((l2 - S.Create(1f)) * S.Create(0.1f)));
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int start, int end) where S : struct, IVector<S> => FlatLoops.Rows2<S, K3, Assign, Dense, Row>(a, d, start, end);
         }
 
         // K4: elementwise over [N, 3], writes t0 (16 or 8 lanes)
@@ -592,47 +584,17 @@ namespace Kiln.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Map4<S, K21, Assign, Dense, Dense, Dense, Dense>(a, d, c, stop);
         }
 
-        // K22: elementwise over [4, 4], added into a parameter's gradient (scalar loop)
+        // K22: elementwise over [4, 4], added into a parameter's gradient (8 lanes)
         //   t0 = Copy(t1) [4, 4]
         //   t2 = Eq(t3, t4) [4, 4]
         //   t5 = Mul(t0, t2) [4, 4]
         //   t6 = Add(t5, t7) [4, 4]
         //   t8 = Add(t6, t9) [4, 4]
-        // d: A0 = element count, A1 = offset of t4, A2 = offset of t7, A3 = offset of t9, A4 = parameter/gradient offset 0
-        public static void K22(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
+        public struct K22 : IKernel4
         {
-            for (int e = index; e < d.A0; e += stride)
-            {
-                int rest = e;
-                int i1 = (int)(rest % (4)); rest /= 4;
-                int i0 = (int)rest;
-                float v8 = (((0.01f * (w[d.A1 + i0] == w[d.A1 + i1] ? 1f : 0f)) + w[d.A2 + i0 * 4 + i1]) + w[d.A3 + i0 * 4 + i1]);
-                g[d.A4 + i0 * 4 + i1] += v8;
-            }
-        }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K22Cpu(KernelArrays a, KernelArgs d, int start, int end)
-        {
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
-            long cols = 4;
-            for (long e = start; e < end;)
-            {
-                long row = e / cols;
-                int c = (int)(e - row * cols);
-                int stop = (int)Math.Min(cols, c + (end - e));
-                e += stop - c;
-                int i0 = (int)row;
-                ref float b3 = ref Unsafe.Add(ref wr, d.A1 + i0);
-                ref float b4 = ref Unsafe.Add(ref wr, d.A1);
-                ref float b7 = ref Unsafe.Add(ref wr, d.A2 + i0 * 4);
-                ref float b9 = ref Unsafe.Add(ref wr, d.A3 + i0 * 4);
-                ref float o = ref Unsafe.Add(ref yr, d.A4 + i0 * 4);
-                for (; c < stop; c++)
-                {
-                    float v8 = (((0.01f * (b3 == Unsafe.Add(ref b4, c) ? 1f : 0f)) + Unsafe.Add(ref b7, c)) + Unsafe.Add(ref b9, c));
-                    Unsafe.Add(ref o, c) += v8;
-                }
-            }
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l3, float l4, float l7, float l9, KernelArgs d) => (((0.01f * (l3 == l4 ? 1f : 0f)) + l7) + l9);
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l3, S l4, S l7, S l9, KernelArgs d) where S : struct, IVector<S> => (((S.Create(0.01f) * S.IfEqual(l3, l4, S.One, S.Zero)) + l7) + l9);
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int start, int end) where S : struct, IVector<S> => FlatLoops.Rows4<S, K22, AddInto, Col, Row, Dense, Dense>(a, d, start, end);
         }
     }
 }
