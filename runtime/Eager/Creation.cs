@@ -71,6 +71,8 @@ internal static class EagerCreation
     public static Tensor Cat(Tensor[] tensors, int dim)
     {
         if (tensors.Length == 0) throw new ArgumentException("torch.cat(): expected a non-empty list of Tensors", nameof(tensors));
+        for (int i = 0; i < tensors.Length; i++)
+            if (tensors[i].Layout.Rank == 0) throw new ArgumentException($"zero-dimensional tensor (at position {i}) cannot be concatenated", nameof(tensors));
         var first = tensors[0].Layout.Shape;
         int d = Layout.Dim(dim, first.Length), total = 0;
         foreach (var t in tensors)

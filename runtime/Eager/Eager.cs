@@ -260,8 +260,12 @@ internal static class Eager
     public static Tensor Narrow(Tensor x, int dim, int start, int length)
     {
         int d = Layout.Dim(dim, x.Layout.Rank), size = x.Layout.Shape[d];
+        // PyTorch's messages: the start as given when it is out of range, the wrapped one when the length overruns
+        if (start < -size || start > size)
+            throw new ArgumentOutOfRangeException(nameof(start), $"start out of range (expected to be in range of [{-size}, {size}], but got {start})");
+        if (length < 0) throw new ArgumentOutOfRangeException(nameof(length), "narrow(): length must be non-negative.");
         if (start < 0) start += size;
-        if (start < 0 || length < 0 || start + length > size)
+        if (start + length > size)
             throw new ArgumentOutOfRangeException(nameof(start), $"start ({start}) + length ({length}) exceeds dimension size ({size}).");
         return x.View(x.Layout.Slice(d, start, start + length, 1));
     }

@@ -165,13 +165,11 @@ internal readonly record struct Layout(int Offset, int[] Shape, int[] Strides)
             switch (i.Kind)
             {
                 case 0: layout = layout.Select(dim, i.Value, original++); break;
-                case 1: layout = layout.Select(dim, i.At.IsFromEnd ? layout.Shape[dim] - i.At.Value : i.At.Value, original++); break;
+                case 1: layout = layout.Select(dim, Python(i.At, layout.Shape[dim]), original++); break;
                 case 2:
                     original++;
                     int size = layout.Shape[dim];
-                    int start = i.Span.Start.IsFromEnd ? size - i.Span.Start.Value : i.Span.Start.Value;
-                    int end = i.Span.End.IsFromEnd ? size - i.Span.End.Value : i.Span.End.Value;
-                    layout = layout.Slice(dim, start, end, 1);
+                    layout = layout.Slice(dim, Python(i.Span.Start, size), Python(i.Span.End, size), 1);
                     dim++;
                     break;
                 default: dim += Rank - consumed; original += Rank - consumed; break;
@@ -179,6 +177,13 @@ internal readonly record struct Layout(int Offset, int[] Shape, int[] Strides)
         }
         return layout;
     }
+
+    /// <summary>
+    /// A C# index as Python's: ^k is -k, which Select bounds-checks and Slice clamps as Python does (x[^7..] of 5 is all
+    /// of it, x[^7] an IndexError); ^0 is the size itself (one past the end: an error to select, the end of a slice).
+    /// Taking size - k here instead would make ^7 of 5 the -2 that Python reads as 3.
+    /// </summary>
+    private static int Python(Index index, int size) => !index.IsFromEnd ? index.Value : index.Value == 0 ? size : -index.Value;
 
     /// <summary>Resolves one -1 in a requested shape against the element count (PyTorch's messages).</summary>
     public static int[] Infer(int[] shape, int numel)

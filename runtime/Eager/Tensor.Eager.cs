@@ -150,6 +150,10 @@ public sealed partial class BoolTensor
     [EagerOnly] public BoolTensor Any() => new(Tensor.From(Mask.ToArray().Any(v => v != 0f) ? 1f : 0f));
     /// <summary>torch.tensor([True, False]).</summary>
     [EagerOnly] public static BoolTensor From(params bool[] values) => new(new Tensor(Array.ConvertAll(values, v => v ? 1f : 0f), [values.Length]));
+    /// <summary>torch.tensor of nested lists of booleans (a 2-D mask).</summary>
+    [EagerOnly] public static BoolTensor From(bool[,] values) => new(new Tensor(values.Cast<bool>().Select(v => v ? 1f : 0f).ToArray(), [values.GetLength(0), values.GetLength(1)]));
+    /// <summary>Basic indexing, as a float tensor's (<c>m[0]</c>, <c>m[.., ^1]</c>): a view of the same values.</summary>
+    [EagerOnly, System.Runtime.CompilerServices.IndexerName("Index")] public BoolTensor this[params TensorIndex[] indices] => new(Mask[indices]);
     public override string ToString() => ReferenceEquals(Mask, Tensor.Unbound) ? "BoolTensor(symbol)" : TensorFormat.FormatBool(Mask.Layout, Mask.Storage);
 }
 
@@ -168,6 +172,8 @@ public sealed partial class IntTensor
         Layout.Gather(Storage, values);
         return values;
     }
+    /// <summary>Basic indexing, as a float tensor's (<c>labels[..8]</c>, <c>t[0, ^1]</c>): a view of the same integers.</summary>
+    [EagerOnly, System.Runtime.CompilerServices.IndexerName("Index")] public IntTensor this[params TensorIndex[] indices] => new(Storage, Layout.Index(indices));
     /// <summary>torch.tensor([1, 2, 3]) of integers (class labels, indices).</summary>
     [EagerOnly] public static IntTensor From(params int[] values) => new((int[])values.Clone(), [values.Length]);
     /// <summary>A 0-d integer tensor: torch.tensor(7).</summary>

@@ -5,55 +5,78 @@ using System.Linq;
 namespace Kiln;
 
 /// <summary>
-/// PNG plots through ScottPlot: training curves, line and scatter plots, histograms. Each helper draws one picture and
-/// writes it to <c>path</c>; sizes are in pixels.
+/// Plots through ScottPlot: training curves, line and scatter plots, histograms. Each helper draws one picture and
+/// writes it to <c>path</c> in the format its extension names (.png, .jpg, .bmp, .webp, .svg); sizes are in pixels.
 /// </summary>
 public static class Plots
 {
-    /// <summary>Training curves: each named series (loss, accuracy, ...) against its index, counted from 1 (epochs or steps).</summary>
+    /// <summary>Training curves: each named series (loss, accuracy, ...) against its index, counted from 1 (epochs or steps).
+    /// A NaN or infinite value (a run that diverged) breaks its line there, as matplotlib does, and the axes fit the finite ones.</summary>
     public static void Curves(string path, IReadOnlyDictionary<string, IReadOnlyList<double>> series, string title = "Training", string xLabel = "epoch", string yLabel = "", int width = 800, int height = 500)
     {
         if (series.Count == 0 || series.Values.Any(s => s.Count == 0)) throw new ArgumentException("Every series needs at least one value.", nameof(series));
+        CheckPath(path);
         var plot = new ScottPlot.Plot();
         foreach (var (name, values) in series)
-            plot.Add.Scatter(Enumerable.Range(1, values.Count).Select(i => (double)i).ToArray(), values.ToArray()).LegendText = name;
+            AddLine(plot, name, Enumerable.Range(1, values.Count).Select(i => (double)i).ToArray(), values.ToArray(), markers: true);
         Save(plot, path, title, xLabel, yLabel, width, height, legend: series.Count > 1);
     }
 
-    /// <summary>Lines of y against shared x values, one per named series (seed 001's MSE against w, seed 003's activation curves).</summary>
+    /// <summary>Lines of y against shared x values, one per named series (seed 001's MSE against w, seed 003's activation curves).
+    /// A point with a NaN or infinite coordinate breaks its line.</summary>
     public static void Lines(string path, IReadOnlyList<double> x, IReadOnlyDictionary<string, IReadOnlyList<double>> ys, string title = "", string xLabel = "x", string yLabel = "y", int width = 800, int height = 500)
     {
         if (ys.Values.Any(y => y.Count != x.Count)) throw new ArgumentException($"Every series needs one value per x ({x.Count}).", nameof(ys));
+        CheckPath(path);
         var plot = new ScottPlot.Plot();
-        foreach (var (name, y) in ys)
-        {
-            var line = plot.Add.Scatter(x.ToArray(), y.ToArray());
-            line.LegendText = name;
-            line.MarkerSize = 0;
-        }
+        foreach (var (name, y) in ys) AddLine(plot, name, x.ToArray(), y.ToArray(), markers: false);
         Save(plot, path, title, xLabel, yLabel, width, height, legend: ys.Count > 1);
+    }
+
+    /// <summary>One named series as lines through its finite points: each run of finite points its own line, in one colour
+    /// under one legend entry (ScottPlot would draw none of a line holding a NaN and scale the axes to it).</summary>
+    private static void AddLine(ScottPlot.Plot plot, string name, double[] x, double[] y, bool markers)
+    {
+        ScottPlot.Color? color = null;
+        for (int i = 0; i < x.Length;)
+        {
+            if (!double.IsFinite(x[i]) || !double.IsFinite(y[i])) { i++; continue; }
+            int start = i;
+            while (i < x.Length && double.IsFinite(x[i]) && double.IsFinite(y[i])) i++;
+            var run = plot.Add.Scatter(x[start..i], y[start..i]);
+            if (color is { } c) run.Color = c; else { color = run.Color; run.LegendText = name; }
+            if (!markers) run.MarkerSize = 0;
+        }
     }
 
     /// <summary>Points (x, y).</summary>
     public static void Scatter(string path, IReadOnlyList<double> x, IReadOnlyList<double> y, string title = "", string xLabel = "x", string yLabel = "y", int width = 800, int height = 500)
     {
         if (x.Count != y.Count) throw new ArgumentException($"{x.Count} x values for {y.Count} y values.", nameof(y));
+        CheckPath(path);
         var plot = new ScottPlot.Plot();
-        plot.Add.ScatterPoints(x.ToArray(), y.ToArray());
+        var finite = Enumerable.Range(0, x.Count).Where(i => double.IsFinite(x[i]) && double.IsFinite(y[i])).ToArray();   // NaN and ±∞ are not drawn
+        plot.Add.ScatterPoints(finite.Select(i => x[i]).ToArray(), finite.Select(i => y[i]).ToArray());
         Save(plot, path, title, xLabel, yLabel, width, height, legend: false);
     }
 
-    /// <summary>Histograms of named samples over common bins (a GAN's real against generated data).</summary>
+    /// <summary>Histograms of named samples over common bins (a GAN's real against generated data). NaN and infinite values
+    /// are left out (numpy's histogram cannot place them either); samples of one value get bins around it, as numpy's.</summary>
     public static void Histograms(string path, IReadOnlyDictionary<string, IReadOnlyList<double>> samples, int bins = 40, string title = "", string xLabel = "value", int width = 800, int height = 500)
     {
-        var all = samples.Values.SelectMany(s => s).ToArray();
-        if (all.Length == 0) throw new ArgumentException("No values to count.", nameof(samples));
-        double lo = all.Min(), hi = all.Max(), step = hi > lo ? (hi - lo) / bins : 1;
+        if (bins < 1) throw new ArgumentOutOfRangeException(nameof(bins), bins, "A histogram needs at least one bin.");
+        CheckPath(path);
+        var all = samples.Values.SelectMany(s => s).Where(double.IsFinite).ToArray();
+        if (all.Length == 0) throw new ArgumentException("No finite values to count.", nameof(samples));
+        double lo = all.Min(), hi = all.Max();
+        if (hi == lo) (lo, hi) = (lo - 0.5, hi + 0.5);
+        double step = (hi - lo) / bins;
         var plot = new ScottPlot.Plot();
         foreach (var (name, values) in samples)
         {
             var counts = new double[bins];
-            foreach (var v in values) counts[Math.Min(bins - 1, (int)((v - lo) / step))]++;
+            foreach (var v in values)
+                if (double.IsFinite(v)) counts[Math.Clamp((int)((v - lo) / step), 0, bins - 1)]++;
             var centers = Enumerable.Range(0, bins).Select(i => lo + (i + 0.5) * step).ToArray();
             var line = plot.Add.Scatter(centers, counts);
             line.LegendText = name;
@@ -61,6 +84,17 @@ public static class Plots
             line.MarkerSize = 0;
         }
         Save(plot, path, title, xLabel, "count", width, height, legend: samples.Count > 1);
+    }
+
+    private static readonly string[] Formats = [".png", ".jpg", ".jpeg", ".bmp", ".webp", ".svg"];
+
+    /// <summary>The picture is written in the format its extension names; another extension is an error before any drawing.</summary>
+    private static void CheckPath(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        string extension = System.IO.Path.GetExtension(path).ToLowerInvariant();
+        if (!Formats.Contains(extension))
+            throw new ArgumentException($"'{path}': a plot is written as {string.Join(", ", Formats)} (by its extension); '{extension}' is none of them.", nameof(path));
     }
 
     private static void Save(ScottPlot.Plot plot, string path, string title, string xLabel, string yLabel, int width, int height, bool legend)
@@ -71,6 +105,6 @@ public static class Plots
         if (legend) plot.ShowLegend();
         var folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
         if (!string.IsNullOrEmpty(folder)) System.IO.Directory.CreateDirectory(folder);
-        plot.SavePng(path, width, height);
+        plot.Save(path, width, height);
     }
 }

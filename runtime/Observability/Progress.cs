@@ -12,7 +12,9 @@ namespace Kiln;
 /// Progress for long loops, as tqdm gives PyTorch users: wrap a DataLoader, a range or any sequence, and an interactive
 /// terminal shows the count, a bar, iterations per second, the time left and the latest values you report
 /// (<see cref="Report"/>), redrawn at most ten times a second on one line. When the output is redirected (a log, CI) it
-/// stays quiet and writes one summary line when the loop ends, so logs do not fill with redraws.
+/// stays quiet and writes one summary line when the loop ends, so logs do not fill with redraws. The last line is written
+/// however the loop ends: after its last item, a <c>break</c>, or an exception. Reported values show four significant
+/// digits (1e-09 stays 1E-09).
 /// </summary>
 public sealed class Progress<T> : IEnumerable<T>
 {
@@ -41,17 +43,22 @@ public sealed class Progress<T> : IEnumerable<T>
     {
         var start = _clock();
         Count = 0;
-        foreach (var item in _items)
+        // the last line is drawn however the loop ends (tqdm closes its bar too): at the end, a break (early stopping)
+        // or an exception in the loop's body, each of which disposes this enumerator
+        try
         {
-            yield return item;
-            Count++;
-            if (_interactive)
+            foreach (var item in _items)
             {
-                var now = _clock();
-                if (_lastDraw is not { } last || now - last >= TimeSpan.FromMilliseconds(100) || Count == _total) { Draw(now - start, final: false); _lastDraw = now; }
+                yield return item;
+                Count++;
+                if (_interactive && Count != _total)
+                {
+                    var now = _clock();
+                    if (_lastDraw is not { } last || now - last >= TimeSpan.FromMilliseconds(100)) { Draw(now - start, final: false); _lastDraw = now; }
+                }
             }
         }
-        Draw(_clock() - start, final: true);
+        finally { Draw(_clock() - start, final: true); }
     }
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
@@ -72,7 +79,7 @@ public sealed class Progress<T> : IEnumerable<T>
         parts.Add(rate.ToString(rate >= 100 ? "F0" : "F1", inv) + " it/s");
         if (_total is { } t && rate > 0 && Count < t) parts.Add(Clock(TimeSpan.FromSeconds((t - Count) / rate)) + " left");
         else parts.Add(Clock(elapsed));
-        if (_postfix.Count > 0) parts.Add(string.Join(", ", _postfix.Select(kv => $"{kv.Key}={kv.Value.ToString("0.####", inv)}")));
+        if (_postfix.Count > 0) parts.Add(string.Join(", ", _postfix.Select(kv => $"{kv.Key}={kv.Value.ToString("G4", inv)}")));
         return string.Join("  ", parts);
     }
 

@@ -9,7 +9,8 @@ namespace Kiln;
 /// torch.utils.tensorboard.SummaryWriter: scalars, groups of scalars and histograms written as TensorBoard event files
 /// (TFRecords: length, masked CRC-32C of the length, an Event protobuf, its masked CRC-32C), readable by
 /// <c>tensorboard --logdir runs</c>. No Python is needed to write them. Records are buffered and flushed every
-/// <c>flushSecs</c>, on <see cref="Flush"/> and on <see cref="Dispose"/>.
+/// <c>flushSecs</c>, on <see cref="Flush"/> and on <see cref="Dispose"/>, and when the process exits (or dies of an
+/// unhandled exception) with the writer still open.
 /// </summary>
 public sealed class SummaryWriter : IDisposable
 {
@@ -36,6 +37,16 @@ public sealed class SummaryWriter : IDisposable
         first.Double(1, WallTime(null));
         first.String(3, "brain.Event:2");
         WriteRecord(first.ToArray());
+        FlushLocked();   // a file TensorBoard recognises from the start
+        // a writer never disposed still reaches the disk when the process ends, or dies of an unhandled exception (as
+        // PyTorch's writer flushes at exit)
+        AppDomain.CurrentDomain.ProcessExit += OnExit;
+        AppDomain.CurrentDomain.UnhandledException += OnExit;
+    }
+
+    private void OnExit(object? sender, EventArgs e)
+    {
+        try { Dispose(); } catch (Exception) { /* the process is ending: nothing to report to */ }
     }
 
     public string LogDir { get; }
@@ -46,6 +57,7 @@ public sealed class SummaryWriter : IDisposable
     /// <summary>A scalar under <paramref name="tag"/> at <paramref name="globalStep"/> (add_scalar).</summary>
     public void AddScalar(string tag, double scalarValue, long globalStep = 0, double? wallTime = null)
     {
+        ArgumentNullException.ThrowIfNull(tag);
         var value = new Proto();
         value.String(1, tag);
         value.Float(2, (float)scalarValue);
@@ -58,6 +70,8 @@ public sealed class SummaryWriter : IDisposable
     /// </summary>
     public void AddScalars(string mainTag, IReadOnlyDictionary<string, double> tagScalarDict, long globalStep = 0, double? wallTime = null)
     {
+        ArgumentNullException.ThrowIfNull(mainTag);
+        ArgumentNullException.ThrowIfNull(tagScalarDict);
         foreach (var (key, v) in tagScalarDict)
         {
             SummaryWriter group;
@@ -74,12 +88,27 @@ public sealed class SummaryWriter : IDisposable
     /// <summary>A histogram of <paramref name="values"/> (add_histogram) over TensorFlow's default bucket edges.</summary>
     public void AddHistogram(string tag, ReadOnlySpan<float> values, long globalStep = 0, double? wallTime = null)
     {
+        var wide = new double[values.Length];
+        for (int i = 0; i < values.Length; i++) wide[i] = values[i];
+        AddHistogram(tag, (ReadOnlySpan<double>)wide, globalStep, wallTime);
+    }
+
+    /// <summary>A histogram of a tensor's values (add_histogram of a weight or its gradient: model.Parameters["fc.weight"]).</summary>
+    public void AddHistogram(string tag, Tensor values, long globalStep = 0, double? wallTime = null)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        AddHistogram(tag, (ReadOnlySpan<float>)values.ToArray(), globalStep, wallTime);
+    }
+
+    /// <summary>A histogram of <paramref name="values"/> (add_histogram) over TensorFlow's default bucket edges.</summary>
+    public void AddHistogram(string tag, ReadOnlySpan<double> values, long globalStep = 0, double? wallTime = null)
+    {
+        ArgumentNullException.ThrowIfNull(tag);
         if (values.Length == 0) throw new ArgumentException("A histogram needs at least one value.", nameof(values));
         double min = double.PositiveInfinity, max = double.NegativeInfinity, sum = 0, sumSquares = 0;
         var counts = new double[Edges.Length];
-        foreach (var f in values)
+        foreach (var v in values)
         {
-            double v = f;
             if (double.IsNaN(v)) throw new ArgumentException("A histogram of values with NaN.", nameof(values));
             min = Math.Min(min, v); max = Math.Max(max, v); sum += v; sumSquares += v * v;
             counts[Bucket(v)]++;
@@ -176,6 +205,8 @@ public sealed class SummaryWriter : IDisposable
         lock (_gate)
         {
             if (_disposed) return;
+            AppDomain.CurrentDomain.ProcessExit -= OnExit;
+            AppDomain.CurrentDomain.UnhandledException -= OnExit;
             foreach (var g in _groups.Values) g.Dispose();
             _file.Flush(flushToDisk: true);
             _file.Dispose();

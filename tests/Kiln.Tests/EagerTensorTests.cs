@@ -108,6 +108,43 @@ public class EagerTensorTests
         reference == language || (reference == typeof(RefTensor) && language == typeof(Tensor)) || (reference == typeof(double) && language == typeof(float));
 
     /// <summary>
+    /// ^k counts from the end as Python's -k: past the dim a slice clamps (v[-7:] of 5 is all of it, v[:-7] empty) and a
+    /// selection is an IndexError; ^0 is one past the end. (Taking size - k made ^7 of 5 the -2 that Python reads as 3.)
+    /// </summary>
+    [Fact]
+    public void From_end_indices_past_the_dim_clamp_or_fail_as_Python_does()
+    {
+        var v = Arange(5f);
+        Assert.Equal([0f, 1f, 2f, 3f, 4f], v[^7..].ToArray());
+        Assert.Empty(v[..^7].ToArray());
+        Assert.Empty(v[^9..^7].ToArray());
+        Assert.Equal([3f, 4f], v[^2..].ToArray());
+        Assert.Equal([2f, 3f, 4f], v[2..^0].ToArray());
+        Assert.Equal(0f, v[^5].Item());
+        Assert.Contains("index -7 is out of bounds for dimension 0 with size 5", Assert.Throws<IndexOutOfRangeException>(() => v[^7]).Message);
+        Assert.Contains("index 5 is out of bounds", Assert.Throws<IndexOutOfRangeException>(() => v[^0]).Message);
+        var m = Arange(10f).View(2, 5);
+        Assert.Equal(m.ToArray(), m[.., ^7..].ToArray());
+        // integer and boolean tensors index the same way
+        var labels = IntTensor.From(new[,] { { 1, 2, 3 }, { 4, 5, 6 } });
+        Assert.Equal([3, 6], labels[.., ^1].ToArray());
+        Assert.Equal([4, 5, 6], labels[^1].ToArray());
+        var mask = BoolTensor.From(new[,] { { true, false }, { false, true } });
+        Assert.Equal(new TensorShape(2, 2), mask.Shape);
+        Assert.Equal("tensor([False,  True])", mask[1].ToString());
+    }
+
+    [Fact]
+    public void Narrow_and_cat_report_what_the_caller_passed()
+    {
+        var v = Arange(5f);
+        Assert.Contains("start out of range (expected to be in range of [-5, 5], but got -7)", Assert.Throws<ArgumentOutOfRangeException>(() => v.Narrow(0, -7, 1)).Message);
+        Assert.Contains("start (3) + length (3) exceeds dimension size (5)", Assert.Throws<ArgumentOutOfRangeException>(() => v.Narrow(0, -2, 3)).Message);
+        Assert.Equal([3f, 4f], v.Narrow(0, -2, 2).ToArray());
+        Assert.Contains("zero-dimensional tensor (at position 0) cannot be concatenated", Assert.Throws<ArgumentException>(() => Cat([Full([], 2f), Full([], 2f)])).Message);
+    }
+
+    /// <summary>
     /// A loss called on tensors rejects an input and a target of different shapes, as the same expression in a model is
     /// KLN0006: (N) against (N, 1) would broadcast to (N, N) and return a number, silently wrong.
     /// </summary>

@@ -146,6 +146,69 @@ public class ObservabilityTests
         Assert.Contains("loss=0.5", line);
     }
 
+    /// <summary>tqdm closes its bar however the loop ends: early stopping (break) and an exception still leave the last
+    /// line, once, ending its line; a tiny reported value keeps its digits.</summary>
+    [Fact]
+    public void Progress_writes_its_last_line_after_a_break_or_an_exception_once()
+    {
+        var log = new StringWriter();
+        var bar = Progress.Over(Enumerable.Range(0, 100).ToList(), "early", output: log, interactive: false);
+        foreach (var i in bar)
+        {
+            bar.Report("loss", 1e-9);
+            if (i == 4) break;
+        }
+        var line = Assert.Single(log.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("early  4/100", line);
+        Assert.Contains("loss=1E-09", line);
+
+        var terminal = new StringWriter();
+        var elapsed = TimeSpan.Zero;
+        var failing = Progress.WithClock(Enumerable.Range(0, 10).ToList(), "crash", terminal, interactive: true, clock: () => elapsed += TimeSpan.FromSeconds(1));
+        Assert.Throws<InvalidOperationException>(() => { foreach (var i in failing) if (i == 2) throw new InvalidOperationException("diverged"); });
+        Assert.EndsWith(Environment.NewLine, terminal.ToString());   // the next output starts on its own line
+
+        var done = new StringWriter();
+        foreach (var _ in Progress.WithClock(Enumerable.Range(0, 3).ToList(), "three", done, interactive: true, clock: () => elapsed += TimeSpan.FromSeconds(1))) { }
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(done.ToString(), "3/3"));   // the final frame, drawn once
+    }
+
+    [Fact]
+    public void Plots_skip_values_they_cannot_draw_and_write_the_format_their_extension_names()
+    {
+        var dir = TempDir();
+        try
+        {
+            // a diverged run: the curve breaks at NaN and ∞ and the picture is still written
+            Plots.Curves(Path.Combine(dir, "loss.png"), new Dictionary<string, IReadOnlyList<double>> { ["loss"] = [1, .5, .3, double.NaN, .2, double.PositiveInfinity, .1] });
+            Assert.Equal((800, 500), PngSize(Path.Combine(dir, "loss.png")));
+            Plots.Histograms(Path.Combine(dir, "h.png"), new Dictionary<string, IReadOnlyList<double>> { ["x"] = [1, 2, double.NaN, 3] });
+            Plots.Histograms(Path.Combine(dir, "one.png"), new Dictionary<string, IReadOnlyList<double>> { ["x"] = [2, 2, 2] });   // bins around the one value
+            Assert.Throws<ArgumentException>(() => Plots.Histograms(Path.Combine(dir, "nan.png"), new Dictionary<string, IReadOnlyList<double>> { ["x"] = [double.NaN] }));
+            Assert.Throws<ArgumentOutOfRangeException>(() => Plots.Histograms(Path.Combine(dir, "zero.png"), new Dictionary<string, IReadOnlyList<double>> { ["x"] = [1, 2] }, bins: 0));
+            Plots.Scatter(Path.Combine(dir, "points.jpg"), [1, 2, double.NaN], [1, 4, 9]);
+            var jpeg = File.ReadAllBytes(Path.Combine(dir, "points.jpg"));
+            Assert.Equal([0xFF, 0xD8], jpeg[..2]);   // a JPEG, as its name says
+            Assert.Contains(".txt", Assert.Throws<ArgumentException>(() => Plots.Scatter(Path.Combine(dir, "points.txt"), [1], [1])).Message);
+        }
+        finally { if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true); }
+    }
+
+    [Fact]
+    public void A_writer_is_a_readable_event_file_from_the_start_and_takes_tensors_and_names_its_arguments()
+    {
+        var dir = TempDir();
+        try
+        {
+            using var writer = new SummaryWriter(dir);
+            Assert.True(new FileInfo(writer.FilePath).Length > 0);   // the version record is on disk before any flush
+            Assert.Equal("tag", Assert.Throws<ArgumentNullException>(() => writer.AddScalar(null!, 1)).ParamName);
+            writer.AddHistogram("w", Tensor.From(1f, 2f, 3f));
+            writer.AddHistogram("d", (ReadOnlySpan<double>)[0.5, 1.5]);
+        }
+        finally { if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true); }
+    }
+
     [Fact]
     public void A_data_loader_gives_the_bar_its_length()
     {

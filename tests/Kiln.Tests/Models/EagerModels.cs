@@ -35,3 +35,11 @@ public partial class DropoutInStaticHelper
 
     private static Tensor Noisy(Tensor x) => Dropout(x, 0.25f);
 }
+
+/// <summary>From-end slices past the dim (^7 of 5 columns is all of them, as Python's -7), which eager calls and plans
+/// must read alike.</summary>
+[Model]
+public partial class FromEnd
+{
+    [Forward] public Tensor Tail([Shape(2, 5)] Tensor x) => x[.., ^7..] * 2f + x[.., ^2..].Sum(1, keepDim: true);
+}
