@@ -512,9 +512,10 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
         // the flat loops: a map or a total, the operands whole, one value, or a power-of-two row
         if ((mode == ReduceMode.None && Of(OutputStrides(k, domain), false) == "Dense" || mode == ReduceMode.All) && Operands(false) is { } flat)
             return flat;
-        // the Rows loops, rows of any length: a map, or a sum of each row, whose operands may also be one value per row
-        if (leading.Count == 0 || !(mode == ReduceMode.None || mode == ReduceMode.Rows && Reduction(k).Additive)) return null;
-        if (Of(OutputStrides(k, domain), true) != (mode == ReduceMode.None ? "Dense" : "Col")) return null;
+        // the Rows loops, rows of any length: a map, a sum of each row or of all of them, whose operands may also be one
+        // value per row
+        if (leading.Count == 0 || !(mode == ReduceMode.None || mode is ReduceMode.Rows or ReduceMode.All && Reduction(k).Additive)) return null;
+        if (mode != ReduceMode.All && Of(OutputStrides(k, domain), true) != (mode == ReduceMode.None ? "Dense" : "Col")) return null;
         if (Operands(true) is not { } byRows) return null;
         _rowLoops.Add(k);
         return byRows;
@@ -557,6 +558,7 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
         string store = k.Accumulates ? "AddInto" : "Assign";
         string loop = ModeOf(k) switch
         {
+            ReduceMode.All when RowLoops(k) => $"double Cpu<S>(KernelArrays a, KernelArgs d, int start, int end) where S : struct, IVector<S> => FlatLoops.TotalByRows{n}<S, {name}, {reaches}>(a, d, start, end)",
             ReduceMode.All => $"double Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Total{n}<S, {name}, {reaches}>(a, d, c, stop)",
             ReduceMode.Rows => $"void Cpu<S>(KernelArrays a, KernelArgs d, int start, int end) where S : struct, IVector<S> => FlatLoops.RowTotals{n}<S, {name}, {reaches}>(a, d, start, end)",
             _ when RowLoops(k) => $"void Cpu<S>(KernelArrays a, KernelArgs d, int start, int end) where S : struct, IVector<S> => FlatLoops.Rows{n}<S, {name}, {store}, {reaches}>(a, d, start, end)",

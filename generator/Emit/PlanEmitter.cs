@@ -60,6 +60,7 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
             + (mode == KernelEmitter.ReduceMode.All && !r.Additive ? $", combine: {Kernels}.{Entries[k].Name}Combine" : "");
         return mode switch
         {
+            KernelEmitter.ReduceMode.All when Emitter.RowLoops(k) => $"{Lib("Launch")}.TotalByRows({total}, {Dim(KernelEmitter.Cols(KernelEmitter.Domain(k)))}{(k.Accumulates ? ", accumulate: true" : "")})",
             KernelEmitter.ReduceMode.All => $"{Lib("Launch")}.Total({total}{options})",
             KernelEmitter.ReduceMode.Rows => $"{Lib("Launch")}.Rows({total}, {Dim(KernelEmitter.Cols(KernelEmitter.Domain(k)))}{options})",
             KernelEmitter.ReduceMode.Columns => $"{Lib("Launch")}.Columns({total}, {Dim(KernelEmitter.Cols(KernelEmitter.Domain(k)))}{options})",
@@ -241,7 +242,7 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
                 if (Emitter.StructOperands(k) is { } operands)
                 {
                     // a flat kernel struct: the shared loop that runs it on a device, its managed loop, its operands in order
-                    string loop = $"{Lib("FlatLoopsGpu")}.{KernelEmitter.ModeOf(k) switch { KernelEmitter.ReduceMode.All => "Total", KernelEmitter.ReduceMode.Rows => "RowTotals", _ => Emitter.RowLoops(k) ? "Rows" : "Map" }}{operands.Count}<{name}>";
+                    string loop = $"{Lib("FlatLoopsGpu")}.{KernelEmitter.ModeOf(k) switch { KernelEmitter.ReduceMode.All => Emitter.RowLoops(k) ? "TotalByRows" : "Total", KernelEmitter.ReduceMode.Rows => "RowTotals", _ => Emitter.RowLoops(k) ? "Rows" : "Map" }}{operands.Count}<{name}>";
                     w.Line($"_f{k.Index} = new(this, {loop}, {Emitter.ManagedForms(k, name + ".Cpu")}, [{string.Join(", ", operands.Select(In))}], {ArgsOf(k)}, {LaunchOf(k)}, {OutputOf(k)});");
                     continue;
                 }

@@ -9,7 +9,7 @@ namespace Kiln.Kernels;
 // domain live here, once for every kernel: FlatLoops on the managed path, FlatLoopsGpu on an ILGPU device. Each
 // operand is read whole (Dense), as one value (One), or as one row broadcast down the rows (Row, read at c & (cols - 1)).
 // The Rows loops take the domain as [count / cols, cols] rows of any length, whole rows per worker: there an operand may
-// also be one value per row (Col), and a kernel may sum each row into one value (RowTotals).
+// also be one value per row (Col), and a kernel may sum each row into one value (RowTotals) or all of them (TotalByRows).
 
 /// <summary>A generated flat kernel of one operand: its value at an element, over floats and over vectors.</summary>
 public interface IKernel1
@@ -443,6 +443,89 @@ public static class FlatLoops
             Unsafe.Add(ref y, r) += acc;
         }
     }
+    [MethodImpl(Loop)]
+    public static double TotalByRows1<S, K, R0>(KernelArrays a, KernelArgs d, int start, int end)
+        where S : struct, IVector<S> where K : struct, IKernel1 where R0 : IReach
+    {
+        ref float b0 = ref At(a.In[0], a.Ops.O0);
+        int cols = a.Ops.Cols;
+        K k = default;
+        double total = 0;
+        for (int r = start / cols, e = start; e < end; r++, e += cols)
+        {
+            ref float r0 = ref R0.RowBase(ref b0, r, cols);
+            S vacc = S.Zero;
+            int c = 0;
+            for (; c <= cols - S.Count; c += S.Count) vacc += k.Apply(R0.Get<S>(ref r0, c, -1), d);
+            float acc = S.Sum(vacc);
+            if (c < cols) acc += S.Sum(S.Keep(k.Apply(R0.Get<S>(ref r0, c, -1, cols - c), d), cols - c, S.Zero));
+            total += acc;
+        }
+        return total;
+    }
+
+    [MethodImpl(Loop)]
+    public static double TotalByRows2<S, K, R0, R1>(KernelArrays a, KernelArgs d, int start, int end)
+        where S : struct, IVector<S> where K : struct, IKernel2 where R0 : IReach where R1 : IReach
+    {
+        ref float b0 = ref At(a.In[0], a.Ops.O0), b1 = ref At(a.In[1], a.Ops.O1);
+        int cols = a.Ops.Cols;
+        K k = default;
+        double total = 0;
+        for (int r = start / cols, e = start; e < end; r++, e += cols)
+        {
+            ref float r0 = ref R0.RowBase(ref b0, r, cols), r1 = ref R1.RowBase(ref b1, r, cols);
+            S vacc = S.Zero;
+            int c = 0;
+            for (; c <= cols - S.Count; c += S.Count) vacc += k.Apply(R0.Get<S>(ref r0, c, -1), R1.Get<S>(ref r1, c, -1), d);
+            float acc = S.Sum(vacc);
+            if (c < cols) acc += S.Sum(S.Keep(k.Apply(R0.Get<S>(ref r0, c, -1, cols - c), R1.Get<S>(ref r1, c, -1, cols - c), d), cols - c, S.Zero));
+            total += acc;
+        }
+        return total;
+    }
+
+    [MethodImpl(Loop)]
+    public static double TotalByRows3<S, K, R0, R1, R2>(KernelArrays a, KernelArgs d, int start, int end)
+        where S : struct, IVector<S> where K : struct, IKernel3 where R0 : IReach where R1 : IReach where R2 : IReach
+    {
+        ref float b0 = ref At(a.In[0], a.Ops.O0), b1 = ref At(a.In[1], a.Ops.O1), b2 = ref At(a.In[2], a.Ops.O2);
+        int cols = a.Ops.Cols;
+        K k = default;
+        double total = 0;
+        for (int r = start / cols, e = start; e < end; r++, e += cols)
+        {
+            ref float r0 = ref R0.RowBase(ref b0, r, cols), r1 = ref R1.RowBase(ref b1, r, cols), r2 = ref R2.RowBase(ref b2, r, cols);
+            S vacc = S.Zero;
+            int c = 0;
+            for (; c <= cols - S.Count; c += S.Count) vacc += k.Apply(R0.Get<S>(ref r0, c, -1), R1.Get<S>(ref r1, c, -1), R2.Get<S>(ref r2, c, -1), d);
+            float acc = S.Sum(vacc);
+            if (c < cols) acc += S.Sum(S.Keep(k.Apply(R0.Get<S>(ref r0, c, -1, cols - c), R1.Get<S>(ref r1, c, -1, cols - c), R2.Get<S>(ref r2, c, -1, cols - c), d), cols - c, S.Zero));
+            total += acc;
+        }
+        return total;
+    }
+
+    [MethodImpl(Loop)]
+    public static double TotalByRows4<S, K, R0, R1, R2, R3>(KernelArrays a, KernelArgs d, int start, int end)
+        where S : struct, IVector<S> where K : struct, IKernel4 where R0 : IReach where R1 : IReach where R2 : IReach where R3 : IReach
+    {
+        ref float b0 = ref At(a.In[0], a.Ops.O0), b1 = ref At(a.In[1], a.Ops.O1), b2 = ref At(a.In[2], a.Ops.O2), b3 = ref At(a.In[3], a.Ops.O3);
+        int cols = a.Ops.Cols;
+        K k = default;
+        double total = 0;
+        for (int r = start / cols, e = start; e < end; r++, e += cols)
+        {
+            ref float r0 = ref R0.RowBase(ref b0, r, cols), r1 = ref R1.RowBase(ref b1, r, cols), r2 = ref R2.RowBase(ref b2, r, cols), r3 = ref R3.RowBase(ref b3, r, cols);
+            S vacc = S.Zero;
+            int c = 0;
+            for (; c <= cols - S.Count; c += S.Count) vacc += k.Apply(R0.Get<S>(ref r0, c, -1), R1.Get<S>(ref r1, c, -1), R2.Get<S>(ref r2, c, -1), R3.Get<S>(ref r3, c, -1), d);
+            float acc = S.Sum(vacc);
+            if (c < cols) acc += S.Sum(S.Keep(k.Apply(R0.Get<S>(ref r0, c, -1, cols - c), R1.Get<S>(ref r1, c, -1, cols - c), R2.Get<S>(ref r2, c, -1, cols - c), R3.Get<S>(ref r3, c, -1, cols - c), d), cols - c, S.Zero));
+            total += acc;
+        }
+        return total;
+    }
 }
 
 /// <summary>
@@ -588,6 +671,46 @@ public static class FlatLoopsGpu
         {
             int r = e / o.Cols, c = e - r * o.Cols;
             Atomic.Add(ref y[o.Out + r], default(K).Apply(x0[o.O0 + r * o.D0 + c * o.C0], x1[o.O1 + r * o.D1 + c * o.C1], x2[o.O2 + r * o.D2 + c * o.C2], x3[o.O3 + r * o.D3 + c * o.C3], d));
+        }
+    }
+
+    public static void TotalByRows1<K>(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, Operands o, int stride) where K : struct, IKernel1
+    {
+        ArrayView<float> x0 = View(o.R0, p, g, w), y = View(o.ROut, p, g, w);
+        for (int e = index; e < o.Count; e += stride)
+        {
+            int r = e / o.Cols, c = e - r * o.Cols;
+            Atomic.Add(ref y[o.Out], default(K).Apply(x0[o.O0 + r * o.D0 + c * o.C0], d));
+        }
+    }
+
+    public static void TotalByRows2<K>(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, Operands o, int stride) where K : struct, IKernel2
+    {
+        ArrayView<float> x0 = View(o.R0, p, g, w), x1 = View(o.R1, p, g, w), y = View(o.ROut, p, g, w);
+        for (int e = index; e < o.Count; e += stride)
+        {
+            int r = e / o.Cols, c = e - r * o.Cols;
+            Atomic.Add(ref y[o.Out], default(K).Apply(x0[o.O0 + r * o.D0 + c * o.C0], x1[o.O1 + r * o.D1 + c * o.C1], d));
+        }
+    }
+
+    public static void TotalByRows3<K>(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, Operands o, int stride) where K : struct, IKernel3
+    {
+        ArrayView<float> x0 = View(o.R0, p, g, w), x1 = View(o.R1, p, g, w), x2 = View(o.R2, p, g, w), y = View(o.ROut, p, g, w);
+        for (int e = index; e < o.Count; e += stride)
+        {
+            int r = e / o.Cols, c = e - r * o.Cols;
+            Atomic.Add(ref y[o.Out], default(K).Apply(x0[o.O0 + r * o.D0 + c * o.C0], x1[o.O1 + r * o.D1 + c * o.C1], x2[o.O2 + r * o.D2 + c * o.C2], d));
+        }
+    }
+
+    public static void TotalByRows4<K>(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, Operands o, int stride) where K : struct, IKernel4
+    {
+        ArrayView<float> x0 = View(o.R0, p, g, w), x1 = View(o.R1, p, g, w), x2 = View(o.R2, p, g, w), x3 = View(o.R3, p, g, w), y = View(o.ROut, p, g, w);
+        for (int e = index; e < o.Count; e += stride)
+        {
+            int r = e / o.Cols, c = e - r * o.Cols;
+            Atomic.Add(ref y[o.Out], default(K).Apply(x0[o.O0 + r * o.D0 + c * o.C0], x1[o.O1 + r * o.D1 + c * o.C1], x2[o.O2 + r * o.D2 + c * o.C2], x3[o.O3 + r * o.D3 + c * o.C3], d));
         }
     }
 }

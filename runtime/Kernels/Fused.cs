@@ -49,6 +49,11 @@ public readonly struct Launch
     public static Launch Total(long count, bool accumulate = false, float identity = 0, Func<double, double, double>? combine = null) =>
         new() { How = Kind.Total, Count = count, Accumulate = accumulate, Identity = identity, Combine = combine };
 
+    /// <summary>A sum of every element of a [count / cols, cols] domain, whole rows per worker: a kernel struct of the Rows
+    /// loops (<see cref="FlatLoops"/>' TotalByRows) that reads an operand per row.</summary>
+    public static Launch TotalByRows(long count, long cols, bool accumulate = false) =>
+        new() { How = Kind.Total, Count = count, Cols = cols, Accumulate = accumulate };
+
     /// <summary>An elementwise kernel over whole rows of <paramref name="cols"/> per worker: a kernel struct that reads an
     /// operand per row or per column (<see cref="FlatLoops"/>' Rows loops).</summary>
     public static Launch RowMap(long count, long cols, bool accumulate = false) => new() { How = Kind.RowMap, Count = count, Cols = cols, Accumulate = accumulate };
@@ -103,7 +108,7 @@ public sealed class Fused<TArgs> where TArgs : unmanaged
     private readonly (int Operand, int Slot)[] _boundOperands = [];
     private readonly KernelArrays _arrays = new();
     private readonly Action<long, long> _chunk, _vectors, _rows;
-    private readonly Func<long, long, double> _partial;
+    private readonly Func<long, long, double> _partial, _rowsPartial;
 
     private Fused(Plan plan, TArgs args, Launch launch, Output output, int[] slots)
     {
@@ -116,6 +121,7 @@ public sealed class Fused<TArgs> where TArgs : unmanaged
         _vectors = (s, e) => _cpu!(_arrays, _args, (int)(s * 16), (int)Math.Min(e * 16, _launch.Count));
         _rows = (r0, r1) => _cpu!(_arrays, _args, (int)(r0 * _launch.Cols), (int)(r1 * _launch.Cols));
         _partial = (s, e) => _total!(_arrays, _args, (int)(s * 16), (int)Math.Min(e * 16, _launch.Count));
+        _rowsPartial = (r0, r1) => _total!(_arrays, _args, (int)(r0 * _launch.Cols), (int)(r1 * _launch.Cols));
     }
 
     private Fused(Plan plan, Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, TArgs, int> ilgpu, TArgs args, Launch launch, Output output, int[] slots)
@@ -225,6 +231,7 @@ public sealed class Fused<TArgs> where TArgs : unmanaged
             case Launch.Kind.Serial: _cpu!(a, _args, 0, (int)l.Count); break;
             default:
                 float total = (float)(small ? _total!(a, _args, 0, (int)l.Count)
+                    : l.Cols > 0 ? CpuWorkers.Sum(l.Count / l.Cols, Math.Max(1, Grain / l.Cols), _rowsPartial)
                     : l.Combine is null ? CpuWorkers.Sum((l.Count + 15) / 16, Grain / 16, _partial)
                     : CpuWorkers.Reduce((l.Count + 15) / 16, Grain / 16, _partial, l.Identity, l.Combine));
                 if (l.Accumulate) a.Y[_output.Offset] += total; else a.Y[_output.Offset] = total;

@@ -116,4 +116,16 @@ public class FlatKernelStructTests
         Assert.Matches(@"\.Col\][^\n]*Launch\.RowMap\(_d\.C \* _d\.N, _d\.C\)", source);
         Assert.Matches(@"FlatLoopsGpu\.RowTotals2<[^\n]*Launch\.Rows\(_d\.C \* _d\.N, _d\.C\)", source);
     }
+
+    /// <summary>A sum of every element that reads an operand per row runs in the Rows loops too, whole rows per worker.</summary>
+    [Fact]
+    public void A_total_over_rows_with_a_value_per_row_is_a_rows_loops_struct()
+    {
+        var source = Generate("""
+            [Forward] public Tensor Total([Shape("N", 12)] Tensor x, [Shape("N", 1)] Tensor w) => (Exp(x) * w).Sum();
+            """);
+        var total = Assert.Single(Structs(source), s => s.Value.Contains("FlatLoops.TotalByRows2"));
+        Assert.Contains("double Cpu<S>(KernelArrays a, KernelArgs d, int start, int end)", total.Value);
+        Assert.Matches($@"FlatLoopsGpu\.TotalByRows2<[\w.:]+\.{total.Key}>[^\n]*\.Col\][^\n]*Launch\.TotalByRows\(12 \* _d\.N, 12\)", source);
+    }
 }

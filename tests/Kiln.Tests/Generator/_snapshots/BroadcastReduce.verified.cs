@@ -58,7 +58,7 @@ namespace Demo
                 _f3 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Total2<global::Kiln.Generated.CenteringKernels.K3>, global::Kiln.Generated.CenteringKernels.K3.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.CenteringKernels.K3.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T11), global::Kiln.Kernels.In.Bound(1, _d.T1)], new() { A0 = _d.N }, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T17, 1));
                 _f4 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Map2<global::Kiln.Generated.CenteringKernels.K4>, global::Kiln.Generated.CenteringKernels.K4.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.CenteringKernels.K4.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T11), global::Kiln.Kernels.In.Bound(1, _d.T1)], new() { A0 = _d.N }, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Work(_d.T26, _d.N));
                 _f5 = new(this, global::Kiln.Generated.CenteringKernels.K5, global::Kiln.Generated.CenteringKernels.K5Cpu<global::Kiln.Kernels.Vec8>, new() { A0 = 8 * _d.N, A1 = _d.T8, A2 = 0, A3 = _d.T26, A4 = _d.T0, A5 = _d.T4, A6 = _d.N }, global::Kiln.Kernels.Launch.Columns(8 * _d.N, 8, accumulate: true), global::Kiln.Kernels.Output.Gradients(0, 8), slots: [0]);
-                _f6 = new(this, global::Kiln.Generated.CenteringKernels.K6, global::Kiln.Generated.CenteringKernels.K6Cpu<global::Kiln.Kernels.Vec8>, new() { A0 = 8 * _d.N, A1 = 8, A2 = _d.T26 }, global::Kiln.Kernels.Launch.Total(8 * _d.N, accumulate: true), global::Kiln.Kernels.Output.Gradients(8, 1));
+                _f6 = new(this, global::Kiln.Kernels.FlatLoopsGpu.TotalByRows1<global::Kiln.Generated.CenteringKernels.K6>, global::Kiln.Generated.CenteringKernels.K6.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T26).Col], default, global::Kiln.Kernels.Launch.TotalByRows(8 * _d.N, 8, accumulate: true), global::Kiln.Kernels.Output.Gradients(8, 1));
             }
 
             /// <summary>Runs forward and backward; returns the loss and adds the gradients into the model's gradient block (as loss.backward()).</summary>
@@ -238,41 +238,11 @@ namespace Kiln.Generated
         // K6: sum over axes 0,1 of [N, 8], added into a parameter's gradient (8 lanes)
         //   t0 = Copy(t1) [N, 8]
         //   t2 = Sum(t0; axes=0,1) [1, 1]
-        // d: A0 = element count, A1 = parameter/gradient offset 8, A2 = offset of the tensor t1 views
-        public static void K6(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
+        public struct K6 : IKernel1
         {
-            for (int e = index; e < d.A0; e += stride)
-            {
-                int rest = e;
-                int i1 = (int)(rest % (8)); rest /= 8;
-                int i0 = (int)rest;
-                Atomic.Add(ref g[d.A1], w[d.A2 + i0]);
-            }
-        }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double K6Cpu<S>(KernelArrays a, KernelArgs d, int start, int end) where S : struct, IVector<S>
-        {
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
-            double total = 0;
-            long cols = 8;
-            for (long e = start; e < end;)
-            {
-                long row = e / cols;
-                int c = (int)(e - row * cols);
-                int stop = (int)Math.Min(cols, c + (end - e));
-                e += stop - c;
-                int i0 = (int)row;
-                ref float b1 = ref Unsafe.Add(ref wr, d.A2 + i0);
-                float acc = 0;
-                S vacc = S.Zero;
-                if (c <= stop - S.Count) do vacc += Body(S.Create(b1)); while ((c += S.Count) <= stop - S.Count);
-                acc += S.Sum(vacc);
-                if (c < stop) acc += S.Sum(S.Keep(Body(S.Create(b1)), stop - c, S.Zero));
-                total += acc;
-            }
-            return total;
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] static S Body(S l1) => l1;
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l1, KernelArgs d) => l1;
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l1, KernelArgs d) where S : struct, IVector<S> => l1;
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double Cpu<S>(KernelArrays a, KernelArgs d, int start, int end) where S : struct, IVector<S> => FlatLoops.TotalByRows1<S, K6, Col>(a, d, start, end);
         }
     }
 }

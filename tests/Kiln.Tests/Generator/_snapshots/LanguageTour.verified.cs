@@ -195,7 +195,7 @@ namespace Demo
                 _f19 = new(this, global::Kiln.Generated.TourKernels.K2, global::Kiln.Generated.TourKernels.K2Cpu, new() { A0 = 4, A1 = _d.T53 }, global::Kiln.Kernels.Launch.Map(4), global::Kiln.Kernels.Output.Work(_d.T53, 4));
                 _l20 = new global::Kiln.Kernels.ScanOp(1, 4, 1, reverse: false);
                 _f21 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Map1<global::Kiln.Generated.TourKernels.K12>, global::Kiln.Generated.TourKernels.K12.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T54)], default, global::Kiln.Kernels.Launch.Map(4), global::Kiln.Kernels.Output.Work(_d.T55, 4));
-                _f22 = new(this, global::Kiln.Generated.TourKernels.K13, global::Kiln.Generated.TourKernels.K13Cpu, new() { A0 = 16, A1 = _d.T59, A2 = 0, A3 = _d.T55 }, global::Kiln.Kernels.Launch.Total(16), global::Kiln.Kernels.Output.Work(_d.T59, 1));
+                _f22 = new(this, global::Kiln.Kernels.FlatLoopsGpu.TotalByRows3<global::Kiln.Generated.TourKernels.K13>, global::Kiln.Generated.TourKernels.K13.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Params(0), global::Kiln.Kernels.In.Work(_d.T55).Col, global::Kiln.Kernels.In.Work(_d.T55).Row(4)], default, global::Kiln.Kernels.Launch.TotalByRows(16, 4), global::Kiln.Kernels.Output.Work(_d.T59, 1));
                 _f23 = new(this, global::Kiln.Generated.TourKernels.K14, global::Kiln.Generated.TourKernels.K14Cpu, new() { A0 = _d.T62, A1 = _d.T45, A2 = _d.T47, A3 = _d.T40, A4 = _d.T59 }, global::Kiln.Kernels.Launch.Map(1), global::Kiln.Kernels.Output.Work(_d.T62, 1));
                 _f24 = new(this, global::Kiln.Generated.TourKernels.K15, global::Kiln.Generated.TourKernels.K15Cpu, new() { A0 = 3 * _d.N, A1 = _d.T31, A2 = _d.T24, A3 = _d.N }, global::Kiln.Kernels.Launch.Columns(3 * _d.N, 3), global::Kiln.Kernels.Output.Work(_d.T31, 3));
                 _f25 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Map2<global::Kiln.Generated.TourKernels.K16>, global::Kiln.Generated.TourKernels.K16.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T26), global::Kiln.Kernels.In.Work(_d.T31)], default, global::Kiln.Kernels.Launch.Map(3), global::Kiln.Kernels.Output.Work(_d.T35, 3));
@@ -255,7 +255,7 @@ namespace Demo
                 _f19.Run(); // S19: elementwise over [4], writes t53 (scalar loop), kernel K2
                 _l20.Run(this, Arena, _d.T53, Arena, _d.T54); // S20: t54 = CumSum(t53) [4]
                 _f21.Run(); // S21: elementwise over [4], writes t55 (8 lanes), kernel K12
-                _f22.Run(); // S22: sum over axes 0,1 of [4, 4], writes t59 (scalar loop), kernel K13
+                _f22.Run(); // S22: sum over axes 0,1 of [4, 4], writes t59 (8 lanes), kernel K13
                 _f23.Run(); // S23: elementwise over [], writes t62 (scalar loop), kernel K14
                 _f24.Run(); // S24: sum over axes 0 of [N, 3], writes t31 (scalar loop), kernel K15
                 _f25.Run(); // S25: elementwise over [3], writes t35 (8 lanes), kernel K16
@@ -431,44 +431,15 @@ namespace Kiln.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Map1<S, K12, Assign, Dense>(a, d, c, stop);
         }
 
-        // K13: sum over axes 0,1 of [4, 4], writes t0 (scalar loop)
+        // K13: sum over axes 0,1 of [4, 4], writes t0 (8 lanes)
         //   t1 = Eq(t2, t3) [4, 4]
         //   t4 = Mul(t5, t1) [4, 4]
         //   t0 = Sum(t4; axes=0,1) [1, 1]
-        // d: A0 = element count, A1 = offset of t0, A2 = parameter/gradient offset 0, A3 = offset of t3
-        public static void K13(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
+        public struct K13 : IKernel3
         {
-            for (int e = index; e < d.A0; e += stride)
-            {
-                int rest = e;
-                int i1 = (int)(rest % (4)); rest /= 4;
-                int i0 = (int)rest;
-                Atomic.Add(ref w[d.A1], (p[d.A2 + i0 * 4 + i1] * (w[d.A3 + i0] == w[d.A3 + i1] ? 1f : 0f)));
-            }
-        }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double K13Cpu(KernelArrays a, KernelArgs d, int start, int end)
-        {
-            ref float pr = ref MemoryMarshal.GetArrayDataReference(a.P);
-            ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
-            ref float yr = ref MemoryMarshal.GetArrayDataReference(a.Y);
-            double total = 0;
-            long cols = 4;
-            for (long e = start; e < end;)
-            {
-                long row = e / cols;
-                int c = (int)(e - row * cols);
-                int stop = (int)Math.Min(cols, c + (end - e));
-                e += stop - c;
-                int i0 = (int)row;
-                ref float b5 = ref Unsafe.Add(ref pr, d.A2 + i0 * 4);
-                ref float b2 = ref Unsafe.Add(ref wr, d.A3 + i0);
-                ref float b3 = ref Unsafe.Add(ref wr, d.A3);
-                float acc = 0;
-                for (; c < stop; c++)
-                    acc += (Unsafe.Add(ref b5, c) * (b2 == Unsafe.Add(ref b3, c) ? 1f : 0f));
-                total += acc;
-            }
-            return total;
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l5, float l2, float l3, KernelArgs d) => (l5 * (l2 == l3 ? 1f : 0f));
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l5, S l2, S l3, KernelArgs d) where S : struct, IVector<S> => (l5 * S.IfEqual(l2, l3, S.One, S.Zero));
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double Cpu<S>(KernelArrays a, KernelArgs d, int start, int end) where S : struct, IVector<S> => FlatLoops.TotalByRows3<S, K13, Dense, Col, Row>(a, d, start, end);
         }
 
         // K14: elementwise over [], writes t0 (scalar loop)
