@@ -343,4 +343,28 @@ public class OptimizerTests
         var sgd = new Sgd(model.Parameters, 0.1f, momentum: 0.5f);
         Assert.Contains("buffers", Assert.Throws<ArgumentException>(() => sgd.LoadStateDict(adam.StateDict())).Message);
     }
+
+    /// <summary>
+    /// The first Adam step on a gradient of ones moves each weight by lr·m̂/(√v̂ + ε) = lr/(1 + ε) (m̂ = v̂ = 1), to float's
+    /// precision, as PyTorch's does: its 1 - β₂ is a Python float rounded once, where 1 - 0.999f in float was 0.0010000467
+    /// and moved each weight 2.3e-6 short.
+    /// </summary>
+    [Fact]
+    public void Adams_first_step_on_unit_gradients_is_lr_to_float_precision()
+    {
+        using var d = Device.ManagedCpu();
+        float[] start = [0.6614f, 0.2669f, 0.0617f, 0.6213f];
+        foreach (var make in new Func<ModelState, IOptimizer>[] { s => new Adam(s, new AdamOptions(0.1)), s => new AdamW(s, new AdamOptions(0.1) { WeightDecay = 0 }), s => new RAdam(s, new RAdamOptions(0.1)) })
+        {
+            var m = new SumOfWeights(d);
+            m.Parameters.Set("weight", start);
+            using var step = m.CompileLoss();
+            var opt = make(m.Parameters);
+            opt.ZeroGrad();
+            step.ForwardBackward();
+            opt.Step();
+            var w = m.Parameters.Get("weight");
+            for (int i = 0; i < 4; i++) Assert.Equal(start[i] - 0.1 / (1 + 1e-8), w[i], 1.5e-7);
+        }
+    }
 }

@@ -87,4 +87,68 @@ public class SgdTests
         Assert.Throws<ArgumentException>(() => new Sgd(m.Parameters, lr: 0.1f, nesterov: true));
         Assert.Throws<ArgumentException>(() => new Sgd(m.Parameters, lr: 0.1f, momentum: 0.9f, dampening: 0.1f, nesterov: true));
     }
+
+    /// <summary>Himmelblau's gradient in float64: f = (x² + y - 11)² + (x + y² - 7)².</summary>
+    private static (double Gx, double Gy) HimmelblauGrad(double x, double y) =>
+        (4 * x * (x * x + y - 11) + 2 * (x + y * y - 7), 2 * (x * x + y - 11) + 4 * y * (x + y * y - 7));
+
+    /// <summary>
+    /// OneCycleLR cycles the momentum of an SGD created without any (its default, as PyTorch's): the buffer is made then,
+    /// and each step is b = μb + g (b = g first), p -= lr·b with the step's lr and μ (read from the group, whose schedule
+    /// SchedulerTests checks). It used to apply the momentum term with no buffer kept: (1 + μ)·g, silently.
+    /// </summary>
+    [Fact]
+    public void OneCycle_on_an_sgd_made_without_momentum_keeps_a_momentum_buffer()
+    {
+        using var d = Device.ManagedCpu();
+        var m = new Himmelblau(d);
+        m.Parameters.Set("x", [1.5f]);
+        m.Parameters.Set("y", [-0.5f]);
+        using var step = m.CompileLoss();
+        var opt = new Sgd(m.Parameters, new SgdOptions(0.001));
+        var schedule = new OneCycleLR(opt, maxLr: 0.01, totalSteps: 10);
+        double x = 1.5, y = -0.5, bx = 0, by = 0;
+        for (int k = 0; k < 8; k++)
+        {
+            double lr = opt.ParamGroups[0].Options.Lr, mu = opt.ParamGroups[0].Options.Momentum;
+            Assert.True(mu > 0.8);
+            var (gx, gy) = HimmelblauGrad(x, y);
+            (bx, by) = k == 0 ? (gx, gy) : (mu * bx + gx, mu * by + gy);
+            (x, y) = (x - lr * bx, y - lr * by);
+            opt.ZeroGrad();
+            step.ForwardBackward();
+            opt.Step();
+            schedule.Step();
+            Assert.Equal(x, m.Parameters.Get("x")[0], 3e-4 * Math.Max(1, Math.Abs(x)));
+            Assert.Equal(y, m.Parameters.Get("y")[0], 3e-4 * Math.Max(1, Math.Abs(y)));
+        }
+    }
+
+    /// <summary>A group with momentum may join an SGD made without (PyTorch allows it): its buffer starts at its gradient.</summary>
+    [Fact]
+    public void A_momentum_group_joins_an_sgd_made_without()
+    {
+        using var d = Device.ManagedCpu();
+        var m = new Himmelblau(d);
+        m.Parameters.Set("x", [1.5f]);
+        m.Parameters.Set("y", [-0.5f]);
+        using var step = m.CompileLoss();
+        var opt = new Sgd(m.Parameters, new SgdOptions(0.002), ["x"]);
+        opt.AddParamGroup(["y"], new SgdOptions(0.001) { Momentum = 0.9 });
+        double x = 1.5, y = -0.5, by = 0;
+        for (int k = 0; k < 6; k++)
+        {
+            var (gx, gy) = HimmelblauGrad(x, y);
+            by = k == 0 ? gy : 0.9 * by + gy;
+            (x, y) = (x - 0.002 * gx, y - 0.001 * by);
+            opt.ZeroGrad();
+            step.ForwardBackward();
+            opt.Step();
+            Assert.Equal(x, m.Parameters.Get("x")[0], 3e-4);
+            Assert.Equal(y, m.Parameters.Get("y")[0], 3e-4);
+        }
+        // its state round-trips with the buffer that was made
+        var saved = opt.StateDict();
+        Assert.Single(saved.Buffers);
+    }
 }

@@ -152,7 +152,7 @@ public sealed record OptimizerState(
 public abstract class Optimizer<TOptions, TRule> : IOptimizer where TOptions : OptimizerOptions where TRule : struct, IUpdateRule
 {
     private readonly List<ParamGroup<TOptions>> _groups = new();
-    private readonly DeviceBuffer<float>[] _buffers;
+    private DeviceBuffer<float>[] _buffers;
     private readonly Action<long, long> _chunk;
     private TRule _rule;
     private int _start;
@@ -207,6 +207,7 @@ public abstract class Optimizer<TOptions, TRule> : IOptimizer where TOptions : O
     /// <summary>One update of every group: the group's step count advances, then one fused pass over its ranges.</summary>
     public void Step()
     {
+        BeforeStep();
         foreach (var group in _groups)
         {
             if (group.Step == 0) Initialize(group);
@@ -227,6 +228,22 @@ public abstract class Optimizer<TOptions, TRule> : IOptimizer where TOptions : O
 
     /// <summary>The rule for this step of the group (scalars such as bias corrections computed once, here, in double).</summary>
     protected abstract TRule Rule(ParamGroup<TOptions> group);
+
+    /// <summary>Before each step's pass over the groups (SGD allocates its momentum buffer once a group has momentum).</summary>
+    protected virtual void BeforeStep() { }
+
+    /// <summary>The state buffers (each the parameter block's size) this optimizer holds.</summary>
+    protected int StateBufferCount => _buffers.Length;
+
+    /// <summary>Adds zeroed state buffers up to <paramref name="count"/> (state that only some settings need, made when first needed).</summary>
+    protected void GrowStateBuffers(int count)
+    {
+        if (count <= _buffers.Length) return;
+        var grown = new DeviceBuffer<float>[count];
+        _buffers.CopyTo(grown, 0);
+        for (int i = _buffers.Length; i < count; i++) { grown[i] = State.Device.Allocate<float>(State.Count); grown[i].Clear(); }
+        _buffers = grown;
+    }
 
     /// <summary>Lazy state init on a group's first step (e.g. Adagrad's initial accumulator, Rprop's step sizes).</summary>
     protected virtual void Initialize(ParamGroup<TOptions> group) { }

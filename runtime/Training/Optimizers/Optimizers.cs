@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 
 namespace Kiln;
 
@@ -34,11 +35,23 @@ public sealed class Sgd : Optimizer<SgdOptions, SgdRule>
         OptimizerChecks.AtLeastZero(o.Momentum, "momentum value");
         OptimizerChecks.AtLeastZero(o.Dampening, "dampening value");
         if (o.Nesterov && (o.Momentum <= 0 || o.Dampening != 0)) throw new ArgumentException("Nesterov momentum requires a momentum and zero dampening.", "nesterov");
-        if (o.Momentum != 0 && Defaults is { Momentum: 0 }) throw new ArgumentException("Add momentum groups to an SGD created with momentum (it owns the momentum buffer).", "options");
     }
 
-    protected override SgdRule Rule(ParamGroup<SgdOptions> g) =>
-        new((float)g.Lr, (float)g.Options.Momentum, (float)g.Options.Dampening, (float)g.Options.WeightDecay, g.Options.Nesterov, g.Options.Maximize ? -1f : 1f, g.Step == 1);
+    // The momentum buffer is made when a group first steps with momentum (a group added with it, or OneCycleLR cycling
+    // the momentum of an SGD created without), as PyTorch makes momentum_buffer; a group's buffer starts at its gradient
+    // on its first step with momentum (Scalars["momentum_unset"] marks a group that has only stepped without).
+    protected override void BeforeStep()
+    {
+        if (StateBufferCount == 0 && ParamGroups.Any(g => g.Options.Momentum != 0)) GrowStateBuffers(1);
+    }
+
+    protected override SgdRule Rule(ParamGroup<SgdOptions> g)
+    {
+        bool first = g.Step == 1 || g.Scalars.ContainsKey("momentum_unset");
+        if (g.Options.Momentum != 0) g.Scalars.Remove("momentum_unset");
+        else if (g.Step == 1) g.Scalars["momentum_unset"] = 1;
+        return new((float)g.Lr, (float)g.Options.Momentum, g.Options.Dampening, (float)g.Options.WeightDecay, g.Options.Nesterov, g.Options.Maximize ? -1f : 1f, first);
+    }
 }
 
 public record AdamOptions(double Lr = 1e-3) : OptimizerOptions(Lr)
@@ -69,7 +82,7 @@ public class Adam : Optimizer<AdamOptions, AdamRule>
     {
         var o = g.Options;
         double bc1 = 1 - Math.Pow(o.Beta1, g.Step), bc2 = 1 - Math.Pow(o.Beta2, g.Step);
-        return new AdamRule((float)(o.Lr / bc1), (float)o.Beta1, (float)o.Beta2, (float)o.Eps,
+        return new AdamRule((float)(o.Lr / bc1), o.Beta1, o.Beta2, (float)o.Eps,
             Decoupled ? 0f : (float)o.WeightDecay, Decoupled ? (float)(1 - o.Lr * o.WeightDecay) : 1f,
             (float)Math.Sqrt(bc2), o.Amsgrad, o.Maximize ? -1f : 1f);
     }
@@ -132,7 +145,7 @@ public sealed class RmsProp : Optimizer<RmsPropOptions, RmsPropRule>
     public RmsProp(ModelState parameters, RmsPropOptions? options = null, IEnumerable<string>? names = null) : base(parameters, options ?? new RmsPropOptions(), 3, names) { }
 
     protected override RmsPropRule Rule(ParamGroup<RmsPropOptions> g) =>
-        new((float)g.Lr, (float)g.Options.Alpha, (float)g.Options.Eps, (float)g.Options.WeightDecay, (float)g.Options.Momentum, g.Options.Centered, g.Options.Maximize ? -1f : 1f);
+        new((float)g.Lr, g.Options.Alpha, (float)g.Options.Eps, (float)g.Options.WeightDecay, (float)g.Options.Momentum, g.Options.Centered, g.Options.Maximize ? -1f : 1f);
 }
 
 public sealed record AdadeltaOptions(double Lr = 1.0) : OptimizerOptions(Lr)
@@ -153,7 +166,7 @@ public sealed class Adadelta : Optimizer<AdadeltaOptions, AdadeltaRule>
     public Adadelta(ModelState parameters, AdadeltaOptions? options = null, IEnumerable<string>? names = null) : base(parameters, options ?? new AdadeltaOptions(), 2, names) { }
 
     protected override AdadeltaRule Rule(ParamGroup<AdadeltaOptions> g) =>
-        new((float)g.Lr, (float)g.Options.Rho, (float)g.Options.Eps, (float)g.Options.WeightDecay, g.Options.Maximize ? -1f : 1f);
+        new((float)g.Lr, g.Options.Rho, (float)g.Options.Eps, (float)g.Options.WeightDecay, g.Options.Maximize ? -1f : 1f);
 }
 
 public sealed record AdamaxOptions(double Lr = 2e-3) : OptimizerOptions(Lr)
@@ -178,7 +191,7 @@ public sealed class Adamax : Optimizer<AdamaxOptions, AdamaxRule>
     public Adamax(ModelState parameters, AdamaxOptions? options = null, IEnumerable<string>? names = null) : base(parameters, options ?? new AdamaxOptions(), 2, names) { }
 
     protected override AdamaxRule Rule(ParamGroup<AdamaxOptions> g) =>
-        new((float)(g.Lr / (1 - Math.Pow(g.Options.Beta1, g.Step))), (float)g.Options.Beta1, (float)g.Options.Beta2, (float)g.Options.Eps, (float)g.Options.WeightDecay, g.Options.Maximize ? -1f : 1f);
+        new((float)(g.Lr / (1 - Math.Pow(g.Options.Beta1, g.Step))), g.Options.Beta1, g.Options.Beta2, (float)g.Options.Eps, (float)g.Options.WeightDecay, g.Options.Maximize ? -1f : 1f);
 }
 
 public sealed record NAdamOptions(double Lr = 2e-3) : OptimizerOptions(Lr)
@@ -212,7 +225,7 @@ public sealed class NAdam : Optimizer<NAdamOptions, NAdamRule>
         double product = (g.Scalars.TryGetValue("mu_product", out var p) ? p : 1.0) * mu;
         g.Scalars["mu_product"] = product;
         return new NAdamRule((float)(o.Lr * (1 - mu) / (1 - product)), (float)(o.Lr * muNext / (1 - product * muNext)),
-            (float)o.Beta1, (float)o.Beta2, (float)(1 - Math.Pow(o.Beta2, g.Step)), (float)o.Eps, (float)o.WeightDecay, o.Maximize ? -1f : 1f);
+            o.Beta1, o.Beta2, (float)(1 - Math.Pow(o.Beta2, g.Step)), (float)o.Eps, (float)o.WeightDecay, o.Maximize ? -1f : 1f);
     }
 }
 
@@ -244,7 +257,7 @@ public sealed class RAdam : Optimizer<RAdamOptions, RAdamRule>
         double rhoInf = 2 / (1 - o.Beta2) - 1;
         double rhoT = rhoInf - 2 * g.Step * Math.Pow(o.Beta2, g.Step) / bc2;
         double rect = rhoT > 5 ? Math.Sqrt((rhoT - 4) * (rhoT - 2) * rhoInf / ((rhoInf - 4) * (rhoInf - 2) * rhoT)) : 0;
-        return new RAdamRule((float)o.Lr, (float)o.Beta1, (float)o.Beta2, (float)bc1, (float)Math.Sqrt(bc2), (float)rect, rhoT > 5, (float)o.Eps, (float)o.WeightDecay, o.Maximize ? -1f : 1f);
+        return new RAdamRule((float)o.Lr, o.Beta1, o.Beta2, (float)bc1, (float)Math.Sqrt(bc2), (float)rect, rhoT > 5, (float)o.Eps, (float)o.WeightDecay, o.Maximize ? -1f : 1f);
     }
 }
 

@@ -11,9 +11,11 @@ namespace Kiln;
 // "sign" is -1 when maximizing: the gradient is negated before weight decay is added, as in PyTorch.
 // Each rule's vector form is its scalar form on 8 lanes, operation for operation in the same order (C is Vector256.Create).
 
-public readonly struct SgdRule(float lr, float momentum, float dampening, float weightDecay, bool nesterov, float sign, bool first) : IUpdateRule
+public readonly struct SgdRule(float lr, float momentum, double dampening, float weightDecay, bool nesterov, float sign, bool first) : IUpdateRule
 {
-    private readonly float _lr = lr, _mu = momentum, _damp = dampening, _wd = weightDecay, _sign = sign;
+    private readonly float _lr = lr, _mu = momentum, _damp = (float)dampening, _wd = weightDecay, _sign = sign;
+    // 1 - β in double, then rounded, as PyTorch passes its Python float (1 - 0.999f in float would be 0.0010000467)
+    private readonly float _cdamp = (float)(1 - dampening);
     private readonly int _nesterov = nesterov ? 1 : 0, _first = first ? 1 : 0;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -22,7 +24,7 @@ public readonly struct SgdRule(float lr, float momentum, float dampening, float 
         float d = _sign * g + _wd * p;
         if (_mu != 0)
         {
-            buf = _first != 0 ? d : _mu * buf + (1f - _damp) * d;
+            buf = _first != 0 ? d : _mu * buf + _cdamp * d;
             d = _nesterov != 0 ? d + _mu * buf : buf;
         }
         p -= _lr * d;
@@ -34,7 +36,7 @@ public readonly struct SgdRule(float lr, float momentum, float dampening, float 
         var d = Create(_sign) * g + Create(_wd) * p;
         if (_mu != 0)
         {
-            buf = _first != 0 ? d : Create(_mu) * buf + Create(1f - _damp) * d;
+            buf = _first != 0 ? d : Create(_mu) * buf + Create(_cdamp) * d;
             d = _nesterov != 0 ? d + Create(_mu) * buf : buf;
         }
         p -= Create(_lr) * d;
@@ -42,9 +44,11 @@ public readonly struct SgdRule(float lr, float momentum, float dampening, float 
 }
 
 /// <summary>Adam and AdamW (decay = 1 - lr·wd multiplies p first for AdamW; wd is then 0 in the gradient).</summary>
-public readonly struct AdamRule(float stepSize, float beta1, float beta2, float eps, float weightDecay, float decay, float sqrtBc2, bool amsgrad, float sign) : IUpdateRule
+public readonly struct AdamRule(float stepSize, double beta1, double beta2, float eps, float weightDecay, float decay, float sqrtBc2, bool amsgrad, float sign) : IUpdateRule
 {
-    private readonly float _stepSize = stepSize, _b1 = beta1, _b2 = beta2, _eps = eps, _wd = weightDecay, _decay = decay, _sqrtBc2 = sqrtBc2, _sign = sign;
+    private readonly float _stepSize = stepSize, _b1 = (float)beta1, _b2 = (float)beta2, _eps = eps, _wd = weightDecay, _decay = decay, _sqrtBc2 = sqrtBc2, _sign = sign;
+    // 1 - β in double, then rounded, as PyTorch passes its Python float (1 - 0.999f in float would be 0.0010000467)
+    private readonly float _c1 = (float)(1 - beta1), _c2 = (float)(1 - beta2);
     private readonly int _amsgrad = amsgrad ? 1 : 0;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -52,8 +56,8 @@ public readonly struct AdamRule(float stepSize, float beta1, float beta2, float 
     {
         float grad = _sign * g + _wd * p;
         p *= _decay;
-        m += (1f - _b1) * (grad - m);
-        v = _b2 * v + (1f - _b2) * grad * grad;
+        m += _c1 * (grad - m);
+        v = _b2 * v + _c2 * grad * grad;
         float second = v;
         if (_amsgrad != 0) { vmax = MathF.Max(vmax, v); second = vmax; }
         p -= _stepSize * m / (MathF.Sqrt(second) / _sqrtBc2 + _eps);
@@ -67,8 +71,8 @@ public readonly struct AdamRule(float stepSize, float beta1, float beta2, float 
         V pv = p, mv = m, vv = v;
         var grad = Vector256.Create(_sign) * g + Vector256.Create(_wd) * pv;
         pv *= Vector256.Create(_decay);
-        mv += Vector256.Create(1f - _b1) * (grad - mv);
-        vv = Vector256.Create(_b2) * vv + Vector256.Create(1f - _b2) * grad * grad;
+        mv += Vector256.Create(_c1) * (grad - mv);
+        vv = Vector256.Create(_b2) * vv + Vector256.Create(_c2) * grad * grad;
         var second = vv;
         if (_amsgrad != 0) { vmax = Vector256.Max(vmax, vv); second = vmax; }
         pv -= Vector256.Create(_stepSize) * mv / (Vector256.Sqrt(second) / Vector256.Create(_sqrtBc2) + Vector256.Create(_eps));
@@ -97,20 +101,22 @@ public readonly struct AdagradRule(float clr, float eps, float weightDecay, floa
     }
 }
 
-public readonly struct RmsPropRule(float lr, float alpha, float eps, float weightDecay, float momentum, bool centered, float sign) : IUpdateRule
+public readonly struct RmsPropRule(float lr, double alpha, float eps, float weightDecay, float momentum, bool centered, float sign) : IUpdateRule
 {
-    private readonly float _lr = lr, _alpha = alpha, _eps = eps, _wd = weightDecay, _mu = momentum, _sign = sign;
+    private readonly float _lr = lr, _alpha = (float)alpha, _eps = eps, _wd = weightDecay, _mu = momentum, _sign = sign;
+    // 1 - β in double, then rounded, as PyTorch passes its Python float (1 - 0.999f in float would be 0.0010000467)
+    private readonly float _calpha = (float)(1 - alpha);
     private readonly int _centered = centered ? 1 : 0;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Update(ref float p, float g, ref float squareAvg, ref float gradAvg, ref float buf)
     {
         float grad = _sign * g + _wd * p;
-        squareAvg = _alpha * squareAvg + (1f - _alpha) * grad * grad;
+        squareAvg = _alpha * squareAvg + _calpha * grad * grad;
         float avg;
         if (_centered != 0)
         {
-            gradAvg += (1f - _alpha) * (grad - gradAvg);
+            gradAvg += _calpha * (grad - gradAvg);
             avg = MathF.Sqrt(squareAvg - gradAvg * gradAvg) + _eps;
         }
         else avg = MathF.Sqrt(squareAvg) + _eps;
@@ -126,11 +132,11 @@ public readonly struct RmsPropRule(float lr, float alpha, float eps, float weigh
     public void Update(ref V p, V g, ref V squareAvg, ref V gradAvg, ref V buf)
     {
         var grad = Create(_sign) * g + Create(_wd) * p;
-        squareAvg = Create(_alpha) * squareAvg + Create(1f - _alpha) * grad * grad;
+        squareAvg = Create(_alpha) * squareAvg + Create(_calpha) * grad * grad;
         V avg;
         if (_centered != 0)
         {
-            gradAvg += Create(1f - _alpha) * (grad - gradAvg);
+            gradAvg += Create(_calpha) * (grad - gradAvg);
             avg = Sqrt(squareAvg - gradAvg * gradAvg) + Create(_eps);
         }
         else avg = Sqrt(squareAvg) + Create(_eps);
@@ -143,17 +149,19 @@ public readonly struct RmsPropRule(float lr, float alpha, float eps, float weigh
     }
 }
 
-public readonly struct AdadeltaRule(float lr, float rho, float eps, float weightDecay, float sign) : IUpdateRule
+public readonly struct AdadeltaRule(float lr, double rho, float eps, float weightDecay, float sign) : IUpdateRule
 {
-    private readonly float _lr = lr, _rho = rho, _eps = eps, _wd = weightDecay, _sign = sign;
+    private readonly float _lr = lr, _rho = (float)rho, _eps = eps, _wd = weightDecay, _sign = sign;
+    // 1 - β in double, then rounded, as PyTorch passes its Python float (1 - 0.999f in float would be 0.0010000467)
+    private readonly float _crho = (float)(1 - rho);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Update(ref float p, float g, ref float squareAvg, ref float accDelta, ref float s2)
     {
         float grad = _sign * g + _wd * p;
-        squareAvg = _rho * squareAvg + (1f - _rho) * grad * grad;
+        squareAvg = _rho * squareAvg + _crho * grad * grad;
         float delta = MathF.Sqrt(accDelta + _eps) / MathF.Sqrt(squareAvg + _eps) * grad;
-        accDelta = _rho * accDelta + (1f - _rho) * delta * delta;
+        accDelta = _rho * accDelta + _crho * delta * delta;
         p -= _lr * delta;
     }
 
@@ -161,22 +169,24 @@ public readonly struct AdadeltaRule(float lr, float rho, float eps, float weight
     public void Update(ref V p, V g, ref V squareAvg, ref V accDelta, ref V s2)
     {
         var grad = Create(_sign) * g + Create(_wd) * p;
-        squareAvg = Create(_rho) * squareAvg + Create(1f - _rho) * grad * grad;
+        squareAvg = Create(_rho) * squareAvg + Create(_crho) * grad * grad;
         var delta = Sqrt(accDelta + Create(_eps)) / Sqrt(squareAvg + Create(_eps)) * grad;
-        accDelta = Create(_rho) * accDelta + Create(1f - _rho) * delta * delta;
+        accDelta = Create(_rho) * accDelta + Create(_crho) * delta * delta;
         p -= Create(_lr) * delta;
     }
 }
 
-public readonly struct AdamaxRule(float clr, float beta1, float beta2, float eps, float weightDecay, float sign) : IUpdateRule
+public readonly struct AdamaxRule(float clr, double beta1, double beta2, float eps, float weightDecay, float sign) : IUpdateRule
 {
-    private readonly float _clr = clr, _b1 = beta1, _b2 = beta2, _eps = eps, _wd = weightDecay, _sign = sign;
+    private readonly float _clr = clr, _b1 = (float)beta1, _b2 = (float)beta2, _eps = eps, _wd = weightDecay, _sign = sign;
+    // 1 - β in double, then rounded, as PyTorch passes its Python float (1 - 0.999f in float would be 0.0010000467)
+    private readonly float _c1 = (float)(1 - beta1), _c2 = (float)(1 - beta2);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Update(ref float p, float g, ref float m, ref float u, ref float s2)
     {
         float grad = _sign * g + _wd * p;
-        m += (1f - _b1) * (grad - m);
+        m += _c1 * (grad - m);
         u = MathF.Max(_b2 * u, MathF.Abs(grad) + _eps);
         p -= _clr * m / u;
     }
@@ -185,23 +195,25 @@ public readonly struct AdamaxRule(float clr, float beta1, float beta2, float eps
     public void Update(ref V p, V g, ref V m, ref V u, ref V s2)
     {
         var grad = Create(_sign) * g + Create(_wd) * p;
-        m += Create(1f - _b1) * (grad - m);
+        m += Create(_c1) * (grad - m);
         u = Max(Create(_b2) * u, Abs(grad) + Create(_eps));
         p -= Create(_clr) * m / u;
     }
 }
 
 /// <summary>NAdam: c1 = lr(1-μ_t)/(1-Πμ), c2 = lr·μ_{t+1}/(1-Πμ·μ_{t+1}).</summary>
-public readonly struct NAdamRule(float c1, float c2, float beta1, float beta2, float bc2, float eps, float weightDecay, float sign) : IUpdateRule
+public readonly struct NAdamRule(float c1, float c2, double beta1, double beta2, float bc2, float eps, float weightDecay, float sign) : IUpdateRule
 {
-    private readonly float _c1 = c1, _c2 = c2, _b1 = beta1, _b2 = beta2, _bc2 = bc2, _eps = eps, _wd = weightDecay, _sign = sign;
+    private readonly float _c1 = c1, _c2 = c2, _b1 = (float)beta1, _b2 = (float)beta2, _bc2 = bc2, _eps = eps, _wd = weightDecay, _sign = sign;
+    // 1 - β in double, then rounded, as PyTorch passes its Python float (1 - 0.999f in float would be 0.0010000467)
+    private readonly float _cb1 = (float)(1 - beta1), _cb2 = (float)(1 - beta2);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Update(ref float p, float g, ref float m, ref float v, ref float s2)
     {
         float grad = _sign * g + _wd * p;
-        m += (1f - _b1) * (grad - m);
-        v = _b2 * v + (1f - _b2) * grad * grad;
+        m += _cb1 * (grad - m);
+        v = _b2 * v + _cb2 * grad * grad;
         float denom = MathF.Sqrt(v / _bc2) + _eps;
         p -= _c1 * grad / denom;
         p -= _c2 * m / denom;
@@ -211,8 +223,8 @@ public readonly struct NAdamRule(float c1, float c2, float beta1, float beta2, f
     public void Update(ref V p, V g, ref V m, ref V v, ref V s2)
     {
         var grad = Create(_sign) * g + Create(_wd) * p;
-        m += Create(1f - _b1) * (grad - m);
-        v = Create(_b2) * v + Create(1f - _b2) * grad * grad;
+        m += Create(_cb1) * (grad - m);
+        v = Create(_b2) * v + Create(_cb2) * grad * grad;
         var denom = Sqrt(v / Create(_bc2)) + Create(_eps);
         p -= Create(_c1) * grad / denom;
         p -= Create(_c2) * m / denom;
@@ -220,17 +232,19 @@ public readonly struct NAdamRule(float c1, float c2, float beta1, float beta2, f
 }
 
 /// <summary>RAdam: rectified when ρ_t &gt; 5 (rect computed on the host), plain momentum step otherwise.</summary>
-public readonly struct RAdamRule(float lr, float beta1, float beta2, float bc1, float sqrtBc2, float rect, bool rectified, float eps, float weightDecay, float sign) : IUpdateRule
+public readonly struct RAdamRule(float lr, double beta1, double beta2, float bc1, float sqrtBc2, float rect, bool rectified, float eps, float weightDecay, float sign) : IUpdateRule
 {
-    private readonly float _lr = lr, _b1 = beta1, _b2 = beta2, _bc1 = bc1, _sqrtBc2 = sqrtBc2, _rect = rect, _eps = eps, _wd = weightDecay, _sign = sign;
+    private readonly float _lr = lr, _b1 = (float)beta1, _b2 = (float)beta2, _bc1 = bc1, _sqrtBc2 = sqrtBc2, _rect = rect, _eps = eps, _wd = weightDecay, _sign = sign;
+    // 1 - β in double, then rounded, as PyTorch passes its Python float (1 - 0.999f in float would be 0.0010000467)
+    private readonly float _c1 = (float)(1 - beta1), _c2 = (float)(1 - beta2);
     private readonly int _rectified = rectified ? 1 : 0;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Update(ref float p, float g, ref float m, ref float v, ref float s2)
     {
         float grad = _sign * g + _wd * p;
-        m += (1f - _b1) * (grad - m);
-        v = _b2 * v + (1f - _b2) * grad * grad;
+        m += _c1 * (grad - m);
+        v = _b2 * v + _c2 * grad * grad;
         float mHat = m / _bc1;
         if (_rectified != 0) p -= mHat * _lr * (_sqrtBc2 / (MathF.Sqrt(v) + _eps)) * _rect;
         else p -= mHat * _lr;
@@ -240,8 +254,8 @@ public readonly struct RAdamRule(float lr, float beta1, float beta2, float bc1, 
     public void Update(ref V p, V g, ref V m, ref V v, ref V s2)
     {
         var grad = Create(_sign) * g + Create(_wd) * p;
-        m += Create(1f - _b1) * (grad - m);
-        v = Create(_b2) * v + Create(1f - _b2) * grad * grad;
+        m += Create(_c1) * (grad - m);
+        v = Create(_b2) * v + Create(_c2) * grad * grad;
         var mHat = m / Create(_bc1);
         if (_rectified != 0) p -= mHat * Create(_lr) * (Create(_sqrtBc2) / (Sqrt(v) + Create(_eps))) * Create(_rect);
         else p -= mHat * Create(_lr);

@@ -82,7 +82,8 @@ public sealed class SparseAdam : IOptimizer
     public struct Args
     {
         public int Offset, RowLength, Rows, HasMarks;
-        public float StepSize, Beta1, Beta2, Eps, Sign;
+        // 1 - β computed in double, then rounded (as PyTorch's Python float): 1 - 0.999f in float would be 0.0010000467
+        public float StepSize, OneMinusBeta1, OneMinusBeta2, Eps, Sign;
     }
 
     public void Step()
@@ -103,7 +104,7 @@ public sealed class SparseAdam : IOptimizer
             _args = new Args
             {
                 Offset = offset, Rows = rows, RowLength = length, StepSize = (float)(o.Lr * Math.Sqrt(bc2) / bc1),
-                Beta1 = (float)o.Beta1, Beta2 = (float)o.Beta2, Eps = (float)o.Eps, Sign = o.Maximize ? -1f : 1f, HasMarks = _marks is null ? 0 : 1,
+                OneMinusBeta1 = (float)(1 - o.Beta1), OneMinusBeta2 = (float)(1 - o.Beta2), Eps = (float)o.Eps, Sign = o.Maximize ? -1f : 1f, HasMarks = _marks is null ? 0 : 1,
             };
             var device = _state.Device;
             if (device.IsManaged) { CpuWorkers.For(rows, Math.Max(1, 8192 / length), _chunk); continue; }
@@ -160,8 +161,8 @@ public sealed class SparseAdam : IOptimizer
     private static void Update(ref float p, float g, ref float m, ref float v, in Args a)
     {
         float grad = a.Sign * g;
-        m += (1f - a.Beta1) * (grad - m);
-        v += (1f - a.Beta2) * (grad * grad - v);
+        m += a.OneMinusBeta1 * (grad - m);
+        v += a.OneMinusBeta2 * (grad * grad - v);
         p -= a.StepSize * m / (MathF.Sqrt(v) + a.Eps);
     }
 
