@@ -64,7 +64,7 @@ public sealed class StepLR : LRScheduler
 {
     private readonly int _stepSize;
     private readonly double _gamma;
-    public StepLR(IOptimizer optimizer, int stepSize, double gamma = 0.1) : base(optimizer) { _stepSize = stepSize > 0 ? stepSize : throw new ArgumentOutOfRangeException(nameof(stepSize)); _gamma = gamma; Initialize(); }
+    public StepLR(IOptimizer optimizer, int stepSize, double gamma = 0.1) : base(optimizer) { _stepSize = stepSize > 0 ? stepSize : throw new ArgumentOutOfRangeException(nameof(stepSize), stepSize, "StepLR's step_size must be a positive number of epochs."); _gamma = gamma; Initialize(); }
     protected override double NextLr(int g, double lr) => LastEpoch == 0 || LastEpoch % _stepSize != 0 ? lr : lr * _gamma;
 }
 
@@ -110,8 +110,8 @@ public sealed class CosineAnnealingWarmRestarts : LRScheduler
 
     public CosineAnnealingWarmRestarts(IOptimizer optimizer, int t0, int tMult = 1, double etaMin = 0) : base(optimizer)
     {
-        if (t0 <= 0) throw new ArgumentOutOfRangeException(nameof(t0));
-        if (tMult < 1) throw new ArgumentOutOfRangeException(nameof(tMult));
+        if (t0 <= 0) throw new ArgumentOutOfRangeException(nameof(t0), t0, $"Expected positive integer T_0, but got {t0}");
+        if (tMult < 1) throw new ArgumentOutOfRangeException(nameof(tMult), tMult, $"Expected integer T_mult >= 1, but got {tMult}");
         (_t0, _tMult, _etaMin, _tI) = (t0, tMult, etaMin, t0);
         Initialize();
     }
@@ -177,8 +177,8 @@ public sealed class OneCycleLR : LRScheduler
         bool cycleMomentum = true, double baseMomentum = 0.85, double maxMomentum = 0.95, double divFactor = 25, double finalDivFactor = 1e4, bool threePhase = false)
         : base(optimizer)
     {
-        if (totalSteps <= 0) throw new ArgumentOutOfRangeException(nameof(totalSteps));
-        if (pctStart is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(pctStart));
+        if (totalSteps <= 0) throw new ArgumentOutOfRangeException(nameof(totalSteps), totalSteps, $"Expected positive integer total_steps, but got {totalSteps}");
+        if (pctStart is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(pctStart), pctStart, $"Expected float between 0 and 1 pct_start, but got {pctStart}");
         _total = totalSteps;
         _anneal = annealStrategy;
         _phases = threePhase

@@ -109,11 +109,30 @@ public class DataTests
     [InlineData("1,2,0\n1,2\n", ":2: expected 3 columns, found 2")]
     [InlineData("1,2,0\n1,2,0.5\n", ":2, column 3: '0.5' is not an integer class label")]
     [InlineData("\n", "no data rows")]
+    [InlineData("1,2,0\n\"1,2,0\n", ":2, column 1: a quoted field is not closed on its line")]
+    [InlineData("1,2,0\n\"1\"x,2,0\n", ":2, column 1: '1x' is not a number")]
     public void Malformed_csv_names_line_and_column(string text, string message)
     {
         var path = Write(text);
-        var e = Assert.Throws<FormatException>(() => Csv.Load(path, intLabels: true));
+        // the type the README promises for a malformed file, as a checkpoint's
+        var e = Assert.Throws<System.IO.InvalidDataException>(() => Csv.Load(path, intLabels: true));
         Assert.Contains(message, e.Message);
+    }
+
+    /// <summary>Quoted fields (a delimiter or a quote inside one) and Python's float() spellings of ∞ and NaN.</summary>
+    [Fact]
+    public void Csv_reads_quoted_fields_and_pythons_special_numbers()
+    {
+        var d = Csv.Load(Write("\"1.5\",\"2\",0\n inf ,-Infinity,\"1\"\n"), intLabels: true);
+        Assert.Equal([1.5f, 2f, float.PositiveInfinity, float.NegativeInfinity], d.Features);
+        Assert.Equal([0, 1], d.Labels!);
+        var semicolons = Csv.Load(Write("\"1.5\";-inf;2\n\"3\";nan;1\n"), delimiter: ';', labelColumn: 1);
+        Assert.Equal([1.5f, 2f, 3f, 1f], semicolons.Features);
+        Assert.Equal(float.NegativeInfinity, semicolons.Targets![0]);
+        Assert.True(float.IsNaN(semicolons.Targets[1]));
+        // a delimiter inside quotes stays in its field (one field, not two), and "" is a quote
+        Assert.Contains("column 1: '1,5' is not a number", Assert.Throws<System.IO.InvalidDataException>(() => Csv.Load(Write("\"1,5\",2,0\n"))).Message);
+        Assert.Contains("'say \"3\"' is not a number", Assert.Throws<System.IO.InvalidDataException>(() => Csv.Load(Write("\"say \"\"3\"\"\",2,0\n"))).Message);
     }
 }
 
@@ -137,7 +156,7 @@ public class DataHardeningTests
         try
         {
             System.IO.File.WriteAllText(path, "1,2,0\n3,1e39,1\n");
-            var e = Assert.Throws<FormatException>(() => Csv.Load(path, labelColumn: 2));
+            var e = Assert.Throws<System.IO.InvalidDataException>(() => Csv.Load(path, labelColumn: 2));
             Assert.Contains(":2, column 2", e.Message);
             Assert.Contains("overflows", e.Message);
             System.IO.File.WriteAllText(path, "1,NaN,0\n3,-Infinity,1\n");
