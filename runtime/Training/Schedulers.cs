@@ -4,8 +4,16 @@ using System.Linq;
 
 namespace Kiln;
 
-/// <summary>A scheduler's state_dict: its epoch counter, base learning rates and internal counters.</summary>
-public sealed record SchedulerState(int LastEpoch, IReadOnlyList<double> BaseLrs, IReadOnlyDictionary<string, double> Values);
+/// <summary>A scheduler's state_dict: its epoch counter, base learning rates and internal counters, and the kind of
+/// scheduler that saved it (a state loads only into the same kind).</summary>
+public sealed record SchedulerState(int LastEpoch, IReadOnlyList<double> BaseLrs, IReadOnlyDictionary<string, double> Values, string? Scheduler = null)
+{
+    internal void CheckKind(object into)
+    {
+        if (Scheduler is { } kind && kind != into.GetType().Name)
+            throw new ArgumentException($"The state was saved by a {kind}; this scheduler is a {into.GetType().Name}.", "state");
+    }
+}
 
 /// <summary>
 /// torch.optim.lr_scheduler: constructing one sets the epoch-0 learning rate; each Step() advances one epoch.
@@ -47,11 +55,12 @@ public abstract class LRScheduler
     {
         var values = new Dictionary<string, double>();
         Save(values);
-        return new SchedulerState(LastEpoch, BaseLrs.ToArray(), values);
+        return new SchedulerState(LastEpoch, BaseLrs.ToArray(), values, GetType().Name);
     }
 
     public void LoadStateDict(SchedulerState state)
     {
+        state.CheckKind(this);
         if (state.BaseLrs.Count != BaseLrs.Length) throw new ArgumentException($"The state has {state.BaseLrs.Count} base rates; the optimizer has {BaseLrs.Length} groups.", nameof(state));
         LastEpoch = state.LastEpoch;
         BaseLrs = state.BaseLrs.ToArray();
@@ -287,10 +296,13 @@ public sealed class ReduceLROnPlateau
         }
     }
 
-    public SchedulerState StateDict() => new(LastEpoch, LastLr, new Dictionary<string, double> { ["best"] = Best, ["num_bad_epochs"] = NumBadEpochs, ["cooldown_counter"] = CooldownCounter });
+    public SchedulerState StateDict() => new(LastEpoch, LastLr, new Dictionary<string, double> { ["best"] = Best, ["num_bad_epochs"] = NumBadEpochs, ["cooldown_counter"] = CooldownCounter }, nameof(ReduceLROnPlateau));
 
     public void LoadStateDict(SchedulerState state)
     {
+        state.CheckKind(this);
+        if (!state.Values.ContainsKey("best") || !state.Values.ContainsKey("num_bad_epochs") || !state.Values.ContainsKey("cooldown_counter"))
+            throw new ArgumentException("The state has no best, num_bad_epochs and cooldown_counter: it is not a ReduceLROnPlateau's.", nameof(state));
         LastEpoch = state.LastEpoch;
         Best = state.Values["best"];
         NumBadEpochs = (int)state.Values["num_bad_epochs"];

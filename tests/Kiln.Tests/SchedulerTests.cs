@@ -119,4 +119,17 @@ public class SchedulerTests
         b.ParamGroups[0].Lr = lr;
         Assert.Equal(expected, Run(b, t.Step, 6));
     }
+
+    /// <summary>A state loads only into the kind of scheduler that saved it; bad arguments say what is expected.</summary>
+    [Fact]
+    public void A_state_of_another_scheduler_is_refused_and_bad_arguments_say_what_they_need()
+    {
+        var (o, d) = Optimizer(); using var _ = d;
+        var plateau = new ReduceLROnPlateau(o).StateDict();
+        Assert.Contains("saved by a ReduceLROnPlateau; this scheduler is a StepLR", Assert.Throws<ArgumentException>(() => new StepLR(o, 2).LoadStateDict(plateau)).Message);
+        Assert.Contains("saved by a StepLR", Assert.Throws<ArgumentException>(() => new ReduceLROnPlateau(o).LoadStateDict(new StepLR(o, 2).StateDict())).Message);
+        Assert.Contains("Expected positive integer T_0, but got 0", Assert.Throws<ArgumentOutOfRangeException>(() => new CosineAnnealingWarmRestarts(o, 0)).Message);
+        Assert.Contains("total_steps", Assert.Throws<ArgumentOutOfRangeException>(() => new OneCycleLR(o, 0.1, 0)).Message);
+        Assert.Contains("step_size", Assert.Throws<ArgumentOutOfRangeException>(() => new StepLR(o, 0)).Message);
+    }
 }
