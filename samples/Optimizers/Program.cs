@@ -28,10 +28,10 @@ Console.WriteLine($"Exponentially weighted average, beta 0.9: weights (1-b)b^t =
 
 Console.WriteLine();
 Console.WriteLine("Optimizer race on Himmelblau's function from (0, 0), 500 steps (minima: (3, 2), (-2.805, 3.131), (-3.779, -3.283), (3.584, -1.848); all 0):");
-Console.WriteLine($"  {"optimizer",-18} {"x",9} {"y",9} {"final loss",12}");
-var race = Demos.Race(device, progress: Console.Out);
+var race = Demos.Race(device, progress: Console.Out);   // the bar first, then the table
+Console.WriteLine($"  {"optimizer",-20} {"x",9} {"y",9} {"final loss",12}");
 foreach (var r in race.OrderBy(r => r.Loss))
-    Console.WriteLine($"  {r.Optimizer,-18} {r.X,9:F4} {r.Y,9:F4} {r.Loss,12:G4}");
+    Console.WriteLine($"  {r.Optimizer,-20} {r.X,9:F4} {r.Y,9:F4} {r.Loss,12:G4}");
 
 // TensorBoard (tensorboard --logdir runs) and a PNG of the race: each optimizer's loss per step
 using (var board = new SummaryWriter(Path.Combine("runs", "optimizers")))
