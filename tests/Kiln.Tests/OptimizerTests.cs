@@ -88,7 +88,8 @@ public class OptimizerTests
             }
         };
 
-        public static Update NAdam(double lr, double b1 = 0.9, double b2 = 0.999, double eps = 1e-8, double wd = 0, double psi = 4e-3) => (p, g, t, s, sc) =>
+        // decoupled (PyTorch 2's decoupled_weight_decay): θ ← θ(1 - γλ) first, and the gradient keeps no λθ term
+        public static Update NAdam(double lr, double b1 = 0.9, double b2 = 0.999, double eps = 1e-8, double wd = 0, double psi = 4e-3, bool decoupled = false) => (p, g, t, s, sc) =>
         {
             var m = S(s, "m", p.Length); var v = S(s, "v", p.Length);
             double mu = b1 * (1 - 0.5 * Math.Pow(0.96, t * psi)), muNext = b1 * (1 - 0.5 * Math.Pow(0.96, (t + 1) * psi));
@@ -96,7 +97,8 @@ public class OptimizerTests
             sc["prod"] = product;
             for (int i = 0; i < p.Length; i++)
             {
-                double grad = g[i] + wd * p[i];
+                if (decoupled) p[i] *= 1 - lr * wd;
+                double grad = decoupled ? g[i] : g[i] + wd * p[i];
                 m[i] = b1 * m[i] + (1 - b1) * grad;
                 v[i] = b2 * v[i] + (1 - b2) * grad * grad;
                 double vHat = v[i] / (1 - Math.Pow(b2, t));
@@ -104,13 +106,14 @@ public class OptimizerTests
             }
         };
 
-        public static Update RAdam(double lr, double b1 = 0.9, double b2 = 0.999, double eps = 1e-8, double wd = 0) => (p, g, t, s, _) =>
+        public static Update RAdam(double lr, double b1 = 0.9, double b2 = 0.999, double eps = 1e-8, double wd = 0, bool decoupled = false) => (p, g, t, s, _) =>
         {
             var m = S(s, "m", p.Length); var v = S(s, "v", p.Length);
             double rhoInf = 2 / (1 - b2) - 1, rhoT = rhoInf - 2 * t * Math.Pow(b2, t) / (1 - Math.Pow(b2, t));
             for (int i = 0; i < p.Length; i++)
             {
-                double grad = g[i] + wd * p[i];
+                if (decoupled) p[i] *= 1 - lr * wd;
+                double grad = decoupled ? g[i] : g[i] + wd * p[i];
                 m[i] = b1 * m[i] + (1 - b1) * grad;
                 v[i] = b2 * v[i] + (1 - b2) * grad * grad;
                 double mHat = m[i] / (1 - Math.Pow(b1, t));
@@ -177,6 +180,9 @@ public class OptimizerTests
         ["Adamax"] = (s => new Adamax(s, new AdamaxOptions(0.05)), Ref.Adamax(0.05)),
         ["NAdam"] = (s => new NAdam(s, new NAdamOptions(0.05)), Ref.NAdam(0.05)),
         ["RAdam"] = (s => new RAdam(s, new RAdamOptions(0.05)), Ref.RAdam(0.05)),
+        ["RAdam wd"] = (s => new RAdam(s, new RAdamOptions(0.05) { WeightDecay = 0.1 }), Ref.RAdam(0.05, wd: 0.1)),
+        ["RAdam decoupled wd"] = (s => new RAdam(s, new RAdamOptions(0.05) { WeightDecay = 0.1, DecoupledWeightDecay = true }), Ref.RAdam(0.05, wd: 0.1, decoupled: true)),
+        ["NAdam decoupled wd"] = (s => new NAdam(s, new NAdamOptions(0.05) { WeightDecay = 0.1, DecoupledWeightDecay = true }), Ref.NAdam(0.05, wd: 0.1, decoupled: true)),
         ["Asgd"] = (s => new Asgd(s, new AsgdOptions(0.01) { T0 = 5, Lambd = 0.01 }), Ref.Asgd(0.01, lambd: 0.01, t0: 5)),
         ["Rprop"] = (s => new Rprop(s, new RpropOptions(0.01)), Ref.Rprop(0.01)),
     };
@@ -185,7 +191,7 @@ public class OptimizerTests
     {
         var d = new TheoryData<string, string>();
         foreach (var name in Cases.Keys) { d.Add(name, "cpu"); }
-        foreach (var name in new[] { "Adam amsgrad wd", "RmsProp centered momentum", "NAdam", "Rprop", "Asgd" }) d.Add(name, "ilgpu-cpu");
+        foreach (var name in new[] { "Adam amsgrad wd", "RmsProp centered momentum", "NAdam", "NAdam decoupled wd", "Rprop", "Asgd" }) d.Add(name, "ilgpu-cpu");
         return d;
     }
 

@@ -203,6 +203,8 @@ public sealed record NAdamOptions(double Lr = 2e-3) : OptimizerOptions(Lr)
     public double Beta2 { get; init; } = 0.999;
     public double Eps { get; init; } = 1e-8;
     public double MomentumDecay { get; init; } = 4e-3;
+    /// <summary>decoupled_weight_decay: p *= 1 - lr·wd before the step (AdamW's form) instead of wd·p in the gradient.</summary>
+    public bool DecoupledWeightDecay { get; init; }
 }
 
 /// <summary>torch.optim.NAdam: μ_t = β₁(1 - ½·0.96^(tψ)), Nesterov-style step with the running product of μ.</summary>
@@ -225,7 +227,8 @@ public sealed class NAdam : Optimizer<NAdamOptions, NAdamRule>
         double product = (g.Scalars.TryGetValue("mu_product", out var p) ? p : 1.0) * mu;
         g.Scalars["mu_product"] = product;
         return new NAdamRule((float)(o.Lr * (1 - mu) / (1 - product)), (float)(o.Lr * muNext / (1 - product * muNext)),
-            o.Beta1, o.Beta2, (float)(1 - Math.Pow(o.Beta2, g.Step)), (float)o.Eps, (float)o.WeightDecay, o.Maximize ? -1f : 1f);
+            o.Beta1, o.Beta2, (float)(1 - Math.Pow(o.Beta2, g.Step)), (float)o.Eps, o.DecoupledWeightDecay ? 0f : (float)o.WeightDecay, o.Maximize ? -1f : 1f,
+            o.DecoupledWeightDecay ? (float)(1 - o.Lr * o.WeightDecay) : 1f);
     }
 }
 
@@ -237,6 +240,8 @@ public sealed record RAdamOptions(double Lr = 1e-3) : OptimizerOptions(Lr)
     public double Beta1 { get; init; } = 0.9;
     public double Beta2 { get; init; } = 0.999;
     public double Eps { get; init; } = 1e-8;
+    /// <summary>decoupled_weight_decay: p *= 1 - lr·wd before the step (AdamW's form) instead of wd·p in the gradient.</summary>
+    public bool DecoupledWeightDecay { get; init; }
 }
 
 /// <summary>torch.optim.RAdam: the variance rectification term switches on when ρ_t &gt; 5.</summary>
@@ -257,7 +262,8 @@ public sealed class RAdam : Optimizer<RAdamOptions, RAdamRule>
         double rhoInf = 2 / (1 - o.Beta2) - 1;
         double rhoT = rhoInf - 2 * g.Step * Math.Pow(o.Beta2, g.Step) / bc2;
         double rect = rhoT > 5 ? Math.Sqrt((rhoT - 4) * (rhoT - 2) * rhoInf / ((rhoInf - 4) * (rhoInf - 2) * rhoT)) : 0;
-        return new RAdamRule((float)o.Lr, o.Beta1, o.Beta2, (float)bc1, (float)Math.Sqrt(bc2), (float)rect, rhoT > 5, (float)o.Eps, (float)o.WeightDecay, o.Maximize ? -1f : 1f);
+        return new RAdamRule((float)o.Lr, o.Beta1, o.Beta2, (float)bc1, (float)Math.Sqrt(bc2), (float)rect, rhoT > 5, (float)o.Eps,
+            o.DecoupledWeightDecay ? 0f : (float)o.WeightDecay, o.Maximize ? -1f : 1f, o.DecoupledWeightDecay ? (float)(1 - o.Lr * o.WeightDecay) : 1f);
     }
 }
 

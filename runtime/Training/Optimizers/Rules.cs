@@ -202,15 +202,17 @@ public readonly struct AdamaxRule(float clr, double beta1, double beta2, float e
 }
 
 /// <summary>NAdam: c1 = lr(1-μ_t)/(1-Πμ), c2 = lr·μ_{t+1}/(1-Πμ·μ_{t+1}).</summary>
-public readonly struct NAdamRule(float c1, float c2, double beta1, double beta2, float bc2, float eps, float weightDecay, float sign) : IUpdateRule
+/// <summary>NAdam (decay = 1 - lr·wd multiplies p first with decoupled weight decay; wd is then 0 in the gradient).</summary>
+public readonly struct NAdamRule(float c1, float c2, double beta1, double beta2, float bc2, float eps, float weightDecay, float sign, float decay = 1f) : IUpdateRule
 {
-    private readonly float _c1 = c1, _c2 = c2, _b1 = (float)beta1, _b2 = (float)beta2, _bc2 = bc2, _eps = eps, _wd = weightDecay, _sign = sign;
+    private readonly float _c1 = c1, _c2 = c2, _b1 = (float)beta1, _b2 = (float)beta2, _bc2 = bc2, _eps = eps, _wd = weightDecay, _sign = sign, _decay = decay;
     // 1 - β in double, then rounded, as PyTorch passes its Python float (1 - 0.999f in float would be 0.0010000467)
     private readonly float _cb1 = (float)(1 - beta1), _cb2 = (float)(1 - beta2);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Update(ref float p, float g, ref float m, ref float v, ref float s2)
     {
+        p *= _decay;
         float grad = _sign * g + _wd * p;
         m += _cb1 * (grad - m);
         v = _b2 * v + _cb2 * grad * grad;
@@ -222,6 +224,7 @@ public readonly struct NAdamRule(float c1, float c2, double beta1, double beta2,
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Update(ref V p, V g, ref V m, ref V v, ref V s2)
     {
+        p *= Create(_decay);
         var grad = Create(_sign) * g + Create(_wd) * p;
         m += Create(_cb1) * (grad - m);
         v = Create(_b2) * v + Create(_cb2) * grad * grad;
@@ -231,10 +234,10 @@ public readonly struct NAdamRule(float c1, float c2, double beta1, double beta2,
     }
 }
 
-/// <summary>RAdam: rectified when ρ_t &gt; 5 (rect computed on the host), plain momentum step otherwise.</summary>
-public readonly struct RAdamRule(float lr, double beta1, double beta2, float bc1, float sqrtBc2, float rect, bool rectified, float eps, float weightDecay, float sign) : IUpdateRule
+/// <summary>RAdam: rectified when ρ_t &gt; 5 (rect computed on the host), plain momentum step otherwise (decay as NAdam's).</summary>
+public readonly struct RAdamRule(float lr, double beta1, double beta2, float bc1, float sqrtBc2, float rect, bool rectified, float eps, float weightDecay, float sign, float decay = 1f) : IUpdateRule
 {
-    private readonly float _lr = lr, _b1 = (float)beta1, _b2 = (float)beta2, _bc1 = bc1, _sqrtBc2 = sqrtBc2, _rect = rect, _eps = eps, _wd = weightDecay, _sign = sign;
+    private readonly float _lr = lr, _b1 = (float)beta1, _b2 = (float)beta2, _bc1 = bc1, _sqrtBc2 = sqrtBc2, _rect = rect, _eps = eps, _wd = weightDecay, _sign = sign, _decay = decay;
     // 1 - β in double, then rounded, as PyTorch passes its Python float (1 - 0.999f in float would be 0.0010000467)
     private readonly float _c1 = (float)(1 - beta1), _c2 = (float)(1 - beta2);
     private readonly int _rectified = rectified ? 1 : 0;
@@ -242,6 +245,7 @@ public readonly struct RAdamRule(float lr, double beta1, double beta2, float bc1
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Update(ref float p, float g, ref float m, ref float v, ref float s2)
     {
+        p *= _decay;
         float grad = _sign * g + _wd * p;
         m += _c1 * (grad - m);
         v = _b2 * v + _c2 * grad * grad;
@@ -253,6 +257,7 @@ public readonly struct RAdamRule(float lr, double beta1, double beta2, float bc1
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Update(ref V p, V g, ref V m, ref V v, ref V s2)
     {
+        p *= Create(_decay);
         var grad = Create(_sign) * g + Create(_wd) * p;
         m += Create(_c1) * (grad - m);
         v = Create(_b2) * v + Create(_c2) * grad * grad;
