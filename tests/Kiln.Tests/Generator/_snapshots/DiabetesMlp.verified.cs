@@ -187,7 +187,8 @@ namespace Kiln.Generated
     /// and FlatLoopsGpu (ILGPU) run over the operands its plan passes. Any other kernel Kn has an ILGPU form Kn (a grid-stride
     /// loop, one element per iteration), a managed form KnCpu over elements [c, stop) of its domain ([start, end) where it cuts
     /// them at row ends; vectors of 16 or 8 lanes where every operand allows), and, for a max, min or product of all elements,
-    /// KnCombine joining two partial results.
+    /// KnCombine joining two partial results. A kernel numbers its tensors in its own comments (t0 is what it writes), not as
+    /// the plan that calls it does: several plans share it.
     /// </summary>
     file static class DiabetesClassifierKernels
     {
