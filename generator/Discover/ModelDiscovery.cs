@@ -120,6 +120,8 @@ internal static class ModelDiscovery
                 if (call.Expression is not IdentifierNameSyntax { Identifier.ValueText: "Dropout" }) continue;
                 model ??= compilation.GetSemanticModel(declaration.SyntaxTree);
                 if (model.GetSymbolInfo(call, cancellationToken).Symbol is not IMethodSymbol { ContainingType: { Name: "Ops" } ops } || ops.ContainingNamespace?.ToDisplayString() != "Kiln") continue;
+                // a nested type's method cannot call the model's instance member either
+                if (!ReferenceEquals(call.Ancestors().OfType<TypeDeclarationSyntax>().FirstOrDefault(), declaration)) return false;
                 var member = call.Ancestors().OfType<MemberDeclarationSyntax>().FirstOrDefault();
                 if (member is null || member.Modifiers.Any(SyntaxKind.StaticKeyword) || member is BaseFieldDeclarationSyntax
                     || call.Ancestors().Any(a => a is EqualsValueClauseSyntax { Parent: PropertyDeclarationSyntax } or ConstructorInitializerSyntax

@@ -78,7 +78,16 @@ internal static class Slicing
             var v = expanded[dim];
             if (v is null) continue;
             if (v.Number is { } i) x = Select(c, x, dim, (long)i);
-            else if (v.Constant is { } text && text.StartsWith("index:^", System.StringComparison.Ordinal)) x = Select(c, x, dim, -long.Parse(text.Substring(7)));
+            else if (v.Constant is { } text && text.StartsWith("index:^", System.StringComparison.Ordinal))
+            {
+                // ^k is Python's -k; ^0 is one past the end (C#'s meaning), which no element is
+                long k = long.Parse(text.Substring(7));
+                if (k == 0)
+                    throw x.Shape[dim].IsConstant
+                        ? new ShapeException(Diagnostics.Descriptors.IndexOutOfRange, c.Name, x.Shape[dim].ToString(), dim.ToString(), x.Shape[dim].ToString())
+                        : c.Fail($"The index ^0, one past the end of dim '{x.Shape[dim]}'");
+                x = Select(c, x, dim, -k);
+            }
             else if (v.Constant is { } range && range.StartsWith("range:", System.StringComparison.Ordinal))
             {
                 var parts = range.Split(':');
@@ -89,5 +98,6 @@ internal static class Slicing
         return x;
     }
 
-    private static long? Bound(string s) => s.Length == 0 ? null : s[0] == '^' ? -long.Parse(s.Substring(1)) : long.Parse(s);
+    /// <summary>A range's bound: ^k is Python's -k, and ^0 the end of the dim (C#'s meaning; Slice clamps it to the size).</summary>
+    private static long? Bound(string s) => s.Length == 0 ? null : s == "^0" ? long.MaxValue : s[0] == '^' ? -long.Parse(s.Substring(1)) : long.Parse(s);
 }

@@ -46,6 +46,8 @@ public sealed class SummaryWriter : IDisposable
 
     private void OnExit(object? sender, EventArgs e)
     {
+        // an exception thrown by this thread inside a write would find the lock its own: a half-written record is not flushed
+        if (System.Threading.Monitor.IsEntered(_gate)) return;
         try { Dispose(); } catch (Exception) { /* the process is ending: nothing to report to */ }
     }
 

@@ -136,7 +136,18 @@ public sealed class ModelState : IDisposable
     /// Training mode (the default, as a new nn.Module): Dropout drops. In eval mode it passes its input unchanged.
     /// Every plan of the model reads it at each run.
     /// </summary>
-    public bool Training { get; set; } = true;
+    public bool Training
+    {
+        get => _training;
+        set
+        {
+            // a buffer an eager call assigned is kept or dropped by the mode it was assigned in
+            AdoptBufferFields();
+            _training = value;
+        }
+    }
+
+    private bool _training = true;
 
     /// <summary>Training mode on (or off with false), as nn.Module.train(mode).</summary>
     public void Train(bool mode = true) => Training = mode;

@@ -174,6 +174,18 @@ public class BufferTests() : TempFolder("kiln-buffer-")
         plan.ForwardBackward(Batch(10));
         Expect(Batch(10));
         Check();
+
+        // the mode an assignment was made in decides, not the mode when the block is next read: a training-mode call
+        // is kept across a switch to eval, an eval-mode call is dropped across a switch to training
+        m.Normalized(Tensor.From(Batch(11), N, 3));
+        Expect(Batch(11));
+        m.Parameters.Eval();
+        Check();
+        m.Normalized(Tensor.From(Batch(12), N, 3));
+        m.Parameters.Train();
+        plan.ForwardBackward(Batch(13));
+        Expect(Batch(13));
+        Check();
     }
 
     [Fact]

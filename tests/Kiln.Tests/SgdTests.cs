@@ -147,8 +147,54 @@ public class SgdTests
             Assert.Equal(x, m.Parameters.Get("x")[0], 3e-4);
             Assert.Equal(y, m.Parameters.Get("y")[0], 3e-4);
         }
-        // its state round-trips with the buffer that was made
+        // its state, with the buffer that was made, loads into an SGD made the same way (which has not made it yet) and
+        // the two continue bit for bit
         var saved = opt.StateDict();
         Assert.Single(saved.Buffers);
+        var m2 = new Himmelblau(d);
+        m2.Parameters.Set("x", m.Parameters.Get("x"));
+        m2.Parameters.Set("y", m.Parameters.Get("y"));
+        using var step2 = m2.CompileLoss();
+        var resumed = new Sgd(m2.Parameters, new SgdOptions(0.002), ["x"]);
+        resumed.AddParamGroup(["y"], new SgdOptions(0.001) { Momentum = 0.9 });
+        resumed.LoadStateDict(saved);
+        for (int k = 0; k < 3; k++)
+        {
+            opt.ZeroGrad(); step.ForwardBackward(); opt.Step();
+            resumed.ZeroGrad(); step2.ForwardBackward(); resumed.Step();
+        }
+        Assert.Equal(m.Parameters.Get("y"), m2.Parameters.Get("y"));
+        Assert.Equal(m.Parameters.Get("x"), m2.Parameters.Get("x"));
+    }
+
+    /// <summary>A group that gains momentum after stepping without starts its buffer at that step's gradient, as
+    /// PyTorch's momentum_buffer does when it is first made (b = g, then b = μb + g).</summary>
+    [Fact]
+    public void Momentum_gained_later_starts_the_buffer_at_that_steps_gradient()
+    {
+        using var d = Device.ManagedCpu();
+        var m = new Himmelblau(d);
+        m.Parameters.Set("x", [1.5f]);
+        m.Parameters.Set("y", [-0.5f]);
+        using var step = m.CompileLoss();
+        var opt = new Sgd(m.Parameters, new SgdOptions(0.002) { Dampening = 0.5 });
+        double x = 1.5, y = -0.5, bx = 0, by = 0;
+        for (int k = 0; k < 6; k++)
+        {
+            if (k == 2) opt.ParamGroups[0].Options = opt.ParamGroups[0].Options with { Momentum = 0.9 };
+            var (gx, gy) = HimmelblauGrad(x, y);
+            if (k < 2) (x, y) = (x - 0.002 * gx, y - 0.002 * gy);
+            else
+            {
+                // the buffer's first value is the gradient itself (no dampening on it), then μb + (1 - τ)g
+                (bx, by) = k == 2 ? (gx, gy) : (0.9 * bx + 0.5 * gx, 0.9 * by + 0.5 * gy);
+                (x, y) = (x - 0.002 * bx, y - 0.002 * by);
+            }
+            opt.ZeroGrad();
+            step.ForwardBackward();
+            opt.Step();
+            Assert.Equal(x, m.Parameters.Get("x")[0], 3e-4);
+            Assert.Equal(y, m.Parameters.Get("y")[0], 3e-4);
+        }
     }
 }

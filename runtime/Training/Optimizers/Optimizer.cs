@@ -232,6 +232,10 @@ public abstract class Optimizer<TOptions, TRule> : IOptimizer where TOptions : O
     /// <summary>Before each step's pass over the groups (SGD allocates its momentum buffer once a group has momentum).</summary>
     protected virtual void BeforeStep() { }
 
+    /// <summary>How many state buffers this optimizer may make after construction (<see cref="GrowStateBuffers"/>), so a
+    /// saved state holding them loads into one that has not made them yet.</summary>
+    protected virtual int LazyStateBuffers => 0;
+
     /// <summary>The state buffers (each the parameter block's size) this optimizer holds.</summary>
     protected int StateBufferCount => _buffers.Length;
 
@@ -352,6 +356,9 @@ public abstract class Optimizer<TOptions, TRule> : IOptimizer where TOptions : O
     public void LoadStateDict(OptimizerState state)
     {
         if (state.Groups.Count != _groups.Count) throw new ArgumentException($"The state has {state.Groups.Count} parameter groups; this optimizer has {_groups.Count}.", nameof(state));
+        // state made when first needed (SGD's momentum buffer) is made here too when the saved optimizer had made it
+        if (state.Buffers.Count > _buffers.Length && state.Buffers.Count <= LazyStateBuffers && state.Buffers.All(b => b.Length == State.Count))
+            GrowStateBuffers(state.Buffers.Count);
         if (state.Buffers.Count != _buffers.Length || state.Buffers.Any(b => b.Length != State.Count))
             throw new ArgumentException($"The state's buffers do not match this optimizer ({_buffers.Length} buffers of {State.Count} values).", nameof(state));
         ParamGroup<TOptions>.CheckGroups(state, _groups, GetType().Name);

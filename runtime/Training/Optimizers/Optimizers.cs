@@ -40,6 +40,8 @@ public sealed class Sgd : Optimizer<SgdOptions, SgdRule>
     // The momentum buffer is made when a group first steps with momentum (a group added with it, or OneCycleLR cycling
     // the momentum of an SGD created without), as PyTorch makes momentum_buffer; a group's buffer starts at its gradient
     // on its first step with momentum (Scalars["momentum_unset"] marks a group that has only stepped without).
+    protected override int LazyStateBuffers => 1;
+
     protected override void BeforeStep()
     {
         if (StateBufferCount == 0 && ParamGroups.Any(g => g.Options.Momentum != 0)) GrowStateBuffers(1);

@@ -81,6 +81,28 @@ public class DiagnosticTests
         Assert.Equal("KLN0003", Assert.Single(GeneratorHarness.Run(Usings + "[Model] public partial class M { [Forward] public Tensor B([Shape(4, 2)] Tensor x) => x.MatMul(x); }").GeneratorDiagnostics).Id);
     }
 
+    /// <summary>^0 is one past the end, as C# means it: no element to select, the end of a slice (as eager tensors read it).</summary>
+    [Fact]
+    public void The_index_from_end_zero_is_past_the_end()
+    {
+        Assert.Equal("KLN0016", Assert.Single(GeneratorHarness.Run(Usings + "[Model] public partial class M { [Forward] public Tensor F([Shape(5)] Tensor x) => x[^0]; }").GeneratorDiagnostics).Id);
+        Assert.Equal("KLN0001", Assert.Single(GeneratorHarness.Run(Usings + "[Model] public partial class M { [Forward] public Tensor F([Shape(5)] Tensor x) => x[^0..]; }").GeneratorDiagnostics).Id);
+        var whole = GeneratorHarness.Run(Usings + "[Model] public partial class M { [Forward] public Tensor F([Shape(5)] Tensor x) => x[..^0] * 2f; }");
+        Assert.Empty(whole.GeneratorDiagnostics);
+        Assert.Empty(whole.CompileErrors);
+    }
+
+    /// <summary>A class nested in a model that calls Dropout keeps compiling: the model's own Dropout is not added (it
+    /// could not be called from the nested type's instance), so its calls keep binding to Ops.Dropout.</summary>
+    [Fact]
+    public void Dropout_in_a_type_nested_in_the_model_still_compiles()
+    {
+        var result = GeneratorHarness.Run(Usings + "[Model] public partial class M { [Forward] public Tensor F([Shape(4)] Tensor x) => Dropout(x, 0.5f); class Aug { public Tensor A(Tensor t) => Dropout(t, 0.1f); } }");
+        Assert.Empty(result.GeneratorDiagnostics);
+        Assert.Empty(result.CompileErrors);
+        Assert.DoesNotContain("Tensor Dropout(", result.Source("M"));
+    }
+
     [Fact]
     public void MarginRanking_with_a_target_of_another_rank_is_rejected_at_the_call()
     {

@@ -41,5 +41,5 @@ public partial class DropoutInStaticHelper
 [Model]
 public partial class FromEnd
 {
-    [Forward] public Tensor Tail([Shape(2, 5)] Tensor x) => x[.., ^7..] * 2f + x[.., ^2..].Sum(1, keepDim: true);
+    [Forward] public Tensor Tail([Shape(2, 5)] Tensor x) => x[.., ^7..] * 2f + x[.., ^2..].Sum(1, keepDim: true) - x[.., ..^0];
 }
