@@ -46,8 +46,6 @@ public sealed class SummaryWriter : IDisposable
 
     private void OnExit(object? sender, EventArgs e)
     {
-        // an exception thrown by this thread inside a write would find the lock its own: a half-written record is not flushed
-        if (System.Threading.Monitor.IsEntered(_gate)) return;
         try { Dispose(); } catch (Exception) { /* the process is ending: nothing to report to */ }
     }
 
@@ -204,6 +202,9 @@ public sealed class SummaryWriter : IDisposable
 
     public void Dispose()
     {
+        // an exception thrown by this thread inside a write (this writer's or an add_scalars run's) reaches the exit
+        // handler with the lock its own: a half-written record is not flushed then
+        if (System.Threading.Monitor.IsEntered(_gate)) return;
         lock (_gate)
         {
             if (_disposed) return;

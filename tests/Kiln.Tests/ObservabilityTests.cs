@@ -205,6 +205,13 @@ public class ObservabilityTests
             Assert.Equal("tag", Assert.Throws<ArgumentNullException>(() => writer.AddScalar(null!, 1)).ParamName);
             writer.AddHistogram("w", Tensor.From(1f, 2f, 3f));
             writer.AddHistogram("d", (ReadOnlySpan<double>)[0.5, 1.5]);
+            // the exit handler on a thread that crashed inside a write (holding the writer's lock) leaves the file alone
+            var gate = typeof(SummaryWriter).GetField("_gate", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic)!.GetValue(writer)!;
+            var onExit = typeof(SummaryWriter).GetMethod("OnExit", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic)!;
+            lock (gate) onExit.Invoke(writer, [null, EventArgs.Empty]);
+            writer.AddScalar("still open", 1);   // not disposed
+            onExit.Invoke(writer, [null, EventArgs.Empty]);
+            Assert.Throws<ObjectDisposedException>(() => writer.AddScalar("closed", 1));   // on a clean exit it closes
         }
         finally { if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true); }
     }

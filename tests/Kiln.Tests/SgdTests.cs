@@ -167,6 +167,39 @@ public class SgdTests
         Assert.Equal(m.Parameters.Get("x"), m2.Parameters.Get("x"));
     }
 
+    /// <summary>
+    /// A state saved before SGD made its momentum buffer (no buffer in it) loads into an SGD with momentum, whose buffer then
+    /// starts again at the next gradient (PyTorch's momentum_buffer of None); a load that fails leaves the optimizer as it was.
+    /// </summary>
+    [Fact]
+    public void A_state_without_the_momentum_buffer_loads_into_an_sgd_with_momentum()
+    {
+        using var d = Device.ManagedCpu();
+        var m = new Himmelblau(d);
+        m.Parameters.Set("x", [1.5f]);
+        m.Parameters.Set("y", [-0.5f]);
+        using var step = m.CompileLoss();
+        var plain = new Sgd(m.Parameters, new SgdOptions(0.002));
+        plain.ZeroGrad(); step.ForwardBackward(); plain.Step();
+        var saved = plain.StateDict();
+        Assert.Empty(saved.Buffers);
+
+        var momentum = new Sgd(m.Parameters, new SgdOptions(0.002) { Momentum = 0.9 });
+        momentum.ZeroGrad(); step.ForwardBackward(); momentum.Step();   // its buffer is made and used
+        var g0 = saved.Groups[0];
+        var bad = saved with { Groups = [(g0.Names, ((SgdOptions)g0.Options) with { Lr = -1 }, g0.Step, g0.Scalars)] };   // fails its checks late
+        Assert.ThrowsAny<ArgumentException>(() => momentum.LoadStateDict(bad));
+        Assert.Single(momentum.StateDict().Buffers);   // unchanged by the failed load
+        momentum.LoadStateDict(saved);
+        Assert.Empty(momentum.StateDict().Buffers);
+        momentum.ParamGroups[0].Options = momentum.ParamGroups[0].Options with { Momentum = 0.9 };
+        double x = m.Parameters.Get("x")[0], y = m.Parameters.Get("y")[0];
+        var (gx, gy) = HimmelblauGrad(x, y);
+        momentum.ZeroGrad(); step.ForwardBackward(); momentum.Step();
+        Assert.Equal(x - 0.002 * gx, m.Parameters.Get("x")[0], 3e-5);   // b = g: the buffer starts again
+        Assert.Equal(y - 0.002 * gy, m.Parameters.Get("y")[0], 3e-5);
+    }
+
     /// <summary>A group that gains momentum after stepping without starts its buffer at that step's gradient, as
     /// PyTorch's momentum_buffer does when it is first made (b = g, then b = μb + g).</summary>
     [Fact]

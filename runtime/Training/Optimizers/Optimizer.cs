@@ -356,10 +356,10 @@ public abstract class Optimizer<TOptions, TRule> : IOptimizer where TOptions : O
     public void LoadStateDict(OptimizerState state)
     {
         if (state.Groups.Count != _groups.Count) throw new ArgumentException($"The state has {state.Groups.Count} parameter groups; this optimizer has {_groups.Count}.", nameof(state));
-        // state made when first needed (SGD's momentum buffer) is made here too when the saved optimizer had made it
-        if (state.Buffers.Count > _buffers.Length && state.Buffers.Count <= LazyStateBuffers && state.Buffers.All(b => b.Length == State.Count))
-            GrowStateBuffers(state.Buffers.Count);
-        if (state.Buffers.Count != _buffers.Length || state.Buffers.Any(b => b.Length != State.Count))
+        // state made when first needed (SGD's momentum buffer) may be in the saved state and not here yet, or here and not
+        // in the saved state: this optimizer takes the saved count then (applied below, once everything is checked)
+        int count = state.Buffers.Count <= LazyStateBuffers && _buffers.Length <= LazyStateBuffers ? state.Buffers.Count : _buffers.Length;
+        if (state.Buffers.Count != count || state.Buffers.Any(b => b.Length != State.Count))
             throw new ArgumentException($"The state's buffers do not match this optimizer ({_buffers.Length} buffers of {State.Count} values).", nameof(state));
         ParamGroup<TOptions>.CheckGroups(state, _groups, GetType().Name);
         foreach (var (_, options, step, _) in state.Groups)
@@ -368,6 +368,12 @@ public abstract class Optimizer<TOptions, TRule> : IOptimizer where TOptions : O
             if (step < 0) throw new ArgumentOutOfRangeException(nameof(state), $"Invalid step count: {step}");
         }
         // validated: now apply
+        if (count > _buffers.Length) GrowStateBuffers(count);
+        else if (count < _buffers.Length)
+        {
+            for (int b = count; b < _buffers.Length; b++) _buffers[b].Dispose();
+            _buffers = _buffers[..count];
+        }
         for (int i = 0; i < _groups.Count; i++)
         {
             var (_, options, step, scalars) = state.Groups[i];

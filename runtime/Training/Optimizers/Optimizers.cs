@@ -44,7 +44,11 @@ public sealed class Sgd : Optimizer<SgdOptions, SgdRule>
 
     protected override void BeforeStep()
     {
-        if (StateBufferCount == 0 && ParamGroups.Any(g => g.Options.Momentum != 0)) GrowStateBuffers(1);
+        if (StateBufferCount > 0 || !ParamGroups.Any(g => g.Options.Momentum != 0)) return;
+        GrowStateBuffers(1);
+        // made now, after the groups' first steps (a plain SGD, or a state saved before any step with momentum): each
+        // group's buffer starts at its gradient
+        foreach (var g in ParamGroups) g.Scalars["momentum_unset"] = 1;
     }
 
     protected override SgdRule Rule(ParamGroup<SgdOptions> g)
