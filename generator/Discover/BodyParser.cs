@@ -401,8 +401,13 @@ internal sealed class BodyParser(SemanticModel model, INamedTypeSymbol owner, Li
             PrefixUnaryExpressionSyntax u when u.IsKind(SyntaxKind.IndexExpression) => Int(u.Operand) is { } k ? "^" + k : null,
             _ => Int(b)?.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
+        // a C# Index is never negative (eagerly, Index(-1) throws): Python's -k is ^k here
+        bool Negative(ExpressionSyntax? b) => b is PrefixUnaryExpressionSyntax p && p.IsKind(SyntaxKind.IndexExpression) ? Int(p.Operand) is < 0 : b is not null && Int(b) is < 0;
         switch (e)
         {
+            case RangeExpressionSyntax r when Negative(r.LeftOperand) || Negative(r.RightOperand):
+            case PrefixUnaryExpressionSyntax fromEnd when fromEnd.IsKind(SyntaxKind.IndexExpression) && Negative(fromEnd):
+                return Unsupported(e, "A negative index in a range or after ^ (a C# Index is never negative: write ^2 for the second from the end)");
             case RangeExpressionSyntax r when Bound(r.LeftOperand) is { } from && Bound(r.RightOperand) is { } to:
                 return new ConstExpr($"range:{from}:{to}", location);
             case PrefixUnaryExpressionSyntax u when u.IsKind(SyntaxKind.IndexExpression) && Int(u.Operand) is { } k:

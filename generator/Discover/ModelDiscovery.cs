@@ -124,7 +124,7 @@ internal static class ModelDiscovery
                 if (!ReferenceEquals(call.Ancestors().OfType<TypeDeclarationSyntax>().FirstOrDefault(), declaration)) return false;
                 var member = call.Ancestors().OfType<MemberDeclarationSyntax>().FirstOrDefault();
                 if (member is null || member.Modifiers.Any(SyntaxKind.StaticKeyword) || member is BaseFieldDeclarationSyntax
-                    || call.Ancestors().Any(a => a is EqualsValueClauseSyntax { Parent: PropertyDeclarationSyntax } or ConstructorInitializerSyntax
+                    || call.Ancestors().Any(a => a is EqualsValueClauseSyntax { Parent: PropertyDeclarationSyntax } or ConstructorInitializerSyntax or PrimaryConstructorBaseTypeSyntax
                         || a is AnonymousFunctionExpressionSyntax f && f.Modifiers.Any(SyntaxKind.StaticKeyword)
                         || a is LocalFunctionStatementSyntax l && l.Modifiers.Any(SyntaxKind.StaticKeyword)))
                     return false;

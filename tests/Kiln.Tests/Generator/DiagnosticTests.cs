@@ -87,6 +87,9 @@ public class DiagnosticTests
     {
         Assert.Equal("KLN0016", Assert.Single(GeneratorHarness.Run(Usings + "[Model] public partial class M { [Forward] public Tensor F([Shape(5)] Tensor x) => x[^0]; }").GeneratorDiagnostics).Id);
         Assert.Equal("KLN0001", Assert.Single(GeneratorHarness.Run(Usings + "[Model] public partial class M { [Forward] public Tensor F([Shape(5)] Tensor x) => x[^0..]; }").GeneratorDiagnostics).Id);
+        // a negative C# Index (which eagerly throws) is reported, not read as Python's -k
+        Assert.Equal("KLN0001", Assert.Single(GeneratorHarness.Run(Usings + "[Model] public partial class M { [Forward] public Tensor F([Shape(5)] Tensor x) => x[^-1]; }").GeneratorDiagnostics).Id);
+        Assert.Equal("KLN0001", Assert.Single(GeneratorHarness.Run(Usings + "[Model] public partial class M { [Forward] public Tensor F([Shape(5)] Tensor x) => x[-2..]; }").GeneratorDiagnostics).Id);
         var whole = GeneratorHarness.Run(Usings + "[Model] public partial class M { [Forward] public Tensor F([Shape(5)] Tensor x) => x[..^0] * 2f; }");
         Assert.Empty(whole.GeneratorDiagnostics);
         Assert.Empty(whole.CompileErrors);
