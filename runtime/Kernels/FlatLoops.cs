@@ -291,6 +291,7 @@ public static class FlatLoops
             acc += S.Sum(S.Keep(k.Apply(R0.Get<S>(ref b0, c, m0, stop - c), R1.Get<S>(ref b1, c, m1, stop - c), R2.Get<S>(ref b2, c, m2, stop - c), R3.Get<S>(ref b3, c, m3, stop - c), d), stop - c, S.Zero));
         return acc;
     }
+
     // the Rows loops: whole rows of a [rows, cols] domain, each row in vectors and one partial vector
     [MethodImpl(Loop)]
     public static void Rows1<S, K, T, R0>(KernelArrays a, KernelArgs d, int start, int end)
