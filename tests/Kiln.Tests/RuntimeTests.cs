@@ -225,6 +225,47 @@ public class RuntimeTests
     }
 
     [Fact]
+    public unsafe void Staggered_buffers_start_a_KiB_apart_and_every_copy_honours_the_start()
+    {
+        using var device = Device.ManagedCpu();
+        // an optimizer's state streams: the data of stream k starts (k + 1) KiB into its array, so two streams of one
+        // update at the same index never share an L1 set, whatever offsets the GC gives their arrays
+        var streams = Enumerable.Range(0, 3).Select(k => device.AllocateStaggered<float>(1000, k)).ToArray();
+        for (int k = 0; k < 3; k++)
+        {
+            Assert.Equal((k + 1) * 256, streams[k].HostOffset);
+            Assert.Equal(1000 + (k + 1) * 256, streams[k].Host!.Length);
+            fixed (float* array = streams[k].Host, data = streams[k].HostSpan) Assert.Equal((k + 1) * 1024L, (byte*)data - (byte*)array);
+        }
+        var values = Enumerable.Range(1, 1000).Select(i => (float)i).ToArray();
+        var s = streams[1];
+        s.CopyFrom(values);
+        Assert.Equal(values, s.HostSpan.ToArray());
+        Assert.Equal(values, s.ToArray());
+        Assert.All(s.Host!.Take(s.HostOffset), v => Assert.Equal(0f, v));
+        // device-to-device copies between buffers with different starts, by element
+        streams[2].CopyFrom(s, from: 10, to: 20, count: 5);
+        Assert.Equal(new float[] { 11, 12, 13, 14, 15 }, streams[2].ToArray()[20..25]);
+        var part = new float[3];
+        streams[2].CopyTo(part, offset: 21);
+        Assert.Equal(new float[] { 12, 13, 14 }, part);
+        // Clear zeroes exactly the buffer's elements
+        s.Host![s.HostOffset - 1] = 7f;
+        s.Clear();
+        Assert.All(s.HostSpan.ToArray(), v => Assert.Equal(0f, v));
+        Assert.Equal(7f, s.Host[s.HostOffset - 1]);
+        // a plain buffer starts at its array's first element
+        Assert.Equal(0, device.Allocate<float>(10).HostOffset);
+        // on ILGPU devices there is no array and nothing to stagger
+        using var emulator = Device.Create("ilgpu-cpu");
+        var gpu = emulator.AllocateStaggered<float>(100, 2);
+        Assert.Equal(0, gpu.HostOffset);
+        Assert.True(gpu.HostSpan.IsEmpty);
+        gpu.CopyFrom(values.AsSpan(0, 100));
+        Assert.Equal(values[..100], gpu.ToArray());
+    }
+
+    [Fact]
     public void Devices_are_chosen_by_name_and_unknown_names_are_errors()
     {
         using (var cpu = Device.Create("cpu")) Assert.Equal(DeviceKind.ManagedCpu, cpu.Kind);

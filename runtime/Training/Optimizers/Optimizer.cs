@@ -161,7 +161,7 @@ public abstract class Optimizer<TOptions, TRule> : IOptimizer where TOptions : O
     {
         State = parameters;
         Defaults = defaults;
-        _buffers = Enumerable.Range(0, stateBuffers).Select(_ => parameters.Device.Allocate<float>(parameters.Count)).ToArray();
+        _buffers = Enumerable.Range(0, stateBuffers).Select(i => parameters.Device.AllocateStaggered<float>(parameters.Count, i)).ToArray();
         foreach (var b in _buffers) b.Clear();
         _chunk = Chunk;
         AddParamGroup(names ?? parameters.Layout.Select(p => p.Name), defaults);
@@ -245,7 +245,7 @@ public abstract class Optimizer<TOptions, TRule> : IOptimizer where TOptions : O
         if (count <= _buffers.Length) return;
         var grown = new DeviceBuffer<float>[count];
         _buffers.CopyTo(grown, 0);
-        for (int i = _buffers.Length; i < count; i++) { grown[i] = State.Device.Allocate<float>(State.Count); grown[i].Clear(); }
+        for (int i = _buffers.Length; i < count; i++) { grown[i] = State.Device.AllocateStaggered<float>(State.Count, i); grown[i].Clear(); }
         _buffers = grown;
     }
 
@@ -289,11 +289,11 @@ public abstract class Optimizer<TOptions, TRule> : IOptimizer where TOptions : O
     private void Chunk(long from, long to)
     {
         int start = _start + (int)from, length = (int)(to - from);
-        var p = State.Parameters.Host!.AsSpan(start, length);
-        var g = State.Gradients.Host!.AsSpan(start, length);
-        var s0 = Buffer(0).Host!.AsSpan(start, length);
-        var s1 = Buffer(1).Host!.AsSpan(start, length);
-        var s2 = Buffer(2).Host!.AsSpan(start, length);
+        var p = State.Parameters.HostSpan.Slice(start, length);
+        var g = State.Gradients.HostSpan.Slice(start, length);
+        var s0 = Buffer(0).HostSpan.Slice(start, length);
+        var s1 = Buffer(1).HostSpan.Slice(start, length);
+        var s2 = Buffer(2).HostSpan.Slice(start, length);
         var rule = _rule;
         int j = 0;
         if (Vector256.IsHardwareAccelerated)

@@ -29,8 +29,8 @@ public sealed class SparseAdam : IOptimizer
     public SparseAdam(ModelState parameters, AdamOptions? options = null, IEnumerable<string>? names = null)
     {
         _state = parameters;
-        _m = parameters.Device.Allocate<float>(parameters.Count);
-        _v = parameters.Device.Allocate<float>(parameters.Count);
+        _m = parameters.Device.AllocateStaggered<float>(parameters.Count, 0);
+        _v = parameters.Device.AllocateStaggered<float>(parameters.Count, 1);
         _m.Clear(); _v.Clear();
         _chunk = Chunk;
         AddParamGroup(names ?? parameters.Layout.Select(p => p.Name), options ?? new AdamOptions());
@@ -144,11 +144,11 @@ public sealed class SparseAdam : IOptimizer
 
     private void Chunk(long from, long to)
     {
-        var p = _state.Parameters.Host!; var g = _state.Gradients.Host!; var m = _m.Host!; var v = _v.Host!;
+        Span<float> p = _state.Parameters.HostSpan, g = _state.Gradients.HostSpan, m = _m.HostSpan, v = _v.HostSpan;
         for (long r = from; r < to; r++) UpdateRow(p, g, m, v, _marks, (int)r, _args);
     }
 
-    private static void UpdateRow(float[] p, float[] g, float[] m, float[] v, bool[]? marks, int row, in Args a)
+    private static void UpdateRow(Span<float> p, Span<float> g, Span<float> m, Span<float> v, bool[]? marks, int row, in Args a)
     {
         int start = a.Offset + row * a.RowLength, end = start + a.RowLength;
         bool touched = marks is not null && marks[row];
