@@ -8,6 +8,8 @@ using Kiln.Kernels;
 
 // dotnet run -c Release --project bench/Kiln.Benchmarks            (all; prints the summary table below)
 // dotnet run -c Release --project bench/Kiln.Benchmarks -- --quick (fewer iterations)
+// dotnet run -c Release --project bench/Kiln.Benchmarks -- handoff (only the core-to-core sampling at the end, ~25 s)
+if (args.Contains("handoff")) { CoreHandoff.Report(); return; }
 bool quick = args.Contains("--quick");
 var job = quick ? Job.ShortRun : Job.Default.WithWarmupCount(4).WithIterationCount(12);
 var config = DefaultConfig.Instance.AddJob(job.WithId(quick ? "quick" : "default")).WithOptions(ConfigOptions.DisableOptimizationsValidator);
@@ -60,3 +62,5 @@ Optimizer(nameof(OptimizerSteps.AdamStep), "Adam", 28, 35e6);
 Optimizer(nameof(OptimizerSteps.AdamWStep), "AdamW", 28);
 Optimizer(nameof(OptimizerSteps.SgdMomentumStep), "SGD momentum", 20);
 Optimizer(nameof(OptimizerSteps.RmsPropStep), "RMSprop", 20);
+// the MLP row's two modes: which cores the host gave this VM decides how much a hand-off between them costs
+if (chosen.Length == 0 || chosen.Contains(typeof(TrainingSteps))) CoreHandoff.Report();

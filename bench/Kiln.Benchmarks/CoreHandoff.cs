@@ -1,0 +1,75 @@
+using System;
+using System.Diagnostics;
+using System.Linq;
+using System.Threading;
+using Kiln.Kernels;
+
+namespace Kiln.Benchmarks;
+
+/// <summary>
+/// How far apart this VM's two cores are, and what it costs the MLP 784 step. The host places the VM's two vCPUs on
+/// cores that share an L3 (a cache line handed from one to the other and back in ~70-110 ns) or on two CCDs (~330 ns),
+/// and moves them every few seconds. A step that hands data between its cores (the GEMMs read what the other core
+/// packed or the optimizer wrote) pays for the second placement; a benchmark process can land in either.
+/// </summary>
+/// <remarks>Stopwatch figures from one process, sampled in turn, after the BenchmarkDotNet run: a diagnosis of the
+/// table's MLP row, not a row of it.</remarks>
+public static class CoreHandoff
+{
+    private static readonly long[] Flag = new long[32];   // the flag alone on its cache line (index 16)
+
+    /// <summary>Nanoseconds for one round trip of a cache line between CpuWorkers' two threads (the kernels' threads).</summary>
+    public static double RoundTripNs(int trips = 20_000)
+    {
+        if (CpuWorkers.Count < 2) return double.NaN;
+        double ns = 0;
+        Volatile.Write(ref Flag[16], 0);
+        CpuWorkers.For(2, 1, (start, _) =>
+        {
+            if (start == 0)
+            {
+                var watch = Stopwatch.StartNew();
+                for (long i = 0; i < trips; i++) { Volatile.Write(ref Flag[16], 2 * i + 1); while (Volatile.Read(ref Flag[16]) != 2 * i + 2) { } }
+                ns = watch.Elapsed.TotalNanoseconds / trips;
+            }
+            else
+                for (long i = 0; i < trips; i++) { while (Volatile.Read(ref Flag[16]) != 2 * i + 1) { } Volatile.Write(ref Flag[16], 2 * i + 2); }
+        });
+        return ns;
+    }
+
+    /// <summary>Samples (round trip, best MLP 784 step of five batches) in turn over ~20 s, and prints the step's median for each placement.</summary>
+    public static void Report(int samples = 40)
+    {
+        var steps = new TrainingSteps();
+        steps.Setup();
+        for (int i = 0; i < 300; i++) steps.Mlp_784_256_10_Batch256Step();
+        var pairs = new (double RoundTrip, double Step)[samples];
+        for (int s = 0; s < samples; s++)
+        {
+            double best = double.MaxValue;
+            for (int batch = 0; batch < 5; batch++)
+            {
+                var watch = Stopwatch.StartNew();
+                for (int i = 0; i < 20; i++) steps.Mlp_784_256_10_Batch256Step();
+                best = Math.Min(best, watch.Elapsed.TotalMicroseconds / 20);
+            }
+            pairs[s] = (RoundTripNs(), best);
+            Thread.Sleep(400);   // the host moves the vCPUs every few seconds: spread the samples over ~20 s
+        }
+        steps.Cleanup();
+        static double Median(double[] v) { Array.Sort(v); return v.Length == 0 ? double.NaN : v[v.Length / 2]; }
+        var near = pairs.Where(p => p.RoundTrip < 200).ToArray();
+        var far = pairs.Where(p => p.RoundTrip >= 200).ToArray();
+        Console.WriteLine();
+        Console.WriteLine($"Core-to-core round trip and the MLP 784 step, sampled in turn in one process ({samples} samples, stopwatch; libtorch 1.85 ms):");
+        Console.WriteLine("| cores | samples | round trip (median) | MLP 784 step (median of bests) | vs libtorch |");
+        Console.WriteLine("|---|---|---|---|---|");
+        foreach (var (name, group) in new[] { ("sharing an L3 (< 200 ns)", near), ("on two L3s (≥ 200 ns)", far) })
+        {
+            if (group.Length == 0) { Console.WriteLine($"| {name} | 0 | | | |"); continue; }
+            double step = Median(group.Select(p => p.Step).ToArray());
+            Console.WriteLine($"| {name} | {group.Length} | {Median(group.Select(p => p.RoundTrip).ToArray()):F0} ns | {step:F0} µs | {1850 / step:F2}× |");
+        }
+    }
+}
