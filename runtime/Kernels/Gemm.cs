@@ -93,7 +93,16 @@ public sealed class GemmOp
         _mc = Math.Min(Mc, RoundUp(_m, Mr));
         _nc = Math.Min(Nc, panels * _nr);
         int rowBlocks = (_m + _mc - 1) / _mc;
-        if (parallel && rowBlocks < CpuWorkers.Count)
+        int cores = CpuWorkers.Count;
+        if (parallel && _inPlace == 0 && panels % cores == 0 && _m <= 2 * Mc && panels / cores * _nr <= Nc)
+        {
+            // a packed B of few rows' worth of A (a layer's weight, transposed): each core takes the columns whose panels it
+            // packed, and all rows, so no core reads a panel from the other's cache (where the host puts the VM's cores on
+            // two L3s, each line handed over costs ~300 ns, and a row split handed over half the panels)
+            (_mc, _nc) = (RoundUp(_m, Mr), panels / cores * _nr);
+            rowBlocks = 1;
+        }
+        else if (parallel && rowBlocks < cores)
         {
             _mc = RoundUp((_m + CpuWorkers.Count - 1) / CpuWorkers.Count, Mr);
             rowBlocks = (_m + _mc - 1) / _mc;
