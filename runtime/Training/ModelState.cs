@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using ILGPU.Runtime;
+using Kiln.Kernels;
 
 namespace Kiln;
 
@@ -277,11 +279,27 @@ public sealed class ModelState : IDisposable
     }
 
     /// <summary>Clears every gradient (PyTorch's zero_grad).</summary>
-    public void ZeroGrad()
+    public void ZeroGrad() => ClearGradients(0, Count);
+
+    /// <summary>
+    /// Clears the gradients [<paramref name="offset"/>, + <paramref name="count"/>) and their row marks. On the managed
+    /// path every core clears a part, in the chunks an optimizer's step takes the same range in, so each gradient line is
+    /// in the cache of the core that reads it next: where the host puts the VM's cores on two L3s, a line taken from the
+    /// other core costs ~300 ns (one core clearing all of an MLP's 800 KB took 80 µs of a 1.5 ms step there).
+    /// </summary>
+    public void ClearGradients(long offset, long count)
     {
-        Gradients.Clear();
-        ClearRowMarks(0, Count);
+        if (Gradients.Host is null) Gradients.View.SubView(offset, count).MemSetToZero();
+        else
+        {
+            _clearStart = (int)offset;
+            CpuWorkers.For(count, 1 << 15, _clearChunk ??= (from, to) => Array.Clear(Gradients.Host!, _clearStart + (int)from, (int)(to - from)));
+        }
+        ClearRowMarks(offset, count);
     }
+
+    private Action<long, long>? _clearChunk;
+    private int _clearStart;
 
     // ---- rows read by index: what SparseAdam updates (PyTorch's sparse gradient of an embedding) ----
 

@@ -225,6 +225,24 @@ public class RuntimeTests
     }
 
     [Fact]
+    public void Zero_grad_clears_exactly_the_optimizers_parameters_on_every_core()
+    {
+        using var device = Device.ManagedCpu();
+        var m = new LargeGradient(device, 3);
+        using var loss = m.CompileLoss();
+        loss.ForwardBackward();
+        var small = m.Parameters.Gradient("small").ToArray();
+        Assert.All(small, v => Assert.NotEqual(0f, v));
+        Assert.All(m.Parameters.Gradient("large").ToArray(), v => Assert.NotEqual(0f, v));
+        // an optimizer of "large" only (120,000 floats from offset 100: both cores clear a part) leaves "small" alone
+        new Sgd(m.Parameters, new SgdOptions(0.1), ["large"]).ZeroGrad();
+        Assert.All(m.Parameters.Gradient("large").ToArray(), v => Assert.Equal(0f, v));
+        Assert.Equal(small, m.Parameters.Gradient("small").ToArray());
+        m.Parameters.ZeroGrad();
+        Assert.All(m.Parameters.Gradient("small").ToArray(), v => Assert.Equal(0f, v));
+    }
+
+    [Fact]
     public unsafe void Staggered_buffers_start_a_KiB_apart_and_every_copy_honours_the_start()
     {
         using var device = Device.ManagedCpu();

@@ -196,12 +196,7 @@ public abstract class Optimizer<TOptions, TRule> : IOptimizer where TOptions : O
     public void ZeroGrad()
     {
         foreach (var g in _groups)
-            foreach (var (offset, count) in g.Ranges)
-            {
-                if (State.Gradients.Host is { } host) Array.Clear(host, offset, count);
-                else State.Gradients.View.SubView(offset, count).MemSetToZero();
-                State.ClearRowMarks(offset, count);
-            }
+            foreach (var (offset, count) in g.Ranges) State.ClearGradients(offset, count);
     }
 
     /// <summary>One update of every group: the group's step count advances, then one fused pass over its ranges.</summary>

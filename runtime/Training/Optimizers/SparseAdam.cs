@@ -63,12 +63,7 @@ public sealed class SparseAdam : IOptimizer
 
     public void ZeroGrad()
     {
-        foreach (var (offset, count) in _groups.SelectMany(g => g.Ranges))
-        {
-            if (_state.Gradients.Host is { } host) Array.Clear(host, offset, count);
-            else _state.Gradients.View.SubView(offset, count).MemSetToZero();
-            _state.ClearRowMarks(offset, count);
-        }
+        foreach (var (offset, count) in _groups.SelectMany(g => g.Ranges)) _state.ClearGradients(offset, count);
     }
 
     /// <inheritdoc/>
