@@ -180,7 +180,9 @@ public sealed class Device : IDisposable
     /// and evict each other on every access. Adam over 10M parameters ran at half speed.
     /// </summary>
     internal DeviceBuffer<T> AllocateStaggered<T>(long length, int stream) where T : unmanaged =>
-        new(this, length, hostOffset: IsManaged ? (stream + 1) * 1024 / System.Runtime.CompilerServices.Unsafe.SizeOf<T>() : 0);
+        // a fourth stream at 4 KiB would share the unstaggered blocks' L1 sets again
+        (uint)stream > 2 ? throw new ArgumentOutOfRangeException(nameof(stream), stream, "At most three streams are staggered (1, 2 and 3 KiB).")
+            : new(this, length, hostOffset: IsManaged ? (stream + 1) * 1024 / System.Runtime.CompilerServices.Unsafe.SizeOf<T>() : 0);
 
     /// <summary>A buffer whose managed array never moves (the pinned object heap), so its addresses can be aligned to.</summary>
     internal DeviceBuffer<T> AllocatePinned<T>(long length) where T : unmanaged => new(this, length, pinned: true);

@@ -14,7 +14,7 @@ public sealed class DeviceBuffer<T> : IDisposable where T : unmanaged
         if (length < 0) throw new ArgumentOutOfRangeException(nameof(length), length, "A buffer's length cannot be negative.");
         if (device.IsManaged && length + hostOffset > Array.MaxLength)
             throw new ArgumentOutOfRangeException(nameof(length), length,
-                $"A buffer of {length:N0} {typeof(T).Name} elements exceeds the managed path's limit of {Array.MaxLength:N0} (a .NET array): use smaller dims (batch size) or an ILGPU device.");
+                $"A buffer of {length:N0} {typeof(T).Name} elements exceeds the managed path's limit of {Array.MaxLength - hostOffset:N0} (a .NET array): use smaller dims (batch size) or an ILGPU device.");
         Device = device;
         Length = length;
         // a plan's arena is pinned, so its addresses stay put for the slots it aligns (Plan.Align); other blocks are plain

@@ -25,7 +25,8 @@ public sealed class GemmOp
     private const int Mr = 8;
     /// <summary>Longest slice of the inner dimension per pass: a B panel slice (Kc × Nr floats) stays in L1.</summary>
     private const int Kc = 256;
-    /// <summary>Rows per block: an A block (Mc × Kc floats) stays in L2.</summary>
+    /// <summary>Rows per block: an A block (Mc × Kc floats) stays in L2 (twice this where each core takes the columns of the
+    /// panels it packed: 256 KiB at most).</summary>
     private const int Mc = 128;
     /// <summary>Columns per block (a multiple of every Nr): a B block (Kc × Nc floats) stays in L2.</summary>
     private const int Nc = 512;
@@ -89,7 +90,8 @@ public sealed class GemmOp
             CpuWorkers.For(panels - _inPlace, parallel ? 1 : long.MaxValue, _pack);
         }
 
-        // blocks: rows split first; when there are too few row blocks to keep every core busy, columns too
+        // blocks: a packed B's columns split as the cores packed them (below); else rows split first, and when there are
+        // too few row blocks to keep every core busy, columns too
         _mc = Math.Min(Mc, RoundUp(_m, Mr));
         _nc = Math.Min(Nc, panels * _nr);
         int rowBlocks = (_m + _mc - 1) / _mc;

@@ -234,20 +234,23 @@ public class RuntimeTests
         var small = m.Parameters.Gradient("small").ToArray();
         Assert.All(small, v => Assert.NotEqual(0f, v));
         Assert.All(m.Parameters.Gradient("large").ToArray(), v => Assert.NotEqual(0f, v));
-        // an optimizer of "large" only (120,000 floats from offset 100: both cores clear a part) leaves "small" alone
+        // an optimizer of "large" only (120,000 floats from offset 100: three chunks of CpuWorkers, on up to three cores)
+        // leaves "small" alone
         new Sgd(m.Parameters, new SgdOptions(0.1), ["large"]).ZeroGrad();
         Assert.All(m.Parameters.Gradient("large").ToArray(), v => Assert.Equal(0f, v));
         Assert.Equal(small, m.Parameters.Gradient("small").ToArray());
         m.Parameters.ZeroGrad();
         Assert.All(m.Parameters.Gradient("small").ToArray(), v => Assert.Equal(0f, v));
+        Assert.Throws<ArgumentOutOfRangeException>(() => m.Parameters.ClearGradients(50, m.Parameters.Count));
+        Assert.Throws<ArgumentOutOfRangeException>(() => m.Parameters.ClearGradients(0, -1));
     }
 
     [Fact]
     public unsafe void Staggered_buffers_start_a_KiB_apart_and_every_copy_honours_the_start()
     {
         using var device = Device.ManagedCpu();
-        // an optimizer's state streams: the data of stream k starts (k + 1) KiB into its array, so two streams of one
-        // update at the same index never share an L1 set, whatever offsets the GC gives their arrays
+        // an optimizer's state streams: the data of stream k starts (k + 1) KiB into its array, so where the GC starts
+        // their arrays at one offset (as it does large ones) two streams of one update at one index share no L1 set
         var streams = Enumerable.Range(0, 3).Select(k => device.AllocateStaggered<float>(1000, k)).ToArray();
         for (int k = 0; k < 3; k++)
         {
@@ -274,6 +277,8 @@ public class RuntimeTests
         Assert.Equal(7f, s.Host[s.HostOffset - 1]);
         // a plain buffer starts at its array's first element
         Assert.Equal(0, device.Allocate<float>(10).HostOffset);
+        // a fourth stream (4 KiB) would fall in the unstaggered blocks' sets again
+        Assert.Throws<ArgumentOutOfRangeException>(() => device.AllocateStaggered<float>(10, 3));
         // on ILGPU devices there is no array and nothing to stagger
         using var emulator = Device.Create("ilgpu-cpu");
         var gpu = emulator.AllocateStaggered<float>(100, 2);
@@ -422,4 +427,13 @@ public class DisposalTests
         });
         Assert.Equal(0, wrong); // each call either completes with its own result or is refused by name
     }
+}
+
+/// <summary>Enough gradient for several cores to clear a part (three of CpuWorkers' 32K-float chunks), after a small one.</summary>
+[Model]
+public partial class LargeGradient
+{
+    [Param(100)] Tensor small;
+    [Param(300, 400)] Tensor large;
+    [Loss] public Tensor Loss() => (small * small).Sum() + (large * large).Sum();
 }

@@ -63,7 +63,8 @@ public sealed class SparseAdam : IOptimizer
 
     public void ZeroGrad()
     {
-        foreach (var (offset, count) in _groups.SelectMany(g => g.Ranges)) _state.ClearGradients(offset, count);
+        foreach (var group in _groups)
+            foreach (var (offset, count) in group.Ranges) _state.ClearGradients(offset, count);
     }
 
     /// <inheritdoc/>

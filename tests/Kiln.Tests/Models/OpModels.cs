@@ -635,12 +635,3 @@ public partial class ManyOutputs
         return (Losses.CrossEntropy(logits, t), logits, Losses.CrossEntropy(logits, t, reduction: Reduction.None));
     }
 }
-
-/// <summary>Enough gradient for every core to clear a part (two of CpuWorkers' 32K-float chunks), after a small one.</summary>
-[Model]
-public partial class LargeGradient
-{
-    [Param(100)] Tensor small;
-    [Param(300, 400)] Tensor large;
-    [Loss] public Tensor Loss() => (small * small).Sum() + (large * large).Sum();
-}
