@@ -106,9 +106,9 @@ public sealed class GemmOp
         }
         else if (parallel && rowBlocks < cores)
         {
-            _mc = RoundUp((_m + CpuWorkers.Count - 1) / CpuWorkers.Count, Mr);
+            _mc = RoundUp((_m + cores - 1) / cores, Mr);
             rowBlocks = (_m + _mc - 1) / _mc;
-            if (rowBlocks < CpuWorkers.Count) _nc = Math.Min(_nc, RoundUp((_n + CpuWorkers.Count - 1) / CpuWorkers.Count, _nr));
+            if (rowBlocks < cores) _nc = Math.Min(_nc, RoundUp((_n + cores - 1) / cores, _nr));
         }
         _colBlocks = (_n + _nc - 1) / _nc;
         CpuWorkers.For((long)rowBlocks * _colBlocks, parallel ? 1 : long.MaxValue, _tasks);
