@@ -160,23 +160,37 @@ public class OptimizerSteps
     private AdamW _adamW = null!;
     private Sgd _sgd = null!;
     private RmsProp _rmsProp = null!;
+    private Adagrad _adagrad = null!;
+    private Adadelta _adadelta = null!;
+    private Adamax _adamax = null!;
+    private NAdam _nAdam = null!;
+    private RAdam _rAdam = null!;
+    private Asgd _asgd = null!;
+    private Rprop _rprop = null!;
 
     [GlobalSetup]
     public void Setup()
     {
         _device = Device.ManagedCpu();
-        var a = new TenMillion(_device, 1);
-        using (var step = a.CompileLoss()) step.ForwardBackward();
-        _adam = new Adam(a.Parameters, new AdamOptions(1e-3));
-        var b = new TenMillion(_device, 2);
-        using (var step = b.CompileLoss()) step.ForwardBackward();
-        _adamW = new AdamW(b.Parameters);
-        var c = new TenMillion(_device, 3);
-        using (var step = c.CompileLoss()) step.ForwardBackward();
-        _sgd = new Sgd(c.Parameters, 1e-3f, momentum: 0.9f);
-        var r = new TenMillion(_device, 4);
-        using (var step = r.CompileLoss()) step.ForwardBackward();
-        _rmsProp = new RmsProp(r.Parameters, new RmsPropOptions(1e-3));
+        int seed = 0;
+        // each optimizer steps a model of its own, whose gradient block holds one backward pass's gradients
+        T Over<T>(Func<ModelState, T> make)
+        {
+            var model = new TenMillion(_device, ++seed);
+            using (var step = model.CompileLoss()) step.ForwardBackward();
+            return make(model.Parameters);
+        }
+        _adam = Over(p => new Adam(p, new AdamOptions(1e-3)));
+        _adamW = Over(p => new AdamW(p));
+        _sgd = Over(p => new Sgd(p, 1e-3f, momentum: 0.9f));
+        _rmsProp = Over(p => new RmsProp(p, new RmsPropOptions(1e-3)));
+        _adagrad = Over(p => new Adagrad(p));
+        _adadelta = Over(p => new Adadelta(p));
+        _adamax = Over(p => new Adamax(p));
+        _nAdam = Over(p => new NAdam(p));
+        _rAdam = Over(p => new RAdam(p));
+        _asgd = Over(p => new Asgd(p));
+        _rprop = Over(p => new Rprop(p));
     }
 
     /// <summary>SGD with momentum: reads p, g, buf and writes p, buf (20 bytes per parameter).</summary>
@@ -187,11 +201,38 @@ public class OptimizerSteps
     [Benchmark]
     public void RmsPropStep() => _rmsProp.Step();
 
+    /// <summary>Adam: reads p, g, m, v and writes p, m, v (28 bytes per parameter); AdamW the same.</summary>
     [Benchmark]
     public void AdamStep() => _adam.Step();
 
     [Benchmark]
     public void AdamWStep() => _adamW.Step();
+
+    /// <summary>Adagrad: reads p, g, sum and writes p, sum (20 bytes per parameter).</summary>
+    [Benchmark]
+    public void AdagradStep() => _adagrad.Step();
+
+    /// <summary>Adadelta: reads p, g, square average, accumulated delta and writes p and both (28 bytes per parameter).</summary>
+    [Benchmark]
+    public void AdadeltaStep() => _adadelta.Step();
+
+    /// <summary>Adamax, NAdam, RAdam: read p, g and two moments, write p and both (28 bytes per parameter).</summary>
+    [Benchmark]
+    public void AdamaxStep() => _adamax.Step();
+
+    [Benchmark]
+    public void NAdamStep() => _nAdam.Step();
+
+    [Benchmark]
+    public void RAdamStep() => _rAdam.Step();
+
+    /// <summary>ASGD before t0 (the default 1e6 steps): reads p, g and writes p and the average ax = p (16 bytes per parameter).</summary>
+    [Benchmark]
+    public void AsgdStep() => _asgd.Step();
+
+    /// <summary>Rprop: reads p, g, the previous gradient, the step sizes and writes p and both (28 bytes per parameter).</summary>
+    [Benchmark]
+    public void RpropStep() => _rprop.Step();
 
     [GlobalCleanup]
     public void Cleanup() => _device.Dispose();

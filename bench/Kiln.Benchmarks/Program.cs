@@ -62,5 +62,12 @@ Optimizer(nameof(OptimizerSteps.AdamStep), "Adam", 28, 35e6);
 Optimizer(nameof(OptimizerSteps.AdamWStep), "AdamW", 28);
 Optimizer(nameof(OptimizerSteps.SgdMomentumStep), "SGD momentum", 20);
 Optimizer(nameof(OptimizerSteps.RmsPropStep), "RMSprop", 20);
+Optimizer(nameof(OptimizerSteps.AdagradStep), "Adagrad", 20);
+Optimizer(nameof(OptimizerSteps.AdadeltaStep), "Adadelta", 28);
+Optimizer(nameof(OptimizerSteps.AdamaxStep), "Adamax", 28);
+Optimizer(nameof(OptimizerSteps.NAdamStep), "NAdam", 28);
+Optimizer(nameof(OptimizerSteps.RAdamStep), "RAdam", 28);
+Optimizer(nameof(OptimizerSteps.AsgdStep), "ASGD", 16);
+Optimizer(nameof(OptimizerSteps.RpropStep), "Rprop", 28);
 // the MLP row's two modes: which cores the host gave this VM decides how much a hand-off between them costs
 if (chosen.Length == 0 || chosen.Contains(typeof(TrainingSteps))) CoreHandoff.Report();
