@@ -19,6 +19,15 @@ public partial class TenMillion
     [Loss] public Tensor Loss() => (w * w).Sum();
 }
 
+/// <summary>The same ten million parameters as 100,000 rows of 100 (an embedding table's shape): SparseAdam's block, every row touched.</summary>
+[Model]
+public partial class TenMillionRows
+{
+    [Param(100_000, 100)] Tensor w;
+
+    [Loss] public Tensor Loss() => (w * w).Sum();
+}
+
 /// <summary>PERFORMANCE.md's first real model: an MLP 784-256-10 with ReLU and CrossEntropy (MNIST's shapes).</summary>
 [Model]
 public partial class Mlp784

@@ -56,7 +56,7 @@ Line(nameof(TrainingSteps.GanStep), "1-D GAN step (D on 500 real + 500 fake, the
 void Optimizer(string method, string name, int bytes, double libtorchNs = 0)
 {
     double rate = (double)bytes * OptimizerSteps.Count / Median(method);
-    Line(method, $"{name} step, 10M parameters", $"{rate:F1} GB/s ({bytes} B/param)", $"{rate / triad:P0} of triad" + (libtorchNs > 0 ? "; " + Peer(method, libtorchNs, $"{libtorchNs / 1e6:F0} ms") : ""));
+    Line(method, $"{name} step, 10M parameters", $"{rate:F1} GB/s ({bytes} B/param)", (triad > 0 ? $"{rate / triad:P0} of triad" : "(run with Elementwise for the triad)") + (libtorchNs > 0 ? "; " + Peer(method, libtorchNs, $"{libtorchNs / 1e6:F0} ms") : ""));
 }
 Optimizer(nameof(OptimizerSteps.AdamStep), "Adam", 28, 35e6);
 Optimizer(nameof(OptimizerSteps.AdamWStep), "AdamW", 28);
@@ -69,5 +69,6 @@ Optimizer(nameof(OptimizerSteps.NAdamStep), "NAdam", 28);
 Optimizer(nameof(OptimizerSteps.RAdamStep), "RAdam", 28);
 Optimizer(nameof(OptimizerSteps.AsgdStep), "ASGD", 16);
 Optimizer(nameof(OptimizerSteps.RpropStep), "Rprop", 28);
+Optimizer(nameof(OptimizerSteps.SparseAdamStep), "SparseAdam (100,000 rows of 100, all touched)", 28);
 // the MLP row's two modes: which cores the host gave this VM decides how much a hand-off between them costs
 if (chosen.Length == 0 || chosen.Contains(typeof(TrainingSteps))) CoreHandoff.Report();

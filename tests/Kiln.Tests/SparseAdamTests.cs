@@ -49,6 +49,49 @@ public class SparseAdamTests
         Assert.Contains(Enumerable.Range(0, 24), i => p[i] != initial[i]);
     }
 
+    [Theory]
+    [InlineData("cpu")]
+    [InlineData("ilgpu-cpu")]
+    public void Rows_longer_than_a_vector_update_their_vector_part_and_their_tail(string device)
+    {
+        // rows of 13: one 8-lane vector and a 5-element tail. Each step touches a row in its vector part only, a row in
+        // its tail only, a whole row; a row whose gradient is -0 and +0 stays untouched, as does a row of zeros.
+        using var d = Device.Create(device);
+        var model = new WideTable(d, seed: 5);
+        using var loss = model.CompileLoss();
+        var opt = new SparseAdam(model.Parameters, new AdamOptions(0.05));
+        var p = model.Parameters.Get("e").Select(x => (double)x).ToArray();
+        var initial = p.ToArray();
+        var m = new double[65]; var v = new double[65];
+        var rng = new SeededRandom(6);
+        for (int t = 1; t <= 9; t++)
+        {
+            var r = new float[65];
+            int vectorOnly = t % 5, tailOnly = (t + 1) % 5, whole = (t + 2) % 5, signedZero = (t + 3) % 5;
+            r[vectorOnly * 13 + t % 8] = rng.Uniform(0.5f, 1.5f);
+            r[tailOnly * 13 + 8 + t % 5] = rng.Uniform(0.5f, 1.5f);
+            for (int c = 0; c < 13; c++) r[whole * 13 + c] = rng.Uniform(-1.5f, 1.5f);
+            for (int c = 0; c < 13; c++) r[signedZero * 13 + c] = -0f;   // 2·e·(-0): a signed zero either way
+            opt.ZeroGrad();
+            loss.ForwardBackward(r);
+            opt.Step();
+            double stepSize = 0.05 * Math.Sqrt(1 - Math.Pow(0.999, t)) / (1 - Math.Pow(0.9, t));
+            foreach (int row in new[] { vectorOnly, tailOnly, whole })
+                for (int c = 0; c < 13; c++)
+                {
+                    int i = row * 13 + c;
+                    double g = 2 * p[i] * r[i];
+                    m[i] = 0.9 * m[i] + 0.1 * g;
+                    v[i] = 0.999 * v[i] + 0.001 * g * g;
+                    p[i] -= stepSize * m[i] / (Math.Sqrt(v[i]) + 1e-8);
+                }
+        }
+        var actual = model.Parameters.Get("e");
+        for (int i = 0; i < 65; i++) Assert.True(Math.Abs(actual[i] - p[i]) < 1e-4 * (1 + Math.Abs(p[i])), $"e[{i}]: {actual[i]} vs float64 {p[i]}");
+        // every element of every row moved: each row was touched on some step, its untouched elements by their moments
+        Assert.All(Enumerable.Range(0, 65), i => Assert.NotEqual(initial[i], (double)actual[i]));
+    }
+
     [Fact]
     public void Weight_decay_and_amsgrad_are_rejected_as_in_pytorch()
     {
@@ -190,4 +233,13 @@ public class SparseAdamEmbeddingTests
         opt.Step();   // nothing looked up since zero_grad and all gradients 0: nothing moves
         Assert.Equal(before, m.Parameters.Get("table"));
     }
+}
+
+/// <summary>Σ e²·r over rows of 13, longer than one 8-lane vector (SparseAdam's vector loop and its tail).</summary>
+[Model]
+public partial class WideTable
+{
+    [Param(5, 13)] Tensor e;
+
+    [Loss] public Tensor Loss([Shape(5, 13)] Tensor r) => (e * e * r).Sum();
 }
