@@ -58,16 +58,17 @@ public class LbfgsTests
         }
     }
 
-    private static (double, double[]) LeastSquares(double[] w, float[] a, float[] b)
+    /// <summary>Σ (A·w - b)² over an rows × cols A, and its gradient 2·Aᵀ(A·w - b).</summary>
+    private static (double, double[]) LeastSquares(double[] w, float[] a, float[] b, int rows = 8, int cols = 3)
     {
-        var g = new double[3];
+        var g = new double[cols];
         double f = 0;
-        for (int r = 0; r < 8; r++)
+        for (int r = 0; r < rows; r++)
         {
             double e = -b[r];
-            for (int c = 0; c < 3; c++) e += a[r * 3 + c] * w[c];
+            for (int c = 0; c < cols; c++) e += a[r * cols + c] * w[c];
             f += e * e;
-            for (int c = 0; c < 3; c++) g[c] += 2 * e * a[r * 3 + c];
+            for (int c = 0; c < cols; c++) g[c] += 2 * e * a[r * cols + c];
         }
         return (f, g);
     }
@@ -88,6 +89,63 @@ public class LbfgsTests
             reference.Step(p);
             var actual = model.Parameters.Get("w");
             for (int i = 0; i < 3; i++) Assert.True(Math.Abs(actual[i] - p[i]) < 1e-4 * (1 + Math.Abs(p[i])), $"step {step}, w[{i}]: {actual[i]} vs {p[i]}");
+        }
+    }
+
+    [Fact]
+    public void Without_line_search_on_21_parameters_it_follows_the_documented_iteration()
+    {
+        // 21 parameters: the flat loops' 8-lane parts and their tails, over a history that fills and rolls over
+        using var d = Device.ManagedCpu();
+        var model = new WideLeastSquares(d, seed: 4);
+        using var loss = model.CompileLoss();
+        var rng = new SeededRandom(11);
+        var a = Enumerable.Range(0, 30 * 21).Select(_ => rng.Uniform(-1f, 1f)).ToArray();
+        var b = Enumerable.Range(0, 30).Select(_ => rng.Uniform(-2f, 2f)).ToArray();
+        var opt = new Lbfgs(model.Parameters, new LbfgsOptions(0.02) { MaxIter = 5, HistorySize = 3 });
+        var reference = new Reference(w => LeastSquares(w, a, b, 30, 21), 0.02, 5, 3);
+        var p = model.Parameters.Get("w").Select(v => (double)v).ToArray();
+        for (int step = 0; step < 3; step++)
+        {
+            opt.Step(() => { opt.ZeroGrad(); return loss.ForwardBackward(a, b); });
+            reference.Step(p);
+            var actual = model.Parameters.Get("w");
+            for (int i = 0; i < 21; i++) Assert.True(Math.Abs(actual[i] - p[i]) < 1e-4 * (1 + Math.Abs(p[i])), $"step {step}, w[{i}]: {actual[i]} vs {p[i]}");
+        }
+        Assert.True(opt.Iterations > 3, $"{opt.Iterations} iterations: the history never filled");
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(8)]
+    [InlineData(9)]
+    [InlineData(37)]
+    public void The_flat_loops_match_their_scalar_definitions(int n)
+    {
+        var rng = new SeededRandom((ulong)n + 1);
+        float[] Random() => Enumerable.Range(0, n).Select(_ => rng.Uniform(-3f, 3f)).ToArray();
+        var (x, y) = (Random(), Random());
+        const double scale = -0.3711234567;
+        // a float scaled by a double: computed in double, rounded once, then added in float (bit for bit)
+        var added = x.ToArray();
+        Lbfgs.AddScaled(added, scale, y);
+        var scaled = new float[n];
+        Lbfgs.Scale(scaled, scale, y);
+        for (int i = 0; i < n; i++)
+        {
+            Assert.Equal(x[i] + (float)(scale * y[i]), added[i]);
+            Assert.Equal((float)(scale * y[i]), scaled[i]);
+        }
+        double dot = 0, max = 0;
+        for (int i = 0; i < n; i++) { dot += (double)x[i] * y[i]; max = Math.Max(max, Math.Abs(x[i])); }
+        Assert.True(Math.Abs(Lbfgs.Dot(x, y) - dot) <= 1e-12 * (1 + Math.Abs(dot)), $"dot {Lbfgs.Dot(x, y)} vs {dot}");
+        Assert.Equal(max, Lbfgs.MaxAbs(x));
+        if (n > 0)
+        {
+            x[n - 1] = float.NaN;   // a NaN anywhere, the tail included, makes the max NaN (as Math.Max carries it)
+            Assert.True(double.IsNaN(Lbfgs.MaxAbs(x)));
         }
     }
 
@@ -134,4 +192,13 @@ public class LbfgsTests
         Assert.Equal(1.0, Lbfgs.CubicInterpolate(0, F(0), G(0), 2, F(2), G(2)), 9);
         Assert.Equal(1.5, Lbfgs.CubicInterpolate(0, F(0), G(0), 2, F(2), G(2), (1.5, 2)), 9);
     }
+}
+
+/// <summary>Least squares over 21 parameters: LBFGS's flat loops in 8-lane parts and tails.</summary>
+[Model]
+public partial class WideLeastSquares
+{
+    [Param(21)] Tensor w;
+
+    [Loss] public Tensor Loss([Shape(30, 21)] Tensor a, [Shape(30)] Tensor b) => Losses.MseLoss(a.MatMul(w), b, Reduction.Sum);
 }

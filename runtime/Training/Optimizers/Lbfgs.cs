@@ -1,6 +1,9 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Kiln;
 
@@ -76,14 +79,90 @@ public sealed class Lbfgs : IOptimizer
     private void SetParams(float[] p) => _state.Parameters.CopyFrom(p);
     private float[] Grad() => _state.Gradients.ToArray();
 
-    private static double Dot(float[] a, float[] b) { double s = 0; for (int i = 0; i < a.Length; i++) s += (double)a[i] * b[i]; return s; }
-    private static double MaxAbs(float[] a) { double m = 0; foreach (var v in a) m = Math.Max(m, Math.Abs(v)); return m; }
-
     private void AddToParams(double t, float[] d)
     {
         var p = Params();
-        for (int i = 0; i < p.Length; i++) p[i] += (float)(t * d[i]);
+        AddScaled(p, t, d);
         SetParams(p);
+    }
+
+    // ---- the flat loops, 8 lanes at a time: a float scaled by a double is computed in double and rounded, as its scalar form
+    // (x + (float)(a·y) element by element, so the vector and scalar forms agree bit for bit); sums are taken in double ----
+
+    /// <summary>Σ a[i]·b[i] in double (each product exact; the sum in four lanes, then across them).</summary>
+    internal static double Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        if (a.Length != b.Length) throw new ArgumentException("The vectors differ in length.", nameof(b));
+        int i = 0;
+        double sum = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            ref float ra = ref MemoryMarshal.GetReference(a), rb = ref MemoryMarshal.GetReference(b);
+            var acc = Vector256<double>.Zero;
+            for (; i + Vector256<float>.Count <= a.Length; i += Vector256<float>.Count)
+            {
+                var (al, ah) = Vector256.Widen(Vector256.LoadUnsafe(ref ra, (nuint)i));
+                var (bl, bh) = Vector256.Widen(Vector256.LoadUnsafe(ref rb, (nuint)i));
+                acc += al * bl + ah * bh;
+            }
+            sum = Vector256.Sum(acc);
+        }
+        for (; i < a.Length; i++) sum += (double)a[i] * b[i];
+        return sum;
+    }
+
+    /// <summary>x[i] += (float)(scale · y[i]).</summary>
+    internal static void AddScaled(Span<float> x, double scale, ReadOnlySpan<float> y) => Scaled(x, scale, y, add: true);
+
+    /// <summary>x[i] = (float)(scale · y[i]).</summary>
+    internal static void Scale(Span<float> x, double scale, ReadOnlySpan<float> y) => Scaled(x, scale, y, add: false);
+
+    private static void Scaled(Span<float> x, double scale, ReadOnlySpan<float> y, bool add)
+    {
+        if (x.Length != y.Length) throw new ArgumentException("The vectors differ in length.", nameof(y));
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            ref float rx = ref MemoryMarshal.GetReference(x), ry = ref MemoryMarshal.GetReference(y);
+            var s = Vector256.Create(scale);
+            for (; i + Vector256<float>.Count <= x.Length; i += Vector256<float>.Count)
+            {
+                var (lo, hi) = Vector256.Widen(Vector256.LoadUnsafe(ref ry, (nuint)i));
+                var scaled = Vector256.Narrow(s * lo, s * hi);
+                (add ? Vector256.LoadUnsafe(ref rx, (nuint)i) + scaled : scaled).StoreUnsafe(ref rx, (nuint)i);
+            }
+        }
+        for (; i < x.Length; i++) x[i] = add ? x[i] + (float)(scale * y[i]) : (float)(scale * y[i]);
+    }
+
+    /// <summary>max |a[i]| (0 for none; NaN where any is NaN, as Math.Max carries it).</summary>
+    internal static double MaxAbs(ReadOnlySpan<float> a) => a.IsEmpty ? 0 : Math.Abs((double)TensorPrimitives.MaxMagnitude(a));
+
+    /// <summary>Σ |a[i]| in double.</summary>
+    private static double SumAbs(ReadOnlySpan<float> a)
+    {
+        int i = 0;
+        double sum = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            ref float r = ref MemoryMarshal.GetReference(a);
+            var acc = Vector256<double>.Zero;
+            for (; i + Vector256<float>.Count <= a.Length; i += Vector256<float>.Count)
+            {
+                var (lo, hi) = Vector256.Widen(Vector256.Abs(Vector256.LoadUnsafe(ref r, (nuint)i)));
+                acc += lo + hi;
+            }
+            sum = Vector256.Sum(acc);
+        }
+        for (; i < a.Length; i++) sum += Math.Abs((double)a[i]);
+        return sum;
+    }
+
+    private static float[] Negated(float[] a)
+    {
+        var result = new float[a.Length];
+        TensorPrimitives.Negate(a, result);
+        return result;
     }
 
     /// <summary>One optimizer step (up to MaxIter iterations); returns the loss of the first closure call.</summary>
@@ -106,7 +185,7 @@ public sealed class Lbfgs : IOptimizer
             _nIter++;
             if (_nIter == 1)
             {
-                _d = g.Select(v => -v).ToArray();
+                _d = Negated(g);
                 _oldDirs = new(); _oldSteps = new(); _ro = new();
                 _hDiag = 1;
             }
@@ -114,7 +193,8 @@ public sealed class Lbfgs : IOptimizer
             {
                 var y = new float[g.Length];
                 var s = new float[g.Length];
-                for (int i = 0; i < g.Length; i++) { y[i] = g[i] - _prevFlatGrad![i]; s[i] = (float)(_d![i] * _t); }
+                TensorPrimitives.Subtract(g, _prevFlatGrad!, y);
+                Scale(s, _t, _d!);
                 double ys = Dot(y, s);
                 if (ys > 1e-10)
                 {
@@ -125,24 +205,25 @@ public sealed class Lbfgs : IOptimizer
                 // two-loop recursion: d = -H·g
                 int count = _oldDirs.Count;
                 var al = new double[count];
-                var q = g.Select(v => -v).ToArray();
+                var q = Negated(g);
                 for (int i = count - 1; i >= 0; i--)
                 {
                     al[i] = Dot(_oldSteps[i], q) * _ro[i];
-                    for (int k = 0; k < q.Length; k++) q[k] -= (float)(al[i] * _oldDirs[i][k]);
+                    AddScaled(q, -al[i], _oldDirs[i]);   // q[k] - (float)(al·y[k]), exactly: negation commutes with rounding
                 }
-                var r = q.Select(v => (float)(v * _hDiag)).ToArray();
+                var r = new float[q.Length];
+                Scale(r, _hDiag, q);
                 for (int i = 0; i < count; i++)
                 {
                     double be = Dot(_oldDirs[i], r) * _ro[i];
-                    for (int k = 0; k < r.Length; k++) r[k] += (float)((al[i] - be) * _oldSteps[i][k]);
+                    AddScaled(r, al[i] - be, _oldSteps[i]);
                 }
                 _d = r;
             }
             _prevFlatGrad = (float[])g.Clone();
             _prevLoss = loss;
 
-            _t = _nIter == 1 ? Math.Min(1.0, 1.0 / g.Sum(v => Math.Abs((double)v))) * o.Lr : o.Lr;
+            _t = _nIter == 1 ? Math.Min(1.0, 1.0 / SumAbs(g)) * o.Lr : o.Lr;
             double gtd = Dot(g, _d!);
             if (gtd > -o.ToleranceChange) break;
 
