@@ -45,7 +45,7 @@ internal sealed class MatMulOp : LibraryOp
         var a = n.Inputs[0];
         string mm = e.Dim(n.Shape[n.Shape.Rank - 2]), nn = e.Dim(n.Shape[n.Shape.Rank - 1]);
         string kk = e.Dim(n.Attrs.TransA ? a.Shape[a.Shape.Rank - 2] : a.Shape[a.Shape.Rank - 1]);
-        return $"new {RuntimeType}({mm}, {nn}, {kk}, transA: {Bool(n.Attrs.TransA)}, transB: {Bool(n.Attrs.TransB)}, accumulate: {Bool(e.Kernel.Accumulates)})";
+        return $"new {RuntimeType}({mm}, {nn}, {kk}, transA: {Bool(n.Attrs.TransA)}, transB: {Bool(n.Attrs.TransB)}, accumulate: {Bool(e.Kernel.Accumulates)}, managed: Managed)";
     }
 
     public override void Call(LibraryEmit e, SourceWriter w)

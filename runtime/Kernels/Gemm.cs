@@ -49,11 +49,34 @@ public sealed class GemmOp
     /// <summary>Panels [0, this) are read from B in place (rows n apart); the rest from <see cref="_packed"/> (rows Nr apart).</summary>
     private int _inPlace;
 
-    public GemmOp(int m, int n, int k, bool transA, bool transB, bool accumulate)
+    /// <param name="managed">Whether it runs on the managed path (a plan passes its own): the buffer its packed panels need
+    /// is then allocated here, when the plan is compiled, so that no step allocates, the first included.</param>
+    public GemmOp(int m, int n, int k, bool transA, bool transB, bool accumulate, bool managed = false)
     {
         (_m, _n, _k, _transA, _transB, _accumulate) = (m, n, k, transA, transB, accumulate);
         _tasks = Tasks;
         _pack = Pack;
+        if (managed && !(_m == 0 || _n <= 1 || _k <= 1 || _m == 1)) EnsurePacked(Layout().Packed);
+    }
+
+    /// <summary>The panel width (two vectors) and the panels: all of them, and those read from B in place.</summary>
+    private (int Nr, int Panels, int InPlace, int Packed) Layout()
+    {
+        int nr = Wide ? 2 * Vector512<float>.Count : 2 * Vector256<float>.Count;
+        int panels = (_n + nr - 1) / nr;
+        // an untransposed B is read in place but for a last, partial panel (zero-padded in the pack) unless that panel is
+        // one vector wide (Micro1 reads just that vector of each row); a transposed one is packed, and so is one whose rows
+        // are a multiple of 4 KB apart (each row of a panel would map to the same L1 sets)
+        int inPlace = _transB || _n % 1024 == 0 ? 0 : _n % nr == nr / 2 ? panels : _n / nr;
+        return (nr, panels, inPlace, (panels - inPlace) * _k * nr);
+    }
+
+    /// <summary>Grows the pack buffer to hold <paramref name="floats"/> panel floats from a 64-byte boundary.</summary>
+    private void EnsurePacked(int floats)
+    {
+        if (floats == 0 || _packed.Length >= floats + 16) return;
+        _packed = GC.AllocateUninitializedArray<float>(floats + 16, pinned: true);
+        _packOff = HostCopy.AlignmentShift(_packed);
     }
 
     /// <summary>Runs on the plan's path (its launch sequence's one call for both): arrays on the managed path, views on a device.</summary>
@@ -71,22 +94,12 @@ public sealed class GemmOp
         if (_n == 1) { Gemv(); return; }
         if (_m == 1) { Gevm(); return; }
         if (_k == 1) { Outer(); return; }
-        _nr = Wide ? 2 * Vector512<float>.Count : 2 * Vector256<float>.Count;
-        int panels = (_n + _nr - 1) / _nr;
+        (_nr, int panels, _inPlace, int packed) = Layout();
         long flops = 2L * _m * _n * _k;
         bool parallel = flops > 1 << 20 && CpuWorkers.Count > 1;
-        // an untransposed B is read in place but for a last, partial panel (zero-padded in the pack) unless that panel is
-        // one vector wide (Micro1 reads just that vector of each row); a transposed one is packed, and so is one whose rows
-        // are a multiple of 4 KB apart (each row of a panel would map to the same L1 sets)
-        _inPlace = _transB || _n % 1024 == 0 ? 0 : _n % _nr == _nr / 2 ? panels : _n / _nr;
         if (_inPlace < panels)
         {
-            int size = (panels - _inPlace) * _k * _nr;
-            if (_packed.Length < size + 16)
-            {
-                _packed = GC.AllocateUninitializedArray<float>(size + 16, pinned: true);
-                _packOff = HostCopy.AlignmentShift(_packed);
-            }
+            EnsurePacked(packed);   // allocated when the plan was compiled, unless the vector width changed since
             CpuWorkers.For(panels - _inPlace, parallel ? 1 : long.MaxValue, _pack);
         }
 

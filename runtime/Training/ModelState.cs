@@ -33,6 +33,7 @@ public sealed class ModelState : IDisposable
     /// <param name="buffers">The [Buffer] fields: non-trainable state in a block of its own.</param>
     public ModelState(Device device, IReadOnlyList<ParameterInfo> layout, int seed, IReadOnlyList<ParameterInfo> buffers)
     {
+        _clearChunk = ClearChunk;
         Device = device;
         Layout = layout;
         BufferLayout = buffers;
@@ -296,14 +297,16 @@ public sealed class ModelState : IDisposable
             lock (_clearGate)   // two optimizers of one model may clear from two threads
             {
                 _clearStart = (int)offset;
-                CpuWorkers.For(count, 1 << 15, _clearChunk ??= (from, to) => Array.Clear(Gradients.Host!, _clearStart + (int)from, (int)(to - from)));
+                CpuWorkers.For(count, 1 << 15, _clearChunk);
             }
         ClearRowMarks(offset, count);
     }
 
     private readonly object _clearGate = new();
-    private Action<long, long>? _clearChunk;
     private int _clearStart;
+    /// <summary>One chunk of <see cref="ClearGradients"/>, made with the state (the first zero_grad allocates nothing).</summary>
+    private readonly Action<long, long> _clearChunk;
+    private void ClearChunk(long from, long to) => Array.Clear(Gradients.Host!, _clearStart + (int)from, (int)(to - from));
 
     // ---- rows read by index: what SparseAdam updates (PyTorch's sparse gradient of an embedding) ----
 

@@ -64,7 +64,7 @@ public abstract class ParamGroup
     /// <summary>Steps taken by this group (PyTorch's per-parameter "step", equal for a group's parameters).</summary>
     public long Step { get; internal set; }
     /// <summary>Per-group scalar state some optimizers keep (ASGD's eta and mu, NAdam's mu_product).</summary>
-    public Dictionary<string, double> Scalars { get; } = new();
+    public Dictionary<string, double> Scalars { get; } = new(4);   // sized once: a first step that adds its scalars allocates nothing
     internal (int Offset, int Count)[] Ranges { get; }
     /// <summary>The learning rate (what LR schedulers change).</summary>
     public abstract double Lr { get; set; }
@@ -253,11 +253,16 @@ public abstract class Optimizer<TOptions, TRule> : IOptimizer where TOptions : O
     /// <summary>Fills one state buffer over a group's ranges.</summary>
     protected void Fill(ParamGroup<TOptions> group, int buffer, float value)
     {
+        // in place, on the group's first step (PyTorch's lazy state): nothing is allocated
+        var b = _buffers[buffer];
         foreach (var (offset, count) in group.Ranges)
         {
-            var values = new float[count];
-            Array.Fill(values, value);
-            _buffers[buffer].CopyFrom(values, offset);
+            if (b.Host is not null) b.HostSpan.Slice(offset, count).Fill(value);
+            else
+            {
+                Kernels.Fill.Run(State.Device, b.View.SubView(offset, count), value);
+                State.Device.Synchronize();
+            }
         }
     }
 

@@ -61,11 +61,11 @@ namespace Samples.Diabetes
                 Describe([("x", _d.T0, 8 * _d.N, false)], [[_d.N, 8], [_d.N, 1]], declared: ["[N, 8]"]);
                 Returns("output", 1, _d.T18, _d.N, "[N, 1]");
                 BindSlots(8 * _d.N, _d.N);
-                _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 6, 8, transA: false, transB: true, accumulate: false);
+                _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 6, 8, transA: false, transB: true, accumulate: false, managed: Managed);
                 _f1 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Rows2<global::Kiln.Generated.DiabetesClassifierKernels.K0>, global::Kiln.Generated.DiabetesClassifierKernels.K0.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T4), global::Kiln.Kernels.In.Params(48).Row(6)], default, global::Kiln.Kernels.Launch.RowMap(6 * _d.N, 6), global::Kiln.Kernels.Output.Work(_d.T6, 6 * _d.N));
-                _l2 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 6, transA: false, transB: true, accumulate: false);
+                _l2 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 6, transA: false, transB: true, accumulate: false, managed: Managed);
                 _f3 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Rows2<global::Kiln.Generated.DiabetesClassifierKernels.K0>, global::Kiln.Generated.DiabetesClassifierKernels.K0.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T10), global::Kiln.Kernels.In.Params(78).Row(4)], default, global::Kiln.Kernels.Launch.RowMap(4 * _d.N, 4), global::Kiln.Kernels.Output.Work(_d.T12, 4 * _d.N));
-                _l4 = new global::Kiln.Kernels.GemmOp(_d.N, 1, 4, transA: false, transB: true, accumulate: false);
+                _l4 = new global::Kiln.Kernels.GemmOp(_d.N, 1, 4, transA: false, transB: true, accumulate: false, managed: Managed);
                 _f5 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Map2<global::Kiln.Generated.DiabetesClassifierKernels.K1>, global::Kiln.Generated.DiabetesClassifierKernels.K1.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.DiabetesClassifierKernels.K1.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T16), global::Kiln.Kernels.In.Params(86).One], default, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Bound(1, _d.T18, _d.N));
             }
 
@@ -113,23 +113,23 @@ namespace Samples.Diabetes
                 _d.T47 = Align(30 + 9 * _d.N); _d.T51 = Align(151 + 35 * _d.N);
                 Describe([("x", _d.T0, 8 * _d.N, false), ("y", _d.T1, _d.N, false)], [[_d.N, 8], [_d.N, 1], []], declared: ["[N, 8]", "[N, 1]"], loss: true);
                 BindSlots(8 * _d.N, _d.N);
-                _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 6, 8, transA: false, transB: true, accumulate: false);
+                _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 6, 8, transA: false, transB: true, accumulate: false, managed: Managed);
                 _f1 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Rows2<global::Kiln.Generated.DiabetesClassifierKernels.K0>, global::Kiln.Generated.DiabetesClassifierKernels.K0.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T5), global::Kiln.Kernels.In.Params(48).Row(6)], default, global::Kiln.Kernels.Launch.RowMap(6 * _d.N, 6), global::Kiln.Kernels.Output.Work(_d.T7, 6 * _d.N));
-                _l2 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 6, transA: false, transB: true, accumulate: false);
+                _l2 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 6, transA: false, transB: true, accumulate: false, managed: Managed);
                 _f3 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Rows2<global::Kiln.Generated.DiabetesClassifierKernels.K0>, global::Kiln.Generated.DiabetesClassifierKernels.K0.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T11), global::Kiln.Kernels.In.Params(78).Row(4)], default, global::Kiln.Kernels.Launch.RowMap(4 * _d.N, 4), global::Kiln.Kernels.Output.Work(_d.T13, 4 * _d.N));
-                _l4 = new global::Kiln.Kernels.GemmOp(_d.N, 1, 4, transA: false, transB: true, accumulate: false);
+                _l4 = new global::Kiln.Kernels.GemmOp(_d.N, 1, 4, transA: false, transB: true, accumulate: false, managed: Managed);
                 _f5 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Total3<global::Kiln.Generated.DiabetesClassifierKernels.K2>, global::Kiln.Generated.DiabetesClassifierKernels.K2.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.DiabetesClassifierKernels.K2.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T17), global::Kiln.Kernels.In.Params(86).One, global::Kiln.Kernels.In.Bound(1, _d.T1)], new() { A0 = _d.N }, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T25, 1));
                 _f6 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Map3<global::Kiln.Generated.DiabetesClassifierKernels.K3>, global::Kiln.Generated.DiabetesClassifierKernels.K3.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.DiabetesClassifierKernels.K3.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Bound(1, _d.T1), global::Kiln.Kernels.In.Work(_d.T17), global::Kiln.Kernels.In.Params(86).One], new() { A0 = _d.N }, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Work(_d.T37, _d.N));
-                _l7 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 1, transA: false, transB: false, accumulate: false);
+                _l7 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 1, transA: false, transB: false, accumulate: false, managed: Managed);
                 _f8 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Map2<global::Kiln.Generated.DiabetesClassifierKernels.K4>, global::Kiln.Generated.DiabetesClassifierKernels.K4.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.DiabetesClassifierKernels.K4.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T40), global::Kiln.Kernels.In.Work(_d.T13)], default, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T44, 4 * _d.N));
-                _l9 = new global::Kiln.Kernels.GemmOp(_d.N, 6, 4, transA: false, transB: false, accumulate: false);
+                _l9 = new global::Kiln.Kernels.GemmOp(_d.N, 6, 4, transA: false, transB: false, accumulate: false, managed: Managed);
                 _f10 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Map2<global::Kiln.Generated.DiabetesClassifierKernels.K4>, global::Kiln.Generated.DiabetesClassifierKernels.K4.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.DiabetesClassifierKernels.K4.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T47), global::Kiln.Kernels.In.Work(_d.T7)], default, global::Kiln.Kernels.Launch.Map(6 * _d.N), global::Kiln.Kernels.Output.Work(_d.T51, 6 * _d.N));
                 _f11 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K5, global::Kiln.Generated.DiabetesClassifierKernels.K5Cpu, new() { A0 = 6 * _d.N, A1 = 48, A2 = _d.T51, A3 = _d.N }, global::Kiln.Kernels.Launch.Columns(6 * _d.N, 6, accumulate: true), global::Kiln.Kernels.Output.Gradients(48, 6));
-                _l12 = new global::Kiln.Kernels.GemmOp(6, 8, _d.N, transA: true, transB: false, accumulate: true);
+                _l12 = new global::Kiln.Kernels.GemmOp(6, 8, _d.N, transA: true, transB: false, accumulate: true, managed: Managed);
                 _f13 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K6, global::Kiln.Generated.DiabetesClassifierKernels.K6Cpu, new() { A0 = 4 * _d.N, A1 = 78, A2 = _d.T44, A3 = _d.N }, global::Kiln.Kernels.Launch.Columns(4 * _d.N, 4, accumulate: true), global::Kiln.Kernels.Output.Gradients(78, 4));
-                _l14 = new global::Kiln.Kernels.GemmOp(4, 6, _d.N, transA: true, transB: false, accumulate: true);
+                _l14 = new global::Kiln.Kernels.GemmOp(4, 6, _d.N, transA: true, transB: false, accumulate: true, managed: Managed);
                 _f15 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Total1<global::Kiln.Generated.DiabetesClassifierKernels.K7>, global::Kiln.Generated.DiabetesClassifierKernels.K7.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.DiabetesClassifierKernels.K7.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T37)], default, global::Kiln.Kernels.Launch.Total(_d.N, accumulate: true), global::Kiln.Kernels.Output.Gradients(86, 1));
-                _l16 = new global::Kiln.Kernels.GemmOp(1, 4, _d.N, transA: true, transB: false, accumulate: true);
+                _l16 = new global::Kiln.Kernels.GemmOp(1, 4, _d.N, transA: true, transB: false, accumulate: true, managed: Managed);
             }
 
             /// <summary>Runs forward and backward; returns the loss and adds the gradients into the model's gradient block (as loss.backward()).</summary>

@@ -75,12 +75,12 @@ namespace Demo
                 _d.T21 = Align(91 + 20 * _d.N); _d.T22 = Align(157 + 26 * _d.N);
                 Describe([("x", _d.T0, 4 * _d.N, false), ("temperature", _d.T1, 1, false)], [[_d.N, 4], [], [_d.N, 3]], outputs: [("logits", _d.T20, 3 * _d.N), ("probs", _d.T22, 3 * _d.N)], declared: ["[N, 4]", "[]"]);
                 BindSlots(4 * _d.N);
-                _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: false, accumulate: false);
+                _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: false, accumulate: false, managed: Managed);
                 _f1 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Map2<global::Kiln.Generated.TourKernels.K0>, global::Kiln.Generated.TourKernels.K0.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K0.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Bound(0, _d.T0), global::Kiln.Kernels.In.Work(_d.T5)], default, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T7, 4 * _d.N));
-                _l2 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: false, accumulate: false);
+                _l2 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: false, accumulate: false, managed: Managed);
                 _l3 = new global::Kiln.Kernels.RandomOp(4 * _d.N, global::Kiln.Kernels.RandomOp.Kind.DropoutMask, 0.1f, stream: 0);
                 _f4 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Map3<global::Kiln.Generated.TourKernels.K1>, global::Kiln.Generated.TourKernels.K1.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K1.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T7), global::Kiln.Kernels.In.Work(_d.T8), global::Kiln.Kernels.In.Work(_d.T11)], default, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T12, 4 * _d.N));
-                _l5 = new global::Kiln.Kernels.GemmOp(_d.N, 3, 4, transA: false, transB: true, accumulate: false);
+                _l5 = new global::Kiln.Kernels.GemmOp(_d.N, 3, 4, transA: false, transB: true, accumulate: false, managed: Managed);
                 _f6 = new(this, global::Kiln.Generated.TourKernels.K2, global::Kiln.Generated.TourKernels.K2Cpu, new() { A0 = 3, A1 = _d.T15 }, global::Kiln.Kernels.Launch.Map(3), global::Kiln.Kernels.Output.Work(_d.T15, 3));
                 _l7 = new global::Kiln.Kernels.ScanOp(1, 3, 1, reverse: false);
                 _f8 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Rows2<global::Kiln.Generated.TourKernels.K3>, global::Kiln.Generated.TourKernels.K3.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T13), global::Kiln.Kernels.In.Work(_d.T16).Row(3)], default, global::Kiln.Kernels.Launch.RowMap(3 * _d.N, 3), global::Kiln.Kernels.Output.Work(_d.T20, 3 * _d.N));
@@ -175,14 +175,14 @@ namespace Demo
                 BindSlots(4 * _d.N);
                 _l0 = new global::Kiln.Kernels.RandomOp(4 * _d.N, global::Kiln.Kernels.RandomOp.Kind.Normal, 0f, stream: 0);
                 _f1 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Map2<global::Kiln.Generated.TourKernels.K5>, global::Kiln.Generated.TourKernels.K5.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K5.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Bound(0, _d.T0), global::Kiln.Kernels.In.Work(_d.T2)], default, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T5, 4 * _d.N));
-                _l2 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: false, accumulate: false);
+                _l2 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: false, accumulate: false, managed: Managed);
                 _f3 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Map1<global::Kiln.Generated.TourKernels.K6>, global::Kiln.Generated.TourKernels.K6.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K6.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T9)], default, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T10, 4 * _d.N));
                 _f4 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Map2<global::Kiln.Generated.TourKernels.K7>, global::Kiln.Generated.TourKernels.K7.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K7.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T5), global::Kiln.Kernels.In.Work(_d.T10)], default, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T11, 4 * _d.N));
-                _l5 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: false, accumulate: false);
+                _l5 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: false, accumulate: false, managed: Managed);
                 _f6 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Map1<global::Kiln.Generated.TourKernels.K6>, global::Kiln.Generated.TourKernels.K6.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K6.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T12)], default, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T13, 4 * _d.N));
                 _l7 = new global::Kiln.Kernels.RandomOp(4 * _d.N, global::Kiln.Kernels.RandomOp.Kind.DropoutMask, 0.1f, stream: 1);
                 _f8 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Map3<global::Kiln.Generated.TourKernels.K8>, global::Kiln.Generated.TourKernels.K8.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K8.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T11), global::Kiln.Kernels.In.Work(_d.T13), global::Kiln.Kernels.In.Work(_d.T15)], default, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T16, 4 * _d.N));
-                _l9 = new global::Kiln.Kernels.GemmOp(_d.N, 3, 4, transA: false, transB: true, accumulate: false);
+                _l9 = new global::Kiln.Kernels.GemmOp(_d.N, 3, 4, transA: false, transB: true, accumulate: false, managed: Managed);
                 _f10 = new(this, global::Kiln.Generated.TourKernels.K2, global::Kiln.Generated.TourKernels.K2Cpu, new() { A0 = 3, A1 = _d.T19 }, global::Kiln.Kernels.Launch.Map(3), global::Kiln.Kernels.Output.Work(_d.T19, 3));
                 _l11 = new global::Kiln.Kernels.ScanOp(1, 3, 1, reverse: false);
                 _f12 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Rows2<global::Kiln.Generated.TourKernels.K3>, global::Kiln.Generated.TourKernels.K3.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T17), global::Kiln.Kernels.In.Work(_d.T20).Row(3)], default, global::Kiln.Kernels.Launch.RowMap(3 * _d.N, 3), global::Kiln.Kernels.Output.Work(_d.T24, 3 * _d.N));
@@ -202,15 +202,15 @@ namespace Demo
                 _f26 = new(this, global::Kiln.Generated.TourKernels.K17, global::Kiln.Generated.TourKernels.K17Cpu, new() { A0 = _d.T67, A1 = _d.T47 }, global::Kiln.Kernels.Launch.Map(1), global::Kiln.Kernels.Output.Work(_d.T67, 1));
                 _f27 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Map1<global::Kiln.Generated.TourKernels.K18>, global::Kiln.Generated.TourKernels.K18.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K18.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T67).One], default, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Work(_d.T72, _d.N));
                 _l28 = new global::Kiln.Kernels.PickedLogSoftmaxGradOp(_d.N, 3, -100, probabilities: true);
-                _l29 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 3, transA: false, transB: false, accumulate: false);
+                _l29 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 3, transA: false, transB: false, accumulate: false, managed: Managed);
                 _f30 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Map3<global::Kiln.Generated.TourKernels.K19>, global::Kiln.Generated.TourKernels.K19.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K19.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T76), global::Kiln.Kernels.In.Work(_d.T15), global::Kiln.Kernels.In.Work(_d.T13)], default, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T82, 4 * _d.N));
-                _l31 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: true, accumulate: false);
+                _l31 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: true, accumulate: false, managed: Managed);
                 _f32 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Map4<global::Kiln.Generated.TourKernels.K20>, global::Kiln.Generated.TourKernels.K20.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K20.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T76), global::Kiln.Kernels.In.Work(_d.T15), global::Kiln.Kernels.In.Work(_d.T83), global::Kiln.Kernels.In.Work(_d.T10)], default, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T89, 4 * _d.N));
-                _l33 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: true, accumulate: false);
+                _l33 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: true, accumulate: false, managed: Managed);
                 _f34 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Map4<global::Kiln.Generated.TourKernels.K21>, global::Kiln.Generated.TourKernels.K21.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K21.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T76), global::Kiln.Kernels.In.Work(_d.T15), global::Kiln.Kernels.In.Work(_d.T83), global::Kiln.Kernels.In.Work(_d.T90)], default, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T92, 4 * _d.N));
-                _l35 = new global::Kiln.Kernels.GemmOp(3, 4, _d.N, transA: true, transB: false, accumulate: true);
-                _l36 = new global::Kiln.Kernels.GemmOp(4, 4, _d.N, transA: true, transB: false, accumulate: false);
-                _l37 = new global::Kiln.Kernels.GemmOp(4, 4, _d.N, transA: true, transB: false, accumulate: false);
+                _l35 = new global::Kiln.Kernels.GemmOp(3, 4, _d.N, transA: true, transB: false, accumulate: true, managed: Managed);
+                _l36 = new global::Kiln.Kernels.GemmOp(4, 4, _d.N, transA: true, transB: false, accumulate: false, managed: Managed);
+                _l37 = new global::Kiln.Kernels.GemmOp(4, 4, _d.N, transA: true, transB: false, accumulate: false, managed: Managed);
                 _f38 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Rows4<global::Kiln.Generated.TourKernels.K22>, global::Kiln.Generated.TourKernels.K22.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T55).Col, global::Kiln.Kernels.In.Work(_d.T55).Row(4), global::Kiln.Kernels.In.Work(_d.T84), global::Kiln.Kernels.In.Work(_d.T91)], default, global::Kiln.Kernels.Launch.RowMap(16, 4, accumulate: true), global::Kiln.Kernels.Output.Gradients(0, 16));
             }
 

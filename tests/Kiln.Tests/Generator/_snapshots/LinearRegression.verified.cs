@@ -54,7 +54,7 @@ namespace Samples.LinearRegression
                 Describe([("x", _d.T0, _d.N, false)], [[_d.N, 1], [_d.N, 1]], declared: ["[N, 1]"]);
                 Returns("output", 1, _d.T5, _d.N, "[N, 1]");
                 BindSlots(_d.N, _d.N);
-                _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 1, 1, transA: false, transB: true, accumulate: false);
+                _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 1, 1, transA: false, transB: true, accumulate: false, managed: Managed);
                 _f1 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Map2<global::Kiln.Generated.LinearModelKernels.K0>, global::Kiln.Generated.LinearModelKernels.K0.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.LinearModelKernels.K0.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T4), global::Kiln.Kernels.In.Params(1).One], default, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Bound(1, _d.T5, _d.N));
             }
 
@@ -92,11 +92,11 @@ namespace Samples.LinearRegression
                 _d.T9 = Align(45 + 3 * _d.N); _d.T14 = Align(61 + 3 * _d.N);
                 Describe([("x", _d.T0, _d.N, false), ("y", _d.T1, _d.N, false)], [[_d.N, 1], [_d.N, 1], []], declared: ["[N, 1]", "[N, 1]"], loss: true);
                 BindSlots(_d.N, _d.N);
-                _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 1, 1, transA: false, transB: true, accumulate: false);
+                _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 1, 1, transA: false, transB: true, accumulate: false, managed: Managed);
                 _f1 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Total3<global::Kiln.Generated.LinearModelKernels.K1>, global::Kiln.Generated.LinearModelKernels.K1.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.LinearModelKernels.K1.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T5), global::Kiln.Kernels.In.Params(1).One, global::Kiln.Kernels.In.Bound(1, _d.T1)], default, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T9, 1));
                 _f2 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Map3<global::Kiln.Generated.LinearModelKernels.K2>, global::Kiln.Generated.LinearModelKernels.K2.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.LinearModelKernels.K2.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T5), global::Kiln.Kernels.In.Params(1).One, global::Kiln.Kernels.In.Bound(1, _d.T1)], default, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Work(_d.T14, _d.N));
                 _f3 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Total1<global::Kiln.Generated.LinearModelKernels.K3>, global::Kiln.Generated.LinearModelKernels.K3.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.LinearModelKernels.K3.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T14)], default, global::Kiln.Kernels.Launch.Total(_d.N, accumulate: true), global::Kiln.Kernels.Output.Gradients(1, 1));
-                _l4 = new global::Kiln.Kernels.GemmOp(1, 1, _d.N, transA: true, transB: false, accumulate: true);
+                _l4 = new global::Kiln.Kernels.GemmOp(1, 1, _d.N, transA: true, transB: false, accumulate: true, managed: Managed);
             }
 
             /// <summary>Runs forward and backward; returns the loss and adds the gradients into the model's gradient block (as loss.backward()).</summary>
