@@ -99,7 +99,10 @@ internal static class Compiler
         if (validate) GraphValidator.Fused(fusion);
         // a buffer read has an arena slot of its own, as an input does: the plan copies the buffer in before each run
         var reads = graph.Buffers.Where(x => x.Read is not null).Select(x => x.Read!).ToList();
-        var memory = MemoryPlan.Run(fusion, graph.Inputs.Concat(reads).ToList(), fusion.Output, layout);
+        // the slots a managed run binds to the caller's arrays: float tensor inputs (not scalars), a forward plan's one output
+        var binding = new MemoryPlan.Binding(graph.Inputs, i => !i.Attrs.IsInt && !graph.Method.Inputs.Any(s => s.Name == i.Attrs.Name && s.IsScalar),
+            fusion.MoreOutputs.Prepend(fusion.Output).ToList(), reads.Concat(fusion.Updates).Concat(fusion.Extras).ToList(), !isLoss);
+        var memory = MemoryPlan.Run(fusion, graph.Inputs.Concat(reads).ToList(), fusion.Output, layout, binding);
         if (validate) GraphValidator.Planned(memory, fusion, layout);
         var updates = written.Zip(fusion.Updates, (x, u) => (x.Path, u)).ToDictionary(x => x.Path, x => x.u);
         var buffers = graph.Buffers.Select(x => new BufferUse(x.Path, x.Offset, x.Read, updates.TryGetValue(x.Path, out var u) ? u : null)).ToList();

@@ -90,31 +90,8 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
     /// <summary>The kernels' emitter, which asks this plan which slots are bound.</summary>
     private KernelEmitter Emitter => _emitter ??= new(m.Memory, layout, SlotOf);
 
-    private Dictionary<Node, int>? _bound;
-
-    /// <summary>
-    /// The slots bound on the managed path (kernels read them from the caller's array, or the plan's own, at offset 0;
-    /// nothing is copied into the arena): every float tensor input, by its index among the inputs, then a forward
-    /// plan's single stored output.
-    /// </summary>
-    private Dictionary<Node, int> Bound => _bound ??= FindBound();
-
-    private Dictionary<Node, int> FindBound()
-    {
-        var inputs = m.Graph.Inputs;
-        // an input whose memory is also read outside the kernels (an output that is a view of it) stays in the arena
-        var escaping = new HashSet<Node>(Outputs.Select(o => o.Node).Concat(m.Buffers.SelectMany(b => new[] { b.Read, b.Written }).OfType<Node>())
-            .Concat(m.InputGrads.Select(x => x.Grad)).Select(Memory.Storage));
-        var bound = new Dictionary<Node, int>();
-        for (int i = 0; i < inputs.Count; i++)
-            if (!inputs[i].Attrs.IsInt && !IsScalar(inputs[i]) && !escaping.Contains(inputs[i])) bound[inputs[i]] = i;
-        // the output, or the tensor it reshapes (a reduction's kept dims squeezed): the same memory, element for element
-        var o = Memory.Storage(m.Output);
-        if (!m.IsLoss && Outputs.Count == 1 && Memory.Reshapes(m.Output) && !bound.ContainsKey(o) && m.Fusion.Kernels.Any(k => k.Root == o && k.GradPath is null)
-            && Reg(o) == Region.Work && !m.Buffers.Any(b => new[] { b.Read, b.Written }.OfType<Node>().Any(n => Memory.Storage(n) == o)) && !m.InputGrads.Any(x => Memory.Storage(x.Grad) == o))
-            bound[o] = inputs.Count;
-        return bound;
-    }
+    /// <summary>The slots bound on the managed path (the memory plan's: float tensor inputs, then a forward plan's one output).</summary>
+    private IReadOnlyDictionary<Node, int> Bound => Memory.Bound;
 
     /// <summary>The bound slot holding a node's memory (a view's base's), or -1.</summary>
     private int SlotOf(Node n) => Bound.TryGetValue(Memory.Storage(n), out int slot) ? slot : -1;
@@ -183,7 +160,7 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
         var fwd = m.Fusion.Kernels.Count(k => k.Forward);
         string outputs = Outputs.Count > 1 ? "(" + string.Join(", ", Outputs.Select(o => $"{o.Name} {o.Node.Shape}")) + ")" : m.Output.Shape.ToString();
         w.Line($"/// <summary>Plan of {g.Method.Name}({string.Join(", ", g.Inputs.Select(i => $"{i.Attrs.Name} {i.Shape}"))}) → {outputs}: {m.Fusion.Kernels.Count} steps S0…, {fwd} of them forward (each a fused kernel Kn below or a library kernel).");
-        w.Line($"/// Memory plan: work arena = {Memory.WorkFloats} floats and targets = {Memory.TargetInts} ints, 4 bytes each, allocated once; {Memory.Slots} activation slots, {Memory.Reused} reuses. Bound holds the dims and arena offsets (field Tn: where tensor tn lives), bound when the plan is compiled.</summary>");
+        w.Line($"/// Memory plan: work arena = {Memory.WorkFloats} floats{(Bound.Count > 0 ? $" ({Memory.BoundFloats} of them bound slots, not allocated on the managed path)" : "")} and targets = {Memory.TargetInts} ints, 4 bytes each, allocated once; {Memory.Slots} activation slots, {Memory.Reused} reuses. Bound holds the dims and arena offsets (field Tn: where tensor tn lives), bound when the plan is compiled.</summary>");
         w.Open($"public sealed class {ClassName} : global::Kiln.Plan");
         // the dims, then the offsets, a dozen to a line
         var fields = symbols.Select(Identifier.Escape).Concat(Memory.Fields.Select(f => f.Field)).DefaultIfEmpty("Unused").ToList();
@@ -214,6 +191,8 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
             w.Line();
             sizes = $"WorkFloats({string.Join(", ", symbols.Select(s => $"CheckDim(\"{s}\", {Lower(s)})"))}), {(fixedTargets ? Memory.TargetInts.Emit("") : $"TargetInts({string.Join(", ", symbols.Select(Lower))})")}";
         }
+        // the bound slots' floats, at the arena's end: the managed path does not allocate them (it reads the caller's arrays)
+        if (Bound.Count > 0) sizes += $", boundFloats: {Memory.BoundFloats.Emit("").ReplaceSymbols(symbols)}";
         // a dim parameter starts with a lower-case letter, so it cannot meet a plan member (upper-case or '_' first)
         w.Open($"internal {ClassName}({modelType} model{(symbols.Count == 0 ? "" : ", " + ctorArgs)}) : base(model.Parameters, Layout, {sizes})");
         // the dims, then the offsets (a bound slot's is 0 on the managed path, where it has an array of its own), a few to a line

@@ -122,5 +122,20 @@ internal static class GraphValidator
                 if (k.GradPath is { } path && n == k.Root && place.Region != Region.Grad)
                     throw new InvalidOperationException($"After Plan: K{k.Index} adds into the gradient of '{path}' but writes {place.Region}");
             }
+        // every slot fits its arena: a bound slot the ILGPU arena's last floats, any other the managed arena (without them),
+        // at two bindings of the dims
+        var symbols = memory.Stored.SelectMany(s => s.Node.Shape.Dims).SelectMany(d => d.Symbols).Distinct().ToList();
+        foreach (int value in new[] { 1, 1000 })
+        {
+            var dims = symbols.ToDictionary(x => x, _ => value);
+            long all = memory.WorkFloats.Evaluate(dims), managed = all - memory.BoundFloats.Evaluate(dims);
+            foreach (var (n, offset) in memory.Stored)
+            {
+                long start = offset.Evaluate(dims), end = start + n.Shape.Count.Evaluate(dims) + MemoryPlan.Pad;
+                bool bound = memory.Bound.ContainsKey(n);
+                if (bound ? start < managed || end > all : end > managed)
+                    throw new InvalidOperationException($"After Plan: {n}'s slot [{start}, {end}) is outside the {(bound ? "bound slots" : "managed arena")} (arena {all}, managed {managed}) at {string.Join(", ", dims.Select(d => $"{d.Key} = {d.Value}"))}");
+            }
+        }
     }
 }

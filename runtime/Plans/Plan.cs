@@ -15,7 +15,14 @@ namespace Kiln;
 /// </summary>
 public abstract class Plan : IDisposable
 {
-    protected Plan(ModelState state, IReadOnlyList<ParameterInfo> layout, long workFloats, long targetInts)
+    /// <param name="state">The model's parameter and gradient blocks.</param>
+    /// <param name="layout">The model's parameter layout (the block's own: a submodule's is refused).</param>
+    /// <param name="workFloats">The work arena's floats.</param>
+    /// <param name="targetInts">The target buffer's ints.</param>
+    /// <param name="boundFloats">The arena's last floats, where the bound slots (float inputs, a forward plan's output) live on
+    /// ILGPU devices: the managed path reads and writes them in the caller's arrays (or the plan's own) and allocates the
+    /// arena without them.</param>
+    protected Plan(ModelState state, IReadOnlyList<ParameterInfo> layout, long workFloats, long targetInts, long boundFloats = 0)
     {
         // a submodule's instance (bound to its parent's block for eager calls) shares the block but not its layout
         if (!ReferenceEquals(layout, state.Layout))
@@ -27,7 +34,7 @@ public abstract class Plan : IDisposable
                 $"The plan needs {Math.Max(workFloats, targetInts):N0} elements of working memory; a plan addresses at most {MaxElements:N0}: use smaller dims (batch size).");
         State = state;
         _device = state.Device;
-        Work = Device.AllocatePinned<float>(workFloats);
+        Work = Device.AllocatePinned<float>(state.Device.IsManaged ? workFloats - boundFloats : workFloats);
         Targets = Device.Allocate<int>(targetInts);
         _shift = Work.Host is { } host ? Kernels.HostCopy.AlignmentShift(host) : 0;
         _managed = _device.IsManaged;
@@ -256,8 +263,10 @@ public abstract class Plan : IDisposable
     /// <summary>Forward and backward on staged inputs (loss plans).</summary>
     public virtual float ForwardBackwardStaged() => throw new NotSupportedException("Only the plans of [Loss] methods run backward.");
 
-    /// <summary>Bytes of the work arena and target buffer for the bound dims (the memory plan's total).</summary>
-    public long WorkBytes => Work.Length * sizeof(float) + Targets.Length * sizeof(int);
+    /// <summary>Bytes of the work arena and target buffer for the bound dims, and on the managed path of the plan's own arrays for its bound slots.</summary>
+    public long WorkBytes => Work.Length * sizeof(float) + Targets.Length * sizeof(int) + OwnFloats * sizeof(float);
+
+    private long OwnFloats { get { long n = 0; foreach (var a in _own) n += a?.LongLength ?? 0; return n; } }
 
     /// <summary>
     /// The untyped entry point, for tools and tests: inputs in declaration order (float[] or int[] per input).
@@ -379,11 +388,13 @@ public abstract class Plan : IDisposable
         X = new float[counts.Length][];
         _own = new float[counts.Length][];
         _offered = new float[counts.Length][];
+        // the plan's own array for each slot, for span inputs and staged runs: allocated here, not in a first step
+        for (int i = 0; i < counts.Length; i++) _own[i] = counts[i] >= 0 ? GC.AllocateArray<float>((int)counts[i], pinned: true) : null;
     }
 
     private bool IsBound(int slot) => slot >= 0 && slot < _bindable.Length && _bindable[slot] >= 0;
 
-    private float[] Own(int slot) => _own[slot] ??= GC.AllocateArray<float>((int)_bindable[slot], pinned: true);
+    private float[] Own(int slot) => _own[slot]!;
 
     private static bool Same(float[] array, ReadOnlySpan<float> span) =>
         array.Length == span.Length && Unsafe.AreSame(ref MemoryMarshal.GetArrayDataReference(array), ref MemoryMarshal.GetReference(span));

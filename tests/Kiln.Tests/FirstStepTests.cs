@@ -54,6 +54,35 @@ public class FirstStepTests
         Assert.True(float.IsFinite(first) && first > 0, $"loss {first}");
         Assert.NotEqual(model.Parameters.Get("w1"), new FirstStepMlp(d, seed: 2).Parameters.Get("w1"));   // the step moved the weights
     }
+
+    [Fact]
+    public void A_first_run_from_spans_and_a_first_staged_step_allocate_nothing()
+    {
+        // span inputs are copied into the plan's own arrays for its bound slots, and staged inputs are written there:
+        // those arrays are allocated with the plan, so neither first call allocates
+        using var d = Device.ManagedCpu();
+        var rng = new SeededRandom(8);
+        var x = Enumerable.Range(0, 48 * 40).Select(_ => rng.Uniform(-1f, 1f)).ToArray();
+        var labels = Enumerable.Range(0, 48).Select(i => i % 10).ToArray();
+        var output = new float[48 * 10];
+        var warm = new FirstStepMlp(d, seed: 1);
+        using (var f = warm.CompileForward(n: 48)) f.Run(new ReadOnlySpan<float>(x), new Span<float>(output));
+        using (var l = warm.CompileLoss(n: 48)) { x.CopyTo(l.StagedInput("x")); labels.CopyTo(l.StagedTargets("y")); l.ForwardBackwardStaged(); }
+
+        var model = new FirstStepMlp(d, seed: 2);
+        using var forward = model.CompileForward(n: 48);
+        using var loss = model.CompileLoss(n: 48);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        forward.Run(new ReadOnlySpan<float>(x), new Span<float>(output));
+        x.CopyTo(loss.StagedInput("x"));
+        labels.CopyTo(loss.StagedTargets("y"));
+        float staged = loss.ForwardBackwardStaged();
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(allocated == 0, $"the first span run and staged step allocated {allocated} bytes");
+        // the same values as the array overloads, which read the caller's arrays in place
+        Assert.Equal(forward.Run(x), output);
+        Assert.Equal(loss.Forward(x, labels), staged);
+    }
 }
 
 /// <summary>An MLP 40-64-10 with CrossEntropy: its GEMMs pack panels (a transposed weight, 64 columns), its loss runs the row kernels.</summary>
@@ -65,5 +94,7 @@ public partial class FirstStepMlp
     [Param(10, 64)] Tensor w2;
     [Param(10)] Tensor b2;
 
-    [Loss] public Tensor Loss([Shape("N", 40)] Tensor x, [Shape("N")] IntTensor y) => Losses.CrossEntropy(Linear(Relu(Linear(x, w1, b1)), w2, b2), y);
+    [Forward] public Tensor Forward([Shape("N", 40)] Tensor x) => Linear(Relu(Linear(x, w1, b1)), w2, b2);
+
+    [Loss] public Tensor Loss([Shape("N", 40)] Tensor x, [Shape("N")] IntTensor y) => Losses.CrossEntropy(Forward(x), y);
 }

@@ -36,20 +36,20 @@ namespace Demo
         public LossPlan CompileLoss(int n) => new(this, n);
 
         /// <summary>Plan of Loss(x [N, 8], y [N]) → []: 7 steps S0…, 4 of them forward (each a fused kernel Kn below or a library kernel).
-        /// Memory plan: work arena = 106 + 20*N floats and targets = 0 ints, 4 bytes each, allocated once; 5 activation slots, 0 reuses. Bound holds the dims and arena offsets (field Tn: where tensor tn lives), bound when the plan is compiled.</summary>
+        /// Memory plan: work arena = 106 + 20*N floats (30 + 9*N of them bound slots, not allocated on the managed path) and targets = 0 ints, 4 bytes each, allocated once; 5 activation slots, 0 reuses. Bound holds the dims and arena offsets (field Tn: where tensor tn lives), bound when the plan is compiled.</summary>
         public sealed class LossPlan : global::Kiln.Plan
         {
-            public struct Bound { public int N, T0, T1, T4, T8, T11, T17, T26; }
+            public struct Bound { public int N, T4, T8, T11, T17, T26, T0, T1; }
 
             private readonly Bound _d;
             private readonly global::Kiln.Kernels.Fused<global::Kiln.Kernels.KernelArgs> _f0, _f1, _f2, _f3, _f4, _f5, _f6;
 
             private static long WorkFloats(int n) => 106 + 20 * (long)n;
 
-            internal LossPlan(global::Demo.Centering model, int n) : base(model.Parameters, Layout, WorkFloats(CheckDim("N", n)), 0)
+            internal LossPlan(global::Demo.Centering model, int n) : base(model.Parameters, Layout, WorkFloats(CheckDim("N", n)), 0, boundFloats: 30 + 9 * (long)n)
             {
-                _d.N = n; _d.T0 = Device.IsManaged ? 0 : Align(0); _d.T1 = Device.IsManaged ? 0 : Align(15 + 8 * _d.N); _d.T4 = Align(30 + 9 * _d.N);
-                _d.T8 = Align(45 + 10 * _d.N); _d.T11 = Align(60 + 18 * _d.N); _d.T17 = Align(75 + 19 * _d.N); _d.T26 = Align(91 + 19 * _d.N);
+                _d.N = n; _d.T4 = Align(0); _d.T8 = Align(15 + _d.N); _d.T11 = Align(30 + 9 * _d.N);
+                _d.T17 = Align(45 + 10 * _d.N); _d.T26 = Align(61 + 10 * _d.N); _d.T0 = Device.IsManaged ? 0 : Align(76 + 11 * _d.N); _d.T1 = Device.IsManaged ? 0 : Align(91 + 19 * _d.N);
                 Describe([("x", _d.T0, 8 * _d.N, false), ("y", _d.T1, _d.N, false)], [[_d.N, 8], [_d.N], []], declared: ["[N, 8]", "[N]"], loss: true);
                 BindSlots(8 * _d.N, _d.N);
                 _f0 = new(this, global::Kiln.Kernels.FlatLoopsGpu.RowTotals1<global::Kiln.Generated.CenteringKernels.K0>, global::Kiln.Generated.CenteringKernels.K0.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Bound(0, _d.T0)], default, global::Kiln.Kernels.Launch.Rows(8 * _d.N, 8), global::Kiln.Kernels.Output.Work(_d.T4, _d.N));

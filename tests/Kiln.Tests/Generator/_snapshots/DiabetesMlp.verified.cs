@@ -43,10 +43,10 @@ namespace Samples.Diabetes
         public LossPlan CompileLoss(int n) => new(this, n);
 
         /// <summary>Plan of Predict(x [N, 8]) → [N, 1]: 6 steps S0…, 6 of them forward (each a fused kernel Kn below or a library kernel).
-        /// Memory plan: work arena = 105 + 30*N floats and targets = 0 ints, 4 bytes each, allocated once; 6 activation slots, 0 reuses. Bound holds the dims and arena offsets (field Tn: where tensor tn lives), bound when the plan is compiled.</summary>
+        /// Memory plan: work arena = 105 + 30*N floats (30 + 9*N of them bound slots, not allocated on the managed path) and targets = 0 ints, 4 bytes each, allocated once; 5 activation slots, 0 reuses. Bound holds the dims and arena offsets (field Tn: where tensor tn lives), bound when the plan is compiled.</summary>
         public sealed class PredictPlan : global::Kiln.Plan
         {
-            public struct Bound { public int N, T0, T4, T6, T10, T12, T16, T18; }
+            public struct Bound { public int N, T4, T6, T10, T12, T16, T0, T18; }
 
             private readonly Bound _d;
             private readonly global::Kiln.Kernels.GemmOp _l0, _l2, _l4;
@@ -54,10 +54,10 @@ namespace Samples.Diabetes
 
             private static long WorkFloats(int n) => 105 + 30 * (long)n;
 
-            internal PredictPlan(global::Samples.Diabetes.DiabetesClassifier model, int n) : base(model.Parameters, Layout, WorkFloats(CheckDim("N", n)), 0)
+            internal PredictPlan(global::Samples.Diabetes.DiabetesClassifier model, int n) : base(model.Parameters, Layout, WorkFloats(CheckDim("N", n)), 0, boundFloats: 30 + 9 * (long)n)
             {
-                _d.N = n; _d.T0 = Device.IsManaged ? 0 : Align(0); _d.T4 = Align(15 + 8 * _d.N); _d.T6 = Align(30 + 14 * _d.N);
-                _d.T10 = Align(45 + 20 * _d.N); _d.T12 = Align(60 + 24 * _d.N); _d.T16 = Align(75 + 28 * _d.N); _d.T18 = Device.IsManaged ? 0 : Align(90 + 29 * _d.N);
+                _d.N = n; _d.T4 = Align(0); _d.T6 = Align(15 + 6 * _d.N); _d.T10 = Align(30 + 12 * _d.N);
+                _d.T12 = Align(45 + 16 * _d.N); _d.T16 = Align(60 + 20 * _d.N); _d.T0 = Device.IsManaged ? 0 : Align(75 + 21 * _d.N); _d.T18 = Device.IsManaged ? 0 : Align(90 + 29 * _d.N);
                 Describe([("x", _d.T0, 8 * _d.N, false)], [[_d.N, 8], [_d.N, 1]], declared: ["[N, 8]"]);
                 Returns("output", 1, _d.T18, _d.N, "[N, 1]");
                 BindSlots(8 * _d.N, _d.N);
@@ -90,13 +90,13 @@ namespace Samples.Diabetes
         }
 
         /// <summary>Plan of Loss(x [N, 8], y [N, 1]) → []: 17 steps S0…, 6 of them forward (each a fused kernel Kn below or a library kernel).
-        /// Memory plan: work arena = 166 + 41*N floats and targets = 0 ints, 4 bytes each, allocated once; 9 activation slots, 2 reuses. Bound holds the dims and arena offsets (field Tn: where tensor tn lives), bound when the plan is compiled.</summary>
+        /// Memory plan: work arena = 166 + 41*N floats (30 + 9*N of them bound slots, not allocated on the managed path) and targets = 0 ints, 4 bytes each, allocated once; 9 activation slots, 2 reuses. Bound holds the dims and arena offsets (field Tn: where tensor tn lives), bound when the plan is compiled.</summary>
         public sealed class LossPlan : global::Kiln.Plan
         {
             public struct Bound
             {
-                public int N, T0, T1, T5, T7, T11, T13, T17, T25, T37, T40, T44;
-                public int T47, T51;
+                public int N, T5, T7, T11, T13, T17, T25, T37, T40, T44, T47, T51;
+                public int T0, T1;
             }
 
             private readonly Bound _d;
@@ -105,12 +105,12 @@ namespace Samples.Diabetes
 
             private static long WorkFloats(int n) => 166 + 41 * (long)n;
 
-            internal LossPlan(global::Samples.Diabetes.DiabetesClassifier model, int n) : base(model.Parameters, Layout, WorkFloats(CheckDim("N", n)), 0)
+            internal LossPlan(global::Samples.Diabetes.DiabetesClassifier model, int n) : base(model.Parameters, Layout, WorkFloats(CheckDim("N", n)), 0, boundFloats: 30 + 9 * (long)n)
             {
-                _d.N = n; _d.T0 = Device.IsManaged ? 0 : Align(0); _d.T1 = Device.IsManaged ? 0 : Align(15 + 8 * _d.N); _d.T5 = Align(30 + 9 * _d.N);
-                _d.T7 = Align(45 + 15 * _d.N); _d.T11 = Align(60 + 21 * _d.N); _d.T13 = Align(75 + 25 * _d.N); _d.T17 = Align(90 + 29 * _d.N);
-                _d.T25 = Align(105 + 30 * _d.N); _d.T37 = Align(121 + 30 * _d.N); _d.T40 = Align(60 + 21 * _d.N); _d.T44 = Align(136 + 31 * _d.N);
-                _d.T47 = Align(30 + 9 * _d.N); _d.T51 = Align(151 + 35 * _d.N);
+                _d.N = n; _d.T5 = Align(0); _d.T7 = Align(15 + 6 * _d.N); _d.T11 = Align(30 + 12 * _d.N);
+                _d.T13 = Align(45 + 16 * _d.N); _d.T17 = Align(60 + 20 * _d.N); _d.T25 = Align(75 + 21 * _d.N); _d.T37 = Align(91 + 21 * _d.N);
+                _d.T40 = Align(30 + 12 * _d.N); _d.T44 = Align(106 + 22 * _d.N); _d.T47 = Align(0); _d.T51 = Align(121 + 26 * _d.N);
+                _d.T0 = Device.IsManaged ? 0 : Align(136 + 32 * _d.N); _d.T1 = Device.IsManaged ? 0 : Align(151 + 40 * _d.N);
                 Describe([("x", _d.T0, 8 * _d.N, false), ("y", _d.T1, _d.N, false)], [[_d.N, 8], [_d.N, 1], []], declared: ["[N, 8]", "[N, 1]"], loss: true);
                 BindSlots(8 * _d.N, _d.N);
                 _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 6, 8, transA: false, transB: true, accumulate: false, managed: Managed);

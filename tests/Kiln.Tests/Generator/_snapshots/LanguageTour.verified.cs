@@ -49,13 +49,13 @@ namespace Demo
         public TrainPlan CompileTrain(int n) => new(this, n);
 
         /// <summary>Plan of Classify(x [N, 4], temperature []) → (logits [N, 3], probs [N, 3]): 11 steps S0…, 11 of them forward (each a fused kernel Kn below or a library kernel).
-        /// Memory plan: work arena = 172 + 29*N floats and targets = 0 ints, 4 bytes each, allocated once; 9 activation slots, 2 reuses. Bound holds the dims and arena offsets (field Tn: where tensor tn lives), bound when the plan is compiled.</summary>
+        /// Memory plan: work arena = 172 + 29*N floats (15 + 4*N of them bound slots, not allocated on the managed path) and targets = 0 ints, 4 bytes each, allocated once; 9 activation slots, 2 reuses. Bound holds the dims and arena offsets (field Tn: where tensor tn lives), bound when the plan is compiled.</summary>
         public sealed class ClassifyPlan : global::Kiln.Plan
         {
             public struct Bound
             {
-                public int N, T0, T1, T5, T7, T8, T11, T12, T13, T15, T16, T20;
-                public int T21, T22;
+                public int N, T1, T5, T7, T8, T11, T12, T13, T15, T16, T20, T21;
+                public int T22, T0;
             }
 
             private readonly Bound _d;
@@ -67,12 +67,12 @@ namespace Demo
 
             private static long WorkFloats(int n) => 172 + 29 * (long)n;
 
-            internal ClassifyPlan(global::Demo.Tour model, int n) : base(model.Parameters, Layout, WorkFloats(CheckDim("N", n)), 0)
+            internal ClassifyPlan(global::Demo.Tour model, int n) : base(model.Parameters, Layout, WorkFloats(CheckDim("N", n)), 0, boundFloats: 15 + 4 * (long)n)
             {
-                _d.N = n; _d.T0 = Device.IsManaged ? 0 : Align(0); _d.T1 = Align(15 + 4 * _d.N); _d.T5 = Align(31 + 4 * _d.N);
-                _d.T7 = Align(46 + 8 * _d.N); _d.T8 = Align(31 + 4 * _d.N); _d.T11 = Align(61 + 12 * _d.N); _d.T12 = Align(76 + 16 * _d.N);
-                _d.T13 = Align(91 + 20 * _d.N); _d.T15 = Align(106 + 23 * _d.N); _d.T16 = Align(124 + 23 * _d.N); _d.T20 = Align(142 + 23 * _d.N);
-                _d.T21 = Align(91 + 20 * _d.N); _d.T22 = Align(157 + 26 * _d.N);
+                _d.N = n; _d.T1 = Align(0); _d.T5 = Align(16); _d.T7 = Align(31 + 4 * _d.N);
+                _d.T8 = Align(16); _d.T11 = Align(46 + 8 * _d.N); _d.T12 = Align(61 + 12 * _d.N); _d.T13 = Align(76 + 16 * _d.N);
+                _d.T15 = Align(91 + 19 * _d.N); _d.T16 = Align(109 + 19 * _d.N); _d.T20 = Align(127 + 19 * _d.N); _d.T21 = Align(76 + 16 * _d.N);
+                _d.T22 = Align(142 + 22 * _d.N); _d.T0 = Device.IsManaged ? 0 : Align(157 + 25 * _d.N);
                 Describe([("x", _d.T0, 4 * _d.N, false), ("temperature", _d.T1, 1, false)], [[_d.N, 4], [], [_d.N, 3]], outputs: [("logits", _d.T20, 3 * _d.N), ("probs", _d.T22, 3 * _d.N)], declared: ["[N, 4]", "[]"]);
                 BindSlots(4 * _d.N);
                 _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: false, accumulate: false, managed: Managed);
@@ -134,15 +134,15 @@ namespace Demo
         }
 
         /// <summary>Plan of Train(x [N, 4], t [N]) → (loss [], logits [N, 3]): 39 steps S0…, 26 of them forward (each a fused kernel Kn below or a library kernel).
-        /// Memory plan: work arena = 411 + 54*N floats and targets = N ints, 4 bytes each, allocated once; 22 activation slots, 15 reuses. Bound holds the dims and arena offsets (field Tn: where tensor tn lives), bound when the plan is compiled.</summary>
+        /// Memory plan: work arena = 411 + 54*N floats (15 + 4*N of them bound slots, not allocated on the managed path) and targets = N ints, 4 bytes each, allocated once; 22 activation slots, 15 reuses. Bound holds the dims and arena offsets (field Tn: where tensor tn lives), bound when the plan is compiled.</summary>
         public sealed class TrainPlan : global::Kiln.Plan
         {
             public struct Bound
             {
-                public int N, T0, T1, T26, T2, T5, T9, T10, T11, T12, T13, T15;
-                public int T16, T17, T19, T20, T24, T25, T42, T45, T43, T47, T40, T53;
-                public int T54, T55, T59, T62, T31, T35, T67, T72, T73, T76, T82, T83;
-                public int T89, T90, T92, T84, T91;
+                public int N, T1, T26, T2, T5, T9, T10, T11, T12, T13, T15, T16;
+                public int T17, T19, T20, T24, T25, T42, T45, T43, T47, T40, T53, T54;
+                public int T55, T59, T62, T31, T35, T67, T72, T73, T76, T82, T83, T89;
+                public int T90, T92, T84, T91, T0;
             }
 
             private readonly Bound _d;
@@ -158,19 +158,19 @@ namespace Demo
             private static long WorkFloats(int n) => 411 + 54 * (long)n;
             private static long TargetInts(int n) => (long)n;
 
-            internal TrainPlan(global::Demo.Tour model, int n) : base(model.Parameters, Layout, WorkFloats(CheckDim("N", n)), TargetInts(n))
+            internal TrainPlan(global::Demo.Tour model, int n) : base(model.Parameters, Layout, WorkFloats(CheckDim("N", n)), TargetInts(n), boundFloats: 15 + 4 * (long)n)
             {
-                _d.N = n; _d.T0 = Device.IsManaged ? 0 : Align(0); _d.T1 = 0; _d.T26 = Align(15 + 4 * _d.N);
-                _d.T2 = Align(33 + 4 * _d.N); _d.T5 = Align(48 + 8 * _d.N); _d.T9 = Align(33 + 4 * _d.N); _d.T10 = Align(63 + 12 * _d.N);
-                _d.T11 = Align(33 + 4 * _d.N); _d.T12 = Align(78 + 16 * _d.N); _d.T13 = Align(93 + 20 * _d.N); _d.T15 = Align(78 + 16 * _d.N);
-                _d.T16 = Align(108 + 24 * _d.N); _d.T17 = Align(123 + 28 * _d.N); _d.T19 = Align(138 + 31 * _d.N); _d.T20 = Align(156 + 31 * _d.N);
-                _d.T24 = Align(174 + 31 * _d.N); _d.T25 = Align(123 + 28 * _d.N); _d.T42 = Align(189 + 34 * _d.N); _d.T45 = Align(138 + 31 * _d.N);
-                _d.T43 = Align(189 + 34 * _d.N); _d.T47 = Align(156 + 31 * _d.N); _d.T40 = Align(204 + 35 * _d.N); _d.T53 = Align(220 + 35 * _d.N);
-                _d.T54 = Align(239 + 35 * _d.N); _d.T55 = Align(220 + 35 * _d.N); _d.T59 = Align(239 + 35 * _d.N); _d.T62 = Align(258 + 35 * _d.N);
-                _d.T31 = Align(138 + 31 * _d.N); _d.T35 = Align(239 + 35 * _d.N); _d.T67 = Align(138 + 31 * _d.N); _d.T72 = Align(189 + 34 * _d.N);
-                _d.T73 = Align(274 + 35 * _d.N); _d.T76 = Align(289 + 38 * _d.N); _d.T82 = Align(304 + 42 * _d.N); _d.T83 = Align(93 + 20 * _d.N);
-                _d.T89 = Align(319 + 46 * _d.N); _d.T90 = Align(63 + 12 * _d.N); _d.T92 = Align(334 + 50 * _d.N); _d.T84 = Align(349 + 54 * _d.N);
-                _d.T91 = Align(380 + 54 * _d.N);
+                _d.N = n; _d.T1 = 0; _d.T26 = Align(0); _d.T2 = Align(18);
+                _d.T5 = Align(33 + 4 * _d.N); _d.T9 = Align(18); _d.T10 = Align(48 + 8 * _d.N); _d.T11 = Align(18);
+                _d.T12 = Align(63 + 12 * _d.N); _d.T13 = Align(78 + 16 * _d.N); _d.T15 = Align(63 + 12 * _d.N); _d.T16 = Align(93 + 20 * _d.N);
+                _d.T17 = Align(108 + 24 * _d.N); _d.T19 = Align(123 + 27 * _d.N); _d.T20 = Align(141 + 27 * _d.N); _d.T24 = Align(159 + 27 * _d.N);
+                _d.T25 = Align(108 + 24 * _d.N); _d.T42 = Align(174 + 30 * _d.N); _d.T45 = Align(123 + 27 * _d.N); _d.T43 = Align(174 + 30 * _d.N);
+                _d.T47 = Align(141 + 27 * _d.N); _d.T40 = Align(189 + 31 * _d.N); _d.T53 = Align(205 + 31 * _d.N); _d.T54 = Align(224 + 31 * _d.N);
+                _d.T55 = Align(205 + 31 * _d.N); _d.T59 = Align(224 + 31 * _d.N); _d.T62 = Align(243 + 31 * _d.N); _d.T31 = Align(123 + 27 * _d.N);
+                _d.T35 = Align(224 + 31 * _d.N); _d.T67 = Align(123 + 27 * _d.N); _d.T72 = Align(174 + 30 * _d.N); _d.T73 = Align(259 + 31 * _d.N);
+                _d.T76 = Align(274 + 34 * _d.N); _d.T82 = Align(289 + 38 * _d.N); _d.T83 = Align(78 + 16 * _d.N); _d.T89 = Align(304 + 42 * _d.N);
+                _d.T90 = Align(48 + 8 * _d.N); _d.T92 = Align(319 + 46 * _d.N); _d.T84 = Align(334 + 50 * _d.N); _d.T91 = Align(365 + 50 * _d.N);
+                _d.T0 = Device.IsManaged ? 0 : Align(396 + 50 * _d.N);
                 Describe([("x", _d.T0, 4 * _d.N, false), ("t", _d.T1, _d.N, true)], [[_d.N, 4], [_d.N], []], outputs: [("loss", _d.T62, 1), ("logits", _d.T24, 3 * _d.N)], buffers: [(0, _d.T26, _d.T35, 3)], inputGrads: [("x", _d.T92, 4 * _d.N)], declared: ["[N, 4]", "[N]"], loss: true);
                 BindSlots(4 * _d.N);
                 _l0 = new global::Kiln.Kernels.RandomOp(4 * _d.N, global::Kiln.Kernels.RandomOp.Kind.Normal, 0f, stream: 0);

@@ -37,10 +37,10 @@ namespace Samples.LinearRegression
         public LossPlan CompileLoss(int n) => new(this, n);
 
         /// <summary>Plan of Predict(x [N, 1]) → [N, 1]: 2 steps S0…, 2 of them forward (each a fused kernel Kn below or a library kernel).
-        /// Memory plan: work arena = 45 + 3*N floats and targets = 0 ints, 4 bytes each, allocated once; 2 activation slots, 0 reuses. Bound holds the dims and arena offsets (field Tn: where tensor tn lives), bound when the plan is compiled.</summary>
+        /// Memory plan: work arena = 45 + 3*N floats (30 + 2*N of them bound slots, not allocated on the managed path) and targets = 0 ints, 4 bytes each, allocated once; 1 activation slots, 0 reuses. Bound holds the dims and arena offsets (field Tn: where tensor tn lives), bound when the plan is compiled.</summary>
         public sealed class PredictPlan : global::Kiln.Plan
         {
-            public struct Bound { public int N, T0, T4, T5; }
+            public struct Bound { public int N, T4, T0, T5; }
 
             private readonly Bound _d;
             private readonly global::Kiln.Kernels.GemmOp _l0;
@@ -48,9 +48,9 @@ namespace Samples.LinearRegression
 
             private static long WorkFloats(int n) => 45 + 3 * (long)n;
 
-            internal PredictPlan(global::Samples.LinearRegression.LinearModel model, int n) : base(model.Parameters, Layout, WorkFloats(CheckDim("N", n)), 0)
+            internal PredictPlan(global::Samples.LinearRegression.LinearModel model, int n) : base(model.Parameters, Layout, WorkFloats(CheckDim("N", n)), 0, boundFloats: 30 + 2 * (long)n)
             {
-                _d.N = n; _d.T0 = Device.IsManaged ? 0 : Align(0); _d.T4 = Align(15 + _d.N); _d.T5 = Device.IsManaged ? 0 : Align(30 + 2 * _d.N);
+                _d.N = n; _d.T4 = Align(0); _d.T0 = Device.IsManaged ? 0 : Align(15 + _d.N); _d.T5 = Device.IsManaged ? 0 : Align(30 + 2 * _d.N);
                 Describe([("x", _d.T0, _d.N, false)], [[_d.N, 1], [_d.N, 1]], declared: ["[N, 1]"]);
                 Returns("output", 1, _d.T5, _d.N, "[N, 1]");
                 BindSlots(_d.N, _d.N);
@@ -75,10 +75,10 @@ namespace Samples.LinearRegression
         }
 
         /// <summary>Plan of Loss(x [N, 1], y [N, 1]) → []: 5 steps S0…, 2 of them forward (each a fused kernel Kn below or a library kernel).
-        /// Memory plan: work arena = 76 + 4*N floats and targets = 0 ints, 4 bytes each, allocated once; 3 activation slots, 0 reuses. Bound holds the dims and arena offsets (field Tn: where tensor tn lives), bound when the plan is compiled.</summary>
+        /// Memory plan: work arena = 76 + 4*N floats (30 + 2*N of them bound slots, not allocated on the managed path) and targets = 0 ints, 4 bytes each, allocated once; 3 activation slots, 0 reuses. Bound holds the dims and arena offsets (field Tn: where tensor tn lives), bound when the plan is compiled.</summary>
         public sealed class LossPlan : global::Kiln.Plan
         {
-            public struct Bound { public int N, T0, T1, T5, T9, T14; }
+            public struct Bound { public int N, T5, T9, T14, T0, T1; }
 
             private readonly Bound _d;
             private readonly global::Kiln.Kernels.GemmOp _l0, _l4;
@@ -86,10 +86,10 @@ namespace Samples.LinearRegression
 
             private static long WorkFloats(int n) => 76 + 4 * (long)n;
 
-            internal LossPlan(global::Samples.LinearRegression.LinearModel model, int n) : base(model.Parameters, Layout, WorkFloats(CheckDim("N", n)), 0)
+            internal LossPlan(global::Samples.LinearRegression.LinearModel model, int n) : base(model.Parameters, Layout, WorkFloats(CheckDim("N", n)), 0, boundFloats: 30 + 2 * (long)n)
             {
-                _d.N = n; _d.T0 = Device.IsManaged ? 0 : Align(0); _d.T1 = Device.IsManaged ? 0 : Align(15 + _d.N); _d.T5 = Align(30 + 2 * _d.N);
-                _d.T9 = Align(45 + 3 * _d.N); _d.T14 = Align(61 + 3 * _d.N);
+                _d.N = n; _d.T5 = Align(0); _d.T9 = Align(15 + _d.N); _d.T14 = Align(31 + _d.N);
+                _d.T0 = Device.IsManaged ? 0 : Align(46 + 2 * _d.N); _d.T1 = Device.IsManaged ? 0 : Align(61 + 3 * _d.N);
                 Describe([("x", _d.T0, _d.N, false), ("y", _d.T1, _d.N, false)], [[_d.N, 1], [_d.N, 1], []], declared: ["[N, 1]", "[N, 1]"], loss: true);
                 BindSlots(_d.N, _d.N);
                 _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 1, 1, transA: false, transB: true, accumulate: false, managed: Managed);
