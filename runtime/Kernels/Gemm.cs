@@ -49,6 +49,12 @@ public sealed class GemmOp
     /// <summary>Panels [0, this) are read from B in place (rows n apart); the rest from <see cref="_packed"/> (rows Nr apart).</summary>
     private int _inPlace;
 
+    /// <param name="m">Rows of C.</param>
+    /// <param name="n">Columns of C.</param>
+    /// <param name="k">The inner dimension.</param>
+    /// <param name="transA">Whether A is stored transposed (k × m).</param>
+    /// <param name="transB">Whether B is stored transposed (n × k).</param>
+    /// <param name="accumulate">Whether the product is added into C (a gradient) rather than written.</param>
     /// <param name="managed">Whether it runs on the managed path (a plan passes its own): the buffer its packed panels need
     /// is then allocated here, when the plan is compiled, so that no step allocates, the first included.</param>
     public GemmOp(int m, int n, int k, bool transA, bool transB, bool accumulate, bool managed = false)
