@@ -58,11 +58,7 @@ public sealed class Device : IDisposable
     public override string ToString() => Name;
 
     /// <summary>The managed SIMD CPU path.</summary>
-    public static Device ManagedCpu()
-    {
-        Kernels.CpuWorkers.EnsureStarted();   // its worker threads start with the device, not inside a first training step
-        return new(DeviceKind.ManagedCpu, null, null);
-    }
+    public static Device ManagedCpu() => new(DeviceKind.ManagedCpu, null, null);
 
     /// <summary>ILGPU's CPU accelerator (a debugger's backend: kernels can be stepped through).</summary>
     public static Device IlgpuCpu()

@@ -33,7 +33,7 @@ public static class CpuWorkers
         }
     }
 
-    /// <summary>Starts the worker threads (the first use of the pool does otherwise): a managed device calls it when it is made.</summary>
+    /// <summary>Starts the worker threads (the first use of the pool does otherwise): a managed plan calls it when it is compiled.</summary>
     public static void EnsureStarted() { }
 
     /// <summary>Runs <paramref name="body"/>(start, end) over [0, total) in chunks of at least <paramref name="grain"/>.</summary>

@@ -38,6 +38,7 @@ public abstract class Plan : IDisposable
         Targets = Device.Allocate<int>(targetInts);
         _shift = Work.Host is { } host ? Kernels.HostCopy.AlignmentShift(host) : 0;
         _managed = _device.IsManaged;
+        if (_managed) Kernels.CpuWorkers.EnsureStarted();   // the worker threads start with a managed plan, not in its first step
         (_p, _g, _w, _t) = (state.Parameters.Host ?? [], state.Gradients.Host ?? [], Work.Host ?? [], Targets.Host ?? []);
     }
 

@@ -8,7 +8,8 @@ namespace Kiln.Tests;
 /// <summary>
 /// Issue 13's "no slow start": a plan's first training step allocates nothing, as its thousandth does. What a step needs
 /// (the GEMM's packed panels, the optimizer's state, zero_grad's chunk) is allocated when the plan and the optimizer are
-/// made. A first model of the same class runs once before, so the JIT's own first calls are not counted.
+/// made. A first model of the same class runs once before, so the JIT's own first calls are not counted. The count is
+/// the test thread's (other tests run in parallel): the worker threads run only delegates made before the step.
 /// </summary>
 public class FirstStepTests
 {

@@ -139,7 +139,7 @@ public sealed class Lbfgs : IOptimizer
     internal static double MaxAbs(ReadOnlySpan<float> a) => a.IsEmpty ? 0 : Math.Abs((double)TensorPrimitives.MaxMagnitude(a));
 
     /// <summary>Σ |a[i]| in double.</summary>
-    private static double SumAbs(ReadOnlySpan<float> a)
+    internal static double SumAbs(ReadOnlySpan<float> a)
     {
         int i = 0;
         double sum = 0;

@@ -256,14 +256,9 @@ public abstract class Optimizer<TOptions, TRule> : IOptimizer where TOptions : O
         // in place, on the group's first step (PyTorch's lazy state): nothing is allocated
         var b = _buffers[buffer];
         foreach (var (offset, count) in group.Ranges)
-        {
             if (b.Host is not null) b.HostSpan.Slice(offset, count).Fill(value);
-            else
-            {
-                Kernels.Fill.Run(State.Device, b.View.SubView(offset, count), value);
-                State.Device.Synchronize();
-            }
-        }
+            else Kernels.Fill.Run(State.Device, b.View.SubView(offset, count), value);
+        if (b.Host is null) State.Device.Synchronize();
     }
 
     private void Run(int offset, int count)
