@@ -80,16 +80,23 @@ public class LbfgsTests
         var model = new LeastSquares(d, seed: 2);
         using var loss = model.CompileLoss();
         var (a, b) = Problems.LeastSquares();
-        var opt = new Lbfgs(model.Parameters, new LbfgsOptions(0.1) { MaxIter = 4, HistorySize = 3 });
-        var reference = new Reference(w => LeastSquares(w, a, b), 0.1, 4, 3);
-        var p = model.Parameters.Get("w").Select(v => (double)v).ToArray();
+        FollowsReference(model.Parameters, () => loss.ForwardBackward(a, b), w => LeastSquares(w, a, b), 0.1, maxIter: 4, history: 3);
+    }
+
+    /// <summary>Three LBFGS steps without line search against the float64 reference, compared after each; returns the optimizer.</summary>
+    private static Lbfgs FollowsReference(ModelState state, Func<float> forwardBackward, Func<double[], (double, double[])> f, double lr, int maxIter, int history)
+    {
+        var opt = new Lbfgs(state, new LbfgsOptions(lr) { MaxIter = maxIter, HistorySize = history });
+        var reference = new Reference(f, lr, maxIter, history);
+        var p = state.Get("w").Select(v => (double)v).ToArray();
         for (int step = 0; step < 3; step++)
         {
-            opt.Step(() => { opt.ZeroGrad(); return loss.ForwardBackward(a, b); });
+            opt.Step(() => { opt.ZeroGrad(); return forwardBackward(); });
             reference.Step(p);
-            var actual = model.Parameters.Get("w");
-            for (int i = 0; i < 3; i++) Assert.True(Math.Abs(actual[i] - p[i]) < 1e-4 * (1 + Math.Abs(p[i])), $"step {step}, w[{i}]: {actual[i]} vs {p[i]}");
+            var actual = state.Get("w");
+            for (int i = 0; i < p.Length; i++) Assert.True(Math.Abs(actual[i] - p[i]) < 1e-4 * (1 + Math.Abs(p[i])), $"step {step}, w[{i}]: {actual[i]} vs {p[i]}");
         }
+        return opt;
     }
 
     [Fact]
@@ -102,16 +109,7 @@ public class LbfgsTests
         var rng = new SeededRandom(11);
         var a = Enumerable.Range(0, 30 * 21).Select(_ => rng.Uniform(-1f, 1f)).ToArray();
         var b = Enumerable.Range(0, 30).Select(_ => rng.Uniform(-2f, 2f)).ToArray();
-        var opt = new Lbfgs(model.Parameters, new LbfgsOptions(0.02) { MaxIter = 5, HistorySize = 3 });
-        var reference = new Reference(w => LeastSquares(w, a, b, 30, 21), 0.02, 5, 3);
-        var p = model.Parameters.Get("w").Select(v => (double)v).ToArray();
-        for (int step = 0; step < 3; step++)
-        {
-            opt.Step(() => { opt.ZeroGrad(); return loss.ForwardBackward(a, b); });
-            reference.Step(p);
-            var actual = model.Parameters.Get("w");
-            for (int i = 0; i < 21; i++) Assert.True(Math.Abs(actual[i] - p[i]) < 1e-4 * (1 + Math.Abs(p[i])), $"step {step}, w[{i}]: {actual[i]} vs {p[i]}");
-        }
+        var opt = FollowsReference(model.Parameters, () => loss.ForwardBackward(a, b), w => LeastSquares(w, a, b, 30, 21), 0.02, maxIter: 5, history: 3);
         // five iterations or more add four curvature pairs or more to a history of three: it filled and rolled over
         Assert.True(opt.Iterations >= 5 && opt.StateDict().OldDirs.Count == 3, $"{opt.Iterations} iterations, {opt.StateDict().OldDirs.Count} pairs kept");
     }
