@@ -212,6 +212,8 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
             foreach (var pair in Bound) counts[pair.Value] = Dim(pair.Key.Shape.Count);
             w.Line($"BindSlots({string.Join(", ", counts)});");
         }
+        // an embedding's row marks (SparseAdam's sparse gradient) are made now, not in a first step
+        if (m.IsLoss) foreach (var path in Embeddings().Select(e => e.Path).Distinct()) w.Line($"State.TrackRows(\"{path}\");");
         foreach (var k in m.Fusion.Kernels)
         {
             if (k.Kind == KernelKind.Library) w.Line($"_l{k.Index} = {((LibraryOp)k.Root.Op).Construct(Library(k))};");

@@ -86,8 +86,8 @@ public sealed class DataLoader : IReadOnlyCollection<Batch>
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
     /// <summary>
-    /// An epoch written straight into plans' input memory (their arena on the managed path, page-locked staging on
-    /// ILGPU devices): each full batch goes into <paramref name="plan"/>, a shorter last batch into
+    /// An epoch written straight into plans' input memory (the plan's own input arrays on the managed path, page-locked
+    /// staging on ILGPU devices): each full batch goes into <paramref name="plan"/>, a shorter last batch into
     /// <paramref name="lastPlan"/> (compiled for that size; required unless drop_last or the sizes divide). Yields the
     /// plan holding the batch: call its ForwardBackwardStaged(). Nothing is allocated per batch.
     /// </summary>
@@ -96,6 +96,7 @@ public sealed class DataLoader : IReadOnlyCollection<Batch>
         int rest = _data.Count % BatchSize;
         if (!DropLast && rest != 0 && lastPlan is null)
             throw new ArgumentException($"The last batch has {rest} examples: pass a plan compiled for that size as lastPlan, or use drop_last.", nameof(lastPlan));
+        foreach (var p in lastPlan is null ? [plan] : new[] { plan, lastPlan }) CheckKinds(p, features, target);
         if (_rng is { } rng)
             for (int i = _order.Length - 1; i > 0; i--) { int j = rng.NextInt(i + 1); (_order[i], _order[j]) = (_order[j], _order[i]); }
         for (int b = 0; b < Count; b++)
@@ -117,6 +118,18 @@ public sealed class DataLoader : IReadOnlyCollection<Batch>
             }
             yield return target_;
         }
+    }
+
+    /// <summary>The plan's inputs take what the dataset holds: float features, and class indices or float targets.</summary>
+    private void CheckKinds(Plan plan, string features, string target)
+    {
+        if (plan.HoldsIndices(features))
+            throw new ArgumentException($"The plan's input '{features}' holds class indices, but the dataset's features are floats: name the plan's float input as the features.", nameof(features));
+        bool labels = _data.Labels is not null;
+        if (plan.HoldsIndices(target) != labels)
+            throw new ArgumentException(labels
+                ? $"The dataset's targets are class indices, but the plan's input '{target}' takes floats: name the plan's class-index input as the target, or make the TensorDataset with float targets."
+                : $"The dataset's targets are floats, but the plan's input '{target}' holds class indices: make the TensorDataset with int labels (TensorDataset(features, featureSize, labels)).", nameof(target));
     }
 
     private int SizeOf(int b) => Math.Min(BatchSize, _data.Count - b * BatchSize);

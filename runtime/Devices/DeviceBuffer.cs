@@ -23,6 +23,9 @@ public sealed class DeviceBuffer<T> : IDisposable where T : unmanaged
         {
             HostOffset = hostOffset;
             Host = pinned ? GC.AllocateArray<T>((int)(length + hostOffset), pinned: true) : new T[length + hostOffset];
+            // written once now: fresh pages from the OS are mapped at their first write, which would otherwise fall in a
+            // plan's first step (a page fault per 4 KB)
+            Array.Clear(Host);
         }
         else _gpu = device.Accelerator!.Allocate1D<T>(Math.Max(1, length));
     }

@@ -82,6 +82,7 @@ public sealed class GemmOp
     {
         if (floats == 0 || _packed.Length >= floats + 16) return;
         _packed = GC.AllocateUninitializedArray<float>(floats + 16, pinned: true);
+        Array.Clear(_packed);   // written once: its pages are mapped now, not in the first run
         _packOff = HostCopy.AlignmentShift(_packed);
     }
 

@@ -188,6 +188,9 @@ public abstract class Plan : IDisposable
         return Work.Host is { } host ? host.AsSpan((int)slot.Offset, (int)slot.Count) : Staging<float>(slot).Span;
     }
 
+    /// <summary>Whether input <paramref name="name"/> holds class indices (ints) rather than floats; an unknown name throws, listing the inputs.</summary>
+    internal bool HoldsIndices(string name) => Slot(name).IsInt;
+
     /// <summary>The same for an int (class index) input.</summary>
     public Span<int> StagedTargets(string name)
     {
@@ -390,7 +393,8 @@ public abstract class Plan : IDisposable
         _own = new float[counts.Length][];
         _offered = new float[counts.Length][];
         // the plan's own array for each slot, for span inputs and staged runs: allocated here, not in a first step
-        for (int i = 0; i < counts.Length; i++) _own[i] = counts[i] >= 0 ? GC.AllocateArray<float>((int)counts[i], pinned: true) : null;
+        for (int i = 0; i < counts.Length; i++)
+            if (counts[i] >= 0) Array.Clear(_own[i] = GC.AllocateArray<float>((int)counts[i], pinned: true));   // written once: its pages are mapped now
     }
 
     private bool IsBound(int slot) => slot >= 0 && slot < _bindable.Length && _bindable[slot] >= 0;

@@ -322,13 +322,27 @@ public sealed class ModelState : IDisposable
     {
         var p = Info(parameter);
         int count = p.Shape.Length == 0 ? 1 : p.Shape[0];
-        if (!_rowMarks.TryGetValue(p.Offset, out var marks)) _rowMarks[p.Offset] = marks = new bool[count];
+        var marks = TrackRows(p);
         foreach (var r in rows)
         {
             if ((uint)r >= (uint)count) throw new ArgumentOutOfRangeException(nameof(rows), r, $"Row {r} of parameter '{parameter}', which has {count} rows.");
             marks[r] = true;
         }
         _marked.Add(p.Offset);
+    }
+
+    /// <summary>
+    /// Makes the marks of a parameter that backward passes read by index (a generated plan's constructor calls this for its
+    /// embeddings), so that marking its rows in a training step allocates nothing, the first step included.
+    /// </summary>
+    public void TrackRows(string parameter) => TrackRows(Info(parameter));
+
+    private bool[] TrackRows(ParameterInfo p)
+    {
+        if (_rowMarks.TryGetValue(p.Offset, out var marks)) return marks;
+        _rowMarks[p.Offset] = marks = new bool[p.Shape.Length == 0 ? 1 : p.Shape[0]];
+        _marked.EnsureCapacity(_rowMarks.Count);   // the set of marked parameters never grows in a step
+        return marks;
     }
 
     /// <summary>The rows marked since the last clear of the parameter at <paramref name="offset"/>, or null when none were.</summary>

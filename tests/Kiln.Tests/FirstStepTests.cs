@@ -57,6 +57,31 @@ public class FirstStepTests
     }
 
     [Fact]
+    public void An_embedding_s_first_step_allocates_nothing()
+    {
+        // a lookup marks the rows it read (SparseAdam's sparse gradient): the marks are made when the plan is compiled
+        using var d = Device.ManagedCpu();
+        int[] ids = [4, 1, 1, 0];
+        float[] r = [1, 2, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1];
+        var warm = new Tests.Models.Embedding(d, seed: 1);
+        using (var p = warm.CompileLoss()) { var o = new SparseAdam(warm.Parameters); o.ZeroGrad(); p.ForwardBackward(ids, r); o.Step(); }
+
+        var model = new Tests.Models.Embedding(d, seed: 2);
+        using var plan = model.CompileLoss();
+        var opt = new SparseAdam(model.Parameters, new AdamOptions(0.1));
+        var before = model.Parameters.Get("table");
+        long start = GC.GetAllocatedBytesForCurrentThread();
+        opt.ZeroGrad();
+        plan.ForwardBackward(ids, r);
+        opt.Step();
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - start;
+        Assert.True(allocated == 0, $"the first step allocated {allocated} bytes");
+        var after = model.Parameters.Get("table");
+        Assert.NotEqual(before.AsSpan(12, 3).ToArray(), after.AsSpan(12, 3).ToArray());   // row 4 was looked up and moved
+        Assert.Equal(before.AsSpan(15, 3).ToArray(), after.AsSpan(15, 3).ToArray());      // row 5 was not
+    }
+
+    [Fact]
     public void A_first_run_from_spans_and_a_first_staged_step_allocate_nothing()
     {
         // span inputs are copied into the plan's own arrays for its bound slots, and staged inputs are written there:

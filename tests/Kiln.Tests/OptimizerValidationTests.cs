@@ -112,4 +112,18 @@ public class OptimizerValidationTests
         var sparseState = sparse.StateDict();
         Assert.ThrowsAny<ArgumentException>(() => sparse.LoadStateDict(new OptimizerState([(sparseState.Groups[0].Names, new AdamOptions(0.1), -1, sparseState.Groups[0].Scalars)], sparseState.Buffers)));
     }
+
+    [Fact]
+    public void A_null_closure_and_an_unset_max_eval_are_named()
+    {
+        using var d = Device.ManagedCpu();
+        var m = new Himmelblau(d);
+        Assert.Equal("closure", Assert.Throws<ArgumentNullException>(() => new Adam(m.Parameters).Step(null!)).ParamName);
+        Assert.Equal("closure", Assert.Throws<ArgumentNullException>(() => new SparseAdam(m.Parameters).Step(null!)).ParamName);
+        Assert.Equal("closure", Assert.Throws<ArgumentNullException>(() => new Lbfgs(m.Parameters).Step(null!)).ParamName);
+        // max_eval left unset is said so, not printed as nothing
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new Lbfgs(m.Parameters, new LbfgsOptions { HistorySize = 0 }));
+        Assert.Contains("max_eval unset", e.Message);
+        Assert.Contains("history_size 0", e.Message);
+    }
 }

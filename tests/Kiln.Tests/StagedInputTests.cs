@@ -37,6 +37,26 @@ public class StagedInputTests
         return new TensorDataset(Enumerable.Range(0, n * 20).Select(_ => rng.Uniform(-1, 1)).ToArray(), 20, Enumerable.Range(0, n).Select(_ => rng.NextInt(30)).ToArray());
     }
 
+    [Fact]
+    public void Into_says_when_the_dataset_and_the_plan_s_inputs_do_not_match()
+    {
+        using var d = Device.ManagedCpu();
+        var model = new Wide(d, seed: 1);
+        using var plan = model.CompileLoss(n: 8);
+        // names swapped: the features would go into the class-index input
+        var swapped = Assert.Throws<ArgumentException>(() => new DataLoader(Classes(16), 8).Into(plan, "t", "x").First());
+        Assert.Contains("input 't' holds class indices, but the dataset's features are floats", swapped.Message);
+        // float targets for a plan that takes class indices
+        var floats = new TensorDataset(new float[16 * 20], 20, new float[16], 1);
+        var kinds = Assert.Throws<ArgumentException>(() => new DataLoader(floats, 8).Into(plan, "x", "t").First());
+        Assert.Contains("The dataset's targets are floats, but the plan's input 't' holds class indices", kinds.Message);
+        // class indices for a plan that takes float targets
+        var diabetes = new DiabetesClassifier(d, seed: 1);
+        using var binary = diabetes.CompileLoss(n: 8);
+        var labels = Assert.Throws<ArgumentException>(() => new DataLoader(new TensorDataset(new float[16 * 8], 8, new int[16]), 8).Into(binary, "x", "y").First());
+        Assert.Contains("The dataset's targets are class indices, but the plan's input 'y' takes floats", labels.Message);
+    }
+
     [Theory]
     [InlineData("cpu")]
     [InlineData("ilgpu-cpu")]

@@ -56,7 +56,7 @@ public sealed class Lbfgs : IOptimizer
     private static void Validate(LbfgsOptions o)
     {
         OptimizerChecks.AtLeastZero(o.Lr, "learning rate");
-        if (o.MaxIter < 1 || o.HistorySize < 1 || o.MaxEval is < 1) throw new ArgumentOutOfRangeException("options", $"LBFGS needs max_iter, max_eval and history_size of at least 1 (got {o.MaxIter}, {o.MaxEval}, {o.HistorySize}).");
+        if (o.MaxIter < 1 || o.HistorySize < 1 || o.MaxEval is < 1) throw new ArgumentOutOfRangeException("options", $"LBFGS needs max_iter, max_eval and history_size of at least 1 (got max_iter {o.MaxIter}, max_eval {o.MaxEval?.ToString() ?? "unset (max_iter · 5/4)"}, history_size {o.HistorySize}).");
         if (o.WeightDecay != 0 || o.Maximize) throw new ArgumentException("LBFGS has no weight_decay or maximize (as in PyTorch).", "options");
     }
 
@@ -168,6 +168,7 @@ public sealed class Lbfgs : IOptimizer
     /// <summary>One optimizer step (up to MaxIter iterations); returns the loss of the first closure call.</summary>
     public float Step(Func<float> closure)
     {
+        ArgumentNullException.ThrowIfNull(closure);
         var o = Options;
         int maxEval = o.MaxEval ?? o.MaxIter * 5 / 4;
         float origLoss = closure();

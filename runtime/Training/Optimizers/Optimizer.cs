@@ -216,6 +216,7 @@ public abstract class Optimizer<TOptions, TRule> : IOptimizer where TOptions : O
     /// <inheritdoc/>
     public float Step(Func<float> closure)
     {
+        ArgumentNullException.ThrowIfNull(closure);
         float loss = closure();
         Step();
         return loss;

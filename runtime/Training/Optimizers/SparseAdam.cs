@@ -73,6 +73,7 @@ public sealed class SparseAdam : IOptimizer
     /// <inheritdoc/>
     public float Step(Func<float> closure)
     {
+        ArgumentNullException.ThrowIfNull(closure);
         float loss = closure();
         Step();
         return loss;
