@@ -77,7 +77,10 @@ public class OptimizerValidationTests
         using var d = Device.ManagedCpu();
         var m = new Himmelblau(d);
         Assert.Equal("nesterov", Assert.Throws<ArgumentException>(() => new Sgd(m.Parameters, 0.1f, nesterov: true)).ParamName);
-        Assert.Equal("momentum value", Assert.Throws<ArgumentOutOfRangeException>(() => new Sgd(m.Parameters, 0.1f, momentum: -1f)).ParamName);
+        var momentum = Assert.Throws<ArgumentOutOfRangeException>(() => new Sgd(m.Parameters, 0.1f, momentum: -1f));
+        Assert.Equal("Momentum", momentum.ParamName);   // the options property, with PyTorch's message
+        Assert.StartsWith("Invalid momentum value: -1", momentum.Message);
+        Assert.DoesNotContain("Actual value", momentum.Message);
         var sgd = new Sgd(m.Parameters, 0.05f, momentum: 0.9f, weightDecay: 1e-4f);
         var options = sgd.ParamGroups[0].Options;
         Assert.Equal((0.05, 0.9, 1e-4), (options.Lr, options.Momentum, options.WeightDecay));

@@ -39,9 +39,10 @@ public abstract record OptimizerOptions(double Lr)
 /// <summary>PyTorch's hyper-parameter checks, written so that NaN fails them as it does there (`if not 0.0 <= lr`).</summary>
 internal static class OptimizerChecks
 {
-    public static void AtLeastZero(double v, string what)
+    // PyTorch's message ("Invalid learning rate: -1"), naming the options property that holds the value ("Lr")
+    public static void AtLeastZero(double v, string what, [CallerArgumentExpression(nameof(v))] string? property = null)
     {
-        if (!(v >= 0)) throw new ArgumentOutOfRangeException(what, v, $"Invalid {what}: {v}");
+        if (!(v >= 0)) throw new ArgumentOutOfRangeException(Property(property), $"Invalid {what}: {v}");
     }
 
     public static void Betas(double beta1, double beta2)
@@ -49,10 +50,13 @@ internal static class OptimizerChecks
         if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) throw new ArgumentOutOfRangeException("betas", $"Invalid beta parameters: ({beta1}, {beta2})");
     }
 
-    public static void InUnitInterval(double v, string what)
+    public static void InUnitInterval(double v, string what, [CallerArgumentExpression(nameof(v))] string? property = null)
     {
-        if (!(v >= 0 && v <= 1)) throw new ArgumentOutOfRangeException(what, v, $"Invalid {what}: {v}");
+        if (!(v >= 0 && v <= 1)) throw new ArgumentOutOfRangeException(Property(property), $"Invalid {what}: {v}");
     }
+
+    /// <summary>The property an argument expression reads ("o.Eps" → "Eps").</summary>
+    private static string? Property(string? expression) => expression?[(expression.LastIndexOf('.') + 1)..];
 }
 
 /// <summary>A parameter group: named parameters of the block with their own hyper-parameters and step count.</summary>
