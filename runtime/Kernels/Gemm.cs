@@ -23,12 +23,11 @@ public sealed class GemmOp
 {
     /// <summary>Rows of the micro-kernel's tile.</summary>
     private const int Mr = 8;
-    /// <summary>Longest slice of the inner dimension per pass: a B panel slice (Kc × Nr floats) stays in L1.</summary>
+    /// <summary>Longest slice of the inner dimension per pass: a row tile's A slice (Mr × Kc floats) stays in L1.</summary>
     private const int Kc = 256;
-    /// <summary>Rows per block: an A block (Mc × Kc floats) stays in L2 (twice this where each core takes the columns of the
-    /// panels it packed: 256 KiB at most).</summary>
+    /// <summary>Rows per block (a task): the block's C (Mc × Nc floats) stays in L2 across the slices.</summary>
     private const int Mc = 128;
-    /// <summary>Columns per block (a multiple of every Nr): a B block (Kc × Nc floats) stays in L2.</summary>
+    /// <summary>Columns per block (a multiple of every Nr): a B block slice (Kc × Nc floats) stays in L2.</summary>
     private const int Nc = 512;
 
     /// <summary>Whether this product runs the Vector512 kernel: where the hardware has it and C has 16 columns or more (a
@@ -321,42 +320,51 @@ public sealed class GemmOp
     private void Pack(long start, long end)
     {
         int n = _n, k = _k, nr = _nr;
-        ref float src = ref BStart;
+        ref float src = ref BStart, packed = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_packed), _packOff);
         for (int q = (int)start; q < end; q++)
+            if ((_inPlace + q + 1) * nr > n) _packed.AsSpan(_packOff + q * k * nr, k * nr).Clear();
+        if (!_transB)
         {
-            ref float dst = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_packed), _packOff + q * k * nr);
-            int j0 = (_inPlace + q) * nr, cols = Math.Min(nr, n - j0);
-            if (cols < nr) _packed.AsSpan(_packOff + q * k * nr, k * nr).Clear();
-            if (!_transB)
+            // sixteen rows of B at a time across the panels, so each row is read along memory (panel by panel, all k rows,
+            // read one row per 4 KB page at n = 1024, out of reach of the prefetcher, and took 2.7 times as long)
+            for (int p0 = 0; p0 < k; p0 += 16)
             {
-                // row p's 16 or 32 columns: a few vector moves inline (a Memmove call per row cost more than the copy)
-                int c8 = cols & ~7;
-                for (int p = 0; p < k; p++)
+                int p1 = Math.Min(k, p0 + 16);
+                for (int q = (int)start; q < end; q++)
                 {
-                    ref float from = ref Unsafe.Add(ref src, (nint)p * n + j0);
-                    ref float to = ref Unsafe.Add(ref dst, p * nr);
-                    for (int l = 0; l < c8; l += 8) Vector256.LoadUnsafe(ref from, (nuint)l).StoreUnsafe(ref to, (nuint)l);
-                    for (int l = c8; l < cols; l++) Unsafe.Add(ref to, l) = Unsafe.Add(ref from, l);
+                    int j0 = (_inPlace + q) * nr, cols = Math.Min(nr, n - j0), c8 = cols & ~7;
+                    ref float dst = ref Unsafe.Add(ref packed, q * k * nr);
+                    for (int p = p0; p < p1; p++)
+                    {
+                        // row p's 16 or 32 columns: a few vector moves inline (a Memmove call per row cost more than the copy)
+                        ref float from = ref Unsafe.Add(ref src, (nint)p * n + j0);
+                        ref float to = ref Unsafe.Add(ref dst, p * nr);
+                        for (int l = 0; l < c8; l += 8) Vector256.LoadUnsafe(ref from, (nuint)l).StoreUnsafe(ref to, (nuint)l);
+                        for (int l = c8; l < cols; l++) Unsafe.Add(ref to, l) = Unsafe.Add(ref from, l);
+                    }
                 }
             }
-            else
+            return;
+        }
+        for (int q = (int)start; q < end; q++)
+        {
+            // stored B is n×k: column j of op(B) is row j. Eight rows at a time are read along p in 8×8 tiles, transposed in
+            // registers (AVX); the rows and p's past a multiple of eight element by element
+            int j0 = (_inPlace + q) * nr, cols = Math.Min(nr, n - j0);
+            ref float dst = ref Unsafe.Add(ref packed, q * k * nr);
+            int l8 = Avx.IsSupported ? cols & ~7 : 0, p8 = k & ~7;
+            for (int l = 0; l < l8; l += 8)
             {
-                // stored B is n×k: column j of op(B) is row j. Eight rows at a time are read along p in 8×8 tiles,
-                // transposed in registers (AVX); the rows and p's past a multiple of eight element by element
-                int l8 = Avx.IsSupported ? cols & ~7 : 0, p8 = k & ~7;
-                for (int l = 0; l < l8; l += 8)
-                {
-                    ref float rows = ref Unsafe.Add(ref src, (nint)(j0 + l) * k);
-                    for (int p = 0; p < p8; p += 8)
-                        Transpose8(ref Unsafe.Add(ref rows, p), k, ref Unsafe.Add(ref dst, p * nr + l), nr);
-                    for (int p = p8; p < k; p++)
-                        for (int i = 0; i < 8; i++) Unsafe.Add(ref dst, p * nr + l + i) = Unsafe.Add(ref rows, (nint)i * k + p);
-                }
-                for (int l = l8; l < cols; l++)
-                {
-                    ref float row = ref Unsafe.Add(ref src, (nint)(j0 + l) * k);
-                    for (int p = 0; p < k; p++) Unsafe.Add(ref dst, p * nr + l) = Unsafe.Add(ref row, p);
-                }
+                ref float rows = ref Unsafe.Add(ref src, (nint)(j0 + l) * k);
+                for (int p = 0; p < p8; p += 8)
+                    Transpose8(ref Unsafe.Add(ref rows, p), k, ref Unsafe.Add(ref dst, p * nr + l), nr);
+                for (int p = p8; p < k; p++)
+                    for (int i = 0; i < 8; i++) Unsafe.Add(ref dst, p * nr + l + i) = Unsafe.Add(ref rows, (nint)i * k + p);
+            }
+            for (int l = l8; l < cols; l++)
+            {
+                ref float row = ref Unsafe.Add(ref src, (nint)(j0 + l) * k);
+                for (int p = 0; p < k; p++) Unsafe.Add(ref dst, p * nr + l) = Unsafe.Add(ref row, p);
             }
         }
     }
@@ -409,16 +417,18 @@ public sealed class GemmOp
         {
             int kc = Math.Min(slice, k - p0);
             bool overwrite = p0 == 0 && !_accumulate;
-            for (int j = j0; j < j1; j += nr)
+            // a row tile's A slice (Mr × kc) stays in L1 while it meets each panel of the block's B slice (kc × Nc, in L2):
+            // 1-3% faster than meeting each panel with every row tile in turn
+            for (int i = i0; i < i1; i += Mr)
             {
-                bool inPlace = j / nr < _inPlace;
-                nint ldb = inPlace ? n : nr;
-                ref float bPanel = ref inPlace ? ref Unsafe.Add(ref b, j + (nint)p0 * n)
-                    : ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_packed), _packOff + (nint)(j / nr - _inPlace) * k * nr + (nint)p0 * nr);
-                int cols = Math.Min(nr, j1 - j);
-                for (int i = i0; i < i1; i += Mr)
+                ref float ai = ref Unsafe.Add(ref a, i * aRow + p0 * aCol);
+                for (int j = j0; j < j1; j += nr)
                 {
-                    ref float ai = ref Unsafe.Add(ref a, i * aRow + p0 * aCol);
+                    bool inPlace = j / nr < _inPlace;
+                    nint ldb = inPlace ? n : nr;
+                    ref float bPanel = ref inPlace ? ref Unsafe.Add(ref b, j + (nint)p0 * n)
+                        : ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_packed), _packOff + (nint)(j / nr - _inPlace) * k * nr + (nint)p0 * nr);
+                    int cols = Math.Min(nr, j1 - j);
                     ref float ci = ref Unsafe.Add(ref c, (nint)i * n + j);
                     // a panel's last columns that fill one vector (n = 16 at sixteen lanes): half the FMAs, no stack tile
                     if (cols <= S.Count) Micro1<S, V>(ref ai, aRow, aCol, Math.Min(Mr, i1 - i), ref bPanel, ldb, kc, ref ci, n, cols, overwrite);
