@@ -93,9 +93,6 @@ public sealed partial class Tensor
         return new(data, shape);
     }
 
-    /// <summary>A tensor passes wherever a plan takes a span of floats: <c>plan.Forward(x)</c>.</summary>
-    public static implicit operator ReadOnlySpan<float>(Tensor tensor) => tensor.AsSpan();
-
     /// <summary>torch.tensor(values): a 1-D tensor of a copy of the values.</summary>
     [EagerOnly] public static Tensor From(params float[] values) => new((float[])values.Clone(), [values.Length]);
     /// <summary>x.clone(): a contiguous copy.</summary>
@@ -192,7 +189,5 @@ public sealed partial class IntTensor
         if (values.Length != Layout.Count(shape)) throw new ArgumentException($"shape '[{string.Join(", ", shape)}]' is invalid for input of size {values.Length}", nameof(shape));
         return new(values.ToArray(), (int[])shape.Clone());
     }
-    /// <summary>An int tensor passes wherever a plan takes class indices: <c>plan.ForwardBackward(x, labels)</c>.</summary>
-    public static implicit operator ReadOnlySpan<int>(IntTensor tensor) => tensor.ToArray();
     public override string ToString() => _data is null ? "IntTensor(symbol)" : TensorFormat.FormatInt(Layout, Storage);
 }
