@@ -149,10 +149,10 @@ internal sealed class BodyParser(SemanticModel model, INamedTypeSymbol owner, Li
             case EmptyStatementSyntax:
                 break;
             case ExpressionStatementSyntax { Expression: var expression }:
-                Unsupported(statement, $"A '{Describe(expression)}' statement (a model method assigns locals and returns a tensor)");
+                Unsupported(statement, $"{Describe(expression)} (a model method assigns locals and returns a tensor)");
                 break;
             default:
-                Unsupported(statement, $"A '{Describe(statement)}' statement");
+                Unsupported(statement, Describe(statement));
                 break;
         }
     }
@@ -481,5 +481,29 @@ internal sealed class BodyParser(SemanticModel model, INamedTypeSymbol owner, Li
         return new ConstExpr("<error>", LocationInfo.From(node));
     }
 
-    private static string Describe(SyntaxNode node) => node.Kind().ToString().Replace("Statement", "").Replace("Expression", "");
+    /// <summary>A statement outside the language, in the words a C# user knows it by (not Roslyn's syntax kinds: a new
+    /// user read "A 'Invocation' statement" for a Console.WriteLine).</summary>
+    private static string Describe(SyntaxNode node) => node switch
+    {
+        InvocationExpressionSyntax call => $"A call to {Shorten(call.Expression.ToString())} as a statement",
+        AssignmentExpressionSyntax assignment => $"An assignment to '{Shorten(assignment.Left.ToString())}'",
+        PostfixUnaryExpressionSyntax or PrefixUnaryExpressionSyntax => $"'{Shorten(node.ToString())}'",
+        AwaitExpressionSyntax => "An await",
+        ObjectCreationExpressionSyntax or ImplicitObjectCreationExpressionSyntax => "A new object as a statement",
+        WhileStatementSyntax => "A while loop",
+        DoStatementSyntax => "A do-while loop",
+        CommonForEachStatementSyntax => "A foreach loop",
+        TryStatementSyntax => "A try statement",
+        ThrowStatementSyntax => "A throw statement",
+        UsingStatementSyntax => "A using statement",
+        LockStatementSyntax => "A lock statement",
+        GotoStatementSyntax => "A goto",
+        LabeledStatementSyntax => "A label",
+        YieldStatementSyntax => "A yield",
+        CheckedStatementSyntax or UnsafeStatementSyntax or FixedStatementSyntax => $"A '{((StatementSyntax)node).GetFirstToken().ValueText}' block",
+        LocalFunctionStatementSyntax => "A local function",
+        _ => $"A '{node.Kind().ToString().Replace("Statement", "").Replace("Expression", "")}' statement",
+    };
+
+    private static string Shorten(string text) => text.Length > 40 ? text.Substring(0, 37) + "..." : text;
 }

@@ -140,6 +140,17 @@ internal static class ModelDiscovery
         foreach (var attribute in field.GetAttributes())
         {
             string? name = attribute.AttributeClass?.ToDisplayString();
+            if (name is "Kiln.ParamAttribute" or "Kiln.BufferAttribute" or "Kiln.ModuleAttribute" && Initializer(field) is { } initial)
+            {
+                // the generated constructors set these fields over the model's block: a value written here would be
+                // overwritten without a word (a new user wrote `[Param(2)] Tensor w = Ones(2);` and trained from the default init)
+                string kind = name switch { "Kiln.ParamAttribute" => "Param", "Kiln.BufferAttribute" => "Buffer", _ => "Module" };
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.BadDeclaration, location, kind == "Module"
+                    ? $"[Module] field '{field.Name}' has an initial value ('{initial}'): the generated constructors build a submodule over the model's parameter block; remove the initializer"
+                    : $"[{kind}] field '{field.Name}' has an initial value ('{initial}'), which would never be used: the generated constructors make it a view of the model's block, initialised by the attribute's Init (Init = Init.Zeros or Init.Ones; Init.Default as nn.Linear's)"
+                      + (kind == "Param" ? $"; set other values after construction (model.Parameters.Set(\"{field.Name}\", values)) or load a checkpoint" : "; load other values from a checkpoint")));
+                continue;
+            }
             if (name is "Kiln.ParamAttribute" or "Kiln.BufferAttribute")
             {
                 bool buffer = name == "Kiln.BufferAttribute";
@@ -183,6 +194,19 @@ internal static class ModelDiscovery
                 modules.Add(new ModuleSpec(field.Name, field.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), dims.ToEquatable(), location));
             }
         }
+    }
+
+    /// <summary>The text of a field's initializer that holds a value (`= Ones(2)`), shortened, or null: none, or one that
+    /// only quiets the nullable analysis (`= null!`, `= default!`, `= Tensor.Unbound`, as the built-in Linear's).</summary>
+    private static string? Initializer(IFieldSymbol field)
+    {
+        if (field.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax() is not VariableDeclaratorSyntax { Initializer: { } init }) return null;
+        var value = init.Value is PostfixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.SuppressNullableWarningExpression } bang ? bang.Operand : init.Value;
+        if (value is LiteralExpressionSyntax { RawKind: (int)SyntaxKind.NullLiteralExpression or (int)SyntaxKind.DefaultLiteralExpression }
+            or DefaultExpressionSyntax or MemberAccessExpressionSyntax { Name.Identifier.ValueText: "Unbound" })
+            return null;
+        string text = init.Value.ToString();
+        return text.Length > 40 ? text.Substring(0, 37) + "..." : text;
     }
 
     private static List<DimSpec> ReadDims(TypedConstant array, List<string> modelDims, LocationInfo location, List<DiagnosticInfo> diagnostics, string model)

@@ -139,6 +139,28 @@ public class DiagnosticTests
     [InlineData("[Model] public partial class M { [Param(2000000000)] Tensor a; [Param(200000000)] Tensor [|b|]; [Loss] public Tensor L() => a.Sum(); }", "KLN0007")]
     public void Mistakes_that_used_to_be_internal_errors_are_user_diagnostics(string marked, string id) => MarkedSource.SingleAt(Usings + marked, id);
 
+    /// <summary>A [Param], [Buffer] or [Module] field with an initial value: the generated constructors overwrite the field,
+    /// so the value was silently dropped (a new user's `[Param(2)] Tensor w = Ones(2);` trained from nn.Linear's init).</summary>
+    [Theory]
+    [InlineData("[Param(2)] Tensor [|w|] = Ones(2); [Loss] public Tensor L() => w.Sum();", "'Ones(2)'), which would never be used")]
+    [InlineData("[Param(2)] Tensor [|w|] = Ones(2); [Loss] public Tensor L() => w.Sum();", "Init = Init.Zeros or Init.Ones")]
+    [InlineData("[Param(2)] Tensor w; [Buffer(2)] Tensor [|b|] = Zeros(2); [Loss] public Tensor L() => (w * b).Sum();", "[Buffer] field 'b' has an initial value")]
+    [InlineData("[Module(2, 3)] Kiln.Nn.Linear [|fc|] = new Kiln.Nn.Linear(null!, \"\"); [Forward] public Tensor F([Shape(\"N\", 2)] Tensor x) => fc.Forward(x);", "[Module] field 'fc' has an initial value")]
+    public void A_model_field_with_an_initial_value_is_KLN0007(string members, string reason) =>
+        MarkedSource.SingleAt(Usings + "[Model] public partial class M { " + members + " }", "KLN0007", reason);
+
+    /// <summary>Initializers that only quiet the nullable analysis hold no value: they stay allowed.</summary>
+    [Theory]
+    [InlineData("null!")]
+    [InlineData("default!")]
+    [InlineData("null")]
+    [InlineData("Tensor.Unbound")]
+    public void A_field_initialised_only_for_the_nullable_analysis_is_fine(string initial)
+    {
+        var result = GeneratorHarness.Run(Usings + "#nullable enable\n[Model] public partial class M { [Param(2)] Tensor w = " + initial + "; [Module(2, 3)] Linear fc = " + (initial == "Tensor.Unbound" ? "null!" : initial) + "; [Loss] public Tensor L([Shape(\"N\", 2)] Tensor x) => fc.Forward(x * w).Sum(); }");
+        Assert.Empty(result.GeneratorDiagnostics);
+    }
+
     [Theory]
     [InlineData("[Model] public partial class @params { [Param(3)] Tensor @int; [Loss] public Tensor L([Shape(\"class\", 3)] Tensor @class, [Shape(\"class\")] IntTensor @for) => Losses.CrossEntropy(@class * @int, @for); [Forward] public Tensor F([Shape(\"class\", 3)] Tensor @class) => @class * @int; }", "params")]
     [InlineData("[Model] public partial class M { [Param(3)] Tensor w; [Loss] public Tensor L([Shape(\"N\", 3)] Tensor @base, [Shape(\"N\", 3)] Tensor @object) => Losses.MseLoss(@base * w, @object); }", "M")]
