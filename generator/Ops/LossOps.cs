@@ -161,7 +161,10 @@ internal static class LossOps
     /// <summary>Cross entropy with class probabilities (target shaped as the input): -Σ_c w_c·t_c·logp_c; mean divides by N·d1·…</summary>
     private static Node Probabilities(GraphBuilder b, Node logp, Node target, Node? weight, int reduction, double smoothing)
     {
-        SameShape("CrossEntropy (probability targets)", logp, target);
+        // a float target one dim short is most likely class indices declared as a Tensor: say so
+        SameShape(target.Shape.Rank == logp.Shape.Rank - 1
+            ? "CrossEntropy (a float target holds class probabilities, shaped as the input; class indices are an IntTensor)"
+            : "CrossEntropy (probability targets)", logp, target);
         int classes = (int)logp.Shape[1].Coefficient;
         if (smoothing > 0) target = b.Add(b.Mul(target, b.Const(1 - smoothing)), b.Const(smoothing / classes));
         var terms = b.Mul(target, logp);

@@ -93,10 +93,12 @@ public sealed class DataLoader : IReadOnlyCollection<Batch>
     /// </summary>
     public IEnumerable<Plan> Into(Plan plan, string features, string target, Plan? lastPlan = null)
     {
+        // the names and kinds first: a misspelled input is the mistake to report, even where the last batch also lacks a plan
+        CheckKinds(plan, features, target);
         int rest = _data.Count % BatchSize;
         if (!DropLast && rest != 0 && lastPlan is null)
             throw new ArgumentException($"The last batch has {rest} examples: pass a plan compiled for that size as lastPlan, or use drop_last.", nameof(lastPlan));
-        foreach (var p in lastPlan is null ? [plan] : new[] { plan, lastPlan }) CheckKinds(p, features, target);
+        if (lastPlan is not null) CheckKinds(lastPlan, features, target);
         if (_rng is { } rng)
             for (int i = _order.Length - 1; i > 0; i--) { int j = rng.NextInt(i + 1); (_order[i], _order[j]) = (_order[j], _order[i]); }
         for (int b = 0; b < Count; b++)

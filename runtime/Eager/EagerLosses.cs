@@ -112,7 +112,9 @@ internal static class EagerLosses
     /// <summary>CrossEntropy with class probabilities: −Σ_c w_c t′_c log p_c, t′ = (1 − ε)t + ε/C; mean divides by the rows.</summary>
     public static Tensor SoftCrossEntropy(Tensor input, Tensor target, Tensor? weight, Reduction reduction, float smoothing)
     {
-        if (!input.Shape.Equals(target.Shape)) throw new ArgumentException($"CrossEntropy: probability targets of shape {target.Shape} for input {input.Shape}", nameof(target));
+        if (!input.Shape.Equals(target.Shape))
+            throw new ArgumentException($"CrossEntropy: probability targets of shape {target.Shape} for input {input.Shape}"
+                + (target.Dim() == input.Dim() - 1 ? " (a float target holds class probabilities, shaped as the input; class indices are an IntTensor)" : ""), nameof(target));
         int dim = input.Dim() == 1 ? 0 : 1, classes = input.Size(dim);
         var logp = input.LogSoftmax(dim);
         var t = smoothing > 0 ? target * (1 - smoothing) + smoothing / classes : target;

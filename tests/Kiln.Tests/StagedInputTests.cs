@@ -55,6 +55,9 @@ public class StagedInputTests
         using var binary = diabetes.CompileLoss(n: 8);
         var labels = Assert.Throws<ArgumentException>(() => new DataLoader(new TensorDataset(new float[16 * 8], 8, new int[16]), 8).Into(binary, "x", "y").First());
         Assert.Contains("The dataset's targets are class indices, but the plan's input 'y' takes floats", labels.Message);
+        // a misspelled name is the mistake reported, though the short last batch (20 = 2 × 8 + 4) has no plan either
+        var misspelled = Assert.Throws<ArgumentException>(() => new DataLoader(Classes(20), 8).Into(plan, "inputs", "t").First());
+        Assert.Contains("The plan has no input 'inputs'. Inputs: x, t.", misspelled.Message);
     }
 
     [Theory]

@@ -106,6 +106,18 @@ public class DiagnosticTests
         Assert.DoesNotContain("Tensor Dropout(", result.Source("M"));
     }
 
+    /// <summary>Class indices declared as a float Tensor reach CrossEntropy's probability form: the message says what the
+    /// fix is (a new user read only that [N] does not fit [N, 3]); the same call on tensors says it too.</summary>
+    [Fact]
+    public void CrossEntropy_with_float_class_indices_says_they_are_an_IntTensor()
+    {
+        var (d, _) = MarkedSource.SingleAt(Usings + "[Model] public partial class M { [Param(3, 2)] Tensor w; [Loss] public Tensor L([Shape(\"N\", 2)] Tensor x, [Shape(\"N\")] Tensor y) => [|Losses.CrossEntropy(Linear(x, w), y)|]; }",
+            "KLN0006", "class indices are an IntTensor");
+        Assert.Contains("target shape [N] does not fit input shape [N, 3]", d.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        var eager = Assert.Throws<ArgumentException>(() => Losses.CrossEntropy(Tensor.From(new float[,] { { 1f, 2f, 3f }, { 0f, 1f, 0f } }), Tensor.From(2f, 0f)));
+        Assert.Contains("class indices are an IntTensor", eager.Message);
+    }
+
     [Fact]
     public void MarginRanking_with_a_target_of_another_rank_is_rejected_at_the_call()
     {
