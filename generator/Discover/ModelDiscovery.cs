@@ -209,7 +209,7 @@ internal static class ModelDiscovery
         return text.Length > 40 ? text.Substring(0, 37) + "..." : text;
     }
 
-    private static List<DimSpec> ReadDims(TypedConstant array, List<string> modelDims, LocationInfo location, List<DiagnosticInfo> diagnostics, string model)
+    private static List<DimSpec> ReadDims(TypedConstant array, List<string>? modelDims, LocationInfo location, List<DiagnosticInfo> diagnostics, string model)
     {
         var result = new List<DimSpec>();
         if (array.Kind != TypedConstantKind.Array) return result;

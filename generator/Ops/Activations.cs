@@ -143,7 +143,7 @@ internal static class Activations
         eval: (a, t) => IsPlain(t) ? SoftplusDouble(a[0]) : t.Args[0] * a[0] > t.Args[1] ? a[0] : Unary.Log1pDouble(Math.Exp(t.Args[0] * a[0])) / t.Args[0],
         backward: (b, n, g) => IsPlain(n.Attrs)
             ? [b.Mul(g, b.Unary(Unary.Sigmoid, n.Inputs[0]))]
-            : [b.Mul(g, b.Unary(SoftplusDerivative, n.Inputs[0], n.Attrs))]);
+            : [b.Mul(g, b.Unary(SoftplusDerivative!, n.Inputs[0], n.Attrs))]);
 
     private static bool IsPlain(NodeAttrs t) => t.Args.Count == 0 || (t.Args[0] == 1 && t.Args[1] >= 20);
 

@@ -107,9 +107,12 @@ internal static class Arithmetic
         ],
         selects: true);
 
-    /// <summary>Ops of one instruction or so: fusion recomputes short chains of them from stored operands instead of storing their result.</summary>
-    public static readonly System.Collections.Generic.HashSet<OpDef> OneInstruction = [Unary.Copy, Add, Sub, Mul, Neg, Eq, Ne, Gt, Ge, Lt, Le, LogicalAnd, LogicalOr, LogicalXor, LogicalNot, Where, Maximum, Minimum,
+    /// <summary>Ops of one instruction or so: fusion recomputes short chains of them from stored operands instead of storing their result.
+    /// Made at first use, when every row exists: as a field initializer it ran before Maximum's and Minimum's and held null
+    /// in their place, so chains of them were stored, never recomputed.</summary>
+    public static System.Collections.Generic.HashSet<OpDef> OneInstruction => _oneInstruction ??= [Unary.Copy, Add, Sub, Mul, Neg, Eq, Ne, Gt, Ge, Lt, Le, LogicalAnd, LogicalOr, LogicalXor, LogicalNot, Where, Maximum, Minimum,
         Unary.Abs, Unary.Sign, Unary.Step, Unary.Relu, Unary.ClampMin, Unary.ClampMax, Unary.Clamp, Unary.Square];
+    private static System.Collections.Generic.HashSet<OpDef>? _oneInstruction;
 
     // torch.maximum/minimum: the gradient goes to the larger (smaller) input, split evenly at a tie (PyTorch's rule)
     public static readonly OpDef Maximum = new ElementwiseOp("Maximum",

@@ -24,7 +24,7 @@ internal readonly struct Draw(ulong seed, ulong ticket, bool training)
 /// </summary>
 internal sealed class RandomOp : LibraryOp
 {
-    public enum Kind { Uniform, Normal, DropoutMask, Permutation }
+    public new enum Kind { Uniform, Normal, DropoutMask, Permutation }
 
     public static readonly RandomOp Instance = new();
     public override string Name => "Random";

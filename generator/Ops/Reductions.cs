@@ -109,7 +109,7 @@ internal static class Reductions
             var x = n.Inputs[0];
             var isZero = b.Binary(Arithmetic.Eq, x, b.Const(0));
             var zeros = b.Sum(isZero, n.Attrs.Axes, keepDim: true);
-            var others = b.Reduce(Prod, b.Where(isZero, b.Const(1), x), n.Attrs.Axes, keepDim: true);
+            var others = b.Reduce(Prod!, b.Where(isZero, b.Const(1), x), n.Attrs.Axes, keepDim: true);
             var atTheZero = b.Where(b.Binary(Arithmetic.LogicalAnd, isZero, b.Binary(Arithmetic.Eq, zeros, b.Const(1))), b.Mul(g, others), b.Const(0));
             return [b.Where(b.Binary(Arithmetic.Eq, zeros, b.Const(0)), b.Div(b.Mul(g, n), x), atTheZero)];
         });

@@ -37,7 +37,7 @@ internal static class Unary
         scalar: (a, _) => $"MathF.Abs({a[0]})",
         vector: (a, _) => $"S.Abs({a[0]})",
         eval: (a, _) => Math.Abs(a[0]),
-        backward: (b, n, g) => [b.Mul(g, b.Unary(Sign, n.Inputs[0]))]);
+        backward: (b, n, g) => [b.Mul(g, b.Unary(Sign!, n.Inputs[0]))]);
 
     /// <summary>sign(x): -1, 0 or 1 (also the gradient of |x|, 0 at 0 as in PyTorch); its own gradient is 0.</summary>
     public static readonly OpDef Sign = new ElementwiseOp("Sign", language: "Sign",
@@ -166,7 +166,7 @@ internal static class Unary
         scalar: (a, _) => $"MathF.Sin({a[0]})",
         vector: (a, _) => $"S.Sin({a[0]})",
         eval: (a, _) => Math.Sin(a[0]),
-        backward: (b, n, g) => [b.Mul(g, b.Unary(Cos, n.Inputs[0]))]);
+        backward: (b, n, g) => [b.Mul(g, b.Unary(Cos!, n.Inputs[0]))]);
 
     public static readonly OpDef Cos = new ElementwiseOp("Cos", language: "Cos",
         scalar: (a, _) => $"MathF.Cos({a[0]})",

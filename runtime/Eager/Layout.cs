@@ -49,6 +49,9 @@ internal readonly record struct Layout(int Offset, int[] Shape, int[] Strides)
         return dim < 0 ? dim + r : dim;
     }
 
+    /// <summary>The view of element <paramref name="index"/> along <paramref name="dim"/>, that dim dropped (x.select).</summary>
+    /// <param name="dim">The dim to select from.</param>
+    /// <param name="index">The element along it (negative counts from the end).</param>
     /// <param name="label">The dim as the user counts it, for the message (an index's position in the original tensor).</param>
     public Layout Select(int dim, int index, int? label = null)
     {

@@ -15,6 +15,10 @@ public sealed class EmbedOp
     private readonly int[] _dims, _strides;
     private readonly bool _accumulate;
 
+    /// <param name="total">Elements of dst (the viewed tensor), cleared first unless accumulating.</param>
+    /// <param name="baseOffset">Where the view starts in dst.</param>
+    /// <param name="dims">The view's dims (g's shape).</param>
+    /// <param name="strides">The view's strides into dst, in elements.</param>
     /// <param name="accumulate">Add into dst (a parameter's gradient slot) instead of clearing it first.</param>
     public EmbedOp(int total, int baseOffset, int[] dims, int[] strides, bool accumulate = false)
     {

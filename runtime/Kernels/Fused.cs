@@ -173,6 +173,12 @@ public sealed class Fused<TArgs> where TArgs : unmanaged
         : this(plan, ilgpu, inputs, args, launch, output) => _total = _wideTotal = cpu;
 
     /// <summary>A kernel whose managed form writes its output element by element (or row by row).</summary>
+    /// <param name="plan">The plan that runs it.</param>
+    /// <param name="ilgpu">Its ILGPU form.</param>
+    /// <param name="cpu">Its managed form.</param>
+    /// <param name="args">The dims and offsets it reads.</param>
+    /// <param name="launch">Its domain and, for a reduction, how its output starts.</param>
+    /// <param name="output">Where it writes.</param>
     /// <param name="slots">The bound slots its managed form reads as x0, x1, … (the plan's inputs kept in the caller's arrays).</param>
     public Fused(Plan plan, Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, TArgs, int> ilgpu, CpuKernel<TArgs> cpu, TArgs args, Launch launch, Output output, params int[] slots)
         : this(plan, ilgpu, args, launch, output, slots) => _cpu = _wide = cpu;

@@ -20,6 +20,10 @@ public sealed class SoftmaxOp
     private float[] _x = [], _dy = [], _y = [];
     private int _xOff, _dyOff, _yOff;
 
+    /// <param name="outer">Rows before the softmax dim (the product of the dims before it).</param>
+    /// <param name="len">Length of the softmax dim.</param>
+    /// <param name="inner">Elements after it (the product of the dims after it): 1 when it is the last dim.</param>
+    /// <param name="log">LogSoftmax rather than Softmax.</param>
     /// <param name="backward">When true, Run's inputs are (y, dy) and it writes dx.</param>
     public SoftmaxOp(int outer, int len, int inner, bool log, bool backward)
     {

@@ -187,10 +187,10 @@ public static class Ops
     public static Tensor CumSum(Tensor x, int dim) => x.CumSum(dim);
     public static Tensor Amax(Tensor x, int[] dim, bool keepDim = false) => x.Amax(dim, keepDim);
     public static Tensor Amin(Tensor x, int[] dim, bool keepDim = false) => x.Amin(dim, keepDim);
-    /// <summary>torch.amax: the largest element (of all, or along <paramref name="dim"/>); ties share the gradient evenly.</summary>
+    /// <summary>torch.amax: the largest element (of all, or along a dim); ties share the gradient evenly.</summary>
     public static Tensor Amax(Tensor x) => x.Amax();
     public static Tensor Amax(Tensor x, int dim, bool keepDim = false) => x.Amax(dim, keepDim);
-    /// <summary>torch.amin: the smallest element (of all, or along <paramref name="dim"/>); ties share the gradient evenly.</summary>
+    /// <summary>torch.amin: the smallest element (of all, or along a dim); ties share the gradient evenly.</summary>
     public static Tensor Amin(Tensor x) => x.Amin();
     public static Tensor Amin(Tensor x, int dim, bool keepDim = false) => x.Amin(dim, keepDim);
     /// <summary><c>F.linear</c>: x @ weightᵀ + bias, weight stored (out, in) as PyTorch does.</summary>

@@ -123,3 +123,48 @@ public class RegistryGuardTests
         return _used = used;
     }
 }
+
+/// <summary>
+/// The generator's op rows are static fields that refer to one another: one read before its own initializer has run is
+/// null (Arithmetic.OneInstruction held null for Maximum and Minimum, so fusion never recomputed them). Every row, and
+/// every collection of rows, of the Ops namespace holds no null once the types are loaded.
+/// </summary>
+public class OpRowInitializationTests
+{
+    [Fact]
+    public void No_op_row_or_collection_of_rows_holds_null()
+    {
+        var checkedAny = 0;
+        foreach (var type in typeof(OpDef).Assembly.GetTypes().Where(t => t.Namespace == typeof(OpDef).Namespace))
+        {
+            foreach (var member in type.GetMembers(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.DeclaredOnly))
+            {
+                var (valueType, read) = member switch
+                {
+                    FieldInfo f when !f.Name.Contains('<') => (f.FieldType, (Func<object?>)(() => f.GetValue(null))),
+                    PropertyInfo p when p.GetIndexParameters().Length == 0 && p.GetMethod is not null => (p.PropertyType, () => p.GetValue(null)),
+                    _ => (null, null),
+                };
+                if (valueType is null || read is null) continue;
+                if (typeof(OpDef).IsAssignableFrom(valueType))
+                {
+                    if (member is FieldInfo { IsInitOnly: true }) { Assert.True(read() is not null, $"{type.Name}.{member.Name} is null"); checkedAny++; }
+                }
+                else if (typeof(System.Collections.IEnumerable).IsAssignableFrom(valueType) && valueType != typeof(string)
+                    && valueType.GetInterfaces().Concat([valueType]).Any(i => i.IsGenericType && i.GetGenericArguments().Any(a => typeof(OpDef).IsAssignableFrom(a))))
+                {
+                    if (read() is not System.Collections.IEnumerable items) continue;
+                    foreach (var item in items)
+                    {
+                        var op = item is KeyValuePair<string, OpDef> pair ? pair.Value : item;
+                        Assert.True(op is not null, $"{type.Name}.{member.Name} holds a null row");
+                    }
+                    checkedAny++;
+                }
+            }
+        }
+        Assert.True(checkedAny > 50, $"only {checkedAny} rows and collections checked");
+        Assert.Contains(Arithmetic.Maximum, Arithmetic.OneInstruction);
+        Assert.Contains(Arithmetic.Minimum, Arithmetic.OneInstruction);
+    }
+}

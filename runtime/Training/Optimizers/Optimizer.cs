@@ -36,7 +36,7 @@ public abstract record OptimizerOptions(double Lr)
         throw new InvalidOperationException($"{GetType().Name} has no momentum or beta1 to cycle.");
 }
 
-/// <summary>PyTorch's hyper-parameter checks, written so that NaN fails them as it does there (`if not 0.0 <= lr`).</summary>
+/// <summary>PyTorch's hyper-parameter checks, written so that NaN fails them as it does there (`if not 0.0 &lt;= lr`).</summary>
 internal static class OptimizerChecks
 {
     // PyTorch's message ("Invalid learning rate: -1"), naming the options property that holds the value ("Lr")
@@ -186,7 +186,7 @@ public abstract class Optimizer<TOptions, TRule> : IOptimizer where TOptions : O
         return group;
     }
 
-    /// <summary>Checks hyper-parameters as PyTorch's constructor does (NaN fails every check, as PyTorch's `not 0.0 <= x`).</summary>
+    /// <summary>Checks hyper-parameters as PyTorch's constructor does (NaN fails every check, as PyTorch's `not 0.0 &lt;= x`).</summary>
     protected virtual void Validate(TOptions options) { }
 
     private void ValidateOptions(TOptions o)
