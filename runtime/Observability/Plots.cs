@@ -66,12 +66,19 @@ public static class Plots
     {
         if (bins < 1) throw new ArgumentOutOfRangeException(nameof(bins), bins, "A histogram needs at least one bin.");
         CheckPath(path);
+        Save(HistogramPlot(samples, bins), path, title, xLabel, "count", width, height, legend: samples.Count > 1);
+    }
+
+    /// <summary>The histograms' plot, before its labels and legend.</summary>
+    internal static ScottPlot.Plot HistogramPlot(IReadOnlyDictionary<string, IReadOnlyList<double>> samples, int bins)
+    {
         var all = samples.Values.SelectMany(s => s).Where(double.IsFinite).ToArray();
         if (all.Length == 0) throw new ArgumentException("No finite values to count.", nameof(samples));
         double lo = all.Min(), hi = all.Max();
         if (hi == lo) (lo, hi) = (lo - 0.5, hi + 0.5);
         double step = (hi - lo) / bins;
         var plot = new ScottPlot.Plot();
+        double most = 0;
         foreach (var (name, values) in samples)
         {
             var counts = new double[bins];
@@ -82,8 +89,12 @@ public static class Plots
             line.LegendText = name;
             line.ConnectStyle = ScottPlot.ConnectStyle.StepHorizontal;
             line.MarkerSize = 0;
+            most = Math.Max(most, counts.Max());
         }
-        Save(plot, path, title, xLabel, "count", width, height, legend: samples.Count > 1);
+        // counts start at 0 (ScottPlot's autoscale put a margin below it, down to -5)
+        plot.Axes.AutoScale();
+        plot.Axes.SetLimitsY(0, Math.Max(1, most) * 1.05);
+        return plot;
     }
 
     private static readonly string[] Formats = [".png", ".jpg", ".jpeg", ".bmp", ".webp", ".svg"];

@@ -184,6 +184,10 @@ public class ObservabilityTests
             Assert.Equal((800, 500), PngSize(Path.Combine(dir, "loss.png")));
             Plots.Histograms(Path.Combine(dir, "h.png"), new Dictionary<string, IReadOnlyList<double>> { ["x"] = [1, 2, double.NaN, 3] });
             Plots.Histograms(Path.Combine(dir, "one.png"), new Dictionary<string, IReadOnlyList<double>> { ["x"] = [2, 2, 2] });   // bins around the one value
+            // counts start at 0: the autoscaled axis went below it (a new user saw the histogram's axis reach -5)
+            var limits = Plots.HistogramPlot(new Dictionary<string, IReadOnlyList<double>> { ["x"] = [1, 2, 2, 3, 3, 3] }, bins: 3).Axes.GetLimits();
+            Assert.Equal(0, limits.Bottom);
+            Assert.InRange(limits.Top, 3, 3.5);
             Assert.Throws<ArgumentException>(() => Plots.Histograms(Path.Combine(dir, "nan.png"), new Dictionary<string, IReadOnlyList<double>> { ["x"] = [double.NaN] }));
             Assert.Throws<ArgumentOutOfRangeException>(() => Plots.Histograms(Path.Combine(dir, "zero.png"), new Dictionary<string, IReadOnlyList<double>> { ["x"] = [1, 2] }, bins: 0));
             Plots.Scatter(Path.Combine(dir, "points.jpg"), [1, 2, double.NaN], [1, 4, 9]);
