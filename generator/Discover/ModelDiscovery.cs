@@ -147,8 +147,9 @@ internal static class ModelDiscovery
                 string kind = name switch { "Kiln.ParamAttribute" => "Param", "Kiln.BufferAttribute" => "Buffer", _ => "Module" };
                 diagnostics.Add(DiagnosticInfo.Create(Descriptors.BadDeclaration, location, kind == "Module"
                     ? $"[Module] field '{field.Name}' has an initial value ('{initial}'): the generated constructors build a submodule over the model's parameter block; remove the initializer"
-                    : $"[{kind}] field '{field.Name}' has an initial value ('{initial}'), which would never be used: the generated constructors make it a view of the model's block, initialised by the attribute's Init (Init = Init.Zeros or Init.Ones; Init.Default as nn.Linear's)"
-                      + (kind == "Param" ? $"; set other values after construction (model.Parameters.Set(\"{field.Name}\", values)) or load a checkpoint" : "; load other values from a checkpoint")));
+                    : $"[{kind}] field '{field.Name}' has an initial value ('{initial}'), which would never be used: the generated constructors make it a view of the model's block, "
+                      + (kind == "Param" ? $"initialised by the attribute's Init (Init = Init.Zeros or Init.Ones; Init.Default as nn.Linear's); set other values after construction (model.Parameters.Set(\"{field.Name}\", values)) or load a checkpoint"
+                          : "which starts at zero, or at one with Init = Init.Ones; load other values from a checkpoint")));
                 continue;
             }
             if (name is "Kiln.ParamAttribute" or "Kiln.BufferAttribute")
@@ -203,7 +204,7 @@ internal static class ModelDiscovery
         if (field.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax() is not VariableDeclaratorSyntax { Initializer: { } init }) return null;
         var value = init.Value is PostfixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.SuppressNullableWarningExpression } bang ? bang.Operand : init.Value;
         if (value is LiteralExpressionSyntax { RawKind: (int)SyntaxKind.NullLiteralExpression or (int)SyntaxKind.DefaultLiteralExpression }
-            or DefaultExpressionSyntax or MemberAccessExpressionSyntax { Name.Identifier.ValueText: "Unbound" })
+            or DefaultExpressionSyntax or MemberAccessExpressionSyntax { Name.Identifier.ValueText: "Unbound" } or IdentifierNameSyntax { Identifier.ValueText: "Unbound" })
             return null;
         string text = init.Value.ToString();
         return text.Length > 40 ? text.Substring(0, 37) + "..." : text;
