@@ -445,7 +445,7 @@ internal sealed class Lowerer
             throw new LoweringFailed();
         }
         // an IntTensor input takes part in arithmetic and comparisons as float values (exact below 2^24)
-        Node Float(Node n) => n.Op == Leaves.Input && n.Attrs.IsInt ? b.Indices(n, 0) : n;
+        Node Float(Node n) => b.AsIndices(n, 0);
         Node a = l.Tensor is { } lt ? Float(lt) : b.Const(l.Number ?? 0), c = r.Tensor is { } rt ? Float(rt) : b.Const(r.Number ?? 0);
         return new Value(b.Binary(Registry.Operators[e.Op], a, c), null, null);
     }

@@ -321,7 +321,10 @@ internal sealed class BodyParser(SemanticModel model, INamedTypeSymbol owner, Li
         }
         if (symbol is null && model.GetSymbolInfo(syntax, cancellationToken).CandidateReason != CandidateReason.None)
             return new ConstExpr("<error>", location);
-        return Unsupported(syntax, $"'{Describe(syntax)}'");
+        // the user's own words (a new user read "'SimpleMemberAccess'" for Parameters.Training)
+        return Unsupported(syntax, syntax is ElementAccessExpressionSyntax indexed && model.GetTypeInfo(indexed.Expression, cancellationToken).Type is { } indexedType && ModelDiscovery.IsKiln(indexedType, "IntTensor")
+            ? $"Indexing an IntTensor ('{Shorten(syntax.ToString())}'; Reshape it, or index what it is used with)"
+            : $"'{Shorten(syntax.ToString())}'");
     }
 
     /// <summary>The value of a static readonly field whose initializer is a compile-time constant (no value otherwise).</summary>

@@ -255,6 +255,20 @@ internal sealed class GraphBuilder
     public Node ScatterAdd(Node g, Node index, int dim, bool select, Shape shape) =>
         Make(GatherOp.ScatterAdd, [g, index], shape, new NodeAttrs { Dim = dim, Value = select ? 1 : 0 });
 
+    /// <summary>The IntTensor input that <paramref name="n"/> is, or is a view of (ids.Reshape(-1), labels[..8]); else null.</summary>
+    public static Node? IntInput(Node n) => n.Op == ViewOp.Instance ? IntInput(n.Inputs[0]) : n.Op == Leaves.Input && n.Attrs.IsInt ? n : null;
+
+    /// <summary>
+    /// An IntTensor input, or a view of one, as float indices: the input is converted (its values checked against
+    /// <paramref name="bound"/> on the host, 0 for none) and the same views taken of the floats. Any other node is
+    /// returned as it is. (A view of an int input read as floats read the target buffer's ints as the arena's floats: a
+    /// new user's embedding over ids.Reshape(-1) compiled and failed at every run.)
+    /// </summary>
+    public Node AsIndices(Node n, long bound, bool padding = false) =>
+        n.Op == Leaves.Input && n.Attrs.IsInt ? Indices(n, bound, padding)
+        : n.Op == ViewOp.Instance && IntInput(n) is not null ? Make(ViewOp.Instance, [AsIndices(n.Inputs[0], bound, padding)], n.Shape, n.Attrs)
+        : n;
+
     /// <summary>An IntTensor input as float indices for the index kernels; <paramref name="bound"/> is checked on the host.</summary>
     public Node Indices(Node input, long bound, bool padding = false) => input.Op == IndicesOp.Instance ? input
         : Make(IndicesOp.Instance, [input], input.Shape, new NodeAttrs { Value = bound, Ignore = padding ? -1 : -100 });

@@ -27,7 +27,7 @@ internal static class LossOps
         double smoothing = c.Number("labelSmoothing", 0);
         if (smoothing < 0 || smoothing > 1) throw c.Fail($"labelSmoothing = {smoothing} (PyTorch takes 0 to 1)");
         if (x.Shape.Rank < 2) throw new ShapeException(Descriptors.TargetShape, "CrossEntropy (input must be (N, C) or (N, C, d1, ...))", x.Shape.ToString(), target.Shape.ToString());
-        if (target.Op != Leaves.Input || !target.Attrs.IsInt)
+        if (GraphBuilder.IntInput(target) is null)
             return Probabilities(c.B, c.B.Softmax(x, 1, log: true), target, c.Optional("weight"), NoBatchMean(c), smoothing);
         // (N, C) logits without smoothing: the picked log-probabilities come off the softmax, which the backward reuses
         bool rows = x.Shape.Rank == 2 && smoothing == 0;

@@ -214,8 +214,7 @@ internal static partial class Lowerings
     /// <summary>mask.float() / indices.float(): masks already are 0/1 floats in the graph; an IntTensor input is converted.</summary>
     public static Node Float(Call c)
     {
-        var x = c.X();
-        return x.Op == Leaves.Input && x.Attrs.IsInt ? c.B.Indices(x, 0) : x;
+        return c.B.AsIndices(c.X(), 0);
     }
 
     /// <summary>masked_select's length is the mask's count, known only at run time: a static plan cannot hold it.</summary>
@@ -433,14 +432,15 @@ internal static partial class Lowerings
         return c.B.Gather(x, index, dim, select: true);
     }
 
-    /// <summary>The index argument as float indices: an IntTensor input is converted (and checked on the host against the dim's size).</summary>
+    /// <summary>The index argument as float indices: an IntTensor input, or a view of one, is converted (and checked on the
+    /// host against the dim's size).</summary>
     private static Node IndexOperand(Call c, Node x, int dim)
     {
         var index = c.Required("index");
-        if (index.Op == Leaves.Input && index.Attrs.IsInt)
+        if (GraphBuilder.IntInput(index) is not null)
         {
             if (!x.Shape[dim].IsConstant) throw c.Fail($"An index into the named dim '{x.Shape[dim]}'");
-            return c.B.Indices(index, x.Shape[dim].Coefficient);
+            return c.B.AsIndices(index, x.Shape[dim].Coefficient);
         }
         return index;
     }

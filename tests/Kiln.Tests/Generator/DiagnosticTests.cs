@@ -118,6 +118,14 @@ public class DiagnosticTests
         Assert.Contains("class indices are an IntTensor", eager.Message);
     }
 
+    /// <summary>An IntTensor is reshaped in a model, not indexed: the message says so in the user's words (it quoted Roslyn's
+    /// syntax kind, "'ElementAccess'"), as it quotes any other expression outside the language.</summary>
+    [Theory]
+    [InlineData("[Param(3, 2)] Tensor w; [Loss] public Tensor L([Shape(4, 2)] Tensor x, [Shape(2, 4)] IntTensor t) => Losses.CrossEntropy(Linear(x, w), [|t[1]|]);", "Indexing an IntTensor ('t[1]'; Reshape it")]
+    [InlineData("[Param(3)] Tensor w; [Loss] public Tensor L([Shape(3)] Tensor x) => (x * w).Sum() * [|System.Environment.ProcessorCount|];", "'System.Environment.ProcessorCount'")]
+    public void An_expression_outside_the_language_is_quoted_as_written(string members, string reason) =>
+        MarkedSource.SingleAt(Usings + "[Model] public partial class M { " + members + " }", "KLN0001", reason);
+
     [Fact]
     public void MarginRanking_with_a_target_of_another_rank_is_rejected_at_the_call()
     {
