@@ -594,8 +594,15 @@ public abstract class Plan : IDisposable
         CopyOut(GradSlot(name), destination, _gradientsCurrent, $"The gradient of '{name}'",
             $"No gradient of '{name}' to read: call ForwardBackward first (Forward computes no gradients).");
 
-    private (string Name, long Offset, long Count) GradSlot(string name) =>
-        Slot(InputGradSlots, name, $"The plan has no gradient for '{name}'", "mark the input [RequiresGrad]");
+    private (string Name, long Offset, long Count) GradSlot(string name)
+    {
+        // a parameter's name (a new user asked for w's this way) is answered with where its gradient is
+        bool parameter = false;
+        foreach (var p in State.Layout) parameter |= p.Name == name;
+        return Slot(InputGradSlots, name, $"The plan has no gradient for '{name}'", parameter
+            ? $"'{name}' is a parameter: its gradient is in the model's block, model.Parameters.Grad(\"{name}\")"
+            : "mark the input [RequiresGrad]");
+    }
 
     private delegate void ReadInto(string name, Span<float> destination);
 

@@ -99,7 +99,13 @@ public sealed class CosineAnnealingLR : LRScheduler
 {
     private readonly int _tMax;
     private readonly double _etaMin;
-    public CosineAnnealingLR(IOptimizer optimizer, int tMax, double etaMin = 0) : base(optimizer) { _tMax = tMax; _etaMin = etaMin; Initialize(); }
+    public CosineAnnealingLR(IOptimizer optimizer, int tMax, double etaMin = 0) : base(optimizer)
+    {
+        // PyTorch takes T_max = 0 and fails at its first step (a modulo by zero): refused here, where the mistake is
+        _tMax = tMax > 0 ? tMax : throw new ArgumentOutOfRangeException(nameof(tMax), tMax, "CosineAnnealingLR's T_max must be a positive number of epochs.");
+        _etaMin = etaMin;
+        Initialize();
+    }
 
     protected override double NextLr(int g, double lr)
     {

@@ -84,7 +84,9 @@ public class InputGradTests
         plan.Forward(x, x, 1f);
         Assert.Contains("call ForwardBackward first", Assert.Throws<InvalidOperationException>(() => plan.InputGrad("x")).Message);
         plan.ForwardBackward(x, x, 1f);
-        Assert.Contains("mark the input [RequiresGrad]", Assert.Throws<ArgumentException>(() => plan.InputGrad("a")).Message);
+        Assert.Contains("mark the input [RequiresGrad]", Assert.Throws<ArgumentException>(() => plan.InputGrad("b")).Message);
+        // a parameter's gradient is in the model's block: the message says where, not to mark it [RequiresGrad]
+        Assert.Contains("'a' is a parameter: its gradient is in the model's block, model.Parameters.Grad(\"a\")", Assert.Throws<ArgumentException>(() => plan.InputGrad("a")).Message);
         Assert.Contains("has 6 values", Assert.Throws<ArgumentException>(() => plan.InputGrad("x", new float[5])).Message);
     }
 

@@ -129,6 +129,9 @@ public class SchedulerTests
         Assert.Contains("saved by a ReduceLROnPlateau; this scheduler is a StepLR", Assert.Throws<ArgumentException>(() => new StepLR(o, 2).LoadStateDict(plateau)).Message);
         Assert.Contains("saved by a StepLR", Assert.Throws<ArgumentException>(() => new ReduceLROnPlateau(o).LoadStateDict(new StepLR(o, 2).StateDict())).Message);
         Assert.Contains("Expected positive integer T_0, but got 0", Assert.Throws<ArgumentOutOfRangeException>(() => new CosineAnnealingWarmRestarts(o, 0)).Message);
+        // T_max = 0 failed at the first step with a DivideByZeroException (a new user's trial)
+        Assert.Contains("T_max must be a positive number of epochs", Assert.Throws<ArgumentOutOfRangeException>(() => new CosineAnnealingLR(o, 0)).Message);
+        Assert.Contains("StepLR's step_size must be a positive", Assert.Throws<ArgumentOutOfRangeException>(() => new StepLR(o, 0)).Message);
         Assert.Contains("total_steps", Assert.Throws<ArgumentOutOfRangeException>(() => new OneCycleLR(o, 0.1, 0)).Message);
         Assert.Contains("step_size", Assert.Throws<ArgumentOutOfRangeException>(() => new StepLR(o, 0)).Message);
     }
