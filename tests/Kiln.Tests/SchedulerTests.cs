@@ -120,6 +120,22 @@ public class SchedulerTests
         Assert.Equal(expected, Run(b, t.Step, 6));
     }
 
+    /// <summary>A scheduler's state written to disk as JSON (training.md's way: Checkpoint holds the optimizer, not the
+    /// scheduler) reads back into a scheduler that goes on exactly as the one that wrote it.</summary>
+    [Fact]
+    public void A_scheduler_state_round_trips_through_json()
+    {
+        var (o, d) = Optimizer(); using var _ = d;
+        var plateau = new ReduceLROnPlateau(o, patience: 1);
+        foreach (var loss in new[] { 1.0, 0.9, 0.95, 0.97 }) plateau.Step(loss);
+        var json = System.Text.Json.JsonSerializer.Serialize(plateau.StateDict());
+        var restored = new ReduceLROnPlateau(o, patience: 1);
+        restored.LoadStateDict(System.Text.Json.JsonSerializer.Deserialize<SchedulerState>(json)!);
+        Assert.Equal(plateau.StateDict().Values, restored.StateDict().Values);
+        Assert.Equal(plateau.StateDict().LastEpoch, restored.StateDict().LastEpoch);
+        Assert.Contains("saved by a ReduceLROnPlateau", Assert.Throws<ArgumentException>(() => new StepLR(o, 2).LoadStateDict(System.Text.Json.JsonSerializer.Deserialize<SchedulerState>(json)!)).Message);
+    }
+
     /// <summary>A state loads only into the kind of scheduler that saved it; bad arguments say what is expected.</summary>
     [Fact]
     public void A_state_of_another_scheduler_is_refused_and_bad_arguments_say_what_they_need()
