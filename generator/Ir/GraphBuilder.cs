@@ -255,7 +255,7 @@ internal sealed class GraphBuilder
     public Node ScatterAdd(Node g, Node index, int dim, bool select, Shape shape) =>
         Make(GatherOp.ScatterAdd, [g, index], shape, new NodeAttrs { Dim = dim, Value = select ? 1 : 0 });
 
-    /// <summary>The IntTensor input that <paramref name="n"/> is, or is a view of (ids.Reshape(-1), labels[..8]); else null.</summary>
+    /// <summary>The IntTensor input that <paramref name="n"/> is, or is a view of (ids.Reshape(-1)); else null.</summary>
     public static Node? IntInput(Node n) => n.Op == ViewOp.Instance ? IntInput(n.Inputs[0]) : n.Op == Leaves.Input && n.Attrs.IsInt ? n : null;
 
     /// <summary>

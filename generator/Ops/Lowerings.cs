@@ -211,11 +211,9 @@ internal static partial class Lowerings
     /// <summary>x.masked_fill(mask, value) = where(mask, value, x).</summary>
     public static Node MaskedFill(Call c) => c.B.Where(c.Required("mask"), c.B.Const(c.Number("value", 0)), c.X());
 
-    /// <summary>mask.float() / indices.float(): masks already are 0/1 floats in the graph; an IntTensor input is converted.</summary>
-    public static Node Float(Call c)
-    {
-        return c.B.AsIndices(c.X(), 0);
-    }
+    /// <summary>mask.float() / indices.float(): masks already are 0/1 floats in the graph; an IntTensor input (or a reshape of
+    /// one) is converted.</summary>
+    public static Node Float(Call c) => c.B.AsIndices(c.X(), 0);
 
     /// <summary>masked_select's length is the mask's count, known only at run time: a static plan cannot hold it.</summary>
     public static Node MaskedSelect(Call c) => throw c.Report(Diagnostics.Descriptors.DataDependentShape, "MaskedSelect",
