@@ -133,7 +133,9 @@ public sealed class Device : IDisposable
             }
             catch (Exception e) when (e is NotSupportedException or ArgumentException)
             {
-                throw new NotSupportedException($"KILN_DEVICE={forced}: {e.Message} Devices available here: {string.Join(", ", Available())}.", e);
+                // the inner message without .NET's "(Parameter 'name')" suffix, which would land mid-sentence
+                string reason = e is ArgumentException a && a.ParamName is { } p ? e.Message.Replace($" (Parameter '{p}')", "") : e.Message;
+                throw new NotSupportedException($"KILN_DEVICE={forced}: {reason} Devices available here: {string.Join(", ", Available())}.", e);
             }
         }
         foreach (var (name, factory) in new (string, Func<Device>)[] { ("cuda", Cuda), ("opencl", OpenCL) })

@@ -66,7 +66,8 @@ public static class Plots
     {
         if (bins < 1) throw new ArgumentOutOfRangeException(nameof(bins), bins, "A histogram needs at least one bin.");
         CheckPath(path);
-        Save(HistogramPlot(samples, bins), path, title, xLabel, "count", width, height, legend: samples.Count > 1);
+        // the legend above the bins' tails, which start at 0 now (in the lower right it covered them)
+        Save(HistogramPlot(samples, bins), path, title, xLabel, "count", width, height, legend: samples.Count > 1, ScottPlot.Alignment.UpperRight);
     }
 
     /// <summary>The histograms' plot, before its labels and legend.</summary>
@@ -108,12 +109,14 @@ public static class Plots
             throw new ArgumentException($"'{path}': a plot is written as {string.Join(", ", Formats)} (by its extension); '{extension}' is none of them.", nameof(path));
     }
 
-    private static void Save(ScottPlot.Plot plot, string path, string title, string xLabel, string yLabel, int width, int height, bool legend)
+    private static void Save(ScottPlot.Plot plot, string path, string title, string xLabel, string yLabel, int width, int height, bool legend,
+        ScottPlot.Alignment? legendAt = null)
     {
         if (title.Length > 0) plot.Title(title);
         plot.XLabel(xLabel);
         if (yLabel.Length > 0) plot.YLabel(yLabel);
-        if (legend) plot.ShowLegend();
+        if (legend && legendAt is { } at) plot.ShowLegend(at);
+        else if (legend) plot.ShowLegend();
         var folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
         if (!string.IsNullOrEmpty(folder)) System.IO.Directory.CreateDirectory(folder);
         plot.Save(path, width, height);

@@ -206,7 +206,14 @@ public static class Checkpoint
         var layout = model.Layout;
         foreach (var (p, kind) in layout.Select(p => (p, "parameter")).Concat(model.BufferLayout.Select(b => (b, "buffer"))))
         {
-            if (!contents.Tensors.TryGetValue(p.Name, out var t)) throw new InvalidDataException($"{path}: {kind} '{p.Name}' is missing.");
+            if (!contents.Tensors.TryGetValue(p.Name, out var t))
+            {
+                // a renamed tensor is missing under one name and present under another: name the others too
+                var others = contents.Tensors.Keys.Where(n => !n.StartsWith(OptimizerPrefix, StringComparison.Ordinal)
+                    && layout.All(q => q.Name != n) && model.BufferLayout.All(b => b.Name != n)).ToList();
+                throw new InvalidDataException($"{path}: {kind} '{p.Name}' is missing." + (others.Count == 0 ? ""
+                    : $" The file holds {string.Join(", ", others.Select(n => $"'{n}'"))}, which this model does not have."));
+            }
             if (!t.Shape.SequenceEqual(p.Shape))
                 throw new InvalidDataException($"{path}: tensor '{p.Name}' has shape [{string.Join(", ", t.Shape)}] but the model's {kind} is [{string.Join(", ", p.Shape)}].");
         }

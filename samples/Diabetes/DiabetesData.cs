@@ -19,24 +19,14 @@ public sealed class DiabetesData(float[] features, float[] labels)
     public float[] Y { get; } = labels;
     public int Count => Y.Length;
 
+    /// <summary>The table through Kiln's CSV reader: the last column is the label; a malformed line is an
+    /// InvalidDataException naming the line and column.</summary>
     public static DiabetesData Load(string path)
     {
-        var lines = File.ReadAllLines(path).Where(l => l.Length > 0).ToArray();
-        var x = new float[lines.Length * Features];
-        var y = new float[lines.Length];
-        for (int i = 0; i < lines.Length; i++)
-        {
-            var cells = lines[i].Split(',');
-            if (cells.Length != Features + 1)
-                throw new FormatException($"{path}:{i + 1}: expected {Features + 1} comma-separated values, found {cells.Length}.");
-            for (int j = 0; j <= Features; j++)
-            {
-                if (!float.TryParse(cells[j], NumberStyles.Float, CultureInfo.InvariantCulture, out var v))
-                    throw new FormatException($"{path}:{i + 1}, column {j + 1}: '{cells[j]}' is not a number.");
-                if (j < Features) x[i * Features + j] = v; else y[i] = v;
-            }
-        }
-        return new DiabetesData(x, y);
+        var table = Csv.Load(path);
+        if (table.FeatureSize != Features)
+            throw new InvalidDataException($"{path}: expected {Features} features and a label per row, found {table.FeatureSize + 1} columns.");
+        return new DiabetesData(table.Features, table.Targets!);
     }
 
     /// <summary>759 rows (the size of the seed's file) from a fixed logistic model: deterministic for a seed.</summary>

@@ -13,5 +13,6 @@ foreach (var e in examples)
 LossDemos.WriteCurve(device, "smoothl1_vs_l1.png");
 Console.WriteLine("Wrote smoothl1_vs_l1.png");
 int wrong = examples.Count(e => !e.Matches);
-Console.WriteLine(wrong == 0 ? $"All {examples.Count} examples match PyTorch." : $"{wrong} of {examples.Count} examples differ from PyTorch.");
+// PyTorch's values are the seed's printout, from inputs it printed rounded to 4 decimals: a last digit may differ
+Console.WriteLine(wrong == 0 ? $"All {examples.Count} examples match PyTorch (within 1.5e-4: the seed printed its inputs rounded)." : $"{wrong} of {examples.Count} examples differ from PyTorch.");
 return wrong == 0 ? 0 : 1;

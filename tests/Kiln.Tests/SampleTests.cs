@@ -170,7 +170,7 @@ public class SampleTests
     {
         var path = Path.GetTempFileName();
         File.WriteAllText(path, "0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,1\n0.1,0.2,oops,0.4,0.5,0.6,0.7,0.8,0\n");
-        var e = Assert.Throws<FormatException>(() => DiabetesData.Load(path));
+        var e = Assert.Throws<InvalidDataException>(() => DiabetesData.Load(path));
         Assert.Contains(":2, column 3", e.Message);
         Assert.Contains("oops", e.Message);
         File.Delete(path);
