@@ -42,8 +42,17 @@ public abstract class LRScheduler
     {
         LastEpoch++;
         var groups = Optimizer.Groups;
-        for (int i = 0; i < groups.Count; i++) groups[i].Lr = NextLr(i, groups[i].Lr);
+        int count = FollowsAddedGroups ? groups.Count : Math.Min(groups.Count, BaseLrs.Length);
+        for (int i = 0; i < count; i++) groups[i].Lr = NextLr(i, groups[i].Lr);
     }
+
+    /// <summary>
+    /// Whether a group added to the optimizer after the scheduler was made is scheduled too, as PyTorch's forms do: those
+    /// that multiply each group's current rate (StepLR, ExponentialLR, LinearLR) take every group; those that read each
+    /// group's base rate (zip over base_lrs: cosine, lambda, one-cycle) leave a later group at its own rate (they read
+    /// past their base rates and threw).
+    /// </summary>
+    protected virtual bool FollowsAddedGroups => true;
 
     /// <summary>The rate of group i for epoch LastEpoch, given its current rate.</summary>
     protected abstract double NextLr(int group, double current);
@@ -99,6 +108,8 @@ public sealed class CosineAnnealingLR : LRScheduler
 {
     private readonly int _tMax;
     private readonly double _etaMin;
+    protected override bool FollowsAddedGroups => false;
+
     public CosineAnnealingLR(IOptimizer optimizer, int tMax, double etaMin = 0) : base(optimizer)
     {
         // PyTorch takes T_max = 0 and fails at its first step (a modulo by zero): refused here, where the mistake is
@@ -139,6 +150,7 @@ public sealed class CosineAnnealingWarmRestarts : LRScheduler
     }
 
     protected override double NextLr(int g, double lr) => _etaMin + (BaseLrs[g] - _etaMin) * (1 + Math.Cos(Math.PI * _tCur / _tI)) / 2;
+    protected override bool FollowsAddedGroups => false;
     protected override void Save(Dictionary<string, double> v) { v["T_cur"] = _tCur; v["T_i"] = _tI; }
     protected override void Restore(IReadOnlyDictionary<string, double> v) { _tCur = v["T_cur"]; _tI = v["T_i"]; }
 }
@@ -171,6 +183,7 @@ public sealed class LambdaLR : LRScheduler
     private readonly Func<int, double> _lambda;
     public LambdaLR(IOptimizer optimizer, Func<int, double> lrLambda) : base(optimizer) { _lambda = lrLambda; Initialize(); }
     protected override double NextLr(int g, double lr) => BaseLrs[g] * _lambda(LastEpoch);
+    protected override bool FollowsAddedGroups => false;
 }
 
 public enum AnnealStrategy { Cos, Linear }
@@ -187,6 +200,8 @@ public sealed class OneCycleLR : LRScheduler
     private readonly double _baseMomentum, _maxMomentum;
     private readonly AnnealStrategy _anneal;
     private readonly int _total;
+
+    protected override bool FollowsAddedGroups => false;
 
     public OneCycleLR(IOptimizer optimizer, double maxLr, int totalSteps, double pctStart = 0.3, AnnealStrategy annealStrategy = AnnealStrategy.Cos,
         bool cycleMomentum = true, double baseMomentum = 0.85, double maxMomentum = 0.95, double divFactor = 25, double finalDivFactor = 1e4, bool threePhase = false)
@@ -257,7 +272,8 @@ public sealed class ReduceLROnPlateau
     private readonly PlateauMode _mode;
     private readonly ThresholdMode _thresholdMode;
     private readonly double _factor, _threshold, _eps;
-    private readonly double[] _minLr;
+    /// <summary>One min_lr for every group, those added to the optimizer later included (PyTorch's scalar min_lr).</summary>
+    private readonly double _minLr;
     private readonly int _patience, _cooldown;
 
     public ReduceLROnPlateau(IOptimizer optimizer, PlateauMode mode = PlateauMode.Min, double factor = 0.1, int patience = 10, double threshold = 1e-4,
@@ -265,7 +281,7 @@ public sealed class ReduceLROnPlateau
     {
         if (factor >= 1.0) throw new ArgumentOutOfRangeException(nameof(factor), "Factor should be < 1.0.");
         (_optimizer, _mode, _factor, _patience, _threshold, _thresholdMode, _cooldown, _eps) = (optimizer, mode, factor, patience, threshold, thresholdMode, cooldown, eps);
-        _minLr = Enumerable.Repeat(minLr, optimizer.Groups.Count).ToArray();
+        _minLr = minLr;
         Best = mode == PlateauMode.Min ? double.PositiveInfinity : double.NegativeInfinity;
     }
 
@@ -294,7 +310,7 @@ public sealed class ReduceLROnPlateau
             for (int i = 0; i < _optimizer.Groups.Count; i++)
             {
                 var g = _optimizer.Groups[i];
-                double next = Math.Max(g.Lr * _factor, _minLr[i]);
+                double next = Math.Max(g.Lr * _factor, _minLr);
                 if (g.Lr - next > _eps) g.Lr = next;
             }
             CooldownCounter = _cooldown;

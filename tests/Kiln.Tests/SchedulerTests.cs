@@ -120,6 +120,30 @@ public class SchedulerTests
         Assert.Equal(expected, Run(b, t.Step, 6));
     }
 
+    /// <summary>
+    /// A group added to the optimizer after the scheduler: PyTorch's multiplicative forms schedule it too, the forms over
+    /// base rates leave it at its own rate (cosine read past its base rates at its restart step and threw; plateau and
+    /// one-cycle read past their per-group arrays).
+    /// </summary>
+    [Fact]
+    public void A_group_added_after_the_scheduler_is_scheduled_as_PyTorch_does()
+    {
+        using var d = Device.ManagedCpu();
+        var model = new Himmelblau(d);
+        Sgd Make() { var o = new Sgd(model.Parameters, new SgdOptions(0.05), ["x"]); return o; }
+        var step = Make(); var stepLr = new StepLR(step, 2, 0.5); step.AddParamGroup(["y"], new SgdOptions(0.2));
+        var cosine = Make(); var cosineLr = new CosineAnnealingLR(cosine, 2); cosine.AddParamGroup(["y"], new SgdOptions(0.2));
+        var lambda = Make(); var lambdaLr = new LambdaLR(lambda, e => 1.0 / (e + 1)); lambda.AddParamGroup(["y"], new SgdOptions(0.2));
+        var plateau = Make(); var plateauLr = new ReduceLROnPlateau(plateau, patience: 0, minLr: 0.01); plateau.AddParamGroup(["y"], new SgdOptions(0.2));
+        for (int e = 1; e <= 6; e++) { stepLr.Step(); cosineLr.Step(); lambdaLr.Step(); plateauLr.Step(1.0); }
+        Assert.Equal(0.05 * 0.125, stepLr.LastLr[0], 12);   // epochs 2, 4, 6 halve both
+        Assert.Equal(0.2 * 0.125, stepLr.LastLr[1], 12);
+        Assert.Equal(0.2, cosineLr.LastLr[1]);
+        Assert.Equal(0.2, lambdaLr.LastLr[1]);
+        Assert.Equal(0.05 / 7, lambdaLr.LastLr[0], 12);
+        Assert.Equal([0.01, 0.01], plateauLr.LastLr);   // cut by 10 at each of 5 bad epochs, down to min_lr, both groups
+    }
+
     /// <summary>A scheduler's state written to disk as JSON (training.md's way: Checkpoint holds the optimizer, not the
     /// scheduler) reads back into a scheduler that goes on exactly as the one that wrote it.</summary>
     [Fact]
