@@ -149,8 +149,8 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
     /// <summary>Embedding lookups (IndexSelect along dim 0 of a parameter by an IntTensor input): their rows are marked for SparseAdam.</summary>
     private IEnumerable<(string Path, Node Input)> Embeddings() =>
         m.Graph.Builder.Nodes.Where(n => n.Op == GatherOp.Gather && n.Attrs.Value == 1 && n.Attrs.Dim == 0 && n.Inputs[0].Op == Leaves.Param
-                && n.Inputs[1].Op == IndicesOp.Instance && m.Fusion.Kernels.Any(k => k.Root == n))
-            .Select(n => (n.Inputs[0].Attrs.Name, n.Inputs[1].Inputs[0])).Distinct();
+                && Unviewed(n.Inputs[1]).Op == IndicesOp.Instance && m.Fusion.Kernels.Any(k => k.Root == n))
+            .Select(n => (n.Inputs[0].Attrs.Name, Unviewed(n.Inputs[1]).Inputs[0])).Distinct();   // ids.Reshape(-1): the same rows
 
     public void Emit(SourceWriter w)
     {

@@ -334,7 +334,7 @@ internal static class LossOps
         var t = c.Target();
         if (x.Shape.Rank != 2 || !t.Shape.Equals(x.Shape))
             throw new ShapeException(Descriptors.TargetShape, "MultilabelMarginLoss (input (N, C), target of the same shape)", x.Shape.ToString(), t.Shape.ToString());
-        var index = b.Indices(t, x.Shape[1].Coefficient, padding: true);
+        var index = b.AsIndices(t, x.Shape[1].Coefficient, padding: true);
         var negative = b.Binary(Arithmetic.Lt, index, b.Const(0));
         // an entry counts while no -1 came before it (or at it); the ones that do not scatter 0 into class 0
         var valid = b.Binary(Arithmetic.Eq, b.CumSum(negative, 1, reverse: false), b.Const(0));
@@ -411,10 +411,10 @@ internal static class LossOps
         long maxTarget = concatenated ? targets.Shape[0].Coefficient : targets.Shape[1].Coefficient;
         int blank = c.Int("blank", 0);
         if (blank < 0 || blank >= classes) throw c.Fail($"CtcLoss with blank = {blank} for {classes} classes");
-        var losses = b.Ctc(lp, b.Indices(targets, classes), b.Indices(inputLengths, time + 1), b.Indices(targetLengths, maxTarget + 1),
+        var losses = b.Ctc(lp, b.AsIndices(targets, classes), b.AsIndices(inputLengths, time + 1), b.AsIndices(targetLengths, maxTarget + 1),
             [blank, concatenated ? 1 : 0, c.Bool("zeroInfinity") ? 1 : 0, maxTarget]);
         int reduction = NoBatchMean(c);
         if (reduction != Mean) return Reduce(b, losses, reduction);
-        return Reduce(b, b.Div(losses, b.ClampMin(b.Indices(targetLengths, maxTarget + 1), 1)), Mean);
+        return Reduce(b, b.Div(losses, b.ClampMin(b.AsIndices(targetLengths, maxTarget + 1), 1)), Mean);
     }
 }

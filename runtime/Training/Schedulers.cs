@@ -6,7 +6,10 @@ namespace Kiln;
 
 /// <summary>A scheduler's state_dict: its epoch counter, base learning rates and internal counters, and the kind of
 /// scheduler that saved it (a state loads only into the same kind).</summary>
-public sealed record SchedulerState(int LastEpoch, IReadOnlyList<double> BaseLrs, IReadOnlyDictionary<string, double> Values, string? Scheduler = null)
+/// <remarks>Values may be ±∞ (a plateau's best before its first metric): JSON writes them as "Infinity" strings.</remarks>
+public sealed record SchedulerState(int LastEpoch, IReadOnlyList<double> BaseLrs,
+    [property: System.Text.Json.Serialization.JsonNumberHandling(System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals)] IReadOnlyDictionary<string, double> Values,
+    string? Scheduler = null)
 {
     internal void CheckKind(object into)
     {
@@ -48,9 +51,9 @@ public abstract class LRScheduler
 
     /// <summary>
     /// Whether a group added to the optimizer after the scheduler was made is scheduled too, as PyTorch's forms do: those
-    /// that multiply each group's current rate (StepLR, ExponentialLR, LinearLR) take every group; those that read each
-    /// group's base rate (zip over base_lrs: cosine, lambda, one-cycle) leave a later group at its own rate (they read
-    /// past their base rates and threw).
+    /// that multiply each group's current rate (StepLR, ExponentialLR, LinearLR, cosine's recursive form) take every group;
+    /// those that read each group's base rate (zip over base_lrs: warm restarts, lambda) leave a later group at its own
+    /// rate, and so does one-cycle, whose PyTorch form raises (they read past their base rates and threw).
     /// </summary>
     protected virtual bool FollowsAddedGroups => true;
 
@@ -70,7 +73,9 @@ public abstract class LRScheduler
     public void LoadStateDict(SchedulerState state)
     {
         state.CheckKind(this);
-        if (state.BaseLrs.Count != BaseLrs.Length) throw new ArgumentException($"The state has {state.BaseLrs.Count} base rates; the optimizer has {BaseLrs.Length} groups.", nameof(state));
+        // fewer base rates than groups: the state was saved before groups were added, which it then leaves as it did
+        if (state.BaseLrs.Count > Optimizer.Groups.Count)
+            throw new ArgumentException($"The state has {state.BaseLrs.Count} base rates; the optimizer has {Optimizer.Groups.Count} groups.", nameof(state));
         LastEpoch = state.LastEpoch;
         BaseLrs = state.BaseLrs.ToArray();
         Restore(state.Values);
@@ -108,8 +113,6 @@ public sealed class CosineAnnealingLR : LRScheduler
 {
     private readonly int _tMax;
     private readonly double _etaMin;
-    protected override bool FollowsAddedGroups => false;
-
     public CosineAnnealingLR(IOptimizer optimizer, int tMax, double etaMin = 0) : base(optimizer)
     {
         // PyTorch takes T_max = 0 and fails at its first step (a modulo by zero): refused here, where the mistake is
@@ -122,7 +125,8 @@ public sealed class CosineAnnealingLR : LRScheduler
     {
         int e = LastEpoch;
         if (e == 0) return lr;
-        if ((e - 1 - _tMax) % (2 * _tMax) == 0) return lr + (BaseLrs[g] - _etaMin) * (1 - Math.Cos(Math.PI / _tMax)) / 2;
+        // the restart step reads the base rate: a group added after the scheduler keeps its rate there, as PyTorch's zip
+        if ((e - 1 - _tMax) % (2 * _tMax) == 0) return g < BaseLrs.Length ? lr + (BaseLrs[g] - _etaMin) * (1 - Math.Cos(Math.PI / _tMax)) / 2 : lr;
         return (1 + Math.Cos(Math.PI * e / _tMax)) / (1 + Math.Cos(Math.PI * (e - 1) / _tMax)) * (lr - _etaMin) + _etaMin;
     }
 }

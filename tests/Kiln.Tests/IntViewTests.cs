@@ -17,6 +17,8 @@ public partial class IdViews
     [Forward] public Tensor Bag([Shape(2, 3)] IntTensor ids) => table.IndexSelect(0, ids.Reshape(-1)).Reshape(2, 3, 3).Mean(1);
     [Forward] public Tensor GatherReshaped([Shape(2, 2)] Tensor x, [Shape(4)] IntTensor i) => x.Gather(1, i.Reshape(2, 2));
     [Forward] public Tensor Scaled([Shape(2, 3)] IntTensor ids) => ids.Reshape(3, 2).Float().Reshape(6) * 3f;
+    [Forward] public Tensor Mlm([Shape(2, 4)] Tensor x, [Shape(8)] IntTensor t) => Losses.MultilabelMarginLoss(x, t.Reshape(2, 4));
+    [Loss] public Tensor BagLoss([Shape(2, 3)] IntTensor ids, [Shape(6, 3)] Tensor r) => (table.IndexSelect(0, ids.Reshape(-1)) * r).Sum();
     [Loss] public Tensor Ce([Shape(6, 4)] Tensor x, [Shape(2, 3)] IntTensor t) => Losses.CrossEntropy(Linear(x, w), t.Reshape(-1));
 }
 
@@ -53,8 +55,36 @@ public class IntViewTests
         }
         using (var plan = m.CompileGatherReshaped())
             Assert.Equal([2f, 2f, 3f, 4f], plan.Run([1f, 2f, 3f, 4f], [1, 1, 0, 1]));   // x[0, 1], x[0, 1]; x[1, 0], x[1, 1]
+        // PyTorch's documented MultiLabelMarginLoss example, twice, its targets passed flat and reshaped in the model: 0.85
+        using (var plan = m.CompileMlm())
+        {
+            Assert.Equal(0.85f, plan.Run([0.1f, 0.2f, 0.4f, 0.8f, 0.1f, 0.2f, 0.4f, 0.8f], [3, 0, -1, 1, 3, 0, -1, 1])[0], 5);
+            Assert.Contains("'t'", Assert.ThrowsAny<ArgumentException>(() => plan.Run(new float[8], [3, 0, -1, 1, 3, 4, -1, 1])).Message);
+        }
         using (var plan = m.CompileScaled())
             Assert.Equal(Ids.Select(v => 3f * v).ToArray(), plan.Run(Ids));
+    }
+
+    /// <summary>SparseAdam updates the rows a lookup read, even with a zero gradient (PyTorch's sparse gradient holds
+    /// them): a lookup over reshaped ids marks its rows as a lookup over the bare ids does.</summary>
+    [Theory]
+    [InlineData("cpu")]
+    [InlineData("ilgpu-cpu")]
+    public void A_lookup_over_reshaped_ids_marks_its_rows_for_SparseAdam(string device)
+    {
+        using var d = Device.Create(device);
+        var m = new IdViews(d, seed: 5);
+        using var step = m.CompileBagLoss();
+        var opt = new SparseAdam(m.Parameters, new AdamOptions(0.1), ["table"]);
+        var ones = Enumerable.Repeat(1f, 18).ToArray();
+        opt.ZeroGrad(); step.ForwardBackward(Ids, ones); opt.Step();                 // row 9 read, gradient 2·1: moments set
+        var before = m.Parameters.Get("table");
+        var zeroForNine = ones.Select((v, i) => Ids[i / 3] == 9 ? 0f : v).ToArray();
+        opt.ZeroGrad(); step.ForwardBackward(Ids, zeroForNine); opt.Step();         // row 9 read again, gradient 0
+        var after = m.Parameters.Get("table");
+        // p -= lr·√(1-β₂²)/(1-β₁²)·m/(√v + eps) with m = 0.9·m₁ ≠ 0: row 9 moves; row 2, never read, does not
+        Assert.All(Enumerable.Range(0, 3), c => Assert.NotEqual(before[9 * 3 + c], after[9 * 3 + c]));
+        Assert.All(Enumerable.Range(0, 3), c => Assert.Equal(before[2 * 3 + c], after[2 * 3 + c]));
     }
 
     [Theory]

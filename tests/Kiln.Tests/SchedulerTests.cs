@@ -138,10 +138,17 @@ public class SchedulerTests
         for (int e = 1; e <= 6; e++) { stepLr.Step(); cosineLr.Step(); lambdaLr.Step(); plateauLr.Step(1.0); }
         Assert.Equal(0.05 * 0.125, stepLr.LastLr[0], 12);   // epochs 2, 4, 6 halve both
         Assert.Equal(0.2 * 0.125, stepLr.LastLr[1], 12);
-        Assert.Equal(0.2, cosineLr.LastLr[1]);
+        // PyTorch's recursive cosine multiplies every group: epoch 2's factor (1 + cos π)/(1 + cos π/2) = 0 takes the
+        // added group to 0, where the restart step (3), which reads base rates, leaves it
+        Assert.Equal(0.0, cosineLr.LastLr[1], 12);
         Assert.Equal(0.2, lambdaLr.LastLr[1]);
         Assert.Equal(0.05 / 7, lambdaLr.LastLr[0], 12);
         Assert.Equal([0.01, 0.01], plateauLr.LastLr);   // cut by 10 at each of 5 bad epochs, down to min_lr, both groups
+        // a state saved before the group was added loads into a scheduler made over both groups, as PyTorch's does
+        var oneGroup = new StepLR(Make(), 2, 0.5).StateDict();
+        var resumed = new StepLR(step, 2, 0.5);
+        resumed.LoadStateDict(oneGroup);
+        Assert.Single(resumed.StateDict().BaseLrs);
     }
 
     /// <summary>A scheduler's state written to disk as JSON (training.md's way: Checkpoint holds the optimizer, not the
@@ -152,6 +159,9 @@ public class SchedulerTests
         var (o, d) = Optimizer(); using var _ = d;
         var plateau = new ReduceLROnPlateau(o, patience: 1);
         foreach (var loss in new[] { 1.0, 0.9, 0.95, 0.97 }) plateau.Step(loss);
+        // a fresh plateau's best is +∞: JSON writes it by name
+        var fresh = System.Text.Json.JsonSerializer.Deserialize<SchedulerState>(System.Text.Json.JsonSerializer.Serialize(new ReduceLROnPlateau(o).StateDict()))!;
+        Assert.Equal(double.PositiveInfinity, fresh.Values["best"]);
         var json = System.Text.Json.JsonSerializer.Serialize(plateau.StateDict());
         var restored = new ReduceLROnPlateau(o, patience: 1);
         restored.LoadStateDict(System.Text.Json.JsonSerializer.Deserialize<SchedulerState>(json)!);
