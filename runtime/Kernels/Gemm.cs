@@ -413,29 +413,45 @@ public sealed class GemmOp
         ref float a = ref AStart, b = ref BStart, c = ref CStart;
         // slices of equal length (784 = 4 × 196, not 3 × 256 + 16: a short last slice pays the C loads and stores for little work)
         int slice = (k + (k + Kc - 1) / Kc - 1) / ((k + Kc - 1) / Kc);
+        // the loop order: panel first where every panel is packed (contiguous) and a slice of one fits L1 beside A's
+        bool panelFirst = _inPlace == 0 && slice * nr * sizeof(float) <= 28 * 1024;
         for (int p0 = 0; p0 < k; p0 += slice)
         {
             int kc = Math.Min(slice, k - p0);
             bool overwrite = p0 == 0 && !_accumulate;
-            // a row tile's A slice (Mr × kc) stays in L1 while it meets each panel of the block's B slice (kc × Nc, in L2):
-            // 1-3% faster than meeting each panel with every row tile in turn
-            for (int i = i0; i < i1; i += Mr)
+            if (panelFirst)
             {
-                ref float ai = ref Unsafe.Add(ref a, i * aRow + p0 * aCol);
+                // a packed panel's slice fits L1: it meets every row tile of the block from there (2-12 % faster for the
+                // MLP's transposed W1, kc = 196)
                 for (int j = j0; j < j1; j += nr)
-                {
-                    bool inPlace = j / nr < _inPlace;
-                    nint ldb = inPlace ? n : nr;
-                    ref float bPanel = ref inPlace ? ref Unsafe.Add(ref b, j + (nint)p0 * n)
-                        : ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_packed), _packOff + (nint)(j / nr - _inPlace) * k * nr + (nint)p0 * nr);
-                    int cols = Math.Min(nr, j1 - j);
-                    ref float ci = ref Unsafe.Add(ref c, (nint)i * n + j);
-                    // a panel's last columns that fill one vector (n = 16 at sixteen lanes): half the FMAs, no stack tile
-                    if (cols <= S.Count) Micro1<S, V>(ref ai, aRow, aCol, Math.Min(Mr, i1 - i), ref bPanel, ldb, kc, ref ci, n, cols, overwrite);
-                    else Micro<S, V>(ref ai, aRow, aCol, Math.Min(Mr, i1 - i), ref bPanel, ldb, kc, ref ci, n, cols, overwrite);
-                }
+                    for (int i = i0; i < i1; i += Mr) Tile<S, V>(ref a, aRow, aCol, ref b, ref c, i, i1, j, j1, p0, kc, overwrite);
+            }
+            else
+            {
+                // else a row tile's A slice (Mr × kc) stays in L1 while it meets each panel of the block's B slice (kc × Nc,
+                // in L2): 1-3 % faster at 1024³ (a 32 KB panel slice) and 6 % at an in-place 256 × 784 × 256 B
+                for (int i = i0; i < i1; i += Mr)
+                    for (int j = j0; j < j1; j += nr) Tile<S, V>(ref a, aRow, aCol, ref b, ref c, i, i1, j, j1, p0, kc, overwrite);
             }
         }
+    }
+
+    /// <summary>The C tile at rows [i, i + Mr) and the panel at column j, for the inner slice [p0, p0 + kc).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Tile<S, V>(ref float a, nint aRow, nint aCol, ref float b, ref float c, int i, int i1, int j, int j1, int p0, int kc, bool overwrite)
+        where S : struct, IVectorWidth<V> where V : struct
+    {
+        int nr = 2 * S.Count, n = _n;
+        bool inPlace = j / nr < _inPlace;
+        nint ldb = inPlace ? n : nr;
+        ref float bPanel = ref inPlace ? ref Unsafe.Add(ref b, j + (nint)p0 * n)
+            : ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_packed), _packOff + (nint)(j / nr - _inPlace) * _k * nr + (nint)p0 * nr);
+        int cols = Math.Min(nr, j1 - j), rows = Math.Min(Mr, i1 - i);
+        ref float ai = ref Unsafe.Add(ref a, i * aRow + p0 * aCol);
+        ref float ci = ref Unsafe.Add(ref c, (nint)i * n + j);
+        // a panel's last columns that fill one vector (n = 16 at sixteen lanes): half the FMAs, no stack tile
+        if (cols <= S.Count) Micro1<S, V>(ref ai, aRow, aCol, rows, ref bPanel, ldb, kc, ref ci, n, cols, overwrite);
+        else Micro<S, V>(ref ai, aRow, aCol, rows, ref bPanel, ldb, kc, ref ci, n, cols, overwrite);
     }
 
     /// <summary>
