@@ -23,7 +23,8 @@ public sealed class GemmOp
 {
     /// <summary>Rows of the micro-kernel's tile.</summary>
     private const int Mr = 8;
-    /// <summary>Longest slice of the inner dimension per pass: a row tile's A slice (Mr × Kc floats) stays in L1.</summary>
+    /// <summary>Longest slice of the inner dimension per pass: a row tile's A slice (Mr × Kc floats), or a packed panel's
+    /// (Kc × Nr, where it fits), stays in L1.</summary>
     private const int Kc = 256;
     /// <summary>Rows per block (a task): the block's C (Mc × Nc floats) stays in L2 across the slices.</summary>
     private const int Mc = 128;
@@ -408,7 +409,7 @@ public sealed class GemmOp
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Block<S, V>(int i0, int i1, int j0, int j1) where S : struct, IVectorWidth<V> where V : struct
     {
-        int nr = 2 * S.Count, m = _m, n = _n, k = _k;
+        int nr = 2 * S.Count, m = _m, k = _k;
         nint aRow = _transA ? 1 : k, aCol = _transA ? m : 1;
         ref float a = ref AStart, b = ref BStart, c = ref CStart;
         // slices of equal length (784 = 4 × 196, not 3 × 256 + 16: a short last slice pays the C loads and stores for little work)
