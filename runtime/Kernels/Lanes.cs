@@ -14,6 +14,11 @@ namespace Kiln.Kernels;
 /// </summary>
 public static class Lanes
 {
+    /// <summary>The 8 floats at <paramref name="index"/> of a span's data as one vector to read and write in place (an
+    /// optimizer's state streams).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ref Vector256<float> At(ref float first, int index) => ref Unsafe.As<float, Vector256<float>>(ref Unsafe.Add(ref first, index));
+
     /// <summary>The 8 floats at <paramref name="c"/>, or the <paramref name="n"/> &lt; 8 there and zeros.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Load(ref float b, int c, int n) =>

@@ -306,7 +306,7 @@ public abstract class Optimizer<TOptions, TRule> : IOptimizer where TOptions : O
             ref float rp = ref MemoryMarshal.GetReference(p), rg = ref MemoryMarshal.GetReference(g);
             ref float r0 = ref MemoryMarshal.GetReference(s0), r1 = ref MemoryMarshal.GetReference(s1), r2 = ref MemoryMarshal.GetReference(s2);
             for (; j + Vector256<float>.Count <= length; j += Vector256<float>.Count)
-                rule.Update(ref Vec(ref rp, j), Vector256.LoadUnsafe(ref rg, (nuint)j), ref Vec(ref r0, j), ref Vec(ref r1, j), ref Vec(ref r2, j));
+                rule.Update(ref Lanes.At(ref rp, j), Vector256.LoadUnsafe(ref rg, (nuint)j), ref Lanes.At(ref r0, j), ref Lanes.At(ref r1, j), ref Lanes.At(ref r2, j));
         }
         for (; j < length; j++) rule.Update(ref p[j], g[j], ref s0[j], ref s1[j], ref s2[j]);
     }
@@ -321,8 +321,6 @@ public abstract class Optimizer<TOptions, TRule> : IOptimizer where TOptions : O
             return Math.Min(p.Length, (int)((32 - off) & 31) / sizeof(float));
         }
     }
-
-    private static ref Vector256<float> Vec(ref float first, int index) => ref Unsafe.As<float, Vector256<float>>(ref Unsafe.Add(ref first, index));
 
     /// <summary>The kernel as a delegate, made once: the key of the device's launcher cache.</summary>
     private static readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, TRule, int, int, int> KernelMethod = Kernel;

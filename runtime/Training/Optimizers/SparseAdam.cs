@@ -162,7 +162,7 @@ public sealed class SparseAdam : IOptimizer
             ref float rp = ref MemoryMarshal.GetReference(pr), rg = ref MemoryMarshal.GetReference(gr);
             ref float rm = ref MemoryMarshal.GetReference(mr), rv = ref MemoryMarshal.GetReference(vr);
             for (; i + Vector256<float>.Count <= length; i += Vector256<float>.Count)
-                Update(ref Vec(ref rp, i), Vector256.LoadUnsafe(ref rg, (nuint)i), ref Vec(ref rm, i), ref Vec(ref rv, i), a);
+                Update(ref Lanes.At(ref rp, i), Vector256.LoadUnsafe(ref rg, (nuint)i), ref Lanes.At(ref rm, i), ref Lanes.At(ref rv, i), a);
         }
         for (; i < length; i++) Update(ref pr[i], gr[i], ref mr[i], ref vr[i], a);
     }
@@ -180,8 +180,6 @@ public sealed class SparseAdam : IOptimizer
         for (; i < values.Length; i++) if (values[i] != 0f) return true;
         return false;
     }
-
-    private static ref Vector256<float> Vec(ref float first, int index) => ref Unsafe.As<float, Vector256<float>>(ref Unsafe.Add(ref first, index));
 
     /// <summary>One element of a touched row (shared by the managed loop and the ILGPU kernel).</summary>
     private static void Update(ref float p, float g, ref float m, ref float v, in Args a)
