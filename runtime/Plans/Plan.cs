@@ -574,11 +574,10 @@ public abstract class Plan : IDisposable
     public float[] Output(string name) => Read(OutputSlot(name), Output);
 
     /// <summary>Writes the output <paramref name="name"/> of the last run into <paramref name="destination"/> (exactly its length).</summary>
-    public void Output(string name, Span<float> destination) =>
-        CopyOut(OutputSlot(name), destination, _outputsCurrent, $"Output '{name}'", $"No output '{name}' to read: run the plan first.");
+    public void Output(string name, Span<float> destination) => CopyOut(OutputSlot(name), destination, _outputsCurrent, gradient: false);
 
     private (string Name, long Offset, long Count) OutputSlot(string name) =>
-        Slot(OutputSlots, name, $"The plan has no output '{name}'", "return a tuple naming it");
+        Find(OutputSlots, name) ?? throw Missing(OutputSlots, name, $"The plan has no output '{name}'", "return a tuple naming it");
 
     /// <summary>The [RequiresGrad] inputs' gradients in the work arena: name, offset, count (generated plans of such losses override it).</summary>
     protected IReadOnlyList<(string Name, long Offset, long Count)> InputGradSlots => _inputGradSlots;
@@ -590,18 +589,18 @@ public abstract class Plan : IDisposable
     public float[] InputGrad(string name) => Read(GradSlot(name), InputGrad);
 
     /// <summary>Writes d loss / d <paramref name="name"/> into <paramref name="destination"/> (exactly the input's length).</summary>
-    public void InputGrad(string name, Span<float> destination) =>
-        CopyOut(GradSlot(name), destination, _gradientsCurrent, $"The gradient of '{name}'",
-            $"No gradient of '{name}' to read: call ForwardBackward first (Forward computes no gradients).");
+    public void InputGrad(string name, Span<float> destination) => CopyOut(GradSlot(name), destination, _gradientsCurrent, gradient: true);
 
-    private (string Name, long Offset, long Count) GradSlot(string name)
-    {
-        // a parameter's name (a new user asked for w's this way) is answered with where its gradient is
-        bool parameter = false;
-        foreach (var p in State.Layout) parameter |= p.Name == name;
-        return Slot(InputGradSlots, name, $"The plan has no gradient for '{name}'", parameter
+    private (string Name, long Offset, long Count) GradSlot(string name) =>
+        Find(InputGradSlots, name) ?? throw Missing(InputGradSlots, name, $"The plan has no gradient for '{name}'", IsParameter(name)
+            // a parameter's name (a new user asked for w's this way) is answered with where its gradient is
             ? $"'{name}' is a parameter: its gradient is in the model's block, model.Parameters.Grad(\"{name}\")"
             : "mark the input [RequiresGrad]");
+
+    private bool IsParameter(string name)
+    {
+        foreach (var p in State.Layout) if (p.Name == name) return true;
+        return false;
     }
 
     private delegate void ReadInto(string name, Span<float> destination);
@@ -613,24 +612,32 @@ public abstract class Plan : IDisposable
         return result;
     }
 
-    /// <summary>Copies a slot of the arena to the caller, after checking the length and that the last run wrote it.</summary>
-    private void CopyOut((string Name, long Offset, long Count) slot, Span<float> destination, bool written, string what, string notWritten)
+    /// <summary>Copies a slot of the arena to the caller, after checking the length and that the last run wrote it (the
+    /// messages are made only when thrown: a step reading an output or a gradient allocates nothing).</summary>
+    private void CopyOut((string Name, long Offset, long Count) slot, Span<float> destination, bool written, bool gradient)
     {
         if (destination.Length != slot.Count)
-            throw new ArgumentException($"{what} has {slot.Count} values; the destination holds {destination.Length}.", nameof(destination));
+            throw new ArgumentException($"{(gradient ? $"The gradient of '{slot.Name}'" : $"Output '{slot.Name}'")} has {slot.Count} values; the destination holds {destination.Length}.", nameof(destination));
         using (Enter())
         {
-            if (!written) throw new InvalidOperationException(notWritten);
+            if (!written)
+                throw new InvalidOperationException(gradient ? $"No gradient of '{slot.Name}' to read: call ForwardBackward first (Forward computes no gradients)."
+                    : $"No output '{slot.Name}' to read: run the plan first.");
             Work.CopyTo(destination, slot.Offset);
         }
     }
 
-    private static (string Name, long Offset, long Count) Slot(IReadOnlyList<(string Name, long Offset, long Count)> slots, string name, string missing, string remedy)
+    private static (string Name, long Offset, long Count)? Find(IReadOnlyList<(string Name, long Offset, long Count)> slots, string name)
     {
-        foreach (var s in slots)
-            if (s.Name == name) return s;
+        for (int i = 0; i < slots.Count; i++)   // by index: a foreach over the interface would box its enumerator
+            if (slots[i].Name == name) return slots[i];
+        return null;
+    }
+
+    private static ArgumentException Missing(IReadOnlyList<(string Name, long Offset, long Count)> slots, string name, string missing, string remedy)
+    {
         var names = slots.Count == 0 ? "it has none" : "it has " + string.Join(", ", Array.ConvertAll([.. slots], s => s.Name));
-        throw new ArgumentException($"{missing} ({names}): {remedy}.", nameof(name));
+        return new ArgumentException($"{missing} ({names}): {remedy}.", nameof(name));
     }
 
     /// <summary>The generated launch sequence (both paths: fused kernels pick theirs, library kernels by <see cref="Managed"/>).</summary>

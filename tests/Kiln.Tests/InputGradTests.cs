@@ -88,6 +88,12 @@ public class InputGradTests
         // a parameter's gradient is in the model's block: the message says where, not to mark it [RequiresGrad]
         Assert.Contains("'a' is a parameter: its gradient is in the model's block, model.Parameters.Grad(\"a\")", Assert.Throws<ArgumentException>(() => plan.InputGrad("a")).Message);
         Assert.Contains("has 6 values", Assert.Throws<ArgumentException>(() => plan.InputGrad("x", new float[5])).Message);
+        Assert.Contains("The gradient of 'x' has 6 values; the destination holds 5", Assert.Throws<ArgumentException>(() => plan.InputGrad("x", new float[5])).Message);
+        var into = new float[6];
+        plan.InputGrad("x", into);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        plan.InputGrad("x", into);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);   // no message made on the way
     }
 
     [Theory]

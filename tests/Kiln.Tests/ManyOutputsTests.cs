@@ -63,6 +63,14 @@ public class ManyOutputsTests
         Assert.Contains("it has loss, logits, perSample", Assert.Throws<ArgumentException>(() => plan.Output("probs")).Message);
         Assert.Equal(["loss", "logits", "perSample"], plan.OutputNames);
         Assert.Empty(plan.InputGradNames);
+        // read into the caller's span in a training step, an output allocates nothing on the managed path (its messages
+        // are made only when thrown); ILGPU's copy to the host allocates its own
+        var into = new float[6];
+        plan.Output("logits", into);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        plan.Output("logits", into);
+        if (device.IsManaged) Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Contains("Output 'logits' has 6 values; the destination holds 5", Assert.Throws<ArgumentException>(() => plan.Output("logits", new float[5])).Message);
     }
 
     [Fact]
