@@ -14,19 +14,25 @@ namespace Kiln.Kernels;
 /// Managed path, after BLIS: B is read in panels two vectors wide, in place where it is untransposed (only a last,
 /// partial panel is packed, zero-padded), else packed (a transposed B, or rows a multiple of 4 KB apart, which would
 /// fall into the same L1 sets: packing costs less than those misses there); A is read in place with its strides (a
-/// transposed A too), and an 8-row × 2-vector register-blocked FMA micro-kernel (Vector512 where the hardware has it,
-/// else Vector256) runs over blocks of rows × columns on all cores, the inner dimension cut into cache-sized slices.
+/// transposed A too), and a register-blocked FMA micro-kernel two vectors wide runs over blocks of rows × columns on all cores, the inner dimension cut into cache-sized slices.
 /// The first slice writes C, so nothing is cleared first.
 /// ILGPU path: one thread per output element (grid-stride).
 /// </summary>
 public sealed class GemmOp
 {
-    /// <summary>Rows of the micro-kernel's tile.</summary>
-    private const int Mr = 8;
-    /// <summary>Longest slice of the inner dimension per pass: a row tile's A slice (Mr × Kc floats), or a packed panel's
+    /// <summary>
+    /// Rows of the micro-kernel's tile at <paramref name="lanes"/> floats per vector: as many as keep its accumulators (rows ×
+    /// 2 vectors), B's two vectors and A's broadcast in registers. Eight with Vector512 (16 + 3 of AVX-512's 32); six with
+    /// Vector256 (12 + 3 of AVX2's 16: eight rows spilled three accumulators to the stack on every step of the inner loop,
+    /// 70 % of the FMA peak at 1024³ on a Zen 3).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int TileRows(int lanes) => lanes == 16 ? 8 : 6;
+    /// <summary>Longest slice of the inner dimension per pass: a row tile's A slice (rows × Kc floats), or a packed panel's
     /// (Kc × Nr, where it fits), stays in L1.</summary>
     private const int Kc = 256;
-    /// <summary>Rows per block (a task): the block's C (Mc × Nc floats) stays in L2 across the slices.</summary>
+    /// <summary>Rows per block (a task), at most (a multiple of the tile's rows): the block's C (Mc × Nc floats) stays in L2
+    /// across the slices.</summary>
     private const int Mc = 128;
     /// <summary>Columns per block (a multiple of every Nr): a B block slice (Kc × Nc floats) stays in L2.</summary>
     private const int Nc = 512;
@@ -45,7 +51,7 @@ public sealed class GemmOp
     private float[] _a = [], _b = [], _c = [];
     private int _aOff, _bOff, _cOff;
     // per run: B's layout as the micro-kernel reads it, and the block grid
-    private int _nr, _mc, _nc, _colBlocks;
+    private int _nr, _mr, _mc, _nc, _colBlocks;
     /// <summary>Panels [0, this) are read from B in place (rows n apart); the rest from <see cref="_packed"/> (rows Nr apart).</summary>
     private int _inPlace;
 
@@ -112,7 +118,8 @@ public sealed class GemmOp
 
         // blocks: a packed B's columns split as the cores packed them (below); else rows split first, and when there are
         // too few row blocks to keep every core busy, columns too
-        _mc = Math.Min(Mc, RoundUp(_m, Mr));
+        _mr = TileRows(_nr / 2);
+        _mc = Math.Min(Mc / _mr * _mr, RoundUp(_m, _mr));
         _nc = Math.Min(Nc, panels * _nr);
         int rowBlocks = (_m + _mc - 1) / _mc;
         int cores = CpuWorkers.Count;
@@ -121,12 +128,12 @@ public sealed class GemmOp
             // a packed B of few rows' worth of A (a layer's weight, transposed): each core takes the columns whose panels it
             // packed, and all rows, so no core reads a panel from the other's cache (where the host puts the VM's cores on
             // two L3s, each line handed over costs ~300 ns, and a row split handed over half the panels)
-            (_mc, _nc) = (RoundUp(_m, Mr), panels / cores * _nr);
+            (_mc, _nc) = (RoundUp(_m, _mr), panels / cores * _nr);
             rowBlocks = 1;
         }
         else if (parallel && rowBlocks < cores)
         {
-            _mc = RoundUp((_m + cores - 1) / cores, Mr);
+            _mc = RoundUp((_m + cores - 1) / cores, _mr);
             rowBlocks = (_m + _mc - 1) / _mc;
             if (rowBlocks < cores) _nc = Math.Min(_nc, RoundUp((_n + cores - 1) / cores, _nr));
         }
@@ -409,7 +416,7 @@ public sealed class GemmOp
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Block<S, V>(int i0, int i1, int j0, int j1) where S : struct, IVectorWidth<V> where V : struct
     {
-        int nr = 2 * S.Count, m = _m, k = _k;
+        int nr = 2 * S.Count, mr = TileRows(S.Count), m = _m, k = _k;
         nint aRow = _transA ? 1 : k, aCol = _transA ? m : 1;
         ref float a = ref AStart, b = ref BStart, c = ref CStart;
         // slices of equal length (784 = 4 × 196, not 3 × 256 + 16: a short last slice pays the C loads and stores for little work)
@@ -425,19 +432,19 @@ public sealed class GemmOp
                 // a packed panel's slice fits L1: it meets every row tile of the block from there (2-12 % faster for the
                 // MLP's transposed W1, kc = 196)
                 for (int j = j0; j < j1; j += nr)
-                    for (int i = i0; i < i1; i += Mr) Tile<S, V>(ref a, aRow, aCol, ref b, ref c, i, i1, j, j1, p0, kc, overwrite);
+                    for (int i = i0; i < i1; i += mr) Tile<S, V>(ref a, aRow, aCol, ref b, ref c, i, i1, j, j1, p0, kc, overwrite);
             }
             else
             {
-                // else a row tile's A slice (Mr × kc) stays in L1 while it meets each panel of the block's B slice (kc × Nc,
+                // else a row tile's A slice (mr × kc) stays in L1 while it meets each panel of the block's B slice (kc × Nc,
                 // in L2): 1-3 % faster at 1024³ (a 32 KB panel slice) and 6 % at an in-place 256 × 784 × 256 B
-                for (int i = i0; i < i1; i += Mr)
+                for (int i = i0; i < i1; i += mr)
                     for (int j = j0; j < j1; j += nr) Tile<S, V>(ref a, aRow, aCol, ref b, ref c, i, i1, j, j1, p0, kc, overwrite);
             }
         }
     }
 
-    /// <summary>The C tile at rows [i, i + Mr) and the panel at column j, for the inner slice [p0, p0 + kc).</summary>
+    /// <summary>The C tile at rows [i, i + <see cref="TileRows"/>) and the panel at column j, for the inner slice [p0, p0 + kc).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Tile<S, V>(ref float a, nint aRow, nint aCol, ref float b, ref float c, int i, int i1, int j, int j1, int p0, int kc, bool overwrite)
         where S : struct, IVectorWidth<V> where V : struct
@@ -447,7 +454,7 @@ public sealed class GemmOp
         nint ldb = inPlace ? n : nr;
         ref float bPanel = ref inPlace ? ref Unsafe.Add(ref b, j + (nint)p0 * n)
             : ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_packed), _packOff + (nint)(j / nr - _inPlace) * _k * nr + (nint)p0 * nr);
-        int cols = Math.Min(nr, j1 - j), rows = Math.Min(Mr, i1 - i);
+        int cols = Math.Min(nr, j1 - j), rows = Math.Min(TileRows(S.Count), i1 - i);
         ref float ai = ref Unsafe.Add(ref a, i * aRow + p0 * aCol);
         ref float ci = ref Unsafe.Add(ref c, (nint)i * n + j);
         // a panel's last columns that fill one vector (n = 16 at sixteen lanes): half the FMAs, no stack tile
@@ -456,18 +463,21 @@ public sealed class GemmOp
     }
 
     /// <summary>
-    /// C tile (rows × cols, at most 8 × 2 vectors) (+)= A rows (kc values each, strides aRow/aCol) · B panel slice (kc rows
-    /// of 2 vectors, stride ldb). Rows past <paramref name="rows"/> repeat the last row and are not stored; a partial tile
-    /// is stored through a stack tile.
+    /// C tile (rows × cols, at most <see cref="TileRows"/> × 2 vectors) (+)= A rows (kc values each, strides aRow/aCol) · B
+    /// panel slice (kc rows of 2 vectors, stride ldb). Rows past <paramref name="rows"/> repeat the last row and are not
+    /// stored; a partial tile is stored through a stack tile. Rows 6 and 7 exist only at sixteen lanes (a constant per
+    /// width, so the JIT drops them, and their registers, from the Vector256 kernel).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Micro<S, V>(ref float a, nint aRow, nint aCol, int rows, ref float b, nint ldb, int kc,
         ref float c, nint ldc, int cols, bool overwrite) where S : struct, IVectorWidth<V> where V : struct
     {
         nint w = S.Count;
+        int mr = TileRows(S.Count);
+        bool eight = mr == 8;
         nint r1 = Math.Min(1, rows - 1) * aRow, r2 = Math.Min(2, rows - 1) * aRow, r3 = Math.Min(3, rows - 1) * aRow;
-        nint r4 = Math.Min(4, rows - 1) * aRow, r5 = Math.Min(5, rows - 1) * aRow, r6 = Math.Min(6, rows - 1) * aRow;
-        nint r7 = Math.Min(7, rows - 1) * aRow;
+        nint r4 = Math.Min(4, rows - 1) * aRow, r5 = Math.Min(5, rows - 1) * aRow;
+        nint r6 = eight ? Math.Min(6, rows - 1) * aRow : 0, r7 = eight ? Math.Min(7, rows - 1) * aRow : 0;
         V c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
         V c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
         for (int p = 0; p < kc; p++)
@@ -479,26 +489,33 @@ public sealed class GemmOp
             x = S.Splat(Unsafe.Add(ref a, r3)); c30 = S.Fma(x, b0, c30); c31 = S.Fma(x, b1, c31);
             x = S.Splat(Unsafe.Add(ref a, r4)); c40 = S.Fma(x, b0, c40); c41 = S.Fma(x, b1, c41);
             x = S.Splat(Unsafe.Add(ref a, r5)); c50 = S.Fma(x, b0, c50); c51 = S.Fma(x, b1, c51);
-            x = S.Splat(Unsafe.Add(ref a, r6)); c60 = S.Fma(x, b0, c60); c61 = S.Fma(x, b1, c61);
-            x = S.Splat(Unsafe.Add(ref a, r7)); c70 = S.Fma(x, b0, c70); c71 = S.Fma(x, b1, c71);
+            if (eight)
+            {
+                x = S.Splat(Unsafe.Add(ref a, r6)); c60 = S.Fma(x, b0, c60); c61 = S.Fma(x, b1, c61);
+                x = S.Splat(Unsafe.Add(ref a, r7)); c70 = S.Fma(x, b0, c70); c71 = S.Fma(x, b1, c71);
+            }
             a = ref Unsafe.Add(ref a, aCol);
             b = ref Unsafe.Add(ref b, ldb);
         }
-        if (rows == Mr && cols == 2 * w)
+        if (rows == mr && cols == 2 * w)
         {
             Store<S, V>(ref c, w, c00, c01, overwrite); Store<S, V>(ref Unsafe.Add(ref c, ldc), w, c10, c11, overwrite);
             Store<S, V>(ref Unsafe.Add(ref c, 2 * ldc), w, c20, c21, overwrite); Store<S, V>(ref Unsafe.Add(ref c, 3 * ldc), w, c30, c31, overwrite);
             Store<S, V>(ref Unsafe.Add(ref c, 4 * ldc), w, c40, c41, overwrite); Store<S, V>(ref Unsafe.Add(ref c, 5 * ldc), w, c50, c51, overwrite);
-            Store<S, V>(ref Unsafe.Add(ref c, 6 * ldc), w, c60, c61, overwrite); Store<S, V>(ref Unsafe.Add(ref c, 7 * ldc), w, c70, c71, overwrite);
+            if (eight)
+            {
+                Store<S, V>(ref Unsafe.Add(ref c, 6 * ldc), w, c60, c61, overwrite);
+                Store<S, V>(ref Unsafe.Add(ref c, 7 * ldc), w, c70, c71, overwrite);
+            }
             return;
         }
-        Span<float> tile = stackalloc float[Mr * 2 * 16];
+        Span<float> tile = stackalloc float[8 * 2 * 16];
         ref float t = ref MemoryMarshal.GetReference(tile);
         nint tw = 2 * w;
         S.Store(c00, ref t, 0); S.Store(c01, ref t, w); S.Store(c10, ref t, tw); S.Store(c11, ref t, tw + w);
         S.Store(c20, ref t, 2 * tw); S.Store(c21, ref t, 2 * tw + w); S.Store(c30, ref t, 3 * tw); S.Store(c31, ref t, 3 * tw + w);
         S.Store(c40, ref t, 4 * tw); S.Store(c41, ref t, 4 * tw + w); S.Store(c50, ref t, 5 * tw); S.Store(c51, ref t, 5 * tw + w);
-        S.Store(c60, ref t, 6 * tw); S.Store(c61, ref t, 6 * tw + w); S.Store(c70, ref t, 7 * tw); S.Store(c71, ref t, 7 * tw + w);
+        if (eight) { S.Store(c60, ref t, 6 * tw); S.Store(c61, ref t, 6 * tw + w); S.Store(c70, ref t, 7 * tw); S.Store(c71, ref t, 7 * tw + w); }
         for (int r = 0; r < rows; r++)
         {
             ref float cr = ref Unsafe.Add(ref c, r * ldc);
@@ -510,14 +527,16 @@ public sealed class GemmOp
         }
     }
 
-    /// <summary><see cref="Micro{S, V}"/> for a panel whose columns fit one vector: C tile (rows × cols ≤ 8 × 1 vector).</summary>
+    /// <summary><see cref="Micro{S, V}"/> for a panel whose columns fit one vector: C tile (rows × cols ≤ <see cref="TileRows"/> × 1 vector).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Micro1<S, V>(ref float a, nint aRow, nint aCol, int rows, ref float b, nint ldb, int kc,
         ref float c, nint ldc, int cols, bool overwrite) where S : struct, IVectorWidth<V> where V : struct
     {
+        int mr = TileRows(S.Count);
+        bool eight = mr == 8;
         nint r1 = Math.Min(1, rows - 1) * aRow, r2 = Math.Min(2, rows - 1) * aRow, r3 = Math.Min(3, rows - 1) * aRow;
-        nint r4 = Math.Min(4, rows - 1) * aRow, r5 = Math.Min(5, rows - 1) * aRow, r6 = Math.Min(6, rows - 1) * aRow;
-        nint r7 = Math.Min(7, rows - 1) * aRow;
+        nint r4 = Math.Min(4, rows - 1) * aRow, r5 = Math.Min(5, rows - 1) * aRow;
+        nint r6 = eight ? Math.Min(6, rows - 1) * aRow : 0, r7 = eight ? Math.Min(7, rows - 1) * aRow : 0;
         V c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
         for (int p = 0; p < kc; p++)
         {
@@ -528,24 +547,28 @@ public sealed class GemmOp
             c3 = S.Fma(S.Splat(Unsafe.Add(ref a, r3)), b0, c3);
             c4 = S.Fma(S.Splat(Unsafe.Add(ref a, r4)), b0, c4);
             c5 = S.Fma(S.Splat(Unsafe.Add(ref a, r5)), b0, c5);
-            c6 = S.Fma(S.Splat(Unsafe.Add(ref a, r6)), b0, c6);
-            c7 = S.Fma(S.Splat(Unsafe.Add(ref a, r7)), b0, c7);
+            if (eight)
+            {
+                c6 = S.Fma(S.Splat(Unsafe.Add(ref a, r6)), b0, c6);
+                c7 = S.Fma(S.Splat(Unsafe.Add(ref a, r7)), b0, c7);
+            }
             a = ref Unsafe.Add(ref a, aCol);
             b = ref Unsafe.Add(ref b, ldb);
         }
         nint w = S.Count;
-        if (rows == Mr && cols == w)
+        if (rows == mr && cols == w)
         {
             Store1<S, V>(ref c, c0, overwrite); Store1<S, V>(ref Unsafe.Add(ref c, ldc), c1, overwrite);
             Store1<S, V>(ref Unsafe.Add(ref c, 2 * ldc), c2, overwrite); Store1<S, V>(ref Unsafe.Add(ref c, 3 * ldc), c3, overwrite);
             Store1<S, V>(ref Unsafe.Add(ref c, 4 * ldc), c4, overwrite); Store1<S, V>(ref Unsafe.Add(ref c, 5 * ldc), c5, overwrite);
-            Store1<S, V>(ref Unsafe.Add(ref c, 6 * ldc), c6, overwrite); Store1<S, V>(ref Unsafe.Add(ref c, 7 * ldc), c7, overwrite);
+            if (eight) { Store1<S, V>(ref Unsafe.Add(ref c, 6 * ldc), c6, overwrite); Store1<S, V>(ref Unsafe.Add(ref c, 7 * ldc), c7, overwrite); }
             return;
         }
-        Span<float> tile = stackalloc float[Mr * 16];
+        Span<float> tile = stackalloc float[8 * 16];
         ref float t = ref MemoryMarshal.GetReference(tile);
         S.Store(c0, ref t, 0); S.Store(c1, ref t, w); S.Store(c2, ref t, 2 * w); S.Store(c3, ref t, 3 * w);
-        S.Store(c4, ref t, 4 * w); S.Store(c5, ref t, 5 * w); S.Store(c6, ref t, 6 * w); S.Store(c7, ref t, 7 * w);
+        S.Store(c4, ref t, 4 * w); S.Store(c5, ref t, 5 * w);
+        if (eight) { S.Store(c6, ref t, 6 * w); S.Store(c7, ref t, 7 * w); }
         for (int r = 0; r < rows; r++)
         {
             ref float cr = ref Unsafe.Add(ref c, r * ldc);
