@@ -219,27 +219,27 @@ public sealed class RandomOp
     }
 
     /// <summary>
-    /// Normal values as <see cref="Gaussian"/> computes them, sixteen at a time where AVX-512 is there: the uniforms are
-    /// exact in float64, the square root and multiplies IEEE, and the log and cosine float64 polynomials (fdlibm's
-    /// kernels) within an ulp of Math's, so the normals round to the same floats as the ILGPU path's but for about one in
-    /// 10^8 (none of 2M in a check). The element-by-element tail, and machines without AVX-512, run Gaussian itself.
+    /// Normal values as <see cref="Gaussian"/> computes them, sixteen at a time where AVX-512 or AVX2 is there
+    /// (<see cref="BoxMuller"/>): the uniforms are exact in float64, the square root and multiplies IEEE, and the log and
+    /// cosine float64 polynomials (fdlibm's kernels) within an ulp of Math's, so the normals round to the same floats as the
+    /// ILGPU path's but for about one in 10^8 (none of 2M in a check). The element-by-element tail, and machines without
+    /// either, run Gaussian itself.
     /// </summary>
     private static void Normals(Span<float> output, Args a)
     {
         int n = output.Length;
         Span<uint> words = stackalloc uint[4 * Philox.Lanes];
         int b0 = 0;
+        ref float o = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(output);
         // sixteen elements from eight blocks: element 2(b0 + l) from words 0 and 1 of block b0 + l, element 2(b0 + l) + 1
         // from words 2 and 3
-        if (Avx512F.IsSupported)
+        bool wide = Avx512F.IsSupported, narrow = Avx2.IsSupported && Fma.IsSupported;
+        if (wide || narrow)
             for (; 2 * b0 + 16 <= n; b0 += Philox.Lanes)
             {
                 Philox.Blocks8((uint)b0, a.T0, a.T1, a.Stream, a.K0, a.K1, out var w0, out var w1, out var w2, out var w3);
-                var (r0, r1) = Interleave(Uniforms(w0, 1.0 / (1 << 24)), Uniforms(w2, 1.0 / (1 << 24)));
-                var (t0, t1) = Interleave(Uniforms(w1, 0), Uniforms(w3, 0));
-                var lo = Vector512.Sqrt(Log(r0) * -2.0) * Cos(t0 * (2.0 * Math.PI));
-                var hi = Vector512.Sqrt(Log(r1) * -2.0) * Cos(t1 * (2.0 * Math.PI));
-                Vector512.Narrow(lo, hi).CopyTo(output.Slice(2 * b0));
+                if (wide) BoxMuller.Sixteen<Doubles8, Vector512<double>>(w0, w1, w2, w3, ref Unsafe.Add(ref o, 2 * b0));
+                else BoxMuller.Sixteen<Doubles4, Vector256<double>>(w0, w1, w2, w3, ref Unsafe.Add(ref o, 2 * b0));
             }
         for (; 2 * b0 < n; b0 += Philox.Lanes)
         {
@@ -251,83 +251,6 @@ public sealed class RandomOp
             }
         }
     }
-
-    /// <summary>
-    /// cos x for 0 ≤ x ≤ 2π (Box–Muller's angles): x = q·π/2 + r with |r| ≤ π/4 (π/2 in three parts, as fdlibm near its
-    /// multiples, so r stays accurate where cos x is near 0), then the quadrant's ±cos r or ±sin r from fdlibm's kernel
-    /// polynomials: within an ulp of Math.Cos.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector512<double> Cos(Vector512<double> x)
-    {
-        var q = Vector512.Round(x * (2 / Math.PI));
-        var r = Vector512.FusedMultiplyAdd(q, Vector512.Create(-1.57079632673412561417e+00), x);
-        r = Vector512.FusedMultiplyAdd(q, Vector512.Create(-6.07710050630396597660e-11), r);
-        r = Vector512.FusedMultiplyAdd(q, Vector512.Create(-2.02226624879595063154e-21), r);
-        var z = r * r;
-        var sinTail = Poly(z, -1.66666666666666324348e-01, 8.33333333332248946124e-03, -1.98412698298579493134e-04,
-            2.75573137070700676789e-06, -2.50507602534068634195e-08, 1.58969099521155010221e-10);
-        var sin = Vector512.FusedMultiplyAdd(r * z, sinTail, r);
-        var cosTail = Poly(z, 4.16666666666666019037e-02, -1.38888888888741095749e-03, 2.48015872894767294178e-05,
-            -2.75573143513906633035e-07, 2.08757232129817482790e-09, -1.13596475577881948265e-11);
-        // 1 - z/2 + z²·p(z), the 1 - z/2 split so its rounding error is added back
-        var half = z * 0.5;
-        var w = Vector512<double>.One - half;
-        var cos = w + (((Vector512<double>.One - w) - half) + z * z * cosTail);
-        var quadrant = Vector512.ConvertToInt64(q) & Vector512.Create(3L);
-        var v = Vector512.ConditionalSelect(Vector512.Equals(quadrant & Vector512<long>.One, Vector512<long>.One).AsDouble(), sin, cos);
-        // cos(r + qπ/2) is cos r, -sin r, -cos r, sin r
-        var negate = Vector512.Equals((quadrant + Vector512<long>.One) & Vector512.Create(2L), Vector512.Create(2L)).AsDouble();
-        return Vector512.ConditionalSelect(negate, -v, v);
-    }
-
-    /// <summary>
-    /// log x for a positive normal x (Box–Muller's radius uniforms, in [2^-24, 1]): x = 2ᵏ·m with √½ &lt; m ≤ √2 (AVX-512's
-    /// vgetexppd/vgetmantpd), log m = f - f²/2 + s·(f²/2 + R(s²)) with f = m - 1, s = f/(2 + f), and k·ln 2 in two parts:
-    /// fdlibm's __ieee754_log, under an ulp.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector512<double> Log(Vector512<double> x)
-    {
-        var m = Avx512F.GetMantissa(x, 0);   // [1, 2)
-        var k = Avx512F.GetExponent(x);
-        var big = Vector512.GreaterThan(m, Vector512.Create(1.4142135623730951));
-        m = Vector512.ConditionalSelect(big, m * 0.5, m);
-        k = Vector512.ConditionalSelect(big, k + Vector512<double>.One, k);
-        var f = m - Vector512<double>.One;
-        var s = f / (Vector512.Create(2.0) + f);
-        var z = s * s;
-        var w = z * z;
-        var even = w * Poly(w, 3.999999999940941908e-01, 2.222219843214978396e-01, 1.531383769920937332e-01);
-        var odd = z * Poly(w, 6.666666666666735130e-01, 2.857142874366239149e-01, 1.818357216161805012e-01, 1.479819860511658591e-01);
-        var halfSquare = 0.5 * f * f;
-        return k * 6.93147180369123816490e-01 - ((halfSquare - (s * (halfSquare + (odd + even)) + k * 1.90821492927058770002e-10)) - f);
-    }
-
-    /// <summary>c0 + z·(c1 + z·(c2 + …)), Horner's order (three, four or six coefficients).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<double> Poly(Vector512<double> z, double c0, double c1, double c2) =>
-        Vector512.FusedMultiplyAdd(Vector512.FusedMultiplyAdd(Vector512.Create(c2), z, Vector512.Create(c1)), z, Vector512.Create(c0));
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<double> Poly(Vector512<double> z, double c0, double c1, double c2, double c3) =>
-        Vector512.FusedMultiplyAdd(Poly(z, c1, c2, c3), z, Vector512.Create(c0));
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<double> Poly(Vector512<double> z, double c0, double c1, double c2, double c3, double c4, double c5) =>
-        Vector512.FusedMultiplyAdd(Vector512.FusedMultiplyAdd(Poly(z, c2, c3, c4, c5), z, Vector512.Create(c1)), z, Vector512.Create(c0));
-
-    /// <summary>The top 24 bits of eight words as float64 multiples of 2^-24, plus <paramref name="offset"/> (Uniform1's
-    /// 2^-24 or Uniform2's 0).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<double> Uniforms(Vector256<uint> words, double offset) =>
-        Avx512F.ConvertToVector512Double((words >> 8).AsInt32()) * (1.0 / (1 << 24)) + Vector512.Create(offset);
-
-    /// <summary>even[0], odd[0], even[1], odd[1], … as two vectors (sixteen values).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static (Vector512<double>, Vector512<double>) Interleave(Vector512<double> even, Vector512<double> odd) =>
-        (Avx512F.PermuteVar8x64x2(even, Vector512.Create(0L, 8, 1, 9, 2, 10, 3, 11), odd),
-         Avx512F.PermuteVar8x64x2(even, Vector512.Create(4L, 12, 5, 13, 6, 14, 7, 15), odd));
 
     // ---- ILGPU ----
 
