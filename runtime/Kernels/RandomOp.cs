@@ -225,6 +225,7 @@ public sealed class RandomOp
     /// ILGPU path's but for about one in 10^8 (none of 2M in a check). The element-by-element tail, and machines without
     /// either, run Gaussian itself.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Normals(Span<float> output, Args a)
     {
         int n = output.Length;
