@@ -119,7 +119,7 @@ internal readonly struct Doubles4 : IDoubles<Vector256<double>>
 /// <summary>
 /// Box–Muller's float64 log and cosine as vectors (fdlibm's kernels, within an ulp of Math.Log and Math.Cos on the
 /// arguments the normals give them), and sixteen normals from eight Philox blocks: what <see cref="RandomOp"/>'s managed
-/// loop runs where AVX-512 or AVX2 is there.
+/// loop runs where AVX-512, or AVX2 and FMA, are there.
 /// </summary>
 internal static class BoxMuller
 {

@@ -23,16 +23,17 @@ public sealed class GemmOp
     /// <summary>
     /// Rows of the micro-kernel's tile at <paramref name="lanes"/> floats per vector: as many as keep its accumulators (rows ×
     /// 2 vectors), B's two vectors and A's broadcast in registers. Eight with Vector512 (16 + 3 of AVX-512's 32); six with
-    /// Vector256 (12 + 3 of AVX2's 16: eight rows spilled three accumulators to the stack on every step of the inner loop,
-    /// 70 % of the FMA peak at 1024³ on a Zen 3).
+    /// Vector256 (12 + 3 of AVX2's 16: eight rows spilled three accumulators to the stack on every step of the inner loop;
+    /// 1024³ on a Zen 3 without AVX-512 went from 74 to 106 GFLOP/s, its FMA peak being ~198). Keyed to the width, not the
+    /// register file, so forcing Vector256 on an AVX-512 machine runs (and tests) the six-row form too.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int TileRows(int lanes) => lanes == 16 ? 8 : 6;
     /// <summary>Longest slice of the inner dimension per pass: a row tile's A slice (rows × Kc floats), or a packed panel's
     /// (Kc × Nr, where it fits), stays in L1.</summary>
     private const int Kc = 256;
-    /// <summary>Rows per block (a task), at most (a multiple of the tile's rows): the block's C (Mc × Nc floats) stays in L2
-    /// across the slices.</summary>
+    /// <summary>Rows per block (a task), rounded down to a multiple of the tile's rows (126 with six): the block's C (Mc × Nc
+    /// floats) stays in L2 across the slices. (A packed B of few rows' worth of A takes all its rows as one block.)</summary>
     private const int Mc = 128;
     /// <summary>Columns per block (a multiple of every Nr): a B block slice (Kc × Nc floats) stays in L2.</summary>
     private const int Nc = 512;
@@ -156,7 +157,7 @@ public sealed class GemmOp
     /// <summary>
     /// One output row (a batch of one; a weight gradient from one output): c = aᵀ·B, which is Bᵀ·a, the column form with
     /// B's storage as the matrix: an untransposed B ([k, n], rows n apart) is summed as scaled rows, a transposed one
-    /// ([n, k]) as dot products. (The micro-kernel would compute eight rows to keep one.)
+    /// ([n, k]) as dot products. (The micro-kernel would compute a tile of rows to keep one.)
     /// </summary>
     private void Gevm()
     {
@@ -282,6 +283,23 @@ public sealed class GemmOp
                 var p = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a, i)), bw, Vector512<float>.Zero);
                 ref float row = ref Unsafe.Add(ref c, (nint)i * 16);
                 (add ? Vector512.LoadUnsafe(ref row) + p : p).StoreUnsafe(ref row);
+            }
+            _a = _b = _c = [];
+            return;
+        }
+        if (n == 16)
+        {
+            // the same with eight lanes: B's row is two vectors, both kept in registers (the GAN's first layer: 500 × 16)
+            var b0 = Vector256.LoadUnsafe(ref b);
+            var b1 = Vector256.LoadUnsafe(ref b, 8);
+            for (int i = 0; i < m; i++)
+            {
+                var ai = Vector256.Create(Unsafe.Add(ref a, i));
+                var p0 = Vector256.FusedMultiplyAdd(ai, b0, Vector256<float>.Zero);
+                var p1 = Vector256.FusedMultiplyAdd(ai, b1, Vector256<float>.Zero);
+                ref float row = ref Unsafe.Add(ref c, (nint)i * 16);
+                (add ? Vector256.LoadUnsafe(ref row) + p0 : p0).StoreUnsafe(ref row);
+                (add ? Vector256.LoadUnsafe(ref row, 8) + p1 : p1).StoreUnsafe(ref row, 8);
             }
             _a = _b = _c = [];
             return;

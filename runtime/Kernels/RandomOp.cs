@@ -219,11 +219,11 @@ public sealed class RandomOp
     }
 
     /// <summary>
-    /// Normal values as <see cref="Gaussian"/> computes them, sixteen at a time where AVX-512 or AVX2 is there
+    /// Normal values as <see cref="Gaussian"/> computes them, sixteen at a time where AVX-512, or AVX2 and FMA, are there
     /// (<see cref="BoxMuller"/>): the uniforms are exact in float64, the square root and multiplies IEEE, and the log and
     /// cosine float64 polynomials (fdlibm's kernels) within an ulp of Math's, so the normals round to the same floats as the
-    /// ILGPU path's but for about one in 10^8 (none of 2M in a check). The element-by-element tail, and machines without
-    /// either, run Gaussian itself.
+    /// ILGPU path's but for about one in 10^8 (none of 2M in a check). Forcing Vector256 (tests, KILN_VECTOR256) runs the
+    /// eight-lane form on an AVX-512 machine too. The element-by-element tail, and machines without either, run Gaussian itself.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Normals(Span<float> output, Args a)
@@ -234,7 +234,7 @@ public sealed class RandomOp
         ref float o = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(output);
         // sixteen elements from eight blocks: element 2(b0 + l) from words 0 and 1 of block b0 + l, element 2(b0 + l) + 1
         // from words 2 and 3
-        bool wide = Avx512F.IsSupported, narrow = Avx2.IsSupported && Fma.IsSupported;
+        bool wide = Avx512F.IsSupported && !VectorWidths.ForceVector256, narrow = Avx2.IsSupported && Fma.IsSupported;
         if (wide || narrow)
             for (; 2 * b0 + 16 <= n; b0 += Philox.Lanes)
             {

@@ -53,6 +53,12 @@ public class EightLaneTests
     public void Activations_at_eight_lanes_keep_PyTorchs_values_at_the_edges(string device, string op, string method) =>
         AtEightLanes(() => new ActivationEdgeTests().Values_and_gradients_at_the_edges_are_PyTorchs(device, op, method));
 
+    /// <summary>The sampling plans' draws at eight lanes: the normals' Vector256 form (Doubles4: its halves of the eight
+    /// Philox blocks, their interleaving and where each half is stored) gives the reference values bit for bit.</summary>
+    [Fact]
+    public void Draws_at_eight_lanes_are_the_reference_values() =>
+        AtEightLanes(() => { using var t = new RandomTests(); t.Every_plan_draws_the_reference_values_of_its_seed_and_ticket(); });
+
     /// <summary>The eager tensors' elementwise rows (the same op tables' vector forms) at eight lanes.</summary>
     [Theory]
     [MemberData(nameof(EagerTensorTests.OpOverloads), MemberType = typeof(EagerTensorTests))]

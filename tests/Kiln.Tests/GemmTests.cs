@@ -6,7 +6,7 @@ using Xunit;
 namespace Kiln.Tests;
 
 /// <summary>The GEMM library kernel on its own: every transpose combination, accumulate or not, odd sizes and tails (the
-/// micro-kernel's 8-row and 2-vector tiles and what is left over, one output column, inner dims past one 256-wide slice,
+/// micro-kernel's tiles (8 or 6 rows × 2 vectors) and what is left over, one output column, inner dims past one 256-wide slice,
 /// products big enough to split over both cores and into several row and column blocks), on the managed path with
 /// each vector width and on the ILGPU CPU accelerator, against a float64 triple loop.</summary>
 [Collection(nameof(VectorWidth))]
