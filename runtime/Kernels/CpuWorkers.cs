@@ -16,6 +16,7 @@ public static class CpuWorkers
     private static readonly ManualResetEventSlim[] Start = new ManualResetEventSlim[Count];
     private static readonly double[] Partials = new double[Count];
     [ThreadStatic] private static bool _inJob;
+    [ThreadStatic] private static int _worker;
     private static Action<long, long>? _body;
     private static Func<long, long, double>? _sumBody;
     private static long _total;
@@ -32,6 +33,10 @@ public static class CpuWorkers
             new Thread(() => WorkerLoop(id)) { IsBackground = true, Name = $"kiln-cpu-{w}" }.Start();
         }
     }
+
+    /// <summary>The pool's index of the thread running this (0 for any thread outside the pool, which runs a job's first
+    /// chunk): a kernel's per-thread scratch is indexed by it, so the chunks of one job never share one.</summary>
+    internal static int Worker => _worker;
 
     /// <summary>Starts the worker threads (the first use of the pool does otherwise): a managed plan calls it when it is compiled.</summary>
     public static void EnsureStarted() { }
@@ -111,6 +116,7 @@ public static class CpuWorkers
 
     private static void WorkerLoop(int id)
     {
+        _worker = id;
         while (true)
         {
             Start[id].Wait();

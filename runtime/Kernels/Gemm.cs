@@ -49,6 +49,14 @@ public sealed class GemmOp
     /// <summary>Where the panels start in <see cref="_packed"/>: the first 64-byte boundary, so no vector load of a panel
     /// straddles two cache lines (the array is pinned, so the boundary stays put).</summary>
     private int _packOff;
+    /// <summary>
+    /// A transposed A's row tiles, packed per block and slice (each tile kc × rows, the rows of one p together), one
+    /// region per pool thread (<see cref="CpuWorkers.Worker"/>): A's columns in place are m floats apart, and where m is
+    /// a multiple of 256 (1 KB) a tile's kc lines fall into a few L1 sets and were read from L2 (a weight gradient,
+    /// dHᵀ·x with 256 hidden units, ran at half the speed of the forward product).
+    /// </summary>
+    private float[] _packedA = [];
+    private int _packedAStride;
     private float[] _a = [], _b = [], _c = [];
     private int _aOff, _bOff, _cOff;
     // per run: B's layout as the micro-kernel reads it, and the block grid
@@ -69,7 +77,18 @@ public sealed class GemmOp
         (_m, _n, _k, _transA, _transB, _accumulate) = (m, n, k, transA, transB, accumulate);
         _tasks = Tasks;
         _pack = Pack;
-        if (managed && !(_m == 0 || _n <= 1 || _k <= 1 || _m == 1)) EnsurePacked(Layout().Packed);
+        if (managed && !(_m == 0 || _n <= 1 || _k <= 1 || _m == 1))
+        {
+            EnsurePacked(Layout().Packed);
+            if (_transA)
+            {
+                // a block has at most min(m, 2·Mc) rows rounded up to a tile (see Run), a slice at most Kc; 8 floats of slack
+                // for the vector copy of a tile's last row group
+                _packedAStride = (Math.Min(_m, 2 * Mc) + 8) * Kc + 8;
+                _packedA = GC.AllocateUninitializedArray<float>(CpuWorkers.Count * _packedAStride);
+                Array.Clear(_packedA);
+            }
+        }
     }
 
     /// <summary>The panel width (two vectors) and the panels: all of them, and those read from B in place.</summary>
@@ -437,6 +456,8 @@ public sealed class GemmOp
         int nr = 2 * S.Count, mr = TileRows(S.Count), m = _m, k = _k;
         nint aRow = _transA ? 1 : k, aCol = _transA ? m : 1;
         ref float a = ref AStart, b = ref BStart, c = ref CStart;
+        bool packA = _packedA.Length > 0;
+        ref float packed = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_packedA), (nint)CpuWorkers.Worker * _packedAStride);
         // slices of equal length (784 = 4 × 196, not 3 × 256 + 16: a short last slice pays the C loads and stores for little work)
         int slice = (k + (k + Kc - 1) / Kc - 1) / ((k + Kc - 1) / Kc);
         // the loop order: panel first where every panel is packed (contiguous) and a slice of one fits L1 beside A's
@@ -445,27 +466,29 @@ public sealed class GemmOp
         {
             int kc = Math.Min(slice, k - p0);
             bool overwrite = p0 == 0 && !_accumulate;
+            if (packA) PackA(ref Unsafe.Add(ref a, (nint)p0 * m), m, i0, i1, kc, mr, ref packed);
             if (panelFirst)
             {
                 // a packed panel's slice fits L1: it meets every row tile of the block from there (2-12 % faster for the
                 // MLP's transposed W1, kc = 196)
                 for (int j = j0; j < j1; j += nr)
-                    for (int i = i0; i < i1; i += mr) Tile<S, V>(ref a, aRow, aCol, ref b, ref c, i, i1, j, j1, p0, kc, overwrite);
+                    for (int i = i0; i < i1; i += mr) Tile<S, V>(ref a, aRow, aCol, ref packed, packA, i0, ref b, ref c, i, i1, j, j1, p0, kc, overwrite);
             }
             else
             {
                 // else a row tile's A slice (mr × kc) stays in L1 while it meets each panel of the block's B slice (kc × Nc,
                 // in L2): 1-3 % faster at 1024³ (a 32 KB panel slice) and 6 % at an in-place 256 × 784 × 256 B
                 for (int i = i0; i < i1; i += mr)
-                    for (int j = j0; j < j1; j += nr) Tile<S, V>(ref a, aRow, aCol, ref b, ref c, i, i1, j, j1, p0, kc, overwrite);
+                    for (int j = j0; j < j1; j += nr) Tile<S, V>(ref a, aRow, aCol, ref packed, packA, i0, ref b, ref c, i, i1, j, j1, p0, kc, overwrite);
             }
         }
     }
 
-    /// <summary>The C tile at rows [i, i + <see cref="TileRows"/>) and the panel at column j, for the inner slice [p0, p0 + kc).</summary>
+    /// <summary>The C tile at rows [i, i + <see cref="TileRows"/>) and the panel at column j, for the inner slice [p0, p0 + kc);
+    /// A read in place, or from the block's packed tiles (rows from <paramref name="i0"/>) where <paramref name="packA"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void Tile<S, V>(ref float a, nint aRow, nint aCol, ref float b, ref float c, int i, int i1, int j, int j1, int p0, int kc, bool overwrite)
-        where S : struct, IVectorWidth<V> where V : struct
+    private void Tile<S, V>(ref float a, nint aRow, nint aCol, ref float packed, bool packA, int i0, ref float b, ref float c,
+        int i, int i1, int j, int j1, int p0, int kc, bool overwrite) where S : struct, IVectorWidth<V> where V : struct
     {
         int nr = 2 * S.Count, n = _n;
         bool inPlace = j / nr < _inPlace;
@@ -473,11 +496,35 @@ public sealed class GemmOp
         ref float bPanel = ref inPlace ? ref Unsafe.Add(ref b, j + (nint)p0 * n)
             : ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_packed), _packOff + (nint)(j / nr - _inPlace) * _k * nr + (nint)p0 * nr);
         int cols = Math.Min(nr, j1 - j), rows = Math.Min(TileRows(S.Count), i1 - i);
-        ref float ai = ref Unsafe.Add(ref a, i * aRow + p0 * aCol);
+        ref float ai = ref packA ? ref Unsafe.Add(ref packed, (nint)(i - i0) * kc) : ref Unsafe.Add(ref a, i * aRow + p0 * aCol);
+        if (packA) (aRow, aCol) = (1, TileRows(S.Count));
         ref float ci = ref Unsafe.Add(ref c, (nint)i * n + j);
         // a panel's last columns that fill one vector (n = 16 at sixteen lanes): half the FMAs, no stack tile
         if (cols <= S.Count) Micro1<S, V>(ref ai, aRow, aCol, rows, ref bPanel, ldb, kc, ref ci, n, cols, overwrite);
         else Micro<S, V>(ref ai, aRow, aCol, rows, ref bPanel, ldb, kc, ref ci, n, cols, overwrite);
+    }
+
+    /// <summary>
+    /// Packs rows [i0, i1) of a transposed A's slice (<paramref name="at"/>: its first row p0, rows m floats apart) as
+    /// tiles of <paramref name="mr"/> rows: tile t holds, for each p, the mr values of A's rows i0 + t·mr … (a partial last
+    /// tile its rows only), at (t·kc + p)·mr, so the micro-kernel reads it with strides 1 and mr.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PackA(ref float at, int m, int i0, int i1, int kc, int mr, ref float packed)
+    {
+        for (int i = i0; i < i1; i += mr)
+        {
+            int rows = Math.Min(mr, i1 - i);
+            ref float to = ref Unsafe.Add(ref packed, (nint)(i - i0) * kc);
+            ref float from = ref Unsafe.Add(ref at, i);
+            if (rows == mr && i + 8 <= m)
+                // eight floats a row (a six-row tile's copy overlaps the next row's, rewritten next; the region has slack)
+                for (int p = 0; p < kc; p++)
+                    Vector256.LoadUnsafe(ref Unsafe.Add(ref from, (nint)p * m)).StoreUnsafe(ref Unsafe.Add(ref to, (nint)p * mr));
+            else
+                for (int p = 0; p < kc; p++)
+                    for (int r = 0; r < rows; r++) Unsafe.Add(ref to, (nint)p * mr + r) = Unsafe.Add(ref from, (nint)p * m + r);
+        }
     }
 
     /// <summary>
