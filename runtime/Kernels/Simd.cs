@@ -216,21 +216,24 @@ public static class Simd
     /// <summary>
     /// eˣ - 1 where x &lt; 0, as <see cref="Expm1{S}(S)"/> computes it there (-∞ gives -1, NaN gives NaN), for a caller
     /// that takes another value wherever x ≥ 0 (ELU's x ≥ 0 ? x : α(eˣ - 1) with a finite α &gt; 0, which is x at ±0 as well): those
-    /// lanes are left unclamped and unspecified, which saves Expm1's upper clamp and its select for ±0.
+    /// lanes are left unclamped and unspecified, which saves Expm1's upper clamp and its select for ±0. And where x &lt; 0,
+    /// n is in [-43, 0], so 2ⁿ and 2⁻ⁿ are each one exponent-field multiply without AVX-512 (<see cref="IVector{S}.TimesPow2Once"/>),
+    /// not two: the same bits, ten instructions fewer in ELU's forward on an AVX2 machine.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static S Expm1BelowZero<S>(S x) where S : struct, IVector<S> => Expm1Clamped(S.MaxNative(S.Create(-30f), x), portable: false);
+    public static S Expm1BelowZero<S>(S x) where S : struct, IVector<S> => Expm1Clamped(S.MaxNative(S.Create(-30f), x), portable: false, once: true);
 
     /// <summary>The body of <see cref="Expm1{S}(S)"/> on x clamped below at -30 (and above at 89 where the caller keeps the
-    /// positive lanes), without its select for ±0.</summary>
+    /// positive lanes), without its select for ±0; <paramref name="once"/> where every lane that counts has n ≤ 0.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static S Expm1Clamped<S>(S xc, bool portable) where S : struct, IVector<S>
+    private static S Expm1Clamped<S>(S xc, bool portable, bool once = false) where S : struct, IVector<S>
     {
         var n = S.Round(xc * S.Create(1.44269504088896341f));
         var r = S.FusedMultiplyAdd(n, S.Create(-0.693359375f), xc);
         r = S.FusedMultiplyAdd(n, S.Create(2.12194440e-4f), r);
         var r2 = r * r;
         var em = S.FusedMultiplyAdd(ExpTail(r, r2), r2, r);
+        if (once) return S.TimesPow2Once(em + (S.One - S.TimesPow2Once(S.One, -n)), n);
         return S.TimesPow2(em + (S.One - S.TimesPow2(S.One, -n, portable)), n, portable);
     }
 

@@ -75,6 +75,9 @@ public interface IVector<S> where S : struct, IVector<S>
     /// <summary>v·2ⁿ for an integral n in [-128, 128]: one vscalefps with AVX-512 unless <paramref name="portable"/>, else two
     /// exponent-field multiplies.</summary>
     static abstract S TimesPow2(S v, S n, bool portable);
+    /// <summary>v·2ⁿ for an integral n in [-126, 127] where v·2ⁿ is normal or zero: one vscalefps with AVX-512, else one
+    /// multiply by 2ⁿ made in the exponent field (<see cref="TimesPow2"/>'s two halves are for results outside that range).</summary>
+    static abstract S TimesPow2Once(S v, S n);
     static abstract float Sum(S v);
     static abstract float Lane(S v, int i);
 }
@@ -142,6 +145,10 @@ public readonly struct Vec8 : IVector<Vec8>
         var bias = Vector256.Create(127);
         return v.Value * ((half + bias) << 23).AsSingle() * ((k - half + bias) << 23).AsSingle();
     }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vec8 TimesPow2Once(Vec8 v, Vec8 n) => Avx512F.VL.IsSupported
+        ? Avx512F.VL.Scale(v.Value, n.Value)
+        : v.Value * ((Vector256.ConvertToInt32Native(n.Value) + Vector256.Create(127)) << 23).AsSingle();
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Vec8 v) => Vector256.Sum(v.Value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Lane(Vec8 v, int i) => v.Value.GetElement(i);
 
@@ -214,6 +221,10 @@ public readonly struct Vec16 : IVector<Vec16>
         var bias = Vector512.Create(127);
         return v.Value * ((half + bias) << 23).AsSingle() * ((k - half + bias) << 23).AsSingle();
     }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vec16 TimesPow2Once(Vec16 v, Vec16 n) => Avx512F.IsSupported
+        ? Avx512F.Scale(v.Value, n.Value)
+        : v.Value * ((Vector512.ConvertToInt32Native(n.Value) + Vector512.Create(127)) << 23).AsSingle();
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Vec16 v) => Vector512.Sum(v.Value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Lane(Vec16 v, int i) => v.Value.GetElement(i);
 
