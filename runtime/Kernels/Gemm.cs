@@ -13,9 +13,10 @@ namespace Kiln.Kernels;
 /// plan node, dims bound once: running it allocates nothing.
 /// Managed path, after BLIS: B is read in panels two vectors wide, in place where it is untransposed (only a last,
 /// partial panel is packed, zero-padded), else packed (a transposed B, or rows a multiple of 4 KB apart, which would
-/// fall into the same L1 sets: packing costs less than those misses there); A is read in place with its strides (a
-/// transposed A too), and a register-blocked FMA micro-kernel two vectors wide runs over blocks of rows × columns on all cores, the inner dimension cut into cache-sized slices.
-/// The first slice writes C, so nothing is cleared first.
+/// fall into the same L1 sets: packing costs less than those misses there); A is read in place with its strides, but for
+/// a transposed A, packed into row tiles per block and slice on a plan's managed path; a register-blocked FMA
+/// micro-kernel two vectors wide (8 rows with Vector512, 6 with Vector256) runs over blocks of rows × columns on all
+/// cores, the inner dimension cut into cache-sized slices. The first slice writes C, so nothing is cleared first.
 /// ILGPU path: one thread per output element (grid-stride).
 /// </summary>
 public sealed class GemmOp
@@ -24,7 +25,7 @@ public sealed class GemmOp
     /// Rows of the micro-kernel's tile at <paramref name="lanes"/> floats per vector: as many as keep its accumulators (rows ×
     /// 2 vectors), B's two vectors and A's broadcast in registers. Eight with Vector512 (16 + 3 of AVX-512's 32); six with
     /// Vector256 (12 + 3 of AVX2's 16: eight rows spilled three accumulators to the stack on every step of the inner loop;
-    /// 1024³ on a Zen 3 without AVX-512 went from 74 to 106 GFLOP/s, its FMA peak being ~198). Keyed to the width, not the
+    /// 1024³ on a Zen 3 without AVX-512 went from 74 to 106-112 GFLOP/s, its FMA peak being ~196). Keyed to the width, not the
     /// register file, so forcing Vector256 on an AVX-512 machine runs (and tests) the six-row form too.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
