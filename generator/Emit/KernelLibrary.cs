@@ -103,8 +103,8 @@ internal sealed class KernelLibrary(string className)
         w.Line("/// and FlatLoopsGpu (ILGPU) run over the operands its plan passes. Any other kernel Kn has an ILGPU form Kn (a grid-stride");
         w.Line("/// loop, one element per iteration), a managed form KnCpu over elements [c, stop) of its domain ([start, end) where it cuts");
         w.Line("/// them at row ends; vectors of 16 or 8 lanes where every operand allows), and, for a max, min or product of all elements,");
-        w.Line("/// KnCombine joining two partial results. A kernel numbers its tensors in its own comments (t0 is what it writes), not as");
-        w.Line("/// the plan that calls it does: several plans share it.");
+        w.Line("/// KnCombine joining two partial results, and lists its nodes in its comments, numbered in its own ids (t0 is what it");
+        w.Line("/// writes), not as the plan that calls it does: several plans share it.");
         w.Line($"/// </summary>");
         w.Open($"file static class {className}");
         for (int i = 0; i < _texts.Count; i++)

@@ -171,7 +171,6 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
             for (int i = 0; i < fields.Count; i += 12) w.Line($"public int {string.Join(", ", fields.Skip(i).Take(12))};");
             w.Close();
         }
-        w.Line();
         w.Line("private readonly Bound _d;");
         foreach (var group in m.Fusion.Kernels.Where(k => k.Kind == KernelKind.Library).GroupBy(k => ((LibraryOp)k.Root.Op).RuntimeType))
             w.Line($"private readonly {group.Key} {string.Join(", ", group.Select(k => "_l" + k.Index))};");
@@ -204,14 +203,6 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
         })).ToList();
         for (int i = 0; i < binds.Count; i += 4) w.Line(string.Join(" ", binds.Skip(i).Take(4)));
         w.Line(Description());
-        if (!m.IsLoss && Outputs.Count == 1)
-            w.Line($"Returns(\"{Fresh("output", g.Inputs)}\", {OutputSlot}, {Off(m.Output)}, {Count(m.Output)}, \"{m.Output.Shape}\");");
-        if (Bound.Count > 0)
-        {
-            var counts = Enumerable.Repeat("-1", Bound.Values.Max() + 1).ToArray();
-            foreach (var pair in Bound) counts[pair.Value] = Dim(pair.Key.Shape.Count);
-            w.Line($"BindSlots({string.Join(", ", counts)});");
-        }
         // an embedding's row marks (SparseAdam's sparse gradient) are made now, not in a first step
         if (m.IsLoss) foreach (var path in Embeddings().Select(e => e.Path).Distinct()) w.Line($"State.TrackRows(\"{path}\");");
         foreach (var k in m.Fusion.Kernels)
@@ -249,6 +240,9 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
         string inputs = string.Join(", ", g.Inputs.Select(i => $"(\"{i.Attrs.Name}\", {Off(i)}, {Dim(i.Shape.Count)}, {(i.Attrs.IsInt ? "true" : "false")})"));
         string shapes = string.Join(", ", g.Inputs.Select(i => ShapeArray(i.Shape)).Append(ShapeArray(m.Output.Shape)));
         string more = "";
+        // a forward plan's single output: its parameter name, bound slot (-1: in the arena), offset, length and shape
+        if (!m.IsLoss && Outputs.Count == 1)
+            more += $", output: (\"{Fresh("output", g.Inputs)}\", {OutputSlot}, {Off(m.Output)}, {Count(m.Output)}, \"{m.Output.Shape}\")";
         if (Outputs.Count > 1)
             more += $", outputs: [{string.Join(", ", Outputs.Select(o => $"(\"{o.Name}\", {Off(o.Node)}, {Dim(o.Node.Shape.Count)})"))}]";
         string Slot(Node? n) => n is null ? "-1" : Off(n);
@@ -260,6 +254,13 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
         if (g.Inputs.Any(i => i.Shape.Dims.Any(d => !d.IsConstant)))
             more += $", declared: [{string.Join(", ", g.Inputs.Select(i => $"\"{i.Shape}\""))}]";
         if (m.IsLoss) more += ", loss: true";
+        // the bound slots' lengths (the inputs in order, then a forward plan's output; -1: in the arena)
+        if (Bound.Count > 0)
+        {
+            var counts = Enumerable.Repeat("-1", Bound.Values.Max() + 1).ToArray();
+            foreach (var pair in Bound) counts[pair.Value] = Dim(pair.Key.Shape.Count);
+            more += $", bound: [{string.Join(", ", counts)}]";
+        }
         return $"Describe([{inputs}], [{shapes}]{more});";
     }
 
@@ -271,14 +272,17 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
     private string RenderKernel(Kernel k, string name, string argType)
     {
         var w = new SourceWriter();
-        w.Line($"// {name}: {Describe(k, shared: true)}");
-        foreach (var n in k.Body.Where(n => n.Op != Leaves.Const)) w.Line("//   " + n);
-        if (k.Kind == KernelKind.Reduce) w.Line("//   " + k.Root);
+        // a flat kernel struct's Apply reads as the expression it computes: its header says what it runs over; any
+        // other kernel lists its nodes, which its index arithmetic and KernelArgs comment refer to
         if (Emitter.StructOperands(k) is not null)
         {
+            w.Line($"// {name}: {Describe(k, shared: true, named: false)}");
             Emitter.EmitStruct(w, k, name);
             return w.ToString();
         }
+        w.Line($"// {name}: {Describe(k, shared: true)}");
+        foreach (var n in k.Body.Where(n => n.Op != Leaves.Const)) w.Line("//   " + n);
+        if (k.Kind == KernelKind.Reduce) w.Line("//   " + k.Root);
         Emitter.EmitIlgpu(w, k, name, argType);
         Emitter.EmitManaged(w, k, name + "Cpu", argType);
         if (KernelEmitter.ModeOf(k) == KernelEmitter.ReduceMode.All && !KernelEmitter.Reduction(k).Additive)
@@ -308,10 +312,11 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
 
     /// <param name="shared">For the kernel's own header: plans and layers may share the kernel, so a gradient it adds into
     /// is named where it is called, not there.</param>
-    private string Describe(Kernel k, bool shared = false)
+    /// <param name="named">Whether the output is named by its node (where a listing of nodes follows).</param>
+    private string Describe(Kernel k, bool shared = false, bool named = true)
     {
         string what = k.Kind == KernelKind.Reduce ? $"{k.Root.Op.Name.ToLowerInvariant()} over axes {string.Join(",", k.Root.Attrs.Axes)} of {KernelEmitter.Domain(k)}" : $"elementwise over {k.Root.Shape}";
-        string target = k.GradPath is { } p ? shared ? ", added into a parameter's gradient" : $", added into grad of '{p}'" : $", writes t{k.Root.Id}";
+        string target = k.GradPath is { } p ? shared ? ", added into a parameter's gradient" : $", added into grad of '{p}'" : named ? $", writes t{k.Root.Id}" : "";
         return $"{what}{target}{Emitter.Lanes(k) switch { 16 => " (16 or 8 lanes)", 8 => " (8 lanes)", _ => " (scalar loop)" }}";
     }
 
@@ -319,6 +324,24 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
     {
         var g = m.Graph;
         var parameters = string.Join(", ", g.Inputs.Select(i => IsScalar(i) ? $"float {Identifier.Escape(i.Attrs.Name)}" : $"{ReadOnlySpan}<{(i.Attrs.IsInt ? "int" : "float")}> {Identifier.Escape(i.Attrs.Name)}"));
+        // every input's length is checked before any is placed (a failed call binds and copies nothing), then the class
+        // indices' values, then each input is placed: a bound slot (the arena on ILGPU devices; -1: the arena), the
+        // target buffer, or a scalar's one float
+        var load = new List<string>();
+        var tensors = g.Inputs.Where(i => !IsScalar(i)).ToList();
+        if (tensors.Count > 0)
+            load.Add($"{Self}CheckLengths([{string.Join(", ", g.Inputs.Select(i => IsScalar(i) ? "1" : Identifier.Escape(i.Attrs.Name) + ".Length"))}]);");
+        foreach (var (input, classes, ignore) in TargetChecks())
+            load.Add($"{Checks}CheckTargets(\"{input.Attrs.Name}\", {Identifier.Escape(input.Attrs.Name)}, {classes.Replace("_d.", Self + "_d.")}, {ignore});");
+        foreach (var (input, size, padding) in IndexChecks())
+            load.Add(IndexCheck(input.Attrs.Name, Identifier.Escape(input.Attrs.Name), size, padding));
+        foreach (var i in g.Inputs)
+        {
+            string name = Identifier.Escape(i.Attrs.Name);
+            load.Add(IsScalar(i) ? $"{Self}Work.CopyFrom(new {ReadOnlySpan}<float>(in {name}), {SelfOff(i)});"
+                : i.Attrs.IsInt ? $"{Self}Targets.CopyFrom({name}, {SelfOff(i)});"
+                : $"{Self}Put({(Bound.TryGetValue(i, out int slot) ? slot : -1)}, {name}, {SelfOff(i)});");
+        }
         // where nothing follows the inputs (not the span overloads), a trailing run of float inputs keeps the defaults the method declares
         var defaults = g.Inputs.Select(i => m.Graph.Method.Inputs.FirstOrDefault(s => s.Name == i.Attrs.Name)?.Default).ToList();
         int firstDefault = defaults.Count;
@@ -376,7 +399,7 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
         else if (Outputs.Count == 1)
         {
             w.Line("/// <summary>Runs the forward pass and writes the output (or returns it in a new array; the overload on arrays reads and writes the caller's arrays in place where it can, on the managed path, and Replay does again).</summary>");
-            w.Line($"public void Run({(parameters.Length == 0 ? "" : parameters + ", ")}{Span}<float> {output}) {{ using ({Self}Enter({output})) {{ {Self}Load({names}); {Self}Finish({output}); }} }}");
+            w.Line($"public void Run({(parameters.Length == 0 ? "" : parameters + ", ")}{Span}<float> {output}) {{ using ({Self}Enter({output})) {{ {string.Concat(load.Select(l => l + " "))}{Self}Finish({output}); }} }}");
             w.Line($"public float[] Run({withDefaults}) {{ var {output} = new float[{Self}OutputLength]; {Self}Run({(names.Length == 0 ? "" : names + ", ")}{output}); return {output}; }}");
             if (arrays)
             {
@@ -414,12 +437,7 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
             foreach (var (input, size, padding) in IndexChecks().Where(t => t.Input == i))
                 stagedChecks.Add(IndexCheck(input.Attrs.Name, $"StagedTargets(\"{input.Attrs.Name}\")", size, padding));
         }
-        w.Line();
-        if (stagedChecks.Count > 0)
-        {
-            w.Line($"protected override void PrepareStaged() {{ {string.Join(" ", stagedChecks)} UploadStaged(); }}");
-            w.Line();
-        }
+        if (stagedChecks.Count > 0) w.Line($"protected override void PrepareStaged() {{ {string.Join(" ", stagedChecks)} UploadStaged(); }}");
         if (m.IsLoss)
         {
             w.Line("/// <summary>Forward and backward on the inputs written through StagedInput/StagedTargets (nothing copied on the managed path).</summary>");
@@ -436,27 +454,8 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
         w.Line(g.Inputs.Count > 0
             ? $"public override float[] Invoke(global::System.Array[] inputs, bool backward = false) => {invoke};"
             : $"public override float[] Invoke(global::System.Array[] inputs, bool backward = false) {{ Arity(inputs, 0); return {invoke}; }}");
-        w.Line();
-        // every input's length is checked before any is placed (a failed call binds and copies nothing), then the class
-        // indices' values, then each input is placed: a bound slot (the arena on ILGPU devices; -1: the arena), the
-        // target buffer, or a scalar's one float
-        var load = new List<string>();
-        var tensors = g.Inputs.Where(i => !IsScalar(i)).ToList();
-        if (tensors.Count > 0)
-            load.Add($"{Self}CheckLengths([{string.Join(", ", g.Inputs.Select(i => IsScalar(i) ? "1" : Identifier.Escape(i.Attrs.Name) + ".Length"))}]);");
-        foreach (var (input, classes, ignore) in TargetChecks())
-            load.Add($"{Checks}CheckTargets(\"{input.Attrs.Name}\", {Identifier.Escape(input.Attrs.Name)}, {classes.Replace("_d.", Self + "_d.")}, {ignore});");
-        foreach (var (input, size, padding) in IndexChecks())
-            load.Add(IndexCheck(input.Attrs.Name, Identifier.Escape(input.Attrs.Name), size, padding));
-        foreach (var i in g.Inputs)
-        {
-            string name = Identifier.Escape(i.Attrs.Name);
-            load.Add(IsScalar(i) ? $"{Self}Work.CopyFrom(new {ReadOnlySpan}<float>(in {name}), {SelfOff(i)});"
-                : i.Attrs.IsInt ? $"{Self}Targets.CopyFrom({name}, {SelfOff(i)});"
-                : $"{Self}Put({(Bound.TryGetValue(i, out int slot) ? slot : -1)}, {name}, {SelfOff(i)});");
-        }
-        w.Line($"private void Load({parameters}) {{ {string.Join(" ", load)} }}".Replace("{  }", "{ }"));
-        w.Line();
+        // a forward plan with one output places its inputs in its one span entry point; the others share a Load
+        if (m.IsLoss || Outputs.Count > 1) w.Line($"private void Load({parameters}) {{ {string.Join(" ", load)} }}".Replace("{  }", "{ }"));
     }
 
     /// <summary>The launch sequence: one call per step, which runs the step on the plan's path.</summary>
@@ -469,6 +468,7 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
             w.Line($"{signature} => _f{only.Index}.Run(); // S{only.Index}: {Describe(only)}, kernel {Entries[only].Name}");
             return;
         }
+        w.Line();
         w.Open(signature);
         bool inBackward = false;
         foreach (var k in m.Fusion.Kernels)

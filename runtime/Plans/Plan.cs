@@ -146,16 +146,22 @@ public abstract class Plan : IDisposable
 
     /// <summary>
     /// The generated constructor's description of the plan, once its offsets are bound: where each input lives, the
-    /// shapes of the inputs and the (first) output, and where present the named outputs of a tuple, the [Buffer] fields
-    /// the method touches, the gradients of its [RequiresGrad] inputs, the inputs' shapes as declared where a dim is named,
-    /// and whether it is a [Loss] method's plan (<see cref="Replay()"/> then goes backward, and it has no output array).
+    /// shapes of the inputs and the (first) output, and where present a forward plan's single output (<paramref name="output"/>:
+    /// its parameter name, bound slot or -1, arena offset, length and declared shape, which <see cref="Finish"/> reads), the
+    /// named outputs of a tuple, the [Buffer] fields the method touches, the gradients of its [RequiresGrad] inputs, the
+    /// inputs' shapes as declared where a dim is named, whether it is a [Loss] method's plan (<see cref="Replay()"/> then
+    /// goes backward, and it has no output array), and the lengths of its bound slots (<paramref name="bound"/>, -1 where a
+    /// slot lives in the arena; see <see cref="BindSlots"/>).
     /// </summary>
     protected void Describe((string Name, long Offset, long Count, bool IsInt)[] inputs, int[][] shapes,
+        (string Name, int Slot, long Offset, long Count, string Shape)? output = null,
         (string Name, long Offset, long Count)[]? outputs = null, (long Offset, long Read, long Written, long Count)[]? buffers = null,
-        (string Name, long Offset, long Count)[]? inputGrads = null, string[]? declared = null, bool loss = false)
+        (string Name, long Offset, long Count)[]? inputGrads = null, string[]? declared = null, bool loss = false, long[]? bound = null)
     {
         (_inputSlots, _shapes, _declared, _loss) = (inputs, shapes, declared, loss);
         (_outputSlots, _bufferSlots, _inputGradSlots) = (outputs ?? [], buffers ?? [], inputGrads ?? []);
+        if (output is { } single) _output = single;
+        if (bound is not null) BindSlots(bound);
     }
 
     private Dictionary<string, object>? _staging;
@@ -384,8 +390,8 @@ public abstract class Plan : IDisposable
     private long[] _bindable = [];
     private float[]?[] _own = [], _offered = [];
 
-    /// <summary>The generated constructor's list of slot lengths (-1: in the arena); managed path only.</summary>
-    protected void BindSlots(params long[] counts)
+    /// <summary>The generated constructor's list of slot lengths (-1: in the arena), given to <see cref="Describe"/>; managed path only.</summary>
+    private void BindSlots(long[] counts)
     {
         if (!Device.IsManaged) return;
         _bindable = counts;
@@ -464,12 +470,6 @@ public abstract class Plan : IDisposable
 
     /// <summary>Before a staged run: checks what the generated plan checks of staged class indices, then places the staged inputs.</summary>
     protected virtual void PrepareStaged() => UploadStaged();
-
-    /// <summary>
-    /// The generated constructor's description of a forward plan's single output: its parameter name, bound slot (-1: it
-    /// stays in the arena), arena offset, length and declared shape. <see cref="Finish"/> reads it.
-    /// </summary>
-    protected void Returns(string name, int slot, long offset, long count, string shape) => _output = (name, slot, offset, count, shape);
 
     /// <summary>Claims the plan for a forward run with one output and checks the output's destination, before any input is placed.</summary>
     protected Claim Enter(Span<float> output)

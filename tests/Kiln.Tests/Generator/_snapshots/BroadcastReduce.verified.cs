@@ -40,7 +40,6 @@ namespace Demo
         public sealed class LossPlan : global::Kiln.Plan
         {
             public struct Bound { public int N, T4, T8, T11, T17, T26, T0, T1; }
-
             private readonly Bound _d;
             private readonly global::Kiln.Kernels.Fused<global::Kiln.Kernels.KernelArgs> _f0, _f1, _f2, _f3, _f4, _f5, _f6;
 
@@ -50,8 +49,7 @@ namespace Demo
             {
                 _d.N = n; _d.T4 = Align(0); _d.T8 = Align(15 + _d.N); _d.T11 = Align(30 + 9 * _d.N);
                 _d.T17 = Align(45 + 10 * _d.N); _d.T26 = Align(61 + 10 * _d.N); _d.T0 = Device.IsManaged ? 0 : Align(76 + 11 * _d.N); _d.T1 = Device.IsManaged ? 0 : Align(91 + 19 * _d.N);
-                Describe([("x", _d.T0, 8 * _d.N, false), ("y", _d.T1, _d.N, false)], [[_d.N, 8], [_d.N], []], declared: ["[N, 8]", "[N]"], loss: true);
-                BindSlots(8 * _d.N, _d.N);
+                Describe([("x", _d.T0, 8 * _d.N, false), ("y", _d.T1, _d.N, false)], [[_d.N, 8], [_d.N], []], declared: ["[N, 8]", "[N]"], loss: true, bound: [8 * _d.N, _d.N]);
                 _f0 = new(this, global::Kiln.Kernels.FlatLoopsGpu.RowTotals1<global::Kiln.Generated.CenteringKernels.K0>, global::Kiln.Generated.CenteringKernels.K0.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Bound(0, _d.T0)], default, global::Kiln.Kernels.Launch.Rows(8 * _d.N, 8), global::Kiln.Kernels.Output.Work(_d.T4, _d.N));
                 _f1 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Rows3<global::Kiln.Generated.CenteringKernels.K1>, global::Kiln.Generated.CenteringKernels.K1.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Bound(0, _d.T0), global::Kiln.Kernels.In.Work(_d.T4).Col, global::Kiln.Kernels.In.Params(0).Row(8)], default, global::Kiln.Kernels.Launch.RowMap(8 * _d.N, 8), global::Kiln.Kernels.Output.Work(_d.T8, 8 * _d.N));
                 _f2 = new(this, global::Kiln.Kernels.FlatLoopsGpu.RowTotals2<global::Kiln.Generated.CenteringKernels.K2>, global::Kiln.Generated.CenteringKernels.K2.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T8), global::Kiln.Kernels.In.Params(8).One], default, global::Kiln.Kernels.Launch.Rows(8 * _d.N, 8), global::Kiln.Kernels.Output.Work(_d.T11, _d.N));
@@ -69,11 +67,9 @@ namespace Demo
             /// <summary>ForwardBackward and Forward reading float inputs from the caller's arrays in place (copied only on ILGPU devices).</summary>
             public float ForwardBackward(float[] x, float[] y) { this.Offer(0, x); this.Offer(1, y); return this.ForwardBackward(new global::System.ReadOnlySpan<float>(x), new global::System.ReadOnlySpan<float>(y)); }
             public float Forward(float[] x, float[] y) { this.Offer(0, x); this.Offer(1, y); return this.Forward(new global::System.ReadOnlySpan<float>(x), new global::System.ReadOnlySpan<float>(y)); }
-
             /// <summary>Forward and backward on the inputs written through StagedInput/StagedTargets (nothing copied on the managed path).</summary>
             public override float ForwardBackwardStaged() { using (Enter()) { PrepareStaged(); return ExecuteLoss(true, _d.T17); } }
             public override float[] Invoke(global::System.Array[] inputs, bool backward = false) => [backward ? ForwardBackward(Arg<float>(inputs, 0, "x", 2), Arg<float>(inputs, 1, "y", 2)) : Forward(Arg<float>(inputs, 0, "x", 2), Arg<float>(inputs, 1, "y", 2))];
-
             private void Load(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y) { this.CheckLengths([x.Length, y.Length]); this.Put(0, x, this._d.T0); this.Put(1, y, this._d.T1); }
 
             protected override void RunKernels(bool backward)
@@ -106,65 +102,50 @@ namespace Kiln.Generated
     /// and FlatLoopsGpu (ILGPU) run over the operands its plan passes. Any other kernel Kn has an ILGPU form Kn (a grid-stride
     /// loop, one element per iteration), a managed form KnCpu over elements [c, stop) of its domain ([start, end) where it cuts
     /// them at row ends; vectors of 16 or 8 lanes where every operand allows), and, for a max, min or product of all elements,
-    /// KnCombine joining two partial results. A kernel numbers its tensors in its own comments (t0 is what it writes), not as
-    /// the plan that calls it does: several plans share it.
+    /// KnCombine joining two partial results, and lists its nodes in its comments, numbered in its own ids (t0 is what it
+    /// writes), not as the plan that calls it does: several plans share it.
     /// </summary>
     file static class CenteringKernels
     {
-        // K0: sum over axes 1 of [N, 8], writes t0 (8 lanes)
-        //   t1 = Mul(t2, t3) [N, 8]
-        //   t0 = Sum(t1; axes=1) [N, 1]
+        // K0: sum over axes 1 of [N, 8] (8 lanes)
         public struct K0 : IKernel1
         {
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l2, KernelArgs d) => (l2 * 0.125f);
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l2, KernelArgs d) where S : struct, IVector<S> => (l2 * S.Create(0.125f));
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l0, KernelArgs d) => (l0 * 0.125f);
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l0, KernelArgs d) where S : struct, IVector<S> => (l0 * S.Create(0.125f));
             [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int start, int end) where S : struct, IVector<S> => FlatLoops.RowTotals1<S, K0, Dense>(a, d, start, end);
         }
 
-        // K1: elementwise over [N, 8], writes t0 (8 lanes)
-        //   t1 = Sub(t2, t3) [N, 8]
-        //   t4 = Mul(t1, t5) [N, 8]
-        //   t0 = Tanh(t4) [N, 8]
+        // K1: elementwise over [N, 8] (8 lanes)
         public struct K1 : IKernel3
         {
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l2, float l3, float l5, KernelArgs d) => MathF.Tanh(((l2 - l3) * l5));
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l2, S l3, S l5, KernelArgs d) where S : struct, IVector<S> => (global::Kiln.Kernels.Simd.Tanh(((l2 - l3) * l5)));
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l0, float l1, float l2, KernelArgs d) => MathF.Tanh(((l0 - l1) * l2));
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l0, S l1, S l2, KernelArgs d) where S : struct, IVector<S> => (global::Kiln.Kernels.Simd.Tanh(((l0 - l1) * l2)));
             [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int start, int end) where S : struct, IVector<S> => FlatLoops.Rows3<S, K1, Assign, Dense, Col, Row>(a, d, start, end);
         }
 
-        // K2: sum over axes 1 of [N, 8], writes t0 (8 lanes)
-        //   t1 = Add(t2, t3) [N, 8]
-        //   t0 = Sum(t1; axes=1) [N, 1]
+        // K2: sum over axes 1 of [N, 8] (8 lanes)
         public struct K2 : IKernel2
         {
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l2, float l3, KernelArgs d) => (l2 + l3);
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l2, S l3, KernelArgs d) where S : struct, IVector<S> => (l2 + l3);
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l0, float l1, KernelArgs d) => (l0 + l1);
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l0, S l1, KernelArgs d) where S : struct, IVector<S> => (l0 + l1);
             [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int start, int end) where S : struct, IVector<S> => FlatLoops.RowTotals2<S, K2, Dense, One>(a, d, start, end);
         }
 
-        // K3: sum over axes 0 of [N], writes t0 (16 or 8 lanes)
-        //   t1 = Sub(t2, t3) [N]
-        //   t4 = Mul(t1, t1) [N]
-        //   t5 = Mul(t4, t6) [N]
-        //   t0 = Sum(t5; axes=0) [1]
+        // K3: sum over axes 0 of [N] (16 or 8 lanes)
         // d: A0 = N
         public struct K3 : IKernel2
         {
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l2, float l3, KernelArgs d) { float v1 = (l2 - l3); return ((v1 * v1) * ((float)(1 / (double)(d.A0)))); }
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l2, S l3, KernelArgs d) where S : struct, IVector<S> { var v1 = (l2 - l3); return ((v1 * v1) * S.Create((float)(1 / (double)(d.A0)))); }
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l0, float l1, KernelArgs d) { float v2 = (l0 - l1); return ((v2 * v2) * ((float)(1 / (double)(d.A0)))); }
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l0, S l1, KernelArgs d) where S : struct, IVector<S> { var v2 = (l0 - l1); return ((v2 * v2) * S.Create((float)(1 / (double)(d.A0)))); }
             [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Total2<S, K3, Dense, Dense>(a, d, c, stop);
         }
 
-        // K4: elementwise over [N], writes t0 (16 or 8 lanes)
-        //   t1 = Copy(t2) [N]
-        //   t3 = Sub(t4, t5) [N]
-        //   t6 = Mul(t1, t3) [N]
-        //   t0 = Add(t6, t6) [N]
+        // K4: elementwise over [N] (16 or 8 lanes)
         // d: A0 = N
         public struct K4 : IKernel2
         {
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l4, float l5, KernelArgs d) { float v6 = (((float)(1 / (double)(d.A0))) * (l4 - l5)); return (v6 + v6); }
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l4, S l5, KernelArgs d) where S : struct, IVector<S> { var v6 = (S.Create((float)(1 / (double)(d.A0))) * (l4 - l5)); return (v6 + v6); }
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l0, float l1, KernelArgs d) { float v2 = (((float)(1 / (double)(d.A0))) * (l0 - l1)); return (v2 + v2); }
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l0, S l1, KernelArgs d) where S : struct, IVector<S> { var v2 = (S.Create((float)(1 / (double)(d.A0))) * (l0 - l1)); return (v2 + v2); }
             [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Map2<S, K4, Assign, Dense, Dense>(a, d, c, stop);
         }
 
@@ -237,12 +218,10 @@ namespace Kiln.Generated
         }
 
         // K6: sum over axes 0,1 of [N, 8], added into a parameter's gradient (8 lanes)
-        //   t0 = Copy(t1) [N, 8]
-        //   t2 = Sum(t0; axes=0,1) [1, 1]
         public struct K6 : IKernel1
         {
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l1, KernelArgs d) => l1;
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l1, KernelArgs d) where S : struct, IVector<S> => l1;
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l0, KernelArgs d) => l0;
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l0, KernelArgs d) where S : struct, IVector<S> => l0;
             [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double Cpu<S>(KernelArrays a, KernelArgs d, int start, int end) where S : struct, IVector<S> => FlatLoops.TotalByRows1<S, K6, Col>(a, d, start, end);
         }
     }

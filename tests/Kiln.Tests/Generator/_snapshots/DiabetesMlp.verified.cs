@@ -47,7 +47,6 @@ namespace Samples.Diabetes
         public sealed class PredictPlan : global::Kiln.Plan
         {
             public struct Bound { public int N, T4, T6, T10, T12, T16, T0, T18; }
-
             private readonly Bound _d;
             private readonly global::Kiln.Kernels.GemmOp _l0, _l2, _l4;
             private readonly global::Kiln.Kernels.Fused<global::Kiln.Kernels.KernelArgs> _f1, _f3, _f5;
@@ -58,9 +57,7 @@ namespace Samples.Diabetes
             {
                 _d.N = n; _d.T4 = Align(0); _d.T6 = Align(15 + 6 * _d.N); _d.T10 = Align(30 + 12 * _d.N);
                 _d.T12 = Align(45 + 16 * _d.N); _d.T16 = Align(60 + 20 * _d.N); _d.T0 = Device.IsManaged ? 0 : Align(75 + 21 * _d.N); _d.T18 = Device.IsManaged ? 0 : Align(90 + 29 * _d.N);
-                Describe([("x", _d.T0, 8 * _d.N, false)], [[_d.N, 8], [_d.N, 1]], declared: ["[N, 8]"]);
-                Returns("output", 1, _d.T18, _d.N, "[N, 1]");
-                BindSlots(8 * _d.N, _d.N);
+                Describe([("x", _d.T0, 8 * _d.N, false)], [[_d.N, 8], [_d.N, 1]], output: ("output", 1, _d.T18, _d.N, "[N, 1]"), declared: ["[N, 8]"], bound: [8 * _d.N, _d.N]);
                 _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 6, 8, transA: false, transB: true, accumulate: false, managed: Managed);
                 _f1 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Rows2<global::Kiln.Generated.DiabetesClassifierKernels.K0>, global::Kiln.Generated.DiabetesClassifierKernels.K0.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T4), global::Kiln.Kernels.In.Params(48).Row(6)], default, global::Kiln.Kernels.Launch.RowMap(6 * _d.N, 6), global::Kiln.Kernels.Output.Work(_d.T6, 6 * _d.N));
                 _l2 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 6, transA: false, transB: true, accumulate: false, managed: Managed);
@@ -70,13 +67,10 @@ namespace Samples.Diabetes
             }
 
             /// <summary>Runs the forward pass and writes the output (or returns it in a new array; the overload on arrays reads and writes the caller's arrays in place where it can, on the managed path, and Replay does again).</summary>
-            public void Run(global::System.ReadOnlySpan<float> x, global::System.Span<float> output) { using (this.Enter(output)) { this.Load(x); this.Finish(output); } }
+            public void Run(global::System.ReadOnlySpan<float> x, global::System.Span<float> output) { using (this.Enter(output)) { this.CheckLengths([x.Length]); this.Put(0, x, this._d.T0); this.Finish(output); } }
             public float[] Run(global::System.ReadOnlySpan<float> x) { var output = new float[this.OutputLength]; this.Run(x, output); return output; }
             public void Run(float[] x, float[] output) { this.Offer(0, x); this.Offer(1, output); this.Run(new global::System.ReadOnlySpan<float>(x), new global::System.Span<float>(output)); }
-
             public override float[] Invoke(global::System.Array[] inputs, bool backward = false) => Run(Arg<float>(inputs, 0, "x", 1));
-
-            private void Load(global::System.ReadOnlySpan<float> x) { this.CheckLengths([x.Length]); this.Put(0, x, this._d.T0); }
 
             protected override void RunKernels(bool backward)
             {
@@ -98,7 +92,6 @@ namespace Samples.Diabetes
                 public int N, T5, T7, T11, T13, T17, T25, T37, T40, T44, T47, T51;
                 public int T0, T1;
             }
-
             private readonly Bound _d;
             private readonly global::Kiln.Kernels.GemmOp _l0, _l2, _l4, _l7, _l9, _l12, _l14, _l16;
             private readonly global::Kiln.Kernels.Fused<global::Kiln.Kernels.KernelArgs> _f1, _f3, _f5, _f6, _f8, _f10, _f11, _f13, _f15;
@@ -111,8 +104,7 @@ namespace Samples.Diabetes
                 _d.T13 = Align(45 + 16 * _d.N); _d.T17 = Align(60 + 20 * _d.N); _d.T25 = Align(75 + 21 * _d.N); _d.T37 = Align(91 + 21 * _d.N);
                 _d.T40 = Align(30 + 12 * _d.N); _d.T44 = Align(106 + 22 * _d.N); _d.T47 = Align(0); _d.T51 = Align(121 + 26 * _d.N);
                 _d.T0 = Device.IsManaged ? 0 : Align(136 + 32 * _d.N); _d.T1 = Device.IsManaged ? 0 : Align(151 + 40 * _d.N);
-                Describe([("x", _d.T0, 8 * _d.N, false), ("y", _d.T1, _d.N, false)], [[_d.N, 8], [_d.N, 1], []], declared: ["[N, 8]", "[N, 1]"], loss: true);
-                BindSlots(8 * _d.N, _d.N);
+                Describe([("x", _d.T0, 8 * _d.N, false), ("y", _d.T1, _d.N, false)], [[_d.N, 8], [_d.N, 1], []], declared: ["[N, 8]", "[N, 1]"], loss: true, bound: [8 * _d.N, _d.N]);
                 _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 6, 8, transA: false, transB: true, accumulate: false, managed: Managed);
                 _f1 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Rows2<global::Kiln.Generated.DiabetesClassifierKernels.K0>, global::Kiln.Generated.DiabetesClassifierKernels.K0.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T5), global::Kiln.Kernels.In.Params(48).Row(6)], default, global::Kiln.Kernels.Launch.RowMap(6 * _d.N, 6), global::Kiln.Kernels.Output.Work(_d.T7, 6 * _d.N));
                 _l2 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 6, transA: false, transB: true, accumulate: false, managed: Managed);
@@ -140,11 +132,9 @@ namespace Samples.Diabetes
             /// <summary>ForwardBackward and Forward reading float inputs from the caller's arrays in place (copied only on ILGPU devices).</summary>
             public float ForwardBackward(float[] x, float[] y) { this.Offer(0, x); this.Offer(1, y); return this.ForwardBackward(new global::System.ReadOnlySpan<float>(x), new global::System.ReadOnlySpan<float>(y)); }
             public float Forward(float[] x, float[] y) { this.Offer(0, x); this.Offer(1, y); return this.Forward(new global::System.ReadOnlySpan<float>(x), new global::System.ReadOnlySpan<float>(y)); }
-
             /// <summary>Forward and backward on the inputs written through StagedInput/StagedTargets (nothing copied on the managed path).</summary>
             public override float ForwardBackwardStaged() { using (Enter()) { PrepareStaged(); return ExecuteLoss(true, _d.T25); } }
             public override float[] Invoke(global::System.Array[] inputs, bool backward = false) => [backward ? ForwardBackward(Arg<float>(inputs, 0, "x", 2), Arg<float>(inputs, 1, "y", 2)) : Forward(Arg<float>(inputs, 0, "x", 2), Arg<float>(inputs, 1, "y", 2))];
-
             private void Load(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y) { this.CheckLengths([x.Length, y.Length]); this.Put(0, x, this._d.T0); this.Put(1, y, this._d.T1); }
 
             protected override void RunKernels(bool backward)
@@ -187,70 +177,50 @@ namespace Kiln.Generated
     /// and FlatLoopsGpu (ILGPU) run over the operands its plan passes. Any other kernel Kn has an ILGPU form Kn (a grid-stride
     /// loop, one element per iteration), a managed form KnCpu over elements [c, stop) of its domain ([start, end) where it cuts
     /// them at row ends; vectors of 16 or 8 lanes where every operand allows), and, for a max, min or product of all elements,
-    /// KnCombine joining two partial results. A kernel numbers its tensors in its own comments (t0 is what it writes), not as
-    /// the plan that calls it does: several plans share it.
+    /// KnCombine joining two partial results, and lists its nodes in its comments, numbered in its own ids (t0 is what it
+    /// writes), not as the plan that calls it does: several plans share it.
     /// </summary>
     file static class DiabetesClassifierKernels
     {
-        // K0: elementwise over [N, 6], writes t0 (8 lanes)
-        //   t1 = Add(t2, t3) [N, 6]
-        //   t0 = Sigmoid(t1) [N, 6]
+        // K0: elementwise over [N, 6] (8 lanes)
         public struct K0 : IKernel2
         {
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l2, float l3, KernelArgs d) => (global::Kiln.Kernels.Simd.Sigmoid((l2 + l3)));
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l2, S l3, KernelArgs d) where S : struct, IVector<S> => (global::Kiln.Kernels.Simd.Sigmoid((l2 + l3)));
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l0, float l1, KernelArgs d) => (global::Kiln.Kernels.Simd.Sigmoid((l0 + l1)));
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l0, S l1, KernelArgs d) where S : struct, IVector<S> => (global::Kiln.Kernels.Simd.Sigmoid((l0 + l1)));
             [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int start, int end) where S : struct, IVector<S> => FlatLoops.Rows2<S, K0, Assign, Dense, Row>(a, d, start, end);
         }
 
-        // K1: elementwise over [N, 1], writes t0 (16 or 8 lanes)
-        //   t1 = Add(t2, t3) [N, 1]
-        //   t0 = Sigmoid(t1) [N, 1]
+        // K1: elementwise over [N, 1] (16 or 8 lanes)
         public struct K1 : IKernel2
         {
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l2, float l3, KernelArgs d) => (global::Kiln.Kernels.Simd.Sigmoid((l2 + l3)));
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l2, S l3, KernelArgs d) where S : struct, IVector<S> => (global::Kiln.Kernels.Simd.Sigmoid((l2 + l3)));
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l0, float l1, KernelArgs d) => (global::Kiln.Kernels.Simd.Sigmoid((l0 + l1)));
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l0, S l1, KernelArgs d) where S : struct, IVector<S> => (global::Kiln.Kernels.Simd.Sigmoid((l0 + l1)));
             [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Map2<S, K1, Assign, Dense, One>(a, d, c, stop);
         }
 
-        // K2: sum over axes 0,1 of [N, 1], writes t0 (16 or 8 lanes)
-        //   t1 = Add(t2, t3) [N, 1]
-        //   t4 = Softplus(t1) [N, 1]
-        //   t5 = Mul(t6, t1) [N, 1]
-        //   t7 = Sub(t4, t5) [N, 1]
-        //   t8 = Mul(t7, t9) [N, 1]
-        //   t0 = Sum(t8; axes=0,1) [1, 1]
+        // K2: sum over axes 0,1 of [N, 1] (16 or 8 lanes)
         // d: A0 = N
         public struct K2 : IKernel3
         {
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l2, float l3, float l6, KernelArgs d) { float v1 = (l2 + l3); float v8 = (((global::Kiln.Kernels.Simd.Softplus(v1)) - (l6 * v1)) * ((float)(1 / (double)(d.A0)))); return v8; }
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l2, S l3, S l6, KernelArgs d) where S : struct, IVector<S> { var v1 = (l2 + l3); var v8 = (((global::Kiln.Kernels.Simd.Softplus(v1)) - (l6 * v1)) * S.Create((float)(1 / (double)(d.A0)))); return v8; }
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l0, float l1, float l2, KernelArgs d) { float v3 = (l0 + l1); float v4 = (((global::Kiln.Kernels.Simd.Softplus(v3)) - (l2 * v3)) * ((float)(1 / (double)(d.A0)))); return v4; }
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l0, S l1, S l2, KernelArgs d) where S : struct, IVector<S> { var v3 = (l0 + l1); var v4 = (((global::Kiln.Kernels.Simd.Softplus(v3)) - (l2 * v3)) * S.Create((float)(1 / (double)(d.A0)))); return v4; }
             [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Total3<S, K2, Dense, One, Dense>(a, d, c, stop);
         }
 
-        // K3: elementwise over [N, 1], writes t0 (16 or 8 lanes)
-        //   t1 = Copy(t2) [N, 1]
-        //   t3 = Neg(t1) [N, 1]
-        //   t4 = Mul(t3, t5) [N, 1]
-        //   t6 = Add(t7, t8) [N, 1]
-        //   t9 = Sigmoid(t6) [N, 1]
-        //   t10 = Mul(t1, t9) [N, 1]
-        //   t0 = Add(t4, t10) [N, 1]
+        // K3: elementwise over [N, 1] (16 or 8 lanes)
         // d: A0 = N
         public struct K3 : IKernel3
         {
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l5, float l7, float l8, KernelArgs d) { float v1 = ((float)(1 / (double)(d.A0))); return (((-v1) * l5) + (v1 * (global::Kiln.Kernels.Simd.Sigmoid((l7 + l8))))); }
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l5, S l7, S l8, KernelArgs d) where S : struct, IVector<S> { var v1 = S.Create((float)(1 / (double)(d.A0))); return (((-v1) * l5) + (v1 * (global::Kiln.Kernels.Simd.Sigmoid((l7 + l8))))); }
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l0, float l1, float l2, KernelArgs d) { float v3 = ((float)(1 / (double)(d.A0))); return (((-v3) * l0) + (v3 * (global::Kiln.Kernels.Simd.Sigmoid((l1 + l2))))); }
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l0, S l1, S l2, KernelArgs d) where S : struct, IVector<S> { var v3 = S.Create((float)(1 / (double)(d.A0))); return (((-v3) * l0) + (v3 * (global::Kiln.Kernels.Simd.Sigmoid((l1 + l2))))); }
             [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Map3<S, K3, Assign, Dense, Dense, One>(a, d, c, stop);
         }
 
-        // K4: elementwise over [N, 4], writes t0 (16 or 8 lanes)
-        //   t1 = Sub(t2, t3) [N, 4]
-        //   t4 = Mul(t3, t1) [N, 4]
-        //   t0 = Mul(t5, t4) [N, 4]
+        // K4: elementwise over [N, 4] (16 or 8 lanes)
         public struct K4 : IKernel2
         {
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l5, float l3, KernelArgs d) => (l5 * (l3 * (1f - l3)));
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l5, S l3, KernelArgs d) where S : struct, IVector<S> => (l5 * (l3 * (S.Create(1f) - l3)));
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l0, float l1, KernelArgs d) => (l0 * (l1 * (1f - l1)));
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l0, S l1, KernelArgs d) where S : struct, IVector<S> => (l0 * (l1 * (S.Create(1f) - l1)));
             [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Map2<S, K4, Assign, Dense, Dense>(a, d, c, stop);
         }
 
@@ -315,11 +285,10 @@ namespace Kiln.Generated
         }
 
         // K7: sum over axes 0 of [N, 1], added into a parameter's gradient (16 or 8 lanes)
-        //   t0 = Sum(t1; axes=0) [1, 1]
         public struct K7 : IKernel1
         {
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l1, KernelArgs d) => l1;
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l1, KernelArgs d) where S : struct, IVector<S> => l1;
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l0, KernelArgs d) => l0;
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l0, KernelArgs d) where S : struct, IVector<S> => l0;
             [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Total1<S, K7, Dense>(a, d, c, stop);
         }
     }

@@ -57,7 +57,6 @@ namespace Demo
                 public int N, T1, T5, T7, T8, T11, T12, T13, T15, T16, T20, T21;
                 public int T22, T0;
             }
-
             private readonly Bound _d;
             private readonly global::Kiln.Kernels.GemmOp _l0, _l2, _l5;
             private readonly global::Kiln.Kernels.RandomOp _l3;
@@ -73,8 +72,7 @@ namespace Demo
                 _d.T8 = Align(16); _d.T11 = Align(46 + 8 * _d.N); _d.T12 = Align(61 + 12 * _d.N); _d.T13 = Align(76 + 16 * _d.N);
                 _d.T15 = Align(91 + 19 * _d.N); _d.T16 = Align(109 + 19 * _d.N); _d.T20 = Align(127 + 19 * _d.N); _d.T21 = Align(76 + 16 * _d.N);
                 _d.T22 = Align(142 + 22 * _d.N); _d.T0 = Device.IsManaged ? 0 : Align(157 + 25 * _d.N);
-                Describe([("x", _d.T0, 4 * _d.N, false), ("temperature", _d.T1, 1, false)], [[_d.N, 4], [], [_d.N, 3]], outputs: [("logits", _d.T20, 3 * _d.N), ("probs", _d.T22, 3 * _d.N)], declared: ["[N, 4]", "[]"]);
-                BindSlots(4 * _d.N);
+                Describe([("x", _d.T0, 4 * _d.N, false), ("temperature", _d.T1, 1, false)], [[_d.N, 4], [], [_d.N, 3]], outputs: [("logits", _d.T20, 3 * _d.N), ("probs", _d.T22, 3 * _d.N)], declared: ["[N, 4]", "[]"], bound: [4 * _d.N]);
                 _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: false, accumulate: false, managed: Managed);
                 _f1 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Map2<global::Kiln.Generated.TourKernels.K0>, global::Kiln.Generated.TourKernels.K0.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K0.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Bound(0, _d.T0), global::Kiln.Kernels.In.Work(_d.T5)], default, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T7, 4 * _d.N));
                 _l2 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: false, accumulate: false, managed: Managed);
@@ -110,11 +108,9 @@ namespace Demo
                 this.Run(x, temperature, logits, probs);
                 return (logits, probs);
             }
-
             /// <summary>The forward pass on staged inputs, writing each output.</summary>
             public void RunStaged(global::System.Span<float> logits, global::System.Span<float> probs) { CheckOutput("logits", logits.Length, 3 * _d.N, "[N, 3]"); CheckOutput("probs", probs.Length, 3 * _d.N, "[N, 3]"); using (Enter()) { PrepareStaged(); Execute(backward: false); Work.CopyTo(logits, _d.T20); Work.CopyTo(probs, _d.T22); } }
             public override float[] Invoke(global::System.Array[] inputs, bool backward = false) => Run(Arg<float>(inputs, 0, "x", 2), Arg<float>(inputs, 1, "temperature", 2)[0]).Item1;
-
             private void Load(global::System.ReadOnlySpan<float> x, float temperature) { this.CheckLengths([x.Length, 1]); this.Put(0, x, this._d.T0); this.Work.CopyFrom(new global::System.ReadOnlySpan<float>(in temperature), this._d.T1); }
 
             protected override void RunKernels(bool backward)
@@ -144,7 +140,6 @@ namespace Demo
                 public int T55, T59, T62, T31, T35, T67, T72, T73, T76, T82, T83, T89;
                 public int T90, T92, T84, T91, T0;
             }
-
             private readonly Bound _d;
             private readonly global::Kiln.Kernels.RandomOp _l0, _l7;
             private readonly global::Kiln.Kernels.GemmOp _l2, _l5, _l9, _l29, _l31, _l33, _l35, _l36, _l37;
@@ -171,8 +166,7 @@ namespace Demo
                 _d.T76 = Align(274 + 34 * _d.N); _d.T82 = Align(289 + 38 * _d.N); _d.T83 = Align(78 + 16 * _d.N); _d.T89 = Align(304 + 42 * _d.N);
                 _d.T90 = Align(48 + 8 * _d.N); _d.T92 = Align(319 + 46 * _d.N); _d.T84 = Align(334 + 50 * _d.N); _d.T91 = Align(365 + 50 * _d.N);
                 _d.T0 = Device.IsManaged ? 0 : Align(396 + 50 * _d.N);
-                Describe([("x", _d.T0, 4 * _d.N, false), ("t", _d.T1, _d.N, true)], [[_d.N, 4], [_d.N], []], outputs: [("loss", _d.T62, 1), ("logits", _d.T24, 3 * _d.N)], buffers: [(0, _d.T26, _d.T35, 3)], inputGrads: [("x", _d.T92, 4 * _d.N)], declared: ["[N, 4]", "[N]"], loss: true);
-                BindSlots(4 * _d.N);
+                Describe([("x", _d.T0, 4 * _d.N, false), ("t", _d.T1, _d.N, true)], [[_d.N, 4], [_d.N], []], outputs: [("loss", _d.T62, 1), ("logits", _d.T24, 3 * _d.N)], buffers: [(0, _d.T26, _d.T35, 3)], inputGrads: [("x", _d.T92, 4 * _d.N)], declared: ["[N, 4]", "[N]"], loss: true, bound: [4 * _d.N]);
                 _l0 = new global::Kiln.Kernels.RandomOp(4 * _d.N, global::Kiln.Kernels.RandomOp.Kind.Normal, 0f, stream: 0);
                 _f1 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Map2<global::Kiln.Generated.TourKernels.K5>, global::Kiln.Generated.TourKernels.K5.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K5.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Bound(0, _d.T0), global::Kiln.Kernels.In.Work(_d.T2)], default, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T5, 4 * _d.N));
                 _l2 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: false, accumulate: false, managed: Managed);
@@ -222,13 +216,10 @@ namespace Demo
             /// <summary>ForwardBackward and Forward reading float inputs from the caller's arrays in place (copied only on ILGPU devices).</summary>
             public float ForwardBackward(float[] x, global::System.ReadOnlySpan<int> t) { this.Offer(0, x); return this.ForwardBackward(new global::System.ReadOnlySpan<float>(x), t); }
             public float Forward(float[] x, global::System.ReadOnlySpan<int> t) { this.Offer(0, x); return this.Forward(new global::System.ReadOnlySpan<float>(x), t); }
-
             protected override void PrepareStaged() { CheckTargets("t", StagedTargets("t"), 3, -100); UploadStaged(); }
-
             /// <summary>Forward and backward on the inputs written through StagedInput/StagedTargets (nothing copied on the managed path).</summary>
             public override float ForwardBackwardStaged() { using (Enter()) { PrepareStaged(); return ExecuteLoss(true, _d.T62); } }
             public override float[] Invoke(global::System.Array[] inputs, bool backward = false) => [backward ? ForwardBackward(Arg<float>(inputs, 0, "x", 2), Arg<int>(inputs, 1, "t", 2)) : Forward(Arg<float>(inputs, 0, "x", 2), Arg<int>(inputs, 1, "t", 2))];
-
             private void Load(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<int> t) { this.CheckLengths([x.Length, t.Length]); global::Kiln.Plan.CheckTargets("t", t, 3, -100); this.Put(0, x, this._d.T0); this.Targets.CopyFrom(t, this._d.T1); }
 
             protected override void RunKernels(bool backward)
@@ -293,29 +284,24 @@ namespace Kiln.Generated
     /// and FlatLoopsGpu (ILGPU) run over the operands its plan passes. Any other kernel Kn has an ILGPU form Kn (a grid-stride
     /// loop, one element per iteration), a managed form KnCpu over elements [c, stop) of its domain ([start, end) where it cuts
     /// them at row ends; vectors of 16 or 8 lanes where every operand allows), and, for a max, min or product of all elements,
-    /// KnCombine joining two partial results. A kernel numbers its tensors in its own comments (t0 is what it writes), not as
-    /// the plan that calls it does: several plans share it.
+    /// KnCombine joining two partial results, and lists its nodes in its comments, numbered in its own ids (t0 is what it
+    /// writes), not as the plan that calls it does: several plans share it.
     /// </summary>
     file static class TourKernels
     {
-        // K0: elementwise over [N, 4], writes t0 (16 or 8 lanes)
-        //   t1 = Tanh(t2) [N, 4]
-        //   t0 = Add(t3, t1) [N, 4]
+        // K0: elementwise over [N, 4] (16 or 8 lanes)
         public struct K0 : IKernel2
         {
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l3, float l2, KernelArgs d) => (l3 + MathF.Tanh(l2));
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l3, S l2, KernelArgs d) where S : struct, IVector<S> => (l3 + (global::Kiln.Kernels.Simd.Tanh(l2)));
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l0, float l1, KernelArgs d) => (l0 + MathF.Tanh(l1));
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l0, S l1, KernelArgs d) where S : struct, IVector<S> => (l0 + (global::Kiln.Kernels.Simd.Tanh(l1)));
             [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Map2<S, K0, Assign, Dense, Dense>(a, d, c, stop);
         }
 
-        // K1: elementwise over [N, 4], writes t0 (16 or 8 lanes)
-        //   t1 = Tanh(t2) [N, 4]
-        //   t3 = Add(t4, t1) [N, 4]
-        //   t0 = Mul(t3, t5) [N, 4]
+        // K1: elementwise over [N, 4] (16 or 8 lanes)
         public struct K1 : IKernel3
         {
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l4, float l2, float l5, KernelArgs d) => ((l4 + MathF.Tanh(l2)) * l5);
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l4, S l2, S l5, KernelArgs d) where S : struct, IVector<S> => ((l4 + (global::Kiln.Kernels.Simd.Tanh(l2))) * l5);
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l0, float l1, float l2, KernelArgs d) => ((l0 + MathF.Tanh(l1)) * l2);
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l0, S l1, S l2, KernelArgs d) where S : struct, IVector<S> => ((l0 + (global::Kiln.Kernels.Simd.Tanh(l1))) * l2);
             [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Map3<S, K1, Assign, Dense, Dense, Dense>(a, d, c, stop);
         }
 
@@ -334,112 +320,92 @@ namespace Kiln.Generated
                 Unsafe.Add(ref o, c) = 1f;
         }
 
-        // K3: elementwise over [N, 3], writes t0 (8 lanes)
-        //   t1 = Sub(t2, t3) [3]
-        //   t4 = Mul(t1, t5) [3]
-        //   t0 = Add(t6, t4) [N, 3]
+        // K3: elementwise over [N, 3] (8 lanes)
         public struct K3 : IKernel2
         {
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l6, float l2, KernelArgs d) => (l6 + ((l2 - 1f) * 0.1f));
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l6, S l2, KernelArgs d) where S : struct, IVector<S> => (l6 + ((l2 - S.Create(1f)) * S.Create(0.1f)));
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l0, float l1, KernelArgs d) => (l0 + ((l1 - 1f) * 0.1f));
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l0, S l1, KernelArgs d) where S : struct, IVector<S> => (l0 + ((l1 - S.Create(1f)) * S.Create(0.1f)));
             [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int start, int end) where S : struct, IVector<S> => FlatLoops.Rows2<S, K3, Assign, Dense, Row>(a, d, start, end);
         }
 
-        // K4: elementwise over [N, 3], writes t0 (16 or 8 lanes)
-        //   t0 = Div(t1, t2) [N, 3]
+        // K4: elementwise over [N, 3] (16 or 8 lanes)
         public struct K4 : IKernel2
         {
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l1, float l2, KernelArgs d) => (l1 / l2);
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l1, S l2, KernelArgs d) where S : struct, IVector<S> => (l1 / l2);
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l0, float l1, KernelArgs d) => (l0 / l1);
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l0, S l1, KernelArgs d) where S : struct, IVector<S> => (l0 / l1);
             [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Map2<S, K4, Assign, Dense, One>(a, d, c, stop);
         }
 
-        // K5: elementwise over [N, 4], writes t0 (16 or 8 lanes)
-        //   t1 = Mul(t2, t3) [N, 4]
-        //   t0 = Add(t4, t1) [N, 4]
+        // K5: elementwise over [N, 4] (16 or 8 lanes)
         public struct K5 : IKernel2
         {
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l4, float l2, KernelArgs d) => (l4 + (l2 * 0.01f));
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l4, S l2, KernelArgs d) where S : struct, IVector<S> => (l4 + (l2 * S.Create(0.01f)));
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l0, float l1, KernelArgs d) => (l0 + (l1 * 0.01f));
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l0, S l1, KernelArgs d) where S : struct, IVector<S> => (l0 + (l1 * S.Create(0.01f)));
             [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Map2<S, K5, Assign, Dense, Dense>(a, d, c, stop);
         }
 
-        // K6: elementwise over [N, 4], writes t0 (16 or 8 lanes)
-        //   t0 = Tanh(t1) [N, 4]
+        // K6: elementwise over [N, 4] (16 or 8 lanes)
         public struct K6 : IKernel1
         {
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l1, KernelArgs d) => MathF.Tanh(l1);
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l1, KernelArgs d) where S : struct, IVector<S> => (global::Kiln.Kernels.Simd.Tanh(l1));
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l0, KernelArgs d) => MathF.Tanh(l0);
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l0, KernelArgs d) where S : struct, IVector<S> => (global::Kiln.Kernels.Simd.Tanh(l0));
             [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Map1<S, K6, Assign, Dense>(a, d, c, stop);
         }
 
-        // K7: elementwise over [N, 4], writes t0 (16 or 8 lanes)
-        //   t0 = Add(t1, t2) [N, 4]
+        // K7: elementwise over [N, 4] (16 or 8 lanes)
         public struct K7 : IKernel2
         {
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l1, float l2, KernelArgs d) => (l1 + l2);
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l1, S l2, KernelArgs d) where S : struct, IVector<S> => (l1 + l2);
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l0, float l1, KernelArgs d) => (l0 + l1);
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l0, S l1, KernelArgs d) where S : struct, IVector<S> => (l0 + l1);
             [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Map2<S, K7, Assign, Dense, Dense>(a, d, c, stop);
         }
 
-        // K8: elementwise over [N, 4], writes t0 (16 or 8 lanes)
-        //   t1 = Add(t2, t3) [N, 4]
-        //   t0 = Mul(t1, t4) [N, 4]
+        // K8: elementwise over [N, 4] (16 or 8 lanes)
         public struct K8 : IKernel3
         {
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l2, float l3, float l4, KernelArgs d) => ((l2 + l3) * l4);
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l2, S l3, S l4, KernelArgs d) where S : struct, IVector<S> => ((l2 + l3) * l4);
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l0, float l1, float l2, KernelArgs d) => ((l0 + l1) * l2);
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l0, S l1, S l2, KernelArgs d) where S : struct, IVector<S> => ((l0 + l1) * l2);
             [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Map3<S, K8, Assign, Dense, Dense, Dense>(a, d, c, stop);
         }
 
-        // K9: sum over axes 0 of [N], writes t0 (16 or 8 lanes)
-        //   t1 = Neg(t2) [N]
-        //   t0 = Sum(t1; axes=0) [1]
+        // K9: sum over axes 0 of [N] (16 or 8 lanes)
         public struct K9 : IKernel1
         {
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l2, KernelArgs d) => (-l2);
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l2, KernelArgs d) where S : struct, IVector<S> => (-l2);
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l0, KernelArgs d) => (-l0);
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l0, KernelArgs d) where S : struct, IVector<S> => (-l0);
             [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Total1<S, K9, Dense>(a, d, c, stop);
         }
 
-        // K10: sum over axes 0 of [N], writes t0 (16 or 8 lanes)
-        //   t0 = Sum(t1; axes=0) [1]
+        // K10: sum over axes 0 of [N] (16 or 8 lanes)
         public struct K10 : IKernel1
         {
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l1, KernelArgs d) => l1;
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l1, KernelArgs d) where S : struct, IVector<S> => l1;
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l0, KernelArgs d) => l0;
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l0, KernelArgs d) where S : struct, IVector<S> => l0;
             [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Total1<S, K10, Dense>(a, d, c, stop);
         }
 
-        // K11: sum over axes 0,1 of [N, 3], writes t0 (16 or 8 lanes)
-        //   t1 = Detach(t2) [N, 3]
-        //   t3 = Mul(t1, t4) [N, 3]
-        //   t0 = Sum(t3; axes=0,1) [1, 1]
+        // K11: sum over axes 0,1 of [N, 3] (16 or 8 lanes)
         // d: A0 = N
         public struct K11 : IKernel1
         {
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l2, KernelArgs d) => (l2 * ((float)(1 / (double)(3 * d.A0))));
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l2, KernelArgs d) where S : struct, IVector<S> => (l2 * S.Create((float)(1 / (double)(3 * d.A0))));
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l0, KernelArgs d) => (l0 * ((float)(1 / (double)(3 * d.A0))));
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l0, KernelArgs d) where S : struct, IVector<S> => (l0 * S.Create((float)(1 / (double)(3 * d.A0))));
             [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Total1<S, K11, Dense>(a, d, c, stop);
         }
 
-        // K12: elementwise over [4], writes t0 (8 lanes)
-        //   t0 = Sub(t1, t2) [4]
+        // K12: elementwise over [4] (8 lanes)
         public struct K12 : IKernel1
         {
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l1, KernelArgs d) => (l1 - 1f);
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l1, KernelArgs d) where S : struct, IVector<S> => (l1 - S.Create(1f));
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l0, KernelArgs d) => (l0 - 1f);
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l0, KernelArgs d) where S : struct, IVector<S> => (l0 - S.Create(1f));
             [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Map1<S, K12, Assign, Dense>(a, d, c, stop);
         }
 
-        // K13: sum over axes 0,1 of [4, 4], writes t0 (8 lanes)
-        //   t1 = Eq(t2, t3) [4, 4]
-        //   t4 = Mul(t5, t1) [4, 4]
-        //   t0 = Sum(t4; axes=0,1) [1, 1]
+        // K13: sum over axes 0,1 of [4, 4] (8 lanes)
         public struct K13 : IKernel3
         {
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l5, float l2, float l3, KernelArgs d) => (l5 * (l2 == l3 ? 1f : 0f));
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l5, S l2, S l3, KernelArgs d) where S : struct, IVector<S> => (l5 * S.IfEqual(l2, l3, S.One, S.Zero));
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l0, float l1, float l2, KernelArgs d) => (l0 * (l1 == l2 ? 1f : 0f));
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l0, S l1, S l2, KernelArgs d) where S : struct, IVector<S> => (l0 * S.IfEqual(l1, l2, S.One, S.Zero));
             [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double Cpu<S>(KernelArrays a, KernelArgs d, int start, int end) where S : struct, IVector<S> => FlatLoops.TotalByRows3<S, K13, Dense, Col, Row>(a, d, start, end);
         }
 
@@ -489,15 +455,11 @@ namespace Kiln.Generated
             }
         }
 
-        // K16: elementwise over [3], writes t0 (8 lanes)
-        //   t1 = Mul(t2, t3) [3]
-        //   t4 = Detach(t5) [3]
-        //   t6 = Mul(t7, t4) [3]
-        //   t0 = Add(t1, t6) [3]
+        // K16: elementwise over [3] (8 lanes)
         public struct K16 : IKernel2
         {
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l3, float l5, KernelArgs d) => ((0.9f * l3) + (0.1f * l5));
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l3, S l5, KernelArgs d) where S : struct, IVector<S> => ((S.Create(0.9f) * l3) + (S.Create(0.1f) * l5));
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l0, float l1, KernelArgs d) => ((0.9f * l0) + (0.1f * l1));
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l0, S l1, KernelArgs d) where S : struct, IVector<S> => ((S.Create(0.9f) * l0) + (S.Create(0.1f) * l1));
             [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Map2<S, K16, Assign, Dense, Dense>(a, d, c, stop);
         }
 
@@ -510,62 +472,43 @@ namespace Kiln.Generated
         }
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K17Cpu(KernelArrays a, KernelArgs d, int c, int stop) => a.Y[d.A0] = (1f / a.W[d.A1]);
 
-        // K18: elementwise over [N], writes t0 (16 or 8 lanes)
-        //   t1 = Copy(t2) [N]
-        //   t0 = Neg(t1) [N]
+        // K18: elementwise over [N] (16 or 8 lanes)
         public struct K18 : IKernel1
         {
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l2, KernelArgs d) => (-l2);
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l2, KernelArgs d) where S : struct, IVector<S> => (-l2);
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l0, KernelArgs d) => (-l0);
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l0, KernelArgs d) where S : struct, IVector<S> => (-l0);
             [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Map1<S, K18, Assign, One>(a, d, c, stop);
         }
 
-        // K19: elementwise over [N, 4], writes t0 (16 or 8 lanes)
-        //   t1 = Mul(t2, t3) [N, 4]
-        //   t4 = Mul(t5, t5) [N, 4]
-        //   t6 = Sub(t7, t4) [N, 4]
-        //   t0 = Mul(t1, t6) [N, 4]
+        // K19: elementwise over [N, 4] (16 or 8 lanes)
         public struct K19 : IKernel3
         {
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l2, float l3, float l5, KernelArgs d) => ((l2 * l3) * (1f - (l5 * l5)));
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l2, S l3, S l5, KernelArgs d) where S : struct, IVector<S> => ((l2 * l3) * (S.Create(1f) - (l5 * l5)));
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l0, float l1, float l2, KernelArgs d) => ((l0 * l1) * (1f - (l2 * l2)));
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l0, S l1, S l2, KernelArgs d) where S : struct, IVector<S> => ((l0 * l1) * (S.Create(1f) - (l2 * l2)));
             [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Map3<S, K19, Assign, Dense, Dense, Dense>(a, d, c, stop);
         }
 
-        // K20: elementwise over [N, 4], writes t0 (16 or 8 lanes)
-        //   t1 = Mul(t2, t3) [N, 4]
-        //   t4 = Add(t1, t5) [N, 4]
-        //   t6 = Mul(t7, t7) [N, 4]
-        //   t8 = Sub(t9, t6) [N, 4]
-        //   t0 = Mul(t4, t8) [N, 4]
+        // K20: elementwise over [N, 4] (16 or 8 lanes)
         public struct K20 : IKernel4
         {
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l2, float l3, float l5, float l7, KernelArgs d) => (((l2 * l3) + l5) * (1f - (l7 * l7)));
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l2, S l3, S l5, S l7, KernelArgs d) where S : struct, IVector<S> => (((l2 * l3) + l5) * (S.Create(1f) - (l7 * l7)));
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l0, float l1, float l2, float l3, KernelArgs d) => (((l0 * l1) + l2) * (1f - (l3 * l3)));
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l0, S l1, S l2, S l3, KernelArgs d) where S : struct, IVector<S> => (((l0 * l1) + l2) * (S.Create(1f) - (l3 * l3)));
             [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Map4<S, K20, Assign, Dense, Dense, Dense, Dense>(a, d, c, stop);
         }
 
-        // K21: elementwise over [N, 4], writes t0 (16 or 8 lanes)
-        //   t1 = Mul(t2, t3) [N, 4]
-        //   t4 = Add(t1, t5) [N, 4]
-        //   t0 = Add(t4, t6) [N, 4]
+        // K21: elementwise over [N, 4] (16 or 8 lanes)
         public struct K21 : IKernel4
         {
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l2, float l3, float l5, float l6, KernelArgs d) => (((l2 * l3) + l5) + l6);
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l2, S l3, S l5, S l6, KernelArgs d) where S : struct, IVector<S> => (((l2 * l3) + l5) + l6);
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l0, float l1, float l2, float l3, KernelArgs d) => (((l0 * l1) + l2) + l3);
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l0, S l1, S l2, S l3, KernelArgs d) where S : struct, IVector<S> => (((l0 * l1) + l2) + l3);
             [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Map4<S, K21, Assign, Dense, Dense, Dense, Dense>(a, d, c, stop);
         }
 
         // K22: elementwise over [4, 4], added into a parameter's gradient (8 lanes)
-        //   t0 = Copy(t1) [4, 4]
-        //   t2 = Eq(t3, t4) [4, 4]
-        //   t5 = Mul(t0, t2) [4, 4]
-        //   t6 = Add(t5, t7) [4, 4]
-        //   t8 = Add(t6, t9) [4, 4]
         public struct K22 : IKernel4
         {
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l3, float l4, float l7, float l9, KernelArgs d) => (((0.01f * (l3 == l4 ? 1f : 0f)) + l7) + l9);
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l3, S l4, S l7, S l9, KernelArgs d) where S : struct, IVector<S> => (((S.Create(0.01f) * S.IfEqual(l3, l4, S.One, S.Zero)) + l7) + l9);
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l0, float l1, float l2, float l3, KernelArgs d) => (((0.01f * (l0 == l1 ? 1f : 0f)) + l2) + l3);
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l0, S l1, S l2, S l3, KernelArgs d) where S : struct, IVector<S> => (((S.Create(0.01f) * S.IfEqual(l0, l1, S.One, S.Zero)) + l2) + l3);
             [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int start, int end) where S : struct, IVector<S> => FlatLoops.Rows4<S, K22, AddInto, Col, Row, Dense, Dense>(a, d, start, end);
         }
     }

@@ -41,7 +41,6 @@ namespace Samples.LinearRegression
         public sealed class PredictPlan : global::Kiln.Plan
         {
             public struct Bound { public int N, T4, T0, T5; }
-
             private readonly Bound _d;
             private readonly global::Kiln.Kernels.GemmOp _l0;
             private readonly global::Kiln.Kernels.Fused<global::Kiln.Kernels.KernelArgs> _f1;
@@ -51,21 +50,16 @@ namespace Samples.LinearRegression
             internal PredictPlan(global::Samples.LinearRegression.LinearModel model, int n) : base(model.Parameters, Layout, WorkFloats(CheckDim("N", n)), 0, boundFloats: 30 + 2 * (long)n)
             {
                 _d.N = n; _d.T4 = Align(0); _d.T0 = Device.IsManaged ? 0 : Align(15 + _d.N); _d.T5 = Device.IsManaged ? 0 : Align(30 + 2 * _d.N);
-                Describe([("x", _d.T0, _d.N, false)], [[_d.N, 1], [_d.N, 1]], declared: ["[N, 1]"]);
-                Returns("output", 1, _d.T5, _d.N, "[N, 1]");
-                BindSlots(_d.N, _d.N);
+                Describe([("x", _d.T0, _d.N, false)], [[_d.N, 1], [_d.N, 1]], output: ("output", 1, _d.T5, _d.N, "[N, 1]"), declared: ["[N, 1]"], bound: [_d.N, _d.N]);
                 _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 1, 1, transA: false, transB: true, accumulate: false, managed: Managed);
                 _f1 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Map2<global::Kiln.Generated.LinearModelKernels.K0>, global::Kiln.Generated.LinearModelKernels.K0.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.LinearModelKernels.K0.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T4), global::Kiln.Kernels.In.Params(1).One], default, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Bound(1, _d.T5, _d.N));
             }
 
             /// <summary>Runs the forward pass and writes the output (or returns it in a new array; the overload on arrays reads and writes the caller's arrays in place where it can, on the managed path, and Replay does again).</summary>
-            public void Run(global::System.ReadOnlySpan<float> x, global::System.Span<float> output) { using (this.Enter(output)) { this.Load(x); this.Finish(output); } }
+            public void Run(global::System.ReadOnlySpan<float> x, global::System.Span<float> output) { using (this.Enter(output)) { this.CheckLengths([x.Length]); this.Put(0, x, this._d.T0); this.Finish(output); } }
             public float[] Run(global::System.ReadOnlySpan<float> x) { var output = new float[this.OutputLength]; this.Run(x, output); return output; }
             public void Run(float[] x, float[] output) { this.Offer(0, x); this.Offer(1, output); this.Run(new global::System.ReadOnlySpan<float>(x), new global::System.Span<float>(output)); }
-
             public override float[] Invoke(global::System.Array[] inputs, bool backward = false) => Run(Arg<float>(inputs, 0, "x", 1));
-
-            private void Load(global::System.ReadOnlySpan<float> x) { this.CheckLengths([x.Length]); this.Put(0, x, this._d.T0); }
 
             protected override void RunKernels(bool backward)
             {
@@ -79,7 +73,6 @@ namespace Samples.LinearRegression
         public sealed class LossPlan : global::Kiln.Plan
         {
             public struct Bound { public int N, T5, T9, T14, T0, T1; }
-
             private readonly Bound _d;
             private readonly global::Kiln.Kernels.GemmOp _l0, _l4;
             private readonly global::Kiln.Kernels.Fused<global::Kiln.Kernels.KernelArgs> _f1, _f2, _f3;
@@ -90,8 +83,7 @@ namespace Samples.LinearRegression
             {
                 _d.N = n; _d.T5 = Align(0); _d.T9 = Align(15 + _d.N); _d.T14 = Align(31 + _d.N);
                 _d.T0 = Device.IsManaged ? 0 : Align(46 + 2 * _d.N); _d.T1 = Device.IsManaged ? 0 : Align(61 + 3 * _d.N);
-                Describe([("x", _d.T0, _d.N, false), ("y", _d.T1, _d.N, false)], [[_d.N, 1], [_d.N, 1], []], declared: ["[N, 1]", "[N, 1]"], loss: true);
-                BindSlots(_d.N, _d.N);
+                Describe([("x", _d.T0, _d.N, false), ("y", _d.T1, _d.N, false)], [[_d.N, 1], [_d.N, 1], []], declared: ["[N, 1]", "[N, 1]"], loss: true, bound: [_d.N, _d.N]);
                 _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 1, 1, transA: false, transB: true, accumulate: false, managed: Managed);
                 _f1 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Total3<global::Kiln.Generated.LinearModelKernels.K1>, global::Kiln.Generated.LinearModelKernels.K1.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.LinearModelKernels.K1.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T5), global::Kiln.Kernels.In.Params(1).One, global::Kiln.Kernels.In.Bound(1, _d.T1)], default, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T9, 1));
                 _f2 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Map3<global::Kiln.Generated.LinearModelKernels.K2>, global::Kiln.Generated.LinearModelKernels.K2.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.LinearModelKernels.K2.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T5), global::Kiln.Kernels.In.Params(1).One, global::Kiln.Kernels.In.Bound(1, _d.T1)], default, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Work(_d.T14, _d.N));
@@ -107,11 +99,9 @@ namespace Samples.LinearRegression
             /// <summary>ForwardBackward and Forward reading float inputs from the caller's arrays in place (copied only on ILGPU devices).</summary>
             public float ForwardBackward(float[] x, float[] y) { this.Offer(0, x); this.Offer(1, y); return this.ForwardBackward(new global::System.ReadOnlySpan<float>(x), new global::System.ReadOnlySpan<float>(y)); }
             public float Forward(float[] x, float[] y) { this.Offer(0, x); this.Offer(1, y); return this.Forward(new global::System.ReadOnlySpan<float>(x), new global::System.ReadOnlySpan<float>(y)); }
-
             /// <summary>Forward and backward on the inputs written through StagedInput/StagedTargets (nothing copied on the managed path).</summary>
             public override float ForwardBackwardStaged() { using (Enter()) { PrepareStaged(); return ExecuteLoss(true, _d.T9); } }
             public override float[] Invoke(global::System.Array[] inputs, bool backward = false) => [backward ? ForwardBackward(Arg<float>(inputs, 0, "x", 2), Arg<float>(inputs, 1, "y", 2)) : Forward(Arg<float>(inputs, 0, "x", 2), Arg<float>(inputs, 1, "y", 2))];
-
             private void Load(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y) { this.CheckLengths([x.Length, y.Length]); this.Put(0, x, this._d.T0); this.Put(1, y, this._d.T1); }
 
             protected override void RunKernels(bool backward)
@@ -142,49 +132,40 @@ namespace Kiln.Generated
     /// and FlatLoopsGpu (ILGPU) run over the operands its plan passes. Any other kernel Kn has an ILGPU form Kn (a grid-stride
     /// loop, one element per iteration), a managed form KnCpu over elements [c, stop) of its domain ([start, end) where it cuts
     /// them at row ends; vectors of 16 or 8 lanes where every operand allows), and, for a max, min or product of all elements,
-    /// KnCombine joining two partial results. A kernel numbers its tensors in its own comments (t0 is what it writes), not as
-    /// the plan that calls it does: several plans share it.
+    /// KnCombine joining two partial results, and lists its nodes in its comments, numbered in its own ids (t0 is what it
+    /// writes), not as the plan that calls it does: several plans share it.
     /// </summary>
     file static class LinearModelKernels
     {
-        // K0: elementwise over [N, 1], writes t0 (16 or 8 lanes)
-        //   t0 = Add(t1, t2) [N, 1]
+        // K0: elementwise over [N, 1] (16 or 8 lanes)
         public struct K0 : IKernel2
         {
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l1, float l2, KernelArgs d) => (l1 + l2);
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l1, S l2, KernelArgs d) where S : struct, IVector<S> => (l1 + l2);
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l0, float l1, KernelArgs d) => (l0 + l1);
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l0, S l1, KernelArgs d) where S : struct, IVector<S> => (l0 + l1);
             [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Map2<S, K0, Assign, Dense, One>(a, d, c, stop);
         }
 
-        // K1: sum over axes 0,1 of [N, 1], writes t0 (16 or 8 lanes)
-        //   t1 = Add(t2, t3) [N, 1]
-        //   t4 = Sub(t1, t5) [N, 1]
-        //   t6 = Mul(t4, t4) [N, 1]
-        //   t0 = Sum(t6; axes=0,1) [1, 1]
+        // K1: sum over axes 0,1 of [N, 1] (16 or 8 lanes)
         public struct K1 : IKernel3
         {
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l2, float l3, float l5, KernelArgs d) { float v4 = ((l2 + l3) - l5); return (v4 * v4); }
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l2, S l3, S l5, KernelArgs d) where S : struct, IVector<S> { var v4 = ((l2 + l3) - l5); return (v4 * v4); }
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l0, float l1, float l2, KernelArgs d) { float v3 = ((l0 + l1) - l2); return (v3 * v3); }
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l0, S l1, S l2, KernelArgs d) where S : struct, IVector<S> { var v3 = ((l0 + l1) - l2); return (v3 * v3); }
             [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Total3<S, K1, Dense, One, Dense>(a, d, c, stop);
         }
 
-        // K2: elementwise over [N, 1], writes t0 (16 or 8 lanes)
-        //   t1 = Add(t2, t3) [N, 1]
-        //   t4 = Sub(t1, t5) [N, 1]
-        //   t0 = Add(t4, t4) [N, 1]
+        // K2: elementwise over [N, 1] (16 or 8 lanes)
         public struct K2 : IKernel3
         {
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l2, float l3, float l5, KernelArgs d) { float v4 = ((l2 + l3) - l5); return (v4 + v4); }
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l2, S l3, S l5, KernelArgs d) where S : struct, IVector<S> { var v4 = ((l2 + l3) - l5); return (v4 + v4); }
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l0, float l1, float l2, KernelArgs d) { float v3 = ((l0 + l1) - l2); return (v3 + v3); }
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l0, S l1, S l2, KernelArgs d) where S : struct, IVector<S> { var v3 = ((l0 + l1) - l2); return (v3 + v3); }
             [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Map3<S, K2, Assign, Dense, One, Dense>(a, d, c, stop);
         }
 
         // K3: sum over axes 0 of [N, 1], added into a parameter's gradient (16 or 8 lanes)
-        //   t0 = Sum(t1; axes=0) [1, 1]
         public struct K3 : IKernel1
         {
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l1, KernelArgs d) => l1;
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l1, KernelArgs d) where S : struct, IVector<S> => l1;
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l0, KernelArgs d) => l0;
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l0, KernelArgs d) where S : struct, IVector<S> => l0;
             [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Total1<S, K3, Dense>(a, d, c, stop);
         }
     }
