@@ -476,8 +476,8 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
         if (!(mode is ReduceMode.None or ReduceMode.Rows || mode == ReduceMode.All && Reduction(k).Additive)) return null;
         var domain = Domain(k);
         var live = LiveAxes(domain);
-        // one element is straight-line code; a domain shorter than a vector is one partial vector (no loop to emit)
-        if (live.Count == 0) return null;
+        // one element: each operand is one value, read as a one-element partial vector (as any domain shorter than a vector)
+        if (live.Count == 0) return mode == ReduceMode.Rows ? null : k.Leaves.Select(leaf => (leaf, "Dense", 0L)).ToList();
         // the dims its body reads are KernelArgs (a kernel reading more keeps its plan's Bound: not a struct)
         var dims = new HashSet<string>(Body(k, vector: false).SelectMany(line => System.Text.RegularExpressions.Regex.Matches(line, @"\bd\.@?(\w+)").Cast<System.Text.RegularExpressions.Match>().Select(m => m.Groups[1].Value)));
         if (dims.Count > 16) return null;

@@ -317,7 +317,8 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
     {
         string what = k.Kind == KernelKind.Reduce ? $"{k.Root.Op.Name.ToLowerInvariant()} over axes {string.Join(",", k.Root.Attrs.Axes)} of {KernelEmitter.Domain(k)}" : $"elementwise over {k.Root.Shape}";
         string target = k.GradPath is { } p ? shared ? ", added into a parameter's gradient" : $", added into grad of '{p}'" : named ? $", writes t{k.Root.Id}" : "";
-        return $"{what}{target}{Emitter.Lanes(k) switch { 16 => " (16 or 8 lanes)", 8 => " (8 lanes)", _ => " (scalar loop)" }}";
+        string lanes = KernelEmitter.Domain(k).Count.IsOne ? "one element" : Emitter.Lanes(k) switch { 16 => "16 or 8 lanes", 8 => "8 lanes", _ => "scalar loop" };
+        return $"{what}{target} ({lanes})";
     }
 
     private void EmitEntryPoints(SourceWriter w)

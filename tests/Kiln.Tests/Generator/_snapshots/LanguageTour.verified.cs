@@ -190,10 +190,10 @@ namespace Demo
                 _l20 = new global::Kiln.Kernels.ScanOp(1, 4, 1, reverse: false);
                 _f21 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Map1<global::Kiln.Generated.TourKernels.K12>, global::Kiln.Generated.TourKernels.K12.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T54)], default, global::Kiln.Kernels.Launch.Map(4), global::Kiln.Kernels.Output.Work(_d.T55, 4));
                 _f22 = new(this, global::Kiln.Kernels.FlatLoopsGpu.TotalByRows3<global::Kiln.Generated.TourKernels.K13>, global::Kiln.Generated.TourKernels.K13.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Params(0), global::Kiln.Kernels.In.Work(_d.T55).Col, global::Kiln.Kernels.In.Work(_d.T55).Row(4)], default, global::Kiln.Kernels.Launch.TotalByRows(16, 4), global::Kiln.Kernels.Output.Work(_d.T59, 1));
-                _f23 = new(this, global::Kiln.Generated.TourKernels.K14, global::Kiln.Generated.TourKernels.K14Cpu, new() { A0 = _d.T62, A1 = _d.T45, A2 = _d.T47, A3 = _d.T40, A4 = _d.T59 }, global::Kiln.Kernels.Launch.Map(1), global::Kiln.Kernels.Output.Work(_d.T62, 1));
+                _f23 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Map4<global::Kiln.Generated.TourKernels.K14>, global::Kiln.Generated.TourKernels.K14.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T45), global::Kiln.Kernels.In.Work(_d.T47), global::Kiln.Kernels.In.Work(_d.T40), global::Kiln.Kernels.In.Work(_d.T59)], default, global::Kiln.Kernels.Launch.Map(1), global::Kiln.Kernels.Output.Work(_d.T62, 1));
                 _f24 = new(this, global::Kiln.Generated.TourKernels.K15, global::Kiln.Generated.TourKernels.K15Cpu, new() { A0 = 3 * _d.N, A1 = _d.T31, A2 = _d.T24, A3 = _d.N }, global::Kiln.Kernels.Launch.Columns(3 * _d.N, 3), global::Kiln.Kernels.Output.Work(_d.T31, 3));
                 _f25 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Map2<global::Kiln.Generated.TourKernels.K16>, global::Kiln.Generated.TourKernels.K16.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T26), global::Kiln.Kernels.In.Work(_d.T31)], default, global::Kiln.Kernels.Launch.Map(3), global::Kiln.Kernels.Output.Work(_d.T35, 3));
-                _f26 = new(this, global::Kiln.Generated.TourKernels.K17, global::Kiln.Generated.TourKernels.K17Cpu, new() { A0 = _d.T67, A1 = _d.T47 }, global::Kiln.Kernels.Launch.Map(1), global::Kiln.Kernels.Output.Work(_d.T67, 1));
+                _f26 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Map1<global::Kiln.Generated.TourKernels.K17>, global::Kiln.Generated.TourKernels.K17.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T47)], default, global::Kiln.Kernels.Launch.Map(1), global::Kiln.Kernels.Output.Work(_d.T67, 1));
                 _f27 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Map1<global::Kiln.Generated.TourKernels.K18>, global::Kiln.Generated.TourKernels.K18.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K18.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T67).One], default, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Work(_d.T72, _d.N));
                 _l28 = new global::Kiln.Kernels.PickedLogSoftmaxGradOp(_d.N, 3, -100, probabilities: true);
                 _l29 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 3, transA: false, transB: false, accumulate: false, managed: Managed);
@@ -247,11 +247,11 @@ namespace Demo
                 _l20.Run(this, Arena, _d.T53, Arena, _d.T54); // S20: t54 = CumSum(t53) [4]
                 _f21.Run(); // S21: elementwise over [4], writes t55 (8 lanes), kernel K12
                 _f22.Run(); // S22: sum over axes 0,1 of [4, 4], writes t59 (8 lanes), kernel K13
-                _f23.Run(); // S23: elementwise over [], writes t62 (scalar loop), kernel K14
+                _f23.Run(); // S23: elementwise over [], writes t62 (one element), kernel K14
                 _f24.Run(); // S24: sum over axes 0 of [N, 3], writes t31 (scalar loop), kernel K15
                 _f25.Run(); // S25: elementwise over [3], writes t35 (8 lanes), kernel K16
                 if (!backward) return;
-                _f26.Run(); // S26: elementwise over [], writes t67 (scalar loop), kernel K17
+                _f26.Run(); // S26: elementwise over [], writes t67 (one element), kernel K17
                 _f27.Run(); // S27: elementwise over [N], writes t72 (16 or 8 lanes), kernel K18
                 _l28.Run(this, Arena, _d.T25, Arena, _d.T72, Ints, _d.T1, Arena, _d.T73); // S28: t73 = PickedSoftmaxGrad(t25, t72, t1) [N, 3]
                 _l29.Run(this, Arena, _d.T73, Params, 16, Arena, _d.T76); // S29: t76 = MatMul(t73, t6) [N, 4]
@@ -409,18 +409,13 @@ namespace Kiln.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double Cpu<S>(KernelArrays a, KernelArgs d, int start, int end) where S : struct, IVector<S> => FlatLoops.TotalByRows3<S, K13, Dense, Col, Row>(a, d, start, end);
         }
 
-        // K14: elementwise over [], writes t0 (scalar loop)
-        //   t1 = Div(t2, t3) []
-        //   t4 = Mul(t5, t6) []
-        //   t7 = Add(t1, t4) []
-        //   t8 = Mul(t9, t10) []
-        //   t0 = Add(t7, t8) []
-        // d: A0 = offset of t0, A1 = offset of the tensor t2 views, A2 = offset of the tensor t3 views, A3 = offset of the tensor t5 views, A4 = offset of the tensor t9 views
-        public static void K14(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
+        // K14: elementwise over [] (one element)
+        public struct K14 : IKernel4
         {
-            if (index == 0) w[d.A0] = (((w[d.A1] / w[d.A2]) + (w[d.A3] * 0f)) + (w[d.A4] * 0.01f));
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l0, float l1, float l2, float l3, KernelArgs d) => (((l0 / l1) + (l2 * 0f)) + (l3 * 0.01f));
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l0, S l1, S l2, S l3, KernelArgs d) where S : struct, IVector<S> => (((l0 / l1) + (l2 * S.Create(0f))) + (l3 * S.Create(0.01f)));
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Map4<S, K14, Assign, Dense, Dense, Dense, Dense>(a, d, c, stop);
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K14Cpu(KernelArrays a, KernelArgs d, int c, int stop) => a.Y[d.A0] = (((a.W[d.A1] / a.W[d.A2]) + (a.W[d.A3] * 0f)) + (a.W[d.A4] * 0.01f));
 
         // K15: sum over axes 0 of [N, 3], writes t0 (scalar loop)
         //   t1 = Mul(t2, t3) [N, 3]
@@ -463,14 +458,13 @@ namespace Kiln.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Map2<S, K16, Assign, Dense, Dense>(a, d, c, stop);
         }
 
-        // K17: elementwise over [], writes t0 (scalar loop)
-        //   t0 = Div(t1, t2) []
-        // d: A0 = offset of t0, A1 = offset of the tensor t2 views
-        public static void K17(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
+        // K17: elementwise over [] (one element)
+        public struct K17 : IKernel1
         {
-            if (index == 0) w[d.A0] = (1f / w[d.A1]);
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l0, KernelArgs d) => (1f / l0);
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l0, KernelArgs d) where S : struct, IVector<S> => (S.Create(1f) / l0);
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Map1<S, K17, Assign, Dense>(a, d, c, stop);
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K17Cpu(KernelArrays a, KernelArgs d, int c, int stop) => a.Y[d.A0] = (1f / a.W[d.A1]);
 
         // K18: elementwise over [N] (16 or 8 lanes)
         public struct K18 : IKernel1
