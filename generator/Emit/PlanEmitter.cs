@@ -413,21 +413,14 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
             // a tuple of outputs: each is written to its own span, or returned in a tuple of arrays named as the method's
             var outs = Outputs.Select(o => (o.Name, o.Node, Param: Fresh(Identifier.Escape(o.Name), g.Inputs))).ToList();
             w.Line($"/// <summary>Runs the forward pass and writes each output: {string.Join(", ", outs.Select(o => $"{o.Name} {o.Node.Shape}"))}.</summary>");
-            w.Open($"public void Run({(parameters.Length == 0 ? "" : parameters + ", ")}{string.Join(", ", outs.Select(o => $"{Span}<float> {o.Param}"))})");
-            foreach (var o in outs) w.Line($"{Checks}CheckOutput(\"{o.Name}\", {o.Param}.Length, {SelfDim(o.Node.Shape.Count)}, \"{o.Node.Shape}\");");
-            w.Open($"using ({Self}Enter())");
-            w.Line($"{Self}Load({names});");
-            w.Line($"{Self}Execute(backward: false);");
-            foreach (var o in outs) w.Line($"{Self}Work.CopyTo({o.Param}, {SelfOff(o.Node)});");
-            w.Close();
-            w.Close();
-            w.Line();
+            // each output's destination is checked before the plan is claimed; the outputs are copied out after the run
+            string checks = string.Concat(outs.Select(o => $"{Checks}CheckOutput(\"{o.Name}\", {o.Param}.Length, {SelfDim(o.Node.Shape.Count)}, \"{o.Node.Shape}\"); "));
+            string copies = string.Concat(outs.Select(o => $"{Self}Work.CopyTo({o.Param}, {SelfOff(o.Node)}); "));
+            w.Line($"public void Run({(parameters.Length == 0 ? "" : parameters + ", ")}{string.Join(", ", outs.Select(o => $"{Span}<float> {o.Param}"))}) {{ {checks}using ({Self}Enter()) {{ {Self}Load({names}); {Self}Execute(backward: false); {copies}}} }}");
             w.Line("/// <summary>Runs the forward pass and returns each output in a new array.</summary>");
-            w.Open($"public ({string.Join(", ", outs.Select(o => $"float[] {Identifier.Escape(o.Name)}"))}) Run({withDefaults})");
-            foreach (var o in outs) w.Line($"var {o.Param} = new float[{SelfDim(o.Node.Shape.Count)}];");
-            w.Line($"{Self}Run({(names.Length == 0 ? "" : names + ", ")}{string.Join(", ", outs.Select(o => o.Param))});");
-            w.Line($"return ({string.Join(", ", outs.Select(o => o.Param))});");
-            w.Close();
+            string allocations = string.Concat(outs.Select(o => $"var {o.Param} = new float[{SelfDim(o.Node.Shape.Count)}]; "));
+            string run = $"{Self}Run({(names.Length == 0 ? "" : names + ", ")}{string.Join(", ", outs.Select(o => o.Param))});";
+            w.Line($"public ({string.Join(", ", outs.Select(o => $"float[] {Identifier.Escape(o.Name)}"))}) Run({withDefaults}) {{ {allocations}{run} return ({string.Join(", ", outs.Select(o => o.Param))}); }}");
         }
         // a staged run checks its staged class indices (if any), then uploads (ILGPU) or binds (managed) the staged inputs
         var stagedChecks = new List<string>();

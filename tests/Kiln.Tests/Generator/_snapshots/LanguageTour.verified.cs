@@ -87,27 +87,9 @@ namespace Demo
             }
 
             /// <summary>Runs the forward pass and writes each output: logits [N, 3], probs [N, 3].</summary>
-            public void Run(global::System.ReadOnlySpan<float> x, float temperature, global::System.Span<float> logits, global::System.Span<float> probs)
-            {
-                global::Kiln.Plan.CheckOutput("logits", logits.Length, 3 * this._d.N, "[N, 3]");
-                global::Kiln.Plan.CheckOutput("probs", probs.Length, 3 * this._d.N, "[N, 3]");
-                using (this.Enter())
-                {
-                    this.Load(x, temperature);
-                    this.Execute(backward: false);
-                    this.Work.CopyTo(logits, this._d.T20);
-                    this.Work.CopyTo(probs, this._d.T22);
-                }
-            }
-
+            public void Run(global::System.ReadOnlySpan<float> x, float temperature, global::System.Span<float> logits, global::System.Span<float> probs) { global::Kiln.Plan.CheckOutput("logits", logits.Length, 3 * this._d.N, "[N, 3]"); global::Kiln.Plan.CheckOutput("probs", probs.Length, 3 * this._d.N, "[N, 3]"); using (this.Enter()) { this.Load(x, temperature); this.Execute(backward: false); this.Work.CopyTo(logits, this._d.T20); this.Work.CopyTo(probs, this._d.T22); } }
             /// <summary>Runs the forward pass and returns each output in a new array.</summary>
-            public (float[] logits, float[] probs) Run(global::System.ReadOnlySpan<float> x, float temperature)
-            {
-                var logits = new float[3 * this._d.N];
-                var probs = new float[3 * this._d.N];
-                this.Run(x, temperature, logits, probs);
-                return (logits, probs);
-            }
+            public (float[] logits, float[] probs) Run(global::System.ReadOnlySpan<float> x, float temperature) { var logits = new float[3 * this._d.N]; var probs = new float[3 * this._d.N]; this.Run(x, temperature, logits, probs); return (logits, probs); }
             /// <summary>The forward pass on staged inputs, writing each output.</summary>
             public void RunStaged(global::System.Span<float> logits, global::System.Span<float> probs) { CheckOutput("logits", logits.Length, 3 * _d.N, "[N, 3]"); CheckOutput("probs", probs.Length, 3 * _d.N, "[N, 3]"); using (Enter()) { PrepareStaged(); Execute(backward: false); Work.CopyTo(logits, _d.T20); Work.CopyTo(probs, _d.T22); } }
             public override float[] Invoke(global::System.Array[] inputs, bool backward = false) => Run(Arg<float>(inputs, 0, "x", 2), Arg<float>(inputs, 1, "temperature", 2)[0]).Item1;
