@@ -98,13 +98,10 @@ internal sealed class KernelLibrary(string className)
             w.Line($"using global::{u};");
         w.Line();
         w.Line($"/// <summary>");
-        w.Line($"/// The fused kernels of {modelName}'s plans, each once: a plan passes its own dims and offsets as KernelArgs. A flat");
-        w.Line("/// kernel is a struct Kn, its value at one element over floats and over vectors, which the runtime's FlatLoops (managed)");
-        w.Line("/// and FlatLoopsGpu (ILGPU) run over the operands its plan passes. Any other kernel Kn has an ILGPU form Kn (a grid-stride");
-        w.Line("/// loop, one element per iteration), a managed form KnCpu over elements [c, stop) of its domain ([start, end) where it cuts");
-        w.Line("/// them at row ends; vectors of 16 or 8 lanes where every operand allows), and, for a max, min or product of all elements,");
-        w.Line("/// KnCombine joining two partial results, and lists its nodes in its comments, numbered in its own ids (t0 is what it");
-        w.Line("/// writes), not as the plan that calls it does: several plans share it.");
+        w.Line($"/// The fused kernels of {modelName}'s plans, each once (a plan passes its own dims and offsets as KernelArgs). A flat kernel");
+        w.Line("/// is a struct Kn, its value at one element over floats and over vectors, run by the runtime's FlatLoops (managed) and");
+        w.Line("/// FlatLoopsGpu (ILGPU). Any other kernel has an ILGPU form Kn (a grid-stride loop), a managed form KnCpu (16 or 8 lanes");
+        w.Line("/// where its operands allow) and for a max, min or product of all elements a KnCombine, and lists its nodes in its own ids.");
         w.Line($"/// </summary>");
         w.Open($"file static class {className}");
         for (int i = 0; i < _texts.Count; i++)

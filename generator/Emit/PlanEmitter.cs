@@ -353,6 +353,8 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
         // the output's parameter name, unless an input already has it
         string output = Fresh("output", g.Inputs);
         var names = string.Join(", ", g.Inputs.Select(i => Identifier.Escape(i.Attrs.Name)));
+        // the call that places the inputs (a plan without inputs has no Load)
+        string loadCall = g.Inputs.Count == 0 ? "" : $"{Self}Load({names}); ";
         // the array overloads: each bound input's array is offered to its slot, then the span overload runs (and binds it)
         bool arrays = g.Inputs.Any(Bound.ContainsKey) || OutputSlot >= 0;
         var arrayParameters = string.Join(", ", g.Inputs.Select(i => Bound.ContainsKey(i) ? $"float[] {Identifier.Escape(i.Attrs.Name)}" : IsScalar(i) ? $"float {Identifier.Escape(i.Attrs.Name)}" : $"{ReadOnlySpan}<int> {Identifier.Escape(i.Attrs.Name)}"));
@@ -367,9 +369,9 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
             {
                 // each entry point places its inputs, runs, and reads the loss back (ExecuteLoss)
                 w.Line("/// <summary>Runs forward and backward; returns the loss and adds the gradients into the model's gradient block (as loss.backward()).</summary>");
-                w.Line($"public float ForwardBackward({withDefaults}) {{ using ({Self}Enter()) {{ {Self}Load({names}); return {Self}ExecuteLoss(true, {SelfOff(m.Output)}); }} }}");
+                w.Line($"public float ForwardBackward({withDefaults}) {{ using ({Self}Enter()) {{ {loadCall}return {Self}ExecuteLoss(true, {SelfOff(m.Output)}); }} }}");
                 w.Line("/// <summary>Runs the forward pass only and returns the loss; gradients are untouched.</summary>");
-                w.Line($"public float Forward({withDefaults}) {{ using ({Self}Enter()) {{ {Self}Load({names}); return {Self}ExecuteLoss(false, {SelfOff(m.Output)}); }} }}");
+                w.Line($"public float Forward({withDefaults}) {{ using ({Self}Enter()) {{ {loadCall}return {Self}ExecuteLoss(false, {SelfOff(m.Output)}); }} }}");
             }
             else
             {
@@ -380,7 +382,7 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
                 w.Line();
                 w.Open($"private float RunLoss(bool {backward}{(parameters.Length == 0 ? "" : ", " + parameters)})");
                 w.Open($"using ({Self}Enter())");
-                w.Line($"{Self}Load({names});");
+                if (loadCall.Length > 0) w.Line(loadCall.TrimEnd());
                 // an embedding's looked-up rows are marked for SparseAdam when the run goes backward
                 w.Open($"if ({backward})");
                 foreach (var (path, input) in Embeddings()) w.Line($"{Self}State.MarkRows(\"{path}\", {Identifier.Escape(input.Attrs.Name)});");
@@ -391,7 +393,6 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
             }
             if (arrays)
             {
-                w.Line();
                 w.Line("/// <summary>ForwardBackward and Forward reading float inputs from the caller's arrays in place (copied only on ILGPU devices).</summary>");
                 w.Line($"public float ForwardBackward({arrayParameters}) {{ {offers}return {Self}ForwardBackward({spanNames}); }}");
                 w.Line($"public float Forward({arrayParameters}) {{ {offers}return {Self}Forward({spanNames}); }}");
@@ -416,7 +417,7 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
             // each output's destination is checked before the plan is claimed; the outputs are copied out after the run
             string checks = string.Concat(outs.Select(o => $"{Checks}CheckOutput(\"{o.Name}\", {o.Param}.Length, {SelfDim(o.Node.Shape.Count)}, \"{o.Node.Shape}\"); "));
             string copies = string.Concat(outs.Select(o => $"{Self}Work.CopyTo({o.Param}, {SelfOff(o.Node)}); "));
-            w.Line($"public void Run({(parameters.Length == 0 ? "" : parameters + ", ")}{string.Join(", ", outs.Select(o => $"{Span}<float> {o.Param}"))}) {{ {checks}using ({Self}Enter()) {{ {Self}Load({names}); {Self}Execute(backward: false); {copies}}} }}");
+            w.Line($"public void Run({(parameters.Length == 0 ? "" : parameters + ", ")}{string.Join(", ", outs.Select(o => $"{Span}<float> {o.Param}"))}) {{ {checks}using ({Self}Enter()) {{ {loadCall}{Self}Execute(backward: false); {copies}}} }}");
             w.Line("/// <summary>Runs the forward pass and returns each output in a new array.</summary>");
             string allocations = string.Concat(outs.Select(o => $"var {o.Param} = new float[{SelfDim(o.Node.Shape.Count)}]; "));
             string run = $"{Self}Run({(names.Length == 0 ? "" : names + ", ")}{string.Join(", ", outs.Select(o => o.Param))});";
@@ -434,7 +435,6 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
         if (stagedChecks.Count > 0) w.Line($"protected override void PrepareStaged() {{ {string.Join(" ", stagedChecks)} UploadStaged(); }}");
         if (m.IsLoss)
         {
-            w.Line("/// <summary>Forward and backward on the inputs written through StagedInput/StagedTargets (nothing copied on the managed path).</summary>");
             w.Line($"public override float ForwardBackwardStaged() {{ using (Enter()) {{ PrepareStaged(); {string.Concat(Embeddings().Select(e => $"State.MarkRows(\"{e.Path}\", StagedTargets(\"{e.Input.Attrs.Name}\")); "))}return ExecuteLoss(true, {Off(m.Output)}); }} }}");
         }
         else if (Outputs.Count > 1)
@@ -449,7 +449,7 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
             ? $"public override float[] Invoke(global::System.Array[] inputs, bool backward = false) => {invoke};"
             : $"public override float[] Invoke(global::System.Array[] inputs, bool backward = false) {{ Arity(inputs, 0); return {invoke}; }}");
         // a forward plan with one output places its inputs in its one span entry point; the others share a Load
-        if (m.IsLoss || Outputs.Count > 1) w.Line($"private void Load({parameters}) {{ {string.Join(" ", load)} }}".Replace("{  }", "{ }"));
+        if ((m.IsLoss || Outputs.Count > 1) && g.Inputs.Count > 0) w.Line($"private void Load({parameters}) {{ {string.Join(" ", load)} }}".Replace("{  }", "{ }"));
     }
 
     /// <summary>The launch sequence: one call per step, which runs the step on the plan's path.</summary>

@@ -270,7 +270,8 @@ public abstract class Plan : IDisposable
         return Tensor.From(result, shapes[^1]);
     }
 
-    /// <summary>Forward and backward on staged inputs (loss plans).</summary>
+    /// <summary>Forward and backward on the inputs written through <see cref="StagedInput"/>/<see cref="StagedTargets"/> (nothing
+    /// copied on the managed path); returns the loss. Loss plans only.</summary>
     public virtual float ForwardBackwardStaged() => throw new NotSupportedException("Only the plans of [Loss] methods run backward.");
 
     /// <summary>Bytes of the work arena and target buffer for the bound dims, and on the managed path of the plan's own arrays for its bound slots.</summary>

@@ -63,11 +63,9 @@ namespace Demo
             public float ForwardBackward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y) { using (this.Enter()) { this.Load(x, y); return this.ExecuteLoss(true, this._d.T17); } }
             /// <summary>Runs the forward pass only and returns the loss; gradients are untouched.</summary>
             public float Forward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y) { using (this.Enter()) { this.Load(x, y); return this.ExecuteLoss(false, this._d.T17); } }
-
             /// <summary>ForwardBackward and Forward reading float inputs from the caller's arrays in place (copied only on ILGPU devices).</summary>
             public float ForwardBackward(float[] x, float[] y) { this.Offer(0, x); this.Offer(1, y); return this.ForwardBackward(new global::System.ReadOnlySpan<float>(x), new global::System.ReadOnlySpan<float>(y)); }
             public float Forward(float[] x, float[] y) { this.Offer(0, x); this.Offer(1, y); return this.Forward(new global::System.ReadOnlySpan<float>(x), new global::System.ReadOnlySpan<float>(y)); }
-            /// <summary>Forward and backward on the inputs written through StagedInput/StagedTargets (nothing copied on the managed path).</summary>
             public override float ForwardBackwardStaged() { using (Enter()) { PrepareStaged(); return ExecuteLoss(true, _d.T17); } }
             public override float[] Invoke(global::System.Array[] inputs, bool backward = false) => [backward ? ForwardBackward(Arg<float>(inputs, 0, "x", 2), Arg<float>(inputs, 1, "y", 2)) : Forward(Arg<float>(inputs, 0, "x", 2), Arg<float>(inputs, 1, "y", 2))];
             private void Load(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y) { this.CheckLengths([x.Length, y.Length]); this.Put(0, x, this._d.T0); this.Put(1, y, this._d.T1); }
@@ -97,13 +95,10 @@ namespace Kiln.Generated
     using global::Kiln.Kernels;
 
     /// <summary>
-    /// The fused kernels of Centering's plans, each once: a plan passes its own dims and offsets as KernelArgs. A flat
-    /// kernel is a struct Kn, its value at one element over floats and over vectors, which the runtime's FlatLoops (managed)
-    /// and FlatLoopsGpu (ILGPU) run over the operands its plan passes. Any other kernel Kn has an ILGPU form Kn (a grid-stride
-    /// loop, one element per iteration), a managed form KnCpu over elements [c, stop) of its domain ([start, end) where it cuts
-    /// them at row ends; vectors of 16 or 8 lanes where every operand allows), and, for a max, min or product of all elements,
-    /// KnCombine joining two partial results, and lists its nodes in its comments, numbered in its own ids (t0 is what it
-    /// writes), not as the plan that calls it does: several plans share it.
+    /// The fused kernels of Centering's plans, each once (a plan passes its own dims and offsets as KernelArgs). A flat kernel
+    /// is a struct Kn, its value at one element over floats and over vectors, run by the runtime's FlatLoops (managed) and
+    /// FlatLoopsGpu (ILGPU). Any other kernel has an ILGPU form Kn (a grid-stride loop), a managed form KnCpu (16 or 8 lanes
+    /// where its operands allow) and for a max, min or product of all elements a KnCombine, and lists its nodes in its own ids.
     /// </summary>
     file static class CenteringKernels
     {
