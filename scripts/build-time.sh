@@ -3,13 +3,13 @@
 # unrelated file (the generator's cached stages should make this cheap), an incremental build after a change to the
 # model, and the generated lines per line of model code.
 #
-#   scripts/build-time.sh [samples="Gan Diabetes Losses"]
+#   scripts/build-time.sh [samples="Gan Diabetes Losses Autograd Optimizers LinearRegression"] (every sample with a [Model])
 #
 # Builds one sample at a time (2 cores); run it on a quiet machine and read the figures against each other.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-samples="${1:-Gan Diabetes Losses}"
+samples="${1:-Gan Diabetes Losses Autograd Optimizers LinearRegression}"
 seconds() { local t0 t1; t0=$(date +%s.%N); dotnet build "$1" -c Debug -v q -nologo >/dev/null; t1=$(date +%s.%N); awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }'; }
 printf '| sample | model lines | generated lines | ratio | rebuild, unrelated edit | rebuild, model edit |\n|---|---|---|---|---|---|\n'
 for s in $samples; do
@@ -23,5 +23,6 @@ for s in $samples; do
   echo "// build-time probe" >> "$other"; unrelated=$(seconds "$dir"); sed -i '$ d' "$other"
   echo "// build-time probe" >> "$model"; edited=$(seconds "$dir"); sed -i '$ d' "$model"
   dotnet build "$dir" -c Debug -v q -nologo >/dev/null
-  printf '| %s | %s | %s | %s | %.1f s | %.1f s |\n' "$s" "$model_lines" "$generated" "$((generated / model_lines))" "$unrelated" "$edited"
+  ratio=$(awk -v g="$generated" -v m="$model_lines" 'BEGIN { printf "%.1f", g / m }')
+  printf '| %s | %s | %s | %s | %.1f s | %.1f s |\n' "$s" "$model_lines" "$generated" "$ratio" "$unrelated" "$edited"
 done
