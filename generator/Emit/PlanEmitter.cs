@@ -113,6 +113,13 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
     /// <summary>The prefix of plan members in methods whose parameters carry the user's input names (an input may be named Work or _d).</summary>
     private const string Self = "this.";
 
+    /// <summary>
+    /// The attribute of the overloads on arrays: a collection expression converts to a span or an array, so a call passing
+    /// one beside an array (<c>Run([1f, 2f], output)</c>) would be ambiguous (CS0121) between the span and array overloads;
+    /// it takes the array overload, which binds the arrays in place.
+    /// </summary>
+    private const string FirstChoice = "[global::System.Runtime.CompilerServices.OverloadResolutionPriority(1)] ";
+
     /// <summary>The prefix of the base class's static input checks.</summary>
     private const string Checks = "global::Kiln.Plan.";
 
@@ -159,15 +166,18 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
         string ctorArgs = string.Join(", ", symbols.Select(s => "int " + Lower(s)));
         var fwd = m.Fusion.Kernels.Count(k => k.Forward);
         string outputs = Outputs.Count > 1 ? "(" + string.Join(", ", Outputs.Select(o => $"{o.Name} {o.Node.Shape}")) + ")" : m.Output.Shape.ToString();
-        w.Line($"/// <summary>Plan of {g.Method.Name}({string.Join(", ", g.Inputs.Select(i => $"{i.Attrs.Name} {i.Shape}"))}) → {outputs}: {m.Fusion.Kernels.Count} steps S0…, {fwd} of them forward (each a fused kernel Kn below or a library kernel).");
-        w.Line($"/// Memory plan: work arena = {Memory.WorkFloats} floats{(Bound.Count > 0 ? $" ({Memory.BoundFloats} of them bound slots, not allocated on the managed path)" : "")} and targets = {Memory.TargetInts} ints, 4 bytes each, allocated once; {Memory.Slots} activation slots, {Memory.Reused} reuses. Bound holds the dims and arena offsets (field Tn: where tensor tn lives), bound when the plan is compiled.</summary>");
+        // what the plan runs and the memory it holds, in one line (Bound's fields, Tn: where tensor tn lives, are the steps' comments' ids)
+        int steps = m.Fusion.Kernels.Count;
+        string targets = Memory.TargetInts.IsConstant && Memory.TargetInts.Evaluate(new Dictionary<string, int>()) == 0 ? "" : $", {Memory.TargetInts} target ints";
+        string boundFloats = Bound.Count > 0 ? $" ({Memory.BoundFloats} in bound slots, not allocated on the managed path)" : "";
+        w.Line($"/// <summary>Plan of {g.Method.Name}({string.Join(", ", g.Inputs.Select(i => $"{i.Attrs.Name} {i.Shape}"))}) → {outputs}: {steps} step{(steps == 1 ? "" : "s")}, {fwd} forward; work arena {Memory.WorkFloats} floats{boundFloats}{targets}; {Memory.Slots} activation slot{(Memory.Slots == 1 ? "" : "s")}, {Memory.Reused} reused.</summary>");
         w.Open($"public sealed class {ClassName} : global::Kiln.Plan");
         // the dims, then the offsets, a dozen to a line
         var fields = symbols.Select(Identifier.Escape).Concat(Memory.Fields.Select(f => f.Field)).DefaultIfEmpty("Unused").ToList();
-        if (fields.Count <= 12) w.Line($"public struct Bound {{ public int {string.Join(", ", fields)}; }}");
+        if (fields.Count <= 12) w.Line($"public struct Bound {{ public int {string.Join(", ", fields)}; }} // the dims, and Tn: where tensor tn lives in its block");
         else
         {
-            w.Open("public struct Bound");
+            w.Open("public struct Bound // the dims, and Tn: where tensor tn lives in its block");
             for (int i = 0; i < fields.Count; i += 12) w.Line($"public int {string.Join(", ", fields.Skip(i).Take(12))};");
             w.Close();
         }
@@ -394,8 +404,8 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
             if (arrays)
             {
                 w.Line("/// <summary>ForwardBackward and Forward reading float inputs from the caller's arrays in place (copied only on ILGPU devices).</summary>");
-                w.Line($"public float ForwardBackward({arrayParameters}) {{ {offers}return {Self}ForwardBackward({spanNames}); }}");
-                w.Line($"public float Forward({arrayParameters}) {{ {offers}return {Self}Forward({spanNames}); }}");
+                w.Line($"{FirstChoice}public float ForwardBackward({arrayParameters}) {{ {offers}return {Self}ForwardBackward({spanNames}); }}");
+                w.Line($"{FirstChoice}public float Forward({arrayParameters}) {{ {offers}return {Self}Forward({spanNames}); }}");
             }
         }
         else if (Outputs.Count == 1)
@@ -406,7 +416,7 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
             if (arrays)
             {
                 string offerOutput = OutputSlot >= 0 ? $"{Self}Offer({OutputSlot}, {output}); " : "";
-                w.Line($"public void Run({(arrayParameters.Length == 0 ? "" : arrayParameters + ", ")}float[] {output}) {{ {offers}{offerOutput}{Self}Run({(spanNames.Length == 0 ? "" : spanNames + ", ")}new {Span}<float>({output})); }}");
+                w.Line($"{FirstChoice}public void Run({(arrayParameters.Length == 0 ? "" : arrayParameters + ", ")}float[] {output}) {{ {offers}{offerOutput}{Self}Run({(spanNames.Length == 0 ? "" : spanNames + ", ")}new {Span}<float>({output})); }}");
             }
         }
         else

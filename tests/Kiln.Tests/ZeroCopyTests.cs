@@ -99,6 +99,22 @@ public class ZeroCopyTests
     }
 
     [Fact]
+    public void A_collection_expression_beside_an_output_array_is_not_an_ambiguous_call()
+    {
+        // a collection expression converts to a span or to an array: beside an array (the output here, an input of the
+        // loss) the span and array overloads would tie (CS0121, found by a new user); this file does not compile then
+        using var d = Device.ManagedCpu();
+        var layer = new SquareLayer(d, 3);
+        using var plan = layer.CompileForward(N);
+        var x = Values(N * F, 1);
+        var y = new float[N * F];
+        plan.Run([.. x], y);
+        Close(Reference(layer, x), y);
+        using var loss = layer.CompileLoss(N);
+        Assert.Equal(loss.Forward(x, y), loss.Forward([.. x], y));
+    }
+
+    [Fact]
     public void Span_inputs_are_copied_so_the_caller_may_reuse_them()
     {
         using var d = Device.ManagedCpu();

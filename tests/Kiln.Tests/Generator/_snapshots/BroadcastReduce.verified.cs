@@ -35,11 +35,10 @@ namespace Demo
         /// <summary>Compiles Loss for the given dims: binds them, plans memory and loads kernels once.</summary>
         public LossPlan CompileLoss(int n) => new(this, n);
 
-        /// <summary>Plan of Loss(x [N, 8], y [N]) → []: 7 steps S0…, 4 of them forward (each a fused kernel Kn below or a library kernel).
-        /// Memory plan: work arena = 106 + 20*N floats (30 + 9*N of them bound slots, not allocated on the managed path) and targets = 0 ints, 4 bytes each, allocated once; 5 activation slots, 0 reuses. Bound holds the dims and arena offsets (field Tn: where tensor tn lives), bound when the plan is compiled.</summary>
+        /// <summary>Plan of Loss(x [N, 8], y [N]) → []: 7 steps, 4 forward; work arena 106 + 20*N floats (30 + 9*N in bound slots, not allocated on the managed path); 5 activation slots, 0 reused.</summary>
         public sealed class LossPlan : global::Kiln.Plan
         {
-            public struct Bound { public int N, T4, T8, T11, T17, T26, T0, T1; }
+            public struct Bound { public int N, T4, T8, T11, T17, T26, T0, T1; } // the dims, and Tn: where tensor tn lives in its block
             private readonly Bound _d;
             private readonly global::Kiln.Kernels.Fused<global::Kiln.Kernels.KernelArgs> _f0, _f1, _f2, _f3, _f4, _f5, _f6;
 
@@ -64,8 +63,8 @@ namespace Demo
             /// <summary>Runs the forward pass only and returns the loss; gradients are untouched.</summary>
             public float Forward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y) { using (this.Enter()) { this.Load(x, y); return this.ExecuteLoss(false, this._d.T17); } }
             /// <summary>ForwardBackward and Forward reading float inputs from the caller's arrays in place (copied only on ILGPU devices).</summary>
-            public float ForwardBackward(float[] x, float[] y) { this.Offer(0, x); this.Offer(1, y); return this.ForwardBackward(new global::System.ReadOnlySpan<float>(x), new global::System.ReadOnlySpan<float>(y)); }
-            public float Forward(float[] x, float[] y) { this.Offer(0, x); this.Offer(1, y); return this.Forward(new global::System.ReadOnlySpan<float>(x), new global::System.ReadOnlySpan<float>(y)); }
+            [global::System.Runtime.CompilerServices.OverloadResolutionPriority(1)] public float ForwardBackward(float[] x, float[] y) { this.Offer(0, x); this.Offer(1, y); return this.ForwardBackward(new global::System.ReadOnlySpan<float>(x), new global::System.ReadOnlySpan<float>(y)); }
+            [global::System.Runtime.CompilerServices.OverloadResolutionPriority(1)] public float Forward(float[] x, float[] y) { this.Offer(0, x); this.Offer(1, y); return this.Forward(new global::System.ReadOnlySpan<float>(x), new global::System.ReadOnlySpan<float>(y)); }
             public override float ForwardBackwardStaged() { using (Enter()) { PrepareStaged(); return ExecuteLoss(true, _d.T17); } }
             public override float[] Invoke(global::System.Array[] inputs, bool backward = false) => [backward ? ForwardBackward(Arg<float>(inputs, 0, "x", 2), Arg<float>(inputs, 1, "y", 2)) : Forward(Arg<float>(inputs, 0, "x", 2), Arg<float>(inputs, 1, "y", 2))];
             private void Load(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y) { this.CheckLengths([x.Length, y.Length]); this.Put(0, x, this._d.T0); this.Put(1, y, this._d.T1); }

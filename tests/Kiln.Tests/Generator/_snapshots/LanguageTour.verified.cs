@@ -48,11 +48,10 @@ namespace Demo
         /// <summary>Compiles Train for the given dims: binds them, plans memory and loads kernels once.</summary>
         public TrainPlan CompileTrain(int n) => new(this, n);
 
-        /// <summary>Plan of Classify(x [N, 4], temperature []) → (logits [N, 3], probs [N, 3]): 11 steps S0…, 11 of them forward (each a fused kernel Kn below or a library kernel).
-        /// Memory plan: work arena = 172 + 29*N floats (15 + 4*N of them bound slots, not allocated on the managed path) and targets = 0 ints, 4 bytes each, allocated once; 9 activation slots, 2 reuses. Bound holds the dims and arena offsets (field Tn: where tensor tn lives), bound when the plan is compiled.</summary>
+        /// <summary>Plan of Classify(x [N, 4], temperature []) → (logits [N, 3], probs [N, 3]): 11 steps, 11 forward; work arena 172 + 29*N floats (15 + 4*N in bound slots, not allocated on the managed path); 9 activation slots, 2 reused.</summary>
         public sealed class ClassifyPlan : global::Kiln.Plan
         {
-            public struct Bound
+            public struct Bound // the dims, and Tn: where tensor tn lives in its block
             {
                 public int N, T1, T5, T7, T8, T11, T12, T13, T15, T16, T20, T21;
                 public int T22, T0;
@@ -111,11 +110,10 @@ namespace Demo
             }
         }
 
-        /// <summary>Plan of Train(x [N, 4], t [N]) → (loss [], logits [N, 3]): 39 steps S0…, 26 of them forward (each a fused kernel Kn below or a library kernel).
-        /// Memory plan: work arena = 411 + 54*N floats (15 + 4*N of them bound slots, not allocated on the managed path) and targets = N ints, 4 bytes each, allocated once; 22 activation slots, 15 reuses. Bound holds the dims and arena offsets (field Tn: where tensor tn lives), bound when the plan is compiled.</summary>
+        /// <summary>Plan of Train(x [N, 4], t [N]) → (loss [], logits [N, 3]): 39 steps, 26 forward; work arena 411 + 54*N floats (15 + 4*N in bound slots, not allocated on the managed path), N target ints; 22 activation slots, 15 reused.</summary>
         public sealed class TrainPlan : global::Kiln.Plan
         {
-            public struct Bound
+            public struct Bound // the dims, and Tn: where tensor tn lives in its block
             {
                 public int N, T1, T26, T2, T5, T9, T10, T11, T12, T13, T15, T16;
                 public int T17, T19, T20, T24, T25, T42, T45, T43, T47, T40, T53, T54;
@@ -195,8 +193,8 @@ namespace Demo
             /// <summary>Runs the forward pass only and returns the loss; gradients are untouched.</summary>
             public float Forward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<int> t) { using (this.Enter()) { this.Load(x, t); return this.ExecuteLoss(false, this._d.T62); } }
             /// <summary>ForwardBackward and Forward reading float inputs from the caller's arrays in place (copied only on ILGPU devices).</summary>
-            public float ForwardBackward(float[] x, global::System.ReadOnlySpan<int> t) { this.Offer(0, x); return this.ForwardBackward(new global::System.ReadOnlySpan<float>(x), t); }
-            public float Forward(float[] x, global::System.ReadOnlySpan<int> t) { this.Offer(0, x); return this.Forward(new global::System.ReadOnlySpan<float>(x), t); }
+            [global::System.Runtime.CompilerServices.OverloadResolutionPriority(1)] public float ForwardBackward(float[] x, global::System.ReadOnlySpan<int> t) { this.Offer(0, x); return this.ForwardBackward(new global::System.ReadOnlySpan<float>(x), t); }
+            [global::System.Runtime.CompilerServices.OverloadResolutionPriority(1)] public float Forward(float[] x, global::System.ReadOnlySpan<int> t) { this.Offer(0, x); return this.Forward(new global::System.ReadOnlySpan<float>(x), t); }
             protected override void PrepareStaged() { CheckTargets("t", StagedTargets("t"), 3, -100); UploadStaged(); }
             public override float ForwardBackwardStaged() { using (Enter()) { PrepareStaged(); return ExecuteLoss(true, _d.T62); } }
             public override float[] Invoke(global::System.Array[] inputs, bool backward = false) => [backward ? ForwardBackward(Arg<float>(inputs, 0, "x", 2), Arg<int>(inputs, 1, "t", 2)) : Forward(Arg<float>(inputs, 0, "x", 2), Arg<int>(inputs, 1, "t", 2))];

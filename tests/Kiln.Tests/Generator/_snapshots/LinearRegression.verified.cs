@@ -36,11 +36,10 @@ namespace Samples.LinearRegression
         /// <summary>Compiles Loss for the given dims: binds them, plans memory and loads kernels once.</summary>
         public LossPlan CompileLoss(int n) => new(this, n);
 
-        /// <summary>Plan of Predict(x [N, 1]) → [N, 1]: 2 steps S0…, 2 of them forward (each a fused kernel Kn below or a library kernel).
-        /// Memory plan: work arena = 45 + 3*N floats (30 + 2*N of them bound slots, not allocated on the managed path) and targets = 0 ints, 4 bytes each, allocated once; 1 activation slots, 0 reuses. Bound holds the dims and arena offsets (field Tn: where tensor tn lives), bound when the plan is compiled.</summary>
+        /// <summary>Plan of Predict(x [N, 1]) → [N, 1]: 2 steps, 2 forward; work arena 45 + 3*N floats (30 + 2*N in bound slots, not allocated on the managed path); 1 activation slot, 0 reused.</summary>
         public sealed class PredictPlan : global::Kiln.Plan
         {
-            public struct Bound { public int N, T4, T0, T5; }
+            public struct Bound { public int N, T4, T0, T5; } // the dims, and Tn: where tensor tn lives in its block
             private readonly Bound _d;
             private readonly global::Kiln.Kernels.GemmOp _l0;
             private readonly global::Kiln.Kernels.Fused<global::Kiln.Kernels.KernelArgs> _f1;
@@ -58,7 +57,7 @@ namespace Samples.LinearRegression
             /// <summary>Runs the forward pass and writes the output (or returns it in a new array; the overload on arrays reads and writes the caller's arrays in place where it can, on the managed path, and Replay does again).</summary>
             public void Run(global::System.ReadOnlySpan<float> x, global::System.Span<float> output) { using (this.Enter(output)) { this.CheckLengths([x.Length]); this.Put(0, x, this._d.T0); this.Finish(output); } }
             public float[] Run(global::System.ReadOnlySpan<float> x) { var output = new float[this.OutputLength]; this.Run(x, output); return output; }
-            public void Run(float[] x, float[] output) { this.Offer(0, x); this.Offer(1, output); this.Run(new global::System.ReadOnlySpan<float>(x), new global::System.Span<float>(output)); }
+            [global::System.Runtime.CompilerServices.OverloadResolutionPriority(1)] public void Run(float[] x, float[] output) { this.Offer(0, x); this.Offer(1, output); this.Run(new global::System.ReadOnlySpan<float>(x), new global::System.Span<float>(output)); }
             public override float[] Invoke(global::System.Array[] inputs, bool backward = false) => Run(Arg<float>(inputs, 0, "x", 1));
 
             protected override void RunKernels(bool backward)
@@ -68,11 +67,10 @@ namespace Samples.LinearRegression
             }
         }
 
-        /// <summary>Plan of Loss(x [N, 1], y [N, 1]) → []: 5 steps S0…, 2 of them forward (each a fused kernel Kn below or a library kernel).
-        /// Memory plan: work arena = 76 + 4*N floats (30 + 2*N of them bound slots, not allocated on the managed path) and targets = 0 ints, 4 bytes each, allocated once; 3 activation slots, 0 reuses. Bound holds the dims and arena offsets (field Tn: where tensor tn lives), bound when the plan is compiled.</summary>
+        /// <summary>Plan of Loss(x [N, 1], y [N, 1]) → []: 5 steps, 2 forward; work arena 76 + 4*N floats (30 + 2*N in bound slots, not allocated on the managed path); 3 activation slots, 0 reused.</summary>
         public sealed class LossPlan : global::Kiln.Plan
         {
-            public struct Bound { public int N, T5, T9, T14, T0, T1; }
+            public struct Bound { public int N, T5, T9, T14, T0, T1; } // the dims, and Tn: where tensor tn lives in its block
             private readonly Bound _d;
             private readonly global::Kiln.Kernels.GemmOp _l0, _l4;
             private readonly global::Kiln.Kernels.Fused<global::Kiln.Kernels.KernelArgs> _f1, _f2, _f3;
@@ -96,8 +94,8 @@ namespace Samples.LinearRegression
             /// <summary>Runs the forward pass only and returns the loss; gradients are untouched.</summary>
             public float Forward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y) { using (this.Enter()) { this.Load(x, y); return this.ExecuteLoss(false, this._d.T9); } }
             /// <summary>ForwardBackward and Forward reading float inputs from the caller's arrays in place (copied only on ILGPU devices).</summary>
-            public float ForwardBackward(float[] x, float[] y) { this.Offer(0, x); this.Offer(1, y); return this.ForwardBackward(new global::System.ReadOnlySpan<float>(x), new global::System.ReadOnlySpan<float>(y)); }
-            public float Forward(float[] x, float[] y) { this.Offer(0, x); this.Offer(1, y); return this.Forward(new global::System.ReadOnlySpan<float>(x), new global::System.ReadOnlySpan<float>(y)); }
+            [global::System.Runtime.CompilerServices.OverloadResolutionPriority(1)] public float ForwardBackward(float[] x, float[] y) { this.Offer(0, x); this.Offer(1, y); return this.ForwardBackward(new global::System.ReadOnlySpan<float>(x), new global::System.ReadOnlySpan<float>(y)); }
+            [global::System.Runtime.CompilerServices.OverloadResolutionPriority(1)] public float Forward(float[] x, float[] y) { this.Offer(0, x); this.Offer(1, y); return this.Forward(new global::System.ReadOnlySpan<float>(x), new global::System.ReadOnlySpan<float>(y)); }
             public override float ForwardBackwardStaged() { using (Enter()) { PrepareStaged(); return ExecuteLoss(true, _d.T9); } }
             public override float[] Invoke(global::System.Array[] inputs, bool backward = false) => [backward ? ForwardBackward(Arg<float>(inputs, 0, "x", 2), Arg<float>(inputs, 1, "y", 2)) : Forward(Arg<float>(inputs, 0, "x", 2), Arg<float>(inputs, 1, "y", 2))];
             private void Load(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y) { this.CheckLengths([x.Length, y.Length]); this.Put(0, x, this._d.T0); this.Put(1, y, this._d.T1); }
