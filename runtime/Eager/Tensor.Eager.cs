@@ -104,10 +104,12 @@ public sealed partial class Tensor
     [EagerOnly] public static Tensor From(float[,] values) => FromArray(values);
     [EagerOnly] public static Tensor From(float[,,] values) => FromArray(values);
     [EagerOnly] public static Tensor From(float[,,,] values) => FromArray(values);
-    /// <summary>The values (row-major, copied) as a tensor of <paramref name="shape"/>.</summary>
+    /// <summary>The values (row-major, copied) as a tensor of <paramref name="shape"/>; without a shape, a 1-D tensor, as
+    /// torch.tensor of a list (<c>Tensor.From([1f, 2f, 3f])</c>, whose collection expression is a span: it takes this overload).</summary>
     [EagerOnly]
     public static Tensor From(ReadOnlySpan<float> values, params int[] shape)
     {
+        if (shape.Length == 0) shape = [values.Length];
         int n = Layout.Count(shape);
         if (values.Length != n) throw new ArgumentException($"shape '[{string.Join(", ", shape)}]' is invalid for input of size {values.Length}", nameof(shape));
         return new(values.ToArray(), (int[])shape.Clone());
@@ -184,8 +186,11 @@ public sealed partial class IntTensor
         var target = Layout.Infer(shape, Layout.Numel);
         return Layout.Reshape(target) is { } view ? new(Storage, view) : new(ToArray(), target);
     }
+    /// <summary>The values (row-major, copied) as a tensor of <paramref name="shape"/>; without a shape, a 1-D tensor
+    /// (<c>IntTensor.From([2, 0, 1])</c>: its collection expression is a span, so it takes this overload).</summary>
     [EagerOnly] public static IntTensor From(ReadOnlySpan<int> values, params int[] shape)
     {
+        if (shape.Length == 0) shape = [values.Length];
         if (values.Length != Layout.Count(shape)) throw new ArgumentException($"shape '[{string.Join(", ", shape)}]' is invalid for input of size {values.Length}", nameof(shape));
         return new(values.ToArray(), (int[])shape.Clone());
     }

@@ -112,6 +112,24 @@ public class EagerTensorTests
     /// selection is an IndexError; ^0 is one past the end. (Taking size - k made ^7 of 5 the -2 that Python reads as 3.)
     /// </summary>
     [Fact]
+    public void A_collection_expression_makes_a_1d_tensor_as_torch_tensor_of_a_list()
+    {
+        // C# picks the span overload for a collection expression (a span is a better conversion than an array), which
+        // took its empty shape as 0-d and threw for three values (found while checking overloads after a new user's CS0121)
+        var t = Tensor.From([1f, 2f, 3f]);
+        Assert.Equal(new[] { 3 }, t.Shape.ToArray());
+        Assert.Equal(new[] { 1f, 2f, 3f }, t.ToArray());
+        var k = IntTensor.From([2, 0, 1]);
+        Assert.Equal(new[] { 3 }, k.Shape.ToArray());
+        Assert.Equal(new[] { 2, 0, 1 }, k.ToArray());
+        ReadOnlySpan<float> span = [4f, 5f];
+        Assert.Equal(new[] { 2 }, Tensor.From(span).Shape.ToArray());
+        // a shape still reshapes, and a 0-d tensor is still From(value)
+        Assert.Equal(new[] { 2, 2 }, Tensor.From([1f, 2f, 3f, 4f], 2, 2).Shape.ToArray());
+        Assert.Empty(Tensor.From(7f).Shape.ToArray());
+    }
+
+    [Fact]
     public void From_end_indices_past_the_dim_clamp_or_fail_as_Python_does()
     {
         var v = Arange(5f);
