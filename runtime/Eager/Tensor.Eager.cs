@@ -93,23 +93,23 @@ public sealed partial class Tensor
         return new(data, shape);
     }
 
-    /// <summary>torch.tensor(values): a 1-D tensor of a copy of the values.</summary>
-    [EagerOnly] public static Tensor From(params float[] values) => new((float[])values.Clone(), [values.Length]);
+    /// <summary>torch.tensor(values): a 1-D tensor of a copy of the values. It takes a collection expression,
+    /// <c>Tensor.From([1f, 2f, 3f])</c>, before the span overload would (a span converts better, and has no shape): it and
+    /// <c>From(float)</c> come first.</summary>
+    [EagerOnly, System.Runtime.CompilerServices.OverloadResolutionPriority(1)] public static Tensor From(params float[] values) => new((float[])values.Clone(), [values.Length]);
     /// <summary>x.clone(): a contiguous copy.</summary>
     [EagerOnly] public Tensor Clone() => new(ToArray(), (int[])Layout.Shape.Clone());
 
     /// <summary>A 0-d tensor: torch.tensor(3.5).</summary>
-    [EagerOnly] public static Tensor From(float value) => new([value], []);
+    [EagerOnly, System.Runtime.CompilerServices.OverloadResolutionPriority(1)] public static Tensor From(float value) => new([value], []);
     /// <summary>torch.tensor of nested lists, from a C# rectangular array.</summary>
     [EagerOnly] public static Tensor From(float[,] values) => FromArray(values);
     [EagerOnly] public static Tensor From(float[,,] values) => FromArray(values);
     [EagerOnly] public static Tensor From(float[,,,] values) => FromArray(values);
-    /// <summary>The values (row-major, copied) as a tensor of <paramref name="shape"/>; without a shape, a 1-D tensor, as
-    /// torch.tensor of a list (<c>Tensor.From([1f, 2f, 3f])</c>, whose collection expression is a span: it takes this overload).</summary>
+    /// <summary>The values (row-major, copied) as a tensor of <paramref name="shape"/> (none: 0-d, one value).</summary>
     [EagerOnly]
     public static Tensor From(ReadOnlySpan<float> values, params int[] shape)
     {
-        if (shape.Length == 0) shape = [values.Length];
         int n = Layout.Count(shape);
         if (values.Length != n) throw new ArgumentException($"shape '[{string.Join(", ", shape)}]' is invalid for input of size {values.Length}", nameof(shape));
         return new(values.ToArray(), (int[])shape.Clone());
@@ -174,9 +174,9 @@ public sealed partial class IntTensor
     /// <summary>Basic indexing, as a float tensor's (<c>labels[..8]</c>, <c>t[0, ^1]</c>): a view of the same integers.</summary>
     [EagerOnly, System.Runtime.CompilerServices.IndexerName("Index")] public IntTensor this[params TensorIndex[] indices] => new(Storage, Layout.Index(indices));
     /// <summary>torch.tensor([1, 2, 3]) of integers (class labels, indices).</summary>
-    [EagerOnly] public static IntTensor From(params int[] values) => new((int[])values.Clone(), [values.Length]);
+    [EagerOnly, System.Runtime.CompilerServices.OverloadResolutionPriority(1)] public static IntTensor From(params int[] values) => new((int[])values.Clone(), [values.Length]);
     /// <summary>A 0-d integer tensor: torch.tensor(7).</summary>
-    [EagerOnly] public static IntTensor From(int value) => new([value], []);
+    [EagerOnly, System.Runtime.CompilerServices.OverloadResolutionPriority(1)] public static IntTensor From(int value) => new([value], []);
     /// <summary>torch.tensor of nested lists of integers (a 2-D index for Gather).</summary>
     [EagerOnly] public static IntTensor From(int[,] values) => new(values.Cast<int>().ToArray(), [values.GetLength(0), values.GetLength(1)]);
     /// <summary>The same integers under a new shape (one dim may be -1): a view when contiguous, else a copy.</summary>
@@ -186,11 +186,9 @@ public sealed partial class IntTensor
         var target = Layout.Infer(shape, Layout.Numel);
         return Layout.Reshape(target) is { } view ? new(Storage, view) : new(ToArray(), target);
     }
-    /// <summary>The values (row-major, copied) as a tensor of <paramref name="shape"/>; without a shape, a 1-D tensor
-    /// (<c>IntTensor.From([2, 0, 1])</c>: its collection expression is a span, so it takes this overload).</summary>
+    /// <summary>The values (row-major, copied) as a tensor of <paramref name="shape"/> (none: 0-d, one value).</summary>
     [EagerOnly] public static IntTensor From(ReadOnlySpan<int> values, params int[] shape)
     {
-        if (shape.Length == 0) shape = [values.Length];
         if (values.Length != Layout.Count(shape)) throw new ArgumentException($"shape '[{string.Join(", ", shape)}]' is invalid for input of size {values.Length}", nameof(shape));
         return new(values.ToArray(), (int[])shape.Clone());
     }

@@ -114,18 +114,17 @@ public class EagerTensorTests
     [Fact]
     public void A_collection_expression_makes_a_1d_tensor_as_torch_tensor_of_a_list()
     {
-        // C# picks the span overload for a collection expression (a span is a better conversion than an array), which
-        // took its empty shape as 0-d and threw for three values (found while checking overloads after a new user's CS0121)
+        // C# picks the span overload for a collection expression (a span is a better conversion than an array), whose
+        // empty shape is 0-d: it threw for three values (found while checking overloads after a new user's CS0121)
         var t = Tensor.From([1f, 2f, 3f]);
         Assert.Equal(new[] { 3 }, t.Shape.ToArray());
         Assert.Equal(new[] { 1f, 2f, 3f }, t.ToArray());
         var k = IntTensor.From([2, 0, 1]);
         Assert.Equal(new[] { 3 }, k.Shape.ToArray());
         Assert.Equal(new[] { 2, 0, 1 }, k.ToArray());
-        ReadOnlySpan<float> span = [4f, 5f];
-        Assert.Equal(new[] { 2 }, Tensor.From(span).Shape.ToArray());
-        // a shape still reshapes, and a 0-d tensor is still From(value)
+        // a shape still reshapes, and an empty shape (a plan's loss) is still 0-d
         Assert.Equal(new[] { 2, 2 }, Tensor.From([1f, 2f, 3f, 4f], 2, 2).Shape.ToArray());
+        Assert.Empty(Tensor.From(new[] { 7f }.AsSpan(), []).Shape.ToArray());
         Assert.Empty(Tensor.From(7f).Shape.ToArray());
     }
 
