@@ -479,7 +479,9 @@ public abstract class Plan : IDisposable
         if (output.Length != _output.Count)
         {
             claim.Dispose(); // releases the plan and drops what an array overload offered
-            CheckOutput(_output.Name, output.Length, _output.Count, _output.Shape);
+            // the declared shape with its bound dims where a dim is named, as an input's message says it: "[N] = [3]"
+            string bound = _shapes.Length > 0 ? "[" + string.Join(", ", _shapes[^1]) + "]" : _output.Shape;
+            CheckOutput(_output.Name, output.Length, _output.Count, bound == _output.Shape ? bound : $"{_output.Shape} = {bound}");
         }
         return claim;
     }

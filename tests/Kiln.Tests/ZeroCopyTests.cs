@@ -225,6 +225,7 @@ public class ZeroCopyTests
         var x = Values(N * F, 1);
         var error = Assert.Throws<ArgumentException>(() => plan.Run(x, new float[1]));
         Assert.Contains("Output 'output' must have shape [N, 40]", error.Message);
+        Assert.Contains("[N, 40] = [5, 40] (200 values)", error.Message);   // the bound dims, as an input's message has them
         var y = new float[N * F];
         plan.Run(x.AsSpan(), y.AsSpan());
         Assert.Equal(x, plan.StagedInput("x").ToArray()); // the span call copied x into the plan's own memory
