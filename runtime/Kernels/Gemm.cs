@@ -11,9 +11,9 @@ namespace Kiln.Kernels;
 /// <summary>
 /// C (m×n) = op(A)·op(B) (+ C when accumulating), row-major; op is an optional transpose. One instance per
 /// plan node, dims bound once: running it allocates nothing.
-/// Managed path, after BLIS: B is read in panels two vectors wide, in place where it is untransposed (only a last,
-/// partial panel is packed, zero-padded), else packed (a transposed B, or rows a multiple of 4 KB apart, which would
-/// fall into the same L1 sets: packing costs less than those misses there); A is read in place with its strides, but for
+/// Managed path, after BLIS: B is read in panels two vectors wide, in place where it is untransposed and narrow (only a
+/// last, partial panel is packed, zero-padded), else packed (a transposed B, or rows 1 KB or more apart, whose panel rows
+/// would each be a new page: packing costs less than those misses there); A is read in place with its strides, but for
 /// a transposed A, packed into row tiles per block and slice on a plan's managed path; a register-blocked FMA
 /// micro-kernel two vectors wide (8 rows with Vector512, 6 with Vector256) runs over blocks of rows × columns on all
 /// cores, the inner dimension cut into cache-sized slices. The first slice writes C, so nothing is cleared first.
@@ -97,10 +97,12 @@ public sealed class GemmOp
     {
         int nr = Wide ? 2 * Vector512<float>.Count : 2 * Vector256<float>.Count;
         int panels = (_n + nr - 1) / nr;
-        // an untransposed B is read in place but for a last, partial panel (zero-padded in the pack) unless that panel is
-        // one vector wide (Micro1 reads just that vector of each row); a transposed one is packed, and so is one whose rows
-        // are a multiple of 4 KB apart (each row of a panel would map to the same L1 sets)
-        int inPlace = _transB || _n % 1024 == 0 ? 0 : _n % nr == nr / 2 ? panels : _n / nr;
+        // a narrow untransposed B is read in place but for a last, partial panel (zero-padded in the pack) unless that
+        // panel is one vector wide (Micro1 reads just that vector of each row). A transposed B is packed, and so is one whose
+        // rows are 1 KB or more apart: in place, each step along k of a panel is a new line on a new page (a multiple of
+        // 4 KB apart, the same L1 sets), and each row block walks all of it again; packing costs one pass. On a Zen 3
+        // (Vector256) packing these took 1000³ from 113 to 153-163 GFLOP/s, 256 × 784 × 256 from 99-140 to 161-164.
+        int inPlace = _transB || _n >= 256 ? 0 : _n % nr == nr / 2 ? panels : _n / nr;
         return (nr, panels, inPlace, (panels - inPlace) * _k * nr);
     }
 
