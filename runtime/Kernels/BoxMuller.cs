@@ -127,7 +127,7 @@ internal static class BoxMuller
     /// Normals 2l and 2l + 1 (l = 0…7) of eight blocks, words w0…w3 of each: √(-2 ln u1)·cos(2π u2) with u1 from words 0
     /// and 2 (in (0, 1]) and u2 from words 1 and 3, stored as sixteen floats at <paramref name="dst"/>.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Sixteen<D, V>(Vector256<uint> w0, Vector256<uint> w1, Vector256<uint> w2, Vector256<uint> w3, ref float dst)
         where D : struct, IDoubles<V> where V : struct
     {

@@ -502,9 +502,11 @@ public sealed class GemmOp
         ref float ai = ref packA ? ref Unsafe.Add(ref packed, (nint)(i - i0) * kc) : ref Unsafe.Add(ref a, i * aRow + p0 * aCol);
         if (packA) (aRow, aCol) = (1, TileRows(S.Count));
         ref float ci = ref Unsafe.Add(ref c, (nint)i * n + j);
-        // a panel's last columns that fill one vector (n = 16 at sixteen lanes): half the FMAs, no stack tile
-        if (cols <= S.Count) Micro1<S, V>(ref ai, aRow, aCol, rows, ref bPanel, ldb, kc, ref ci, n, cols, overwrite);
-        else Micro<S, V>(ref ai, aRow, aCol, rows, ref bPanel, ldb, kc, ref ci, n, cols, overwrite);
+        // a panel's last columns that fill one vector (n = 16 at sixteen lanes): half the FMAs; a tile C does not fill goes
+        // through a stack tile
+        if (rows < TileRows(S.Count) || (cols != S.Count && cols != nr)) PartialTile<S, V>(ref ai, aRow, aCol, rows, ref bPanel, ldb, kc, ref ci, n, cols, overwrite);
+        else if (cols == S.Count) Micro1<S, V>(ref ai, aRow, aCol, rows, ref bPanel, ldb, kc, ref ci, n, overwrite);
+        else Micro<S, V>(ref ai, aRow, aCol, rows, ref bPanel, ldb, kc, ref ci, n, overwrite);
     }
 
     /// <summary>
@@ -531,18 +533,44 @@ public sealed class GemmOp
     }
 
     /// <summary>
-    /// C tile (rows × cols, at most <see cref="TileRows"/> × 2 vectors) (+)= A rows (kc values each, strides aRow/aCol) · B
-    /// panel slice (kc rows of 2 vectors, stride ldb). Rows past <paramref name="rows"/> repeat the last row and are not
-    /// stored; a partial tile is stored through a stack tile. Rows 6 and 7 exist only at sixteen lanes (a constant per
-    /// width, so the JIT drops them, and their registers, from the Vector256 kernel).
+    /// A tile whose rows or columns C does not fill: the micro-kernel writes the whole tile to a stack tile, whose
+    /// <paramref name="rows"/> × <paramref name="cols"/> corner is then written or added into C. Kept out of the micro-kernels,
+    /// so their loops end in straight-line stores (with a stack tile and its copy loops after them, the JIT's register
+    /// allocator, without profile data as under TieredPGO=0 or TieredCompilation=0, spilled all twelve accumulators on
+    /// every step: 500 × 16 · 16 × 16 ran at a third of the speed).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void PartialTile<S, V>(ref float a, nint aRow, nint aCol, int rows, ref float b, nint ldb, int kc,
+        ref float c, nint ldc, int cols, bool overwrite) where S : struct, IVectorWidth<V> where V : struct
+    {
+        Span<float> tile = stackalloc float[8 * 2 * 16];
+        ref float t = ref MemoryMarshal.GetReference(tile);
+        nint tw = 2 * S.Count;
+        if (cols <= S.Count) Micro1<S, V>(ref a, aRow, aCol, rows, ref b, ldb, kc, ref t, tw, true);
+        else Micro<S, V>(ref a, aRow, aCol, rows, ref b, ldb, kc, ref t, tw, true);
+        for (int r = 0; r < rows; r++)
+        {
+            ref float cr = ref Unsafe.Add(ref c, r * ldc);
+            ref float tr = ref Unsafe.Add(ref t, r * tw);
+            int l = 0;
+            for (; l + S.Count <= cols; l += S.Count)
+                S.Store(overwrite ? S.Load(ref tr, l) : S.Add(S.Load(ref tr, l), S.Load(ref cr, l)), ref cr, l);
+            for (; l < cols; l++) Unsafe.Add(ref cr, l) = overwrite ? Unsafe.Add(ref tr, l) : Unsafe.Add(ref cr, l) + Unsafe.Add(ref tr, l);
+        }
+    }
+
+    /// <summary>
+    /// C tile (<see cref="TileRows"/> × 2 vectors, rows <paramref name="ldc"/> apart) (+)= A rows (kc values each, strides
+    /// aRow/aCol) · B panel slice (kc rows of 2 vectors, stride ldb). Rows past <paramref name="rows"/> repeat the last
+    /// row (a partial tile is stored to <see cref="PartialTile{S, V}"/>'s stack tile). Rows 6 and 7 exist only at sixteen
+    /// lanes (a constant per width, so the JIT drops them, and their registers, from the Vector256 kernel).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Micro<S, V>(ref float a, nint aRow, nint aCol, int rows, ref float b, nint ldb, int kc,
-        ref float c, nint ldc, int cols, bool overwrite) where S : struct, IVectorWidth<V> where V : struct
+        ref float c, nint ldc, bool overwrite) where S : struct, IVectorWidth<V> where V : struct
     {
         nint w = S.Count;
-        int mr = TileRows(S.Count);
-        bool eight = mr == 8;
+        bool eight = TileRows(S.Count) == 8;
         nint r1 = Math.Min(1, rows - 1) * aRow, r2 = Math.Min(2, rows - 1) * aRow, r3 = Math.Min(3, rows - 1) * aRow;
         nint r4 = Math.Min(4, rows - 1) * aRow, r5 = Math.Min(5, rows - 1) * aRow;
         nint r6 = eight ? Math.Min(6, rows - 1) * aRow : 0, r7 = eight ? Math.Min(7, rows - 1) * aRow : 0;
@@ -565,43 +593,22 @@ public sealed class GemmOp
             a = ref Unsafe.Add(ref a, aCol);
             b = ref Unsafe.Add(ref b, ldb);
         }
-        if (rows == mr && cols == 2 * w)
+        Store<S, V>(ref c, w, c00, c01, overwrite); Store<S, V>(ref Unsafe.Add(ref c, ldc), w, c10, c11, overwrite);
+        Store<S, V>(ref Unsafe.Add(ref c, 2 * ldc), w, c20, c21, overwrite); Store<S, V>(ref Unsafe.Add(ref c, 3 * ldc), w, c30, c31, overwrite);
+        Store<S, V>(ref Unsafe.Add(ref c, 4 * ldc), w, c40, c41, overwrite); Store<S, V>(ref Unsafe.Add(ref c, 5 * ldc), w, c50, c51, overwrite);
+        if (eight)
         {
-            Store<S, V>(ref c, w, c00, c01, overwrite); Store<S, V>(ref Unsafe.Add(ref c, ldc), w, c10, c11, overwrite);
-            Store<S, V>(ref Unsafe.Add(ref c, 2 * ldc), w, c20, c21, overwrite); Store<S, V>(ref Unsafe.Add(ref c, 3 * ldc), w, c30, c31, overwrite);
-            Store<S, V>(ref Unsafe.Add(ref c, 4 * ldc), w, c40, c41, overwrite); Store<S, V>(ref Unsafe.Add(ref c, 5 * ldc), w, c50, c51, overwrite);
-            if (eight)
-            {
-                Store<S, V>(ref Unsafe.Add(ref c, 6 * ldc), w, c60, c61, overwrite);
-                Store<S, V>(ref Unsafe.Add(ref c, 7 * ldc), w, c70, c71, overwrite);
-            }
-            return;
-        }
-        Span<float> tile = stackalloc float[8 * 2 * 16];
-        ref float t = ref MemoryMarshal.GetReference(tile);
-        nint tw = 2 * w;
-        S.Store(c00, ref t, 0); S.Store(c01, ref t, w); S.Store(c10, ref t, tw); S.Store(c11, ref t, tw + w);
-        S.Store(c20, ref t, 2 * tw); S.Store(c21, ref t, 2 * tw + w); S.Store(c30, ref t, 3 * tw); S.Store(c31, ref t, 3 * tw + w);
-        S.Store(c40, ref t, 4 * tw); S.Store(c41, ref t, 4 * tw + w); S.Store(c50, ref t, 5 * tw); S.Store(c51, ref t, 5 * tw + w);
-        if (eight) { S.Store(c60, ref t, 6 * tw); S.Store(c61, ref t, 6 * tw + w); S.Store(c70, ref t, 7 * tw); S.Store(c71, ref t, 7 * tw + w); }
-        for (int r = 0; r < rows; r++)
-        {
-            ref float cr = ref Unsafe.Add(ref c, r * ldc);
-            ref float tr = ref Unsafe.Add(ref t, r * tw);
-            int l = 0;
-            for (; l + w <= cols; l += (int)w)
-                S.Store(overwrite ? S.Load(ref tr, l) : S.Add(S.Load(ref tr, l), S.Load(ref cr, l)), ref cr, l);
-            for (; l < cols; l++) Unsafe.Add(ref cr, l) = overwrite ? Unsafe.Add(ref tr, l) : Unsafe.Add(ref cr, l) + Unsafe.Add(ref tr, l);
+            Store<S, V>(ref Unsafe.Add(ref c, 6 * ldc), w, c60, c61, overwrite);
+            Store<S, V>(ref Unsafe.Add(ref c, 7 * ldc), w, c70, c71, overwrite);
         }
     }
 
-    /// <summary><see cref="Micro{S, V}"/> for a panel whose columns fit one vector: C tile (rows × cols ≤ <see cref="TileRows"/> × 1 vector).</summary>
+    /// <summary><see cref="Micro{S, V}"/> for a panel whose columns fit one vector: C tile (<see cref="TileRows"/> × 1 vector).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Micro1<S, V>(ref float a, nint aRow, nint aCol, int rows, ref float b, nint ldb, int kc,
-        ref float c, nint ldc, int cols, bool overwrite) where S : struct, IVectorWidth<V> where V : struct
+        ref float c, nint ldc, bool overwrite) where S : struct, IVectorWidth<V> where V : struct
     {
-        int mr = TileRows(S.Count);
-        bool eight = mr == 8;
+        bool eight = TileRows(S.Count) == 8;
         nint r1 = Math.Min(1, rows - 1) * aRow, r2 = Math.Min(2, rows - 1) * aRow, r3 = Math.Min(3, rows - 1) * aRow;
         nint r4 = Math.Min(4, rows - 1) * aRow, r5 = Math.Min(5, rows - 1) * aRow;
         nint r6 = eight ? Math.Min(6, rows - 1) * aRow : 0, r7 = eight ? Math.Min(7, rows - 1) * aRow : 0;
@@ -623,26 +630,10 @@ public sealed class GemmOp
             a = ref Unsafe.Add(ref a, aCol);
             b = ref Unsafe.Add(ref b, ldb);
         }
-        nint w = S.Count;
-        if (rows == mr && cols == w)
-        {
-            Store1<S, V>(ref c, c0, overwrite); Store1<S, V>(ref Unsafe.Add(ref c, ldc), c1, overwrite);
-            Store1<S, V>(ref Unsafe.Add(ref c, 2 * ldc), c2, overwrite); Store1<S, V>(ref Unsafe.Add(ref c, 3 * ldc), c3, overwrite);
-            Store1<S, V>(ref Unsafe.Add(ref c, 4 * ldc), c4, overwrite); Store1<S, V>(ref Unsafe.Add(ref c, 5 * ldc), c5, overwrite);
-            if (eight) { Store1<S, V>(ref Unsafe.Add(ref c, 6 * ldc), c6, overwrite); Store1<S, V>(ref Unsafe.Add(ref c, 7 * ldc), c7, overwrite); }
-            return;
-        }
-        Span<float> tile = stackalloc float[8 * 16];
-        ref float t = ref MemoryMarshal.GetReference(tile);
-        S.Store(c0, ref t, 0); S.Store(c1, ref t, w); S.Store(c2, ref t, 2 * w); S.Store(c3, ref t, 3 * w);
-        S.Store(c4, ref t, 4 * w); S.Store(c5, ref t, 5 * w);
-        if (eight) { S.Store(c6, ref t, 6 * w); S.Store(c7, ref t, 7 * w); }
-        for (int r = 0; r < rows; r++)
-        {
-            ref float cr = ref Unsafe.Add(ref c, r * ldc);
-            ref float tr = ref Unsafe.Add(ref t, r * w);
-            for (int l = 0; l < cols; l++) Unsafe.Add(ref cr, l) = overwrite ? Unsafe.Add(ref tr, l) : Unsafe.Add(ref cr, l) + Unsafe.Add(ref tr, l);
-        }
+        Store1<S, V>(ref c, c0, overwrite); Store1<S, V>(ref Unsafe.Add(ref c, ldc), c1, overwrite);
+        Store1<S, V>(ref Unsafe.Add(ref c, 2 * ldc), c2, overwrite); Store1<S, V>(ref Unsafe.Add(ref c, 3 * ldc), c3, overwrite);
+        Store1<S, V>(ref Unsafe.Add(ref c, 4 * ldc), c4, overwrite); Store1<S, V>(ref Unsafe.Add(ref c, 5 * ldc), c5, overwrite);
+        if (eight) { Store1<S, V>(ref Unsafe.Add(ref c, 6 * ldc), c6, overwrite); Store1<S, V>(ref Unsafe.Add(ref c, 7 * ldc), c7, overwrite); }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
