@@ -188,20 +188,11 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
         foreach (var group in m.Fusion.Kernels.Where(k => k.Kind != KernelKind.Library).GroupBy(ArgTypeOf))
             w.Line($"private readonly global::Kiln.Kernels.Fused<{group.Key}> {string.Join(", ", group.Select(k => "_f" + k.Index))};");
         w.Line();
-        string sizes;
-        if (symbols.Count == 0) sizes = $"{Memory.WorkFloats.Emit("")}, {Memory.TargetInts.Emit("")}";
-        else
-        {
-            // the arena's size for the given dims: the dims are checked in the base call, before it is sized from them
-            w.Line($"private static long WorkFloats({ctorArgs}) => {Memory.WorkFloats.Emit("").ReplaceSymbols(symbols)};");
-            // the target buffer's size, a constant (often none) or for the given dims
-            bool fixedTargets = Memory.TargetInts.IsConstant;
-            if (!fixedTargets) w.Line($"private static long TargetInts({ctorArgs}) => {Memory.TargetInts.Emit("").ReplaceSymbols(symbols)};");
-            w.Line();
-            sizes = $"WorkFloats({string.Join(", ", symbols.Select(s => $"CheckDim(\"{s}\", {Lower(s)})"))}), {(fixedTargets ? Memory.TargetInts.Emit("") : $"TargetInts({string.Join(", ", symbols.Select(Lower))})")}";
-        }
+        // the arena's and the target buffer's sizes for the given dims; the base checks the dims before it sizes anything
+        string sizes = $"{Memory.WorkFloats.Emit("").ReplaceSymbols(symbols)}, {Memory.TargetInts.Emit("").ReplaceSymbols(symbols)}";
         // the bound slots' floats, at the arena's end: the managed path does not allocate them (it reads the caller's arrays)
         if (Bound.Count > 0) sizes += $", boundFloats: {Memory.BoundFloats.Emit("").ReplaceSymbols(symbols)}";
+        if (symbols.Count > 0) sizes += $", dims: [{string.Join(", ", symbols.Select(s => $"(\"{s}\", {Lower(s)})"))}]";
         // a dim parameter starts with a lower-case letter, so it cannot meet a plan member (upper-case or '_' first)
         w.Open($"internal {ClassName}({modelType} model{(symbols.Count == 0 ? "" : ", " + ctorArgs)}) : base(model.Parameters, Layout, {sizes})");
         // the dims, then the offsets (a bound slot's is 0 on the managed path, where it has an array of its own), a few to a line

@@ -22,8 +22,12 @@ public abstract class Plan : IDisposable
     /// <param name="boundFloats">The arena's last floats, where the bound slots (float inputs, a forward plan's output) live on
     /// ILGPU devices: the managed path reads and writes them in the caller's arrays (or the plan's own) and allocates the
     /// arena without them.</param>
-    protected Plan(ModelState state, IReadOnlyList<ParameterInfo> layout, long workFloats, long targetInts, long boundFloats = 0)
+    /// <param name="dims">The dims a plan is compiled for, by name (checked positive before anything is sized from them).</param>
+    protected Plan(ModelState state, IReadOnlyList<ParameterInfo> layout, long workFloats, long targetInts, long boundFloats = 0,
+        (string Name, int Value)[]? dims = null)
     {
+        // a plan compiled for given dims has its sizes computed from them: a dim that is not positive is named first
+        foreach (var (name, value) in dims ?? []) CheckDim(name, value);
         // a submodule's instance (bound to its parent's block for eager calls) shares the block but not its layout
         if (!ReferenceEquals(layout, state.Layout))
             throw new InvalidOperationException("This model's parameters live in another model's block (it is a submodule bound for eager calls): compile the plans of the model that owns them.");

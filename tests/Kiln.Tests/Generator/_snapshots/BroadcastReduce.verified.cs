@@ -42,9 +42,7 @@ namespace Demo
             private readonly Bound _d;
             private readonly global::Kiln.Kernels.Fused<global::Kiln.Kernels.KernelArgs> _f0, _f1, _f2, _f3, _f4, _f5, _f6;
 
-            private static long WorkFloats(int n) => 106 + 20 * (long)n;
-
-            internal LossPlan(global::Demo.Centering model, int n) : base(model.Parameters, Layout, WorkFloats(CheckDim("N", n)), 0, boundFloats: 30 + 9 * (long)n)
+            internal LossPlan(global::Demo.Centering model, int n) : base(model.Parameters, Layout, 106 + 20 * (long)n, 0, boundFloats: 30 + 9 * (long)n, dims: [("N", n)])
             {
                 _d.N = n; _d.T4 = Align(0); _d.T8 = Align(15 + _d.N); _d.T11 = Align(30 + 9 * _d.N);
                 _d.T17 = Align(45 + 10 * _d.N); _d.T26 = Align(61 + 10 * _d.N); _d.T0 = Device.IsManaged ? 0 : Align(76 + 11 * _d.N); _d.T1 = Device.IsManaged ? 0 : Align(91 + 19 * _d.N);

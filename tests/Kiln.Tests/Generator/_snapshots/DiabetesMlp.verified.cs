@@ -50,9 +50,7 @@ namespace Samples.Diabetes
             private readonly global::Kiln.Kernels.GemmOp _l0, _l2, _l4;
             private readonly global::Kiln.Kernels.Fused<global::Kiln.Kernels.KernelArgs> _f1, _f3, _f5;
 
-            private static long WorkFloats(int n) => 105 + 30 * (long)n;
-
-            internal PredictPlan(global::Samples.Diabetes.DiabetesClassifier model, int n) : base(model.Parameters, Layout, WorkFloats(CheckDim("N", n)), 0, boundFloats: 30 + 9 * (long)n)
+            internal PredictPlan(global::Samples.Diabetes.DiabetesClassifier model, int n) : base(model.Parameters, Layout, 105 + 30 * (long)n, 0, boundFloats: 30 + 9 * (long)n, dims: [("N", n)])
             {
                 _d.N = n; _d.T4 = Align(0); _d.T6 = Align(15 + 6 * _d.N); _d.T10 = Align(30 + 12 * _d.N);
                 _d.T12 = Align(45 + 16 * _d.N); _d.T16 = Align(60 + 20 * _d.N); _d.T0 = Device.IsManaged ? 0 : Align(75 + 21 * _d.N); _d.T18 = Device.IsManaged ? 0 : Align(90 + 29 * _d.N);
@@ -94,9 +92,7 @@ namespace Samples.Diabetes
             private readonly global::Kiln.Kernels.GemmOp _l0, _l2, _l4, _l7, _l9, _l12, _l14, _l16;
             private readonly global::Kiln.Kernels.Fused<global::Kiln.Kernels.KernelArgs> _f1, _f3, _f5, _f6, _f8, _f10, _f11, _f13, _f15;
 
-            private static long WorkFloats(int n) => 166 + 41 * (long)n;
-
-            internal LossPlan(global::Samples.Diabetes.DiabetesClassifier model, int n) : base(model.Parameters, Layout, WorkFloats(CheckDim("N", n)), 0, boundFloats: 30 + 9 * (long)n)
+            internal LossPlan(global::Samples.Diabetes.DiabetesClassifier model, int n) : base(model.Parameters, Layout, 166 + 41 * (long)n, 0, boundFloats: 30 + 9 * (long)n, dims: [("N", n)])
             {
                 _d.N = n; _d.T5 = Align(0); _d.T7 = Align(15 + 6 * _d.N); _d.T11 = Align(30 + 12 * _d.N);
                 _d.T13 = Align(45 + 16 * _d.N); _d.T17 = Align(60 + 20 * _d.N); _d.T25 = Align(75 + 21 * _d.N); _d.T37 = Align(91 + 21 * _d.N);

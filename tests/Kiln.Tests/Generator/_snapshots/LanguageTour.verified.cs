@@ -63,9 +63,7 @@ namespace Demo
             private readonly global::Kiln.Kernels.SoftmaxOp _l10;
             private readonly global::Kiln.Kernels.Fused<global::Kiln.Kernels.KernelArgs> _f1, _f4, _f6, _f8, _f9;
 
-            private static long WorkFloats(int n) => 172 + 29 * (long)n;
-
-            internal ClassifyPlan(global::Demo.Tour model, int n) : base(model.Parameters, Layout, WorkFloats(CheckDim("N", n)), 0, boundFloats: 15 + 4 * (long)n)
+            internal ClassifyPlan(global::Demo.Tour model, int n) : base(model.Parameters, Layout, 172 + 29 * (long)n, 0, boundFloats: 15 + 4 * (long)n, dims: [("N", n)])
             {
                 _d.N = n; _d.T1 = Align(0); _d.T5 = Align(16); _d.T7 = Align(31 + 4 * _d.N);
                 _d.T8 = Align(16); _d.T11 = Align(46 + 8 * _d.N); _d.T12 = Align(61 + 12 * _d.N); _d.T13 = Align(76 + 16 * _d.N);
@@ -130,10 +128,7 @@ namespace Demo
             private readonly global::Kiln.Kernels.PickedLogSoftmaxGradOp _l28;
             private readonly global::Kiln.Kernels.Fused<global::Kiln.Kernels.KernelArgs> _f1, _f3, _f4, _f6, _f8, _f10, _f12, _f15, _f17, _f18, _f19, _f21, _f22, _f23, _f24, _f25, _f26, _f27, _f30, _f32, _f34, _f38;
 
-            private static long WorkFloats(int n) => 411 + 54 * (long)n;
-            private static long TargetInts(int n) => (long)n;
-
-            internal TrainPlan(global::Demo.Tour model, int n) : base(model.Parameters, Layout, WorkFloats(CheckDim("N", n)), TargetInts(n), boundFloats: 15 + 4 * (long)n)
+            internal TrainPlan(global::Demo.Tour model, int n) : base(model.Parameters, Layout, 411 + 54 * (long)n, (long)n, boundFloats: 15 + 4 * (long)n, dims: [("N", n)])
             {
                 _d.N = n; _d.T1 = 0; _d.T26 = Align(0); _d.T2 = Align(18);
                 _d.T5 = Align(33 + 4 * _d.N); _d.T9 = Align(18); _d.T10 = Align(48 + 8 * _d.N); _d.T11 = Align(18);

@@ -44,9 +44,7 @@ namespace Samples.LinearRegression
             private readonly global::Kiln.Kernels.GemmOp _l0;
             private readonly global::Kiln.Kernels.Fused<global::Kiln.Kernels.KernelArgs> _f1;
 
-            private static long WorkFloats(int n) => 45 + 3 * (long)n;
-
-            internal PredictPlan(global::Samples.LinearRegression.LinearModel model, int n) : base(model.Parameters, Layout, WorkFloats(CheckDim("N", n)), 0, boundFloats: 30 + 2 * (long)n)
+            internal PredictPlan(global::Samples.LinearRegression.LinearModel model, int n) : base(model.Parameters, Layout, 45 + 3 * (long)n, 0, boundFloats: 30 + 2 * (long)n, dims: [("N", n)])
             {
                 _d.N = n; _d.T4 = Align(0); _d.T0 = Device.IsManaged ? 0 : Align(15 + _d.N); _d.T5 = Device.IsManaged ? 0 : Align(30 + 2 * _d.N);
                 Describe([("x", _d.T0, _d.N, false)], [[_d.N, 1], [_d.N, 1]], output: ("output", 1, _d.T5, _d.N, "[N, 1]"), declared: ["[N, 1]"], bound: [_d.N, _d.N]);
@@ -75,9 +73,7 @@ namespace Samples.LinearRegression
             private readonly global::Kiln.Kernels.GemmOp _l0, _l4;
             private readonly global::Kiln.Kernels.Fused<global::Kiln.Kernels.KernelArgs> _f1, _f2, _f3;
 
-            private static long WorkFloats(int n) => 76 + 4 * (long)n;
-
-            internal LossPlan(global::Samples.LinearRegression.LinearModel model, int n) : base(model.Parameters, Layout, WorkFloats(CheckDim("N", n)), 0, boundFloats: 30 + 2 * (long)n)
+            internal LossPlan(global::Samples.LinearRegression.LinearModel model, int n) : base(model.Parameters, Layout, 76 + 4 * (long)n, 0, boundFloats: 30 + 2 * (long)n, dims: [("N", n)])
             {
                 _d.N = n; _d.T5 = Align(0); _d.T9 = Align(15 + _d.N); _d.T14 = Align(31 + _d.N);
                 _d.T0 = Device.IsManaged ? 0 : Align(46 + 2 * _d.N); _d.T1 = Device.IsManaged ? 0 : Align(61 + 3 * _d.N);
