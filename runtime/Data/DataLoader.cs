@@ -6,40 +6,61 @@ using System.Threading.Tasks;
 
 namespace Kiln;
 
-/// <summary>One mini-batch; its buffers are reused by the loader, so read it before moving to the next.</summary>
+/// <summary>
+/// One mini-batch. Its values live in buffers the loader reuses: once the loader has moved on and written another batch
+/// there (the next one; with prefetch, the one after), reading this one throws, rather than returning the other batch's
+/// values. Keep a batch past that with <see cref="Copy"/> (or its spans' ToArray()), as list(loader) keeps them in PyTorch.
+/// </summary>
 public sealed class Batch
 {
-    private readonly float[] _x, _y;
-    private readonly int[] _labels;
-    private readonly int _featureSize, _targetSize;
+    private readonly BatchBuffer _buffer;
+    private readonly int _generation;
 
-    internal Batch(int capacity, int featureSize, int targetSize, bool labels)
-    {
-        (_featureSize, _targetSize) = (featureSize, targetSize);
-        _x = new float[capacity * featureSize];
-        _y = labels ? [] : new float[capacity * targetSize];
-        _labels = labels ? new int[capacity] : [];
-    }
+    internal Batch(BatchBuffer buffer, int size, int index) => (_buffer, _generation, Size, Index) = (buffer, buffer.Generation, size, index);
 
     /// <summary>Examples in this batch (the last one may be smaller unless drop_last).</summary>
-    public int Size { get; internal set; }
+    public int Size { get; }
     /// <summary>Position of this batch in the epoch.</summary>
-    public int Index { get; internal set; }
-    public ReadOnlySpan<float> Features => _x.AsSpan(0, Size * _featureSize);
-    public ReadOnlySpan<float> Targets => _y.AsSpan(0, Math.Min(_y.Length, Size * _targetSize));
-    public ReadOnlySpan<int> Labels => _labels.AsSpan(0, Math.Min(_labels.Length, Size));
+    public int Index { get; }
+    public ReadOnlySpan<float> Features => Current.X.AsSpan(0, Size * _buffer.FeatureSize);
+    public ReadOnlySpan<float> Targets => Current.Y.AsSpan(0, Math.Min(_buffer.Y.Length, Size * _buffer.TargetSize));
+    public ReadOnlySpan<int> Labels => Current.Labels.AsSpan(0, Math.Min(_buffer.Labels.Length, Size));
 
-    internal void Fill(TensorDataset data, int[] order, int first, int size, int index)
+    /// <summary>This batch with arrays of its own, valid after the loader has moved on.</summary>
+    public Batch Copy()
     {
-        Size = size;
-        Index = index;
+        var own = new BatchBuffer(Size, _buffer.FeatureSize, _buffer.TargetSize, _buffer.Labels.Length > 0);
+        Features.CopyTo(own.X);
+        Targets.CopyTo(own.Y);
+        Labels.CopyTo(own.Labels);
+        return new Batch(own, Size, Index);
+    }
+
+    private BatchBuffer Current => _buffer.Generation == _generation ? _buffer
+        : throw new InvalidOperationException($"Batch {Index} of this epoch was overwritten by a later batch: the loader reuses its buffers. Read a batch before moving to the next, or keep it with batch.Copy().");
+}
+
+/// <summary>A batch's buffers, allocated once per loader slot; <see cref="Generation"/> counts the batches written into them.</summary>
+internal sealed class BatchBuffer(int capacity, int featureSize, int targetSize, bool labels)
+{
+    public readonly float[] X = new float[capacity * featureSize], Y = labels ? [] : new float[capacity * targetSize];
+    public readonly int[] Labels = labels ? new int[capacity] : [];
+    public readonly int FeatureSize = featureSize, TargetSize = targetSize;
+    private int _generation;
+    public int Generation => Volatile.Read(ref _generation);
+
+    /// <summary>Writes rows order[first..first + size) of <paramref name="data"/>; a batch read from these buffers before is stale from the start.</summary>
+    public Batch Fill(TensorDataset data, int[] order, int first, int size, int index)
+    {
+        Interlocked.Increment(ref _generation);
         for (int r = 0; r < size; r++)
         {
             int src = order[first + r];
-            Array.Copy(data.Features, src * _featureSize, _x, r * _featureSize, _featureSize);
-            if (data.Labels is { } l) _labels[r] = l[src];
-            else Array.Copy(data.Targets!, src * _targetSize, _y, r * _targetSize, _targetSize);
+            Array.Copy(data.Features, src * FeatureSize, X, r * FeatureSize, FeatureSize);
+            if (data.Labels is { } l) Labels[r] = l[src];
+            else Array.Copy(data.Targets!, src * TargetSize, Y, r * TargetSize, TargetSize);
         }
+        return new Batch(this, size, index);
     }
 }
 
@@ -54,7 +75,7 @@ public sealed class DataLoader : IReadOnlyCollection<Batch>
     private readonly TensorDataset _data;
     private readonly SeededRandom? _rng;
     private readonly int[] _order;
-    private readonly Batch[] _slots;
+    private readonly BatchBuffer[] _slots;
 
     public DataLoader(TensorDataset dataset, int batchSize, bool shuffle = false, int seed = 0, bool dropLast = false, bool prefetch = false)
     {
@@ -63,10 +84,10 @@ public sealed class DataLoader : IReadOnlyCollection<Batch>
         _rng = shuffle ? new SeededRandom((ulong)seed) : null;
         _order = new int[dataset.Count];
         for (int i = 0; i < _order.Length; i++) _order[i] = i;
-        _slots = new Batch[prefetch ? 2 : 1];
+        _slots = new BatchBuffer[prefetch ? 2 : 1];
         // a batch never holds more than the dataset: buffers are sized by what a batch can hold, not by the asked size
         int capacity = Math.Max(1, Math.Min(batchSize, dataset.Count));
-        for (int i = 0; i < _slots.Length; i++) _slots[i] = new Batch(capacity, dataset.FeatureSize, dataset.TargetSize, dataset.Labels is not null);
+        for (int i = 0; i < _slots.Length; i++) _slots[i] = new BatchBuffer(capacity, dataset.FeatureSize, dataset.TargetSize, dataset.Labels is not null);
     }
 
     public int BatchSize { get; }
@@ -138,11 +159,7 @@ public sealed class DataLoader : IReadOnlyCollection<Batch>
 
     private IEnumerator<Batch> Epoch()
     {
-        for (int b = 0; b < Count; b++)
-        {
-            _slots[0].Fill(_data, _order, b * BatchSize, SizeOf(b), b);
-            yield return _slots[0];
-        }
+        for (int b = 0; b < Count; b++) yield return _slots[0].Fill(_data, _order, b * BatchSize, SizeOf(b), b);
     }
 
     private IEnumerator<Batch> PrefetchingEpoch()
@@ -153,6 +170,7 @@ public sealed class DataLoader : IReadOnlyCollection<Batch>
         using var stop = new CancellationTokenSource();
         Exception? failure = null;
         int count = Count;
+        var batches = new Batch[2];   // each slot's batch, made by the producer as it fills the slot
         var producer = Task.Run(() =>
         {
             try
@@ -160,7 +178,7 @@ public sealed class DataLoader : IReadOnlyCollection<Batch>
                 for (int b = 0; b < count; b++)
                 {
                     free.Wait(stop.Token);
-                    _slots[b % 2].Fill(_data, _order, b * BatchSize, SizeOf(b), b);
+                    batches[b % 2] = _slots[b % 2].Fill(_data, _order, b * BatchSize, SizeOf(b), b);
                     ready.Release();
                 }
             }
@@ -173,7 +191,7 @@ public sealed class DataLoader : IReadOnlyCollection<Batch>
             {
                 ready.Wait();
                 if (failure is not null) throw new InvalidOperationException("Filling a batch failed.", failure);
-                yield return _slots[b % 2];
+                yield return batches[b % 2];
                 free.Release();
             }
         }

@@ -85,6 +85,34 @@ public class DataTests
         Assert.True(perEpoch < 1024, $"{perEpoch} bytes allocated for an epoch of 10 batches");
     }
 
+    /// <summary>A new user's list(loader): every stored batch was the loader's one buffer, so all of them read as the
+    /// last batch (and, with prefetch, as one of the last two), with no error.</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_stored_batch_the_loader_has_overwritten_throws_and_Copy_keeps_one(bool prefetch)
+    {
+        var loader = new DataLoader(Numbered(100), 32, prefetch: prefetch);
+        var stored = loader.ToList();
+        Assert.Equal([0, 1, 2, 3], stored.Select(b => b.Index));
+        Assert.Equal([32, 32, 32, 4], stored.Select(b => b.Size));
+        // the last batch is the one in the buffer: its rows are examples 96..99
+        Assert.Equal([96, 97, 98, 99], stored[3].Labels.ToArray());
+        var e = Assert.Throws<InvalidOperationException>(() => stored[0].Features.ToArray());
+        Assert.Contains("Batch 0", e.Message);
+        Assert.Contains("batch.Copy()", e.Message);
+        Assert.Throws<InvalidOperationException>(() => stored[1].Labels.ToArray());
+        // copies stay valid: each holds its own rows, as the batches of list(loader) do in PyTorch
+        var kept = loader.Select(b => b.Copy()).ToList();
+        for (int b = 0; b < 4; b++)
+        {
+            var rows = Enumerable.Range(32 * b, b < 3 ? 32 : 4).ToArray();
+            Assert.Equal(rows, kept[b].Labels.ToArray());
+            Assert.Equal(rows.SelectMany(r => new[] { 2f * r, 2f * r + 1 }), kept[b].Features.ToArray());
+            Assert.Equal(b, kept[b].Index);
+        }
+    }
+
     private static string Write(string text)
     {
         var path = Path.GetTempFileName();
