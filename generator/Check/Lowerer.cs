@@ -248,14 +248,17 @@ internal sealed class Lowerer
         throw new LoweringFailed();
     }
 
+    /// <summary>KLN0001's words for a branch on a value a plan knows only when it runs (the parser's, where C# types the
+    /// condition as a BoolTensor, and the lowering's, where it evaluates to a tensor).</summary>
+    public static string RunTimeCondition(string what) =>
+        $"{what} on a value known only when the plan runs (a tensor's values or a run-time float input; a plan is fixed at build time: Where(mask, a, b) picks per element)";
+
     /// <summary>A build-time condition; a condition on a tensor's values is decided at run time, which Where does.</summary>
     private bool Decide(Expr condition, GraphBuilder b, Scope scope, string what)
     {
         var v = Eval(condition, b, scope);
         if (v.Constant is "true" or "false") return v.Constant == "true";
-        Report(Descriptors.Unsupported, condition.Location, v.Tensor is not null
-            ? $"{what} on a value known only when the plan runs (a tensor's values or a run-time float input; a plan is fixed at build time: Where(mask, a, b) picks per element)"
-            : $"{what} whose condition is not a build-time bool");
+        Report(Descriptors.Unsupported, condition.Location, v.Tensor is not null ? RunTimeCondition(what) : $"{what} whose condition is not a build-time bool");
         throw new LoweringFailed();
     }
 

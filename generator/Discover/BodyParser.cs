@@ -127,7 +127,7 @@ internal sealed class BodyParser(SemanticModel model, INamedTypeSymbol owner, Li
                 ParseStatement(branch.Statement, then);
                 var otherwise = new List<Statement>();
                 if (branch.Else is { } e) ParseStatement(e.Statement, otherwise);
-                result.Add(new IfStatement(Parse(branch.Condition), then.ToEquatable(), otherwise.ToEquatable(), LocationInfo.From(branch.Condition)));
+                result.Add(new IfStatement(Condition(branch.Condition, "An if"), then.ToEquatable(), otherwise.ToEquatable(), LocationInfo.From(branch.Condition)));
                 break;
             }
             case SwitchStatementSyntax choice:
@@ -260,7 +260,7 @@ internal sealed class BodyParser(SemanticModel model, INamedTypeSymbol owner, Li
             case TupleExpressionSyntax tuple:
                 return new TupleExpr(tuple.Arguments.Select(a => Parse(a.Expression)).ToEquatable(), location);
             case ConditionalExpressionSyntax conditional:
-                return new ConditionalExpr(Parse(conditional.Condition), Parse(conditional.WhenTrue), Parse(conditional.WhenFalse), location);
+                return new ConditionalExpr(Condition(conditional.Condition, "A ?: expression"), Parse(conditional.WhenTrue), Parse(conditional.WhenFalse), location);
             case ArrayCreationExpressionSyntax { Initializer: null, Type: { RankSpecifiers: { Count: 1 } ranks, ElementType: var elementType } }
                 when ranks[0].Sizes.Count == 1 && model.GetTypeInfo(elementType, cancellationToken).Type is { } t && ModelDiscovery.IsKiln(t, "Tensor"):
                 // new Tensor[Bins]: an array of tensors filled by parts[i] = … (a build-time size)
@@ -477,6 +477,13 @@ internal sealed class BodyParser(SemanticModel model, INamedTypeSymbol owner, Li
         if (statements.LastOrDefault() is BreakStatementSyntax) statements.RemoveAt(statements.Count - 1);
         ParseStatements(statements, result);
     }
+
+    /// <summary>A branch's condition. One C# types as a BoolTensor (true on a tensor's values, as eager code may branch) is
+    /// KLN0001 here, beside the method's other parse errors, not after them in the lowering.</summary>
+    private Expr Condition(ExpressionSyntax condition, string what) =>
+        model.GetTypeInfo(condition, cancellationToken).Type is { } t && ModelDiscovery.IsKiln(t, "BoolTensor")
+            ? Unsupported(condition, Check.Lowerer.RunTimeCondition(what))
+            : Parse(condition);
 
     private Expr Unsupported(SyntaxNode node, string what)
     {

@@ -66,6 +66,20 @@ public class ControlFlowTests
         MarkedSource.SingleAt(Usings + "[Model] public partial class M { const int Layers = 3; static readonly float S = System.MathF.Sqrt(2f); [Param(3)] Tensor w; [Loss] public Tensor L([Shape(2, 3)] Tensor x) " + body + " }", "KLN0001", reason);
 
     [Fact]
+    public void A_branch_on_a_tensor_is_reported_beside_the_method_s_other_errors()
+    {
+        // a new user's method: an if on h.Sum() > 0f (line 4), then a MathF call (line 5); the build named only the
+        // MathF call, and the if once that was fixed (the if was found by the lowering, which a parse error stops)
+        var result = GeneratorHarness.Run(Usings + "[Model] public partial class M { [Param(3)] Tensor w;\n[Loss] public Tensor L([Shape(2, 3)] Tensor x) {\nvar h = x * w;\nif (h.Sum() > 0f) h = Relu(h);\nreturn (h * System.MathF.Sqrt(2f)).Sum(); } }");
+        var errors = result.GeneratorDiagnostics.Where(d => d.Id == "KLN0001").OrderBy(d => d.Location.GetLineSpan().StartLinePosition.Line).ToList();
+        Assert.Equal(2, errors.Count);
+        Assert.Equal(4, errors[0].Location.GetLineSpan().StartLinePosition.Line);
+        Assert.Contains("An if on a value known only when the plan runs", errors[0].GetMessage());
+        Assert.Equal(5, errors[1].Location.GetLineSpan().StartLinePosition.Line);
+        Assert.Contains("MathF.Sqrt", errors[1].GetMessage());
+    }
+
+    [Fact]
     public void A_long_unrolled_recurrence_stays_linear_in_generated_code()
     {
         // a new user's 2,000-step loop killed the compiler: the backward chain of 0.999 scalings was recomputed by every
