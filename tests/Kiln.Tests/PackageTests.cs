@@ -35,6 +35,13 @@ public class PackageTests
         {
             var pack = Dotnet($"pack \"{Path.Combine(Repo.Root, "runtime", "Kiln.csproj")}\" -c Release -o \"{feed}\" -p:Version={version}", Repo.Root);
             Assert.True(pack.Code == 0, pack.Output);
+            // a diagnostic's link (docs/diagnostics.md#kln0003) and the README are in the package, for a user without the repository
+            using (var nupkg = System.IO.Compression.ZipFile.OpenRead(Path.Combine(feed, $"Kiln.{version}.nupkg")))
+            {
+                Assert.Contains(nupkg.Entries, e => e.FullName == "README.md");
+                Assert.Contains(nupkg.Entries, e => e.FullName == "docs/diagnostics.md");
+            }
+            Assert.DoesNotContain("missing a readme", pack.Output);
 
             File.WriteAllText(Path.Combine(app, "nuget.config"), $"""
                 <?xml version="1.0" encoding="utf-8"?>
