@@ -73,7 +73,9 @@ internal sealed class BatchBuffer(int capacity, int featureSize, int targetSize,
 public sealed class DataLoader : IReadOnlyCollection<Batch>
 {
     private readonly TensorDataset _data;
-    private readonly SeededRandom? _rng;
+    private SeededRandom? _rng;
+    private readonly int _seed;
+    private int _epoch;
     private readonly int[] _order;
     private readonly BatchBuffer[] _slots;
 
@@ -81,7 +83,7 @@ public sealed class DataLoader : IReadOnlyCollection<Batch>
     {
         if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize), "batch_size should be a positive integer value.");
         (_data, BatchSize, DropLast, Prefetch) = (dataset, batchSize, dropLast, prefetch);
-        _rng = shuffle ? new SeededRandom((ulong)seed) : null;
+        (_seed, _rng) = (seed, shuffle ? new SeededRandom((ulong)seed) : null);
         _order = new int[dataset.Count];
         for (int i = 0; i < _order.Length; i++) _order[i] = i;
         _slots = new BatchBuffer[prefetch ? 2 : 1];
@@ -94,14 +96,43 @@ public sealed class DataLoader : IReadOnlyCollection<Batch>
     public bool DropLast { get; }
     public bool Prefetch { get; }
 
+    /// <summary>
+    /// Epochs started (each enumeration and each <see cref="Into"/> starts one, and with shuffle draws its order). Set it
+    /// on a fresh loader made with the same dataset and seed to resume a run: the next epoch's order is then the one an
+    /// uninterrupted run would draw (a checkpoint holds the model and optimizer; this is the data's part).
+    /// </summary>
+    public int Epoch
+    {
+        get => _epoch;
+        set
+        {
+            if (value < 0) throw new ArgumentOutOfRangeException(nameof(value), value, "Epoch counts the epochs started: it cannot be negative.");
+            if (_rng is not null)
+            {
+                // the orders are drawn one after another from the seed: replay them
+                (_rng, _epoch) = (new SeededRandom((ulong)_seed), 0);
+                for (int i = 0; i < _order.Length; i++) _order[i] = i;
+                while (_epoch < value) StartEpoch();
+            }
+            _epoch = value;
+        }
+    }
+
+    /// <summary>Counts an epoch and, with shuffle, draws its order (each from the last, as torch's sampler does).</summary>
+    private void StartEpoch()
+    {
+        _epoch++;
+        if (_rng is { } rng)
+            for (int i = _order.Length - 1; i > 0; i--) { int j = rng.NextInt(i + 1); (_order[i], _order[j]) = (_order[j], _order[i]); }
+    }
+
     /// <summary>Batches per epoch (len(loader)).</summary>
     public int Count => (int)(DropLast ? _data.Count / BatchSize : ((long)_data.Count + BatchSize - 1) / BatchSize);   // long: any positive batch size
 
     public IEnumerator<Batch> GetEnumerator()
     {
-        if (_rng is { } rng)
-            for (int i = _order.Length - 1; i > 0; i--) { int j = rng.NextInt(i + 1); (_order[i], _order[j]) = (_order[j], _order[i]); }
-        return Prefetch ? PrefetchingEpoch() : Epoch();
+        StartEpoch();
+        return Prefetch ? PrefetchingEpoch() : Batches();
     }
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
@@ -120,8 +151,7 @@ public sealed class DataLoader : IReadOnlyCollection<Batch>
         if (!DropLast && rest != 0 && lastPlan is null)
             throw new ArgumentException($"The last batch has {rest} examples: pass a plan compiled for that size as lastPlan, or use drop_last.", nameof(lastPlan));
         if (lastPlan is not null) CheckKinds(lastPlan, features, target);
-        if (_rng is { } rng)
-            for (int i = _order.Length - 1; i > 0; i--) { int j = rng.NextInt(i + 1); (_order[i], _order[j]) = (_order[j], _order[i]); }
+        StartEpoch();
         for (int b = 0; b < Count; b++)
         {
             int size = SizeOf(b);
@@ -157,7 +187,7 @@ public sealed class DataLoader : IReadOnlyCollection<Batch>
 
     private int SizeOf(int b) => Math.Min(BatchSize, _data.Count - b * BatchSize);
 
-    private IEnumerator<Batch> Epoch()
+    private IEnumerator<Batch> Batches()
     {
         for (int b = 0; b < Count; b++) yield return _slots[0].Fill(_data, _order, b * BatchSize, SizeOf(b), b);
     }

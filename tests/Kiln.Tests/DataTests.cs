@@ -66,6 +66,25 @@ public class DataTests
         Assert.NotEqual(first, Order(new DataLoader(Numbered(50), 8, shuffle: true, seed: 4)));
     }
 
+    /// <summary>A new user's resumed run: model, optimizer and scheduler came back from their state, but a fresh loader drew
+    /// the first epoch's order again, so the run differed from an uninterrupted one. Epoch resumes the data's part.</summary>
+    [Fact]
+    public void Setting_Epoch_on_a_fresh_loader_resumes_its_shuffled_order()
+    {
+        int[] Order(System.Collections.Generic.IEnumerable<Batch> epoch) => epoch.SelectMany(b => b.Labels.ToArray()).ToArray();
+        var straight = new DataLoader(Numbered(50), 8, shuffle: true, seed: 3);
+        var orders = Enumerable.Range(0, 4).Select(_ => Order(straight)).ToList();
+        Assert.Equal(4, straight.Epoch);
+        var resumed = new DataLoader(Numbered(50), 8, shuffle: true, seed: 3) { Epoch = 2 };
+        Assert.Equal(orders[2], Order(resumed));
+        Assert.Equal(orders[3], Order(resumed));
+        // set back: the first order again
+        resumed.Epoch = 0;
+        Assert.Equal(orders[0], Order(resumed));
+        Assert.Equal(1, resumed.Epoch);
+        Assert.Throws<ArgumentOutOfRangeException>(() => resumed.Epoch = -1);
+    }
+
     [Fact]
     public void An_abandoned_prefetching_epoch_stops_cleanly()
     {
