@@ -302,10 +302,10 @@ public abstract class Plan : IDisposable
         return inputs[index] as T[] ?? throw new ArgumentException($"Input '{name}' must be a {typeof(T).Name}[] but is {inputs[index]?.GetType().Name ?? "null"}.", name);
     }
 
-    protected static void CheckInput(string input, int actual, long expected, string shape)
+    protected static void CheckInput(string input, int actual, long expected, string shape, string hint = "")
     {
         if (actual != expected)
-            throw new ArgumentException($"Input '{input}' must have shape {shape} ({expected} values) but has {actual} values.", input);
+            throw new ArgumentException($"Input '{input}' must have shape {shape} ({expected} values) but has {actual} values{hint}.", input);
     }
 
     /// <summary>The destination of an output: its length must be the output's.</summary>
@@ -444,8 +444,24 @@ public abstract class Plan : IDisposable
             if (lengths[i] != _inputSlots[i].Count)
             {
                 string shape = "[" + string.Join(", ", _shapes[i]) + "]";
-                CheckInput(_inputSlots[i].Name, lengths[i], _inputSlots[i].Count, _declared is { } named && named[i] != shape ? $"{named[i]} = {shape}" : shape);
+                string declared = _declared is { } named ? named[i] : shape;
+                CheckInput(_inputSlots[i].Name, lengths[i], _inputSlots[i].Count, declared != shape ? $"{declared} = {shape}" : shape, RowsHint(i, lengths[i]));
             }
+    }
+
+    /// <summary>
+    /// Where an input's first dim is a named one (a batch) and the values given are whole rows of another count of them:
+    /// that count and what to do (the plan is compiled for one size; a DataLoader's short last batch is the usual case).
+    /// </summary>
+    private string RowsHint(int input, int actual)
+    {
+        var dims = _shapes[input];
+        string? first = _declared?[input].TrimStart('[').Split(',', ']')[0].Trim();
+        if (dims.Length == 0 || dims[0] <= 0 || first is null || first.Length == 0 || !char.IsLetter(first[0])) return "";
+        long row = _inputSlots[input].Count / dims[0];
+        if (row <= 0 || actual % row != 0 || actual == 0) return "";
+        long rows = actual / row;
+        return $": {rows} rows, where the plan is compiled for {first} = {dims[0]} (compile another for {first} = {rows}; a DataLoader's short last batch: pass its plan as lastPlan to Into, or dropLast: true)";
     }
 
     private (string Name, int Slot, long Offset, long Count, string Shape) _output;

@@ -113,6 +113,20 @@ public class RuntimeTests
         Assert.Equal("t", Assert.Throws<ArgumentException>(() => step.ForwardBackward(new float[80], new int[3])).ParamName);
     }
 
+    /// <summary>A new user's loop over a DataLoader with a plan for batches of 32: the short last batch (24 rows) failed
+    /// with the lengths only; whole rows of another batch size now say so, and what to do.</summary>
+    [Fact]
+    public void Whole_rows_of_another_batch_size_say_what_the_plan_is_compiled_for()
+    {
+        using var device = Device.ManagedCpu();
+        using var step = new Wide(device).CompileLoss(n: 4);
+        var e = Assert.Throws<ArgumentException>(() => step.ForwardBackward(new float[60], new int[3]));
+        Assert.Contains("[N, 20] = [4, 20] (80 values) but has 60 values: 3 rows, where the plan is compiled for N = 4", e.Message);
+        Assert.Contains("dropLast", e.Message);
+        // a length that is not whole rows gets no such guess
+        Assert.DoesNotContain("rows", Assert.Throws<ArgumentException>(() => step.ForwardBackward(new float[79], new int[4])).Message);
+    }
+
     [Theory]
     [InlineData(30)]
     [InlineData(-1)]
