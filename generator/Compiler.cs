@@ -42,6 +42,7 @@ internal static class Compiler
                 {
                     var check = new Lowerer(model, models, diagnostics);
                     foreach (var method in model.Methods.Where(m => m.Kind != MethodKind.Helper && !m.Broken)) check.Lower(method);
+                    return new ModelOutput(hint, Skeleton(model, check, models), diagnostics.ToEquatable());
                 }
                 return new ModelOutput(hint, null, diagnostics.ToEquatable());
             }
@@ -65,7 +66,7 @@ internal static class Compiler
                     compiled.Add(CompileMethod(graph, lowerer.Layout));
                 }
             }
-            if (failed || diagnostics.Count > 0) return new ModelOutput(hint, null, diagnostics.ToEquatable());
+            if (failed || diagnostics.Count > 0) return new ModelOutput(hint, model.Dims.Count == 0 ? Skeleton(model, lowerer, models) : null, diagnostics.ToEquatable());
             // a module (named dims, so no layout of its own) has no plans (they are emitted inside the models that use it), only its binding
             if (model.Dims.Count > 0) return new ModelOutput(hint, ModelEmitter.EmitModule(model, models), diagnostics.ToEquatable());
             if (!lowerer.LayoutValid) return new ModelOutput(hint, null, diagnostics.ToEquatable());
@@ -77,6 +78,13 @@ internal static class Compiler
             return new ModelOutput(hint, null, diagnostics.ToEquatable());
         }
     }
+
+    /// <summary>
+    /// A model whose methods have errors, but whose parameters are sound: its layout and constructors without plans, so the
+    /// build shows the model's errors and not also a CS0649 and a CS8618 for every field the constructors would assign.
+    /// </summary>
+    private static string? Skeleton(ModelSpec model, Lowerer lowerer, IReadOnlyDictionary<string, ModelSpec> models) =>
+        lowerer.LayoutValid ? ModelEmitter.Emit(model, lowerer.Layout, lowerer.BufferLayout, [], models) : null;
 
     /// <summary>
     /// Runs Differentiate, Fuse and Plan on one lowered method (Optimize runs inside the graph builder as nodes are
