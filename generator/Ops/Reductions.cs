@@ -66,7 +66,7 @@ internal static class Reductions
         combine: (a, x) => $"{a} + {x}",
         vectorCombine: (a, x) => $"({a} + {x})",
         acrossLanes: v => $"S.Sum({v})",
-        atomic: (t, x) => $"Atomic.Add(ref {t}, {x});",
+        atomic: (t, x) => $"Atomics.Add(ref {t}, {x});",
         eval: (a, x) => a + x,
         // the gradient of a sum is the incoming gradient broadcast back over the summed axes
         backward: (b, n, g) => [b.Expand(g, n.Inputs[0].Shape)],
@@ -78,7 +78,7 @@ internal static class Reductions
         combine: (a, x) => $"Math.Max({a}, {x})",
         vectorCombine: (a, x) => $"S.Max({a}, {x})",
         acrossLanes: v => $"global::Kiln.Kernels.Simd.MaxAcross({v})",
-        atomic: (t, x) => $"Atomic.Max(ref {t}, {x});",
+        atomic: (t, x) => $"Atomics.Max(ref {t}, {x});",
         eval: Math.Max,
         backward: EvenlyAmongTies);
 
@@ -88,7 +88,7 @@ internal static class Reductions
         combine: (a, x) => $"Math.Min({a}, {x})",
         vectorCombine: (a, x) => $"S.Min({a}, {x})",
         acrossLanes: v => $"global::Kiln.Kernels.Simd.MinAcross({v})",
-        atomic: (t, x) => $"Atomic.Min(ref {t}, {x});",
+        atomic: (t, x) => $"Atomics.Min(ref {t}, {x});",
         eval: Math.Min,
         backward: EvenlyAmongTies);
 
@@ -102,7 +102,7 @@ internal static class Reductions
         combine: (a, x) => $"{a} * {x}",
         vectorCombine: (a, x) => $"({a} * {x})",
         acrossLanes: v => $"global::Kiln.Kernels.Simd.ProductAcross({v})",
-        atomic: (t, x) => $"global::Kiln.Kernels.Atomics.Multiply(ref {t}, {x});",
+        atomic: (t, x) => $"Atomics.Multiply(ref {t}, {x});",
         eval: (a, x) => a * x,
         backward: (b, n, g) =>
         {

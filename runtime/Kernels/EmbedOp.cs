@@ -68,7 +68,7 @@ public sealed class EmbedOp
         {
             int rest = e, t = a.Base;
             for (int i = a.Rank - 1; i >= 0; i--) { int d = Dim(a, i); int c = rest % d; rest /= d; t += c * Stride(a, i); }
-            Atomic.Add(ref dst[a.DstOff + t], g[a.GOff + e]);
+            global::Kiln.Kernels.Atomics.Add(ref dst[a.DstOff + t], g[a.GOff + e]);
         }
     }
 

@@ -571,27 +571,27 @@ public static class FlatLoopsGpu
     public static void Total1<K>(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, Operands o, int stride) where K : struct, IKernel1
     {
         ArrayView<float> x0 = View(o.R0, p, g, w), y = View(o.ROut, p, g, w);
-        for (int e = index; e < o.Count; e += stride) Atomic.Add(ref y[o.Out], default(K).Apply(x0[o.O0 + (e & o.M0)], d));
+        for (int e = index; e < o.Count; e += stride) global::Kiln.Kernels.Atomics.Add(ref y[o.Out], default(K).Apply(x0[o.O0 + (e & o.M0)], d));
     }
 
     public static void Total2<K>(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, Operands o, int stride) where K : struct, IKernel2
     {
         ArrayView<float> x0 = View(o.R0, p, g, w), x1 = View(o.R1, p, g, w), y = View(o.ROut, p, g, w);
-        for (int e = index; e < o.Count; e += stride) Atomic.Add(ref y[o.Out], default(K).Apply(x0[o.O0 + (e & o.M0)], x1[o.O1 + (e & o.M1)], d));
+        for (int e = index; e < o.Count; e += stride) global::Kiln.Kernels.Atomics.Add(ref y[o.Out], default(K).Apply(x0[o.O0 + (e & o.M0)], x1[o.O1 + (e & o.M1)], d));
     }
 
     public static void Total3<K>(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, Operands o, int stride) where K : struct, IKernel3
     {
         ArrayView<float> x0 = View(o.R0, p, g, w), x1 = View(o.R1, p, g, w), x2 = View(o.R2, p, g, w), y = View(o.ROut, p, g, w);
         for (int e = index; e < o.Count; e += stride)
-            Atomic.Add(ref y[o.Out], default(K).Apply(x0[o.O0 + (e & o.M0)], x1[o.O1 + (e & o.M1)], x2[o.O2 + (e & o.M2)], d));
+            global::Kiln.Kernels.Atomics.Add(ref y[o.Out], default(K).Apply(x0[o.O0 + (e & o.M0)], x1[o.O1 + (e & o.M1)], x2[o.O2 + (e & o.M2)], d));
     }
 
     public static void Total4<K>(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, Operands o, int stride) where K : struct, IKernel4
     {
         ArrayView<float> x0 = View(o.R0, p, g, w), x1 = View(o.R1, p, g, w), x2 = View(o.R2, p, g, w), x3 = View(o.R3, p, g, w), y = View(o.ROut, p, g, w);
         for (int e = index; e < o.Count; e += stride)
-            Atomic.Add(ref y[o.Out], default(K).Apply(x0[o.O0 + (e & o.M0)], x1[o.O1 + (e & o.M1)], x2[o.O2 + (e & o.M2)], x3[o.O3 + (e & o.M3)], d));
+            global::Kiln.Kernels.Atomics.Add(ref y[o.Out], default(K).Apply(x0[o.O0 + (e & o.M0)], x1[o.O1 + (e & o.M1)], x2[o.O2 + (e & o.M2)], x3[o.O3 + (e & o.M3)], d));
     }
 
     // the Rows loops: operand i at Oi + r·Di + c·Ci of row r, column c
@@ -611,7 +611,7 @@ public static class FlatLoopsGpu
         for (int e = index; e < o.Count; e += stride)
         {
             int r = e / o.Cols, c = e - r * o.Cols;
-            Atomic.Add(ref y[o.Out + r], default(K).Apply(x0[o.O0 + r * o.D0 + c * o.C0], d));
+            global::Kiln.Kernels.Atomics.Add(ref y[o.Out + r], default(K).Apply(x0[o.O0 + r * o.D0 + c * o.C0], d));
         }
     }
 
@@ -631,7 +631,7 @@ public static class FlatLoopsGpu
         for (int e = index; e < o.Count; e += stride)
         {
             int r = e / o.Cols, c = e - r * o.Cols;
-            Atomic.Add(ref y[o.Out + r], default(K).Apply(x0[o.O0 + r * o.D0 + c * o.C0], x1[o.O1 + r * o.D1 + c * o.C1], d));
+            global::Kiln.Kernels.Atomics.Add(ref y[o.Out + r], default(K).Apply(x0[o.O0 + r * o.D0 + c * o.C0], x1[o.O1 + r * o.D1 + c * o.C1], d));
         }
     }
 
@@ -651,7 +651,7 @@ public static class FlatLoopsGpu
         for (int e = index; e < o.Count; e += stride)
         {
             int r = e / o.Cols, c = e - r * o.Cols;
-            Atomic.Add(ref y[o.Out + r], default(K).Apply(x0[o.O0 + r * o.D0 + c * o.C0], x1[o.O1 + r * o.D1 + c * o.C1], x2[o.O2 + r * o.D2 + c * o.C2], d));
+            global::Kiln.Kernels.Atomics.Add(ref y[o.Out + r], default(K).Apply(x0[o.O0 + r * o.D0 + c * o.C0], x1[o.O1 + r * o.D1 + c * o.C1], x2[o.O2 + r * o.D2 + c * o.C2], d));
         }
     }
 
@@ -671,7 +671,7 @@ public static class FlatLoopsGpu
         for (int e = index; e < o.Count; e += stride)
         {
             int r = e / o.Cols, c = e - r * o.Cols;
-            Atomic.Add(ref y[o.Out + r], default(K).Apply(x0[o.O0 + r * o.D0 + c * o.C0], x1[o.O1 + r * o.D1 + c * o.C1], x2[o.O2 + r * o.D2 + c * o.C2], x3[o.O3 + r * o.D3 + c * o.C3], d));
+            global::Kiln.Kernels.Atomics.Add(ref y[o.Out + r], default(K).Apply(x0[o.O0 + r * o.D0 + c * o.C0], x1[o.O1 + r * o.D1 + c * o.C1], x2[o.O2 + r * o.D2 + c * o.C2], x3[o.O3 + r * o.D3 + c * o.C3], d));
         }
     }
 
@@ -681,7 +681,7 @@ public static class FlatLoopsGpu
         for (int e = index; e < o.Count; e += stride)
         {
             int r = e / o.Cols, c = e - r * o.Cols;
-            Atomic.Add(ref y[o.Out], default(K).Apply(x0[o.O0 + r * o.D0 + c * o.C0], d));
+            global::Kiln.Kernels.Atomics.Add(ref y[o.Out], default(K).Apply(x0[o.O0 + r * o.D0 + c * o.C0], d));
         }
     }
 
@@ -691,7 +691,7 @@ public static class FlatLoopsGpu
         for (int e = index; e < o.Count; e += stride)
         {
             int r = e / o.Cols, c = e - r * o.Cols;
-            Atomic.Add(ref y[o.Out], default(K).Apply(x0[o.O0 + r * o.D0 + c * o.C0], x1[o.O1 + r * o.D1 + c * o.C1], d));
+            global::Kiln.Kernels.Atomics.Add(ref y[o.Out], default(K).Apply(x0[o.O0 + r * o.D0 + c * o.C0], x1[o.O1 + r * o.D1 + c * o.C1], d));
         }
     }
 
@@ -701,7 +701,7 @@ public static class FlatLoopsGpu
         for (int e = index; e < o.Count; e += stride)
         {
             int r = e / o.Cols, c = e - r * o.Cols;
-            Atomic.Add(ref y[o.Out], default(K).Apply(x0[o.O0 + r * o.D0 + c * o.C0], x1[o.O1 + r * o.D1 + c * o.C1], x2[o.O2 + r * o.D2 + c * o.C2], d));
+            global::Kiln.Kernels.Atomics.Add(ref y[o.Out], default(K).Apply(x0[o.O0 + r * o.D0 + c * o.C0], x1[o.O1 + r * o.D1 + c * o.C1], x2[o.O2 + r * o.D2 + c * o.C2], d));
         }
     }
 
@@ -711,7 +711,7 @@ public static class FlatLoopsGpu
         for (int e = index; e < o.Count; e += stride)
         {
             int r = e / o.Cols, c = e - r * o.Cols;
-            Atomic.Add(ref y[o.Out], default(K).Apply(x0[o.O0 + r * o.D0 + c * o.C0], x1[o.O1 + r * o.D1 + c * o.C1], x2[o.O2 + r * o.D2 + c * o.C2], x3[o.O3 + r * o.D3 + c * o.C3], d));
+            global::Kiln.Kernels.Atomics.Add(ref y[o.Out], default(K).Apply(x0[o.O0 + r * o.D0 + c * o.C0], x1[o.O1 + r * o.D1 + c * o.C1], x2[o.O2 + r * o.D2 + c * o.C2], x3[o.O3 + r * o.D3 + c * o.C3], d));
         }
     }
 }

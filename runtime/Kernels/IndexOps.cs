@@ -120,7 +120,7 @@ public sealed class GatherOp(int outer, int len, int inner, int n, int sOuter, i
             int i = e % a.Inner, rest = e / a.Inner, j = rest % a.N, o = rest / a.N;
             int k = (int)idx[a.IdxOff + o * a.SOuter + j * a.SJ + i * a.SInner];
             int large = (o * a.Len + k) * a.Inner + i;
-            if (a.Scatter != 0) Atomic.Add(ref dst[a.DstOff + large], src[a.SrcOff + e]);
+            if (a.Scatter != 0) global::Kiln.Kernels.Atomics.Add(ref dst[a.DstOff + large], src[a.SrcOff + e]);
             else dst[a.DstOff + e] = src[a.SrcOff + large];
         }
     }

@@ -158,7 +158,7 @@ namespace Kiln.Generated
                 int i1 = (int)(rest % (8)); rest /= 8;
                 int i0 = (int)rest;
                 float l3 = w[d.A1 + i0 * 8 + i1];
-                Atomic.Add(ref g[d.A2 + i1], ((w[d.A3 + i0] * (1f - (l3 * l3))) * (w[d.A4 + i0 * 8 + i1] - w[d.A5 + i0])));
+                Atomics.Add(ref g[d.A2 + i1], ((w[d.A3 + i0] * (1f - (l3 * l3))) * (w[d.A4 + i0 * 8 + i1] - w[d.A5 + i0])));
             }
         }
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K5Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S>

@@ -223,7 +223,7 @@ namespace Kiln.Generated
                 int rest = e;
                 int i1 = (int)(rest % (6)); rest /= 6;
                 int i0 = (int)rest;
-                Atomic.Add(ref g[d.A1 + i1], w[d.A2 + i0 * 6 + i1]);
+                Atomics.Add(ref g[d.A1 + i1], w[d.A2 + i0 * 6 + i1]);
             }
         }
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K5Cpu(KernelArrays a, KernelArgs d, int c, int stop)
@@ -253,7 +253,7 @@ namespace Kiln.Generated
                 int rest = e;
                 int i1 = (int)(rest % (4)); rest /= 4;
                 int i0 = (int)rest;
-                Atomic.Add(ref g[d.A1 + i1], w[d.A2 + i0 * 4 + i1]);
+                Atomics.Add(ref g[d.A1 + i1], w[d.A2 + i0 * 4 + i1]);
             }
         }
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K6Cpu(KernelArrays a, KernelArgs d, int c, int stop)

@@ -398,7 +398,7 @@ namespace Kiln.Generated
                 int rest = e;
                 int i1 = (int)(rest % (3)); rest /= 3;
                 int i0 = (int)rest;
-                Atomic.Add(ref w[d.A1 + i1], (w[d.A2 + i0 * 3 + i1] * ((float)(1 / (double)(d.A3)))));
+                Atomics.Add(ref w[d.A1 + i1], (w[d.A2 + i0 * 3 + i1] * ((float)(1 / (double)(d.A3)))));
             }
         }
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K15Cpu(KernelArrays a, KernelArgs d, int c, int stop)
