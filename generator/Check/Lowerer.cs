@@ -327,7 +327,13 @@ internal sealed class Lowerer
                 // parts[1] of Split/Chunk's result: a constant index into the tensors
                 var array = Eval(item.Receiver!, b, scope);
                 var index = Eval(item.Args[0].Value, b, scope).Number;
-                if (array.Tensors is not { } parts || index is not { } at || at < 0 || at >= parts.Length)
+                if (array.Tensors is { } pieces && index is { } outside && (outside < 0 || outside >= pieces.Length))
+                {
+                    // a Split/Chunk makes as many pieces as its dim allows (Chunk(3) of 4 is 2, as torch's)
+                    Report(Descriptors.IndexOutOfRange, item.Location, "A tensor array", outside.ToString(System.Globalization.CultureInfo.InvariantCulture), "0", $"{pieces.Length} (the pieces it holds)");
+                    throw new LoweringFailed();
+                }
+                if (array.Tensors is not { } parts || index is not { } at)
                 {
                     Report(Descriptors.Unsupported, item.Location, "An index into a tensor array that is not a constant within it");
                     throw new LoweringFailed();

@@ -208,7 +208,7 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
         ? OpDef.Float(n.Attrs.Value)
         : n.Attrs.DivisorOffset == 0
             ? $"(float)({n.Attrs.Value.ToString("R", System.Globalization.CultureInfo.InvariantCulture)} / (double)({n.Attrs.Divisor.Emit("d.")}))"
-            : $"(float)({n.Attrs.Value.ToString("R", System.Globalization.CultureInfo.InvariantCulture)} / ((double)({n.Attrs.Divisor.Emit("d.")}) - {n.Attrs.DivisorOffset.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}))";
+            : $"(float)({n.Attrs.Value.ToString("R", System.Globalization.CultureInfo.InvariantCulture)} / Math.Max(0, (double)({n.Attrs.Divisor.Emit("d.")}) - {n.Attrs.DivisorOffset.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}))";
 
     /// <summary>Statements computing the kernel's value into v{root} from the loaded leaves l{id}.</summary>
     private static IEnumerable<string> Body(Kernel k, bool vector)

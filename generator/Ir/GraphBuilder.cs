@@ -58,9 +58,10 @@ internal sealed class GraphBuilder
     /// <summary>value / divisor, with a symbolic divisor (1/N for means).</summary>
     public Node Const(double value, Size divisor) => Const(value, divisor, 0);
 
-    /// <summary>value / (divisor - offset): a variance's 1/(N - correction) with a symbolic N.</summary>
+    /// <summary>value / max(0, divisor - offset): a variance's 1/(N - correction) with a symbolic N (torch.var divides by
+    /// max(0, N - correction): a correction of N or more gives inf, or NaN for a constant slice, never a negative).</summary>
     public Node Const(double value, Size divisor, double offset) => divisor.IsConstant
-        ? Const(value / (divisor.Coefficient - offset))
+        ? Const(value / Math.Max(0, divisor.Coefficient - offset))
         : Make(Leaves.Const, [], Shape.Scalar, new NodeAttrs { Value = value, Divisor = divisor, DivisorOffset = offset });
 
     public static bool IsConst(Node n, out double value)

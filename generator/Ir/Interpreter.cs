@@ -84,7 +84,7 @@ internal static class Interpreter
         switch (n.Op.Kind)
         {
             case OpKind.Leaf:
-                if (n.Op == Leaves.Const) return [n.Attrs.Value / (n.Attrs.Divisor.Evaluate(dims) - n.Attrs.DivisorOffset)];
+                if (n.Op == Leaves.Const) return [n.Attrs.Value / Math.Max(0, n.Attrs.Divisor.Evaluate(dims) - n.Attrs.DivisorOffset)];
                 var source = n.Op == Leaves.Input ? inputs[n.Attrs.Name] : parameters[n.Attrs.Name]; // parameters and buffers by path
                 if (source.Length != count) throw new ArgumentException($"{n.Attrs.Name}: {source.Length} values for {count} elements");
                 return source;

@@ -142,6 +142,7 @@ internal static partial class Lowerings
     {
         var x = c.X();
         var dims = c.Ints("shape");
+        if (dims.Count(d => d == -1) > 1) throw c.Fail($"Reshape to [{string.Join(", ", dims)}], with more than one -1 (only one dimension can be inferred, as torch's)");
         int infer = dims.IndexOf(-1);
         var known = dims.Where(d => d != -1).Aggregate(Size.Of(1), (s, d) => s * Size.Of(d));
         var result = dims.Select(d => Size.Of(d)).ToArray();
@@ -238,9 +239,18 @@ internal static partial class Lowerings
     {
         var x = c.X();
         int dim = c.Dim("dim", 0, x.Shape.Rank);
-        long start = c.Int("start", 0);
-        if (start < 0 && x.Shape[dim].IsConstant) start += x.Shape[dim].Coefficient;
-        return Slicing.Slice(c, x, dim, start, start + c.Int("length", 1), 1);
+        long start = c.Int("start", 0), length = c.Int("length", 1);
+        // torch.narrow's checks (a slice clamps to the dim; a narrow past its end is an error, as it is eagerly)
+        if (length < 0) throw c.Fail($"Narrow: length must be non-negative (got {length})");
+        if (x.Shape[dim] is { IsConstant: true } size)
+        {
+            if (start < -size.Coefficient || start > size.Coefficient)
+                throw new ShapeException(Diagnostics.Descriptors.IndexOutOfRange, c.Name, $"start {start}", dim.ToString(), size.ToString());
+            if (start < 0) start += size.Coefficient;
+            if (start + length > size.Coefficient)
+                throw new ShapeException(Diagnostics.Descriptors.IndexOutOfRange, c.Name, $"start {start} + length {length}", dim.ToString(), size.ToString());
+        }
+        return Slicing.Slice(c, x, dim, start, start + length, 1);
     }
 
     public static Node Select(Call c)
@@ -322,8 +332,15 @@ internal static partial class Lowerings
         var xs = c.Tensors("tensors");
         if (xs.Count == 0) throw c.Fail("Stack of no tensors");
         int dim = c.Dim("dim", 0, xs[0].Shape.Rank + 1);
-        if (xs.Any(x => !x.Shape.Equals(xs[0].Shape))) throw new ShapeException(Diagnostics.Descriptors.BroadcastMismatch, "Stack",
-            xs[0].Shape.ToString(), xs.First(x => !x.Shape.Equals(xs[0].Shape)).Shape.ToString(), "all", "", "");
+        if (xs.FirstOrDefault(x => !x.Shape.Equals(xs[0].Shape)) is { } other)
+        {
+            // torch.stack does not broadcast: name the first dim where the shapes differ (or their ranks)
+            var (a, b) = (xs[0].Shape, other.Shape);
+            int at = -1;
+            for (int i = 0; i < System.Math.Min(a.Rank, b.Rank) && at < 0; i++) if (!a[i].Equals(b[i])) at = i;
+            throw new ShapeException(Diagnostics.Descriptors.BroadcastMismatch, "Stack (every tensor must have the same shape; it does not broadcast)",
+                a.ToString(), b.ToString(), at >= 0 ? at.ToString() : "count (rank)", at >= 0 ? a[at].ToString() : a.Rank.ToString(), at >= 0 ? b[at].ToString() : b.Rank.ToString());
+        }
         return c.B.Cat(xs.Select(x => { var d = x.Shape.Dims.ToList(); d.Insert(dim, Size.Of(1)); return c.B.Reshape(x, new Shape(d)); }).ToList(), dim);
     }
 

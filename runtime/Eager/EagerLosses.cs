@@ -46,6 +46,13 @@ internal static class EagerLosses
     public static Tensor Bce(Tensor p, Tensor y, Tensor? weight, Reduction reduction)
     {
         SameShape("BinaryCrossEntropy", p, y);
+        // p = Sigmoid(z), its values unchanged since: softplus(z) - y·z, the stable logits form a plan's BCE of a Sigmoid
+        // takes (equal where both are finite; exact where σ rounds to 0 or 1 and the clamped logs would give 100)
+        if (p.SigmoidInput is { } z && z.Sigmoid().ToArray().AsSpan().SequenceEqual(p.ToArray()))
+        {
+            var logits = z.Softplus() - y * z;
+            return Reduce(weight is null ? logits : logits * weight, reduction);
+        }
         foreach (float v in p.ToArray())
             if (!(v >= 0 && v <= 1)) throw new ArgumentException($"all elements of input should be between 0 and 1, got {v}", nameof(p));
         // logs clamped at -100, as PyTorch's binary_cross_entropy

@@ -37,6 +37,10 @@ public readonly struct TensorShape : IReadOnlyList<int>, IEquatable<TensorShape>
 
 public sealed partial class Tensor
 {
+    /// <summary>For a tensor <see cref="Sigmoid"/> made, its input: BinaryCrossEntropy of it takes the logits form, as a
+    /// plan does (a method called eagerly computes what its plan computes).</summary>
+    internal Tensor? SigmoidInput;
+
     /// <summary>x.shape: the sizes of the dims.</summary>
     [EagerOnly] public TensorShape Shape => new(Layout.Shape);
     /// <summary>x.size(): as <see cref="Shape"/>.</summary>

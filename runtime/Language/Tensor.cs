@@ -164,7 +164,12 @@ public sealed partial class Tensor
     public Tensor Log() => Eager.Map(this, new EagerKernels.Log());
     public Tensor Sqrt() => Eager.Map(this, new EagerKernels.Sqrt());
     public Tensor Abs() => Eager.Map(this, new EagerKernels.Abs());
-    public Tensor Sigmoid() => Eager.Map(this, new EagerKernels.Sigmoid());
+    public Tensor Sigmoid()
+    {
+        var s = Eager.Map(this, new EagerKernels.Sigmoid());
+        s.SigmoidInput = this;
+        return s;
+    }
     public Tensor Tanh() => Eager.Map(this, new EagerKernels.Tanh());
     public Tensor Relu() => Eager.Map(this, new EagerKernels.Relu());
     public Tensor Softmax(int dim) => Eager.Softmax(this, dim, log: false);

@@ -45,6 +45,19 @@ public class DiagnosticTests
         Assert.Equal("Model0.cs", Path.GetFileName(diagnostic.Location.GetLineSpan().Path));
     }
 
+    /// <summary>A new user's trial: Narrow past the end compiled and returned fewer columns (eagerly and in torch, an
+    /// error); Chunk(3) of 4 has two pieces, and taking the third said "not a constant"; Stack of two shapes printed
+    /// "(dim all:  vs )"; Reshape(-1, -1) named a shape nobody wrote.</summary>
+    [Theory]
+    [InlineData("=> [|a.Narrow(1, 3, 2)|];", "KLN0016", "Narrow: index start 3 + length 2 is out of range for dim 1 of size 4")]
+    [InlineData("=> [|a.Narrow(1, -5, 1)|];", "KLN0016", "index start -5 is out of range for dim 1 of size 4")]
+    [InlineData("=> [|a.Narrow(0, 0, -1)|];", "KLN0001", "length must be non-negative")]
+    [InlineData("=> [|a.Chunk(3, 1)[2]|];", "KLN0016", "index 2 is out of range for dim 0 of size 2 (the pieces it holds)")]
+    [InlineData("=> [|Stack([a, a.T], 0)|];", "KLN0002", "shapes [3, 4] and [4, 3] cannot be broadcast together (dim 0: 3 vs 4)")]
+    [InlineData("=> [|a.Reshape(-1, -1)|];", "KLN0001", "only one dimension can be inferred")]
+    public void Out_of_range_pieces_and_shapes_name_what_is_wrong(string body, string id, string reason) =>
+        MarkedSource.SingleAt(Usings + "[Model] public partial class M { [Forward] public Tensor F([Shape(3, 4)] Tensor a) " + body + " }", id, reason);
+
     [Fact]
     public void A_shape_error_inside_a_layer_names_the_layer_and_its_declared_shapes()
     {

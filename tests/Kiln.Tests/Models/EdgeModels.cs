@@ -13,3 +13,20 @@ public partial class Corners
     [Forward] public Tensor VectorLinear([Shape("N", 3)] Tensor x) => Linear(x, w);
     [Forward] public Tensor CharScale([Shape(3)] Tensor x) => x * 'a';
 }
+
+/// <summary>A new user's edge cases: NaN reaching reductions (the ILGPU path hung), a variance whose correction is the
+/// slice's length or more, BCE of a saturated sigmoid.</summary>
+[Model]
+public partial class NanEdges
+{
+    [Forward] public Tensor RowSums([Shape(2, 3)] Tensor a) => a.Sum(1);
+    [Forward] public Tensor Total([Shape(6)] Tensor a) => a.Sum();
+    [Forward] public Tensor RowMax([Shape(2, 3)] Tensor a) => a.Amax(1);
+    [Forward] public Tensor RowMin([Shape(2, 3)] Tensor a) => a.Amin(1);
+    [Forward] public Tensor AllMax([Shape(6)] Tensor a) => a.Max();
+    [Forward] public Tensor Mse([Shape(6)] Tensor a) => Losses.MseLoss(a, a * 0f);
+    [Forward] public Tensor LogSum([Shape(6)] Tensor a) => Log(a).Sum();
+    [Forward] public Tensor VarPast([Shape(3, 4)] Tensor a) => a.Var(1, correction: 5);
+    [Forward] public Tensor VarNamed([Shape("N", 3)] Tensor x) => x.Var(0, correction: 3);
+    [Forward] public Tensor BceOfSigmoid([Shape(2)] Tensor z, [Shape(2)] Tensor y) => Losses.BinaryCrossEntropy(Sigmoid(z), y, reduction: Reduction.None);
+}
