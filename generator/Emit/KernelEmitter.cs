@@ -529,8 +529,9 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
 
     /// <summary>
     /// A flat kernel struct (<see cref="StructOperands"/>): <c>Apply</c> over floats (its ILGPU form, which
-    /// FlatLoopsGpu's loop runs) and over vectors (its managed form), and <c>Cpu&lt;S&gt;</c>, FlatLoops's loop for its
-    /// operands' reaches, which the plan passes at 16 and 8 lanes.
+    /// FlatLoopsGpu's loop runs) and over vectors (its managed form, FlatLoops's): only its value at one element. Which
+    /// loop runs it (a map or a total, each operand's reach) is its plan's, so two plans that loop over the same
+    /// expression differently share it.
     /// </summary>
     public void EmitStruct(SourceWriter w, Kernel k, string name)
     {
@@ -554,17 +555,6 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
         string Parameters(string type) => string.Join(", ", k.Leaves.Select(leaf => $"{type} l{leaf.Id}"));
         Method($"{inline}public float Apply({Parameters("float")}, KernelArgs d)", Fold(Body(k, vector: false).Append($"return {ResultOf(k)};")));
         Method($"{inline}public S Apply<S>({Parameters("S")}, KernelArgs d) where S : struct, IVector<S>", Fold(Body(k, vector: true).Append($"return {ResultOf(k)};")));
-        string reaches = string.Join(", ", operands.Select(o => o.Reach));
-        string store = k.Accumulates ? "AddInto" : "Assign";
-        string loop = ModeOf(k) switch
-        {
-            ReduceMode.All when RowLoops(k) => $"double Cpu<S>(KernelArrays a, KernelArgs d, int start, int end) where S : struct, IVector<S> => FlatLoops.TotalByRows{n}<S, {name}, {reaches}>(a, d, start, end)",
-            ReduceMode.All => $"double Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Total{n}<S, {name}, {reaches}>(a, d, c, stop)",
-            ReduceMode.Rows => $"void Cpu<S>(KernelArrays a, KernelArgs d, int start, int end) where S : struct, IVector<S> => FlatLoops.RowTotals{n}<S, {name}, {reaches}>(a, d, start, end)",
-            _ when RowLoops(k) => $"void Cpu<S>(KernelArrays a, KernelArgs d, int start, int end) where S : struct, IVector<S> => FlatLoops.Rows{n}<S, {name}, {store}, {reaches}>(a, d, start, end)",
-            _ => $"void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Map{n}<S, {name}, {store}, {reaches}>(a, d, c, stop)",
-        };
-        w.Line($"[MethodImpl(MethodImplOptions.AggressiveOptimization)] public static {loop};");
         w.Close();
     }
 

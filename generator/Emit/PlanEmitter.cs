@@ -214,9 +214,15 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
                 string name = $"{Kernels}.{Entries[k].Name}";
                 if (Emitter.StructOperands(k) is { } operands)
                 {
-                    // a flat kernel struct: the shared loop that runs it on a device, its managed loop, its operands in order
-                    string loop = $"{Lib("FlatLoopsGpu")}.{KernelEmitter.ModeOf(k) switch { KernelEmitter.ReduceMode.All => Emitter.RowLoops(k) ? "TotalByRows" : "Total", KernelEmitter.ReduceMode.Rows => "RowTotals", _ => Emitter.RowLoops(k) ? "Rows" : "Map" }}{operands.Count}<{name}>";
-                    w.Line($"_f{k.Index} = new(this, {loop}, {Emitter.ManagedForms(k, name + ".Cpu")}, [{string.Join(", ", operands.Select(In))}], {ArgsOf(k)}, {LaunchOf(k)}, {OutputOf(k)});");
+                    // a flat kernel struct: the runtime's loop that runs it (a map or a total; adding into its output or not;
+                    // each operand's reach as a type), its operands in order; 16 lanes and 8 unless a vector of 16 overruns it
+                    var mode = KernelEmitter.ModeOf(k);
+                    string loop = mode switch { KernelEmitter.ReduceMode.All => Emitter.RowLoops(k) ? "TotalByRows" : "Total", KernelEmitter.ReduceMode.Rows => "RowTotals", _ => Emitter.RowLoops(k) ? "Rows" : "Map" };
+                    var types = new List<string> { name };
+                    if (mode == KernelEmitter.ReduceMode.None) types.Add(Lib(k.Accumulates ? "AddInto" : "Assign"));
+                    types.AddRange(operands.Select(o => Lib(o.Reach)));
+                    string lanes = Emitter.Lanes(k) == 16 ? "" : ", wide: false";
+                    w.Line($"_f{k.Index} = {Lib("Fused")}.{loop}{operands.Count}<{string.Join(", ", types)}>(this, [{string.Join(", ", operands.Select(In))}], {ArgsOf(k)}, {LaunchOf(k)}, {OutputOf(k)}{lanes});");
                     continue;
                 }
                 // the bound slots its managed form reads as a.X[0], a.X[1], …
@@ -277,7 +283,6 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
         // other kernel lists its nodes, which its index arithmetic and KernelArgs comment refer to
         if (Emitter.StructOperands(k) is not null)
         {
-            w.Line($"// {name}: {Describe(k, shared: true, named: false)}");
             Emitter.EmitStruct(w, k, name);
             return w.ToString();
         }

@@ -170,8 +170,8 @@ public struct Operands
 public static class FlatLoops
 {
     // each loop is compiled on its own, optimised from its first call, with the kernel's Apply and the vector members
-    // inlined into it: inlined into the kernel's one-line Cpu entry as well, the JIT's inlining budget ran out and left
-    // the vector members as calls (a GAN step took 8x as long)
+    // inlined into it (the plan's delegate points at the loop itself, Fused.Map1 and the others): inlined into a caller
+    // as well, the JIT's inlining budget ran out and left the vector members as calls (a GAN step took 8x as long)
     private const MethodImplOptions Loop = MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

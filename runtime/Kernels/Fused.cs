@@ -259,3 +259,81 @@ public sealed class Fused<TArgs> where TArgs : unmanaged
         else _ilgpu!(size, _plan.State.Parameters.View, _plan.State.Gradients.View, work, _args, size);
     }
 }
+
+/// <summary>
+/// The launches of flat kernel structs (<see cref="FlatLoops"/>, <see cref="FlatLoopsGpu"/>): a generated kernel is only
+/// its value at one element (<c>Apply</c>); its plan names the loop here, with the store (<see cref="Assign"/> or
+/// <see cref="AddInto"/>) and each operand's reach (<see cref="Dense"/>, <see cref="One"/>, <see cref="Row"/>,
+/// <see cref="Col"/>) as type arguments, and these pick the loop's ILGPU form and its managed form at 16 and 8 lanes
+/// (<paramref name="wide"/> false: 8 only, a domain or a row shorter than 16).
+/// </summary>
+public static class Fused
+{
+    public static Fused<KernelArgs> Map1<K, T, R0>(Plan plan, In[] inputs, KernelArgs args, Launch launch, Output output, bool wide = true) where K : struct, IKernel1 where T : IStore where R0 : IReach =>
+        Make(plan, FlatLoopsGpu.Map1<K>, wide ? FlatLoops.Map1<Vec16, K, T, R0> : null, FlatLoops.Map1<Vec8, K, T, R0>, inputs, args, launch, output);
+
+    public static Fused<KernelArgs> Map2<K, T, R0, R1>(Plan plan, In[] inputs, KernelArgs args, Launch launch, Output output, bool wide = true) where K : struct, IKernel2 where T : IStore where R0 : IReach where R1 : IReach =>
+        Make(plan, FlatLoopsGpu.Map2<K>, wide ? FlatLoops.Map2<Vec16, K, T, R0, R1> : null, FlatLoops.Map2<Vec8, K, T, R0, R1>, inputs, args, launch, output);
+
+    public static Fused<KernelArgs> Map3<K, T, R0, R1, R2>(Plan plan, In[] inputs, KernelArgs args, Launch launch, Output output, bool wide = true) where K : struct, IKernel3 where T : IStore where R0 : IReach where R1 : IReach where R2 : IReach =>
+        Make(plan, FlatLoopsGpu.Map3<K>, wide ? FlatLoops.Map3<Vec16, K, T, R0, R1, R2> : null, FlatLoops.Map3<Vec8, K, T, R0, R1, R2>, inputs, args, launch, output);
+
+    public static Fused<KernelArgs> Map4<K, T, R0, R1, R2, R3>(Plan plan, In[] inputs, KernelArgs args, Launch launch, Output output, bool wide = true) where K : struct, IKernel4 where T : IStore where R0 : IReach where R1 : IReach where R2 : IReach where R3 : IReach =>
+        Make(plan, FlatLoopsGpu.Map4<K>, wide ? FlatLoops.Map4<Vec16, K, T, R0, R1, R2, R3> : null, FlatLoops.Map4<Vec8, K, T, R0, R1, R2, R3>, inputs, args, launch, output);
+
+    public static Fused<KernelArgs> Total1<K, R0>(Plan plan, In[] inputs, KernelArgs args, Launch launch, Output output, bool wide = true) where K : struct, IKernel1 where R0 : IReach =>
+        MakeTotal(plan, FlatLoopsGpu.Total1<K>, wide ? FlatLoops.Total1<Vec16, K, R0> : null, FlatLoops.Total1<Vec8, K, R0>, inputs, args, launch, output);
+
+    public static Fused<KernelArgs> Total2<K, R0, R1>(Plan plan, In[] inputs, KernelArgs args, Launch launch, Output output, bool wide = true) where K : struct, IKernel2 where R0 : IReach where R1 : IReach =>
+        MakeTotal(plan, FlatLoopsGpu.Total2<K>, wide ? FlatLoops.Total2<Vec16, K, R0, R1> : null, FlatLoops.Total2<Vec8, K, R0, R1>, inputs, args, launch, output);
+
+    public static Fused<KernelArgs> Total3<K, R0, R1, R2>(Plan plan, In[] inputs, KernelArgs args, Launch launch, Output output, bool wide = true) where K : struct, IKernel3 where R0 : IReach where R1 : IReach where R2 : IReach =>
+        MakeTotal(plan, FlatLoopsGpu.Total3<K>, wide ? FlatLoops.Total3<Vec16, K, R0, R1, R2> : null, FlatLoops.Total3<Vec8, K, R0, R1, R2>, inputs, args, launch, output);
+
+    public static Fused<KernelArgs> Total4<K, R0, R1, R2, R3>(Plan plan, In[] inputs, KernelArgs args, Launch launch, Output output, bool wide = true) where K : struct, IKernel4 where R0 : IReach where R1 : IReach where R2 : IReach where R3 : IReach =>
+        MakeTotal(plan, FlatLoopsGpu.Total4<K>, wide ? FlatLoops.Total4<Vec16, K, R0, R1, R2, R3> : null, FlatLoops.Total4<Vec8, K, R0, R1, R2, R3>, inputs, args, launch, output);
+
+    public static Fused<KernelArgs> Rows1<K, T, R0>(Plan plan, In[] inputs, KernelArgs args, Launch launch, Output output, bool wide = true) where K : struct, IKernel1 where T : IStore where R0 : IReach =>
+        Make(plan, FlatLoopsGpu.Rows1<K>, wide ? FlatLoops.Rows1<Vec16, K, T, R0> : null, FlatLoops.Rows1<Vec8, K, T, R0>, inputs, args, launch, output);
+
+    public static Fused<KernelArgs> Rows2<K, T, R0, R1>(Plan plan, In[] inputs, KernelArgs args, Launch launch, Output output, bool wide = true) where K : struct, IKernel2 where T : IStore where R0 : IReach where R1 : IReach =>
+        Make(plan, FlatLoopsGpu.Rows2<K>, wide ? FlatLoops.Rows2<Vec16, K, T, R0, R1> : null, FlatLoops.Rows2<Vec8, K, T, R0, R1>, inputs, args, launch, output);
+
+    public static Fused<KernelArgs> Rows3<K, T, R0, R1, R2>(Plan plan, In[] inputs, KernelArgs args, Launch launch, Output output, bool wide = true) where K : struct, IKernel3 where T : IStore where R0 : IReach where R1 : IReach where R2 : IReach =>
+        Make(plan, FlatLoopsGpu.Rows3<K>, wide ? FlatLoops.Rows3<Vec16, K, T, R0, R1, R2> : null, FlatLoops.Rows3<Vec8, K, T, R0, R1, R2>, inputs, args, launch, output);
+
+    public static Fused<KernelArgs> Rows4<K, T, R0, R1, R2, R3>(Plan plan, In[] inputs, KernelArgs args, Launch launch, Output output, bool wide = true) where K : struct, IKernel4 where T : IStore where R0 : IReach where R1 : IReach where R2 : IReach where R3 : IReach =>
+        Make(plan, FlatLoopsGpu.Rows4<K>, wide ? FlatLoops.Rows4<Vec16, K, T, R0, R1, R2, R3> : null, FlatLoops.Rows4<Vec8, K, T, R0, R1, R2, R3>, inputs, args, launch, output);
+
+    public static Fused<KernelArgs> RowTotals1<K, R0>(Plan plan, In[] inputs, KernelArgs args, Launch launch, Output output, bool wide = true) where K : struct, IKernel1 where R0 : IReach =>
+        Make(plan, FlatLoopsGpu.RowTotals1<K>, wide ? FlatLoops.RowTotals1<Vec16, K, R0> : null, FlatLoops.RowTotals1<Vec8, K, R0>, inputs, args, launch, output);
+
+    public static Fused<KernelArgs> RowTotals2<K, R0, R1>(Plan plan, In[] inputs, KernelArgs args, Launch launch, Output output, bool wide = true) where K : struct, IKernel2 where R0 : IReach where R1 : IReach =>
+        Make(plan, FlatLoopsGpu.RowTotals2<K>, wide ? FlatLoops.RowTotals2<Vec16, K, R0, R1> : null, FlatLoops.RowTotals2<Vec8, K, R0, R1>, inputs, args, launch, output);
+
+    public static Fused<KernelArgs> RowTotals3<K, R0, R1, R2>(Plan plan, In[] inputs, KernelArgs args, Launch launch, Output output, bool wide = true) where K : struct, IKernel3 where R0 : IReach where R1 : IReach where R2 : IReach =>
+        Make(plan, FlatLoopsGpu.RowTotals3<K>, wide ? FlatLoops.RowTotals3<Vec16, K, R0, R1, R2> : null, FlatLoops.RowTotals3<Vec8, K, R0, R1, R2>, inputs, args, launch, output);
+
+    public static Fused<KernelArgs> RowTotals4<K, R0, R1, R2, R3>(Plan plan, In[] inputs, KernelArgs args, Launch launch, Output output, bool wide = true) where K : struct, IKernel4 where R0 : IReach where R1 : IReach where R2 : IReach where R3 : IReach =>
+        Make(plan, FlatLoopsGpu.RowTotals4<K>, wide ? FlatLoops.RowTotals4<Vec16, K, R0, R1, R2, R3> : null, FlatLoops.RowTotals4<Vec8, K, R0, R1, R2, R3>, inputs, args, launch, output);
+
+    public static Fused<KernelArgs> TotalByRows1<K, R0>(Plan plan, In[] inputs, KernelArgs args, Launch launch, Output output, bool wide = true) where K : struct, IKernel1 where R0 : IReach =>
+        MakeTotal(plan, FlatLoopsGpu.TotalByRows1<K>, wide ? FlatLoops.TotalByRows1<Vec16, K, R0> : null, FlatLoops.TotalByRows1<Vec8, K, R0>, inputs, args, launch, output);
+
+    public static Fused<KernelArgs> TotalByRows2<K, R0, R1>(Plan plan, In[] inputs, KernelArgs args, Launch launch, Output output, bool wide = true) where K : struct, IKernel2 where R0 : IReach where R1 : IReach =>
+        MakeTotal(plan, FlatLoopsGpu.TotalByRows2<K>, wide ? FlatLoops.TotalByRows2<Vec16, K, R0, R1> : null, FlatLoops.TotalByRows2<Vec8, K, R0, R1>, inputs, args, launch, output);
+
+    public static Fused<KernelArgs> TotalByRows3<K, R0, R1, R2>(Plan plan, In[] inputs, KernelArgs args, Launch launch, Output output, bool wide = true) where K : struct, IKernel3 where R0 : IReach where R1 : IReach where R2 : IReach =>
+        MakeTotal(plan, FlatLoopsGpu.TotalByRows3<K>, wide ? FlatLoops.TotalByRows3<Vec16, K, R0, R1, R2> : null, FlatLoops.TotalByRows3<Vec8, K, R0, R1, R2>, inputs, args, launch, output);
+
+    public static Fused<KernelArgs> TotalByRows4<K, R0, R1, R2, R3>(Plan plan, In[] inputs, KernelArgs args, Launch launch, Output output, bool wide = true) where K : struct, IKernel4 where R0 : IReach where R1 : IReach where R2 : IReach where R3 : IReach =>
+        MakeTotal(plan, FlatLoopsGpu.TotalByRows4<K>, wide ? FlatLoops.TotalByRows4<Vec16, K, R0, R1, R2, R3> : null, FlatLoops.TotalByRows4<Vec8, K, R0, R1, R2, R3>, inputs, args, launch, output);
+
+    private static Fused<KernelArgs> Make(Plan plan, Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, KernelArgs, Operands, int> ilgpu,
+        CpuKernel<KernelArgs>? wide, CpuKernel<KernelArgs> narrow, In[] inputs, KernelArgs args, Launch launch, Output output) =>
+        wide is null ? new(plan, ilgpu, narrow, inputs, args, launch, output) : new(plan, ilgpu, wide, narrow, inputs, args, launch, output);
+
+    private static Fused<KernelArgs> MakeTotal(Plan plan, Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, KernelArgs, Operands, int> ilgpu,
+        CpuTotal<KernelArgs>? wide, CpuTotal<KernelArgs> narrow, In[] inputs, KernelArgs args, Launch launch, Output output) =>
+        wide is null ? new(plan, ilgpu, narrow, inputs, args, launch, output) : new(plan, ilgpu, wide, narrow, inputs, args, launch, output);
+}

@@ -32,7 +32,7 @@ public class KernelSharingTests
         string kernel = Assert.Single(sigmoidKernels);
         Assert.Single(Regex.Matches(source, "file static class NetKernels"));
         // each plan passes its own operands and its size: the count is N·4 in both, in rows of 4
-        var calls = Regex.Matches(source, $@"FlatLoopsGpu\.Rows2<[\w.:]+\.{kernel}>, [^\n]*\[global::Kiln\.Kernels\.In\.Work\((_d\.T\d+)\), global::Kiln\.Kernels\.In\.Params\(12\)\.Row\(4\)\][^\n]*Launch\.RowMap\(4 \* _d\.N, 4\)");
+        var calls = Regex.Matches(source, $@"Fused\.Rows2<[\w.:]+\.{kernel}, [^\n]*\[global::Kiln\.Kernels\.In\.Work\((_d\.T\d+)\), global::Kiln\.Kernels\.In\.Params\(12\)\.Row\(4\)\][^\n]*Launch\.RowMap\(4 \* _d\.N, 4\)");
         Assert.Equal(2, calls.Count);
         Assert.NotEqual(calls[0].Groups[1].Value, calls[1].Groups[1].Value);
         // a kernel of its own form (the bias gradient's column sums) names what it binds in its comment

@@ -47,13 +47,13 @@ namespace Demo
                 _d.N = n; _d.T4 = Align(0); _d.T8 = Align(15 + _d.N); _d.T11 = Align(30 + 9 * _d.N);
                 _d.T17 = Align(45 + 10 * _d.N); _d.T26 = Align(61 + 10 * _d.N); _d.T0 = Device.IsManaged ? 0 : Align(76 + 11 * _d.N); _d.T1 = Device.IsManaged ? 0 : Align(91 + 19 * _d.N);
                 Describe([("x", _d.T0, 8 * _d.N, false), ("y", _d.T1, _d.N, false)], [[_d.N, 8], [_d.N], []], declared: ["[N, 8]", "[N]"], loss: true, bound: [8 * _d.N, _d.N]);
-                _f0 = new(this, global::Kiln.Kernels.FlatLoopsGpu.RowTotals1<global::Kiln.Generated.CenteringKernels.K0>, global::Kiln.Generated.CenteringKernels.K0.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Bound(0, _d.T0)], default, global::Kiln.Kernels.Launch.Rows(8 * _d.N, 8), global::Kiln.Kernels.Output.Work(_d.T4, _d.N));
-                _f1 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Rows3<global::Kiln.Generated.CenteringKernels.K1>, global::Kiln.Generated.CenteringKernels.K1.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Bound(0, _d.T0), global::Kiln.Kernels.In.Work(_d.T4).Col, global::Kiln.Kernels.In.Params(0).Row(8)], default, global::Kiln.Kernels.Launch.RowMap(8 * _d.N, 8), global::Kiln.Kernels.Output.Work(_d.T8, 8 * _d.N));
-                _f2 = new(this, global::Kiln.Kernels.FlatLoopsGpu.RowTotals2<global::Kiln.Generated.CenteringKernels.K2>, global::Kiln.Generated.CenteringKernels.K2.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T8), global::Kiln.Kernels.In.Params(8).One], default, global::Kiln.Kernels.Launch.Rows(8 * _d.N, 8), global::Kiln.Kernels.Output.Work(_d.T11, _d.N));
-                _f3 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Total2<global::Kiln.Generated.CenteringKernels.K3>, global::Kiln.Generated.CenteringKernels.K3.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.CenteringKernels.K3.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T11), global::Kiln.Kernels.In.Bound(1, _d.T1)], new() { A0 = _d.N }, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T17, 1));
-                _f4 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Map2<global::Kiln.Generated.CenteringKernels.K4>, global::Kiln.Generated.CenteringKernels.K4.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.CenteringKernels.K4.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T11), global::Kiln.Kernels.In.Bound(1, _d.T1)], new() { A0 = _d.N }, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Work(_d.T26, _d.N));
+                _f0 = global::Kiln.Kernels.Fused.RowTotals1<global::Kiln.Generated.CenteringKernels.K0, global::Kiln.Kernels.Dense>(this, [global::Kiln.Kernels.In.Bound(0, _d.T0)], default, global::Kiln.Kernels.Launch.Rows(8 * _d.N, 8), global::Kiln.Kernels.Output.Work(_d.T4, _d.N), wide: false);
+                _f1 = global::Kiln.Kernels.Fused.Rows3<global::Kiln.Generated.CenteringKernels.K1, global::Kiln.Kernels.Assign, global::Kiln.Kernels.Dense, global::Kiln.Kernels.Col, global::Kiln.Kernels.Row>(this, [global::Kiln.Kernels.In.Bound(0, _d.T0), global::Kiln.Kernels.In.Work(_d.T4).Col, global::Kiln.Kernels.In.Params(0).Row(8)], default, global::Kiln.Kernels.Launch.RowMap(8 * _d.N, 8), global::Kiln.Kernels.Output.Work(_d.T8, 8 * _d.N), wide: false);
+                _f2 = global::Kiln.Kernels.Fused.RowTotals2<global::Kiln.Generated.CenteringKernels.K2, global::Kiln.Kernels.Dense, global::Kiln.Kernels.One>(this, [global::Kiln.Kernels.In.Work(_d.T8), global::Kiln.Kernels.In.Params(8).One], default, global::Kiln.Kernels.Launch.Rows(8 * _d.N, 8), global::Kiln.Kernels.Output.Work(_d.T11, _d.N), wide: false);
+                _f3 = global::Kiln.Kernels.Fused.Total2<global::Kiln.Generated.CenteringKernels.K3, global::Kiln.Kernels.Dense, global::Kiln.Kernels.Dense>(this, [global::Kiln.Kernels.In.Work(_d.T11), global::Kiln.Kernels.In.Bound(1, _d.T1)], new() { A0 = _d.N }, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T17, 1));
+                _f4 = global::Kiln.Kernels.Fused.Map2<global::Kiln.Generated.CenteringKernels.K4, global::Kiln.Kernels.Assign, global::Kiln.Kernels.Dense, global::Kiln.Kernels.Dense>(this, [global::Kiln.Kernels.In.Work(_d.T11), global::Kiln.Kernels.In.Bound(1, _d.T1)], new() { A0 = _d.N }, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Work(_d.T26, _d.N));
                 _f5 = new(this, global::Kiln.Generated.CenteringKernels.K5, global::Kiln.Generated.CenteringKernels.K5Cpu<global::Kiln.Kernels.Vec8>, new() { A0 = 8 * _d.N, A1 = _d.T8, A2 = 0, A3 = _d.T26, A4 = _d.T0, A5 = _d.T4, A6 = _d.N }, global::Kiln.Kernels.Launch.Columns(8 * _d.N, 8, accumulate: true), global::Kiln.Kernels.Output.Gradients(0, 8), slots: [0]);
-                _f6 = new(this, global::Kiln.Kernels.FlatLoopsGpu.TotalByRows1<global::Kiln.Generated.CenteringKernels.K6>, global::Kiln.Generated.CenteringKernels.K6.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T26).Col], default, global::Kiln.Kernels.Launch.TotalByRows(8 * _d.N, 8, accumulate: true), global::Kiln.Kernels.Output.Gradients(8, 1));
+                _f6 = global::Kiln.Kernels.Fused.TotalByRows1<global::Kiln.Generated.CenteringKernels.K6, global::Kiln.Kernels.Col>(this, [global::Kiln.Kernels.In.Work(_d.T26).Col], default, global::Kiln.Kernels.Launch.TotalByRows(8 * _d.N, 8, accumulate: true), global::Kiln.Kernels.Output.Gradients(8, 1), wide: false);
             }
 
             /// <summary>Runs forward and backward; returns the loss and adds the gradients into the model's gradient block (as loss.backward()).</summary>
@@ -99,46 +99,36 @@ namespace Kiln.Generated
     /// </summary>
     file static class CenteringKernels
     {
-        // K0: sum over axes 1 of [N, 8] (8 lanes)
         public struct K0 : IKernel1
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l0, KernelArgs d) => (l0 * 0.125f);
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l0, KernelArgs d) where S : struct, IVector<S> => (l0 * S.Create(0.125f));
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int start, int end) where S : struct, IVector<S> => FlatLoops.RowTotals1<S, K0, Dense>(a, d, start, end);
         }
 
-        // K1: elementwise over [N, 8] (8 lanes)
         public struct K1 : IKernel3
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l0, float l1, float l2, KernelArgs d) => MathF.Tanh(((l0 - l1) * l2));
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l0, S l1, S l2, KernelArgs d) where S : struct, IVector<S> => (global::Kiln.Kernels.Simd.Tanh(((l0 - l1) * l2)));
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int start, int end) where S : struct, IVector<S> => FlatLoops.Rows3<S, K1, Assign, Dense, Col, Row>(a, d, start, end);
         }
 
-        // K2: sum over axes 1 of [N, 8] (8 lanes)
         public struct K2 : IKernel2
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l0, float l1, KernelArgs d) => (l0 + l1);
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l0, S l1, KernelArgs d) where S : struct, IVector<S> => (l0 + l1);
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int start, int end) where S : struct, IVector<S> => FlatLoops.RowTotals2<S, K2, Dense, One>(a, d, start, end);
         }
 
-        // K3: sum over axes 0 of [N] (16 or 8 lanes)
         // d: A0 = N
         public struct K3 : IKernel2
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l0, float l1, KernelArgs d) { float v2 = (l0 - l1); return ((v2 * v2) * ((float)(1 / (double)(d.A0)))); }
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l0, S l1, KernelArgs d) where S : struct, IVector<S> { var v2 = (l0 - l1); return ((v2 * v2) * S.Create((float)(1 / (double)(d.A0)))); }
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Total2<S, K3, Dense, Dense>(a, d, c, stop);
         }
 
-        // K4: elementwise over [N] (16 or 8 lanes)
         // d: A0 = N
         public struct K4 : IKernel2
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l0, float l1, KernelArgs d) { float v2 = (((float)(1 / (double)(d.A0))) * (l0 - l1)); return (v2 + v2); }
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l0, S l1, KernelArgs d) where S : struct, IVector<S> { var v2 = (S.Create((float)(1 / (double)(d.A0))) * (l0 - l1)); return (v2 + v2); }
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Map2<S, K4, Assign, Dense, Dense>(a, d, c, stop);
         }
 
         // K5: sum over axes 0 of [N, 8], added into a parameter's gradient (8 lanes)
@@ -209,12 +199,10 @@ namespace Kiln.Generated
             }
         }
 
-        // K6: sum over axes 0,1 of [N, 8], added into a parameter's gradient (8 lanes)
         public struct K6 : IKernel1
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l0, KernelArgs d) => l0;
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l0, KernelArgs d) where S : struct, IVector<S> => l0;
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double Cpu<S>(KernelArrays a, KernelArgs d, int start, int end) where S : struct, IVector<S> => FlatLoops.TotalByRows1<S, K6, Col>(a, d, start, end);
         }
     }
 }

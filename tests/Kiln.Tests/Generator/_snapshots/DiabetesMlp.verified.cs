@@ -56,11 +56,11 @@ namespace Samples.Diabetes
                 _d.T12 = Align(45 + 16 * _d.N); _d.T16 = Align(60 + 20 * _d.N); _d.T0 = Device.IsManaged ? 0 : Align(75 + 21 * _d.N); _d.T18 = Device.IsManaged ? 0 : Align(90 + 29 * _d.N);
                 Describe([("x", _d.T0, 8 * _d.N, false)], [[_d.N, 8], [_d.N, 1]], output: ("output", 1, _d.T18, _d.N, "[N, 1]"), declared: ["[N, 8]"], bound: [8 * _d.N, _d.N]);
                 _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 6, 8, transA: false, transB: true, accumulate: false, managed: Managed);
-                _f1 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Rows2<global::Kiln.Generated.DiabetesClassifierKernels.K0>, global::Kiln.Generated.DiabetesClassifierKernels.K0.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T4), global::Kiln.Kernels.In.Params(48).Row(6)], default, global::Kiln.Kernels.Launch.RowMap(6 * _d.N, 6), global::Kiln.Kernels.Output.Work(_d.T6, 6 * _d.N));
+                _f1 = global::Kiln.Kernels.Fused.Rows2<global::Kiln.Generated.DiabetesClassifierKernels.K0, global::Kiln.Kernels.Assign, global::Kiln.Kernels.Dense, global::Kiln.Kernels.Row>(this, [global::Kiln.Kernels.In.Work(_d.T4), global::Kiln.Kernels.In.Params(48).Row(6)], default, global::Kiln.Kernels.Launch.RowMap(6 * _d.N, 6), global::Kiln.Kernels.Output.Work(_d.T6, 6 * _d.N), wide: false);
                 _l2 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 6, transA: false, transB: true, accumulate: false, managed: Managed);
-                _f3 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Rows2<global::Kiln.Generated.DiabetesClassifierKernels.K0>, global::Kiln.Generated.DiabetesClassifierKernels.K0.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T10), global::Kiln.Kernels.In.Params(78).Row(4)], default, global::Kiln.Kernels.Launch.RowMap(4 * _d.N, 4), global::Kiln.Kernels.Output.Work(_d.T12, 4 * _d.N));
+                _f3 = global::Kiln.Kernels.Fused.Rows2<global::Kiln.Generated.DiabetesClassifierKernels.K0, global::Kiln.Kernels.Assign, global::Kiln.Kernels.Dense, global::Kiln.Kernels.Row>(this, [global::Kiln.Kernels.In.Work(_d.T10), global::Kiln.Kernels.In.Params(78).Row(4)], default, global::Kiln.Kernels.Launch.RowMap(4 * _d.N, 4), global::Kiln.Kernels.Output.Work(_d.T12, 4 * _d.N), wide: false);
                 _l4 = new global::Kiln.Kernels.GemmOp(_d.N, 1, 4, transA: false, transB: true, accumulate: false, managed: Managed);
-                _f5 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Map2<global::Kiln.Generated.DiabetesClassifierKernels.K1>, global::Kiln.Generated.DiabetesClassifierKernels.K1.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.DiabetesClassifierKernels.K1.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T16), global::Kiln.Kernels.In.Params(86).One], default, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Bound(1, _d.T18, _d.N));
+                _f5 = global::Kiln.Kernels.Fused.Map2<global::Kiln.Generated.DiabetesClassifierKernels.K0, global::Kiln.Kernels.Assign, global::Kiln.Kernels.Dense, global::Kiln.Kernels.One>(this, [global::Kiln.Kernels.In.Work(_d.T16), global::Kiln.Kernels.In.Params(86).One], default, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Bound(1, _d.T18, _d.N));
             }
 
             /// <summary>Runs the forward pass and writes the output (or returns it in a new array; the overload on arrays reads and writes the caller's arrays in place where it can, on the managed path, and Replay does again).</summary>
@@ -76,7 +76,7 @@ namespace Samples.Diabetes
                 _l2.Run(this, Arena, _d.T6, Params, 54, Arena, _d.T10); // S2: t10 = MatMul(t6, t7; transB) [N, 4]
                 _f3.Run(); // S3: elementwise over [N, 4], writes t12 (8 lanes), kernel K0
                 _l4.Run(this, Arena, _d.T12, Params, 82, Arena, _d.T16); // S4: t16 = MatMul(t12, t13; transB) [N, 1]
-                _f5.Run(); // S5: elementwise over [N, 1], writes t18 (16 or 8 lanes), kernel K1
+                _f5.Run(); // S5: elementwise over [N, 1], writes t18 (16 or 8 lanes), kernel K0
             }
         }
 
@@ -100,21 +100,21 @@ namespace Samples.Diabetes
                 _d.T0 = Device.IsManaged ? 0 : Align(136 + 32 * _d.N); _d.T1 = Device.IsManaged ? 0 : Align(151 + 40 * _d.N);
                 Describe([("x", _d.T0, 8 * _d.N, false), ("y", _d.T1, _d.N, false)], [[_d.N, 8], [_d.N, 1], []], declared: ["[N, 8]", "[N, 1]"], loss: true, bound: [8 * _d.N, _d.N]);
                 _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 6, 8, transA: false, transB: true, accumulate: false, managed: Managed);
-                _f1 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Rows2<global::Kiln.Generated.DiabetesClassifierKernels.K0>, global::Kiln.Generated.DiabetesClassifierKernels.K0.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T5), global::Kiln.Kernels.In.Params(48).Row(6)], default, global::Kiln.Kernels.Launch.RowMap(6 * _d.N, 6), global::Kiln.Kernels.Output.Work(_d.T7, 6 * _d.N));
+                _f1 = global::Kiln.Kernels.Fused.Rows2<global::Kiln.Generated.DiabetesClassifierKernels.K0, global::Kiln.Kernels.Assign, global::Kiln.Kernels.Dense, global::Kiln.Kernels.Row>(this, [global::Kiln.Kernels.In.Work(_d.T5), global::Kiln.Kernels.In.Params(48).Row(6)], default, global::Kiln.Kernels.Launch.RowMap(6 * _d.N, 6), global::Kiln.Kernels.Output.Work(_d.T7, 6 * _d.N), wide: false);
                 _l2 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 6, transA: false, transB: true, accumulate: false, managed: Managed);
-                _f3 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Rows2<global::Kiln.Generated.DiabetesClassifierKernels.K0>, global::Kiln.Generated.DiabetesClassifierKernels.K0.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T11), global::Kiln.Kernels.In.Params(78).Row(4)], default, global::Kiln.Kernels.Launch.RowMap(4 * _d.N, 4), global::Kiln.Kernels.Output.Work(_d.T13, 4 * _d.N));
+                _f3 = global::Kiln.Kernels.Fused.Rows2<global::Kiln.Generated.DiabetesClassifierKernels.K0, global::Kiln.Kernels.Assign, global::Kiln.Kernels.Dense, global::Kiln.Kernels.Row>(this, [global::Kiln.Kernels.In.Work(_d.T11), global::Kiln.Kernels.In.Params(78).Row(4)], default, global::Kiln.Kernels.Launch.RowMap(4 * _d.N, 4), global::Kiln.Kernels.Output.Work(_d.T13, 4 * _d.N), wide: false);
                 _l4 = new global::Kiln.Kernels.GemmOp(_d.N, 1, 4, transA: false, transB: true, accumulate: false, managed: Managed);
-                _f5 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Total3<global::Kiln.Generated.DiabetesClassifierKernels.K2>, global::Kiln.Generated.DiabetesClassifierKernels.K2.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.DiabetesClassifierKernels.K2.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T17), global::Kiln.Kernels.In.Params(86).One, global::Kiln.Kernels.In.Bound(1, _d.T1)], new() { A0 = _d.N }, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T25, 1));
-                _f6 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Map3<global::Kiln.Generated.DiabetesClassifierKernels.K3>, global::Kiln.Generated.DiabetesClassifierKernels.K3.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.DiabetesClassifierKernels.K3.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Bound(1, _d.T1), global::Kiln.Kernels.In.Work(_d.T17), global::Kiln.Kernels.In.Params(86).One], new() { A0 = _d.N }, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Work(_d.T37, _d.N));
+                _f5 = global::Kiln.Kernels.Fused.Total3<global::Kiln.Generated.DiabetesClassifierKernels.K1, global::Kiln.Kernels.Dense, global::Kiln.Kernels.One, global::Kiln.Kernels.Dense>(this, [global::Kiln.Kernels.In.Work(_d.T17), global::Kiln.Kernels.In.Params(86).One, global::Kiln.Kernels.In.Bound(1, _d.T1)], new() { A0 = _d.N }, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T25, 1));
+                _f6 = global::Kiln.Kernels.Fused.Map3<global::Kiln.Generated.DiabetesClassifierKernels.K2, global::Kiln.Kernels.Assign, global::Kiln.Kernels.Dense, global::Kiln.Kernels.Dense, global::Kiln.Kernels.One>(this, [global::Kiln.Kernels.In.Bound(1, _d.T1), global::Kiln.Kernels.In.Work(_d.T17), global::Kiln.Kernels.In.Params(86).One], new() { A0 = _d.N }, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Work(_d.T37, _d.N));
                 _l7 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 1, transA: false, transB: false, accumulate: false, managed: Managed);
-                _f8 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Map2<global::Kiln.Generated.DiabetesClassifierKernels.K4>, global::Kiln.Generated.DiabetesClassifierKernels.K4.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.DiabetesClassifierKernels.K4.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T40), global::Kiln.Kernels.In.Work(_d.T13)], default, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T44, 4 * _d.N));
+                _f8 = global::Kiln.Kernels.Fused.Map2<global::Kiln.Generated.DiabetesClassifierKernels.K3, global::Kiln.Kernels.Assign, global::Kiln.Kernels.Dense, global::Kiln.Kernels.Dense>(this, [global::Kiln.Kernels.In.Work(_d.T40), global::Kiln.Kernels.In.Work(_d.T13)], default, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T44, 4 * _d.N));
                 _l9 = new global::Kiln.Kernels.GemmOp(_d.N, 6, 4, transA: false, transB: false, accumulate: false, managed: Managed);
-                _f10 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Map2<global::Kiln.Generated.DiabetesClassifierKernels.K4>, global::Kiln.Generated.DiabetesClassifierKernels.K4.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.DiabetesClassifierKernels.K4.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T47), global::Kiln.Kernels.In.Work(_d.T7)], default, global::Kiln.Kernels.Launch.Map(6 * _d.N), global::Kiln.Kernels.Output.Work(_d.T51, 6 * _d.N));
-                _f11 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K5, global::Kiln.Generated.DiabetesClassifierKernels.K5Cpu, new() { A0 = 6 * _d.N, A1 = 48, A2 = _d.T51, A3 = _d.N }, global::Kiln.Kernels.Launch.Columns(6 * _d.N, 6, accumulate: true), global::Kiln.Kernels.Output.Gradients(48, 6));
+                _f10 = global::Kiln.Kernels.Fused.Map2<global::Kiln.Generated.DiabetesClassifierKernels.K3, global::Kiln.Kernels.Assign, global::Kiln.Kernels.Dense, global::Kiln.Kernels.Dense>(this, [global::Kiln.Kernels.In.Work(_d.T47), global::Kiln.Kernels.In.Work(_d.T7)], default, global::Kiln.Kernels.Launch.Map(6 * _d.N), global::Kiln.Kernels.Output.Work(_d.T51, 6 * _d.N));
+                _f11 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K4, global::Kiln.Generated.DiabetesClassifierKernels.K4Cpu, new() { A0 = 6 * _d.N, A1 = 48, A2 = _d.T51, A3 = _d.N }, global::Kiln.Kernels.Launch.Columns(6 * _d.N, 6, accumulate: true), global::Kiln.Kernels.Output.Gradients(48, 6));
                 _l12 = new global::Kiln.Kernels.GemmOp(6, 8, _d.N, transA: true, transB: false, accumulate: true, managed: Managed);
-                _f13 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K6, global::Kiln.Generated.DiabetesClassifierKernels.K6Cpu, new() { A0 = 4 * _d.N, A1 = 78, A2 = _d.T44, A3 = _d.N }, global::Kiln.Kernels.Launch.Columns(4 * _d.N, 4, accumulate: true), global::Kiln.Kernels.Output.Gradients(78, 4));
+                _f13 = new(this, global::Kiln.Generated.DiabetesClassifierKernels.K5, global::Kiln.Generated.DiabetesClassifierKernels.K5Cpu, new() { A0 = 4 * _d.N, A1 = 78, A2 = _d.T44, A3 = _d.N }, global::Kiln.Kernels.Launch.Columns(4 * _d.N, 4, accumulate: true), global::Kiln.Kernels.Output.Gradients(78, 4));
                 _l14 = new global::Kiln.Kernels.GemmOp(4, 6, _d.N, transA: true, transB: false, accumulate: true, managed: Managed);
-                _f15 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Total1<global::Kiln.Generated.DiabetesClassifierKernels.K7>, global::Kiln.Generated.DiabetesClassifierKernels.K7.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.DiabetesClassifierKernels.K7.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T37)], default, global::Kiln.Kernels.Launch.Total(_d.N, accumulate: true), global::Kiln.Kernels.Output.Gradients(86, 1));
+                _f15 = global::Kiln.Kernels.Fused.Total1<global::Kiln.Generated.DiabetesClassifierKernels.K6, global::Kiln.Kernels.Dense>(this, [global::Kiln.Kernels.In.Work(_d.T37)], default, global::Kiln.Kernels.Launch.Total(_d.N, accumulate: true), global::Kiln.Kernels.Output.Gradients(86, 1));
                 _l16 = new global::Kiln.Kernels.GemmOp(1, 4, _d.N, transA: true, transB: false, accumulate: true, managed: Managed);
             }
 
@@ -136,18 +136,18 @@ namespace Samples.Diabetes
                 _l2.Run(this, Arena, _d.T7, Params, 54, Arena, _d.T11); // S2: t11 = MatMul(t7, t8; transB) [N, 4]
                 _f3.Run(); // S3: elementwise over [N, 4], writes t13 (8 lanes), kernel K0
                 _l4.Run(this, Arena, _d.T13, Params, 82, Arena, _d.T17); // S4: t17 = MatMul(t13, t14; transB) [N, 1]
-                _f5.Run(); // S5: sum over axes 0,1 of [N, 1], writes t25 (16 or 8 lanes), kernel K2
+                _f5.Run(); // S5: sum over axes 0,1 of [N, 1], writes t25 (16 or 8 lanes), kernel K1
                 if (!backward) return;
-                _f6.Run(); // S6: elementwise over [N, 1], writes t37 (16 or 8 lanes), kernel K3
+                _f6.Run(); // S6: elementwise over [N, 1], writes t37 (16 or 8 lanes), kernel K2
                 _l7.Run(this, Arena, _d.T37, Params, 82, Arena, _d.T40); // S7: t40 = MatMul(t37, t14) [N, 4]
-                _f8.Run(); // S8: elementwise over [N, 4], writes t44 (16 or 8 lanes), kernel K4
+                _f8.Run(); // S8: elementwise over [N, 4], writes t44 (16 or 8 lanes), kernel K3
                 _l9.Run(this, Arena, _d.T44, Params, 54, Arena, _d.T47); // S9: t47 = MatMul(t44, t8) [N, 6]
-                _f10.Run(); // S10: elementwise over [N, 6], writes t51 (16 or 8 lanes), kernel K4
-                _f11.Run(); // S11: sum over axes 0 of [N, 6], added into grad of 'linear1.bias' (scalar loop), kernel K5
+                _f10.Run(); // S10: elementwise over [N, 6], writes t51 (16 or 8 lanes), kernel K3
+                _f11.Run(); // S11: sum over axes 0 of [N, 6], added into grad of 'linear1.bias' (scalar loop), kernel K4
                 _l12.Run(this, Arena, _d.T51, Slot(0), _d.T0, Grads, 0); // S12: t55 = MatMul(t51, t0; transA) [6, 8], added into grad of 'linear1.weight'
-                _f13.Run(); // S13: sum over axes 0 of [N, 4], added into grad of 'linear2.bias' (scalar loop), kernel K6
+                _f13.Run(); // S13: sum over axes 0 of [N, 4], added into grad of 'linear2.bias' (scalar loop), kernel K5
                 _l14.Run(this, Arena, _d.T44, Arena, _d.T7, Grads, 54); // S14: t48 = MatMul(t44, t7; transA) [4, 6], added into grad of 'linear2.weight'
-                _f15.Run(); // S15: sum over axes 0 of [N, 1], added into grad of 'linear3.bias' (16 or 8 lanes), kernel K7
+                _f15.Run(); // S15: sum over axes 0 of [N, 1], added into grad of 'linear3.bias' (16 or 8 lanes), kernel K6
                 _l16.Run(this, Arena, _d.T37, Arena, _d.T13, Grads, 82); // S16: t41 = MatMul(t37, t13; transA) [1, 4], added into grad of 'linear3.weight'
             }
         }
@@ -171,52 +171,36 @@ namespace Kiln.Generated
     /// </summary>
     file static class DiabetesClassifierKernels
     {
-        // K0: elementwise over [N, 6] (8 lanes)
         public struct K0 : IKernel2
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l0, float l1, KernelArgs d) => (global::Kiln.Kernels.Simd.Sigmoid((l0 + l1)));
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l0, S l1, KernelArgs d) where S : struct, IVector<S> => (global::Kiln.Kernels.Simd.Sigmoid((l0 + l1)));
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int start, int end) where S : struct, IVector<S> => FlatLoops.Rows2<S, K0, Assign, Dense, Row>(a, d, start, end);
         }
 
-        // K1: elementwise over [N, 1] (16 or 8 lanes)
-        public struct K1 : IKernel2
-        {
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l0, float l1, KernelArgs d) => (global::Kiln.Kernels.Simd.Sigmoid((l0 + l1)));
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l0, S l1, KernelArgs d) where S : struct, IVector<S> => (global::Kiln.Kernels.Simd.Sigmoid((l0 + l1)));
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Map2<S, K1, Assign, Dense, One>(a, d, c, stop);
-        }
-
-        // K2: sum over axes 0,1 of [N, 1] (16 or 8 lanes)
         // d: A0 = N
-        public struct K2 : IKernel3
+        public struct K1 : IKernel3
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l0, float l1, float l2, KernelArgs d) { float v3 = (l0 + l1); float v4 = (((global::Kiln.Kernels.Simd.Softplus(v3)) - (l2 * v3)) * ((float)(1 / (double)(d.A0)))); return v4; }
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l0, S l1, S l2, KernelArgs d) where S : struct, IVector<S> { var v3 = (l0 + l1); var v4 = (((global::Kiln.Kernels.Simd.Softplus(v3)) - (l2 * v3)) * S.Create((float)(1 / (double)(d.A0)))); return v4; }
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Total3<S, K2, Dense, One, Dense>(a, d, c, stop);
         }
 
-        // K3: elementwise over [N, 1] (16 or 8 lanes)
         // d: A0 = N
-        public struct K3 : IKernel3
+        public struct K2 : IKernel3
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l0, float l1, float l2, KernelArgs d) { float v3 = ((float)(1 / (double)(d.A0))); return (((-v3) * l0) + (v3 * (global::Kiln.Kernels.Simd.Sigmoid((l1 + l2))))); }
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l0, S l1, S l2, KernelArgs d) where S : struct, IVector<S> { var v3 = S.Create((float)(1 / (double)(d.A0))); return (((-v3) * l0) + (v3 * (global::Kiln.Kernels.Simd.Sigmoid((l1 + l2))))); }
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Map3<S, K3, Assign, Dense, Dense, One>(a, d, c, stop);
         }
 
-        // K4: elementwise over [N, 4] (16 or 8 lanes)
-        public struct K4 : IKernel2
+        public struct K3 : IKernel2
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l0, float l1, KernelArgs d) => (l0 * (l1 * (1f - l1)));
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l0, S l1, KernelArgs d) where S : struct, IVector<S> => (l0 * (l1 * (S.Create(1f) - l1)));
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Map2<S, K4, Assign, Dense, Dense>(a, d, c, stop);
         }
 
-        // K5: sum over axes 0 of [N, 6], added into a parameter's gradient (scalar loop)
+        // K4: sum over axes 0 of [N, 6], added into a parameter's gradient (scalar loop)
         //   t0 = Sum(t1; axes=0) [1, 6]
         // d: A0 = element count, A1 = parameter/gradient offset 48, A2 = offset of t1, A3 = N
-        public static void K5(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
+        public static void K4(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             for (int e = index; e < d.A0; e += stride)
             {
@@ -226,7 +210,7 @@ namespace Kiln.Generated
                 Atomics.Add(ref g[d.A1 + i1], w[d.A2 + i0 * 6 + i1]);
             }
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K5Cpu(KernelArrays a, KernelArgs d, int c, int stop)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K4Cpu(KernelArrays a, KernelArgs d, int c, int stop)
         {
             int rows = (int)(d.A3);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
@@ -243,10 +227,10 @@ namespace Kiln.Generated
             }
         }
 
-        // K6: sum over axes 0 of [N, 4], added into a parameter's gradient (scalar loop)
+        // K5: sum over axes 0 of [N, 4], added into a parameter's gradient (scalar loop)
         //   t0 = Sum(t1; axes=0) [1, 4]
         // d: A0 = element count, A1 = parameter/gradient offset 78, A2 = offset of t1, A3 = N
-        public static void K6(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
+        public static void K5(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, int stride)
         {
             for (int e = index; e < d.A0; e += stride)
             {
@@ -256,7 +240,7 @@ namespace Kiln.Generated
                 Atomics.Add(ref g[d.A1 + i1], w[d.A2 + i0 * 4 + i1]);
             }
         }
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K6Cpu(KernelArrays a, KernelArgs d, int c, int stop)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void K5Cpu(KernelArrays a, KernelArgs d, int c, int stop)
         {
             int rows = (int)(d.A3);
             ref float wr = ref MemoryMarshal.GetArrayDataReference(a.W);
@@ -273,12 +257,10 @@ namespace Kiln.Generated
             }
         }
 
-        // K7: sum over axes 0 of [N, 1], added into a parameter's gradient (16 or 8 lanes)
-        public struct K7 : IKernel1
+        public struct K6 : IKernel1
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l0, KernelArgs d) => l0;
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l0, KernelArgs d) where S : struct, IVector<S> => l0;
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Total1<S, K7, Dense>(a, d, c, stop);
         }
     }
 }

@@ -71,15 +71,15 @@ namespace Demo
                 _d.T22 = Align(142 + 22 * _d.N); _d.T0 = Device.IsManaged ? 0 : Align(157 + 25 * _d.N);
                 Describe([("x", _d.T0, 4 * _d.N, false), ("temperature", _d.T1, 1, false)], [[_d.N, 4], [], [_d.N, 3]], outputs: [("logits", _d.T20, 3 * _d.N), ("probs", _d.T22, 3 * _d.N)], declared: ["[N, 4]", "[]"], bound: [4 * _d.N]);
                 _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: false, accumulate: false, managed: Managed);
-                _f1 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Map2<global::Kiln.Generated.TourKernels.K0>, global::Kiln.Generated.TourKernels.K0.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K0.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Bound(0, _d.T0), global::Kiln.Kernels.In.Work(_d.T5)], default, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T7, 4 * _d.N));
+                _f1 = global::Kiln.Kernels.Fused.Map2<global::Kiln.Generated.TourKernels.K0, global::Kiln.Kernels.Assign, global::Kiln.Kernels.Dense, global::Kiln.Kernels.Dense>(this, [global::Kiln.Kernels.In.Bound(0, _d.T0), global::Kiln.Kernels.In.Work(_d.T5)], default, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T7, 4 * _d.N));
                 _l2 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: false, accumulate: false, managed: Managed);
                 _l3 = new global::Kiln.Kernels.RandomOp(4 * _d.N, global::Kiln.Kernels.RandomOp.Kind.DropoutMask, 0.1f, stream: 0);
-                _f4 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Map3<global::Kiln.Generated.TourKernels.K1>, global::Kiln.Generated.TourKernels.K1.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K1.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T7), global::Kiln.Kernels.In.Work(_d.T8), global::Kiln.Kernels.In.Work(_d.T11)], default, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T12, 4 * _d.N));
+                _f4 = global::Kiln.Kernels.Fused.Map3<global::Kiln.Generated.TourKernels.K1, global::Kiln.Kernels.Assign, global::Kiln.Kernels.Dense, global::Kiln.Kernels.Dense, global::Kiln.Kernels.Dense>(this, [global::Kiln.Kernels.In.Work(_d.T7), global::Kiln.Kernels.In.Work(_d.T8), global::Kiln.Kernels.In.Work(_d.T11)], default, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T12, 4 * _d.N));
                 _l5 = new global::Kiln.Kernels.GemmOp(_d.N, 3, 4, transA: false, transB: true, accumulate: false, managed: Managed);
                 _f6 = new(this, global::Kiln.Generated.TourKernels.K2, global::Kiln.Generated.TourKernels.K2Cpu, new() { A0 = 3, A1 = _d.T15 }, global::Kiln.Kernels.Launch.Map(3), global::Kiln.Kernels.Output.Work(_d.T15, 3));
                 _l7 = new global::Kiln.Kernels.ScanOp(1, 3, 1, reverse: false);
-                _f8 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Rows2<global::Kiln.Generated.TourKernels.K3>, global::Kiln.Generated.TourKernels.K3.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T13), global::Kiln.Kernels.In.Work(_d.T16).Row(3)], default, global::Kiln.Kernels.Launch.RowMap(3 * _d.N, 3), global::Kiln.Kernels.Output.Work(_d.T20, 3 * _d.N));
-                _f9 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Map2<global::Kiln.Generated.TourKernels.K4>, global::Kiln.Generated.TourKernels.K4.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K4.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T20), global::Kiln.Kernels.In.Work(_d.T1).One], default, global::Kiln.Kernels.Launch.Map(3 * _d.N), global::Kiln.Kernels.Output.Work(_d.T21, 3 * _d.N));
+                _f8 = global::Kiln.Kernels.Fused.Rows2<global::Kiln.Generated.TourKernels.K3, global::Kiln.Kernels.Assign, global::Kiln.Kernels.Dense, global::Kiln.Kernels.Row>(this, [global::Kiln.Kernels.In.Work(_d.T13), global::Kiln.Kernels.In.Work(_d.T16).Row(3)], default, global::Kiln.Kernels.Launch.RowMap(3 * _d.N, 3), global::Kiln.Kernels.Output.Work(_d.T20, 3 * _d.N), wide: false);
+                _f9 = global::Kiln.Kernels.Fused.Map2<global::Kiln.Generated.TourKernels.K4, global::Kiln.Kernels.Assign, global::Kiln.Kernels.Dense, global::Kiln.Kernels.One>(this, [global::Kiln.Kernels.In.Work(_d.T20), global::Kiln.Kernels.In.Work(_d.T1).One], default, global::Kiln.Kernels.Launch.Map(3 * _d.N), global::Kiln.Kernels.Output.Work(_d.T21, 3 * _d.N));
                 _l10 = new global::Kiln.Kernels.SoftmaxOp(_d.N, 3, 1, log: false, backward: false);
             }
 
@@ -143,44 +143,44 @@ namespace Demo
                 _d.T0 = Device.IsManaged ? 0 : Align(396 + 50 * _d.N);
                 Describe([("x", _d.T0, 4 * _d.N, false), ("t", _d.T1, _d.N, true)], [[_d.N, 4], [_d.N], []], outputs: [("loss", _d.T62, 1), ("logits", _d.T24, 3 * _d.N)], buffers: [(0, _d.T26, _d.T35, 3)], inputGrads: [("x", _d.T92, 4 * _d.N)], declared: ["[N, 4]", "[N]"], loss: true, bound: [4 * _d.N]);
                 _l0 = new global::Kiln.Kernels.RandomOp(4 * _d.N, global::Kiln.Kernels.RandomOp.Kind.Normal, 0f, stream: 0);
-                _f1 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Map2<global::Kiln.Generated.TourKernels.K5>, global::Kiln.Generated.TourKernels.K5.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K5.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Bound(0, _d.T0), global::Kiln.Kernels.In.Work(_d.T2)], default, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T5, 4 * _d.N));
+                _f1 = global::Kiln.Kernels.Fused.Map2<global::Kiln.Generated.TourKernels.K5, global::Kiln.Kernels.Assign, global::Kiln.Kernels.Dense, global::Kiln.Kernels.Dense>(this, [global::Kiln.Kernels.In.Bound(0, _d.T0), global::Kiln.Kernels.In.Work(_d.T2)], default, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T5, 4 * _d.N));
                 _l2 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: false, accumulate: false, managed: Managed);
-                _f3 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Map1<global::Kiln.Generated.TourKernels.K6>, global::Kiln.Generated.TourKernels.K6.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K6.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T9)], default, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T10, 4 * _d.N));
-                _f4 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Map2<global::Kiln.Generated.TourKernels.K7>, global::Kiln.Generated.TourKernels.K7.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K7.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T5), global::Kiln.Kernels.In.Work(_d.T10)], default, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T11, 4 * _d.N));
+                _f3 = global::Kiln.Kernels.Fused.Map1<global::Kiln.Generated.TourKernels.K6, global::Kiln.Kernels.Assign, global::Kiln.Kernels.Dense>(this, [global::Kiln.Kernels.In.Work(_d.T9)], default, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T10, 4 * _d.N));
+                _f4 = global::Kiln.Kernels.Fused.Map2<global::Kiln.Generated.TourKernels.K7, global::Kiln.Kernels.Assign, global::Kiln.Kernels.Dense, global::Kiln.Kernels.Dense>(this, [global::Kiln.Kernels.In.Work(_d.T5), global::Kiln.Kernels.In.Work(_d.T10)], default, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T11, 4 * _d.N));
                 _l5 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: false, accumulate: false, managed: Managed);
-                _f6 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Map1<global::Kiln.Generated.TourKernels.K6>, global::Kiln.Generated.TourKernels.K6.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K6.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T12)], default, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T13, 4 * _d.N));
+                _f6 = global::Kiln.Kernels.Fused.Map1<global::Kiln.Generated.TourKernels.K6, global::Kiln.Kernels.Assign, global::Kiln.Kernels.Dense>(this, [global::Kiln.Kernels.In.Work(_d.T12)], default, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T13, 4 * _d.N));
                 _l7 = new global::Kiln.Kernels.RandomOp(4 * _d.N, global::Kiln.Kernels.RandomOp.Kind.DropoutMask, 0.1f, stream: 1);
-                _f8 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Map3<global::Kiln.Generated.TourKernels.K8>, global::Kiln.Generated.TourKernels.K8.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K8.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T11), global::Kiln.Kernels.In.Work(_d.T13), global::Kiln.Kernels.In.Work(_d.T15)], default, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T16, 4 * _d.N));
+                _f8 = global::Kiln.Kernels.Fused.Map3<global::Kiln.Generated.TourKernels.K8, global::Kiln.Kernels.Assign, global::Kiln.Kernels.Dense, global::Kiln.Kernels.Dense, global::Kiln.Kernels.Dense>(this, [global::Kiln.Kernels.In.Work(_d.T11), global::Kiln.Kernels.In.Work(_d.T13), global::Kiln.Kernels.In.Work(_d.T15)], default, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T16, 4 * _d.N));
                 _l9 = new global::Kiln.Kernels.GemmOp(_d.N, 3, 4, transA: false, transB: true, accumulate: false, managed: Managed);
                 _f10 = new(this, global::Kiln.Generated.TourKernels.K2, global::Kiln.Generated.TourKernels.K2Cpu, new() { A0 = 3, A1 = _d.T19 }, global::Kiln.Kernels.Launch.Map(3), global::Kiln.Kernels.Output.Work(_d.T19, 3));
                 _l11 = new global::Kiln.Kernels.ScanOp(1, 3, 1, reverse: false);
-                _f12 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Rows2<global::Kiln.Generated.TourKernels.K3>, global::Kiln.Generated.TourKernels.K3.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T17), global::Kiln.Kernels.In.Work(_d.T20).Row(3)], default, global::Kiln.Kernels.Launch.RowMap(3 * _d.N, 3), global::Kiln.Kernels.Output.Work(_d.T24, 3 * _d.N));
+                _f12 = global::Kiln.Kernels.Fused.Rows2<global::Kiln.Generated.TourKernels.K3, global::Kiln.Kernels.Assign, global::Kiln.Kernels.Dense, global::Kiln.Kernels.Row>(this, [global::Kiln.Kernels.In.Work(_d.T17), global::Kiln.Kernels.In.Work(_d.T20).Row(3)], default, global::Kiln.Kernels.Launch.RowMap(3 * _d.N, 3), global::Kiln.Kernels.Output.Work(_d.T24, 3 * _d.N), wide: false);
                 _l13 = new global::Kiln.Kernels.SoftmaxOp(_d.N, 3, 1, log: false, backward: false);
                 _l14 = new global::Kiln.Kernels.PickLogSoftmaxOp(_d.N, 3, -100);
-                _f15 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Total1<global::Kiln.Generated.TourKernels.K9>, global::Kiln.Generated.TourKernels.K9.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K9.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T42)], default, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T45, 1));
+                _f15 = global::Kiln.Kernels.Fused.Total1<global::Kiln.Generated.TourKernels.K9, global::Kiln.Kernels.Dense>(this, [global::Kiln.Kernels.In.Work(_d.T42)], default, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T45, 1));
                 _l16 = new global::Kiln.Kernels.ClassOp(_d.N, 0, global::Kiln.Kernels.ClassMode.Mask, -100);
-                _f17 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Total1<global::Kiln.Generated.TourKernels.K10>, global::Kiln.Generated.TourKernels.K10.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K10.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T43)], default, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T47, 1));
-                _f18 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Total1<global::Kiln.Generated.TourKernels.K11>, global::Kiln.Generated.TourKernels.K11.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K11.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T24)], new() { A0 = _d.N }, global::Kiln.Kernels.Launch.Total(3 * _d.N), global::Kiln.Kernels.Output.Work(_d.T40, 1));
+                _f17 = global::Kiln.Kernels.Fused.Total1<global::Kiln.Generated.TourKernels.K10, global::Kiln.Kernels.Dense>(this, [global::Kiln.Kernels.In.Work(_d.T43)], default, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T47, 1));
+                _f18 = global::Kiln.Kernels.Fused.Total1<global::Kiln.Generated.TourKernels.K11, global::Kiln.Kernels.Dense>(this, [global::Kiln.Kernels.In.Work(_d.T24)], new() { A0 = _d.N }, global::Kiln.Kernels.Launch.Total(3 * _d.N), global::Kiln.Kernels.Output.Work(_d.T40, 1));
                 _f19 = new(this, global::Kiln.Generated.TourKernels.K2, global::Kiln.Generated.TourKernels.K2Cpu, new() { A0 = 4, A1 = _d.T53 }, global::Kiln.Kernels.Launch.Map(4), global::Kiln.Kernels.Output.Work(_d.T53, 4));
                 _l20 = new global::Kiln.Kernels.ScanOp(1, 4, 1, reverse: false);
-                _f21 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Map1<global::Kiln.Generated.TourKernels.K12>, global::Kiln.Generated.TourKernels.K12.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T54)], default, global::Kiln.Kernels.Launch.Map(4), global::Kiln.Kernels.Output.Work(_d.T55, 4));
-                _f22 = new(this, global::Kiln.Kernels.FlatLoopsGpu.TotalByRows3<global::Kiln.Generated.TourKernels.K13>, global::Kiln.Generated.TourKernels.K13.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Params(0), global::Kiln.Kernels.In.Work(_d.T55).Col, global::Kiln.Kernels.In.Work(_d.T55).Row(4)], default, global::Kiln.Kernels.Launch.TotalByRows(16, 4), global::Kiln.Kernels.Output.Work(_d.T59, 1));
-                _f23 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Map4<global::Kiln.Generated.TourKernels.K14>, global::Kiln.Generated.TourKernels.K14.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T45), global::Kiln.Kernels.In.Work(_d.T47), global::Kiln.Kernels.In.Work(_d.T40), global::Kiln.Kernels.In.Work(_d.T59)], default, global::Kiln.Kernels.Launch.Map(1), global::Kiln.Kernels.Output.Work(_d.T62, 1));
+                _f21 = global::Kiln.Kernels.Fused.Map1<global::Kiln.Generated.TourKernels.K12, global::Kiln.Kernels.Assign, global::Kiln.Kernels.Dense>(this, [global::Kiln.Kernels.In.Work(_d.T54)], default, global::Kiln.Kernels.Launch.Map(4), global::Kiln.Kernels.Output.Work(_d.T55, 4), wide: false);
+                _f22 = global::Kiln.Kernels.Fused.TotalByRows3<global::Kiln.Generated.TourKernels.K13, global::Kiln.Kernels.Dense, global::Kiln.Kernels.Col, global::Kiln.Kernels.Row>(this, [global::Kiln.Kernels.In.Params(0), global::Kiln.Kernels.In.Work(_d.T55).Col, global::Kiln.Kernels.In.Work(_d.T55).Row(4)], default, global::Kiln.Kernels.Launch.TotalByRows(16, 4), global::Kiln.Kernels.Output.Work(_d.T59, 1), wide: false);
+                _f23 = global::Kiln.Kernels.Fused.Map4<global::Kiln.Generated.TourKernels.K14, global::Kiln.Kernels.Assign, global::Kiln.Kernels.Dense, global::Kiln.Kernels.Dense, global::Kiln.Kernels.Dense, global::Kiln.Kernels.Dense>(this, [global::Kiln.Kernels.In.Work(_d.T45), global::Kiln.Kernels.In.Work(_d.T47), global::Kiln.Kernels.In.Work(_d.T40), global::Kiln.Kernels.In.Work(_d.T59)], default, global::Kiln.Kernels.Launch.Map(1), global::Kiln.Kernels.Output.Work(_d.T62, 1), wide: false);
                 _f24 = new(this, global::Kiln.Generated.TourKernels.K15, global::Kiln.Generated.TourKernels.K15Cpu, new() { A0 = 3 * _d.N, A1 = _d.T31, A2 = _d.T24, A3 = _d.N }, global::Kiln.Kernels.Launch.Columns(3 * _d.N, 3), global::Kiln.Kernels.Output.Work(_d.T31, 3));
-                _f25 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Map2<global::Kiln.Generated.TourKernels.K16>, global::Kiln.Generated.TourKernels.K16.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T26), global::Kiln.Kernels.In.Work(_d.T31)], default, global::Kiln.Kernels.Launch.Map(3), global::Kiln.Kernels.Output.Work(_d.T35, 3));
-                _f26 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Map1<global::Kiln.Generated.TourKernels.K17>, global::Kiln.Generated.TourKernels.K17.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T47)], default, global::Kiln.Kernels.Launch.Map(1), global::Kiln.Kernels.Output.Work(_d.T67, 1));
-                _f27 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Map1<global::Kiln.Generated.TourKernels.K18>, global::Kiln.Generated.TourKernels.K18.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K18.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T67).One], default, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Work(_d.T72, _d.N));
+                _f25 = global::Kiln.Kernels.Fused.Map2<global::Kiln.Generated.TourKernels.K16, global::Kiln.Kernels.Assign, global::Kiln.Kernels.Dense, global::Kiln.Kernels.Dense>(this, [global::Kiln.Kernels.In.Work(_d.T26), global::Kiln.Kernels.In.Work(_d.T31)], default, global::Kiln.Kernels.Launch.Map(3), global::Kiln.Kernels.Output.Work(_d.T35, 3), wide: false);
+                _f26 = global::Kiln.Kernels.Fused.Map1<global::Kiln.Generated.TourKernels.K17, global::Kiln.Kernels.Assign, global::Kiln.Kernels.Dense>(this, [global::Kiln.Kernels.In.Work(_d.T47)], default, global::Kiln.Kernels.Launch.Map(1), global::Kiln.Kernels.Output.Work(_d.T67, 1), wide: false);
+                _f27 = global::Kiln.Kernels.Fused.Map1<global::Kiln.Generated.TourKernels.K9, global::Kiln.Kernels.Assign, global::Kiln.Kernels.One>(this, [global::Kiln.Kernels.In.Work(_d.T67).One], default, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Work(_d.T72, _d.N));
                 _l28 = new global::Kiln.Kernels.PickedLogSoftmaxGradOp(_d.N, 3, -100, probabilities: true);
                 _l29 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 3, transA: false, transB: false, accumulate: false, managed: Managed);
-                _f30 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Map3<global::Kiln.Generated.TourKernels.K19>, global::Kiln.Generated.TourKernels.K19.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K19.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T76), global::Kiln.Kernels.In.Work(_d.T15), global::Kiln.Kernels.In.Work(_d.T13)], default, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T82, 4 * _d.N));
+                _f30 = global::Kiln.Kernels.Fused.Map3<global::Kiln.Generated.TourKernels.K18, global::Kiln.Kernels.Assign, global::Kiln.Kernels.Dense, global::Kiln.Kernels.Dense, global::Kiln.Kernels.Dense>(this, [global::Kiln.Kernels.In.Work(_d.T76), global::Kiln.Kernels.In.Work(_d.T15), global::Kiln.Kernels.In.Work(_d.T13)], default, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T82, 4 * _d.N));
                 _l31 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: true, accumulate: false, managed: Managed);
-                _f32 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Map4<global::Kiln.Generated.TourKernels.K20>, global::Kiln.Generated.TourKernels.K20.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K20.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T76), global::Kiln.Kernels.In.Work(_d.T15), global::Kiln.Kernels.In.Work(_d.T83), global::Kiln.Kernels.In.Work(_d.T10)], default, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T89, 4 * _d.N));
+                _f32 = global::Kiln.Kernels.Fused.Map4<global::Kiln.Generated.TourKernels.K19, global::Kiln.Kernels.Assign, global::Kiln.Kernels.Dense, global::Kiln.Kernels.Dense, global::Kiln.Kernels.Dense, global::Kiln.Kernels.Dense>(this, [global::Kiln.Kernels.In.Work(_d.T76), global::Kiln.Kernels.In.Work(_d.T15), global::Kiln.Kernels.In.Work(_d.T83), global::Kiln.Kernels.In.Work(_d.T10)], default, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T89, 4 * _d.N));
                 _l33 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: true, accumulate: false, managed: Managed);
-                _f34 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Map4<global::Kiln.Generated.TourKernels.K21>, global::Kiln.Generated.TourKernels.K21.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.TourKernels.K21.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T76), global::Kiln.Kernels.In.Work(_d.T15), global::Kiln.Kernels.In.Work(_d.T83), global::Kiln.Kernels.In.Work(_d.T90)], default, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T92, 4 * _d.N));
+                _f34 = global::Kiln.Kernels.Fused.Map4<global::Kiln.Generated.TourKernels.K20, global::Kiln.Kernels.Assign, global::Kiln.Kernels.Dense, global::Kiln.Kernels.Dense, global::Kiln.Kernels.Dense, global::Kiln.Kernels.Dense>(this, [global::Kiln.Kernels.In.Work(_d.T76), global::Kiln.Kernels.In.Work(_d.T15), global::Kiln.Kernels.In.Work(_d.T83), global::Kiln.Kernels.In.Work(_d.T90)], default, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T92, 4 * _d.N));
                 _l35 = new global::Kiln.Kernels.GemmOp(3, 4, _d.N, transA: true, transB: false, accumulate: true, managed: Managed);
                 _l36 = new global::Kiln.Kernels.GemmOp(4, 4, _d.N, transA: true, transB: false, accumulate: false, managed: Managed);
                 _l37 = new global::Kiln.Kernels.GemmOp(4, 4, _d.N, transA: true, transB: false, accumulate: false, managed: Managed);
-                _f38 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Rows4<global::Kiln.Generated.TourKernels.K22>, global::Kiln.Generated.TourKernels.K22.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T55).Col, global::Kiln.Kernels.In.Work(_d.T55).Row(4), global::Kiln.Kernels.In.Work(_d.T84), global::Kiln.Kernels.In.Work(_d.T91)], default, global::Kiln.Kernels.Launch.RowMap(16, 4, accumulate: true), global::Kiln.Kernels.Output.Gradients(0, 16));
+                _f38 = global::Kiln.Kernels.Fused.Rows4<global::Kiln.Generated.TourKernels.K21, global::Kiln.Kernels.AddInto, global::Kiln.Kernels.Col, global::Kiln.Kernels.Row, global::Kiln.Kernels.Dense, global::Kiln.Kernels.Dense>(this, [global::Kiln.Kernels.In.Work(_d.T55).Col, global::Kiln.Kernels.In.Work(_d.T55).Row(4), global::Kiln.Kernels.In.Work(_d.T84), global::Kiln.Kernels.In.Work(_d.T91)], default, global::Kiln.Kernels.Launch.RowMap(16, 4, accumulate: true), global::Kiln.Kernels.Output.Gradients(0, 16), wide: false);
             }
 
             /// <summary>Runs forward and backward; returns the loss and adds the gradients into the model's gradient block (as loss.backward()).</summary>
@@ -225,18 +225,18 @@ namespace Demo
                 _f25.Run(); // S25: elementwise over [3], writes t35 (8 lanes), kernel K16
                 if (!backward) return;
                 _f26.Run(); // S26: elementwise over [], writes t67 (one element), kernel K17
-                _f27.Run(); // S27: elementwise over [N], writes t72 (16 or 8 lanes), kernel K18
+                _f27.Run(); // S27: elementwise over [N], writes t72 (16 or 8 lanes), kernel K9
                 _l28.Run(this, Arena, _d.T25, Arena, _d.T72, Ints, _d.T1, Arena, _d.T73); // S28: t73 = PickedSoftmaxGrad(t25, t72, t1) [N, 3]
                 _l29.Run(this, Arena, _d.T73, Params, 16, Arena, _d.T76); // S29: t76 = MatMul(t73, t6) [N, 4]
-                _f30.Run(); // S30: elementwise over [N, 4], writes t82 (16 or 8 lanes), kernel K19
+                _f30.Run(); // S30: elementwise over [N, 4], writes t82 (16 or 8 lanes), kernel K18
                 _l31.Run(this, Arena, _d.T82, Params, 0, Arena, _d.T83); // S31: t83 = MatMul(t82, t8; transB) [N, 4]
-                _f32.Run(); // S32: elementwise over [N, 4], writes t89 (16 or 8 lanes), kernel K20
+                _f32.Run(); // S32: elementwise over [N, 4], writes t89 (16 or 8 lanes), kernel K19
                 _l33.Run(this, Arena, _d.T89, Params, 0, Arena, _d.T90); // S33: t90 = MatMul(t89, t8; transB) [N, 4]
-                _f34.Run(); // S34: elementwise over [N, 4], writes t92 (16 or 8 lanes), kernel K21
+                _f34.Run(); // S34: elementwise over [N, 4], writes t92 (16 or 8 lanes), kernel K20
                 _l35.Run(this, Arena, _d.T73, Arena, _d.T16, Grads, 16); // S35: t77 = MatMul(t73, t16; transA) [3, 4], added into grad of 'head'
                 _l36.Run(this, Arena, _d.T11, Arena, _d.T82, Arena, _d.T84); // S36: t84 = MatMul(t11, t82; transA) [4, 4]
                 _l37.Run(this, Arena, _d.T5, Arena, _d.T89, Arena, _d.T91); // S37: t91 = MatMul(t5, t89; transA) [4, 4]
-                _f38.Run(); // S38: elementwise over [4, 4], added into grad of 'w' (8 lanes), kernel K22
+                _f38.Run(); // S38: elementwise over [4, 4], added into grad of 'w' (8 lanes), kernel K21
             }
         }
 
@@ -259,20 +259,16 @@ namespace Kiln.Generated
     /// </summary>
     file static class TourKernels
     {
-        // K0: elementwise over [N, 4] (16 or 8 lanes)
         public struct K0 : IKernel2
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l0, float l1, KernelArgs d) => (l0 + MathF.Tanh(l1));
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l0, S l1, KernelArgs d) where S : struct, IVector<S> => (l0 + (global::Kiln.Kernels.Simd.Tanh(l1)));
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Map2<S, K0, Assign, Dense, Dense>(a, d, c, stop);
         }
 
-        // K1: elementwise over [N, 4] (16 or 8 lanes)
         public struct K1 : IKernel3
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l0, float l1, float l2, KernelArgs d) => ((l0 + MathF.Tanh(l1)) * l2);
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l0, S l1, S l2, KernelArgs d) where S : struct, IVector<S> => ((l0 + (global::Kiln.Kernels.Simd.Tanh(l1))) * l2);
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Map3<S, K1, Assign, Dense, Dense, Dense>(a, d, c, stop);
         }
 
         // K2: elementwise over [3], writes t0 (scalar loop)
@@ -290,101 +286,77 @@ namespace Kiln.Generated
                 Unsafe.Add(ref o, c) = 1f;
         }
 
-        // K3: elementwise over [N, 3] (8 lanes)
         public struct K3 : IKernel2
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l0, float l1, KernelArgs d) => (l0 + ((l1 - 1f) * 0.1f));
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l0, S l1, KernelArgs d) where S : struct, IVector<S> => (l0 + ((l1 - S.Create(1f)) * S.Create(0.1f)));
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int start, int end) where S : struct, IVector<S> => FlatLoops.Rows2<S, K3, Assign, Dense, Row>(a, d, start, end);
         }
 
-        // K4: elementwise over [N, 3] (16 or 8 lanes)
         public struct K4 : IKernel2
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l0, float l1, KernelArgs d) => (l0 / l1);
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l0, S l1, KernelArgs d) where S : struct, IVector<S> => (l0 / l1);
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Map2<S, K4, Assign, Dense, One>(a, d, c, stop);
         }
 
-        // K5: elementwise over [N, 4] (16 or 8 lanes)
         public struct K5 : IKernel2
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l0, float l1, KernelArgs d) => (l0 + (l1 * 0.01f));
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l0, S l1, KernelArgs d) where S : struct, IVector<S> => (l0 + (l1 * S.Create(0.01f)));
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Map2<S, K5, Assign, Dense, Dense>(a, d, c, stop);
         }
 
-        // K6: elementwise over [N, 4] (16 or 8 lanes)
         public struct K6 : IKernel1
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l0, KernelArgs d) => MathF.Tanh(l0);
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l0, KernelArgs d) where S : struct, IVector<S> => (global::Kiln.Kernels.Simd.Tanh(l0));
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Map1<S, K6, Assign, Dense>(a, d, c, stop);
         }
 
-        // K7: elementwise over [N, 4] (16 or 8 lanes)
         public struct K7 : IKernel2
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l0, float l1, KernelArgs d) => (l0 + l1);
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l0, S l1, KernelArgs d) where S : struct, IVector<S> => (l0 + l1);
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Map2<S, K7, Assign, Dense, Dense>(a, d, c, stop);
         }
 
-        // K8: elementwise over [N, 4] (16 or 8 lanes)
         public struct K8 : IKernel3
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l0, float l1, float l2, KernelArgs d) => ((l0 + l1) * l2);
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l0, S l1, S l2, KernelArgs d) where S : struct, IVector<S> => ((l0 + l1) * l2);
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Map3<S, K8, Assign, Dense, Dense, Dense>(a, d, c, stop);
         }
 
-        // K9: sum over axes 0 of [N] (16 or 8 lanes)
         public struct K9 : IKernel1
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l0, KernelArgs d) => (-l0);
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l0, KernelArgs d) where S : struct, IVector<S> => (-l0);
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Total1<S, K9, Dense>(a, d, c, stop);
         }
 
-        // K10: sum over axes 0 of [N] (16 or 8 lanes)
         public struct K10 : IKernel1
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l0, KernelArgs d) => l0;
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l0, KernelArgs d) where S : struct, IVector<S> => l0;
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Total1<S, K10, Dense>(a, d, c, stop);
         }
 
-        // K11: sum over axes 0,1 of [N, 3] (16 or 8 lanes)
         // d: A0 = N
         public struct K11 : IKernel1
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l0, KernelArgs d) => (l0 * ((float)(1 / (double)(3 * d.A0))));
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l0, KernelArgs d) where S : struct, IVector<S> => (l0 * S.Create((float)(1 / (double)(3 * d.A0))));
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Total1<S, K11, Dense>(a, d, c, stop);
         }
 
-        // K12: elementwise over [4] (8 lanes)
         public struct K12 : IKernel1
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l0, KernelArgs d) => (l0 - 1f);
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l0, KernelArgs d) where S : struct, IVector<S> => (l0 - S.Create(1f));
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Map1<S, K12, Assign, Dense>(a, d, c, stop);
         }
 
-        // K13: sum over axes 0,1 of [4, 4] (8 lanes)
         public struct K13 : IKernel3
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l0, float l1, float l2, KernelArgs d) => (l0 * (l1 == l2 ? 1f : 0f));
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l0, S l1, S l2, KernelArgs d) where S : struct, IVector<S> => (l0 * S.IfEqual(l1, l2, S.One, S.Zero));
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double Cpu<S>(KernelArrays a, KernelArgs d, int start, int end) where S : struct, IVector<S> => FlatLoops.TotalByRows3<S, K13, Dense, Col, Row>(a, d, start, end);
         }
 
-        // K14: elementwise over [] (one element)
         public struct K14 : IKernel4
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l0, float l1, float l2, float l3, KernelArgs d) => (((l0 / l1) + (l2 * 0f)) + (l3 * 0.01f));
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l0, S l1, S l2, S l3, KernelArgs d) where S : struct, IVector<S> => (((l0 / l1) + (l2 * S.Create(0f))) + (l3 * S.Create(0.01f)));
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Map4<S, K14, Assign, Dense, Dense, Dense, Dense>(a, d, c, stop);
         }
 
         // K15: sum over axes 0 of [N, 3], writes t0 (scalar loop)
@@ -420,60 +392,40 @@ namespace Kiln.Generated
             }
         }
 
-        // K16: elementwise over [3] (8 lanes)
         public struct K16 : IKernel2
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l0, float l1, KernelArgs d) => ((0.9f * l0) + (0.1f * l1));
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l0, S l1, KernelArgs d) where S : struct, IVector<S> => ((S.Create(0.9f) * l0) + (S.Create(0.1f) * l1));
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Map2<S, K16, Assign, Dense, Dense>(a, d, c, stop);
         }
 
-        // K17: elementwise over [] (one element)
         public struct K17 : IKernel1
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l0, KernelArgs d) => (1f / l0);
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l0, KernelArgs d) where S : struct, IVector<S> => (S.Create(1f) / l0);
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Map1<S, K17, Assign, Dense>(a, d, c, stop);
         }
 
-        // K18: elementwise over [N] (16 or 8 lanes)
-        public struct K18 : IKernel1
-        {
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l0, KernelArgs d) => (-l0);
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l0, KernelArgs d) where S : struct, IVector<S> => (-l0);
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Map1<S, K18, Assign, One>(a, d, c, stop);
-        }
-
-        // K19: elementwise over [N, 4] (16 or 8 lanes)
-        public struct K19 : IKernel3
+        public struct K18 : IKernel3
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l0, float l1, float l2, KernelArgs d) => ((l0 * l1) * (1f - (l2 * l2)));
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l0, S l1, S l2, KernelArgs d) where S : struct, IVector<S> => ((l0 * l1) * (S.Create(1f) - (l2 * l2)));
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Map3<S, K19, Assign, Dense, Dense, Dense>(a, d, c, stop);
         }
 
-        // K20: elementwise over [N, 4] (16 or 8 lanes)
-        public struct K20 : IKernel4
+        public struct K19 : IKernel4
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l0, float l1, float l2, float l3, KernelArgs d) => (((l0 * l1) + l2) * (1f - (l3 * l3)));
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l0, S l1, S l2, S l3, KernelArgs d) where S : struct, IVector<S> => (((l0 * l1) + l2) * (S.Create(1f) - (l3 * l3)));
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Map4<S, K20, Assign, Dense, Dense, Dense, Dense>(a, d, c, stop);
         }
 
-        // K21: elementwise over [N, 4] (16 or 8 lanes)
-        public struct K21 : IKernel4
+        public struct K20 : IKernel4
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l0, float l1, float l2, float l3, KernelArgs d) => (((l0 * l1) + l2) + l3);
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l0, S l1, S l2, S l3, KernelArgs d) where S : struct, IVector<S> => (((l0 * l1) + l2) + l3);
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Map4<S, K21, Assign, Dense, Dense, Dense, Dense>(a, d, c, stop);
         }
 
-        // K22: elementwise over [4, 4], added into a parameter's gradient (8 lanes)
-        public struct K22 : IKernel4
+        public struct K21 : IKernel4
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l0, float l1, float l2, float l3, KernelArgs d) => (((0.01f * (l0 == l1 ? 1f : 0f)) + l2) + l3);
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l0, S l1, S l2, S l3, KernelArgs d) where S : struct, IVector<S> => (((S.Create(0.01f) * S.IfEqual(l0, l1, S.One, S.Zero)) + l2) + l3);
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int start, int end) where S : struct, IVector<S> => FlatLoops.Rows4<S, K22, AddInto, Col, Row, Dense, Dense>(a, d, start, end);
         }
     }
 }

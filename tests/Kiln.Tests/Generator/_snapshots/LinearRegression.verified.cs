@@ -49,7 +49,7 @@ namespace Samples.LinearRegression
                 _d.N = n; _d.T4 = Align(0); _d.T0 = Device.IsManaged ? 0 : Align(15 + _d.N); _d.T5 = Device.IsManaged ? 0 : Align(30 + 2 * _d.N);
                 Describe([("x", _d.T0, _d.N, false)], [[_d.N, 1], [_d.N, 1]], output: ("output", 1, _d.T5, _d.N, "[N, 1]"), declared: ["[N, 1]"], bound: [_d.N, _d.N]);
                 _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 1, 1, transA: false, transB: true, accumulate: false, managed: Managed);
-                _f1 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Map2<global::Kiln.Generated.LinearModelKernels.K0>, global::Kiln.Generated.LinearModelKernels.K0.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.LinearModelKernels.K0.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T4), global::Kiln.Kernels.In.Params(1).One], default, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Bound(1, _d.T5, _d.N));
+                _f1 = global::Kiln.Kernels.Fused.Map2<global::Kiln.Generated.LinearModelKernels.K0, global::Kiln.Kernels.Assign, global::Kiln.Kernels.Dense, global::Kiln.Kernels.One>(this, [global::Kiln.Kernels.In.Work(_d.T4), global::Kiln.Kernels.In.Params(1).One], default, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Bound(1, _d.T5, _d.N));
             }
 
             /// <summary>Runs the forward pass and writes the output (or returns it in a new array; the overload on arrays reads and writes the caller's arrays in place where it can, on the managed path, and Replay does again).</summary>
@@ -79,9 +79,9 @@ namespace Samples.LinearRegression
                 _d.T0 = Device.IsManaged ? 0 : Align(46 + 2 * _d.N); _d.T1 = Device.IsManaged ? 0 : Align(61 + 3 * _d.N);
                 Describe([("x", _d.T0, _d.N, false), ("y", _d.T1, _d.N, false)], [[_d.N, 1], [_d.N, 1], []], declared: ["[N, 1]", "[N, 1]"], loss: true, bound: [_d.N, _d.N]);
                 _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 1, 1, transA: false, transB: true, accumulate: false, managed: Managed);
-                _f1 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Total3<global::Kiln.Generated.LinearModelKernels.K1>, global::Kiln.Generated.LinearModelKernels.K1.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.LinearModelKernels.K1.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T5), global::Kiln.Kernels.In.Params(1).One, global::Kiln.Kernels.In.Bound(1, _d.T1)], default, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T9, 1));
-                _f2 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Map3<global::Kiln.Generated.LinearModelKernels.K2>, global::Kiln.Generated.LinearModelKernels.K2.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.LinearModelKernels.K2.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T5), global::Kiln.Kernels.In.Params(1).One, global::Kiln.Kernels.In.Bound(1, _d.T1)], default, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Work(_d.T14, _d.N));
-                _f3 = new(this, global::Kiln.Kernels.FlatLoopsGpu.Total1<global::Kiln.Generated.LinearModelKernels.K3>, global::Kiln.Generated.LinearModelKernels.K3.Cpu<global::Kiln.Kernels.Vec16>, global::Kiln.Generated.LinearModelKernels.K3.Cpu<global::Kiln.Kernels.Vec8>, [global::Kiln.Kernels.In.Work(_d.T14)], default, global::Kiln.Kernels.Launch.Total(_d.N, accumulate: true), global::Kiln.Kernels.Output.Gradients(1, 1));
+                _f1 = global::Kiln.Kernels.Fused.Total3<global::Kiln.Generated.LinearModelKernels.K1, global::Kiln.Kernels.Dense, global::Kiln.Kernels.One, global::Kiln.Kernels.Dense>(this, [global::Kiln.Kernels.In.Work(_d.T5), global::Kiln.Kernels.In.Params(1).One, global::Kiln.Kernels.In.Bound(1, _d.T1)], default, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T9, 1));
+                _f2 = global::Kiln.Kernels.Fused.Map3<global::Kiln.Generated.LinearModelKernels.K2, global::Kiln.Kernels.Assign, global::Kiln.Kernels.Dense, global::Kiln.Kernels.One, global::Kiln.Kernels.Dense>(this, [global::Kiln.Kernels.In.Work(_d.T5), global::Kiln.Kernels.In.Params(1).One, global::Kiln.Kernels.In.Bound(1, _d.T1)], default, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Work(_d.T14, _d.N));
+                _f3 = global::Kiln.Kernels.Fused.Total1<global::Kiln.Generated.LinearModelKernels.K3, global::Kiln.Kernels.Dense>(this, [global::Kiln.Kernels.In.Work(_d.T14)], default, global::Kiln.Kernels.Launch.Total(_d.N, accumulate: true), global::Kiln.Kernels.Output.Gradients(1, 1));
                 _l4 = new global::Kiln.Kernels.GemmOp(1, 1, _d.N, transA: true, transB: false, accumulate: true, managed: Managed);
             }
 
@@ -126,36 +126,28 @@ namespace Kiln.Generated
     /// </summary>
     file static class LinearModelKernels
     {
-        // K0: elementwise over [N, 1] (16 or 8 lanes)
         public struct K0 : IKernel2
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l0, float l1, KernelArgs d) => (l0 + l1);
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l0, S l1, KernelArgs d) where S : struct, IVector<S> => (l0 + l1);
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Map2<S, K0, Assign, Dense, One>(a, d, c, stop);
         }
 
-        // K1: sum over axes 0,1 of [N, 1] (16 or 8 lanes)
         public struct K1 : IKernel3
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l0, float l1, float l2, KernelArgs d) { float v3 = ((l0 + l1) - l2); return (v3 * v3); }
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l0, S l1, S l2, KernelArgs d) where S : struct, IVector<S> { var v3 = ((l0 + l1) - l2); return (v3 * v3); }
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Total3<S, K1, Dense, One, Dense>(a, d, c, stop);
         }
 
-        // K2: elementwise over [N, 1] (16 or 8 lanes)
         public struct K2 : IKernel3
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l0, float l1, float l2, KernelArgs d) { float v3 = ((l0 + l1) - l2); return (v3 + v3); }
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l0, S l1, S l2, KernelArgs d) where S : struct, IVector<S> { var v3 = ((l0 + l1) - l2); return (v3 + v3); }
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static void Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Map3<S, K2, Assign, Dense, One, Dense>(a, d, c, stop);
         }
 
-        // K3: sum over axes 0 of [N, 1], added into a parameter's gradient (16 or 8 lanes)
         public struct K3 : IKernel1
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public float Apply(float l0, KernelArgs d) => l0;
             [MethodImpl(MethodImplOptions.AggressiveInlining)] public S Apply<S>(S l0, KernelArgs d) where S : struct, IVector<S> => l0;
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)] public static double Cpu<S>(KernelArrays a, KernelArgs d, int c, int stop) where S : struct, IVector<S> => FlatLoops.Total1<S, K3, Dense>(a, d, c, stop);
         }
     }
 }
