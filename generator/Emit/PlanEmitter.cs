@@ -271,6 +271,11 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
         return $"Describe([{inputs}], [{shapes}]{more});";
     }
 
+    /// <summary>A library step as its comment shows it: an input or parameter it reads by its name (x, linear2.weight),
+    /// any other value by its id.</summary>
+    private static string Step(Node n) =>
+        $"t{n.Id} = {n.Op.Name}({string.Join(", ", n.Inputs.Select(i => i.Op == Leaves.Input || i.Op == Leaves.Param ? i.Attrs.Name : "t" + i.Id))}{n.Attrs.Describe()}) {n.Shape}";
+
     /// <summary>The qualified name of the model's kernels class, as the plan calls it.</summary>
     private string Kernels => library.Qualified;
 
@@ -475,7 +480,7 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
         {
             if (!k.Forward && !inBackward) { w.Line("if (!backward) return;"); inBackward = true; }
             // each step's call, with what it computes in a comment at its end
-            string what = $" // S{k.Index}: {(k.Kind == KernelKind.Library ? k.Root + (k.GradPath is { } path ? $", added into grad of '{path}'" : "") : $"{Describe(k)}, kernel {Entries[k].Name}")}";
+            string what = $" // S{k.Index}: {(k.Kind == KernelKind.Library ? Step(k.Root) + (k.GradPath is { } path ? $", added into grad of '{path}'" : "") : $"{Describe(k)}, kernel {Entries[k].Name}")}";
             if (k.Kind != KernelKind.Library) { w.Line($"_f{k.Index}.Run();{what}"); continue; }
             // one call for both paths: the runtime kernel picks the plan's arrays or views
             var call = new SourceWriter();

@@ -71,11 +71,11 @@ namespace Samples.Diabetes
 
             protected override void RunKernels(bool backward)
             {
-                _l0.Run(this, Slot(0), _d.T0, Params, 0, Arena, _d.T4); // S0: t4 = MatMul(t0, t1; transB) [N, 6]
+                _l0.Run(this, Slot(0), _d.T0, Params, 0, Arena, _d.T4); // S0: t4 = MatMul(x, linear1.weight; transB) [N, 6]
                 _f1.Run(); // S1: elementwise over [N, 6], writes t6 (8 lanes), kernel K0
-                _l2.Run(this, Arena, _d.T6, Params, 54, Arena, _d.T10); // S2: t10 = MatMul(t6, t7; transB) [N, 4]
+                _l2.Run(this, Arena, _d.T6, Params, 54, Arena, _d.T10); // S2: t10 = MatMul(t6, linear2.weight; transB) [N, 4]
                 _f3.Run(); // S3: elementwise over [N, 4], writes t12 (8 lanes), kernel K0
-                _l4.Run(this, Arena, _d.T12, Params, 82, Arena, _d.T16); // S4: t16 = MatMul(t12, t13; transB) [N, 1]
+                _l4.Run(this, Arena, _d.T12, Params, 82, Arena, _d.T16); // S4: t16 = MatMul(t12, linear3.weight; transB) [N, 1]
                 _f5.Run(); // S5: elementwise over [N, 1], writes t18 (16 or 8 lanes), kernel K0
             }
         }
@@ -131,20 +131,20 @@ namespace Samples.Diabetes
 
             protected override void RunKernels(bool backward)
             {
-                _l0.Run(this, Slot(0), _d.T0, Params, 0, Arena, _d.T5); // S0: t5 = MatMul(t0, t2; transB) [N, 6]
+                _l0.Run(this, Slot(0), _d.T0, Params, 0, Arena, _d.T5); // S0: t5 = MatMul(x, linear1.weight; transB) [N, 6]
                 _f1.Run(); // S1: elementwise over [N, 6], writes t7 (8 lanes), kernel K0
-                _l2.Run(this, Arena, _d.T7, Params, 54, Arena, _d.T11); // S2: t11 = MatMul(t7, t8; transB) [N, 4]
+                _l2.Run(this, Arena, _d.T7, Params, 54, Arena, _d.T11); // S2: t11 = MatMul(t7, linear2.weight; transB) [N, 4]
                 _f3.Run(); // S3: elementwise over [N, 4], writes t13 (8 lanes), kernel K0
-                _l4.Run(this, Arena, _d.T13, Params, 82, Arena, _d.T17); // S4: t17 = MatMul(t13, t14; transB) [N, 1]
+                _l4.Run(this, Arena, _d.T13, Params, 82, Arena, _d.T17); // S4: t17 = MatMul(t13, linear3.weight; transB) [N, 1]
                 _f5.Run(); // S5: sum over axes 0,1 of [N, 1], writes t25 (16 or 8 lanes), kernel K1
                 if (!backward) return;
                 _f6.Run(); // S6: elementwise over [N, 1], writes t37 (16 or 8 lanes), kernel K2
-                _l7.Run(this, Arena, _d.T37, Params, 82, Arena, _d.T40); // S7: t40 = MatMul(t37, t14) [N, 4]
+                _l7.Run(this, Arena, _d.T37, Params, 82, Arena, _d.T40); // S7: t40 = MatMul(t37, linear3.weight) [N, 4]
                 _f8.Run(); // S8: elementwise over [N, 4], writes t44 (16 or 8 lanes), kernel K3
-                _l9.Run(this, Arena, _d.T44, Params, 54, Arena, _d.T47); // S9: t47 = MatMul(t44, t8) [N, 6]
+                _l9.Run(this, Arena, _d.T44, Params, 54, Arena, _d.T47); // S9: t47 = MatMul(t44, linear2.weight) [N, 6]
                 _f10.Run(); // S10: elementwise over [N, 6], writes t51 (16 or 8 lanes), kernel K3
                 _f11.Run(); // S11: sum over axes 0 of [N, 6], added into grad of 'linear1.bias' (scalar loop), kernel K4
-                _l12.Run(this, Arena, _d.T51, Slot(0), _d.T0, Grads, 0); // S12: t55 = MatMul(t51, t0; transA) [6, 8], added into grad of 'linear1.weight'
+                _l12.Run(this, Arena, _d.T51, Slot(0), _d.T0, Grads, 0); // S12: t55 = MatMul(t51, x; transA) [6, 8], added into grad of 'linear1.weight'
                 _f13.Run(); // S13: sum over axes 0 of [N, 4], added into grad of 'linear2.bias' (scalar loop), kernel K5
                 _l14.Run(this, Arena, _d.T44, Arena, _d.T7, Grads, 54); // S14: t48 = MatMul(t44, t7; transA) [4, 6], added into grad of 'linear2.weight'
                 _f15.Run(); // S15: sum over axes 0 of [N, 1], added into grad of 'linear3.bias' (16 or 8 lanes), kernel K6

@@ -94,12 +94,12 @@ namespace Demo
 
             protected override void RunKernels(bool backward)
             {
-                _l0.Run(this, Slot(0), _d.T0, Params, 0, Arena, _d.T5); // S0: t5 = MatMul(t0, t4) [N, 4]
+                _l0.Run(this, Slot(0), _d.T0, Params, 0, Arena, _d.T5); // S0: t5 = MatMul(x, w) [N, 4]
                 _f1.Run(); // S1: elementwise over [N, 4], writes t7 (16 or 8 lanes), kernel K0
-                _l2.Run(this, Arena, _d.T7, Params, 0, Arena, _d.T8); // S2: t8 = MatMul(t7, t4) [N, 4]
+                _l2.Run(this, Arena, _d.T7, Params, 0, Arena, _d.T8); // S2: t8 = MatMul(t7, w) [N, 4]
                 _l3.Run(this, Arena, _d.T11, this.Draw()); // S3: t11 = Random(; args=2,0.10000000149011612,0) [N, 4]
                 _f4.Run(); // S4: elementwise over [N, 4], writes t12 (16 or 8 lanes), kernel K1
-                _l5.Run(this, Arena, _d.T12, Params, 16, Arena, _d.T13); // S5: t13 = MatMul(t12, t2; transB) [N, 3]
+                _l5.Run(this, Arena, _d.T12, Params, 16, Arena, _d.T13); // S5: t13 = MatMul(t12, head; transB) [N, 3]
                 _f6.Run(); // S6: elementwise over [3], writes t15 (scalar loop), kernel K2
                 _l7.Run(this, Arena, _d.T15, Arena, _d.T16); // S7: t16 = CumSum(t15) [3]
                 _f8.Run(); // S8: elementwise over [N, 3], writes t20 (8 lanes), kernel K3
@@ -199,21 +199,21 @@ namespace Demo
             {
                 _l0.Run(this, Arena, _d.T2, this.Draw()); // S0: t2 = Random(; args=1,0,0) [N, 4]
                 _f1.Run(); // S1: elementwise over [N, 4], writes t5 (16 or 8 lanes), kernel K5
-                _l2.Run(this, Arena, _d.T5, Params, 0, Arena, _d.T9); // S2: t9 = MatMul(t5, t8) [N, 4]
+                _l2.Run(this, Arena, _d.T5, Params, 0, Arena, _d.T9); // S2: t9 = MatMul(t5, w) [N, 4]
                 _f3.Run(); // S3: elementwise over [N, 4], writes t10 (16 or 8 lanes), kernel K6
                 _f4.Run(); // S4: elementwise over [N, 4], writes t11 (16 or 8 lanes), kernel K7
-                _l5.Run(this, Arena, _d.T11, Params, 0, Arena, _d.T12); // S5: t12 = MatMul(t11, t8) [N, 4]
+                _l5.Run(this, Arena, _d.T11, Params, 0, Arena, _d.T12); // S5: t12 = MatMul(t11, w) [N, 4]
                 _f6.Run(); // S6: elementwise over [N, 4], writes t13 (16 or 8 lanes), kernel K6
                 _l7.Run(this, Arena, _d.T15, this.Draw()); // S7: t15 = Random(; args=2,0.10000000149011612,1) [N, 4]
                 _f8.Run(); // S8: elementwise over [N, 4], writes t16 (16 or 8 lanes), kernel K8
-                _l9.Run(this, Arena, _d.T16, Params, 16, Arena, _d.T17); // S9: t17 = MatMul(t16, t6; transB) [N, 3]
+                _l9.Run(this, Arena, _d.T16, Params, 16, Arena, _d.T17); // S9: t17 = MatMul(t16, head; transB) [N, 3]
                 _f10.Run(); // S10: elementwise over [3], writes t19 (scalar loop), kernel K2
                 _l11.Run(this, Arena, _d.T19, Arena, _d.T20); // S11: t20 = CumSum(t19) [3]
                 _f12.Run(); // S12: elementwise over [N, 3], writes t24 (8 lanes), kernel K3
                 _l13.Run(this, Arena, _d.T24, Arena, _d.T24, Arena, _d.T25); // S13: t25 = Softmax(t24; dim=1) [N, 3]
-                _l14.Run(this, Arena, _d.T24, Ints, _d.T1, Arena, _d.T25, Arena, _d.T42); // S14: t42 = PickLogSoftmax(t24, t1, t25) [N]
+                _l14.Run(this, Arena, _d.T24, Ints, _d.T1, Arena, _d.T25, Arena, _d.T42); // S14: t42 = PickLogSoftmax(t24, t, t25) [N]
                 _f15.Run(); // S15: sum over axes 0 of [N], writes t45 (16 or 8 lanes), kernel K9
-                _l16.Run(this, Arena, 0, Ints, _d.T1, Arena, _d.T43); // S16: t43 = Pick(t18, t1) [N]
+                _l16.Run(this, Arena, 0, Ints, _d.T1, Arena, _d.T43); // S16: t43 = Pick(t18, t) [N]
                 _f17.Run(); // S17: sum over axes 0 of [N], writes t47 (16 or 8 lanes), kernel K10
                 _f18.Run(); // S18: sum over axes 0,1 of [N, 3], writes t40 (16 or 8 lanes), kernel K11
                 _f19.Run(); // S19: elementwise over [4], writes t53 (scalar loop), kernel K2
@@ -226,12 +226,12 @@ namespace Demo
                 if (!backward) return;
                 _f26.Run(); // S26: elementwise over [], writes t67 (one element), kernel K17
                 _f27.Run(); // S27: elementwise over [N], writes t72 (16 or 8 lanes), kernel K9
-                _l28.Run(this, Arena, _d.T25, Arena, _d.T72, Ints, _d.T1, Arena, _d.T73); // S28: t73 = PickedSoftmaxGrad(t25, t72, t1) [N, 3]
-                _l29.Run(this, Arena, _d.T73, Params, 16, Arena, _d.T76); // S29: t76 = MatMul(t73, t6) [N, 4]
+                _l28.Run(this, Arena, _d.T25, Arena, _d.T72, Ints, _d.T1, Arena, _d.T73); // S28: t73 = PickedSoftmaxGrad(t25, t72, t) [N, 3]
+                _l29.Run(this, Arena, _d.T73, Params, 16, Arena, _d.T76); // S29: t76 = MatMul(t73, head) [N, 4]
                 _f30.Run(); // S30: elementwise over [N, 4], writes t82 (16 or 8 lanes), kernel K18
-                _l31.Run(this, Arena, _d.T82, Params, 0, Arena, _d.T83); // S31: t83 = MatMul(t82, t8; transB) [N, 4]
+                _l31.Run(this, Arena, _d.T82, Params, 0, Arena, _d.T83); // S31: t83 = MatMul(t82, w; transB) [N, 4]
                 _f32.Run(); // S32: elementwise over [N, 4], writes t89 (16 or 8 lanes), kernel K19
-                _l33.Run(this, Arena, _d.T89, Params, 0, Arena, _d.T90); // S33: t90 = MatMul(t89, t8; transB) [N, 4]
+                _l33.Run(this, Arena, _d.T89, Params, 0, Arena, _d.T90); // S33: t90 = MatMul(t89, w; transB) [N, 4]
                 _f34.Run(); // S34: elementwise over [N, 4], writes t92 (16 or 8 lanes), kernel K20
                 _l35.Run(this, Arena, _d.T73, Arena, _d.T16, Grads, 16); // S35: t77 = MatMul(t73, t16; transA) [3, 4], added into grad of 'head'
                 _l36.Run(this, Arena, _d.T11, Arena, _d.T82, Arena, _d.T84); // S36: t84 = MatMul(t11, t82; transA) [4, 4]

@@ -60,7 +60,7 @@ namespace Samples.LinearRegression
 
             protected override void RunKernels(bool backward)
             {
-                _l0.Run(this, Slot(0), _d.T0, Params, 0, Arena, _d.T4); // S0: t4 = MatMul(t0, t1; transB) [N, 1]
+                _l0.Run(this, Slot(0), _d.T0, Params, 0, Arena, _d.T4); // S0: t4 = MatMul(x, linear.weight; transB) [N, 1]
                 _f1.Run(); // S1: elementwise over [N, 1], writes t5 (16 or 8 lanes), kernel K0
             }
         }
@@ -98,12 +98,12 @@ namespace Samples.LinearRegression
 
             protected override void RunKernels(bool backward)
             {
-                _l0.Run(this, Slot(0), _d.T0, Params, 0, Arena, _d.T5); // S0: t5 = MatMul(t0, t2; transB) [N, 1]
+                _l0.Run(this, Slot(0), _d.T0, Params, 0, Arena, _d.T5); // S0: t5 = MatMul(x, linear.weight; transB) [N, 1]
                 _f1.Run(); // S1: sum over axes 0,1 of [N, 1], writes t9 (16 or 8 lanes), kernel K1
                 if (!backward) return;
                 _f2.Run(); // S2: elementwise over [N, 1], writes t14 (16 or 8 lanes), kernel K2
                 _f3.Run(); // S3: sum over axes 0 of [N, 1], added into grad of 'linear.bias' (16 or 8 lanes), kernel K3
-                _l4.Run(this, Arena, _d.T14, Slot(0), _d.T0, Grads, 0); // S4: t19 = MatMul(t14, t0; transA) [1, 1], added into grad of 'linear.weight'
+                _l4.Run(this, Arena, _d.T14, Slot(0), _d.T0, Grads, 0); // S4: t19 = MatMul(t14, x; transA) [1, 1], added into grad of 'linear.weight'
             }
         }
 
