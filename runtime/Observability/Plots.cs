@@ -85,8 +85,8 @@ public static class Plots
             var counts = new double[bins];
             foreach (var v in values)
                 if (double.IsFinite(v)) counts[Math.Clamp((int)((v - lo) / step), 0, bins - 1)]++;
-            var centers = Enumerable.Range(0, bins).Select(i => lo + (i + 0.5) * step).ToArray();
-            var line = plot.Add.Scatter(centers, counts);
+            var (xs, ys) = Outline(lo, step, counts);
+            var line = plot.Add.Scatter(xs, ys);
             line.LegendText = name;
             line.ConnectStyle = ScottPlot.ConnectStyle.StepHorizontal;
             line.MarkerSize = 0;
@@ -96,6 +96,19 @@ public static class Plots
         plot.Axes.AutoScale();
         plot.Axes.SetLimitsY(0, Math.Max(1, most) * 1.05);
         return plot;
+    }
+
+    /// <summary>A histogram's outline as matplotlib's step histogram draws it: up from 0 at the first edge, each count
+    /// across its bin [lo + i·step, lo + (i + 1)·step], down to 0 at the last edge (points joined by horizontal steps).</summary>
+    internal static (double[] X, double[] Y) Outline(double lo, double step, double[] counts)
+    {
+        int bins = counts.Length;
+        var x = new double[bins + 3];
+        var y = new double[bins + 3];
+        x[0] = lo;
+        for (int i = 0; i <= bins; i++) (x[i + 1], y[i + 1]) = (lo + i * step, counts[Math.Min(i, bins - 1)]);
+        x[bins + 2] = lo + bins * step;
+        return (x, y);
     }
 
     private static readonly string[] Formats = [".png", ".jpg", ".jpeg", ".bmp", ".webp", ".svg"];

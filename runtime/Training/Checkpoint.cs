@@ -118,6 +118,16 @@ public static class Checkpoint
     }
 
     /// <summary>Deletes this file's temporaries that a killed save left (a live save's temporary is younger than an hour).</summary>
+    /// <summary>A JSON array of integers that fit <typeparamref name="T"/>, or null where it is anything else.</summary>
+    private static T[]? Integers<T>(JsonNode? node)
+    {
+        if (node is not JsonArray array) return null;
+        var values = new T[array.Count];
+        for (int i = 0; i < values.Length; i++)
+            if (array[i] is JsonValue v && v.TryGetValue<T>(out var x)) values[i] = x; else return null;
+        return values;
+    }
+
     private static void RemoveStaleTemporaries(string directory, string name)
     {
         foreach (var stale in Directory.EnumerateFiles(directory, $".{name}.*.tmp"))
@@ -160,11 +170,14 @@ public static class Checkpoint
             }
             try
             {
-                var entry = node!.AsObject();
-                string dtype = entry["dtype"]!.GetValue<string>();
+                // each part named when it is missing or of the wrong kind (a damaged key, '__#etadata__', is such an entry)
+                InvalidDataException Malformed(string what) =>
+                    new($"{path}: header entry '{name}' {what} (a tensor's entry is {{\"dtype\", \"shape\", \"data_offsets\"}}; is the file damaged?).");
+                if (node is not JsonObject entry) throw Malformed("is not a JSON object");
+                string dtype = entry["dtype"] is JsonValue dv && dv.TryGetValue<string>(out var text) ? text : throw Malformed("has no string 'dtype'");
                 if (dtype != "F32") throw new InvalidDataException($"{path}: tensor '{name}' has dtype {dtype}; only F32 is supported.");
-                var shape = entry["shape"]!.AsArray().Select(d => d!.GetValue<int>()).ToArray();
-                var offsets = entry["data_offsets"]!.AsArray().Select(d => d!.GetValue<long>()).ToArray();
+                var shape = Integers<int>(entry["shape"]) ?? throw Malformed("has no 'shape' array of integers");
+                var offsets = Integers<long>(entry["data_offsets"]) ?? throw Malformed("has no 'data_offsets' array of integers");
                 if (shape.Any(d => d < 0)) throw new InvalidDataException($"{path}: tensor '{name}' has a negative dimension in shape [{string.Join(", ", shape)}].");
                 long count = shape.Aggregate(1L, (a, b) => Math.Min(a * b, 1L + int.MaxValue)); // capped: no file we read holds more
                 if (offsets.Length != 2 || offsets[0] < 0 || offsets[1] < offsets[0] || offsets[1] > dataLength)

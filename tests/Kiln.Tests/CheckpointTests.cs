@@ -209,6 +209,13 @@ public class CheckpointTests() : TempFolder("kiln-ckpt-")
     [InlineData("""{"w":{"dtype":"F32","shape":[2147483647,2147483647,2147483647],"data_offsets":[0,16]}}""", 16, "needs")]
     [InlineData("""{"w":{"dtype":"F32","shape":[3],"data_offsets":[0,12]},"__metadata__":{"kiln.optimizer":"{not json"}}""", 12, "optimizer state in the metadata is malformed")]
     [InlineData("""{"w":{"dtype":"F32","shape":[3],"data_offsets":[0,12]},"__metadata__":{"kiln.optimizer":"{\"type\":\"Sgd\",\"buffers\":0,\"groups\":[{\"params\":[\"w\"],\"options\":null,\"step\":0,\"scalars\":{}}]}"}}""", 12, "no options")]
+    // an entry missing a part, or with a part of the wrong kind, names it (a damaged '__metadata__' key once surfaced
+    // "Object reference not set to an instance of an object")
+    [InlineData("""{"__#etadata__":{"format":"pt"},"w":{"dtype":"F32","shape":[3],"data_offsets":[0,12]}}""", 12, "'__#etadata__' has no string 'dtype'")]
+    [InlineData("""{"w":7}""", 0, "'w' is not a JSON object")]
+    [InlineData("""{"w":{"dtype":"F32","shape":"3","data_offsets":[0,12]}}""", 12, "'w' has no 'shape' array of integers")]
+    [InlineData("""{"w":{"dtype":"F32","shape":[1.5],"data_offsets":[0,12]}}""", 12, "'w' has no 'shape' array of integers")]
+    [InlineData("""{"w":{"dtype":"F32","shape":[3]}}""", 12, "'w' has no 'data_offsets' array of integers")]
     public void Hostile_headers_are_rejected_with_the_reason(string header, int dataBytes, string reason)
     {
         using var d = Device.ManagedCpu();
@@ -217,5 +224,6 @@ public class CheckpointTests() : TempFolder("kiln-ckpt-")
         var error = Record.Exception(() => Checkpoint.Load(path, m.Parameters, new Sgd(m.Parameters, 0.1f)));
         Assert.IsType<InvalidDataException>(error);
         Assert.Contains(reason, error.Message);
+        Assert.DoesNotContain("Object reference", error.Message);
     }
 }

@@ -188,6 +188,13 @@ public class ObservabilityTests
             var limits = Plots.HistogramPlot(new Dictionary<string, IReadOnlyList<double>> { ["x"] = [1, 2, 2, 3, 3, 3] }, bins: 3).Axes.GetLimits();
             Assert.Equal(0, limits.Bottom);
             Assert.InRange(limits.Top, 3, 3.5);
+            // each bin drawn across its edges, the data's range on the axis (they were drawn from centre to centre, the
+            // last bin a bare vertical line): [0, 1) holds 2, [1, 2] holds 4
+            var (x, y) = Plots.Outline(0, 1, [2, 4]);
+            Assert.Equal([0.0, 0, 1, 2, 2], x);
+            Assert.Equal([0.0, 2, 4, 4, 0], y);
+            var edges = Plots.HistogramPlot(new Dictionary<string, IReadOnlyList<double>> { ["a"] = [0, 0, 1, 1, 1, 2] }, bins: 2).Axes.GetLimits();
+            Assert.True(edges.Left <= 0 && edges.Right >= 2, $"x axis {edges.Left}..{edges.Right} should cover the data's 0..2");
             Assert.Throws<ArgumentException>(() => Plots.Histograms(Path.Combine(dir, "nan.png"), new Dictionary<string, IReadOnlyList<double>> { ["x"] = [double.NaN] }));
             Assert.Throws<ArgumentOutOfRangeException>(() => Plots.Histograms(Path.Combine(dir, "zero.png"), new Dictionary<string, IReadOnlyList<double>> { ["x"] = [1, 2] }, bins: 0));
             Plots.Scatter(Path.Combine(dir, "points.jpg"), [1, 2, double.NaN], [1, 4, 9]);
