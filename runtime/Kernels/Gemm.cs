@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using System.Threading;
 using ILGPU;
 using ILGPU.Runtime;
 
@@ -45,7 +46,9 @@ public sealed class GemmOp
 
     private readonly int _m, _n, _k;
     private readonly bool _transA, _transB, _accumulate;
-    private readonly Action<long, long> _tasks, _pack;
+    private readonly Action<long, long> _tasks, _pack, _taken;
+    /// <summary>Blocks of this run, and the next one not yet taken (<see cref="Taken"/>).</summary>
+    private int _blocks, _next;
     private float[] _packed = [];
     /// <summary>Where the panels start in <see cref="_packed"/>: the first 64-byte boundary, so no vector load of a panel
     /// straddles two cache lines (the array is pinned, so the boundary stays put).</summary>
@@ -77,6 +80,7 @@ public sealed class GemmOp
     {
         (_m, _n, _k, _transA, _transB, _accumulate) = (m, n, k, transA, transB, accumulate);
         _tasks = Tasks;
+        _taken = Taken;
         _pack = Pack;
         if (managed && !(_m == 0 || _n <= 1 || _k <= 1 || _m == 1))
         {
@@ -160,8 +164,25 @@ public sealed class GemmOp
             rowBlocks = (_m + _mc - 1) / _mc;
             if (rowBlocks < cores) _nc = Math.Min(_nc, RoundUp((_n + cores - 1) / cores, _nr));
         }
+        else
+        {
+            // blocks of even size: 256 rows were 126 + 126 + 4 (a last block of partial tiles), 784 columns 512 + 272
+            _mc = RoundUp((_m + rowBlocks - 1) / rowBlocks, _mr);
+            rowBlocks = (_m + _mc - 1) / _mc;
+            int colBlocks = (_n + _nc - 1) / _nc;
+            _nc = RoundUp((_n + colBlocks - 1) / colBlocks, _nr);
+        }
         _colBlocks = (_n + _nc - 1) / _nc;
-        CpuWorkers.For((long)rowBlocks * _colBlocks, parallel ? 1 : long.MaxValue, _tasks);
+        _blocks = rowBlocks * _colBlocks;
+        if (parallel && _blocks > cores)
+        {
+            // more blocks than cores: each core takes the next block when it finishes one (the workers' even split of the
+            // block list gave one core 81 % of the work of 256 × 256 · 256 × 784, the MLP's weight gradient, and 55 % at
+            // 1024³); which core computes a block does not change its values
+            _next = 0;
+            CpuWorkers.For(cores, 1, _taken);
+        }
+        else CpuWorkers.For(_blocks, parallel ? 1 : long.MaxValue, _tasks);
         _a = _b = _c = [];
     }
 
@@ -438,6 +459,12 @@ public sealed class GemmOp
         Avx.Permute2x128(b1, b5, 0x31).StoreUnsafe(ref dst, (nuint)(5 * ldd));
         Avx.Permute2x128(b2, b6, 0x31).StoreUnsafe(ref dst, (nuint)(6 * ldd));
         Avx.Permute2x128(b3, b7, 0x31).StoreUnsafe(ref dst, (nuint)(7 * ldd));
+    }
+
+    /// <summary>One core's share of the blocks when there are more than cores: the next block not yet taken, until none is left.</summary>
+    private void Taken(long start, long end)
+    {
+        for (int t; (t = Interlocked.Increment(ref _next) - 1) < _blocks;) Tasks(t, t + 1);
     }
 
     /// <summary>Runs blocks [start, end) of the row-block × column-block grid.</summary>

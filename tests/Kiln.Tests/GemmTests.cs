@@ -18,7 +18,9 @@ public class GemmTests
         foreach (var (m, n, k) in new[] { (1, 1, 1), (7, 19, 5), (16, 16, 500), (500, 1, 16), (9, 33, 3), (4, 16, 1), (13, 8, 21),
                      (1, 40, 7), (37, 70, 300), (300, 550, 9), (10, 600, 260), (46, 1, 7), (500, 19, 1), (37, 40, 1), (9, 1024, 3), (11, 64, 20),
                      (500, 16, 16), (5, 16, 9), (20, 48, 5), (1, 16, 500), (1, 37, 50), (1, 24, 16), (16, 1, 24), (9, 24, 7),
-                     (40, 2048, 37), (200, 128, 50), (256, 256, 784) })
+                     (40, 2048, 37), (200, 128, 50), (256, 256, 784),
+                     // more blocks than cores, taken as each core finishes one: the MLP's weight gradient, rows in three blocks
+                     (256, 784, 256), (1000, 40, 9) })
             foreach (bool ta in new[] { false, true })
                 foreach (bool tb in new[] { false, true })
                     data.Add(m, n, k, ta, tb, (m + n + k + (ta ? 1 : 0)) % 2 == 0);
