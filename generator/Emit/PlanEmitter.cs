@@ -261,6 +261,9 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
         if (g.Inputs.Any(i => i.Shape.Dims.Any(d => !d.IsConstant)))
             more += $", declared: [{string.Join(", ", g.Inputs.Select(i => $"\"{i.Shape}\""))}]";
         if (m.IsLoss) more += ", loss: true";
+        // the defaults Call takes for the inputs left out
+        if (TrailingDefaults() is var defaults && defaults.Any(d => d is not null))
+            more += $", defaults: [{string.Join(", ", defaults.Select(d => d is { } v ? OpDef.Float(v) : "null"))}]";
         // the bound slots' lengths (the inputs in order, then a forward plan's output; -1: in the arena)
         if (Bound.Count > 0)
         {
@@ -275,6 +278,17 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
     /// any other value by its id.</summary>
     private static string Step(Node n) =>
         $"t{n.Id} = {n.Op.Name}({string.Join(", ", n.Inputs.Select(i => i.Op == Leaves.Input || i.Op == Leaves.Param ? i.Attrs.Name : "t" + i.Id))}{n.Attrs.Describe()}) {n.Shape}";
+
+    /// <summary>Per input, the default its method declares where it is one of a trailing run of float inputs with defaults
+    /// (as C# allows them), else null.</summary>
+    private List<double?> TrailingDefaults()
+    {
+        var defaults = m.Graph.Inputs.Select(i => IsScalar(i) ? m.Graph.Method.Inputs.FirstOrDefault(s => s.Name == i.Attrs.Name)?.Default : null).ToList();
+        int first = defaults.Count;
+        while (first > 0 && defaults[first - 1] is not null) first--;
+        for (int k = 0; k < first; k++) defaults[k] = null;
+        return defaults;
+    }
 
     /// <summary>The qualified name of the model's kernels class, as the plan calls it.</summary>
     private string Kernels => library.Qualified;
@@ -355,11 +369,9 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
                 : $"{Self}Put({(Bound.TryGetValue(i, out int slot) ? slot : -1)}, {name}, {SelfOff(i)});");
         }
         // where nothing follows the inputs (not the span overloads), a trailing run of float inputs keeps the defaults the method declares
-        var defaults = g.Inputs.Select(i => m.Graph.Method.Inputs.FirstOrDefault(s => s.Name == i.Attrs.Name)?.Default).ToList();
-        int firstDefault = defaults.Count;
-        while (firstDefault > 0 && defaults[firstDefault - 1] is not null) firstDefault--;
+        var defaults = TrailingDefaults();
         var withDefaults = string.Join(", ", g.Inputs.Select((i, k) => IsScalar(i)
-            ? $"float {Identifier.Escape(i.Attrs.Name)}{(k >= firstDefault ? " = " + OpDef.Float(defaults[k]!.Value) : "")}"
+            ? $"float {Identifier.Escape(i.Attrs.Name)}{(defaults[k] is { } d ? " = " + OpDef.Float(d) : "")}"
             : $"{ReadOnlySpan}<{(i.Attrs.IsInt ? "int" : "float")}> {Identifier.Escape(i.Attrs.Name)}"));
         // the output's parameter name, unless an input already has it
         string output = Fresh("output", g.Inputs);

@@ -160,15 +160,19 @@ public abstract class Plan : IDisposable
     protected void Describe((string Name, long Offset, long Count, bool IsInt)[] inputs, int[][] shapes,
         (string Name, int Slot, long Offset, long Count, string Shape)? output = null,
         (string Name, long Offset, long Count)[]? outputs = null, (long Offset, long Read, long Written, long Count)[]? buffers = null,
-        (string Name, long Offset, long Count)[]? inputGrads = null, string[]? declared = null, bool loss = false, long[]? bound = null)
+        (string Name, long Offset, long Count)[]? inputGrads = null, string[]? declared = null, bool loss = false, long[]? bound = null,
+        float?[]? defaults = null)
     {
-        (_inputSlots, _shapes, _declared, _loss) = (inputs, shapes, declared, loss);
+        (_inputSlots, _shapes, _declared, _loss, _defaults) = (inputs, shapes, declared, loss, defaults);
         (_outputSlots, _bufferSlots, _inputGradSlots) = (outputs ?? [], buffers ?? [], inputGrads ?? []);
         if (output is { } single) _output = single;
         if (bound is not null) BindSlots(bound);
     }
 
     private Dictionary<string, object>? _staging;
+    /// <summary>The defaults the method declares for its trailing float inputs (null: none), which <see cref="Call"/> takes
+    /// where they are left out, as the generated entry points do.</summary>
+    private float?[]? _defaults;
 
     private int SlotIndex(string name)
     {
@@ -251,6 +255,9 @@ public abstract class Plan : IDisposable
         var slots = InputSlots;
         var shapes = Shapes;
         if (shapes.Length != slots.Count + 1) throw new NotSupportedException($"{GetType().Name} does not describe its shapes (a plan generated before Call existed): rebuild the model's project.");
+        // trailing inputs left out take the method's defaults (model(x) for forward(self, x, t=1.0))
+        if (inputs.Length < slots.Count && _defaults is { } defaults && defaults.Length == slots.Count && defaults[inputs.Length] is not null)
+            inputs = [.. inputs, .. Array.ConvertAll(defaults[inputs.Length..], d => (object)d!.Value)];
         if (inputs.Length != slots.Count)
             throw new ArgumentException($"The plan takes {slots.Count} inputs ({string.Join(", ", Array.ConvertAll([.. slots], s => s.Name))}) but was given {inputs.Length}.", nameof(inputs));
         var arrays = new Array[inputs.Length];
@@ -264,6 +271,8 @@ public abstract class Plan : IDisposable
                 Tensor t when !isInt => ((Array)t.ToArray(), t.Shape.ToArray()),
                 IntTensor k when isInt => (k.ToArray(), k.Shape.ToArray()),
                 float f when !isInt && expected.Length == 0 => (new[] { f }, []),
+                // a number of another type for a float, as PyTorch takes model(x, 2)
+                double or int or long or short or byte or decimal when !isInt && expected.Length == 0 => (new[] { Convert.ToSingle(inputs[i], System.Globalization.CultureInfo.InvariantCulture) }, []),
                 var other => throw new ArgumentException(
                     $"Input '{name}' must be {(isInt ? "an IntTensor of class indices" : expected.Length == 0 ? "a float or a 0-d Tensor" : "a Tensor")}, not {other?.GetType().Name ?? "null"}.", name),
             };

@@ -243,13 +243,15 @@ public sealed class ModelState : IDisposable
 
     /// <summary>
     /// The names of a submodule's parameters (<c>Under("g")</c>: "g.map1.weight", …), for an optimizer over that part of
-    /// the model, as <c>optim.Adam(model.G.parameters())</c>.
+    /// the model, as <c>optim.Adam(model.G.parameters())</c>. A parameter's own name gives that parameter (<c>Under("emb")</c>
+    /// for a <c>[Param]</c> embedding table, as <c>model.emb.parameters()</c> of an nn.Embedding).
     /// </summary>
     public IReadOnlyList<string> Under(string submodule)
     {
-        var names = Layout.Where(p => p.Name.StartsWith(submodule + ".", StringComparison.Ordinal)).Select(p => p.Name).ToList();
+        ArgumentNullException.ThrowIfNull(submodule);
+        var names = Layout.Where(p => p.Name == submodule || p.Name.StartsWith(submodule + ".", StringComparison.Ordinal)).Select(p => p.Name).ToList();
         if (names.Count == 0)
-            throw new KeyNotFoundException($"The model has no submodule '{submodule}' with parameters. Parameters: {string.Join(", ", _byName.Keys)}.");
+            throw new KeyNotFoundException($"The model has no submodule or parameter '{submodule}'. Parameters: {string.Join(", ", _byName.Keys)}.");
         return names;
     }
 

@@ -57,6 +57,38 @@ public class ScalarInputTests
         Assert.NotEqual(plan.Run(x, 3f), plan.Run(x));
     }
 
+    /// <summary>
+    /// Call, as model(x): an input left out takes the method's default (it was "takes 2 inputs but was given 1"), and
+    /// a number of another type is taken as the float (model(x, 2) in PyTorch; it was "must be a float, not Int32").
+    /// Expected values from the softmax's definition, in float64.
+    /// </summary>
+    [Fact]
+    public void Call_takes_the_declared_default_and_any_number_for_a_float()
+    {
+        using var device = Device.ManagedCpu();
+        var m = new Scalars(device, seed: 2);
+        var plan = m.CompileTempered();   // Tempered(x, float w = 1f) => Softmax(x * a / w, 1)
+        var x = new[] { 1f, 2f, 3f, -1f, 0f, 1f };
+        var a = m.Parameters.Parameters.ToArray();
+        double[] Expected(double w) => Enumerable.Range(0, 2).SelectMany(r =>
+        {
+            var z = Enumerable.Range(0, 3).Select(j => (double)x[3 * r + j] * a[3 * r + j] / w).ToArray();
+            double max = z.Max(), sum = z.Sum(v => Math.Exp(v - max));
+            return z.Select(v => Math.Exp(v - max) / sum);
+        }).ToArray();
+        var input = Tensor.From(x, [2, 3]);
+        foreach (var (got, w) in new[] { (plan.Call(input), 1.0), (plan.Call(input, 2), 2.0), (plan.Call(input, 0.5), 0.5), (plan.Call(input, 3L), 3.0) })
+        {
+            Assert.Equal([2, 3], got.Shape.ToArray());
+            var e = Expected(w);
+            var values = got.ToArray();
+            for (int i = 0; i < 6; i++) Assert.Equal(e[i], values[i], 5);
+        }
+        Assert.Contains("must be a float", Assert.Throws<ArgumentException>(() => plan.Call(input, "2")).Message);
+        // a loss whose float has no default still needs it
+        Assert.Contains("takes 2 inputs", Assert.Throws<ArgumentException>(() => m.CompileWeighted().Call(input)).Message);
+    }
+
     [Theory]
     [InlineData("[Loss] public Tensor L([Shape(3)] Tensor x, float k) => Losses.HuberLoss(x * w, x, delta: k);", "known at build time")]
     [InlineData("[Loss] public Tensor L([Shape(3)] Tensor x, int k) => (x * w).Sum() * k;", "a float (a run-time scalar input)")]

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using Kiln.Tests.Models;
 using Kiln.Tests.Support;
@@ -242,6 +243,22 @@ public class SparseAdamEmbeddingTests
         var afterSecond = m.Parameters.Get("table");
         Assert.NotEqual(afterFirst.AsSpan(12, 3).ToArray(), afterSecond.AsSpan(12, 3).ToArray());
         Assert.Equal(initial.AsSpan(15, 3).ToArray(), afterSecond.AsSpan(15, 3).ToArray());
+    }
+
+    /// <summary>docs/training.md gives SparseAdam <c>Parameters.Under("emb")</c>: for a [Param] table that is the
+    /// parameter's own name (it threw "no submodule 'emb'"); a submodule's name still gives its parameters.</summary>
+    [Fact]
+    public void Under_takes_a_parameters_own_name_as_well_as_a_submodules()
+    {
+        using var d = Device.ManagedCpu();
+        var m = new Embedding(d, seed: 2);
+        Assert.Equal(["table"], m.Parameters.Under("table"));
+        var opt = new SparseAdam(m.Parameters, new AdamOptions(0.1), m.Parameters.Under("table"));
+        Assert.Equal(["table"], opt.ParamGroups[0].Names);
+        Assert.Contains("no submodule or parameter 'tab'", Assert.Throws<KeyNotFoundException>(() => m.Parameters.Under("tab")).Message);
+        var shared = new SharedWeights(d);
+        Assert.Equal(["p.weight", "p.bias"], shared.Parameters.Under("p"));
+        Assert.Equal(["c"], shared.Parameters.Under("c"));
     }
 
     [Fact]
