@@ -18,6 +18,17 @@ internal static class BuiltIns
                 [global::Kiln.Forward]
                 public global::Kiln.Tensor Forward(global::Kiln.Tensor x) => global::Kiln.Ops.Linear(x, weight, bias);
             }
+
+            /// <summary>nn.Embedding(Num, Dim): Forward(ids) is the table's rows at ids of any shape, as ids.shape + (Dim,); the
+            /// table (Num, Dim) initialised N(0, 1). Give SparseAdam its weight (<c>Parameters.Under("emb")</c>) for sparse updates.</summary>
+            [global::Kiln.Model("Num", "Dim")]
+            internal sealed partial class Embedding
+            {
+                [global::Kiln.Param("Num", "Dim", Init = global::Kiln.Init.Normal)] internal global::Kiln.Tensor weight = global::Kiln.Tensor.Unbound;
+
+                [global::Kiln.Forward]
+                public global::Kiln.Tensor Forward(global::Kiln.IntTensor ids) => global::Kiln.Ops.Embedding(ids, weight);
+            }
         }
         """;
 }

@@ -148,7 +148,7 @@ internal static class ModelDiscovery
                 diagnostics.Add(DiagnosticInfo.Create(Descriptors.BadDeclaration, location, kind == "Module"
                     ? $"[Module] field '{field.Name}' has an initial value ('{initial}'): the generated constructors build a submodule over the model's parameter block; remove the initializer"
                     : $"[{kind}] field '{field.Name}' has an initial value ('{initial}'), which would never be used: the generated constructors make it a view of the model's block, "
-                      + (kind == "Param" ? $"initialised by the attribute's Init (Init = Init.Zeros or Init.Ones; Init.Default as nn.Linear's); set other values after construction (model.Parameters.Set(\"{field.Name}\", values)) or load a checkpoint"
+                      + (kind == "Param" ? $"initialised by the attribute's Init (Init = Init.Zeros, Init.Ones or Init.Normal; Init.Default as nn.Linear's); set other values after construction (model.Parameters.Set(\"{field.Name}\", values)) or load a checkpoint"
                           : "which starts at zero, or at one with Init = Init.Ones; load other values from a checkpoint")));
                 continue;
             }
@@ -172,6 +172,11 @@ internal static class ModelDiscovery
                 {
                     if (named.Key == "FanIn") fanIn = ReadDim(named.Value, modelDims, location, diagnostics, field.ContainingType.Name);
                     if (named.Key == "Init" && named.Value.Value is int i) init = i;
+                }
+                if (buffer && init is not (0 or 1 or 2))
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(Descriptors.BadDeclaration, location, $"[Buffer] field '{field.Name}' starts at zero, or at one with Init = Init.Ones; load other values from a checkpoint"));
+                    continue;
                 }
                 parameters.Add(new ParamSpec(field.Name, shape.ToEquatable(), fanIn, init, location, buffer, field.IsReadOnly));
             }

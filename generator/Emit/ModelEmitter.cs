@@ -82,7 +82,7 @@ internal static class ModelEmitter
         w.Line($"/// <summary>Parameter layout: {layout.Count} tensors, {total} floats in one block (gradients: a second block, same layout).</summary>");
         w.Open("public static readonly global::System.Collections.Generic.IReadOnlyList<global::Kiln.ParameterInfo> Layout = new global::Kiln.ParameterInfo[]");
         foreach (var p in layout)
-            w.Line($"new(\"{p.Path}\", new int[] {{ {string.Join(", ", p.Shape)} }}, Offset: {p.Offset}, FanIn: {p.FanIn}, global::Kiln.Init.{(p.Init switch { 1 => "Zeros", 2 => "Ones", _ => "Default" })}),");
+            w.Line($"new(\"{p.Path}\", new int[] {{ {string.Join(", ", p.Shape)} }}, Offset: {p.Offset}, FanIn: {p.FanIn}, global::Kiln.Init.{(p.Init switch { 1 => "Zeros", 2 => "Ones", 3 => "Normal", _ => "Default" })}),");
         w.Close(";");
         w.Line();
         if (buffers.Count > 0)

@@ -447,6 +447,20 @@ internal static partial class Lowerings
         return c.B.Gather(x, index, dim, select: true);
     }
 
+    /// <summary>F.embedding(input, weight): weight's rows at ids of any shape, as input.shape + [embedding_dim] (IndexSelect
+    /// along dim 0 of the flattened ids, reshaped back).</summary>
+    public static Node Embedding(Call c)
+    {
+        var ids = c.Required("input");
+        var weight = c.Required("weight");
+        if (weight.Shape.Rank != 2) throw new ShapeException(Diagnostics.Descriptors.TargetShape, "Embedding weight (must be 2-D: num_embeddings, embedding_dim)", ids.Shape.ToString(), weight.Shape.ToString());
+        if (GraphBuilder.IntInput(ids) is null) throw c.Fail("Embedding of ids that are not an IntTensor input (or a view of one)");
+        if (!weight.Shape[0].IsConstant) throw c.Fail($"An embedding table of the named size '{weight.Shape[0]}'");
+        var flat = ids.Shape.Rank == 1 ? ids : c.B.Reshape(ids, new Shape([ids.Shape.Count]));
+        var rows = c.B.Gather(weight, c.B.AsIndices(flat, weight.Shape[0].Coefficient), 0, select: true);
+        return ids.Shape.Rank == 1 ? rows : c.B.Reshape(rows, new Shape(ids.Shape.Dims.Append(weight.Shape[1])));
+    }
+
     /// <summary>The index argument as float indices: an IntTensor input, or a view of one, is converted (and checked on the
     /// host against the dim's size).</summary>
     private static Node IndexOperand(Call c, Node x, int dim)

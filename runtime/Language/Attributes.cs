@@ -21,6 +21,8 @@ public enum Init
     Default,
     Zeros,
     Ones,
+    /// <summary>PyTorch's <c>nn.Embedding</c> default: N(0, 1).</summary>
+    Normal,
 }
 
 /// <summary>

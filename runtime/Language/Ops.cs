@@ -193,6 +193,19 @@ public static class Ops
     /// <summary>torch.amin: the smallest element (of all, or along a dim); ties share the gradient evenly.</summary>
     public static Tensor Amin(Tensor x) => x.Amin();
     public static Tensor Amin(Tensor x, int dim, bool keepDim = false) => x.Amin(dim, keepDim);
+    /// <summary>
+    /// <c>F.embedding(input, weight)</c>, nn.Embedding's forward: the rows of <paramref name="weight"/> (num_embeddings,
+    /// embedding_dim) at the ids of <paramref name="input"/>, any shape, as input.shape + (embedding_dim,). Its gradient adds
+    /// into the rows looked up (a row looked up twice gets both); SparseAdam updates only those rows.
+    /// </summary>
+    public static Tensor Embedding(IntTensor input, Tensor weight)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(weight);
+        if (weight.Dim() != 2) throw new ArgumentException($"embedding(): weight must be 2-D (num_embeddings, embedding_dim), but got {weight.Shape}.", nameof(weight));
+        return weight.IndexSelect(0, input.Reshape(-1)).Reshape([.. input.Shape, weight.Size(1)]);
+    }
+
     /// <summary><c>F.linear</c>: x @ weightᵀ + bias, weight stored (out, in) as PyTorch does.</summary>
     public static Tensor Linear(Tensor x, Tensor weight, Tensor bias) => x.MatMul(weight.T) + bias;
     /// <summary><c>F.linear</c> without bias.</summary>

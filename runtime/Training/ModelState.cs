@@ -177,7 +177,8 @@ public sealed class ModelState : IDisposable
     public DeviceBuffer<float> Parameters { get; }
     public DeviceBuffer<float> Gradients { get; }
 
-    /// <summary>Re-draws every parameter as PyTorch's nn.Linear does: U(-1/√fan_in, 1/√fan_in), with a seeded generator.</summary>
+    /// <summary>Re-draws every parameter as PyTorch's nn.Linear does, U(-1/√fan_in, 1/√fan_in) (or as its Init says: zeros,
+    /// ones, N(0, 1) as nn.Embedding), with a seeded generator.</summary>
     public void Initialize(int seed)
     {
         var rng = new SeededRandom((ulong)seed);
@@ -189,6 +190,7 @@ public sealed class ModelState : IDisposable
             {
                 case Init.Zeros: slice.Clear(); break;
                 case Init.Ones: slice.Fill(1f); break;
+                case Init.Normal: for (int i = 0; i < slice.Length; i++) slice[i] = rng.Normal(); break;
                 default:
                     float bound = p.FanIn > 0 ? 1f / MathF.Sqrt(p.FanIn) : 0f;
                     for (int i = 0; i < slice.Length; i++) slice[i] = rng.Uniform(-bound, bound);

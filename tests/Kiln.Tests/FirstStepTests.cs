@@ -63,10 +63,10 @@ public class FirstStepTests
         using var d = Device.ManagedCpu();
         int[] ids = [4, 1, 1, 0];
         float[] r = [1, 2, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1];
-        var warm = new Tests.Models.Embedding(d, seed: 1);
+        var warm = new Tests.Models.EmbeddingTable(d, seed: 1);
         using (var p = warm.CompileLoss()) { var o = new SparseAdam(warm.Parameters); o.ZeroGrad(); p.ForwardBackward(ids, r); o.Step(); }
 
-        var model = new Tests.Models.Embedding(d, seed: 2);
+        var model = new Tests.Models.EmbeddingTable(d, seed: 2);
         using var plan = model.CompileLoss();
         var opt = new SparseAdam(model.Parameters, new AdamOptions(0.1));
         var before = model.Parameters.Get("table");

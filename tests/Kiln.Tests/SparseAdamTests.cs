@@ -228,7 +228,7 @@ public class SparseAdamEmbeddingTests
         // is exactly 0, but it is part of the batch's sparse gradient, so (as PyTorch) its m decays and its value moves.
         // Inferring touched rows from non-zero gradients would leave it still. Row 5 is never read and never moves.
         using var d = Device.Create(device);
-        var m = new Embedding(d, seed: 2);
+        var m = new EmbeddingTable(d, seed: 2);
         using var plan = m.CompileLoss();
         var opt = new SparseAdam(m.Parameters, new AdamOptions(0.1));
         var initial = m.Parameters.Get("table");
@@ -251,7 +251,7 @@ public class SparseAdamEmbeddingTests
     public void Under_takes_a_parameters_own_name_as_well_as_a_submodules()
     {
         using var d = Device.ManagedCpu();
-        var m = new Embedding(d, seed: 2);
+        var m = new EmbeddingTable(d, seed: 2);
         Assert.Equal(["table"], m.Parameters.Under("table"));
         var opt = new SparseAdam(m.Parameters, new AdamOptions(0.1), m.Parameters.Under("table"));
         Assert.Equal(["table"], opt.ParamGroups[0].Names);
@@ -265,7 +265,7 @@ public class SparseAdamEmbeddingTests
     public void Zero_grad_forgets_the_rows_a_batch_looked_up()
     {
         using var d = Device.ManagedCpu();
-        var m = new Embedding(d, seed: 2);
+        var m = new EmbeddingTable(d, seed: 2);
         using var plan = m.CompileLoss();
         var opt = new SparseAdam(m.Parameters, new AdamOptions(0.1));
         plan.ForwardBackward([0, 0, 0, 0], [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]);

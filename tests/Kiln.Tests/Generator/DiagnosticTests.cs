@@ -181,7 +181,7 @@ public class DiagnosticTests
     /// so the value was silently dropped (a new user's `[Param(2)] Tensor w = Ones(2);` trained from nn.Linear's init).</summary>
     [Theory]
     [InlineData("[Param(2)] Tensor [|w|] = Ones(2); [Loss] public Tensor L() => w.Sum();", "'Ones(2)'), which would never be used")]
-    [InlineData("[Param(2)] Tensor [|w|] = Ones(2); [Loss] public Tensor L() => w.Sum();", "Init = Init.Zeros or Init.Ones")]
+    [InlineData("[Param(2)] Tensor [|w|] = Ones(2); [Loss] public Tensor L() => w.Sum();", "Init = Init.Zeros, Init.Ones or Init.Normal")]
     [InlineData("[Param(2)] Tensor w; [Buffer(2)] Tensor [|b|] = Zeros(2); [Loss] public Tensor L() => (w * b).Sum();", "[Buffer] field 'b' has an initial value ('Zeros(2)'), which would never be used: the generated constructors make it a view of the model's block, which starts at zero")]
     [InlineData("[Module(2, 3)] Kiln.Nn.Linear [|fc|] = new Kiln.Nn.Linear(null!, \"\"); [Forward] public Tensor F([Shape(\"N\", 2)] Tensor x) => fc.Forward(x);", "[Module] field 'fc' has an initial value")]
     public void A_model_field_with_an_initial_value_is_KLN0007(string members, string reason) =>

@@ -89,7 +89,7 @@ public partial class NoInputs
 
 /// <summary>An embedding table read by index: SparseAdam updates exactly the rows a batch looked up.</summary>
 [Model]
-public partial class Embedding
+public partial class EmbeddingTable
 {
     [Param(6, 3)] Tensor table;
 
@@ -372,4 +372,17 @@ public partial class BiasedTotals
     [Param(8)] Tensor c;
     [Forward] public Tensor Sixteen([Shape("N", 16)] Tensor x) => ((x + b) * (x + b)).Sum();
     [Forward] public Tensor Eight([Shape("N", 8)] Tensor x) => ((x + c) * (x + c)).Sum();
+}
+
+/// <summary>nn.Embedding, the mean over the sequence, a Linear and CrossEntropy: a bag-of-words classifier; and the
+/// module's forward on ids of other ranks.</summary>
+[Model]
+public partial class BagOfWords
+{
+    [Module(10, 4)] Kiln.Nn.Embedding emb;
+    [Module(4, 3)] Linear fc;
+
+    [Loss] public Tensor Loss([Shape("B", 5)] IntTensor ids, [Shape("B")] IntTensor y) => Losses.CrossEntropy(fc.Forward(emb.Forward(ids).Mean(1)), y);
+    [Forward] public Tensor Embed([Shape(2, 3, 2)] IntTensor ids) => emb.Forward(ids);
+    [Forward] public Tensor Flat([Shape(4)] IntTensor ids) => Ops.Embedding(ids, Ops.Tanh(fc.weight.T)) * 2f;
 }

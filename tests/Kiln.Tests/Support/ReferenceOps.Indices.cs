@@ -136,6 +136,25 @@ internal static partial class ReferenceOps
     }
 
     /// <summary>
+    /// torch.nn.functional.embedding(input, weight): for a 2-D weight (num_embeddings, embedding_dim) and an index tensor of
+    /// any shape, out[i₁, …, iₖ, c] = weight[input[i₁, …, iₖ], c]; the result's shape is input.shape + (embedding_dim,).
+    /// An id outside [0, num_embeddings) is an error ("index out of range in self").
+    /// </summary>
+    public static RefTensor Embedding(RefTensor input, RefTensor weight)
+    {
+        if (weight.Rank != 2) throw new ArgumentException($"embedding: weight must be 2-D, got {IxShape(weight)}");
+        int num = weight.Shape[0], dim = weight.Shape[1];
+        var data = new double[input.Count * dim];
+        for (int i = 0; i < input.Count; i++)
+        {
+            double id = input.Data[i];
+            if (id != Math.Floor(id) || id < 0 || id >= num) throw new IndexOutOfRangeException($"embedding: index {id} out of range in self ({num} rows)");
+            for (int c = 0; c < dim; c++) data[i * dim + c] = weight.Data[(int)id * dim + c];
+        }
+        return new RefTensor([.. input.Shape, dim], data);
+    }
+
+    /// <summary>
     /// torch.index_select(input, dim, index): the slices of input at the entries of the 1-D index along dim, in the index's
     /// order (repeats allowed); the result has input's rank, the index's length in dim and input's sizes elsewhere.
     /// </summary>
