@@ -179,7 +179,7 @@ internal sealed class BodyParser(SemanticModel model, INamedTypeSymbol owner, Li
     {
         SyntaxKind.SimpleAssignmentExpression => null,
         SyntaxKind.AddAssignmentExpression => "+", SyntaxKind.SubtractAssignmentExpression => "-",
-        SyntaxKind.MultiplyAssignmentExpression => "*", SyntaxKind.DivideAssignmentExpression => "/",
+        SyntaxKind.MultiplyAssignmentExpression => "*", SyntaxKind.DivideAssignmentExpression => "/", SyntaxKind.ModuloAssignmentExpression => "%",
         _ => "?",
     };
 

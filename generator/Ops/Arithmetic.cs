@@ -48,6 +48,37 @@ internal static class Arithmetic
             n.Inputs[1].Op == Leaves.Const ? null : b.SumTo(b.Mul(g, b.Mul(n, b.Unary(Unary.Log, n.Inputs[0]))), n.Inputs[1].Shape),
         ]);
 
+    // torch.remainder (Python's %, the sign of b) and torch.fmod (C's fmod, the sign of a), exact (scalar forms: a vector
+    // a − b·⌊a/b⌋ rounds where fmod does not). d/da = 1; d/db = −⌊a/b⌋ (remainder), −trunc(a/b) (fmod), as derivatives.yaml
+    public static readonly OpDef Remainder = new ElementwiseOp("Remainder",
+        scalar: (a, _) => $"global::Kiln.Kernels.Simd.Remainder({a[0]}, {a[1]})",
+        vector: (_, _) => null,
+        eval: (a, _) => RemainderOf(a[0], a[1]),
+        backward: (b, n, g) =>
+        [
+            b.SumTo(g, n.Inputs[0].Shape),
+            n.Inputs[1].Op == Leaves.Const ? null : b.SumTo(b.Neg(b.Mul(g, b.Unary(Unary.Floor, b.Div(n.Inputs[0], n.Inputs[1])))), n.Inputs[1].Shape),
+        ]);
+
+    public static readonly OpDef Fmod = new ElementwiseOp("Fmod",
+        scalar: (a, _) => $"({a[0]} % {a[1]})",
+        vector: (_, _) => null,
+        eval: (a, _) => a[0] % a[1],
+        backward: (b, n, g) =>
+        [
+            b.SumTo(g, n.Inputs[0].Shape),
+            n.Inputs[1].Op == Leaves.Const ? null : b.SumTo(b.Neg(b.Mul(g, Trunc(b, b.Div(n.Inputs[0], n.Inputs[1])))), n.Inputs[1].Shape),
+        ]);
+
+    private static double RemainderOf(double x, double y)
+    {
+        double m = x % y;
+        return m != 0 && (y < 0) != (m < 0) ? m + y : m;
+    }
+
+    /// <summary>trunc(x) = sign(x)·⌊|x|⌋.</summary>
+    private static Node Trunc(GraphBuilder b, Node x) => b.Mul(b.Unary(Unary.Sign, x), b.Unary(Unary.Floor, b.Unary(Unary.Abs, x)));
+
     // Comparisons: 1 where the relation holds, else 0 (a mask; float 0/1 in the graph). No gradient flows through them.
     public static readonly OpDef Eq = Comparison("Eq", "==", "IfEqual", false, (x, y) => x == y);
     public static readonly OpDef Ne = Comparison("Ne", "!=", "IfEqual", true, (x, y) => x != y);

@@ -222,6 +222,8 @@ internal static partial class Lowerings
 
     public static Node Maximum(Call c) => c.B.Binary(Arithmetic.Maximum, c.X(), c.Required("other"));
     public static Node Minimum(Call c) => c.B.Binary(Arithmetic.Minimum, c.X(), c.Required("other"));
+    public static Node Remainder(Call c) => c.B.Binary(Arithmetic.Remainder, c.X(), c.TensorOrNumber("other", 1));
+    public static Node Fmod(Call c) => c.B.Binary(Arithmetic.Fmod, c.X(), c.TensorOrNumber("other", 1));
 
     // ---- indexing and views ----
 

@@ -33,7 +33,7 @@ internal static class Registry
     /// <summary>The C# operators on tensors and the elementwise rows they lower to.</summary>
     public static readonly IReadOnlyDictionary<string, OpDef> Operators = new Dictionary<string, OpDef>
     {
-        ["+"] = Arithmetic.Add, ["-"] = Arithmetic.Sub, ["*"] = Arithmetic.Mul, ["/"] = Arithmetic.Div,
+        ["+"] = Arithmetic.Add, ["-"] = Arithmetic.Sub, ["*"] = Arithmetic.Mul, ["/"] = Arithmetic.Div, ["%"] = Arithmetic.Remainder,
         [">"] = Arithmetic.Gt, [">="] = Arithmetic.Ge, ["<"] = Arithmetic.Lt, ["<="] = Arithmetic.Le, ["=="] = Arithmetic.Eq, ["!="] = Arithmetic.Ne,
         ["&"] = Arithmetic.LogicalAnd, ["|"] = Arithmetic.LogicalOr, ["^"] = Arithmetic.LogicalXor,
     };

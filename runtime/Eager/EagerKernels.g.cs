@@ -45,6 +45,18 @@ internal static class EagerKernels
         public float Scalar(float x0, float x1) => MathF.Pow(x0, x1);
         public S Vector<S>(S x0, S x1) where S : struct, IVector<S> => throw new NotSupportedException();
     }
+    public readonly struct Remainder : IBinaryRow
+    {
+        public bool Vectorized => false;
+        public float Scalar(float x0, float x1) => global::Kiln.Kernels.Simd.Remainder(x0, x1);
+        public S Vector<S>(S x0, S x1) where S : struct, IVector<S> => throw new NotSupportedException();
+    }
+    public readonly struct Fmod : IBinaryRow
+    {
+        public bool Vectorized => false;
+        public float Scalar(float x0, float x1) => (x0 % x1);
+        public S Vector<S>(S x0, S x1) where S : struct, IVector<S> => throw new NotSupportedException();
+    }
     public readonly struct Eq : IBinaryRow
     {
         public bool Vectorized => true;

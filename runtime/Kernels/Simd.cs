@@ -33,6 +33,15 @@ public static class Simd
         return S.IfLess(x, S.Zero, -r, r);
     }
 
+    /// <summary>torch.remainder: a − b·⌊a/b⌋, the sign of b, computed as PyTorch does (C's fmod, then b added where the
+    /// signs differ), so it is exact.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Remainder(float a, float b)
+    {
+        float m = a % b;
+        return m != 0f && (b < 0f) != (m < 0f) ? m + b : m;
+    }
+
     /// <summary>log(1 + eˣ) = max(x, 0) + log(1 + e^-|x|).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Softplus(float x) => MathF.Max(x, 0f) + MathF.Log(1f + MathF.Exp(-MathF.Abs(x)));

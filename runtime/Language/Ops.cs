@@ -55,6 +55,12 @@ public static class Ops
     /// <summary>torch.minimum / maximum of two tensors (broadcast); at a tie the gradient is split evenly.</summary>
     public static Tensor Minimum(Tensor x, Tensor other) => x.Minimum(other);
     public static Tensor Maximum(Tensor x, Tensor other) => x.Maximum(other);
+    /// <summary><c>torch.remainder</c>, Python's <c>%</c>: x − other·⌊x/other⌋, with the sign of <paramref name="other"/>.</summary>
+    public static Tensor Remainder(Tensor x, Tensor other) => x.Remainder(other);
+    public static Tensor Remainder(Tensor x, float other) => x.Remainder(other);
+    /// <summary><c>torch.fmod</c>, C's fmod: x − other·trunc(x/other), with the sign of <paramref name="x"/>.</summary>
+    public static Tensor Fmod(Tensor x, Tensor other) => x.Fmod(other);
+    public static Tensor Fmod(Tensor x, float other) => x.Fmod(other);
     public static Tensor Sign(Tensor x) => x.Sign();
     public static Tensor Floor(Tensor x) => x.Floor();
     public static Tensor Ceil(Tensor x) => x.Ceil();

@@ -53,6 +53,10 @@ public sealed partial class Tensor
     public static Tensor operator *(Tensor a, float b) => Eager.Zip(a, b, new EagerKernels.Mul());
     public static Tensor operator *(float a, Tensor b) => Eager.Zip(a, b, new EagerKernels.Mul());
     public static Tensor operator /(Tensor a, Tensor b) => Eager.Zip(a, b, new EagerKernels.Div());
+    /// <summary><c>a % b</c>: torch.remainder, as Python's % on tensors (the sign of b).</summary>
+    public static Tensor operator %(Tensor a, Tensor b) => Eager.Zip(a, b, new EagerKernels.Remainder());
+    public static Tensor operator %(Tensor a, float b) => Eager.Zip(a, b, new EagerKernels.Remainder());
+    public static Tensor operator %(float a, Tensor b) => Eager.Zip(a, b, new EagerKernels.Remainder());
     public static Tensor operator /(Tensor a, float b) => Eager.Zip(a, b, new EagerKernels.Div());
     public static Tensor operator /(float a, Tensor b) => Eager.Zip(a, b, new EagerKernels.Div());
     public static Tensor operator -(Tensor a) => Eager.Map(a, new EagerKernels.Neg());
@@ -159,6 +163,12 @@ public sealed partial class Tensor
     public Tensor Cos() => Eager.Map(this, new EagerKernels.Cos());
     public Tensor Erf() => Eager.Map(this, new EagerKernels.Erf());
     public Tensor Pow(float exponent) => Eager.Zip(this, exponent, new EagerKernels.Pow());
+    /// <summary><c>torch.remainder</c> (and <c>%</c>): the sign of <paramref name="other"/>, as Python's.</summary>
+    public Tensor Remainder(Tensor other) => Eager.Zip(this, other, new EagerKernels.Remainder());
+    public Tensor Remainder(float other) => Eager.Zip(this, other, new EagerKernels.Remainder());
+    /// <summary><c>torch.fmod</c>: the sign of this tensor, as C's fmod.</summary>
+    public Tensor Fmod(Tensor other) => Eager.Zip(this, other, new EagerKernels.Fmod());
+    public Tensor Fmod(float other) => Eager.Zip(this, other, new EagerKernels.Fmod());
     public Tensor Pow(Tensor exponent) => Eager.Zip(this, exponent, new EagerKernels.Pow());
     public Tensor Exp() => Eager.Map(this, new EagerKernels.Exp());
     public Tensor Log() => Eager.Map(this, new EagerKernels.Log());

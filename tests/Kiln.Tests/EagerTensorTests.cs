@@ -62,6 +62,7 @@ public class EagerTensorTests
         {
             ("x" or "input" or "a", _) => x,
             ("other" or "exponent" or "b" or "weight" or "bias", "Tensor") => other,
+            ("other", "Single") => Number(-0.7),
             ("exponent", _) => Number(1.7),
             ("min", _) => Number(-0.4),
             ("max", _) => Number(0.9),
@@ -106,6 +107,19 @@ public class EagerTensorTests
 
     private static bool Maps(Type reference, Type language) =>
         reference == language || (reference == typeof(RefTensor) && language == typeof(Tensor)) || (reference == typeof(double) && language == typeof(float));
+
+    [Fact]
+    public void Remainder_and_fmod_give_the_published_examples()
+    {
+        // torch.remainder's and torch.fmod's documented examples: the sign of the divisor, and of the dividend
+        Tensor x = Tensor.From([-3f, -2f, -1f, 1f, 2f, 3f]), y = Tensor.From([1f, 2f, 3f, 4f, 5f]);
+        Assert.Equal([1f, 0f, 1f, 1f, 0f, 1f], Ops.Remainder(x, 2f).ToArray());
+        Assert.Equal([1f, 0f, 1f, 1f, 0f, 1f], (x % 2f).ToArray());
+        Assert.Equal([-0.5f, -1f, 0f, -0.5f, -1f], y.Remainder(-1.5f).ToArray());
+        Assert.Equal([-1f, -0f, -1f, 1f, 0f, 1f], Ops.Fmod(x, 2f).ToArray());
+        Assert.Equal([1f, 0.5f, 0f, 1f, 0.5f], y.Fmod(-1.5f).ToArray());
+        Assert.Equal([-3f, 1f], (9f % Tensor.From([-4f, 4f])).ToArray());   // Python: 9 % -4 == -3, 9 % 4 == 1
+    }
 
     /// <summary>
     /// ^k counts from the end as Python's -k: past the dim a slice clamps (v[-7:] of 5 is all of it, v[:-7] empty) and a

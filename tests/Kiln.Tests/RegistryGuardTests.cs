@@ -22,7 +22,7 @@ public class RegistryGuardTests
     /// <summary>C# operators and the names they have everywhere else (registry token, reference method).</summary>
     private static readonly Dictionary<string, (string Token, string Reference)> Operators = new()
     {
-        ["op_Addition"] = ("+", "Add"), ["op_Subtraction"] = ("-", "Sub"), ["op_Multiply"] = ("*", "Mul"), ["op_Division"] = ("/", "Div"),
+        ["op_Addition"] = ("+", "Add"), ["op_Subtraction"] = ("-", "Sub"), ["op_Multiply"] = ("*", "Mul"), ["op_Division"] = ("/", "Div"), ["op_Modulus"] = ("%", "Remainder"),
         ["op_UnaryNegation"] = ("neg", "Neg"), ["op_GreaterThan"] = (">", "Gt"), ["op_GreaterThanOrEqual"] = (">=", "Ge"),
         ["op_LessThan"] = ("<", "Lt"), ["op_LessThanOrEqual"] = ("<=", "Le"), ["op_Equality"] = ("==", "Eq"), ["op_Inequality"] = ("!=", "Ne"),
         ["op_BitwiseAnd"] = ("&", "LogicalAnd"), ["op_BitwiseOr"] = ("|", "LogicalOr"), ["op_ExclusiveOr"] = ("^", "LogicalXor"), ["op_LogicalNot"] = ("not", "LogicalNot"),

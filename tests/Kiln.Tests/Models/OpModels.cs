@@ -256,6 +256,13 @@ public partial class ElementwiseMath
     [Loss] public Tensor MaximumBroadcast([Shape(4, 5)] Tensor r) => (Maximum(a, b) * r).Sum();
     [Loss] public Tensor MinimumMethod([Shape(4, 5)] Tensor r) => (a.Minimum(b) * r).Sum();
     [Loss] public Tensor MinMaxOtherSpellings([Shape(4, 5)] Tensor r) => ((a.Maximum(b) + Minimum(a * 2f, b)) * r).Sum();
+    /// <summary>torch.remainder (Python's %) and torch.fmod, tensor and scalar divisors of both signs, broadcast.</summary>
+    [Loss] public Tensor RemainderFmod([Shape(4, 5)] Tensor r)
+    {
+        var y = a % (b + 2.5f) + Remainder(a * 3f, -0.7f) + a.Remainder(b - 2.5f) + Fmod(a * 3f, 0.7f) + a.Fmod(b - 2.5f);
+        y %= 1.3f;
+        return (y * r).Sum();
+    }
     [Loss] public Tensor SignLoss([Shape(4, 5)] Tensor r) => ((Sign(a) + a) * r).Sum();
     [Loss] public Tensor SignMethod([Shape(4, 5)] Tensor r) => ((a.Sign() + a) * r).Sum();
     [Loss] public Tensor FloorCeilRound([Shape(4, 5)] Tensor r) => ((Floor(a * 5f) + Ceil(a * 5f) + Round(a * 5f) + a) * r).Sum();

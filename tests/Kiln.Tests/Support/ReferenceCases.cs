@@ -215,6 +215,12 @@ internal static class ReferenceCases
         ["ElementwiseMath.ClampMaxMethod"] = c => Sum(Mul(ClampMax(Mul(c.P("a"), S(4f)), -0.1f), c.I("r"))),
         ["ElementwiseMath.MaximumBroadcast"] = c => Sum(Mul(Maximum(c.P("a"), c.P("b")), c.I("r"))),
         ["ElementwiseMath.MinimumMethod"] = c => Sum(Mul(Minimum(c.P("a"), c.P("b")), c.I("r"))),
+        ["ElementwiseMath.RemainderFmod"] = c =>
+        {
+            RefTensor a = c.P("a"), a3 = Mul(c.P("a"), S(3f));
+            var y = Add(Add(Add(Add(Remainder(a, Add(c.P("b"), S(2.5f))), Remainder(a3, -0.7f)), Remainder(a, Sub(c.P("b"), S(2.5f)))), Fmod(a3, 0.7f)), Fmod(a, Sub(c.P("b"), S(2.5f))));
+            return Sum(Mul(Remainder(y, 1.3f), c.I("r")));
+        },
         ["ElementwiseMath.MinMaxOtherSpellings"] = c => Sum(Mul(Add(Maximum(c.P("a"), c.P("b")), Minimum(Mul(c.P("a"), S(2f)), c.P("b"))), c.I("r"))),
         ["ElementwiseMath.SignLoss"] = c => Sum(Mul(Add(Sign(c.P("a")), c.P("a")), c.I("r"))),
         ["ElementwiseMath.SignMethod"] = c => Sum(Mul(Add(Sign(c.P("a")), c.P("a")), c.I("r"))),

@@ -45,6 +45,19 @@ internal static partial class ReferenceOps
     public static RefTensor Maximum(RefTensor a, RefTensor b) =>
         EwZip(a, b, (u, v) => double.IsNaN(u) || double.IsNaN(v) ? double.NaN : (u >= v ? u : v));
 
+    /// <summary>torch.remainder(a, b), Python's %: a − ⌊a/b⌋·b (a.div(b, rounding_mode="floor") * b, the docs' identity),
+    /// so the result has the sign of b and |result| &lt; |b|; broadcasting.</summary>
+    public static RefTensor Remainder(RefTensor a, RefTensor b) => EwZip(a, b, (u, v) => u - Math.Floor(u / v) * v);
+
+    /// <summary>torch.remainder with a scalar divisor.</summary>
+    public static RefTensor Remainder(RefTensor a, double other) => EwMap(a, u => u - Math.Floor(u / other) * other);
+
+    /// <summary>torch.fmod(a, b), C's fmod: a − trunc(a/b)·b, the sign of the dividend a; broadcasting.</summary>
+    public static RefTensor Fmod(RefTensor a, RefTensor b) => EwZip(a, b, (u, v) => u - Math.Truncate(u / v) * v);
+
+    /// <summary>torch.fmod with a scalar divisor.</summary>
+    public static RefTensor Fmod(RefTensor a, double other) => EwMap(a, u => u - Math.Truncate(u / other) * other);
+
     /// <summary>torch.sign: -1, 0 or 1 (ATen computes (0 &lt; x) - (x &lt; 0), so sign(NaN) = 0).</summary>
     public static RefTensor Sign(RefTensor x) => EwMap(x, EwSign);
 
