@@ -153,11 +153,30 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
     private static string IndexCheck(string name, string values, string size, bool padding) =>
         padding ? $"{Checks}CheckTargets(\"{name}\", {values}, {size}, -1);" : $"{Checks}CheckIndices(\"{name}\", {values}, {size});";
 
-    /// <summary>Embedding lookups (IndexSelect along dim 0 of a parameter by an IntTensor input): their rows are marked for SparseAdam.</summary>
+    /// <summary>Embedding lookups (IndexSelect along dim 0 of a parameter by an IntTensor input) whose gradient the plan
+    /// computes (its scatter-add runs): their rows are marked for SparseAdam. A Frozen table's, or a lookup behind Detach,
+    /// has none, and is not marked (SparseAdam moved such rows by their moments: PyTorch leaves them, grad None).</summary>
     private IEnumerable<(string Path, Node Input)> Embeddings() =>
         m.Graph.Builder.Nodes.Where(n => n.Op == GatherOp.Gather && n.Attrs.Value == 1 && n.Attrs.Dim == 0 && n.Inputs[0].Op == Leaves.Param
-                && Unviewed(n.Inputs[1]).Op == IndicesOp.Instance && m.Fusion.Kernels.Any(k => k.Root == n))
+                && Unviewed(n.Inputs[1]).Op == IndicesOp.Instance && m.Fusion.Kernels.Any(k => k.Root == n)
+                && m.Fusion.Kernels.Any(k => k.GradPath == n.Inputs[0].Attrs.Name && Reaches(k.Root, s => s.Op == GatherOp.ScatterAdd && s.Inputs[1] == n.Inputs[1])))
             .Select(n => (n.Inputs[0].Attrs.Name, Unviewed(n.Inputs[1]).Inputs[0])).Distinct();   // ids.Reshape(-1): the same rows
+
+    /// <summary>Whether <paramref name="from"/> is, or is computed from, a node that <paramref name="holds"/>.</summary>
+    private static bool Reaches(Node from, System.Func<Node, bool> holds)
+    {
+        var seen = new HashSet<Node>();
+        var stack = new Stack<Node>();
+        stack.Push(from);
+        while (stack.Count > 0)
+        {
+            var n = stack.Pop();
+            if (!seen.Add(n)) continue;
+            if (holds(n)) return true;
+            foreach (var input in n.Inputs) stack.Push(input);
+        }
+        return false;
+    }
 
     public void Emit(SourceWriter w)
     {

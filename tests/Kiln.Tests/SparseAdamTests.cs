@@ -261,6 +261,40 @@ public class SparseAdamEmbeddingTests
         Assert.Equal(["c"], shared.Parameters.Under("c"));
     }
 
+    /// <summary>A table the plan does not differentiate (Frozen, or looked up behind Detach) has no gradient, as PyTorch's
+    /// grad None: SparseAdam leaves its rows, moments or not (the plans marked them and SparseAdam moved them by their
+    /// moments, found by a new user); the other table's rows move.</summary>
+    [Theory]
+    [InlineData("cpu")]
+    [InlineData("ilgpu-cpu")]
+    public void A_frozen_or_detached_table_s_rows_stay_put(string device)
+    {
+        using var d = Device.Create(device);
+        var m = new FrozenLookup(d, seed: 4);
+        using var full = m.CompileFull();
+        using var frozen = m.CompileEmbFrozen();
+        using var detached = m.CompileDetached();
+        var opt = new SparseAdam(m.Parameters, new AdamOptions(0.1), m.Parameters.Under("emb"));
+        opt.AddParamGroup(m.Parameters.Under("table"), new AdamOptions(0.1));
+        float[] r = [1, -1, 0.5f, 2];
+        opt.ZeroGrad();
+        full.ForwardBackward([0, 1], r);
+        full.ForwardBackward([2, 3], r);
+        opt.Step();   // every row looked up has moments now
+        foreach (var (plan, ids) in new (Plan Plan, int[] Ids)[] { (frozen, [0, 1]), (detached, [2, 3]) })
+        {
+            var emb = m.Parameters.Get("emb.weight");
+            var table = m.Parameters.Get("table");
+            opt.ZeroGrad();
+            plan.Invoke([ids, r], backward: true);
+            opt.Step();
+            Assert.Equal(emb, m.Parameters.Get("emb.weight"));
+            var moved = m.Parameters.Get("table");
+            for (int row = 0; row < 6; row++)
+                Assert.Equal(ids.Contains(row), !table.AsSpan(row * 2, 2).SequenceEqual(moved.AsSpan(row * 2, 2)));
+        }
+    }
+
     [Fact]
     public void Zero_grad_forgets_the_rows_a_batch_looked_up()
     {

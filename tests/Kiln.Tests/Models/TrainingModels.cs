@@ -386,3 +386,15 @@ public partial class BagOfWords
     [Forward] public Tensor Embed([Shape(2, 3, 2)] IntTensor ids) => emb.Forward(ids);
     [Forward] public Tensor Flat([Shape(4)] IntTensor ids) => Ops.Embedding(ids, Ops.Tanh(fc.weight.T)) * 2f;
 }
+
+/// <summary>Two tables looked up by the same ids; in one loss the module's table is Frozen, in another behind Detach.</summary>
+[Model]
+public partial class FrozenLookup
+{
+    [Module(6, 2)] Kiln.Nn.Embedding emb;
+    [Param(6, 2)] Tensor table;
+
+    [Loss] public Tensor Full([Shape(2)] IntTensor ids, [Shape(2, 2)] Tensor r) => ((emb.Forward(ids) + Ops.Embedding(ids, table)) * r).Sum();
+    [Loss(Frozen = ["emb"])] public Tensor EmbFrozen([Shape(2)] IntTensor ids, [Shape(2, 2)] Tensor r) => ((emb.Forward(ids) + Ops.Embedding(ids, table)) * r).Sum();
+    [Loss] public Tensor Detached([Shape(2)] IntTensor ids, [Shape(2, 2)] Tensor r) => ((emb.Forward(ids).Detach() + Ops.Embedding(ids, table)) * r).Sum();
+}
