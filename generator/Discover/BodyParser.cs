@@ -14,7 +14,10 @@ namespace Kiln.Generator.Discover;
 /// Calls are resolved with the semantic model once, here, so later stages see only names.
 /// Anything outside the language becomes a KLN0001 diagnostic at its own span.
 /// </summary>
-internal sealed class BodyParser(SemanticModel model, INamedTypeSymbol owner, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+/// <param name="eagerDropout">Whether the model's generated part adds a Dropout member, which a call by the short name
+/// binds to when the method is called directly (nn.Dropout, following the mode); any other call of Ops.Dropout drops
+/// whatever the mode (F.dropout's training = true), and its plan must too.</param>
+internal sealed class BodyParser(SemanticModel model, INamedTypeSymbol owner, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken, bool eagerDropout = false)
 {
     public List<Statement> ParseBody(MethodDeclarationSyntax method)
     {
@@ -355,6 +358,10 @@ internal sealed class BodyParser(SemanticModel model, INamedTypeSymbol owner, Li
     private Expr ParseCall(InvocationExpressionSyntax call, LocationInfo location)
     {
         var info = model.GetSymbolInfo(call, cancellationToken);
+        // a call C# cannot bind (a wrong argument type: CS1503) is C#'s error at the user's span; lowering its best
+        // candidate reported a second error, placed in the candidate's body (Kiln.Nn.g.cs for a float Tensor passed
+        // to Embedding.Forward)
+        if (info.Symbol is null && info.CandidateReason is CandidateReason.OverloadResolutionFailure) return new ConstExpr("<error>", location);
         var method = info.Symbol as IMethodSymbol ?? info.CandidateSymbols.OfType<IMethodSymbol>().FirstOrDefault();
         if (method is null) return new ConstExpr("<error>", location);
         string? callee = null;
@@ -390,6 +397,10 @@ internal sealed class BodyParser(SemanticModel model, INamedTypeSymbol owner, Li
             // a helper's left-out int/float/bool/enum arguments take their declared defaults
             foreach (var p in method.Parameters.Where(p => p.HasExplicitDefaultValue && (p.Type.SpecialType != SpecialType.None || p.Type.TypeKind == TypeKind.Enum) && args.All(a => a.Name != p.Name)))
                 args.Add(new Argument(p.Name, p.Type.TypeKind == TypeKind.Enum ? EnumMember(p.Type, p.ExplicitDefaultValue, location) : Constant(p.ExplicitDefaultValue, location)));
+        // Ops.Dropout as the direct call binds it: nn.Dropout (no training argument: the plan follows the mode) only by its
+        // short name where the generated part adds the model's own Dropout; else F.dropout, training = true unless given
+        if (callee == "Ops.Dropout" && args.All(a => a.Name != "training") && !(eagerDropout && call.Expression is IdentifierNameSyntax))
+            args.Add(new Argument("training", Constant(true, location)));
         bool many = method.ReturnType is IArrayTypeSymbol || method.ReturnType.IsTupleType;
         return new CallExpr(callee, receiver, args.ToEquatable(), location, many);
     }

@@ -321,7 +321,7 @@ internal static class ModelDiscovery
                 return null;
             }
         var semanticModel = compilation.GetSemanticModel(syntax.SyntaxTree);
-        var parser = new BodyParser(semanticModel, model, diagnostics, cancellationToken);
+        var parser = new BodyParser(semanticModel, model, diagnostics, cancellationToken, CallsDropout(model, compilation, cancellationToken));
         int reported = diagnostics.Count;
         var body = parser.ParseBody(syntax);
         if (outputs.Distinct().Count() != outputs.Count || outputs.Any(o => !char.IsLetter(o[0])))

@@ -60,8 +60,8 @@ internal static class ModelEmitter
     /// drops in training mode only, as its plans do (<see cref="ModelSpec.EagerDropout"/>).</summary>
     private static void EagerDropout(SourceWriter w, string state)
     {
-        w.Line("/// <summary>Dropout in training mode, the identity in eval mode (Parameters.Train() / Eval()), when a method is called eagerly.</summary>");
-        w.Line($"private global::Kiln.Tensor Dropout(global::Kiln.Tensor input, float p = 0.5f) => {state}.Dropout(input, p);");
+        w.Line("/// <summary>Dropout in training mode, the identity in eval mode (Parameters.Train() / Eval()), when a method is called eagerly; with training given, F.dropout's.</summary>");
+        w.Line($"private global::Kiln.Tensor Dropout(global::Kiln.Tensor input, float p = 0.5f, bool? training = null) => training is {{ }} t ? global::Kiln.Ops.Dropout(input, p, t) : {state}.Dropout(input, p);");
     }
 
     public static string Emit(ModelSpec model, IReadOnlyList<ParamLayout> layout, IReadOnlyList<ParamLayout> buffers, IReadOnlyList<CompiledMethod> methods,

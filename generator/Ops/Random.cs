@@ -156,13 +156,20 @@ internal static partial class Lowerings
         return Draw(c, RandomOp.Kind.Permutation, new Shape([Size.Of(n)]));
     }
 
-    /// <summary>nn.Dropout(p): in training each element is zeroed with probability p and the rest scaled by 1/(1 − p); in eval mode the input passes.</summary>
+    /// <summary>nn.Dropout(p): in training each element is zeroed with probability p and the rest scaled by 1/(1 − p); in
+    /// eval mode the input passes. With a training argument (Ops.Dropout written out: the parser passes F.dropout's
+    /// training = true), F.dropout: the mask whatever the mode (the same uniform draw, so the same mask a training run
+    /// draws), or the input where training is false.</summary>
     public static Node Dropout(Call c)
     {
         var x = c.X();
         double p = c.Number("p", 0.5);
         if (!(p >= 0 && p <= 1)) throw c.Fail(FormattableString.Invariant($"Dropout with p = {p} (a probability, in [0, 1])"));
         if (p == 0) return x;
-        return c.B.Mul(x, Draw(c, RandomOp.Kind.DropoutMask, x.Shape, p));
+        if (!c.Has("training")) return c.B.Mul(x, Draw(c, RandomOp.Kind.DropoutMask, x.Shape, p));
+        if (!c.Bool("training")) return x;
+        var u = Draw(c, RandomOp.Kind.Uniform, x.Shape);
+        var mask = p == 1 ? c.B.Const(0) : c.B.Where(c.B.Binary(Arithmetic.Ge, u, c.B.Const(p)), c.B.Const(1 / (1 - p)), c.B.Const(0));
+        return c.B.Mul(x, mask);
     }
 }

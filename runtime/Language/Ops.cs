@@ -122,8 +122,18 @@ public static class Ops
     public static Tensor Bernoulli(Tensor input) => RandomGenerator.Default.Bernoulli(input);
     /// <summary>torch.randperm(n): 0 … n-1 in a random order, held as floats.</summary>
     public static Tensor Randperm(int n) => RandomGenerator.Default.Randperm(n);
-    /// <summary>nn.Dropout(p) / F.dropout: in training mode zeroes each element with probability p and scales the rest by 1/(1 − p); in eval mode (model.Parameters.Eval()) the identity.</summary>
-    public static Tensor Dropout(Tensor input, float p = 0.5f) => RandomGenerator.Default.Dropout(input, p);
+    /// <summary>
+    /// <c>F.dropout(input, p, training)</c>: zeroes each element with probability p and scales the rest by 1/(1 − p), the
+    /// identity where <paramref name="training"/> is false. Written out, it drops whatever the model's mode (F.dropout's
+    /// default, training = true), in a direct call and in a plan alike; by its short name in a model method
+    /// (<c>Dropout(x, p)</c>, with <c>using static Kiln.Ops</c>) it is nn.Dropout, following
+    /// <c>model.Parameters.Train()</c>/<c>Eval()</c>.
+    /// </summary>
+    public static Tensor Dropout(Tensor input, float p = 0.5f, bool training = true)
+    {
+        if (!(p >= 0 && p <= 1)) throw new ArgumentOutOfRangeException(nameof(p), p, "dropout probability has to be between 0 and 1");
+        return training ? RandomGenerator.Default.Dropout(input, p) : input;
+    }
 
     // ---- joining ----
     /// <summary>torch.cat: the tensors joined along dim (other dims must agree); <c>Cat([a, b], 1)</c>.</summary>
@@ -209,6 +219,8 @@ public static class Ops
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(weight);
         if (weight.Dim() != 2) throw new ArgumentException($"embedding(): weight must be 2-D (num_embeddings, embedding_dim), but got {weight.Shape}.", nameof(weight));
+        foreach (int id in input.ToArray())
+            if ((uint)id >= (uint)weight.Size(0)) throw new IndexOutOfRangeException($"embedding(): index {id} is out of range for a table of {weight.Size(0)} rows (ids must be in [0, {weight.Size(0)})).");
         return weight.IndexSelect(0, input.Reshape(-1)).Reshape([.. input.Shape, weight.Size(1)]);
     }
 

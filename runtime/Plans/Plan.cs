@@ -277,7 +277,12 @@ public abstract class Plan : IDisposable
                     $"Input '{name}' must be {(isInt ? "an IntTensor of class indices" : expected.Length == 0 ? "a float or a 0-d Tensor" : "a Tensor")}, not {other?.GetType().Name ?? "null"}.", name),
             };
             if (!actual.AsSpan().SequenceEqual(expected))
-                throw new ArgumentException($"Input '{name}' must have shape [{string.Join(", ", expected)}] but has [{string.Join(", ", actual)}].", name);
+            {
+                // a named dim is named, as the span entry points do: [N, 4] = [32, 4]
+                string shape = $"[{string.Join(", ", expected)}]";
+                if (_declared?[i] is { } declared && declared != shape) shape = $"{declared} = {shape}";
+                throw new ArgumentException($"Input '{name}' must have shape {shape} but has [{string.Join(", ", actual)}].", name);
+            }
         }
         var result = Invoke(arrays, backward);
         return Tensor.From(result, shapes[^1]);
@@ -470,7 +475,7 @@ public abstract class Plan : IDisposable
         long row = _inputSlots[input].Count / dims[0];
         if (row <= 0 || actual % row != 0 || actual == 0) return "";
         long rows = actual / row;
-        return $": {rows} rows, where the plan is compiled for {first} = {dims[0]} (compile another for {first} = {rows}; a DataLoader's short last batch: pass its plan as lastPlan to Into, or dropLast: true)";
+        return $": {rows} {(rows == 1 ? "row" : "rows")}, where the plan is compiled for {first} = {dims[0]} (compile another for {first} = {rows}; a DataLoader's short last batch: pass its plan as lastPlan to Into, or dropLast: true)";
     }
 
     private (string Name, int Slot, long Offset, long Count, string Shape) _output;

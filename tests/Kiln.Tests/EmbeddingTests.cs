@@ -124,17 +124,29 @@ public class EmbeddingTests
         Assert.Equal(expected.Data, D(eager.ToArray()));
         Assert.Equal([3f, 4f], Ops.Embedding(IntTensor.From([1], []), table).ToArray());   // a 0-d id: one row, shape (2,)
         Assert.Contains("2-D", Assert.Throws<ArgumentException>(() => Ops.Embedding(IntTensor.From([0], [1]), Tensor.From([1f, 2f], [2]))).Message);
-        Assert.Throws<IndexOutOfRangeException>(() => Ops.Embedding(IntTensor.From([3], [1]), table));
+        // named as the call the user made (it said index_select())
+        Assert.Contains("embedding(): index 3 is out of range for a table of 3 rows", Assert.Throws<IndexOutOfRangeException>(() => Ops.Embedding(IntTensor.From([3], [1]), table)).Message);
     }
 
     [Theory]
     [InlineData("[Param(4)] Tensor w; [Forward] public Tensor F([Shape(3)] IntTensor ids) => Ops.Embedding(ids, w);", "must be 2-D")]
-    [InlineData("[Param(4, 2)] Tensor w; [Forward] public Tensor F([Shape(3)] Tensor x) => Ops.Embedding(x, w);", "KLN")]
+    [InlineData("[Param(4, 2)] Tensor w; [Forward] public Tensor F([Shape(3)] Tensor x) => Ops.Embedding(x, w);", "CS1503")]
     [InlineData("[Buffer(4, Init = Init.Normal)] Tensor w; [Forward] public Tensor F([Shape(4)] Tensor x) => x * w;", "starts at zero")]
     public void A_wrong_embedding_is_a_diagnostic(string members, string reason)
     {
         var result = GeneratorHarness.Run("using Kiln; using static Kiln.Ops;\n[Model] public partial class M { " + members + " }");
         var all = result.GeneratorDiagnostics.Select(x => x.Id + ": " + x.GetMessage(System.Globalization.CultureInfo.InvariantCulture)).Concat(result.CompileErrors.Select(e => e.ToString())).ToList();
         Assert.True(all.Any(x => x.Contains(reason)), string.Join("\n", all));
+        // a float Tensor where ids go is C#'s error alone, at the user's span (a second KLN0001 was placed in Kiln.Nn.g.cs)
+        if (reason == "CS1503") Assert.Empty(result.GeneratorDiagnostics);
+    }
+
+    [Fact]
+    public void A_float_tensor_given_to_the_module_is_one_error_at_the_call()
+    {
+        var result = GeneratorHarness.Run("using Kiln; using Kiln.Nn;\n[Model] public partial class M { [Module(10, 4)] Embedding emb; [Forward] public Tensor F([Shape(2, 3)] Tensor ids) => emb.Forward(ids).Sum(1); }");
+        Assert.Empty(result.GeneratorDiagnostics);
+        var error = Assert.Single(result.CompileErrors);
+        Assert.Equal("CS1503", error.Id);
     }
 }

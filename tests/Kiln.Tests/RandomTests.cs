@@ -241,7 +241,7 @@ public class RandomTests() : TempFolder("kiln-random-")
     }
 
     [Fact]
-    public void Dropout_drops_in_training_and_passes_in_eval_mode()
+    public void Written_out_dropout_scales_what_it_keeps_in_either_mode()
     {
         using var device = Device.ManagedCpu();
         var m = new Sampling(device, Seed);
@@ -254,12 +254,15 @@ public class RandomTests() : TempFolder("kiln-random-")
         Assert.All(kept, t => Assert.Equal(x[t.i] / 0.75f, t.v, 5));   // the survivors are scaled by 1/(1 - p)
         Moments(y.Select(v => v == 0 ? 1f : 0f).ToArray(), 0.25, 0.1875, "dropped fraction");
 
+        // written out, Ops.Dropout is F.dropout (training = true): it drops in eval mode too, as its direct call does (it
+        // passed in eval mode in a plan only); nn.Dropout's eval identity is the short name's, in
+        // Dropout_means_the_same_in_a_plan_and_a_direct_call
         m.Parameters.Eval();
         var offset = m.Parameters.Random.Offset;
-        Assert.Equal(x, plan.Run(x));
+        Assert.NotEqual(x, plan.Run(x));
         m.Parameters.Train();
         Assert.NotEqual(x, plan.Run(x));
-        Assert.Equal(offset + 2, m.Parameters.Random.Offset);   // an eval run still takes its ticket, so train runs after it match either way
+        Assert.Equal(offset + 2, m.Parameters.Random.Offset);
     }
 
     /// <summary>model.eval(); model(x) in PyTorch passes Dropout's input through: a method called eagerly follows the
@@ -295,6 +298,40 @@ public class RandomTests() : TempFolder("kiln-random-")
         s.Parameters.Eval();
         // an element is 0 when both of its draws drop (p = 0.25 · 0.5): over 200 calls of 4 elements, all kept has chance 0.875^800
         Assert.Contains(Enumerable.Range(0, 200).Select(_ => s.Drop(Tensor.From(x[..4])).ToArray()), y => y.Contains(0f));
+    }
+
+    /// <summary>
+    /// One method, one meaning, in a plan and called directly (a new user's eval run of Ops.Dropout written out was the
+    /// identity as a plan and dropped as a direct call): the short name follows the mode; written out it is F.dropout,
+    /// dropping in eval mode too, with the mask a training run of the short name draws; training: false is the identity.
+    /// </summary>
+    [Fact]
+    public void Dropout_means_the_same_in_a_plan_and_a_direct_call()
+    {
+        using var device = Device.ManagedCpu();
+        var x = Enumerable.Range(1, 400).Select(i => (float)i).ToArray();
+        var tx = Tensor.From(x);
+        // training (the default): the written-out plan's mask is the short name's, draw for draw (same seed, first ticket)
+        var a = new DropoutSpellings(device, Seed);
+        var b = new DropoutSpellings(device, Seed);
+        var shortMask = a.CompileShort().Run(x);
+        Assert.Equal(shortMask, b.CompileWritten().Run(x));
+        Assert.InRange(shortMask.Count(v => v == 0), 60, 140);   // p = 0.25 of 400
+        foreach (var m in new[] { a, b }) m.Parameters.Eval();
+        int Zeros(float[] v) => v.Count(e => e == 0);
+        // eval: the short name is the identity both ways; written out drops both ways; training: false never drops
+        var offset = a.Parameters.Random.Offset;
+        Assert.Equal(x, a.CompileShort().Run(x));
+        Assert.Equal(offset + 1, a.Parameters.Random.Offset);   // an eval run still takes its ticket, so train runs after it match either way
+        Assert.Equal(x, a.Short(tx).ToArray());
+        Assert.InRange(Zeros(a.CompileWritten().Run(x)), 60, 140);
+        Assert.InRange(Zeros(a.Written(tx).ToArray()), 60, 140);
+        Assert.All(a.CompileWritten().Run(x).Select((v, i) => (v, i)), p => Assert.True(p.v == 0 || Math.Abs(p.v - x[p.i] / 0.75f) < 1e-3, $"[{p.i}] {p.v}"));
+        Assert.Equal(x, a.CompileOff().Run(x));
+        Assert.Equal(x, a.Off(tx).ToArray());
+        a.Parameters.Train();
+        Assert.Equal(x, a.CompileOff().Run(x));
+        Assert.Equal(x, a.Off(tx).ToArray());
     }
 
     [Fact]

@@ -256,6 +256,8 @@ public class SparseAdamEmbeddingTests
         var opt = new SparseAdam(m.Parameters, new AdamOptions(0.1), m.Parameters.Under("table"));
         Assert.Equal(["table"], opt.ParamGroups[0].Names);
         Assert.Contains("no submodule or parameter 'tab'", Assert.Throws<KeyNotFoundException>(() => m.Parameters.Under("tab")).Message);
+        // one name twice in a group (it was stepped twice; across groups it was already an error)
+        Assert.Contains("appears twice", Assert.Throws<ArgumentException>(() => new Sgd(m.Parameters, new SgdOptions(0.1), ["table", "table"])).Message);
         var shared = new SharedWeights(d);
         Assert.Equal(["p.weight", "p.bias"], shared.Parameters.Under("p"));
         Assert.Equal(["c"], shared.Parameters.Under("c"));

@@ -98,6 +98,8 @@ public sealed class ParamGroup<TOptions> : ParamGroup where TOptions : Optimizer
         {
             _ = state.Info(n);
             if (existing.Any(g => g.Names.Contains(n))) throw new ArgumentException($"Parameter '{n}' appears in more than one parameter group.", nameof(names));
+            // PyTorch warns and would step it twice; a duplicate is always a mistake
+            if (list.Count(x => x == n) > 1) throw new ArgumentException($"Parameter '{n}' appears twice in one parameter group.", nameof(names));
         }
         // adjacent parameters of the block merge into one range: one fused pass each
         var merged = new List<(int Offset, int Count)>();

@@ -40,8 +40,8 @@ namespace Demo
             parameters.TrackBufferFields(() => { this.meanLogits = parameters.AdoptBuffer(prefix, "meanLogits", this.meanLogits); });
         }
 
-        /// <summary>Dropout in training mode, the identity in eval mode (Parameters.Train() / Eval()), when a method is called eagerly.</summary>
-        private global::Kiln.Tensor Dropout(global::Kiln.Tensor input, float p = 0.5f) => this.Parameters.Dropout(input, p);
+        /// <summary>Dropout in training mode, the identity in eval mode (Parameters.Train() / Eval()), when a method is called eagerly; with training given, F.dropout's.</summary>
+        private global::Kiln.Tensor Dropout(global::Kiln.Tensor input, float p = 0.5f, bool? training = null) => training is { } t ? global::Kiln.Ops.Dropout(input, p, t) : this.Parameters.Dropout(input, p);
 
         /// <summary>Compiles Classify for the given dims: binds them, plans memory and loads kernels once.</summary>
         public ClassifyPlan CompileClassify(int n) => new(this, n);
