@@ -235,6 +235,18 @@ public abstract class Plan : IDisposable
         }
     }
 
+    /// <summary>What the plan runs, as its inputs and output with the shapes it is compiled for, and where:
+    /// <c>LossPlan(x [32, 8], y [32] ints) → [] on Managed CPU (…)</c>.</summary>
+    public override string ToString()
+    {
+        static string Shape(int[] s) => "[" + string.Join(", ", s) + "]";
+        var slots = InputSlots;
+        if (_shapes.Length != slots.Count + 1) return GetType().Name;
+        var inputs = new string[slots.Count];
+        for (int i = 0; i < inputs.Length; i++) inputs[i] = $"{slots[i].Name} {Shape(_shapes[i])}{(slots[i].IsInt ? " ints" : "")}";
+        return $"{GetType().Name}({string.Join(", ", inputs)}) → {Shape(_shapes[^1])} on {Device.Name}";
+    }
+
     /// <summary>The shapes of the inputs in declaration order, then of the (first) output, for the bound dims.</summary>
     protected int[][] Shapes => _shapes;
 

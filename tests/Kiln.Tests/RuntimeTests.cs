@@ -127,6 +127,8 @@ public class RuntimeTests
         Assert.DoesNotContain("rows", Assert.Throws<ArgumentException>(() => step.ForwardBackward(new float[79], new int[4])).Message);
         // one row is "1 row" (it said "1 rows")
         Assert.Contains("but has 20 values: 1 row, where", Assert.Throws<ArgumentException>(() => step.ForwardBackward(new float[20], new int[1])).Message);
+        // printed, a plan says what it runs (it printed its class name)
+        Assert.StartsWith("LossPlan(x [4, 20], t [4] ints) → [] on Managed CPU", step.ToString());
         // Call names the named dim as the span entry points do (it said only [4, 20])
         var call = Assert.Throws<ArgumentException>(() => step.Call(Ops.Zeros(3, 20), IntTensor.From([0, 1, 2])));
         Assert.Contains("must have shape [N, 20] = [4, 20] but has [3, 20]", call.Message);

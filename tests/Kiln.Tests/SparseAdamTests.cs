@@ -261,6 +261,8 @@ public class SparseAdamEmbeddingTests
         var shared = new SharedWeights(d);
         Assert.Equal(["p.weight", "p.bias"], shared.Parameters.Under("p"));
         Assert.Equal(["c"], shared.Parameters.Under("c"));
+        // the shortcut takes the names too (it could not)
+        Assert.Equal(["p.weight", "p.bias"], new Sgd(shared.Parameters, 0.1f, momentum: 0.9f, names: shared.Parameters.Under("p")).ParamGroups[0].Names);
     }
 
     /// <summary>A table the plan does not differentiate (Frozen, or looked up behind Detach) has no gradient, as PyTorch's

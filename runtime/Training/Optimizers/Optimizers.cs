@@ -23,8 +23,11 @@ public sealed class Sgd : Optimizer<SgdOptions, SgdRule>
 {
     public Sgd(ModelState parameters, SgdOptions options, IEnumerable<string>? names = null) : base(parameters, options, options.Momentum != 0 ? 1 : 0, names) { }
 
-    public Sgd(ModelState parameters, float lr, float momentum = 0f, float dampening = 0f, float weightDecay = 0f, bool nesterov = false, bool maximize = false)
-        : this(parameters, new SgdOptions(Decimal(lr)) { Momentum = Decimal(momentum), Dampening = Decimal(dampening), WeightDecay = Decimal(weightDecay), Nesterov = nesterov, Maximize = maximize }) { }
+    /// <summary>As torch.optim.SGD(params, lr, momentum, …): the settings as arguments, over <paramref name="names"/> (a
+    /// submodule's, <c>Parameters.Under("head")</c>) or every parameter.</summary>
+    public Sgd(ModelState parameters, float lr, float momentum = 0f, float dampening = 0f, float weightDecay = 0f, bool nesterov = false, bool maximize = false,
+        IEnumerable<string>? names = null)
+        : this(parameters, new SgdOptions(Decimal(lr)) { Momentum = Decimal(momentum), Dampening = Decimal(dampening), WeightDecay = Decimal(weightDecay), Nesterov = nesterov, Maximize = maximize }, names) { }
 
     /// <summary>A float argument as the double its digits say (0.05f is 0.05, not 0.05000000074505806), as Python's float
     /// of the same literal: the options print and save what the user wrote, and the rule's float is the same.</summary>
