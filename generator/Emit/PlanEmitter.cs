@@ -280,6 +280,9 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
         if (g.Inputs.Any(i => i.Shape.Dims.Any(d => !d.IsConstant)))
             more += $", declared: [{string.Join(", ", g.Inputs.Select(i => $"\"{i.Shape}\""))}]";
         if (m.IsLoss) more += ", loss: true";
+        // the parameters its backward pass gives a gradient (the others, Frozen or behind Detach, get none: PyTorch's grad None)
+        if (m.IsLoss && m.Fusion.Kernels.Select(k => k.GradPath).OfType<string>().Distinct().ToList() is { Count: > 0 } grads)
+            more += $", grads: [{string.Join(", ", grads.Select(p => $"\"{p}\""))}]";
         // the defaults Call takes for the inputs left out
         if (TrailingDefaults() is var defaults && defaults.Any(d => d is not null))
             more += $", defaults: [{string.Join(", ", defaults.Select(d => d is { } v ? OpDef.Float(v) : "null"))}]";

@@ -161,15 +161,18 @@ public abstract class Plan : IDisposable
         (string Name, int Slot, long Offset, long Count, string Shape)? output = null,
         (string Name, long Offset, long Count)[]? outputs = null, (long Offset, long Read, long Written, long Count)[]? buffers = null,
         (string Name, long Offset, long Count)[]? inputGrads = null, string[]? declared = null, bool loss = false, long[]? bound = null,
-        float?[]? defaults = null)
+        float?[]? defaults = null, string[]? grads = null)
     {
         (_inputSlots, _shapes, _declared, _loss, _defaults) = (inputs, shapes, declared, loss, defaults);
+        _gradParams = grads is null ? [] : Array.ConvertAll(grads, State.IndexOf);
         (_outputSlots, _bufferSlots, _inputGradSlots) = (outputs ?? [], buffers ?? [], inputGrads ?? []);
         if (output is { } single) _output = single;
         if (bound is not null) BindSlots(bound);
     }
 
     private Dictionary<string, object>? _staging;
+    /// <summary>The parameters a backward run of this plan gives a gradient (indices into the model's layout).</summary>
+    private int[] _gradParams = [];
     /// <summary>The defaults the method declares for its trailing float inputs (null: none), which <see cref="Call"/> takes
     /// where they are left out, as the generated entry points do.</summary>
     private float?[]? _defaults;
@@ -578,6 +581,8 @@ public abstract class Plan : IDisposable
             if (buffers[i].Read >= 0) Work.CopyFrom(State.Buffers, buffers[i].Offset, buffers[i].Read, buffers[i].Count);
         RunKernels(backward);
         if (!_managed) _device.Synchronize();
+        // which parameters now hold a gradient: the optimizers skip the others (PyTorch's grad None)
+        if (backward && _loss) State.MarkGradients(_gradParams);
         // a buffer's new value is kept by training-mode runs only (as BatchNorm's running statistics)
         if (State.Training)
             for (int i = 0; i < buffers.Length; i++)

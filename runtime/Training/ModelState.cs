@@ -38,6 +38,8 @@ public sealed class ModelState : IDisposable
         Layout = layout;
         BufferLayout = buffers;
         _byName = layout.ToDictionary(p => p.Name);
+        _indexOf = layout.Select((p, i) => (p.Name, i)).ToDictionary(t => t.Name, t => t.i);
+        (_gradRun, _clearRun) = (new long[layout.Count], new long[layout.Count]);
         _buffersByName = buffers.ToDictionary(p => p.Name);
         Count = layout.Count == 0 ? 0 : layout.Max(p => p.Offset + p.Count);
         Parameters = device.Allocate<float>(Count);
@@ -304,7 +306,36 @@ public sealed class ModelState : IDisposable
                 CpuWorkers.For(count, 1 << 15, _clearChunk);
             }
         ClearRowMarks(offset, count);
+        for (int i = 0; i < Layout.Count; i++)
+            if (Layout[i].Offset >= offset && Layout[i].Offset + Layout[i].Count <= offset + count) _clearRun[i] = _backwardRuns;
     }
+
+    // ---- which parameters hold a gradient (PyTorch's grad is not None) ----
+
+    private readonly Dictionary<string, int> _indexOf;
+    private long _backwardRuns;
+    /// <summary>Per parameter: the backward run that last gave it a gradient, and <see cref="_backwardRuns"/> when its
+    /// gradient was last cleared (0 and 0 until then).</summary>
+    private readonly long[] _gradRun, _clearRun;
+
+    /// <summary>The index of parameter <paramref name="name"/> in <see cref="Layout"/>.</summary>
+    internal int IndexOf(string name) => _indexOf.TryGetValue(name, out int i) ? i : throw new KeyNotFoundException($"The model has no parameter '{name}'. Parameters: {string.Join(", ", _byName.Keys)}.");
+
+    /// <summary>Records a plan's backward run, which gives the parameters at <paramref name="parameters"/> (indices into
+    /// <see cref="Layout"/>) a gradient: its others (Frozen, or reached only through Detach) get none.</summary>
+    internal void MarkGradients(int[] parameters)
+    {
+        _backwardRuns++;
+        foreach (int i in parameters) _gradRun[i] = _backwardRuns;
+    }
+
+    /// <summary>
+    /// Whether parameter <paramref name="index"/> has no gradient, PyTorch's <c>p.grad is None</c>: a plan went backward
+    /// since its gradient was last cleared and none of those runs reached it (Frozen there, behind Detach, or not used).
+    /// Optimizers skip such a parameter, as PyTorch's do: no momentum, moments or weight decay move it. Gradients written
+    /// without a plan's backward pass since the last clear count as present.
+    /// </summary>
+    public bool HasNoGradient(int index) => _backwardRuns > _clearRun[index] && _gradRun[index] <= _clearRun[index];
 
     private readonly object _clearGate = new();
     private int _clearStart;

@@ -62,7 +62,12 @@ internal static class OptimizerChecks
 /// <summary>A parameter group: named parameters of the block with their own hyper-parameters and step count.</summary>
 public abstract class ParamGroup
 {
-    internal ParamGroup(IReadOnlyList<string> names, (int Offset, int Count)[] ranges) { Names = names; Ranges = ranges; }
+    internal ParamGroup(IReadOnlyList<string> names, (int Offset, int Count)[] ranges, (int Index, int Offset, int Count)[] parameters)
+    {
+        Names = names;
+        Ranges = ranges;
+        Parameters = parameters;
+    }
 
     public IReadOnlyList<string> Names { get; }
     /// <summary>Steps taken by this group (PyTorch's per-parameter "step", equal for a group's parameters).</summary>
@@ -70,6 +75,8 @@ public abstract class ParamGroup
     /// <summary>Per-group scalar state some optimizers keep (ASGD's eta and mu, NAdam's mu_product).</summary>
     public Dictionary<string, double> Scalars { get; } = new(4);   // sized once: a first step that adds its scalars allocates nothing
     internal (int Offset, int Count)[] Ranges { get; }
+    /// <summary>Each parameter: its index in the model's layout and its place in the block.</summary>
+    internal (int Index, int Offset, int Count)[] Parameters { get; }
     /// <summary>The learning rate (what LR schedulers change).</summary>
     public abstract double Lr { get; set; }
     /// <summary>Momentum, or Adam-style beta1 (what OneCycleLR cycles); null when the optimizer has neither.</summary>
@@ -78,7 +85,7 @@ public abstract class ParamGroup
 
 public sealed class ParamGroup<TOptions> : ParamGroup where TOptions : OptimizerOptions
 {
-    internal ParamGroup(IReadOnlyList<string> names, (int, int)[] ranges, TOptions options) : base(names, ranges) => Options = options;
+    internal ParamGroup(IReadOnlyList<string> names, (int, int)[] ranges, (int, int, int)[] parameters, TOptions options) : base(names, ranges, parameters) => Options = options;
 
     public TOptions Options { get; set; }
     public override double Lr { get => Options.Lr; set => Options = Options with { Lr = value }; }
@@ -108,7 +115,8 @@ public sealed class ParamGroup<TOptions> : ParamGroup where TOptions : Optimizer
             if (merged.Count > 0 && merged[^1].Offset + merged[^1].Count == p.Offset) merged[^1] = (merged[^1].Offset, merged[^1].Count + p.Count);
             else merged.Add((p.Offset, p.Count));
         }
-        return new ParamGroup<TOptions>(list, merged.ToArray(), options);
+        var parameters = list.Select(n => (state.IndexOf(n), state.Info(n).Offset, state.Info(n).Count)).ToArray();
+        return new ParamGroup<TOptions>(list, merged.ToArray(), parameters, options);
     }
 
     /// <summary>Checks that a state_dict's groups name this optimizer's parameters, group by group, with options of its type.</summary>
@@ -211,10 +219,16 @@ public abstract class Optimizer<TOptions, TRule> : IOptimizer where TOptions : O
         BeforeStep();
         foreach (var group in _groups)
         {
+            // a parameter without a gradient (a plan went backward without reaching it: Frozen, Detach) is skipped, as
+            // PyTorch skips grad None; a group with none takes no step
+            int without = 0;
+            foreach (var p in group.Parameters) if (State.HasNoGradient(p.Index)) without++;
+            if (without == group.Parameters.Length) continue;
             if (group.Step == 0) Initialize(group);
             group.Step++;
             _rule = Rule(group);
-            foreach (var (offset, count) in group.Ranges) Run(offset, count);
+            if (without == 0) foreach (var (offset, count) in group.Ranges) Run(offset, count);
+            else foreach (var p in group.Parameters) if (!State.HasNoGradient(p.Index)) Run(p.Offset, p.Count);
             AfterStep(group);
         }
     }

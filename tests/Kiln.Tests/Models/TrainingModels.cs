@@ -393,6 +393,7 @@ public partial class FrozenLookup
 {
     [Module(6, 2)] Kiln.Nn.Embedding emb;
     [Param(6, 2)] Tensor table;
+    [Param(3)] Tensor spare;   // no loss reads it: it never has a gradient
 
     [Loss] public Tensor Full([Shape(2)] IntTensor ids, [Shape(2, 2)] Tensor r) => ((emb.Forward(ids) + Ops.Embedding(ids, table)) * r).Sum();
     [Loss(Frozen = ["emb"])] public Tensor EmbFrozen([Shape(2)] IntTensor ids, [Shape(2, 2)] Tensor r) => ((emb.Forward(ids) + Ops.Embedding(ids, table)) * r).Sum();

@@ -98,7 +98,7 @@ namespace Samples.Diabetes
                 _d.T13 = Align(45 + 16 * _d.N); _d.T17 = Align(60 + 20 * _d.N); _d.T25 = Align(75 + 21 * _d.N); _d.T37 = Align(91 + 21 * _d.N);
                 _d.T40 = Align(30 + 12 * _d.N); _d.T44 = Align(106 + 22 * _d.N); _d.T47 = Align(0); _d.T51 = Align(121 + 26 * _d.N);
                 _d.T0 = Device.IsManaged ? 0 : Align(136 + 32 * _d.N); _d.T1 = Device.IsManaged ? 0 : Align(151 + 40 * _d.N);
-                Describe([("x", _d.T0, 8 * _d.N, false), ("y", _d.T1, _d.N, false)], [[_d.N, 8], [_d.N, 1], []], declared: ["[N, 8]", "[N, 1]"], loss: true, bound: [8 * _d.N, _d.N]);
+                Describe([("x", _d.T0, 8 * _d.N, false), ("y", _d.T1, _d.N, false)], [[_d.N, 8], [_d.N, 1], []], declared: ["[N, 8]", "[N, 1]"], loss: true, grads: ["linear1.bias", "linear1.weight", "linear2.bias", "linear2.weight", "linear3.bias", "linear3.weight"], bound: [8 * _d.N, _d.N]);
                 _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 6, 8, transA: false, transB: true, accumulate: false, managed: Managed);
                 _f1 = global::Kiln.Kernels.Fused.Rows2<global::Kiln.Generated.DiabetesClassifierKernels.K0, global::Kiln.Kernels.Assign, global::Kiln.Kernels.Dense, global::Kiln.Kernels.Row>(this, [global::Kiln.Kernels.In.Work(_d.T5), global::Kiln.Kernels.In.Params(48).Row(6)], default, global::Kiln.Kernels.Launch.RowMap(6 * _d.N, 6), global::Kiln.Kernels.Output.Work(_d.T7, 6 * _d.N), wide: false);
                 _l2 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 6, transA: false, transB: true, accumulate: false, managed: Managed);

@@ -141,7 +141,7 @@ namespace Demo
                 _d.T76 = Align(274 + 34 * _d.N); _d.T82 = Align(289 + 38 * _d.N); _d.T83 = Align(78 + 16 * _d.N); _d.T89 = Align(304 + 42 * _d.N);
                 _d.T90 = Align(48 + 8 * _d.N); _d.T92 = Align(319 + 46 * _d.N); _d.T84 = Align(334 + 50 * _d.N); _d.T91 = Align(365 + 50 * _d.N);
                 _d.T0 = Device.IsManaged ? 0 : Align(396 + 50 * _d.N);
-                Describe([("x", _d.T0, 4 * _d.N, false), ("t", _d.T1, _d.N, true)], [[_d.N, 4], [_d.N], []], outputs: [("loss", _d.T62, 1), ("logits", _d.T24, 3 * _d.N)], buffers: [(0, _d.T26, _d.T35, 3)], inputGrads: [("x", _d.T92, 4 * _d.N)], declared: ["[N, 4]", "[N]"], loss: true, bound: [4 * _d.N]);
+                Describe([("x", _d.T0, 4 * _d.N, false), ("t", _d.T1, _d.N, true)], [[_d.N, 4], [_d.N], []], outputs: [("loss", _d.T62, 1), ("logits", _d.T24, 3 * _d.N)], buffers: [(0, _d.T26, _d.T35, 3)], inputGrads: [("x", _d.T92, 4 * _d.N)], declared: ["[N, 4]", "[N]"], loss: true, grads: ["head", "w"], bound: [4 * _d.N]);
                 _l0 = new global::Kiln.Kernels.RandomOp(4 * _d.N, global::Kiln.Kernels.RandomOp.Kind.Normal, 0f, stream: 0);
                 _f1 = global::Kiln.Kernels.Fused.Map2<global::Kiln.Generated.TourKernels.K5, global::Kiln.Kernels.Assign, global::Kiln.Kernels.Dense, global::Kiln.Kernels.Dense>(this, [global::Kiln.Kernels.In.Bound(0, _d.T0), global::Kiln.Kernels.In.Work(_d.T2)], default, global::Kiln.Kernels.Launch.Map(4 * _d.N), global::Kiln.Kernels.Output.Work(_d.T5, 4 * _d.N));
                 _l2 = new global::Kiln.Kernels.GemmOp(_d.N, 4, 4, transA: false, transB: false, accumulate: false, managed: Managed);

@@ -77,7 +77,7 @@ namespace Samples.LinearRegression
             {
                 _d.N = n; _d.T5 = Align(0); _d.T9 = Align(15 + _d.N); _d.T14 = Align(31 + _d.N);
                 _d.T0 = Device.IsManaged ? 0 : Align(46 + 2 * _d.N); _d.T1 = Device.IsManaged ? 0 : Align(61 + 3 * _d.N);
-                Describe([("x", _d.T0, _d.N, false), ("y", _d.T1, _d.N, false)], [[_d.N, 1], [_d.N, 1], []], declared: ["[N, 1]", "[N, 1]"], loss: true, bound: [_d.N, _d.N]);
+                Describe([("x", _d.T0, _d.N, false), ("y", _d.T1, _d.N, false)], [[_d.N, 1], [_d.N, 1], []], declared: ["[N, 1]", "[N, 1]"], loss: true, grads: ["linear.bias", "linear.weight"], bound: [_d.N, _d.N]);
                 _l0 = new global::Kiln.Kernels.GemmOp(_d.N, 1, 1, transA: false, transB: true, accumulate: false, managed: Managed);
                 _f1 = global::Kiln.Kernels.Fused.Total3<global::Kiln.Generated.LinearModelKernels.K1, global::Kiln.Kernels.Dense, global::Kiln.Kernels.One, global::Kiln.Kernels.Dense>(this, [global::Kiln.Kernels.In.Work(_d.T5), global::Kiln.Kernels.In.Params(1).One, global::Kiln.Kernels.In.Bound(1, _d.T1)], default, global::Kiln.Kernels.Launch.Total(_d.N), global::Kiln.Kernels.Output.Work(_d.T9, 1));
                 _f2 = global::Kiln.Kernels.Fused.Map3<global::Kiln.Generated.LinearModelKernels.K2, global::Kiln.Kernels.Assign, global::Kiln.Kernels.Dense, global::Kiln.Kernels.One, global::Kiln.Kernels.Dense>(this, [global::Kiln.Kernels.In.Work(_d.T5), global::Kiln.Kernels.In.Params(1).One, global::Kiln.Kernels.In.Bound(1, _d.T1)], default, global::Kiln.Kernels.Launch.Map(_d.N), global::Kiln.Kernels.Output.Work(_d.T14, _d.N));
