@@ -33,6 +33,9 @@ internal static class Compiler
         try
         {
             if (!model.IsPartial) return new ModelOutput(hint, null, diagnostics.ToEquatable());
+            // a built-in layer (Kiln.Nn) that no model of the project holds gets nothing: its constructor would be dead
+            // code in every project
+            if (model.Namespace == "Kiln.Nn" && !all.Any(m => m.Modules.Any(x => x.TypeName == model.FullName))) return new ModelOutput(hint, null, diagnostics.ToEquatable());
             var models = all.GroupBy(m => m.FullName).ToDictionary(g => g.Key, g => g.First());
             if (model.Diagnostics.Count > 0)
             {

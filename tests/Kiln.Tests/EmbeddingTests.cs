@@ -141,6 +141,23 @@ public class EmbeddingTests
         if (reason == "CS1503") Assert.Empty(result.GeneratorDiagnostics);
     }
 
+    /// <summary>A built-in layer no model holds gets no generated part (the Embedding layer's constructor was emitted
+    /// into every project, 16 lines each); one a model holds does, and compiles.</summary>
+    [Fact]
+    public void Only_the_built_in_layers_a_model_holds_are_generated()
+    {
+        var plain = GeneratorHarness.Run("using Kiln; [Model] public partial class M { [Param(3)] Tensor w; [Loss] public Tensor L() => w.Sum(); }");
+        Assert.Empty(plain.CompileErrors);
+        var names = plain.Run.GeneratedTrees.Select(t => System.IO.Path.GetFileName(t.FilePath)).ToList();
+        Assert.DoesNotContain("Kiln.Nn.Embedding.Kiln.g.cs", names);
+        Assert.DoesNotContain("Kiln.Nn.Linear.Kiln.g.cs", names);
+        var layered = GeneratorHarness.Run("using Kiln; using Kiln.Nn; [Model] public partial class M { [Module(3, 2)] Linear fc; [Forward] public Tensor F([Shape(4, 3)] Tensor x) => fc.Forward(x); }");
+        Assert.Empty(layered.CompileErrors);
+        names = layered.Run.GeneratedTrees.Select(t => System.IO.Path.GetFileName(t.FilePath)).ToList();
+        Assert.Contains("Kiln.Nn.Linear.Kiln.g.cs", names);
+        Assert.DoesNotContain("Kiln.Nn.Embedding.Kiln.g.cs", names);
+    }
+
     [Fact]
     public void A_float_tensor_given_to_the_module_is_one_error_at_the_call()
     {
