@@ -28,6 +28,8 @@ internal static class ModelDiscovery
         var diagnostics = new List<DiagnosticInfo>();
         var location = LocationInfo.From(node.Identifier.GetLocation());
         var declared = attribute.ConstructorArguments.FirstOrDefault();
+        // once per model: the spec records it, and each method's parser binds Dropout calls by it
+        bool eagerDropout = CallsDropout(type, compilation, cancellationToken);
         var dims = declared is { Kind: TypedConstantKind.Array, IsNull: false } arr
             ? arr.Values.Select(v => v.Value as string ?? "").ToList()
             : new List<string>();
@@ -69,7 +71,7 @@ internal static class ModelDiscovery
                         ReadField(field, dims, parameters, modules, diagnostics);
                         break;
                     case IMethodSymbol { MethodKind: Microsoft.CodeAnalysis.MethodKind.Ordinary } method:
-                        if (ReadMethod(method, type, dims.Count > 0, compilation, diagnostics, cancellationToken) is { } spec)
+                        if (ReadMethod(method, type, dims.Count > 0, eagerDropout, compilation, diagnostics, cancellationToken) is { } spec)
                             methods.Add(spec);
                         break;
                 }
@@ -96,7 +98,7 @@ internal static class ModelDiscovery
             diagnostics.ToEquatable(),
             location,
             NamesHidden: hiding is not null,
-            EagerDropout: CallsDropout(type, compilation, cancellationToken));
+            EagerDropout: eagerDropout);
     }
 
     /// <summary>
@@ -252,7 +254,7 @@ internal static class ModelDiscovery
         }
     }
 
-    private static MethodSpec? ReadMethod(IMethodSymbol method, INamedTypeSymbol model, bool isModule, Compilation compilation, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+    private static MethodSpec? ReadMethod(IMethodSymbol method, INamedTypeSymbol model, bool isModule, bool eagerDropout, Compilation compilation, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
     {
         var attrs = method.GetAttributes().Select(a => a.AttributeClass?.ToDisplayString()).ToList();
         var kind = attrs.Contains("Kiln.LossAttribute") ? MethodKind.Loss : attrs.Contains("Kiln.ForwardAttribute") ? MethodKind.Forward : MethodKind.Helper;
@@ -321,7 +323,7 @@ internal static class ModelDiscovery
                 return null;
             }
         var semanticModel = compilation.GetSemanticModel(syntax.SyntaxTree);
-        var parser = new BodyParser(semanticModel, model, diagnostics, cancellationToken, CallsDropout(model, compilation, cancellationToken));
+        var parser = new BodyParser(semanticModel, model, diagnostics, cancellationToken, eagerDropout);
         int reported = diagnostics.Count;
         var body = parser.ParseBody(syntax);
         if (outputs.Distinct().Count() != outputs.Count || outputs.Any(o => !char.IsLetter(o[0])))
