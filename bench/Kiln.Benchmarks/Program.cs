@@ -28,13 +28,24 @@ long Allocated(string method) => summaries.SelectMany(s => s.Reports)
 // a row only for a benchmark this run measured
 void Row(string method, Func<string> line) { if (Median(method) > 0) Console.WriteLine(line()); }
 string Ms(string method) => Median(method) >= 1e6 ? $"{Median(method) / 1e6:F2} ms" : $"{Median(method) / 1e3:F2} µs";
-// libtorch 2.10's medians on this machine kind, ../shared/PERFORMANCE.md (second measurement, 2026-11-23), in ns
-string Peer(string method, double libtorchNs, string label) => $"libtorch {label}: **{libtorchNs / Median(method):F2}×**";
+// libtorch 2.10's medians: measured on this CPU by scripts/peer.sh where it has run here, else PERFORMANCE.md's (a Zen 4
+// VM with AVX-512, 2026-11-23: those ratios compare machines as well as libraries), in ns
+var peer = PeerFigures.ForThisMachine();
+string Peer(string method, double? performanceMdNs, string label = "")
+{
+    if (peer is null) return performanceMdNs is { } md ? $"libtorch (PERFORMANCE.md) {label}: **{md / Median(method):F2}×**" : "";
+    if (!peer.Nanoseconds.TryGetValue(method, out double ns)) return "";
+    string time = ns >= 1e6 ? $"{ns / 1e6:F2} ms" : $"{ns / 1e3:F1} µs";
+    return $"libtorch here {time}: **{ns / Median(method):F2}×**";
+}
 double gbps(string m) => 12.0 * Elementwise.N / Median(m); // bytes per ns = GB/s
 double triad = gbps(nameof(Elementwise.TriadBaseline)), fused = gbps(nameof(Elementwise.FusedSigmoidKernel)), run = gbps(nameof(Elementwise.FusedSigmoidRun));
 double peak = Compute.PeakFlops / Median(nameof(Compute.FmaPeakBaseline));   // flops per ns = GFLOP/s
 double Gflops(string m, double flops) => flops / Median(m);
 Console.WriteLine();
+Console.WriteLine(peer is null
+    ? $"Peer: PERFORMANCE.md's libtorch figures from a Zen 4 VM ({PeerFigures.FileName} has none for {PeerFigures.ThisMachine()}; scripts/peer.sh measures them)"
+    : $"Peer: {peer.Library} measured on this machine ({peer.Machine}) at {peer.MeasuredUtc:yyyy-MM-dd HH:mm} UTC by scripts/peer.sh");
 Console.WriteLine("| benchmark | median | throughput | vs ceiling / peer | allocated per op |");
 Console.WriteLine("|---|---|---|---|---|");
 void Line(string method, string name, string throughput, string versus) =>
@@ -53,10 +64,11 @@ Line(nameof(TrainingSteps.LinearRegressionStep), "linear regression step (N=3)",
 Line(nameof(TrainingSteps.Mlp_8_6_4_1_Batch32Step), "MLP 8-6-4-1 step (N=32, BCE, SGD)", "", Peer(nameof(TrainingSteps.Mlp_8_6_4_1_Batch32Step), 0.128e6, "0.128 ms"));
 Line(nameof(TrainingSteps.Mlp_784_256_10_Batch256Step), "MLP 784-256-10 step (N=256, ReLU, CrossEntropy, SGD momentum)", $"{Gflops(nameof(TrainingSteps.Mlp_784_256_10_Batch256Step), 2.0 * 256 * (2 * 784 * 256 + 3 * 256 * 10)):F0} GFLOP/s", Peer(nameof(TrainingSteps.Mlp_784_256_10_Batch256Step), 1.85e6, "1.85 ms"));
 Line(nameof(TrainingSteps.GanStep), "1-D GAN step (D on 500 real + 500 fake, then G; Adam)", "", Peer(nameof(TrainingSteps.GanStep), 0.73e6, "0.73 ms"));
-void Optimizer(string method, string name, int bytes, double libtorchNs = 0)
+void Optimizer(string method, string name, int bytes, double? performanceMdNs = null)
 {
     double rate = (double)bytes * OptimizerSteps.Count / Median(method);
-    Line(method, $"{name} step, 10M parameters", $"{rate:F1} GB/s ({bytes} B/param)", (triad > 0 ? $"{rate / triad:P0} of triad" : "(run with Elementwise for the triad)") + (libtorchNs > 0 ? "; " + Peer(method, libtorchNs, $"{libtorchNs / 1e6:F0} ms") : ""));
+    string versus = Peer(method, performanceMdNs, $"{performanceMdNs / 1e6:F0} ms");
+    Line(method, $"{name} step, 10M parameters", $"{rate:F1} GB/s ({bytes} B/param)", (triad > 0 ? $"{rate / triad:P0} of triad" : "(run with Elementwise for the triad)") + (versus.Length > 0 ? "; " + versus : ""));
 }
 Optimizer(nameof(OptimizerSteps.AdamStep), "Adam", 28, 35e6);
 Optimizer(nameof(OptimizerSteps.AdamWStep), "AdamW", 28);
