@@ -41,7 +41,7 @@ internal sealed class RandomOp : LibraryOp
         $"new {RuntimeType}({e.Dim(e.Node.Shape.Count)}, {RuntimeType}.Kind.{KindOf(e.Node)}, {Float(P(e.Node))}, stream: {Stream(e.Node)})";
 
     public override void Call(LibraryEmit e, SourceWriter w) =>
-        w.Line($"{e.Field}.Run({e.DeviceArg}{e.Array(e.Node)}, {e.Off(e.Node)}, this.Draw());");
+        w.Line($"{e.Field}.Run({e.DeviceArg}{e.Array(e.Node)}, {e.Off(e.Node)}, this.Draw({(KindOf(e.Node) == Kind.DropoutMask ? "followsMode: true" : "")}));");
 
     public override string? ShapeError(Node[] inputs, NodeAttrs attrs, Shape shape) =>
         inputs.Length != 0 ? "a random draw has no operands" : null;

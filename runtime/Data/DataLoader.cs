@@ -1,6 +1,7 @@
 using System;
 using System.Collections;
 using System.Collections.Generic;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -145,19 +146,26 @@ public sealed class DataLoader : IReadOnlyCollection<Batch>
     /// </summary>
     public IEnumerable<Plan> Into(Plan plan, string features, string target, Plan? lastPlan = null)
     {
-        // the names and kinds first: a misspelled input is the mistake to report, even where the last batch also lacks a plan
+        // everything is checked here, when Into is called, before any batch trains: the names and kinds first (a
+        // misspelled input is the mistake to report, even where the last batch also lacks a plan), then each plan's sizes
         CheckKinds(plan, features, target);
         int rest = _data.Count % BatchSize;
-        if (!DropLast && rest != 0 && lastPlan is null)
+        bool needsLast = !DropLast && rest != 0;
+        if (needsLast && lastPlan is null)
             throw new ArgumentException($"The last batch has {rest} examples: pass a plan compiled for that size as lastPlan, or use drop_last.", nameof(lastPlan));
-        if (lastPlan is not null) CheckKinds(lastPlan, features, target);
+        if (_data.Count >= BatchSize) CheckSizes(plan, nameof(plan), BatchSize, features, target);
+        if (needsLast) { CheckKinds(lastPlan!, features, target); CheckSizes(lastPlan!, nameof(lastPlan), rest, features, target); }
+        return Batches(plan, features, target, lastPlan);
+    }
+
+    private IEnumerable<Plan> Batches(Plan plan, string features, string target, Plan? lastPlan)
+    {
         StartEpoch();
         for (int b = 0; b < Count; b++)
         {
             int size = SizeOf(b);
             var target_ = size == BatchSize ? plan : lastPlan!;
             var x = target_.StagedInput(features);
-            if (x.Length != size * _data.FeatureSize) throw new ArgumentException($"Input '{features}' of the plan holds {x.Length} values; a batch of {size} needs {size * _data.FeatureSize}.", nameof(plan));
             for (int r = 0; r < size; r++) _data.Features.AsSpan(_order[b * BatchSize + r] * _data.FeatureSize, _data.FeatureSize).CopyTo(x.Slice(r * _data.FeatureSize));
             if (_data.Labels is { } labels)
             {
@@ -171,6 +179,22 @@ public sealed class DataLoader : IReadOnlyCollection<Batch>
             }
             yield return target_;
         }
+    }
+
+    /// <summary>The plan's inputs hold a batch of <paramref name="rows"/> examples: the features and the target of each.</summary>
+    private void CheckSizes(Plan plan, string parameter, int rows, string features, string target)
+    {
+        void Check(string input, int perExample, string what)
+        {
+            var shape = plan.InputShape(input);
+            long length = shape.Aggregate(1L, (a, b) => a * b);
+            if (length == (long)rows * perExample) return;
+            long batch = shape.Length > 0 ? shape[0] : 1, each = batch == 0 ? 0 : length / batch;
+            string why = each != perExample ? $"{each} {what} per example; the dataset has {perExample}" : $"a batch of {batch} examples, not {rows}";
+            throw new ArgumentException($"Input '{input}' of {parameter} has shape [{string.Join(", ", shape)}]: {why}.", parameter);
+        }
+        Check(features, _data.FeatureSize, "features");
+        Check(target, _data.Labels is null ? _data.TargetSize : 1, _data.Labels is null ? "target values" : "labels");
     }
 
     /// <summary>The plan's inputs take what the dataset holds: float features, and class indices or float targets.</summary>

@@ -17,9 +17,38 @@ public static class Plots
         if (series.Count == 0 || series.Values.Any(s => s.Count == 0)) throw new ArgumentException("Every series needs at least one value.", nameof(series));
         CheckPath(path);
         var plot = new ScottPlot.Plot();
+        var points = new List<(double X, double Y)>();
         foreach (var (name, values) in series)
-            AddLine(plot, name, Enumerable.Range(1, values.Count).Select(i => (double)i).ToArray(), values.ToArray(), markers: true);
-        Save(plot, path, title, xLabel, yLabel, width, height, legend: series.Count > 1);
+        {
+            var x = Enumerable.Range(1, values.Count).Select(i => (double)i).ToArray();
+            AddLine(plot, name, x, values.ToArray(), markers: true);
+            points.AddRange(x.Zip(values));
+        }
+        // epochs and steps are whole numbers: no tick at 1.5 (ScottPlot's automatic ticks halve the step on a short run)
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
+        Save(plot, path, title, xLabel, yLabel, width, height, legend: series.Count > 1, EmptiestCorner(points));
+    }
+
+    /// <summary>
+    /// Where the legend covers the fewest points, as matplotlib's loc="best": the corner whose quarter of the data's box
+    /// holds the fewest finite points (ties to upper right, upper left, lower left, lower right, matplotlib's order). A
+    /// falling loss curve ends in the lower right, where a fixed legend hid its last points.
+    /// </summary>
+    internal static ScottPlot.Alignment EmptiestCorner(IEnumerable<(double X, double Y)> points)
+    {
+        var finite = points.Where(p => double.IsFinite(p.X) && double.IsFinite(p.Y)).ToList();
+        if (finite.Count == 0) return ScottPlot.Alignment.UpperRight;
+        double x0 = finite.Min(p => p.X), x1 = finite.Max(p => p.X), y0 = finite.Min(p => p.Y), y1 = finite.Max(p => p.Y);
+        double Fx(double x) => x1 > x0 ? (x - x0) / (x1 - x0) : 0.5;
+        double Fy(double y) => y1 > y0 ? (y - y0) / (y1 - y0) : 0.5;
+        (ScottPlot.Alignment Corner, Func<double, double, bool> Holds)[] corners =
+        [
+            (ScottPlot.Alignment.UpperRight, (x, y) => x >= 0.5 && y >= 0.5),
+            (ScottPlot.Alignment.UpperLeft, (x, y) => x <= 0.5 && y >= 0.5),
+            (ScottPlot.Alignment.LowerLeft, (x, y) => x <= 0.5 && y <= 0.5),
+            (ScottPlot.Alignment.LowerRight, (x, y) => x >= 0.5 && y <= 0.5),
+        ];
+        return corners.MinBy(c => finite.Count(p => c.Holds(Fx(p.X), Fy(p.Y)))).Corner;
     }
 
     /// <summary>Lines of y against shared x values, one per named series (seed 001's MSE against w, seed 003's activation curves).
@@ -30,7 +59,7 @@ public static class Plots
         CheckPath(path);
         var plot = new ScottPlot.Plot();
         foreach (var (name, y) in ys) AddLine(plot, name, x.ToArray(), y.ToArray(), markers: false);
-        Save(plot, path, title, xLabel, yLabel, width, height, legend: ys.Count > 1);
+        Save(plot, path, title, xLabel, yLabel, width, height, legend: ys.Count > 1, EmptiestCorner(ys.Values.SelectMany(y => x.Zip(y))));
     }
 
     /// <summary>One named series as lines through its finite points: each run of finite points its own line, in one colour

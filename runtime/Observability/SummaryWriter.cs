@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace Kiln;
@@ -10,7 +12,8 @@ namespace Kiln;
 /// (TFRecords: length, masked CRC-32C of the length, an Event protobuf, its masked CRC-32C), readable by
 /// <c>tensorboard --logdir runs</c>. No Python is needed to write them. Records are buffered and flushed every
 /// <c>flushSecs</c>, on <see cref="Flush"/> and on <see cref="Dispose"/>, and when the process exits (or dies of an
-/// unhandled exception) with the writer still open.
+/// unhandled exception) with the writer still open, and on SIGTERM, SIGINT and SIGHUP (kill, Ctrl+C, a closed terminal, a
+/// job scheduler's stop), which end a .NET process without its exit handlers.
 /// </summary>
 public sealed class SummaryWriter : IDisposable
 {
@@ -42,6 +45,37 @@ public sealed class SummaryWriter : IDisposable
         // PyTorch's writer flushes at exit)
         AppDomain.CurrentDomain.ProcessExit += OnExit;
         AppDomain.CurrentDomain.UnhandledException += OnExit;
+        WatchSignals();
+        lock (Open) Open.Add(this);
+    }
+
+    /// <summary>The writers not yet disposed: what a terminating signal flushes.</summary>
+    private static readonly HashSet<SummaryWriter> Open = new();
+    private static PosixSignalRegistration[]? _signals;
+
+    /// <summary>
+    /// SIGTERM (kill, timeout, docker stop), SIGINT (Ctrl+C) and SIGHUP end a .NET process without raising ProcessExit, so
+    /// a writer's buffered records were lost (a new user's killed run kept only the file's first record). Each flushes
+    /// every open writer first; the signal then does what it would have (ends the process, or whatever a handler of the
+    /// program's own decides: a writer is only flushed, never closed, so a run that goes on can keep writing).
+    /// </summary>
+    private static void WatchSignals()
+    {
+        lock (Open)
+        {
+            if (_signals is not null) return;
+            try { _signals = [.. new[] { PosixSignal.SIGTERM, PosixSignal.SIGINT, PosixSignal.SIGHUP }.Select(s => PosixSignalRegistration.Create(s, _ => FlushOpen()))]; }
+            catch (Exception e) when (e is PlatformNotSupportedException or IOException) { _signals = []; }   // no signals here (a browser, a mobile OS)
+        }
+    }
+
+    /// <summary>Flushes every open writer (what a terminating signal runs).</summary>
+    internal static void FlushOpen()
+    {
+        SummaryWriter[] open;
+        lock (Open) open = [.. Open];
+        foreach (var w in open)
+            try { w.Flush(); } catch (Exception) { /* closed meanwhile, or the disk is gone: the process is ending */ }
     }
 
     private void OnExit(object? sender, EventArgs e)
@@ -210,6 +244,7 @@ public sealed class SummaryWriter : IDisposable
             if (_disposed) return;
             AppDomain.CurrentDomain.ProcessExit -= OnExit;
             AppDomain.CurrentDomain.UnhandledException -= OnExit;
+            lock (Open) Open.Remove(this);
             foreach (var g in _groups.Values) g.Dispose();
             _file.Flush(flushToDisk: true);
             _file.Dispose();

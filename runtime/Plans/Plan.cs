@@ -184,6 +184,13 @@ public abstract class Plan : IDisposable
         return -1;
     }
 
+    /// <summary>The shape input <paramref name="name"/> was compiled for.</summary>
+    internal int[] InputShape(string name)
+    {
+        _ = Slot(name);   // an unknown name is reported as everywhere else
+        return (int[])_shapes[SlotIndex(name)].Clone();
+    }
+
     private (string Name, long Offset, long Count, bool IsInt) Slot(string name)
     {
         int index = SlotIndex(name);
@@ -604,10 +611,14 @@ public abstract class Plan : IDisposable
 
     /// <summary>
     /// The seed, ticket and mode the random ops of this run draw with: the first call of a run takes the model's next
-    /// ticket, later ones (other draw sites of the same run) share it. Runs without random ops take none.
+    /// ticket, later ones (other draw sites of the same run) share it. Runs without random ops take none, and neither
+    /// does a dropout site (<paramref name="followsMode"/>) in eval mode, whose mask is all ones: as PyTorch's
+    /// nn.Dropout in eval, it draws nothing, so a validation pass leaves the draws of the training runs after it as
+    /// they would have been without it.
     /// </summary>
-    protected Kernels.RandomDraw Draw()
+    protected Kernels.RandomDraw Draw(bool followsMode = false)
     {
+        if (followsMode && !State.Training && !_drew) return new Kernels.RandomDraw(State.Random.Seed, 0, Training: false);
         if (!_drew) (_draw, _drew) = (new Kernels.RandomDraw(State.Random.Seed, State.Random.Take(), State.Training), true);
         return _draw;
     }

@@ -147,12 +147,28 @@ public static class Checkpoint
         var bytes = File.ReadAllBytes(path);
         if (bytes.Length < 8) throw new InvalidDataException($"{path}: {bytes.Length} bytes is too short for a safetensors file (8-byte header length missing).");
         ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
-        if (headerLength == 0 || headerLength > (ulong)(bytes.Length - 8))
+        if (headerLength == 0) throw new InvalidDataException($"{path}: the header length is 0 (a safetensors header is a JSON object; not safetensors?).");
+        if (headerLength > (ulong)(bytes.Length - 8))
             throw new InvalidDataException($"{path}: the header length {headerLength} does not fit in a file of {bytes.Length} bytes (truncated or not safetensors).");
+        // the format's rules for the header: UTF-8 JSON that begins with '{' (trailing spaces pad it), each name once
+        var headerBytes = bytes.AsSpan(8, (int)headerLength);
+        if (headerBytes[0] != (byte)'{')
+            throw new InvalidDataException($"{path}: the header begins with byte 0x{headerBytes[0]:X2}, not '{{' (a safetensors header is a JSON object; not safetensors?).");
+        string headerText;
+        try { headerText = StrictUtf8.GetString(headerBytes); }
+        catch (DecoderFallbackException e)
+        { throw new InvalidDataException($"{path}: the header is not valid UTF-8 (byte 0x{e.BytesUnknown?.FirstOrDefault():X2} at header byte {e.Index}).", e); }
         JsonObject header;
-        try { header = JsonNode.Parse(Encoding.UTF8.GetString(bytes, 8, (int)headerLength))!.AsObject(); }
+        try
+        {
+            header = JsonNode.Parse(headerText, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false })!.AsObject();
+            _ = header.Count;   // the object's entries are read here, inside the try
+        }
         catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException)
-        { throw new InvalidDataException($"{path}: the header is not a JSON object: {e.Message}", e); }
+        {
+            if (DuplicateName(headerText) is { } twice) throw new InvalidDataException($"{path}: the header names '{twice}' twice.", e);
+            throw new InvalidDataException($"{path}: the header is not a JSON object: {e.Message}", e);
+        }
         int dataStart = 8 + (int)headerLength;
         long dataLength = bytes.Length - dataStart;
         var tensors = new Dictionary<string, (int[], float[])>();
@@ -180,8 +196,11 @@ public static class Checkpoint
                 var offsets = Integers<long>(entry["data_offsets"]) ?? throw Malformed("has no 'data_offsets' array of integers");
                 if (shape.Any(d => d < 0)) throw new InvalidDataException($"{path}: tensor '{name}' has a negative dimension in shape [{string.Join(", ", shape)}].");
                 long count = shape.Aggregate(1L, (a, b) => Math.Min(a * b, 1L + int.MaxValue)); // capped: no file we read holds more
-                if (offsets.Length != 2 || offsets[0] < 0 || offsets[1] < offsets[0] || offsets[1] > dataLength)
-                    throw new InvalidDataException($"{path}: tensor '{name}' has data_offsets [{string.Join(", ", offsets)}] outside the {dataLength} data bytes (truncated file?).");
+                string shown = $"data_offsets [{string.Join(", ", offsets)}]";
+                if (offsets.Length != 2) throw new InvalidDataException($"{path}: tensor '{name}' has {shown}, not [begin, end].");
+                if (offsets[1] < offsets[0]) throw new InvalidDataException($"{path}: tensor '{name}' has {shown}, which end before they begin.");
+                if (offsets[0] < 0 || offsets[1] > dataLength)
+                    throw new InvalidDataException($"{path}: tensor '{name}' has {shown} outside the {dataLength} data bytes (truncated file?).");
                 if (offsets[1] - offsets[0] != 4 * count)
                     throw new InvalidDataException($"{path}: tensor '{name}' of shape [{string.Join(", ", shape)}] needs {4 * count} bytes but its offsets span {offsets[1] - offsets[0]}.");
                 var data = new float[count];
@@ -207,6 +226,22 @@ public static class Checkpoint
             && !string.Equals(recorded, Convert.ToHexStringLower(SHA256.HashData(bytes.AsSpan(dataStart))), StringComparison.OrdinalIgnoreCase))
             throw new InvalidDataException($"{path}: the data's SHA-256 does not match the one recorded when it was saved (the file was changed or damaged since).");
         return new Contents(tensors, metadata);
+    }
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>The first name the header's top-level object holds twice, or null.</summary>
+    private static string? DuplicateName(string headerText)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(headerText), new JsonReaderOptions { AllowTrailingCommas = false });
+        try
+        {
+            while (reader.Read())
+                if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == 1 && !seen.Add(reader.GetString()!)) return reader.GetString();
+        }
+        catch (JsonException) { }
+        return null;
     }
 
     /// <summary>

@@ -420,6 +420,8 @@ public sealed class RandomState(ulong seed)
 
     /// <summary>The ticket of a run that draws.</summary>
     internal ulong Take() => Offset++;
+
+    public override string ToString() => $"RandomState(seed: {Seed}, offset: {Offset})";
 }
 
 /// <summary>A small seeded generator (SplitMix64): reproducible parameter init and shuffling.</summary>

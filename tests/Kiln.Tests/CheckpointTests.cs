@@ -136,6 +136,52 @@ public class CheckpointTests() : TempFolder("kiln-ckpt-")
         Assert.Equal(original, m.Parameters.Parameters.ToArray());
     }
 
+    /// <summary>A file of <paramref name="header"/> (its length as the first 8 bytes, unless given) and zeroed data.</summary>
+    private string Forge(string name, byte[] header, int dataBytes, ulong? length = null)
+    {
+        var bytes = new byte[8 + header.Length + dataBytes];
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes, length ?? (ulong)header.Length);
+        header.CopyTo(bytes, 8);
+        System.IO.File.WriteAllBytes(File(name), bytes);
+        return File(name);
+    }
+
+    [Fact]
+    public void Headers_that_break_the_format_rules_are_rejected_with_the_rule()
+    {
+        // safetensors: the header is UTF-8 JSON that begins with '{', one entry per name; a new user's forged files got
+        // an internal "same key" ArgumentException, silent loads of invalid UTF-8 and of a leading space, and wrong reasons
+        using var d = Device.ManagedCpu();
+        var m = new Wide(d, seed: 1);
+        var original = m.Parameters.Parameters.ToArray();
+        const string weight = "\"fc.weight\":{\"dtype\":\"F32\",\"shape\":[30,20],\"data_offsets\":[0,2400]}";
+        const string bias = "\"fc.bias\":{\"dtype\":\"F32\",\"shape\":[30],\"data_offsets\":[2400,2520]}";
+        string Error(string path) => Assert.Throws<InvalidDataException>(() => Checkpoint.Load(path, m.Parameters)).Message;
+
+        var good = Forge("good.safetensors", Encoding.UTF8.GetBytes("{" + weight + "," + bias + "}"), 2520);
+        Checkpoint.Load(good, m.Parameters);   // the forged layout itself is valid
+        m.Parameters.Parameters.CopyFrom(original);
+
+        var twice = Error(Forge("twice.safetensors", Encoding.UTF8.GetBytes("{" + weight + "," + bias + "," + bias + "}"), 2520));
+        Assert.Contains("twice.safetensors", twice);
+        Assert.Contains("names 'fc.bias' twice", twice);
+
+        var meta = Encoding.UTF8.GetBytes("{\"__metadata__\":{\"note\":\"a?b\"}," + weight + "," + bias + "}");
+        meta[Array.IndexOf(meta, (byte)'?')] = 0xFF;   // never valid in UTF-8
+        Assert.Contains("not valid UTF-8 (byte 0xFF", Error(Forge("utf8.safetensors", meta, 2520)));
+
+        Assert.Contains("header length is 0", Error(Forge("empty.safetensors", Encoding.UTF8.GetBytes("{" + weight + "}"), 2400, length: 0)));
+        Assert.Contains("begins with byte 0x20, not '{'", Error(Forge("space.safetensors", Encoding.UTF8.GetBytes(" {" + weight + "," + bias + "}"), 2520)));
+
+        var reversed = Error(Forge("reversed.safetensors", Encoding.UTF8.GetBytes("{" + weight + "," + bias.Replace("[2400,2520]", "[2520,2400]") + "}"), 2520));
+        Assert.Contains("data_offsets [2520, 2400], which end before they begin", reversed);
+        Assert.Contains("data_offsets [2400, 2520, 1], not [begin, end]",
+            Error(Forge("three.safetensors", Encoding.UTF8.GetBytes("{" + weight + "," + bias.Replace("[2400,2520]", "[2400,2520,1]") + "}"), 2520)));
+        // trailing spaces pad a header (the format allows them)
+        Checkpoint.Load(Forge("padded.safetensors", Encoding.UTF8.GetBytes("{" + weight + "," + bias + "}   "), 2520), m.Parameters);
+        Assert.All(m.Parameters.Parameters.ToArray(), v => Assert.Equal(0f, v));
+    }
+
     [Fact]
     public void Names_and_shapes_must_match_the_model()
     {

@@ -13,6 +13,16 @@ public class ObservabilityTests
     private static string TempDir() => Path.Combine(Path.GetTempPath(), "kiln-tb-" + Guid.NewGuid().ToString("N"));
 
     [Fact]
+    public void The_legend_goes_where_the_curves_are_not()
+    {
+        // matplotlib's loc="best", as a new user expected: a falling loss ends in the lower right, where the legend hid it
+        (double, double)[] Points(params double[] y) => y.Select((v, i) => ((double)i + 1, v)).ToArray();
+        Assert.Equal(ScottPlot.Alignment.UpperRight, Plots.EmptiestCorner(Points(1, .5, .3, .25, .2)));
+        Assert.Equal(ScottPlot.Alignment.LowerRight, Plots.EmptiestCorner(Points(.1, .4, .7, .8, .9)));   // a rising accuracy: lower right
+        Assert.Equal(ScottPlot.Alignment.UpperRight, Plots.EmptiestCorner(Points(double.NaN)));
+    }
+
+    [Fact]
     public void Scalars_and_histograms_decode_with_their_tags_steps_values_and_checksums()
     {
         var dir = TempDir();
@@ -48,6 +58,27 @@ public class ObservabilityTests
                 int i = Array.FindIndex(h.BucketLimits, l => v <= l);
                 Assert.True(i >= 0 && h.Buckets[i] > 0 && (i == 0 || v > h.BucketLimits[i - 1]), $"{v} is not counted in its bucket");
             }
+        }
+        finally { if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true); }
+    }
+
+    [Fact]
+    public void A_terminating_signal_flushes_open_writers_and_leaves_them_open()
+    {
+        // SIGTERM ends a .NET process without ProcessExit: a new user's killed run kept only the file's first record (its
+        // handler, FlushOpen, was checked by hand with kill -TERM; here it runs directly)
+        var dir = TempDir();
+        try
+        {
+            using var writer = new SummaryWriter(dir, flushSecs: 3600);
+            writer.AddScalar("loss", 0.5, 1);
+            var copy = Path.Combine(dir, "copy");
+            File.Copy(writer.FilePath, copy);
+            Assert.DoesNotContain(EventFileReader.Read(copy), e => e.Values.Any(v => v.Tag == "loss"));   // buffered until a flush
+            SummaryWriter.FlushOpen();
+            File.Copy(writer.FilePath, copy, overwrite: true);
+            Assert.Equal(0.5f, Assert.Single(EventFileReader.Read(copy), e => e.Values.Any(v => v.Tag == "loss")).Values.Single().SimpleValue);
+            writer.AddScalar("loss", 0.25, 2);   // still open: a program that handles the signal itself goes on writing
         }
         finally { if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true); }
     }

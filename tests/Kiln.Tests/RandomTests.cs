@@ -322,7 +322,7 @@ public class RandomTests() : TempFolder("kiln-random-")
         // eval: the short name is the identity both ways; written out drops both ways; training: false never drops
         var offset = a.Parameters.Random.Offset;
         Assert.Equal(x, a.CompileShort().Run(x));
-        Assert.Equal(offset + 1, a.Parameters.Random.Offset);   // an eval run still takes its ticket, so train runs after it match either way
+        Assert.Equal(offset, a.Parameters.Random.Offset);   // eval-mode dropout draws nothing (PyTorch's nn.Dropout in eval)
         Assert.Equal(x, a.Short(tx).ToArray());
         Assert.InRange(Zeros(a.CompileWritten().Run(x)), 60, 140);
         Assert.InRange(Zeros(a.Written(tx).ToArray()), 60, 140);
@@ -332,6 +332,32 @@ public class RandomTests() : TempFolder("kiln-random-")
         a.Parameters.Train();
         Assert.Equal(x, a.CompileOff().Run(x));
         Assert.Equal(x, a.Off(tx).ToArray());
+    }
+
+    /// <summary>
+    /// PyTorch's nn.Dropout draws nothing in eval mode, so a validation pass between training steps leaves the masks of
+    /// the steps after it as they were (an eval run took a ticket of the model's generator, and every later mask moved).
+    /// </summary>
+    [Fact]
+    public void A_validation_pass_leaves_the_training_draws_as_they_were()
+    {
+        using var device = Device.ManagedCpu();
+        var x = Enumerable.Range(1, 400).Select(i => (float)i).ToArray();
+        var validated = new DropoutSpellings(device, Seed);
+        var plain = new DropoutSpellings(device, Seed);
+        var (v, p) = (validated.CompileShort(), plain.CompileShort());
+        Assert.Equal(p.Run(x), v.Run(x));
+        validated.Parameters.Eval();
+        Assert.Equal(x, v.Run(x));
+        validated.Parameters.Train();
+        var second = v.Run(x);
+        Assert.Equal(p.Run(x), second);
+        Assert.Contains(0f, second);
+        // a site that draws whatever the mode (F.dropout written out) still takes its ticket in eval mode
+        validated.Parameters.Eval();
+        var before = validated.Parameters.Random.Offset;
+        validated.CompileWritten().Run(x);
+        Assert.Equal(before + 1, validated.Parameters.Random.Offset);
     }
 
     [Fact]

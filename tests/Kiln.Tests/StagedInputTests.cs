@@ -58,6 +58,14 @@ public class StagedInputTests
         // a misspelled name is the mistake reported, though the short last batch (20 = 2 × 8 + 4) has no plan either
         var misspelled = Assert.Throws<ArgumentException>(() => new DataLoader(Classes(20), 8).Into(plan, "inputs", "t").First());
         Assert.Contains("The plan has no input 'inputs'. Inputs: x, t.", misspelled.Message);
+        // sizes are said per example, when Into is called, before any batch trains (a new user's features-per-row mismatch
+        // read as a batch-size problem, and a last-batch plan of the wrong size surfaced after the epoch's full batches)
+        var narrow = new TensorDataset(new float[16 * 5], 5, new int[16]);
+        Assert.Contains("Input 'x' of plan has shape [8, 20]: 20 features per example; the dataset has 5.",
+            Assert.Throws<ArgumentException>(() => new DataLoader(narrow, 8).Into(plan, "x", "t")).Message);
+        using var seven = model.CompileLoss(n: 7);
+        Assert.Contains("Input 'x' of lastPlan has shape [7, 20]: a batch of 7 examples, not 4.",
+            Assert.Throws<ArgumentException>(() => new DataLoader(Classes(20), 8).Into(plan, "x", "t", lastPlan: seven)).Message);
     }
 
     [Theory]

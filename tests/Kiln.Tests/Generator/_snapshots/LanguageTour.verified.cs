@@ -97,7 +97,7 @@ namespace Demo
                 _l0.Run(this, Slot(0), _d.T0, Params, 0, Arena, _d.T5); // S0: t5 = MatMul(x, w) [N, 4]
                 _f1.Run(); // S1: elementwise over [N, 4], writes t7 (16 or 8 lanes), kernel K0
                 _l2.Run(this, Arena, _d.T7, Params, 0, Arena, _d.T8); // S2: t8 = MatMul(t7, w) [N, 4]
-                _l3.Run(this, Arena, _d.T11, this.Draw()); // S3: t11 = Random(; args=2,0.10000000149011612,0) [N, 4]
+                _l3.Run(this, Arena, _d.T11, this.Draw(followsMode: true)); // S3: t11 = Random(; args=2,0.10000000149011612,0) [N, 4]
                 _f4.Run(); // S4: elementwise over [N, 4], writes t12 (16 or 8 lanes), kernel K1
                 _l5.Run(this, Arena, _d.T12, Params, 16, Arena, _d.T13); // S5: t13 = MatMul(t12, head; transB) [N, 3]
                 _f6.Run(); // S6: elementwise over [3], writes t15 (scalar loop), kernel K2
@@ -204,7 +204,7 @@ namespace Demo
                 _f4.Run(); // S4: elementwise over [N, 4], writes t11 (16 or 8 lanes), kernel K7
                 _l5.Run(this, Arena, _d.T11, Params, 0, Arena, _d.T12); // S5: t12 = MatMul(t11, w) [N, 4]
                 _f6.Run(); // S6: elementwise over [N, 4], writes t13 (16 or 8 lanes), kernel K6
-                _l7.Run(this, Arena, _d.T15, this.Draw()); // S7: t15 = Random(; args=2,0.10000000149011612,1) [N, 4]
+                _l7.Run(this, Arena, _d.T15, this.Draw(followsMode: true)); // S7: t15 = Random(; args=2,0.10000000149011612,1) [N, 4]
                 _f8.Run(); // S8: elementwise over [N, 4], writes t16 (16 or 8 lanes), kernel K8
                 _l9.Run(this, Arena, _d.T16, Params, 16, Arena, _d.T17); // S9: t17 = MatMul(t16, head; transB) [N, 3]
                 _f10.Run(); // S10: elementwise over [3], writes t19 (scalar loop), kernel K2
