@@ -4,12 +4,12 @@ using System.Linq;
 
 namespace Kiln;
 
-/// <summary>A scheduler's state_dict: its epoch counter, base learning rates and internal counters, and the kind of
-/// scheduler that saved it (a state loads only into the same kind).</summary>
+/// <summary>A scheduler's state_dict: its epoch counter, base learning rates and internal counters, the kind of
+/// scheduler that saved it (a state loads only into the same kind), and for a chained or sequential one its schedulers' states.</summary>
 /// <remarks>Values may be ±∞ (a plateau's best before its first metric): JSON writes them as "Infinity" strings.</remarks>
 public sealed record SchedulerState(int LastEpoch, IReadOnlyList<double> BaseLrs,
     [property: System.Text.Json.Serialization.JsonNumberHandling(System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals)] IReadOnlyDictionary<string, double> Values,
-    string? Scheduler = null)
+    string? Scheduler = null, IReadOnlyList<SchedulerState>? Children = null)
 {
     internal void CheckKind(object into)
     {
@@ -28,12 +28,14 @@ public abstract class LRScheduler
     protected LRScheduler(IOptimizer optimizer)
     {
         Optimizer = optimizer;
-        BaseLrs = optimizer.Groups.Select(g => g.Lr).ToArray();
+        // PyTorch's initial_lr: the rate a group had when the first scheduler attached is every scheduler's base, so a
+        // second scheduler on the same optimizer (chained, sequential) does not take the first one's epoch-0 rate as its base
+        BaseLrs = optimizer.Groups.Select(g => g.InitialLr ??= g.Lr).ToArray();
     }
 
     public IOptimizer Optimizer { get; }
     public double[] BaseLrs { get; private set; }
-    public int LastEpoch { get; private set; } = -1;
+    public int LastEpoch { get; internal set; } = -1;
 
     /// <summary>The learning rates last set (get_last_lr()).</summary>
     public double[] LastLr => Optimizer.Groups.Select(g => g.Lr).ToArray();
@@ -60,17 +62,33 @@ public abstract class LRScheduler
     /// <summary>The rate of group i for epoch LastEpoch, given its current rate.</summary>
     protected abstract double NextLr(int group, double current);
 
+    /// <summary>
+    /// The rate of group i at epoch 0 of a restart (SequentialLR's step(0) at a milestone): PyTorch's closed form where the
+    /// scheduler has one (the base rate, times the start factor of LinearLR or ConstantLR), else null, and the recursive
+    /// form's epoch 0 is taken from the current rate.
+    /// </summary>
+    protected virtual double? RestartLr(int group) => null;
+
+    /// <summary>Epoch 0 again (SequentialLR at the milestone where this scheduler takes over).</summary>
+    internal virtual void Restart()
+    {
+        LastEpoch = 0;
+        var groups = Optimizer.Groups;
+        int count = FollowsAddedGroups ? groups.Count : Math.Min(groups.Count, BaseLrs.Length);
+        for (int i = 0; i < count; i++) groups[i].Lr = (i < BaseLrs.Length ? RestartLr(i) : null) ?? NextLr(i, groups[i].Lr);
+    }
+
     protected virtual void Save(Dictionary<string, double> values) { }
     protected virtual void Restore(IReadOnlyDictionary<string, double> values) { }
 
-    public SchedulerState StateDict()
+    public virtual SchedulerState StateDict()
     {
         var values = new Dictionary<string, double>();
         Save(values);
         return new SchedulerState(LastEpoch, BaseLrs.ToArray(), values, GetType().Name);
     }
 
-    public void LoadStateDict(SchedulerState state)
+    public virtual void LoadStateDict(SchedulerState state)
     {
         state.CheckKind(this);
         // fewer base rates than groups: the state was saved before groups were added, which it then leaves as it did
@@ -89,6 +107,7 @@ public sealed class StepLR : LRScheduler
     private readonly double _gamma;
     public StepLR(IOptimizer optimizer, int stepSize, double gamma = 0.1) : base(optimizer) { _stepSize = stepSize > 0 ? stepSize : throw new ArgumentOutOfRangeException(nameof(stepSize), stepSize, "StepLR's step_size must be a positive number of epochs."); _gamma = gamma; Initialize(); }
     protected override double NextLr(int g, double lr) => LastEpoch == 0 || LastEpoch % _stepSize != 0 ? lr : lr * _gamma;
+    protected override double? RestartLr(int g) => BaseLrs[g];
 }
 
 /// <summary>lr = base·γ^(milestones passed).</summary>
@@ -98,6 +117,7 @@ public sealed class MultiStepLR : LRScheduler
     private readonly double _gamma;
     public MultiStepLR(IOptimizer optimizer, IEnumerable<int> milestones, double gamma = 0.1) : base(optimizer) { _milestones = milestones.OrderBy(m => m).ToArray(); _gamma = gamma; Initialize(); }
     protected override double NextLr(int g, double lr) => lr * Math.Pow(_gamma, _milestones.Count(m => m == LastEpoch));
+    protected override double? RestartLr(int g) => BaseLrs[g] * Math.Pow(_gamma, _milestones.Count(m => m <= 0));
 }
 
 /// <summary>lr = base·γ^epoch.</summary>
@@ -106,6 +126,7 @@ public sealed class ExponentialLR : LRScheduler
     private readonly double _gamma;
     public ExponentialLR(IOptimizer optimizer, double gamma) : base(optimizer) { _gamma = gamma; Initialize(); }
     protected override double NextLr(int g, double lr) => LastEpoch == 0 ? lr : lr * _gamma;
+    protected override double? RestartLr(int g) => BaseLrs[g];
 }
 
 /// <summary>lr = η_min + (base - η_min)(1 + cos(π·epoch/T_max))/2, in PyTorch's recursive form.</summary>
@@ -129,6 +150,8 @@ public sealed class CosineAnnealingLR : LRScheduler
         if ((e - 1 - _tMax) % (2 * _tMax) == 0) return g < BaseLrs.Length ? lr + (BaseLrs[g] - _etaMin) * (1 - Math.Cos(Math.PI / _tMax)) / 2 : lr;
         return (1 + Math.Cos(Math.PI * e / _tMax)) / (1 + Math.Cos(Math.PI * (e - 1) / _tMax)) * (lr - _etaMin) + _etaMin;
     }
+
+    protected override double? RestartLr(int g) => BaseLrs[g];
 }
 
 /// <summary>SGDR: cosine from base to η_min over T_i epochs, restarting; T_i grows by T_mult after each restart.</summary>
@@ -155,6 +178,14 @@ public sealed class CosineAnnealingWarmRestarts : LRScheduler
 
     protected override double NextLr(int g, double lr) => _etaMin + (BaseLrs[g] - _etaMin) * (1 + Math.Cos(Math.PI * _tCur / _tI)) / 2;
     protected override bool FollowsAddedGroups => false;
+
+    internal override void Restart()
+    {
+        // PyTorch's step(0): T_cur = 0 within the first period
+        (_tCur, _tI) = (0, _t0);
+        base.Restart();
+    }
+
     protected override void Save(Dictionary<string, double> v) { v["T_cur"] = _tCur; v["T_i"] = _tI; }
     protected override void Restore(IReadOnlyDictionary<string, double> v) { _tCur = v["T_cur"]; _tI = v["T_i"]; }
 }
@@ -179,6 +210,8 @@ public sealed class LinearLR : LRScheduler
         if (LastEpoch > _total) return lr;
         return lr * (1 + (_end - _start) / (_total * _start + (LastEpoch - 1) * (_end - _start)));
     }
+
+    protected override double? RestartLr(int g) => BaseLrs[g] * _start;
 }
 
 /// <summary>lr = base·λ(epoch).</summary>
@@ -258,12 +291,125 @@ public sealed class OneCycleLR : LRScheduler
     }
 }
 
+/// <summary>lr = base·factor until epoch totalIters, then base (ConstantLR: a warmup at a fixed fraction).</summary>
+public sealed class ConstantLR : LRScheduler
+{
+    private readonly double _factor;
+    private readonly int _total;
+
+    public ConstantLR(IOptimizer optimizer, double factor = 1.0 / 3, int totalIters = 5) : base(optimizer)
+    {
+        if (factor is < 0 or > 1 || double.IsNaN(factor)) throw new ArgumentOutOfRangeException(nameof(factor), factor, "Constant multiplicative factor expected to be between 0 and 1.");
+        (_factor, _total) = (factor, totalIters);
+        Initialize();
+    }
+
+    protected override double NextLr(int g, double lr) => LastEpoch == 0 ? lr * _factor : LastEpoch != _total ? lr : lr / _factor;
+    protected override double? RestartLr(int g) => BaseLrs[g] * (_total > 0 ? _factor : 1);
+}
+
+/// <summary>lr = base·(1 - min(epoch, totalIters)/totalIters)^power (PolynomialLR), in PyTorch's recursive form.</summary>
+public sealed class PolynomialLR : LRScheduler
+{
+    private readonly int _total;
+    private readonly double _power;
+
+    public PolynomialLR(IOptimizer optimizer, int totalIters = 5, double power = 1.0) : base(optimizer)
+    {
+        (_total, _power) = (totalIters, power);
+        Initialize();
+    }
+
+    protected override double NextLr(int g, double lr)
+    {
+        if (LastEpoch == 0 || LastEpoch > _total) return lr;
+        return lr * Math.Pow((1.0 - (double)LastEpoch / _total) / (1.0 - (double)(LastEpoch - 1) / _total), _power);
+    }
+
+    protected override double? RestartLr(int g) => BaseLrs[g];
+}
+
+/// <summary>lr = lr·λ(epoch) each epoch after the first (MultiplicativeLR: the factor applies to the current rate).</summary>
+public sealed class MultiplicativeLR : LRScheduler
+{
+    private readonly Func<int, double> _lambda;
+    public MultiplicativeLR(IOptimizer optimizer, Func<int, double> lrLambda) : base(optimizer) { _lambda = lrLambda ?? throw new ArgumentNullException(nameof(lrLambda)); Initialize(); }
+    protected override double NextLr(int g, double lr) => LastEpoch > 0 ? lr * _lambda(LastEpoch) : lr;
+    protected override bool FollowsAddedGroups => false;
+}
+
+/// <summary>
+/// Hands the epochs to one scheduler after another (SequentialLR: warmup, then cosine): scheduler i runs from milestone
+/// i - 1 (restarted at its epoch 0 there, by its closed form where PyTorch's has one) until milestone i. Constructing it
+/// sets the groups back to their initial rates and gives the first scheduler epoch 0.
+/// </summary>
+public sealed class SequentialLR
+{
+    private readonly LRScheduler[] _schedulers;
+    private readonly int[] _milestones;
+
+    public SequentialLR(IOptimizer optimizer, IReadOnlyList<LRScheduler> schedulers, IReadOnlyList<int> milestones)
+    {
+        ArgumentNullException.ThrowIfNull(optimizer);
+        if (schedulers is null || schedulers.Count < 1) throw new ArgumentException("SequentialLR expects at least one scheduler.", nameof(schedulers));
+        for (int i = 0; i < schedulers.Count; i++)
+            if (!ReferenceEquals(schedulers[i].Optimizer, optimizer))
+                throw new ArgumentException($"SequentialLR expects all schedulers to belong to the same optimizer, but got scheduler {schedulers[i].GetType().Name} at index {i} with a different optimizer.", nameof(schedulers));
+        if (milestones is null || milestones.Count != schedulers.Count - 1)
+            throw new ArgumentException($"Sequential Schedulers expects number of schedulers provided to be one more than the number of milestone points, but got number of schedulers {schedulers.Count} and the number of milestones to be equal to {milestones?.Count ?? 0}.", nameof(milestones));
+        _schedulers = [.. schedulers];
+        _milestones = [.. milestones];
+        Optimizer = optimizer;
+        // each scheduler took its epoch 0 when it was made: undo those, and give the first its epoch 0 from the initial rates
+        foreach (var g in optimizer.Groups) g.Lr = g.InitialLr ?? g.Lr;
+        foreach (var s in _schedulers) s.LastEpoch--;
+        _schedulers[0].Step();
+    }
+
+    public IOptimizer Optimizer { get; }
+    public IReadOnlyList<LRScheduler> Schedulers => _schedulers;
+    public IReadOnlyList<int> Milestones => _milestones;
+    public int LastEpoch { get; private set; }
+    public double[] LastLr => Optimizer.Groups.Select(g => g.Lr).ToArray();
+
+    public void Step()
+    {
+        LastEpoch++;
+        int index = _milestones.Count(m => m <= LastEpoch);   // bisect_right
+        if (index > 0 && _milestones[index - 1] == LastEpoch) _schedulers[index].Restart();
+        else _schedulers[index].Step();
+    }
+
+    /// <summary>Its epoch and each scheduler's state (in <see cref="SchedulerState.Children"/>).</summary>
+    public SchedulerState StateDict() => new(LastEpoch, [.. LastLr], new Dictionary<string, double>(), nameof(SequentialLR), [.. _schedulers.Select(s => s.StateDict())]);
+
+    public void LoadStateDict(SchedulerState state)
+    {
+        state.CheckKind(this);
+        if (state.Children is not { } children || children.Count != _schedulers.Length)
+            throw new ArgumentException($"The state holds {state.Children?.Count ?? 0} schedulers' states; this SequentialLR has {_schedulers.Length}.", nameof(state));
+        for (int i = 0; i < _schedulers.Length; i++) _schedulers[i].LoadStateDict(children[i]);
+        LastEpoch = state.LastEpoch;
+    }
+}
+
 /// <summary>Steps several schedulers together each epoch: their multiplicative updates compose.</summary>
 public sealed class ChainedScheduler(params LRScheduler[] schedulers)
 {
     public IReadOnlyList<LRScheduler> Schedulers { get; } = schedulers;
     public void Step() { foreach (var s in Schedulers) s.Step(); }
     public double[] LastLr => Schedulers[^1].LastLr;
+
+    /// <summary>Each scheduler's state (in <see cref="SchedulerState.Children"/>).</summary>
+    public SchedulerState StateDict() => new(Schedulers[^1].LastEpoch, LastLr, new Dictionary<string, double>(), nameof(ChainedScheduler), [.. Schedulers.Select(s => s.StateDict())]);
+
+    public void LoadStateDict(SchedulerState state)
+    {
+        state.CheckKind(this);
+        if (state.Children is not { } children || children.Count != Schedulers.Count)
+            throw new ArgumentException($"The state holds {state.Children?.Count ?? 0} schedulers' states; this ChainedScheduler has {Schedulers.Count}.", nameof(state));
+        for (int i = 0; i < Schedulers.Count; i++) Schedulers[i].LoadStateDict(children[i]);
+    }
 }
 
 public enum PlateauMode { Min, Max }

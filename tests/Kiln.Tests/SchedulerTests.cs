@@ -29,6 +29,85 @@ public class SchedulerTests
             Assert.True(Math.Abs(closedForm(e) - actual[e]) < 1e-12 + 1e-9 * Math.Abs(closedForm(e)), $"epoch {e}: {actual[e]} vs {closedForm(e)}");
     }
 
+    // the examples in PyTorch's documentation of each scheduler, and closed forms computed here in float64
+
+    [Fact]
+    public void ConstantLR_the_documented_example()
+    {
+        // ConstantLR(factor=0.5, total_iters=4) on lr 0.05: 0.025 for epochs 0-3, then 0.05
+        var (o, d) = Optimizer(); using var _ = d;
+        var s = new ConstantLR(o, factor: 0.5, totalIters: 4);
+        Same(e => e < 4 ? 0.025 : 0.05, Run(o, s.Step, 9));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ConstantLR(o, factor: 1.5));
+    }
+
+    [Fact]
+    public void PolynomialLR_the_documented_example()
+    {
+        // PolynomialLR(total_iters=4, power=1.0) on lr 0.001: 0.001, 0.00075, 0.0005, 0.00025, then 0
+        var (o, d) = Optimizer(0.001); using var _ = d;
+        var s = new PolynomialLR(o, totalIters: 4, power: 1.0);
+        Same(e => new[] { 0.001, 0.00075, 0.0005, 0.00025, 0, 0, 0 }[e], Run(o, s.Step, 7));
+        var (o2, d2) = Optimizer(0.1); using var __ = d2;
+        var square = new PolynomialLR(o2, totalIters: 6, power: 2.0);
+        Same(e => 0.1 * Math.Pow(1 - Math.Min(e, 6) / 6.0, 2), Run(o2, square.Step, 9));
+    }
+
+    [Fact]
+    public void MultiplicativeLR_multiplies_the_current_rate()
+    {
+        var (o, d) = Optimizer(); using var _ = d;
+        var s = new MultiplicativeLR(o, e => 0.95);
+        Same(e => 0.05 * Math.Pow(0.95, e), Run(o, s.Step, 10));
+    }
+
+    [Fact]
+    public void SequentialLR_the_documented_example_and_warmup_then_cosine()
+    {
+        // lr = 1: ConstantLR(factor=0.1, total_iters=2) then ExponentialLR(gamma=0.9) at milestone 2. The docs' comment
+        // lists 0.1, 0.1, 0.9, 0.81; the code (SequentialLR.step) restarts the second scheduler with step(0), whose
+        // closed form is base·γ⁰ = 1 at the milestone, and PyTorch gives 0.1, 0.1, 1, 0.9, 0.81
+        var (o, d) = Optimizer(1.0); using var _ = d;
+        var s = new SequentialLR(o, [new ConstantLR(o, factor: 0.1, totalIters: 2), new ExponentialLR(o, 0.9)], milestones: [2]);
+        Same(e => new[] { 0.1, 0.1, 1, 0.9, 0.81, 0.729 }[e], Run(o, s.Step, 6));
+        // the usual recipe: linear warmup over 5 epochs, then cosine over 10
+        var (w, d2) = Optimizer(0.05); using var __ = d2;
+        var warm = new SequentialLR(w, [new LinearLR(w, startFactor: 0.1, totalIters: 5), new CosineAnnealingLR(w, tMax: 10)], milestones: [5]);
+        Same(e => e < 5 ? 0.05 * (0.1 + 0.9 * e / 5) : 0.05 * (1 + Math.Cos(Math.PI * (e - 5) / 10)) / 2, Run(w, warm.Step, 16));
+        Assert.Throws<ArgumentException>(() => new SequentialLR(w, [new StepLR(w, 2)], milestones: [3]));
+    }
+
+    [Fact]
+    public void SequentialLR_resumes_from_its_state()
+    {
+        SequentialLR Make(Sgd o) => new(o, [new LinearLR(o, startFactor: 0.25, totalIters: 3), new StepLR(o, 2, 0.5)], milestones: [3]);
+        var (o, d) = Optimizer(); using var _ = d;
+        var straight = Make(o);
+        var expected = Run(o, straight.Step, 12);
+        var (a, d2) = Optimizer(); using var __ = d2;
+        var first = Make(a);
+        for (int e = 1; e <= 6; e++) first.Step();
+        var json = System.Text.Json.JsonSerializer.Serialize(first.StateDict());
+        var (b, d3) = Optimizer(); using var ___ = d3;
+        var resumed = Make(b);
+        resumed.LoadStateDict(System.Text.Json.JsonSerializer.Deserialize<SchedulerState>(json)!);
+        b.ParamGroups[0].Lr = a.ParamGroups[0].Lr;   // the optimizer's own state carries its rate (Checkpoint.Save)
+        var rest = new List<double>();
+        for (int e = 7; e < 12; e++) { resumed.Step(); rest.Add(b.ParamGroups[0].Lr); }
+        Same(e => expected[e + 7], rest.ToArray());
+    }
+
+    [Fact]
+    public void Every_scheduler_on_an_optimizer_takes_the_initial_rate_as_its_base()
+    {
+        // PyTorch's initial_lr: a second scheduler's base is not the rate the first one set at its epoch 0
+        var (o, d) = Optimizer(); using var _ = d;
+        var warm = new LinearLR(o, startFactor: 0.1, totalIters: 5);
+        var cosine = new CosineAnnealingLR(o, tMax: 10);
+        Assert.Equal([0.05], warm.BaseLrs);
+        Assert.Equal([0.05], cosine.BaseLrs);
+    }
+
     [Fact]
     public void StepLR() { var (o, d) = Optimizer(); using var _ = d; var s = new StepLR(o, 3, 0.1); Same(e => 0.05 * Math.Pow(0.1, e / 3), Run(o, s.Step, 12)); }
 

@@ -79,6 +79,8 @@ public abstract class ParamGroup
     internal (int Index, int Offset, int Count)[] Parameters { get; }
     /// <summary>The learning rate (what LR schedulers change).</summary>
     public abstract double Lr { get; set; }
+    /// <summary>The rate the group had when the first LR scheduler attached (PyTorch's initial_lr): every scheduler's base rate.</summary>
+    public double? InitialLr { get; set; }
     /// <summary>Momentum, or Adam-style beta1 (what OneCycleLR cycles); null when the optimizer has neither.</summary>
     public abstract double? Momentum { get; set; }
 }
