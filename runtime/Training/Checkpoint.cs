@@ -52,12 +52,20 @@ public static class Checkpoint
             for (int b = 0; b < state.Buffers.Count; b++)
                 foreach (var p in model.Layout)
                     tensors.Add(($"{OptimizerPrefix}state{b}.{p.Name}", p.Shape, state.Buffers[b].AsSpan(p.Offset, p.Count).ToArray()));
-            var groups = new JsonArray(state.Groups.Select(g => (JsonNode)new JsonObject
+            static JsonObject Scalars(IReadOnlyDictionary<string, double> scalars) => new(scalars.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)JsonValue.Create(kv.Value))));
+            var groups = new JsonArray(state.Groups.Select((g, i) =>
             {
-                ["params"] = new JsonArray(g.Names.Select(n => (JsonNode)JsonValue.Create(n)!).ToArray()),
-                ["options"] = JsonSerializer.SerializeToNode(g.Options, g.Options.GetType()),
-                ["step"] = g.Step,
-                ["scalars"] = new JsonObject(g.Scalars.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)JsonValue.Create(kv.Value)))),
+                var group = new JsonObject
+                {
+                    ["params"] = new JsonArray(g.Names.Select(n => (JsonNode)JsonValue.Create(n)!).ToArray()),
+                    ["options"] = JsonSerializer.SerializeToNode(g.Options, g.Options.GetType()),
+                    ["step"] = g.Step,
+                    ["scalars"] = Scalars(g.Scalars),
+                };
+                // where its parameters have taken different numbers of steps: each one's, in the order of "params"
+                if (state.ParameterStates is { } each)
+                    group["param_states"] = new JsonArray(each[i].Select(p => (JsonNode)new JsonObject { ["step"] = p.Step, ["scalars"] = Scalars(p.Scalars) }).ToArray());
+                return (JsonNode)group;
             }).ToArray());
             metadata[OptimizerMetadata] = new JsonObject { ["type"] = optimizer.GetType().Name, ["buffers"] = state.Buffers.Count, ["groups"] = groups }.ToJsonString();
         }
@@ -302,12 +310,20 @@ public static class Checkpoint
                     }
                     arrays.Add(all);
                 }
-                var groups = meta["groups"]!.AsArray().Select(g => (
+                static IReadOnlyDictionary<string, double> Scalars(JsonNode? node) => node!.AsObject().ToDictionary(kv => kv.Key, kv => kv.Value!.GetValue<double>());
+                var groupNodes = meta["groups"]!.AsArray();
+                var groups = groupNodes.Select(g => (
                     (IReadOnlyList<string>)g!["params"]!.AsArray().Select(n => n!.GetValue<string>()).ToList(),
                     (OptimizerOptions?)g["options"].Deserialize(optimizer.OptionsType) ?? throw new InvalidDataException($"{path}: an optimizer group has no options."),
                     g["step"]!.GetValue<long>(),
-                    (IReadOnlyDictionary<string, double>)g["scalars"]!.AsObject().ToDictionary(kv => kv.Key, kv => kv.Value!.GetValue<double>()))).ToList();
-                optimizerState = new OptimizerState(groups, arrays);
+                    Scalars(g["scalars"]))).ToList();
+                // each parameter's step where a group's differ (files without "param_states" hold one per group)
+                var each = groupNodes.Any(g => g!["param_states"] is not null)
+                    ? groupNodes.Select((g, i) => (IReadOnlyList<(long, IReadOnlyDictionary<string, double>)>)(g!["param_states"] is JsonArray states
+                        ? states.Select(p => (p!["step"]!.GetValue<long>(), Scalars(p["scalars"]))).ToList()
+                        : groups[i].Item1.Select(_ => (groups[i].Item3, groups[i].Item4)).ToList())).ToList()
+                    : null;
+                optimizerState = new OptimizerState(groups, arrays, each);
             }
             catch (Exception e) when (e is JsonException or NullReferenceException or InvalidOperationException or FormatException or NotSupportedException or ArgumentException)
             {

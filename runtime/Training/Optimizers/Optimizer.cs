@@ -59,7 +59,30 @@ internal static class OptimizerChecks
     private static string? Property(string? expression) => expression?[(expression.LastIndexOf('.') + 1)..];
 }
 
-/// <summary>A parameter group: named parameters of the block with their own hyper-parameters and step count.</summary>
+/// <summary>
+/// A parameter's step count and the scalars some optimizers keep with it (ASGD's eta and mu, NAdam's mu_product, SGD's
+/// unset momentum): PyTorch's per-parameter state['step'] and friends. The parameters of a group share one while they
+/// have stepped together; one that went without a gradient at a step (skipped, as PyTorch skips grad None) gets its own.
+/// </summary>
+public sealed class StepState
+{
+    public long Step { get; internal set; }
+    public Dictionary<string, double> Scalars { get; } = new(4);   // sized once: a first step that adds its scalars allocates nothing
+    /// <summary>The optimizer step that last visited it (each state is stepped once per step however many parameters share it).</summary>
+    internal long Visit = -1;
+
+    internal StepState Clone()
+    {
+        var c = new StepState { Step = Step };
+        foreach (var (k, v) in Scalars) c.Scalars[k] = v;
+        return c;
+    }
+
+    internal bool SameAs(StepState other) => Step == other.Step && Scalars.Count == other.Scalars.Count
+        && Scalars.All(kv => other.Scalars.TryGetValue(kv.Key, out var v) && v.Equals(kv.Value));
+}
+
+/// <summary>A parameter group: named parameters of the block with their own hyper-parameters and step counts.</summary>
 public abstract class ParamGroup
 {
     internal ParamGroup(IReadOnlyList<string> names, (int Offset, int Count)[] ranges, (int Index, int Offset, int Count)[] parameters)
@@ -67,13 +90,65 @@ public abstract class ParamGroup
         Names = names;
         Ranges = ranges;
         Parameters = parameters;
+        var shared = new StepState();
+        States = Array.ConvertAll(parameters, _ => shared);
+        Current = shared;
     }
 
     public IReadOnlyList<string> Names { get; }
-    /// <summary>Steps taken by this group (PyTorch's per-parameter "step", equal for a group's parameters).</summary>
-    public long Step { get; internal set; }
-    /// <summary>Per-group scalar state some optimizers keep (ASGD's eta and mu, NAdam's mu_product).</summary>
-    public Dictionary<string, double> Scalars { get; } = new(4);   // sized once: a first step that adds its scalars allocates nothing
+    /// <summary>
+    /// Steps taken (PyTorch's per-parameter "step"): the count of the parameters an optimizer step is updating while it
+    /// runs, and otherwise of those that have taken the most steps. Equal for every parameter of the group unless some
+    /// went without a gradient at a step (<see cref="StepOf"/> says each one's).
+    /// </summary>
+    public long Step => Current.Step;
+    /// <summary>The scalar state kept with <see cref="Step"/> (ASGD's eta and mu, NAdam's mu_product).</summary>
+    public Dictionary<string, double> Scalars => Current.Scalars;
+    /// <summary>Each parameter's state, in the order of <see cref="Parameters"/>; parameters that stepped together share one.</summary>
+    internal StepState[] States { get; private set; }
+    /// <summary>The state an optimizer step is updating now (the rule reads its step and scalars), else the most advanced.</summary>
+    internal StepState Current { get; set; }
+    /// <summary>Whether every parameter shares one state (the common case: one pass over the merged ranges).</summary>
+    internal bool Uniform
+    {
+        get
+        {
+            foreach (var s in States) if (!ReferenceEquals(s, States[0])) return false;   // a loop: a step allocates nothing
+            return true;
+        }
+    }
+
+    /// <summary>The state of the parameters that have taken the most steps.</summary>
+    internal StepState MostAdvanced
+    {
+        get
+        {
+            var most = States[0];
+            foreach (var s in States) if (s.Step > most.Step) most = s;
+            return most;
+        }
+    }
+
+    /// <summary>The steps taken by parameter <paramref name="name"/> of this group.</summary>
+    public long StepOf(string name)
+    {
+        int i = Names is IList<string> list ? list.IndexOf(name) : Names.ToList().IndexOf(name);
+        if (i < 0) throw new ArgumentException($"Parameter '{name}' is not in this group ({string.Join(", ", Names)}).", nameof(name));
+        return States[Array.FindIndex(Parameters, p => p.Index == Parameters[i].Index)].Step;
+    }
+
+    /// <summary>Every parameter at <paramref name="state"/> (a state_dict of one shared state).</summary>
+    internal void SetAll(StepState state) { States = Array.ConvertAll(Parameters, _ => state); Current = state; }
+
+    /// <summary>Each parameter's own state (a state_dict that holds one per parameter); equal ones are shared again.</summary>
+    internal void SetEach(IReadOnlyList<StepState> states)
+    {
+        var distinct = new List<StepState>();
+        States = states.Select(s => distinct.FirstOrDefault(d => d.SameAs(s)) ?? Add(distinct, s)).ToArray();
+        Current = MostAdvanced;
+        static StepState Add(List<StepState> list, StepState s) { list.Add(s); return s; }
+    }
+
     internal (int Offset, int Count)[] Ranges { get; }
     /// <summary>Each parameter: its index in the model's layout and its place in the block.</summary>
     internal (int Index, int Offset, int Count)[] Parameters { get; }
@@ -155,10 +230,43 @@ public interface IOptimizer
     float Step(Func<float> closure);
 }
 
-/// <summary>An optimizer's state_dict: group hyper-parameters, step counts, scalars, and its state buffers.</summary>
+/// <summary>
+/// An optimizer's state_dict: group hyper-parameters, step counts, scalars, and its state buffers. Where the parameters
+/// of a group have taken different numbers of steps (some went without a gradient), <see cref="ParameterStates"/> holds
+/// each parameter's step and scalars, group by group, in the group's order; else it is null and each group's are the
+/// group's <c>Step</c> and <c>Scalars</c>.
+/// </summary>
 public sealed record OptimizerState(
     IReadOnlyList<(IReadOnlyList<string> Names, OptimizerOptions Options, long Step, IReadOnlyDictionary<string, double> Scalars)> Groups,
-    IReadOnlyList<float[]> Buffers);
+    IReadOnlyList<float[]> Buffers,
+    IReadOnlyList<IReadOnlyList<(long Step, IReadOnlyDictionary<string, double> Scalars)>>? ParameterStates = null)
+{
+    internal void CheckParameterStates(IReadOnlyList<ParamGroup> groups)
+    {
+        if (ParameterStates is null) return;
+        if (ParameterStates.Count != groups.Count) throw new ArgumentException($"The state holds parameter states for {ParameterStates.Count} groups; the optimizer has {groups.Count}.", "state");
+        for (int i = 0; i < groups.Count; i++)
+        {
+            if (ParameterStates[i].Count != groups[i].Names.Count)
+                throw new ArgumentException($"Parameter group {i} has {groups[i].Names.Count} parameters; the state holds {ParameterStates[i].Count} parameter states.", "state");
+            foreach (var (step, _) in ParameterStates[i])
+                if (step < 0) throw new ArgumentOutOfRangeException("state", $"Invalid step count: {step}");
+        }
+    }
+
+    /// <summary>Sets group <paramref name="index"/>'s step counts and scalars from this state.</summary>
+    internal void RestoreSteps(ParamGroup group, int index, long step, IReadOnlyDictionary<string, double> scalars)
+    {
+        static StepState Make(long step, IReadOnlyDictionary<string, double> scalars)
+        {
+            var s = new StepState { Step = step };
+            foreach (var (k, v) in scalars) s.Scalars[k] = v;
+            return s;
+        }
+        if (ParameterStates is null) group.SetAll(Make(step, scalars));
+        else group.SetEach(ParameterStates[index].Select(p => Make(p.Step, p.Scalars)).ToList());
+    }
+}
 
 /// <summary>
 /// The torch.optim machinery over a model's parameter block: parameter groups, zero_grad, step, state_dict and
@@ -215,24 +323,62 @@ public abstract class Optimizer<TOptions, TRule> : IOptimizer where TOptions : O
             foreach (var (offset, count) in g.Ranges) State.ClearGradients(offset, count);
     }
 
-    /// <summary>One update of every group: the group's step count advances, then one fused pass over its ranges.</summary>
+    private long _steps;
+
+    /// <summary>
+    /// One update of every group: each parameter with a gradient advances its step count and is updated, in one fused pass
+    /// over the group's ranges where its parameters share their state (the common case).
+    /// </summary>
     public void Step()
     {
         BeforeStep();
+        long visit = _steps++;
         foreach (var group in _groups)
         {
             // a parameter without a gradient (a plan went backward without reaching it: Frozen, Detach) is skipped, as
-            // PyTorch skips grad None; a group with none takes no step
+            // PyTorch skips grad None, and its step count stays (a group with none takes no step)
             int without = 0;
             foreach (var p in group.Parameters) if (State.HasNoGradient(p.Index)) without++;
             if (without == group.Parameters.Length) continue;
-            if (group.Step == 0) Initialize(group);
-            group.Step++;
-            _rule = Rule(group);
-            if (without == 0) foreach (var (offset, count) in group.Ranges) Run(offset, count);
-            else foreach (var p in group.Parameters) if (!State.HasNoGradient(p.Index)) Run(p.Offset, p.Count);
-            AfterStep(group);
+            if (without == 0 && group.Uniform)
+            {
+                StepState(group, group.States[0], all: true);
+                continue;
+            }
+            // parameters that step now and share a state with one that does not get a state of their own (their counts
+            // part ways); each state is then stepped once, over the parameters that hold it
+            var states = group.States;
+            for (int i = 0; i < states.Length; i++)
+            {
+                var st = states[i];
+                if (st.Visit == visit || State.HasNoGradient(group.Parameters[i].Index)) continue;
+                bool split = false;
+                for (int j = 0; j < states.Length; j++) split |= ReferenceEquals(states[j], st) && State.HasNoGradient(group.Parameters[j].Index);
+                if (split)
+                {
+                    var own = st.Clone();
+                    for (int j = i; j < states.Length; j++) if (ReferenceEquals(states[j], st) && !State.HasNoGradient(group.Parameters[j].Index)) states[j] = own;
+                    st = own;
+                }
+                st.Visit = visit;
+                StepState(group, st, all: false);
+            }
+            group.Current = group.MostAdvanced;
         }
+    }
+
+    /// <summary>Steps one state: its count advances, then the rule runs over the parameters holding it (all: the group's merged ranges).</summary>
+    private void StepState(ParamGroup<TOptions> group, StepState st, bool all)
+    {
+        group.Current = st;
+        if (st.Step == 0) Initialize(group);
+        st.Step++;
+        _rule = Rule(group);
+        if (all) foreach (var (offset, count) in group.Ranges) Run(offset, count);
+        else
+            for (int i = 0; i < group.Parameters.Length; i++)
+                if (ReferenceEquals(group.States[i], st)) Run(group.Parameters[i].Offset, group.Parameters[i].Count);
+        AfterStep(group);
     }
 
     /// <inheritdoc/>
@@ -267,20 +413,25 @@ public abstract class Optimizer<TOptions, TRule> : IOptimizer where TOptions : O
         _buffers = grown;
     }
 
-    /// <summary>Lazy state init on a group's first step (e.g. Adagrad's initial accumulator, Rprop's step sizes).</summary>
+    /// <summary>Lazy state init on the first step of the group's parameters being stepped (e.g. Adagrad's initial
+    /// accumulator, Rprop's step sizes): <see cref="Fill"/> writes theirs.</summary>
     protected virtual void Initialize(ParamGroup<TOptions> group) { }
 
     /// <summary>Per-group scalar bookkeeping after a step (ASGD's eta/mu, NAdam's mu product).</summary>
     protected virtual void AfterStep(ParamGroup<TOptions> group) { }
 
-    /// <summary>Fills one state buffer over a group's ranges.</summary>
+    /// <summary>Fills one state buffer over the parameters of the group being stepped (those holding its current state).</summary>
     protected void Fill(ParamGroup<TOptions> group, int buffer, float value)
     {
-        // in place, on the group's first step (PyTorch's lazy state): nothing is allocated
+        // in place, on their first step (PyTorch's lazy state): nothing is allocated
         var b = _buffers[buffer];
-        foreach (var (offset, count) in group.Ranges)
+        for (int i = 0; i < group.Parameters.Length; i++)
+        {
+            if (!ReferenceEquals(group.States[i], group.Current)) continue;
+            var (_, offset, count) = group.Parameters[i];
             if (b.Host is not null) b.HostSpan.Slice(offset, count).Fill(value);
             else Kernels.Fill.Run(State.Device, b.View.SubView(offset, count), value);
+        }
         if (b.Host is null) State.Device.Synchronize();
     }
 
@@ -363,10 +514,12 @@ public abstract class Optimizer<TOptions, TRule> : IOptimizer where TOptions : O
         }
     }
 
-    /// <summary>state_dict: hyper-parameters, steps, scalars and a copy of every state buffer.</summary>
+    /// <summary>state_dict: hyper-parameters, steps, scalars (each parameter's, where they differ) and a copy of every state buffer.</summary>
     public OptimizerState StateDict() => new(
         _groups.Select(g => ((IReadOnlyList<string>)g.Names.ToList(), (OptimizerOptions)g.Options, g.Step, (IReadOnlyDictionary<string, double>)new Dictionary<string, double>(g.Scalars))).ToList(),
-        _buffers.Select(b => b.ToArray()).ToList());
+        _buffers.Select(b => b.ToArray()).ToList(),
+        _groups.All(g => g.Uniform) ? null
+            : _groups.Select(g => (IReadOnlyList<(long, IReadOnlyDictionary<string, double>)>)g.States.Select(s => (s.Step, (IReadOnlyDictionary<string, double>)new Dictionary<string, double>(s.Scalars))).ToList()).ToList());
 
     /// <summary>load_state_dict: groups must name the same parameters in the same order; buffers must match in count and size.</summary>
     public void LoadStateDict(OptimizerState state)
@@ -383,6 +536,7 @@ public abstract class Optimizer<TOptions, TRule> : IOptimizer where TOptions : O
             ValidateOptions((TOptions)options);
             if (step < 0) throw new ArgumentOutOfRangeException(nameof(state), $"Invalid step count: {step}");
         }
+        state.CheckParameterStates(_groups);
         // validated: now apply
         if (count > _buffers.Length) GrowStateBuffers(count);
         else if (count < _buffers.Length)
@@ -394,9 +548,7 @@ public abstract class Optimizer<TOptions, TRule> : IOptimizer where TOptions : O
         {
             var (_, options, step, scalars) = state.Groups[i];
             _groups[i].Options = (TOptions)options;
-            _groups[i].Step = step;
-            _groups[i].Scalars.Clear();
-            foreach (var (k, v) in scalars) _groups[i].Scalars[k] = v;
+            state.RestoreSteps(_groups[i], i, step, scalars);
         }
         for (int b = 0; b < _buffers.Length; b++) _buffers[b].CopyFrom(state.Buffers[b]);
     }

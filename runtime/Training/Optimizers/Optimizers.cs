@@ -51,7 +51,7 @@ public sealed class Sgd : Optimizer<SgdOptions, SgdRule>
         GrowStateBuffers(1);
         // made now, after the groups' first steps (a plain SGD, or a state saved before any step with momentum): each
         // group's buffer starts at its gradient
-        foreach (var g in ParamGroups) g.Scalars["momentum_unset"] = 1;
+        foreach (var g in ParamGroups) foreach (var st in g.States.Distinct()) st.Scalars["momentum_unset"] = 1;
     }
 
     protected override SgdRule Rule(ParamGroup<SgdOptions> g)

@@ -93,7 +93,7 @@ public sealed class SparseAdam : IOptimizer
 
     private void Step(ParamGroup<AdamOptions> group)
     {
-        long step = ++group.Step;
+        long step = ++group.Current.Step;   // its parameters step together (touched rows, else none changes)
         var o = group.Options;
         double bc1 = 1 - Math.Pow(o.Beta1, step), bc2 = 1 - Math.Pow(o.Beta2, step);
         // each parameter as rows along its first dim: (offset, rows, row length)
@@ -136,7 +136,7 @@ public sealed class SparseAdam : IOptimizer
         for (int i = 0; i < _groups.Count; i++)
         {
             _groups[i].Options = (AdamOptions)state.Groups[i].Options;
-            _groups[i].Step = state.Groups[i].Step;
+            _groups[i].SetAll(new StepState { Step = state.Groups[i].Step });
         }
         _m.CopyFrom(state.Buffers[0]);
         _v.CopyFrom(state.Buffers[1]);
