@@ -212,6 +212,9 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
         // the bound slots' floats, at the arena's end: the managed path does not allocate them (it reads the caller's arrays)
         if (Bound.Count > 0) sizes += $", boundFloats: {Memory.BoundFloats.Emit("").ReplaceSymbols(symbols)}";
         if (symbols.Count > 0) sizes += $", dims: [{string.Join(", ", symbols.Select(s => $"(\"{s}\", {Lower(s)})"))}]";
+        // what only the dims' values can tell (an index into a named dim), checked before anything is sized
+        if (m.Graph.Builder.Requirements.Count > 0)
+            sizes += $", needs: [{string.Join(", ", m.Graph.Builder.Requirements.Select(r => $"({r.Dim.Emit("").ReplaceSymbols(symbols)}, {r.AtLeast}, \"{r.What}\")"))}]";
         // a dim parameter starts with a lower-case letter, so it cannot meet a plan member (upper-case or '_' first)
         w.Open($"internal {ClassName}({modelType} model{(symbols.Count == 0 ? "" : ", " + ctorArgs)}) : base(model.Parameters, Layout, {sizes})");
         // the dims, then the offsets (a bound slot's is 0 on the managed path, where it has an array of its own), a few to a line

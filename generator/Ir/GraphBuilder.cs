@@ -31,6 +31,20 @@ internal sealed class GraphBuilder
     /// <summary>How often each rewrite fired in this builder (tests show that none is dead).</summary>
     public Dictionary<string, int> Fired { get; } = new();
 
+    /// <summary>
+    /// What the method needs of its named dims that only their values can tell (an index into "N" must be below N):
+    /// checked when a plan is compiled for given dims, since indexing past the end would read another tensor's memory.
+    /// </summary>
+    public List<(Size Dim, long AtLeast, string What)> Requirements { get; } = new();
+
+    /// <summary>Records that <paramref name="dim"/> must be at least <paramref name="atLeast"/> (the strongest need of a dim is kept, once).</summary>
+    public void Require(Size dim, long atLeast, string what)
+    {
+        if (Requirements.Any(r => r.Dim == dim && r.AtLeast >= atLeast)) return;
+        Requirements.RemoveAll(r => r.Dim == dim);
+        Requirements.Add((dim, atLeast, what));
+    }
+
     private Node Make(OpDef op, Node[] inputs, Shape shape, NodeAttrs? attrs = null, bool rewrite = true)
     {
         attrs ??= NodeAttrs.None;

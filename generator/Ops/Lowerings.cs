@@ -182,7 +182,8 @@ internal static partial class Lowerings
     public static Node T(Call c)
     {
         var x = c.X();
-        if (x.Shape.Rank != 2) throw new ShapeException(Descriptors.DimOutOfRange, "T (2-D transpose)", "1", x.Shape.Rank.ToString());
+        // PyTorch's x.T on other ranks reverses every dim with a deprecation warning (an error in a later release)
+        if (x.Shape.Rank != 2) throw c.Fail($"x.T of a tensor of rank {x.Shape.Rank} (.T transposes a 2-D tensor; for other ranks PyTorch deprecates it: use Permute, or Transpose(-2, -1))");
         return c.B.Transpose(x, 0, 1);
     }
 

@@ -42,13 +42,16 @@ internal static class Slicing
     public static Node Select(Call c, Node x, int dim, long index)
     {
         var size = x.Shape[dim];
+        long written = index;   // as the user wrote it, for the message
         if (index < 0)
         {
             if (!size.IsConstant) throw c.Fail($"A negative index into the named dim '{size}' (its length is bound only when the plan is compiled)");
             index += size.Coefficient;
         }
         if (index < 0 || (size.IsConstant && index >= size.Coefficient))
-            throw new ShapeException(Diagnostics.Descriptors.IndexOutOfRange, c.Name, index.ToString(), dim.ToString(), size.ToString());
+            throw new ShapeException(Diagnostics.Descriptors.IndexOutOfRange, c.Name, written.ToString(), dim.ToString(), size.ToString());
+        // a named dim's length is known when the plan is compiled: it must hold the index then
+        if (!size.IsConstant && index > 0) c.B.Require(size, index + 1, $"{c.Name}: index {index} of dim {dim} (of size {size})");
         var starts = new long[x.Shape.Rank];
         starts[dim] = index;
         var axes = Enumerable.Range(0, x.Shape.Rank).Where(i => i != dim).ToArray();

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Threading;
@@ -23,11 +24,18 @@ public abstract class Plan : IDisposable
     /// ILGPU devices: the managed path reads and writes them in the caller's arrays (or the plan's own) and allocates the
     /// arena without them.</param>
     /// <param name="dims">The dims a plan is compiled for, by name (checked positive before anything is sized from them).</param>
+    /// <param name="needs">What the method needs of them that only their values tell: a size (a named dim, or a product
+    /// of them) that must be at least so much, and why (an index into it).</param>
     protected Plan(ModelState state, IReadOnlyList<ParameterInfo> layout, long workFloats, long targetInts, long boundFloats = 0,
-        (string Name, int Value)[]? dims = null)
+        (string Name, int Value)[]? dims = null, (long Size, long AtLeast, string What)[]? needs = null)
     {
         // a plan compiled for given dims has its sizes computed from them: a dim that is not positive is named first
         foreach (var (name, value) in dims ?? []) CheckDim(name, value);
+        // an index into a named dim past its end would read another tensor's memory: refused here, with the dims
+        foreach (var (size, atLeast, what) in needs ?? [])
+            if (size < atLeast)
+                throw new ArgumentOutOfRangeException(nameof(dims), size,
+                    $"{what} is out of range for the dims this plan is compiled for ({string.Join(", ", (dims ?? []).Select(d => $"{d.Name} = {d.Value}"))}): it needs a size of at least {atLeast}, and it is {size}.");
         // a submodule's instance (bound to its parent's block for eager calls) shares the block but not its layout
         if (!ReferenceEquals(layout, state.Layout))
             throw new InvalidOperationException("This model's parameters live in another model's block (it is a submodule bound for eager calls): compile the plans of the model that owns them.");

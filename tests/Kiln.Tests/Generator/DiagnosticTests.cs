@@ -51,6 +51,8 @@ public class DiagnosticTests
     [Theory]
     [InlineData("=> [|a.Narrow(1, 3, 2)|];", "KLN0016", "Narrow: index start 3 + length 2 is out of range for dim 1 of size 4")]
     [InlineData("=> [|a.Narrow(1, -5, 1)|];", "KLN0016", "index start -5 is out of range for dim 1 of size 4")]
+    [InlineData("=> [|a.Select(1, -6)|];", "KLN0016", "index -6 is out of range for dim 1 of size 4")]   // as written (it said -2)
+    [InlineData("=> [|a.Unsqueeze(0).T|];", "KLN0001", ".T transposes a 2-D tensor")]
     [InlineData("=> [|a.Narrow(0, 0, -1)|];", "KLN0001", "length must be non-negative")]
     [InlineData("=> [|a.Chunk(3, 1)[2]|];", "KLN0016", "index 2 is out of range for dim 0 of size 2 (the pieces it holds)")]
     [InlineData("=> [|Stack([a, a.T], 0)|];", "KLN0002", "shapes [3, 4] and [4, 3] cannot be broadcast together (dim 0: 3 vs 4)")]
