@@ -63,7 +63,7 @@ internal sealed class Call(string name, GraphBuilder builder, Node? self, IReadO
         {
             if (v.Tensors is { } many)
             {
-                if (Array.IndexOf(many, null) is var hole and >= 0) throw Fail($"Element {hole} of the tensor array passed as '{argument}' never assigned");
+                if (Array.IndexOf(many, null) is var hole and >= 0) throw Invalid($"element {hole} of the tensor array passed to {Name} was never assigned");
                 result.AddRange(many);
             }
             else if (v.Tensor is { } one) result.Add(one);
@@ -117,6 +117,14 @@ internal sealed class Call(string name, GraphBuilder builder, Node? self, IReadO
     public Exception Fail(string what)
     {
         report(Descriptors.Unsupported, expr.Location, [what]);
+        return new LoweringFailed();
+    }
+
+    /// <summary>Reports an argument the op refuses (KLN0018: a dim listed twice, a probability above 1, sizes that do
+    /// not add up) at the call: the op is part of the language, this use of it is wrong.</summary>
+    public Exception Invalid(string what)
+    {
+        report(Descriptors.InvalidArgument, expr.Location, [what]);
         return new LoweringFailed();
     }
 

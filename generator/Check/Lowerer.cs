@@ -403,7 +403,7 @@ internal sealed class Lowerer
         var shape = ShapeOf(_buffers[path]);
         if (!value.Shape.Equals(shape))
         {
-            Report(Descriptors.Unsupported, assignment.Location, $"A value of shape {value.Shape} assigned to buffer '{path}' of shape {shape} (a buffer keeps its shape)");
+            Report(Descriptors.InvalidArgument, assignment.Location, $"A value of shape {value.Shape} assigned to buffer '{path}' of shape {shape} (a buffer keeps its shape)");
             throw new LoweringFailed();
         }
         _bufferValues[path] = value;

@@ -50,10 +50,12 @@ internal static class Descriptors
 
     public static readonly DiagnosticDescriptor ReservedName = Error("KLN0017", "A name the generated code declares",
         "{0}");
+    public static readonly DiagnosticDescriptor InvalidArgument = Error("KLN0018", "Invalid argument to a tensor op",
+        "Invalid argument: {0}");
 
     public static readonly IReadOnlyDictionary<string, DiagnosticDescriptor> ById = new[]
     {
         Unsupported, BroadcastMismatch, MatMulMismatch, DimOutOfRange, LossNotScalar, TargetShape, BadDeclaration,
-        UnknownDim, InternalError, ReshapeMismatch, BadModule, Recursion, InputMismatch, SubmoduleShape, DataDependentShape, IndexOutOfRange, ReservedName,
+        UnknownDim, InternalError, ReshapeMismatch, BadModule, Recursion, InputMismatch, SubmoduleShape, DataDependentShape, IndexOutOfRange, ReservedName, InvalidArgument,
     }.ToDictionary(d => d.Id);
 }

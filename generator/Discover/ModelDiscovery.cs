@@ -84,6 +84,11 @@ internal static class ModelDiscovery
         }
 
         bool hasCtor = type.InstanceConstructors.Any(c => !c.IsImplicitlyDeclared);
+        // the generated constructors set Parameters and every field's view of the block; with one of the user's, C# would
+        // declare none of them (a new user's `new M(device, 1)` was CS1729, `new M().CompileF()` a NullReferenceException)
+        foreach (var ctor in type.InstanceConstructors.Where(c => !c.IsImplicitlyDeclared))
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.BadDeclaration, ctor.Locations.FirstOrDefault(l => l.IsInSource) is { } at ? LocationInfo.From(at) : location,
+                $"Model class '{type.Name}' declares a constructor: the generator writes a model's constructors (new {type.Name}(device, seed), and one over a parent's parameter block), which set its parameters; remove this one, and set anything else up in a method"));
         return new ModelSpec(
             type.ContainingNamespace.IsGlobalNamespace ? "" : type.ContainingNamespace.ToDisplayString(),
             type.Name,

@@ -25,7 +25,7 @@ internal static class LossOps
         var x = c.X();
         var target = c.Target();
         double smoothing = c.Number("labelSmoothing", 0);
-        if (smoothing < 0 || smoothing > 1) throw c.Fail($"labelSmoothing = {smoothing} (PyTorch takes 0 to 1)");
+        if (smoothing < 0 || smoothing > 1) throw c.Invalid($"labelSmoothing = {smoothing} (PyTorch takes 0 to 1)");
         if (x.Shape.Rank < 2) throw new ShapeException(Descriptors.TargetShape, "CrossEntropy (input must be (N, C) or (N, C, d1, ...))", x.Shape.ToString(), target.Shape.ToString());
         if (GraphBuilder.IntInput(target) is null)
             return Probabilities(c.B, c.B.Softmax(x, 1, log: true), target, c.Optional("weight"), NoBatchMean(c), smoothing);
@@ -37,7 +37,7 @@ internal static class LossOps
     public static Node NllLoss(Call c) => ClassIndices(c.B, "NllLoss", c.X(), c.Target(), c.Optional("weight"), c.Int("ignoreIndex", -100), NoBatchMean(c), 0);
 
     /// <summary>A loss's reduction, refusing BatchMean (KlDiv's alone, as PyTorch).</summary>
-    private static int NoBatchMean(Call c) => c.Reduction() is var r && r == BatchMean ? throw c.Fail("Reduction.BatchMean outside KlDiv (PyTorch has it for kl_div only)") : r;
+    private static int NoBatchMean(Call c) => c.Reduction() is var r && r == BatchMean ? throw c.Invalid("Reduction.BatchMean outside KlDiv (PyTorch has it for kl_div only)") : r;
 
     internal static Node Reduce(GraphBuilder b, Node elements, int reduction) => reduction switch
     {
@@ -192,7 +192,7 @@ internal static class LossOps
     {
         var d = Diff(c, "SmoothL1Loss", out _);
         double beta = c.Number("beta", 1);
-        if (beta < 0) throw c.Fail($"SmoothL1Loss with beta = {beta} (PyTorch requires beta ≥ 0)");
+        if (beta < 0) throw c.Invalid($"SmoothL1Loss with beta = {beta} (PyTorch requires beta ≥ 0)");
         var b = c.B;
         var abs = b.Unary(Unary.Abs, d);
         var elements = beta == 0 ? abs
@@ -205,7 +205,7 @@ internal static class LossOps
     {
         var d = Diff(c, "HuberLoss", out _);
         double delta = c.Number("delta", 1);
-        if (delta <= 0) throw c.Fail($"HuberLoss with delta = {delta} (PyTorch requires delta > 0)");
+        if (delta <= 0) throw c.Invalid($"HuberLoss with delta = {delta} (PyTorch requires delta > 0)");
         var b = c.B;
         var abs = b.Unary(Unary.Abs, d);
         var elements = b.Where(b.Binary(Arithmetic.Lt, abs, b.Const(delta)), b.Mul(b.Mul(d, d), b.Const(0.5)), b.Mul(b.Const(delta), b.Sub(abs, b.Const(0.5 * delta))));
@@ -312,7 +312,7 @@ internal static class LossOps
         if (x.Shape.Rank != 2 || t.Shape.Rank != 1 || t.Shape[0] != x.Shape[0])
             throw new ShapeException(Descriptors.TargetShape, "MultiMarginLoss (input (N, C), target (N))", x.Shape.ToString(), t.Shape.ToString());
         int p = c.Int("p", 1);
-        if (p is not (1 or 2)) throw c.Fail($"MultiMarginLoss with p = {p} (PyTorch supports 1 and 2)");
+        if (p is not (1 or 2)) throw c.Invalid($"MultiMarginLoss with p = {p} (PyTorch supports 1 and 2)");
         double margin = c.Number("margin", 1);
         var xy = b.Reshape(b.Pick(x, t, int.MinValue), new Shape([x.Shape[0], Size.Of(1)]));
         var hinge = b.Unary(Unary.Relu, b.Add(b.Sub(b.Const(margin), xy), x));
@@ -410,7 +410,7 @@ internal static class LossOps
         long time = lp.Shape[0].Coefficient, classes = lp.Shape[2].Coefficient;
         long maxTarget = concatenated ? targets.Shape[0].Coefficient : targets.Shape[1].Coefficient;
         int blank = c.Int("blank", 0);
-        if (blank < 0 || blank >= classes) throw c.Fail($"CtcLoss with blank = {blank} for {classes} classes");
+        if (blank < 0 || blank >= classes) throw c.Invalid($"CtcLoss with blank = {blank} for {classes} classes");
         var losses = b.Ctc(lp, b.AsIndices(targets, classes), b.AsIndices(inputLengths, time + 1), b.AsIndices(targetLengths, maxTarget + 1),
             [blank, concatenated ? 1 : 0, c.Bool("zeroInfinity") ? 1 : 0, maxTarget]);
         int reduction = NoBatchMean(c);

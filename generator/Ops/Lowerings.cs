@@ -51,7 +51,7 @@ internal static partial class Lowerings
     {
         if (!c.Has("dim")) return Enumerable.Range(0, x.Shape.Rank).ToArray();
         var dims = c.Ints("dim").Select(d => GraphBuilder.NormalizeDim(c.Name, d, x.Shape.Rank)).ToArray();
-        if (dims.Distinct().Count() != dims.Length) throw c.Fail($"{c.Name} over dims [{string.Join(", ", c.Ints("dim"))}], where a dim appears more than once");
+        if (dims.Distinct().Count() != dims.Length) throw c.Invalid($"{c.Name} over dims [{string.Join(", ", c.Ints("dim"))}], where a dim appears more than once");
         // a 0-d tensor reduced over dim 0 (or -1) is itself, as in PyTorch: there is no axis to reduce
         return x.Shape.Rank == 0 ? [] : dims;
     }
@@ -89,7 +89,7 @@ internal static partial class Lowerings
             double.NegativeInfinity => c.B.Reduce(Reductions.Amin, abs, axes, keep),
             0 => c.B.Sum(c.B.Binary(Arithmetic.Ne, x, c.B.Const(0)), axes, keep),
             > 0 => c.B.Pow(c.B.Sum(c.B.Pow(abs, c.B.Const(p)), axes, keep), c.B.Const(1 / p)),
-            _ => throw c.Fail($"Norm with p = {p} (PyTorch's vector norm takes p > 0, 0 or ±inf)"),
+            _ => throw c.Invalid($"Norm with p = {p} (PyTorch's vector norm takes p > 0, 0 or ±inf)"),
         };
     }
 
@@ -117,7 +117,7 @@ internal static partial class Lowerings
     public static Node Linear(Call c)
     {
         var w = c.Required("weight");
-        if (w.Shape.Rank > 2) throw c.Fail($"Linear with a weight of rank {w.Shape.Rank} (F.linear takes a 1-D or 2-D weight)");
+        if (w.Shape.Rank > 2) throw c.Invalid($"Linear with a weight of rank {w.Shape.Rank} (F.linear takes a 1-D or 2-D weight)");
         var y = MatMul(c.B, c.X(), w.Shape.Rank == 2 ? c.B.Transpose(w, 0, 1) : w); // x·wᵀ; a 1-D weight is its own transpose
         return c.Optional("bias") is { } bias ? c.B.Add(y, bias) : y;
     }
@@ -142,7 +142,7 @@ internal static partial class Lowerings
     {
         var x = c.X();
         var dims = c.Ints("shape");
-        if (dims.Count(d => d == -1) > 1) throw c.Fail($"Reshape to [{string.Join(", ", dims)}], with more than one -1 (only one dimension can be inferred, as torch's)");
+        if (dims.Count(d => d == -1) > 1) throw c.Invalid($"Reshape to [{string.Join(", ", dims)}], with more than one -1 (only one dimension can be inferred, as torch's)");
         int infer = dims.IndexOf(-1);
         var known = dims.Where(d => d != -1).Aggregate(Size.Of(1), (s, d) => s * Size.Of(d));
         var result = dims.Select(d => Size.Of(d)).ToArray();
@@ -183,7 +183,7 @@ internal static partial class Lowerings
     {
         var x = c.X();
         // PyTorch's x.T on other ranks reverses every dim with a deprecation warning (an error in a later release)
-        if (x.Shape.Rank != 2) throw c.Fail($"x.T of a tensor of rank {x.Shape.Rank} (.T transposes a 2-D tensor; for other ranks PyTorch deprecates it: use Permute, or Transpose(-2, -1))");
+        if (x.Shape.Rank != 2) throw c.Invalid($"x.T of a tensor of rank {x.Shape.Rank} (.T transposes a 2-D tensor; for other ranks PyTorch deprecates it: use Permute, or Transpose(-2, -1))");
         return c.B.Transpose(x, 0, 1);
     }
 
@@ -192,7 +192,7 @@ internal static partial class Lowerings
     {
         "none" => c.B.Unary(Activations.Gelu, c.X()),
         "tanh" => c.B.Unary(Activations.GeluTanh, c.X()),
-        var other => throw c.Fail($"Gelu's approximate = \"{other}\" (PyTorch accepts \"none\" and \"tanh\")"),
+        var other => throw c.Invalid($"Gelu's approximate = \"{other}\" (PyTorch accepts \"none\" and \"tanh\")"),
     };
 
     // Comparisons as methods (x.Gt(y), x.Ge(0.5f)); the operators go through Registry.Operators
@@ -244,7 +244,7 @@ internal static partial class Lowerings
         int dim = c.Dim("dim", 0, x.Shape.Rank);
         long start = c.Int("start", 0), length = c.Int("length", 1);
         // torch.narrow's checks (a slice clamps to the dim; a narrow past its end is an error, as it is eagerly)
-        if (length < 0) throw c.Fail($"Narrow: length must be non-negative (got {length})");
+        if (length < 0) throw c.Invalid($"Narrow: length must be non-negative (got {length})");
         if (x.Shape[dim] is { IsConstant: true } size)
         {
             if (start < -size.Coefficient || start > size.Coefficient)
@@ -267,7 +267,7 @@ internal static partial class Lowerings
         var x = c.X();
         var order = c.Ints("dims").Select(d => GraphBuilder.NormalizeDim(c.Name, d, x.Shape.Rank)).ToArray();
         if (order.Length != x.Shape.Rank || order.Distinct().Count() != order.Length)
-            throw c.Fail($"Permute([{string.Join(", ", c.Ints("dims"))}]) of a rank-{x.Shape.Rank} tensor (each dim exactly once)");
+            throw c.Invalid($"Permute([{string.Join(", ", c.Ints("dims"))}]) of a rank-{x.Shape.Rank} tensor (each dim exactly once)");
         return c.B.Permute(x, order);
     }
 
@@ -276,9 +276,9 @@ internal static partial class Lowerings
     {
         var x = c.X();
         var sizes = c.Ints("sizes");
-        if (sizes.Count < x.Shape.Rank) throw c.Fail($"Expand to {sizes.Count} dims of a rank-{x.Shape.Rank} tensor");
+        if (sizes.Count < x.Shape.Rank) throw c.Invalid($"Expand to {sizes.Count} dims of a rank-{x.Shape.Rank} tensor");
         int lead = sizes.Count - x.Shape.Rank;
-        var dims = sizes.Select((s, i) => s == -1 ? (i < lead ? throw c.Fail("Expand with -1 for a new leading dim") : x.Shape[i - lead]) : Size.Of(s)).ToArray();
+        var dims = sizes.Select((s, i) => s == -1 ? (i < lead ? throw c.Invalid("Expand with -1 for a new leading dim") : x.Shape[i - lead]) : Size.Of(s)).ToArray();
         return c.B.Expand(x, new Shape(dims));
     }
 
@@ -287,8 +287,8 @@ internal static partial class Lowerings
     {
         var x = c.X();
         var repeats = c.Ints("repeats");
-        if (repeats.Count < x.Shape.Rank) throw c.Fail($"Repeat with {repeats.Count} counts for a rank-{x.Shape.Rank} tensor");
-        if (repeats.Any(r => r < 1)) throw c.Fail("Repeat counts must be at least 1");
+        if (repeats.Count < x.Shape.Rank) throw c.Invalid($"Repeat with {repeats.Count} counts for a rank-{x.Shape.Rank} tensor");
+        if (repeats.Any(r => r < 1)) throw c.Invalid("Repeat counts must be at least 1");
         int lead = repeats.Count - x.Shape.Rank;
         var dims = Enumerable.Range(0, repeats.Count).Select(i => i < lead ? Size.Of(1) : x.Shape[i - lead]).ToArray();
         var spread = new Shape(dims.SelectMany(d => new[] { Size.Of(1), d }));
@@ -303,7 +303,7 @@ internal static partial class Lowerings
         var x = c.X();
         if (x.Shape.Rank == 0) return c.B.Reshape(x, new Shape([Size.Of(1)]));
         int from = c.Dim("startDim", 0, x.Shape.Rank), to = c.Dim("endDim", -1, x.Shape.Rank);
-        if (from > to) throw c.Fail($"Flatten with startDim {from} after endDim {to}");
+        if (from > to) throw c.Invalid($"Flatten with startDim {from} after endDim {to}");
         var dims = x.Shape.Dims.Take(from)
             .Append(x.Shape.Dims.Skip(from).Take(to - from + 1).Aggregate(Size.Of(1), (a, b) => a * b))
             .Concat(x.Shape.Dims.Skip(to + 1));
@@ -322,7 +322,7 @@ internal static partial class Lowerings
     public static Node Cat(Call c)
     {
         var xs = c.Tensors("tensors");
-        if (xs.Count == 0) throw c.Fail("Cat of no tensors");
+        if (xs.Count == 0) throw c.Invalid("Cat of no tensors");
         int dim = c.Dim("dim", 0, xs[0].Shape.Rank);
         if (xs.Any(x => x.Shape.Rank > dim && !x.Shape[dim].IsConstant))
             throw c.Fail($"Cat along the named dim '{xs.First(x => !x.Shape[dim].IsConstant).Shape[dim]}' (concatenate along a dim of fixed size)");
@@ -333,7 +333,7 @@ internal static partial class Lowerings
     public static Node Stack(Call c)
     {
         var xs = c.Tensors("tensors");
-        if (xs.Count == 0) throw c.Fail("Stack of no tensors");
+        if (xs.Count == 0) throw c.Invalid("Stack of no tensors");
         int dim = c.Dim("dim", 0, xs[0].Shape.Rank + 1);
         if (xs.FirstOrDefault(x => !x.Shape.Equals(xs[0].Shape)) is { } other)
         {
@@ -355,9 +355,9 @@ internal static partial class Lowerings
         if (!x.Shape[dim].IsConstant) throw c.Fail($"Split of the named dim '{x.Shape[dim]}'");
         long n = x.Shape[dim].Coefficient;
         int size = c.Int("splitSize", 1);
-        if (!c.Has("splitSizes") && size <= 0) throw c.Fail($"Split into pieces of size {size}");
+        if (!c.Has("splitSizes") && size <= 0) throw c.Invalid($"Split into pieces of size {size}");
         var sizes = c.Ints("splitSizes") is { Count: > 0 } list ? list.Select(v => (long)v).ToList() : Pieces(c, n, size);
-        if (sizes.Sum() != n || sizes.Any(s => s <= 0)) throw c.Fail($"Split sizes [{string.Join(", ", sizes)}] of a dim of size {n}");
+        if (sizes.Sum() != n || sizes.Any(s => s <= 0)) throw c.Invalid($"Split sizes [{string.Join(", ", sizes)}] of a dim of size {n}");
         return Pieces(c, x, dim, sizes);
     }
 
@@ -368,7 +368,7 @@ internal static partial class Lowerings
         int dim = c.Dim("dim", 0, x.Shape.Rank);
         if (!x.Shape[dim].IsConstant) throw c.Fail($"Chunk of the named dim '{x.Shape[dim]}'");
         long n = x.Shape[dim].Coefficient, chunks = c.Int("chunks", 1);
-        if (chunks < 1) throw c.Fail($"Chunk into {chunks} pieces");
+        if (chunks < 1) throw c.Invalid($"Chunk into {chunks} pieces");
         return Pieces(c, x, dim, Pieces(c, n, (n + chunks - 1) / chunks));
     }
 

@@ -123,7 +123,7 @@ internal static partial class Lowerings
     public static Node Randint(Call c)
     {
         int low = c.Int("low", 0), high = c.Int("high", 0);
-        if (high <= low) throw c.Fail($"Randint({low}, {high}), an empty range (high must exceed low)");
+        if (high <= low) throw c.Invalid($"Randint({low}, {high}), an empty range (high must exceed low)");
         if ((long)high - low > 1 << 24) throw c.Fail($"Randint over {(long)high - low} values (a draw has 24 random bits: at most {1 << 24:N0})");
         if (Math.Max(Math.Abs((long)low), Math.Abs((long)high)) > 1 << 24) throw c.Fail($"Randint({low}, {high}) (the values are floats, exact integers only within ±{1 << 24:N0})");
         var u = Draw(c, RandomOp.Kind.Uniform, SizeArgument(c));
@@ -134,7 +134,7 @@ internal static partial class Lowerings
     public static Node Normal(Call c)
     {
         Node mean = c.TensorOrNumber("mean", 0), std = c.TensorOrNumber("std", 1);
-        if (GraphBuilder.IsConst(std, out double sd) && !(sd >= 0)) throw c.Fail(FormattableString.Invariant($"Normal with std = {sd} (as torch.normal, std must be ≥ 0)"));
+        if (GraphBuilder.IsConst(std, out double sd) && !(sd >= 0)) throw c.Invalid(FormattableString.Invariant($"Normal with std = {sd} (as torch.normal, std must be ≥ 0)"));
         var shape = c.Has("size") ? SizeArgument(c) : GraphBuilder.Broadcast("Normal", mean.Shape, std.Shape);
         // no gradient to mean or std, as torch.normal (mean + std * RandnLike(std) is the reparameterised form)
         return c.B.Unary(Unary.Detach, c.B.Add(c.B.Mul(Draw(c, RandomOp.Kind.Normal, shape), std), mean));
@@ -164,7 +164,7 @@ internal static partial class Lowerings
     {
         var x = c.X();
         double p = c.Number("p", 0.5);
-        if (!(p >= 0 && p <= 1)) throw c.Fail(FormattableString.Invariant($"Dropout with p = {p} (a probability, in [0, 1])"));
+        if (!(p >= 0 && p <= 1)) throw c.Invalid(FormattableString.Invariant($"Dropout with p = {p} (a probability, in [0, 1])"));
         if (p == 0) return x;
         if (!c.Has("training")) return c.B.Mul(x, Draw(c, RandomOp.Kind.DropoutMask, x.Shape, p));
         if (!c.Bool("training")) return x;

@@ -16,7 +16,7 @@ internal static class Slicing
     /// <summary>x[start:end:step] along dim.</summary>
     public static Node Slice(Call c, Node x, int dim, long? start, long? end, long step)
     {
-        if (step <= 0) throw c.Fail($"A slice step of {step} (PyTorch's steps are positive)");
+        if (step <= 0) throw c.Invalid($"A slice step of {step} (PyTorch's steps are positive)");
         var size = x.Shape[dim];
         if (!size.IsConstant)
         {
@@ -66,7 +66,7 @@ internal static class Slicing
     public static Node Index(Call c, Node x, IReadOnlyList<Value> indices)
     {
         int ellipses = indices.Count(v => v.Constant == "ellipsis");
-        if (ellipses > 1) throw c.Fail("An index with more than one ellipsis");
+        if (ellipses > 1) throw c.Invalid("An index with more than one ellipsis");
         int named = indices.Count - ellipses;
         if (named > x.Shape.Rank) throw new ShapeException(Diagnostics.Descriptors.DimOutOfRange, "Index", named.ToString(), x.Shape.Rank.ToString());
         // walk from the last index so earlier dims keep their numbers as later ones are dropped

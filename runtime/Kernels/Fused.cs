@@ -265,7 +265,7 @@ public sealed class Fused<TArgs> where TArgs : unmanaged
 /// its value at one element (<c>Apply</c>); its plan names the loop here, with the store (<see cref="Assign"/> or
 /// <see cref="AddInto"/>) and each operand's reach (<see cref="Dense"/>, <see cref="One"/>, <see cref="Row"/>,
 /// <see cref="Col"/>) as type arguments, and these pick the loop's ILGPU form and its managed form at 16 and 8 lanes
-/// (<paramref name="wide"/> false: 8 only, a domain or a row shorter than 16).
+/// (their <c>wide</c> argument false: 8 only, a domain or a row shorter than 16).
 /// </summary>
 public static class Fused
 {

@@ -250,7 +250,7 @@ public class BufferTests() : TempFolder("kiln-buffer-")
 
     [Theory]
     [InlineData("[Param(3)] Tensor w; [Loss] public Tensor L([Shape(3)] Tensor x) { [|w = x * 2f|]; return (w * x).Sum(); }", "KLN0001", "a method assigns only [Buffer] fields")]
-    [InlineData("[Param(3)] Tensor w; [Buffer(3)] Tensor b; [Loss] public Tensor L([Shape(2, 3)] Tensor x) { [|b = x|]; return (w * x).Sum(); }", "KLN0001", "a buffer keeps its shape")]
+    [InlineData("[Param(3)] Tensor w; [Buffer(3)] Tensor b; [Loss] public Tensor L([Shape(2, 3)] Tensor x) { [|b = x|]; return (w * x).Sum(); }", "KLN0018", "a buffer keeps its shape")]
     [InlineData("[Param(3)] Tensor w; [Buffer(3)] Tensor b; [Loss] public Tensor L([Shape(3)] Tensor x) { Tensor y; [|(b, y) = (x, x);|] return (w * b).Sum(); }", "KLN0001", "An assignment to '(b, y)'")]
     [InlineData("[Buffer(3)] float [|b|]; [Forward] public Tensor F([Shape(3)] Tensor x) => x;", "KLN0007", "must be of type Kiln.Tensor")]
     [InlineData("[Param(3)] [Buffer(3)] Tensor [|b|]; [Forward] public Tensor F([Shape(3)] Tensor x) => x * b;", "KLN0007", "both [Param] and [Buffer]")]

@@ -397,13 +397,13 @@ public class RandomTests() : TempFolder("kiln-random-")
     }
 
     [Theory]
-    [InlineData("[Forward] public Tensor F() => [|Rand(3, 0)|];", "every size must be positive")]
-    [InlineData("[Forward] public Tensor F() => [|Randint(5, 5, 3)|];", "empty range")]
-    [InlineData("[Forward] public Tensor F() => [|Randint(100000000, 100000010, 3)|];", "exact integers only within")]
-    [InlineData("[Forward] public Tensor F([Shape(3)] Tensor x) => [|Dropout(x, 1.5f)|];", "a probability")]
-    [InlineData("[Forward] public Tensor F() => [|Randperm(0)|];", "n must be positive")]
-    [InlineData("[Forward] public Tensor F() => [|Normal(0f, -1f, 3)|];", "std must be ≥ 0")]
-    [InlineData("[Forward] public Tensor F() => [|Randperm(20000000)|];", "exactly")]
-    public void Bad_sampler_arguments_are_diagnostics_at_the_call(string method, string reason) =>
-        MarkedSource.SingleAt("using Kiln; using static Kiln.Ops;\n[Model] public partial class M { " + method + " }", "KLN0001", reason);
+    [InlineData("[Forward] public Tensor F() => [|Rand(3, 0)|];", "KLN0001", "every size must be positive")]
+    [InlineData("[Forward] public Tensor F() => [|Randint(5, 5, 3)|];", "KLN0018", "empty range")]
+    [InlineData("[Forward] public Tensor F() => [|Randint(100000000, 100000010, 3)|];", "KLN0001", "exact integers only within")]
+    [InlineData("[Forward] public Tensor F([Shape(3)] Tensor x) => [|Dropout(x, 1.5f)|];", "KLN0018", "a probability")]
+    [InlineData("[Forward] public Tensor F() => [|Randperm(0)|];", "KLN0001", "n must be positive")]
+    [InlineData("[Forward] public Tensor F() => [|Normal(0f, -1f, 3)|];", "KLN0018", "std must be ≥ 0")]
+    [InlineData("[Forward] public Tensor F() => [|Randperm(20000000)|];", "KLN0001", "exactly")]
+    public void Bad_sampler_arguments_are_diagnostics_at_the_call(string method, string id, string reason) =>
+        MarkedSource.SingleAt("using Kiln; using static Kiln.Ops;\n[Model] public partial class M { " + method + " }", id, reason);
 }

@@ -23,6 +23,7 @@ public class DiagnosticTests
         { "KLN0002", "[Model] public partial class M { [Param(3, 4)] Tensor a; [Param(3)] Tensor b; [Loss] public Tensor L() => ([|a + b|]).Sum(); }" },
         { "KLN0003", "[Model] public partial class M { [Param(6, 4)] Tensor w; [Forward] public Tensor F([Shape(\"N\", 8)] Tensor x) => [|x.MatMul(w)|]; }" },
         { "KLN0004", "[Model] public partial class M { [Param(2, 3)] Tensor a; [Loss] public Tensor L() => [|a.Sum(2)|].Sum(); }" },
+        { "KLN0018", "[Model] public partial class M { [Param(2, 3)] Tensor a; [Loss] public Tensor L() => [|a.Sum([0, 0])|].Sum(); }" },
         { "KLN0005", "[Model] public partial class M { [Param(2)] Tensor a; [Loss] public Tensor [|L|]([Shape(2)] Tensor x) => a * x; }" },
         { "KLN0006", "[Model] public partial class M { [Param(1)] Tensor a; [Loss] public Tensor L([Shape(\"N\", 1)] Tensor x, [Shape(\"N\")] Tensor y) => [|Losses.MseLoss(x * a, y)|]; }" },
         { "KLN0007", "[Model] public class [|M|] { [Param(2)] Tensor a; }" },
@@ -45,6 +46,15 @@ public class DiagnosticTests
         Assert.Equal("Model0.cs", Path.GetFileName(diagnostic.Location.GetLineSpan().Path));
     }
 
+    [Fact]
+    public void A_constructor_of_the_user_s_own_is_reported_where_it_is()
+    {
+        // C# declares no constructor of the generator's beside one of the user's: `new M(device, 1)` was CS1729 and
+        // `new M().CompileF()` a NullReferenceException, with no KLN diagnostic
+        MarkedSource.SingleAt(Usings + "[Model] public partial class M { [Param(3)] Tensor w; public [|M|]() { } [Forward] public Tensor F() => w * 2f; }",
+            "KLN0007", "Model class 'M' declares a constructor: the generator writes a model's constructors");
+    }
+
     /// <summary>A new user's trial: Narrow past the end compiled and returned fewer columns (eagerly and in torch, an
     /// error); Chunk(3) of 4 has two pieces, and taking the third said "not a constant"; Stack of two shapes printed
     /// "(dim all:  vs )"; Reshape(-1, -1) named a shape nobody wrote.</summary>
@@ -52,11 +62,13 @@ public class DiagnosticTests
     [InlineData("=> [|a.Narrow(1, 3, 2)|];", "KLN0016", "Narrow: index start 3 + length 2 is out of range for dim 1 of size 4")]
     [InlineData("=> [|a.Narrow(1, -5, 1)|];", "KLN0016", "index start -5 is out of range for dim 1 of size 4")]
     [InlineData("=> [|a.Select(1, -6)|];", "KLN0016", "index -6 is out of range for dim 1 of size 4")]   // as written (it said -2)
-    [InlineData("=> [|a.Unsqueeze(0).T|];", "KLN0001", ".T transposes a 2-D tensor")]
-    [InlineData("=> [|a.Narrow(0, 0, -1)|];", "KLN0001", "length must be non-negative")]
+    [InlineData("=> [|a.Unsqueeze(0).T|];", "KLN0018", ".T transposes a 2-D tensor")]
+    [InlineData("=> [|a.Narrow(0, 0, -1)|];", "KLN0018", "length must be non-negative")]
     [InlineData("=> [|a.Chunk(3, 1)[2]|];", "KLN0016", "index 2 is out of range for dim 0 of size 2 (the pieces it holds)")]
     [InlineData("=> [|Stack([a, a.T], 0)|];", "KLN0002", "shapes [3, 4] and [4, 3] cannot be broadcast together (dim 0: 3 vs 4)")]
-    [InlineData("=> [|a.Reshape(-1, -1)|];", "KLN0001", "only one dimension can be inferred")]
+    [InlineData("=> [|a.Reshape(-1, -1)|];", "KLN0018", "only one dimension can be inferred")]
+    [InlineData("{ var parts = new Tensor[2]; parts[0] = a; return [|Stack(parts)|]; }", "KLN0018", "element 1 of the tensor array passed to Stack was never assigned")]
+    [InlineData("=> [|a.Unsqueeze(0).Permute(0, 1)|];", "KLN0018", "Invalid argument: Permute([0, 1]) of a rank-3 tensor")]   // it read "… is not part of the Kiln tensor language"
     public void Out_of_range_pieces_and_shapes_name_what_is_wrong(string body, string id, string reason) =>
         MarkedSource.SingleAt(Usings + "[Model] public partial class M { [Forward] public Tensor F([Shape(3, 4)] Tensor a) " + body + " }", id, reason);
 
@@ -172,7 +184,7 @@ public class DiagnosticTests
     }
 
     [Theory]
-    [InlineData("[Model] public partial class M { [Param(2, 2, 3)] Tensor w; [Forward] public Tensor F([Shape(\"N\", 3)] Tensor x) => [|Linear(x, w)|]; }", "KLN0001")]
+    [InlineData("[Model] public partial class M { [Param(2, 2, 3)] Tensor w; [Forward] public Tensor F([Shape(\"N\", 3)] Tensor x) => [|Linear(x, w)|]; }", "KLN0018")]
     [InlineData("[Model] public partial class M { [Param] Tensor w; [Forward] public Tensor F([Shape(\"N\", 3)] Tensor x) => [|Linear(x, w)|]; }", "KLN0004")]
     [InlineData("[Model] public partial class M { [Param(46341, 46341)] Tensor [|w|]; [Loss] public Tensor L() => w.Sum(); }", "KLN0007")]
     [InlineData("[Model] public partial class M { [Param(2)] Tensor a; [Loss] public Tensor L([Shape(65536, 65536)] Tensor [|x|]) => (a * x.Sum()).Sum(); }", "KLN0007")]
