@@ -275,6 +275,19 @@ internal static class ModelDiscovery
             diagnostics.Add(DiagnosticInfo.Create(Descriptors.BadDeclaration, location, $"Model method '{method.Name}' must return Kiln.Tensor (or a tuple of them)"));
             return null;
         }
+        // what C# allows and a plan cannot mean: type parameters (a plan is compiled for one set of types; T was ignored),
+        // and inputs by reference (a plan reads its inputs and writes its outputs, never into the caller's variables)
+        if (method.IsGenericMethod)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.BadDeclaration, location, $"Model method '{method.Name}' must not be generic: a plan is compiled for one set of shapes and types"));
+            return null;
+        }
+        if (method.Parameters.FirstOrDefault(p => p.RefKind != RefKind.None) is { } byRef)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.BadDeclaration, LocationInfo.From(byRef.Locations[0]),
+                $"Parameter '{byRef.Name}' of '{method.Name}' is passed by reference ({byRef.RefKind.ToString().ToLowerInvariant()}): a model method takes its inputs by value and returns what it computes"));
+            return null;
+        }
         var inputs = new List<InputSpec>();
         foreach (var p in method.Parameters)
         {

@@ -244,10 +244,12 @@ internal sealed class GraphBuilder
         var first = xs[0].Shape;
         foreach (var x in xs)
         {
-            if (x.Shape.Rank != first.Rank) throw new ShapeException(Descriptors.BroadcastMismatch, "Cat", first.ToString(), x.Shape.ToString(), "rank", first.Rank.ToString(), x.Shape.Rank.ToString());
+            // torch.cat does not broadcast: every dim but the one joined along must match (the message said "broadcast")
+            if (x.Shape.Rank != first.Rank)
+                throw new ShapeException(Descriptors.InvalidArgument, $"Cat of tensors of shapes {first} and {x.Shape} (torch.cat joins tensors of one rank: {first.Rank} vs {x.Shape.Rank})");
             for (int d = 0; d < first.Rank; d++)
                 if (d != dim && x.Shape[d] != first[d])
-                    throw new ShapeException(Descriptors.BroadcastMismatch, "Cat", first.ToString(), x.Shape.ToString(), d.ToString(), first[d].ToString(), x.Shape[d].ToString());
+                    throw new ShapeException(Descriptors.InvalidArgument, $"Cat of tensors of shapes {first} and {x.Shape} along dim {dim} (every other dim must match: dim {d} is {first[d]} vs {x.Shape[d]})");
         }
         if (xs.Count == 1) return xs[0];
         var dims = first.Dims.ToArray();

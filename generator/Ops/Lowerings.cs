@@ -341,8 +341,8 @@ internal static partial class Lowerings
             var (a, b) = (xs[0].Shape, other.Shape);
             int at = -1;
             for (int i = 0; i < System.Math.Min(a.Rank, b.Rank) && at < 0; i++) if (!a[i].Equals(b[i])) at = i;
-            throw new ShapeException(Diagnostics.Descriptors.BroadcastMismatch, "Stack (every tensor must have the same shape; it does not broadcast)",
-                a.ToString(), b.ToString(), at >= 0 ? at.ToString() : "count (rank)", at >= 0 ? a[at].ToString() : a.Rank.ToString(), at >= 0 ? b[at].ToString() : b.Rank.ToString());
+            throw c.Invalid($"Stack of tensors of shapes {a} and {b} (torch.stack takes tensors of one shape: "
+                + (at >= 0 ? $"dim {at} is {a[at]} vs {b[at]})" : $"rank {a.Rank} vs {b.Rank})"));
         }
         return c.B.Cat(xs.Select(x => { var d = x.Shape.Dims.ToList(); d.Insert(dim, Size.Of(1)); return c.B.Reshape(x, new Shape(d)); }).ToList(), dim);
     }

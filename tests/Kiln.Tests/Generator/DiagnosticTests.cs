@@ -46,6 +46,14 @@ public class DiagnosticTests
         Assert.Equal("Model0.cs", Path.GetFileName(diagnostic.Location.GetLineSpan().Path));
     }
 
+    [Theory]
+    [InlineData("[Forward] public Tensor [|F|]<T>([Shape(3)] Tensor x) => x * 2f;", "must not be generic")]
+    [InlineData("[Forward] public Tensor F([Shape(3)] ref Tensor [|x|]) => x * 2f;", "is passed by reference (ref)")]
+    [InlineData("[Forward] public Tensor F([Shape(3)] in Tensor [|x|]) => x * 2f;", "is passed by reference (in)")]
+    public void Signatures_a_plan_cannot_mean_are_reported(string method, string reason) =>
+        // a new user's generic [Forward] compiled with T ignored, and a ref input compiled as a copy
+        MarkedSource.SingleAt(Usings + "[Model] public partial class M { " + method + " }", "KLN0007", reason);
+
     [Fact]
     public void A_constructor_of_the_user_s_own_is_reported_where_it_is()
     {
@@ -65,7 +73,8 @@ public class DiagnosticTests
     [InlineData("=> [|a.Unsqueeze(0).T|];", "KLN0018", ".T transposes a 2-D tensor")]
     [InlineData("=> [|a.Narrow(0, 0, -1)|];", "KLN0018", "length must be non-negative")]
     [InlineData("=> [|a.Chunk(3, 1)[2]|];", "KLN0016", "index 2 is out of range for dim 0 of size 2 (the pieces it holds)")]
-    [InlineData("=> [|Stack([a, a.T], 0)|];", "KLN0002", "shapes [3, 4] and [4, 3] cannot be broadcast together (dim 0: 3 vs 4)")]
+    [InlineData("=> [|Stack([a, a.T], 0)|];", "KLN0018", "Stack of tensors of shapes [3, 4] and [4, 3] (torch.stack takes tensors of one shape: dim 0 is 3 vs 4)")]
+    [InlineData("=> [|Cat([a, a.T], 0)|];", "KLN0018", "Cat of tensors of shapes [3, 4] and [4, 3] along dim 0 (every other dim must match: dim 1 is 4 vs 3)")]   // it said "cannot be broadcast"
     [InlineData("=> [|a.Reshape(-1, -1)|];", "KLN0018", "only one dimension can be inferred")]
     [InlineData("{ var parts = new Tensor[2]; parts[0] = a; return [|Stack(parts)|]; }", "KLN0018", "element 1 of the tensor array passed to Stack was never assigned")]
     [InlineData("=> [|a.Unsqueeze(0).Permute(0, 1)|];", "KLN0018", "Invalid argument: Permute([0, 1]) of a rank-3 tensor")]   // it read "… is not part of the Kiln tensor language"
