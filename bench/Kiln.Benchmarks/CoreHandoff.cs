@@ -80,8 +80,10 @@ public static class CoreHandoff
         }
         steps.Cleanup();
         static double Median(double[] v) { Array.Sort(v); return v.Length == 0 ? double.NaN : v[v.Length / 2]; }
+        // libtorch's step: measured on this machine by scripts/peer.sh where it has run here, else PERFORMANCE.md's (Zen 4)
+        double peerUs = PeerFigures.ForThisMachine() is { } peer && peer.Nanoseconds.TryGetValue(nameof(TrainingSteps.Mlp_784_256_10_Batch256Step), out var ns) ? ns / 1e3 : 1850;
         Console.WriteLine($"Core-to-core round trip and the MLP 784 step, sampled in turn in one process ({samples} samples, {moved} dropped " +
-            "because the cores moved during one; stopwatch; libtorch 1.85 ms):");
+            $"because the cores moved during one; stopwatch; libtorch {peerUs / 1e3:F2} ms{(peerUs == 1850 ? ", PERFORMANCE.md's" : " here")}):");
         Console.WriteLine("| cores | samples | round trip (median) | MLP 784 step (median of bests) | vs libtorch |");
         Console.WriteLine("|---|---|---|---|---|");
         foreach (var (name, group) in new[] { ($"sharing an L3 (< {Far} ns)", pairs.Where(p => p.RoundTrip < Far).ToArray()),
@@ -89,7 +91,7 @@ public static class CoreHandoff
         {
             if (group.Length == 0) { Console.WriteLine($"| {name} | 0 | | | |"); continue; }
             double step = Median(group.Select(p => p.Step).ToArray());
-            Console.WriteLine($"| {name} | {group.Length} | {Median(group.Select(p => p.RoundTrip).ToArray()):F0} ns | {step:F0} µs | {1850 / step:F2}× |");
+            Console.WriteLine($"| {name} | {group.Length} | {Median(group.Select(p => p.RoundTrip).ToArray()):F0} ns | {step:F0} µs | {peerUs / step:F2}× |");
         }
     }
 
