@@ -27,15 +27,19 @@ public static class Checkpoint
 {
     private const string OptimizerPrefix = "optimizer.";
     private const string OptimizerMetadata = "kiln.optimizer";
+    /// <summary>An LR scheduler's state_dict, as System.Text.Json writes a <see cref="SchedulerState"/>.</summary>
+    private const string SchedulerMetadata = "kiln.scheduler";
     private const string ChecksumMetadata = "kiln.sha256";
     /// <summary>The model's random generator as "seed,offset" (files written before it existed have none, and load without).</summary>
     private const string RandomMetadata = "kiln.random";
     private static readonly TimeSpan StaleTemporary = TimeSpan.FromHours(1);
 
-    public static void Save(string path, ModelState model, IOptimizer? optimizer = null) => Save(path, model, optimizer, s => s);
+    /// <summary>Saves the model's parameters and buffers and, when given, the optimizer's and an LR scheduler's state:
+    /// one file resumes a run (PyTorch keeps them in one dict by habit: model, optimizer, scheduler).</summary>
+    public static void Save(string path, ModelState model, IOptimizer? optimizer = null, IScheduler? scheduler = null) => Save(path, model, optimizer, s => s, scheduler);
 
     /// <summary>The same, with a hook around the file stream (tests fail a write part-way through with it).</summary>
-    internal static void Save(string path, ModelState model, IOptimizer? optimizer, Func<Stream, Stream> wrap)
+    internal static void Save(string path, ModelState model, IOptimizer? optimizer, Func<Stream, Stream> wrap, IScheduler? scheduler = null)
     {
         var tensors = new List<(string Name, int[] Shape, float[] Data)>();
         var parameters = model.Parameters.ToArray();
@@ -46,6 +50,7 @@ public static class Checkpoint
         foreach (var b in model.BufferLayout) tensors.Add((b.Name, b.Shape, buffers.AsSpan(b.Offset, b.Count).ToArray()));
         var metadata = new Dictionary<string, string> { ["format"] = "pt" };
         metadata[RandomMetadata] = FormattableString.Invariant($"{model.Random.Seed},{model.Random.Offset}");
+        if (scheduler is not null) metadata[SchedulerMetadata] = JsonSerializer.Serialize(scheduler.StateDict());
         if (optimizer is not null)
         {
             var state = optimizer.StateDict();
@@ -254,9 +259,10 @@ public static class Checkpoint
 
     /// <summary>
     /// Loads parameters (strictly: every parameter present with its shape, nothing unexpected) and, when given, the
-    /// optimizer's state. Nothing is changed unless the whole file is valid for this model and optimizer.
+    /// optimizer's and the scheduler's state. Nothing is changed unless the whole file is valid for this model, optimizer
+    /// and scheduler kind.
     /// </summary>
-    public static void Load(string path, ModelState model, IOptimizer? optimizer = null)
+    public static void Load(string path, ModelState model, IOptimizer? optimizer = null, IScheduler? scheduler = null)
     {
         var contents = Read(path);
         var layout = model.Layout;
@@ -285,6 +291,17 @@ public static class Checkpoint
                 || !ulong.TryParse(parts[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var offset))
                 throw new InvalidDataException($"{path}: the random generator state '{saved}' is malformed (expected \"seed,offset\").");
             random = (seed, offset);
+        }
+
+        SchedulerState? schedulerState = null;
+        if (scheduler is not null)
+        {
+            if (!contents.Metadata.TryGetValue(SchedulerMetadata, out var json)) throw new InvalidDataException($"{path}: the file holds no scheduler state.");
+            try { schedulerState = JsonSerializer.Deserialize<SchedulerState>(json) ?? throw new JsonException("null"); }
+            catch (Exception e) when (e is JsonException or NotSupportedException)
+            { throw new InvalidDataException($"{path}: the scheduler state in the metadata is malformed ({e.Message}).", e); }
+            if (schedulerState.Scheduler is { } kind && kind != scheduler.GetType().Name)
+                throw new InvalidDataException($"{path}: the scheduler state is a {kind}'s, not a {scheduler.GetType().Name}'s.");
         }
 
         OptimizerState? optimizerState = null;
@@ -337,6 +354,11 @@ public static class Checkpoint
         {
             try { optimizer.LoadStateDict(optimizerState!); }
             catch (ArgumentException e) { throw new InvalidDataException($"{path}: the optimizer state does not fit this optimizer: {e.Message}", e); }
+        }
+        if (scheduler is not null)
+        {
+            try { scheduler.LoadStateDict(schedulerState!); }
+            catch (Exception e) when (e is ArgumentException or KeyNotFoundException) { throw new InvalidDataException($"{path}: the scheduler state does not fit this scheduler: {e.Message}", e); }
         }
         model.Parameters.CopyFrom(parameters);
         model.AdoptBufferFields(); // a field an eager call assigned views the block again, which takes the file's values

@@ -18,12 +18,19 @@ public sealed record SchedulerState(int LastEpoch, IReadOnlyList<double> BaseLrs
     }
 }
 
+/// <summary>What every scheduler has: its state_dict and load_state_dict (a checkpoint holds one with the model and optimizer).</summary>
+public interface IScheduler
+{
+    SchedulerState StateDict();
+    void LoadStateDict(SchedulerState state);
+}
+
 /// <summary>
 /// torch.optim.lr_scheduler: constructing one sets the epoch-0 learning rate; each Step() advances one epoch.
 /// The chainable schedulers update the current rate multiplicatively (PyTorch's recursive forms), so several
 /// can drive one optimizer (see <see cref="ChainedScheduler"/>); alone they equal the closed forms of the docs.
 /// </summary>
-public abstract class LRScheduler
+public abstract class LRScheduler : IScheduler
 {
     protected LRScheduler(IOptimizer optimizer)
     {
@@ -343,7 +350,7 @@ public sealed class MultiplicativeLR : LRScheduler
 /// i - 1 (restarted at its epoch 0 there, by its closed form where PyTorch's has one) until milestone i. Constructing it
 /// sets the groups back to their initial rates and gives the first scheduler epoch 0.
 /// </summary>
-public sealed class SequentialLR
+public sealed class SequentialLR : IScheduler
 {
     private readonly LRScheduler[] _schedulers;
     private readonly int[] _milestones;
@@ -394,7 +401,7 @@ public sealed class SequentialLR
 }
 
 /// <summary>Steps several schedulers together each epoch: their multiplicative updates compose.</summary>
-public sealed class ChainedScheduler(params LRScheduler[] schedulers)
+public sealed class ChainedScheduler(params LRScheduler[] schedulers) : IScheduler
 {
     public IReadOnlyList<LRScheduler> Schedulers { get; } = schedulers;
     public void Step() { foreach (var s in Schedulers) s.Step(); }
@@ -416,7 +423,7 @@ public enum PlateauMode { Min, Max }
 public enum ThresholdMode { Rel, Abs }
 
 /// <summary>Multiplies the rate by factor when the metric has not improved for more than patience epochs (then waits cooldown epochs).</summary>
-public sealed class ReduceLROnPlateau
+public sealed class ReduceLROnPlateau : IScheduler
 {
     private readonly IOptimizer _optimizer;
     private readonly PlateauMode _mode;

@@ -81,6 +81,44 @@ public class CheckpointTests() : TempFolder("kiln-ckpt-")
         Assert.Equal(a.Parameters.Parameters.ToArray(), b.Parameters.Parameters.ToArray());
     }
 
+    [Fact]
+    public void One_file_resumes_the_model_the_optimizer_and_the_scheduler()
+    {
+        // a new user kept the scheduler's state in a second file, in step with the checkpoint by hand
+        using var d = Device.ManagedCpu();
+        var (x, t) = Batch();
+        (Wide M, Sgd Opt, SequentialLR Schedule, Wide.LossPlan Step) Make(int seed)
+        {
+            var m = new Wide(d, seed);
+            var opt = new Sgd(m.Parameters, new SgdOptions(0.1) { Momentum = 0.9 });
+            var schedule = new SequentialLR(opt, [new LinearLR(opt, startFactor: 0.1, totalIters: 3), new StepLR(opt, 2, 0.5)], milestones: [3]);
+            return (m, opt, schedule, m.CompileLoss(n: 4));
+        }
+        void Epochs((Wide M, Sgd Opt, SequentialLR Schedule, Wide.LossPlan Step) r, int k)
+        {
+            for (int e = 0; e < k; e++) { r.Opt.ZeroGrad(); r.Step.ForwardBackward(x, t); r.Opt.Step(); r.Schedule.Step(); }
+        }
+        var a = Make(1);
+        Epochs(a, 4);
+        Checkpoint.Save(File("all.safetensors"), a.M.Parameters, a.Opt, a.Schedule);
+        Epochs(a, 4);
+        var b = Make(9);
+        Checkpoint.Load(File("all.safetensors"), b.M.Parameters, b.Opt, b.Schedule);
+        Epochs(b, 4);
+        Assert.Equal(a.Opt.ParamGroups[0].Lr, b.Opt.ParamGroups[0].Lr);
+        Assert.Equal(a.M.Parameters.Parameters.ToArray(), b.M.Parameters.Parameters.ToArray());
+        a.Step.Dispose(); b.Step.Dispose();
+
+        // a file without one, or with another kind's, is refused before anything changes
+        var c = new Wide(d, seed: 5);
+        var opt = new Sgd(c.Parameters, 0.1f);
+        var before = c.Parameters.Parameters.ToArray();
+        Checkpoint.Save(File("plain.safetensors"), a.M.Parameters, a.Opt);
+        Assert.Contains("holds no scheduler state", Assert.Throws<InvalidDataException>(() => Checkpoint.Load(File("plain.safetensors"), c.Parameters, scheduler: new StepLR(opt, 2))).Message);
+        Assert.Contains("the scheduler state is a SequentialLR's, not a StepLR's", Assert.Throws<InvalidDataException>(() => Checkpoint.Load(File("all.safetensors"), c.Parameters, scheduler: new StepLR(opt, 2))).Message);
+        Assert.Equal(before, c.Parameters.Parameters.ToArray());
+    }
+
     private sealed class FailingStream(Stream inner, long failAfter) : Stream
     {
         private long _written;
