@@ -26,7 +26,7 @@ internal static class LossOps
         var target = c.Target();
         double smoothing = c.Number("labelSmoothing", 0);
         if (smoothing < 0 || smoothing > 1) throw c.Invalid($"labelSmoothing = {smoothing} (PyTorch takes 0 to 1)");
-        if (x.Shape.Rank < 2) throw new ShapeException(Descriptors.TargetShape, "CrossEntropy (input must be (N, C) or (N, C, d1, ...))", x.Shape.ToString(), target.Shape.ToString());
+        if (x.Shape.Rank < 2) throw NoClassDim("CrossEntropy", x.Shape);
         if (GraphBuilder.IntInput(target) is null)
             return Probabilities(c.B, c.B.Softmax(x, 1, log: true), target, c.Optional("weight"), NoBatchMean(c), smoothing);
         // (N, C) logits without smoothing: the picked log-probabilities come off the softmax, which the backward reuses
@@ -37,6 +37,10 @@ internal static class LossOps
     public static Node NllLoss(Call c) => ClassIndices(c.B, "NllLoss", c.X(), c.Target(), c.Optional("weight"), c.Int("ignoreIndex", -100), NoBatchMean(c), 0);
 
     /// <summary>A loss's reduction, refusing BatchMean (KlDiv's alone, as PyTorch).</summary>
+    /// <summary>Logits (or log-probabilities) without a class dim after the batch dim: it said "target shape [N] does not fit input shape [N]".</summary>
+    private static ShapeException NoClassDim(string loss, Shape input) =>
+        new(Descriptors.InvalidArgument, $"{loss} of an input of shape {input} (the input is (N, C) or (N, C, d1, ...): classes along dim 1; one sample's (C) logits take Unsqueeze(0), and its target a [1])");
+
     private static int NoBatchMean(Call c) => c.Reduction() is var r && r == BatchMean ? throw c.Invalid("Reduction.BatchMean outside KlDiv (PyTorch has it for kl_div only)") : r;
 
     internal static Node Reduce(GraphBuilder b, Node elements, int reduction) => reduction switch
@@ -131,8 +135,7 @@ internal static class LossOps
     private static Node ClassIndices(GraphBuilder b, string loss, Node logp, Node target, Node? weight, int ignore, int reduction, double smoothing, bool logits = false)
     {
         var s = logp.Shape;
-        if (s.Rank < 2)
-            throw new ShapeException(Descriptors.TargetShape, loss + " (input must be (N, C) or (N, C, d1, ...))", s.ToString(), target.Shape.ToString());
+        if (s.Rank < 2) throw NoClassDim(loss, s);
         var expected = new Shape(s.Dims.Where((_, i) => i != 1));
         if (!target.Shape.Equals(expected))
             throw new ShapeException(Descriptors.TargetShape, $"{loss} (class indices have the input's shape without its class dim, {expected})", s.ToString(), target.Shape.ToString());

@@ -434,9 +434,12 @@ internal static partial class Lowerings
         var x = c.X();
         int dim = c.Dim("dim", 0, x.Shape.Rank);
         var index = IndexOperand(c, x, dim);
-        if (index.Shape.Rank != x.Shape.Rank) throw new ShapeException(Diagnostics.Descriptors.TargetShape, "Gather index (same rank as the input)", x.Shape.ToString(), index.Shape.ToString());
+        // an index is not a loss's target (KLN0006 called it one): the rule is torch.gather's
+        if (index.Shape.Rank != x.Shape.Rank)
+            throw c.Invalid($"Gather with an index of shape {index.Shape} for an input of shape {x.Shape} (torch.gather's index has the input's rank, {x.Shape.Rank})");
         for (int d = 0; d < x.Shape.Rank; d++)
-            if (d != dim && index.Shape[d] != x.Shape[d]) throw new ShapeException(Diagnostics.Descriptors.TargetShape, $"Gather index (equal to the input outside dim {dim})", x.Shape.ToString(), index.Shape.ToString());
+            if (d != dim && index.Shape[d] != x.Shape[d])
+                throw c.Invalid($"Gather with an index of shape {index.Shape} for an input of shape {x.Shape} along dim {dim} (outside dim {dim} the index's dims are the input's: dim {d} is {index.Shape[d]} vs {x.Shape[d]})");
         return c.B.Gather(x, index, dim, select: false);
     }
 

@@ -74,6 +74,8 @@ public class DiagnosticTests
     [InlineData("=> [|a.Narrow(0, 0, -1)|];", "KLN0018", "length must be non-negative")]
     [InlineData("=> [|a.Chunk(3, 1)[2]|];", "KLN0016", "index 2 is out of range for dim 0 of size 2 (the pieces it holds)")]
     [InlineData("=> [|Stack([a, a.T], 0)|];", "KLN0018", "Stack of tensors of shapes [3, 4] and [4, 3] (torch.stack takes tensors of one shape: dim 0 is 3 vs 4)")]
+    [InlineData("=> [|a.Gather(1, a.ArgMax(1))|];", "KLN0018", "Gather with an index of shape [3] for an input of shape [3, 4] (torch.gather's index has the input's rank, 2)")]   // it was KLN0006, "target"
+    [InlineData("=> [|Losses.CrossEntropy(a.Sum(1), a.ArgMax(1))|];", "KLN0018", "CrossEntropy of an input of shape [3] (the input is (N, C)")]   // it said "target shape [3] does not fit input shape [3]"
     [InlineData("=> [|Cat([a, a.T], 0)|];", "KLN0018", "Cat of tensors of shapes [3, 4] and [4, 3] along dim 0 (every other dim must match: dim 1 is 4 vs 3)")]   // it said "cannot be broadcast"
     [InlineData("=> [|a.Reshape(-1, -1)|];", "KLN0018", "only one dimension can be inferred")]
     [InlineData("{ var parts = new Tensor[2]; parts[0] = a; return [|Stack(parts)|]; }", "KLN0018", "element 1 of the tensor array passed to Stack was never assigned")]
