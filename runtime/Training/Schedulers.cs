@@ -400,6 +400,65 @@ public sealed class SequentialLR : IScheduler
     }
 }
 
+public enum CyclicMode { Triangular, Triangular2, ExpRange }
+public enum ScaleMode { Cycle, Iterations }
+
+/// <summary>
+/// CyclicLR: the rate goes from baseLr up to maxLr over stepSizeUp iterations and back over stepSizeDown, cycle after
+/// cycle, the swing scaled by mode (triangular: constant; triangular2: halved each cycle; exp_range: γ^iteration) or by
+/// a scale function of the cycle or the iteration; momentum (or Adam's beta1) swings the other way when cycleMomentum.
+/// Step() once per batch. Constructing it sets each group's rate to baseLr, as PyTorch's does.
+/// </summary>
+public sealed class CyclicLR : LRScheduler
+{
+    private readonly double _baseLr, _maxLr, _total, _ratio, _gamma, _baseMomentum, _maxMomentum;
+    private readonly Func<double, double> _scale;
+    private readonly ScaleMode _scaleMode;
+    private readonly bool _cycleMomentum;
+
+    public CyclicLR(IOptimizer optimizer, double baseLr, double maxLr, int stepSizeUp = 2000, int? stepSizeDown = null, CyclicMode mode = CyclicMode.Triangular,
+        double gamma = 1.0, Func<double, double>? scaleFn = null, ScaleMode scaleMode = ScaleMode.Cycle, bool cycleMomentum = true, double baseMomentum = 0.8, double maxMomentum = 0.9)
+        : base(AtRate(optimizer, baseLr))
+    {
+        if (stepSizeUp <= 0 || stepSizeDown is <= 0) throw new ArgumentOutOfRangeException(nameof(stepSizeUp), "CyclicLR's step sizes must be positive numbers of iterations.");
+        double up = stepSizeUp, down = stepSizeDown ?? stepSizeUp;
+        (_baseLr, _maxLr, _total, _ratio, _gamma) = (baseLr, maxLr, up + down, up / (up + down), gamma);
+        if (scaleFn is not null) (_scale, _scaleMode) = (scaleFn, scaleMode);
+        else (_scale, _scaleMode) = mode switch
+        {
+            CyclicMode.Triangular => ((Func<double, double>)(_ => 1.0), ScaleMode.Cycle),
+            CyclicMode.Triangular2 => (x => 1 / Math.Pow(2, x - 1), ScaleMode.Cycle),
+            _ => (x => Math.Pow(_gamma, x), ScaleMode.Iterations),
+        };
+        (_cycleMomentum, _baseMomentum, _maxMomentum) = (cycleMomentum, baseMomentum, maxMomentum);
+        if (cycleMomentum)
+        {
+            if (optimizer.Groups.Any(g => g.Momentum is null)) throw new ArgumentException("optimizer must support momentum or beta1 with `cycle_momentum` option enabled", nameof(optimizer));
+            foreach (var g in optimizer.Groups) g.Momentum = maxMomentum;
+        }
+        Initialize();
+    }
+
+    /// <summary>PyTorch sets the groups' rates to base_lr before the scheduler attaches (so its initial_lr is base_lr).</summary>
+    private static IOptimizer AtRate(IOptimizer optimizer, double rate)
+    {
+        foreach (var g in optimizer.Groups) g.Lr = rate;
+        return optimizer;
+    }
+
+    protected override bool FollowsAddedGroups => false;
+
+    protected override double NextLr(int g, double lr)
+    {
+        double cycle = Math.Floor(1 + LastEpoch / _total);
+        double x = 1 + LastEpoch / _total - cycle;
+        double factor = x <= _ratio ? x / _ratio : (x - 1) / (_ratio - 1);
+        double scale = _scale(_scaleMode == ScaleMode.Cycle ? cycle : LastEpoch);
+        if (_cycleMomentum) Optimizer.Groups[g].Momentum = _maxMomentum - (_maxMomentum - _baseMomentum) * factor * scale;
+        return _baseLr + (_maxLr - _baseLr) * factor * scale;
+    }
+}
+
 /// <summary>Steps several schedulers together each epoch: their multiplicative updates compose.</summary>
 public sealed class ChainedScheduler(params LRScheduler[] schedulers) : IScheduler
 {

@@ -108,6 +108,29 @@ public class SchedulerTests
         Assert.Equal([0.05], cosine.BaseLrs);
     }
 
+    [Theory]
+    [InlineData(CyclicMode.Triangular)]
+    [InlineData(CyclicMode.Triangular2)]
+    [InlineData(CyclicMode.ExpRange)]
+    public void CyclicLR_follows_Smith_s_triangle(CyclicMode mode)
+    {
+        // Smith's "Cyclical learning rates" (the formulas PyTorch's docs point to): cycle = ⌊1 + t/2s⌋, x = |t/s - 2·cycle + 1|,
+        // lr = base + (max - base)·max(0, 1 - x)·scale, momentum = max_m - (max_m - base_m)·max(0, 1 - x)·scale, with
+        // scale 1, 1/2^(cycle-1) or γ^t
+        var (o, d) = Optimizer(0.5, momentum: 0.9); using var _ = d;
+        const double lo = 0.001, hi = 0.006, gamma = 0.97;
+        const int s = 4;
+        var sched = new CyclicLR(o, lo, hi, stepSizeUp: s, mode: mode, gamma: gamma, baseMomentum: 0.8, maxMomentum: 0.95);
+        double Scale(int t, double cycle) => mode switch { CyclicMode.Triangular => 1, CyclicMode.Triangular2 => 1 / Math.Pow(2, cycle - 1), _ => Math.Pow(gamma, t) };
+        for (int t = 0; t < 21; t++)
+        {
+            double cycle = Math.Floor(1 + t / (2.0 * s)), x = Math.Abs((double)t / s - 2 * cycle + 1), h = Math.Max(0, 1 - x) * Scale(t, cycle);
+            Same(_ => lo + (hi - lo) * h, [o.ParamGroups[0].Lr]);
+            Same(_ => 0.95 - (0.95 - 0.8) * h, [o.ParamGroups[0].Options.Momentum]);
+            sched.Step();
+        }
+    }
+
     [Fact]
     public void StepLR() { var (o, d) = Optimizer(); using var _ = d; var s = new StepLR(o, 3, 0.1); Same(e => 0.05 * Math.Pow(0.1, e / 3), Run(o, s.Step, 12)); }
 
