@@ -60,7 +60,7 @@ internal static class ModelDiscovery
                 ? kiln.GetNamespaceMembers().FirstOrDefault(n => kiln.GetTypeMembers(n.Name).Length > 0) : null;
             if (dims.Count == 0 && hiding is not null)
                 diagnostics.Add(DiagnosticInfo.Create(Descriptors.ReservedName, location,
-                    $"The namespace 'Kiln.{hiding.Name}' hides Kiln's type Kiln.{hiding.Name}, which the generated code of '{type.Name}' names: rename the namespace"));
+                    $"The namespace 'Kiln.{hiding.Name}' (declared in {string.Join(", ", hiding.Locations.Where(l => l.IsInSource).Select(l => System.IO.Path.GetFileName(l.SourceTree!.FilePath)).Distinct().DefaultIfEmpty("another assembly"))}) hides Kiln's type Kiln.{hiding.Name}, which the generated code of '{type.Name}' names: rename the namespace"));
 
             foreach (var member in type.GetMembers())
             {
