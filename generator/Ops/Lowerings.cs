@@ -129,7 +129,18 @@ internal static partial class Lowerings
         bool vx = x.Shape.Rank == 1, vy = y.Shape.Rank == 1;
         var a = vx ? b.Reshape(x, new Shape([Size.Of(1), x.Shape[0]])) : x;
         var m = vy ? b.Reshape(y, new Shape([y.Shape[0], Size.Of(1)])) : y;
-        var r = b.MatMul(a, m, false, false);
+        Node r;
+        try { r = b.MatMul(a, m, false, false); }
+        catch (ShapeException e) when (e.Descriptor == Descriptors.MatMulMismatch)
+        {
+            // the shapes the user wrote, not the promoted [1, k] and [k, 1]
+            throw new ShapeException(Descriptors.MatMulMismatch, e.Args[0], e.Args[1], x.Shape.ToString(), y.Shape.ToString());
+        }
+        catch (ShapeException e) when (e.Descriptor == Descriptors.BroadcastMismatch)
+        {
+            // batch dims that do not broadcast: the whole shapes too, not only the batch parts
+            throw new ShapeException(Descriptors.BroadcastMismatch, $"MatMul of shapes {x.Shape} and {y.Shape}, batch dims", e.Args[1], e.Args[2], e.Args[3], e.Args[4], e.Args[5]);
+        }
         if (!vx && !vy) return r;
         var dims = r.Shape.Dims.ToList();
         if (vy) dims.RemoveAt(dims.Count - 1);

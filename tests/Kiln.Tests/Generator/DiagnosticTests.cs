@@ -74,6 +74,8 @@ public class DiagnosticTests
     [InlineData("=> [|a.Narrow(0, 0, -1)|];", "KLN0018", "length must be non-negative")]
     [InlineData("=> [|a.Chunk(3, 1)[2]|];", "KLN0016", "index 2 is out of range for dim 0 of size 2 (the pieces it holds)")]
     [InlineData("=> [|Stack([a, a.T], 0)|];", "KLN0018", "Stack of tensors of shapes [3, 4] and [4, 3] (torch.stack takes tensors of one shape: dim 0 is 3 vs 4)")]
+    [InlineData("=> [|a[0].MatMul(a[.., 0])|];", "KLN0003", "inner dims 4 and 3 differ (shapes [4] and [3])")]   // it showed [1, 4] and [3, 1]
+    [InlineData("=> [|a.Unsqueeze(0).Expand(2, 3, 4).MatMul(a.T.Unsqueeze(0).Expand(5, 4, 3))|];", "KLN0002", "MatMul of shapes [2, 3, 4] and [5, 4, 3], batch dims: shapes [2] and [5] cannot be broadcast")]
     [InlineData("=> [|a.Gather(1, a.ArgMax(1))|];", "KLN0018", "Gather with an index of shape [3] for an input of shape [3, 4] (torch.gather's index has the input's rank, 2)")]   // it was KLN0006, "target"
     [InlineData("=> [|Losses.CrossEntropy(a.Sum(1), a.ArgMax(1))|];", "KLN0018", "CrossEntropy of an input of shape [3] (the input is (N, C)")]   // it said "target shape [3] does not fit input shape [3]"
     [InlineData("=> [|Cat([a, a.T], 0)|];", "KLN0018", "Cat of tensors of shapes [3, 4] and [4, 3] along dim 0 (every other dim must match: dim 1 is 4 vs 3)")]   // it said "cannot be broadcast"
