@@ -281,12 +281,18 @@ internal sealed class Lowerer
         catch (ShapeException e)
         {
             // inside a submodule the user did not write that line: report at the user's call, naming the submodule
+            // (a child model the user wrote: its line is named too, which they can open)
             _diagnostics.Add(scope.Submodule is { } sub
-                ? DiagnosticInfo.Create(Descriptors.SubmoduleShape, sub.CallSite, sub.Path, sub.Description, e.Message)
+                ? DiagnosticInfo.Create(Descriptors.SubmoduleShape, sub.CallSite, sub.Path, sub.Description, e.Message + WrittenAt(expr.Location))
                 : DiagnosticInfo.Create(e.Descriptor, expr.Location, e.Args));
             throw new LoweringFailed();
         }
     }
+
+    /// <summary>" (at File.cs, line L)" for a line in the user's own source; nothing for Kiln's built-in modules (generated source).</summary>
+    private static string WrittenAt(LocationInfo at) =>
+        at.FilePath.Length == 0 || at.FilePath.EndsWith(".g.cs", StringComparison.OrdinalIgnoreCase) ? ""
+            : $" (at {System.IO.Path.GetFileName(at.FilePath)}, line {at.LineSpan.Start.Line + 1})";
 
     private Value EvalCore(Expr expr, GraphBuilder b, Scope scope)
     {

@@ -97,6 +97,18 @@ public class DiagnosticTests
         Assert.Contains("Linear(In: 4, Out: 1)", message);
         Assert.Contains("weight [1, 4]", message);
         Assert.Contains("inner dims 6 and 4", message);
+        Assert.DoesNotContain("(at ", message);   // Linear's line is Kiln's generated source
+    }
+
+    [Fact]
+    public void A_shape_error_inside_a_child_model_the_user_wrote_names_its_line()
+    {
+        // reported at the parent's call, as for a built-in layer, and the child's failing line is named (it was lost)
+        var result = GeneratorHarness.Run(Usings + "[Model] public partial class Child { [Param(5, 2)] Tensor w;\n public Tensor Forward(Tensor x) => x.MatMul(w); }\n"
+            + "[Model] public partial class M { [Module] Child c; [Forward] public Tensor F([Shape(\"N\", 3)] Tensor x) => c.Forward(x); }");
+        var d = Assert.Single(result.GeneratorDiagnostics);
+        Assert.Equal("KLN0014", d.Id);
+        Assert.Matches(@"inner dims 3 and 5 differ .*\(at \w+\.cs, line \d+\)", d.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
     }
 
     /// <summary>
