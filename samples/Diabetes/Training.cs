@@ -12,8 +12,9 @@ public sealed record DiabetesResult(float FirstEpochLoss, float LastEpochLoss, d
 public static class DiabetesTraining
 {
     /// <summary>
-    /// Mini-batch SGD over shuffled batches of <paramref name="batchSize"/>; the last, smaller batch uses a second
-    /// plan compiled for its size (the batch dim "N" is symbolic, bound per plan).
+    /// Mini-batch SGD over shuffled batches of <paramref name="batchSize"/> from a DataLoader, written straight into the
+    /// plans' inputs; the last, smaller batch uses a second plan compiled for its size (the batch dim "N" is symbolic,
+    /// bound per plan).
     /// </summary>
     /// <param name="board">When given, the loss and accuracy of each epoch go to TensorBoard.</param>
     /// <param name="progress">When given, a progress bar over the epochs (with the latest loss) is drawn there.</param>
@@ -25,11 +26,8 @@ public static class DiabetesTraining
         using var step = model.CompileLoss(n: batchSize);
         using var lastStep = rest > 0 ? model.CompileLoss(n: rest) : null;
         var opt = new Sgd(model.Parameters, lr);
-        var order = new int[data.Count];
-        for (int i = 0; i < order.Length; i++) order[i] = i;
-        var rng = new SeededRandom((ulong)seed);
-        var bx = new float[batchSize * DiabetesData.Features];
-        var by = new float[batchSize];
+        // torch.utils.data: a dataset of rows, a loader that shuffles them each epoch (seeded) and batches them
+        var loader = new DataLoader(new TensorDataset(data.X, DiabetesData.Features, data.Y, targetSize: 1), batchSize, shuffle: true, seed: seed);
         float first = 0, last = 0;
         var losses = new List<double>(epochs);
         var accuracies = new List<double>(epochs);
@@ -37,21 +35,13 @@ public static class DiabetesTraining
         var bar = progress is null ? null : Progress.Range(epochs, "training", progress);
         foreach (var epoch in (IEnumerable<int>?)bar ?? Enumerable.Range(0, epochs))
         {
-            for (int i = order.Length - 1; i > 0; i--) { int j = rng.NextInt(i + 1); (order[i], order[j]) = (order[j], order[i]); }
             double total = 0;
-            for (int b = 0; b < full + (rest > 0 ? 1 : 0); b++)
+            foreach (var plan in loader.Into(step, "x", "y", lastPlan: lastStep))
             {
-                int n = b < full ? batchSize : rest;
-                for (int r = 0; r < n; r++)
-                {
-                    int src = order[b * batchSize + r];
-                    Array.Copy(data.X, src * DiabetesData.Features, bx, r * DiabetesData.Features, DiabetesData.Features);
-                    by[r] = data.Y[src];
-                }
                 opt.ZeroGrad();
-                float loss = (b < full ? step : lastStep!).ForwardBackward(bx.AsSpan(0, n * DiabetesData.Features), by.AsSpan(0, n));
+                float loss = plan.ForwardBackwardStaged();
                 opt.Step();
-                total += loss * n;
+                total += loss * (plan == step ? batchSize : rest);
             }
             float epochLoss = (float)(total / data.Count);
             if (epoch == 0) first = epochLoss;
