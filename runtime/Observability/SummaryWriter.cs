@@ -147,8 +147,9 @@ public sealed class SummaryWriter : IDisposable
             min = Math.Min(min, v); max = Math.Max(max, v); sum += v; sumSquares += v * v;
             counts[Bucket(v)]++;
         }
-        // keep the buckets from the first to the last one holding values, as PyTorch trims the empty ends
-        int first = Array.FindIndex(counts, c => c > 0), last = Array.FindLastIndex(counts, c => c > 0);
+        // keep the buckets from the first to the last one holding values, as PyTorch trims the empty ends, and the empty
+        // bucket left of the first (PyTorch's make_histogram keeps it: its limit is the first bucket's left edge)
+        int first = Math.Max(0, Array.FindIndex(counts, c => c > 0) - 1), last = Array.FindLastIndex(counts, c => c > 0);
         var histogram = new Proto();
         histogram.Double(1, min);
         histogram.Double(2, max);
@@ -163,7 +164,8 @@ public sealed class SummaryWriter : IDisposable
         WriteSummary(value, globalStep, wallTime);
     }
 
-    /// <summary>TensorFlow's default histogram edges: ±1e-12·1.1ᵏ up to 1e20, and 0; bucket i holds values in (edge[i-1], edge[i]].</summary>
+    /// <summary>TensorFlow's default histogram edges: ±1e-12·1.1ᵏ up to 1e20, and 0; bucket i holds values in [edge[i-1], edge[i]),
+    /// as numpy's histogram (PyTorch's add_histogram) and TensorFlow's count them.</summary>
     private static readonly double[] Edges = DefaultEdges();
 
     private static double[] DefaultEdges()
@@ -178,10 +180,11 @@ public sealed class SummaryWriter : IDisposable
         return edges.ToArray();
     }
 
+    /// <summary>The bucket whose limit is the first edge above <paramref name="v"/> (a value on an edge counts in the bucket it starts).</summary>
     private static int Bucket(double v)
     {
         int i = Array.BinarySearch(Edges, v);
-        return i >= 0 ? i : Math.Min(~i, Edges.Length - 1);
+        return Math.Min(i >= 0 ? i + 1 : ~i, Edges.Length - 1);
     }
 
     private void WriteSummary(Proto value, long step, double? wallTime)

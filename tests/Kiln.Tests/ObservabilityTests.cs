@@ -52,11 +52,37 @@ public class ObservabilityTests
             Assert.Equal(6, h.Buckets.Sum());
             Assert.Equal(h.Buckets.Length, h.BucketLimits.Length);
             Assert.True(h.BucketLimits.Zip(h.BucketLimits.Skip(1)).All(p => p.First < p.Second), "bucket limits increase");
-            // each value lies in its bucket: (previous limit, limit]
+            // each value lies in its bucket: [previous limit, limit), as numpy's histogram counts (PyTorch's make_histogram)
             foreach (var v in new[] { 0.5, -1.25, 3.0, 0.0 })
             {
-                int i = Array.FindIndex(h.BucketLimits, l => v <= l);
-                Assert.True(i >= 0 && h.Buckets[i] > 0 && (i == 0 || v > h.BucketLimits[i - 1]), $"{v} is not counted in its bucket");
+                int i = Array.FindIndex(h.BucketLimits, l => v < l);
+                Assert.True(i > 0 && h.Buckets[i] > 0 && v >= h.BucketLimits[i - 1], $"{v} is not counted in its bucket");
+            }
+            Assert.Equal(0, h.Buckets[0]);   // the empty bucket PyTorch keeps left of the first one holding values
+        }
+        finally { if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true); }
+    }
+
+    [Fact]
+    public void A_histogram_of_one_value_is_PyTorch_s_two_buckets()
+    {
+        // torch.utils.tensorboard's add_histogram (bins="tensorflow"): numpy's histogram over the edges ±1e-12·1.1^k and 0,
+        // trimmed to the buckets holding values plus the empty one left of them: one value v gives limits [e_k, e_k+1]
+        // with counts [0, 1], where e_k ≤ v < e_k+1
+        var edges = new List<double>();
+        for (double e = 1e-12; e < 1e20; e *= 1.1) edges.Add(e);
+        var all = edges.Select(e => -e).Reverse().Append(0).Concat(edges).ToList();
+        var dir = TempDir();
+        try
+        {
+            string file;
+            using (var writer = new SummaryWriter(dir)) { file = writer.FilePath; writer.AddHistogram("one", [0.5]); writer.AddHistogram("edge", [all[300]]); }
+            foreach (var (tag, v) in new[] { ("one", 0.5), ("edge", all[300]) })
+            {
+                var h = EventFileReader.Read(file).Single(e => e.Values.Any(x => x.Tag == tag)).Values.Single().Histogram!;
+                int k = all.FindLastIndex(e => e <= v);
+                Assert.Equal([all[k], all[k + 1]], h.BucketLimits);
+                Assert.Equal([0.0, 1.0], h.Buckets);
             }
         }
         finally { if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true); }
