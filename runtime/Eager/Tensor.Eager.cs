@@ -153,6 +153,8 @@ public sealed partial class BoolTensor
     [EagerOnly] public BoolTensor Any() => new(Tensor.From(Mask.ToArray().Any(v => v != 0f) ? 1f : 0f));
     /// <summary>torch.tensor([True, False]).</summary>
     [EagerOnly] public static BoolTensor From(params bool[] values) => new(new Tensor(Array.ConvertAll(values, v => v ? 1f : 0f), [values.Length]));
+    /// <summary>A 0-d mask: torch.tensor(True) (as Tensor.From(3.5f) and IntTensor.From(7) are 0-d; it was a [1]).</summary>
+    [EagerOnly, System.Runtime.CompilerServices.OverloadResolutionPriority(1)] public static BoolTensor From(bool value) => new(Tensor.From(value ? 1f : 0f));
     /// <summary>torch.tensor of nested lists of booleans (a 2-D mask).</summary>
     [EagerOnly] public static BoolTensor From(bool[,] values) => new(new Tensor(values.Cast<bool>().Select(v => v ? 1f : 0f).ToArray(), [values.GetLength(0), values.GetLength(1)]));
     /// <summary>Basic indexing, as a float tensor's (<c>m[0]</c>, <c>m[.., ^1]</c>): a view of the same values.</summary>

@@ -18,6 +18,35 @@ namespace Kiln.Tests;
 /// </summary>
 public class EagerTensorTests
 {
+    /// <summary>
+    /// Sums over long rows are accurate to float32 rounding, as PyTorch's cascade sum is (a new user's Σ of 10⁷ × 0.1 came out
+    /// 1,010,791.75, and the mean of 10⁵ alternating 10000 and 10001 as 10000.0674). Expected values in float64 here.
+    /// </summary>
+    [Fact]
+    public void A_single_bool_is_a_0d_mask_as_torch_tensor_True()
+    {
+        var t = BoolTensor.From(true);
+        Assert.Empty(t.Shape);
+        Assert.Equal("tensor(True)", t.ToString());
+        Assert.Equal(new[] { 2 }, BoolTensor.From(true, false).Shape.ToArray());
+    }
+
+    [Fact]
+    public void Long_sums_means_and_norms_are_accurate()
+    {
+        const int n = 10_000_000;
+        double tenth = 0.1f;   // the float the tensor holds
+        var x = Full([n], 0.1f);
+        Assert.Equal(n * tenth, x.Sum().ToArray()[0], 0.07);   // float32 spacing at 10⁶ is 0.0625
+        Assert.Equal(tenth, x.Mean().ToArray()[0], 1e-8);
+        Assert.Equal(Math.Sqrt(n * tenth * tenth), x.Norm().ToArray()[0], 1e-4);
+        Assert.Equal(n * tenth, x.Abs().Sum().ToArray()[0], 0.07);
+        var rows = Full([2, n / 2], 0.1f).Sum(1).ToArray();
+        Assert.All(rows, r => Assert.Equal(n / 2 * tenth, r, 0.04));
+        var alternating = Tensor.From(Enumerable.Range(0, 100_000).Select(i => i % 2 == 0 ? 10000f : 10001f).ToArray());
+        Assert.Equal(10000.5, alternating.Mean().ToArray()[0], 1e-3);
+    }
+
     private static Tensor Random(RandomGenerator g, float low, float high, params int[] shape) => g.Rand(shape) * (high - low) + low;
 
     private static RefTensor Ref(Tensor t) => RefTensor.From(t.Shape.ToArray(), t.ToArray());
