@@ -155,6 +155,8 @@ public static class Ops
     public static Tensor Where(BoolTensor condition, Tensor x, Tensor y) => Eager.Where(condition.Mask, x, y);
     public static Tensor Where(BoolTensor condition, Tensor x, float y) => Eager.Where(condition.Mask, x, Tensor.From(y));
     public static Tensor Where(BoolTensor condition, float x, Tensor y) => Eager.Where(condition.Mask, Tensor.From(x), y);
+    /// <summary>torch.where(condition, 1.0, -1.0): both sides numbers, the result of the condition's shape.</summary>
+    public static Tensor Where(BoolTensor condition, float x, float y) => Eager.Where(condition.Mask, Tensor.From(x), Tensor.From(y));
     public static BoolTensor LogicalAnd(BoolTensor x, BoolTensor other) => x & other;
     public static BoolTensor LogicalOr(BoolTensor x, BoolTensor other) => x | other;
     public static BoolTensor LogicalXor(BoolTensor x, BoolTensor other) => x ^ other;

@@ -25,4 +25,16 @@ public class NamedDimIndexTests
         var x = Enumerable.Range(0, 15).Select(i => (float)i).ToArray();
         Assert.Equal([9f + 12, 10f + 13, 11f + 14], plan.Run(x));
     }
+
+    [Fact]
+    public void Where_takes_a_number_on_both_sides_in_a_plan_and_eagerly()
+    {
+        // a new user's Where(mask, 1f, -1f) did not compile: torch.where(x > 0, 1.0, -1.0) is the sign without 0
+        using var d = Device.ManagedCpu();
+        float[] x = [-2f, 0f, 3f, -0.5f, 7f];
+        float[] expected = [-1f, -1f, 1f, -1f, 1f];
+        using var plan = new SignOf(d).CompileSign();
+        Assert.Equal(expected, plan.Run(x));
+        Assert.Equal(expected, Ops.Where(Tensor.From(x) > 0f, 1f, -1f).ToArray());
+    }
 }
