@@ -115,8 +115,8 @@ internal static class Eager
         return new Tensor(y, shape);
     }
 
-    public static float Sum(ReadOnlySpan<float> row) => (float)Blocked(row, Terms.Values);
-    public static float Mean(ReadOnlySpan<float> row) => row.Length == 0 ? float.NaN : (float)(Blocked(row, Terms.Values) / row.Length);
+    public static float Sum(ReadOnlySpan<float> row) => (float)Total(row, Terms.Values);
+    public static float Mean(ReadOnlySpan<float> row) => row.Length == 0 ? float.NaN : (float)(Total(row, Terms.Values) / row.Length);
 
     private enum Terms { Values, Magnitudes, Squares }
 
@@ -126,7 +126,7 @@ internal static class Eager
     /// ~10⁶ values for 10⁷ elements: Σ of 10⁷ × 0.1 came out 1,010,791.75, and its mean 0.1011; float sums of blocks still
     /// erred by the same rounding in every block (999,999.69).
     /// </summary>
-    private static double Blocked(ReadOnlySpan<float> row, Terms terms)
+    private static double Total(ReadOnlySpan<float> row, Terms terms)
     {
         var lo = Vector256<double>.Zero;
         var hi = Vector256<double>.Zero;
@@ -173,8 +173,8 @@ internal static class Eager
     /// <summary>torch.linalg.vector_norm of a row.</summary>
     public static float Norm(ReadOnlySpan<float> row, float p)
     {
-        if (p == 2f) return (float)Math.Sqrt(Blocked(row, Terms.Squares));
-        if (p == 1f) return (float)Blocked(row, Terms.Magnitudes);
+        if (p == 2f) return (float)Math.Sqrt(Total(row, Terms.Squares));
+        if (p == 1f) return (float)Total(row, Terms.Magnitudes);
         if (row.Length == 0) return p < 0 ? float.PositiveInfinity : 0f;
         if (float.IsPositiveInfinity(p)) return MathF.Abs(TensorPrimitives.MaxMagnitude(row));
         if (float.IsNegativeInfinity(p)) return MathF.Abs(TensorPrimitives.MinMagnitude(row));

@@ -16,6 +16,15 @@ public sealed record SchedulerState(int LastEpoch, IReadOnlyList<double> BaseLrs
         if (Scheduler is { } kind && kind != into.GetType().Name)
             throw new ArgumentException($"The state was saved by a {kind}; this scheduler is a {into.GetType().Name}.", "state");
     }
+
+    /// <summary>Loads a chained or sequential scheduler's <paramref name="schedulers"/> from <see cref="Children"/>, one each.</summary>
+    internal void LoadChildren(object into, IReadOnlyList<LRScheduler> schedulers)
+    {
+        CheckKind(into);
+        if (Children is not { } children || children.Count != schedulers.Count)
+            throw new ArgumentException($"The state holds {Children?.Count ?? 0} schedulers' states; this {into.GetType().Name} has {schedulers.Count}.", "state");
+        for (int i = 0; i < schedulers.Count; i++) schedulers[i].LoadStateDict(children[i]);
+    }
 }
 
 /// <summary>What every scheduler has: its state_dict and load_state_dict (a checkpoint holds one with the model and optimizer).</summary>
@@ -392,10 +401,7 @@ public sealed class SequentialLR : IScheduler
 
     public void LoadStateDict(SchedulerState state)
     {
-        state.CheckKind(this);
-        if (state.Children is not { } children || children.Count != _schedulers.Length)
-            throw new ArgumentException($"The state holds {state.Children?.Count ?? 0} schedulers' states; this SequentialLR has {_schedulers.Length}.", nameof(state));
-        for (int i = 0; i < _schedulers.Length; i++) _schedulers[i].LoadStateDict(children[i]);
+        state.LoadChildren(this, _schedulers);
         LastEpoch = state.LastEpoch;
     }
 }
@@ -469,13 +475,7 @@ public sealed class ChainedScheduler(params LRScheduler[] schedulers) : ISchedul
     /// <summary>Each scheduler's state (in <see cref="SchedulerState.Children"/>).</summary>
     public SchedulerState StateDict() => new(Schedulers[^1].LastEpoch, LastLr, new Dictionary<string, double>(), nameof(ChainedScheduler), [.. Schedulers.Select(s => s.StateDict())]);
 
-    public void LoadStateDict(SchedulerState state)
-    {
-        state.CheckKind(this);
-        if (state.Children is not { } children || children.Count != Schedulers.Count)
-            throw new ArgumentException($"The state holds {state.Children?.Count ?? 0} schedulers' states; this ChainedScheduler has {Schedulers.Count}.", nameof(state));
-        for (int i = 0; i < Schedulers.Count; i++) Schedulers[i].LoadStateDict(children[i]);
-    }
+    public void LoadStateDict(SchedulerState state) => state.LoadChildren(this, Schedulers);
 }
 
 public enum PlateauMode { Min, Max }

@@ -71,12 +71,15 @@ public sealed class StepState
     /// <summary>The optimizer step that last visited it (each state is stepped once per step however many parameters share it).</summary>
     internal long Visit = -1;
 
-    internal StepState Clone()
+    /// <summary>A state at <paramref name="step"/> with a copy of <paramref name="scalars"/>.</summary>
+    internal static StepState Of(long step, IReadOnlyDictionary<string, double> scalars)
     {
-        var c = new StepState { Step = Step };
-        foreach (var (k, v) in Scalars) c.Scalars[k] = v;
-        return c;
+        var s = new StepState { Step = step };
+        foreach (var (k, v) in scalars) s.Scalars[k] = v;
+        return s;
     }
+
+    internal StepState Clone() => Of(Step, Scalars);
 
     internal bool SameAs(StepState other) => Step == other.Step && Scalars.Count == other.Scalars.Count
         && Scalars.All(kv => other.Scalars.TryGetValue(kv.Key, out var v) && v.Equals(kv.Value));
@@ -132,9 +135,9 @@ public abstract class ParamGroup
     /// <summary>The steps taken by parameter <paramref name="name"/> of this group.</summary>
     public long StepOf(string name)
     {
-        int i = Names is IList<string> list ? list.IndexOf(name) : Names.ToList().IndexOf(name);
-        if (i < 0) throw new ArgumentException($"Parameter '{name}' is not in this group ({string.Join(", ", Names)}).", nameof(name));
-        return States[Array.FindIndex(Parameters, p => p.Index == Parameters[i].Index)].Step;
+        // Names, Parameters and States are in the same order
+        for (int i = 0; i < Names.Count; i++) if (Names[i] == name) return States[i].Step;
+        throw new ArgumentException($"Parameter '{name}' is not in this group ({string.Join(", ", Names)}).", nameof(name));
     }
 
     /// <summary>Every parameter at <paramref name="state"/> (a state_dict of one shared state).</summary>
@@ -257,14 +260,8 @@ public sealed record OptimizerState(
     /// <summary>Sets group <paramref name="index"/>'s step counts and scalars from this state.</summary>
     internal void RestoreSteps(ParamGroup group, int index, long step, IReadOnlyDictionary<string, double> scalars)
     {
-        static StepState Make(long step, IReadOnlyDictionary<string, double> scalars)
-        {
-            var s = new StepState { Step = step };
-            foreach (var (k, v) in scalars) s.Scalars[k] = v;
-            return s;
-        }
-        if (ParameterStates is null) group.SetAll(Make(step, scalars));
-        else group.SetEach(ParameterStates[index].Select(p => Make(p.Step, p.Scalars)).ToList());
+        if (ParameterStates is null) group.SetAll(StepState.Of(step, scalars));
+        else group.SetEach(ParameterStates[index].Select(p => StepState.Of(p.Step, p.Scalars)).ToList());
     }
 }
 
