@@ -18,19 +18,41 @@ public static class Simd
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Sigmoid(Vector256<float> x) => Sigmoid<Vec8>(x);
 
+    /// <summary>σ(x) = 1/(1 + e⁻ˣ). With AVX-512 from <see cref="Exp{S}(S)"/>; elsewhere <see cref="SigmoidPortable{S}"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static S Sigmoid<S>(S x) where S : struct, IVector<S> => S.One / (S.One + S.Exp(-x));
+    public static S Sigmoid<S>(S x) where S : struct, IVector<S> => Avx512F.VL.IsSupported ? S.One / (S.One + S.Exp(-x)) : SigmoidPortable(x);
+
+    /// <summary>
+    /// σ(x) as ½/(½ + e⁻ˣ/2), where e⁻ˣ/2 = eʳ·2ⁿ⁻¹ is one exponent-field multiply (<see cref="IVector{S}.TimesPow2Once"/>)
+    /// instead of eˣ's two, with -x clamped to [-87.3, 89.5] so n - 1 stays in [-127, 128]. Halving both sides is exact, so
+    /// the result is the same float as 1/(1 + e⁻ˣ) wherever e⁻ˣ is a normal float; at n - 1 = -127 the exponent field gives
+    /// 0 (and 1 + e⁻ˣ is 1 there anyway), at 128 +∞ (σ = 0, x below -89.07); between x = -89.07 and -88.72, where
+    /// e⁻ˣ itself overflows, e⁻ˣ/2 does not, so σ keeps its subnormal value there. NaN passes the clamp (the second
+    /// operand of vmaxps/vminps) and stays NaN. Eight-lane machines without AVX-512 run it: five integer operations fewer
+    /// than eˣ's two-multiply scaling, about 15 % of the work of sigmoid(a·b + a) (measured on Zen 3).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static S SigmoidPortable<S>(S x) where S : struct, IVector<S>
+    {
+        var (n, e) = ExpReduce(S.MinNative(S.Create(89.5f), S.MaxNative(S.Create(-87.3f), -x)));
+        var half = S.Create(0.5f);
+        return half / (half + S.TimesPow2Once(e, n - S.One));
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Tanh(Vector256<float> x) => Tanh<Vec8>(x);
 
-    /// <summary>tanh(x) = sign(x)·(1 - e^(-2|x|)) / (1 + e^(-2|x|)): no overflow for large |x|.</summary>
+    /// <summary>
+    /// tanh(x) = sign(x)·|u|/(2 + u) with u = e^(-2|x|) - 1 (<see cref="Expm1BelowZero{S}"/>): no overflow for large |x|,
+    /// and tanh(x) ≈ x to float's precision near 0, where 1 - e^(-2|x|) would cancel (tanh(1e-8) came out 0). u = -1 once
+    /// |x| &gt; 9 or so, giving ±1; tanh(-0) = -0 (the sign bit of x is put on the result); NaN stays NaN.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static S Tanh<S>(S x) where S : struct, IVector<S>
     {
-        var t = S.Exp(S.Abs(x) * S.Create(-2f));
-        var r = (S.One - t) / (S.One + t);
-        return S.IfLess(x, S.Zero, -r, r);
+        var sign = S.Create(-0f);
+        var u = Expm1BelowZero((x | sign) * S.Create(2f)); // -2|x|, and -0 for ±0
+        return (S.Abs(u) / (S.Create(2f) + u)) | (x & sign); // |u|: -u, but +0 for u = -0
     }
 
     /// <summary>torch.remainder: a − b·⌊a/b⌋, the sign of b, computed as PyTorch does (C's fmod, then b added where the
@@ -44,7 +66,7 @@ public static class Simd
 
     /// <summary>log(1 + eˣ) = max(x, 0) + log(1 + e^-|x|).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float Softplus(float x) => MathF.Max(x, 0f) + MathF.Log(1f + MathF.Exp(-MathF.Abs(x)));
+    public static float Softplus(float x) => MathF.Max(x, 0f) + Log1p(MathF.Exp(-MathF.Abs(x)));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Softplus(Vector256<float> x) => Softplus<Vec8>(x);
@@ -151,7 +173,7 @@ public static class Simd
     }
 
     /// <summary>log σ(x) = min(x, 0) - log(1 + e^-|x|), finite for any x.</summary>
-    public static float LogSigmoid(float x) => MathF.Min(x, 0f) - MathF.Log(1f + MathF.Exp(-MathF.Abs(x)));
+    public static float LogSigmoid(float x) => MathF.Min(x, 0f) - Log1p(MathF.Exp(-MathF.Abs(x)));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> LogSigmoid(Vector256<float> x) => LogSigmoid<Vec8>(x);
