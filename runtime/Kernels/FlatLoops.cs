@@ -228,7 +228,18 @@ public static class FlatLoops
             T.Put(k.Apply(R0.Get<S>(ref b0, c, m0, stop - c), R1.Get<S>(ref b1, c, m1, stop - c), R2.Get<S>(ref b2, c, m2, stop - c), R3.Get<S>(ref b3, c, m3, stop - c), d), ref y, c, stop - c);
     }
 
-    // a total's lanes are combined before the last, partial vector: the accumulator stays in a register through the loop
+    // a total adds its vectors in blocks of Block: each block in one vector accumulator (a register through the loop), its
+    // lanes then added into a double, so no float lane adds more than Block values (one accumulator over a 32,768-element
+    // chunk drifted by 6e-4 on a million equal values; this stays near float's precision, as PyTorch's cascade sum does);
+    // the last, partial vector is added after the blocks
+
+    /// <summary>Vectors a total adds in one float accumulator before its lanes go into a double.</summary>
+    private const int Block = 32;
+
+    /// <summary>Where the block starting at element c ends: its last whole vector's start, at most <paramref name="lastVector"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Last<S>(int c, int lastVector) where S : struct, IVector<S> =>
+        lastVector - c <= (Block - 1) * S.Count ? lastVector : c + (Block - 1) * S.Count;
 
     [MethodImpl(Loop)]
     public static double Total1<S, K, R0>(KernelArrays a, KernelArgs d, int c, int stop)
@@ -237,10 +248,14 @@ public static class FlatLoops
         ref float b0 = ref At(a.In[0], a.Ops.O0);
         int m0 = a.Ops.M0;
         K k = default;
-        S vacc = S.Zero;
-        if (c <= stop - S.Count) do vacc += k.Apply(R0.Get<S>(ref b0, c, m0), d); while ((c += S.Count) <= stop - S.Count);
-        float acc = 0;
-        acc += S.Sum(vacc);
+        double acc = 0;
+        while (c <= stop - S.Count)
+        {
+            S vacc = S.Zero;
+            int last = Last<S>(c, stop - S.Count);
+            do vacc += k.Apply(R0.Get<S>(ref b0, c, m0), d); while ((c += S.Count) <= last);
+            acc += S.Sum(vacc);
+        }
         if (c < stop) acc += S.Sum(S.Keep(k.Apply(R0.Get<S>(ref b0, c, m0, stop - c), d), stop - c, S.Zero));
         return acc;
     }
@@ -252,10 +267,14 @@ public static class FlatLoops
         ref float b0 = ref At(a.In[0], a.Ops.O0), b1 = ref At(a.In[1], a.Ops.O1);
         int m0 = a.Ops.M0, m1 = a.Ops.M1;
         K k = default;
-        S vacc = S.Zero;
-        if (c <= stop - S.Count) do vacc += k.Apply(R0.Get<S>(ref b0, c, m0), R1.Get<S>(ref b1, c, m1), d); while ((c += S.Count) <= stop - S.Count);
-        float acc = 0;
-        acc += S.Sum(vacc);
+        double acc = 0;
+        while (c <= stop - S.Count)
+        {
+            S vacc = S.Zero;
+            int last = Last<S>(c, stop - S.Count);
+            do vacc += k.Apply(R0.Get<S>(ref b0, c, m0), R1.Get<S>(ref b1, c, m1), d); while ((c += S.Count) <= last);
+            acc += S.Sum(vacc);
+        }
         if (c < stop) acc += S.Sum(S.Keep(k.Apply(R0.Get<S>(ref b0, c, m0, stop - c), R1.Get<S>(ref b1, c, m1, stop - c), d), stop - c, S.Zero));
         return acc;
     }
@@ -267,10 +286,14 @@ public static class FlatLoops
         ref float b0 = ref At(a.In[0], a.Ops.O0), b1 = ref At(a.In[1], a.Ops.O1), b2 = ref At(a.In[2], a.Ops.O2);
         int m0 = a.Ops.M0, m1 = a.Ops.M1, m2 = a.Ops.M2;
         K k = default;
-        S vacc = S.Zero;
-        if (c <= stop - S.Count) do vacc += k.Apply(R0.Get<S>(ref b0, c, m0), R1.Get<S>(ref b1, c, m1), R2.Get<S>(ref b2, c, m2), d); while ((c += S.Count) <= stop - S.Count);
-        float acc = 0;
-        acc += S.Sum(vacc);
+        double acc = 0;
+        while (c <= stop - S.Count)
+        {
+            S vacc = S.Zero;
+            int last = Last<S>(c, stop - S.Count);
+            do vacc += k.Apply(R0.Get<S>(ref b0, c, m0), R1.Get<S>(ref b1, c, m1), R2.Get<S>(ref b2, c, m2), d); while ((c += S.Count) <= last);
+            acc += S.Sum(vacc);
+        }
         if (c < stop) acc += S.Sum(S.Keep(k.Apply(R0.Get<S>(ref b0, c, m0, stop - c), R1.Get<S>(ref b1, c, m1, stop - c), R2.Get<S>(ref b2, c, m2, stop - c), d), stop - c, S.Zero));
         return acc;
     }
@@ -282,13 +305,15 @@ public static class FlatLoops
         ref float b0 = ref At(a.In[0], a.Ops.O0), b1 = ref At(a.In[1], a.Ops.O1), b2 = ref At(a.In[2], a.Ops.O2), b3 = ref At(a.In[3], a.Ops.O3);
         int m0 = a.Ops.M0, m1 = a.Ops.M1, m2 = a.Ops.M2, m3 = a.Ops.M3;
         K k = default;
-        S vacc = S.Zero;
-        if (c <= stop - S.Count)
-            do vacc += k.Apply(R0.Get<S>(ref b0, c, m0), R1.Get<S>(ref b1, c, m1), R2.Get<S>(ref b2, c, m2), R3.Get<S>(ref b3, c, m3), d); while ((c += S.Count) <= stop - S.Count);
-        float acc = 0;
-        acc += S.Sum(vacc);
-        if (c < stop)
-            acc += S.Sum(S.Keep(k.Apply(R0.Get<S>(ref b0, c, m0, stop - c), R1.Get<S>(ref b1, c, m1, stop - c), R2.Get<S>(ref b2, c, m2, stop - c), R3.Get<S>(ref b3, c, m3, stop - c), d), stop - c, S.Zero));
+        double acc = 0;
+        while (c <= stop - S.Count)
+        {
+            S vacc = S.Zero;
+            int last = Last<S>(c, stop - S.Count);
+            do vacc += k.Apply(R0.Get<S>(ref b0, c, m0), R1.Get<S>(ref b1, c, m1), R2.Get<S>(ref b2, c, m2), R3.Get<S>(ref b3, c, m3), d); while ((c += S.Count) <= last);
+            acc += S.Sum(vacc);
+        }
+        if (c < stop) acc += S.Sum(S.Keep(k.Apply(R0.Get<S>(ref b0, c, m0, stop - c), R1.Get<S>(ref b1, c, m1, stop - c), R2.Get<S>(ref b2, c, m2, stop - c), R3.Get<S>(ref b3, c, m3, stop - c), d), stop - c, S.Zero));
         return acc;
     }
 
@@ -322,12 +347,17 @@ public static class FlatLoops
         for (int r = start / cols, e = start; e < end; r++, e += cols)
         {
             ref float r0 = ref R0.RowBase(ref b0, r, cols);
-            S vacc = S.Zero;
+            double acc = 0;
             int c = 0;
-            for (; c <= cols - S.Count; c += S.Count) vacc += k.Apply(R0.Get<S>(ref r0, c, -1), d);
-            float acc = S.Sum(vacc);
+            while (c <= cols - S.Count)
+            {
+                S vacc = S.Zero;
+                int last = Last<S>(c, cols - S.Count);
+                do vacc += k.Apply(R0.Get<S>(ref r0, c, -1), d); while ((c += S.Count) <= last);
+                acc += S.Sum(vacc);
+            }
             if (c < cols) acc += S.Sum(S.Keep(k.Apply(R0.Get<S>(ref r0, c, -1, cols - c), d), cols - c, S.Zero));
-            Unsafe.Add(ref y, r) += acc;
+            Unsafe.Add(ref y, r) += (float)acc;
         }
     }
 
@@ -360,12 +390,17 @@ public static class FlatLoops
         for (int r = start / cols, e = start; e < end; r++, e += cols)
         {
             ref float r0 = ref R0.RowBase(ref b0, r, cols), r1 = ref R1.RowBase(ref b1, r, cols);
-            S vacc = S.Zero;
+            double acc = 0;
             int c = 0;
-            for (; c <= cols - S.Count; c += S.Count) vacc += k.Apply(R0.Get<S>(ref r0, c, -1), R1.Get<S>(ref r1, c, -1), d);
-            float acc = S.Sum(vacc);
+            while (c <= cols - S.Count)
+            {
+                S vacc = S.Zero;
+                int last = Last<S>(c, cols - S.Count);
+                do vacc += k.Apply(R0.Get<S>(ref r0, c, -1), R1.Get<S>(ref r1, c, -1), d); while ((c += S.Count) <= last);
+                acc += S.Sum(vacc);
+            }
             if (c < cols) acc += S.Sum(S.Keep(k.Apply(R0.Get<S>(ref r0, c, -1, cols - c), R1.Get<S>(ref r1, c, -1, cols - c), d), cols - c, S.Zero));
-            Unsafe.Add(ref y, r) += acc;
+            Unsafe.Add(ref y, r) += (float)acc;
         }
     }
 
@@ -398,12 +433,17 @@ public static class FlatLoops
         for (int r = start / cols, e = start; e < end; r++, e += cols)
         {
             ref float r0 = ref R0.RowBase(ref b0, r, cols), r1 = ref R1.RowBase(ref b1, r, cols), r2 = ref R2.RowBase(ref b2, r, cols);
-            S vacc = S.Zero;
+            double acc = 0;
             int c = 0;
-            for (; c <= cols - S.Count; c += S.Count) vacc += k.Apply(R0.Get<S>(ref r0, c, -1), R1.Get<S>(ref r1, c, -1), R2.Get<S>(ref r2, c, -1), d);
-            float acc = S.Sum(vacc);
+            while (c <= cols - S.Count)
+            {
+                S vacc = S.Zero;
+                int last = Last<S>(c, cols - S.Count);
+                do vacc += k.Apply(R0.Get<S>(ref r0, c, -1), R1.Get<S>(ref r1, c, -1), R2.Get<S>(ref r2, c, -1), d); while ((c += S.Count) <= last);
+                acc += S.Sum(vacc);
+            }
             if (c < cols) acc += S.Sum(S.Keep(k.Apply(R0.Get<S>(ref r0, c, -1, cols - c), R1.Get<S>(ref r1, c, -1, cols - c), R2.Get<S>(ref r2, c, -1, cols - c), d), cols - c, S.Zero));
-            Unsafe.Add(ref y, r) += acc;
+            Unsafe.Add(ref y, r) += (float)acc;
         }
     }
 
@@ -436,12 +476,17 @@ public static class FlatLoops
         for (int r = start / cols, e = start; e < end; r++, e += cols)
         {
             ref float r0 = ref R0.RowBase(ref b0, r, cols), r1 = ref R1.RowBase(ref b1, r, cols), r2 = ref R2.RowBase(ref b2, r, cols), r3 = ref R3.RowBase(ref b3, r, cols);
-            S vacc = S.Zero;
+            double acc = 0;
             int c = 0;
-            for (; c <= cols - S.Count; c += S.Count) vacc += k.Apply(R0.Get<S>(ref r0, c, -1), R1.Get<S>(ref r1, c, -1), R2.Get<S>(ref r2, c, -1), R3.Get<S>(ref r3, c, -1), d);
-            float acc = S.Sum(vacc);
+            while (c <= cols - S.Count)
+            {
+                S vacc = S.Zero;
+                int last = Last<S>(c, cols - S.Count);
+                do vacc += k.Apply(R0.Get<S>(ref r0, c, -1), R1.Get<S>(ref r1, c, -1), R2.Get<S>(ref r2, c, -1), R3.Get<S>(ref r3, c, -1), d); while ((c += S.Count) <= last);
+                acc += S.Sum(vacc);
+            }
             if (c < cols) acc += S.Sum(S.Keep(k.Apply(R0.Get<S>(ref r0, c, -1, cols - c), R1.Get<S>(ref r1, c, -1, cols - c), R2.Get<S>(ref r2, c, -1, cols - c), R3.Get<S>(ref r3, c, -1, cols - c), d), cols - c, S.Zero));
-            Unsafe.Add(ref y, r) += acc;
+            Unsafe.Add(ref y, r) += (float)acc;
         }
     }
     [MethodImpl(Loop)]
@@ -455,10 +500,15 @@ public static class FlatLoops
         for (int r = start / cols, e = start; e < end; r++, e += cols)
         {
             ref float r0 = ref R0.RowBase(ref b0, r, cols);
-            S vacc = S.Zero;
+            double acc = 0;
             int c = 0;
-            for (; c <= cols - S.Count; c += S.Count) vacc += k.Apply(R0.Get<S>(ref r0, c, -1), d);
-            float acc = S.Sum(vacc);
+            while (c <= cols - S.Count)
+            {
+                S vacc = S.Zero;
+                int last = Last<S>(c, cols - S.Count);
+                do vacc += k.Apply(R0.Get<S>(ref r0, c, -1), d); while ((c += S.Count) <= last);
+                acc += S.Sum(vacc);
+            }
             if (c < cols) acc += S.Sum(S.Keep(k.Apply(R0.Get<S>(ref r0, c, -1, cols - c), d), cols - c, S.Zero));
             total += acc;
         }
@@ -476,10 +526,15 @@ public static class FlatLoops
         for (int r = start / cols, e = start; e < end; r++, e += cols)
         {
             ref float r0 = ref R0.RowBase(ref b0, r, cols), r1 = ref R1.RowBase(ref b1, r, cols);
-            S vacc = S.Zero;
+            double acc = 0;
             int c = 0;
-            for (; c <= cols - S.Count; c += S.Count) vacc += k.Apply(R0.Get<S>(ref r0, c, -1), R1.Get<S>(ref r1, c, -1), d);
-            float acc = S.Sum(vacc);
+            while (c <= cols - S.Count)
+            {
+                S vacc = S.Zero;
+                int last = Last<S>(c, cols - S.Count);
+                do vacc += k.Apply(R0.Get<S>(ref r0, c, -1), R1.Get<S>(ref r1, c, -1), d); while ((c += S.Count) <= last);
+                acc += S.Sum(vacc);
+            }
             if (c < cols) acc += S.Sum(S.Keep(k.Apply(R0.Get<S>(ref r0, c, -1, cols - c), R1.Get<S>(ref r1, c, -1, cols - c), d), cols - c, S.Zero));
             total += acc;
         }
@@ -497,10 +552,15 @@ public static class FlatLoops
         for (int r = start / cols, e = start; e < end; r++, e += cols)
         {
             ref float r0 = ref R0.RowBase(ref b0, r, cols), r1 = ref R1.RowBase(ref b1, r, cols), r2 = ref R2.RowBase(ref b2, r, cols);
-            S vacc = S.Zero;
+            double acc = 0;
             int c = 0;
-            for (; c <= cols - S.Count; c += S.Count) vacc += k.Apply(R0.Get<S>(ref r0, c, -1), R1.Get<S>(ref r1, c, -1), R2.Get<S>(ref r2, c, -1), d);
-            float acc = S.Sum(vacc);
+            while (c <= cols - S.Count)
+            {
+                S vacc = S.Zero;
+                int last = Last<S>(c, cols - S.Count);
+                do vacc += k.Apply(R0.Get<S>(ref r0, c, -1), R1.Get<S>(ref r1, c, -1), R2.Get<S>(ref r2, c, -1), d); while ((c += S.Count) <= last);
+                acc += S.Sum(vacc);
+            }
             if (c < cols) acc += S.Sum(S.Keep(k.Apply(R0.Get<S>(ref r0, c, -1, cols - c), R1.Get<S>(ref r1, c, -1, cols - c), R2.Get<S>(ref r2, c, -1, cols - c), d), cols - c, S.Zero));
             total += acc;
         }
@@ -518,10 +578,15 @@ public static class FlatLoops
         for (int r = start / cols, e = start; e < end; r++, e += cols)
         {
             ref float r0 = ref R0.RowBase(ref b0, r, cols), r1 = ref R1.RowBase(ref b1, r, cols), r2 = ref R2.RowBase(ref b2, r, cols), r3 = ref R3.RowBase(ref b3, r, cols);
-            S vacc = S.Zero;
+            double acc = 0;
             int c = 0;
-            for (; c <= cols - S.Count; c += S.Count) vacc += k.Apply(R0.Get<S>(ref r0, c, -1), R1.Get<S>(ref r1, c, -1), R2.Get<S>(ref r2, c, -1), R3.Get<S>(ref r3, c, -1), d);
-            float acc = S.Sum(vacc);
+            while (c <= cols - S.Count)
+            {
+                S vacc = S.Zero;
+                int last = Last<S>(c, cols - S.Count);
+                do vacc += k.Apply(R0.Get<S>(ref r0, c, -1), R1.Get<S>(ref r1, c, -1), R2.Get<S>(ref r2, c, -1), R3.Get<S>(ref r3, c, -1), d); while ((c += S.Count) <= last);
+                acc += S.Sum(vacc);
+            }
             if (c < cols) acc += S.Sum(S.Keep(k.Apply(R0.Get<S>(ref r0, c, -1, cols - c), R1.Get<S>(ref r1, c, -1, cols - c), R2.Get<S>(ref r2, c, -1, cols - c), R3.Get<S>(ref r3, c, -1, cols - c), d), cols - c, S.Zero));
             total += acc;
         }

@@ -40,4 +40,47 @@ public class FlatTotalTests
         }
         finally { VectorWidths.ForceVector256 = was; }
     }
+
+    /// <summary>
+    /// A total over 2^20 elements keeps float's precision as PyTorch's cascade sum does (a few units of 1e-7 relative):
+    /// the mean of a million 0.1s, an MSE of a million equal differences, and row sums of a million. One float accumulator
+    /// per lane over a 32,768-element chunk drifted to about 1e-4 (each lane added 4,096 equal values). Expected values are
+    /// float64 sums of the inputs; random inputs too (a looser bound: their float64 sum is what PyTorch approximates).
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Totals_over_a_million_values_stay_within_float_precision(bool eightLanes)
+    {
+        bool was = VectorWidths.ForceVector256;
+        VectorWidths.ForceVector256 = eightLanes;
+        try
+        {
+            const int n = 1 << 20;
+            using var device = Device.ManagedCpu();
+            var m = new LongTotals(device);
+            var tenths = new float[n];
+            Array.Fill(tenths, 0.1f);
+            float mean = m.CompileMean(n).Run(tenths)[0];
+            Assert.True(Math.Abs(mean - (double)0.1f) <= 4e-7 * 0.1, $"mean of 2^20 × 0.1f = {mean:R}");
+            var zeros = new float[n];
+            float mse = m.CompileMse(n).Run(tenths, zeros)[0];
+            double sq = (double)0.1f * 0.1f;
+            Assert.True(Math.Abs(mse - sq) <= 4e-7 * sq, $"MSE of 2^20 differences of 0.1f = {mse:R}, float64 {sq:R}");
+            var rows = new float[2 * n];
+            Array.Fill(rows, 0.1f, 0, n);
+            Array.Fill(rows, 3f, n, n);
+            var sums = m.CompileRowSums(n).Run(rows);
+            Assert.True(Math.Abs(sums[0] - n * (double)0.1f) <= 4e-7 * n * 0.1, $"row sum of 2^20 × 0.1f = {sums[0]:R}");
+            Assert.Equal(3f * n, sums[1]);
+
+            var rng = new SeededRandom(3);
+            var x = new float[n];
+            double expected = 0, magnitude = 0;
+            for (int i = 0; i < n; i++) { x[i] = rng.Uniform(0f, 1f); expected += x[i]; magnitude += Math.Abs(x[i]); }
+            float randomMean = m.CompileMean(n).Run(x)[0];
+            Assert.True(Math.Abs(randomMean - expected / n) <= 4e-7 * magnitude / n, $"mean of 2^20 uniforms = {randomMean:R}, float64 {expected / n:R}");
+        }
+        finally { VectorWidths.ForceVector256 = was; }
+    }
 }

@@ -374,6 +374,15 @@ public partial class BiasedTotals
     [Forward] public Tensor Eight([Shape("N", 8)] Tensor x) => ((x + c) * (x + c)).Sum();
 }
 
+/// <summary>Totals over a million elements (FlatTotalTests): a mean, an MSE, and a sum along rows of a million.</summary>
+[Model]
+public partial class LongTotals
+{
+    [Forward] public Tensor Mean([Shape("N")] Tensor x) => x.Mean();
+    [Forward] public Tensor Mse([Shape("N")] Tensor a, [Shape("N")] Tensor b) => Losses.MseLoss(a, b);
+    [Forward] public Tensor RowSums([Shape(2, "N")] Tensor x) => x.Sum(1);
+}
+
 /// <summary>nn.Embedding, the mean over the sequence, a Linear and CrossEntropy: a bag-of-words classifier; and the
 /// module's forward on ids of other ranks.</summary>
 [Model]
