@@ -14,6 +14,9 @@ namespace Kiln.Kernels;
 /// </summary>
 public sealed class SoftmaxOp
 {
+    /// <summary>Vectors a row sum adds in one float accumulator before its lanes go into a double (as the plans' totals, <see cref="FlatLoops"/>).</summary>
+    private const int Block = 32;
+
     private readonly int _outer, _len, _inner;
     private readonly bool _log, _backward;
     private readonly Action<long, long> _rows;
@@ -95,22 +98,29 @@ public sealed class SoftmaxOp
             // Σ exp(x - max); softmax keeps exp(x - max) in y and scales it after, log-softmax needs only the sum. The
             // tail is the last full vector with the lanes already counted masked out of the sum.
             var m = S.Splat(max);
-            var vsum = S.Splat(0f);
+            double total = 0;
             // the tail is read before the loop writes y: run in place, the loop would have overwritten its first lanes
             var tail = S.Load(ref xr, len - w);
-            for (t = 0; t + w <= len; t += w)
+            for (t = 0; t + w <= len;)
             {
-                var e = S.Exp(S.Sub(S.Load(ref xr, t), m));
-                vsum = S.Add(vsum, e);
-                if (!log) S.Store(e, ref yr, t);
+                // Block vectors to a float accumulator, its lanes then into a double: a row of 50,257 (a vocabulary) kept near
+                // float's precision, not 6,000 additions into each lane
+                var vsum = S.Splat(0f);
+                for (int stop = Math.Min(len, t + Block * w); t + w <= stop; t += w)
+                {
+                    var e = S.Exp(S.Sub(S.Load(ref xr, t), m));
+                    vsum = S.Add(vsum, e);
+                    if (!log) S.Store(e, ref yr, t);
+                }
+                total += S.Sum(vsum);
             }
             if (t < len)
             {
                 var e = S.Exp(S.Sub(tail, m));
-                vsum = S.Add(vsum, S.KeepFrom(e, t - (len - w)));
+                total += S.Sum(S.KeepFrom(e, t - (len - w)));
                 if (!log) S.Store(e, ref yr, len - w);
             }
-            sum = S.Sum(vsum);
+            sum = (float)total;
         }
         else
         {
@@ -152,14 +162,19 @@ public sealed class SoftmaxOp
         ref float yr = ref MemoryMarshal.GetReference(y);
         ref float gr = ref MemoryMarshal.GetReference(dy);
         ref float dr = ref MemoryMarshal.GetReference(dx);
-        var vdot = S.Splat(0f);
-        for (; t + w <= len; t += w)
+        double total = 0;
+        while (t + w <= len)
         {
-            var g = S.Load(ref gr, t);
-            vdot = log ? S.Add(vdot, g) : S.Fma(g, S.Load(ref yr, t), vdot);
+            var vdot = S.Splat(0f);
+            for (int stop = Math.Min(len, t + Block * w); t + w <= stop; t += w)
+            {
+                var g = S.Load(ref gr, t);
+                vdot = log ? S.Add(vdot, g) : S.Fma(g, S.Load(ref yr, t), vdot);
+            }
+            total += S.Sum(vdot);
         }
-        float dot = S.Sum(vdot);
-        for (; t < len; t++) dot += log ? Unsafe.Add(ref gr, t) : Unsafe.Add(ref gr, t) * Unsafe.Add(ref yr, t);
+        for (; t < len; t++) total += log ? Unsafe.Add(ref gr, t) : Unsafe.Add(ref gr, t) * Unsafe.Add(ref yr, t);
+        float dot = (float)total;
         var d = S.Splat(dot);
         for (t = 0; t + w <= len; t += w)
         {
@@ -180,8 +195,9 @@ public sealed class SoftmaxOp
         {
             float max = float.NegativeInfinity;
             for (int t = 0; t < len; t++) max = MathF.Max(max, x[xb + t * st]);
-            float sum = 0;
-            for (int t = 0; t < len; t++) sum += MathF.Exp(x[xb + t * st] - max);
+            double total = 0; // a strided row one element at a time: the sum in double, as the contiguous rows' blocks
+            for (int t = 0; t < len; t++) total += MathF.Exp(x[xb + t * st] - max);
+            float sum = (float)total;
             if (log)
             {
                 float lse = max + MathF.Log(sum);
@@ -196,9 +212,10 @@ public sealed class SoftmaxOp
         else
         {
             // here x holds the forward output y, dy the incoming gradient, y receives dx
-            float dot = 0;
-            if (log) for (int t = 0; t < len; t++) dot += dy[db + t * st];
-            else for (int t = 0; t < len; t++) dot += dy[db + t * st] * x[xb + t * st];
+            double total = 0;
+            if (log) for (int t = 0; t < len; t++) total += dy[db + t * st];
+            else for (int t = 0; t < len; t++) total += dy[db + t * st] * x[xb + t * st];
+            float dot = (float)total;
             if (log) for (int t = 0; t < len; t++) y[yb + t * st] = dy[db + t * st] - MathF.Exp(x[xb + t * st]) * dot;
             else for (int t = 0; t < len; t++) y[yb + t * st] = x[xb + t * st] * (dy[db + t * st] - dot);
         }
