@@ -190,11 +190,11 @@ internal static class Activations
         derivativeVector: (a, _) => IfGreater(a[0], Zero, $"S.IfLess({a[0]}, S.Create(6f), {One}, {Zero})", Zero),
         derivativeEval: (a, _) => a[0] > 0 && a[0] < 6 ? 1 : 0);
 
-    // hardsigmoid: clamp(x/6 + 1/2, 0, 1), gradient 1/6 strictly inside (-3, 3)
+    // hardsigmoid: clamp((x + 3)/6, 0, 1) as PyTorch computes it (x/6 + 1/2 cancels near -3), gradient 1/6 strictly inside (-3, 3)
     public static readonly OpDef Hardsigmoid = Activation("Hardsigmoid",
-        scalar: (a, _) => $"MathF.Min(MathF.Max({a[0]} / 6f + 0.5f, 0f), 1f)",
-        vector: (a, _) => $"S.Min(S.Max({a[0]} / S.Create(6f) + S.Create(0.5f), {Zero}), {One})",
-        eval: (a, _) => Math.Min(Math.Max(a[0] / 6 + 0.5, 0), 1),
+        scalar: (a, _) => $"MathF.Min(MathF.Max(({a[0]} + 3f) / 6f, 0f), 1f)",
+        vector: (a, _) => $"S.Min(S.Max(({a[0]} + S.Create(3f)) / S.Create(6f), {Zero}), {One})",
+        eval: (a, _) => Math.Min(Math.Max((a[0] + 3) / 6, 0), 1),
         derivative: (a, _) => $"({a[0]} > -3f && {a[0]} < 3f ? 1f / 6f : 0f)",
         derivativeVector: (a, _) => IfGreater(a[0], "S.Create(-3f)", $"S.IfLess({a[0]}, S.Create(3f), S.Create(1f / 6f), {Zero})", Zero),
         derivativeEval: (a, _) => a[0] > -3 && a[0] < 3 ? 1.0 / 6 : 0);

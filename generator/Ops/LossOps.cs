@@ -94,13 +94,13 @@ internal static class LossOps
     }
 
     /// <summary>
-    /// -(y·max(log p, -100) + (1-y)·max(log(1-p), -100)), one row with a hand-fused backward because the composite's is
-    /// 0·∞ at p = 0 or 1: PyTorch's dp = (p - y)/max(p(1-p), 1e-12), and dy = max(log(1-p), -100) - max(log p, -100).
+    /// -(y·max(log p, -100) + (1-y)·max(log(1-p), -100)), log(1-p) as PyTorch's log1p(-p), one row with a hand-fused backward
+    /// because the composite's is 0·∞ at p = 0 or 1: PyTorch's dp = (p - y)/max(p(1-p), 1e-12), and dy = max(log(1-p), -100) - max(log p, -100).
     /// </summary>
     public static readonly OpDef BinaryCrossEntropyElement = new ElementwiseOp("BceElement",
-        scalar: (a, _) => $"(-({a[1]} * MathF.Max(MathF.Log({a[0]}), -100f) + (1f - {a[1]}) * MathF.Max(MathF.Log(1f - {a[0]}), -100f)))",
-        vector: (a, _) => $"(-({a[1]} * S.Max(global::Kiln.Kernels.Simd.Log({a[0]}), S.Create(-100f)) + (S.One - {a[1]}) * S.Max(global::Kiln.Kernels.Simd.Log(S.One - {a[0]}), S.Create(-100f))))",
-        eval: (a, _) => -(a[1] * System.Math.Max(System.Math.Log(a[0]), -100) + (1 - a[1]) * System.Math.Max(System.Math.Log(1 - a[0]), -100)),
+        scalar: (a, _) => $"(-({a[1]} * MathF.Max(MathF.Log({a[0]}), -100f) + (1f - {a[1]}) * MathF.Max(global::Kiln.Kernels.Simd.LogOneMinus({a[0]}), -100f)))",
+        vector: (a, _) => $"(-({a[1]} * S.Max(global::Kiln.Kernels.Simd.Log({a[0]}), S.Create(-100f)) + (S.One - {a[1]}) * S.Max(global::Kiln.Kernels.Simd.LogOneMinus({a[0]}), S.Create(-100f))))",
+        eval: (a, _) => -(a[1] * System.Math.Max(System.Math.Log(a[0]), -100) + (1 - a[1]) * System.Math.Max(Unary.Log1pDouble(-a[0]), -100)),
         backward: (b, n, g) =>
         {
             Node p = n.Inputs[0], y = n.Inputs[1];
@@ -108,7 +108,7 @@ internal static class LossOps
             return
             [
                 b.SumTo(b.Div(b.Mul(g, b.Sub(p, y)), b.ClampMin(b.Mul(p, b.Sub(one, p)), 1e-12)), p.Shape),
-                b.SumTo(b.Mul(g, b.Sub(b.ClampMin(b.Unary(Unary.Log, b.Sub(one, p)), -100), b.ClampMin(b.Unary(Unary.Log, p), -100))), y.Shape),
+                b.SumTo(b.Mul(g, b.Sub(b.ClampMin(b.Unary(Unary.Log1p, b.Neg(p)), -100), b.ClampMin(b.Unary(Unary.Log, p), -100))), y.Shape),
             ];
         });
 

@@ -384,8 +384,8 @@ internal static class EagerKernels
     public readonly struct Hardsigmoid : IUnaryRow
     {
         public bool Vectorized => true;
-        public float Scalar(float x0) => MathF.Min(MathF.Max(x0 / 6f + 0.5f, 0f), 1f);
-        public S Vector<S>(S x0) where S : struct, IVector<S> => S.Min(S.Max(x0 / S.Create(6f) + S.Create(0.5f), S.Zero), S.One);
+        public float Scalar(float x0) => MathF.Min(MathF.Max((x0 + 3f) / 6f, 0f), 1f);
+        public S Vector<S>(S x0) where S : struct, IVector<S> => S.Min(S.Max((x0 + S.Create(3f)) / S.Create(6f), S.Zero), S.One);
     }
     public readonly struct Hardswish : IUnaryRow
     {

@@ -55,8 +55,8 @@ internal static class EagerLosses
         }
         foreach (float v in p.ToArray())
             if (!(v >= 0 && v <= 1)) throw new ArgumentException($"all elements of input should be between 0 and 1, got {v}", nameof(p));
-        // logs clamped at -100, as PyTorch's binary_cross_entropy
-        var loss = -(y * p.Log().ClampMin(-100f) + (1f - y) * (1f - p).Log().ClampMin(-100f));
+        // logs clamped at -100, log(1 - p) as log1p(-p), as PyTorch's binary_cross_entropy
+        var loss = -(y * p.Log().ClampMin(-100f) + (1f - y) * (-p).Log1p().ClampMin(-100f));
         return Reduce(weight is null ? loss : loss * weight, reduction);
     }
 

@@ -12,8 +12,15 @@ namespace Kiln.Kernels;
 /// </summary>
 public static class Simd
 {
+    /// <summary>σ(x): 1/(1 + e⁻ˣ), and eˣ/(1 + eˣ) for x &lt; 0, where e⁻ˣ would overflow below -88.72 and take σ's
+    /// subnormal values (and Mish's and SiLU's gradients through them) to 0.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float Sigmoid(float x) => 1f / (1f + MathF.Exp(-x));
+    public static float Sigmoid(float x)
+    {
+        if (x >= 0f) return 1f / (1f + MathF.Exp(-x));
+        float e = MathF.Exp(x);
+        return e / (1f + e);
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Sigmoid(Vector256<float> x) => Sigmoid<Vec8>(x);
@@ -129,15 +136,25 @@ public static class Simd
             r = 1 - t * Math.Exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
                 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
         }
-        return (float)(x < 0 ? -r : r);
+        return (float)(x < 0 || float.IsNegative(x) ? -r : r); // erf(-0) = -0
     }
 
-    /// <summary>log(1 + x), exact for tiny x (Kahan's correction: log(u)·x/(u-1) with u = 1 + x).</summary>
+    /// <summary>log(1 + x), exact for tiny x (Kahan's correction: log(u)·x/(u-1) with u = 1 + x); log1p(+∞) = +∞ (the
+    /// correction would be ∞·∞/∞).</summary>
     public static float Log1p(float x)
     {
         double u = 1.0 + x;
-        return u == 1.0 ? x : (float)(Math.Log(u) * x / (u - 1.0));
+        return u == 1.0 || float.IsPositiveInfinity(x) ? x : (float)(Math.Log(u) * x / (u - 1.0));
     }
+
+    /// <summary>log(1 - p) as PyTorch's log1p(-p) (binary cross-entropy's second log): exact for small p, where 1 - p rounds.</summary>
+    public static float LogOneMinus(float p) => Log1p(-p);
+
+    /// <summary>log(1 - p): log1p's polynomial on -p while 1 - p ≥ 1/√2 (p ≤ 0.2929, the interval it is exact on), log(1 - p)
+    /// above, where 1 - p is exact or nearly (Sterbenz) and the log of a number away from 1 does not cancel.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static S LogOneMinus<S>(S p) where S : struct, IVector<S> =>
+        S.IfLess(p, S.Create(0.29289322f), Log1pUnit(-p), S.Log(S.One - p));
 
     /// <summary>eˣ - 1, exact for tiny x (Kahan's correction: (u-1)·x/log(u) with u = eˣ).</summary>
     public static float Expm1(float x)

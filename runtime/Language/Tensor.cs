@@ -162,7 +162,27 @@ public sealed partial class Tensor
     public Tensor Sin() => Eager.Map(this, new EagerKernels.Sin());
     public Tensor Cos() => Eager.Map(this, new EagerKernels.Cos());
     public Tensor Erf() => Eager.Map(this, new EagerKernels.Erf());
-    public Tensor Pow(float exponent) => Eager.Zip(this, exponent, new EagerKernels.Pow());
+    /// <summary><c>torch.pow</c> with a number: PyTorch's own specializations for the exponents 0, 1, 2, 3, 4, ½, -½ and -1 (the
+    /// plans' constant-power rewrite: √-0 is -0 where pow gives +0, (-∞)^½ is NaN), <c>MathF.Pow</c> otherwise.</summary>
+    public Tensor Pow(float exponent) => exponent switch
+    {
+        0f => Ones(Layout),
+        1f => Clone(),
+        2f => this * this,
+        3f => this * this * this,
+        4f => (this * this).Square(),
+        0.5f => Sqrt(),
+        -0.5f => Rsqrt(),
+        -1f => Reciprocal(),
+        _ => Eager.Zip(this, exponent, new EagerKernels.Pow()),
+    };
+
+    private static Tensor Ones(Layout layout)
+    {
+        var one = new float[layout.Numel];
+        Array.Fill(one, 1f);
+        return new Tensor(one, (int[])layout.Shape.Clone());
+    }
     /// <summary><c>torch.remainder</c> (and <c>%</c>): the sign of <paramref name="other"/>, as Python's.</summary>
     public Tensor Remainder(Tensor other) => Eager.Zip(this, other, new EagerKernels.Remainder());
     public Tensor Remainder(float other) => Eager.Zip(this, other, new EagerKernels.Remainder());

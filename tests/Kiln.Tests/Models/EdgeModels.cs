@@ -30,3 +30,14 @@ public partial class NanEdges
     [Forward] public Tensor VarNamed([Shape("N", 3)] Tensor x) => x.Var(0, correction: 3);
     [Forward] public Tensor BceOfSigmoid([Shape(2)] Tensor z, [Shape(2)] Tensor y) => Losses.BinaryCrossEntropy(Sigmoid(z), y, reduction: Reduction.None);
 }
+
+/// <summary>Elementwise values where a formula cancels or overflows (EdgeAccuracyTests): BCE of probabilities near 0,
+/// hardsigmoid near -3, mish's gradient where σ(x) is subnormal.</summary>
+[Model]
+public partial class EdgeAccuracy
+{
+    [Forward] public Tensor Bce([Shape("N")] Tensor p, [Shape("N")] Tensor y) => Losses.BinaryCrossEntropy(p, y, reduction: Reduction.None);
+    [Forward] public Tensor HardSigmoid([Shape("N")] Tensor x) => Hardsigmoid(x);
+    [Loss] public Tensor MishSum([RequiresGrad, Shape("N")] Tensor x) => Mish(x).Sum();
+    [Loss] public Tensor SiluSum([RequiresGrad, Shape("N")] Tensor x) => Silu(x).Sum();
+}
