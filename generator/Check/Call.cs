@@ -109,9 +109,15 @@ internal sealed class Call(string name, GraphBuilder builder, Node? self, IReadO
         : GraphBuilder.NormalizeDim(Name, Int(argument, fallback), rank);
 
     /// <summary>A loss's reduction; Mean when not given, as PyTorch.</summary>
-    public int Reduction() => args.TryGetValue("reduction", out var v)
-        ? v[0].Constant switch { "Reduction.None" => LossOps.None, "Reduction.Sum" => LossOps.Sum, "Reduction.BatchMean" => LossOps.BatchMean, _ => LossOps.Mean }
-        : LossOps.Mean;
+    public int Reduction() => !args.TryGetValue("reduction", out var v) ? LossOps.Mean : v[0].Constant switch
+    {
+        "Reduction.None" => LossOps.None,
+        "Reduction.Mean" => LossOps.Mean,
+        "Reduction.Sum" => LossOps.Sum,
+        "Reduction.BatchMean" => LossOps.BatchMean,
+        // (Reduction)7 names no member: it arrives as its number (it read as Mean)
+        _ => throw Invalid($"reduction {(v[0].Number is double n ? $"(Reduction){n}" : v[0].Constant ?? "of a value known only at run time")} is not one of Reduction.None, Mean, Sum (BatchMean for KlDiv)"),
+    };
 
     /// <summary>Reports <paramref name="what"/> as outside the language (KLN0001) at the call.</summary>
     public Exception Fail(string what)

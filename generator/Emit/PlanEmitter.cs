@@ -143,15 +143,29 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
     /// <summary>The tensor under reshapes (K-dim targets are flattened views of the input).</summary>
     private static Node Unviewed(Node n) => ViewOp.IsReshape(n) ? Unviewed(n.Inputs[0]) : n;
 
-    /// <summary>IntTensor inputs used as indices, with the size of the dim they index.</summary>
-    private IEnumerable<(Node Input, string Size, bool Padding)> IndexChecks() =>
+    /// <summary>IntTensor inputs used as indices, with the size of the dim they index and their kind (GraphBuilder.Indices).</summary>
+    private IEnumerable<(Node Input, long Size, int Kind)> IndexChecks() =>
         m.Fusion.Kernels.Where(k => k.Root.Op == IndicesOp.Instance && k.Root.Attrs.Value > 0)
-            .Select(k => (k.Root.Inputs[0], ((long)k.Root.Attrs.Value).ToString(System.Globalization.CultureInfo.InvariantCulture), k.Root.Attrs.Ignore == -1))
+            .Select(k => (k.Root.Inputs[0], (long)k.Root.Attrs.Value, k.Root.Attrs.Ignore))
             .Distinct();
 
-    /// <summary>The host check of an index input: in [0, size), or also -1 for padded target lists (MultilabelMarginLoss).</summary>
-    private static string IndexCheck(string name, string values, string size, bool padding) =>
-        padding ? $"{Checks}CheckTargets(\"{name}\", {values}, {size}, -1);" : $"{Checks}CheckIndices(\"{name}\", {values}, {size});";
+    /// <summary>The host check of an index input: in [0, size), or also -1 for padded target lists (MultilabelMarginLoss), or
+    /// a length in [0, size - 1] (CTC's input and target lengths).</summary>
+    private static string IndexCheck(string name, string values, long size, int kind) => kind switch
+    {
+        -1 => $"{Checks}CheckTargets(\"{name}\", {values}, {size}, -1);",
+        -2 => $"{Checks}CheckLengthValues(\"{name}\", {values}, {size - 1});",
+        _ => $"{Checks}CheckIndices(\"{name}\", {values}, {size});",
+    };
+
+    /// <summary>Concatenated CTC targets: the target-lengths input, which must add up to the targets' count, and the targets' name.</summary>
+    private IEnumerable<(Node Lengths, long Count, string Targets)> LengthTotals() =>
+        m.Fusion.Kernels.Select(k => k.Root).Where(n => n.Op == CtcOp.Loss && n.Attrs.Args[1] != 0 && Unviewed(n.Inputs[3]).Op == IndicesOp.Instance)
+            .Select(n => (Unviewed(n.Inputs[3]).Inputs[0], n.Inputs[1].Shape[0].Coefficient, Unviewed(n.Inputs[1]) is { Op: var op } t && op == IndicesOp.Instance ? t.Inputs[0].Attrs.Name : "targets"))
+            .Distinct();
+
+    private static string LengthTotal(string name, string values, long count, string targets) =>
+        $"{Checks}CheckLengthTotal(\"{name}\", {values}, \"{targets}\", {count});";
 
     /// <summary>Embedding lookups (IndexSelect along dim 0 of a parameter by an IntTensor input) whose gradient the plan
     /// computes (its scatter-add runs): their rows are marked for SparseAdam. A Frozen table's, or a lookup behind Detach,
@@ -384,8 +398,10 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
             load.Add($"{Self}CheckLengths([{string.Join(", ", g.Inputs.Select(i => IsScalar(i) ? "1" : Identifier.Escape(i.Attrs.Name) + ".Length"))}]);");
         foreach (var (input, classes, ignore) in TargetChecks())
             load.Add($"{Checks}CheckTargets(\"{input.Attrs.Name}\", {Identifier.Escape(input.Attrs.Name)}, {classes.Replace("_d.", Self + "_d.")}, {ignore});");
-        foreach (var (input, size, padding) in IndexChecks())
-            load.Add(IndexCheck(input.Attrs.Name, Identifier.Escape(input.Attrs.Name), size, padding));
+        foreach (var (input, size, kind) in IndexChecks())
+            load.Add(IndexCheck(input.Attrs.Name, Identifier.Escape(input.Attrs.Name), size, kind));
+        foreach (var (lengths, count, targets) in LengthTotals())
+            load.Add(LengthTotal(lengths.Attrs.Name, Identifier.Escape(lengths.Attrs.Name), count, targets));
         foreach (var i in g.Inputs)
         {
             string name = Identifier.Escape(i.Attrs.Name);
@@ -477,8 +493,10 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
         {
             foreach (var (input, classes, ignore) in TargetChecks().Where(t => t.Input == i))
                 stagedChecks.Add($"CheckTargets(\"{input.Attrs.Name}\", StagedTargets(\"{input.Attrs.Name}\"), {classes}, {ignore});");
-            foreach (var (input, size, padding) in IndexChecks().Where(t => t.Input == i))
-                stagedChecks.Add(IndexCheck(input.Attrs.Name, $"StagedTargets(\"{input.Attrs.Name}\")", size, padding));
+            foreach (var (input, size, kind) in IndexChecks().Where(t => t.Input == i))
+                stagedChecks.Add(IndexCheck(input.Attrs.Name, $"StagedTargets(\"{input.Attrs.Name}\")", size, kind));
+            foreach (var (lengths, count, targets) in LengthTotals().Where(t => t.Lengths == i))
+                stagedChecks.Add(LengthTotal(lengths.Attrs.Name, $"StagedTargets(\"{lengths.Attrs.Name}\")", count, targets));
         }
         if (stagedChecks.Count > 0) w.Line($"protected override void PrepareStaged() {{ {string.Join(" ", stagedChecks)} UploadStaged(); }}");
         if (m.IsLoss)

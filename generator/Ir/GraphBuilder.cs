@@ -281,14 +281,15 @@ internal sealed class GraphBuilder
     /// returned as it is. (A view of an int input read as floats read the target buffer's ints as the arena's floats: a
     /// new user's embedding over ids.Reshape(-1) compiled and failed at every run.)
     /// </summary>
-    public Node AsIndices(Node n, long bound, bool padding = false) =>
-        n.Op == Leaves.Input && n.Attrs.IsInt ? Indices(n, bound, padding)
-        : n.Op == ViewOp.Instance && IntInput(n) is not null ? Make(ViewOp.Instance, [AsIndices(n.Inputs[0], bound, padding)], n.Shape, n.Attrs)
+    public Node AsIndices(Node n, long bound, bool padding = false, bool lengths = false) =>
+        n.Op == Leaves.Input && n.Attrs.IsInt ? Indices(n, bound, padding, lengths)
+        : n.Op == ViewOp.Instance && IntInput(n) is not null ? Make(ViewOp.Instance, [AsIndices(n.Inputs[0], bound, padding, lengths)], n.Shape, n.Attrs)
         : n;
 
-    /// <summary>An IntTensor input as float indices for the index kernels; <paramref name="bound"/> is checked on the host.</summary>
-    public Node Indices(Node input, long bound, bool padding = false) => input.Op == IndicesOp.Instance ? input
-        : Make(IndicesOp.Instance, [input], input.Shape, new NodeAttrs { Value = bound, Ignore = padding ? -1 : -100 });
+    /// <summary>An IntTensor input as float indices for the index kernels; <paramref name="bound"/> is checked on the host (as
+    /// indices, padded target lists that may hold -1 (Ignore -1), or lengths of at most bound - 1 (Ignore -2: CTC's)).</summary>
+    public Node Indices(Node input, long bound, bool padding = false, bool lengths = false) => input.Op == IndicesOp.Instance ? input
+        : Make(IndicesOp.Instance, [input], input.Shape, new NodeAttrs { Value = bound, Ignore = padding ? -1 : lengths ? -2 : -100 });
 
     /// <summary>CTC losses (N) of logProbs (T, N, C) against targets and lengths (float indices); args = [blank, concatenated, zeroInfinity, S].</summary>
     public Node Ctc(Node logProbs, Node targets, Node inputLengths, Node targetLengths, double[] args) =>

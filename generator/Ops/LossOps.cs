@@ -60,8 +60,23 @@ internal static class LossOps
             throw new ShapeException(Descriptors.TargetShape, loss, input.Shape.ToString(), target.Shape.ToString());
     }
 
-    private static Node Weighted(GraphBuilder b, Node elements, Node? weight) =>
-        weight is null ? elements : b.Mul(elements, b.Expand(weight, GraphBuilder.Broadcast("weight", elements.Shape, weight.Shape)));
+    private static Node Weighted(GraphBuilder b, string loss, Node elements, Node? weight)
+    {
+        if (weight is null) return elements;
+        Fits(loss + " weight", weight, elements.Shape);
+        return b.Mul(elements, b.Expand(weight, elements.Shape));
+    }
+
+    /// <summary>A loss's tensor argument that multiplies or selects its elements (a weight, pos_weight, a target) must broadcast to
+    /// their shape: KLN0006 naming the argument, where the product would fail inside the loss as a Mul's or Where's KLN0002.</summary>
+    private static void Fits(string what, Node? arg, Shape shape)
+    {
+        if (arg is null) return;
+        bool fits = arg.Shape.Rank <= shape.Rank;
+        for (int i = 1; fits && i <= arg.Shape.Rank; i++)
+            fits = arg.Shape[arg.Shape.Rank - i] is var d && (d.IsOne || d == shape[shape.Rank - i]);
+        if (!fits) throw new ShapeException(Descriptors.TargetShape, what, shape.ToString(), arg.Shape.ToString());
+    }
 
     private static Node Mse(GraphBuilder b, Node x, Node y, int reduction)
     {
@@ -90,7 +105,7 @@ internal static class LossOps
             elements = b.Sub(b.Unary(Activations.Softplus, z), b.Mul(y, z));
         }
         else elements = b.Binary(BinaryCrossEntropyElement, p, y);
-        return Reduce(b, Weighted(b, elements, weight), reduction);
+        return Reduce(b, Weighted(b, "BinaryCrossEntropy", elements, weight), reduction);
     }
 
     /// <summary>
@@ -116,13 +131,12 @@ internal static class LossOps
     private static Node BceWithLogits(GraphBuilder b, Node x, Node y, Node? weight, Node? posWeight, int reduction)
     {
         SameShape("BinaryCrossEntropyWithLogits", x, y);
+        Fits("BinaryCrossEntropyWithLogits pos_weight", posWeight, x.Shape);
         Node elements = posWeight is null
             ? b.Sub(b.Unary(Activations.Softplus, x), b.Mul(y, x))
             : b.Add(b.Mul(b.Sub(b.Const(1), y), x),
                     b.Mul(b.Add(b.Const(1), b.Mul(b.Sub(posWeight, b.Const(1)), y)), b.Unary(Activations.Softplus, b.Neg(x))));
-        if (!elements.Shape.Equals(x.Shape))
-            throw new ShapeException(Descriptors.TargetShape, "BinaryCrossEntropyWithLogits pos_weight", x.Shape.ToString(), elements.Shape.ToString());
-        return Reduce(b, Weighted(b, elements, weight), reduction);
+        return Reduce(b, Weighted(b, "BinaryCrossEntropyWithLogits", elements, weight), reduction);
     }
 
     /// <summary>
@@ -264,7 +278,8 @@ internal static class LossOps
         Node x1 = c.Required("input1"), x2 = c.Required("input2"), y = c.Target();
         if (x1.Shape.Rank != x2.Shape.Rank || x1.Shape.Rank != y.Shape.Rank)
             throw new ShapeException(Descriptors.TargetShape, "MarginRankingLoss (all input tensors must have the same rank)", x1.Shape.ToString(), y.Shape.ToString());
-        var elements = b.Unary(Unary.Relu, b.Add(b.Neg(b.Mul(y, b.Sub(x1, x2))), b.Const(c.Number("margin", 0))));
+        // clamp_min(…, 0) as PyTorch: its gradient passes at 0 (scores equal with margin 0 still learn), where relu's does not
+        var elements = b.ClampMin(b.Add(b.Neg(b.Mul(y, b.Sub(x1, x2))), b.Const(c.Number("margin", 0))), 0);
         return Reduce(b, elements, NoBatchMean(c));
     }
 
@@ -274,6 +289,7 @@ internal static class LossOps
         var b = c.B;
         var x = c.X();
         var y = c.Target();
+        Fits("HingeEmbeddingLoss", y, x.Shape);
         var marginPart = b.Where(b.Binary(Arithmetic.Ne, y, b.Const(1)), b.Unary(Unary.Relu, b.Sub(b.Const(c.Number("margin", 1)), x)), b.Const(0));
         var selfPart = b.Where(b.Binary(Arithmetic.Ne, y, b.Const(-1)), x, b.Const(0));
         return Reduce(b, b.Add(marginPart, selfPart), NoBatchMean(c));
@@ -298,7 +314,11 @@ internal static class LossOps
         SameShape("MultilabelSoftMarginLoss", x, y);
         if (x.Shape.Rank != 2) throw new ShapeException(Descriptors.TargetShape, "MultilabelSoftMarginLoss (input must be (N, C))", x.Shape.ToString(), y.Shape.ToString());
         var terms = b.Add(b.Mul(y, b.Unary(Activations.LogSigmoid, x)), b.Mul(b.Sub(b.Const(1), y), b.Unary(Activations.LogSigmoid, b.Neg(x))));
-        if (c.Optional("weight") is { } w) terms = b.Mul(terms, w);
+        if (c.Optional("weight") is { } w)
+        {
+            Fits("MultilabelSoftMarginLoss weight", w, x.Shape);
+            terms = b.Mul(terms, w);
+        }
         var perSample = b.Neg(b.Sum(b.Mul(terms, b.Const(1, x.Shape[1])), [1], keepDim: false));
         return Reduce(b, perSample, NoBatchMean(c));
     }
@@ -322,7 +342,12 @@ internal static class LossOps
         if (p == 2) hinge = b.Mul(hinge, hinge);
         double self = System.Math.Pow(System.Math.Max(margin, 0), p);
         var perSample = b.Mul(b.Sub(b.Sum(hinge, [1], keepDim: false), b.Const(self)), b.Const(1, x.Shape[1]));
-        if (c.Optional("weight") is { } w) perSample = b.Mul(perSample, b.Pick(w, t, int.MinValue));
+        if (c.Optional("weight") is { } w)
+        {
+            if (w.Shape.Rank != 1 || w.Shape[0] != x.Shape[1])
+                throw new ShapeException(Descriptors.TargetShape, "MultiMarginLoss weight (must be (C))", x.Shape.ToString(), w.Shape.ToString());
+            perSample = b.Mul(perSample, b.Pick(w, t, int.MinValue));
+        }
         return Reduce(b, perSample, NoBatchMean(c));
     }
 
@@ -373,7 +398,7 @@ internal static class LossOps
         var dap = Distance(a, pos);
         var dan = Distance(a, neg);
         if (c.Bool("swap")) dan = b.Binary(Arithmetic.Minimum, dan, Distance(pos, neg));
-        return Reduce(b, b.Unary(Unary.Relu, b.Add(b.Sub(dap, dan), b.Const(c.Number("margin", 1)))), NoBatchMean(c));
+        return Reduce(b, b.ClampMin(b.Add(b.Sub(dap, dan), b.Const(c.Number("margin", 1))), 0), NoBatchMean(c)); // clamp_min, as PyTorch
     }
 
     /// <summary>1 - cos where y = 1, max(0, cos - margin) where y = -1; cos over dim 1 with PyTorch's 1e-12 in each squared norm.</summary>
@@ -388,7 +413,7 @@ internal static class LossOps
         var m2 = b.Add(b.Sum(b.Mul(x2, x2), [1], keepDim: false), b.Const(1e-12));
         var cos = b.Div(dot, b.Unary(Unary.Sqrt, b.Mul(m1, m2)));
         var pos = b.Where(b.Binary(Arithmetic.Eq, y, b.Const(1)), b.Sub(b.Const(1), cos), b.Const(0));
-        var neg = b.Where(b.Binary(Arithmetic.Eq, y, b.Const(-1)), b.Unary(Unary.Relu, b.Sub(cos, b.Const(c.Number("margin", 0)))), b.Const(0));
+        var neg = b.Where(b.Binary(Arithmetic.Eq, y, b.Const(-1)), b.ClampMin(b.Sub(cos, b.Const(c.Number("margin", 0))), 0), b.Const(0));
         return Reduce(b, b.Add(pos, neg), NoBatchMean(c));
     }
 
@@ -414,10 +439,10 @@ internal static class LossOps
         long maxTarget = concatenated ? targets.Shape[0].Coefficient : targets.Shape[1].Coefficient;
         int blank = c.Int("blank", 0);
         if (blank < 0 || blank >= classes) throw c.Invalid($"CtcLoss with blank = {blank} for {classes} classes");
-        var losses = b.Ctc(lp, b.AsIndices(targets, classes), b.AsIndices(inputLengths, time + 1), b.AsIndices(targetLengths, maxTarget + 1),
+        var losses = b.Ctc(lp, b.AsIndices(targets, classes), b.AsIndices(inputLengths, time + 1, lengths: true), b.AsIndices(targetLengths, maxTarget + 1, lengths: true),
             [blank, concatenated ? 1 : 0, c.Bool("zeroInfinity") ? 1 : 0, maxTarget]);
         int reduction = NoBatchMean(c);
         if (reduction != Mean) return Reduce(b, losses, reduction);
-        return Reduce(b, b.Div(losses, b.ClampMin(b.AsIndices(targetLengths, maxTarget + 1), 1)), Mean);
+        return Reduce(b, b.Div(losses, b.ClampMin(b.AsIndices(targetLengths, maxTarget + 1, lengths: true), 1)), Mean);
     }
 }

@@ -11,12 +11,17 @@ namespace Kiln;
 /// </summary>
 internal static class EagerLosses
 {
+    /// <summary>BatchMean outside KlDiv, or a number that names no Reduction ((Reduction)7).</summary>
+    public static ArgumentException BadReduction(Reduction reduction) => Enum.IsDefined(reduction)
+        ? new($"Reduction.{reduction} applies to KlDiv only (PyTorch has batchmean for kl_div only)", nameof(reduction))
+        : new($"reduction (Reduction){(int)reduction} is not one of Reduction.None, Mean, Sum (BatchMean for KlDiv)", nameof(reduction));
+
     public static Tensor Reduce(Tensor loss, Reduction reduction) => reduction switch
     {
         Reduction.None => loss,
         Reduction.Sum => loss.Sum(),
         Reduction.Mean => loss.Mean(),
-        _ => throw new ArgumentException($"reduction {reduction} applies to KlDiv only", nameof(reduction)),
+        _ => throw BadReduction(reduction),
     };
 
     /// <summary>
@@ -30,6 +35,23 @@ internal static class EagerLosses
     }
 
     private static string Dims(Tensor t) => $"[{string.Join(", ", t.Layout.Shape)}]";
+
+    /// <summary>A weight (or pos_weight) must broadcast to the loss's elements, as in a compiled model (KLN0006), named in the error.</summary>
+    private static void Fits(string loss, Tensor input, Tensor? arg, string what)
+    {
+        if (arg is null) return;
+        int[] shape = input.Layout.Shape, a = arg.Layout.Shape;
+        bool fits = a.Length <= shape.Length;
+        for (int i = 1; fits && i <= a.Length; i++) fits = a[^i] == 1 || a[^i] == shape[^i];
+        if (!fits)
+            throw new ArgumentException($"{loss}: {what} shape {Dims(arg)} does not broadcast to input shape {Dims(input)} (KLN0006 in a compiled model)", what);
+    }
+
+    /// <summary>The options a compiled model checks at build time (KLN0018), checked here when the loss is called.</summary>
+    private static void Require(bool ok, string message, string argument)
+    {
+        if (!ok) throw new ArgumentException(message, argument);
+    }
 
     public static Tensor Mse(Tensor x, Tensor y, Reduction reduction)
     {
@@ -55,6 +77,7 @@ internal static class EagerLosses
         }
         foreach (float v in p.ToArray())
             if (!(v >= 0 && v <= 1)) throw new ArgumentException($"all elements of input should be between 0 and 1, got {v}", nameof(p));
+        Fits("BinaryCrossEntropy", p, weight, "weight");
         // logs clamped at -100, log(1 - p) as log1p(-p), as PyTorch's binary_cross_entropy
         var loss = -(y * p.Log().ClampMin(-100f) + (1f - y) * (-p).Log1p().ClampMin(-100f));
         return Reduce(weight is null ? loss : loss * weight, reduction);
@@ -64,6 +87,8 @@ internal static class EagerLosses
     public static Tensor BceWithLogits(Tensor x, Tensor y, Tensor? weight, Tensor? posWeight, Reduction reduction)
     {
         SameShape("BinaryCrossEntropyWithLogits", x, y);
+        Fits("BinaryCrossEntropyWithLogits", x, weight, "weight");
+        Fits("BinaryCrossEntropyWithLogits", x, posWeight, "posWeight");
         var softplus = (-x).Softplus();
         var loss = (1f - y) * x + (posWeight is null ? softplus : (1f + (posWeight - 1f) * y) * softplus);
         return Reduce(weight is null ? loss : loss * weight, reduction);
@@ -90,6 +115,7 @@ internal static class EagerLosses
     /// <summary>NLL over log-probabilities, with CrossEntropy's label smoothing ε (0 for NllLoss).</summary>
     public static Tensor Nll(Tensor logp, IntTensor target, Tensor? weight, int ignoreIndex, Reduction reduction, float smoothing, string what)
     {
+        Require(smoothing is >= 0 and <= 1, $"{what}: labelSmoothing = {smoothing} (PyTorch takes 0 to 1)", "labelSmoothing");
         var (rows, classes, shape) = ClassRows(logp, what);
         var t = Targets(target, shape, what);
         var w = weight?.ToArray() ?? Enumerable.Repeat(1f, classes).ToArray();
@@ -112,13 +138,14 @@ internal static class EagerLosses
             Reduction.None => new Tensor(loss, shape),
             Reduction.Sum => Tensor.From((float)total),
             Reduction.Mean => Tensor.From((float)(total / weights)),
-            _ => throw new ArgumentException($"reduction {reduction} applies to KlDiv only", nameof(reduction)),
+            _ => throw BadReduction(reduction),
         };
     }
 
     /// <summary>CrossEntropy with class probabilities: −Σ_c w_c t′_c log p_c, t′ = (1 − ε)t + ε/C; mean divides by the rows.</summary>
     public static Tensor SoftCrossEntropy(Tensor input, Tensor target, Tensor? weight, Reduction reduction, float smoothing)
     {
+        Require(smoothing is >= 0 and <= 1, $"CrossEntropy: labelSmoothing = {smoothing} (PyTorch takes 0 to 1)", "labelSmoothing");
         if (!input.Shape.Equals(target.Shape))
             throw new ArgumentException($"CrossEntropy: probability targets of shape {target.Shape} for input {input.Shape}"
                 + (target.Dim() == input.Dim() - 1 ? " (a float target holds class probabilities, shaped as the input; class indices are an IntTensor)" : ""), nameof(target));
@@ -133,6 +160,7 @@ internal static class EagerLosses
     public static Tensor SmoothL1(Tensor x, Tensor y, Reduction reduction, float beta)
     {
         SameShape("SmoothL1Loss", x, y);
+        Require(beta >= 0, $"SmoothL1Loss with beta = {beta} (PyTorch requires beta ≥ 0)", nameof(beta));
         var d = (x - y).Abs();
         if (beta == 0) return Reduce(d, reduction);
         return Reduce(Where(d < beta, 0.5f * d * d / beta, d - 0.5f * beta), reduction);
@@ -141,6 +169,7 @@ internal static class EagerLosses
     public static Tensor Huber(Tensor x, Tensor y, Reduction reduction, float delta)
     {
         SameShape("HuberLoss", x, y);
+        Require(delta > 0, $"HuberLoss with delta = {delta} (PyTorch requires delta > 0)", nameof(delta));
         var d = (x - y).Abs();
         return Reduce(Where(d < delta, 0.5f * d * d, delta * (d - 0.5f * delta)), reduction);
     }
@@ -183,6 +212,7 @@ internal static class EagerLosses
     public static Tensor MultilabelSoftMargin(Tensor x, Tensor y, Tensor? weight, Reduction reduction)
     {
         SameShape("MultilabelSoftMarginLoss", x, y);
+        Fits("MultilabelSoftMarginLoss", x, weight, "weight");
         // log σ(x) = −softplus(−x), log σ(−x) = −softplus(x)
         var loss = -(y * -(-x).Softplus() + (1f - y) * -x.Softplus());
         if (weight is not null) loss = loss * weight;
@@ -199,6 +229,7 @@ internal static class EagerLosses
         var t = target.ToArray();
         if (t.Length != n) throw new ArgumentException($"MultiMargin: {t.Length} targets for {n} rows", nameof(target));
         var w = weight?.ToArray();
+        Require(w is null || weight!.Dim() == 1 && w.Length == classes, $"MultiMarginLoss: weight shape {(weight is null ? "" : Dims(weight))} must be ({classes}), one per class", nameof(weight));
         var loss = new float[n];
         for (int r = 0; r < n; r++)
         {
@@ -277,8 +308,19 @@ internal static class EagerLosses
         if (logProbs.Dim() != 3) throw new ArgumentException($"CtcLoss: logProbs must be (T, N, C), got {logProbs.Shape}", nameof(logProbs));
         int time = logProbs.Size(0), batch = logProbs.Size(1), classes = logProbs.Size(2);
         bool concatenated = targets.Dim() == 1;
-        int maxTarget = concatenated ? targetLengths.ToArray().DefaultIfEmpty(0).Max() : targets.Shape[1];
         var lengths = targetLengths.ToArray();
+        Require(blank >= 0 && blank < classes, $"CtcLoss with blank = {blank} for {classes} classes", nameof(blank));
+        Require(inputLengths.Dim() == 1 && inputLengths.Shape[0] == batch && lengths.Length == batch && targetLengths.Dim() == 1,
+            $"CtcLoss: inputLengths and targetLengths must be ({batch}), one per sample", nameof(inputLengths));
+        Require(concatenated || targets.Dim() == 2 && targets.Shape[0] == batch, $"CtcLoss: targets must be (N, S) or concatenated (sum of target lengths)", nameof(targets));
+        int maxTarget = concatenated ? lengths.DefaultIfEmpty(0).Max() : targets.Shape[1];
+        Plan.CheckLengthValues("inputLengths", inputLengths.ToArray(), time);
+        Plan.CheckLengthValues("targetLengths", lengths, concatenated ? targets.Shape[0] : maxTarget);
+        if (concatenated) Plan.CheckLengthTotal("targetLengths", lengths, "targets", targets.Shape[0]);
+        var labels = targets.ToArray();
+        for (int i = 0; i < labels.Length; i++)
+            if ((uint)labels[i] >= (uint)classes)
+                throw new ArgumentOutOfRangeException(nameof(targets), labels[i], $"Index 'targets'[{i}] = {labels[i]} is out of bounds for {classes} classes: targets must be in [0, {classes}).");
         float[] Floats(IntTensor t) => Array.ConvertAll(t.ToArray(), v => (float)v);
         var losses = new float[batch];
         new CtcOp(time, batch, classes, maxTarget, blank, concatenated, zeroInfinity, backward: false)

@@ -365,8 +365,26 @@ public abstract class Plan : IDisposable
         {
             int t = targets[i];
             if ((uint)t >= (uint)classes && t != ignoreIndex)
-                throw new ArgumentOutOfRangeException(input, t, $"Target '{input}'[{i}] = {t} is out of bounds: class indices must be in [0, {classes}) or equal ignore_index {ignoreIndex}.");
+                throw new ArgumentOutOfRangeException(input, t, $"Target '{input}'[{i}] = {t} is out of bounds: class indices must be in [0, {classes})"
+                    + (ignoreIndex == int.MinValue ? "." : $" or equal ignore_index {ignoreIndex}.")); // int.MinValue: a loss without ignore_index
         }
+    }
+
+    /// <summary>Lengths (CTC's input and target lengths): each in [0, <paramref name="max"/>], the size of the dim it measures.</summary>
+    protected internal static void CheckLengthValues(string input, ReadOnlySpan<int> lengths, int max)
+    {
+        for (int i = 0; i < lengths.Length; i++)
+            if ((uint)lengths[i] > (uint)max)
+                throw new ArgumentOutOfRangeException(input, lengths[i], $"Length '{input}'[{i}] = {lengths[i]} is out of range: lengths must be in [0, {max}], the size of the dim they measure.");
+    }
+
+    /// <summary>Concatenated CTC targets: one length per sample, adding up to the targets' count (PyTorch checks it too).</summary>
+    protected internal static void CheckLengthTotal(string input, ReadOnlySpan<int> lengths, string targets, int count)
+    {
+        long total = 0;
+        foreach (int l in lengths) total += l;
+        if (total != count)
+            throw new ArgumentException($"'{input}' add up to {total}, but '{targets}' holds {count} targets: concatenated targets are the samples' targets one after another, so their lengths must add up to its length.", input);
     }
 
     /// <summary>Indices for Gather/IndexSelect: each in [0, size) of the dim they index.</summary>

@@ -85,6 +85,19 @@ public class DiagnosticTests
     public void Out_of_range_pieces_and_shapes_name_what_is_wrong(string body, string id, string reason) =>
         MarkedSource.SingleAt(Usings + "[Model] public partial class M { [Forward] public Tensor F([Shape(3, 4)] Tensor a) " + body + " }", id, reason);
 
+    /// <summary>A new user's trial of the losses: a weight, pos_weight or target that cannot fit the input was an internal
+    /// Mul's or Where's KLN0002 (MultiMargin's weight compiled, and failed at run time blaming the targets); a Reduction
+    /// that names no member, (Reduction)7, compiled as Mean.</summary>
+    [Theory]
+    [InlineData("Losses.BinaryCrossEntropyWithLogits(a, a, posWeight: w3)", "KLN0006", "BinaryCrossEntropyWithLogits pos_weight: target shape [3] does not fit input shape [3, 4]")]
+    [InlineData("Losses.BinaryCrossEntropy(a * 0.5f, a, w3)", "KLN0006", "BinaryCrossEntropy weight: target shape [3] does not fit input shape [3, 4]")]
+    [InlineData("Losses.MultilabelSoftMarginLoss(a, a, w3)", "KLN0006", "MultilabelSoftMarginLoss weight: target shape [3] does not fit input shape [3, 4]")]
+    [InlineData("Losses.HingeEmbeddingLoss(a, w3)", "KLN0006", "HingeEmbeddingLoss: target shape [3] does not fit input shape [3, 4]")]
+    [InlineData("Losses.MultiMarginLoss(a, t, weight: w3)", "KLN0006", "MultiMarginLoss weight (must be (C)): target shape [3] does not fit input shape [3, 4]")]
+    [InlineData("Losses.MseLoss(a, a, (Reduction)7)", "KLN0018", "reduction (Reduction)7 is not one of Reduction.None, Mean, Sum")]
+    public void Loss_arguments_that_cannot_fit_name_the_argument(string call, string id, string reason) =>
+        MarkedSource.SingleAt(Usings + "[Model] public partial class M { [Forward] public Tensor F([Shape(3, 4)] Tensor a, [Shape(3)] Tensor w3, [Shape(3)] IntTensor t) => [|" + call + "|]; }", id, reason);
+
     [Fact]
     public void A_shape_error_inside_a_layer_names_the_layer_and_its_declared_shapes()
     {

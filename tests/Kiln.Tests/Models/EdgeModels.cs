@@ -41,3 +41,12 @@ public partial class EdgeAccuracy
     [Loss] public Tensor MishSum([RequiresGrad, Shape("N")] Tensor x) => Mish(x).Sum();
     [Loss] public Tensor SiluSum([RequiresGrad, Shape("N")] Tensor x) => Silu(x).Sum();
 }
+
+/// <summary>Losses whose hinge sits exactly at 0 (LossArgumentTests): PyTorch's clamp_min passes the gradient there.</summary>
+[Model]
+public partial class MarginHinges
+{
+    [Loss] public Tensor Ranking([RequiresGrad, Shape(4)] Tensor a, [RequiresGrad, Shape(4)] Tensor b, [Shape(4)] Tensor y) => Losses.MarginRankingLoss(a, b, y);
+    [Loss] public Tensor Cosine([RequiresGrad, Shape(3, 2)] Tensor a, [Shape(3, 2)] Tensor b, [Shape(3)] Tensor y) => Losses.CosineEmbeddingLoss(a, b, y);
+    [Loss] public Tensor Triplet([RequiresGrad, Shape(1, 2)] Tensor a, [Shape(1, 2)] Tensor p, [Shape(1, 2)] Tensor n) => Losses.TripletMarginLoss(a, p, n, margin: 1f);
+}

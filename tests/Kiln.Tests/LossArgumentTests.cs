@@ -1,0 +1,111 @@
+using System;
+using Kiln.Tests.Ctc;
+using Kiln.Tests.Models;
+using Xunit;
+
+namespace Kiln.Tests;
+
+/// <summary>
+/// A new user's trial of the losses (trial 22): gradients at a hinge's corner as PyTorch's clamp_min gives them; run-time
+/// CTC lengths checked as lengths, concatenated targets' lengths adding up; the eager losses refusing the options a
+/// compiled model refuses at build time. Expected values from PyTorch's formulas (and libtorch 2.10's outputs the trial
+/// recorded), worked by hand.
+/// </summary>
+public class LossArgumentTests
+{
+    /// <summary>margin_ranking_loss = mean(clamp_min(-y·(a - b) + margin, 0)): with a = b and margin 0 every element sits at
+    /// the corner, and clamp_min's gradient (1 where x ≥ 0) gives ∂/∂a = -y/N: libtorch [-0.25, 0.25, -0.25, 0.25]. Relu's
+    /// (0 at 0) left equal scores unable to start learning.</summary>
+    [Fact]
+    public void Margin_ranking_passes_the_gradient_at_the_margin()
+    {
+        using var device = Device.ManagedCpu();
+        using var plan = new MarginHinges(device).CompileRanking();
+        float loss = plan.ForwardBackward([1, 2, 3, 4], [1, 2, 3, 4], [1, -1, 1, -1]);
+        Assert.Equal(0f, loss);
+        Assert.Equal([-0.25f, 0.25f, -0.25f, 0.25f], plan.InputGrad("a"));
+        Assert.Equal([0.25f, -0.25f, 0.25f, -0.25f], plan.InputGrad("b"));
+    }
+
+    /// <summary>cosine_embedding_loss for y = -1 is clamp_min(cos - margin, 0): a = [1, 0], b = [0, 1] is cos 0 = margin, and
+    /// ∂cos/∂a = b/(|a||b|) - cos·a/|a|² = [0, 1], over N = 3 rows: [0, 1/3] per row (libtorch's value).</summary>
+    [Fact]
+    public void Cosine_embedding_passes_the_gradient_at_the_margin()
+    {
+        using var device = Device.ManagedCpu();
+        using var plan = new MarginHinges(device).CompileCosine();
+        plan.ForwardBackward([1, 0, 1, 0, 1, 0], [0, 1, 0, 1, 0, 1], [-1, -1, -1]);
+        var g = plan.InputGrad("a");
+        for (int r = 0; r < 3; r++)
+        {
+            Assert.Equal(0f, g[2 * r], 6);
+            Assert.Equal(1f / 3, g[2 * r + 1], 6);
+        }
+    }
+
+    /// <summary>triplet_margin_loss = clamp_min(d(a, p) - d(a, n) + margin, 0) with d the 2-norm of a - x + eps (1e-6): a = 0,
+    /// p = [-1, 0] at distance 1, n = [2, 0] at distance 2, so d(a, p) - d(a, n) + 1 = 0; the gradient passes:
+    /// ∂/∂a = (a - p + ε)/d(a, p) - (a - n + ε)/d(a, n), [2, 0] to rounding.</summary>
+    [Fact]
+    public void Triplet_margin_passes_the_gradient_at_the_margin()
+    {
+        using var device = Device.ManagedCpu();
+        using var plan = new MarginHinges(device).CompileTriplet();
+        float[] a = [0, 0], p = [-1, 0], n = [2, 0];
+        plan.ForwardBackward(a, p, n);
+        double eps = 1e-6;
+        double[] dp = [a[0] - p[0] + eps, a[1] - p[1] + eps], dn = [a[0] - n[0] + eps, a[1] - n[1] + eps];
+        double np = Math.Sqrt(dp[0] * dp[0] + dp[1] * dp[1]), nn = Math.Sqrt(dn[0] * dn[0] + dn[1] * dn[1]);
+        var g = plan.InputGrad("a");
+        for (int i = 0; i < 2; i++) Assert.Equal(dp[i] / np - dn[i] / nn, g[i], 5);
+        Assert.Equal(2, g[0], 5);   // 1 + 1: both distances' unit gradients, not 0
+    }
+
+    /// <summary>Concatenated CTC targets: the lengths must add up to the targets' count (PyTorch raises); more read past the
+    /// targets as blanks, fewer ignored labels. An input length above T was reported as an index of a dim of T + 1.</summary>
+    [Theory]
+    [InlineData("managed")]
+    [InlineData("ilgpu-cpu")]
+    public void Ctc_lengths_are_checked_as_lengths(string device)
+    {
+        using var d = Device.Create(device);
+        var m = new CtcSmall(d, seed: 5);
+        using var plan = m.CompileConcatenated();
+        var more = Assert.Throws<ArgumentException>(() => plan.ForwardBackward([1, 0, 1], [4, 4], [2, 2]));
+        Assert.Contains("'targetLengths' add up to 4, but 'targets' holds 3 targets", more.Message);
+        var fewer = Assert.Throws<ArgumentException>(() => plan.ForwardBackward([1, 0, 1], [4, 4], [1, 1]));
+        Assert.Contains("add up to 2", fewer.Message);
+        var longInput = Assert.Throws<ArgumentOutOfRangeException>(() => plan.ForwardBackward([1, 0, 1], [5, 4], [2, 1]));
+        Assert.Contains("Length 'inputLengths'[0] = 5 is out of range: lengths must be in [0, 4]", longInput.Message);
+        Assert.True(float.IsFinite(plan.ForwardBackward([1, 0, 1], [4, 4], [2, 1])));
+
+        // the same mistakes eagerly
+        var lp = Tensor.From(new float[4 * 2 * 3]).Reshape(4, 2, 3);
+        var eager = Assert.Throws<ArgumentException>(() => Losses.CtcLoss(lp, IntTensor.From([1, 0, 1]), IntTensor.From([4, 4]), IntTensor.From([2, 2]), blank: 2));
+        Assert.Contains("add up to 4", eager.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Losses.CtcLoss(lp, IntTensor.From([1, 0, 1]), IntTensor.From([5, 4]), IntTensor.From([2, 1]), blank: 2));
+        Assert.Contains("blank = 3 for 3 classes", Assert.Throws<ArgumentException>(() => Losses.CtcLoss(lp, IntTensor.From([1, 0, 1]), IntTensor.From([4, 4]), IntTensor.From([2, 1]), blank: 3)).Message);
+    }
+
+    /// <summary>The eager losses refuse what a compiled model refuses at build time (KLN0018 / KLN0006), with PyTorch's
+    /// reasons: label smoothing outside [0, 1], SmoothL1's β &lt; 0, Huber's δ ≤ 0, a MultiMargin weight not one per class,
+    /// a pos_weight that does not broadcast (named, not "tensor a"), a Reduction that names no member.</summary>
+    [Fact]
+    public void Eager_losses_refuse_what_a_compiled_model_refuses()
+    {
+        var x = Tensor.From([1f, 2f, 0.5f, 0f, 0f, 0f]).Reshape(2, 3);
+        var t = IntTensor.From([1, 2]);
+        Assert.Contains("labelSmoothing = 1.5", Assert.Throws<ArgumentException>(() => Losses.CrossEntropy(x, t, labelSmoothing: 1.5f)).Message);
+        Assert.Contains("labelSmoothing = -0.5", Assert.Throws<ArgumentException>(() => Losses.CrossEntropy(x, t, labelSmoothing: -0.5f)).Message);
+        Assert.Contains("beta = -1", Assert.Throws<ArgumentException>(() => Losses.SmoothL1Loss(x, x * 0f, beta: -1f)).Message);
+        Assert.Contains("delta = 0", Assert.Throws<ArgumentException>(() => Losses.HuberLoss(x, x * 0f, delta: 0f)).Message);
+        Assert.Contains("weight shape [2] must be (3)", Assert.Throws<ArgumentException>(() => Losses.MultiMarginLoss(x, t, weight: Tensor.From([1f, 1f]))).Message);
+        var pw = Assert.Throws<ArgumentException>(() => Losses.BinaryCrossEntropyWithLogits(x, x * 0f, posWeight: Tensor.From([1f, 1f, 1f, 1f])));
+        Assert.Equal("posWeight", pw.ParamName);
+        Assert.Contains("(Reduction)7 is not one of", Assert.Throws<ArgumentException>(() => Losses.MseLoss(x, x, (Reduction)7)).Message);
+        Assert.Contains("Reduction.BatchMean applies to KlDiv only", Assert.Throws<ArgumentException>(() => Losses.MseLoss(x, x, Reduction.BatchMean)).Message);
+        // what stays allowed: smoothing at the ends, β = 0 (L1)
+        Assert.True(float.IsFinite(Losses.CrossEntropy(x, t, labelSmoothing: 1f).Item()));
+        Assert.Equal(Losses.L1Loss(x, x * 0f).Item(), Losses.SmoothL1Loss(x, x * 0f, beta: 0f).Item());
+    }
+}
