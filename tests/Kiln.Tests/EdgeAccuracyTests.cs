@@ -137,4 +137,30 @@ public class EdgeAccuracyTests
         Assert.Equal(0.25f, Tensor.From([4f]).Pow(-1f).ToArray()[0]);
         Assert.Equal(8f, Tensor.From([4f]).Pow(1.5f).ToArray()[0]);
     }
+
+    /// <summary>erfc(z) for z ≥ 2 by its continued fraction, e^(-z²)/√π · 1/(z + ½/(z + 1/(z + 3/2/(z + …)))), bottom-up.</summary>
+    private static double ErfcTail(double z)
+    {
+        double k = 0;
+        for (int n = 80; n >= 1; n--) k = n / 2.0 / (z + k);
+        return Math.Exp(-z * z) / Math.Sqrt(Math.PI) / (z + k);
+    }
+
+    /// <summary>GELU(x) = x·Φ(x) and its gradient Φ(x) + x·φ(x) in the far left tail, where Φ(x) = erfc(-x/√2)/2 is tiny:
+    /// 1 + erf(x/√2) cancelled (GELU(-6.19) was -0 for -1.86e-9; PyTorch's float formula does the same). Within 4 ulp
+    /// down to x = -12, against the continued fraction of erfc; the scalar form ILGPU and the managed plans both run.</summary>
+    [Fact]
+    public void Gelu_keeps_its_small_values_in_the_left_tail()
+    {
+        for (double v = -12; v <= -3; v += 0.0107)
+        {
+            float x = (float)v;
+            double phi = 0.5 * ErfcTail(-x / Math.Sqrt(2)), density = Math.Exp(-0.5 * x * (double)x) / Math.Sqrt(2 * Math.PI);
+            double gelu = x * phi, grad = phi + x * density;
+            Assert.True(Ulps(Simd.Gelu(x), gelu) <= 4, $"gelu({x:R}) = {Simd.Gelu(x):R}, float64 {gelu:R}");
+            Assert.True(Math.Abs(Simd.GeluDerivative(x) - grad) <= 1e-6 * Math.Abs(x * density), $"gelu'({x:R}) = {Simd.GeluDerivative(x):R}, float64 {grad:R}");
+        }
+        Assert.True(float.IsNegative(Simd.Gelu(-0f)) || Simd.Gelu(-0f) == 0f);
+        Assert.Equal(0.5f, Simd.GeluDerivative(0f), 6);
+    }
 }
