@@ -596,7 +596,8 @@ public static class FlatLoops
 
 /// <summary>
 /// The ILGPU kernels of flat kernels: a grid-stride loop, one element per iteration, operand i read from its block at
-/// <c>Oi + (e &amp; Mi)</c>; a map stores (or adds) at <c>Out + e</c>, a total adds each element into <c>Out</c> atomically.
+/// <c>Oi + (e &amp; Mi)</c>; a map stores (or adds) at <c>Out + e</c>; a total adds its thread's elements in double and
+/// that once into <c>Out</c> atomically (one atomic per thread, not per element); a row total adds each element into its row's slot.
 /// </summary>
 public static class FlatLoopsGpu
 {
@@ -636,27 +637,33 @@ public static class FlatLoopsGpu
     public static void Total1<K>(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, Operands o, int stride) where K : struct, IKernel1
     {
         ArrayView<float> x0 = View(o.R0, p, g, w), y = View(o.ROut, p, g, w);
-        for (int e = index; e < o.Count; e += stride) global::Kiln.Kernels.Atomics.Add(ref y[o.Out], default(K).Apply(x0[o.O0 + (e & o.M0)], d));
+        double acc = 0; // each thread adds its elements in double, then once into the output
+        for (int e = index; e < o.Count; e += stride) acc += default(K).Apply(x0[o.O0 + (e & o.M0)], d);
+        if (index < o.Count) global::Kiln.Kernels.Atomics.Add(ref y[o.Out], (float)acc);
     }
 
     public static void Total2<K>(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, Operands o, int stride) where K : struct, IKernel2
     {
         ArrayView<float> x0 = View(o.R0, p, g, w), x1 = View(o.R1, p, g, w), y = View(o.ROut, p, g, w);
-        for (int e = index; e < o.Count; e += stride) global::Kiln.Kernels.Atomics.Add(ref y[o.Out], default(K).Apply(x0[o.O0 + (e & o.M0)], x1[o.O1 + (e & o.M1)], d));
+        double acc = 0; // each thread adds its elements in double, then once into the output
+        for (int e = index; e < o.Count; e += stride) acc += default(K).Apply(x0[o.O0 + (e & o.M0)], x1[o.O1 + (e & o.M1)], d);
+        if (index < o.Count) global::Kiln.Kernels.Atomics.Add(ref y[o.Out], (float)acc);
     }
 
     public static void Total3<K>(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, Operands o, int stride) where K : struct, IKernel3
     {
         ArrayView<float> x0 = View(o.R0, p, g, w), x1 = View(o.R1, p, g, w), x2 = View(o.R2, p, g, w), y = View(o.ROut, p, g, w);
-        for (int e = index; e < o.Count; e += stride)
-            global::Kiln.Kernels.Atomics.Add(ref y[o.Out], default(K).Apply(x0[o.O0 + (e & o.M0)], x1[o.O1 + (e & o.M1)], x2[o.O2 + (e & o.M2)], d));
+        double acc = 0; // each thread adds its elements in double, then once into the output
+        for (int e = index; e < o.Count; e += stride) acc += default(K).Apply(x0[o.O0 + (e & o.M0)], x1[o.O1 + (e & o.M1)], x2[o.O2 + (e & o.M2)], d);
+        if (index < o.Count) global::Kiln.Kernels.Atomics.Add(ref y[o.Out], (float)acc);
     }
 
     public static void Total4<K>(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, Operands o, int stride) where K : struct, IKernel4
     {
         ArrayView<float> x0 = View(o.R0, p, g, w), x1 = View(o.R1, p, g, w), x2 = View(o.R2, p, g, w), x3 = View(o.R3, p, g, w), y = View(o.ROut, p, g, w);
-        for (int e = index; e < o.Count; e += stride)
-            global::Kiln.Kernels.Atomics.Add(ref y[o.Out], default(K).Apply(x0[o.O0 + (e & o.M0)], x1[o.O1 + (e & o.M1)], x2[o.O2 + (e & o.M2)], x3[o.O3 + (e & o.M3)], d));
+        double acc = 0; // each thread adds its elements in double, then once into the output
+        for (int e = index; e < o.Count; e += stride) acc += default(K).Apply(x0[o.O0 + (e & o.M0)], x1[o.O1 + (e & o.M1)], x2[o.O2 + (e & o.M2)], x3[o.O3 + (e & o.M3)], d);
+        if (index < o.Count) global::Kiln.Kernels.Atomics.Add(ref y[o.Out], (float)acc);
     }
 
     // the Rows loops: operand i at Oi + r·Di + c·Ci of row r, column c
@@ -743,40 +750,48 @@ public static class FlatLoopsGpu
     public static void TotalByRows1<K>(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, Operands o, int stride) where K : struct, IKernel1
     {
         ArrayView<float> x0 = View(o.R0, p, g, w), y = View(o.ROut, p, g, w);
+        double acc = 0;
         for (int e = index; e < o.Count; e += stride)
         {
             int r = e / o.Cols, c = e - r * o.Cols;
-            global::Kiln.Kernels.Atomics.Add(ref y[o.Out], default(K).Apply(x0[o.O0 + r * o.D0 + c * o.C0], d));
+            acc += default(K).Apply(x0[o.O0 + r * o.D0 + c * o.C0], d);
         }
+        if (index < o.Count) global::Kiln.Kernels.Atomics.Add(ref y[o.Out], (float)acc);
     }
 
     public static void TotalByRows2<K>(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, Operands o, int stride) where K : struct, IKernel2
     {
         ArrayView<float> x0 = View(o.R0, p, g, w), x1 = View(o.R1, p, g, w), y = View(o.ROut, p, g, w);
+        double acc = 0;
         for (int e = index; e < o.Count; e += stride)
         {
             int r = e / o.Cols, c = e - r * o.Cols;
-            global::Kiln.Kernels.Atomics.Add(ref y[o.Out], default(K).Apply(x0[o.O0 + r * o.D0 + c * o.C0], x1[o.O1 + r * o.D1 + c * o.C1], d));
+            acc += default(K).Apply(x0[o.O0 + r * o.D0 + c * o.C0], x1[o.O1 + r * o.D1 + c * o.C1], d);
         }
+        if (index < o.Count) global::Kiln.Kernels.Atomics.Add(ref y[o.Out], (float)acc);
     }
 
     public static void TotalByRows3<K>(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, Operands o, int stride) where K : struct, IKernel3
     {
         ArrayView<float> x0 = View(o.R0, p, g, w), x1 = View(o.R1, p, g, w), x2 = View(o.R2, p, g, w), y = View(o.ROut, p, g, w);
+        double acc = 0;
         for (int e = index; e < o.Count; e += stride)
         {
             int r = e / o.Cols, c = e - r * o.Cols;
-            global::Kiln.Kernels.Atomics.Add(ref y[o.Out], default(K).Apply(x0[o.O0 + r * o.D0 + c * o.C0], x1[o.O1 + r * o.D1 + c * o.C1], x2[o.O2 + r * o.D2 + c * o.C2], d));
+            acc += default(K).Apply(x0[o.O0 + r * o.D0 + c * o.C0], x1[o.O1 + r * o.D1 + c * o.C1], x2[o.O2 + r * o.D2 + c * o.C2], d);
         }
+        if (index < o.Count) global::Kiln.Kernels.Atomics.Add(ref y[o.Out], (float)acc);
     }
 
     public static void TotalByRows4<K>(Index1D index, ArrayView<float> p, ArrayView<float> g, ArrayView<float> w, KernelArgs d, Operands o, int stride) where K : struct, IKernel4
     {
         ArrayView<float> x0 = View(o.R0, p, g, w), x1 = View(o.R1, p, g, w), x2 = View(o.R2, p, g, w), x3 = View(o.R3, p, g, w), y = View(o.ROut, p, g, w);
+        double acc = 0;
         for (int e = index; e < o.Count; e += stride)
         {
             int r = e / o.Cols, c = e - r * o.Cols;
-            global::Kiln.Kernels.Atomics.Add(ref y[o.Out], default(K).Apply(x0[o.O0 + r * o.D0 + c * o.C0], x1[o.O1 + r * o.D1 + c * o.C1], x2[o.O2 + r * o.D2 + c * o.C2], x3[o.O3 + r * o.D3 + c * o.C3], d));
+            acc += default(K).Apply(x0[o.O0 + r * o.D0 + c * o.C0], x1[o.O1 + r * o.D1 + c * o.C1], x2[o.O2 + r * o.D2 + c * o.C2], x3[o.O3 + r * o.D3 + c * o.C3], d);
         }
+        if (index < o.Count) global::Kiln.Kernels.Atomics.Add(ref y[o.Out], (float)acc);
     }
 }

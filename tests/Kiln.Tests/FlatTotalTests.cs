@@ -83,4 +83,21 @@ public class FlatTotalTests
         }
         finally { VectorWidths.ForceVector256 = was; }
     }
+
+    /// <summary>On an ILGPU device (the CPU emulator here) a total added every element into its output atomically: a million
+    /// float additions into one float (the mean of 2^20 × 0.1f came out about 1 % off, and a GPU would serialise a million
+    /// atomics on one address). Each thread now adds its elements in double and its sum once.</summary>
+    [Fact]
+    public void Device_totals_add_each_thread_s_elements_first()
+    {
+        const int n = 1 << 20;
+        using var device = Device.IlgpuCpu();
+        var m = new LongTotals(device);
+        var tenths = new float[n];
+        Array.Fill(tenths, 0.1f);
+        float mean = m.CompileMean(n).Run(tenths)[0];
+        Assert.True(Math.Abs(mean - (double)0.1f) <= 1e-5 * 0.1, $"mean of 2^20 × 0.1f on {device} = {mean:R}");
+        float mse = m.CompileMse(n).Run(tenths, new float[n])[0];
+        Assert.True(Math.Abs(mse - (double)0.1f * 0.1f) <= 1e-5 * 0.01, $"MSE on {device} = {mse:R}");
+    }
 }
