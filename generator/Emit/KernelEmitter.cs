@@ -332,7 +332,11 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
         var outStrides = OutputStrides(k, domain);
         string o = Sum(new[] { outPlace.Offset }.Concat(reach is not null ? ["e"] : live.Select(i => Mul(At(i), outStrides[i]))));
         string arr = Array(outPlace.Region);
-        if (k.Kind == KernelKind.Reduce) lines.Add(Reduction(k).Atomic($"{arr}[{o}]", ResultOf(k)));
+        // a sum into one value: each thread adds its elements in double and its sum once (a float atomic per element
+        // drifted by a percent over a million and serialises a GPU on one address), as the flat kernel structs' totals
+        bool oneSum = k.Kind == KernelKind.Reduce && !single && Reduction(k).Additive && k.Root.Shape.Dims.All(d => d.IsOne);
+        if (oneSum) lines.Add($"acc += {ResultOf(k)};");
+        else if (k.Kind == KernelKind.Reduce) lines.Add(Reduction(k).Atomic($"{arr}[{o}]", ResultOf(k)));
         else if (k.Accumulates) lines.Add($"{arr}[{o}] += {ResultOf(k)};");
         else lines.Add($"{arr}[{o}] = {ResultOf(k)};");
         lines = Fold(lines);
@@ -345,7 +349,9 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
         else
         {
             // a shared kernel takes its element count as an argument (d.__count): kernels that differ only in size are one
-            string loop = $"for (int e = index; e < {(_blockOffsetsAsArgs ? "d." + KernelLibrary.CountField : domain.Count.Emit("d."))}; e += stride)";
+            string count = _blockOffsetsAsArgs ? "d." + KernelLibrary.CountField : domain.Count.Emit("d.");
+            string loop = $"for (int e = index; e < {count}; e += stride)";
+            if (oneSum) w.Line("double acc = 0;");
             if (lines.Count == 1) w.Line(loop).Line("    " + lines[0]);
             else
             {
@@ -353,6 +359,7 @@ internal sealed class KernelEmitter(MemoryPlan memory, IReadOnlyList<ParamLayout
                 foreach (var line in lines) w.Line(line);
                 w.Close();
             }
+            if (oneSum) w.Line($"if (index < {count}) Atomics.Add(ref {arr}[{o}], (float)acc);");
         }
         w.Close();
     }

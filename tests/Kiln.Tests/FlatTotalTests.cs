@@ -99,5 +99,9 @@ public class FlatTotalTests
         Assert.True(Math.Abs(mean - (double)0.1f) <= 1e-5 * 0.1, $"mean of 2^20 × 0.1f on {device} = {mean:R}");
         float mse = m.CompileMse(n).Run(tenths, new float[n])[0];
         Assert.True(Math.Abs(mse - (double)0.1f * 0.1f) <= 1e-5 * 0.01, $"MSE on {device} = {mse:R}");
+        // a generated (not struct) kernel's total: log1p has no vector form
+        float logs = m.CompileLog1pSum(n).Run(tenths)[0];
+        double expected = n * Math.Log(1 + (double)0.1f);
+        Assert.True(Math.Abs(logs - expected) <= 1e-5 * expected, $"Σ log1p(0.1f) on {device} = {logs:R}, float64 {expected:R}");
     }
 }

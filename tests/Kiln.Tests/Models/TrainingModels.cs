@@ -381,6 +381,8 @@ public partial class LongTotals
     [Forward] public Tensor Mean([Shape("N")] Tensor x) => x.Mean();
     [Forward] public Tensor Mse([Shape("N")] Tensor a, [Shape("N")] Tensor b) => Losses.MseLoss(a, b);
     [Forward] public Tensor RowSums([Shape(2, "N")] Tensor x) => x.Sum(1);
+    /// <summary>A total of an op with no vector form: a generated kernel, not a flat kernel struct.</summary>
+    [Forward] public Tensor Log1pSum([Shape("N")] Tensor x) => Ops.Log1p(x).Sum();
 }
 
 /// <summary>nn.Embedding, the mean over the sequence, a Linear and CrossEntropy: a bag-of-words classifier; and the
