@@ -157,6 +157,9 @@ internal sealed class Lowerer
             var scope = new Scope(_root, "", new Dictionary<string, int>(), locals, new ImmutableStack(_root.FullName + "." + method.Name, null));
             var result = RunBody(method, builder, scope);
             var outputs = result.Tensors ?? [result.Tensor!];
+            // a one-element loss ([1], [1, 1]) is a scalar to backward(), as PyTorch's (its numel is 1): read as its 0-d view
+            if (method.Kind == MethodKind.Loss && outputs[0].Shape.Rank != 0 && outputs[0].Shape.Dims.All(d => d.IsOne))
+                outputs[0] = builder.Reshape(outputs[0], new Shape(System.Array.Empty<Size>()));
             if (method.Kind == MethodKind.Loss && outputs[0].Shape.Rank != 0)
             {
                 Report(Descriptors.LossNotScalar, method.Location, method.Name, outputs[0].Shape.ToString());

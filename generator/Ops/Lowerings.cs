@@ -289,6 +289,10 @@ internal static partial class Lowerings
         var sizes = c.Ints("sizes");
         if (sizes.Count < x.Shape.Rank) throw c.Invalid($"Expand to {sizes.Count} dims of a rank-{x.Shape.Rank} tensor");
         int lead = sizes.Count - x.Shape.Rank;
+        // -1 keeps a dim's size; any other negative size is an error in torch.expand, and 0 would be an empty tensor
+        // (a plan holds none, as Repeat(0) is refused): both were accepted (a [1, 32, 1, -4] plan of -128 elements)
+        if (sizes.Contains(0)) throw c.Invalid("Expand to a size of 0 (a plan holds no empty tensors)");
+        if (sizes.FirstOrDefault(s => s < -1) is var bad && bad < -1) throw c.Invalid($"Expand to a size of {bad} (only -1, which keeps the dim's size, may be negative)");
         var dims = sizes.Select((s, i) => s == -1 ? (i < lead ? throw c.Invalid("Expand with -1 for a new leading dim") : x.Shape[i - lead]) : Size.Of(s)).ToArray();
         return c.B.Expand(x, new Shape(dims));
     }

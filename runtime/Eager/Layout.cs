@@ -109,6 +109,8 @@ internal readonly record struct Layout(int Offset, int[] Shape, int[] Strides)
                 if (i < lead) throw new ArgumentException($"expand: -1 is not allowed in a leading, non-existing dimension {i}", nameof(sizes));
                 target = own;
             }
+            if (target < 0)
+                throw new ArgumentException($"expand: size {target} of dim {i} is negative (only -1, which keeps the dim's size, may be). Target sizes: [{string.Join(", ", sizes)}]", nameof(sizes));
             if (own != target && own != 1)
                 throw new ArgumentException($"The expanded size of the tensor ({target}) must match the existing size ({own}) at non-singleton dimension {i}.  Target sizes: [{string.Join(", ", sizes)}].  Tensor sizes: [{string.Join(", ", Shape)}]", nameof(sizes));
             shape[i] = target;

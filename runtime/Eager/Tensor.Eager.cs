@@ -104,6 +104,23 @@ public sealed partial class Tensor
     /// <summary>x.clone(): a contiguous copy.</summary>
     [EagerOnly] public Tensor Clone() => new(ToArray(), (int[])Layout.Shape.Clone());
 
+    /// <summary>x.long(): the values as class indices (an IntTensor), truncated toward zero as PyTorch's float-to-integer
+    /// conversion; <c>Randint(0, 9, [100]).Long()</c> is CrossEntropy's target. NaN, ±∞ and values beyond int's range
+    /// throw, naming the first (PyTorch leaves them undefined).</summary>
+    [EagerOnly] public IntTensor Long()
+    {
+        var values = ToArray();
+        var ints = new int[values.Length];
+        for (int i = 0; i < values.Length; i++)
+        {
+            float v = values[i];
+            if (!(v > -2147483649f && v < 2147483648f))
+                throw new ArgumentException($"Long(): element {i} is {v}, which is no int (NaN, infinite, or beyond ±2^31)");
+            ints[i] = (int)v;
+        }
+        return new IntTensor(ints, (int[])Layout.Shape.Clone());
+    }
+
     /// <summary>A 0-d tensor: torch.tensor(3.5).</summary>
     [EagerOnly, System.Runtime.CompilerServices.OverloadResolutionPriority(1)] public static Tensor From(float value) => new([value], []);
     /// <summary>torch.tensor of nested lists, from a C# rectangular array.</summary>

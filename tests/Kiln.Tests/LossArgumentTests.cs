@@ -108,4 +108,31 @@ public class LossArgumentTests
         Assert.True(float.IsFinite(Losses.CrossEntropy(x, t, labelSmoothing: 1f).Item()));
         Assert.Equal(Losses.L1Loss(x, x * 0f).Item(), Losses.SmoothL1Loss(x, x * 0f, beta: 0f).Item());
     }
+
+    /// <summary>Trial 23 (porting seed 001): l.backward() on a loss of shape [1] is PyTorch's, and was KLN0005 here. A loss
+    /// of one element now compiles as its 0-d view: the value and w's gradient are Σ x·w and x.</summary>
+    [Fact]
+    public void A_loss_of_one_element_is_a_scalar()
+    {
+        using var device = Device.ManagedCpu();
+        var m = new OneElementLoss(device, seed: 1);
+        var w = m.Parameters.Get("w");
+        using var plan = m.CompileLoss();
+        float loss = plan.ForwardBackward([1f, 2f, 3f]);
+        Assert.Equal(w[0] * 1f + w[1] * 2f + w[2] * 3f, loss, 5);
+        Assert.Equal([1f, 2f, 3f], m.Parameters.Gradient("w").ToArray());
+    }
+
+    /// <summary>Trial 23: expand(-1, 32, -1, -4) is an error in torch; eagerly it made a tensor of -128 elements. And
+    /// x.long() for CrossEntropy's targets, truncating toward zero; NaN is refused.</summary>
+    [Fact]
+    public void Eager_expand_refuses_negative_sizes_and_long_truncates()
+    {
+        var b = Tensor.From(new float[32]).Reshape(1, 32, 1, 1);
+        var e = Assert.Throws<ArgumentException>(() => b.Expand(-1, 32, -1, -4));
+        Assert.Contains("size -4 of dim 3 is negative", e.Message);
+        Assert.Equal([1, 32, 1, 4], b.Expand(-1, 32, -1, 4).Shape.ToArray());
+        Assert.Equal([2, -1, 0, 8], Tensor.From([2.9f, -1.5f, -0.5f, 8f]).Long().ToArray());
+        Assert.Throws<ArgumentException>(() => Tensor.From([1f, float.NaN]).Long());
+    }
 }

@@ -80,6 +80,8 @@ public class DiagnosticTests
     [InlineData("=> [|Losses.CrossEntropy(a.Sum(1), a.ArgMax(1))|];", "KLN0018", "CrossEntropy of an input of shape [3] (the input is (N, C)")]   // it said "target shape [3] does not fit input shape [3]"
     [InlineData("=> [|Cat([a, a.T], 0)|];", "KLN0018", "Cat of tensors of shapes [3, 4] and [4, 3] along dim 0 (every other dim must match: dim 1 is 4 vs 3)")]   // it said "cannot be broadcast"
     [InlineData("=> [|a.Reshape(-1, -1)|];", "KLN0018", "only one dimension can be inferred")]
+    [InlineData("=> [|a.Unsqueeze(0).Expand(-1, 3, -4)|];", "KLN0018", "Expand to a size of -4 (only -1, which keeps the dim's size, may be negative)")]   // it compiled: a plan of -12 elements
+    [InlineData("=> [|a[0].Unsqueeze(0).Expand(0, 4)|];", "KLN0018", "Expand to a size of 0 (a plan holds no empty tensors)")]
     [InlineData("{ var parts = new Tensor[2]; parts[0] = a; return [|Stack(parts)|]; }", "KLN0018", "element 1 of the tensor array passed to Stack was never assigned")]
     [InlineData("=> [|a.Unsqueeze(0).Permute(0, 1)|];", "KLN0018", "Invalid argument: Permute([0, 1]) of a rank-3 tensor")]   // it read "… is not part of the Kiln tensor language"
     public void Out_of_range_pieces_and_shapes_name_what_is_wrong(string body, string id, string reason) =>

@@ -50,3 +50,11 @@ public partial class MarginHinges
     [Loss] public Tensor Cosine([RequiresGrad, Shape(3, 2)] Tensor a, [Shape(3, 2)] Tensor b, [Shape(3)] Tensor y) => Losses.CosineEmbeddingLoss(a, b, y);
     [Loss] public Tensor Triplet([RequiresGrad, Shape(1, 2)] Tensor a, [Shape(1, 2)] Tensor p, [Shape(1, 2)] Tensor n) => Losses.TripletMarginLoss(a, p, n, margin: 1f);
 }
+
+/// <summary>A loss of one element, [1] (PyTorch's backward() takes it: its numel is 1), as seed 001 writes l.backward().</summary>
+[Model]
+public partial class OneElementLoss
+{
+    [Param(3)] Tensor w;
+    [Loss] public Tensor Loss([Shape(3)] Tensor x) => (x * w).Sum().Unsqueeze(0);
+}
