@@ -60,6 +60,7 @@ public static class AutogradTour
         // 4. entropy = F.cross_entropy(x@w, y); entropy.backward(); w.grad: and without zero_grad a second backward adds
         var rng = new SeededRandom((ulong)seed + 3);
         int[] Labels() => Enumerable.Range(0, 100).Select(_ => rng.NextInt(9)).ToArray();   // torch.randint(0, 9, [100])
+        tour.Parameters.Set("w", Enumerable.Range(0, 64 * 10).Select(_ => rng.Uniform(0f, 1f)).ToArray());   // w = torch.rand(64, 10), the seed's
         var entropyPlan = tour.CompileEntropy();
         var (x2, _, _) = data.Run();
         int[] y1 = Labels(), y2 = Labels();
