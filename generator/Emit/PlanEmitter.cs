@@ -161,7 +161,7 @@ internal sealed class PlanEmitter(CompiledMethod m, IReadOnlyList<ParamLayout> l
     /// <summary>Concatenated CTC targets: the target-lengths input, which must add up to the targets' count, and the targets' name.</summary>
     private IEnumerable<(Node Lengths, long Count, string Targets)> LengthTotals() =>
         m.Fusion.Kernels.Select(k => k.Root).Where(n => n.Op == CtcOp.Loss && n.Attrs.Args[1] != 0 && Unviewed(n.Inputs[3]).Op == IndicesOp.Instance)
-            .Select(n => (Unviewed(n.Inputs[3]).Inputs[0], n.Inputs[1].Shape[0].Coefficient, Unviewed(n.Inputs[1]) is { Op: var op } t && op == IndicesOp.Instance ? t.Inputs[0].Attrs.Name : "targets"))
+            .Select(n => (Unviewed(n.Inputs[3]).Inputs[0], n.Inputs[1].Shape[0].Coefficient, Unviewed(n.Inputs[1]) is var t && t.Op == IndicesOp.Instance ? t.Inputs[0].Attrs.Name : "targets"))
             .Distinct();
 
     private static string LengthTotal(string name, string values, long count, string targets) =>
