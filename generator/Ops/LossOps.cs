@@ -168,7 +168,7 @@ internal static class LossOps
         {
             var weighted = weight is null ? logp : b.Mul(logp, weight);
             var smooth = b.Mul(b.Neg(b.Sum(weighted, [1], keepDim: false)), b.Pick(b.Const(1), target, ignore));
-            elements = b.Add(b.Mul(b.Const(1 - smoothing), elements), b.Mul(b.Const(smoothing / s[1].Coefficient), smooth));
+            elements = b.Add(b.Mul(b.Const(1 - smoothing), elements), b.Mul(b.Const(smoothing, s[1]), smooth));
         }
         if (reduction == None) return b.Reshape(elements, expected);
         if (reduction == Sum) return Reduce(b, elements, Sum);
@@ -182,8 +182,8 @@ internal static class LossOps
         SameShape(target.Shape.Rank == logp.Shape.Rank - 1
             ? "CrossEntropy (a float target holds class probabilities, shaped as the input; class indices are an IntTensor)"
             : "CrossEntropy (probability targets)", logp, target);
-        int classes = (int)logp.Shape[1].Coefficient;
-        if (smoothing > 0) target = b.Add(b.Mul(target, b.Const(1 - smoothing)), b.Const(smoothing / classes));
+        // ε/C with C the class dim's size, named or not (a named C was read as its coefficient, 1: ε, not ε/C)
+        if (smoothing > 0) target = b.Add(b.Mul(target, b.Const(1 - smoothing)), b.Const(smoothing, logp.Shape[1]));
         var terms = b.Mul(target, logp);
         if (weight is not null)
         {
@@ -212,8 +212,10 @@ internal static class LossOps
         if (beta < 0) throw c.Invalid($"SmoothL1Loss with beta = {beta} (PyTorch requires beta ≥ 0)");
         var b = c.B;
         var abs = b.Unary(Unary.Abs, d);
-        var elements = beta == 0 ? abs
-            : b.Where(b.Binary(Arithmetic.Lt, abs, b.Const(beta)), b.Mul(b.Mul(d, d), b.Const(0.5 / beta)), b.Sub(abs, b.Const(0.5 * beta)));
+        if (beta == 0) return Reduce(b, abs, NoBatchMean(c));
+        // 0.5/β as one float constant, unless it overflows (β below 1.5e-39): then 0.5·d² divided by β, as PyTorch writes it
+        var square = float.IsInfinity((float)(0.5 / beta)) ? b.Div(b.Mul(b.Mul(d, d), b.Const(0.5)), b.Const(beta)) : b.Mul(b.Mul(d, d), b.Const(0.5 / beta));
+        var elements = b.Where(b.Binary(Arithmetic.Lt, abs, b.Const(beta)), square, b.Sub(abs, b.Const(0.5 * beta)));
         return Reduce(b, elements, NoBatchMean(c));
     }
 
@@ -290,7 +292,7 @@ internal static class LossOps
         var x = c.X();
         var y = c.Target();
         Fits("HingeEmbeddingLoss", y, x.Shape);
-        var marginPart = b.Where(b.Binary(Arithmetic.Ne, y, b.Const(1)), b.Unary(Unary.Relu, b.Sub(b.Const(c.Number("margin", 1)), x)), b.Const(0));
+        var marginPart = b.Where(b.Binary(Arithmetic.Ne, y, b.Const(1)), b.ClampMin(b.Sub(b.Const(c.Number("margin", 1)), x), 0), b.Const(0));
         var selfPart = b.Where(b.Binary(Arithmetic.Ne, y, b.Const(-1)), x, b.Const(0));
         return Reduce(b, b.Add(marginPart, selfPart), NoBatchMean(c));
     }
@@ -324,8 +326,9 @@ internal static class LossOps
     }
 
     /// <summary>
-    /// Per sample Σ_{i≠y} w_y·max(0, margin - x_y + x_i)^p / C. Summing over every i includes i = y, whose term is
-    /// exactly max(0, margin)^p: it is subtracted (its gradient cancels between x_y and x_i).
+    /// Per sample Σ_{i≠y} w_y·max(0, margin - x_y + x_i)^p / C: the sum over every i with the target's own term masked out
+    /// by a one-hot of y (subtracting it as max(0, margin)^p went wrong once |x_y| ≥ 2^24, where (margin - x_y) + x_y is not
+    /// margin: a loss of -0.25).
     /// </summary>
     public static Node MultiMarginLoss(Call c)
     {
@@ -337,11 +340,12 @@ internal static class LossOps
         int p = c.Int("p", 1);
         if (p is not (1 or 2)) throw c.Invalid($"MultiMarginLoss with p = {p} (PyTorch supports 1 and 2)");
         double margin = c.Number("margin", 1);
-        var xy = b.Reshape(b.Pick(x, t, int.MinValue), new Shape([x.Shape[0], Size.Of(1)]));
+        var pick = b.Pick(x, t, int.MinValue);
+        var xy = b.Reshape(pick, new Shape([x.Shape[0], Size.Of(1)]));
         var hinge = b.Unary(Unary.Relu, b.Add(b.Sub(b.Const(margin), xy), x));
         if (p == 2) hinge = b.Mul(hinge, hinge);
-        double self = System.Math.Pow(System.Math.Max(margin, 0), p);
-        var perSample = b.Mul(b.Sub(b.Sum(hinge, [1], keepDim: false), b.Const(self)), b.Const(1, x.Shape[1]));
+        var others = b.Sub(b.Const(1), b.Scatter(b.Expand(b.Const(1), t.Shape), pick.Inputs[1], x.Shape, int.MinValue));
+        var perSample = b.Mul(b.Sum(b.Mul(hinge, others), [1], keepDim: false), b.Const(1, x.Shape[1]));
         if (c.Optional("weight") is { } w)
         {
             if (w.Shape.Rank != 1 || w.Shape[0] != x.Shape[1])
@@ -362,6 +366,7 @@ internal static class LossOps
         var t = c.Target();
         if (x.Shape.Rank != 2 || !t.Shape.Equals(x.Shape))
             throw new ShapeException(Descriptors.TargetShape, "MultilabelMarginLoss (input (N, C), target of the same shape)", x.Shape.ToString(), t.Shape.ToString());
+        if (!x.Shape[1].IsConstant) throw c.Invalid($"MultilabelMarginLoss with a class dim named {x.Shape[1]} (its targets are checked against C on the host: give C as a number)");
         var index = b.AsIndices(t, x.Shape[1].Coefficient, padding: true);
         var negative = b.Binary(Arithmetic.Lt, index, b.Const(0));
         // an entry counts while no -1 came before it (or at it); the ones that do not scatter 0 into class 0
@@ -435,6 +440,8 @@ internal static class LossOps
             throw new ShapeException(Descriptors.TargetShape, "CtcLoss targets (padded (N, S) or concatenated (Σ lengths))", lp.Shape.ToString(), targets.Shape.ToString());
         if (!inputLengths.Shape.Equals(new Shape([batch])) || !targetLengths.Shape.Equals(new Shape([batch])))
             throw new ShapeException(Descriptors.TargetShape, "CtcLoss lengths (must be (N))", lp.Shape.ToString(), inputLengths.Shape.ToString());
+        if (!lp.Shape[0].IsConstant || !lp.Shape[2].IsConstant || !targets.Shape[targets.Shape.Rank - 1].IsConstant)
+            throw c.Invalid($"CtcLoss of log-probabilities {lp.Shape} and targets {targets.Shape} (its lengths are checked against T, C and S on the host: give them as numbers)");
         long time = lp.Shape[0].Coefficient, classes = lp.Shape[2].Coefficient;
         long maxTarget = concatenated ? targets.Shape[0].Coefficient : targets.Shape[1].Coefficient;
         int blank = c.Int("blank", 0);

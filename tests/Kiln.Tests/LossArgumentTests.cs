@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using Kiln.Tests.Ctc;
 using Kiln.Tests.Models;
 using Xunit;
@@ -134,5 +135,83 @@ public class LossArgumentTests
         Assert.Equal([1, 32, 1, 4], b.Expand(-1, 32, -1, 4).Shape.ToArray());
         Assert.Equal([2, -1, 0, 8], Tensor.From([2.9f, -1.5f, -0.5f, 8f]).Long().ToArray());
         Assert.Throws<ArgumentException>(() => Tensor.From([1f, float.NaN]).Long());
+    }
+
+    private static double[] LogSoftmax(double[] x)
+    {
+        double max = x.Max(), sum = x.Sum(v => Math.Exp(v - max));
+        return x.Select(v => v - max - Math.Log(sum)).ToArray();
+    }
+
+    /// <summary>A second accuracy audit: CrossEntropy's label smoothing with a named class dim divided ε by 1, not C (logits
+    /// [0, 0, 0, 0] gave 1.802 for log 4 = 1.386), for class indices and for probability targets. Expected: (1 - ε)·(-log p_t)
+    /// + ε/C·Σ_c -log p_c in float64 (and with probabilities smoothed to t(1 - ε) + ε/C).</summary>
+    [Fact]
+    public void Label_smoothing_divides_by_the_class_count_of_a_named_dim()
+    {
+        using var device = Device.ManagedCpu();
+        var m = new LossEdges(device);
+        float[] x = [0, 0, 0, 0, 80, -80, 0, 1];
+        int[] t = [0, 2];
+        var named = m.CompileSmoothedNamed(n: 2, c: 4).Run(x, t);
+        var fixedC = m.CompileSmoothedFixed(n: 2).Run(x, t);
+        float[] p = [1, 0, 0, 0, 0, 0, 1, 0];
+        var probabilities = m.CompileSmoothedProbabilities(n: 2, c: 4).Run(x, p);
+        for (int r = 0; r < 2; r++)
+        {
+            var logp = LogSoftmax(x.Skip(4 * r).Take(4).Select(v => (double)v).ToArray());
+            double want = 0.9 * -logp[t[r]] + 0.1 / 4 * logp.Sum(v => -v);
+            Assert.Equal(want, named[r], 4);
+            Assert.Equal(want, fixedC[r], 4);
+            Assert.Equal(want, probabilities[r], 4);
+        }
+        Assert.Equal(Math.Log(4), named[0], 5);
+    }
+
+    /// <summary>MultiMargin with a target logit of 1e8: the target's own term was subtracted as margin^p, and
+    /// (1 - 1e8) + 1e8 is 0 in float, so the loss came out -0.25; it is masked out now: 0 for p = 1 and 2.</summary>
+    [Fact]
+    public void MultiMargin_masks_the_target_class_out()
+    {
+        using var device = Device.ManagedCpu();
+        var m = new LossEdges(device);
+        Assert.Equal(0f, m.CompileMultiMarginOne().Run([1e8f, 0, 0, 0], [0])[0]);
+        Assert.Equal(0f, m.CompileMultiMarginTwo().Run([1e8f, 0, 0, 0], [0])[0]);
+        // an ordinary row still counts every other class: (max(0, 1 - 1 + 0.5) + max(0, 1 - 1 + 0) + max(0, 1 - 1 + 0)) / 4
+        Assert.Equal(0.5f / 4, m.CompileMultiMarginOne().Run([1f, 0.5f, 0f, 0f], [0])[0], 6);
+        // and a target other than the first: x = [0, 1, 0.5, 0], t = 1: (0 + 0.5 + 0) / 4
+        Assert.Equal(0.5f / 4, m.CompileMultiMarginOne().Run([0f, 1f, 0.5f, 0f], [1])[0], 6);
+    }
+
+    /// <summary>SmoothL1 with β = 1e-40 (below 1.5e-39, where 0.5/β overflows float): the plan multiplied d² by +∞, NaN at
+    /// d = 0; it divides by β there now, as PyTorch's 0.5·d²/β.</summary>
+    [Fact]
+    public void SmoothL1_with_a_subnormal_beta_stays_finite()
+    {
+        using var device = Device.ManagedCpu();
+        var y = new LossEdges(device).CompileSmoothL1Tiny().Run([0f, 1f, -2f], [0f, 0f, 0f]);
+        Assert.Equal([0f, 1f, 2f], y);
+    }
+
+    /// <summary>hinge_embedding_loss's margin part is clamp_min(margin - x, 0): at x = margin with y = -1 PyTorch passes the
+    /// gradient, -1 (here over a mean of 2: -0.5); relu gave 0.</summary>
+    [Fact]
+    public void Hinge_embedding_passes_the_gradient_at_the_margin()
+    {
+        using var device = Device.ManagedCpu();
+        using var plan = new LossEdges(device).CompileHinge();
+        plan.ForwardBackward([1f, 3f], [-1f, 1f]);
+        Assert.Equal([-0.5f, 0.5f], plan.InputGrad("x"));
+    }
+
+    /// <summary>Log-softmax rows as (x - max) - log Σ (PyTorch's order): x - (max + log Σ) lost up to half an ulp of max, 7,200
+    /// ulp of the result at logits [1e4, 9999, 0, 0].</summary>
+    [Fact]
+    public void Log_softmax_subtracts_the_max_first()
+    {
+        float[] x = [1e4f, 9999f, 0f, 0f];
+        var y = Tensor.From(x).LogSoftmax(0).ToArray();
+        var want = LogSoftmax(x.Select(v => (double)v).ToArray());
+        for (int i = 0; i < 4; i++) Assert.True(Math.Abs(y[i] - want[i]) <= 2 * Math.Abs(MathF.BitIncrement((float)want[i]) - (float)want[i]), $"log_softmax[{i}] = {y[i]:R}, float64 {want[i]:R}");
     }
 }

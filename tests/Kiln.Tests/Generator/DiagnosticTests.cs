@@ -100,6 +100,12 @@ public class DiagnosticTests
     public void Loss_arguments_that_cannot_fit_name_the_argument(string call, string id, string reason) =>
         MarkedSource.SingleAt(Usings + "[Model] public partial class M { [Forward] public Tensor F([Shape(3, 4)] Tensor a, [Shape(3)] Tensor w3, [Shape(3)] IntTensor t) => [|" + call + "|]; }", id, reason);
 
+    /// <summary>A second accuracy audit: MultilabelMarginLoss over a named class dim checked its targets against the dim's
+    /// coefficient, 1, and refused every valid target at run time; it needs C as a number (KLN0018 says so).</summary>
+    [Fact]
+    public void MultilabelMargin_over_a_named_class_dim_asks_for_a_number() =>
+        MarkedSource.SingleAt(Usings + "[Model] public partial class M { [Forward] public Tensor F([Shape(\"N\", \"C\")] Tensor x, [Shape(\"N\", \"C\")] IntTensor t) => [|Losses.MultilabelMarginLoss(x, t)|]; }", "KLN0018", "give C as a number");
+
     [Fact]
     public void A_shape_error_inside_a_layer_names_the_layer_and_its_declared_shapes()
     {

@@ -58,3 +58,17 @@ public partial class OneElementLoss
     [Param(3)] Tensor w;
     [Loss] public Tensor Loss([Shape(3)] Tensor x) => (x * w).Sum().Unsqueeze(0);
 }
+
+/// <summary>Losses at the inputs a second accuracy audit found wrong (LossArgumentTests): label smoothing with a named
+/// class dim, MultiMargin with a huge target logit, SmoothL1 with a subnormal β, Hinge at its margin.</summary>
+[Model]
+public partial class LossEdges
+{
+    [Forward] public Tensor SmoothedNamed([Shape("N", "C")] Tensor x, [Shape("N")] IntTensor t) => Losses.CrossEntropy(x, t, reduction: Reduction.None, labelSmoothing: 0.1f);
+    [Forward] public Tensor SmoothedFixed([Shape("N", 4)] Tensor x, [Shape("N")] IntTensor t) => Losses.CrossEntropy(x, t, reduction: Reduction.None, labelSmoothing: 0.1f);
+    [Forward] public Tensor SmoothedProbabilities([Shape("N", "C")] Tensor x, [Shape("N", "C")] Tensor p) => Losses.CrossEntropy(x, p, reduction: Reduction.None, labelSmoothing: 0.1f);
+    [Forward] public Tensor MultiMarginOne([Shape(1, 4)] Tensor x, [Shape(1)] IntTensor t) => Losses.MultiMarginLoss(x, t, reduction: Reduction.None);
+    [Forward] public Tensor MultiMarginTwo([Shape(1, 4)] Tensor x, [Shape(1)] IntTensor t) => Losses.MultiMarginLoss(x, t, p: 2, reduction: Reduction.None);
+    [Forward] public Tensor SmoothL1Tiny([Shape(3)] Tensor x, [Shape(3)] Tensor y) => Losses.SmoothL1Loss(x, y, Reduction.None, beta: 1e-40f);
+    [Loss] public Tensor Hinge([RequiresGrad, Shape(2)] Tensor x, [Shape(2)] Tensor y) => Losses.HingeEmbeddingLoss(x, y);
+}
