@@ -127,13 +127,28 @@ internal static class LossOps
             ];
         });
 
-    /// <summary>(1-y)·x + (1 + (pw-1)·y)·softplus(-x); without pos_weight, softplus(x) - y·x.</summary>
+    /// <summary>
+    /// softplus(x) - y·x, BCEWithLogits without pos_weight, one row computed as (max(x, 0) - y·x) + log(1 + e^-|x|) so the
+    /// large terms cancel before the small one is added (PyTorch's order: exact for a confident right answer); its
+    /// gradient σ(x) - y and -x for the target, as the composite's.
+    /// </summary>
+    public static readonly OpDef BceWithLogitsElement = new ElementwiseOp("BceLogitsElement",
+        scalar: (a, _) => $"global::Kiln.Kernels.Simd.SoftplusMinus({a[0]}, {a[1]})",
+        vector: (a, _) => $"global::Kiln.Kernels.Simd.SoftplusMinus({a[0]}, {a[1]})",
+        eval: (a, _) => System.Math.Max(a[0], 0) - a[1] * a[0] + Unary.Log1pDouble(System.Math.Exp(-System.Math.Abs(a[0]))),
+        backward: (b, n, g) =>
+        [
+            b.SumTo(b.Mul(g, b.Sub(b.Unary(Unary.Sigmoid, n.Inputs[0]), n.Inputs[1])), n.Inputs[0].Shape),
+            b.SumTo(b.Mul(g, b.Neg(n.Inputs[0])), n.Inputs[1].Shape),
+        ]);
+
+    /// <summary>(1-y)·x + (1 + (pw-1)·y)·softplus(-x); without pos_weight, softplus(x) - y·x (<see cref="BceWithLogitsElement"/>).</summary>
     private static Node BceWithLogits(GraphBuilder b, Node x, Node y, Node? weight, Node? posWeight, int reduction)
     {
         SameShape("BinaryCrossEntropyWithLogits", x, y);
         Fits("BinaryCrossEntropyWithLogits pos_weight", posWeight, x.Shape);
         Node elements = posWeight is null
-            ? b.Sub(b.Unary(Activations.Softplus, x), b.Mul(y, x))
+            ? b.Binary(BceWithLogitsElement, x, y)
             : b.Add(b.Mul(b.Sub(b.Const(1), y), x),
                     b.Mul(b.Add(b.Const(1), b.Mul(b.Sub(posWeight, b.Const(1)), y)), b.Unary(Activations.Softplus, b.Neg(x))));
         return Reduce(b, Weighted(b, "BinaryCrossEntropyWithLogits", elements, weight), reduction);

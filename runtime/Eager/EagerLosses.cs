@@ -72,7 +72,7 @@ internal static class EagerLosses
         // takes (equal where both are finite; exact where σ rounds to 0 or 1 and the clamped logs would give 100)
         if (p.SigmoidInput is { } z && z.Sigmoid().ToArray().AsSpan().SequenceEqual(p.ToArray()))
         {
-            var logits = z.Softplus() - y * z;
+            var logits = SoftplusMinus(z, y);
             return Reduce(weight is null ? logits : logits * weight, reduction);
         }
         foreach (float v in p.ToArray())
@@ -83,14 +83,17 @@ internal static class EagerLosses
         return Reduce(weight is null ? loss : loss * weight, reduction);
     }
 
-    /// <summary>(1 − y)·x + (1 + (pw − 1)·y)·softplus(−x), PyTorch's stable form.</summary>
+    /// <summary>softplus(x) - y·x as (max(x, 0) - y·x) + log(1 + e^-|x|), the plans' order (Simd.SoftplusMinus): exact for
+    /// y = 0 and for y = 1 at any x.</summary>
+    private static Tensor SoftplusMinus(Tensor x, Tensor y) => (x.Relu() - y * x) + (-x.Abs()).Exp().Log1p();
+
+    /// <summary>(1 − y)·x + (1 + (pw − 1)·y)·softplus(−x), PyTorch's stable form; without pos_weight <see cref="SoftplusMinus"/>.</summary>
     public static Tensor BceWithLogits(Tensor x, Tensor y, Tensor? weight, Tensor? posWeight, Reduction reduction)
     {
         SameShape("BinaryCrossEntropyWithLogits", x, y);
         Fits("BinaryCrossEntropyWithLogits", x, weight, "weight");
         Fits("BinaryCrossEntropyWithLogits", x, posWeight, "posWeight");
-        var softplus = (-x).Softplus();
-        var loss = (1f - y) * x + (posWeight is null ? softplus : (1f + (posWeight - 1f) * y) * softplus);
+        var loss = posWeight is null ? SoftplusMinus(x, y) : (1f - y) * x + (1f + (posWeight - 1f) * y) * (-x).Softplus();
         return Reduce(weight is null ? loss : loss * weight, reduction);
     }
 

@@ -88,6 +88,14 @@ public static class Simd
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static S Softplus<S>(S x) where S : struct, IVector<S> => S.Max(x, S.Zero) + Log1pUnit(S.Exp(-S.Abs(x)));
 
+    /// <summary>softplus(x) - y·x, BCEWithLogits' element without pos_weight, as (max(x, 0) - y·x) + log(1 + e^-|x|): the
+    /// large terms cancel first, so a confident right answer keeps its small loss (softplus(x) - y·x gave 0 for x ≥ 15,
+    /// y = 1, where PyTorch's (1 - y)·x + max + log(…) keeps e^-x).</summary>
+    public static float SoftplusMinus(float x, float y) => (MathF.Max(x, 0f) - y * x) + Log1p(MathF.Exp(-MathF.Abs(x)));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static S SoftplusMinus<S>(S x, S y) where S : struct, IVector<S> => (S.Max(x, S.Zero) - y * x) + Log1pUnit(S.Exp(-S.Abs(x)));
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Sign(float x) => x > 0f ? 1f : x < 0f ? -1f : 0f;
 

@@ -71,4 +71,6 @@ public partial class LossEdges
     [Forward] public Tensor MultiMarginTwo([Shape(1, 4)] Tensor x, [Shape(1)] IntTensor t) => Losses.MultiMarginLoss(x, t, p: 2, reduction: Reduction.None);
     [Forward] public Tensor SmoothL1Tiny([Shape(3)] Tensor x, [Shape(3)] Tensor y) => Losses.SmoothL1Loss(x, y, Reduction.None, beta: 1e-40f);
     [Loss] public Tensor Hinge([RequiresGrad, Shape(2)] Tensor x, [Shape(2)] Tensor y) => Losses.HingeEmbeddingLoss(x, y);
+    [Forward] public Tensor LogitsNone([Shape(8)] Tensor x, [Shape(8)] Tensor y) => Losses.BinaryCrossEntropyWithLogits(x, y, reduction: Reduction.None);
+    [Loss] public Tensor LogitsSum([RequiresGrad, Shape(8)] Tensor x, [Shape(8)] Tensor y) => Losses.BinaryCrossEntropyWithLogits(x, y, reduction: Reduction.Sum);
 }
