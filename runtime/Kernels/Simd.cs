@@ -25,9 +25,15 @@ public static class Simd
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Sigmoid(Vector256<float> x) => Sigmoid<Vec8>(x);
 
-    /// <summary>σ(x) = 1/(1 + e⁻ˣ). With AVX-512 from <see cref="Exp{S}(S)"/>; elsewhere <see cref="SigmoidPortable{S}"/>.</summary>
+    /// <summary>σ(x) = ½/(½ + e⁻ˣ/2): the same float as 1/(1 + e⁻ˣ) wherever e⁻ˣ is normal (halving is exact), and between
+    /// x = -89.4 and -88.72, where e⁻ˣ overflows and e⁻ˣ/2 (<see cref="IVector{S}.HalfExp"/>) does not, σ keeps its subnormal
+    /// value (Mish's and SiLU's gradients through it keep their sign). Without AVX-512, <see cref="SigmoidPortable{S}"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static S Sigmoid<S>(S x) where S : struct, IVector<S> => Avx512F.VL.IsSupported ? S.One / (S.One + S.Exp(-x)) : SigmoidPortable(x);
+    public static S Sigmoid<S>(S x) where S : struct, IVector<S>
+    {
+        var half = S.Create(0.5f);
+        return half / (half + S.HalfExp(-x));
+    }
 
     /// <summary>
     /// σ(x) as ½/(½ + e⁻ˣ/2), where e⁻ˣ/2 = eʳ·2ⁿ⁻¹ is one exponent-field multiply (<see cref="IVector{S}.TimesPow2Once"/>)
@@ -41,9 +47,16 @@ public static class Simd
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static S SigmoidPortable<S>(S x) where S : struct, IVector<S>
     {
-        var (n, e) = ExpReduce(S.MinNative(S.Create(89.5f), S.MaxNative(S.Create(-87.3f), -x)));
         var half = S.Create(0.5f);
-        return half / (half + S.TimesPow2Once(e, n - S.One));
+        return half / (half + HalfExpPortable(-x));
+    }
+
+    /// <summary>eˣ/2 as eʳ·2ⁿ⁻¹, x clamped to [-87.3, 89.5] (<see cref="SigmoidPortable{S}"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static S HalfExpPortable<S>(S x) where S : struct, IVector<S>
+    {
+        var (n, e) = ExpReduce(S.MinNative(S.Create(89.5f), S.MaxNative(S.Create(-87.3f), x)));
+        return S.TimesPow2Once(e, n - S.One);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -264,6 +277,25 @@ public static class Simd
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Exp(Vector256<float> x) => Avx512F.VL.IsSupported ? ExpAvx512(x) : ExpPortable(x);
 
+    /// <summary>eˣ/2, finite up to x = 89.4 where eˣ overflows at 88.72: σ's denominator (<see cref="Sigmoid{S}(S)"/>).
+    /// With AVX-512, <see cref="ExpAvx512"/>'s steps with x clamped to [-104, 104] and a scaling by 2^(n-1) (exact); else
+    /// <see cref="HalfExpPortable{S}"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> HalfExp(Vector256<float> x)
+    {
+        if (!Avx512F.VL.IsSupported) return HalfExpPortable(new Vec8(x)).Value;
+        var (m, n) = ExpParts(ExpClamp<Narrow256, Vector256<float>>(x, 104f));
+        return Avx512F.VL.Scale(m, n - Vector256<float>.One);
+    }
+
+    /// <summary><see cref="HalfExp(Vector256{float})"/> for sixteen lanes (AVX-512 only).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> HalfExp(Vector512<float> x)
+    {
+        var (m, n) = ExpParts(ExpClamp<Wide512, Vector512<float>>(x, 104f));
+        return Avx512F.Scale(m, n - Vector512<float>.One);
+    }
+
     /// <summary>eˣ of either width, as generated kernels call it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static S Exp<S>(S x) where S : struct, IVector<S> => S.Exp(x);
@@ -347,11 +379,11 @@ public static class Simd
         1.4142135f, 1.4768262f, 1.5422108f, 1.6104903f, 1.6817929f, 1.7562522f, 1.8340081f, 1.9152066f);
     }
 
-    /// <summary>x clamped to [-104, 89], where eˣ is 0 and +∞ already; NaN passes (vmaxps/vminps return their second
-    /// operand when either is NaN).</summary>
+    /// <summary>x clamped to [-104, 89], where eˣ is 0 and +∞ already (or to <paramref name="high"/>); NaN passes
+    /// (vmaxps/vminps return their second operand when either is NaN).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static V ExpClamp<S, V>(V x) where S : struct, IVectorWidth<V> where V : struct =>
-        S.MinNative(S.Splat(89f), S.MaxNative(S.Splat(-104f), x));
+    private static V ExpClamp<S, V>(V x, float high = 89f) where S : struct, IVectorWidth<V> where V : struct =>
+        S.MinNative(S.Splat(high), S.MaxNative(S.Splat(-104f), x));
 
     /// <summary>
     /// The AVX-512 reduction, for either width, from the clamped x and n = x·log₂e rounded to sixteenths (one
@@ -379,12 +411,19 @@ public static class Simd
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector256<float> ExpAvx512(Vector256<float> x)
     {
-        var xc = ExpClamp<Narrow256, Vector256<float>>(x);
+        var (m, n) = ExpParts(ExpClamp<Narrow256, Vector256<float>>(x));
+        return Avx512F.VL.Scale(m, n);
+    }
+
+    /// <summary>eˣ as m·2^⌊n⌋ from the clamped x (AVX-512): n = x·log₂e in sixteenths, m = eʳ·2^frac(n).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector256<float> M, Vector256<float> N) ExpParts(Vector256<float> xc)
+    {
         var n = Avx512F.VL.RoundScale(xc * Vector256.Create(1.44269504088896341f), 0x40);
         var (r, index) = ExpSixteenths<Narrow256, Vector256<float>>(xc, n);
         var table = Exp2Sixteenths;
         var t = Avx512F.VL.PermuteVar8x32x2(table.GetLower(), index.AsInt32(), table.GetUpper());
-        return Avx512F.VL.Scale(ExpTimes<Narrow256, Vector256<float>>(r, t), n);
+        return (ExpTimes<Narrow256, Vector256<float>>(r, t), n);
     }
 
     /// <summary>2ⁿ applied in two halves, each a valid exponent field, so subnormal and overflowing results come out right.</summary>
@@ -400,11 +439,17 @@ public static class Simd
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Exp(Vector512<float> x)
     {
-        var xc = ExpClamp<Wide512, Vector512<float>>(x);
+        var (m, n) = ExpParts(ExpClamp<Wide512, Vector512<float>>(x));
+        return Avx512F.Scale(m, n);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector512<float> M, Vector512<float> N) ExpParts(Vector512<float> xc)
+    {
         var n = Avx512F.RoundScale(xc * Vector512.Create(1.44269504088896341f), 0x40);
         var (r, index) = ExpSixteenths<Wide512, Vector512<float>>(xc, n);
         var t = Avx512F.PermuteVar16x32(Exp2Sixteenths, index.AsInt32());
-        return Avx512F.Scale(ExpTimes<Wide512, Vector512<float>>(r, t), n);
+        return (ExpTimes<Wide512, Vector512<float>>(r, t), n);
     }
 
     /// <summary>

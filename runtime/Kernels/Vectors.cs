@@ -70,6 +70,8 @@ public interface IVector<S> where S : struct, IVector<S>
     static abstract S Cos(S x);
     /// <summary>eˣ (<see cref="Simd.Exp(Vector256{float})"/>).</summary>
     static abstract S Exp(S x);
+    /// <summary>eˣ/2, finite up to x = 89.4 (<see cref="Simd.HalfExp(Vector256{float})"/>).</summary>
+    static abstract S HalfExp(S x);
     /// <summary>log x (<see cref="Simd.Log(Vector256{float})"/>).</summary>
     static abstract S Log(S x);
     /// <summary>v·2ⁿ for an integral n in [-128, 128]: one vscalefps with AVX-512 unless <paramref name="portable"/>, else two
@@ -135,6 +137,7 @@ public readonly struct Vec8 : IVector<Vec8>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec8 Sin(Vec8 x) => Vector256.Sin(x.Value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec8 Cos(Vec8 x) => Vector256.Cos(x.Value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec8 Exp(Vec8 x) => Simd.Exp(x.Value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec8 HalfExp(Vec8 x) => Simd.HalfExp(x.Value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec8 Log(Vec8 x) => Simd.Log(x.Value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vec8 TimesPow2(Vec8 v, Vec8 n, bool portable)
@@ -211,6 +214,7 @@ public readonly struct Vec16 : IVector<Vec16>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec16 Sin(Vec16 x) => Vector512.Sin(x.Value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec16 Cos(Vec16 x) => Vector512.Cos(x.Value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec16 Exp(Vec16 x) => Simd.Exp(x.Value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec16 HalfExp(Vec16 x) => Simd.HalfExp(x.Value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec16 Log(Vec16 x) => Simd.Log(x.Value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vec16 TimesPow2(Vec16 v, Vec16 n, bool portable)
