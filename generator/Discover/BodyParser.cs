@@ -378,6 +378,10 @@ internal sealed class BodyParser(SemanticModel model, INamedTypeSymbol owner, Li
             callee = "self." + method.Name;
         else if (call.Expression is MemberAccessExpressionSyntax member && IsModuleField(model.GetSymbolInfo(member.Expression, cancellationToken).Symbol))
             callee = "module." + ((IFieldSymbol)model.GetSymbolInfo(member.Expression, cancellationToken).Symbol!).Name + "." + method.Name;
+        // layers[i].Forward(x) on an array or list of modules: say what a model holds instead
+        if (callee is null && call.Expression is MemberAccessExpressionSyntax { Expression: ElementAccessExpressionSyntax indexedModule }
+            && model.GetSymbolInfo(indexedModule.Expression, cancellationToken).Symbol is IFieldSymbol collection)
+            return Unsupported(call, $"A call on an element of '{collection.Name}' (a model holds each submodule in a [Module] field of its own; there is no nn.ModuleList)");
         if (callee is null) return Unsupported(call, $"A call to '{method.ContainingType.Name}.{method.Name}'");
 
         var args = new List<Argument>();

@@ -201,7 +201,10 @@ internal static class ModelDiscovery
                 bool isModel = field.Type.GetAttributes().Any(x => x.AttributeClass?.ToDisplayString() == ModelAttribute);
                 if (!isModel)
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(Descriptors.BadModule, location, $"[Module] field '{field.Name}' has type '{field.Type.Name}', which is not a [Model] class"));
+                    string type = field.Type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat);
+                    diagnostics.Add(DiagnosticInfo.Create(Descriptors.BadModule, location, field.Type is IArrayTypeSymbol or INamedTypeSymbol { IsGenericType: true }
+                        ? $"[Module] field '{field.Name}' has type '{type}': a [Module] field holds one [Model] class (there is no nn.ModuleList: declare each submodule as a field of its own)"
+                        : $"[Module] field '{field.Name}' has type '{type}', which is not a [Model] class"));
                     continue;
                 }
                 modules.Add(new ModuleSpec(field.Name, field.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), dims.ToEquatable(), location));
@@ -272,7 +275,9 @@ internal static class ModelDiscovery
         var location = LocationInfo.From(syntax.Identifier.GetLocation());
         if (!IsKiln(method.ReturnType, "Tensor") && !(kind == MethodKind.Helper && returnsMask) && outputs.Count == 0)
         {
-            diagnostics.Add(DiagnosticInfo.Create(Descriptors.BadDeclaration, location, $"Model method '{method.Name}' must return Kiln.Tensor (or a tuple of them)"));
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.BadDeclaration, location, IsKiln(method.ReturnType, "IntTensor")
+                ? $"Model method '{method.Name}' returns an IntTensor: a plan's outputs are float tensors, so return indices as floats (ArgMax(1).Float()), as Kiln.Tensor"
+                : $"Model method '{method.Name}' must return Kiln.Tensor (or a tuple of them)"));
             return null;
         }
         // what C# allows and a plan cannot mean: type parameters (a plan is compiled for one set of types; T was ignored),

@@ -15,7 +15,7 @@ public static class Ops
 
     /// <summary>torch.allclose: |a − b| ≤ atol + rtol·|b| everywhere (broadcast), NaNs equal only with equalNan.</summary>
     [EagerOnly]
-    public static bool AllClose(Tensor a, Tensor b, float rtol = 1e-5f, float atol = 1e-8f, bool equalNan = false)
+    public static bool AllClose(Tensor a, Tensor b, double rtol = 1e-5, double atol = 1e-8, bool equalNan = false)
     {
         var shape = Layout.Broadcast(a.Layout.Shape, b.Layout.Shape);
         var x = a.Expand(shape).ToArray();

@@ -452,6 +452,17 @@ public class EagerTensorTests
         Assert.Equal(new float[] { 3, 12, 21, 30 }, batched.ToArray());
     }
 
+    /// <summary>Trial 24: AllClose(x, y, 1e-4, 1e-5), as torch.allclose is called, was CS1503 (float tolerances).</summary>
+    [Fact]
+    public void AllClose_takes_tolerances_as_torch_does()
+    {
+        var a = Tensor.From(1f, 100f);
+        var b = Tensor.From(1.00005f, 100.005f);
+        Assert.True(AllClose(a, b, 1e-4, 1e-5));     // |a - b| ≤ 1e-5 + 1e-4·|b|: 5e-5 ≤ 1.1e-4, 5e-3 ≤ 1.0e-2
+        Assert.False(AllClose(a, b, 1e-5, 1e-5));    // 5e-5 > 1e-5 + 1e-5·1.00005
+        Assert.False(AllClose(a, b));                // the defaults, rtol 1e-5 and atol 1e-8
+    }
+
     [Fact]
     public void What_a_new_user_reached_for_works_and_says_what_went_wrong()
     {

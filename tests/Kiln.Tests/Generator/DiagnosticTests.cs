@@ -54,6 +54,25 @@ public class DiagnosticTests
         // a new user's generic [Forward] compiled with T ignored, and a ref input compiled as a copy
         MarkedSource.SingleAt(Usings + "[Model] public partial class M { " + method + " }", "KLN0007", reason);
 
+    /// <summary>Trial 24: an array of layers (nn.ModuleList) was "has type ''", and a [Forward] returning ArgMax's
+    /// IntTensor was told only that it must return a Tensor.</summary>
+    [Theory]
+    [InlineData("[Module(2, 2)] Linear[] [|layers|];", "KLN0011", "[Module] field 'layers' has type 'Linear[]': a [Module] field holds one [Model] class (there is no nn.ModuleList: declare each submodule as a field of its own)")]
+    [InlineData("[Module(2, 2)] System.Collections.Generic.List<Linear> [|layers|];", "KLN0011", "has type 'List<Linear>': a [Module] field holds one [Model] class")]
+    [InlineData("[Module(2, 2)] Tensor [|t|];", "KLN0011", "[Module] field 't' has type 'Tensor', which is not a [Model] class")]
+    [InlineData("[Forward] public IntTensor [|Predict|]([Shape(\"N\", 2)] Tensor x) => x.ArgMax(1);", "KLN0007", "returns an IntTensor: a plan's outputs are float tensors, so return indices as floats (ArgMax(1).Float())")]
+    public void Module_lists_and_int_results_say_what_a_model_holds_and_returns(string member, string id, string message) =>
+        MarkedSource.SingleAt(Usings + "[Model] public partial class M { " + member + " }", id, message);
+
+    [Fact]
+    public void A_call_on_an_element_of_a_layer_array_says_there_is_no_module_list()
+    {
+        var diagnostics = GeneratorHarness.Run(Usings + "[Model] public partial class M { [Module(2, 2)] Linear[] layers; [Forward] public Tensor F([Shape(3, 2)] Tensor x) => layers[0].Forward(x); }").GeneratorDiagnostics;
+        Assert.Contains(diagnostics, d => d.Id == "KLN0011");
+        Assert.Contains(diagnostics, d => d.Id == "KLN0001" && d.GetMessage().Contains("A call on an element of 'layers' (a model holds each submodule in a [Module] field of its own; there is no nn.ModuleList)"));
+        Assert.DoesNotContain(diagnostics, d => d.GetMessage().Contains("Linear.Forward"));
+    }
+
     [Fact]
     public void A_constructor_of_the_user_s_own_is_reported_where_it_is()
     {
