@@ -101,8 +101,9 @@ internal sealed class Call(string name, GraphBuilder builder, Node? self, IReadO
 
     /// <summary>
     /// A dim argument normalized against <paramref name="rank"/> (negative dims count from the end; KLN0004 when out of
-    /// range). A 0-d tensor has no dim to take: reductions and softmax serve dim 0 there as PyTorch does (they read dims
-    /// through GraphBuilder.NormalizeDim); every other op reports KLN0004 rather than index past the shape.
+    /// range). A 0-d tensor has no dim to take: reductions, softmax, squeeze, cumsum and transpose serve dim 0 (or -1)
+    /// there as PyTorch does (they read dims through GraphBuilder.NormalizeDim); every other op reports KLN0004 rather
+    /// than index past the shape (PyTorch's select and narrow refuse a 0-d tensor too).
     /// </summary>
     public int Dim(string argument, int fallback, int rank) => rank == 0
         ? throw new ShapeException(Descriptors.DimOutOfRange, Name, Int(argument, fallback).ToString(System.Globalization.CultureInfo.InvariantCulture), "0")

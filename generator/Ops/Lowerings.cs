@@ -2,6 +2,7 @@ using System.Linq;
 using Kiln.Generator.Check;
 using Kiln.Generator.Diagnostics;
 using Kiln.Generator.Ir;
+using Kiln.Generator.Model;
 
 namespace Kiln.Generator.Ops;
 
@@ -58,22 +59,43 @@ internal static partial class Lowerings
 
     private static Size Count(Node x, int[] axes) => axes.Aggregate(Size.Of(1), (s, a) => s * x.Shape[a]);
 
-    /// <summary>torch.var: Σ(x - mean)² / (N - correction), the scale inside the reduction's pass.</summary>
+    /// <summary>torch.var (<see cref="Variance"/>).</summary>
     public static Node Var(Call c) => Variance(c);
 
     /// <summary>torch.std = √var; its gradient is 0 where std is 0 (PyTorch masks it).</summary>
     public static Node Std(Call c) => c.B.Unary(Unary.SafeSqrt, Variance(c));
 
+    /// <summary>
+    /// Σ(x - mean)² / max(0, N - correction), over x less each slice's first element (var is shift-invariant; that element is
+    /// detached, the gradient through it being 0): a constant slice is then 0 exactly, as PyTorch's Welford pass gives
+    /// (Σx·(1/N) was 7.0000005 for three 7s, so its variance came out 1e-13, and inf, not NaN, at a correction of N), and
+    /// data far from 0 loses less to cancellation.
+    /// </summary>
     private static Node Variance(Call c)
     {
         var x = c.X();
         var axes = Axes(c, x);
+        if (axes.Length > 0)
+        {
+            var first = c.B.Strided(x, new NodeAttrs { Axes = Enumerable.Range(0, x.Shape.Rank).ToEquatable(), Starts = new long[x.Shape.Rank].ToEquatable(), Steps = Enumerable.Repeat(1L, x.Shape.Rank).ToEquatable() },
+                new Shape(x.Shape.Dims.Select((d, i) => axes.Contains(i) ? Size.Of(1) : d)));
+            x = c.B.Sub(x, c.B.Unary(Unary.Detach, first));
+        }
         var mean = c.B.Sum(c.B.Mul(x, c.B.Const(1, Count(x, axes))), axes, keepDim: true);
         var d = c.B.Sub(x, mean);
-        return c.B.Sum(c.B.Mul(c.B.Mul(d, d), c.B.Const(1, Count(x, axes), c.Int("correction", 1))), axes, c.Bool("keepDim"));
+        int correction = c.Int("correction", 1);
+        var count = Count(x, axes);
+        var scale = c.B.Const(1, count, correction);
+        // the scale rides inside the pass where it is finite; 1/0 (a correction of N or more) goes after the sum, so a
+        // slice gives Σd²·∞ = inf as PyTorch's Σd²/0 (inside, a d of 0 made 0·∞ = NaN of the whole sum), and NaN only
+        // where every d is 0; a symbolic N may reach that at run time, so it goes after the sum too
+        return count.IsConstant && count.Coefficient > correction
+            ? c.B.Sum(c.B.Mul(c.B.Mul(d, d), scale), axes, c.Bool("keepDim"))
+            : c.B.Mul(c.B.Sum(c.B.Mul(d, d), axes, c.Bool("keepDim")), scale);
     }
 
-    /// <summary>torch.linalg.vector_norm: p = 2 (default), 1, ∞, -∞, 0 (the count of nonzeros), or any p &gt; 0.</summary>
+    /// <summary>torch.linalg.vector_norm: p = 2 (default), 1, ∞, -∞, 0 (the count of nonzeros), or any other p, negative too:
+    /// (Σ|x|ᵖ)^(1/p).</summary>
     public static Node Norm(Call c)
     {
         var x = c.X();
@@ -88,8 +110,8 @@ internal static partial class Lowerings
             double.PositiveInfinity => c.B.Reduce(Reductions.Amax, abs, axes, keep),
             double.NegativeInfinity => c.B.Reduce(Reductions.Amin, abs, axes, keep),
             0 => c.B.Sum(c.B.Binary(Arithmetic.Ne, x, c.B.Const(0)), axes, keep),
-            > 0 => c.B.Pow(c.B.Sum(c.B.Pow(abs, c.B.Const(p)), axes, keep), c.B.Const(1 / p)),
-            _ => throw c.Invalid($"Norm with p = {p} (PyTorch's vector norm takes p > 0, 0 or ±inf)"),
+            > 0 or < 0 => c.B.Pow(c.B.Sum(c.B.Pow(abs, c.B.Const(p)), axes, keep), c.B.Const(1 / p)),
+            _ => throw c.Invalid($"Norm with p = {p} (a number or ±inf)"),
         };
     }
 
@@ -108,6 +130,7 @@ internal static partial class Lowerings
     public static Node CumSum(Call c)
     {
         var x = c.X();
+        if (x.Shape.Rank == 0) return Scalar(c, x, "dim");
         return c.B.CumSum(x, c.Dim("dim", 0, x.Shape.Rank), reverse: false);
     }
 
@@ -179,6 +202,7 @@ internal static partial class Lowerings
     {
         var x = c.X();
         if (!c.Has("dim")) return c.B.Reshape(x, new Shape(x.Shape.Dims.Where(d => !d.IsOne)));
+        if (x.Shape.Rank == 0) return Scalar(c, x, "dim");
         int d = c.Dim("dim", 0, x.Shape.Rank);
         return x.Shape[d].IsOne ? c.B.Reshape(x, new Shape(x.Shape.Dims.Where((_, i) => i != d))) : x;
     }
@@ -186,7 +210,16 @@ internal static partial class Lowerings
     public static Node Transpose(Call c)
     {
         var x = c.X();
+        if (x.Shape.Rank == 0) { Scalar(c, x, "dim0"); return Scalar(c, x, "dim1"); }
         return c.B.Transpose(x, c.Dim("dim0", 0, x.Shape.Rank), c.Dim("dim1", 1, x.Shape.Rank));
+    }
+
+    /// <summary>A 0-d tensor under an op along a dim that keeps it as it is (squeeze, cumsum, transpose): the dim must be 0
+    /// or -1, as PyTorch wraps a scalar's dim (KLN0004 otherwise), and the result is the tensor itself.</summary>
+    private static Node Scalar(Call c, Node x, string dim)
+    {
+        GraphBuilder.NormalizeDim(c.Name, c.Int(dim, 0), 0);
+        return x;
     }
 
     /// <summary>The <c>x.T</c> property: a 2-D transpose.</summary>

@@ -1,6 +1,7 @@
 using System;
 using System.Runtime.Intrinsics;
 using System.Collections.Generic;
+using System.Linq;
 using System.Numerics.Tensors;
 using Kiln.Kernels;
 
@@ -110,9 +111,18 @@ internal static class Eager
     public static Tensor Reduce(Tensor x, int[]? dims, bool keepDim, RowReduce reduce)
     {
         var (data, offset, length, shape) = Rows(x, dims, keepDim);
+        if (length == 0 && dims is not null && (reduce == Max || reduce == Min)) throw EmptyDim(reduce == Max ? "max" : "min", x, dims);
         var y = new float[Layout.Count(shape)];
         for (int r = 0; r < y.Length; r++) y[r] = reduce(data.AsSpan(offset + r * length, length));
         return new Tensor(y, shape);
+    }
+
+    /// <summary>PyTorch's error for a max, min or arg over a dim of size 0 (the dim was given: there is nothing to pick).</summary>
+    private static ArgumentException EmptyDim(string op, Tensor x, int[] dims)
+    {
+        int rank = x.Layout.Rank;
+        int dim = dims.Select(d => d < 0 ? d + Math.Max(rank, 1) : d).FirstOrDefault(d => d < rank && x.Layout.Shape[d] == 0);
+        return new ArgumentException($"{op}(): Expected reduction dim {dim} to have non-zero size.");
     }
 
     public static float Sum(ReadOnlySpan<float> row) => (float)Total(row, Terms.Values);
@@ -199,7 +209,8 @@ internal static class Eager
     public static IntTensor Arg(Tensor x, int? dim, bool keepDim, bool max)
     {
         var (data, offset, length, shape) = Rows(x, dim is { } d ? [d] : null, dim is not null && keepDim);
-        if (length == 0) throw new ArgumentException($"{(max ? "argmax" : "argmin")}(): Expected reduction dim to be specified for input.numel() == 0.");
+        if (length == 0) throw dim is { } given ? EmptyDim(max ? "argmax" : "argmin", x, [given])
+            : new ArgumentException($"{(max ? "argmax" : "argmin")}(): Expected reduction dim to be specified for input.numel() == 0.");
         var y = new int[Layout.Count(shape)];
         for (int r = 0; r < y.Length; r++)
         {
@@ -292,7 +303,7 @@ internal static class Eager
 
     public static Tensor Narrow(Tensor x, int dim, int start, int length)
     {
-        int d = Layout.Dim(dim, x.Layout.Rank), size = x.Layout.Shape[d];
+        int d = Layout.RealDim(dim, x.Layout.Rank, "narrow"), size = x.Layout.Shape[d];
         // PyTorch's messages: the start as given when it is out of range, the wrapped one when the length overruns
         if (start < -size || start > size)
             throw new ArgumentOutOfRangeException(nameof(start), $"start out of range (expected to be in range of [{-size}, {size}], but got {start})");
@@ -352,7 +363,7 @@ internal static class Eager
 
     public static Tensor[] Split(Tensor x, int splitSize, int dim)
     {
-        int d = Layout.Dim(dim, x.Layout.Rank), size = x.Layout.Shape[d];
+        int d = Layout.RealDim(dim, x.Layout.Rank, "split"), size = x.Layout.Shape[d];
         if (splitSize <= 0) throw new ArgumentOutOfRangeException(nameof(splitSize), splitSize, "split expects split_size be positive");
         var pieces = new List<Tensor>();
         for (int s = 0; s < size || (size == 0 && pieces.Count == 0); s += splitSize)
@@ -362,7 +373,7 @@ internal static class Eager
 
     public static Tensor[] Split(Tensor x, int[] sizes, int dim)
     {
-        int d = Layout.Dim(dim, x.Layout.Rank), size = x.Layout.Shape[d], total = 0;
+        int d = Layout.RealDim(dim, x.Layout.Rank, "split_with_sizes"), size = x.Layout.Shape[d], total = 0;
         foreach (int s in sizes) total += s;
         if (total != size) throw new ArgumentException($"split_with_sizes expects split_sizes to sum exactly to {size} (input tensor's size at dimension {d}), but got split_sizes=[{string.Join(", ", sizes)}]", nameof(sizes));
         var pieces = new Tensor[sizes.Length];
@@ -373,6 +384,7 @@ internal static class Eager
     public static Tensor[] Chunk(Tensor x, int chunks, int dim)
     {
         if (chunks <= 0) throw new ArgumentOutOfRangeException(nameof(chunks), chunks, "chunk expects `chunks` to be greater than 0");
+        if (x.Layout.Rank == 0) throw new ArgumentException("chunk expects at least a 1-dimensional tensor", nameof(x));
         int size = x.Layout.Shape[Layout.Dim(dim, x.Layout.Rank)];
         return Split(x, Math.Max(1, (size + chunks - 1) / chunks), dim);
     }

@@ -49,12 +49,19 @@ internal readonly record struct Layout(int Offset, int[] Shape, int[] Strides)
         return dim < 0 ? dim + r : dim;
     }
 
+    /// <summary>A dim of a tensor that must have one (narrow, select, split, …): PyTorch's message for a 0-d tensor, whose
+    /// dim 0 <see cref="Dim"/> lets through for the ops that serve it (reductions, squeeze, transpose), and an index into
+    /// its empty shape was .NET's bare "Index was outside the bounds of the array".</summary>
+    public static int RealDim(int dim, int rank, string op) =>
+        rank == 0 ? throw new IndexOutOfRangeException($"{op}() cannot be applied to a 0-dim tensor.") : Dim(dim, rank);
+
     /// <summary>The view of element <paramref name="index"/> along <paramref name="dim"/>, that dim dropped (x.select).</summary>
     /// <param name="dim">The dim to select from.</param>
     /// <param name="index">The element along it (negative counts from the end).</param>
     /// <param name="label">The dim as the user counts it, for the message (an index's position in the original tensor).</param>
     public Layout Select(int dim, int index, int? label = null)
     {
+        if (Rank == 0) throw new IndexOutOfRangeException("invalid index of a 0-dim tensor. Use `tensor.item()` to convert a 0-dim tensor to a number");
         dim = Dim(dim, Rank);
         int size = Shape[dim];
         if (index < -size || index >= size) throw new IndexOutOfRangeException($"index {index} is out of bounds for dimension {label ?? dim} with size {size}");
@@ -65,6 +72,7 @@ internal readonly record struct Layout(int Offset, int[] Shape, int[] Strides)
     /// <summary>x[..., start:end:step, ...]: start and end clamp as Python's (negative count from the end).</summary>
     public Layout Slice(int dim, int? start, int? end, int step)
     {
+        if (Rank == 0) throw new IndexOutOfRangeException("invalid index of a 0-dim tensor. Use `tensor.item()` to convert a 0-dim tensor to a number");
         dim = Dim(dim, Rank);
         if (step <= 0) throw new ArgumentOutOfRangeException(nameof(step), step, "slice step must be positive");
         int size = Shape[dim];
@@ -146,6 +154,8 @@ internal readonly record struct Layout(int Offset, int[] Shape, int[] Strides)
 
     public Layout Transpose(int dim0, int dim1)
     {
+        // a 0-d tensor takes dims 0 and -1 and stays as it is (PyTorch)
+        if (Rank == 0) { Dim(dim0, 0); Dim(dim1, 0); return this; }
         var dims = new int[Rank];
         for (int i = 0; i < Rank; i++) dims[i] = i;
         (dims[Dim(dim0, Rank)], dims[Dim(dim1, Rank)]) = (Dim(dim1, Rank), Dim(dim0, Rank));

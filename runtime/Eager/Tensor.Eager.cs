@@ -46,7 +46,9 @@ public sealed partial class Tensor
     /// <summary>x.size(): as <see cref="Shape"/>.</summary>
     [EagerOnly] public TensorShape Size() => Shape;
     /// <summary>x.size(dim) (negative counts from the end).</summary>
-    [EagerOnly] public int Size(int dim) => Layout.Shape[Layout.Dim(dim, Layout.Rank)];
+    [EagerOnly] public int Size(int dim) => Layout.Rank == 0
+        ? throw new IndexOutOfRangeException($"dimension specified as {dim} but tensor has no dimensions")
+        : Layout.Shape[Layout.Dim(dim, Layout.Rank)];
     /// <summary>x.numel(): the element count.</summary>
     [EagerOnly] public int Numel() => Layout.Numel;
     /// <summary>x.dim(): the number of dims.</summary>

@@ -73,6 +73,20 @@ public class NameTests
         Assert.DoesNotContain(result.CompileErrors, e => e.Id == "CS0118");
     }
 
+    /// <summary>The fuzz campaign's mutant: namespace Kiln.IntTensor.Models around a model that never names IntTensor.
+    /// The built-in Embedding (Kiln.Nn.g.cs, in every compilation) takes a global::Kiln.IntTensor, which C# then reads as
+    /// the namespace: the model reports KLN0017 naming the namespace and its file, and the CS0118 left is in that file alone.</summary>
+    [Fact]
+    public void A_namespace_that_hides_a_type_the_built_in_layers_name_is_KLN0017_too()
+    {
+        var result = GeneratorHarness.Run("namespace Kiln.IntTensor.Models { using Kiln; [Model] public partial class M { [Param(3)] Tensor w; [Loss] public Tensor L() => w.Sum(); } }");
+        var d = Assert.Single(result.GeneratorDiagnostics);
+        Assert.Equal("KLN0017", d.Id);
+        Assert.Matches(@"namespace 'Kiln\.IntTensor' \(declared in [^)]+\.cs\) hides Kiln's type Kiln\.IntTensor", d.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.All(result.CompileErrors, e => Assert.True(e.Id == "CS0118" && e.Location.SourceTree!.FilePath.EndsWith("Kiln.Nn.g.cs"), e.ToString()));
+        Assert.Null(ModelFuzzer.Check("namespace Kiln.IntTensor.Models { using Kiln; [Model] public partial class M { [Param(3)] Tensor w; [Loss] public Tensor L() => w.Sum(); } }"));
+    }
+
     [Theory]
     [InlineData("[Model] public partial class [|M|]<T> { [Param(3)] Tensor w; [Loss] public Tensor L() => w.Sum(); }", "generic")]
     [InlineData("[Model] public partial class M { [Param(3)] Tensor w; [Loss] public Tensor L([Shape(\"_n\", 3)] Tensor [|x|]) => (x * w).Sum(); }", "letter first")]

@@ -74,3 +74,18 @@ public partial class LossEdges
     [Forward] public Tensor LogitsNone([Shape(8)] Tensor x, [Shape(8)] Tensor y) => Losses.BinaryCrossEntropyWithLogits(x, y, reduction: Reduction.None);
     [Loss] public Tensor LogitsSum([RequiresGrad, Shape(8)] Tensor x, [Shape(8)] Tensor y) => Losses.BinaryCrossEntropyWithLogits(x, y, reduction: Reduction.Sum);
 }
+
+/// <summary>Trial 25's plan-only differences (TensorSemanticsTests): a variance whose correction reaches N, a norm of
+/// negative p, dims of a 0-d tensor.</summary>
+[Model]
+public partial class Trial25Semantics
+{
+    [Param(3)] Tensor w;
+
+    [Forward] public Tensor VarRows([Shape(2, 3)] Tensor x) => x.Var(1, correction: 3);
+    [Forward] public Tensor StdRows([Shape(2, 3)] Tensor x) => x.Std(1, correction: 5);
+    [Forward] public Tensor VarNamed([Shape("N", 3)] Tensor x) => x.Var(0, correction: 2);
+    [Forward] public Tensor NormRows([Shape(2, 3)] Tensor x, [Shape(2, 3)] Tensor y) => Stack([x.Norm(-1f, 1), y.Norm(-2.5f, 1)], 0);
+    [Forward] public Tensor ScalarDims([Shape(3)] Tensor x) { var s = x.Sum(); return Stack([s.Squeeze(0), s.CumSum(0), s.Transpose(0, -1), s.Squeeze(-1)], 0); }
+    [Loss] public Tensor NegativeNorm() => w.Norm(-1.5f);
+}
