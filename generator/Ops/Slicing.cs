@@ -50,7 +50,11 @@ internal static class Slicing
         }
         if (index < 0 || (size.IsConstant && index >= size.Coefficient))
             throw new ShapeException(Diagnostics.Descriptors.IndexOutOfRange, c.Name, written.ToString(), dim.ToString(), size.ToString());
-        // a named dim's length is known when the plan is compiled: it must hold the index then
+        // a named dim's length is known when the plan is compiled: it must hold the index then; an index no plan can hold
+        // (its element offset past the most a plan holds) is reported now (x[2147483647] of [N, 3] wrote an offset of
+        // 6,442,450,941 into the generated code, which did not compile)
+        if (!size.IsConstant && (index + 1) * x.Shape.Dims.Skip(dim + 1).Aggregate(1L, (a, d) => a * (d.IsConstant ? d.Coefficient : 1)) > Check.Lowerer.MaxElements)
+            throw new ShapeException(Diagnostics.Descriptors.IndexOutOfRange, c.Name, written.ToString(), dim.ToString(), $"{size} (a plan holds at most {Check.Lowerer.MaxElements:N0} elements)");
         if (!size.IsConstant && index > 0) c.B.Require(size, index + 1, $"{c.Name}: index {index} of dim {dim} (of size {size})");
         var starts = new long[x.Shape.Rank];
         starts[dim] = index;

@@ -60,6 +60,8 @@ public class DiagnosticTests
     [InlineData("[Module(2, 2)] Linear[] [|layers|];", "KLN0011", "[Module] field 'layers' has type 'Linear[]': a [Module] field holds one [Model] class (there is no nn.ModuleList: declare each submodule as a field of its own)")]
     [InlineData("[Module(2, 2)] System.Collections.Generic.List<Linear> [|layers|];", "KLN0011", "has type 'List<Linear>': a [Module] field holds one [Model] class")]
     [InlineData("[Module(2, 2)] Tensor [|t|];", "KLN0011", "[Module] field 't' has type 'Tensor', which is not a [Model] class")]
+    [InlineData("[Forward] public Tensor F([Shape(\"N\", 3)] Tensor x) => [|x[2147483647]|];", "KLN0016", "index 2147483647 is out of range for dim 0 of size N (a plan holds at most")]   // fuzz: a long offset in the generated code
+    [InlineData("[Forward] public Tensor F([Shape(\"N\", 3)] Tensor x) => [|x.Select(0, 715827882)|];", "KLN0016", "of size N (a plan holds at most")]
     [InlineData("[Forward] public IntTensor [|Predict|]([Shape(\"N\", 2)] Tensor x) => x.ArgMax(1);", "KLN0007", "returns an IntTensor: a plan's outputs are float tensors, so return indices as floats (ArgMax(1).Float())")]
     public void Module_lists_and_int_results_say_what_a_model_holds_and_returns(string member, string id, string message) =>
         MarkedSource.SingleAt(Usings + "[Model] public partial class M { " + member + " }", id, message);
