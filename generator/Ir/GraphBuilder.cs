@@ -57,6 +57,14 @@ internal sealed class GraphBuilder
                     Fired[rule.Name] = Fired.TryGetValue(rule.Name, out var n) ? n + 1 : 1;
                     return replaced;
                 }
+        // a tensor no plan can hold made by an op (an outer product of two long vectors): reported at the user's line, where
+        // its counts and offsets would otherwise reach the generated code as longs past int (which does not compile) or
+        // wrapped; leaves (inputs, parameters, draws, constants) are checked where they are declared
+        long elements = 1;
+        foreach (var d in shape.Dims)
+            elements = Math.Max(d.Coefficient, 1) > (1L << 40) / elements ? 1L << 40 : elements * Math.Max(d.Coefficient, 1);
+        if (inputs.Length > 0 && elements > Check.Lowerer.MaxElements)
+            throw new ShapeException(Descriptors.InvalidArgument, $"{op.Name} makes a tensor of {shape}, {(elements >= 1L << 40 ? "over 2^40" : elements.ToString("N0", System.Globalization.CultureInfo.InvariantCulture))} elements: a plan holds at most {Check.Lowerer.MaxElements:N0} in one tensor");
         var node = new Node(_nodes.Count, op, inputs, shape, attrs);
         _nodes.Add(node);
         _unique[key] = node;

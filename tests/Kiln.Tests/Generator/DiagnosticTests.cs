@@ -66,6 +66,21 @@ public class DiagnosticTests
     public void Module_lists_and_int_results_say_what_a_model_holds_and_returns(string member, string id, string message) =>
         MarkedSource.SingleAt(Usings + "[Model] public partial class M { " + member + " }", id, message);
 
+    /// <summary>A tensor past the most a plan holds, made inside a model (the inputs and parameters were checked, their
+    /// products were not): KLN0018 at the line, never counts or offsets past int in the generated code.</summary>
+    [Theory]
+    [InlineData("(x.Unsqueeze(1) * x.Unsqueeze(0)).Sum()", "Mul makes a tensor of [60000, 60000], 3,600,000,000 elements")]
+    [InlineData("x.Repeat(40000, 1).Sum()", "elements: a plan holds at most")]
+    [InlineData("x.Expand(50000, 60000).Sum()", "elements: a plan holds at most")]
+    public void A_tensor_no_plan_can_hold_is_KLN0018_where_it_is_made(string expression, string message)
+    {
+        var result = GeneratorHarness.Run(Usings + $"[Model] public partial class M {{ [Forward] public Tensor F([Shape(60000)] Tensor x) => {expression}; }}");
+        var d = Assert.Single(result.GeneratorDiagnostics);
+        Assert.Equal("KLN0018", d.Id);
+        Assert.Contains(message, d.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Empty(result.CompileErrors);
+    }
+
     [Fact]
     public void A_call_on_an_element_of_a_layer_array_says_there_is_no_module_list()
     {
