@@ -327,9 +327,11 @@ internal static class ModelDiscovery
                 return null;
             }
             long fixedCount = shape.Where(d => d.Name is null).Aggregate(1L, (a, d) => Math.Min(a * d.Size, 1L << 40));
-            if (fixedCount > int.MaxValue)
+            // the most one tensor of a plan holds (its loops step past int.MaxValue beyond it; a [2147483647] input reached the
+            // graph and failed there, KLN0009)
+            if (fixedCount > Check.Lowerer.MaxElements)
             {
-                diagnostics.Add(DiagnosticInfo.Create(Descriptors.BadDeclaration, pLoc, $"Input '{p.Name}' of '{method.Name}' has more than {int.MaxValue:N0} elements, more than one span or array holds"));
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.BadDeclaration, pLoc, $"Input '{p.Name}' of '{method.Name}' has more than {Check.Lowerer.MaxElements:N0} elements, more than one tensor of a plan holds"));
                 return null;
             }
             inputs.Add(new InputSpec(p.Name, isInt, shapeAttr is null, shape.ToEquatable(), pLoc, RequiresGrad: requiresGrad));

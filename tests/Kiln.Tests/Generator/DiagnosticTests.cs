@@ -270,6 +270,7 @@ public class DiagnosticTests
     [InlineData("[Model] public partial class M { [Param] Tensor w; [Forward] public Tensor F([Shape(\"N\", 3)] Tensor x) => [|Linear(x, w)|]; }", "KLN0004")]
     [InlineData("[Model] public partial class M { [Param(46341, 46341)] Tensor [|w|]; [Loss] public Tensor L() => w.Sum(); }", "KLN0007")]
     [InlineData("[Model] public partial class M { [Param(2)] Tensor a; [Loss] public Tensor L([Shape(65536, 65536)] Tensor [|x|]) => (a * x.Sum()).Sum(); }", "KLN0007")]
+    [InlineData("[Model] public partial class M { [Forward] public Tensor F([Shape(2147483647)] Tensor [|x|]) => Ops.Dropout(x, 0.25f, training: false); }", "KLN0007")]   // fuzz: KLN0009 before
     [InlineData("[Model] public partial class M { [Param(2000000000)] Tensor a; [Param(200000000)] Tensor [|b|]; [Loss] public Tensor L() => a.Sum(); }", "KLN0007")]
     public void Mistakes_that_used_to_be_internal_errors_are_user_diagnostics(string marked, string id) => MarkedSource.SingleAt(Usings + marked, id);
 
