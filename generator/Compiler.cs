@@ -66,7 +66,17 @@ internal static class Compiler
                         failed = true;
                         continue;
                     }
-                    compiled.Add(CompileMethod(graph, lowerer.Layout));
+                    try
+                    {
+                        compiled.Add(CompileMethod(graph, lowerer.Layout));
+                    }
+                    catch (ShapeException e) when (e.Descriptor == Descriptors.InvalidArgument)
+                    {
+                        // a tensor only the backward pass makes, past what a plan holds (a batched MatMul's weight gradient
+                        // before its batch is summed): reported at the method, not as an internal error
+                        diagnostics.Add(DiagnosticInfo.Create(e.Descriptor, method.Location, $"{e.Args[0]} (in the gradient of '{method.Name}')"));
+                        failed = true;
+                    }
                 }
             }
             if (failed || diagnostics.Count > 0) return new ModelOutput(hint, model.Dims.Count == 0 ? Skeleton(model, lowerer, models) : null, diagnostics.ToEquatable());

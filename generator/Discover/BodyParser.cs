@@ -380,7 +380,9 @@ internal sealed class BodyParser(SemanticModel model, INamedTypeSymbol owner, Li
             callee = "module." + ((IFieldSymbol)model.GetSymbolInfo(member.Expression, cancellationToken).Symbol!).Name + "." + method.Name;
         // layers[i].Forward(x) on an array or list of modules: say what a model holds instead
         if (callee is null && call.Expression is MemberAccessExpressionSyntax { Expression: ElementAccessExpressionSyntax indexedModule }
-            && model.GetSymbolInfo(indexedModule.Expression, cancellationToken).Symbol is IFieldSymbol collection)
+            && model.GetSymbolInfo(indexedModule.Expression, cancellationToken).Symbol is IFieldSymbol collection
+            && (collection.Type is IArrayTypeSymbol { ElementType: var elementType } ? elementType : (collection.Type as INamedTypeSymbol)?.TypeArguments.FirstOrDefault()) is { } held
+            && held.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "Kiln.ModelAttribute"))
             return Unsupported(call, $"A call on an element of '{collection.Name}' (a model holds each submodule in a [Module] field of its own; there is no nn.ModuleList)");
         if (callee is null) return Unsupported(call, $"A call to '{method.ContainingType.Name}.{method.Name}'");
 

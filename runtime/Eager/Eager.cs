@@ -117,12 +117,12 @@ internal static class Eager
         return new Tensor(y, shape);
     }
 
-    /// <summary>PyTorch's error for a max, min or arg over a dim of size 0 (the dim was given: there is nothing to pick).</summary>
-    private static ArgumentException EmptyDim(string op, Tensor x, int[] dims)
+    /// <summary>PyTorch's error (an IndexError) for a max, min or arg over a dim of size 0 (the dim was given: there is nothing to pick).</summary>
+    private static IndexOutOfRangeException EmptyDim(string op, Tensor x, int[] dims)
     {
         int rank = x.Layout.Rank;
         int dim = dims.Select(d => d < 0 ? d + Math.Max(rank, 1) : d).FirstOrDefault(d => d < rank && x.Layout.Shape[d] == 0);
-        return new ArgumentException($"{op}(): Expected reduction dim {dim} to have non-zero size.");
+        return new IndexOutOfRangeException($"{op}(): Expected reduction dim {dim} to have non-zero size.");
     }
 
     public static float Sum(ReadOnlySpan<float> row) => (float)Total(row, Terms.Values);
@@ -209,8 +209,8 @@ internal static class Eager
     public static IntTensor Arg(Tensor x, int? dim, bool keepDim, bool max)
     {
         var (data, offset, length, shape) = Rows(x, dim is { } d ? [d] : null, dim is not null && keepDim);
-        if (length == 0) throw dim is { } given ? EmptyDim(max ? "argmax" : "argmin", x, [given])
-            : new ArgumentException($"{(max ? "argmax" : "argmin")}(): Expected reduction dim to be specified for input.numel() == 0.");
+        if (length == 0 && dim is { } given) throw EmptyDim(max ? "argmax" : "argmin", x, [given]);
+        if (length == 0) throw new ArgumentException($"{(max ? "argmax" : "argmin")}(): Expected reduction dim to be specified for input.numel() == 0.");
         var y = new int[Layout.Count(shape)];
         for (int r = 0; r < y.Length; r++)
         {
@@ -363,7 +363,8 @@ internal static class Eager
 
     public static Tensor[] Split(Tensor x, int splitSize, int dim)
     {
-        int d = Layout.RealDim(dim, x.Layout.Rank, "split"), size = x.Layout.Shape[d];
+        if (x.Layout.Rank == 0) throw new ArgumentException("split expects at least a 1-dimensional tensor", nameof(x));
+        int d = Layout.Dim(dim, x.Layout.Rank), size = x.Layout.Shape[d];
         if (splitSize <= 0) throw new ArgumentOutOfRangeException(nameof(splitSize), splitSize, "split expects split_size be positive");
         var pieces = new List<Tensor>();
         for (int s = 0; s < size || (size == 0 && pieces.Count == 0); s += splitSize)
@@ -373,7 +374,8 @@ internal static class Eager
 
     public static Tensor[] Split(Tensor x, int[] sizes, int dim)
     {
-        int d = Layout.RealDim(dim, x.Layout.Rank, "split_with_sizes"), size = x.Layout.Shape[d], total = 0;
+        if (x.Layout.Rank == 0) throw new ArgumentException("split expects at least a 1-dimensional tensor", nameof(x));
+        int d = Layout.Dim(dim, x.Layout.Rank), size = x.Layout.Shape[d], total = 0;
         foreach (int s in sizes) total += s;
         if (total != size) throw new ArgumentException($"split_with_sizes expects split_sizes to sum exactly to {size} (input tensor's size at dimension {d}), but got split_sizes=[{string.Join(", ", sizes)}]", nameof(sizes));
         var pieces = new Tensor[sizes.Length];

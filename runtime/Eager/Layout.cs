@@ -49,7 +49,7 @@ internal readonly record struct Layout(int Offset, int[] Shape, int[] Strides)
         return dim < 0 ? dim + r : dim;
     }
 
-    /// <summary>A dim of a tensor that must have one (narrow, select, split, …): PyTorch's message for a 0-d tensor, whose
+    /// <summary>A dim of a tensor that must have one (narrow, select): PyTorch's message for a 0-d tensor, whose
     /// dim 0 <see cref="Dim"/> lets through for the ops that serve it (reductions, squeeze, transpose), and an index into
     /// its empty shape was .NET's bare "Index was outside the bounds of the array".</summary>
     public static int RealDim(int dim, int rank, string op) =>
@@ -61,7 +61,6 @@ internal readonly record struct Layout(int Offset, int[] Shape, int[] Strides)
     /// <param name="label">The dim as the user counts it, for the message (an index's position in the original tensor).</param>
     public Layout Select(int dim, int index, int? label = null)
     {
-        if (Rank == 0) throw new IndexOutOfRangeException("invalid index of a 0-dim tensor. Use `tensor.item()` to convert a 0-dim tensor to a number");
         dim = Dim(dim, Rank);
         int size = Shape[dim];
         if (index < -size || index >= size) throw new IndexOutOfRangeException($"index {index} is out of bounds for dimension {label ?? dim} with size {size}");
@@ -72,7 +71,6 @@ internal readonly record struct Layout(int Offset, int[] Shape, int[] Strides)
     /// <summary>x[..., start:end:step, ...]: start and end clamp as Python's (negative count from the end).</summary>
     public Layout Slice(int dim, int? start, int? end, int step)
     {
-        if (Rank == 0) throw new IndexOutOfRangeException("invalid index of a 0-dim tensor. Use `tensor.item()` to convert a 0-dim tensor to a number");
         dim = Dim(dim, Rank);
         if (step <= 0) throw new ArgumentOutOfRangeException(nameof(step), step, "slice step must be positive");
         int size = Shape[dim];

@@ -216,7 +216,7 @@ public sealed partial class Tensor
     /// <summary>torch.narrow: length elements from start along dim (a view).</summary>
     public Tensor Narrow(int dim, int start, int length) => Eager.Narrow(this, dim, start, length);
     /// <summary>torch.select: index along dim, which is dropped (a view).</summary>
-    public Tensor Select(int dim, int index) => View(Layout.Select(dim, index));
+    public Tensor Select(int dim, int index) => View(Layout.Select(Layout.RealDim(dim, Layout.Rank, "select"), index));
     /// <summary>Reorders the dims (a view).</summary>
     public Tensor Permute(params int[] dims) => View(Layout.Permute(dims));
     /// <summary>Stretches size-1 dims to sizes (-1 keeps a dim; new dims may lead): a broadcast, no copy.</summary>

@@ -81,6 +81,27 @@ public class DiagnosticTests
         Assert.Empty(result.CompileErrors);
     }
 
+    /// <summary>Only an array of [Model] classes is told about nn.ModuleList (review: a float[] element's call was too).</summary>
+    [Fact]
+    public void A_call_on_an_element_of_another_array_is_not_told_about_module_lists()
+    {
+        var diagnostics = GeneratorHarness.Run(Usings + "[Model] public partial class M { float[] scales = { 2f }; [Forward] public Tensor F([Shape(3)] Tensor x) => x * scales[0].CompareTo(1f); }").GeneratorDiagnostics;
+        var d = Assert.Single(diagnostics);
+        Assert.Equal("KLN0001", d.Id);
+        Assert.DoesNotContain("ModuleList", d.GetMessage());
+    }
+
+    /// <summary>A tensor only the backward pass makes past what a plan holds (the reviewer's case: a batched MatMul's
+    /// weight gradient [32, 16384, 4096] before its batch is summed) is KLN0018 at the method, not an internal error.</summary>
+    [Fact]
+    public void A_gradient_no_plan_can_hold_is_KLN0018_at_the_method()
+    {
+        var result = GeneratorHarness.Run(Usings + "[Model] public partial class M { [Param(16384, 4096)] Tensor w; [Loss] public Tensor L([Shape(32, 128, 4096)] Tensor x) => x.MatMul(w.T).Sum(); }");
+        var d = Assert.Single(result.GeneratorDiagnostics);
+        Assert.True(d.Id == "KLN0018", d.ToString());
+        Assert.Contains("(in the gradient of 'L')", d.GetMessage());
+    }
+
     [Fact]
     public void A_call_on_an_element_of_a_layer_array_says_there_is_no_module_list()
     {
